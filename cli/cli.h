@@ -1,0 +1,92 @@
+/*
+ * cli.h — shared plumbing of the `decc` command: the subcommand table,
+ * option parsing helpers, output (text or --json), error reporting and
+ * secret input (files or a no-echo prompt, never argv).
+ *
+ * Exit codes: 0 success, 1 failure (bad input, verification failure, I/O),
+ * 2 usage error. Errors are one line on stderr: "decc: <message>".
+ */
+#ifndef DECC_CLI_H
+#define DECC_CLI_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decc/common.h"
+
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+/* A subcommand handler: argv[0] is the subcommand name. */
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+/* Global options parsed before the subcommand. */
+typedef struct cli_globals {
+  int json;          /* --json: structured output on stdout */
+  int quiet;         /* -q: no progress on stderr */
+  const char *home;  /* --home DIR / DECC_HOME: data directory */
+} cli_globals;
+extern cli_globals g_cli;
+
+/* Prints "decc: <fmt>" on stderr. Returns CLI_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "decc: <fmt>" plus a hint to use --help. Returns CLI_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the error context (err->msg or the status text). Returns CLI_FAIL. */
+int cli_fail_err(const decc_err *err);
+/* Progress line on stderr unless --quiet or --json. */
+void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Returns 1 if argv contains -h or --help (before a "--"). */
+int cli_wants_help(int argc, char **argv);
+
+/* Prints a JSON value (compact, newline-terminated) on stdout and
+ * decrefs it. Returns CLI_OK, or CLI_FAIL if j is NULL (OOM). */
+int cli_print_json(json_t *j);
+
+/* Reads a whole file (at most max bytes) into a NUL-terminated heap buffer
+ * (free with decc_free). When secret != 0 the buffer is allocated with
+ * decc_secure_alloc and must be released with decc_secure_free; a trailing
+ * newline is stripped for secret files. Returns NULL after printing an
+ * error. "-" reads stdin. */
+char *cli_read_file(const char *path, size_t max, size_t *len, int secret);
+
+/* Reads a password: from the file if path != NULL (first line), else from
+ * the terminal without echo (prompt on stderr; twice when confirm != 0).
+ * Returns secure memory (decc_secure_free) or NULL after printing an error. */
+char *cli_read_password(const char *path, const char *prompt, int confirm);
+
+/* Writes data to path atomically: temporary file in the same directory,
+ * fsync, rename. mode is the file mode (e.g. 0600 for key material).
+ * Returns CLI_OK or CLI_FAIL after printing an error (no file left). */
+int cli_write_file_atomic(const char *path, const void *data, size_t len,
+                          unsigned mode);
+
+/* The signing key given on the command line: either
+ *   --keystore FILE --password-file FILE   (V3 keystore; no-echo prompt when
+ *                                           --password-file is absent), or
+ *   --private-key-file FILE                (0x-hex private key).
+ * cli_key_opts collects the option values; cli_key_load unlocks the key into
+ * secure memory. */
+typedef struct cli_key_opts {
+  const char *keystore;
+  const char *password_file;
+  const char *private_key_file;
+} cli_key_opts;
+
+/* Returns 1 if argv[*i] is one of the key options (consuming its value and
+ * advancing *i), 0 if not, -1 on a missing value (error printed). */
+int cli_key_opt_parse(cli_key_opts *o, int argc, char **argv, int *i);
+/* Loads the key. Out: *sk32 points to 32 bytes of secure memory that the
+ * caller releases with decc_secure_free. Returns CLI_OK, CLI_USAGE when no
+ * key option was given, CLI_FAIL on a bad file or wrong password. */
+int cli_key_load(const cli_key_opts *o, uint8_t **sk32);
+
+/* Subcommand entry points (one file each: cli/cmd_<name>.c). */
+#define CLI_X(name, summary) int cli_cmd_##name(int argc, char **argv);
+#include "commands.def"
+#undef CLI_X
+
+#endif
