@@ -11,7 +11,7 @@ PKGS=(
   libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev curl
   libsqlite3-dev sqlite3 libzip-dev zip unzip
   libseccomp-dev libcap-dev bubblewrap
-  clang libclang-rt-14-dev llvm
+  clang libclang-rt-14-dev
   valgrind hyperfine wrk ipfs-cid time
 )
 
