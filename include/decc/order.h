@@ -114,14 +114,38 @@ DECC_API decc_status decc_order_type_parse(decc_order_type *t, const char *s)
  * strings (plain JSON integers also accepted), tag as 0x bytes32 (or an
  * array of tag names like ["tee","tdx"]), params as a string (an object is
  * serialized compactly), optional "salt" and "sign".
+ * o is output only (its previous content is not released); on failure it
+ * is left cleared.
  * Returns: DECC_OK; DECC_E_PARSE / DECC_E_INVALID / DECC_E_RANGE with err
  * naming the field. */
 DECC_API decc_status decc_order_from_json(decc_order *o, decc_order_type type,
                                           const char *json, size_t len,
                                           decc_err *err) DECC_WARN_UNUSED;
+/* Bits reported in *present by decc_order_parse_json. */
+#define DECC_ORDER_HAS_SALT 1u /* the JSON carried a "salt" */
+#define DECC_ORDER_HAS_SIGN 2u /* the JSON carried a non-empty "sign" */
+
+/* Like decc_order_from_json, also telling which optional members were
+ * present (*present, optional: DECC_ORDER_HAS_* bits). Every EIP-712 member
+ * of the type is required; "salt" and "sign" are optional (zero / unsigned
+ * when absent); any other member is an error. Input is limited to
+ * DECC_ORDER_JSON_MAX bytes.
+ * Returns: as decc_order_from_json (DECC_E_LIMIT for oversized input). */
+#define DECC_ORDER_JSON_MAX (1u << 20)
+DECC_API decc_status decc_order_parse_json(decc_order *o, decc_order_type type,
+                                           const char *json, size_t len,
+                                           unsigned *present, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* EIP-712 primary type name ("AppOrder", …) and full type string
+ * ("AppOrder(address app,…,bytes32 salt)") of an order type. Static. */
+DECC_API const char *decc_order_primary_type(decc_order_type t);
+DECC_API const char *decc_order_type_string(decc_order_type t);
+
 /* Serializes to the SDK's JSON shape (decimal strings, lowercase hex,
  * checksummed addresses, "sign" when signed). Out: *json_out heap string
- * (decc_free). Returns: DECC_OK or DECC_E_NOMEM. */
+ * (decc_free). Returns: DECC_OK, DECC_E_NOMEM, or DECC_E_INVALID (unknown
+ * type, or request params that are not valid UTF-8). */
 DECC_API decc_status decc_order_to_json(char **json_out, const decc_order *o)
     DECC_WARN_UNUSED;
 
@@ -154,6 +178,15 @@ typedef enum decc_order_operation {
   DECC_OP_CLOSE = 1
 } decc_order_operation;
 
+/* Signs the operation's typed hash (a third party may then submit it).
+ * Out: sig65. Returns: DECC_OK, DECC_E_INVALID (bad key). */
+DECC_API decc_status decc_order_operation_sign(uint8_t sig65[65],
+                                               const decc_order *o,
+                                               decc_order_operation op,
+                                               const uint8_t sk32[32],
+                                               const uint8_t domain_separator32[32])
+    DECC_WARN_UNUSED;
+
 /* typed hash of <X>OrderOperation(order, operation). */
 DECC_API void decc_order_operation_hash(uint8_t out32[32], const decc_order *o,
                                         decc_order_operation op,
@@ -168,6 +201,16 @@ DECC_API decc_status decc_tag_parse(uint8_t tag32[32], const char *s,
                                     decc_err *err) DECC_WARN_UNUSED;
 /* Returns: 1 if bit `bit` is set in tag32. */
 DECC_API int decc_tag_has(const uint8_t tag32[32], unsigned bit);
+/* Name of a known tag bit ("tee", "scone", "gramine", "tdx", "gpu") or
+ * NULL. */
+DECC_API const char *decc_tag_bit_name(unsigned bit);
+/* Writes the comma-separated names of the bits set in tag32, lowest bit
+ * first ("tee,tdx"; "" for a zero tag), like the SDK's decodeTag.
+ * Returns: DECC_OK, DECC_E_PARSE (a set bit has no name; err names it),
+ * DECC_E_RANGE (out, cap bytes with the NUL, too small). */
+DECC_API decc_status decc_tag_to_names(char *out, size_t cap,
+                                       const uint8_t tag32[32], decc_err *err)
+    DECC_WARN_UNUSED;
 
 /* dealid = keccak256(requestorderHash ‖ u256(consumed before the match)). */
 DECC_API void decc_deal_id(uint8_t out32[32], const uint8_t request_hash32[32],

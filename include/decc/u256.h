@@ -42,6 +42,13 @@ DECC_API decc_status decc_u256_parse(decc_u256 *out, const char *s)
 /* Writes the decimal form into out (DECC_U256_DEC_LEN bytes). Returns out. */
 DECC_API char *decc_u256_to_dec(char out[DECC_U256_DEC_LEN],
                                 const decc_u256 *v);
+/* Longest "0x"-prefixed hex text of a uint256 (2 + 64 digits) plus NUL. */
+#define DECC_U256_HEX_LEN 67
+
+/* Writes the minimal lowercase hex form with a 0x prefix ("0x0" for zero,
+ * no leading zeros: the JSON-RPC QUANTITY form). Returns out. */
+DECC_API char *decc_u256_to_hex(char out[DECC_U256_HEX_LEN],
+                                const decc_u256 *v);
 
 /* Checked arithmetic. Returns: DECC_OK or DECC_E_RANGE on overflow /
  * underflow / division by zero; *out is unspecified on error. out may

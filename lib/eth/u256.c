@@ -322,3 +322,20 @@ char *decc_u256_to_dec(char out[DECC_U256_DEC_LEN], const decc_u256 *v) {
   memcpy(out, tmp + pos, sizeof tmp - pos);
   return out;
 }
+
+char *decc_u256_to_hex(char out[DECC_U256_HEX_LEN], const decc_u256 *v) {
+  static const char digits[] = "0123456789abcdef";
+  size_t o = 0;
+  out[o++] = '0';
+  out[o++] = 'x';
+  int started = 0;
+  for (int i = 63; i >= 0; i--) {
+    unsigned nib = (unsigned)(v->w[i / 16] >> ((i % 16) * 4)) & 0xf;
+    if (!nib && !started && i > 0)
+      continue;
+    started = 1;
+    out[o++] = digits[nib];
+  }
+  out[o] = 0;
+  return out;
+}

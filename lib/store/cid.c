@@ -55,7 +55,7 @@ decc_status decc_base58btc_encode(char *out, size_t cap, const uint8_t *in,
     zeros++;
   /* log(256)/log(58) < 1.366: digits needed for the remaining bytes. */
   size_t size = (n - zeros) * 138 / 100 + 1;
-  uint8_t digits[1401];
+  uint8_t digits[1420];
   memset(digits, 0, size);
   size_t len = 0; /* used digits, little-endian base 58 */
   for (size_t i = zeros; i < n; i++) {

@@ -1,0 +1,475 @@
+/*
+ * cmd_store.c — `decc store`: the content store from the command line.
+ * Works on the local blockstore (<home>/store) or, with --ipfs-api URL, on
+ * a real IPFS node (Kubo RPC) for add/cat/get. CIDs match Kubo's defaults
+ * (CIDv0) or `ipfs add --cid-version 1`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "decc/cid.h"
+#include "decc/mem.h"
+#include "decc/store.h"
+
+static int store_usage(FILE *f) {
+  fprintf(f,
+          "usage: decc store <command> [options]\n\n"
+          "  add FILE [--cid-version 0|1] [--no-pin] [-Q]   import a file, print its CID\n"
+          "  cat CID [--offset N] [--length N]              write the file to stdout\n"
+          "  get CID -o FILE                                write the file (atomically)\n"
+          "  stat CID                                       block size, type, links, sizes\n"
+          "  ls CID                                         links of a node\n"
+          "  pin CID | unpin CID | pins                     recursive pins\n"
+          "  gc                                             delete unpinned blocks\n\n"
+          "options:\n"
+          "  --ipfs-api URL   use an IPFS node's Kubo RPC API (add, cat, get),\n"
+          "                   e.g. http://127.0.0.1:5001\n"
+          "  --store DIR      blockstore directory (default <home>/store)\n"
+          "  -Q               add: print only the CID\n\n"
+          "The local store lives in <home>/store (home: --home, $DECC_HOME or ~/.decc).\n"
+          "Every block read is checked against its hash; a damaged or missing block\n"
+          "is an error naming its CID.\n");
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+typedef struct store_opts {
+  const char *api;
+  const char *dir;
+  const char *out;
+  unsigned cid_version;
+  int pin;
+  int only_cid;
+  uint64_t offset, length;
+  const char *arg; /* the one positional argument */
+} store_opts;
+
+static int parse_u64(const char *s, uint64_t *v) {
+  char *end;
+  errno = 0;
+  if (!s || !*s || *s == '-')
+    return -1;
+  unsigned long long x = strtoull(s, &end, 10);
+  if (*end || errno)
+    return -1;
+  *v = x;
+  return 0;
+}
+
+/* Returns CLI_OK or a usage error code. */
+static int parse_opts(store_opts *o, int argc, char **argv) {
+  memset(o, 0, sizeof *o);
+  o->pin = 1;
+  o->length = UINT64_MAX;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int has_val = i + 1 < argc;
+    if (!strcmp(a, "--ipfs-api") && has_val)
+      o->api = argv[++i];
+    else if (!strcmp(a, "--store") && has_val)
+      o->dir = argv[++i];
+    else if (!strcmp(a, "-o") && has_val)
+      o->out = argv[++i];
+    else if (!strcmp(a, "--cid-version") && has_val) {
+      const char *v = argv[++i];
+      if (strcmp(v, "0") && strcmp(v, "1"))
+        return cli_usage_error("--cid-version must be 0 or 1");
+      o->cid_version = (unsigned)(v[0] - '0');
+    } else if (!strcmp(a, "--offset") && has_val) {
+      if (parse_u64(argv[++i], &o->offset))
+        return cli_usage_error("--offset needs a byte count");
+    } else if (!strcmp(a, "--length") && has_val) {
+      if (parse_u64(argv[++i], &o->length))
+        return cli_usage_error("--length needs a byte count");
+    } else if (!strcmp(a, "--no-pin") || !strcmp(a, "--pin=false"))
+      o->pin = 0;
+    else if (!strcmp(a, "-Q"))
+      o->only_cid = 1;
+    else if (a[0] == '-' && a[1])
+      return cli_usage_error("unknown or incomplete option '%s'", a);
+    else if (!o->arg)
+      o->arg = a;
+    else
+      return cli_usage_error("unexpected argument '%s'", a);
+  }
+  return CLI_OK;
+}
+
+/* Opens the local blockstore. Returns NULL after printing an error. */
+static decc_blockstore *open_store(const store_opts *o) {
+  char path[PATH_MAX];
+  if (o->dir) {
+    snprintf(path, sizeof path, "%s", o->dir);
+  } else {
+    const char *home = g_cli.home;
+    char def[PATH_MAX];
+    if (!home) {
+      const char *h = getenv("HOME");
+      if (!h) {
+        cli_fail("no home directory: use --home or set DECC_HOME");
+        return NULL;
+      }
+      snprintf(def, sizeof def, "%s/.decc", h);
+      home = def;
+    }
+    if (mkdir(home, 0700) != 0 && errno != EEXIST) {
+      cli_fail("%s: %s", home, strerror(errno));
+      return NULL;
+    }
+    snprintf(path, sizeof path, "%s/store", home);
+  }
+  decc_blockstore *bs;
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_blockstore_open(&bs, path, &err)) {
+    cli_fail_err(&err);
+    return NULL;
+  }
+  return bs;
+}
+
+static int need_cid(const store_opts *o, decc_cid *cid) {
+  if (!o->arg)
+    return cli_usage_error("a CID is required");
+  decc_err err;
+  decc_err_clear(&err);
+  const char *s = o->arg;
+  if (!strncmp(s, "/ipfs/", 6))
+    s += 6;
+  if (decc_cid_parse(cid, s, &err))
+    return cli_fail_err(&err);
+  return CLI_OK;
+}
+
+static int cmd_add(const store_opts *o) {
+  if (!o->arg)
+    return cli_usage_error("add needs a FILE");
+  decc_cid cid;
+  uint64_t size = 0;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st;
+  if (o->api) {
+    decc_kubo_add_opts ko = {o->cid_version, -1, o->pin, 0};
+    st = decc_kubo_add_file(o->api, o->arg, &ko, &cid, &size, &err);
+  } else {
+    decc_blockstore *bs = open_store(o);
+    if (!bs)
+      return CLI_FAIL;
+    decc_import_opts io;
+    decc_import_opts_default(&io, o->cid_version);
+    int fd = strcmp(o->arg, "-") ? -1 : 0;
+    st = decc_store_add_fd(bs, &cid, &size, &io, fd,
+                           fd == 0 ? "stdin" : o->arg, o->pin, &err);
+    decc_blockstore_close(bs);
+  }
+  if (st)
+    return cli_fail_err(&err);
+  char cs[DECC_CID_STR_MAX];
+  if (decc_cid_to_string(cs, sizeof cs, &cid))
+    return cli_fail("cannot format the CID");
+  const char *base = strrchr(o->arg, '/');
+  base = base ? base + 1 : o->arg;
+  if (g_cli.json) {
+    char sz[24];
+    snprintf(sz, sizeof sz, "%llu", (unsigned long long)size);
+    return cli_print_json(
+        json_pack("{s:s,s:s,s:s}", "Name", base, "Hash", cs, "Size", sz));
+  }
+  if (o->only_cid || g_cli.quiet)
+    printf("%s\n", cs);
+  else
+    printf("added %s %s\n", cs, base);
+  return CLI_OK;
+}
+
+static decc_status fd_write(void *ud, const uint8_t *p, size_t n,
+                            decc_err *err) {
+  int fd = *(int *)ud;
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return decc_err_set(err, DECC_E_IO, "write: %s", strerror(errno));
+    p += w;
+    n -= (size_t)w;
+  }
+  return DECC_OK;
+}
+
+/* Streams the file to fd (local store or remote node). */
+static decc_status fetch_to_fd(const store_opts *o, const decc_cid *cid, int fd,
+                               decc_err *err) {
+  if (o->api) {
+    if (o->offset || o->length != UINT64_MAX)
+      return decc_err_set(err, DECC_E_UNSUPPORTED,
+                          "--offset/--length are not supported with --ipfs-api");
+    return decc_kubo_cat(o->api, cid, 1, fd_write, &fd, 0, err);
+  }
+  decc_blockstore *bs = open_store(o);
+  if (!bs)
+    return decc_err_set(err, DECC_E_IO, "cannot open the store");
+  decc_status st = decc_store_cat(bs, cid, o->offset, o->length, fd_write, &fd,
+                                  err);
+  decc_blockstore_close(bs);
+  return st;
+}
+
+static int cmd_cat(const store_opts *o) {
+  decc_cid cid;
+  int rc = need_cid(o, &cid);
+  if (rc)
+    return rc;
+  decc_err err;
+  decc_err_clear(&err);
+  if (fetch_to_fd(o, &cid, &(int){1}, &err))
+    return err.msg[0] ? cli_fail_err(&err) : CLI_FAIL;
+  return CLI_OK;
+}
+
+static int cmd_get(const store_opts *o) {
+  decc_cid cid;
+  int rc = need_cid(o, &cid);
+  if (rc)
+    return rc;
+  if (!o->out)
+    return cli_usage_error("get needs -o FILE");
+  size_t pl = strlen(o->out);
+  char *tmp = decc_malloc(pl + 16);
+  if (!tmp)
+    return cli_fail("out of memory");
+  snprintf(tmp, pl + 16, "%s.tmpXXXXXX", o->out);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    int e = errno;
+    decc_free(tmp);
+    return cli_fail("%s: %s", o->out, strerror(e));
+  }
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = fetch_to_fd(o, &cid, fd, &err);
+  if (!st && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
+    st = decc_err_set(&err, DECC_E_IO, "%s: %s", o->out, strerror(errno));
+  if (close(fd) != 0 && !st)
+    st = decc_err_set(&err, DECC_E_IO, "%s: %s", o->out, strerror(errno));
+  if (!st && rename(tmp, o->out) != 0)
+    st = decc_err_set(&err, DECC_E_IO, "%s: %s", o->out, strerror(errno));
+  if (st) {
+    unlink(tmp);
+    decc_free(tmp);
+    return cli_fail_err(&err);
+  }
+  decc_free(tmp);
+  if (g_cli.json)
+    return cli_print_json(json_pack("{s:s,s:s}", "Hash", o->arg, "Path", o->out));
+  cli_progress("saved %s to %s", o->arg, o->out);
+  return CLI_OK;
+}
+
+static const char *type_name(int t) {
+  switch (t) {
+  case DECC_UNIXFS_RAW:
+    return "raw";
+  case DECC_UNIXFS_DIRECTORY:
+    return "directory";
+  case DECC_UNIXFS_FILE:
+    return "file";
+  case DECC_UNIXFS_METADATA:
+    return "metadata";
+  case DECC_UNIXFS_SYMLINK:
+    return "symlink";
+  case DECC_UNIXFS_HAMT_SHARD:
+    return "hamt-sharded-directory";
+  default:
+    return "none";
+  }
+}
+
+static int cmd_stat(const store_opts *o) {
+  decc_cid cid;
+  int rc = need_cid(o, &cid);
+  if (rc)
+    return rc;
+  decc_blockstore *bs = open_store(o);
+  if (!bs)
+    return CLI_FAIL;
+  decc_store_stat_info in;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_store_stat(bs, &cid, &in, &err);
+  int pinned = decc_blockstore_is_pinned(bs, &cid);
+  decc_blockstore_close(bs);
+  if (st)
+    return cli_fail_err(&err);
+  const char *codec = in.codec == DECC_CODEC_RAW ? "raw" : "dag-pb";
+  if (g_cli.json)
+    return cli_print_json(json_pack(
+        "{s:s,s:s,s:I,s:I,s:s,s:I,s:I,s:b}", "Hash", o->arg, "Codec", codec,
+        "BlockSize", (json_int_t)in.block_size, "NumLinks",
+        (json_int_t)in.nlinks, "Type",
+        in.codec == DECC_CODEC_RAW ? "raw" : type_name(in.unixfs_type),
+        "FileSize", (json_int_t)in.file_size, "CumulativeSize",
+        (json_int_t)in.cumulative_size, "Pinned", pinned));
+  printf("Hash: %s\nCodec: %s\nBlockSize: %zu\nNumLinks: %zu\nType: %s\n"
+         "FileSize: %llu\nCumulativeSize: %llu\nPinned: %s\n",
+         o->arg, codec, in.block_size, in.nlinks,
+         in.codec == DECC_CODEC_RAW ? "raw" : type_name(in.unixfs_type),
+         (unsigned long long)in.file_size,
+         (unsigned long long)in.cumulative_size, pinned ? "yes" : "no");
+  return CLI_OK;
+}
+
+static decc_status ls_print(void *ud, const char *name, const decc_cid *cid,
+                            uint64_t tsize, decc_err *err) {
+  json_t *arr = ud;
+  char cs[DECC_CID_STR_MAX];
+  if (decc_cid_to_string(cs, sizeof cs, cid))
+    return decc_err_set(err, DECC_E_INVALID, "bad link CID");
+  if (arr) {
+    if (json_array_append_new(arr, json_pack("{s:s,s:s,s:I}", "Name", name,
+                                             "Hash", cs, "Size",
+                                             (json_int_t)tsize)))
+      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    return DECC_OK;
+  }
+  printf("%s %llu %s\n", cs, (unsigned long long)tsize, name);
+  return DECC_OK;
+}
+
+static int cmd_ls(const store_opts *o) {
+  decc_cid cid;
+  int rc = need_cid(o, &cid);
+  if (rc)
+    return rc;
+  decc_blockstore *bs = open_store(o);
+  if (!bs)
+    return CLI_FAIL;
+  json_t *arr = g_cli.json ? json_array() : NULL;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_store_ls(bs, &cid, ls_print, arr, &err);
+  decc_blockstore_close(bs);
+  if (st) {
+    json_decref(arr);
+    return cli_fail_err(&err);
+  }
+  if (arr)
+    return cli_print_json(json_pack("{s:s,s:o}", "Hash", o->arg, "Links", arr));
+  return CLI_OK;
+}
+
+static int cmd_pin(const store_opts *o, int pin) {
+  decc_cid cid;
+  int rc = need_cid(o, &cid);
+  if (rc)
+    return rc;
+  decc_blockstore *bs = open_store(o);
+  if (!bs)
+    return CLI_FAIL;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = pin ? decc_blockstore_pin(bs, &cid, &err)
+                       : decc_blockstore_unpin(bs, &cid, &err);
+  decc_blockstore_close(bs);
+  if (st)
+    return cli_fail_err(&err);
+  if (g_cli.json)
+    return cli_print_json(json_pack("{s:[s]}", "Pins", o->arg));
+  if (!g_cli.quiet)
+    printf("%s %s\n", pin ? "pinned" : "unpinned", o->arg);
+  return CLI_OK;
+}
+
+static decc_status pins_print(void *ud, const decc_cid *cid, decc_err *err) {
+  char cs[DECC_CID_STR_MAX];
+  if (decc_cid_to_string(cs, sizeof cs, cid))
+    return decc_err_set(err, DECC_E_INVALID, "bad pin CID");
+  if (ud)
+    return json_array_append_new(ud, json_string(cs))
+               ? decc_err_set(err, DECC_E_NOMEM, "out of memory")
+               : DECC_OK;
+  printf("%s recursive\n", cs);
+  return DECC_OK;
+}
+
+static int cmd_pins(const store_opts *o) {
+  decc_blockstore *bs = open_store(o);
+  if (!bs)
+    return CLI_FAIL;
+  json_t *arr = g_cli.json ? json_array() : NULL;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_blockstore_pins(bs, pins_print, arr, &err);
+  decc_blockstore_close(bs);
+  if (st) {
+    json_decref(arr);
+    return cli_fail_err(&err);
+  }
+  if (arr)
+    return cli_print_json(json_pack("{s:o}", "Pins", arr));
+  return CLI_OK;
+}
+
+static int cmd_gc(const store_opts *o) {
+  decc_blockstore *bs = open_store(o);
+  if (!bs)
+    return CLI_FAIL;
+  uint64_t nb = 0, bytes = 0;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_blockstore_gc(bs, &nb, &bytes, &err);
+  decc_blockstore_close(bs);
+  if (st)
+    return cli_fail_err(&err);
+  if (g_cli.json)
+    return cli_print_json(json_pack("{s:I,s:I}", "RemovedBlocks",
+                                    (json_int_t)nb, "RemovedBytes",
+                                    (json_int_t)bytes));
+  if (!g_cli.quiet)
+    printf("removed %llu blocks (%llu bytes)\n", (unsigned long long)nb,
+           (unsigned long long)bytes);
+  return CLI_OK;
+}
+
+int cli_cmd_store(int argc, char **argv) {
+  if (argc < 2)
+    return store_usage(stderr);
+  const char *sub = argv[1];
+  if (!strcmp(sub, "-h") || !strcmp(sub, "--help") ||
+      cli_wants_help(argc - 1, argv + 1))
+    return store_usage(stdout);
+  store_opts o;
+  int rc = parse_opts(&o, argc - 1, argv + 1);
+  if (rc)
+    return rc;
+  int remote_ok = !strcmp(sub, "add") || !strcmp(sub, "cat") ||
+                  !strcmp(sub, "get");
+  if (o.api && !remote_ok)
+    return cli_usage_error("--ipfs-api works with add, cat and get only");
+  if (!strcmp(sub, "add"))
+    return cmd_add(&o);
+  if (!strcmp(sub, "cat"))
+    return cmd_cat(&o);
+  if (!strcmp(sub, "get"))
+    return cmd_get(&o);
+  if (!strcmp(sub, "stat"))
+    return cmd_stat(&o);
+  if (!strcmp(sub, "ls"))
+    return cmd_ls(&o);
+  if (!strcmp(sub, "pin"))
+    return cmd_pin(&o, 1);
+  if (!strcmp(sub, "unpin"))
+    return cmd_pin(&o, 0);
+  if (!strcmp(sub, "pins"))
+    return o.arg ? cli_usage_error("pins takes no argument") : cmd_pins(&o);
+  if (!strcmp(sub, "gc"))
+    return o.arg ? cli_usage_error("gc takes no argument") : cmd_gc(&o);
+  return cli_usage_error("unknown store command '%s'", sub);
+}

@@ -1,0 +1,930 @@
+/*
+ * cmd_wallet.c — `decc wallet`: Ethereum V3 keystores and message signing.
+ *
+ * create/import write keystores (mode 0600, temp file + no-replace rename,
+ * so an existing wallet is never overwritten and no half-written file is
+ * left) into -o FILE or <home>/wallets/<name or address>.json; list reads
+ * that folder; address/sign-message/sign-typed-data use the key options of
+ * cli_key.c; recover needs no key. Passwords and private keys are only read
+ * from files or a no-echo prompt: options that would carry them in argv are
+ * refused outright, because argv is visible to every local user (ps).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "decc/eip712.h"
+#include "decc/encoding.h"
+#include "decc/hash.h"
+#include "decc/keys.h"
+#include "decc/keystore.h"
+#include "decc/mem.h"
+
+#define KEYSTORE_MAX (64u * 1024u)      /* matches the library's own limit */
+#define MESSAGE_MAX (64u * 1024u * 1024u) /* --file for sign-message */
+#define TYPED_DATA_MAX (1u * 1024u * 1024u)
+#define NAME_MAX_LEN 64
+
+static const struct {
+  const char *name;
+  const char *usage;
+} SUBS[] = {
+    {"create", "create [-o FILE | --name NAME] [--password-file F]\n"
+               "         [--kdf scrypt|pbkdf2] [--scrypt-n N] [--pbkdf2-c C]\n"
+               "      new random key, written as a V3 keystore (mode 0600)"},
+    {"import", "import --private-key-file F [-o FILE | --name NAME]\n"
+               "         [--password-file F] [--kdf ...] [--scrypt-n N]\n"
+               "  import --keystore F [--password-file F] [-o FILE | --name "
+               "NAME]\n"
+               "      store a key (encrypted) or a copy of a keystore that "
+               "unlocks"},
+    {"list", "list\n      addresses and files in <home>/wallets"},
+    {"address", "address KEY\n      address of the key"},
+    {"sign-message",
+     "sign-message KEY (--text STR | --hex HEX | --hash 0x<32 bytes> | "
+     "--file PATH)\n"
+     "      EIP-191 personal_sign signature (--hash signs the 32 raw bytes)"},
+    {"sign-typed-data",
+     "sign-typed-data KEY FILE.json\n"
+     "      EIP-712 signature of eth_signTypedData_v4 JSON"},
+    {"recover", "recover (--text|--hex|--hash|--file ...) --signature 0x...\n"
+                "  recover --typed-data FILE.json --signature 0x...\n"
+                "      signer address (add --expect ADDRESS to check it)"},
+};
+
+static int wallet_usage(FILE *f, const char *only) {
+  fprintf(f, "usage: decc wallet <command> [options]\n\n");
+  for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
+    if (!only || !strcmp(only, SUBS[i].name))
+      fprintf(f, "  %s\n", SUBS[i].usage);
+  fprintf(f,
+          "\nKEY is --keystore FILE [--password-file FILE] or "
+          "--private-key-file FILE.\n"
+          "A password file's first line is the password; without "
+          "--password-file\n"
+          "the password is read from the terminal without echo. Passwords "
+          "and keys\n"
+          "are never accepted on the command line. Wallets live in "
+          "<home>/wallets,\n"
+          "home = --home, $DECC_HOME or ~/.decc. --json prints JSON.\n");
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+/* Options that would put a secret in argv (and so in `ps`) are refused. */
+static int secret_in_argv(const char *a) {
+  static const char *const bad[] = {"--password", "--private-key",
+                                    "--passphrase", "--secret", "--key",
+                                    "--mnemonic"};
+  if (!strncmp(a, "--password-file", 15) && (a[15] == 0))
+    return 0;
+  if (!strncmp(a, "--private-key-file", 18) && (a[18] == 0))
+    return 0;
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    size_t n = strlen(bad[i]);
+    if (!strncmp(a, bad[i], n) && (a[n] == 0 || a[n] == '='))
+      return 1;
+  }
+  /* --password-file=F style would also be fine, but keep one spelling. */
+  return !strncmp(a, "--password-file=", 16) ||
+         !strncmp(a, "--private-key-file=", 19);
+}
+
+static int refuse_secret(const char *a) {
+  return cli_usage_error("%s: passwords and private keys are never taken from "
+                         "the command line; use --password-file FILE or "
+                         "--private-key-file FILE (or the no-echo prompt)",
+                         a);
+}
+
+/* ---- small parsers ------------------------------------------------------ */
+
+static int parse_u64(const char *s, uint64_t *out) {
+  if (!s || !*s)
+    return -1;
+  uint64_t v = 0;
+  for (const char *p = s; *p; p++) {
+    if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
+      return -1;
+    v = v * 10 + (uint64_t)(*p - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+static int valid_name(const char *n) {
+  size_t len = strlen(n);
+  if (len == 0 || len > NAME_MAX_LEN || n[0] == '.' || n[0] == '-')
+    return 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = n[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+      return 0;
+  }
+  return 1;
+}
+
+static void addr_text(char out[43], const decc_address *a) {
+  decc_address_to_checksum(out, a);
+}
+
+/* ---- wallet folder ------------------------------------------------------ */
+
+/* Writes <home>/wallets into out. Returns 0 or -1 after printing an error. */
+static int wallets_dir(char *out, size_t cap) {
+  const char *home = g_cli.home;
+  int n;
+  if (!home)
+    home = getenv("DECC_HOME");
+  if (home && *home)
+    n = snprintf(out, cap, "%s/wallets", home);
+  else {
+    const char *h = getenv("HOME");
+    if (!h || !*h) {
+      cli_fail("no home directory: set --home, $DECC_HOME or $HOME");
+      return -1;
+    }
+    n = snprintf(out, cap, "%s/.decc/wallets", h);
+  }
+  if (n < 0 || (size_t)n >= cap) {
+    cli_fail("home directory path too long");
+    return -1;
+  }
+  return 0;
+}
+
+/* mkdir -p with mode 0700 for the components it creates. */
+static int make_dirs(const char *path) {
+  char buf[4096];
+  size_t len = strlen(path);
+  if (len == 0 || len >= sizeof buf)
+    return cli_fail("%s: path too long", path);
+  memcpy(buf, path, len + 1);
+  for (size_t i = 1; i <= len; i++) {
+    if (buf[i] != '/' && buf[i] != 0)
+      continue;
+    char save = buf[i];
+    buf[i] = 0;
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+      int e = errno;
+      return cli_fail("%s: %s", buf, strerror(e));
+    }
+    buf[i] = save;
+  }
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+    return cli_fail("%s: not a directory", path);
+  return CLI_OK;
+}
+
+/* Fails when path already exists (checked before the slow KDF runs; the
+ * final no-replace rename is what actually guarantees it). */
+static int refuse_existing(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) == 0)
+    return cli_fail("%s already exists; refusing to overwrite it", path);
+  return CLI_OK;
+}
+
+static void fsync_parent(const char *path) {
+  char buf[4096];
+  size_t len = strlen(path);
+  if (len >= sizeof buf)
+    return;
+  memcpy(buf, path, len + 1);
+  char *slash = strrchr(buf, '/');
+  const char *dir = ".";
+  if (slash == buf)
+    dir = "/";
+  else if (slash) {
+    *slash = 0;
+    dir = buf;
+  }
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    (void)fsync(fd); /* best effort: the file itself is already synced */
+    close(fd);
+  }
+}
+
+/* Writes a new file with mode 0600: temp file in the same directory,
+ * fsync, then a rename that fails if the target exists (renameat2
+ * RENAME_NOREPLACE, or link() where the filesystem lacks it). */
+static int write_new_file(const char *path, const char *data, size_t len) {
+  size_t plen = strlen(path);
+  char *tmp = decc_malloc(plen + 16);
+  if (!tmp)
+    return cli_fail("out of memory");
+  snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+  int fd = mkstemp(tmp); /* mode 0600 */
+  if (fd < 0) {
+    int e = errno;
+    decc_free(tmp);
+    return cli_fail("%s: %s", path, strerror(e));
+  }
+  int e = 0;
+  if (fchmod(fd, 0600) != 0)
+    e = errno;
+  size_t off = 0;
+  while (!e && off < len) {
+    ssize_t w = write(fd, data + off, len - off);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w < 0)
+      e = errno;
+    else
+      off += (size_t)w;
+  }
+  if (!e && fsync(fd) != 0)
+    e = errno;
+  if (close(fd) != 0 && !e)
+    e = errno;
+  if (!e && renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+    e = errno;
+    if (e == EINVAL || e == ENOSYS || e == EOPNOTSUPP) {
+      e = 0;
+      if (link(tmp, path) != 0)
+        e = errno;
+      unlink(tmp);
+    }
+  }
+  if (e) {
+    unlink(tmp);
+    decc_free(tmp);
+    if (e == EEXIST)
+      return cli_fail("%s already exists; refusing to overwrite it", path);
+    return cli_fail("%s: %s", path, strerror(e));
+  }
+  decc_free(tmp);
+  fsync_parent(path);
+  return CLI_OK;
+}
+
+/* ---- create / import ---------------------------------------------------- */
+
+typedef struct store_opts {
+  const char *out;  /* -o FILE */
+  const char *name; /* --name NAME */
+  cli_key_opts key;
+  decc_keystore_params params;
+  int kdf_given; /* any of --kdf/--scrypt-n/--pbkdf2-c */
+} store_opts;
+
+/* Resolves the destination: -o FILE, or <wallets>/<name|0xaddress>.json
+ * (creating the folder). addr may be NULL when the name is known. */
+static int destination(char *out, size_t cap, const store_opts *o,
+                       const decc_address *addr) {
+  if (o->out) {
+    if (strlen(o->out) >= cap)
+      return cli_fail("%s: path too long", o->out);
+    strcpy(out, o->out);
+    return CLI_OK;
+  }
+  char dir[4096];
+  if (wallets_dir(dir, sizeof dir) != 0)
+    return CLI_FAIL;
+  if (make_dirs(dir) != CLI_OK)
+    return CLI_FAIL;
+  char fname[NAME_MAX_LEN + 8];
+  if (o->name) {
+    size_t n = strlen(o->name);
+    int has_ext = n > 5 && !strcmp(o->name + n - 5, ".json");
+    snprintf(fname, sizeof fname, "%s%s", o->name, has_ext ? "" : ".json");
+  } else {
+    char hex[43];
+    decc_address_to_hex(hex, addr);
+    snprintf(fname, sizeof fname, "%s.json", hex);
+  }
+  int n = snprintf(out, cap, "%s/%s", dir, fname);
+  if (n < 0 || (size_t)n >= cap)
+    return cli_fail("wallet path too long");
+  return CLI_OK;
+}
+
+static int parse_store_opts(store_opts *o, int argc, char **argv,
+                            int allow_key) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (secret_in_argv(a))
+      return refuse_secret(a);
+    int k = cli_key_opt_parse(&o->key, argc, argv, &i);
+    if (k < 0)
+      return CLI_USAGE;
+    if (k > 0) {
+      if (!allow_key && (o->key.keystore || o->key.private_key_file))
+        return cli_usage_error("%s: create makes a new key; use 'decc wallet "
+                               "import' for an existing one",
+                               a);
+      continue;
+    }
+    if (i + 1 >= argc && (!strcmp(a, "-o") || !strcmp(a, "--output") ||
+                          !strcmp(a, "--name") || !strcmp(a, "--kdf") ||
+                          !strcmp(a, "--scrypt-n") || !strcmp(a, "--pbkdf2-c")))
+      return cli_usage_error("%s needs a value", a);
+    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      o->out = argv[++i];
+    } else if (!strcmp(a, "--name")) {
+      o->name = argv[++i];
+      if (!valid_name(o->name))
+        return cli_usage_error("--name: use 1-%d characters from A-Z a-z "
+                               "0-9 . _ - (not starting with . or -)",
+                               NAME_MAX_LEN);
+    } else if (!strcmp(a, "--kdf")) {
+      const char *v = argv[++i];
+      o->kdf_given = 1;
+      if (!strcmp(v, "scrypt"))
+        o->params.kdf = DECC_KDF_SCRYPT;
+      else if (!strcmp(v, "pbkdf2"))
+        o->params.kdf = DECC_KDF_PBKDF2;
+      else
+        return cli_usage_error("--kdf must be scrypt or pbkdf2");
+    } else if (!strcmp(a, "--scrypt-n")) {
+      uint64_t n = 0;
+      o->kdf_given = 1;
+      if (parse_u64(argv[++i], &n) != 0 || n < 2 || (n & (n - 1)))
+        return cli_usage_error("--scrypt-n must be a power of two >= 2");
+      o->params.scrypt_n = n;
+    } else if (!strcmp(a, "--pbkdf2-c")) {
+      uint64_t c = 0;
+      o->kdf_given = 1;
+      if (parse_u64(argv[++i], &c) != 0 || c < 1 || c > UINT32_MAX)
+        return cli_usage_error("--pbkdf2-c must be a positive integer");
+      o->params.pbkdf2_c = (uint32_t)c;
+    } else {
+      return cli_usage_error("unknown option '%s'", a);
+    }
+  }
+  if (o->out && o->name)
+    return cli_usage_error("give either -o FILE or --name NAME, not both");
+  if (o->params.kdf == DECC_KDF_PBKDF2 && o->params.scrypt_n)
+    return cli_usage_error("--scrypt-n applies to --kdf scrypt only");
+  if (o->params.kdf == DECC_KDF_SCRYPT && o->params.pbkdf2_c)
+    return cli_usage_error("--pbkdf2-c applies to --kdf pbkdf2 only");
+  return CLI_OK;
+}
+
+static int report_stored(const decc_address *addr, const char *path) {
+  char a[43];
+  addr_text(a, addr);
+  if (g_cli.json)
+    return cli_print_json(json_pack("{s:s, s:s}", "address", a, "path", path));
+  printf("address: %s\nkeystore: %s\n", a, path);
+  return CLI_OK;
+}
+
+/* Encrypts sk under a new password and stores it. sk stays owned by the
+ * caller. */
+static int store_key(const store_opts *o, const uint8_t *sk) {
+  decc_address addr;
+  if (decc_address_from_privkey(&addr, sk) != DECC_OK)
+    return cli_fail("not a valid private key");
+  char path[4096];
+  if (destination(path, sizeof path, o, &addr) != CLI_OK)
+    return CLI_FAIL;
+  if (refuse_existing(path) != CLI_OK)
+    return CLI_FAIL;
+  char *pw = cli_read_password(o->key.password_file,
+                               "Password for the new keystore: ", 1);
+  if (!pw)
+    return CLI_FAIL;
+  if (!pw[0])
+    cli_progress("warning: the keystore password is empty");
+  cli_progress("encrypting the key (%s)...",
+               o->params.kdf == DECC_KDF_PBKDF2 ? "pbkdf2" : "scrypt");
+  char *json = NULL;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st =
+      decc_keystore_encrypt(&json, sk, pw, strlen(pw), &o->params, &err);
+  decc_secure_free(pw);
+  if (st)
+    return cli_fail_err(&err);
+  int rc = write_new_file(path, json, strlen(json));
+  decc_free(json);
+  if (rc != CLI_OK)
+    return rc;
+  return report_stored(&addr, path);
+}
+
+static int wallet_create(int argc, char **argv) {
+  store_opts o;
+  memset(&o, 0, sizeof o);
+  int rc = parse_store_opts(&o, argc, argv, 0);
+  if (rc != CLI_OK)
+    return rc;
+  /* With a known file name, fail on an existing file before asking for a
+   * password. */
+  if (o.out || o.name) {
+    char path[4096];
+    if (destination(path, sizeof path, &o, NULL) != CLI_OK ||
+        refuse_existing(path) != CLI_OK)
+      return CLI_FAIL;
+  }
+  uint8_t *sk = decc_secure_alloc(32);
+  if (!sk)
+    return cli_fail("out of memory");
+  if (decc_privkey_generate(sk) != DECC_OK) {
+    decc_secure_free(sk);
+    return cli_fail("cannot generate a key (random generator failed)");
+  }
+  rc = store_key(&o, sk);
+  decc_secure_free(sk);
+  return rc;
+}
+
+/* import --keystore: keep the file byte for byte once it unlocks. */
+static int import_keystore(const store_opts *o) {
+  size_t len = 0;
+  char *json = cli_read_file(o->key.keystore, KEYSTORE_MAX, &len, 0);
+  if (!json)
+    return CLI_FAIL;
+  char *pw = cli_read_password(o->key.password_file, "Keystore password: ", 0);
+  if (!pw) {
+    decc_free(json);
+    return CLI_FAIL;
+  }
+  uint8_t *sk = decc_secure_alloc(32);
+  if (!sk) {
+    decc_secure_free(pw);
+    decc_free(json);
+    return cli_fail("out of memory");
+  }
+  decc_address addr;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st =
+      decc_keystore_decrypt(sk, &addr, json, len, pw, strlen(pw), &err);
+  decc_secure_free(pw);
+  decc_secure_free(sk); /* only the check mattered */
+  if (st) {
+    decc_free(json);
+    if (st == DECC_E_BAD_MAC)
+      return cli_fail("%s: wrong password (keystore MAC mismatch)",
+                      o->key.keystore);
+    return cli_fail("%s: %s", o->key.keystore, err.msg);
+  }
+  char path[4096];
+  int rc = destination(path, sizeof path, o, &addr);
+  if (rc == CLI_OK)
+    rc = write_new_file(path, json, len);
+  decc_free(json);
+  if (rc != CLI_OK)
+    return rc;
+  return report_stored(&addr, path);
+}
+
+static int wallet_import(int argc, char **argv) {
+  store_opts o;
+  memset(&o, 0, sizeof o);
+  int rc = parse_store_opts(&o, argc, argv, 1);
+  if (rc != CLI_OK)
+    return rc;
+  if (!o.key.keystore && !o.key.private_key_file)
+    return cli_usage_error(
+        "import needs --private-key-file FILE or --keystore FILE");
+  if (o.key.keystore && o.key.private_key_file)
+    return cli_usage_error("give either --keystore or --private-key-file");
+  if (o.key.keystore) {
+    if (o.kdf_given)
+      return cli_usage_error("--kdf/--scrypt-n/--pbkdf2-c apply when "
+                             "encrypting a key, not when copying a keystore");
+    return import_keystore(&o);
+  }
+  if (o.out || o.name) {
+    char path[4096];
+    if (destination(path, sizeof path, &o, NULL) != CLI_OK ||
+        refuse_existing(path) != CLI_OK)
+      return CLI_FAIL;
+  }
+  /* cli_key_load reads the key file only (password_file is for the new
+   * keystore here, and unused by the private-key path). */
+  cli_key_opts ko = {.private_key_file = o.key.private_key_file};
+  uint8_t *sk = NULL;
+  rc = cli_key_load(&ko, &sk);
+  if (rc != CLI_OK)
+    return rc;
+  rc = store_key(&o, sk);
+  decc_secure_free(sk);
+  return rc;
+}
+
+/* ---- list --------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int wallet_list(int argc, char **argv) {
+  if (argc > 1)
+    return cli_usage_error("list takes no arguments");
+  char dir[4096];
+  if (wallets_dir(dir, sizeof dir) != 0)
+    return CLI_FAIL;
+  json_t *arr = json_array();
+  if (!arr)
+    return cli_fail("out of memory");
+  DIR *d = opendir(dir);
+  if (!d && errno != ENOENT) {
+    int e = errno;
+    json_decref(arr);
+    return cli_fail("%s: %s", dir, strerror(e));
+  }
+  char **names = NULL;
+  size_t count = 0, cap = 0;
+  int rc = CLI_OK;
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    size_t n = strlen(e->d_name);
+    if (e->d_name[0] == '.' || n < 6 || strcmp(e->d_name + n - 5, ".json"))
+      continue;
+    if (count == cap) {
+      size_t ncap = cap ? cap * 2 : 16;
+      char **nn = decc_realloc(names, ncap * sizeof *nn);
+      if (!nn) {
+        rc = cli_fail("out of memory");
+        break;
+      }
+      names = nn;
+      cap = ncap;
+    }
+    if (!(names[count] = decc_strdup(e->d_name))) {
+      rc = cli_fail("out of memory");
+      break;
+    }
+    count++;
+  }
+  if (d)
+    closedir(d);
+  if (count)
+    qsort(names, count, sizeof *names, cmp_str);
+  for (size_t i = 0; rc == CLI_OK && i < count; i++) {
+    char path[4096 + 300];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    const char *problem = NULL;
+    char a[43] = "";
+    if (st.st_size > (off_t)KEYSTORE_MAX) {
+      problem = "file too large for a keystore";
+    } else {
+      FILE *f = fopen(path, "rb");
+      char buf[KEYSTORE_MAX];
+      size_t len = f ? fread(buf, 1, sizeof buf, f) : 0;
+      if (!f)
+        problem = "cannot open";
+      else
+        fclose(f);
+      decc_address addr;
+      decc_err err;
+      decc_err_clear(&err);
+      if (f && decc_keystore_address(&addr, buf, len, &err) == DECC_OK)
+        addr_text(a, &addr);
+      else if (f)
+        problem = err.code == DECC_E_NOT_FOUND ? "no address field"
+                                               : "not a keystore";
+    }
+    json_t *item = json_pack("{s:s?, s:s}", "address", a[0] ? a : NULL,
+                             "path", path);
+    if (item && problem)
+      json_object_set_new(item, "problem", json_string(problem));
+    if (!item || json_array_append_new(arr, item) != 0)
+      rc = cli_fail("out of memory");
+    else if (!g_cli.json)
+      printf("%-42s  %s%s%s\n", a[0] ? a : "?", path, problem ? "  # " : "",
+             problem ? problem : "");
+  }
+  for (size_t i = 0; i < count; i++)
+    decc_free(names[i]);
+  decc_free(names);
+  if (rc != CLI_OK) {
+    json_decref(arr);
+    return rc;
+  }
+  if (g_cli.json)
+    return cli_print_json(
+        json_pack("{s:s, s:o}", "dir", dir, "wallets", arr));
+  if (!count)
+    cli_progress("no wallets in %s", dir);
+  json_decref(arr);
+  return CLI_OK;
+}
+
+/* ---- messages ----------------------------------------------------------- */
+
+/* The message given by --text/--hex/--hash/--file. */
+typedef struct msg_opts {
+  const char *kind; /* option name used, NULL if none */
+  const char *value;
+} msg_opts;
+
+/* Returns 1 if argv[*i] is a message option (value consumed), 0 if not,
+ * -1 on error (printed). */
+static int msg_opt_parse(msg_opts *m, int argc, char **argv, int *i) {
+  const char *a = argv[*i];
+  if (strcmp(a, "--text") && strcmp(a, "--hex") && strcmp(a, "--hash") &&
+      strcmp(a, "--file"))
+    return 0;
+  if (m->kind) {
+    cli_usage_error("give exactly one of --text, --hex, --hash, --file");
+    return -1;
+  }
+  if (*i + 1 >= argc) {
+    cli_usage_error("%s needs a value", a);
+    return -1;
+  }
+  m->kind = a;
+  m->value = argv[++*i];
+  return 1;
+}
+
+/* Loads the message bytes. Out: *buf (decc_free) and *len. */
+static int msg_load(const msg_opts *m, uint8_t **buf, size_t *len) {
+  *buf = NULL;
+  *len = 0;
+  if (!m->kind)
+    return cli_usage_error(
+        "a message is required: --text, --hex, --hash or --file");
+  if (!strcmp(m->kind, "--file")) {
+    char *b = cli_read_file(m->value, MESSAGE_MAX, len, 0);
+    if (!b)
+      return CLI_FAIL;
+    *buf = (uint8_t *)b;
+    return CLI_OK;
+  }
+  size_t n = strlen(m->value);
+  uint8_t *b = decc_malloc(n + 1);
+  if (!b)
+    return cli_fail("out of memory");
+  if (!strcmp(m->kind, "--text")) {
+    memcpy(b, m->value, n);
+    *len = n;
+  } else {
+    size_t got = 0;
+    if (decc_hex_decode(b, n + 1, &got, m->value, n) != DECC_OK) {
+      decc_free(b);
+      return cli_fail("%s: not valid hex", m->kind);
+    }
+    if (!strcmp(m->kind, "--hash") && got != 32) {
+      decc_free(b);
+      return cli_fail("--hash must be 0x followed by 64 hex digits (32 "
+                      "bytes), got %zu bytes",
+                      got);
+    }
+    *len = got;
+  }
+  *buf = b;
+  return CLI_OK;
+}
+
+static int load_typed_data(const char *path, uint8_t digest[32],
+                           uint8_t domain[32]) {
+  size_t len = 0;
+  char *json = cli_read_file(path, TYPED_DATA_MAX, &len, 0);
+  if (!json)
+    return CLI_FAIL;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_eip712_hash_json(digest, domain, json, len, &err);
+  decc_free(json);
+  if (st)
+    return cli_fail("%s: %s", path,
+                    err.msg[0] ? err.msg : decc_strerror(st));
+  return CLI_OK;
+}
+
+/* ---- address / sign ----------------------------------------------------- */
+
+static int parse_key_only(cli_key_opts *k, int argc, char **argv,
+                          const char **positional) {
+  for (int i = 1; i < argc; i++) {
+    if (secret_in_argv(argv[i]))
+      return refuse_secret(argv[i]);
+    int r = cli_key_opt_parse(k, argc, argv, &i);
+    if (r < 0)
+      return CLI_USAGE;
+    if (r > 0)
+      continue;
+    if (positional && !*positional && argv[i][0] != '-') {
+      *positional = argv[i];
+      continue;
+    }
+    return cli_usage_error("unknown option '%s'", argv[i]);
+  }
+  return CLI_OK;
+}
+
+static int wallet_address(int argc, char **argv) {
+  cli_key_opts k = {0};
+  int rc = parse_key_only(&k, argc, argv, NULL);
+  if (rc != CLI_OK)
+    return rc;
+  uint8_t *sk = NULL;
+  if ((rc = cli_key_load(&k, &sk)) != CLI_OK)
+    return rc;
+  decc_address addr;
+  decc_status st = decc_address_from_privkey(&addr, sk);
+  decc_secure_free(sk);
+  if (st)
+    return cli_fail("not a valid private key");
+  char a[43];
+  addr_text(a, &addr);
+  if (g_cli.json)
+    return cli_print_json(json_pack("{s:s}", "address", a));
+  puts(a);
+  return CLI_OK;
+}
+
+/* Signs digest with the loaded key and prints the result. */
+static int sign_and_print(const cli_key_opts *k, const uint8_t digest[32],
+                          const uint8_t *domain) {
+  uint8_t *sk = NULL;
+  int rc = cli_key_load(k, &sk);
+  if (rc != CLI_OK)
+    return rc;
+  uint8_t sig[65];
+  decc_address addr;
+  decc_status st = decc_sign_digest(sig, sk, digest);
+  if (st == DECC_OK)
+    st = decc_address_from_privkey(&addr, sk);
+  decc_secure_free(sk);
+  if (st)
+    return cli_fail("signing failed: %s", decc_strerror(st));
+  char sig_hex[133], dig_hex[67], dom_hex[67], a[43];
+  decc_hex_encode(sig_hex, sig, 65, 1);
+  decc_hex_encode(dig_hex, digest, 32, 1);
+  addr_text(a, &addr);
+  if (g_cli.json) {
+    json_t *j = json_pack("{s:s, s:s, s:s}", "address", a, "signature",
+                          sig_hex, "digest", dig_hex);
+    if (j && domain)
+      json_object_set_new(
+          j, "domain_separator",
+          json_string(decc_hex_encode(dom_hex, domain, 32, 1)));
+    return cli_print_json(j);
+  }
+  puts(sig_hex);
+  return CLI_OK;
+}
+
+static int wallet_sign_message(int argc, char **argv) {
+  cli_key_opts k = {0};
+  msg_opts m = {0};
+  for (int i = 1; i < argc; i++) {
+    if (secret_in_argv(argv[i]))
+      return refuse_secret(argv[i]);
+    int r = cli_key_opt_parse(&k, argc, argv, &i);
+    if (r == 0)
+      r = msg_opt_parse(&m, argc, argv, &i);
+    if (r < 0)
+      return CLI_USAGE;
+    if (r == 0)
+      return cli_usage_error("unknown option '%s'", argv[i]);
+  }
+  if (!k.keystore && !k.private_key_file)
+    return cli_usage_error("a signing key is required: --keystore FILE "
+                           "[--password-file FILE] or --private-key-file FILE");
+  uint8_t *msg = NULL;
+  size_t len = 0;
+  int rc = msg_load(&m, &msg, &len);
+  if (rc != CLI_OK)
+    return rc;
+  uint8_t digest[32];
+  decc_eip191_digest(digest, msg, len);
+  decc_free(msg);
+  return sign_and_print(&k, digest, NULL);
+}
+
+static int wallet_sign_typed_data(int argc, char **argv) {
+  cli_key_opts k = {0};
+  const char *file = NULL;
+  int rc = parse_key_only(&k, argc, argv, &file);
+  if (rc != CLI_OK)
+    return rc;
+  if (!file)
+    return cli_usage_error("sign-typed-data needs a FILE.json");
+  if (!k.keystore && !k.private_key_file)
+    return cli_usage_error("a signing key is required: --keystore FILE "
+                           "[--password-file FILE] or --private-key-file FILE");
+  uint8_t digest[32], domain[32];
+  if ((rc = load_typed_data(file, digest, domain)) != CLI_OK)
+    return rc;
+  return sign_and_print(&k, digest, domain);
+}
+
+/* ---- recover ------------------------------------------------------------ */
+
+static int wallet_recover(int argc, char **argv) {
+  msg_opts m = {0};
+  const char *sig_text = NULL, *typed = NULL, *expect = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (secret_in_argv(a))
+      return refuse_secret(a);
+    int r = msg_opt_parse(&m, argc, argv, &i);
+    if (r < 0)
+      return CLI_USAGE;
+    if (r > 0)
+      continue;
+    const char **slot = !strcmp(a, "--signature")    ? &sig_text
+                        : !strcmp(a, "--typed-data") ? &typed
+                        : !strcmp(a, "--expect")     ? &expect
+                                                     : NULL;
+    if (!slot)
+      return cli_usage_error("unknown option '%s'", a);
+    if (i + 1 >= argc)
+      return cli_usage_error("%s needs a value", a);
+    *slot = argv[++i];
+  }
+  if (!sig_text)
+    return cli_usage_error("recover needs --signature 0x...");
+  if (typed && m.kind)
+    return cli_usage_error("give either a message or --typed-data, not both");
+  if (!typed && !m.kind)
+    return cli_usage_error("recover needs a message (--text, --hex, --hash, "
+                           "--file) or --typed-data FILE");
+  decc_address want;
+  decc_err err;
+  decc_err_clear(&err);
+  if (expect && decc_address_parse(&want, expect, &err) != DECC_OK)
+    return cli_fail("--expect: %s", err.msg);
+  uint8_t sig[65];
+  size_t sig_len = 0;
+  if (decc_hex_decode(sig, sizeof sig, &sig_len, sig_text, strlen(sig_text)) !=
+          DECC_OK ||
+      (sig_len != 65 && sig_len != 64))
+    return cli_fail("--signature must be 65 bytes (r, s, v) or 64 bytes "
+                    "(EIP-2098) of hex");
+  uint8_t digest[32];
+  int rc;
+  if (typed) {
+    if ((rc = load_typed_data(typed, digest, NULL)) != CLI_OK)
+      return rc;
+  } else {
+    uint8_t *msg = NULL;
+    size_t len = 0;
+    if ((rc = msg_load(&m, &msg, &len)) != CLI_OK)
+      return rc;
+    decc_eip191_digest(digest, msg, len);
+    decc_free(msg);
+  }
+  decc_address signer;
+  if (decc_recover_digest_any(&signer, digest, sig, sig_len) != DECC_OK)
+    return cli_fail("invalid signature (cannot recover a signer; high-S and "
+                    "bad v are rejected)");
+  char a[43], dig_hex[67];
+  addr_text(a, &signer);
+  decc_hex_encode(dig_hex, digest, 32, 1);
+  int match = expect ? decc_address_eq(&signer, &want) : 1;
+  if (g_cli.json) {
+    json_t *j = json_pack("{s:s, s:s}", "address", a, "digest", dig_hex);
+    if (j && expect)
+      json_object_set_new(j, "match", json_boolean(match));
+    rc = cli_print_json(j);
+  } else {
+    puts(a);
+    rc = CLI_OK;
+  }
+  if (rc == CLI_OK && !match) {
+    char w[43];
+    addr_text(w, &want);
+    return cli_fail("signer %s is not the expected %s", a, w);
+  }
+  return rc;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+int cli_cmd_wallet(int argc, char **argv) {
+  if (argc < 2)
+    return wallet_usage(stderr, NULL);
+  const char *sub = argv[1];
+  if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help"))
+    return wallet_usage(stdout, NULL);
+  static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+  } T[] = {
+      {"create", wallet_create},
+      {"import", wallet_import},
+      {"list", wallet_list},
+      {"address", wallet_address},
+      {"sign-message", wallet_sign_message},
+      {"sign-typed-data", wallet_sign_typed_data},
+      {"recover", wallet_recover},
+  };
+  for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
+    if (strcmp(sub, T[i].name))
+      continue;
+    if (cli_wants_help(argc - 1, argv + 1))
+      return wallet_usage(stdout, sub);
+    return T[i].fn(argc - 1, argv + 1);
+  }
+  return cli_usage_error("unknown wallet command '%s'", sub);
+}

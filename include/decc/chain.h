@@ -1,0 +1,250 @@
+/*
+ * decc/chain.h — the interface every part of decc uses to read and write
+ * the chain: send a call as a transaction and wait for its receipt, read a
+ * view (eth_call), fetch a receipt, query logs and watch new ones.
+ *
+ * A decc_chain is a handle over a backend (a vtable). The first backend is
+ * the embedded ledger (decc/ledger.h): state in a local SQLite file, PoCo's
+ * rules run natively. An Ethereum JSON-RPC backend talking to the real PoCo
+ * contracts plugs in behind the same vtable later, so callers only ever
+ * deal in Ethereum terms: addresses, ABI calldata, receipts and logs.
+ *
+ * Thread-safety: a decc_chain handle is used by one thread at a time;
+ * open one handle per thread (the embedded backend serialises writers
+ * across handles and processes itself).
+ */
+#ifndef DECC_CHAIN_H
+#define DECC_CHAIN_H
+
+#include "buf.h"
+#include "common.h"
+#include "keys.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Most topics an Ethereum log carries. */
+#define DECC_LOG_MAX_TOPICS 4
+
+/* One event log. All memory owned by the struct (decc_log_clear). */
+typedef struct decc_log {
+  decc_address address;                   /* emitting contract */
+  uint8_t topics[DECC_LOG_MAX_TOPICS][32];
+  size_t n_topics;
+  uint8_t *data; /* decc_malloc'd, NULL when data_len is 0 */
+  size_t data_len;
+  uint64_t block_number;
+  uint8_t block_hash[32];
+  uint8_t tx_hash[32];
+  uint32_t tx_index;  /* position of the transaction in its block */
+  uint32_t log_index; /* position of the log in its block */
+} decc_log;
+
+/* A transaction receipt. All memory owned (decc_receipt_clear). */
+typedef struct decc_receipt {
+  uint8_t tx_hash[32];
+  uint64_t block_number;
+  uint8_t block_hash[32];
+  uint32_t tx_index;
+  decc_address from;
+  decc_address to;
+  uint64_t nonce;
+  int status;          /* 1 = success, 0 = reverted */
+  char *revert_reason; /* reverted: the reason string ("" if none); else NULL */
+  uint8_t *output;     /* ABI-encoded return data (success) */
+  size_t output_len;
+  decc_log *logs; /* emitted logs (none when reverted) */
+  size_t n_logs;
+} decc_receipt;
+
+/* Frees what a log / receipt owns and zeroes it. NULL is a no-op. */
+DECC_API void decc_log_clear(decc_log *log);
+DECC_API void decc_receipt_clear(decc_receipt *r);
+/* Frees an array of n logs returned by a query. */
+DECC_API void decc_logs_free(decc_log *logs, size_t n);
+/* Deep copy of a log. Returns: DECC_OK or DECC_E_NOMEM. */
+DECC_API decc_status decc_log_copy(decc_log *dst, const decc_log *src)
+    DECC_WARN_UNUSED;
+
+/* Most alternatives per topic position / addresses in a filter. */
+#define DECC_FILTER_MAX_ALTS 16
+
+/* eth_getLogs-style filter. A position with n_topic_alts[i] == 0 matches
+ * anything; otherwise the log's topic i must equal one of the listed
+ * values. n_addresses == 0 matches every address. */
+typedef struct decc_log_filter {
+  uint64_t from_block;
+  uint64_t to_block; /* UINT64_MAX = latest */
+  const decc_address *addresses;
+  size_t n_addresses;
+  const uint8_t (*topic_alts[DECC_LOG_MAX_TOPICS])[32];
+  size_t n_topic_alts[DECC_LOG_MAX_TOPICS];
+  size_t limit; /* most logs returned; 0 = 10000 */
+} decc_log_filter;
+
+/* Initialises a filter that matches every log of every block. */
+DECC_API void decc_log_filter_init(decc_log_filter *f);
+
+/* Addresses of the PoCo deployment a chain runs. */
+typedef struct decc_chain_addresses {
+  decc_address hub; /* PoCo diamond (EIP-712 verifyingContract) */
+  decc_address app_registry;
+  decc_address dataset_registry;
+  decc_address workerpool_registry;
+  decc_address token; /* RLC */
+  decc_address dataprotector;
+} decc_chain_addresses;
+
+typedef struct decc_chain decc_chain;
+
+/* The backend vtable. Every function returns decc_status and fills err;
+ * `self` is the backend's state. Backends implement all of them. */
+typedef struct decc_chain_vtable {
+  const char *name;
+  decc_status (*chain_id)(void *self, uint64_t *out, decc_err *err);
+  decc_status (*addresses)(void *self, decc_chain_addresses *out,
+                           decc_err *err);
+  decc_status (*block_number)(void *self, uint64_t *out, decc_err *err);
+  decc_status (*block_timestamp)(void *self, uint64_t *out, decc_err *err);
+  decc_status (*nonce)(void *self, const decc_address *a, uint64_t *out,
+                       decc_err *err);
+  /* Signs (with sk32) and submits one transaction, waits for its receipt. */
+  decc_status (*send)(void *self, const uint8_t sk32[32],
+                      const decc_address *to, const uint8_t *data,
+                      size_t len, decc_receipt *out, decc_err *err);
+  /* Submits already-signed raw transactions (one block on the embedded
+   * backend) and returns one receipt per transaction. */
+  decc_status (*send_raw)(void *self, const uint8_t *const *raw,
+                          const size_t *lens, size_t n, decc_receipt *out,
+                          decc_err *err);
+  decc_status (*call)(void *self, const decc_address *from,
+                      const decc_address *to, const uint8_t *data,
+                      size_t len, decc_buf *out, decc_err *err);
+  decc_status (*receipt)(void *self, const uint8_t tx_hash32[32],
+                         decc_receipt *out, decc_err *err);
+  decc_status (*logs)(void *self, const decc_log_filter *f, decc_log **out,
+                      size_t *n, decc_err *err);
+  void (*destroy)(void *self);
+} decc_chain_vtable;
+
+/* Wraps a backend. Takes ownership of self (vt->destroy releases it, also
+ * when this call fails). Returns: DECC_OK or DECC_E_NOMEM. */
+DECC_API decc_status decc_chain_create(decc_chain **out,
+                                       const decc_chain_vtable *vt,
+                                       void *self) DECC_WARN_UNUSED;
+
+/* Opens the embedded ledger stored at `path` (a SQLite file created by
+ * decc_ledger_init) as a chain.
+ * Returns: DECC_OK; DECC_E_NOT_FOUND (no ledger there); DECC_E_IO. */
+DECC_API decc_status decc_chain_open_embedded(decc_chain **out,
+                                              const char *path,
+                                              decc_err *err) DECC_WARN_UNUSED;
+
+/* Closes the chain and its backend. NULL is a no-op. */
+DECC_API void decc_chain_destroy(decc_chain *c);
+
+/* Name of the backend ("embedded", "jsonrpc"). */
+DECC_API const char *decc_chain_backend(const decc_chain *c);
+
+DECC_API decc_status decc_chain_id(decc_chain *c, uint64_t *out,
+                                   decc_err *err) DECC_WARN_UNUSED;
+DECC_API decc_status decc_chain_get_addresses(decc_chain *c,
+                                              decc_chain_addresses *out,
+                                              decc_err *err) DECC_WARN_UNUSED;
+DECC_API decc_status decc_chain_block_number(decc_chain *c, uint64_t *out,
+                                             decc_err *err) DECC_WARN_UNUSED;
+/* Timestamp of the latest block (seconds). */
+DECC_API decc_status decc_chain_block_timestamp(decc_chain *c, uint64_t *out,
+                                                decc_err *err)
+    DECC_WARN_UNUSED;
+/* Next nonce of an account. */
+DECC_API decc_status decc_chain_nonce(decc_chain *c, const decc_address *a,
+                                      uint64_t *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* Sends `data` to `to` as a transaction signed with sk32 (the sender is
+ * the key's address; nonce and chain id are filled in) and waits until it
+ * is in a committed block. Out: *out, the receipt (clear it). A reverted
+ * transaction is NOT an error here: it returns DECC_OK with status 0 and
+ * the reason in out->revert_reason (it consumed a nonce, like on Ethereum).
+ * Returns: DECC_OK; DECC_E_INVALID (bad key); DECC_E_IO / DECC_E_TIMEOUT
+ * (not committed: no receipt). */
+DECC_API decc_status decc_chain_send(decc_chain *c, const uint8_t sk32[32],
+                                     const decc_address *to,
+                                     const uint8_t *data, size_t len,
+                                     decc_receipt *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* Submits n signed raw transactions (RLP, EIP-155 legacy or EIP-1559 type
+ * 2). out receives n receipts. Invalid transactions (bad signature, chain
+ * id, nonce) fail the whole call with DECC_E_INVALID / DECC_E_BAD_SIGNATURE
+ * before anything is committed. */
+DECC_API decc_status decc_chain_send_raw(decc_chain *c,
+                                         const uint8_t *const *raw,
+                                         const size_t *lens, size_t n,
+                                         decc_receipt *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* eth_call: runs a view (or any call, discarding its effects) against the
+ * latest block. from may be NULL (zero address). Out: the ABI-encoded
+ * return data appended to out. Returns: DECC_OK; DECC_E_REVERT (err holds
+ * the reason); other errors. */
+DECC_API decc_status decc_chain_call(decc_chain *c, const decc_address *from,
+                                     const decc_address *to,
+                                     const uint8_t *data, size_t len,
+                                     decc_buf *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* Fetches the receipt of a committed transaction.
+ * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown / not yet mined). */
+DECC_API decc_status decc_chain_receipt(decc_chain *c,
+                                        const uint8_t tx_hash32[32],
+                                        decc_receipt *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* Polls for a receipt until it exists or timeout_ms elapses (poll every
+ * poll_ms, 0 = 100 ms). Returns: DECC_OK; DECC_E_TIMEOUT. */
+DECC_API decc_status decc_chain_wait_receipt(decc_chain *c,
+                                             const uint8_t tx_hash32[32],
+                                             unsigned timeout_ms,
+                                             unsigned poll_ms,
+                                             decc_receipt *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* Logs matching a filter, in chain order. Out: *logs (decc_logs_free) and
+ * *n. Returns: DECC_OK (possibly none); DECC_E_INVALID (bad filter). */
+DECC_API decc_status decc_chain_get_logs(decc_chain *c,
+                                         const decc_log_filter *f,
+                                         decc_log **logs, size_t *n,
+                                         decc_err *err) DECC_WARN_UNUSED;
+
+/* ---- watching new logs (poll-based) -------------------------------------- */
+
+typedef struct decc_chain_watch decc_chain_watch;
+
+/* Called once per new matching log, in chain order. Return 0 to continue,
+ * non-zero to stop the current poll (the log counts as delivered). */
+typedef int (*decc_log_cb)(const decc_log *log, void *user);
+
+/* Creates a watcher over f (copied) that delivers logs from block
+ * `from_block` on (UINT64_MAX = only blocks after the current head).
+ * Returns: DECC_OK or DECC_E_NOMEM / DECC_E_INVALID. */
+DECC_API decc_status decc_chain_watch_create(decc_chain_watch **out,
+                                             decc_chain *c,
+                                             const decc_log_filter *f,
+                                             uint64_t from_block,
+                                             decc_err *err) DECC_WARN_UNUSED;
+/* Delivers every matching log committed since the last poll to cb (never
+ * twice, never skipping one). Out: *delivered (optional) = count.
+ * Returns: DECC_OK or the backend's error (then nothing is marked seen
+ * beyond what cb already received). */
+DECC_API decc_status decc_chain_watch_poll(decc_chain_watch *w, decc_log_cb cb,
+                                           void *user, size_t *delivered,
+                                           decc_err *err) DECC_WARN_UNUSED;
+DECC_API void decc_chain_watch_destroy(decc_chain_watch *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DECC_CHAIN_H */

@@ -1,0 +1,145 @@
+/*
+ * decc/http.h — the HTTP server every decc service is exposed through
+ * (chain JSON-RPC, store, market, SMS, scheduler), on libmicrohttpd.
+ *
+ * Routes are (method, pattern) pairs; a pattern is a path whose segments
+ * may be "{name}" (one segment, available with decc_http_req_param) and
+ * whose last segment may be "*" (the rest of the path). Bodies are
+ * collected up to the route's limit (413 beyond it) unless the route is a
+ * streaming route, whose body callback sees the chunks as they arrive.
+ * Handlers run on the server's threads; they must be thread-safe. Every
+ * request that reaches no route, exceeds a limit or makes a handler fail
+ * gets a JSON error ({"ok":false,"error":"…"}), never a crash.
+ */
+#ifndef DECC_HTTP_H
+#define DECC_HTTP_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct decc_http_server decc_http_server;
+typedef struct decc_http_request decc_http_request;
+typedef struct decc_http_response decc_http_response;
+
+typedef struct decc_http_config {
+  const char *bind_address; /* default "127.0.0.1" */
+  uint16_t port;            /* 0 = pick a free port (decc_http_server_port) */
+  unsigned threads;         /* worker threads, default 2 */
+  unsigned max_connections; /* default 256 */
+  unsigned timeout_s;       /* idle connection timeout, default 30 */
+  size_t max_body;          /* default body limit for routes, default 1 MiB */
+  size_t max_header_bytes;  /* per-connection header memory, default 32 KiB */
+  /* Optional request log: one line per request, never bodies or queries
+   * (queries may carry secrets' names), e.g. "GET /health 200 0.2ms". */
+  void (*log)(void *log_ctx, const char *line);
+  void *log_ctx;
+} decc_http_config;
+
+/* Route handler: fills res. Return value is ignored; set a status. */
+typedef void (*decc_http_handler)(void *ctx, decc_http_request *req,
+                                  decc_http_response *res);
+
+/* Streaming body callback: called for each chunk (n > 0), then once with
+ * n == 0 at the end. *state starts NULL and is per request. Returning an
+ * error stops the upload and answers 400 (or 413 for DECC_E_LIMIT) with
+ * the error's message; cleanup(state) is always called at the end. */
+typedef decc_status (*decc_http_body_fn)(void *ctx, decc_http_request *req,
+                                         void **state, const uint8_t *chunk,
+                                         size_t n, decc_err *err);
+typedef void (*decc_http_cleanup_fn)(void *ctx, void *state);
+
+/* Creates a server (not yet listening). cfg may be NULL (defaults).
+ * Returns: DECC_OK or DECC_E_NOMEM. */
+DECC_API decc_status decc_http_server_create(decc_http_server **s,
+                                             const decc_http_config *cfg)
+    DECC_WARN_UNUSED;
+/* Registers a route with the default body limit. Routes are matched in
+ * registration order. Returns: DECC_OK, DECC_E_INVALID (bad pattern),
+ * DECC_E_LIMIT (too many routes), DECC_E_NOMEM. */
+DECC_API decc_status decc_http_route(decc_http_server *s, const char *method,
+                                     const char *pattern, decc_http_handler fn,
+                                     void *ctx) DECC_WARN_UNUSED;
+/* Same with an explicit body limit (bytes). */
+DECC_API decc_status decc_http_route_limit(decc_http_server *s,
+                                           const char *method,
+                                           const char *pattern,
+                                           decc_http_handler fn, void *ctx,
+                                           size_t max_body) DECC_WARN_UNUSED;
+/* Streaming route: body_fn consumes the body (no limit other than its
+ * own), then fn answers; decc_http_req_state gives fn the body state. */
+DECC_API decc_status decc_http_route_stream(decc_http_server *s,
+                                            const char *method,
+                                            const char *pattern,
+                                            decc_http_body_fn body_fn,
+                                            decc_http_cleanup_fn cleanup,
+                                            decc_http_handler fn, void *ctx)
+    DECC_WARN_UNUSED;
+
+/* Starts listening. Returns: DECC_OK or DECC_E_IO (err: address in use…). */
+DECC_API decc_status decc_http_server_start(decc_http_server *s,
+                                            decc_err *err) DECC_WARN_UNUSED;
+/* Port actually bound (after start). */
+DECC_API uint16_t decc_http_server_port(const decc_http_server *s);
+/* Stops (waits for in-flight handlers) and frees. NULL is a no-op. */
+DECC_API void decc_http_server_destroy(decc_http_server *s);
+
+/* ---- request accessors (valid during the handler) ---- */
+DECC_API const char *decc_http_req_method(const decc_http_request *r);
+DECC_API const char *decc_http_req_path(const decc_http_request *r);
+/* Query argument (decoded) or NULL. */
+DECC_API const char *decc_http_req_query(const decc_http_request *r,
+                                         const char *name);
+/* Header value (case-insensitive name) or NULL. */
+DECC_API const char *decc_http_req_header(const decc_http_request *r,
+                                          const char *name);
+/* Path parameter captured by "{name}" or "*", or NULL. */
+DECC_API const char *decc_http_req_param(const decc_http_request *r,
+                                         const char *name);
+/* Collected body (NUL-terminated for convenience; empty when none). */
+DECC_API const uint8_t *decc_http_req_body(const decc_http_request *r,
+                                           size_t *len);
+/* The streaming route's body state. */
+DECC_API void *decc_http_req_state(const decc_http_request *r);
+/* Peer IP as text. */
+DECC_API const char *decc_http_req_peer(const decc_http_request *r);
+
+/* ---- response builders ---- */
+/* Copies the body. Returns: DECC_OK or DECC_E_NOMEM. */
+DECC_API decc_status decc_http_res_send(decc_http_response *res, int status,
+                                        const char *content_type,
+                                        const void *body, size_t len);
+/* Takes ownership of a decc_malloc'd body. */
+DECC_API decc_status decc_http_res_send_owned(decc_http_response *res,
+                                              int status,
+                                              const char *content_type,
+                                              void *body, size_t len);
+/* Sends JSON text (application/json). */
+DECC_API decc_status decc_http_res_json(decc_http_response *res, int status,
+                                        const char *json);
+/* Sends {"ok":false,"error":"<message>"} with the given status. */
+DECC_API decc_status decc_http_res_error(decc_http_response *res, int status,
+                                         const char *fmt, ...)
+    DECC_PRINTF(3, 4);
+/* Streams a response from a callback: read(ctx, pos, buf, max) returns the
+ * bytes written (0 = end, -1 = error); free_fn(ctx) is called at the end.
+ * size may be -1 (unknown: chunked). */
+DECC_API decc_status decc_http_res_stream(
+    decc_http_response *res, int status, const char *content_type,
+    int64_t size, long (*read)(void *ctx, uint64_t pos, char *buf, size_t max),
+    void *ctx, void (*free_fn)(void *ctx));
+/* Adds a response header (copied). */
+DECC_API decc_status decc_http_res_header(decc_http_response *res,
+                                          const char *name, const char *value);
+
+/* Maps a decc_status to the HTTP status a service should answer with
+ * (E_PARSE/E_INVALID/E_RANGE → 400, E_BAD_SIGNATURE/E_DENIED → 401/403,
+ * E_NOT_FOUND → 404, E_EXISTS → 409, E_LIMIT → 413, else 500). */
+DECC_API int decc_http_status_for(decc_status st);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DECC_HTTP_H */

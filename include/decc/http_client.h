@@ -1,0 +1,46 @@
+/*
+ * decc/http_client.h — a small blocking HTTP client (libcurl) for decc's
+ * remote backends (a node's SMS, market, chain JSON-RPC, scheduler).
+ *
+ * Responses are collected up to a caller-given limit; redirects are not
+ * followed (a service answering with a redirect is an error here); only
+ * http and https URLs are accepted.
+ */
+#ifndef DECC_HTTP_CLIENT_H
+#define DECC_HTTP_CLIENT_H
+
+#include "buf.h"
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct decc_http_reply {
+  long status;      /* HTTP status, 0 when no response arrived */
+  decc_buf body;    /* response body (NUL-terminated); decc_buf_clear it */
+  char content_type[96];
+} decc_http_reply;
+
+/* Performs one request. headers: NULL-terminated array of "Name: value"
+ * strings (may be NULL). body may be NULL for no body. max_reply bounds
+ * the response body (0 = 16 MiB). timeout_ms 0 = 30 s.
+ * Out: reply (initialised by this call; clear its body even on error).
+ * Returns: DECC_OK when an HTTP response arrived (whatever its status),
+ * DECC_E_INVALID (bad URL), DECC_E_NETWORK (connection failed),
+ * DECC_E_TIMEOUT, DECC_E_LIMIT (reply too large). */
+DECC_API decc_status decc_http_fetch(decc_http_reply *reply,
+                                       const char *method, const char *url,
+                                       const char *const *headers,
+                                       const void *body, size_t body_len,
+                                       size_t max_reply, long timeout_ms,
+                                       decc_err *err) DECC_WARN_UNUSED;
+
+/* Percent-encodes s for use in a query string (RFC 3986 unreserved kept).
+ * Returns a heap string (decc_free) or NULL on OOM. */
+DECC_API char *decc_http_escape(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

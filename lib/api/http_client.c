@@ -1,0 +1,104 @@
+/*
+ * http_client.c — blocking HTTP requests over libcurl (see
+ * decc/http_client.h). libcurl's global init is done once, thread-safely,
+ * before the first request.
+ */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "decc/http_client.h"
+#include "decc/mem.h"
+
+static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+static size_t on_data(char *p, size_t sz, size_t n, void *ud) {
+  decc_buf *b = ud;
+  return decc_buf_append(b, p, sz * n) == DECC_OK ? sz * n : 0;
+}
+
+decc_status decc_http_fetch(decc_http_reply *reply, const char *method,
+                              const char *url, const char *const *headers,
+                              const void *body, size_t body_len,
+                              size_t max_reply, long timeout_ms,
+                              decc_err *err) {
+  memset(reply, 0, sizeof *reply);
+  decc_buf_init(&reply->body, max_reply ? max_reply : 16u << 20);
+  if (!url || (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)))
+    return decc_err_set(err, DECC_E_INVALID, "not an http(s) URL: %.80s",
+                        url ? url : "(null)");
+  pthread_once(&g_curl_once, curl_init_once);
+  CURL *c = curl_easy_init();
+  if (!c)
+    return decc_err_set(err, DECC_E_NOMEM, "cannot create an HTTP handle");
+  struct curl_slist *hl = NULL;
+  for (size_t i = 0; headers && headers[i]; i++) {
+    struct curl_slist *n = curl_slist_append(hl, headers[i]);
+    if (!n) {
+      curl_slist_free_all(hl);
+      curl_easy_cleanup(c);
+      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    }
+    hl = n;
+  }
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 30000L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+  if (hl)
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+  if (!strcmp(method, "HEAD"))
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  if (body) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+  }
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply->body);
+  CURLcode rc = curl_easy_perform(c);
+  decc_status st = DECC_OK;
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply->status);
+    char *ct = NULL;
+    if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+      snprintf(reply->content_type, sizeof reply->content_type, "%s", ct);
+  } else if (rc == CURLE_WRITE_ERROR) {
+    st = decc_err_set(err, DECC_E_LIMIT, "%s %s: reply larger than %zu bytes",
+                      method, url, reply->body.max);
+  } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+    st = decc_err_set(err, DECC_E_TIMEOUT, "%s %s: timed out", method, url);
+  } else {
+    st = decc_err_set(err, DECC_E_NETWORK, "%s %s: %s", method, url,
+                      curl_easy_strerror(rc));
+  }
+  curl_slist_free_all(hl);
+  curl_easy_cleanup(c);
+  return st;
+}
+
+char *decc_http_escape(const char *s) {
+  static const char hex[] = "0123456789ABCDEF";
+  size_t n = strlen(s);
+  char *out = decc_malloc(3 * n + 1);
+  if (!out)
+    return NULL;
+  char *o = out;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    unsigned char c = *p;
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+        (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~')
+      *o++ = (char)c;
+    else {
+      *o++ = '%';
+      *o++ = hex[c >> 4];
+      *o++ = hex[c & 15];
+    }
+  }
+  *o = 0;
+  return out;
+}

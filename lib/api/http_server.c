@@ -1,0 +1,637 @@
+/*
+ * http_server.c — decc's HTTP server on libmicrohttpd (see decc/http.h).
+ *
+ * MHD calls the access handler several times per request: once with the
+ * headers (we route and check Content-Length against the route's limit),
+ * then once per body chunk, then a final time with no data, when the
+ * handler runs and the response is queued. Per-request state lives in
+ * *con_cls and is freed in the completion callback, which MHD always
+ * calls — also for aborted connections.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "decc/buf.h"
+#include "decc/http.h"
+#include "decc/mem.h"
+
+#define MAX_ROUTES 128
+#define MAX_SEGS 16
+#define MAX_PARAMS 8
+#define MAX_RES_HEADERS 8
+
+typedef struct route {
+  char method[12];
+  char *segs[MAX_SEGS]; /* literal, "{name}" or "*" */
+  int nsegs;
+  int wildcard; /* last segment is "*" */
+  decc_http_handler fn;
+  decc_http_body_fn body_fn;
+  decc_http_cleanup_fn cleanup;
+  void *ctx;
+  size_t max_body;
+} route;
+
+struct decc_http_server {
+  decc_http_config cfg;
+  route routes[MAX_ROUTES];
+  int nroutes;
+  struct MHD_Daemon *daemon;
+  uint16_t port;
+};
+
+struct decc_http_request {
+  struct MHD_Connection *conn;
+  const char *method;
+  char *path;
+  const route *rt;
+  int method_mismatch;
+  char *pnames[MAX_PARAMS];
+  char *pvalues[MAX_PARAMS];
+  int nparams;
+  decc_buf body;
+  void *state;
+  int stream_started;
+  int failed_status; /* set when the upload must be refused */
+  decc_err err;
+  char peer[64];
+  double t0;
+};
+
+struct decc_http_response {
+  int status;
+  struct MHD_Response *resp;
+  char *hname[MAX_RES_HEADERS], *hval[MAX_RES_HEADERS];
+  int nh;
+};
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+decc_status decc_http_server_create(decc_http_server **out,
+                                    const decc_http_config *cfg) {
+  decc_http_server *s = decc_calloc(1, sizeof *s);
+  if (!s)
+    return DECC_E_NOMEM;
+  if (cfg)
+    s->cfg = *cfg;
+  if (!s->cfg.bind_address)
+    s->cfg.bind_address = "127.0.0.1";
+  if (!s->cfg.threads)
+    s->cfg.threads = 2;
+  if (!s->cfg.max_connections)
+    s->cfg.max_connections = 256;
+  if (!s->cfg.timeout_s)
+    s->cfg.timeout_s = 30;
+  if (!s->cfg.max_body)
+    s->cfg.max_body = 1 << 20;
+  if (!s->cfg.max_header_bytes)
+    s->cfg.max_header_bytes = 32 * 1024;
+  *out = s;
+  return DECC_OK;
+}
+
+static decc_status add_route(decc_http_server *s, const char *method,
+                             const char *pattern, decc_http_handler fn,
+                             decc_http_body_fn body_fn,
+                             decc_http_cleanup_fn cleanup, void *ctx,
+                             size_t max_body) {
+  if (!method || !pattern || pattern[0] != '/' || !fn ||
+      strlen(method) >= sizeof s->routes[0].method)
+    return DECC_E_INVALID;
+  if (s->nroutes >= MAX_ROUTES)
+    return DECC_E_LIMIT;
+  route *r = &s->routes[s->nroutes];
+  memset(r, 0, sizeof *r);
+  snprintf(r->method, sizeof r->method, "%s", method);
+  const char *p = pattern + 1;
+  while (*p) {
+    const char *e = strchr(p, '/');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    if (r->nsegs >= MAX_SEGS || r->wildcard)
+      goto bad;
+    r->segs[r->nsegs] = decc_strndup(p, n);
+    if (!r->segs[r->nsegs])
+      goto nomem;
+    if (!strcmp(r->segs[r->nsegs], "*"))
+      r->wildcard = 1;
+    r->nsegs++;
+    p += n;
+    if (*p == '/')
+      p++;
+  }
+  r->fn = fn;
+  r->body_fn = body_fn;
+  r->cleanup = cleanup;
+  r->ctx = ctx;
+  r->max_body = max_body;
+  s->nroutes++;
+  return DECC_OK;
+bad:
+  for (int i = 0; i < r->nsegs; i++)
+    decc_free(r->segs[i]);
+  return DECC_E_INVALID;
+nomem:
+  for (int i = 0; i < r->nsegs; i++)
+    decc_free(r->segs[i]);
+  return DECC_E_NOMEM;
+}
+
+decc_status decc_http_route(decc_http_server *s, const char *method,
+                            const char *pattern, decc_http_handler fn,
+                            void *ctx) {
+  return add_route(s, method, pattern, fn, NULL, NULL, ctx, s->cfg.max_body);
+}
+
+decc_status decc_http_route_limit(decc_http_server *s, const char *method,
+                                  const char *pattern, decc_http_handler fn,
+                                  void *ctx, size_t max_body) {
+  return add_route(s, method, pattern, fn, NULL, NULL, ctx, max_body);
+}
+
+decc_status decc_http_route_stream(decc_http_server *s, const char *method,
+                                   const char *pattern,
+                                   decc_http_body_fn body_fn,
+                                   decc_http_cleanup_fn cleanup,
+                                   decc_http_handler fn, void *ctx) {
+  if (!body_fn)
+    return DECC_E_INVALID;
+  return add_route(s, method, pattern, fn, body_fn, cleanup, ctx, SIZE_MAX);
+}
+
+/* Matches path against r; on success records the parameters in req. */
+static int match_route(const route *r, const char *path,
+                       decc_http_request *req) {
+  const char *p = path;
+  if (*p == '/')
+    p++;
+  int np = 0;
+  char *names[MAX_PARAMS], *vals[MAX_PARAMS];
+  for (int i = 0; i < r->nsegs; i++) {
+    const char *seg = r->segs[i];
+    if (!strcmp(seg, "*")) {
+      if (np >= MAX_PARAMS)
+        goto fail;
+      names[np] = decc_strdup("*");
+      vals[np] = decc_strdup(p);
+      np++;
+      goto ok;
+    }
+    if (!*p && !(i == r->nsegs - 1 && seg[0] == '\0'))
+      goto fail;
+    const char *e = strchr(p, '/');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    size_t sl = strlen(seg);
+    if (sl >= 2 && seg[0] == '{' && seg[sl - 1] == '}') {
+      if (n == 0 || np >= MAX_PARAMS)
+        goto fail;
+      names[np] = decc_strndup(seg + 1, sl - 2);
+      vals[np] = decc_strndup(p, n);
+      np++;
+    } else if (n != sl || memcmp(p, seg, n) != 0) {
+      goto fail;
+    }
+    p += n;
+    if (*p == '/')
+      p++;
+  }
+  if (*p)
+    goto fail;
+ok:
+  for (int i = 0; i < np; i++) {
+    req->pnames[i] = names[i];
+    req->pvalues[i] = vals[i];
+  }
+  req->nparams = np;
+  return 1;
+fail:
+  for (int i = 0; i < np; i++) {
+    decc_free(names[i]);
+    decc_free(vals[i]);
+  }
+  return 0;
+}
+
+static void free_request(decc_http_request *req) {
+  if (!req)
+    return;
+  if (req->rt && req->rt->cleanup && req->stream_started)
+    req->rt->cleanup(req->rt->ctx, req->state);
+  for (int i = 0; i < req->nparams; i++) {
+    decc_free(req->pnames[i]);
+    decc_free(req->pvalues[i]);
+  }
+  decc_buf_clear(&req->body);
+  decc_free(req->path);
+  decc_free(req);
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+  (void)cls;
+  (void)c;
+  (void)toe;
+  free_request(*con_cls);
+  *con_cls = NULL;
+}
+
+static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
+                             decc_http_response *res) {
+  if (!res->resp) {
+    /* The handler produced nothing: that is a server bug, not a crash. */
+    static const char msg[] = "{\"ok\":false,\"error\":\"no response\"}";
+    res->status = 500;
+    res->resp = MHD_create_response_from_buffer(strlen(msg), (void *)msg,
+                                                 MHD_RESPMEM_PERSISTENT);
+    if (res->resp)
+      MHD_add_response_header(res->resp, "Content-Type", "application/json");
+  }
+  if (!res->resp)
+    return MHD_NO;
+  for (int i = 0; i < res->nh; i++) {
+    MHD_add_response_header(res->resp, res->hname[i], res->hval[i]);
+    decc_free(res->hname[i]);
+    decc_free(res->hval[i]);
+  }
+  enum MHD_Result r =
+      MHD_queue_response(req->conn, (unsigned)res->status, res->resp);
+  MHD_destroy_response(res->resp);
+  if (s->cfg.log) {
+    char line[512];
+    snprintf(line, sizeof line, "%s %s %d %.1fms %s", req->method, req->path,
+             res->status, (now_s() - req->t0) * 1000.0, req->peer);
+    s->cfg.log(s->cfg.log_ctx, line);
+  }
+  return r;
+}
+
+static enum MHD_Result respond_error(decc_http_server *s,
+                                     decc_http_request *req, int status,
+                                     const char *msg) {
+  decc_http_response res;
+  memset(&res, 0, sizeof res);
+  if (decc_http_res_error(&res, status, "%s", msg) != DECC_OK)
+    return MHD_NO;
+  return queue(s, req, &res);
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
+                                 const char *url, const char *method,
+                                 const char *version,
+                                 const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls) {
+  (void)version;
+  decc_http_server *s = cls;
+  decc_http_request *req = *con_cls;
+  if (!req) {
+    req = decc_calloc(1, sizeof *req);
+    if (!req)
+      return MHD_NO;
+    req->t0 = now_s();
+    req->conn = conn;
+    req->method = method;
+    req->path = decc_strdup(url ? url : "/");
+    if (!req->path) {
+      decc_free(req);
+      return MHD_NO;
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+      if (ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET,
+                  &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
+                  req->peer, sizeof req->peer);
+      else if (ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6,
+                  &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+                  req->peer, sizeof req->peer);
+    }
+    *con_cls = req;
+    int path_matched = 0;
+    for (int i = 0; i < s->nroutes; i++) {
+      const route *r = &s->routes[i];
+      if (!match_route(r, req->path, req))
+        continue;
+      if (strcmp(r->method, method) != 0) {
+        path_matched = 1;
+        for (int k = 0; k < req->nparams; k++) {
+          DECC_FREE(req->pnames[k]);
+          DECC_FREE(req->pvalues[k]);
+        }
+        req->nparams = 0;
+        continue;
+      }
+      req->rt = r;
+      break;
+    }
+    if (!req->rt)
+      req->failed_status = path_matched ? 405 : 404;
+    else if (!req->rt->body_fn) {
+      decc_buf_init(&req->body, req->rt->max_body);
+      const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_CONTENT_LENGTH);
+      if (cl) {
+        char *end = NULL;
+        unsigned long long v = strtoull(cl, &end, 10);
+        if (!end || *end || v > req->rt->max_body)
+          req->failed_status = 413;
+      }
+    }
+    return MHD_YES;
+  }
+  if (*upload_data_size) {
+    size_t n = *upload_data_size;
+    *upload_data_size = 0;
+    if (req->failed_status)
+      return MHD_YES; /* discard the rest of a refused upload */
+    if (req->rt->body_fn) {
+      req->stream_started = 1;
+      if (req->rt->body_fn(req->rt->ctx, req, &req->state,
+                           (const uint8_t *)upload_data, n, &req->err) != DECC_OK)
+        req->failed_status = req->err.code == DECC_E_LIMIT ? 413 : 400;
+      return MHD_YES;
+    }
+    decc_status st = decc_buf_append(&req->body, upload_data, n);
+    if (st)
+      req->failed_status = st == DECC_E_LIMIT ? 413 : 500;
+    return MHD_YES;
+  }
+  /* Final call: answer. */
+  if (!req->failed_status && req->rt && req->rt->body_fn) {
+    req->stream_started = 1;
+    if (req->rt->body_fn(req->rt->ctx, req, &req->state, NULL, 0,
+                         &req->err) != DECC_OK)
+      req->failed_status = req->err.code == DECC_E_LIMIT ? 413 : 400;
+  }
+  switch (req->failed_status) {
+  case 0:
+    break;
+  case 404:
+    return respond_error(s, req, 404, "no such route");
+  case 405:
+    return respond_error(s, req, 405, "method not allowed");
+  case 413:
+    return respond_error(s, req, 413,
+                         req->err.msg[0] ? req->err.msg
+                                         : "request body too large");
+  default:
+    return respond_error(s, req, req->failed_status,
+                         req->err.msg[0] ? req->err.msg : "bad request");
+  }
+  decc_http_response res;
+  memset(&res, 0, sizeof res);
+  res.status = 200;
+  req->rt->fn(req->rt->ctx, req, &res);
+  return queue(s, req, &res);
+}
+
+decc_status decc_http_server_start(decc_http_server *s, decc_err *err) {
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(s->cfg.port);
+  if (inet_pton(AF_INET, s->cfg.bind_address, &sa.sin_addr) != 1)
+    return decc_err_set(err, DECC_E_INVALID, "invalid bind address '%s'",
+                        s->cfg.bind_address);
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+  s->daemon = MHD_start_daemon(
+      flags, s->cfg.port, NULL, NULL, &access_cb, s, MHD_OPTION_SOCK_ADDR,
+      (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+      (unsigned)s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
+      (unsigned)s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned)s->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      s->cfg.max_header_bytes, MHD_OPTION_NOTIFY_COMPLETED, &completed_cb,
+      (void *)s, MHD_OPTION_END);
+  if (!s->daemon)
+    return decc_err_set(err, DECC_E_IO,
+                        "cannot listen on %s:%u (address in use or not "
+                        "permitted)",
+                        s->cfg.bind_address, (unsigned)s->cfg.port);
+  const union MHD_DaemonInfo *di =
+      MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  s->port = di ? di->port : s->cfg.port;
+  return DECC_OK;
+}
+
+uint16_t decc_http_server_port(const decc_http_server *s) { return s->port; }
+
+void decc_http_server_destroy(decc_http_server *s) {
+  if (!s)
+    return;
+  if (s->daemon)
+    MHD_stop_daemon(s->daemon);
+  for (int i = 0; i < s->nroutes; i++)
+    for (int k = 0; k < s->routes[i].nsegs; k++)
+      decc_free(s->routes[i].segs[k]);
+  decc_free(s);
+}
+
+/* ---- request accessors ---------------------------------------------------- */
+
+const char *decc_http_req_method(const decc_http_request *r) {
+  return r->method;
+}
+const char *decc_http_req_path(const decc_http_request *r) { return r->path; }
+
+const char *decc_http_req_query(const decc_http_request *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *decc_http_req_header(const decc_http_request *r,
+                                 const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *decc_http_req_param(const decc_http_request *r, const char *name) {
+  for (int i = 0; i < r->nparams; i++)
+    if (!strcmp(r->pnames[i], name))
+      return r->pvalues[i];
+  return NULL;
+}
+
+const uint8_t *decc_http_req_body(const decc_http_request *r, size_t *len) {
+  static const uint8_t empty[1] = {0};
+  if (len)
+    *len = r->body.len;
+  return r->body.data ? r->body.data : empty;
+}
+
+void *decc_http_req_state(const decc_http_request *r) { return r->state; }
+const char *decc_http_req_peer(const decc_http_request *r) { return r->peer; }
+
+/* ---- responses ------------------------------------------------------------- */
+
+static void free_body(void *p) { decc_free(p); }
+
+decc_status decc_http_res_send_owned(decc_http_response *res, int status,
+                                     const char *content_type, void *body,
+                                     size_t len) {
+  if (res->resp) {
+    MHD_destroy_response(res->resp);
+    res->resp = NULL;
+  }
+  res->resp = MHD_create_response_from_buffer_with_free_callback(len, body,
+                                                                 &free_body);
+  if (!res->resp) {
+    decc_free(body);
+    return DECC_E_NOMEM;
+  }
+  if (content_type)
+    MHD_add_response_header(res->resp, "Content-Type", content_type);
+  res->status = status;
+  return DECC_OK;
+}
+
+decc_status decc_http_res_send(decc_http_response *res, int status,
+                               const char *content_type, const void *body,
+                               size_t len) {
+  void *copy = decc_malloc(len ? len : 1);
+  if (!copy)
+    return DECC_E_NOMEM;
+  if (len)
+    memcpy(copy, body, len);
+  return decc_http_res_send_owned(res, status, content_type, copy, len);
+}
+
+decc_status decc_http_res_json(decc_http_response *res, int status,
+                               const char *json) {
+  return decc_http_res_send(res, status, "application/json", json,
+                            strlen(json));
+}
+
+decc_status decc_http_res_error(decc_http_response *res, int status,
+                                const char *fmt, ...) {
+  char msg[DECC_ERR_LEN];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  /* JSON-escape the message by hand: it is short and plain text. */
+  decc_buf b;
+  decc_buf_init(&b, 4 * sizeof msg + 64);
+  decc_status st = decc_buf_append_str(&b, "{\"ok\":false,\"error\":\"");
+  for (const char *p = msg; !st && *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c == '"' || c == '\\')
+      st = decc_buf_printf(&b, "\\%c", c);
+    else if (c < 0x20)
+      st = decc_buf_printf(&b, "\\u%04x", c);
+    else
+      st = decc_buf_append_byte(&b, c);
+  }
+  if (!st)
+    st = decc_buf_append_str(&b, "\"}");
+  if (st) {
+    decc_buf_clear(&b);
+    return st;
+  }
+  size_t len = 0;
+  uint8_t *body = decc_buf_steal(&b, &len);
+  return decc_http_res_send_owned(res, status, "application/json", body, len);
+}
+
+typedef struct stream_ctx {
+  long (*read)(void *ctx, uint64_t pos, char *buf, size_t max);
+  void (*free_fn)(void *ctx);
+  void *ctx;
+} stream_ctx;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
+  stream_ctx *sc = cls;
+  long n = sc->read(sc->ctx, pos, buf, max);
+  if (n == 0)
+    return MHD_CONTENT_READER_END_OF_STREAM;
+  if (n < 0)
+    return MHD_CONTENT_READER_END_WITH_ERROR;
+  return (ssize_t)n;
+}
+
+static void stream_free(void *cls) {
+  stream_ctx *sc = cls;
+  if (sc->free_fn)
+    sc->free_fn(sc->ctx);
+  decc_free(sc);
+}
+
+decc_status decc_http_res_stream(
+    decc_http_response *res, int status, const char *content_type,
+    int64_t size, long (*read)(void *ctx, uint64_t pos, char *buf, size_t max),
+    void *ctx, void (*free_fn)(void *ctx)) {
+  stream_ctx *sc = decc_malloc(sizeof *sc);
+  if (!sc) {
+    if (free_fn)
+      free_fn(ctx);
+    return DECC_E_NOMEM;
+  }
+  sc->read = read;
+  sc->free_fn = free_fn;
+  sc->ctx = ctx;
+  if (res->resp)
+    MHD_destroy_response(res->resp);
+  res->resp = MHD_create_response_from_callback(
+      size < 0 ? MHD_SIZE_UNKNOWN : (uint64_t)size, 64 * 1024, &stream_read,
+      sc, &stream_free);
+  if (!res->resp) {
+    stream_free(sc);
+    return DECC_E_NOMEM;
+  }
+  if (content_type)
+    MHD_add_response_header(res->resp, "Content-Type", content_type);
+  res->status = status;
+  return DECC_OK;
+}
+
+decc_status decc_http_res_header(decc_http_response *res, const char *name,
+                                 const char *value) {
+  if (res->nh >= MAX_RES_HEADERS)
+    return DECC_E_LIMIT;
+  res->hname[res->nh] = decc_strdup(name);
+  res->hval[res->nh] = decc_strdup(value);
+  if (!res->hname[res->nh] || !res->hval[res->nh]) {
+    DECC_FREE(res->hname[res->nh]);
+    DECC_FREE(res->hval[res->nh]);
+    return DECC_E_NOMEM;
+  }
+  res->nh++;
+  return DECC_OK;
+}
+
+int decc_http_status_for(decc_status st) {
+  switch (st) {
+  case DECC_OK:
+    return 200;
+  case DECC_E_PARSE:
+  case DECC_E_INVALID:
+  case DECC_E_RANGE:
+    return 400;
+  case DECC_E_BAD_SIGNATURE:
+  case DECC_E_BAD_MAC:
+    return 401;
+  case DECC_E_DENIED:
+    return 403;
+  case DECC_E_NOT_FOUND:
+    return 404;
+  case DECC_E_EXISTS:
+    return 409;
+  case DECC_E_LIMIT:
+    return 413;
+  case DECC_E_UNSUPPORTED:
+    return 501;
+  case DECC_E_TIMEOUT:
+    return 504;
+  default:
+    return 500;
+  }
+}

@@ -1,0 +1,357 @@
+/*
+ * ledger_int.h — internals of the embedded ledger shared by lib/ledger/*.c:
+ * the handle, the prepared-statement cache and its bind/read helpers, the
+ * execution context of one call, the contract dispatch table and the state
+ * accessors. Nothing here is API.
+ */
+#ifndef DECC_LEDGER_INT_H
+#define DECC_LEDGER_INT_H
+
+#include <sqlite3.h>
+#include <stdarg.h>
+
+#include "decc/abi.h"
+#include "decc/buf.h"
+#include "decc/chain.h"
+#include "decc/hash.h"
+#include "decc/ledger.h"
+#include "decc/u256.h"
+
+/* Schema version stored in meta('schema'). */
+#define LDG_SCHEMA_VERSION 1
+/* Statement cache slots (a power of two, well above the number of
+ * distinct SQL texts in lib/ledger). */
+#define LDG_STMT_SLOTS 512
+/* Deepest nesting of contract-to-contract calls. */
+#define LDG_MAX_DEPTH 8
+/* Busy timeout for writers waiting on another process, ms. */
+#define LDG_BUSY_TIMEOUT_MS 30000
+/* Longest revert reason kept. */
+#define LDG_REASON_LEN 160
+
+/* Registry kinds (also the entries.kind column). */
+enum { LDG_APP = 0, LDG_DATASET = 1, LDG_WORKERPOOL = 2 };
+
+/* Transaction kinds (txs.kind column). */
+enum { LDG_TX_CALL = 0, LDG_TX_RAW = 1 };
+
+/* Contracts the dispatcher knows. */
+typedef enum ldg_target {
+  LDG_T_NONE = 0,
+  LDG_T_TOKEN,
+  LDG_T_HUB,
+  LDG_T_APP_REGISTRY,
+  LDG_T_DATASET_REGISTRY,
+  LDG_T_WORKERPOOL_REGISTRY,
+  LDG_T_DATAPROTECTOR,
+  LDG_T_APP,
+  LDG_T_DATASET,
+  LDG_T_WORKERPOOL,
+  LDG_T_COUNT
+} ldg_target;
+
+typedef struct ldg_stmt_slot {
+  const char *sql; /* key: the literal's address */
+  sqlite3_stmt *st;
+} ldg_stmt_slot;
+
+struct decc_ledger {
+  sqlite3 *db;
+  int memory;
+  ldg_stmt_slot stmts[LDG_STMT_SLOTS];
+  /* immutable configuration (read at open) */
+  uint64_t chain_id;
+  decc_chain_addresses addr;
+  decc_address owner;
+  uint8_t domain_sep[32];
+  /* block under construction (inside BEGIN IMMEDIATE) */
+  int in_block;
+  uint64_t blk_number;
+  uint64_t blk_timestamp;
+  uint8_t blk_parent[32];
+  uint32_t blk_txs;
+  uint32_t blk_logs;
+  decc_keccak256_ctx blk_txroot;
+  decc_keccak256_ctx blk_rcroot;
+};
+
+/* ---- SQL helpers (db.c) ---------------------------------------------------- */
+
+/* Returns the cached prepared statement for the SQL literal `sql` (keyed by
+ * its address: pass string literals only), reset and with bindings
+ * cleared; NULL on a prepare error (err set). */
+sqlite3_stmt *ldg_stmt(decc_ledger *l, const char *sql, decc_err *err);
+
+/* Binds arguments described by fmt, one char each:
+ *   a  const decc_address *          (20-byte blob)
+ *   h  const uint8_t *               (32-byte blob)
+ *   u  const decc_u256 *             (32-byte big-endian blob)
+ *   b  const void *, size_t          (blob; NULL/0 = empty blob)
+ *   t  const char *                  (text; NULL = SQL NULL)
+ *   i  int64_t
+ *   n  (no argument)                 (SQL NULL)
+ * Returns DECC_OK or DECC_E_IO. */
+decc_status ldg_bindv(decc_ledger *l, sqlite3_stmt *st, const char *fmt,
+                      va_list ap, decc_err *err);
+/* Runs a statement that returns no rows. Returns DECC_OK, DECC_E_IO. */
+decc_status ldg_exec(decc_ledger *l, const char *sql, decc_err *err,
+                     const char *fmt, ...);
+/* Runs a query and steps to its first row. Out: *st (reset it with
+ * sqlite3_reset when done) and *found. Returns DECC_OK or DECC_E_IO. */
+decc_status ldg_query(decc_ledger *l, sqlite3_stmt **st, int *found,
+                      const char *sql, decc_err *err, const char *fmt, ...);
+/* Runs raw SQL text (schema, BEGIN/COMMIT). */
+decc_status ldg_exec_raw(decc_ledger *l, const char *sql, decc_err *err);
+/* Maps the last SQLite error to a status + message. */
+decc_status ldg_sql_error(decc_ledger *l, decc_err *err, const char *what);
+
+/* Column readers (missing / short values read as zero). */
+void ldg_col_addr(sqlite3_stmt *st, int i, decc_address *out);
+void ldg_col_u256(sqlite3_stmt *st, int i, decc_u256 *out);
+void ldg_col_h32(sqlite3_stmt *st, int i, uint8_t out[32]);
+/* Heap copy of a blob / text column (decc_free); *n its length. NULL and 0
+ * for an empty value. Returns DECC_OK or DECC_E_NOMEM. */
+decc_status ldg_col_blob(sqlite3_stmt *st, int i, uint8_t **out, size_t *n);
+decc_status ldg_col_text(sqlite3_stmt *st, int i, char **out);
+
+/* meta table. */
+decc_status ldg_meta_get_i64(decc_ledger *l, const char *key, int64_t *out,
+                             int *found, decc_err *err);
+decc_status ldg_meta_set_i64(decc_ledger *l, const char *key, int64_t v,
+                             decc_err *err);
+decc_status ldg_meta_get_blob(decc_ledger *l, const char *key, uint8_t **out,
+                              size_t *n, decc_err *err);
+decc_status ldg_meta_set_blob(decc_ledger *l, const char *key, const void *v,
+                              size_t n, decc_err *err);
+
+/* Opens / creates the SQLite file and the schema; reads the config when
+ * the ledger is initialised (init_done = 1). */
+decc_status ldg_open_db(decc_ledger **out, const char *path, int create,
+                        decc_err *err);
+/* Loads chain id / addresses / owner from meta into l. */
+decc_status ldg_load_config(decc_ledger *l, decc_err *err);
+/* Writes the genesis state and block 0 into an empty ledger (genesis.c). */
+decc_status ldg_apply_genesis(decc_ledger *l, const decc_genesis *g,
+                              decc_err *err);
+
+/* ---- execution (exec.c) --------------------------------------------------- */
+
+/* One log being recorded (the address/topics/data of decc_log). */
+typedef struct ldg_logvec {
+  decc_log *v;
+  size_t n, cap;
+} ldg_logvec;
+
+/* The execution context of one top-level call and its nested calls. */
+typedef struct ldg_ctx {
+  decc_ledger *l;
+  decc_address sender; /* msg.sender of the current frame */
+  decc_address self;   /* address(this) of the current frame */
+  decc_address origin; /* tx.origin */
+  uint64_t timestamp;  /* block.timestamp */
+  uint64_t number;     /* block.number */
+  int depth;
+  ldg_logvec logs;
+  /* revert of the innermost failing frame */
+  char reason[LDG_REASON_LEN];
+  int has_reason;        /* Error(string) vs empty revert */
+  decc_buf revert_data;  /* raw revert data when not Error(string) */
+  decc_err *err;         /* internal failures */
+} ldg_ctx;
+
+/* Records a revert with an Error(string) reason. Returns DECC_E_REVERT. */
+decc_status ldg_revert(ldg_ctx *c, const char *reason);
+/* Records an empty revert (require without message). */
+decc_status ldg_revert_empty(ldg_ctx *c);
+/* Appends a log emitted by c->self. topics: n × 32 bytes. Takes a copy of
+ * data. Returns DECC_OK or DECC_E_NOMEM. */
+decc_status ldg_emit(ldg_ctx *c, const decc_address *emitter, size_t n_topics,
+                     const uint8_t (*topics)[32], const void *data,
+                     size_t len);
+/* Nested call: runs `data` on `to` with msg.sender = c->self. Appends the
+ * return data to ret (may be NULL). A revert propagates (DECC_E_REVERT). */
+decc_status ldg_call(ldg_ctx *c, const decc_address *to, const uint8_t *data,
+                     size_t len, decc_buf *ret);
+/* Same with an explicit sender (used by the top level). */
+decc_status ldg_dispatch(ldg_ctx *c, const decc_address *from,
+                         const decc_address *to, const uint8_t *data,
+                         size_t len, decc_buf *ret);
+
+/* Which contract lives at `a` (system contract or registry entry). */
+decc_status ldg_target_of(decc_ledger *l, const decc_address *a,
+                          ldg_target *out, decc_err *err);
+
+/* A contract method: `sig` is the canonical signature; fn gets the decoded
+ * argument tuple and pushes return values into `ret`. */
+typedef decc_status (*ldg_fn)(ldg_ctx *c, const decc_abi_value *args,
+                              decc_abi_enc *ret);
+typedef struct ldg_method {
+  ldg_target target;
+  const char *sig;
+  ldg_fn fn;
+} ldg_method;
+
+/* Method tables of each contract family (c_*.c). Terminated by sig NULL. */
+extern const ldg_method ldg_token_methods[];
+extern const ldg_method ldg_hub_methods[];
+extern const ldg_method ldg_registry_methods[];
+extern const ldg_method ldg_entry_methods[];
+extern const ldg_method ldg_dataprotector_methods[];
+/* Optional PoCo rule methods (c_poco.c); may be an empty table. */
+extern const ldg_method ldg_poco_methods[];
+
+/* ---- state accessors (state.c) --------------------------------------------- */
+
+decc_status ldg_nonce_get(decc_ledger *l, const decc_address *a, uint64_t *out,
+                          decc_err *err);
+decc_status ldg_nonce_set(decc_ledger *l, const decc_address *a, uint64_t v,
+                          decc_err *err);
+
+/* RLC token. */
+decc_status ldg_rlc_balance(decc_ledger *l, const decc_address *a,
+                            decc_u256 *out, decc_err *err);
+decc_status ldg_rlc_set_balance(decc_ledger *l, const decc_address *a,
+                                const decc_u256 *v, decc_err *err);
+decc_status ldg_rlc_allowance(decc_ledger *l, const decc_address *owner,
+                              const decc_address *spender, decc_u256 *out,
+                              decc_err *err);
+decc_status ldg_rlc_set_allowance(decc_ledger *l, const decc_address *owner,
+                                  const decc_address *spender,
+                                  const decc_u256 *v, decc_err *err);
+
+/* Hub escrow (m_balances, m_frozens), hub ERC-20 allowances, supply. */
+decc_status ldg_escrow_get(decc_ledger *l, const decc_address *a,
+                           decc_u256 *balance, decc_u256 *frozen,
+                           decc_err *err);
+decc_status ldg_escrow_set(decc_ledger *l, const decc_address *a,
+                           const decc_u256 *balance, const decc_u256 *frozen,
+                           decc_err *err);
+decc_status ldg_hub_allowance(decc_ledger *l, const decc_address *owner,
+                              const decc_address *spender, decc_u256 *out,
+                              decc_err *err);
+decc_status ldg_hub_set_allowance(decc_ledger *l, const decc_address *owner,
+                                  const decc_address *spender,
+                                  const decc_u256 *v, decc_err *err);
+/* Keyed u256 values of the contracts: "rlc.supply", "hub.supply". */
+decc_status ldg_kv_get(decc_ledger *l, const char *key, decc_u256 *out,
+                       decc_err *err);
+decc_status ldg_kv_set(decc_ledger *l, const char *key, const decc_u256 *v,
+                       decc_err *err);
+
+/* Registry entries. */
+typedef struct ldg_entry {
+  int kind;
+  decc_address address;
+  decc_address owner;
+  int64_t global_index; /* mint order within its registry (tokenByIndex) */
+  int64_t owner_index;  /* position in the owner's token list */
+  char *name;           /* app / dataset name, workerpool description */
+  char *app_type;
+  uint8_t *multiaddr;
+  size_t multiaddr_len;
+  uint8_t checksum[32];
+  uint8_t *mrenclave;
+  size_t mrenclave_len;
+  int64_t worker_stake_ratio;
+  int64_t scheduler_reward_ratio;
+} ldg_entry;
+void ldg_entry_clear(ldg_entry *e);
+/* Out: *found; e filled when found (clear it). */
+decc_status ldg_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *e,
+                          int *found, decc_err *err);
+/* Inserts a new entry (mint): assigns global_index and owner_index. */
+decc_status ldg_entry_insert(decc_ledger *l, ldg_entry *e, decc_err *err);
+/* ERC-721 transfer of an entry's token with OpenZeppelin's enumerable
+ * bookkeeping (swap-and-pop in the old owner's list). */
+decc_status ldg_entry_transfer(decc_ledger *l, const decc_address *entry,
+                               const decc_address *to, decc_err *err);
+decc_status ldg_entry_set_policy(decc_ledger *l, const decc_address *entry,
+                                 int64_t worker_stake_ratio,
+                                 int64_t scheduler_reward_ratio,
+                                 decc_err *err);
+/* balanceOf / tokenOfOwnerByIndex / totalSupply / tokenByIndex. */
+decc_status ldg_nft_balance(decc_ledger *l, int kind, const decc_address *owner,
+                            uint64_t *out, decc_err *err);
+decc_status ldg_nft_owned_at(decc_ledger *l, int kind,
+                             const decc_address *owner, uint64_t idx,
+                             decc_address *out, int *found, decc_err *err);
+decc_status ldg_nft_total(decc_ledger *l, int kind, uint64_t *out,
+                          decc_err *err);
+decc_status ldg_nft_by_index(decc_ledger *l, int kind, uint64_t idx,
+                             decc_address *out, int *found, decc_err *err);
+/* ERC-721 approvals. */
+decc_status ldg_nft_approved(decc_ledger *l, const decc_address *token,
+                             decc_address *out, decc_err *err);
+decc_status ldg_nft_set_approved(decc_ledger *l, const decc_address *token,
+                                 const decc_address *to, decc_err *err);
+decc_status ldg_nft_operator(decc_ledger *l, int kind, const decc_address *owner,
+                             const decc_address *op, int *out, decc_err *err);
+decc_status ldg_nft_set_operator(decc_ledger *l, int kind,
+                                 const decc_address *owner,
+                                 const decc_address *op, int approved,
+                                 decc_err *err);
+
+/* Categories. */
+decc_status ldg_category_count(decc_ledger *l, uint64_t *out, decc_err *err);
+/* Out: heap name/description (decc_free; may be NULL args to skip). */
+decc_status ldg_category_get(decc_ledger *l, uint64_t idx, int *found,
+                             char **name, char **description,
+                             uint64_t *time_ref, decc_err *err);
+decc_status ldg_category_add(decc_ledger *l, const char *name,
+                             const char *description, uint64_t time_ref,
+                             uint64_t *idx, decc_err *err);
+
+/* Orders: m_consumed, m_presigned. */
+decc_status ldg_order_get(decc_ledger *l, const uint8_t hash[32],
+                          decc_u256 *consumed, decc_address *presigned,
+                          decc_err *err);
+decc_status ldg_order_set_consumed(decc_ledger *l, const uint8_t hash[32],
+                                   const decc_u256 *v, decc_err *err);
+decc_status ldg_order_set_presigned(decc_ledger *l, const uint8_t hash[32],
+                                    const decc_address *signer, decc_err *err);
+
+/* Worker scores. */
+decc_status ldg_score_get(decc_ledger *l, const decc_address *w, decc_u256 *out,
+                          decc_err *err);
+decc_status ldg_score_set(decc_ledger *l, const decc_address *w,
+                          const decc_u256 *v, decc_err *err);
+
+/* Names of the state tables in state-hash order, NULL-terminated, with the
+ * ORDER BY clause of each. */
+extern const char *const ldg_state_tables[][2];
+
+/* ---- small helpers -------------------------------------------------------- */
+
+/* Event topic0 of a canonical signature (cached per call site is not
+ * needed: keccak is cheap next to SQLite). */
+void ldg_topic(uint8_t out[32], const char *event_sig);
+void ldg_topic_addr(uint8_t out[32], const decc_address *a);
+/* Address → uint256 token id word. */
+void ldg_addr_word(uint8_t out[32], const decc_address *a);
+/* Current block head (latest committed, or the block being built). */
+decc_status ldg_head(decc_ledger *l, uint64_t *number, uint8_t hash[32],
+                     uint64_t *timestamp, decc_err *err);
+/* Receipt digest that goes into the receipt root. */
+void ldg_receipt_digest(uint8_t out[32], const decc_receipt *r);
+/* Reads a stored receipt (query.c). */
+decc_status ldg_read_receipt(decc_ledger *l, const uint8_t hash[32],
+                             decc_receipt *out, int *found, decc_err *err);
+
+/* Block building (exec.c). ts = 0: now + offset. */
+decc_status ldg_block_begin(decc_ledger *l, uint64_t ts, decc_err *err);
+decc_status ldg_block_commit(decc_ledger *l, uint8_t hash_out[32],
+                             decc_err *err);
+void ldg_block_abort(decc_ledger *l);
+/* Executes one transaction inside the open block and fills the receipt
+ * (minus block hash, known at commit). kind/raw are stored for replay. */
+decc_status ldg_tx_execute(decc_ledger *l, int kind, const uint8_t hash[32],
+                           const decc_address *from, const decc_address *to,
+                           uint64_t nonce, const uint8_t *data, size_t len,
+                           const uint8_t *raw, size_t raw_len,
+                           decc_receipt *out, decc_err *err);
+/* The tx hash of an impersonated call. */
+void ldg_call_hash(uint8_t out[32], uint64_t chain_id,
+                   const decc_address *from, uint64_t nonce,
+                   const decc_address *to, const uint8_t *data, size_t len);
+
+#endif

@@ -1,0 +1,1015 @@
+/*
+ * market.c — the orderbook (see decc/market.h).
+ *
+ * Orders are kept in one SQLite table with the columns the market API
+ * filters on pulled out of the order: resource, signer, price, remaining,
+ * tag (four 64-bit words so tag filters are bit operations in SQL),
+ * category, trust and the restriction fields. Numeric fields are bounded
+ * by 2^53-1 exactly as the market API bounds them, so they fit SQLite
+ * integers and sort numerically. The order itself is kept as its SDK JSON.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "decc/buf.h"
+#include "decc/encoding.h"
+#include "decc/market.h"
+#include "decc/mem.h"
+
+enum { ST_OPEN = 0, ST_FILLED = 1, ST_CANCELED = 2, ST_DEAD = 3 };
+static const char *const STATUS_NAMES[] = {"open", "filled", "canceled",
+                                           "dead"};
+
+struct decc_market {
+  sqlite3 *db;
+  pthread_mutex_t mu;
+  uint64_t chain_id;
+  decc_address hub;
+  uint8_t domain[32];
+  decc_market_world world;
+  int64_t seq; /* tie-breaker for orders published in the same millisecond */
+};
+
+static const char SCHEMA[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "CREATE TABLE IF NOT EXISTS orders("
+    " hash BLOB PRIMARY KEY, type INTEGER NOT NULL, resource BLOB NOT NULL,"
+    " signer BLOB NOT NULL, price INTEGER NOT NULL, volume INTEGER NOT NULL,"
+    " remaining INTEGER NOT NULL, status INTEGER NOT NULL,"
+    " t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, t2 INTEGER NOT NULL,"
+    " t3 INTEGER NOT NULL, category INTEGER NOT NULL, trust INTEGER NOT NULL,"
+    " r_app BLOB NOT NULL, r_dataset BLOB NOT NULL, r_workerpool BLOB NOT NULL,"
+    " r_requester BLOB NOT NULL, beneficiary BLOB NOT NULL,"
+    " ts INTEGER NOT NULL, seq INTEGER NOT NULL, order_json TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS orders_res ON orders(type, status, resource,"
+    " price, ts, hash);"
+    "CREATE INDEX IF NOT EXISTS orders_cat ON orders(type, status, category,"
+    " price, ts, hash);"
+    "CREATE INDEX IF NOT EXISTS orders_signer ON orders(type, signer, status);"
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB);";
+
+static uint64_t now_ms(const decc_market *m) {
+  if (m->world.now)
+    return m->world.now(m->world.ctx) * 1000u;
+  struct timeval tv;
+  gettimeofday(&tv, NULL);
+  return (uint64_t)tv.tv_sec * 1000u + (uint64_t)tv.tv_usec / 1000u;
+}
+
+static void iso_time(char out[40], uint64_t ms) {
+  time_t secs = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char date[32];
+  if (strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+    date[0] = 0;
+  snprintf(out, 40, "%.24s.%03uZ", date, (unsigned)(ms % 1000));
+}
+
+static decc_status db_err(decc_market *m, decc_err *err, const char *what) {
+  return decc_err_set(err, DECC_E_IO, "market %s: %s", what,
+                      sqlite3_errmsg(m->db));
+}
+
+decc_status decc_market_open(decc_market **out, const char *path,
+                             uint64_t chain_id, const decc_address *hub,
+                             const decc_market_world *world, decc_err *err) {
+  *out = NULL;
+  decc_market *m = decc_calloc(1, sizeof *m);
+  if (!m)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  if (sqlite3_open_v2(path, &m->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                          SQLITE_OPEN_FULLMUTEX,
+                      NULL) != SQLITE_OK) {
+    decc_status st = decc_err_set(err, DECC_E_IO, "market %s: %s", path,
+                                  m->db ? sqlite3_errmsg(m->db) : "cannot open");
+    sqlite3_close(m->db);
+    decc_free(m);
+    return st;
+  }
+  sqlite3_busy_timeout(m->db, 5000);
+  char *emsg = NULL;
+  if (sqlite3_exec(m->db, SCHEMA, NULL, NULL, &emsg) != SQLITE_OK) {
+    decc_status st =
+        decc_err_set(err, DECC_E_IO, "market schema: %s", emsg ? emsg : "?");
+    sqlite3_free(emsg);
+    sqlite3_close(m->db);
+    decc_free(m);
+    return st;
+  }
+  pthread_mutex_init(&m->mu, NULL);
+  m->chain_id = chain_id;
+  m->hub = *hub;
+  decc_poco_domain_separator(m->domain, chain_id, hub);
+  if (world)
+    m->world = *world;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(m->db, "SELECT COALESCE(MAX(seq),0) FROM orders", -1,
+                         &s, NULL) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW)
+    m->seq = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  *out = m;
+  return DECC_OK;
+}
+
+void decc_market_close(decc_market *m) {
+  if (!m)
+    return;
+  sqlite3_close(m->db);
+  pthread_mutex_destroy(&m->mu);
+  decc_free(m);
+}
+
+void decc_market_filter_init(decc_market_filter *f) {
+  memset(f, 0, sizeof *f);
+}
+
+/* ---- field extraction ---------------------------------------------------- */
+
+typedef struct fields {
+  const decc_address *resource;
+  const decc_u256 *price, *volume, *category, *trust;
+  const uint8_t *tag;
+  const decc_address *r_app, *r_dataset, *r_workerpool, *r_requester,
+      *beneficiary;
+} fields;
+
+static const decc_address ZERO_ADDR;
+static const decc_u256 ZERO_U256;
+
+static void get_fields(fields *f, const decc_order *o) {
+  memset(f, 0, sizeof *f);
+  f->category = f->trust = &ZERO_U256;
+  f->r_app = f->r_dataset = f->r_workerpool = f->r_requester =
+      f->beneficiary = &ZERO_ADDR;
+  switch (o->type) {
+  case DECC_ORDER_APP:
+    f->resource = &o->u.app.app;
+    f->price = &o->u.app.appprice;
+    f->volume = &o->u.app.volume;
+    f->tag = o->u.app.tag;
+    f->r_dataset = &o->u.app.datasetrestrict;
+    f->r_workerpool = &o->u.app.workerpoolrestrict;
+    f->r_requester = &o->u.app.requesterrestrict;
+    break;
+  case DECC_ORDER_DATASET:
+    f->resource = &o->u.dataset.dataset;
+    f->price = &o->u.dataset.datasetprice;
+    f->volume = &o->u.dataset.volume;
+    f->tag = o->u.dataset.tag;
+    f->r_app = &o->u.dataset.apprestrict;
+    f->r_workerpool = &o->u.dataset.workerpoolrestrict;
+    f->r_requester = &o->u.dataset.requesterrestrict;
+    break;
+  case DECC_ORDER_WORKERPOOL:
+    f->resource = &o->u.workerpool.workerpool;
+    f->price = &o->u.workerpool.workerpoolprice;
+    f->volume = &o->u.workerpool.volume;
+    f->tag = o->u.workerpool.tag;
+    f->category = &o->u.workerpool.category;
+    f->trust = &o->u.workerpool.trust;
+    f->r_app = &o->u.workerpool.apprestrict;
+    f->r_dataset = &o->u.workerpool.datasetrestrict;
+    f->r_requester = &o->u.workerpool.requesterrestrict;
+    break;
+  case DECC_ORDER_REQUEST:
+    /* For request orders app/dataset/workerpool are the requested
+     * resources; resource = requester. */
+    f->resource = &o->u.request.requester;
+    f->price = &o->u.request.workerpoolmaxprice;
+    f->volume = &o->u.request.volume;
+    f->tag = o->u.request.tag;
+    f->category = &o->u.request.category;
+    f->trust = &o->u.request.trust;
+    f->r_app = &o->u.request.app;
+    f->r_dataset = &o->u.request.dataset;
+    f->r_workerpool = &o->u.request.workerpool;
+    f->beneficiary = &o->u.request.beneficiary;
+    break;
+  }
+}
+
+/* Request orders are sorted by the total price they offer. */
+static decc_status request_total_price(const decc_order *o, uint64_t *out) {
+  uint64_t a, d, w;
+  if (!decc_u256_to_u64(&a, &o->u.request.appmaxprice) ||
+      !decc_u256_to_u64(&d, &o->u.request.datasetmaxprice) ||
+      !decc_u256_to_u64(&w, &o->u.request.workerpoolmaxprice) ||
+      a > DECC_MARKET_MAX_SAFE_INT || d > DECC_MARKET_MAX_SAFE_INT ||
+      w > DECC_MARKET_MAX_SAFE_INT)
+    return DECC_E_RANGE;
+  *out = a + d + w;
+  return DECC_OK;
+}
+
+static int safe_u64(const decc_u256 *v, uint64_t *out) {
+  return decc_u256_to_u64(out, v) && *out <= DECC_MARKET_MAX_SAFE_INT;
+}
+
+static int64_t tag_word(const uint8_t tag[32], int i) {
+  uint64_t w = 0;
+  for (int k = 0; k < 8; k++)
+    w = (w << 8) | tag[8 * i + k];
+  return (int64_t)w;
+}
+
+static void hex32(char out[67], const uint8_t h[32]) {
+  decc_hex_encode(out, h, 32, 1);
+}
+
+/* Builds the market's order record JSON from a row. */
+static json_t *record_json(const uint8_t hash[32], uint64_t chain_id,
+                           const char *order_json, int64_t remaining,
+                           int status, int64_t ts, const uint8_t signer[20]) {
+  json_error_t je;
+  json_t *order = json_loads(order_json, JSON_DECODE_ANY, &je);
+  if (!order)
+    return NULL;
+  char h[67], ts_s[40], sg[43];
+  hex32(h, hash);
+  iso_time(ts_s, (uint64_t)ts);
+  decc_address a;
+  memcpy(a.b, signer, 20);
+  decc_address_to_checksum(sg, &a);
+  return json_pack("{s:s,s:I,s:o,s:I,s:s,s:s,s:s}", "orderHash", h, "chainId",
+                   (json_int_t)chain_id, "order", order, "remaining",
+                   (json_int_t)remaining, "status",
+                   STATUS_NAMES[status < 0 || status > 3 ? 0 : status],
+                   "publicationTimestamp", ts_s, "signer", sg);
+}
+
+static char *dump_and_free(json_t *j) {
+  if (!j)
+    return NULL;
+  char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(j);
+  if (!s)
+    return NULL;
+  char *d = decc_strdup(s);
+  free(s);
+  return d;
+}
+
+/* ---- publish ------------------------------------------------------------- */
+
+static decc_status publish_locked(decc_market *m, const decc_order *o,
+                                  const decc_address *authenticated,
+                                  char **published_json, decc_err *err) {
+  fields f;
+  get_fields(&f, o);
+  uint64_t price, volume, category, trust;
+  if (o->type == DECC_ORDER_REQUEST) {
+    if (request_total_price(o, &price))
+      return decc_err_set(err, DECC_E_INVALID,
+                          "order prices must not exceed 2^53-1");
+  } else if (!safe_u64(f.price, &price))
+    return decc_err_set(err, DECC_E_INVALID,
+                        "order price must not exceed 2^53-1");
+  if (!safe_u64(f.volume, &volume) || !safe_u64(f.category, &category) ||
+      !safe_u64(f.trust, &trust))
+    return decc_err_set(err, DECC_E_INVALID,
+                        "order volume, category and trust must not exceed "
+                        "2^53-1");
+  if (o->sign_len == 0)
+    return decc_err_set(err, DECC_E_BAD_SIGNATURE, "order is not signed");
+  uint8_t hash[32];
+  decc_order_hash(hash, o, m->domain);
+  decc_address signer;
+  if (decc_order_recover(&signer, o, m->domain) != DECC_OK)
+    return decc_err_set(err, DECC_E_BAD_SIGNATURE,
+                        "invalid order signature for this chain (chainId %" PRIu64
+                        ")",
+                        m->chain_id);
+  decc_address expected;
+  if (o->type == DECC_ORDER_REQUEST) {
+    expected = o->u.request.requester;
+  } else {
+    if (!m->world.owner_of)
+      return decc_err_set(err, DECC_E_STATE, "market has no chain access");
+    decc_status st = m->world.owner_of(m->world.ctx, o->type, f.resource,
+                                       &expected);
+    if (st == DECC_E_NOT_FOUND) {
+      char a[43];
+      return decc_err_set(err, DECC_E_NOT_FOUND, "%s %s is not registered",
+                          o->type == DECC_ORDER_APP
+                              ? "app"
+                              : o->type == DECC_ORDER_DATASET ? "dataset"
+                                                              : "workerpool",
+                          decc_address_to_checksum(a, f.resource));
+    }
+    if (st)
+      return decc_err_set(err, st, "cannot read the resource owner: %s",
+                          decc_strerror(st));
+  }
+  if (!decc_address_eq(&signer, &expected)) {
+    char a[43], b[43];
+    return decc_err_set(err, DECC_E_DENIED,
+                        "order signed by %s but the %s is %s",
+                        decc_address_to_checksum(a, &signer),
+                        o->type == DECC_ORDER_REQUEST ? "requester" : "owner",
+                        decc_address_to_checksum(b, &expected));
+  }
+  if (authenticated && !decc_address_eq(authenticated, &signer))
+    return decc_err_set(err, DECC_E_DENIED,
+                        "authenticated address is not the order signer");
+  decc_u256 consumed = ZERO_U256;
+  if (m->world.consumed) {
+    decc_status st = m->world.consumed(m->world.ctx, hash, &consumed);
+    if (st)
+      return decc_err_set(err, st, "cannot read consumed volume: %s",
+                          decc_strerror(st));
+  }
+  uint64_t used = 0;
+  if (!decc_u256_to_u64(&used, &consumed) || used >= volume)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "order has no remaining volume (consumed or canceled)");
+  int64_t remaining = (int64_t)(volume - used);
+
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(m->db,
+                         "SELECT COUNT(*) FROM orders WHERE type=?1 AND "
+                         "signer=?2 AND status=0",
+                         -1, &s, NULL) != SQLITE_OK)
+    return db_err(m, err, "query");
+  sqlite3_bind_int(s, 1, (int)o->type);
+  sqlite3_bind_blob(s, 2, signer.b, 20, SQLITE_STATIC);
+  int64_t open_count = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_finalize(s);
+  if (open_count >= DECC_MARKET_MAX_OPEN_PER_SIGNER)
+    return decc_err_set(err, DECC_E_LIMIT,
+                        "too many open %ss for this signer (limit %d)",
+                        decc_order_type_name(o->type),
+                        DECC_MARKET_MAX_OPEN_PER_SIGNER);
+
+  char *order_json = NULL;
+  if (decc_order_to_json(&order_json, o) != DECC_OK)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  uint64_t ts = now_ms(m);
+  int64_t seq = ++m->seq;
+  if (sqlite3_prepare_v2(
+          m->db,
+          "INSERT INTO orders(hash,type,resource,signer,price,volume,remaining,"
+          "status,t0,t1,t2,t3,category,trust,r_app,r_dataset,r_workerpool,"
+          "r_requester,beneficiary,ts,seq,order_json) VALUES(?1,?2,?3,?4,?5,"
+          "?6,?7,0,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
+          -1, &s, NULL) != SQLITE_OK) {
+    decc_free(order_json);
+    return db_err(m, err, "insert");
+  }
+  sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+  sqlite3_bind_int(s, 2, (int)o->type);
+  sqlite3_bind_blob(s, 3, f.resource->b, 20, SQLITE_STATIC);
+  sqlite3_bind_blob(s, 4, signer.b, 20, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 5, (int64_t)price);
+  sqlite3_bind_int64(s, 6, (int64_t)volume);
+  sqlite3_bind_int64(s, 7, remaining);
+  for (int i = 0; i < 4; i++)
+    sqlite3_bind_int64(s, 8 + i, tag_word(f.tag, i));
+  sqlite3_bind_int64(s, 12, (int64_t)category);
+  sqlite3_bind_int64(s, 13, (int64_t)trust);
+  sqlite3_bind_blob(s, 14, f.r_app->b, 20, SQLITE_STATIC);
+  sqlite3_bind_blob(s, 15, f.r_dataset->b, 20, SQLITE_STATIC);
+  sqlite3_bind_blob(s, 16, f.r_workerpool->b, 20, SQLITE_STATIC);
+  sqlite3_bind_blob(s, 17, f.r_requester->b, 20, SQLITE_STATIC);
+  sqlite3_bind_blob(s, 18, f.beneficiary->b, 20, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 19, (int64_t)ts);
+  sqlite3_bind_int64(s, 20, seq);
+  sqlite3_bind_text(s, 21, order_json, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (rc == SQLITE_CONSTRAINT) {
+    decc_free(order_json);
+    char h[67];
+    hex32(h, hash);
+    return decc_err_set(err, DECC_E_EXISTS, "order %s is already published", h);
+  }
+  if (rc != SQLITE_DONE) {
+    decc_free(order_json);
+    return db_err(m, err, "insert");
+  }
+  if (published_json) {
+    *published_json = dump_and_free(record_json(
+        hash, m->chain_id, order_json, remaining, ST_OPEN, (int64_t)ts, signer.b));
+    if (!*published_json) {
+      decc_free(order_json);
+      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    }
+  }
+  decc_free(order_json);
+  return DECC_OK;
+}
+
+decc_status decc_market_publish(decc_market *m, const decc_order *o,
+                                 const decc_address *authenticated,
+                                 char **published_json, decc_err *err) {
+  if (published_json)
+    *published_json = NULL;
+  pthread_mutex_lock(&m->mu);
+  decc_status st = publish_locked(m, o, authenticated, published_json, err);
+  pthread_mutex_unlock(&m->mu);
+  return st;
+}
+
+/* ---- unpublish ----------------------------------------------------------- */
+
+decc_status decc_market_unpublish(decc_market *m, decc_order_type type,
+                                  const uint8_t hash32[32],
+                                  const decc_address *caller, decc_err *err) {
+  pthread_mutex_lock(&m->mu);
+  decc_status st = DECC_OK;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(m->db,
+                         "SELECT signer FROM orders WHERE hash=?1 AND type=?2 "
+                         "AND status=0",
+                         -1, &s, NULL) != SQLITE_OK) {
+    st = db_err(m, err, "query");
+    goto out;
+  }
+  sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
+  sqlite3_bind_int(s, 2, (int)type);
+  if (sqlite3_step(s) != SQLITE_ROW) {
+    char h[67];
+    hex32(h, hash32);
+    st = decc_err_set(err, DECC_E_NOT_FOUND, "no open %s %s",
+                      decc_order_type_name(type), h);
+    goto out;
+  }
+  if (caller && (sqlite3_column_bytes(s, 0) != 20 ||
+                 memcmp(sqlite3_column_blob(s, 0), caller->b, 20) != 0)) {
+    st = decc_err_set(err, DECC_E_DENIED,
+                      "only the order signer can unpublish it");
+    goto out;
+  }
+  sqlite3_finalize(s);
+  s = NULL;
+  if (sqlite3_prepare_v2(m->db, "DELETE FROM orders WHERE hash=?1", -1, &s,
+                         NULL) != SQLITE_OK ||
+      (sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC),
+       sqlite3_step(s) != SQLITE_DONE))
+    st = db_err(m, err, "delete");
+out:
+  sqlite3_finalize(s);
+  pthread_mutex_unlock(&m->mu);
+  return st;
+}
+
+decc_status decc_market_unpublish_by(decc_market *m, decc_order_type type,
+                                     const decc_address *resource,
+                                     const decc_address *caller, int last,
+                                     char **hashes_json, decc_err *err) {
+  if (hashes_json)
+    *hashes_json = NULL;
+  pthread_mutex_lock(&m->mu);
+  decc_status st = DECC_OK;
+  json_t *arr = json_array();
+  sqlite3_stmt *s = NULL, *d = NULL;
+  const char *sql =
+      last ? "SELECT hash FROM orders WHERE type=?1 AND resource=?2 AND "
+             "signer=?3 AND status=0 ORDER BY ts DESC, seq DESC LIMIT 1"
+           : "SELECT hash FROM orders WHERE type=?1 AND resource=?2 AND "
+             "signer=?3 AND status=0";
+  if (!arr || sqlite3_prepare_v2(m->db, sql, -1, &s, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(m->db, "DELETE FROM orders WHERE hash=?1", -1, &d,
+                         NULL) != SQLITE_OK) {
+    st = arr ? db_err(m, err, "query") : decc_err_set(err, DECC_E_NOMEM, "oom");
+    goto out;
+  }
+  sqlite3_bind_int(s, 1, (int)type);
+  sqlite3_bind_blob(s, 2, resource->b, 20, SQLITE_STATIC);
+  sqlite3_bind_blob(s, 3, caller->b, 20, SQLITE_STATIC);
+  /* Collect first, then delete: deleting while stepping the same table is
+   * allowed by SQLite but makes the iteration order harder to reason about. */
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    if (sqlite3_column_bytes(s, 0) != 32)
+      continue;
+    char h[67];
+    hex32(h, sqlite3_column_blob(s, 0));
+    json_array_append_new(arr, json_string(h));
+  }
+  if (json_array_size(arr) == 0) {
+    st = decc_err_set(err, DECC_E_NOT_FOUND, "no open %s to unpublish",
+                      decc_order_type_name(type));
+    goto out;
+  }
+  sqlite3_exec(m->db, "BEGIN", NULL, NULL, NULL);
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v) {
+    uint8_t h[32];
+    size_t n = 0;
+    if (decc_hex_decode(h, 32, &n, json_string_value(v),
+                        strlen(json_string_value(v))) != DECC_OK)
+      continue;
+    sqlite3_reset(d);
+    sqlite3_bind_blob(d, 1, h, 32, SQLITE_TRANSIENT);
+    if (sqlite3_step(d) != SQLITE_DONE) {
+      sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+      st = db_err(m, err, "delete");
+      goto out;
+    }
+  }
+  sqlite3_exec(m->db, "COMMIT", NULL, NULL, NULL);
+  if (hashes_json) {
+    *hashes_json = dump_and_free(arr);
+    arr = NULL;
+  }
+out:
+  json_decref(arr);
+  sqlite3_finalize(s);
+  sqlite3_finalize(d);
+  pthread_mutex_unlock(&m->mu);
+  return st;
+}
+
+/* ---- query --------------------------------------------------------------- */
+
+/* Appends the SQL for one restriction filter on column col. Values are
+ * bound in order through the binder list. */
+typedef struct binder {
+  int kind; /* 0 blob20, 1 int64 */
+  uint8_t blob[20];
+  int64_t i;
+} binder;
+
+typedef struct qbuild {
+  decc_buf sql;
+  binder b[40];
+  int nb;
+  decc_status st;
+} qbuild;
+
+static void q_add(qbuild *q, const char *s) {
+  if (!q->st)
+    q->st = decc_buf_append_str(&q->sql, s);
+}
+static void q_blob(qbuild *q, const decc_address *a) {
+  if (q->nb >= 40) {
+    q->st = DECC_E_LIMIT;
+    return;
+  }
+  q->b[q->nb].kind = 0;
+  memcpy(q->b[q->nb].blob, a->b, 20);
+  q->nb++;
+  q_add(q, "?");
+}
+static void q_int(qbuild *q, int64_t v) {
+  if (q->nb >= 40) {
+    q->st = DECC_E_LIMIT;
+    return;
+  }
+  q->b[q->nb].kind = 1;
+  q->b[q->nb].i = v;
+  q->nb++;
+  q_add(q, "?");
+}
+
+static void q_restrict(qbuild *q, const char *col,
+                       const decc_market_restrict *r) {
+  switch (r->mode) {
+  case DECC_MF_ANY:
+    return;
+  case DECC_MF_OMITTED:
+    q_add(q, " AND ");
+    q_add(q, col);
+    q_add(q, "=");
+    q_blob(q, &ZERO_ADDR);
+    return;
+  case DECC_MF_VALUE:
+    q_add(q, " AND ");
+    q_add(q, col);
+    if (r->strict) {
+      q_add(q, "=");
+      q_blob(q, &r->addr);
+    } else {
+      q_add(q, " IN (");
+      q_blob(q, &ZERO_ADDR);
+      q_add(q, ",");
+      q_blob(q, &r->addr);
+      q_add(q, ")");
+    }
+    return;
+  }
+}
+
+static void q_exact(qbuild *q, const char *col, const decc_market_restrict *r) {
+  if (r->mode != DECC_MF_VALUE)
+    return;
+  q_add(q, " AND ");
+  q_add(q, col);
+  q_add(q, "=");
+  q_blob(q, &r->addr);
+}
+
+static decc_status build_where(qbuild *q, decc_order_type type,
+                               const decc_market_filter *f, decc_err *err) {
+  q_add(q, " WHERE type=");
+  q_int(q, (int64_t)type);
+  if (!f->include_all_status)
+    q_add(q, " AND status=0");
+  switch (type) {
+  case DECC_ORDER_APP:
+  case DECC_ORDER_DATASET:
+    if (!f->has_resource && !f->has_owner)
+      return decc_err_set(err, DECC_E_INVALID,
+                          type == DECC_ORDER_APP
+                              ? "app or appOwner is required"
+                              : "dataset or datasetOwner is required");
+    break;
+  case DECC_ORDER_WORKERPOOL:
+  case DECC_ORDER_REQUEST:
+    if (!f->has_category)
+      return decc_err_set(err, DECC_E_INVALID, "category is required");
+    break;
+  }
+  if (f->has_resource) {
+    q_add(q, " AND resource=");
+    q_blob(q, &f->resource);
+  }
+  if (f->has_owner) {
+    q_add(q, " AND signer=");
+    q_blob(q, &f->owner);
+  }
+  if (f->has_category) {
+    if (f->category > DECC_MARKET_MAX_SAFE_INT)
+      return decc_err_set(err, DECC_E_INVALID, "category out of range");
+    q_add(q, " AND category=");
+    q_int(q, (int64_t)f->category);
+  }
+  switch (type) {
+  case DECC_ORDER_APP:
+    q_restrict(q, "r_dataset", &f->dataset);
+    q_restrict(q, "r_workerpool", &f->workerpool);
+    q_restrict(q, "r_requester", &f->requester);
+    break;
+  case DECC_ORDER_DATASET:
+    q_restrict(q, "r_app", &f->app);
+    q_restrict(q, "r_workerpool", &f->workerpool);
+    q_restrict(q, "r_requester", &f->requester);
+    break;
+  case DECC_ORDER_WORKERPOOL:
+    q_restrict(q, "r_app", &f->app);
+    q_restrict(q, "r_dataset", &f->dataset);
+    q_restrict(q, "r_requester", &f->requester);
+    break;
+  case DECC_ORDER_REQUEST:
+    q_exact(q, "r_app", &f->app);
+    q_exact(q, "r_dataset", &f->dataset);
+    q_restrict(q, "r_workerpool", &f->workerpool);
+    if (f->has_beneficiary) {
+      q_add(q, " AND beneficiary=");
+      q_blob(q, &f->beneficiary);
+    }
+    break;
+  }
+  for (int i = 0; i < 4; i++) {
+    char col[8];
+    snprintf(col, sizeof col, "t%d", i);
+    if (f->has_min_tag) {
+      int64_t w = tag_word(f->min_tag, i);
+      if (w) {
+        q_add(q, " AND (");
+        q_add(q, col);
+        q_add(q, " & ");
+        q_int(q, w);
+        q_add(q, ")=");
+        q_int(q, w);
+      }
+    }
+    if (f->has_max_tag) {
+      int64_t w = tag_word(f->max_tag, i);
+      q_add(q, " AND (");
+      q_add(q, col);
+      q_add(q, " & ~");
+      q_int(q, w);
+      q_add(q, ")=0");
+    }
+  }
+  if (f->min_volume) {
+    q_add(q, " AND remaining>=");
+    q_int(q, (int64_t)(f->min_volume > DECC_MARKET_MAX_SAFE_INT
+                           ? DECC_MARKET_MAX_SAFE_INT
+                           : f->min_volume));
+  }
+  if (f->has_min_trust && type == DECC_ORDER_WORKERPOOL) {
+    q_add(q, " AND trust>=");
+    q_int(q, (int64_t)(f->min_trust > DECC_MARKET_MAX_SAFE_INT
+                           ? DECC_MARKET_MAX_SAFE_INT
+                           : f->min_trust));
+  }
+  if (f->has_max_trust && type == DECC_ORDER_REQUEST) {
+    q_add(q, " AND trust<=");
+    q_int(q, (int64_t)(f->max_trust > DECC_MARKET_MAX_SAFE_INT
+                           ? DECC_MARKET_MAX_SAFE_INT
+                           : f->max_trust));
+  }
+  if (f->bulk_only && type == DECC_ORDER_DATASET) {
+    /* bulk access = free dataset order with "infinite" volume */
+    q_add(q, " AND price=0 AND volume>=");
+    q_int(q, (int64_t)(DECC_MARKET_MAX_SAFE_INT - 1));
+  }
+  return q->st ? decc_err_set(err, q->st, "query too complex") : DECC_OK;
+}
+
+static void bind_all(sqlite3_stmt *s, const qbuild *q) {
+  for (int i = 0; i < q->nb; i++) {
+    if (q->b[i].kind == 0)
+      sqlite3_bind_blob(s, i + 1, q->b[i].blob, 20, SQLITE_TRANSIENT);
+    else
+      sqlite3_bind_int64(s, i + 1, q->b[i].i);
+  }
+}
+
+static decc_status query_locked(decc_market *m, decc_order_type type,
+                                const decc_market_filter *f, char **json_out,
+                                decc_err *err) {
+  uint32_t page_size = f->page_size ? f->page_size : DECC_MARKET_PAGE_DEFAULT;
+  if (page_size < DECC_MARKET_PAGE_MIN || page_size > DECC_MARKET_PAGE_MAX)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "pageSize must be between %d and %d",
+                        DECC_MARKET_PAGE_MIN, DECC_MARKET_PAGE_MAX);
+  qbuild q;
+  memset(&q, 0, sizeof q);
+  decc_buf_init(&q.sql, 8192);
+  decc_status st = build_where(&q, type, f, err);
+  if (st) {
+    decc_buf_clear(&q.sql);
+    return st;
+  }
+  decc_buf where = q.sql;
+  char *where_sql = decc_strndup((const char *)where.data, where.len);
+  decc_buf_clear(&q.sql);
+  if (!where_sql)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+
+  char *sql_count = NULL, *sql_page = NULL;
+  size_t wl = strlen(where_sql);
+  sql_count = decc_malloc(wl + 64);
+  sql_page = decc_malloc(wl + 200);
+  if (!sql_count || !sql_page) {
+    decc_free(where_sql);
+    decc_free(sql_count);
+    decc_free(sql_page);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  snprintf(sql_count, wl + 64, "SELECT COUNT(*) FROM orders%s", where_sql);
+  snprintf(sql_page, wl + 200,
+           "SELECT hash, order_json, remaining, status, ts, signer FROM "
+           "orders%s ORDER BY price ASC, ts ASC, hash ASC LIMIT %u OFFSET %" PRIu64,
+           where_sql, page_size, (uint64_t)f->page_index * page_size);
+  decc_free(where_sql);
+
+  json_t *orders = json_array();
+  int64_t count = 0;
+  sqlite3_stmt *s = NULL;
+  if (!orders) {
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    goto out;
+  }
+  if (sqlite3_prepare_v2(m->db, sql_count, -1, &s, NULL) != SQLITE_OK) {
+    st = db_err(m, err, "query");
+    goto out;
+  }
+  bind_all(s, &q);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    count = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  s = NULL;
+  if (sqlite3_prepare_v2(m->db, sql_page, -1, &s, NULL) != SQLITE_OK) {
+    st = db_err(m, err, "query");
+    goto out;
+  }
+  bind_all(s, &q);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    if (sqlite3_column_bytes(s, 0) != 32 || sqlite3_column_bytes(s, 5) != 20)
+      continue;
+    json_t *rec = record_json(
+        sqlite3_column_blob(s, 0), m->chain_id,
+        (const char *)sqlite3_column_text(s, 1), sqlite3_column_int64(s, 2),
+        sqlite3_column_int(s, 3), sqlite3_column_int64(s, 4),
+        sqlite3_column_blob(s, 5));
+    if (!rec || json_array_append_new(orders, rec)) {
+      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      goto out;
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    st = db_err(m, err, "query");
+    goto out;
+  }
+  json_t *res = json_pack("{s:b,s:O,s:I}", "ok", 1, "orders", orders, "count",
+                          (json_int_t)count);
+  if (res && (uint64_t)(f->page_index + 1) * page_size < (uint64_t)count)
+    json_object_set_new(res, "nextPage", json_integer(f->page_index + 1));
+  *json_out = dump_and_free(res);
+  if (!*json_out)
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+out:
+  json_decref(orders);
+  sqlite3_finalize(s);
+  decc_free(sql_count);
+  decc_free(sql_page);
+  return st;
+}
+
+decc_status decc_market_query(decc_market *m, decc_order_type type,
+                              const decc_market_filter *f, char **json_out,
+                              decc_err *err) {
+  *json_out = NULL;
+  pthread_mutex_lock(&m->mu);
+  decc_status st = query_locked(m, type, f, json_out, err);
+  pthread_mutex_unlock(&m->mu);
+  return st;
+}
+
+static decc_status get_row(decc_market *m, decc_order_type type,
+                           const uint8_t hash32[32], char **json_out,
+                           decc_order *order, decc_err *err) {
+  pthread_mutex_lock(&m->mu);
+  decc_status st = DECC_OK;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(m->db,
+                         "SELECT hash, order_json, remaining, status, ts, "
+                         "signer FROM orders WHERE hash=?1 AND type=?2",
+                         -1, &s, NULL) != SQLITE_OK) {
+    st = db_err(m, err, "query");
+    goto out;
+  }
+  sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
+  sqlite3_bind_int(s, 2, (int)type);
+  if (sqlite3_step(s) != SQLITE_ROW) {
+    char h[67];
+    hex32(h, hash32);
+    st = decc_err_set(err, DECC_E_NOT_FOUND, "%s %s not found",
+                      decc_order_type_name(type), h);
+    goto out;
+  }
+  const char *oj = (const char *)sqlite3_column_text(s, 1);
+  if (json_out) {
+    *json_out = dump_and_free(record_json(
+        hash32, m->chain_id, oj, sqlite3_column_int64(s, 2),
+        sqlite3_column_int(s, 3), sqlite3_column_int64(s, 4),
+        sqlite3_column_blob(s, 5)));
+    if (!*json_out)
+      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  if (order && !st)
+    st = decc_order_from_json(order, type, oj, strlen(oj), err);
+out:
+  sqlite3_finalize(s);
+  pthread_mutex_unlock(&m->mu);
+  return st;
+}
+
+decc_status decc_market_get(decc_market *m, decc_order_type type,
+                            const uint8_t hash32[32], char **json_out,
+                            decc_err *err) {
+  *json_out = NULL;
+  return get_row(m, type, hash32, json_out, NULL, err);
+}
+
+decc_status decc_market_get_order(decc_market *m, decc_order_type type,
+                                  const uint8_t hash32[32], decc_order *out,
+                                  decc_err *err) {
+  return get_row(m, type, hash32, NULL, out, err);
+}
+
+/* ---- chain events -------------------------------------------------------- */
+
+static int is_zero32(const uint8_t *h) {
+  for (int i = 0; i < 32; i++)
+    if (h[i])
+      return 0;
+  return 1;
+}
+
+decc_status decc_market_on_matched(decc_market *m, const uint8_t app_hash32[32],
+                                   const uint8_t dataset_hash32[32],
+                                   const uint8_t workerpool_hash32[32],
+                                   const uint8_t request_hash32[32],
+                                   const decc_u256 *volume) {
+  uint64_t v = 0;
+  if (!decc_u256_to_u64(&v, volume) || v > DECC_MARKET_MAX_SAFE_INT)
+    v = DECC_MARKET_MAX_SAFE_INT;
+  const uint8_t *hashes[4] = {app_hash32, dataset_hash32, workerpool_hash32,
+                              request_hash32};
+  pthread_mutex_lock(&m->mu);
+  decc_status st = DECC_OK;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(m->db,
+                         "UPDATE orders SET remaining=MAX(remaining-?1,0),"
+                         " status=CASE WHEN remaining-?1<=0 AND status=0 THEN 1"
+                         " ELSE status END WHERE hash=?2",
+                         -1, &s, NULL) != SQLITE_OK) {
+    st = DECC_E_IO;
+    goto out;
+  }
+  sqlite3_exec(m->db, "BEGIN", NULL, NULL, NULL);
+  for (int i = 0; i < 4; i++) {
+    if (!hashes[i] || is_zero32(hashes[i]))
+      continue;
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, (int64_t)v);
+    sqlite3_bind_blob(s, 2, hashes[i], 32, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) != SQLITE_DONE)
+      st = DECC_E_IO;
+  }
+  sqlite3_exec(m->db, st ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+out:
+  sqlite3_finalize(s);
+  pthread_mutex_unlock(&m->mu);
+  return st;
+}
+
+decc_status decc_market_on_closed(decc_market *m, const uint8_t hash32[32]) {
+  pthread_mutex_lock(&m->mu);
+  decc_status st = DECC_OK;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(m->db,
+                         "UPDATE orders SET status=2, remaining=0 WHERE hash=?1",
+                         -1, &s, NULL) != SQLITE_OK)
+    st = DECC_E_IO;
+  else {
+    sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+      st = DECC_E_IO;
+  }
+  sqlite3_finalize(s);
+  pthread_mutex_unlock(&m->mu);
+  return st;
+}
+
+decc_status decc_market_refresh(decc_market *m, size_t *changed) {
+  if (changed)
+    *changed = 0;
+  pthread_mutex_lock(&m->mu);
+  decc_status st = DECC_OK;
+  sqlite3_stmt *s = NULL, *u = NULL;
+  if (sqlite3_prepare_v2(m->db,
+                         "SELECT hash, type, resource, signer, volume, "
+                         "remaining FROM orders WHERE status=0",
+                         -1, &s, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(m->db,
+                         "UPDATE orders SET remaining=?1, status=?2 WHERE "
+                         "hash=?3",
+                         -1, &u, NULL) != SQLITE_OK) {
+    st = DECC_E_IO;
+    goto out;
+  }
+  sqlite3_exec(m->db, "BEGIN", NULL, NULL, NULL);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    if (sqlite3_column_bytes(s, 0) != 32 || sqlite3_column_bytes(s, 2) != 20 ||
+        sqlite3_column_bytes(s, 3) != 20)
+      continue;
+    const uint8_t *hash = sqlite3_column_blob(s, 0);
+    decc_order_type type = (decc_order_type)sqlite3_column_int(s, 1);
+    decc_address res, signer;
+    memcpy(res.b, sqlite3_column_blob(s, 2), 20);
+    memcpy(signer.b, sqlite3_column_blob(s, 3), 20);
+    int64_t volume = sqlite3_column_int64(s, 4);
+    int64_t remaining = sqlite3_column_int64(s, 5);
+    int status = ST_OPEN;
+    int64_t new_remaining = remaining;
+    if (m->world.consumed) {
+      decc_u256 c;
+      uint64_t used;
+      if (m->world.consumed(m->world.ctx, hash, &c) == DECC_OK &&
+          decc_u256_to_u64(&used, &c))
+        new_remaining = used >= (uint64_t)volume ? 0 : volume - (int64_t)used;
+      if (new_remaining == 0)
+        status = ST_FILLED;
+    }
+    if (status == ST_OPEN && type != DECC_ORDER_REQUEST && m->world.owner_of) {
+      decc_address owner;
+      decc_status ost = m->world.owner_of(m->world.ctx, type, &res, &owner);
+      if (ost == DECC_E_NOT_FOUND ||
+          (ost == DECC_OK && !decc_address_eq(&owner, &signer)))
+        status = ST_DEAD;
+    }
+    if (status != ST_OPEN || new_remaining != remaining) {
+      sqlite3_reset(u);
+      sqlite3_bind_int64(u, 1, new_remaining);
+      sqlite3_bind_int(u, 2, status);
+      sqlite3_bind_blob(u, 3, hash, 32, SQLITE_TRANSIENT);
+      if (sqlite3_step(u) != SQLITE_DONE)
+        st = DECC_E_IO;
+      else if (changed)
+        (*changed)++;
+    }
+  }
+  sqlite3_exec(m->db, st ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+out:
+  sqlite3_finalize(s);
+  sqlite3_finalize(u);
+  pthread_mutex_unlock(&m->mu);
+  return st;
+}

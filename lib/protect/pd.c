@@ -1,0 +1,467 @@
+/*
+ * pd.c — the protected-data object tree: construction, JavaScript property
+ * ordering, inspection, and the small text helpers (UTF-8 check, i128
+ * decimal) the other protect files share.
+ *
+ * Why the ordering: the SDK works on a JavaScript object, whose property
+ * order puts array-index keys first in numeric order. Keeping the tree in
+ * that order means every traversal (validation, schema, zip entries) sees
+ * exactly what the SDK sees, with no per-use sorting.
+ */
+#include <string.h>
+
+#include "decc/mem.h"
+#include "protect_int.h"
+
+decc_pd *decc__pd_node_new(decc_pd_kind kind) {
+  decc_pd *n = decc_calloc(1, sizeof *n);
+  if (n)
+    n->kind = kind;
+  return n;
+}
+
+void decc__pd_node_free(decc_pd *node) {
+  if (!node)
+    return;
+  if (node->kind == DECC_PD_OBJECT || node->kind == DECC_PD_ARRAY) {
+    for (size_t i = 0; i < node->u.obj.n; i++) {
+      decc_free(node->u.obj.items[i].key);
+      decc__pd_node_free(node->u.obj.items[i].node);
+    }
+    decc_free(node->u.obj.items);
+  } else if (node->kind == DECC_PD_STRING || node->kind == DECC_PD_BINARY ||
+             node->kind == DECC_PD_I128) {
+    decc_free(node->u.bytes.data);
+  }
+  decc_free(node);
+}
+
+decc_status decc_pd_create(decc_pd **out) {
+  *out = decc__pd_node_new(DECC_PD_OBJECT);
+  return *out ? DECC_OK : DECC_E_NOMEM;
+}
+
+void decc_pd_destroy(decc_pd *root) { decc__pd_node_free(root); }
+
+/* ECMAScript "array index": the canonical decimal form of an integer in
+ * [0, 2^32 - 2]. */
+static int array_index(const char *k, size_t len, uint32_t *idx) {
+  if (len == 0 || len > 10 || (len > 1 && k[0] == '0'))
+    return 0;
+  uint64_t v = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (k[i] < '0' || k[i] > '9')
+      return 0;
+    v = v * 10 + (uint64_t)(k[i] - '0');
+  }
+  if (v > 4294967294u)
+    return 0;
+  *idx = (uint32_t)v;
+  return 1;
+}
+
+static uint32_t index_of(const pd_entry *e) {
+  uint32_t v = 0;
+  (void)array_index(e->key, e->key_len, &v);
+  return v;
+}
+
+decc_status decc__pd_insert(decc_pd *obj, const char *key, size_t key_len,
+                            decc_pd *node, int check_dup, decc_err *err) {
+  if (!node)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  if (!obj || (obj->kind != DECC_PD_OBJECT && obj->kind != DECC_PD_ARRAY) ||
+      !key) {
+    decc__pd_node_free(node);
+    return decc_err_set(err, DECC_E_INVALID, "not an object node");
+  }
+  if (check_dup) {
+    for (size_t i = 0; i < obj->u.obj.n; i++) {
+      const pd_entry *e = &obj->u.obj.items[i];
+      if (e->key_len == key_len && !memcmp(e->key, key, key_len)) {
+        decc__pd_node_free(node);
+        return decc_err_set(err, DECC_E_EXISTS, "duplicate key \"%.*s\"",
+                            (int)(key_len > 64 ? 64 : key_len), key);
+      }
+    }
+  }
+  if (obj->u.obj.n == obj->u.obj.cap) {
+    size_t ncap = obj->u.obj.cap ? obj->u.obj.cap * 2 : 8;
+    pd_entry *ni = decc_realloc(obj->u.obj.items, ncap * sizeof *ni);
+    if (!ni) {
+      decc__pd_node_free(node);
+      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    }
+    obj->u.obj.items = ni;
+    obj->u.obj.cap = ncap;
+  }
+  char *k = decc_malloc(key_len + 1);
+  if (!k) {
+    decc__pd_node_free(node);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  memcpy(k, key, key_len);
+  k[key_len] = 0;
+  pd_entry e = {k, key_len, node};
+  size_t pos = obj->u.obj.n;
+  uint32_t idx;
+  if (obj->kind == DECC_PD_OBJECT && array_index(key, key_len, &idx)) {
+    pos = 0;
+    while (pos < obj->u.obj.n_index && index_of(&obj->u.obj.items[pos]) < idx)
+      pos++;
+    obj->u.obj.n_index++;
+  }
+  memmove(&obj->u.obj.items[pos + 1], &obj->u.obj.items[pos],
+          (obj->u.obj.n - pos) * sizeof e);
+  obj->u.obj.items[pos] = e;
+  obj->u.obj.n++;
+  return DECC_OK;
+}
+
+static decc_status add_simple(decc_pd *obj, const char *key, decc_pd *node,
+                              decc_err *err) {
+  return decc__pd_insert(obj, key, key ? strlen(key) : 0, node, 1, err);
+}
+
+decc_status decc_pd_add_bool(decc_pd *obj, const char *key, int value,
+                             decc_err *err) {
+  decc_pd *n = decc__pd_node_new(DECC_PD_BOOL);
+  if (n)
+    n->u.b = value != 0;
+  return add_simple(obj, key, n, err);
+}
+
+decc_status decc_pd_add_number(decc_pd *obj, const char *key, double value,
+                               decc_err *err) {
+  decc_pd *n = decc__pd_node_new(DECC_PD_NUMBER);
+  if (n)
+    n->u.num = value;
+  return add_simple(obj, key, n, err);
+}
+
+decc_pd *decc__pd_node_bytes(decc_pd_kind kind, const void *data, size_t len) {
+  decc_pd *n = decc__pd_node_new(kind);
+  if (!n)
+    return NULL;
+  n->u.bytes.data = decc_malloc(len + 1);
+  if (!n->u.bytes.data) {
+    decc_free(n);
+    return NULL;
+  }
+  if (len)
+    memcpy(n->u.bytes.data, data, len);
+  n->u.bytes.data[len] = 0;
+  n->u.bytes.len = len;
+  return n;
+}
+
+decc_pd *decc__pd_node_i128(const char *decimal, size_t len,
+                            decc_status *st) {
+  int neg, big;
+  decc__u128 mag;
+  if (decc__i128_parse(decimal, len, &neg, &mag, &big) != DECC_OK) {
+    *st = DECC_E_PARSE;
+    return NULL;
+  }
+  /* Canonical text: no leading zeros, no "-0" (what BigInt would print). */
+  size_t i = (size_t)neg;
+  while (i + 1 < len && decimal[i] == '0')
+    i++;
+  int zero = len - i == 1 && decimal[i] == '0';
+  char *t = decc_malloc(len + 1);
+  if (!t) {
+    *st = DECC_E_NOMEM;
+    return NULL;
+  }
+  size_t o = 0;
+  if (neg && !zero)
+    t[o++] = '-';
+  memcpy(t + o, decimal + i, len - i);
+  o += len - i;
+  decc_pd *n = decc__pd_node_bytes(DECC_PD_I128, t, o);
+  decc_free(t);
+  *st = n ? DECC_OK : DECC_E_NOMEM;
+  return n;
+}
+
+decc_status decc_pd_add_i128(decc_pd *obj, const char *key,
+                             const char *decimal, decc_err *err) {
+  if (!decimal)
+    return decc_err_set(err, DECC_E_INVALID, "missing i128 text");
+  decc_status st;
+  decc_pd *n = decc__pd_node_i128(decimal, strlen(decimal), &st);
+  if (st == DECC_E_PARSE)
+    return decc_err_set(err, st, "i128 value is not a decimal integer");
+  return add_simple(obj, key, n, err);
+}
+
+decc_status decc_pd_add_string(decc_pd *obj, const char *key, const char *s,
+                               size_t len, decc_err *err) {
+  if (!s && len)
+    return decc_err_set(err, DECC_E_INVALID, "missing string");
+  if (!decc__utf8_valid((const uint8_t *)s, len))
+    return decc_err_set(err, DECC_E_INVALID, "string is not valid UTF-8");
+  return add_simple(obj, key, decc__pd_node_bytes(DECC_PD_STRING, s, len), err);
+}
+
+decc_status decc_pd_add_binary(decc_pd *obj, const char *key,
+                               const void *data, size_t len, decc_err *err) {
+  if (!data && len)
+    return decc_err_set(err, DECC_E_INVALID, "missing binary data");
+  return add_simple(obj, key, decc__pd_node_bytes(DECC_PD_BINARY, data, len), err);
+}
+
+decc_status decc_pd_add_binary_owned(decc_pd *obj, const char *key,
+                                     void *data, size_t len, decc_err *err) {
+  decc_pd *n = decc__pd_node_new(DECC_PD_BINARY);
+  /* One spare byte keeps the "NUL after the data" rule without a copy. */
+  uint8_t *d = n ? decc_realloc(data, len + 1) : NULL;
+  if (!d) {
+    decc_free(n);
+    decc_free(data);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  d[len] = 0;
+  n->u.bytes.data = d;
+  n->u.bytes.len = len;
+  return add_simple(obj, key, n, err);
+}
+
+decc_status decc_pd_add_object(decc_pd *obj, const char *key, decc_pd **child,
+                               decc_err *err) {
+  decc_pd *n = decc__pd_node_new(DECC_PD_OBJECT);
+  decc_status st = add_simple(obj, key, n, err);
+  if (child)
+    *child = st == DECC_OK ? n : NULL;
+  return st;
+}
+
+decc_pd_kind decc_pd_kind_of(const decc_pd *node) {
+  return node ? node->kind : (decc_pd_kind)0;
+}
+
+size_t decc_pd_count(const decc_pd *obj) {
+  return obj && (obj->kind == DECC_PD_OBJECT || obj->kind == DECC_PD_ARRAY)
+             ? obj->u.obj.n
+             : 0;
+}
+
+const decc_pd *decc_pd_entry(const decc_pd *obj, size_t i, const char **key,
+                             size_t *key_len) {
+  if (i >= decc_pd_count(obj))
+    return NULL;
+  if (key)
+    *key = obj->u.obj.items[i].key;
+  if (key_len)
+    *key_len = obj->u.obj.items[i].key_len;
+  return obj->u.obj.items[i].node;
+}
+
+const decc_pd *decc_pd_lookup(const decc_pd *obj, const char *key) {
+  size_t kl = key ? strlen(key) : 0;
+  for (size_t i = 0; key && i < decc_pd_count(obj); i++)
+    if (obj->u.obj.items[i].key_len == kl &&
+        !memcmp(obj->u.obj.items[i].key, key, kl))
+      return obj->u.obj.items[i].node;
+  return NULL;
+}
+
+int decc_pd_bool_value(const decc_pd *node) {
+  return node && node->kind == DECC_PD_BOOL ? node->u.b : 0;
+}
+
+double decc_pd_number_value(const decc_pd *node) {
+  return node && node->kind == DECC_PD_NUMBER ? node->u.num : 0.0;
+}
+
+const uint8_t *decc_pd_bytes_value(const decc_pd *node, size_t *len) {
+  if (!node || (node->kind != DECC_PD_STRING && node->kind != DECC_PD_BINARY))
+    return NULL;
+  if (len)
+    *len = node->u.bytes.len;
+  return node->u.bytes.data;
+}
+
+const char *decc_pd_i128_text(const decc_pd *node) {
+  return node && node->kind == DECC_PD_I128 ? (const char *)node->u.bytes.data
+                                            : NULL;
+}
+
+const char *decc_pd_format_name(decc_pd_format f) {
+  return f == DECC_PD_V2 ? "v2" : "legacy";
+}
+
+decc_status decc_pd_format_parse(decc_pd_format *out, const char *name) {
+  if (name && !strcmp(name, "legacy"))
+    *out = DECC_PD_LEGACY;
+  else if (name && !strcmp(name, "v2"))
+    *out = DECC_PD_V2;
+  else
+    return DECC_E_INVALID;
+  return DECC_OK;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+int decc__utf8_valid(const uint8_t *s, size_t len) {
+  size_t i = 0;
+  while (i < len) {
+    uint8_t c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return 0;
+    }
+    if (len - i <= n)
+      return 0;
+    for (size_t k = 1; k <= n; k++) {
+      if ((s[i + k] & 0xC0) != 0x80)
+        return 0;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return 0;
+    i += n + 1;
+  }
+  return 1;
+}
+
+decc_status decc__i128_parse(const char *s, size_t len, int *neg,
+                             decc__u128 *mag, int *too_big) {
+  size_t i = 0;
+  *neg = 0;
+  *too_big = 0;
+  *mag = 0;
+  if (len > 0 && s[0] == '-') {
+    *neg = 1;
+    i = 1;
+  }
+  if (i == len)
+    return DECC_E_PARSE;
+  const decc__u128 max = ~(decc__u128)0;
+  for (; i < len; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return DECC_E_PARSE;
+    unsigned d = (unsigned)(s[i] - '0');
+    if (*mag > (max - d) / 10)
+      *too_big = 1;
+    else
+      *mag = *mag * 10 + d;
+  }
+  return DECC_OK;
+}
+
+void decc__i128_encode(uint8_t le[16], int neg, decc__u128 mag) {
+  decc__u128 v = neg ? (decc__u128)0 - mag : mag;
+  for (int i = 0; i < 16; i++) {
+    le[i] = (uint8_t)v;
+    v >>= 8;
+  }
+}
+
+char *decc_i128_to_dec(char out[41], const decc_i128 *v) {
+  decc__u128 x = 0;
+  for (int i = 15; i >= 0; i--)
+    x = (x << 8) | v->le[i];
+  int neg = (v->le[15] & 0x80) != 0;
+  if (neg)
+    x = (decc__u128)0 - x;
+  char tmp[41];
+  int n = 0;
+  do {
+    tmp[n++] = (char)('0' + (int)(x % 10));
+    x /= 10;
+  } while (x);
+  int o = 0;
+  if (neg)
+    out[o++] = '-';
+  while (n)
+    out[o++] = tmp[--n];
+  out[o] = 0;
+  return out;
+}
+
+decc_status decc__json_quote(decc_buf *b, const uint8_t *s, size_t len) {
+  static const char hexd[] = "0123456789abcdef";
+  decc_status st = decc_buf_append_byte(b, '"');
+  for (size_t i = 0; st == DECC_OK && i < len; i++) {
+    uint8_t c = s[i];
+    const char *esc = NULL;
+    switch (c) {
+    case '"': esc = "\\\""; break;
+    case '\\': esc = "\\\\"; break;
+    case '\b': esc = "\\b"; break;
+    case '\f': esc = "\\f"; break;
+    case '\n': esc = "\\n"; break;
+    case '\r': esc = "\\r"; break;
+    case '\t': esc = "\\t"; break;
+    default: break;
+    }
+    if (esc) {
+      st = decc_buf_append_str(b, esc);
+    } else if (c < 0x20) {
+      char u[7] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15], 0};
+      st = decc_buf_append_str(b, u);
+    } else {
+      st = decc_buf_append_byte(b, c);
+    }
+  }
+  if (st == DECC_OK)
+    st = decc_buf_append_byte(b, '"');
+  return st;
+}
+
+/* Table-driven CRC-32, eight bytes per step (slicing-by-8): the 100 MiB
+ * values of large datasets make the byte-at-a-time loop the bottleneck. */
+static uint32_t crc_tab[8][256];
+static int crc_ready;
+
+static void crc_init(void) {
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++)
+      c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    crc_tab[0][i] = c;
+  }
+  for (uint32_t i = 0; i < 256; i++)
+    for (int t = 1; t < 8; t++)
+      crc_tab[t][i] =
+          (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xFF];
+  __atomic_store_n(&crc_ready, 1, __ATOMIC_RELEASE);
+}
+
+uint32_t decc__crc32(uint32_t crc, const uint8_t *p, size_t n) {
+  /* Racing initialisations compute identical tables, so no lock. */
+  if (!__atomic_load_n(&crc_ready, __ATOMIC_ACQUIRE))
+    crc_init();
+  uint32_t c = ~crc;
+  while (n >= 8) {
+    uint32_t lo = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                       (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+    uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
+                  (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+    c = crc_tab[7][lo & 0xFF] ^ crc_tab[6][(lo >> 8) & 0xFF] ^
+        crc_tab[5][(lo >> 16) & 0xFF] ^ crc_tab[4][lo >> 24] ^
+        crc_tab[3][hi & 0xFF] ^ crc_tab[2][(hi >> 8) & 0xFF] ^
+        crc_tab[1][(hi >> 16) & 0xFF] ^ crc_tab[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n--)
+    c = crc_tab[0][(c ^ *p++) & 0xFF] ^ (c >> 8);
+  return ~c;
+}

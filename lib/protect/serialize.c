@@ -1,0 +1,293 @@
+/*
+ * serialize.c — writes a data object as the protected-data zip.
+ *
+ * decc writes the archive itself instead of going through libzip because
+ * the goal is the exact layout JSZip (used by the SDK) produces with its
+ * defaults: every entry stored, local header "version needed" 1.0, central
+ * "version made by" 2.0/MS-DOS, no extra fields, no data descriptors,
+ * directory entries flagged with the DOS directory attribute 0x10, entries
+ * in object order with a "dir/" entry before a nested object's entries.
+ * The only difference from the SDK is the timestamp, fixed at 1980-01-01
+ * 00:00 (DOS date 0x0021, time 0) so the same object always gives the same
+ * bytes. Values are streamed to a sink so a large value is never copied.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "decc/mem.h"
+#include "protect_int.h"
+
+#define DOS_TIME 0x0000
+#define DOS_DATE 0x0021 /* 1980-01-01 */
+
+typedef decc_status (*sink_fn)(void *ctx, const void *p, size_t n);
+
+typedef struct zw {
+  sink_fn sink;
+  void *ctx;
+  uint64_t off;
+  uint32_t count;
+  decc_buf cd;
+  uint8_t *name; /* current entry name (a path stack) */
+  size_t nlen, ncap;
+  decc_err *err;
+} zw;
+
+static void le16(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+}
+static void le32(uint8_t *p, uint32_t v) {
+  le16(p, v & 0xFFFF);
+  le16(p + 2, v >> 16);
+}
+
+static decc_status put(zw *w, const void *p, size_t n) {
+  if (!n)
+    return DECC_OK;
+  decc_status st = w->sink(w->ctx, p, n);
+  if (st == DECC_OK)
+    w->off += n;
+  else if (w->err && w->err->code == DECC_OK)
+    decc_err_set(w->err, st, "writing the zip: %s", decc_strerror(st));
+  return st;
+}
+
+static decc_status name_push(zw *w, const void *p, size_t n) {
+  if (w->nlen + n > 0xFFFF)
+    return decc_err_set(w->err, DECC_E_LIMIT, "entry name too long");
+  if (w->nlen + n > w->ncap) {
+    size_t nc = (w->nlen + n) * 2 + 32;
+    uint8_t *nn = decc_realloc(w->name, nc);
+    if (!nn)
+      return decc_err_set(w->err, DECC_E_NOMEM, "out of memory");
+    w->name = nn;
+    w->ncap = nc;
+  }
+  memcpy(w->name + w->nlen, p, n);
+  w->nlen += n;
+  return DECC_OK;
+}
+
+/* One entry named w->name; data = pre ‖ body (pre: the borsh length prefix
+ * of a string, or nothing). */
+static decc_status entry(zw *w, int is_dir, const uint8_t *pre, size_t pre_len,
+                         const uint8_t *body, size_t body_len) {
+  uint64_t size = (uint64_t)pre_len + body_len;
+  if (w->count == 0xFFFF)
+    return decc_err_set(w->err, DECC_E_LIMIT,
+                        "more than 65535 zip entries (no zip64, like the SDK)");
+  if (w->off + 30 + w->nlen + size > 0xFFFFFFFFull)
+    return decc_err_set(w->err, DECC_E_LIMIT,
+                        "protected data larger than 4 GiB (no zip64, like "
+                        "the SDK)");
+  uint32_t crc = decc__crc32(0, pre, pre_len);
+  crc = decc__crc32(crc, body, body_len);
+  uint8_t lh[30] = {0x50, 0x4b, 0x03, 0x04};
+  le16(lh + 4, 10);
+  le16(lh + 8, 0);
+  le16(lh + 10, DOS_TIME);
+  le16(lh + 12, DOS_DATE);
+  le32(lh + 14, crc);
+  le32(lh + 18, (uint32_t)size);
+  le32(lh + 22, (uint32_t)size);
+  le16(lh + 26, (uint32_t)w->nlen);
+  le16(lh + 28, 0);
+  uint8_t ch[46] = {0x50, 0x4b, 0x01, 0x02};
+  le16(ch + 4, 0x0014);
+  memcpy(ch + 6, lh + 4, 26); /* needed, flags, method, time, date, crc,
+                                 sizes, name length, extra length */
+  le32(ch + 38, is_dir ? 0x10 : 0);
+  le32(ch + 42, (uint32_t)w->off);
+  decc_status st = decc_buf_append(&w->cd, ch, sizeof ch);
+  if (st == DECC_OK)
+    st = decc_buf_append(&w->cd, w->name, w->nlen);
+  if (st != DECC_OK)
+    return decc_err_set(w->err, st, "zip directory: %s", decc_strerror(st));
+  if ((st = put(w, lh, sizeof lh)) != DECC_OK ||
+      (st = put(w, w->name, w->nlen)) != DECC_OK ||
+      (st = put(w, pre, pre_len)) != DECC_OK ||
+      (st = put(w, body, body_len)) != DECC_OK)
+    return st;
+  w->count++;
+  return DECC_OK;
+}
+
+static decc_status leaf(zw *w, const decc_pd *n, decc_pd_format fmt) {
+  uint8_t small[48];
+  switch (n->kind) {
+  case DECC_PD_BOOL:
+    small[0] = n->u.b ? 1 : 0;
+    return entry(w, 0, NULL, 0, small, 1);
+  case DECC_PD_NUMBER:
+    if (fmt == DECC_PD_LEGACY) {
+      /* Safe integers only (validated): plain decimal, and -0 prints "0"
+       * as JavaScript's toString does. */
+      double d = n->u.num == 0 ? 0.0 : n->u.num;
+      int k = snprintf((char *)small, sizeof small, "%.0f", d);
+      return entry(w, 0, NULL, 0, small, (size_t)k);
+    } else {
+      uint64_t bits;
+      memcpy(&bits, &n->u.num, 8);
+      for (int i = 0; i < 8; i++)
+        small[i] = (uint8_t)(bits >> (8 * i));
+      return entry(w, 0, NULL, 0, small, 8);
+    }
+  case DECC_PD_I128: {
+    int neg, big;
+    decc__u128 mag;
+    if (decc__i128_parse((const char *)n->u.bytes.data, n->u.bytes.len, &neg,
+                         &mag, &big) != DECC_OK ||
+        big)
+      return decc_err_set(w->err, DECC_E_INVALID, "bad i128 value");
+    decc__i128_encode(small, neg, mag);
+    return entry(w, 0, NULL, 0, small, 16);
+  }
+  case DECC_PD_STRING:
+    if (fmt == DECC_PD_V2) {
+      if (n->u.bytes.len > 0xFFFFFFFFu)
+        return decc_err_set(w->err, DECC_E_LIMIT, "string too long");
+      uint8_t pre[4];
+      le32(pre, (uint32_t)n->u.bytes.len);
+      return entry(w, 0, pre, 4, n->u.bytes.data, n->u.bytes.len);
+    }
+    return entry(w, 0, NULL, 0, n->u.bytes.data, n->u.bytes.len);
+  case DECC_PD_BINARY:
+    return entry(w, 0, NULL, 0, n->u.bytes.data, n->u.bytes.len);
+  default:
+    return decc_err_set(w->err, DECC_E_INVALID, "unsupported value");
+  }
+}
+
+static decc_status walk(zw *w, const decc_pd *obj, decc_pd_format fmt) {
+  size_t base = w->nlen;
+  for (size_t i = 0; i < obj->u.obj.n; i++) {
+    const pd_entry *e = &obj->u.obj.items[i];
+    decc_status st = name_push(w, e->key, e->key_len);
+    if (st != DECC_OK)
+      return st;
+    if (e->node->kind == DECC_PD_OBJECT) {
+      if ((st = name_push(w, "/", 1)) != DECC_OK ||
+          (st = entry(w, 1, NULL, 0, NULL, 0)) != DECC_OK ||
+          (st = walk(w, e->node, fmt)) != DECC_OK)
+        return st;
+    } else if ((st = leaf(w, e->node, fmt)) != DECC_OK) {
+      return st;
+    }
+    w->nlen = base;
+  }
+  return DECC_OK;
+}
+
+static decc_status finish(zw *w) {
+  uint8_t eocd[22] = {0x50, 0x4b, 0x05, 0x06};
+  le16(eocd + 8, w->count);
+  le16(eocd + 10, w->count);
+  le32(eocd + 12, (uint32_t)w->cd.len);
+  le32(eocd + 16, (uint32_t)w->off);
+  if (w->off + w->cd.len + sizeof eocd > 0xFFFFFFFFull)
+    return decc_err_set(w->err, DECC_E_LIMIT,
+                        "protected data larger than 4 GiB (no zip64, like "
+                        "the SDK)");
+  decc_status st = put(w, w->cd.data, w->cd.len);
+  if (st == DECC_OK)
+    st = put(w, eocd, sizeof eocd);
+  return st;
+}
+
+static decc_status run(const decc_pd *root, decc_pd_format fmt, sink_fn sink,
+                       void *ctx, decc_err *err) {
+  decc_status st = decc_pd_validate(root, fmt, NULL, err);
+  if (st != DECC_OK)
+    return st;
+  zw w = {.sink = sink, .ctx = ctx, .err = err};
+  decc_buf_init(&w.cd, 0);
+  st = walk(&w, root, fmt);
+  if (st == DECC_OK)
+    st = finish(&w);
+  decc_buf_clear(&w.cd);
+  decc_free(w.name);
+  return st;
+}
+
+static decc_status buf_sink(void *ctx, const void *p, size_t n) {
+  return decc_buf_append(ctx, p, n);
+}
+
+decc_status decc_pd_serialize(const decc_pd *root, decc_pd_format fmt,
+                              decc_buf *out, decc_err *err) {
+  return run(root, fmt, buf_sink, out, err);
+}
+
+typedef struct fd_sink_ctx {
+  int fd;
+  int err_no;
+} fd_sink_ctx;
+
+static decc_status fd_sink(void *ctx, const void *p, size_t n) {
+  fd_sink_ctx *c = ctx;
+  const uint8_t *q = p;
+  while (n) {
+    ssize_t k = write(c->fd, q, n > (1u << 30) ? (1u << 30) : n);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0) {
+      c->err_no = k < 0 ? errno : EIO;
+      return DECC_E_IO;
+    }
+    q += k;
+    n -= (size_t)k;
+  }
+  return DECC_OK;
+}
+
+decc_status decc_pd_serialize_file(const decc_pd *root, decc_pd_format fmt,
+                                   const char *path, decc_err *err) {
+  if (!path)
+    return decc_err_set(err, DECC_E_INVALID, "missing output path");
+  decc_status st = decc_pd_validate(root, fmt, NULL, err);
+  if (st != DECC_OK)
+    return st;
+  size_t plen = strlen(path);
+  char *tmp = decc_malloc(plen + 16);
+  if (!tmp)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    int e = errno;
+    decc_free(tmp);
+    return decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(e));
+  }
+  fd_sink_ctx c = {fd, 0};
+  decc_err local;
+  decc_err_clear(&local);
+  st = run(root, fmt, fd_sink, &c, &local);
+  if (st == DECC_OK && (fsync(fd) != 0 || close(fd) != 0)) {
+    c.err_no = errno;
+    st = DECC_E_IO;
+    fd = -1;
+  } else if (st == DECC_OK) {
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+      c.err_no = errno;
+      st = DECC_E_IO;
+    }
+  }
+  if (st != DECC_OK) {
+    if (fd >= 0)
+      close(fd);
+    unlink(tmp);
+    if (st == DECC_E_IO && c.err_no)
+      decc_err_set(err, st, "%s: %s", path, strerror(c.err_no));
+    else if (err)
+      *err = local;
+  }
+  decc_free(tmp);
+  return st;
+}

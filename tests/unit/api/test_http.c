@@ -1,0 +1,245 @@
+/*
+ * test_http.c — the HTTP server: routing with path parameters and
+ * wildcards, query and header access, collected and streamed bodies, body
+ * limits (413), unknown routes (404), wrong methods (405), JSON error
+ * escaping, streamed responses, and many sequential requests — driven by
+ * libcurl over 127.0.0.1.
+ */
+#include <curl/curl.h>
+#include <stdlib.h>
+
+#include "decc/buf.h"
+#include "decc/http.h"
+#include "decc/mem.h"
+#include "test.h"
+
+static void h_hello(void *ctx, decc_http_request *req, decc_http_response *res) {
+  (void)ctx;
+  char out[256];
+  const char *who = decc_http_req_param(req, "who");
+  const char *q = decc_http_req_query(req, "greeting");
+  const char *h = decc_http_req_header(req, "x-test");
+  snprintf(out, sizeof out, "{\"who\":\"%s\",\"greeting\":\"%s\",\"h\":\"%s\"}",
+           who ? who : "", q ? q : "", h ? h : "");
+  (void)decc_http_res_json(res, 200, out);
+}
+
+static void h_echo(void *ctx, decc_http_request *req, decc_http_response *res) {
+  (void)ctx;
+  size_t n;
+  const uint8_t *b = decc_http_req_body(req, &n);
+  (void)decc_http_res_send(res, 201, "application/octet-stream", b, n);
+}
+
+static void h_rest(void *ctx, decc_http_request *req, decc_http_response *res) {
+  (void)ctx;
+  const char *rest = decc_http_req_param(req, "*");
+  (void)decc_http_res_send(res, 200, "text/plain", rest, strlen(rest));
+}
+
+static void h_fail(void *ctx, decc_http_request *req, decc_http_response *res) {
+  (void)ctx;
+  (void)req;
+  (void)decc_http_res_error(res, 409, "exists: \"quoted\"\nline");
+}
+
+typedef struct count_state {
+  size_t total;
+} count_state;
+
+static decc_status body_count(void *ctx, decc_http_request *req, void **state,
+                              const uint8_t *chunk, size_t n, decc_err *err) {
+  (void)ctx;
+  (void)req;
+  (void)chunk;
+  if (!*state)
+    *state = decc_calloc(1, sizeof(count_state));
+  if (!*state)
+    return decc_err_set(err, DECC_E_NOMEM, "oom");
+  count_state *cs = *state;
+  cs->total += n;
+  if (cs->total > 3000000)
+    return decc_err_set(err, DECC_E_LIMIT, "stream limit reached");
+  return DECC_OK;
+}
+
+static void body_cleanup(void *ctx, void *state) {
+  (void)ctx;
+  decc_free(state);
+}
+
+static void h_count(void *ctx, decc_http_request *req, decc_http_response *res) {
+  (void)ctx;
+  count_state *cs = decc_http_req_state(req);
+  char out[64];
+  snprintf(out, sizeof out, "{\"bytes\":%zu}", cs ? cs->total : (size_t)0);
+  (void)decc_http_res_json(res, 200, out);
+}
+
+static long gen_read(void *ctx, uint64_t pos, char *buf, size_t max) {
+  (void)ctx;
+  uint64_t total = 200000;
+  if (pos >= total)
+    return 0;
+  size_t n = (size_t)(total - pos < max ? total - pos : max);
+  for (size_t i = 0; i < n; i++)
+    buf[i] = (char)('a' + (pos + i) % 26);
+  return (long)n;
+}
+
+static void h_stream(void *ctx, decc_http_request *req, decc_http_response *res) {
+  (void)ctx;
+  (void)req;
+  (void)decc_http_res_stream(res, 200, "text/plain", -1, gen_read, NULL, NULL);
+}
+
+static size_t collect(char *p, size_t sz, size_t n, void *ud) {
+  decc_buf *b = ud;
+  return decc_buf_append(b, p, sz * n) == DECC_OK ? sz * n : 0;
+}
+
+static long do_req(uint16_t port, const char *method, const char *path,
+                   const void *body, size_t len, decc_buf *out) {
+  CURL *c = curl_easy_init();
+  char url[512];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
+  struct curl_slist *hdr = curl_slist_append(NULL, "X-Test: hdr-value");
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+  if (body) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+  }
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+  long code = -1;
+  if (curl_easy_perform(c) == CURLE_OK)
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+  curl_slist_free_all(hdr);
+  curl_easy_cleanup(c);
+  return code;
+}
+
+TEST(http_server_routes_and_limits) {
+  decc_http_server *s;
+  decc_http_config cfg = {0};
+  cfg.max_body = 1000;
+  ASSERT_OK(decc_http_server_create(&s, &cfg));
+  ASSERT_OK(decc_http_route(s, "GET", "/hello/{who}", h_hello, NULL));
+  ASSERT_OK(decc_http_route(s, "POST", "/echo", h_echo, NULL));
+  ASSERT_OK(decc_http_route(s, "GET", "/files/*", h_rest, NULL));
+  ASSERT_OK(decc_http_route(s, "PUT", "/fail", h_fail, NULL));
+  ASSERT_OK(decc_http_route_stream(s, "POST", "/count", body_count,
+                                   body_cleanup, h_count, NULL));
+  ASSERT_OK(decc_http_route(s, "GET", "/stream", h_stream, NULL));
+  ASSERT_EQ(decc_http_route(s, "GET", "no-slash", h_hello, NULL), DECC_E_INVALID);
+  ASSERT_OK(decc_http_server_start(s, NULL));
+  uint16_t port = decc_http_server_port(s);
+  ASSERT(port != 0);
+
+  decc_buf b;
+  decc_buf_init(&b, 0);
+  ASSERT_EQ(do_req(port, "GET", "/hello/alice?greeting=hi%20there", NULL, 0, &b), 200);
+  ASSERT_STR_EQ((char *)b.data,
+                "{\"who\":\"alice\",\"greeting\":\"hi there\",\"h\":\"hdr-value\"}");
+  decc_buf_reset(&b);
+  ASSERT_EQ(do_req(port, "POST", "/echo", "payload\0x", 9, &b), 201);
+  ASSERT_EQ(b.len, 9);
+  ASSERT_MEM_EQ(b.data, "payload\0x", 9);
+  decc_buf_reset(&b);
+  char big[2000];
+  memset(big, 'z', sizeof big);
+  ASSERT_EQ(do_req(port, "POST", "/echo", big, sizeof big, &b), 413);
+  ASSERT(strstr((char *)b.data, "\"ok\":false"));
+  decc_buf_reset(&b);
+  ASSERT_EQ(do_req(port, "GET", "/files/a/b/c.txt", NULL, 0, &b), 200);
+  ASSERT_STR_EQ((char *)b.data, "a/b/c.txt");
+  decc_buf_reset(&b);
+  ASSERT_EQ(do_req(port, "GET", "/nothing/here", NULL, 0, &b), 404);
+  ASSERT_STR_EQ((char *)b.data, "{\"ok\":false,\"error\":\"no such route\"}");
+  decc_buf_reset(&b);
+  ASSERT_EQ(do_req(port, "DELETE", "/echo", NULL, 0, &b), 405);
+  decc_buf_reset(&b);
+  ASSERT_EQ(do_req(port, "GET", "/hello", NULL, 0, &b), 404);
+  decc_buf_reset(&b);
+  ASSERT_EQ(do_req(port, "PUT", "/fail", NULL, 0, &b), 409);
+  ASSERT_STR_EQ((char *)b.data,
+                "{\"ok\":false,\"error\":\"exists: \\\"quoted\\\"\\u000aline\"}");
+  decc_buf_reset(&b);
+  /* streamed upload: 2 MB passes, 4 MB hits the handler's own limit */
+  size_t n2 = 2000000;
+  char *up = malloc(4000000);
+  memset(up, 'u', 4000000);
+  ASSERT_EQ(do_req(port, "POST", "/count", up, n2, &b), 200);
+  ASSERT_STR_EQ((char *)b.data, "{\"bytes\":2000000}");
+  decc_buf_reset(&b);
+  ASSERT_EQ(do_req(port, "POST", "/count", up, 4000000, &b), 413);
+  ASSERT(strstr((char *)b.data, "stream limit reached"));
+  free(up);
+  decc_buf_reset(&b);
+  ASSERT_EQ(do_req(port, "GET", "/stream", NULL, 0, &b), 200);
+  ASSERT_EQ(b.len, 200000);
+  ASSERT_EQ(b.data[0], 'a');
+  ASSERT_EQ(b.data[26], 'a');
+  decc_buf_reset(&b);
+  for (int i = 0; i < 200; i++) {
+    ASSERT_EQ(do_req(port, "GET", "/hello/x", NULL, 0, &b), 200);
+    decc_buf_reset(&b);
+  }
+  decc_buf_clear(&b);
+  decc_http_server_destroy(s);
+}
+
+TEST(http_status_mapping_and_bad_bind) {
+  ASSERT_EQ(decc_http_status_for(DECC_E_PARSE), 400);
+  ASSERT_EQ(decc_http_status_for(DECC_E_BAD_SIGNATURE), 401);
+  ASSERT_EQ(decc_http_status_for(DECC_E_NOT_FOUND), 404);
+  ASSERT_EQ(decc_http_status_for(DECC_E_EXISTS), 409);
+  ASSERT_EQ(decc_http_status_for(DECC_E_LIMIT), 413);
+  ASSERT_EQ(decc_http_status_for(DECC_E_IO), 500);
+  decc_http_server *s;
+  decc_http_config cfg = {0};
+  cfg.bind_address = "not-an-ip";
+  ASSERT_OK(decc_http_server_create(&s, &cfg));
+  decc_err err;
+  ASSERT_EQ(decc_http_server_start(s, &err), DECC_E_INVALID);
+  decc_http_server_destroy(s);
+}
+
+#include "decc/http_client.h"
+
+TEST(http_client_against_server) {
+  decc_http_server *s;
+  ASSERT_OK(decc_http_server_create(&s, NULL));
+  ASSERT_OK(decc_http_route(s, "GET", "/hello/{who}", h_hello, NULL));
+  ASSERT_OK(decc_http_route(s, "POST", "/echo", h_echo, NULL));
+  ASSERT_OK(decc_http_server_start(s, NULL));
+  char url[256];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u/hello/bob?greeting=yo",
+           decc_http_server_port(s));
+  const char *hdrs[] = {"X-Test: 42", NULL};
+  decc_http_reply r;
+  ASSERT_OK(decc_http_fetch(&r, "GET", url, hdrs, NULL, 0, 0, 0, NULL));
+  ASSERT_EQ(r.status, 200);
+  ASSERT_STR_EQ((char *)r.body.data,
+                "{\"who\":\"bob\",\"greeting\":\"yo\",\"h\":\"42\"}");
+  ASSERT(strstr(r.content_type, "application/json"));
+  decc_buf_clear(&r.body);
+  snprintf(url, sizeof url, "http://127.0.0.1:%u/echo", decc_http_server_port(s));
+  ASSERT_EQ(decc_http_fetch(&r, "POST", url, NULL, "0123456789", 10, 4, 0, NULL),
+            DECC_E_LIMIT);
+  decc_buf_clear(&r.body);
+  decc_err err;
+  ASSERT_EQ(decc_http_fetch(&r, "GET", "ftp://x/y", NULL, NULL, 0, 0, 0, &err),
+            DECC_E_INVALID);
+  decc_buf_clear(&r.body);
+  decc_http_server_destroy(s);
+  /* nothing listens there any more */
+  ASSERT_EQ(decc_http_fetch(&r, "GET", url, NULL, NULL, 0, 0, 2000, &err),
+            DECC_E_NETWORK);
+  decc_buf_clear(&r.body);
+  char *e = decc_http_escape("a b/c?d=é");
+  ASSERT_STR_EQ(e, "a%20b%2Fc%3Fd%3D%C3%A9");
+  decc_free(e);
+}
