@@ -103,7 +103,7 @@ static int parse_opts(store_opts *o, int argc, char **argv) {
 
 /* Opens the local blockstore. Returns NULL after printing an error. */
 static decc_blockstore *open_store(const store_opts *o) {
-  char path[PATH_MAX];
+  char path[PATH_MAX + 16];
   if (o->dir) {
     snprintf(path, sizeof path, "%s", o->dir);
   } else {
@@ -115,7 +115,10 @@ static decc_blockstore *open_store(const store_opts *o) {
         cli_fail("no home directory: use --home or set DECC_HOME");
         return NULL;
       }
-      snprintf(def, sizeof def, "%s/.decc", h);
+      if ((size_t)snprintf(def, sizeof def, "%s/.decc", h) >= sizeof def) {
+        cli_fail("home directory path too long");
+        return NULL;
+      }
       home = def;
     }
     if (mkdir(home, 0700) != 0 && errno != EEXIST) {
@@ -229,7 +232,7 @@ static int cmd_cat(const store_opts *o) {
     return rc;
   decc_err err;
   decc_err_clear(&err);
-  if (fetch_to_fd(o, &cid, &(int){1}, &err))
+  if (fetch_to_fd(o, &cid, 1, &err))
     return err.msg[0] ? cli_fail_err(&err) : CLI_FAIL;
   return CLI_OK;
 }

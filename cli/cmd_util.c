@@ -1,20 +1,35 @@
 /*
- * cmd_util.c — `decc util`: keccak256, checksum-address (more utilities are
- * added by the layers that own them).
+ * cmd_util.c — `decc util`: small protocol calculators that need no key
+ * and no network: keccak256, EIP-55 checksums, PoCo deal and task ids,
+ * the binary multiaddr iExec stores for a dataset, tag bitmaps, and the
+ * EIP-712 digest of a typed-data document.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "decc/cid.h"
+#include "decc/eip712.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/keys.h"
 #include "decc/mem.h"
+#include "decc/order.h"
 
 static int util_usage(FILE *f) {
   fprintf(f, "usage: decc util <command>\n\n"
              "  keccak256 (--hex HEX | --text STR | --file PATH)\n"
-             "  checksum-address ADDRESS\n");
+             "  checksum-address ADDRESS\n"
+             "  deal-id REQUESTORDER_HASH CONSUMED    keccak256(hash ‖ uint256 consumed)\n"
+             "  task-id DEAL_ID INDEX                 keccak256(dealid ‖ uint256 index)\n"
+             "  multiaddr encode /ipfs/<cid>          binary multiaddr as 0x hex\n"
+             "  multiaddr decode 0xHEX                back to /ipfs/<CIDv0>\n"
+             "  tag encode NAMES|0xHEX                e.g. tee,tdx -> 0x…09 (bytes32)\n"
+             "  tag decode 0xHEX                      bytes32 tag -> names\n"
+             "  typed-data-hash FILE                  EIP-712 digest of eth_signTypedData_v4\n"
+             "                                        JSON ('-' reads stdin)\n\n"
+             "Numbers are decimal or 0x hex. --json gives structured output.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -78,18 +93,167 @@ static int util_checksum(int argc, char **argv) {
   return CLI_OK;
 }
 
+/* bytes32 from "0x" + 64 hex digits. */
+static int parse_b32(uint8_t out[32], const char *s, const char *what) {
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_hex_decode_exact(out, 32, s, what, &err) != DECC_OK)
+    return cli_fail("%s", err.msg);
+  return CLI_OK;
+}
+
+static int parse_uint(decc_u256 *v, const char *s, const char *what) {
+  decc_status st = decc_u256_parse(v, s);
+  if (st == DECC_E_RANGE)
+    return cli_fail("%s: '%.80s' is not below 2^256", what, s);
+  if (st)
+    return cli_fail("%s: '%.80s' is not a non-negative integer (decimal or 0x "
+                    "hex)",
+                    what, s);
+  return CLI_OK;
+}
+
+/* deal-id / task-id: keccak256(bytes32 ‖ uint256). */
+static int util_id(int argc, char **argv, int deal) {
+  if (argc != 3)
+    return cli_usage_error(deal ? "deal-id needs REQUESTORDER_HASH CONSUMED"
+                                : "task-id needs DEAL_ID INDEX");
+  uint8_t in[32], out[32];
+  decc_u256 n;
+  int rc = parse_b32(in, argv[1], deal ? "REQUESTORDER_HASH" : "DEAL_ID");
+  if (!rc)
+    rc = parse_uint(&n, argv[2], deal ? "CONSUMED" : "INDEX");
+  if (rc)
+    return rc;
+  if (deal)
+    decc_deal_id(out, in, &n);
+  else
+    decc_task_id(out, in, &n);
+  char hex[67];
+  decc_hex_encode(hex, out, 32, 1);
+  if (g_cli.json)
+    return cli_print_json(json_pack("{s:s}", deal ? "dealid" : "taskid", hex));
+  puts(hex);
+  return CLI_OK;
+}
+
+static int util_multiaddr(int argc, char **argv) {
+  if (argc != 3 || (strcmp(argv[1], "encode") && strcmp(argv[1], "decode")))
+    return cli_usage_error("multiaddr needs 'encode /ipfs/<cid>' or 'decode 0xHEX'");
+  decc_err err;
+  decc_err_clear(&err);
+  if (!strcmp(argv[1], "encode")) {
+    uint8_t bin[256];
+    size_t n = 0;
+    if (decc_multiaddr_from_string(bin, sizeof bin, &n, argv[2], &err) != DECC_OK)
+      return cli_fail_err(&err);
+    char hex[2 * sizeof bin + 3];
+    decc_hex_encode(hex, bin, n, 1);
+    if (g_cli.json)
+      return cli_print_json(json_pack("{s:s,s:s}", "multiaddr", argv[2], "hex", hex));
+    puts(hex);
+    return CLI_OK;
+  }
+  size_t sl = strlen(argv[2]);
+  if (sl > 2048)
+    return cli_fail("multiaddr: input too long");
+  uint8_t bin[1024];
+  size_t n = 0;
+  if (decc_hex_decode(bin, sizeof bin, &n, argv[2], sl) != DECC_OK)
+    return cli_fail("multiaddr: '%.80s' is not hex (0x + an even number of digits)",
+                    argv[2]);
+  char *s = NULL;
+  if (decc_multiaddr_to_string(&s, bin, n, &err) != DECC_OK)
+    return cli_fail_err(&err);
+  int rc;
+  if (g_cli.json) {
+    char hex[2 * sizeof bin + 3];
+    rc = cli_print_json(json_pack("{s:s,s:s}", "multiaddr", s, "hex",
+                                  decc_hex_encode(hex, bin, n, 1)));
+  } else {
+    puts(s);
+    rc = CLI_OK;
+  }
+  decc_free(s);
+  return rc;
+}
+
+static int util_tag(int argc, char **argv) {
+  if (argc != 3 || (strcmp(argv[1], "encode") && strcmp(argv[1], "decode")))
+    return cli_usage_error("tag needs 'encode NAMES' or 'decode 0xHEX'");
+  decc_err err;
+  decc_err_clear(&err);
+  uint8_t tag[32];
+  int decode = !strcmp(argv[1], "decode");
+  if (decode && strncmp(argv[2], "0x", 2) && strncmp(argv[2], "0X", 2))
+    return cli_fail("tag decode: '%.80s' is not 0x hex", argv[2]);
+  if (decc_tag_parse(tag, argv[2], &err) != DECC_OK)
+    return cli_fail_err(&err);
+  char hex[67], names[128];
+  decc_hex_encode(hex, tag, 32, 1);
+  if (decc_tag_to_names(names, sizeof names, tag, &err) != DECC_OK) {
+    if (decode)
+      return cli_fail_err(&err);
+    names[0] = 0; /* hex input with unnamed bits: encode still works */
+  }
+  if (g_cli.json) {
+    json_t *list = json_array();
+    char *save = NULL;
+    for (char *t = strtok_r(names, ",", &save); list && t; t = strtok_r(NULL, ",", &save))
+      json_array_append_new(list, json_string(t));
+    return cli_print_json(json_pack("{s:s,s:o}", "tag", hex, "names", list));
+  }
+  puts(decode ? names : hex);
+  return CLI_OK;
+}
+
+static int util_typed_data(int argc, char **argv) {
+  if (argc != 2)
+    return cli_usage_error("typed-data-hash needs one FILE");
+  size_t len = 0;
+  char *text = cli_read_file(argv[1], DECC_EIP712_JSON_MAX, &len, 0);
+  if (!text)
+    return CLI_FAIL;
+  uint8_t d[32], ds[32], sh[32];
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_eip712_hash_json_parts(d, ds, sh, text, len, &err);
+  decc_free(text);
+  if (st)
+    return cli_fail("%s: %s", argv[1], err.msg[0] ? err.msg : decc_strerror(st));
+  char dh[67], dsh[67], shh[67];
+  decc_hex_encode(dh, d, 32, 1);
+  if (g_cli.json)
+    return cli_print_json(json_pack("{s:s,s:s,s:s}", "digest", dh, "domainSeparator",
+                                    decc_hex_encode(dsh, ds, 32, 1), "structHash",
+                                    decc_hex_encode(shh, sh, 32, 1)));
+  puts(dh);
+  return CLI_OK;
+}
+
 int cli_cmd_util(int argc, char **argv) {
   if (argc < 2)
     return util_usage(stderr);
   const char *sub = argv[1];
   if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
     return util_usage(stdout);
+  if (cli_wants_help(argc - 1, argv + 1))
+    return util_usage(stdout);
+  int sargc = argc - 1;
+  char **sargv = argv + 1;
   if (!strcmp(sub, "keccak256"))
-    return cli_wants_help(argc - 1, argv + 1) ? util_usage(stdout)
-                                              : util_keccak(argc - 1, argv + 1);
+    return util_keccak(sargc, sargv);
   if (!strcmp(sub, "checksum-address"))
-    return cli_wants_help(argc - 1, argv + 1)
-               ? util_usage(stdout)
-               : util_checksum(argc - 1, argv + 1);
+    return util_checksum(sargc, sargv);
+  if (!strcmp(sub, "deal-id"))
+    return util_id(sargc, sargv, 1);
+  if (!strcmp(sub, "task-id"))
+    return util_id(sargc, sargv, 0);
+  if (!strcmp(sub, "multiaddr"))
+    return util_multiaddr(sargc, sargv);
+  if (!strcmp(sub, "tag"))
+    return util_tag(sargc, sargv);
+  if (!strcmp(sub, "typed-data-hash"))
+    return util_typed_data(sargc, sargv);
   return cli_usage_error("unknown util command '%s'", sub);
 }

@@ -440,6 +440,12 @@ static int wallet_create(int argc, char **argv) {
 
 /* import --keystore: keep the file byte for byte once it unlocks. */
 static int import_keystore(const store_opts *o) {
+  if (o->out || o->name) {
+    char early[4096];
+    if (destination(early, sizeof early, o, NULL) != CLI_OK ||
+        refuse_existing(early) != CLI_OK)
+      return CLI_FAIL;
+  }
   size_t len = 0;
   char *json = cli_read_file(o->key.keystore, KEYSTORE_MAX, &len, 0);
   if (!json)

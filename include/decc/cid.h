@@ -132,9 +132,8 @@ DECC_API decc_status decc_multiaddr_from_string(uint8_t *out, size_t cap,
                                                 size_t *len, const char *s,
                                                 decc_err *err);
 /* Decodes a binary multiaddr to "/ipfs/<CIDv0 base58btc>" (heap string,
- * decc_free): the base58btc of the multihash, which is the Qm… CIDv0 for a
- * sha2-256 multihash. Only one ipfs/p2p component with a well-formed
- * multihash is accepted.
+ * decc_free). Only one ipfs/p2p component holding a sha2-256 multihash is
+ * accepted (anything else has no CIDv0 form).
  * Returns: DECC_OK, DECC_E_PARSE, DECC_E_NOMEM. */
 DECC_API decc_status decc_multiaddr_to_string(char **out, const uint8_t *in,
                                               size_t n, decc_err *err);

@@ -33,8 +33,8 @@ typedef struct decc_keystore_params {
 /* Encrypts sk32 under password into a V3 keystore JSON text.
  * params may be NULL (scrypt defaults). Out: *json_out is a heap string
  * (decc_free) containing no secret in clear.
- * Returns: DECC_OK, DECC_E_INVALID (bad key or params), DECC_E_NOMEM,
- * DECC_E_CRYPTO. */
+ * Returns: DECC_OK, DECC_E_INVALID (bad key, or KDF parameters beyond the
+ * limits decc_keystore_decrypt enforces), DECC_E_NOMEM, DECC_E_CRYPTO. */
 DECC_API decc_status decc_keystore_encrypt(char **json_out,
                                            const uint8_t sk32[32],
                                            const char *password, size_t pw_len,
@@ -45,8 +45,12 @@ DECC_API decc_status decc_keystore_encrypt(char **json_out,
  * secure memory) and, if addr is non-NULL, the address derived from the key.
  * When the keystore carries an "address" field it must match the key.
  * Returns: DECC_OK; DECC_E_PARSE (not a V3 keystore, err says which field);
- * DECC_E_UNSUPPORTED (unknown kdf/cipher); DECC_E_BAD_MAC (wrong password
- * or tampered file); DECC_E_LIMIT (KDF parameters beyond sane limits). */
+ * DECC_E_UNSUPPORTED (unknown kdf/cipher/prf); DECC_E_BAD_MAC (wrong
+ * password or tampered file); DECC_E_LIMIT (KDF parameters beyond sane
+ * limits: scrypt N a power of two ≤ 2^20, 128·N·r ≤ 1 GiB, N·r·p ≤ 2^24,
+ * pbkdf2 c ≤ 2^24; file over 64 KiB); DECC_E_CORRUPT (the decrypted key is
+ * invalid or does not match the "address" field: a tampered IV);
+ * DECC_E_INVALID; DECC_E_NOMEM. sk32 is written only on success. */
 DECC_API decc_status decc_keystore_decrypt(uint8_t sk32[32],
                                            decc_address *addr,
                                            const char *json, size_t json_len,

@@ -28,6 +28,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -178,7 +179,31 @@ static const char *const ALLOWED[] = {
     "io_uring_setup" /* removed below on purpose: see build_seccomp */,
 };
 
+/* The compiled program is the same for every run: build it once. */
+static pthread_mutex_t g_bpf_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct sock_filter g_bpf[MAX_BPF_INSNS];
+static unsigned short g_bpf_len;
+
+static int compile_seccomp(plan *p, decc_err *err);
+
 static int build_seccomp(plan *p, decc_err *err) {
+  pthread_mutex_lock(&g_bpf_mu);
+  int rc = DECC_OK;
+  if (!g_bpf_len) {
+    rc = compile_seccomp(p, err);
+    if (rc == DECC_OK) {
+      memcpy(g_bpf, p->bpf, sizeof(struct sock_filter) * p->bpf_len);
+      g_bpf_len = p->bpf_len;
+    }
+  } else {
+    memcpy(p->bpf, g_bpf, sizeof(struct sock_filter) * g_bpf_len);
+    p->bpf_len = g_bpf_len;
+  }
+  pthread_mutex_unlock(&g_bpf_mu);
+  return rc;
+}
+
+static int compile_seccomp(plan *p, decc_err *err) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
   if (!ctx)
     return decc_err_set(err, DECC_E_NOMEM, "seccomp: cannot allocate");

@@ -155,25 +155,24 @@ static decc_status encode_tx(decc_buf *out, const decc_tx *tx, int mode,
     decc_rlp_enc_push_u64(&e, 0);
     decc_rlp_enc_push_u64(&e, 0);
   }
-  /* Errors are sticky in the encoder: end_list reports any push failure. */
+  /* Errors are sticky in the encoder (decc/rlp.h): the final end_list
+   * reports the first failing push, so the pushes above need no check. */
   decc_status st2 = decc_rlp_enc_end_list(&e);
   if (!st)
     st = st2;
-  size_t before = out->len;
+  /* Assemble in a scratch buffer so out is untouched on failure. */
+  decc_buf tmp;
+  decc_buf_init(&tmp, DECC_TX_MAX_SIZE + 1);
   if (!st && tx->type == DECC_TX_EIP1559)
-    st = decc_buf_append_byte(out, DECC_TX_EIP1559);
+    st = decc_buf_append_byte(&tmp, DECC_TX_EIP1559);
   if (!st)
-    st = decc_rlp_enc_finish(&e, out);
-  else
-    decc_rlp_enc_clear(&e);
+    st = decc_rlp_enc_finish(&e, &tmp);
+  if (!st)
+    st = decc_buf_append(out, tmp.data, tmp.len);
+  decc_buf_clear(&tmp);
   decc_rlp_enc_clear(&e);
-  if (st) {
-    if (out->len != before) { /* drop the type byte appended above */
-      out->len = before;
-      out->data[before] = 0;
-    }
+  if (st)
     return decc_err_set(err, st, "tx: encoding failed: %s", decc_strerror(st));
-  }
   return DECC_OK;
 }
 

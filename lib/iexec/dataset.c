@@ -716,15 +716,9 @@ static decc_status mem_op(uint8_t **out, size_t *out_len, uint8_t *checksum32,
     decc_buf_clear(&b);
     return st;
   }
-  if (b.len == 0) {
-    /* An empty plaintext: still hand back a valid (NUL) buffer. */
-    if (decc_buf_append_byte(&b, 0) != DECC_OK) {
-      decc_buf_clear(&b);
-      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-    }
-    b.len = 0;
-    b.data[0] = 0;
-  }
+  /* The reserve above allocated, so even an empty result is a valid
+   * NUL-terminated buffer. */
+  b.data[b.len] = 0;
   size_t len = 0;
   *out = decc_buf_steal(&b, &len);
   if (!*out) {

@@ -1,5 +1,5 @@
 /*
- * ledger_int.h — internals of the embedded ledger shared by lib/ledger/*.c:
+ * ledger_int.h — internals of the embedded ledger shared by the files of lib/ledger:
  * the handle, the prepared-statement cache and its bind/read helpers, the
  * execution context of one call, the contract dispatch table and the state
  * accessors. Nothing here is API.
@@ -163,6 +163,10 @@ typedef struct ldg_ctx {
 decc_status ldg_revert(ldg_ctx *c, const char *reason);
 /* Records an empty revert (require without message). */
 decc_status ldg_revert_empty(ldg_ctx *c);
+/* Records a Panic(uint256) revert (0x4e487b71 ‖ code). */
+decc_status ldg_revert_panic(ldg_ctx *c, unsigned code);
+/* Records raw revert data (custom errors). */
+decc_status ldg_revert_raw(ldg_ctx *c, const uint8_t *data, size_t len);
 /* Appends a log emitted by c->self. topics: n × 32 bytes. Takes a copy of
  * data. Returns DECC_OK or DECC_E_NOMEM. */
 decc_status ldg_emit(ldg_ctx *c, const decc_address *emitter, size_t n_topics,

@@ -135,7 +135,8 @@ static decc_status transfer(decc_poco_accounts *t, const decc_address *from,
   if (decc_u256_cmp(v, &f->balance) > 0)
     return rev_msg(rev, "IexecEscrow: Transfer amount exceeds balance");
   decc_u256 nb;
-  (void)decc_u256_sub(&nb, &f->balance, v);
+  if (decc_u256_sub(&nb, &f->balance, v)) /* checked just above */
+    return rev_overflow(rev);
   f->balance = nb;
   decc_poco_account *d = entry(t, to); /* may move f: not used below */
   if (!d)

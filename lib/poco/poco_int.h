@@ -20,6 +20,9 @@
       return st_;                                                              \
   } while (0)
 
+/* 1 when env has a world with every non-optional callback. */
+int decc__poco_world_ok(const decc_poco_env *env);
+
 /* ---- reverts ------------------------------------------------------------ */
 decc_status decc__poco_revert_empty(decc_poco_effects *fx);
 decc_status decc__poco_revert_msg(decc_poco_effects *fx, const char *msg);

@@ -260,10 +260,9 @@ decc_status decc_pd_parse_json(decc_pd **out, const char *json, size_t len,
                                const decc_pd_json_opts *opts, decc_err *err) {
   *out = NULL;
   json_error_t je;
-  json_t *j = json_loadb(json, len,
-                         JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL |
-                             JSON_REJECT_DUPLICATES,
-                         &je);
+  const size_t flags = JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL |
+                       JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES;
+  json_t *j = json_loadb(json, len, flags, &je);
   if (!j)
     return decc_err_set(err, DECC_E_PARSE, "JSON: %s (line %d, column %d)",
                         je.text, je.line, je.column);

@@ -413,8 +413,14 @@ decc_status decc_multiaddr_to_string(char **out, const uint8_t *in, size_t n,
                         "multiaddr: length %llu does not match %zu bytes",
                         (unsigned long long)l, n - u1 - u2);
   const uint8_t *mh = in + u1 + u2;
-  if (decc_multihash_parse(NULL, NULL, NULL, mh, (size_t)l))
+  uint64_t code;
+  if (decc_multihash_parse(&code, NULL, NULL, mh, (size_t)l))
     return decc_err_set(err, DECC_E_PARSE, "multiaddr: malformed multihash");
+  /* Only a sha2-256 multihash renders as a CIDv0 (Qm…) that parses back. */
+  if (code != DECC_MH_SHA2_256)
+    return decc_err_set(err, DECC_E_PARSE,
+                        "multiaddr: multihash 0x%llx is not sha2-256",
+                        (unsigned long long)code);
   char b58[DECC_CID_STR_MAX];
   if (decc_base58btc_encode(b58, sizeof b58, mh, (size_t)l))
     return decc_err_set(err, DECC_E_PARSE, "multiaddr: multihash too long");

@@ -16,6 +16,26 @@
 
 #define MAX_TESTS 1024
 
+/* Under AddressSanitizer each test child runs LeakSanitizer when the test
+ * returns (children leave with _exit, which skips LSan's exit hook), so a
+ * leak in the library fails the test that caused it. Memory handed out by
+ * the helpers below is excluded from the reports. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define DECC_HAVE_LSAN 1
+#endif
+
+/* Buffers returned by the helpers below may be freed by the test or not:
+ * they are excluded from leak reports either way. */
+static void own(void *p) {
+#ifdef DECC_HAVE_LSAN
+  if (p)
+    __lsan_ignore_object(p);
+#else
+  (void)p;
+#endif
+}
+
 static struct {
   const char *name;
   decc_test_fn fn;
@@ -48,6 +68,7 @@ const char *decc_test_vector_path(const char *rel) {
   if (!p)
     abort();
   snprintf(p, n, "%s/%s", DECC_VECTORS_DIR, rel);
+  own(p);
   return p;
 }
 
@@ -74,6 +95,7 @@ char *decc_test_read_file(const char *path, size_t *len) {
   buf[n] = 0;
   if (len)
     *len = n;
+  own(buf);
   return buf;
 }
 
@@ -103,6 +125,7 @@ uint8_t *decc_test_unhex(const char *hex, size_t *len) {
   }
   if (len)
     *len = n;
+  own(out);
   return out;
 }
 
@@ -136,6 +159,13 @@ int main(int argc, char **argv) {
       g_tests[i].fn();
       if (g_tmpdir[0])
         remove_tree(g_tmpdir);
+#ifdef DECC_HAVE_LSAN
+      const char *lk = getenv("DECC_TEST_LEAKS");
+      if ((!lk || strcmp(lk, "0") != 0) && __lsan_do_recoverable_leak_check()) {
+        fprintf(stderr, "    leak detected (see the LeakSanitizer report above)\n");
+        g_failed_in_child = 1;
+      }
+#endif
       fflush(stdout);
       fflush(stderr);
       _exit(g_failed_in_child ? 1 : 0);

@@ -20,8 +20,9 @@ void decc_test_register(const char *name, decc_test_fn fn);
 /* Marks the current test failed (used by the assertion macros). */
 void decc_test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Returns a path under tests/vectors (static buffer per call site is not
- * needed: the result is heap-allocated and leaked deliberately in tests). */
+/* Returns a path under tests/vectors. Memory returned by this and the
+ * helpers below is heap memory the test may free (or not: it is excluded
+ * from leak reports). */
 const char *decc_test_vector_path(const char *rel);
 /* Reads a whole file into a heap buffer (NUL-terminated). Returns NULL and
  * fails the test if it cannot. */

@@ -161,6 +161,51 @@ for (const v of DECC_MADE) {
   add(file, `decc wallet import ${v.args.join(' ')}`.trim(), v.password, key, { slow: v.slow });
 }
 
+// 4. Signatures for `decc wallet sign-message / sign-typed-data / recover`,
+// made by ethers (personal_sign = signMessage; --hash = signMessage(getBytes)).
+{
+  // web3.js documentation's example key (public, test only).
+  const w = new Wallet('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318');
+  const hash = keccak256(toUtf8Bytes('hello'));
+  const messages = [
+    { option: '--text', value: 'Some data', bytes: toUtf8Bytes('Some data') },
+    { option: '--text', value: '', bytes: new Uint8Array(0) },
+    { option: '--text', value: 'héllo ✓ 0x12', bytes: toUtf8Bytes('héllo ✓ 0x12') },
+    { option: '--hex', value: '0xdeadbeef00ff', bytes: ethers.getBytes('0xdeadbeef00ff') },
+    { option: '--hash', value: hash, bytes: ethers.getBytes(hash) },
+  ].map((m) => ({ option: m.option, value: m.value, digest: ethers.hashMessage(m.bytes), signature: w.signMessageSync(m.bytes) }));
+  // EIP-712 spec "Mail" example, as eth_signTypedData_v4 JSON.
+  const domain = { name: 'Ether Mail', version: '1', chainId: 1, verifyingContract: '0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC' };
+  const types = {
+    Person: [{ name: 'name', type: 'string' }, { name: 'wallet', type: 'address' }],
+    Mail: [{ name: 'from', type: 'Person' }, { name: 'to', type: 'Person' }, { name: 'contents', type: 'string' }],
+  };
+  const message = {
+    from: { name: 'Cow', wallet: '0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826' },
+    to: { name: 'Bob', wallet: '0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB' },
+    contents: 'Hello, Bob!',
+  };
+  const typedFull = {
+    types: {
+      EIP712Domain: [{ name: 'name', type: 'string' }, { name: 'version', type: 'string' }, { name: 'chainId', type: 'uint256' },
+        { name: 'verifyingContract', type: 'address' }],
+      ...types,
+    },
+    primaryType: 'Mail', domain, message,
+  };
+  fs.writeFileSync(path.join(OUT, 'typed_mail.json'), JSON.stringify(typedFull, null, 2) + '\n');
+  const typed = [{
+    file: 'typed_mail.json',
+    digest: ethers.TypedDataEncoder.hash(domain, types, message),
+    domain_separator: ethers.TypedDataEncoder.hashDomain(domain),
+    signature: w.signingKey.sign(ethers.TypedDataEncoder.hash(domain, types, message)).serialized,
+  }];
+  fs.writeFileSync(path.join(OUT, 'wallet_signatures.json'), JSON.stringify({
+    generator: 'tools/vectors/gen_keystore.mjs', ethers: ethers.version,
+    private_key: w.privateKey, address: w.address, messages, typed,
+  }, null, 2) + '\n');
+}
+
 fs.writeFileSync(path.join(OUT, 'index.json'), JSON.stringify({
   generator: 'tools/vectors/gen_keystore.mjs',
   ethers: ethers.version,

@@ -303,7 +303,9 @@ for (let i = 0; i < 300; i++) {
 for (const k of Object.keys(bin)) mime.cases.push({ hex: hex(bin[k]), mime: await sdkMime(bin[k]) });
 
 // ---- decc cross-check ------------------------------------------------------
-const write = (f, o) => fs.writeFileSync(path.join(OUT, f), JSON.stringify(o, null, 1) + '\n');
+// objects.json is meant to be read by people; the bulk files one record a line.
+const write = (f, o) => fs.writeFileSync(path.join(OUT, f), f === 'objects.json' ? JSON.stringify(o, null, 1) + '\n'
+  : JSON.stringify(o).replace(/\},\{"(mode|hex)"/g, '},\n{"$1"') + '\n');
 fs.mkdirSync(OUT, { recursive: true });
 if (DECC) {
   const dd = { generator: 'tools/vectors/gen_protect.mjs', versions, note: 'zips made by decc, read by the SDK deserializer', zips: [] };

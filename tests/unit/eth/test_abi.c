@@ -16,6 +16,19 @@
 #include "decc/mem.h"
 #include "test.h"
 
+/* Hex (optional 0x) to a malloc'd buffer owned by the caller; aborts on
+ * bad hex (vectors are trusted). */
+static uint8_t *hexdup(const char *hex, size_t *len) {
+  size_t n = strlen(hex);
+  uint8_t *out = malloc(n / 2 + 1);
+  size_t got = 0;
+  if (!out || decc_hex_decode(out, n / 2 + 1, &got, hex, n) != DECC_OK)
+    abort();
+  if (len)
+    *len = got;
+  return out;
+}
+
 /* Hex of a whole buffer (test-owned heap string). */
 static char *hex_of(const uint8_t *p, size_t n) {
   char *s = malloc(2 * n + 3);
@@ -31,7 +44,7 @@ static uint8_t *unhex_words(const char *words, size_t *len) {
     if (*p != ' ' && *p != '\n')
       compact[k++] = *p;
   compact[k] = 0;
-  uint8_t *out = decc_test_unhex(compact, len);
+  uint8_t *out = hexdup(compact, len);
   free(compact);
   return out;
 }
@@ -301,7 +314,7 @@ static decc_status push_json(decc_abi_enc *e, json_t *j) {
     return decc_abi_enc_push_bool(e, json_is_true(v));
   if (!strcmp(t, "bytes") || !strcmp(t, "string") || !strcmp(t, "bytesn")) {
     size_t n;
-    uint8_t *b = decc_test_unhex(json_string_value(v), &n);
+    uint8_t *b = hexdup(json_string_value(v), &n);
     decc_status st = !strcmp(t, "bytesn") ? decc_abi_enc_push_bytesn(e, b, n)
                      : !strcmp(t, "string")
                          ? decc_abi_enc_push_string_n(e, (const char *)b, n)
@@ -370,7 +383,7 @@ static int value_matches(const decc_abi_value *d, json_t *j) {
     return decc_abi_get_bool(d, &b) == DECC_OK && b == json_is_true(v);
   }
   size_t n;
-  uint8_t *want = decc_test_unhex(json_string_value(v), &n);
+  uint8_t *want = hexdup(json_string_value(v), &n);
   int ok;
   if (!strcmp(t, "bytesn")) {
     uint8_t w[32];
@@ -398,7 +411,7 @@ TEST(ethers_vectors_encode_decode) {
     const char *name = json_string_value(json_object_get(c, "name"));
     const char *types = json_string_value(json_object_get(c, "types"));
     size_t n;
-    uint8_t *want = decc_test_unhex(
+    uint8_t *want = hexdup(
         json_string_value(json_object_get(c, "encoded")), &n);
     /* encode */
     decc_abi_enc e;
@@ -445,7 +458,7 @@ TEST(ethers_vectors_encode_decode) {
     json_t *sig = json_object_get(c, "signature");
     if (sig) {
       size_t cn;
-      uint8_t *cd = decc_test_unhex(
+      uint8_t *cd = hexdup(
           json_string_value(json_object_get(c, "calldata")), &cn);
       uint8_t sel[4], sel2[4];
       decc_abi_selector(sel, json_string_value(sig));
@@ -500,7 +513,7 @@ TEST(ethers_selectors_topics) {
     uint8_t sel[4];
     decc_abi_selector(sel, json_string_value(json_object_get(c, "signature")));
     size_t n;
-    uint8_t *want = decc_test_unhex(
+    uint8_t *want = hexdup(
         json_string_value(json_object_get(c, "selector")), &n);
     ASSERT_EQ(n, 4);
     ASSERT_MEM_EQ(sel, want, 4);
@@ -511,7 +524,7 @@ TEST(ethers_selectors_topics) {
     decc_abi_event_topic(t, json_string_value(json_object_get(c, "signature")));
     size_t n;
     uint8_t *want =
-        decc_test_unhex(json_string_value(json_object_get(c, "topic")), &n);
+        hexdup(json_string_value(json_object_get(c, "topic")), &n);
     ASSERT_MEM_EQ(t, want, 32);
     free(want);
   }
@@ -535,7 +548,7 @@ TEST(matchorders_truncation) {
   const char *sig = json_string_value(json_object_get(c, "signature"));
   size_t n;
   uint8_t *cd =
-      decc_test_unhex(json_string_value(json_object_get(c, "calldata")), &n);
+      hexdup(json_string_value(json_object_get(c, "calldata")), &n);
   decc_abi_type *args = NULL;
   uint8_t sel[4];
   ASSERT_OK(decc_abi_func_parse(&args, sel, sig, NULL));
@@ -854,7 +867,7 @@ TEST(event_topics_and_data) {
   /* SchedulerNotice(address indexed workerpool, bytes32 dealid) */
   uint8_t t0[32], t1[32];
   decc_abi_event_topic(t0, "SchedulerNotice(address,bytes32)");
-  uint8_t *want = decc_test_unhex(
+  uint8_t *want = hexdup(
       "0x692ad61076dceddd0f1a861f737553dd61fc8501cf4190d29c4e90af6607f765", NULL);
   ASSERT_MEM_EQ(t0, want, 32);
   free(want);

@@ -169,8 +169,11 @@ TEST(multiaddr_vector) {
   ASSERT_EQ(decc_multiaddr_from_string(out, sizeof out, &n, "/ipfs/Qm/x", &err),
             DECC_E_PARSE);
   ASSERT_EQ(decc_multiaddr_to_string(&text, want, want_len - 1, &err), DECC_E_PARSE);
+  want[3] = 0x13; /* sha2-512 code with a 32-byte digest: no CIDv0 form */
+  ASSERT_EQ(decc_multiaddr_to_string(&text, want, want_len, &err), DECC_E_PARSE);
+  want[3] = 0x12;
   want[0] = 0x04;
   ASSERT_EQ(decc_multiaddr_to_string(&text, want, want_len, &err), DECC_E_PARSE);
   ASSERT(text == NULL);
-  free(want);
+
 }

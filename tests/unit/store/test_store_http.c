@@ -171,7 +171,6 @@ TEST(client_add_cat_roundtrip) {
       char *want = decc_test_read_file(path, &flen);
       ASSERT(want && flen == k.b.len);
       ASSERT(k.b.len == 0 || memcmp(want, k.b.data, flen) == 0);
-      free(want);
       decc_buf_clear(&k.b);
     }
   server_stop(&s);

@@ -1,0 +1,28 @@
+/*
+ * cmd_app.c — `decc app`: iApp development (init, build) and, through the
+ * ledger commands, deployment and inspection of apps on the chain.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app_bundle.h"
+#include "cli.h"
+
+static int app_usage(FILE *f) {
+  fprintf(f, "usage: decc app <command> [options]\n\n"
+             "  init [--lang sh|c] [--name NAME] DIR   scaffold a sample iApp\n"
+             "  build DIR [-o BUNDLE.tar]             pack DIR, print its measurement\n\n"
+             "Run 'decc app <command> --help' for details.\n");
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+int cli_cmd_app(int argc, char **argv) {
+  if (argc < 2)
+    return app_usage(stderr);
+  if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+    return app_usage(stdout);
+  int rc = cli_app_bundle(argc - 1, argv + 1);
+  if (rc >= 0)
+    return rc;
+  return cli_usage_error("unknown app command '%s'", argv[1]);
+}

@@ -1,0 +1,366 @@
+/*
+ * cmd_dataset.c — `decc dataset`: dataset keys, encryption, decryption and
+ * checksums in the iExec format (include/decc/dataset.h). Subcommands live
+ * in one table so the ledger commands (deploy, show, transfer) can be added
+ * as further rows.
+ *
+ * Key files hold the 44-character base64 key (no newline, like the iExec
+ * SDK's `<name>.key`), mode 0600. A key is printed on the terminal only when
+ * asked for with `keygen --print`. Existing output files are never replaced
+ * unless --force is given; every output is written to a temporary file and
+ * renamed, so a failure leaves nothing behind.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "decc/dataset.h"
+#include "decc/encoding.h"
+#include "decc/mem.h"
+
+#define KEY_FILE_MAX 4096
+
+typedef struct dataset_cmd {
+  const char *name;
+  const char *summary;
+  const char *usage; /* options, after "decc dataset <name> " */
+  int (*fn)(int argc, char **argv);
+} dataset_cmd;
+
+static const dataset_cmd *find_cmd(const char *name);
+
+static int sub_usage(const dataset_cmd *c, FILE *f) {
+  fprintf(f, "usage: decc dataset %s %s\n\n%s\n", c->name, c->usage,
+          c->summary);
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+static int exists(const char *path) {
+  struct stat sb;
+  return lstat(path, &sb) == 0;
+}
+
+/* Refuses to replace an existing file unless forced. Returns CLI_OK or
+ * CLI_FAIL (message printed). */
+static int check_new(const char *path, int force, const char *what) {
+  if (!force && exists(path))
+    return cli_fail("%s: %s already exists (use --force to replace it)", path,
+                    what);
+  return CLI_OK;
+}
+
+/* Loads a key file into a dataset key. Returns NULL after an error. */
+static decc_dataset_key *load_key(const char *path) {
+  size_t len = 0;
+  char *text = cli_read_file(path, KEY_FILE_MAX, &len, 1);
+  if (!text)
+    return NULL;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_dataset_key *key = NULL;
+  decc_status st = decc_dataset_key_parse(&key, text, len, &err);
+  decc_secure_free(text);
+  if (st) {
+    cli_fail("%s: %s", path, err.msg);
+    return NULL;
+  }
+  return key;
+}
+
+/* Writes the key's base64 form to path (0600). */
+static int save_key(const char *path, const decc_dataset_key *key) {
+  char b64[45];
+  decc_dataset_key_encode(b64, key);
+  int rc = cli_write_file_atomic(path, b64, DECC_DATASET_KEY_B64_LEN, 0600);
+  decc_memzero(b64, sizeof b64);
+  return rc;
+}
+
+/* Option parsing helper: value of argv[*i] option. */
+static const char *opt_value(int argc, char **argv, int *i) {
+  if (*i + 1 >= argc) {
+    cli_usage_error("%s needs a value", argv[*i]);
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+static char *concat(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  char *s = decc_malloc(la + lb + 1);
+  if (s) {
+    memcpy(s, a, la);
+    memcpy(s + la, b, lb + 1);
+  }
+  return s;
+}
+
+/* ---- keygen -------------------------------------------------------------- */
+
+static int cmd_keygen(int argc, char **argv) {
+  const char *out = NULL;
+  int print = 0, force = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+      if (!(out = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--print")) {
+      print = 1;
+    } else if (!strcmp(argv[i], "--force")) {
+      force = 1;
+    } else {
+      return cli_usage_error("keygen: unexpected argument '%s'", argv[i]);
+    }
+  }
+  if (print && out)
+    return cli_usage_error("keygen: use either -o FILE or --print");
+  decc_err err;
+  decc_err_clear(&err);
+  decc_dataset_key *key = NULL;
+  if (decc_dataset_key_generate(&key, &err) != DECC_OK)
+    return cli_fail_err(&err);
+  int rc;
+  if (print) {
+    char b64[45];
+    decc_dataset_key_encode(b64, key);
+    rc = g_cli.json ? cli_print_json(json_pack("{s:s}", "key", b64))
+                    : (puts(b64), CLI_OK);
+    decc_memzero(b64, sizeof b64);
+  } else {
+    if (!out)
+      out = "dataset.key";
+    rc = check_new(out, force, "key file");
+    if (rc == CLI_OK)
+      rc = save_key(out, key);
+    if (rc == CLI_OK) {
+      cli_progress("dataset key written to %s (mode 0600); back it up", out);
+      rc = g_cli.json ? cli_print_json(json_pack("{s:s}", "keyFile", out))
+                      : (puts(out), CLI_OK);
+    }
+  }
+  decc_dataset_key_destroy(key);
+  return rc;
+}
+
+/* ---- encrypt ------------------------------------------------------------- */
+
+static int cmd_encrypt(int argc, char **argv) {
+  const char *in = NULL, *out = NULL, *key_file = NULL;
+  int force = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+      if (!(out = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--key-file")) {
+      if (!(key_file = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--force")) {
+      force = 1;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      return cli_usage_error("encrypt: unknown option '%s'", argv[i]);
+    } else if (!in) {
+      in = argv[i];
+    } else {
+      return cli_usage_error("encrypt: one input file only");
+    }
+  }
+  if (!in)
+    return cli_usage_error("encrypt: missing FILE");
+  char *out_alloc = NULL, *key_alloc = NULL;
+  if (!out)
+    out = out_alloc = concat(in, ".enc");
+  if (!out)
+    return cli_fail("out of memory");
+  int rc = check_new(out, force, "output file");
+  decc_dataset_key *key = NULL;
+  const char *new_key_file = NULL;
+  decc_err err;
+  decc_err_clear(&err);
+  if (rc == CLI_OK && key_file) {
+    key = load_key(key_file);
+    if (!key)
+      rc = CLI_FAIL;
+  } else if (rc == CLI_OK) {
+    /* Like `iexec dataset encrypt`: a fresh key saved next to the input.
+     * It is written before the data so a ciphertext never exists without
+     * its key. */
+    key_alloc = concat(in, ".key");
+    if (!key_alloc)
+      rc = cli_fail("out of memory");
+    if (rc == CLI_OK)
+      rc = check_new(key_alloc, force, "key file");
+    if (rc == CLI_OK && decc_dataset_key_generate(&key, &err) != DECC_OK)
+      rc = cli_fail_err(&err);
+    if (rc == CLI_OK)
+      rc = save_key(key_alloc, key);
+    if (rc == CLI_OK)
+      new_key_file = key_alloc;
+  }
+  uint8_t sum[32];
+  if (rc == CLI_OK &&
+      decc_dataset_encrypt_file(out, sum, key, in, &err) != DECC_OK) {
+    rc = cli_fail_err(&err);
+    if (new_key_file)
+      unlink(new_key_file); /* we created it for this run only */
+  }
+  if (rc == CLI_OK) {
+    char hex[67];
+    decc_hex_encode(hex, sum, 32, 1);
+    if (new_key_file)
+      cli_progress("generated dataset key in %s (mode 0600); back it up",
+                   new_key_file);
+    cli_progress("encrypted %s -> %s", in, out);
+    if (g_cli.json)
+      rc = cli_print_json(json_pack("{s:s,s:s,s:s?}", "encryptedFile", out,
+                                    "checksum", hex, "keyFile",
+                                    new_key_file ? new_key_file : key_file));
+    else
+      puts(hex);
+  }
+  decc_dataset_key_destroy(key);
+  decc_free(out_alloc);
+  decc_free(key_alloc);
+  return rc;
+}
+
+/* ---- decrypt ------------------------------------------------------------- */
+
+static int cmd_decrypt(int argc, char **argv) {
+  const char *in = NULL, *out = NULL, *key_file = NULL, *checksum = NULL;
+  int force = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+      if (!(out = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--key-file")) {
+      if (!(key_file = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--checksum")) {
+      if (!(checksum = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--force")) {
+      force = 1;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      return cli_usage_error("decrypt: unknown option '%s'", argv[i]);
+    } else if (!in) {
+      in = argv[i];
+    } else {
+      return cli_usage_error("decrypt: one input file only");
+    }
+  }
+  if (!in)
+    return cli_usage_error("decrypt: missing FILE");
+  if (!key_file)
+    return cli_usage_error("decrypt: --key-file is required");
+  char *out_alloc = NULL;
+  if (!out) {
+    size_t n = strlen(in);
+    if (n <= 4 || strcmp(in + n - 4, ".enc"))
+      return cli_usage_error("decrypt: -o is required when FILE does not end "
+                             "in .enc");
+    out = out_alloc = decc_strndup(in, n - 4);
+    if (!out)
+      return cli_fail("out of memory");
+  }
+  uint8_t expect[32];
+  decc_err err;
+  decc_err_clear(&err);
+  int rc = CLI_OK;
+  if (checksum &&
+      decc_hex_decode_exact(expect, 32, checksum, "--checksum", &err) != DECC_OK)
+    rc = cli_usage_error("%s", err.msg);
+  if (rc == CLI_OK)
+    rc = check_new(out, force, "output file");
+  decc_dataset_key *key = NULL;
+  if (rc == CLI_OK && !(key = load_key(key_file)))
+    rc = CLI_FAIL;
+  uint8_t sum[32];
+  if (rc == CLI_OK && decc_dataset_decrypt_file(out, sum, key, in,
+                                                checksum ? expect : NULL,
+                                                &err) != DECC_OK)
+    rc = cli_fail_err(&err);
+  if (rc == CLI_OK) {
+    char hex[67];
+    decc_hex_encode(hex, sum, 32, 1);
+    cli_progress("decrypted %s -> %s (checksum %s)", in, out, hex);
+    if (g_cli.json)
+      rc = cli_print_json(json_pack("{s:s,s:s}", "decryptedFile", out,
+                                    "checksum", hex));
+    else
+      puts(out);
+  }
+  decc_dataset_key_destroy(key);
+  decc_free(out_alloc);
+  return rc;
+}
+
+/* ---- checksum ------------------------------------------------------------ */
+
+static int cmd_checksum(int argc, char **argv) {
+  if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
+    return cli_usage_error("checksum needs exactly one FILE");
+  char hex[67];
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_dataset_checksum_file(hex, argv[1], &err) != DECC_OK)
+    return cli_fail_err(&err);
+  if (g_cli.json)
+    return cli_print_json(json_pack("{s:s}", "checksum", hex));
+  puts(hex);
+  return CLI_OK;
+}
+
+/* ---- table --------------------------------------------------------------- */
+
+static const dataset_cmd CMDS[] = {
+    {"keygen", "Generate a dataset key (base64 of 32 random bytes). Writes "
+               "FILE (default ./dataset.key, mode 0600);\n--print writes the "
+               "key to stdout instead. An existing file is kept unless "
+               "--force.",
+     "[-o FILE | --print] [--force]", cmd_keygen},
+    {"encrypt", "Encrypt FILE as IV || AES-256-CBC (iExec dataset format) "
+                "into OUT (default FILE.enc) and print\nits checksum (0x + "
+                "SHA-256 of OUT, the on-chain checksum). Without --key-file a "
+                "new key is\ngenerated and saved to FILE.key (mode 0600).",
+     "FILE [--key-file KEY] [-o OUT] [--force]", cmd_encrypt},
+    {"decrypt", "Decrypt an iExec dataset file into OUT (default: FILE "
+                "without .enc; mode 0600). With --checksum,\nthe encrypted "
+                "file must have that checksum. Wrong key or tampered data: "
+                "error, no output.",
+     "FILE.enc --key-file KEY [-o OUT] [--checksum 0xHEX] [--force]",
+     cmd_decrypt},
+    {"checksum", "Print the dataset checksum of FILE: 0x + SHA-256 of its "
+                 "bytes.",
+     "FILE", cmd_checksum},
+};
+
+static const dataset_cmd *find_cmd(const char *name) {
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+    if (!strcmp(CMDS[i].name, name))
+      return &CMDS[i];
+  return NULL;
+}
+
+static int dataset_usage(FILE *f) {
+  fprintf(f, "usage: decc dataset <command> [options]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+    fprintf(f, "  %-9s %s\n", CMDS[i].name, CMDS[i].usage);
+  fprintf(f, "\nRun 'decc dataset <command> --help' for details.\n");
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+int cli_cmd_dataset(int argc, char **argv) {
+  if (argc < 2)
+    return dataset_usage(stderr);
+  if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+    return dataset_usage(stdout);
+  const dataset_cmd *c = find_cmd(argv[1]);
+  if (!c)
+    return cli_usage_error("unknown dataset command '%s'", argv[1]);
+  if (cli_wants_help(argc - 1, argv + 1))
+    return sub_usage(c, stdout);
+  return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,365 @@
+/*
+ * cmd_result.c — `decc result`: the beneficiary's RSA key pair and the
+ * encrypted result archive of TEE tasks (include/decc/result.h).
+ *
+ * `keygen` mirrors `iexec result generate-encryption-keypair`: RSA-4096,
+ * private key PKCS#8 PEM in DIR/<NAME>_key (mode 0600), public key SPKI PEM
+ * in DIR/<NAME>_key.pub, DIR defaulting to .secrets/beneficiary and NAME to
+ * "beneficiary" (the iExec CLI uses the wallet address: pass --name 0x…).
+ * `encrypt` does what the enclave's post-compute does; `decrypt` what the
+ * SDK's `iexec result decrypt` does, including the legacy format.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "decc/mem.h"
+#include "decc/result.h"
+
+#define KEY_TEXT_MAX (64 * 1024)
+
+typedef struct result_cmd {
+  const char *name;
+  const char *summary;
+  const char *usage;
+  int (*fn)(int argc, char **argv);
+} result_cmd;
+
+static int check_new(const char *path, int force, const char *what) {
+  struct stat sb;
+  if (!force && lstat(path, &sb) == 0)
+    return cli_fail("%s: %s already exists (use --force to replace it)", path,
+                    what);
+  return CLI_OK;
+}
+
+static const char *opt_value(int argc, char **argv, int *i) {
+  if (*i + 1 >= argc) {
+    cli_usage_error("%s needs a value", argv[*i]);
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+/* Loads an RSA key file (PEM or base64 PEM). need_private: 1 to require
+ * the private half. Returns NULL after printing an error. */
+static decc_rsa_key *load_rsa(const char *path, int need_private) {
+  size_t len = 0;
+  char *text = cli_read_file(path, KEY_TEXT_MAX, &len, 1);
+  if (!text)
+    return NULL;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_rsa_key *k = NULL;
+  decc_status st = decc_rsa_key_parse(&k, text, len, &err);
+  decc_secure_free(text);
+  if (st) {
+    cli_fail("%s: %s", path, err.msg);
+    return NULL;
+  }
+  if (need_private && !decc_rsa_key_is_private(k)) {
+    decc_rsa_key_destroy(k);
+    cli_fail("%s: this is a public key; decryption needs the private key",
+             path);
+    return NULL;
+  }
+  return k;
+}
+
+/* mkdir -p with mode 0700 for created components. */
+static int make_dirs(const char *dir) {
+  char *p = decc_strdup(dir);
+  if (!p)
+    return cli_fail("out of memory");
+  for (char *s = p + 1;; s++) {
+    if (*s == '/' || *s == 0) {
+      char c = *s;
+      *s = 0;
+      if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+        int e = errno;
+        cli_fail("%s: %s", p, strerror(e));
+        decc_free(p);
+        return CLI_FAIL;
+      }
+      *s = c;
+      if (!c)
+        break;
+    }
+  }
+  decc_free(p);
+  struct stat sb;
+  if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    return cli_fail("%s: not a directory", dir);
+  return CLI_OK;
+}
+
+/* ---- keygen -------------------------------------------------------------- */
+
+static int cmd_keygen(int argc, char **argv) {
+  const char *dir = ".secrets/beneficiary", *name = "beneficiary";
+  unsigned bits = DECC_RSA_DEFAULT_BITS;
+  int force = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+      if (!(dir = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--name")) {
+      if (!(name = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--bits")) {
+      const char *v = opt_value(argc, argv, &i);
+      if (!v)
+        return CLI_USAGE;
+      char *end = NULL;
+      unsigned long b = strtoul(v, &end, 10);
+      if (!*v || *end || b < 2048 || b > 16384)
+        return cli_usage_error("--bits must be 2048..16384");
+      bits = (unsigned)b;
+    } else if (!strcmp(argv[i], "--force")) {
+      force = 1;
+    } else {
+      return cli_usage_error("keygen: unexpected argument '%s'", argv[i]);
+    }
+  }
+  if (!*name || strchr(name, '/'))
+    return cli_usage_error("--name must be a plain file name");
+  size_t n = strlen(dir) + strlen(name) + 16;
+  char *priv_path = decc_malloc(n), *pub_path = decc_malloc(n);
+  if (!priv_path || !pub_path) {
+    decc_free(priv_path);
+    decc_free(pub_path);
+    return cli_fail("out of memory");
+  }
+  snprintf(priv_path, n, "%s/%s_key", dir, name);
+  snprintf(pub_path, n, "%s/%s_key.pub", dir, name);
+  int rc = make_dirs(dir);
+  if (rc == CLI_OK)
+    rc = check_new(priv_path, force, "private key");
+  decc_rsa_key *k = NULL;
+  decc_err err;
+  decc_err_clear(&err);
+  if (rc == CLI_OK) {
+    cli_progress("generating an RSA-%u key pair...", bits);
+    if (decc_rsa_keygen(&k, bits, &err) != DECC_OK)
+      rc = cli_fail_err(&err);
+  }
+  char *priv = NULL, *pub = NULL, *b64 = NULL;
+  size_t priv_len = 0, pub_len = 0;
+  if (rc == CLI_OK &&
+      (decc_rsa_key_private_pem(&priv, &priv_len, k, &err) != DECC_OK ||
+       decc_rsa_key_public_pem(&pub, &pub_len, k, &err) != DECC_OK ||
+       decc_rsa_key_public_b64(&b64, NULL, k, &err) != DECC_OK))
+    rc = cli_fail_err(&err);
+  if (rc == CLI_OK)
+    rc = cli_write_file_atomic(priv_path, priv, priv_len, 0600);
+  if (rc == CLI_OK)
+    rc = cli_write_file_atomic(pub_path, pub, pub_len, 0644);
+  if (rc == CLI_OK) {
+    cli_progress("private key %s (mode 0600; back it up), public key %s",
+                 priv_path, pub_path);
+    if (g_cli.json)
+      rc = cli_print_json(json_pack("{s:s,s:s,s:s}", "privateKeyFile",
+                                    priv_path, "publicKeyFile", pub_path,
+                                    "publicKeySmsBase64", b64));
+    else
+      printf("%s\n%s\n", priv_path, pub_path);
+  }
+  if (priv)
+    decc_secure_free(priv);
+  decc_free(pub);
+  decc_free(b64);
+  decc_rsa_key_destroy(k);
+  decc_free(priv_path);
+  decc_free(pub_path);
+  return rc;
+}
+
+/* ---- encrypt / decrypt --------------------------------------------------- */
+
+typedef struct io_opts {
+  const char *in, *out, *key;
+  int force;
+} io_opts;
+
+static int parse_io(int argc, char **argv, const char *key_opt, io_opts *o) {
+  memset(o, 0, sizeof *o);
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+      if (!(o->out = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], key_opt)) {
+      if (!(o->key = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--force")) {
+      o->force = 1;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      return cli_usage_error("%s: unknown option '%s'", argv[0], argv[i]);
+    } else if (!o->in) {
+      o->in = argv[i];
+    } else {
+      return cli_usage_error("%s: one input file only", argv[0]);
+    }
+  }
+  if (!o->in)
+    return cli_usage_error("%s: missing input file", argv[0]);
+  if (!o->key)
+    return cli_usage_error("%s: %s is required", argv[0], key_opt);
+  return CLI_OK;
+}
+
+static int cmd_encrypt(int argc, char **argv) {
+  io_opts o;
+  int rc = parse_io(argc, argv, "--public-key", &o);
+  if (rc)
+    return rc;
+  if (!o.out)
+    return cli_usage_error("encrypt: -o ARCHIVE.zip is required");
+  if ((rc = check_new(o.out, o.force, "output file")))
+    return rc;
+  decc_rsa_key *k = load_rsa(o.key, 0);
+  if (!k)
+    return CLI_FAIL;
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_result_encrypt_file(o.out, k, o.in, &err) != DECC_OK)
+    rc = cli_fail_err(&err);
+  decc_rsa_key_destroy(k);
+  if (rc == CLI_OK) {
+    cli_progress("encrypted %s -> %s", o.in, o.out);
+    if (g_cli.json)
+      rc = cli_print_json(json_pack("{s:s}", "encryptedFile", o.out));
+    else
+      puts(o.out);
+  }
+  return rc;
+}
+
+static int cmd_decrypt(int argc, char **argv) {
+  io_opts o;
+  int rc = parse_io(argc, argv, "--private-key", &o);
+  if (rc)
+    return rc;
+  if (!o.out)
+    o.out = "results.zip"; /* as `iexec result decrypt` */
+  if ((rc = check_new(o.out, o.force, "output file")))
+    return rc;
+  decc_rsa_key *k = load_rsa(o.key, 1);
+  if (!k)
+    return CLI_FAIL;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_result_info info;
+  memset(&info, 0, sizeof info);
+  if (decc_result_decrypt_file(o.out, &info, k, o.in, &err) != DECC_OK)
+    rc = cli_fail_err(&err);
+  decc_rsa_key_destroy(k);
+  if (rc == CLI_OK) {
+    const char *fmt = info.aes_bits == 256 && !info.legacy_key_b64
+                          ? "current"
+                          : "legacy";
+    cli_progress("decrypted %s -> %s (%s format, AES-%u, %llu bytes)", o.in,
+                 o.out, fmt, info.aes_bits,
+                 (unsigned long long)info.output_size);
+    if (g_cli.json)
+      rc = cli_print_json(json_pack("{s:s,s:s,s:I}", "decryptedFile", o.out,
+                                    "format", fmt, "size",
+                                    (json_int_t)info.output_size));
+    else
+      puts(o.out);
+  }
+  return rc;
+}
+
+/* ---- pubkey -------------------------------------------------------------- */
+
+static int cmd_pubkey(int argc, char **argv) {
+  const char *key = NULL;
+  int sms = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--key")) {
+      if (!(key = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--sms")) {
+      sms = 1;
+    } else {
+      return cli_usage_error("pubkey: unexpected argument '%s'", argv[i]);
+    }
+  }
+  if (!key)
+    return cli_usage_error("pubkey: --key FILE is required");
+  decc_rsa_key *k = load_rsa(key, 0);
+  if (!k)
+    return CLI_FAIL;
+  decc_err err;
+  decc_err_clear(&err);
+  char *text = NULL;
+  decc_status st = sms ? decc_rsa_key_public_b64(&text, NULL, k, &err)
+                       : decc_rsa_key_public_pem(&text, NULL, k, &err);
+  decc_rsa_key_destroy(k);
+  if (st)
+    return cli_fail_err(&err);
+  int rc = CLI_OK;
+  if (g_cli.json)
+    rc = cli_print_json(json_pack("{s:s}", sms ? "publicKeySmsBase64"
+                                               : "publicKeyPem", text));
+  else if (sms)
+    puts(text);
+  else
+    fputs(text, stdout);
+  decc_free(text);
+  return rc;
+}
+
+/* ---- table --------------------------------------------------------------- */
+
+static const result_cmd CMDS[] = {
+    {"keygen", "Generate the beneficiary RSA key pair: DIR/NAME_key (PKCS#8 "
+               "PEM, mode 0600) and DIR/NAME_key.pub\n(SPKI PEM). DIR "
+               "defaults to .secrets/beneficiary, NAME to beneficiary (the "
+               "iExec CLI\nuses the wallet address); --bits defaults to "
+               "4096. An existing private key is kept unless --force.",
+     "[-o DIR] [--name NAME] [--bits N] [--force]", cmd_keygen},
+    {"encrypt", "Build the encrypted result archive of IEXEC_OUT.zip for a "
+                "beneficiary public key (PEM or the\nSMS base64 form), as the "
+                "TEE post-compute does: aes-key.rsa + iexec_out.zip.aes.",
+     "IEXEC_OUT.zip --public-key PUB -o ARCHIVE.zip [--force]", cmd_encrypt},
+    {"decrypt", "Decrypt an encrypted result archive (current and legacy "
+                "formats, as the iExec SDK) into OUT\n(default results.zip, "
+                "mode 0600). A wrong key or a damaged archive leaves no "
+                "output.",
+     "ARCHIVE.zip --private-key KEY [-o OUT] [--force]", cmd_decrypt},
+    {"pubkey", "Print the public key of KEY (a public or private key file) "
+               "as SPKI PEM, or with --sms as\nbase64(PEM), the value the SMS "
+               "stores as iexec-result-encryption-public-key.",
+     "--key FILE [--sms]", cmd_pubkey},
+};
+
+static int result_usage(FILE *f) {
+  fprintf(f, "usage: decc result <command> [options]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+    fprintf(f, "  %-8s %s\n", CMDS[i].name, CMDS[i].usage);
+  fprintf(f, "\nRun 'decc result <command> --help' for details.\n");
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+int cli_cmd_result(int argc, char **argv) {
+  if (argc < 2)
+    return result_usage(stderr);
+  if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+    return result_usage(stdout);
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++) {
+    if (strcmp(CMDS[i].name, argv[1]))
+      continue;
+    if (cli_wants_help(argc - 1, argv + 1)) {
+      printf("usage: decc result %s %s\n\n%s\n", CMDS[i].name, CMDS[i].usage,
+             CMDS[i].summary);
+      return CLI_OK;
+    }
+    return CMDS[i].fn(argc - 1, argv + 1);
+  }
+  return cli_usage_error("unknown result command '%s'", argv[1]);
+}

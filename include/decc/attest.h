@@ -1,0 +1,111 @@
+/*
+ * decc/attest.h — enclave attestation: quotes, platform keys and the TEE
+ * backend interface.
+ *
+ * A quote binds, under a platform key's signature: the measurement of the
+ * code that runs (the app bundle's SHA-256, the on-chain app checksum),
+ * the enclave's ephemeral X25519 public key (secrets are sealed to it), the
+ * task id, a nonce chosen by the verifier (freshness) and a timestamp.
+ * The SMS keeps the list of platform keys (addresses) it trusts and
+ * releases secrets only against a quote signed by one of them.
+ *
+ * The software backend signs with a secp256k1 platform key held by the
+ * worker host. A hardware backend (TDX, SGX) implements the same
+ * decc_tee_backend interface with a hardware-rooted quote.
+ *
+ * Signed digest: keccak256("decc-attestation-v1" ‖ backend name padded to
+ * 16 bytes ‖ measurement ‖ enclave_pubkey ‖ task_id ‖ nonce ‖
+ * u64be(timestamp)), signed as a 32-byte digest (no EIP-191 prefix: a
+ * quote can never be replayed as a transaction or a message signature).
+ */
+#ifndef DECC_ATTEST_H
+#define DECC_ATTEST_H
+
+#include "common.h"
+#include "keys.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct decc_quote {
+  char backend[16];          /* "software", "tdx", … (NUL-padded) */
+  uint8_t measurement[32];   /* SHA-256 of the app bundle */
+  uint8_t enclave_pubkey[32];/* X25519 public key of this enclave run */
+  uint8_t task_id[32];
+  uint8_t nonce[32];         /* chosen by the verifier */
+  uint64_t timestamp;        /* unix seconds when the quote was made */
+  decc_address platform;     /* platform key that signed */
+  uint8_t signature[65];
+} decc_quote;
+
+/* The digest the platform key signs (see above). */
+DECC_API void decc_quote_digest(uint8_t out32[32], const decc_quote *q);
+
+/* Signs q with a software platform key: sets backend "software" (unless
+ * already set), platform and signature. Returns: DECC_OK, DECC_E_INVALID. */
+DECC_API decc_status decc_quote_sign(decc_quote *q,
+                                     const uint8_t platform_sk32[32])
+    DECC_WARN_UNUSED;
+
+/* Verifies a quote: the signature must recover to q->platform, the platform
+ * must be one of the n trusted addresses, the nonce must equal
+ * expected_nonce32 (when non-NULL) and the timestamp must be within
+ * max_age_s of now_s (when max_age_s > 0).
+ * Returns: DECC_OK, DECC_E_BAD_SIGNATURE (forged or tampered quote),
+ * DECC_E_DENIED (untrusted platform, stale quote, nonce mismatch: err says
+ * which). */
+DECC_API decc_status decc_quote_verify(const decc_quote *q,
+                                       const decc_address *trusted, size_t n,
+                                       const uint8_t *expected_nonce32,
+                                       uint64_t now_s, uint64_t max_age_s,
+                                       decc_err *err) DECC_WARN_UNUSED;
+
+/* JSON form: {"backend","measurement","enclavePublicKey","taskId","nonce",
+ * "timestamp","platform","signature"} with 0x-hex fields.
+ * Out: *json heap string (decc_free). Returns: DECC_OK or DECC_E_NOMEM. */
+DECC_API decc_status decc_quote_to_json(char **json, const decc_quote *q)
+    DECC_WARN_UNUSED;
+/* Returns: DECC_OK, DECC_E_PARSE (err names the field). */
+DECC_API decc_status decc_quote_from_json(decc_quote *q, const char *json,
+                                          size_t len, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* A TEE backend: how an enclave obtains a quote for itself. */
+typedef struct decc_tee_backend {
+  const char *name;
+  void *ctx;
+  /* Fills the signature fields of q (measurement, enclave key, task id,
+   * nonce, timestamp are set by the caller). */
+  decc_status (*quote)(void *ctx, decc_quote *q, decc_err *err);
+} decc_tee_backend;
+
+/* The software backend: quotes signed by the platform key sk32, which the
+ * backend copies into secure memory. Out: *b (release with
+ * decc_tee_software_destroy). Returns: DECC_OK, DECC_E_INVALID, DECC_E_NOMEM. */
+DECC_API decc_status decc_tee_software_create(decc_tee_backend *b,
+                                              const uint8_t platform_sk32[32])
+    DECC_WARN_UNUSED;
+DECC_API void decc_tee_software_destroy(decc_tee_backend *b);
+
+/* Ephemeral enclave key pair for sealed boxes (X25519). sk32 should be
+ * secure memory. Returns: DECC_OK or DECC_E_CRYPTO. */
+DECC_API decc_status decc_enclave_keypair(uint8_t pk32[32], uint8_t sk32[32])
+    DECC_WARN_UNUSED;
+
+/* Seals a message to an enclave public key (anonymous sender, X25519 +
+ * XSalsa20-Poly1305: 48 bytes of overhead). out must hold n + 48 bytes.
+ * Returns: DECC_OK or DECC_E_CRYPTO. */
+DECC_API decc_status decc_seal(uint8_t *out, const uint8_t *msg, size_t n,
+                               const uint8_t pk32[32]) DECC_WARN_UNUSED;
+/* Opens a sealed message (out holds n - 48 bytes).
+ * Returns: DECC_OK, DECC_E_BAD_MAC (wrong key or tampered), DECC_E_RANGE. */
+DECC_API decc_status decc_seal_open(uint8_t *out, const uint8_t *box, size_t n,
+                                    const uint8_t pk32[32],
+                                    const uint8_t sk32[32]) DECC_WARN_UNUSED;
+#define DECC_SEAL_OVERHEAD 48
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DECC_ATTEST_H */

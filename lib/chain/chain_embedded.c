@@ -1,0 +1,110 @@
+/*
+ * chain_embedded.c — the embedded-ledger backend of decc/chain.h. Views go
+ * straight to decc_ledger_view; `send` executes the call as the key's
+ * address in a block of its own and returns once the block is committed.
+ *
+ * Until the transaction codec (decc/tx.h) is available, `send` proves the
+ * sender by holding its key in this process and submits the call through
+ * decc_ledger_submit_calls (same nonce, receipt, logs and replay as a
+ * signed transaction, like an impersonated account on anvil); send_raw
+ * takes signed transactions through decc_ledger_submit_raw.
+ */
+#include <string.h>
+
+#include "decc/chain.h"
+#include "decc/ledger.h"
+#include "decc/mem.h"
+
+static decc_status e_chain_id(void *self, uint64_t *out, decc_err *err) {
+  decc_ledger_info i;
+  decc_status s = decc_ledger_get_info(self, &i, err);
+  if (s == DECC_OK)
+    *out = i.chain_id;
+  return s;
+}
+
+static decc_status e_addresses(void *self, decc_chain_addresses *out,
+                               decc_err *err) {
+  decc_ledger_info i;
+  decc_status s = decc_ledger_get_info(self, &i, err);
+  if (s == DECC_OK)
+    *out = i.addr;
+  return s;
+}
+
+static decc_status e_block_number(void *self, uint64_t *out, decc_err *err) {
+  decc_ledger_block b;
+  decc_status s = decc_ledger_block_get(self, UINT64_MAX, &b, err);
+  if (s == DECC_OK)
+    *out = b.number;
+  return s;
+}
+
+static decc_status e_block_timestamp(void *self, uint64_t *out,
+                                     decc_err *err) {
+  decc_ledger_block b;
+  decc_status s = decc_ledger_block_get(self, UINT64_MAX, &b, err);
+  if (s == DECC_OK)
+    *out = b.timestamp;
+  return s;
+}
+
+static decc_status e_nonce(void *self, const decc_address *a, uint64_t *out,
+                           decc_err *err) {
+  return decc_ledger_nonce(self, a, out, err);
+}
+
+static decc_status e_send(void *self, const uint8_t sk32[32],
+                          const decc_address *to, const uint8_t *data,
+                          size_t len, decc_receipt *out, decc_err *err) {
+  decc_ledger_call c;
+  if (decc_address_from_privkey(&c.from, sk32) != DECC_OK)
+    return decc_err_set(err, DECC_E_INVALID, "chain: invalid private key");
+  c.to = *to;
+  c.data = data;
+  c.len = len;
+  return decc_ledger_submit_calls(self, &c, 1, out, err);
+}
+
+static decc_status e_send_raw(void *self, const uint8_t *const *raw,
+                              const size_t *lens, size_t n, decc_receipt *out,
+                              decc_err *err) {
+  return decc_ledger_submit_raw(self, raw, lens, n, out, err);
+}
+
+static decc_status e_call(void *self, const decc_address *from,
+                          const decc_address *to, const uint8_t *data,
+                          size_t len, decc_buf *out, decc_err *err) {
+  return decc_ledger_view(self, from, to, data, len, out, err);
+}
+
+static decc_status e_receipt(void *self, const uint8_t h[32],
+                             decc_receipt *out, decc_err *err) {
+  return decc_ledger_receipt(self, h, out, err);
+}
+
+static decc_status e_logs(void *self, const decc_log_filter *f, decc_log **out,
+                          size_t *n, decc_err *err) {
+  return decc_ledger_logs(self, f, out, n, err);
+}
+
+static void e_destroy(void *self) { decc_ledger_close(self); }
+
+static const decc_chain_vtable EMBEDDED = {
+    "embedded", e_chain_id, e_addresses, e_block_number, e_block_timestamp,
+    e_nonce,    e_send,     e_send_raw,  e_call,         e_receipt,
+    e_logs,     e_destroy};
+
+decc_status decc_chain_open_embedded(decc_chain **out, const char *path,
+                                     decc_err *err) {
+  if (!out || !path)
+    return decc_err_set(err, DECC_E_INVALID, "chain: NULL argument");
+  decc_ledger *l;
+  decc_status s = decc_ledger_open(&l, path, err);
+  if (s != DECC_OK)
+    return s;
+  s = decc_chain_create(out, &EMBEDDED, l);
+  if (s != DECC_OK)
+    return decc_err_set(err, s, "out of memory");
+  return DECC_OK;
+}

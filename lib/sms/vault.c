@@ -1,0 +1,441 @@
+/*
+ * vault.c — the SMS's sealed secret store (see decc/vault.h): SQLite rows
+ * holding AES-256-GCM ciphertexts bound to their (kind, owner, name) slot,
+ * under a key from a 0600 key file or an Argon2id passphrase derivation.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decc/mem.h"
+#include "decc/vault.h"
+
+#define KEY_LEN 32
+#define NONCE_LEN 12
+#define TAG_LEN 16
+#define SALT_LEN 16
+
+struct decc_vault {
+  sqlite3 *db;
+  uint8_t *key; /* secure memory */
+  pthread_mutex_t mu;
+};
+
+static const char AAD_DOMAIN[] = "decc-vault-v1";
+static const char CHECK_TEXT[] = "decc vault check value";
+
+/* AES-256-GCM seal: out = ct ‖ tag (n + 16 bytes). */
+static decc_status gcm(int enc, uint8_t *out, const uint8_t *in, size_t n,
+                       const uint8_t key[KEY_LEN], const uint8_t nonce[NONCE_LEN],
+                       const uint8_t *aad, size_t aad_len,
+                       uint8_t tag[TAG_LEN]) {
+  EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+  if (!c)
+    return DECC_E_NOMEM;
+  int ok = EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) &&
+           EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) &&
+           EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc);
+  int len = 0;
+  if (ok && aad_len)
+    ok = EVP_CipherUpdate(c, NULL, &len, aad, (int)aad_len);
+  if (ok && n)
+    ok = EVP_CipherUpdate(c, out, &len, in, (int)n);
+  if (ok && !enc)
+    ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag);
+  decc_status st = DECC_OK;
+  if (!ok)
+    st = DECC_E_CRYPTO;
+  else if (EVP_CipherFinal_ex(c, out + len, &len) != 1)
+    st = enc ? DECC_E_CRYPTO : DECC_E_BAD_MAC;
+  else if (enc && !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag))
+    st = DECC_E_CRYPTO;
+  EVP_CIPHER_CTX_free(c);
+  return st;
+}
+
+static size_t make_aad(uint8_t *aad, size_t cap, decc_secret_kind kind,
+                       const decc_address *owner, const char *name) {
+  size_t n = 0, dl = sizeof AAD_DOMAIN - 1, nl = name ? strlen(name) : 0;
+  if (dl + 1 + 20 + nl > cap)
+    return 0;
+  memcpy(aad, AAD_DOMAIN, dl);
+  n = dl;
+  aad[n++] = (uint8_t)kind;
+  memcpy(aad + n, owner->b, 20);
+  n += 20;
+  memcpy(aad + n, name ? name : "", nl);
+  return n + nl;
+}
+
+/* Reads exactly n bytes from a file that must be private to its owner. */
+static decc_status read_private(const char *path, uint8_t *out, size_t n,
+                                decc_err *err) {
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+    close(fd);
+    return decc_err_set(err, DECC_E_DENIED,
+                        "%s must be a regular file of mode 0600", path);
+  }
+  ssize_t r = read(fd, out, n);
+  close(fd);
+  if (r != (ssize_t)n)
+    return decc_err_set(err, DECC_E_IO, "%s: expected %zu bytes", path, n);
+  return DECC_OK;
+}
+
+static decc_status create_private(const char *path, const uint8_t *data,
+                                  size_t n, decc_err *err) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                0600);
+  if (fd < 0)
+    return decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(errno));
+  ssize_t w = write(fd, data, n);
+  int bad = w != (ssize_t)n || fsync(fd) != 0;
+  if (close(fd) != 0)
+    bad = 1;
+  if (bad) {
+    unlink(path);
+    return decc_err_set(err, DECC_E_IO, "%s: write failed", path);
+  }
+  return DECC_OK;
+}
+
+static decc_status load_key(decc_vault *v, const char *dir,
+                            const char *passphrase, size_t pp_len,
+                            decc_err *err) {
+  char path[4096];
+  if (!passphrase) {
+    snprintf(path, sizeof path, "%s/vault.key", dir);
+    decc_status st = read_private(path, v->key, KEY_LEN, err);
+    if (st == DECC_E_IO && access(path, F_OK) != 0) {
+      uint8_t k[KEY_LEN];
+      if (decc_random_bytes(k, sizeof k) != DECC_OK)
+        return decc_err_set(err, DECC_E_CRYPTO, "no randomness");
+      st = create_private(path, k, sizeof k, err);
+      if (!st)
+        memcpy(v->key, k, KEY_LEN);
+      decc_memzero(k, sizeof k);
+    }
+    return st;
+  }
+  snprintf(path, sizeof path, "%s/vault.salt", dir);
+  uint8_t salt[SALT_LEN];
+  decc_status st = read_private(path, salt, sizeof salt, err);
+  if (st == DECC_E_IO && access(path, F_OK) != 0) {
+    if (decc_random_bytes(salt, sizeof salt) != DECC_OK)
+      return decc_err_set(err, DECC_E_CRYPTO, "no randomness");
+    st = create_private(path, salt, sizeof salt, err);
+  }
+  if (st)
+    return st;
+  if (crypto_pwhash(v->key, KEY_LEN, passphrase, pp_len, salt,
+                    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                    crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                    crypto_pwhash_ALG_ARGON2ID13) != 0)
+    return decc_err_set(err, DECC_E_NOMEM,
+                        "vault: key derivation ran out of memory");
+  return DECC_OK;
+}
+
+static const char SCHEMA[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA secure_delete=ON;"
+    "CREATE TABLE IF NOT EXISTS secrets(kind INTEGER NOT NULL, owner BLOB NOT "
+    "NULL, name TEXT NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, "
+    "updated INTEGER NOT NULL, PRIMARY KEY(kind, owner, name));"
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, nonce BLOB, ct "
+    "BLOB);";
+
+/* Proves the key: the first open seals a check value, later opens must
+ * open it (a wrong passphrase fails here, not on the first secret). */
+static decc_status check_key(decc_vault *v, decc_err *err) {
+  sqlite3_stmt *s = NULL;
+  decc_status st = DECC_OK;
+  uint8_t nonce[NONCE_LEN], buf[64], tag[TAG_LEN];
+  const size_t n = sizeof CHECK_TEXT - 1;
+  if (sqlite3_prepare_v2(v->db, "SELECT nonce, ct FROM meta WHERE k='check'",
+                         -1, &s, NULL) != SQLITE_OK)
+    return decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    if (sqlite3_column_bytes(s, 0) != NONCE_LEN ||
+        sqlite3_column_bytes(s, 1) != (int)(n + TAG_LEN))
+      st = decc_err_set(err, DECC_E_CORRUPT, "vault: check record corrupt");
+    else {
+      memcpy(nonce, sqlite3_column_blob(s, 0), NONCE_LEN);
+      const uint8_t *ct = sqlite3_column_blob(s, 1);
+      memcpy(tag, ct + n, TAG_LEN);
+      st = gcm(0, buf, ct, n, v->key, nonce, NULL, 0, tag);
+      if (st == DECC_E_BAD_MAC || (!st && memcmp(buf, CHECK_TEXT, n)))
+        st = decc_err_set(err, DECC_E_BAD_MAC,
+                          "vault: wrong passphrase or key file");
+    }
+    sqlite3_finalize(s);
+    return st;
+  }
+  sqlite3_finalize(s);
+  if (decc_random_bytes(nonce, sizeof nonce) != DECC_OK)
+    return decc_err_set(err, DECC_E_CRYPTO, "no randomness");
+  st = gcm(1, buf, (const uint8_t *)CHECK_TEXT, n, v->key, nonce, NULL, 0, tag);
+  if (st)
+    return decc_err_set(err, st, "vault: sealing failed");
+  memcpy(buf + n, tag, TAG_LEN);
+  if (sqlite3_prepare_v2(v->db,
+                         "INSERT INTO meta(k, nonce, ct) VALUES('check',?1,?2)",
+                         -1, &s, NULL) != SQLITE_OK)
+    return decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
+  sqlite3_bind_blob(s, 1, nonce, NONCE_LEN, SQLITE_STATIC);
+  sqlite3_bind_blob(s, 2, buf, (int)(n + TAG_LEN), SQLITE_STATIC);
+  if (sqlite3_step(s) != SQLITE_DONE)
+    st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
+  sqlite3_finalize(s);
+  return st;
+}
+
+decc_status decc_vault_open(decc_vault **out, const char *dir,
+                            const char *passphrase, size_t pp_len,
+                            decc_err *err) {
+  *out = NULL;
+  if (decc_init() != DECC_OK)
+    return decc_err_set(err, DECC_E_CRYPTO, "crypto backends unavailable");
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    return decc_err_set(err, DECC_E_IO, "%s: %s", dir, strerror(errno));
+  decc_vault *v = decc_calloc(1, sizeof *v);
+  if (!v)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  v->key = decc_secure_alloc(KEY_LEN);
+  if (!v->key) {
+    decc_free(v);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  pthread_mutex_init(&v->mu, NULL);
+  decc_status st = load_key(v, dir, passphrase, pp_len, err);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/secrets.sqlite", dir);
+  if (!st) {
+    /* the database file is created private: it reveals who has secrets */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+      close(fd);
+    if (sqlite3_open_v2(path, &v->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                            SQLITE_OPEN_FULLMUTEX,
+                        NULL) != SQLITE_OK)
+      st = decc_err_set(err, DECC_E_IO, "%s: %s", path,
+                        v->db ? sqlite3_errmsg(v->db) : "cannot open");
+  }
+  if (!st) {
+    sqlite3_busy_timeout(v->db, 5000);
+    char *emsg = NULL;
+    if (sqlite3_exec(v->db, SCHEMA, NULL, NULL, &emsg) != SQLITE_OK) {
+      st = decc_err_set(err, DECC_E_IO, "%s: %s", path, emsg ? emsg : "?");
+      sqlite3_free(emsg);
+    }
+  }
+  if (!st)
+    st = check_key(v, err);
+  if (st) {
+    decc_vault_close(v);
+    return st;
+  }
+  *out = v;
+  return DECC_OK;
+}
+
+void decc_vault_close(decc_vault *v) {
+  if (!v)
+    return;
+  sqlite3_close(v->db);
+  decc_secure_free(v->key);
+  pthread_mutex_destroy(&v->mu);
+  decc_free(v);
+}
+
+/* Web2 secret names are case-insensitive in the iExec SMS. */
+static void norm_name(char *out, size_t cap, decc_secret_kind kind,
+                      const char *name) {
+  snprintf(out, cap, "%s", name ? name : "");
+  if (kind == DECC_SECRET_WEB2)
+    for (char *p = out; *p; p++)
+      if (*p >= 'A' && *p <= 'Z')
+        *p = (char)(*p - 'A' + 'a');
+}
+
+decc_status decc_vault_put(decc_vault *v, decc_secret_kind kind,
+                           const decc_address *owner, const char *name,
+                           const uint8_t *value, size_t len, int update,
+                           decc_err *err) {
+  if (len > DECC_SECRET_MAX)
+    return decc_err_set(err, DECC_E_LIMIT,
+                        "secret larger than %d bytes", DECC_SECRET_MAX);
+  if (name && strlen(name) > 256)
+    return decc_err_set(err, DECC_E_INVALID, "secret name too long");
+  char nm[260];
+  norm_name(nm, sizeof nm, kind, name);
+  uint8_t aad[512], nonce[NONCE_LEN], tag[TAG_LEN];
+  size_t aad_len = make_aad(aad, sizeof aad, kind, owner, nm);
+  uint8_t *ct = decc_malloc(len + TAG_LEN);
+  if (!ct)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  decc_status st = decc_random_bytes(nonce, sizeof nonce);
+  if (!st)
+    st = gcm(1, ct, value, len, v->key, nonce, aad, aad_len, tag);
+  if (st) {
+    decc_free(ct);
+    return decc_err_set(err, st, "vault: sealing failed");
+  }
+  memcpy(ct + len, tag, TAG_LEN);
+  const char *sql =
+      update == 0
+          ? "INSERT INTO secrets(kind,owner,name,nonce,ct,updated) "
+            "VALUES(?1,?2,?3,?4,?5,?6)"
+          : update == 1
+                ? "UPDATE secrets SET nonce=?4, ct=?5, updated=?6 WHERE "
+                  "kind=?1 AND owner=?2 AND name=?3"
+                : "INSERT OR REPLACE INTO secrets(kind,owner,name,nonce,ct,"
+                  "updated) VALUES(?1,?2,?3,?4,?5,?6)";
+  pthread_mutex_lock(&v->mu);
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(v->db, sql, -1, &s, NULL) != SQLITE_OK) {
+    st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
+  } else {
+    sqlite3_bind_int(s, 1, (int)kind);
+    sqlite3_bind_blob(s, 2, owner->b, 20, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, nm, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 4, nonce, NONCE_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 5, ct, (int)(len + TAG_LEN), SQLITE_STATIC);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)time(NULL));
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_CONSTRAINT)
+      st = decc_err_set(err, DECC_E_EXISTS,
+                        "secret already exists and cannot be replaced");
+    else if (rc != SQLITE_DONE)
+      st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
+    else if (update == 1 && sqlite3_changes(v->db) == 0)
+      st = decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
+  }
+  sqlite3_finalize(s);
+  pthread_mutex_unlock(&v->mu);
+  decc_free(ct);
+  return st;
+}
+
+decc_status decc_vault_get(decc_vault *v, decc_secret_kind kind,
+                           const decc_address *owner, const char *name,
+                           uint8_t **value, size_t *len, decc_err *err) {
+  *value = NULL;
+  *len = 0;
+  char nm[260];
+  if (name && strlen(name) > 256)
+    return decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
+  norm_name(nm, sizeof nm, kind, name);
+  pthread_mutex_lock(&v->mu);
+  sqlite3_stmt *s = NULL;
+  decc_status st = DECC_OK;
+  if (sqlite3_prepare_v2(v->db,
+                         "SELECT nonce, ct FROM secrets WHERE kind=?1 AND "
+                         "owner=?2 AND name=?3",
+                         -1, &s, NULL) != SQLITE_OK) {
+    st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
+    goto out;
+  }
+  sqlite3_bind_int(s, 1, (int)kind);
+  sqlite3_bind_blob(s, 2, owner->b, 20, SQLITE_STATIC);
+  sqlite3_bind_text(s, 3, nm, -1, SQLITE_STATIC);
+  if (sqlite3_step(s) != SQLITE_ROW) {
+    st = decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
+    goto out;
+  }
+  int cl = sqlite3_column_bytes(s, 1);
+  if (sqlite3_column_bytes(s, 0) != NONCE_LEN || cl < TAG_LEN ||
+      cl > DECC_SECRET_MAX + TAG_LEN) {
+    st = decc_err_set(err, DECC_E_CORRUPT, "vault: record corrupt");
+    goto out;
+  }
+  size_t n = (size_t)cl - TAG_LEN;
+  uint8_t *plain = decc_secure_alloc(n + 1);
+  if (!plain) {
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    goto out;
+  }
+  uint8_t nonce[NONCE_LEN], tag[TAG_LEN], aad[512];
+  memcpy(nonce, sqlite3_column_blob(s, 0), NONCE_LEN);
+  const uint8_t *ct = sqlite3_column_blob(s, 1);
+  memcpy(tag, ct + n, TAG_LEN);
+  size_t aad_len = make_aad(aad, sizeof aad, kind, owner, nm);
+  st = gcm(0, plain, ct, n, v->key, nonce, aad, aad_len, tag);
+  if (st) {
+    decc_secure_free(plain);
+    st = decc_err_set(err, DECC_E_BAD_MAC,
+                      "vault: sealed secret failed authentication "
+                      "(tampered record)");
+    goto out;
+  }
+  plain[n] = 0;
+  *value = plain;
+  *len = n;
+out:
+  sqlite3_finalize(s);
+  pthread_mutex_unlock(&v->mu);
+  return st;
+}
+
+int decc_vault_has(decc_vault *v, decc_secret_kind kind,
+                   const decc_address *owner, const char *name) {
+  char nm[260];
+  if (name && strlen(name) > 256)
+    return 0;
+  norm_name(nm, sizeof nm, kind, name);
+  pthread_mutex_lock(&v->mu);
+  sqlite3_stmt *s = NULL;
+  int found = 0;
+  if (sqlite3_prepare_v2(v->db,
+                         "SELECT 1 FROM secrets WHERE kind=?1 AND owner=?2 AND "
+                         "name=?3",
+                         -1, &s, NULL) == SQLITE_OK) {
+    sqlite3_bind_int(s, 1, (int)kind);
+    sqlite3_bind_blob(s, 2, owner->b, 20, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, nm, -1, SQLITE_STATIC);
+    found = sqlite3_step(s) == SQLITE_ROW;
+  }
+  sqlite3_finalize(s);
+  pthread_mutex_unlock(&v->mu);
+  return found;
+}
+
+decc_status decc_vault_delete(decc_vault *v, decc_secret_kind kind,
+                              const decc_address *owner, const char *name,
+                              decc_err *err) {
+  char nm[260];
+  norm_name(nm, sizeof nm, kind, name);
+  pthread_mutex_lock(&v->mu);
+  sqlite3_stmt *s = NULL;
+  decc_status st = DECC_OK;
+  if (sqlite3_prepare_v2(v->db,
+                         "DELETE FROM secrets WHERE kind=?1 AND owner=?2 AND "
+                         "name=?3",
+                         -1, &s, NULL) != SQLITE_OK)
+    st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
+  else {
+    sqlite3_bind_int(s, 1, (int)kind);
+    sqlite3_bind_blob(s, 2, owner->b, 20, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, nm, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+      st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
+    else if (sqlite3_changes(v->db) == 0)
+      st = decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
+  }
+  sqlite3_finalize(s);
+  pthread_mutex_unlock(&v->mu);
+  return st;
+}

@@ -1,0 +1,91 @@
+/*
+ * ledger_test_util.h — helpers shared by the ledger tests: dev accounts,
+ * calldata building with decc's ABI encoder, one-call submission and view
+ * decoding.
+ */
+#ifndef LEDGER_TEST_UTIL_H
+#define LEDGER_TEST_UTIL_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "decc/abi.h"
+#include "decc/ledger.h"
+#include "decc/mem.h"
+#include "test.h"
+
+static inline decc_address dev_addr(unsigned i) {
+  uint8_t sk[32];
+  decc_address a;
+  memset(&a, 0, sizeof a);
+  if (decc_ledger_dev_key(sk, i) == DECC_OK &&
+      decc_address_from_privkey(&a, sk) == DECC_OK) {
+  }
+  decc_memzero(sk, sizeof sk);
+  return a;
+}
+
+static inline decc_address addr_of(const char *hex) {
+  decc_address a;
+  memset(&a, 0, sizeof a);
+  if (decc_address_parse(&a, hex, NULL) != DECC_OK)
+    memset(&a, 0xEE, sizeof a);
+  return a;
+}
+
+/* Runs one call as `from`; returns the receipt status (1/0) or -1 when the
+ * submission itself failed. The receipt is cleared unless r is given. */
+static inline int ldg_t_call(decc_ledger *l, const decc_address *from,
+                             const decc_address *to, const decc_buf *data,
+                             decc_receipt *r) {
+  decc_ledger_call c = {*from, *to, data->data, data->len};
+  decc_receipt tmp;
+  decc_receipt *out = r ? r : &tmp;
+  decc_err err;
+  if (decc_ledger_submit_calls(l, &c, 1, out, &err) != DECC_OK) {
+    fprintf(stderr, "submit failed: %s\n", err.msg);
+    return -1;
+  }
+  int st = out->status;
+  if (!r)
+    decc_receipt_clear(&tmp);
+  return st;
+}
+
+/* Calldata for sig with the arguments pushed by the caller into e. */
+static inline decc_buf finish_call(decc_abi_enc *e, const char *sig) {
+  uint8_t sel[4];
+  decc_buf b;
+  decc_buf_init(&b, 0);
+  decc_abi_selector(sel, sig);
+  if (decc_abi_enc_finish_call(e, sel, &b) != DECC_OK)
+    decc_buf_clear(&b);
+  decc_abi_enc_clear(e);
+  return b;
+}
+
+/* A view returning one 32-byte word (uint/address/bool). Returns the word
+ * in out32; 0 on success, -1 on failure/revert. */
+static inline int view_word(decc_ledger *l, const decc_address *to,
+                            const decc_buf *data, uint8_t out32[32]) {
+  decc_buf out;
+  decc_buf_init(&out, 0);
+  int rc = -1;
+  if (decc_ledger_view(l, NULL, to, data->data, data->len, &out, NULL) ==
+          DECC_OK &&
+      out.len >= 32) {
+    memcpy(out32, out.data, 32);
+    rc = 0;
+  }
+  decc_buf_clear(&out);
+  return rc;
+}
+
+static inline uint64_t word_u64(const uint8_t w[32]) {
+  uint64_t v = 0;
+  for (int i = 24; i < 32; i++)
+    v = v << 8 | w[i];
+  return v;
+}
+
+#endif
