@@ -35,7 +35,7 @@ test-asan: setup
 	  DECC_SANITIZED=1 ctest --output-on-failure -j$(JOBS)
 
 valgrind: build
-	@cd $(BUILD) && ctest -T memcheck -R '^unit\.' -j$(JOBS)
+	@bash tools/valgrind.sh $(BUILD)
 
 demo: build
 	@bash scripts/demo.sh $(BUILD)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ledger_extra.h"
 #include "decc/dataset.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
@@ -358,8 +359,11 @@ int cli_cmd_dataset(int argc, char **argv) {
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
     return dataset_usage(stdout);
   const dataset_cmd *c = find_cmd(argv[1]);
-  if (!c)
-    return cli_usage_error("unknown dataset command '%s'", argv[1]);
+  if (!c) {
+    int lrc = cli_ledger_dataset(argc - 1, argv + 1); /* deploy, show, … */
+    return lrc >= 0 ? lrc
+                    : cli_usage_error("unknown dataset command '%s'", argv[1]);
+  }
   if (cli_wants_help(argc - 1, argv + 1))
     return sub_usage(c, stdout);
   return c->fn(argc - 1, argv + 1);

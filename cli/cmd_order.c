@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ledger_extra.h"
 #include "decc/encoding.h"
 #include "decc/keys.h"
 #include "decc/mem.h"
@@ -41,6 +42,8 @@ static int order_usage(FILE *f) {
           "  --json               structured output\n\n"
           "ORDER.json is the SDK's shape: numbers as decimal strings, tag as 0x bytes32\n"
           "or tag names (\"tee,tdx\" or [\"tee\",\"tdx\"]), params as a string; '-' reads stdin.\n"
+          "Unlike the iexec SDK, sign does not OR tee+tdx into the tag: it signs the\n"
+          "order exactly as given.\n"
           "Exit status: 0 ok, 1 bad input or invalid signature, 2 usage error.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
@@ -133,8 +136,9 @@ static int load(order_ctx *c, const order_opts *o) {
     return cli_usage_error("--chain-id: '%s' is not a number", o->chain_s);
   errno = 0;
   unsigned long long ch = strtoull(o->chain_s, &end, 10);
-  if (*end || errno || ch == 0)
-    return cli_usage_error("--chain-id: '%s' is not a positive number",
+  if (*end || errno || ch == 0 || ch > (unsigned long long)INT64_MAX)
+    return cli_usage_error("--chain-id: '%s' is not a positive number below "
+                           "2^63",
                            o->chain_s);
   c->chain = ch;
   const char *hub = o->hub_s ? o->hub_s : default_hub(c->chain);
@@ -370,5 +374,10 @@ int cli_cmd_order(int argc, char **argv) {
     return cmd_sign(argc - 1, argv + 1);
   if (!strcmp(sub, "verify"))
     return cmd_verify(argc - 1, argv + 1);
-  return cli_usage_error("unknown order command '%s' (hash, sign, verify)", sub);
+  int lrc = cli_ledger_order(argc - 1, argv + 1); /* cancel, presign */
+  if (lrc >= 0)
+    return lrc;
+  return cli_usage_error("unknown order command '%s' (hash, sign, verify, "
+                         "cancel, presign)",
+                         sub);
 }

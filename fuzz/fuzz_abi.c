@@ -23,14 +23,15 @@ static const char *const TYPES[] = {
     "(uint8,bytes7,bool)[2][],string[2],address[3]",
     "(bytes,(string,uint256[])[]),bytes[],string[][]",
     /* matchOrders arguments */
-    "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes),"
-    "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes),"
-    "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address,bytes32,bytes),"
-    "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32,uint256,uint256,"
-    "address,address,string,bytes32,bytes)",
+    ("(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes),"
+     "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes),"
+     "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address,"
+     "bytes32,bytes),"
+     "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32,"
+     "uint256,uint256,address,address,string,bytes32,bytes)"),
     /* viewTask return */
-    "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,uint256,address[],"
-    "bytes32,bytes,uint256,bytes)",
+    ("(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"
+     "uint256,address[],bytes32,bytes,uint256,bytes)"),
 };
 #define NTYPES (sizeof TYPES / sizeof TYPES[0])
 

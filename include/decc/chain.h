@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "common.h"
 #include "keys.h"
+#include "u256.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -140,6 +141,52 @@ DECC_API decc_status decc_chain_create(decc_chain **out,
 DECC_API decc_status decc_chain_open_embedded(decc_chain **out,
                                               const char *path,
                                               decc_err *err) DECC_WARN_UNUSED;
+
+/* Options of the Ethereum JSON-RPC backend. Zero fields take the default. */
+typedef struct decc_chain_jsonrpc_opts {
+  unsigned request_timeout_ms; /* one HTTP request (default 30000) */
+  unsigned receipt_timeout_ms; /* send: wait for the receipt (default 120000) */
+  unsigned poll_ms;            /* receipt polling interval (default 200) */
+  unsigned gas_margin_pct;     /* added to eth_estimateGas (default 20 %) */
+  uint64_t gas_cap;            /* most gas one transaction gets (25,000,000) */
+  /* Fixed EIP-1559 fees for dev chains: when max_fee is non-zero both are
+   * used as given and no fee is asked from the node. Otherwise tip =
+   * eth_maxPriorityFeePerGas (or eth_gasPrice - baseFee on nodes without
+   * it), maxFee = 2 * baseFee + tip; a chain without baseFeePerGas gets a
+   * legacy EIP-155 transaction at eth_gasPrice. */
+  decc_u256 max_fee;
+  decc_u256 max_priority_fee;
+  /* When eth_estimateGas reverts, send fails with DECC_E_REVERT and sends
+   * nothing (no nonce, no gas spent). Non-zero: submit anyway with gas_cap
+   * and return the status-0 receipt, as the embedded backend does. */
+  int submit_reverting;
+  size_t max_reply; /* largest reply body (default 32 MiB) */
+} decc_chain_jsonrpc_opts;
+
+/* Opens an Ethereum JSON-RPC node (http:// or https:// URL; nothing is
+ * sent yet) as a chain running the PoCo deployment at addrs (copied; the
+ * node cannot tell them). opts may be NULL (defaults).
+ * Differences from the embedded backend (docs/internals/chain-jsonrpc.md):
+ * receipts carry no output (Ethereum receipts have no return data); the
+ * revert reason of a mined, reverted transaction is recovered by replaying
+ * it with eth_call at its block; send fails with DECC_E_REVERT when gas
+ * estimation reverts (see submit_reverting); send_raw checks every
+ * transaction (signature, chain id) before submitting any, then submits
+ * them in order and waits for each receipt (they may land in several
+ * blocks). Errors name the JSON-RPC method and quote the node's message:
+ * DECC_E_NETWORK / DECC_E_TIMEOUT (no reply), DECC_E_PARSE (malformed
+ * reply), DECC_E_IO (node error), DECC_E_UNSUPPORTED (method not found),
+ * DECC_E_REVERT (execution reverted; the reason decoded from Error(string)
+ * data, else the revert data in hex).
+ * Returns: DECC_OK; DECC_E_INVALID (bad URL); DECC_E_NOMEM. */
+DECC_API decc_status decc_chain_open_jsonrpc_ex(
+    decc_chain **out, const char *url, const decc_chain_addresses *addrs,
+    const decc_chain_jsonrpc_opts *opts, decc_err *err) DECC_WARN_UNUSED;
+/* Same with default options. */
+DECC_API decc_status decc_chain_open_jsonrpc(decc_chain **out,
+                                             const char *url,
+                                             const decc_chain_addresses *addrs,
+                                             decc_err *err) DECC_WARN_UNUSED;
 
 /* Closes the chain and its backend. NULL is a no-op. */
 DECC_API void decc_chain_destroy(decc_chain *c);

@@ -13,7 +13,7 @@
  * garbage. Compare the checksum against the on-chain value to detect a
  * substituted file.
  *
- * Everything streams in constant memory (1 MiB buffers), for files of any
+ * Everything streams in constant memory (256 KiB buffers), for files of any
  * size; encryption computes the checksum in the same pass (on a second
  * thread when the data is larger than one buffer).
  *
@@ -95,8 +95,10 @@ typedef struct decc_dataset_stream decc_dataset_stream;
  * IV is the first output. Decryption takes the IV from the first 16 input
  * bytes (iv16 must be NULL). The key is copied into the cipher state: it
  * may be destroyed after this call.
- * The stream owns four 1 MiB output buffers; output is handed to sink in
- * chunks of at most 1 MiB, from the calling thread only.
+ * The stream owns eight 256 KiB output buffers (and, when decrypting more
+ * than 256 KiB with a checksum, eight more for the input copies it
+ * hashes); output is handed to sink in chunks of at most 256 KiB + 32
+ * bytes, from the calling thread only.
  * Out: *out (decc_dataset_stream_destroy).
  * Returns: DECC_OK; DECC_E_INVALID (iv16 with decryption); DECC_E_NOMEM;
  * DECC_E_CRYPTO. */

@@ -18,7 +18,8 @@
  * JSON value rules of the generic encoder: integers as JSON integers or
  * strings (decimal, "-" for intN, or 0x hex); bool as true/false; address
  * as 0x + 40 hex digits (mixed case must be a valid EIP-55 checksum);
- * bytes/bytesN as 0x hex (bytesN exactly N bytes); string as a JSON string.
+ * bytes/bytesN as 0x hex (bytesN exactly N bytes); string as a JSON string
+ * (UTF-8; a \u0000 escape is rejected as malformed JSON).
  * Message fields not declared in the type are ignored (as ethers does);
  * declared fields must be present. All functions are thread-safe.
  */

@@ -78,6 +78,30 @@ DECC_API decc_status decc_http_route_stream(decc_http_server *s,
                                             decc_http_handler fn, void *ctx)
     DECC_WARN_UNUSED;
 
+/* A raw route hands whole requests to a libmicrohttpd access handler, for
+ * services written against MHD directly (the store's streaming multipart
+ * upload and streamed downloads). match(ctx, url) says whether a path is
+ * the route's; handler has MHD's access-handler contract (it queues its
+ * own responses and enforces its own body limit) with con_cls pointing to
+ * a per-request slot that starts NULL; completed(ctx, &slot) is always
+ * called when the request ends (also on aborted connections). Raw routes
+ * are tried before the others, in registration order. The server's
+ * connection, header-memory and timeout limits still apply, and the
+ * request is logged like any other (status read back from MHD).
+ * Returns: DECC_OK, DECC_E_INVALID (NULL function), DECC_E_LIMIT. */
+struct MHD_Connection;
+typedef int (*decc_http_raw_match_fn)(void *ctx, const char *url);
+typedef int (*decc_http_raw_handler)(void *ctx, struct MHD_Connection *conn,
+                                     const char *url, const char *method,
+                                     const char *upload_data,
+                                     size_t *upload_data_size, void **con_cls);
+typedef void (*decc_http_raw_completed_fn)(void *ctx, void **con_cls);
+DECC_API decc_status decc_http_route_raw(decc_http_server *s,
+                                         decc_http_raw_match_fn match,
+                                         decc_http_raw_handler handler,
+                                         decc_http_raw_completed_fn completed,
+                                         void *ctx) DECC_WARN_UNUSED;
+
 /* Starts listening. Returns: DECC_OK or DECC_E_IO (err: address in use…). */
 DECC_API decc_status decc_http_server_start(decc_http_server *s,
                                             decc_err *err) DECC_WARN_UNUSED;

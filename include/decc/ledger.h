@@ -169,12 +169,37 @@ DECC_API decc_status decc_ledger_submit_calls(decc_ledger *l,
  * type 2) as one block. Each must carry this chain id, a low-S signature
  * and the sender's next nonce (in batch order); the tx hash is keccak256 of
  * the raw bytes. Returns: as decc_ledger_submit_calls; DECC_E_BAD_SIGNATURE
- * / DECC_E_INVALID for a bad transaction (nothing committed);
- * DECC_E_UNSUPPORTED while the transaction codec is unavailable. */
+ * / DECC_E_INVALID for a bad transaction: malformed, another chain id,
+ * a contract creation, a non-zero value, or a nonce out of sequence
+ * (nothing committed: the whole batch is rejected, err names the
+ * transaction's index). A call that reverts is not an error: its receipt
+ * has status 0 and PoCo's reason, and its nonce is consumed. */
 DECC_API decc_status decc_ledger_submit_raw(decc_ledger *l,
                                             const uint8_t *const *raw,
                                             const size_t *lens, size_t n,
                                             decc_receipt *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* Builds and signs (with sk32) an EIP-1559 (type 2) call transaction for
+ * this kind of chain: chainId, nonce, zero fees, a 30,000,000 gas limit,
+ * value 0. Appends the raw bytes to raw. Returns: DECC_OK; DECC_E_INVALID
+ * (bad key or argument); DECC_E_LIMIT; DECC_E_NOMEM. */
+DECC_API decc_status decc_ledger_tx_build(decc_buf *raw, uint64_t chain_id,
+                                          const uint8_t sk32[32],
+                                          uint64_t nonce,
+                                          const decc_address *to,
+                                          const uint8_t *data, size_t len,
+                                          decc_err *err) DECC_WARN_UNUSED;
+
+/* Signs a type-2 transaction calling `to` with `data` as the key's address
+ * with its next nonce (read under the write lock, so concurrent senders
+ * never collide) and executes it as a block of its own, stored with its
+ * raw bytes. Out: *out, the receipt (clear it); a revert is status 0.
+ * Returns: as decc_ledger_submit_calls; DECC_E_INVALID (bad key). */
+DECC_API decc_status decc_ledger_send(decc_ledger *l, const uint8_t sk32[32],
+                                      const decc_address *to,
+                                      const uint8_t *data, size_t len,
+                                      decc_receipt *out, decc_err *err)
     DECC_WARN_UNUSED;
 
 /* eth_call against the latest state: runs the call and rolls everything

@@ -75,6 +75,14 @@ DECC_API decc_status decc_vault_get(decc_vault *v, decc_secret_kind kind,
 DECC_API int decc_vault_has(decc_vault *v, decc_secret_kind kind,
                             const decc_address *owner, const char *name);
 
+/* Finds the owner of a secret by kind and name (e.g. the enclave key of a
+ * task id). Out: *owner (the first match when several owners hold that
+ * name). Returns: DECC_OK, DECC_E_NOT_FOUND, DECC_E_IO. */
+DECC_API decc_status decc_vault_find_owner(decc_vault *v, decc_secret_kind kind,
+                                           const char *name,
+                                           decc_address *owner, decc_err *err)
+    DECC_WARN_UNUSED;
+
 /* Deletes a secret (e.g. an expired enclave key).
  * Returns: DECC_OK or DECC_E_NOT_FOUND. */
 DECC_API decc_status decc_vault_delete(decc_vault *v, decc_secret_kind kind,

@@ -27,6 +27,14 @@
 #define MAX_SEGS 16
 #define MAX_PARAMS 8
 #define MAX_RES_HEADERS 8
+#define MAX_RAW_ROUTES 8
+
+typedef struct raw_route {
+  decc_http_raw_match_fn match;
+  decc_http_raw_handler handler;
+  decc_http_raw_completed_fn completed;
+  void *ctx;
+} raw_route;
 
 typedef struct route {
   char method[12];
@@ -44,6 +52,8 @@ struct decc_http_server {
   decc_http_config cfg;
   route routes[MAX_ROUTES];
   int nroutes;
+  raw_route raw[MAX_RAW_ROUTES];
+  int nraw;
   struct MHD_Daemon *daemon;
   uint16_t port;
 };
@@ -53,6 +63,9 @@ struct decc_http_request {
   const char *method;
   char *path;
   const route *rt;
+  const raw_route *raw; /* set when a raw route owns the request */
+  void *raw_state;
+  decc_http_server *srv;
   int method_mismatch;
   char *pnames[MAX_PARAMS];
   char *pvalues[MAX_PARAMS];
@@ -170,6 +183,23 @@ decc_status decc_http_route_stream(decc_http_server *s, const char *method,
   return add_route(s, method, pattern, fn, body_fn, cleanup, ctx, SIZE_MAX);
 }
 
+decc_status decc_http_route_raw(decc_http_server *s,
+                                decc_http_raw_match_fn match,
+                                decc_http_raw_handler handler,
+                                decc_http_raw_completed_fn completed,
+                                void *ctx) {
+  if (!match || !handler || !completed)
+    return DECC_E_INVALID;
+  if (s->nraw >= MAX_RAW_ROUTES)
+    return DECC_E_LIMIT;
+  raw_route *r = &s->raw[s->nraw++];
+  r->match = match;
+  r->handler = handler;
+  r->completed = completed;
+  r->ctx = ctx;
+  return DECC_OK;
+}
+
 /* Matches path against r; on success records the parameters in req. */
 static int match_route(const route *r, const char *path,
                        decc_http_request *req) {
@@ -239,10 +269,22 @@ static void free_request(decc_http_request *req) {
 
 static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
-  (void)cls;
-  (void)c;
   (void)toe;
-  free_request(*con_cls);
+  decc_http_server *s = cls;
+  decc_http_request *req = *con_cls;
+  if (req && req->raw) {
+    req->raw->completed(req->raw->ctx, &req->raw_state);
+    if (s->cfg.log) {
+      const union MHD_ConnectionInfo *ci =
+          MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+      char line[512];
+      snprintf(line, sizeof line, "%s %s %u %.1fms %s", req->method, req->path,
+               ci ? ci->http_status : 0u, (now_s() - req->t0) * 1000.0,
+               req->peer);
+      s->cfg.log(s->cfg.log_ctx, line);
+    }
+  }
+  free_request(req);
   *con_cls = NULL;
 }
 
@@ -319,6 +361,13 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
                   req->peer, sizeof req->peer);
     }
     *con_cls = req;
+    for (int i = 0; i < s->nraw; i++)
+      if (s->raw[i].match(s->raw[i].ctx, req->path)) {
+        req->raw = &s->raw[i];
+        return (enum MHD_Result)req->raw->handler(
+            req->raw->ctx, conn, url, method, upload_data, upload_data_size,
+            &req->raw_state);
+      }
     int path_matched = 0;
     for (int i = 0; i < s->nroutes; i++) {
       const route *r = &s->routes[i];
@@ -351,6 +400,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     }
     return MHD_YES;
   }
+  if (req->raw)
+    return (enum MHD_Result)req->raw->handler(req->raw->ctx, conn, url, method,
+                                              upload_data, upload_data_size,
+                                              &req->raw_state);
   if (*upload_data_size) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;

@@ -1,13 +1,11 @@
 /*
  * chain_embedded.c — the embedded-ledger backend of decc/chain.h. Views go
- * straight to decc_ledger_view; `send` executes the call as the key's
- * address in a block of its own and returns once the block is committed.
- *
- * Until the transaction codec (decc/tx.h) is available, `send` proves the
- * sender by holding its key in this process and submits the call through
- * decc_ledger_submit_calls (same nonce, receipt, logs and replay as a
- * signed transaction, like an impersonated account on anvil); send_raw
- * takes signed transactions through decc_ledger_submit_raw.
+ * straight to decc_ledger_view; `send` builds and signs a real EIP-1559
+ * transaction with the key (decc_ledger_send: the nonce is taken under the
+ * ledger's write lock) and returns once its block is committed, so the
+ * stored history holds the raw signed bytes that `verify` re-checks;
+ * send_raw takes already-signed transactions through
+ * decc_ledger_submit_raw.
  */
 #include <string.h>
 
@@ -57,13 +55,7 @@ static decc_status e_nonce(void *self, const decc_address *a, uint64_t *out,
 static decc_status e_send(void *self, const uint8_t sk32[32],
                           const decc_address *to, const uint8_t *data,
                           size_t len, decc_receipt *out, decc_err *err) {
-  decc_ledger_call c;
-  if (decc_address_from_privkey(&c.from, sk32) != DECC_OK)
-    return decc_err_set(err, DECC_E_INVALID, "chain: invalid private key");
-  c.to = *to;
-  c.data = data;
-  c.len = len;
-  return decc_ledger_submit_calls(self, &c, 1, out, err);
+  return decc_ledger_send(self, sk32, to, data, len, out, err);
 }
 
 static decc_status e_send_raw(void *self, const uint8_t *const *raw,

@@ -231,10 +231,10 @@ static int compile_seccomp(plan *p, decc_err *err) {
    * anyway, this makes the refusal explicit and immediate. */
   if (rc == 0)
     rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-                          SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+                          SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
   if (rc == 0)
     rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-                          SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+                          SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0));
   if (rc != 0) {
     seccomp_release(ctx);
     return decc_err_set(err, DECC_E_INTERNAL, "seccomp: rule error %d", rc);

@@ -6,7 +6,7 @@
  * Encryption feeds the plain iexec_out.zip through a dataset stream
  * (IV ‖ AES-256-CBC) from inside a libzip source callback, so the payload
  * is encrypted while libzip writes the archive and is never held whole.
- * Decryption reads the payload entry through zip_fopen in 1 MiB chunks and
+ * Decryption reads the payload entry through zip_fopen in 256 KiB chunks and
  * decrypts as it goes. The SDK's two historical formats are both accepted:
  * raw RSA + AES-256-CBC (current) and base64 RSA + base64 AES-128-ECB
  * (legacy); base64 is decoded the lenient way Node.js does, because that
@@ -27,7 +27,7 @@
 #include "iexec/iexec_int.h"
 
 enum {
-  CHUNK = 1 << 20,      /* payload read size */
+  CHUNK = 1 << 18,      /* payload read size (256 KiB, as dataset.c) */
   ENC_IN_CHUNK = 1 << 18 /* plaintext fed per refill when encrypting */
 };
 

@@ -15,6 +15,7 @@
 #include "decc/chain.h"
 #include "decc/hash.h"
 #include "decc/ledger.h"
+#include "decc/tx.h"
 #include "decc/u256.h"
 
 /* Schema version stored in meta('schema'). */
@@ -357,5 +358,23 @@ decc_status ldg_tx_execute(decc_ledger *l, int kind, const uint8_t hash[32],
 void ldg_call_hash(uint8_t out[32], uint64_t chain_id,
                    const decc_address *from, uint64_t nonce,
                    const decc_address *to, const uint8_t *data, size_t len);
+
+
+/* ---- signed transactions (rawtx.c) --------------------------------------- */
+
+/* A raw transaction checked for this chain: parsed, chain id bound, sender
+ * recovered, a call (no creation, no value). data is tx.data. */
+typedef struct ldg_rawtx {
+  decc_tx tx;
+  decc_address from, to;
+  uint64_t nonce;
+  uint8_t hash[32]; /* keccak256(raw) */
+} ldg_rawtx;
+/* Decodes and checks raw (not the nonce). Returns DECC_OK; DECC_E_INVALID
+ * (malformed, wrong chain, creation, value); DECC_E_BAD_SIGNATURE;
+ * DECC_E_LIMIT; DECC_E_NOMEM. Clear with ldg_raw_clear (also on error). */
+decc_status ldg_raw_decode(uint64_t chain_id, const uint8_t *raw, size_t len,
+                           ldg_rawtx *out, decc_err *err);
+void ldg_raw_clear(ldg_rawtx *t);
 
 #endif

@@ -1,22 +1,211 @@
 /*
- * rawtx.c — signed Ethereum transactions into the ledger: parse (legacy
- * EIP-155 or EIP-1559 type 2), check chain id, low-S signature and nonce,
- * execute as one block. Needs the transaction codec (decc/tx.h) from the
- * eth layer; until it is available submit_raw reports DECC_E_UNSUPPORTED
- * and signed transactions cannot be replayed either.
+ * rawtx.c — signed Ethereum transactions into the ledger. A raw
+ * transaction (legacy EIP-155 or EIP-1559 type 2, decc/tx.h) is parsed
+ * strictly, bound to this chain id, its sender recovered (low-S only) and
+ * then executed like an impersonated call, except that its hash is
+ * keccak256(raw) and the raw bytes are stored so `verify` can check the
+ * signature again while replaying.
+ *
+ * Everything that can be checked without the state (encoding, chain id,
+ * signature) is checked for the whole batch before the write lock is
+ * taken, so a bad transaction costs other writers nothing and a batch is
+ * either entirely valid or entirely rejected. Nonces are checked inside
+ * the block, in batch order, against the committed state.
  */
+#include <string.h>
+
+#include "decc/hash.h"
+#include "decc/mem.h"
+#include "decc/tx.h"
 #include "ledger/ledger_int.h"
+
+/* Gas limit written into the transactions decc builds: the embedded chain
+ * meters no gas, but a real node would need a limit this large for
+ * matchOrders with long params. */
+#define LDG_TX_GAS 30000000u
+
+decc_status ldg_raw_decode(uint64_t chain_id, const uint8_t *raw, size_t len,
+                           ldg_rawtx *out, decc_err *err) {
+  memset(out, 0, sizeof *out);
+  decc_tx_init(&out->tx);
+  if (!raw || len == 0)
+    return decc_err_set(err, DECC_E_INVALID, "empty transaction");
+  if (len > DECC_TX_MAX_SIZE)
+    return decc_err_set(err, DECC_E_LIMIT, "transaction of %zu bytes", len);
+  decc_err e2;
+  decc_err_clear(&e2);
+  decc_status s = decc_tx_parse(&out->tx, raw, len, &e2);
+  if (s == DECC_E_NOMEM)
+    return decc_err_set(err, s, "out of memory");
+  if (s != DECC_OK)
+    return decc_err_set(err, DECC_E_INVALID, "%s",
+                        e2.msg[0] ? e2.msg : "malformed transaction");
+  if (decc_tx_check_chain(&out->tx, chain_id, &e2) != DECC_OK) {
+    decc_tx_clear(&out->tx);
+    return decc_err_set(err, DECC_E_INVALID, "%s", e2.msg);
+  }
+  if ((s = decc_tx_recover(&out->from, &out->tx, &e2)) != DECC_OK) {
+    decc_tx_clear(&out->tx);
+    return decc_err_set(err, s == DECC_E_NOMEM ? s : DECC_E_BAD_SIGNATURE,
+                        "%s", e2.msg);
+  }
+  if (!out->tx.has_to) {
+    decc_tx_clear(&out->tx);
+    return decc_err_set(err, DECC_E_INVALID,
+                        "contract creation is not supported (no EVM)");
+  }
+  if (!decc_u256_is_zero(&out->tx.value)) {
+    decc_tx_clear(&out->tx);
+    return decc_err_set(err, DECC_E_INVALID,
+                        "the chain has no native currency: value must be 0");
+  }
+  if (out->tx.data_len > DECC_LEDGER_MAX_CALLDATA) {
+    decc_tx_clear(&out->tx);
+    return decc_err_set(err, DECC_E_LIMIT, "calldata of %zu bytes",
+                        out->tx.data_len);
+  }
+  out->to = out->tx.to;
+  out->nonce = out->tx.nonce;
+  decc_keccak256(out->hash, raw, len);
+  return DECC_OK;
+}
+
+void ldg_raw_clear(ldg_rawtx *t) { decc_tx_clear(&t->tx); }
+
+/* Executes decoded tx t (raw bytes raw/len) in the open block after the
+ * nonce check. */
+static decc_status exec_raw(decc_ledger *l, const ldg_rawtx *t,
+                            const uint8_t *raw, size_t len, size_t idx,
+                            decc_receipt *out, decc_err *err) {
+  uint64_t nonce;
+  decc_status s = ldg_nonce_get(l, &t->from, &nonce, err);
+  if (s != DECC_OK)
+    return s;
+  if (nonce != t->nonce) {
+    char a[43];
+    decc_address_to_checksum(a, &t->from);
+    return decc_err_set(err, DECC_E_INVALID,
+                        "transaction %zu: nonce %llu of %s, expected %llu",
+                        idx, (unsigned long long)t->nonce, a,
+                        (unsigned long long)nonce);
+  }
+  return ldg_tx_execute(l, LDG_TX_RAW, t->hash, &t->from, &t->to, nonce,
+                        t->tx.data, t->tx.data_len, raw, len, out, err);
+}
+
+static void finish(decc_receipt *out, size_t n, const uint8_t bh[32]) {
+  for (size_t i = 0; i < n; i++) {
+    memcpy(out[i].block_hash, bh, 32);
+    for (size_t k = 0; k < out[i].n_logs; k++)
+      memcpy(out[i].logs[k].block_hash, bh, 32);
+  }
+}
 
 decc_status decc_ledger_submit_raw(decc_ledger *l, const uint8_t *const *raw,
                                    const size_t *lens, size_t n,
                                    decc_receipt *out, decc_err *err) {
-  (void)raw;
-  (void)lens;
-  (void)n;
-  (void)out;
-  if (!l)
+  if (!l || (n && (!raw || !lens || !out)))
     return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
-  return decc_err_set(err, DECC_E_UNSUPPORTED,
-                      "ledger: signed transactions need the transaction "
-                      "codec (decc/tx.h), not available in this build");
+  if (n > DECC_LEDGER_MAX_BATCH)
+    return decc_err_set(err, DECC_E_LIMIT, "ledger: batch of %zu transactions",
+                        n);
+  if (l->in_block)
+    return decc_err_set(err, DECC_E_STATE, "ledger: block already open");
+  ldg_rawtx *tx = n ? decc_calloc(n, sizeof *tx) : NULL;
+  if (n && !tx)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  memset(out, 0, n * sizeof *out);
+  decc_status s = DECC_OK;
+  size_t decoded = 0;
+  for (; decoded < n; decoded++) {
+    if ((s = ldg_raw_decode(l->chain_id, raw[decoded], lens[decoded],
+                            &tx[decoded], err)) != DECC_OK) {
+      decc_err_prefix(err, "transaction %zu", decoded);
+      goto out;
+    }
+  }
+  if ((s = ldg_block_begin(l, 0, err)) != DECC_OK)
+    goto out;
+  for (size_t i = 0; i < n && s == DECC_OK; i++)
+    s = exec_raw(l, &tx[i], raw[i], lens[i], i, &out[i], err);
+  uint8_t bh[32];
+  if (s == DECC_OK)
+    s = ldg_block_commit(l, bh, err);
+  else
+    ldg_block_abort(l);
+  if (s == DECC_OK)
+    finish(out, n, bh);
+  else
+    for (size_t i = 0; i < n; i++)
+      decc_receipt_clear(&out[i]);
+out:
+  for (size_t i = 0; i < decoded; i++)
+    ldg_raw_clear(&tx[i]);
+  decc_free(tx);
+  return s;
+}
+
+decc_status decc_ledger_tx_build(decc_buf *raw, uint64_t chain_id,
+                                 const uint8_t sk32[32], uint64_t nonce,
+                                 const decc_address *to, const uint8_t *data,
+                                 size_t len, decc_err *err) {
+  if (!raw || !sk32 || !to || (!data && len))
+    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  decc_tx tx;
+  decc_tx_init(&tx);
+  tx.type = DECC_TX_EIP1559;
+  tx.chain_id = chain_id;
+  tx.nonce = nonce;
+  tx.gas_limit = LDG_TX_GAS;
+  tx.has_to = 1;
+  tx.to = *to;
+  decc_status s = decc_tx_set_data(&tx, data, len);
+  if (s != DECC_OK)
+    decc_err_set(err, s, "ledger: calldata of %zu bytes", len);
+  else if ((s = decc_tx_sign(&tx, sk32, err)) == DECC_OK)
+    s = decc_tx_serialize(raw, &tx, err);
+  decc_tx_clear(&tx);
+  return s;
+}
+
+decc_status decc_ledger_send(decc_ledger *l, const uint8_t sk32[32],
+                             const decc_address *to, const uint8_t *data,
+                             size_t len, decc_receipt *out, decc_err *err) {
+  if (!l || !sk32 || !to || (!data && len) || !out)
+    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  if (len > DECC_LEDGER_MAX_CALLDATA)
+    return decc_err_set(err, DECC_E_LIMIT, "ledger: calldata too large");
+  memset(out, 0, sizeof *out);
+  decc_address from;
+  if (decc_address_from_privkey(&from, sk32) != DECC_OK)
+    return decc_err_set(err, DECC_E_INVALID, "ledger: invalid private key");
+  /* The nonce is read and used under the write lock, so concurrent
+   * senders from other processes never collide on it. */
+  decc_status s = ldg_block_begin(l, 0, err);
+  if (s != DECC_OK)
+    return s;
+  uint64_t nonce;
+  decc_buf raw;
+  decc_buf_init(&raw, DECC_TX_MAX_SIZE);
+  ldg_rawtx t;
+  memset(&t, 0, sizeof t);
+  decc_tx_init(&t.tx);
+  if ((s = ldg_nonce_get(l, &from, &nonce, err)) == DECC_OK &&
+      (s = decc_ledger_tx_build(&raw, l->chain_id, sk32, nonce, to, data, len,
+                                err)) == DECC_OK &&
+      (s = ldg_raw_decode(l->chain_id, raw.data, raw.len, &t, err)) ==
+          DECC_OK)
+    s = exec_raw(l, &t, raw.data, raw.len, 0, out, err);
+  uint8_t bh[32];
+  if (s == DECC_OK)
+    s = ldg_block_commit(l, bh, err);
+  else
+    ldg_block_abort(l);
+  if (s == DECC_OK)
+    finish(out, 1, bh);
+  else
+    decc_receipt_clear(out);
+  ldg_raw_clear(&t);
+  decc_buf_clear(&raw);
+  return s;
 }

@@ -25,14 +25,14 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
   }
   sqlite3_stmt *st = ldg_stmt(src,
                               "SELECT hash, kind, sender, recipient, nonce, "
-                              "input FROM txs WHERE block=?1 ORDER BY idx",
+                              "input, raw FROM txs WHERE block=?1 ORDER BY idx",
                               err);
   if (!st) {
     ldg_block_abort(dst);
     return err ? err->code : DECC_E_IO;
   }
   sqlite3_bind_int64(st, 1, (sqlite3_int64)number);
-  int rc;
+  int rc = SQLITE_DONE;
   while (s == DECC_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     uint8_t hash[32], h2[32];
     decc_address from, to;
@@ -43,25 +43,54 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
     uint64_t nonce = (uint64_t)sqlite3_column_int64(st, 4), cur;
     const uint8_t *data = sqlite3_column_blob(st, 5);
     size_t len = (size_t)sqlite3_column_bytes(st, 5);
-    if (kind != LDG_TX_CALL) {
-      s = decc_err_set(err, DECC_E_UNSUPPORTED,
-                       "block %llu: signed transactions cannot be replayed "
-                       "without the transaction codec",
-                       (unsigned long long)number);
-      break;
-    }
+    const uint8_t *raw = sqlite3_column_blob(st, 6);
+    size_t raw_len = (size_t)sqlite3_column_bytes(st, 6);
     if ((s = ldg_nonce_get(dst, &from, &cur, err)) != DECC_OK)
       break;
-    ldg_call_hash(h2, dst->chain_id, &from, cur, &to, data, len);
-    if (cur != nonce || memcmp(h2, hash, 32)) {
-      s = decc_err_set(err, DECC_E_CORRUPT,
-                       "block %llu: transaction hash/nonce mismatch",
-                       (unsigned long long)number);
+    decc_receipt r;
+    if (kind == LDG_TX_RAW) {
+      /* The signature is checked again: the stored sender, recipient,
+       * input and hash must be exactly what the raw bytes say. */
+      ldg_rawtx t;
+      decc_err e2;
+      decc_err_clear(&e2);
+      if (ldg_raw_decode(dst->chain_id, raw, raw_len, &t, &e2) != DECC_OK) {
+        ldg_raw_clear(&t);
+        s = decc_err_set(err, DECC_E_CORRUPT, "block %llu: stored tx: %s",
+                         (unsigned long long)number, e2.msg);
+        break;
+      }
+      int same = !memcmp(t.hash, hash, 32) &&
+                 decc_address_eq(&t.from, &from) &&
+                 decc_address_eq(&t.to, &to) && t.nonce == nonce &&
+                 cur == nonce && t.tx.data_len == len &&
+                 (len == 0 || !memcmp(t.tx.data, data, len));
+      if (!same) {
+        ldg_raw_clear(&t);
+        s = decc_err_set(err, DECC_E_CORRUPT,
+                         "block %llu: signed transaction does not match its "
+                         "stored fields or nonce",
+                         (unsigned long long)number);
+        break;
+      }
+      s = ldg_tx_execute(dst, kind, hash, &from, &to, cur, t.tx.data,
+                         t.tx.data_len, raw, raw_len, &r, err);
+      ldg_raw_clear(&t);
+    } else if (kind == LDG_TX_CALL) {
+      ldg_call_hash(h2, dst->chain_id, &from, cur, &to, data, len);
+      if (cur != nonce || memcmp(h2, hash, 32)) {
+        s = decc_err_set(err, DECC_E_CORRUPT,
+                         "block %llu: transaction hash/nonce mismatch",
+                         (unsigned long long)number);
+        break;
+      }
+      s = ldg_tx_execute(dst, kind, hash, &from, &to, cur, data, len, NULL, 0,
+                         &r, err);
+    } else {
+      s = decc_err_set(err, DECC_E_CORRUPT, "block %llu: unknown tx kind %d",
+                       (unsigned long long)number, kind);
       break;
     }
-    decc_receipt r;
-    s = ldg_tx_execute(dst, kind, hash, &from, &to, cur, data, len, NULL, 0,
-                       &r, err);
     decc_receipt_clear(&r);
     (*txs)++;
   }

@@ -154,6 +154,7 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS secrets(kind INTEGER NOT NULL, owner BLOB NOT "
     "NULL, name TEXT NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, "
     "updated INTEGER NOT NULL, PRIMARY KEY(kind, owner, name));"
+    "CREATE INDEX IF NOT EXISTS secrets_by_name ON secrets(kind, name);"
     "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, nonce BLOB, ct "
     "BLOB);";
 
@@ -434,6 +435,36 @@ decc_status decc_vault_delete(decc_vault *v, decc_secret_kind kind,
       st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
     else if (sqlite3_changes(v->db) == 0)
       st = decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
+  }
+  sqlite3_finalize(s);
+  pthread_mutex_unlock(&v->mu);
+  return st;
+}
+
+decc_status decc_vault_find_owner(decc_vault *v, decc_secret_kind kind,
+                                  const char *name, decc_address *owner,
+                                  decc_err *err) {
+  char nm[260];
+  if (!name || strlen(name) > 256)
+    return decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
+  norm_name(nm, sizeof nm, kind, name);
+  pthread_mutex_lock(&v->mu);
+  sqlite3_stmt *s = NULL;
+  decc_status st = DECC_OK;
+  if (sqlite3_prepare_v2(v->db,
+                         "SELECT owner FROM secrets WHERE kind=?1 AND name=?2 "
+                         "ORDER BY owner LIMIT 1",
+                         -1, &s, NULL) != SQLITE_OK) {
+    st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
+  } else {
+    sqlite3_bind_int(s, 1, (int)kind);
+    sqlite3_bind_text(s, 2, nm, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_ROW)
+      st = decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
+    else if (sqlite3_column_bytes(s, 0) != 20)
+      st = decc_err_set(err, DECC_E_CORRUPT, "vault: record corrupt");
+    else
+      memcpy(owner->b, sqlite3_column_blob(s, 0), 20);
   }
   sqlite3_finalize(s);
   pthread_mutex_unlock(&v->mu);

@@ -3,7 +3,7 @@
  * iExec SDK (tests/vectors/formats/dataset.json, tools/vectors/gen_formats.mjs):
  * decc decrypts the SDK's ciphertexts, re-encrypts the plaintexts with the
  * same key and IV to the same bytes and checksums; plus streaming splits
- * across the 1 MiB buffers (and the hashing thread), keys, the file API's
+ * across the 256 KiB buffers (and the hashing thread), keys, the file API's
  * atomic output, and every bad-input path (wrong key, truncation,
  * tampering, checksum mismatch).
  */
@@ -194,8 +194,8 @@ static decc_status collect_fn(const uint8_t *d, size_t n, void *u) {
   c->calls++;
   if (c->fail_at && c->calls == c->fail_at)
     return DECC_E_IO;
-  if (n > (size_t)1 << 20)
-    return DECC_E_INTERNAL; /* promised: chunks of at most 1 MiB */
+  if (n > ((size_t)256 << 10) + 32)
+    return DECC_E_INTERNAL; /* promised: chunks of at most 256 KiB + 32 */
   if (c->len + n > c->cap) {
     c->cap = (c->len + n) * 2;
     c->data = realloc(c->data, c->cap);
@@ -262,7 +262,10 @@ static int split_roundtrip(size_t size, size_t step0) {
 
 TEST(streaming_splits) {
   const size_t M = (size_t)1 << 20;
-  size_t sizes[] = {0, 1, 15, 16, 17, 100, 4095, 4096, 65537, M - 17, M - 16,
+  const size_t K = (size_t)256 << 10; /* the stream's buffer size */
+  size_t sizes[] = {0, 1, 15, 16, 17, 100, 4095, 4096, 65537, K - 17, K - 16,
+                    K - 1, K, K + 1, K + 15, K + 16, 8 * K - 16, 8 * K, 8 * K + 17,
+                    M - 17, M - 16,
                     M - 1, M, M + 1, M + 16, 2 * M + 5, 5 * M + 3};
   size_t steps[] = {1, 7, 16, 4096, 1000003};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
@@ -277,7 +280,7 @@ TEST(streaming_splits) {
 }
 
 TEST(checksum_matches_sha256_of_output_with_hasher_thread) {
-  /* 9 MiB: more than the 4 rotating buffers, so the hashing thread has to
+  /* 9 MiB: many times the 8 rotating buffers, so the hashing thread has to
    * hand buffers back while the sink is still being fed. */
   size_t n = 9u << 20;
   uint8_t *plain = prng(99, n);

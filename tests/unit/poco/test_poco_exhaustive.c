@@ -35,6 +35,7 @@ enum { K_APP = 1, K_SCHED = 3, K_REQ = 4, K_W0 = 5, K_ENC0 = 20 };
 
 typedef struct cfg {
   int trust, ntasks, nworkers, tee, callback;
+  int answers; /* 2: honest and dishonest contributions; 1: honest only */
 } cfg;
 
 typedef struct state {
@@ -237,6 +238,27 @@ static void check_invariants(const state *s) {
     if (t->status == DECC_TASK_COMPLETED &&
         u64(&t->reveal_counter) == 0)
       fail("completed without a revealed result", s);
+    /* Counters recomputed from the contributions. */
+    uint64_t winners = 0, proved = 0, groups = 0;
+    for (size_t i = 0; i < t->n_contributions; i++) {
+      const decc_poco_contribution *c = &t->contributions[i];
+      proved += c->status == DECC_CONTRIB_PROVED;
+      winners += memcmp(c->result_hash, t->consensus_value, 32) == 0 &&
+                 (c->status == DECC_CONTRIB_CONTRIBUTED ||
+                  c->status == DECC_CONTRIB_PROVED);
+    }
+    for (size_t i = 0; i < t->n_groups; i++)
+      groups += u64(&t->groups[i].value);
+    if (t->status == DECC_TASK_REVEALING || t->status == DECC_TASK_COMPLETED) {
+      if (u64(&t->winner_counter) != winners)
+        fail("winner counter", s);
+      if (u64(&t->reveal_counter) != proved)
+        fail("reveal counter", s);
+    }
+    if (t->status == DECC_TASK_ACTIVE && (winners != 0 && proved != 0))
+      fail("active task with proved winners", s);
+    if (u64(&t->consensus_total) != 1 + groups)
+      fail("consensus total differs from 1 + the groups", s);
   }
 }
 
@@ -386,7 +408,7 @@ static void dfs(const state *s, int depth) {
   for (int k = 0; k < C.ntasks; k++) {
     try_action(s, A_INIT, k, 0, 0, depth);
     for (int w = 0; w < C.nworkers; w++) {
-      for (int h = 0; h < 2; h++) {
+      for (int h = 2 - C.answers; h < 2; h++) {
         try_action(s, A_CONTRIB, k, w, h, depth);
         if (C.trust == 1)
           try_action(s, A_CAF, k, w, h, depth);
@@ -559,7 +581,7 @@ static int explore(cfg c) {
 }
 
 TEST(exhaustive_trust3_one_task_three_workers) {
-  cfg c = {3, 1, 3, 0, 0};
+  cfg c = {3, 1, 3, 0, 0, 2};
   ASSERT_OK(explore(c));
   ASSERT(g_stat.states > 1000);
   ASSERT(g_stat.completed > 0);
@@ -569,7 +591,9 @@ TEST(exhaustive_trust3_one_task_three_workers) {
 }
 
 TEST(exhaustive_trust1_two_tasks_tee_callback) {
-  cfg c = {1, 2, 2, 1, 1};
+  /* With trust 1 the first contribution is the consensus whatever its
+   * value, so a dishonest answer is the same path with another digest. */
+  cfg c = {1, 2, 2, 1, 1, 1};
   ASSERT_OK(explore(c));
   ASSERT(g_stat.states > 1000);
   ASSERT(g_stat.completed > 0);

@@ -1,0 +1,293 @@
+/*
+ * bench_sms.c — SMS session releases per second (target ≥ 5,000/s):
+ *   1. in-process: decc_sms_release_session on the in-memory chain view
+ *      (worker signature, pool-owner signature, quote signature, nonce,
+ *      vault reads of the enclave key, dataset key, requester and app
+ *      secrets, session document, sealing), one thread;
+ *   2. over HTTP: POST /tee/sessions on 127.0.0.1 with one keep-alive
+ *      connection (libcurl handle reused), answer parsed by status only;
+ *   plus nonce issuance per second.
+ * Reference, measured in the same run: the crypto floor of one release
+ * (three secp256k1 recovers + one X25519 sealed box of the same size), so
+ * the ratio shows what the rest of the SMS costs. Nonces and quotes are
+ * prepared outside the timed loops (the enclave's work, not the SMS's).
+ * Every timed operation checks its result.
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench_util.h"
+#include "decc/attest.h"
+#include "decc/encoding.h"
+#include "decc/hash.h"
+#include "decc/http.h"
+#include "decc/mem.h"
+#include "decc/sms.h"
+#include "decc/sms_auth.h"
+
+#define TARGET 5000.0
+
+static void die(const char *what, const decc_err *err) {
+  fprintf(stderr, "bench_sms: %s: %s\n", what, err ? err->msg : "");
+  exit(1);
+}
+
+static void report_ratio(const char *name, double v, double ref,
+                         const char *unit) {
+  char line[200];
+  snprintf(line, sizeof line, "%s (x%.2f of reference; target %.0f %s)", name,
+           v / ref, TARGET, v >= TARGET ? "met" : "not met in this run");
+  bench_report(line, v, unit);
+}
+
+typedef struct world {
+  uint8_t sk[6][32]; /* 0 ds owner, 1 app owner, 2 pool, 3 requester,
+                        4 worker, 5 platform */
+  decc_address who[6], dataset, app;
+  uint8_t deal[32], task[32], app_sum[32];
+  decc_sms_memchain *mc;
+  decc_sms *sms;
+  decc_address challenge;
+  char dir[64];
+} world;
+
+static const char *sig_hex(char out[133], const uint8_t sk[32],
+                           const uint8_t h[32]) {
+  uint8_t s[65];
+  if (decc_sms_sign_challenge(s, sk, h) != DECC_OK)
+    die("sign", NULL);
+  return decc_hex_encode(out, s, 65, 1);
+}
+
+static void setup(world *w, size_t n_nonces) {
+  memset(w, 0, sizeof *w);
+  for (int i = 0; i < 6; i++) {
+    memset(w->sk[i], 0x11 * (i + 1), 32);
+    if (decc_address_from_privkey(&w->who[i], w->sk[i]) != DECC_OK)
+      die("key", NULL);
+  }
+  memset(w->dataset.b, 0x22, 20);
+  memset(w->app.b, 0x44, 20);
+  memset(w->deal, 0xcd, 32);
+  uint8_t buf[64] = {0};
+  memcpy(buf, w->deal, 32);
+  decc_keccak256(w->task, buf, 64);
+  decc_sha256(w->app_sum, "bundle", 6);
+  uint8_t ma[37] = {0xa5, 0x03, 0x22, 0x12, 0x20};
+  memset(ma + 5, 0x72, 32);
+  if (decc_sms_memchain_create(&w->mc) ||
+      decc_sms_memchain_set_owner(w->mc, &w->dataset, &w->who[0]) ||
+      decc_sms_memchain_set_owner(w->mc, &w->app, &w->who[1]) ||
+      decc_sms_memchain_set_asset(w->mc, &w->dataset, w->app_sum, ma, 37) ||
+      decc_sms_memchain_set_asset(w->mc, &w->app, w->app_sum,
+                                  (const uint8_t *)"img", 3))
+    die("memchain", NULL);
+  decc_sms_deal d;
+  memset(&d, 0, sizeof d);
+  d.app = w->app;
+  d.app_owner = w->who[1];
+  d.dataset = w->dataset;
+  d.dataset_owner = w->who[0];
+  d.workerpool_owner = w->who[2];
+  d.requester = w->who[3];
+  d.beneficiary = w->who[3];
+  d.tag[31] = 0x09;
+  d.bot_size = 1;
+  d.params = "{\"iexec_secrets\":{\"1\":\"tok\"},\"iexec_args\":\"x\"}";
+  decc_sms_task t = {DECC_SMS_TASK_ACTIVE, {0}, 0, 4000000000u};
+  memcpy(t.deal_id, w->deal, 32);
+  if (decc_sms_memchain_set_deal(w->mc, w->deal, &d) ||
+      decc_sms_memchain_set_task(w->mc, w->task, &t))
+    die("memchain", NULL);
+  decc_sms_memchain_set_now(w->mc, 1700000000);
+  snprintf(w->dir, sizeof w->dir, "%s/decc-bench-sms-XXXXXX",
+           getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  if (!mkdtemp(w->dir))
+    die("mkdtemp", NULL);
+  decc_sms_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.vault_dir = w->dir;
+  cfg.trusted_platforms = &w->who[5];
+  cfg.n_trusted = 1;
+  cfg.max_nonces = n_nonces + 16;
+  cfg.max_nonces_per_task = n_nonces + 16;
+  cfg.nonce_ttl_s = 3600;
+  decc_sms_memchain_view(&cfg.chain, w->mc);
+  decc_err err;
+  if (decc_sms_create(&w->sms, &cfg, &err))
+    die("sms", &err);
+  char h[133];
+  uint8_t ch[32];
+  const char *key = "q2o3Xr4+N0C6n5x0z8N3Z5n3m0n5p7r9t1v3x5z7B9E=";
+  decc_sms_web3_challenge(ch, &w->dataset, key, strlen(key));
+  if (decc_sms_push_web3(w->sms, &w->dataset, key, strlen(key),
+                         sig_hex(h, w->sk[0], ch), NULL, &err))
+    die("push web3", &err);
+  decc_sms_web2_challenge(ch, &w->who[3], "tok", 3, "requester-secret", 16);
+  if (decc_sms_push_requester_secret(w->sms, &w->who[3], "tok",
+                                     "requester-secret", 16,
+                                     sig_hex(h, w->sk[3], ch), NULL, &err))
+    die("push requester", &err);
+  decc_sms_web2_challenge(ch, &w->app, "1", 1, "dev-secret", 10);
+  if (decc_sms_push_app_secret(w->sms, &w->app, "dev-secret", 10,
+                               sig_hex(h, w->sk[1], ch), NULL, &err))
+    die("push app", &err);
+  decc_sms_authorization_hash(ch, NULL, w->task, NULL);
+  if (decc_sms_enclave_challenge(w->sms, w->task, sig_hex(h, w->sk[2], ch),
+                                 &w->challenge, NULL, &err))
+    die("challenge", &err);
+}
+
+static void teardown(world *w) {
+  decc_sms_destroy(w->sms);
+  decc_sms_memchain_destroy(w->mc);
+  char p[128];
+  static const char *const files[] = {"secrets.sqlite", "secrets.sqlite-wal",
+                                      "secrets.sqlite-shm", "vault.key"};
+  for (size_t i = 0; i < 4; i++) {
+    snprintf(p, sizeof p, "%s/%s", w->dir, files[i]);
+    unlink(p);
+  }
+  rmdir(w->dir);
+}
+
+/* Prepares n requests (nonce from the SMS, quote signed by the platform).
+ * Returns the nonce issuance rate (timed part: the SMS calls only). */
+static double prepare(world *w, decc_sms_session_request *r, size_t n,
+                      uint8_t pk[32], char worker_auth[133]) {
+  decc_err err;
+  double t0 = bench_now();
+  for (size_t i = 0; i < n; i++)
+    if (decc_sms_attestation_nonce(w->sms, w->task, r[i].quote.nonce, NULL,
+                                   NULL, &err))
+      die("nonce", &err);
+  double rate = (double)n / (bench_now() - t0);
+  uint8_t h[32];
+  for (size_t i = 0; i < n; i++) {
+    decc_quote *q = &r[i].quote;
+    memcpy(q->measurement, w->app_sum, 32);
+    memcpy(q->enclave_pubkey, pk, 32);
+    memcpy(q->task_id, w->task, 32);
+    q->timestamp = (uint64_t)time(NULL);
+    if (decc_quote_sign(q, w->sk[5]) ||
+        decc_sms_authorize_worker(&r[i], w->sk[2], w->task, w->deal, 0,
+                                  &w->who[4], &w->challenge))
+      die("quote", NULL);
+  }
+  decc_sms_authorization_hash(h, &w->who[4], w->task, &w->challenge);
+  sig_hex(worker_auth, w->sk[4], h);
+  return rate;
+}
+
+static size_t discard(char *p, size_t sz, size_t n, void *ud) {
+  (void)p;
+  (void)ud;
+  return sz * n;
+}
+
+int main(void) {
+  size_t n = (size_t)(3000 * bench_scale());
+  if (n < 200)
+    n = 200;
+  world w;
+  setup(&w, n);
+  uint8_t pk[32], esk[32];
+  if (decc_enclave_keypair(pk, esk))
+    die("keypair", NULL);
+  decc_sms_session_request *r = decc_calloc(n, sizeof *r);
+  char wauth[133];
+  if (!r)
+    die("oom", NULL);
+  printf("one thread, %zu session releases per figure\n", n);
+
+  /* reference: the crypto floor of one release */
+  uint8_t h[32], s65[65], msg[2048], *box = malloc(sizeof msg + 48);
+  memset(msg, 'x', sizeof msg);
+  decc_keccak256(h, "x", 1);
+  if (decc_sign_digest(s65, w.sk[0], h))
+    die("sign", NULL);
+  double t0 = bench_now();
+  for (size_t i = 0; i < n; i++) {
+    decc_address a;
+    for (int k = 0; k < 3; k++)
+      if (decc_recover_digest(&a, h, s65) || !decc_address_eq(&a, &w.who[0]))
+        die("recover", NULL);
+    if (decc_seal(box, msg, sizeof msg, pk))
+      die("seal", NULL);
+  }
+  double ref = (double)n / (bench_now() - t0);
+  bench_report("reference: 3 secp256k1 recovers + 1 sealed box (2 KiB)", ref,
+               "ops/s");
+
+  /* in-process */
+  double nonce_rate = prepare(&w, r, n, pk, wauth);
+  bench_report("nonce issuance (in-process)", nonce_rate, "nonces/s");
+  decc_err err;
+  size_t bytes = 0;
+  t0 = bench_now();
+  for (size_t i = 0; i < n; i++) {
+    char sid[DECC_SMS_SESSION_ID_LEN + 1];
+    uint8_t *sealed = NULL;
+    size_t sl = 0;
+    if (decc_sms_release_session(w.sms, &r[i], wauth, sid, &sealed, &sl, NULL,
+                                 &err))
+      die("release", &err);
+    bytes += sl;
+    decc_free(sealed);
+  }
+  double inproc = (double)n / (bench_now() - t0);
+  report_ratio("session releases (in-process)", inproc, ref, "sessions/s");
+  printf("  (sealed session: %zu bytes on average)\n", bytes / n);
+
+  /* over HTTP, keep-alive */
+  decc_http_server *srv = NULL;
+  decc_http_config hc;
+  memset(&hc, 0, sizeof hc);
+  hc.threads = 2;
+  if (decc_http_server_create(&srv, &hc) ||
+      decc_sms_http_mount(w.sms, srv, "") ||
+      decc_http_server_start(srv, &err))
+    die("http server", &err);
+  char url[96], auth[160];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u/tee/sessions",
+           (unsigned)decc_http_server_port(srv));
+  snprintf(auth, sizeof auth, "Authorization: %s", wauth);
+  prepare(&w, r, n, pk, wauth);
+  char **bodies = calloc(n, sizeof *bodies);
+  for (size_t i = 0; i < n; i++)
+    if (decc_sms_session_request_to_json(&bodies[i], &r[i]))
+      die("json", NULL);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  CURL *c = curl_easy_init();
+  struct curl_slist *hl = curl_slist_append(NULL, auth);
+  hl = curl_slist_append(hl, "Content-Type: application/json");
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+  t0 = bench_now();
+  for (size_t i = 0; i < n; i++) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, bodies[i]);
+    long code = 0;
+    if (curl_easy_perform(c) != CURLE_OK ||
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK ||
+        code != 200)
+      die("http session", NULL);
+  }
+  double http = (double)n / (bench_now() - t0);
+  report_ratio("session releases (HTTP keep-alive)", http, ref, "sessions/s");
+  curl_slist_free_all(hl);
+  curl_easy_cleanup(c);
+  for (size_t i = 0; i < n; i++)
+    decc_free(bodies[i]);
+  free(bodies);
+  free(box);
+  decc_http_server_destroy(srv);
+  decc_free(r);
+  decc_memzero(esk, sizeof esk);
+  teardown(&w);
+  return 0;
+}

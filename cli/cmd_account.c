@@ -1,0 +1,220 @@
+/*
+ * cmd_account.c — `decc account`: RLC held in the wallet and staked in
+ * PoCo's escrow. balance (wallet RLC, stake, locked, nonce), deposit (one
+ * RLC approveAndCall into the hub, as the SDK does), withdraw (hub
+ * withdraw) and transfer (RLC token transfer). Amounts are nRLC, or RLC
+ * with a unit: "1.5 RLC".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "decc/mem.h"
+#include "ledger_cli.h"
+
+static int account_usage(FILE *f) {
+  fprintf(f,
+          "usage: decc account <command> [options] KEY\n\n"
+          "  balance [ADDRESS]        wallet RLC, staked and locked RLC "
+          "(default: the key's)\n"
+          "  deposit AMOUNT           stake RLC in PoCo (approveAndCall)\n"
+          "  withdraw AMOUNT          take staked RLC back to the wallet\n"
+          "  transfer TO AMOUNT       send RLC from the wallet\n\n"
+          "AMOUNT: nRLC (\"1000\", \"1000 nRLC\") or RLC (\"1.5 RLC\").\n"
+          "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
+          "FILE\n");
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+/* Splits argv into key options and up to max positionals. */
+static int parse(int argc, char **argv, cli_key_opts *key, const char **pos,
+                 int max, int *npos) {
+  *npos = 0;
+  for (int i = 1; i < argc; i++) {
+    int r = cli_key_opt_parse(key, argc, argv, &i);
+    if (r < 0)
+      return CLI_USAGE;
+    if (r)
+      continue;
+    if (argv[i][0] == '-' && argv[i][1] && !(argv[i][1] >= '0' &&
+                                             argv[i][1] <= '9'))
+      return cli_usage_error("unknown option '%s'", argv[i]);
+    if (*npos >= max)
+      return cli_usage_error("unexpected argument '%s'", argv[i]);
+    pos[(*npos)++] = argv[i];
+  }
+  return CLI_OK;
+}
+
+static int key_address(const cli_key_opts *key, decc_address *a) {
+  uint8_t *sk = NULL;
+  int rc = cli_key_load(key, &sk);
+  if (rc != CLI_OK)
+    return rc;
+  decc_status s = decc_address_from_privkey(a, sk);
+  decc_secure_free(sk);
+  return s == DECC_OK ? CLI_OK : cli_fail("invalid private key");
+}
+
+static int view_u256(decc_ledger *l, const decc_address *to, const char *sig,
+                     const decc_address *arg, decc_u256 *out) {
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_buf cd, ret;
+  if (decc_abi_enc_push_address(&e, arg) != DECC_OK) {
+    decc_abi_enc_clear(&e);
+    return cli_fail("out of memory");
+  }
+  if (lc_calldata(&cd, &e, sig) != CLI_OK)
+    return CLI_FAIL;
+  decc_abi_value *v;
+  int rc = lc_view(l, to, &cd, "(uint256)", &v, &ret);
+  decc_buf_clear(&cd);
+  if (rc != CLI_OK)
+    return rc;
+  if (decc_abi_get_u256(decc_abi_item(v, 0), out) != DECC_OK)
+    rc = cli_fail("%s: unexpected return value", sig);
+  decc_abi_value_free(v);
+  decc_buf_clear(&ret);
+  return rc;
+}
+
+static int cmd_balance(int argc, char **argv) {
+  cli_key_opts key = {0};
+  const char *pos[1];
+  int np;
+  int rc = parse(argc, argv, &key, pos, 1, &np);
+  if (rc != CLI_OK)
+    return rc;
+  decc_address a;
+  if (np == 1)
+    rc = lc_parse_address(&a, pos[0], "address");
+  else if (key.keystore || key.private_key_file)
+    rc = key_address(&key, &a);
+  else
+    return cli_usage_error("give an ADDRESS or a key");
+  if (rc != CLI_OK)
+    return rc;
+  decc_ledger *l;
+  if (lc_open(&l) != CLI_OK)
+    return CLI_FAIL;
+  decc_ledger_info info;
+  decc_u256 wallet, stake, locked;
+  uint64_t nonce = 0;
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_ledger_get_info(l, &info, &err) != DECC_OK ||
+      decc_ledger_nonce(l, &a, &nonce, &err) != DECC_OK) {
+    decc_ledger_close(l);
+    return cli_fail_err(&err);
+  }
+  rc = view_u256(l, &info.addr.token, "balanceOf(address)", &a, &wallet);
+  if (rc == CLI_OK)
+    rc = view_u256(l, &info.addr.hub, "balanceOf(address)", &a, &stake);
+  if (rc == CLI_OK)
+    rc = view_u256(l, &info.addr.hub, "frozenOf(address)", &a, &locked);
+  decc_ledger_close(l);
+  if (rc != CLI_OK)
+    return rc;
+  if (g_cli.json) {
+    json_t *o = json_object();
+    json_object_set_new(o, "address", lc_json_addr(&a));
+    json_object_set_new(o, "wallet", lc_json_u256(&wallet));
+    json_object_set_new(o, "stake", lc_json_u256(&stake));
+    json_object_set_new(o, "locked", lc_json_u256(&locked));
+    json_object_set_new(o, "nonce", json_integer((json_int_t)nonce));
+    return cli_print_json(o);
+  }
+  char h[43], w[80], s[80], k[80];
+  lc_fmt_rlc(w, sizeof w, &wallet);
+  lc_fmt_rlc(s, sizeof s, &stake);
+  lc_fmt_rlc(k, sizeof k, &locked);
+  printf("address %s\nwallet  %s\nstake   %s\nlocked  %s\nnonce   %llu\n",
+         decc_address_to_checksum(h, &a), w, s, k, (unsigned long long)nonce);
+  return CLI_OK;
+}
+
+static int send_amount(int argc, char **argv, int with_to) {
+  cli_key_opts key = {0};
+  const char *pos[2];
+  int np;
+  int rc = parse(argc, argv, &key, pos, with_to ? 2 : 1, &np);
+  if (rc != CLI_OK)
+    return rc;
+  if (np != (with_to ? 2 : 1))
+    return cli_usage_error(with_to ? "transfer needs TO and AMOUNT"
+                                   : "%s needs an AMOUNT",
+                           argv[0]);
+  decc_address to;
+  decc_u256 amount;
+  if (with_to && lc_parse_address(&to, pos[0], "recipient") != CLI_OK)
+    return CLI_USAGE;
+  if (lc_parse_amount(&amount, pos[with_to ? 1 : 0], "amount") != CLI_OK)
+    return CLI_USAGE;
+  if (!key.keystore && !key.private_key_file)
+    return cli_usage_error("a signing key is required: --keystore FILE "
+                           "[--password-file FILE] or --private-key-file "
+                           "FILE");
+  decc_ledger *l;
+  if (lc_open(&l) != CLI_OK)
+    return CLI_FAIL;
+  decc_ledger_info info;
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_ledger_get_info(l, &info, &err) != DECC_OK) {
+    decc_ledger_close(l);
+    return cli_fail_err(&err);
+  }
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_buf cd;
+  const decc_address *target;
+  const char *sig;
+  decc_status s;
+  if (!strcmp(argv[0], "deposit")) {
+    target = &info.addr.token;
+    sig = "approveAndCall(address,uint256,bytes)";
+    s = decc_abi_enc_push_address(&e, &info.addr.hub);
+    s = s ? s : decc_abi_enc_push_u256(&e, &amount);
+    s = s ? s : decc_abi_enc_push_bytes(&e, NULL, 0);
+  } else if (!strcmp(argv[0], "withdraw")) {
+    target = &info.addr.hub;
+    sig = "withdraw(uint256)";
+    s = decc_abi_enc_push_u256(&e, &amount);
+  } else {
+    target = &info.addr.token;
+    sig = "transfer(address,uint256)";
+    s = decc_abi_enc_push_address(&e, &to);
+    s = s ? s : decc_abi_enc_push_u256(&e, &amount);
+  }
+  if (s != DECC_OK) {
+    decc_abi_enc_clear(&e);
+    decc_ledger_close(l);
+    return cli_fail("out of memory");
+  }
+  if (lc_calldata(&cd, &e, sig) != CLI_OK) {
+    decc_ledger_close(l);
+    return CLI_FAIL;
+  }
+  json_t *extra = json_object();
+  json_object_set_new(extra, "amount", lc_json_u256(&amount));
+  rc = lc_send(l, &key, target, &cd, extra, NULL);
+  decc_buf_clear(&cd);
+  decc_ledger_close(l);
+  return rc;
+}
+
+int cli_cmd_account(int argc, char **argv) {
+  if (argc < 2)
+    return account_usage(stderr);
+  const char *sub = argv[1];
+  if (!strcmp(sub, "-h") || !strcmp(sub, "--help") ||
+      cli_wants_help(argc - 1, argv + 1))
+    return account_usage(stdout);
+  if (!strcmp(sub, "balance"))
+    return cmd_balance(argc - 1, argv + 1);
+  if (!strcmp(sub, "deposit") || !strcmp(sub, "withdraw"))
+    return send_amount(argc - 1, argv + 1, 0);
+  if (!strcmp(sub, "transfer"))
+    return send_amount(argc - 1, argv + 1, 1);
+  return cli_usage_error("unknown account command '%s'", sub);
+}

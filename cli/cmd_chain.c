@@ -1,0 +1,492 @@
+/*
+ * cmd_chain.c — `decc chain`: the embedded ledger itself. init (genesis,
+ * dev accounts printed with their keys only under --dev, like anvil),
+ * info, block, tx (receipt with decoded events), logs (eth_getLogs-style
+ * filter), verify (replay from genesis) and time (read the chain clock or
+ * move it forward for deadline tests, like evm_increaseTime).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "decc/encoding.h"
+#include "decc/mem.h"
+#include "ledger_cli.h"
+
+static int chain_usage(FILE *f) {
+  fprintf(f,
+          "usage: decc chain <command> [options]\n\n"
+          "  init [--genesis FILE] [--dev]   create the ledger in "
+          "<home>/chain (--dev: print\n"
+          "                                  the funded dev accounts and "
+          "their keys)\n"
+          "  info                            chain id, contracts, head block\n"
+          "  block [N|latest]                a block and its transactions\n"
+          "  tx HASH                         a transaction's receipt and "
+          "events\n"
+          "  logs [--from N] [--to N] [--address A]... [--topic T]...\n"
+          "                                  events (topics match position "
+          "0, 1, … in order;\n"
+          "                                  '-' for any)\n"
+          "  verify                          replay every transaction from "
+          "genesis\n"
+          "  time [+SECONDS]                 chain time; +N moves it forward\n");
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+static int mkdir_p(const char *path) {
+  char buf[4200];
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+    return cli_fail("path too long");
+  for (char *p = buf + 1; *p; p++)
+    if (*p == '/') {
+      *p = 0;
+      if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+        return cli_fail("%s: %s", buf, strerror(errno));
+      *p = '/';
+    }
+  if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+    return cli_fail("%s: %s", buf, strerror(errno));
+  return CLI_OK;
+}
+
+static int cmd_init(int argc, char **argv) {
+  const char *genesis_file = NULL;
+  int dev = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--genesis") && i + 1 < argc)
+      genesis_file = argv[++i];
+    else if (!strcmp(argv[i], "--dev"))
+      dev = 1;
+    else
+      return cli_usage_error("chain init: unexpected argument '%s'", argv[i]);
+  }
+  decc_genesis g;
+  decc_err err;
+  decc_err_clear(&err);
+  if (genesis_file) {
+    size_t len = 0;
+    char *text = cli_read_file(genesis_file, DECC_GENESIS_MAX_BYTES, &len, 0);
+    if (!text)
+      return CLI_FAIL;
+    decc_status s = decc_genesis_from_json(&g, text, len, &err);
+    decc_free(text);
+    if (s != DECC_OK)
+      return cli_fail("%s: %s", genesis_file, err.msg);
+  } else if (decc_genesis_default(&g) != DECC_OK)
+    return cli_fail("cannot build the default genesis");
+  char dir[4096], path[4200];
+  int rc = lc_chain_dir(dir, sizeof dir);
+  if (rc == CLI_OK)
+    rc = mkdir_p(dir);
+  if (rc == CLI_OK)
+    rc = lc_ledger_path(path, sizeof path);
+  if (rc != CLI_OK) {
+    decc_genesis_clear(&g);
+    return rc;
+  }
+  decc_status s = decc_ledger_init(path, &g, &err);
+  if (s == DECC_E_EXISTS) {
+    decc_genesis_clear(&g);
+    return cli_fail("a ledger already exists at %s", path);
+  }
+  if (s != DECC_OK) {
+    decc_genesis_clear(&g);
+    return cli_fail("%s: %s", path, err.msg[0] ? err.msg : decc_strerror(s));
+  }
+  json_t *out = json_object();
+  json_t *accts = json_array();
+  char rlc[64], stake[64];
+  lc_fmt_rlc(rlc, sizeof rlc, &g.dev_rlc);
+  lc_fmt_rlc(stake, sizeof stake, &g.dev_stake);
+  if (!g_cli.json) {
+    printf("ledger %s\nchain id %llu\n", path, (unsigned long long)g.chain_id);
+    if (dev && g.dev_accounts)
+      printf("\ndev accounts (%s each, %s deposited) — these keys are public: "
+             "never use them for value\n",
+             rlc, stake);
+  }
+  for (unsigned i = 0; dev && i < g.dev_accounts; i++) {
+    uint8_t sk[32];
+    decc_address a;
+    if (decc_ledger_dev_key(sk, i) != DECC_OK ||
+        decc_address_from_privkey(&a, sk) != DECC_OK) {
+      decc_memzero(sk, sizeof sk);
+      json_decref(out);
+      json_decref(accts);
+      decc_genesis_clear(&g);
+      return cli_fail("cannot derive dev account %u", i);
+    }
+    char ah[43], kh[67];
+    decc_address_to_checksum(ah, &a);
+    decc_hex_encode(kh, sk, 32, 1);
+    decc_memzero(sk, sizeof sk);
+    if (g_cli.json) {
+      json_t *o = json_object();
+      json_object_set_new(o, "address", json_string(ah));
+      json_object_set_new(o, "privateKey", json_string(kh));
+      json_array_append_new(accts, o);
+    } else
+      printf("(%u) %s  %s\n", i, ah, kh);
+    decc_memzero(kh, sizeof kh);
+  }
+  if (!g_cli.json && !dev && g.dev_accounts)
+    printf("%u dev accounts funded (run with --dev to print their keys)\n",
+           g.dev_accounts);
+  unsigned n_dev = g.dev_accounts;
+  uint64_t chain_id = g.chain_id;
+  decc_genesis_clear(&g);
+  if (!g_cli.json) {
+    json_decref(out);
+    json_decref(accts);
+    return CLI_OK;
+  }
+  json_object_set_new(out, "ledger", json_string(path));
+  json_object_set_new(out, "chainId", json_integer((json_int_t)chain_id));
+  json_object_set_new(out, "devAccounts", json_integer(n_dev));
+  if (dev)
+    json_object_set_new(out, "accounts", accts);
+  else
+    json_decref(accts);
+  return cli_print_json(out);
+}
+
+static void put_addr(json_t *o, const char *k, const decc_address *a) {
+  json_object_set_new(o, k, lc_json_addr(a));
+}
+
+static int cmd_info(int argc, char **argv) {
+  if (argc > 1)
+    return cli_usage_error("chain info takes no argument");
+  (void)argv;
+  decc_ledger *l;
+  if (lc_open(&l) != CLI_OK)
+    return CLI_FAIL;
+  decc_ledger_info i;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status s = decc_ledger_get_info(l, &i, &err);
+  decc_ledger_close(l);
+  if (s != DECC_OK)
+    return cli_fail_err(&err);
+  char path[4200];
+  if (lc_ledger_path(path, sizeof path) != CLI_OK)
+    return CLI_FAIL;
+  char hh[67];
+  lc_hex(hh, i.head_hash, 32);
+  if (g_cli.json) {
+    json_t *o = json_object(), *c = json_object();
+    json_object_set_new(o, "ledger", json_string(path));
+    json_object_set_new(o, "chainId", json_integer((json_int_t)i.chain_id));
+    put_addr(c, "hub", &i.addr.hub);
+    put_addr(c, "appRegistry", &i.addr.app_registry);
+    put_addr(c, "datasetRegistry", &i.addr.dataset_registry);
+    put_addr(c, "workerpoolRegistry", &i.addr.workerpool_registry);
+    put_addr(c, "token", &i.addr.token);
+    put_addr(c, "dataProtector", &i.addr.dataprotector);
+    json_object_set_new(o, "contracts", c);
+    put_addr(o, "owner", &i.owner);
+    json_object_set_new(o, "headNumber", json_integer((json_int_t)i.head_number));
+    json_object_set_new(o, "headHash", json_string(hh));
+    json_object_set_new(o, "headTimestamp",
+                        json_integer((json_int_t)i.head_timestamp));
+    json_object_set_new(o, "timeOffset", json_integer(i.time_offset));
+    json_object_set_new(o, "transactions", json_integer((json_int_t)i.tx_count));
+    return cli_print_json(o);
+  }
+  char a[43];
+  printf("ledger              %s\n", path);
+  printf("chain id            %llu\n", (unsigned long long)i.chain_id);
+  printf("hub                 %s\n", decc_address_to_checksum(a, &i.addr.hub));
+  printf("app registry        %s\n",
+         decc_address_to_checksum(a, &i.addr.app_registry));
+  printf("dataset registry    %s\n",
+         decc_address_to_checksum(a, &i.addr.dataset_registry));
+  printf("workerpool registry %s\n",
+         decc_address_to_checksum(a, &i.addr.workerpool_registry));
+  printf("RLC token           %s\n", decc_address_to_checksum(a, &i.addr.token));
+  printf("DataProtector       %s\n",
+         decc_address_to_checksum(a, &i.addr.dataprotector));
+  printf("owner               %s\n", decc_address_to_checksum(a, &i.owner));
+  printf("head block          %llu %s\n", (unsigned long long)i.head_number, hh);
+  printf("head timestamp      %llu\n", (unsigned long long)i.head_timestamp);
+  printf("time offset         %+lld s\n", (long long)i.time_offset);
+  printf("transactions        %llu\n", (unsigned long long)i.tx_count);
+  return CLI_OK;
+}
+
+static int cmd_block(int argc, char **argv) {
+  if (argc > 2)
+    return cli_usage_error("chain block takes one block number");
+  uint64_t n = UINT64_MAX;
+  if (argc == 2 && strcmp(argv[1], "latest") &&
+      lc_parse_u64(&n, argv[1], "block number") != CLI_OK)
+    return CLI_USAGE;
+  decc_ledger *l;
+  if (lc_open(&l) != CLI_OK)
+    return CLI_FAIL;
+  decc_ledger_block b;
+  decc_err err;
+  decc_err_clear(&err);
+  uint8_t *hashes = NULL;
+  size_t nh = 0;
+  decc_status s = decc_ledger_block_get(l, n, &b, &err);
+  if (s == DECC_OK)
+    s = decc_ledger_block_txs(l, b.number, &hashes, &nh, &err);
+  decc_ledger_close(l);
+  if (s == DECC_E_NOT_FOUND)
+    return cli_fail("no block %s", argv[1]);
+  if (s != DECC_OK)
+    return cli_fail_err(&err);
+  char h[67], p[67], tr[67], rr[67];
+  lc_hex(h, b.hash, 32);
+  lc_hex(p, b.parent, 32);
+  lc_hex(tr, b.tx_root, 32);
+  lc_hex(rr, b.receipt_root, 32);
+  int rc = CLI_OK;
+  if (g_cli.json) {
+    json_t *o = json_object(), *t = json_array();
+    json_object_set_new(o, "number", json_integer((json_int_t)b.number));
+    json_object_set_new(o, "hash", json_string(h));
+    json_object_set_new(o, "parentHash", json_string(p));
+    json_object_set_new(o, "timestamp", json_integer((json_int_t)b.timestamp));
+    json_object_set_new(o, "txRoot", json_string(tr));
+    json_object_set_new(o, "receiptRoot", json_string(rr));
+    for (size_t i = 0; i < nh; i++)
+      json_array_append_new(t, lc_json_hex(hashes + 32 * i, 32));
+    json_object_set_new(o, "transactions", t);
+    rc = cli_print_json(o);
+  } else {
+    printf("block %llu\nhash %s\nparent %s\ntimestamp %llu\ntx root %s\n"
+           "receipt root %s\ntransactions %zu\n",
+           (unsigned long long)b.number, h, p,
+           (unsigned long long)b.timestamp, tr, rr, nh);
+    for (size_t i = 0; i < nh; i++) {
+      lc_hex(h, hashes + 32 * i, 32);
+      printf("  %s\n", h);
+    }
+  }
+  decc_free(hashes);
+  return rc;
+}
+
+static int cmd_tx(int argc, char **argv) {
+  if (argc != 2)
+    return cli_usage_error("chain tx needs a transaction hash");
+  uint8_t h[32];
+  if (lc_parse_h32(h, argv[1], "transaction hash") != CLI_OK)
+    return CLI_USAGE;
+  decc_ledger *l;
+  if (lc_open(&l) != CLI_OK)
+    return CLI_FAIL;
+  decc_receipt r;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status s = decc_ledger_receipt(l, h, &r, &err);
+  decc_ledger_close(l);
+  if (s == DECC_E_NOT_FOUND)
+    return cli_fail("unknown transaction %s", argv[1]);
+  if (s != DECC_OK)
+    return cli_fail_err(&err);
+  if (!g_cli.json) {
+    char a[43];
+    printf("from %s nonce %llu\n", decc_address_to_checksum(a, &r.from),
+           (unsigned long long)r.nonce);
+    printf("to %s\n", decc_address_to_checksum(a, &r.to));
+  }
+  int rc = lc_print_receipt(&r, NULL);
+  decc_receipt_clear(&r);
+  return rc;
+}
+
+#define MAX_FILTER_ADDRS 16
+
+static int cmd_logs(int argc, char **argv) {
+  decc_log_filter f;
+  decc_log_filter_init(&f);
+  decc_address addrs[MAX_FILTER_ADDRS];
+  uint8_t topics[DECC_LOG_MAX_TOPICS][32];
+  size_t n_addr = 0, n_topic = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (i + 1 >= argc)
+      return cli_usage_error("chain logs: '%s' needs a value", a);
+    const char *v = argv[++i];
+    if (!strcmp(a, "--from")) {
+      if (lc_parse_u64(&f.from_block, v, "--from") != CLI_OK)
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--to")) {
+      if (strcmp(v, "latest") &&
+          lc_parse_u64(&f.to_block, v, "--to") != CLI_OK)
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--address")) {
+      if (n_addr >= MAX_FILTER_ADDRS)
+        return cli_usage_error("at most %d --address", MAX_FILTER_ADDRS);
+      if (lc_parse_address(&addrs[n_addr], v, "--address") != CLI_OK)
+        return CLI_USAGE;
+      n_addr++;
+    } else if (!strcmp(a, "--topic")) {
+      if (n_topic >= DECC_LOG_MAX_TOPICS)
+        return cli_usage_error("at most %d --topic", DECC_LOG_MAX_TOPICS);
+      if (strcmp(v, "-")) {
+        if (lc_parse_h32(topics[n_topic], v, "--topic") != CLI_OK)
+          return CLI_USAGE;
+        f.topic_alts[n_topic] = (const uint8_t(*)[32])topics[n_topic];
+        f.n_topic_alts[n_topic] = 1;
+      }
+      n_topic++;
+    } else
+      return cli_usage_error("chain logs: unknown option '%s'", a);
+  }
+  f.addresses = addrs;
+  f.n_addresses = n_addr;
+  decc_ledger *l;
+  if (lc_open(&l) != CLI_OK)
+    return CLI_FAIL;
+  decc_log *logs = NULL;
+  size_t n = 0;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status s = decc_ledger_logs(l, &f, &logs, &n, &err);
+  decc_ledger_close(l);
+  if (s != DECC_OK)
+    return cli_fail_err(&err);
+  int rc = CLI_OK;
+  if (g_cli.json) {
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+      json_array_append_new(arr, lc_log_json(&logs[i]));
+    rc = cli_print_json(arr);
+  } else {
+    uint64_t last = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+      if (logs[i].block_number != last) {
+        printf("block %llu\n", (unsigned long long)logs[i].block_number);
+        last = logs[i].block_number;
+      }
+      lc_print_log_text(&logs[i]);
+    }
+    if (!n)
+      cli_progress("no matching events");
+  }
+  decc_logs_free(logs, n);
+  return rc;
+}
+
+static int cmd_verify(int argc, char **argv) {
+  (void)argv;
+  if (argc > 1)
+    return cli_usage_error("chain verify takes no argument");
+  decc_ledger *l;
+  if (lc_open(&l) != CLI_OK)
+    return CLI_FAIL;
+  decc_ledger_verify_report rep;
+  decc_err err;
+  decc_err_clear(&err);
+  cli_progress("replaying the ledger from genesis…");
+  decc_status s = decc_ledger_verify(l, &rep, &err);
+  decc_ledger_close(l);
+  char sh[67], rh[67];
+  lc_hex(sh, rep.state_hash, 32);
+  lc_hex(rh, rep.replay_hash, 32);
+  if (g_cli.json) {
+    json_t *o = json_object();
+    json_object_set_new(o, "ok", json_boolean(s == DECC_OK));
+    json_object_set_new(o, "blocks", json_integer((json_int_t)rep.blocks));
+    json_object_set_new(o, "transactions", json_integer((json_int_t)rep.txs));
+    json_object_set_new(o, "stateHash", json_string(sh));
+    json_object_set_new(o, "replayHash", json_string(rh));
+    if (rep.first_bad_block != UINT64_MAX)
+      json_object_set_new(o, "firstBadBlock",
+                          json_integer((json_int_t)rep.first_bad_block));
+    if (s != DECC_OK)
+      json_object_set_new(o, "error", json_string(err.msg));
+    int rc = cli_print_json(o);
+    if (rc != CLI_OK)
+      return rc;
+  } else if (s == DECC_OK)
+    printf("ok: %llu blocks, %llu transactions replayed\nstate hash %s\n",
+           (unsigned long long)rep.blocks, (unsigned long long)rep.txs, sh);
+  if (s != DECC_OK)
+    return cli_fail("verify failed: %s", err.msg[0] ? err.msg
+                                                    : decc_strerror(s));
+  return CLI_OK;
+}
+
+static int cmd_time(int argc, char **argv) {
+  if (argc > 2)
+    return cli_usage_error("chain time takes at most one +SECONDS");
+  int64_t add = 0;
+  if (argc == 2) {
+    const char *v = argv[1];
+    if (*v != '+')
+      return cli_usage_error("time: '%s': give +SECONDS (time only moves "
+                             "forward)",
+                             v);
+    uint64_t n;
+    if (lc_parse_u64(&n, v + 1, "time") != CLI_OK)
+      return CLI_USAGE;
+    if (n > (uint64_t)100 * 365 * 86400)
+      return cli_usage_error("time: +%llu s is more than a century",
+                             (unsigned long long)n);
+    add = (int64_t)n;
+  }
+  decc_ledger *l;
+  if (lc_open(&l) != CLI_OK)
+    return CLI_FAIL;
+  decc_err err;
+  decc_err_clear(&err);
+  int64_t off = 0;
+  decc_ledger_info i;
+  decc_status s = add ? decc_ledger_time_increase(l, add, &off, &err)
+                      : DECC_OK;
+  if (s == DECC_OK)
+    s = decc_ledger_get_info(l, &i, &err);
+  if (s == DECC_OK)
+    off = i.time_offset;
+  decc_ledger_close(l);
+  if (s != DECC_OK)
+    return cli_fail_err(&err);
+  int64_t now = (int64_t)time(NULL) + off;
+  if (g_cli.json) {
+    json_t *o = json_object();
+    json_object_set_new(o, "now", json_integer(now));
+    json_object_set_new(o, "offset", json_integer(off));
+    json_object_set_new(o, "headTimestamp",
+                        json_integer((json_int_t)i.head_timestamp));
+    return cli_print_json(o);
+  }
+  printf("chain time %lld (offset %+lld s, head block %llu at %llu)\n",
+         (long long)now, (long long)off, (unsigned long long)i.head_number,
+         (unsigned long long)i.head_timestamp);
+  return CLI_OK;
+}
+
+int cli_cmd_chain(int argc, char **argv) {
+  if (argc < 2)
+    return chain_usage(stderr);
+  const char *sub = argv[1];
+  if (!strcmp(sub, "-h") || !strcmp(sub, "--help") ||
+      cli_wants_help(argc - 1, argv + 1))
+    return chain_usage(stdout);
+  argc--;
+  argv++;
+  if (!strcmp(sub, "init"))
+    return cmd_init(argc, argv);
+  if (!strcmp(sub, "info"))
+    return cmd_info(argc, argv);
+  if (!strcmp(sub, "block"))
+    return cmd_block(argc, argv);
+  if (!strcmp(sub, "tx"))
+    return cmd_tx(argc, argv);
+  if (!strcmp(sub, "logs"))
+    return cmd_logs(argc, argv);
+  if (!strcmp(sub, "verify"))
+    return cmd_verify(argc, argv);
+  if (!strcmp(sub, "time"))
+    return cmd_time(argc, argv);
+  return cli_usage_error("unknown chain command '%s'", sub);
+}

@@ -1,0 +1,123 @@
+/*
+ * cmd_match.c — `decc match`: submit matchOrders with four signed order
+ * files (app, dataset or "-" for none, workerpool, request). Prints the
+ * transaction, its events, the deal id and the deal's task ids; a refused
+ * match prints PoCo's reason (iExecV5-matchOrders-0xNN).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "decc/order.h"
+#include "ledger_cli.h"
+
+static int match_usage(FILE *f) {
+  fprintf(f,
+          "usage: decc match APP.json DATASET.json|- WORKERPOOL.json "
+          "REQUEST.json KEY\n\n"
+          "Matches four signed (or presigned) orders on the chain "
+          "(matchOrders); the\n"
+          "requester pays. DATASET '-' or 'none': no dataset.\n"
+          "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
+          "FILE\n");
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+int cli_cmd_match(int argc, char **argv) {
+  if (cli_wants_help(argc, argv))
+    return match_usage(stdout);
+  cli_key_opts key = {0};
+  const char *files[4];
+  int nf = 0;
+  for (int i = 1; i < argc; i++) {
+    int r = cli_key_opt_parse(&key, argc, argv, &i);
+    if (r < 0)
+      return CLI_USAGE;
+    if (r)
+      continue;
+    if (argv[i][0] == '-' && argv[i][1])
+      return cli_usage_error("unknown option '%s'", argv[i]);
+    if (nf >= 4)
+      return cli_usage_error("unexpected argument '%s'", argv[i]);
+    files[nf++] = argv[i];
+  }
+  if (nf != 4)
+    return match_usage(stderr);
+  if (!key.keystore && !key.private_key_file)
+    return cli_usage_error("a signing key is required: --keystore FILE "
+                           "[--password-file FILE] or --private-key-file "
+                           "FILE");
+  static const char *const TYPES[4] = {"apporder", "datasetorder",
+                                       "workerpoolorder", "requestorder"};
+  decc_order o[4];
+  memset(o, 0, sizeof o);
+  int rc = CLI_OK;
+  for (int i = 0; i < 4 && rc == CLI_OK; i++) {
+    if (i == 1 && (!strcmp(files[i], "-") || !strcmp(files[i], "none"))) {
+      if (decc_order_init(&o[1], DECC_ORDER_DATASET) != DECC_OK)
+        rc = cli_fail("out of memory");
+      continue;
+    }
+    rc = lc_read_order(&o[i], files[i], TYPES[i]);
+  }
+  decc_buf cd;
+  if (rc == CLI_OK) {
+    decc_abi_enc e;
+    decc_abi_enc_init(&e, 0);
+    decc_status s = DECC_OK;
+    for (int i = 0; i < 4 && s == DECC_OK; i++)
+      s = lc_push_order(&e, &o[i]);
+    if (s != DECC_OK) {
+      decc_abi_enc_clear(&e);
+      rc = cli_fail("cannot encode the orders: %s", decc_strerror(s));
+    } else
+      rc = lc_calldata(&cd, &e,
+                       "matchOrders(" LC_APPO "," LC_APPO "," LC_WPO
+                       "," LC_RQO ")");
+  }
+  for (int i = 0; i < 4; i++)
+    decc_order_clear(&o[i]);
+  if (rc != CLI_OK)
+    return rc;
+  decc_ledger *l;
+  if (lc_open(&l) != CLI_OK) {
+    decc_buf_clear(&cd);
+    return CLI_FAIL;
+  }
+  decc_ledger_info info;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_receipt r;
+  memset(&r, 0, sizeof r);
+  if (decc_ledger_get_info(l, &info, &err) != DECC_OK)
+    rc = cli_fail_err(&err);
+  else {
+    /* the deal id is the call's output; in JSON it is added after the
+     * receipt is known, so print the receipt ourselves */
+    uint8_t *sk;
+    decc_address me;
+    rc = lc_key_load(&key, &sk, &me);
+    if (rc == CLI_OK) {
+      decc_status s =
+          decc_ledger_send(l, sk, &info.addr.hub, cd.data, cd.len, &r, &err);
+      decc_secure_free(sk);
+      if (s != DECC_OK)
+        rc = cli_fail("transaction not submitted: %s",
+                      err.msg[0] ? err.msg : decc_strerror(s));
+      else {
+        json_t *extra = json_object();
+        if (r.status && r.output_len == 32)
+          json_object_set_new(extra, "dealid", lc_json_hex(r.output, 32));
+        rc = lc_print_receipt(&r, extra);
+        if (rc == CLI_OK && !g_cli.json && r.output_len == 32) {
+          char h[67];
+          lc_hex(h, r.output, 32);
+          printf("deal %s\n", h);
+        }
+      }
+    }
+  }
+  decc_receipt_clear(&r);
+  decc_buf_clear(&cd);
+  decc_ledger_close(l);
+  return rc;
+}

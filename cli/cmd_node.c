@@ -1,0 +1,209 @@
+/*
+ * cmd_node.c — `decc node`: runs the node (decc/node.h) in the foreground
+ * until SIGTERM or SIGINT, then shuts down cleanly (in-flight requests
+ * finish, the watcher stops, every service is closed).
+ *
+ * Configuration precedence: flags > environment (DECC_NODE_<KEY>,
+ * DECC_HOME) > --config FILE > defaults. The signals are blocked before
+ * the node starts its threads so that only this thread receives them
+ * (sigwait), which keeps the shutdown path out of signal handlers.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "cli.h"
+#include "decc/mem.h"
+#include "decc/node.h"
+
+static int node_usage(FILE *f) {
+  fprintf(f,
+          "usage: decc node [--config FILE] [--port-file FILE] [--print-config]\n"
+          "                 [--KEY VALUE ...]\n\n"
+          "Runs decc's services over HTTP until SIGTERM/SIGINT.\n\n"
+          "  --config FILE      JSON object of configuration keys\n"
+          "  --port-file FILE   once listening, write the bound port (decimal and a\n"
+          "                     newline) to FILE, atomically\n"
+          "  --print-config     print the effective configuration as JSON and exit\n\n"
+          "configuration keys (flag --key-name, env DECC_NODE_KEY_NAME, file \"key_name\"):\n"
+          "  home               data directory (also --home / DECC_HOME; default ~/.decc)\n"
+          "  bind, port         listen address (127.0.0.1) and port (8545; 0 = any free)\n"
+          "  roles              comma list of chain,store,market,sms,scheduler,worker,\n"
+          "                     all, none (default chain,store,market,sms)\n"
+          "  threads, max_connections, timeout, max_body, max_header_bytes, max_upload,\n"
+          "  rpc_max_batch      server limits\n"
+          "  chain_url, sms_url, store_url, scheduler_url   remote services (URLs)\n"
+          "  genesis            genesis JSON used when the ledger is created\n"
+          "  market_poll_ms, market_refresh_s, market_auth, challenge_ttl\n"
+          "  sms_passphrase_file, sms_trusted_platforms\n"
+          "  log_requests       one line per request on stderr (true)\n\n"
+          "Precedence: flags > environment > config file > defaults.\n"
+          "Routes: docs/api/http.md. Exit status: 0 after a clean shutdown, 1 on a\n"
+          "startup failure, 2 on a usage error.\n");
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+static void log_line(void *ctx, const char *line) {
+  (void)ctx;
+  if (g_cli.quiet)
+    return;
+  struct timeval tv;
+  gettimeofday(&tv, NULL);
+  struct tm tm;
+  time_t t = tv.tv_sec;
+  gmtime_r(&t, &tm);
+  char ts[32];
+  strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+  fprintf(stderr, "%s.%03ldZ decc-node: %s\n", ts, (long)(tv.tv_usec / 1000),
+          line);
+}
+
+/* "--max-body" → "max_body"; returns 0 when it is not a --key. */
+static int flag_key(const char *arg, char *out, size_t cap) {
+  if (strncmp(arg, "--", 2) || !arg[2])
+    return 0;
+  size_t n = strlen(arg + 2);
+  if (n >= cap)
+    return 0;
+  for (size_t i = 0; i <= n; i++)
+    out[i] = arg[2 + i] == '-' ? '_' : arg[2 + i];
+  for (size_t i = 0; decc_node_config_key(i); i++)
+    if (!strcmp(decc_node_config_key(i), out))
+      return 1;
+  return 0;
+}
+
+int cli_cmd_node(int argc, char **argv) {
+  if (cli_wants_help(argc, argv))
+    return node_usage(stdout);
+  const char *config_file = NULL, *port_file = NULL;
+  int print_config = 0;
+  /* First pass: --config (the file is applied before env and flags). */
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--config")) {
+      if (i + 1 >= argc)
+        return cli_usage_error("--config needs a file");
+      config_file = argv[++i];
+    } else if (!strcmp(argv[i], "--port-file")) {
+      if (i + 1 >= argc)
+        return cli_usage_error("--port-file needs a file");
+      port_file = argv[++i];
+    } else if (!strcmp(argv[i], "--print-config")) {
+      print_config = 1;
+    } else {
+      char key[64];
+      if (!flag_key(argv[i], key, sizeof key))
+        return cli_usage_error("unknown option '%s'", argv[i]);
+      if (i + 1 >= argc)
+        return cli_usage_error("%s needs a value", argv[i]);
+      i++;
+    }
+  }
+  decc_node_config cfg;
+  decc_node_config_init(&cfg);
+  decc_err err;
+  decc_err_clear(&err);
+  int rc = CLI_FAIL;
+  decc_node *node = NULL;
+  if (config_file && decc_node_config_load_file(&cfg, config_file, &err)) {
+    rc = cli_fail_err(&err);
+    goto out;
+  }
+  if (decc_node_config_load_env(&cfg, &err)) {
+    rc = cli_fail_err(&err);
+    goto out;
+  }
+  if (g_cli.home && decc_node_config_set(&cfg, "home", g_cli.home, &err)) {
+    rc = cli_fail_err(&err);
+    goto out;
+  }
+  for (int i = 1; i < argc; i++) {
+    char key[64];
+    if (!strcmp(argv[i], "--config") || !strcmp(argv[i], "--port-file")) {
+      i++;
+      continue;
+    }
+    if (!flag_key(argv[i], key, sizeof key))
+      continue;
+    decc_status st = decc_node_config_set(&cfg, key, argv[i + 1], &err);
+    i++;
+    if (st) {
+      rc = cli_usage_error("%s", err.msg);
+      goto out;
+    }
+  }
+  if (!cfg.home) {
+    const char *h = getenv("HOME");
+    char def[4096];
+    if (!h || snprintf(def, sizeof def, "%s/.decc", h) >= (int)sizeof def) {
+      rc = cli_fail("no data directory: use --home or set DECC_HOME");
+      goto out;
+    }
+    if (decc_node_config_set(&cfg, "home", def, &err)) {
+      rc = cli_fail_err(&err);
+      goto out;
+    }
+  }
+  if (print_config) {
+    char *j = NULL;
+    if (decc_node_config_to_json(&j, &cfg) != DECC_OK) {
+      rc = cli_fail("out of memory");
+      goto out;
+    }
+    printf("%s\n", j);
+    decc_free(j);
+    rc = CLI_OK;
+    goto out;
+  }
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  if (decc_node_create(&node, &cfg, log_line, NULL, &err) != DECC_OK ||
+      decc_node_start(node, &err) != DECC_OK) {
+    rc = cli_fail_err(&err);
+    goto out;
+  }
+  unsigned port = decc_node_port(node);
+  const char *bind = cfg.bind ? cfg.bind : "127.0.0.1";
+  if (port_file) {
+    char text[16];
+    int n = snprintf(text, sizeof text, "%u\n", port);
+    if (cli_write_file_atomic(port_file, text, (size_t)n, 0644) != CLI_OK)
+      goto out;
+  }
+  if (g_cli.json) {
+    char url[128];
+    snprintf(url, sizeof url, "http://%s:%u", bind, port);
+    cli_print_json(json_pack("{s:s,s:i,s:s}", "listening", url, "port",
+                             (int)port, "home", cfg.home));
+  } else
+    printf("decc node listening on http://%s:%u (home %s)\n", bind, port,
+           cfg.home);
+  fflush(stdout);
+
+  int sig = 0;
+  for (;;) {
+    if (sigwait(&set, &sig) == 0)
+      break;
+  }
+  log_line(NULL, sig == SIGTERM ? "SIGTERM: shutting down"
+                                : "SIGINT: shutting down");
+  decc_node_destroy(node);
+  node = NULL;
+  log_line(NULL, "stopped");
+  rc = CLI_OK;
+out:
+  decc_node_destroy(node);
+  decc_node_config_clear(&cfg);
+  return rc;
+}

@@ -1,0 +1,533 @@
+/*
+ * cmd_sms.c — `decc sms`: talk to a secret management service (push
+ * dataset keys and secrets with the exact iExec signatures, check what is
+ * there) and run one (`serve`, over the embedded ledger).
+ *
+ * Secret values are read from files (or stdin with "-"), never from argv;
+ * the signing key comes from the usual key options (keystore or private
+ * key file). `serve` takes the vault passphrase from a file when one is
+ * wanted (otherwise a 0600 key file lives in the vault directory).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "decc/chain.h"
+#include "decc/encoding.h"
+#include "decc/http.h"
+#include "decc/ledger.h"
+#include "decc/mem.h"
+#include "decc/result.h"
+#include "decc/sms.h"
+
+#define VALUE_MAX (DECC_SECRET_MAX + 2)
+#define MAX_TRUSTED 64
+
+typedef struct sms_cmd {
+  const char *name;
+  const char *summary;
+  const char *usage;
+  int (*fn)(int argc, char **argv);
+} sms_cmd;
+
+static const char *opt_value(int argc, char **argv, int *i) {
+  if (*i + 1 >= argc) {
+    cli_usage_error("%s needs a value", argv[*i]);
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+static int parse_addr(const char *s, const char *what, decc_address *a) {
+  decc_err err;
+  if (decc_address_parse(a, s, &err) != DECC_OK)
+    return cli_usage_error("%s: %s", what, err.msg);
+  return CLI_OK;
+}
+
+/* Common options of the client subcommands. */
+typedef struct client_opts {
+  const char *sms;
+  cli_key_opts key;
+} client_opts;
+
+/* Returns 1 consumed, 0 not ours, -1 usage error. */
+static int client_opt(client_opts *o, int argc, char **argv, int *i) {
+  if (!strcmp(argv[*i], "--sms")) {
+    o->sms = opt_value(argc, argv, i);
+    return o->sms ? 1 : -1;
+  }
+  return cli_key_opt_parse(&o->key, argc, argv, i);
+}
+
+static const char *sms_url(const client_opts *o) {
+  if (o->sms)
+    return o->sms;
+  const char *e = getenv("DECC_SMS_URL");
+  return e && *e ? e : NULL;
+}
+
+static int done(const char *what, const char *detail) {
+  if (g_cli.json) {
+    json_t *j = json_pack("{s:b,s:s,s:s}", "ok", 1, "action", what, "target",
+                          detail);
+    return cli_print_json(j);
+  }
+  if (!g_cli.quiet)
+    printf("%s: %s\n", what, detail);
+  return CLI_OK;
+}
+
+/* ---- push-dataset-key ------------------------------------------------------ */
+
+static int cmd_push_dataset_key(int argc, char **argv) {
+  client_opts o;
+  memset(&o, 0, sizeof o);
+  const char *dataset = NULL, *key_file = NULL;
+  for (int i = 1; i < argc; i++) {
+    int k = client_opt(&o, argc, argv, &i);
+    if (k < 0)
+      return CLI_USAGE;
+    if (k)
+      continue;
+    if (!strcmp(argv[i], "--dataset")) {
+      if (!(dataset = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--key-file")) {
+      if (!(key_file = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else
+      return cli_usage_error("push-dataset-key: unexpected argument '%s'",
+                             argv[i]);
+  }
+  if (!dataset || !key_file || !sms_url(&o))
+    return cli_usage_error(
+        "push-dataset-key: --sms URL, --dataset ADDR and --key-file FILE are "
+        "required");
+  decc_address ds;
+  if (parse_addr(dataset, "--dataset", &ds))
+    return CLI_USAGE;
+  size_t len = 0;
+  char *key = cli_read_file(key_file, VALUE_MAX, &len, 1);
+  if (!key)
+    return CLI_FAIL;
+  uint8_t raw[48];
+  size_t rn = 0;
+  if (decc_base64_decode(raw, sizeof raw, &rn, key, len) != DECC_OK ||
+      rn != 32) {
+    decc_memzero(raw, sizeof raw);
+    decc_secure_free(key);
+    return cli_fail("%s: not a dataset key (base64 of 32 bytes, as written by "
+                    "`decc dataset keygen`)",
+                    key_file);
+  }
+  decc_memzero(raw, sizeof raw);
+  uint8_t *sk = NULL;
+  int rc = cli_key_load(&o.key, &sk);
+  if (rc) {
+    decc_secure_free(key);
+    return rc == CLI_USAGE
+               ? cli_usage_error("push-dataset-key: a signing key is required "
+                                 "(--keystore or --private-key-file)")
+               : rc;
+  }
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_sms_client_push_web3(sms_url(&o), &ds, key, len, sk,
+                                             &err);
+  decc_secure_free(key);
+  decc_secure_free(sk);
+  if (st)
+    return cli_fail_err(&err);
+  char a[43];
+  return done("dataset key pushed", decc_address_to_checksum(a, &ds));
+}
+
+/* ---- push-secret --------------------------------------------------------- */
+
+static int cmd_push_secret(int argc, char **argv) {
+  if (argc < 2)
+    return cli_usage_error("push-secret: which kind? web2 | requester | "
+                           "app-developer | result-key");
+  const char *kind = argv[1];
+  client_opts o;
+  memset(&o, 0, sizeof o);
+  const char *name = NULL, *value_file = NULL, *app = NULL;
+  int update = 0;
+  for (int i = 2; i < argc; i++) {
+    int k = client_opt(&o, argc, argv, &i);
+    if (k < 0)
+      return CLI_USAGE;
+    if (k)
+      continue;
+    if (!strcmp(argv[i], "--name")) {
+      if (!(name = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--value-file") ||
+               !strcmp(argv[i], "--public-key-file")) {
+      if (!(value_file = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--app")) {
+      if (!(app = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--update")) {
+      update = 1;
+    } else
+      return cli_usage_error("push-secret: unexpected argument '%s'", argv[i]);
+  }
+  int web2 = !strcmp(kind, "web2"), req = !strcmp(kind, "requester"),
+      dev = !strcmp(kind, "app-developer"), rk = !strcmp(kind, "result-key");
+  if (!web2 && !req && !dev && !rk)
+    return cli_usage_error("push-secret: unknown kind '%s' (web2, requester, "
+                           "app-developer, result-key)",
+                           kind);
+  if (!sms_url(&o) || !value_file)
+    return cli_usage_error("push-secret: --sms URL and --value-file FILE are "
+                           "required");
+  if ((web2 || req) && !name)
+    return cli_usage_error("push-secret %s: --name is required", kind);
+  if (req && !decc_sms_requester_key_valid(name))
+    return cli_usage_error("push-secret requester: --name must match "
+                           "^[a-zA-Z0-9-_]{1,64}$");
+  if (web2 && !decc_sms_web2_name_valid(name))
+    return cli_usage_error("push-secret web2: --name must be 1..256 printable "
+                           "ASCII characters");
+  if (update && !web2 && !rk)
+    return cli_usage_error("push-secret: --update exists only for web2 "
+                           "secrets (the others are never updatable)");
+  decc_address app_addr;
+  if (dev && (!app || parse_addr(app, "--app", &app_addr)))
+    return cli_usage_error("push-secret app-developer: --app ADDR is "
+                           "required");
+  size_t len = 0;
+  char *value = cli_read_file(value_file, 64 * 1024, &len, 1);
+  if (!value)
+    return CLI_FAIL;
+  if (rk) {
+    /* A PEM (or base64 PEM) public key → the SMS form base64(PEM SPKI). */
+    decc_rsa_key *key = NULL;
+    decc_err err;
+    char *b64 = NULL;
+    size_t bl = 0;
+    decc_status st = decc_rsa_key_parse(&key, value, len, &err);
+    decc_secure_free(value);
+    value = NULL;
+    if (st)
+      return cli_fail("%s: %s", value_file, err.msg);
+    st = decc_rsa_key_public_b64(&b64, &bl, key, &err);
+    decc_rsa_key_destroy(key);
+    if (st)
+      return cli_fail_err(&err);
+    value = decc_secure_alloc(bl + 1);
+    if (!value) {
+      decc_free(b64);
+      return cli_fail("out of memory");
+    }
+    memcpy(value, b64, bl + 1);
+    len = bl;
+    decc_free(b64);
+    name = DECC_SMS_RESULT_ENCRYPTION_KEY;
+  }
+  if (len > DECC_SECRET_MAX) {
+    decc_secure_free(value);
+    return cli_fail("%s: secret of %zu bytes exceeds the SMS limit of %d bytes",
+                    value_file, len, DECC_SECRET_MAX);
+  }
+  uint8_t *sk = NULL;
+  int rc = cli_key_load(&o.key, &sk);
+  if (rc) {
+    decc_secure_free(value);
+    return rc == CLI_USAGE ? cli_usage_error("push-secret: a signing key is "
+                                             "required (--keystore or "
+                                             "--private-key-file)")
+                           : rc;
+  }
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st;
+  char target[128];
+  if (dev) {
+    st = decc_sms_client_push_app_secret(sms_url(&o), &app_addr, value, len, sk,
+                                         &err);
+    char a[43];
+    snprintf(target, sizeof target, "%s",
+             decc_address_to_checksum(a, &app_addr));
+  } else if (req) {
+    st = decc_sms_client_push_requester_secret(sms_url(&o), name, value, len,
+                                               sk, &err);
+    snprintf(target, sizeof target, "%s", name);
+  } else {
+    st = decc_sms_client_push_web2(sms_url(&o), name, value, len, update, sk,
+                                   &err);
+    snprintf(target, sizeof target, "%s", name);
+  }
+  decc_secure_free(value);
+  decc_secure_free(sk);
+  if (st)
+    return cli_fail_err(&err);
+  return done(update ? "secret updated" : "secret pushed", target);
+}
+
+/* ---- check ------------------------------------------------------------------ */
+
+static int cmd_check(int argc, char **argv) {
+  if (argc < 2)
+    return cli_usage_error("check: which kind? web3 | web2 | requester | "
+                           "app-developer");
+  const char *kind = argv[1];
+  client_opts o;
+  memset(&o, 0, sizeof o);
+  const char *addr = NULL, *name = NULL;
+  for (int i = 2; i < argc; i++) {
+    if (!strcmp(argv[i], "--sms")) {
+      if (!(o.sms = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--address") || !strcmp(argv[i], "--owner") ||
+               !strcmp(argv[i], "--app") || !strcmp(argv[i], "--dataset")) {
+      if (!(addr = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(argv[i], "--name")) {
+      if (!(name = opt_value(argc, argv, &i)))
+        return CLI_USAGE;
+    } else
+      return cli_usage_error("check: unexpected argument '%s'", argv[i]);
+  }
+  decc_secret_kind k;
+  if (!strcmp(kind, "web3"))
+    k = DECC_SECRET_WEB3;
+  else if (!strcmp(kind, "web2"))
+    k = DECC_SECRET_WEB2;
+  else if (!strcmp(kind, "requester"))
+    k = DECC_SECRET_REQUESTER;
+  else if (!strcmp(kind, "app-developer"))
+    k = DECC_SECRET_APP_DEV;
+  else
+    return cli_usage_error("check: unknown kind '%s'", kind);
+  if (!sms_url(&o) || !addr)
+    return cli_usage_error("check: --sms URL and --address ADDR are required");
+  if ((k == DECC_SECRET_WEB2 || k == DECC_SECRET_REQUESTER) && !name)
+    return cli_usage_error("check %s: --name is required", kind);
+  decc_address a;
+  if (parse_addr(addr, "--address", &a))
+    return CLI_USAGE;
+  int exists = 0;
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_sms_client_check(sms_url(&o), k, &a, name, &exists, &err))
+    return cli_fail_err(&err);
+  if (g_cli.json)
+    return cli_print_json(json_pack("{s:s,s:b}", "kind", kind, "exists",
+                                    exists));
+  if (!g_cli.quiet)
+    printf("%s\n", exists ? "present" : "absent");
+  return exists ? CLI_OK : CLI_FAIL;
+}
+
+/* ---- serve ----------------------------------------------------------------- */
+
+static volatile sig_atomic_t g_stop;
+static void on_signal(int sig) {
+  (void)sig;
+  g_stop = 1;
+}
+
+static void serve_log(void *ctx, const char *line) {
+  (void)ctx;
+  if (!g_cli.quiet)
+    fprintf(stderr, "%s\n", line);
+}
+
+static int cmd_serve(int argc, char **argv) {
+  const char *vault = NULL, *pp_file = NULL, *ledger = NULL, *listen = NULL,
+             *port_file = NULL;
+  int create = 0;
+  decc_address trusted[MAX_TRUSTED];
+  size_t n_trusted = 0;
+  for (int i = 1; i < argc; i++) {
+    const char **dst = NULL;
+    if (!strcmp(argv[i], "--vault"))
+      dst = &vault;
+    else if (!strcmp(argv[i], "--passphrase-file"))
+      dst = &pp_file;
+    else if (!strcmp(argv[i], "--ledger"))
+      dst = &ledger;
+    else if (!strcmp(argv[i], "--listen"))
+      dst = &listen;
+    else if (!strcmp(argv[i], "--port-file"))
+      dst = &port_file;
+    else if (!strcmp(argv[i], "--create-ledger")) {
+      create = 1;
+      continue;
+    } else if (!strcmp(argv[i], "--trust-platform")) {
+      const char *v = opt_value(argc, argv, &i);
+      if (!v)
+        return CLI_USAGE;
+      if (n_trusted == MAX_TRUSTED)
+        return cli_usage_error("at most %d --trust-platform", MAX_TRUSTED);
+      if (parse_addr(v, "--trust-platform", &trusted[n_trusted++]))
+        return CLI_USAGE;
+      continue;
+    } else
+      return cli_usage_error("serve: unexpected argument '%s'", argv[i]);
+    if (!(*dst = opt_value(argc, argv, &i)))
+      return CLI_USAGE;
+  }
+  if (!vault || !ledger)
+    return cli_usage_error("serve: --vault DIR and --ledger FILE are required");
+  char host[64] = "127.0.0.1";
+  unsigned port = 0;
+  if (listen) {
+    const char *c = strrchr(listen, ':');
+    char *end = NULL;
+    if (!c || (size_t)(c - listen) >= sizeof host ||
+        (port = (unsigned)strtoul(c + 1, &end, 10), !end || *end) ||
+        port > 65535)
+      return cli_usage_error("serve: --listen HOST:PORT");
+    memcpy(host, listen, (size_t)(c - listen));
+    host[c - listen] = 0;
+  }
+  decc_err err;
+  decc_err_clear(&err);
+  struct stat sb;
+  if (stat(ledger, &sb) != 0) {
+    if (!create)
+      return cli_fail("%s: no ledger (use --create-ledger to create a dev "
+                      "ledger)",
+                      ledger);
+    decc_genesis g;
+    if (decc_genesis_default(&g) != DECC_OK)
+      return cli_fail("out of memory");
+    decc_status st = decc_ledger_init(ledger, &g, &err);
+    decc_genesis_clear(&g);
+    if (st)
+      return cli_fail_err(&err);
+  }
+  decc_chain *chain = NULL;
+  if (decc_chain_open_embedded(&chain, ledger, &err))
+    return cli_fail_err(&err);
+  decc_sms_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.vault_dir = vault;
+  cfg.trusted_platforms = trusted;
+  cfg.n_trusted = n_trusted;
+  cfg.log = serve_log;
+  if (decc_sms_chain_view_over(&cfg.chain, chain, 1, &err)) {
+    decc_chain_destroy(chain);
+    return cli_fail_err(&err);
+  }
+  char *pp = NULL;
+  if (pp_file) {
+    pp = cli_read_password(pp_file, "vault passphrase", 0);
+    if (!pp) {
+      cfg.chain.destroy(cfg.chain.ctx);
+      return CLI_FAIL;
+    }
+    cfg.passphrase = pp;
+    cfg.passphrase_len = strlen(pp);
+  }
+  decc_sms *sms = NULL;
+  decc_status st = decc_sms_create(&sms, &cfg, &err);
+  decc_secure_free(pp);
+  if (st)
+    return cli_fail_err(&err);
+  if (!n_trusted)
+    fprintf(stderr, "decc: warning: no --trust-platform: no session will be "
+                    "released\n");
+  decc_http_config hc;
+  memset(&hc, 0, sizeof hc);
+  hc.bind_address = host;
+  hc.port = (uint16_t)port;
+  decc_http_server *srv = NULL;
+  if (decc_http_server_create(&srv, &hc) ||
+      decc_sms_http_mount(sms, srv, "") ||
+      decc_http_server_start(srv, &err)) {
+    decc_http_server_destroy(srv);
+    decc_sms_destroy(sms);
+    return err.msg[0] ? cli_fail_err(&err) : cli_fail("cannot start server");
+  }
+  char url[96];
+  snprintf(url, sizeof url, "http://%s:%u", host,
+           (unsigned)decc_http_server_port(srv));
+  int rc = CLI_OK;
+  if (port_file) {
+    char line[16];
+    int n = snprintf(line, sizeof line, "%u\n",
+                     (unsigned)decc_http_server_port(srv));
+    rc = cli_write_file_atomic(port_file, line, (size_t)n, 0644);
+  }
+  if (!rc) {
+    if (g_cli.json)
+      cli_print_json(json_pack("{s:s}", "url", url));
+    else
+      printf("SMS listening on %s\n", url);
+    fflush(stdout);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    while (!g_stop)
+      pause();
+  }
+  decc_http_server_destroy(srv);
+  decc_sms_destroy(sms);
+  return rc;
+}
+
+/* ---- dispatch ------------------------------------------------------------- */
+
+static const sms_cmd CMDS[] = {
+    {"push-dataset-key",
+     "Push a dataset key (web3 secret) as the dataset's owner",
+     "--sms URL --dataset ADDR --key-file FILE KEY-OPTIONS",
+     cmd_push_dataset_key},
+    {"push-secret",
+     "Push a secret: web2 (--name, --update to replace), requester (--name "
+     "KEY), app-developer (--app ADDR), result-key (an RSA public key file, "
+     "stored as base64 PEM under iexec-result-encryption-public-key)",
+     "web2|requester|app-developer|result-key --sms URL --value-file FILE "
+     "[--name NAME] [--app ADDR] [--update] KEY-OPTIONS",
+     cmd_push_secret},
+    {"check",
+     "Check whether a secret exists (prints present/absent; exit 1 when "
+     "absent)",
+     "web3|web2|requester|app-developer --sms URL --address ADDR [--name NAME]",
+     cmd_check},
+    {"serve",
+     "Run an SMS over the embedded ledger until SIGINT/SIGTERM",
+     "--vault DIR --ledger FILE [--create-ledger] [--trust-platform ADDR]... "
+     "[--listen HOST:PORT] [--port-file FILE] [--passphrase-file FILE]",
+     cmd_serve},
+};
+
+static void usage(void) {
+  printf("usage: decc sms <command> [options]\n\n"
+         "Secret management service (iExec SMS API). URL from --sms or "
+         "DECC_SMS_URL.\nSecret values come from files (\"-\" = stdin), never "
+         "from the command line.\nKEY-OPTIONS: --keystore FILE "
+         "[--password-file FILE] | --private-key-file FILE\n\n");
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+    printf("  %-17s %s\n      decc sms %s %s\n", CMDS[i].name,
+           CMDS[i].summary, CMDS[i].name, CMDS[i].usage);
+}
+
+int cli_cmd_sms(int argc, char **argv) {
+  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+    usage();
+    return argc < 2 ? CLI_USAGE : CLI_OK;
+  }
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+    if (!strcmp(argv[1], CMDS[i].name)) {
+      if (cli_wants_help(argc - 1, argv + 1)) {
+        printf("usage: decc sms %s %s\n\n%s\n", CMDS[i].name, CMDS[i].usage,
+               CMDS[i].summary);
+        return CLI_OK;
+      }
+      return CMDS[i].fn(argc - 1, argv + 1);
+    }
+  return cli_usage_error("sms: unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,525 @@
+/*
+ * ledger_assets.c — deploy / show / transfer of the three PoCo asset kinds
+ * (apps, datasets, workerpools: ERC-721 entries of their registries) and
+ * workerpool policy changes, shared by `decc app`, `decc dataset` and
+ * `decc workerpool`. Everything goes through the same calldata a client
+ * of the real registries sends (createApp, createDataset,
+ * createWorkerpool, transferFrom, changePolicy) and reads the entries'
+ * public views (owner(), m_appName(), …).
+ *
+ * Multiaddr: "/ipfs/<cid>" or "/p2p/<cid>" is stored as the binary
+ * multiaddr iExec uses; anything else (a docker image, a URL) as its UTF-8
+ * bytes, as the SDK does.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "decc/cid.h"
+#include "decc/hash.h"
+#include "decc/mem.h"
+#include "ledger_assets.h"
+#include "ledger_cli.h"
+
+static const char *const KIND_NAME[3] = {"app", "dataset", "workerpool"};
+
+static const decc_address *registry_of(const decc_ledger_info *i, int kind) {
+  return kind == LC_APP       ? &i->addr.app_registry
+         : kind == LC_DATASET ? &i->addr.dataset_registry
+                              : &i->addr.workerpool_registry;
+}
+
+typedef struct asset_opts {
+  cli_key_opts key;
+  const char *name, *multiaddr, *checksum, *bundle, *type, *mrenclave,
+      *owner, *wsr, *srr;
+  const char *pos[2];
+  int npos;
+} asset_opts;
+
+static int parse_opts(asset_opts *o, int argc, char **argv, int maxpos) {
+  memset(o, 0, sizeof *o);
+  for (int i = 1; i < argc; i++) {
+    int r = cli_key_opt_parse(&o->key, argc, argv, &i);
+    if (r < 0)
+      return CLI_USAGE;
+    if (r)
+      continue;
+    const char *a = argv[i];
+    const char **slot = NULL;
+    if (!strcmp(a, "--name") || !strcmp(a, "--description"))
+      slot = &o->name;
+    else if (!strcmp(a, "--multiaddr"))
+      slot = &o->multiaddr;
+    else if (!strcmp(a, "--checksum"))
+      slot = &o->checksum;
+    else if (!strcmp(a, "--bundle"))
+      slot = &o->bundle;
+    else if (!strcmp(a, "--type"))
+      slot = &o->type;
+    else if (!strcmp(a, "--mrenclave"))
+      slot = &o->mrenclave;
+    else if (!strcmp(a, "--owner"))
+      slot = &o->owner;
+    else if (!strcmp(a, "--worker-stake-ratio"))
+      slot = &o->wsr;
+    else if (!strcmp(a, "--scheduler-reward-ratio"))
+      slot = &o->srr;
+    if (slot) {
+      if (i + 1 >= argc)
+        return cli_usage_error("%s needs a value", a);
+      *slot = argv[++i];
+      continue;
+    }
+    if (a[0] == '-' && a[1])
+      return cli_usage_error("unknown option '%s'", a);
+    if (o->npos >= maxpos)
+      return cli_usage_error("unexpected argument '%s'", a);
+    o->pos[o->npos++] = a;
+  }
+  return CLI_OK;
+}
+
+static int need_key(const asset_opts *o) {
+  if (!o->key.keystore && !o->key.private_key_file)
+    return cli_usage_error("a signing key is required: --keystore FILE "
+                           "[--password-file FILE] or --private-key-file "
+                           "FILE");
+  return CLI_OK;
+}
+
+/* Multiaddr bytes of the option text. Out: buf (cap 256). */
+static int multiaddr_bytes(uint8_t *out, size_t *len, const char *s) {
+  if (!strncmp(s, "/ipfs/", 6) || !strncmp(s, "/p2p/", 5)) {
+    decc_err err;
+    decc_err_clear(&err);
+    if (decc_multiaddr_from_string(out, 256, len, s, &err) != DECC_OK)
+      return cli_usage_error("--multiaddr: %s", err.msg);
+    return CLI_OK;
+  }
+  size_t n = strlen(s);
+  if (n > 256)
+    return cli_usage_error("--multiaddr: longer than 256 bytes");
+  memcpy(out, s, n);
+  *len = n;
+  return CLI_OK;
+}
+
+static int open_info(decc_ledger **l, decc_ledger_info *info) {
+  if (lc_open(l) != CLI_OK)
+    return CLI_FAIL;
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_ledger_get_info(*l, info, &err) != DECC_OK) {
+    decc_ledger_close(*l);
+    return cli_fail_err(&err);
+  }
+  return CLI_OK;
+}
+
+static int cmd_deploy(int kind, int argc, char **argv) {
+  asset_opts o;
+  int rc = parse_opts(&o, argc, argv, 0);
+  if (rc != CLI_OK)
+    return rc;
+  if (!o.name)
+    return cli_usage_error(kind == LC_WORKERPOOL ? "--description is required"
+                                                 : "--name is required");
+  uint8_t maddr[256], sum[32];
+  size_t mlen = 0;
+  memset(sum, 0, sizeof sum);
+  if (kind != LC_WORKERPOOL) {
+    if (!o.multiaddr)
+      return cli_usage_error("--multiaddr is required");
+    if ((rc = multiaddr_bytes(maddr, &mlen, o.multiaddr)) != CLI_OK)
+      return rc;
+    if (o.checksum && o.bundle)
+      return cli_usage_error("give --checksum or --bundle, not both");
+    if (o.checksum) {
+      if (lc_parse_h32(sum, o.checksum, "--checksum") != CLI_OK)
+        return CLI_USAGE;
+    } else if (o.bundle) {
+      if (kind != LC_APP)
+        return cli_usage_error("--bundle is for apps");
+      decc_err err;
+      decc_err_clear(&err);
+      /* the bundle archive is canonical: its SHA-256 is the measurement */
+      if (decc_sha256_file(sum, o.bundle, &err) != DECC_OK)
+        return cli_fail("%s: %s", o.bundle, err.msg);
+    } else
+      return cli_usage_error(kind == LC_APP
+                                 ? "--checksum 0x… or --bundle FILE is required"
+                                 : "--checksum is required");
+  }
+  if ((rc = need_key(&o)) != CLI_OK)
+    return rc;
+  uint8_t *sk = NULL;
+  decc_address me, owner;
+  if ((rc = lc_key_load(&o.key, &sk, &me)) != CLI_OK)
+    return rc;
+  owner = me;
+  if (o.owner && lc_parse_address(&owner, o.owner, "--owner") != CLI_OK) {
+    decc_secure_free(sk);
+    return CLI_USAGE;
+  }
+  decc_ledger *l;
+  decc_ledger_info info;
+  if (open_info(&l, &info) != CLI_OK) {
+    decc_secure_free(sk);
+    return CLI_FAIL;
+  }
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_status s = decc_abi_enc_push_address(&e, &owner);
+  s = s ? s : decc_abi_enc_push_string(&e, o.name);
+  const char *sig;
+  if (kind == LC_APP) {
+    s = s ? s : decc_abi_enc_push_string(&e, o.type ? o.type : "DOCKER");
+    s = s ? s : decc_abi_enc_push_bytes(&e, maddr, mlen);
+    s = s ? s : decc_abi_enc_push_bytes32(&e, sum);
+    s = s ? s
+          : decc_abi_enc_push_bytes(&e, o.mrenclave, o.mrenclave
+                                                         ? strlen(o.mrenclave)
+                                                         : 0);
+    sig = "createApp(address,string,string,bytes,bytes32,bytes)";
+  } else if (kind == LC_DATASET) {
+    s = s ? s : decc_abi_enc_push_bytes(&e, maddr, mlen);
+    s = s ? s : decc_abi_enc_push_bytes32(&e, sum);
+    sig = "createDataset(address,string,bytes,bytes32)";
+  } else
+    sig = "createWorkerpool(address,string)";
+  decc_buf cd;
+  if (s != DECC_OK) {
+    decc_abi_enc_clear(&e);
+    rc = cli_fail("cannot encode the call: %s", decc_strerror(s));
+  } else
+    rc = lc_calldata(&cd, &e, sig);
+  if (rc == CLI_OK) {
+    decc_receipt r;
+    memset(&r, 0, sizeof r);
+    /* The new entry's address: predict* with the same arguments (the
+     * registries' CREATE2 formula), shown with the receipt. */
+    decc_buf pred;
+    decc_err err;
+    decc_err_clear(&err);
+    decc_buf_init(&pred, 0);
+    json_t *extra = json_object();
+    decc_address addr;
+    memset(&addr, 0, sizeof addr);
+    char psig[96];
+    snprintf(psig, sizeof psig, "predict%s", sig + 6);
+    uint8_t sel[4];
+    decc_abi_selector(sel, psig);
+    if (decc_buf_append(&pred, sel, 4) == DECC_OK &&
+        decc_buf_append(&pred, cd.data + 4, cd.len - 4) == DECC_OK) {
+      decc_buf out;
+      decc_buf_init(&out, 0);
+      if (decc_ledger_view(l, NULL, registry_of(&info, kind), pred.data,
+                           pred.len, &out, &err) == DECC_OK &&
+          out.len == 32)
+        memcpy(addr.b, out.data + 12, 20);
+      decc_buf_clear(&out);
+    }
+    decc_buf_clear(&pred);
+    json_object_set_new(extra, KIND_NAME[kind], lc_json_addr(&addr));
+    rc = lc_send_sk(l, sk, registry_of(&info, kind), &cd, extra, &r);
+    if (rc == CLI_OK && !g_cli.json) {
+      char h[43];
+      printf("%s %s\n", KIND_NAME[kind], decc_address_to_checksum(h, &addr));
+    }
+    decc_receipt_clear(&r);
+    decc_buf_clear(&cd);
+  }
+  decc_secure_free(sk);
+  decc_ledger_close(l);
+  return rc;
+}
+
+/* One view on the entry; appends its value to o under key. */
+static int entry_view(decc_ledger *l, const decc_address *entry,
+                      const char *sig, const char *rtype, const char *key,
+                      json_t *o) {
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_buf cd, ret;
+  if (lc_calldata(&cd, &e, sig) != CLI_OK)
+    return CLI_FAIL;
+  decc_abi_value *v;
+  int rc = lc_view(l, entry, &cd, rtype, &v, &ret);
+  decc_buf_clear(&cd);
+  if (rc != CLI_OK)
+    return rc;
+  const decc_abi_value *x = decc_abi_item(v, 0);
+  json_t *j = NULL;
+  if (!strcmp(rtype, "(address)")) {
+    decc_address a;
+    if (decc_abi_get_address(x, &a) == DECC_OK)
+      j = lc_json_addr(&a);
+  } else if (!strcmp(rtype, "(uint256)")) {
+    decc_u256 u;
+    if (decc_abi_get_u256(x, &u) == DECC_OK)
+      j = lc_json_u256(&u);
+  } else if (!strcmp(rtype, "(bytes32)")) {
+    j = lc_json_hex(x->word, 32);
+  } else if (!strcmp(rtype, "(string)")) {
+    char *t = NULL;
+    if (decc_abi_get_string(x, &t) == DECC_OK)
+      j = json_string(t);
+    decc_free(t);
+  } else { /* bytes: multiaddr / mrenclave */
+    char *t = NULL;
+    if (!strcmp(key, "multiaddr") &&
+        decc_multiaddr_to_string(&t, x->data, x->len, NULL) == DECC_OK)
+      j = json_string(t);
+    else {
+      j = json_stringn((const char *)x->data, x->len);
+      if (!j) /* not UTF-8: show hex */
+        j = lc_json_hex(x->data, x->len);
+    }
+    decc_free(t);
+  }
+  decc_abi_value_free(v);
+  decc_buf_clear(&ret);
+  if (!j)
+    return cli_fail("%s: unexpected return value", sig);
+  json_object_set_new(o, key, j);
+  return CLI_OK;
+}
+
+static int is_registered(decc_ledger *l, const decc_ledger_info *info,
+                         int kind, const decc_address *a, int *yes) {
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_buf cd, ret;
+  if (decc_abi_enc_push_address(&e, a) != DECC_OK) {
+    decc_abi_enc_clear(&e);
+    return cli_fail("out of memory");
+  }
+  if (lc_calldata(&cd, &e, "isRegistered(address)") != CLI_OK)
+    return CLI_FAIL;
+  decc_abi_value *v;
+  int rc = lc_view(l, registry_of(info, kind), &cd, "(bool)", &v, &ret);
+  decc_buf_clear(&cd);
+  if (rc != CLI_OK)
+    return rc;
+  if (decc_abi_get_bool(decc_abi_item(v, 0), yes) != DECC_OK)
+    rc = cli_fail("isRegistered: unexpected return value");
+  decc_abi_value_free(v);
+  decc_buf_clear(&ret);
+  return rc;
+}
+
+static int cmd_show(int kind, int argc, char **argv) {
+  asset_opts o;
+  int rc = parse_opts(&o, argc, argv, 1);
+  if (rc != CLI_OK)
+    return rc;
+  if (o.npos != 1)
+    return cli_usage_error("show needs the %s ADDRESS", KIND_NAME[kind]);
+  decc_address a;
+  if (lc_parse_address(&a, o.pos[0], KIND_NAME[kind]) != CLI_OK)
+    return CLI_USAGE;
+  decc_ledger *l;
+  decc_ledger_info info;
+  if (open_info(&l, &info) != CLI_OK)
+    return CLI_FAIL;
+  int yes = 0;
+  rc = is_registered(l, &info, kind, &a, &yes);
+  if (rc == CLI_OK && !yes)
+    rc = cli_fail("%s is not a registered %s", o.pos[0], KIND_NAME[kind]);
+  json_t *j = json_object();
+  if (rc == CLI_OK) {
+    json_object_set_new(j, "address", lc_json_addr(&a));
+    rc = entry_view(l, &a, "owner()", "(address)", "owner", j);
+  }
+  if (rc == CLI_OK && kind == LC_APP) {
+    rc = entry_view(l, &a, "m_appName()", "(string)", "name", j);
+    if (rc == CLI_OK)
+      rc = entry_view(l, &a, "m_appType()", "(string)", "type", j);
+    if (rc == CLI_OK)
+      rc = entry_view(l, &a, "m_appMultiaddr()", "(bytes)", "multiaddr", j);
+    if (rc == CLI_OK)
+      rc = entry_view(l, &a, "m_appChecksum()", "(bytes32)", "checksum", j);
+    if (rc == CLI_OK)
+      rc = entry_view(l, &a, "m_appMREnclave()", "(bytes)", "mrenclave", j);
+  } else if (rc == CLI_OK && kind == LC_DATASET) {
+    rc = entry_view(l, &a, "m_datasetName()", "(string)", "name", j);
+    if (rc == CLI_OK)
+      rc = entry_view(l, &a, "m_datasetMultiaddr()", "(bytes)", "multiaddr",
+                      j);
+    if (rc == CLI_OK)
+      rc = entry_view(l, &a, "m_datasetChecksum()", "(bytes32)", "checksum",
+                      j);
+  } else if (rc == CLI_OK) {
+    rc = entry_view(l, &a, "m_workerpoolDescription()", "(string)",
+                    "description", j);
+    if (rc == CLI_OK)
+      rc = entry_view(l, &a, "m_workerStakeRatioPolicy()", "(uint256)",
+                      "workerStakeRatioPolicy", j);
+    if (rc == CLI_OK)
+      rc = entry_view(l, &a, "m_schedulerRewardRatioPolicy()", "(uint256)",
+                      "schedulerRewardRatioPolicy", j);
+  }
+  decc_ledger_close(l);
+  if (rc != CLI_OK) {
+    json_decref(j);
+    return rc;
+  }
+  if (g_cli.json)
+    return cli_print_json(j);
+  const char *k;
+  json_t *v;
+  json_object_foreach(j, k, v) printf("%-27s %s\n", k, json_string_value(v));
+  json_decref(j);
+  return CLI_OK;
+}
+
+static int cmd_transfer(int kind, int argc, char **argv) {
+  asset_opts o;
+  int rc = parse_opts(&o, argc, argv, 2);
+  if (rc != CLI_OK)
+    return rc;
+  if (o.npos != 2)
+    return cli_usage_error("transfer needs the %s ADDRESS and the new owner",
+                           KIND_NAME[kind]);
+  decc_address a, to;
+  if (lc_parse_address(&a, o.pos[0], KIND_NAME[kind]) != CLI_OK ||
+      lc_parse_address(&to, o.pos[1], "new owner") != CLI_OK)
+    return CLI_USAGE;
+  if ((rc = need_key(&o)) != CLI_OK)
+    return rc;
+  uint8_t *sk;
+  decc_address me;
+  if ((rc = lc_key_load(&o.key, &sk, &me)) != CLI_OK)
+    return rc;
+  decc_ledger *l;
+  decc_ledger_info info;
+  if (open_info(&l, &info) != CLI_OK) {
+    decc_secure_free(sk);
+    return CLI_FAIL;
+  }
+  /* ERC-721 token id = uint256(uint160(entry address)) */
+  uint8_t id[32];
+  memset(id, 0, 12);
+  memcpy(id + 12, a.b, 20);
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_status s = decc_abi_enc_push_address(&e, &me);
+  s = s ? s : decc_abi_enc_push_address(&e, &to);
+  s = s ? s : decc_abi_enc_push_word(&e, id);
+  decc_buf cd;
+  if (s != DECC_OK) {
+    decc_abi_enc_clear(&e);
+    rc = cli_fail("out of memory");
+  } else
+    rc = lc_calldata(&cd, &e, "safeTransferFrom(address,address,uint256)");
+  if (rc == CLI_OK) {
+    rc = lc_send_sk(l, sk, registry_of(&info, kind), &cd, NULL, NULL);
+    decc_buf_clear(&cd);
+  }
+  decc_secure_free(sk);
+  decc_ledger_close(l);
+  return rc;
+}
+
+static int cmd_policy(int argc, char **argv) {
+  asset_opts o;
+  int rc = parse_opts(&o, argc, argv, 1);
+  if (rc != CLI_OK)
+    return rc;
+  if (o.npos != 1)
+    return cli_usage_error("policy needs the workerpool ADDRESS");
+  if (!o.wsr && !o.srr)
+    return cli_usage_error("give --worker-stake-ratio N and/or "
+                           "--scheduler-reward-ratio N");
+  decc_address a;
+  uint64_t wsr = 0, srr = 0;
+  if (lc_parse_address(&a, o.pos[0], "workerpool") != CLI_OK ||
+      (o.wsr && lc_parse_u64(&wsr, o.wsr, "--worker-stake-ratio") != CLI_OK) ||
+      (o.srr &&
+       lc_parse_u64(&srr, o.srr, "--scheduler-reward-ratio") != CLI_OK))
+    return CLI_USAGE;
+  if (o.srr && srr > 100)
+    return cli_usage_error("--scheduler-reward-ratio: %llu is above 100",
+                           (unsigned long long)srr);
+  if ((rc = need_key(&o)) != CLI_OK)
+    return rc;
+  decc_ledger *l;
+  decc_ledger_info info;
+  if (open_info(&l, &info) != CLI_OK)
+    return CLI_FAIL;
+  int yes = 0;
+  rc = is_registered(l, &info, LC_WORKERPOOL, &a, &yes);
+  if (rc == CLI_OK && !yes)
+    rc = cli_fail("%s is not a registered workerpool", o.pos[0]);
+  /* the value not given stays as it is */
+  json_t *cur = json_object();
+  if (rc == CLI_OK && !o.wsr)
+    rc = entry_view(l, &a, "m_workerStakeRatioPolicy()", "(uint256)", "w",
+                    cur);
+  if (rc == CLI_OK && !o.srr)
+    rc = entry_view(l, &a, "m_schedulerRewardRatioPolicy()", "(uint256)", "s",
+                    cur);
+  if (rc == CLI_OK && !o.wsr)
+    rc = lc_parse_u64(&wsr, json_string_value(json_object_get(cur, "w")),
+                      "current ratio");
+  if (rc == CLI_OK && !o.srr)
+    rc = lc_parse_u64(&srr, json_string_value(json_object_get(cur, "s")),
+                      "current ratio");
+  json_decref(cur);
+  decc_buf cd;
+  if (rc == CLI_OK) {
+    decc_abi_enc e;
+    decc_abi_enc_init(&e, 0);
+    decc_status s = decc_abi_enc_push_u64(&e, wsr);
+    s = s ? s : decc_abi_enc_push_u64(&e, srr);
+    if (s != DECC_OK) {
+      decc_abi_enc_clear(&e);
+      rc = cli_fail("out of memory");
+    } else
+      rc = lc_calldata(&cd, &e, "changePolicy(uint256,uint256)");
+  }
+  if (rc == CLI_OK) {
+    rc = lc_send(l, &o.key, &a, &cd, NULL, NULL);
+    decc_buf_clear(&cd);
+  }
+  decc_ledger_close(l);
+  return rc;
+}
+
+int lc_asset_cmd(int kind, int argc, char **argv) {
+  if (argc < 1)
+    return -1;
+  if (!strcmp(argv[0], "deploy"))
+    return cmd_deploy(kind, argc, argv);
+  if (!strcmp(argv[0], "show"))
+    return cmd_show(kind, argc, argv);
+  if (!strcmp(argv[0], "transfer"))
+    return cmd_transfer(kind, argc, argv);
+  if (kind == LC_WORKERPOOL && !strcmp(argv[0], "policy"))
+    return cmd_policy(argc, argv);
+  return -1;
+}
+
+void lc_asset_usage(int kind, FILE *f) {
+  if (kind == LC_WORKERPOOL)
+    fprintf(f, "  deploy --description TEXT KEY        create a workerpool\n");
+  else if (kind == LC_APP)
+    fprintf(f, "  deploy --name NAME --multiaddr M (--checksum 0x… | --bundle "
+               "FILE)\n"
+               "         [--type DOCKER] [--mrenclave TEXT] [--owner A] KEY\n"
+               "                                       register the app "
+               "(checksum = bundle measurement)\n");
+  else
+    fprintf(f, "  deploy --name NAME --multiaddr M --checksum 0x… [--owner A] "
+               "KEY\n"
+               "                                       register the dataset\n");
+  fprintf(f, "  show ADDRESS                         the %s's on-chain fields\n"
+             "  transfer ADDRESS NEW_OWNER KEY       give the %s (its NFT) "
+             "away\n",
+          KIND_NAME[kind], KIND_NAME[kind]);
+  if (kind == LC_WORKERPOOL)
+    fprintf(f, "  policy ADDRESS [--worker-stake-ratio N] "
+               "[--scheduler-reward-ratio N] KEY\n");
+  fprintf(f, "KEY: --keystore FILE [--password-file FILE] | "
+             "--private-key-file FILE\n");
+}

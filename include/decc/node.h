@@ -1,0 +1,162 @@
+/*
+ * decc/node.h — `decc node`: one process exposing decc's services over
+ * HTTP, each role switched on or off:
+ *   chain      the embedded ledger (<home>/chain/ledger.db) and an Ethereum
+ *              JSON-RPC endpoint (POST / and POST /rpc);
+ *   store      the content store (<home>/store): Kubo RPC /api/v0/add,
+ *              /api/v0/cat and the /ipfs/<cid> gateway;
+ *   market     the orderbook (<home>/market/orders.db) with the iExec market
+ *              API routes, login challenges, and a watcher that keeps order
+ *              status in sync with the chain's OrdersMatched / Closed*Order
+ *              events;
+ *   sms        the secret management service (<home>/sms vault);
+ *   scheduler, worker   (library services of the worker layer).
+ * Plus GET /health. Every route is documented in docs/api/http.md.
+ *
+ * Configuration is a flat set of keys (decc_node_config_set) that a JSON
+ * file, the environment (DECC_NODE_<KEY>, and DECC_HOME for home) and
+ * command-line flags all write; the caller applies them in the order file,
+ * environment, flags so that flags win.
+ *
+ * Thread-safety: a decc_node is created, started and destroyed by one
+ * thread; its services run on their own threads in between.
+ */
+#ifndef DECC_NODE_H
+#define DECC_NODE_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Roles (bit mask). */
+#define DECC_NODE_ROLE_CHAIN 0x01u
+#define DECC_NODE_ROLE_STORE 0x02u
+#define DECC_NODE_ROLE_MARKET 0x04u
+#define DECC_NODE_ROLE_SMS 0x08u
+#define DECC_NODE_ROLE_SCHEDULER 0x10u
+#define DECC_NODE_ROLE_WORKER 0x20u
+#define DECC_NODE_ROLE_ALL 0x3fu
+
+/* Defaults. */
+#define DECC_NODE_DEFAULT_PORT 8545u
+#define DECC_NODE_DEFAULT_ROLES                                                 \
+  (DECC_NODE_ROLE_CHAIN | DECC_NODE_ROLE_STORE | DECC_NODE_ROLE_MARKET |        \
+   DECC_NODE_ROLE_SMS)
+
+/* The effective configuration. Strings are owned by the struct
+ * (decc_node_config_clear); NULL means unset. Change it through
+ * decc_node_config_set so values are validated. */
+typedef struct decc_node_config {
+  char *home;            /* data directory (required) */
+  char *bind;            /* listen address, default "127.0.0.1" */
+  uint16_t port;         /* 0 = any free port; default 8545 */
+  unsigned roles;        /* DECC_NODE_ROLE_* mask */
+  unsigned threads;      /* HTTP worker threads, default 2 */
+  unsigned max_connections; /* default 256 */
+  unsigned timeout_s;    /* idle connection timeout, default 30 */
+  size_t max_body;       /* JSON request bodies, default 1 MiB */
+  size_t max_header_bytes; /* per-connection header memory, default 32 KiB */
+  uint64_t max_upload;   /* store add bodies, default 1 GiB */
+  unsigned rpc_max_batch; /* JSON-RPC batch size limit, default 100 */
+  /* Remote services (a worker node on another host points at a main
+   * node); NULL = local role or none. */
+  char *chain_url;
+  char *sms_url;
+  char *store_url;
+  char *scheduler_url;
+  char *genesis;         /* genesis JSON file used when creating the ledger */
+  unsigned market_poll_ms;   /* event watcher period, default 500 */
+  unsigned market_refresh_s; /* full refresh period (dead orders), default
+                                60; 0 = only at start */
+  int market_auth;       /* 1 (default): publish / unpublish need the
+                            challenge authorization header */
+  unsigned challenge_ttl_s; /* login challenge lifetime, default 600 */
+  char *sms_passphrase_file; /* vault passphrase file (NULL: key file) */
+  char *sms_trusted_platforms; /* comma-separated platform addresses */
+  int log_requests;      /* 1 (default): one line per request on the log */
+} decc_node_config;
+
+/* Fills c with the defaults (home from nothing: NULL). */
+DECC_API void decc_node_config_init(decc_node_config *c);
+/* Frees the owned strings and re-initialises c. */
+DECC_API void decc_node_config_clear(decc_node_config *c);
+
+/* Sets one key from its text value. Keys (JSON file names; flags are
+ * "--" + key with '_' → '-'; environment DECC_NODE_ + upper-case key):
+ *   home bind port roles threads max_connections timeout max_body
+ *   max_header_bytes max_upload rpc_max_batch chain_url sms_url store_url
+ *   scheduler_url genesis market_poll_ms market_refresh_s market_auth
+ *   challenge_ttl sms_passphrase_file sms_trusted_platforms log_requests
+ * roles is a comma-separated list of chain,store,market,sms,scheduler,
+ * worker, or "all" / "none"; booleans are true/false/1/0/yes/no.
+ * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown key); DECC_E_INVALID (bad
+ * value; err names the key); DECC_E_NOMEM. */
+DECC_API decc_status decc_node_config_set(decc_node_config *c,
+                                          const char *key, const char *value,
+                                          decc_err *err) DECC_WARN_UNUSED;
+/* Applies a JSON object of keys (values: strings, numbers, booleans; roles
+ * may also be an array of names). At most 64 KiB.
+ * Returns: as decc_node_config_set, DECC_E_PARSE (not a JSON object),
+ * DECC_E_LIMIT. */
+DECC_API decc_status decc_node_config_load_json(decc_node_config *c,
+                                                const char *json, size_t len,
+                                                decc_err *err)
+    DECC_WARN_UNUSED;
+/* Reads and applies a JSON config file. Returns: as load_json, DECC_E_IO. */
+DECC_API decc_status decc_node_config_load_file(decc_node_config *c,
+                                                const char *path,
+                                                decc_err *err)
+    DECC_WARN_UNUSED;
+/* Applies DECC_HOME and every DECC_NODE_<KEY> variable that is set.
+ * Returns: as decc_node_config_set (err names the variable). */
+DECC_API decc_status decc_node_config_load_env(decc_node_config *c,
+                                               decc_err *err)
+    DECC_WARN_UNUSED;
+/* Name of configuration key i (0-based) or NULL past the last. */
+DECC_API const char *decc_node_config_key(size_t i);
+/* The configuration as a JSON object (never secrets: the passphrase file
+ * is shown as a path only). Out: *json (decc_free). */
+DECC_API decc_status decc_node_config_to_json(char **json,
+                                              const decc_node_config *c)
+    DECC_WARN_UNUSED;
+/* Parses a role list into a mask. Returns: DECC_OK or DECC_E_INVALID. */
+DECC_API decc_status decc_node_roles_parse(unsigned *mask, const char *s,
+                                           decc_err *err) DECC_WARN_UNUSED;
+
+typedef struct decc_node decc_node;
+
+/* Creates the node: makes the data directory layout, opens (creating on
+ * first use) the ledger, store, market and SMS of the enabled roles, and
+ * registers their routes. Nothing listens yet. cfg is copied.
+ * log (optional) receives one line per request and per service event
+ * (never bodies, query strings or secrets); it is called from the node's
+ * threads.
+ * Returns: DECC_OK; DECC_E_INVALID (no home, a role that needs a missing
+ * piece: err says which); DECC_E_UNSUPPORTED (a role this build lacks);
+ * DECC_E_IO; the services' errors. */
+DECC_API decc_status decc_node_create(decc_node **out,
+                                      const decc_node_config *cfg,
+                                      void (*log)(void *ctx, const char *line),
+                                      void *log_ctx, decc_err *err)
+    DECC_WARN_UNUSED;
+/* Starts listening and the background threads (market watcher).
+ * Returns: DECC_OK; DECC_E_IO (address in use…); DECC_E_STATE (started). */
+DECC_API decc_status decc_node_start(decc_node *n, decc_err *err)
+    DECC_WARN_UNUSED;
+/* Port bound (after start). */
+DECC_API uint16_t decc_node_port(const decc_node *n);
+/* Runs one market synchronisation step now (events since the last poll),
+ * as the watcher thread does. Out: *applied (optional) = events applied.
+ * Returns: DECC_OK, DECC_E_STATE (no market or no chain), chain errors. */
+DECC_API decc_status decc_node_market_sync(decc_node *n, size_t *applied,
+                                           decc_err *err) DECC_WARN_UNUSED;
+/* Stops the HTTP server and the threads (waiting for in-flight requests),
+ * closes every service and frees the node. NULL is a no-op. */
+DECC_API void decc_node_destroy(decc_node *n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DECC_NODE_H */

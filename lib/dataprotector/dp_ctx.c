@@ -1,0 +1,854 @@
+/*
+ * dp_ctx.c — the DataProtector SDK context (decc/dataprotector.h): opens
+ * the embedded default (ledger, blockstore, SMS, market in one data
+ * directory), holds the signing key, and provides the chain, market, store
+ * and SMS helpers the workflows share, plus balances and RLC amounts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dataprotector/dp_int.h"
+#include "decc/encoding.h"
+#include "decc/sms_auth.h"
+
+void decc__dp_progress(decc_dp_progress_fn fn, void *user, const char *title,
+                       int done, const char *detail) {
+  if (fn)
+    fn(user, title, done, detail);
+}
+
+const char *decc__dp_addr(char out[43], const decc_address *a) {
+  return decc_address_to_checksum(out, a);
+}
+
+decc_status decc__dp_need_signer(const decc_dp *dp, decc_err *err) {
+  if (!dp->sk)
+    return decc_err_set(err, DECC_E_STATE,
+                        "no wallet: a signing key is required for this "
+                        "operation");
+  return DECC_OK;
+}
+
+/* mkdir -p for the directory part of a path under home. */
+static decc_status mkdirs(const char *path, decc_err *err) {
+  char buf[4096];
+  size_t n = strlen(path);
+  if (n >= sizeof buf)
+    return decc_err_set(err, DECC_E_INVALID, "%s: path too long", path);
+  memcpy(buf, path, n + 1);
+  for (size_t i = 1; i <= n; i++) {
+    if (buf[i] == '/' || buf[i] == 0) {
+      char c = buf[i];
+      buf[i] = 0;
+      if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+        return decc_err_set(err, DECC_E_IO, "%s: cannot create: %s", buf,
+                            strerror(errno));
+      buf[i] = c;
+    }
+  }
+  return DECC_OK;
+}
+
+static decc_status join(char *out, size_t cap, const char *home,
+                        const char *rel, decc_err *err) {
+  int k = snprintf(out, cap, "%s/%s", home, rel);
+  if (k < 0 || (size_t)k >= cap)
+    return decc_err_set(err, DECC_E_INVALID, "%s: path too long", home);
+  return DECC_OK;
+}
+
+/* ---- market world over the chain ------------------------------------------ */
+
+static decc_status w_owner_of(void *ctx, decc_order_type type,
+                              const decc_address *resource,
+                              decc_address *owner) {
+  (void)type;
+  return decc__dp_owner_of(ctx, resource, owner, NULL);
+}
+
+static decc_status w_consumed(void *ctx, const uint8_t hash32[32],
+                              decc_u256 *consumed) {
+  decc_dp *dp = ctx;
+  return decc__dp_view_u256(dp, &dp->addr.hub, "viewConsumed(bytes32)", hash32,
+                            consumed, NULL);
+}
+
+/* ---- open / close ----------------------------------------------------------- */
+
+decc_status decc_dp_open(decc_dp **out, const decc_dp_config *cfg,
+                         decc_err *err) {
+  if (!out || !cfg || !cfg->home || !*cfg->home)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "dataprotector: a data directory is required");
+  *out = NULL;
+  decc_status st = decc_init();
+  if (st)
+    return decc_err_set(err, st, "cannot initialise the crypto backends");
+  decc_dp *dp = decc_calloc(1, sizeof *dp);
+  if (!dp || !(dp->home = decc_strdup(cfg->home))) {
+    decc_free(dp);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  char path[4096];
+  if ((st = join(path, sizeof path, dp->home, DECC_DP_LEDGER_FILE, err)))
+    goto fail;
+  {
+    char dir[4096];
+    memcpy(dir, path, strlen(path) + 1);
+    *strrchr(dir, '/') = 0;
+    if ((st = mkdirs(dir, err)))
+      goto fail;
+  }
+  if (access(path, F_OK) != 0) {
+    if (cfg->no_init) {
+      st = decc_err_set(err, DECC_E_NOT_FOUND,
+                        "%s: no ledger in this data directory", path);
+      goto fail;
+    }
+    decc_genesis g;
+    if ((st = decc_genesis_default(&g)))
+      goto fail;
+    st = decc_ledger_init(path, &g, err);
+    decc_genesis_clear(&g);
+    /* Another process may have created it between access() and init. */
+    if (st == DECC_E_EXISTS)
+      st = DECC_OK;
+    if (st)
+      goto fail;
+  }
+  if ((st = decc_chain_open_embedded(&dp->chain, path, err)) ||
+      (st = decc_ledger_open(&dp->ledger, path, err)) ||
+      (st = decc_chain_get_addresses(dp->chain, &dp->addr, err)) ||
+      (st = decc_chain_id(dp->chain, &dp->chain_id, err)))
+    goto fail;
+  decc_poco_domain_separator(dp->domain, dp->chain_id, &dp->addr.hub);
+
+  if (cfg->ipfs_api_url) {
+    if (!(dp->ipfs_api_url = decc_strdup(cfg->ipfs_api_url))) {
+      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      goto fail;
+    }
+  } else {
+    if ((st = join(path, sizeof path, dp->home, DECC_DP_STORE_DIR, err)) ||
+        (st = mkdirs(path, err)) ||
+        (st = decc_blockstore_open(&dp->bs, path, err)))
+      goto fail;
+  }
+
+  if ((st = join(path, sizeof path, dp->home, DECC_DP_SMS_DIR, err)) ||
+      (st = mkdirs(path, err)))
+    goto fail;
+  {
+    decc_sms_config sc;
+    memset(&sc, 0, sizeof sc);
+    sc.vault_dir = path;
+    sc.trusted_platforms = cfg->trusted_platforms;
+    sc.n_trusted = cfg->n_trusted;
+    if ((st = decc_sms_chain_view_over(&sc.chain, dp->chain, 0, err)))
+      goto fail;
+    if ((st = decc_sms_create(&dp->sms, &sc, err))) {
+      decc_err_prefix(err, "SMS vault %s", path);
+      goto fail;
+    }
+  }
+
+  if ((st = join(path, sizeof path, dp->home, DECC_DP_MARKET_FILE, err)))
+    goto fail;
+  {
+    char dir[4096];
+    memcpy(dir, path, strlen(path) + 1);
+    *strrchr(dir, '/') = 0;
+    if ((st = mkdirs(dir, err)))
+      goto fail;
+  }
+  {
+    decc_market_world w;
+    memset(&w, 0, sizeof w);
+    w.ctx = dp;
+    w.owner_of = w_owner_of;
+    w.consumed = w_consumed;
+    if ((st = decc_market_open(&dp->market, path, dp->chain_id, &dp->addr.hub,
+                               &w, err)))
+      goto fail;
+  }
+  *out = dp;
+  return DECC_OK;
+fail:
+  decc_dp_close(dp);
+  return st;
+}
+
+void decc_dp_close(decc_dp *dp) {
+  if (!dp)
+    return;
+  decc_market_close(dp->market);
+  decc_sms_destroy(dp->sms);
+  decc_blockstore_close(dp->bs);
+  decc_ledger_close(dp->ledger);
+  decc_chain_destroy(dp->chain);
+  if (dp->sk)
+    decc_secure_free(dp->sk);
+  decc_free(dp->ipfs_api_url);
+  decc_free(dp->home);
+  decc_free(dp);
+}
+
+decc_status decc_dp_set_signer(decc_dp *dp, const uint8_t sk32[32],
+                               decc_err *err) {
+  decc_address a;
+  if (!dp || !sk32 || decc_address_from_privkey(&a, sk32) != DECC_OK)
+    return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
+  if (!dp->sk && !(dp->sk = decc_secure_alloc(32)))
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  memcpy(dp->sk, sk32, 32);
+  dp->me = a;
+  return DECC_OK;
+}
+
+decc_status decc_dp_signer(const decc_dp *dp, decc_address *addr,
+                           decc_err *err) {
+  decc_status st = decc__dp_need_signer(dp, err);
+  if (!st)
+    *addr = dp->me;
+  return st;
+}
+
+void decc_dp_set_runner(decc_dp *dp, decc_dp_runner_fn fn, void *user) {
+  dp->runner = fn;
+  dp->runner_user = user;
+}
+
+decc_chain *decc_dp_chain(decc_dp *dp) { return dp->chain; }
+decc_market *decc_dp_market(decc_dp *dp) { return dp->market; }
+decc_sms *decc_dp_sms(decc_dp *dp) { return dp->sms; }
+decc_blockstore *decc_dp_blockstore(decc_dp *dp) { return dp->bs; }
+const char *decc_dp_home(const decc_dp *dp) { return dp->home; }
+
+decc_status decc_dp_sync_market(decc_dp *dp, decc_err *err) {
+  decc_status st = decc_market_refresh(dp->market, NULL);
+  if (st)
+    return decc_err_set(err, st, "market: cannot refresh the orderbook");
+  return DECC_OK;
+}
+
+/* ---- chain helpers ------------------------------------------------------------ */
+
+decc_status decc__dp_send(decc_dp *dp, const decc_address *to,
+                          const decc_buf *calldata, decc_receipt *rc,
+                          const char *what, decc_err *err) {
+  decc_status st = decc__dp_need_signer(dp, err);
+  if (st)
+    return st;
+  memset(rc, 0, sizeof *rc);
+  st = decc_chain_send(dp->chain, dp->sk, to, calldata->data, calldata->len,
+                       rc, err);
+  if (st)
+    return decc_err_prefix(err, "%s", what);
+  if (rc->status != 1) {
+    st = decc_err_set(err, DECC_E_REVERT, "%s reverted: %s", what,
+                      rc->revert_reason && *rc->revert_reason
+                          ? rc->revert_reason
+                          : "(no reason)");
+    decc_receipt_clear(rc);
+    return st;
+  }
+  return DECC_OK;
+}
+
+decc_status decc__dp_view(decc_dp *dp, const decc_address *to,
+                          const decc_buf *calldata, decc_buf *out,
+                          decc_err *err) {
+  return decc_chain_call(dp->chain, dp->sk ? &dp->me : NULL, to,
+                         calldata->data, calldata->len, out, err);
+}
+
+decc_status decc__dp_view_simple(decc_dp *dp, const decc_address *to,
+                                 const char *sig, const uint8_t *arg32,
+                                 const char *rtype, decc_buf *raw,
+                                 decc_abi_value **root, decc_err *err) {
+  uint8_t data[36];
+  size_t n = 4;
+  decc_abi_selector(data, sig);
+  if (arg32) {
+    memcpy(data + 4, arg32, 32);
+    n = 36;
+  }
+  decc_buf cd = {data, n, n, n, 0};
+  decc_buf_init(raw, 8u << 20);
+  *root = NULL;
+  decc_status st = decc__dp_view(dp, to, &cd, raw, err);
+  if (st == DECC_OK && raw->len == 0)
+    st = decc_err_set(err, DECC_E_NOT_FOUND, "%s: empty answer", sig);
+  if (st == DECC_OK)
+    st = decc_abi_decode(root, rtype, raw->data, raw->len, 0, err);
+  if (st) {
+    decc_buf_clear(raw);
+    *root = NULL;
+  }
+  return st;
+}
+
+decc_status decc__dp_view_address(decc_dp *dp, const decc_address *to,
+                                  const char *sig, const uint8_t *arg32,
+                                  decc_address *out, decc_err *err) {
+  decc_buf raw;
+  decc_abi_value *v;
+  decc_status st =
+      decc__dp_view_simple(dp, to, sig, arg32, "address", &raw, &v, err);
+  if (st)
+    return st;
+  if (decc_abi_get_address(decc_abi_item(v, 0), out) != DECC_OK)
+    st = decc_err_set(err, DECC_E_PARSE, "%s: bad answer", sig);
+  decc_abi_value_free(v);
+  decc_buf_clear(&raw);
+  return st;
+}
+
+decc_status decc__dp_view_u256(decc_dp *dp, const decc_address *to,
+                               const char *sig, const uint8_t *arg32,
+                               decc_u256 *out, decc_err *err) {
+  decc_buf raw;
+  decc_abi_value *v;
+  decc_status st =
+      decc__dp_view_simple(dp, to, sig, arg32, "uint256", &raw, &v, err);
+  if (st)
+    return st;
+  if (decc_abi_get_u256(decc_abi_item(v, 0), out) != DECC_OK)
+    st = decc_err_set(err, DECC_E_PARSE, "%s: bad answer", sig);
+  decc_abi_value_free(v);
+  decc_buf_clear(&raw);
+  return st;
+}
+
+decc_status decc__dp_view_bytes(decc_dp *dp, const decc_address *to,
+                                const char *sig, uint8_t **out, size_t *len,
+                                decc_err *err) {
+  decc_buf raw;
+  decc_abi_value *v;
+  decc_status st =
+      decc__dp_view_simple(dp, to, sig, NULL, "bytes", &raw, &v, err);
+  if (st)
+    return st;
+  const uint8_t *p;
+  size_t n;
+  if (decc_abi_get_bytes(decc_abi_item(v, 0), &p, &n) != DECC_OK)
+    st = decc_err_set(err, DECC_E_PARSE, "%s: bad answer", sig);
+  else if (!(*out = decc_malloc(n + 1)))
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  else {
+    if (n)
+      memcpy(*out, p, n);
+    (*out)[n] = 0;
+    *len = n;
+  }
+  decc_abi_value_free(v);
+  decc_buf_clear(&raw);
+  return st;
+}
+
+decc_status decc__dp_owner_of(decc_dp *dp, const decc_address *entry,
+                              decc_address *owner, decc_err *err) {
+  decc_err e2;
+  decc_err_clear(&e2);
+  decc_status st = decc__dp_view_address(dp, entry, "owner()", NULL, owner,
+                                         &e2);
+  if (st == DECC_E_REVERT || st == DECC_E_PARSE || st == DECC_E_NOT_FOUND) {
+    char a[43];
+    return decc_err_set(err, DECC_E_NOT_FOUND,
+                        "%s is not a registered app, dataset or workerpool",
+                        decc__dp_addr(a, entry));
+  }
+  if (st && err)
+    *err = e2;
+  return st;
+}
+
+decc_status decc__dp_is_registered(decc_dp *dp, const decc_address *registry,
+                                   const decc_address *entry, int *yes,
+                                   decc_err *err) {
+  uint8_t w[32] = {0};
+  memcpy(w + 12, entry->b, 20);
+  decc_u256 v;
+  decc_status st =
+      decc__dp_view_u256(dp, registry, "isRegistered(address)", w, &v, err);
+  if (!st)
+    *yes = !decc_u256_is_zero(&v);
+  return st;
+}
+
+decc_status decc__dp_view_task(decc_dp *dp, const uint8_t taskid[32],
+                               unsigned *status, uint8_t deal_id[32],
+                               uint64_t *final_deadline, char **results,
+                               decc_err *err) {
+  /* Task struct of viewTask (IexecLibCore_v5.Task). */
+  static const char *TASK_T =
+      "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,"
+      "uint256,uint256,address[],bytes32,bytes,uint256,bytes)";
+  decc_buf raw;
+  decc_abi_value *v;
+  decc_status st = decc__dp_view_simple(dp, &dp->addr.hub, "viewTask(bytes32)",
+                                        taskid, TASK_T, &raw, &v, err);
+  if (st)
+    return st;
+  const decc_abi_value *t = decc_abi_item(v, 0);
+  uint64_t s = 0, fd = 0;
+  if (decc_abi_get_u64(decc_abi_item(t, 0), &s) != DECC_OK ||
+      decc_abi_get_bytes32(decc_abi_item(t, 1), deal_id) != DECC_OK ||
+      decc_abi_get_u64(decc_abi_item(t, 6), &fd) != DECC_OK)
+    st = decc_err_set(err, DECC_E_PARSE, "viewTask: bad answer");
+  if (!st && results) {
+    const uint8_t *p;
+    size_t n;
+    *results = NULL;
+    if (decc_abi_get_bytes(decc_abi_item(t, 12), &p, &n) != DECC_OK)
+      st = decc_err_set(err, DECC_E_PARSE, "viewTask: bad results");
+    else if (!(*results = decc_strndup((const char *)p, n)))
+      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  if (!st) {
+    *status = (unsigned)s;
+    if (final_deadline)
+      *final_deadline = fd;
+  }
+  decc_abi_value_free(v);
+  decc_buf_clear(&raw);
+  return st;
+}
+
+decc_status decc__dp_view_deal_params(decc_dp *dp, const uint8_t dealid[32],
+                                      char **params, decc_err *err) {
+  static const char *DEAL_T =
+      "((address,address,uint256),(address,address,uint256),"
+      "(address,address,uint256),uint256,uint256,bytes32,address,address,"
+      "address,string,uint256,uint256,uint256,uint256,uint256,address)";
+  decc_buf raw;
+  decc_abi_value *v;
+  decc_status st = decc__dp_view_simple(dp, &dp->addr.hub, "viewDeal(bytes32)",
+                                        dealid, DEAL_T, &raw, &v, err);
+  if (st)
+    return st;
+  if (decc_abi_get_string(decc_abi_item(decc_abi_item(v, 0), 9), params) !=
+      DECC_OK)
+    st = decc_err_set(err, DECC_E_PARSE, "viewDeal: bad params");
+  decc_abi_value_free(v);
+  decc_buf_clear(&raw);
+  return st;
+}
+
+decc_status decc__dp_block_time(decc_dp *dp, uint64_t number, uint64_t *ts,
+                                decc_err *err) {
+  decc_ledger_block b;
+  decc_status st = decc_ledger_block_get(dp->ledger, number, &b, err);
+  if (!st)
+    *ts = b.timestamp;
+  return st;
+}
+
+/* ---- market helpers ------------------------------------------------------------- */
+
+decc_status decc__dp_publish(decc_dp *dp, decc_order *o, uint8_t *hash32,
+                             decc_err *err) {
+  decc_status st = decc__dp_need_signer(dp, err);
+  if (st)
+    return st;
+  if ((st = decc_order_sign(o, dp->sk, dp->domain, 1)))
+    return decc_err_set(err, st, "cannot sign the %s",
+                        decc_order_type_name(o->type));
+  st = decc_market_publish(dp->market, o, &dp->me, NULL, err);
+  if (st)
+    return decc_err_prefix(err, "market refused the %s",
+                           decc_order_type_name(o->type));
+  if (hash32)
+    decc_order_hash(hash32, o, dp->domain);
+  return DECC_OK;
+}
+
+void decc__dp_recs_free(decc__dp_rec *recs, size_t n) {
+  if (!recs)
+    return;
+  for (size_t i = 0; i < n; i++)
+    decc_order_clear(&recs[i].order);
+  decc_free(recs);
+}
+
+decc_status decc__dp_query(decc_dp *dp, decc_order_type type,
+                           const decc_market_filter *f, decc__dp_rec **recs,
+                           size_t *n, size_t *count, decc_err *err) {
+  *recs = NULL;
+  *n = 0;
+  if (count)
+    *count = 0;
+  char *js = NULL;
+  decc_status st = decc_market_query(dp->market, type, f, &js, err);
+  if (st)
+    return decc_err_prefix(err, "market query");
+  json_error_t je;
+  json_t *root = json_loads(js, 0, &je);
+  decc_free(js);
+  json_t *orders = root ? json_object_get(root, "orders") : NULL;
+  if (!json_is_array(orders)) {
+    json_decref(root);
+    return decc_err_set(err, DECC_E_PARSE, "market: malformed answer");
+  }
+  if (count)
+    *count = (size_t)json_integer_value(json_object_get(root, "count"));
+  size_t k = json_array_size(orders);
+  decc__dp_rec *r = k ? decc_calloc(k, sizeof *r) : NULL;
+  if (k && !r) {
+    json_decref(root);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  size_t i;
+  for (i = 0; i < k && !st; i++) {
+    json_t *rec = json_array_get(orders, i);
+    char *otext = json_dumps(json_object_get(rec, "order"), JSON_COMPACT);
+    const char *h = json_string_value(json_object_get(rec, "orderHash"));
+    const char *status = json_string_value(json_object_get(rec, "status"));
+    json_t *rem = json_object_get(rec, "remaining");
+    if (!otext || !h) {
+      free(otext);
+      st = decc_err_set(err, DECC_E_PARSE, "market: malformed order record");
+      break;
+    }
+    st = decc_order_from_json(&r[i].order, type, otext, strlen(otext), err);
+    free(otext);
+    if (st)
+      break;
+    if (decc_hex_decode_exact(r[i].hash, 32, h, "orderHash", err) != DECC_OK) {
+      decc_order_clear(&r[i].order);
+      st = DECC_E_PARSE;
+      break;
+    }
+    r[i].remaining = json_is_integer(rem) ? (uint64_t)json_integer_value(rem)
+                     : json_is_string(rem)
+                         ? strtoull(json_string_value(rem), NULL, 10)
+                         : 0;
+    snprintf(r[i].status, sizeof r[i].status, "%s", status ? status : "open");
+  }
+  json_decref(root);
+  if (st) {
+    decc__dp_recs_free(r, i);
+    return st;
+  }
+  *recs = r;
+  *n = k;
+  return DECC_OK;
+}
+
+/* ---- store helpers ----------------------------------------------------------------- */
+
+decc_status decc__dp_store_add(decc_dp *dp, const char *path, decc_cid *cid,
+                               decc_err *err) {
+  if (dp->ipfs_api_url) {
+    decc_kubo_add_opts o = {0, -1, 1, 0};
+    return decc_kubo_add_file(dp->ipfs_api_url, path, &o, cid, NULL, err);
+  }
+  decc_import_opts o;
+  decc_import_opts_default(&o, 0);
+  return decc_store_add_fd(dp->bs, cid, NULL, &o, -1, path, 1, err);
+}
+
+typedef struct getbuf {
+  decc_buf *b;
+} getbuf;
+
+static decc_status get_write(void *ud, const uint8_t *p, size_t n,
+                             decc_err *err) {
+  getbuf *g = ud;
+  decc_status st = decc_buf_append(g->b, p, n);
+  if (st)
+    return decc_err_set(err, st, "result too large");
+  return DECC_OK;
+}
+
+decc_status decc__dp_store_get(decc_dp *dp, const decc_cid *cid, size_t max,
+                               decc_buf *out, decc_err *err) {
+  decc_buf_init(out, max);
+  getbuf g = {out};
+  decc_status st;
+  if (dp->ipfs_api_url)
+    st = decc_kubo_cat(dp->ipfs_api_url, cid, 1, get_write, &g, 300, err);
+  else
+    st = decc_store_cat(dp->bs, cid, 0, UINT64_MAX, get_write, &g, err);
+  if (st)
+    decc_buf_clear(out);
+  return st;
+}
+
+decc_status decc__dp_tmpfile(decc_dp *dp, char **path, decc_err *err) {
+  char dir[4096];
+  decc_status st = join(dir, sizeof dir, dp->home, DECC_DP_TMP_DIR, err);
+  if (st || (st = mkdirs(dir, err)))
+    return st;
+  size_t n = strlen(dir) + 32;
+  char *p = decc_malloc(n);
+  if (!p)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  snprintf(p, n, "%s/dp.XXXXXX", dir);
+  int fd = mkstemp(p);
+  if (fd < 0) {
+    st = decc_err_set(err, DECC_E_IO, "%s: %s", dir, strerror(errno));
+    decc_free(p);
+    return st;
+  }
+  close(fd);
+  *path = p;
+  return DECC_OK;
+}
+
+/* ---- SMS helpers ---------------------------------------------------------------------- */
+
+static decc_status sms_auth(char hdr[133], const decc_dp *dp,
+                            const uint8_t challenge[32], decc_err *err) {
+  uint8_t sig[65];
+  if (decc_sms_sign_challenge(sig, dp->sk, challenge) != DECC_OK)
+    return decc_err_set(err, DECC_E_INVALID, "cannot sign the SMS challenge");
+  decc_hex_encode(hdr, sig, 65, 1);
+  return DECC_OK;
+}
+
+static decc_status sms_result(decc_status st, const char *code,
+                              const char *what, decc_err *err) {
+  if (!st)
+    return DECC_OK;
+  if (code)
+    return decc_err_prefix(err, "SMS refused the %s (%s)", what, code);
+  return decc_err_prefix(err, "SMS refused the %s", what);
+}
+
+decc_status decc__dp_sms_push_web3(decc_dp *dp, const decc_address *dataset,
+                                   const char *value, size_t len,
+                                   decc_err *err) {
+  decc_status st = decc__dp_need_signer(dp, err);
+  if (st)
+    return st;
+  uint8_t ch[32];
+  char hdr[133];
+  decc_sms_web3_challenge(ch, dataset, value, len);
+  if ((st = sms_auth(hdr, dp, ch, err)))
+    return st;
+  const char *code = NULL;
+  st = decc_sms_push_web3(dp->sms, dataset, value, len, hdr, &code, err);
+  return sms_result(st, code, "dataset key", err);
+}
+
+decc_status decc__dp_sms_push_web2(decc_dp *dp, const char *name,
+                                   const char *value, size_t len,
+                                   decc_err *err) {
+  decc_status st = decc__dp_need_signer(dp, err);
+  if (st)
+    return st;
+  decc_err e2;
+  decc_err_clear(&e2);
+  int update =
+      decc_sms_secret_exists(dp->sms, DECC_SECRET_WEB2, &dp->me, name, &e2) ==
+      DECC_OK;
+  uint8_t ch[32];
+  char hdr[133];
+  decc_sms_web2_challenge(ch, &dp->me, name, strlen(name), value, len);
+  if ((st = sms_auth(hdr, dp, ch, err)))
+    return st;
+  const char *code = NULL;
+  st = decc_sms_push_web2(dp->sms, &dp->me, name, value, len, update, hdr,
+                          &code, err);
+  return sms_result(st, code, name, err);
+}
+
+decc_status decc__dp_sms_push_requester(decc_dp *dp, const char *key,
+                                        const char *value, size_t len,
+                                        decc_err *err) {
+  decc_status st = decc__dp_need_signer(dp, err);
+  if (st)
+    return st;
+  uint8_t ch[32];
+  char hdr[133];
+  decc_sms_web2_challenge(ch, &dp->me, key, strlen(key), value, len);
+  if ((st = sms_auth(hdr, dp, ch, err)))
+    return st;
+  const char *code = NULL;
+  st = decc_sms_push_requester_secret(dp->sms, &dp->me, key, value, len, hdr,
+                                      &code, err);
+  return sms_result(st, code, "requester secret", err);
+}
+
+/* ---- balances ------------------------------------------------------------------------------ */
+
+static decc_status addr_word_view(decc_dp *dp, const decc_address *to,
+                                  const char *sig, const decc_address *who,
+                                  decc_u256 *out, decc_err *err) {
+  uint8_t w[32] = {0};
+  memcpy(w + 12, who->b, 20);
+  return decc__dp_view_u256(dp, to, sig, w, out, err);
+}
+
+decc_status decc_dp_get_balance(decc_dp *dp, const decc_address *who,
+                                decc_dp_balance *out, decc_err *err) {
+  decc_status st;
+  if ((st = addr_word_view(dp, &dp->addr.token, "balanceOf(address)", who,
+                           &out->wallet, err)) ||
+      (st = addr_word_view(dp, &dp->addr.hub, "balanceOf(address)", who,
+                           &out->stake, err)) ||
+      (st = addr_word_view(dp, &dp->addr.hub, "frozenOf(address)", who,
+                           &out->locked, err)))
+    return decc_err_prefix(err, "balance");
+  return DECC_OK;
+}
+
+static decc_status send_abi(decc_dp *dp, const decc_address *to,
+                            const char *sig, decc_abi_enc *e,
+                            const char *what, uint8_t *txh, decc_err *err) {
+  uint8_t sel[4];
+  decc_abi_selector(sel, sig);
+  decc_buf cd;
+  decc_buf_init(&cd, 0);
+  decc_status st = decc_abi_enc_finish_call(e, sel, &cd);
+  decc_abi_enc_clear(e);
+  if (st) {
+    decc_buf_clear(&cd);
+    return decc_err_set(err, st, "%s: cannot encode the call", what);
+  }
+  decc_receipt rc;
+  st = decc__dp_send(dp, to, &cd, &rc, what, err);
+  decc_buf_clear(&cd);
+  if (!st) {
+    if (txh)
+      memcpy(txh, rc.tx_hash, 32);
+    decc_receipt_clear(&rc);
+  }
+  return st;
+}
+
+decc_status decc__dp_send_abi(decc_dp *dp, const decc_address *to,
+                              const char *sig, decc_abi_enc *e,
+                              const char *what, uint8_t *txh, decc_err *err) {
+  return send_abi(dp, to, sig, e, what, txh, err);
+}
+
+decc_status decc_dp_deposit(decc_dp *dp, const decc_u256 *amount,
+                            decc_err *err) {
+  decc_status st = decc__dp_need_signer(dp, err);
+  if (st)
+    return st;
+  decc_dp_balance b;
+  if ((st = decc_dp_get_balance(dp, &dp->me, &b, err)))
+    return st;
+  if (decc_u256_cmp(&b.wallet, amount) < 0) {
+    decc_u256 miss;
+    char have[96], need[96], m[96];
+    if (decc_u256_sub(&miss, amount, &b.wallet) != DECC_OK)
+      return decc_err_set(err, DECC_E_INTERNAL, "arithmetic error");
+    return decc_err_set(err, DECC_E_RANGE,
+                        "cannot deposit %s: the wallet holds %s (missing %s); "
+                        "get RLC first",
+                        decc_dp_format_rlc(need, amount),
+                        decc_dp_format_rlc(have, &b.wallet),
+                        decc_dp_format_rlc(m, &miss));
+  }
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_abi_enc_push_address(&e, &dp->addr.hub);
+  decc_abi_enc_push_u256(&e, amount);
+  decc_abi_enc_push_bytes(&e, NULL, 0);
+  return send_abi(dp, &dp->addr.token, "approveAndCall(address,uint256,bytes)",
+                  &e, "deposit", NULL, err);
+}
+
+decc_status decc_dp_withdraw(decc_dp *dp, const decc_u256 *amount,
+                             decc_err *err) {
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_abi_enc_push_u256(&e, amount);
+  return send_abi(dp, &dp->addr.hub, "withdraw(uint256)", &e, "withdraw",
+                  NULL, err);
+}
+
+decc_status decc_dp_transfer_rlc(decc_dp *dp, const decc_address *to,
+                                 const decc_u256 *amount, decc_err *err) {
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_abi_enc_push_address(&e, to);
+  decc_abi_enc_push_u256(&e, amount);
+  return send_abi(dp, &dp->addr.token, "transfer(address,uint256)", &e,
+                  "RLC transfer", NULL, err);
+}
+
+char *decc_dp_format_rlc(char out[96], const decc_u256 *nrlc) {
+  char dec[DECC_U256_DEC_LEN];
+  decc_u256_to_dec(dec, nrlc);
+  size_t n = strlen(dec);
+  char ip[DECC_U256_DEC_LEN + 1], fp[10];
+  if (n > 9) {
+    memcpy(ip, dec, n - 9);
+    ip[n - 9] = 0;
+    memcpy(fp, dec + n - 9, 10);
+  } else {
+    strcpy(ip, "0");
+    memset(fp, '0', 9 - n);
+    memcpy(fp + 9 - n, dec, n + 1);
+  }
+  size_t f = strlen(fp);
+  while (f > 0 && fp[f - 1] == '0')
+    fp[--f] = 0;
+  if (f)
+    snprintf(out, 96, "%s.%s RLC", ip, fp);
+  else
+    snprintf(out, 96, "%s RLC", ip);
+  return out;
+}
+
+decc_status decc_dp_parse_rlc(decc_u256 *out, const char *text,
+                              decc_err *err) {
+  char buf[128];
+  size_t n = text ? strlen(text) : 0;
+  if (n == 0 || n >= sizeof buf)
+    return decc_err_set(err, DECC_E_PARSE, "bad amount '%s'",
+                        text ? text : "");
+  memcpy(buf, text, n + 1);
+  while (n && buf[n - 1] == ' ')
+    buf[--n] = 0;
+  int nrlc = 0, rlc = 0;
+  if (n > 4 && !strcmp(buf + n - 4, "nRLC")) {
+    nrlc = 1;
+    buf[n -= 4] = 0;
+  } else if (n > 3 && !strcmp(buf + n - 3, "RLC")) {
+    rlc = 1;
+    buf[n -= 3] = 0;
+  }
+  while (n && buf[n - 1] == ' ')
+    buf[--n] = 0;
+  char *dot = strchr(buf, '.');
+  if (!dot && !rlc) { /* bare integer or "N nRLC": nRLC */
+    decc_status st = decc_u256_parse(out, buf);
+    if (st || (buf[0] == '0' && buf[1] == 'x'))
+      return decc_err_set(err, st ? st : DECC_E_PARSE, "bad amount '%s'",
+                          text);
+    return DECC_OK;
+  }
+  if (nrlc)
+    return decc_err_set(err, DECC_E_PARSE, "bad amount '%s': nRLC are whole",
+                        text);
+  /* RLC with up to 9 decimals. */
+  char digits[160];
+  size_t ilen = dot ? (size_t)(dot - buf) : n;
+  const char *frac = dot ? dot + 1 : "";
+  size_t flen = strlen(frac);
+  if (ilen == 0 || flen > 9 || ilen + 9 >= sizeof digits)
+    return decc_err_set(err, DECC_E_PARSE,
+                        "bad amount '%s' (at most 9 decimals)", text);
+  memcpy(digits, buf, ilen);
+  memcpy(digits + ilen, frac, flen);
+  memset(digits + ilen + flen, '0', 9 - flen);
+  digits[ilen + 9] = 0;
+  for (size_t i = 0; digits[i]; i++)
+    if (digits[i] < '0' || digits[i] > '9')
+      return decc_err_set(err, DECC_E_PARSE, "bad amount '%s'", text);
+  decc_status st = decc_u256_parse(out, digits);
+  if (st)
+    return decc_err_set(err, st, "bad amount '%s'", text);
+  return DECC_OK;
+}

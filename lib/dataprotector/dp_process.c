@@ -1,0 +1,903 @@
+/*
+ * dp_process.c — processProtectedData (iexec-protocol.md §3.5 v2, recipe
+ * §9 C): choose the orders, check the balance, push requester secrets and
+ * the result encryption key, sign the request order, matchOrders, wait for
+ * the task (calling the in-process runner each round), then download,
+ * decrypt and extract the result. Also the result key, result fetching and
+ * the task's on-chain timeline.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dataprotector/dp_int.h"
+#include "decc/cid.h"
+#include "decc/encoding.h"
+#include "decc/poco.h"
+#include "decc/result.h"
+#include "decc/zipsafe.h"
+
+#define EV_ORDERS_MATCHED                                                      \
+  "OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)"
+/* Largest result archive downloaded (the SDK's limit plus the zip frame). */
+#define RESULT_MAX (DECC_RESULT_MAX_PAYLOAD + (1u << 20))
+
+void decc_dp_process_result_clear(decc_dp_process_result *r) {
+  if (!r)
+    return;
+  decc_free(r->result);
+  decc_free(r->results_json);
+  memset(r, 0, sizeof *r);
+}
+
+const char *decc_dp_task_status_name(unsigned s) {
+  static const char *N[] = {"UNSET", "ACTIVE", "REVEALING", "COMPLETED",
+                            "FAILED"};
+  return s < 5 ? N[s] : "UNKNOWN";
+}
+
+/* ---- result key ------------------------------------------------------------------ */
+
+static decc_status write_atomic(const char *path, const void *data, size_t n,
+                                unsigned mode, decc_err *err) {
+  size_t pl = strlen(path) + 16;
+  char *tmp = decc_malloc(pl);
+  if (!tmp)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  snprintf(tmp, pl, "%s.tmpXXXXXX", path);
+  int fd = mkstemp(tmp);
+  decc_status st = DECC_OK;
+  if (fd < 0) {
+    st = decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(errno));
+    decc_free(tmp);
+    return st;
+  }
+  const uint8_t *p = data;
+  size_t off = 0;
+  if (fchmod(fd, (mode_t)mode) != 0)
+    st = DECC_E_IO;
+  while (!st && off < n) {
+    ssize_t w = write(fd, p + off, n - off);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w < 0)
+      st = DECC_E_IO;
+    else
+      off += (size_t)w;
+  }
+  if (!st && fsync(fd) != 0)
+    st = DECC_E_IO;
+  if (close(fd) != 0)
+    st = DECC_E_IO;
+  if (!st && rename(tmp, path) != 0)
+    st = DECC_E_IO;
+  if (st) {
+    decc_err_set(err, st, "%s: cannot write: %s", path, strerror(errno));
+    unlink(tmp);
+  }
+  decc_free(tmp);
+  return st;
+}
+
+static decc_status default_key_path(decc_dp *dp, char *out, size_t cap,
+                                    decc_err *err) {
+  decc_status st = decc__dp_need_signer(dp, err);
+  if (st)
+    return st;
+  char a[43];
+  decc_address_to_hex(a, &dp->me);
+  int k = snprintf(out, cap, "%s/%s/%s_key", dp->home, DECC_DP_RESULTS_DIR, a);
+  if (k < 0 || (size_t)k >= cap)
+    return decc_err_set(err, DECC_E_INVALID, "home path too long");
+  return DECC_OK;
+}
+
+decc_status decc_dp_result_key(decc_dp *dp, decc_rsa_key **key, int *created,
+                               const char *path, int create, decc_err *err) {
+  char def[4096];
+  decc_status st;
+  *key = NULL;
+  if (created)
+    *created = 0;
+  if (!path) {
+    if ((st = default_key_path(dp, def, sizeof def, err)))
+      return st;
+    path = def;
+  }
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    enum { MAXPEM = 16384 };
+    char *pem = decc_secure_alloc(MAXPEM + 1);
+    if (!pem) {
+      close(fd);
+      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    }
+    size_t n = 0;
+    ssize_t r;
+    while (n < MAXPEM && (r = read(fd, pem + n, MAXPEM - n)) != 0) {
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        break;
+      n += (size_t)r;
+    }
+    close(fd);
+    st = decc_rsa_key_parse(key, pem, n, err);
+    decc_secure_free(pem);
+    if (st)
+      return decc_err_prefix(err, "result key %s", path);
+    if (!decc_rsa_key_is_private(*key)) {
+      decc_rsa_key_destroy(*key);
+      *key = NULL;
+      return decc_err_set(err, DECC_E_INVALID,
+                          "result key %s holds no private key", path);
+    }
+    return DECC_OK;
+  }
+  if (!create)
+    return decc_err_set(err, DECC_E_NOT_FOUND,
+                        "no result key at %s (the key that decrypts your "
+                        "results)",
+                        path);
+  /* Generate: RSA-4096 as the SDK, PKCS#8 private (0600) + SPKI public. */
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *sl = strrchr(dir, '/');
+  if (sl) {
+    *sl = 0;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+      return decc_err_set(err, DECC_E_IO, "%s: cannot create: %s", dir,
+                          strerror(errno));
+  }
+  if ((st = decc_rsa_keygen(key, DECC_RSA_DEFAULT_BITS, err)))
+    return st;
+  char *priv = NULL, *pub = NULL;
+  size_t plen = 0, ulen = 0;
+  if (!(st = decc_rsa_key_private_pem(&priv, &plen, *key, err)))
+    st = write_atomic(path, priv, plen, 0600, err);
+  if (priv)
+    decc_secure_free(priv);
+  if (!st && !(st = decc_rsa_key_public_pem(&pub, &ulen, *key, err))) {
+    char pp[4200];
+    snprintf(pp, sizeof pp, "%s.pub", path);
+    st = write_atomic(pp, pub, ulen, 0644, err);
+  }
+  decc_free(pub);
+  if (st) {
+    decc_rsa_key_destroy(*key);
+    *key = NULL;
+    return st;
+  }
+  if (created)
+    *created = 1;
+  return DECC_OK;
+}
+
+/* ---- order selection -------------------------------------------------------------- */
+
+static void restrict_value(decc_market_restrict *r, const decc_address *a) {
+  r->mode = DECC_MF_VALUE;
+  r->addr = *a;
+  r->strict = 0;
+}
+
+/* Picks the first record with price ≤ max; *cheapest gets the lowest price
+ * seen (for the message when none fits). */
+static int pick(const decc__dp_rec *r, size_t n, const decc_u256 *max,
+                decc_u256 (*price)(const decc_order *), decc_u256 *cheapest) {
+  for (size_t i = 0; i < n; i++) {
+    decc_u256 p = price(&r[i].order);
+    if (i == 0 || decc_u256_cmp(&p, cheapest) < 0)
+      *cheapest = p;
+    if (decc_u256_cmp(&p, max) <= 0)
+      return (int)i;
+  }
+  return -1;
+}
+
+static decc_u256 app_price(const decc_order *o) { return o->u.app.appprice; }
+static decc_u256 ds_price(const decc_order *o) {
+  return o->u.dataset.datasetprice;
+}
+static decc_u256 wp_price(const decc_order *o) {
+  return o->u.workerpool.workerpoolprice;
+}
+
+static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
+                                 decc_order *app, decc_order *ds,
+                                 decc_order *wp, decc_err *err) {
+  char a[43], b[43], p1[96], p2[96];
+  decc_market_filter f;
+  decc__dp_rec *r = NULL;
+  size_t n = 0;
+  decc_u256 cheapest = decc_u256_from_u64(0);
+  decc_status st;
+  int k;
+
+  /* App order. */
+  decc_market_filter_init(&f);
+  f.has_resource = 1;
+  f.resource = o->app;
+  restrict_value(&f.dataset, &o->protected_data);
+  if (o->has_workerpool)
+    restrict_value(&f.workerpool, &o->workerpool);
+  else
+    f.workerpool.mode = DECC_MF_ANY;
+  restrict_value(&f.requester, &dp->me);
+  f.has_min_tag = 1;
+  decc_tag_from_bits(f.min_tag, 0x1);
+  f.page_size = DECC_MARKET_PAGE_MAX;
+  if ((st = decc__dp_query(dp, DECC_ORDER_APP, &f, &r, &n, NULL, err)))
+    return st;
+  k = pick(r, n, &o->app_max_price, app_price, &cheapest);
+  if (k < 0) {
+    decc__dp_recs_free(r, n);
+    if (n)
+      return decc_err_set(err, DECC_E_NOT_FOUND,
+                          "no app order of %s within your app max price %s "
+                          "(cheapest: %s): raise the app max price",
+                          decc__dp_addr(a, &o->app),
+                          decc_dp_format_rlc(p1, &o->app_max_price),
+                          decc_dp_format_rlc(p2, &cheapest));
+    return decc_err_set(err, DECC_E_NOT_FOUND,
+                        "no app order for app %s usable by you: the app owner "
+                        "must publish one",
+                        decc__dp_addr(a, &o->app));
+  }
+  if ((st = decc_order_copy(app, &r[k].order))) {
+    decc__dp_recs_free(r, n);
+    return decc_err_set(err, st, "out of memory");
+  }
+  decc__dp_recs_free(r, n);
+
+  /* Dataset order: the grant. */
+  decc_market_filter_init(&f);
+  f.has_resource = 1;
+  f.resource = o->protected_data;
+  restrict_value(&f.app, &o->app);
+  if (o->has_workerpool)
+    restrict_value(&f.workerpool, &o->workerpool);
+  else
+    f.workerpool.mode = DECC_MF_ANY;
+  restrict_value(&f.requester, &dp->me);
+  f.page_size = DECC_MARKET_PAGE_MAX;
+  if ((st = decc__dp_query(dp, DECC_ORDER_DATASET, &f, &r, &n, NULL, err)))
+    return st;
+  k = pick(r, n, &o->data_max_price, ds_price, &cheapest);
+  if (k < 0) {
+    decc__dp_recs_free(r, n);
+    if (n)
+      return decc_err_set(err, DECC_E_NOT_FOUND,
+                          "the access to protected data %s costs %s, above "
+                          "your data max price %s: raise the data max price",
+                          decc__dp_addr(a, &o->protected_data),
+                          decc_dp_format_rlc(p2, &cheapest),
+                          decc_dp_format_rlc(p1, &o->data_max_price));
+    return decc_err_set(err, DECC_E_NOT_FOUND,
+                        "no dataset order lets app %s process protected data "
+                        "%s for you: access not granted or exhausted; ask the "
+                        "owner to grant it (decc grant)",
+                        decc__dp_addr(a, &o->app),
+                        decc__dp_addr(b, &o->protected_data));
+  }
+  if ((st = decc_order_copy(ds, &r[k].order))) {
+    decc__dp_recs_free(r, n);
+    return decc_err_set(err, st, "out of memory");
+  }
+  decc__dp_recs_free(r, n);
+
+  /* Workerpool order: the cheapest that fits (the list is price-sorted). */
+  decc_market_filter_init(&f);
+  f.has_category = 1;
+  f.category = o->category;
+  if (o->has_workerpool) {
+    f.has_resource = 1;
+    f.resource = o->workerpool;
+  }
+  restrict_value(&f.app, &o->app);
+  restrict_value(&f.dataset, &o->protected_data);
+  restrict_value(&f.requester, &dp->me);
+  f.has_min_tag = 1;
+  memcpy(f.min_tag, app->u.app.tag, 32);
+  for (int i = 0; i < 32; i++)
+    f.min_tag[i] |= ds->u.dataset.tag[i];
+  f.page_size = DECC_MARKET_PAGE_MAX;
+  if ((st = decc__dp_query(dp, DECC_ORDER_WORKERPOOL, &f, &r, &n, NULL, err)))
+    return st;
+  k = pick(r, n, &o->workerpool_max_price, wp_price, &cheapest);
+  if (k < 0) {
+    decc__dp_recs_free(r, n);
+    if (n)
+      return decc_err_set(err, DECC_E_NOT_FOUND,
+                          "no workerpool order within your workerpool max "
+                          "price %s (cheapest: %s): raise the workerpool max "
+                          "price",
+                          decc_dp_format_rlc(p1, &o->workerpool_max_price),
+                          decc_dp_format_rlc(p2, &cheapest));
+    return decc_err_set(err, DECC_E_NOT_FOUND,
+                        "no TEE workerpool order in category %llu for this "
+                        "app and data: no workerpool offers to run it now",
+                        (unsigned long long)o->category);
+  }
+  st = decc_order_copy(wp, &r[k].order);
+  decc__dp_recs_free(r, n);
+  return st ? decc_err_set(err, st, "out of memory") : DECC_OK;
+}
+
+/* ---- matchOrders ------------------------------------------------------------------ */
+
+static void push_app(decc_abi_enc *e, const decc_order *o) {
+  const decc_apporder *a = &o->u.app;
+  decc_abi_enc_begin_tuple(e);
+  decc_abi_enc_push_address(e, &a->app);
+  decc_abi_enc_push_u256(e, &a->appprice);
+  decc_abi_enc_push_u256(e, &a->volume);
+  decc_abi_enc_push_bytes32(e, a->tag);
+  decc_abi_enc_push_address(e, &a->datasetrestrict);
+  decc_abi_enc_push_address(e, &a->workerpoolrestrict);
+  decc_abi_enc_push_address(e, &a->requesterrestrict);
+  decc_abi_enc_push_bytes32(e, a->salt);
+  decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
+  decc_abi_enc_end_tuple(e);
+}
+
+static void push_ds(decc_abi_enc *e, const decc_order *o) {
+  const decc_datasetorder *d = &o->u.dataset;
+  decc_abi_enc_begin_tuple(e);
+  decc_abi_enc_push_address(e, &d->dataset);
+  decc_abi_enc_push_u256(e, &d->datasetprice);
+  decc_abi_enc_push_u256(e, &d->volume);
+  decc_abi_enc_push_bytes32(e, d->tag);
+  decc_abi_enc_push_address(e, &d->apprestrict);
+  decc_abi_enc_push_address(e, &d->workerpoolrestrict);
+  decc_abi_enc_push_address(e, &d->requesterrestrict);
+  decc_abi_enc_push_bytes32(e, d->salt);
+  decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
+  decc_abi_enc_end_tuple(e);
+}
+
+static void push_wp(decc_abi_enc *e, const decc_order *o) {
+  const decc_workerpoolorder *w = &o->u.workerpool;
+  decc_abi_enc_begin_tuple(e);
+  decc_abi_enc_push_address(e, &w->workerpool);
+  decc_abi_enc_push_u256(e, &w->workerpoolprice);
+  decc_abi_enc_push_u256(e, &w->volume);
+  decc_abi_enc_push_bytes32(e, w->tag);
+  decc_abi_enc_push_u256(e, &w->category);
+  decc_abi_enc_push_u256(e, &w->trust);
+  decc_abi_enc_push_address(e, &w->apprestrict);
+  decc_abi_enc_push_address(e, &w->datasetrestrict);
+  decc_abi_enc_push_address(e, &w->requesterrestrict);
+  decc_abi_enc_push_bytes32(e, w->salt);
+  decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
+  decc_abi_enc_end_tuple(e);
+}
+
+static void push_rq(decc_abi_enc *e, const decc_order *o) {
+  const decc_requestorder *q = &o->u.request;
+  decc_abi_enc_begin_tuple(e);
+  decc_abi_enc_push_address(e, &q->app);
+  decc_abi_enc_push_u256(e, &q->appmaxprice);
+  decc_abi_enc_push_address(e, &q->dataset);
+  decc_abi_enc_push_u256(e, &q->datasetmaxprice);
+  decc_abi_enc_push_address(e, &q->workerpool);
+  decc_abi_enc_push_u256(e, &q->workerpoolmaxprice);
+  decc_abi_enc_push_address(e, &q->requester);
+  decc_abi_enc_push_u256(e, &q->volume);
+  decc_abi_enc_push_bytes32(e, q->tag);
+  decc_abi_enc_push_u256(e, &q->category);
+  decc_abi_enc_push_u256(e, &q->trust);
+  decc_abi_enc_push_address(e, &q->beneficiary);
+  decc_abi_enc_push_address(e, &q->callback);
+  decc_abi_enc_push_string(e, q->params);
+  decc_abi_enc_push_bytes32(e, q->salt);
+  decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
+  decc_abi_enc_end_tuple(e);
+}
+
+static decc_status match(decc_dp *dp, const decc_order *app,
+                         const decc_order *ds, const decc_order *wp,
+                         const decc_order *rq, decc_dp_process_result *out,
+                         decc_err *err) {
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  push_app(&e, app);
+  push_ds(&e, ds);
+  push_wp(&e, wp);
+  push_rq(&e, rq);
+  uint8_t sel[4];
+  decc_abi_selector(
+      sel, "matchOrders((address,uint256,uint256,bytes32,address,address,"
+           "address,bytes32,bytes),(address,uint256,uint256,bytes32,address,"
+           "address,address,bytes32,bytes),(address,uint256,uint256,bytes32,"
+           "uint256,uint256,address,address,address,bytes32,bytes),(address,"
+           "uint256,address,uint256,address,uint256,address,uint256,bytes32,"
+           "uint256,uint256,address,address,string,bytes32,bytes))");
+  decc_buf cd;
+  decc_buf_init(&cd, 0);
+  decc_status st = decc_abi_enc_finish_call(&e, sel, &cd);
+  decc_abi_enc_clear(&e);
+  if (st) {
+    decc_buf_clear(&cd);
+    return decc_err_set(err, st, "matchOrders: cannot encode");
+  }
+  decc_receipt rc;
+  st = decc__dp_send(dp, &dp->addr.hub, &cd, &rc, "matchOrders", err);
+  decc_buf_clear(&cd);
+  if (st)
+    return st;
+  memcpy(out->tx_hash, rc.tx_hash, 32);
+  uint8_t t0[32];
+  decc_abi_event_topic(t0, EV_ORDERS_MATCHED);
+  int found = 0;
+  for (size_t i = 0; i < rc.n_logs && !found; i++) {
+    const decc_log *l = &rc.logs[i];
+    if (l->n_topics >= 1 && !memcmp(l->topics[0], t0, 32) &&
+        l->data_len >= 6 * 32) {
+      memcpy(out->deal_id, l->data, 32);
+      decc_u256 vol;
+      decc_u256_from_be(&vol, l->data + 5 * 32);
+      if (decc_market_on_matched(dp->market, l->data + 32, l->data + 64,
+                                 l->data + 96, l->data + 128, &vol) != DECC_OK)
+        st = decc_err_set(err, DECC_E_IO,
+                          "the deal was made but the market could not "
+                          "record it");
+      found = 1;
+    }
+  }
+  decc_receipt_clear(&rc);
+  if (!found && !st)
+    st = decc_err_set(err, DECC_E_PARSE,
+                      "matchOrders: no OrdersMatched event in the receipt");
+  if (!st) {
+    decc_u256 zero = decc_u256_from_u64(0);
+    decc_task_id(out->task_id, out->deal_id, &zero);
+  }
+  return st;
+}
+
+/* ---- result ------------------------------------------------------------------------- */
+
+static decc_status extract_entry(uint8_t **out, size_t *len, const uint8_t *zip,
+                                 size_t n, const char *path, decc_err *err) {
+  decc_zip *z = NULL;
+  decc_status st = decc_zip_open_mem(&z, zip, n, NULL, err);
+  if (st)
+    return decc_err_prefix(err, "result archive");
+  size_t idx;
+  if (decc_zip_find(z, path, &idx) != DECC_OK) {
+    decc_zip_close(z);
+    return decc_err_set(err, DECC_E_NOT_FOUND,
+                        "the result has no entry '%s'", path);
+  }
+  st = decc_zip_read(z, idx, 0, out, len, err);
+  decc_zip_close(z);
+  return st;
+}
+
+decc_status decc_dp_fetch_result(decc_dp *dp, uint8_t **out, size_t *len,
+                                 const uint8_t task_id32[32],
+                                 const char *key_path, const char *path,
+                                 decc_err *err) {
+  *out = NULL;
+  *len = 0;
+  unsigned status = 0;
+  uint8_t deal[32];
+  char *results = NULL, h[67];
+  decc_hex_encode(h, task_id32, 32, 1);
+  decc_status st =
+      decc__dp_view_task(dp, task_id32, &status, deal, NULL, &results, err);
+  if (st)
+    return st;
+  if (status != DECC_TASK_COMPLETED) {
+    decc_free(results);
+    return decc_err_set(err, DECC_E_STATE, "task %s is %s, not COMPLETED", h,
+                        decc_dp_task_status_name(status));
+  }
+  json_error_t je;
+  json_t *rj = json_loads(results, 0, &je);
+  decc_free(results);
+  const char *storage = json_string_value(json_object_get(rj, "storage"));
+  const char *loc = json_string_value(json_object_get(rj, "location"));
+  if (!storage || strcmp(storage, "ipfs") != 0 || !loc ||
+      strncmp(loc, "/ipfs/", 6) != 0) {
+    json_decref(rj);
+    return decc_err_set(err, DECC_E_UNSUPPORTED,
+                        "task %s: results are not stored on IPFS", h);
+  }
+  decc_cid cid;
+  st = decc_cid_parse(&cid, loc + 6, err);
+  json_decref(rj);
+  if (st)
+    return st;
+  decc_buf arch;
+  if ((st = decc__dp_store_get(dp, &cid, RESULT_MAX, &arch, err)))
+    return decc_err_prefix(err, "downloading the result of task %s", h);
+  char *params = NULL;
+  if ((st = decc__dp_view_deal_params(dp, deal, &params, err))) {
+    decc_buf_clear(&arch);
+    return st;
+  }
+  json_t *pj = json_loads(params, 0, &je);
+  decc_free(params);
+  int encrypted = json_is_true(json_object_get(pj, "iexec_result_encryption"));
+  json_decref(pj);
+  uint8_t *zip = NULL;
+  size_t zlen = 0;
+  if (encrypted) {
+    decc_rsa_key *k = NULL;
+    if ((st = decc_dp_result_key(dp, &k, NULL, key_path, 0, err))) {
+      decc_buf_clear(&arch);
+      return st;
+    }
+    st = decc_result_decrypt(&zip, &zlen, NULL, k, arch.data, arch.len, err);
+    decc_rsa_key_destroy(k);
+    decc_buf_clear(&arch);
+    if (st)
+      return decc_err_prefix(err, "decrypting the result of task %s", h);
+  } else {
+    zip = decc_buf_steal(&arch, &zlen);
+    if (!zip)
+      return decc_err_set(err, DECC_E_CORRUPT, "task %s: empty result", h);
+  }
+  if (!path) {
+    *out = zip;
+    *len = zlen;
+    return DECC_OK;
+  }
+  st = extract_entry(out, len, zip, zlen, path, err);
+  decc_free(zip);
+  return st;
+}
+
+/* ---- processProtectedData ------------------------------------------------------------- */
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void sleep_ms(unsigned ms) {
+  struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+static decc_status build_params(char **out, const decc_dp_process_opts *o,
+                                json_t *secrets, decc_err *err) {
+  json_t *p = json_object();
+  int bad = !p;
+  if (!bad && secrets && json_object_size(secrets))
+    bad |= json_object_set(p, "iexec_secrets", secrets);
+  bad |= !p || json_object_set_new(p, "iexec_result_storage_provider",
+                                   json_string("ipfs"));
+  if (!o->no_encrypt_result)
+    bad |= json_object_set_new(p, "iexec_result_encryption", json_true());
+  if (o->n_input_files) {
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < o->n_input_files; i++)
+      bad |= json_array_append_new(a, json_string(o->input_files[i]));
+    bad |= !a || json_object_set_new(p, "iexec_input_files", a);
+  }
+  if (o->args)
+    bad |= json_object_set_new(p, "iexec_args", json_string(o->args));
+  char *s = bad ? NULL : json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(p);
+  if (!s)
+    return decc_err_set(err, DECC_E_NOMEM, "cannot build the request params");
+  *out = decc_strdup(s);
+  free(s);
+  if (!*out)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  if (strlen(*out) > DECC_PARAMS_MAX)
+    return decc_err_set(err, DECC_E_LIMIT, "request params above %d bytes",
+                        DECC_PARAMS_MAX);
+  return DECC_OK;
+}
+
+static decc_status wait_task(decc_dp *dp, const decc_dp_process_opts *o,
+                             decc_dp_process_result *out,
+                             const decc_order *wp, decc_err *err) {
+  char h[67], a[43];
+  decc_hex_encode(h, out->task_id, 32, 1);
+  uint64_t start = now_ms();
+  unsigned poll = o->poll_ms ? o->poll_ms : 200;
+  unsigned last = 99;
+  uint64_t deadline = 0;
+  decc__dp_progress(o->progress, o->user, "CONSUME_TASK", 0, h);
+  for (;;) {
+    decc_status st;
+    if (dp->runner && (st = dp->runner(dp->runner_user, err)))
+      return decc_err_prefix(err, "workerpool services");
+    unsigned status = 0;
+    uint8_t deal[32];
+    if ((st = decc__dp_view_task(dp, out->task_id, &status, deal, &deadline,
+                                 NULL, err)))
+      return st;
+    if (status != last) {
+      decc__dp_progress(o->progress, o->user, "CONSUME_TASK", 0,
+                        decc_dp_task_status_name(status));
+      last = status;
+    }
+    out->task_status = status;
+    if (status == DECC_TASK_COMPLETED) {
+      decc__dp_progress(o->progress, o->user, "CONSUME_TASK", 1, "COMPLETED");
+      return DECC_OK;
+    }
+    if (status == DECC_TASK_FAILED)
+      return decc_err_set(err, DECC_E_STATE,
+                          "task %s FAILED (claimed after its deadline: the "
+                          "requester was refunded)",
+                          h);
+    uint64_t elapsed = now_ms() - start;
+    uint64_t chain_now = 0;
+    int past = deadline && decc_chain_block_timestamp(dp->chain, &chain_now,
+                                                      NULL) == DECC_OK &&
+               chain_now > deadline;
+    if ((o->timeout_s && elapsed >= (uint64_t)o->timeout_s * 1000u) || past)
+      return decc_err_set(
+          err, DECC_E_TIMEOUT,
+          "task %s is still %s after %llu s: %s", h,
+          decc_dp_task_status_name(status),
+          (unsigned long long)(elapsed / 1000),
+          dp->runner ? "the workerpool did not finish it in time"
+                     : "no worker is running tasks for this workerpool here; "
+                       "start one (decc node with the scheduler and worker "
+                       "roles) and fetch the result later (decc result get)");
+    (void)a;
+    (void)wp;
+    sleep_ms(poll);
+  }
+}
+
+decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
+                            const decc_dp_process_opts *o, decc_err *err) {
+  memset(out, 0, sizeof *out);
+  decc_status st = decc__dp_need_signer(dp, err);
+  if (st)
+    return st;
+  if (o->n_secrets > DECC_DP_MAX_SECRETS ||
+      o->n_input_files > DECC_DP_MAX_INPUT_FILES)
+    return decc_err_set(err, DECC_E_LIMIT,
+                        "at most %d secrets and %d input files",
+                        DECC_DP_MAX_SECRETS, DECC_DP_MAX_INPUT_FILES);
+  for (size_t i = 0; i < o->n_input_files; i++)
+    if (strncmp(o->input_files[i], "http://", 7) != 0 &&
+        strncmp(o->input_files[i], "https://", 8) != 0)
+      return decc_err_set(err, DECC_E_INVALID,
+                          "input file '%s' is not an http(s) URL",
+                          o->input_files[i]);
+  decc_order app, ds, wp, rq;
+  memset(&app, 0, sizeof app);
+  memset(&ds, 0, sizeof ds);
+  memset(&wp, 0, sizeof wp);
+  memset(&rq, 0, sizeof rq);
+  json_t *secrets = NULL;
+  decc_rsa_key *rkey = NULL;
+  char *b64 = NULL;
+
+  decc__dp_progress(o->progress, o->user, "FETCH_ORDERS", 0, NULL);
+  if ((st = decc_dp_check_tee_app(dp, &o->app, err)) ||
+      (st = decc_dp_sync_market(dp, err)) ||
+      (st = choose_orders(dp, o, &app, &ds, &wp, err)))
+    goto done;
+  decc__dp_progress(o->progress, o->user, "FETCH_ORDERS", 1, NULL);
+
+  /* Balance: the requester's PoCo account pays the three prices. */
+  {
+    decc_u256 t;
+    if (decc_u256_add(&t, &app.u.app.appprice, &ds.u.dataset.datasetprice) ||
+        decc_u256_add(&out->total_price, &t,
+                      &wp.u.workerpool.workerpoolprice)) {
+      st = decc_err_set(err, DECC_E_RANGE, "prices overflow");
+      goto done;
+    }
+    decc_dp_balance b;
+    if ((st = decc_dp_get_balance(dp, &dp->me, &b, err)))
+      goto done;
+    if (decc_u256_cmp(&b.stake, &out->total_price) < 0) {
+      decc_u256 miss;
+      char have[96], need[96], m[96];
+      if (decc_u256_sub(&miss, &out->total_price, &b.stake))
+        miss = out->total_price;
+      st = decc_err_set(err, DECC_E_RANGE,
+                        "insufficient balance: %s deposited, %s needed "
+                        "(missing %s): deposit RLC to your account first",
+                        decc_dp_format_rlc(have, &b.stake),
+                        decc_dp_format_rlc(need, &out->total_price),
+                        decc_dp_format_rlc(m, &miss));
+      goto done;
+    }
+  }
+
+  /* Requester secrets under random names (the SDK's scheme). */
+  if (o->n_secrets) {
+    decc__dp_progress(o->progress, o->user, "PUSH_REQUESTER_SECRET", 0, NULL);
+    secrets = json_object();
+    if (!secrets) {
+      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      goto done;
+    }
+    for (size_t i = 0; i < o->n_secrets; i++) {
+      uint8_t rnd[16];
+      char name[35], idx[24];
+      if ((st = decc_random_bytes(rnd, sizeof rnd))) {
+        decc_err_set(err, st, "no randomness");
+        goto done;
+      }
+      decc_hex_encode(name, rnd, 16, 1);
+      snprintf(idx, sizeof idx, "%zu", i + 1);
+      if ((st = decc__dp_sms_push_requester(dp, name, o->secrets[i],
+                                            strlen(o->secrets[i]), err)))
+        goto done;
+      if (json_object_set_new(secrets, idx, json_string(name))) {
+        st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+        goto done;
+      }
+    }
+    decc__dp_progress(o->progress, o->user, "PUSH_REQUESTER_SECRET", 1, NULL);
+  }
+
+  if (!o->no_encrypt_result) {
+    int created = 0;
+    decc__dp_progress(o->progress, o->user, "GENERATE_ENCRYPTION_KEY", 0,
+                      NULL);
+    if ((st = decc_dp_result_key(dp, &rkey, &created, o->result_key_path, 1,
+                                 err)))
+      goto done;
+    decc__dp_progress(o->progress, o->user, "GENERATE_ENCRYPTION_KEY", 1,
+                      created ? "generated" : "reused");
+    decc__dp_progress(o->progress, o->user, "PUSH_ENCRYPTION_KEY", 0, NULL);
+    size_t blen = 0;
+    if ((st = decc_rsa_key_public_b64(&b64, &blen, rkey, err)) ||
+        (st = decc__dp_sms_push_web2(dp, DECC_SMS_RESULT_ENCRYPTION_KEY, b64,
+                                     blen, err)))
+      goto done;
+    decc__dp_progress(o->progress, o->user, "PUSH_ENCRYPTION_KEY", 1, NULL);
+  }
+
+  decc__dp_progress(o->progress, o->user, "REQUEST_TO_PROCESS_PROTECTED_DATA",
+                    0, NULL);
+  if ((st = decc_order_init(&rq, DECC_ORDER_REQUEST))) {
+    decc_err_set(err, st, "out of memory");
+    goto done;
+  }
+  {
+    decc_requestorder *q = &rq.u.request;
+    q->app = o->app;
+    q->appmaxprice = app.u.app.appprice;
+    q->dataset = o->protected_data;
+    q->datasetmaxprice = ds.u.dataset.datasetprice;
+    q->workerpool = wp.u.workerpool.workerpool;
+    q->workerpoolmaxprice = wp.u.workerpool.workerpoolprice;
+    q->requester = dp->me;
+    q->volume = decc_u256_from_u64(1);
+    decc_tag_from_bits(q->tag, DECC_DP_TAG_BITS);
+    q->category = wp.u.workerpool.category;
+    q->trust = decc_u256_from_u64(0);
+    q->beneficiary = dp->me;
+    decc_free(q->params);
+    q->params = NULL;
+    if ((st = build_params(&q->params, o, secrets, err)))
+      goto done;
+  }
+  if ((st = decc_order_sign(&rq, dp->sk, dp->domain, 1))) {
+    decc_err_set(err, st, "cannot sign the request order");
+    goto done;
+  }
+  if ((st = match(dp, &app, &ds, &wp, &rq, out, err)))
+    goto done;
+  {
+    char h[67];
+    decc_hex_encode(h, out->deal_id, 32, 1);
+    decc__dp_progress(o->progress, o->user,
+                      "REQUEST_TO_PROCESS_PROTECTED_DATA", 1, h);
+  }
+  if (o->no_wait)
+    goto done;
+  if ((st = wait_task(dp, o, out, &wp, err)))
+    goto done;
+  {
+    unsigned s;
+    uint8_t deal[32];
+    if ((st = decc__dp_view_task(dp, out->task_id, &s, deal, NULL,
+                                 &out->results_json, err)))
+      goto done;
+  }
+  decc__dp_progress(o->progress, o->user, "CONSUME_RESULT_DOWNLOAD", 0, NULL);
+  /* fetch_result downloads and decrypts in one go; report both steps. */
+  st = decc_dp_fetch_result(dp, &out->result, &out->result_len, out->task_id,
+                            o->result_key_path, o->path, err);
+  if (!st) {
+    decc__dp_progress(o->progress, o->user, "CONSUME_RESULT_DOWNLOAD", 1,
+                      NULL);
+    if (!o->no_encrypt_result) {
+      decc__dp_progress(o->progress, o->user, "CONSUME_RESULT_DECRYPT", 0,
+                        NULL);
+      decc__dp_progress(o->progress, o->user, "CONSUME_RESULT_DECRYPT", 1,
+                        NULL);
+    }
+  }
+done:
+  json_decref(secrets);
+  decc_free(b64);
+  decc_rsa_key_destroy(rkey);
+  decc_order_clear(&app);
+  decc_order_clear(&ds);
+  decc_order_clear(&wp);
+  decc_order_clear(&rq);
+  if (st) {
+    /* Keep the ids of a deal that was made: the caller can follow it. */
+    decc_free(out->result);
+    out->result = NULL;
+    out->result_len = 0;
+  }
+  return st;
+}
+
+/* ---- task logs ------------------------------------------------------------------------- */
+
+decc_status decc_dp_task_logs(decc_dp *dp, char **text,
+                              const uint8_t task_id32[32], decc_err *err) {
+  *text = NULL;
+  unsigned status = 0;
+  uint8_t deal[32];
+  uint64_t fd = 0;
+  char h[67];
+  decc_hex_encode(h, task_id32, 32, 1);
+  decc_status st =
+      decc__dp_view_task(dp, task_id32, &status, deal, &fd, NULL, err);
+  if (st)
+    return st;
+  decc_log_filter f;
+  decc_log_filter_init(&f);
+  f.addresses = &dp->addr.hub;
+  f.n_addresses = 1;
+  const uint8_t(*tid)[32] = (const uint8_t(*)[32])task_id32;
+  f.topic_alts[1] = tid;
+  f.n_topic_alts[1] = 1;
+  decc_log *logs = NULL;
+  size_t n = 0;
+  if ((st = decc_chain_get_logs(dp->chain, &f, &logs, &n, err)))
+    return st;
+  decc_buf b;
+  decc_buf_init(&b, 1u << 20);
+  if (status == DECC_TASK_UNSET && n == 0) {
+    decc_logs_free(logs, n);
+    decc_buf_clear(&b);
+    return decc_err_set(err, DECC_E_NOT_FOUND,
+                        "task %s: unknown (not initialized yet, or no such "
+                        "task)",
+                        h);
+  }
+  for (size_t i = 0; i < n && !st; i++) {
+    const char *name = NULL;
+    char *json = NULL;
+    uint64_t ts = 0;
+    if (decc__dp_block_time(dp, logs[i].block_number, &ts, NULL) != DECC_OK)
+      ts = 0;
+    if (decc_ledger_decode_log(&logs[i], &name, &json, NULL) != DECC_OK)
+      continue;
+    st = decc_buf_printf(&b, "block %llu  t=%llu  %s %s\n",
+                         (unsigned long long)logs[i].block_number,
+                         (unsigned long long)ts, name, json);
+    decc_free(json);
+  }
+  decc_logs_free(logs, n);
+  if (!st)
+    st = decc_buf_printf(&b, "status %s, final deadline %llu\n",
+                         decc_dp_task_status_name(status),
+                         (unsigned long long)fd);
+  if (st) {
+    decc_buf_clear(&b);
+    return decc_err_set(err, st, "out of memory");
+  }
+  *text = (char *)decc_buf_steal(&b, NULL);
+  return *text ? DECC_OK : decc_err_set(err, DECC_E_NOMEM, "out of memory");
+}

@@ -1,0 +1,616 @@
+/*
+ * node.c — `decc node` as a library: lays out the data directory, opens
+ * the services of the enabled roles, mounts their HTTP routes on one
+ * server, serves GET /health, and tears everything down in the reverse
+ * order (HTTP first, so no handler runs against a closed service).
+ *
+ * Data directory: <home>/chain/ledger.db (embedded ledger), <home>/store
+ * (blockstore), <home>/market/orders.db (orderbook), <home>/sms (vault).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decc/encoding.h"
+#include "decc/hash.h"
+#include "decc/mem.h"
+#include "node_int.h"
+
+void decc__node_logf(decc_node *n, const char *fmt, ...) {
+  if (!n->log)
+    return;
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  n->log(n->log_ctx, line);
+}
+
+/* ---- ledger pool --------------------------------------------------------- */
+
+decc_status decc__node_pool_open(node_pool *p, const char *path, int n,
+                                 decc_err *err) {
+  memset(p, 0, sizeof *p);
+  if (n < 1)
+    n = 1;
+  if (n > NODE_POOL_MAX)
+    n = NODE_POOL_MAX;
+  pthread_mutex_init(&p->mu, NULL);
+  pthread_cond_init(&p->cv, NULL);
+  p->inited = 1;
+  for (int i = 0; i < n; i++) {
+    decc_status st = decc_ledger_open(&p->h[i], path, err);
+    if (st) {
+      decc__node_pool_close(p);
+      return st;
+    }
+    p->n++;
+    p->free_idx[p->nfree++] = i;
+  }
+  return DECC_OK;
+}
+
+void decc__node_pool_close(node_pool *p) {
+  for (int i = 0; i < p->n; i++)
+    decc_ledger_close(p->h[i]);
+  if (p->inited) {
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+  }
+  memset(p, 0, sizeof *p);
+}
+
+decc_ledger *decc__node_pool_acquire(node_pool *p) {
+  pthread_mutex_lock(&p->mu);
+  while (p->nfree == 0)
+    pthread_cond_wait(&p->cv, &p->mu);
+  decc_ledger *l = p->h[p->free_idx[--p->nfree]];
+  pthread_mutex_unlock(&p->mu);
+  return l;
+}
+
+void decc__node_pool_release(node_pool *p, decc_ledger *l) {
+  pthread_mutex_lock(&p->mu);
+  for (int i = 0; i < p->n; i++)
+    if (p->h[i] == l) {
+      p->free_idx[p->nfree++] = i;
+      break;
+    }
+  pthread_cond_signal(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- JSON helpers -------------------------------------------------------- */
+
+void decc__node_send_json(decc_http_response *res, int status, json_t *j) {
+  char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(j);
+  if (!s) {
+    (void)decc_http_res_error(res, 500, "out of memory");
+    return;
+  }
+  if (decc_http_res_json(res, status, s) != DECC_OK)
+    (void)decc_http_res_error(res, 500, "out of memory");
+  free(s);
+}
+
+json_t *decc__node_json_qty(uint64_t v) {
+  char b[24];
+  snprintf(b, sizeof b, "0x%llx", (unsigned long long)v);
+  return json_string(b);
+}
+
+json_t *decc__node_json_hex(const uint8_t *p, size_t n) {
+  char *b = decc_malloc(2 * n + 3);
+  if (!b)
+    return NULL;
+  decc_hex_encode(b, p, n, 1);
+  json_t *j = json_string(b);
+  decc_free(b);
+  return j;
+}
+
+json_t *decc__node_json_addr(const decc_address *a) {
+  char b[43];
+  return json_string(decc_address_to_hex(b, a));
+}
+
+/* ---- chain views used by the market ------------------------------------- */
+
+static decc_status view(decc_node *n, const decc_address *to,
+                        const uint8_t *data, size_t len, decc_buf *out,
+                        decc_err *err) {
+  decc_ledger *l = decc__node_pool_acquire(&n->pool);
+  decc_status st = decc_ledger_view(l, NULL, to, data, len, out, err);
+  decc__node_pool_release(&n->pool, l);
+  return st;
+}
+
+decc_status decc__node_owner_of(decc_node *n, const decc_address *entry,
+                                decc_address *owner, decc_err *err) {
+  uint8_t sel[4];
+  /* owner() = 0x8da5cb5b */
+  sel[0] = 0x8d;
+  sel[1] = 0xa5;
+  sel[2] = 0xcb;
+  sel[3] = 0x5b;
+  decc_buf out;
+  decc_buf_init(&out, 4096);
+  decc_status st = view(n, entry, sel, 4, &out, err);
+  if (st == DECC_E_REVERT) {
+    decc_buf_clear(&out);
+    return decc_err_set(err, DECC_E_NOT_FOUND, "no registry entry there");
+  }
+  if (st == DECC_OK) {
+    if (out.len != 32)
+      st = decc_err_set(err, DECC_E_NOT_FOUND, "no registry entry there");
+    else
+      memcpy(owner->b, out.data + 12, 20);
+  }
+  decc_buf_clear(&out);
+  return st;
+}
+
+decc_status decc__node_consumed(decc_node *n, const uint8_t hash32[32],
+                                decc_u256 *outv, decc_err *err) {
+  /* viewConsumed(bytes32) = keccak("viewConsumed(bytes32)")[0..4] */
+  static const char SIG[] = "viewConsumed(bytes32)";
+  uint8_t h[32], data[36];
+  decc_keccak256(h, SIG, sizeof SIG - 1);
+  memcpy(data, h, 4);
+  memcpy(data + 4, hash32, 32);
+  decc_buf out;
+  decc_buf_init(&out, 4096);
+  decc_status st = view(n, &n->addr.hub, data, sizeof data, &out, err);
+  if (st == DECC_OK) {
+    if (out.len != 32)
+      st = decc_err_set(err, DECC_E_PARSE, "viewConsumed: bad return data");
+    else
+      decc_u256_from_be(outv, out.data);
+  }
+  decc_buf_clear(&out);
+  return st;
+}
+
+/* ---- data directory ------------------------------------------------------ */
+
+static decc_status mkdir_p(const char *path, decc_err *err) {
+  char tmp[4096];
+  size_t n = strlen(path);
+  if (n == 0 || n >= sizeof tmp)
+    return decc_err_set(err, DECC_E_INVALID, "data directory path too long");
+  memcpy(tmp, path, n + 1);
+  for (size_t i = 1; i <= n; i++) {
+    if (tmp[i] == '/' || tmp[i] == 0) {
+      char c = tmp[i];
+      tmp[i] = 0;
+      if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+        return decc_err_set(err, DECC_E_IO, "%s: %s", tmp, strerror(errno));
+      tmp[i] = c;
+    }
+  }
+  struct stat sb;
+  if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    return decc_err_set(err, DECC_E_IO, "%s is not a directory", path);
+  return DECC_OK;
+}
+
+static char *join(const char *a, const char *b) {
+  size_t n = strlen(a) + strlen(b) + 2;
+  char *s = decc_malloc(n);
+  if (s)
+    snprintf(s, n, "%s/%s", a, b);
+  return s;
+}
+
+static decc_status open_chain(decc_node *n, decc_err *err) {
+  char *dir = join(n->cfg.home, "chain");
+  if (!dir)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  decc_status st = mkdir_p(dir, err);
+  if (st) {
+    decc_free(dir);
+    return st;
+  }
+  n->ledger_path = join(dir, "ledger.db");
+  decc_free(dir);
+  if (!n->ledger_path)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  if (access(n->ledger_path, F_OK) != 0) {
+    decc_genesis g;
+    if (decc_genesis_default(&g) != DECC_OK)
+      return decc_err_set(err, DECC_E_INTERNAL, "default genesis");
+    if (n->cfg.genesis) {
+      FILE *f = fopen(n->cfg.genesis, "rb");
+      if (!f) {
+        decc_genesis_clear(&g);
+        return decc_err_set(err, DECC_E_IO, "genesis %s: %s", n->cfg.genesis,
+                            strerror(errno));
+      }
+      char *buf = decc_malloc(DECC_GENESIS_MAX_BYTES + 1);
+      size_t len = buf ? fread(buf, 1, DECC_GENESIS_MAX_BYTES + 1, f) : 0;
+      fclose(f);
+      if (!buf) {
+        decc_genesis_clear(&g);
+        return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      }
+      if (len > DECC_GENESIS_MAX_BYTES)
+        st = decc_err_set(err, DECC_E_LIMIT, "genesis file too large");
+      else
+        st = decc_genesis_from_json(&g, buf, len, err);
+      decc_free(buf);
+      if (st) {
+        decc_genesis_clear(&g);
+        return st;
+      }
+    }
+    st = decc_ledger_init(n->ledger_path, &g, err);
+    decc_genesis_clear(&g);
+    if (st && st != DECC_E_EXISTS)
+      return st;
+    decc__node_logf(n, "chain: created ledger %s", n->ledger_path);
+  }
+  st = decc__node_pool_open(&n->pool, n->ledger_path, (int)n->cfg.threads + 2,
+                            err);
+  if (st)
+    return st;
+  decc_ledger *l = decc__node_pool_acquire(&n->pool);
+  decc_ledger_info info;
+  st = decc_ledger_get_info(l, &info, err);
+  decc__node_pool_release(&n->pool, l);
+  if (st)
+    return st;
+  n->chain_id = info.chain_id;
+  n->addr = info.addr;
+  return DECC_OK;
+}
+
+/* ---- store --------------------------------------------------------------- */
+
+static int store_match(void *ctx, const char *url) {
+  (void)ctx;
+  return decc_store_http_route(url);
+}
+
+static int store_handle(void *ctx, struct MHD_Connection *conn,
+                        const char *url, const char *method,
+                        const char *upload_data, size_t *upload_data_size,
+                        void **con_cls) {
+  decc_node *n = ctx;
+  return decc_store_http_handle(&n->store_cfg, conn, url, method, upload_data,
+                                upload_data_size, con_cls);
+}
+
+static void store_completed(void *ctx, void **con_cls) {
+  (void)ctx;
+  decc_store_http_completed(con_cls);
+}
+
+static decc_status open_store(decc_node *n, decc_err *err) {
+  char *dir = join(n->cfg.home, "store");
+  if (!dir)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  decc_status st = mkdir_p(dir, err);
+  if (!st)
+    st = decc_blockstore_open(&n->bs, dir, err);
+  decc_free(dir);
+  if (st)
+    return st;
+  n->store_cfg.bs = n->bs;
+  n->store_cfg.max_add_bytes = n->cfg.max_upload;
+  n->store_cfg.read_only = 0;
+  st = decc_http_route_raw(n->http, store_match, store_handle, store_completed,
+                           n);
+  return st ? decc_err_set(err, st, "store routes: %s", decc_strerror(st))
+            : DECC_OK;
+}
+
+/* ---- sms ----------------------------------------------------------------- */
+
+static decc_status open_sms(decc_node *n, decc_err *err) {
+  char *dir = join(n->cfg.home, "sms");
+  if (!dir)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  decc_status st = mkdir_p(dir, err);
+  decc_address plat[64];
+  size_t nplat = 0;
+  char *pass = NULL;
+  size_t pass_len = 0;
+  decc_chain *chain = NULL;
+  if (st)
+    goto out;
+  if (n->cfg.sms_trusted_platforms) {
+    const char *p = n->cfg.sms_trusted_platforms;
+    while (*p) {
+      while (*p == ',' || *p == ' ')
+        p++;
+      if (!*p)
+        break;
+      size_t k = strcspn(p, ", ");
+      char a[64];
+      if (k >= sizeof a || nplat >= 64) {
+        st = decc_err_set(err, DECC_E_INVALID,
+                          "sms_trusted_platforms: bad address list");
+        goto out;
+      }
+      memcpy(a, p, k);
+      a[k] = 0;
+      st = decc_address_parse(&plat[nplat], a, err);
+      if (st) {
+        decc_err_prefix(err, "sms_trusted_platforms");
+        goto out;
+      }
+      nplat++;
+      p += k;
+    }
+  }
+  if (n->cfg.sms_passphrase_file) {
+    FILE *f = fopen(n->cfg.sms_passphrase_file, "rb");
+    if (!f) {
+      st = decc_err_set(err, DECC_E_IO, "sms passphrase file %s: %s",
+                        n->cfg.sms_passphrase_file, strerror(errno));
+      goto out;
+    }
+    pass = decc_secure_alloc(1025);
+    if (!pass) {
+      fclose(f);
+      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      goto out;
+    }
+    pass_len = fread(pass, 1, 1024, f);
+    fclose(f);
+    while (pass_len && (pass[pass_len - 1] == '\n' || pass[pass_len - 1] == '\r'))
+      pass_len--;
+    pass[pass_len] = 0;
+  }
+  st = decc_chain_open_embedded(&chain, n->ledger_path, err);
+  if (st)
+    goto out;
+  decc_sms_config sc;
+  memset(&sc, 0, sizeof sc);
+  sc.vault_dir = dir;
+  sc.passphrase = pass;
+  sc.passphrase_len = pass_len;
+  sc.trusted_platforms = plat;
+  sc.n_trusted = nplat;
+  st = decc_sms_chain_view_over(&sc.chain, chain, 1, err);
+  if (st) {
+    decc_chain_destroy(chain);
+    goto out;
+  }
+  sc.log = n->log;
+  sc.log_ctx = n->log_ctx;
+  st = decc_sms_create(&n->sms, &sc, err);
+  if (st)
+    goto out;
+  st = decc_sms_http_mount(n->sms, n->http, "");
+  if (st)
+    st = decc_err_set(err, st, "sms routes: %s", decc_strerror(st));
+out:
+  if (pass)
+    decc_secure_free(pass);
+  decc_free(dir);
+  return st;
+}
+
+/* ---- health -------------------------------------------------------------- */
+
+static void h_health(void *ctx, decc_http_request *req,
+                     decc_http_response *res) {
+  (void)req;
+  decc_node *n = ctx;
+  json_t *roles = json_object();
+  json_object_set_new(roles, "chain",
+                      json_boolean(n->cfg.roles & DECC_NODE_ROLE_CHAIN));
+  json_object_set_new(roles, "store",
+                      json_boolean(n->cfg.roles & DECC_NODE_ROLE_STORE));
+  json_object_set_new(roles, "market",
+                      json_boolean(n->cfg.roles & DECC_NODE_ROLE_MARKET));
+  json_object_set_new(roles, "sms",
+                      json_boolean(n->cfg.roles & DECC_NODE_ROLE_SMS));
+  json_object_set_new(roles, "scheduler",
+                      json_boolean(n->cfg.roles & DECC_NODE_ROLE_SCHEDULER));
+  json_object_set_new(roles, "worker",
+                      json_boolean(n->cfg.roles & DECC_NODE_ROLE_WORKER));
+  json_t *j = json_pack("{s:b,s:s,s:s,s:o,s:I}", "ok", 1, "status", "up",
+                        "version", decc_version(), "roles", roles, "uptime",
+                        (json_int_t)((uint64_t)time(NULL) - n->started_at));
+  if (j && (n->cfg.roles & DECC_NODE_ROLE_CHAIN)) {
+    decc_ledger *l = decc__node_pool_acquire(&n->pool);
+    decc_ledger_block b;
+    decc_err e;
+    int ok = decc_ledger_block_get(l, UINT64_MAX, &b, &e) == DECC_OK;
+    decc__node_pool_release(&n->pool, l);
+    json_object_set_new(j, "chainId", json_integer((json_int_t)n->chain_id));
+    if (ok)
+      json_object_set_new(j, "blockNumber", json_integer((json_int_t)b.number));
+    else
+      json_object_set_new(j, "chainError", json_string(e.msg));
+  }
+  if (j && n->market)
+    json_object_set_new(j, "marketEventsApplied",
+                        json_integer((json_int_t)n->events_applied));
+  json_t *remote = json_object();
+  if (n->cfg.chain_url)
+    json_object_set_new(remote, "chain", json_string(n->cfg.chain_url));
+  if (n->cfg.sms_url)
+    json_object_set_new(remote, "sms", json_string(n->cfg.sms_url));
+  if (n->cfg.store_url)
+    json_object_set_new(remote, "store", json_string(n->cfg.store_url));
+  if (n->cfg.scheduler_url)
+    json_object_set_new(remote, "scheduler", json_string(n->cfg.scheduler_url));
+  if (j)
+    json_object_set_new(j, "remote", remote);
+  else
+    json_decref(remote);
+  decc__node_send_json(res, 200, j);
+}
+
+/* ---- lifecycle ----------------------------------------------------------- */
+
+static void http_log(void *ctx, const char *line) {
+  decc_node *n = ctx;
+  if (n->cfg.log_requests && n->log)
+    n->log(n->log_ctx, line);
+}
+
+static decc_status copy_config(decc_node_config *dst,
+                               const decc_node_config *src) {
+  *dst = *src;
+  char **strs[] = {&dst->home,          &dst->bind,
+                   &dst->chain_url,     &dst->sms_url,
+                   &dst->store_url,     &dst->scheduler_url,
+                   &dst->genesis,       &dst->sms_passphrase_file,
+                   &dst->sms_trusted_platforms};
+  decc_status st = DECC_OK;
+  for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+    if (*strs[i]) {
+      *strs[i] = decc_strdup(*strs[i]);
+      if (!*strs[i])
+        st = DECC_E_NOMEM;
+    }
+  }
+  return st;
+}
+
+decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
+                             void (*log)(void *ctx, const char *line),
+                             void *log_ctx, decc_err *err) {
+  *out = NULL;
+  if (!cfg || !cfg->home || !*cfg->home)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "no data directory: set home (--home, DECC_HOME or "
+                        "\"home\" in the config file)");
+  unsigned roles = cfg->roles;
+  if (roles & (DECC_NODE_ROLE_SCHEDULER | DECC_NODE_ROLE_WORKER))
+    return decc_err_set(err, DECC_E_UNSUPPORTED,
+                        "the scheduler and worker roles are not available in "
+                        "this build (the worker layer, decc/worker.h, is not "
+                        "there yet)");
+  if ((roles & (DECC_NODE_ROLE_MARKET | DECC_NODE_ROLE_SMS)) &&
+      !(roles & DECC_NODE_ROLE_CHAIN))
+    return decc_err_set(
+        err, DECC_E_UNSUPPORTED,
+        "the market and sms roles need the chain role on the same node: "
+        "reading a remote chain (chain_url) needs an Ethereum JSON-RPC "
+        "backend for decc/chain.h, which does not exist yet");
+  decc_node *n = decc_calloc(1, sizeof *n);
+  if (!n)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  decc_node_config_init(&n->cfg);
+  if (copy_config(&n->cfg, cfg) != DECC_OK) {
+    decc_node_config_clear(&n->cfg);
+    decc_free(n);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  n->log = log;
+  n->log_ctx = log_ctx;
+  pthread_mutex_init(&n->stop_mu, NULL);
+  pthread_cond_init(&n->stop_cv, NULL);
+  pthread_mutex_init(&n->sync_mu, NULL);
+  pthread_mutex_init(&n->ch.mu, NULL);
+
+  decc_status st = mkdir_p(n->cfg.home, err);
+  if (st)
+    goto fail;
+  decc_http_config hc;
+  memset(&hc, 0, sizeof hc);
+  hc.bind_address = n->cfg.bind ? n->cfg.bind : "127.0.0.1";
+  hc.port = n->cfg.port;
+  hc.threads = n->cfg.threads;
+  hc.max_connections = n->cfg.max_connections;
+  hc.timeout_s = n->cfg.timeout_s;
+  hc.max_body = n->cfg.max_body;
+  hc.max_header_bytes = n->cfg.max_header_bytes;
+  hc.log = http_log;
+  hc.log_ctx = n;
+  st = decc_http_server_create(&n->http, &hc);
+  if (st) {
+    decc_err_set(err, st, "out of memory");
+    goto fail;
+  }
+  st = decc_http_route(n->http, "GET", "/health", h_health, n);
+  if (st) {
+    decc_err_set(err, st, "health route");
+    goto fail;
+  }
+  if (roles & DECC_NODE_ROLE_CHAIN) {
+    st = open_chain(n, err);
+    if (!st)
+      st = decc__node_rpc_mount(n, err);
+    if (st)
+      goto fail;
+  }
+  if (roles & DECC_NODE_ROLE_STORE) {
+    st = open_store(n, err);
+    if (st)
+      goto fail;
+  }
+  if (roles & DECC_NODE_ROLE_MARKET) {
+    st = decc__node_market_open(n, err);
+    if (!st)
+      st = decc__node_market_mount(n, err);
+    if (st)
+      goto fail;
+  }
+  if (roles & DECC_NODE_ROLE_SMS) {
+    st = open_sms(n, err);
+    if (st)
+      goto fail;
+  }
+  *out = n;
+  return DECC_OK;
+fail:
+  decc_node_destroy(n);
+  return st;
+}
+
+decc_status decc_node_start(decc_node *n, decc_err *err) {
+  if (n->started)
+    return decc_err_set(err, DECC_E_STATE, "node already started");
+  n->started_at = (uint64_t)time(NULL);
+  decc_status st = decc_http_server_start(n->http, err);
+  if (st)
+    return st;
+  n->started = 1;
+  if (n->market) {
+    st = decc__node_market_start(n, err);
+    if (st)
+      return st;
+  }
+  decc__node_logf(n, "listening on %s:%u", n->cfg.bind ? n->cfg.bind : "127.0.0.1",
+                  (unsigned)decc_http_server_port(n->http));
+  return DECC_OK;
+}
+
+uint16_t decc_node_port(const decc_node *n) {
+  return decc_http_server_port(n->http);
+}
+
+void decc_node_destroy(decc_node *n) {
+  if (!n)
+    return;
+  /* HTTP first: after this no handler runs. */
+  decc_http_server_destroy(n->http);
+  n->http = NULL;
+  decc__node_market_stop(n);
+  decc__node_market_close(n);
+  decc_free(n->market_routes);
+  decc_sms_destroy(n->sms);
+  decc_blockstore_close(n->bs);
+  decc__node_pool_close(&n->pool);
+  decc_free(n->ledger_path);
+  decc_free(n->ch.v);
+  pthread_mutex_destroy(&n->ch.mu);
+  pthread_mutex_destroy(&n->sync_mu);
+  pthread_mutex_destroy(&n->stop_mu);
+  pthread_cond_destroy(&n->stop_cv);
+  decc_node_config_clear(&n->cfg);
+  decc_free(n);
+}

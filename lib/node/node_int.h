@@ -1,0 +1,121 @@
+/*
+ * node_int.h — what the node's files share: the node struct, the pool of
+ * ledger handles (a decc_ledger belongs to one thread at a time, and the
+ * HTTP server runs handlers on several), JSON helpers and the route
+ * registration functions of each role.
+ */
+#ifndef DECC_NODE_INT_H
+#define DECC_NODE_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "decc/chain.h"
+#include "decc/http.h"
+#include "decc/ledger.h"
+#include "decc/market.h"
+#include "decc/node.h"
+#include "decc/sms.h"
+#include "decc/store.h"
+
+#define NODE_POOL_MAX 16
+
+typedef struct node_pool {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  decc_ledger *h[NODE_POOL_MAX];
+  int free_idx[NODE_POOL_MAX];
+  int nfree;
+  int n;
+  int inited;
+} node_pool;
+
+/* Outstanding market login challenges (single use, bounded). */
+#define NODE_CHALLENGES_MAX 10000
+#define NODE_CHALLENGES_PER_ADDR 8
+
+typedef struct node_challenge {
+  decc_address addr;
+  uint8_t digest[32];
+  uint64_t expires;
+} node_challenge;
+
+typedef struct node_challenges {
+  pthread_mutex_t mu;
+  node_challenge *v;
+  size_t n;
+} node_challenges;
+
+struct decc_node {
+  decc_node_config cfg;
+  void (*log)(void *ctx, const char *line);
+  void *log_ctx;
+  decc_http_server *http;
+  uint64_t started_at;
+  int started;
+
+  /* chain role */
+  char *ledger_path;
+  node_pool pool;
+  uint64_t chain_id;
+  decc_chain_addresses addr;
+
+  /* store role */
+  decc_blockstore *bs;
+  decc_store_http_cfg store_cfg;
+
+  /* market role */
+  decc_market *market;
+  node_challenges ch;
+  decc_chain *watch_chain;
+  decc_chain_watch *watch;
+  pthread_mutex_t sync_mu; /* one synchronisation step at a time */
+  pthread_t watcher;
+  int watcher_running;
+  pthread_mutex_t stop_mu;
+  pthread_cond_t stop_cv;
+  int stopping;
+  uint64_t last_refresh;
+  uint64_t events_applied;
+  void *market_routes; /* per-type route contexts (decc_free) */
+
+  /* sms role */
+  decc_sms *sms;
+};
+
+/* Logs one line through the node's log callback (printf-style). */
+void decc__node_logf(decc_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Ledger pool. acquire blocks until a handle is free. */
+decc_status decc__node_pool_open(node_pool *p, const char *path, int n,
+                                 decc_err *err);
+void decc__node_pool_close(node_pool *p);
+decc_ledger *decc__node_pool_acquire(node_pool *p);
+void decc__node_pool_release(node_pool *p, decc_ledger *l);
+
+/* Sends a jansson value as the response (steals j). */
+void decc__node_send_json(decc_http_response *res, int status, json_t *j);
+
+/* Route registration per role. */
+decc_status decc__node_rpc_mount(decc_node *n, decc_err *err);
+decc_status decc__node_market_open(decc_node *n, decc_err *err);
+decc_status decc__node_market_mount(decc_node *n, decc_err *err);
+decc_status decc__node_deals_mount(decc_node *n, decc_err *err);
+decc_status decc__node_market_start(decc_node *n, decc_err *err);
+void decc__node_market_stop(decc_node *n);
+void decc__node_market_close(decc_node *n);
+
+/* Views against the local ledger used by the market world and the RPC:
+ * owner() of a registry entry, viewConsumed(hash). */
+decc_status decc__node_owner_of(decc_node *n, const decc_address *entry,
+                                decc_address *owner, decc_err *err);
+decc_status decc__node_consumed(decc_node *n, const uint8_t hash32[32],
+                                decc_u256 *out, decc_err *err);
+
+/* Hex helpers: "0x" quantity for a u64, lowercase 0x data. */
+json_t *decc__node_json_qty(uint64_t v);
+json_t *decc__node_json_hex(const uint8_t *p, size_t n);
+json_t *decc__node_json_addr(const decc_address *a);
+
+#endif /* DECC_NODE_INT_H */

@@ -1,0 +1,1483 @@
+/*
+ * sms.c — the SMS service core (decc/sms.h): who may write which secret
+ * (iExec's challenges and owners), per-task enclave challenge keys,
+ * attestation nonces, and the release of a session to an attested enclave
+ * with exactly the secrets its deal entitles.
+ *
+ * Every refusal goes through refuse(): one stable code, a message in err
+ * and one log line, all free of secret values. Secret values only travel
+ * in vault-owned secure memory and a secret buffer that is wiped before it
+ * is released; what leaves the service is the sealed box.
+ */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "decc/buf.h"
+#include "decc/cid.h"
+#include "decc/encoding.h"
+#include "decc/hash.h"
+#include "decc/mem.h"
+#include "decc/result.h"
+#include "decc/sms.h"
+#include "decc/sms_auth.h"
+#include "sms/sms_int.h"
+
+/* Enclave key record: secp256k1 key ‖ u64be(expiry). */
+#define ENCLAVE_REC_LEN 40
+
+typedef struct nonce_slot {
+  uint8_t task[32];
+  uint8_t nonce[32];
+  uint64_t expires;
+} nonce_slot;
+
+struct decc_sms {
+  decc_vault *vault;
+  decc_address *trusted;
+  size_t n_trusted;
+  decc_sms_chain_view chain;
+  decc_sms_config cfg;
+  pthread_mutex_t nonce_mu;
+  nonce_slot *nonces;
+  size_t n_nonces;
+  pthread_mutex_t enclave_mu; /* get-or-create of enclave keys */
+};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+int decc__sms_utf8_ok(const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = p[i];
+    size_t k;
+    uint32_t cp;
+    if (c == 0)
+      return 0;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      k = 1;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      k = 2;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      k = 3;
+      cp = c & 0x07;
+    } else {
+      return 0;
+    }
+    if (k >= n - i)
+      return 0;
+    for (size_t j = 1; j <= k; j++) {
+      if (i + j >= n || (p[i + j] & 0xc0) != 0x80)
+        return 0;
+      cp = cp << 6 | (p[i + j] & 0x3f);
+    }
+    /* overlong forms, surrogates, beyond U+10FFFF */
+    if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) ||
+        (k == 3 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+      return 0;
+    i += k + 1;
+  }
+  return 1;
+}
+
+decc_status decc__sms_json_str(decc_buf *b, const char *s, size_t n) {
+  static const char hx[] = "0123456789abcdef";
+  decc_status st = decc_buf_append_byte(b, '"');
+  for (size_t i = 0; i < n && !st; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') {
+      char e[2] = {'\\', (char)c};
+      st = decc_buf_append(b, e, 2);
+    } else if (c < 0x20) {
+      char e[6] = {'\\', 'u', '0', '0', hx[c >> 4], hx[c & 15]};
+      st = decc_buf_append(b, e, 6);
+    } else {
+      st = decc_buf_append_byte(b, c);
+    }
+  }
+  if (!st)
+    st = decc_buf_append_byte(b, '"');
+  return st;
+}
+
+char *decc__sms_hex32(char out[67], const uint8_t b[32]) {
+  return decc_hex_encode(out, b, 32, 1);
+}
+
+static uint64_t wall_now(decc_sms *s) {
+  return s->cfg.clock ? s->cfg.clock(s->cfg.clock_ctx) : (uint64_t)time(NULL);
+}
+
+static void smslog(decc_sms *s, const char *fmt, ...) DECC_PRINTF(2, 3);
+static void smslog(decc_sms *s, const char *fmt, ...) {
+  if (!s->cfg.log)
+    return;
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  s->cfg.log(s->cfg.log_ctx, line);
+}
+
+/* Records a refusal: code, message, log line. Returns st. */
+static decc_status refuse(decc_sms *s, const char **code_out,
+                          const char *code, decc_status st, decc_err *err,
+                          const char *what, const char *fmt, ...)
+    DECC_PRINTF(7, 8);
+static decc_status refuse(decc_sms *s, const char **code_out,
+                          const char *code, decc_status st, decc_err *err,
+                          const char *what, const char *fmt, ...) {
+  char msg[DECC_ERR_LEN];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (code_out)
+    *code_out = code;
+  decc_err_set(err, st, "%s", msg);
+  smslog(s, "sms: refused %s: %s: %s", what, code, msg);
+  return st;
+}
+
+static const char *status_name(unsigned st) {
+  static const char *const n[] = {"UNSET", "ACTIVE", "REVEALING", "COMPLETED",
+                                  "FAILED"};
+  return st < 5 ? n[st] : "UNKNOWN";
+}
+
+/* Exact low-nibble match of TeeUtils#getTeeFramework. */
+static const char *tee_framework(const uint8_t tag[32]) {
+  switch (tag[31] & 0x0f) {
+  case 0x3:
+    return "SCONE";
+  case 0x5:
+    return "GRAMINE";
+  case 0x9:
+    return "TDX";
+  default:
+    return NULL;
+  }
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+decc_status decc_sms_create(decc_sms **out, const decc_sms_config *cfg,
+                            decc_err *err) {
+  *out = NULL;
+  decc_sms_chain_view cv = cfg ? cfg->chain : (decc_sms_chain_view){0};
+  decc_status st = DECC_OK;
+  if (!cfg || !cfg->vault_dir)
+    st = decc_err_set(err, DECC_E_INVALID, "sms: no vault directory");
+  else if (!cv.owner_of || !cv.task || !cv.deal || !cv.app || !cv.dataset ||
+           !cv.now)
+    st = decc_err_set(err, DECC_E_INVALID, "sms: incomplete chain view");
+  decc_sms *s = NULL;
+  if (!st && !(s = decc_calloc(1, sizeof *s)))
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  if (st) {
+    if (cv.destroy)
+      cv.destroy(cv.ctx);
+    return st;
+  }
+  s->chain = cv;
+  s->cfg = *cfg;
+  s->cfg.passphrase = NULL; /* not kept */
+  s->cfg.vault_dir = NULL;
+  if (!s->cfg.nonce_ttl_s)
+    s->cfg.nonce_ttl_s = 120;
+  if (!s->cfg.quote_max_age_s)
+    s->cfg.quote_max_age_s = 300;
+  if (!s->cfg.max_nonces)
+    s->cfg.max_nonces = 8192;
+  if (!s->cfg.max_nonces_per_task)
+    s->cfg.max_nonces_per_task = 16;
+  if (!s->cfg.max_params)
+    s->cfg.max_params = 65536;
+  if (!s->cfg.max_input_files)
+    s->cfg.max_input_files = 64;
+  pthread_mutex_init(&s->nonce_mu, NULL);
+  pthread_mutex_init(&s->enclave_mu, NULL);
+  if (cfg->n_trusted) {
+    s->trusted = decc_calloc(cfg->n_trusted, sizeof *s->trusted);
+    if (!s->trusted) {
+      decc_sms_destroy(s);
+      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    }
+    memcpy(s->trusted, cfg->trusted_platforms,
+           cfg->n_trusted * sizeof *s->trusted);
+    s->n_trusted = cfg->n_trusted;
+  }
+  s->nonces = decc_calloc(s->cfg.max_nonces, sizeof *s->nonces);
+  if (!s->nonces) {
+    decc_sms_destroy(s);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  st = decc_vault_open(&s->vault, cfg->vault_dir, cfg->passphrase,
+                       cfg->passphrase_len, err);
+  if (st) {
+    decc_sms_destroy(s);
+    return st;
+  }
+  *out = s;
+  return DECC_OK;
+}
+
+void decc_sms_destroy(decc_sms *s) {
+  if (!s)
+    return;
+  decc_vault_close(s->vault);
+  if (s->chain.destroy)
+    s->chain.destroy(s->chain.ctx);
+  if (s->nonces) {
+    decc_memzero(s->nonces, s->cfg.max_nonces * sizeof *s->nonces);
+    decc_free(s->nonces);
+  }
+  decc_free(s->trusted);
+  pthread_mutex_destroy(&s->nonce_mu);
+  pthread_mutex_destroy(&s->enclave_mu);
+  decc_free(s);
+}
+
+decc_vault *decc_sms_vault(decc_sms *s) { return s->vault; }
+
+/* ---- secrets --------------------------------------------------------------- */
+
+int decc_sms_requester_key_valid(const char *key) {
+  if (!key)
+    return 0;
+  size_t n = strlen(key);
+  if (n < 1 || n > 64)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = key[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return 0;
+  }
+  return 1;
+}
+
+int decc_sms_web2_name_valid(const char *name) {
+  if (!name)
+    return 0;
+  size_t n = strlen(name);
+  if (n < 1 || n > 256)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)name[i] < 0x21 || (unsigned char)name[i] > 0x7e)
+      return 0;
+  return 1;
+}
+
+/* Size and encoding checks every pushed value passes. */
+static decc_status check_value(decc_sms *s, const char *value, size_t len,
+                               const char **code, decc_err *err,
+                               const char *what) {
+  if (len > DECC_SECRET_MAX)
+    return refuse(s, code, "SECRET_TOO_LARGE", DECC_E_LIMIT, err, what,
+                  "secret of %zu bytes exceeds the %d-byte limit", len,
+                  DECC_SECRET_MAX);
+  if (!decc__sms_utf8_ok(value ? value : "", len))
+    return refuse(s, code, "SECRET_NOT_UTF8", DECC_E_INVALID, err, what,
+                  "secret value must be UTF-8 text without NUL bytes");
+  return DECC_OK;
+}
+
+/* Signature check of a push against the expected signer. */
+static decc_status check_push_sig(decc_sms *s, const char *authorization,
+                                  const uint8_t challenge[32],
+                                  const decc_address *signer,
+                                  const char **code, decc_err *err,
+                                  const char *what) {
+  decc_err e2;
+  decc_status st = decc_sms_check_signature(authorization, challenge, signer,
+                                            &e2);
+  if (st)
+    return refuse(s, code,
+                  st == DECC_E_PARSE ? "MISSING_OR_MALFORMED_AUTHORIZATION"
+                                     : "INVALID_SIGNATURE",
+                  st, err, what, "%s", e2.msg);
+  return DECC_OK;
+}
+
+static decc_status store(decc_sms *s, decc_secret_kind kind,
+                         const decc_address *owner, const char *name,
+                         const char *value, size_t len, int update,
+                         const char **code, decc_err *err, const char *what) {
+  decc_err e2;
+  decc_status st = decc_vault_put(s->vault, kind, owner, name,
+                                  (const uint8_t *)(value ? value : ""), len,
+                                  update, &e2);
+  if (st == DECC_E_EXISTS)
+    return refuse(s, code, "SECRET_ALREADY_EXISTS", st, err, what,
+                  "secret already exists and cannot be replaced");
+  if (st == DECC_E_NOT_FOUND)
+    return refuse(s, code, "SECRET_NOT_FOUND", st, err, what,
+                  "secret does not exist (nothing to update)");
+  if (st)
+    return refuse(s, code, "VAULT_ERROR", st, err, what, "%s", e2.msg);
+  smslog(s, "sms: stored %s", what);
+  return DECC_OK;
+}
+
+/* owner() of an on-chain entry; a missing entry is refused like a wrong
+ * signer (nobody can prove ownership of nothing). */
+static decc_status chain_owner(decc_sms *s, const decc_address *entry,
+                               decc_address *owner, const char **code,
+                               decc_err *err, const char *what) {
+  decc_err e2;
+  decc_status st = s->chain.owner_of(s->chain.ctx, entry, owner, &e2);
+  if (st == DECC_E_NOT_FOUND)
+    return refuse(s, code, "NO_OWNER_ON_CHAIN", DECC_E_DENIED, err, what,
+                  "%s", e2.msg);
+  if (st)
+    return refuse(s, code, "CHAIN_ERROR", st, err, what, "reading owner(): %s",
+                  e2.msg);
+  return DECC_OK;
+}
+
+decc_status decc_sms_push_web3(decc_sms *s, const decc_address *addr,
+                               const char *value, size_t len,
+                               const char *authorization, const char **code,
+                               decc_err *err) {
+  char a[43], what[96];
+  snprintf(what, sizeof what, "web3 secret of %s",
+           decc_address_to_checksum(a, addr));
+  if (code)
+    *code = NULL;
+  decc_status st = check_value(s, value, len, code, err, what);
+  if (st)
+    return st;
+  decc_address owner;
+  if ((st = chain_owner(s, addr, &owner, code, err, what)))
+    return st;
+  uint8_t ch[32];
+  decc_sms_web3_challenge(ch, addr, value ? value : "", len);
+  if ((st = check_push_sig(s, authorization, ch, &owner, code, err, what)))
+    return st;
+  return store(s, DECC_SECRET_WEB3, addr, NULL, value, len, 0, code, err,
+               what);
+}
+
+decc_status decc_sms_push_web2(decc_sms *s, const decc_address *owner,
+                               const char *name, const char *value, size_t len,
+                               int update, const char *authorization,
+                               const char **code, decc_err *err) {
+  char a[43], what[128];
+  snprintf(what, sizeof what, "web2 secret of %s",
+           decc_address_to_checksum(a, owner));
+  if (code)
+    *code = NULL;
+  if (!decc_sms_web2_name_valid(name))
+    return refuse(s, code, "INVALID_SECRET_NAME", DECC_E_INVALID, err, what,
+                  "secret name must be 1..256 printable ASCII characters");
+  decc_status st = check_value(s, value, len, code, err, what);
+  if (st)
+    return st;
+  uint8_t ch[32];
+  /* The challenge signs the name as sent; storage lowercases it. */
+  decc_sms_web2_challenge(ch, owner, name, strlen(name), value ? value : "",
+                          len);
+  if ((st = check_push_sig(s, authorization, ch, owner, code, err, what)))
+    return st;
+  if (!strcasecmp(name, DECC_SMS_RESULT_ENCRYPTION_KEY)) {
+    decc_rsa_key *k = NULL;
+    decc_err e2;
+    int ok = decc_rsa_key_parse(&k, value ? value : "", len, &e2) == DECC_OK &&
+             !decc_rsa_key_is_private(k) &&
+             (len == 0 || strstr(value, "-----") == NULL);
+    decc_rsa_key_destroy(k);
+    if (!ok)
+      return refuse(s, code, "INVALID_RESULT_ENCRYPTION_KEY", DECC_E_INVALID,
+                    err, what,
+                    "%s must be base64 of a PEM RSA public key",
+                    DECC_SMS_RESULT_ENCRYPTION_KEY);
+  }
+  return store(s, DECC_SECRET_WEB2, owner, name, value, len, update ? 1 : 0,
+               code, err, what);
+}
+
+decc_status decc_sms_push_app_secret(decc_sms *s, const decc_address *app,
+                                     const char *value, size_t len,
+                                     const char *authorization,
+                                     const char **code, decc_err *err) {
+  char a[43], what[96];
+  snprintf(what, sizeof what, "app developer secret of %s",
+           decc_address_to_checksum(a, app));
+  if (code)
+    *code = NULL;
+  decc_status st = check_value(s, value, len, code, err, what);
+  if (st)
+    return st;
+  decc_address owner;
+  if ((st = chain_owner(s, app, &owner, code, err, what)))
+    return st;
+  uint8_t ch[32];
+  decc_sms_web2_challenge(ch, app, DECC_SMS_APP_SECRET_INDEX, 1,
+                          value ? value : "", len);
+  if ((st = check_push_sig(s, authorization, ch, &owner, code, err, what)))
+    return st;
+  return store(s, DECC_SECRET_APP_DEV, app, DECC_SMS_APP_SECRET_INDEX, value,
+               len, 0, code, err, what);
+}
+
+decc_status decc_sms_push_requester_secret(decc_sms *s,
+                                           const decc_address *requester,
+                                           const char *key, const char *value,
+                                           size_t len,
+                                           const char *authorization,
+                                           const char **code, decc_err *err) {
+  char a[43], what[96];
+  snprintf(what, sizeof what, "requester secret of %s",
+           decc_address_to_checksum(a, requester));
+  if (code)
+    *code = NULL;
+  if (!decc_sms_requester_key_valid(key))
+    return refuse(s, code, "INVALID_SECRET_KEY", DECC_E_INVALID, err, what,
+                  "secret key must match ^[a-zA-Z0-9-_]{1,64}$");
+  decc_status st = check_value(s, value, len, code, err, what);
+  if (st)
+    return st;
+  uint8_t ch[32];
+  decc_sms_web2_challenge(ch, requester, key, strlen(key), value ? value : "",
+                          len);
+  if ((st = check_push_sig(s, authorization, ch, requester, code, err, what)))
+    return st;
+  return store(s, DECC_SECRET_REQUESTER, requester, key, value, len, 0, code,
+               err, what);
+}
+
+decc_status decc_sms_secret_exists(decc_sms *s, decc_secret_kind kind,
+                                   const decc_address *owner, const char *name,
+                                   decc_err *err) {
+  switch (kind) {
+  case DECC_SECRET_WEB3:
+    name = NULL;
+    break;
+  case DECC_SECRET_APP_DEV:
+    name = DECC_SMS_APP_SECRET_INDEX;
+    break;
+  case DECC_SECRET_WEB2:
+    if (!decc_sms_web2_name_valid(name))
+      return decc_err_set(err, DECC_E_INVALID, "invalid secret name");
+    break;
+  case DECC_SECRET_REQUESTER:
+    if (!decc_sms_requester_key_valid(name))
+      return decc_err_set(err, DECC_E_INVALID,
+                          "secret key must match ^[a-zA-Z0-9-_]{1,64}$");
+    break;
+  default:
+    return decc_err_set(err, DECC_E_INVALID, "no such secret kind");
+  }
+  if (decc_vault_has(s->vault, kind, owner, name))
+    return DECC_OK;
+  return decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
+}
+
+/* ---- on-chain execution checks -------------------------------------------- */
+
+/* Task ACTIVE, before its final deadline, deal readable, TEE tag of the
+ * framework served here. Fills task and deal (clear deal). */
+static decc_status check_execution(decc_sms *s, const uint8_t taskid[32],
+                                   decc_sms_task *task, decc_sms_deal *deal,
+                                   const char **code, decc_err *err,
+                                   const char *what) {
+  decc_err e2;
+  memset(deal, 0, sizeof *deal);
+  decc_status st = s->chain.task(s->chain.ctx, taskid, task, &e2);
+  if (st == DECC_E_NOT_FOUND)
+    return refuse(s, code, "EXECUTION_NOT_AUTHORIZED_GET_CHAIN_TASK_FAILED",
+                  st, err, what, "task not found on chain: %s", e2.msg);
+  if (st)
+    return refuse(s, code, "EXECUTION_NOT_AUTHORIZED_GET_CHAIN_TASK_FAILED",
+                  st, err, what, "reading the task: %s", e2.msg);
+  if (task->status != DECC_SMS_TASK_ACTIVE)
+    return refuse(s, code, "EXECUTION_NOT_AUTHORIZED_TASK_NOT_ACTIVE",
+                  DECC_E_DENIED, err, what, "task is not ACTIVE (status %s)",
+                  status_name(task->status));
+  uint64_t now = 0;
+  if ((st = s->chain.now(s->chain.ctx, &now, &e2)))
+    return refuse(s, code, "CHAIN_ERROR", st, err, what,
+                  "reading the chain time: %s", e2.msg);
+  if (now >= task->final_deadline)
+    return refuse(s, code,
+                  "EXECUTION_NOT_AUTHORIZED_TASK_FINAL_DEADLINE_REACHED",
+                  DECC_E_DENIED, err, what,
+                  "task final deadline (%llu) has passed",
+                  (unsigned long long)task->final_deadline);
+  st = s->chain.deal(s->chain.ctx, task->deal_id, deal, &e2);
+  if (st)
+    return refuse(s, code, "EXECUTION_NOT_AUTHORIZED_GET_CHAIN_DEAL_FAILED",
+                  st, err, what, "reading the deal: %s", e2.msg);
+  const char *fw = tee_framework(deal->tag);
+  if (!fw) {
+    decc_sms_deal_clear(deal);
+    return refuse(s, code, "EXECUTION_NOT_AUTHORIZED_NO_MATCH_ONCHAIN_TYPE",
+                  DECC_E_DENIED, err, what,
+                  "deal tag 0x..%02x names no TEE framework (TEE tasks need "
+                  "tee+tdx, 0x9)",
+                  deal->tag[31]);
+  }
+  if (strcmp(fw, DECC_SMS_FRAMEWORK) != 0) {
+    decc_sms_deal_clear(deal);
+    return refuse(s, code, "EXECUTION_NOT_AUTHORIZED_NO_MATCH_ONCHAIN_TYPE",
+                  DECC_E_DENIED, err, what,
+                  "deal framework %s is not served by this SMS (%s)", fw,
+                  DECC_SMS_FRAMEWORK);
+  }
+  return DECC_OK;
+}
+
+/* ---- enclave challenge keys ------------------------------------------------ */
+
+static uint64_t be64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v = v << 8 | p[i];
+  return v;
+}
+
+/* Loads the task's enclave key. Out: address, and (when sk32 != NULL) the
+ * private key. An expired key is deleted and reported as absent.
+ * Returns: DECC_OK, DECC_E_NOT_FOUND, vault errors. */
+static decc_status enclave_key_load(decc_sms *s, const char *task_hex,
+                                    uint64_t chain_now, decc_address *addr,
+                                    uint8_t *sk32, decc_err *err) {
+  decc_status st = decc_vault_find_owner(s->vault, DECC_SECRET_ENCLAVE,
+                                         task_hex, addr, err);
+  if (st)
+    return st;
+  uint8_t *rec = NULL;
+  size_t n = 0;
+  st = decc_vault_get(s->vault, DECC_SECRET_ENCLAVE, addr, task_hex, &rec, &n,
+                      err);
+  if (st)
+    return st;
+  if (n != ENCLAVE_REC_LEN) {
+    decc_secure_free(rec);
+    return decc_err_set(err, DECC_E_CORRUPT, "enclave key record corrupt");
+  }
+  if (chain_now >= be64(rec + 32)) {
+    decc_secure_free(rec);
+    if (decc_vault_delete(s->vault, DECC_SECRET_ENCLAVE, addr, task_hex,
+                          NULL) == DECC_OK)
+      smslog(s, "sms: deleted expired enclave challenge of task %s", task_hex);
+    return decc_err_set(err, DECC_E_NOT_FOUND, "enclave challenge expired");
+  }
+  if (sk32)
+    memcpy(sk32, rec, 32);
+  decc_secure_free(rec);
+  return DECC_OK;
+}
+
+decc_status decc_sms_enclave_challenge(decc_sms *s, const uint8_t taskid[32],
+                                       const char *authorization,
+                                       decc_address *enclave,
+                                       const char **code, decc_err *err) {
+  char th[67], what[100];
+  decc__sms_hex32(th, taskid);
+  snprintf(what, sizeof what, "enclave challenge for task %s", th);
+  if (code)
+    *code = NULL;
+  decc_sms_task task;
+  decc_sms_deal deal;
+  decc_status st = check_execution(s, taskid, &task, &deal, code, err, what);
+  if (st)
+    return st;
+  uint8_t h[32];
+  decc_sms_authorization_hash(h, NULL, taskid, NULL);
+  decc_err e2;
+  st = decc_sms_check_signature(authorization, h, &deal.workerpool_owner, &e2);
+  decc_sms_deal_clear(&deal);
+  if (st)
+    return refuse(s, code, "EXECUTION_NOT_AUTHORIZED_INVALID_SIGNATURE", st,
+                  err, what, "not signed by the deal's workerpool owner: %s",
+                  e2.msg);
+  uint64_t now = 0;
+  if ((st = s->chain.now(s->chain.ctx, &now, &e2)))
+    return refuse(s, code, "CHAIN_ERROR", st, err, what, "%s", e2.msg);
+  pthread_mutex_lock(&s->enclave_mu);
+  st = enclave_key_load(s, th, now, enclave, NULL, &e2);
+  if (st == DECC_E_NOT_FOUND) {
+    uint8_t *rec = decc_secure_alloc(ENCLAVE_REC_LEN);
+    if (!rec)
+      st = decc_err_set(&e2, DECC_E_NOMEM, "out of memory");
+    else {
+      st = decc_privkey_generate(rec);
+      if (!st)
+        st = decc_address_from_privkey(enclave, rec);
+      for (int i = 0; i < 8; i++)
+        rec[32 + i] = (uint8_t)(task.final_deadline >> (56 - 8 * i));
+      if (!st)
+        st = decc_vault_put(s->vault, DECC_SECRET_ENCLAVE, enclave, th, rec,
+                            ENCLAVE_REC_LEN, 0, &e2);
+      else
+        decc_err_set(&e2, st, "key generation failed");
+      decc_secure_free(rec);
+      if (!st) {
+        char a[43];
+        smslog(s, "sms: created enclave challenge %s for task %s",
+               decc_address_to_checksum(a, enclave), th);
+      }
+    }
+  }
+  pthread_mutex_unlock(&s->enclave_mu);
+  if (st)
+    return refuse(s, code, "ENCLAVE_CHALLENGE_GENERATION_FAILED", st, err,
+                  what, "%s", e2.msg);
+  return DECC_OK;
+}
+
+/* ---- attestation nonces ---------------------------------------------------- */
+
+/* Drops expired nonces (caller holds nonce_mu). */
+static void purge_nonces(decc_sms *s, uint64_t now) {
+  size_t j = 0;
+  for (size_t i = 0; i < s->n_nonces; i++)
+    if (s->nonces[i].expires > now)
+      s->nonces[j++] = s->nonces[i];
+  if (j < s->n_nonces)
+    decc_memzero(&s->nonces[j], (s->n_nonces - j) * sizeof *s->nonces);
+  s->n_nonces = j;
+}
+
+decc_status decc_sms_attestation_nonce(decc_sms *s, const uint8_t taskid[32],
+                                       uint8_t nonce32[32],
+                                       uint64_t *expires_at, const char **code,
+                                       decc_err *err) {
+  char th[67], what[100];
+  decc__sms_hex32(th, taskid);
+  snprintf(what, sizeof what, "attestation nonce for task %s", th);
+  if (code)
+    *code = NULL;
+  decc_sms_task task;
+  decc_sms_deal deal;
+  decc_status st = check_execution(s, taskid, &task, &deal, code, err, what);
+  if (st)
+    return st;
+  decc_sms_deal_clear(&deal);
+  uint64_t now = wall_now(s);
+  pthread_mutex_lock(&s->nonce_mu);
+  purge_nonces(s, now);
+  size_t per_task = 0;
+  for (size_t i = 0; i < s->n_nonces; i++)
+    per_task += memcmp(s->nonces[i].task, taskid, 32) == 0;
+  if (per_task >= s->cfg.max_nonces_per_task || s->n_nonces >= s->cfg.max_nonces)
+    st = DECC_E_LIMIT;
+  else if (decc_random_bytes(nonce32, 32) != DECC_OK)
+    st = DECC_E_CRYPTO;
+  else {
+    nonce_slot *n = &s->nonces[s->n_nonces++];
+    memcpy(n->task, taskid, 32);
+    memcpy(n->nonce, nonce32, 32);
+    n->expires = now + s->cfg.nonce_ttl_s;
+  }
+  pthread_mutex_unlock(&s->nonce_mu);
+  if (st == DECC_E_LIMIT)
+    return refuse(s, code, "TOO_MANY_NONCES", st, err, what,
+                  "too many outstanding attestation nonces; retry later");
+  if (st)
+    return refuse(s, code, "NONCE_GENERATION_FAILED", st, err, what,
+                  "no randomness");
+  if (expires_at)
+    *expires_at = now + s->cfg.nonce_ttl_s;
+  return DECC_OK;
+}
+
+/* Consumes a nonce (single use). Returns: DECC_OK; DECC_E_NOT_FOUND
+ * (unknown or already used); DECC_E_TIMEOUT (expired). */
+static decc_status consume_nonce(decc_sms *s, const uint8_t taskid[32],
+                                 const uint8_t nonce[32]) {
+  uint64_t now = wall_now(s);
+  decc_status st = DECC_E_NOT_FOUND;
+  pthread_mutex_lock(&s->nonce_mu);
+  for (size_t i = 0; i < s->n_nonces; i++) {
+    nonce_slot *n = &s->nonces[i];
+    if (decc_ct_memeq(n->nonce, nonce, 32) && !memcmp(n->task, taskid, 32)) {
+      st = n->expires > now ? DECC_OK : DECC_E_TIMEOUT;
+      s->nonces[i] = s->nonces[s->n_nonces - 1];
+      decc_memzero(&s->nonces[s->n_nonces - 1], sizeof *n);
+      s->n_nonces--;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&s->nonce_mu);
+  return st;
+}
+
+/* ---- session requests ------------------------------------------------------ */
+
+static decc_status hex_member(uint8_t *out, size_t n, json_t *o,
+                              const char *name, decc_err *err) {
+  const char *v = json_string_value(json_object_get(o, name));
+  if (!v)
+    return decc_err_set(err, DECC_E_PARSE, "session request: missing \"%s\"",
+                        name);
+  if (decc_hex_decode_exact(out, n, v, name, NULL) != DECC_OK)
+    return decc_err_set(err, DECC_E_PARSE,
+                        "session request: \"%s\" must be 0x + %zu hex digits",
+                        name, n * 2);
+  return DECC_OK;
+}
+
+static decc_status addr_member(decc_address *out, json_t *o, const char *name,
+                               decc_err *err) {
+  const char *v = json_string_value(json_object_get(o, name));
+  if (!v || decc_address_parse(out, v, NULL) != DECC_OK)
+    return decc_err_set(err, DECC_E_PARSE,
+                        "session request: \"%s\" must be an address", name);
+  return DECC_OK;
+}
+
+decc_status decc_sms_session_request_parse(decc_sms_session_request *r,
+                                           const char *json, size_t len,
+                                           decc_err *err) {
+  memset(r, 0, sizeof *r);
+  if (len > DECC_SMS_SESSION_REQUEST_MAX)
+    return decc_err_set(err, DECC_E_LIMIT, "session request too large");
+  json_error_t je;
+  json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+  if (!j || !json_is_object(j)) {
+    json_decref(j);
+    return decc_err_set(err, DECC_E_PARSE,
+                        "session request: not a JSON object");
+  }
+  decc_status st = hex_member(r->task_id, 32, j, "chainTaskId", err);
+  if (!st)
+    st = hex_member(r->deal_id, 32, j, "dealId", err);
+  if (!st) {
+    json_t *ti = json_object_get(j, "taskIndex");
+    const char *tis = json_string_value(ti);
+    if (json_is_integer(ti) && json_integer_value(ti) >= 0)
+      r->task_index = (uint64_t)json_integer_value(ti);
+    else if (tis && *tis && strlen(tis) <= 19 &&
+             strspn(tis, "0123456789") == strlen(tis))
+      r->task_index = strtoull(tis, NULL, 10);
+    else
+      st = decc_err_set(err, DECC_E_PARSE,
+                        "session request: \"taskIndex\" must be a "
+                        "non-negative integer");
+  }
+  if (!st)
+    st = addr_member(&r->worker, j, "workerWallet", err);
+  if (!st)
+    st = addr_member(&r->enclave_challenge, j, "enclaveChallenge", err);
+  if (!st) {
+    json_t *sig = json_object_get(j, "signature");
+    if (!json_is_object(sig))
+      st = decc_err_set(err, DECC_E_PARSE,
+                        "session request: \"signature\" must be "
+                        "{\"value\":\"0x…\"}");
+    else
+      st = hex_member(r->pool_signature, 65, sig, "value", err);
+  }
+  if (!st) {
+    json_t *q = json_object_get(j, "quote");
+    char *qs = json_is_object(q) ? json_dumps(q, JSON_COMPACT) : NULL;
+    if (!qs)
+      st = decc_err_set(err, DECC_E_PARSE,
+                        "session request: missing attestation \"quote\"");
+    else {
+      st = decc_quote_from_json(&r->quote, qs, strlen(qs), err);
+      free(qs);
+      if (st)
+        decc_err_prefix(err, "session request");
+    }
+  }
+  json_decref(j);
+  if (st)
+    memset(r, 0, sizeof *r);
+  return st;
+}
+
+decc_status decc_sms_session_request_to_json(
+    char **json, const decc_sms_session_request *r) {
+  *json = NULL;
+  char *q = NULL;
+  if (decc_quote_to_json(&q, &r->quote) != DECC_OK)
+    return DECC_E_NOMEM;
+  char t[67], d[67], w[43], e[43], sg[133];
+  decc_buf b;
+  decc_buf_init(&b, 0);
+  decc_status st = decc_buf_printf(
+      &b,
+      "{\"chainTaskId\":\"%s\",\"dealId\":\"%s\",\"taskIndex\":%llu,"
+      "\"workerWallet\":\"%s\",\"enclaveChallenge\":\"%s\","
+      "\"signature\":{\"value\":\"%s\"},\"quote\":%s}",
+      decc__sms_hex32(t, r->task_id), decc__sms_hex32(d, r->deal_id),
+      (unsigned long long)r->task_index,
+      decc_address_to_checksum(w, &r->worker),
+      decc_address_to_checksum(e, &r->enclave_challenge),
+      decc_hex_encode(sg, r->pool_signature, 65, 1), q);
+  decc_free(q);
+  if (st) {
+    decc_buf_clear(&b);
+    return DECC_E_NOMEM;
+  }
+  *json = (char *)decc_buf_steal(&b, NULL);
+  return *json ? DECC_OK : DECC_E_NOMEM;
+}
+
+decc_status decc_sms_authorize_worker(decc_sms_session_request *r,
+                                      const uint8_t pool_sk32[32],
+                                      const uint8_t taskid32[32],
+                                      const uint8_t dealid32[32],
+                                      uint64_t index,
+                                      const decc_address *worker,
+                                      const decc_address *enclave) {
+  memcpy(r->task_id, taskid32, 32);
+  memcpy(r->deal_id, dealid32, 32);
+  r->task_index = index;
+  r->worker = *worker;
+  r->enclave_challenge = *enclave;
+  uint8_t h[32];
+  decc_sms_authorization_hash(h, worker, taskid32, enclave);
+  return decc_sms_sign_challenge(r->pool_signature, pool_sk32, h);
+}
+
+/* ---- session document ------------------------------------------------------ */
+
+/* Writes "name":"value" members of one environment object. */
+typedef struct env_w {
+  decc_buf *b;
+  int first;
+  decc_status st;
+} env_w;
+
+static void env_begin(env_w *e, decc_buf *b) {
+  e->b = b;
+  e->first = 1;
+  if (!e->st)
+    e->st = decc_buf_append_byte(b, '{');
+}
+
+static void env_addn(env_w *e, const char *key, const char *v, size_t n) {
+  if (e->st)
+    return;
+  if (!e->first)
+    e->st = decc_buf_append_byte(e->b, ',');
+  e->first = 0;
+  if (!e->st)
+    e->st = decc__sms_json_str(e->b, key, strlen(key));
+  if (!e->st)
+    e->st = decc_buf_append_byte(e->b, ':');
+  if (!e->st)
+    e->st = decc__sms_json_str(e->b, v ? v : "", v ? n : 0);
+}
+
+static void env_add(env_w *e, const char *key, const char *v) {
+  env_addn(e, key, v, v ? strlen(v) : 0);
+}
+
+static void env_addu(env_w *e, const char *key, uint64_t v) {
+  char t[24];
+  snprintf(t, sizeof t, "%llu", (unsigned long long)v);
+  env_add(e, key, t);
+}
+
+static void env_end(env_w *e) {
+  if (!e->st)
+    e->st = decc_buf_append_byte(e->b, '}');
+}
+
+/* What the deal params say (iexec-common DealParams). */
+typedef struct params {
+  json_t *root;        /* parsed params object or NULL */
+  const char *args;    /* iexec_args ("" when none) */
+  json_t *input_files; /* array or NULL */
+  json_t *secrets;     /* object or NULL */
+  int encrypt;
+  const char *provider;
+  const char *proxy;
+  int bulk;
+} params;
+
+static decc_status parse_params(decc_sms *s, const char *text, params *p,
+                                const char **code, decc_err *err,
+                                const char *what) {
+  memset(p, 0, sizeof *p);
+  p->args = "";
+  p->provider = "ipfs";
+  size_t n = strlen(text);
+  if (n > s->cfg.max_params)
+    return refuse(s, code, "INVALID_DEAL_PARAMS", DECC_E_LIMIT, err, what,
+                  "deal params exceed %zu bytes", s->cfg.max_params);
+  json_error_t je;
+  p->root = n ? json_loadb(text, n, 0, &je) : NULL;
+  if (!p->root || !json_is_object(p->root)) {
+    /* Not a JSON object: the whole string is the args (DealParams). */
+    json_decref(p->root);
+    p->root = NULL;
+    if (!decc__sms_utf8_ok(text, n))
+      return refuse(s, code, "INVALID_DEAL_PARAMS", DECC_E_INVALID, err, what,
+                    "deal params are not UTF-8");
+    p->args = text;
+    return DECC_OK;
+  }
+  json_t *v;
+  if ((v = json_object_get(p->root, "iexec_args")) && json_is_string(v))
+    p->args = json_string_value(v);
+  if ((v = json_object_get(p->root, "iexec_input_files")) && !json_is_null(v)) {
+    if (!json_is_array(v) || json_array_size(v) > s->cfg.max_input_files)
+      goto bad;
+    for (size_t i = 0; i < json_array_size(v); i++)
+      if (!json_is_string(json_array_get(v, i)))
+        goto bad;
+    p->input_files = v;
+  }
+  if ((v = json_object_get(p->root, "iexec_secrets")) && !json_is_null(v)) {
+    if (!json_is_object(v) || json_object_size(v) > 64)
+      goto bad;
+    p->secrets = v;
+  }
+  if ((v = json_object_get(p->root, "iexec_result_encryption"))) {
+    if (json_is_boolean(v))
+      p->encrypt = json_is_true(v);
+    else if (json_is_string(v))
+      p->encrypt = !strcasecmp(json_string_value(v), "true");
+    else if (!json_is_null(v))
+      goto bad;
+  }
+  if ((v = json_object_get(p->root, "iexec_result_storage_provider")) &&
+      json_is_string(v) && json_string_length(v))
+    p->provider = json_string_value(v);
+  if ((v = json_object_get(p->root, "iexec_result_storage_proxy")) &&
+      json_is_string(v))
+    p->proxy = json_string_value(v);
+  if ((v = json_object_get(p->root, "bulk_cid")) && json_is_string(v) &&
+      json_string_length(v))
+    p->bulk = 1;
+  return DECC_OK;
+bad:
+  json_decref(p->root);
+  p->root = NULL;
+  return refuse(s, code, "INVALID_DEAL_PARAMS", DECC_E_INVALID, err, what,
+                "deal params are malformed (iexec_input_files / "
+                "iexec_secrets / iexec_result_encryption)");
+}
+
+/* A secret value from the vault, or NULL (absent). */
+static uint8_t *vault_value(decc_sms *s, decc_secret_kind kind,
+                            const decc_address *owner, const char *name,
+                            size_t *len, decc_status *st) {
+  uint8_t *v = NULL;
+  *st = decc_vault_get(s->vault, kind, owner, name, &v, len, NULL);
+  if (*st == DECC_E_NOT_FOUND)
+    *st = DECC_OK;
+  return v;
+}
+
+/* The positive integer index of iexec_secrets ("1", "2", …). */
+static int secret_index_ok(const char *k) {
+  size_t n = strlen(k);
+  return n >= 1 && n <= 4 && k[0] >= '1' && k[0] <= '9' &&
+         strspn(k, "0123456789") == n;
+}
+
+typedef struct session_ctx {
+  const decc_sms_session_request *r;
+  const decc_sms_deal *deal;
+  const decc_sms_asset *app;
+  const uint8_t *enclave_sk;
+  const char *session_id;
+} session_ctx;
+
+static void sign_tokens(env_w *e, const session_ctx *c, const char *task_hex) {
+  char w[43], sk[67];
+  env_add(e, "IEXEC_TASK_ID", task_hex);
+  env_add(e, "SIGN_WORKER_ADDRESS", decc_address_to_checksum(w, &c->r->worker));
+  decc_hex_encode(sk, c->enclave_sk, 32, 1);
+  env_add(e, "SIGN_TEE_CHALLENGE_PRIVATE_KEY", sk);
+  decc_memzero(sk, sizeof sk);
+}
+
+/* Renders a registry multiaddr: binary multiaddr → "/ipfs/Qm…", else the
+ * bytes as text (an URL). Out: heap string. */
+static decc_status multiaddr_text(char **out, const uint8_t *m, size_t n) {
+  *out = NULL;
+  if (n && decc_multiaddr_to_string(out, m, n, NULL) == DECC_OK)
+    return DECC_OK;
+  for (size_t i = 0; i < n; i++)
+    if (m[i] < 0x21 || m[i] > 0x7e)
+      return DECC_E_PARSE;
+  *out = decc_strndup(n ? (const char *)m : "", n);
+  return *out ? DECC_OK : DECC_E_NOMEM;
+}
+
+static decc_status build_session(decc_sms *s, const session_ctx *c,
+                                 const params *p, decc_buf *b,
+                                 const char **code, decc_err *err,
+                                 const char *what) {
+  const decc_sms_deal *d = c->deal;
+  char th[67], dh[67], dsa[43], cks[67], key[48];
+  decc__sms_hex32(th, c->r->task_id);
+  decc__sms_hex32(dh, c->r->deal_id);
+  decc_address_to_hex(dsa, &d->dataset); /* lowercase, as web3j prints it */
+  int has_dataset = !decc_address_is_zero(&d->dataset);
+  size_t n_inputs = p->input_files ? json_array_size(p->input_files) : 0;
+  decc_status st = DECC_OK, vs = DECC_OK;
+  decc_err e2;
+  uint8_t *dkey = NULL, *enc = NULL, *appsec = NULL, *token = NULL,
+          *pxy = NULL;
+  size_t dkey_len = 0, enc_len = 0, appsec_len = 0, token_len = 0,
+         pxy_len = 0;
+  char *ds_url = NULL, *app_image = NULL;
+  decc_sms_asset ds;
+  memset(&ds, 0, sizeof ds);
+
+  if (has_dataset) {
+    if ((st = s->chain.dataset(s->chain.ctx, &d->dataset, &ds, &e2))) {
+      st = refuse(s, code, "PRE_COMPUTE_GET_DATASET_FAILED", st, err, what,
+                  "reading the deal's dataset: %s", e2.msg);
+      goto out;
+    }
+    if (multiaddr_text(&ds_url, ds.multiaddr, ds.multiaddr_len)) {
+      st = refuse(s, code, "PRE_COMPUTE_GET_DATASET_FAILED", DECC_E_PARSE,
+                  err, what, "the dataset's multiaddr is not readable");
+      goto out;
+    }
+    dkey = vault_value(s, DECC_SECRET_WEB3, &d->dataset, NULL, &dkey_len, &vs);
+    if (!vs && !dkey) {
+      st = refuse(s, code, "PRE_COMPUTE_GET_DATASET_SECRET_FAILED",
+                  DECC_E_NOT_FOUND, err, what,
+                  "no key for the deal's dataset %s in this SMS", dsa);
+      goto out;
+    }
+  }
+  if (!vs && p->encrypt) {
+    enc = vault_value(s, DECC_SECRET_WEB2, &d->beneficiary,
+                      DECC_SMS_RESULT_ENCRYPTION_KEY, &enc_len, &vs);
+    if (!vs && !enc) {
+      st = refuse(s, code,
+                  "POST_COMPUTE_GET_ENCRYPTION_TOKENS_FAILED_EMPTY_"
+                  "BENEFICIARY_KEY",
+                  DECC_E_NOT_FOUND, err, what,
+                  "result encryption asked but the beneficiary has no %s",
+                  DECC_SMS_RESULT_ENCRYPTION_KEY);
+      goto out;
+    }
+  }
+  if (!vs)
+    appsec = vault_value(s, DECC_SECRET_APP_DEV, &d->app,
+                         DECC_SMS_APP_SECRET_INDEX, &appsec_len, &vs);
+  if (vs) {
+    st = refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
+                "the vault could not read a secret");
+    goto out;
+  }
+  if (multiaddr_text(&app_image, c->app->multiaddr, c->app->multiaddr_len))
+    app_image = NULL; /* not printable: leave the image name empty */
+
+  env_w e;
+  memset(&e, 0, sizeof e);
+  e.st = decc_buf_append_str(b, "{\"name\":");
+  if (!e.st)
+    e.st = decc__sms_json_str(b, c->session_id, strlen(c->session_id));
+  if (!e.st)
+    e.st = decc_buf_append_str(b, ",\"version\":\"0.1.0\",\"services\":[");
+
+  /* pre-compute: only when there is something to fetch */
+  if (has_dataset || n_inputs) {
+    if (!e.st)
+      e.st = decc_buf_append_str(
+          b, "{\"name\":\"pre-compute\",\"image_name\":\"\",\"fingerprint\":"
+             "\"\",\"environment\":");
+    env_begin(&e, b);
+    sign_tokens(&e, c, th);
+    env_add(&e, "IEXEC_PRE_COMPUTE_OUT", "/iexec_in");
+    env_add(&e, "IS_DATASET_REQUIRED", has_dataset ? "true" : "false");
+    if (has_dataset) {
+      env_addn(&e, "IEXEC_DATASET_KEY", (const char *)dkey, dkey_len);
+      env_add(&e, "IEXEC_DATASET_URL", ds_url);
+      env_add(&e, "IEXEC_DATASET_CHECKSUM", decc__sms_hex32(cks, ds.checksum));
+      env_add(&e, "IEXEC_DATASET_FILENAME", dsa);
+    }
+    env_add(&e, "IEXEC_DEAL_ID", dh);
+    env_addu(&e, "IEXEC_TASK_INDEX", c->r->task_index);
+    env_addu(&e, "IEXEC_INPUT_FILES_NUMBER", n_inputs);
+    if (n_inputs)
+      env_add(&e, "IEXEC_INPUT_FILES_FOLDER", "/iexec_in");
+    for (size_t i = 0; i < n_inputs; i++) {
+      snprintf(key, sizeof key, "IEXEC_INPUT_FILE_URL_%zu", i + 1);
+      env_add(&e, key, json_string_value(json_array_get(p->input_files, i)));
+    }
+    env_end(&e);
+    if (!e.st)
+      e.st = decc_buf_append_str(b, "},");
+  }
+
+  /* app */
+  if (!e.st)
+    e.st = decc_buf_append_str(b, "{\"name\":\"app\",\"image_name\":");
+  if (!e.st)
+    e.st = decc__sms_json_str(b, app_image ? app_image : "",
+                              app_image ? strlen(app_image) : 0);
+  if (!e.st)
+    e.st = decc_buf_printf(b, ",\"fingerprint\":\"%s\",\"args\":",
+                           decc__sms_hex32(cks, c->app->checksum));
+  if (!e.st)
+    e.st = decc__sms_json_str(b, p->args, strlen(p->args));
+  if (!e.st)
+    e.st = decc_buf_append_str(b, ",\"environment\":");
+  env_begin(&e, b);
+  env_add(&e, "IEXEC_DEAL_ID", dh);
+  env_addu(&e, "IEXEC_TASK_INDEX", c->r->task_index);
+  env_add(&e, "IEXEC_TASK_ID", th);
+  env_add(&e, "IEXEC_IN", "/iexec_in");
+  env_add(&e, "IEXEC_OUT", "/iexec_out");
+  env_addu(&e, "IEXEC_BOT_SIZE", d->bot_size);
+  env_addu(&e, "IEXEC_BOT_FIRST_INDEX", d->bot_first);
+  env_addu(&e, "IEXEC_BOT_TASK_INDEX", c->r->task_index);
+  env_add(&e, "IEXEC_DATASET_ADDRESS", dsa);
+  env_add(&e, "IEXEC_DATASET_FILENAME", dsa);
+  env_addu(&e, "IEXEC_INPUT_FILES_NUMBER", n_inputs);
+  env_add(&e, "IEXEC_INPUT_FILES_FOLDER", "/iexec_in");
+  for (size_t i = 0; i < n_inputs; i++) {
+    const char *url = json_string_value(json_array_get(p->input_files, i));
+    uint8_t h[32];
+    decc_sha256(h, url, strlen(url));
+    snprintf(key, sizeof key, "IEXEC_INPUT_FILE_NAME_%zu", i + 1);
+    env_add(&e, key, decc__sms_hex32(cks, h));
+  }
+  if (p->secrets) {
+    const char *idx;
+    json_t *nm;
+    json_object_foreach(p->secrets, idx, nm) {
+      if (!secret_index_ok(idx) || !json_is_string(nm)) {
+        st = refuse(s, code, "INVALID_DEAL_PARAMS", DECC_E_INVALID, err, what,
+                    "iexec_secrets must map positive indexes to names");
+        goto out;
+      }
+      /* Only the deal requester's own secrets are reachable: the lookup
+       * is keyed by deal.requester, whatever name the params give. */
+      const char *name = json_string_value(nm);
+      uint8_t *v = NULL;
+      size_t vl = 0;
+      if (decc_sms_requester_key_valid(name))
+        v = vault_value(s, DECC_SECRET_REQUESTER, &d->requester, name, &vl,
+                        &vs);
+      if (vs) {
+        st = refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
+                    "the vault could not read a requester secret");
+        goto out;
+      }
+      snprintf(key, sizeof key, "IEXEC_REQUESTER_SECRET_%s", idx);
+      env_addn(&e, key, v ? (const char *)v : "", v ? vl : 0);
+      if (!v)
+        smslog(s, "sms: task %s: requester secret \"%s\" (index %s) not "
+                  "found for the requester; given empty",
+               th, name, idx);
+      decc_secure_free(v);
+    }
+  }
+  if (appsec) {
+    env_addn(&e, "IEXEC_APP_DEVELOPER_SECRET", (const char *)appsec,
+             appsec_len);
+    env_addn(&e, "IEXEC_APP_DEVELOPER_SECRET_1", (const char *)appsec,
+             appsec_len);
+  }
+  env_end(&e);
+  if (!e.st)
+    e.st = decc_buf_append_str(b, "},");
+
+  /* post-compute */
+  int callback = !decc_address_is_zero(&d->callback);
+  const char *provider = callback ? "" : p->provider;
+  if (!callback) {
+    if (!strcmp(provider, "dropbox"))
+      token = vault_value(s, DECC_SECRET_WEB2, &d->requester,
+                          DECC_SMS_RESULT_DROPBOX_TOKEN, &token_len, &vs);
+    else {
+      token = vault_value(s, DECC_SECRET_WEB2, &c->r->worker,
+                          DECC_SMS_RESULT_IPFS_TOKEN, &token_len, &vs);
+      if (!vs && !token)
+        token = vault_value(s, DECC_SECRET_WEB2, &d->requester,
+                            DECC_SMS_RESULT_IPFS_TOKEN, &token_len, &vs);
+    }
+    if (!vs && !(p->proxy && *p->proxy))
+      pxy = vault_value(s, DECC_SECRET_WEB2, &d->workerpool_owner,
+                        DECC_SMS_RESULT_PROXY_URL, &pxy_len, &vs);
+    if (vs) {
+      st = refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
+                  "the vault could not read a result storage secret");
+      goto out;
+    }
+  }
+  if (!e.st)
+    e.st = decc_buf_append_str(
+        b, "{\"name\":\"post-compute\",\"image_name\":\"\",\"fingerprint\":"
+           "\"\",\"environment\":");
+  env_begin(&e, b);
+  sign_tokens(&e, c, th);
+  env_add(&e, "RESULT_ENCRYPTION", p->encrypt ? "true" : "false");
+  env_addn(&e, "RESULT_ENCRYPTION_PUBLIC_KEY", (const char *)enc,
+           enc ? enc_len : 0);
+  env_add(&e, "RESULT_STORAGE_CALLBACK", callback ? "true" : "false");
+  env_add(&e, "RESULT_STORAGE_PROVIDER", provider);
+  if (callback)
+    env_add(&e, "RESULT_STORAGE_PROXY", "");
+  else if (p->proxy && *p->proxy)
+    env_add(&e, "RESULT_STORAGE_PROXY", p->proxy);
+  else
+    env_addn(&e, "RESULT_STORAGE_PROXY", (const char *)pxy, pxy ? pxy_len : 0);
+  env_addn(&e, "RESULT_STORAGE_TOKEN", (const char *)token,
+           token ? token_len : 0);
+  env_end(&e);
+  if (!e.st)
+    e.st = decc_buf_append_str(b, "}]}");
+  if (e.st)
+    st = refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", e.st, err, what,
+                "session document could not be built (%s)",
+                decc_strerror(e.st));
+out:
+  decc_secure_free(dkey);
+  decc_secure_free(enc);
+  decc_secure_free(appsec);
+  decc_secure_free(token);
+  decc_secure_free(pxy);
+  decc_free(ds_url);
+  decc_free(app_image);
+  decc_sms_asset_clear(&ds);
+  return st;
+}
+
+decc_status decc_sms_release_session(
+    decc_sms *s, const decc_sms_session_request *r,
+    const char *worker_authorization,
+    char session_id[DECC_SMS_SESSION_ID_LEN + 1], uint8_t **sealed,
+    size_t *sealed_len, const char **code, decc_err *err) {
+  char th[67], wa[43], what[160];
+  decc__sms_hex32(th, r->task_id);
+  snprintf(what, sizeof what, "session for task %s worker %s", th,
+           decc_address_to_checksum(wa, &r->worker));
+  *sealed = NULL;
+  *sealed_len = 0;
+  session_id[0] = 0;
+  if (code)
+    *code = NULL;
+  decc_err e2;
+  uint8_t h[32], sk[32];
+  decc_sms_deal deal;
+  decc_sms_task task;
+  decc_sms_asset app;
+  params p;
+  decc_buf doc;
+  memset(&deal, 0, sizeof deal);
+  memset(&app, 0, sizeof app);
+  memset(&p, 0, sizeof p);
+  decc_buf_init_secret(&doc, DECC_SMS_SESSION_MAX);
+  decc_status st;
+
+  /* 1. the worker's own signature (iExec's first check) */
+  decc_sms_authorization_hash(h, &r->worker, r->task_id,
+                              &r->enclave_challenge);
+  if ((st = decc_sms_check_signature(worker_authorization, h, &r->worker,
+                                     &e2))) {
+    st = refuse(s, code, "INVALID_WORKER_SIGNATURE", st, err, what,
+                "Authorization is not the worker's signature of the "
+                "authorization: %s",
+                e2.msg);
+    goto out;
+  }
+  /* 2. on-chain: task ACTIVE, deadline, TEE deal */
+  if ((st = check_execution(s, r->task_id, &task, &deal, code, err, what)))
+    goto out;
+  if (memcmp(task.deal_id, r->deal_id, 32) || task.index != r->task_index) {
+    st = refuse(s, code, "EXECUTION_NOT_AUTHORIZED_INVALID_AUTHORIZATION",
+                DECC_E_DENIED, err, what,
+                "dealId/taskIndex do not match the task on chain");
+    goto out;
+  }
+  /* 3. the workerpool owner authorised this worker for this enclave */
+  decc_address who;
+  if (decc_eip191_recover(&who, h, 32, r->pool_signature) != DECC_OK ||
+      !decc_address_eq(&who, &deal.workerpool_owner)) {
+    st = refuse(s, code, "EXECUTION_NOT_AUTHORIZED_INVALID_SIGNATURE",
+                DECC_E_BAD_SIGNATURE, err, what,
+                "worker not authorized by the deal's workerpool owner");
+    goto out;
+  }
+  /* 4. the enclave challenge is this SMS's key for the task */
+  uint64_t chain_now = 0;
+  if ((st = s->chain.now(s->chain.ctx, &chain_now, &e2))) {
+    st = refuse(s, code, "CHAIN_ERROR", st, err, what, "%s", e2.msg);
+    goto out;
+  }
+  decc_address ech;
+  st = enclave_key_load(s, th, chain_now, &ech, sk, &e2);
+  if (st == DECC_E_NOT_FOUND) {
+    st = refuse(s, code, "NO_ENCLAVE_CHALLENGE", DECC_E_DENIED, err, what,
+                "no enclave challenge was generated for this task");
+    goto out;
+  } else if (st) {
+    st = refuse(s, code, "SECRET_READ_FAILED", st, err, what, "%s", e2.msg);
+    goto out;
+  }
+  if (!decc_address_eq(&ech, &r->enclave_challenge)) {
+    st = refuse(s, code, "ENCLAVE_CHALLENGE_MISMATCH", DECC_E_DENIED, err,
+                what, "enclaveChallenge is not this SMS's key for the task");
+    goto out;
+  }
+  /* 5. attestation */
+  const decc_quote *q = &r->quote;
+  st = decc_quote_verify(q, s->trusted, s->n_trusted, NULL, 0, 0, &e2);
+  if (st) {
+    st = refuse(s, code,
+                st == DECC_E_BAD_SIGNATURE ? "ATTESTATION_BAD_SIGNATURE"
+                                           : "ATTESTATION_UNTRUSTED_PLATFORM",
+                st, err, what, "%s", e2.msg);
+    goto out;
+  }
+  uint64_t now = wall_now(s);
+  if (q->timestamp > now + 60 || now - q->timestamp > s->cfg.quote_max_age_s) {
+    st = refuse(s, code, "ATTESTATION_STALE_QUOTE", DECC_E_DENIED, err, what,
+                "quote timestamp %llu is outside the accepted window",
+                (unsigned long long)q->timestamp);
+    goto out;
+  }
+  if (memcmp(q->task_id, r->task_id, 32)) {
+    st = refuse(s, code, "ATTESTATION_TASK_MISMATCH", DECC_E_DENIED, err,
+                what, "the quote was made for another task");
+    goto out;
+  }
+  st = consume_nonce(s, r->task_id, q->nonce);
+  if (st) {
+    st = refuse(s, code,
+                st == DECC_E_TIMEOUT ? "ATTESTATION_NONCE_EXPIRED"
+                                     : "ATTESTATION_NONCE_UNKNOWN",
+                DECC_E_DENIED, err, what, "%s",
+                st == DECC_E_TIMEOUT
+                    ? "stale nonce: the quote's nonce has expired"
+                    : "the quote's nonce was not issued for this task or was "
+                      "already used (replayed quote)");
+    goto out;
+  }
+  if ((st = s->chain.app(s->chain.ctx, &deal.app, &app, &e2))) {
+    st = refuse(s, code, "GET_APP_FAILED", st, err, what,
+                "reading the deal's app: %s", e2.msg);
+    goto out;
+  }
+  if (memcmp(app.checksum, q->measurement, 32)) {
+    char m1[67], m2[67];
+    st = refuse(s, code, "ATTESTATION_MEASUREMENT_MISMATCH", DECC_E_DENIED,
+                err, what,
+                "enclave measurement %s differs from the app's on-chain "
+                "checksum %s",
+                decc__sms_hex32(m1, q->measurement),
+                decc__sms_hex32(m2, app.checksum));
+    goto out;
+  }
+  /* 6. the session */
+  if ((st = parse_params(s, deal.params, &p, code, err, what)))
+    goto out;
+  if (p.bulk) {
+    st = refuse(s, code, "BULK_NOT_SUPPORTED", DECC_E_UNSUPPORTED, err, what,
+                "bulk processing (bulk_cid) is not supported by this SMS");
+    goto out;
+  }
+  static const char alnum[] =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  uint8_t rnd[10];
+  if (decc_random_bytes(rnd, sizeof rnd) != DECC_OK) {
+    st = refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", DECC_E_CRYPTO,
+                err, what, "no randomness");
+    goto out;
+  }
+  char sid[DECC_SMS_SESSION_ID_LEN + 1];
+  for (int i = 0; i < 10; i++)
+    sid[i] = alnum[rnd[i] % 62];
+  snprintf(sid + 10, sizeof sid - 10, "0000%s", th);
+  session_ctx c = {r, &deal, &app, sk, sid};
+  if ((st = build_session(s, &c, &p, &doc, code, err, what)))
+    goto out;
+  uint8_t *box = decc_malloc(doc.len + DECC_SEAL_OVERHEAD);
+  if (!box) {
+    st = refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", DECC_E_NOMEM,
+                err, what, "out of memory");
+    goto out;
+  }
+  if ((st = decc_seal(box, doc.data, doc.len, q->enclave_pubkey))) {
+    decc_free(box);
+    st = refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", st, err, what,
+                "sealing the session failed");
+    goto out;
+  }
+  *sealed = box;
+  *sealed_len = doc.len + DECC_SEAL_OVERHEAD;
+  memcpy(session_id, sid, sizeof sid);
+  {
+    char pf[43];
+    smslog(s,
+           "sms: released session %.14s… for task %s to worker %s (platform "
+           "%s, dataset %s, %zu requester secret(s))",
+           sid, th, wa, decc_address_to_checksum(pf, &q->platform),
+           decc_address_is_zero(&deal.dataset) ? "none" : "of the deal",
+           p.secrets ? json_object_size(p.secrets) : (size_t)0);
+  }
+out:
+  decc_memzero(sk, sizeof sk);
+  decc_buf_clear(&doc);
+  json_decref(p.root);
+  decc_sms_deal_clear(&deal);
+  decc_sms_asset_clear(&app);
+  return st;
+}
+
+decc_status decc_sms_session_open(char **json, size_t *len,
+                                  const uint8_t *sealed, size_t n,
+                                  const uint8_t pk32[32],
+                                  const uint8_t sk32[32]) {
+  *json = NULL;
+  *len = 0;
+  if (n < DECC_SEAL_OVERHEAD || n - DECC_SEAL_OVERHEAD > DECC_SMS_SESSION_MAX)
+    return DECC_E_RANGE;
+  size_t m = n - DECC_SEAL_OVERHEAD;
+  char *out = decc_secure_alloc(m + 1);
+  if (!out)
+    return DECC_E_NOMEM;
+  decc_status st = decc_seal_open((uint8_t *)out, sealed, n, pk32, sk32);
+  if (st) {
+    decc_secure_free(out);
+    return st;
+  }
+  out[m] = 0;
+  *json = out;
+  *len = m;
+  return DECC_OK;
+}
+
+int decc_sms_http_status(decc_status st, char op) {
+  switch (st) {
+  case DECC_OK:
+    return (op == 'w' || op == 'u') ? 204 : 200;
+  case DECC_E_PARSE:
+  case DECC_E_BAD_SIGNATURE:
+  case DECC_E_DENIED:
+    return 401;
+  case DECC_E_INVALID:
+  case DECC_E_UNSUPPORTED:
+  case DECC_E_RANGE:
+    return 400;
+  case DECC_E_LIMIT:
+    return op == 'n' ? 429 : 413;
+  case DECC_E_EXISTS:
+    return 409;
+  case DECC_E_NOT_FOUND:
+    return op == 'w' ? 401 : 404;
+  default:
+    return 500;
+  }
+}

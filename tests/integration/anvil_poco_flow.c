@@ -1,0 +1,720 @@
+/*
+ * anvil_poco_flow.c — drives the same iExec sequence through two decc
+ * chain backends, anvil running the real PoCo 6.1.0 contracts (JSON-RPC
+ * backend) and decc's embedded ledger configured with anvil's addresses,
+ * and checks they agree: CREATE2 addresses of the app, dataset and
+ * workerpool, the EIP-712 domain, the deal and task ids, viewDeal /
+ * viewTask, RLC and escrow balances, and the revert of a duplicate
+ * creation. Every calldata is built with decc's ABI encoder and every
+ * order signed with decc (decc/order.h); nothing comes from ethers.
+ *
+ * Built and run by tests/integration/test_anvil_poco.sh against the shared
+ * library (public API only):
+ *   anvil_poco_flow <rpc-url> <hub> <appRegistry> <datasetRegistry>
+ *                   <workerpoolRegistry> <rlc> <workdir>
+ * Prints one "ok"/"FAIL" line per check and exits 0 only if all pass.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decc/abi.h"
+#include "decc/chain.h"
+#include "decc/encoding.h"
+#include "decc/ledger.h"
+#include "decc/mem.h"
+#include "decc/order.h"
+
+/* anvil's default dev accounts 0..4 (public keys of a public mnemonic). */
+static const char *const DEV_KEYS[5] = {
+    "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a"};
+enum { OWNER = 0, APP_OWNER = 1, DATASET_OWNER = 2, SCHEDULER = 3,
+       REQUESTER = 4 };
+
+static uint8_t g_sk[5][32];
+static decc_address g_addr[5];
+static decc_chain_addresses g_pc;
+static int g_fail, g_ok;
+
+static void check(int cond, const char *what) {
+  printf("%s - %s\n", cond ? "ok" : "FAIL", what);
+  if (cond)
+    g_ok++;
+  else
+    g_fail++;
+}
+
+#define TRY(expr)                                                              \
+  do {                                                                         \
+    decc_status st_ = (expr);                                                  \
+    if (st_ != DECC_OK) {                                                      \
+      fprintf(stderr, "%s:%d: %s: %s (%s)\n", __FILE__, __LINE__, #expr,       \
+              decc_status_name(st_), err.msg);                                 \
+      return st_;                                                              \
+    }                                                                          \
+  } while (0)
+
+/* What one run of the flow produced on one chain. */
+typedef struct outcome {
+  decc_address predicted[3], created[3]; /* app, dataset, workerpool */
+  uint8_t domain[32];
+  uint8_t deal_id[32], task_id[32];
+  decc_buf deal, task;       /* viewDeal / viewTask return data */
+  decc_buf balances;         /* RLC balanceOf ×4 ‖ viewAccount ×2 */
+  int dup_status;            /* duplicate createApp: receipt status */
+  char dup_reason[DECC_ERR_LEN];
+  size_t matched_logs;       /* OrdersMatched logs found by eth_getLogs */
+} outcome;
+
+static void calldata(decc_abi_enc *e, const char *sig, decc_buf *out,
+                     decc_status *st) {
+  uint8_t sel[4];
+  decc_abi_selector(sel, sig);
+  decc_buf_reset(out);
+  *st = decc_abi_enc_finish_call(e, sel, out);
+}
+
+/* Sends and requires success. */
+static decc_status send_ok(decc_chain *c, int who, const decc_address *to,
+                           const decc_buf *data, decc_receipt *r,
+                           const char *what) {
+  decc_err err;
+  decc_status s = decc_chain_send(c, g_sk[who], to, data->data, data->len, r,
+                                  &err);
+  if (s != DECC_OK) {
+    fprintf(stderr, "%s: %s: %s\n", decc_chain_backend(c), what, err.msg);
+    return s;
+  }
+  if (r->status != 1) {
+    fprintf(stderr, "%s: %s reverted: %s\n", decc_chain_backend(c), what,
+            r->revert_reason ? r->revert_reason : "");
+    decc_receipt_clear(r);
+    return DECC_E_REVERT;
+  }
+  return DECC_OK;
+}
+
+/* The entry address minted by a registry in a receipt (ERC-721 Transfer,
+ * tokenId = address). */
+static int minted(const decc_receipt *r, const decc_address *registry,
+                  decc_address *out) {
+  uint8_t t0[32];
+  decc_abi_event_topic(t0, "Transfer(address,address,uint256)");
+  for (size_t i = 0; i < r->n_logs; i++) {
+    const decc_log *lg = &r->logs[i];
+    if (decc_address_eq(&lg->address, registry) && lg->n_topics == 4 &&
+        !memcmp(lg->topics[0], t0, 32)) {
+      memcpy(out->b, lg->topics[3] + 12, 20);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void u(decc_u256 *v, uint64_t x) { *v = decc_u256_from_u64(x); }
+
+static void push_order(decc_abi_enc *e, const decc_order *o) {
+  decc_abi_enc_begin_tuple(e);
+  switch (o->type) {
+  case DECC_ORDER_APP: {
+    const decc_apporder *a = &o->u.app;
+    decc_abi_enc_push_address(e, &a->app);
+    decc_abi_enc_push_u256(e, &a->appprice);
+    decc_abi_enc_push_u256(e, &a->volume);
+    decc_abi_enc_push_bytes32(e, a->tag);
+    decc_abi_enc_push_address(e, &a->datasetrestrict);
+    decc_abi_enc_push_address(e, &a->workerpoolrestrict);
+    decc_abi_enc_push_address(e, &a->requesterrestrict);
+    decc_abi_enc_push_bytes32(e, a->salt);
+    break;
+  }
+  case DECC_ORDER_DATASET: {
+    const decc_datasetorder *d = &o->u.dataset;
+    decc_abi_enc_push_address(e, &d->dataset);
+    decc_abi_enc_push_u256(e, &d->datasetprice);
+    decc_abi_enc_push_u256(e, &d->volume);
+    decc_abi_enc_push_bytes32(e, d->tag);
+    decc_abi_enc_push_address(e, &d->apprestrict);
+    decc_abi_enc_push_address(e, &d->workerpoolrestrict);
+    decc_abi_enc_push_address(e, &d->requesterrestrict);
+    decc_abi_enc_push_bytes32(e, d->salt);
+    break;
+  }
+  case DECC_ORDER_WORKERPOOL: {
+    const decc_workerpoolorder *w = &o->u.workerpool;
+    decc_abi_enc_push_address(e, &w->workerpool);
+    decc_abi_enc_push_u256(e, &w->workerpoolprice);
+    decc_abi_enc_push_u256(e, &w->volume);
+    decc_abi_enc_push_bytes32(e, w->tag);
+    decc_abi_enc_push_u256(e, &w->category);
+    decc_abi_enc_push_u256(e, &w->trust);
+    decc_abi_enc_push_address(e, &w->apprestrict);
+    decc_abi_enc_push_address(e, &w->datasetrestrict);
+    decc_abi_enc_push_address(e, &w->requesterrestrict);
+    decc_abi_enc_push_bytes32(e, w->salt);
+    break;
+  }
+  case DECC_ORDER_REQUEST: {
+    const decc_requestorder *q = &o->u.request;
+    decc_abi_enc_push_address(e, &q->app);
+    decc_abi_enc_push_u256(e, &q->appmaxprice);
+    decc_abi_enc_push_address(e, &q->dataset);
+    decc_abi_enc_push_u256(e, &q->datasetmaxprice);
+    decc_abi_enc_push_address(e, &q->workerpool);
+    decc_abi_enc_push_u256(e, &q->workerpoolmaxprice);
+    decc_abi_enc_push_address(e, &q->requester);
+    decc_abi_enc_push_u256(e, &q->volume);
+    decc_abi_enc_push_bytes32(e, q->tag);
+    decc_abi_enc_push_u256(e, &q->category);
+    decc_abi_enc_push_u256(e, &q->trust);
+    decc_abi_enc_push_address(e, &q->beneficiary);
+    decc_abi_enc_push_address(e, &q->callback);
+    decc_abi_enc_push_string(e, q->params);
+    decc_abi_enc_push_bytes32(e, q->salt);
+    break;
+  }
+  }
+  decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
+  decc_abi_enc_end_tuple(e);
+}
+
+#define ORDER_APP "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"
+#define ORDER_DATASET ORDER_APP
+#define ORDER_WP                                                               \
+  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address,"  \
+  "bytes32,bytes)"
+#define ORDER_REQ                                                              \
+  "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32,"  \
+  "uint256,uint256,address,address,string,bytes32,bytes)"
+
+static decc_status app_args(decc_abi_enc *e) {
+  static const uint8_t checksum[32] = {0x11, 0x22, 0x33};
+  const char *image = "docker.io/decc/integration-app:1.0.0";
+  decc_abi_enc_push_address(e, &g_addr[APP_OWNER]);
+  decc_abi_enc_push_string(e, "decc-integration-app");
+  decc_abi_enc_push_string(e, "DOCKER");
+  decc_abi_enc_push_bytes(e, image, strlen(image));
+  decc_abi_enc_push_bytes32(e, checksum);
+  return decc_abi_enc_push_bytes(e, NULL, 0);
+}
+
+static decc_status run_flow(decc_chain *c, outcome *o) {
+  decc_err err;
+  decc_abi_enc e;
+  decc_buf cd;
+  decc_receipt r;
+  decc_status s = DECC_OK;
+  decc_err_clear(&err);
+  decc_abi_enc_init(&e, 0);
+  decc_buf_init(&cd, 0);
+  memset(&r, 0, sizeof r);
+
+  /* 1. RLC to the requester and the scheduler, then deposits through
+   *    approveAndCall (the SDK's path). */
+  for (int who = SCHEDULER; who <= REQUESTER; who++) {
+    decc_abi_enc_push_address(&e, &g_addr[who]);
+    decc_abi_enc_push_u64(&e, 1000);
+    calldata(&e, "transfer(address,uint256)", &cd, &s);
+    TRY(s);
+    TRY(send_ok(c, OWNER, &g_pc.token, &cd, &r, "RLC.transfer"));
+    decc_receipt_clear(&r);
+    decc_abi_enc_push_address(&e, &g_pc.hub);
+    decc_abi_enc_push_u64(&e, 500);
+    decc_abi_enc_push_bytes(&e, NULL, 0);
+    calldata(&e, "approveAndCall(address,uint256,bytes)", &cd, &s);
+    TRY(s);
+    TRY(send_ok(c, who, &g_pc.token, &cd, &r, "RLC.approveAndCall"));
+    decc_receipt_clear(&r);
+  }
+
+  /* 2. App, dataset, workerpool: predict, create, read the minted id. */
+  static const uint8_t dchecksum[32] = {0xd5, 0xd5};
+  const char *dmaddr = "/ipfs/QmUFqDP1CmnLZQVjcs9cvUKXPyMTUnwTNcsDk2GSXUrwDA";
+  for (int k = 0; k < 3; k++) {
+    const decc_address *reg = k == 0   ? &g_pc.app_registry
+                              : k == 1 ? &g_pc.dataset_registry
+                                       : &g_pc.workerpool_registry;
+    for (int pass = 0; pass < 2; pass++) { /* 0 = predict, 1 = create */
+      if (k == 0) {
+        TRY(app_args(&e));
+      } else if (k == 1) {
+        decc_abi_enc_push_address(&e, &g_addr[DATASET_OWNER]);
+        decc_abi_enc_push_string(&e, "decc-integration-dataset");
+        decc_abi_enc_push_bytes(&e, dmaddr, strlen(dmaddr));
+        decc_abi_enc_push_bytes32(&e, dchecksum);
+      } else {
+        decc_abi_enc_push_address(&e, &g_addr[SCHEDULER]);
+        decc_abi_enc_push_string(&e, "decc-integration-pool");
+      }
+      static const char *const sigs[3][2] = {
+          {"predictApp(address,string,string,bytes,bytes32,bytes)",
+           "createApp(address,string,string,bytes,bytes32,bytes)"},
+          {"predictDataset(address,string,bytes,bytes32)",
+           "createDataset(address,string,bytes,bytes32)"},
+          {"predictWorkerpool(address,string)",
+           "createWorkerpool(address,string)"}};
+      calldata(&e, sigs[k][pass], &cd, &s);
+      TRY(s);
+      if (pass == 0) {
+        decc_buf ret;
+        decc_buf_init(&ret, 0);
+        TRY(decc_chain_call(c, NULL, reg, cd.data, cd.len, &ret, &err));
+        if (ret.len != 32) {
+          decc_buf_clear(&ret);
+          return DECC_E_PARSE;
+        }
+        memcpy(o->predicted[k].b, ret.data + 12, 20);
+        decc_buf_clear(&ret);
+      } else {
+        int who = k == 0 ? APP_OWNER : k == 1 ? DATASET_OWNER : SCHEDULER;
+        TRY(send_ok(c, who, reg, &cd, &r, sigs[k][1]));
+        int found = minted(&r, reg, &o->created[k]);
+        decc_receipt_clear(&r);
+        if (!found)
+          return DECC_E_NOT_FOUND;
+      }
+    }
+  }
+
+  /* 3. The same createApp again must revert (same CREATE2 address). */
+  TRY(app_args(&e));
+  calldata(&e, "createApp(address,string,string,bytes,bytes32,bytes)", &cd,
+           &s);
+  TRY(s);
+  s = decc_chain_send(c, g_sk[APP_OWNER], &g_pc.app_registry, cd.data, cd.len,
+                      &r, &err);
+  if (s == DECC_OK) {
+    o->dup_status = r.status;
+    snprintf(o->dup_reason, sizeof o->dup_reason, "%s",
+             r.revert_reason ? r.revert_reason : "");
+    decc_receipt_clear(&r);
+  } else if (s == DECC_E_REVERT) { /* JSON-RPC default: caught by estimate */
+    o->dup_status = 0;
+    const char *p = strstr(err.msg, "reverted: ");
+    snprintf(o->dup_reason, sizeof o->dup_reason, "%s", p ? p + 10 : err.msg);
+  } else {
+    TRY(s);
+  }
+
+  /* 4. EIP-712 domain as the hub computes it. */
+  uint8_t sel[4];
+  decc_buf ret;
+  decc_buf_init(&ret, 0);
+  decc_abi_selector(sel, "eip712domain_separator()");
+  TRY(decc_chain_call(c, NULL, &g_pc.hub, sel, 4, &ret, &err));
+  if (ret.len != 32)
+    return DECC_E_PARSE;
+  memcpy(o->domain, ret.data, 32);
+  decc_buf_reset(&ret);
+
+  /* 5. Four orders signed by decc with the hub's domain; matchOrders. */
+  decc_order ao, dso, wo, ro;
+  TRY(decc_order_init(&ao, DECC_ORDER_APP));
+  TRY(decc_order_init(&dso, DECC_ORDER_DATASET));
+  TRY(decc_order_init(&wo, DECC_ORDER_WORKERPOOL));
+  TRY(decc_order_init(&ro, DECC_ORDER_REQUEST));
+  ao.u.app.app = o->created[0];
+  u(&ao.u.app.appprice, 1);
+  u(&ao.u.app.volume, 1);
+  memset(ao.u.app.salt, 0xa1, 32);
+  dso.u.dataset.dataset = o->created[1];
+  u(&dso.u.dataset.datasetprice, 2);
+  u(&dso.u.dataset.volume, 1);
+  memset(dso.u.dataset.salt, 0xa2, 32);
+  wo.u.workerpool.workerpool = o->created[2];
+  u(&wo.u.workerpool.workerpoolprice, 3);
+  u(&wo.u.workerpool.volume, 1);
+  memset(wo.u.workerpool.salt, 0xa3, 32);
+  decc_requestorder *q = &ro.u.request;
+  q->app = o->created[0];
+  u(&q->appmaxprice, 1);
+  q->dataset = o->created[1];
+  u(&q->datasetmaxprice, 2);
+  q->workerpool = o->created[2];
+  u(&q->workerpoolmaxprice, 3);
+  q->requester = g_addr[REQUESTER];
+  q->beneficiary = g_addr[REQUESTER];
+  u(&q->volume, 1);
+  decc_free(q->params);
+  q->params = decc_strdup("{\"iexec_args\":\"hello anvil\"}");
+  memset(q->salt, 0xa4, 32);
+  if (!q->params)
+    return DECC_E_NOMEM;
+  TRY(decc_order_sign(&ao, g_sk[APP_OWNER], o->domain, 0));
+  TRY(decc_order_sign(&dso, g_sk[DATASET_OWNER], o->domain, 0));
+  TRY(decc_order_sign(&wo, g_sk[SCHEDULER], o->domain, 0));
+  TRY(decc_order_sign(&ro, g_sk[REQUESTER], o->domain, 0));
+  push_order(&e, &ao);
+  push_order(&e, &dso);
+  push_order(&e, &wo);
+  push_order(&e, &ro);
+  calldata(&e,
+           "matchOrders(" ORDER_APP "," ORDER_DATASET "," ORDER_WP
+           "," ORDER_REQ ")",
+           &cd, &s);
+  TRY(s);
+  uint8_t req_hash[32];
+  decc_order_hash(req_hash, &ro, o->domain);
+  decc_order_clear(&ao);
+  decc_order_clear(&dso);
+  decc_order_clear(&wo);
+  decc_order_clear(&ro);
+  TRY(send_ok(c, REQUESTER, &g_pc.hub, &cd, &r, "matchOrders"));
+  uint8_t t_matched[32], t_init[32];
+  decc_abi_event_topic(
+      t_matched,
+      "OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)");
+  decc_abi_event_topic(t_init, "TaskInitialize(bytes32,address)");
+  int got = 0;
+  for (size_t i = 0; i < r.n_logs; i++)
+    if (!memcmp(r.logs[i].topics[0], t_matched, 32) && r.logs[i].data_len >= 32) {
+      memcpy(o->deal_id, r.logs[i].data, 32);
+      got = 1;
+    }
+  decc_receipt_clear(&r);
+  if (!got)
+    return DECC_E_NOT_FOUND;
+  uint8_t expect[32];
+  decc_u256 zero = decc_u256_from_u64(0);
+  decc_deal_id(expect, req_hash, &zero);
+  check(!memcmp(expect, o->deal_id, 32),
+        "deal id from OrdersMatched = decc_deal_id(request hash, 0)");
+
+  /* 6. The scheduler initializes task 0. */
+  decc_abi_enc_push_bytes32(&e, o->deal_id);
+  decc_abi_enc_push_u64(&e, 0);
+  calldata(&e, "initialize(bytes32,uint256)", &cd, &s);
+  TRY(s);
+  TRY(send_ok(c, SCHEDULER, &g_pc.hub, &cd, &r, "initialize"));
+  got = 0;
+  for (size_t i = 0; i < r.n_logs; i++) {
+    const decc_log *lg = &r.logs[i];
+    if (lg->n_topics && !memcmp(lg->topics[0], t_init, 32)) {
+      memcpy(o->task_id, lg->n_topics >= 2 ? lg->topics[1] : lg->data, 32);
+      got = lg->n_topics >= 2 || lg->data_len >= 32;
+    }
+  }
+  decc_receipt_clear(&r);
+  if (!got)
+    return DECC_E_NOT_FOUND;
+
+  /* 7. Views and balances. */
+  decc_abi_enc_push_bytes32(&e, o->deal_id);
+  calldata(&e, "viewDeal(bytes32)", &cd, &s);
+  TRY(s);
+  TRY(decc_chain_call(c, NULL, &g_pc.hub, cd.data, cd.len, &o->deal, &err));
+  decc_abi_enc_push_bytes32(&e, o->task_id);
+  calldata(&e, "viewTask(bytes32)", &cd, &s);
+  TRY(s);
+  TRY(decc_chain_call(c, NULL, &g_pc.hub, cd.data, cd.len, &o->task, &err));
+  const int holders[4] = {OWNER, SCHEDULER, REQUESTER, -1};
+  for (int i = 0; i < 4; i++) {
+    decc_abi_enc_push_address(&e, holders[i] < 0 ? &g_pc.hub
+                                                 : &g_addr[holders[i]]);
+    calldata(&e, "balanceOf(address)", &cd, &s);
+    TRY(s);
+    TRY(decc_chain_call(c, NULL, &g_pc.token, cd.data, cd.len, &o->balances,
+                        &err));
+  }
+  for (int who = SCHEDULER; who <= REQUESTER; who++) {
+    decc_abi_enc_push_address(&e, &g_addr[who]);
+    calldata(&e, "viewAccount(address)", &cd, &s);
+    TRY(s);
+    TRY(decc_chain_call(c, NULL, &g_pc.hub, cd.data, cd.len, &o->balances,
+                        &err));
+  }
+
+  /* 8. The match is visible through a log query as well. */
+  decc_log_filter f;
+  decc_log_filter_init(&f);
+  f.addresses = &g_pc.hub;
+  f.n_addresses = 1;
+  f.topic_alts[0] = (const uint8_t(*)[32])t_matched;
+  f.n_topic_alts[0] = 1;
+  decc_log *logs;
+  size_t n;
+  TRY(decc_chain_get_logs(c, &f, &logs, &n, &err));
+  o->matched_logs = 0;
+  for (size_t i = 0; i < n; i++)
+    if (logs[i].data_len >= 32 && !memcmp(logs[i].data, o->deal_id, 32))
+      o->matched_logs++;
+  decc_logs_free(logs, n);
+  decc_buf_clear(&ret);
+  decc_buf_clear(&cd);
+  decc_abi_enc_clear(&e);
+  return DECC_OK;
+}
+
+/* Compares two decoded values, skipping top-level items listed in skip. */
+static int same_value(const decc_abi_value *a, const decc_abi_value *b) {
+  if (a->kind != b->kind || a->count != b->count || a->len != b->len)
+    return 0;
+  if (a->word && (!b->word || memcmp(a->word, b->word, 32)))
+    return 0;
+  if (a->len && memcmp(a->data, b->data, a->len))
+    return 0;
+  for (size_t i = 0; i < a->count; i++)
+    if (!same_value(&a->items[i], &b->items[i]))
+      return 0;
+  return 1;
+}
+
+static uint64_t item_u64(const decc_abi_value *v, size_t i) {
+  uint64_t x = 0;
+  if (decc_abi_get_u64(decc_abi_item(v, i), &x) != DECC_OK)
+    return UINT64_MAX;
+  return x;
+}
+
+#define DEAL_T                                                                 \
+  "((address,address,uint256),(address,address,uint256),(address,address,"    \
+  "uint256),uint256,uint256,bytes32,address,address,address,string,uint256,"   \
+  "uint256,uint256,uint256,uint256,address)"
+#define TASK_T                                                                 \
+  "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"    \
+  "uint256,address[],bytes32,bytes,uint256,bytes)"
+
+static void compare_views(const outcome *x, const outcome *y) {
+  decc_abi_value *d[2] = {0}, *t[2] = {0};
+  const outcome *o[2] = {x, y};
+  decc_err err;
+  for (int i = 0; i < 2; i++) {
+    if (decc_abi_decode(&d[i], DEAL_T, o[i]->deal.data, o[i]->deal.len, 0,
+                        &err) != DECC_OK ||
+        decc_abi_decode(&t[i], TASK_T, o[i]->task.data, o[i]->task.len, 0,
+                        &err) != DECC_OK) {
+      check(0, "viewDeal / viewTask decode");
+      fprintf(stderr, "decode: %s\n", err.msg);
+      goto done;
+    }
+  }
+  const decc_abi_value *da = decc_abi_item(d[0], 0), *db = decc_abi_item(d[1], 0);
+  const decc_abi_value *ta = decc_abi_item(t[0], 0), *tb = decc_abi_item(t[1], 0);
+  /* Deal: every field but startTime (10), which is each chain's clock. */
+  int same = da->count == 16 && db->count == 16;
+  for (size_t i = 0; same && i < 16; i++)
+    if (i != 10)
+      same = same_value(&da->items[i], &db->items[i]);
+  check(same, "viewDeal equal (all fields but startTime)");
+  /* Task: every field but the two deadlines, whose offsets from the
+   * deal's start must be equal instead. */
+  same = ta->count == 15 && tb->count == 15;
+  for (size_t i = 0; same && i < 15; i++)
+    if (i != 4 && i != 6)
+      same = same_value(&ta->items[i], &tb->items[i]);
+  check(same, "viewTask equal (all fields but deadlines)");
+  uint64_t sa = item_u64(da, 10), sb = item_u64(db, 10);
+  check(item_u64(ta, 4) - sa == item_u64(tb, 4) - sb &&
+            item_u64(ta, 6) - sa == item_u64(tb, 6) - sb,
+        "task deadlines relative to the deal start equal");
+  check(item_u64(ta, 0) == 1, "task status ACTIVE");
+done:
+  for (int i = 0; i < 2; i++) {
+    decc_abi_value_free(d[i]);
+    decc_abi_value_free(t[i]);
+  }
+}
+
+static int parse_addr(decc_address *a, const char *s) {
+  return decc_address_parse(a, s, NULL) == DECC_OK;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 8) {
+    fprintf(stderr, "usage: %s <rpc-url> <hub> <appRegistry> "
+                    "<datasetRegistry> <workerpoolRegistry> <rlc> <workdir>\n",
+            argv[0]);
+    return 2;
+  }
+  memset(&g_pc, 0, sizeof g_pc);
+  if (!parse_addr(&g_pc.hub, argv[2]) ||
+      !parse_addr(&g_pc.app_registry, argv[3]) ||
+      !parse_addr(&g_pc.dataset_registry, argv[4]) ||
+      !parse_addr(&g_pc.workerpool_registry, argv[5]) ||
+      !parse_addr(&g_pc.token, argv[6])) {
+    fprintf(stderr, "bad address argument\n");
+    return 2;
+  }
+  decc_err err;
+  for (int i = 0; i < 5; i++)
+    if (decc_hex_decode_exact(g_sk[i], 32, DEV_KEYS[i], "key", &err) !=
+            DECC_OK ||
+        decc_address_from_privkey(&g_addr[i], g_sk[i]) != DECC_OK)
+      return 1;
+
+  /* anvil through the JSON-RPC backend (anvil mines each tx at once). */
+  decc_chain *rpc = NULL;
+  decc_chain_jsonrpc_opts opts;
+  memset(&opts, 0, sizeof opts);
+  opts.poll_ms = 20;
+  opts.receipt_timeout_ms = 30000;
+  if (decc_chain_open_jsonrpc_ex(&rpc, argv[1], &g_pc, &opts, &err) != DECC_OK) {
+    fprintf(stderr, "open jsonrpc: %s\n", err.msg);
+    return 1;
+  }
+  uint64_t cid = 0;
+  if (decc_chain_id(rpc, &cid, &err) != DECC_OK) {
+    fprintf(stderr, "chain id: %s\n", err.msg);
+    return 1;
+  }
+  /* The embedded ledger at anvil's addresses, with the owner holding the
+   * same RLC supply as on anvil. */
+  uint8_t sel[4];
+  decc_abi_enc e;
+  decc_buf cd, ret;
+  decc_abi_enc_init(&e, 0);
+  decc_buf_init(&cd, 0);
+  decc_buf_init(&ret, 0);
+  decc_abi_enc_push_address(&e, &g_addr[OWNER]);
+  decc_abi_selector(sel, "balanceOf(address)");
+  decc_u256 supply;
+  if (decc_abi_enc_finish_call(&e, sel, &cd) != DECC_OK ||
+      decc_chain_call(rpc, NULL, &g_pc.token, cd.data, cd.len, &ret, &err) !=
+          DECC_OK ||
+      ret.len != 32) {
+    fprintf(stderr, "RLC balance: %s\n", err.msg);
+    return 1;
+  }
+  decc_u256_from_be(&supply, ret.data);
+  decc_genesis g;
+  if (decc_genesis_default(&g) != DECC_OK)
+    return 1;
+  g.chain_id = cid;
+  g.addr.hub = g_pc.hub;
+  g.addr.app_registry = g_pc.app_registry;
+  g.addr.dataset_registry = g_pc.dataset_registry;
+  g.addr.workerpool_registry = g_pc.workerpool_registry;
+  g.addr.token = g_pc.token;
+  g.owner = g_addr[OWNER];
+  g.dev_accounts = 0;
+  decc_free(g.accounts);
+  g.accounts = decc_calloc(1, sizeof *g.accounts);
+  if (!g.accounts)
+    return 1;
+  g.n_accounts = 1;
+  g.accounts[0].address = g_addr[OWNER];
+  g.accounts[0].rlc = supply;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/ledger.db", argv[7]);
+  decc_chain *emb = NULL;
+  if (decc_ledger_init(path, &g, &err) != DECC_OK ||
+      decc_chain_open_embedded(&emb, path, &err) != DECC_OK) {
+    fprintf(stderr, "embedded ledger: %s\n", err.msg);
+    return 1;
+  }
+  decc_genesis_clear(&g);
+
+  outcome oe, oa;
+  memset(&oe, 0, sizeof oe);
+  memset(&oa, 0, sizeof oa);
+  decc_buf_init(&oe.deal, 0);
+  decc_buf_init(&oe.task, 0);
+  decc_buf_init(&oe.balances, 0);
+  decc_buf_init(&oa.deal, 0);
+  decc_buf_init(&oa.task, 0);
+  decc_buf_init(&oa.balances, 0);
+  printf("# embedded ledger\n");
+  check(run_flow(emb, &oe) == DECC_OK, "embedded: flow ran to the end");
+  printf("# anvil (JSON-RPC backend)\n");
+  check(run_flow(rpc, &oa) == DECC_OK, "anvil: flow ran to the end");
+  printf("# comparison\n");
+  const char *what[3] = {"app", "dataset", "workerpool"};
+  char line[128];
+  for (int k = 0; k < 3; k++) {
+    char h[43];
+    snprintf(line, sizeof line, "%s CREATE2 address %s: anvil = embedded "
+             "prediction", what[k], decc_address_to_checksum(h, &oa.created[k]));
+    check(decc_address_eq(&oa.created[k], &oe.predicted[k]), line);
+    snprintf(line, sizeof line, "%s: embedded created = its prediction = "
+             "anvil's prediction", what[k]);
+    check(decc_address_eq(&oe.created[k], &oe.predicted[k]) &&
+              decc_address_eq(&oa.predicted[k], &oe.predicted[k]),
+          line);
+  }
+  uint8_t dom[32];
+  decc_poco_domain_separator(dom, cid, &g_pc.hub);
+  check(!memcmp(oa.domain, dom, 32) && !memcmp(oe.domain, dom, 32),
+        "EIP-712 domain separator: anvil hub = embedded hub = decc");
+  check(!memcmp(oa.deal_id, oe.deal_id, 32), "deal id equal");
+  uint8_t tid[32];
+  decc_u256 idx0 = decc_u256_from_u64(0);
+  decc_task_id(tid, oa.deal_id, &idx0);
+  check(!memcmp(oa.task_id, oe.task_id, 32) && !memcmp(oa.task_id, tid, 32),
+        "task id equal (and = decc_task_id(deal, 0))");
+  compare_views(&oe, &oa);
+  check(oe.balances.len == 4 * 32 + 2 * 64 &&
+            oa.balances.len == oe.balances.len &&
+            !memcmp(oa.balances.data, oe.balances.data, oe.balances.len),
+        "RLC balances (owner, scheduler, requester, hub) and escrow "
+        "accounts equal");
+  check(oa.dup_status == 0 && oe.dup_status == 0,
+        "duplicate createApp reverts on both");
+  printf("#   revert reason: anvil \"%s\" / embedded \"%s\"\n", oa.dup_reason,
+         oe.dup_reason);
+  check(strcmp(oa.dup_reason, oe.dup_reason) == 0,
+        "duplicate createApp: same revert reason");
+  check(oa.matched_logs == 1 && oe.matched_logs == 1,
+        "eth_getLogs finds the OrdersMatched log");
+  /* A reverted transaction actually mined on anvil (submit_reverting):
+   * status 0, nonce consumed, reason recovered by replaying the call. */
+  decc_chain *rpc2 = NULL;
+  opts.submit_reverting = 1;
+  opts.gas_cap = 2000000;
+  decc_abi_enc_push_address(&e, &g_addr[APP_OWNER]);
+  decc_abi_enc_push_string(&e, "decc-integration-app");
+  decc_abi_enc_push_string(&e, "DOCKER");
+  decc_abi_enc_push_bytes(&e, "docker.io/decc/integration-app:1.0.0", 36);
+  static const uint8_t cks[32] = {0x11, 0x22, 0x33};
+  decc_abi_enc_push_bytes32(&e, cks);
+  decc_abi_enc_push_bytes(&e, NULL, 0);
+  decc_abi_selector(sel, "createApp(address,string,string,bytes,bytes32,bytes)");
+  decc_buf_reset(&cd);
+  uint64_t n0 = 0, n1 = 0;
+  decc_receipt rr;
+  memset(&rr, 0, sizeof rr);
+  int mined_ok =
+      decc_abi_enc_finish_call(&e, sel, &cd) == DECC_OK &&
+      decc_chain_open_jsonrpc_ex(&rpc2, argv[1], &g_pc, &opts, &err) ==
+          DECC_OK &&
+      decc_chain_nonce(rpc2, &g_addr[APP_OWNER], &n0, &err) == DECC_OK &&
+      decc_chain_send(rpc2, g_sk[APP_OWNER], &g_pc.app_registry, cd.data,
+                      cd.len, &rr, &err) == DECC_OK &&
+      decc_chain_nonce(rpc2, &g_addr[APP_OWNER], &n1, &err) == DECC_OK;
+  if (!mined_ok)
+    fprintf(stderr, "mined revert: %s\n", err.msg);
+  check(mined_ok && rr.status == 0 && rr.revert_reason &&
+            !strcmp(rr.revert_reason, oe.dup_reason) && n1 == n0 + 1 &&
+            rr.nonce == n0 && rr.n_logs == 0,
+        "mined reverted tx on anvil: status 0, nonce used, reason replayed");
+  if (rr.revert_reason)
+    printf("#   replayed reason: \"%s\"\n", rr.revert_reason);
+  /* The receipt fetched again by hash decodes the same. */
+  decc_receipt rb;
+  memset(&rb, 0, sizeof rb);
+  check(mined_ok && decc_chain_receipt(rpc2, rr.tx_hash, &rb, &err) == DECC_OK &&
+            rb.status == 0 && rb.nonce == rr.nonce &&
+            rb.block_number == rr.block_number &&
+            !memcmp(rb.block_hash, rr.block_hash, 32) && rb.revert_reason &&
+            !strcmp(rb.revert_reason, rr.revert_reason),
+        "receipt by hash = receipt from send");
+  decc_receipt_clear(&rb);
+  decc_receipt_clear(&rr);
+  decc_chain_destroy(rpc2);
+  printf("%d passed, %d failed\n", g_ok, g_fail);
+  decc_buf_clear(&oe.deal);
+  decc_buf_clear(&oe.task);
+  decc_buf_clear(&oe.balances);
+  decc_buf_clear(&oa.deal);
+  decc_buf_clear(&oa.task);
+  decc_buf_clear(&oa.balances);
+  decc_buf_clear(&cd);
+  decc_buf_clear(&ret);
+  decc_abi_enc_clear(&e);
+  decc_chain_destroy(emb);
+  decc_chain_destroy(rpc);
+  return g_fail ? 1 : 0;
+}
