@@ -14,6 +14,7 @@
  * Every timed operation checks its result.
  */
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,28 @@ static double prepare(world *w, decc_sms_session_request *r, size_t n,
   return rate;
 }
 
+typedef struct job {
+  world *w;
+  decc_sms_session_request *r;
+  size_t n;
+  const char *auth;
+  int failed;
+} job;
+
+static void *release_many(void *arg) {
+  job *j = arg;
+  for (size_t i = 0; i < j->n; i++) {
+    char sid[DECC_SMS_SESSION_ID_LEN + 1];
+    uint8_t *sealed = NULL;
+    size_t sl = 0;
+    if (decc_sms_release_session(j->w->sms, &j->r[i], j->auth, sid, &sealed,
+                                 &sl, NULL, NULL))
+      j->failed = 1;
+    decc_free(sealed);
+  }
+  return NULL;
+}
+
 static size_t discard(char *p, size_t sz, size_t n, void *ud) {
   (void)p;
   (void)ud;
@@ -241,6 +264,22 @@ int main(void) {
   double inproc = (double)n / (bench_now() - t0);
   report_ratio("session releases (in-process)", inproc, ref, "sessions/s");
   printf("  (sealed session: %zu bytes on average)\n", bytes / n);
+
+  /* in-process, two threads (the HTTP server runs handlers on 2 threads) */
+  prepare(&w, r, n, pk, wauth);
+  job jobs[2] = {{&w, r, n / 2, wauth, 0}, {&w, r + n / 2, n - n / 2, wauth, 0}};
+  pthread_t th[2];
+  t0 = bench_now();
+  for (int k = 0; k < 2; k++)
+    if (pthread_create(&th[k], NULL, release_many, &jobs[k]))
+      die("thread", NULL);
+  for (int k = 0; k < 2; k++)
+    pthread_join(th[k], NULL);
+  double inproc2 = (double)n / (bench_now() - t0);
+  if (jobs[0].failed || jobs[1].failed)
+    die("release (threads)", NULL);
+  report_ratio("session releases (in-process, 2 threads)", inproc2, ref,
+               "sessions/s");
 
   /* over HTTP, keep-alive */
   decc_http_server *srv = NULL;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decc/mem.h"
 #include "decc/order.h"
 #include "ledger_cli.h"
 

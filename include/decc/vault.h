@@ -71,6 +71,16 @@ DECC_API decc_status decc_vault_get(decc_vault *v, decc_secret_kind kind,
                                     size_t *len, decc_err *err)
     DECC_WARN_UNUSED;
 
+/* Same as decc_vault_get, into caller memory (for example one secure
+ * arena reused for several reads): buf holds cap bytes, the value and a
+ * NUL after it. Out: *len. Returns: as decc_vault_get, plus DECC_E_LIMIT
+ * when the value does not fit (nothing is written then). */
+DECC_API decc_status decc_vault_get_into(decc_vault *v, decc_secret_kind kind,
+                                         const decc_address *owner,
+                                         const char *name, uint8_t *buf,
+                                         size_t cap, size_t *len,
+                                         decc_err *err) DECC_WARN_UNUSED;
+
 /* Returns: 1 if the secret exists, 0 if not (or on error). */
 DECC_API int decc_vault_has(decc_vault *v, decc_secret_kind kind,
                             const decc_address *owner, const char *name);

@@ -103,8 +103,9 @@ decc_status decc_dp_check_tee_app(decc_dp *dp, const decc_address *app,
     return decc_err_set(err, DECC_E_UNSUPPORTED,
                         "app %s is not a TEE app: its MREnclave does not "
                         "declare the %s framework, so no SMS will release a "
-                        "dataset key to it; redeploy it as a TEE app "
-                        "(decc app deploy)",
+                        "dataset key to it; redeploy it with the MREnclave "
+                        "{\"framework\":\"TDX\",\"fingerprint\":\"<its "
+                        "checksum>\"}",
                         decc__dp_addr(a, app), DECC_SMS_FRAMEWORK);
   }
   decc_buf raw;
@@ -127,7 +128,7 @@ decc_status decc_dp_check_tee_app(decc_dp *dp, const decc_address *app,
     return decc_err_set(err, DECC_E_UNSUPPORTED,
                         "app %s is not a TEE app: its MREnclave fingerprint "
                         "is not its checksum (the measurement the enclave "
-                        "attests); redeploy it (decc app deploy)",
+                        "attests); redeploy it with a matching MREnclave",
                         decc__dp_addr(a, app));
   return DECC_OK;
 }

@@ -428,6 +428,7 @@ static void h_health(void *ctx, decc_http_request *req,
     int ok = decc_ledger_block_get(l, UINT64_MAX, &b, &e) == DECC_OK;
     decc__node_pool_release(&n->pool, l);
     json_object_set_new(j, "chainId", json_integer((json_int_t)n->chain_id));
+    json_object_set_new(j, "hub", decc__node_json_addr(&n->addr.hub));
     if (ok)
       json_object_set_new(j, "blockNumber", json_integer((json_int_t)b.number));
     else

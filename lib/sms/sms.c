@@ -560,18 +560,18 @@ static decc_status enclave_key_load(decc_sms *s, const char *task_hex,
                                          task_hex, addr, err);
   if (st)
     return st;
-  uint8_t *rec = NULL;
+  uint8_t rec[ENCLAVE_REC_LEN + 1];
   size_t n = 0;
-  st = decc_vault_get(s->vault, DECC_SECRET_ENCLAVE, addr, task_hex, &rec, &n,
-                      err);
-  if (st)
-    return st;
-  if (n != ENCLAVE_REC_LEN) {
-    decc_secure_free(rec);
+  st = decc_vault_get_into(s->vault, DECC_SECRET_ENCLAVE, addr, task_hex, rec,
+                           sizeof rec, &n, err);
+  if (st == DECC_E_LIMIT || (!st && n != ENCLAVE_REC_LEN)) {
+    decc_memzero(rec, sizeof rec);
     return decc_err_set(err, DECC_E_CORRUPT, "enclave key record corrupt");
   }
+  if (st)
+    return st;
   if (chain_now >= be64(rec + 32)) {
-    decc_secure_free(rec);
+    decc_memzero(rec, sizeof rec);
     if (decc_vault_delete(s->vault, DECC_SECRET_ENCLAVE, addr, task_hex,
                           NULL) == DECC_OK)
       smslog(s, "sms: deleted expired enclave challenge of task %s", task_hex);
@@ -579,7 +579,7 @@ static decc_status enclave_key_load(decc_sms *s, const char *task_hex,
   }
   if (sk32)
     memcpy(sk32, rec, 32);
-  decc_secure_free(rec);
+  decc_memzero(rec, sizeof rec);
   return DECC_OK;
 }
 
@@ -706,7 +706,9 @@ static decc_status consume_nonce(decc_sms *s, const uint8_t taskid[32],
   pthread_mutex_lock(&s->nonce_mu);
   for (size_t i = 0; i < s->n_nonces; i++) {
     nonce_slot *n = &s->nonces[i];
-    if (decc_ct_memeq(n->nonce, nonce, 32) && !memcmp(n->task, taskid, 32)) {
+    /* Nonces are public freshness tokens (the quote's platform signature
+     * is what cannot be forged), so a plain comparison is enough. */
+    if (!memcmp(n->nonce, nonce, 32) && !memcmp(n->task, taskid, 32)) {
       st = n->expires > now ? DECC_OK : DECC_E_TIMEOUT;
       s->nonces[i] = s->nonces[s->n_nonces - 1];
       decc_memzero(&s->nonces[s->n_nonces - 1], sizeof *n);
@@ -969,15 +971,25 @@ bad:
                 "iexec_secrets / iexec_result_encryption)");
 }
 
-/* A secret value from the vault, or NULL (absent). */
-static uint8_t *vault_value(decc_sms *s, decc_secret_kind kind,
-                            const decc_address *owner, const char *name,
-                            size_t *len, decc_status *st) {
-  uint8_t *v = NULL;
-  *st = decc_vault_get(s->vault, kind, owner, name, &v, len, NULL);
-  if (*st == DECC_E_NOT_FOUND)
+/* Secrets read for one session land in one secure arena of fixed slots
+ * (one guarded allocation per release instead of one per secret). */
+enum { SLOT_DATASET, SLOT_ENC, SLOT_APP, SLOT_TOKEN, SLOT_PROXY, SLOT_REQ,
+       N_SLOTS };
+#define SLOT_SIZE (DECC_SECRET_MAX + 1)
+
+/* A secret value read into its slot, or NULL (absent); *st = vault error. */
+static const uint8_t *vault_value(decc_sms *s, uint8_t *arena, int slot,
+                                  decc_secret_kind kind,
+                                  const decc_address *owner, const char *name,
+                                  size_t *len, decc_status *st) {
+  uint8_t *dst = arena + (size_t)slot * SLOT_SIZE;
+  *st = decc_vault_get_into(s->vault, kind, owner, name, dst, SLOT_SIZE, len,
+                            NULL);
+  if (*st == DECC_E_NOT_FOUND) {
     *st = DECC_OK;
-  return v;
+    return NULL;
+  }
+  return *st ? NULL : dst;
 }
 
 /* The positive integer index of iexec_secrets ("1", "2", …). */
@@ -993,6 +1005,7 @@ typedef struct session_ctx {
   const decc_sms_asset *app;
   const uint8_t *enclave_sk;
   const char *session_id;
+  uint8_t *arena; /* N_SLOTS * SLOT_SIZE bytes of secure memory */
 } session_ctx;
 
 static void sign_tokens(env_w *e, const session_ctx *c, const char *task_hex) {
@@ -1030,8 +1043,8 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
   size_t n_inputs = p->input_files ? json_array_size(p->input_files) : 0;
   decc_status st = DECC_OK, vs = DECC_OK;
   decc_err e2;
-  uint8_t *dkey = NULL, *enc = NULL, *appsec = NULL, *token = NULL,
-          *pxy = NULL;
+  const uint8_t *dkey = NULL, *enc = NULL, *appsec = NULL, *token = NULL,
+                *pxy = NULL;
   size_t dkey_len = 0, enc_len = 0, appsec_len = 0, token_len = 0,
          pxy_len = 0;
   char *ds_url = NULL, *app_image = NULL;
@@ -1049,7 +1062,7 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
                   err, what, "the dataset's multiaddr is not readable");
       goto out;
     }
-    dkey = vault_value(s, DECC_SECRET_WEB3, &d->dataset, NULL, &dkey_len, &vs);
+    dkey = vault_value(s, c->arena, SLOT_DATASET, DECC_SECRET_WEB3, &d->dataset, NULL, &dkey_len, &vs);
     if (!vs && !dkey) {
       st = refuse(s, code, "PRE_COMPUTE_GET_DATASET_SECRET_FAILED",
                   DECC_E_NOT_FOUND, err, what,
@@ -1058,7 +1071,7 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
     }
   }
   if (!vs && p->encrypt) {
-    enc = vault_value(s, DECC_SECRET_WEB2, &d->beneficiary,
+    enc = vault_value(s, c->arena, SLOT_ENC, DECC_SECRET_WEB2, &d->beneficiary,
                       DECC_SMS_RESULT_ENCRYPTION_KEY, &enc_len, &vs);
     if (!vs && !enc) {
       st = refuse(s, code,
@@ -1071,7 +1084,7 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
     }
   }
   if (!vs)
-    appsec = vault_value(s, DECC_SECRET_APP_DEV, &d->app,
+    appsec = vault_value(s, c->arena, SLOT_APP, DECC_SECRET_APP_DEV, &d->app,
                          DECC_SMS_APP_SECRET_INDEX, &appsec_len, &vs);
   if (vs) {
     st = refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
@@ -1164,10 +1177,10 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
       /* Only the deal requester's own secrets are reachable: the lookup
        * is keyed by deal.requester, whatever name the params give. */
       const char *name = json_string_value(nm);
-      uint8_t *v = NULL;
+      const uint8_t *v = NULL;
       size_t vl = 0;
       if (decc_sms_requester_key_valid(name))
-        v = vault_value(s, DECC_SECRET_REQUESTER, &d->requester, name, &vl,
+        v = vault_value(s, c->arena, SLOT_REQ, DECC_SECRET_REQUESTER, &d->requester, name, &vl,
                         &vs);
       if (vs) {
         st = refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
@@ -1180,7 +1193,8 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
         smslog(s, "sms: task %s: requester secret \"%s\" (index %s) not "
                   "found for the requester; given empty",
                th, name, idx);
-      decc_secure_free(v);
+      if (v)
+        decc_memzero(c->arena + (size_t)SLOT_REQ * SLOT_SIZE, vl);
     }
   }
   if (appsec) {
@@ -1198,17 +1212,17 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
   const char *provider = callback ? "" : p->provider;
   if (!callback) {
     if (!strcmp(provider, "dropbox"))
-      token = vault_value(s, DECC_SECRET_WEB2, &d->requester,
+      token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2, &d->requester,
                           DECC_SMS_RESULT_DROPBOX_TOKEN, &token_len, &vs);
     else {
-      token = vault_value(s, DECC_SECRET_WEB2, &c->r->worker,
+      token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2, &c->r->worker,
                           DECC_SMS_RESULT_IPFS_TOKEN, &token_len, &vs);
       if (!vs && !token)
-        token = vault_value(s, DECC_SECRET_WEB2, &d->requester,
+        token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2, &d->requester,
                             DECC_SMS_RESULT_IPFS_TOKEN, &token_len, &vs);
     }
     if (!vs && !(p->proxy && *p->proxy))
-      pxy = vault_value(s, DECC_SECRET_WEB2, &d->workerpool_owner,
+      pxy = vault_value(s, c->arena, SLOT_PROXY, DECC_SECRET_WEB2, &d->workerpool_owner,
                         DECC_SMS_RESULT_PROXY_URL, &pxy_len, &vs);
     if (vs) {
       st = refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
@@ -1243,11 +1257,6 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
                 "session document could not be built (%s)",
                 decc_strerror(e.st));
 out:
-  decc_secure_free(dkey);
-  decc_secure_free(enc);
-  decc_secure_free(appsec);
-  decc_secure_free(token);
-  decc_secure_free(pxy);
   decc_free(ds_url);
   decc_free(app_image);
   decc_sms_asset_clear(&ds);
@@ -1279,6 +1288,7 @@ decc_status decc_sms_release_session(
   memset(&app, 0, sizeof app);
   memset(&p, 0, sizeof p);
   decc_buf_init_secret(&doc, DECC_SMS_SESSION_MAX);
+  uint8_t *arena = NULL;
   decc_status st;
 
   /* 1. the worker's own signature (iExec's first check) */
@@ -1400,7 +1410,13 @@ decc_status decc_sms_release_session(
   for (int i = 0; i < 10; i++)
     sid[i] = alnum[rnd[i] % 62];
   snprintf(sid + 10, sizeof sid - 10, "0000%s", th);
-  session_ctx c = {r, &deal, &app, sk, sid};
+  arena = decc_secure_alloc((size_t)N_SLOTS * SLOT_SIZE);
+  if (!arena) {
+    st = refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", DECC_E_NOMEM,
+                err, what, "out of memory");
+    goto out;
+  }
+  session_ctx c = {r, &deal, &app, sk, sid, arena};
   if ((st = build_session(s, &c, &p, &doc, code, err, what)))
     goto out;
   uint8_t *box = decc_malloc(doc.len + DECC_SEAL_OVERHEAD);
@@ -1429,6 +1445,7 @@ decc_status decc_sms_release_session(
   }
 out:
   decc_memzero(sk, sizeof sk);
+  decc_secure_free(arena); /* wipes every secret read for this session */
   decc_buf_clear(&doc);
   json_decref(p.root);
   decc_sms_deal_clear(&deal);

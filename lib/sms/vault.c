@@ -331,10 +331,14 @@ decc_status decc_vault_put(decc_vault *v, decc_secret_kind kind,
   return st;
 }
 
-decc_status decc_vault_get(decc_vault *v, decc_secret_kind kind,
-                           const decc_address *owner, const char *name,
-                           uint8_t **value, size_t *len, decc_err *err) {
-  *value = NULL;
+/* Reads and opens a record: into buf (cap bytes) when buf is non-NULL,
+ * else into fresh secure memory returned in *value. */
+static decc_status get_impl(decc_vault *v, decc_secret_kind kind,
+                            const decc_address *owner, const char *name,
+                            uint8_t *buf, size_t cap, uint8_t **value,
+                            size_t *len, decc_err *err) {
+  if (value)
+    *value = NULL;
   *len = 0;
   char nm[260];
   if (name && strlen(name) > 256)
@@ -364,7 +368,11 @@ decc_status decc_vault_get(decc_vault *v, decc_secret_kind kind,
     goto out;
   }
   size_t n = (size_t)cl - TAG_LEN;
-  uint8_t *plain = decc_secure_alloc(n + 1);
+  if (buf && n + 1 > cap) {
+    st = decc_err_set(err, DECC_E_LIMIT, "vault: buffer too small");
+    goto out;
+  }
+  uint8_t *plain = buf ? buf : decc_secure_alloc(n + 1);
   if (!plain) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     goto out;
@@ -376,19 +384,36 @@ decc_status decc_vault_get(decc_vault *v, decc_secret_kind kind,
   size_t aad_len = make_aad(aad, sizeof aad, kind, owner, nm);
   st = gcm(0, plain, ct, n, v->key, nonce, aad, aad_len, tag);
   if (st) {
-    decc_secure_free(plain);
+    if (buf)
+      decc_memzero(buf, n);
+    else
+      decc_secure_free(plain);
     st = decc_err_set(err, DECC_E_BAD_MAC,
                       "vault: sealed secret failed authentication "
                       "(tampered record)");
     goto out;
   }
   plain[n] = 0;
-  *value = plain;
+  if (value)
+    *value = plain;
   *len = n;
 out:
   sqlite3_finalize(s);
   pthread_mutex_unlock(&v->mu);
   return st;
+}
+
+decc_status decc_vault_get(decc_vault *v, decc_secret_kind kind,
+                           const decc_address *owner, const char *name,
+                           uint8_t **value, size_t *len, decc_err *err) {
+  return get_impl(v, kind, owner, name, NULL, 0, value, len, err);
+}
+
+decc_status decc_vault_get_into(decc_vault *v, decc_secret_kind kind,
+                                const decc_address *owner, const char *name,
+                                uint8_t *buf, size_t cap, size_t *len,
+                                decc_err *err) {
+  return get_impl(v, kind, owner, name, buf, cap, NULL, len, err);
 }
 
 int decc_vault_has(decc_vault *v, decc_secret_kind kind,

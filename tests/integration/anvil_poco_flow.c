@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "decc/abi.h"
 #include "decc/chain.h"
@@ -24,6 +25,7 @@
 #include "decc/ledger.h"
 #include "decc/mem.h"
 #include "decc/order.h"
+#include "decc/tx.h"
 
 /* anvil's default dev accounts 0..4 (public keys of a public mnemonic). */
 static const char *const DEV_KEYS[5] = {
@@ -704,6 +706,71 @@ int main(int argc, char **argv) {
   decc_receipt_clear(&rb);
   decc_receipt_clear(&rr);
   decc_chain_destroy(rpc2);
+  /* One raw transaction signed by decc (a fresh account, nonce 0 on both
+   * chains: anvil's account 5) submitted to both with send_raw: same hash,
+   * both succeed, identical Approval log. */
+  {
+    static const char *const K5 =
+        "8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
+    uint8_t sk5[32];
+    decc_address a5;
+    decc_tx tx;
+    decc_buf raw;
+    decc_receipt ra, re;
+    memset(&ra, 0, sizeof ra);
+    memset(&re, 0, sizeof re);
+    decc_buf_init(&raw, 0);
+    decc_tx_init(&tx);
+    decc_abi_enc_push_address(&e, &g_pc.hub);
+    decc_abi_enc_push_u64(&e, 7);
+    decc_abi_selector(sel, "approve(address,uint256)");
+    decc_buf_reset(&cd);
+    tx.type = DECC_TX_EIP1559;
+    tx.chain_id = cid;
+    tx.nonce = 0;
+    tx.gas_limit = 100000;
+    tx.max_fee = decc_u256_from_u64(10000000000ull);
+    tx.max_priority_fee = decc_u256_from_u64(1000000000ull);
+    tx.has_to = 1;
+    tx.to = g_pc.token;
+    int ok = decc_hex_decode_exact(sk5, 32, K5, "key", &err) == DECC_OK &&
+             decc_address_from_privkey(&a5, sk5) == DECC_OK &&
+             decc_abi_enc_finish_call(&e, sel, &cd) == DECC_OK &&
+             decc_tx_set_data(&tx, cd.data, cd.len) == DECC_OK &&
+             decc_tx_sign(&tx, sk5, &err) == DECC_OK &&
+             decc_tx_serialize(&raw, &tx, &err) == DECC_OK;
+    const uint8_t *rp = raw.data;
+    size_t rl = raw.len;
+    int sent = ok && decc_chain_send_raw(rpc, &rp, &rl, 1, &ra, &err) == DECC_OK;
+    if (!sent)
+      fprintf(stderr, "send_raw anvil: %s\n", err.msg);
+    int sent_e = ok && decc_chain_send_raw(emb, &rp, &rl, 1, &re, &err) == DECC_OK;
+    if (!sent_e)
+      fprintf(stderr, "send_raw embedded: %s\n", err.msg);
+    check(sent && sent_e && !memcmp(ra.tx_hash, re.tx_hash, 32) &&
+              ra.status == 1 && re.status == 1 &&
+              decc_address_eq(&ra.from, &a5) && decc_address_eq(&re.from, &a5),
+          "send_raw: same decc-signed bytes accepted by both, same hash");
+    int same_log = sent && sent_e && ra.n_logs == 1 && re.n_logs == 1 &&
+                   decc_address_eq(&ra.logs[0].address, &re.logs[0].address) &&
+                   ra.logs[0].n_topics == re.logs[0].n_topics &&
+                   !memcmp(ra.logs[0].topics, re.logs[0].topics,
+                           sizeof ra.logs[0].topics) &&
+                   ra.logs[0].data_len == re.logs[0].data_len &&
+                   !memcmp(ra.logs[0].data, re.logs[0].data, ra.logs[0].data_len);
+    check(same_log, "send_raw: identical Approval log on both");
+    decc_receipt_clear(&ra);
+    decc_receipt_clear(&re);
+    decc_tx_clear(&tx);
+    decc_buf_clear(&raw);
+    decc_memzero(sk5, sizeof sk5);
+  }
+  uint64_t ts = 0, head = 0;
+  time_t now = time(NULL);
+  check(decc_chain_block_timestamp(rpc, &ts, &err) == DECC_OK &&
+            decc_chain_block_number(rpc, &head, &err) == DECC_OK && head > 20 &&
+            (int64_t)ts > (int64_t)now - 600 && (int64_t)ts < (int64_t)now + 600,
+        "anvil head block number and timestamp");
   printf("%d passed, %d failed\n", g_ok, g_fail);
   decc_buf_clear(&oe.deal);
   decc_buf_clear(&oe.task);

@@ -12,6 +12,7 @@
 #include "decc/abi.h"
 #include "decc/ledger.h"
 #include "decc/mem.h"
+#include "decc/order.h"
 #include "test.h"
 
 static inline decc_address dev_addr(unsigned i) {
@@ -86,6 +87,102 @@ static inline uint64_t word_u64(const uint8_t w[32]) {
   for (int i = 24; i < 32; i++)
     v = v << 8 | w[i];
   return v;
+}
+
+/* Pushes an order the way matchOrders / manage*Order take it: the order
+ * tuple followed by its signature bytes, as one tuple. */
+static inline decc_status ldg_t_push_order(decc_abi_enc *e,
+                                           const decc_order *o) {
+  decc_status s = decc_abi_enc_begin_tuple(e);
+  switch (o->type) {
+  case DECC_ORDER_APP: {
+    const decc_apporder *x = &o->u.app;
+    s = s ? s : decc_abi_enc_push_address(e, &x->app);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->appprice);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
+    s = s ? s : decc_abi_enc_push_address(e, &x->datasetrestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->workerpoolrestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
+    break;
+  }
+  case DECC_ORDER_DATASET: {
+    const decc_datasetorder *x = &o->u.dataset;
+    s = s ? s : decc_abi_enc_push_address(e, &x->dataset);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->datasetprice);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
+    s = s ? s : decc_abi_enc_push_address(e, &x->apprestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->workerpoolrestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
+    break;
+  }
+  case DECC_ORDER_WORKERPOOL: {
+    const decc_workerpoolorder *x = &o->u.workerpool;
+    s = s ? s : decc_abi_enc_push_address(e, &x->workerpool);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->workerpoolprice);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->category);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->trust);
+    s = s ? s : decc_abi_enc_push_address(e, &x->apprestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->datasetrestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
+    break;
+  }
+  case DECC_ORDER_REQUEST: {
+    const decc_requestorder *x = &o->u.request;
+    s = s ? s : decc_abi_enc_push_address(e, &x->app);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->appmaxprice);
+    s = s ? s : decc_abi_enc_push_address(e, &x->dataset);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->datasetmaxprice);
+    s = s ? s : decc_abi_enc_push_address(e, &x->workerpool);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->workerpoolmaxprice);
+    s = s ? s : decc_abi_enc_push_address(e, &x->requester);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->category);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->trust);
+    s = s ? s : decc_abi_enc_push_address(e, &x->beneficiary);
+    s = s ? s : decc_abi_enc_push_address(e, &x->callback);
+    s = s ? s : decc_abi_enc_push_string(e, x->params);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
+    break;
+  }
+  }
+  s = s ? s : decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
+  return s ? s : decc_abi_enc_end_tuple(e);
+}
+
+#define LDG_T_APPO                                                             \
+  "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"
+#define LDG_T_WPO                                                              \
+  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address," \
+  "bytes32,bytes)"
+#define LDG_T_RQO                                                              \
+  "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32," \
+  "uint256,uint256,address,address,string,bytes32,bytes)"
+#define LDG_T_MATCH_SIG                                                        \
+  "matchOrders(" LDG_T_APPO "," LDG_T_APPO "," LDG_T_WPO "," LDG_T_RQO ")"
+
+/* matchOrders calldata for four orders (empty buffer on failure). */
+static inline decc_buf ldg_t_match_call(const decc_order *a,
+                                        const decc_order *d,
+                                        const decc_order *w,
+                                        const decc_order *r) {
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  if (ldg_t_push_order(&e, a) != DECC_OK || ldg_t_push_order(&e, d) != DECC_OK ||
+      ldg_t_push_order(&e, w) != DECC_OK || ldg_t_push_order(&e, r) != DECC_OK) {
+    decc_abi_enc_clear(&e);
+    decc_buf b;
+    decc_buf_init(&b, 0);
+    return b;
+  }
+  return finish_call(&e, LDG_T_MATCH_SIG);
 }
 
 #endif

@@ -315,14 +315,13 @@ TEST(session_happy_path_has_exactly_the_deal_secrets) {
   ASSERT_STR_EQ(fx_env(doc, "post-compute", "RESULT_ENCRYPTION"), "false");
   ASSERT_STR_EQ(fx_env(doc, "post-compute", "RESULT_STORAGE_PROVIDER"), "ipfs");
   ASSERT_STR_EQ(fx_env(doc, "post-compute", "RESULT_STORAGE_CALLBACK"), "false");
-  /* a sealed session opens only with the enclave's key */
-  json_decref(doc);
-  decc_secure_free(plain);
   /* logs: the release is logged, no secret value is */
   ASSERT(strstr(f.logs, "released session") != NULL);
   ASSERT(strstr(f.logs, DS_KEY) == NULL);
   ASSERT(strstr(f.logs, "requester-secret-value") == NULL);
   ASSERT(strstr(f.logs, skh + 2) == NULL);
+  json_decref(doc);
+  decc_secure_free(plain);
   decc_memzero(csk, 32);
   fx_free(&f);
 }

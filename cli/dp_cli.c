@@ -1,0 +1,258 @@
+/*
+ * dp_cli.c — what every DataProtector command shares: the data directory,
+ * the CLI config file (default wallet, node URL), unlocking the default
+ * wallet, opening the SDK context, and step progress on stderr.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dp_cli.h"
+#include "decc/encoding.h"
+#include "decc/keystore.h"
+#include "decc/mem.h"
+
+#define CONFIG_MAX (64u * 1024u)
+
+int dp_cli_opt(dp_cli_opts *o, int argc, char **argv, int *i) {
+  if (!strcmp(argv[*i], "--wallet")) {
+    if (*i + 1 >= argc) {
+      cli_usage_error("--wallet needs a name, an address or a file");
+      return -1;
+    }
+    o->wallet = argv[++*i];
+    return 1;
+  }
+  return cli_key_opt_parse(&o->key, argc, argv, i);
+}
+
+int dp_cli_home(char *out, size_t cap) {
+  const char *home = g_cli.home;
+  int n;
+  if (!home)
+    home = getenv("DECC_HOME");
+  if (home && *home)
+    n = snprintf(out, cap, "%s", home);
+  else {
+    const char *h = getenv("HOME");
+    if (!h || !*h) {
+      cli_fail("no data directory: set --home, $DECC_HOME or $HOME");
+      return -1;
+    }
+    n = snprintf(out, cap, "%s/.decc", h);
+  }
+  if (n < 0 || (size_t)n >= cap) {
+    cli_fail("data directory path too long");
+    return -1;
+  }
+  return 0;
+}
+
+void dp_cli_config_clear(dp_cli_config *c) {
+  decc_free(c->wallet);
+  decc_free(c->password_file);
+  decc_free(c->node);
+  decc_free(c->ipfs);
+  memset(c, 0, sizeof *c);
+}
+
+int dp_cli_config_load(dp_cli_config *c, const char *home) {
+  memset(c, 0, sizeof *c);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/config.json", home);
+  if (access(path, F_OK) != 0)
+    return CLI_OK;
+  size_t len = 0;
+  char *text = cli_read_file(path, CONFIG_MAX, &len, 0);
+  if (!text)
+    return CLI_FAIL;
+  json_error_t je;
+  json_t *j = json_loadb(text, len, 0, &je);
+  decc_free(text);
+  if (!json_is_object(j)) {
+    json_decref(j);
+    return cli_fail("%s: not a JSON object (line %d: %s)", path, je.line,
+                    je.text);
+  }
+  static const struct {
+    const char *key;
+    size_t off;
+  } KEYS[] = {{"wallet", offsetof(dp_cli_config, wallet)},
+              {"passwordFile", offsetof(dp_cli_config, password_file)},
+              {"node", offsetof(dp_cli_config, node)},
+              {"ipfs", offsetof(dp_cli_config, ipfs)}};
+  const char *k;
+  json_t *v;
+  json_object_foreach(j, k, v) {
+    size_t i;
+    for (i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++)
+      if (!strcmp(k, KEYS[i].key))
+        break;
+    if (i == sizeof KEYS / sizeof KEYS[0] || !json_is_string(v)) {
+      json_decref(j);
+      dp_cli_config_clear(c);
+      return cli_fail("%s: %s '%s' (known keys: wallet, passwordFile, node, "
+                      "ipfs; string values)",
+                      path, i == sizeof KEYS / sizeof KEYS[0] ? "unknown key"
+                                                              : "bad value of",
+                      k);
+    }
+    char **slot = (char **)((char *)c + KEYS[i].off);
+    if (!(*slot = decc_strdup(json_string_value(v)))) {
+      json_decref(j);
+      dp_cli_config_clear(c);
+      return cli_fail("out of memory");
+    }
+  }
+  json_decref(j);
+  return CLI_OK;
+}
+
+/* Resolves a wallet reference to a keystore path: a file path, a name or an
+ * address in <home>/wallets. */
+static int wallet_path(char *out, size_t cap, const char *home,
+                       const char *ref) {
+  if (strchr(ref, '/')) {
+    snprintf(out, cap, "%s", ref);
+    return access(out, R_OK) == 0 ? 0
+                                   : (cli_fail("wallet %s: %s", ref,
+                                               strerror(errno)),
+                                      -1);
+  }
+  char lower[256];
+  size_t n = strlen(ref);
+  if (n >= sizeof lower) {
+    cli_fail("wallet name too long");
+    return -1;
+  }
+  for (size_t i = 0; i <= n; i++)
+    lower[i] = (char)((ref[i] >= 'A' && ref[i] <= 'F' && n == 42)
+                          ? ref[i] - 'A' + 'a'
+                          : ref[i]);
+  int has_ext = n > 5 && !strcmp(ref + n - 5, ".json");
+  int w = snprintf(out, cap, "%s/wallets/%s%s", home, lower,
+                   has_ext ? "" : ".json");
+  if (w > 0 && (size_t)w < cap && access(out, R_OK) == 0)
+    return 0;
+  cli_fail("no wallet '%s' in %s/wallets (create one with 'decc wallet "
+           "create --name %s')",
+           ref, home, ref);
+  return -1;
+}
+
+/* The only *.json in <home>/wallets, if exactly one. */
+static int only_wallet(char *out, size_t cap, const char *home) {
+  char dir[4200];
+  snprintf(dir, sizeof dir, "%s/wallets", home);
+  DIR *d = opendir(dir);
+  int count = 0;
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      size_t n = strlen(e->d_name);
+      if (n > 5 && !strcmp(e->d_name + n - 5, ".json")) {
+        int w = snprintf(out, cap, "%s/%s", dir, e->d_name);
+        if (w < 0 || (size_t)w >= cap)
+          continue;
+        count++;
+      }
+    }
+    closedir(d);
+  }
+  if (count == 1)
+    return 0;
+  if (count == 0)
+    cli_fail("no wallet: create one (decc wallet create --name NAME), or "
+             "give --wallet / --keystore / --private-key-file");
+  else
+    cli_fail("several wallets in %s: choose one with --wallet NAME or "
+             "\"wallet\" in %s/config.json",
+             dir, home);
+  return -1;
+}
+
+int dp_cli_open(decc_dp **dp, const dp_cli_opts *o, int need_signer) {
+  *dp = NULL;
+  char home[4096];
+  if (dp_cli_home(home, sizeof home) != 0)
+    return CLI_FAIL;
+  dp_cli_config cfg;
+  if (dp_cli_config_load(&cfg, home) != CLI_OK)
+    return CLI_FAIL;
+  uint8_t *sk = NULL;
+  int rc = CLI_OK;
+  if (need_signer) {
+    cli_key_opts k = o->key;
+    char ks[4200];
+    if (!k.keystore && !k.private_key_file) {
+      const char *ref = o->wallet ? o->wallet : cfg.wallet;
+      if ((ref ? wallet_path(ks, sizeof ks, home, ref)
+               : only_wallet(ks, sizeof ks, home)) != 0) {
+        dp_cli_config_clear(&cfg);
+        return CLI_FAIL;
+      }
+      k.keystore = ks;
+      if (!k.password_file)
+        k.password_file = cfg.password_file;
+    }
+    if ((rc = cli_key_load(&k, &sk)) != CLI_OK) {
+      dp_cli_config_clear(&cfg);
+      return rc;
+    }
+  }
+  decc_dp_config c;
+  memset(&c, 0, sizeof c);
+  c.home = home;
+  c.ipfs_api_url = cfg.ipfs ? cfg.ipfs : cfg.node;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_dp_open(dp, &c, &err);
+  if (!st && sk)
+    st = decc_dp_set_signer(*dp, sk, &err);
+  if (sk)
+    decc_secure_free(sk);
+  dp_cli_config_clear(&cfg);
+  if (st) {
+    decc_dp_close(*dp);
+    *dp = NULL;
+    return cli_fail_err(&err);
+  }
+  return CLI_OK;
+}
+
+void dp_cli_progress(void *user, const char *title, int done,
+                     const char *detail) {
+  (void)user;
+  if (g_cli.quiet || g_cli.json)
+    return;
+  /* Steps are reported when they end; a step that is still running only
+   * when it has news (a task status change). */
+  if (!done && !(detail && *detail))
+    return;
+  fprintf(stderr, "  %s %-34s%s%s\n", done ? "ok" : "..", title,
+          detail && *detail ? " " : "", detail ? detail : "");
+}
+
+int dp_cli_address(decc_address *out, const char *s, const char *what) {
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_address_parse(out, s, &err) != DECC_OK) {
+    cli_fail("%s: %s", what, err.msg);
+    return -1;
+  }
+  return 0;
+}
+
+int dp_cli_hash(uint8_t out[32], const char *s, const char *what) {
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_hex_decode_exact(out, 32, s, what, &err) != DECC_OK) {
+    cli_fail("%s", err.msg);
+    return -1;
+  }
+  return 0;
+}

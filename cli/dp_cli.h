@@ -1,0 +1,77 @@
+/*
+ * dp_cli.h — shared plumbing of the DataProtector commands (dp_cli.c):
+ * the CLI config file, the data directory, the default wallet, opening the
+ * SDK context and printing step progress; plus the two handlers that
+ * `decc task` and `decc result` dispatch to.
+ *
+ * Config file <home>/config.json (all keys optional; unknown keys are an
+ * error so that a typo does not go unnoticed):
+ *   {
+ *     "wallet": "alice",              wallet name in <home>/wallets, an
+ *                                     address, or a keystore file path
+ *     "passwordFile": "/path/pw",     password of that wallet (else a
+ *                                     no-echo prompt)
+ *     "node": "http://host:port",     a decc node: its store routes
+ *                                     (Kubo RPC) hold uploaded files
+ *     "ipfs": "http://host:5001"      a Kubo RPC node (overrides "node"
+ *                                     for the store)
+ *   }
+ */
+#ifndef DECC_CLI_DP_H
+#define DECC_CLI_DP_H
+
+#include <stddef.h>
+
+#include "cli.h"
+#include "decc/dataprotector.h"
+
+typedef struct dp_cli_config {
+  char *wallet;
+  char *password_file;
+  char *node;
+  char *ipfs;
+} dp_cli_config;
+
+/* Options every DataProtector command accepts: the key options of
+ * cli_key_opts plus --wallet NAME. */
+typedef struct dp_cli_opts {
+  cli_key_opts key;
+  const char *wallet;
+} dp_cli_opts;
+
+/* Returns 1 if argv[*i] was a wallet option (value consumed), 0 if not, -1
+ * on a missing value (usage error printed). */
+int dp_cli_opt(dp_cli_opts *o, int argc, char **argv, int *i);
+
+/* Writes the data directory (--home, $DECC_HOME or ~/.decc) into out.
+ * Returns 0 or -1 after printing an error. */
+int dp_cli_home(char *out, size_t cap);
+
+/* Reads <home>/config.json (missing file = empty config). Returns CLI_OK
+ * or CLI_FAIL after printing an error. Free with dp_cli_config_clear. */
+int dp_cli_config_load(dp_cli_config *c, const char *home);
+void dp_cli_config_clear(dp_cli_config *c);
+
+/* Opens the SDK context on the data directory; when need_signer, unlocks
+ * the wallet (options, then the config's wallet, then the only wallet in
+ * <home>/wallets) and sets it as signer. Returns CLI_OK, or an exit code
+ * after printing an error. */
+int dp_cli_open(decc_dp **dp, const dp_cli_opts *o, int need_signer);
+
+/* Progress callback printing "  <title> …" / "  <title> done" on stderr
+ * (unless --quiet or --json). user = a prefix string or NULL. */
+void dp_cli_progress(void *user, const char *title, int done,
+                     const char *detail);
+
+/* Parses an address argument; prints "decc: <what>: …" on error.
+ * Returns 0 or -1. */
+int dp_cli_address(decc_address *out, const char *s, const char *what);
+/* Parses a 0x bytes32 (order hash, task id). Returns 0 or -1. */
+int dp_cli_hash(uint8_t out[32], const char *s, const char *what);
+
+/* `decc task logs TASKID` and `decc result get TASKID` (argv[0] is "logs"
+ * / "get"). Exit codes as every command. */
+int cli_dp_task_logs(int argc, char **argv);
+int cli_dp_result_get(int argc, char **argv);
+
+#endif

@@ -1,0 +1,928 @@
+/*
+ * dp_cmds.c — the DataProtector commands: `decc protect`, `grant`,
+ * `grants`, `revoke`, `ls`, `transfer`, `process`, `account`, and the
+ * `task logs` / `result get` handlers that cmd_task.c / cmd_result.c
+ * dispatch to. Each is a thin layer over decc/dataprotector.h: parse the
+ * options, open the data directory with the default wallet, call the SDK,
+ * print text (or --json on stdout); progress goes to stderr.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dp_cli.h"
+#include "decc/encoding.h"
+#include "decc/mem.h"
+#include "decc/poco.h"
+
+#define WALLET_HELP                                                            \
+  "wallet: --wallet NAME|ADDRESS|FILE, --keystore FILE [--password-file "      \
+  "FILE],\n"                                                                   \
+  "        --private-key-file FILE; default: \"wallet\" in <home>/config.json,"\
+  "\n        else the only wallet in <home>/wallets\n"
+
+static int help_or(FILE *f, const char *text) {
+  fputs(text, f);
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+/* Consumes a wallet option or reports an unknown one. Returns 1 when
+ * consumed, 0 when argv[*i] is not an option, or an exit code + 10. */
+static int common_opt(dp_cli_opts *o, int argc, char **argv, int *i) {
+  int k = dp_cli_opt(o, argc, argv, i);
+  if (k < 0)
+    return 10 + CLI_USAGE;
+  return k;
+}
+
+static const char *need_val(int argc, char **argv, int *i) {
+  if (*i + 1 >= argc) {
+    cli_usage_error("%s needs a value", argv[*i]);
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+static int parse_u64(uint64_t *out, const char *s, const char *what) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (!*s || *end || errno || s[0] == '-')
+    return cli_usage_error("%s: '%s' is not a whole number", what, s), -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_amount(decc_u256 *out, const char *s, const char *what) {
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_dp_parse_rlc(out, s, &err) != DECC_OK) {
+    cli_usage_error("%s: %s (e.g. 1.5 for 1.5 RLC, or '150 nRLC')", what,
+                    err.msg);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- protect ----------------------------------------------------------------- */
+
+static const char PROTECT_HELP[] =
+    "usage: decc protect [DATA.json | --file PATH [--key NAME]] [--name NAME]\n"
+    "                    [--format v2|legacy] [--key-out FILE] [wallet]\n\n"
+    "Protects a data object: schema, zip, AES key, encryption, upload, on-chain\n"
+    "protected data (DataProtector createDatasetWithSchema), key pushed to the\n"
+    "SMS. DATA.json is a JSON object (\"-\" = stdin; {\"$file\": \"rel/path\"}\n"
+    "embeds a file next to it, {\"$base64\": …} binary, {\"$i128\": \"…\"} big\n"
+    "integers); --file protects one file as binary under key \"file\" (or\n"
+    "--key NAME). --key-out writes the dataset key (base64) to FILE (0600).\n"
+    "Prints the address; --json prints the SDK's result object.\n\n" WALLET_HELP;
+
+static int cmd_protect(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  const char *data_path = NULL, *file = NULL, *key = "file", *name = NULL,
+             *key_out = NULL, *fmt = "v2";
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int k = common_opt(&w, argc, argv, &i);
+    if (k >= 10)
+      return k - 10;
+    if (k)
+      continue;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+      return help_or(stdout, PROTECT_HELP);
+    const char **slot = !strcmp(a, "--file")      ? &file
+                        : !strcmp(a, "--key")     ? &key
+                        : !strcmp(a, "--name")    ? &name
+                        : !strcmp(a, "--key-out") ? &key_out
+                        : !strcmp(a, "--format")  ? &fmt
+                                                  : NULL;
+    if (slot) {
+      if (!(*slot = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (a[0] == '-' && a[1])
+      return cli_usage_error("unknown option '%s'", a);
+    else if (!data_path)
+      data_path = a;
+    else
+      return cli_usage_error("unexpected argument '%s'", a);
+  }
+  if (!!data_path == !!file)
+    return cli_usage_error("give either DATA.json or --file PATH");
+  decc_pd_format format;
+  if (decc_pd_format_parse(&format, fmt) != DECC_OK)
+    return cli_usage_error("--format must be v2 or legacy");
+  decc_err err;
+  decc_err_clear(&err);
+  decc_pd *pd = NULL;
+  if (data_path) {
+    size_t len = 0;
+    char *text = cli_read_file(data_path, 64u << 20, &len, 0);
+    if (!text)
+      return CLI_FAIL;
+    char base[4096];
+    snprintf(base, sizeof base, "%s", strcmp(data_path, "-") ? data_path : "./x");
+    char *sl = strrchr(base, '/');
+    if (sl)
+      *sl = 0;
+    else
+      strcpy(base, ".");
+    decc_pd_json_opts jo;
+    memset(&jo, 0, sizeof jo);
+    jo.base_dir = base;
+    decc_status st = decc_pd_parse_json(&pd, text, len, &jo, &err);
+    decc_memzero(text, len);
+    decc_free(text);
+    if (st)
+      return cli_fail("%s: %s", data_path, err.msg);
+  } else {
+    size_t len = 0;
+    char *bytes = cli_read_file(file, (size_t)4 << 30, &len, 0);
+    if (!bytes)
+      return CLI_FAIL;
+    if (decc_pd_create(&pd) != DECC_OK ||
+        decc_pd_add_binary_owned(pd, key, bytes, len, &err) != DECC_OK) {
+      decc_pd_destroy(pd);
+      return cli_fail("%s", err.msg[0] ? err.msg : "out of memory");
+    }
+  }
+  decc_dp *dp;
+  int rc = dp_cli_open(&dp, &w, 1);
+  if (rc != CLI_OK) {
+    decc_pd_destroy(pd);
+    return rc;
+  }
+  decc_dp_protect_opts o;
+  memset(&o, 0, sizeof o);
+  o.data = pd;
+  o.format = format;
+  o.name = name;
+  o.want_key = key_out != NULL;
+  o.progress = dp_cli_progress;
+  decc_dp_protected p;
+  decc_status st = decc_dp_protect(dp, &p, &o, &err);
+  decc_pd_destroy(pd);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  if (key_out) {
+    char line[46];
+    memcpy(line, p.encryption_key, 44);
+    line[44] = '\n';
+    rc = cli_write_file_atomic(key_out, line, 45, 0600);
+    decc_memzero(line, sizeof line);
+    if (rc != CLI_OK) {
+      decc_dp_protected_clear(&p);
+      return rc;
+    }
+  }
+  if (g_cli.json) {
+    char *js = NULL;
+    if (decc_dp_protected_to_json(&js, &p, 0) != DECC_OK) {
+      decc_dp_protected_clear(&p);
+      return cli_fail("out of memory");
+    }
+    puts(js);
+    decc_free(js);
+  } else {
+    char a[43], h[67];
+    printf("protected data %s\n", decc_address_to_checksum(a, &p.address));
+    printf("  name      %s\n  schema    %s\n  multiaddr %s\n  tx        %s\n",
+           p.name, p.schema, p.multiaddr, decc_hex_encode(h, p.tx_hash, 32, 1));
+  }
+  decc_dp_protected_clear(&p);
+  return CLI_OK;
+}
+
+/* ---- grant / grants / revoke -------------------------------------------------------- */
+
+static const char GRANT_HELP[] =
+    "usage: decc grant PROTECTED_DATA --app APP (--user ADDRESS | --any-user)\n"
+    "                  [--price AMOUNT] [--uses N] [wallet]\n\n"
+    "Grants APP the right to process PROTECTED_DATA for one user (or anyone),\n"
+    "N times (default 1) at AMOUNT per use (RLC, e.g. 0.5; default 0): a\n"
+    "signed dataset order published on the market. The app must be a TEE app.\n"
+    "A second grant for the same data, app and user is refused.\n\n" WALLET_HELP;
+
+static int print_access(const decc_dp_access *a) {
+  if (g_cli.json) {
+    char *js = NULL;
+    if (decc_dp_access_to_json(&js, a) != DECC_OK)
+      return cli_fail("out of memory");
+    puts(js);
+    decc_free(js);
+    return CLI_OK;
+  }
+  char h[67], ap[43], us[43], pr[96];
+  const decc_datasetorder *d = &a->order.u.dataset;
+  char vol[DECC_U256_DEC_LEN];
+  printf("%s  app %s  user %s  price %s  uses %llu/%s  %s\n",
+         decc_hex_encode(h, a->hash, 32, 1),
+         decc_address_to_checksum(ap, &d->apprestrict),
+         decc_address_is_zero(&d->requesterrestrict)
+             ? "any"
+             : decc_address_to_checksum(us, &d->requesterrestrict),
+         decc_dp_format_rlc(pr, &d->datasetprice),
+         (unsigned long long)a->remaining, decc_u256_to_dec(vol, &d->volume),
+         a->status);
+  return CLI_OK;
+}
+
+static int cmd_grant(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  decc_dp_grant_opts g;
+  memset(&g, 0, sizeof g);
+  const char *data = NULL, *app = NULL, *user = NULL;
+  int any = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v;
+    int k = common_opt(&w, argc, argv, &i);
+    if (k >= 10)
+      return k - 10;
+    if (k)
+      continue;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+      return help_or(stdout, GRANT_HELP);
+    if (!strcmp(a, "--any-user"))
+      any = 1;
+    else if (!strcmp(a, "--app")) {
+      if (!(app = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--user")) {
+      if (!(user = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--price")) {
+      if (!(v = need_val(argc, argv, &i)) ||
+          parse_amount(&g.price_per_access, v, "--price"))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--uses")) {
+      if (!(v = need_val(argc, argv, &i)) ||
+          parse_u64(&g.number_of_access, v, "--uses"))
+        return CLI_USAGE;
+      if (g.number_of_access == 0)
+        return cli_usage_error("--uses must be at least 1");
+    } else if (a[0] == '-')
+      return cli_usage_error("unknown option '%s'", a);
+    else if (!data)
+      data = a;
+    else
+      return cli_usage_error("unexpected argument '%s'", a);
+  }
+  if (!data || !app)
+    return cli_usage_error("PROTECTED_DATA and --app are required");
+  if (!!user == any)
+    return cli_usage_error("give --user ADDRESS or --any-user");
+  if (dp_cli_address(&g.protected_data, data, "protected data") ||
+      dp_cli_address(&g.authorized_app, app, "--app") ||
+      (user && dp_cli_address(&g.authorized_user, user, "--user")))
+    return CLI_USAGE;
+  g.any_user = any;
+  decc_dp *dp;
+  int rc = dp_cli_open(&dp, &w, 1);
+  if (rc != CLI_OK)
+    return rc;
+  decc_dp_access acc;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_dp_grant_access(dp, &acc, &g, &err);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  if (!g_cli.json)
+    printf("granted: ");
+  rc = print_access(&acc);
+  decc_dp_access_clear(&acc);
+  return rc;
+}
+
+static const char GRANTS_HELP[] =
+    "usage: decc grants [PROTECTED_DATA] [--owner ADDRESS] [--app APP]\n"
+    "                   [--user ADDRESS [--strict]] [--all] [--page N]\n"
+    "                   [--page-size N] [wallet]\n\n"
+    "Lists granted accesses (open dataset orders) of PROTECTED_DATA, or of\n"
+    "every protected data of --owner (default: your wallet). --user lists the\n"
+    "grants usable by that user (with --strict: only those naming it);\n"
+    "--all also shows filled, canceled and dead ones.\n\n" WALLET_HELP;
+
+static int cmd_grants(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  decc_dp_access_filter f;
+  memset(&f, 0, sizeof f);
+  const char *data = NULL, *owner = NULL, *app = NULL, *user = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v;
+    int k = common_opt(&w, argc, argv, &i);
+    if (k >= 10)
+      return k - 10;
+    if (k)
+      continue;
+    uint64_t n;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+      return help_or(stdout, GRANTS_HELP);
+    if (!strcmp(a, "--strict"))
+      f.user_strict = 1;
+    else if (!strcmp(a, "--all"))
+      f.include_closed = 1;
+    else if (!strcmp(a, "--owner")) {
+      if (!(owner = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--app")) {
+      if (!(app = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--user")) {
+      if (!(user = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--page") || !strcmp(a, "--page-size")) {
+      if (!(v = need_val(argc, argv, &i)) || parse_u64(&n, v, a) ||
+          n > 100000)
+        return CLI_USAGE;
+      if (!strcmp(a, "--page"))
+        f.page = (uint32_t)n;
+      else
+        f.page_size = (uint32_t)n;
+    } else if (a[0] == '-')
+      return cli_usage_error("unknown option '%s'", a);
+    else if (!data)
+      data = a;
+    else
+      return cli_usage_error("unexpected argument '%s'", a);
+  }
+  if ((data && dp_cli_address(&f.protected_data, data, "protected data")) ||
+      (owner && dp_cli_address(&f.owner, owner, "--owner")) ||
+      (app && dp_cli_address(&f.app, app, "--app")) ||
+      (user && dp_cli_address(&f.user, user, "--user")))
+    return CLI_USAGE;
+  f.has_protected_data = data != NULL;
+  f.has_owner = owner != NULL;
+  f.has_app = app != NULL;
+  f.has_user = user != NULL;
+  decc_dp *dp;
+  int rc = dp_cli_open(&dp, &w, !data && !owner);
+  if (rc != CLI_OK)
+    return rc;
+  if (!data && !owner) {
+    f.has_owner = 1;
+    if (decc_dp_signer(dp, &f.owner, NULL) != DECC_OK)
+      f.has_owner = 0;
+  }
+  decc_dp_access_list l;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_dp_get_granted_access(dp, &l, &f, &err);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  if (g_cli.json) {
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < l.n; i++) {
+      char *js = NULL;
+      json_error_t je;
+      if (decc_dp_access_to_json(&js, &l.items[i]) != DECC_OK ||
+          json_array_append_new(arr, json_loads(js, 0, &je)) != 0) {
+        decc_free(js);
+        json_decref(arr);
+        arr = NULL;
+        break;
+      }
+      decc_free(js);
+    }
+    size_t count = l.count;
+    decc_dp_access_list_clear(&l);
+    return cli_print_json(
+        arr ? json_pack("{s:I,s:o}", "count", (json_int_t)count,
+                        "grantedAccess", arr)
+            : NULL);
+  }
+  if (l.n == 0)
+    cli_progress("no granted access");
+  for (size_t i = 0; i < l.n; i++)
+    print_access(&l.items[i]);
+  decc_dp_access_list_clear(&l);
+  return CLI_OK;
+}
+
+static const char REVOKE_HELP[] =
+    "usage: decc revoke ORDER_HASH [wallet]\n"
+    "       decc revoke PROTECTED_DATA --all [--app APP] [--user ADDRESS]\n\n"
+    "Revokes one granted access (its order hash, as 'decc grants' shows) or\n"
+    "every open one of PROTECTED_DATA: manageDatasetOrder(CLOSE) on the chain,\n"
+    "one transaction each; the market marks them canceled.\n\n" WALLET_HELP;
+
+static int cmd_revoke(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  const char *target = NULL, *app = NULL, *user = NULL;
+  int all = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int k = common_opt(&w, argc, argv, &i);
+    if (k >= 10)
+      return k - 10;
+    if (k)
+      continue;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+      return help_or(stdout, REVOKE_HELP);
+    if (!strcmp(a, "--all"))
+      all = 1;
+    else if (!strcmp(a, "--app")) {
+      if (!(app = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--user")) {
+      if (!(user = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (a[0] == '-')
+      return cli_usage_error("unknown option '%s'", a);
+    else if (!target)
+      target = a;
+    else
+      return cli_usage_error("unexpected argument '%s'", a);
+  }
+  if (!target)
+    return cli_usage_error("an order hash or a protected data is required");
+  decc_err err;
+  decc_err_clear(&err);
+  decc_dp *dp;
+  int rc;
+  if (!all) {
+    if (app || user)
+      return cli_usage_error("--app / --user only go with --all");
+    uint8_t h[32];
+    if (strlen(target) != 66 || dp_cli_hash(h, target, "order hash"))
+      return cli_usage_error("'%s' is not an order hash (use PROTECTED_DATA "
+                             "--all to revoke every grant)",
+                             target);
+    if ((rc = dp_cli_open(&dp, &w, 1)) != CLI_OK)
+      return rc;
+    decc_order o;
+    decc_status st =
+        decc_market_get_order(decc_dp_market(dp), DECC_ORDER_DATASET, h, &o,
+                              &err);
+    uint8_t tx[32];
+    if (!st) {
+      st = decc_dp_revoke_one_access(dp, &o, tx, &err);
+      decc_order_clear(&o);
+    } else
+      decc_err_set(&err, st, "no granted access %s on the market", target);
+    decc_dp_close(dp);
+    if (st)
+      return cli_fail_err(&err);
+    char th[67];
+    decc_hex_encode(th, tx, 32, 1);
+    if (g_cli.json)
+      return cli_print_json(json_pack("{s:s,s:s}", "revoked", target,
+                                      "transactionHash", th));
+    printf("revoked %s (tx %s)\n", target, th);
+    return CLI_OK;
+  }
+  decc_address data, ap, us;
+  if (dp_cli_address(&data, target, "protected data") ||
+      (app && dp_cli_address(&ap, app, "--app")) ||
+      (user && dp_cli_address(&us, user, "--user")))
+    return CLI_USAGE;
+  if ((rc = dp_cli_open(&dp, &w, 1)) != CLI_OK)
+    return rc;
+  size_t n = 0;
+  decc_status st = decc_dp_revoke_all_access(dp, &data, app ? &ap : NULL,
+                                             user ? &us : NULL, &n,
+                                             dp_cli_progress, NULL, &err);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  if (g_cli.json)
+    return cli_print_json(json_pack("{s:I}", "revoked", (json_int_t)n));
+  printf("revoked %zu granted access%s\n", n, n == 1 ? "" : "es");
+  return CLI_OK;
+}
+
+/* ---- ls / transfer ------------------------------------------------------------------ */
+
+static const char LS_HELP[] =
+    "usage: decc ls [--owner ADDRESS | --mine] [--schema JSON] [--since UNIX]\n"
+    "               [--page N] [--page-size N] [wallet]\n\n"
+    "Lists protected data, newest first (getProtectedData): all of them, those\n"
+    "of --owner (or your wallet with --mine), those whose schema contains the\n"
+    "paths and types of --schema (e.g. '{\"email\":\"string\"}'; a list of\n"
+    "types means any of them), created at or after --since.\n\n" WALLET_HELP;
+
+static int cmd_ls(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  decc_dp_pd_filter f;
+  memset(&f, 0, sizeof f);
+  const char *owner = NULL;
+  int mine = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v;
+    int k = common_opt(&w, argc, argv, &i);
+    if (k >= 10)
+      return k - 10;
+    if (k)
+      continue;
+    uint64_t n;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+      return help_or(stdout, LS_HELP);
+    if (!strcmp(a, "--mine"))
+      mine = 1;
+    else if (!strcmp(a, "--owner")) {
+      if (!(owner = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--schema")) {
+      if (!(f.required_schema = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--since") || !strcmp(a, "--page") ||
+               !strcmp(a, "--page-size")) {
+      if (!(v = need_val(argc, argv, &i)) || parse_u64(&n, v, a))
+        return CLI_USAGE;
+      if (!strcmp(a, "--since"))
+        f.created_after = n;
+      else if (n > 1000000)
+        return cli_usage_error("%s too large", a);
+      else if (!strcmp(a, "--page"))
+        f.page = (uint32_t)n;
+      else
+        f.page_size = (uint32_t)n;
+    } else
+      return cli_usage_error("unknown argument '%s'", a);
+  }
+  if (owner && mine)
+    return cli_usage_error("give --owner or --mine, not both");
+  if (owner && dp_cli_address(&f.owner, owner, "--owner"))
+    return CLI_USAGE;
+  f.has_owner = owner || mine;
+  decc_dp *dp;
+  int rc = dp_cli_open(&dp, &w, mine);
+  if (rc != CLI_OK)
+    return rc;
+  if (mine)
+    if (decc_dp_signer(dp, &f.owner, NULL) != DECC_OK)
+      f.has_owner = 0;
+  decc_dp_pd_list l;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_dp_get_protected_data(dp, &l, &f, &err);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  if (g_cli.json) {
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < l.n; i++) {
+      char *js = NULL;
+      json_error_t je;
+      if (decc_dp_protected_to_json(&js, &l.items[i], 0) != DECC_OK ||
+          json_array_append_new(arr, json_loads(js, 0, &je))) {
+        decc_free(js);
+        json_decref(arr);
+        arr = NULL;
+        break;
+      }
+      decc_free(js);
+    }
+    size_t total = l.total;
+    decc_dp_pd_list_clear(&l);
+    return cli_print_json(arr ? json_pack("{s:I,s:o}", "total",
+                                          (json_int_t)total, "protectedData",
+                                          arr)
+                              : NULL);
+  }
+  if (l.n == 0)
+    cli_progress("no protected data");
+  for (size_t i = 0; i < l.n; i++) {
+    char a[43], o[43];
+    const decc_dp_protected *p = &l.items[i];
+    printf("%s  owner %s  created %llu  name \"%s\"  schema %s\n",
+           decc_address_to_checksum(a, &p->address),
+           decc_address_to_checksum(o, &p->owner),
+           (unsigned long long)p->creation_timestamp, p->name, p->schema);
+  }
+  decc_dp_pd_list_clear(&l);
+  return CLI_OK;
+}
+
+static const char TRANSFER_HELP[] =
+    "usage: decc transfer PROTECTED_DATA NEW_OWNER [wallet]\n\n"
+    "Transfers the ownership of a protected data (DatasetRegistry\n"
+    "safeTransferFrom). Grants signed by the previous owner stop working.\n\n"
+    WALLET_HELP;
+
+static int cmd_transfer(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  const char *pos[2] = {NULL, NULL};
+  int np = 0;
+  for (int i = 1; i < argc; i++) {
+    int k = common_opt(&w, argc, argv, &i);
+    if (k >= 10)
+      return k - 10;
+    if (k)
+      continue;
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+      return help_or(stdout, TRANSFER_HELP);
+    if (argv[i][0] == '-')
+      return cli_usage_error("unknown option '%s'", argv[i]);
+    if (np == 2)
+      return cli_usage_error("unexpected argument '%s'", argv[i]);
+    pos[np++] = argv[i];
+  }
+  decc_address data, to;
+  if (np != 2)
+    return cli_usage_error("PROTECTED_DATA and NEW_OWNER are required");
+  if (dp_cli_address(&data, pos[0], "protected data") ||
+      dp_cli_address(&to, pos[1], "new owner"))
+    return CLI_USAGE;
+  decc_dp *dp;
+  int rc = dp_cli_open(&dp, &w, 1);
+  if (rc != CLI_OK)
+    return rc;
+  uint8_t tx[32];
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_dp_transfer_ownership(dp, &data, &to, tx, &err);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  char a[43], b[43], h[67];
+  decc_hex_encode(h, tx, 32, 1);
+  if (g_cli.json)
+    return cli_print_json(json_pack(
+        "{s:s,s:s,s:s}", "address", decc_address_to_hex(a, &data), "to",
+        decc_address_to_hex(b, &to), "txHash", h));
+  printf("transferred %s to %s (tx %s)\n", decc_address_to_checksum(a, &data),
+         decc_address_to_checksum(b, &to), h);
+  return CLI_OK;
+}
+
+/* ---- process ---------------------------------------------------------------------------- */
+
+static const char PROCESS_HELP[] =
+    "usage: decc process PROTECTED_DATA --app APP [--workerpool ADDRESS]\n"
+    "         [--data-max-price A] [--app-max-price A] [--workerpool-max-price A]\n"
+    "         [--args TEXT] [--input-file URL]... [--secret-file FILE]...\n"
+    "         [--no-encrypt] [--result-key FILE] [--path ENTRY] [-o FILE]\n"
+    "         [--no-wait] [--timeout SECONDS] [--category N] [wallet]\n\n"
+    "Runs APP on PROTECTED_DATA: picks the app, dataset (grant) and workerpool\n"
+    "orders within the max prices (RLC; default 0), pushes each --secret-file\n"
+    "as a requester secret (app index 1, 2, … in order), encrypts the result\n"
+    "with your RSA key (<home>/results/<address>_key, generated once) unless\n"
+    "--no-encrypt, matches the orders, waits for the task, downloads and\n"
+    "decrypts the result. Writes the result zip to -o (default results.zip),\n"
+    "or with --path the entry ENTRY of it (to stdout without -o).\n\n"
+    WALLET_HELP;
+
+static int cmd_process(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  decc_dp_process_opts o;
+  memset(&o, 0, sizeof o);
+  const char *data = NULL, *app = NULL, *pool = NULL, *out = NULL;
+  const char *inputs[DECC_DP_MAX_INPUT_FILES], *sfiles[DECC_DP_MAX_SECRETS];
+  size_t ni = 0, ns = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int k = common_opt(&w, argc, argv, &i);
+    if (k >= 10)
+      return k - 10;
+    if (k)
+      continue;
+    uint64_t n;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+      return help_or(stdout, PROCESS_HELP);
+    if (!strcmp(a, "--no-encrypt"))
+      o.no_encrypt_result = 1;
+    else if (!strcmp(a, "--no-wait"))
+      o.no_wait = 1;
+    else if (!strcmp(a, "--secret") || !strncmp(a, "--secret=", 9))
+      return cli_usage_error("secrets are never read from the command line: "
+                             "use --secret-file FILE");
+    else if (a[0] != '-') {
+      if (data)
+        return cli_usage_error("unexpected argument '%s'", a);
+      data = a;
+      continue;
+    } else if (i + 1 >= argc)
+      return cli_usage_error("%s needs a value (or is unknown)", a);
+    else if (!strcmp(a, "--app"))
+      app = argv[++i];
+    else if (!strcmp(a, "--workerpool"))
+      pool = argv[++i];
+    else if (!strcmp(a, "--data-max-price")) {
+      if (parse_amount(&o.data_max_price, argv[++i], a))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--app-max-price")) {
+      if (parse_amount(&o.app_max_price, argv[++i], a))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--workerpool-max-price")) {
+      if (parse_amount(&o.workerpool_max_price, argv[++i], a))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--args"))
+      o.args = argv[++i];
+    else if (!strcmp(a, "--input-file")) {
+      if (ni == DECC_DP_MAX_INPUT_FILES)
+        return cli_usage_error("too many --input-file");
+      inputs[ni++] = argv[++i];
+    } else if (!strcmp(a, "--secret-file")) {
+      if (ns == DECC_DP_MAX_SECRETS)
+        return cli_usage_error("too many --secret-file");
+      sfiles[ns++] = argv[++i];
+    } else if (!strcmp(a, "--result-key"))
+      o.result_key_path = argv[++i];
+    else if (!strcmp(a, "--path"))
+      o.path = argv[++i];
+    else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+      out = argv[++i];
+    else if (!strcmp(a, "--timeout") || !strcmp(a, "--category")) {
+      if (parse_u64(&n, argv[++i], a))
+        return CLI_USAGE;
+      if (!strcmp(a, "--category"))
+        o.category = n;
+      else if (n > 30 * 86400)
+        return cli_usage_error("--timeout too large");
+      else
+        o.timeout_s = (unsigned)n;
+    } else
+      return cli_usage_error("unknown option '%s'", a);
+  }
+  if (!data || !app)
+    return cli_usage_error("PROTECTED_DATA and --app are required");
+  if (dp_cli_address(&o.protected_data, data, "protected data") ||
+      dp_cli_address(&o.app, app, "--app") ||
+      (pool && dp_cli_address(&o.workerpool, pool, "--workerpool")))
+    return CLI_USAGE;
+  o.has_workerpool = pool != NULL;
+  o.input_files = inputs;
+  o.n_input_files = ni;
+  char *secrets[DECC_DP_MAX_SECRETS];
+  int rc = CLI_OK;
+  for (size_t i = 0; i < ns; i++) {
+    size_t len;
+    if (!(secrets[i] = cli_read_file(sfiles[i], 4096, &len, 1))) {
+      for (size_t j = 0; j < i; j++)
+        decc_secure_free(secrets[j]);
+      return CLI_FAIL;
+    }
+  }
+  o.secrets = (const char *const *)secrets;
+  o.n_secrets = ns;
+  o.progress = dp_cli_progress;
+  decc_dp *dp = NULL;
+  if ((rc = dp_cli_open(&dp, &w, 1)) == CLI_OK) {
+    decc_dp_process_result r;
+    decc_err err;
+    decc_err_clear(&err);
+    decc_status st = decc_dp_process(dp, &r, &o, &err);
+    char tid[67], did[67];
+    decc_hex_encode(tid, r.task_id, 32, 1);
+    decc_hex_encode(did, r.deal_id, 32, 1);
+    if (st) {
+      rc = cli_fail_err(&err);
+    } else if (!o.no_wait && r.result) {
+      const char *dest = out ? out : (o.path ? NULL : "results.zip");
+      if (dest)
+        rc = cli_write_file_atomic(dest, r.result, r.result_len, 0600);
+      else if (!g_cli.json)
+        fwrite(r.result, 1, r.result_len, stdout);
+      if (rc == CLI_OK && g_cli.json)
+        rc = cli_print_json(json_pack("{s:s,s:s,s:s,s:s?}", "dealId", did,
+                                      "taskId", tid, "status", "COMPLETED",
+                                      "result", dest));
+      else if (rc == CLI_OK && dest)
+        printf("task %s COMPLETED, result written to %s\n", tid, dest);
+    } else if (g_cli.json)
+      rc = cli_print_json(
+          json_pack("{s:s,s:s}", "dealId", did, "taskId", tid));
+    else
+      printf("deal %s\ntask %s\n", did, tid);
+    decc_dp_process_result_clear(&r);
+  }
+  decc_dp_close(dp);
+  for (size_t i = 0; i < ns; i++)
+    decc_secure_free(secrets[i]);
+  return rc;
+}
+
+/* ---- task logs / result get --------------------------------------------------------- */
+
+int cli_dp_task_logs(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  const char *task = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+      puts("usage: decc task logs TASK_ID\n\nPrints the on-chain timeline of "
+           "a task (initialize, contributions,\nconsensus, reveal, finalize, "
+           "claim) with block numbers and times,\nthen its status.");
+      return CLI_OK;
+    }
+    if (argv[i][0] == '-')
+      return cli_usage_error("unknown option '%s'", argv[i]);
+    if (task)
+      return cli_usage_error("unexpected argument '%s'", argv[i]);
+    task = argv[i];
+  }
+  uint8_t t[32];
+  if (!task)
+    return cli_usage_error("a task id is required");
+  if (dp_cli_hash(t, task, "task id"))
+    return CLI_USAGE;
+  decc_dp *dp;
+  int rc = dp_cli_open(&dp, &w, 0);
+  if (rc != CLI_OK)
+    return rc;
+  char *text = NULL;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_dp_task_logs(dp, &text, t, &err);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  if (g_cli.json)
+    rc = cli_print_json(json_pack("{s:s,s:s}", "taskId", task, "logs", text));
+  else
+    fputs(text, stdout);
+  decc_free(text);
+  return rc;
+}
+
+int cli_dp_result_get(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  const char *task = NULL, *out = NULL, *key = NULL, *path = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int k = common_opt(&w, argc, argv, &i);
+    if (k >= 10)
+      return k - 10;
+    if (k)
+      continue;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs("usage: decc result get TASK_ID [-o FILE] [--key FILE] "
+            "[--path ENTRY] [wallet]\n\n"
+            "Downloads the result of a completed task, decrypts it with your "
+            "result\nkey (default <home>/results/<address>_key) when the deal "
+            "asked for\nencryption, and writes the zip to -o (default "
+            "results.zip) or its entry\nENTRY (to stdout without -o).\n\n"
+            WALLET_HELP,
+            stdout);
+      return CLI_OK;
+    }
+    const char **slot = !strcmp(a, "-o")       ? &out
+                        : !strcmp(a, "--key")  ? &key
+                        : !strcmp(a, "--path") ? &path
+                                               : NULL;
+    if (slot) {
+      if (!(*slot = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (a[0] == '-')
+      return cli_usage_error("unknown option '%s'", a);
+    else if (!task)
+      task = a;
+    else
+      return cli_usage_error("unexpected argument '%s'", a);
+  }
+  uint8_t t[32];
+  if (!task)
+    return cli_usage_error("a task id is required");
+  if (dp_cli_hash(t, task, "task id"))
+    return CLI_USAGE;
+  decc_dp *dp;
+  /* The default key path names the requester: a wallet is needed unless
+   * --key is given. */
+  int rc = dp_cli_open(&dp, &w, key == NULL);
+  if (rc != CLI_OK)
+    return rc;
+  uint8_t *res = NULL;
+  size_t len = 0;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_dp_fetch_result(dp, &res, &len, t, key, path, &err);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  const char *dest = out ? out : (path ? NULL : "results.zip");
+  if (dest)
+    rc = cli_write_file_atomic(dest, res, len, 0600);
+  else
+    fwrite(res, 1, len, stdout);
+  decc_free(res);
+  if (rc == CLI_OK && dest) {
+    if (g_cli.json)
+      rc = cli_print_json(json_pack("{s:s,s:s,s:I}", "taskId", task, "output",
+                                    dest, "size", (json_int_t)len));
+    else
+      printf("result of task %s written to %s (%zu bytes)\n", task, dest, len);
+  }
+  return rc;
+}
+
+/* ---- entry points ---------------------------------------------------------------------------- */
+
+int cli_cmd_protect(int argc, char **argv) { return cmd_protect(argc, argv); }
+int cli_cmd_grant(int argc, char **argv) { return cmd_grant(argc, argv); }
+int cli_cmd_grants(int argc, char **argv) { return cmd_grants(argc, argv); }
+int cli_cmd_revoke(int argc, char **argv) { return cmd_revoke(argc, argv); }
+int cli_cmd_ls(int argc, char **argv) { return cmd_ls(argc, argv); }
+int cli_cmd_transfer(int argc, char **argv) { return cmd_transfer(argc, argv); }
+int cli_cmd_process(int argc, char **argv) { return cmd_process(argc, argv); }
