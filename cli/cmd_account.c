@@ -67,7 +67,7 @@ static int view_u256(decc_ledger *l, const decc_address *to, const char *sig,
   if (lc_calldata(&cd, &e, sig) != CLI_OK)
     return CLI_FAIL;
   decc_abi_value *v;
-  int rc = lc_view(l, to, &cd, "(uint256)", &v, &ret);
+  int rc = lc_view(l, to, &cd, "uint256", &v, &ret);
   decc_buf_clear(&cd);
   if (rc != CLI_OK)
     return rc;

@@ -90,7 +90,7 @@ int cli_cmd_deal(int argc, char **argv) {
     return CLI_FAIL;
   }
   decc_abi_value *root;
-  int rc = lc_view(l, &info.addr.hub, &cd, "(" DEAL_T ")", &root, &ret);
+  int rc = lc_view(l, &info.addr.hub, &cd, DEAL_T, &root, &ret);
   decc_buf_clear(&cd);
   decc_ledger_close(l);
   if (rc != CLI_OK)

@@ -42,7 +42,8 @@ int cli_cmd_match(int argc, char **argv) {
     files[nf++] = argv[i];
   }
   if (nf != 4)
-    return match_usage(stderr);
+    return cli_usage_error("match needs four order files: APP DATASET|- "
+                           "WORKERPOOL REQUEST");
   if (!key.keystore && !key.private_key_file)
     return cli_usage_error("a signing key is required: --keystore FILE "
                            "[--password-file FILE] or --private-key-file "

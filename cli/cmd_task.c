@@ -26,8 +26,8 @@ extern decc_status decc_worker_failure_cause(const char *home,
     __attribute__((weak));
 
 #define VIEWTASK_T                                                             \
-  "((uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"   \
-  "uint256,address[],bytes32,bytes,uint256,bytes))"
+  "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"    \
+  "uint256,address[],bytes32,bytes,uint256,bytes)"
 
 static const char *const STATUS[] = {"UNSET", "ACTIVE", "REVEALING",
                                      "COMPLETED", "FAILED"};

@@ -250,17 +250,17 @@ static int entry_view(decc_ledger *l, const decc_address *entry,
     return rc;
   const decc_abi_value *x = decc_abi_item(v, 0);
   json_t *j = NULL;
-  if (!strcmp(rtype, "(address)")) {
+  if (!strcmp(rtype, "address")) {
     decc_address a;
     if (decc_abi_get_address(x, &a) == DECC_OK)
       j = lc_json_addr(&a);
-  } else if (!strcmp(rtype, "(uint256)")) {
+  } else if (!strcmp(rtype, "uint256")) {
     decc_u256 u;
     if (decc_abi_get_u256(x, &u) == DECC_OK)
       j = lc_json_u256(&u);
-  } else if (!strcmp(rtype, "(bytes32)")) {
+  } else if (!strcmp(rtype, "bytes32")) {
     j = lc_json_hex(x->word, 32);
-  } else if (!strcmp(rtype, "(string)")) {
+  } else if (!strcmp(rtype, "string")) {
     char *t = NULL;
     if (decc_abi_get_string(x, &t) == DECC_OK)
       j = json_string(t);
@@ -297,7 +297,7 @@ static int is_registered(decc_ledger *l, const decc_ledger_info *info,
   if (lc_calldata(&cd, &e, "isRegistered(address)") != CLI_OK)
     return CLI_FAIL;
   decc_abi_value *v;
-  int rc = lc_view(l, registry_of(info, kind), &cd, "(bool)", &v, &ret);
+  int rc = lc_view(l, registry_of(info, kind), &cd, "bool", &v, &ret);
   decc_buf_clear(&cd);
   if (rc != CLI_OK)
     return rc;
@@ -329,34 +329,34 @@ static int cmd_show(int kind, int argc, char **argv) {
   json_t *j = json_object();
   if (rc == CLI_OK) {
     json_object_set_new(j, "address", lc_json_addr(&a));
-    rc = entry_view(l, &a, "owner()", "(address)", "owner", j);
+    rc = entry_view(l, &a, "owner()", "address", "owner", j);
   }
   if (rc == CLI_OK && kind == LC_APP) {
-    rc = entry_view(l, &a, "m_appName()", "(string)", "name", j);
+    rc = entry_view(l, &a, "m_appName()", "string", "name", j);
     if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_appType()", "(string)", "type", j);
+      rc = entry_view(l, &a, "m_appType()", "string", "type", j);
     if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_appMultiaddr()", "(bytes)", "multiaddr", j);
+      rc = entry_view(l, &a, "m_appMultiaddr()", "bytes", "multiaddr", j);
     if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_appChecksum()", "(bytes32)", "checksum", j);
+      rc = entry_view(l, &a, "m_appChecksum()", "bytes32", "checksum", j);
     if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_appMREnclave()", "(bytes)", "mrenclave", j);
+      rc = entry_view(l, &a, "m_appMREnclave()", "bytes", "mrenclave", j);
   } else if (rc == CLI_OK && kind == LC_DATASET) {
-    rc = entry_view(l, &a, "m_datasetName()", "(string)", "name", j);
+    rc = entry_view(l, &a, "m_datasetName()", "string", "name", j);
     if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_datasetMultiaddr()", "(bytes)", "multiaddr",
+      rc = entry_view(l, &a, "m_datasetMultiaddr()", "bytes", "multiaddr",
                       j);
     if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_datasetChecksum()", "(bytes32)", "checksum",
+      rc = entry_view(l, &a, "m_datasetChecksum()", "bytes32", "checksum",
                       j);
   } else if (rc == CLI_OK) {
-    rc = entry_view(l, &a, "m_workerpoolDescription()", "(string)",
+    rc = entry_view(l, &a, "m_workerpoolDescription()", "string",
                     "description", j);
     if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_workerStakeRatioPolicy()", "(uint256)",
+      rc = entry_view(l, &a, "m_workerStakeRatioPolicy()", "uint256",
                       "workerStakeRatioPolicy", j);
     if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_schedulerRewardRatioPolicy()", "(uint256)",
+      rc = entry_view(l, &a, "m_schedulerRewardRatioPolicy()", "uint256",
                       "schedulerRewardRatioPolicy", j);
   }
   decc_ledger_close(l);
@@ -454,10 +454,10 @@ static int cmd_policy(int argc, char **argv) {
   /* the value not given stays as it is */
   json_t *cur = json_object();
   if (rc == CLI_OK && !o.wsr)
-    rc = entry_view(l, &a, "m_workerStakeRatioPolicy()", "(uint256)", "w",
+    rc = entry_view(l, &a, "m_workerStakeRatioPolicy()", "uint256", "w",
                     cur);
   if (rc == CLI_OK && !o.srr)
-    rc = entry_view(l, &a, "m_schedulerRewardRatioPolicy()", "(uint256)", "s",
+    rc = entry_view(l, &a, "m_schedulerRewardRatioPolicy()", "uint256", "s",
                     cur);
   if (rc == CLI_OK && !o.wsr)
     rc = lc_parse_u64(&wsr, json_string_value(json_object_get(cur, "w")),

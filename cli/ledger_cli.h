@@ -36,8 +36,8 @@ int lc_parse_u64(uint64_t *out, const char *s, const char *what);
 /* Finishes calldata for sig from the arguments pushed into e (cleared).
  * Returns CLI_OK or CLI_FAIL. */
 int lc_calldata(decc_buf *out, decc_abi_enc *e, const char *sig);
-/* eth_call of calldata on `to`, decoding the return data as rtypes
- * ("(uint256,address)"). Out: *v (decc_abi_value_free) borrowing *ret
+/* eth_call of calldata on `to`, decoding the return data as the type list
+ * rtypes ("uint256,address"; a struct is one parenthesised item). Out: *v (decc_abi_value_free) borrowing *ret
  * (decc_buf_clear after). Returns CLI_OK or CLI_FAIL (printed; a revert
  * quotes its reason). */
 int lc_view(decc_ledger *l, const decc_address *to, const decc_buf *calldata,

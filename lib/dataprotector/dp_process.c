@@ -716,6 +716,36 @@ decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
     }
   }
 
+  /* The workerpool owner stakes part of its price (PoCo locks
+   * workerpoolprice × WORKERPOOL_STAKE_RATIO / 100 from its account). */
+  {
+    decc_u256 ratio = decc_u256_from_u64(DECC_POCO_WORKERPOOL_STAKE_RATIO),
+              hundred = decc_u256_from_u64(100), stake;
+    decc_address owner;
+    decc_dp_balance b;
+    if (decc_u256_muldiv(&stake, &wp.u.workerpool.workerpoolprice, &ratio,
+                         &hundred) != DECC_OK) {
+      st = decc_err_set(err, DECC_E_RANGE, "workerpool price overflow");
+      goto done;
+    }
+    if ((st = decc__dp_owner_of(dp, &wp.u.workerpool.workerpool, &owner,
+                                err)) ||
+        (st = decc_dp_get_balance(dp, &owner, &b, err)))
+      goto done;
+    if (decc_u256_cmp(&b.stake, &stake) < 0) {
+      char a[43], x[96], y[96];
+      st = decc_err_set(err, DECC_E_RANGE,
+                        "workerpool %s cannot take the task: its owner has "
+                        "%s deposited and must stake %s (%d%% of its price); "
+                        "the operator must deposit RLC",
+                        decc__dp_addr(a, &wp.u.workerpool.workerpool),
+                        decc_dp_format_rlc(x, &b.stake),
+                        decc_dp_format_rlc(y, &stake),
+                        DECC_POCO_WORKERPOOL_STAKE_RATIO);
+      goto done;
+    }
+  }
+
   /* Requester secrets under random names (the SDK's scheme). */
   if (o->n_secrets) {
     decc__dp_progress(o->progress, o->user, "PUSH_REQUESTER_SECRET", 0, NULL);

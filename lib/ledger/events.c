@@ -76,7 +76,7 @@ typedef struct ev_desc {
   ev_param p[MAX_PARAMS];
   size_t n;
   size_t n_indexed;
-  char data_types[160]; /* "(t1,t2,…)" of the non-indexed params */
+  char data_types[160]; /* "t1,t2,…": type list of the non-indexed params */
 } ev_desc;
 
 static ev_desc g_ev[N_EVENTS];
@@ -91,8 +91,8 @@ static int parse_decl(ev_desc *d, const char *decl) {
   memcpy(d->name, decl, (size_t)(lp - decl));
   char canon[256];
   int cn = snprintf(canon, sizeof canon, "%s(", d->name);
-  size_t dn = 1;
-  d->data_types[0] = '(';
+  size_t dn = 0;
+  d->data_types[0] = 0;
   const char *p = lp + 1;
   while (*p && *p != ')') {
     if (d->n >= MAX_PARAMS)
@@ -124,13 +124,12 @@ static int parse_decl(ev_desc *d, const char *decl) {
       d->n_indexed++;
     else
       dn += (size_t)snprintf(d->data_types + dn, sizeof d->data_types - dn,
-                             "%s%s", dn > 1 ? "," : "", q->type);
+                             "%s%s", dn ? "," : "", q->type);
     d->n++;
     if (*p == ',')
       p++;
   }
   snprintf(canon + cn, sizeof canon - (size_t)cn, ")");
-  snprintf(d->data_types + dn, sizeof d->data_types - dn, ")");
   decc_keccak256(d->topic0, canon, strlen(canon));
   return 0;
 }
@@ -218,8 +217,11 @@ decc_status decc_ledger_decode_log(const decc_log *log, const char **name,
                                       log->n_topics)
                        : decc_err_set(err, DECC_E_NOT_FOUND, "unknown event");
   decc_abi_value *v = NULL;
-  decc_status s = decc_abi_decode(&v, d->data_types, log->data, log->data_len,
-                                  0, err);
+  decc_status s = DECC_OK;
+  if (d->n > d->n_indexed)
+    s = decc_abi_decode(&v, d->data_types, log->data, log->data_len, 0, err);
+  else if (log->data_len)
+    s = decc_err_set(err, DECC_E_PARSE, "unexpected data");
   if (s != DECC_OK) {
     decc_err_prefix(err, "log %s", d->name);
     return s == DECC_E_NOMEM ? s : DECC_E_PARSE;
@@ -246,8 +248,10 @@ decc_status decc_ledger_decode_log(const decc_log *log, const char **name,
       s = put_json_string(&b, x->data, x->len);
     else if (!strcmp(q->type, "bytes"))
       s = put_hex(&b, x->data, x->len);
-    else
+    else if (x->word)
       s = put_word(&b, q->type, x->word);
+    else
+      s = DECC_E_PARSE;
   }
   if (s == DECC_OK)
     s = decc_buf_append_byte(&b, '}');

@@ -52,6 +52,11 @@ static const char SCHEMA[] =
     " price, ts, hash);"
     "CREATE INDEX IF NOT EXISTS orders_cat ON orders(type, status, category,"
     " price, ts, hash);"
+    /* category + resource lookups (workerpool orders of one pool, request
+     * orders of one requester): without it SQLite picks orders_cat and
+     * walks the whole category. */
+    "CREATE INDEX IF NOT EXISTS orders_cat_res ON orders(type, status,"
+    " category, resource, price, ts, hash);"
     "CREATE INDEX IF NOT EXISTS orders_signer ON orders(type, signer, status);"
     "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB);";
 

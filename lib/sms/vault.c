@@ -27,6 +27,7 @@ struct decc_vault {
   sqlite3 *db;
   uint8_t *key; /* secure memory */
   pthread_mutex_t mu;
+  sqlite3_stmt *get_stmt; /* cached: reads are the SMS's hot path */
 };
 
 static const char AAD_DOMAIN[] = "decc-vault-v1";
@@ -256,6 +257,7 @@ decc_status decc_vault_open(decc_vault **out, const char *dir,
 void decc_vault_close(decc_vault *v) {
   if (!v)
     return;
+  sqlite3_finalize(v->get_stmt);
   sqlite3_close(v->db);
   decc_secure_free(v->key);
   pthread_mutex_destroy(&v->mu);
@@ -344,63 +346,68 @@ static decc_status get_impl(decc_vault *v, decc_secret_kind kind,
   if (name && strlen(name) > 256)
     return decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
   norm_name(nm, sizeof nm, kind, name);
-  pthread_mutex_lock(&v->mu);
-  sqlite3_stmt *s = NULL;
+  /* Copy the sealed record out under the lock (cached statement), then
+   * decrypt without holding it so concurrent session releases overlap. */
+  uint8_t nonce[NONCE_LEN], sealed[DECC_SECRET_MAX + TAG_LEN];
+  size_t cl = 0;
   decc_status st = DECC_OK;
-  if (sqlite3_prepare_v2(v->db,
+  pthread_mutex_lock(&v->mu);
+  if (!v->get_stmt &&
+      sqlite3_prepare_v2(v->db,
                          "SELECT nonce, ct FROM secrets WHERE kind=?1 AND "
                          "owner=?2 AND name=?3",
-                         -1, &s, NULL) != SQLITE_OK) {
+                         -1, &v->get_stmt, NULL) != SQLITE_OK) {
+    v->get_stmt = NULL;
     st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
-    goto out;
+    pthread_mutex_unlock(&v->mu);
+    return st;
   }
+  sqlite3_stmt *s = v->get_stmt;
   sqlite3_bind_int(s, 1, (int)kind);
   sqlite3_bind_blob(s, 2, owner->b, 20, SQLITE_STATIC);
   sqlite3_bind_text(s, 3, nm, -1, SQLITE_STATIC);
   if (sqlite3_step(s) != SQLITE_ROW) {
     st = decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
-    goto out;
+  } else {
+    int c = sqlite3_column_bytes(s, 1);
+    if (sqlite3_column_bytes(s, 0) != NONCE_LEN || c < TAG_LEN ||
+        c > DECC_SECRET_MAX + TAG_LEN) {
+      st = decc_err_set(err, DECC_E_CORRUPT, "vault: record corrupt");
+    } else {
+      cl = (size_t)c;
+      memcpy(nonce, sqlite3_column_blob(s, 0), NONCE_LEN);
+      memcpy(sealed, sqlite3_column_blob(s, 1), cl);
+    }
   }
-  int cl = sqlite3_column_bytes(s, 1);
-  if (sqlite3_column_bytes(s, 0) != NONCE_LEN || cl < TAG_LEN ||
-      cl > DECC_SECRET_MAX + TAG_LEN) {
-    st = decc_err_set(err, DECC_E_CORRUPT, "vault: record corrupt");
-    goto out;
-  }
-  size_t n = (size_t)cl - TAG_LEN;
-  if (buf && n + 1 > cap) {
-    st = decc_err_set(err, DECC_E_LIMIT, "vault: buffer too small");
-    goto out;
-  }
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  pthread_mutex_unlock(&v->mu);
+  if (st)
+    return st;
+  size_t n = cl - TAG_LEN;
+  if (buf && n + 1 > cap)
+    return decc_err_set(err, DECC_E_LIMIT, "vault: buffer too small");
   uint8_t *plain = buf ? buf : decc_secure_alloc(n + 1);
-  if (!plain) {
-    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
-    goto out;
-  }
-  uint8_t nonce[NONCE_LEN], tag[TAG_LEN], aad[512];
-  memcpy(nonce, sqlite3_column_blob(s, 0), NONCE_LEN);
-  const uint8_t *ct = sqlite3_column_blob(s, 1);
-  memcpy(tag, ct + n, TAG_LEN);
+  if (!plain)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  uint8_t tag[TAG_LEN], aad[512];
+  memcpy(tag, sealed + n, TAG_LEN);
   size_t aad_len = make_aad(aad, sizeof aad, kind, owner, nm);
-  st = gcm(0, plain, ct, n, v->key, nonce, aad, aad_len, tag);
+  st = gcm(0, plain, sealed, n, v->key, nonce, aad, aad_len, tag);
   if (st) {
     if (buf)
       decc_memzero(buf, n);
     else
       decc_secure_free(plain);
-    st = decc_err_set(err, DECC_E_BAD_MAC,
-                      "vault: sealed secret failed authentication "
-                      "(tampered record)");
-    goto out;
+    return decc_err_set(err, DECC_E_BAD_MAC,
+                        "vault: sealed secret failed authentication "
+                        "(tampered record)");
   }
   plain[n] = 0;
   if (value)
     *value = plain;
   *len = n;
-out:
-  sqlite3_finalize(s);
-  pthread_mutex_unlock(&v->mu);
-  return st;
+  return DECC_OK;
 }
 
 decc_status decc_vault_get(decc_vault *v, decc_secret_kind kind,
