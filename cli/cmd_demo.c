@@ -363,7 +363,8 @@ static int run_demo(const char *home, const char *lang) {
     list[i] = *acts[i];
   print_balances(dp, list, 4, "before");
 
-  if (deploy(dp, home, "hello-decc", lang, &app, &err) != DECC_OK) {
+  if (decc_dp_set_signer(dp, bob.sk, &err) != DECC_OK ||
+      deploy(dp, home, "hello-decc", lang, &app, &err) != DECC_OK) {
     fail_at("deploying the sample iApp", &err);
     goto out;
   }

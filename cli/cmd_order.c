@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "market_cmds.h"
 #include "ledger_extra.h"
 #include "decc/encoding.h"
 #include "decc/keys.h"
@@ -28,6 +29,11 @@ static int order_usage(FILE *f) {
           "           presignatures and deal ids)\n"
           "  sign     print the order with \"salt\" and \"sign\" added\n"
           "  verify   check \"sign\" (against --signer, or print the recovered signer)\n\n"
+          "on the chain (embedded ledger):\n"
+          "  cancel   manage<X>Order(CLOSE): the order can no longer be matched\n"
+          "  presign  manage<X>Order(SIGN): record the order as signed on-chain\n"
+          "on a node's market (decc node):\n"
+          "  publish | ls | unpublish   (see 'decc order publish --help')\n\n"
           "options:\n"
           "  --type TYPE          apporder | datasetorder | workerpoolorder | requestorder\n"
           "  --chain-id N         chain id of the EIP-712 domain\n"
@@ -366,6 +372,9 @@ int cli_cmd_order(int argc, char **argv) {
   const char *sub = argv[1];
   if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
     return order_usage(stdout);
+  /* publish, ls, unpublish talk to a node's market (cli/market_cmds.c) */
+  if (cli_market_order_has(sub))
+    return cli_market_order(argc - 1, argv + 1);
   if (cli_wants_help(argc - 1, argv + 1))
     return order_usage(stdout);
   if (!strcmp(sub, "hash"))
@@ -378,6 +387,6 @@ int cli_cmd_order(int argc, char **argv) {
   if (lrc >= 0)
     return lrc;
   return cli_usage_error("unknown order command '%s' (hash, sign, verify, "
-                         "cancel, presign)",
+                         "cancel, presign, publish, ls, unpublish)",
                          sub);
 }

@@ -669,7 +669,9 @@ static const char PROCESS_HELP[] =
     "with your RSA key (<home>/results/<address>_key, generated once) unless\n"
     "--no-encrypt, matches the orders, waits for the task, downloads and\n"
     "decrypts the result. Writes the result zip to -o (default results.zip),\n"
-    "or with --path the entry ENTRY of it (to stdout without -o).\n\n"
+    "or with --path the entry ENTRY of it (to stdout without -o). The task\n"
+    "runs on the workerpool's node; the wait ends after --timeout seconds\n"
+    "(default 300), after which 'decc result get TASK' fetches the result.\n\n"
     WALLET_HELP;
 
 static int cmd_process(int argc, char **argv) {
@@ -752,6 +754,11 @@ static int cmd_process(int argc, char **argv) {
       (pool && dp_cli_address(&o.workerpool, pool, "--workerpool")))
     return CLI_USAGE;
   o.has_workerpool = pool != NULL;
+  /* Without --timeout the CLI waits 5 minutes, not until the task's final
+   * deadline (up to 10 × the category time): the result can be fetched
+   * later with `decc result get`. */
+  if (!o.timeout_s)
+    o.timeout_s = 300;
   o.input_files = inputs;
   o.n_input_files = ni;
   char *secrets[DECC_DP_MAX_SECRETS];

@@ -24,7 +24,7 @@
  *                          dev genesis when missing, unless no_init)
  *   store/                 the blockstore (decc/store.h)
  *   sms/                   the SMS vault (decc/vault.h)
- *   market/market.sqlite   the orderbook (decc/market.h)
+ *   market/orders.db       the orderbook (decc/market.h)
  *   results/<addr>_key     the requester's RSA result key (PKCS#8 PEM,
  *   results/<addr>_key.pub   0600) and its public half (SPKI PEM)
  *   tmp/                   scratch files of protect / process (removed)
@@ -65,7 +65,7 @@ extern "C" {
 #define DECC_DP_LEDGER_FILE "chain/ledger.sqlite"
 #define DECC_DP_STORE_DIR "store"
 #define DECC_DP_SMS_DIR "sms"
-#define DECC_DP_MARKET_FILE "market/market.sqlite"
+#define DECC_DP_MARKET_FILE "market/orders.db"
 #define DECC_DP_RESULTS_DIR "results"
 #define DECC_DP_TMP_DIR "tmp"
 

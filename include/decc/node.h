@@ -67,6 +67,9 @@ typedef struct decc_node_config {
   char *store_url;
   char *scheduler_url;
   char *genesis;         /* genesis JSON file used when creating the ledger */
+  char *hub;             /* PoCo hub of chain_url (default: the default
+                            genesis hub, i.e. a decc node's); the registries
+                            and token are read from it */
   unsigned market_poll_ms;   /* event watcher period, default 500 */
   unsigned market_refresh_s; /* full refresh period (dead orders), default
                                 60; 0 = only at start */
@@ -76,6 +79,13 @@ typedef struct decc_node_config {
   char *sms_passphrase_file; /* vault passphrase file (NULL: key file) */
   char *sms_trusted_platforms; /* comma-separated platform addresses */
   int log_requests;      /* 1 (default): one line per request on the log */
+  /* scheduler / worker roles */
+  char *workerpool;          /* the workerpool address the scheduler serves */
+  char *scheduler_key_file;  /* workerpool owner key (0x hex file) */
+  char *worker_key_file;     /* worker wallet key (0x hex file) */
+  char *platform_key_file;   /* software TEE platform key (0x hex file); its
+                                address must be in the SMS's trusted list */
+  unsigned workerpool_poll_ms; /* scheduler/worker round period, default 500 */
 } decc_node_config;
 
 /* Fills c with the defaults (home from nothing: NULL). */
@@ -87,8 +97,10 @@ DECC_API void decc_node_config_clear(decc_node_config *c);
  * "--" + key with '_' → '-'; environment DECC_NODE_ + upper-case key):
  *   home bind port roles threads max_connections timeout max_body
  *   max_header_bytes max_upload rpc_max_batch chain_url sms_url store_url
- *   scheduler_url genesis market_poll_ms market_refresh_s market_auth
+ *   scheduler_url genesis hub market_poll_ms market_refresh_s market_auth
  *   challenge_ttl sms_passphrase_file sms_trusted_platforms log_requests
+ *   workerpool scheduler_key_file worker_key_file platform_key_file
+ *   workerpool_poll_ms
  * roles is a comma-separated list of chain,store,market,sms,scheduler,
  * worker, or "all" / "none"; booleans are true/false/1/0/yes/no.
  * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown key); DECC_E_INVALID (bad
@@ -134,7 +146,11 @@ typedef struct decc_node decc_node;
  * (never bodies, query strings or secrets); it is called from the node's
  * threads.
  * Returns: DECC_OK; DECC_E_INVALID (no home, a role that needs a missing
- * piece: err says which); DECC_E_UNSUPPORTED (a role this build lacks);
+ * piece: err says which; a worker needs the scheduler role in the same
+ * node, there is no remote scheduler client yet); DECC_E_UNSUPPORTED (a
+ * role this build lacks);
+ * market and sms need the chain role or chain_url (a remote Ethereum
+ * JSON-RPC node running PoCo, e.g. another decc node);
  * DECC_E_IO; the services' errors. */
 DECC_API decc_status decc_node_create(decc_node **out,
                                       const decc_node_config *cfg,

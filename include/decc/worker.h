@@ -10,8 +10,8 @@
  *
  * Both are library services driven by step functions (one round of work,
  * never blocking longer than the task it runs), so `decc node`, the
- * embedded SDK's wait loop (decc_dp_set_runner) and tests can embed them;
- * the run functions loop over step until stopped.
+ * embedded SDK's wait loop (decc_dp_set_runner) and tests can embed them
+ * (a long-running loop is step + a short sleep when nothing happened).
  *
  * Restart safety: each keeps a small durable state table (SQLite, WAL,
  * synchronous FULL) and checks the chain before every transaction

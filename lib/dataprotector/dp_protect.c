@@ -8,10 +8,13 @@
  * subgraph answers, from the chain's DatasetSchema logs and the dataset
  * entries' current state.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "dataprotector/dp_int.h"
@@ -93,6 +96,106 @@ static decc_status read_whole(const char *path, uint8_t **out, size_t *len,
   return DECC_OK;
 }
 
+/* ---- encryption streamed into the blockstore ------------------------------- */
+
+/* The local store imports from a file descriptor: a thread encrypts the zip
+ * into one end of a socket pair while the importer reads the other, so the
+ * ciphertext is never written to disk twice (MSG_NOSIGNAL: an importer
+ * that stops early makes the writer fail instead of killing the process). */
+typedef struct pipe_job {
+  const char *zip_path;
+  const decc_dataset_key *key;
+  int fd;
+  uint8_t checksum[32];
+  decc_status st;
+  decc_err err;
+} pipe_job;
+
+static decc_status sink_send(const uint8_t *data, size_t len, void *user) {
+  pipe_job *j = user;
+  while (len) {
+    ssize_t w = send(j->fd, data, len, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return decc_err_set(&j->err, DECC_E_IO, "encryption pipe: %s",
+                          strerror(errno));
+    data += w;
+    len -= (size_t)w;
+  }
+  return DECC_OK;
+}
+
+static void *encrypt_thread(void *arg) {
+  pipe_job *j = arg;
+  decc_dataset_stream *s = NULL;
+  uint8_t *buf = decc_malloc(1u << 20);
+  int in = open(j->zip_path, O_RDONLY | O_CLOEXEC);
+  if (!buf || in < 0)
+    j->st = decc_err_set(&j->err, buf ? DECC_E_IO : DECC_E_NOMEM,
+                         "%s: cannot read the zip", j->zip_path);
+  else
+    j->st = decc_dataset_stream_create(&s, DECC_DATASET_ENCRYPT, j->key, NULL,
+                                       sink_send, j, &j->err);
+  while (!j->st) {
+    ssize_t r = read(in, buf, 1u << 20);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      j->st = decc_err_set(&j->err, DECC_E_IO, "%s: %s", j->zip_path,
+                           strerror(errno));
+    else if (r == 0) {
+      j->st = decc_dataset_stream_final(s, j->checksum, &j->err);
+      break;
+    } else
+      j->st = decc_dataset_stream_update(s, buf, (size_t)r, &j->err);
+  }
+  decc_dataset_stream_destroy(s);
+  if (in >= 0)
+    close(in);
+  decc_free(buf);
+  shutdown(j->fd, SHUT_WR);
+  close(j->fd);
+  return NULL;
+}
+
+static decc_status encrypt_into_store(decc_dp *dp, const char *zip_path,
+                                      const decc_dataset_key *key,
+                                      uint8_t checksum[32], decc_cid *cid,
+                                      decc_err *err) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    return decc_err_set(err, DECC_E_IO, "socketpair: %s", strerror(errno));
+  pipe_job j;
+  memset(&j, 0, sizeof j);
+  j.zip_path = zip_path;
+  j.key = key;
+  j.fd = sv[1];
+  pthread_t th;
+  if (pthread_create(&th, NULL, encrypt_thread, &j) != 0) {
+    close(sv[0]);
+    close(sv[1]);
+    return decc_err_set(err, DECC_E_NOMEM, "cannot start a thread");
+  }
+  decc_import_opts o;
+  decc_import_opts_default(&o, 0);
+  decc_status st = decc_store_add_fd(dp->bs, cid, NULL, &o, sv[0],
+                                     "encrypted data", 1, err);
+  close(sv[0]); /* unblocks the writer if the import stopped early */
+  pthread_join(th, NULL);
+  if (!st && j.st) {
+    /* The import saw a truncated stream: drop what it pinned. */
+    (void)decc_blockstore_unpin(dp->bs, cid, NULL);
+    st = j.st;
+    if (err)
+      *err = j.err;
+  }
+  if (!st)
+    memcpy(checksum, j.checksum, 32);
+  decc_memzero(&j, sizeof j);
+  return st;
+}
+
 /* Finds the DatasetSchema log of the DataProtector in a receipt. */
 static decc_status find_dataset(const decc_dp *dp, const decc_receipt *rc,
                                 decc_address *dataset, decc_err *err) {
@@ -153,25 +256,38 @@ decc_status decc_dp_protect(decc_dp *dp, decc_dp_protected *out,
     goto done;
   decc__dp_progress(pg, u, "CREATE_ENCRYPTION_KEY", 1, NULL);
 
-  decc__dp_progress(pg, u, "ENCRYPT_FILE", 0, NULL);
-  if ((st = decc__dp_tmpfile(dp, &enc_path, err)) ||
-      (st = decc_dataset_encrypt_file(enc_path, out->checksum, key, zip_path,
-                                      err)))
-    goto done;
-  unlink(zip_path);
-  decc__dp_progress(pg, u, "ENCRYPT_FILE", 1, NULL);
-
-  decc__dp_progress(pg, u, "UPLOAD_ENCRYPTED_FILE", 0, NULL);
   decc_cid cid;
   char cidtext[DECC_CID_STR_MAX], ma[DECC_CID_STR_MAX + 8];
   uint8_t mab[128];
   size_t malen = 0;
-  if ((st = decc__dp_store_add(dp, enc_path, &cid, err)) ||
-      (st = decc_cid_to_string(cidtext, sizeof cidtext, &cid))) {
-    decc_err_prefix(err, "upload of the encrypted file");
+  decc__dp_progress(pg, u, "ENCRYPT_FILE", 0, NULL);
+  if (dp->bs) {
+    /* Encryption and upload run as one stream (see encrypt_into_store). */
+    decc__dp_progress(pg, u, "UPLOAD_ENCRYPTED_FILE", 0, NULL);
+    if ((st = encrypt_into_store(dp, zip_path, key, out->checksum, &cid,
+                                 err))) {
+      decc_err_prefix(err, "encrypting and storing the data");
+      goto done;
+    }
+    decc__dp_progress(pg, u, "ENCRYPT_FILE", 1, NULL);
+  } else {
+    if ((st = decc__dp_tmpfile(dp, &enc_path, err)) ||
+        (st = decc_dataset_encrypt_file(enc_path, out->checksum, key,
+                                        zip_path, err)))
+      goto done;
+    decc__dp_progress(pg, u, "ENCRYPT_FILE", 1, NULL);
+    decc__dp_progress(pg, u, "UPLOAD_ENCRYPTED_FILE", 0, NULL);
+    if ((st = decc__dp_store_add(dp, enc_path, &cid, err))) {
+      decc_err_prefix(err, "upload of the encrypted file");
+      goto done;
+    }
+    unlink(enc_path);
+  }
+  unlink(zip_path);
+  if ((st = decc_cid_to_string(cidtext, sizeof cidtext, &cid))) {
+    decc_err_set(err, st, "bad CID");
     goto done;
   }
-  unlink(enc_path);
   snprintf(ma, sizeof ma, "%s/%s", o->format == DECC_PD_V2 ? "/p2p" : "/ipfs",
            cidtext);
   if ((st = decc_multiaddr_from_string(mab, sizeof mab, &malen, ma, err)) ||

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decc/abi.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -32,33 +33,25 @@ void decc__node_logf(decc_node *n, const char *fmt, ...) {
   n->log(n->log_ctx, line);
 }
 
-/* ---- ledger pool --------------------------------------------------------- */
+/* ---- handle pools -------------------------------------------------------- */
 
-decc_status decc__node_pool_open(node_pool *p, const char *path, int n,
-                                 decc_err *err) {
+static void pool_init(node_pool *p, void (*close_fn)(void *)) {
   memset(p, 0, sizeof *p);
-  if (n < 1)
-    n = 1;
-  if (n > NODE_POOL_MAX)
-    n = NODE_POOL_MAX;
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->cv, NULL);
+  p->close_fn = close_fn;
   p->inited = 1;
-  for (int i = 0; i < n; i++) {
-    decc_status st = decc_ledger_open(&p->h[i], path, err);
-    if (st) {
-      decc__node_pool_close(p);
-      return st;
-    }
-    p->n++;
-    p->free_idx[p->nfree++] = i;
-  }
-  return DECC_OK;
+}
+
+static void pool_add(node_pool *p, void *h) {
+  p->h[p->n] = h;
+  p->free_idx[p->nfree++] = p->n;
+  p->n++;
 }
 
 void decc__node_pool_close(node_pool *p) {
   for (int i = 0; i < p->n; i++)
-    decc_ledger_close(p->h[i]);
+    p->close_fn(p->h[i]);
   if (p->inited) {
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
@@ -66,24 +59,46 @@ void decc__node_pool_close(node_pool *p) {
   memset(p, 0, sizeof *p);
 }
 
-decc_ledger *decc__node_pool_acquire(node_pool *p) {
+void *decc__node_pool_acquire(node_pool *p) {
   pthread_mutex_lock(&p->mu);
   while (p->nfree == 0)
     pthread_cond_wait(&p->cv, &p->mu);
-  decc_ledger *l = p->h[p->free_idx[--p->nfree]];
+  void *h = p->h[p->free_idx[--p->nfree]];
   pthread_mutex_unlock(&p->mu);
-  return l;
+  return h;
 }
 
-void decc__node_pool_release(node_pool *p, decc_ledger *l) {
+void decc__node_pool_release(node_pool *p, void *h) {
   pthread_mutex_lock(&p->mu);
   for (int i = 0; i < p->n; i++)
-    if (p->h[i] == l) {
+    if (p->h[i] == h) {
       p->free_idx[p->nfree++] = i;
       break;
     }
   pthread_cond_signal(&p->cv);
   pthread_mutex_unlock(&p->mu);
+}
+
+static void close_ledger(void *h) { decc_ledger_close(h); }
+static void close_chain(void *h) { decc_chain_destroy(h); }
+
+decc_status decc__node_chain_open(decc_node *n, decc_chain **out,
+                                  decc_err *err) {
+  if (n->remote_chain)
+    return decc_chain_open_jsonrpc(out, n->cfg.chain_url, &n->addr, err);
+  return decc_chain_open_embedded(out, n->ledger_path, err);
+}
+
+static decc_status cpool_open(decc_node *n, int count, decc_err *err) {
+  pool_init(&n->cpool, close_chain);
+  for (int i = 0; i < count && i < NODE_POOL_MAX; i++) {
+    decc_chain *c = NULL;
+    decc_status st = decc__node_chain_open(n, &c, err);
+    if (st)
+      return st;
+    pool_add(&n->cpool, c);
+  }
+  return DECC_OK;
 }
 
 /* ---- JSON helpers -------------------------------------------------------- */
@@ -126,9 +141,9 @@ json_t *decc__node_json_addr(const decc_address *a) {
 static decc_status view(decc_node *n, const decc_address *to,
                         const uint8_t *data, size_t len, decc_buf *out,
                         decc_err *err) {
-  decc_ledger *l = decc__node_pool_acquire(&n->pool);
-  decc_status st = decc_ledger_view(l, NULL, to, data, len, out, err);
-  decc__node_pool_release(&n->pool, l);
+  decc_chain *c = decc__node_pool_acquire(&n->cpool);
+  decc_status st = decc_chain_call(c, NULL, to, data, len, out, err);
+  decc__node_pool_release(&n->cpool, c);
   return st;
 }
 
@@ -256,10 +271,14 @@ static decc_status open_chain(decc_node *n, decc_err *err) {
       return st;
     decc__node_logf(n, "chain: created ledger %s", n->ledger_path);
   }
-  st = decc__node_pool_open(&n->pool, n->ledger_path, (int)n->cfg.threads + 2,
-                            err);
-  if (st)
-    return st;
+  pool_init(&n->pool, close_ledger);
+  for (unsigned i = 0; i < n->cfg.threads + 2 && i < NODE_POOL_MAX; i++) {
+    decc_ledger *l = NULL;
+    st = decc_ledger_open(&l, n->ledger_path, err);
+    if (st)
+      return st;
+    pool_add(&n->pool, l);
+  }
   decc_ledger *l = decc__node_pool_acquire(&n->pool);
   decc_ledger_info info;
   st = decc_ledger_get_info(l, &info, err);
@@ -268,7 +287,55 @@ static decc_status open_chain(decc_node *n, decc_err *err) {
     return st;
   n->chain_id = info.chain_id;
   n->addr = info.addr;
-  return DECC_OK;
+  return cpool_open(n, (int)n->cfg.threads + 2, err);
+}
+
+/* A remote chain (chain_url): the hub from the configuration (or the
+ * default genesis'), the registries and token read from the hub's views,
+ * the chain id from the node. */
+static decc_status open_remote_chain(decc_node *n, decc_err *err) {
+  n->remote_chain = 1;
+  memset(&n->addr, 0, sizeof n->addr);
+  if (n->cfg.hub) {
+    decc_status st = decc_address_parse(&n->addr.hub, n->cfg.hub, err);
+    if (st)
+      return st;
+  } else {
+    decc_genesis g;
+    if (decc_genesis_default(&g) != DECC_OK)
+      return decc_err_set(err, DECC_E_INTERNAL, "default genesis");
+    n->addr.hub = g.addr.hub;
+    n->addr.dataprotector = g.addr.dataprotector;
+    decc_genesis_clear(&g);
+  }
+  decc_chain *c = NULL;
+  decc_status st = decc_chain_open_jsonrpc(&c, n->cfg.chain_url, &n->addr, err);
+  if (st)
+    return st;
+  st = decc_chain_id(c, &n->chain_id, err);
+  static const char *const VIEWS[4] = {"appregistry()", "datasetregistry()",
+                                       "workerpoolregistry()", "token()"};
+  decc_address *dst[4] = {&n->addr.app_registry, &n->addr.dataset_registry,
+                          &n->addr.workerpool_registry, &n->addr.token};
+  for (int i = 0; !st && i < 4; i++) {
+    uint8_t sel[4];
+    decc_abi_selector(sel, VIEWS[i]);
+    decc_buf out;
+    decc_buf_init(&out, 4096);
+    st = decc_chain_call(c, NULL, &n->addr.hub, sel, 4, &out, err);
+    if (!st && out.len != 32)
+      st = decc_err_set(err, DECC_E_PARSE, "hub %s: unexpected answer",
+                        VIEWS[i]);
+    if (!st)
+      memcpy(dst[i]->b, out.data + 12, 20);
+    decc_buf_clear(&out);
+  }
+  decc_chain_destroy(c);
+  if (st)
+    return decc_err_prefix(err, "chain_url %s", n->cfg.chain_url);
+  decc__node_logf(n, "chain: remote %s (chain id %llu)", n->cfg.chain_url,
+                  (unsigned long long)n->chain_id);
+  return cpool_open(n, (int)n->cfg.threads + 2, err);
 }
 
 /* ---- store --------------------------------------------------------------- */
@@ -369,7 +436,7 @@ static decc_status open_sms(decc_node *n, decc_err *err) {
       pass_len--;
     pass[pass_len] = 0;
   }
-  st = decc_chain_open_embedded(&chain, n->ledger_path, err);
+  st = decc__node_chain_open(n, &chain, err);
   if (st)
     goto out;
   decc_sms_config sc;
@@ -421,16 +488,16 @@ static void h_health(void *ctx, decc_http_request *req,
   json_t *j = json_pack("{s:b,s:s,s:s,s:o,s:I}", "ok", 1, "status", "up",
                         "version", decc_version(), "roles", roles, "uptime",
                         (json_int_t)((uint64_t)time(NULL) - n->started_at));
-  if (j && (n->cfg.roles & DECC_NODE_ROLE_CHAIN)) {
-    decc_ledger *l = decc__node_pool_acquire(&n->pool);
-    decc_ledger_block b;
+  if (j && n->cpool.n) {
+    decc_chain *c = decc__node_pool_acquire(&n->cpool);
+    uint64_t bn = 0;
     decc_err e;
-    int ok = decc_ledger_block_get(l, UINT64_MAX, &b, &e) == DECC_OK;
-    decc__node_pool_release(&n->pool, l);
+    int ok = decc_chain_block_number(c, &bn, &e) == DECC_OK;
+    decc__node_pool_release(&n->cpool, c);
     json_object_set_new(j, "chainId", json_integer((json_int_t)n->chain_id));
     json_object_set_new(j, "hub", decc__node_json_addr(&n->addr.hub));
     if (ok)
-      json_object_set_new(j, "blockNumber", json_integer((json_int_t)b.number));
+      json_object_set_new(j, "blockNumber", json_integer((json_int_t)bn));
     else
       json_object_set_new(j, "chainError", json_string(e.msg));
   }
@@ -464,11 +531,13 @@ static void http_log(void *ctx, const char *line) {
 static decc_status copy_config(decc_node_config *dst,
                                const decc_node_config *src) {
   *dst = *src;
-  char **strs[] = {&dst->home,          &dst->bind,
+  char **strs[] = {&dst->home,          &dst->bind,          &dst->hub,
                    &dst->chain_url,     &dst->sms_url,
                    &dst->store_url,     &dst->scheduler_url,
                    &dst->genesis,       &dst->sms_passphrase_file,
-                   &dst->sms_trusted_platforms};
+                   &dst->sms_trusted_platforms, &dst->workerpool,
+                   &dst->scheduler_key_file, &dst->worker_key_file,
+                   &dst->platform_key_file};
   decc_status st = DECC_OK;
   for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
     if (*strs[i]) {
@@ -489,18 +558,17 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
                         "no data directory: set home (--home, DECC_HOME or "
                         "\"home\" in the config file)");
   unsigned roles = cfg->roles;
-  if (roles & (DECC_NODE_ROLE_SCHEDULER | DECC_NODE_ROLE_WORKER))
-    return decc_err_set(err, DECC_E_UNSUPPORTED,
-                        "the scheduler and worker roles are not available in "
-                        "this build (the worker layer, decc/worker.h, is not "
-                        "there yet)");
-  if ((roles & (DECC_NODE_ROLE_MARKET | DECC_NODE_ROLE_SMS)) &&
-      !(roles & DECC_NODE_ROLE_CHAIN))
-    return decc_err_set(
-        err, DECC_E_UNSUPPORTED,
-        "the market and sms roles need the chain role on the same node: "
-        "reading a remote chain (chain_url) needs an Ethereum JSON-RPC "
-        "backend for decc/chain.h, which does not exist yet");
+  if ((roles & DECC_NODE_ROLE_WORKER) && !(roles & DECC_NODE_ROLE_SCHEDULER))
+    return decc_err_set(err, DECC_E_INVALID,
+                        "the worker role needs the scheduler role in the same "
+                        "node: decc/worker.h has no remote scheduler client "
+                        "yet (scheduler_url cannot be used by a worker)");
+  if ((roles & (DECC_NODE_ROLE_MARKET | DECC_NODE_ROLE_SMS |
+                DECC_NODE_ROLE_SCHEDULER)) &&
+      !(roles & DECC_NODE_ROLE_CHAIN) && !cfg->chain_url)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "the market, sms and scheduler roles read the chain: "
+                        "enable the chain role or set chain_url");
   decc_node *n = decc_calloc(1, sizeof *n);
   if (!n)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -547,6 +615,12 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
       st = decc__node_rpc_mount(n, err);
     if (st)
       goto fail;
+  } else if (n->cfg.chain_url &&
+             (roles & (DECC_NODE_ROLE_MARKET | DECC_NODE_ROLE_SMS |
+                       DECC_NODE_ROLE_SCHEDULER))) {
+    st = open_remote_chain(n, err);
+    if (st)
+      goto fail;
   }
   if (roles & DECC_NODE_ROLE_STORE) {
     st = open_store(n, err);
@@ -562,6 +636,11 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
   }
   if (roles & DECC_NODE_ROLE_SMS) {
     st = open_sms(n, err);
+    if (st)
+      goto fail;
+  }
+  if (roles & DECC_NODE_ROLE_SCHEDULER) {
+    st = decc__node_pool_open_services(n, err);
     if (st)
       goto fail;
   }
@@ -585,6 +664,11 @@ decc_status decc_node_start(decc_node *n, decc_err *err) {
     if (st)
       return st;
   }
+  if (n->sched) {
+    st = decc__node_pool_start(n, err);
+    if (st)
+      return st;
+  }
   decc__node_logf(n, "listening on %s:%u", n->cfg.bind ? n->cfg.bind : "127.0.0.1",
                   (unsigned)decc_http_server_port(n->http));
   return DECC_OK;
@@ -601,11 +685,14 @@ void decc_node_destroy(decc_node *n) {
   decc_http_server_destroy(n->http);
   n->http = NULL;
   decc__node_market_stop(n);
+  decc__node_pool_stop(n);
+  decc__node_pool_close_services(n);
   decc__node_market_close(n);
   decc_free(n->market_routes);
   decc_sms_destroy(n->sms);
   decc_blockstore_close(n->bs);
   decc__node_pool_close(&n->pool);
+  decc__node_pool_close(&n->cpool);
   decc_free(n->ledger_path);
   decc_free(n->ch.v);
   pthread_mutex_destroy(&n->ch.mu);

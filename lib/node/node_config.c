@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "decc/keys.h"
 #include "decc/mem.h"
 #include "decc/node.h"
 
@@ -44,6 +45,7 @@ static const key_def KEYS[] = {
     {"store_url", K_STR, OFF(store_url), 0, 0},
     {"scheduler_url", K_STR, OFF(scheduler_url), 0, 0},
     {"genesis", K_STR, OFF(genesis), 0, 0},
+    {"hub", K_STR, OFF(hub), 0, 0},
     {"market_poll_ms", K_UINT, OFF(market_poll_ms), 10, 600000},
     {"market_refresh_s", K_UINT, OFF(market_refresh_s), 0, 86400 * 7},
     {"market_auth", K_BOOL, OFF(market_auth), 0, 1},
@@ -51,6 +53,11 @@ static const key_def KEYS[] = {
     {"sms_passphrase_file", K_STR, OFF(sms_passphrase_file), 0, 0},
     {"sms_trusted_platforms", K_STR, OFF(sms_trusted_platforms), 0, 0},
     {"log_requests", K_BOOL, OFF(log_requests), 0, 1},
+    {"workerpool", K_STR, OFF(workerpool), 0, 0},
+    {"scheduler_key_file", K_STR, OFF(scheduler_key_file), 0, 0},
+    {"worker_key_file", K_STR, OFF(worker_key_file), 0, 0},
+    {"platform_key_file", K_STR, OFF(platform_key_file), 0, 0},
+    {"workerpool_poll_ms", K_UINT, OFF(workerpool_poll_ms), 10, 600000},
 };
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
 
@@ -80,6 +87,7 @@ void decc_node_config_init(decc_node_config *c) {
   c->market_auth = 1;
   c->challenge_ttl_s = 600;
   c->log_requests = 1;
+  c->workerpool_poll_ms = 500;
 }
 
 void decc_node_config_clear(decc_node_config *c) {
@@ -177,6 +185,14 @@ decc_status decc_node_config_set(decc_node_config *c, const char *key,
         decc_free(d);
         return decc_err_set(err, DECC_E_INVALID,
                             "%s: expected an http:// or https:// URL", k->name);
+      }
+    }
+    if (d && (!strcmp(k->name, "hub") || !strcmp(k->name, "workerpool"))) {
+      decc_address a;
+      if (decc_address_parse(&a, d, NULL) != DECC_OK) {
+        decc_free(d);
+        return decc_err_set(err, DECC_E_INVALID, "%s: expected an address",
+                            k->name);
       }
     }
     decc_free(*(char **)slot);

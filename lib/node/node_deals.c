@@ -53,7 +53,7 @@ static json_t *res_json(const decc_abi_value *t) {
 
 /* Builds the deal JSON from the log and viewDeal; returns NULL when the
  * deal does not pass the filter (or cannot be read). */
-static json_t *deal_json(decc_node *n, decc_ledger *l, const decc_log *log,
+static json_t *deal_json(decc_node *n, decc_chain *l, const decc_log *log,
                          const deal_filter *f, decc_err *err) {
   if (log->data_len < 6 * 32)
     return NULL;
@@ -64,7 +64,7 @@ static json_t *deal_json(decc_node *n, decc_ledger *l, const decc_log *log,
   decc_buf_init(&out, 1 << 20);
   decc_abi_value *v = NULL;
   json_t *j = NULL;
-  if (decc_ledger_view(l, NULL, &n->addr.hub, call, sizeof call, &out, err) ||
+  if (decc_chain_call(l, NULL, &n->addr.hub, call, sizeof call, &out, err) ||
       decc_abi_decode(&v, DEAL_TYPES, out.data, out.len, 0, err))
     goto out;
   const decc_abi_value *d = decc_abi_item(v, 0);
@@ -120,7 +120,7 @@ out:
   return j;
 }
 
-static decc_status read_logs(decc_node *n, decc_ledger *l, const uint8_t *deal,
+static decc_status read_logs(decc_node *n, decc_chain *l, const uint8_t *deal,
                              decc_log **logs, size_t *nlogs, decc_err *err) {
   uint8_t topic[32];
   decc_status st = decc_poco_event_topic(topic, DECC_EV_ORDERS_MATCHED);
@@ -134,7 +134,7 @@ static decc_status read_logs(decc_node *n, decc_ledger *l, const uint8_t *deal,
   f.topic_alts[0] = (const uint8_t(*)[32])topic;
   f.n_topic_alts[0] = 1;
   f.limit = DEALS_SCAN_MAX;
-  return decc_ledger_logs(l, &f, logs, nlogs, err);
+  return decc_chain_get_logs(l, &f, logs, nlogs, err);
 }
 
 static int chain_ok(decc_node *n, decc_http_request *req,
@@ -202,7 +202,7 @@ static void h_deals(void *ctx, decc_http_request *req, decc_http_response *res) 
       return;
     }
   }
-  decc_ledger *l = decc__node_pool_acquire(&n->pool);
+  decc_chain *l = decc__node_pool_acquire(&n->cpool);
   decc_log *logs = NULL;
   size_t nlogs = 0;
   decc_err e;
@@ -221,7 +221,7 @@ static void h_deals(void *ctx, decc_http_request *req, decc_http_response *res) 
       json_decref(d);
     matched++;
   }
-  decc__node_pool_release(&n->pool, l);
+  decc__node_pool_release(&n->cpool, l);
   decc_logs_free(logs, nlogs);
   if (st) {
     json_decref(list);
@@ -248,7 +248,7 @@ static void h_deal(void *ctx, decc_http_request *req, decc_http_response *res) {
   }
   deal_filter f;
   memset(&f, 0, sizeof f);
-  decc_ledger *l = decc__node_pool_acquire(&n->pool);
+  decc_chain *l = decc__node_pool_acquire(&n->cpool);
   decc_log *logs = NULL;
   size_t nlogs = 0;
   decc_err e;
@@ -260,7 +260,7 @@ static void h_deal(void *ctx, decc_http_request *req, decc_http_response *res) {
       d = deal_json(n, l, &logs[k], &f, NULL);
       break;
     }
-  decc__node_pool_release(&n->pool, l);
+  decc__node_pool_release(&n->cpool, l);
   decc_logs_free(logs, nlogs);
   if (st) {
     (void)decc_http_res_error(res, 500, "deals: %s", e.msg);

@@ -20,10 +20,14 @@
 
 #define NODE_POOL_MAX 16
 
+/* A pool of handles that belong to one thread at a time: decc_ledger
+ * (JSON-RPC endpoint) or decc_chain (views and logs for the market, deals
+ * and categories, over the embedded ledger or a remote JSON-RPC node). */
 typedef struct node_pool {
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  decc_ledger *h[NODE_POOL_MAX];
+  void *h[NODE_POOL_MAX];
+  void (*close_fn)(void *h);
   int free_idx[NODE_POOL_MAX];
   int nfree;
   int n;
@@ -54,9 +58,12 @@ struct decc_node {
   uint64_t started_at;
   int started;
 
-  /* chain role */
+  /* chain role (pool: ledger handles) and chain access for the other roles
+   * (cpool: decc_chain handles, embedded or remote) */
   char *ledger_path;
   node_pool pool;
+  node_pool cpool;
+  int remote_chain; /* 1: chain_url, no local ledger */
   uint64_t chain_id;
   decc_chain_addresses addr;
 
@@ -81,18 +88,27 @@ struct decc_node {
 
   /* sms role */
   decc_sms *sms;
+
+  /* scheduler / worker roles (node_workerpool.c) */
+  struct decc_scheduler *sched;
+  struct decc_worker *worker;
+  decc_chain *sched_chain, *worker_chain;
+  void *tee_backend; /* decc_tee_backend (heap) when the worker runs */
+  pthread_t pool_thread;
+  int pool_running;
 };
 
 /* Logs one line through the node's log callback (printf-style). */
 void decc__node_logf(decc_node *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Ledger pool. acquire blocks until a handle is free. */
-decc_status decc__node_pool_open(node_pool *p, const char *path, int n,
-                                 decc_err *err);
+/* Pools. acquire blocks until a handle is free. */
 void decc__node_pool_close(node_pool *p);
-decc_ledger *decc__node_pool_acquire(node_pool *p);
-void decc__node_pool_release(node_pool *p, decc_ledger *l);
+void *decc__node_pool_acquire(node_pool *p);
+void decc__node_pool_release(node_pool *p, void *h);
+/* Opens a decc_chain for this node: the local ledger, or chain_url. */
+decc_status decc__node_chain_open(decc_node *n, decc_chain **out,
+                                  decc_err *err);
 
 /* Sends a jansson value as the response (steals j). */
 void decc__node_send_json(decc_http_response *res, int status, json_t *j);
@@ -105,6 +121,10 @@ decc_status decc__node_deals_mount(decc_node *n, decc_err *err);
 decc_status decc__node_market_start(decc_node *n, decc_err *err);
 void decc__node_market_stop(decc_node *n);
 void decc__node_market_close(decc_node *n);
+decc_status decc__node_pool_open_services(decc_node *n, decc_err *err);
+decc_status decc__node_pool_start(decc_node *n, decc_err *err);
+void decc__node_pool_stop(decc_node *n);
+void decc__node_pool_close_services(decc_node *n);
 
 /* Views against the local ledger used by the market world and the RPC:
  * owner() of a registry entry, viewConsumed(hash). */

@@ -80,7 +80,7 @@ decc_status decc__node_market_open(decc_node *n, decc_err *err) {
   decc_free(path);
   if (st)
     return st;
-  st = decc_chain_open_embedded(&n->watch_chain, n->ledger_path, err);
+  st = decc__node_chain_open(n, &n->watch_chain, err);
   if (st)
     return st;
   decc_log_filter f;
@@ -853,12 +853,12 @@ static void h_categories(void *ctx, decc_http_request *req,
   uint8_t sel_count[4], sel_view[4];
   decc_abi_selector(sel_count, "countCategory()");
   decc_abi_selector(sel_view, "viewCategory(uint256)");
-  decc_ledger *l = decc__node_pool_acquire(&n->pool);
+  decc_chain *l = decc__node_pool_acquire(&n->cpool);
   decc_buf out;
   decc_buf_init(&out, 1 << 20);
   json_t *list = json_array();
   uint64_t count = 0, matched = 0;
-  decc_status st = decc_ledger_view(l, NULL, &n->addr.hub, sel_count, 4, &out, &e);
+  decc_status st = decc_chain_call(l, NULL, &n->addr.hub, sel_count, 4, &out, &e);
   if (!st && out.len == 32) {
     decc_u256 c;
     decc_u256_from_be(&c, out.data);
@@ -872,7 +872,7 @@ static void h_categories(void *ctx, decc_http_request *req,
     for (int k = 0; k < 8; k++)
       data[35 - k] = (uint8_t)(i >> (8 * k));
     decc_buf_reset(&out);
-    st = decc_ledger_view(l, NULL, &n->addr.hub, data, sizeof data, &out, &e);
+    st = decc_chain_call(l, NULL, &n->addr.hub, data, sizeof data, &out, &e);
     if (st)
       break;
     decc_abi_value *v = NULL;
@@ -898,7 +898,7 @@ static void h_categories(void *ctx, decc_http_request *req,
     decc_free(desc);
     decc_abi_value_free(v);
   }
-  decc__node_pool_release(&n->pool, l);
+  decc__node_pool_release(&n->cpool, l);
   decc_buf_clear(&out);
   if (st) {
     json_decref(list);

@@ -584,7 +584,7 @@ static void h_rpc(void *ctx, decc_http_request *req, decc_http_response *res) {
   size_t len = 0;
   const uint8_t *body = decc_http_req_body(req, &len);
   json_error_t je;
-  json_t *in = json_loadb((const char *)body, len, 0, &je);
+  json_t *in = json_loadb((const char *)body, len, JSON_DECODE_ANY, &je);
   if (!in) {
     char msg[200];
     snprintf(msg, sizeof msg, "parse error: line %d col %d: %s", je.line,

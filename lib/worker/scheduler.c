@@ -199,9 +199,9 @@ static decc_status scan_deals(decc_scheduler *s, size_t *actions,
       break;
     }
     uint64_t first = 0, size = 0, trust = 0;
-    if (decc_u256_to_u64(&first, &d.bot_first) ||
-        decc_u256_to_u64(&size, &d.bot_size) ||
-        decc_u256_to_u64(&trust, &d.trust))
+    if (decc__wk_u64(&first, &d.bot_first) ||
+        decc__wk_u64(&size, &d.bot_size) ||
+        decc__wk_u64(&trust, &d.trust))
       size = 0;
     if (size > MAX_BOT)
       size = MAX_BOT;
@@ -318,10 +318,10 @@ static decc_status task_round(decc_scheduler *s, trow *r, uint64_t now,
       return st;
   }
   uint64_t final_dl = 0, reveal_dl = 0, reveals = 0, winners = 0;
-  if (decc_u256_to_u64(&final_dl, &t.final_deadline) ||
-      decc_u256_to_u64(&reveal_dl, &t.reveal_deadline) ||
-      decc_u256_to_u64(&reveals, &t.reveal_counter) ||
-      decc_u256_to_u64(&winners, &t.winner_counter))
+  if (decc__wk_u64(&final_dl, &t.final_deadline) ||
+      decc__wk_u64(&reveal_dl, &t.reveal_deadline) ||
+      decc__wk_u64(&reveals, &t.reveal_counter) ||
+      decc__wk_u64(&winners, &t.winner_counter))
     final_dl = reveal_dl = UINT64_MAX;
   int status = (int)t.status;
   decc_poco_task_clear(&t);

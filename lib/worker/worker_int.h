@@ -45,6 +45,11 @@ decc_status decc__wk_record_failure(sqlite3 *db, const uint8_t task[32],
 void decc__wk_log(void (*log)(void *, const char *), void *ctx,
                   const char *fmt, ...) DECC_PRINTF(3, 4);
 
+/* decc_u256_to_u64 with a status-like result: 0 when v fits. */
+static inline int decc__wk_u64(uint64_t *out, const decc_u256 *v) {
+  return decc_u256_to_u64(out, v) ? 0 : 1;
+}
+
 /* Hex of a task id, for logs. */
 char *decc__wk_hex32(char out[67], const uint8_t b[32]);
 

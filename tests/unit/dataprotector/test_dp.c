@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decc/abi.h"
 #include "decc/bundle.h"
 #include "decc/dataprotector.h"
 #include "decc/encoding.h"
@@ -473,6 +474,33 @@ TEST(process_selects_orders_and_explains_refusals) {
   size_t rl = 0;
   ASSERT_EQ(decc_dp_fetch_result(f.dp, &res, &rl, r.task_id, NULL, NULL, &err),
             DECC_E_STATE);
+  /* Task logs: unknown before initialize, then the on-chain timeline. */
+  char *logs = NULL;
+  ASSERT_EQ(decc_dp_task_logs(f.dp, &logs, r.task_id, &err), DECC_E_NOT_FOUND);
+  {
+    decc_abi_enc e;
+    decc_abi_enc_init(&e, 0);
+    decc_abi_enc_push_bytes32(&e, r.deal_id);
+    decc_abi_enc_push_u64(&e, 0);
+    uint8_t sel[4];
+    decc_abi_selector(sel, "initialize(bytes32,uint256)");
+    decc_buf cd;
+    decc_buf_init(&cd, 0);
+    ASSERT_OK(decc_abi_enc_finish_call(&e, sel, &cd));
+    decc_abi_enc_clear(&e);
+    decc_chain_addresses ad;
+    ASSERT_OK(decc_chain_get_addresses(decc_dp_chain(f.dp), &ad, NULL));
+    decc_receipt rc;
+    ASSERT_OK(decc_chain_send(decc_dp_chain(f.dp), f.sk[2], &ad.hub, cd.data,
+                              cd.len, &rc, NULL));
+    ASSERT_EQ(rc.status, 1);
+    decc_receipt_clear(&rc);
+    decc_buf_clear(&cd);
+  }
+  ASSERT_OK(decc_dp_task_logs(f.dp, &logs, r.task_id, &err));
+  ASSERT(strstr(logs, "TaskInitialize"));
+  ASSERT(strstr(logs, "status ACTIVE"));
+  decc_free(logs);
   decc_dp_process_result_clear(&r);
 
   /* Insufficient balance: Mallory has 1000 RLC deposited: withdraw it. */

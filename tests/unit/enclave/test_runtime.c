@@ -19,6 +19,7 @@
 #include "decc/keys.h"
 #include "decc/poco.h"
 #include "../worker/worker_fixture.h"
+#include "test.h"
 
 #define NEED_ROOT()                                                            \
   do {                                                                         \

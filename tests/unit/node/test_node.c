@@ -284,8 +284,12 @@ TEST(config_sources_and_precedence) {
   ASSERT_EQ(decc_node_create(&n, &c, NULL, NULL, &e), DECC_E_INVALID);
   ASSERT_OK(decc_node_config_set(&c, "home", decc_test_tmpdir(), &e));
   ASSERT_OK(decc_node_config_set(&c, "roles", "market", &e));
-  ASSERT_EQ(decc_node_create(&n, &c, NULL, NULL, &e), DECC_E_UNSUPPORTED);
-  ASSERT(strstr(e.msg, "JSON-RPC") != NULL);
+  ASSERT_EQ(decc_node_create(&n, &c, NULL, NULL, &e), DECC_E_INVALID);
+  ASSERT(strstr(e.msg, "chain_url") != NULL);
+  ASSERT_OK(decc_node_config_set(&c, "roles", "chain,worker", &e));
+  ASSERT_EQ(decc_node_create(&n, &c, NULL, NULL, &e), DECC_E_INVALID);
+  ASSERT(strstr(e.msg, "scheduler") != NULL);
+  ASSERT_EQ(decc_node_config_set(&c, "hub", "0x12", &e), DECC_E_INVALID);
   decc_node_config_clear(&c);
 }
 
@@ -1095,5 +1099,175 @@ TEST(rpc_methods_batches_and_errors) {
   ASSERT(json_is_true(json_object_get(json_object_get(j, "roles"), "chain")));
   ASSERT_EQ(json_integer_value(json_object_get(j, "blockNumber")), 4);
   json_decref(j);
+  fx_close(&f);
+}
+
+/* A market node on another "host" reading the chain of a main node through
+ * its JSON-RPC endpoint (decc_chain_open_jsonrpc against node_rpc.c). */
+TEST(market_node_over_remote_chain) {
+  fx f;
+  ASSERT_OK(fx_open(&f, 0)); /* the main node: chain, store, market */
+  char home[800], rpc_url[96];
+  snprintf(home, sizeof home, "%s-remote", f.home);
+  snprintf(rpc_url, sizeof rpc_url, "%s/rpc", f.base);
+  decc_node_config cfg;
+  decc_node_config_init(&cfg);
+  ASSERT_OK(decc_node_config_set(&cfg, "home", home, NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "port", "0", NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "roles", "market", NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "chain_url", rpc_url, NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "market_auth", "false", NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "market_poll_ms", "20", NULL));
+  decc_node *m = NULL;
+  decc_err e;
+  ASSERT_OK(decc_node_create(&m, &cfg, NULL, NULL, &e));
+  ASSERT_OK(decc_node_start(m, &e));
+  fx r = f; /* same keys and resources, other base URL */
+  r.n = NULL;
+  r.l = NULL;
+  snprintf(r.base, sizeof r.base, "http://127.0.0.1:%u",
+           (unsigned)decc_node_port(m));
+  json_t *j = NULL;
+  ASSERT_EQ(http(&r, "GET", "/health", NULL, NULL, &j), 200);
+  ASSERT_EQ(json_integer_value(json_object_get(j, "chainId")), 31337);
+  ASSERT_EQ(json_integer_value(json_object_get(j, "blockNumber")), 3);
+  ASSERT(json_is_false(json_object_get(json_object_get(j, "roles"), "chain")));
+  json_decref(j);
+  ASSERT_EQ(count_of(&r, "/categories"), 5);
+  /* owner checks go through the remote chain */
+  decc_order wp, rq, app, none, bad;
+  ASSERT_OK(decc_order_init(&wp, DECC_ORDER_WORKERPOOL));
+  wp.u.workerpool.workerpool = f.wp;
+  wp.u.workerpool.volume = decc_u256_from_u64(1);
+  ASSERT_OK(decc_order_sign(&wp, f.sk[2], f.domain, 1));
+  ASSERT_EQ(publish(&r, &wp, -1, NULL), 201);
+  ASSERT_OK(decc_order_init(&bad, DECC_ORDER_WORKERPOOL));
+  bad.u.workerpool.workerpool = f.wp;
+  bad.u.workerpool.volume = decc_u256_from_u64(1);
+  ASSERT_OK(decc_order_sign(&bad, f.sk[1], f.domain, 1));
+  ASSERT_EQ(publish(&r, &bad, -1, NULL), 403);
+  app_order(&f, &app, 0, 1, 0, NULL, NULL);
+  ASSERT_OK(decc_order_init(&none, DECC_ORDER_DATASET));
+  ASSERT_OK(decc_order_init(&rq, DECC_ORDER_REQUEST));
+  rq.u.request.app = f.app;
+  rq.u.request.requester = f.who[3];
+  rq.u.request.beneficiary = f.who[3];
+  rq.u.request.volume = decc_u256_from_u64(1);
+  ASSERT_OK(decc_order_sign(&rq, f.sk[3], f.domain, 1));
+  ASSERT_EQ(count_of(&r, "/workerpoolorders?category=0"), 1);
+  /* the match happens on the main node's ledger; the remote watcher sees it */
+  decc_abi_enc enc;
+  decc_abi_enc_init(&enc, 0);
+  push_order(&enc, &app);
+  push_order(&enc, &none);
+  push_order(&enc, &wp);
+  push_order(&enc, &rq);
+  decc_buf d = calldata(
+      &enc, "matchOrders((address,uint256,uint256,bytes32,address,address,address,"
+            "bytes32,bytes),(address,uint256,uint256,bytes32,address,address,"
+            "address,bytes32,bytes),(address,uint256,uint256,bytes32,uint256,"
+            "uint256,address,address,address,bytes32,bytes),(address,uint256,"
+            "address,uint256,address,uint256,address,uint256,bytes32,uint256,"
+            "uint256,address,address,string,bytes32,bytes))");
+  ASSERT_EQ(call_as(&f, &f.who[3], &f.info.addr.hub, &d, NULL), 1);
+  ASSERT_OK(decc_node_market_sync(m, NULL, &e));
+  for (int i = 0; i < 100 && strcmp(status_of(&r, "workerpoolorders", &wp, NULL),
+                                    "filled");
+       i++)
+    usleep(20000);
+  ASSERT_STR_EQ(status_of(&r, "workerpoolorders", &wp, NULL), "filled");
+  ASSERT_EQ(count_of(&r, "/workerpoolorders?category=0"), 0);
+  ASSERT_EQ(count_of(&r, "/deals?chainId=31337"), 1);
+  decc_node_destroy(m);
+  decc_node_config_clear(&cfg);
+  decc_order_clear(&wp);
+  decc_order_clear(&bad);
+  decc_order_clear(&rq);
+  decc_order_clear(&app);
+  decc_order_clear(&none);
+  fx_close(&f);
+}
+
+static int g_round_errors, g_log_lines;
+static void count_log(void *ctx, const char *line) {
+  (void)ctx;
+  g_log_lines++;
+  if (strstr(line, "workerpool round:")) {
+    g_round_errors++;
+    fprintf(stderr, "    log: %s\n", line);
+  }
+}
+
+static int write_key(const char *path, const uint8_t sk[32]) {
+  char hx[67];
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return -1;
+  fprintf(f, "%s\n", decc_hex_encode(hx, sk, 32, 1));
+  return fclose(f);
+}
+
+/* A workerpool node on another "host": SMS, scheduler and worker roles,
+ * reading the main node's chain through chain_url and its store through
+ * store_url. */
+TEST(workerpool_node_over_remote_services) {
+  fx f;
+  ASSERT_OK(fx_open(&f, 0));
+  char home[800], kp[900], kw[900], kt[900], url[96];
+  snprintf(home, sizeof home, "%s-pool", f.home);
+  snprintf(kp, sizeof kp, "%s-pool.key", f.home);
+  snprintf(kw, sizeof kw, "%s-worker.key", f.home);
+  snprintf(kt, sizeof kt, "%s-platform.key", f.home);
+  uint8_t plat[32];
+  decc_address plat_a;
+  ASSERT_OK(decc_privkey_generate(plat));
+  ASSERT_OK(decc_address_from_privkey(&plat_a, plat));
+  ASSERT_OK(write_key(kp, f.sk[2])); /* owner of f.wp */
+  ASSERT_OK(write_key(kw, f.sk[4]));
+  ASSERT_OK(write_key(kt, plat));
+  decc_memzero(plat, sizeof plat);
+  char wp[43], pa[43];
+  decc_address_to_hex(wp, &f.wp);
+  decc_address_to_hex(pa, &plat_a);
+  decc_node_config cfg;
+  decc_node_config_init(&cfg);
+  snprintf(url, sizeof url, "%s/rpc", f.base);
+  ASSERT_OK(decc_node_config_set(&cfg, "home", home, NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "port", "0", NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "roles", "sms,scheduler,worker", NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "chain_url", url, NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "store_url", f.base, NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "workerpool", wp, NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "scheduler_key_file", kp, NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "worker_key_file", kw, NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "platform_key_file", kt, NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "sms_trusted_platforms", pa, NULL));
+  ASSERT_OK(decc_node_config_set(&cfg, "workerpool_poll_ms", "20", NULL));
+  decc_node *p = NULL;
+  decc_err e;
+  /* the scheduler refuses a key that does not own the workerpool */
+  ASSERT_OK(decc_node_config_set(&cfg, "scheduler_key_file", kw, NULL));
+  ASSERT(decc_node_create(&p, &cfg, NULL, NULL, &e) != DECC_OK);
+  ASSERT_OK(decc_node_config_set(&cfg, "scheduler_key_file", kp, NULL));
+  ASSERT_OK(decc_node_create(&p, &cfg, count_log, NULL, &e));
+  ASSERT_OK(decc_node_start(p, &e));
+  fx r;
+  memset(&r, 0, sizeof r);
+  snprintf(r.base, sizeof r.base, "http://127.0.0.1:%u",
+           (unsigned)decc_node_port(p));
+  json_t *j = NULL;
+  ASSERT_EQ(http(&r, "GET", "/health", NULL, NULL, &j), 200);
+  ASSERT(json_is_true(json_object_get(json_object_get(j, "roles"), "worker")));
+  ASSERT(json_is_true(json_object_get(json_object_get(j, "roles"), "scheduler")));
+  ASSERT_STR_EQ(json_string_value(json_object_get(json_object_get(j, "remote"),
+                                                  "chain")),
+                url);
+  json_decref(j);
+  ASSERT_EQ(http(&r, "GET", "/tee/framework", NULL, NULL, NULL), 200);
+  usleep(100000); /* a few rounds against the remote chain */
+  decc_node_destroy(p);
+  ASSERT(g_log_lines > 0);
+  ASSERT_EQ(g_round_errors, 0);
+  decc_node_config_clear(&cfg);
   fx_close(&f);
 }

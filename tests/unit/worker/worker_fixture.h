@@ -20,7 +20,6 @@
 #include "decc/result.h"
 #include "decc/store.h"
 #include "decc/zipsafe.h"
-#include "test.h"
 
 /* The test app. Modes (first argument): ok (default), fail (exit 3),
  * big (3 MB of output), noise (5000 random bytes in the result),
@@ -47,7 +46,7 @@ static const char FIX_APP[] =
     "printf '{\"deterministic-output-path\":\"/iexec_out/result.txt\"}' > \"$out/computed.json\"\n"
     "echo \"app done: $mode\"\n";
 
-static inline void fix_write(const char *dir, const char *name,
+static inline __attribute__((unused)) void fix_write(const char *dir, const char *name,
                              const char *text, int mode) {
   char p[1200];
   snprintf(p, sizeof p, "%s/%s", dir, name);
@@ -61,7 +60,7 @@ static inline void fix_write(const char *dir, const char *name,
 
 /* Packs the test app (variant changes one comment line, so the bundle and
  * its measurement differ). Out: bundle bytes in *b, measurement. */
-static inline int fix_bundle(decc_buf *b, uint8_t m32[32], const char *tmp,
+static inline __attribute__((unused)) int fix_bundle(decc_buf *b, uint8_t m32[32], const char *tmp,
                              const char *name, int variant) {
   char dir[900];
   snprintf(dir, sizeof dir, "%s/%s", tmp, name);
@@ -79,7 +78,7 @@ static inline int fix_bundle(decc_buf *b, uint8_t m32[32], const char *tmp,
 }
 
 /* Adds bytes to the store. Out: cid text. */
-static inline int fix_add(decc_blockstore *bs, const char *tmp,
+static inline __attribute__((unused)) int fix_add(decc_blockstore *bs, const char *tmp,
                           const void *data, size_t n, char cid[160]) {
   char p[900];
   snprintf(p, sizeof p, "%s/add-%d.bin", tmp, rand());
@@ -100,14 +99,14 @@ static inline int fix_add(decc_blockstore *bs, const char *tmp,
   return decc_cid_to_string(cid, 160, &c) == DECC_OK ? 0 : -1;
 }
 
-static inline decc_status fix_buf_sink(void *ud, const uint8_t *p, size_t n,
+static inline __attribute__((unused)) decc_status fix_buf_sink(void *ud, const uint8_t *p, size_t n,
                                        decc_err *err) {
   (void)err;
   return decc_buf_append(ud, p, n);
 }
 
 /* Reads a CID (text, with or without "/ipfs/") from the store into b. */
-static inline int fix_cat(decc_blockstore *bs, const char *cid, decc_buf *b) {
+static inline __attribute__((unused)) int fix_cat(decc_blockstore *bs, const char *cid, decc_buf *b) {
   if (!strncmp(cid, "/ipfs/", 6))
     cid += 6;
   decc_cid c;
@@ -121,7 +120,7 @@ static inline int fix_cat(decc_blockstore *bs, const char *cid, decc_buf *b) {
 }
 
 /* One entry of a zip in memory (heap, NUL-terminated) or NULL. */
-static inline char *fix_zip_entry(const uint8_t *zip, size_t n,
+static inline __attribute__((unused)) char *fix_zip_entry(const uint8_t *zip, size_t n,
                                   const char *name) {
   decc_zip *z = NULL;
   size_t ix, len;

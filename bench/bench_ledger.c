@@ -1,0 +1,464 @@
+/*
+ * bench_ledger.c — the embedded ledger's throughput with durable commits
+ * (a file ledger: WAL, synchronous=FULL, one fsync'd commit per block).
+ *
+ *  - full task life cycles per second: matchOrders + initialize +
+ *    contributeAndFinalize, each an EIP-1559 transaction signed in advance
+ *    (signing is the clients' cost), submitted in blocks of B life cycles
+ *    (3·B transactions per block), with the p50 / p99 latency of a block's
+ *    submit-to-durable-commit; target ≥ 5,000 life cycles/s on one core;
+ *  - signed RLC transfers applied per second (blocks of 500);
+ *  - reference measured in the same run, same directory and pragmas: raw
+ *    SQLite commits per second (one small INSERT per fsync'd commit), and
+ *    raw secp256k1 public-key recoveries per second (every transaction and
+ *    order signature costs one).
+ * Each timed run checks that every receipt succeeded. Sizes scale with
+ * DECC_BENCH_SCALE.
+ */
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench_util.h"
+#include "decc/abi.h"
+#include "decc/ledger.h"
+#include "decc/mem.h"
+#include "decc/order.h"
+#include "decc/poco.h"
+
+static void die(const char *what, const char *msg) {
+  fprintf(stderr, "bench_ledger: %s%s%s\n", what, msg ? ": " : "",
+          msg ? msg : "");
+  exit(1);
+}
+
+static int cmp_d(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+typedef struct rawvec {
+  decc_buf *v;
+  size_t n, cap;
+} rawvec;
+
+static void rv_push(rawvec *r, decc_buf b) {
+  if (r->n == r->cap) {
+    r->cap = r->cap ? 2 * r->cap : 1024;
+    r->v = realloc(r->v, r->cap * sizeof *r->v);
+    if (!r->v)
+      die("out of memory", NULL);
+  }
+  r->v[r->n++] = b;
+}
+
+static void rv_free(rawvec *r) {
+  for (size_t i = 0; i < r->n; i++)
+    decc_buf_clear(&r->v[i]);
+  free(r->v);
+}
+
+static decc_buf calldata(decc_abi_enc *e, const char *sig) {
+  uint8_t sel[4];
+  decc_buf b;
+  decc_buf_init(&b, 0);
+  decc_abi_selector(sel, sig);
+  if (decc_abi_enc_finish_call(e, sel, &b) != DECC_OK)
+    die("encode", sig);
+  decc_abi_enc_clear(e);
+  return b;
+}
+
+static decc_buf tx(const decc_ledger_info *info, const uint8_t sk[32],
+                   uint64_t *nonce, const decc_address *to, decc_buf d) {
+  decc_buf raw;
+  decc_buf_init(&raw, 0);
+  decc_err err;
+  if (decc_ledger_tx_build(&raw, info->chain_id, sk, (*nonce)++, to, d.data,
+                           d.len, &err) != DECC_OK)
+    die("tx build", err.msg);
+  decc_buf_clear(&d);
+  return raw;
+}
+
+static void push_order(decc_abi_enc *e, const decc_order *o) {
+  decc_status s = decc_abi_enc_begin_tuple(e);
+  if (o->type == DECC_ORDER_APP) {
+    const decc_apporder *x = &o->u.app;
+    s = s ? s : decc_abi_enc_push_address(e, &x->app);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->appprice);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
+    s = s ? s : decc_abi_enc_push_address(e, &x->datasetrestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->workerpoolrestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
+  } else if (o->type == DECC_ORDER_DATASET) {
+    const decc_datasetorder *x = &o->u.dataset;
+    s = s ? s : decc_abi_enc_push_address(e, &x->dataset);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->datasetprice);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
+    s = s ? s : decc_abi_enc_push_address(e, &x->apprestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->workerpoolrestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
+  } else if (o->type == DECC_ORDER_WORKERPOOL) {
+    const decc_workerpoolorder *x = &o->u.workerpool;
+    s = s ? s : decc_abi_enc_push_address(e, &x->workerpool);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->workerpoolprice);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->category);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->trust);
+    s = s ? s : decc_abi_enc_push_address(e, &x->apprestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->datasetrestrict);
+    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
+  } else {
+    const decc_requestorder *x = &o->u.request;
+    s = s ? s : decc_abi_enc_push_address(e, &x->app);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->appmaxprice);
+    s = s ? s : decc_abi_enc_push_address(e, &x->dataset);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->datasetmaxprice);
+    s = s ? s : decc_abi_enc_push_address(e, &x->workerpool);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->workerpoolmaxprice);
+    s = s ? s : decc_abi_enc_push_address(e, &x->requester);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->category);
+    s = s ? s : decc_abi_enc_push_u256(e, &x->trust);
+    s = s ? s : decc_abi_enc_push_address(e, &x->beneficiary);
+    s = s ? s : decc_abi_enc_push_address(e, &x->callback);
+    s = s ? s : decc_abi_enc_push_string(e, x->params);
+    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
+  }
+  s = s ? s : decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
+  s = s ? s : decc_abi_enc_end_tuple(e);
+  if (s != DECC_OK)
+    die("encode order", NULL);
+}
+
+#define APPO "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"
+#define WPO                                                                    \
+  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address," \
+  "bytes32,bytes)"
+#define RQO                                                                    \
+  "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32," \
+  "uint256,uint256,address,address,string,bytes32,bytes)"
+
+/* Submits blocks of `per` raw txs; returns the elapsed seconds and fills
+ * lat[] (one per block). */
+static double run_blocks(decc_ledger *l, const rawvec *rv, size_t per,
+                         double *lat) {
+  const uint8_t **p = malloc(per * sizeof *p);
+  size_t *lens = malloc(per * sizeof *lens);
+  decc_receipt *r = malloc(per * sizeof *r);
+  if (!p || !lens || !r)
+    die("out of memory", NULL);
+  double t0 = bench_now();
+  size_t nb = 0;
+  for (size_t off = 0; off < rv->n; off += per, nb++) {
+    size_t n = rv->n - off < per ? rv->n - off : per;
+    for (size_t i = 0; i < n; i++) {
+      p[i] = rv->v[off + i].data;
+      lens[i] = rv->v[off + i].len;
+    }
+    decc_err err;
+    double b0 = bench_now();
+    if (decc_ledger_submit_raw(l, p, lens, n, r, &err) != DECC_OK)
+      die("submit", err.msg);
+    lat[nb] = bench_now() - b0;
+    for (size_t i = 0; i < n; i++) {
+      if (r[i].status != 1)
+        die("a transaction reverted", r[i].revert_reason);
+      decc_receipt_clear(&r[i]);
+    }
+  }
+  double t = bench_now() - t0;
+  free(p);
+  free(lens);
+  free(r);
+  return t;
+}
+
+static void latencies(const char *what, double *lat, size_t nb) {
+  qsort(lat, nb, sizeof *lat, cmp_d);
+  char line[160];
+  snprintf(line, sizeof line, "%s block commit latency p50", what);
+  bench_report(line, lat[nb / 2] * 1000, "ms");
+  snprintf(line, sizeof line, "%s block commit latency p99", what);
+  bench_report(line, lat[(nb * 99) / 100 < nb ? (nb * 99) / 100 : nb - 1] * 1000,
+               "ms");
+}
+
+/* Raw SQLite: commits/s of one small INSERT each, same pragmas. */
+static double sqlite_commits(const char *dir, double seconds) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/ref.sqlite", dir);
+  sqlite3 *db;
+  if (sqlite3_open(path, &db) != SQLITE_OK ||
+      sqlite3_exec(db,
+                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                   "CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB)",
+                   NULL, NULL, NULL) != SQLITE_OK)
+    die("sqlite reference", sqlite3_errmsg(db));
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, "INSERT INTO t(v) VALUES(randomblob(64))", -1,
+                         &st, NULL) != SQLITE_OK)
+    die("sqlite reference", sqlite3_errmsg(db));
+  size_t n = 0;
+  double t0 = bench_now(), t;
+  do {
+    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_DONE || sqlite3_reset(st) != SQLITE_OK ||
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+      die("sqlite reference", sqlite3_errmsg(db));
+    n++;
+  } while ((t = bench_now() - t0) < seconds);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  unlink(path);
+  return (double)n / t;
+}
+
+static double recover_rate(void) {
+  secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+  uint8_t sk[32], d[32];
+  memset(sk, 0x42, 32);
+  memset(d, 0x17, 32);
+  secp256k1_ecdsa_recoverable_signature sig;
+  secp256k1_pubkey pub;
+  if (!ctx || !secp256k1_ecdsa_sign_recoverable(ctx, &sig, d, sk, NULL, NULL))
+    die("secp256k1", NULL);
+  size_t n = 0;
+  double t0 = bench_now(), t;
+  do {
+    for (int i = 0; i < 100; i++, n++) {
+      d[0] = (uint8_t)n;
+      if (!secp256k1_ecdsa_recover(ctx, &pub, &sig, d))
+        die("recover", NULL);
+    }
+  } while ((t = bench_now() - t0) < 0.3);
+  secp256k1_context_destroy(ctx);
+  return (double)n / t;
+}
+
+int main(void) {
+  if (decc_init() != DECC_OK)
+    die("init", NULL);
+  double scale = bench_scale();
+  size_t cycles = (size_t)(6000 * scale), per_block = 100;
+  size_t transfers = (size_t)(30000 * scale);
+  if (cycles < per_block)
+    cycles = per_block;
+  if (transfers < 500)
+    transfers = 500;
+  const char *tmp = getenv("TMPDIR");
+  char dir[512], path[600];
+  snprintf(dir, sizeof dir, "%s/decc-bench-ledger-XXXXXX", tmp ? tmp : "/tmp");
+  if (!mkdtemp(dir))
+    die("mkdtemp", NULL);
+  snprintf(path, sizeof path, "%s/ledger.sqlite", dir);
+
+  decc_genesis g;
+  decc_err err;
+  if (decc_genesis_default(&g) != DECC_OK)
+    die("genesis", NULL);
+  if (decc_ledger_init(path, &g, &err) != DECC_OK)
+    die("init", err.msg);
+  decc_genesis_clear(&g);
+  decc_ledger *l;
+  if (decc_ledger_open(&l, path, &err) != DECC_OK)
+    die("open", err.msg);
+  decc_ledger_info info;
+  if (decc_ledger_get_info(l, &info, &err) != DECC_OK)
+    die("info", err.msg);
+  uint8_t sk[6][32];
+  decc_address who[6];
+  uint64_t nonce[6] = {0};
+  for (unsigned i = 0; i < 6; i++)
+    if (decc_ledger_dev_key(sk[i], i) != DECC_OK ||
+        decc_address_from_privkey(&who[i], sk[i]) != DECC_OK)
+      die("dev keys", NULL);
+  enum { APPOWNER = 1, SCHED = 3, REQ = 4, WORKER = 5 };
+  uint8_t dom[32];
+  decc_poco_domain_separator(dom, info.chain_id, &info.addr.hub);
+
+  /* assets: one app, one workerpool */
+  decc_receipt r;
+  decc_abi_enc e;
+  uint8_t sum[32];
+  memset(sum, 9, 32);
+  decc_abi_enc_init(&e, 0);
+  if (decc_abi_enc_push_address(&e, &who[APPOWNER]) ||
+      decc_abi_enc_push_string(&e, "bench") ||
+      decc_abi_enc_push_string(&e, "DOCKER") ||
+      decc_abi_enc_push_bytes(&e, "x", 1) ||
+      decc_abi_enc_push_bytes32(&e, sum) ||
+      decc_abi_enc_push_bytes(&e, NULL, 0))
+    die("encode", NULL);
+  decc_buf d = calldata(&e, "createApp(address,string,string,bytes,bytes32,bytes)");
+  if (decc_ledger_send(l, sk[APPOWNER], &info.addr.app_registry, d.data, d.len,
+                       &r, &err) != DECC_OK ||
+      r.status != 1)
+    die("createApp", err.msg);
+  decc_address app, wp;
+  memcpy(app.b, r.output + 12, 20);
+  decc_receipt_clear(&r);
+  decc_buf_clear(&d);
+  nonce[APPOWNER]++;
+  decc_abi_enc_init(&e, 0);
+  if (decc_abi_enc_push_address(&e, &who[SCHED]) ||
+      decc_abi_enc_push_string(&e, "pool"))
+    die("encode", NULL);
+  d = calldata(&e, "createWorkerpool(address,string)");
+  if (decc_ledger_send(l, sk[SCHED], &info.addr.workerpool_registry, d.data,
+                       d.len, &r, &err) != DECC_OK ||
+      r.status != 1)
+    die("createWorkerpool", err.msg);
+  memcpy(wp.b, r.output + 12, 20);
+  decc_receipt_clear(&r);
+  decc_buf_clear(&d);
+  nonce[SCHED]++;
+
+  /* orders: app and workerpool orders for every deal, one request each */
+  decc_order ao, dso, wpo, rq;
+  if (decc_order_init(&ao, DECC_ORDER_APP) || decc_order_init(&dso, DECC_ORDER_DATASET) ||
+      decc_order_init(&wpo, DECC_ORDER_WORKERPOOL) ||
+      decc_order_init(&rq, DECC_ORDER_REQUEST))
+    die("orders", NULL);
+  ao.u.app.app = app;
+  ao.u.app.appprice = decc_u256_from_u64(1000);
+  ao.u.app.volume = decc_u256_from_u64(1u << 30);
+  wpo.u.workerpool.workerpool = wp;
+  wpo.u.workerpool.workerpoolprice = decc_u256_from_u64(1000);
+  wpo.u.workerpool.volume = decc_u256_from_u64(1u << 30);
+  if (decc_order_sign(&ao, sk[APPOWNER], dom, 1) ||
+      decc_order_sign(&wpo, sk[SCHED], dom, 1))
+    die("sign", NULL);
+  rq.u.request.app = app;
+  rq.u.request.appmaxprice = decc_u256_from_u64(1000);
+  rq.u.request.workerpoolmaxprice = decc_u256_from_u64(1000);
+  rq.u.request.requester = who[REQ];
+  rq.u.request.beneficiary = who[REQ];
+  rq.u.request.volume = decc_u256_from_u64(1);
+
+  fprintf(stderr, "bench_ledger: signing %zu life cycles (%zu txs)…\n", cycles,
+          3 * cycles);
+  rawvec lc = {0};
+  decc_address none;
+  memset(&none, 0, sizeof none);
+  for (size_t i = 0; i < cycles; i++) {
+    memset(rq.u.request.salt, 0, 32);
+    memcpy(rq.u.request.salt, &i, sizeof i);
+    if (decc_order_sign(&rq, sk[REQ], dom, 1))
+      die("sign", NULL);
+    uint8_t rh[32], deal[32], task[32], msg[32], auth[65], digest[32];
+    decc_order_hash(rh, &rq, dom);
+    decc_u256 zero = decc_u256_from_u64(0);
+    decc_deal_id(deal, rh, &zero);
+    decc_task_id(task, deal, &zero);
+    decc_abi_enc_init(&e, 0);
+    push_order(&e, &ao);
+    push_order(&e, &dso);
+    push_order(&e, &wpo);
+    push_order(&e, &rq);
+    rv_push(&lc, tx(&info, sk[REQ], &nonce[REQ], &info.addr.hub,
+                    calldata(&e, "matchOrders(" APPO "," APPO "," WPO "," RQO
+                                 ")")));
+    decc_abi_enc_init(&e, 0);
+    if (decc_abi_enc_push_bytes32(&e, deal) || decc_abi_enc_push_u64(&e, 0))
+      die("encode", NULL);
+    rv_push(&lc, tx(&info, sk[SCHED], &nonce[SCHED], &info.addr.hub,
+                    calldata(&e, "initialize(bytes32,uint256)")));
+    decc_poco_authorization_message(msg, &who[WORKER], task, &none);
+    if (decc_eip191_sign(auth, sk[SCHED], msg, 32) != DECC_OK)
+      die("auth", NULL);
+    memset(digest, 0x33, 32);
+    memcpy(digest, &i, sizeof i);
+    decc_abi_enc_init(&e, 0);
+    if (decc_abi_enc_push_bytes32(&e, task) ||
+        decc_abi_enc_push_bytes32(&e, digest) ||
+        decc_abi_enc_push_bytes(&e, "/ipfs/result", 12) ||
+        decc_abi_enc_push_bytes(&e, NULL, 0) ||
+        decc_abi_enc_push_address(&e, &none) ||
+        decc_abi_enc_push_bytes(&e, NULL, 0) ||
+        decc_abi_enc_push_bytes(&e, auth, 65))
+      die("encode", NULL);
+    rv_push(&lc, tx(&info, sk[WORKER], &nonce[WORKER], &info.addr.hub,
+                    calldata(&e, "contributeAndFinalize(bytes32,bytes32,bytes,"
+                                 "bytes,address,bytes,bytes)")));
+  }
+  rawvec tr = {0};
+  for (size_t i = 0; i < transfers; i++) {
+    decc_abi_enc_init(&e, 0);
+    if (decc_abi_enc_push_address(&e, &who[2]) ||
+        decc_abi_enc_push_u64(&e, 1 + i % 1000))
+      die("encode", NULL);
+    unsigned s = i % 2 ? 0 : 1;
+    rv_push(&tr, tx(&info, sk[s], &nonce[s], &info.addr.token,
+                    calldata(&e, "transfer(address,uint256)")));
+  }
+
+  /* references first, then the ledger */
+  double ref_commit = sqlite_commits(dir, 1.0);
+  double ref_rec = recover_rate();
+  size_t nb = (lc.n + 3 * per_block - 1) / (3 * per_block);
+  double *lat = malloc((nb + tr.n / 500 + 2) * sizeof *lat);
+  if (!lat)
+    die("out of memory", NULL);
+  double t = run_blocks(l, &lc, 3 * per_block, lat);
+  double cps = (double)cycles / t;
+  char line[200];
+  bench_report("reference: raw SQLite durable commits (WAL, synchronous=FULL)",
+               ref_commit, "commits/s");
+  bench_report("reference: raw secp256k1 recoveries", ref_rec, "recoveries/s");
+  snprintf(line, sizeof line,
+           "task life cycles, %zu per block (x%.1f of raw commit rate; target "
+           "5000 %s)",
+           per_block, cps / ref_commit, cps >= 5000 ? "met" : "not met");
+  bench_report(line, cps, "cycles/s");
+  snprintf(line, sizeof line,
+           "  = signed PoCo transactions (7 signature recoveries per cycle = "
+           "x%.2f of raw recovery rate)",
+           cps * 7 / ref_rec);
+  bench_report(line, 3 * cps, "txs/s");
+  latencies("life cycles", lat, nb);
+  size_t nt = (tr.n + 499) / 500;
+  t = run_blocks(l, &tr, 500, lat);
+  snprintf(line, sizeof line,
+           "signed RLC transfers, 500 per block (x%.1f of raw commit rate)",
+           (double)transfers / t / ref_commit);
+  bench_report(line, (double)transfers / t, "txs/s");
+  latencies("transfers", lat, nt);
+  /* the history is consistent (not timed) */
+  decc_ledger_verify_report rep;
+  double v0 = bench_now();
+  if (decc_ledger_verify(l, &rep, &err) != DECC_OK)
+    die("verify", err.msg);
+  bench_report("verify (replay from genesis)",
+               (double)rep.txs / (bench_now() - v0), "txs/s");
+  bench_report("peak RSS", (double)bench_peak_rss_kib() / 1024, "MiB");
+  free(lat);
+  rv_free(&lc);
+  rv_free(&tr);
+  decc_order_clear(&ao);
+  decc_order_clear(&dso);
+  decc_order_clear(&wpo);
+  decc_order_clear(&rq);
+  decc_ledger_close(l);
+  char p2[700];
+  static const char *const sfx[] = {"", "-wal", "-shm"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(p2, sizeof p2, "%s%s", path, sfx[i]);
+    unlink(p2);
+  }
+  rmdir(dir);
+  decc_memzero(sk, sizeof sk);
+  return 0;
+}
