@@ -80,10 +80,12 @@ char *cli_read_file(const char *path, size_t max, size_t *len, int secret) {
     cli_fail("%s: %s", path, strerror(errno));
     return NULL;
   }
-  size_t cap = 4096, n = 0;
-  char *buf = secret ? decc_secure_alloc(max + 1) : decc_malloc(cap + 1);
-  if (secret)
-    cap = max;
+  /* The buffer holds up to max bytes plus one probe byte: reading that
+   * extra byte is how a file of more than max bytes is told apart from one
+   * of exactly max bytes. Secret files get their whole buffer up front in
+   * secure memory (never realloc'd: that would leave copies behind). */
+  size_t cap = secret ? max + 1 : (max + 1 < 4096 ? max + 1 : 4096), n = 0;
+  char *buf = secret ? decc_secure_alloc(cap + 1) : decc_malloc(cap + 1);
   if (!buf) {
     if (fd)
       close(fd);
@@ -91,18 +93,18 @@ char *cli_read_file(const char *path, size_t max, size_t *len, int secret) {
     return NULL;
   }
   for (;;) {
-    if (n == cap) {
-      if (n >= max || secret) {
-        if (secret)
-          decc_secure_free(buf);
-        else
-          decc_free(buf);
-        if (fd)
-          close(fd);
-        cli_fail("%s: file too large (limit %zu bytes)", path, max);
-        return NULL;
-      }
-      size_t ncap = cap * 2 > max ? max : cap * 2;
+    if (n > max) {
+      if (secret)
+        decc_secure_free(buf);
+      else
+        decc_free(buf);
+      if (fd)
+        close(fd);
+      cli_fail("%s: file too large (limit %zu bytes)", path, max);
+      return NULL;
+    }
+    if (n == cap) { /* only plain buffers get here: secret cap is max+1 */
+      size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
       char *nb = decc_realloc(buf, ncap + 1);
       if (!nb) {
         decc_free(buf);
@@ -247,6 +249,26 @@ int cli_write_file_atomic(const char *path, const void *data, size_t len,
   fd = -1;
   if (rename(tmp, path) != 0)
     goto fail;
+  /* make the rename itself durable */
+  {
+    char *dir = decc_strdup(path);
+    if (dir) {
+      char *slash = strrchr(dir, '/');
+      const char *d = ".";
+      if (slash == dir)
+        d = "/";
+      else if (slash) {
+        *slash = 0;
+        d = dir;
+      }
+      int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+      }
+      decc_free(dir);
+    }
+  }
   decc_free(tmp);
   return CLI_OK;
 fail:;

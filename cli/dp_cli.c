@@ -57,6 +57,9 @@ void dp_cli_config_clear(dp_cli_config *c) {
   decc_free(c->password_file);
   decc_free(c->node);
   decc_free(c->ipfs);
+  decc_free(c->chain);
+  decc_free(c->sms);
+  decc_free(c->market);
   memset(c, 0, sizeof *c);
 }
 
@@ -84,7 +87,10 @@ int dp_cli_config_load(dp_cli_config *c, const char *home) {
   } KEYS[] = {{"wallet", offsetof(dp_cli_config, wallet)},
               {"passwordFile", offsetof(dp_cli_config, password_file)},
               {"node", offsetof(dp_cli_config, node)},
-              {"ipfs", offsetof(dp_cli_config, ipfs)}};
+              {"ipfs", offsetof(dp_cli_config, ipfs)},
+              {"chain", offsetof(dp_cli_config, chain)},
+              {"sms", offsetof(dp_cli_config, sms)},
+              {"market", offsetof(dp_cli_config, market)}};
   const char *k;
   json_t *v;
   json_object_foreach(j, k, v) {
@@ -93,13 +99,14 @@ int dp_cli_config_load(dp_cli_config *c, const char *home) {
       if (!strcmp(k, KEYS[i].key))
         break;
     if (i == sizeof KEYS / sizeof KEYS[0] || !json_is_string(v)) {
-      json_decref(j);
+      cli_fail("%s: %s '%s' (known keys: wallet, passwordFile, node, chain, "
+               "sms, market, ipfs; string values)",
+               path,
+               i == sizeof KEYS / sizeof KEYS[0] ? "unknown key" : "bad value of",
+               k);
+      json_decref(j); /* k belongs to j */
       dp_cli_config_clear(c);
-      return cli_fail("%s: %s '%s' (known keys: wallet, passwordFile, node, "
-                      "ipfs; string values)",
-                      path, i == sizeof KEYS / sizeof KEYS[0] ? "unknown key"
-                                                              : "bad value of",
-                      k);
+      return CLI_FAIL;
     }
     char **slot = (char **)((char *)c + KEYS[i].off);
     if (!(*slot = decc_strdup(json_string_value(v)))) {
@@ -207,7 +214,11 @@ int dp_cli_open(decc_dp **dp, const dp_cli_opts *o, int need_signer) {
   decc_dp_config c;
   memset(&c, 0, sizeof c);
   c.home = home;
-  c.ipfs_api_url = cfg.ipfs ? cfg.ipfs : cfg.node;
+  c.node_url = cfg.node;
+  c.ipfs_api_url = cfg.ipfs;
+  c.chain_url = cfg.chain;
+  c.sms_url = cfg.sms;
+  c.market_url = cfg.market;
   decc_err err;
   decc_err_clear(&err);
   decc_status st = decc_dp_open(dp, &c, &err);

@@ -11,10 +11,11 @@
  *                                     address, or a keystore file path
  *     "passwordFile": "/path/pw",     password of that wallet (else a
  *                                     no-echo prompt)
- *     "node": "http://host:port",     a decc node: its store routes
- *                                     (Kubo RPC) hold uploaded files
- *     "ipfs": "http://host:5001"      a Kubo RPC node (overrides "node"
- *                                     for the store)
+ *     "node": "http://host:port",     a decc node: its chain (JSON-RPC),
+ *                                     market, SMS and store (Kubo RPC)
+ *                                     routes replace the data directory's
+ *     "chain": URL, "sms": URL,       one service elsewhere (overrides
+ *     "market": URL, "ipfs": URL      "node" for it)
  *   }
  */
 #ifndef DECC_CLI_DP_H
@@ -30,6 +31,9 @@ typedef struct dp_cli_config {
   char *password_file;
   char *node;
   char *ipfs;
+  char *chain;
+  char *sms;
+  char *market;
 } dp_cli_config;
 
 /* Options every DataProtector command accepts: the key options of

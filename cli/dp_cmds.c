@@ -23,6 +23,10 @@
   "        --private-key-file FILE; default: \"wallet\" in <home>/config.json,"\
   "\n        else the only wallet in <home>/wallets\n"
 
+#define AMOUNT_HELP                                                            \
+  "AMOUNT: RLC with a decimal point or the unit (0.5, \"2 RLC\"), or nRLC as\n" \
+  "        a whole number (\"500000000\", \"5 nRLC\").\n"
+
 static int help_or(FILE *f, const char *text) {
   fputs(text, f);
   return f == stdout ? CLI_OK : CLI_USAGE;
@@ -59,8 +63,9 @@ static int parse_amount(decc_u256 *out, const char *s, const char *what) {
   decc_err err;
   decc_err_clear(&err);
   if (decc_dp_parse_rlc(out, s, &err) != DECC_OK) {
-    cli_usage_error("%s: %s (e.g. 1.5 for 1.5 RLC, or '150 nRLC')", what,
-                    err.msg);
+    cli_usage_error("%s: %s (e.g. 1.5 or '1.5 RLC' for RLC, 150 or '150 nRLC' "
+                    "for nRLC)",
+                    what, err.msg);
     return -1;
   }
   return 0;
@@ -202,9 +207,10 @@ static const char GRANT_HELP[] =
     "usage: decc grant PROTECTED_DATA --app APP (--user ADDRESS | --any-user)\n"
     "                  [--price AMOUNT] [--uses N] [wallet]\n\n"
     "Grants APP the right to process PROTECTED_DATA for one user (or anyone),\n"
-    "N times (default 1) at AMOUNT per use (RLC, e.g. 0.5; default 0): a\n"
-    "signed dataset order published on the market. The app must be a TEE app.\n"
-    "A second grant for the same data, app and user is refused.\n\n" WALLET_HELP;
+    "N times (default 1) at AMOUNT per use (default 0): a signed dataset\n"
+    "order published on the market. The app must be a TEE app. A second\n"
+    "grant for the same data, app and user is refused.\n"
+    AMOUNT_HELP "\n" WALLET_HELP;
 
 static int print_access(const decc_dp_access *a) {
   if (g_cli.json) {
@@ -457,16 +463,13 @@ static int cmd_revoke(int argc, char **argv) {
                              target);
     if ((rc = dp_cli_open(&dp, &w, 1)) != CLI_OK)
       return rc;
-    decc_order o;
-    decc_status st =
-        decc_market_get_order(decc_dp_market(dp), DECC_ORDER_DATASET, h, &o,
-                              &err);
+    decc_dp_access acc;
+    decc_status st = decc_dp_get_access(dp, &acc, h, &err);
     uint8_t tx[32];
     if (!st) {
-      st = decc_dp_revoke_one_access(dp, &o, tx, &err);
-      decc_order_clear(&o);
-    } else
-      decc_err_set(&err, st, "no granted access %s on the market", target);
+      st = decc_dp_revoke_one_access(dp, &acc.order, tx, &err);
+      decc_dp_access_clear(&acc);
+    }
     decc_dp_close(dp);
     if (st)
       return cli_fail_err(&err);
@@ -664,15 +667,15 @@ static const char PROCESS_HELP[] =
     "         [--no-encrypt] [--result-key FILE] [--path ENTRY] [-o FILE]\n"
     "         [--no-wait] [--timeout SECONDS] [--category N] [wallet]\n\n"
     "Runs APP on PROTECTED_DATA: picks the app, dataset (grant) and workerpool\n"
-    "orders within the max prices (RLC; default 0), pushes each --secret-file\n"
+    "orders within the max prices (default 0), pushes each --secret-file\n"
     "as a requester secret (app index 1, 2, … in order), encrypts the result\n"
     "with your RSA key (<home>/results/<address>_key, generated once) unless\n"
     "--no-encrypt, matches the orders, waits for the task, downloads and\n"
     "decrypts the result. Writes the result zip to -o (default results.zip),\n"
     "or with --path the entry ENTRY of it (to stdout without -o). The task\n"
     "runs on the workerpool's node; the wait ends after --timeout seconds\n"
-    "(default 300), after which 'decc result get TASK' fetches the result.\n\n"
-    WALLET_HELP;
+    "(default 300), after which 'decc result get TASK' fetches the result.\n"
+    AMOUNT_HELP "\n" WALLET_HELP;
 
 static int cmd_process(int argc, char **argv) {
   dp_cli_opts w;

@@ -110,10 +110,21 @@ typedef struct decc_dp decc_dp;
 typedef decc_status (*decc_dp_runner_fn)(void *user, decc_err *err);
 
 typedef struct decc_dp_config {
-  const char *home;           /* data directory (required) */
+  const char *home;           /* data directory (required: wallets' result
+                                 keys and scratch files live there even
+                                 when every service is remote) */
   int no_init;                /* 1: a missing ledger is an error */
   const char *ipfs_api_url;   /* non-NULL: a Kubo RPC node stores and serves
                                  the encrypted files instead of <home>/store */
+  /* Remote services (NULL = in-process, from home). node_url sets all four
+   * at once for a `decc node` (JSON-RPC at /, market API, SMS and Kubo
+   * routes on the same origin); a specific URL overrides it. */
+  const char *node_url;
+  const char *chain_url;      /* Ethereum JSON-RPC (PoCo addresses of the
+                                 default dev genesis unless `addresses`) */
+  const decc_chain_addresses *addresses;
+  const char *sms_url;        /* iExec SMS REST API */
+  const char *market_url;     /* iExec market API */
   /* Platform keys the in-process SMS trusts for enclave sessions (copied);
    * none = sessions are never released (decc/sms.h). */
   const decc_address *trusted_platforms;
@@ -123,7 +134,10 @@ typedef struct decc_dp_config {
 /* Opens the embedded default context on cfg->home: creates the directory
  * layout, the ledger (default dev genesis, chain id 31337) when missing,
  * opens the blockstore, the SMS (vault key file in <home>/sms) and the
- * market. No signer is set yet (decc_dp_set_signer).
+ * market — each service given by URL is used remotely instead (then its
+ * local files are not touched). No signer is set yet (decc_dp_set_signer).
+ * Remote market: only open orders are listed (the market API has no
+ * history) and the node's chain watcher keeps statuses in sync.
  * Out: *out (decc_dp_close). Returns: DECC_OK; DECC_E_INVALID (no home);
  * DECC_E_NOT_FOUND (no ledger and no_init); DECC_E_IO / the services'
  * errors, with err naming the file. */
@@ -146,7 +160,8 @@ DECC_API void decc_dp_set_runner(decc_dp *dp, decc_dp_runner_fn fn,
                                  void *user);
 
 /* The services (borrowed; valid until decc_dp_close). For in-process
- * schedulers / workers, the node and tests. */
+ * schedulers / workers, the node and tests. market and sms are NULL when
+ * they are remote. */
 DECC_API decc_chain *decc_dp_chain(decc_dp *dp);
 DECC_API decc_market *decc_dp_market(decc_dp *dp);
 DECC_API decc_sms *decc_dp_sms(decc_dp *dp);
@@ -368,6 +383,13 @@ DECC_API decc_status decc_dp_get_granted_access(decc_dp *dp,
                                                 const decc_dp_access_filter *f,
                                                 decc_err *err)
     DECC_WARN_UNUSED;
+
+/* One granted access by its order hash (open or not on a local market;
+ * open only on a remote one). Out: *out (decc_dp_access_clear).
+ * Returns: DECC_OK; DECC_E_NOT_FOUND. */
+DECC_API decc_status decc_dp_get_access(decc_dp *dp, decc_dp_access *out,
+                                        const uint8_t hash32[32],
+                                        decc_err *err) DECC_WARN_UNUSED;
 
 /* revokeOneAccess: manageDatasetOrder((order, sign), CLOSE, "") by the
  * owner; the market marks the order canceled. tx_hash32 optional.

@@ -98,7 +98,10 @@ DECC_API decc_status decc_rsa_encrypt_pkcs1(uint8_t *out, size_t out_cap,
 /* RSA PKCS#1 v1.5 decryption with the private key. The ciphertext must be
  * exactly bits/8 bytes. Implicit rejection (OpenSSL >= 3.2) is switched
  * off so a wrong key or a corrupted ciphertext is an error on every OpenSSL
- * version. Out: out (secret: the caller wipes it), *out_len.
+ * version. Distinct errors make this a padding oracle if it were offered
+ * to others as a service: decc only uses it locally, to decrypt one's own
+ * results (the iExec SDK does the same); never expose it over a network.
+ * Out: out (secret: the caller wipes it), *out_len.
  * Returns: DECC_OK; DECC_E_INVALID (public key only); DECC_E_RANGE (out too
  * small); DECC_E_BAD_MAC (wrong key or corrupted ciphertext). */
 DECC_API decc_status decc_rsa_decrypt_pkcs1(uint8_t *out, size_t out_cap,

@@ -1,7 +1,8 @@
 /*
  * decc/sandbox.h — runs one program in decc's software enclave sandbox.
  *
- * The program runs as an unprivileged host user (nobody) with no
+ * The program runs as an unprivileged host user of its own (a uid no other
+ * process uses; "nobody", 65534, inside its user namespace) with no
  * capabilities, in new user, mount, pid, ipc, uts and network namespaces
  * (no network interface but a down loopback), on a minimal read-only root:
  * the host's /usr (read-only, so scripts can use system interpreters),
@@ -64,6 +65,8 @@ typedef struct decc_sandbox_result {
   uint64_t out_bytes;   /* bytes copied to out_dir */
   uint32_t out_files;   /* regular files copied */
   double wall_seconds;
+  int landlock_abi;     /* Landlock ABI applied (0: kernel without Landlock;
+                           the other layers still apply) */
   char detail[160];     /* why setup failed / which limit, one line */
 } decc_sandbox_result;
 

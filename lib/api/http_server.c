@@ -388,7 +388,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     if (!req->rt)
       req->failed_status = path_matched ? 405 : 404;
     else if (!req->rt->body_fn) {
-      decc_buf_init(&req->body, req->rt->max_body);
+      /* bodies may carry secrets (SMS pushes): wiped, never realloc'd */
+      decc_buf_init_secret(&req->body, req->rt->max_body);
       const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_LENGTH);
       if (cl) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,14 +24,19 @@ decc_status decc_sha256_init(decc_sha256_ctx *c) {
   return DECC_OK;
 }
 
+/* EVP_DigestUpdate/Final only fail on a broken context (allocation failure
+ * inside OpenSSL). Rather than letting a caller use an unfinished digest as
+ * a checksum or a measurement, such a failure is fatal: it cannot happen in
+ * a working process and there is no correct value to return. */
 void decc_sha256_update(decc_sha256_ctx *c, const void *data, size_t n) {
-  if (n)
-    EVP_DigestUpdate((EVP_MD_CTX *)c->md, data, n);
+  if (n && EVP_DigestUpdate((EVP_MD_CTX *)c->md, data, n) != 1)
+    abort();
 }
 
 void decc_sha256_final(decc_sha256_ctx *c, uint8_t out32[32]) {
   unsigned int len = 32;
-  EVP_DigestFinal_ex((EVP_MD_CTX *)c->md, out32, &len);
+  if (EVP_DigestFinal_ex((EVP_MD_CTX *)c->md, out32, &len) != 1 || len != 32)
+    abort();
   EVP_MD_CTX_free((EVP_MD_CTX *)c->md);
   c->md = NULL;
 }
@@ -42,10 +48,9 @@ void decc_sha256_abort(decc_sha256_ctx *c) {
 
 void decc_sha256(uint8_t out32[32], const void *data, size_t n) {
   unsigned int len = 32;
-  /* EVP_Digest only fails on allocation failure inside OpenSSL; zero the
-   * output then so a failure can never look like a valid digest. */
+  /* as above: no correct value exists if OpenSSL cannot hash */
   if (EVP_Digest(data, n, out32, &len, EVP_sha256(), NULL) != 1)
-    memset(out32, 0, 32);
+    abort();
 }
 
 decc_status decc_sha256_file(uint8_t out32[32], const char *path,

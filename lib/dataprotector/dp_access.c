@@ -200,10 +200,9 @@ decc_status decc_dp_grant_access(decc_dp *dp, decc_dp_access *out,
     decc__dp_recs_free(recs, n);
     return decc_err_set(err, DECC_E_EXISTS,
                         "an access to this protected data is already granted "
-                        "to app %s for %s (order %s): revoke it first "
-                        "(decc revoke %s)",
+                        "to app %s for %s (order %s): revoke it first",
                         decc__dp_addr(a, &o->authorized_app),
-                        o->any_user ? "any user" : "this user", h, h);
+                        o->any_user ? "any user" : "this user", h);
   }
   decc__dp_recs_free(recs, n);
 
@@ -326,11 +325,7 @@ decc_status decc_dp_revoke_one_access(decc_dp *dp, const decc_order *order,
     return st;
   uint8_t h[32];
   decc_order_hash(h, order, dp->domain);
-  if (decc_market_on_closed(dp->market, h) != DECC_OK)
-    return decc_err_set(err, DECC_E_IO,
-                        "the grant was revoked on-chain but the market could "
-                        "not record it");
-  return DECC_OK;
+  return decc__dp_market_closed(dp, h, err);
 }
 
 decc_status decc_dp_revoke_all_access(decc_dp *dp,

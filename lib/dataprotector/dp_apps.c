@@ -157,6 +157,7 @@ decc_status decc_dp_app_deploy(decc_dp *dp, decc_dp_app *out, const char *name,
   if (!st)
     st = decc__dp_is_registered(dp, &dp->addr.app_registry, &out->address,
                                 &reg, err);
+  decc_abi_enc_clear(&e);
   if (!st && !reg) {
     decc_abi_enc_init(&e, 0);
     encode_app_args(&e, &dp->me, name, mab, malen, meas, mre);
@@ -265,6 +266,7 @@ decc_status decc_dp_workerpool_create(decc_dp *dp, decc_address *out,
   if (!st)
     st = decc__dp_is_registered(dp, &dp->addr.workerpool_registry, out, &reg,
                                 err);
+  decc_abi_enc_clear(&e);
   if (!st && !reg) {
     decc_abi_enc_init(&e, 0);
     decc_abi_enc_push_address(&e, &dp->me);

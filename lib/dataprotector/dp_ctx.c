@@ -14,6 +14,7 @@
 
 #include "dataprotector/dp_int.h"
 #include "decc/encoding.h"
+#include "decc/http_client.h"
 #include "decc/sms_auth.h"
 
 void decc__dp_progress(decc_dp_progress_fn fn, void *user, const char *title,
@@ -94,7 +95,37 @@ decc_status decc_dp_open(decc_dp **out, const decc_dp_config *cfg,
     decc_free(dp);
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
+  const char *chain_url = cfg->chain_url ? cfg->chain_url : cfg->node_url;
+  const char *sms_url = cfg->sms_url ? cfg->sms_url : cfg->node_url;
+  const char *market_url = cfg->market_url ? cfg->market_url : cfg->node_url;
+  const char *ipfs_url = cfg->ipfs_api_url ? cfg->ipfs_api_url : cfg->node_url;
   char path[4096];
+  if ((chain_url && !(dp->chain_url = decc_strdup(chain_url))) ||
+      (sms_url && !(dp->sms_url = decc_strdup(sms_url))) ||
+      (market_url && !(dp->market_url = decc_strdup(market_url)))) {
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    goto fail;
+  }
+  if (chain_url) {
+    decc_chain_addresses addrs;
+    if (cfg->addresses)
+      addrs = *cfg->addresses;
+    else {
+      decc_genesis g;
+      if ((st = decc_genesis_default(&g)))
+        goto fail;
+      addrs = g.addr;
+      decc_genesis_clear(&g);
+    }
+    if ((st = decc_chain_open_jsonrpc(&dp->chain, chain_url, &addrs, err)) ||
+        (st = decc_chain_get_addresses(dp->chain, &dp->addr, err)) ||
+        (st = decc_chain_id(dp->chain, &dp->chain_id, err))) {
+      decc_err_prefix(err, "chain %s", chain_url);
+      goto fail;
+    }
+    decc_poco_domain_separator(dp->domain, dp->chain_id, &dp->addr.hub);
+    goto chain_done;
+  }
   if ((st = join(path, sizeof path, dp->home, DECC_DP_LEDGER_FILE, err)))
     goto fail;
   {
@@ -127,9 +158,9 @@ decc_status decc_dp_open(decc_dp **out, const decc_dp_config *cfg,
       (st = decc_chain_id(dp->chain, &dp->chain_id, err)))
     goto fail;
   decc_poco_domain_separator(dp->domain, dp->chain_id, &dp->addr.hub);
-
-  if (cfg->ipfs_api_url) {
-    if (!(dp->ipfs_api_url = decc_strdup(cfg->ipfs_api_url))) {
+chain_done:
+  if (ipfs_url) {
+    if (!(dp->ipfs_api_url = decc_strdup(ipfs_url))) {
       st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
       goto fail;
     }
@@ -140,6 +171,8 @@ decc_status decc_dp_open(decc_dp **out, const decc_dp_config *cfg,
       goto fail;
   }
 
+  if (sms_url)
+    goto sms_done;
   if ((st = join(path, sizeof path, dp->home, DECC_DP_SMS_DIR, err)) ||
       (st = mkdirs(path, err)))
     goto fail;
@@ -157,6 +190,9 @@ decc_status decc_dp_open(decc_dp **out, const decc_dp_config *cfg,
     }
   }
 
+sms_done:
+  if (market_url)
+    goto market_done;
   if ((st = join(path, sizeof path, dp->home, DECC_DP_MARKET_FILE, err)))
     goto fail;
   {
@@ -176,6 +212,7 @@ decc_status decc_dp_open(decc_dp **out, const decc_dp_config *cfg,
                                &w, err)))
       goto fail;
   }
+market_done:
   *out = dp;
   return DECC_OK;
 fail:
@@ -194,6 +231,9 @@ void decc_dp_close(decc_dp *dp) {
   if (dp->sk)
     decc_secure_free(dp->sk);
   decc_free(dp->ipfs_api_url);
+  decc_free(dp->sms_url);
+  decc_free(dp->market_url);
+  decc_free(dp->chain_url);
   decc_free(dp->home);
   decc_free(dp);
 }
@@ -228,13 +268,6 @@ decc_market *decc_dp_market(decc_dp *dp) { return dp->market; }
 decc_sms *decc_dp_sms(decc_dp *dp) { return dp->sms; }
 decc_blockstore *decc_dp_blockstore(decc_dp *dp) { return dp->bs; }
 const char *decc_dp_home(const decc_dp *dp) { return dp->home; }
-
-decc_status decc_dp_sync_market(decc_dp *dp, decc_err *err) {
-  decc_status st = decc_market_refresh(dp->market, NULL);
-  if (st)
-    return decc_err_set(err, st, "market: cannot refresh the orderbook");
-  return DECC_OK;
-}
 
 /* ---- chain helpers ------------------------------------------------------------ */
 
@@ -442,101 +475,41 @@ decc_status decc__dp_view_deal_params(decc_dp *dp, const uint8_t dealid[32],
 
 decc_status decc__dp_block_time(decc_dp *dp, uint64_t number, uint64_t *ts,
                                 decc_err *err) {
-  decc_ledger_block b;
-  decc_status st = decc_ledger_block_get(dp->ledger, number, &b, err);
-  if (!st)
-    *ts = b.timestamp;
-  return st;
-}
-
-/* ---- market helpers ------------------------------------------------------------- */
-
-decc_status decc__dp_publish(decc_dp *dp, decc_order *o, uint8_t *hash32,
-                             decc_err *err) {
-  decc_status st = decc__dp_need_signer(dp, err);
-  if (st)
+  if (dp->ledger) {
+    decc_ledger_block b;
+    decc_status st = decc_ledger_block_get(dp->ledger, number, &b, err);
+    if (!st)
+      *ts = b.timestamp;
     return st;
-  if ((st = decc_order_sign(o, dp->sk, dp->domain, 1)))
-    return decc_err_set(err, st, "cannot sign the %s",
-                        decc_order_type_name(o->type));
-  st = decc_market_publish(dp->market, o, &dp->me, NULL, err);
-  if (st)
-    return decc_err_prefix(err, "market refused the %s",
-                           decc_order_type_name(o->type));
-  if (hash32)
-    decc_order_hash(hash32, o, dp->domain);
-  return DECC_OK;
-}
-
-void decc__dp_recs_free(decc__dp_rec *recs, size_t n) {
-  if (!recs)
-    return;
-  for (size_t i = 0; i < n; i++)
-    decc_order_clear(&recs[i].order);
-  decc_free(recs);
-}
-
-decc_status decc__dp_query(decc_dp *dp, decc_order_type type,
-                           const decc_market_filter *f, decc__dp_rec **recs,
-                           size_t *n, size_t *count, decc_err *err) {
-  *recs = NULL;
-  *n = 0;
-  if (count)
-    *count = 0;
-  char *js = NULL;
-  decc_status st = decc_market_query(dp->market, type, f, &js, err);
-  if (st)
-    return decc_err_prefix(err, "market query");
-  json_error_t je;
-  json_t *root = json_loads(js, 0, &je);
-  decc_free(js);
-  json_t *orders = root ? json_object_get(root, "orders") : NULL;
-  if (!json_is_array(orders)) {
-    json_decref(root);
-    return decc_err_set(err, DECC_E_PARSE, "market: malformed answer");
   }
-  if (count)
-    *count = (size_t)json_integer_value(json_object_get(root, "count"));
-  size_t k = json_array_size(orders);
-  decc__dp_rec *r = k ? decc_calloc(k, sizeof *r) : NULL;
-  if (k && !r) {
-    json_decref(root);
-    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  }
-  size_t i;
-  for (i = 0; i < k && !st; i++) {
-    json_t *rec = json_array_get(orders, i);
-    char *otext = json_dumps(json_object_get(rec, "order"), JSON_COMPACT);
-    const char *h = json_string_value(json_object_get(rec, "orderHash"));
-    const char *status = json_string_value(json_object_get(rec, "status"));
-    json_t *rem = json_object_get(rec, "remaining");
-    if (!otext || !h) {
-      free(otext);
-      st = decc_err_set(err, DECC_E_PARSE, "market: malformed order record");
-      break;
-    }
-    st = decc_order_from_json(&r[i].order, type, otext, strlen(otext), err);
-    free(otext);
-    if (st)
-      break;
-    if (decc_hex_decode_exact(r[i].hash, 32, h, "orderHash", err) != DECC_OK) {
-      decc_order_clear(&r[i].order);
-      st = DECC_E_PARSE;
-      break;
-    }
-    r[i].remaining = json_is_integer(rem) ? (uint64_t)json_integer_value(rem)
-                     : json_is_string(rem)
-                         ? strtoull(json_string_value(rem), NULL, 10)
-                         : 0;
-    snprintf(r[i].status, sizeof r[i].status, "%s", status ? status : "open");
-  }
-  json_decref(root);
+  /* decc_chain has no block-by-number view: ask the JSON-RPC node. */
+  char body[160];
+  snprintf(body, sizeof body,
+           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+           "\"eth_getBlockByNumber\",\"params\":[\"0x%llx\",false]}",
+           (unsigned long long)number);
+  const char *h[] = {"Content-Type: application/json", NULL};
+  decc_http_reply r;
+  decc_status st = decc_http_fetch(&r, "POST", dp->chain_url, h, body,
+                                   strlen(body), 1u << 20, 30000, err);
   if (st) {
-    decc__dp_recs_free(r, i);
-    return st;
+    decc_buf_clear(&r.body);
+    return decc_err_prefix(err, "eth_getBlockByNumber");
   }
-  *recs = r;
-  *n = k;
+  json_error_t je;
+  json_t *j = json_loadb((const char *)r.body.data, r.body.len, 0, &je);
+  decc_buf_clear(&r.body);
+  const char *t = json_string_value(
+      json_object_get(json_object_get(j, "result"), "timestamp"));
+  char *end = NULL;
+  unsigned long long v = t ? strtoull(t, &end, 16) : 0;
+  int ok = t && !strncmp(t, "0x", 2) && end && !*end;
+  json_decref(j);
+  if (!ok)
+    return decc_err_set(err, DECC_E_PARSE,
+                        "eth_getBlockByNumber(%llu): no timestamp",
+                        (unsigned long long)number);
+  *ts = v;
   return DECC_OK;
 }
 
@@ -627,6 +600,10 @@ decc_status decc__dp_sms_push_web3(decc_dp *dp, const decc_address *dataset,
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
+  if (dp->sms_url)
+    return sms_result(decc_sms_client_push_web3(dp->sms_url, dataset, value,
+                                                len, dp->sk, err),
+                      NULL, "dataset key", err);
   uint8_t ch[32];
   char hdr[133];
   decc_sms_web3_challenge(ch, dataset, value, len);
@@ -645,6 +622,15 @@ decc_status decc__dp_sms_push_web2(decc_dp *dp, const char *name,
     return st;
   decc_err e2;
   decc_err_clear(&e2);
+  if (dp->sms_url) {
+    int exists = 0;
+    if ((st = decc_sms_client_check(dp->sms_url, DECC_SECRET_WEB2, &dp->me,
+                                    name, &exists, err)))
+      return sms_result(st, NULL, name, err);
+    return sms_result(decc_sms_client_push_web2(dp->sms_url, name, value, len,
+                                                exists, dp->sk, err),
+                      NULL, name, err);
+  }
   int update =
       decc_sms_secret_exists(dp->sms, DECC_SECRET_WEB2, &dp->me, name, &e2) ==
       DECC_OK;
@@ -665,6 +651,10 @@ decc_status decc__dp_sms_push_requester(decc_dp *dp, const char *key,
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
+  if (dp->sms_url)
+    return sms_result(decc_sms_client_push_requester_secret(
+                          dp->sms_url, key, value, len, dp->sk, err),
+                      NULL, "requester secret", err);
   uint8_t ch[32];
   char hdr[133];
   decc_sms_web2_challenge(ch, &dp->me, key, strlen(key), value, len);

@@ -22,8 +22,11 @@ struct decc_dp {
   uint8_t domain[32]; /* PoCo EIP-712 domain separator */
   decc_blockstore *bs;
   char *ipfs_api_url;
-  decc_sms *sms;
-  decc_market *market;
+  decc_sms *sms;       /* in-process SMS, or NULL with sms_url */
+  char *sms_url;
+  decc_market *market; /* in-process market, or NULL with market_url */
+  char *market_url;
+  char *chain_url;     /* JSON-RPC chain (ledger is NULL then) */
   uint8_t *sk;        /* secure memory, 32 bytes; NULL = no signer */
   decc_address me;
   decc_dp_runner_fn runner;
@@ -101,6 +104,14 @@ const char *decc__dp_addr(char out[43], const decc_address *a);
 /* Signs and publishes an order on the market. Out: hash32 (optional). */
 decc_status decc__dp_publish(decc_dp *dp, decc_order *o, uint8_t *hash32,
                              decc_err *err);
+
+/* Tells a local market about an on-chain Closed*Order / OrdersMatched
+ * (data192 = the event's six words); no-ops on a remote market, whose
+ * node follows the chain itself. */
+decc_status decc__dp_market_closed(decc_dp *dp, const uint8_t hash32[32],
+                                   decc_err *err);
+decc_status decc__dp_market_matched(decc_dp *dp, const uint8_t *data192,
+                                    decc_err *err);
 
 /* Runs a market query and parses every record. Out: *orders (each
  * decc_order_clear + decc_free the array), hashes (32 bytes each),

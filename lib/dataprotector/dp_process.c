@@ -440,13 +440,7 @@ static decc_status match(decc_dp *dp, const decc_order *app,
     if (l->n_topics >= 1 && !memcmp(l->topics[0], t0, 32) &&
         l->data_len >= 6 * 32) {
       memcpy(out->deal_id, l->data, 32);
-      decc_u256 vol;
-      decc_u256_from_be(&vol, l->data + 5 * 32);
-      if (decc_market_on_matched(dp->market, l->data + 32, l->data + 64,
-                                 l->data + 96, l->data + 128, &vol) != DECC_OK)
-        st = decc_err_set(err, DECC_E_IO,
-                          "the deal was made but the market could not "
-                          "record it");
+      st = decc__dp_market_matched(dp, l->data, err);
       found = 1;
     }
   }

@@ -70,7 +70,10 @@ decc_status decc_quote_verify(const decc_quote *q, const decc_address *trusted,
     return decc_err_set(err, DECC_E_DENIED,
                         "attestation quote nonce does not match (replayed "
                         "quote)");
-  if (max_age_s && (q->timestamp > now_s + 60 || now_s - q->timestamp > max_age_s))
+  /* up to 60 s of clock skew into the future; compare before subtracting
+   * so a future timestamp cannot wrap around */
+  if (max_age_s && (q->timestamp > now_s + 60 ||
+                    (q->timestamp < now_s && now_s - q->timestamp > max_age_s)))
     return decc_err_set(err, DECC_E_DENIED,
                         "attestation quote is stale or from the future");
   return DECC_OK;

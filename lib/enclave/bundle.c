@@ -476,9 +476,12 @@ decc_status decc_bundle_unpack(const uint8_t *archive, size_t len,
     decc_free(offs);
     return st;
   }
+  /* `done` counts entries created by this call: only those are removed
+   * when a later entry fails (an entry that failed, e.g. with EEXIST, may
+   * be someone else's file). */
   size_t done = 0;
-  for (; done < e.n && !st; done++) {
-    entry *en = &e.v[done];
+  for (size_t i = 0; i < e.n && !st; i++) {
+    entry *en = &e.v[i];
     char p[512];
     snprintf(p, sizeof p, "%s", en->path);
     size_t l = strlen(p);
@@ -487,6 +490,8 @@ decc_status decc_bundle_unpack(const uint8_t *archive, size_t len,
       if (mkdirat(dfd, p, 0755) != 0)
         st = decc_err_set(err, DECC_E_IO, "%s/%s: %s", dest, p,
                           strerror(errno));
+      else
+        done = i + 1;
       continue;
     }
     /* Parents were created by earlier entries (canonical order); openat
@@ -498,7 +503,8 @@ decc_status decc_bundle_unpack(const uint8_t *archive, size_t len,
       st = decc_err_set(err, DECC_E_IO, "%s/%s: %s", dest, p, strerror(errno));
       continue;
     }
-    const uint8_t *data = archive + offs[done];
+    done = i + 1; /* created: remove it if anything fails from here on */
+    const uint8_t *data = archive + offs[i];
     size_t left = (size_t)en->size;
     while (left) {
       ssize_t w = write(fd, data, left);
@@ -608,10 +614,14 @@ static decc_status write_new(const char *dir, const char *name,
     return decc_err_set(err, DECC_E_IO, "%s: %s", p, strerror(errno));
   size_t n = strlen(text);
   ssize_t w = write(fd, text, n);
-  int bad = w != (ssize_t)n || fchmod(fd, (mode_t)mode) != 0;
-  if (close(fd) != 0)
-    bad = 1;
-  return bad ? decc_err_set(err, DECC_E_IO, "%s: write failed", p) : DECC_OK;
+  int e = 0;
+  if (w != (ssize_t)n)
+    e = w < 0 ? errno : ENOSPC;
+  else if (fchmod(fd, (mode_t)mode) != 0)
+    e = errno;
+  if (close(fd) != 0 && !e)
+    e = errno;
+  return e ? decc_err_set(err, DECC_E_IO, "%s: %s", p, strerror(e)) : DECC_OK;
 }
 
 decc_status decc_bundle_scaffold(const char *dir, const char *lang,

@@ -6,9 +6,11 @@
  *                     mounts the size-limited /iexec_out tmpfs and builds
  *                     the read-only root (binds of /usr, the app, inputs,
  *                     /dev nodes), then
- *                     ──fork──▶ creator: drops to host uid/gid 65534, then
+ *                     ──fork──▶ creator: drops to a host uid/gid of its own
+ *                               (DECC_SANDBOX_ID_BASE + supervisor pid, so
+ *                               no other process shares it), then
  *                               unshare(user, mount, pid, net, ipc, uts)
- *                               and maps 65534 ↔ 65534 in its user ns
+ *                               and maps 65534 (inside) ↔ that id
  *                               ──fork──▶ init (pid 1 of the new pid ns):
  *                                         pivot_root, /proc, rlimits,
  *                                         Landlock, capability drop,
@@ -50,8 +52,14 @@
 #include "decc/mem.h"
 #include "decc/sandbox.h"
 
-#define SANDBOX_UID 65534
-#define SANDBOX_GID 65534
+/* The app is uid/gid 65534 ("nobody") inside its user namespace. On the
+ * host it runs under an id used by no other process: a base far above
+ * regular and system ids plus the supervisor's pid (unique while the run
+ * lasts). A shared id such as nobody would let any other process running as
+ * nobody read the app's memory and environment (ptrace access checks are
+ * uid-based), and would share RLIMIT_NPROC between runs. */
+#define SANDBOX_INNER_ID 65534
+#define DECC_SANDBOX_ID_BASE 1610612736u
 #define MAX_BPF_INSNS 4096
 #define MAX_OUT_FILES 10000
 #define MAX_OUT_DEPTH 16
@@ -104,6 +112,7 @@ typedef struct plan {
   unsigned short bpf_len;
   int landlock_abi;
   int result_fd;     /* supervisor → caller */
+  unsigned host_id;  /* host uid and gid of this run (set by the supervisor) */
   int out_dirfd;     /* host output directory, opened O_DIRECTORY */
 } plan;
 
@@ -406,7 +415,7 @@ static int build_root(const plan *p, const char **what) {
       bind_mount(p->outfs, path, 0) != 0)
     return -1;
   *what = "mount /tmp";
-  snprintf(opt, sizeof opt, "size=%llu,mode=1777",
+  snprintf(opt, sizeof opt, "size=%llu,nr_inodes=16384,mode=1777",
            (unsigned long long)o->tmp_max_bytes);
   if (path_join(path, sizeof path, p->root, "/tmp") ||
       mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opt) != 0)
@@ -614,10 +623,10 @@ static void run_creator(const plan *p, int report_fd, int status_fd) {
   const char *what = "prctl";
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
     goto fail;
-  what = "drop to uid 65534";
-  if (setgroups(0, NULL) != 0 || setresgid(SANDBOX_GID, SANDBOX_GID,
-                                           SANDBOX_GID) != 0 ||
-      setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID) != 0)
+  what = "drop to the run's host uid";
+  if (setgroups(0, NULL) != 0 ||
+      setresgid(p->host_id, p->host_id, p->host_id) != 0 ||
+      setresuid(p->host_id, p->host_id, p->host_id) != 0)
     goto fail;
   what = "unshare namespaces";
   if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
@@ -628,9 +637,11 @@ static void run_creator(const plan *p, int report_fd, int status_fd) {
   if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
     goto fail;
   what = "user namespace maps";
+  char map[48];
+  snprintf(map, sizeof map, "%u %u 1\n", SANDBOX_INNER_ID, p->host_id);
   if (write_file("/proc/self/setgroups", "deny") != 0 ||
-      write_file("/proc/self/uid_map", "65534 65534 1\n") != 0 ||
-      write_file("/proc/self/gid_map", "65534 65534 1\n") != 0)
+      write_file("/proc/self/uid_map", map) != 0 ||
+      write_file("/proc/self/gid_map", map) != 0)
     goto fail;
   what = "fork init";
   pid_t init = fork();
@@ -654,8 +665,16 @@ fail:
 
 /* Copies regular files (recursively) from the tmpfs to the output dir,
  * never following links. Returns 0 or -1 (errno set). */
-static int copy_tree(int src_dir, int dst_dir, int depth, uint64_t *bytes,
-                     uint32_t *files) {
+/* Totals and bounds of one copy-out. The tmpfs bounds what the app could
+ * write, but hard links and sparse files would multiply it on the host:
+ * every byte and every entry copied is counted against the limits here. */
+typedef struct copy_budget {
+  uint64_t bytes, max_bytes;
+  uint32_t files, entries, max_entries;
+  int exceeded; /* set (errno EFBIG) when a limit stopped the copy */
+} copy_budget;
+
+static int copy_tree(int src_dir, int dst_dir, int depth, copy_budget *b) {
   if (depth > MAX_OUT_DEPTH) {
     errno = ELOOP;
     return -1;
@@ -687,12 +706,18 @@ static int copy_tree(int src_dir, int dst_dir, int depth, uint64_t *bytes,
       struct stat st;
       if (fstatat(src_dir, d->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
         continue;
+      if (++b->entries > b->max_entries) {
+        b->exceeded = 1;
+        close(fd);
+        errno = EFBIG;
+        return -1;
+      }
       if (S_ISDIR(st.st_mode)) {
         int sd = openat(src_dir, d->name,
                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sd < 0)
           continue;
-        if (mkdirat(dst_dir, d->name, 0755) != 0 && errno != EEXIST) {
+        if (mkdirat(dst_dir, d->name, 0700) != 0 && errno != EEXIST) {
           close(sd);
           close(fd);
           return -1;
@@ -704,7 +729,7 @@ static int copy_tree(int src_dir, int dst_dir, int depth, uint64_t *bytes,
           close(fd);
           return -1;
         }
-        int rc = copy_tree(sd, dd, depth + 1, bytes, files);
+        int rc = copy_tree(sd, dd, depth + 1, b);
         close(sd);
         close(dd);
         if (rc != 0) {
@@ -715,17 +740,22 @@ static int copy_tree(int src_dir, int dst_dir, int depth, uint64_t *bytes,
       }
       if (!S_ISREG(st.st_mode))
         continue; /* symlinks, fifos, sockets are not results */
-      if (*files >= MAX_OUT_FILES) {
+      if (st.st_nlink > 1 || (uint64_t)st.st_size > b->max_bytes - b->bytes) {
+        /* a hard link would copy the same data twice; a file (sparse or
+         * not) past the budget would overflow the output limit */
+        b->exceeded = 1;
         close(fd);
-        errno = EMFILE;
+        errno = EFBIG;
         return -1;
       }
       int in = openat(src_dir, d->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
       if (in < 0)
         continue;
+      /* results may be plaintext before post-compute encrypts them: keep
+       * them private to the host's root */
       int out = openat(dst_dir, d->name,
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                       0644);
+                       0600);
       if (out < 0) {
         close(in);
         close(fd);
@@ -734,6 +764,14 @@ static int copy_tree(int src_dir, int dst_dir, int depth, uint64_t *bytes,
       char cb[65536];
       ssize_t r;
       while ((r = read(in, cb, sizeof cb)) > 0) {
+        if ((uint64_t)r > b->max_bytes - b->bytes) {
+          b->exceeded = 1; /* the file grew after fstatat */
+          close(in);
+          close(out);
+          close(fd);
+          errno = EFBIG;
+          return -1;
+        }
         for (ssize_t w = 0; w < r;) {
           ssize_t k = write(out, cb + w, (size_t)(r - w));
           if (k < 0) {
@@ -744,14 +782,14 @@ static int copy_tree(int src_dir, int dst_dir, int depth, uint64_t *bytes,
           }
           w += k;
         }
-        *bytes += (uint64_t)r;
+        b->bytes += (uint64_t)r;
       }
       close(in);
       if (close(out) != 0 || r < 0) {
         close(fd);
         return -1;
       }
-      (*files)++;
+      b->files++;
     }
   }
   close(fd);
@@ -770,8 +808,11 @@ static void run_supervisor(plan *p) {
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
     goto fail;
   char opt[96];
-  snprintf(opt, sizeof opt, "size=%llu,mode=0700,uid=%d,gid=%d",
-           (unsigned long long)o->out_max_bytes, SANDBOX_UID, SANDBOX_GID);
+  p->host_id = DECC_SANDBOX_ID_BASE + (unsigned)getpid();
+  /* nr_inodes bounds files and directories, not just bytes */
+  snprintf(opt, sizeof opt, "size=%llu,nr_inodes=%u,mode=0700,uid=%u,gid=%u",
+           (unsigned long long)o->out_max_bytes, MAX_OUT_FILES + 64, p->host_id,
+           p->host_id);
   what = "mount /iexec_out tmpfs";
   if (mount("tmpfs", p->outfs, "tmpfs", MS_NOSUID | MS_NODEV, opt) != 0)
     goto fail;
@@ -799,7 +840,8 @@ static void run_supervisor(plan *p) {
   int timed_out = 0;
   if (pfd >= 0) {
     struct pollfd pf = {pfd, POLLIN, 0};
-    int left = (int)o->wall_ms;
+    int wall = o->wall_ms > (uint32_t)INT32_MAX ? INT32_MAX : (int)o->wall_ms;
+    int left = wall;
     for (;;) {
       int rc = poll(&pf, 1, left);
       if (rc > 0)
@@ -811,7 +853,7 @@ static void run_supervisor(plan *p) {
       }
       if (errno != EINTR)
         break;
-      left = (int)o->wall_ms - (int)((mono_now() - t0) * 1000.0);
+      left = wall - (int)((mono_now() - t0) * 1000.0);
       if (left < 0)
         left = 0;
     }
@@ -824,6 +866,7 @@ static void run_supervisor(plan *p) {
   ssize_t got = read(sp[0], &st, sizeof st);
   close(sp[0]);
   rep.r.wall_seconds = mono_now() - t0;
+  rep.r.landlock_abi = p->landlock_abi;
   /* A setup failure report (from the creator or from pid 1 before exec)
    * wins over everything else. Both writers have exited by now. */
   report fail_rep;
@@ -871,18 +914,24 @@ static void run_supervisor(plan *p) {
              (unsigned long long)o->out_max_bytes);
   }
   if (rep.r.end != DECC_SANDBOX_OUTPUT_LIMIT) {
+    copy_budget b = {0, o->out_max_bytes, 0, 0, MAX_OUT_FILES, 0};
     int src = open(p->outfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (src < 0 ||
-        copy_tree(src, p->out_dirfd, 0, &rep.r.out_bytes, &rep.r.out_files) !=
-            0) {
-      int e = errno;
-      if (src >= 0)
-        close(src);
+    int rc = src < 0 ? -1 : copy_tree(src, p->out_dirfd, 0, &b);
+    int e = errno;
+    if (src >= 0)
+      close(src);
+    rep.r.out_bytes = b.bytes;
+    rep.r.out_files = b.files;
+    if (rc != 0 && b.exceeded) {
+      rep.r.end = DECC_SANDBOX_OUTPUT_LIMIT;
+      snprintf(rep.r.detail, sizeof rep.r.detail,
+               "/iexec_out exceeds %llu bytes or %u entries once copied "
+               "(hard links are not allowed)",
+               (unsigned long long)o->out_max_bytes, MAX_OUT_FILES);
+    } else if (rc != 0) {
       rep.r.end = DECC_SANDBOX_SETUP_FAILED;
       snprintf(rep.r.detail, sizeof rep.r.detail,
                "copying /iexec_out to the output directory: %s", strerror(e));
-    } else {
-      close(src);
     }
   }
   if (write(rfd, &rep, sizeof rep) < 0) { /* caller sees a short read */

@@ -61,10 +61,22 @@ decc_status decc__write_all(int fd, const void *p, size_t n) {
 }
 
 unsigned decc__default_file_mode(void) {
-  /* umask can only be read by setting it; restore it at once. */
-  mode_t m = umask(022);
-  umask(m);
-  return 0666u & ~(unsigned)m;
+  /* Read the umask from /proc: umask(2) can only read it by setting it,
+   * which races with other threads creating files (the node is
+   * multi-threaded). Fall back to the strictest common value. */
+  unsigned m = 077;
+  FILE *f = fopen("/proc/self/status", "re");
+  char line[128];
+  while (f && fgets(line, sizeof line, f)) {
+    unsigned v;
+    if (sscanf(line, "Umask: %o", &v) == 1) {
+      m = v & 0777;
+      break;
+    }
+  }
+  if (f)
+    fclose(f);
+  return 0666u & ~m;
 }
 
 decc_status decc__atomic_open(decc__atomic_file *af, const char *path,

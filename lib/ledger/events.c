@@ -115,7 +115,7 @@ static int parse_decl(ev_desc *d, const char *decl) {
     }
     if (nt < 2 || strlen(tok[0]) >= sizeof q->type)
       return -1;
-    snprintf(q->type, sizeof q->type, "%s", tok[0]);
+    memcpy(q->type, tok[0], strlen(tok[0]) + 1); /* length checked above */
     q->indexed = nt == 3 && !strcmp(tok[1], "indexed");
     snprintf(q->name, sizeof q->name, "%s", tok[nt - 1]);
     cn += snprintf(canon + cn, sizeof canon - (size_t)cn, "%s%s",

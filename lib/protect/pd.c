@@ -8,6 +8,7 @@
  * that order means every traversal (validation, schema, zip entries) sees
  * exactly what the SDK sees, with no per-use sorting.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "decc/mem.h"
@@ -428,7 +429,7 @@ decc_status decc__json_quote(decc_buf *b, const uint8_t *s, size_t len) {
 /* Table-driven CRC-32, eight bytes per step (slicing-by-8): the 100 MiB
  * values of large datasets make the byte-at-a-time loop the bottleneck. */
 static uint32_t crc_tab[8][256];
-static int crc_ready;
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void crc_init(void) {
   for (uint32_t i = 0; i < 256; i++) {
@@ -441,13 +442,12 @@ static void crc_init(void) {
     for (int t = 1; t < 8; t++)
       crc_tab[t][i] =
           (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xFF];
-  __atomic_store_n(&crc_ready, 1, __ATOMIC_RELEASE);
+
 }
 
 uint32_t decc__crc32(uint32_t crc, const uint8_t *p, size_t n) {
   /* Racing initialisations compute identical tables, so no lock. */
-  if (!__atomic_load_n(&crc_ready, __ATOMIC_ACQUIRE))
-    crc_init();
+  pthread_once(&crc_once, crc_init);
   uint32_t c = ~crc;
   while (n >= 8) {
     uint32_t lo = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 |

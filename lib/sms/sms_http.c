@@ -33,8 +33,8 @@ static void send_json_error_list(decc_http_response *res, int status,
   }
   size_t n = 0;
   uint8_t *p = decc_buf_steal(&b, &n);
-  if (decc_http_res_send_owned(res, status, "application/json", p, n))
-    decc_free(p);
+  /* send_owned frees the body itself when it fails */
+  (void)decc_http_res_send_owned(res, status, "application/json", p, n);
 }
 
 static void send_tee_error(decc_http_response *res, int status,
@@ -52,8 +52,8 @@ static void send_tee_error(decc_http_response *res, int status,
   }
   size_t n = 0;
   uint8_t *p = decc_buf_steal(&b, &n);
-  if (decc_http_res_send_owned(res, status, "application/json", p, n))
-    decc_free(p);
+  /* send_owned frees the body itself when it fails */
+  (void)decc_http_res_send_owned(res, status, "application/json", p, n);
 }
 
 static void send_empty(decc_http_response *res, int status) {
@@ -302,8 +302,7 @@ static void h_session(void *ctx, decc_http_request *req,
   }
   size_t len = 0;
   uint8_t *out = decc_buf_steal(&b, &len);
-  if (decc_http_res_send_owned(res, 200, "application/json", out, len))
-    decc_free(out);
+  (void)decc_http_res_send_owned(res, 200, "application/json", out, len);
 }
 
 static void h_framework(void *ctx, decc_http_request *req,

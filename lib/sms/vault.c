@@ -102,12 +102,16 @@ static decc_status create_private(const char *path, const uint8_t *data,
   if (fd < 0)
     return decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(errno));
   ssize_t w = write(fd, data, n);
-  int bad = w != (ssize_t)n || fsync(fd) != 0;
-  if (close(fd) != 0)
-    bad = 1;
-  if (bad) {
+  int e = 0;
+  if (w != (ssize_t)n)
+    e = w < 0 ? errno : ENOSPC;
+  else if (fsync(fd) != 0)
+    e = errno;
+  if (close(fd) != 0 && !e)
+    e = errno;
+  if (e) {
     unlink(path);
-    return decc_err_set(err, DECC_E_IO, "%s: write failed", path);
+    return decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(e));
   }
   return DECC_OK;
 }

@@ -6,6 +6,7 @@
  * not match its CID is reported).
  */
 #include <curl/curl.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,13 +18,17 @@
 
 #define RESP_MAX (1u << 20)
 
+static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
+static int g_curl_ok;
+static void curl_once(void) {
+  g_curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+}
+
 static decc_status curl_start(CURL **out, decc_err *err) {
-  static int inited; /* curl_global_init is idempotent enough; done once */
-  if (!inited) {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      return decc_err_set(err, DECC_E_NETWORK, "libcurl: cannot initialise");
-    inited = 1;
-  }
+  /* curl_global_init is not thread-safe: run it exactly once */
+  pthread_once(&g_curl_once, curl_once);
+  if (!g_curl_ok)
+    return decc_err_set(err, DECC_E_NETWORK, "libcurl: cannot initialise");
   *out = curl_easy_init();
   if (!*out)
     return decc_err_set(err, DECC_E_NOMEM, "libcurl: out of memory");

@@ -234,6 +234,54 @@ TEST(sandbox_limits_output) {
   ASSERT_EQ(r.end, DECC_SANDBOX_OUTPUT_LIMIT);
 }
 
+TEST(sandbox_output_limit_survives_hardlinks_and_sparse_files) {
+  NEED_ROOT();
+  env e;
+  ASSERT(make_env(&e));
+  decc_sandbox_opts o;
+  decc_sandbox_opts_init(&o);
+  o.out_max_bytes = 2 << 20;
+  decc_sandbox_result r;
+  ASSERT(run(&e, "hardlinks", &o, &r));
+  ASSERT_EQ(r.end, DECC_SANDBOX_OUTPUT_LIMIT);
+  ASSERT(r.out_bytes <= o.out_max_bytes);
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "rm -rf %s/*", e.out);
+  ASSERT_OK(system(cmd));
+  ASSERT(run(&e, "sparse", &o, &r));
+  ASSERT_EQ(r.end, DECC_SANDBOX_OUTPUT_LIMIT);
+  ASSERT(r.out_bytes <= o.out_max_bytes);
+  snprintf(cmd, sizeof cmd, "[ $(du -sk --apparent-size %s | cut -f1) -le 2100 ]",
+           e.out);
+  ASSERT_OK(system(cmd));
+}
+
+TEST(sandbox_runs_under_a_host_uid_of_its_own) {
+  NEED_ROOT();
+  env e;
+  ASSERT(make_env(&e));
+  decc_sandbox_opts o;
+  decc_sandbox_opts_init(&o);
+  decc_sandbox_result r;
+  ASSERT(run(&e, "uidmap", &o, &r));
+  char *log = log_text(&e);
+  unsigned inner = 0, host = 0, count = 0;
+  const char *p = strstr(log, "uid_map");
+  ASSERT(p != NULL);
+  ASSERT_EQ(sscanf(p, "uid_map %u %u %u", &inner, &host, &count), 3);
+  ASSERT_EQ(inner, 65534);
+  ASSERT(host != 65534 && host != 0);
+  ASSERT(host >= 1610612736u);
+  ASSERT_EQ(count, 1);
+  /* results on the host are private */
+  ASSERT(run(&e, "hello", &o, &r));
+  struct stat st;
+  char path[700];
+  snprintf(path, sizeof path, "%s/result.txt", e.out);
+  ASSERT_OK(stat(path, &st));
+  ASSERT_EQ(st.st_mode & 0777, 0600);
+}
+
 TEST(sandbox_reports_exit_codes_and_bad_programs) {
   NEED_ROOT();
   env e;
