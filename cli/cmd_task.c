@@ -4,26 +4,17 @@
  * claim a task whose final deadline has passed (refunds the requester,
  * seizes the scheduler's stake into the kitty).
  *
- * Failure cause: when the worker library records why a task failed on
- * this machine, `show` prints it. The worker layer provides it through
- *   decc_status decc_worker_failure_cause(const char *home,
- *                                         const uint8_t task_id32[32],
- *                                         char **cause, decc_err *err);
- * (DECC_OK with *cause a heap string to decc_free; DECC_E_NOT_FOUND when
- * nothing is recorded). It is declared weak here so this command works —
- * without a cause line — until the worker library exports it.
+ * Failure cause: when the scheduler or worker of this data directory
+ * recorded why a task failed, `show` prints it (decc_worker_failure_cause).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "decc/mem.h"
 #include "decc/order.h"
+#include "decc/worker.h"
 #include "ledger_cli.h"
 
-extern decc_status decc_worker_failure_cause(const char *home,
-                                             const uint8_t task_id32[32],
-                                             char **cause, decc_err *err)
-    __attribute__((weak));
 
 #define VIEWTASK_T                                                             \
   "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"    \
@@ -138,7 +129,7 @@ static int cmd_show(int argc, char **argv) {
   decc_abi_value_free(root);
   decc_buf_clear(&ret);
   /* the local worker's record of why the task failed, when it has one */
-  if (decc_worker_failure_cause) {
+  {
     char *cause = NULL;
     if (decc_worker_failure_cause(g_cli.home, id, &cause, NULL) == DECC_OK &&
         cause)

@@ -79,6 +79,17 @@ DECC_API decc_status decc_task_failure_read(const char *state_path,
                                             decc_task_failure *out,
                                             decc_err *err) DECC_WARN_UNUSED;
 
+/* The failure recorded for a task in the state files of a data directory
+ * (<home>/scheduler/state.sqlite, <home>/scheduler.sqlite, then
+ * <home>/worker/state.sqlite; home
+ * NULL = $DECC_HOME or ~/.decc), as one line "CAUSE: detail (exit code N)".
+ * Out: *cause heap string (decc_free). Returns: DECC_OK; DECC_E_NOT_FOUND
+ * (nothing recorded); DECC_E_IO; DECC_E_NOMEM. */
+DECC_API decc_status decc_worker_failure_cause(const char *home,
+                                               const uint8_t task_id32[32],
+                                               char **cause, decc_err *err)
+    DECC_WARN_UNUSED;
+
 /* ---- what the scheduler gives a worker ------------------------------------- */
 
 typedef struct decc_task_assignment {

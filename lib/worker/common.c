@@ -6,8 +6,10 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "decc/encoding.h"
 #include "decc/mem.h"
@@ -385,4 +387,52 @@ decc_status decc_task_failure_read(const char *state_path,
   sqlite3_finalize(s);
   sqlite3_close(db);
   return st;
+}
+
+/* ---- failure causes for `decc task show` ---------------------------------- */
+
+/* The scheduler state of a data directory: where `decc node` (and the
+ * embedded runners) keep it. */
+static const char *const STATE_FILES[] = {
+    "scheduler/state.sqlite", /* decc node */
+    "scheduler.sqlite",       /* embedded runner (decc process, decc demo) */
+    "worker/state.sqlite"};
+
+decc_status decc_worker_failure_cause(const char *home,
+                                      const uint8_t task_id32[32],
+                                      char **cause, decc_err *err) {
+  *cause = NULL;
+  char dir[4096];
+  if (home && *home)
+    snprintf(dir, sizeof dir, "%s", home);
+  else {
+    const char *h = getenv("DECC_HOME");
+    const char *u = getenv("HOME");
+    if (h && *h)
+      snprintf(dir, sizeof dir, "%s", h);
+    else
+      snprintf(dir, sizeof dir, "%s/.decc", u && *u ? u : ".");
+  }
+  for (size_t i = 0; i < sizeof STATE_FILES / sizeof STATE_FILES[0]; i++) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, STATE_FILES[i]);
+    if (access(path, R_OK) != 0)
+      continue;
+    decc_task_failure f;
+    decc_status st = decc_task_failure_read(path, task_id32, &f, err);
+    if (st == DECC_E_NOT_FOUND)
+      continue;
+    if (st)
+      return st;
+    char text[512];
+    if (f.exit_code)
+      snprintf(text, sizeof text, "%s: %s (exit code %d)",
+               decc_task_cause_name(f.cause), f.detail, f.exit_code);
+    else
+      snprintf(text, sizeof text, "%s: %s", decc_task_cause_name(f.cause),
+               f.detail);
+    *cause = decc_strdup(text);
+    return *cause ? DECC_OK : decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  return decc_err_set(err, DECC_E_NOT_FOUND, "no failure recorded for the task");
 }
