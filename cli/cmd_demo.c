@@ -31,16 +31,6 @@
 #include "decc/mem.h"
 #include "decc/worker.h"
 
-/* The workerpool services may not be linked into this build yet (they land
- * separately): reference them weakly and check at run time. */
-#pragma weak decc_scheduler_create
-#pragma weak decc_scheduler_destroy
-#pragma weak decc_scheduler_step
-#pragma weak decc_worker_create
-#pragma weak decc_worker_destroy
-#pragma weak decc_worker_step
-#pragma weak decc_tee_software_create
-#pragma weak decc_tee_software_destroy
 
 #define NRLC 1000000000ull
 #define APP_PRICE (1 * NRLC)
@@ -203,11 +193,6 @@ static decc_status pool_start(pool_rt *p, decc_dp *dp, const char *home,
                               const uint8_t worker_sk[32],
                               const uint8_t platform_sk[32], decc_err *err) {
   memset(p, 0, sizeof *p);
-  if (!decc_scheduler_create || !decc_scheduler_step || !decc_worker_create ||
-      !decc_worker_step || !decc_tee_software_create)
-    return decc_err_set(err, DECC_E_UNSUPPORTED,
-                        "the workerpool services (scheduler, worker: "
-                        "lib/worker) are not part of this build yet");
   char path[4200];
   snprintf(path, sizeof path, "%s/%s", home, DECC_DP_LEDGER_FILE);
   decc_status st;

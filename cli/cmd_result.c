@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dp_cli.h"
 #include "decc/mem.h"
 #include "decc/result.h"
 
@@ -342,6 +343,9 @@ static int result_usage(FILE *f) {
   fprintf(f, "usage: decc result <command> [options]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
     fprintf(f, "  %-8s %s\n", CMDS[i].name, CMDS[i].usage);
+  fprintf(f, "  %-8s %s\n", "get",
+          "TASKID [--path ENTRY] [-o FILE]   download and decrypt a task's "
+          "result");
   fprintf(f, "\nRun 'decc result <command> --help' for details.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
@@ -351,6 +355,8 @@ int cli_cmd_result(int argc, char **argv) {
     return result_usage(stderr);
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
     return result_usage(stdout);
+  if (!strcmp(argv[1], "get")) /* needs the chain and store: dp_cmds.c */
+    return cli_dp_result_get(argc - 1, argv + 1);
   for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++) {
     if (strcmp(CMDS[i].name, argv[1]))
       continue;

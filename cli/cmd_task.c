@@ -13,6 +13,7 @@
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "decc/worker.h"
+#include "dp_cli.h"
 #include "ledger_cli.h"
 
 
@@ -32,6 +33,7 @@ static int task_usage(FILE *f) {
           "(scheduler)\n"
           "  claim TASKID KEY             refund a task past its final "
           "deadline\n"
+          "  logs TASKID                  the task's timeline (requester view)\n"
           "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
           "FILE\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
@@ -227,6 +229,8 @@ int cli_cmd_task(int argc, char **argv) {
   if (argc < 2)
     return task_usage(stderr);
   const char *sub = argv[1];
+  if (!strcmp(sub, "logs")) /* has its own --help */
+    return cli_dp_task_logs(argc - 1, argv + 1);
   if (!strcmp(sub, "-h") || !strcmp(sub, "--help") ||
       cli_wants_help(argc - 1, argv + 1))
     return task_usage(stdout);
@@ -236,5 +240,7 @@ int cli_cmd_task(int argc, char **argv) {
     return cmd_write(argc - 1, argv + 1, 1);
   if (!strcmp(sub, "claim"))
     return cmd_write(argc - 1, argv + 1, 0);
+  if (!strcmp(sub, "logs"))
+    return cli_dp_task_logs(argc - 1, argv + 1);
   return cli_usage_error("unknown task command '%s'", sub);
 }

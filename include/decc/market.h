@@ -165,9 +165,12 @@ DECC_API decc_status decc_market_get_order(decc_market *m, decc_order_type type,
                                            decc_order *out, decc_err *err)
     DECC_WARN_UNUSED;
 
-/* Chain events. OrdersMatched: each non-zero hash's remaining volume drops
- * by `volume` (filled at 0). Closed*Order: the order becomes canceled.
- * Unknown hashes are ignored. Returns: DECC_OK or DECC_E_IO. */
+/* Chain events. OrdersMatched: each non-zero hash's remaining volume is
+ * recomputed as volume - consumed read from the chain through the world
+ * (idempotent: an event seen twice counts once); without a world
+ * `consumed` callback it drops by `volume`. Filled at 0. Closed*Order: the
+ * order becomes canceled. Unknown hashes are ignored.
+ * Returns: DECC_OK or DECC_E_IO. */
 DECC_API decc_status decc_market_on_matched(decc_market *m,
                                             const uint8_t app_hash32[32],
                                             const uint8_t dataset_hash32[32],

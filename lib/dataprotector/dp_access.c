@@ -89,40 +89,53 @@ decc_status decc_dp_check_tee_app(decc_dp *dp, const decc_address *app,
                         "%s is not a registered app: deploy it first "
                         "(decc app deploy)",
                         decc__dp_addr(a, app));
+  /* A TEE app here is one the enclave can measure: a non-zero checksum
+   * (the bundle's SHA-256, attested by the enclave and checked by the SMS)
+   * and either no MREnclave (iExec SDK 9's TDX apps carry none) or an
+   * MREnclave declaring the TDX framework whose fingerprint is that
+   * checksum. SGX (SCONE/GRAMINE) MREnclaves are refused: no decc SMS
+   * serves those frameworks. */
+  decc_buf raw;
+  decc_abi_value *v;
+  uint8_t cs[32];
+  if ((st = decc__dp_view_simple(dp, app, "m_appChecksum()", NULL, "bytes32",
+                                 &raw, &v, err)))
+    return st;
+  st = decc_abi_get_bytes32(decc_abi_item(v, 0), cs);
+  decc_abi_value_free(v);
+  decc_buf_clear(&raw);
+  static const uint8_t zero[32];
+  if (st || !memcmp(cs, zero, 32))
+    return decc_err_set(err, DECC_E_UNSUPPORTED,
+                        "app %s is not a TEE app: it has no checksum (the "
+                        "measurement of its bundle, which the enclave "
+                        "attests); redeploy it from a bundle (decc app "
+                        "build, decc app deploy --bundle)",
+                        decc__dp_addr(a, app));
   uint8_t *mre = NULL;
   size_t n = 0;
   if ((st = decc__dp_view_bytes(dp, app, "m_appMREnclave()", &mre, &n, err)))
     return st;
+  if (n == 0) {
+    decc_free(mre);
+    return DECC_OK;
+  }
   json_error_t je;
-  json_t *j = n ? json_loadb((const char *)mre, n, 0, &je) : NULL;
+  json_t *j = json_loadb((const char *)mre, n, 0, &je);
   decc_free(mre);
   const char *fw = json_string_value(json_object_get(j, "framework"));
   const char *fp = json_string_value(json_object_get(j, "fingerprint"));
   if (!json_is_object(j) || !fw || strcasecmp(fw, DECC_SMS_FRAMEWORK) != 0) {
     json_decref(j);
     return decc_err_set(err, DECC_E_UNSUPPORTED,
-                        "app %s is not a TEE app: its MREnclave does not "
-                        "declare the %s framework, so no SMS will release a "
-                        "dataset key to it; redeploy it with the MREnclave "
-                        "{\"framework\":\"TDX\",\"fingerprint\":\"<its "
-                        "checksum>\"}",
+                        "app %s is not a TEE app for decc: its MREnclave "
+                        "declares another framework than %s, so no decc SMS "
+                        "will release a dataset key to it",
                         decc__dp_addr(a, app), DECC_SMS_FRAMEWORK);
   }
-  decc_buf raw;
-  decc_abi_value *v;
-  uint8_t cs[32];
-  if ((st = decc__dp_view_simple(dp, app, "m_appChecksum()", NULL, "bytes32",
-                                 &raw, &v, err))) {
-    json_decref(j);
-    return st;
-  }
-  st = decc_abi_get_bytes32(decc_abi_item(v, 0), cs);
-  decc_abi_value_free(v);
-  decc_buf_clear(&raw);
   char want[67];
   decc_hex_encode(want, cs, 32, 1);
-  int ok = !st && fp &&
-           (!strcasecmp(fp, want) || !strcasecmp(fp, want + 2));
+  int ok = fp && (!strcasecmp(fp, want) || !strcasecmp(fp, want + 2));
   json_decref(j);
   if (!ok)
     return decc_err_set(err, DECC_E_UNSUPPORTED,

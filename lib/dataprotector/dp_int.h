@@ -106,8 +106,9 @@ decc_status decc__dp_publish(decc_dp *dp, decc_order *o, uint8_t *hash32,
                              decc_err *err);
 
 /* Tells a local market about an on-chain Closed*Order / OrdersMatched
- * (data192 = the event's six words); no-ops on a remote market, whose
- * node follows the chain itself. */
+ * (data192 = the event's six words), idempotently (a node may apply the
+ * same event to the same file); no-ops on a remote market, whose node
+ * follows the chain itself. */
 decc_status decc__dp_market_closed(decc_dp *dp, const uint8_t hash32[32],
                                    decc_err *err);
 decc_status decc__dp_market_matched(decc_dp *dp, const uint8_t *data192,

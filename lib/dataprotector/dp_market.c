@@ -391,16 +391,12 @@ decc_status decc__dp_market_closed(decc_dp *dp, const uint8_t hash32[32],
   return DECC_OK;
 }
 
+/* decc_market_on_matched subtracts the volume: applied here AND by a node
+ * watching the chain over the same orderbook file it would count twice.
+ * The refresh recomputes remaining volumes from the chain's consumed
+ * counters instead, which gives the same answer however often it runs. */
 decc_status decc__dp_market_matched(decc_dp *dp, const uint8_t *data192,
                                     decc_err *err) {
-  if (dp->market_url)
-    return DECC_OK;
-  decc_u256 vol;
-  decc_u256_from_be(&vol, data192 + 5 * 32);
-  if (decc_market_on_matched(dp->market, data192 + 32, data192 + 64,
-                             data192 + 96, data192 + 128, &vol) != DECC_OK)
-    return decc_err_set(err, DECC_E_IO,
-                        "the deal was made but the market could not record "
-                        "it");
-  return DECC_OK;
+  (void)data192;
+  return decc_dp_sync_market(dp, err);
 }

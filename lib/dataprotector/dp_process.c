@@ -186,14 +186,46 @@ static void restrict_value(decc_market_restrict *r, const decc_address *a) {
   r->strict = 0;
 }
 
-/* Picks the first record with price ≤ max; *cheapest gets the lowest price
- * seen (for the message when none fits). */
-static int pick(const decc__dp_rec *r, size_t n, const decc_u256 *max,
-                decc_u256 (*price)(const decc_order *), decc_u256 *cheapest) {
+/* Volume of an order (the field sits in a different struct per type). */
+static decc_u256 order_volume(const decc_order *o) {
+  switch (o->type) {
+  case DECC_ORDER_APP:
+    return o->u.app.volume;
+  case DECC_ORDER_DATASET:
+    return o->u.dataset.volume;
+  case DECC_ORDER_WORKERPOOL:
+    return o->u.workerpool.volume;
+  default:
+    return o->u.request.volume;
+  }
+}
+
+/* 1 when the chain still has volume left for the order. A market fed by a
+ * chain watcher may lag a block or two behind; matching an exhausted order
+ * would only revert. */
+static int has_volume(decc_dp *dp, const decc_order *o) {
+  uint8_t h[32];
+  decc_u256 used, vol = order_volume(o);
+  decc_order_hash(h, o, dp->domain);
+  if (decc__dp_view_u256(dp, &dp->addr.hub, "viewConsumed(bytes32)", h, &used,
+                         NULL) != DECC_OK)
+    return 1; /* let matchOrders decide */
+  return decc_u256_cmp(&used, &vol) < 0;
+}
+
+/* Picks the first record with price ≤ max and volume left on chain;
+ * *cheapest gets the lowest price seen (for the message when none fits). */
+static int pick(decc_dp *dp, const decc__dp_rec *r, size_t n,
+                const decc_u256 *max, decc_u256 (*price)(const decc_order *),
+                decc_u256 *cheapest, size_t *live) {
+  *live = 0;
   for (size_t i = 0; i < n; i++) {
+    if (!has_volume(dp, &r[i].order))
+      continue;
     decc_u256 p = price(&r[i].order);
-    if (i == 0 || decc_u256_cmp(&p, cheapest) < 0)
+    if (*live == 0 || decc_u256_cmp(&p, cheapest) < 0)
       *cheapest = p;
+    ++*live;
     if (decc_u256_cmp(&p, max) <= 0)
       return (int)i;
   }
@@ -214,7 +246,7 @@ static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
   char a[43], b[43], p1[96], p2[96];
   decc_market_filter f;
   decc__dp_rec *r = NULL;
-  size_t n = 0;
+  size_t n = 0, live = 0;
   decc_u256 cheapest = decc_u256_from_u64(0);
   decc_status st;
   int k;
@@ -234,10 +266,10 @@ static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
   f.page_size = DECC_MARKET_PAGE_MAX;
   if ((st = decc__dp_query(dp, DECC_ORDER_APP, &f, &r, &n, NULL, err)))
     return st;
-  k = pick(r, n, &o->app_max_price, app_price, &cheapest);
+  k = pick(dp, r, n, &o->app_max_price, app_price, &cheapest, &live);
   if (k < 0) {
     decc__dp_recs_free(r, n);
-    if (n)
+    if (live)
       return decc_err_set(err, DECC_E_NOT_FOUND,
                           "no app order of %s within your app max price %s "
                           "(cheapest: %s): raise the app max price",
@@ -268,10 +300,10 @@ static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
   f.page_size = DECC_MARKET_PAGE_MAX;
   if ((st = decc__dp_query(dp, DECC_ORDER_DATASET, &f, &r, &n, NULL, err)))
     return st;
-  k = pick(r, n, &o->data_max_price, ds_price, &cheapest);
+  k = pick(dp, r, n, &o->data_max_price, ds_price, &cheapest, &live);
   if (k < 0) {
     decc__dp_recs_free(r, n);
-    if (n)
+    if (live)
       return decc_err_set(err, DECC_E_NOT_FOUND,
                           "the access to protected data %s costs %s, above "
                           "your data max price %s: raise the data max price",
@@ -309,10 +341,10 @@ static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
   f.page_size = DECC_MARKET_PAGE_MAX;
   if ((st = decc__dp_query(dp, DECC_ORDER_WORKERPOOL, &f, &r, &n, NULL, err)))
     return st;
-  k = pick(r, n, &o->workerpool_max_price, wp_price, &cheapest);
+  k = pick(dp, r, n, &o->workerpool_max_price, wp_price, &cheapest, &live);
   if (k < 0) {
     decc__dp_recs_free(r, n);
-    if (n)
+    if (live)
       return decc_err_set(err, DECC_E_NOT_FOUND,
                           "no workerpool order within your workerpool max "
                           "price %s (cheapest: %s): raise the workerpool max "
@@ -596,9 +628,8 @@ static decc_status build_params(char **out, const decc_dp_process_opts *o,
 }
 
 static decc_status wait_task(decc_dp *dp, const decc_dp_process_opts *o,
-                             decc_dp_process_result *out,
-                             const decc_order *wp, decc_err *err) {
-  char h[67], a[43];
+                             decc_dp_process_result *out, decc_err *err) {
+  char h[67];
   decc_hex_encode(h, out->task_id, 32, 1);
   uint64_t start = now_ms();
   unsigned poll = o->poll_ms ? o->poll_ms : 200;
@@ -640,12 +671,12 @@ static decc_status wait_task(decc_dp *dp, const decc_dp_process_opts *o,
           "task %s is still %s after %llu s: %s", h,
           decc_dp_task_status_name(status),
           (unsigned long long)(elapsed / 1000),
-          dp->runner ? "the workerpool did not finish it in time"
-                     : "no worker is running tasks for this workerpool here; "
-                       "start one (decc node with the scheduler and worker "
-                       "roles) and fetch the result later (decc result get)");
-    (void)a;
-    (void)wp;
+          status == DECC_TASK_UNSET
+              ? "no scheduler of the workerpool initialized it (is a decc "
+                "node with the scheduler and worker roles running for it?); "
+                "fetch the result later with decc result get"
+              : "the workerpool's worker did not finish it in time; fetch the "
+                "result later with decc result get");
     sleep_ms(poll);
   }
 }
@@ -825,7 +856,7 @@ decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
   }
   if (o->no_wait)
     goto done;
-  if ((st = wait_task(dp, o, out, &wp, err)))
+  if ((st = wait_task(dp, o, out, err)))
     goto done;
   {
     unsigned s;

@@ -907,14 +907,37 @@ decc_status decc_market_on_matched(decc_market *m, const uint8_t app_hash32[32],
     v = DECC_MARKET_MAX_SAFE_INT;
   const uint8_t *hashes[4] = {app_hash32, dataset_hash32, workerpool_hash32,
                               request_hash32};
+  /* With chain access the remaining volume is recomputed from the
+   * consumed volume on the chain (volume - consumed): idempotent, so an
+   * event seen twice (two watchers on one orderbook, a replay after a
+   * restart) cannot count twice. Without it, the event's volume is
+   * subtracted. */
+  int64_t consumed[4];
+  int have[4] = {0, 0, 0, 0};
+  for (int i = 0; i < 4; i++) {
+    decc_u256 c;
+    uint64_t cu;
+    if (hashes[i] && !is_zero32(hashes[i]) && m->world.consumed &&
+        m->world.consumed(m->world.ctx, hashes[i], &c) == DECC_OK &&
+        decc_u256_to_u64(&cu, &c)) {
+      consumed[i] = cu > DECC_MARKET_MAX_SAFE_INT ? (int64_t)DECC_MARKET_MAX_SAFE_INT
+                                                  : (int64_t)cu;
+      have[i] = 1;
+    }
+  }
   pthread_mutex_lock(&m->mu);
   decc_status st = DECC_OK;
-  sqlite3_stmt *s = NULL;
+  sqlite3_stmt *s = NULL, *s2 = NULL;
   if (sqlite3_prepare_v2(m->db,
                          "UPDATE orders SET remaining=MAX(remaining-?1,0),"
                          " status=CASE WHEN remaining-?1<=0 AND status=0 THEN 1"
                          " ELSE status END WHERE hash=?2",
-                         -1, &s, NULL) != SQLITE_OK) {
+                         -1, &s, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(m->db,
+                         "UPDATE orders SET remaining=MAX(volume-?1,0),"
+                         " status=CASE WHEN volume-?1<=0 AND status=0 THEN 1"
+                         " ELSE status END WHERE hash=?2",
+                         -1, &s2, NULL) != SQLITE_OK) {
     st = DECC_E_IO;
     goto out;
   }
@@ -922,15 +945,17 @@ decc_status decc_market_on_matched(decc_market *m, const uint8_t app_hash32[32],
   for (int i = 0; i < 4; i++) {
     if (!hashes[i] || is_zero32(hashes[i]))
       continue;
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, (int64_t)v);
-    sqlite3_bind_blob(s, 2, hashes[i], 32, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) != SQLITE_DONE)
+    sqlite3_stmt *u = have[i] ? s2 : s;
+    sqlite3_reset(u);
+    sqlite3_bind_int64(u, 1, have[i] ? consumed[i] : (int64_t)v);
+    sqlite3_bind_blob(u, 2, hashes[i], 32, SQLITE_TRANSIENT);
+    if (sqlite3_step(u) != SQLITE_DONE)
       st = DECC_E_IO;
   }
   sqlite3_exec(m->db, st ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
 out:
   sqlite3_finalize(s);
+  sqlite3_finalize(s2);
   pthread_mutex_unlock(&m->mu);
   return st;
 }

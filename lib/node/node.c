@@ -4,7 +4,7 @@
  * server, serves GET /health, and tears everything down in the reverse
  * order (HTTP first, so no handler runs against a closed service).
  *
- * Data directory: <home>/chain/ledger.db (embedded ledger), <home>/store
+ * Data directory: <home>/chain/ledger.sqlite (embedded ledger), <home>/store
  * (blockstore), <home>/market/orders.db (orderbook), <home>/sms (vault).
  */
 #include <errno.h>
@@ -233,7 +233,7 @@ static decc_status open_chain(decc_node *n, decc_err *err) {
     decc_free(dir);
     return st;
   }
-  n->ledger_path = join(dir, "ledger.db");
+  n->ledger_path = join(dir, "ledger.sqlite");
   decc_free(dir);
   if (!n->ledger_path)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");

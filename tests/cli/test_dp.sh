@@ -74,8 +74,10 @@ check "app deploy tee" 0 "$DECC" --json app deploy --name app1 --multiaddr "/ipf
   --bundle app1.tar --mrenclave "{\"framework\":\"TDX\",\"fingerprint\":\"$M\"}" \
   --keystore "$DECC_HOME/wallets/bob.json" --password-file pw
 APP=$(jget 'd["app"]' <<<"$out")
+# not a TEE app: no measurement (zero checksum), so no enclave can attest it
 check "app deploy plain" 0 "$DECC" --json app deploy --name app2 --multiaddr "/ipfs/$CID" \
-  --bundle app1.tar --keystore "$DECC_HOME/wallets/bob.json" --password-file pw
+  --checksum 0x0000000000000000000000000000000000000000000000000000000000000000 \
+  --keystore "$DECC_HOME/wallets/bob.json" --password-file pw
 APP2=$(jget 'd["app"]' <<<"$out")
 
 check "grant not tee" 1 "$DECC" grant "$PD" --app "$APP2" --user "$BOB"

@@ -50,11 +50,6 @@ PLAT=$("$DECC" wallet address --private-key-file plat.key | grep -o '0x[0-9a-fA-
 HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in d else d["hub"]')
 check "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
 WP=$(jget 'd["workerpool"]' <<<"$out")
-# The node and the chain CLI name the ledger file differently (ledger.db
-# vs ledger.sqlite): share one file until the layout is unified.
-if [ -e home/chain/ledger.sqlite ] && [ ! -e home/chain/ledger.db ]; then
-  ln -s ledger.sqlite home/chain/ledger.db
-fi
 "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all \
   --workerpool "$WP" --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
   --platform_key_file "$T/plat.key" --sms_trusted_platforms "$PLAT" --log_requests false \
@@ -63,6 +58,9 @@ NODE_PID=$!
 for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
 [ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; exit 1; }
 U="http://127.0.0.1:$(cat "$T/port")"
+# With a node serving the data directory, the orderbook has one writer: the
+# node (its chain watcher applies OrdersMatched); the CLI uses its market.
+echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
 
 # Bob's TEE app and its order; the pool's order.
 check "app init" 0 "$DECC" app init app1
@@ -98,7 +96,7 @@ grep -q "CONSUME_RESULT_DECRYPT" "$T/err" && ok || ko "no decrypt step: $(cat "$
 check "process to a file" 0 "$DECC" --json process "$PD" --app "$APP" --app-max-price 1RLC \
   --data-max-price 2RLC --workerpool-max-price 0.5 --private-key-file bob.key -o r.zip
 [ "$(jget 'd["status"]' <<<"$out")" = COMPLETED ] && ok || ko "json: $out"
-unzip -l r.zip | grep -q result.json && ok || ko "r.zip has no result.json"
+grep -q result.json <<<"$(unzip -l r.zip)" && ok || ko "r.zip has no result.json"
 
 check "grants" 0 "$DECC" --json grants "$PD" --user "$BOB" --strict
 [ "$(jget 'd["grantedAccess"][0]["remainingAccess"]' <<<"$out")" = 1 ] && ok || ko "remaining: $out"

@@ -39,11 +39,6 @@ NODE_PID=$!
 for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
 [ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; exit 1; }
 U="http://127.0.0.1:$(cat "$T/port")"
-# The node and the chain CLI name the ledger file differently (ledger.db
-# vs ledger.sqlite): share the node's until the layout is unified.
-if [ -e "$DECC_HOME/chain/ledger.db" ] && [ ! -e "$DECC_HOME/chain/ledger.sqlite" ]; then
-  ln -s ledger.db "$DECC_HOME/chain/ledger.sqlite"
-fi
 
 cd "$T"
 echo pw >pw

@@ -474,6 +474,18 @@ TEST(process_selects_orders_and_explains_refusals) {
   size_t rl = 0;
   ASSERT_EQ(decc_dp_fetch_result(f.dp, &res, &rl, r.task_id, NULL, NULL, &err),
             DECC_E_STATE);
+  /* Waiting with no workerpool service anywhere: a timeout naming why. */
+  {
+    decc_dp_process_opts w = o;
+    decc_dp_process_result r2;
+    w.no_wait = 0;
+    w.timeout_s = 1;
+    w.poll_ms = 100;
+    ASSERT_EQ(decc_dp_process(f.dp, &r2, &w, &err), DECC_E_TIMEOUT);
+    ASSERT(strstr(err.msg, "no scheduler"));
+    ASSERT(r2.result == NULL);
+    decc_dp_process_result_clear(&r2);
+  }
   /* Task logs: unknown before initialize, then the on-chain timeline. */
   char *logs = NULL;
   ASSERT_EQ(decc_dp_task_logs(f.dp, &logs, r.task_id, &err), DECC_E_NOT_FOUND);

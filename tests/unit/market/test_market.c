@@ -415,6 +415,12 @@ TEST(events_unpublish_and_dead_orders) {
   decc_order_hash(h2, &o2, f.domain);
   decc_order_hash(h3, &o3, f.domain);
   decc_u256 two = decc_u256_from_u64(2), one = decc_u256_from_u64(1);
+  /* the chain now says 2 of o1's 3 were consumed */
+  memcpy(f.w.ch[0], h1, 32);
+  f.w.cv[0] = 2;
+  f.w.nc = 1;
+  ASSERT_OK(decc_market_on_matched(f.m, zero, h1, zero, zero, &two));
+  /* the same event seen again (a second watcher) does not count twice */
   ASSERT_OK(decc_market_on_matched(f.m, zero, h1, zero, zero, &two));
   char *js;
   ASSERT_OK(decc_market_get(f.m, DECC_ORDER_DATASET, h1, &js, NULL));
@@ -423,6 +429,7 @@ TEST(events_unpublish_and_dead_orders) {
   ASSERT_EQ(json_integer_value(json_object_get(j, "remaining")), 1);
   ASSERT_STR_EQ(json_string_value(json_object_get(j, "status")), "open");
   json_decref(j);
+  f.w.cv[0] = 3;
   ASSERT_OK(decc_market_on_matched(f.m, zero, h1, zero, zero, &one));
   ASSERT_OK(decc_market_get(f.m, DECC_ORDER_DATASET, h1, &js, NULL));
   j = json_loads(js, 0, NULL);

@@ -100,7 +100,7 @@ static int fx_open(fx *f, int auth) {
   snprintf(f->base, sizeof f->base, "http://127.0.0.1:%u",
            (unsigned)decc_node_port(f->n));
   char path[800];
-  snprintf(path, sizeof path, "%s/chain/ledger.db", f->home);
+  snprintf(path, sizeof path, "%s/chain/ledger.sqlite", f->home);
   if (decc_ledger_open(&f->l, path, &e) ||
       decc_ledger_get_info(f->l, &f->info, &e))
     goto out;
