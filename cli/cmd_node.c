@@ -42,6 +42,7 @@ static int node_usage(FILE *f) {
           "                     of chain_url (default: a decc node's)\n"
           "  workerpool, scheduler_key_file, worker_key_file, platform_key_file,\n"
           "  workerpool_poll_ms scheduler / worker roles (keys are 0x-hex files)\n"
+          "  scheduler_workers  worker addresses the scheduler API serves (all)\n"
           "  market_poll_ms, market_refresh_s, market_auth, challenge_ttl\n"
           "  sms_passphrase_file, sms_trusted_platforms\n"
           "  log_requests       one line per request on stderr (true)\n\n"

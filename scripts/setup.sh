@@ -12,7 +12,7 @@ PKGS=(
   libsqlite3-dev sqlite3 libzip-dev zip unzip
   libseccomp-dev libcap-dev bubblewrap
   clang libclang-rt-14-dev
-  valgrind hyperfine wrk ipfs-cid time jq binutils
+  valgrind hyperfine wrk ipfs-cid time jq binutils python3
 )
 
 missing=()

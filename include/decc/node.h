@@ -10,7 +10,10 @@
  *              status in sync with the chain's OrdersMatched / Closed*Order
  *              events;
  *   sms        the secret management service (<home>/sms vault);
- *   scheduler, worker   (library services of the worker layer).
+ *   scheduler, worker   (library services of the worker layer); the
+ *              scheduler also serves workers on other hosts (POST
+ *              /scheduler/replicates/...), and a worker may use a remote
+ *              scheduler by scheduler_url.
  * Plus GET /health. Every route is documented in docs/api/http.md.
  *
  * Configuration is a flat set of keys (decc_node_config_set) that a JSON
@@ -86,6 +89,9 @@ typedef struct decc_node_config {
   char *platform_key_file;   /* software TEE platform key (0x hex file); its
                                 address must be in the SMS's trusted list */
   unsigned workerpool_poll_ms; /* scheduler/worker round period, default 500 */
+  char *scheduler_workers;   /* comma-separated worker addresses the
+                                scheduler's HTTP API serves; NULL or empty:
+                                any worker with a valid signature */
 } decc_node_config;
 
 /* Fills c with the defaults (home from nothing: NULL). */
@@ -100,7 +106,7 @@ DECC_API void decc_node_config_clear(decc_node_config *c);
  *   scheduler_url genesis hub market_poll_ms market_refresh_s market_auth
  *   challenge_ttl sms_passphrase_file sms_trusted_platforms log_requests
  *   workerpool scheduler_key_file worker_key_file platform_key_file
- *   workerpool_poll_ms
+ *   workerpool_poll_ms scheduler_workers
  * roles is a comma-separated list of chain,store,market,sms,scheduler,
  * worker, or "all" / "none"; booleans are true/false/1/0/yes/no.
  * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown key); DECC_E_INVALID (bad
@@ -147,7 +153,8 @@ typedef struct decc_node decc_node;
  * threads.
  * Returns: DECC_OK; DECC_E_INVALID (no home, a role that needs a missing
  * piece: err says which; a worker needs the scheduler role in the same
- * node, there is no remote scheduler client yet); DECC_E_UNSUPPORTED (a
+ * node or scheduler_url, plus chain_url / sms_url / store_url for the
+ * roles it lacks); DECC_E_UNSUPPORTED (a
  * role this build lacks);
  * market and sms need the chain role or chain_url (a remote Ethereum
  * JSON-RPC node running PoCo, e.g. another decc node);

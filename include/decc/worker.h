@@ -180,8 +180,8 @@ DECC_API void decc_scheduler_counts(decc_scheduler *s, size_t *open,
 
 /* ---- worker ----------------------------------------------------------------------- */
 
-/* Where a worker gets its tasks: an in-process scheduler (the only kind
- * today; a remote scheduler client plugs in here). */
+/* Where a worker gets its tasks: an in-process scheduler, or a remote one
+ * by URL (scheduler_url, the HTTP protocol below). */
 typedef struct decc_worker_config {
   decc_chain *chain;            /* borrowed; the worker thread's handle */
   const uint8_t *worker_sk32;   /* worker wallet key (copied, secure mem) */
@@ -194,6 +194,11 @@ typedef struct decc_worker_config {
   decc_enclave_limits limits;   /* zeroed = defaults */
   void (*log)(void *ctx, const char *line);
   void *log_ctx;
+  /* A remote scheduler instead of `scheduler` (used when scheduler is
+   * NULL): the base URL of a node with the scheduler role, e.g.
+   * "http://10.0.0.1:8545" (no path). Requests are signed with the worker
+   * key (decc_scheduler_request_digest). */
+  const char *scheduler_url;
 } decc_worker_config;
 
 typedef struct decc_worker decc_worker;
@@ -231,6 +236,69 @@ DECC_API decc_status decc_worker_task_logs(decc_worker *w,
 /* The digest the requester signs to read logs (see above). */
 DECC_API void decc_worker_logs_message(uint8_t out32[32],
                                        const uint8_t taskid32[32]);
+
+/* ---- remote scheduler protocol (docs/api/http.md, "Scheduler") --------------
+ *
+ * A worker on another host asks a node's scheduler for tasks over HTTP:
+ *   POST /scheduler/replicates/available        → 200 assignment JSON | 204
+ *   POST /scheduler/replicates/{taskid}/status  body: report JSON → 200
+ * Every request carries X-Decc-Worker (address), X-Decc-Timestamp (unix
+ * milliseconds) and X-Decc-Signature (personal_sign by the worker of
+ * decc_scheduler_request_digest). The scheduler accepts a timestamp only
+ * within DECC_SCHED_AUTH_WINDOW_MS of its clock, strictly greater than the
+ * last one it accepted from that worker and not older than its own start,
+ * so a captured request cannot be replayed. */
+#define DECC_SCHED_AUTH_WINDOW_MS 60000u
+#define DECC_SCHED_PATH_AVAILABLE "/scheduler/replicates/available"
+
+/* keccak256("DECC-SCHEDULER-V1" ‖ 0x00 ‖ method ‖ 0x00 ‖ path ‖ 0x00 ‖
+ * worker(20) ‖ uint64be(ts_ms) ‖ keccak256(body)). */
+DECC_API void decc_scheduler_request_digest(uint8_t out32[32],
+                                            const char *method,
+                                            const char *path,
+                                            const decc_address *worker,
+                                            uint64_t ts_ms, const void *body,
+                                            size_t body_len);
+
+/* An assignment as JSON (iExec's WorkerpoolAuthorization names plus the
+ * deal position): {"worker","taskid","enclaveChallenge","signature",
+ * "dealid","index","tee"}. Out: *json (decc_free).
+ * Returns: DECC_OK; DECC_E_NOMEM. */
+DECC_API decc_status decc_assignment_to_json(char **json,
+                                             const decc_task_assignment *a)
+    DECC_WARN_UNUSED;
+/* Parses it back. Returns: DECC_OK; DECC_E_PARSE (err says which field). */
+DECC_API decc_status decc_assignment_from_json(decc_task_assignment *a,
+                                               const char *json, size_t len,
+                                               decc_err *err) DECC_WARN_UNUSED;
+/* A report body: {"kind":"CONTRIBUTED|REVEALED|COMPLETED|FAILED","cause",
+ * "exitCode","detail","results","callback":"0x…"} (the task id travels in
+ * the path, the worker in the signed headers). Out: *json (decc_free). */
+DECC_API decc_status decc_report_to_json(char **json,
+                                         const decc_worker_report *r)
+    DECC_WARN_UNUSED;
+/* Parses a report body into r (task_id and worker left zero).
+ * Returns: DECC_OK; DECC_E_PARSE; DECC_E_LIMIT (field too long). */
+DECC_API decc_status decc_report_from_json(decc_worker_report *r,
+                                           const char *json, size_t len,
+                                           decc_err *err) DECC_WARN_UNUSED;
+
+/* Client side: asks the scheduler at base_url for the next task of the
+ * worker whose key is sk32. Out: *a. Returns: DECC_OK; DECC_E_NOT_FOUND
+ * (204: nothing now); DECC_E_DENIED (401/403: worker not allowed or bad
+ * signature); DECC_E_NETWORK / DECC_E_TIMEOUT; DECC_E_PARSE. */
+DECC_API decc_status decc_scheduler_remote_assign(const char *base_url,
+                                                  const uint8_t sk32[32],
+                                                  decc_task_assignment *a,
+                                                  decc_err *err)
+    DECC_WARN_UNUSED;
+/* Sends a report (r->worker must be the key's address). Returns: DECC_OK;
+ * DECC_E_NOT_FOUND (unknown assignment); DECC_E_DENIED; network errors. */
+DECC_API decc_status decc_scheduler_remote_report(const char *base_url,
+                                                  const uint8_t sk32[32],
+                                                  const decc_worker_report *r,
+                                                  decc_err *err)
+    DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

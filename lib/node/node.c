@@ -537,7 +537,7 @@ static decc_status copy_config(decc_node_config *dst,
                    &dst->genesis,       &dst->sms_passphrase_file,
                    &dst->sms_trusted_platforms, &dst->workerpool,
                    &dst->scheduler_key_file, &dst->worker_key_file,
-                   &dst->platform_key_file};
+                   &dst->platform_key_file, &dst->scheduler_workers};
   decc_status st = DECC_OK;
   for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
     if (*strs[i]) {
@@ -558,16 +558,16 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
                         "no data directory: set home (--home, DECC_HOME or "
                         "\"home\" in the config file)");
   unsigned roles = cfg->roles;
-  if ((roles & DECC_NODE_ROLE_WORKER) && !(roles & DECC_NODE_ROLE_SCHEDULER))
+  if ((roles & DECC_NODE_ROLE_WORKER) &&
+      !(roles & DECC_NODE_ROLE_SCHEDULER) && !cfg->scheduler_url)
     return decc_err_set(err, DECC_E_INVALID,
-                        "the worker role needs the scheduler role in the same "
-                        "node: decc/worker.h has no remote scheduler client "
-                        "yet (scheduler_url cannot be used by a worker)");
+                        "the worker role needs a scheduler: the scheduler "
+                        "role in the same node or scheduler_url");
   if ((roles & (DECC_NODE_ROLE_MARKET | DECC_NODE_ROLE_SMS |
-                DECC_NODE_ROLE_SCHEDULER)) &&
+                DECC_NODE_ROLE_SCHEDULER | DECC_NODE_ROLE_WORKER)) &&
       !(roles & DECC_NODE_ROLE_CHAIN) && !cfg->chain_url)
     return decc_err_set(err, DECC_E_INVALID,
-                        "the market, sms and scheduler roles read the chain: "
+                        "the market, sms, scheduler and worker roles read the chain: "
                         "enable the chain role or set chain_url");
   decc_node *n = decc_calloc(1, sizeof *n);
   if (!n)
@@ -617,7 +617,7 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
       goto fail;
   } else if (n->cfg.chain_url &&
              (roles & (DECC_NODE_ROLE_MARKET | DECC_NODE_ROLE_SMS |
-                       DECC_NODE_ROLE_SCHEDULER))) {
+                       DECC_NODE_ROLE_SCHEDULER | DECC_NODE_ROLE_WORKER))) {
     st = open_remote_chain(n, err);
     if (st)
       goto fail;
@@ -639,8 +639,10 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
     if (st)
       goto fail;
   }
-  if (roles & DECC_NODE_ROLE_SCHEDULER) {
+  if (roles & (DECC_NODE_ROLE_SCHEDULER | DECC_NODE_ROLE_WORKER)) {
     st = decc__node_pool_open_services(n, err);
+    if (!st && n->sched)
+      st = decc__node_scheduler_mount(n, err);
     if (st)
       goto fail;
   }
@@ -664,7 +666,7 @@ decc_status decc_node_start(decc_node *n, decc_err *err) {
     if (st)
       return st;
   }
-  if (n->sched) {
+  if (n->sched || n->worker) {
     st = decc__node_pool_start(n, err);
     if (st)
       return st;
@@ -687,6 +689,8 @@ void decc_node_destroy(decc_node *n) {
   decc__node_market_stop(n);
   decc__node_pool_stop(n);
   decc__node_pool_close_services(n);
+  decc__node_scheduler_free(n->sched_http);
+  n->sched_http = NULL;
   decc__node_market_close(n);
   decc_free(n->market_routes);
   decc_sms_destroy(n->sms);

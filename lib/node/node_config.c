@@ -58,6 +58,7 @@ static const key_def KEYS[] = {
     {"worker_key_file", K_STR, OFF(worker_key_file), 0, 0},
     {"platform_key_file", K_STR, OFF(platform_key_file), 0, 0},
     {"workerpool_poll_ms", K_UINT, OFF(workerpool_poll_ms), 10, 600000},
+    {"scheduler_workers", K_STR, OFF(scheduler_workers), 0, 0},
 };
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
 

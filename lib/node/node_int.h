@@ -96,7 +96,14 @@ struct decc_node {
   void *tee_backend; /* decc_tee_backend (heap) when the worker runs */
   pthread_t pool_thread;
   int pool_running;
+  struct node_sched_http *sched_http; /* node_scheduler.c */
 };
+
+typedef struct node_sched_http node_sched_http;
+/* Mounts the remote-worker scheduler routes (node_scheduler.c); needs
+ * n->sched. Frees with decc__node_scheduler_free (NULL ok). */
+decc_status decc__node_scheduler_mount(decc_node *n, decc_err *err);
+void decc__node_scheduler_free(node_sched_http *h);
 
 /* Logs one line through the node's log callback (printf-style). */
 void decc__node_logf(decc_node *n, const char *fmt, ...)

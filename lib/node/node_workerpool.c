@@ -9,8 +9,10 @@
  * handed to the services (which copy them) and wiped. The SMS is the
  * node's own when the sms role is on, else sms_url; the worker's store is
  * the node's blockstore when the store role is on, else store_url (a Kubo
- * RPC API, e.g. another decc node). A worker needs the scheduler in the
- * same process: decc/worker.h has no remote scheduler client yet.
+ * RPC API, e.g. another decc node). The worker's scheduler is the node's
+ * own when the scheduler role is on, else scheduler_url (another node's
+ * scheduler API, node_scheduler.c): a worker-only node on another host
+ * then needs chain_url, sms_url, store_url and scheduler_url.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -72,25 +74,41 @@ static char *home_path(decc_node *n, const char *rel) {
 
 decc_status decc__node_pool_open_services(decc_node *n, decc_err *err) {
   decc_address pool;
+  memset(&pool, 0, sizeof pool);
+  decc_status st = DECC_OK;
+  int with_sched = (n->cfg.roles & DECC_NODE_ROLE_SCHEDULER) != 0;
+  if (!with_sched && !n->cfg.scheduler_url)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "the worker role needs the scheduler role or "
+                        "scheduler_url");
+  if (!n->sms && !n->cfg.sms_url)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "the scheduler and worker roles need an SMS: the sms "
+                        "role or sms_url");
+  if (!with_sched)
+    goto worker_only;
   if (!n->cfg.workerpool)
     return decc_err_set(err, DECC_E_INVALID,
                         "the scheduler role needs workerpool (its address)");
-  decc_status st = decc_address_parse(&pool, n->cfg.workerpool, err);
+  st = decc_address_parse(&pool, n->cfg.workerpool, err);
   if (st)
     return st;
-  if (!n->sms && !n->cfg.sms_url)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "the scheduler role needs an SMS: the sms role or "
-                        "sms_url");
+worker_only:;
   uint8_t *pool_sk = NULL, *worker_sk = NULL, *platform_sk = NULL;
   char *state = NULL, *sdir = NULL, *wdir = NULL;
+  wdir = home_path(n, "worker");
+  if (!wdir) {
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    goto out;
+  }
+  if (!with_sched)
+    goto open_worker;
   st = read_key("scheduler_key_file", n->cfg.scheduler_key_file, &pool_sk, err);
   if (st)
     goto out;
   sdir = home_path(n, "scheduler");
   state = home_path(n, "scheduler/state.sqlite");
-  wdir = home_path(n, "worker");
-  if (!sdir || !state || !wdir) {
+  if (!sdir || !state) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     goto out;
   }
@@ -114,6 +132,7 @@ decc_status decc__node_pool_open_services(decc_node *n, decc_err *err) {
   st = decc_scheduler_create(&n->sched, &sc, err);
   if (st)
     goto out;
+open_worker:
   if (n->cfg.roles & DECC_NODE_ROLE_WORKER) {
     if (!n->bs && !n->cfg.store_url) {
       st = decc_err_set(err, DECC_E_INVALID,
@@ -147,6 +166,7 @@ decc_status decc__node_pool_open_services(decc_node *n, decc_err *err) {
     wc.chain = n->worker_chain;
     wc.worker_sk32 = worker_sk;
     wc.scheduler = n->sched;
+    wc.scheduler_url = n->sched ? NULL : n->cfg.scheduler_url;
     wc.sms = n->sms;
     wc.sms_url = n->sms ? NULL : n->cfg.sms_url;
     wc.store.bs = n->bs;
@@ -160,8 +180,14 @@ decc_status decc__node_pool_open_services(decc_node *n, decc_err *err) {
       goto out;
   }
   char a[43];
-  decc__node_logf(n, "workerpool %s: scheduler%s", decc_address_to_checksum(a, &pool),
-                  n->worker ? " and worker" : "");
+  if (n->sched)
+    decc__node_logf(n, "workerpool %s: scheduler%s",
+                    decc_address_to_checksum(a, &pool),
+                    n->worker ? " and worker" : "");
+  else
+    decc__node_logf(n, "worker %s: tasks from the scheduler at %s",
+                    decc_address_to_checksum(a, decc_worker_address(n->worker)),
+                    n->cfg.scheduler_url);
 out:
   decc_secure_free(pool_sk);
   decc_secure_free(worker_sk);
@@ -179,10 +205,11 @@ static void *pool_main(void *arg) {
     pthread_mutex_unlock(&n->stop_mu);
     decc_err e;
     decc_err_clear(&e);
-    decc_status st = decc_scheduler_step(n->sched, NULL, &e);
+    decc_status st = n->sched ? decc_scheduler_step(n->sched, NULL, &e)
+                              : DECC_OK;
     if (!st && n->worker)
       st = decc_worker_step(n->worker, NULL, &e);
-    if (!st && n->worker)
+    if (!st && n->worker && n->sched)
       st = decc_scheduler_step(n->sched, NULL, &e);
     if (st)
       decc__node_logf(n, "workerpool round: %s", e.msg[0] ? e.msg

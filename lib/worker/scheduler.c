@@ -499,9 +499,28 @@ decc_status decc_scheduler_assign(decc_scheduler *s, const decc_address *worker,
   decc_status st = DECC_E_NOT_FOUND;
   pthread_mutex_lock(&s->mu);
   sqlite3_stmt *q = NULL;
-  /* open tasks this worker has not had, TEE ones once their challenge is
-   * known, with fewer assignments than replicas wanted */
+  /* First an open task already handed to this worker that it never
+   * reported on: the worker may have died (or lost the answer) between our
+   * record and its own, so it gets the same task again (the worker ignores
+   * a task it already holds and re-sends its report). Then open tasks this
+   * worker has not had, TEE ones once their challenge is known, with fewer
+   * assignments than replicas wanted. */
+  int again = 0;
   if (sqlite3_prepare_v2(
+          s->db,
+          "SELECT t.taskid, t.dealid, t.idx, t.tee, t.enclave, t.trust FROM "
+          "tasks t JOIN assignments x ON x.taskid=t.taskid WHERE t.state=1 "
+          "AND x.worker=?1 AND x.state=0 ORDER BY t.rowid LIMIT 1",
+          -1, &q, NULL) == SQLITE_OK) {
+    sqlite3_bind_blob(q, 1, worker->b, 20, SQLITE_STATIC);
+    again = sqlite3_step(q) == SQLITE_ROW;
+    if (!again) {
+      sqlite3_finalize(q);
+      q = NULL;
+    }
+  }
+  if (!again &&
+      sqlite3_prepare_v2(
           s->db,
           "SELECT t.taskid, t.dealid, t.idx, t.tee, t.enclave, t.trust FROM "
           "tasks t WHERE t.state=1 AND (t.tee=0 OR t.enclave IS NOT NULL) AND "
@@ -512,9 +531,11 @@ decc_status decc_scheduler_assign(decc_scheduler *s, const decc_address *worker,
           -1, &q, NULL) != SQLITE_OK) {
     st = decc_err_set(err, DECC_E_IO, "state: %s", sqlite3_errmsg(s->db));
   } else {
-    sqlite3_bind_blob(q, 1, worker->b, 20, SQLITE_STATIC);
-    sqlite3_bind_int(q, 2, (int)s->cfg.max_replicas);
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    if (!again) {
+      sqlite3_bind_blob(q, 1, worker->b, 20, SQLITE_STATIC);
+      sqlite3_bind_int(q, 2, (int)s->cfg.max_replicas);
+    }
+    if (again || sqlite3_step(q) == SQLITE_ROW) {
       memcpy(a->task_id, sqlite3_column_blob(q, 0), 32);
       memcpy(a->deal_id, sqlite3_column_blob(q, 1), 32);
       a->index = (uint64_t)sqlite3_column_int64(q, 2);
@@ -533,7 +554,7 @@ decc_status decc_scheduler_assign(decc_scheduler *s, const decc_address *worker,
     }
   }
   sqlite3_finalize(q);
-  if (!st)
+  if (!st && !again)
     st = decc__wk_exec(s->db, err,
                        "INSERT INTO assignments(taskid, worker, state) VALUES "
                        "(?1,?2,0)",
@@ -541,8 +562,10 @@ decc_status decc_scheduler_assign(decc_scheduler *s, const decc_address *worker,
   pthread_mutex_unlock(&s->mu);
   if (!st) {
     char th[67], wa[43];
-    slog(s, "scheduler: task %s → worker %s", decc__wk_hex32(th, a->task_id),
-         decc_address_to_checksum(wa, worker));
+    slog(s, again ? "scheduler: task %s handed again to worker %s (no report "
+                    "yet)"
+                  : "scheduler: task %s → worker %s",
+         decc__wk_hex32(th, a->task_id), decc_address_to_checksum(wa, worker));
   }
   return st;
 }

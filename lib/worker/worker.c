@@ -51,7 +51,7 @@ struct decc_worker {
   decc_address me;
   sqlite3 *db;
   char *dir, *work, *logs;
-  char *sms_url, *ipfs_url;
+  char *sms_url, *ipfs_url, *sched_url;
 };
 
 static void wlog(decc_worker *w, const char *fmt, ...) DECC_PRINTF(2, 3);
@@ -69,7 +69,8 @@ static void wlog(decc_worker *w, const char *fmt, ...) {
 decc_status decc_worker_create(decc_worker **out, const decc_worker_config *cfg,
                                decc_err *err) {
   *out = NULL;
-  if (!cfg || !cfg->chain || !cfg->worker_sk32 || !cfg->scheduler ||
+  if (!cfg || !cfg->chain || !cfg->worker_sk32 ||
+      (!cfg->scheduler && !cfg->scheduler_url) ||
       !cfg->dir || (!cfg->store.bs && !cfg->store.ipfs_api_url))
     return decc_err_set(err, DECC_E_INVALID,
                         "worker: chain, key, scheduler, store and dir are "
@@ -89,7 +90,10 @@ decc_status decc_worker_create(decc_worker **out, const decc_worker_config *cfg,
     w->sms_url = decc_strdup(cfg->sms_url);
   if (cfg->store.ipfs_api_url)
     w->ipfs_url = decc_strdup(cfg->store.ipfs_api_url);
+  if (!cfg->scheduler && cfg->scheduler_url)
+    w->sched_url = decc_strdup(cfg->scheduler_url);
   if (!w->sk || !w->dir || !w->work || !w->logs ||
+      (!cfg->scheduler && !w->sched_url) ||
       (cfg->sms_url && !w->sms_url) ||
       (cfg->store.ipfs_api_url && !w->ipfs_url)) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -97,6 +101,7 @@ decc_status decc_worker_create(decc_worker **out, const decc_worker_config *cfg,
   }
   w->cfg.sms_url = w->sms_url;
   w->cfg.store.ipfs_api_url = w->ipfs_url;
+  w->cfg.scheduler_url = w->sched_url;
   w->cfg.dir = w->dir;
   memcpy(w->sk, cfg->worker_sk32, 32);
   if (decc_address_from_privkey(&w->me, w->sk)) {
@@ -139,6 +144,7 @@ void decc_worker_destroy(decc_worker *w) {
   decc_free(w->logs);
   decc_free(w->sms_url);
   decc_free(w->ipfs_url);
+  decc_free(w->sched_url);
   decc_free(w);
 }
 
@@ -361,7 +367,11 @@ static void report(decc_worker *w, const decc_task_assignment *a,
     r.callback_len = s->callback_len;
   }
   decc_err e;
-  if (decc_scheduler_report(w->cfg.scheduler, &r, &e))
+  decc_status rs = w->cfg.scheduler
+                       ? decc_scheduler_report(w->cfg.scheduler, &r, &e)
+                       : decc_scheduler_remote_report(w->sched_url, w->sk, &r,
+                                                      &e);
+  if (rs)
     wlog(w, "worker: report to the scheduler failed: %s", e.msg);
 }
 
@@ -803,6 +813,62 @@ static size_t load_rows(decc_worker *w, row *rows, size_t max) {
   return n;
 }
 
+/* If the task has a row, *have = 1 and the report matching its state is
+ * sent again (nothing for a task still in progress). */
+static decc_status rereport(decc_worker *w, const decc_task_assignment *a,
+                            int *have, decc_err *err) {
+  *have = 0;
+  sqlite3_stmt *q = NULL;
+  if (sqlite3_prepare_v2(w->db,
+                         "SELECT state, results, callback FROM tasks WHERE "
+                         "taskid=?1",
+                         -1, &q, NULL) != SQLITE_OK)
+    return decc_err_set(err, DECC_E_IO, "state: %s", sqlite3_errmsg(w->db));
+  sqlite3_bind_blob(q, 1, a->task_id, 32, SQLITE_STATIC);
+  int state = -1;
+  sent *s = decc_calloc(1, sizeof *s);
+  if (!s) {
+    sqlite3_finalize(q);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  if (sqlite3_step(q) == SQLITE_ROW) {
+    *have = 1;
+    state = sqlite3_column_int(q, 0);
+    const unsigned char *res = sqlite3_column_text(q, 1);
+    snprintf(s->results, sizeof s->results, "%s",
+             res ? (const char *)res : "");
+    int cl = sqlite3_column_bytes(q, 2);
+    if (cl > 0 && (size_t)cl <= sizeof s->callback) {
+      memcpy(s->callback, sqlite3_column_blob(q, 2), (size_t)cl);
+      s->callback_len = (size_t)cl;
+    }
+  }
+  sqlite3_finalize(q);
+  if (state == W_CONTRIBUTED) {
+    report(w, a, DECC_REPORT_CONTRIBUTED, NULL, s);
+  } else if (state == W_DONE) {
+    report(w, a, a->tee ? DECC_REPORT_COMPLETED : DECC_REPORT_REVEALED, NULL,
+           s);
+  } else if (state == W_FAILED) {
+    decc_enclave_outcome *o = decc_calloc(1, sizeof *o);
+    decc_task_failure f;
+    char *path = decc__enclave_path(w->dir, "state.sqlite");
+    if (o && path && decc_task_failure_read(path, a->task_id, &f, NULL) == 0) {
+      o->cause = f.cause;
+      o->exit_code = f.exit_code;
+      snprintf(o->detail, sizeof o->detail, "%s", f.detail);
+    } else if (o) {
+      outcome_fail(o, DECC_CAUSE_INTERNAL, "failed on the worker");
+    }
+    if (o)
+      report(w, a, DECC_REPORT_FAILED, o, NULL);
+    decc_free(path);
+    decc_free(o);
+  }
+  decc_free(s);
+  return DECC_OK;
+}
+
 decc_status decc_worker_step(decc_worker *w, size_t *actions, decc_err *err) {
   if (actions)
     *actions = 0;
@@ -818,7 +884,10 @@ decc_status decc_worker_step(decc_worker *w, size_t *actions, decc_err *err) {
     return st;
   decc_task_assignment a;
   decc_err e2;
-  decc_status as = decc_scheduler_assign(w->cfg.scheduler, &w->me, &a, &e2);
+  decc_status as =
+      w->cfg.scheduler
+          ? decc_scheduler_assign(w->cfg.scheduler, &w->me, &a, &e2)
+          : decc_scheduler_remote_assign(w->sched_url, w->sk, &a, &e2);
   if (as == DECC_E_NOT_FOUND)
     return DECC_OK;
   if (as) {
@@ -826,6 +895,15 @@ decc_status decc_worker_step(decc_worker *w, size_t *actions, decc_err *err) {
       *err = e2;
     return as;
   }
+  /* A task we already hold (the scheduler hands it again while it has no
+   * report from us: our report was lost, or we died between its record
+   * and ours — then we have no row and run it now): never run it twice,
+   * send the report again instead. */
+  int have = 0;
+  if ((st = rereport(w, &a, &have, err)))
+    return st;
+  if (have)
+    return DECC_OK;
   if ((st = decc__wk_exec(w->db, err,
                           "INSERT OR REPLACE INTO tasks(taskid, assignment, "
                           "state, updated) VALUES (?1,?2,0,?3)",

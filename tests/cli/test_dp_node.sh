@@ -98,6 +98,13 @@ check "process to a file" 0 "$DECC" --json process "$PD" --app "$APP" --app-max-
 [ "$(jget 'd["status"]' <<<"$out")" = COMPLETED ] && ok || ko "json: $out"
 grep -q result.json <<<"$(unzip -l r.zip)" && ok || ko "r.zip has no result.json"
 
+# The node's market learns about matches from its chain watcher, which polls:
+# give it a few rounds before reading the remaining uses.
+for _ in $(seq 50); do
+  out=$("$DECC" --json grants "$PD" --user "$BOB" --strict 2>/dev/null || true)
+  [ "$(jget 'd["grantedAccess"][0]["remainingAccess"]' <<<"$out" 2>/dev/null)" = 1 ] && break
+  sleep 0.2
+done
 check "grants" 0 "$DECC" --json grants "$PD" --user "$BOB" --strict
 [ "$(jget 'd["grantedAccess"][0]["remainingAccess"]' <<<"$out")" = 1 ] && ok || ko "remaining: $out"
 check "balance after" 0 "$DECC" --json account balance "$BOB"

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# test_worker_restart.sh — restart safety of a remote worker under kill -9.
+# A main node (chain, store, market, sms), a scheduler (`decc scheduler
+# run`) and a worker (`decc worker run`), each its own process and data
+# directory, reaching each other by URL. Kill points:
+#  (1) the worker killed with SIGKILL while idle; the scheduler initializes
+#      the next task while no worker runs; the worker restarts;
+#  (2) the worker killed in the middle of the enclave run of a slow app (it
+#      sleeps 3 s) and restarted on the same data directory;
+#  (3) the scheduler and the worker both killed during a run, restarted.
+# Each task must end COMPLETED with its decrypted result, each with one
+# contribution (this worker's), and the worker's nonce must equal the
+# number of tasks: one contributeAndFinalize each, no duplicate, no
+# reverted retry.
+# The enclave sandbox needs root: without it the test says SKIP.
+set -euo pipefail
+DECC=${DECC:?DECC must point to the decc binary}
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIP: the enclave sandbox needs root"
+  echo "0 passed, 0 failed"
+  exit 0
+fi
+T=$(mktemp -d)
+NODE_PID=
+WNODE_PID=
+SNODE_PID=
+cleanup() {
+  for p in $WNODE_PID $SNODE_PID $NODE_PID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() {
+  local name=$1 want=$2
+  shift 2
+  set +e
+  out=$("$@" 2>"$T/err")
+  local rc=$?
+  set -e
+  if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
+}
+jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+
+export DECC_HOME="$T/home"
+cd "$T"
+# Dev accounts: 1 Alice, 2 Bob, 3 the pool operator, 4 its worker.
+keys=$("$DECC" chain init --dev | grep '^(')
+key() { awk -v i="($1)" '$1==i{print $3}' <<<"$keys"; }
+addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$keys"; }
+key 1 >alice.key; key 2 >bob.key; key 3 >pool.key; key 4 >worker.key
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' >plat.key
+chmod 600 ./*.key
+BOB=$(addr 2)
+PLAT=$("$DECC" wallet address --private-key-file plat.key | grep -o '0x[0-9a-fA-F]\{40\}')
+HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in d else d["hub"]')
+check "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
+WP=$(jget 'd["workerpool"]' <<<"$out")
+WORKER=$(addr 4)
+"$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
+  --roles chain,store,market,sms --sms_trusted_platforms "$PLAT" --log_requests false \
+  >"$T/node.log" 2>&1 &
+NODE_PID=$!
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+[ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; exit 1; }
+U="http://127.0.0.1:$(cat "$T/port")"
+# The scheduler (decc scheduler run) on a port that stays the same across
+# its restarts, and the worker node: each its own data directory,
+# everything else by URL.
+SPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+S="http://127.0.0.1:$SPORT"
+start_scheduler() {
+  "$DECC" scheduler run --home "$T/shome" --port "$SPORT" --chain_url "$U" --sms_url "$U" \
+    --workerpool "$WP" --scheduler_key_file "$T/pool.key" --scheduler_workers "$WORKER" \
+    --workerpool_poll_ms 100 --log_requests false >>"$T/snode.log" 2>&1 &
+  SNODE_PID=$!
+  for _ in $(seq 50); do curl -sf "$S/health" >/dev/null && break; sleep 0.1; done
+  curl -sf "$S/health" >/dev/null || { echo "scheduler did not start: $(cat "$T/snode.log")"; exit 1; }
+}
+kill9_scheduler() { kill -9 "$SNODE_PID"; wait "$SNODE_PID" 2>/dev/null || true; SNODE_PID=; }
+start_scheduler
+start_worker() {
+  rm -f "$T/wport"
+  "$DECC" worker run --home "$T/whome" --port 0 --port-file "$T/wport" \
+    --chain_url "$U" --sms_url "$U" --store_url "$U" --scheduler_url "$S" \
+    --worker_key_file "$T/worker.key" --platform_key_file "$T/plat.key" \
+    --workerpool_poll_ms 100 --log_requests false >>"$T/wnode.log" 2>&1 &
+  WNODE_PID=$!
+  for _ in $(seq 50); do [ -s "$T/wport" ] && break; sleep 0.1; done
+  [ -s "$T/wport" ] || { echo "worker node did not start: $(cat "$T/wnode.log")"; exit 1; }
+}
+kill9_worker() { kill -9 "$WNODE_PID"; wait "$WNODE_PID" 2>/dev/null || true; WNODE_PID=; }
+start_worker
+echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
+
+# The sample app, made slow on request (first argument "slow").
+check "app init" 0 "$DECC" app init app1
+sed -i 's|^set -eu$|set -eu\n[ "${1:-}" = slow ] \&\& sleep 3|' app1/run.sh
+grep -q 'sleep 3' app1/run.sh && ok || ko "app not patched"
+check "app build" 0 "$DECC" --json app build app1 -o app1.tar
+M=$(jget 'd["measurement"]' <<<"$out")
+check "store add" 0 "$DECC" --json store add app1.tar
+CID=$(jget 'd["Hash"]' <<<"$out")
+check "app deploy" 0 "$DECC" --json app deploy --name app1 --multiaddr "/ipfs/$CID" \
+  --bundle app1.tar --mrenclave "{\"framework\":\"TDX\",\"fingerprint\":\"$M\"}" \
+  --private-key-file bob.key
+APP=$(jget 'd["app"]' <<<"$out")
+Z=0x0000000000000000000000000000000000000000
+TAG=0x0000000000000000000000000000000000000000000000000000000000000009
+echo "{\"app\":\"$APP\",\"appprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"datasetrestrict\":\"$Z\",\"workerpoolrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >ao.json
+echo "{\"workerpool\":\"$WP\",\"workerpoolprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"category\":\"0\",\"trust\":\"0\",\"apprestrict\":\"$Z\",\"datasetrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >wo.json
+check "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
+check "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key --node "$U" ao.s.json
+check "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
+check "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key --node "$U" wo.s.json
+echo '{"email":"alice@example.com","score":42}' >rec.json
+check "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
+PD=$(jget 'd["address"]' <<<"$out")
+check "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$BOB" --uses 10 --price 0 --private-key-file alice.key
+
+submit() { # submit ARGS → task id in $TASK
+  check "process --no-wait $1" 0 "$DECC" --json process "$PD" --app "$APP" --app-max-price 0 \
+    --data-max-price 0 --workerpool-max-price 0 --private-key-file bob.key --no-wait --args "$1"
+  TASK=$(jget 'd["taskId"]' <<<"$out")
+}
+status() { "$DECC" --json task show "$1" 2>/dev/null | jget 'd["status"]' 2>/dev/null || echo "?"; }
+wait_status() { # wait_status TASK STATUS SECONDS
+  for _ in $(seq $(($3 * 10))); do [ "$(status "$1")" = "$2" ] && return 0; sleep 0.1; done
+  return 1
+}
+
+# (1) Killed while idle; the scheduler initializes the task meanwhile.
+kill9_worker
+submit fast
+T1=$TASK
+wait_status "$T1" ACTIVE 20 && ok || ko "task 1 not initialized: $(status "$T1")"
+start_worker
+wait_status "$T1" COMPLETED 60 && ok || ko "task 1 after restart: $(status "$T1") $(tail -5 "$T/wnode.log")"
+
+# (2) Killed during the enclave run (the app sleeps 3 s).
+submit slow
+T2=$TASK
+for _ in $(seq 200); do [ "$(grep -c "→ worker" "$T/snode.log")" = 2 ] && break; sleep 0.1; done
+[ "$(grep -c "→ worker" "$T/snode.log")" = 2 ] && ok || ko "task 2 never assigned: $(cat "$T/snode.log")"
+sleep 1
+[ "$(status "$T2")" = ACTIVE ] && ok || ko "task 2 not running when killed: $(status "$T2")"
+kill9_worker
+sleep 3
+start_worker
+wait_status "$T2" COMPLETED 60 && ok || ko "task 2 after restart: $(status "$T2") $(tail -5 "$T/wnode.log")"
+grep -q "interrupted; running it again" "$T/wnode.log" && ok || ko "no resume: $(cat "$T/wnode.log")"
+
+# (3) The scheduler killed while the worker runs a slow task, restarted on
+# its data directory; the worker is killed too, before it finishes.
+submit slow
+T3=$TASK
+for _ in $(seq 200); do [ "$(grep -c "→ worker" "$T/snode.log")" = 3 ] && break; sleep 0.1; done
+[ "$(grep -c "→ worker" "$T/snode.log")" = 3 ] && ok || ko "task 3 never assigned: $(cat "$T/snode.log")"
+kill9_scheduler
+sleep 1
+kill9_worker
+sleep 3
+start_scheduler
+start_worker
+wait_status "$T3" COMPLETED 60 && ok || ko "task 3 after restarts: $(status "$T3") $(tail -5 "$T/wnode.log") $(tail -5 "$T/snode.log")"
+[ "$(grep -c "interrupted; running it again" "$T/wnode.log")" = 2 ] && ok || ko "task 3 not resumed: $(cat "$T/wnode.log")"
+
+# Results decrypt (the requester's key) and carry the right arguments.
+for t in "$T1:fast" "$T2:slow" "$T3:slow"; do
+  check "result get ${t#*:}" 0 "$DECC" result get "${t%%:*}" --private-key-file bob.key -o "r-${t#*:}.zip"
+  unzip -p "r-${t#*:}.zip" result.json >"r-${t#*:}.json" 2>/dev/null || true
+  [ "$(jget 'd["args"]' <"r-${t#*:}.json" 2>/dev/null)" = "${t#*:}" ] && ok || ko "result ${t#*:}: $(cat "r-${t#*:}.json" 2>/dev/null)"
+done
+
+# Exactly one transaction of the worker per task on the whole chain: its
+# nonce counts every transaction it ever sent (mined, reverted or not), and
+# each task has exactly one contribution, by this worker.
+n=$(curl -s -H 'Content-Type: application/json' \
+  -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionCount\",\"params\":[\"$WORKER\",\"latest\"]}" \
+  "$U/rpc" | jget 'int(d["result"],16)')
+[ "$n" = 3 ] && ok || ko "the worker sent $n transactions for 3 tasks"
+for t in "$T1" "$T2" "$T3"; do
+  check "task show" 0 "$DECC" --json task show "$t"
+  echo "$out" >"$T/show.json"
+  [ "$(jget '",".join(a.lower() for a in d["contributors"])' <"$T/show.json")" = "${WORKER,,}" ] \
+    && ok || ko "contributions of $t: $out"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
