@@ -363,74 +363,9 @@ int lc_key_load(const cli_key_opts *key, uint8_t **sk, decc_address *a) {
 /* ---- orders --------------------------------------------------------------- */
 
 decc_status lc_push_order(decc_abi_enc *e, const decc_order *o) {
-  decc_status s = decc_abi_enc_begin_tuple(e);
-  switch (o->type) {
-  case DECC_ORDER_APP:
-  case DECC_ORDER_DATASET: {
-    /* the two layouts are the same field for field */
-    const decc_apporder *x = &o->u.app;
-    if (o->type == DECC_ORDER_DATASET) {
-      const decc_datasetorder *y = &o->u.dataset;
-      s = s ? s : decc_abi_enc_push_address(e, &y->dataset);
-      s = s ? s : decc_abi_enc_push_u256(e, &y->datasetprice);
-      s = s ? s : decc_abi_enc_push_u256(e, &y->volume);
-      s = s ? s : decc_abi_enc_push_bytes32(e, y->tag);
-      s = s ? s : decc_abi_enc_push_address(e, &y->apprestrict);
-      s = s ? s : decc_abi_enc_push_address(e, &y->workerpoolrestrict);
-      s = s ? s : decc_abi_enc_push_address(e, &y->requesterrestrict);
-      s = s ? s : decc_abi_enc_push_bytes32(e, y->salt);
-      break;
-    }
-    s = s ? s : decc_abi_enc_push_address(e, &x->app);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->appprice);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
-    s = s ? s : decc_abi_enc_push_address(e, &x->datasetrestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->workerpoolrestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  case DECC_ORDER_WORKERPOOL: {
-    const decc_workerpoolorder *x = &o->u.workerpool;
-    s = s ? s : decc_abi_enc_push_address(e, &x->workerpool);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->workerpoolprice);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->category);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->trust);
-    s = s ? s : decc_abi_enc_push_address(e, &x->apprestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->datasetrestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  case DECC_ORDER_REQUEST: {
-    const decc_requestorder *x = &o->u.request;
-    s = s ? s : decc_abi_enc_push_address(e, &x->app);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->appmaxprice);
-    s = s ? s : decc_abi_enc_push_address(e, &x->dataset);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->datasetmaxprice);
-    s = s ? s : decc_abi_enc_push_address(e, &x->workerpool);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->workerpoolmaxprice);
-    s = s ? s : decc_abi_enc_push_address(e, &x->requester);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->category);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->trust);
-    s = s ? s : decc_abi_enc_push_address(e, &x->beneficiary);
-    s = s ? s : decc_abi_enc_push_address(e, &x->callback);
-    s = s ? s : decc_abi_enc_push_string(e, x->params);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  }
-  s = s ? s : decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
-  s = s ? s : decc_abi_enc_end_tuple(e);
-  return s;
+  return decc_order_abi_push(e, o);
 }
 
-/* The order type whose distinctive member the JSON object has. */
 static int guess_type(decc_order_type *t, const char *json, size_t len) {
   json_t *j = json_loadb(json, len, 0, NULL);
   if (!j || !json_is_object(j)) {

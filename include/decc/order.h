@@ -219,6 +219,28 @@ DECC_API void decc_deal_id(uint8_t out32[32], const uint8_t request_hash32[32],
 DECC_API void decc_task_id(uint8_t out32[32], const uint8_t deal_id32[32],
                            const decc_u256 *index);
 
+/* ---- orders as PoCo function arguments (lib/poco/order_abi.c) ---- */
+struct decc_abi_enc;
+struct decc_buf;
+
+/* Pushes the order as the ABI tuple PoCo's functions take: its fields in
+ * struct order, then its `sign` bytes. Returns: DECC_OK or the encoder's
+ * error (DECC_E_LIMIT, DECC_E_NOMEM); DECC_E_INVALID for a bad type. */
+DECC_API decc_status decc_order_abi_push(struct decc_abi_enc *e,
+                                         const decc_order *o) DECC_WARN_UNUSED;
+
+/* Appends the calldata of matchOrders(app, dataset, workerpool, request)
+ * (sponsorMatchOrders when sponsor != 0) to out. "No dataset" is an
+ * all-zero dataset order with an empty sign, as the SDK sends it.
+ * Returns: DECC_OK, DECC_E_INVALID (an order of the wrong type), or the
+ * encoder's error. */
+DECC_API decc_status decc_match_orders_calldata(struct decc_buf *out,
+                                                const decc_order *app,
+                                                const decc_order *dataset,
+                                                const decc_order *workerpool,
+                                                const decc_order *request,
+                                                int sponsor) DECC_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

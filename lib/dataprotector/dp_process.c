@@ -363,97 +363,13 @@ static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
 
 /* ---- matchOrders ------------------------------------------------------------------ */
 
-static void push_app(decc_abi_enc *e, const decc_order *o) {
-  const decc_apporder *a = &o->u.app;
-  decc_abi_enc_begin_tuple(e);
-  decc_abi_enc_push_address(e, &a->app);
-  decc_abi_enc_push_u256(e, &a->appprice);
-  decc_abi_enc_push_u256(e, &a->volume);
-  decc_abi_enc_push_bytes32(e, a->tag);
-  decc_abi_enc_push_address(e, &a->datasetrestrict);
-  decc_abi_enc_push_address(e, &a->workerpoolrestrict);
-  decc_abi_enc_push_address(e, &a->requesterrestrict);
-  decc_abi_enc_push_bytes32(e, a->salt);
-  decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
-  decc_abi_enc_end_tuple(e);
-}
-
-static void push_ds(decc_abi_enc *e, const decc_order *o) {
-  const decc_datasetorder *d = &o->u.dataset;
-  decc_abi_enc_begin_tuple(e);
-  decc_abi_enc_push_address(e, &d->dataset);
-  decc_abi_enc_push_u256(e, &d->datasetprice);
-  decc_abi_enc_push_u256(e, &d->volume);
-  decc_abi_enc_push_bytes32(e, d->tag);
-  decc_abi_enc_push_address(e, &d->apprestrict);
-  decc_abi_enc_push_address(e, &d->workerpoolrestrict);
-  decc_abi_enc_push_address(e, &d->requesterrestrict);
-  decc_abi_enc_push_bytes32(e, d->salt);
-  decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
-  decc_abi_enc_end_tuple(e);
-}
-
-static void push_wp(decc_abi_enc *e, const decc_order *o) {
-  const decc_workerpoolorder *w = &o->u.workerpool;
-  decc_abi_enc_begin_tuple(e);
-  decc_abi_enc_push_address(e, &w->workerpool);
-  decc_abi_enc_push_u256(e, &w->workerpoolprice);
-  decc_abi_enc_push_u256(e, &w->volume);
-  decc_abi_enc_push_bytes32(e, w->tag);
-  decc_abi_enc_push_u256(e, &w->category);
-  decc_abi_enc_push_u256(e, &w->trust);
-  decc_abi_enc_push_address(e, &w->apprestrict);
-  decc_abi_enc_push_address(e, &w->datasetrestrict);
-  decc_abi_enc_push_address(e, &w->requesterrestrict);
-  decc_abi_enc_push_bytes32(e, w->salt);
-  decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
-  decc_abi_enc_end_tuple(e);
-}
-
-static void push_rq(decc_abi_enc *e, const decc_order *o) {
-  const decc_requestorder *q = &o->u.request;
-  decc_abi_enc_begin_tuple(e);
-  decc_abi_enc_push_address(e, &q->app);
-  decc_abi_enc_push_u256(e, &q->appmaxprice);
-  decc_abi_enc_push_address(e, &q->dataset);
-  decc_abi_enc_push_u256(e, &q->datasetmaxprice);
-  decc_abi_enc_push_address(e, &q->workerpool);
-  decc_abi_enc_push_u256(e, &q->workerpoolmaxprice);
-  decc_abi_enc_push_address(e, &q->requester);
-  decc_abi_enc_push_u256(e, &q->volume);
-  decc_abi_enc_push_bytes32(e, q->tag);
-  decc_abi_enc_push_u256(e, &q->category);
-  decc_abi_enc_push_u256(e, &q->trust);
-  decc_abi_enc_push_address(e, &q->beneficiary);
-  decc_abi_enc_push_address(e, &q->callback);
-  decc_abi_enc_push_string(e, q->params);
-  decc_abi_enc_push_bytes32(e, q->salt);
-  decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
-  decc_abi_enc_end_tuple(e);
-}
-
 static decc_status match(decc_dp *dp, const decc_order *app,
                          const decc_order *ds, const decc_order *wp,
                          const decc_order *rq, decc_dp_process_result *out,
                          decc_err *err) {
-  decc_abi_enc e;
-  decc_abi_enc_init(&e, 0);
-  push_app(&e, app);
-  push_ds(&e, ds);
-  push_wp(&e, wp);
-  push_rq(&e, rq);
-  uint8_t sel[4];
-  decc_abi_selector(
-      sel, "matchOrders((address,uint256,uint256,bytes32,address,address,"
-           "address,bytes32,bytes),(address,uint256,uint256,bytes32,address,"
-           "address,address,bytes32,bytes),(address,uint256,uint256,bytes32,"
-           "uint256,uint256,address,address,address,bytes32,bytes),(address,"
-           "uint256,address,uint256,address,uint256,address,uint256,bytes32,"
-           "uint256,uint256,address,address,string,bytes32,bytes))");
   decc_buf cd;
   decc_buf_init(&cd, 0);
-  decc_status st = decc_abi_enc_finish_call(&e, sel, &cd);
-  decc_abi_enc_clear(&e);
+  decc_status st = decc_match_orders_calldata(&cd, app, ds, wp, rq, 0);
   if (st) {
     decc_buf_clear(&cd);
     return decc_err_set(err, st, "matchOrders: cannot encode");

@@ -440,3 +440,50 @@ TEST(to_json_rejects_non_utf8_params) {
   ASSERT(s == NULL);
   decc_order_clear(&o);
 }
+
+/* matchOrders calldata built by the library equals what ethers encoded
+ * from the PoCo ABI for the same four signed orders (ledger vectors). */
+#include "decc/buf.h"
+TEST(match_orders_calldata_matches_ethers) {
+  size_t len = 0;
+  char *txt = decc_test_read_file(decc_test_vector_path("ledger/ledger.json"), &len);
+  ASSERT(txt != NULL);
+  json_error_t je;
+  json_t *root = json_loadb(txt, len, 0, &je);
+  ASSERT(root != NULL);
+  json_t *orders = json_object_get(root, "orders");
+  static const char *names[4] = {"app", "dataset", "workerpool", "request"};
+  decc_order o[4];
+  for (int i = 0; i < 4; i++) {
+    char *js = json_dumps(json_object_get(orders, names[i]), JSON_COMPACT);
+    ASSERT(js != NULL);
+    decc_err err;
+    decc_status st = decc_order_from_json(&o[i], (decc_order_type)i, js, strlen(js), &err);
+    free(js);
+    if (st)
+      fprintf(stderr, "    %s: %s\n", names[i], err.msg);
+    ASSERT_OK(st);
+  }
+  const char *want = NULL;
+  size_t i;
+  json_t *step;
+  json_array_foreach(json_object_get(root, "steps"), i, step) {
+    if (!strcmp(json_string_value(json_object_get(step, "what")), "matchOrders"))
+      want = json_string_value(json_object_get(step, "data"));
+  }
+  ASSERT(want != NULL);
+  decc_buf cd;
+  decc_buf_init(&cd, 0);
+  ASSERT_OK(decc_match_orders_calldata(&cd, &o[0], &o[1], &o[2], &o[3], 0));
+  char *hex = malloc(2 * cd.len + 3);
+  decc_hex_encode(hex, cd.data, cd.len, 1);
+  ASSERT_STR_EQ(hex, want);
+  /* wrong order types are refused */
+  ASSERT_EQ(decc_match_orders_calldata(&cd, &o[1], &o[0], &o[2], &o[3], 0),
+            DECC_E_INVALID);
+  free(hex);
+  decc_buf_clear(&cd);
+  for (int k = 0; k < 4; k++)
+    decc_order_clear(&o[k]);
+  json_decref(root);
+}
