@@ -86,61 +86,9 @@ static decc_buf tx(const decc_ledger_info *info, const uint8_t sk[32],
 }
 
 static void push_order(decc_abi_enc *e, const decc_order *o) {
-  decc_status s = decc_abi_enc_begin_tuple(e);
-  if (o->type == DECC_ORDER_APP) {
-    const decc_apporder *x = &o->u.app;
-    s = s ? s : decc_abi_enc_push_address(e, &x->app);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->appprice);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
-    s = s ? s : decc_abi_enc_push_address(e, &x->datasetrestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->workerpoolrestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
-  } else if (o->type == DECC_ORDER_DATASET) {
-    const decc_datasetorder *x = &o->u.dataset;
-    s = s ? s : decc_abi_enc_push_address(e, &x->dataset);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->datasetprice);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
-    s = s ? s : decc_abi_enc_push_address(e, &x->apprestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->workerpoolrestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
-  } else if (o->type == DECC_ORDER_WORKERPOOL) {
-    const decc_workerpoolorder *x = &o->u.workerpool;
-    s = s ? s : decc_abi_enc_push_address(e, &x->workerpool);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->workerpoolprice);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->category);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->trust);
-    s = s ? s : decc_abi_enc_push_address(e, &x->apprestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->datasetrestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
-  } else {
-    const decc_requestorder *x = &o->u.request;
-    s = s ? s : decc_abi_enc_push_address(e, &x->app);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->appmaxprice);
-    s = s ? s : decc_abi_enc_push_address(e, &x->dataset);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->datasetmaxprice);
-    s = s ? s : decc_abi_enc_push_address(e, &x->workerpool);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->workerpoolmaxprice);
-    s = s ? s : decc_abi_enc_push_address(e, &x->requester);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->category);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->trust);
-    s = s ? s : decc_abi_enc_push_address(e, &x->beneficiary);
-    s = s ? s : decc_abi_enc_push_address(e, &x->callback);
-    s = s ? s : decc_abi_enc_push_string(e, x->params);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
+  if (decc_order_abi_push(e, o) != DECC_OK) {
+    /* the encoder error is sticky: finish reports it */
   }
-  s = s ? s : decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
-  s = s ? s : decc_abi_enc_end_tuple(e);
-  if (s != DECC_OK)
-    die("encode order", NULL);
 }
 
 #define APPO "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"

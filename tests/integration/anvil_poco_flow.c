@@ -120,68 +120,9 @@ static int minted(const decc_receipt *r, const decc_address *registry,
 static void u(decc_u256 *v, uint64_t x) { *v = decc_u256_from_u64(x); }
 
 static void push_order(decc_abi_enc *e, const decc_order *o) {
-  decc_abi_enc_begin_tuple(e);
-  switch (o->type) {
-  case DECC_ORDER_APP: {
-    const decc_apporder *a = &o->u.app;
-    decc_abi_enc_push_address(e, &a->app);
-    decc_abi_enc_push_u256(e, &a->appprice);
-    decc_abi_enc_push_u256(e, &a->volume);
-    decc_abi_enc_push_bytes32(e, a->tag);
-    decc_abi_enc_push_address(e, &a->datasetrestrict);
-    decc_abi_enc_push_address(e, &a->workerpoolrestrict);
-    decc_abi_enc_push_address(e, &a->requesterrestrict);
-    decc_abi_enc_push_bytes32(e, a->salt);
-    break;
+  if (decc_order_abi_push(e, o) != DECC_OK) {
+    /* the encoder error is sticky: finish reports it */
   }
-  case DECC_ORDER_DATASET: {
-    const decc_datasetorder *d = &o->u.dataset;
-    decc_abi_enc_push_address(e, &d->dataset);
-    decc_abi_enc_push_u256(e, &d->datasetprice);
-    decc_abi_enc_push_u256(e, &d->volume);
-    decc_abi_enc_push_bytes32(e, d->tag);
-    decc_abi_enc_push_address(e, &d->apprestrict);
-    decc_abi_enc_push_address(e, &d->workerpoolrestrict);
-    decc_abi_enc_push_address(e, &d->requesterrestrict);
-    decc_abi_enc_push_bytes32(e, d->salt);
-    break;
-  }
-  case DECC_ORDER_WORKERPOOL: {
-    const decc_workerpoolorder *w = &o->u.workerpool;
-    decc_abi_enc_push_address(e, &w->workerpool);
-    decc_abi_enc_push_u256(e, &w->workerpoolprice);
-    decc_abi_enc_push_u256(e, &w->volume);
-    decc_abi_enc_push_bytes32(e, w->tag);
-    decc_abi_enc_push_u256(e, &w->category);
-    decc_abi_enc_push_u256(e, &w->trust);
-    decc_abi_enc_push_address(e, &w->apprestrict);
-    decc_abi_enc_push_address(e, &w->datasetrestrict);
-    decc_abi_enc_push_address(e, &w->requesterrestrict);
-    decc_abi_enc_push_bytes32(e, w->salt);
-    break;
-  }
-  case DECC_ORDER_REQUEST: {
-    const decc_requestorder *q = &o->u.request;
-    decc_abi_enc_push_address(e, &q->app);
-    decc_abi_enc_push_u256(e, &q->appmaxprice);
-    decc_abi_enc_push_address(e, &q->dataset);
-    decc_abi_enc_push_u256(e, &q->datasetmaxprice);
-    decc_abi_enc_push_address(e, &q->workerpool);
-    decc_abi_enc_push_u256(e, &q->workerpoolmaxprice);
-    decc_abi_enc_push_address(e, &q->requester);
-    decc_abi_enc_push_u256(e, &q->volume);
-    decc_abi_enc_push_bytes32(e, q->tag);
-    decc_abi_enc_push_u256(e, &q->category);
-    decc_abi_enc_push_u256(e, &q->trust);
-    decc_abi_enc_push_address(e, &q->beneficiary);
-    decc_abi_enc_push_address(e, &q->callback);
-    decc_abi_enc_push_string(e, q->params);
-    decc_abi_enc_push_bytes32(e, q->salt);
-    break;
-  }
-  }
-  decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
-  decc_abi_enc_end_tuple(e);
 }
 
 #define ORDER_APP "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"

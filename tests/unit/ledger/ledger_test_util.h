@@ -93,68 +93,7 @@ static inline uint64_t word_u64(const uint8_t w[32]) {
  * tuple followed by its signature bytes, as one tuple. */
 static inline decc_status ldg_t_push_order(decc_abi_enc *e,
                                            const decc_order *o) {
-  decc_status s = decc_abi_enc_begin_tuple(e);
-  switch (o->type) {
-  case DECC_ORDER_APP: {
-    const decc_apporder *x = &o->u.app;
-    s = s ? s : decc_abi_enc_push_address(e, &x->app);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->appprice);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
-    s = s ? s : decc_abi_enc_push_address(e, &x->datasetrestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->workerpoolrestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  case DECC_ORDER_DATASET: {
-    const decc_datasetorder *x = &o->u.dataset;
-    s = s ? s : decc_abi_enc_push_address(e, &x->dataset);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->datasetprice);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
-    s = s ? s : decc_abi_enc_push_address(e, &x->apprestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->workerpoolrestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  case DECC_ORDER_WORKERPOOL: {
-    const decc_workerpoolorder *x = &o->u.workerpool;
-    s = s ? s : decc_abi_enc_push_address(e, &x->workerpool);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->workerpoolprice);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->category);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->trust);
-    s = s ? s : decc_abi_enc_push_address(e, &x->apprestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->datasetrestrict);
-    s = s ? s : decc_abi_enc_push_address(e, &x->requesterrestrict);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  case DECC_ORDER_REQUEST: {
-    const decc_requestorder *x = &o->u.request;
-    s = s ? s : decc_abi_enc_push_address(e, &x->app);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->appmaxprice);
-    s = s ? s : decc_abi_enc_push_address(e, &x->dataset);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->datasetmaxprice);
-    s = s ? s : decc_abi_enc_push_address(e, &x->workerpool);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->workerpoolmaxprice);
-    s = s ? s : decc_abi_enc_push_address(e, &x->requester);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->volume);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->tag);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->category);
-    s = s ? s : decc_abi_enc_push_u256(e, &x->trust);
-    s = s ? s : decc_abi_enc_push_address(e, &x->beneficiary);
-    s = s ? s : decc_abi_enc_push_address(e, &x->callback);
-    s = s ? s : decc_abi_enc_push_string(e, x->params);
-    s = s ? s : decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  }
-  s = s ? s : decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
-  return s ? s : decc_abi_enc_end_tuple(e);
+  return decc_order_abi_push(e, o);
 }
 
 #define LDG_T_APPO                                                             \

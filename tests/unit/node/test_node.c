@@ -666,57 +666,9 @@ TEST(market_unpublish) {
 }
 
 static void push_order(decc_abi_enc *e, const decc_order *o) {
-  (void)decc_abi_enc_begin_tuple(e);
-  switch (o->type) {
-  case DECC_ORDER_APP:
-  case DECC_ORDER_DATASET: {
-    const decc_apporder *x = &o->u.app; /* dataset orders share the layout */
-    (void)decc_abi_enc_push_address(e, &x->app);
-    (void)decc_abi_enc_push_u256(e, &x->appprice);
-    (void)decc_abi_enc_push_u256(e, &x->volume);
-    (void)decc_abi_enc_push_bytes32(e, x->tag);
-    (void)decc_abi_enc_push_address(e, &x->datasetrestrict);
-    (void)decc_abi_enc_push_address(e, &x->workerpoolrestrict);
-    (void)decc_abi_enc_push_address(e, &x->requesterrestrict);
-    (void)decc_abi_enc_push_bytes32(e, x->salt);
-    break;
+  if (decc_order_abi_push(e, o) != DECC_OK) {
+    /* the encoder error is sticky: finish reports it */
   }
-  case DECC_ORDER_WORKERPOOL: {
-    const decc_workerpoolorder *x = &o->u.workerpool;
-    (void)decc_abi_enc_push_address(e, &x->workerpool);
-    (void)decc_abi_enc_push_u256(e, &x->workerpoolprice);
-    (void)decc_abi_enc_push_u256(e, &x->volume);
-    (void)decc_abi_enc_push_bytes32(e, x->tag);
-    (void)decc_abi_enc_push_u256(e, &x->category);
-    (void)decc_abi_enc_push_u256(e, &x->trust);
-    (void)decc_abi_enc_push_address(e, &x->apprestrict);
-    (void)decc_abi_enc_push_address(e, &x->datasetrestrict);
-    (void)decc_abi_enc_push_address(e, &x->requesterrestrict);
-    (void)decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  case DECC_ORDER_REQUEST: {
-    const decc_requestorder *x = &o->u.request;
-    (void)decc_abi_enc_push_address(e, &x->app);
-    (void)decc_abi_enc_push_u256(e, &x->appmaxprice);
-    (void)decc_abi_enc_push_address(e, &x->dataset);
-    (void)decc_abi_enc_push_u256(e, &x->datasetmaxprice);
-    (void)decc_abi_enc_push_address(e, &x->workerpool);
-    (void)decc_abi_enc_push_u256(e, &x->workerpoolmaxprice);
-    (void)decc_abi_enc_push_address(e, &x->requester);
-    (void)decc_abi_enc_push_u256(e, &x->volume);
-    (void)decc_abi_enc_push_bytes32(e, x->tag);
-    (void)decc_abi_enc_push_u256(e, &x->category);
-    (void)decc_abi_enc_push_u256(e, &x->trust);
-    (void)decc_abi_enc_push_address(e, &x->beneficiary);
-    (void)decc_abi_enc_push_address(e, &x->callback);
-    (void)decc_abi_enc_push_string(e, x->params);
-    (void)decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  }
-  (void)decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
-  (void)decc_abi_enc_end_tuple(e);
 }
 
 static const char *status_of(fx *f, const char *type, const decc_order *o,

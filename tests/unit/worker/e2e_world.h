@@ -289,68 +289,9 @@ static __attribute__((unused)) void teardown(e2e *t) {
 }
 
 static __attribute__((unused)) void push_order(decc_abi_enc *e, const decc_order *o) {
-  decc_abi_enc_begin_tuple(e);
-  switch (o->type) {
-  case DECC_ORDER_APP: {
-    const decc_apporder *x = &o->u.app;
-    decc_abi_enc_push_address(e, &x->app);
-    decc_abi_enc_push_u256(e, &x->appprice);
-    decc_abi_enc_push_u256(e, &x->volume);
-    decc_abi_enc_push_bytes32(e, x->tag);
-    decc_abi_enc_push_address(e, &x->datasetrestrict);
-    decc_abi_enc_push_address(e, &x->workerpoolrestrict);
-    decc_abi_enc_push_address(e, &x->requesterrestrict);
-    decc_abi_enc_push_bytes32(e, x->salt);
-    break;
+  if (decc_order_abi_push(e, o) != DECC_OK) {
+    /* the encoder error is sticky: finish reports it */
   }
-  case DECC_ORDER_DATASET: {
-    const decc_datasetorder *x = &o->u.dataset;
-    decc_abi_enc_push_address(e, &x->dataset);
-    decc_abi_enc_push_u256(e, &x->datasetprice);
-    decc_abi_enc_push_u256(e, &x->volume);
-    decc_abi_enc_push_bytes32(e, x->tag);
-    decc_abi_enc_push_address(e, &x->apprestrict);
-    decc_abi_enc_push_address(e, &x->workerpoolrestrict);
-    decc_abi_enc_push_address(e, &x->requesterrestrict);
-    decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  case DECC_ORDER_WORKERPOOL: {
-    const decc_workerpoolorder *x = &o->u.workerpool;
-    decc_abi_enc_push_address(e, &x->workerpool);
-    decc_abi_enc_push_u256(e, &x->workerpoolprice);
-    decc_abi_enc_push_u256(e, &x->volume);
-    decc_abi_enc_push_bytes32(e, x->tag);
-    decc_abi_enc_push_u256(e, &x->category);
-    decc_abi_enc_push_u256(e, &x->trust);
-    decc_abi_enc_push_address(e, &x->apprestrict);
-    decc_abi_enc_push_address(e, &x->datasetrestrict);
-    decc_abi_enc_push_address(e, &x->requesterrestrict);
-    decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  case DECC_ORDER_REQUEST: {
-    const decc_requestorder *x = &o->u.request;
-    decc_abi_enc_push_address(e, &x->app);
-    decc_abi_enc_push_u256(e, &x->appmaxprice);
-    decc_abi_enc_push_address(e, &x->dataset);
-    decc_abi_enc_push_u256(e, &x->datasetmaxprice);
-    decc_abi_enc_push_address(e, &x->workerpool);
-    decc_abi_enc_push_u256(e, &x->workerpoolmaxprice);
-    decc_abi_enc_push_address(e, &x->requester);
-    decc_abi_enc_push_u256(e, &x->volume);
-    decc_abi_enc_push_bytes32(e, x->tag);
-    decc_abi_enc_push_u256(e, &x->category);
-    decc_abi_enc_push_u256(e, &x->trust);
-    decc_abi_enc_push_address(e, &x->beneficiary);
-    decc_abi_enc_push_address(e, &x->callback);
-    decc_abi_enc_push_string(e, x->params);
-    decc_abi_enc_push_bytes32(e, x->salt);
-    break;
-  }
-  }
-  decc_abi_enc_push_bytes(e, o->sign, o->sign_len);
-  decc_abi_enc_end_tuple(e);
 }
 
 #define APP_PRICE 5000000000ull
