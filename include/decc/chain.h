@@ -49,7 +49,9 @@ typedef struct decc_receipt {
   uint8_t block_hash[32];
   uint32_t tx_index;
   decc_address from;
-  decc_address to;
+  decc_address to;               /* zero for a contract creation */
+  int has_contract;              /* 1: a contract creation that succeeded */
+  decc_address contract_address; /* the created contract (has_contract) */
   uint64_t nonce;
   int status;          /* 1 = success, 0 = reverted */
   char *revert_reason; /* reverted: the reason string ("" if none); else NULL */
@@ -126,6 +128,10 @@ typedef struct decc_chain_vtable {
                          decc_receipt *out, decc_err *err);
   decc_status (*logs)(void *self, const decc_log_filter *f, decc_log **out,
                       size_t *n, decc_err *err);
+  /* eth_getCode at the latest block: appends the code to out (nothing for
+   * an account without code). */
+  decc_status (*code)(void *self, const decc_address *a, decc_buf *out,
+                      decc_err *err);
   void (*destroy)(void *self);
 } decc_chain_vtable;
 
@@ -212,7 +218,10 @@ DECC_API decc_status decc_chain_nonce(decc_chain *c, const decc_address *a,
 
 /* Sends `data` to `to` as a transaction signed with sk32 (the sender is
  * the key's address; nonce and chain id are filled in) and waits until it
- * is in a committed block. Out: *out, the receipt (clear it). A reverted
+ * is in a committed block. to == NULL creates a contract whose init code is
+ * `data` (JSON-RPC backend only: the embedded ledger has no EVM and answers
+ * DECC_E_UNSUPPORTED); the receipt then has has_contract = 1 and the new
+ * contract's address. Out: *out, the receipt (clear it). A reverted
  * transaction is NOT an error here: it returns DECC_OK with status 0 and
  * the reason in out->revert_reason (it consumed a nonce, like on Ethereum).
  * Returns: DECC_OK; DECC_E_INVALID (bad key); DECC_E_IO / DECC_E_TIMEOUT
@@ -240,6 +249,16 @@ DECC_API decc_status decc_chain_send_raw(decc_chain *c,
 DECC_API decc_status decc_chain_call(decc_chain *c, const decc_address *from,
                                      const decc_address *to,
                                      const uint8_t *data, size_t len,
+                                     decc_buf *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* Code of an account at the latest block (eth_getCode), appended to out;
+ * an account without code appends nothing. On the embedded ledger, whose
+ * contracts run natively, every contract (hub, registries, token,
+ * DataProtector, app / dataset / workerpool entries) has the one-byte code
+ * 0xfe (EVM INVALID): non-empty, as presence checks expect, and never
+ * executable. Returns: DECC_OK; the backend's errors. */
+DECC_API decc_status decc_chain_code(decc_chain *c, const decc_address *a,
                                      decc_buf *out, decc_err *err)
     DECC_WARN_UNUSED;
 

@@ -211,6 +211,15 @@ DECC_API decc_status decc_ledger_view(decc_ledger *l, const decc_address *from,
                                       decc_buf *out, decc_err *err)
     DECC_WARN_UNUSED;
 
+/* Code of an account as eth_getCode reports it for the embedded ledger:
+ * contracts run natively here, so every contract (hub, registries, token,
+ * DataProtector, registry entries) gets the one-byte code 0xfe (EVM
+ * INVALID) and any other address none. Appended to out.
+ * Returns: DECC_OK; DECC_E_IO; DECC_E_NOMEM. */
+DECC_API decc_status decc_ledger_code(decc_ledger *l, const decc_address *a,
+                                      decc_buf *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
 /* Next nonce of an account. */
 DECC_API decc_status decc_ledger_nonce(decc_ledger *l, const decc_address *a,
                                        uint64_t *out, decc_err *err)

@@ -121,7 +121,7 @@ decc_status decc_chain_nonce(decc_chain *c, const decc_address *a,
 decc_status decc_chain_send(decc_chain *c, const uint8_t sk32[32],
                             const decc_address *to, const uint8_t *data,
                             size_t len, decc_receipt *out, decc_err *err) {
-  CHECK(c && sk32 && to && out && (data || !len));
+  CHECK(c && sk32 && out && (data || !len));
   return c->vt->send(c->self, sk32, to, data, len, out, err);
 }
 
@@ -137,6 +137,13 @@ decc_status decc_chain_call(decc_chain *c, const decc_address *from,
                             size_t len, decc_buf *out, decc_err *err) {
   CHECK(c && to && out && (data || !len));
   return c->vt->call(c->self, from, to, data, len, out, err);
+}
+
+decc_status decc_chain_code(decc_chain *c, const decc_address *a,
+                            decc_buf *out, decc_err *err) {
+  if (!c || !a || !out)
+    return decc_err_set(err, DECC_E_INVALID, "chain: NULL argument");
+  return c->vt->code(c->self, a, out, err);
 }
 
 decc_status decc_chain_receipt(decc_chain *c, const uint8_t tx_hash32[32],

@@ -55,6 +55,10 @@ static decc_status e_nonce(void *self, const decc_address *a, uint64_t *out,
 static decc_status e_send(void *self, const uint8_t sk32[32],
                           const decc_address *to, const uint8_t *data,
                           size_t len, decc_receipt *out, decc_err *err) {
+  if (!to)
+    return decc_err_set(err, DECC_E_UNSUPPORTED,
+                        "the embedded ledger has no EVM: contracts cannot be "
+                        "deployed on it (use an EVM chain: --chain URL)");
   return decc_ledger_send(self, sk32, to, data, len, out, err);
 }
 
@@ -80,12 +84,17 @@ static decc_status e_logs(void *self, const decc_log_filter *f, decc_log **out,
   return decc_ledger_logs(self, f, out, n, err);
 }
 
+static decc_status e_code(void *self, const decc_address *a, decc_buf *out,
+                          decc_err *err) {
+  return decc_ledger_code(self, a, out, err);
+}
+
 static void e_destroy(void *self) { decc_ledger_close(self); }
 
 static const decc_chain_vtable EMBEDDED = {
     "embedded", e_chain_id, e_addresses, e_block_number, e_block_timestamp,
     e_nonce,    e_send,     e_send_raw,  e_call,         e_receipt,
-    e_logs,     e_destroy};
+    e_logs,     e_code,     e_destroy};
 
 decc_status decc_chain_open_embedded(decc_chain **out, const char *path,
                                      decc_err *err) {

@@ -330,7 +330,8 @@ static json_t *call_obj(const decc_address *from, const decc_address *to,
   json_t *o = json_object();
   if (!o)
     return NULL;
-  int ok = (!from || put(o, "from", j_addr(from))) && put(o, "to", j_addr(to)) &&
+  int ok = (!from || put(o, "from", j_addr(from))) &&
+           (!to || put(o, "to", j_addr(to))) &&
            put(o, "data", j_hex(data, len)) &&
            (!gas || put(o, "gas", j_qty(gas)));
   if (!ok) {
@@ -438,8 +439,8 @@ typedef struct tx_info {
 static decc_status replay_reason(jr *j, const tx_info *t, uint64_t block,
                                  char **reason, decc_err *err) {
   *reason = NULL;
-  json_t *o = t->has_to ? call_obj(&t->from, &t->to, t->data, t->len, t->gas)
-                        : NULL;
+  json_t *o = call_obj(&t->from, t->has_to ? &t->to : NULL, t->data, t->len,
+                       t->gas);
   if (o && !decc_u256_is_zero(&t->value) && !put(o, "value", j_u256(&t->value))) {
     json_decref(o);
     o = NULL;
@@ -534,6 +535,13 @@ static decc_status get_receipt(jr *j, const uint8_t h[32], const tx_info *t,
     s = bad(err, M, "from/to");
   else if (!qty_u64(json_object_get(res, "status"), &status) || status > 1)
     s = bad(err, M, "status (pre-Byzantium receipts are not supported)");
+  json_t *ca = json_object_get(res, "contractAddress");
+  if (s == DECC_OK && status == 1 && ca && !json_is_null(ca)) {
+    if (!fixed_hex(ca, out->contract_address.b, 20))
+      s = bad(err, M, "contractAddress");
+    else
+      out->has_contract = 1;
+  }
   if (s == DECC_OK) {
     out->tx_index = (uint32_t)v;
     out->status = (int)status;
@@ -771,8 +779,10 @@ static decc_status r_send(void *self, const uint8_t sk32[32],
   memset(&t, 0, sizeof t);
   if (decc_address_from_privkey(&t.from, sk32) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "chain: invalid private key");
-  t.to = *to;
-  t.has_to = 1;
+  if (to) {
+    t.to = *to;
+    t.has_to = 1;
+  }
   t.data = data;
   t.len = len;
   uint64_t cid;
@@ -784,6 +794,8 @@ static decc_status r_send(void *self, const uint8_t sk32[32],
    * latest state, which may move before inclusion), capped. */
   json_t *o = call_obj(&t.from, to, data, len, 0);
   uint64_t est = 0;
+  /* A creation's estimate covers the init code's execution and the code
+   * deposit; the same margin applies. */
   s = get_u64(j, "eth_estimateGas", o ? json_pack("[o]", o) : NULL, &est, err);
   if (s == DECC_E_REVERT && j->o.submit_reverting) {
     est = j->o.gas_cap;
@@ -802,8 +814,8 @@ static decc_status r_send(void *self, const uint8_t sk32[32],
   tx.chain_id = cid;
   tx.nonce = t.nonce;
   tx.gas_limit = t.gas;
-  tx.has_to = 1;
-  tx.to = *to;
+  tx.has_to = t.has_to;
+  tx.to = t.to;
   decc_buf raw;
   decc_buf_init(&raw, DECC_TX_MAX_SIZE);
   uint8_t h[32];
@@ -957,6 +969,28 @@ static decc_status r_logs(void *self, const decc_log_filter *f, decc_log **out,
   return s;
 }
 
+static decc_status r_code(void *self, const decc_address *a, decc_buf *out,
+                          decc_err *err) {
+  json_t *res;
+  decc_status s = rpc(self, "eth_getCode", json_pack("[o,s]", j_addr(a), "latest"),
+                      &res, err);
+  if (s != DECC_OK)
+    return s;
+  uint8_t *d;
+  size_t n;
+  s = hex_data(json_string_value(res), &d, &n);
+  json_decref(res);
+  if (s == DECC_E_NOMEM)
+    return decc_err_set(err, s, "eth_getCode: out of memory");
+  if (s != DECC_OK)
+    return bad(err, "eth_getCode", "code");
+  s = n ? decc_buf_append(out, d, n) : DECC_OK;
+  decc_free(d);
+  if (s != DECC_OK)
+    return decc_err_set(err, s, "eth_getCode: code does not fit");
+  return DECC_OK;
+}
+
 static void r_destroy(void *self) {
   jr *j = self;
   if (!j)
@@ -968,7 +1002,7 @@ static void r_destroy(void *self) {
 static const decc_chain_vtable JSONRPC = {
     "jsonrpc", r_chain_id, r_addresses, r_block_number, r_block_timestamp,
     r_nonce,   r_send,     r_send_raw,  r_call,         r_receipt,
-    r_logs,    r_destroy};
+    r_logs,    r_code,     r_destroy};
 
 decc_status decc_chain_open_jsonrpc_ex(decc_chain **out, const char *url,
                                        const decc_chain_addresses *addrs,

@@ -648,3 +648,18 @@ decc_status decc_ledger_view(decc_ledger *l, const decc_address *from,
   ldg_exec_raw(l, "ROLLBACK", NULL);
   return s;
 }
+
+decc_status decc_ledger_code(decc_ledger *l, const decc_address *a,
+                             decc_buf *out, decc_err *err) {
+  if (!l || !a || !out)
+    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  ldg_target t;
+  decc_status s = ldg_target_of(l, a, &t, err);
+  if (s != DECC_OK || t == LDG_T_NONE)
+    return s;
+  /* 0xfe = INVALID: present for getCode checks, never executable. */
+  static const uint8_t marker = 0xfe;
+  if ((s = decc_buf_append(out, &marker, 1)) != DECC_OK)
+    return decc_err_set(err, s, "ledger: out of memory");
+  return DECC_OK;
+}
