@@ -2,7 +2,13 @@
 # installs missing Debian packages (idempotent), so these work on a fresh
 # Debian 12 machine:
 #   make demo   set-up + build + the end-to-end demo
-#   make test   set-up + build + the whole suite, then again under ASan+UBSan
+#   make test   set-up + build + engines + the whole suite, then again under
+#               ASan+UBSan
+#   make engines  the real engines the integration tests drive (anvil +
+#               PoCo, js-ipfs; tools/engines/install.sh, cached outside the
+#               repository, quick when cached). If the install fails: under
+#               CI (CI=true) make fails; otherwise it warns and goes on, and
+#               the integration tests report themselves skipped.
 #   make bench  set-up + build + benchmarks (figures and ratios)
 #   make fuzz   clang/libFuzzer targets for a bounded time each
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -11,7 +17,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 
-.PHONY: all setup build test test-release test-asan demo bench fuzz clean valgrind
+.PHONY: all setup build engines engines-chain test test-release test-asan demo bench fuzz clean valgrind
 
 all: build
 
@@ -22,9 +28,25 @@ build: setup
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
+# $(call engines_install,PARTS): see `make engines` above.
+define engines_install
+	@if bash tools/engines/install.sh $(1); then :; \
+	elif [ -n "$$CI" ] && [ "$$CI" != false ] && [ "$$CI" != 0 ]; then \
+	  echo "make: tools/engines/install.sh failed (CI=$$CI: the integration tests need the engines)" >&2; exit 1; \
+	else \
+	  echo "make: WARNING: tools/engines/install.sh failed; tests needing an engine will be skipped" >&2; \
+	fi
+endef
+
+engines: setup
+	$(call engines_install,)
+
+engines-chain: setup
+	$(call engines_install,chain)
+
 test: test-release test-asan
 
-test-release: build
+test-release: build engines
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 test-asan: setup
@@ -40,7 +62,7 @@ valgrind: build
 demo: build
 	@bash scripts/demo.sh $(BUILD)
 
-bench: build
+bench: build engines-chain
 	@bash bench/run.sh $(BUILD)
 
 fuzz: setup

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# ipfs_node.sh — optional check of decc's store against a real IPFS node
-# (js-ipfs 0.66.1, `jsipfs daemon`, Kubo RPC API), bound to 127.0.0.1 only.
+# test_ipfs_node.sh — checks decc's store against a real IPFS node (js-ipfs
+# 0.66.1, `jsipfs daemon`, Kubo RPC API), bound to 127.0.0.1 only.
 #
-# Never downloads anything: it needs an already-installed copy, found in
-# $DECC_IPFS_NODE_DIR (a directory where `npm install ipfs@0.66.1` was run;
-# default /work/scratch/store/jsipfs), and skips (exit 0, "SKIP: …") when
-# node or that copy is missing. Two workarounds from dependencies.md §12
-# are applied: a Promise.withResolvers polyfill (Node 20) and
-# Addresses.Swarm = [] (otherwise the daemon hangs).
+# Needs the ipfs engine of tools/engines/install.sh in $DECC_ENGINES_DIR
+# (default ${XDG_CACHE_HOME:-$HOME/.cache}/decc-engines; `make test`
+# installs it): ipfs/node_modules/.bin/jsipfs, and node. It never downloads
+# anything. When one is missing it prints why and exits 77 (ctest:
+# Skipped); under CI (CI=true) that is a failure (exit 1) with the same
+# one-line reason. Two workarounds from dependencies.md §12 are applied: a
+# Promise.withResolvers polyfill (Node 20) and Addresses.Swarm = []
+# (otherwise the daemon hangs).
+#
+# Every step is bounded: `jsipfs init` 60 s, the daemon's API must answer
+# within DECC_IPFS_START_TIMEOUT_S (default 60 s), each curl 30 s and each
+# decc command 120 s (timeout(1)); the daemon is killed by its pid at exit.
 #
 # Checks: `decc store add --ipfs-api` gives the same CID as decc's local
 # importer (CIDv0 and CIDv1; js-ipfs answers CIDv1 in base58btc, decc
@@ -17,15 +23,21 @@
 # Env: DECC (decc binary; default build/bin/decc next to this tree).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
-DECC=${DECC:-$HERE/build/bin/decc}
-NODE_DIR=${DECC_IPFS_NODE_DIR:-/work/scratch/store/jsipfs}
-JSIPFS=$NODE_DIR/node_modules/.bin/jsipfs
-if ! command -v node >/dev/null 2>&1; then echo "SKIP: node is not installed"; exit 0; fi
-if [ ! -x "$JSIPFS" ]; then
-  echo "SKIP: no js-ipfs copy at $JSIPFS (set DECC_IPFS_NODE_DIR to a dir with 'npm install ipfs@0.66.1')"
-  exit 0
-fi
-[ -x "$DECC" ] || { echo "decc binary not found: $DECC" >&2; exit 1; }
+DECC_BIN=${DECC:-$HERE/build/bin/decc}
+ENGINES=${DECC_ENGINES_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/decc-engines}
+JSIPFS=$ENGINES/ipfs/node_modules/.bin/jsipfs
+skip() {
+  if [ -n "${CI:-}" ] && [ "$CI" != false ] && [ "$CI" != 0 ]; then
+    echo "FAIL test_ipfs_node: $* (CI=$CI: a missing engine is a failure)"; exit 1
+  fi
+  echo "SKIP test_ipfs_node: $*"
+  exit 77
+}
+command -v node >/dev/null 2>&1 || skip "node is not installed"
+[ -x "$JSIPFS" ] || skip "js-ipfs not installed at $JSIPFS (run tools/engines/install.sh ipfs)"
+[ -x "$DECC_BIN" ] || { echo "decc binary not found: $DECC_BIN" >&2; exit 1; }
+DECC() { timeout -k 5 120 "$DECC_BIN" "$@"; }
+CURL() { curl --max-time 30 "$@"; }
 
 T=$(mktemp -d)
 PID=
@@ -49,7 +61,8 @@ if (typeof Promise.withResolvers !== 'function') {
 }
 JS
 export IPFS_PATH=$T/repo NODE_OPTIONS="--require $T/withresolvers.cjs"
-"$JSIPFS" init --profile test >"$T/init.log" 2>&1
+timeout -k 5 60 "$JSIPFS" init --profile test >"$T/init.log" 2>&1 ||
+  { cat "$T/init.log" >&2; echo "jsipfs init failed or timed out (60 s)" >&2; exit 1; }
 node -e '
 const fs = require("fs"); const p = process.argv[1]; const c = JSON.parse(fs.readFileSync(p));
 c.Addresses = c.Addresses || {};
@@ -61,37 +74,43 @@ fs.writeFileSync(p, JSON.stringify(c, null, 2));' "$IPFS_PATH/config" "$API_PORT
 "$JSIPFS" daemon --offline --enable-preload=false >"$T/daemon.log" 2>&1 &
 PID=$!
 API=http://127.0.0.1:$API_PORT
-for _ in $(seq 1 100); do
-  if curl -sf -X POST "$API/api/v0/version" >/dev/null 2>&1; then break; fi
+up=0
+for ((i = 0; i < ${DECC_IPFS_START_TIMEOUT_S:-60} * 5; i++)); do
+  if CURL -sf -X POST "$API/api/v0/version" >/dev/null 2>&1; then up=1; break; fi
+  kill -0 "$PID" 2>/dev/null || break
   sleep 0.2
 done
-curl -sf -X POST "$API/api/v0/version" >/dev/null || { cat "$T/daemon.log" >&2; echo "daemon did not start" >&2; exit 1; }
-echo "js-ipfs $(curl -s -X POST "$API/api/v0/version" | sed -n 's/.*"Version":"\([^"]*\)".*/\1/p') at $API"
+if [ "$up" != 1 ]; then
+  tail -n 20 "$T/daemon.log" >&2
+  echo "js-ipfs daemon did not answer on $API within ${DECC_IPFS_START_TIMEOUT_S:-60} s" >&2
+  exit 1
+fi
+echo "js-ipfs $(CURL -s -X POST "$API/api/v0/version" | sed -n 's/.*"Version":"\([^"]*\)".*/\1/p') at $API"
 
 export DECC_HOME=$T/home
 printf 'hello world\n' >"$T/hello.txt"
 check "hello via node" QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o \
-  "$("$DECC" store add -Q --ipfs-api "$API" "$T/hello.txt")"
+  "$(DECC store add -Q --ipfs-api "$API" "$T/hello.txt")"
 for size in 0 1 262144 262145 $((174 * 262144 + 1)) $((3 * 1024 * 1024 + 77)); do
   head -c "$size" /dev/urandom >"$T/f.bin"
   for v in 0 1; do
-    local_cid=$("$DECC" store add -Q --cid-version $v "$T/f.bin")
-    remote=$("$DECC" --json store add --ipfs-api "$API" --cid-version $v "$T/f.bin")
+    local_cid=$(DECC store add -Q --cid-version $v "$T/f.bin")
+    remote=$(DECC --json store add --ipfs-api "$API" --cid-version $v "$T/f.bin")
     remote_cid=$(printf '%s' "$remote" | sed -n 's/.*"Hash":"\([^"]*\)".*/\1/p')
     # js-ipfs prints CIDv1 in base58btc (z…): compare through decc's CIDv1 text.
-    "$DECC" store get --ipfs-api "$API" "$remote_cid" -o "$T/back.bin" &&
+    DECC store get --ipfs-api "$API" "$remote_cid" -o "$T/back.bin" &&
       cmp -s "$T/f.bin" "$T/back.bin" && ok || bad "get --ipfs-api size $size v$v"
     if [ "$v" = 0 ]; then
       check "CIDv0 size $size" "$local_cid" "$remote_cid"
     else
       # same multihash: decc's stat of the local CID works with the remote text
-      "$DECC" store stat "$remote_cid" >/dev/null && ok || bad "CIDv1 size $size: $remote_cid is not $local_cid"
+      DECC store stat "$remote_cid" >/dev/null && ok || bad "CIDv1 size $size: $remote_cid is not $local_cid"
     fi
     # The node's gateway serves what decc stored locally, byte for byte.
-    curl -sf "http://127.0.0.1:$GW_PORT/ipfs/$local_cid" -o "$T/gw.bin" &&
+    CURL -sf "http://127.0.0.1:$GW_PORT/ipfs/$local_cid" -o "$T/gw.bin" &&
       cmp -s "$T/gw.bin" "$T/f.bin" && ok || bad "gateway size $size v$v"
   done
 done
-"$DECC" store cat --ipfs-api "$API" QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o | grep -qx 'hello world' && ok || bad "cat --ipfs-api"
+DECC store cat --ipfs-api "$API" QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o | grep -qx 'hello world' && ok || bad "cat --ipfs-api"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

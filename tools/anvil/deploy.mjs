@@ -5,10 +5,19 @@
 // deployment code.
 //
 // Usage: node deploy.mjs <rpc-url> <out.json>
-//   env DECC_ANVIL_DIR: where tools/anvil/install.sh put node_modules/ and
-//   poco/ (required). The deployer is anvil's account 0 (a public dev key).
+//   env DECC_ENGINES_DIR: the engines cache of tools/engines/install.sh
+//   (default ${XDG_CACHE_HOME:-~/.cache}/decc-engines); its chain/ holds
+//   node_modules/ (ethers) and poco/. The deployer is anvil's account 0 (a
+//   public dev key).
+//   env DECC_DEPLOY_TIMEOUT_S (default 240): the whole deployment's bound.
 // Output: a JSON file with the chain id, the addresses decc needs (hub,
 // registries, token, owner) and every deployed contract.
+//
+// Every wait is bounded: each JSON-RPC request (15 s), each receipt (polled
+// by this script with eth_getTransactionReceipt every 50 ms, 60 s at most:
+// ethers' own tx.wait() once waited forever when the receipt was polled
+// before anvil had mined), and the whole run (a watchdog). On any timeout
+// the script exits 1 with one line naming the step.
 //
 // Steps: RLC (bytecode from deployments/, its constructor mints the supply
 // to the deployer) → IexecLibOrders_v5 → facets, with the library address
@@ -19,14 +28,26 @@
 // initialize(0x0) → configure(RLC, …, registries) → createCategory ×5.
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const [url, outFile] = process.argv.slice(2);
-const dir = process.env.DECC_ANVIL_DIR;
-if (!url || !outFile || !dir) {
-  console.error('usage: DECC_ANVIL_DIR=… node deploy.mjs <rpc-url> <out.json>');
+const cache = process.env.DECC_ENGINES_DIR ||
+  path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'decc-engines');
+const dir = path.join(cache, 'chain');
+if (!url || !outFile) {
+  console.error('usage: [DECC_ENGINES_DIR=…] node deploy.mjs <rpc-url> <out.json>');
   process.exit(2);
 }
+const REQUEST_MS = 15_000, RECEIPT_MS = 60_000, POLL_MS = 50;
+const TOTAL_S = Number(process.env.DECC_DEPLOY_TIMEOUT_S || 240);
+let step = 'start';
+const die = (msg) => { console.error(`deploy.mjs: ${msg}`); process.exit(1); };
+setTimeout(() => die(`timed out after ${TOTAL_S} s (step: ${step})`), TOTAL_S * 1000).unref();
+const why = (e) => (e && e.message ? e.message : String(e)) + (e && e.cause && e.cause.message ? ` (${e.cause.message})` : '');
+process.on('unhandledRejection', (e) => die(`${step}: ${why(e)}`));
+process.on('uncaughtException', (e) => die(`${step}: ${why(e)}`));
+
 const require = createRequire(path.join(dir, 'package.json'));
 const { ethers } = require('ethers');
 const POCO = path.join(dir, 'poco');
@@ -34,20 +55,53 @@ const readJson = (p) => JSON.parse(fs.readFileSync(path.join(POCO, p), 'utf8'));
 const artifact = (rel, name) => readJson(`artifacts/contracts/${rel}/${name}.json`);
 const deployment = (name) => readJson(`deployments/arbitrumSepolia/${name}.json`);
 
+// One bounded raw request first: the chain id, so that the provider gets
+// a static network (ethers retries network detection forever otherwise).
+async function rawRpc(method, params = []) {
+  const res = await fetch(url, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    signal: AbortSignal.timeout(REQUEST_MS),
+  });
+  const j = await res.json();
+  if (j.error) throw new Error(`${method}: ${j.error.message}`);
+  return j.result;
+}
+step = 'eth_chainId';
+const chainId = Number(await rawRpc('eth_chainId'));
+const req = new ethers.FetchRequest(url);
+req.timeout = REQUEST_MS;
+const provider = new ethers.JsonRpcProvider(req, chainId, {
+  staticNetwork: ethers.Network.from(chainId), polling: true, pollingInterval: POLL_MS,
+});
+
 // anvil's account 0 (well-known dev key, never used for value).
 const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
-const provider = new ethers.JsonRpcProvider(url, undefined, { polling: true, pollingInterval: 50 });
 const wallet = new ethers.NonceManager(new ethers.Wallet(DEV_KEY, provider));
 const owner = await wallet.getAddress();
 // Deployments of the biggest facets take ~3.3M gas; stay well under
 // anvil's 30M block limit (a 30M transaction is never mined).
 const GAS = 12_000_000n;
 
+// The receipt of a sent transaction, polled until it exists (bounded).
+async function receipt(label, hash) {
+  const end = Date.now() + RECEIPT_MS;
+  for (;;) {
+    const r = await provider.getTransactionReceipt(hash);
+    if (r) {
+      if (r.status !== 1) throw new Error(`${label}: reverted (tx ${hash})`);
+      return r;
+    }
+    if (Date.now() > end) throw new Error(`${label}: no receipt for ${hash} after ${RECEIPT_MS / 1000} s`);
+    await new Promise((ok) => setTimeout(ok, POLL_MS));
+  }
+}
+
 async function deployBytecode(label, abi, bytecode, args = []) {
+  step = `deploy ${label}`;
   const f = new ethers.ContractFactory(abi, bytecode, wallet);
   const c = await f.deploy(...args, { gasLimit: GAS });
-  const r = await c.deploymentTransaction().wait();
-  if (r.status !== 1) throw new Error(`${label}: deployment reverted`);
+  const r = await receipt(label, c.deploymentTransaction().hash);
   const a = await c.getAddress();
   console.error(`deployed ${label} at ${a} (gas ${r.gasUsed})`);
   return a;
@@ -70,14 +124,12 @@ function link(art, libs) {
 }
 
 async function send(label, txp) {
+  step = label;
   const tx = await txp;
-  const r = await tx.wait();
-  if (r.status !== 1) throw new Error(`${label}: reverted`);
-  return r;
+  return receipt(label, tx.hash);
 }
 
-const net = await provider.getNetwork();
-const out = { chainId: Number(net.chainId), owner, contracts: {} };
+const out = { chainId, owner, contracts: {} };
 
 // Token: RLC as deployed (bytecode only; no constructor arguments).
 const rlc = deployment('RLC');
@@ -163,6 +215,7 @@ out.appRegistry = regs.appRegistry;
 out.datasetRegistry = regs.datasetRegistry;
 out.workerpoolRegistry = regs.workerpoolRegistry;
 out.token = out.contracts.RLC;
+step = 'read back';
 out.countCategory = Number(await iexec.countCategory());
 out.domainSeparator = await iexec.eip712domain_separator();
 out.proxyCodeHash = {
@@ -172,3 +225,4 @@ const tmp = `${outFile}.tmp${process.pid}`;
 fs.writeFileSync(tmp, JSON.stringify(out, null, 2) + '\n');
 fs.renameSync(tmp, outFile);
 console.error(`PoCo hub ${hub} on chain ${out.chainId}; ${out.countCategory} categories`);
+process.exit(0);
