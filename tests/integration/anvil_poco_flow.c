@@ -8,6 +8,19 @@
  * creation. Every calldata is built with decc's ABI encoder and every
  * order signed with decc (decc/order.h); nothing comes from ethers.
  *
+ * Then to the end of a TEE task's life (a deal of volume 2, tag "tee",
+ * trust 1): task 0's contributeAndFinalize by a worker, authorised by the
+ * scheduler and signed by an enclave challenge key exactly as decc's
+ * enclave runtime signs (lib/enclave/runtime.c: personal_sign of
+ * H(resultHash ‖ resultSeal), result digest from
+ * decc_enclave_result_digest), after the same call with a forged enclave
+ * signature was refused; the logs, the task, the contribution and every
+ * escrow account compared between the chains and checked against PoCo's
+ * payment rule to the nRLC. Task 1 then misses its deadline: claim is
+ * refused before it, the clock jumps (evm_increaseTime + evm_mine on
+ * anvil, decc_ledger_time_increase on the embedded ledger), claim succeeds
+ * and the requester's refund and the pool's seized stake are checked.
+ *
  * Built and run by tests/integration/test_anvil_poco.sh against the shared
  * library (public API only):
  *   anvil_poco_flow <rpc-url> <hub> <appRegistry> <datasetRegistry>
@@ -21,24 +34,50 @@
 
 #include "decc/abi.h"
 #include "decc/chain.h"
+#include "decc/enclave.h"
 #include "decc/encoding.h"
+#include "decc/hash.h"
+#include "decc/http_client.h"
+#include "decc/keys.h"
 #include "decc/ledger.h"
 #include "decc/mem.h"
 #include "decc/order.h"
+#include "decc/poco.h"
 #include "decc/tx.h"
 
-/* anvil's default dev accounts 0..4 (public keys of a public mnemonic). */
-static const char *const DEV_KEYS[5] = {
+/* anvil's default dev accounts 0..4 and 6 (keys of a public mnemonic;
+ * account 5 is kept for the send_raw check below). */
+#define N_KEYS 6
+static const char *const DEV_KEYS[N_KEYS] = {
     "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
     "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
     "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
     "7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-    "47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a"};
+    "47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+    "92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e"};
 enum { OWNER = 0, APP_OWNER = 1, DATASET_OWNER = 2, SCHEDULER = 3,
-       REQUESTER = 4 };
+       REQUESTER = 4, WORKER = 5 };
 
-static uint8_t g_sk[5][32];
-static decc_address g_addr[5];
+/* Prices (nRLC) and amounts. Category 0 (XS): timeref 300 s, final
+ * deadline 10 × 300 s after the deal's start. */
+#define APP_PRICE 10000ull
+#define DS_PRICE 20000ull
+#define WP_PRICE 30000ull
+#define TASK_PRICE (APP_PRICE + DS_PRICE + WP_PRICE)
+#define POOL_STAKE (WP_PRICE * DECC_POCO_WORKERPOOL_STAKE_RATIO / 100)
+#define VOLUME 2
+#define FUNDING 1000000ull
+#define DEPOSIT 500000ull
+#define FINAL_DEADLINE_S (DECC_POCO_FINAL_DEADLINE_RATIO * 300)
+
+static uint8_t g_sk[N_KEYS][32];
+static decc_address g_addr[N_KEYS];
+/* The enclave challenge key (the SMS makes one per TEE task and hands it
+ * to the enclave; one fresh key here, the same on both chains) and a key
+ * that is not it (forged enclave signature). */
+static uint8_t g_enclave_sk[32], g_forger_sk[32];
+static decc_address g_enclave;
+static const char *g_workdir;
 static decc_chain_addresses g_pc;
 static int g_fail, g_ok;
 
@@ -70,7 +109,45 @@ typedef struct outcome {
   int dup_status;            /* duplicate createApp: receipt status */
   char dup_reason[DECC_ERR_LEN];
   size_t matched_logs;       /* OrdersMatched logs found by eth_getLogs */
+  /* viewAccount of PARTIES after initialize, after contributeAndFinalize,
+   * after claim; 64 bytes (stake, locked) per party. */
+  decc_buf acc[3];
+  decc_buf hub_rlc;          /* RLC balanceOf(hub) at the end */
+  int forged_refused;        /* forged enclave signature: reverted */
+  int forged_task_active;    /* … and the task stayed ACTIVE */
+  decc_buf fin_logs;         /* contributeAndFinalize receipt logs */
+  decc_buf task_done;        /* viewTask(task 0) after it */
+  decc_buf contribution;     /* viewContribution(task 0, worker) */
+  uint64_t ratio;            /* deal.schedulerRewardRatio */
+  uint8_t task1_id[32];
+  int early_claim_refused;   /* claim before the final deadline */
+  decc_buf claim_logs;       /* claim receipt logs */
+  decc_buf task_failed;      /* viewTask(task 1) after claim */
 } outcome;
+
+/* Advances a chain's clock by `seconds` (time travel). */
+typedef decc_status (*time_travel_fn)(void *ctx, int64_t seconds,
+                                      decc_err *err);
+
+/* The escrow accounts the payments touch, in snapshot order. */
+enum { P_APP, P_DS, P_POOL, P_REQ, P_WORKER, P_KITTY, N_PARTIES };
+
+static void outcome_init(outcome *o) {
+  memset(o, 0, sizeof *o);
+  decc_buf *b[] = {&o->deal, &o->task, &o->balances, &o->acc[0], &o->acc[1],
+                   &o->acc[2], &o->hub_rlc, &o->fin_logs, &o->task_done,
+                   &o->contribution, &o->claim_logs, &o->task_failed};
+  for (size_t i = 0; i < sizeof b / sizeof *b; i++)
+    decc_buf_init(b[i], 0);
+}
+
+static void outcome_clear(outcome *o) {
+  decc_buf *b[] = {&o->deal, &o->task, &o->balances, &o->acc[0], &o->acc[1],
+                   &o->acc[2], &o->hub_rlc, &o->fin_logs, &o->task_done,
+                   &o->contribution, &o->claim_logs, &o->task_failed};
+  for (size_t i = 0; i < sizeof b / sizeof *b; i++)
+    decc_buf_clear(b[i]);
+}
 
 static void calldata(decc_abi_enc *e, const char *sig, decc_buf *out,
                      decc_status *st) {
@@ -145,7 +222,11 @@ static decc_status app_args(decc_abi_enc *e) {
   return decc_abi_enc_push_bytes(e, NULL, 0);
 }
 
-static decc_status run_flow(decc_chain *c, outcome *o) {
+static decc_status run_flow_tee(decc_chain *c, outcome *o, time_travel_fn tt,
+                               void *tt_ctx);
+
+static decc_status run_flow(decc_chain *c, outcome *o, time_travel_fn tt,
+                            void *tt_ctx) {
   decc_err err;
   decc_abi_enc e;
   decc_buf cd;
@@ -160,13 +241,13 @@ static decc_status run_flow(decc_chain *c, outcome *o) {
    *    approveAndCall (the SDK's path). */
   for (int who = SCHEDULER; who <= REQUESTER; who++) {
     decc_abi_enc_push_address(&e, &g_addr[who]);
-    decc_abi_enc_push_u64(&e, 1000);
+    decc_abi_enc_push_u64(&e, FUNDING);
     calldata(&e, "transfer(address,uint256)", &cd, &s);
     TRY(s);
     TRY(send_ok(c, OWNER, &g_pc.token, &cd, &r, "RLC.transfer"));
     decc_receipt_clear(&r);
     decc_abi_enc_push_address(&e, &g_pc.hub);
-    decc_abi_enc_push_u64(&e, 500);
+    decc_abi_enc_push_u64(&e, DEPOSIT);
     decc_abi_enc_push_bytes(&e, NULL, 0);
     calldata(&e, "approveAndCall(address,uint256,bytes)", &cd, &s);
     TRY(s);
@@ -254,34 +335,40 @@ static decc_status run_flow(decc_chain *c, outcome *o) {
   memcpy(o->domain, ret.data, 32);
   decc_buf_reset(&ret);
 
-  /* 5. Four orders signed by decc with the hub's domain; matchOrders. */
+  /* 5. Four orders signed by decc with the hub's domain, tagged "tee"
+   *    (app, workerpool, request), volume 2; matchOrders. */
+  uint8_t tee[32];
+  TRY(decc_tag_parse(tee, "tee", &err));
   decc_order ao, dso, wo, ro;
   TRY(decc_order_init(&ao, DECC_ORDER_APP));
   TRY(decc_order_init(&dso, DECC_ORDER_DATASET));
   TRY(decc_order_init(&wo, DECC_ORDER_WORKERPOOL));
   TRY(decc_order_init(&ro, DECC_ORDER_REQUEST));
   ao.u.app.app = o->created[0];
-  u(&ao.u.app.appprice, 1);
-  u(&ao.u.app.volume, 1);
+  u(&ao.u.app.appprice, APP_PRICE);
+  u(&ao.u.app.volume, VOLUME);
+  memcpy(ao.u.app.tag, tee, 32);
   memset(ao.u.app.salt, 0xa1, 32);
   dso.u.dataset.dataset = o->created[1];
-  u(&dso.u.dataset.datasetprice, 2);
-  u(&dso.u.dataset.volume, 1);
+  u(&dso.u.dataset.datasetprice, DS_PRICE);
+  u(&dso.u.dataset.volume, VOLUME);
   memset(dso.u.dataset.salt, 0xa2, 32);
   wo.u.workerpool.workerpool = o->created[2];
-  u(&wo.u.workerpool.workerpoolprice, 3);
-  u(&wo.u.workerpool.volume, 1);
+  u(&wo.u.workerpool.workerpoolprice, WP_PRICE);
+  u(&wo.u.workerpool.volume, VOLUME);
+  memcpy(wo.u.workerpool.tag, tee, 32);
   memset(wo.u.workerpool.salt, 0xa3, 32);
   decc_requestorder *q = &ro.u.request;
   q->app = o->created[0];
-  u(&q->appmaxprice, 1);
+  u(&q->appmaxprice, APP_PRICE);
   q->dataset = o->created[1];
-  u(&q->datasetmaxprice, 2);
+  u(&q->datasetmaxprice, DS_PRICE);
   q->workerpool = o->created[2];
-  u(&q->workerpoolmaxprice, 3);
+  u(&q->workerpoolmaxprice, WP_PRICE);
   q->requester = g_addr[REQUESTER];
   q->beneficiary = g_addr[REQUESTER];
-  u(&q->volume, 1);
+  memcpy(q->tag, tee, 32);
+  u(&q->volume, VOLUME);
   decc_free(q->params);
   q->params = decc_strdup("{\"iexec_args\":\"hello anvil\"}");
   memset(q->salt, 0xa4, 32);
@@ -389,7 +476,7 @@ static decc_status run_flow(decc_chain *c, outcome *o) {
   decc_buf_clear(&ret);
   decc_buf_clear(&cd);
   decc_abi_enc_clear(&e);
-  return DECC_OK;
+  return run_flow_tee(c, o, tt, tt_ctx);
 }
 
 /* Compares two decoded values, skipping top-level items listed in skip. */
@@ -420,6 +507,342 @@ static uint64_t item_u64(const decc_abi_value *v, size_t i) {
 #define TASK_T                                                                 \
   "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"    \
   "uint256,address[],bytes32,bytes,uint256,bytes)"
+
+/* ---- the TEE task to its end, and a claimed task ---------------------- */
+
+/* Appends each log as address ‖ n_topics ‖ topics ‖ u32 data_len ‖ data:
+ * equal bytes = equal logs (emitter, topics, data, order). */
+static decc_status logs_append(decc_buf *out, const decc_log *lg, size_t n) {
+  decc_status s = DECC_OK;
+  for (size_t i = 0; i < n && !s; i++) {
+    uint8_t hdr[4] = {(uint8_t)(lg[i].data_len >> 24),
+                      (uint8_t)(lg[i].data_len >> 16),
+                      (uint8_t)(lg[i].data_len >> 8), (uint8_t)lg[i].data_len};
+    s = decc_buf_append(out, lg[i].address.b, 20);
+    if (!s)
+      s = decc_buf_append_byte(out, (uint8_t)lg[i].n_topics);
+    if (!s)
+      s = decc_buf_append(out, lg[i].topics, 32 * lg[i].n_topics);
+    if (!s)
+      s = decc_buf_append(out, hdr, 4);
+    if (!s && lg[i].data_len)
+      s = decc_buf_append(out, lg[i].data, lg[i].data_len);
+  }
+  return s;
+}
+
+/* Sends a call that must revert. Returns 1 when it reverted (refused by
+ * gas estimation on JSON-RPC, or mined with status 0 on the embedded
+ * ledger), 0 when it went through, -1 on any other error. */
+static int send_reverts(decc_chain *c, int who, const decc_buf *cd,
+                        const char *what) {
+  decc_receipt r;
+  decc_err err;
+  memset(&r, 0, sizeof r);
+  decc_err_clear(&err);
+  decc_status s = decc_chain_send(c, g_sk[who], &g_pc.hub, cd->data, cd->len,
+                                  &r, &err);
+  if (s == DECC_E_REVERT)
+    return 1;
+  if (s != DECC_OK) {
+    fprintf(stderr, "%s: %s: %s\n", decc_chain_backend(c), what, err.msg);
+    return -1;
+  }
+  int rev = r.status == 0;
+  decc_receipt_clear(&r);
+  return rev;
+}
+
+/* eth_call of a one-argument hub view (bytes32 [, address]) into out. */
+static decc_status hub_view(decc_chain *c, const char *sig,
+                            const uint8_t id32[32], const decc_address *a,
+                            decc_buf *out, decc_err *err) {
+  decc_abi_enc e;
+  decc_buf cd;
+  decc_status s;
+  decc_abi_enc_init(&e, 0);
+  decc_buf_init(&cd, 0);
+  if (id32)
+    decc_abi_enc_push_bytes32(&e, id32);
+  if (a)
+    decc_abi_enc_push_address(&e, a);
+  calldata(&e, sig, &cd, &s);
+  if (!s)
+    s = decc_chain_call(c, NULL, &g_pc.hub, cd.data, cd.len, out, err);
+  decc_buf_clear(&cd);
+  decc_abi_enc_clear(&e);
+  return s;
+}
+
+/* Status field of viewTask (first word), or -1. */
+static int task_status(decc_chain *c, const uint8_t task32[32]) {
+  decc_buf b;
+  decc_err err;
+  decc_buf_init(&b, 0);
+  int st = -1;
+  /* viewTask returns a dynamic tuple: offset word, then the status. */
+  if (hub_view(c, "viewTask(bytes32)", task32, NULL, &b, &err) == DECC_OK &&
+      b.len >= 64)
+    st = b.data[63];
+  decc_buf_clear(&b);
+  return st;
+}
+
+/* viewAccount (stake, locked) of every party, appended to out. */
+static decc_status snapshot(decc_chain *c, decc_buf *out, decc_err *err) {
+  decc_address kitty;
+  decc_poco_kitty_address(&kitty);
+  const decc_address *who[N_PARTIES] = {
+      &g_addr[APP_OWNER], &g_addr[DATASET_OWNER], &g_addr[SCHEDULER],
+      &g_addr[REQUESTER], &g_addr[WORKER],        &kitty};
+  for (int i = 0; i < N_PARTIES; i++) {
+    size_t before = out->len;
+    decc_status s = hub_view(c, "viewAccount(address)", NULL, who[i], out, err);
+    if (s)
+      return s;
+    if (out->len - before != 64)
+      return decc_err_set(err, DECC_E_PARSE, "viewAccount: %zu bytes",
+                          out->len - before);
+  }
+  return DECC_OK;
+}
+
+/* One word of a snapshot as u64 (UINT64_MAX if it does not fit). */
+static uint64_t acc(const decc_buf *b, int party, int locked) {
+  size_t off = (size_t)party * 64 + (locked ? 32 : 0);
+  if (b->len < off + 32)
+    return UINT64_MAX;
+  for (size_t i = 0; i < 24; i++)
+    if (b->data[off + i])
+      return UINT64_MAX;
+  uint64_t v = 0;
+  for (size_t i = 24; i < 32; i++)
+    v = v << 8 | b->data[off + i];
+  return v;
+}
+
+static decc_status run_flow_tee(decc_chain *c, outcome *o, time_travel_fn tt,
+                                void *tt_ctx) {
+  decc_err err;
+  decc_abi_enc e;
+  decc_buf cd;
+  decc_receipt r;
+  decc_status s = DECC_OK;
+  decc_err_clear(&err);
+  decc_abi_enc_init(&e, 0);
+  decc_buf_init(&cd, 0);
+  memset(&r, 0, sizeof r);
+
+  /* 9. Escrow after initialize; the deal's scheduler reward ratio. */
+  TRY(snapshot(c, &o->acc[0], &err));
+  decc_abi_value *dv = NULL;
+  TRY(decc_abi_decode(&dv, DEAL_T, o->deal.data, o->deal.len, 0, &err));
+  o->ratio = item_u64(decc_abi_item(dv, 0), 14);
+  decc_abi_value_free(dv);
+
+  /* 10. Task 0: the enclave's result, digest as decc's enclave computes
+   *     it, signatures as decc's enclave runtime and scheduler make them. */
+  char path[4300];
+  snprintf(path, sizeof path, "%s/result-%s.txt", g_workdir,
+           decc_chain_backend(c));
+  FILE *f = fopen(path, "wb");
+  if (!f || fputs("hello anvil, from the enclave\n", f) < 0 || fclose(f)) {
+    fprintf(stderr, "cannot write %s\n", path);
+    return DECC_E_IO;
+  }
+  uint8_t digest[32], rh[32], rs[32], msg[32], esig[65], forged[65],
+      auth[65];
+  TRY(decc_enclave_result_digest(digest, path, &err));
+  const char *results =
+      "{ \"storage\": \"ipfs\", \"location\": "
+      "\"/ipfs/QmUFqDP1CmnLZQVjcs9cvUKXPyMTUnwTNcsDk2GSXUrwDA\" }";
+  decc_poco_result_hash(rh, o->task_id, digest);
+  decc_poco_result_seal(rs, &g_addr[WORKER], o->task_id, digest);
+  decc_poco_enclave_message(msg, rh, rs);
+  TRY(decc_eip191_sign(esig, g_enclave_sk, msg, 32));
+  TRY(decc_eip191_sign(forged, g_forger_sk, msg, 32));
+  decc_poco_authorization_message(msg, &g_addr[WORKER], o->task_id,
+                                  &g_enclave);
+  TRY(decc_eip191_sign(auth, g_sk[SCHEDULER], msg, 32));
+  for (int pass = 0; pass < 2; pass++) { /* 0: forged enclave signature */
+    decc_abi_enc_push_bytes32(&e, o->task_id);
+    decc_abi_enc_push_bytes32(&e, digest);
+    decc_abi_enc_push_bytes(&e, results, strlen(results));
+    decc_abi_enc_push_bytes(&e, NULL, 0);
+    decc_abi_enc_push_address(&e, &g_enclave);
+    decc_abi_enc_push_bytes(&e, pass ? esig : forged, 65);
+    decc_abi_enc_push_bytes(&e, auth, 65);
+    calldata(&e,
+             "contributeAndFinalize(bytes32,bytes32,bytes,bytes,address,bytes,"
+             "bytes)",
+             &cd, &s);
+    TRY(s);
+    if (pass == 0) {
+      int rv = send_reverts(c, WORKER, &cd, "forged contributeAndFinalize");
+      if (rv < 0)
+        return DECC_E_IO;
+      o->forged_refused = rv == 1;
+      o->forged_task_active = task_status(c, o->task_id) == DECC_TASK_ACTIVE;
+    } else {
+      TRY(send_ok(c, WORKER, &g_pc.hub, &cd, &r, "contributeAndFinalize"));
+      s = logs_append(&o->fin_logs, r.logs, r.n_logs);
+      decc_receipt_clear(&r);
+      TRY(s);
+    }
+  }
+  TRY(hub_view(c, "viewTask(bytes32)", o->task_id, NULL, &o->task_done, &err));
+  TRY(hub_view(c, "viewContribution(bytes32,address)", o->task_id,
+               &g_addr[WORKER], &o->contribution, &err));
+  TRY(snapshot(c, &o->acc[1], &err));
+
+  /* 11. Task 1 misses its deadline: initialize, claim refused, time
+   *     travel past the final deadline, claim. */
+  uint8_t t_init[32];
+  decc_abi_event_topic(t_init, "TaskInitialize(bytes32,address)");
+  decc_abi_enc_push_bytes32(&e, o->deal_id);
+  decc_abi_enc_push_u64(&e, 1);
+  calldata(&e, "initialize(bytes32,uint256)", &cd, &s);
+  TRY(s);
+  TRY(send_ok(c, SCHEDULER, &g_pc.hub, &cd, &r, "initialize(deal, 1)"));
+  int got = 0;
+  for (size_t i = 0; i < r.n_logs; i++)
+    if (r.logs[i].n_topics >= 2 && !memcmp(r.logs[i].topics[0], t_init, 32)) {
+      memcpy(o->task1_id, r.logs[i].topics[1], 32);
+      got = 1;
+    }
+  decc_receipt_clear(&r);
+  if (!got)
+    return DECC_E_NOT_FOUND;
+  decc_abi_enc_push_bytes32(&e, o->task1_id);
+  calldata(&e, "claim(bytes32)", &cd, &s);
+  TRY(s);
+  int rv = send_reverts(c, REQUESTER, &cd, "early claim");
+  if (rv < 0)
+    return DECC_E_IO;
+  o->early_claim_refused = rv == 1;
+  TRY(tt(tt_ctx, FINAL_DEADLINE_S + 1, &err));
+  TRY(send_ok(c, REQUESTER, &g_pc.hub, &cd, &r, "claim"));
+  s = logs_append(&o->claim_logs, r.logs, r.n_logs);
+  decc_receipt_clear(&r);
+  TRY(s);
+  TRY(hub_view(c, "viewTask(bytes32)", o->task1_id, NULL, &o->task_failed,
+               &err));
+  TRY(snapshot(c, &o->acc[2], &err));
+  decc_abi_enc_push_address(&e, &g_pc.hub);
+  calldata(&e, "balanceOf(address)", &cd, &s);
+  TRY(s);
+  TRY(decc_chain_call(c, NULL, &g_pc.token, cd.data, cd.len, &o->hub_rlc,
+                      &err));
+  decc_buf_clear(&cd);
+  decc_abi_enc_clear(&e);
+  return DECC_OK;
+}
+
+/* Two viewTask answers equal in every field but the deadlines (each
+ * chain's clock), with status `want`. */
+static int same_task(const decc_buf *x, const decc_buf *y, uint64_t want) {
+  decc_abi_value *t[2] = {0};
+  decc_err err;
+  int same = decc_abi_decode(&t[0], TASK_T, x->data, x->len, 0, &err) ==
+                 DECC_OK &&
+             decc_abi_decode(&t[1], TASK_T, y->data, y->len, 0, &err) ==
+                 DECC_OK;
+  if (same) {
+    const decc_abi_value *a = decc_abi_item(t[0], 0), *b = decc_abi_item(t[1], 0);
+    same = a->count == 15 && b->count == 15 && item_u64(a, 0) == want;
+    for (size_t i = 0; same && i < 15; i++)
+      if (i != 4 && i != 6)
+        same = same_value(&a->items[i], &b->items[i]);
+  }
+  decc_abi_value_free(t[0]);
+  decc_abi_value_free(t[1]);
+  return same;
+}
+
+/* PoCo's payment rules on one chain's snapshots, to the nRLC:
+ * contributeAndFinalize (distributeRewardsFast: app and dataset owners
+ * paid their price, the worker the pool price × (100 − ratio) %, the pool
+ * owner the rest, its stake for the task unlocked, the requester's lock
+ * spent) and claim (failedWork: the requester refunded, the pool's stake
+ * for the task seized and frozen in the kitty). */
+static void check_payments(const outcome *o, const char *name) {
+  const decc_buf *a0 = &o->acc[0], *a1 = &o->acc[1], *a2 = &o->acc[2];
+  uint64_t wpay = WP_PRICE * (100 - o->ratio) / 100;
+  char line[200];
+#define PAY(cond, ...)                                                         \
+  do {                                                                         \
+    snprintf(line, sizeof line, __VA_ARGS__);                                  \
+    check(cond, line);                                                         \
+  } while (0)
+  PAY(o->ratio <= 100 && acc(a0, P_REQ, 1) == VOLUME * TASK_PRICE &&
+          acc(a0, P_POOL, 1) == VOLUME * POOL_STAKE,
+      "%s: after matchOrders, requester locked %llu and pool stake %llu "
+      "nRLC", name, VOLUME * TASK_PRICE, VOLUME * POOL_STAKE);
+  PAY(acc(a1, P_APP, 0) == acc(a0, P_APP, 0) + APP_PRICE &&
+          acc(a1, P_DS, 0) == acc(a0, P_DS, 0) + DS_PRICE,
+      "%s: app owner +%llu, dataset owner +%llu nRLC", name, APP_PRICE,
+      DS_PRICE);
+  PAY(acc(a1, P_WORKER, 0) == acc(a0, P_WORKER, 0) + wpay &&
+          acc(a1, P_WORKER, 1) == 0,
+      "%s: worker +%llu nRLC (ratio %llu %%), no stake", name,
+      (unsigned long long)wpay, (unsigned long long)o->ratio);
+  PAY(acc(a1, P_POOL, 0) ==
+              acc(a0, P_POOL, 0) + POOL_STAKE + (WP_PRICE - wpay) &&
+          acc(a1, P_POOL, 1) == acc(a0, P_POOL, 1) - POOL_STAKE,
+      "%s: pool owner +%llu nRLC reward, its %llu stake unlocked", name,
+      (unsigned long long)(WP_PRICE - wpay), POOL_STAKE);
+  PAY(acc(a1, P_REQ, 0) == acc(a0, P_REQ, 0) &&
+          acc(a1, P_REQ, 1) == acc(a0, P_REQ, 1) - TASK_PRICE,
+      "%s: requester's lock for task 0 (%llu nRLC) spent", name, TASK_PRICE);
+  PAY(acc(a2, P_REQ, 0) == acc(a1, P_REQ, 0) + TASK_PRICE &&
+          acc(a2, P_REQ, 1) == 0,
+      "%s: claim refunds the requester %llu nRLC", name, TASK_PRICE);
+  PAY(acc(a2, P_POOL, 0) == acc(a1, P_POOL, 0) && acc(a2, P_POOL, 1) == 0 &&
+          acc(a2, P_KITTY, 1) == acc(a1, P_KITTY, 1) + POOL_STAKE,
+      "%s: claim seizes the pool's %llu nRLC stake into the kitty", name,
+      POOL_STAKE);
+#undef PAY
+}
+
+/* Advances anvil's clock: evm_increaseTime then evm_mine (a new block
+ * carries the new time). ctx: the RPC URL. */
+static decc_status anvil_rpc(const char *url, const char *method,
+                             const char *params, decc_err *err) {
+  char body[256];
+  snprintf(body, sizeof body,
+           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}",
+           method, params);
+  const char *const headers[] = {"Content-Type: application/json", NULL};
+  decc_http_reply rep;
+  decc_status s = decc_http_fetch(&rep, "POST", url, headers, body,
+                                  strlen(body), 65536, 10000, err);
+  if (!s && (rep.status != 200 || !rep.body.data ||
+             !strstr((const char *)rep.body.data, "\"result\"")))
+    s = decc_err_set(err, DECC_E_IO, "%s at %s: HTTP %ld: %.120s", method,
+                     url, rep.status,
+                     rep.body.data ? (const char *)rep.body.data : "");
+  decc_buf_clear(&rep.body);
+  return s;
+}
+
+static decc_status anvil_time_travel(void *ctx, int64_t seconds,
+                                     decc_err *err) {
+  char p[32];
+  snprintf(p, sizeof p, "[%lld]", (long long)seconds);
+  decc_status s = anvil_rpc(ctx, "evm_increaseTime", p, err);
+  return s ? s : anvil_rpc(ctx, "evm_mine", "[]", err);
+}
+
+/* The embedded ledger's evm_increaseTime. ctx: the ledger path. */
+static decc_status ledger_time_travel(void *ctx, int64_t seconds,
+                                      decc_err *err) {
+  decc_ledger *l = NULL;
+  decc_status s = decc_ledger_open(&l, ctx, err);
+  if (!s)
+    s = decc_ledger_time_increase(l, seconds, NULL, err);
+  decc_ledger_close(l);
+  return s;
+}
 
 static void compare_views(const outcome *x, const outcome *y) {
   decc_abi_value *d[2] = {0}, *t[2] = {0};
@@ -483,11 +906,16 @@ int main(int argc, char **argv) {
     return 2;
   }
   decc_err err;
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < N_KEYS; i++)
     if (decc_hex_decode_exact(g_sk[i], 32, DEV_KEYS[i], "key", &err) !=
             DECC_OK ||
         decc_address_from_privkey(&g_addr[i], g_sk[i]) != DECC_OK)
       return 1;
+  if (decc_privkey_generate(g_enclave_sk) != DECC_OK ||
+      decc_privkey_generate(g_forger_sk) != DECC_OK ||
+      decc_address_from_privkey(&g_enclave, g_enclave_sk) != DECC_OK)
+    return 1;
+  g_workdir = argv[7];
 
   /* anvil through the JSON-RPC backend (anvil mines each tx at once). */
   decc_chain *rpc = NULL;
@@ -552,18 +980,14 @@ int main(int argc, char **argv) {
   decc_genesis_clear(&g);
 
   outcome oe, oa;
-  memset(&oe, 0, sizeof oe);
-  memset(&oa, 0, sizeof oa);
-  decc_buf_init(&oe.deal, 0);
-  decc_buf_init(&oe.task, 0);
-  decc_buf_init(&oe.balances, 0);
-  decc_buf_init(&oa.deal, 0);
-  decc_buf_init(&oa.task, 0);
-  decc_buf_init(&oa.balances, 0);
+  outcome_init(&oe);
+  outcome_init(&oa);
   printf("# embedded ledger\n");
-  check(run_flow(emb, &oe) == DECC_OK, "embedded: flow ran to the end");
+  check(run_flow(emb, &oe, ledger_time_travel, path) == DECC_OK,
+        "embedded: flow ran to the end");
   printf("# anvil (JSON-RPC backend)\n");
-  check(run_flow(rpc, &oa) == DECC_OK, "anvil: flow ran to the end");
+  check(run_flow(rpc, &oa, anvil_time_travel, argv[1]) == DECC_OK,
+        "anvil: flow ran to the end");
   printf("# comparison\n");
   const char *what[3] = {"app", "dataset", "workerpool"};
   char line[128];
@@ -602,6 +1026,51 @@ int main(int argc, char **argv) {
         "duplicate createApp: same revert reason");
   check(oa.matched_logs == 1 && oe.matched_logs == 1,
         "eth_getLogs finds the OrdersMatched log");
+  printf("# TEE task 0: contributeAndFinalize with decc's enclave signature\n");
+  check(oa.forged_refused && oe.forged_refused && oa.forged_task_active &&
+            oe.forged_task_active,
+        "forged enclave signature: contributeAndFinalize refused on both, "
+        "task still ACTIVE");
+  check(oa.fin_logs.len > 0 && oa.fin_logs.len == oe.fin_logs.len &&
+            !memcmp(oa.fin_logs.data, oe.fin_logs.data, oa.fin_logs.len),
+        "contributeAndFinalize accepted by both: identical logs (emitters, "
+        "topics, data, order)");
+  check(same_task(&oa.task_done, &oe.task_done, DECC_TASK_COMPLETED),
+        "task 0 COMPLETED on both, viewTask equal (all but deadlines)");
+  check(oa.contribution.len > 0 && oa.contribution.len == oe.contribution.len &&
+            !memcmp(oa.contribution.data, oe.contribution.data,
+                    oa.contribution.len),
+        "viewContribution(task 0, worker) equal (enclave challenge, hash, "
+        "seal)");
+  for (int k = 0; k < 3; k++) {
+    static const char *const when[3] = {"after initialize",
+                                        "after contributeAndFinalize",
+                                        "after claim"};
+    snprintf(line, sizeof line,
+             "escrow of app/dataset/pool owners, requester, worker, kitty "
+             "%s: anvil = embedded to the nRLC", when[k]);
+    check(oa.acc[k].len == 64 * N_PARTIES && oa.acc[k].len == oe.acc[k].len &&
+              !memcmp(oa.acc[k].data, oe.acc[k].data, oa.acc[k].len),
+          line);
+  }
+  check_payments(&oe, "embedded");
+  check_payments(&oa, "anvil");
+  printf("# task 1: deadline missed, anvil's time travel, claim\n");
+  uint8_t tid1[32];
+  decc_u256 idx1 = decc_u256_from_u64(1);
+  decc_task_id(tid1, oa.deal_id, &idx1);
+  check(!memcmp(oa.task1_id, tid1, 32) && !memcmp(oe.task1_id, tid1, 32),
+        "task 1 id equal (and = decc_task_id(deal, 1))");
+  check(oa.early_claim_refused && oe.early_claim_refused,
+        "claim before the final deadline refused on both");
+  check(oa.claim_logs.len > 0 && oa.claim_logs.len == oe.claim_logs.len &&
+            !memcmp(oa.claim_logs.data, oe.claim_logs.data, oa.claim_logs.len),
+        "claim after the deadline accepted by both: identical logs");
+  check(same_task(&oa.task_failed, &oe.task_failed, DECC_TASK_FAILED),
+        "task 1 FAILED on both, viewTask equal (all but deadlines)");
+  check(oa.hub_rlc.len == 32 && oe.hub_rlc.len == 32 &&
+            !memcmp(oa.hub_rlc.data, oe.hub_rlc.data, 32),
+        "RLC held by the hub equal at the end");
   /* A reverted transaction actually mined on anvil (submit_reverting):
    * status 0, nonce consumed, reason recovered by replaying the call. */
   decc_chain *rpc2 = NULL;
@@ -707,18 +1176,16 @@ int main(int argc, char **argv) {
     decc_memzero(sk5, sizeof sk5);
   }
   uint64_t ts = 0, head = 0;
-  time_t now = time(NULL);
+  int64_t later = (int64_t)time(NULL) + FINAL_DEADLINE_S;
   check(decc_chain_block_timestamp(rpc, &ts, &err) == DECC_OK &&
             decc_chain_block_number(rpc, &head, &err) == DECC_OK && head > 20 &&
-            (int64_t)ts > (int64_t)now - 600 && (int64_t)ts < (int64_t)now + 600,
-        "anvil head block number and timestamp");
+            (int64_t)ts > later - 600 && (int64_t)ts < later + 600,
+        "anvil head block number, timestamp = now + the time travelled");
   printf("%d passed, %d failed\n", g_ok, g_fail);
-  decc_buf_clear(&oe.deal);
-  decc_buf_clear(&oe.task);
-  decc_buf_clear(&oe.balances);
-  decc_buf_clear(&oa.deal);
-  decc_buf_clear(&oa.task);
-  decc_buf_clear(&oa.balances);
+  outcome_clear(&oe);
+  outcome_clear(&oa);
+  decc_memzero(g_enclave_sk, 32);
+  decc_memzero(g_forger_sk, 32);
   decc_buf_clear(&cd);
   decc_buf_clear(&ret);
   decc_abi_enc_clear(&e);
