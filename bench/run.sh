@@ -7,12 +7,36 @@ BUILD=${1:-build}
 export DECC_BENCH_SCALE=${DECC_BENCH_SCALE:-1}
 export TMPDIR=${TMPDIR:-/tmp}
 echo "decc benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, scale $DECC_BENCH_SCALE)"
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+# with_anvil_poco CMD: runs CMD with anvil + PoCo 6.1.0 started for it
+# (tools/anvil/anvil_poco.sh: engines of tools/engines/install.sh, every
+# step under a timeout) and DECC_ANVIL_URL / DECC_POCO_* set; when the
+# engines are missing or do not start, CMD runs with DECC_ANVIL_SKIP=why.
+with_anvil_poco() (
+  # shellcheck source=../tools/anvil/anvil_poco.sh
+  source "$HERE/tools/anvil/anvil_poco.sh"
+  w=$(mktemp -d)
+  trap 'anvil_poco_stop; rm -rf "$w"' EXIT
+  if why=$(anvil_poco_missing); then
+    export DECC_ANVIL_SKIP="$why"
+  elif ! anvil_poco_start "$w" 2>"$w/start.err"; then
+    export DECC_ANVIL_SKIP="anvil + PoCo did not start: $(tail -n 1 "$w/start.err")"
+  else
+    export DECC_ANVIL_URL="$ANVIL_URL" DECC_POCO_HUB="$POCO_HUB" DECC_POCO_APPREG="$POCO_APPREG" \
+      DECC_POCO_DSREG="$POCO_DSREG" DECC_POCO_WPREG="$POCO_WPREG" DECC_POCO_RLC="$POCO_RLC"
+  fi
+  "$@"
+)
 status=0
 for b in "$BUILD"/bench/bench_*; do
   [ -x "$b" ] || continue
   echo
   echo "== $(basename "$b")"
-  if ! "$b"; then
+  run=()
+  case "$(basename "$b")" in
+    bench_chain_cycles) run=(with_anvil_poco) ;; # anvil + PoCo vs embedded
+  esac
+  if ! "${run[@]}" "$b"; then
     echo "!! $(basename "$b") failed"
     status=1
   fi
