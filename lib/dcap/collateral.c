@@ -125,10 +125,19 @@ STACK_OF(X509) *decc__dcap_pem_chain(const void *pem, size_t len) {
   STACK_OF(X509) *sk = sk_X509_new_null();
   if (!b || !sk)
     goto fail;
+  ERR_clear_error();
   for (;;) {
     X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-    if (!x)
+    if (!x) {
+      /* The end of the text is "no start line"; anything else is a
+       * certificate that does not decode, which must not be dropped
+       * silently. */
+      unsigned long e = ERR_peek_last_error();
+      if (ERR_GET_LIB(e) != ERR_LIB_PEM ||
+          ERR_GET_REASON(e) != PEM_R_NO_START_LINE)
+        goto fail;
       break;
+    }
     if (sk_X509_num(sk) >= DCAP_MAX_CHAIN || !sk_X509_push(sk, x)) {
       X509_free(x);
       goto fail;
