@@ -738,8 +738,9 @@ static decc_status run_flow_tee(decc_chain *c, outcome *o, time_travel_fn tt,
   return DECC_OK;
 }
 
-/* Two viewTask answers equal in every field but the deadlines (each
- * chain's clock), with status `want`. */
+/* Two viewTask answers equal in every field but the three deadlines
+ * (contribution, reveal, final: each chain's clock — contributeAndFinalize
+ * sets the reveal deadline from the block time), with status `want`. */
 static int same_task(const decc_buf *x, const decc_buf *y, uint64_t want) {
   decc_abi_value *t[2] = {0};
   decc_err err;
@@ -751,7 +752,7 @@ static int same_task(const decc_buf *x, const decc_buf *y, uint64_t want) {
     const decc_abi_value *a = decc_abi_item(t[0], 0), *b = decc_abi_item(t[1], 0);
     same = a->count == 15 && b->count == 15 && item_u64(a, 0) == want;
     for (size_t i = 0; same && i < 15; i++)
-      if (i != 4 && i != 6)
+      if (i < 4 || i > 6)
         same = same_value(&a->items[i], &b->items[i]);
   }
   decc_abi_value_free(t[0]);
