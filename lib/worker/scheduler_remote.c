@@ -12,6 +12,7 @@
  */
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -233,13 +234,15 @@ static uint64_t now_ms(void) {
 /* Strictly increasing timestamps from this process even when two requests
  * fall in the same millisecond (the scheduler rejects equal ones). */
 static uint64_t next_ts(void) {
+  /* C11 atomics on the _Atomic object (clang refuses the __atomic builtins
+   * on an _Atomic-qualified variable; gcc accepted them). */
   static _Atomic uint64_t last;
   uint64_t t = now_ms();
-  uint64_t prev = last;
+  uint64_t prev = atomic_load(&last);
   for (;;) {
     uint64_t want = t > prev ? t : prev + 1;
-    if (__atomic_compare_exchange_n(&last, &prev, want, 0, __ATOMIC_SEQ_CST,
-                                    __ATOMIC_SEQ_CST))
+    /* on failure prev is reloaded with the current value */
+    if (atomic_compare_exchange_strong(&last, &prev, want))
       return want;
   }
 }

@@ -701,8 +701,8 @@ TEST(session_request_json_round_trip_and_strict_parse) {
       "",
       "[]",
       "{\"chainTaskId\":\"0x12\"}",
-      "{\"chainTaskId\":\"0x0000000000000000000000000000000000000000000000000"
-      "000000000000000\",\"dealId\":1}",
+      ("{\"chainTaskId\":\"0x0000000000000000000000000000000000000000000000000"
+       "000000000000000\",\"dealId\":1}"),
       "{\"chainTaskId\":1,\"chainTaskId\":2}",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
