@@ -304,12 +304,18 @@ DECC_API decc_status decc_kubo_add_file(const char *api_url, const char *path,
                                         const decc_kubo_add_opts *opts,
                                         decc_cid *cid, uint64_t *size,
                                         decc_err *err);
-/* POST {api_url}/api/v0/cat?arg=<cid>, streaming the body to write_fn while
- * re-importing it with the profile the CID implies (v0: Kubo defaults; v1:
- * raw leaves) and comparing the root: a mismatch is DECC_E_CORRUPT after
- * the bytes were written (callers that write files write a temporary and
- * rename it only on success). verify = 0 skips the check.
- * Returns: DECC_OK, DECC_E_NETWORK, DECC_E_CORRUPT, write_fn's error. */
+/* Reads the file cid names from an IPFS node's Kubo RPC API into write_fn.
+ * verify = 1 (untrusted node): the DAG is fetched block by block (POST
+ * {api_url}/api/v0/block/get?arg=<cid>, each answer at most
+ * DECC_STORE_MAX_BLOCK bytes) through the exporter, so every block is
+ * re-hashed against its CID before any of its bytes are written: on a lying
+ * node write_fn has received only a prefix of the true file when the call
+ * fails. verify = 0: POST /api/v0/cat streamed to write_fn unchecked.
+ * timeout_s bounds the whole transfer (0 = none).
+ * Returns: DECC_OK, DECC_E_NETWORK (unreachable, HTTP error, timeout),
+ * DECC_E_CORRUPT (a block does not match its CID, or is oversize),
+ * DECC_E_UNSUPPORTED (not a UnixFS file, not sha2-256), DECC_E_LIMIT,
+ * DECC_E_NOMEM, write_fn's error. */
 DECC_API decc_status decc_kubo_cat(const char *api_url, const decc_cid *cid,
                                    int verify, decc_write_fn write_fn,
                                    void *ud, long timeout_s, decc_err *err);
@@ -325,7 +331,7 @@ typedef struct decc_store_http_cfg {
 } decc_store_http_cfg;
 
 /* Returns: 1 when url is one of the store's routes: /api/v0/add,
- * /api/v0/cat, /ipfs/<cid>. */
+ * /api/v0/cat, /api/v0/block/get, /ipfs/<cid>. */
 DECC_API int decc_store_http_route(const char *url);
 /* Handles a request for a store route with MHD's access-handler contract
  * (same arguments and meaning as MHD_AccessHandlerCallback, after the
@@ -334,6 +340,7 @@ DECC_API int decc_store_http_route(const char *url);
  *        part streamed into the importer; one JSON line per file
  *        {"Name","Hash","Size"} (Size as a string, like Kubo);
  *   POST /api/v0/cat?arg=<cid>[&offset=&length=]   the file, streamed;
+ *   POST /api/v0/block/get?arg=<cid>               one raw block (verified);
  *   GET|HEAD /ipfs/<cid>                             the same (gateway).
  * Errors are Kubo-style JSON {"Message","Code","Type":"error"} (400 bad
  * argument, 404 not found, 405 wrong method, 413 too large, 500 otherwise).

@@ -2,7 +2,8 @@
  * http.c — the store's HTTP routes, as served by decc's node on
  * libmicrohttpd: Kubo RPC /api/v0/add (multipart upload streamed into the
  * importer, one JSON line per file like Kubo), /api/v0/cat (file streamed
- * out of the exporter) and the gateway route GET /ipfs/<cid>. Errors use
+ * out of the exporter), /api/v0/block/get (one raw block, what a verifying
+ * client fetches) and the gateway route GET /ipfs/<cid>. Errors use
  * Kubo's JSON shape {"Message","Code","Type":"error"}.
  *
  * Request bodies are parsed incrementally with MHD's post processor, so an
@@ -77,6 +78,7 @@ static unsigned status_for(decc_status st) {
 
 int decc_store_http_route(const char *url) {
   return url && (!strcmp(url, "/api/v0/add") || !strcmp(url, "/api/v0/cat") ||
+                 !strcmp(url, "/api/v0/block/get") ||
                  !strncmp(url, "/ipfs/", 6));
 }
 
@@ -332,6 +334,31 @@ static int serve_file(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
   return ret;
 }
 
+/* One block as stored (Kubo's block/get): verified against its CID on the
+ * way out, so this node never serves a block its disk damaged. */
+static int serve_block(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
+                       const char *cidtext) {
+  decc_cid cid;
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_cid_parse(&cid, cidtext, &err))
+    return send_error(c, 400, err.msg);
+  uint8_t *block = NULL;
+  size_t n = 0;
+  decc_status st = decc_blockstore_get(cfg->bs, &cid, &block, &n, &err);
+  if (st)
+    return send_error(c, status_for(st), err.msg);
+  struct MHD_Response *r = MHD_create_response_from_buffer(
+      n, block ? block : (uint8_t *)"", MHD_RESPMEM_MUST_COPY);
+  decc_free(block);
+  if (!r)
+    return MHD_NO;
+  MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+  int ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
 int decc_store_http_handle(const decc_store_http_cfg *cfg,
                            struct MHD_Connection *c, const char *url,
                            const char *method, const char *upload_data,
@@ -366,6 +393,16 @@ int decc_store_http_handle(const decc_store_http_cfg *cfg,
   }
   if (!strcmp(url, "/api/v0/add"))
     return start_add(cfg, c, con_cls);
+  if (!strcmp(url, "/api/v0/block/get")) {
+    if (*upload_data_size)
+      *upload_data_size = 0;
+    const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "arg");
+    if (!arg)
+      return send_error(c, 400, "argument \"cid\" is required");
+    if (!strncmp(arg, "/ipfs/", 6))
+      arg += 6;
+    return serve_block(cfg, c, arg);
+  }
   if (!strcmp(url, "/api/v0/cat")) {
     /* A body is not expected; any is ignored. */
     if (*upload_data_size) {

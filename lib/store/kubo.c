@@ -1,9 +1,9 @@
 /*
  * kubo.c — client for a real IPFS node's Kubo RPC API over libcurl (also
  * works against decc's own routes): add a file (multipart upload streamed
- * from disk) and cat a CID (download streamed to the caller while the bytes
- * are re-imported with the profile the CID implies, so content that does
- * not match its CID is reported).
+ * from disk) and cat a CID. A verified cat fetches the DAG block by block
+ * (/api/v0/block/get) through the exporter, which re-hashes every block
+ * before any of its bytes reach the caller: the node is not trusted.
  */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "decc/buf.h"
 #include "decc/mem.h"
@@ -164,12 +165,12 @@ out:
   return st;
 }
 
+/* ---- cat, unverified (verify = 0): /api/v0/cat streamed as received ---- */
+
 typedef struct cat_ctx {
   CURL *c;
   long code;
   decc_buf errbody;
-  decc_importer *verify;
-  decc_importer *verify2; /* CIDv1 dag-pb: also try the CIDv0 layout */
   decc_write_fn write_fn;
   void *ud;
   decc_status st;
@@ -188,23 +189,14 @@ static size_t cat_write(char *p, size_t sz, size_t nm, void *ud) {
       return 0;
     return n;
   }
-  if (x->verify &&
-      (x->st = decc_importer_update(x->verify, p, n, x->err)) != DECC_OK)
-    return 0;
-  if (x->verify2 &&
-      (x->st = decc_importer_update(x->verify2, p, n, x->err)) != DECC_OK)
-    return 0;
   if ((x->st = x->write_fn(x->ud, (const uint8_t *)p, n, x->err)) != DECC_OK)
     return 0;
   return n;
 }
 
-decc_status decc_kubo_cat(const char *api_url, const decc_cid *cid, int verify,
-                          decc_write_fn write_fn, void *ud, long timeout_s,
-                          decc_err *err) {
-  char cs[DECC_CID_STR_MAX];
-  if (decc_cid_to_string(cs, sizeof cs, cid))
-    return decc_err_set(err, DECC_E_INVALID, "cat: invalid CID");
+static decc_status cat_unverified(const char *api_url, const char *cs,
+                                  decc_write_fn write_fn, void *ud,
+                                  long timeout_s, decc_err *err) {
   char q[DECC_CID_STR_MAX + 32];
   snprintf(q, sizeof q, "/api/v0/cat?arg=%s", cs);
   char *url = make_url(api_url, q);
@@ -216,24 +208,8 @@ decc_status decc_kubo_cat(const char *api_url, const decc_cid *cid, int verify,
   x.ud = ud;
   x.err = err;
   decc_buf_init(&x.errbody, 8192);
-  decc_status st = DECC_OK;
-  if (verify) {
-    /* The profile the CID implies: v0 = Kubo defaults, v1 = raw leaves. */
-    decc_import_opts o;
-    decc_import_opts_default(&o, cid->version);
-    st = decc_importer_create(&x.verify, &o, NULL, NULL, err);
-    /* A CIDv1 dag-pb root may also be a CIDv0 DAG relabelled (js-ipfs's
-     * toV1()): its hash is then the CIDv0 layout's. */
-    if (!st && cid->version == 1 && cid->codec == DECC_CODEC_DAG_PB) {
-      decc_import_opts_default(&o, 0);
-      st = decc_importer_create(&x.verify2, &o, NULL, NULL, err);
-    }
-  }
-  if (!st)
-    st = curl_start(&x.c, err);
+  decc_status st = curl_start(&x.c, err);
   if (st) {
-    decc_importer_destroy(x.verify);
-    decc_importer_destroy(x.verify2);
     decc_free(url);
     return st;
   }
@@ -252,31 +228,152 @@ decc_status decc_kubo_cat(const char *api_url, const decc_cid *cid, int verify,
   CURLcode rc = curl_easy_perform(x.c);
   long code = 0;
   curl_easy_getinfo(x.c, CURLINFO_RESPONSE_CODE, &code);
-  if (x.st) {
-    st = x.st; /* the writer's or the verifier's error, already in err */
-  } else if (rc != CURLE_OK) {
+  if (x.st)
+    st = x.st; /* the writer's error, already in err */
+  else if (rc != CURLE_OK)
     st = decc_err_set(err, DECC_E_NETWORK, "cat %s: %s", cs,
                       ebuf[0] ? ebuf : curl_easy_strerror(rc));
-  } else if (code != 200) {
+  else if (code != 200)
     st = node_error(err, code, &x.errbody, "cat");
-  } else if (x.verify) {
-    decc_cid got, got2;
-    st = decc_importer_final(x.verify, &got, NULL, NULL, err);
-    int match = !st && decc_cid_same_hash(&got, cid);
-    if (!st && !match && x.verify2 &&
-        decc_importer_final(x.verify2, &got2, NULL, NULL, NULL) == DECC_OK)
-      match = decc_cid_same_hash(&got2, cid);
-    if (!st && !match)
-      st = decc_err_set(err, DECC_E_CORRUPT,
-                        "cat %s: the content received does not match the CID "
-                        "(or the node built it with non-default importer "
-                        "settings)",
-                        cs);
-  }
-  decc_importer_destroy(x.verify);
-  decc_importer_destroy(x.verify2);
   decc_buf_clear(&x.errbody);
   curl_easy_cleanup(x.c);
   decc_free(url);
+  return st;
+}
+
+/* ---- cat, verified: block by block through the exporter ------------------
+ *
+ * The node is not trusted: each block is fetched with /api/v0/block/get and
+ * handed to the same exporter that reads the local store, which re-hashes it
+ * against the CID that named it (the root's from the caller, the others
+ * from links of already verified parents) and checks the sizes parents
+ * promise. Only bytes of verified blocks reach write_fn, so a lying node
+ * can cut the output short (and the call fails) but never put a byte in it
+ * that is not the CID's. This also accepts any chunking or layout, unlike a
+ * re-import, which only recognised the default importer profiles. */
+
+typedef struct block_fetch {
+  CURL *c;
+  const char *api_url;
+  long timeout_s;
+  struct timespec deadline; /* valid when timeout_s > 0 */
+  decc_buf body;
+} block_fetch;
+
+static size_t block_collect(char *p, size_t sz, size_t nm, void *ud) {
+  decc_buf *b = ud;
+  size_t n = sz * nm;
+  /* Past the cap the transfer is aborted (CURLE_WRITE_ERROR). */
+  return decc_buf_append(b, p, n) == DECC_OK ? n : 0;
+}
+
+/* Milliseconds left before the overall deadline (<= 0: expired). */
+static long ms_left(const block_fetch *f) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (long)(f->deadline.tv_sec - now.tv_sec) * 1000 +
+         (f->deadline.tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* A decc_block_get_fn fetching one block from the node (not verified here:
+ * the exporter verifies every block it is given). */
+static decc_status kubo_block_get(void *ud, const decc_cid *cid,
+                                  uint8_t **block, size_t *n, decc_err *err) {
+  block_fetch *f = ud;
+  *block = NULL;
+  *n = 0;
+  char cs[DECC_CID_STR_MAX];
+  if (decc_cid_to_string(cs, sizeof cs, cid))
+    return decc_err_set(err, DECC_E_INVALID, "cat: invalid CID in the DAG");
+  char q[DECC_CID_STR_MAX + 32];
+  snprintf(q, sizeof q, "/api/v0/block/get?arg=%s", cs);
+  char *url = make_url(f->api_url, q);
+  if (!url)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  if (f->timeout_s > 0) {
+    long left = ms_left(f);
+    if (left <= 0) {
+      decc_free(url);
+      return decc_err_set(err, DECC_E_NETWORK,
+                          "cat: timed out after %ld s (block %s)", f->timeout_s,
+                          cs);
+    }
+    curl_easy_setopt(f->c, CURLOPT_TIMEOUT_MS, left);
+  }
+  decc_buf_reset(&f->body);
+  char ebuf[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(f->c, CURLOPT_URL, url);
+  curl_easy_setopt(f->c, CURLOPT_ERRORBUFFER, ebuf);
+  CURLcode rc = curl_easy_perform(f->c);
+  long code = 0;
+  curl_easy_getinfo(f->c, CURLINFO_RESPONSE_CODE, &code);
+  decc_free(url);
+  decc_status st = DECC_OK;
+  if (rc == CURLE_WRITE_ERROR && code == 200)
+    st = decc_err_set(err, DECC_E_CORRUPT,
+                      "cat: the node sent more than %u bytes for block %s",
+                      DECC_STORE_MAX_BLOCK, cs);
+  else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && code != 200))
+    st = decc_err_set(err, DECC_E_NETWORK, "cat: block %s: %s", cs,
+                      ebuf[0] ? ebuf : curl_easy_strerror(rc));
+  else if (code != 200) {
+    /* Error bodies are short; keep the first part for the message. */
+    if (f->body.len > 4096) {
+      f->body.len = 4096;
+      f->body.data[4096] = 0;
+    }
+    st = node_error(err, code, &f->body, "cat: block/get");
+  }
+  if (st)
+    return st;
+  *block = decc_buf_steal(&f->body, n);
+  return DECC_OK;
+}
+
+decc_status decc_kubo_cat(const char *api_url, const decc_cid *cid, int verify,
+                          decc_write_fn write_fn, void *ud, long timeout_s,
+                          decc_err *err) {
+  char cs[DECC_CID_STR_MAX];
+  if (decc_cid_to_string(cs, sizeof cs, cid))
+    return decc_err_set(err, DECC_E_INVALID, "cat: invalid CID");
+  if (!verify)
+    return cat_unverified(api_url, cs, write_fn, ud, timeout_s, err);
+  block_fetch f;
+  memset(&f, 0, sizeof f);
+  f.api_url = api_url;
+  f.timeout_s = timeout_s;
+  if (timeout_s > 0) {
+    clock_gettime(CLOCK_MONOTONIC, &f.deadline);
+    f.deadline.tv_sec += timeout_s;
+  }
+  /* One block at most, plus room to notice an oversize answer. */
+  decc_buf_init(&f.body, DECC_STORE_MAX_BLOCK);
+  decc_status st = curl_start(&f.c, err);
+  if (st)
+    return st;
+  /* One handle for every block: the connection is kept alive. */
+  curl_easy_setopt(f.c, CURLOPT_POST, 1L);
+  curl_easy_setopt(f.c, CURLOPT_POSTFIELDS, "");
+  curl_easy_setopt(f.c, CURLOPT_POSTFIELDSIZE, 0L);
+  curl_easy_setopt(f.c, CURLOPT_WRITEFUNCTION, block_collect);
+  curl_easy_setopt(f.c, CURLOPT_WRITEDATA, &f.body);
+  curl_easy_setopt(f.c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(f.c, CURLOPT_CONNECTTIMEOUT, 30L);
+  decc_exporter *ex = NULL;
+  uint8_t *buf = NULL;
+  st = decc_exporter_create(&ex, kubo_block_get, &f, cid, 0, UINT64_MAX, err);
+  if (!st && !(buf = decc_malloc(1 << 16)))
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  while (!st) {
+    size_t got = 0;
+    st = decc_exporter_read(ex, buf, 1 << 16, &got, err);
+    if (st || got == 0)
+      break;
+    st = write_fn(ud, buf, got, err);
+  }
+  decc_free(buf);
+  decc_exporter_destroy(ex);
+  decc_buf_clear(&f.body);
+  curl_easy_cleanup(f.c);
   return st;
 }

@@ -4,8 +4,9 @@
  * raw libcurl requests: add (CIDv0 and CIDv1, several files, empty file),
  * cat with verification, byte ranges, the gateway route, Kubo-style JSON
  * errors (bad CID, missing block, wrong method, no file), the body-size
- * limit, and a corrupt block making the client fail instead of returning
- * wrong bytes.
+ * limit, a corrupt block making the client fail instead of returning
+ * wrong bytes, and the block/get route the verifying client reads through
+ * (also for a CIDv1 relabelling of a CIDv0 DAG).
  */
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -330,5 +331,69 @@ TEST(corrupt_block_fails_the_client) {
   ASSERT(st != DECC_OK);
   ASSERT_EQ(k.b.len, 0); /* the server stopped before the bad leaf */
   decc_buf_clear(&k.b);
+  server_stop(&s);
+}
+
+TEST(block_get_route_and_relabelled_cid) {
+  server s;
+  ASSERT_OK(server_start(&s, "srv5", 0));
+  char *path = write_prng(2 * 262144 + 9, "b.bin");
+  decc_kubo_add_opts o = {0, -1, 1, 30};
+  decc_cid cid;
+  decc_err err;
+  ASSERT_OK(decc_kubo_add_file(s.url, path, &o, &cid, NULL, &err));
+  char cs[DECC_CID_STR_MAX], url[400], *body = NULL;
+  ASSERT_OK(decc_cid_to_string(cs, sizeof cs, &cid));
+  /* The raw root block: what the store holds, byte for byte. */
+  snprintf(url, sizeof url, "%s/api/v0/block/get?arg=%s", s.url, cs);
+  CURL *c = curl_easy_init();
+  size_t blen = 0;
+  FILE *mem = open_memstream(&body, &blen);
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, mem);
+  ASSERT_EQ(curl_easy_perform(c), CURLE_OK);
+  long code = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+  fclose(mem);
+  curl_easy_cleanup(c);
+  ASSERT_EQ(code, 200);
+  uint8_t *want = NULL;
+  size_t wn = 0;
+  ASSERT_OK(decc_blockstore_get(s.cfg.bs, &cid, &want, &wn, NULL));
+  ASSERT(blen == wn && memcmp(body, want, wn) == 0);
+  decc_free(want);
+  free(body);
+  /* Errors: no arg, bad CID, unknown block, wrong method. */
+  snprintf(url, sizeof url, "%s/api/v0/block/get", s.url);
+  ASSERT_EQ(raw_request(url, "POST", "", NULL, &body), 400);
+  free(body);
+  snprintf(url, sizeof url, "%s/api/v0/block/get?arg=zzz", s.url);
+  ASSERT_EQ(raw_request(url, "POST", "", NULL, &body), 400);
+  free(body);
+  snprintf(url, sizeof url,
+           "%s/api/v0/block/get?arg=QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ",
+           s.url);
+  ASSERT_EQ(raw_request(url, "POST", "", NULL, &body), 404);
+  free(body);
+  ASSERT_EQ(raw_request(url, "GET", NULL, NULL, &body), 405);
+  free(body);
+  /* A CIDv1 dag-pb naming the CIDv0 DAG (js-ipfs toV1()) reads the same. */
+  decc_cid v1 = cid;
+  v1.version = 1;
+  sink k;
+  decc_buf_init(&k.b, 0);
+  decc_err_clear(&err);
+  ASSERT_OK(decc_kubo_cat(s.url, &v1, 1, sink_write, &k, 30, &err));
+  size_t flen;
+  char *file = decc_test_read_file(path, &flen);
+  ASSERT(file && flen == k.b.len && memcmp(file, k.b.data, flen) == 0);
+  free(file);
+  decc_buf_clear(&k.b);
+  /* An unreachable node is a network error, nothing written. */
+  decc_buf_init(&k.b, 0);
+  ASSERT_EQ(decc_kubo_cat("http://127.0.0.1:1", &cid, 1, sink_write, &k, 5, &err),
+            DECC_E_NETWORK);
+  ASSERT_EQ(k.b.len, 0);
   server_stop(&s);
 }
