@@ -33,7 +33,12 @@ static int chain_usage(FILE *f) {
           "                                  '-' for any)\n"
           "  verify                          replay every transaction from "
           "genesis\n"
-          "  time [+SECONDS]                 chain time; +N moves it forward\n");
+          "  time [+SECONDS]                 chain time; +N moves it forward\n"
+          "  deploy --rpc URL KEY [--name PROFILE] [--artifacts DIR] [--force]\n"
+          "                                  deploy PoCo 6.1.0 + DataProtector "
+          "on an EVM chain\n"
+          "                                  and save the profile "
+          "<home>/chains/PROFILE.json\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -465,6 +470,8 @@ static int cmd_time(int argc, char **argv) {
   return CLI_OK;
 }
 
+int cli_cmd_chain_deploy(int argc, char **argv);
+
 int cli_cmd_chain(int argc, char **argv) {
   if (argc < 2)
     return chain_usage(stderr);
@@ -488,5 +495,7 @@ int cli_cmd_chain(int argc, char **argv) {
     return cmd_verify(argc, argv);
   if (!strcmp(sub, "time"))
     return cmd_time(argc, argv);
+  if (!strcmp(sub, "deploy")) /* cmd_chain_deploy.c */
+    return cli_cmd_chain_deploy(argc, argv);
   return cli_usage_error("unknown chain command '%s'", sub);
 }
