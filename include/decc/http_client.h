@@ -36,6 +36,19 @@ DECC_API decc_status decc_http_fetch(decc_http_reply *reply,
                                        size_t max_reply, long timeout_ms,
                                        decc_err *err) DECC_WARN_UNUSED;
 
+/* A GET that also returns one response header (e.g. the issuer chains
+ * Intel's PCS and PCCS send in headers). header_name is matched
+ * case-insensitively. Out: reply as for decc_http_fetch; *header_value a
+ * heap copy of the header's value (decc_free), NULL when absent.
+ * Returns: as decc_http_fetch, or DECC_E_NOMEM. */
+DECC_API decc_status decc_http_get_with_header(decc_http_reply *reply,
+                                               const char *url,
+                                               const char *header_name,
+                                               char **header_value,
+                                               size_t max_reply,
+                                               long timeout_ms,
+                                               decc_err *err) DECC_WARN_UNUSED;
+
 /* Percent-encodes s for use in a query string (RFC 3986 unreserved kept).
  * Returns a heap string (decc_free) or NULL on OOM. */
 DECC_API char *decc_http_escape(const char *s);

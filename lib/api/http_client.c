@@ -20,11 +20,13 @@ static size_t on_data(char *p, size_t sz, size_t n, void *ud) {
   return decc_buf_append(b, p, sz * n) == DECC_OK ? sz * n : 0;
 }
 
-decc_status decc_http_fetch(decc_http_reply *reply, const char *method,
-                              const char *url, const char *const *headers,
-                              const void *body, size_t body_len,
-                              size_t max_reply, long timeout_ms,
-                              decc_err *err) {
+/* One request; when hname is set, *hval receives a copy of that response
+ * header (NULL when absent). */
+static decc_status fetch(decc_http_reply *reply, const char *method,
+                         const char *url, const char *const *headers,
+                         const void *body, size_t body_len, size_t max_reply,
+                         long timeout_ms, const char *hname, char **hval,
+                         decc_err *err) {
   memset(reply, 0, sizeof *reply);
   decc_buf_init(&reply->body, max_reply ? max_reply : 16u << 20);
   if (!url || (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)))
@@ -67,6 +69,13 @@ decc_status decc_http_fetch(decc_http_reply *reply, const char *method,
     char *ct = NULL;
     if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
       snprintf(reply->content_type, sizeof reply->content_type, "%s", ct);
+    struct curl_header *h = NULL;
+    if (hname && curl_easy_header(c, hname, 0, CURLH_HEADER, -1, &h) ==
+                     CURLHE_OK && h && h->value) {
+      *hval = decc_strdup(h->value);
+      if (!*hval)
+        st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    }
   } else if (rc == CURLE_WRITE_ERROR) {
     st = decc_err_set(err, DECC_E_LIMIT, "%s %s: reply larger than %zu bytes",
                       method, url, reply->body.max);
@@ -79,6 +88,24 @@ decc_status decc_http_fetch(decc_http_reply *reply, const char *method,
   curl_slist_free_all(hl);
   curl_easy_cleanup(c);
   return st;
+}
+
+decc_status decc_http_fetch(decc_http_reply *reply, const char *method,
+                              const char *url, const char *const *headers,
+                              const void *body, size_t body_len,
+                              size_t max_reply, long timeout_ms,
+                              decc_err *err) {
+  return fetch(reply, method, url, headers, body, body_len, max_reply,
+               timeout_ms, NULL, NULL, err);
+}
+
+decc_status decc_http_get_with_header(decc_http_reply *reply, const char *url,
+                                      const char *header_name,
+                                      char **header_value, size_t max_reply,
+                                      long timeout_ms, decc_err *err) {
+  *header_value = NULL;
+  return fetch(reply, "GET", url, NULL, NULL, 0, max_reply, timeout_ms,
+               header_name, header_value, err);
 }
 
 char *decc_http_escape(const char *s) {

@@ -104,4 +104,7 @@ int decc__dcap_ecdsa_verify(EVP_PKEY *key, const uint8_t sig64[64],
 /* Reads up to DCAP_MAX_CHAIN PEM certificates. Returns NULL on error. */
 STACK_OF(X509) *decc__dcap_pem_chain(const void *pem, size_t len);
 
+/* FMSPC from a PCK certificate's SGX extension. Returns 1 or 0. */
+int decc__dcap_pck_fmspc(X509 *leaf, uint8_t fmspc[6]);
+
 #endif

@@ -451,6 +451,15 @@ static int parse_pck_ext(X509 *x, pck_info *pi) {
   return 0;
 }
 
+int decc__dcap_pck_fmspc(X509 *leaf, uint8_t fmspc[6]) {
+  pck_info pi;
+  memset(&pi, 0, sizeof pi);
+  if (!parse_pck_ext(leaf, &pi))
+    return 0;
+  memcpy(fmspc, pi.fmspc, 6);
+  return 1;
+}
+
 /* ---- TCB status rules --------------------------------------------------- */
 
 static void adv_add(decc_dcap_result *res, const dcap_advisories *a) {

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# test_attest.sh — `decc attest verify` on the real DCAP samples
+# (tests/vectors/dcap): collateral from a file and from a stand-in PCCS
+# (fake_pccs.py on 127.0.0.1) through the cache, then offline from the cache
+# alone; statuses and advisories as dcap-qvl reports them (expected.json);
+# refusals (outdated TCB, expired collateral, tampered quote) exit 1; usage
+# errors exit 2. Needs DECC, DECC_SOURCE_DIR, jq and python3.
+set -euo pipefail
+: "${DECC:?DECC must point to the decc binary}"
+: "${DECC_SOURCE_DIR:?DECC_SOURCE_DIR must point to the source tree}"
+for tool in jq python3; do
+  if ! command -v $tool >/dev/null; then
+    echo "SKIP: $tool not installed"
+    [ "${CI:-}" == true ] && exit 1
+    exit 77
+  fi
+done
+V="$DECC_SOURCE_DIR/tests/vectors/dcap"
+E="$V/expected.json"
+T=$(mktemp -d)
+PID=
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() { # check NAME EXPECTED ACTUAL
+  if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi
+}
+expect_rc() { # expect_rc NAME RC cmd...
+  local name=$1 want=$2 rc=0
+  shift 2
+  "$@" >"$T/out" 2>"$T/err" || rc=$?
+  if [ "$rc" == "$want" ]; then ok; else bad "$name: exit $rc, expected $want ($(cat "$T/err"))"; fi
+}
+exp() { jq -r --arg n "$1" ".cases[] | select(.name == \$n) | $2" "$E"; }
+
+# Every sample as dcap-qvl saw it, collateral from the file.
+for name in $(jq -r '.cases[].name' "$E"); do
+  q=$(exp "$name" .quote)
+  c=$(exp "$name" .collateral)
+  now=$(exp "$name" .now)
+  rc=0
+  "$DECC" --json attest verify "$V/$q" --collateral "$V/$c" --now "$now" >"$T/j" 2>"$T/err" || rc=$?
+  if [ "$(exp "$name" .ok)" == true ]; then
+    check "$name exit" 0 "$rc"
+    check "$name status" "$(exp "$name" .status)" "$(jq -r .status "$T/j")"
+    check "$name advisories" "$(exp "$name" '.advisory_ids | join(",")')" \
+      "$(jq -r '.advisory_ids | join(",")' "$T/j")"
+    check "$name fmspc" "$(exp "$name" .fmspc)" "$(jq -r .fmspc "$T/j")"
+    check "$name report_data" "$(exp "$name" .report.report_data)" \
+      "$(jq -r .measurements.report_data "$T/j")"
+    check "$name all ok" 0 "$(jq '[.checks[] | select(.result != "ok")] | length' "$T/j")"
+  else
+    check "$name exit" 1 "$rc"
+    check "$name verified" false "$(jq -r .verified "$T/j")"
+  fi
+done
+check "tdx mrtd" "$(exp tdx_quote .report.mr_td)" \
+  "$("$DECC" --json attest verify "$V/tdx_quote" --collateral "$V/tdx_quote_collateral.json" \
+     --now 2025-06-20T12:00:00Z | jq -r .measurements.mrtd)"
+check "tdx rtmr2" "$(exp tdx_quote .report.rt_mr2)" \
+  "$("$DECC" --json attest verify "$V/tdx_quote" --collateral "$V/tdx_quote_collateral.json" \
+     --now 2025-06-20T12:00:00Z | jq -r .measurements.rtmr2)"
+expect_rc "outdated refused" 1 "$DECC" attest verify "$V/tdx_quote_outdated" \
+  --collateral "$V/tdx_quote_outdated_collateral.json" --now 2026-02-19T12:00:00Z
+grep -q 'No matching TCB level found' "$T/out" && ok || bad "outdated: reason printed"
+grep -q 'FAILED' "$T/out" && ok || bad "outdated: failed check marked"
+
+# A tampered quote (one byte of MRTD) is refused by the quote signature.
+cp "$V/tdx_quote" "$T/bad_quote"
+printf '\x01' | dd of="$T/bad_quote" bs=1 seek=200 conv=notrunc status=none
+expect_rc "tampered refused" 1 "$DECC" --json attest verify "$T/bad_quote" \
+  --collateral "$V/tdx_quote_collateral.json" --now 2025-06-20T12:00:00Z
+check "tampered check" QUOTE_SIGNATURE \
+  "$(jq -r '.checks[] | select(.result == "failed") | .check' "$T/out")"
+
+# Collateral from a PCCS, cached under <home>/pccs-cache, then offline.
+python3 "$DECC_SOURCE_DIR/tests/cli/fake_pccs.py" "$V/tdx_quote_collateral.json" \
+  "$T/port" "$T/pccs.log" &
+PID=$!
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+URL="http://127.0.0.1:$(cat "$T/port")"
+H="$T/home"
+expect_rc "pccs fetch" 0 "$DECC" --home "$H" --json attest verify "$V/tdx_quote" \
+  --pccs "$URL" --now 2025-06-20T12:00:00Z
+check "pccs status" UpToDate "$(jq -r .status "$T/out")"
+check "pccs source" pccs "$(jq -r .collateral_source "$T/out")"
+grep -q '^/tdx/certification/v4/tcb?fmspc=B0C06F000000$' "$T/pccs.log" && ok || bad "pccs: tcb by FMSPC"
+grep -q '^/sgx/certification/v4/pckcrl?ca=platform' "$T/pccs.log" && ok || bad "pccs: pckcrl platform"
+ls "$H/pccs-cache/"tdx-B0C06F000000-platform.json >/dev/null && ok || bad "pccs: cache file"
+kill "$PID"
+wait "$PID" 2>/dev/null || true
+PID=
+expect_rc "pccs cached" 0 "$DECC" --home "$H" --json attest verify "$V/tdx_quote" \
+  --pccs "$URL" --now 2025-06-21T12:00:00Z
+check "cache source" pccs-cache "$(jq -r .collateral_source "$T/out")"
+expect_rc "offline" 0 "$DECC" --home "$H" attest verify "$V/tdx_quote" --pccs "$URL" \
+  --offline --now 2025-06-21T12:00:00Z
+# Stale cache and no server: a clear error, no verification.
+expect_rc "stale offline" 1 "$DECC" --home "$H" attest verify "$V/tdx_quote" --pccs "$URL" \
+  --offline --now 2025-08-01T00:00:00Z
+grep -q 'fetch it once online' "$T/err" && ok || bad "stale: hint printed"
+expect_rc "server gone" 1 "$DECC" --home "$H" attest verify "$V/tdx_quote" --pccs "$URL" \
+  --now 2025-08-01T00:00:00Z
+
+# Usage errors.
+expect_rc "no collateral" 2 "$DECC" attest verify "$V/tdx_quote"
+expect_rc "both sources" 2 "$DECC" attest verify "$V/tdx_quote" --collateral x --pccs http://127.0.0.1:1
+expect_rc "bad now" 2 "$DECC" attest verify "$V/tdx_quote" --collateral x --now yesterday
+expect_rc "help" 0 "$DECC" attest --help
+expect_rc "unknown" 2 "$DECC" attest frob
+
+echo "$pass passed, $fail failed"
+[ "$fail" == 0 ]
