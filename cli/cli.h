@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decc/chain.h"
 #include "decc/common.h"
 
 #define CLI_OK 0
@@ -27,6 +28,9 @@ typedef struct cli_globals {
   int json;          /* --json: structured output on stdout */
   int quiet;         /* -q: no progress on stderr */
   const char *home;  /* --home DIR / DECC_HOME: data directory */
+  const char *chain; /* --chain embedded|URL|PROFILE (cli_chain.c) */
+  const char *hub;   /* --hub ADDRESS */
+  const char *dataprotector; /* --dataprotector ADDRESS */
 } cli_globals;
 extern cli_globals g_cli;
 
@@ -83,6 +87,34 @@ int cli_key_opt_parse(cli_key_opts *o, int argc, char **argv, int *i);
  * caller releases with decc_secure_free. Returns CLI_OK, CLI_USAGE when no
  * key option was given, CLI_FAIL on a bad file or wrong password. */
 int cli_key_load(const cli_key_opts *o, uint8_t **sk32);
+
+/* ---- which chain (cli_chain.c; the rules are in its file comment) -------- */
+
+/* The chain a command talks to, once flags, environment, config.json and
+ * profiles are taken into account. */
+typedef struct cli_chain_target {
+  int embedded;            /* 1: <home>/chain/ledger.sqlite */
+  char url[1024];          /* JSON-RPC URL (remote) */
+  char label[256];         /* what the user named: profile, URL, embedded */
+  uint64_t chain_id;       /* a profile's chain id (checked), else 0 */
+  int has_hub, has_dataprotector;
+  decc_address hub, dataprotector;
+} cli_chain_target;
+
+/* Resolves the target. Returns CLI_OK or an exit code (error printed). */
+int cli_chain_target_resolve(cli_chain_target *t);
+/* Opens the target: the embedded ledger, or the remote chain checked by
+ * decc_hub_open_remote (chain id, hub code, registries from the hub; the
+ * DataProtector's code too when need_dataprotector). Out: *out (destroy).
+ * Returns CLI_OK or CLI_FAIL (one line printed). */
+int cli_chain_open_target(decc_chain **out, const cli_chain_target *t,
+                          int need_dataprotector);
+/* Both in one. */
+int cli_chain_open(decc_chain **out, int need_dataprotector);
+/* <home>/chains/<name>.json, with the name checked (letters, digits, - _ .).
+ * Returns CLI_OK or an exit code (error printed). */
+int cli_profile_path(char *out, size_t cap, const char *home,
+                     const char *name);
 
 /* Subcommand entry points (one file each: cli/cmd_<name>.c). */
 #define CLI_X(name, summary) int cli_cmd_##name(int argc, char **argv);

@@ -55,7 +55,7 @@ static int key_address(const cli_key_opts *key, decc_address *a) {
   return s == DECC_OK ? CLI_OK : cli_fail("invalid private key");
 }
 
-static int view_u256(decc_ledger *l, const decc_address *to, const char *sig,
+static int view_u256(decc_chain *l, const decc_address *to, const char *sig,
                      const decc_address *arg, decc_u256 *out) {
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
@@ -94,17 +94,17 @@ static int cmd_balance(int argc, char **argv) {
     return cli_usage_error("give an ADDRESS or a key");
   if (rc != CLI_OK)
     return rc;
-  decc_ledger *l;
+  decc_chain *l;
   if (lc_open(&l) != CLI_OK)
     return CLI_FAIL;
-  decc_ledger_info info;
+  lc_info info;
   decc_u256 wallet, stake, locked;
   uint64_t nonce = 0;
   decc_err err;
   decc_err_clear(&err);
-  if (decc_ledger_get_info(l, &info, &err) != DECC_OK ||
-      decc_ledger_nonce(l, &a, &nonce, &err) != DECC_OK) {
-    decc_ledger_close(l);
+  if (lc_get_info(l, &info, &err) != DECC_OK ||
+      decc_chain_nonce(l, &a, &nonce, &err) != DECC_OK) {
+    decc_chain_destroy(l);
     return cli_fail_err(&err);
   }
   rc = view_u256(l, &info.addr.token, "balanceOf(address)", &a, &wallet);
@@ -112,7 +112,7 @@ static int cmd_balance(int argc, char **argv) {
     rc = view_u256(l, &info.addr.hub, "balanceOf(address)", &a, &stake);
   if (rc == CLI_OK)
     rc = view_u256(l, &info.addr.hub, "frozenOf(address)", &a, &locked);
-  decc_ledger_close(l);
+  decc_chain_destroy(l);
   if (rc != CLI_OK)
     return rc;
   if (g_cli.json) {
@@ -154,14 +154,14 @@ static int send_amount(int argc, char **argv, int with_to) {
     return cli_usage_error("a signing key is required: --keystore FILE "
                            "[--password-file FILE] or --private-key-file "
                            "FILE");
-  decc_ledger *l;
+  decc_chain *l;
   if (lc_open(&l) != CLI_OK)
     return CLI_FAIL;
-  decc_ledger_info info;
+  lc_info info;
   decc_err err;
   decc_err_clear(&err);
-  if (decc_ledger_get_info(l, &info, &err) != DECC_OK) {
-    decc_ledger_close(l);
+  if (lc_get_info(l, &info, &err) != DECC_OK) {
+    decc_chain_destroy(l);
     return cli_fail_err(&err);
   }
   decc_abi_enc e;
@@ -188,18 +188,18 @@ static int send_amount(int argc, char **argv, int with_to) {
   }
   if (s != DECC_OK) {
     decc_abi_enc_clear(&e);
-    decc_ledger_close(l);
+    decc_chain_destroy(l);
     return cli_fail("out of memory");
   }
   if (lc_calldata(&cd, &e, sig) != CLI_OK) {
-    decc_ledger_close(l);
+    decc_chain_destroy(l);
     return CLI_FAIL;
   }
   json_t *extra = json_object();
   json_object_set_new(extra, "amount", lc_json_u256(&amount));
   rc = lc_send(l, &key, target, &cd, extra, NULL);
   decc_buf_clear(&cd);
-  decc_ledger_close(l);
+  decc_chain_destroy(l);
   return rc;
 }
 

@@ -1,9 +1,11 @@
 /*
- * cmd_chain.c — `decc chain`: the embedded ledger itself. init (genesis,
- * dev accounts printed with their keys only under --dev, like anvil),
- * info, block, tx (receipt with decoded events), logs (eth_getLogs-style
- * filter), verify (replay from genesis) and time (read the chain clock or
- * move it forward for deadline tests, like evm_increaseTime).
+ * cmd_chain.c — `decc chain`: the chain itself. init (genesis, dev
+ * accounts printed with their keys only under --dev, like anvil), info,
+ * block, tx (receipt with decoded events), logs (eth_getLogs-style filter),
+ * verify (replay from genesis) and time (read the chain clock or move it
+ * forward for deadline tests, like evm_increaseTime). info, tx, logs and
+ * time also work on an EVM chain (--chain URL|PROFILE); block and verify
+ * read the embedded ledger's own storage.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -163,12 +165,77 @@ static void put_addr(json_t *o, const char *k, const decc_address *a) {
   json_object_set_new(o, k, lc_json_addr(a));
 }
 
+/* `chain info` on an EVM chain: what decc_hub_open_remote checked and read. */
+static int remote_info(const cli_chain_target *t) {
+  decc_chain *c;
+  if (cli_chain_open_target(&c, t, 0) != CLI_OK)
+    return CLI_FAIL;
+  lc_info i;
+  uint64_t head = 0, ts = 0;
+  decc_err err;
+  decc_err_clear(&err);
+  if (lc_get_info(c, &i, &err) != DECC_OK ||
+      decc_chain_block_number(c, &head, &err) != DECC_OK ||
+      decc_chain_block_timestamp(c, &ts, &err) != DECC_OK) {
+    decc_chain_destroy(c);
+    return cli_fail_err(&err);
+  }
+  decc_buf code;
+  decc_buf_init(&code, 0);
+  int has_dp = decc_chain_code(c, &i.addr.dataprotector, &code, &err) ==
+                   DECC_OK &&
+               code.len > 0;
+  decc_buf_clear(&code);
+  decc_chain_destroy(c);
+  if (g_cli.json) {
+    json_t *o = json_object(), *k = json_object();
+    json_object_set_new(o, "chain", json_string(t->label));
+    json_object_set_new(o, "rpc", json_string(t->url));
+    json_object_set_new(o, "chainId", json_integer((json_int_t)i.chain_id));
+    put_addr(k, "hub", &i.addr.hub);
+    put_addr(k, "appRegistry", &i.addr.app_registry);
+    put_addr(k, "datasetRegistry", &i.addr.dataset_registry);
+    put_addr(k, "workerpoolRegistry", &i.addr.workerpool_registry);
+    put_addr(k, "token", &i.addr.token);
+    if (has_dp)
+      put_addr(k, "dataProtector", &i.addr.dataprotector);
+    json_object_set_new(o, "contracts", k);
+    json_object_set_new(o, "headNumber", json_integer((json_int_t)head));
+    json_object_set_new(o, "headTimestamp", json_integer((json_int_t)ts));
+    return cli_print_json(o);
+  }
+  char a[43];
+  printf("chain               %s\n", t->label);
+  printf("rpc                 %s\n", t->url);
+  printf("chain id            %llu\n", (unsigned long long)i.chain_id);
+  printf("hub                 %s\n", decc_address_to_checksum(a, &i.addr.hub));
+  printf("app registry        %s\n",
+         decc_address_to_checksum(a, &i.addr.app_registry));
+  printf("dataset registry    %s\n",
+         decc_address_to_checksum(a, &i.addr.dataset_registry));
+  printf("workerpool registry %s\n",
+         decc_address_to_checksum(a, &i.addr.workerpool_registry));
+  printf("RLC token           %s\n", decc_address_to_checksum(a, &i.addr.token));
+  printf("DataProtector       %s%s\n",
+         decc_address_to_checksum(a, &i.addr.dataprotector),
+         has_dp ? "" : " (no code: protect/ls unavailable)");
+  printf("head block          %llu\n", (unsigned long long)head);
+  printf("head timestamp      %llu\n", (unsigned long long)ts);
+  return CLI_OK;
+}
+
 static int cmd_info(int argc, char **argv) {
   if (argc > 1)
     return cli_usage_error("chain info takes no argument");
   (void)argv;
+  cli_chain_target t;
+  int rc = cli_chain_target_resolve(&t);
+  if (rc != CLI_OK)
+    return rc;
+  if (!t.embedded)
+    return remote_info(&t);
   decc_ledger *l;
-  if (lc_open(&l) != CLI_OK)
+  if (lc_open_ledger(&l, "decc chain info") != CLI_OK)
     return CLI_FAIL;
   decc_ledger_info i;
   decc_err err;
@@ -231,7 +298,7 @@ static int cmd_block(int argc, char **argv) {
       lc_parse_u64(&n, argv[1], "block number") != CLI_OK)
     return CLI_USAGE;
   decc_ledger *l;
-  if (lc_open(&l) != CLI_OK)
+  if (lc_open_ledger(&l, "decc chain block") != CLI_OK)
     return CLI_FAIL;
   decc_ledger_block b;
   decc_err err;
@@ -284,14 +351,14 @@ static int cmd_tx(int argc, char **argv) {
   uint8_t h[32];
   if (lc_parse_h32(h, argv[1], "transaction hash") != CLI_OK)
     return CLI_USAGE;
-  decc_ledger *l;
+  decc_chain *l;
   if (lc_open(&l) != CLI_OK)
     return CLI_FAIL;
   decc_receipt r;
   decc_err err;
   decc_err_clear(&err);
-  decc_status s = decc_ledger_receipt(l, h, &r, &err);
-  decc_ledger_close(l);
+  decc_status s = decc_chain_receipt(l, h, &r, &err);
+  decc_chain_destroy(l);
   if (s == DECC_E_NOT_FOUND)
     return cli_fail("unknown transaction %s", argv[1]);
   if (s != DECC_OK)
@@ -348,15 +415,15 @@ static int cmd_logs(int argc, char **argv) {
   }
   f.addresses = addrs;
   f.n_addresses = n_addr;
-  decc_ledger *l;
+  decc_chain *l;
   if (lc_open(&l) != CLI_OK)
     return CLI_FAIL;
   decc_log *logs = NULL;
   size_t n = 0;
   decc_err err;
   decc_err_clear(&err);
-  decc_status s = decc_ledger_logs(l, &f, &logs, &n, &err);
-  decc_ledger_close(l);
+  decc_status s = decc_chain_get_logs(l, &f, &logs, &n, &err);
+  decc_chain_destroy(l);
   if (s != DECC_OK)
     return cli_fail_err(&err);
   int rc = CLI_OK;
@@ -386,7 +453,7 @@ static int cmd_verify(int argc, char **argv) {
   if (argc > 1)
     return cli_usage_error("chain verify takes no argument");
   decc_ledger *l;
-  if (lc_open(&l) != CLI_OK)
+  if (lc_open_ledger(&l, "decc chain verify") != CLI_OK)
     return CLI_FAIL;
   decc_ledger_verify_report rep;
   decc_err err;
@@ -421,6 +488,29 @@ static int cmd_verify(int argc, char **argv) {
   return CLI_OK;
 }
 
+/* `chain time [+S]` on an EVM dev chain (anvil): evm_increaseTime. */
+static int remote_time(const cli_chain_target *t, uint64_t add) {
+  decc_chain *c;
+  if (cli_chain_open_target(&c, t, 0) != CLI_OK)
+    return CLI_FAIL;
+  decc_err err;
+  decc_err_clear(&err);
+  uint64_t ts = 0;
+  decc_status s = add ? decc_chain_increase_time(c, add, &err) : DECC_OK;
+  if (s == DECC_OK)
+    s = decc_chain_block_timestamp(c, &ts, &err);
+  decc_chain_destroy(c);
+  if (s != DECC_OK)
+    return cli_fail_err(&err);
+  if (g_cli.json) {
+    json_t *o = json_object();
+    json_object_set_new(o, "headTimestamp", json_integer((json_int_t)ts));
+    return cli_print_json(o);
+  }
+  printf("head timestamp %llu\n", (unsigned long long)ts);
+  return CLI_OK;
+}
+
 static int cmd_time(int argc, char **argv) {
   if (argc > 2)
     return cli_usage_error("chain time takes at most one +SECONDS");
@@ -439,8 +529,14 @@ static int cmd_time(int argc, char **argv) {
                              (unsigned long long)n);
     add = (int64_t)n;
   }
+  cli_chain_target t;
+  int rc = cli_chain_target_resolve(&t);
+  if (rc != CLI_OK)
+    return rc;
+  if (!t.embedded)
+    return remote_time(&t, (uint64_t)add);
   decc_ledger *l;
-  if (lc_open(&l) != CLI_OK)
+  if (lc_open_ledger(&l, "decc chain time") != CLI_OK)
     return CLI_FAIL;
   decc_err err;
   decc_err_clear(&err);

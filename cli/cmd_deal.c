@@ -6,14 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decc/hub.h"
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "ledger_cli.h"
-
-#define DEAL_T                                                                 \
-  "((address,address,uint256),(address,address,uint256),(address,address,"    \
-  "uint256),uint256,uint256,bytes32,address,address,address,string,uint256,"   \
-  "uint256,uint256,uint256,uint256,address)"
 
 static int deal_usage(FILE *f) {
   fprintf(f, "usage: decc deal show DEALID\n\n"
@@ -21,16 +17,11 @@ static int deal_usage(FILE *f) {
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
-static json_t *resource(const decc_abi_value *v) {
+static json_t *resource(const decc_poco_resource *r) {
   json_t *o = json_object();
-  decc_address a;
-  decc_u256 p;
-  if (decc_abi_get_address(decc_abi_item(v, 0), &a) == DECC_OK)
-    json_object_set_new(o, "pointer", lc_json_addr(&a));
-  if (decc_abi_get_address(decc_abi_item(v, 1), &a) == DECC_OK)
-    json_object_set_new(o, "owner", lc_json_addr(&a));
-  if (decc_abi_get_u256(decc_abi_item(v, 2), &p) == DECC_OK)
-    json_object_set_new(o, "price", lc_json_u256(&p));
+  json_object_set_new(o, "pointer", lc_json_addr(&r->pointer));
+  json_object_set_new(o, "owner", lc_json_addr(&r->owner));
+  json_object_set_new(o, "price", lc_json_u256(&r->price));
   return o;
 }
 
@@ -67,79 +58,41 @@ int cli_cmd_deal(int argc, char **argv) {
   uint8_t id[32];
   if (lc_parse_h32(id, argv[2], "deal id") != CLI_OK)
     return CLI_USAGE;
-  decc_ledger *l;
+  decc_chain *l;
   if (lc_open(&l) != CLI_OK)
     return CLI_FAIL;
-  decc_ledger_info info;
+  decc_poco_deal d;
   decc_err err;
   decc_err_clear(&err);
-  if (decc_ledger_get_info(l, &info, &err) != DECC_OK) {
-    decc_ledger_close(l);
-    return cli_fail_err(&err);
-  }
-  decc_abi_enc e;
-  decc_abi_enc_init(&e, 0);
-  decc_buf cd, ret;
-  if (decc_abi_enc_push_bytes32(&e, id) != DECC_OK) {
-    decc_abi_enc_clear(&e);
-    decc_ledger_close(l);
-    return cli_fail("out of memory");
-  }
-  if (lc_calldata(&cd, &e, "viewDeal(bytes32)") != CLI_OK) {
-    decc_ledger_close(l);
-    return CLI_FAIL;
-  }
-  decc_abi_value *root;
-  int rc = lc_view(l, &info.addr.hub, &cd, DEAL_T, &root, &ret);
-  decc_buf_clear(&cd);
-  decc_ledger_close(l);
-  if (rc != CLI_OK)
-    return rc;
-  const decc_abi_value *d = decc_abi_item(root, 0);
-  decc_address app;
-  if (decc_abi_get_address(decc_abi_item(decc_abi_item(d, 0), 0), &app) !=
-          DECC_OK ||
-      decc_address_is_zero(&app)) {
-    decc_abi_value_free(root);
-    decc_buf_clear(&ret);
+  decc_status s = decc_hub_view_deal(l, id, &d, &err);
+  decc_chain_destroy(l);
+  if (s == DECC_E_NOT_FOUND)
     return cli_fail("unknown deal %s", argv[2]);
-  }
+  if (s != DECC_OK)
+    return cli_fail_err(&err);
   json_t *o = json_object();
   json_object_set_new(o, "dealid", lc_json_hex(id, 32));
-  json_object_set_new(o, "app", resource(decc_abi_item(d, 0)));
-  json_object_set_new(o, "dataset", resource(decc_abi_item(d, 1)));
-  json_object_set_new(o, "workerpool", resource(decc_abi_item(d, 2)));
-  static const char *const U[] = {"trust", "category"};
-  for (int i = 0; i < 2; i++) {
-    decc_u256 u;
-    if (decc_abi_get_u256(decc_abi_item(d, 3 + (size_t)i), &u) == DECC_OK)
-      json_object_set_new(o, U[i], lc_json_u256(&u));
-  }
-  json_object_set_new(o, "tag", lc_json_hex(decc_abi_item(d, 5)->word, 32));
-  static const char *const A[] = {"requester", "beneficiary", "callback"};
-  for (int i = 0; i < 3; i++) {
-    decc_address a;
-    if (decc_abi_get_address(decc_abi_item(d, 6 + (size_t)i), &a) == DECC_OK)
-      json_object_set_new(o, A[i], lc_json_addr(&a));
-  }
-  const decc_abi_value *pv = decc_abi_item(d, 9);
-  json_object_set_new(o, "params", json_stringn((const char *)pv->data,
-                                                pv->len));
-  static const char *const U2[] = {"startTime", "botFirst", "botSize",
-                                   "workerStake", "schedulerRewardRatio"};
+  json_object_set_new(o, "app", resource(&d.app));
+  json_object_set_new(o, "dataset", resource(&d.dataset));
+  json_object_set_new(o, "workerpool", resource(&d.workerpool));
+  json_object_set_new(o, "trust", lc_json_u256(&d.trust));
+  json_object_set_new(o, "category", lc_json_u256(&d.category));
+  json_object_set_new(o, "tag", lc_json_hex(d.tag, 32));
+  json_object_set_new(o, "requester", lc_json_addr(&d.requester));
+  json_object_set_new(o, "beneficiary", lc_json_addr(&d.beneficiary));
+  json_object_set_new(o, "callback", lc_json_addr(&d.callback));
+  json_object_set_new(o, "params", json_string(d.params ? d.params : ""));
+  json_object_set_new(o, "startTime", lc_json_u256(&d.start_time));
+  json_object_set_new(o, "botFirst", lc_json_u256(&d.bot_first));
+  json_object_set_new(o, "botSize", lc_json_u256(&d.bot_size));
+  json_object_set_new(o, "workerStake", lc_json_u256(&d.worker_stake));
+  json_object_set_new(o, "schedulerRewardRatio",
+                      lc_json_u256(&d.scheduler_reward_ratio));
+  json_object_set_new(o, "sponsor", lc_json_addr(&d.sponsor));
   uint64_t first = 0, size = 0;
-  for (int i = 0; i < 5; i++) {
-    decc_u256 u;
-    if (decc_abi_get_u256(decc_abi_item(d, 10 + (size_t)i), &u) == DECC_OK)
-      json_object_set_new(o, U2[i], lc_json_u256(&u));
-  }
-  int ok = decc_abi_get_u64(decc_abi_item(d, 11), &first) == DECC_OK &&
-           decc_abi_get_u64(decc_abi_item(d, 12), &size) == DECC_OK;
-  decc_address sp;
-  if (decc_abi_get_address(decc_abi_item(d, 15), &sp) == DECC_OK)
-    json_object_set_new(o, "sponsor", lc_json_addr(&sp));
-  decc_abi_value_free(root);
-  decc_buf_clear(&ret);
+  int ok = decc_u256_to_u64(&first, &d.bot_first) &&
+           decc_u256_to_u64(&size, &d.bot_size);
+  decc_poco_deal_clear(&d);
   if (ok && size <= 10000) { /* list the task ids of reasonable bags */
     json_t *t = json_array();
     for (uint64_t i = first; i < first + size; i++) {

@@ -80,17 +80,17 @@ int cli_cmd_match(int argc, char **argv) {
     decc_order_clear(&o[i]);
   if (rc != CLI_OK)
     return rc;
-  decc_ledger *l;
+  decc_chain *l;
   if (lc_open(&l) != CLI_OK) {
     decc_buf_clear(&cd);
     return CLI_FAIL;
   }
-  decc_ledger_info info;
+  lc_info info;
   decc_err err;
   decc_err_clear(&err);
   decc_receipt r;
   memset(&r, 0, sizeof r);
-  if (decc_ledger_get_info(l, &info, &err) != DECC_OK)
+  if (lc_get_info(l, &info, &err) != DECC_OK)
     rc = cli_fail_err(&err);
   else {
     /* the deal id is the call's output; in JSON it is added after the
@@ -100,7 +100,7 @@ int cli_cmd_match(int argc, char **argv) {
     rc = lc_key_load(&key, &sk, &me);
     if (rc == CLI_OK) {
       decc_status s =
-          decc_ledger_send(l, sk, &info.addr.hub, cd.data, cd.len, &r, &err);
+          decc_chain_send(l, sk, &info.addr.hub, cd.data, cd.len, &r, &err);
       decc_secure_free(sk);
       if (s != DECC_OK)
         rc = cli_fail("transaction not submitted: %s",
@@ -120,6 +120,6 @@ int cli_cmd_match(int argc, char **argv) {
   }
   decc_receipt_clear(&r);
   decc_buf_clear(&cd);
-  decc_ledger_close(l);
+  decc_chain_destroy(l);
   return rc;
 }

@@ -10,16 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decc/hub.h"
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "decc/worker.h"
 #include "dp_cli.h"
 #include "ledger_cli.h"
 
-
-#define VIEWTASK_T                                                             \
-  "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"    \
-  "uint256,address[],bytes32,bytes,uint256,bytes)"
 
 static const char *const STATUS[] = {"UNSET", "ACTIVE", "REVEALING",
                                      "COMPLETED", "FAILED"};
@@ -39,11 +36,11 @@ static int task_usage(FILE *f) {
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
-static int hub_of(decc_ledger *l, decc_address *hub) {
-  decc_ledger_info info;
+static int hub_of(decc_chain *l, decc_address *hub) {
+  lc_info info;
   decc_err err;
   decc_err_clear(&err);
-  if (decc_ledger_get_info(l, &info, &err) != DECC_OK)
+  if (lc_get_info(l, &info, &err) != DECC_OK)
     return cli_fail_err(&err);
   *hub = info.addr.hub;
   return CLI_OK;
@@ -55,81 +52,47 @@ static int cmd_show(int argc, char **argv) {
   uint8_t id[32];
   if (lc_parse_h32(id, argv[1], "task id") != CLI_OK)
     return CLI_USAGE;
-  decc_ledger *l;
+  decc_chain *l;
   if (lc_open(&l) != CLI_OK)
     return CLI_FAIL;
-  decc_address hub;
-  if (hub_of(l, &hub) != CLI_OK) {
-    decc_ledger_close(l);
-    return CLI_FAIL;
-  }
-  decc_abi_enc e;
-  decc_abi_enc_init(&e, 0);
-  decc_buf cd, ret;
-  if (decc_abi_enc_push_bytes32(&e, id) != DECC_OK) {
-    decc_abi_enc_clear(&e);
-    decc_ledger_close(l);
-    return cli_fail("out of memory");
-  }
-  if (lc_calldata(&cd, &e, "viewTask(bytes32)") != CLI_OK) {
-    decc_ledger_close(l);
-    return CLI_FAIL;
-  }
-  decc_abi_value *root;
-  int rc = lc_view(l, &hub, &cd, VIEWTASK_T, &root, &ret);
-  decc_buf_clear(&cd);
-  decc_ledger_close(l);
-  if (rc != CLI_OK)
-    return rc;
-  const decc_abi_value *t = decc_abi_item(root, 0);
-  uint64_t st = 0;
-  if (decc_abi_get_u64(decc_abi_item(t, 0), &st) != DECC_OK || st > 4) {
-    decc_abi_value_free(root);
-    decc_buf_clear(&ret);
-    return cli_fail("viewTask: unexpected status");
-  }
-  if (st == 0) {
-    decc_abi_value_free(root);
-    decc_buf_clear(&ret);
+  decc_poco_task t;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status s = decc_hub_view_task(l, id, &t, &err);
+  decc_chain_destroy(l);
+  if (s != DECC_OK)
+    return cli_fail_err(&err);
+  if (t.status == DECC_TASK_UNSET) {
+    decc_poco_task_clear(&t);
     return cli_fail("unknown task %s (not initialized)", argv[1]);
   }
   json_t *o = json_object();
   json_object_set_new(o, "taskid", lc_json_hex(id, 32));
-  json_object_set_new(o, "status", json_string(STATUS[st]));
-  json_object_set_new(o, "dealid", lc_json_hex(decc_abi_item(t, 1)->word, 32));
-  static const char *const U[] = {"idx", "timeref", "contributionDeadline",
-                                  "revealDeadline", "finalDeadline"};
-  for (size_t i = 0; i < 5; i++) {
-    decc_u256 u;
-    if (decc_abi_get_u256(decc_abi_item(t, 2 + i), &u) == DECC_OK)
-      json_object_set_new(o, U[i], lc_json_u256(&u));
-  }
-  json_object_set_new(o, "consensusValue",
-                      lc_json_hex(decc_abi_item(t, 7)->word, 32));
-  decc_u256 u;
-  if (decc_abi_get_u256(decc_abi_item(t, 8), &u) == DECC_OK)
-    json_object_set_new(o, "revealCounter", lc_json_u256(&u));
-  if (decc_abi_get_u256(decc_abi_item(t, 9), &u) == DECC_OK)
-    json_object_set_new(o, "winnerCounter", lc_json_u256(&u));
+  json_object_set_new(o, "status", json_string(STATUS[t.status]));
+  json_object_set_new(o, "dealid", lc_json_hex(t.deal_id, 32));
+  json_object_set_new(o, "idx", lc_json_u256(&t.idx));
+  json_object_set_new(o, "timeref", lc_json_u256(&t.timeref));
+  json_object_set_new(o, "contributionDeadline",
+                      lc_json_u256(&t.contribution_deadline));
+  json_object_set_new(o, "revealDeadline", lc_json_u256(&t.reveal_deadline));
+  json_object_set_new(o, "finalDeadline", lc_json_u256(&t.final_deadline));
+  json_object_set_new(o, "consensusValue", lc_json_hex(t.consensus_value, 32));
+  json_object_set_new(o, "revealCounter", lc_json_u256(&t.reveal_counter));
+  json_object_set_new(o, "winnerCounter", lc_json_u256(&t.winner_counter));
   json_t *cs = json_array();
-  const decc_abi_value *ca = decc_abi_item(t, 10);
-  for (size_t i = 0; ca && i < ca->count; i++) {
-    decc_address a;
-    if (decc_abi_get_address(decc_abi_item(ca, i), &a) == DECC_OK)
-      json_array_append_new(cs, lc_json_addr(&a));
-  }
+  for (size_t i = 0; i < t.n_contributions; i++)
+    json_array_append_new(cs, lc_json_addr(&t.contributions[i].worker));
   json_object_set_new(o, "contributors", cs);
-  json_object_set_new(o, "resultDigest",
-                      lc_json_hex(decc_abi_item(t, 11)->word, 32));
-  const decc_abi_value *res = decc_abi_item(t, 12);
-  json_t *rj = json_stringn((const char *)res->data, res->len);
-  json_object_set_new(o, "results", rj ? rj : lc_json_hex(res->data, res->len));
-  if (decc_abi_get_u256(decc_abi_item(t, 13), &u) == DECC_OK)
-    json_object_set_new(o, "resultsTimestamp", lc_json_u256(&u));
-  const decc_abi_value *cb = decc_abi_item(t, 14);
-  json_object_set_new(o, "resultsCallback", lc_json_hex(cb->data, cb->len));
-  decc_abi_value_free(root);
-  decc_buf_clear(&ret);
+  json_object_set_new(o, "resultDigest", lc_json_hex(t.result_digest, 32));
+  json_t *rj = json_stringn((const char *)(t.results ? t.results
+                                                     : (const uint8_t *)""),
+                            t.results_len);
+  json_object_set_new(o, "results",
+                      rj ? rj : lc_json_hex(t.results, t.results_len));
+  json_object_set_new(o, "resultsTimestamp", lc_json_u256(&t.results_timestamp));
+  json_object_set_new(o, "resultsCallback",
+                      lc_json_hex(t.results_callback, t.results_callback_len));
+  decc_poco_task_clear(&t);
   /* the local worker's record of why the task failed, when it has one */
   {
     char *cause = NULL;
@@ -197,7 +160,7 @@ static int cmd_write(int argc, char **argv, int init) {
                   init ? "initialize(bytes32,uint256)" : "claim(bytes32)") !=
       CLI_OK)
     return CLI_FAIL;
-  decc_ledger *l;
+  decc_chain *l;
   if (lc_open(&l) != CLI_OK) {
     decc_buf_clear(&cd);
     return CLI_FAIL;
@@ -221,7 +184,7 @@ static int cmd_write(int argc, char **argv, int init) {
     }
   }
   decc_buf_clear(&cd);
-  decc_ledger_close(l);
+  decc_chain_destroy(l);
   return rc;
 }
 

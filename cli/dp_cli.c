@@ -60,6 +60,8 @@ void dp_cli_config_clear(dp_cli_config *c) {
   decc_free(c->chain);
   decc_free(c->sms);
   decc_free(c->market);
+  decc_free(c->hub);
+  decc_free(c->dataprotector);
   memset(c, 0, sizeof *c);
 }
 
@@ -90,7 +92,9 @@ int dp_cli_config_load(dp_cli_config *c, const char *home) {
               {"ipfs", offsetof(dp_cli_config, ipfs)},
               {"chain", offsetof(dp_cli_config, chain)},
               {"sms", offsetof(dp_cli_config, sms)},
-              {"market", offsetof(dp_cli_config, market)}};
+              {"market", offsetof(dp_cli_config, market)},
+              {"hub", offsetof(dp_cli_config, hub)},
+              {"dataprotector", offsetof(dp_cli_config, dataprotector)}};
   const char *k;
   json_t *v;
   json_object_foreach(j, k, v) {
@@ -100,7 +104,7 @@ int dp_cli_config_load(dp_cli_config *c, const char *home) {
         break;
     if (i == sizeof KEYS / sizeof KEYS[0] || !json_is_string(v)) {
       cli_fail("%s: %s '%s' (known keys: wallet, passwordFile, node, chain, "
-               "sms, market, ipfs; string values)",
+               "hub, dataprotector, sms, market, ipfs; string values)",
                path,
                i == sizeof KEYS / sizeof KEYS[0] ? "unknown key" : "bad value of",
                k);
@@ -211,14 +215,28 @@ int dp_cli_open(decc_dp **dp, const dp_cli_opts *o, int need_signer) {
       return rc;
     }
   }
+  cli_chain_target t;
+  if ((rc = cli_chain_target_resolve(&t)) != CLI_OK) {
+    if (sk)
+      decc_secure_free(sk);
+    dp_cli_config_clear(&cfg);
+    return rc;
+  }
+  decc_chain_addresses addrs;
+  memset(&addrs, 0, sizeof addrs);
+  addrs.hub = t.hub;
+  addrs.dataprotector = t.dataprotector;
   decc_dp_config c;
   memset(&c, 0, sizeof c);
   c.home = home;
   c.node_url = cfg.node;
   c.ipfs_api_url = cfg.ipfs;
-  c.chain_url = cfg.chain;
   c.sms_url = cfg.sms;
   c.market_url = cfg.market;
+  /* The chain is the one every command uses (cli_chain.c). */
+  c.chain_url = t.embedded ? NULL : t.url;
+  c.addresses = t.embedded ? NULL : &addrs;
+  c.expect_chain_id = t.chain_id;
   decc_err err;
   decc_err_clear(&err);
   decc_status st = decc_dp_open(dp, &c, &err);

@@ -14,8 +14,11 @@
  *     "node": "http://host:port",     a decc node: its chain (JSON-RPC),
  *                                     market, SMS and store (Kubo RPC)
  *                                     routes replace the data directory's
- *     "chain": URL, "sms": URL,       one service elsewhere (overrides
- *     "market": URL, "ipfs": URL      "node" for it)
+ *     "chain": URL|PROFILE|"embedded", one service elsewhere (overrides
+ *     "sms": URL, "market": URL,       "node" for it); the chain as
+ *     "ipfs": URL                      --chain takes it (cli_chain.c)
+ *     "hub": ADDRESS,                 PoCo addresses on that chain
+ *     "dataprotector": ADDRESS
  *   }
  */
 #ifndef DECC_CLI_DP_H
@@ -34,6 +37,8 @@ typedef struct dp_cli_config {
   char *chain;
   char *sms;
   char *market;
+  char *hub;
+  char *dataprotector;
 } dp_cli_config;
 
 /* Options every DataProtector command accepts: the key options of

@@ -22,7 +22,7 @@
 
 static const char *const KIND_NAME[3] = {"app", "dataset", "workerpool"};
 
-static const decc_address *registry_of(const decc_ledger_info *i, int kind) {
+static const decc_address *registry_of(const lc_info *i, int kind) {
   return kind == LC_APP       ? &i->addr.app_registry
          : kind == LC_DATASET ? &i->addr.dataset_registry
                               : &i->addr.workerpool_registry;
@@ -104,13 +104,13 @@ static int multiaddr_bytes(uint8_t *out, size_t *len, const char *s) {
   return CLI_OK;
 }
 
-static int open_info(decc_ledger **l, decc_ledger_info *info) {
+static int open_info(decc_chain **l, lc_info *info) {
   if (lc_open(l) != CLI_OK)
     return CLI_FAIL;
   decc_err err;
   decc_err_clear(&err);
-  if (decc_ledger_get_info(*l, info, &err) != DECC_OK) {
-    decc_ledger_close(*l);
+  if (lc_get_info(*l, info, &err) != DECC_OK) {
+    decc_chain_destroy(*l);
     return cli_fail_err(&err);
   }
   return CLI_OK;
@@ -161,8 +161,8 @@ static int cmd_deploy(int kind, int argc, char **argv) {
     decc_secure_free(sk);
     return CLI_USAGE;
   }
-  decc_ledger *l;
-  decc_ledger_info info;
+  decc_chain *l;
+  lc_info info;
   if (open_info(&l, &info) != CLI_OK) {
     decc_secure_free(sk);
     return CLI_FAIL;
@@ -213,7 +213,7 @@ static int cmd_deploy(int kind, int argc, char **argv) {
         decc_buf_append(&pred, cd.data + 4, cd.len - 4) == DECC_OK) {
       decc_buf out;
       decc_buf_init(&out, 0);
-      if (decc_ledger_view(l, NULL, registry_of(&info, kind), pred.data,
+      if (decc_chain_call(l, NULL, registry_of(&info, kind), pred.data,
                            pred.len, &out, &err) == DECC_OK &&
           out.len == 32)
         memcpy(addr.b, out.data + 12, 20);
@@ -230,12 +230,12 @@ static int cmd_deploy(int kind, int argc, char **argv) {
     decc_buf_clear(&cd);
   }
   decc_secure_free(sk);
-  decc_ledger_close(l);
+  decc_chain_destroy(l);
   return rc;
 }
 
 /* One view on the entry; appends its value to o under key. */
-static int entry_view(decc_ledger *l, const decc_address *entry,
+static int entry_view(decc_chain *l, const decc_address *entry,
                       const char *sig, const char *rtype, const char *key,
                       json_t *o) {
   decc_abi_enc e;
@@ -285,7 +285,7 @@ static int entry_view(decc_ledger *l, const decc_address *entry,
   return CLI_OK;
 }
 
-static int is_registered(decc_ledger *l, const decc_ledger_info *info,
+static int is_registered(decc_chain *l, const lc_info *info,
                          int kind, const decc_address *a, int *yes) {
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
@@ -318,8 +318,8 @@ static int cmd_show(int kind, int argc, char **argv) {
   decc_address a;
   if (lc_parse_address(&a, o.pos[0], KIND_NAME[kind]) != CLI_OK)
     return CLI_USAGE;
-  decc_ledger *l;
-  decc_ledger_info info;
+  decc_chain *l;
+  lc_info info;
   if (open_info(&l, &info) != CLI_OK)
     return CLI_FAIL;
   int yes = 0;
@@ -359,7 +359,7 @@ static int cmd_show(int kind, int argc, char **argv) {
       rc = entry_view(l, &a, "m_schedulerRewardRatioPolicy()", "uint256",
                       "schedulerRewardRatioPolicy", j);
   }
-  decc_ledger_close(l);
+  decc_chain_destroy(l);
   if (rc != CLI_OK) {
     json_decref(j);
     return rc;
@@ -391,8 +391,8 @@ static int cmd_transfer(int kind, int argc, char **argv) {
   decc_address me;
   if ((rc = lc_key_load(&o.key, &sk, &me)) != CLI_OK)
     return rc;
-  decc_ledger *l;
-  decc_ledger_info info;
+  decc_chain *l;
+  lc_info info;
   if (open_info(&l, &info) != CLI_OK) {
     decc_secure_free(sk);
     return CLI_FAIL;
@@ -417,7 +417,7 @@ static int cmd_transfer(int kind, int argc, char **argv) {
     decc_buf_clear(&cd);
   }
   decc_secure_free(sk);
-  decc_ledger_close(l);
+  decc_chain_destroy(l);
   return rc;
 }
 
@@ -443,8 +443,8 @@ static int cmd_policy(int argc, char **argv) {
                            (unsigned long long)srr);
   if ((rc = need_key(&o)) != CLI_OK)
     return rc;
-  decc_ledger *l;
-  decc_ledger_info info;
+  decc_chain *l;
+  lc_info info;
   if (open_info(&l, &info) != CLI_OK)
     return CLI_FAIL;
   int yes = 0;
@@ -482,7 +482,7 @@ static int cmd_policy(int argc, char **argv) {
     rc = lc_send(l, &o.key, &a, &cd, NULL, NULL);
     decc_buf_clear(&cd);
   }
-  decc_ledger_close(l);
+  decc_chain_destroy(l);
   return rc;
 }
 

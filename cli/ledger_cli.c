@@ -43,7 +43,18 @@ int lc_ledger_path(char *out, size_t cap) {
   return CLI_OK;
 }
 
-int lc_open(decc_ledger **l) {
+int lc_open(decc_chain **c) { return cli_chain_open(c, 0); }
+
+int lc_open_ledger(decc_ledger **l, const char *what) {
+  cli_chain_target t;
+  int rc = cli_chain_target_resolve(&t);
+  if (rc != CLI_OK)
+    return rc;
+  if (!t.embedded)
+    return cli_fail("'%s' reads the embedded ledger's own storage; the chosen "
+                    "chain is %s (an EVM chain): use --chain embedded, or "
+                    "that chain's explorer",
+                    what, t.label);
   char path[4200];
   if (lc_ledger_path(path, sizeof path) != CLI_OK)
     return CLI_FAIL;
@@ -55,6 +66,13 @@ int lc_open(decc_ledger **l) {
   if (s != DECC_OK)
     return cli_fail("%s: %s", path, err.msg[0] ? err.msg : decc_strerror(s));
   return CLI_OK;
+}
+
+int lc_get_info(decc_chain *c, lc_info *out, decc_err *err) {
+  decc_status s = decc_chain_id(c, &out->chain_id, err);
+  if (s == DECC_OK)
+    s = decc_chain_get_addresses(c, &out->addr, err);
+  return s;
 }
 
 /* ---- arguments ------------------------------------------------------------ */
@@ -296,14 +314,14 @@ int lc_calldata(decc_buf *out, decc_abi_enc *e, const char *sig) {
   return CLI_OK;
 }
 
-int lc_view(decc_ledger *l, const decc_address *to, const decc_buf *calldata,
+int lc_view(decc_chain *l, const decc_address *to, const decc_buf *calldata,
             const char *rtypes, decc_abi_value **v, decc_buf *ret) {
   decc_err err;
   decc_err_clear(&err);
   *v = NULL;
   decc_buf_init(ret, 0);
   decc_status s =
-      decc_ledger_view(l, NULL, to, calldata->data, calldata->len, ret, &err);
+      decc_chain_call(l, NULL, to, calldata->data, calldata->len, ret, &err);
   if (s == DECC_E_REVERT)
     return cli_fail("call reverted: %s", err.msg);
   if (s != DECC_OK)
@@ -315,13 +333,13 @@ int lc_view(decc_ledger *l, const decc_address *to, const decc_buf *calldata,
   return CLI_OK;
 }
 
-int lc_send_sk(decc_ledger *l, const uint8_t *sk, const decc_address *to,
+int lc_send_sk(decc_chain *l, const uint8_t *sk, const decc_address *to,
                const decc_buf *calldata, json_t *extra, decc_receipt *rout) {
   decc_receipt r;
   decc_err err;
   decc_err_clear(&err);
   decc_status s =
-      decc_ledger_send(l, sk, to, calldata->data, calldata->len, &r, &err);
+      decc_chain_send(l, sk, to, calldata->data, calldata->len, &r, &err);
   if (s != DECC_OK) {
     json_decref(extra);
     return cli_fail("transaction not submitted: %s",
@@ -335,7 +353,7 @@ int lc_send_sk(decc_ledger *l, const uint8_t *sk, const decc_address *to,
   return rc;
 }
 
-int lc_send(decc_ledger *l, const cli_key_opts *key, const decc_address *to,
+int lc_send(decc_chain *l, const cli_key_opts *key, const decc_address *to,
             const decc_buf *calldata, json_t *extra, decc_receipt *rout) {
   uint8_t *sk = NULL;
   int rc = cli_key_load(key, &sk);

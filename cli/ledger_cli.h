@@ -1,9 +1,10 @@
 /*
- * ledger_cli.h — plumbing shared by the commands that talk to the embedded
- * ledger (chain, account, app/dataset/workerpool deploy|show|transfer,
- * order cancel|presign, match, deal, task): where the ledger lives, opening
- * it, amount / address / hash arguments, views, and sending a signed
- * transaction then printing its hash and decoded events (text or --json).
+ * ledger_cli.h — plumbing shared by the commands that talk to the chain
+ * (chain, account, app/dataset/workerpool deploy|show|transfer, order
+ * cancel|presign, match, deal, task): opening the chain the user chose
+ * (embedded ledger or an EVM chain, cli_chain.c), amount / address / hash
+ * arguments, views, and sending a signed transaction then printing its hash
+ * and decoded events (text or --json).
  */
 #ifndef DECC_CLI_LEDGER_CLI_H
 #define DECC_CLI_LEDGER_CLI_H
@@ -19,8 +20,23 @@
 int lc_chain_dir(char *out, size_t cap);
 /* <home>/chain/ledger.sqlite. */
 int lc_ledger_path(char *out, size_t cap);
-/* Opens the ledger; prints a hint to run 'decc chain init' when absent. */
-int lc_open(decc_ledger **l);
+/* Opens the chain chosen by --chain / $DECC_CHAIN / config.json / profile
+ * (cli_chain_open; prints a hint to run 'decc chain init' when the embedded
+ * ledger is absent). Destroy with decc_chain_destroy. */
+int lc_open(decc_chain **c);
+
+/* Opens the embedded ledger itself, for the commands that read its own
+ * storage (chain block, verify, info, time): refuses with one line when the
+ * chosen chain is an EVM chain (what = the command, for the message). */
+int lc_open_ledger(decc_ledger **l, const char *what);
+
+/* Chain id and PoCo addresses of an open chain. */
+typedef struct lc_info {
+  uint64_t chain_id;
+  decc_chain_addresses addr;
+} lc_info;
+/* Returns DECC_OK or the chain's error (err filled). */
+int lc_get_info(decc_chain *c, lc_info *out, decc_err *err);
 
 /* Amount: "1000" (nRLC), "1000 nRLC", "1.5 RLC", "1.5RLC" (9 decimals).
  * Returns CLI_OK or CLI_USAGE (printed, naming `what`). */
@@ -40,7 +56,7 @@ int lc_calldata(decc_buf *out, decc_abi_enc *e, const char *sig);
  * rtypes ("uint256,address"; a struct is one parenthesised item). Out: *v (decc_abi_value_free) borrowing *ret
  * (decc_buf_clear after). Returns CLI_OK or CLI_FAIL (printed; a revert
  * quotes its reason). */
-int lc_view(decc_ledger *l, const decc_address *to, const decc_buf *calldata,
+int lc_view(decc_chain *l, const decc_address *to, const decc_buf *calldata,
             const char *rtypes, decc_abi_value **v, decc_buf *ret);
 
 /* Loads the key, signs and submits one transaction, prints the result
@@ -48,10 +64,10 @@ int lc_view(decc_ledger *l, const decc_address *to, const decc_buf *calldata,
  * members merged in — extra is consumed, may be NULL). Out: *r (optional;
  * clear it) for callers that read the output. Returns CLI_OK (status 1),
  * CLI_FAIL (reverted: reason printed; or not submitted), CLI_USAGE (no key). */
-int lc_send(decc_ledger *l, const cli_key_opts *key, const decc_address *to,
+int lc_send(decc_chain *l, const cli_key_opts *key, const decc_address *to,
             const decc_buf *calldata, json_t *extra, decc_receipt *r);
 /* Same with a key already loaded (sk: 32 bytes, the caller wipes it). */
-int lc_send_sk(decc_ledger *l, const uint8_t *sk, const decc_address *to,
+int lc_send_sk(decc_chain *l, const uint8_t *sk, const decc_address *to,
                const decc_buf *calldata, json_t *extra, decc_receipt *r);
 /* Loads the key (cli_key_load) and its address. *sk: decc_secure_free. */
 int lc_key_load(const cli_key_opts *key, uint8_t **sk, decc_address *a);

@@ -100,16 +100,16 @@ int cli_ledger_order(int argc, char **argv) {
     decc_order_clear(&o);
     return CLI_FAIL;
   }
-  decc_ledger *l;
+  decc_chain *l;
   if (lc_open(&l) != CLI_OK) {
     decc_buf_clear(&cd);
     decc_order_clear(&o);
     return CLI_FAIL;
   }
-  decc_ledger_info info;
+  lc_info info;
   decc_err err;
   decc_err_clear(&err);
-  if (decc_ledger_get_info(l, &info, &err) != DECC_OK)
+  if (lc_get_info(l, &info, &err) != DECC_OK)
     rc = cli_fail_err(&err);
   else {
     uint8_t ds[32], h[32];
@@ -126,7 +126,7 @@ int cli_ledger_order(int argc, char **argv) {
       printf("order %s %s\n", hh, cancel ? "cancelled" : "presigned");
     }
   }
-  decc_ledger_close(l);
+  decc_chain_destroy(l);
   decc_buf_clear(&cd);
   decc_order_clear(&o);
   return rc;

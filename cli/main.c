@@ -23,7 +23,9 @@ static const struct {
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: decc [--json] [-q] [--home DIR] <command> [<args>]\n\n"
+          "usage: decc [--json] [-q] [--home DIR] [--chain embedded|URL|PROFILE]\n"
+          "            [--hub ADDRESS] [--dataprotector ADDRESS] <command> "
+          "[<args>]\n\n"
           "decc — decentralized confidential computing, iExec-compatible.\n\n"
           "commands:\n");
   for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
@@ -32,6 +34,10 @@ static void usage(FILE *f) {
              "  --json       structured output on stdout\n"
              "  -q, --quiet  no progress messages\n"
              "  --home DIR   data directory (default $DECC_HOME or ~/.decc)\n"
+             "  --chain X    the chain: embedded (default), a JSON-RPC URL, or a\n"
+             "               profile saved by 'decc chain deploy' ($DECC_CHAIN)\n"
+             "  --hub A      PoCo hub address on that chain ($DECC_HUB)\n"
+             "  --dataprotector A  DataProtector address ($DECC_DATAPROTECTOR)\n"
              "  --version    print the version\n\n"
              "Run 'decc <command> --help' for a command's options.\n");
 }
@@ -48,6 +54,14 @@ int main(int argc, char **argv) {
       if (i + 1 >= argc)
         return cli_usage_error("--home needs a directory");
       g_cli.home = argv[++i];
+    } else if (!strcmp(argv[i], "--chain") || !strcmp(argv[i], "--hub") ||
+               !strcmp(argv[i], "--dataprotector")) {
+      if (i + 1 >= argc)
+        return cli_usage_error("%s needs a value", argv[i]);
+      const char **slot = argv[i][2] == 'c'   ? &g_cli.chain
+                          : argv[i][2] == 'h' ? &g_cli.hub
+                                              : &g_cli.dataprotector;
+      *slot = argv[++i];
     } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
       usage(stdout);
       return CLI_OK;
@@ -75,7 +89,18 @@ int main(int argc, char **argv) {
         sub_argv[sub_argc++] = argv[k];
       break;
     }
-    if (k > i && !strcmp(argv[k], "--json"))
+    /* --chain / --dataprotector after the command too; --hub too except
+     * for `order`, whose hash/sign/verify take a --hub of their own. */
+    int chain_flag = k > i && k + 1 < argc &&
+                     (!strcmp(argv[k], "--chain") ||
+                      !strcmp(argv[k], "--dataprotector") ||
+                      (!strcmp(argv[k], "--hub") && strcmp(argv[i], "order")));
+    if (chain_flag) {
+      const char **slot = argv[k][2] == 'c'   ? &g_cli.chain
+                          : argv[k][2] == 'h' ? &g_cli.hub
+                                              : &g_cli.dataprotector;
+      *slot = argv[++k];
+    } else if (k > i && !strcmp(argv[k], "--json"))
       g_cli.json = 1;
     else if (k > i && (!strcmp(argv[k], "-q") || !strcmp(argv[k], "--quiet")))
       g_cli.quiet = 1;

@@ -132,6 +132,9 @@ typedef struct decc_chain_vtable {
    * an account without code). */
   decc_status (*code)(void *self, const decc_address *a, decc_buf *out,
                       decc_err *err);
+  /* Dev chains only: moves the clock of later blocks forward by seconds
+   * (evm_increaseTime, then a block is mined on JSON-RPC nodes). */
+  decc_status (*increase_time)(void *self, uint64_t seconds, decc_err *err);
   void (*destroy)(void *self);
 } decc_chain_vtable;
 
@@ -261,6 +264,14 @@ DECC_API decc_status decc_chain_call(decc_chain *c, const decc_address *from,
 DECC_API decc_status decc_chain_code(decc_chain *c, const decc_address *a,
                                      decc_buf *out, decc_err *err)
     DECC_WARN_UNUSED;
+
+/* Time travel on a development chain (deadline tests, `decc chain time`):
+ * later blocks are stamped `seconds` later. The embedded ledger moves its
+ * clock offset; a JSON-RPC node gets evm_increaseTime then evm_mine
+ * (anvil, hardhat, ganache). Returns: DECC_OK; DECC_E_UNSUPPORTED (a node
+ * without these dev methods); DECC_E_INVALID (0 or more than a century). */
+DECC_API decc_status decc_chain_increase_time(decc_chain *c, uint64_t seconds,
+                                              decc_err *err) DECC_WARN_UNUSED;
 
 /* Fetches the receipt of a committed transaction.
  * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown / not yet mined). */

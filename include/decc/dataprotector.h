@@ -122,7 +122,10 @@ typedef struct decc_dp_config {
   const char *node_url;
   const char *chain_url;      /* Ethereum JSON-RPC (PoCo addresses of the
                                  default dev genesis unless `addresses`) */
-  const decc_chain_addresses *addresses;
+  const decc_chain_addresses *addresses; /* hub and dataprotector are used;
+                                 the registries and token are read from the
+                                 hub (decc_hub_open_remote) */
+  uint64_t expect_chain_id;   /* non-zero: refuse a chain with another id */
   const char *sms_url;        /* iExec SMS REST API */
   const char *market_url;     /* iExec market API */
   /* Platform keys the in-process SMS trusts for enclave sessions (copied);

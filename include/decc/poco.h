@@ -704,6 +704,19 @@ DECC_API void decc_poco_enclave_message(uint8_t out32[32],
 
 /* ---- view encodings ---------------------------------------------------------------- */
 
+/* ABI types of the structs the hub's views return (IexecLibCore_v5.Deal,
+ * .Task, .Contribution; PoCo 6.1.0 IexecPocoAccessorsFacet), each the
+ * single return value of viewDeal / viewTask / viewContribution. The one
+ * definition every encoder and decoder in decc uses. */
+#define DECC_POCO_DEAL_ABI_TYPE                                                \
+  "((address,address,uint256),(address,address,uint256),(address,address,"   \
+  "uint256),uint256,uint256,bytes32,address,address,address,string,uint256,"  \
+  "uint256,uint256,uint256,uint256,address)"
+#define DECC_POCO_TASK_ABI_TYPE                                                \
+  "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"   \
+  "uint256,address[],bytes32,bytes,uint256,bytes)"
+#define DECC_POCO_CONTRIBUTION_ABI_TYPE "(uint8,bytes32,bytes32,address,uint256)"
+
 /* ABI return data of viewDeal(dealid), viewTask(taskid),
  * viewContribution(taskid, worker) and viewCategory(idx) (each a single
  * struct return). Appends to out. Returns: DECC_OK or DECC_E_NOMEM /
@@ -718,6 +731,24 @@ DECC_API decc_status decc_poco_category_abi(decc_buf *out, const char *name,
                                             const char *description,
                                             const decc_u256 *work_clock_time_ref)
     DECC_WARN_UNUSED;
+
+/* Decoders of the same return data (the inverse of the *_abi encoders).
+ * deal: d is initialised by the call (decc_poco_deal_clear it); task: t is
+ * initialised by the call (decc_poco_task_clear; contributions carry only
+ * the worker address, as viewTask returns); contribution: out->worker is
+ * left untouched (viewContribution does not return it).
+ * Returns: DECC_OK; DECC_E_PARSE (malformed data, err names the view);
+ * DECC_E_NOMEM. A deal whose app is the zero address (no such deal) and a
+ * task with status UNSET decode fine: callers decide. */
+DECC_API decc_status decc_poco_deal_from_abi(decc_poco_deal *d,
+                                             const uint8_t *data, size_t len,
+                                             decc_err *err) DECC_WARN_UNUSED;
+DECC_API decc_status decc_poco_task_from_abi(decc_poco_task *t,
+                                             const uint8_t *data, size_t len,
+                                             decc_err *err) DECC_WARN_UNUSED;
+DECC_API decc_status decc_poco_contribution_from_abi(
+    decc_poco_contribution *out, const uint8_t *data, size_t len,
+    decc_err *err) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -41,26 +41,6 @@ extern "C" {
 
 struct decc_sms;
 
-/* ---- chain views the services (and `decc task show`) use ---------------- */
-
-/* viewTask(taskid) into t (decc_poco_task_clear; contributions carry only
- * the worker address — use decc_worker_view_contribution for the rest).
- * Returns: DECC_OK (an unknown task is status UNSET); chain errors. */
-DECC_API decc_status decc_worker_view_task(decc_chain *c,
-                                           const uint8_t taskid32[32],
-                                           decc_poco_task *t, decc_err *err)
-    DECC_WARN_UNUSED;
-/* viewDeal(dealid) into d (decc_poco_deal_init'ed by the call; clear it).
- * Returns: DECC_OK; DECC_E_NOT_FOUND (no such deal); chain errors. */
-DECC_API decc_status decc_worker_view_deal(decc_chain *c,
-                                           const uint8_t dealid32[32],
-                                           decc_poco_deal *d, decc_err *err)
-    DECC_WARN_UNUSED;
-/* viewContribution(taskid, worker). Returns: DECC_OK; chain errors. */
-DECC_API decc_status decc_worker_view_contribution(
-    decc_chain *c, const uint8_t taskid32[32], const decc_address *worker,
-    decc_poco_contribution *out, decc_err *err) DECC_WARN_UNUSED;
-
 /* ---- task failure causes (what `decc task show` prints) ------------------ */
 
 typedef struct decc_task_failure {

@@ -146,6 +146,18 @@ decc_status decc_chain_code(decc_chain *c, const decc_address *a,
   return c->vt->code(c->self, a, out, err);
 }
 
+decc_status decc_chain_increase_time(decc_chain *c, uint64_t seconds,
+                                     decc_err *err) {
+  if (!c)
+    return decc_err_set(err, DECC_E_INVALID, "chain: NULL argument");
+  if (seconds == 0 || seconds > (uint64_t)100 * 365 * 86400)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "time travel: %llu s is out of range (1 s to a "
+                        "century)",
+                        (unsigned long long)seconds);
+  return c->vt->increase_time(c->self, seconds, err);
+}
+
 decc_status decc_chain_receipt(decc_chain *c, const uint8_t tx_hash32[32],
                                decc_receipt *out, decc_err *err) {
   CHECK(c && tx_hash32 && out);

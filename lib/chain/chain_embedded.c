@@ -89,12 +89,17 @@ static decc_status e_code(void *self, const decc_address *a, decc_buf *out,
   return decc_ledger_code(self, a, out, err);
 }
 
+static decc_status e_increase_time(void *self, uint64_t seconds,
+                                   decc_err *err) {
+  return decc_ledger_time_increase(self, (int64_t)seconds, NULL, err);
+}
+
 static void e_destroy(void *self) { decc_ledger_close(self); }
 
 static const decc_chain_vtable EMBEDDED = {
     "embedded", e_chain_id, e_addresses, e_block_number, e_block_timestamp,
     e_nonce,    e_send,     e_send_raw,  e_call,         e_receipt,
-    e_logs,     e_code,     e_destroy};
+    e_logs,     e_code,     e_increase_time, e_destroy};
 
 decc_status decc_chain_open_embedded(decc_chain **out, const char *path,
                                      decc_err *err) {

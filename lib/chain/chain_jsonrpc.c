@@ -991,6 +991,22 @@ static decc_status r_code(void *self, const decc_address *a, decc_buf *out,
   return DECC_OK;
 }
 
+static decc_status r_increase_time(void *self, uint64_t seconds,
+                                   decc_err *err) {
+  json_t *res;
+  decc_status s = rpc(self, "evm_increaseTime", json_pack("[o]", j_qty(seconds)),
+                      &res, err);
+  if (s != DECC_OK)
+    return s;
+  json_decref(res);
+  /* The new time applies from the next block: mine one so that views see
+   * it, as the embedded ledger's views do at once. */
+  if ((s = rpc(self, "evm_mine", json_array(), &res, err)) != DECC_OK)
+    return s;
+  json_decref(res);
+  return DECC_OK;
+}
+
 static void r_destroy(void *self) {
   jr *j = self;
   if (!j)
@@ -1002,7 +1018,7 @@ static void r_destroy(void *self) {
 static const decc_chain_vtable JSONRPC = {
     "jsonrpc", r_chain_id, r_addresses, r_block_number, r_block_timestamp,
     r_nonce,   r_send,     r_send_raw,  r_call,         r_receipt,
-    r_logs,    r_code,     r_destroy};
+    r_logs,    r_code,     r_increase_time, r_destroy};
 
 decc_status decc_chain_open_jsonrpc_ex(decc_chain **out, const char *url,
                                        const decc_chain_addresses *addrs,

@@ -27,6 +27,17 @@ const char *decc__dp_addr(char out[43], const decc_address *a) {
   return decc_address_to_checksum(out, a);
 }
 
+decc_status decc__dp_need_dataprotector(decc_dp *dp, decc_err *err) {
+  if (dp->dataprotector_checked)
+    return DECC_OK;
+  decc_status st =
+      decc_hub_require_code(dp->chain, &dp->addr.dataprotector,
+                            "DataProtector", err);
+  if (!st)
+    dp->dataprotector_checked = 1;
+  return st;
+}
+
 decc_status decc__dp_need_signer(const decc_dp *dp, decc_err *err) {
   if (!dp->sk)
     return decc_err_set(err, DECC_E_STATE,
@@ -117,8 +128,19 @@ decc_status decc_dp_open(decc_dp **out, const decc_dp_config *cfg,
       addrs = g.addr;
       decc_genesis_clear(&g);
     }
-    if ((st = decc_chain_open_jsonrpc(&dp->chain, chain_url, &addrs, err)) ||
-        (st = decc_chain_get_addresses(dp->chain, &dp->addr, err)) ||
+    /* Checked open: chain id, hub code, registries and token read from
+     * the hub (decc/hub.h). The DataProtector's code is checked by the
+     * calls that use it (decc__dp_need_dataprotector). */
+    decc_hub_remote r;
+    memset(&r, 0, sizeof r);
+    r.url = chain_url;
+    r.hub = addrs.hub;
+    r.has_dataprotector = 1;
+    r.dataprotector = addrs.dataprotector;
+    r.expect_chain_id = cfg->expect_chain_id;
+    if ((st = decc_hub_open_remote(&dp->chain, &r, err)))
+      goto fail;
+    if ((st = decc_chain_get_addresses(dp->chain, &dp->addr, err)) ||
         (st = decc_chain_id(dp->chain, &dp->chain_id, err))) {
       decc_err_prefix(err, "chain %s", chain_url);
       goto fail;
@@ -418,58 +440,36 @@ decc_status decc__dp_view_task(decc_dp *dp, const uint8_t taskid[32],
                                unsigned *status, uint8_t deal_id[32],
                                uint64_t *final_deadline, char **results,
                                decc_err *err) {
-  /* Task struct of viewTask (IexecLibCore_v5.Task). */
-  static const char *TASK_T =
-      "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,"
-      "uint256,uint256,address[],bytes32,bytes,uint256,bytes)";
-  decc_buf raw;
-  decc_abi_value *v;
-  decc_status st = decc__dp_view_simple(dp, &dp->addr.hub, "viewTask(bytes32)",
-                                        taskid, TASK_T, &raw, &v, err);
+  decc_poco_task t;
+  decc_status st = decc_hub_view_task(dp->chain, taskid, &t, err);
   if (st)
     return st;
-  const decc_abi_value *t = decc_abi_item(v, 0);
-  uint64_t s = 0, fd = 0;
-  if (decc_abi_get_u64(decc_abi_item(t, 0), &s) != DECC_OK ||
-      decc_abi_get_bytes32(decc_abi_item(t, 1), deal_id) != DECC_OK ||
-      decc_abi_get_u64(decc_abi_item(t, 6), &fd) != DECC_OK)
-    st = decc_err_set(err, DECC_E_PARSE, "viewTask: bad answer");
-  if (!st && results) {
-    const uint8_t *p;
-    size_t n;
-    *results = NULL;
-    if (decc_abi_get_bytes(decc_abi_item(t, 12), &p, &n) != DECC_OK)
-      st = decc_err_set(err, DECC_E_PARSE, "viewTask: bad results");
-    else if (!(*results = decc_strndup((const char *)p, n)))
-      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  }
+  uint64_t fd = 0;
+  if (!decc_u256_to_u64(&fd, &t.final_deadline))
+    st = decc_err_set(err, DECC_E_PARSE, "viewTask: deadline out of range");
+  if (!st && results &&
+      !(*results = decc_strndup(t.results ? (const char *)t.results : "",
+                                t.results_len)))
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
   if (!st) {
-    *status = (unsigned)s;
+    *status = (unsigned)t.status;
+    memcpy(deal_id, t.deal_id, 32);
     if (final_deadline)
       *final_deadline = fd;
   }
-  decc_abi_value_free(v);
-  decc_buf_clear(&raw);
+  decc_poco_task_clear(&t);
   return st;
 }
 
 decc_status decc__dp_view_deal_params(decc_dp *dp, const uint8_t dealid[32],
                                       char **params, decc_err *err) {
-  static const char *DEAL_T =
-      "((address,address,uint256),(address,address,uint256),"
-      "(address,address,uint256),uint256,uint256,bytes32,address,address,"
-      "address,string,uint256,uint256,uint256,uint256,uint256,address)";
-  decc_buf raw;
-  decc_abi_value *v;
-  decc_status st = decc__dp_view_simple(dp, &dp->addr.hub, "viewDeal(bytes32)",
-                                        dealid, DEAL_T, &raw, &v, err);
-  if (st)
-    return st;
-  if (decc_abi_get_string(decc_abi_item(decc_abi_item(v, 0), 9), params) !=
-      DECC_OK)
-    st = decc_err_set(err, DECC_E_PARSE, "viewDeal: bad params");
-  decc_abi_value_free(v);
-  decc_buf_clear(&raw);
+  decc_poco_deal d;
+  decc_status st = decc_hub_view_deal(dp->chain, dealid, &d, err);
+  if (!st) {
+    *params = d.params; /* taken over */
+    d.params = NULL;
+  }
+  decc_poco_deal_clear(&d);
   return st;
 }
 

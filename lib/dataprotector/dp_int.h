@@ -10,6 +10,7 @@
 #include "decc/abi.h"
 #include "decc/buf.h"
 #include "decc/dataprotector.h"
+#include "decc/hub.h"
 #include "decc/ledger.h"
 #include "decc/mem.h"
 
@@ -31,11 +32,18 @@ struct decc_dp {
   decc_address me;
   decc_dp_runner_fn runner;
   void *runner_user;
+  int dataprotector_checked; /* its code was seen on the chain */
 };
 
 /* Calls progress if set. */
 void decc__dp_progress(decc_dp_progress_fn fn, void *user, const char *title,
                        int done, const char *detail);
+
+/* DECC_E_NOT_FOUND (one line naming the chain and address) unless the
+ * DataProtector has code on the chain: checked before the first
+ * createDatasetWithSchema or DatasetSchema log query, so that nothing is
+ * sent to, or listed from, an empty address. */
+decc_status decc__dp_need_dataprotector(decc_dp *dp, decc_err *err);
 
 /* DECC_E_STATE unless a signer is set. */
 decc_status decc__dp_need_signer(const decc_dp *dp, decc_err *err);

@@ -222,6 +222,10 @@ decc_status decc_dp_protect(decc_dp *dp, decc_dp_protected *out,
     return st;
   if (!o || !o->data)
     return decc_err_set(err, DECC_E_INVALID, "protectData: no data object");
+  /* Before anything is encrypted, uploaded or pushed: a chain without the
+   * contract cannot register the dataset. */
+  if ((st = decc__dp_need_dataprotector(dp, err)))
+    return st;
   const char *name = o->name ? o->name : "";
   if (strlen(name) > DECC_DP_NAME_MAX)
     return decc_err_set(err, DECC_E_INVALID,
@@ -506,6 +510,11 @@ decc_status decc_dp_get_protected_data(decc_dp *dp, decc_dp_pd_list *out,
                           "arrays of types) expected");
     }
   }
+  decc_status st = decc__dp_need_dataprotector(dp, err);
+  if (st) {
+    json_decref(req);
+    return st;
+  }
   uint8_t t0[32], t1[32];
   decc_abi_event_topic(t0, EV_DATASET_SCHEMA);
   decc_log_filter lf;
@@ -522,7 +531,7 @@ decc_status decc_dp_get_protected_data(decc_dp *dp, decc_dp_pd_list *out,
   lf.limit = 100000;
   decc_log *logs = NULL;
   size_t nl = 0;
-  decc_status st = decc_chain_get_logs(dp->chain, &lf, &logs, &nl, err);
+  st = decc_chain_get_logs(dp->chain, &lf, &logs, &nl, err);
   if (st) {
     json_decref(req);
     return decc_err_prefix(err, "reading DatasetSchema logs");

@@ -21,10 +21,10 @@
 #include "decc/poco.h"
 #include "ledger/ledger_int.h"
 
-#define DEAL_T                                                                 \
-  "((address,address,uint256),(address,address,uint256),(address,address,"    \
-  "uint256),uint256,uint256,bytes32,address,address,address,string,uint256,"   \
-  "uint256,uint256,uint256,uint256,address)"
+/* Deals are stored as viewDeal returns them; tasks are stored with their
+ * whole contributions and groups (viewTask returns only the contributors),
+ * hence a storage type of their own. */
+#define DEAL_T DECC_POCO_DEAL_ABI_TYPE
 #define TASK_T                                                                 \
   "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"    \
   "uint256,(address,uint8,bytes32,bytes32,address,uint256)[],bytes32,bytes,"   \
@@ -1017,10 +1017,6 @@ static decc_status f_view_deal(ldg_ctx *c, const decc_abi_value *a,
   return s;
 }
 
-#define VIEWTASK_T                                                             \
-  "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"    \
-  "uint256,address[],bytes32,bytes,uint256,bytes)"
-
 static decc_status f_view_task(ldg_ctx *c, const decc_abi_value *a,
                                decc_abi_enc *r) {
   uint8_t id[32];
@@ -1032,7 +1028,7 @@ static decc_status f_view_task(ldg_ctx *c, const decc_abi_value *a,
   decc_buf b;
   decc_buf_init(&b, 0);
   if (s == DECC_OK && (s = decc_poco_task_abi(&b, &t)) == DECC_OK)
-    s = push_encoded(r, VIEWTASK_T, &b);
+    s = push_encoded(r, DECC_POCO_TASK_ABI_TYPE, &b);
   decc_buf_clear(&b);
   decc_poco_task_clear(&t);
   return s;

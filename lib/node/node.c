@@ -84,7 +84,7 @@ static void close_chain(void *h) { decc_chain_destroy(h); }
 
 decc_status decc__node_chain_open(decc_node *n, decc_chain **out,
                                   decc_err *err) {
-  if (n->remote_chain)
+  if (n->remote_chain) /* addresses checked once by open_remote_chain */
     return decc_chain_open_jsonrpc(out, n->cfg.chain_url, &n->addr, err);
   return decc_chain_open_embedded(out, n->ledger_path, err);
 }
@@ -308,27 +308,20 @@ static decc_status open_remote_chain(decc_node *n, decc_err *err) {
     n->addr.dataprotector = g.addr.dataprotector;
     decc_genesis_clear(&g);
   }
+  /* Checked like every decc client (decc/hub.h): chain id, hub code,
+   * registries and token read from the hub. */
+  decc_hub_remote r;
+  memset(&r, 0, sizeof r);
+  r.url = n->cfg.chain_url;
+  r.hub = n->addr.hub;
   decc_chain *c = NULL;
-  decc_status st = decc_chain_open_jsonrpc(&c, n->cfg.chain_url, &n->addr, err);
-  if (st)
-    return st;
-  st = decc_chain_id(c, &n->chain_id, err);
-  static const char *const VIEWS[4] = {"appregistry()", "datasetregistry()",
-                                       "workerpoolregistry()", "token()"};
-  decc_address *dst[4] = {&n->addr.app_registry, &n->addr.dataset_registry,
-                          &n->addr.workerpool_registry, &n->addr.token};
-  for (int i = 0; !st && i < 4; i++) {
-    uint8_t sel[4];
-    decc_abi_selector(sel, VIEWS[i]);
-    decc_buf out;
-    decc_buf_init(&out, 4096);
-    st = decc_chain_call(c, NULL, &n->addr.hub, sel, 4, &out, err);
-    if (!st && out.len != 32)
-      st = decc_err_set(err, DECC_E_PARSE, "hub %s: unexpected answer",
-                        VIEWS[i]);
-    if (!st)
-      memcpy(dst[i]->b, out.data + 12, 20);
-    decc_buf_clear(&out);
+  decc_status st = decc_hub_open_remote(&c, &r, err);
+  if (!st)
+    st = decc_chain_id(c, &n->chain_id, err);
+  if (!st) {
+    decc_address dp = n->addr.dataprotector;
+    st = decc_chain_get_addresses(c, &n->addr, err);
+    n->addr.dataprotector = dp;
   }
   decc_chain_destroy(c);
   if (st)

@@ -13,16 +13,12 @@
 
 #include "decc/abi.h"
 #include "decc/encoding.h"
+#include "decc/hub.h"
 #include "decc/mem.h"
 #include "decc/poco.h"
 #include "node_int.h"
 
 #define DEALS_SCAN_MAX 10000
-
-static const char DEAL_TYPES[] =
-    "((address,address,uint256),(address,address,uint256),(address,address,"
-    "uint256),uint256,uint256,bytes32,address,address,address,string,uint256,"
-    "uint256,uint256,uint256,uint256,address)";
 
 typedef struct deal_filter {
   int has[6];
@@ -30,25 +26,19 @@ typedef struct deal_filter {
   uint64_t category; /* has[5] */
 } deal_filter;
 
-static json_t *num_json(const decc_abi_value *v) {
-  decc_u256 u;
+static json_t *num_json(const decc_u256 *u) {
   uint64_t x;
-  if (decc_abi_get_u256(v, &u) != DECC_OK)
-    return json_null();
-  if (decc_u256_to_u64(&x, &u) && x <= 9007199254740991ULL)
+  if (decc_u256_to_u64(&x, u) && x <= 9007199254740991ULL)
     return json_integer((json_int_t)x);
   char d[DECC_U256_DEC_LEN];
-  return json_string(decc_u256_to_dec(d, &u));
+  return json_string(decc_u256_to_dec(d, u));
 }
 
-static json_t *res_json(const decc_abi_value *t) {
-  decc_address p, o;
-  if (decc_abi_get_address(decc_abi_item(t, 0), &p) ||
-      decc_abi_get_address(decc_abi_item(t, 1), &o))
-    return json_null();
-  return json_pack("{s:o,s:o,s:o}", "pointer", decc__node_json_addr(&p), "owner",
-                   decc__node_json_addr(&o), "price",
-                   num_json(decc_abi_item(t, 2)));
+static json_t *res_json(const decc_poco_resource *r) {
+  return json_pack("{s:o,s:o,s:o}", "pointer",
+                   decc__node_json_addr(&r->pointer), "owner",
+                   decc__node_json_addr(&r->owner), "price",
+                   num_json(&r->price));
 }
 
 /* Builds the deal JSON from the log and viewDeal; returns NULL when the
@@ -57,66 +47,41 @@ static json_t *deal_json(decc_node *n, decc_chain *l, const decc_log *log,
                          const deal_filter *f, decc_err *err) {
   if (log->data_len < 6 * 32)
     return NULL;
-  uint8_t call[36];
-  decc_abi_selector(call, "viewDeal(bytes32)");
-  memcpy(call + 4, log->data, 32);
-  decc_buf out;
-  decc_buf_init(&out, 1 << 20);
-  decc_abi_value *v = NULL;
+  decc_poco_deal d;
   json_t *j = NULL;
-  if (decc_chain_call(l, NULL, &n->addr.hub, call, sizeof call, &out, err) ||
-      decc_abi_decode(&v, DEAL_TYPES, out.data, out.len, 0, err))
+  if (decc_hub_view_deal(l, log->data, &d, err))
     goto out;
-  const decc_abi_value *d = decc_abi_item(v, 0);
-  decc_address app, dataset, wp, requester, beneficiary, callback;
   uint64_t category = 0;
-  uint8_t tag[32];
-  char *params = NULL;
-  if (decc_abi_get_address(decc_abi_item(decc_abi_item(d, 0), 0), &app) ||
-      decc_abi_get_address(decc_abi_item(decc_abi_item(d, 1), 0), &dataset) ||
-      decc_abi_get_address(decc_abi_item(decc_abi_item(d, 2), 0), &wp) ||
-      decc_abi_get_u64(decc_abi_item(d, 4), &category) ||
-      decc_abi_get_bytes32(decc_abi_item(d, 5), tag) ||
-      decc_abi_get_address(decc_abi_item(d, 6), &requester) ||
-      decc_abi_get_address(decc_abi_item(d, 7), &beneficiary) ||
-      decc_abi_get_address(decc_abi_item(d, 8), &callback) ||
-      decc_abi_get_string(decc_abi_item(d, 9), &params))
-    goto out;
-  const decc_address *vals[5] = {&requester, &beneficiary, &app, &dataset, &wp};
+  const decc_address *vals[5] = {&d.requester, &d.beneficiary, &d.app.pointer,
+                                 &d.dataset.pointer, &d.workerpool.pointer};
   for (int i = 0; i < 5; i++)
-    if (f->has[i] && !decc_address_eq(&f->a[i], vals[i])) {
-      decc_free(params);
+    if (f->has[i] && !decc_address_eq(&f->a[i], vals[i]))
       goto out;
-    }
-  if (f->has[5] && f->category != category) {
-    decc_free(params);
+  if (f->has[5] && (!decc_u256_to_u64(&category, &d.category) ||
+                    f->category != category))
     goto out;
-  }
   j = json_pack(
       "{s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,"
       "s:o,s:o,s:o,s:o,s:I,s:o}",
       "dealid", decc__node_json_hex(log->data, 32), "chainId",
-      (json_int_t)n->chain_id, "app", res_json(decc_abi_item(d, 0)), "dataset",
-      res_json(decc_abi_item(d, 1)), "workerpool", res_json(decc_abi_item(d, 2)),
-      "appHash", decc__node_json_hex(log->data + 32, 32), "datasetHash",
+      (json_int_t)n->chain_id, "app", res_json(&d.app), "dataset",
+      res_json(&d.dataset), "workerpool", res_json(&d.workerpool), "appHash",
+      decc__node_json_hex(log->data + 32, 32), "datasetHash",
       decc__node_json_hex(log->data + 64, 32), "workerpoolHash",
       decc__node_json_hex(log->data + 96, 32), "requestHash",
       decc__node_json_hex(log->data + 128, 32), "requester",
-      decc__node_json_addr(&requester), "beneficiary",
-      decc__node_json_addr(&beneficiary), "callback",
-      decc__node_json_addr(&callback), "tag", decc__node_json_hex(tag, 32),
-      "params", params, "trust", num_json(decc_abi_item(d, 3)), "category",
-      num_json(decc_abi_item(d, 4)), "startTime", num_json(decc_abi_item(d, 10)),
-      "botFirst", num_json(decc_abi_item(d, 11)), "botSize",
-      num_json(decc_abi_item(d, 12)), "workerStake",
-      num_json(decc_abi_item(d, 13)), "schedulerRewardRatio",
-      num_json(decc_abi_item(d, 14)), "blockNumber",
+      decc__node_json_addr(&d.requester), "beneficiary",
+      decc__node_json_addr(&d.beneficiary), "callback",
+      decc__node_json_addr(&d.callback), "tag", decc__node_json_hex(d.tag, 32),
+      "params", d.params ? d.params : "", "trust", num_json(&d.trust),
+      "category", num_json(&d.category), "startTime", num_json(&d.start_time),
+      "botFirst", num_json(&d.bot_first), "botSize", num_json(&d.bot_size),
+      "workerStake", num_json(&d.worker_stake), "schedulerRewardRatio",
+      num_json(&d.scheduler_reward_ratio), "blockNumber",
       (json_int_t)log->block_number, "transactionHash",
       decc__node_json_hex(log->tx_hash, 32));
-  decc_free(params);
 out:
-  decc_abi_value_free(v);
-  decc_buf_clear(&out);
+  decc_poco_deal_clear(&d);
   return j;
 }
 

@@ -12,6 +12,7 @@
 
 #include "decc/chain.h"
 #include "decc/http.h"
+#include "decc/hub.h"
 #include "decc/ledger.h"
 #include "decc/market.h"
 #include "decc/node.h"

@@ -233,6 +233,28 @@ static json_t *m_get_tx_count(rpc_ctx *c, json_t *p, rpc_err *e) {
   return decc__node_json_qty(nonce);
 }
 
+/* Contracts run natively in the ledger: each has the one-byte code 0xfe
+ * (decc_ledger_code), so presence checks (decc's own, the SDKs') work. */
+static json_t *m_get_code(rpc_ctx *c, json_t *p, rpc_err *e) {
+  decc_address a;
+  uint64_t b;
+  if (!parse_addr(json_array_get(p, 0), &a))
+    return fail(e, RPC_ERR_PARAMS, "params[0] must be an address");
+  if (!parse_block(c->l, json_array_get(p, 1), &b, e))
+    return NULL;
+  decc_buf code;
+  decc_buf_init(&code, 0);
+  decc_err de;
+  decc_err_clear(&de);
+  if (decc_ledger_code(c->l, &a, &code, &de) != DECC_OK) {
+    decc_buf_clear(&code);
+    return fail(e, RPC_ERR_SERVER, "%s", de.msg);
+  }
+  json_t *r = decc__node_json_hex(code.data, code.len);
+  decc_buf_clear(&code);
+  return r;
+}
+
 static json_t *m_send_raw(rpc_ctx *c, json_t *p, rpc_err *e) {
   uint8_t *raw = NULL;
   size_t len = 0;
@@ -514,6 +536,7 @@ static const struct {
     {"eth_blockNumber", m_block_number, 1},
     {"eth_getBalance", m_get_balance, 1},
     {"eth_getTransactionCount", m_get_tx_count, 1},
+    {"eth_getCode", m_get_code, 1},
     {"eth_sendRawTransaction", m_send_raw, 1},
     {"eth_call", m_call, 1},
     {"eth_estimateGas", m_estimate_gas, 1},

@@ -274,3 +274,145 @@ decc_status decc_poco_category_abi(decc_buf *out, const char *name,
   (void)decc_abi_enc_end_tuple(&e);
   return finish(&e, out);
 }
+
+/* ---- view decodings ------------------------------------------------------------ */
+
+decc_status decc_poco_task_from_abi(decc_poco_task *t, const uint8_t *data,
+                                    size_t len, decc_err *err) {
+  decc_poco_task_init(t);
+  decc_abi_value *v = NULL;
+  decc_status st =
+      decc_abi_decode(&v, DECC_POCO_TASK_ABI_TYPE, data, len, 0, err);
+  if (st)
+    return decc_err_prefix(err, "viewTask");
+  const decc_abi_value *r = decc_abi_item(v, 0);
+  uint64_t status = 0;
+  const decc_abi_value *cs = decc_abi_item(r, 10);
+  const uint8_t *res = NULL, *cb = NULL;
+  size_t rl = 0, cl = 0;
+  if (decc_abi_get_u64(decc_abi_item(r, 0), &status) ||
+      decc_abi_get_bytes32(decc_abi_item(r, 1), t->deal_id) ||
+      decc_abi_get_u256(decc_abi_item(r, 2), &t->idx) ||
+      decc_abi_get_u256(decc_abi_item(r, 3), &t->timeref) ||
+      decc_abi_get_u256(decc_abi_item(r, 4), &t->contribution_deadline) ||
+      decc_abi_get_u256(decc_abi_item(r, 5), &t->reveal_deadline) ||
+      decc_abi_get_u256(decc_abi_item(r, 6), &t->final_deadline) ||
+      decc_abi_get_bytes32(decc_abi_item(r, 7), t->consensus_value) ||
+      decc_abi_get_u256(decc_abi_item(r, 8), &t->reveal_counter) ||
+      decc_abi_get_u256(decc_abi_item(r, 9), &t->winner_counter) || !cs ||
+      decc_abi_get_bytes32(decc_abi_item(r, 11), t->result_digest) ||
+      decc_abi_get_bytes(decc_abi_item(r, 12), &res, &rl) ||
+      decc_abi_get_u256(decc_abi_item(r, 13), &t->results_timestamp) ||
+      decc_abi_get_bytes(decc_abi_item(r, 14), &cb, &cl) || status > 4) {
+    st = decc_err_set(err, DECC_E_PARSE, "viewTask: bad answer");
+  } else {
+    t->status = (decc_poco_task_status)status;
+    if (cs->count) {
+      t->contributions = decc_calloc(cs->count, sizeof *t->contributions);
+      if (!t->contributions)
+        st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      for (size_t i = 0; !st && i < cs->count; i++) {
+        if (decc_abi_get_address(decc_abi_item(cs, i),
+                                 &t->contributions[i].worker))
+          st = decc_err_set(err, DECC_E_PARSE, "viewTask: bad contributor");
+        t->n_contributions = i + 1;
+      }
+    }
+    if (!st && rl) {
+      if (!(t->results = decc_malloc(rl + 1)))
+        st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      else {
+        memcpy(t->results, res, rl);
+        t->results[rl] = 0;
+        t->results_len = rl;
+      }
+    }
+    if (!st && cl) {
+      if (!(t->results_callback = decc_malloc(cl)))
+        st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      else {
+        memcpy(t->results_callback, cb, cl);
+        t->results_callback_len = cl;
+      }
+    }
+  }
+  decc_abi_value_free(v);
+  if (st)
+    decc_poco_task_clear(t);
+  return st;
+}
+
+static decc_status get_resource(const decc_abi_value *v,
+                                decc_poco_resource *r) {
+  if (decc_abi_get_address(decc_abi_item(v, 0), &r->pointer) ||
+      decc_abi_get_address(decc_abi_item(v, 1), &r->owner) ||
+      decc_abi_get_u256(decc_abi_item(v, 2), &r->price))
+    return DECC_E_PARSE;
+  return DECC_OK;
+}
+
+decc_status decc_poco_deal_from_abi(decc_poco_deal *d, const uint8_t *data,
+                                    size_t len, decc_err *err) {
+  decc_status st = decc_poco_deal_init(d);
+  if (st)
+    return decc_err_set(err, st, "out of memory");
+  decc_abi_value *v = NULL;
+  if ((st = decc_abi_decode(&v, DECC_POCO_DEAL_ABI_TYPE, data, len, 0,
+                            err))) {
+    decc_poco_deal_clear(d);
+    return decc_err_prefix(err, "viewDeal");
+  }
+  const decc_abi_value *r = decc_abi_item(v, 0);
+  char *params = NULL;
+  if (get_resource(decc_abi_item(r, 0), &d->app) ||
+      get_resource(decc_abi_item(r, 1), &d->dataset) ||
+      get_resource(decc_abi_item(r, 2), &d->workerpool) ||
+      decc_abi_get_u256(decc_abi_item(r, 3), &d->trust) ||
+      decc_abi_get_u256(decc_abi_item(r, 4), &d->category) ||
+      decc_abi_get_bytes32(decc_abi_item(r, 5), d->tag) ||
+      decc_abi_get_address(decc_abi_item(r, 6), &d->requester) ||
+      decc_abi_get_address(decc_abi_item(r, 7), &d->beneficiary) ||
+      decc_abi_get_address(decc_abi_item(r, 8), &d->callback) ||
+      decc_abi_get_string(decc_abi_item(r, 9), &params) ||
+      decc_abi_get_u256(decc_abi_item(r, 10), &d->start_time) ||
+      decc_abi_get_u256(decc_abi_item(r, 11), &d->bot_first) ||
+      decc_abi_get_u256(decc_abi_item(r, 12), &d->bot_size) ||
+      decc_abi_get_u256(decc_abi_item(r, 13), &d->worker_stake) ||
+      decc_abi_get_u256(decc_abi_item(r, 14), &d->scheduler_reward_ratio) ||
+      decc_abi_get_address(decc_abi_item(r, 15), &d->sponsor)) {
+    decc_free(params);
+    st = decc_err_set(err, DECC_E_PARSE, "viewDeal: bad answer");
+  } else {
+    decc_free(d->params);
+    d->params = params;
+  }
+  decc_abi_value_free(v);
+  if (st)
+    decc_poco_deal_clear(d);
+  return st;
+}
+
+decc_status decc_poco_contribution_from_abi(decc_poco_contribution *out,
+                                            const uint8_t *data, size_t len,
+                                            decc_err *err) {
+  decc_address worker = out->worker;
+  memset(out, 0, sizeof *out);
+  out->worker = worker;
+  decc_abi_value *v = NULL;
+  decc_status st = decc_abi_decode(&v, DECC_POCO_CONTRIBUTION_ABI_TYPE, data,
+                                   len, 0, err);
+  if (st)
+    return decc_err_prefix(err, "viewContribution");
+  const decc_abi_value *r = decc_abi_item(v, 0);
+  uint64_t s = 0;
+  if (decc_abi_get_u64(decc_abi_item(r, 0), &s) || s > 3 ||
+      decc_abi_get_bytes32(decc_abi_item(r, 1), out->result_hash) ||
+      decc_abi_get_bytes32(decc_abi_item(r, 2), out->result_seal) ||
+      decc_abi_get_address(decc_abi_item(r, 3), &out->enclave_challenge) ||
+      decc_abi_get_u256(decc_abi_item(r, 4), &out->weight))
+    st = decc_err_set(err, DECC_E_PARSE, "viewContribution: bad answer");
+  else
+    out->status = (decc_poco_contribution_status)s;
+  decc_abi_value_free(v);
+  return st;
+}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "decc/abi.h"
+#include "decc/hub.h"
 #include "decc/mem.h"
 #include "decc/sms.h"
 
@@ -85,92 +86,66 @@ static decc_status cv_owner_of(void *ctx, const decc_address *entry,
   return st;
 }
 
-#define TASK_T                                                                 \
-  "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"    \
-  "uint256,address[],bytes32,bytes,uint256,bytes)"
-
 static decc_status cv_task(void *ctx, const uint8_t taskid[32],
                            decc_sms_task *t, decc_err *err) {
   cview *cv = ctx;
-  decc_buf out;
-  decc_status st = view_call(cv, &cv->hub, "viewTask(bytes32)", taskid, &out,
-                             err);
+  decc_poco_task pt;
+  memset(t, 0, sizeof *t);
+  pthread_mutex_lock(&cv->mu);
+  decc_status st = decc_hub_view_task(cv->chain, taskid, &pt, err);
+  pthread_mutex_unlock(&cv->mu);
   if (st)
     return st;
-  decc_abi_value *v = NULL;
-  st = decc_abi_decode(&v, TASK_T, out.data, out.len, 0, err);
-  if (!st) {
-    const decc_abi_value *r = decc_abi_item(v, 0);
-    uint64_t status = 0;
-    memset(t, 0, sizeof *t);
-    if (decc_abi_get_u64(decc_abi_item(r, 0), &status) != DECC_OK ||
-        decc_abi_get_bytes32(decc_abi_item(r, 1), t->deal_id) != DECC_OK ||
-        decc_abi_get_u64(decc_abi_item(r, 2), &t->index) != DECC_OK ||
-        decc_abi_get_u64(decc_abi_item(r, 6), &t->final_deadline) != DECC_OK)
-      st = decc_err_set(err, DECC_E_PARSE, "viewTask: bad answer");
-    t->status = (unsigned)status;
-    if (!st && status == DECC_SMS_TASK_UNSET)
-      st = decc_err_set(err, DECC_E_NOT_FOUND,
-                        "task does not exist on chain (UNSET)");
-  }
-  decc_abi_value_free(v);
-  decc_buf_clear(&out);
+  memcpy(t->deal_id, pt.deal_id, 32);
+  t->status = (unsigned)pt.status;
+  if (!decc_u256_to_u64(&t->index, &pt.idx) ||
+      !decc_u256_to_u64(&t->final_deadline, &pt.final_deadline))
+    st = decc_err_set(err, DECC_E_PARSE, "viewTask: value out of range");
+  else if (pt.status == DECC_TASK_UNSET)
+    st = decc_err_set(err, DECC_E_NOT_FOUND,
+                      "task does not exist on chain (UNSET)");
+  decc_poco_task_clear(&pt);
   return st;
 }
-
-#define DEAL_T                                                                 \
-  "((address,address,uint256),(address,address,uint256),(address,address,"    \
-  "uint256),uint256,uint256,bytes32,address,address,address,string,uint256,"   \
-  "uint256,uint256,uint256,uint256,address)"
 
 static decc_status cv_deal(void *ctx, const uint8_t dealid[32],
                            decc_sms_deal *d, decc_err *err) {
   cview *cv = ctx;
-  decc_buf out;
+  decc_poco_deal pd;
   memset(d, 0, sizeof *d);
-  decc_status st = view_call(cv, &cv->hub, "viewDeal(bytes32)", dealid, &out,
-                             err);
-  if (st)
-    return st;
-  decc_abi_value *v = NULL;
-  st = decc_abi_decode(&v, DEAL_T, out.data, out.len, 0, err);
-  if (!st) {
-    const decc_abi_value *r = decc_abi_item(v, 0);
-    const uint8_t *params = NULL;
-    size_t plen = 0;
-    int bad =
-        decc_abi_get_address(decc_abi_item(decc_abi_item(r, 0), 0), &d->app) ||
-        decc_abi_get_address(decc_abi_item(decc_abi_item(r, 0), 1),
-                             &d->app_owner) ||
-        decc_abi_get_address(decc_abi_item(decc_abi_item(r, 1), 0),
-                             &d->dataset) ||
-        decc_abi_get_address(decc_abi_item(decc_abi_item(r, 1), 1),
-                             &d->dataset_owner) ||
-        decc_abi_get_address(decc_abi_item(decc_abi_item(r, 2), 0),
-                             &d->workerpool) ||
-        decc_abi_get_address(decc_abi_item(decc_abi_item(r, 2), 1),
-                             &d->workerpool_owner) ||
-        decc_abi_get_u64(decc_abi_item(r, 3), &d->trust) ||
-        decc_abi_get_u64(decc_abi_item(r, 4), &d->category) ||
-        decc_abi_get_bytes32(decc_abi_item(r, 5), d->tag) ||
-        decc_abi_get_address(decc_abi_item(r, 6), &d->requester) ||
-        decc_abi_get_address(decc_abi_item(r, 7), &d->beneficiary) ||
-        decc_abi_get_address(decc_abi_item(r, 8), &d->callback) ||
-        decc_abi_get_bytes(decc_abi_item(r, 9), &params, &plen) ||
-        decc_abi_get_u64(decc_abi_item(r, 10), &d->start_time) ||
-        decc_abi_get_u64(decc_abi_item(r, 11), &d->bot_first) ||
-        decc_abi_get_u64(decc_abi_item(r, 12), &d->bot_size);
-    if (bad)
-      st = decc_err_set(err, DECC_E_PARSE, "viewDeal: bad answer");
-    else if (decc_address_is_zero(&d->app))
-      st = decc_err_set(err, DECC_E_NOT_FOUND, "deal does not exist on chain");
-    else if (plen > PARAMS_MAX)
-      st = decc_err_set(err, DECC_E_LIMIT, "deal params too large");
-    else if (!(d->params = decc_strndup(plen ? (const char *)params : "", plen)))
-      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  pthread_mutex_lock(&cv->mu);
+  decc_status st = decc_hub_view_deal(cv->chain, dealid, &pd, err);
+  pthread_mutex_unlock(&cv->mu);
+  if (st) {
+    decc_poco_deal_clear(&pd);
+    return st == DECC_E_NOT_FOUND
+               ? decc_err_set(err, st, "deal does not exist on chain")
+               : st;
   }
-  decc_abi_value_free(v);
-  decc_buf_clear(&out);
+  size_t plen = pd.params ? strlen(pd.params) : 0;
+  d->app = pd.app.pointer;
+  d->app_owner = pd.app.owner;
+  d->dataset = pd.dataset.pointer;
+  d->dataset_owner = pd.dataset.owner;
+  d->workerpool = pd.workerpool.pointer;
+  d->workerpool_owner = pd.workerpool.owner;
+  memcpy(d->tag, pd.tag, 32);
+  d->requester = pd.requester;
+  d->beneficiary = pd.beneficiary;
+  d->callback = pd.callback;
+  if (!decc_u256_to_u64(&d->trust, &pd.trust) ||
+      !decc_u256_to_u64(&d->category, &pd.category) ||
+      !decc_u256_to_u64(&d->start_time, &pd.start_time) ||
+      !decc_u256_to_u64(&d->bot_first, &pd.bot_first) ||
+      !decc_u256_to_u64(&d->bot_size, &pd.bot_size))
+    st = decc_err_set(err, DECC_E_PARSE, "viewDeal: value out of range");
+  else if (plen > PARAMS_MAX)
+    st = decc_err_set(err, DECC_E_LIMIT, "deal params too large");
+  else {
+    d->params = pd.params; /* taken over */
+    pd.params = NULL;
+  }
+  decc_poco_deal_clear(&pd);
   if (st)
     decc_sms_deal_clear(d);
   return st;

@@ -192,7 +192,7 @@ static decc_status scan_deals(decc_scheduler *s, size_t *actions,
     const uint8_t *deal = logs[i].data;
     decc_poco_deal d;
     decc_err e2;
-    if (decc_worker_view_deal(s->cfg.chain, deal, &d, &e2)) {
+    if (decc_hub_view_deal(s->cfg.chain, deal, &d, &e2)) {
       /* a deal we cannot read now is read again next round */
       next = logs[i].block_number;
       slog(s, "scheduler: deal not readable yet: %s", e2.msg);
@@ -298,7 +298,7 @@ static decc_status task_round(decc_scheduler *s, trow *r, uint64_t now,
   char th[67];
   decc__wk_hex32(th, r->task);
   decc_poco_task t;
-  decc_status st = decc_worker_view_task(s->cfg.chain, r->task, &t, err);
+  decc_status st = decc_hub_view_task(s->cfg.chain, r->task, &t, err);
   if (st)
     return st;
   decc_abi_enc e;
@@ -314,7 +314,7 @@ static decc_status task_round(decc_scheduler *s, trow *r, uint64_t now,
     if (st)
       return st;
     slog(s, "scheduler: task %s initialized", th);
-    if ((st = decc_worker_view_task(s->cfg.chain, r->task, &t, err)))
+    if ((st = decc_hub_view_task(s->cfg.chain, r->task, &t, err)))
       return st;
   }
   uint64_t final_dl = 0, reveal_dl = 0, reveals = 0, winners = 0;

@@ -301,7 +301,7 @@ decc_status decc_worker_task_logs(decc_worker *w, const uint8_t taskid32[32],
                                   decc_err *err) {
   *json = NULL;
   decc_poco_task t;
-  decc_status st = decc_worker_view_task(w->cfg.chain, taskid32, &t, err);
+  decc_status st = decc_hub_view_task(w->cfg.chain, taskid32, &t, err);
   if (st)
     return st;
   if (t.status == DECC_TASK_UNSET) {
@@ -309,7 +309,7 @@ decc_status decc_worker_task_logs(decc_worker *w, const uint8_t taskid32[32],
     return decc_err_set(err, DECC_E_NOT_FOUND, "no such task");
   }
   decc_poco_deal d;
-  st = decc_worker_view_deal(w->cfg.chain, t.deal_id, &d, err);
+  st = decc_hub_view_deal(w->cfg.chain, t.deal_id, &d, err);
   decc_poco_task_clear(&t);
   if (st)
     return st;
@@ -476,10 +476,10 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
   memset(&o, 0, sizeof o);
   decc_poco_task t;
   decc_poco_deal d;
-  decc_status st = decc_worker_view_task(w->cfg.chain, a->task_id, &t, err);
+  decc_status st = decc_hub_view_task(w->cfg.chain, a->task_id, &t, err);
   if (st)
     return st;
-  st = decc_worker_view_deal(w->cfg.chain, a->deal_id, &d, err);
+  st = decc_hub_view_deal(w->cfg.chain, a->deal_id, &d, err);
   if (st) {
     decc_poco_task_clear(&t);
     return st;
@@ -497,7 +497,7 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
   if (!active || chain_now(w) >= cdl) {
     outcome_fail(&o, DECC_CAUSE_DEADLINE_REACHED,
                  "the task is no longer open for contributions");
-  } else if ((st = decc_worker_view_contribution(w->cfg.chain, a->task_id,
+  } else if ((st = decc_hub_view_contribution(w->cfg.chain, a->task_id,
                                                  &w->me, &mine, err))) {
     decc_poco_deal_clear(&d);
     return st;
@@ -662,11 +662,11 @@ static decc_status resume(decc_worker *w, row *r, size_t *actions,
   char th[67];
   decc__wk_hex32(th, r->a.task_id);
   decc_poco_task t;
-  decc_status st = decc_worker_view_task(w->cfg.chain, r->a.task_id, &t, err);
+  decc_status st = decc_hub_view_task(w->cfg.chain, r->a.task_id, &t, err);
   if (st)
     return st;
   decc_poco_contribution c;
-  st = decc_worker_view_contribution(w->cfg.chain, r->a.task_id, &w->me, &c,
+  st = decc_hub_view_contribution(w->cfg.chain, r->a.task_id, &w->me, &c,
                                      err);
   if (st) {
     decc_poco_task_clear(&t);
@@ -702,7 +702,7 @@ static decc_status resume(decc_worker *w, row *r, size_t *actions,
     }
     if (status == DECC_TASK_ACTIVE) {
       decc_poco_deal d;
-      if ((st = decc_worker_view_deal(w->cfg.chain, r->a.deal_id, &d, err)))
+      if ((st = decc_hub_view_deal(w->cfg.chain, r->a.deal_id, &d, err)))
         return st;
       uint64_t trust = 1;
       if (decc__wk_u64(&trust, &d.trust))

@@ -10,6 +10,7 @@
 
 #include "decc/abi.h"
 #include "decc/chain.h"
+#include "decc/hub.h"
 #include "decc/worker.h"
 
 /* Hub address of the chain. */

@@ -17,6 +17,7 @@
 #include "decc/encoding.h"
 #include "decc/enclave.h"
 #include "decc/hash.h"
+#include "decc/hub.h"
 #include "decc/ledger.h"
 #include "decc/order.h"
 #include "decc/sms.h"
@@ -378,7 +379,7 @@ static __attribute__((unused)) int match(e2e *t, int tee, uint64_t trust, const 
 
 static __attribute__((unused)) int task_status(e2e *t, const uint8_t task[32], decc_poco_task *out) {
   decc_poco_task tk;
-  if (decc_worker_view_task(t->c_test, task, &tk, NULL))
+  if (decc_hub_view_task(t->c_test, task, &tk, NULL))
     return -1;
   int s = (int)tk.status;
   if (out)

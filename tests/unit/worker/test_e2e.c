@@ -75,7 +75,7 @@ TEST(confidential_task_end_to_end_with_payments) {
   /* payments to the nRLC: app and dataset owners paid, worker gets the
    * pool price × (100 − schedulerRewardRatio) %, the pool owner the rest */
   decc_poco_deal d;
-  ASSERT_OK(decc_worker_view_deal(t.c_test, deal, &d, NULL));
+  ASSERT_OK(decc_hub_view_deal(t.c_test, deal, &d, NULL));
   uint64_t ratio = 0;
   ASSERT(decc_u256_to_u64(&ratio, &d.scheduler_reward_ratio));
   decc_poco_deal_clear(&d);
