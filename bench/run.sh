@@ -6,6 +6,7 @@ set -euo pipefail
 BUILD=${1:-build}
 export DECC_BENCH_SCALE=${DECC_BENCH_SCALE:-1}
 export TMPDIR=${TMPDIR:-/tmp}
+export DECC_SOURCE_DIR=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)} # sample inputs (bench_dcap)
 echo "decc benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, scale $DECC_BENCH_SCALE)"
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 # with_anvil_poco CMD: runs CMD with anvil + PoCo 6.1.0 started for it

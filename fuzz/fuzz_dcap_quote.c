@@ -37,9 +37,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (q.cert_type != 5 || (q.tee_type == DECC_DCAP_TEE_SGX) !=
                               (q.body == DECC_DCAP_BODY_SGX))
     abort();
+  /* Both PEM readers: OpenSSL's (collateral) and decc's (quotes). */
   STACK_OF(X509) *chain = decc__dcap_pem_chain(q.cert_data, q.cert_len);
   if (chain && (sk_X509_num(chain) < 1 || sk_X509_num(chain) > DCAP_MAX_CHAIN))
     abort();
+  STACK_OF(X509) *mine =
+      decc__dcap_pem_chain_known(q.cert_data, q.cert_len, NULL, 0);
+  if (mine && (sk_X509_num(mine) < 1 || sk_X509_num(mine) > DCAP_MAX_CHAIN))
+    abort();
   sk_X509_pop_free(chain, X509_free);
+  sk_X509_pop_free(mine, X509_free);
   return 0;
 }

@@ -157,6 +157,95 @@ fail:
   return NULL;
 }
 
+/* Base64 body of one PEM block (whitespace allowed between lines) -> DER. */
+static uint8_t *pem_block_der(const char *b, size_t n, size_t *der_len) {
+  char *txt = decc_malloc(n + 1);
+  uint8_t *der = decc_malloc(n);
+  size_t k = 0;
+  if (!txt || !der)
+    goto fail;
+  for (size_t i = 0; i < n; i++)
+    if (b[i] != '\n' && b[i] != '\r' && b[i] != ' ' && b[i] != '\t')
+      txt[k++] = b[i];
+  if (decc_base64_decode(der, n, der_len, txt, k) != DECC_OK || *der_len == 0)
+    goto fail;
+  decc_free(txt);
+  return der;
+fail:
+  decc_free(txt);
+  decc_free(der);
+  return NULL;
+}
+
+static int only_space(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i] != '\n' && p[i] != '\r' && p[i] != ' ' && p[i] != '\t' && p[i])
+      return 0;
+  return 1;
+}
+
+STACK_OF(X509) *decc__dcap_pem_chain_known(const void *pem, size_t len,
+                                           X509 *const *known, size_t n_known) {
+  static const char B[] = "-----BEGIN CERTIFICATE-----",
+                    E[] = "-----END CERTIFICATE-----";
+  const char *p = pem, *end = p + len;
+  STACK_OF(X509) *sk = sk_X509_new_null();
+  if (!sk)
+    return NULL;
+  for (;;) {
+    const char *b = memmem(p, (size_t)(end - p), B, sizeof B - 1);
+    if (!b) {
+      if (!only_space(p, (size_t)(end - p)))
+        goto fail;
+      break;
+    }
+    if (!only_space(p, (size_t)(b - p)))
+      goto fail;
+    const char *body = b + sizeof B - 1;
+    const char *e = memmem(body, (size_t)(end - body), E, sizeof E - 1);
+    if (!e || e - body > 16384 || sk_X509_num(sk) >= DCAP_MAX_CHAIN)
+      goto fail;
+    size_t dl = 0;
+    uint8_t *der = pem_block_der(body, (size_t)(e - body), &dl);
+    if (!der)
+      goto fail;
+    X509 *x = NULL;
+    for (size_t i = 0; i < n_known && !x; i++) {
+      unsigned char *kd = NULL;
+      /* i2d of a parsed certificate returns its cached original encoding */
+      int kl = known[i] ? i2d_X509(known[i], &kd) : -1;
+      if (kl > 0 && (size_t)kl == dl && !memcmp(kd, der, dl) &&
+          X509_up_ref(known[i]))
+        x = known[i];
+      OPENSSL_free(kd);
+    }
+    if (!x) {
+      const unsigned char *q = der;
+      x = d2i_X509(NULL, &q, (long)dl);
+      if (x && q != der + dl) {
+        X509_free(x);
+        x = NULL;
+      }
+    }
+    decc_free(der);
+    if (!x || !sk_X509_push(sk, x)) {
+      X509_free(x);
+      goto fail;
+    }
+    p = e + sizeof E - 1;
+  }
+  ERR_clear_error();
+  if (sk_X509_num(sk) == 0) {
+    sk_X509_free(sk);
+    return NULL;
+  }
+  return sk;
+fail:
+  ERR_clear_error();
+  sk_X509_pop_free(sk, X509_free);
+  return NULL;
+}
+
 /* ---- statuses ----------------------------------------------------------- */
 
 static const char *const STATUS_NAMES[] = {

@@ -104,6 +104,11 @@ int decc__dcap_ecdsa_verify(EVP_PKEY *key, const uint8_t sig64[64],
 /* Reads up to DCAP_MAX_CHAIN PEM certificates. Returns NULL on error. */
 STACK_OF(X509) *decc__dcap_pem_chain(const void *pem, size_t len);
 
+/* Reads a PEM chain (at most DCAP_MAX_CHAIN certificates, nothing but
+ * whitespace or NULs around them); a certificate whose DER equals one of
+ * `known` is that object (referenced), others are parsed. NULL on error. */
+STACK_OF(X509) *decc__dcap_pem_chain_known(const void *pem, size_t len,
+                                           X509 *const *known, size_t n_known);
 /* FMSPC from a PCK certificate's SGX extension. Returns 1 or 0. */
 int decc__dcap_pck_fmspc(X509 *leaf, uint8_t fmspc[6]);
 

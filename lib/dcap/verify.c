@@ -26,8 +26,6 @@
  */
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
-#include <openssl/params.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <string.h>
@@ -608,29 +606,61 @@ static decc_status tcb_rules(const decc_dcap_collateral *c, const pck_info *pi,
 
 /* ---- the verification --------------------------------------------------- */
 
+/* The attestation key as an EVP_PKEY, through the fixed DER
+ * SubjectPublicKeyInfo prefix of an uncompressed P-256 point (RFC 5480);
+ * OpenSSL checks that the point is on the curve. */
 static EVP_PKEY *p256_key(const uint8_t xy[64]) {
-  uint8_t pub[65];
-  pub[0] = 0x04;
-  memcpy(pub + 1, xy, 64);
-  char group[] = "prime256v1";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub,
-                                        sizeof pub),
-      OSSL_PARAM_construct_end()};
-  EVP_PKEY *k = NULL;
-  EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-  if (!pc || EVP_PKEY_fromdata_init(pc) != 1 ||
-      EVP_PKEY_fromdata(pc, &k, EVP_PKEY_PUBLIC_KEY, params) != 1)
-    k = NULL;
-  EVP_PKEY_CTX_free(pc);
+  static const uint8_t prefix[27] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a,
+                                     0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+                                     0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
+                                     0x01, 0x07, 0x03, 0x42, 0x00, 0x04};
+  uint8_t spki[91];
+  memcpy(spki, prefix, sizeof prefix);
+  memcpy(spki + 27, xy, 64);
+  const unsigned char *p = spki;
+  EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)sizeof spki);
   ERR_clear_error();
   return k;
 }
 
-static decc_status pck_chain(const decc_dcap_verifier *v, X509_STORE *store,
-                             STACK_OF(X509) *chain, int64_t now,
-                             decc_dcap_result *res, decc_err *err) {
+static decc_status pck_leaf(const decc_dcap_collateral *coll, X509 *ca,
+                            X509 *leaf, int64_t now, decc_err *err) {
+  int64_t a, b;
+  X509_REVOKED *rev = NULL;
+  decc_status st = DECC_OK;
+  if (X509_check_issued(ca, leaf) != X509_V_OK)
+    st = decc_err_set(err, DECC_E_DENIED,
+                      "pck_chain: the PCK certificate is not issued by the "
+                      "PCK CA");
+  else if (X509_get_extension_flags(leaf) & EXFLAG_CRITICAL)
+    st = decc_err_set(err, DECC_E_DENIED,
+                      "pck_chain: unhandled critical extension in the PCK "
+                      "certificate");
+  else if (X509_verify(leaf, X509_get0_pubkey(ca)) != 1)
+    st = decc_err_set(err, DECC_E_BAD_SIGNATURE,
+                      "pck_chain: certificate signature failure at depth 0 (a "
+                      "certificate or CRL was altered)");
+  else if (!decc__dcap_asn1_time(&a, X509_get0_notBefore(leaf)) ||
+           !decc__dcap_asn1_time(&b, X509_get0_notAfter(leaf)))
+    st = decc_err_set(err, DECC_E_PARSE, "pck_chain: bad validity dates");
+  else if (now < a || now > b)
+    st = decc_err_set(err, DECC_E_STATE,
+                      "pck_chain: certificate %s at depth 0 (check the clock "
+                      "or fetch current collateral)",
+                      now < a ? "is not yet valid" : "has expired");
+  else if (X509_CRL_get0_by_cert(coll->pck_crl, &rev, leaf) != 0)
+    st = decc_err_set(err, DECC_E_DENIED,
+                      "pck_chain: certificate revoked at depth 0 (revoked by "
+                      "the PCK CRL; the platform must not be trusted)");
+  ERR_clear_error();
+  return st;
+}
+
+static decc_status pck_chain(const decc_dcap_verifier *v,
+                             const decc_dcap_collateral *coll,
+                             X509_STORE *store, STACK_OF(X509) *chain,
+                             int64_t now, decc_dcap_result *res,
+                             decc_err *err) {
   int n = sk_X509_num(chain);
   if (n < 2 || n > 3)
     return FAIL(res, "PCK_CHAIN", err, DECC_E_PARSE,
@@ -661,7 +691,17 @@ static decc_status pck_chain(const decc_dcap_verifier *v, X509_STORE *store,
     return FAIL(res, "PCK_CHAIN", err, DECC_E_DENIED,
                 "pck_chain: the PCK certificate is a CA certificate");
   }
-  decc_status st = chain_verify(store, leaf, chain, now, "pck_chain", err);
+  decc_status st;
+  X509 *known_ca = sk_X509_value(coll->pck_crl_chain, 0);
+  if (X509_cmp(ca, known_ca) == 0) {
+    /* The quote's PCK CA is the PCK CRL's issuer, already verified up to
+     * the root (and against the root CA CRL) with the collateral: only the
+     * leaf remains — issued by that CA, signature, validity, not in the
+     * PCK CRL (whose signature was checked with the collateral). */
+    st = pck_leaf(coll, ca, leaf, now, err);
+  } else {
+    st = chain_verify(store, leaf, chain, now, "pck_chain", err);
+  }
   if (st)
     res->failed_check = "PCK_CHAIN";
   else
@@ -760,13 +800,19 @@ decc_status decc_dcap_verify(const decc_dcap_verifier *v, decc_dcap_result *res,
     return st;
   res->tcb_evaluation_data_number = coll->tcb.eval_number;
 
-  chain = decc__dcap_pem_chain(q->cert_data, q->cert_len);
+  {
+    /* The PCK CA and the root in the quote are nearly always the ones the
+     * collateral and the verifier already hold: reuse those objects and
+     * parse only the PCK certificate (X.509 parsing dominates otherwise). */
+    X509 *known[2] = {sk_X509_value(coll->pck_crl_chain, 0), v->root};
+    chain = decc__dcap_pem_chain_known(q->cert_data, q->cert_len, known, 2);
+  }
   if (!chain) {
     st = FAIL(res, "PCK_CHAIN", err, DECC_E_PARSE,
               "pck_chain: the quote's certification data is not a PEM chain");
     goto out;
   }
-  if ((st = pck_chain(v, store, chain, now, res, err)))
+  if ((st = pck_chain(v, coll, store, chain, now, res, err)))
     goto out;
   X509 *leaf = sk_X509_value(chain, 0);
   pck_info pi;
