@@ -1198,3 +1198,24 @@ TEST(names_and_times) {
     ASSERT(decc_dcap_check_text(i, &name) && name);
   ASSERT(decc_dcap_check_text(DECC_DCAP_CHECK_COUNT, NULL) == NULL);
 }
+
+TEST(sample_with_another_platforms_collateral) {
+  /* The SGX quote's PCK comes from the Processor CA, the TDX collateral's
+   * PCK CRL from the Platform CA (and the reverse): the full chain check
+   * runs and finds no CRL for the PCK certificate's issuer. */
+  static const char *pairs[][2] = {{"sgx_quote", "tdx_quote_collateral.json"},
+                                   {"tdx_quote", "sgx_quote_collateral.json"}};
+  for (size_t i = 0; i < 2; i++) {
+    sample s;
+    load_sample(&s, pairs[i][0], pairs[i][1]);
+    int64_t now;
+    ASSERT_OK(decc_dcap_parse_time(&now, "2025-06-20T12:00:00Z"));
+    decc_dcap_result r;
+    decc_err err;
+    decc_status st = verify_sample(&s, now, &r, &err);
+    printf("# %s + %s: %s\n", pairs[i][0], pairs[i][1], err.msg);
+    ASSERT_EQ(st, DECC_E_DENIED);
+    ASSERT_STR_EQ(r.failed_check, "PCK_CHAIN");
+    ASSERT(strstr(err.msg, "CRL"));
+  }
+}
