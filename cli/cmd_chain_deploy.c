@@ -279,8 +279,11 @@ static int find_existing(decc_chain *c, const char *home, const char *name,
     if (decc_poco_deployment_check(c, &p.a, &err) == DECC_OK) {
       *out = p;
       found = 1;
-    } else
-      cli_progress("profile %s: %s; not reused", names[i], err.msg);
+    } else if (!g_cli.quiet)
+      /* Also under --json (stderr): the user should know why a profile
+       * they may rely on is being replaced by a new deployment. */
+      fprintf(stderr, "decc: profile %s: %s; not reused\n", names[i],
+              err.msg);
   }
   decc_free(names);
   return found;

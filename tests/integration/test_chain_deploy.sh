@@ -100,6 +100,13 @@ one_line_error "not the poco package" "decc deploys @iexec/poco 6.1.0" \
 poor_addr="$(js 'const {ethers}=require("ethers");console.log(new ethers.Wallet(require("fs").readFileSync(process.argv[1],"utf8").trim()).address)' "$tmp/poor")"
 one_line_error "deployer without funds" "deployer $poor_addr has 0 ETH (0 wei)" \
   "$decc" --home "$home" chain deploy --rpc "$url" --private-key-file "$tmp/poor"
+# Funds for a few contracts only (0.01 ETH, anvil_setBalance): the failure
+# part-way names the deployer and its balance, and writes no profile.
+js 'const {ethers}=require("ethers");(async()=>{const p=new ethers.JsonRpcProvider(process.argv[1]);await p.send("anvil_setBalance",[process.argv[2],"0x2386f26fc10000"])})().catch(e=>{console.error(e.message);process.exit(1)})' "$url" "$poor_addr"
+one_line_error "deployer out of funds part-way" "deployer $poor_addr has 0.00" \
+  "$decc" -q --home "$home" chain deploy --rpc "$url" --private-key-file "$tmp/poor"
+grep -qi "insufficient funds" "$tmp/bad.err" && ok "… and quotes the node's insufficient funds" ||
+  bad "out of funds: $(cat "$tmp/bad.err")"
 [ "$(nonce $DEV0)" = "$n0" ] && ok "bad input sent nothing (nonce $n0)" || bad "bad input changed the deployer nonce"
 [ ! -e "$home/chains" ] || [ -z "$(ls -A "$home/chains")" ] && ok "bad input wrote no profile" || bad "bad input wrote a profile: $(ls "$home/chains")"
 
@@ -237,6 +244,21 @@ if timeout "$T" "$decc" --home "$home" --json chain deploy --rpc "$url" --privat
     ok "--force deployed a new hub $h3 (profile second)" || bad "--force: hub $h3 (first $h1), found=$f3"
 else
   bad "--force deploy failed: $(cat "$tmp/d3.err")"
+fi
+
+# ---- a profile of this chain whose hub has no code is not reused -------------------
+mkdir -p "$tmp/home3/chains"
+node -e '
+  const fs = require("fs"); const j = JSON.parse(fs.readFileSync(process.argv[1]));
+  j.hub = "0x000000000000000000000000000000000000dEaD";
+  fs.writeFileSync(process.argv[2], JSON.stringify(j, null, 2));' "$profile" "$tmp/home3/chains/chain-31337.json"
+if timeout "$T" "$decc" --home "$tmp/home3" --json chain deploy --rpc "$url" --private-key-file "$tmp/key0" \
+  >"$tmp/d4.json" 2>"$tmp/d4.err"; then
+  f4="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).found)' "$tmp/d4.json")"
+  [ "$f4" = "false" ] && grep -q "no code on this chain; not reused" "$tmp/d4.err" &&
+    ok "a stale profile is reported and a new deployment made" || bad "stale profile: found=$f4, $(cat "$tmp/d4.err")"
+else
+  bad "deploy over a stale profile failed: $(cat "$tmp/d4.err")"
 fi
 
 echo "$pass passed, $fail failed"
