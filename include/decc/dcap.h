@@ -251,6 +251,85 @@ DECC_API decc_status decc_dcap_pccs_get(char **json, int *from_cache,
                                         int64_t now,
                                         decc_err *err) DECC_WARN_UNUSED;
 
+/* ---- policy for hardware quotes ------------------------------------------
+ * What a relying party (the SMS) accepts beyond "genuine and verified":
+ * policy JSON
+ *   {"statuses":   ["UpToDate", …]        accepted final TCB statuses
+ *                                          (default ["UpToDate"]),
+ *    "advisories": ["INTEL-SA-00615", …]  advisory ids tolerated (default
+ *                                          none: any reported id refuses),
+ *    "tdx": [{"mrtd":HEX48, "rtmr0":HEX48, "rtmr1":HEX48, "rtmr2":HEX48}],
+ *                                          trusted guest images (the RTMRs
+ *                                          are optional: absent = any),
+ *    "sgx": [{"mrenclave":HEX32} | {"mrsigner":HEX32, "isvprodid":N,
+ *             "minIsvsvn":N}]}             trusted enclaves
+ * A TDX quote needs a matching "tdx" entry, an SGX quote a matching "sgx"
+ * entry; an empty list trusts nothing. At most 64 entries per list. */
+typedef struct decc_dcap_policy decc_dcap_policy;
+
+/* Out: *out (decc_dcap_policy_destroy). Returns: DECC_OK, DECC_E_PARSE
+ * (err names the member), DECC_E_LIMIT, DECC_E_NOMEM. */
+DECC_API decc_status decc_dcap_policy_parse(decc_dcap_policy **out,
+                                            const char *json, size_t len,
+                                            decc_err *err) DECC_WARN_UNUSED;
+DECC_API void decc_dcap_policy_destroy(decc_dcap_policy *p);
+
+/* Checks a verified result (decc_dcap_verify returned DECC_OK) against the
+ * policy and the report data the quote must carry (64 bytes; see
+ * decc_dcap_report_data). Out: *code, a static refusal code on failure:
+ * ATTESTATION_REPORT_DATA_MISMATCH, ATTESTATION_TCB_NOT_ACCEPTED,
+ * ATTESTATION_ADVISORY_NOT_ACCEPTED, ATTESTATION_UNTRUSTED_IMAGE.
+ * Returns: DECC_OK or DECC_E_DENIED. */
+DECC_API decc_status decc_dcap_policy_check(const decc_dcap_policy *p,
+                                            const decc_dcap_result *res,
+                                            const uint8_t report_data64[64],
+                                            const char **code,
+                                            decc_err *err) DECC_WARN_UNUSED;
+
+/* The refusal code for a decc_dcap_verify failure (status and
+ * res->failed_check): ATTESTATION_MALFORMED_QUOTE,
+ * ATTESTATION_COLLATERAL_EXPIRED, ATTESTATION_BAD_SIGNATURE,
+ * ATTESTATION_TCB_NOT_ACCEPTED (no level, Revoked),
+ * ATTESTATION_DEBUG_OR_BAD_ATTRIBUTES, ATTESTATION_UNTRUSTED_PLATFORM
+ * (chain, CRL, QE identity, FMSPC). Never NULL. */
+DECC_API const char *decc_dcap_refusal_code(decc_status st,
+                                            const decc_dcap_result *res);
+
+/* The report data decc binds into a hardware quote: the 32-byte digest the
+ * software backend signs (decc/attest.h decc_quote_digest: backend name,
+ * app measurement, enclave public key, task id, the verifier's nonce,
+ * timestamp) followed by 32 zero bytes. Out: out64. */
+struct decc_quote;
+DECC_API void decc_dcap_report_data(uint8_t out64[64],
+                                    const struct decc_quote *claims);
+
+/* ---- quotes inside a TDX guest (Linux configfs-tsm) -----------------------
+ * The kernel ABI (Documentation/ABI/testing/configfs-tsm): an entry
+ * directory under /sys/kernel/config/tsm/report holds inblob (write the 64
+ * report-data bytes), outblob (read: the quote), generation (a counter
+ * bumped by every write; unchanged across the read means no other writer
+ * raced) and provider ("tdx_guest"). */
+#define DECC_TSM_REPORT_DIR "/sys/kernel/config/tsm/report"
+
+/* Obtains a quote through an existing entry directory.
+ * Out: *quote (heap, decc_free), *len.
+ * Returns: DECC_OK; DECC_E_IO (entry missing or unreadable — not a TDX guest
+ * or no configfs); DECC_E_UNSUPPORTED (provider is not tdx_guest);
+ * DECC_E_STATE (generation changed: retry); DECC_E_PARSE (outblob is not a
+ * TDX quote); DECC_E_LIMIT. */
+DECC_API decc_status decc_tdx_tsm_quote_entry(uint8_t **quote, size_t *len,
+                                              const char *entry_dir,
+                                              const uint8_t report_data64[64],
+                                              decc_err *err) DECC_WARN_UNUSED;
+
+/* Creates a private entry under tsm_dir (NULL: DECC_TSM_REPORT_DIR),
+ * obtains the quote through it and removes the entry.
+ * Returns: as decc_tdx_tsm_quote_entry. */
+DECC_API decc_status decc_tdx_tsm_quote(uint8_t **quote, size_t *len,
+                                        const char *tsm_dir,
+                                        const uint8_t report_data64[64],
+                                        decc_err *err) DECC_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif
