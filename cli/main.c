@@ -89,12 +89,15 @@ int main(int argc, char **argv) {
         sub_argv[sub_argc++] = argv[k];
       break;
     }
-    /* --chain / --dataprotector after the command too; --hub too except
-     * for `order`, whose hash/sign/verify take a --hub of their own. */
-    int chain_flag = k > i && k + 1 < argc &&
+    /* --chain / --hub / --dataprotector after the command too, except for
+     * the commands that take options of those names themselves (order
+     * hash/sign/verify --hub; node, worker, scheduler configuration keys). */
+    int own = !strcmp(argv[i], "order") || !strcmp(argv[i], "node") ||
+              !strcmp(argv[i], "worker") || !strcmp(argv[i], "scheduler");
+    int chain_flag = k > i && k + 1 < argc && !own &&
                      (!strcmp(argv[k], "--chain") ||
                       !strcmp(argv[k], "--dataprotector") ||
-                      (!strcmp(argv[k], "--hub") && strcmp(argv[i], "order")));
+                      !strcmp(argv[k], "--hub"));
     if (chain_flag) {
       const char **slot = argv[k][2] == 'c'   ? &g_cli.chain
                           : argv[k][2] == 'h' ? &g_cli.hub

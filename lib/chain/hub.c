@@ -58,17 +58,18 @@ static decc_status hub_addr(decc_chain *c, decc_address *hub, decc_err *err) {
   return st;
 }
 
-/* A view returning one static value of type `type`. */
+/* A view returning one value of type `type`. The decoded values borrow
+ * from *out: the caller clears both (decc_abi_value_free, decc_buf_clear),
+ * also on failure. */
 static decc_status view_one(decc_chain *c, const decc_address *to,
                             const char *sig, const uint8_t *w0,
                             const char *type, decc_abi_value **v,
-                            decc_err *err) {
-  decc_buf out;
-  decc_status st = view(c, to, sig, w0, NULL, &out, err);
+                            decc_buf *out, decc_err *err) {
+  *v = NULL;
+  decc_status st = view(c, to, sig, w0, NULL, out, err);
   if (st)
     return st;
-  st = decc_abi_decode(v, type, out.data, out.len, 0, err);
-  decc_buf_clear(&out);
+  st = decc_abi_decode(v, type, out->data, out->len, 0, err);
   if (st)
     decc_err_prefix(err, "%s", sig);
   return st;
@@ -78,10 +79,12 @@ static decc_status view_u256(decc_chain *c, const decc_address *to,
                              const char *sig, const uint8_t *w0,
                              decc_u256 *out, decc_err *err) {
   decc_abi_value *v = NULL;
-  decc_status st = view_one(c, to, sig, w0, "uint256", &v, err);
+  decc_buf vb;
+  decc_status st = view_one(c, to, sig, w0, "uint256", &v, &vb, err);
   if (!st && decc_abi_get_u256(decc_abi_item(v, 0), out))
     st = decc_err_set(err, DECC_E_PARSE, "%s: bad answer", sig);
   decc_abi_value_free(v);
+  decc_buf_clear(&vb);
   return st;
 }
 
@@ -89,10 +92,12 @@ static decc_status view_address(decc_chain *c, const decc_address *to,
                                 const char *sig, decc_address *out,
                                 decc_err *err) {
   decc_abi_value *v = NULL;
-  decc_status st = view_one(c, to, sig, NULL, "address", &v, err);
+  decc_buf vb;
+  decc_status st = view_one(c, to, sig, NULL, "address", &v, &vb, err);
   if (!st && decc_abi_get_address(decc_abi_item(v, 0), out))
     st = decc_err_set(err, DECC_E_PARSE, "%s: bad answer", sig);
   decc_abi_value_free(v);
+  decc_buf_clear(&vb);
   return st;
 }
 
@@ -226,10 +231,12 @@ void decc_hub_entry_clear(decc_hub_entry *e) {
 static decc_status view_string(decc_chain *c, const decc_address *to,
                                const char *sig, char **out, decc_err *err) {
   decc_abi_value *v = NULL;
-  decc_status st = view_one(c, to, sig, NULL, "string", &v, err);
+  decc_buf vb;
+  decc_status st = view_one(c, to, sig, NULL, "string", &v, &vb, err);
   if (!st && decc_abi_get_string(decc_abi_item(v, 0), out))
     st = decc_err_set(err, DECC_E_PARSE, "%s: bad answer", sig);
   decc_abi_value_free(v);
+  decc_buf_clear(&vb);
   return st;
 }
 
@@ -237,7 +244,8 @@ static decc_status view_bytes(decc_chain *c, const decc_address *to,
                               const char *sig, uint8_t **out, size_t *len,
                               decc_err *err) {
   decc_abi_value *v = NULL;
-  decc_status st = view_one(c, to, sig, NULL, "bytes", &v, err);
+  decc_buf vb;
+  decc_status st = view_one(c, to, sig, NULL, "bytes", &v, &vb, err);
   const uint8_t *p;
   size_t n;
   if (!st && decc_abi_get_bytes(decc_abi_item(v, 0), &p, &n))
@@ -251,16 +259,19 @@ static decc_status view_bytes(decc_chain *c, const decc_address *to,
     *len = n;
   }
   decc_abi_value_free(v);
+  decc_buf_clear(&vb);
   return st;
 }
 
 static decc_status view_b32(decc_chain *c, const decc_address *to,
                             const char *sig, uint8_t out[32], decc_err *err) {
   decc_abi_value *v = NULL;
-  decc_status st = view_one(c, to, sig, NULL, "bytes32", &v, err);
+  decc_buf vb;
+  decc_status st = view_one(c, to, sig, NULL, "bytes32", &v, &vb, err);
   if (!st && decc_abi_get_bytes32(decc_abi_item(v, 0), out))
     st = decc_err_set(err, DECC_E_PARSE, "%s: bad answer", sig);
   decc_abi_value_free(v);
+  decc_buf_clear(&vb);
   return st;
 }
 
