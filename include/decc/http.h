@@ -36,6 +36,24 @@ typedef struct decc_http_config {
    * (queries may carry secrets' names), e.g. "GET /health 200 0.2ms". */
   void (*log)(void *log_ctx, const char *line);
   void *log_ctx;
+  /* Hostile clients (slowloris, connection exhaustion). timeout_s is an
+   * idle timeout that every byte resets; these are deadlines that a
+   * trickle of bytes does not extend. 0 = the default in brackets. */
+  unsigned header_timeout_s; /* to send the request headers, counted from
+                                the connection's start or the end of its
+                                previous request (keep-alive) [10] */
+  unsigned body_timeout_s;   /* to send the body, from the end of the
+                                headers, plus 1 s per body_min_rate bytes
+                                received [30] */
+  unsigned body_min_rate;    /* bytes/s that extend the body deadline [4096] */
+  unsigned max_per_ip;       /* connections from one IP address
+                                [max_connections / 2, at least 1] */
+  unsigned reserve_connections; /* connections kept free for requests that
+                                   arrive promptly (/health, operations):
+                                   when more than max_connections - reserve
+                                   are waiting for headers, the one waiting
+                                   longest is closed [max_connections / 8,
+                                   at least 1] */
 } decc_http_config;
 
 /* Route handler: fills res. Return value is ignored; set a status. */
@@ -105,6 +123,16 @@ DECC_API decc_status decc_http_route_raw(decc_http_server *s,
 /* Starts listening. Returns: DECC_OK or DECC_E_IO (err: address in use…). */
 DECC_API decc_status decc_http_server_start(decc_http_server *s,
                                             decc_err *err) DECC_WARN_UNUSED;
+/* Counters of the connection guard (see decc_http_config). */
+typedef struct decc_http_stats {
+  unsigned open;            /* connections open now */
+  unsigned waiting;         /* of which waiting for request headers */
+  uint64_t accepted;        /* connections accepted since start */
+  uint64_t deadline_closed; /* closed for missing a header/body deadline */
+  uint64_t evicted;         /* closed to keep reserve_connections free */
+} decc_http_stats;
+/* Fills *st (zeros before start). Thread-safe. */
+DECC_API void decc_http_server_stats(decc_http_server *s, decc_http_stats *st);
 /* Port actually bound (after start). */
 DECC_API uint16_t decc_http_server_port(const decc_http_server *s);
 /* Stops (waits for in-flight handlers) and frees. NULL is a no-op. */

@@ -7,16 +7,39 @@
  * handler runs and the response is queued. Per-request state lives in
  * *con_cls and is freed in the completion callback, which MHD always
  * calls — also for aborted connections.
+ *
+ * Connection guard (hostile clients). MHD's connection timeout is an idle
+ * timeout that every received byte resets, so a client trickling one header
+ * line every few seconds holds its connection forever, and a few hundred of
+ * them hold every slot (slowloris). The guard tracks each connection from
+ * MHD's connection notifications with the phase it is in — waiting for
+ * request headers (new, or keep-alive between requests), receiving a body,
+ * answering — and when that phase began:
+ *  - a sweeper thread closes connections past their phase deadline
+ *    (header_timeout_s; body_timeout_s extended by the bytes received at
+ *    body_min_rate), whatever they trickle;
+ *  - when more than max_connections - reserve_connections connections are
+ *    waiting for headers, a new connection closes the one waiting longest,
+ *    so slots stay free for clients that send their request at once (a
+ *    /health probe is served even while the attack goes on);
+ *  - MHD's per-IP limit keeps one address from taking every slot.
+ * Closing is shutdown(2) on the socket: MHD sees the end of stream on its
+ * own thread and closes the connection normally. The socket cannot have been
+ * closed and reused under us: MHD calls the CLOSED notification (which
+ * removes the entry under guard_mu) before it closes the descriptor, and
+ * shutdown is only called under guard_mu on entries still listed.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "decc/buf.h"
@@ -48,6 +71,19 @@ typedef struct route {
   size_t max_body;
 } route;
 
+/* Connection phases for the guard. */
+enum { PH_HEADERS = 0, PH_BODY = 1, PH_RESPONSE = 2 };
+
+/* One open connection, owned by the guard (MHD's socket_context). */
+typedef struct conn_track {
+  struct conn_track *prev, *next;
+  int fd;
+  int phase;
+  int closing;         /* shutdown(2) already called */
+  double since;        /* start of the current phase (monotonic s) */
+  uint64_t body_bytes; /* received in PH_BODY */
+} conn_track;
+
 struct decc_http_server {
   decc_http_config cfg;
   route routes[MAX_ROUTES];
@@ -56,6 +92,16 @@ struct decc_http_server {
   int nraw;
   struct MHD_Daemon *daemon;
   uint16_t port;
+  /* connection guard, all under guard_mu */
+  pthread_mutex_t guard_mu;
+  pthread_cond_t guard_cv;
+  pthread_t sweeper;
+  int sweeper_running;
+  int stopping;
+  conn_track *conns;
+  unsigned nconns;
+  unsigned nwaiting; /* PH_HEADERS and not closing */
+  uint64_t accepted, deadline_closed, evicted;
 };
 
 struct decc_http_request {
@@ -111,8 +157,190 @@ decc_status decc_http_server_create(decc_http_server **out,
     s->cfg.max_body = 1 << 20;
   if (!s->cfg.max_header_bytes)
     s->cfg.max_header_bytes = 32 * 1024;
+  if (!s->cfg.header_timeout_s)
+    s->cfg.header_timeout_s = 10;
+  if (!s->cfg.body_timeout_s)
+    s->cfg.body_timeout_s = 30;
+  if (!s->cfg.body_min_rate)
+    s->cfg.body_min_rate = 4096;
+  if (!s->cfg.max_per_ip)
+    s->cfg.max_per_ip = s->cfg.max_connections / 2 ? s->cfg.max_connections / 2
+                                                   : 1;
+  if (!s->cfg.reserve_connections)
+    s->cfg.reserve_connections =
+        s->cfg.max_connections / 8 ? s->cfg.max_connections / 8 : 1;
+  if (s->cfg.reserve_connections >= s->cfg.max_connections)
+    s->cfg.reserve_connections = s->cfg.max_connections - 1;
+  pthread_mutex_init(&s->guard_mu, NULL);
+  /* the sweeper's waits use the monotonic clock, like the deadlines */
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&s->guard_cv, &ca);
+  pthread_condattr_destroy(&ca);
   *out = s;
   return DECC_OK;
+}
+
+/* ---- connection guard ------------------------------------------------------ */
+
+/* Closes t's connection (MHD finishes it on its own thread). guard_mu held. */
+static void guard_close(decc_http_server *s, conn_track *t) {
+  if (t->closing)
+    return;
+  if (t->phase == PH_HEADERS)
+    s->nwaiting--;
+  t->closing = 1;
+  (void)shutdown(t->fd, SHUT_RDWR);
+}
+
+/* guard_mu held. */
+static void guard_set_phase(decc_http_server *s, conn_track *t, int phase) {
+  if (!t->closing && t->phase == PH_HEADERS && phase != PH_HEADERS)
+    s->nwaiting--;
+  else if (!t->closing && t->phase != PH_HEADERS && phase == PH_HEADERS)
+    s->nwaiting++;
+  t->phase = phase;
+  t->since = now_s();
+  t->body_bytes = 0;
+}
+
+static conn_track *conn_tracker(struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci ? ci->socket_context : NULL;
+}
+
+/* Called on MHD's thread owning c. */
+static void guard_phase(decc_http_server *s, struct MHD_Connection *c,
+                        int phase) {
+  conn_track *t = conn_tracker(c);
+  if (!t)
+    return;
+  pthread_mutex_lock(&s->guard_mu);
+  if (t->phase != phase)
+    guard_set_phase(s, t, phase);
+  pthread_mutex_unlock(&s->guard_mu);
+}
+
+static void guard_body(decc_http_server *s, struct MHD_Connection *c,
+                       size_t n) {
+  conn_track *t = conn_tracker(c);
+  if (!t)
+    return;
+  pthread_mutex_lock(&s->guard_mu);
+  t->body_bytes += n;
+  pthread_mutex_unlock(&s->guard_mu);
+}
+
+/* A raw handler queues its own response: read back whether it did. */
+static void guard_raw_answered(decc_http_server *s, struct MHD_Connection *c) {
+  if (MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS))
+    guard_phase(s, c, PH_RESPONSE);
+}
+
+static void notify_connection_cb(void *cls, struct MHD_Connection *c,
+                                 void **socket_context,
+                                 enum MHD_ConnectionNotificationCode code) {
+  decc_http_server *s = cls;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    conn_track *t = ci ? decc_calloc(1, sizeof *t) : NULL;
+    *socket_context = t;
+    if (!t)
+      return; /* untracked: only MHD's own limits apply to it */
+    t->fd = ci->connect_fd;
+    t->phase = PH_HEADERS;
+    t->since = now_s();
+    pthread_mutex_lock(&s->guard_mu);
+    t->next = s->conns;
+    if (s->conns)
+      s->conns->prev = t;
+    s->conns = t;
+    s->nconns++;
+    s->nwaiting++;
+    s->accepted++;
+    /* Keep reserve_connections slots for prompt requests: the connection
+     * that has waited longest for its headers makes room. */
+    unsigned cap = s->cfg.max_connections - s->cfg.reserve_connections;
+    while (s->nwaiting > cap) {
+      conn_track *oldest = NULL;
+      for (conn_track *p = s->conns; p; p = p->next)
+        if (p != t && !p->closing && p->phase == PH_HEADERS &&
+            (!oldest || p->since < oldest->since))
+          oldest = p;
+      if (!oldest)
+        break;
+      guard_close(s, oldest);
+      s->evicted++;
+    }
+    pthread_mutex_unlock(&s->guard_mu);
+    return;
+  }
+  conn_track *t = *socket_context;
+  if (!t)
+    return;
+  pthread_mutex_lock(&s->guard_mu);
+  if (!t->closing && t->phase == PH_HEADERS)
+    s->nwaiting--;
+  if (t->prev)
+    t->prev->next = t->next;
+  else
+    s->conns = t->next;
+  if (t->next)
+    t->next->prev = t->prev;
+  s->nconns--;
+  pthread_mutex_unlock(&s->guard_mu);
+  decc_free(t);
+  *socket_context = NULL;
+}
+
+/* Closes the connections past their phase deadline, a few times a second. */
+static void *sweeper_main(void *arg) {
+  decc_http_server *s = arg;
+  pthread_mutex_lock(&s->guard_mu);
+  while (!s->stopping) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_nsec += 250 * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&s->guard_cv, &s->guard_mu, &ts);
+    if (s->stopping)
+      break;
+    double now = now_s();
+    for (conn_track *t = s->conns; t; t = t->next) {
+      if (t->closing || t->phase == PH_RESPONSE)
+        continue;
+      double deadline =
+          t->phase == PH_HEADERS
+              ? t->since + s->cfg.header_timeout_s
+              : t->since + s->cfg.body_timeout_s +
+                    (double)t->body_bytes / s->cfg.body_min_rate;
+      if (now > deadline) {
+        guard_close(s, t);
+        s->deadline_closed++;
+      }
+    }
+  }
+  pthread_mutex_unlock(&s->guard_mu);
+  return NULL;
+}
+
+void decc_http_server_stats(decc_http_server *s, decc_http_stats *st) {
+  memset(st, 0, sizeof *st);
+  if (!s)
+    return;
+  pthread_mutex_lock(&s->guard_mu);
+  st->open = s->nconns;
+  st->waiting = s->nwaiting;
+  st->accepted = s->accepted;
+  st->deadline_closed = s->deadline_closed;
+  st->evicted = s->evicted;
+  pthread_mutex_unlock(&s->guard_mu);
 }
 
 static decc_status add_route(decc_http_server *s, const char *method,
@@ -272,6 +500,8 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
   (void)toe;
   decc_http_server *s = cls;
   decc_http_request *req = *con_cls;
+  /* A kept-alive connection now waits for its next request's headers. */
+  guard_phase(s, c, PH_HEADERS);
   if (req && req->raw) {
     req->raw->completed(req->raw->ctx, &req->raw_state);
     if (s->cfg.log) {
@@ -309,6 +539,7 @@ static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
   enum MHD_Result r =
       MHD_queue_response(req->conn, (unsigned)res->status, res->resp);
   MHD_destroy_response(res->resp);
+  guard_phase(s, req->conn, PH_RESPONSE);
   if (s->cfg.log) {
     char line[512];
     snprintf(line, sizeof line, "%s %s %d %.1fms %s", req->method, req->path,
@@ -342,6 +573,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
       return MHD_NO;
     req->t0 = now_s();
     req->conn = conn;
+    /* Headers complete: the body deadline starts. */
+    guard_phase(s, conn, PH_BODY);
     req->method = method;
     req->path = decc_strdup(url ? url : "/");
     if (!req->path) {
@@ -364,9 +597,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     for (int i = 0; i < s->nraw; i++)
       if (s->raw[i].match(s->raw[i].ctx, req->path)) {
         req->raw = &s->raw[i];
-        return (enum MHD_Result)req->raw->handler(
+        enum MHD_Result r = (enum MHD_Result)req->raw->handler(
             req->raw->ctx, conn, url, method, upload_data, upload_data_size,
             &req->raw_state);
+        guard_raw_answered(s, conn);
+        return r;
       }
     int path_matched = 0;
     for (int i = 0; i < s->nroutes; i++) {
@@ -401,10 +636,18 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     }
     return MHD_YES;
   }
-  if (req->raw)
-    return (enum MHD_Result)req->raw->handler(req->raw->ctx, conn, url, method,
-                                              upload_data, upload_data_size,
-                                              &req->raw_state);
+  if (*upload_data_size)
+    guard_body(s, conn, *upload_data_size);
+  else
+    /* The body is complete: the handler's own time is not the client's. */
+    guard_phase(s, conn, PH_RESPONSE);
+  if (req->raw) {
+    enum MHD_Result r = (enum MHD_Result)req->raw->handler(
+        req->raw->ctx, conn, url, method, upload_data, upload_data_size,
+        &req->raw_state);
+    guard_raw_answered(s, conn);
+    return r;
+  }
   if (*upload_data_size) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
@@ -467,12 +710,21 @@ decc_status decc_http_server_start(decc_http_server *s, decc_err *err) {
       (unsigned)s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)s->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
       s->cfg.max_header_bytes, MHD_OPTION_NOTIFY_COMPLETED, &completed_cb,
-      (void *)s, MHD_OPTION_END);
+      (void *)s, MHD_OPTION_NOTIFY_CONNECTION, &notify_connection_cb,
+      (void *)s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+      (unsigned)s->cfg.max_per_ip, MHD_OPTION_END);
   if (!s->daemon)
     return decc_err_set(err, DECC_E_IO,
                         "cannot listen on %s:%u (address in use or not "
                         "permitted)",
                         s->cfg.bind_address, (unsigned)s->cfg.port);
+  if (pthread_create(&s->sweeper, NULL, sweeper_main, s) != 0) {
+    MHD_stop_daemon(s->daemon);
+    s->daemon = NULL;
+    return decc_err_set(err, DECC_E_NOMEM,
+                        "cannot start the connection sweeper thread");
+  }
+  s->sweeper_running = 1;
   const union MHD_DaemonInfo *di =
       MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
   s->port = di ? di->port : s->cfg.port;
@@ -484,8 +736,23 @@ uint16_t decc_http_server_port(const decc_http_server *s) { return s->port; }
 void decc_http_server_destroy(decc_http_server *s) {
   if (!s)
     return;
+  if (s->sweeper_running) {
+    pthread_mutex_lock(&s->guard_mu);
+    s->stopping = 1;
+    pthread_cond_signal(&s->guard_cv);
+    pthread_mutex_unlock(&s->guard_mu);
+    pthread_join(s->sweeper, NULL);
+  }
+  /* MHD sends the CLOSED notifications, which free the trackers. */
   if (s->daemon)
     MHD_stop_daemon(s->daemon);
+  while (s->conns) {
+    conn_track *t = s->conns;
+    s->conns = t->next;
+    decc_free(t);
+  }
+  pthread_cond_destroy(&s->guard_cv);
+  pthread_mutex_destroy(&s->guard_mu);
   for (int i = 0; i < s->nroutes; i++)
     for (int k = 0; k < s->routes[i].nsegs; k++)
       decc_free(s->routes[i].segs[k]);
