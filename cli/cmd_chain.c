@@ -572,6 +572,9 @@ int cli_cmd_chain(int argc, char **argv) {
   if (argc < 2)
     return chain_usage(stderr);
   const char *sub = argv[1];
+  /* deploy answers its own --help (cmd_chain_deploy.c). */
+  if (!strcmp(sub, "deploy"))
+    return cli_cmd_chain_deploy(argc - 1, argv + 1);
   if (!strcmp(sub, "-h") || !strcmp(sub, "--help") ||
       cli_wants_help(argc - 1, argv + 1))
     return chain_usage(stdout);
@@ -591,7 +594,5 @@ int cli_cmd_chain(int argc, char **argv) {
     return cmd_verify(argc, argv);
   if (!strcmp(sub, "time"))
     return cmd_time(argc, argv);
-  if (!strcmp(sub, "deploy")) /* cmd_chain_deploy.c */
-    return cli_cmd_chain_deploy(argc, argv);
   return cli_usage_error("unknown chain command '%s'", sub);
 }
