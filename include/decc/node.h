@@ -83,7 +83,9 @@ typedef struct decc_node_config {
   char *sms_trusted_platforms; /* comma-separated platform addresses */
   int log_requests;      /* 1 (default): one line per request on the log */
   /* scheduler / worker roles */
-  char *workerpool;          /* the workerpool address the scheduler serves */
+  char *workerpool;          /* the workerpool the scheduler serves (NULL:
+                                every workerpool the scheduler key owns,
+                                also those deployed after the start) */
   char *scheduler_key_file;  /* workerpool owner key (0x hex file) */
   char *worker_key_file;     /* worker wallet key (0x hex file) */
   char *platform_key_file;   /* software TEE platform key (0x hex file); its

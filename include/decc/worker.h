@@ -107,7 +107,9 @@ typedef struct decc_worker_report {
 typedef struct decc_scheduler_config {
   decc_chain *chain;          /* borrowed; the scheduler thread's handle */
   const uint8_t *pool_sk32;   /* workerpool owner key (copied, secure mem) */
-  decc_address workerpool;
+  decc_address workerpool;    /* zero: every workerpool the key owns,
+                                 including those deployed or transferred to
+                                 it after the scheduler started */
   struct decc_sms *sms;       /* in-process SMS, or … */
   const char *sms_url;        /* … a remote one (one of them for TEE tasks) */
   const char *state_path;     /* SQLite state file (created) */

@@ -87,11 +87,11 @@ decc_status decc__node_pool_open_services(decc_node *n, decc_err *err) {
                         "role or sms_url");
   if (!with_sched)
     goto worker_only;
-  if (!n->cfg.workerpool)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "the scheduler role needs workerpool (its address)");
-  st = decc_address_parse(&pool, n->cfg.workerpool, err);
-  if (st)
+  /* No workerpool configured: serve every workerpool the scheduler key
+   * owns, also those deployed after the node started. */
+  memset(&pool, 0, sizeof pool);
+  if (n->cfg.workerpool &&
+      (st = decc_address_parse(&pool, n->cfg.workerpool, err)))
     return st;
 worker_only:;
   uint8_t *pool_sk = NULL, *worker_sk = NULL, *platform_sk = NULL;
@@ -180,10 +180,18 @@ open_worker:
       goto out;
   }
   char a[43];
-  if (n->sched)
+  if (n->sched && !decc_address_is_zero(&pool))
     decc__node_logf(n, "workerpool %s: scheduler%s",
                     decc_address_to_checksum(a, &pool),
                     n->worker ? " and worker" : "");
+  else if (n->sched) {
+    decc_address owner;
+    if (decc_address_from_privkey(&owner, pool_sk) != DECC_OK)
+      memset(&owner, 0, sizeof owner);
+    decc__node_logf(n, "every workerpool owned by %s: scheduler%s",
+                    decc_address_to_checksum(a, &owner),
+                    n->worker ? " and worker" : "");
+  }
   else
     decc__node_logf(n, "worker %s: tasks from the scheduler at %s",
                     decc_address_to_checksum(a, decc_worker_address(n->worker)),

@@ -67,11 +67,10 @@ decc_status decc_scheduler_create(decc_scheduler **out,
                                   const decc_scheduler_config *cfg,
                                   decc_err *err) {
   *out = NULL;
-  if (!cfg || !cfg->chain || !cfg->pool_sk32 || !cfg->state_path ||
-      decc_address_is_zero(&cfg->workerpool))
+  if (!cfg || !cfg->chain || !cfg->pool_sk32 || !cfg->state_path)
     return decc_err_set(err, DECC_E_INVALID,
-                        "scheduler: chain, pool key, workerpool and state "
-                        "path are required");
+                        "scheduler: chain, pool key and state path are "
+                        "required");
   decc_scheduler *s = decc_calloc(1, sizeof *s);
   if (!s)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -90,8 +89,10 @@ decc_status decc_scheduler_create(decc_scheduler **out,
     st = decc_err_set(err, DECC_E_INVALID, "scheduler: bad pool key");
     goto fail_mu;
   }
-  /* the key must own the workerpool (owner() of the registry entry) */
-  {
+  /* the key must own the workerpool (owner() of the registry entry); with
+   * no workerpool given, every workerpool the key owns is served, checked
+   * deal by deal (scan_deals) */
+  if (!decc_address_is_zero(&cfg->workerpool)) {
     uint8_t sel[4];
     decc_buf out_b;
     decc_buf_init(&out_b, 0);
@@ -168,6 +169,7 @@ static decc_status scan_deals(decc_scheduler *s, size_t *actions,
   decc_address hub;
   if ((st = decc__wk_hub(s->cfg.chain, &hub, err)))
     return st;
+  int every_pool = decc_address_is_zero(&s->cfg.workerpool);
   uint8_t t0[32], t1[32];
   decc_abi_event_topic(t0, "SchedulerNotice(address,bytes32)");
   decc_abi_topic_address(t1, &s->cfg.workerpool);
@@ -179,16 +181,44 @@ static decc_status scan_deals(decc_scheduler *s, size_t *actions,
   f.n_addresses = 1;
   f.topic_alts[0] = (const uint8_t(*)[32])t0;
   f.n_topic_alts[0] = 1;
-  f.topic_alts[1] = (const uint8_t(*)[32])t1;
-  f.n_topic_alts[1] = 1;
+  if (!every_pool) {
+    f.topic_alts[1] = (const uint8_t(*)[32])t1;
+    f.n_topic_alts[1] = 1;
+  }
   decc_log *logs = NULL;
   size_t n = 0;
   if ((st = decc_chain_get_logs(s->cfg.chain, &f, &logs, &n, err)))
     return st;
   uint64_t next = head + 1;
+  /* Every-pool mode: the owner of each notice's workerpool is read once
+   * per round (a pool deployed or transferred since the last round is
+   * seen at once). */
+  decc_address mine[16], theirs[16];
+  size_t n_mine = 0, n_theirs = 0;
   for (size_t i = 0; i < n && !st; i++) {
-    if (logs[i].data_len < 32)
+    if (logs[i].data_len < 32 || logs[i].n_topics < 2)
       continue;
+    if (every_pool) {
+      decc_address wp, owner;
+      memcpy(wp.b, logs[i].topics[1] + 12, 20);
+      int known = 0, ours = 0;
+      for (size_t k = 0; k < n_mine && !known; k++)
+        known = ours = decc_address_eq(&mine[k], &wp);
+      for (size_t k = 0; k < n_theirs && !known; k++)
+        known = decc_address_eq(&theirs[k], &wp);
+      if (!known) {
+        decc_err e3;
+        decc_err_clear(&e3);
+        ours = decc_hub_owner_of(s->cfg.chain, &wp, &owner, &e3) == DECC_OK &&
+               decc_address_eq(&owner, &s->owner);
+        if (ours && n_mine < 16)
+          mine[n_mine++] = wp;
+        else if (!ours && n_theirs < 16)
+          theirs[n_theirs++] = wp;
+      }
+      if (!ours)
+        continue;
+    }
     const uint8_t *deal = logs[i].data;
     decc_poco_deal d;
     decc_err e2;

@@ -108,7 +108,7 @@ start_node() {
   fi
   rm -f "$T/port"
   "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles "$roles" "${chainargs[@]}" \
-    --workerpool "$WP" --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
+    --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
     --platform_key_file "$T/plat.key" --sms_trusted_platforms "$PLAT" --log_requests false \
     --workerpool_poll_ms 100 --market_poll_ms 100 >"$T/node.log" 2>&1 &
   NODE_PID=$!
@@ -157,11 +157,13 @@ story() {
   done
   HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"]')
 
-  check "[$kind] workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
-  WP=$(jget 'd["workerpool"]' <<<"$out")
+  # The node starts before the workerpool exists: its scheduler serves
+  # every workerpool its key owns, including those deployed later.
   start_node store,market,sms,scheduler,worker
   # The node's market is the one orderbook; its store serves the app bundle.
   echo "{\"market\":\"$U\"${DECC_CHAIN:+,\"chain\":\"$DECC_CHAIN\"}}" >"$DECC_HOME/config.json"
+  check "[$kind] workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
+  WP=$(jget 'd["workerpool"]' <<<"$out")
 
   for dev in bob carol; do
     check "[$kind] app init ($dev)" 0 "$DECC" app init "app-$dev"
