@@ -118,26 +118,6 @@ typedef struct profile {
   uint64_t block;
 } profile;
 
-/* <home>/chains/<name>.json with the name checked (letters, digits, '-',
- * '_', '.'; not starting with '.'): the same rule as cli_chain.c's reader,
- * kept here so this command depends on nothing but cli.h's stable part. */
-static int profile_path(char *out, size_t cap, const char *home,
-                        const char *name) {
-  if (!*name)
-    return cli_usage_error("chain profile name is empty");
-  for (const char *p = name; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-          (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.') ||
-        (p == name && *p == '.'))
-      return cli_usage_error("chain profile name '%s': use letters, digits, "
-                             "'-', '_' and '.' only",
-                             name);
-  int n = snprintf(out, cap, "%s/chains/%s.json", home, name);
-  if (n < 0 || (size_t)n >= cap)
-    return cli_fail("chain profile path too long");
-  return CLI_OK;
-}
-
 static json_t *profile_json(const profile *p) {
   char h[6][43], dep[43];
   return json_pack(
@@ -208,7 +188,7 @@ static int profile_read(profile *p, const char *path) {
 
 static int profile_write(const profile *p, const char *home) {
   char dir[4200], path[4200];
-  if (profile_path(path, sizeof path, home, p->name) != CLI_OK)
+  if (cli_profile_path(path, sizeof path, home, p->name) != CLI_OK)
     return CLI_FAIL;
   snprintf(dir, sizeof dir, "%s/chains", home);
   if (mkdir(home, 0700) != 0 && errno != EEXIST)
@@ -242,7 +222,7 @@ static int find_existing(decc_chain *c, const char *home, const char *name,
   char path[4200], dir[4200];
   int n_names = 0;
   char (*names)[256] = NULL;
-  if (profile_path(path, sizeof path, home, name) == CLI_OK) {
+  if (cli_profile_path(path, sizeof path, home, name) == CLI_OK) {
     names = decc_malloc(sizeof *names);
     if (names)
       snprintf(names[n_names++], sizeof *names, "%s", name);
@@ -412,7 +392,9 @@ int cli_cmd_chain_deploy(int argc, char **argv) {
   char home[4096], path[4200], art_dir[4096];
   if (dp_cli_home(home, sizeof home) != 0)
     return CLI_FAIL;
-  if (name && profile_path(path, sizeof path, home, name) != CLI_OK)
+  if (name && !*name)
+    return cli_usage_error("chain deploy: --name is empty");
+  if (name && cli_profile_path(path, sizeof path, home, name) != CLI_OK)
     return CLI_USAGE;
   if (!artifacts) {
     if (default_artifacts(art_dir, sizeof art_dir) != CLI_OK)
@@ -451,7 +433,7 @@ int cli_cmd_chain_deploy(int argc, char **argv) {
   } else
     snprintf(p.name, sizeof p.name, "%s", name);
   snprintf(p.rpc, sizeof p.rpc, "%s", rpc);
-  if ((rc = profile_path(path, sizeof path, home, p.name)) != CLI_OK)
+  if ((rc = cli_profile_path(path, sizeof path, home, p.name)) != CLI_OK)
     goto out;
   if (decc_address_from_privkey(&p.deployer, sk) != DECC_OK) {
     rc = cli_fail("invalid private key");
