@@ -247,6 +247,37 @@ grep -qi found <<<"$out$(cat "$T/err")" && ok "second deploy found the first" ||
 unset DECC_HOME
 DECC_CHAIN=anvil story anvil
 unset DECC_CHAIN
+
+# Bad input on a real chain: one line naming the URL or address, exit 1,
+# nothing sent and nothing half-done locally.
+export DECC_HOME="$T/home-anvil"
+cd "$T/work-anvil"
+NOCODE=0x00000000000000000000000000000000DeaDBeef
+check "unreachable URL" 1 "$DECC" --chain http://127.0.0.1:9 account balance "$BOB"
+grep -q "http://127.0.0.1:9" "$T/err" && [ "$(wc -l <"$T/err")" = 1 ] && ok "error names the URL in one line" || ko "unreachable: $(cat "$T/err")"
+check "hub without code" 1 "$DECC" --chain "$RPC" --hub "$NOCODE" account balance "$BOB"
+grep -qi "no PoCo hub at 0x00000000000000000000000000000000DeaDBeef on chain 31337" "$T/err" && ok "error names the hub and the chain id" || ko "hub: $(cat "$T/err")"
+python3 - "$DECC_HOME/chains/anvil.json" "$DECC_HOME/chains/wrongid.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1])); p["chainId"] = 1; p["name"] = "wrongid"
+json.dump(p, open(sys.argv[2], "w"))
+PY
+check "wrong chain id" 1 "$DECC" --chain wrongid account balance "$BOB"
+grep -q "chain id 31337, expected 1" "$T/err" && ok "wrong chain id refused" || ko "chain id: $(cat "$T/err")"
+check "unknown profile" 1 "$DECC" --chain nosuchprofile account balance "$BOB"
+nonce0=$("$DECC" --chain anvil --json account balance "$(addr_of alice)" | jget 'd["nonce"]')
+sum0=$(sha256sum rec.json)
+check "protect without a DataProtector" 1 "$DECC" --chain anvil --dataprotector "$NOCODE" protect rec.json --private-key-file alice.key
+grep -q "no DataProtector at" "$T/err" && ok "protect refused before anything is sent" || ko "protect: $(cat "$T/err")"
+[ "$("$DECC" --chain anvil --json account balance "$(addr_of alice)" | jget 'd["nonce"]')" = "$nonce0" ] &&
+  ok "no transaction sent" || ko "a transaction was sent"
+[ "$(sha256sum rec.json)" = "$sum0" ] && ok "data file untouched" || ko "data file changed"
+check "ls at an empty address" 1 "$DECC" --chain anvil --dataprotector "$NOCODE" ls --owner "$(addr_of alice)"
+grep -q "no DataProtector at" "$T/err" && ok "no empty listing from a wrong address" || ko "ls: $out $(cat "$T/err")"
+check "block on an EVM chain" 1 "$DECC" --chain anvil chain block 1
+grep -q "embedded ledger" "$T/err" && ok "chain block explains it is embedded-only" || ko "block: $(cat "$T/err")"
+unset DECC_HOME
+
 story embedded
 if cmp -s "$T/deltas.anvil" "$T/deltas.embedded"; then
   ok "every actor's stake moved by the same nRLC on anvil and on the embedded ledger"
