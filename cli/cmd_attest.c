@@ -5,7 +5,9 @@
  * TCB status with its advisories, and the measured values (MRTD, RTMRs,
  * report data / MRENCLAVE, MRSIGNER) an operator's policy decides on.
  * Exit 0 when the quote verified (whatever its TCB status, which is
- * printed), 1 when a check failed.
+ * printed), 1 when a check failed. With --policy FILE (and --report-data
+ * HEX, the 64 bytes the quote must carry) the relying party's policy is
+ * applied too (decc_dcap_policy: statuses, advisories, trusted images).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +24,8 @@
 static int attest_usage(FILE *f) {
   fprintf(f,
           "usage: decc attest verify QUOTE [--collateral FILE | --pccs URL "
-          "[--offline]] [--now TIME]\n\n"
+          "[--offline]] [--now TIME]\n"
+          "                          [--policy FILE [--report-data HEX]]\n\n"
           "Verifies an Intel DCAP quote (TDX v4/v5, SGX v3; raw binary file, "
           "'-' for stdin)\nup to the pinned Intel SGX Root CA.\n\n"
           "  --collateral FILE  collateral JSON (pck_crl, root_ca_crl, "
@@ -34,6 +37,12 @@ static int attest_usage(FILE *f) {
           "  --offline          with --pccs: use the cache only\n"
           "  --now TIME         verify as of TIME (ISO-8601 UTC or Unix "
           "seconds; default: now)\n"
+          "  --policy FILE      also apply a policy (accepted statuses and "
+          "advisories,\n"
+          "                     trusted MRTD/RTMRs or enclaves; see "
+          "docs/internals/dcap.md)\n"
+          "  --report-data HEX  the 64 bytes the quote must carry (default: "
+          "not checked)\n"
           "  --json             structured output\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
@@ -125,11 +134,13 @@ static json_t *measurements(const decc_dcap_quote *q) {
 
 static int attest_verify(int argc, char **argv) {
   const char *quote_path = NULL, *coll_path = NULL, *pccs = NULL, *now_s = NULL;
+  const char *policy_path = NULL, *rd_hex = NULL;
   int offline = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if ((!strcmp(a, "--collateral") || !strcmp(a, "--pccs") ||
-         !strcmp(a, "--now")) &&
+         !strcmp(a, "--now") || !strcmp(a, "--policy") ||
+         !strcmp(a, "--report-data")) &&
         i + 1 >= argc)
       return cli_usage_error("%s needs a value", a);
     if (!strcmp(a, "--collateral"))
@@ -138,6 +149,10 @@ static int attest_verify(int argc, char **argv) {
       pccs = argv[++i];
     else if (!strcmp(a, "--now"))
       now_s = argv[++i];
+    else if (!strcmp(a, "--policy"))
+      policy_path = argv[++i];
+    else if (!strcmp(a, "--report-data"))
+      rd_hex = argv[++i];
     else if (!strcmp(a, "--offline"))
       offline = 1;
     else if (a[0] == '-' && a[1])
@@ -153,6 +168,12 @@ static int attest_verify(int argc, char **argv) {
     return cli_usage_error("give exactly one of --collateral FILE or --pccs URL");
   if (offline && !pccs)
     return cli_usage_error("--offline goes with --pccs");
+  if (rd_hex && !policy_path)
+    return cli_usage_error("--report-data goes with --policy");
+  uint8_t rd[64];
+  decc_err herr;
+  if (rd_hex && decc_hex_decode_exact(rd, 64, rd_hex, "--report-data", &herr))
+    return cli_usage_error("%s", herr.msg);
   int64_t now = (int64_t)time(NULL);
   if (now_s && decc_dcap_parse_time(&now, now_s) != DECC_OK)
     return cli_usage_error("--now: '%.60s' is not an ISO-8601 UTC time or Unix "
@@ -169,6 +190,19 @@ static int attest_verify(int argc, char **argv) {
   int from_cache = 0, rc = CLI_FAIL;
   decc_dcap_collateral *c = NULL;
   decc_dcap_verifier *v = NULL;
+  decc_dcap_policy *pol = NULL;
+  if (policy_path) {
+    size_t pl;
+    char *pj = cli_read_file(policy_path, 1u << 20, &pl, 0);
+    if (!pj)
+      goto out;
+    decc_status ps = decc_dcap_policy_parse(&pol, pj, pl, &err);
+    decc_free(pj);
+    if (ps) {
+      rc = cli_fail_err(&err);
+      goto out;
+    }
+  }
   if (coll_path) {
     coll = cli_read_file(coll_path, DECC_DCAP_COLLATERAL_MAX, &clen, 0);
     if (!coll)
@@ -200,6 +234,16 @@ static int attest_verify(int argc, char **argv) {
   decc_dcap_result r;
   decc_status st =
       decc_dcap_verify(v, &r, (const uint8_t *)quote, qlen, c, now, &err);
+  const char *code = st ? decc_dcap_refusal_code(st, &r) : NULL;
+  decc_status vst = st; /* verification alone */
+  if (!st && pol) {
+    /* Without --report-data the quote's own is used: the policy then
+     * judges the TCB and the image only. */
+    const uint8_t *own = r.quote.body == DECC_DCAP_BODY_SGX
+                             ? r.quote.sgx.report_data
+                             : r.quote.td.report_data;
+    st = decc_dcap_policy_check(pol, &r, rd_hex ? rd : own, &code, &err);
+  }
   int64_t issued, next;
   decc_dcap_collateral_window(c, &issued, &next);
   char now_iso[32], is_iso[32], nx_iso[32];
@@ -227,10 +271,16 @@ static int attest_verify(int argc, char **argv) {
     for (size_t i = 0; i < r.n_advisories; i++)
       json_array_append_new(adv, json_string(r.advisories[i]));
     json_object_set_new(o, "verified", json_boolean(st == DECC_OK));
+    if (pol)
+      json_object_set_new(o, "policy",
+                          json_string(vst   ? "not reached"
+                                      : st ? "refused"
+                                           : "accepted"));
     if (st != DECC_OK) {
       json_object_set_new(o, "error", json_string(err.msg));
       json_object_set_new(o, "error_code",
                           json_string(decc_status_name(st)));
+      json_object_set_new(o, "refusal", json_string(code));
     }
     json_object_set_new(o, "now", json_string(now_iso));
     json_object_set_new(o, "collateral_source",
@@ -297,7 +347,10 @@ static int attest_verify(int argc, char **argv) {
     if (st == DECC_OK)
       printf("result      verified: %s", decc_dcap_tcb_status_name(r.status));
     else
-      printf("result      REFUSED: %s", err.msg);
+      printf("result      REFUSED (%s): %s", code, err.msg);
+    if (pol)
+      printf("\npolicy      %s",
+             vst ? "not reached" : st ? "refused" : "accepted");
     printf("\n");
     if (r.platform_status)
       printf("tcb         platform %s, QE %s%s%s, level of %s\n",
@@ -330,6 +383,7 @@ static int attest_verify(int argc, char **argv) {
   }
   rc = st == DECC_OK ? CLI_OK : CLI_FAIL;
 out:
+  decc_dcap_policy_destroy(pol);
   decc_dcap_verifier_destroy(v);
   decc_dcap_collateral_destroy(c);
   decc_free(coll);

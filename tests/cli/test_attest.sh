@@ -3,7 +3,8 @@
 # (tests/vectors/dcap): collateral from a file and from a stand-in PCCS
 # (fake_pccs.py on 127.0.0.1) through the cache, then offline from the cache
 # alone; statuses and advisories as dcap-qvl reports them (expected.json);
-# refusals (outdated TCB, expired collateral, tampered quote) exit 1; usage
+# refusals (outdated TCB, expired collateral, tampered quote) exit 1; a
+# policy (trusted MRTD, statuses, report data) with its refusal codes; usage
 # errors exit 2. Needs DECC, DECC_SOURCE_DIR, jq and python3.
 set -euo pipefail
 : "${DECC:?DECC must point to the decc binary}"
@@ -103,6 +104,27 @@ expect_rc "stale offline" 1 "$DECC" --home "$H" attest verify "$V/tdx_quote" --p
 grep -q 'fetch it once online' "$T/err" && ok || bad "stale: hint printed"
 expect_rc "server gone" 1 "$DECC" --home "$H" attest verify "$V/tdx_quote" --pccs "$URL" \
   --now 2025-08-01T00:00:00Z
+
+# The relying party's policy: trusted MRTD, statuses, report data.
+MRTD=$(exp tdx_quote .report.mr_td)
+RD=$(exp tdx_quote .report.report_data)
+echo "{\"tdx\":[{\"mrtd\":\"$MRTD\"}]}" >"$T/pol.json"
+expect_rc "policy accepted" 0 "$DECC" --json attest verify "$V/tdx_quote" \
+  --collateral "$V/tdx_quote_collateral.json" --now 2025-06-20T12:00:00Z \
+  --policy "$T/pol.json" --report-data "$RD"
+check "policy accepted" accepted "$(jq -r .policy "$T/out")"
+expect_rc "policy report data" 1 "$DECC" --json attest verify "$V/tdx_quote" \
+  --collateral "$V/tdx_quote_collateral.json" --now 2025-06-20T12:00:00Z \
+  --policy "$T/pol.json" --report-data "$(printf '00%.0s' $(seq 64))"
+check "policy report data" ATTESTATION_REPORT_DATA_MISMATCH "$(jq -r .refusal "$T/out")"
+expect_rc "policy status" 1 "$DECC" --json attest verify "$V/sgx_quote" \
+  --collateral "$V/sgx_quote_collateral.json" --now 2025-06-20T12:00:00Z --policy "$T/pol.json"
+check "policy status" ATTESTATION_TCB_NOT_ACCEPTED "$(jq -r .refusal "$T/out")"
+echo '{"tdx":[{"mrtd":"00"}]}' >"$T/badpol.json"
+expect_rc "bad policy" 1 "$DECC" attest verify "$V/tdx_quote" \
+  --collateral "$V/tdx_quote_collateral.json" --policy "$T/badpol.json"
+expect_rc "report data alone" 2 "$DECC" attest verify "$V/tdx_quote" \
+  --collateral "$V/tdx_quote_collateral.json" --report-data "$RD"
 
 # Usage errors.
 expect_rc "no collateral" 2 "$DECC" attest verify "$V/tdx_quote"
