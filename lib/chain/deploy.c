@@ -270,8 +270,17 @@ static decc_status load_code(art *a, const json_t *j, const decc_address *lib,
         const json_t *r = json_array_get(list, k);
         json_int_t st = json_integer_value(json_object_get(r, "start"));
         json_int_t ln = json_integer_value(json_object_get(r, "length"));
-        if (ln != 20 || st < 0 || (size_t)st > hl / 2 - 20) {
-          s = decc_err_set(err, DECC_E_PARSE, "%s: bad link reference", file);
+        /* In bounds, and pointing at a placeholder "__$<34 hex>$__" (or
+         * at an address already written by an earlier reference). */
+        if (ln != 20 || st < 0 || hl / 2 < 20 || (size_t)st > hl / 2 - 20 ||
+            (memcmp(h + 2 * st, "__$", 3) != 0 &&
+             memcmp(h + 2 * st, addr, 40) != 0) ||
+            (memcmp(h + 2 * st, "__$", 3) == 0 &&
+             memcmp(h + 2 * st + 37, "$__", 3) != 0)) {
+          s = decc_err_set(err, DECC_E_PARSE,
+                           "%s: link reference %zu of %s is not a "
+                           "placeholder in the bytecode",
+                           file, k, lname);
           goto done;
         }
         memcpy(h + 2 * (size_t)st, addr, 40);

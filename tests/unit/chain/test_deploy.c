@@ -125,8 +125,8 @@ static const char *FACETS[] = {
 /* Every file decc_poco_deploy reads, tiny but well-formed; facet 0 links
  * `lib` and declares a function taking `abi_type` (a tuple with
  * components, or a malformed one). */
-static const char *fake_poco(const char *version, const char *lib,
-                             const char *abi_param) {
+static const char *fake_poco_at(const char *version, const char *lib,
+                                const char *abi_param, int link_start) {
   static char root[512];
   snprintf(root, sizeof root, "%s/poco", decc_test_tmpdir());
   mkdir(root, 0700);
@@ -163,13 +163,18 @@ static const char *fake_poco(const char *version, const char *lib,
                "\"inputs\":[%s]}],"
                "\"bytecode\":\"0x73__$9d824026d0515d8abd681f0f0f4707f16a$__00\","
                "\"linkReferences\":{\"contracts/libs/x.sol\":{\"%s\":"
-               "[{\"start\":1,\"length\":20}]}}}",
-               abi_param, lib);
+               "[{\"start\":%d,\"length\":20}]}}}",
+               abi_param, lib, link_start);
     else
       snprintf(buf, sizeof buf, "%s", plain);
     bad |= put(root, rel, buf);
   }
   return bad ? NULL : root;
+}
+
+static const char *fake_poco(const char *version, const char *lib,
+                             const char *abi_param) {
+  return fake_poco_at(version, lib, abi_param, 1);
 }
 
 static const char *TUPLE_PARAM =
@@ -209,6 +214,14 @@ TEST(deploy_refuses_bad_artifacts_before_sending) {
   ASSERT_EQ(decc_poco_deploy(c, sk, &o, &out, &err), DECC_E_UNSUPPORTED);
   ASSERT(strstr(err.msg, "OtherLib") != NULL);
   ASSERT(strstr(err.msg, "IexecAccessorsABILegacyFacet.json") != NULL);
+
+  /* A link reference that does not point at the placeholder, or past the
+   * end of the code. */
+  o.artifacts_dir = fake_poco_at("6.1.0", "IexecLibOrders_v5", TUPLE_PARAM, 0);
+  ASSERT_EQ(decc_poco_deploy(c, sk, &o, &out, &err), DECC_E_PARSE);
+  ASSERT(strstr(err.msg, "not a placeholder") != NULL);
+  o.artifacts_dir = fake_poco_at("6.1.0", "IexecLibOrders_v5", TUPLE_PARAM, 3);
+  ASSERT_EQ(decc_poco_deploy(c, sk, &o, &out, &err), DECC_E_PARSE);
 
   /* A tuple parameter without components. */
   o.artifacts_dir =
