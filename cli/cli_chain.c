@@ -143,6 +143,10 @@ int cli_chain_target_resolve(cli_chain_target *t) {
     rc = load_profile(t, home, spec);
     snprintf(t->label, sizeof t->label, "%.255s", spec);
   }
+  if (rc == CLI_OK && t->embedded && (g_cli.hub || g_cli.dataprotector))
+    rc = cli_usage_error("--hub and --dataprotector apply to an EVM chain "
+                         "(--chain URL|PROFILE); the embedded ledger's "
+                         "addresses are those of its genesis");
   /* Explicit addresses override the profile's and the defaults. */
   const char *hub = g_cli.hub;
   if (!hub && (hub = getenv("DECC_HUB")) && !*hub)
