@@ -11,7 +11,8 @@
  *   GET {base}/{sgx|tdx}/certification/v4/qe/identity
  *       body: {"enclaveIdentity":{…},"signature":"hex"}; header
  *       SGX-Enclave-Identity-Issuer-Chain
- *   GET {base}/sgx/certification/v4/rootcacrl (PCCS; hex or DER)
+ *   GET {base}/sgx/certification/v4/rootcacrl (PCCS; hex or DER); on 404
+ *       (Intel's PCS) the root CA's CRL distribution point instead
  * Issuer chains come URL-encoded in headers. The signatures cover the exact
  * bytes of the "tcbInfo" / "enclaveIdentity" values, so those are cut out
  * of the body verbatim, never re-serialised. Nothing fetched is trusted
@@ -34,6 +35,9 @@
 
 #define PCCS_REPLY_MAX (4u << 20)
 #define PCCS_TIMEOUT_MS 20000L
+/* CRL distribution point of the Intel SGX Root CA certificate. */
+#define INTEL_ROOT_CRL_URL                                                     \
+  "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"
 
 /* ---- raw JSON member extraction ----------------------------------------- */
 
@@ -359,7 +363,14 @@ decc_status decc_dcap_pccs_get(char **json, int *from_cache,
     goto done;
   snprintf(url, sizeof url, "%.*s/sgx/certification/v4/rootcacrl", (int)bl,
            base_url);
-  if ((st = get(&r[3], url, NULL, &dummy, "rootcacrl", err)))
+  st = get(&r[3], url, NULL, &dummy, "rootcacrl", err);
+  if (st == DECC_E_NETWORK && r[3].status == 404) {
+    /* Intel's PCS has no rootcacrl endpoint: the root CA's CRL
+     * distribution point (verified against the pinned root like any CRL). */
+    decc_buf_clear(&r[3].body);
+    st = get(&r[3], INTEL_ROOT_CRL_URL, NULL, &dummy, "root CA CRL", err);
+  }
+  if (st)
     goto done;
   if ((st = signed_body(&r[1], "tcbInfo", &tcb_text, &tcb_sig, "tcb", err)) ||
       (st = signed_body(&r[2], "enclaveIdentity", &qe_text, &qe_sig,
