@@ -168,8 +168,11 @@ typedef struct decc_sms_config {
   decc_sms_chain_view chain;
   uint64_t nonce_ttl_s;      /* attestation nonce lifetime, default 120 */
   uint64_t quote_max_age_s;  /* quote timestamp tolerance, default 300 */
-  size_t max_nonces;         /* outstanding nonces, default 8192 */
-  size_t max_nonces_per_task;/* default 16 */
+  /* Nonces are issued without state (see decc_sms_attestation_nonce); a
+   * nonce used by a session request is remembered until it expires. */
+  size_t max_nonces;         /* used nonces remembered, default 8192 */
+  size_t max_nonces_per_task;/* sessions per task within nonce_ttl_s,
+                                default 16 */
   size_t max_params;         /* deal params bytes accepted, default 65536 */
   size_t max_input_files;    /* iexec_input_files entries, default 64 */
   /* Wall clock (unix seconds) for nonces and quotes; NULL = time(). */
@@ -270,12 +273,15 @@ DECC_API decc_status decc_sms_enclave_challenge(decc_sms *s,
                                                 const char **code,
                                                 decc_err *err) DECC_WARN_UNUSED;
 
-/* decc's attestation nonce: a fresh random 32-byte value, single-use,
- * valid nonce_ttl_s, bound to the task. Issued only for a task that is
- * ACTIVE with a TEE deal (no signature needed: the nonce proves freshness,
- * not identity). Out: nonce32, *expires_at (unix seconds, optional).
+/* decc's attestation nonce: 32 bytes, valid nonce_ttl_s, bound to the task
+ * by a MAC under a key random to this SMS process (expiry ‖ random ‖ MAC;
+ * docs/internals/sms.md), single-use (a session request consumes it).
+ * Issued only for a task that is ACTIVE with a TEE deal, with no signature
+ * (the nonce proves freshness, not identity) and without keeping state, so
+ * any number may be issued: an outsider asking for many takes nothing from
+ * the worker. Out: nonce32, *expires_at (unix seconds, optional).
  * Returns: DECC_OK; DECC_E_NOT_FOUND / DECC_E_DENIED as for challenges;
- * DECC_E_LIMIT when too many nonces are outstanding (→ 429). */
+ * DECC_E_CRYPTO (no randomness). */
 DECC_API decc_status decc_sms_attestation_nonce(decc_sms *s,
                                                 const uint8_t taskid32[32],
                                                 uint8_t nonce32[32],

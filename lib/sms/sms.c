@@ -11,6 +11,7 @@
  */
 #include <jansson.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +32,18 @@
 /* Enclave key record: secp256k1 key ‖ u64be(expiry). */
 #define ENCLAVE_REC_LEN 40
 
+/* A nonce this SMS accepted in a session request, remembered until it
+ * expires so that it is accepted once only. */
 typedef struct nonce_slot {
   uint8_t task[32];
   uint8_t nonce[32];
   uint64_t expires;
 } nonce_slot;
+
+/* Attestation nonce layout (32 bytes, decc-specific):
+ * u64be(expiry) ‖ 8 random bytes ‖ the first 16 bytes of
+ * HMAC-SHA256(nonce_key, NONCE_TAG ‖ taskId ‖ the first 16 bytes). */
+#define NONCE_TAG "DECC-SMS-NONCE-V1"
 
 struct decc_sms {
   decc_vault *vault;
@@ -44,8 +52,9 @@ struct decc_sms {
   decc_sms_chain_view chain;
   decc_sms_config cfg;
   pthread_mutex_t nonce_mu;
-  nonce_slot *nonces;
+  nonce_slot *nonces; /* used nonces (replay guard), max_nonces */
   size_t n_nonces;
+  uint8_t *nonce_key; /* 32 bytes, secure memory, random per process */
   pthread_mutex_t enclave_mu; /* get-or-create of enclave keys */
 };
 
@@ -221,9 +230,15 @@ decc_status decc_sms_create(decc_sms **out, const decc_sms_config *cfg,
     s->n_trusted = cfg->n_trusted;
   }
   s->nonces = decc_calloc(s->cfg.max_nonces, sizeof *s->nonces);
-  if (!s->nonces) {
+  s->nonce_key = decc_secure_alloc(32);
+  if (!s->nonces || !s->nonce_key) {
     decc_sms_destroy(s);
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  if (decc_random_bytes(s->nonce_key, 32) != DECC_OK) {
+    decc_sms_destroy(s);
+    return decc_err_set(err, DECC_E_CRYPTO,
+                        "no randomness for the attestation nonce key");
   }
   st = decc_vault_open(&s->vault, cfg->vault_dir, cfg->passphrase,
                        cfg->passphrase_len, err);
@@ -245,6 +260,7 @@ void decc_sms_destroy(decc_sms *s) {
     decc_memzero(s->nonces, s->cfg.max_nonces * sizeof *s->nonces);
     decc_free(s->nonces);
   }
+  decc_secure_free(s->nonce_key);
   decc_free(s->trusted);
   pthread_mutex_destroy(&s->nonce_mu);
   pthread_mutex_destroy(&s->enclave_mu);
@@ -641,9 +657,41 @@ decc_status decc_sms_enclave_challenge(decc_sms *s, const uint8_t taskid[32],
   return DECC_OK;
 }
 
-/* ---- attestation nonces ---------------------------------------------------- */
+/* ---- attestation nonces ----------------------------------------------------
+ *
+ * Issuing a nonce keeps no state, so there is nothing an outsider can
+ * exhaust (task ids are public and issuing needs no signature): a nonce is
+ * its expiry, random bytes and a MAC under a key only this SMS process
+ * holds, binding both to the task. A session request's nonce is checked
+ * (MAC, task, expiry) and then remembered until it expires, which makes it
+ * single-use; only requests that already passed the worker authorization
+ * and the platform's quote signature get that far, so only an authorized,
+ * attested enclave can fill that memory. The key is random per process:
+ * nonces outstanding across a restart are refused (the worker asks again). */
 
-/* Drops expired nonces (caller holds nonce_mu). */
+static void nonce_mac(const decc_sms *s, const uint8_t taskid[32],
+                      const uint8_t head16[16], uint8_t mac16[16]) {
+  crypto_auth_hmacsha256_state st;
+  uint8_t full[32];
+  crypto_auth_hmacsha256_init(&st, s->nonce_key, 32);
+  crypto_auth_hmacsha256_update(&st, (const uint8_t *)NONCE_TAG,
+                                sizeof NONCE_TAG - 1);
+  crypto_auth_hmacsha256_update(&st, taskid, 32);
+  crypto_auth_hmacsha256_update(&st, head16, 16);
+  crypto_auth_hmacsha256_final(&st, full);
+  memcpy(mac16, full, 16);
+  decc_memzero(full, sizeof full);
+  decc_memzero(&st, sizeof st);
+}
+
+static uint64_t be64_get(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v = v << 8 | p[i];
+  return v;
+}
+
+/* Drops expired used nonces (caller holds nonce_mu). */
 static void purge_nonces(decc_sms *s, uint64_t now) {
   size_t j = 0;
   for (size_t i = 0; i < s->n_nonces; i++)
@@ -669,52 +717,51 @@ decc_status decc_sms_attestation_nonce(decc_sms *s, const uint8_t taskid[32],
   if (st)
     return st;
   decc_sms_deal_clear(&deal);
-  uint64_t now = wall_now(s);
-  pthread_mutex_lock(&s->nonce_mu);
-  purge_nonces(s, now);
-  size_t per_task = 0;
-  for (size_t i = 0; i < s->n_nonces; i++)
-    per_task += memcmp(s->nonces[i].task, taskid, 32) == 0;
-  if (per_task >= s->cfg.max_nonces_per_task || s->n_nonces >= s->cfg.max_nonces)
-    st = DECC_E_LIMIT;
-  else if (decc_random_bytes(nonce32, 32) != DECC_OK)
-    st = DECC_E_CRYPTO;
-  else {
-    nonce_slot *n = &s->nonces[s->n_nonces++];
-    memcpy(n->task, taskid, 32);
-    memcpy(n->nonce, nonce32, 32);
-    n->expires = now + s->cfg.nonce_ttl_s;
-  }
-  pthread_mutex_unlock(&s->nonce_mu);
-  if (st == DECC_E_LIMIT)
-    return refuse(s, code, "TOO_MANY_NONCES", st, err, what,
-                  "too many outstanding attestation nonces; retry later");
-  if (st)
-    return refuse(s, code, "NONCE_GENERATION_FAILED", st, err, what,
-                  "no randomness");
+  uint64_t expires = wall_now(s) + s->cfg.nonce_ttl_s;
+  for (int i = 0; i < 8; i++)
+    nonce32[i] = (uint8_t)(expires >> (56 - 8 * i));
+  if (decc_random_bytes(nonce32 + 8, 8) != DECC_OK)
+    return refuse(s, code, "NONCE_GENERATION_FAILED", DECC_E_CRYPTO, err,
+                  what, "no randomness");
+  nonce_mac(s, taskid, nonce32, nonce32 + 16);
   if (expires_at)
-    *expires_at = now + s->cfg.nonce_ttl_s;
+    *expires_at = expires;
   return DECC_OK;
 }
 
-/* Consumes a nonce (single use). Returns: DECC_OK; DECC_E_NOT_FOUND
- * (unknown or already used); DECC_E_TIMEOUT (expired). */
+/* Checks a session request's nonce and consumes it (single use).
+ * Returns: DECC_OK; DECC_E_NOT_FOUND (not issued by this SMS process for
+ * this task, or already used); DECC_E_TIMEOUT (expired); DECC_E_LIMIT
+ * (too many sessions for the task, or overall, within the nonce lifetime). */
 static decc_status consume_nonce(decc_sms *s, const uint8_t taskid[32],
                                  const uint8_t nonce[32]) {
-  uint64_t now = wall_now(s);
-  decc_status st = DECC_E_NOT_FOUND;
+  uint8_t mac[16];
+  nonce_mac(s, taskid, nonce, mac);
+  if (!decc_ct_memeq(mac, nonce + 16, 16))
+    return DECC_E_NOT_FOUND;
+  uint64_t now = wall_now(s), expires = be64_get(nonce);
+  if (expires <= now)
+    return DECC_E_TIMEOUT;
+  decc_status st = DECC_OK;
   pthread_mutex_lock(&s->nonce_mu);
-  for (size_t i = 0; i < s->n_nonces; i++) {
-    nonce_slot *n = &s->nonces[i];
-    /* Nonces are public freshness tokens (the quote's platform signature
-     * is what cannot be forged), so a plain comparison is enough. */
-    if (!memcmp(n->nonce, nonce, 32) && !memcmp(n->task, taskid, 32)) {
-      st = n->expires > now ? DECC_OK : DECC_E_TIMEOUT;
-      s->nonces[i] = s->nonces[s->n_nonces - 1];
-      decc_memzero(&s->nonces[s->n_nonces - 1], sizeof *n);
-      s->n_nonces--;
-      break;
-    }
+  purge_nonces(s, now);
+  size_t per_task = 0;
+  for (size_t i = 0; i < s->n_nonces && !st; i++) {
+    if (memcmp(s->nonces[i].task, taskid, 32))
+      continue;
+    per_task++;
+    /* public freshness tokens: a plain comparison is enough */
+    if (!memcmp(s->nonces[i].nonce, nonce, 32))
+      st = DECC_E_NOT_FOUND; /* replayed */
+  }
+  if (!st && (per_task >= s->cfg.max_nonces_per_task ||
+              s->n_nonces >= s->cfg.max_nonces))
+    st = DECC_E_LIMIT;
+  if (!st) {
+    nonce_slot *n = &s->nonces[s->n_nonces++];
+    memcpy(n->task, taskid, 32);
+    memcpy(n->nonce, nonce, 32);
+    n->expires = expires;
   }
   pthread_mutex_unlock(&s->nonce_mu);
   return st;
@@ -1364,6 +1411,13 @@ decc_status decc_sms_release_session(
     goto out;
   }
   st = consume_nonce(s, r->task_id, q->nonce);
+  if (st == DECC_E_LIMIT) {
+    st = refuse(s, code, "TOO_MANY_SESSIONS", DECC_E_DENIED, err, what,
+                "more than %zu sessions for this task (or %zu overall) "
+                "within the nonce lifetime; retry later",
+                s->cfg.max_nonces_per_task, s->cfg.max_nonces);
+    goto out;
+  }
   if (st) {
     st = refuse(s, code,
                 st == DECC_E_TIMEOUT ? "ATTESTATION_NONCE_EXPIRED"

@@ -427,8 +427,7 @@ TEST(attack_replayed_stale_or_foreign_nonce) {
   e.req.quote.timestamp = g_fx_clock;
   ASSERT_EQ(fx_resign_quote(&f, &e, K_PLATFORM), 0);
   ASSERT_EQ(fx_release(&f, &e, &code, NULL, NULL), DECC_E_DENIED);
-  ASSERT(!strcmp(code, "ATTESTATION_NONCE_EXPIRED") ||
-         !strcmp(code, "ATTESTATION_NONCE_UNKNOWN"));
+  ASSERT_STR_EQ(code, "ATTESTATION_NONCE_EXPIRED");
   /* a stale quote timestamp */
   ASSERT_EQ(fx_prepare(&f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
   e.req.quote.timestamp = g_fx_clock - 1000;
@@ -441,15 +440,86 @@ TEST(attack_replayed_stale_or_foreign_nonce) {
   ASSERT_EQ(fx_resign_quote(&f, &e, K_PLATFORM), 0);
   ASSERT_EQ(fx_release(&f, &e, &code, NULL, NULL), DECC_E_DENIED);
   ASSERT_STR_EQ(code, "ATTESTATION_TASK_MISMATCH");
-  /* the nonce table is bounded per task */
-  uint8_t n[32];
-  int refused = 0;
-  for (int i = 0; i < 40 && !refused; i++)
-    refused = decc_sms_attestation_nonce(f.sms, f.task, n, NULL, &code,
-                                         NULL) == DECC_E_LIMIT;
-  ASSERT(refused);
-  ASSERT_STR_EQ(code, "TOO_MANY_NONCES");
-  ASSERT_EQ(decc_sms_http_status(DECC_E_LIMIT, 'n'), 429);
+  /* a nonce issued for another (active) task of the deal */
+  uint8_t buf[64], task2[32];
+  memcpy(buf, f.deal, 32);
+  memset(buf + 32, 0, 32);
+  buf[63] = 1;
+  decc_keccak256(task2, buf, 64);
+  decc_sms_task t2 = f.t;
+  t2.index = 1;
+  ASSERT_OK(decc_sms_memchain_set_task(f.mc, task2, &t2));
+  ASSERT_EQ(fx_prepare(&f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+  ASSERT_OK(decc_sms_attestation_nonce(f.sms, task2, e.req.quote.nonce, NULL,
+                                       NULL, NULL));
+  ASSERT_EQ(fx_resign_quote(&f, &e, K_PLATFORM), 0);
+  ASSERT_EQ(fx_release(&f, &e, &code, NULL, NULL), DECC_E_DENIED);
+  ASSERT_STR_EQ(code, "ATTESTATION_NONCE_UNKNOWN");
+  /* a nonce whose lifetime was extended (its expiry is MAC'd) */
+  ASSERT_EQ(fx_prepare(&f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+  e.req.quote.nonce[6] ^= 1;
+  ASSERT_EQ(fx_resign_quote(&f, &e, K_PLATFORM), 0);
+  ASSERT_EQ(fx_release(&f, &e, &code, NULL, NULL), DECC_E_DENIED);
+  ASSERT_STR_EQ(code, "ATTESTATION_NONCE_UNKNOWN");
+  /* a nonce of another SMS process (its own random key) */
+  fx other;
+  uint64_t clock_now = g_fx_clock;
+  ASSERT_EQ(fx_init(&other), 0);
+  g_fx_clock = clock_now; /* fx_init reset the shared test clock */
+  ASSERT_EQ(fx_prepare(&f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+  ASSERT_OK(decc_sms_attestation_nonce(other.sms, f.task, e.req.quote.nonce,
+                                       NULL, NULL, NULL));
+  ASSERT_EQ(fx_resign_quote(&f, &e, K_PLATFORM), 0);
+  ASSERT_EQ(fx_release(&f, &e, &code, NULL, NULL), DECC_E_DENIED);
+  ASSERT_STR_EQ(code, "ATTESTATION_NONCE_UNKNOWN");
+  fx_free(&other);
+  fx_free(&f);
+}
+
+TEST(attack_outsider_nonce_flood_does_not_stop_the_worker) {
+  fx f;
+  ASSERT_EQ(fx_init(&f), 0);
+  ASSERT_OK(fx_push_web3(&f, K_DS_OWNER, &f.dataset, DS_KEY));
+  /* Task ids are public and nonces need no signature: an outsider asks for
+   * far more than the old per-task table held (16) — every one is issued,
+   * and none of them takes anything from the worker. */
+  const char *code = NULL;
+  uint8_t n[32], first[32];
+  for (int i = 0; i < 5000; i++) {
+    ASSERT_OK(decc_sms_attestation_nonce(f.sms, f.task, n, NULL, &code, NULL));
+    if (i == 0)
+      memcpy(first, n, 32);
+  }
+  ASSERT(memcmp(first, n, 32) != 0);
+  fx_enclave e;
+  decc_status st;
+  ASSERT_EQ(fx_prepare(&f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+  json_t *doc = NULL;
+  ASSERT_OK(fx_release(&f, &e, &code, &doc, NULL));
+  ASSERT_STR_EQ(fx_env(doc, "pre-compute", "IEXEC_DATASET_KEY"), DS_KEY);
+  json_decref(doc);
+  fx_free(&f);
+}
+
+TEST(sessions_per_task_are_bounded_within_the_nonce_lifetime) {
+  fx f;
+  ASSERT_EQ(fx_init(&f), 0);
+  ASSERT_OK(fx_push_web3(&f, K_DS_OWNER, &f.dataset, DS_KEY));
+  fx_enclave e;
+  decc_status st;
+  const char *code = NULL;
+  /* the authorized, attested worker itself: 16 sessions, then refused */
+  for (int i = 0; i < 16; i++) {
+    ASSERT_EQ(fx_prepare(&f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+    ASSERT_OK(fx_release(&f, &e, &code, NULL, NULL));
+  }
+  ASSERT_EQ(fx_prepare(&f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+  ASSERT_EQ(fx_release(&f, &e, &code, NULL, NULL), DECC_E_DENIED);
+  ASSERT_STR_EQ(code, "TOO_MANY_SESSIONS");
+  /* once the used nonces expire, sessions are released again */
+  g_fx_clock += 121;
+  ASSERT_EQ(fx_prepare(&f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+  ASSERT_OK(fx_release(&f, &e, &code, NULL, NULL));
   fx_free(&f);
 }
 

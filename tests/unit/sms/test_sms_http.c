@@ -4,10 +4,12 @@
  * POST /secrets/web3 exactly as the SDK sends it, every endpoint's happy
  * path, the scheduler → enclave → worker session flow, and the attacks as
  * the status codes and JSON reasons a remote caller sees, including
- * malformed bodies and headers.
+ * malformed bodies and headers, and an outsider's flood of nonce requests
+ * that does not stop the worker's session.
  */
 #include "decc/http.h"
 #include "decc/http_client.h"
+#include "sms/sms_int.h"
 #include "sms_fixture.h"
 
 typedef struct srv {
@@ -320,5 +322,41 @@ TEST(http_malformed_requests_are_400_401_413_never_a_crash) {
   /* routes and methods */
   ASSERT_EQ(raw(&s, "GET", "/secrets/web3", NULL, NULL, 0, NULL), 405);
   ASSERT_EQ(raw(&s, "POST", "/nope", NULL, NULL, 0, NULL), 404);
+  srv_stop(&s);
+}
+
+TEST(http_outsider_nonce_flood_then_the_worker_session) {
+  srv s;
+  ASSERT_EQ(srv_start(&s), 0);
+  fx *f = &s.f;
+  decc_err err;
+  const char *dk = "q2o3Xr4+N0C6n5x0z8N3Z5n3m0n5p7r9t1v3x5z7B9E=";
+  ASSERT_OK(decc_sms_client_push_web3(s.url, &f->dataset, dk, strlen(dk),
+                                      f->sk[K_DS_OWNER], &err));
+  /* An outsider, unauthenticated, asks for 200 nonces for the public task
+   * id (the old per-task table held 16 and answered 429 past them). */
+  char path[128], th[67];
+  snprintf(path, sizeof path, "/tee/nonces/%s", decc__sms_hex32(th, f->task));
+  int ok = 0;
+  for (int i = 0; i < 200; i++)
+    ok += raw(&s, "POST", path, NULL, NULL, 0, NULL) == 200;
+  ASSERT_EQ(ok, 200);
+  /* The worker's flow (nonce, quote, session) still goes through. */
+  fx_enclave e;
+  decc_status st;
+  ASSERT_EQ(fx_prepare(f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+  ASSERT_OK(decc_sms_client_nonce(s.url, f->task, e.req.quote.nonce, &err));
+  ASSERT_EQ(fx_resign_quote(f, &e, K_PLATFORM), 0);
+  char sid[DECC_SMS_SESSION_ID_LEN + 1];
+  uint8_t *box = NULL;
+  size_t bl = 0;
+  ASSERT_OK(decc_sms_client_session(s.url, &e.req, f->sk[K_WORKER], sid, &box,
+                                    &bl, &err));
+  char *txt = NULL;
+  size_t n = 0;
+  ASSERT_OK(decc_sms_session_open(&txt, &n, box, bl, e.pk, e.sk));
+  ASSERT(strstr(txt, dk) != NULL);
+  decc_secure_free(txt);
+  decc_free(box);
   srv_stop(&s);
 }
