@@ -17,6 +17,7 @@
 #include "decc/cid.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
+#include "decc/hub.h"
 #include "ledger_assets.h"
 #include "ledger_cli.h"
 
@@ -234,78 +235,52 @@ static int cmd_deploy(int kind, int argc, char **argv) {
   return rc;
 }
 
-/* One view on the entry; appends its value to o under key. */
-static int entry_view(decc_chain *l, const decc_address *entry,
-                      const char *sig, const char *rtype, const char *key,
-                      json_t *o) {
-  decc_abi_enc e;
-  decc_abi_enc_init(&e, 0);
-  decc_buf cd, ret;
-  if (lc_calldata(&cd, &e, sig) != CLI_OK)
-    return CLI_FAIL;
-  decc_abi_value *v;
-  int rc = lc_view(l, entry, &cd, rtype, &v, &ret);
-  decc_buf_clear(&cd);
-  if (rc != CLI_OK)
-    return rc;
-  const decc_abi_value *x = decc_abi_item(v, 0);
-  json_t *j = NULL;
-  if (!strcmp(rtype, "address")) {
-    decc_address a;
-    if (decc_abi_get_address(x, &a) == DECC_OK)
-      j = lc_json_addr(&a);
-  } else if (!strcmp(rtype, "uint256")) {
-    decc_u256 u;
-    if (decc_abi_get_u256(x, &u) == DECC_OK)
-      j = lc_json_u256(&u);
-  } else if (!strcmp(rtype, "bytes32")) {
-    j = lc_json_hex(x->word, 32);
-  } else if (!strcmp(rtype, "string")) {
-    char *t = NULL;
-    if (decc_abi_get_string(x, &t) == DECC_OK)
-      j = json_string(t);
-    decc_free(t);
-  } else { /* bytes: multiaddr / mrenclave */
-    char *t = NULL;
-    if (!strcmp(key, "multiaddr") &&
-        decc_multiaddr_to_string(&t, x->data, x->len, NULL) == DECC_OK)
-      j = json_string(t);
-    else {
-      j = json_stringn((const char *)x->data, x->len);
-      if (!j) /* not UTF-8: show hex */
-        j = lc_json_hex(x->data, x->len);
-    }
-    decc_free(t);
+/* The entry's fields as `show` prints them. */
+static json_t *entry_json(const decc_hub_entry *e) {
+  json_t *j = json_object();
+  json_object_set_new(j, "address", lc_json_addr(&e->address));
+  json_object_set_new(j, "owner", lc_json_addr(&e->owner));
+  if (e->kind == DECC_HUB_WORKERPOOL) {
+    json_object_set_new(j, "description", json_string(e->name ? e->name : ""));
+    json_object_set_new(j, "workerStakeRatioPolicy",
+                        lc_json_u256(&e->worker_stake_ratio));
+    json_object_set_new(j, "schedulerRewardRatioPolicy",
+                        lc_json_u256(&e->scheduler_reward_ratio));
+    return j;
   }
-  decc_abi_value_free(v);
-  decc_buf_clear(&ret);
-  if (!j)
-    return cli_fail("%s: unexpected return value", sig);
-  json_object_set_new(o, key, j);
-  return CLI_OK;
+  json_object_set_new(j, "name", json_string(e->name ? e->name : ""));
+  if (e->kind == DECC_HUB_APP)
+    json_object_set_new(j, "type", json_string(e->type ? e->type : ""));
+  char *t = NULL;
+  json_t *m = NULL;
+  if (decc_multiaddr_to_string(&t, e->multiaddr, e->multiaddr_len, NULL) ==
+      DECC_OK)
+    m = json_string(t);
+  decc_free(t);
+  if (!m) /* not a binary multiaddr (e.g. a URL as UTF-8): show it as is */
+    m = json_stringn((const char *)e->multiaddr, e->multiaddr_len);
+  json_object_set_new(j, "multiaddr",
+                      m ? m : lc_json_hex(e->multiaddr, e->multiaddr_len));
+  json_object_set_new(j, "checksum", lc_json_hex(e->checksum, 32));
+  if (e->kind == DECC_HUB_APP) {
+    json_t *r = json_stringn((const char *)e->mrenclave, e->mrenclave_len);
+    json_object_set_new(j, "mrenclave",
+                        r ? r : lc_json_hex(e->mrenclave, e->mrenclave_len));
+  }
+  return j;
 }
 
-static int is_registered(decc_chain *l, const lc_info *info,
-                         int kind, const decc_address *a, int *yes) {
-  decc_abi_enc e;
-  decc_abi_enc_init(&e, 0);
-  decc_buf cd, ret;
-  if (decc_abi_enc_push_address(&e, a) != DECC_OK) {
-    decc_abi_enc_clear(&e);
-    return cli_fail("out of memory");
-  }
-  if (lc_calldata(&cd, &e, "isRegistered(address)") != CLI_OK)
-    return CLI_FAIL;
-  decc_abi_value *v;
-  int rc = lc_view(l, registry_of(info, kind), &cd, "bool", &v, &ret);
-  decc_buf_clear(&cd);
-  if (rc != CLI_OK)
-    return rc;
-  if (decc_abi_get_bool(decc_abi_item(v, 0), yes) != DECC_OK)
-    rc = cli_fail("isRegistered: unexpected return value");
-  decc_abi_value_free(v);
-  decc_buf_clear(&ret);
-  return rc;
+static const decc_hub_entry_kind HUB_KIND[3] = {
+    DECC_HUB_APP, DECC_HUB_DATASET, DECC_HUB_WORKERPOOL};
+
+/* Reads a registry entry of `kind` (one line printed on failure). */
+static int read_entry(decc_chain *l, int kind, const decc_address *a,
+                      decc_hub_entry *e) {
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_hub_entry_read(l, HUB_KIND[kind], a, e, &err) != DECC_OK)
+    return cli_fail_err(&err);
+  return CLI_OK;
 }
 
 static int cmd_show(int kind, int argc, char **argv) {
@@ -319,51 +294,15 @@ static int cmd_show(int kind, int argc, char **argv) {
   if (lc_parse_address(&a, o.pos[0], KIND_NAME[kind]) != CLI_OK)
     return CLI_USAGE;
   decc_chain *l;
-  lc_info info;
-  if (open_info(&l, &info) != CLI_OK)
+  if (lc_open(&l) != CLI_OK)
     return CLI_FAIL;
-  int yes = 0;
-  rc = is_registered(l, &info, kind, &a, &yes);
-  if (rc == CLI_OK && !yes)
-    rc = cli_fail("%s is not a registered %s", o.pos[0], KIND_NAME[kind]);
-  json_t *j = json_object();
-  if (rc == CLI_OK) {
-    json_object_set_new(j, "address", lc_json_addr(&a));
-    rc = entry_view(l, &a, "owner()", "address", "owner", j);
-  }
-  if (rc == CLI_OK && kind == LC_APP) {
-    rc = entry_view(l, &a, "m_appName()", "string", "name", j);
-    if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_appType()", "string", "type", j);
-    if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_appMultiaddr()", "bytes", "multiaddr", j);
-    if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_appChecksum()", "bytes32", "checksum", j);
-    if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_appMREnclave()", "bytes", "mrenclave", j);
-  } else if (rc == CLI_OK && kind == LC_DATASET) {
-    rc = entry_view(l, &a, "m_datasetName()", "string", "name", j);
-    if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_datasetMultiaddr()", "bytes", "multiaddr",
-                      j);
-    if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_datasetChecksum()", "bytes32", "checksum",
-                      j);
-  } else if (rc == CLI_OK) {
-    rc = entry_view(l, &a, "m_workerpoolDescription()", "string",
-                    "description", j);
-    if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_workerStakeRatioPolicy()", "uint256",
-                      "workerStakeRatioPolicy", j);
-    if (rc == CLI_OK)
-      rc = entry_view(l, &a, "m_schedulerRewardRatioPolicy()", "uint256",
-                      "schedulerRewardRatioPolicy", j);
-  }
+  decc_hub_entry e;
+  rc = read_entry(l, kind, &a, &e);
   decc_chain_destroy(l);
-  if (rc != CLI_OK) {
-    json_decref(j);
+  if (rc != CLI_OK)
     return rc;
-  }
+  json_t *j = entry_json(&e);
+  decc_hub_entry_clear(&e);
   if (g_cli.json)
     return cli_print_json(j);
   const char *k;
@@ -447,25 +386,16 @@ static int cmd_policy(int argc, char **argv) {
   lc_info info;
   if (open_info(&l, &info) != CLI_OK)
     return CLI_FAIL;
-  int yes = 0;
-  rc = is_registered(l, &info, LC_WORKERPOOL, &a, &yes);
-  if (rc == CLI_OK && !yes)
-    rc = cli_fail("%s is not a registered workerpool", o.pos[0]);
   /* the value not given stays as it is */
-  json_t *cur = json_object();
-  if (rc == CLI_OK && !o.wsr)
-    rc = entry_view(l, &a, "m_workerStakeRatioPolicy()", "uint256", "w",
-                    cur);
-  if (rc == CLI_OK && !o.srr)
-    rc = entry_view(l, &a, "m_schedulerRewardRatioPolicy()", "uint256", "s",
-                    cur);
-  if (rc == CLI_OK && !o.wsr)
-    rc = lc_parse_u64(&wsr, json_string_value(json_object_get(cur, "w")),
-                      "current ratio");
-  if (rc == CLI_OK && !o.srr)
-    rc = lc_parse_u64(&srr, json_string_value(json_object_get(cur, "s")),
-                      "current ratio");
-  json_decref(cur);
+  decc_hub_entry cur;
+  rc = read_entry(l, LC_WORKERPOOL, &a, &cur);
+  if (rc == CLI_OK && !o.wsr && !decc_u256_to_u64(&wsr, &cur.worker_stake_ratio))
+    rc = cli_fail("current worker stake ratio out of range");
+  if (rc == CLI_OK && !o.srr &&
+      !decc_u256_to_u64(&srr, &cur.scheduler_reward_ratio))
+    rc = cli_fail("current scheduler reward ratio out of range");
+  if (rc == CLI_OK)
+    decc_hub_entry_clear(&cur);
   decc_buf cd;
   if (rc == CLI_OK) {
     decc_abi_enc e;

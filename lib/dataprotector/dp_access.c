@@ -81,7 +81,7 @@ decc_status decc_dp_check_tee_app(decc_dp *dp, const decc_address *app,
   char a[43];
   int reg = 0;
   decc_status st =
-      decc__dp_is_registered(dp, &dp->addr.app_registry, app, &reg, err);
+      decc_hub_is_registered(dp->chain, &dp->addr.app_registry, app, &reg, err);
   if (st)
     return st;
   if (!reg)
@@ -154,14 +154,14 @@ static decc_status check_owner(decc_dp *dp, const decc_address *data,
   char a[43], b[43], c[43];
   int reg = 0;
   decc_status st =
-      decc__dp_is_registered(dp, &dp->addr.dataset_registry, data, &reg, err);
+      decc_hub_is_registered(dp->chain, &dp->addr.dataset_registry, data, &reg, err);
   if (st)
     return st;
   if (!reg)
     return decc_err_set(err, DECC_E_NOT_FOUND, "%s is not a protected data",
                         decc__dp_addr(a, data));
   decc_address owner;
-  if ((st = decc__dp_owner_of(dp, data, &owner, err)))
+  if ((st = decc_hub_owner_of(dp->chain, data, &owner, err)))
     return st;
   if (!decc_address_eq(&owner, &dp->me))
     return decc_err_set(err, DECC_E_DENIED,

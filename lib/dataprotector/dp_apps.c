@@ -155,7 +155,7 @@ decc_status decc_dp_app_deploy(decc_dp *dp, decc_dp_app *out, const char *name,
   decc_buf_clear(&res);
   int reg = 0;
   if (!st)
-    st = decc__dp_is_registered(dp, &dp->addr.app_registry, &out->address,
+    st = decc_hub_is_registered(dp->chain, &dp->addr.app_registry, &out->address,
                                 &reg, err);
   decc_abi_enc_clear(&e);
   if (!st && !reg) {
@@ -195,7 +195,7 @@ decc_status decc_dp_app_show(decc_dp *dp, decc_dp_app *out,
   int reg = 0;
   char a[43];
   decc_status st =
-      decc__dp_is_registered(dp, &dp->addr.app_registry, app, &reg, err);
+      decc_hub_is_registered(dp->chain, &dp->addr.app_registry, app, &reg, err);
   if (st)
     return st;
   if (!reg)
@@ -206,7 +206,7 @@ decc_status decc_dp_app_show(decc_dp *dp, decc_dp_app *out,
   size_t n = 0;
   decc_buf raw;
   decc_abi_value *v;
-  if ((st = decc__dp_owner_of(dp, app, &out->owner, err)) ||
+  if ((st = decc_hub_owner_of(dp->chain, app, &out->owner, err)) ||
       (st = view_string(dp, app, "m_appName()", &out->name, err)) ||
       (st = decc__dp_view_bytes(dp, app, "m_appMREnclave()", &b, &n, err)))
     goto fail;
@@ -264,7 +264,7 @@ decc_status decc_dp_workerpool_create(decc_dp *dp, decc_address *out,
   decc_buf_clear(&res);
   int reg = 0;
   if (!st)
-    st = decc__dp_is_registered(dp, &dp->addr.workerpool_registry, out, &reg,
+    st = decc_hub_is_registered(dp->chain, &dp->addr.workerpool_registry, out, &reg,
                                 err);
   decc_abi_enc_clear(&e);
   if (!st && !reg) {

@@ -80,14 +80,13 @@ static decc_status w_owner_of(void *ctx, decc_order_type type,
                               const decc_address *resource,
                               decc_address *owner) {
   (void)type;
-  return decc__dp_owner_of(ctx, resource, owner, NULL);
+  return decc_hub_owner_of(((decc_dp *)ctx)->chain, resource, owner, NULL);
 }
 
 static decc_status w_consumed(void *ctx, const uint8_t hash32[32],
                               decc_u256 *consumed) {
   decc_dp *dp = ctx;
-  return decc__dp_view_u256(dp, &dp->addr.hub, "viewConsumed(bytes32)", hash32,
-                            consumed, NULL);
+  return decc_hub_view_consumed(dp->chain, hash32, consumed, NULL);
 }
 
 /* ---- open / close ----------------------------------------------------------- */
@@ -403,36 +402,6 @@ decc_status decc__dp_view_bytes(decc_dp *dp, const decc_address *to,
   }
   decc_abi_value_free(v);
   decc_buf_clear(&raw);
-  return st;
-}
-
-decc_status decc__dp_owner_of(decc_dp *dp, const decc_address *entry,
-                              decc_address *owner, decc_err *err) {
-  decc_err e2;
-  decc_err_clear(&e2);
-  decc_status st = decc__dp_view_address(dp, entry, "owner()", NULL, owner,
-                                         &e2);
-  if (st == DECC_E_REVERT || st == DECC_E_PARSE || st == DECC_E_NOT_FOUND) {
-    char a[43];
-    return decc_err_set(err, DECC_E_NOT_FOUND,
-                        "%s is not a registered app, dataset or workerpool",
-                        decc__dp_addr(a, entry));
-  }
-  if (st && err)
-    *err = e2;
-  return st;
-}
-
-decc_status decc__dp_is_registered(decc_dp *dp, const decc_address *registry,
-                                   const decc_address *entry, int *yes,
-                                   decc_err *err) {
-  uint8_t w[32] = {0};
-  memcpy(w + 12, entry->b, 20);
-  decc_u256 v;
-  decc_status st =
-      decc__dp_view_u256(dp, registry, "isRegistered(address)", w, &v, err);
-  if (!st)
-    *yes = !decc_u256_is_zero(&v);
   return st;
 }
 

@@ -83,14 +83,6 @@ decc_status decc__dp_view_bytes(decc_dp *dp, const decc_address *to,
                                 const char *sig, uint8_t **out, size_t *len,
                                 decc_err *err);
 
-/* owner() of a registry entry. DECC_E_NOT_FOUND when `entry` is not one. */
-decc_status decc__dp_owner_of(decc_dp *dp, const decc_address *entry,
-                              decc_address *owner, decc_err *err);
-/* isRegistered(entry) on `registry`. */
-decc_status decc__dp_is_registered(decc_dp *dp, const decc_address *registry,
-                                   const decc_address *entry, int *yes,
-                                   decc_err *err);
-
 /* Reads viewTask(taskid) into t (decc_poco_task_clear). */
 struct decc_poco_task;
 struct decc_poco_deal;

@@ -207,8 +207,7 @@ static int has_volume(decc_dp *dp, const decc_order *o) {
   uint8_t h[32];
   decc_u256 used, vol = order_volume(o);
   decc_order_hash(h, o, dp->domain);
-  if (decc__dp_view_u256(dp, &dp->addr.hub, "viewConsumed(bytes32)", h, &used,
-                         NULL) != DECC_OK)
+  if (decc_hub_view_consumed(dp->chain, h, &used, NULL) != DECC_OK)
     return 1; /* let matchOrders decide */
   return decc_u256_cmp(&used, &vol) < 0;
 }
@@ -669,7 +668,7 @@ decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
       st = decc_err_set(err, DECC_E_RANGE, "workerpool price overflow");
       goto done;
     }
-    if ((st = decc__dp_owner_of(dp, &wp.u.workerpool.workerpool, &owner,
+    if ((st = decc_hub_owner_of(dp->chain, &wp.u.workerpool.workerpool, &owner,
                                 err)) ||
         (st = decc_dp_get_balance(dp, &owner, &b, err)))
       goto done;

@@ -454,7 +454,7 @@ static decc_status read_entry(decc_dp *dp, decc_dp_protected *p,
   decc_status st;
   uint8_t *b = NULL;
   size_t n = 0;
-  if ((st = decc__dp_owner_of(dp, &p->address, &p->owner, err)))
+  if ((st = decc_hub_owner_of(dp->chain, &p->address, &p->owner, err)))
     return st;
   decc_buf raw;
   decc_abi_value *v;
@@ -575,7 +575,7 @@ decc_status decc_dp_get_protected_data(decc_dp *dp, decc_dp_pd_list *out,
     decc_err e2;
     decc_err_clear(&e2);
     decc_address owner;
-    if (decc__dp_owner_of(dp, &p.address, &owner, &e2) != DECC_OK ||
+    if (decc_hub_owner_of(dp->chain, &p.address, &owner, &e2) != DECC_OK ||
         (f->has_owner && !decc_address_eq(&owner, &f->owner))) {
       decc_dp_protected_clear(&p);
       continue;
@@ -618,7 +618,7 @@ decc_status decc_dp_transfer_ownership(decc_dp *dp, const decc_address *dataset,
     return st;
   char a[43], b[43], c[43];
   int reg = 0;
-  if ((st = decc__dp_is_registered(dp, &dp->addr.dataset_registry, dataset,
+  if ((st = decc_hub_is_registered(dp->chain, &dp->addr.dataset_registry, dataset,
                                    &reg, err)))
     return st;
   if (!reg)
@@ -629,7 +629,7 @@ decc_status decc_dp_transfer_ownership(decc_dp *dp, const decc_address *dataset,
     return decc_err_set(err, DECC_E_INVALID,
                         "cannot transfer to the zero address");
   decc_address owner;
-  if ((st = decc__dp_owner_of(dp, dataset, &owner, err)))
+  if ((st = decc_hub_owner_of(dp->chain, dataset, &owner, err)))
     return st;
   if (!decc_address_eq(&owner, &dp->me))
     return decc_err_set(err, DECC_E_DENIED,

@@ -138,58 +138,20 @@ json_t *decc__node_json_addr(const decc_address *a) {
 
 /* ---- chain views used by the market ------------------------------------- */
 
-static decc_status view(decc_node *n, const decc_address *to,
-                        const uint8_t *data, size_t len, decc_buf *out,
-                        decc_err *err) {
-  decc_chain *c = decc__node_pool_acquire(&n->cpool);
-  decc_status st = decc_chain_call(c, NULL, to, data, len, out, err);
-  decc__node_pool_release(&n->cpool, c);
-  return st;
-}
-
+/* Views on a pooled chain handle (the market's world adapter). */
 decc_status decc__node_owner_of(decc_node *n, const decc_address *entry,
                                 decc_address *owner, decc_err *err) {
-  uint8_t sel[4];
-  /* owner() = 0x8da5cb5b */
-  sel[0] = 0x8d;
-  sel[1] = 0xa5;
-  sel[2] = 0xcb;
-  sel[3] = 0x5b;
-  decc_buf out;
-  decc_buf_init(&out, 4096);
-  decc_status st = view(n, entry, sel, 4, &out, err);
-  if (st == DECC_E_REVERT) {
-    decc_buf_clear(&out);
-    return decc_err_set(err, DECC_E_NOT_FOUND, "no registry entry there");
-  }
-  if (st == DECC_OK) {
-    if (out.len != 32)
-      st = decc_err_set(err, DECC_E_NOT_FOUND, "no registry entry there");
-    else
-      memcpy(owner->b, out.data + 12, 20);
-  }
-  decc_buf_clear(&out);
+  decc_chain *c = decc__node_pool_acquire(&n->cpool);
+  decc_status st = decc_hub_owner_of(c, entry, owner, err);
+  decc__node_pool_release(&n->cpool, c);
   return st;
 }
 
 decc_status decc__node_consumed(decc_node *n, const uint8_t hash32[32],
                                 decc_u256 *outv, decc_err *err) {
-  /* viewConsumed(bytes32) = keccak("viewConsumed(bytes32)")[0..4] */
-  static const char SIG[] = "viewConsumed(bytes32)";
-  uint8_t h[32], data[36];
-  decc_keccak256(h, SIG, sizeof SIG - 1);
-  memcpy(data, h, 4);
-  memcpy(data + 4, hash32, 32);
-  decc_buf out;
-  decc_buf_init(&out, 4096);
-  decc_status st = view(n, &n->addr.hub, data, sizeof data, &out, err);
-  if (st == DECC_OK) {
-    if (out.len != 32)
-      st = decc_err_set(err, DECC_E_PARSE, "viewConsumed: bad return data");
-    else
-      decc_u256_from_be(outv, out.data);
-  }
-  decc_buf_clear(&out);
+  decc_chain *c = decc__node_pool_acquire(&n->cpool);
+  decc_status st = decc_hub_view_consumed(c, hash32, outv, err);
+  decc__node_pool_release(&n->cpool, c);
   return st;
 }
 

@@ -44,7 +44,7 @@ cd "$T"
 keys=$("$DECC" chain init --dev | grep '^(')
 key() { awk -v i="($1)" '$1==i{print $3}' <<<"$keys"; }
 addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$keys"; }
-key 1 >alice.key; key 2 >bob.key; key 3 >pool.key; key 4 >worker.key
+key 1 >alice.key; key 2 >bob.key; key 3 >pool.key; key 4 >worker.key; key 5 >prober.key
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' >plat.key
 chmod 600 ./*.key
 BOB=$(addr 2)
@@ -53,10 +53,15 @@ HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in 
 check "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
 WP=$(jget 'd["workerpool"]' <<<"$out")
 WORKER=$(addr 4)
+# A second listed worker signs the hand-made requests below: the scheduler
+# keeps one last-accepted timestamp per worker, so hand-made requests in
+# the name of the running worker would make its own polls look replayed
+# (or be refused as replays of them) depending on timing.
+PROBER=$(addr 5)
 "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
   --roles chain,store,market,sms,scheduler \
   --workerpool "$WP" --scheduler_key_file "$T/pool.key" \
-  --sms_trusted_platforms "$PLAT" --scheduler_workers "$WORKER" --log_requests false \
+  --sms_trusted_platforms "$PLAT" --scheduler_workers "$WORKER,$PROBER" --log_requests false \
   >"$T/node.log" 2>&1 &
 NODE_PID=$!
 for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
@@ -111,23 +116,23 @@ signed alice.key "$(addr 1)" "$TS" /scheduler/replicates/available '{}'
 # A listed worker's signed request is served (no task yet: 204), and
 # the same request replayed is refused; so is a body it did not sign.
 TS=$((TS + 1))
-signed worker.key "$WORKER" "$TS" /scheduler/replicates/available '{}'
+signed prober.key "$PROBER" "$TS" /scheduler/replicates/available '{}'
 r=$(post_signed /scheduler/replicates/available '{}')
 [ "$r" = 204 ] || [ "$r" = 200 ] && ok || ko "signed: $r $(cat "$T/body")"
 [ "$(post_signed /scheduler/replicates/available '{}')" = 401 ] && grep -q replayed "$T/body" \
   && ok || ko "replay: $(cat "$T/body")"
 TS=$((TS + 1))
-signed worker.key "$WORKER" "$TS" /scheduler/replicates/available '{}'
+signed prober.key "$PROBER" "$TS" /scheduler/replicates/available '{}'
 [ "$(post_signed /scheduler/replicates/available '{"x":1}')" = 401 ] && ok || ko "other body: $(cat "$T/body")"
 # An old timestamp (outside the window) is refused.
 TS=$(( $(date +%s%3N) - 600000 ))
-signed worker.key "$WORKER" "$TS" /scheduler/replicates/available '{}'
+signed prober.key "$PROBER" "$TS" /scheduler/replicates/available '{}'
 [ "$(post_signed /scheduler/replicates/available '{}')" = 401 ] && grep -q stale "$T/body" \
   && ok || ko "stale: $(cat "$T/body")"
 # A report on a task the worker was never given.
 TS=$(( $(date +%s%3N) + 2000 ))
 P=/scheduler/replicates/0x$(printf '22%.0s' $(seq 32))/status
-signed worker.key "$WORKER" "$TS" "$P" '{"kind":"COMPLETED"}'
+signed prober.key "$PROBER" "$TS" "$P" '{"kind":"COMPLETED"}'
 [ "$(post_signed "$P" '{"kind":"COMPLETED"}')" = 404 ] && ok || ko "unknown task: $(cat "$T/body")"
 
 # Bob's TEE app and its order; the pool's order.
