@@ -223,11 +223,33 @@ DECC_API void decc_task_id(uint8_t out32[32], const uint8_t deal_id32[32],
 struct decc_abi_enc;
 struct decc_buf;
 
+/* ABI types of the order tuples PoCo's functions take (struct order's
+ * fields, then `bytes sign`): IexecLibOrders_v5 AppOrder, DatasetOrder,
+ * WorkerpoolOrder, RequestOrder. */
+#define DECC_ORDER_ABI_APP_TYPE                                                \
+  "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"
+#define DECC_ORDER_ABI_DATASET_TYPE DECC_ORDER_ABI_APP_TYPE
+#define DECC_ORDER_ABI_WORKERPOOL_TYPE                                         \
+  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address,"  \
+  "bytes32,bytes)"
+#define DECC_ORDER_ABI_REQUEST_TYPE                                            \
+  "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32,"  \
+  "uint256,uint256,address,address,string,bytes32,bytes)"
+
 /* Pushes the order as the ABI tuple PoCo's functions take: its fields in
  * struct order, then its `sign` bytes. Returns: DECC_OK or the encoder's
  * error (DECC_E_LIMIT, DECC_E_NOMEM); DECC_E_INVALID for a bad type. */
 DECC_API decc_status decc_order_abi_push(struct decc_abi_enc *e,
                                          const decc_order *o) DECC_WARN_UNUSED;
+
+/* Reads an order of `type` from a decoded tuple of the type above (the
+ * inverse of decc_order_abi_push). Out: *o (decc_order_clear).
+ * Returns: DECC_OK; DECC_E_PARSE (a field of the wrong kind, a params
+ * string with a NUL byte); DECC_E_NOMEM. */
+struct decc_abi_value;
+DECC_API decc_status decc_order_abi_get(decc_order *o, decc_order_type type,
+                                        const struct decc_abi_value *tuple)
+    DECC_WARN_UNUSED;
 
 /* Appends the calldata of matchOrders(app, dataset, workerpool, request)
  * (sponsorMatchOrders when sponsor != 0) to out. "No dataset" is an

@@ -434,78 +434,6 @@ static decc_status settle(ldg_ctx *c, decc_status rs, poco_call *p) {
 
 /* ---- decoding orders ------------------------------------------------------------ */
 
-static decc_status sign_from(const decc_abi_value *v, decc_order *o) {
-  const uint8_t *p;
-  size_t n;
-  if (decc_abi_get_bytes(v, &p, &n) != DECC_OK)
-    return DECC_E_PARSE;
-  memcpy(o->sign, p, n < 65 ? n : 65);
-  o->sign_len = n; /* lengths other than 64/65 are malformed for PoCo */
-  return DECC_OK;
-}
-
-static decc_status order_from(const decc_abi_value *t, decc_order_type type,
-                              decc_order *o) {
-  decc_status s = decc_order_init(o, type);
-  if (s != DECC_OK)
-    return s;
-  int bad = 0;
-#define A(i, f) bad |= decc_abi_get_address(decc_abi_item(t, i), &f) != DECC_OK
-#define U(i, f) bad |= decc_abi_get_u256(decc_abi_item(t, i), &f) != DECC_OK
-#define B(i, f) bad |= decc_abi_get_bytes32(decc_abi_item(t, i), f) != DECC_OK
-  switch (type) {
-  case DECC_ORDER_APP: {
-    decc_apporder *x = &o->u.app;
-    A(0, x->app); U(1, x->appprice); U(2, x->volume); B(3, x->tag);
-    A(4, x->datasetrestrict); A(5, x->workerpoolrestrict);
-    A(6, x->requesterrestrict); B(7, x->salt);
-    bad |= sign_from(decc_abi_item(t, 8), o) != DECC_OK;
-    break;
-  }
-  case DECC_ORDER_DATASET: {
-    decc_datasetorder *x = &o->u.dataset;
-    A(0, x->dataset); U(1, x->datasetprice); U(2, x->volume); B(3, x->tag);
-    A(4, x->apprestrict); A(5, x->workerpoolrestrict);
-    A(6, x->requesterrestrict); B(7, x->salt);
-    bad |= sign_from(decc_abi_item(t, 8), o) != DECC_OK;
-    break;
-  }
-  case DECC_ORDER_WORKERPOOL: {
-    decc_workerpoolorder *x = &o->u.workerpool;
-    A(0, x->workerpool); U(1, x->workerpoolprice); U(2, x->volume);
-    B(3, x->tag); U(4, x->category); U(5, x->trust); A(6, x->apprestrict);
-    A(7, x->datasetrestrict); A(8, x->requesterrestrict); B(9, x->salt);
-    bad |= sign_from(decc_abi_item(t, 10), o) != DECC_OK;
-    break;
-  }
-  case DECC_ORDER_REQUEST: {
-    decc_requestorder *x = &o->u.request;
-    A(0, x->app); U(1, x->appmaxprice); A(2, x->dataset);
-    U(3, x->datasetmaxprice); A(4, x->workerpool);
-    U(5, x->workerpoolmaxprice); A(6, x->requester); U(7, x->volume);
-    B(8, x->tag); U(9, x->category); U(10, x->trust); A(11, x->beneficiary);
-    A(12, x->callback);
-    char *params = NULL;
-    if (decc_abi_get_string(decc_abi_item(t, 13), &params) == DECC_OK) {
-      decc_free(x->params);
-      x->params = params;
-    } else
-      bad = 1; /* a params string with a NUL byte is refused */
-    B(14, x->salt);
-    bad |= sign_from(decc_abi_item(t, 15), o) != DECC_OK;
-    break;
-  }
-  }
-#undef A
-#undef U
-#undef B
-  if (bad) {
-    decc_order_clear(o);
-    return DECC_E_PARSE;
-  }
-  return DECC_OK;
-}
-
 typedef struct four_orders {
   decc_order o[4];
   int n;
@@ -523,7 +451,8 @@ static decc_status four_from(const decc_abi_value *a, four_orders *f) {
                                         DECC_ORDER_REQUEST};
   f->n = 0;
   for (int i = 0; i < 4; i++) {
-    decc_status s = order_from(decc_abi_item(a, (size_t)i), ty[i], &f->o[i]);
+    decc_status s = decc_order_abi_get(&f->o[i], ty[i],
+                                       decc_abi_item(a, (size_t)i));
     if (s != DECC_OK) {
       four_clear(f);
       return s;
@@ -584,7 +513,8 @@ static decc_status f_assert_compat(ldg_ctx *c, const decc_abi_value *a,
                                    decc_abi_enc *r) {
   decc_order ds;
   uint8_t id[32];
-  if (order_from(decc_abi_item(a, 0), DECC_ORDER_DATASET, &ds) != DECC_OK)
+  if (decc_order_abi_get(&ds, DECC_ORDER_DATASET, decc_abi_item(a, 0)) !=
+      DECC_OK)
     return ldg_revert_empty(c);
   if (decc_abi_get_bytes32(decc_abi_item(a, 1), id) != DECC_OK) {
     decc_order_clear(&ds);
@@ -613,7 +543,7 @@ static decc_status manage(ldg_ctx *c, const decc_abi_value *a,
   uint64_t opv;
   const uint8_t *sig;
   size_t sig_len;
-  if (order_from(decc_abi_item(op, 0), type, &o) != DECC_OK)
+  if (decc_order_abi_get(&o, type, decc_abi_item(op, 0)) != DECC_OK)
     return ldg_revert_empty(c);
   if (decc_abi_get_u64(decc_abi_item(op, 1), &opv) != DECC_OK ||
       decc_abi_get_bytes(decc_abi_item(op, 2), &sig, &sig_len) != DECC_OK) {
@@ -1077,13 +1007,9 @@ static decc_status f_result_for(ldg_ctx *c, const decc_abi_value *a,
   return s;
 }
 
-#define APPO "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"
-#define WPO                                                                    \
-  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address,"  \
-  "bytes32,bytes)"
-#define RQO                                                                    \
-  "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32,"  \
-  "uint256,uint256,address,address,string,bytes32,bytes)"
+#define APPO DECC_ORDER_ABI_APP_TYPE /* dataset orders have the same shape */
+#define WPO DECC_ORDER_ABI_WORKERPOOL_TYPE
+#define RQO DECC_ORDER_ABI_REQUEST_TYPE
 #define ORDERS4 APPO "," APPO "," WPO "," RQO
 
 #define HUB LDG_T_HUB

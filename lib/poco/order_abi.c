@@ -2,10 +2,15 @@
  * order_abi.c — orders as ABI tuples, the way PoCo's functions take them
  * (matchOrders, manage*Order, computeDealVolume, …): the order's fields in
  * struct order followed by its `sign` bytes, and the matchOrders calldata.
- * One place for what the ledger CLI, the DataProtector client and the
- * tests would otherwise each spell out.
+ * The decoder (decc_order_abi_get, what the embedded ledger reads from a
+ * transaction) sits beside the encoder. One place for what the ledger,
+ * the CLI, the DataProtector client and the tests would otherwise each
+ * spell out.
  */
+#include <string.h>
+
 #include "decc/abi.h"
+#include "decc/mem.h"
 #include "decc/order.h"
 
 decc_status decc_order_abi_push(decc_abi_enc *e, const decc_order *o) {
@@ -76,13 +81,85 @@ decc_status decc_order_abi_push(decc_abi_enc *e, const decc_order *o) {
   return s;
 }
 
+/* The inverse of decc_order_abi_push: the order's fields and sign bytes
+ * from a decoded tuple (sign lengths other than 64/65 are kept as given:
+ * PoCo refuses them when it checks the signature). */
+static decc_status sign_from(const decc_abi_value *v, decc_order *o) {
+  const uint8_t *p;
+  size_t n;
+  if (decc_abi_get_bytes(v, &p, &n) != DECC_OK)
+    return DECC_E_PARSE;
+  memcpy(o->sign, p, n < 65 ? n : 65);
+  o->sign_len = n; /* lengths other than 64/65 are malformed for PoCo */
+  return DECC_OK;
+}
+
+decc_status decc_order_abi_get(decc_order *o, decc_order_type type,
+                               const decc_abi_value *t) {
+  decc_status s = decc_order_init(o, type);
+  if (s != DECC_OK)
+    return s;
+  int bad = 0;
+#define A(i, f) bad |= decc_abi_get_address(decc_abi_item(t, i), &f) != DECC_OK
+#define U(i, f) bad |= decc_abi_get_u256(decc_abi_item(t, i), &f) != DECC_OK
+#define B(i, f) bad |= decc_abi_get_bytes32(decc_abi_item(t, i), f) != DECC_OK
+  switch (type) {
+  case DECC_ORDER_APP: {
+    decc_apporder *x = &o->u.app;
+    A(0, x->app); U(1, x->appprice); U(2, x->volume); B(3, x->tag);
+    A(4, x->datasetrestrict); A(5, x->workerpoolrestrict);
+    A(6, x->requesterrestrict); B(7, x->salt);
+    bad |= sign_from(decc_abi_item(t, 8), o) != DECC_OK;
+    break;
+  }
+  case DECC_ORDER_DATASET: {
+    decc_datasetorder *x = &o->u.dataset;
+    A(0, x->dataset); U(1, x->datasetprice); U(2, x->volume); B(3, x->tag);
+    A(4, x->apprestrict); A(5, x->workerpoolrestrict);
+    A(6, x->requesterrestrict); B(7, x->salt);
+    bad |= sign_from(decc_abi_item(t, 8), o) != DECC_OK;
+    break;
+  }
+  case DECC_ORDER_WORKERPOOL: {
+    decc_workerpoolorder *x = &o->u.workerpool;
+    A(0, x->workerpool); U(1, x->workerpoolprice); U(2, x->volume);
+    B(3, x->tag); U(4, x->category); U(5, x->trust); A(6, x->apprestrict);
+    A(7, x->datasetrestrict); A(8, x->requesterrestrict); B(9, x->salt);
+    bad |= sign_from(decc_abi_item(t, 10), o) != DECC_OK;
+    break;
+  }
+  case DECC_ORDER_REQUEST: {
+    decc_requestorder *x = &o->u.request;
+    A(0, x->app); U(1, x->appmaxprice); A(2, x->dataset);
+    U(3, x->datasetmaxprice); A(4, x->workerpool);
+    U(5, x->workerpoolmaxprice); A(6, x->requester); U(7, x->volume);
+    B(8, x->tag); U(9, x->category); U(10, x->trust); A(11, x->beneficiary);
+    A(12, x->callback);
+    char *params = NULL;
+    if (decc_abi_get_string(decc_abi_item(t, 13), &params) == DECC_OK) {
+      decc_free(x->params);
+      x->params = params;
+    } else
+      bad = 1; /* a params string with a NUL byte is refused */
+    B(14, x->salt);
+    bad |= sign_from(decc_abi_item(t, 15), o) != DECC_OK;
+    break;
+  }
+  }
+#undef A
+#undef U
+#undef B
+  if (bad) {
+    decc_order_clear(o);
+    return DECC_E_PARSE;
+  }
+  return DECC_OK;
+}
+
 /* PoCo's ABI signature of matchOrders / sponsorMatchOrders arguments. */
 #define MATCH_ARGS                                                             \
-  "((address,uint256,uint256,bytes32,address,address,address,bytes32,bytes),"  \
-  "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes),"   \
-  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address,"  \
-  "bytes32,bytes),(address,uint256,address,uint256,address,uint256,address,"   \
-  "uint256,bytes32,uint256,uint256,address,address,string,bytes32,bytes))"
+  "(" DECC_ORDER_ABI_APP_TYPE "," DECC_ORDER_ABI_DATASET_TYPE                  \
+  "," DECC_ORDER_ABI_WORKERPOOL_TYPE "," DECC_ORDER_ABI_REQUEST_TYPE ")"
 
 decc_status decc_match_orders_calldata(decc_buf *out, const decc_order *app,
                                        const decc_order *dataset,

@@ -11,7 +11,9 @@
  */
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "decc/abi.h"
 #include "decc/eip712.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
@@ -486,4 +488,71 @@ TEST(match_orders_calldata_matches_ethers) {
   for (int k = 0; k < 4; k++)
     decc_order_clear(&o[k]);
   json_decref(root);
+}
+
+/* decc_order_abi_get reads back what decc_order_abi_push wrote, for the
+ * ethers-checked orders of the ledger vectors (every field, params and
+ * sign included), and refuses a tuple of another type. */
+TEST(order_abi_get_inverts_push) {
+  size_t len = 0;
+  char *txt = decc_test_read_file(decc_test_vector_path("ledger/ledger.json"), &len);
+  ASSERT(txt != NULL);
+  json_error_t je;
+  json_t *root = json_loadb(txt, len, 0, &je);
+  ASSERT(root != NULL);
+  json_t *orders = json_object_get(root, "orders");
+  static const char *names[4] = {"app", "dataset", "workerpool", "request"};
+  static const char *types[4] = {DECC_ORDER_ABI_APP_TYPE,
+                                 DECC_ORDER_ABI_DATASET_TYPE,
+                                 DECC_ORDER_ABI_WORKERPOOL_TYPE,
+                                 DECC_ORDER_ABI_REQUEST_TYPE};
+  for (int i = 0; i < 4; i++) {
+    char *js = json_dumps(json_object_get(orders, names[i]), JSON_COMPACT);
+    ASSERT(js != NULL);
+    decc_order o, back;
+    ASSERT_OK(decc_order_from_json(&o, (decc_order_type)i, js, strlen(js), NULL));
+    free(js);
+    decc_abi_enc e;
+    decc_abi_enc_init(&e, 0);
+    ASSERT_OK(decc_order_abi_push(&e, &o));
+    decc_buf b, b2;
+    decc_buf_init(&b, 0);
+    decc_buf_init(&b2, 0);
+    ASSERT_OK(decc_abi_enc_finish(&e, &b));
+    decc_abi_enc_clear(&e);
+    decc_abi_value *v = NULL;
+    ASSERT_OK(decc_abi_decode(&v, types[i], b.data, b.len, 0, NULL));
+    ASSERT_OK(decc_order_abi_get(&back, (decc_order_type)i, decc_abi_item(v, 0)));
+    /* same hash, same sign, and the same bytes once encoded again */
+    uint8_t h1[32], h2[32], dom[32];
+    decc_address hub;
+    memset(&hub, 0x11, sizeof hub);
+    decc_poco_domain_separator(dom, 31337, &hub);
+    decc_order_hash(h1, &o, dom);
+    decc_order_hash(h2, &back, dom);
+    ASSERT_MEM_EQ(h1, h2, 32);
+    ASSERT_EQ(back.sign_len, o.sign_len);
+    ASSERT_MEM_EQ(back.sign, o.sign, o.sign_len);
+    decc_abi_enc_init(&e, 0);
+    ASSERT_OK(decc_order_abi_push(&e, &back));
+    ASSERT_OK(decc_abi_enc_finish(&e, &b2));
+    decc_abi_enc_clear(&e);
+    ASSERT_EQ(b2.len, b.len);
+    ASSERT_MEM_EQ(b2.data, b.data, b.len);
+    decc_abi_value_free(v);
+    /* a workerpool tuple read as an app order is refused */
+    if (i == 2) {
+      v = NULL;
+      ASSERT_OK(decc_abi_decode(&v, types[2], b.data, b.len, 0, NULL));
+      decc_order wrong;
+      ASSERT(decc_order_abi_get(&wrong, DECC_ORDER_REQUEST, decc_abi_item(v, 0)) != DECC_OK);
+      decc_abi_value_free(v);
+    }
+    decc_buf_clear(&b);
+    decc_buf_clear(&b2);
+    decc_order_clear(&o);
+    decc_order_clear(&back);
+  }
+  json_decref(root);
+  free(txt);
 }
