@@ -21,10 +21,13 @@
 static int chain_usage(FILE *f) {
   fprintf(f,
           "usage: decc chain <command> [options]\n\n"
-          "  init [--genesis FILE] [--dev]   create the ledger in "
+          "  init [--genesis FILE | --profile dev|arbitrum-sepolia] [--dev]\n"
+          "                                  create the ledger in "
           "<home>/chain (--dev: print\n"
           "                                  the funded dev accounts and "
-          "their keys)\n"
+          "their keys;\n"
+          "                                  arbitrum-mainnet (42161) needs "
+          "--force-mainnet-chain-id)\n"
           "  info                            chain id, contracts, head block\n"
           "  block [N|latest]                a block and its transactions\n"
           "  tx HASH                         a transaction's receipt and "
@@ -61,16 +64,23 @@ static int mkdir_p(const char *path) {
 }
 
 static int cmd_init(int argc, char **argv) {
-  const char *genesis_file = NULL;
-  int dev = 0;
+  const char *genesis_file = NULL, *profile = NULL;
+  int dev = 0, force_mainnet = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--genesis") && i + 1 < argc)
       genesis_file = argv[++i];
+    else if (!strcmp(argv[i], "--profile") && i + 1 < argc)
+      profile = argv[++i];
+    else if (!strcmp(argv[i], "--force-mainnet-chain-id"))
+      force_mainnet = 1;
     else if (!strcmp(argv[i], "--dev"))
       dev = 1;
     else
       return cli_usage_error("chain init: unexpected argument '%s'", argv[i]);
   }
+  if (genesis_file && profile)
+    return cli_usage_error("chain init: --genesis and --profile exclude each "
+                           "other");
   decc_genesis g;
   decc_err err;
   decc_err_clear(&err);
@@ -83,6 +93,9 @@ static int cmd_init(int argc, char **argv) {
     decc_free(text);
     if (s != DECC_OK)
       return cli_fail("%s: %s", genesis_file, err.msg);
+  } else if (profile) {
+    if (decc_genesis_profile(&g, profile, force_mainnet, &err) != DECC_OK)
+      return cli_fail("chain init: %s", err.msg);
   } else if (decc_genesis_default(&g) != DECC_OK)
     return cli_fail("cannot build the default genesis");
   char dir[4096], path[4200];

@@ -40,6 +40,7 @@ extern "C" {
 /* Limits on genesis files. */
 #define DECC_GENESIS_MAX_ACCOUNTS 1024
 #define DECC_GENESIS_MAX_CATEGORIES 64
+#define DECC_GENESIS_MAX_WORKERPOOLS 16
 #define DECC_GENESIS_MAX_BYTES (1024 * 1024)
 /* Largest calldata accepted in a transaction or view. */
 #define DECC_LEDGER_MAX_CALLDATA (1024 * 1024)
@@ -62,6 +63,15 @@ typedef struct decc_genesis_category {
   uint64_t time_ref; /* workClockTimeRef, seconds */
 } decc_genesis_category;
 
+/* A workerpool registry entry created by the genesis at a fixed address
+ * (not PoCo's CREATE2 address), e.g. the address an SDK uses as its default
+ * workerpool, owned by a key the node's scheduler holds. */
+typedef struct decc_genesis_workerpool {
+  decc_address address;
+  decc_address owner;
+  char description[128];
+} decc_genesis_workerpool;
+
 typedef struct decc_genesis {
   uint64_t chain_id;
   uint64_t timestamp; /* genesis block time; 0 = the time of init */
@@ -74,6 +84,8 @@ typedef struct decc_genesis {
   size_t n_accounts;
   decc_genesis_category categories[DECC_GENESIS_MAX_CATEGORIES];
   size_t n_categories;
+  decc_genesis_workerpool workerpools[DECC_GENESIS_MAX_WORKERPOOLS];
+  size_t n_workerpools;
 } decc_genesis;
 
 /* Fills g with decc's default dev genesis: chain id 31337; the Arbitrum
@@ -85,6 +97,23 @@ typedef struct decc_genesis {
 DECC_API decc_status decc_genesis_default(decc_genesis *g) DECC_WARN_UNUSED;
 DECC_API void decc_genesis_clear(decc_genesis *g);
 
+/* Fills g with a named dev profile (see docs/sdk.md):
+ *   "dev"              decc_genesis_default (chain id 31337);
+ *   "arbitrum-sepolia" chain id 421614, the hub and DataProtector addresses
+ *                      of the iExec SDKs' Arbitrum Sepolia entry, and a
+ *                      workerpool at the DataProtector SDK's default
+ *                      workerpool address owned by dev account 3;
+ *   "arbitrum-mainnet" chain id 42161 with Arbitrum One's addresses and
+ *                      default workerpool: only with allow_mainnet != 0,
+ *                      because transactions signed for a local chain with
+ *                      mainnet's chain id are valid on Arbitrum One.
+ * Dev accounts are funded as in the default genesis. Returns: DECC_OK;
+ * DECC_E_INVALID (unknown name, or mainnet without allow_mainnet; err says
+ * which). Clear with decc_genesis_clear. */
+DECC_API decc_status decc_genesis_profile(decc_genesis *g, const char *name,
+                                          int allow_mainnet, decc_err *err)
+    DECC_WARN_UNUSED;
+
 /* Parses a genesis JSON document; absent keys keep the defaults above:
  *   { "chainId": 31337, "timestamp": 0, "owner": "0x…",
  *     "contracts": { "hub": "0x…", "appRegistry": "0x…",
@@ -93,7 +122,9 @@ DECC_API void decc_genesis_clear(decc_genesis *g);
  *     "devAccounts": { "count": 10, "rlc": "…", "stake": "…" },
  *     "accounts": [ { "address": "0x…", "rlc": "…", "stake": "…" } ],
  *     "categories": [ { "name": "XS", "description": "…",
- *                       "workClockTimeRef": 300 } ] }
+ *                       "workClockTimeRef": 300 } ],
+ *     "workerpools": [ { "address": "0x…", "owner": "0x…",
+ *                        "description": "…" } ] }
  * Amounts are nRLC as decimal strings. "categories" replaces the default
  * list. Returns: DECC_OK; DECC_E_PARSE / DECC_E_INVALID / DECC_E_LIMIT with
  * err naming the field. */

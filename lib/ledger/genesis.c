@@ -65,6 +65,71 @@ decc_status decc_genesis_default(decc_genesis *g) {
   return s;
 }
 
+/* Arbitrum Sepolia addresses the official SDKs default to (iexec 9.0.1
+ * common/utils/config.js: hub; @iexec/dataprotector 2.0.0-beta.27
+ * config/config.js: DataProtector core and default workerpool), and the
+ * DataProtector SDK's Arbitrum One default workerpool. */
+static const char *const SEPOLIA_HUB =
+    "0xB2157BF2fAb286b2A4170E3491Ac39770111Da3E";
+static const char *const SEPOLIA_DP =
+    "0x168eaf6c33a77e3cad9db892452f51a5d91df621";
+static const char *const SEPOLIA_WP =
+    "0xB967057a21dc6A66A29721d96b8Aa7454B7c383F";
+static const char *const MAINNET_WP =
+    "0x2C06263943180Cc024dAFfeEe15612DB6e5fD248";
+/* Dev account that owns a profile's workerpool (decc's dev convention:
+ * 1 data owner, 2 requester, 3 pool operator, 4 worker). */
+#define PROFILE_POOL_OWNER 3u
+
+static decc_status add_profile_pool(decc_genesis *g, const char *addr,
+                                    decc_err *err) {
+  uint8_t sk[32];
+  decc_genesis_workerpool *w = &g->workerpools[g->n_workerpools];
+  parse_const(&w->address, addr);
+  decc_status s = decc_ledger_dev_key(sk, PROFILE_POOL_OWNER);
+  if (s == DECC_OK)
+    s = decc_address_from_privkey(&w->owner, sk);
+  decc_memzero(sk, sizeof sk);
+  if (s != DECC_OK)
+    return decc_err_set(err, s, "genesis: cannot derive dev account %u",
+                        PROFILE_POOL_OWNER);
+  snprintf(w->description, sizeof w->description,
+           "decc dev workerpool (SDK default address)");
+  g->n_workerpools++;
+  return DECC_OK;
+}
+
+decc_status decc_genesis_profile(decc_genesis *g, const char *name,
+                                 int allow_mainnet, decc_err *err) {
+  if (!g || !name)
+    return decc_err_set(err, DECC_E_INVALID, "genesis: NULL argument");
+  decc_status s = decc_genesis_default(g);
+  if (s != DECC_OK)
+    return decc_err_set(err, s, "genesis: cannot derive dev keys");
+  if (!strcmp(name, "dev"))
+    return DECC_OK;
+  if (!strcmp(name, "arbitrum-sepolia")) {
+    g->chain_id = 421614;
+    parse_const(&g->addr.hub, SEPOLIA_HUB);
+    parse_const(&g->addr.dataprotector, SEPOLIA_DP);
+    return add_profile_pool(g, SEPOLIA_WP, err);
+  }
+  if (!strcmp(name, "arbitrum-mainnet")) {
+    if (!allow_mainnet)
+      return decc_err_set(err, DECC_E_INVALID,
+                          "profile arbitrum-mainnet gives the local chain "
+                          "Arbitrum One's chain id 42161: what is signed for "
+                          "it is valid on mainnet; use arbitrum-sepolia, or "
+                          "force it explicitly");
+    g->chain_id = 42161;
+    return add_profile_pool(g, MAINNET_WP, err);
+  }
+  return decc_err_set(err, DECC_E_INVALID,
+                      "unknown profile '%s' (dev, arbitrum-sepolia, "
+                      "arbitrum-mainnet)",
+                      name);
+}
+
 void decc_genesis_clear(decc_genesis *g) {
   if (!g)
     return;
@@ -234,6 +299,36 @@ decc_status decc_genesis_from_json(decc_genesis *g, const char *json,
       g->n_categories++;
     }
   }
+  if ((x = json_object_get(root, "workerpools"))) {
+    size_t n = json_array_size(x);
+    if (!json_is_array(x) || n > DECC_GENESIS_MAX_WORKERPOOLS) {
+      s = decc_err_set(err, DECC_E_LIMIT,
+                       "genesis: workerpools must be an array of at most %d",
+                       DECC_GENESIS_MAX_WORKERPOOLS);
+      goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+      json_t *w = json_array_get(x, i), *ds;
+      decc_genesis_workerpool *gw = &g->workerpools[i];
+      if (!json_is_object(w) || !json_object_get(w, "address") ||
+          !json_object_get(w, "owner") ||
+          ((ds = json_object_get(w, "description")) &&
+           (!json_is_string(ds) ||
+            strlen(json_string_value(ds)) >= sizeof gw->description))) {
+        s = decc_err_set(err, DECC_E_PARSE,
+                         "genesis: workerpools[%zu] needs address, owner and "
+                         "a description under %zu bytes",
+                         i, sizeof gw->description);
+        goto out;
+      }
+      if ((s = j_addr(w, "address", &gw->address, err)) != DECC_OK ||
+          (s = j_addr(w, "owner", &gw->owner, err)) != DECC_OK)
+        goto out;
+      snprintf(gw->description, sizeof gw->description, "%s",
+               ds ? json_string_value(ds) : "");
+      g->n_workerpools++;
+    }
+  }
   s = DECC_OK;
 out:
   json_decref(root);
@@ -301,6 +396,24 @@ decc_status decc_genesis_to_json(char **out, const decc_genesis *g) {
   }
   json_object_set_new(root, "categories", cats);
   cats = NULL;
+  /* Only when present: genesis documents (and block 0 hashes) of ledgers
+   * without fixed workerpools keep their exact bytes. */
+  if (g->n_workerpools) {
+    json_t *wps = json_array();
+    if (!wps)
+      goto oom;
+    json_object_set_new(root, "workerpools", wps);
+    for (size_t i = 0; i < g->n_workerpools; i++) {
+      json_t *w = json_object();
+      if (!w)
+        goto oom;
+      json_object_set_new(w, "address", j_hexaddr(&g->workerpools[i].address));
+      json_object_set_new(w, "owner", j_hexaddr(&g->workerpools[i].owner));
+      json_object_set_new(w, "description",
+                          json_string(g->workerpools[i].description));
+      json_array_append_new(wps, w);
+    }
+  }
   char *s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(root);
   if (!s)
@@ -430,6 +543,35 @@ decc_status ldg_apply_genesis(decc_ledger *l, const decc_genesis *g,
                               g->categories[i].description,
                               g->categories[i].time_ref, NULL, err)) != DECC_OK)
       goto out;
+  for (size_t i = 0; i < g->n_workerpools; i++) {
+    const decc_genesis_workerpool *w = &g->workerpools[i];
+    int clash = decc_address_is_zero(&w->address);
+    for (int k = 0; k < 6; k++)
+      clash |= decc_address_eq(&w->address, sys[k]);
+    ldg_entry prev;
+    int found = 0;
+    if (!clash &&
+        (s = ldg_entry_get(l, &w->address, &prev, &found, err)) != DECC_OK)
+      goto out;
+    if (found)
+      ldg_entry_clear(&prev);
+    if (clash || found) {
+      s = decc_err_set(err, DECC_E_INVALID,
+                       "genesis: workerpools[%zu]: address zero or already "
+                       "used",
+                       i);
+      goto out;
+    }
+    /* Ratios as WorkerpoolRegistry.createWorkerpool sets them. */
+    ldg_entry e = {.kind = LDG_WORKERPOOL,
+                   .address = w->address,
+                   .owner = w->owner,
+                   .name = (char *)w->description,
+                   .worker_stake_ratio = 30,
+                   .scheduler_reward_ratio = 1};
+    if ((s = ldg_entry_insert(l, &e, err)) != DECC_OK)
+      goto out;
+  }
   /* Block 0: parent 0, tx root = keccak256(genesis JSON). */
   uint8_t zero[32], txroot[32], rcroot[32], hdr[120], hash[32];
   memset(zero, 0, 32);

@@ -16,17 +16,29 @@
  * transaction hashes; full transaction objects are not kept (only their
  * receipts), so eth_getBlockByNumber(…, true) returns the fields a receipt
  * knows.
+ *
+ * Transactions sent back to back (docs/api/http.md, "Nonces"): a
+ * transaction is mined inside eth_sendRawTransaction, and ethers v6 answers
+ * an identical eth_getTransactionCount from a 250 ms cache, so a client
+ * that sends its next transaction within 250 ms of asking for the previous
+ * one's nonce reuses that nonce. The answer to eth_sendRawTransaction is
+ * therefore held until NONCE_CACHE_MS after this node last answered a
+ * count for the sender that this very transaction made stale; nonce errors
+ * are geth's (-32000 "nonce too low" / "nonce too high").
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "decc/abi.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
+#include "decc/tx.h"
 #include "node_int.h"
 
 #define RPC_ERR_PARSE -32700
@@ -197,6 +209,55 @@ static json_t *revert_data(const char *reason) {
 
 /* ---- methods --------------------------------------------------------------- */
 
+/* ---- nonce answers (file comment) ----------------------------------------- */
+
+/* ethers v6 AbstractProvider's default cacheTimeout is 250 ms; 60 ms more
+ * covers timer lateness and the client's own processing. */
+#define NONCE_CACHE_MS 310
+#define NONCE_SLOTS 256
+
+typedef struct nonce_seen {
+  decc_address addr;
+  uint64_t nonce; /* the count answered */
+  int64_t at_ms;  /* when (monotonic) */
+} nonce_seen;
+
+/* Process-wide and bounded: a collision only loses a delay (the slot holds
+ * the latest sender hashed there), never correctness of the ledger. */
+static nonce_seen g_seen[NONCE_SLOTS];
+static pthread_mutex_t g_seen_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static unsigned seen_slot(const decc_address *a) {
+  return ((unsigned)a->b[18] << 8 | a->b[19]) % NONCE_SLOTS;
+}
+
+static void seen_record(const decc_address *a, uint64_t nonce) {
+  pthread_mutex_lock(&g_seen_mu);
+  nonce_seen *s = &g_seen[seen_slot(a)];
+  s->addr = *a;
+  s->nonce = nonce;
+  s->at_ms = now_ms();
+  pthread_mutex_unlock(&g_seen_mu);
+}
+
+/* Milliseconds to hold the answer to a mined transaction of sender a with
+ * nonce n: until the cache entry of a count answer equal to n expires. */
+static int64_t seen_hold_ms(const decc_address *a, uint64_t n) {
+  int64_t hold = 0;
+  pthread_mutex_lock(&g_seen_mu);
+  nonce_seen *s = &g_seen[seen_slot(a)];
+  if (s->at_ms && decc_address_eq(&s->addr, a) && s->nonce == n)
+    hold = s->at_ms + NONCE_CACHE_MS - now_ms();
+  pthread_mutex_unlock(&g_seen_mu);
+  return hold > 0 ? (hold > NONCE_CACHE_MS ? NONCE_CACHE_MS : hold) : 0;
+}
+
 typedef struct rpc_ctx {
   decc_node *n;
   decc_ledger *l;
@@ -230,6 +291,7 @@ static json_t *m_get_tx_count(rpc_ctx *c, json_t *p, rpc_err *e) {
   decc_err de;
   if (decc_ledger_nonce(c->l, &a, &nonce, &de) != DECC_OK)
     return fail(e, RPC_ERR_SERVER, "%s", de.msg);
+  seen_record(&a, nonce);
   return decc__node_json_qty(nonce);
 }
 
@@ -255,12 +317,46 @@ static json_t *m_get_code(rpc_ctx *c, json_t *p, rpc_err *e) {
   return r;
 }
 
+/* Sender and nonce of a raw transaction, or 0 when it does not parse (the
+ * ledger then reports why). */
+static int raw_sender(const uint8_t *raw, size_t len, decc_address *from,
+                      uint64_t *nonce) {
+  decc_tx tx;
+  decc_tx_init(&tx);
+  decc_err de;
+  int ok = decc_tx_parse(&tx, raw, len, &de) == DECC_OK &&
+           decc_tx_recover(from, &tx, &de) == DECC_OK;
+  *nonce = tx.nonce;
+  decc_tx_clear(&tx);
+  return ok;
+}
+
+/* geth's wording, which ethers classifies (NONCE_EXPIRED for "too low"). */
+static int nonce_error(rpc_ctx *c, const decc_address *from, uint64_t n,
+                       rpc_err *e) {
+  uint64_t next;
+  decc_err de;
+  if (decc_ledger_nonce(c->l, from, &next, &de) != DECC_OK || next == n)
+    return 0;
+  fail(e, RPC_ERR_SERVER, "nonce too %s: next nonce %llu, tx nonce %llu",
+       n < next ? "low" : "high", (unsigned long long)next,
+       (unsigned long long)n);
+  return 1;
+}
+
 static json_t *m_send_raw(rpc_ctx *c, json_t *p, rpc_err *e) {
   uint8_t *raw = NULL;
   size_t len = 0;
   if (!parse_data(json_array_get(p, 0), &raw, &len, 4u << 20) || !raw)
     return fail(e, RPC_ERR_PARAMS, "params[0] must be the signed transaction "
                                    "as 0x hex");
+  decc_address from;
+  uint64_t n = 0;
+  int known = raw_sender(raw, len, &from, &n);
+  if (known && nonce_error(c, &from, n, e)) {
+    decc_free(raw);
+    return NULL;
+  }
   const uint8_t *rp = raw;
   decc_receipt r;
   memset(&r, 0, sizeof r);
@@ -269,6 +365,9 @@ static json_t *m_send_raw(rpc_ctx *c, json_t *p, rpc_err *e) {
   decc_status st = decc_ledger_submit_raw(c->l, &rp, &len, 1, &r, &de);
   decc_free(raw);
   if (st) {
+    /* Another writer may have taken the nonce since the check above. */
+    if (st == DECC_E_INVALID && known && nonce_error(c, &from, n, e))
+      return NULL;
     int code = (st == DECC_E_INVALID || st == DECC_E_BAD_SIGNATURE ||
                 st == DECC_E_PARSE)
                    ? RPC_ERR_PARAMS
@@ -277,6 +376,13 @@ static json_t *m_send_raw(rpc_ctx *c, json_t *p, rpc_err *e) {
   }
   json_t *j = decc__node_json_hex(r.tx_hash, 32);
   decc_receipt_clear(&r);
+  int64_t hold = known ? seen_hold_ms(&from, n) : 0;
+  if (hold > 0) {
+    struct timespec ts = {.tv_sec = hold / 1000,
+                          .tv_nsec = (long)(hold % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+      ;
+  }
   return j;
 }
 
