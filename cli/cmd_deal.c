@@ -1,20 +1,222 @@
 /*
  * cmd_deal.c — `decc deal show DEALID`: the deal record (viewDeal) with
  * its task ids (keccak256(dealid ‖ index) for each index of the deal's
- * bag of tasks).
+ * bag of tasks); `decc deal ls` / `decc task ls`: the deals and tasks a
+ * requester made, found from the hub's OrdersMatched events (the event
+ * does not name the requester: each deal is read with viewDeal and kept
+ * when its requester is the one asked for).
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "decc/abi.h"
+#include "decc/encoding.h"
 #include "decc/hub.h"
 #include "decc/mem.h"
 #include "decc/order.h"
+#include "decc/worker.h"
+#include "dp_cli.h"
 #include "ledger_cli.h"
 
 static int deal_usage(FILE *f) {
-  fprintf(f, "usage: decc deal show DEALID\n\n"
-             "Shows a deal (viewDeal) and the ids of its tasks.\n");
+  fprintf(f, "usage: decc deal show DEALID\n"
+             "       decc deal ls [--user ADDRESS|WALLET] [--from-block N] "
+             "[wallet]\n\n"
+             "show: a deal (viewDeal) and the ids of its tasks.\n"
+             "ls:   the deals requested by --user (default: your wallet), "
+             "oldest first.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+#define EV_ORDERS_MATCHED                                                      \
+  "OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)"
+/* Most deals read by one ls (each is one viewDeal). */
+#define LS_MAX_DEALS 10000
+
+/* "2026-12-06 07:18:24 UTC" of a unix time. */
+static void fmt_time(char *out, size_t cap, uint64_t t) {
+  time_t tt = (time_t)t;
+  struct tm tm;
+  if (!t || !gmtime_r(&tt, &tm) ||
+      !strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", &tm))
+    snprintf(out, cap, "-");
+}
+
+static const char *const TASK_STATUS[] = {"UNSET", "ACTIVE", "REVEALING",
+                                          "COMPLETED", "FAILED"};
+
+static const char LS_HELP_TASK[] =
+    "usage: decc task ls [--user ADDRESS|WALLET] [--from-block N] [wallet]\n\n"
+    "The tasks of the deals requested by --user (default: your wallet),\n"
+    "oldest first: task id, status, deal, app, dataset and, when a worker of\n"
+    "this data directory recorded it, why the task failed.\n";
+
+int cli_deal_ls(int argc, char **argv, int tasks) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  const char *user = NULL;
+  uint64_t from = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int k = dp_cli_opt(&w, argc, argv, &i);
+    if (k < 0)
+      return CLI_USAGE;
+    if (k)
+      continue;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      if (tasks)
+        fputs(LS_HELP_TASK, stdout);
+      else
+        deal_usage(stdout);
+      return CLI_OK;
+    }
+    if ((!strcmp(a, "--user") || !strcmp(a, "--from-block")) && i + 1 < argc) {
+      if (!strcmp(a, "--user"))
+        user = argv[++i];
+      else if (lc_parse_u64(&from, argv[++i], a) != CLI_OK)
+        return CLI_USAGE;
+    } else
+      return cli_usage_error("%s: unknown option or argument '%s'",
+                             tasks ? "task ls" : "deal ls", a);
+  }
+  decc_address me;
+  if (user ? dp_cli_ref_address(&me, user, "--user") : dp_cli_me(&me, &w))
+    return CLI_FAIL;
+  decc_chain *l;
+  if (lc_open(&l) != CLI_OK)
+    return CLI_FAIL;
+  lc_info info;
+  decc_err err;
+  decc_err_clear(&err);
+  if (lc_get_info(l, &info, &err) != DECC_OK) {
+    decc_chain_destroy(l);
+    return cli_fail_err(&err);
+  }
+  uint8_t t0[32];
+  decc_abi_event_topic(t0, EV_ORDERS_MATCHED);
+  const uint8_t(*tp)[32] = (const uint8_t(*)[32])t0;
+  decc_log_filter f;
+  decc_log_filter_init(&f);
+  f.from_block = from;
+  f.addresses = &info.addr.hub;
+  f.n_addresses = 1;
+  f.topic_alts[0] = tp;
+  f.n_topic_alts[0] = 1;
+  f.limit = LS_MAX_DEALS;
+  decc_log *logs = NULL;
+  size_t n = 0;
+  if (decc_chain_get_logs(l, &f, &logs, &n, &err) != DECC_OK) {
+    decc_chain_destroy(l);
+    return cli_fail_err(&err);
+  }
+  char home[4096];
+  if (dp_cli_home(home, sizeof home) != 0)
+    home[0] = 0;
+  json_t *arr = json_array();
+  int rc = CLI_OK;
+  for (size_t i = 0; i < n && rc == CLI_OK; i++) {
+    if (logs[i].data_len < 32)
+      continue;
+    const uint8_t *id = logs[i].data; /* dealid: first word of the data */
+    decc_poco_deal d;
+    if (decc_hub_view_deal(l, id, &d, &err) != DECC_OK) {
+      rc = cli_fail_err(&err);
+      break;
+    }
+    if (!decc_address_eq(&d.requester, &me)) {
+      decc_poco_deal_clear(&d);
+      continue;
+    }
+    uint64_t first = 0, size = 0, start = 0;
+    (void)decc_u256_to_u64(&start, &d.start_time);
+    int ok = decc_u256_to_u64(&first, &d.bot_first) &&
+             decc_u256_to_u64(&size, &d.bot_size) && size <= LS_MAX_DEALS;
+    char when[40];
+    fmt_time(when, sizeof when, start);
+    decc_u256 price = d.app.price, t;
+    char rlc[96];
+    if (decc_u256_add(&t, &price, &d.dataset.price) ||
+        decc_u256_add(&price, &t, &d.workerpool.price))
+      snprintf(rlc, sizeof rlc, "(overflow)");
+    else
+      lc_fmt_rlc(rlc, sizeof rlc, &price);
+    if (!tasks) {
+      json_t *o = json_object();
+      json_object_set_new(o, "dealid", lc_json_hex(id, 32));
+      json_object_set_new(o, "app", lc_json_addr(&d.app.pointer));
+      json_object_set_new(o, "dataset", lc_json_addr(&d.dataset.pointer));
+      json_object_set_new(o, "workerpool", lc_json_addr(&d.workerpool.pointer));
+      json_object_set_new(o, "price", json_string(rlc));
+      json_object_set_new(o, "startTime", json_string(when));
+      json_object_set_new(o, "tasks", json_integer((json_int_t)size));
+      json_object_set_new(o, "block", json_integer((json_int_t)logs[i].block_number));
+      json_array_append_new(arr, o);
+    }
+    for (uint64_t k = first; tasks && ok && k < first + size; k++) {
+      uint8_t tid[32];
+      decc_u256 idx = decc_u256_from_u64(k);
+      decc_task_id(tid, id, &idx);
+      decc_poco_task tk;
+      if (decc_hub_view_task(l, tid, &tk, &err) != DECC_OK) {
+        rc = cli_fail_err(&err);
+        break;
+      }
+      unsigned st = tk.status < 5 ? tk.status : 0;
+      decc_poco_task_clear(&tk);
+      json_t *o = json_object();
+      json_object_set_new(o, "taskid", lc_json_hex(tid, 32));
+      json_object_set_new(o, "status", json_string(TASK_STATUS[st]));
+      json_object_set_new(o, "dealid", lc_json_hex(id, 32));
+      json_object_set_new(o, "app", lc_json_addr(&d.app.pointer));
+      json_object_set_new(o, "dataset", lc_json_addr(&d.dataset.pointer));
+      json_object_set_new(o, "startTime", json_string(when));
+      char *cause = NULL;
+      if (st != DECC_TASK_COMPLETED && home[0] &&
+          decc_worker_failure_cause(home, tid, &cause, NULL) == DECC_OK &&
+          cause)
+        json_object_set_new(o, "failureCause", json_string(cause));
+      decc_free(cause);
+      json_array_append_new(arr, o);
+    }
+    decc_poco_deal_clear(&d);
+  }
+  decc_logs_free(logs, n);
+  decc_chain_destroy(l);
+  if (rc != CLI_OK) {
+    json_decref(arr);
+    return rc;
+  }
+  if (g_cli.json)
+    return cli_print_json(arr);
+  size_t i;
+  json_t *o;
+  if (!json_array_size(arr))
+  {
+    char a[43];
+    lc_hex(a, me.b, 20);
+    printf("no %s requested by %s\n", tasks ? "task" : "deal", a);
+  }
+  json_array_foreach(arr, i, o) {
+    if (tasks) {
+      const char *c = json_string_value(json_object_get(o, "failureCause"));
+      printf("%s  %-9s  %s  app %s%s%s\n",
+             json_string_value(json_object_get(o, "taskid")),
+             json_string_value(json_object_get(o, "status")),
+             json_string_value(json_object_get(o, "startTime")),
+             json_string_value(json_object_get(o, "app")), c ? "  " : "",
+             c ? c : "");
+    } else
+      printf("%s  %s  app %s  dataset %s  %s  %lld task(s)\n",
+             json_string_value(json_object_get(o, "dealid")),
+             json_string_value(json_object_get(o, "startTime")),
+             json_string_value(json_object_get(o, "app")),
+             json_string_value(json_object_get(o, "dataset")),
+             json_string_value(json_object_get(o, "price")),
+             (long long)json_integer_value(json_object_get(o, "tasks")));
+  }
+  json_decref(arr);
+  return CLI_OK;
 }
 
 static json_t *resource(const decc_poco_resource *r) {
@@ -49,6 +251,8 @@ static void print_json_text(json_t *j, int indent) {
 int cli_cmd_deal(int argc, char **argv) {
   if (argc < 2)
     return deal_usage(stderr);
+  if (!strcmp(argv[1], "ls"))
+    return cli_deal_ls(argc - 1, argv + 1, 0);
   if (cli_wants_help(argc, argv))
     return deal_usage(stdout);
   if (strcmp(argv[1], "show"))

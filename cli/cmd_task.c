@@ -4,7 +4,8 @@
  * claim a task whose final deadline has passed (refunds the requester,
  * seizes the scheduler's stake into the kitty).
  *
- * Failure cause: when the scheduler or worker of this data directory
+ * `wait` and `ls` live with the DataProtector commands (dp_cmds.c,
+ * cmd_deal.c). Failure cause: when the scheduler or worker of this data directory
  * recorded why a task failed, `show` prints it (decc_worker_failure_cause).
  */
 #include <stdio.h>
@@ -31,6 +32,9 @@ static int task_usage(FILE *f) {
           "  claim TASKID KEY             refund a task past its final "
           "deadline\n"
           "  logs TASKID                  the task's timeline (requester view)\n"
+          "  wait TASKID                  wait for it, fetch its result, or say "
+          "why it failed\n"
+          "  ls                           the tasks you requested\n"
           "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
           "FILE\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
@@ -192,8 +196,12 @@ int cli_cmd_task(int argc, char **argv) {
   if (argc < 2)
     return task_usage(stderr);
   const char *sub = argv[1];
-  if (!strcmp(sub, "logs")) /* has its own --help */
+  if (!strcmp(sub, "logs")) /* these have their own --help */
     return cli_dp_task_logs(argc - 1, argv + 1);
+  if (!strcmp(sub, "wait"))
+    return cli_dp_task_wait(argc - 1, argv + 1);
+  if (!strcmp(sub, "ls"))
+    return cli_deal_ls(argc - 1, argv + 1, 1);
   if (!strcmp(sub, "-h") || !strcmp(sub, "--help") ||
       cli_wants_help(argc - 1, argv + 1))
     return task_usage(stdout);

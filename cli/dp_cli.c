@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "dp_cli.h"
 #include "decc/encoding.h"
+#include "decc/keys.h"
 #include "decc/keystore.h"
 #include "decc/mem.h"
 
@@ -284,4 +286,113 @@ int dp_cli_hash(uint8_t out[32], const char *s, const char *what) {
     return -1;
   }
   return 0;
+}
+
+/* ---- the wallet's address, without unlocking it ------------------------------ */
+
+int dp_cli_ref_address(decc_address *out, const char *ref, const char *what) {
+  decc_err err;
+  decc_err_clear(&err);
+  if (!strncmp(ref, "0x", 2) || !strncmp(ref, "0X", 2)) {
+    if (decc_address_parse(out, ref, &err) != DECC_OK)
+      return cli_fail("%s: %s", what, err.msg), -1;
+    return 0;
+  }
+  char home[4096], ks[4200];
+  if (dp_cli_home(home, sizeof home) != 0 ||
+      wallet_path(ks, sizeof ks, home, ref) != 0)
+    return -1;
+  size_t len = 0;
+  char *json = cli_read_file(ks, 64 * 1024, &len, 0);
+  if (!json)
+    return -1;
+  decc_status st = decc_keystore_address(out, json, len, &err);
+  decc_free(json);
+  if (st)
+    return cli_fail("%s: wallet %s: %s", what, ks, err.msg), -1;
+  return 0;
+}
+
+int dp_cli_me(decc_address *out, const dp_cli_opts *o) {
+  if (o->key.private_key_file) {
+    cli_key_opts k = o->key;
+    uint8_t *sk = NULL;
+    if (cli_key_load(&k, &sk) != CLI_OK)
+      return -1;
+    decc_status st = decc_address_from_privkey(out, sk);
+    decc_secure_free(sk);
+    return st ? (cli_fail("cannot derive the address of the key"), -1) : 0;
+  }
+  if (o->key.keystore)
+    return dp_cli_ref_address(out, o->key.keystore, "--keystore");
+  char home[4096], ks[4200];
+  if (dp_cli_home(home, sizeof home) != 0)
+    return -1;
+  if (o->wallet)
+    return dp_cli_ref_address(out, o->wallet, "--wallet");
+  dp_cli_config cfg;
+  if (dp_cli_config_load(&cfg, home) != CLI_OK)
+    return -1;
+  int r = cfg.wallet ? dp_cli_ref_address(out, cfg.wallet, "config wallet")
+          : only_wallet(ks, sizeof ks, home) == 0
+              ? dp_cli_ref_address(out, ks, "wallet")
+              : -1;
+  dp_cli_config_clear(&cfg);
+  return r;
+}
+
+/* ---- Ctrl-C while waiting for a task ----------------------------------------- */
+
+/* The hint is formatted before the handler is installed: the handler only
+ * calls write(2) and _exit(2), which are async-signal-safe. */
+static char g_resume[256];
+static size_t g_resume_len;
+
+static void on_sigint(int sig) {
+  (void)sig;
+  ssize_t w = write(STDERR_FILENO, g_resume, g_resume_len);
+  (void)w;
+  _exit(130);
+}
+
+void dp_cli_resume_hint(const char *task_hex) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  if (!task_hex) {
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &sa, NULL);
+    return;
+  }
+  int n = snprintf(g_resume, sizeof g_resume,
+                   "\ndecc: interrupted; task %s keeps running on the "
+                   "workerpool: resume with 'decc task wait %s'\n",
+                   task_hex, task_hex);
+  g_resume_len = n > 0 && (size_t)n < sizeof g_resume ? (size_t)n : 0;
+  sa.sa_handler = on_sigint;
+  sigaction(SIGINT, &sa, NULL);
+}
+
+void dp_cli_process_progress(void *user, const char *title, int done,
+                             const char *detail) {
+  /* CONSUME_TASK starts with the task id: from then on Ctrl-C says how to
+   * resume instead of losing the task. */
+  if (!done && !strcmp(title, "CONSUME_TASK") && detail &&
+      !strncmp(detail, "0x", 2) && strlen(detail) == 66)
+    dp_cli_resume_hint(detail);
+  dp_cli_progress(user, title, done, detail);
+}
+
+int dp_cli_task_failed(const decc_err *err, const char *stderr_tail) {
+  int rc = cli_fail_err(err);
+  if (stderr_tail && *stderr_tail && !g_cli.json) {
+    fputs("decc: the app's stderr (last lines):\n", stderr);
+    for (const char *p = stderr_tail; *p;) {
+      const char *nl = strchr(p, '\n');
+      size_t n = nl ? (size_t)(nl - p) : strlen(p);
+      fprintf(stderr, "  | %.*s\n", (int)n, p);
+      p += n + (nl != NULL);
+    }
+  }
+  return rc;
 }

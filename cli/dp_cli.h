@@ -78,9 +78,33 @@ int dp_cli_address(decc_address *out, const char *s, const char *what);
 /* Parses a 0x bytes32 (order hash, task id). Returns 0 or -1. */
 int dp_cli_hash(uint8_t out[32], const char *s, const char *what);
 
+/* The address of a wallet reference, without unlocking it: a 0x address,
+ * a wallet name or address in <home>/wallets, or a keystore path. Prints
+ * "decc: <what>: …" on error. Returns 0 or -1. */
+int dp_cli_ref_address(decc_address *out, const char *ref, const char *what);
+/* The address of the wallet the options (else config.json's "wallet", else
+ * the only wallet) designate, without a password. Returns 0 or -1 (printed). */
+int dp_cli_me(decc_address *out, const dp_cli_opts *o);
+
+/* Installs a SIGINT handler printing "interrupted; task … keeps running:
+ * resume with 'decc task wait TASK'" and exiting 130 (task_hex: 0x + 64
+ * hex); NULL restores the default. */
+void dp_cli_resume_hint(const char *task_hex);
+/* dp_cli_progress that also installs the resume hint when CONSUME_TASK
+ * starts (its detail is the task id). */
+void dp_cli_process_progress(void *user, const char *title, int done,
+                             const char *detail);
+/* Prints a task failure (err) then the app's stderr tail (may be NULL) on
+ * stderr. Returns CLI_FAIL. */
+int dp_cli_task_failed(const decc_err *err, const char *stderr_tail);
+
 /* `decc task logs TASKID` and `decc result get TASKID` (argv[0] is "logs"
  * / "get"). Exit codes as every command. */
 int cli_dp_task_logs(int argc, char **argv);
 int cli_dp_result_get(int argc, char **argv);
+/* `decc deal ls` (tasks 0) / `decc task ls` (tasks 1); argv[0] is "ls". */
+int cli_deal_ls(int argc, char **argv, int tasks);
+/* `decc task wait TASKID` (argv[0] is "wait"). */
+int cli_dp_task_wait(int argc, char **argv);
 
 #endif

@@ -671,10 +671,13 @@ static const char PROCESS_HELP[] =
     "as a requester secret (app index 1, 2, … in order), encrypts the result\n"
     "with your RSA key (<home>/results/<address>_key, generated once) unless\n"
     "--no-encrypt, matches the orders, waits for the task, downloads and\n"
-    "decrypts the result. Writes the result zip to -o (default results.zip),\n"
+    "decrypts the result. Writes the result zip to -o (default TASKID.zip),\n"
     "or with --path the entry ENTRY of it (to stdout without -o). The task\n"
-    "runs on the workerpool's node; the wait ends after --timeout seconds\n"
-    "(default 300), after which 'decc result get TASK' fetches the result.\n"
+    "runs on the workerpool's node; the wait ends when the task completes,\n"
+    "as soon as a worker of this data directory records why it failed (the\n"
+    "cause and the app's stderr are printed, exit 1), or after --timeout\n"
+    "seconds (default 300). Ctrl-C or a timeout leave the task running:\n"
+    "'decc task wait TASK' resumes the wait and fetches the result.\n"
     AMOUNT_HELP "\n" WALLET_HELP;
 
 static int cmd_process(int argc, char **argv) {
@@ -776,20 +779,26 @@ static int cmd_process(int argc, char **argv) {
   }
   o.secrets = (const char *const *)secrets;
   o.n_secrets = ns;
-  o.progress = dp_cli_progress;
+  o.progress = dp_cli_process_progress;
   decc_dp *dp = NULL;
   if ((rc = dp_cli_open(&dp, &w, 1)) == CLI_OK) {
     decc_dp_process_result r;
     decc_err err;
     decc_err_clear(&err);
     decc_status st = decc_dp_process(dp, &r, &o, &err);
-    char tid[67], did[67];
+    dp_cli_resume_hint(NULL);
+    char tid[67], did[67], named[80];
     decc_hex_encode(tid, r.task_id, 32, 1);
     decc_hex_encode(did, r.deal_id, 32, 1);
+    snprintf(named, sizeof named, "%s.zip", tid);
     if (st) {
-      rc = cli_fail_err(&err);
+      rc = dp_cli_task_failed(&err, r.stderr_tail);
+      if (g_cli.json && r.failure_cause)
+        cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s?}", "dealId", did,
+                                 "taskId", tid, "status", "FAILED", "cause",
+                                 r.failure_cause, "stderr", r.stderr_tail));
     } else if (!o.no_wait && r.result) {
-      const char *dest = out ? out : (o.path ? NULL : "results.zip");
+      const char *dest = out ? out : (o.path ? NULL : named);
       if (dest)
         rc = cli_write_file_atomic(dest, r.result, r.result_len, 0600);
       else if (!g_cli.json)
@@ -856,6 +865,123 @@ int cli_dp_task_logs(int argc, char **argv) {
   return rc;
 }
 
+static const char WAIT_HELP[] =
+    "usage: decc task wait TASK_ID [--timeout SECONDS] [-o FILE] [--key FILE]\n"
+    "         [--path ENTRY] [--no-download] [wallet]\n\n"
+    "Waits for a task (one started by 'decc process', or any other): ends\n"
+    "when it completes, then downloads and decrypts its result like 'decc\n"
+    "result get' (-o default TASK_ID.zip); ends at once with the cause and the\n"
+    "app's stderr when a worker of this data directory recorded why it\n"
+    "failed (exit 1); gives up after --timeout seconds (default: the task's\n"
+    "final deadline).\n\n" WALLET_HELP;
+
+int cli_dp_task_wait(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  const char *task = NULL, *out = NULL, *key = NULL, *path = NULL;
+  int no_download = 0;
+  decc_dp_wait_opts wo;
+  memset(&wo, 0, sizeof wo);
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int k = common_opt(&w, argc, argv, &i);
+    if (k >= 10)
+      return k - 10;
+    if (k)
+      continue;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+      return help_or(stdout, WAIT_HELP);
+    if (!strcmp(a, "--no-download")) {
+      no_download = 1;
+      continue;
+    }
+    if (!strcmp(a, "--timeout")) {
+      const char *v = need_val(argc, argv, &i);
+      uint64_t n;
+      if (!v || parse_u64(&n, v, a))
+        return CLI_USAGE;
+      if (n > 30 * 86400)
+        return cli_usage_error("--timeout too large");
+      wo.timeout_s = (unsigned)n;
+      continue;
+    }
+    const char **slot = !strcmp(a, "-o")       ? &out
+                        : !strcmp(a, "--key")  ? &key
+                        : !strcmp(a, "--path") ? &path
+                                               : NULL;
+    if (slot) {
+      if (!(*slot = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+    } else if (a[0] == '-')
+      return cli_usage_error("unknown option '%s'", a);
+    else if (!task)
+      task = a;
+    else
+      return cli_usage_error("unexpected argument '%s'", a);
+  }
+  uint8_t t[32];
+  if (!task)
+    return cli_usage_error("a task id is required");
+  if (dp_cli_hash(t, task, "task id"))
+    return CLI_USAGE;
+  char tid[67];
+  decc_hex_encode(tid, t, 32, 1);
+  decc_dp *dp;
+  int rc = dp_cli_open(&dp, &w, !no_download && key == NULL);
+  if (rc != CLI_OK)
+    return rc;
+  wo.progress = dp_cli_progress;
+  dp_cli_resume_hint(tid);
+  decc_dp_task_end end;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_dp_wait_task(dp, t, &wo, &end, &err);
+  dp_cli_resume_hint(NULL);
+  if (st) {
+    decc_dp_close(dp);
+    rc = dp_cli_task_failed(&err, end.stderr_tail);
+    if (g_cli.json && end.cause)
+      cli_print_json(json_pack("{s:s,s:s,s:s,s:s?}", "taskId", tid, "status",
+                               "FAILED", "cause", end.cause, "stderr",
+                               end.stderr_tail));
+    decc_dp_task_end_clear(&end);
+    return rc;
+  }
+  decc_dp_task_end_clear(&end);
+  if (no_download) {
+    decc_dp_close(dp);
+    if (g_cli.json)
+      return cli_print_json(
+          json_pack("{s:s,s:s}", "taskId", tid, "status", "COMPLETED"));
+    printf("task %s COMPLETED\n", tid);
+    return CLI_OK;
+  }
+  uint8_t *res = NULL;
+  size_t len = 0;
+  st = decc_dp_fetch_result(dp, &res, &len, t, key, path, &err);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  char named[80];
+  snprintf(named, sizeof named, "%s.zip", tid);
+  const char *dest = out ? out : (path ? NULL : named);
+  if (dest)
+    rc = cli_write_file_atomic(dest, res, len, 0600);
+  else
+    fwrite(res, 1, len, stdout);
+  decc_free(res);
+  if (rc == CLI_OK && dest) {
+    if (g_cli.json)
+      rc = cli_print_json(json_pack("{s:s,s:s,s:s,s:I}", "taskId", tid,
+                                    "status", "COMPLETED", "result", dest,
+                                    "size", (json_int_t)len));
+    else
+      printf("task %s COMPLETED, result written to %s (%zu bytes)\n", tid,
+             dest, len);
+  }
+  return rc;
+}
+
 int cli_dp_result_get(int argc, char **argv) {
   dp_cli_opts w;
   memset(&w, 0, sizeof w);
@@ -873,7 +999,7 @@ int cli_dp_result_get(int argc, char **argv) {
             "Downloads the result of a completed task, decrypts it with your "
             "result\nkey (default <home>/results/<address>_key) when the deal "
             "asked for\nencryption, and writes the zip to -o (default "
-            "results.zip) or its entry\nENTRY (to stdout without -o).\n\n"
+            "TASK_ID.zip) or its entry\nENTRY (to stdout without -o).\n\n"
             WALLET_HELP,
             stdout);
       return CLI_OK;
@@ -911,7 +1037,10 @@ int cli_dp_result_get(int argc, char **argv) {
   decc_dp_close(dp);
   if (st)
     return cli_fail_err(&err);
-  const char *dest = out ? out : (path ? NULL : "results.zip");
+  char named[80];
+  decc_hex_encode(named, t, 32, 1);
+  strcat(named, ".zip");
+  const char *dest = out ? out : (path ? NULL : named);
   if (dest)
     rc = cli_write_file_atomic(dest, res, len, 0600);
   else

@@ -520,6 +520,11 @@ typedef struct decc_dp_process_result {
                               no_wait */
   size_t result_len;
   char *results_json;      /* task.results as stored on chain (JSON) */
+  char *failure_cause;     /* when the wait ended on a failure the worker
+                              or scheduler recorded: "CAUSE: detail (exit
+                              code N)", else NULL */
+  char *stderr_tail;       /* the last lines of the app's stderr when the
+                              worker's logs are readable here, else NULL */
 } decc_dp_process_result;
 
 DECC_API void decc_dp_process_result_clear(decc_dp_process_result *r);
@@ -544,10 +549,52 @@ DECC_API void decc_dp_process_result_clear(decc_dp_process_result *r);
  * DECC_E_UNSUPPORTED (app not a TEE app); DECC_E_RANGE (insufficient
  * balance: err says how much is missing); DECC_E_REVERT (matchOrders
  * reverted); DECC_E_TIMEOUT (task not done in time: the task id is in
- * err); DECC_E_STATE (task FAILED); store / SMS / decryption errors. */
+ * err); DECC_E_STATE (task FAILED, or failed on the worker:
+ * out->failure_cause / out->stderr_tail say why, see decc_dp_wait_task);
+ * store / SMS / decryption errors. */
 DECC_API decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
                                      const decc_dp_process_opts *opts,
                                      decc_err *err) DECC_WARN_UNUSED;
+
+/* ---- waiting for a task ----------------------------------------------------------- */
+
+typedef struct decc_dp_wait_opts {
+  unsigned timeout_s;           /* 0 = until the task's final deadline */
+  unsigned poll_ms;             /* 0 = 200 ms */
+  decc_dp_progress_fn progress; /* "CONSUME_TASK" with each status change */
+  void *user;
+} decc_dp_wait_opts;
+
+/* How a wait ended (decc_dp_task_end_clear). */
+typedef struct decc_dp_task_end {
+  unsigned status;     /* DECC_TASK_* on chain when the wait ended */
+  char *cause;         /* failure recorded by a scheduler / worker of this
+                          data directory ("APP_EXIT_CODE: … (exit code 3)"),
+                          or NULL */
+  char *stderr_tail;   /* last lines (≤ 2 KiB) of the app's stderr from the
+                          worker's logs (<home>/worker/logs/<task>.json)
+                          when readable here, or NULL */
+} decc_dp_task_end;
+
+DECC_API void decc_dp_task_end_clear(decc_dp_task_end *e);
+
+/* Waits for a task (calling the runner each round) until it is COMPLETED
+ * on chain, FAILED on chain, or a scheduler / worker sharing this data
+ * directory recorded why it failed (decc_worker_failure_cause: the app's
+ * exit code, an invalid computed.json, a bundle that could not be fetched,
+ * the app's time limit …) — the wait ends then, without waiting for the
+ * task's deadline. A recorded SMS_REFUSED does not end it (the scheduler
+ * retries the session).
+ * Out: *end (always cleared first; filled on every return).
+ * Returns: DECC_OK (COMPLETED); DECC_E_STATE (failed: err names the cause,
+ * end->cause / end->stderr_tail hold it); DECC_E_TIMEOUT (still running
+ * after timeout_s or past its final deadline: err says so and how to
+ * resume); chain errors. */
+DECC_API decc_status decc_dp_wait_task(decc_dp *dp,
+                                       const uint8_t task_id32[32],
+                                       const decc_dp_wait_opts *opts,
+                                       decc_dp_task_end *end, decc_err *err)
+    DECC_WARN_UNUSED;
 
 /* Fetches the result of a completed task: task.results → store → (when
  * the deal asked for encryption) decrypt with the key at key_path (NULL =

@@ -2,7 +2,9 @@
  * dp_process.c — processProtectedData (iexec-protocol.md §3.5 v2, recipe
  * §9 C): choose the orders, check the balance, push requester secrets and
  * the result encryption key, sign the request order, matchOrders, wait for
- * the task (calling the in-process runner each round), then download,
+ * the task (calling the in-process runner each round; it ends as soon as
+ * a scheduler or worker of this data directory records why the task
+ * failed, with that cause and the app's stderr), then download,
  * decrypt and extract the result. Also the result key, result fetching and
  * the task's on-chain timeline.
  */
@@ -20,6 +22,7 @@
 #include "decc/encoding.h"
 #include "decc/poco.h"
 #include "decc/result.h"
+#include "decc/worker.h"
 #include "decc/zipsafe.h"
 
 #define EV_ORDERS_MATCHED                                                      \
@@ -32,6 +35,8 @@ void decc_dp_process_result_clear(decc_dp_process_result *r) {
     return;
   decc_free(r->result);
   decc_free(r->results_json);
+  decc_free(r->failure_cause);
+  decc_free(r->stderr_tail);
   memset(r, 0, sizeof *r);
 }
 
@@ -542,58 +547,169 @@ static decc_status build_params(char **out, const decc_dp_process_opts *o,
   return DECC_OK;
 }
 
-static decc_status wait_task(decc_dp *dp, const decc_dp_process_opts *o,
-                             decc_dp_process_result *out, decc_err *err) {
+void decc_dp_task_end_clear(decc_dp_task_end *e) {
+  if (!e)
+    return;
+  decc_free(e->cause);
+  decc_free(e->stderr_tail);
+  memset(e, 0, sizeof *e);
+}
+
+/* The scheduler / worker state files of a data directory, as
+ * decc_worker_failure_cause reads them. */
+static const char *const FAILURE_STATES[] = {
+    "scheduler/state.sqlite", "scheduler.sqlite", "worker/state.sqlite"};
+
+/* A failure recorded here that ends the task for good: 1 and *text (heap)
+ * when found. SMS_REFUSED is retried by the scheduler, so it does not. */
+static int recorded_failure(decc_dp *dp, const uint8_t task[32],
+                            char **text) {
+  *text = NULL;
+  for (size_t i = 0; i < sizeof FAILURE_STATES / sizeof FAILURE_STATES[0];
+       i++) {
+    size_t n = strlen(dp->home) + strlen(FAILURE_STATES[i]) + 2;
+    char *path = decc_malloc(n);
+    if (!path)
+      return 0;
+    snprintf(path, n, "%s/%s", dp->home, FAILURE_STATES[i]);
+    decc_task_failure f;
+    int found = access(path, R_OK) == 0 &&
+                decc_task_failure_read(path, task, &f, NULL) == DECC_OK &&
+                f.cause != DECC_CAUSE_NONE && f.cause != DECC_CAUSE_SMS_REFUSED;
+    decc_free(path);
+    if (!found)
+      continue;
+    char line[512];
+    if (f.exit_code)
+      snprintf(line, sizeof line, "%s: %s (exit code %d)",
+               decc_task_cause_name(f.cause),
+               f.detail[0] ? f.detail : decc_task_cause_text(f.cause),
+               f.exit_code);
+    else
+      snprintf(line, sizeof line, "%s: %s", decc_task_cause_name(f.cause),
+               f.detail[0] ? f.detail : decc_task_cause_text(f.cause));
+    *text = decc_strdup(line);
+    return *text != NULL;
+  }
+  return 0;
+}
+
+/* Most bytes of the app's stderr quoted when a task fails. */
+#define STDERR_TAIL_MAX 2048
+#define STDERR_TAIL_LINES 20
+
+/* The last lines of the app's stderr from the worker's logs of this data
+ * directory (<home>/worker/logs/<task>.json, written by the worker), or
+ * NULL when they are not readable here. */
+static char *stderr_tail(decc_dp *dp, const char *task_hex) {
+  size_t n = strlen(dp->home) + 100;
+  char *path = decc_malloc(n);
+  if (!path)
+    return NULL;
+  snprintf(path, n, "%s/worker/logs/%s.json", dp->home, task_hex);
+  json_error_t je;
+  /* The worker bounds each stream (64 KiB by default); refuse a file far
+   * above that rather than reading it whole. */
+  struct stat sb;
+  json_t *j = stat(path, &sb) == 0 && sb.st_size < (8 << 20)
+                  ? json_load_file(path, 0, &je)
+                  : NULL;
+  decc_free(path);
+  const char *se = json_string_value(json_object_get(j, "stderr"));
+  char *out = NULL;
+  if (se) {
+    size_t len = strlen(se);
+    while (len && (se[len - 1] == '\n' || se[len - 1] == '\r'))
+      len--;
+    size_t start = len > STDERR_TAIL_MAX ? len - STDERR_TAIL_MAX : 0;
+    int lines = 0;
+    for (size_t k = len; k > start; k--)
+      if (se[k - 1] == '\n' && ++lines == STDERR_TAIL_LINES) {
+        start = k;
+        break;
+      }
+    if (len > start)
+      out = decc_strndup(se + start, len - start);
+  }
+  json_decref(j);
+  return out;
+}
+
+decc_status decc_dp_wait_task(decc_dp *dp, const uint8_t task_id32[32],
+                              const decc_dp_wait_opts *o,
+                              decc_dp_task_end *end, decc_err *err) {
+  memset(end, 0, sizeof *end);
   char h[67];
-  decc_hex_encode(h, out->task_id, 32, 1);
+  decc_hex_encode(h, task_id32, 32, 1);
   uint64_t start = now_ms();
-  unsigned poll = o->poll_ms ? o->poll_ms : 200;
+  unsigned poll = o && o->poll_ms ? o->poll_ms : 200;
+  decc_dp_progress_fn progress = o ? o->progress : NULL;
+  void *user = o ? o->user : NULL;
   unsigned last = 99;
   uint64_t deadline = 0;
-  decc__dp_progress(o->progress, o->user, "CONSUME_TASK", 0, h);
+  decc__dp_progress(progress, user, "CONSUME_TASK", 0, h);
   for (;;) {
     decc_status st;
     if (dp->runner && (st = dp->runner(dp->runner_user, err)))
       return decc_err_prefix(err, "workerpool services");
     unsigned status = 0;
     uint8_t deal[32];
-    if ((st = decc__dp_view_task(dp, out->task_id, &status, deal, &deadline,
+    if ((st = decc__dp_view_task(dp, task_id32, &status, deal, &deadline,
                                  NULL, err)))
       return st;
     if (status != last) {
-      decc__dp_progress(o->progress, o->user, "CONSUME_TASK", 0,
+      decc__dp_progress(progress, user, "CONSUME_TASK", 0,
                         decc_dp_task_status_name(status));
       last = status;
     }
-    out->task_status = status;
+    end->status = status;
     if (status == DECC_TASK_COMPLETED) {
-      decc__dp_progress(o->progress, o->user, "CONSUME_TASK", 1, "COMPLETED");
+      decc__dp_progress(progress, user, "CONSUME_TASK", 1, "COMPLETED");
       return DECC_OK;
     }
-    if (status == DECC_TASK_FAILED)
+    if (status == DECC_TASK_FAILED || recorded_failure(dp, task_id32,
+                                                       &end->cause)) {
+      if (!end->cause)
+        recorded_failure(dp, task_id32, &end->cause);
+      end->stderr_tail = stderr_tail(dp, h);
+      if (end->cause)
+        return decc_err_set(err, DECC_E_STATE, "task %s failed: %s", h,
+                            end->cause);
       return decc_err_set(err, DECC_E_STATE,
                           "task %s FAILED (claimed after its deadline: the "
                           "requester was refunded)",
                           h);
+    }
     uint64_t elapsed = now_ms() - start;
     uint64_t chain_now = 0;
     int past = deadline && decc_chain_block_timestamp(dp->chain, &chain_now,
                                                       NULL) == DECC_OK &&
                chain_now > deadline;
-    if ((o->timeout_s && elapsed >= (uint64_t)o->timeout_s * 1000u) || past)
+    if ((o && o->timeout_s && elapsed >= (uint64_t)o->timeout_s * 1000u) ||
+        past)
       return decc_err_set(
-          err, DECC_E_TIMEOUT,
-          "task %s is still %s after %llu s: %s", h,
+          err, DECC_E_TIMEOUT, "task %s is still %s after %llu s: %s", h,
           decc_dp_task_status_name(status),
           (unsigned long long)(elapsed / 1000),
           status == DECC_TASK_UNSET
               ? "no scheduler of the workerpool initialized it (is a decc "
                 "node with the scheduler and worker roles running for it?); "
-                "fetch the result later with decc result get"
-              : "the workerpool's worker did not finish it in time; fetch the "
-                "result later with decc result get");
+                "wait again with decc task wait TASK"
+              : "the workerpool's worker did not finish it yet; wait again "
+                "with decc task wait TASK");
     sleep_ms(poll);
   }
+}
+
+static decc_status wait_task(decc_dp *dp, const decc_dp_process_opts *o,
+                             decc_dp_process_result *out, decc_err *err) {
+  decc_dp_wait_opts w = {o->timeout_s, o->poll_ms, o->progress, o->user};
+  decc_dp_task_end end;
+  decc_status st = decc_dp_wait_task(dp, out->task_id, &w, &end, err);
+  out->task_status = end.status;
+  out->failure_cause = end.cause;
+  out->stderr_tail = end.stderr_tail;
+  return st;
 }
 
 decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
