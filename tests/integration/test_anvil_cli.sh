@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # test_anvil_cli.sh — the whole Alice & Bob story through the `decc` command
-# on a real EVM chain: anvil running the real PoCo 6.1.0 contracts deployed
-# by `decc chain deploy`, and one `decc node` (store, market, SMS, scheduler,
-# worker) whose chain is anvil. Nothing but the CLI and the node talk to the
-# chain, exactly as a user would do it:
+# on real engines: anvil running the real PoCo 6.1.0 contracts deployed by
+# `decc chain deploy`, a js-ipfs daemon holding every file (app bundle,
+# encrypted data, results), and one `decc node` (market, SMS, scheduler,
+# worker) whose chain is anvil and whose store is js-ipfs. Nothing but the
+# CLI and the node talk to the engines, exactly as a user would do it:
 #   deploy → fund wallets (RLC transfers) → deposits → workerpool deploy and
 #   order → app build + deploy and order → protect → grant → process (TEE
 #   task COMPLETED on chain, decrypted result) → another app refused →
@@ -13,9 +14,10 @@
 # The same story then runs on the embedded ledger (decc's own chain) and the
 # balance deltas of every actor are compared.
 #
-# Engines from tools/engines/install.sh chain ($DECC_ENGINES_DIR, default
-# ~/.cache/decc-engines): anvil and the @iexec/poco package. Missing: exit 77
-# (skipped), or a failure under CI=true. The enclave sandbox needs root.
+# Engines from tools/engines/install.sh ($DECC_ENGINES_DIR, default
+# ~/.cache/decc-engines): anvil, the @iexec/poco package and js-ipfs.
+# Missing: exit 77 (skipped), or a failure under CI=true. The enclave
+# sandbox needs root.
 # Every engine step is bounded by a timeout; anvil and the node are killed on
 # exit.
 set -euo pipefail
@@ -34,6 +36,9 @@ skip() {
 [ -x "$anvil" ] || skip "anvil not installed in $engines/chain (run tools/engines/install.sh chain)"
 [ -f "$engines/chain/poco/package.json" ] || skip "@iexec/poco not in $engines/chain/poco (run tools/engines/install.sh chain)"
 [ "$(id -u)" = 0 ] || skip "the enclave sandbox needs root"
+# shellcheck source=../../tools/engines/jsipfs.sh
+source "$src/tools/engines/jsipfs.sh"
+if why=$(jsipfs_missing); then skip "$why"; fi
 [ -x "$DECC" ] || { echo "no decc binary at $DECC" >&2; exit 1; }
 
 T=$(mktemp -d)
@@ -44,6 +49,7 @@ stop_node() {
 }
 cleanup() {
   stop_node
+  jsipfs_stop
   if [ -n "$ANVIL_PID" ]; then kill "$ANVIL_PID" 2>/dev/null || true; wait "$ANVIL_PID" 2>/dev/null || true; fi
   rm -rf "$T"
 }
@@ -97,14 +103,21 @@ start_anvil() {
   RPC="http://127.0.0.1:$port"
 }
 
+# config.json of the current home: the node's market; on anvil the chain
+# profile and js-ipfs for the CLI's uploads and downloads.
+write_config() {
+  echo "{\"market\":\"$U\"${DECC_CHAIN:+,\"chain\":\"$DECC_CHAIN\",\"ipfs\":\"$IPFS_API\"}}" >"$DECC_HOME/config.json"
+}
+
 # start_node ROLES: the node of the current DECC_HOME with the pool's
 # scheduler and worker; on anvil its chain is the remote one.
 start_node() {
   local roles=$1 chainargs=()
   if [ -n "${DECC_CHAIN:-}" ]; then
-    chainargs=(--chain_url "$RPC" --hub "$HUB")
+    # anvil: the chain and the store are the real engines
+    chainargs=(--chain_url "$RPC" --hub "$HUB" --store_url "$IPFS_API")
   else
-    roles="chain,$roles"
+    roles="chain,store,$roles"
   fi
   rm -f "$T/port"
   "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles "$roles" "${chainargs[@]}" \
@@ -159,9 +172,9 @@ story() {
 
   # The node starts before the workerpool exists: its scheduler serves
   # every workerpool its key owns, including those deployed later.
-  start_node store,market,sms,scheduler,worker
+  start_node market,sms,scheduler,worker
   # The node's market is the one orderbook; its store serves the app bundle.
-  echo "{\"market\":\"$U\"${DECC_CHAIN:+,\"chain\":\"$DECC_CHAIN\"}}" >"$DECC_HOME/config.json"
+  write_config
   check "[$kind] workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
   WP=$(jget 'd["workerpool"]' <<<"$out")
 
@@ -170,7 +183,7 @@ story() {
     check "[$kind] app build ($dev)" 0 "$DECC" --json app build "app-$dev" -o "app-$dev.tar"
     local m cid
     m=$(jget 'd["measurement"]' <<<"$out")
-    check "[$kind] store add ($dev)" 0 "$DECC" --json store add "app-$dev.tar"
+    check "[$kind] store add ($dev)" 0 "$DECC" --json store add ${DECC_CHAIN:+--ipfs-api "$IPFS_API"} "app-$dev.tar"
     cid=$(jget 'd["Hash"]' <<<"$out")
     check "[$kind] app deploy ($dev)" 0 "$DECC" --json app deploy --name "app-$dev" --multiaddr "/ipfs/$cid" \
       --bundle "app-$dev.tar" --mrenclave "{\"framework\":\"TDX\",\"fingerprint\":\"$m\"}" \
@@ -189,6 +202,15 @@ story() {
   echo '{"email":"alice@example.com","score":42}' >rec.json
   check "[$kind] protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
   PD=$(jget 'd["address"]' <<<"$out")
+  if [ "$kind" = anvil ]; then
+    # the encrypted file lives on the IPFS daemon, not in the data directory
+    check "[$kind] dataset show" 0 "$DECC" --json dataset show "$PD"
+    local dcid
+    dcid=$(jget 'd["multiaddr"].split("/")[-1]' <<<"$out")
+    [ -n "$dcid" ] && curl --max-time 30 -sf -X POST "$IPFS_API/api/v0/block/stat?arg=$dcid" >/dev/null &&
+      ok "[$kind] encrypted data on js-ipfs" || ko "[$kind] $dcid not on js-ipfs"
+    check "[$kind] not in the local store" 1 "$DECC" store stat "$dcid"
+  fi
   check "[$kind] ls shows it" 0 "$DECC" --json ls --owner "$(addr_of alice)"
   [ "$(jget 'd[0]["address"].lower() if isinstance(d, list) else d["protectedData"][0]["address"].lower()' <<<"$out" 2>/dev/null)" = "${PD,,}" ] &&
     ok "[$kind] ls lists the protected data" || ko "[$kind] ls: $out"
@@ -211,8 +233,8 @@ story() {
   # (category 0: 10 × 300 s), anyone claims it and the requester is
   # refunded in full.
   stop_node
-  start_node store,market,sms
-  echo "{\"market\":\"$U\"${DECC_CHAIN:+,\"chain\":\"$DECC_CHAIN\"}}" >"$DECC_HOME/config.json"
+  start_node market,sms
+  write_config
   check "[$kind] grant for the deadline task" 0 "$DECC" grant "$PD" --app "$APP_bob" --user "$BOB" --uses 1 --price 0 --private-key-file alice.key
   local bob_before
   bob_before=$(stake_of bob)
@@ -240,6 +262,7 @@ story() {
 }
 
 start_anvil
+jsipfs_start "$T/ipfs" || exit 1
 export DECC_HOME="$T/home-anvil"
 check "chain deploy" 0 "$DECC" chain deploy --rpc "$RPC" --private-key-file "$T/deployer.key" --name anvil
 check "deploy again finds it" 0 "$DECC" chain deploy --rpc "$RPC" --private-key-file "$T/deployer.key" --name anvil

@@ -52,39 +52,12 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 check() { if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
 
-# Free loopback ports for the API and the gateway.
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-API_PORT=$(port) GW_PORT=$(port) RPC_PORT=$(port)
-cat >"$T/withresolvers.cjs" <<'JS'
-if (typeof Promise.withResolvers !== 'function') {
-  Promise.withResolvers = function () { let resolve, reject; const promise = new Promise((a, b) => { resolve = a; reject = b }); return { promise, resolve, reject } }
-}
-JS
-export IPFS_PATH=$T/repo NODE_OPTIONS="--require $T/withresolvers.cjs"
-timeout -k 5 60 "$JSIPFS" init --profile test >"$T/init.log" 2>&1 ||
-  { cat "$T/init.log" >&2; echo "jsipfs init failed or timed out (60 s)" >&2; exit 1; }
-node -e '
-const fs = require("fs"); const p = process.argv[1]; const c = JSON.parse(fs.readFileSync(p));
-c.Addresses = c.Addresses || {};
-c.Addresses.API = "/ip4/127.0.0.1/tcp/" + process.argv[2];
-c.Addresses.Gateway = "/ip4/127.0.0.1/tcp/" + process.argv[3];
-c.Addresses.RPC = "/ip4/127.0.0.1/tcp/" + process.argv[4];
-c.Addresses.Swarm = []; c.Bootstrap = [];
-fs.writeFileSync(p, JSON.stringify(c, null, 2));' "$IPFS_PATH/config" "$API_PORT" "$GW_PORT" "$RPC_PORT"
-"$JSIPFS" daemon --offline --enable-preload=false >"$T/daemon.log" 2>&1 &
-PID=$!
-API=http://127.0.0.1:$API_PORT
-up=0
-for ((i = 0; i < ${DECC_IPFS_START_TIMEOUT_S:-60} * 5; i++)); do
-  if CURL -sf -X POST "$API/api/v0/version" >/dev/null 2>&1; then up=1; break; fi
-  kill -0 "$PID" 2>/dev/null || break
-  sleep 0.2
-done
-if [ "$up" != 1 ]; then
-  tail -n 20 "$T/daemon.log" >&2
-  echo "js-ipfs daemon did not answer on $API within ${DECC_IPFS_START_TIMEOUT_S:-60} s" >&2
-  exit 1
-fi
+# shellcheck source=../../tools/engines/jsipfs.sh
+source "$HERE/tools/engines/jsipfs.sh"
+jsipfs_start "$T/ipfs" || exit 1
+PID=$IPFS_PID
+API=$IPFS_API
+GW_PORT=${IPFS_GATEWAY##*:}
 echo "js-ipfs $(CURL -s -X POST "$API/api/v0/version" | sed -n 's/.*"Version":"\([^"]*\)".*/\1/p') at $API"
 
 export DECC_HOME=$T/home
