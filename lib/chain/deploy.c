@@ -4,8 +4,8 @@
  * decc_poco_deployment_check (decc/deploy.h, docs/internals/deploy.md).
  *
  * The npm package ships bytecode and ABIs but no deployment code; the
- * steps here are decc's own (the same as tools/anvil/deploy.mjs, which they
- * replace): Diamond plumbing from deployments/arbitrumSepolia (the
+ * steps here are decc's own (they replaced an earlier ethers script):
+ * Diamond plumbing from deployments/arbitrumSepolia (the
  * artifacts lack it), PoCo facets from artifacts/ with the order library
  * linked at their linkReferences, one diamondCut per facet with the
  * selectors not routed yet (facets share a few functions; the first facet

@@ -4,12 +4,12 @@
 #
 # Needs the chain engines of tools/engines/install.sh in $DECC_ENGINES_DIR
 # (default ${XDG_CACHE_HOME:-$HOME/.cache}/decc-engines; `make test` installs
-# them): chain/ with anvil, ethers and the poco artifacts; plus node and a
+# them): chain/ with anvil and the poco artifacts; plus a
 # C compiler. It never downloads anything. When something is missing it
 # prints why and exits 77 (ctest: Skipped); under CI (CI=true) that is a
 # failure (exit 1) with the same one-line reason.
 # When present: starts anvil on 127.0.0.1 (port chosen by anvil) and deploys
-# PoCo with tools/anvil/deploy.mjs (tools/anvil/anvil_poco.sh, each step
+# PoCo with `decc chain deploy` (tools/anvil/anvil_poco.sh, each step
 # under a timeout), builds tests/integration/anvil_poco_flow.c against the
 # shared library of DECC_BUILD_DIR and runs it (bounded by
 # DECC_FLOW_TIMEOUT_S, default 300 s): the same iExec sequence on anvil and

@@ -1,7 +1,8 @@
 # anvil_poco.sh — sourced (not run) by the anvil integration test and by
 # bench/run.sh: finds the chain engines installed by tools/engines/install.sh,
-# starts anvil on 127.0.0.1 and deploys PoCo 6.1.0 on it with deploy.mjs,
-# every step under a timeout, and stops anvil again.
+# starts anvil on 127.0.0.1 and deploys PoCo 6.1.0 on it with `decc chain
+# deploy` ($DECC, else $DECC_BUILD_DIR/bin/decc), every step under a
+# timeout, and stops anvil again.
 #
 #   engines_dir                 prints $DECC_ENGINES_DIR or its default
 #   engines_ci                  true when running under CI (CI set, not
@@ -10,7 +11,7 @@
 #   anvil_poco_missing          prints why the chain engines cannot run
 #                               (and returns 0), or returns 1 when all there
 #   anvil_poco_start WORKDIR    starts anvil + deploys; sets ANVIL_URL,
-#                               ANVIL_PID, POCO_JSON (deployment file) and
+#                               ANVIL_PID, POCO_JSON (decc chain deploy --json) and
 #                               POCO_HUB/POCO_APPREG/POCO_DSREG/POCO_WPREG/
 #                               POCO_RLC; returns 1 with one line on stderr
 #                               (and the logs) on failure or timeout
@@ -18,7 +19,8 @@
 #
 # Timeouts: anvil must print its port within DECC_ANVIL_START_TIMEOUT_S
 # (default 30 s); the deployment must end within DECC_DEPLOY_TIMEOUT_S
-# (default 240 s, enforced twice: by deploy.mjs itself and by timeout(1)).
+# (default 240 s, timeout(1); each transaction is also bounded by decc's
+# receipt timeout).
 
 engines_dir() {
   printf '%s\n' "${DECC_ENGINES_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/decc-engines}"
@@ -31,12 +33,8 @@ engines_ci() {
 anvil_poco_missing() {
   local d
   d="$(engines_dir)/chain"
-  if ! command -v node >/dev/null 2>&1; then echo "node is not installed"; return 0; fi
   if [ ! -x "$d/node_modules/.bin/anvil" ]; then
     echo "anvil not installed in $d (run tools/engines/install.sh chain)"; return 0
-  fi
-  if [ ! -f "$d/node_modules/ethers/package.json" ]; then
-    echo "ethers not installed in $d (run tools/engines/install.sh chain)"; return 0
   fi
   if [ ! -f "$d/poco/artifacts/contracts/Diamond.sol/Diamond.json" ]; then
     echo "@iexec/poco artifacts not in $d/poco (run tools/engines/install.sh chain)"; return 0
@@ -80,18 +78,30 @@ anvil_poco_start() {
   fi
   ANVIL_URL="http://127.0.0.1:$port"
   POCO_JSON="$work/deployment.json"
-  if ! DECC_ENGINES_DIR="$(engines_dir)" DECC_DEPLOY_TIMEOUT_S="$deploy_s" \
-      timeout -k 5 "$((deploy_s + 10))" node "$src/tools/anvil/deploy.mjs" \
-      "$ANVIL_URL" "$POCO_JSON" 2>"$work/deploy.log"; then
+  # decc's own deployer (decc chain deploy): PoCo 6.1.0 from the artifacts,
+  # the categories and the DataProtector; anvil's account 0 (a public dev
+  # key) pays.
+  local decc="${DECC:-${DECC_BUILD_DIR:-$src/build}/bin/decc}"
+  if [ ! -x "$decc" ]; then
+    echo "no decc binary at $decc (build decc first)" >&2
+    anvil_poco_stop
+    return 1
+  fi
+  printf '%s\n' 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80 >"$work/deployer.key"
+  chmod 600 "$work/deployer.key"
+  if ! DECC_HOME="$work/deploy-home" DECC_ENGINES_DIR="$(engines_dir)" \
+      timeout -k 5 "$deploy_s" "$decc" --json chain deploy --rpc "$ANVIL_URL" \
+      --private-key-file "$work/deployer.key" >"$POCO_JSON" 2>"$work/deploy.log"; then
     tail -n 20 "$work/deploy.log" >&2
     echo "PoCo deployment on anvil failed (log above; bound ${deploy_s} s)" >&2
     anvil_poco_stop
     return 1
   fi
-  read -r POCO_HUB POCO_APPREG POCO_DSREG POCO_WPREG POCO_RLC < <(node -e '
-    const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    console.log([j.hub, j.appRegistry, j.datasetRegistry, j.workerpoolRegistry, j.token].join(" "));
-  ' "$POCO_JSON")
+  read -r POCO_HUB POCO_APPREG POCO_DSREG POCO_WPREG POCO_RLC < <(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+print(" ".join(j[k] for k in ("hub", "appRegistry", "datasetRegistry", "workerpoolRegistry", "token")))
+' "$POCO_JSON")
   if [ -z "${POCO_RLC:-}" ]; then
     echo "PoCo deployment file $POCO_JSON is incomplete" >&2
     anvil_poco_stop
