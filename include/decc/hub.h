@@ -122,6 +122,19 @@ DECC_API decc_status decc_hub_entry_read(decc_chain *c,
                                          const decc_address *a,
                                          decc_hub_entry *out, decc_err *err)
     DECC_WARN_UNUSED;
+/* The two fields an app or a dataset is fetched and checked by (what the
+ * worker and the SMS read): m_appChecksum / m_datasetChecksum and
+ * m_appMultiaddr / m_datasetMultiaddr, without the registry check. Out:
+ * checksum, *multiaddr (decc_free; NUL-terminated), *len.
+ * Returns: DECC_OK; DECC_E_INVALID (a workerpool); DECC_E_NOT_FOUND (no
+ * contract answers there); chain errors. */
+DECC_API decc_status decc_hub_asset_read(decc_chain *c,
+                                         decc_hub_entry_kind kind,
+                                         const decc_address *a,
+                                         uint8_t checksum[32],
+                                         uint8_t **multiaddr, size_t *len,
+                                         decc_err *err) DECC_WARN_UNUSED;
+
 /* Frees what an entry owns and zeroes it. NULL is a no-op. */
 DECC_API void decc_hub_entry_clear(decc_hub_entry *e);
 

@@ -334,6 +334,24 @@ decc_status decc_hub_entry_read(decc_chain *c, decc_hub_entry_kind kind,
   return st;
 }
 
+decc_status decc_hub_asset_read(decc_chain *c, decc_hub_entry_kind kind,
+                                const decc_address *a, uint8_t checksum[32],
+                                uint8_t **multiaddr, size_t *len,
+                                decc_err *err) {
+  *multiaddr = NULL;
+  *len = 0;
+  if (kind != DECC_HUB_APP && kind != DECC_HUB_DATASET)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "hub: only apps and datasets have a checksum");
+  int app = kind == DECC_HUB_APP;
+  decc_status st = view_b32(c, a, app ? "m_appChecksum()" : "m_datasetChecksum()",
+                            checksum, err);
+  if (!st)
+    st = view_bytes(c, a, app ? "m_appMultiaddr()" : "m_datasetMultiaddr()",
+                    multiaddr, len, err);
+  return st;
+}
+
 /* ---- opening a remote deployment -------------------------------------------------- */
 
 decc_status decc_hub_require_code(decc_chain *c, const decc_address *a,

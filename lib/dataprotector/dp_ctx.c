@@ -637,24 +637,15 @@ decc_status decc__dp_sms_push_requester(decc_dp *dp, const char *key,
 
 /* ---- balances ------------------------------------------------------------------------------ */
 
-static decc_status addr_word_view(decc_dp *dp, const decc_address *to,
-                                  const char *sig, const decc_address *who,
-                                  decc_u256 *out, decc_err *err) {
-  uint8_t w[32] = {0};
-  memcpy(w + 12, who->b, 20);
-  return decc__dp_view_u256(dp, to, sig, w, out, err);
-}
-
 decc_status decc_dp_get_balance(decc_dp *dp, const decc_address *who,
                                 decc_dp_balance *out, decc_err *err) {
-  decc_status st;
-  if ((st = addr_word_view(dp, &dp->addr.token, "balanceOf(address)", who,
-                           &out->wallet, err)) ||
-      (st = addr_word_view(dp, &dp->addr.hub, "balanceOf(address)", who,
-                           &out->stake, err)) ||
-      (st = addr_word_view(dp, &dp->addr.hub, "frozenOf(address)", who,
-                           &out->locked, err)))
+  decc_hub_account a;
+  decc_status st = decc_hub_account_of(dp->chain, who, &a, err);
+  if (st)
     return decc_err_prefix(err, "balance");
+  out->wallet = a.wallet;
+  out->stake = a.stake;
+  out->locked = a.locked;
   return DECC_OK;
 }
 

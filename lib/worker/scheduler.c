@@ -93,18 +93,8 @@ decc_status decc_scheduler_create(decc_scheduler **out,
    * no workerpool given, every workerpool the key owns is served, checked
    * deal by deal (scan_deals) */
   if (!decc_address_is_zero(&cfg->workerpool)) {
-    uint8_t sel[4];
-    decc_buf out_b;
-    decc_buf_init(&out_b, 0);
-    decc_abi_selector(sel, "owner()");
-    st = decc_chain_call(cfg->chain, NULL, &cfg->workerpool, sel, 4, &out_b,
-                         err);
     decc_address own;
-    memset(&own, 0, sizeof own);
-    if (!st && out_b.len >= 32)
-      memcpy(own.b, out_b.data + 12, 20);
-    decc_buf_clear(&out_b);
-    if (st)
+    if ((st = decc_hub_owner_of(cfg->chain, &cfg->workerpool, &own, err)))
       goto fail_mu;
     if (!decc_address_eq(&own, &s->owner)) {
       st = decc_err_set(err, DECC_E_DENIED,

@@ -202,31 +202,13 @@ static decc_status relay_session(void *ctx, const decc_quote *q,
 
 static decc_status app_asset(decc_worker *w, const decc_address *app,
                              uint8_t sum[32], decc_buf *maddr, decc_err *err) {
-  uint8_t sel[4];
-  decc_buf out;
-  decc_buf_init(&out, 0);
-  decc_abi_selector(sel, "m_appChecksum()");
-  decc_status st = decc_chain_call(w->cfg.chain, NULL, app, sel, 4, &out, err);
-  if (!st && out.len < 32)
-    st = decc_err_set(err, DECC_E_PARSE, "m_appChecksum: bad answer");
-  if (!st)
-    memcpy(sum, out.data, 32);
-  decc_buf_clear(&out);
-  decc_buf_init(&out, 0);
-  decc_abi_selector(sel, "m_appMultiaddr()");
-  if (!st)
-    st = decc_chain_call(w->cfg.chain, NULL, app, sel, 4, &out, err);
-  decc_abi_value *v = NULL;
-  if (!st)
-    st = decc_abi_decode(&v, "bytes", out.data, out.len, 0, err);
-  const uint8_t *b = NULL;
+  uint8_t *m = NULL;
   size_t n = 0;
-  if (!st && decc_abi_get_bytes(decc_abi_item(v, 0), &b, &n))
-    st = decc_err_set(err, DECC_E_PARSE, "m_appMultiaddr: bad answer");
-  if (!st)
-    st = decc_buf_append(maddr, b, n);
-  decc_abi_value_free(v);
-  decc_buf_clear(&out);
+  decc_status st =
+      decc_hub_asset_read(w->cfg.chain, DECC_HUB_APP, app, sum, &m, &n, err);
+  if (!st && n)
+    st = decc_buf_append(maddr, m, n);
+  decc_free(m);
   return st;
 }
 
@@ -400,7 +382,9 @@ static void outcome_fail(decc_enclave_outcome *o, decc_task_cause c,
                          const char *detail) {
   memset(o, 0, sizeof *o);
   o->cause = c;
-  snprintf(o->detail, sizeof o->detail, "%s", detail);
+  /* detail may be a whole error message (DECC_ERR_LEN): keep its start. */
+  snprintf(o->detail, sizeof o->detail, "%.*s", (int)sizeof o->detail - 1,
+           detail);
 }
 
 /* Sends the contribution stored in s (contributeAndFinalize for TEE trust
