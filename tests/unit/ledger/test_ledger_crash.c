@@ -3,13 +3,16 @@
  * of signed transactions (RLC transfers in batches of 1–8 per block, and
  * single decc_ledger_send calls) to a file ledger and reports each
  * acknowledged tx hash on a pipe once its submit call has returned; the
- * parent kill -9s it at a random point, several rounds in a row. After
+ * parent kill -9s it at a random point after its first acknowledgement
+ * (so a slow run, e.g. under valgrind, still tests something), several
+ * rounds in a row. After
  * each kill the ledger reopens, every acknowledged transaction is there
  * with its receipt, each sender's nonce equals its stored transactions,
  * blocks are gap-free, and `verify` replays the whole history to the same
  * state. The next round's writer resumes from the reopened state.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,16 +113,42 @@ TEST(kill_9_loses_nothing_acknowledged) {
       writer(path, pfd[1], (unsigned)round + 1);
     }
     close(pfd[1]);
-    /* 30–230 ms of writing, then SIGKILL wherever it is */
-    struct timespec ts = {0, (long)(30 + rand() % 200) * 1000000L};
+    /* Wait for the writer's first acknowledgement (an event, not a clock:
+     * under valgrind opening the ledger alone can take longer than any
+     * fixed delay), then 0–200 ms more of writing, then SIGKILL wherever
+     * it is. The wait is bounded only against a hung writer. */
+    uint8_t *acked = NULL;
+    size_t n = 0, cap = 0;
+    for (int waited = 0; n < 32 && waited < 600;) {
+      if (n + 4096 > cap) {
+        cap = cap ? cap * 2 : 65536;
+        acked = decc_realloc(acked, cap);
+        ASSERT(acked);
+      }
+      struct pollfd pf = {pfd[0], POLLIN, 0};
+      int pr = poll(&pf, 1, 1000);
+      if (pr < 0 && errno == EINTR)
+        continue;
+      ASSERT(pr >= 0);
+      if (pr == 0) {
+        waited++;
+        continue;
+      }
+      ssize_t r = read(pfd[0], acked + n, 32 - n);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        break; /* the writer is gone: the status check below says why */
+      n += (size_t)r;
+    }
+    struct timespec ts = {0, (long)(rand() % 200) * 1000000L};
     nanosleep(&ts, NULL);
     kill(pid, SIGKILL);
     int wst = 0;
     ASSERT_EQ(waitpid(pid, &wst, 0), pid);
     ASSERT(WIFSIGNALED(wst)); /* it was still writing, not failing */
+    ASSERT(n >= 32);          /* and had acknowledged something */
     /* acknowledged hashes (a trailing partial write is ignored) */
-    uint8_t *acked = NULL;
-    size_t n = 0, cap = 0;
     for (;;) {
       if (n + 4096 > cap) {
         cap = cap ? cap * 2 : 65536;
