@@ -37,7 +37,8 @@ static int node_usage(FILE *f) {
           "                     all, none (default chain,store,market,sms)\n"
           "  threads, max_connections, timeout, max_body, max_header_bytes, max_upload,\n"
           "  rpc_max_batch      server limits\n"
-          "  chain_url, sms_url, store_url, scheduler_url   remote services (URLs)\n"
+          "  chain_url, sms_url, store_url, scheduler_url   remote services (URLs);\n"
+          "                     decc --chain URL|PROFILE node … sets chain_url and hub\n"
           "  genesis, hub       genesis JSON used when the ledger is created; PoCo hub\n"
           "                     of chain_url (default: a decc node's)\n"
           "  workerpool, scheduler_key_file, worker_key_file, platform_key_file,\n"
@@ -125,6 +126,24 @@ int cli_cmd_node(int argc, char **argv) {
   if (g_cli.home && decc_node_config_set(&cfg, "home", g_cli.home, &err)) {
     rc = cli_fail_err(&err);
     goto out;
+  }
+  /* `decc --chain URL|PROFILE node …`: the chain every command uses
+   * (cli_chain.c) becomes chain_url and hub; the node's own flags below
+   * still override it. */
+  if (g_cli.chain) {
+    cli_chain_target t;
+    if ((rc = cli_chain_target_resolve(&t)) != CLI_OK)
+      goto out;
+    rc = CLI_FAIL;
+    if (!t.embedded) {
+      char hub[43];
+      decc_address_to_checksum(hub, &t.hub);
+      if (decc_node_config_set(&cfg, "chain_url", t.url, &err) ||
+          decc_node_config_set(&cfg, "hub", hub, &err)) {
+        rc = cli_fail_err(&err);
+        goto out;
+      }
+    }
   }
   for (int i = 1; i < argc; i++) {
     char key[64];

@@ -112,15 +112,16 @@ write_config() {
 # start_node ROLES: the node of the current DECC_HOME with the pool's
 # scheduler and worker; on anvil its chain is the remote one.
 start_node() {
-  local roles=$1 chainargs=()
+  local roles=$1 chainargs=() global=()
   if [ -n "${DECC_CHAIN:-}" ]; then
-    # anvil: the chain and the store are the real engines
-    chainargs=(--chain_url "$RPC" --hub "$HUB" --store_url "$IPFS_API")
+    # anvil: the chain (the deploy profile) and the store are the real engines
+    global=(--chain "$DECC_CHAIN")
+    chainargs=(--store_url "$IPFS_API")
   else
     roles="chain,store,$roles"
   fi
   rm -f "$T/port"
-  "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles "$roles" "${chainargs[@]}" \
+  "$DECC" "${global[@]}" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles "$roles" "${chainargs[@]}" \
     --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
     --platform_key_file "$T/plat.key" --sms_trusted_platforms "$PLAT" --log_requests false \
     --workerpool_poll_ms 100 --market_poll_ms 100 >"$T/node.log" 2>&1 &
