@@ -9,6 +9,8 @@ export TMPDIR=${TMPDIR:-/tmp}
 export DECC_SOURCE_DIR=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)} # sample inputs (bench_dcap)
 echo "decc benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, scale $DECC_BENCH_SCALE)"
 HERE=$(cd "$(dirname "$0")/.." && pwd)
+# the decc binary that deploys PoCo on anvil (anvil_poco.sh)
+export DECC_BUILD_DIR=${DECC_BUILD_DIR:-$(cd "$BUILD" && pwd)}
 # with_anvil_poco CMD: runs CMD with anvil + PoCo 6.1.0 started for it
 # (tools/anvil/anvil_poco.sh: engines of tools/engines/install.sh, every
 # step under a timeout) and DECC_ANVIL_URL / DECC_POCO_* set; when the
