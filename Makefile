@@ -11,13 +11,18 @@
 #               the integration tests report themselves skipped.
 #   make bench  set-up + build + benchmarks (figures and ratios)
 #   make fuzz   clang/libFuzzer targets for a bounded time each
+#   make test-fuzz  (part of make test) builds every fuzz target with clang
+#               + libFuzzer and runs each for a few seconds (fuzz/smoke.sh,
+#               FUZZ_SMOKE_SECONDS in all), so that `make fuzz` cannot break
+#               silently
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
+FUZZ_SMOKE_SECONDS ?= 60
 
-.PHONY: all setup build engines engines-chain test test-release test-asan demo bench fuzz clean valgrind
+.PHONY: all setup build engines engines-chain test test-release test-asan test-fuzz demo bench fuzz clean valgrind
 
 all: build
 
@@ -44,7 +49,7 @@ engines: setup
 engines-chain: setup
 	$(call engines_install,chain)
 
-test: test-release test-asan
+test: test-release test-asan test-fuzz
 
 test-release: build engines
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -55,6 +60,9 @@ test-asan: setup
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  DECC_SANITIZED=1 ctest --output-on-failure -j$(JOBS)
+
+test-fuzz: setup
+	@bash fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
 
 valgrind: build
 	@bash tools/valgrind.sh $(BUILD)
