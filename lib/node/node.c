@@ -586,6 +586,8 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
     st = decc__node_market_open(n, err);
     if (!st)
       st = decc__node_market_mount(n, err);
+    if (!st)
+      st = decc__node_graphql_mount(n, err);
     if (st)
       goto fail;
   }
@@ -618,6 +620,8 @@ decc_status decc_node_start(decc_node *n, decc_err *err) {
   n->started = 1;
   if (n->market) {
     st = decc__node_market_start(n, err);
+    if (!st)
+      st = decc__node_graphql_start(n, err);
     if (st)
       return st;
   }
@@ -642,6 +646,7 @@ void decc_node_destroy(decc_node *n) {
   decc_http_server_destroy(n->http);
   n->http = NULL;
   decc__node_market_stop(n);
+  decc__node_graphql_close(n);
   decc__node_pool_stop(n);
   decc__node_pool_close_services(n);
   decc__node_scheduler_free(n->sched_http);

@@ -98,9 +98,19 @@ struct decc_node {
   pthread_t pool_thread;
   int pool_running;
   struct node_sched_http *sched_http; /* node_scheduler.c */
+
+  /* subgraph endpoint + event index (node_graphql.c) */
+  struct node_graphql *graphql;
 };
 
 typedef struct node_sched_http node_sched_http;
+typedef struct node_graphql node_graphql;
+/* Subgraph routes and index (node_graphql.c): mount with the market role,
+ * start the indexer thread with the node, close (NULL-safe) after the HTTP
+ * server is gone. */
+decc_status decc__node_graphql_mount(decc_node *n, decc_err *err);
+decc_status decc__node_graphql_start(decc_node *n, decc_err *err);
+void decc__node_graphql_close(decc_node *n);
 /* Mounts the remote-worker scheduler routes (node_scheduler.c); needs
  * n->sched. Frees with decc__node_scheduler_free (NULL ok). */
 decc_status decc__node_scheduler_mount(decc_node *n, decc_err *err);
