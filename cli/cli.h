@@ -78,14 +78,25 @@ typedef struct cli_key_opts {
   const char *keystore;
   const char *password_file;
   const char *private_key_file;
+  const char *wallet; /* --wallet NAME|ADDRESS|FILE (cli_key_resolve) */
 } cli_key_opts;
 
-/* Returns 1 if argv[*i] is one of the key options (consuming its value and
+/* Returns 1 if argv[*i] is one of the key options (--keystore,
+ * --password-file, --private-key-file, --wallet; consuming its value and
  * advancing *i), 0 if not, -1 on a missing value (error printed). */
 int cli_key_opt_parse(cli_key_opts *o, int argc, char **argv, int *i);
-/* Loads the key. Out: *sk32 points to 32 bytes of secure memory that the
- * caller releases with decc_secure_free. Returns CLI_OK, CLI_USAGE when no
- * key option was given, CLI_FAIL on a bad file or wrong password. */
+/* Fills o->keystore when neither --keystore nor --private-key-file was
+ * given: --wallet (a name or address in <home>/wallets, or a file), else
+ * "wallet" of <home>/config.json, else the only wallet in <home>/wallets;
+ * o->password_file defaults to config.json's "passwordFile" (dp_cli.c).
+ * The path lives in a static buffer (one key per command). Returns CLI_OK
+ * or CLI_FAIL (printed: which wallet is missing and how to create one). */
+int cli_key_resolve(cli_key_opts *o);
+/* Loads the key (cli_key_resolve first when no file was given). Out: *sk32
+ * points to 32 bytes of secure memory that the caller releases with
+ * decc_secure_free. Returns CLI_OK, CLI_USAGE on conflicting options,
+ * CLI_FAIL on no wallet, a bad file or a wrong password (commands that
+ * want "no key" to be a usage error call cli_key_resolve first). */
 int cli_key_load(const cli_key_opts *o, uint8_t **sk32);
 
 /* ---- which chain (cli_chain.c; the rules are in its file comment) -------- */

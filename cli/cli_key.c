@@ -1,6 +1,7 @@
 /*
  * cli_key.c — the signing key options shared by every command that signs:
- * --keystore FILE [--password-file FILE] or --private-key-file FILE.
+ * --keystore FILE [--password-file FILE], --private-key-file FILE or
+ * --wallet NAME (default: the configured or only wallet, cli_key_resolve).
  * The key is unlocked into secure memory; the password and the hex text
  * are wiped as soon as they have been used.
  */
@@ -21,10 +22,14 @@ int cli_key_opt_parse(cli_key_opts *o, int argc, char **argv, int *i) {
     slot = &o->password_file;
   else if (!strcmp(a, "--private-key-file"))
     slot = &o->private_key_file;
+  else if (!strcmp(a, "--wallet"))
+    slot = &o->wallet;
   else
     return 0;
   if (*i + 1 >= argc) {
-    cli_usage_error("%s needs a file", a);
+    cli_usage_error("%s needs a %s", a,
+                    slot == &o->wallet ? "name, an address or a file"
+                                       : "file");
     return -1;
   }
   *slot = argv[++*i];
@@ -36,9 +41,12 @@ int cli_key_load(const cli_key_opts *o, uint8_t **sk32) {
   if (o->keystore && o->private_key_file)
     return cli_usage_error(
         "give either --keystore or --private-key-file, not both");
-  if (!o->keystore && !o->private_key_file)
-    return cli_usage_error("a signing key is required: --keystore FILE "
-                           "[--password-file FILE] or --private-key-file FILE");
+  cli_key_opts resolved = *o;
+  if (!o->keystore && !o->private_key_file) {
+    if (cli_key_resolve(&resolved) != CLI_OK)
+      return CLI_FAIL;
+    o = &resolved;
+  }
   uint8_t *sk = decc_secure_alloc(32);
   if (!sk)
     return cli_fail("out of memory");

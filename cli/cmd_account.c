@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "decc/mem.h"
+#include "dp_cli.h"
 #include "ledger_cli.h"
 
 static int account_usage(FILE *f) {
@@ -90,8 +91,15 @@ static int cmd_balance(int argc, char **argv) {
     rc = lc_parse_address(&a, pos[0], "address");
   else if (key.keystore || key.private_key_file)
     rc = key_address(&key, &a);
-  else
-    return cli_usage_error("give an ADDRESS or a key");
+  else {
+    /* --wallet NAME, else the default wallet: its address needs no
+     * password. */
+    dp_cli_opts d;
+    memset(&d, 0, sizeof d);
+    d.key = key;
+    d.wallet = key.wallet;
+    rc = dp_cli_me(&a, &d) == 0 ? CLI_OK : CLI_USAGE;
+  }
   if (rc != CLI_OK)
     return rc;
   decc_chain *l;
@@ -150,10 +158,8 @@ static int send_amount(int argc, char **argv, int with_to) {
     return CLI_USAGE;
   if (lc_parse_amount(&amount, pos[with_to ? 1 : 0], "amount") != CLI_OK)
     return CLI_USAGE;
-  if (!key.keystore && !key.private_key_file)
-    return cli_usage_error("a signing key is required: --keystore FILE "
-                           "[--password-file FILE] or --private-key-file "
-                           "FILE");
+  if (cli_key_resolve(&key) != CLI_OK)
+    return CLI_USAGE;
   decc_chain *l;
   if (lc_open(&l) != CLI_OK)
     return CLI_FAIL;

@@ -1,19 +1,21 @@
 /*
  * cmd_app.c — `decc app`: iApp development (init, build) and, through the
  * ledger commands (ledger_assets.c), deployment, inspection and transfer
- * of apps on the chain.
+ * of apps on the chain; publish (an app order, dp_cmds.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "app_bundle.h"
 #include "cli.h"
+#include "dp_cli.h"
 #include "ledger_assets.h"
 
 static int app_usage(FILE *f) {
   fprintf(f, "usage: decc app <command> [options]\n\n"
              "  init [--lang sh|c] [--name NAME] DIR   scaffold a sample iApp\n"
-             "  build DIR [-o BUNDLE.tar]             pack DIR, print its measurement\n");
+             "  build DIR [-o BUNDLE.tar]             pack DIR, print its measurement\n"
+             "  publish APP [--price A] [--volume N]  sign and publish an app order\n");
   lc_asset_usage(LC_APP, f);
   fprintf(f, "\nRun 'decc app <command> --help' for details.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
@@ -25,6 +27,8 @@ int cli_cmd_app(int argc, char **argv) {
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
     return app_usage(stdout);
   const char *sub = argv[1];
+  if (!strcmp(sub, "publish")) /* has its own --help */
+    return cli_dp_publish(argc - 1, argv + 1, 0);
   if (!strcmp(sub, "deploy") || !strcmp(sub, "show") ||
       !strcmp(sub, "transfer")) {
     if (cli_wants_help(argc - 1, argv + 1))

@@ -44,10 +44,8 @@ int cli_cmd_match(int argc, char **argv) {
   if (nf != 4)
     return cli_usage_error("match needs four order files: APP DATASET|- "
                            "WORKERPOOL REQUEST");
-  if (!key.keystore && !key.private_key_file)
-    return cli_usage_error("a signing key is required: --keystore FILE "
-                           "[--password-file FILE] or --private-key-file "
-                           "FILE");
+  if (cli_key_resolve(&key) != CLI_OK)
+    return CLI_USAGE;
   static const char *const TYPES[4] = {"apporder", "datasetorder",
                                        "workerpoolorder", "requestorder"};
   decc_order o[4];

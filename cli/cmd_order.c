@@ -237,9 +237,8 @@ static int cmd_sign(int argc, char **argv) {
   int rc = parse_opts(&o, argc, argv, 1, 0);
   if (rc)
     return rc;
-  if (!o.key.keystore && !o.key.private_key_file)
-    return cli_usage_error("a signing key is required: --keystore FILE "
-                           "[--password-file FILE] or --private-key-file FILE");
+  if (cli_key_resolve(&o.key) != CLI_OK)
+    return CLI_USAGE;
   order_ctx c;
   if ((rc = load(&c, &o)) != CLI_OK)
     return rc;

@@ -146,10 +146,8 @@ static int cmd_write(int argc, char **argv, int init) {
   if (lc_parse_h32(id, pos[0], init ? "deal id" : "task id") != CLI_OK ||
       (init && lc_parse_u64(&idx, pos[1], "index") != CLI_OK))
     return CLI_USAGE;
-  if (!key.keystore && !key.private_key_file)
-    return cli_usage_error("a signing key is required: --keystore FILE "
-                           "[--password-file FILE] or --private-key-file "
-                           "FILE");
+  if (cli_key_resolve(&key) != CLI_OK)
+    return CLI_USAGE;
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
   decc_status s = decc_abi_enc_push_bytes32(&e, id);

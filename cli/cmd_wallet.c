@@ -731,6 +731,8 @@ static int wallet_address(int argc, char **argv) {
   int rc = parse_key_only(&k, argc, argv, NULL);
   if (rc != CLI_OK)
     return rc;
+  if (cli_key_resolve(&k) != CLI_OK)
+    return CLI_USAGE;
   uint8_t *sk = NULL;
   if ((rc = cli_key_load(&k, &sk)) != CLI_OK)
     return rc;
@@ -793,9 +795,8 @@ static int wallet_sign_message(int argc, char **argv) {
     if (r == 0)
       return cli_usage_error("unknown option '%s'", argv[i]);
   }
-  if (!k.keystore && !k.private_key_file)
-    return cli_usage_error("a signing key is required: --keystore FILE "
-                           "[--password-file FILE] or --private-key-file FILE");
+  if (cli_key_resolve(&k) != CLI_OK)
+    return CLI_USAGE;
   uint8_t *msg = NULL;
   size_t len = 0;
   int rc = msg_load(&m, &msg, &len);
@@ -815,9 +816,8 @@ static int wallet_sign_typed_data(int argc, char **argv) {
     return rc;
   if (!file)
     return cli_usage_error("sign-typed-data needs a FILE.json");
-  if (!k.keystore && !k.private_key_file)
-    return cli_usage_error("a signing key is required: --keystore FILE "
-                           "[--password-file FILE] or --private-key-file FILE");
+  if (cli_key_resolve(&k) != CLI_OK)
+    return CLI_USAGE;
   uint8_t digest[32], domain[32];
   if ((rc = load_typed_data(file, digest, domain)) != CLI_OK)
     return rc;

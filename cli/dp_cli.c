@@ -21,15 +21,9 @@
 #define CONFIG_MAX (64u * 1024u)
 
 int dp_cli_opt(dp_cli_opts *o, int argc, char **argv, int *i) {
-  if (!strcmp(argv[*i], "--wallet")) {
-    if (*i + 1 >= argc) {
-      cli_usage_error("--wallet needs a name, an address or a file");
-      return -1;
-    }
-    o->wallet = argv[++*i];
-    return 1;
-  }
-  return cli_key_opt_parse(&o->key, argc, argv, i);
+  int r = cli_key_opt_parse(&o->key, argc, argv, i);
+  o->wallet = o->key.wallet;
+  return r;
 }
 
 int dp_cli_home(char *out, size_t cap) {
@@ -188,6 +182,30 @@ static int only_wallet(char *out, size_t cap, const char *home) {
   return -1;
 }
 
+int cli_key_resolve(cli_key_opts *o) {
+  static char ks[4200], pw[4200];
+  if (o->keystore || o->private_key_file)
+    return CLI_OK;
+  char home[4096];
+  if (dp_cli_home(home, sizeof home) != 0)
+    return CLI_FAIL;
+  dp_cli_config cfg;
+  if (dp_cli_config_load(&cfg, home) != CLI_OK)
+    return CLI_FAIL;
+  const char *ref = o->wallet ? o->wallet : cfg.wallet;
+  int r = ref ? wallet_path(ks, sizeof ks, home, ref)
+              : only_wallet(ks, sizeof ks, home);
+  if (r == 0) {
+    o->keystore = ks;
+    if (!o->password_file && cfg.password_file) {
+      snprintf(pw, sizeof pw, "%s", cfg.password_file);
+      o->password_file = pw;
+    }
+  }
+  dp_cli_config_clear(&cfg);
+  return r == 0 ? CLI_OK : CLI_FAIL;
+}
+
 int dp_cli_open(decc_dp **dp, const dp_cli_opts *o, int need_signer) {
   *dp = NULL;
   char home[4096];
@@ -200,18 +218,8 @@ int dp_cli_open(decc_dp **dp, const dp_cli_opts *o, int need_signer) {
   int rc = CLI_OK;
   if (need_signer) {
     cli_key_opts k = o->key;
-    char ks[4200];
-    if (!k.keystore && !k.private_key_file) {
-      const char *ref = o->wallet ? o->wallet : cfg.wallet;
-      if ((ref ? wallet_path(ks, sizeof ks, home, ref)
-               : only_wallet(ks, sizeof ks, home)) != 0) {
-        dp_cli_config_clear(&cfg);
-        return CLI_FAIL;
-      }
-      k.keystore = ks;
-      if (!k.password_file)
-        k.password_file = cfg.password_file;
-    }
+    if (o->wallet)
+      k.wallet = o->wallet;
     if ((rc = cli_key_load(&k, &sk)) != CLI_OK) {
       dp_cli_config_clear(&cfg);
       return rc;
@@ -269,6 +277,10 @@ void dp_cli_progress(void *user, const char *title, int done,
 }
 
 int dp_cli_address(decc_address *out, const char *s, const char *what) {
+  /* A wallet name stands for its address wherever an address is asked. */
+  if (strncmp(s, "0x", 2) && strncmp(s, "0X", 2) && !strchr(s, '/') &&
+      *s && strlen(s) < 200)
+    return dp_cli_ref_address(out, s, what);
   decc_err err;
   decc_err_clear(&err);
   if (decc_address_parse(out, s, &err) != DECC_OK) {

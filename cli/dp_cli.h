@@ -104,6 +104,9 @@ int cli_dp_task_logs(int argc, char **argv);
 int cli_dp_result_get(int argc, char **argv);
 /* `decc deal ls` (tasks 0) / `decc task ls` (tasks 1); argv[0] is "ls". */
 int cli_deal_ls(int argc, char **argv, int tasks);
+/* `decc app publish APP` (workerpool 0) / `decc workerpool publish WP`
+ * (workerpool 1); argv[0] is "publish". */
+int cli_dp_publish(int argc, char **argv, int workerpool);
 /* `decc task wait TASKID` (argv[0] is "wait"). */
 int cli_dp_task_wait(int argc, char **argv);
 

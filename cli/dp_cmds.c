@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "dp_cli.h"
+#include "ledger_cli.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
 #include "decc/poco.h"
@@ -59,16 +60,9 @@ static int parse_u64(uint64_t *out, const char *s, const char *what) {
   return 0;
 }
 
+/* Amounts: the syntax every command shares (lc_parse_amount). */
 static int parse_amount(decc_u256 *out, const char *s, const char *what) {
-  decc_err err;
-  decc_err_clear(&err);
-  if (decc_dp_parse_rlc(out, s, &err) != DECC_OK) {
-    cli_usage_error("%s: %s (e.g. 1.5 or '1.5 RLC' for RLC, 150 or '150 nRLC' "
-                    "for nRLC)",
-                    what, err.msg);
-    return -1;
-  }
-  return 0;
+  return lc_parse_amount(out, s, what) == CLI_OK ? 0 : -1;
 }
 
 /* ---- protect ----------------------------------------------------------------- */
@@ -1054,6 +1048,117 @@ int cli_dp_result_get(int argc, char **argv) {
       printf("result of task %s written to %s (%zu bytes)\n", task, dest, len);
   }
   return rc;
+}
+
+/* ---- app / workerpool publish --------------------------------------------------------- */
+
+static const char APP_PUBLISH_HELP[] =
+    "usage: decc app publish APP [--price AMOUNT] [--volume N]\n"
+    "         [--dataset-restrict ADDRESS] [--workerpool-restrict ADDRESS]\n"
+    "         [--requester-restrict ADDRESS|WALLET] [wallet]\n\n"
+    "Signs an app order for APP (you must own it) and publishes it on the\n"
+    "configured market (config.json \"market\" or \"node\", else the data\n"
+    "directory's): tag TEE (0x…09), price default 0 RLC, volume default\n"
+    "1000000, no restriction by default. The order is signed for the chain\n"
+    "id and hub of the chain in use (read from it).\n" AMOUNT_HELP "\n" WALLET_HELP;
+
+static const char WP_PUBLISH_HELP[] =
+    "usage: decc workerpool publish WORKERPOOL [--price AMOUNT] [--volume N]\n"
+    "         [--category N] [--trust N] [--app-restrict ADDRESS]\n"
+    "         [--dataset-restrict ADDRESS] [--requester-restrict ADDRESS|WALLET]\n"
+    "         [wallet]\n\n"
+    "Signs a workerpool order for WORKERPOOL (you must own it) and publishes\n"
+    "it on the configured market: tag TEE (0x…09), price default 0 RLC,\n"
+    "volume default 1, category 0, trust 0, no restriction by default.\n"
+    "Signed for the chain id and hub of the chain in use.\n"
+    AMOUNT_HELP "\n" WALLET_HELP;
+
+int cli_dp_publish(int argc, char **argv, int workerpool) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  decc_dp_publish_opts po;
+  memset(&po, 0, sizeof po);
+  po.volume = workerpool ? 1 : 1000000;
+  const char *res = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int k = common_opt(&w, argc, argv, &i);
+    if (k >= 10)
+      return k - 10;
+    if (k)
+      continue;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+      return help_or(stdout, workerpool ? WP_PUBLISH_HELP : APP_PUBLISH_HELP);
+    if (a[0] != '-') {
+      if (res)
+        return cli_usage_error("unexpected argument '%s'", a);
+      res = a;
+      continue;
+    }
+    const char *v = need_val(argc, argv, &i);
+    if (!v)
+      return CLI_USAGE;
+    decc_address *r = !strcmp(a, "--dataset-restrict")      ? &po.dataset_restrict
+                      : !strcmp(a, "--requester-restrict")  ? &po.requester_restrict
+                      : !strcmp(a, "--workerpool-restrict") && !workerpool
+                          ? &po.workerpool_restrict
+                      : !strcmp(a, "--app-restrict") && workerpool
+                          ? &po.app_restrict
+                          : NULL;
+    if (r) {
+      if (dp_cli_address(r, v, a))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--price")) {
+      if (parse_amount(&po.price, v, a))
+        return CLI_USAGE;
+    } else if (!strcmp(a, "--volume") ||
+               (workerpool &&
+                (!strcmp(a, "--category") || !strcmp(a, "--trust")))) {
+      uint64_t n;
+      if (parse_u64(&n, v, a))
+        return CLI_USAGE;
+      if (!strcmp(a, "--volume")) {
+        if (!n)
+          return cli_usage_error("--volume must be at least 1");
+        po.volume = n;
+      } else if (!strcmp(a, "--category"))
+        po.category = n;
+      else
+        po.trust = n;
+    } else
+      return cli_usage_error("unknown option '%s'", a);
+  }
+  if (!res)
+    return cli_usage_error("%s publish needs the %s address",
+                           workerpool ? "workerpool" : "app",
+                           workerpool ? "workerpool" : "app");
+  decc_address addr;
+  if (dp_cli_address(&addr, res, workerpool ? "workerpool" : "app"))
+    return CLI_USAGE;
+  decc_dp *dp;
+  int rc = dp_cli_open(&dp, &w, 1);
+  if (rc != CLI_OK)
+    return rc;
+  uint8_t h[32];
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st =
+      workerpool ? decc_dp_publish_workerpoolorder(dp, h, &addr, &po, &err)
+                 : decc_dp_publish_apporder(dp, h, &addr, &po, &err);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  char hx[67], price[96];
+  decc_hex_encode(hx, h, 32, 1);
+  decc_dp_format_rlc(price, &po.price);
+  if (g_cli.json)
+    return cli_print_json(json_pack(
+        "{s:s,s:s,s:s,s:I}", "orderHash", hx, workerpool ? "workerpool" : "app",
+        res, "price", price, "volume", (json_int_t)po.volume));
+  printf("%s order %s published: price %s, volume %llu, tag TEE\n",
+         workerpool ? "workerpool" : "app", hx, price,
+         (unsigned long long)po.volume);
+  return CLI_OK;
 }
 
 /* ---- entry points ---------------------------------------------------------------------------- */

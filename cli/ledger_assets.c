@@ -81,10 +81,9 @@ static int parse_opts(asset_opts *o, int argc, char **argv, int maxpos) {
 }
 
 static int need_key(const asset_opts *o) {
-  if (!o->key.keystore && !o->key.private_key_file)
-    return cli_usage_error("a signing key is required: --keystore FILE "
-                           "[--password-file FILE] or --private-key-file "
-                           "FILE");
+  cli_key_opts k = o->key;
+  if (cli_key_resolve(&k) != CLI_OK)
+    return CLI_USAGE;
   return CLI_OK;
 }
 

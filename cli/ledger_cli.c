@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "decc/encoding.h"
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "ledger_cli.h"
+#include "dp_cli.h"
 
 int lc_chain_dir(char *out, size_t cap) {
   const char *home = g_cli.home;
@@ -78,58 +80,31 @@ int lc_get_info(decc_chain *c, lc_info *out, decc_err *err) {
 /* ---- arguments ------------------------------------------------------------ */
 
 int lc_parse_amount(decc_u256 *out, const char *s, const char *what) {
-  char num[96];
-  const char *p = s;
-  while (*p == ' ')
-    p++;
-  size_t n = 0;
-  while (p[n] && p[n] != ' ' && !(p[n] >= 'a' && p[n] <= 'z') &&
-         !(p[n] >= 'A' && p[n] <= 'Z'))
-    n++;
-  if (n == 0 || n >= sizeof num)
-    return cli_usage_error("%s: '%s' is not an amount (e.g. 1000, "
-                           "\"1.5 RLC\", \"250 nRLC\")",
+  /* One syntax for every command (decc_dp_parse_rlc): "1.5 RLC", "1.5RLC"
+   * or "1.5" (a decimal point means RLC), "200 nRLC" or a bare whole
+   * number (nRLC); the unit in any case. */
+  char buf[128];
+  size_t n = strlen(s);
+  while (*s == ' ')
+    s++, n--;
+  if (n == 0 || n >= sizeof buf)
+    return cli_usage_error("%s: '%s' is not an amount (e.g. \"1.5 RLC\" or "
+                           "1.5, \"200 nRLC\" or 200)",
                            what, s);
-  memcpy(num, p, n);
-  num[n] = 0;
-  const char *unit = p + n;
-  while (*unit == ' ')
-    unit++;
-  int decimals;
-  if (!*unit || !strcmp(unit, "nRLC") || !strcmp(unit, "nrlc"))
-    decimals = 0;
-  else if (!strcmp(unit, "RLC") || !strcmp(unit, "rlc"))
-    decimals = 9;
-  else
-    return cli_usage_error("%s: unknown unit '%s' (RLC or nRLC)", what, unit);
-  /* integer part and fraction digits, no sign, no exponent */
-  char digits[128];
-  size_t nd = 0, frac = 0;
-  int dot = 0;
-  for (const char *c = num; *c; c++) {
-    if (*c == '.' && !dot) {
-      dot = 1;
-      continue;
-    }
-    if (*c < '0' || *c > '9' || nd + 1 >= sizeof digits)
-      return cli_usage_error("%s: '%s' is not an amount", what, s);
-    digits[nd++] = *c;
-    if (dot)
-      frac++;
-  }
-  if (nd == 0 || (dot && frac == 0 && nd == 0))
-    return cli_usage_error("%s: '%s' is not an amount", what, s);
-  if ((int)frac > decimals)
-    return cli_usage_error("%s: '%s' has more than %d decimals", what, s,
-                           decimals);
-  for (int k = (int)frac; k < decimals; k++) {
-    if (nd + 1 >= sizeof digits)
-      return cli_usage_error("%s: '%s' is too large", what, s);
-    digits[nd++] = '0';
-  }
-  digits[nd] = 0;
-  if (decc_u256_parse(out, digits) != DECC_OK)
-    return cli_usage_error("%s: '%s' is too large", what, s);
+  memcpy(buf, s, n + 1);
+  while (n && buf[n - 1] == ' ')
+    buf[--n] = 0;
+  if (n >= 4 && !strcasecmp(buf + n - 4, "nrlc"))
+    memcpy(buf + n - 4, "nRLC", 4);
+  else if (n >= 3 && !strcasecmp(buf + n - 3, "rlc"))
+    memcpy(buf + n - 3, "RLC", 3);
+  decc_err err;
+  decc_err_clear(&err);
+  if (buf[0] == '-' || decc_dp_parse_rlc(out, buf, &err) != DECC_OK)
+    return cli_usage_error("%s: '%s' is not an amount (e.g. \"1.5 RLC\" or "
+                           "1.5 for RLC, \"200 nRLC\" or 200 for nRLC; at "
+                           "most 9 decimals)",
+                           what, s);
   return CLI_OK;
 }
 
@@ -157,6 +132,10 @@ void lc_fmt_rlc(char *out, size_t cap, const decc_u256 *v) {
 }
 
 int lc_parse_address(decc_address *out, const char *s, const char *what) {
+  /* A wallet name (in <home>/wallets) stands for its address. */
+  if (*s && strncmp(s, "0x", 2) && strncmp(s, "0X", 2) && !strchr(s, '/') &&
+      strlen(s) < 200)
+    return dp_cli_ref_address(out, s, what) == 0 ? CLI_OK : CLI_USAGE;
   decc_err err;
   decc_err_clear(&err);
   if (decc_address_parse(out, s, &err) != DECC_OK)

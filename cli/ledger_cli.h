@@ -38,12 +38,14 @@ typedef struct lc_info {
 /* Returns DECC_OK or the chain's error (err filled). */
 int lc_get_info(decc_chain *c, lc_info *out, decc_err *err);
 
-/* Amount: "1000" (nRLC), "1000 nRLC", "1.5 RLC", "1.5RLC" (9 decimals).
- * Returns CLI_OK or CLI_USAGE (printed, naming `what`). */
+/* Amount, the one syntax of every command: "1000" or "1000 nRLC" (nRLC),
+ * "1.5 RLC", "1.5RLC" or "1.5" (a decimal point means RLC; 9 decimals);
+ * units in any case. Returns CLI_OK or CLI_USAGE (printed, naming `what`). */
 int lc_parse_amount(decc_u256 *out, const char *s, const char *what);
 /* "1.5 RLC" text of an nRLC amount (trailing zeros trimmed). */
 void lc_fmt_rlc(char *out, size_t cap, const decc_u256 *v);
-/* 0x address / 0x bytes32 arguments. Return CLI_OK or CLI_USAGE. */
+/* 0x address (or a wallet name in <home>/wallets, standing for its
+ * address) / 0x bytes32 arguments. Return CLI_OK or CLI_USAGE. */
 int lc_parse_address(decc_address *out, const char *s, const char *what);
 int lc_parse_h32(uint8_t out[32], const char *s, const char *what);
 /* Unsigned decimal (or 0x hex) integer. Returns CLI_OK or CLI_USAGE. */

@@ -69,10 +69,8 @@ int cli_ledger_order(int argc, char **argv) {
   }
   if (!file)
     return cli_usage_error("an ORDER.json file is required");
-  if (!key.keystore && !key.private_key_file)
-    return cli_usage_error("a signing key is required: --keystore FILE "
-                           "[--password-file FILE] or --private-key-file "
-                           "FILE");
+  if (cli_key_resolve(&key) != CLI_OK)
+    return CLI_USAGE;
   decc_order o;
   memset(&o, 0, sizeof o);
   int rc = lc_read_order(&o, file, type);

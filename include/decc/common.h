@@ -69,8 +69,10 @@ typedef enum decc_status {
 #undef DECC_XX_ENUM
 } decc_status;
 
-/* Maximum length of an error message, including the terminating NUL. */
-#define DECC_ERR_LEN 256
+/* Maximum length of an error message, including the terminating NUL. Room
+ * for a cause behind a long context (a URL, a path, a quoted reply): the
+ * part of a message users need is usually its end. */
+#define DECC_ERR_LEN 1024
 
 /* Error context. Public fields, caller-allocated (usually on the stack). */
 typedef struct decc_err {

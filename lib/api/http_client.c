@@ -77,13 +77,17 @@ static decc_status fetch(decc_http_reply *reply, const char *method,
         st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     }
   } else if (rc == CURLE_WRITE_ERROR) {
-    st = decc_err_set(err, DECC_E_LIMIT, "%s %s: reply larger than %zu bytes",
-                      method, url, reply->body.max);
+    /* Messages name the route without its query string: a long filter
+     * would otherwise fill the message and push the cause out. */
+    st = decc_err_set(err, DECC_E_LIMIT,
+                      "%s %.*s: reply larger than %zu bytes", method,
+                      (int)strcspn(url, "?"), url, reply->body.max);
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-    st = decc_err_set(err, DECC_E_TIMEOUT, "%s %s: timed out", method, url);
+    st = decc_err_set(err, DECC_E_TIMEOUT, "%s %.*s: timed out", method,
+                      (int)strcspn(url, "?"), url);
   } else {
-    st = decc_err_set(err, DECC_E_NETWORK, "%s %s: %s", method, url,
-                      curl_easy_strerror(rc));
+    st = decc_err_set(err, DECC_E_NETWORK, "%s %.*s: %s", method,
+                      (int)strcspn(url, "?"), url, curl_easy_strerror(rc));
   }
   curl_slist_free_all(hl);
   curl_easy_cleanup(c);

@@ -55,8 +55,11 @@ static decc_status remote(decc_dp *dp, const char *method, const char *path,
          : r.status == 403 ? DECC_E_DENIED
          : r.status == 400 ? DECC_E_INVALID
                            : DECC_E_NETWORK;
-    decc_err_set(err, st, "market %s %s: HTTP %ld%s%s", method, path,
-                 r.status, why ? ": " : "", why ? why : "");
+    /* The route without its query string: the filter values would push
+     * the server's reason out of the message. */
+    decc_err_set(err, st, "market %s %.*s: HTTP %ld%s%s", method,
+                 (int)strcspn(path, "?"), path, r.status, why ? ": " : "",
+                 why ? why : "");
     json_decref(j);
     return st;
   }

@@ -276,10 +276,11 @@ static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
     if (live)
       return decc_err_set(err, DECC_E_NOT_FOUND,
                           "no app order of %s within your app max price %s "
-                          "(cheapest: %s): raise the app max price",
+                          "(cheapest: %s): raise it with --app-max-price (the "
+                          "SDK's appMaxPrice), e.g. --app-max-price '%s'",
                           decc__dp_addr(a, &o->app),
                           decc_dp_format_rlc(p1, &o->app_max_price),
-                          decc_dp_format_rlc(p2, &cheapest));
+                          decc_dp_format_rlc(p2, &cheapest), p2);
     return decc_err_set(err, DECC_E_NOT_FOUND,
                         "no app order for app %s usable by you: the app owner "
                         "must publish one",
@@ -310,10 +311,12 @@ static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
     if (live)
       return decc_err_set(err, DECC_E_NOT_FOUND,
                           "the access to protected data %s costs %s, above "
-                          "your data max price %s: raise the data max price",
+                          "your data max price %s: raise it with "
+                          "--data-max-price (the SDK's dataMaxPrice), e.g. "
+                          "--data-max-price '%s'",
                           decc__dp_addr(a, &o->protected_data),
                           decc_dp_format_rlc(p2, &cheapest),
-                          decc_dp_format_rlc(p1, &o->data_max_price));
+                          decc_dp_format_rlc(p1, &o->data_max_price), p2);
     return decc_err_set(err, DECC_E_NOT_FOUND,
                         "no dataset order lets app %s process protected data "
                         "%s for you: access not granted or exhausted; ask the "
@@ -351,10 +354,12 @@ static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
     if (live)
       return decc_err_set(err, DECC_E_NOT_FOUND,
                           "no workerpool order within your workerpool max "
-                          "price %s (cheapest: %s): raise the workerpool max "
-                          "price",
+                          "price %s (cheapest: %s): raise it with "
+                          "--workerpool-max-price (the SDK's "
+                          "workerpoolMaxPrice), e.g. --workerpool-max-price "
+                          "'%s'",
                           decc_dp_format_rlc(p1, &o->workerpool_max_price),
-                          decc_dp_format_rlc(p2, &cheapest));
+                          decc_dp_format_rlc(p2, &cheapest), p2);
     return decc_err_set(err, DECC_E_NOT_FOUND,
                         "no TEE workerpool order in category %llu for this "
                         "app and data: no workerpool offers to run it now",

@@ -75,7 +75,7 @@ check "transfer event" Transfer "$(jq -r '.events[0].event' <<<"$J")"
 check "transfer value" 2000000000 "$(jq -r '.events[0].args.value' <<<"$J")"
 check "transfer to" "$A5" "$(jq -r '.events[0].args.to' <<<"$J")"
 check "recipient wallet" 1000002000000000 "$("$DECC" --json account balance "$A5" | jq -r .wallet)"
-for amt in "1.2.3" "abc" "1.0000000001 RLC" "5 ETH" "" "-3" "0.5"; do
+for amt in "1.2.3" "abc" "1.0000000001 RLC" "5 ETH" "" "-3" "0.5 nRLC"; do
   expect_rc "bad amount '$amt'" 2 "$DECC" account deposit "$amt" --private-key-file "$T/k1"
 done
 check "nRLC unit" 1 "$("$DECC" --json account withdraw "7 nRLC" --private-key-file "$T/k1" | jq -r .status)"

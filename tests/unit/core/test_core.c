@@ -26,7 +26,7 @@ TEST(err_set_and_prefix) {
   ASSERT_STR_EQ(e.msg, "field price: value 7 too big");
   ASSERT_EQ(e.code, DECC_E_RANGE);
   ASSERT_EQ(decc_err_set(NULL, DECC_E_IO, "x"), DECC_E_IO);
-  char longs[400];
+  char longs[DECC_ERR_LEN + 100];
   memset(longs, 'a', sizeof longs - 1);
   longs[sizeof longs - 1] = 0;
   decc_err_set(&e, DECC_E_IO, "%s", longs);

@@ -57,7 +57,7 @@ static int check_file(const char *rel, size_t *nreads) {
       decc_status st = decc_pd_get(r[md], path, type, &val, &err);
       const char *case_name = json_string_value(json_object_get(zj, "case"));
       json_t *werr = json_object_get(rd, "error");
-      char got[600] = "";
+      char got[DECC_ERR_LEN + 64] = "";
       if (st != DECC_OK) {
         snprintf(got, sizeof got, "error:%s", err.msg);
       } else {
