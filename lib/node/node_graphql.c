@@ -67,7 +67,18 @@ static const char *SCHEMA_SQL =
     "CREATE INDEX IF NOT EXISTS pd_owner ON protected_data(owner, creation_ts);"
     "CREATE INDEX IF NOT EXISTS pd_ts ON protected_data(creation_ts);"
     "CREATE TABLE IF NOT EXISTS pd_schema(pd TEXT NOT NULL, item TEXT NOT NULL,"
-    " PRIMARY KEY(item, pd)) WITHOUT ROWID;";
+    " PRIMARY KEY(pd, item)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS pd_schema_item ON pd_schema(item, pd);";
+
+/* Bumped when the tables change: an index of another version is dropped and
+ * rebuilt from the chain (it is only a cache of chain events). */
+#define GQ_INDEX_VERSION 2
+static const char *DROP_SQL = "DROP TABLE IF EXISTS meta;"
+                              "DROP TABLE IF EXISTS protected_data;"
+                              "DROP TABLE IF EXISTS pd_schema;";
+
+static int64_t meta_get(sqlite3 *db, const char *k, int64_t dflt);
+static int meta_set(sqlite3 *db, const char *k, int64_t v);
 
 static int db_open(const char *path, int readonly, sqlite3 **out) {
   *out = NULL;
@@ -82,6 +93,16 @@ static int db_open(const char *path, int readonly, sqlite3 **out) {
   sqlite3_busy_timeout(*out, 5000);
   if (!readonly && (sqlite3_exec(*out, "PRAGMA synchronous=FULL", 0, 0, 0) ||
                     sqlite3_exec(*out, SCHEMA_SQL, 0, 0, 0))) {
+    sqlite3_close(*out);
+    *out = NULL;
+    return -1;
+  }
+  if (!readonly && meta_get(*out, "version", 0) != GQ_INDEX_VERSION &&
+      (sqlite3_exec(*out, "BEGIN IMMEDIATE", 0, 0, 0) ||
+       sqlite3_exec(*out, DROP_SQL, 0, 0, 0) ||
+       sqlite3_exec(*out, SCHEMA_SQL, 0, 0, 0) ||
+       meta_set(*out, "version", GQ_INDEX_VERSION) ||
+       sqlite3_exec(*out, "COMMIT", 0, 0, 0))) {
     sqlite3_close(*out);
     *out = NULL;
     return -1;
@@ -340,6 +361,9 @@ static int index_round(node_graphql *g, decc_chain *c, sqlite3 *db) {
   uint8_t t_schema[32], t_transfer[32];
   decc_abi_event_topic(t_schema, "DatasetSchema(address,string)");
   decc_abi_event_topic(t_transfer, "Transfer(address,address,uint256)");
+  /* eth_getLogs answers are capped (10,000 logs on decc, less elsewhere):
+   * a refused range is halved down to one block. */
+  uint64_t span = GQ_BLOCK_SPAN;
   while ((int64_t)head > cur) {
     pthread_mutex_lock(&g->mu);
     int stop = g->stop;
@@ -347,8 +371,8 @@ static int index_round(node_graphql *g, decc_chain *c, sqlite3 *db) {
     if (stop)
       return 0;
     uint64_t from = (uint64_t)(cur + 1), to = head;
-    if (to - from >= GQ_BLOCK_SPAN)
-      to = from + GQ_BLOCK_SPAN - 1;
+    if (to - from >= span)
+      to = from + span - 1;
     decc_address addrs[2] = {n->addr.dataprotector, n->addr.dataset_registry};
     uint8_t topics0[2][32];
     memcpy(topics0[0], t_schema, 32);
@@ -363,8 +387,12 @@ static int index_round(node_graphql *g, decc_chain *c, sqlite3 *db) {
     f.n_topic_alts[0] = 2;
     decc_log *logs = NULL;
     size_t nl = 0;
-    if (decc_chain_get_logs(c, &f, &logs, &nl, &e) != DECC_OK)
-      return -1;
+    if (decc_chain_get_logs(c, &f, &logs, &nl, &e) != DECC_OK) {
+      if (span == 1)
+        return -1;
+      span /= 2;
+      continue;
+    }
     int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0) ? -1 : 0;
     for (size_t i = 0; !rc && i < nl; i++) {
       const decc_log *lg = &logs[i];
@@ -436,6 +464,7 @@ typedef struct q {
   int is_int[GQ_MAX_PARAMS];
   int np;
   char err[256];
+  sqlite3_stmt *schema_st; /* prepared once per query, reused per row */
 } q;
 
 static int qerr(q *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -673,16 +702,18 @@ static json_t *pd_object(sqlite3 *db, sqlite3_stmt *row, const gql_field *sel,
         goto bad;
       }
       v = json_array();
-      sqlite3_stmt *st;
-      if (sqlite3_prepare_v2(db,
+      if (!x->schema_st &&
+          sqlite3_prepare_v2(db,
                              "SELECT item FROM pd_schema WHERE pd=?1 ORDER BY "
                              "item LIMIT 1000",
-                             -1, &st, 0)) {
+                             -1, &x->schema_st, 0)) {
         qerr(x, "index unavailable");
         json_decref(v);
         goto bad;
       }
-      sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+      sqlite3_stmt *st = x->schema_st;
+      sqlite3_reset(st);
+      sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
       while (v && sqlite3_step(st) == SQLITE_ROW) {
         const char *item = (const char *)sqlite3_column_text(st, 0);
         const char *colon = strrchr(item, ':');
@@ -711,7 +742,7 @@ static json_t *pd_object(sqlite3 *db, sqlite3_stmt *row, const gql_field *sel,
         }
         json_array_append_new(v, e);
       }
-      sqlite3_finalize(st);
+      sqlite3_reset(st);
       if (!v)
         goto bad;
     } else {
@@ -896,6 +927,7 @@ static void h_graphql(void *ctx, decc_http_request *req,
     const gql_field *f = &doc.fields[i];
     json_t *v = NULL;
     if (!is_poco && !strcmp(f->name, "protectedDatas")) {
+      sqlite3_finalize(x->schema_st);
       memset(x, 0, sizeof *x);
       v = protected_datas(db, f, x);
     } else if (!strcmp(f->name, "__typename") && !f->n_sub) {
@@ -914,6 +946,8 @@ static void h_graphql(void *ctx, decc_http_request *req,
   data = NULL;
 out:
   json_decref(data);
+  if (x)
+    sqlite3_finalize(x->schema_st);
   sqlite3_close(db);
   decc_free(x);
   gql_doc_clear(&doc);
