@@ -1,7 +1,8 @@
 /*
  * cmd_app.c — `decc app`: iApp development (init, build) and, through the
  * ledger commands (ledger_assets.c), deployment, inspection and transfer
- * of apps on the chain; publish (an app order, dp_cmds.c).
+ * of apps on the chain; publish (an app order, dp_cmds.c); test (run it
+ * locally in the worker's sandbox, app_test.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@ static int app_usage(FILE *f) {
   fprintf(f, "usage: decc app <command> [options]\n\n"
              "  init [--lang sh|c] [--name NAME] DIR   scaffold a sample iApp\n"
              "  build DIR [-o BUNDLE.tar]             pack DIR, print its measurement\n"
+             "  test DIR [--protected-data F] [--args T]  run it in the worker's sandbox\n"
              "  publish APP [--price A] [--volume N]  sign and publish an app order\n");
   lc_asset_usage(LC_APP, f);
   fprintf(f, "\nRun 'decc app <command> --help' for details.\n");
@@ -27,8 +29,10 @@ int cli_cmd_app(int argc, char **argv) {
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
     return app_usage(stdout);
   const char *sub = argv[1];
-  if (!strcmp(sub, "publish")) /* has its own --help */
+  if (!strcmp(sub, "publish")) /* these have their own --help */
     return cli_dp_publish(argc - 1, argv + 1, 0);
+  if (!strcmp(sub, "test"))
+    return cli_app_test(argc - 1, argv + 1);
   if (!strcmp(sub, "deploy") || !strcmp(sub, "show") ||
       !strcmp(sub, "transfer")) {
     if (cli_wants_help(argc - 1, argv + 1))

@@ -107,6 +107,8 @@ int cli_deal_ls(int argc, char **argv, int tasks);
 /* `decc app publish APP` (workerpool 0) / `decc workerpool publish WP`
  * (workerpool 1); argv[0] is "publish". */
 int cli_dp_publish(int argc, char **argv, int workerpool);
+/* `decc app test DIR` (app_test.c; argv[0] is "test"). */
+int cli_app_test(int argc, char **argv);
 /* `decc task wait TASKID` (argv[0] is "wait"). */
 int cli_dp_task_wait(int argc, char **argv);
 

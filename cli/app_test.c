@@ -1,0 +1,433 @@
+/*
+ * app_test.c — `decc app test DIR`: runs an iApp locally the way a worker
+ * runs a task, with no chain, SMS or workerpool: the bundle is packed from
+ * DIR (its measurement is the session's fingerprint), mock protected data
+ * (a JSON file protected here, or a ready protected-data zip) is encrypted
+ * with a fresh dataset key into a scratch blockstore, and the session a
+ * worker would receive (pre-compute, app, post-compute; decc_enclave_
+ * standard_session plus the dataset and requester secrets) runs in the
+ * worker's sandbox with its default limits (decc_enclave_run_session).
+ * Prints the app's stdout / stderr, the computed.json check and the files
+ * of the result archive; a failing app gets its cause and exit code and a
+ * non-zero exit. Everything lives in a scratch directory removed at the
+ * end (-o DIR keeps the result files).
+ */
+#define _XOPEN_SOURCE 700
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "decc/bundle.h"
+#include "decc/cid.h"
+#include "decc/dataset.h"
+#include "decc/enclave.h"
+#include "decc/encoding.h"
+#include "decc/hash.h"
+#include "decc/mem.h"
+#include "decc/protect.h"
+#include "decc/store.h"
+#include "decc/zipsafe.h"
+#include "dp_cli.h"
+
+#define MAX_SECRETS 16
+#define DATA_MAX (64u << 20)
+#define LOG_SHOW_MAX (64u << 10)
+
+static const char HELP[] =
+    "usage: decc app test DIR [--protected-data DATA.json|DATA.zip]\n"
+    "         [--format v2|legacy] [--args TEXT] [--secret-file FILE]...\n"
+    "         [-o DIR]\n\n"
+    "Runs the iApp in DIR as a worker runs a task — same sandbox, limits\n"
+    "(60 s, 1 GiB …), environment, pre-compute and post-compute — with mock\n"
+    "protected data: DATA.json is protected here (--format, default v2, the\n"
+    "borsh one) or DATA.zip is used as is; it is encrypted with a fresh key,\n"
+    "fetched and decrypted by pre-compute like a real dataset. Each\n"
+    "--secret-file is a requester secret (IEXEC_REQUESTER_SECRET_1, 2, …).\n"
+    "Prints the app's stdout and stderr, the computed.json check and the\n"
+    "result files (-o DIR extracts them). Exit 0 when the task would\n"
+    "succeed, 1 with the cause (APP_EXIT_CODE, COMPUTED_FILE_INVALID,\n"
+    "APP_TIMEOUT …) otherwise. The sandbox needs root.\n";
+
+static int rm_entry(const char *p, const struct stat *sb, int flag,
+                    struct FTW *f) {
+  (void)sb;
+  (void)flag;
+  (void)f;
+  remove(p);
+  return 0;
+}
+
+typedef struct membuf {
+  decc_buf b;
+} membuf;
+
+static decc_status to_buf(const uint8_t *p, size_t n, void *user) {
+  return decc_buf_append(&((membuf *)user)->b, p, n);
+}
+
+static decc_status cat_buf(void *ud, const uint8_t *p, size_t n,
+                           decc_err *err) {
+  decc_status st = decc_buf_append(&((membuf *)ud)->b, p, n);
+  return st ? decc_err_set(err, st, "result larger than allowed") : DECC_OK;
+}
+
+/* The protected data bytes: a zip used as is, or JSON protected in fmt. */
+static int load_data(decc_buf *out, const char *path, decc_pd_format fmt) {
+  size_t len = 0;
+  char *text = cli_read_file(path, DATA_MAX, &len, 0);
+  if (!text)
+    return CLI_FAIL;
+  decc_err err;
+  decc_err_clear(&err);
+  int rc = CLI_OK;
+  if (len >= 4 && !memcmp(text, "PK\x03\x04", 4)) {
+    if (decc_buf_append(out, text, len))
+      rc = cli_fail("out of memory");
+  } else {
+    decc_pd *pd = NULL;
+    if (decc_pd_parse_json(&pd, text, len, NULL, &err) != DECC_OK ||
+        decc_pd_serialize(pd, fmt, out, &err) != DECC_OK)
+      rc = cli_fail("%s: %s", path, err.msg);
+    decc_pd_destroy(pd);
+  }
+  decc_free(text);
+  return rc;
+}
+
+/* Encrypts data with a fresh key into the blockstore. Out: url
+ * ("/ipfs/CID"), checksum (0x sha256 of the ciphertext), key45 (base64). */
+static int put_dataset(decc_blockstore *bs, const char *scratch,
+                       const decc_buf *data, char *url, size_t url_cap,
+                       char checksum[67], char key45[45]) {
+  decc_err err;
+  decc_err_clear(&err);
+  decc_dataset_key *k = NULL;
+  decc_dataset_stream *s = NULL;
+  membuf enc;
+  decc_buf_init(&enc.b, DATA_MAX + 64);
+  uint8_t sum[32];
+  int rc = CLI_FAIL;
+  if (decc_dataset_key_generate(&k, &err) ||
+      decc_dataset_stream_create(&s, DECC_DATASET_ENCRYPT, k, NULL, to_buf,
+                                 &enc, &err) ||
+      decc_dataset_stream_update(s, data->data, data->len, &err) ||
+      decc_dataset_stream_final(s, sum, &err)) {
+    cli_fail("encrypting the protected data: %s", err.msg);
+    goto done;
+  }
+  decc_dataset_key_encode(key45, k);
+  decc_sha256(sum, enc.b.data, enc.b.len);
+  decc_hex_encode(checksum, sum, 32, 1);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/dataset.enc", scratch);
+  if (cli_write_file_atomic(path, enc.b.data, enc.b.len, 0600) != CLI_OK)
+    goto done;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  decc_cid cid;
+  char cs[DECC_CID_STR_MAX];
+  decc_status st = fd < 0 ? DECC_E_IO
+                          : decc_store_add_fd(bs, &cid, NULL, NULL, fd, path,
+                                              1, &err);
+  if (fd >= 0)
+    close(fd);
+  if (st || decc_cid_to_string(cs, sizeof cs, &cid)) {
+    cli_fail("storing the protected data: %s", err.msg);
+    goto done;
+  }
+  snprintf(url, url_cap, "/ipfs/%s", cs);
+  rc = CLI_OK;
+done:
+  decc_dataset_stream_destroy(s);
+  decc_dataset_key_destroy(k);
+  decc_buf_clear(&enc.b);
+  return rc;
+}
+
+static json_t *service(json_t *root, const char *name) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(json_object_get(root, "services"), i, v) {
+    if (!strcmp(json_string_value(json_object_get(v, "name")) ?: "", name))
+      return v;
+  }
+  return NULL;
+}
+
+static void print_log(const char *work, const char *name, const char *title) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/logs/%s", work, name);
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return;
+  char buf[4096];
+  size_t n, total = 0;
+  int any = 0;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0 && total < LOG_SHOW_MAX) {
+    if (!any) {
+      printf("---- %s\n", title);
+      any = 1;
+    }
+    fwrite(buf, 1, n, stdout);
+    total += n;
+    if (n && buf[n - 1] != '\n' && feof(f))
+      putchar('\n');
+  }
+  fclose(f);
+}
+
+int cli_app_test(int argc, char **argv) {
+  const char *dir = NULL, *data_path = NULL, *args = NULL, *out_dir = NULL;
+  const char *sfiles[MAX_SECRETS];
+  size_t ns = 0;
+  decc_pd_format fmt;
+  if (decc_pd_format_parse(&fmt, "v2") != DECC_OK)
+    return cli_fail("no v2 format");
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(HELP, stdout);
+      return CLI_OK;
+    }
+    if (a[0] != '-') {
+      if (dir)
+        return cli_usage_error("unexpected argument '%s'", a);
+      dir = a;
+      continue;
+    }
+    if (i + 1 >= argc)
+      return cli_usage_error("%s needs a value (or is unknown)", a);
+    const char *v = argv[++i];
+    if (!strcmp(a, "--protected-data"))
+      data_path = v;
+    else if (!strcmp(a, "--args"))
+      args = v;
+    else if (!strcmp(a, "-o"))
+      out_dir = v;
+    else if (!strcmp(a, "--format")) {
+      /* v2 is the borsh encoding (docs/api/protect.md) */
+      if (decc_pd_format_parse(&fmt, !strcmp(v, "borsh") ? "v2" : v) !=
+          DECC_OK)
+        return cli_usage_error("--format: v2 (borsh) or legacy, not '%s'", v);
+    } else if (!strcmp(a, "--secret-file")) {
+      if (ns == MAX_SECRETS)
+        return cli_usage_error("at most %d --secret-file", MAX_SECRETS);
+      sfiles[ns++] = v;
+    } else if (!strcmp(a, "--secret"))
+      return cli_usage_error("secrets are never read from the command line: "
+                             "use --secret-file FILE");
+    else
+      return cli_usage_error("unknown option '%s'", a);
+  }
+  if (!dir)
+    return cli_usage_error("app test needs the app's DIR");
+  if (geteuid() != 0)
+    return cli_fail("app test runs the app in the worker's sandbox, which "
+                    "needs root: run it as root (e.g. sudo decc app test %s)",
+                    dir);
+
+  decc_err err;
+  decc_err_clear(&err);
+  int rc = CLI_FAIL;
+  char scratch[] = "/tmp/decc-app-test.XXXXXX";
+  if (!mkdtemp(scratch))
+    return cli_fail("cannot create a scratch directory in /tmp");
+  char work[4200], store_dir[4200];
+  snprintf(work, sizeof work, "%s/work", scratch);
+  snprintf(store_dir, sizeof store_dir, "%s/store", scratch);
+  decc_buf bundle, data;
+  decc_buf_init(&bundle, 0);
+  decc_buf_init(&data, DATA_MAX);
+  decc_blockstore *bs = NULL;
+  char *sess = NULL, *doc = NULL;
+  size_t doc_len = 0;
+  json_t *root = NULL, *params = NULL;
+  char *secrets[MAX_SECRETS] = {0};
+  membuf res;
+  decc_buf_init(&res.b, 0);
+  uint8_t meas[32];
+
+  if (mkdir(work, 0700) != 0) {
+    cli_fail("cannot create %s", work);
+    goto done;
+  }
+  if (decc_bundle_pack(&bundle, meas, dir, &err) != DECC_OK) {
+    cli_fail("%s: %s", dir, err.msg);
+    goto done;
+  }
+  if (decc_blockstore_open(&bs, store_dir, &err) != DECC_OK) {
+    cli_fail("scratch store: %s", err.msg);
+    goto done;
+  }
+  /* The session a worker gets for this task, built as for a standard
+   * task, then given the dataset and the secrets a TEE session adds. */
+  {
+    decc_enclave_standard t;
+    memset(&t, 0, sizeof t);
+    if (decc_random_bytes(t.task_id, 32) || decc_random_bytes(t.deal_id, 32)) {
+      cli_fail("no randomness");
+      goto done;
+    }
+    t.bot_size = 1;
+    memcpy(t.app_checksum, meas, 32);
+    params = json_pack("{s:s}", "iexec_args", args ? args : "");
+    char *p = params ? json_dumps(params, JSON_COMPACT) : NULL;
+    t.params = p;
+    decc_status st =
+        p ? decc_enclave_standard_session(&doc, &doc_len, &t, &err)
+          : DECC_E_NOMEM;
+    free(p);
+    if (st) {
+      cli_fail("session: %s", err.msg[0] ? err.msg : decc_strerror(st));
+      goto done;
+    }
+  }
+  json_error_t je;
+  root = json_loadb(doc, doc_len, 0, &je);
+  json_t *app = root ? service(root, "app") : NULL;
+  json_t *ae = app ? json_object_get(app, "environment") : NULL;
+  if (!ae) {
+    cli_fail("session: no app service");
+    goto done;
+  }
+  if (data_path) {
+    char url[DECC_CID_STR_MAX + 8], sum[67], key45[45];
+    if (load_data(&data, data_path, fmt) != CLI_OK ||
+        put_dataset(bs, scratch, &data, url, sizeof url, sum, key45) != CLI_OK)
+      goto done;
+    /* A mock dataset address names the file, as the worker does. */
+    const char *addr = "0x00000000000000000000000000000000000da7a0";
+    json_t *pre = service(root, "pre-compute");
+    if (!pre) {
+      pre = json_pack("{s:s,s:{}}", "name", "pre-compute", "environment");
+      json_array_insert_new(json_object_get(root, "services"), 0, pre);
+    }
+    json_t *pe = json_object_get(pre, "environment");
+    json_object_set(pe, "IEXEC_TASK_ID", json_object_get(ae, "IEXEC_TASK_ID"));
+    json_object_set_new(pe, "IS_DATASET_REQUIRED", json_string("true"));
+    json_object_set_new(pe, "IEXEC_DATASET_URL", json_string(url));
+    json_object_set_new(pe, "IEXEC_DATASET_CHECKSUM", json_string(sum));
+    json_object_set_new(pe, "IEXEC_DATASET_KEY", json_string(key45));
+    json_object_set_new(pe, "IEXEC_DATASET_FILENAME", json_string(addr));
+    if (!json_object_get(pe, "IEXEC_INPUT_FILES_NUMBER"))
+      json_object_set_new(pe, "IEXEC_INPUT_FILES_NUMBER", json_string("0"));
+    json_object_set_new(ae, "IEXEC_DATASET_ADDRESS", json_string(addr));
+    json_object_set_new(ae, "IEXEC_DATASET_FILENAME", json_string(addr));
+    decc_memzero(key45, sizeof key45);
+  }
+  for (size_t i = 0; i < ns; i++) {
+    size_t len;
+    char name[48];
+    if (!(secrets[i] = cli_read_file(sfiles[i], 4096, &len, 1)))
+      goto done;
+    snprintf(name, sizeof name, "IEXEC_REQUESTER_SECRET_%zu", i + 1);
+    json_object_set_new(ae, name, json_string(secrets[i]));
+  }
+  {
+    char *txt = json_dumps(root, JSON_COMPACT);
+    size_t n = txt ? strlen(txt) : 0;
+    sess = txt ? decc_secure_alloc(n + 1) : NULL;
+    if (sess)
+      memcpy(sess, txt, n + 1);
+    if (txt) {
+      decc_memzero(txt, n);
+      free(txt);
+    }
+    if (!sess) {
+      cli_fail("out of memory");
+      goto done;
+    }
+  }
+  /* The session holds the secrets and the dataset key: drop the JSON. */
+  json_decref(root);
+  root = NULL;
+
+  decc_enclave_store store = {bs, NULL};
+  decc_enclave_limits lim;
+  decc_enclave_limits_init(&lim);
+  decc_enclave_outcome o;
+  if (!g_cli.quiet)
+    fprintf(stderr, "  .. running %s (measurement 0x%s…) in the sandbox\n",
+            dir, decc_hex_encode((char[67]){0}, meas, 8, 0));
+  if (decc_enclave_run_session(&o, sess, strlen(sess), bundle.data,
+                               bundle.len, work, &store, &lim, &err) !=
+      DECC_OK) {
+    cli_fail("running the app: %s", err.msg);
+    goto done;
+  }
+  print_log(work, "stdout.txt", "app stdout");
+  print_log(work, "stderr.txt", "app stderr");
+  printf("---- outcome\n");
+  printf("pre-compute  %.0f ms, app %.0f ms, post-compute %.0f ms\n", o.pre_ms,
+         o.app_ms, o.post_ms);
+  if (o.cause == DECC_CAUSE_COMPUTED_FILE_INVALID)
+    printf("computed.json INVALID: %s\n", o.detail);
+  else if (o.cause == DECC_CAUSE_NONE || o.post_ms > 0)
+    printf("computed.json ok\n");
+  if (o.cause != DECC_CAUSE_NONE) {
+    if (o.exit_code)
+      cli_fail("the app failed: %s: %s (exit code %d)",
+               decc_task_cause_name(o.cause),
+               o.detail[0] ? o.detail : decc_task_cause_text(o.cause),
+               o.exit_code);
+    else
+      cli_fail("the app failed: %s: %s", decc_task_cause_name(o.cause),
+               o.detail[0] ? o.detail : decc_task_cause_text(o.cause));
+    goto done;
+  }
+  char dg[67];
+  decc_hex_encode(dg, o.result_digest, 32, 1);
+  printf("result digest %s\n", dg);
+  /* The result archive post-compute uploaded to the scratch store. */
+  decc_cid rcid;
+  decc_zip *z = NULL;
+  if (!o.result_cid[0] ||
+      decc_cid_parse(&rcid, o.result_cid, &err) != DECC_OK ||
+      decc_store_cat(bs, &rcid, 0, UINT64_MAX, cat_buf, &res, &err) !=
+          DECC_OK ||
+      decc_zip_open_mem(&z, res.b.data, res.b.len, NULL, &err) != DECC_OK) {
+    cli_fail("reading the result archive: %s", err.msg);
+    goto done;
+  }
+  printf("result files (%zu, %llu bytes zipped):\n", decc_zip_count(z),
+         (unsigned long long)res.b.len);
+  for (size_t i = 0; i < decc_zip_count(z); i++) {
+    const decc_zip_entry *e = decc_zip_entry_at(z, i);
+    printf("  %-40s %llu bytes\n", e->name,
+           (unsigned long long)e->size);
+  }
+  rc = CLI_OK;
+  if (out_dir) {
+    if (mkdir(out_dir, 0700) != 0 && access(out_dir, W_OK) != 0)
+      rc = cli_fail("-o %s: cannot create it", out_dir);
+    else if (decc_zip_extract(z, out_dir, &err) != DECC_OK)
+      rc = cli_fail("-o %s: %s", out_dir, err.msg);
+    else
+      printf("extracted into %s\n", out_dir);
+  }
+  decc_zip_close(z);
+done:
+  for (size_t i = 0; i < ns; i++)
+    if (secrets[i])
+      decc_secure_free(secrets[i]);
+  if (sess) {
+    decc_memzero(sess, strlen(sess));
+    decc_secure_free(sess);
+  }
+  if (doc) {
+    decc_memzero(doc, doc_len);
+    decc_free(doc);
+  }
+  json_decref(root);
+  json_decref(params);
+  decc_buf_clear(&bundle);
+  decc_buf_clear(&data);
+  decc_buf_clear(&res.b);
+  decc_blockstore_close(bs);
+  nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return rc;
+}
