@@ -273,8 +273,12 @@ static json_t *number_value(P *p) {
   char tmp[48];
   memcpy(tmp, b, n);
   tmp[n] = 0;
-  if (is_float)
-    return json_real(strtod(tmp, NULL));
+  if (is_float) {
+    json_t *r = json_real(strtod(tmp, NULL)); /* NULL for inf / nan */
+    if (!r)
+      perr(p, "float out of range");
+    return r;
+  }
   char *e = NULL;
   errno = 0;
   long long v = strtoll(tmp, &e, 10);
@@ -596,8 +600,12 @@ int gql_parse(gql_doc *doc, const char *query, size_t len, json_t *variables,
 out:
   json_decref(p.vars);
   json_decref(p.declared);
-  if (rc)
+  if (rc) {
+    /* Every failure path names itself; this only guards the contract. */
+    if (cap && !msg[0])
+      snprintf(msg, cap, "invalid query");
     gql_doc_clear(doc);
+  }
   return rc;
 }
 

@@ -99,6 +99,7 @@ TEST(refusals) {
       {"{ a(x: 1, x: 2) }", "twice"},
       {"{ a(x: 012) }", "leading zero"},
       {"{ a(x: 99999999999999999999) }", "range"},
+      {"{ a(x: 1.5e999) }", "float out of range"},
       {"{ a(x: \"no end) }", "unterminated"},
       {"{ a(x: \"\"\"b\"\"\") }", "block strings"},
       {"{ a(x: \"\\ud800\") }", "surrogate"},
