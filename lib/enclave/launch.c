@@ -320,6 +320,7 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
     return decc_err_set(err, DECC_E_INTERNAL, "socketpair: %s",
                         strerror(errno));
   fflush(NULL);
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     close(sv[0]);
@@ -328,6 +329,11 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
   }
   if (pid == 0) {
     close(sv[0]);
+    /* The enclave dies with its worker: a worker killed with SIGKILL and
+     * restarted runs the task again in the same work directory, which an
+     * orphaned enclave finishing the old run would clobber. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent)
+      _exit(4);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     struct rlimit nocore = {0, 0};
     setrlimit(RLIMIT_CORE, &nocore);

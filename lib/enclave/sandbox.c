@@ -1017,6 +1017,7 @@ decc_status decc_sandbox_run(const decc_sandbox_opts *o,
     goto cleanup;
   }
   p->result_fd = rp[1];
+  pid_t parent = getpid();
   pid_t sup = fork();
   if (sup < 0) {
     close(rp[0]);
@@ -1027,6 +1028,11 @@ decc_status decc_sandbox_run(const decc_sandbox_opts *o,
   }
   if (sup == 0) {
     close(rp[0]);
+    /* Dies with the process that runs the sandbox (the enclave), and so
+     * does everything below it (each level has PDEATHSIG): nothing keeps
+     * running or writing to out_dir after its owner is gone. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent)
+      _exit(4);
     run_supervisor(p);
     _exit(0);
   }

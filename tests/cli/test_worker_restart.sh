@@ -6,7 +6,7 @@
 #  (1) the worker killed with SIGKILL while idle; the scheduler initializes
 #      the next task while no worker runs; the worker restarts;
 #  (2) the worker killed in the middle of the enclave run of a slow app (it
-#      sleeps 3 s) and restarted on the same data directory;
+#      sleeps 10 s) and restarted on the same data directory;
 #  (3) the scheduler and the worker both killed during a run, restarted.
 # Each task must end COMPLETED with its decrypted result, each with one
 # contribution (this worker's), and the worker's nonce must equal the
@@ -97,8 +97,8 @@ echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
 
 # The sample app, made slow on request (first argument "slow").
 check "app init" 0 "$DECC" app init app1
-sed -i 's|^set -eu$|set -eu\n[ "${1:-}" = slow ] \&\& sleep 3|' app1/run.sh
-grep -q 'sleep 3' app1/run.sh && ok || ko "app not patched"
+sed -i 's|^set -eu$|set -eu\n[ "${1:-}" = slow ] \&\& sleep 10|' app1/run.sh
+grep -q "sleep 10" app1/run.sh && ok || ko "app not patched"
 check "app build" 0 "$DECC" --json app build app1 -o app1.tar
 M=$(jget 'd["measurement"]' <<<"$out")
 check "store add" 0 "$DECC" --json store add app1.tar
@@ -139,7 +139,8 @@ wait_status "$T1" ACTIVE 20 && ok || ko "task 1 not initialized: $(status "$T1")
 start_worker
 wait_status "$T1" COMPLETED 60 && ok || ko "task 1 after restart: $(status "$T1") $(tail -5 "$T/wnode.log")"
 
-# (2) Killed during the enclave run (the app sleeps 3 s).
+# (2) Killed during the enclave run (the app sleeps 10 s: a window wide
+# enough that the kill lands inside the run even on a loaded machine).
 submit slow
 T2=$TASK
 for _ in $(seq 200); do [ "$(grep -c "→ worker" "$T/snode.log")" = 2 ] && break; sleep 0.1; done
