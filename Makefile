@@ -4,8 +4,9 @@
 #   make demo   set-up + build + the end-to-end demo
 #   make test   set-up + build + engines + the whole suite, then again under
 #               ASan+UBSan
-#   make engines  the real engines the integration tests drive (anvil +
-#               PoCo, js-ipfs; tools/engines/install.sh, cached outside the
+#   make engines  the real engines and clients the integration tests drive
+#               (anvil + PoCo, js-ipfs: tools/engines/install.sh; the
+#               official iExec SDKs: tools/sdk/install.sh), cached outside the
 #               repository, quick when cached). If the install fails: under
 #               CI (CI=true) make fails; otherwise it warns and goes on, and
 #               the integration tests report themselves skipped.
@@ -33,21 +34,23 @@ build: setup
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
-# $(call engines_install,PARTS): see `make engines` above.
+# $(call engines_install,COMMAND): runs an engine installer; see
+# `make engines` above for what a failure means.
 define engines_install
-	@if bash tools/engines/install.sh $(1); then :; \
+	@if $(1); then :; \
 	elif [ -n "$$CI" ] && [ "$$CI" != false ] && [ "$$CI" != 0 ]; then \
-	  echo "make: tools/engines/install.sh failed (CI=$$CI: the integration tests need the engines)" >&2; exit 1; \
+	  echo "make: $(1) failed (CI=$$CI: the integration tests need the engines)" >&2; exit 1; \
 	else \
-	  echo "make: WARNING: tools/engines/install.sh failed; tests needing an engine will be skipped" >&2; \
+	  echo "make: WARNING: $(1) failed; tests needing an engine will be skipped" >&2; \
 	fi
 endef
 
 engines: setup
-	$(call engines_install,)
+	$(call engines_install,bash tools/engines/install.sh)
+	$(call engines_install,timeout 1800 bash tools/sdk/install.sh)
 
 engines-chain: setup
-	$(call engines_install,chain)
+	$(call engines_install,bash tools/engines/install.sh chain)
 
 test: test-release test-asan test-fuzz
 

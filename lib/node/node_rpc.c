@@ -375,6 +375,16 @@ static json_t *m_send_raw(rpc_ctx *c, json_t *p, rpc_err *e) {
     return fail(e, code, "%s", de.msg[0] ? de.msg : decc_strerror(st));
   }
   json_t *j = decc__node_json_hex(r.tx_hash, 32);
+  /* The orderbook learns of what this transaction did (a grant revoked, an
+   * order consumed by a match) before its hash is returned, instead of at
+   * the watcher's next poll: an SDK that lists orders right after waiting
+   * for the receipt sees the new state. */
+  if (r.status == 1 && r.n_logs && c->n->market) {
+    decc_err me;
+    decc_err_clear(&me);
+    if (decc_node_market_sync(c->n, NULL, &me) != DECC_OK)
+      decc__node_logf(c->n, "market sync after a transaction: %s", me.msg);
+  }
   decc_receipt_clear(&r);
   int64_t hold = known ? seen_hold_ms(&from, n) : 0;
   if (hold > 0) {

@@ -76,7 +76,13 @@ const dp2 = new IExecDataProtectorCore(user2, dpOptions);
 
 let passed = 0;
 let failed = 0;
+let notDone = 0;
 const results = {};
+// SDK calls decc does not serve yet (issue 12: the compass route and the
+// workerpool API). They run like every step; a failure is reported as
+// "TODO", not counted as a pass; one that passes is an error until it is
+// removed from this list, so the list cannot go stale.
+const NOT_DONE = new Set(['task.fetchOffchainInfo', 'task.fetchLogs']);
 function withTimeout(p, ms, name) {
   let t;
   const to = new Promise((_, rej) => {
@@ -99,12 +105,22 @@ async function step(name, fn, ...needs) {
   try {
     const r = await withTimeout(Promise.resolve().then(fn), STEP_TIMEOUT, name);
     results[name] = r === undefined ? null : r;
+    if (NOT_DONE.has(name)) {
+      failed++;
+      console.log(`FAIL ${name}: passes now; remove it from NOT_DONE in sdk_flow.mjs`);
+      return r;
+    }
     passed++;
     console.log(`ok   ${name} (${Date.now() - t0} ms)`);
     return r;
   } catch (e) {
-    failed++;
     const cause = e?.cause?.message || e?.errorCause?.message || '';
+    if (NOT_DONE.has(name)) {
+      notDone++;
+      console.log(`TODO ${name}: not served by decc yet: ${e?.message || e}`);
+      return undefined;
+    }
+    failed++;
     console.log(`FAIL ${name}: ${e?.message || e}${cause ? ` (${cause})` : ''}`);
     return undefined;
   }
@@ -316,5 +332,6 @@ await step('dataprotector.transferOwnership', async () => {
   await dp2.transferOwnership({ protectedData: pd, newOwner: me });
 }, 'dataprotector.protectData');
 
+if (notDone) console.log(`${notDone} SDK call(s) not served by decc yet (TODO above)`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
