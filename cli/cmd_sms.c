@@ -376,8 +376,8 @@ static int cmd_serve(int argc, char **argv) {
     if (!(*dst = opt_value(argc, argv, &i)))
       return CLI_USAGE;
   }
-  if (!vault || !ledger)
-    return cli_usage_error("serve: --vault DIR and --ledger FILE are required");
+  if (!vault)
+    return cli_usage_error("serve: --vault DIR is required");
   char host[64] = "127.0.0.1";
   unsigned port = 0;
   if (listen) {
@@ -393,7 +393,15 @@ static int cmd_serve(int argc, char **argv) {
   decc_err err;
   decc_err_clear(&err);
   struct stat sb;
-  if (stat(ledger, &sb) != 0) {
+  decc_chain *chain = NULL;
+  /* Without --ledger the SMS reads the chain every command uses (--chain,
+   * DECC_CHAIN, config.json, a deploy profile: an EVM chain too). */
+  if (!ledger) {
+    if (create)
+      return cli_usage_error("serve: --create-ledger needs --ledger FILE");
+    if (cli_chain_open(&chain, 0) != CLI_OK)
+      return CLI_FAIL;
+  } else if (stat(ledger, &sb) != 0) {
     if (!create)
       return cli_fail("%s: no ledger (use --create-ledger to create a dev "
                       "ledger)",
@@ -406,8 +414,7 @@ static int cmd_serve(int argc, char **argv) {
     if (st)
       return cli_fail_err(&err);
   }
-  decc_chain *chain = NULL;
-  if (decc_chain_open_embedded(&chain, ledger, &err))
+  if (!chain && decc_chain_open_embedded(&chain, ledger, &err))
     return cli_fail_err(&err);
   decc_sms_config cfg;
   memset(&cfg, 0, sizeof cfg);
@@ -498,8 +505,9 @@ static const sms_cmd CMDS[] = {
      "web3|web2|requester|app-developer --sms URL --address ADDR [--name NAME]",
      cmd_check},
     {"serve",
-     "Run an SMS over the embedded ledger until SIGINT/SIGTERM",
-     "--vault DIR --ledger FILE [--create-ledger] [--trust-platform ADDR]... "
+     "Run an SMS until SIGINT/SIGTERM, over a ledger file or the chosen chain "
+     "(--chain)",
+     "--vault DIR [--ledger FILE [--create-ledger]] [--trust-platform ADDR]... "
      "[--listen HOST:PORT] [--port-file FILE] [--passphrase-file FILE]",
      cmd_serve},
 };

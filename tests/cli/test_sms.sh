@@ -39,6 +39,9 @@ A1=0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A
 # ---- serve ------------------------------------------------------------------
 expect 0 "$DECC" sms serve --help
 expect 1 "$DECC" sms serve --vault "$T/vault" --ledger "$T/none.db"
+# without --ledger: the chosen chain (here the embedded one, absent)
+expect 1 "$DECC" --home "$T/nohome" sms serve --vault "$T/vault"
+expect 2 "$DECC" sms serve --vault "$T/vault" --create-ledger
 contains "$T/err" "create-ledger"
 "$DECC" sms serve --vault "$T/vault" --ledger "$T/ledger.db" --create-ledger \
   --port-file "$T/port" --trust-platform $A1 >"$T/serve.out" 2>"$T/serve.err" &
