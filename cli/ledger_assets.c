@@ -9,15 +9,25 @@
  *
  * Multiaddr: "/ipfs/<cid>" or "/p2p/<cid>" is stored as the binary
  * multiaddr iExec uses; anything else (a docker image, a URL) as its UTF-8
- * bytes, as the SDK does.
+ * bytes, as the SDK does. An app deployed with --bundle must point at it:
+ * /ipfs/<cid> present in the configured store, or an http(s) URL.
+ *
+ * `decc app deploy DIR` (or --bundle FILE without --multiaddr) does it in
+ * one step: pack DIR, upload the bundle to the configured store and
+ * register it (decc_dp_app_deploy).
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "decc/cid.h"
+#include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
 #include "decc/hub.h"
+#include "decc/bundle.h"
+#include "decc/store.h"
+#include "dp_cli.h"
 #include "ledger_assets.h"
 #include "ledger_cli.h"
 
@@ -116,11 +126,150 @@ static int open_info(decc_chain **l, lc_info *info) {
   return CLI_OK;
 }
 
-static int cmd_deploy(int kind, int argc, char **argv) {
-  asset_opts o;
-  int rc = parse_opts(&o, argc, argv, 0);
+/* Aborts a Kubo cat after its first bytes: the content exists. */
+static decc_status first_bytes(void *ud, const uint8_t *p, size_t n,
+                               decc_err *err) {
+  (void)p;
+  (void)n;
+  *(int *)ud = 1;
+  return decc_err_set(err, DECC_E_LIMIT, "enough");
+}
+
+/* Whether the store the commands use (the data directory's blockstore, or
+ * the Kubo node of config.json "ipfs"/"node") holds cid. Returns CLI_OK
+ * (present), or an exit code after printing why not. */
+static int check_in_store(const char *maddr_text) {
+  const char *c = maddr_text + (maddr_text[1] == 'i' ? 6 : 5);
+  decc_cid cid;
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_cid_parse(&cid, c, &err) != DECC_OK)
+    return cli_usage_error("--multiaddr: %s", err.msg);
+  dp_cli_opts none;
+  memset(&none, 0, sizeof none);
+  decc_dp *dp = NULL;
+  int rc = dp_cli_open(&dp, &none, 0);
   if (rc != CLI_OK)
     return rc;
+  decc_blockstore *bs = decc_dp_blockstore(dp);
+  int found = 0;
+  if (bs)
+    found = decc_blockstore_has(bs, &cid);
+  else {
+    char home[4096];
+    dp_cli_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if (dp_cli_home(home, sizeof home) == 0 &&
+        dp_cli_config_load(&cfg, home) == CLI_OK) {
+      const char *url = cfg.ipfs ? cfg.ipfs : cfg.node;
+      if (url)
+        (void)decc_kubo_cat(url, &cid, 0, first_bytes, &found, 10, &err);
+    }
+    dp_cli_config_clear(&cfg);
+  }
+  decc_dp_close(dp);
+  if (!found)
+    return cli_fail("--multiaddr %s: that content is not in the store the "
+                    "workers fetch from: add the bundle first (decc store "
+                    "add BUNDLE.tar), or deploy in one step with 'decc app "
+                    "deploy DIR'",
+                    maddr_text);
+  return CLI_OK;
+}
+
+/* `decc app deploy DIR|--bundle FILE`: pack, store and register. */
+static int deploy_bundle(const asset_opts *o) {
+  const char *src = o->npos ? o->pos[0] : o->bundle;
+  if (o->multiaddr || o->checksum || o->mrenclave || o->type)
+    return cli_usage_error("deploy %s: decc stores the bundle and writes "
+                           "--multiaddr, --checksum, --mrenclave and --type "
+                           "itself; drop them",
+                           src);
+  struct stat sb;
+  if (stat(src, &sb) != 0)
+    return cli_fail("%s: no such directory or bundle", src);
+  decc_buf b;
+  decc_buf_init(&b, 0);
+  decc_err err;
+  decc_err_clear(&err);
+  uint8_t m[32];
+  if (S_ISDIR(sb.st_mode)) {
+    if (decc_bundle_pack(&b, m, src, &err) != DECC_OK) {
+      decc_buf_clear(&b);
+      return cli_fail("%s: %s", src, err.msg);
+    }
+  } else {
+    size_t len = 0;
+    char *data = cli_read_file(src, 256u << 20, &len, 0);
+    if (!data)
+      return CLI_FAIL;
+    decc_status st = decc_buf_append(&b, data, len);
+    decc_free(data);
+    if (st) {
+      decc_buf_clear(&b);
+      return cli_fail("out of memory");
+    }
+  }
+  /* The name: --name, else the directory's (or file's) base name. */
+  char name[256];
+  if (o->name)
+    snprintf(name, sizeof name, "%s", o->name);
+  else {
+    size_t n = strlen(src);
+    while (n > 1 && src[n - 1] == '/')
+      n--;
+    size_t st = n;
+    while (st && src[st - 1] != '/')
+      st--;
+    snprintf(name, sizeof name, "%.*s", (int)(n - st), src + st);
+    char *dot = strrchr(name, '.');
+    if (dot && !S_ISDIR(sb.st_mode))
+      *dot = 0;
+  }
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  w.key = o->key;
+  w.wallet = o->key.wallet;
+  decc_dp *dp = NULL;
+  int rc = dp_cli_open(&dp, &w, 1);
+  if (rc != CLI_OK) {
+    decc_buf_clear(&b);
+    return rc;
+  }
+  decc_dp_app a;
+  memset(&a, 0, sizeof a);
+  decc_status st = decc_dp_app_deploy(dp, &a, name, b.data, b.len, &err);
+  decc_dp_close(dp);
+  decc_buf_clear(&b);
+  if (st)
+    return cli_fail_err(&err);
+  char h[43], sum[67], tx[67];
+  decc_address_to_checksum(h, &a.address);
+  decc_hex_encode(sum, a.checksum, 32, 1);
+  decc_hex_encode(tx, a.tx_hash, 32, 1);
+  if (g_cli.json)
+    rc = cli_print_json(json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:b}", "app", h, "name", name, "multiaddr",
+        a.multiaddr ? a.multiaddr : "", "checksum", sum, "txHash", tx,
+        "created", a.created));
+  else
+    printf("app %s %s: %s, checksum %s\n", h,
+           a.created ? "deployed" : "already deployed (same bundle and name)",
+           a.multiaddr ? a.multiaddr : "", sum);
+  decc_dp_app_clear(&a);
+  return rc;
+}
+
+static int cmd_deploy(int kind, int argc, char **argv) {
+  asset_opts o;
+  int rc = parse_opts(&o, argc, argv, kind == LC_APP ? 1 : 0);
+  if (rc != CLI_OK)
+    return rc;
+  if (kind == LC_APP && (o.npos == 1 || (o.bundle && !o.multiaddr))) {
+    if (o.npos == 1 && o.bundle)
+      return cli_usage_error("give DIR or --bundle FILE, not both");
+    return deploy_bundle(&o);
+  }
   if (!o.name)
     return cli_usage_error(kind == LC_WORKERPOOL ? "--description is required"
                                                  : "--name is required");
@@ -145,6 +294,19 @@ static int cmd_deploy(int kind, int argc, char **argv) {
       /* the bundle archive is canonical: its SHA-256 is the measurement */
       if (decc_sha256_file(sum, o.bundle, &err) != DECC_OK)
         return cli_fail("%s: %s", o.bundle, err.msg);
+      /* Workers fetch the bundle from the multiaddr: refuse one they
+       * cannot fetch now rather than fail every task later. */
+      if (!strncmp(o.multiaddr, "/ipfs/", 6) ||
+          !strncmp(o.multiaddr, "/p2p/", 5)) {
+        if ((rc = check_in_store(o.multiaddr)) != CLI_OK)
+          return rc;
+      } else if (strncmp(o.multiaddr, "http://", 7) &&
+                 strncmp(o.multiaddr, "https://", 8))
+        return cli_usage_error("--multiaddr '%s': a bundle lives at "
+                               "/ipfs/CID (decc store add BUNDLE.tar) or an "
+                               "http(s) URL; or deploy in one step with "
+                               "'decc app deploy DIR'",
+                               o.multiaddr);
     } else
       return cli_usage_error(kind == LC_APP
                                  ? "--checksum 0x… or --bundle FILE is required"
@@ -433,7 +595,9 @@ void lc_asset_usage(int kind, FILE *f) {
   if (kind == LC_WORKERPOOL)
     fprintf(f, "  deploy --description TEXT KEY        create a workerpool\n");
   else if (kind == LC_APP)
-    fprintf(f, "  deploy --name NAME --multiaddr M (--checksum 0x… | --bundle "
+    fprintf(f, "  deploy DIR|--bundle FILE [--name NAME] [KEY]   pack, store "
+               "and register in one step\n"
+               "  deploy --name NAME --multiaddr M (--checksum 0x… | --bundle "
                "FILE)\n"
                "         [--type DOCKER] [--mrenclave TEXT] [--owner A] KEY\n"
                "                                       register the app "

@@ -122,10 +122,12 @@ expect_rc "app show unknown" 1 "$DECC" app show "$A3"
 contains "not registered" "not a registered app" "$(cat "$T/err")"
 # --bundle: the checksum is the bundle's SHA-256 (its measurement)
 printf 'bundle bytes' >"$T/b.tar"
-J=$("$DECC" --json app deploy --name b --multiaddr /ipfs/QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG --bundle "$T/b.tar" --private-key-file "$T/k1")
+# (the bundle must be in the store the workers fetch from)
+BCID=$("$DECC" --json store add "$T/b.tar" | jq -r .Hash)
+J=$("$DECC" --json app deploy --name b --multiaddr "/ipfs/$BCID" --bundle "$T/b.tar" --private-key-file "$T/k1")
 S=$("$DECC" --json app show "$(jq -r .app <<<"$J")")
 check "bundle checksum" "0x$(sha256sum "$T/b.tar" | cut -c1-64)" "$(jq -r .checksum <<<"$S")"
-check "ipfs multiaddr" /ipfs/QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG "$(jq -r .multiaddr <<<"$S")"
+check "ipfs multiaddr" "/ipfs/$BCID" "$(jq -r .multiaddr <<<"$S")"
 # transfer: the NFT moves and so does the ownership
 J=$("$DECC" --json app transfer "$(jq -r .app <<<"$J")" "$A5" --private-key-file "$T/k1")
 check "app transfer status" 1 "$(jq -r .status <<<"$J")"
