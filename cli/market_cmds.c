@@ -4,9 +4,10 @@
  * challenge, sign its EIP-712 typed data with the wallet key, send
  * `authorization: <hash>_<signature>_<address>` with the write request.
  *
- * The node URL comes from --node, then $DECC_NODE_URL, then
- * http://127.0.0.1:8545; the chain id from --chain-id or the node's
- * /health.
+ * The node URL comes from --node, then $DECC_NODE_URL, then config.json
+ * "market" or "node", then http://127.0.0.1:8545; the chain id from
+ * --chain-id or the node's /health. The login is signed with the key
+ * options, --wallet, or the wallet of config.json.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "decc/keys.h"
 #include "decc/mem.h"
 #include "decc/order.h"
+#include "dp_cli.h"
 #include "market_cmds.h"
 
 #define REPLY_MAX (64u << 20)
@@ -31,8 +33,10 @@ static int usage(FILE *f) {
           "       decc order unpublish --type TYPE KEY (--hash 0x… | --last ADDRESS |\n"
           "                            --all ADDRESS) [--node URL] [--chain-id N]\n\n"
           "  --type TYPE   apporder | datasetorder | workerpoolorder | requestorder\n"
-          "  --node URL    node base URL (default $DECC_NODE_URL or http://127.0.0.1:8545)\n"
-          "  KEY           --keystore FILE [--password-file FILE] | --private-key-file FILE;\n"
+          "  --node URL    node base URL (default $DECC_NODE_URL, config.json \"market\" or\n"
+          "                \"node\", else http://127.0.0.1:8545)\n"
+          "  KEY           --keystore FILE [--password-file FILE] | --private-key-file FILE\n"
+          "                | --wallet NAME (default: config.json \"wallet\");\n"
           "                signs the market login challenge (publish works without a key\n"
           "                only on a node started with market_auth=false)\n"
           "  ORDER.json    a signed order ('decc order sign'); '-' reads stdin\n\n"
@@ -170,7 +174,28 @@ static int authorize(const char *base, uint64_t chain, const uint8_t *sk,
 
 static int parse(mopts *o, int argc, char **argv, int sub) {
   memset(o, 0, sizeof o[0]);
+  /* The market: --node, $DECC_NODE_URL, config.json "market" then "node"
+   * (as every other command reads them), else the local default. The
+   * config's wallet signs the login when no key option is given. */
+  static char cfg_node[2048], cfg_wallet[512];
   o->node = getenv("DECC_NODE_URL");
+  {
+    char home[4096];
+    dp_cli_config cfg;
+    if (dp_cli_home(home, sizeof home) == 0 &&
+        dp_cli_config_load(&cfg, home) == CLI_OK) {
+      const char *m = cfg.market ? cfg.market : cfg.node;
+      if ((!o->node || !*o->node) && m) {
+        snprintf(cfg_node, sizeof cfg_node, "%s", m);
+        o->node = cfg_node;
+      }
+      if (cfg.wallet) {
+        snprintf(cfg_wallet, sizeof cfg_wallet, "%s", cfg.wallet);
+        o->key.wallet = cfg_wallet;
+      }
+      dp_cli_config_clear(&cfg);
+    }
+  }
   if (!o->node || !*o->node)
     o->node = "http://127.0.0.1:8545";
   for (int i = 1; i < argc; i++) {
@@ -239,7 +264,7 @@ static int parse(mopts *o, int argc, char **argv, int sub) {
 }
 
 static int has_key(const mopts *o) {
-  return o->key.keystore || o->key.private_key_file;
+  return o->key.keystore || o->key.private_key_file || o->key.wallet;
 }
 
 static int cmd_publish(int argc, char **argv) {

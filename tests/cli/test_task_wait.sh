@@ -99,6 +99,15 @@ echo "{\"workerpool\":\"$WP\",\"workerpoolprice\":\"0\",\"volume\":\"100\",\"tag
 check "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
 check "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key --node "$U" wo.s.json
 
+# order ls / publish find the market in config.json (no --node).
+check "order ls from config" 0 "$DECC" --json order ls --type apporder --app "$GOOD"
+[ "$(jget 'd["count"]' <<<"$out")" = 1 ] && ok || ko "order ls: $out"
+echo "{\"app\":\"$GOOD\",\"appprice\":\"0\",\"volume\":\"7\",\"tag\":\"$TAG\",\"datasetrestrict\":\"$Z\",\"workerpoolrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >ao7.json
+check "sign order 7" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao7.s.json ao7.json
+check "publish from config" 0 "$DECC" order publish --type apporder --private-key-file bob.key ao7.s.json
+check "order ls 2" 0 "$DECC" --json order ls --type apporder --app "$GOOD"
+[ "$(jget 'd["count"]' <<<"$out")" = 2 ] && ok || ko "order ls after publish: $out"
+
 echo '{"email":"alice@example.com","score":42}' >rec.json
 check "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
 PD=$(jget 'd["address"]' <<<"$out")
