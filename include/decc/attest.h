@@ -28,6 +28,10 @@
 extern "C" {
 #endif
 
+/* Bound on a hardware quote carried in decc_quote (a TDX v4 quote with its
+ * PCK certificate chain is about 5 KiB). */
+#define DECC_QUOTE_HW_MAX 16384u
+
 typedef struct decc_quote {
   char backend[16];          /* "software", "tdx", … (NUL-padded) */
   uint8_t measurement[32];   /* SHA-256 of the app bundle */
@@ -37,6 +41,12 @@ typedef struct decc_quote {
   uint64_t timestamp;        /* unix seconds when the quote was made */
   decc_address platform;     /* platform key that signed */
   uint8_t signature[65];
+  /* Hardware backends ("tdx"): the raw DCAP quote, whose report data is
+   * decc_dcap_report_data (decc/dcap.h) of the claims above; platform and
+   * signature are then zero. Length 0 for the software backend. Not part of
+   * decc_quote_digest (the quote binds the digest, not the reverse). */
+  uint32_t hw_quote_len;
+  uint8_t hw_quote[DECC_QUOTE_HW_MAX];
 } decc_quote;
 
 /* The digest the platform key signs (see above). */
@@ -62,7 +72,8 @@ DECC_API decc_status decc_quote_verify(const decc_quote *q,
                                        decc_err *err) DECC_WARN_UNUSED;
 
 /* JSON form: {"backend","measurement","enclavePublicKey","taskId","nonce",
- * "timestamp","platform","signature"} with 0x-hex fields.
+ * "timestamp","platform","signature"} with 0x-hex fields, plus "hwQuote"
+ * (0x-hex, at most DECC_QUOTE_HW_MAX bytes) when hw_quote_len > 0.
  * Out: *json heap string (decc_free). Returns: DECC_OK or DECC_E_NOMEM. */
 DECC_API decc_status decc_quote_to_json(char **json, const decc_quote *q)
     DECC_WARN_UNUSED;
@@ -87,6 +98,24 @@ DECC_API decc_status decc_tee_software_create(decc_tee_backend *b,
                                               const uint8_t platform_sk32[32])
     DECC_WARN_UNUSED;
 DECC_API void decc_tee_software_destroy(decc_tee_backend *b);
+
+/* The Intel TDX backend, inside a TDX guest: quote() sets backend "tdx",
+ * zeroes platform and signature, and obtains a DCAP quote whose report data
+ * is decc_dcap_report_data(q) through Linux configfs-tsm
+ * (decc_tdx_tsm_quote under tsm_dir, NULL: /sys/kernel/config/tsm/report;
+ * or, when tsm_entry is non-NULL, through that existing entry directory,
+ * e.g. one an administrator created for an unprivileged worker). The quote
+ * goes into q->hw_quote. quote() errors: DECC_E_IO (no configfs-tsm),
+ * DECC_E_UNSUPPORTED (not a TDX provider), DECC_E_STATE (a concurrent
+ * writer changed the report data: retry), DECC_E_PARSE, DECC_E_LIMIT
+ * (quote larger than DECC_QUOTE_HW_MAX).
+ * create copies the paths. Out: *b (release with decc_tee_tdx_destroy).
+ * Returns: DECC_OK, DECC_E_INVALID (path too long), DECC_E_NOMEM. */
+DECC_API decc_status decc_tee_tdx_create(decc_tee_backend *b,
+                                         const char *tsm_dir,
+                                         const char *tsm_entry)
+    DECC_WARN_UNUSED;
+DECC_API void decc_tee_tdx_destroy(decc_tee_backend *b);
 
 /* Ephemeral enclave key pair for sealed boxes (X25519). sk32 should be
  * secure memory. Returns: DECC_OK or DECC_E_CRYPTO. */

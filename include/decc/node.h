@@ -94,6 +94,14 @@ typedef struct decc_node_config {
   char *scheduler_workers;   /* comma-separated worker addresses the
                                 scheduler's HTTP API serves; NULL or empty:
                                 any worker with a valid signature */
+  char *tee_backend;         /* worker TEE backend: "software" (NULL, the
+                                default: quotes signed with
+                                platform_key_file) or "tdx" (inside an Intel
+                                TDX guest: DCAP quotes via configfs-tsm) */
+  char *tsm_dir;             /* tdx: configfs-tsm report directory (NULL:
+                                /sys/kernel/config/tsm/report) */
+  char *tsm_entry;           /* tdx: an existing entry directory to use
+                                instead of creating one under tsm_dir */
 } decc_node_config;
 
 /* Fills c with the defaults (home from nothing: NULL). */
@@ -108,7 +116,7 @@ DECC_API void decc_node_config_clear(decc_node_config *c);
  *   scheduler_url genesis hub market_poll_ms market_refresh_s market_auth
  *   challenge_ttl sms_passphrase_file sms_trusted_platforms log_requests
  *   workerpool scheduler_key_file worker_key_file platform_key_file
- *   workerpool_poll_ms scheduler_workers
+ *   workerpool_poll_ms scheduler_workers tee_backend tsm_dir tsm_entry
  * roles is a comma-separated list of chain,store,market,sms,scheduler,
  * worker, or "all" / "none"; booleans are true/false/1/0/yes/no.
  * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown key); DECC_E_INVALID (bad

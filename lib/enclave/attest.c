@@ -94,6 +94,21 @@ decc_status decc_quote_to_json(char **json, const decc_quote *q) {
       decc_hex_encode(s, q->signature, 65, 1));
   if (!j)
     return DECC_E_NOMEM;
+  if (q->hw_quote_len) {
+    if (q->hw_quote_len > DECC_QUOTE_HW_MAX) {
+      json_decref(j);
+      return DECC_E_INVALID;
+    }
+    char *hx = decc_malloc(2 * (size_t)q->hw_quote_len + 3);
+    if (!hx || json_object_set_new(j, "hwQuote",
+                                   json_string(decc_hex_encode(
+                                       hx, q->hw_quote, q->hw_quote_len, 1)))) {
+      decc_free(hx);
+      json_decref(j);
+      return DECC_E_NOMEM;
+    }
+    decc_free(hx);
+  }
   char *txt = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(j);
   if (!txt)
@@ -144,6 +159,24 @@ decc_status decc_quote_from_json(decc_quote *q, const char *json, size_t len,
     st = hex_field(q->nonce, 32, j, "nonce", err);
   if (!st)
     st = hex_field(q->signature, 65, j, "signature", err);
+  json_t *hw = json_object_get(j, "hwQuote");
+  if (!st && hw) {
+    /* bounded: at most DECC_QUOTE_HW_MAX bytes, checked before decoding */
+    const char *hs = json_string_value(hw);
+    size_t hl = hs ? strlen(hs) : 0, got = 0;
+    if (hl >= 2 && hs[0] == '0' && (hs[1] == 'x' || hs[1] == 'X')) {
+      hs += 2;
+      hl -= 2;
+    }
+    if (!hs || hl == 0 || hl % 2 || hl / 2 > DECC_QUOTE_HW_MAX ||
+        decc_hex_decode(q->hw_quote, sizeof q->hw_quote, &got, hs, hl) ||
+        got != hl / 2)
+      st = decc_err_set(err, DECC_E_PARSE,
+                        "quote: bad \"hwQuote\" (0x-hex, at most %u bytes)",
+                        DECC_QUOTE_HW_MAX);
+    else
+      q->hw_quote_len = (uint32_t)got;
+  }
   json_decref(j);
   return st;
 }

@@ -492,7 +492,8 @@ static decc_status copy_config(decc_node_config *dst,
                    &dst->genesis,       &dst->sms_passphrase_file,
                    &dst->sms_trusted_platforms, &dst->workerpool,
                    &dst->scheduler_key_file, &dst->worker_key_file,
-                   &dst->platform_key_file, &dst->scheduler_workers};
+                   &dst->platform_key_file, &dst->scheduler_workers,
+                   &dst->tee_backend, &dst->tsm_dir, &dst->tsm_entry};
   decc_status st = DECC_OK;
   for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
     if (*strs[i]) {

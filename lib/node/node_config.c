@@ -59,6 +59,9 @@ static const key_def KEYS[] = {
     {"platform_key_file", K_STR, OFF(platform_key_file), 0, 0},
     {"workerpool_poll_ms", K_UINT, OFF(workerpool_poll_ms), 10, 600000},
     {"scheduler_workers", K_STR, OFF(scheduler_workers), 0, 0},
+    {"tee_backend", K_STR, OFF(tee_backend), 0, 0},
+    {"tsm_dir", K_STR, OFF(tsm_dir), 0, 0},
+    {"tsm_entry", K_STR, OFF(tsm_entry), 0, 0},
 };
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
 
@@ -187,6 +190,12 @@ decc_status decc_node_config_set(decc_node_config *c, const char *key,
         return decc_err_set(err, DECC_E_INVALID,
                             "%s: expected an http:// or https:// URL", k->name);
       }
+    }
+    if (d && !strcmp(k->name, "tee_backend") && strcmp(d, "software") &&
+        strcmp(d, "tdx")) {
+      decc_free(d);
+      return decc_err_set(err, DECC_E_INVALID,
+                          "tee_backend: expected software or tdx");
     }
     if (d && (!strcmp(k->name, "hub") || !strcmp(k->name, "workerpool"))) {
       decc_address a;

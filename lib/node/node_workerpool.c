@@ -140,8 +140,10 @@ open_worker:
                         "store_url");
       goto out;
     }
+    /* tee_backend tdx: DCAP quotes from configfs-tsm, no platform key */
+    int tdx = n->cfg.tee_backend && !strcmp(n->cfg.tee_backend, "tdx");
     st = read_key("worker_key_file", n->cfg.worker_key_file, &worker_sk, err);
-    if (!st)
+    if (!st && !tdx)
       st = read_key("platform_key_file", n->cfg.platform_key_file,
                     &platform_sk, err);
     if (st)
@@ -151,10 +153,12 @@ open_worker:
       st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
       goto out;
     }
-    st = decc_tee_software_create(b, platform_sk);
+    st = tdx ? decc_tee_tdx_create(b, n->cfg.tsm_dir, n->cfg.tsm_entry)
+             : decc_tee_software_create(b, platform_sk);
     if (st) {
       decc_free(b);
-      decc_err_set(err, st, "software TEE backend: %s", decc_strerror(st));
+      decc_err_set(err, st, "%s TEE backend: %s", tdx ? "tdx" : "software",
+                   decc_strerror(st));
       goto out;
     }
     n->tee_backend = b;
@@ -262,7 +266,11 @@ void decc__node_pool_close_services(decc_node *n) {
   decc_scheduler_destroy(n->sched);
   n->sched = NULL;
   if (n->tee_backend) {
-    decc_tee_software_destroy(n->tee_backend);
+    decc_tee_backend *tb = n->tee_backend;
+    if (tb->name && !strcmp(tb->name, "tdx"))
+      decc_tee_tdx_destroy(tb);
+    else
+      decc_tee_software_destroy(tb);
     decc_free(n->tee_backend);
     n->tee_backend = NULL;
   }
