@@ -181,12 +181,33 @@ typedef struct decc_sms_config {
   /* One line per decision (refusals say why); never secret values. */
   void (*log)(void *log_ctx, const char *line);
   void *log_ctx;
+  /* Hardware quotes (decc_quote backend "tdx", raw DCAP quote in
+   * hw_quote; see docs/internals/dcap.md). All copied at create.
+   *   dcap_policy_json      decc_dcap_policy JSON (decc/dcap.h); NULL:
+   *                         every hardware quote is refused
+   *                         (ATTESTATION_UNTRUSTED_PLATFORM);
+   *   dcap_collateral_json  collateral (decc_dcap_collateral_parse format),
+   *                         or NULL to fetch it from dcap_pccs_url;
+   *   dcap_pccs_url         PCCS base URL (decc_dcap_pccs_get), with
+   *   dcap_pccs_cache_dir   its cache directory (NULL: no cache) and
+   *   dcap_pccs_offline     1: the cache only;
+   *   dcap_root_der/_len    trust anchor (DER); NULL: the pinned Intel SGX
+   *                         Root CA. Only tests set it (their own PKI). */
+  const char *dcap_policy_json;
+  const char *dcap_collateral_json;
+  const char *dcap_pccs_url;
+  const char *dcap_pccs_cache_dir;
+  int dcap_pccs_offline;
+  const uint8_t *dcap_root_der;
+  size_t dcap_root_len;
 } decc_sms_config;
 
 typedef struct decc_sms decc_sms;
 
 /* Creates the service: opens the vault, copies the configuration.
- * Returns: DECC_OK; DECC_E_INVALID (no vault_dir / incomplete chain view);
+ * Returns: DECC_OK; DECC_E_INVALID (no vault_dir / incomplete chain view,
+ * a DCAP policy without collateral or PCCS URL); DECC_E_PARSE (bad DCAP
+ * policy, collateral or root: err names it);
  * the vault's errors (DECC_E_IO, DECC_E_BAD_MAC wrong passphrase);
  * DECC_E_NOMEM. */
 DECC_API decc_status decc_sms_create(decc_sms **out, const decc_sms_config *cfg,

@@ -21,6 +21,7 @@
 
 #include "decc/buf.h"
 #include "decc/cid.h"
+#include "decc/dcap.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -56,6 +57,11 @@ struct decc_sms {
   size_t n_nonces;
   uint8_t *nonce_key; /* 32 bytes, secure memory, random per process */
   pthread_mutex_t enclave_mu; /* get-or-create of enclave keys */
+  /* hardware quotes (NULL policy: refused) */
+  decc_dcap_policy *dcap_policy;
+  decc_dcap_verifier *dcap_verifier;
+  char *dcap_collateral; /* JSON text, parsed per request (thread-free) */
+  char *pccs_url, *pccs_cache_dir;
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -161,6 +167,71 @@ static decc_status refuse(decc_sms *s, const char **code_out,
   return st;
 }
 
+/* A hardware (TDX) quote: the DCAP chain to the root with the collateral
+ * (text from the configuration, or the PCCS through its cache), then the
+ * policy (TCB status, advisories, MRTD/RTMRs) and the report data, which
+ * must be decc_dcap_report_data of the quote's claims — so the claims the
+ * caller checks next (task, nonce, measurement, timestamp) are the TD's. */
+static decc_status verify_hw_quote(decc_sms *s, const decc_quote *q,
+                                   const char **code, decc_err *err,
+                                   const char *what) {
+  if (!s->dcap_policy)
+    return refuse(s, code, "ATTESTATION_UNTRUSTED_PLATFORM", DECC_E_DENIED,
+                  err, what,
+                  "hardware (tdx) quotes are not accepted: this SMS has no "
+                  "DCAP policy configured");
+  if (!q->hw_quote_len || q->hw_quote_len > DECC_QUOTE_HW_MAX)
+    return refuse(s, code, "ATTESTATION_MALFORMED_QUOTE", DECC_E_DENIED, err,
+                  what, "a tdx quote without its hardware quote (hwQuote)");
+  int64_t now = (int64_t)wall_now(s);
+  decc_err e2;
+  decc_status st;
+  char *json = NULL;
+  if (s->dcap_collateral) {
+    json = s->dcap_collateral;
+  } else {
+    int cached = 0;
+    st = decc_dcap_pccs_get(&json, &cached, s->pccs_url, s->pccs_cache_dir,
+                            s->cfg.dcap_pccs_offline, q->hw_quote,
+                            q->hw_quote_len, now, &e2);
+    if (st)
+      return refuse(s, code,
+                    st == DECC_E_PARSE ? "ATTESTATION_MALFORMED_QUOTE"
+                                       : "ATTESTATION_COLLATERAL_UNAVAILABLE",
+                    st, err, what, "collateral from the PCCS: %s", e2.msg);
+  }
+  decc_dcap_collateral *coll = NULL;
+  st = decc_dcap_collateral_parse(&coll, json, strlen(json), &e2);
+  if (json != s->dcap_collateral)
+    decc_free(json);
+  if (st)
+    return refuse(s, code, "ATTESTATION_COLLATERAL_UNAVAILABLE", st, err,
+                  what, "collateral: %s", e2.msg);
+  decc_dcap_result *res = decc_calloc(1, sizeof *res);
+  if (!res) {
+    decc_dcap_collateral_destroy(coll);
+    return refuse(s, code, "ATTESTATION_COLLATERAL_UNAVAILABLE", DECC_E_NOMEM,
+                  err, what, "out of memory");
+  }
+  st = decc_dcap_verify(s->dcap_verifier, res, q->hw_quote, q->hw_quote_len,
+                        coll, now, &e2);
+  decc_dcap_collateral_destroy(coll);
+  if (st) {
+    st = refuse(s, code, decc_dcap_refusal_code(st, res), st, err, what,
+                "tdx quote: %s", e2.msg);
+  } else {
+    uint8_t rd[64];
+    decc_dcap_report_data(rd, q);
+    const char *pc = NULL;
+    st = decc_dcap_policy_check(s->dcap_policy, res, rd, &pc, &e2);
+    if (st)
+      st = refuse(s, code, pc ? pc : "ATTESTATION_UNTRUSTED_PLATFORM", st,
+                  err, what, "tdx quote: %s", e2.msg);
+  }
+  decc_free(res);
+  return st;
+}
+
 static const char *status_name(unsigned st) {
   static const char *const n[] = {"UNSET", "ACTIVE", "REVEALING", "COMPLETED",
                                   "FAILED"};
@@ -182,6 +253,42 @@ static const char *tee_framework(const uint8_t tag[32]) {
 }
 
 /* ---- lifecycle ------------------------------------------------------------- */
+
+/* Hardware-quote trust: the policy, the verifier's root, and where the
+ * collateral comes from. The collateral given as text is checked once here
+ * so that a bad file fails at start, not at the first session. */
+static decc_status dcap_setup(decc_sms *s, const decc_sms_config *cfg,
+                              decc_err *err) {
+  decc_status st = decc_dcap_policy_parse(&s->dcap_policy,
+                                          cfg->dcap_policy_json,
+                                          strlen(cfg->dcap_policy_json), err);
+  if (st)
+    return decc_err_prefix(err, "sms: DCAP policy"), st;
+  if (!cfg->dcap_collateral_json && !cfg->dcap_pccs_url)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "sms: a DCAP policy needs collateral: a collateral "
+                        "file or a PCCS URL");
+  st = decc_dcap_verifier_create(&s->dcap_verifier, cfg->dcap_root_der,
+                                 cfg->dcap_root_len, err);
+  if (st)
+    return decc_err_prefix(err, "sms: DCAP root"), st;
+  if (cfg->dcap_collateral_json) {
+    decc_dcap_collateral *c = NULL;
+    st = decc_dcap_collateral_parse(&c, cfg->dcap_collateral_json,
+                                    strlen(cfg->dcap_collateral_json), err);
+    decc_dcap_collateral_destroy(c);
+    if (st)
+      return decc_err_prefix(err, "sms: DCAP collateral"), st;
+    if (!(s->dcap_collateral = decc_strdup(cfg->dcap_collateral_json)))
+      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  } else {
+    if (!(s->pccs_url = decc_strdup(cfg->dcap_pccs_url)) ||
+        (cfg->dcap_pccs_cache_dir &&
+         !(s->pccs_cache_dir = decc_strdup(cfg->dcap_pccs_cache_dir))))
+      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  return DECC_OK;
+}
 
 decc_status decc_sms_create(decc_sms **out, const decc_sms_config *cfg,
                             decc_err *err) {
@@ -205,6 +312,11 @@ decc_status decc_sms_create(decc_sms **out, const decc_sms_config *cfg,
   s->cfg = *cfg;
   s->cfg.passphrase = NULL; /* not kept */
   s->cfg.vault_dir = NULL;
+  /* the DCAP strings are copied below, the caller's are not kept */
+  s->cfg.dcap_policy_json = s->cfg.dcap_collateral_json = NULL;
+  s->cfg.dcap_pccs_url = s->cfg.dcap_pccs_cache_dir = NULL;
+  s->cfg.dcap_root_der = NULL;
+  s->cfg.dcap_root_len = 0;
   if (!s->cfg.nonce_ttl_s)
     s->cfg.nonce_ttl_s = 120;
   if (!s->cfg.quote_max_age_s)
@@ -240,6 +352,10 @@ decc_status decc_sms_create(decc_sms **out, const decc_sms_config *cfg,
     return decc_err_set(err, DECC_E_CRYPTO,
                         "no randomness for the attestation nonce key");
   }
+  if (cfg->dcap_policy_json && (st = dcap_setup(s, cfg, err))) {
+    decc_sms_destroy(s);
+    return st;
+  }
   st = decc_vault_open(&s->vault, cfg->vault_dir, cfg->passphrase,
                        cfg->passphrase_len, err);
   if (st) {
@@ -262,6 +378,11 @@ void decc_sms_destroy(decc_sms *s) {
   }
   decc_secure_free(s->nonce_key);
   decc_free(s->trusted);
+  decc_dcap_policy_destroy(s->dcap_policy);
+  decc_dcap_verifier_destroy(s->dcap_verifier);
+  decc_free(s->dcap_collateral);
+  decc_free(s->pccs_url);
+  decc_free(s->pccs_cache_dir);
   pthread_mutex_destroy(&s->nonce_mu);
   pthread_mutex_destroy(&s->enclave_mu);
   decc_free(s);
@@ -1388,15 +1509,22 @@ decc_status decc_sms_release_session(
                 what, "enclaveChallenge is not this SMS's key for the task");
     goto out;
   }
-  /* 5. attestation */
+  /* 5. attestation: a software quote signed by a trusted platform key, or
+   * a hardware quote verified to Intel's root, accepted by the policy and
+   * binding these claims; then the claims themselves. */
   const decc_quote *q = &r->quote;
-  st = decc_quote_verify(q, s->trusted, s->n_trusted, NULL, 0, 0, &e2);
-  if (st) {
-    st = refuse(s, code,
-                st == DECC_E_BAD_SIGNATURE ? "ATTESTATION_BAD_SIGNATURE"
-                                           : "ATTESTATION_UNTRUSTED_PLATFORM",
-                st, err, what, "%s", e2.msg);
-    goto out;
+  if (!strncmp(q->backend, "tdx", sizeof q->backend)) {
+    if ((st = verify_hw_quote(s, q, code, err, what)))
+      goto out;
+  } else {
+    st = decc_quote_verify(q, s->trusted, s->n_trusted, NULL, 0, 0, &e2);
+    if (st) {
+      st = refuse(s, code,
+                  st == DECC_E_BAD_SIGNATURE ? "ATTESTATION_BAD_SIGNATURE"
+                                             : "ATTESTATION_UNTRUSTED_PLATFORM",
+                  st, err, what, "%s", e2.msg);
+      goto out;
+    }
   }
   uint64_t now = wall_now(s);
   if (q->timestamp > now + 60 || now - q->timestamp > s->cfg.quote_max_age_s) {

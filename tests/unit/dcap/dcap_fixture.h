@@ -60,6 +60,10 @@ typedef struct fx_opts {
   int revoke_pck;
   int64_t issue, next;     /* TCB info and QE identity dates */
   long leaf_not_after;     /* seconds from NOW */
+  int keep_pki;            /* 1: keys, certificates and CRLs made once and
+                              reused by later keep_pki builds (same root
+                              DER), for a relying party set up before the
+                              quote exists; fx_pki_free releases them */
 } fx_opts;
 
 typedef struct fx {
@@ -321,23 +325,59 @@ static char *tdx_modules(void) {
   return buf;
 }
 
+/* The PKI kept across builds with keep_pki (see fx_opts). */
+static struct fx_pki {
+  EVP_PKEY *rk, *ck, *lk, *tk, *ak;
+  X509 *root, *ca, *leaf, *tcbs;
+  X509_CRL *root_crl, *pck_crl;
+} g_fx_pki;
+
+static void fx_pki_free(void) {
+  X509_CRL_free(g_fx_pki.root_crl);
+  X509_CRL_free(g_fx_pki.pck_crl);
+  X509_free(g_fx_pki.root);
+  X509_free(g_fx_pki.ca);
+  X509_free(g_fx_pki.leaf);
+  X509_free(g_fx_pki.tcbs);
+  EVP_PKEY_free(g_fx_pki.rk);
+  EVP_PKEY_free(g_fx_pki.ck);
+  EVP_PKEY_free(g_fx_pki.lk);
+  EVP_PKEY_free(g_fx_pki.tk);
+  EVP_PKEY_free(g_fx_pki.ak);
+  memset(&g_fx_pki, 0, sizeof g_fx_pki);
+}
+
 static void build(fx *f, const fx_opts *o) {
   memset(f, 0, sizeof *f);
-  EVP_PKEY *rk = EVP_EC_gen("P-256"), *ck = EVP_EC_gen("P-256"),
-           *lk = EVP_EC_gen("P-256"), *tk = EVP_EC_gen("P-256"),
-           *ak = EVP_EC_gen("P-256");
-  X509 *root = mk_cert(rk, NULL, rk, "decc test SGX Root CA", 1, 1, 3650 * DAY);
-  X509_sign(root, rk, EVP_sha256());
-  X509 *ca = mk_cert(ck, root, rk, "Intel SGX PCK Platform CA", 2, 1, 3000 * DAY);
-  X509_sign(ca, rk, EVP_sha256());
-  X509 *leaf = mk_cert(lk, ca, ck, "Intel SGX PCK Certificate", 77, 0,
-                       o->leaf_not_after);
-  add_sgx_ext(leaf, o);
-  X509_sign(leaf, ck, EVP_sha256());
-  X509 *tcbs = mk_cert(tk, root, rk, "Intel SGX TCB Signing", 3, 0, 3000 * DAY);
-  X509_sign(tcbs, rk, EVP_sha256());
-  X509_CRL *root_crl = mk_crl(root, rk, 999);
-  X509_CRL *pck_crl = mk_crl(ca, ck, o->revoke_pck ? 77 : 0);
+  EVP_PKEY *rk, *ck, *lk, *tk, *ak;
+  X509 *root, *ca, *leaf, *tcbs;
+  X509_CRL *root_crl, *pck_crl;
+  if (o->keep_pki && g_fx_pki.rk) {
+    rk = g_fx_pki.rk, ck = g_fx_pki.ck, lk = g_fx_pki.lk, tk = g_fx_pki.tk;
+    ak = g_fx_pki.ak;
+    root = g_fx_pki.root, ca = g_fx_pki.ca, leaf = g_fx_pki.leaf;
+    tcbs = g_fx_pki.tcbs;
+    root_crl = g_fx_pki.root_crl, pck_crl = g_fx_pki.pck_crl;
+  } else {
+    rk = EVP_EC_gen("P-256"), ck = EVP_EC_gen("P-256"),
+    lk = EVP_EC_gen("P-256"), tk = EVP_EC_gen("P-256"),
+    ak = EVP_EC_gen("P-256");
+    root = mk_cert(rk, NULL, rk, "decc test SGX Root CA", 1, 1, 3650 * DAY);
+    X509_sign(root, rk, EVP_sha256());
+    ca = mk_cert(ck, root, rk, "Intel SGX PCK Platform CA", 2, 1, 3000 * DAY);
+    X509_sign(ca, rk, EVP_sha256());
+    leaf = mk_cert(lk, ca, ck, "Intel SGX PCK Certificate", 77, 0,
+                   o->leaf_not_after);
+    add_sgx_ext(leaf, o);
+    X509_sign(leaf, ck, EVP_sha256());
+    tcbs = mk_cert(tk, root, rk, "Intel SGX TCB Signing", 3, 0, 3000 * DAY);
+    X509_sign(tcbs, rk, EVP_sha256());
+    root_crl = mk_crl(root, rk, 999);
+    pck_crl = mk_crl(ca, ck, o->revoke_pck ? 77 : 0);
+    if (o->keep_pki)
+      g_fx_pki = (struct fx_pki){rk,   ck,   lk,   tk,       ak,     root,
+                                 ca,   leaf, tcbs, root_crl, pck_crl};
+  }
   f->root_der = NULL;
   f->root_len = i2d_X509(root, &f->root_der);
 
@@ -494,6 +534,8 @@ static void build(fx *f, const fx_opts *o) {
   decc_buf_clear(&pem);
   decc_buf_clear(&qepart);
   decc_buf_clear(&sigdata);
+  if (o->keep_pki)
+    return; /* g_fx_pki owns them (fx_pki_free) */
   X509_CRL_free(root_crl);
   X509_CRL_free(pck_crl);
   X509_free(root);
