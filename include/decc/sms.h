@@ -324,8 +324,9 @@ typedef struct decc_sms_session_request {
   decc_quote quote;
 } decc_sms_session_request;
 
-/* Most bytes of a session request body. */
-#define DECC_SMS_SESSION_REQUEST_MAX 8192
+/* Most bytes of a session request body: the fields, plus a hardware
+ * quote in hex (decc_quote hwQuote, at most DECC_QUOTE_HW_MAX bytes). */
+#define DECC_SMS_SESSION_REQUEST_MAX (8192u + 2u * DECC_QUOTE_HW_MAX)
 
 /* Parses a session request (strict: every field present and well formed,
  * at most DECC_SMS_SESSION_REQUEST_MAX bytes).

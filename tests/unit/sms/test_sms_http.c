@@ -296,7 +296,9 @@ TEST(http_malformed_requests_are_400_401_413_never_a_crash) {
     ASSERT(strstr(body, "INVALID_SESSION_REQUEST") != NULL);
     free(body);
   }
-  ASSERT_EQ(raw(&s, "POST", "/tee/sessions", "0x", big, 9000, NULL), 413);
+  ASSERT_EQ(raw(&s, "POST", "/tee/sessions", "0x", big,
+                DECC_SMS_SESSION_REQUEST_MAX + 1, NULL),
+            413);
   free(big);
   /* a well-formed request with a garbage worker header */
   fx_enclave e;

@@ -94,6 +94,16 @@ TEST(real_sample_quote_refused_after_the_chain_verified) {
   ASSERT_EQ(sms_with_dcap(&f, policy, coll, NULL, 0), 0);
   ASSERT_EQ(fx_prepare(&f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
   make_tdx(&e, (const uint8_t *)sample, qn);
+  /* the request with its hardware quote fits the HTTP body limit and
+   * reads back as sent (what the worker posts to /tee/sessions) */
+  char *rj = NULL;
+  ASSERT_OK(decc_sms_session_request_to_json(&rj, &e.req));
+  ASSERT(strlen(rj) <= DECC_SMS_SESSION_REQUEST_MAX);
+  decc_sms_session_request back;
+  ASSERT_OK(decc_sms_session_request_parse(&back, rj, strlen(rj), &err));
+  decc_free(rj);
+  ASSERT_EQ(back.quote.hw_quote_len, qn);
+  ASSERT_MEM_EQ(back.quote.hw_quote, sample, qn);
   /* genuine, current, trusted image — but not made for this session */
   ASSERT_STR_EQ(refusal(&f, &e), "ATTESTATION_REPORT_DATA_MISMATCH");
   ASSERT(strstr(f.logs, "ATTESTATION_REPORT_DATA_MISMATCH"));
