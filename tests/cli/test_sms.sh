@@ -107,7 +107,10 @@ expect 1 "$DECC" sms check app-developer --sms "$SMS" --address 0x44444444444444
 expect 0 "$DECC" sms --help
 for c in push-dataset-key push-secret check; do expect 0 "$DECC" sms $c --help; done
 expect 2 "$DECC" sms push-secret web2 --name x --value-file "$T/v1" --private-key-file "$T/k1"
-expect 2 "$DECC" sms push-secret web2 --sms "$SMS" --name x --value-file "$T/v1"
+# no key option and no wallet in the data directory: the default-wallet
+# lookup says how to give one (exit 1, like every signing command)
+expect 1 "$DECC" sms push-secret web2 --sms "$SMS" --name x --value-file "$T/v1"
+contains "$T/err" "no wallet"
 expect 2 "$DECC" sms check web9 --sms "$SMS" --address $A1
 expect 2 "$DECC" sms nope
 expect 1 "$DECC" sms check web2 --sms "http://127.0.0.1:1" --address $A1 --name x
