@@ -102,6 +102,12 @@ typedef struct decc_node_config {
                                 /sys/kernel/config/tsm/report) */
   char *tsm_entry;           /* tdx: an existing entry directory to use
                                 instead of creating one under tsm_dir */
+  /* sms role, hardware quotes (docs/internals/dcap.md): without a policy
+   * every TDX quote is refused. Collateral from a file, else from the PCCS
+   * (cached in <home>/pccs-cache). */
+  char *sms_dcap_policy_file;     /* decc_dcap_policy JSON */
+  char *sms_dcap_collateral_file; /* collateral JSON (offline use) */
+  char *sms_dcap_pccs_url;        /* Intel PCS or a caching PCCS */
 } decc_node_config;
 
 /* Fills c with the defaults (home from nothing: NULL). */
@@ -117,6 +123,7 @@ DECC_API void decc_node_config_clear(decc_node_config *c);
  *   challenge_ttl sms_passphrase_file sms_trusted_platforms log_requests
  *   workerpool scheduler_key_file worker_key_file platform_key_file
  *   workerpool_poll_ms scheduler_workers tee_backend tsm_dir tsm_entry
+ *   sms_dcap_policy_file sms_dcap_collateral_file sms_dcap_pccs_url
  * roles is a comma-separated list of chain,store,market,sms,scheduler,
  * worker, or "all" / "none"; booleans are true/false/1/0/yes/no.
  * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown key); DECC_E_INVALID (bad

@@ -335,6 +335,35 @@ static decc_status open_store(decc_node *n, decc_err *err) {
 
 /* ---- sms ----------------------------------------------------------------- */
 
+/* Reads a small JSON file of the configuration (NUL-terminated, at most
+ * 1 MiB). Out: *out (decc_free). */
+static decc_status read_conf_file(const char *key, const char *path,
+                                  char **out, decc_err *err) {
+  *out = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return decc_err_set(err, DECC_E_IO, "%s %s: %s", key, path,
+                        strerror(errno));
+  size_t cap = (1u << 20) + 1, n = 0;
+  char *b = decc_malloc(cap);
+  if (!b) {
+    fclose(f);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  n = fread(b, 1, cap, f);
+  int bad = ferror(f);
+  fclose(f);
+  if (bad || n == cap) {
+    decc_free(b);
+    return decc_err_set(err, bad ? DECC_E_IO : DECC_E_LIMIT,
+                        "%s %s: %s", key, path,
+                        bad ? "read error" : "larger than 1 MiB");
+  }
+  b[n] = 0;
+  *out = b;
+  return DECC_OK;
+}
+
 static decc_status open_sms(decc_node *n, decc_err *err) {
   char *dir = join(n->cfg.home, "sms");
   if (!dir)
@@ -345,8 +374,22 @@ static decc_status open_sms(decc_node *n, decc_err *err) {
   char *pass = NULL;
   size_t pass_len = 0;
   decc_chain *chain = NULL;
+  char *dcap_policy = NULL, *dcap_coll = NULL, *pccs_cache = NULL;
   if (st)
     goto out;
+  if ((n->cfg.sms_dcap_policy_file &&
+       (st = read_conf_file("sms_dcap_policy_file",
+                            n->cfg.sms_dcap_policy_file, &dcap_policy, err))) ||
+      (n->cfg.sms_dcap_collateral_file &&
+       (st = read_conf_file("sms_dcap_collateral_file",
+                            n->cfg.sms_dcap_collateral_file, &dcap_coll,
+                            err))))
+    goto out;
+  if (n->cfg.sms_dcap_pccs_url &&
+      !(pccs_cache = join(n->cfg.home, "pccs-cache"))) {
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    goto out;
+  }
   if (n->cfg.sms_trusted_platforms) {
     const char *p = n->cfg.sms_trusted_platforms;
     while (*p) {
@@ -401,6 +444,10 @@ static decc_status open_sms(decc_node *n, decc_err *err) {
   sc.passphrase_len = pass_len;
   sc.trusted_platforms = plat;
   sc.n_trusted = nplat;
+  sc.dcap_policy_json = dcap_policy;
+  sc.dcap_collateral_json = dcap_coll;
+  sc.dcap_pccs_url = n->cfg.sms_dcap_pccs_url;
+  sc.dcap_pccs_cache_dir = pccs_cache;
   st = decc_sms_chain_view_over(&sc.chain, chain, 1, err);
   if (st) {
     decc_chain_destroy(chain);
@@ -417,6 +464,9 @@ static decc_status open_sms(decc_node *n, decc_err *err) {
 out:
   if (pass)
     decc_secure_free(pass);
+  decc_free(dcap_policy);
+  decc_free(dcap_coll);
+  decc_free(pccs_cache);
   decc_free(dir);
   return st;
 }
@@ -493,7 +543,9 @@ static decc_status copy_config(decc_node_config *dst,
                    &dst->sms_trusted_platforms, &dst->workerpool,
                    &dst->scheduler_key_file, &dst->worker_key_file,
                    &dst->platform_key_file, &dst->scheduler_workers,
-                   &dst->tee_backend, &dst->tsm_dir, &dst->tsm_entry};
+                   &dst->tee_backend, &dst->tsm_dir, &dst->tsm_entry,
+                   &dst->sms_dcap_policy_file, &dst->sms_dcap_collateral_file,
+                   &dst->sms_dcap_pccs_url};
   decc_status st = DECC_OK;
   for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
     if (*strs[i]) {

@@ -62,6 +62,9 @@ static const key_def KEYS[] = {
     {"tee_backend", K_STR, OFF(tee_backend), 0, 0},
     {"tsm_dir", K_STR, OFF(tsm_dir), 0, 0},
     {"tsm_entry", K_STR, OFF(tsm_entry), 0, 0},
+    {"sms_dcap_policy_file", K_STR, OFF(sms_dcap_policy_file), 0, 0},
+    {"sms_dcap_collateral_file", K_STR, OFF(sms_dcap_collateral_file), 0, 0},
+    {"sms_dcap_pccs_url", K_STR, OFF(sms_dcap_pccs_url), 0, 0},
 };
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
 

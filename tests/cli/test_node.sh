@@ -59,9 +59,23 @@ check "malformed config file → failure" 1 "$rc"
 rc=0
 "$DECC" --home "$T/h" node --roles worker 2>"$T/err" || rc=$?
 check "unavailable role refused" 1 "$rc"
+# the SMS's policy for hardware (TDX) quotes: a missing file stops the node
+# with one line naming the key; a malformed policy is refused by the SMS
+rc=0
+"$DECC" --home "$T/h" node --port 0 --sms-dcap-policy-file "$T/nope.json" 2>"$T/err" || rc=$?
+check "missing DCAP policy file → failure" 1 "$rc"
+check "error names the key" 1 "$(grep -c "sms_dcap_policy_file $T/nope.json" "$T/err")"
+echo '{"statuses": 42}' >"$T/policy-bad.json"
+rc=0
+"$DECC" --home "$T/h" node --port 0 --sms-dcap-policy-file "$T/policy-bad.json" 2>"$T/err" || rc=$?
+check "malformed DCAP policy → failure" 1 "$rc"
 
 # ---- start ------------------------------------------------------------------
+# (with a policy and collateral for hardware quotes: accepted at start)
+echo '{"statuses": ["UpToDate"], "tdx": [{"mrtd": "'"$(printf '00%.0s' $(seq 48))"'"}]}' >"$T/policy.json"
 "$DECC" --home "$T/h" node --config "$T/config.json" --port 0 \
+  --sms-dcap-policy-file "$T/policy.json" \
+  --sms-dcap-collateral-file "$DECC_SOURCE_DIR/tests/vectors/dcap/tdx_quote_collateral.json" \
   --port-file "$T/port" --max-body 65536 >"$T/out" 2>"$T/log" &
 NODE_PID=$!
 for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
