@@ -665,14 +665,12 @@ static decc_status r_nonce(void *self, const decc_address *a, uint64_t *out,
                  json_pack("[o,s]", j_addr(a), "pending"), out, err);
 }
 
-static decc_status r_call(void *self, const decc_address *from,
-                          const decc_address *to, const uint8_t *data,
-                          size_t len, decc_buf *out, decc_err *err) {
-  jr *j = self;
-  json_t *o = call_obj(from, to, data, len, 0);
+/* Calls `method` whose result is 0x DATA and appends the bytes to out
+ * (what = the result's name in errors). */
+static decc_status rpc_data(jr *j, const char *method, json_t *params,
+                            const char *what, decc_buf *out, decc_err *err) {
   json_t *res;
-  decc_status s = rpc(j, "eth_call", o ? json_pack("[o,s]", o, "latest") : NULL,
-                      &res, err);
+  decc_status s = rpc(j, method, params, &res, err);
   if (s != DECC_OK)
     return s;
   uint8_t *d;
@@ -680,14 +678,23 @@ static decc_status r_call(void *self, const decc_address *from,
   s = hex_data(json_string_value(res), &d, &n);
   json_decref(res);
   if (s == DECC_E_NOMEM)
-    return decc_err_set(err, s, "eth_call: out of memory");
+    return decc_err_set(err, s, "%s: out of memory", method);
   if (s != DECC_OK)
-    return bad(err, "eth_call", "return data");
+    return bad(err, method, what);
   s = n ? decc_buf_append(out, d, n) : DECC_OK;
   decc_free(d);
   if (s != DECC_OK)
-    return decc_err_set(err, s, "eth_call: return data does not fit");
+    return decc_err_set(err, s, "%s: %s does not fit", method, what);
   return DECC_OK;
+}
+
+static decc_status r_call(void *self, const decc_address *from,
+                          const decc_address *to, const uint8_t *data,
+                          size_t len, decc_buf *out, decc_err *err) {
+  json_t *o = call_obj(from, to, data, len, 0);
+  return rpc_data(self, "eth_call",
+                  o ? json_pack("[o,s]", o, "latest") : NULL, "return data",
+                  out, err);
 }
 
 /* Fee fields for a new transaction (see the doc for the policy). Sets
@@ -971,24 +978,8 @@ static decc_status r_logs(void *self, const decc_log_filter *f, decc_log **out,
 
 static decc_status r_code(void *self, const decc_address *a, decc_buf *out,
                           decc_err *err) {
-  json_t *res;
-  decc_status s = rpc(self, "eth_getCode", json_pack("[o,s]", j_addr(a), "latest"),
-                      &res, err);
-  if (s != DECC_OK)
-    return s;
-  uint8_t *d;
-  size_t n;
-  s = hex_data(json_string_value(res), &d, &n);
-  json_decref(res);
-  if (s == DECC_E_NOMEM)
-    return decc_err_set(err, s, "eth_getCode: out of memory");
-  if (s != DECC_OK)
-    return bad(err, "eth_getCode", "code");
-  s = n ? decc_buf_append(out, d, n) : DECC_OK;
-  decc_free(d);
-  if (s != DECC_OK)
-    return decc_err_set(err, s, "eth_getCode: code does not fit");
-  return DECC_OK;
+  return rpc_data(self, "eth_getCode", json_pack("[o,s]", j_addr(a), "latest"),
+                  "code", out, err);
 }
 
 static decc_status r_increase_time(void *self, uint64_t seconds,
