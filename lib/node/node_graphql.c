@@ -824,10 +824,14 @@ static json_t *protected_datas(sqlite3 *db, const gql_field *f, q *x) {
              "block, tx FROM protected_data WHERE ") ||
       (where ? filter(x, where, 1) : put(x, "1")))
     return NULL;
-  char tail[160];
-  /* id breaks ties so pages never overlap. */
-  snprintf(tail, sizeof tail, " ORDER BY %s %s, id %s LIMIT %lld OFFSET %lld",
-           order, dir, dir, (long long)first, (long long)skip);
+  char tail[200];
+  /* Ties (several items created in the same second) follow the chain's
+   * order — "newest first" means the latest block and log — and the chain
+   * position is unique, so pages never overlap. */
+  snprintf(tail, sizeof tail,
+           " ORDER BY %s %s, block %s, log_index %s, id %s LIMIT %lld OFFSET "
+           "%lld",
+           order, dir, dir, dir, dir, (long long)first, (long long)skip);
   if (put(x, tail))
     return NULL;
   sqlite3_stmt *st;
