@@ -28,7 +28,9 @@ A=$(addr 1 | tr 'A-F' 'a-f'); B=$(addr 2 | tr 'A-F' 'a-f')
 
 start_node() {
   rm -f "$T/port"
-  timeout 300 "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
+  # Not under timeout(1): NODE_PID must be the node itself, so that the
+  # kill -9 below hits the node (ctest's TIMEOUT bounds the test).
+  "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
     --roles chain,store,market,sms --market_poll_ms 100 --log_requests false >>"$T/node.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
