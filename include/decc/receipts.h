@@ -319,15 +319,6 @@ DECC_API decc_status decc_grant_policy_load(const char *dir,
                                             decc_grant_policy *p,
                                             decc_err *err) DECC_WARN_UNUSED;
 
-/* Parses an expiry: an ISO-8601 UTC date "2027-01-31", date-time
- * "2027-01-31T12:00:00Z" (or without Z), or a duration from now: "30d",
- * "12h", "45m", "90s", "2w". Out: *out (unix seconds, > now).
- * Returns: DECC_OK; DECC_E_PARSE ("…: expected YYYY-MM-DD[THH:MM[:SS]Z] or
- * a duration like 30d"); DECC_E_RANGE (not in the future). */
-DECC_API decc_status decc_grant_expiry_parse(uint64_t *out, const char *s,
-                                             uint64_t now, decc_err *err)
-    DECC_WARN_UNUSED;
-
 /* ---- the SMS hook ------------------------------------------------------------ */
 
 /* What the SMS knows when it is about to release a dataset key. */
