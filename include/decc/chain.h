@@ -136,6 +136,11 @@ typedef struct decc_chain_vtable {
    * (evm_increaseTime, then a block is mined on JSON-RPC nodes). */
   decc_status (*increase_time)(void *self, uint64_t seconds, decc_err *err);
   void (*destroy)(void *self);
+  /* Optional (NULL: not served): appends the signed raw form of a
+   * committed transaction to out (eth_getRawTransactionByHash). Last so
+   * that backends written before it need no change. */
+  decc_status (*tx_raw)(void *self, const uint8_t tx_hash32[32],
+                        decc_buf *out, decc_err *err);
 } decc_chain_vtable;
 
 /* Wraps a backend. Takes ownership of self (vt->destroy releases it, also
@@ -278,6 +283,17 @@ DECC_API decc_status decc_chain_increase_time(decc_chain *c, uint64_t seconds,
 DECC_API decc_status decc_chain_receipt(decc_chain *c,
                                         const uint8_t tx_hash32[32],
                                         decc_receipt *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* The signed raw form (RLP) of a committed transaction, appended to out
+ * (decc_tx_parse reads it). Used by provenance bundles, whose verifier
+ * recovers the sender and the chain id from it.
+ * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown transaction, or none signed);
+ * DECC_E_UNSUPPORTED (the backend does not serve raw transactions);
+ * backend errors. */
+DECC_API decc_status decc_chain_tx_raw(decc_chain *c,
+                                       const uint8_t tx_hash32[32],
+                                       decc_buf *out, decc_err *err)
     DECC_WARN_UNUSED;
 
 /* Polls for a receipt until it exists or timeout_ms elapses (poll every

@@ -262,6 +262,15 @@ DECC_API decc_status decc_ledger_receipt(decc_ledger *l,
                                          decc_receipt *out, decc_err *err)
     DECC_WARN_UNUSED;
 
+/* The signed raw form (RLP, as submitted) of a stored transaction,
+ * appended to out.
+ * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown transaction, or one the
+ * ledger made itself without a signature); DECC_E_IO; DECC_E_NOMEM. */
+DECC_API decc_status decc_ledger_tx_raw(decc_ledger *l,
+                                        const uint8_t tx_hash32[32],
+                                        decc_buf *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
 typedef struct decc_ledger_block {
   uint64_t number;
   uint8_t hash[32];

@@ -164,6 +164,16 @@ decc_status decc_chain_receipt(decc_chain *c, const uint8_t tx_hash32[32],
   return c->vt->receipt(c->self, tx_hash32, out, err);
 }
 
+decc_status decc_chain_tx_raw(decc_chain *c, const uint8_t tx_hash32[32],
+                              decc_buf *out, decc_err *err) {
+  CHECK(c && tx_hash32 && out);
+  if (!c->vt->tx_raw)
+    return decc_err_set(err, DECC_E_UNSUPPORTED,
+                        "chain %s does not serve raw transactions",
+                        c->vt->name);
+  return c->vt->tx_raw(c->self, tx_hash32, out, err);
+}
+
 decc_status decc_chain_wait_receipt(decc_chain *c, const uint8_t tx_hash32[32],
                                     unsigned timeout_ms, unsigned poll_ms,
                                     decc_receipt *out, decc_err *err) {

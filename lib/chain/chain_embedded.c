@@ -96,10 +96,15 @@ static decc_status e_increase_time(void *self, uint64_t seconds,
 
 static void e_destroy(void *self) { decc_ledger_close(self); }
 
+static decc_status e_tx_raw(void *self, const uint8_t h[32], decc_buf *out,
+                            decc_err *err) {
+  return decc_ledger_tx_raw(self, h, out, err);
+}
+
 static const decc_chain_vtable EMBEDDED = {
     "embedded", e_chain_id, e_addresses, e_block_number, e_block_timestamp,
     e_nonce,    e_send,     e_send_raw,  e_call,         e_receipt,
-    e_logs,     e_code,     e_increase_time, e_destroy};
+    e_logs,     e_code,     e_increase_time, e_destroy, e_tx_raw};
 
 decc_status decc_chain_open_embedded(decc_chain **out, const char *path,
                                      decc_err *err) {

@@ -1006,10 +1006,37 @@ static void r_destroy(void *self) {
   decc_free(j);
 }
 
+/* eth_getRawTransactionByHash (geth, anvil, reth). */
+static decc_status r_tx_raw(void *self, const uint8_t h[32], decc_buf *out,
+                            decc_err *err) {
+  const char *M = "eth_getRawTransactionByHash";
+  json_t *res;
+  decc_status s = rpc(self, M, json_pack("[o]", j_hex(h, 32)), &res, err);
+  if (s != DECC_OK)
+    return s;
+  if (json_is_null(res)) {
+    json_decref(res);
+    return decc_err_set(err, DECC_E_NOT_FOUND, "%s: unknown transaction", M);
+  }
+  uint8_t *raw = NULL;
+  size_t n = 0;
+  s = hex_data(json_string_value(res), &raw, &n);
+  json_decref(res);
+  if (s != DECC_OK)
+    return s == DECC_E_NOMEM ? decc_err_set(err, s, "%s: out of memory", M)
+                             : bad(err, M, "raw transaction");
+  if (!n)
+    s = decc_err_set(err, DECC_E_NOT_FOUND, "%s: unknown transaction", M);
+  else if ((s = decc_buf_append(out, raw, n)))
+    s = decc_err_set(err, s, "out of memory");
+  decc_free(raw);
+  return s;
+}
+
 static const decc_chain_vtable JSONRPC = {
     "jsonrpc", r_chain_id, r_addresses, r_block_number, r_block_timestamp,
     r_nonce,   r_send,     r_send_raw,  r_call,         r_receipt,
-    r_logs,    r_code,     r_increase_time, r_destroy};
+    r_logs,    r_code,     r_increase_time, r_destroy, r_tx_raw};
 
 decc_status decc_chain_open_jsonrpc_ex(decc_chain **out, const char *url,
                                        const decc_chain_addresses *addrs,

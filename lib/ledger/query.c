@@ -262,6 +262,43 @@ decc_status decc_ledger_receipt(decc_ledger *l, const uint8_t tx_hash32[32],
   return s;
 }
 
+/* The signed raw form of a stored transaction (what a provenance bundle
+ * needs: the enclave's signature is a call argument PoCo never emits in an
+ * event, and the raw form binds it to the sender and the chain id). */
+decc_status decc_ledger_tx_raw(decc_ledger *l, const uint8_t tx_hash32[32],
+                                 decc_buf *out, decc_err *err) {
+  if (!l || !tx_hash32 || !out)
+    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  int rd_started;
+  decc_status s = rd_begin(l, err);
+  if (s != DECC_OK)
+    return s;
+  sqlite3_stmt *st = ldg_stmt(l, "SELECT raw FROM txs WHERE hash=?1", err);
+  if (!st) {
+    rd_end(l);
+    return err ? err->code : DECC_E_IO;
+  }
+  sqlite3_bind_blob(st, 1, tx_hash32, 32, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    const void *b = sqlite3_column_blob(st, 0);
+    int n = sqlite3_column_bytes(st, 0);
+    if (!b || n <= 0)
+      s = decc_err_set(err, DECC_E_NOT_FOUND,
+                       "the transaction has no signed form (a call the "
+                       "ledger made itself)");
+    else if ((s = decc_buf_append(out, b, (size_t)n)))
+      s = decc_err_set(err, s, "out of memory");
+  } else if (rc == SQLITE_DONE) {
+    s = decc_err_set(err, DECC_E_NOT_FOUND, "unknown transaction");
+  } else {
+    s = ldg_sql_error(l, err, "read");
+  }
+  sqlite3_reset(st);
+  rd_end(l);
+  return s;
+}
+
 decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
                              decc_log **logs, size_t *n, decc_err *err) {
   if (!l || !f || !logs || !n)
