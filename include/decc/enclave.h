@@ -85,7 +85,9 @@ struct decc_blockstore;
   XX(DEADLINE_REACHED, 24, "the task passed its final deadline (claimed)")     \
   XX(CONSENSUS_LOST, 25, "the worker's result lost the consensus")             \
   XX(UNSUPPORTED_TASK, 26, "the task needs a feature this worker lacks")       \
-  XX(INTERNAL, 27, "internal error")
+  XX(INTERNAL, 27, "internal error")                                          \
+  XX(BULK_DATASET_REFUSED, 28,                                                 \
+     "pre-compute: the SMS released no key for a dataset of the bulk slice")
 
 #define DECC_CAUSE_XX_ENUM(name, value, text) DECC_CAUSE_##name = value,
 typedef enum decc_task_cause {
@@ -129,6 +131,9 @@ typedef struct decc_enclave_store {
 /* Most bytes of callback data / results JSON in an outcome. */
 #define DECC_ENCLAVE_CALLBACK_MAX 4096
 #define DECC_ENCLAVE_RESULTS_MAX 512
+/* Most datasets of a bulk slice pre-compute accepts (the iexec SDK's
+ * MAX_DATASET_PER_TASK; docs/internals/bulk.md). */
+#define DECC_ENCLAVE_BULK_MAX 100
 
 /* What a run produced: plain data (no pointers, no secrets), so it can
  * cross a pipe from the enclave process. */

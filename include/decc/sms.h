@@ -40,6 +40,9 @@ extern "C" {
 
 /* ---- chain view ---------------------------------------------------------- */
 
+struct decc_order;      /* decc/order.h */
+struct decc_blockstore; /* decc/store.h */
+
 /* PoCo task statuses (viewTask). */
 #define DECC_SMS_TASK_UNSET 0
 #define DECC_SMS_TASK_ACTIVE 1
@@ -94,6 +97,17 @@ typedef struct decc_sms_chain_view {
                          decc_sms_asset *out, decc_err *err);
   decc_status (*now)(void *ctx, uint64_t *out, decc_err *err);
   void (*destroy)(void *ctx);
+  /* Bulk processing (docs/internals/bulk.md): PoCo 6.1's
+   * assertDatasetDealCompatibility(datasetOrder, dealId) view. Returns
+   * DECC_OK when the order may serve the deal; DECC_E_REVERT with err
+   * holding PoCo's reason ("Dataset order is revoked or fully consumed",
+   * "Invalid dataset order signature", "App restriction not satisfied",
+   * …); other errors of the backend. Optional: when NULL every dataset of
+   * a bulk slice is refused ("this chain view cannot check …"). */
+  decc_status (*dataset_order_compatible)(void *ctx,
+                                          const struct decc_order *order,
+                                          const uint8_t dealid32[32],
+                                          decc_err *err);
 } decc_sms_chain_view;
 
 /* A chain view over a decc_chain: owner() of the entry contract,
@@ -200,6 +214,12 @@ typedef struct decc_sms_config {
   int dcap_pccs_offline;
   const uint8_t *dcap_root_der;
   size_t dcap_root_len;
+  /* Bulk processing: where the SMS reads the bulk_cid root and its slices
+   * (JSON files on IPFS, docs/internals/bulk.md): a blockstore, else a
+   * Kubo RPC URL; both borrowed and must outlive the service. Neither:
+   * bulk deals are refused (BULK_NOT_SUPPORTED). */
+  struct decc_blockstore *bulk_store;
+  const char *bulk_ipfs_api_url;
 } decc_sms_config;
 
 typedef struct decc_sms decc_sms;

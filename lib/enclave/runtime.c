@@ -316,76 +316,160 @@ static int safe_name(const char *n) {
 
 /* ---- pre-compute ------------------------------------------------------------ */
 
+/* Fetches one dataset (url), checks its SHA-256 against sum (0x-hex),
+ * decrypts it with key (base64) into in_dir/name (read-only). Failures go
+ * to o; label names the dataset in the detail ("dataset" or "bulk dataset
+ * 2 (0x…)"). */
+static void fetch_dataset(decc_enclave_outcome *o, const char *label,
+                          const char *url, const char *sum, const char *key,
+                          const char *name, const char *in_dir,
+                          const decc_enclave_store *store,
+                          const decc_enclave_limits *lim) {
+  decc_err err;
+  decc_err_clear(&err);
+  uint8_t want[32];
+  if (!url || !*url || !sum || !key || !safe_name(name) ||
+      decc_hex_decode_exact(want, 32, sum, "checksum", NULL)) {
+    decc__enclave_fail(o, DECC_CAUSE_SESSION_INVALID,
+                       "pre-compute: %s URL, checksum, key or filename "
+                       "missing or malformed",
+                       label);
+    return;
+  }
+  char *enc = decc__enclave_path(in_dir, ".dataset.enc");
+  char *plain = decc__enclave_path(in_dir, name);
+  decc_dataset_key *k = NULL;
+  int fd = enc ? open(enc, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
+               : -1;
+  if (fd < 0 || !plain) {
+    decc__enclave_fail(o, DECC_CAUSE_INTERNAL,
+                       "pre-compute: cannot create the %s file", label);
+  } else {
+    decc_status st = decc__enclave_fetch(store, url, fd, NULL,
+                                         lim->dataset_max_bytes,
+                                         lim->fetch_timeout_s, &err);
+    if (close(fd) != 0 && !st)
+      st = DECC_E_IO;
+    fd = -1;
+    uint8_t got[32];
+    if (st) {
+      decc__enclave_fail(o, DECC_CAUSE_DATASET_FETCH_FAILED,
+                         "pre-compute: fetching the %s %s: %s", label, url,
+                         err.msg);
+    } else if (decc_sha256_file(got, enc, &err)) {
+      decc__enclave_fail(o, DECC_CAUSE_DATASET_FETCH_FAILED,
+                         "pre-compute: reading the %s: %s", label, err.msg);
+    } else if (!decc_ct_memeq(got, want, 32)) {
+      char gh[67];
+      decc__enclave_fail(o, DECC_CAUSE_DATASET_CHECKSUM_MISMATCH,
+                         "pre-compute: %s checksum %s differs from "
+                         "the on-chain %s",
+                         label, decc_hex_encode(gh, got, 32, 1), sum);
+    } else if (decc_dataset_key_parse(&k, key, strlen(key), NULL)) {
+      decc__enclave_fail(o, DECC_CAUSE_DATASET_DECRYPTION_FAILED,
+                         "pre-compute: the %s key is not a base64 "
+                         "32-byte key",
+                         label);
+    } else if ((st = decc_dataset_decrypt_file(plain, NULL, k, enc, want,
+                                               &err))) {
+      decc__enclave_fail(o, DECC_CAUSE_DATASET_DECRYPTION_FAILED,
+                         "pre-compute: %s decryption failed (%s)", label,
+                         decc_status_name(st));
+    } else if (chmod(plain, 0444) != 0) {
+      decc__enclave_fail(o, DECC_CAUSE_INTERNAL,
+                         "pre-compute: cannot make the %s readable", label);
+    }
+  }
+  decc_dataset_key_destroy(k);
+  if (enc)
+    unlink(enc);
+  decc_free(enc);
+  decc_free(plain);
+}
+
+/* Bulk processing (iExec's pre-compute with IEXEC_BULK_SLICE_SIZE = N):
+ * datasets 1..N from IEXEC_DATASET_<i>_URL / _CHECKSUM / _KEY / _FILENAME,
+ * each fetched, checked and decrypted into in_dir/<filename>. As iExec's
+ * pre-compute, every dataset is tried even after a failure and the task
+ * fails if any did; the detail lists the failed ones, with the SMS's
+ * reason for those it refused (IEXEC_DATASET_<i>_REFUSED, decc's). */
+static void pre_compute_bulk(decc_enclave_outcome *o, json_t *e,
+                             const char *in_dir,
+                             const decc_enclave_store *store,
+                             const decc_enclave_limits *lim) {
+  const char *ns = env_get(e, "IEXEC_BULK_SLICE_SIZE");
+  char *end = NULL;
+  unsigned long n = ns ? strtoul(ns, &end, 10) : 0;
+  if (!ns || !*ns || *end || n > DECC_ENCLAVE_BULK_MAX) {
+    decc__enclave_fail(o, DECC_CAUSE_SESSION_INVALID,
+                       "pre-compute: IEXEC_BULK_SLICE_SIZE is not a number "
+                       "of datasets in 0..%d",
+                       DECC_ENCLAVE_BULK_MAX);
+    return;
+  }
+  decc_task_cause first = DECC_CAUSE_NONE;
+  char detail[sizeof o->detail];
+  size_t failed = 0, used = 0;
+  detail[0] = 0;
+  for (unsigned long i = 1; i <= n; i++) {
+    char k[4][48], label[80];
+    static const char *const sfx[4] = {"URL", "CHECKSUM", "KEY", "FILENAME"};
+    for (int j = 0; j < 4; j++)
+      snprintf(k[j], sizeof k[j], "IEXEC_DATASET_%lu_%s", i, sfx[j]);
+    const char *name = env_get(e, k[3]);
+    snprintf(label, sizeof label, "bulk dataset %lu (%.42s)", i,
+             name ? name : "?");
+    decc_enclave_outcome one;
+    memset(&one, 0, sizeof one);
+    snprintf(k[0], sizeof k[0], "IEXEC_DATASET_%lu_REFUSED", i);
+    const char *refused = env_get(e, k[0]);
+    snprintf(k[0], sizeof k[0], "IEXEC_DATASET_%lu_URL", i);
+    const char *url = env_get(e, k[0]), *key = env_get(e, k[2]);
+    if (refused || !url || !*url || !key || !*key)
+      decc__enclave_fail(&one, DECC_CAUSE_BULK_DATASET_REFUSED,
+                         "%s: no key released by the SMS: %s", label,
+                         refused ? refused : "no reason given");
+    else
+      fetch_dataset(&one, label, url, env_get(e, k[1]), key, name, in_dir,
+                    store, lim);
+    if (one.cause == DECC_CAUSE_NONE)
+      continue;
+    if (!failed++)
+      first = one.cause;
+    const char *d = one.detail;
+    if (!strncmp(d, "pre-compute: ", 13))
+      d += 13;
+    int w = snprintf(detail + used, sizeof detail - used, "%s%s",
+                     used ? "; " : "", d);
+    if (w > 0)
+      used = used + (size_t)w < sizeof detail ? used + (size_t)w
+                                              : sizeof detail - 1;
+  }
+  if (failed)
+    decc__enclave_fail(o, first, "pre-compute: %zu of %lu bulk datasets "
+                                 "failed: %s",
+                       failed, n, detail);
+}
+
 static void pre_compute(decc_enclave_outcome *o, const session *s,
                         const char *in_dir, const decc_enclave_store *store,
                         const decc_enclave_limits *lim) {
   json_t *e = s->pre;
-  decc_err err;
-  decc_err_clear(&err);
   if (env_true(e, "IS_DATASET_REQUIRED")) {
-    const char *url = env_get(e, "IEXEC_DATASET_URL");
-    const char *sum = env_get(e, "IEXEC_DATASET_CHECKSUM");
-    const char *key = env_get(e, "IEXEC_DATASET_KEY");
-    const char *name = env_get(e, "IEXEC_DATASET_FILENAME");
-    uint8_t want[32];
-    if (!url || !*url || !sum || !key || !safe_name(name) ||
-        decc_hex_decode_exact(want, 32, sum, "checksum", NULL)) {
-      decc__enclave_fail(o, DECC_CAUSE_SESSION_INVALID,
-                         "pre-compute: dataset URL, checksum, key or "
-                         "filename missing or malformed");
-      return;
-    }
-    char *enc = decc__enclave_path(in_dir, ".dataset.enc");
-    char *plain = decc__enclave_path(in_dir, name);
-    decc_dataset_key *k = NULL;
-    int fd = enc ? open(enc, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
-                 : -1;
-    if (fd < 0 || !plain) {
-      decc__enclave_fail(o, DECC_CAUSE_INTERNAL,
-                         "pre-compute: cannot create the dataset file");
-    } else {
-      decc_status st = decc__enclave_fetch(store, url, fd, NULL,
-                                           lim->dataset_max_bytes,
-                                           lim->fetch_timeout_s, &err);
-      if (close(fd) != 0 && !st)
-        st = DECC_E_IO;
-      fd = -1;
-      uint8_t got[32];
-      if (st) {
-        decc__enclave_fail(o, DECC_CAUSE_DATASET_FETCH_FAILED,
-                           "pre-compute: fetching the dataset %s: %s", url,
-                           err.msg);
-      } else if (decc_sha256_file(got, enc, &err)) {
-        decc__enclave_fail(o, DECC_CAUSE_DATASET_FETCH_FAILED,
-                           "pre-compute: reading the dataset: %s", err.msg);
-      } else if (!decc_ct_memeq(got, want, 32)) {
-        char gh[67];
-        decc__enclave_fail(o, DECC_CAUSE_DATASET_CHECKSUM_MISMATCH,
-                           "pre-compute: dataset checksum %s differs from "
-                           "the on-chain %s",
-                           decc_hex_encode(gh, got, 32, 1), sum);
-      } else if (decc_dataset_key_parse(&k, key, strlen(key), NULL)) {
-        decc__enclave_fail(o, DECC_CAUSE_DATASET_DECRYPTION_FAILED,
-                           "pre-compute: the dataset key is not a base64 "
-                           "32-byte key");
-      } else if ((st = decc_dataset_decrypt_file(plain, NULL, k, enc, want,
-                                                 &err))) {
-        decc__enclave_fail(o, DECC_CAUSE_DATASET_DECRYPTION_FAILED,
-                           "pre-compute: dataset decryption failed (%s)",
-                           decc_status_name(st));
-      } else if (chmod(plain, 0444) != 0) {
-        decc__enclave_fail(o, DECC_CAUSE_INTERNAL,
-                           "pre-compute: cannot make the dataset readable");
-      }
-    }
-    decc_dataset_key_destroy(k);
-    if (enc)
-      unlink(enc);
-    decc_free(enc);
-    decc_free(plain);
+    fetch_dataset(o, "dataset", env_get(e, "IEXEC_DATASET_URL"),
+                  env_get(e, "IEXEC_DATASET_CHECKSUM"),
+                  env_get(e, "IEXEC_DATASET_KEY"),
+                  env_get(e, "IEXEC_DATASET_FILENAME"), in_dir, store, lim);
     if (o->cause)
       return;
   }
+  if (env_get(e, "IEXEC_BULK_SLICE_SIZE")) {
+    pre_compute_bulk(o, e, in_dir, store, lim);
+    if (o->cause)
+      return;
+  }
+  decc_err err;
+  decc_err_clear(&err);
   const char *ns = env_get(e, "IEXEC_INPUT_FILES_NUMBER");
   unsigned long n = ns ? strtoul(ns, NULL, 10) : 0;
   if (n > lim->max_input_files) {

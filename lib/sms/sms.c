@@ -1073,6 +1073,7 @@ typedef struct params {
   const char *provider;
   const char *proxy;
   int bulk;
+  const char *bulk_cid; /* bulk processing: the root's CID (borrowed) */
 } params;
 
 static decc_status parse_params(decc_sms *s, const char *text, params *p,
@@ -1128,8 +1129,10 @@ static decc_status parse_params(decc_sms *s, const char *text, params *p,
       json_is_string(v))
     p->proxy = json_string_value(v);
   if ((v = json_object_get(p->root, "bulk_cid")) && json_is_string(v) &&
-      json_string_length(v))
+      json_string_length(v)) {
     p->bulk = 1;
+    p->bulk_cid = json_string_value(v);
+  }
   return DECC_OK;
 bad:
   json_decref(p->root);
@@ -1174,6 +1177,8 @@ typedef struct session_ctx {
   const uint8_t *enclave_sk;
   const char *session_id;
   uint8_t *arena; /* N_SLOTS * SLOT_SIZE bytes of secure memory */
+  decc__sms_bulk_item *bulk; /* bulk deals: the task's slice, judged */
+  size_t n_bulk;
 } session_ctx;
 
 static void sign_tokens(env_w *e, const session_ctx *c, const char *task_hex) {
@@ -1196,6 +1201,75 @@ static decc_status multiaddr_text(char **out, const uint8_t *m, size_t n) {
       return DECC_E_PARSE;
   *out = decc_strndup(n ? (const char *)m : "", n);
   return *out ? DECC_OK : DECC_E_NOMEM;
+}
+
+/* Pre-compute tokens of a bulk task (iexec-sms getPreComputeTokens):
+ * IEXEC_BULK_SLICE_SIZE, then for each order i (1-based)
+ * IEXEC_DATASET_<i>_URL / _CHECKSUM / _KEY / _FILENAME; an order the SMS
+ * refused gets empty URL, checksum and key (its file name stays), plus
+ * decc's IEXEC_DATASET_<i>_REFUSED = the reason, so that pre-compute can
+ * say why. Each key is read into the dataset slot, written to the
+ * (secret) document and wiped before the next. */
+static decc_status bulk_pre_tokens(decc_sms *s, const session_ctx *c,
+                                   env_w *e, const char *th, const char **code,
+                                   decc_err *err, const char *what) {
+  char key[48], fa[43], cks[67];
+  env_addu(e, "IEXEC_BULK_SLICE_SIZE", c->n_bulk);
+  for (size_t i = 0; i < c->n_bulk && !e->st; i++) {
+    decc__sms_bulk_item *it = &c->bulk[i];
+    const decc_address *ds = &it->order.u.dataset.dataset;
+    decc_address_to_hex(fa, ds);
+    char *url = NULL;
+    decc_sms_asset a;
+    memset(&a, 0, sizeof a);
+    const uint8_t *k = NULL;
+    size_t klen = 0;
+    decc_status vs = DECC_OK;
+    decc_err e2;
+    if (it->ok) {
+      if (s->chain.dataset(s->chain.ctx, ds, &a, &e2) ||
+          multiaddr_text(&url, a.multiaddr, a.multiaddr_len)) {
+        it->ok = 0;
+        snprintf(it->reason, sizeof it->reason,
+                 "its registry entry could not be read");
+      }
+    }
+    if (it->ok) {
+      k = vault_value(s, c->arena, SLOT_DATASET, DECC_SECRET_WEB3, ds, NULL,
+                      &klen, &vs);
+      if (vs) {
+        decc_free(url);
+        decc_sms_asset_clear(&a);
+        return refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
+                      "the vault could not read the key of bulk dataset %s",
+                      fa);
+      }
+      if (!k) {
+        it->ok = 0;
+        snprintf(it->reason, sizeof it->reason, "no key for it in this SMS");
+      }
+    }
+    snprintf(key, sizeof key, "IEXEC_DATASET_%zu_URL", i + 1);
+    env_add(e, key, it->ok ? url : "");
+    snprintf(key, sizeof key, "IEXEC_DATASET_%zu_CHECKSUM", i + 1);
+    env_add(e, key, it->ok ? decc__sms_hex32(cks, a.checksum) : "");
+    snprintf(key, sizeof key, "IEXEC_DATASET_%zu_KEY", i + 1);
+    env_addn(e, key, it->ok ? (const char *)k : "", it->ok ? klen : 0);
+    snprintf(key, sizeof key, "IEXEC_DATASET_%zu_FILENAME", i + 1);
+    env_add(e, key, fa);
+    if (!it->ok) {
+      snprintf(key, sizeof key, "IEXEC_DATASET_%zu_REFUSED", i + 1);
+      env_add(e, key, it->reason);
+    }
+    if (k)
+      decc_memzero(c->arena + (size_t)SLOT_DATASET * SLOT_SIZE, klen);
+    smslog(s, "sms: task %s: bulk dataset %zu %s %s%s%s", th, i + 1, fa,
+           it->ok ? "released" : "refused", it->ok ? "" : ": ",
+           it->ok ? "" : it->reason);
+    decc_free(url);
+    decc_sms_asset_clear(&a);
+  }
+  return DECC_OK;
 }
 
 static decc_status build_session(decc_sms *s, const session_ctx *c,
@@ -1271,7 +1345,7 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
     e.st = decc_buf_append_str(b, ",\"version\":\"0.1.0\",\"services\":[");
 
   /* pre-compute: only when there is something to fetch */
-  if (has_dataset || n_inputs) {
+  if (has_dataset || n_inputs || p->bulk) {
     if (!e.st)
       e.st = decc_buf_append_str(
           b, "{\"name\":\"pre-compute\",\"image_name\":\"\",\"fingerprint\":"
@@ -1286,6 +1360,8 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
       env_add(&e, "IEXEC_DATASET_CHECKSUM", decc__sms_hex32(cks, ds.checksum));
       env_add(&e, "IEXEC_DATASET_FILENAME", dsa);
     }
+    if (p->bulk && (st = bulk_pre_tokens(s, c, &e, th, code, err, what)))
+      goto out;
     env_add(&e, "IEXEC_DEAL_ID", dh);
     env_addu(&e, "IEXEC_TASK_INDEX", c->r->task_index);
     env_addu(&e, "IEXEC_INPUT_FILES_NUMBER", n_inputs);
@@ -1324,6 +1400,17 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
   env_addu(&e, "IEXEC_BOT_TASK_INDEX", c->r->task_index);
   env_add(&e, "IEXEC_DATASET_ADDRESS", dsa);
   env_add(&e, "IEXEC_DATASET_FILENAME", dsa);
+  if (p->bulk) {
+    /* The app sees the slice size and each dataset's file name (iexec-sms
+     * getAppTokens), refused ones included: their file is absent. */
+    env_addu(&e, "IEXEC_BULK_SLICE_SIZE", c->n_bulk);
+    for (size_t i = 0; i < c->n_bulk; i++) {
+      char fa[43];
+      snprintf(key, sizeof key, "IEXEC_DATASET_%zu_FILENAME", i + 1);
+      env_add(&e, key,
+              decc_address_to_hex(fa, &c->bulk[i].order.u.dataset.dataset));
+    }
+  }
   env_addu(&e, "IEXEC_INPUT_FILES_NUMBER", n_inputs);
   env_add(&e, "IEXEC_INPUT_FILES_FOLDER", "/iexec_in");
   for (size_t i = 0; i < n_inputs; i++) {
@@ -1457,6 +1544,8 @@ decc_status decc_sms_release_session(
   memset(&p, 0, sizeof p);
   decc_buf_init_secret(&doc, DECC_SMS_SESSION_MAX);
   uint8_t *arena = NULL;
+  decc__sms_bulk_item *bulk = NULL;
+  size_t n_bulk = 0;
   decc_status st;
 
   /* 1. the worker's own signature (iExec's first check) */
@@ -1576,9 +1665,26 @@ decc_status decc_sms_release_session(
   if ((st = parse_params(s, deal.params, &p, code, err, what)))
     goto out;
   if (p.bulk) {
-    st = refuse(s, code, "BULK_NOT_SUPPORTED", DECC_E_UNSUPPORTED, err, what,
-                "bulk processing (bulk_cid) is not supported by this SMS");
-    goto out;
+    /* The task's slice: index = the task's index in the deal's request
+     * (iexec-sms uses botIndex); every order judged before the document
+     * is built. */
+    if (!s->cfg.bulk_store && !s->cfg.bulk_ipfs_api_url) {
+      st = refuse(s, code, "BULK_NOT_SUPPORTED", DECC_E_UNSUPPORTED, err,
+                  what,
+                  "bulk processing (bulk_cid) needs a content store: this "
+                  "SMS has none configured");
+      goto out;
+    }
+    decc_err e3;
+    if ((st = decc__sms_bulk_load(s->cfg.bulk_store, s->cfg.bulk_ipfs_api_url,
+                                  p.bulk_cid, task.index, &bulk, &n_bulk,
+                                  &e3))) {
+      st = refuse(s, code, "BULK_SLICE_UNAVAILABLE", st, err, what, "%s",
+                  e3.msg);
+      goto out;
+    }
+    for (size_t i = 0; i < n_bulk; i++)
+      decc__sms_bulk_check(&s->chain, &bulk[i], r->deal_id);
   }
   static const char alnum[] =
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -1598,7 +1704,7 @@ decc_status decc_sms_release_session(
                 err, what, "out of memory");
     goto out;
   }
-  session_ctx c = {r, &deal, &app, sk, sid, arena};
+  session_ctx c = {r, &deal, &app, sk, sid, arena, bulk, n_bulk};
   if ((st = build_session(s, &c, &p, &doc, code, err, what)))
     goto out;
   uint8_t *box = decc_malloc(doc.len + DECC_SEAL_OVERHEAD);
@@ -1632,6 +1738,7 @@ out:
   json_decref(p.root);
   decc_sms_deal_clear(&deal);
   decc_sms_asset_clear(&app);
+  decc__sms_bulk_free(bulk, n_bulk);
   return st;
 }
 

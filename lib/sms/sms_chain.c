@@ -14,6 +14,7 @@
 #include "decc/abi.h"
 #include "decc/hub.h"
 #include "decc/mem.h"
+#include "decc/order.h"
 #include "decc/sms.h"
 
 /* Deal params larger than this are refused when read from the chain. */
@@ -208,6 +209,41 @@ static decc_status cv_now(void *ctx, uint64_t *out, decc_err *err) {
   return st;
 }
 
+/* assertDatasetDealCompatibility(order, dealId) on the hub (PoCo 6.1):
+ * an eth_call that reverts with IncompatibleDatasetOrder(reason) when the
+ * order may not serve the deal; the chain puts the reason in err. */
+static decc_status cv_dataset_order_compatible(void *ctx,
+                                               const decc_order *o,
+                                               const uint8_t dealid[32],
+                                               decc_err *err) {
+  cview *cv = ctx;
+  uint8_t sel[4];
+  decc_abi_selector(sel, "assertDatasetDealCompatibility("
+                         DECC_ORDER_ABI_DATASET_TYPE ",bytes32)");
+  decc_abi_enc e;
+  decc_buf cd, out;
+  decc_abi_enc_init(&e, 1u << 20);
+  decc_buf_init(&cd, 1u << 20);
+  decc_status st = decc_order_abi_push(&e, o);
+  if (!st)
+    st = decc_abi_enc_push_bytes32(&e, dealid);
+  if (!st)
+    st = decc_abi_enc_finish_call(&e, sel, &cd);
+  decc_abi_enc_clear(&e);
+  if (st) {
+    decc_buf_clear(&cd);
+    return decc_err_set(err, st, "assertDatasetDealCompatibility: cannot "
+                                 "encode the dataset order");
+  }
+  decc_buf_init(&out, 4096);
+  pthread_mutex_lock(&cv->mu);
+  st = decc_chain_call(cv->chain, NULL, &cv->hub, cd.data, cd.len, &out, err);
+  pthread_mutex_unlock(&cv->mu);
+  decc_buf_clear(&cd);
+  decc_buf_clear(&out);
+  return st;
+}
+
 static void cv_destroy(void *ctx) {
   cview *cv = ctx;
   if (!cv)
@@ -243,6 +279,7 @@ decc_status decc_sms_chain_view_over(decc_sms_chain_view *out,
   out->dataset = cv_dataset;
   out->now = cv_now;
   out->destroy = cv_destroy;
+  out->dataset_order_compatible = cv_dataset_order_compatible;
   return DECC_OK;
 }
 
