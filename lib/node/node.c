@@ -448,6 +448,7 @@ static decc_status open_sms(decc_node *n, decc_err *err) {
   sc.dcap_collateral_json = dcap_coll;
   sc.dcap_pccs_url = n->cfg.sms_dcap_pccs_url;
   sc.dcap_pccs_cache_dir = pccs_cache;
+  sc.bulk_store = n->bs; /* bulk_cid slices (NULL: store role off) */
   st = decc_sms_chain_view_over(&sc.chain, chain, 1, err);
   if (st) {
     decc_chain_destroy(chain);
