@@ -203,6 +203,9 @@ chain_done:
     sc.vault_dir = path;
     sc.trusted_platforms = cfg->trusted_platforms;
     sc.n_trusted = cfg->n_trusted;
+    /* bulk_cid slices are read where protectData / processBulk wrote them */
+    sc.bulk_store = dp->bs;
+    sc.bulk_ipfs_api_url = dp->ipfs_api_url;
     if ((st = decc_sms_chain_view_over(&sc.chain, dp->chain, 0, err)))
       goto fail;
     if ((st = decc_sms_create(&dp->sms, &sc, err))) {
