@@ -436,11 +436,16 @@ static void pre_compute_bulk(decc_enclave_outcome *o, json_t *e,
       continue;
     if (!failed++)
       first = one.cause;
-    const char *d = one.detail;
-    if (!strncmp(d, "pre-compute: ", 13))
-      d += 13;
-    int w = snprintf(detail + used, sizeof detail - used, "%s%s",
-                     used ? "; " : "", d);
+    /* The detail has room for a few items: "#i 0xADDR: why", why = the
+     * SMS's reason for a refusal (PoCo's text), else the cause name. */
+    const char *why = decc_task_cause_name(one.cause);
+    if (one.cause == DECC_CAUSE_BULK_DATASET_REFUSED && refused) {
+      why = refused;
+      if (!strncmp(why, "IncompatibleDatasetOrder: ", 26))
+        why += 26;
+    }
+    int w = snprintf(detail + used, sizeof detail - used, "%s#%lu %.42s: %s",
+                     used ? "; " : "", i, name ? name : "?", why);
     if (w > 0)
       used = used + (size_t)w < sizeof detail ? used + (size_t)w
                                               : sizeof detail - 1;
