@@ -7,6 +7,24 @@
  * category, trust and the restriction fields. Numeric fields are bounded
  * by 2^53-1 exactly as the market API bounds them, so they fit SQLite
  * integers and sort numerically. The order itself is kept as its SDK JSON.
+ *
+ * Concurrency: writes (publish, unpublish, chain events) go through one
+ * read-write connection under m->mu. Reads (list queries, get by hash) run
+ * on a pool of read-only connections, one per concurrent caller, opened on
+ * demand: the file is in WAL mode, so readers see a consistent snapshot and
+ * neither wait for each other nor for the writer. An in-memory book has no
+ * file other connections could open, so it is read through the writer.
+ *
+ * Indexes: every list query starts from an index range on (type, status,
+ * category | resource | signer | beneficiary) ordered by price, ts, hash,
+ * so a page is read in order without sorting; the remaining filters
+ * (restrictions, which are mostly the zero address, tags, volume, trust)
+ * are checked on the rows of that range. The count of a filter walks the
+ * same range; each reader keeps the counts it computed together with the
+ * book's data version (PRAGMA data_version, which changes on every commit
+ * of any connection) and reuses one only while the book is unchanged, so a
+ * count is never stale and a busy category page costs one index walk per
+ * change of the book instead of one per request.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -26,9 +44,45 @@ enum { ST_OPEN = 0, ST_FILLED = 1, ST_CANCELED = 2, ST_DEAD = 3 };
 static const char *const STATUS_NAMES[] = {"open", "filled", "canceled",
                                            "dead"};
 
+#define READERS_MAX 64 /* more concurrent readers than this wait */
+#define READER_STMTS 24 /* prepared statements kept per reader */
+#define READER_COUNTS 64 /* filter counts kept per reader */
+
+typedef struct stmt_slot {
+  char *sql;
+  sqlite3_stmt *s;
+  uint64_t used;
+} stmt_slot;
+
+typedef struct count_slot {
+  char *key; /* where clause + bound values; NULL = empty slot */
+  size_t key_len;
+  int64_t version; /* data_version the count was computed at */
+  int64_t count;
+  uint64_t used;
+} count_slot;
+
+/* One read-only connection with its statement and count caches; used by
+ * one thread at a time (taken from the pool). */
+typedef struct reader {
+  sqlite3 *db;
+  int owns_db;      /* 0: the writer connection (in-memory book) */
+  int cache_counts; /* data_version only sees other connections' commits */
+  uint64_t tick;
+  stmt_slot stmts[READER_STMTS];
+  count_slot counts[READER_COUNTS];
+  struct reader *next;
+} reader;
+
 struct decc_market {
   sqlite3 *db;
   pthread_mutex_t mu;
+  char *path;     /* NULL: in-memory, read through the writer */
+  pthread_mutex_t rmu; /* guards the reader pool */
+  pthread_cond_t rcv;
+  reader *free_readers;
+  int nreaders;   /* opened (free or in use) */
+  reader mem_reader; /* in-memory book: the writer, under mu */
   uint64_t chain_id;
   decc_address hub;
   uint8_t domain[32];
@@ -111,6 +165,17 @@ decc_status decc_market_open(decc_market **out, const char *path,
     return st;
   }
   pthread_mutex_init(&m->mu, NULL);
+  pthread_mutex_init(&m->rmu, NULL);
+  pthread_cond_init(&m->rcv, NULL);
+  m->mem_reader.db = m->db;
+  if (path[0] && strcmp(path, ":memory:") != 0 &&
+      strncmp(path, "file:", 5) != 0) {
+    m->path = decc_strdup(path);
+    if (!m->path) {
+      decc_market_close(m);
+      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    }
+  }
   m->chain_id = chain_id;
   m->hub = *hub;
   decc_poco_domain_separator(m->domain, chain_id, hub);
@@ -126,12 +191,173 @@ decc_status decc_market_open(decc_market **out, const char *path,
   return DECC_OK;
 }
 
+static void reader_clear(reader *r) {
+  for (int i = 0; i < READER_STMTS; i++) {
+    sqlite3_finalize(r->stmts[i].s);
+    decc_free(r->stmts[i].sql);
+  }
+  for (int i = 0; i < READER_COUNTS; i++)
+    decc_free(r->counts[i].key);
+  if (r->owns_db)
+    sqlite3_close(r->db);
+  memset(r, 0, sizeof *r);
+}
+
 void decc_market_close(decc_market *m) {
   if (!m)
     return;
+  /* callers have returned: every reader is back in the free list */
+  while (m->free_readers) {
+    reader *r = m->free_readers;
+    m->free_readers = r->next;
+    reader_clear(r);
+    decc_free(r);
+  }
+  reader_clear(&m->mem_reader);
   sqlite3_close(m->db);
   pthread_mutex_destroy(&m->mu);
+  pthread_mutex_destroy(&m->rmu);
+  pthread_cond_destroy(&m->rcv);
+  decc_free(m->path);
   decc_free(m);
+}
+
+/* ---- readers ------------------------------------------------------------- */
+
+/* Takes a reader: a pooled read-only connection, or for an in-memory book
+ * the writer with m->mu held. NULL only when a new connection cannot be
+ * opened (then the caller reads through the writer too). */
+static reader *reader_acquire(decc_market *m) {
+  if (!m->path) {
+    pthread_mutex_lock(&m->mu);
+    return &m->mem_reader;
+  }
+  pthread_mutex_lock(&m->rmu);
+  for (;;) {
+    if (m->free_readers) {
+      reader *r = m->free_readers;
+      m->free_readers = r->next;
+      pthread_mutex_unlock(&m->rmu);
+      return r;
+    }
+    if (m->nreaders < READERS_MAX)
+      break;
+    pthread_cond_wait(&m->rcv, &m->rmu);
+  }
+  m->nreaders++;
+  pthread_mutex_unlock(&m->rmu);
+  reader *r = decc_calloc(1, sizeof *r);
+  /* NOMUTEX: a reader is used by one thread at a time */
+  if (r && sqlite3_open_v2(m->path, &r->db,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                           NULL) == SQLITE_OK) {
+    r->owns_db = 1;
+    r->cache_counts = 1;
+    sqlite3_busy_timeout(r->db, 5000);
+    return r;
+  }
+  if (r) {
+    sqlite3_close(r->db);
+    decc_free(r);
+  }
+  pthread_mutex_lock(&m->rmu);
+  m->nreaders--;
+  pthread_cond_signal(&m->rcv);
+  pthread_mutex_unlock(&m->rmu);
+  pthread_mutex_lock(&m->mu);
+  return &m->mem_reader;
+}
+
+static void reader_release(decc_market *m, reader *r) {
+  if (r == &m->mem_reader) {
+    pthread_mutex_unlock(&m->mu);
+    return;
+  }
+  pthread_mutex_lock(&m->rmu);
+  r->next = m->free_readers;
+  m->free_readers = r;
+  pthread_cond_signal(&m->rcv);
+  pthread_mutex_unlock(&m->rmu);
+}
+
+/* A prepared statement for sql from r's cache (least recently used one
+ * replaced), reset and with its bindings cleared; owned by the cache.
+ * NULL on error (sqlite3_errmsg(r->db) says why). */
+static sqlite3_stmt *reader_stmt(reader *r, const char *sql) {
+  stmt_slot *victim = &r->stmts[0];
+  r->tick++;
+  for (int i = 0; i < READER_STMTS; i++) {
+    stmt_slot *e = &r->stmts[i];
+    if (e->sql && strcmp(e->sql, sql) == 0) {
+      e->used = r->tick;
+      sqlite3_reset(e->s);
+      sqlite3_clear_bindings(e->s);
+      return e->s;
+    }
+    if (!e->sql || e->used < victim->used)
+      victim = e;
+    if (!e->sql)
+      break;
+  }
+  sqlite3_stmt *s = NULL;
+  char *copy = decc_strdup(sql);
+  if (!copy || sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                  &s, NULL) != SQLITE_OK) {
+    decc_free(copy);
+    sqlite3_finalize(s);
+    return NULL;
+  }
+  sqlite3_finalize(victim->s);
+  decc_free(victim->sql);
+  victim->sql = copy;
+  victim->s = s;
+  victim->used = r->tick;
+  return s;
+}
+
+/* The count cached for key at version, or -1. */
+static int64_t count_lookup(reader *r, const char *key, size_t key_len,
+                            int64_t version) {
+  if (!r->cache_counts)
+    return -1;
+  for (int i = 0; i < READER_COUNTS; i++) {
+    count_slot *c = &r->counts[i];
+    if (c->key && c->key_len == key_len && c->version == version &&
+        memcmp(c->key, key, key_len) == 0) {
+      c->used = ++r->tick;
+      return c->count;
+    }
+  }
+  return -1;
+}
+
+static void count_store(reader *r, const char *key, size_t key_len,
+                        int64_t version, int64_t count) {
+  if (!r->cache_counts)
+    return;
+  count_slot *victim = &r->counts[0];
+  for (int i = 0; i < READER_COUNTS; i++) {
+    count_slot *c = &r->counts[i];
+    if (c->key && c->key_len == key_len && memcmp(c->key, key, key_len) == 0) {
+      victim = c; /* same filter, older version: update in place */
+      break;
+    }
+    if (!c->key || c->used < victim->used)
+      victim = c;
+  }
+  if (!victim->key || victim->key_len != key_len ||
+      memcmp(victim->key, key, key_len) != 0) {
+    char *k = decc_malloc(key_len);
+    if (!k)
+      return; /* not cached: the next request counts again */
+    memcpy(k, key, key_len);
+    decc_free(victim->key);
+    victim->key = k;
+    victim->key_len = key_len;
+  }
+  victim->version = version;
+  victim->count = count;
+  victim->used = ++r->tick;
 }
 
 void decc_market_filter_init(decc_market_filter *f) {
@@ -733,9 +959,41 @@ static void bind_all(sqlite3_stmt *s, const qbuild *q) {
   }
 }
 
-static decc_status query_locked(decc_market *m, decc_order_type type,
-                                const decc_market_filter *f, char **json_out,
-                                decc_err *err) {
+/* Appends one order record exactly as json_dumps(record_json(...),
+ * JSON_COMPACT | JSON_PRESERVE_ORDER) writes it, without parsing the
+ * stored order: order_json was written by decc_order_to_json with those
+ * same flags, so it is already in its dumped form. */
+static decc_status append_record(decc_buf *b, const uint8_t hash[32],
+                                 uint64_t chain_id, const char *order_json,
+                                 int64_t remaining, int status, int64_t ts,
+                                 const uint8_t signer[20]) {
+  char h[67], ts_s[40], sg[43];
+  hex32(h, hash);
+  iso_time(ts_s, (uint64_t)ts);
+  decc_address a;
+  memcpy(a.b, signer, 20);
+  decc_address_to_checksum(sg, &a);
+  decc_status st = decc_buf_printf(b, "{\"orderHash\":\"%s\",\"chainId\":%" PRIu64
+                                   ",\"order\":",
+                                   h, chain_id);
+  if (!st)
+    st = decc_buf_append_str(b, order_json);
+  if (!st)
+    st = decc_buf_printf(
+        b,
+        ",\"remaining\":%" PRId64 ",\"status\":\"%s\",\"publicationTimestamp\":"
+        "\"%s\",\"signer\":\"%s\"}",
+        remaining, STATUS_NAMES[status < 0 || status > 3 ? 0 : status], ts_s,
+        sg);
+  return st;
+}
+
+/* Runs one list query on reader r: the page and the count read in one
+ * read transaction (one snapshot), the count taken from r's cache when the
+ * book has not changed since it was computed. */
+static decc_status query_on(decc_market *m, reader *r, decc_order_type type,
+                            const decc_market_filter *f, char **json_out,
+                            decc_err *err) {
   uint32_t page_size = f->page_size ? f->page_size : DECC_MARKET_PAGE_DEFAULT;
   if (page_size < DECC_MARKET_PAGE_MIN || page_size > DECC_MARKET_PAGE_MAX)
     return decc_err_set(err, DECC_E_INVALID,
@@ -745,84 +1003,120 @@ static decc_status query_locked(decc_market *m, decc_order_type type,
   memset(&q, 0, sizeof q);
   decc_buf_init(&q.sql, 8192);
   decc_status st = build_where(&q, type, f, err);
-  if (st) {
-    decc_buf_clear(&q.sql);
-    return st;
-  }
-  decc_buf where = q.sql;
-  char *where_sql = decc_strndup((const char *)where.data, where.len);
-  decc_buf_clear(&q.sql);
-  if (!where_sql)
-    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-
-  char *sql_count = NULL, *sql_page = NULL;
-  size_t wl = strlen(where_sql);
-  sql_count = decc_malloc(wl + 64);
-  sql_page = decc_malloc(wl + 200);
-  if (!sql_count || !sql_page) {
-    decc_free(where_sql);
-    decc_free(sql_count);
-    decc_free(sql_page);
-    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  }
-  snprintf(sql_count, wl + 64, "SELECT COUNT(*) FROM orders%s", where_sql);
-  snprintf(sql_page, wl + 200,
-           "SELECT hash, order_json, remaining, status, ts, signer FROM "
-           "orders%s ORDER BY price ASC, ts ASC, hash ASC LIMIT %u OFFSET %" PRIu64,
-           where_sql, page_size, (uint64_t)f->page_index * page_size);
-  decc_free(where_sql);
-
-  json_t *orders = json_array();
-  int64_t count = 0;
+  decc_buf sql, key, out;
   sqlite3_stmt *s = NULL;
-  if (!orders) {
-    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  decc_buf_init(&sql, 16384);
+  decc_buf_init(&key, 16384);
+  decc_buf_init(&out, 0);
+  int in_tx = 0;
+  if (st)
+    goto out;
+  /* the count's cache key: the clause and the values bound into it */
+  st = decc_buf_append(&key, q.sql.data, q.sql.len + 1);
+  for (int i = 0; !st && i < q.nb; i++)
+    st = q.b[i].kind == 0 ? decc_buf_append(&key, q.b[i].blob, 20)
+                          : decc_buf_append(&key, &q.b[i].i, sizeof q.b[i].i);
+  if (st) {
+    st = decc_err_set(err, st, "query too complex");
     goto out;
   }
-  if (sqlite3_prepare_v2(m->db, sql_count, -1, &s, NULL) != SQLITE_OK) {
-    st = db_err(m, err, "query");
+  if (!(s = reader_stmt(r, "BEGIN")) || sqlite3_step(s) != SQLITE_DONE) {
+    st = decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
+    goto out;
+  }
+  in_tx = 1;
+  if ((st = decc_buf_printf(&sql,
+                            "SELECT hash, order_json, remaining, status, ts, "
+                            "signer FROM orders%s ORDER BY price ASC, ts ASC, "
+                            "hash ASC LIMIT ? OFFSET ?",
+                            (const char *)q.sql.data))) {
+    st = decc_err_set(err, st, "query too complex");
+    goto out;
+  }
+  if (!(s = reader_stmt(r, (const char *)sql.data))) {
+    st = decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
     goto out;
   }
   bind_all(s, &q);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    count = sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  s = NULL;
-  if (sqlite3_prepare_v2(m->db, sql_page, -1, &s, NULL) != SQLITE_OK) {
-    st = db_err(m, err, "query");
-    goto out;
-  }
-  bind_all(s, &q);
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+  sqlite3_bind_int64(s, q.nb + 1, page_size);
+  sqlite3_bind_int64(s, q.nb + 2, (int64_t)f->page_index * page_size);
+  st = decc_buf_append_str(&out, "{\"ok\":true,\"orders\":[");
+  int rc = SQLITE_DONE, first = 1;
+  while (!st && (rc = sqlite3_step(s)) == SQLITE_ROW) {
     if (sqlite3_column_bytes(s, 0) != 32 || sqlite3_column_bytes(s, 5) != 20)
       continue;
-    json_t *rec = record_json(
-        sqlite3_column_blob(s, 0), m->chain_id,
-        (const char *)sqlite3_column_text(s, 1), sqlite3_column_int64(s, 2),
-        sqlite3_column_int(s, 3), sqlite3_column_int64(s, 4),
-        sqlite3_column_blob(s, 5));
-    if (!rec || json_array_append_new(orders, rec)) {
-      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
-      goto out;
-    }
+    if (!first)
+      st = decc_buf_append_byte(&out, ',');
+    first = 0;
+    if (!st)
+      st = append_record(&out, sqlite3_column_blob(s, 0), m->chain_id,
+                         (const char *)sqlite3_column_text(s, 1),
+                         sqlite3_column_int64(s, 2), sqlite3_column_int(s, 3),
+                         sqlite3_column_int64(s, 4), sqlite3_column_blob(s, 5));
   }
-  if (rc != SQLITE_DONE) {
-    st = db_err(m, err, "query");
+  if (st) {
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     goto out;
   }
-  json_t *res = json_pack("{s:b,s:O,s:I}", "ok", 1, "orders", orders, "count",
-                          (json_int_t)count);
-  if (res && (uint64_t)(f->page_index + 1) * page_size < (uint64_t)count)
-    json_object_set_new(res, "nextPage", json_integer(f->page_index + 1));
-  *json_out = dump_and_free(res);
-  if (!*json_out)
+  if (rc != SQLITE_DONE) {
+    st = decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
+    goto out;
+  }
+  sqlite3_reset(s);
+  /* inside the transaction: the version of the snapshot just read */
+  int64_t version = -1, count = -1;
+  if (r->cache_counts && (s = reader_stmt(r, "PRAGMA data_version")) &&
+      sqlite3_step(s) == SQLITE_ROW) {
+    version = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    count = count_lookup(r, (const char *)key.data, key.len, version);
+  }
+  if (count < 0) {
+    decc_buf_reset(&sql);
+    if ((st = decc_buf_printf(&sql, "SELECT COUNT(*) FROM orders%s",
+                              (const char *)q.sql.data))) {
+      st = decc_err_set(err, st, "query too complex");
+      goto out;
+    }
+    if (!(s = reader_stmt(r, (const char *)sql.data))) {
+      st = decc_err_set(err, DECC_E_IO, "market query: %s",
+                        sqlite3_errmsg(r->db));
+      goto out;
+    }
+    bind_all(s, &q);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+      st = decc_err_set(err, DECC_E_IO, "market query: %s",
+                        sqlite3_errmsg(r->db));
+      goto out;
+    }
+    count = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (version >= 0)
+      count_store(r, (const char *)key.data, key.len, version, count);
+  }
+  st = decc_buf_printf(&out, "],\"count\":%" PRId64, count);
+  if (!st && (uint64_t)(f->page_index + 1) * page_size < (uint64_t)count)
+    st = decc_buf_printf(&out, ",\"nextPage\":%" PRIu32, f->page_index + 1);
+  if (!st)
+    st = decc_buf_append_byte(&out, '}');
+  if (st) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    goto out;
+  }
+  *json_out = (char *)decc_buf_steal(&out, NULL);
 out:
-  json_decref(orders);
-  sqlite3_finalize(s);
-  decc_free(sql_count);
-  decc_free(sql_page);
+  if (in_tx) {
+    /* a statement left mid-step (error path) would keep the snapshot */
+    for (int i = 0; i < READER_STMTS; i++)
+      if (r->stmts[i].s)
+        sqlite3_reset(r->stmts[i].s);
+    if ((s = reader_stmt(r, "COMMIT")))
+      (void)sqlite3_step(s);
+  }
+  decc_buf_clear(&q.sql);
+  decc_buf_clear(&sql);
+  decc_buf_clear(&key);
+  decc_buf_clear(&out);
   return st;
 }
 
@@ -830,23 +1124,22 @@ decc_status decc_market_query(decc_market *m, decc_order_type type,
                               const decc_market_filter *f, char **json_out,
                               decc_err *err) {
   *json_out = NULL;
-  pthread_mutex_lock(&m->mu);
-  decc_status st = query_locked(m, type, f, json_out, err);
-  pthread_mutex_unlock(&m->mu);
+  reader *r = reader_acquire(m);
+  decc_status st = query_on(m, r, type, f, json_out, err);
+  reader_release(m, r);
   return st;
 }
 
 static decc_status get_row(decc_market *m, decc_order_type type,
                            const uint8_t hash32[32], char **json_out,
                            decc_order *order, decc_err *err) {
-  pthread_mutex_lock(&m->mu);
+  reader *r = reader_acquire(m);
   decc_status st = DECC_OK;
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(m->db,
-                         "SELECT hash, order_json, remaining, status, ts, "
-                         "signer FROM orders WHERE hash=?1 AND type=?2",
-                         -1, &s, NULL) != SQLITE_OK) {
-    st = db_err(m, err, "query");
+  sqlite3_stmt *s = reader_stmt(r,
+                                "SELECT hash, order_json, remaining, status, ts, "
+                                "signer FROM orders WHERE hash=?1 AND type=?2");
+  if (!s) {
+    st = decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
     goto out;
   }
   sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
@@ -870,8 +1163,9 @@ static decc_status get_row(decc_market *m, decc_order_type type,
   if (order && !st)
     st = decc_order_from_json(order, type, oj, strlen(oj), err);
 out:
-  sqlite3_finalize(s);
-  pthread_mutex_unlock(&m->mu);
+  if (s)
+    sqlite3_reset(s); /* ends the read transaction */
+  reader_release(m, r);
   return st;
 }
 
