@@ -182,9 +182,10 @@ DECC_API void decc_rcpt_report_clear(decc_rcpt_report *r);
  * dataset field, and every signature against `signer` (NULL: the signer of
  * the first receipt, recorded in rep->signer — then pin it yourself).
  * Issue codes: TORN_TAIL, BAD_FRAME, WRONG_DATASET, SEQ_GAP, CHAIN_BROKEN,
- * BAD_SIGNATURE, DUPLICATE_RELEASE (a task's key released twice in one log
- * is allowed only with distinct times; an identical receipt is a replay),
- * RESULT_WITHOUT_RELEASE, BAD_ENCLAVE_SIGNATURE.
+ * BAD_SIGNATURE, REPLAYED (a receipt repeated: the same release, or a
+ * second result for one task; a task's key released again to a retrying
+ * worker is a distinct, legitimate receipt), RESULT_WITHOUT_RELEASE,
+ * BAD_ENCLAVE_SIGNATURE.
  * Returns: DECC_OK (issues, if any, are in *rep); DECC_E_NOMEM. */
 DECC_API decc_status decc_rcpt_verify_log(decc_rcpt_report *rep,
                                           const decc_rcpt_list *l,

@@ -108,6 +108,14 @@ typedef struct decc_sms_chain_view {
                                           const struct decc_order *order,
                                           const uint8_t dealid32[32],
                                           decc_err *err);
+  /* Receipts (decc/receipts.h): the deal's dataset price (u256 BE), the
+   * hashes of the orders it matched (app, dataset, workerpool, request:
+   * the hub's OrdersMatched event) and the chain id. Optional: when NULL
+   * receipts name no grant and no price, and no grant policy (expiry,
+   * purpose) can apply. */
+  decc_status (*deal_grant)(void *ctx, const uint8_t dealid32[32],
+                            uint8_t price32[32], uint8_t orders[4][32],
+                            uint64_t *chain_id, decc_err *err);
 } decc_sms_chain_view;
 
 /* A chain view over a decc_chain: owner() of the entry contract,

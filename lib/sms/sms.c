@@ -25,6 +25,7 @@
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
+#include "decc/receipts.h"
 #include "decc/result.h"
 #include "decc/sms.h"
 #include "decc/sms_auth.h"
@@ -62,6 +63,7 @@ struct decc_sms {
   decc_dcap_verifier *dcap_verifier;
   char *dcap_collateral; /* JSON text, parsed per request (thread-free) */
   char *pccs_url, *pccs_cache_dir;
+  decc_rcpt_store *receipts; /* per-use receipts and grant policies */
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -358,6 +360,8 @@ decc_status decc_sms_create(decc_sms **out, const decc_sms_config *cfg,
   }
   st = decc_vault_open(&s->vault, cfg->vault_dir, cfg->passphrase,
                        cfg->passphrase_len, err);
+  if (!st)
+    st = decc_rcpt_store_open(&s->receipts, cfg->vault_dir, s->vault, err);
   if (st) {
     decc_sms_destroy(s);
     return st;
@@ -369,6 +373,7 @@ decc_status decc_sms_create(decc_sms **out, const decc_sms_config *cfg,
 void decc_sms_destroy(decc_sms *s) {
   if (!s)
     return;
+  decc_rcpt_store_close(s->receipts);
   decc_vault_close(s->vault);
   if (s->chain.destroy)
     s->chain.destroy(s->chain.ctx);
@@ -1179,6 +1184,7 @@ typedef struct session_ctx {
   uint8_t *arena; /* N_SLOTS * SLOT_SIZE bytes of secure memory */
   decc__sms_bulk_item *bulk; /* bulk deals: the task's slice, judged */
   size_t n_bulk;
+  const char *purpose; /* the grant policy's purpose, or NULL */
 } session_ctx;
 
 static void sign_tokens(env_w *e, const session_ctx *c, const char *task_hex) {
@@ -1400,6 +1406,8 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
   env_addu(&e, "IEXEC_BOT_TASK_INDEX", c->r->task_index);
   env_add(&e, "IEXEC_DATASET_ADDRESS", dsa);
   env_add(&e, "IEXEC_DATASET_FILENAME", dsa);
+  if (c->purpose && *c->purpose) /* docs/receipts.md */
+    env_add(&e, "DECC_GRANT_PURPOSE", c->purpose);
   if (p->bulk) {
     /* The app sees the slice size and each dataset's file name (iexec-sms
      * getAppTokens), refused ones included: their file is absent. */
@@ -1518,6 +1526,67 @@ out:
   return st;
 }
 
+/* ---- receipts (decc/receipts.h) -------------------------------------------- */
+
+/* What a dataset key release is recorded with. */
+typedef struct rcpt_ctx {
+  decc_rcpt_release rel;
+  uint8_t price[32], orders[4][32], ds_ck[32];
+  decc_grant_policy pol;
+} rcpt_ctx;
+
+static void rcpt_log(void *ctx, const char *line) { smslog(ctx, "%s", line); }
+
+/* Before a dataset key leaves: the grant's policy (expiry, owner's
+ * signature) allows it. Fills rc for receipt_record. */
+static decc_status receipt_check(decc_sms *s, const decc_sms_session_request *r,
+                                 const decc_sms_deal *deal,
+                                 const decc_sms_asset *app, uint64_t chain_now,
+                                 rcpt_ctx *rc, const char **code,
+                                 decc_err *err, const char *what) {
+  memset(rc, 0, sizeof *rc);
+  decc_rcpt_release *rel = &rc->rel;
+  decc_err e2;
+  decc_sms_asset ds;
+  memset(&ds, 0, sizeof ds);
+  decc_status st = s->chain.dataset(s->chain.ctx, &deal->dataset, &ds, &e2);
+  if (st)
+    return refuse(s, code, "PRE_COMPUTE_GET_DATASET_FAILED", st, err, what,
+                  "reading the deal's dataset: %s", e2.msg);
+  memcpy(rc->ds_ck, ds.checksum, 32);
+  decc_sms_asset_clear(&ds);
+  if (s->chain.deal_grant) {
+    st = s->chain.deal_grant(s->chain.ctx, r->deal_id, rc->price, rc->orders,
+                             &rel->chain_id, &e2);
+    if (st)
+      return refuse(s, code, "CHAIN_ERROR", st, err, what,
+                    "reading the deal's grant (dataset order): %s", e2.msg);
+    rel->grant32 = rc->orders[1];
+  }
+  rel->wall_now = wall_now(s);
+  rel->chain_now = chain_now;
+  rel->task_id = r->task_id;
+  rel->deal_id = r->deal_id;
+  rel->task_index = r->task_index;
+  rel->dataset = &deal->dataset;
+  rel->dataset_owner = &deal->dataset_owner;
+  rel->app = &deal->app;
+  rel->requester = &deal->requester;
+  rel->beneficiary = &deal->beneficiary;
+  rel->workerpool = &deal->workerpool;
+  rel->worker = &r->worker;
+  rel->enclave = &r->enclave_challenge;
+  rel->app_checksum = app->checksum;
+  rel->dataset_checksum = rc->ds_ck;
+  rel->price32 = rc->price;
+  const char *pc = NULL;
+  st = decc_rcpt_release_check(s->receipts, rel, &rc->pol, &pc, &e2);
+  if (st)
+    return refuse(s, code, pc ? pc : "GRANT_POLICY_INVALID", st, err, what,
+                  "%s", e2.msg);
+  return DECC_OK;
+}
+
 decc_status decc_sms_release_session(
     decc_sms *s, const decc_sms_session_request *r,
     const char *worker_authorization,
@@ -1539,6 +1608,7 @@ decc_status decc_sms_release_session(
   decc_sms_asset app;
   params p;
   decc_buf doc;
+  rcpt_ctx rc;
   memset(&deal, 0, sizeof deal);
   memset(&app, 0, sizeof app);
   memset(&p, 0, sizeof p);
@@ -1704,7 +1774,14 @@ decc_status decc_sms_release_session(
                 err, what, "out of memory");
     goto out;
   }
-  session_ctx c = {r, &deal, &app, sk, sid, arena, bulk, n_bulk};
+  session_ctx c = {r, &deal, &app, sk, sid, arena, bulk, n_bulk, NULL};
+  int has_ds = !decc_address_is_zero(&deal.dataset);
+  if (has_ds) {
+    if ((st = receipt_check(s, r, &deal, &app, chain_now, &rc, code, err,
+                            what)))
+      goto out;
+    c.purpose = rc.pol.purpose;
+  }
   if ((st = build_session(s, &c, &p, &doc, code, err, what)))
     goto out;
   uint8_t *box = decc_malloc(doc.len + DECC_SEAL_OVERHEAD);
@@ -1717,6 +1794,17 @@ decc_status decc_sms_release_session(
     decc_free(box);
     st = refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", st, err, what,
                 "sealing the session failed");
+    goto out;
+  }
+  /* No receipt, no key: the release is recorded (durably) before the
+   * sealed session leaves. */
+  if (has_ds && (st = decc_rcpt_release_record(s->receipts, &rc.rel, &rc.pol,
+                                               rcpt_log, s, &e2))) {
+    decc_free(box);
+    st = refuse(s, code, "RECEIPT_WRITE_FAILED", st, err, what,
+                "the key release could not be recorded, so it is not made: "
+                "%s",
+                e2.msg);
     goto out;
   }
   *sealed = box;

@@ -15,6 +15,7 @@
 #include "decc/hub.h"
 #include "decc/mem.h"
 #include "decc/order.h"
+#include "decc/receipts.h"
 #include "decc/sms.h"
 
 /* Deal params larger than this are refused when read from the chain. */
@@ -254,6 +255,26 @@ static void cv_destroy(void *ctx) {
   decc_free(cv);
 }
 
+/* Receipts: price and orders of the deal (decc_rcpt_deal_orders scans the
+ * hub's OrdersMatched logs), chain id. */
+static decc_status cv_deal_grant(void *ctx, const uint8_t dealid[32],
+                                 uint8_t price32[32], uint8_t orders[4][32],
+                                 uint64_t *chain_id, decc_err *err) {
+  cview *cv = ctx;
+  decc_poco_deal pd;
+  pthread_mutex_lock(&cv->mu);
+  decc_status st = decc_hub_view_deal(cv->chain, dealid, &pd, err);
+  if (!st)
+    decc_u256_to_be(price32, &pd.dataset.price);
+  decc_poco_deal_clear(&pd);
+  if (!st)
+    st = decc_rcpt_deal_orders(cv->chain, dealid, orders, err);
+  if (!st)
+    st = decc_chain_id(cv->chain, chain_id, err);
+  pthread_mutex_unlock(&cv->mu);
+  return st;
+}
+
 decc_status decc_sms_chain_view_over(decc_sms_chain_view *out,
                                      decc_chain *chain, int take_chain,
                                      decc_err *err) {
@@ -280,6 +301,7 @@ decc_status decc_sms_chain_view_over(decc_sms_chain_view *out,
   out->now = cv_now;
   out->destroy = cv_destroy;
   out->dataset_order_compatible = cv_dataset_order_compatible;
+  out->deal_grant = cv_deal_grant;
   return DECC_OK;
 }
 
