@@ -654,6 +654,8 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
     st = decc__node_pool_open_services(n, err);
     if (!st && n->sched)
       st = decc__node_scheduler_mount(n, err);
+    if (!st)
+      st = decc__node_wpapi_mount(n, err);
     if (st)
       goto fail;
   }
@@ -705,6 +707,7 @@ void decc_node_destroy(decc_node *n) {
   decc__node_pool_close_services(n);
   decc__node_scheduler_free(n->sched_http);
   n->sched_http = NULL;
+  decc__node_wpapi_free(n);
   decc__node_market_close(n);
   decc_free(n->market_routes);
   decc_sms_destroy(n->sms);

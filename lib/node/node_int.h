@@ -101,10 +101,19 @@ struct decc_node {
 
   /* subgraph endpoint + event index (node_graphql.c) */
   struct node_graphql *graphql;
+
+  /* compass route + workerpool API (node_wpapi.c) */
+  struct node_wpapi *wpapi;
 };
 
 typedef struct node_sched_http node_sched_http;
 typedef struct node_graphql node_graphql;
+typedef struct node_wpapi node_wpapi;
+/* Compass route and workerpool API (node_wpapi.c): mounted with the
+ * scheduler or worker role (a no-op otherwise), freed (NULL-safe) after the
+ * HTTP server is gone. */
+decc_status decc__node_wpapi_mount(decc_node *n, decc_err *err);
+void decc__node_wpapi_free(decc_node *n);
 /* Subgraph routes and index (node_graphql.c): mount with the market role,
  * start the indexer thread with the node, close (NULL-safe) after the HTTP
  * server is gone. */

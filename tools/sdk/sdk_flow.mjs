@@ -42,6 +42,10 @@ async function esm(pkg) {
   if (typeof e === 'object') e = e.default;
   return import(pathToFileURL(path.join(dir, e)).href);
 }
+// One file of a package's dist (for SDK helpers that are not exported).
+async function sdkModule(pkg, file) {
+  return import(pathToFileURL(path.join(env('SDK_DIR'), 'node_modules', pkg, file)).href);
+}
 const { IExec, utils } = await esm('iexec');
 const { JsonRpcProvider, Wallet } = await esm('ethers');
 const { IExecDataProtectorCore } = await esm('@iexec/dataprotector');
@@ -78,11 +82,11 @@ let passed = 0;
 let failed = 0;
 let notDone = 0;
 const results = {};
-// SDK calls decc does not serve yet (issue 12: the compass route and the
-// workerpool API). They run like every step; a failure is reported as
-// "TODO", not counted as a pass; one that passes is an error until it is
-// removed from this list, so the list cannot go stale.
-const NOT_DONE = new Set(['task.fetchOffchainInfo', 'task.fetchLogs']);
+// SDK calls decc does not serve yet. They run like every step; a failure
+// is reported as "TODO", not counted as a pass; one that passes is an
+// error until it is removed from this list, so the list cannot go stale.
+// (Empty: every call of this flow is served.)
+const NOT_DONE = new Set([]);
 function withTimeout(p, ms, name) {
   let t;
   const to = new Promise((_, rej) => {
@@ -274,13 +278,44 @@ await step('task.fetchResults + utils.decryptResult', async () => {
   const clear = await utils.decryptResult(zip, keyPair.privateKey);
   must(clear.length > 0, 'empty result');
 }, 'task.obsTask until COMPLETED', 'result.pushResultEncryptionKey');
+// Compass (GET /{chainId}/workerpools/{address}) then the workerpool API
+// of the node (GET /tasks/{id}): the task's off-chain view.
 await step('task.fetchOffchainInfo', async () => {
   const i = await iexec.task.fetchOffchainInfo(taskid);
-  must(i.task, 'no task info');
+  must(i.task?.status === 'COMPLETED', `task status ${i.task?.status}`);
+  must(i.task.statusHistory.some((s) => s.status === 'INITIALIZED'), 'no INITIALIZED in the history');
+  must(i.replicates.length === 1, `${i.replicates.length} replicates`);
+  must(i.replicates[0].status === 'COMPLETED' && i.replicates[0].exitCode === 0,
+    `replicate ${JSON.stringify(i.replicates[0])}`);
 }, 'task.obsTask until COMPLETED');
+// The app's stdout / stderr for the requester, with the SDK's challenge
+// (GET /tasks/logs/challenge) and Authorization header.
 await step('task.fetchLogs', async () => {
   const l = await iexec.task.fetchLogs(taskid);
-  must(Array.isArray(l), 'logs');
+  must(Array.isArray(l) && l.length === 1, `logs ${JSON.stringify(l)}`);
+  // The test app (decc app init) echoes its args ("sdk") on stdout.
+  must(/^done: .*"args":"sdk"/m.test(l[0].stdout), `stdout ${JSON.stringify(l[0].stdout)}`);
+  must(typeof l[0].stderr === 'string', 'stderr');
+  must(/^0x[0-9a-fA-F]{40}$/.test(l[0].worker), `worker ${l[0].worker}`);
+}, 'task.obsTask until COMPLETED');
+// Another account: the SDK itself refuses before asking, so go through the
+// SDK's own authorization helper to the same endpoint: the node must answer
+// 403 (the requester check is the server's, not only the SDK's).
+await step('task logs refused to another account', async () => {
+  const api = await sdkModule('iexec', 'dist/esm/common/utils/api-utils.js');
+  const { chainId } = await provider.getNetwork();
+  const authorization = await api.getAuthorization({
+    api: URL_, endpoint: '/tasks/logs/challenge', chainId: chainId.toString(),
+    address: user2.address, signer: user2,
+  });
+  const r = await fetch(new URL(`/tasks/${taskid}/logs`, URL_), { headers: { Authorization: authorization } });
+  const body = await r.json();
+  must(r.status === 403 && /requester only/.test(body.error), `${r.status} ${JSON.stringify(body)}`);
+  // and the requester's SDK refuses user2 before asking
+  const other = new IExec({ ethProvider: user2 }, iexecOptions);
+  let refused = false;
+  await other.task.fetchLogs(taskid).catch((e) => { refused = /Only task requester/.test(e.message); });
+  must(refused, 'the SDK did not refuse another account');
 }, 'task.obsTask until COMPLETED');
 
 // ---- DataProtector SDK ----------------------------------------------------
