@@ -15,7 +15,7 @@
 
 #include "../tests/unit/worker/e2e_world.h"
 #include "bench_util.h"
-#include "enclave/enclave_int.h"
+#include "core/internal.h"
 
 static int cmp_d(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -157,7 +157,7 @@ int main(void) {
   bench_report("tasks per second, serial equivalent", 1e3 / p50, "tasks/s");
   printf("ratio 2 workers / serial: %.2fx\n", (done / el) / (1e3 / p50));
   teardown(&t);
-  decc__enclave_rmtree(tmp);
+  decc__rmtree(tmp);
   free(lat);
   free(tasks);
   return done == m ? 0 : 1;

@@ -45,6 +45,7 @@
 #define DECC_ENCLAVE_H
 
 #include "attest.h"
+#include "buf.h"
 #include "common.h"
 #include "keys.h"
 
@@ -240,6 +241,18 @@ typedef struct decc_enclave_launch {
 DECC_API decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
                                              const decc_enclave_launch *l,
                                              decc_err *err) DECC_WARN_UNUSED;
+
+/* Fetches url — "/ipfs/<cid>" or "ipfs://<cid>" from store, or an
+ * http(s) URL — into out (appended), at most max bytes, giving up after
+ * timeout_s seconds. Content from the store is verified against its CID
+ * before it is returned. This is how pre-compute fetches datasets, exposed
+ * for the worker, which fetches app bundles the same way.
+ * Returns: DECC_OK, DECC_E_LIMIT (larger than max), the store's or HTTP
+ * client's errors (err names the URL). */
+DECC_API decc_status decc_enclave_fetch(const decc_enclave_store *store,
+                                        const char *url, decc_buf *out,
+                                        uint64_t max, long timeout_s,
+                                        decc_err *err) DECC_WARN_UNUSED;
 
 /* The result digest of §5.6 for a path (file: "0x"+sha256; directory: the
  * direct children's sha256 concatenated and keccak-hashed in byte order of

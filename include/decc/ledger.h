@@ -22,13 +22,13 @@
  * block hashes, receipts and the final state hash.
  *
  * Handles: one decc_ledger per thread (SQLite connections are not shared).
- * Chain-level types (receipts, logs, filters, addresses) are in chain.h.
+ * Chain-level types (receipts, logs, filters, addresses) are in evm.h.
  */
 #ifndef DECC_LEDGER_H
 #define DECC_LEDGER_H
 
 #include "buf.h"
-#include "chain.h"
+#include "evm.h"
 #include "common.h"
 #include "keys.h"
 #include "u256.h"
@@ -291,7 +291,7 @@ DECC_API decc_status decc_ledger_block_txs(decc_ledger *l, uint64_t number,
                                            uint8_t **hashes, size_t *n,
                                            decc_err *err) DECC_WARN_UNUSED;
 
-/* Logs matching f, in chain order (see decc_log_filter in chain.h). */
+/* Logs matching f, in chain order (see decc_log_filter in evm.h). */
 DECC_API decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
                                       decc_log **logs, size_t *n,
                                       decc_err *err) DECC_WARN_UNUSED;

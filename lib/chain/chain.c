@@ -1,8 +1,8 @@
 /*
- * chain.c — the backend-independent part of decc/chain.h: receipts and
- * logs memory management, the vtable wrapper, receipt polling and the
- * poll-based log watcher (it remembers the last delivered (block, log
- * index) so each log is delivered once, in order).
+ * chain.c — the backend-independent part of decc/chain.h: the vtable
+ * wrapper, receipt polling and the poll-based log watcher (it remembers
+ * the last delivered (block, log index) so each log is delivered once, in
+ * order).
  */
 #include <string.h>
 #include <time.h>
@@ -14,49 +14,6 @@ struct decc_chain {
   const decc_chain_vtable *vt;
   void *self;
 };
-
-void decc_log_clear(decc_log *log) {
-  if (!log)
-    return;
-  decc_free(log->data);
-  memset(log, 0, sizeof *log);
-}
-
-void decc_logs_free(decc_log *logs, size_t n) {
-  if (!logs)
-    return;
-  for (size_t i = 0; i < n; i++)
-    decc_log_clear(&logs[i]);
-  decc_free(logs);
-}
-
-void decc_receipt_clear(decc_receipt *r) {
-  if (!r)
-    return;
-  decc_free(r->revert_reason);
-  decc_free(r->output);
-  decc_logs_free(r->logs, r->n_logs);
-  memset(r, 0, sizeof *r);
-}
-
-decc_status decc_log_copy(decc_log *dst, const decc_log *src) {
-  *dst = *src;
-  dst->data = NULL;
-  if (src->data_len) {
-    dst->data = decc_malloc(src->data_len);
-    if (!dst->data) {
-      dst->data_len = 0;
-      return DECC_E_NOMEM;
-    }
-    memcpy(dst->data, src->data, src->data_len);
-  }
-  return DECC_OK;
-}
-
-void decc_log_filter_init(decc_log_filter *f) {
-  memset(f, 0, sizeof *f);
-  f->to_block = UINT64_MAX;
-}
 
 decc_status decc_chain_create(decc_chain **out, const decc_chain_vtable *vt,
                               void *self) {

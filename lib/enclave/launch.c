@@ -408,3 +408,11 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
   }
   return DECC_OK;
 }
+
+/* ---- fetching, for the worker ------------------------------------------------------- */
+
+decc_status decc_enclave_fetch(const decc_enclave_store *store,
+                               const char *url, decc_buf *out, uint64_t max,
+                               long timeout_s, decc_err *err) {
+  return decc__enclave_fetch(store, url, -1, out, max, timeout_s, err);
+}

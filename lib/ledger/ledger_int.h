@@ -12,7 +12,7 @@
 
 #include "decc/abi.h"
 #include "decc/buf.h"
-#include "decc/chain.h"
+#include "decc/evm.h"
 #include "decc/hash.h"
 #include "decc/ledger.h"
 #include "decc/tx.h"

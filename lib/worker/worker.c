@@ -33,7 +33,7 @@
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "decc/sms.h"
-#include "enclave/enclave_int.h"
+#include "core/internal.h"
 #include "worker/worker_int.h"
 
 #define WORKER_SCHEMA                                                          \
@@ -84,8 +84,8 @@ decc_status decc_worker_create(decc_worker **out, const decc_worker_config *cfg,
   decc_status st = DECC_OK;
   w->sk = decc_secure_alloc(32);
   w->dir = decc_strdup(cfg->dir);
-  w->work = decc__enclave_path(cfg->dir, "work");
-  w->logs = decc__enclave_path(cfg->dir, "logs");
+  w->work = decc__path_join(cfg->dir, "work");
+  w->logs = decc__path_join(cfg->dir, "logs");
   if (cfg->sms_url)
     w->sms_url = decc_strdup(cfg->sms_url);
   if (cfg->store.ipfs_api_url)
@@ -115,7 +115,7 @@ decc_status decc_worker_create(decc_worker **out, const decc_worker_config *cfg,
                       strerror(errno));
     goto fail;
   }
-  char *state = decc__enclave_path(w->dir, "state.sqlite");
+  char *state = decc__path_join(w->dir, "state.sqlite");
   if (!state) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     goto fail;
@@ -237,8 +237,8 @@ static char *read_bounded(const char *path, size_t max) {
 /* Keeps the app's logs and the outcome as <logs>/<task>.json (0600). */
 static void save_logs(decc_worker *w, const char *workdir, const char *th,
                       const decc_enclave_outcome *o) {
-  char *lo = decc__enclave_path(workdir, "logs/stdout.txt");
-  char *le = decc__enclave_path(workdir, "logs/stderr.txt");
+  char *lo = decc__path_join(workdir, "logs/stdout.txt");
+  char *le = decc__path_join(workdir, "logs/stderr.txt");
   size_t max = (size_t)w->cfg.limits.log_max_bytes + 64;
   char *so = lo ? read_bounded(lo, max) : NULL;
   char *se = le ? read_bounded(le, max) : NULL;
@@ -248,9 +248,9 @@ static void save_logs(decc_worker *w, const char *workdir, const char *th,
                         "stderr", se);
   char name[80], *tmp = NULL, *path = NULL;
   snprintf(name, sizeof name, "%s.json", th);
-  path = decc__enclave_path(w->logs, name);
+  path = decc__path_join(w->logs, name);
   snprintf(name, sizeof name, "%s.json.tmp", th);
-  tmp = decc__enclave_path(w->logs, name);
+  tmp = decc__path_join(w->logs, name);
   if (j && path && tmp) {
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
@@ -307,7 +307,7 @@ decc_status decc_worker_task_logs(decc_worker *w, const uint8_t taskid32[32],
   decc_poco_deal_clear(&d);
   char th[67], name[80];
   snprintf(name, sizeof name, "%s.json", decc__wk_hex32(th, taskid32));
-  char *path = decc__enclave_path(w->logs, name);
+  char *path = decc__path_join(w->logs, name);
   char *text = path ? read_bounded(path, 1u << 20) : NULL;
   decc_free(path);
   if (!text || !*text) {
@@ -444,9 +444,9 @@ static decc_status fetch_bundle(decc_worker *w, const decc_buf *maddr,
     url = decc_strndup((const char *)maddr->data, maddr->len);
   if (!url)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  decc_status st = decc__enclave_fetch(&w->cfg.store, url, -1, out,
-                                       w->cfg.limits.bundle_max_bytes,
-                                       w->cfg.limits.fetch_timeout_s, err);
+  decc_status st = decc_enclave_fetch(&w->cfg.store, url, out,
+                                      w->cfg.limits.bundle_max_bytes,
+                                      w->cfg.limits.fetch_timeout_s, err);
   decc_free(url);
   return st;
 }
@@ -494,7 +494,7 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
   decc_buf maddr, bundle;
   decc_buf_init(&maddr, 4096);
   decc_buf_init(&bundle, 0);
-  char *work = decc__enclave_path(w->work, th);
+  char *work = decc__path_join(w->work, th);
   if (!work)
     outcome_fail(&o, DECC_CAUSE_INTERNAL, "out of memory");
   if (!o.cause && (st = app_asset(w, &d.app.pointer, sum, &maddr, err))) {
@@ -502,7 +502,7 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
     st = DECC_OK;
   }
   if (!o.cause) {
-    decc__enclave_rmtree(work);
+    decc__rmtree(work);
     if (mkdir(work, 0700) != 0)
       outcome_fail(&o, DECC_CAUSE_INTERNAL, "cannot create the work dir");
   }
@@ -574,7 +574,7 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
   }
   if (work) {
     save_logs(w, work, th, &o);
-    decc__enclave_rmtree(work);
+    decc__rmtree(work);
   }
   decc_free(work);
   decc_buf_clear(&maddr);
@@ -836,7 +836,7 @@ static decc_status rereport(decc_worker *w, const decc_task_assignment *a,
   } else if (state == W_FAILED) {
     decc_enclave_outcome *o = decc_calloc(1, sizeof *o);
     decc_task_failure f;
-    char *path = decc__enclave_path(w->dir, "state.sqlite");
+    char *path = decc__path_join(w->dir, "state.sqlite");
     if (o && path && decc_task_failure_read(path, a->task_id, &f, NULL) == 0) {
       o->cause = f.cause;
       o->exit_code = f.exit_code;
