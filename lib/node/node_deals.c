@@ -1,12 +1,23 @@
 /*
  * node_deals.c — the market API's deal routes (GET /deals, GET
- * /deals/{dealid}) read straight from the chain: deals are the
- * OrdersMatched events of the hub, each completed with viewDeal. No index
- * of its own: a list request scans the hub's OrdersMatched logs (at most
- * DEALS_SCAN_MAX, newest first), which suits a single-machine chain; a
- * busy public chain would want the deals stored by the watcher instead.
+ * /deals/{dealid}). Deals are the OrdersMatched events of the hub, each
+ * completed with viewDeal (a deal does not change once matched). They are
+ * kept in an index, <home>/market/deals.db (SQLite, WAL): one row per deal
+ * with the filter columns (requester, beneficiary, app, dataset,
+ * workerpool, category), its position on the chain (block, log index) and
+ * its JSON, an index per filter ordered newest first, and a cursor (the
+ * last block indexed). Before answering, a request indexes the blocks
+ * after the cursor up to the head (BLOCK_SPAN blocks per logs query, rows
+ * and cursor committed together, BEGIN IMMEDIATE so that concurrent
+ * requests index a block once); the list and its count are then index
+ * range reads, whatever the number of deals. The index is a cache of the
+ * chain: deleting the file rebuilds it from block 0. A reorganisation of
+ * a remote chain deeper than the indexed head is not undone (PoCo deal ids
+ * are unique, so a deal re-mined elsewhere keeps its row).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +29,32 @@
 #include "decc/poco.h"
 #include "node_int.h"
 
-#define DEALS_SCAN_MAX 10000
+#define BLOCK_SPAN 2000   /* blocks per logs query */
+#define LOGS_MAX 10000    /* logs per query; a full answer halves the span */
+#define INDEX_VERSION 1   /* bumped when the table changes: rebuilt */
+
+static const char SCHEMA[] =
+    "PRAGMA journal_mode=WAL;"
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS deals("
+    " dealid BLOB PRIMARY KEY, block INTEGER NOT NULL, logi INTEGER NOT NULL,"
+    " requester BLOB NOT NULL, beneficiary BLOB NOT NULL, app BLOB NOT NULL,"
+    " dataset BLOB NOT NULL, workerpool BLOB NOT NULL,"
+    " category INTEGER NOT NULL, json TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS deals_pos ON deals(block, logi);"
+    "CREATE INDEX IF NOT EXISTS deals_requester ON deals(requester, block, logi);"
+    "CREATE INDEX IF NOT EXISTS deals_beneficiary ON deals(beneficiary, block,"
+    " logi);"
+    "CREATE INDEX IF NOT EXISTS deals_app ON deals(app, block, logi);"
+    "CREATE INDEX IF NOT EXISTS deals_dataset ON deals(dataset, block, logi);"
+    "CREATE INDEX IF NOT EXISTS deals_workerpool ON deals(workerpool, block,"
+    " logi);"
+    "CREATE INDEX IF NOT EXISTS deals_category ON deals(category, block, logi);";
+static const char DROP[] = "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS deals;";
+
+/* category stored as an integer; a category beyond int64 (not creatable
+ * through PoCo's category registry) is stored as -1 and matches no filter */
+#define CATEGORY_NONE (-1)
 
 typedef struct deal_filter {
   int has[6];
@@ -41,65 +77,230 @@ static json_t *res_json(const decc_poco_resource *r) {
                    num_json(&r->price));
 }
 
-/* Builds the deal JSON from the log and viewDeal; returns NULL when the
- * deal does not pass the filter (or cannot be read). */
+/* Builds the deal JSON from the log and viewDeal (*d, decc_poco_deal_clear
+ * by the caller); NULL when the deal cannot be read. */
 static json_t *deal_json(decc_node *n, decc_chain *l, const decc_log *log,
-                         const deal_filter *f, decc_err *err) {
-  if (log->data_len < 6 * 32)
+                         decc_poco_deal *d, decc_err *err) {
+  memset(d, 0, sizeof *d);
+  if (log->data_len < 6 * 32) {
+    decc_err_set(err, DECC_E_PARSE, "OrdersMatched log too short");
     return NULL;
-  decc_poco_deal d;
-  json_t *j = NULL;
-  if (decc_hub_view_deal(l, log->data, &d, err))
-    goto out;
-  uint64_t category = 0;
-  const decc_address *vals[5] = {&d.requester, &d.beneficiary, &d.app.pointer,
-                                 &d.dataset.pointer, &d.workerpool.pointer};
-  for (int i = 0; i < 5; i++)
-    if (f->has[i] && !decc_address_eq(&f->a[i], vals[i]))
-      goto out;
-  if (f->has[5] && (!decc_u256_to_u64(&category, &d.category) ||
-                    f->category != category))
-    goto out;
-  j = json_pack(
+  }
+  if (decc_hub_view_deal(l, log->data, d, err))
+    return NULL;
+  json_t *j = json_pack(
       "{s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,"
       "s:o,s:o,s:o,s:o,s:I,s:o}",
       "dealid", decc__node_json_hex(log->data, 32), "chainId",
-      (json_int_t)n->chain_id, "app", res_json(&d.app), "dataset",
-      res_json(&d.dataset), "workerpool", res_json(&d.workerpool), "appHash",
+      (json_int_t)n->chain_id, "app", res_json(&d->app), "dataset",
+      res_json(&d->dataset), "workerpool", res_json(&d->workerpool), "appHash",
       decc__node_json_hex(log->data + 32, 32), "datasetHash",
       decc__node_json_hex(log->data + 64, 32), "workerpoolHash",
       decc__node_json_hex(log->data + 96, 32), "requestHash",
       decc__node_json_hex(log->data + 128, 32), "requester",
-      decc__node_json_addr(&d.requester), "beneficiary",
-      decc__node_json_addr(&d.beneficiary), "callback",
-      decc__node_json_addr(&d.callback), "tag", decc__node_json_hex(d.tag, 32),
-      "params", d.params ? d.params : "", "trust", num_json(&d.trust),
-      "category", num_json(&d.category), "startTime", num_json(&d.start_time),
-      "botFirst", num_json(&d.bot_first), "botSize", num_json(&d.bot_size),
-      "workerStake", num_json(&d.worker_stake), "schedulerRewardRatio",
-      num_json(&d.scheduler_reward_ratio), "blockNumber",
+      decc__node_json_addr(&d->requester), "beneficiary",
+      decc__node_json_addr(&d->beneficiary), "callback",
+      decc__node_json_addr(&d->callback), "tag", decc__node_json_hex(d->tag, 32),
+      "params", d->params ? d->params : "", "trust", num_json(&d->trust),
+      "category", num_json(&d->category), "startTime", num_json(&d->start_time),
+      "botFirst", num_json(&d->bot_first), "botSize", num_json(&d->bot_size),
+      "workerStake", num_json(&d->worker_stake), "schedulerRewardRatio",
+      num_json(&d->scheduler_reward_ratio), "blockNumber",
       (json_int_t)log->block_number, "transactionHash",
       decc__node_json_hex(log->tx_hash, 32));
-out:
-  decc_poco_deal_clear(&d);
+  if (!j)
+    decc_err_set(err, DECC_E_NOMEM, "out of memory");
   return j;
 }
 
-static decc_status read_logs(decc_node *n, decc_chain *l, const uint8_t *deal,
-                             decc_log **logs, size_t *nlogs, decc_err *err) {
-  uint8_t topic[32];
-  decc_status st = decc_poco_event_topic(topic, DECC_EV_ORDERS_MATCHED);
+/* ---- the index ----------------------------------------------------------- */
+
+static int64_t meta_get(sqlite3 *db, const char *k, int64_t dflt) {
+  sqlite3_stmt *s = NULL;
+  int64_t v = dflt;
+  if (sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k=?1", -1, &s, NULL) ==
+      SQLITE_OK) {
+    sqlite3_bind_text(s, 1, k, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+      v = sqlite3_column_int64(s, 0);
+  }
+  sqlite3_finalize(s);
+  return v;
+}
+
+static int meta_set(sqlite3 *db, const char *k, int64_t v) {
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(db,
+                              "INSERT INTO meta(k,v) VALUES(?1,?2) ON "
+                              "CONFLICT(k) DO UPDATE SET v=excluded.v",
+                              -1, &s, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(s, 1, k, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, v);
+    rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+static decc_status db_fail(sqlite3 *db, decc_err *err, const char *what) {
+  return decc_err_set(err, DECC_E_IO, "deals index %s: %s", what,
+                      db ? sqlite3_errmsg(db) : "cannot open");
+}
+
+/* Opens (creating) the index of n. */
+static decc_status index_open(decc_node *n, sqlite3 **out, decc_err *err) {
+  *out = NULL;
+  char path[4200];
+  if ((size_t)snprintf(path, sizeof path, "%s/market/deals.db", n->cfg.home) >=
+      sizeof path)
+    return decc_err_set(err, DECC_E_LIMIT, "node home path too long");
+  sqlite3 *db = NULL;
+  if (sqlite3_open_v2(path, &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                          SQLITE_OPEN_NOMUTEX,
+                      NULL) != SQLITE_OK) {
+    decc_status st = db_fail(db, err, path);
+    sqlite3_close(db);
+    return st;
+  }
+  sqlite3_busy_timeout(db, 10000);
+  if (sqlite3_exec(db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK ||
+      (meta_get(db, "version", 0) != INDEX_VERSION &&
+       (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ||
+        sqlite3_exec(db, DROP, NULL, NULL, NULL) ||
+        sqlite3_exec(db, SCHEMA, NULL, NULL, NULL) ||
+        meta_set(db, "version", INDEX_VERSION) ||
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)))) {
+    decc_status st = db_fail(db, err, "schema");
+    sqlite3_close(db);
+    return st;
+  }
+  *out = db;
+  return DECC_OK;
+}
+
+static decc_status insert_deal(sqlite3 *db, sqlite3_stmt *ins, decc_node *n,
+                               decc_chain *l, const decc_log *log,
+                               decc_err *err) {
+  decc_poco_deal d;
+  json_t *j = deal_json(n, l, log, &d, err);
+  if (!j) {
+    decc_poco_deal_clear(&d);
+    return err ? err->code : DECC_E_IO;
+  }
+  char *js = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(j);
+  uint64_t cat = 0;
+  int64_t category = decc_u256_to_u64(&cat, &d.category) && cat <= INT64_MAX
+                         ? (int64_t)cat
+                         : CATEGORY_NONE;
+  decc_status st = DECC_OK;
+  if (!js) {
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    goto out;
+  }
+  sqlite3_reset(ins);
+  sqlite3_bind_blob(ins, 1, log->data, 32, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(ins, 2, (int64_t)log->block_number);
+  sqlite3_bind_int64(ins, 3, (int64_t)log->log_index);
+  sqlite3_bind_blob(ins, 4, d.requester.b, 20, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(ins, 5, d.beneficiary.b, 20, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(ins, 6, d.app.pointer.b, 20, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(ins, 7, d.dataset.pointer.b, 20, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(ins, 8, d.workerpool.pointer.b, 20, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(ins, 9, category);
+  sqlite3_bind_text(ins, 10, js, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(ins) != SQLITE_DONE)
+    st = db_fail(db, err, "insert");
+out:
+  free(js);
+  decc_poco_deal_clear(&d);
+  return st;
+}
+
+/* Indexes the blocks after the cursor up to the chain's head. */
+static decc_status index_catch_up(decc_node *n, sqlite3 *db, decc_chain *l,
+                                  decc_err *err) {
+  uint64_t head = 0;
+  decc_status st = decc_chain_block_number(l, &head, err);
   if (st)
+    return st;
+  /* cheap check first: nothing to do is the common case */
+  if (meta_get(db, "cursor", -1) >= (int64_t)head)
+    return DECC_OK;
+  uint8_t topic[32];
+  if ((st = decc_poco_event_topic(topic, DECC_EV_ORDERS_MATCHED)))
     return decc_err_set(err, st, "event topic");
-  (void)deal;
-  decc_log_filter f;
-  decc_log_filter_init(&f);
-  f.addresses = &n->addr.hub;
-  f.n_addresses = 1;
-  f.topic_alts[0] = (const uint8_t(*)[32])topic;
-  f.n_topic_alts[0] = 1;
-  f.limit = DEALS_SCAN_MAX;
-  return decc_chain_get_logs(l, &f, logs, nlogs, err);
+  /* one writer at a time; the others find the cursor moved */
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    return db_fail(db, err, "begin");
+  int64_t cur = meta_get(db, "cursor", -1);
+  sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+  sqlite3_stmt *ins = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT OR IGNORE INTO deals(dealid,block,logi,"
+                         "requester,beneficiary,app,dataset,workerpool,"
+                         "category,json) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+                         "?10)",
+                         -1, &ins, NULL) != SQLITE_OK)
+    return db_fail(db, err, "insert");
+  uint64_t span = BLOCK_SPAN;
+  while (!st && cur < (int64_t)head) {
+    uint64_t from = (uint64_t)(cur + 1);
+    uint64_t to = head - from + 1 > span ? from + span - 1 : head;
+    decc_log_filter f;
+    decc_log_filter_init(&f);
+    f.from_block = from;
+    f.to_block = to;
+    f.addresses = &n->addr.hub;
+    f.n_addresses = 1;
+    f.topic_alts[0] = (const uint8_t(*)[32])topic;
+    f.n_topic_alts[0] = 1;
+    f.limit = LOGS_MAX;
+    decc_log *logs = NULL;
+    size_t nlogs = 0;
+    if ((st = decc_chain_get_logs(l, &f, &logs, &nlogs, err)))
+      break;
+    if (nlogs >= LOGS_MAX && to > from) {
+      /* possibly cut: ask again for fewer blocks */
+      decc_logs_free(logs, nlogs);
+      span = (to - from + 1) / 2;
+      continue;
+    }
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+      decc_logs_free(logs, nlogs);
+      st = db_fail(db, err, "begin");
+      break;
+    }
+    /* another request may have indexed these blocks meanwhile */
+    int64_t now_cur = meta_get(db, "cursor", -1);
+    for (size_t k = 0; !st && now_cur < (int64_t)to && k < nlogs; k++)
+      st = insert_deal(db, ins, n, l, &logs[k], err);
+    if (!st && now_cur < (int64_t)to && meta_set(db, "cursor", (int64_t)to))
+      st = db_fail(db, err, "cursor");
+    sqlite3_exec(db, st ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+    decc_logs_free(logs, nlogs);
+    cur = now_cur > (int64_t)to ? now_cur : (int64_t)to;
+    span = BLOCK_SPAN;
+  }
+  sqlite3_finalize(ins);
+  return st;
+}
+
+/* Opens the index and brings it to the head; *db to close by the caller. */
+static decc_status index_ready(decc_node *n, sqlite3 **db, decc_err *err) {
+  decc_status st = index_open(n, db, err);
+  if (st)
+    return st;
+  decc_chain *l = decc__node_pool_acquire(&n->cpool);
+  st = index_catch_up(n, *db, l, err);
+  decc__node_pool_release(&n->cpool, l);
+  if (st) {
+    sqlite3_close(*db);
+    *db = NULL;
+  }
+  return st;
 }
 
 static int chain_ok(decc_node *n, decc_http_request *req,
@@ -167,27 +368,72 @@ static void h_deals(void *ctx, decc_http_request *req, decc_http_response *res) 
       return;
     }
   }
-  decc_chain *l = decc__node_pool_acquire(&n->cpool);
-  decc_log *logs = NULL;
-  size_t nlogs = 0;
   decc_err e;
   decc_err_clear(&e);
-  decc_status st = read_logs(n, l, NULL, &logs, &nlogs, &e);
-  json_t *list = json_array();
-  uint64_t matched = 0;
-  /* newest first, as the market API sorts deals */
-  for (size_t k = nlogs; !st && k-- > 0;) {
-    json_t *d = deal_json(n, l, &logs[k], &f, NULL);
-    if (!d)
-      continue;
-    if (matched >= page * size && matched < (page + 1) * size)
-      json_array_append_new(list, d);
-    else
-      json_decref(d);
-    matched++;
+  sqlite3 *db = NULL;
+  decc_status st = index_ready(n, &db, &e);
+  if (st) {
+    (void)decc_http_res_error(res, 500, "deals: %s", e.msg);
+    return;
   }
-  decc__node_pool_release(&n->cpool, l);
-  decc_logs_free(logs, nlogs);
+  /* the filters, each served by its index; newest first */
+  static const char *cols[5] = {"requester", "beneficiary", "app", "dataset",
+                                "workerpool"};
+  char where[512] = "";
+  size_t wl = 0;
+  for (int i = 0; i < 6; i++)
+    if (f.has[i])
+      wl += (size_t)snprintf(where + wl, sizeof where - wl, "%s%s=?%d",
+                             wl ? " AND " : " WHERE ", i < 5 ? cols[i] : "category",
+                             i + 1);
+  char sql_count[640], sql_page[720];
+  snprintf(sql_count, sizeof sql_count, "SELECT COUNT(*) FROM deals%s", where);
+  snprintf(sql_page, sizeof sql_page,
+           "SELECT json FROM deals%s ORDER BY block DESC, logi DESC LIMIT ?7 "
+           "OFFSET ?8",
+           where);
+  sqlite3_stmt *sc = NULL, *sp = NULL;
+  json_t *list = json_array();
+  int64_t matched = 0;
+  if (sqlite3_prepare_v2(db, sql_count, -1, &sc, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, sql_page, -1, &sp, NULL) != SQLITE_OK || !list) {
+    st = db_fail(db, &e, "query");
+    goto out;
+  }
+  sqlite3_stmt *both[2] = {sc, sp};
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < 6; i++)
+      if (f.has[i]) {
+        if (i < 5)
+          sqlite3_bind_blob(both[k], i + 1, f.a[i].b, 20, SQLITE_STATIC);
+        else
+          sqlite3_bind_int64(both[k], i + 1,
+                             f.category > INT64_MAX ? CATEGORY_NONE - 1
+                                                    : (int64_t)f.category);
+      }
+  sqlite3_bind_int64(sp, 7, (int64_t)size);
+  sqlite3_bind_int64(sp, 8, (int64_t)(page * size));
+  /* count and page from one snapshot */
+  sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+  if (sqlite3_step(sc) == SQLITE_ROW)
+    matched = sqlite3_column_int64(sc, 0);
+  int rc;
+  while ((rc = sqlite3_step(sp)) == SQLITE_ROW) {
+    json_t *d = json_loads((const char *)sqlite3_column_text(sp, 0), 0, NULL);
+    if (!d || json_array_append_new(list, d)) {
+      st = decc_err_set(&e, DECC_E_NOMEM, "out of memory");
+      break;
+    }
+  }
+  if (!st && rc != SQLITE_DONE)
+    st = db_fail(db, &e, "query");
+  sqlite3_reset(sc);
+  sqlite3_reset(sp);
+  sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+out:
+  sqlite3_finalize(sc);
+  sqlite3_finalize(sp);
+  sqlite3_close(db);
   if (st) {
     json_decref(list);
     (void)decc_http_res_error(res, 500, "deals: %s", e.msg);
@@ -195,7 +441,7 @@ static void h_deals(void *ctx, decc_http_request *req, decc_http_response *res) 
   }
   json_t *j = json_pack("{s:b,s:o,s:I}", "ok", 1, "deals", list, "count",
                         (json_int_t)matched);
-  if (j && (page + 1) * size < matched)
+  if (j && (page + 1) * size < (uint64_t)matched)
     json_object_set_new(j, "nextPage", json_integer((json_int_t)(page + 1)));
   decc__node_send_json(res, 200, j);
 }
@@ -211,22 +457,23 @@ static void h_deal(void *ctx, decc_http_request *req, decc_http_response *res) {
     (void)decc_http_res_error(res, 400, "dealid must be a 0x-prefixed bytes32");
     return;
   }
-  deal_filter f;
-  memset(&f, 0, sizeof f);
-  decc_chain *l = decc__node_pool_acquire(&n->cpool);
-  decc_log *logs = NULL;
-  size_t nlogs = 0;
   decc_err e;
   decc_err_clear(&e);
-  decc_status st = read_logs(n, l, h, &logs, &nlogs, &e);
+  sqlite3 *db = NULL;
+  decc_status st = index_ready(n, &db, &e);
   json_t *d = NULL;
-  for (size_t k = 0; !st && k < nlogs; k++)
-    if (logs[k].data_len >= 32 && !memcmp(logs[k].data, h, 32)) {
-      d = deal_json(n, l, &logs[k], &f, NULL);
-      break;
-    }
-  decc__node_pool_release(&n->cpool, l);
-  decc_logs_free(logs, nlogs);
+  sqlite3_stmt *s = NULL;
+  if (!st && sqlite3_prepare_v2(db, "SELECT json FROM deals WHERE dealid=?1",
+                                -1, &s, NULL) != SQLITE_OK)
+    st = db_fail(db, &e, "query");
+  if (!st) {
+    sqlite3_bind_blob(s, 1, h, 32, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW &&
+        !(d = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL)))
+      st = decc_err_set(&e, DECC_E_NOMEM, "out of memory");
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
   if (st) {
     (void)decc_http_res_error(res, 500, "deals: %s", e.msg);
     return;
