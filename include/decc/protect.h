@@ -102,6 +102,17 @@ DECC_API decc_status decc_pd_add_binary(decc_pd *obj, const char *key,
 DECC_API decc_status decc_pd_add_binary_owned(decc_pd *obj, const char *key,
                                               void *data, size_t len,
                                               decc_err *err);
+/* Adds a binary value whose bytes stay in the file at path and are
+ * streamed from it when the object is serialized (decc_pd_serialize*,
+ * protectData), so its size costs no memory. The file's size and first
+ * bytes (what MIME sniffing reads) are read now; the file must then stay
+ * unchanged until serialization, which fails with DECC_E_STATE if its size
+ * or modification time changed. decc_pd_bytes_value returns NULL for such
+ * a value. Returns: DECC_OK; DECC_E_IO (cannot open or read path, or not a
+ * regular file); DECC_E_LIMIT (4 GiB or more: the zip has no zip64, like
+ * the SDK's); DECC_E_INVALID (bad key, duplicate); DECC_E_NOMEM. */
+DECC_API decc_status decc_pd_add_binary_file(decc_pd *obj, const char *key,
+                                             const char *path, decc_err *err);
 /* Adds an empty nested object. Out: *child (owned by the tree; optional). */
 DECC_API decc_status decc_pd_add_object(decc_pd *obj, const char *key,
                                         decc_pd **child, decc_err *err);
@@ -142,6 +153,9 @@ typedef struct decc_pd_json_opts {
   uint64_t max_file_size; /* bytes per $file; 0 = 2 GiB */
   uint64_t max_binary;    /* total binary bytes; 0 = 4 GiB */
   uint32_t max_depth;     /* nesting; 0 = 64 */
+  int stream_files;       /* 1: $file values are file-backed (see
+                             decc_pd_add_binary_file): not read into memory;
+                             max_file_size and max_binary still apply */
 } decc_pd_json_opts;
 
 /* Builds a tree from JSON text (len bytes). opts may be NULL (no $file).
@@ -201,6 +215,17 @@ DECC_API const char *decc_pd_sniff_mime(const uint8_t *data, size_t len);
  * decc_pd_validate); DECC_E_LIMIT; DECC_E_NOMEM. */
 DECC_API decc_status decc_pd_serialize(const decc_pd *root, decc_pd_format fmt,
                                        decc_buf *out, decc_err *err);
+/* Receives the next n bytes of the archive; non-DECC_OK aborts. */
+typedef decc_status (*decc_pd_sink_fn)(void *ctx, const void *p, size_t n);
+/* Streams the archive to sink in order (file-backed values are read in
+ * 1 MiB pieces; memory use does not depend on their size). Returns: as
+ * decc_pd_serialize, plus the sink's status, DECC_E_IO and DECC_E_STATE
+ * for file-backed values (see decc_pd_add_binary_file); on error what the
+ * sink received must be discarded. */
+DECC_API decc_status decc_pd_serialize_stream(const decc_pd *root,
+                                              decc_pd_format fmt,
+                                              decc_pd_sink_fn sink, void *ctx,
+                                              decc_err *err);
 /* Writes the archive to path atomically (temporary file in the same
  * directory, fsync, rename; mode 0600). Returns: as decc_pd_serialize, plus
  * DECC_E_IO; on error no file is left behind. */

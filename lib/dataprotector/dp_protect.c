@@ -2,9 +2,10 @@
  * dp_protect.c — protectData, getProtectedData and transferOwnership
  * (iexec-protocol.md §3.2, §3.4, §3.3 last bullet; recipe §9 A).
  *
- * protectData streams: the zip and the ciphertext go through temporary
- * files in <home>/tmp so a large binary value costs its own size in memory
- * and nothing more. getProtectedData answers what the DataProtector
+ * protectData streams: the zip is written, encrypted, hashed and imported
+ * into the store in one pass over two threads, nothing goes to a temporary
+ * file (with a local store), and a file-backed value (decc_pd_add_binary_
+ * file) is never in memory, so memory stays constant whatever the size. getProtectedData answers what the DataProtector
  * subgraph answers, from the chain's DatasetSchema logs and the dataset
  * entries' current state.
  */
@@ -65,101 +66,79 @@ decc_status decc_dp_protected_to_json(char **json, const decc_dp_protected *p,
   return *json ? DECC_OK : DECC_E_NOMEM;
 }
 
-static decc_status read_whole(const char *path, uint8_t **out, size_t *len,
-                              decc_err *err) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return decc_err_set(err, DECC_E_IO, "%s: cannot open", path);
-  decc_buf b;
-  decc_buf_init(&b, 0);
-  uint8_t chunk[65536];
-  size_t n;
-  decc_status st = DECC_OK;
-  while (!st && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    st = decc_buf_append(&b, chunk, n);
-  if (!st && ferror(f))
-    st = decc_err_set(err, DECC_E_IO, "%s: read error", path);
-  else if (st)
-    decc_err_set(err, st, "out of memory");
-  fclose(f);
-  if (st) {
-    decc_buf_clear(&b);
-    return st;
-  }
-  *out = decc_buf_steal(&b, len);
-  if (!*out) {
-    *out = decc_malloc(1);
-    *len = 0;
-    if (!*out)
-      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  }
-  return DECC_OK;
-}
+/* ---- zip, encryption and upload as one stream ------------------------------ */
 
-/* ---- encryption streamed into the blockstore ------------------------------- */
-
-/* The local store imports from a file descriptor: a thread encrypts the zip
- * into one end of a socket pair while the importer reads the other, so the
- * ciphertext is never written to disk twice (MSG_NOSIGNAL: an importer
- * that stops early makes the writer fail instead of killing the process). */
+/* One thread writes the zip (decc_pd_serialize_stream reads file-backed
+ * values straight from their files) into the encryption stream, which
+ * hashes the ciphertext on a thread of its own; the ciphertext goes
+ * through a socket pair to the store importer on the calling thread
+ * (chunking, block hashes, block writes). So the zip and the ciphertext
+ * are never written to disk, every byte is handled once per stage, the
+ * stages run on both cores, and memory stays a few MiB whatever the size
+ * (see docs/internals/performance.md). Without a local store the
+ * ciphertext goes to a temporary file that the remote store uploads.
+ * MSG_NOSIGNAL: an importer that stops early makes the writer fail instead
+ * of killing the process. */
 typedef struct pipe_job {
-  const char *zip_path;
+  const decc_pd *data;
+  decc_pd_format fmt;
   const decc_dataset_key *key;
-  int fd;
+  int fd;      /* ciphertext out: socket (send) or temporary file (write) */
+  int is_sock;
+  int out_failed; /* the output side broke (the reader stopped) */
+  decc_buf *zip; /* want_zip: a copy of the zip, else NULL */
+  decc_dataset_stream *s;
   uint8_t checksum[32];
   decc_status st;
   decc_err err;
 } pipe_job;
 
-static decc_status sink_send(const uint8_t *data, size_t len, void *user) {
+static decc_status sink_out(const uint8_t *data, size_t len, void *user) {
   pipe_job *j = user;
   while (len) {
-    ssize_t w = send(j->fd, data, len, MSG_NOSIGNAL);
+    ssize_t w = j->is_sock ? send(j->fd, data, len, MSG_NOSIGNAL)
+                           : write(j->fd, data, len);
     if (w < 0 && errno == EINTR)
       continue;
-    if (w <= 0)
-      return decc_err_set(&j->err, DECC_E_IO, "encryption pipe: %s",
-                          strerror(errno));
+    if (w <= 0) {
+      j->out_failed = 1;
+      return decc_err_set(&j->err, DECC_E_IO, "encryption output: %s",
+                          w < 0 ? strerror(errno) : "closed");
+    }
     data += w;
     len -= (size_t)w;
   }
   return DECC_OK;
 }
 
+static decc_status zip_sink(void *ctx, const void *p, size_t n) {
+  pipe_job *j = ctx;
+  if (j->zip && decc_buf_append(j->zip, p, n) != DECC_OK)
+    return decc_err_set(&j->err, DECC_E_NOMEM, "out of memory");
+  return decc_dataset_stream_update(j->s, p, n, &j->err);
+}
+
+static void run_job(pipe_job *j) {
+  j->st = decc_dataset_stream_create(&j->s, DECC_DATASET_ENCRYPT, j->key, NULL,
+                                     sink_out, j, &j->err);
+  if (!j->st)
+    j->st = decc_pd_serialize_stream(j->data, j->fmt, zip_sink, j, &j->err);
+  if (!j->st)
+    j->st = decc_dataset_stream_final(j->s, j->checksum, &j->err);
+  decc_dataset_stream_destroy(j->s);
+  j->s = NULL;
+}
+
 static void *encrypt_thread(void *arg) {
   pipe_job *j = arg;
-  decc_dataset_stream *s = NULL;
-  uint8_t *buf = decc_malloc(1u << 20);
-  int in = open(j->zip_path, O_RDONLY | O_CLOEXEC);
-  if (!buf || in < 0)
-    j->st = decc_err_set(&j->err, buf ? DECC_E_IO : DECC_E_NOMEM,
-                         "%s: cannot read the zip", j->zip_path);
-  else
-    j->st = decc_dataset_stream_create(&s, DECC_DATASET_ENCRYPT, j->key, NULL,
-                                       sink_send, j, &j->err);
-  while (!j->st) {
-    ssize_t r = read(in, buf, 1u << 20);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0)
-      j->st = decc_err_set(&j->err, DECC_E_IO, "%s: %s", j->zip_path,
-                           strerror(errno));
-    else if (r == 0) {
-      j->st = decc_dataset_stream_final(s, j->checksum, &j->err);
-      break;
-    } else
-      j->st = decc_dataset_stream_update(s, buf, (size_t)r, &j->err);
-  }
-  decc_dataset_stream_destroy(s);
-  if (in >= 0)
-    close(in);
-  decc_free(buf);
+  run_job(j);
   shutdown(j->fd, SHUT_WR);
   close(j->fd);
   return NULL;
 }
 
-static decc_status encrypt_into_store(decc_dp *dp, const char *zip_path,
+static decc_status encrypt_into_store(decc_dp *dp, const decc_dp_protect_opts *o,
+                                      decc_buf *zip,
                                       const decc_dataset_key *key,
                                       uint8_t checksum[32], decc_cid *cid,
                                       decc_err *err) {
@@ -168,28 +147,65 @@ static decc_status encrypt_into_store(decc_dp *dp, const char *zip_path,
     return decc_err_set(err, DECC_E_IO, "socketpair: %s", strerror(errno));
   pipe_job j;
   memset(&j, 0, sizeof j);
-  j.zip_path = zip_path;
+  j.data = o->data;
+  j.fmt = o->format;
   j.key = key;
   j.fd = sv[1];
+  j.is_sock = 1;
+  j.zip = zip;
   pthread_t th;
   if (pthread_create(&th, NULL, encrypt_thread, &j) != 0) {
     close(sv[0]);
     close(sv[1]);
     return decc_err_set(err, DECC_E_NOMEM, "cannot start a thread");
   }
-  decc_import_opts o;
-  decc_import_opts_default(&o, 0);
-  decc_status st = decc_store_add_fd(dp->bs, cid, NULL, &o, sv[0],
+  decc_import_opts io;
+  decc_import_opts_default(&io, 0);
+  decc_status st = decc_store_add_fd(dp->bs, cid, NULL, &io, sv[0],
                                      "encrypted data", 1, err);
   close(sv[0]); /* unblocks the writer if the import stopped early */
   pthread_join(th, NULL);
-  if (!st && j.st) {
+  if (j.st && !st) {
     /* The import saw a truncated stream: drop what it pinned. */
     (void)decc_blockstore_unpin(dp->bs, cid, NULL);
     st = j.st;
     if (err)
       *err = j.err;
+  } else if (j.st && !j.out_failed) {
+    /* Both failed and the writer's failure was its own (a file that
+     * changed, ...): that is the cause; else the import's error is. */
+    st = j.st;
+    if (err)
+      *err = j.err;
   }
+  if (!st)
+    memcpy(checksum, j.checksum, 32);
+  decc_memzero(&j, sizeof j);
+  return st;
+}
+
+/* Without a local store: the ciphertext into enc_path (a private
+ * temporary file, uploaded next). */
+static decc_status encrypt_into_file(const decc_dp_protect_opts *o,
+                                     decc_buf *zip, const decc_dataset_key *key,
+                                     const char *enc_path, uint8_t checksum[32],
+                                     decc_err *err) {
+  pipe_job j;
+  memset(&j, 0, sizeof j);
+  j.data = o->data;
+  j.fmt = o->format;
+  j.key = key;
+  j.zip = zip;
+  j.fd = open(enc_path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (j.fd < 0)
+    return decc_err_set(err, DECC_E_IO, "%s: %s", enc_path, strerror(errno));
+  run_job(&j);
+  if (close(j.fd) != 0 && !j.st)
+    j.st = decc_err_set(&j.err, DECC_E_IO, "%s: %s", enc_path,
+                        strerror(errno));
+  decc_status st = j.st;
+  if (st && err)
+    *err = j.err;
   if (!st)
     memcpy(checksum, j.checksum, 32);
   decc_memzero(&j, sizeof j);
@@ -233,7 +249,9 @@ decc_status decc_dp_protect(decc_dp *dp, decc_dp_protected *out,
                         DECC_DP_NAME_MAX);
   decc_dp_progress_fn pg = o->progress;
   void *u = o->user;
-  char *zip_path = NULL, *enc_path = NULL;
+  char *enc_path = NULL;
+  decc_buf zip;
+  decc_buf_init(&zip, 0);
   decc_dataset_key *key = NULL;
   char key_b64[45] = {0};
   decc_receipt rc;
@@ -246,12 +264,10 @@ decc_status decc_dp_protect(decc_dp *dp, decc_dp_protected *out,
     goto done;
   decc__dp_progress(pg, u, "EXTRACT_DATA_SCHEMA", 1, NULL);
 
+  /* The zip is produced while it is encrypted and uploaded (one stream,
+   * below); this step checks that it can be written. */
   decc__dp_progress(pg, u, "CREATE_ZIP_FILE", 0, NULL);
-  if ((st = decc__dp_tmpfile(dp, &zip_path, err)) ||
-      (st = decc_pd_serialize_file(o->data, o->format, zip_path, err)))
-    goto done;
-  if (o->want_zip &&
-      (st = read_whole(zip_path, &out->zip, &out->zip_len, err)))
+  if ((st = decc_pd_validate(o->data, o->format, NULL, err)))
     goto done;
   decc__dp_progress(pg, u, "CREATE_ZIP_FILE", 1, NULL);
 
@@ -266,18 +282,17 @@ decc_status decc_dp_protect(decc_dp *dp, decc_dp_protected *out,
   size_t malen = 0;
   decc__dp_progress(pg, u, "ENCRYPT_FILE", 0, NULL);
   if (dp->bs) {
-    /* Encryption and upload run as one stream (see encrypt_into_store). */
     decc__dp_progress(pg, u, "UPLOAD_ENCRYPTED_FILE", 0, NULL);
-    if ((st = encrypt_into_store(dp, zip_path, key, out->checksum, &cid,
-                                 err))) {
+    if ((st = encrypt_into_store(dp, o, o->want_zip ? &zip : NULL, key,
+                                 out->checksum, &cid, err))) {
       decc_err_prefix(err, "encrypting and storing the data");
       goto done;
     }
     decc__dp_progress(pg, u, "ENCRYPT_FILE", 1, NULL);
   } else {
     if ((st = decc__dp_tmpfile(dp, &enc_path, err)) ||
-        (st = decc_dataset_encrypt_file(enc_path, out->checksum, key,
-                                        zip_path, err)))
+        (st = encrypt_into_file(o, o->want_zip ? &zip : NULL, key, enc_path,
+                                out->checksum, err)))
       goto done;
     decc__dp_progress(pg, u, "ENCRYPT_FILE", 1, NULL);
     decc__dp_progress(pg, u, "UPLOAD_ENCRYPTED_FILE", 0, NULL);
@@ -287,7 +302,13 @@ decc_status decc_dp_protect(decc_dp *dp, decc_dp_protected *out,
     }
     unlink(enc_path);
   }
-  unlink(zip_path);
+  if (o->want_zip) {
+    out->zip = decc_buf_steal(&zip, &out->zip_len);
+    if (!out->zip && !(out->zip = decc_malloc(1))) {
+      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      goto done;
+    }
+  }
   if ((st = decc_cid_to_string(cidtext, sizeof cidtext, &cid))) {
     decc_err_set(err, st, "bad CID");
     goto done;
@@ -358,10 +379,7 @@ done:
   decc_dataset_key_destroy(key);
   decc_receipt_clear(&rc);
   decc_buf_clear(&cd);
-  if (zip_path) {
-    unlink(zip_path);
-    decc_free(zip_path);
-  }
+  decc_buf_clear(&zip);
   if (enc_path) {
     unlink(enc_path);
     decc_free(enc_path);

@@ -118,3 +118,11 @@ const char *decc_pd_sniff_mime(const uint8_t *data, size_t len) {
   }
   return decc__pd_mime_names[0];
 }
+
+size_t decc__pd_mime_span(void) {
+  size_t m = 0;
+  for (size_t i = 0; i < NSIGS; i++)
+    if ((size_t)sigs[i].offset + sigs[i].len > m)
+      m = (size_t)sigs[i].offset + sigs[i].len;
+  return m;
+}

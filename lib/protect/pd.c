@@ -34,6 +34,7 @@ void decc__pd_node_free(decc_pd *node) {
              node->kind == DECC_PD_I128) {
     decc_free(node->u.bytes.data);
   }
+  decc_free(node->file);
   decc_free(node);
 }
 
@@ -276,7 +277,8 @@ double decc_pd_number_value(const decc_pd *node) {
 }
 
 const uint8_t *decc_pd_bytes_value(const decc_pd *node, size_t *len) {
-  if (!node || (node->kind != DECC_PD_STRING && node->kind != DECC_PD_BINARY))
+  if (!node || (node->kind != DECC_PD_STRING && node->kind != DECC_PD_BINARY) ||
+      node->file)
     return NULL;
   if (len)
     *len = node->u.bytes.len;

@@ -56,8 +56,11 @@ static decc_status fail(jctx *c, decc_status st, const char *what) {
 
 /* Reads a $file: relative to base_dir, no absolute path, no ".." component,
  * and the resolved file must still be inside base_dir (symlinks). */
+/* Reads a $file value into *data, or, with opts->stream_files, makes the
+ * file-backed node *fnode instead (nothing read but its head). */
 static decc_status read_file_value(jctx *c, const char *rel, size_t rlen,
-                                   uint8_t **data, size_t *len) {
+                                   uint8_t **data, size_t *len,
+                                   decc_pd **fnode) {
   if (!c->o || !c->o->base_dir)
     return fail(c, DECC_E_DENIED, "$file is not allowed here");
   if (rlen == 0 || memchr(rel, 0, rlen))
@@ -95,18 +98,31 @@ static decc_status read_file_value(jctx *c, const char *rel, size_t rlen,
     return fail(c, DECC_E_DENIED, "$file leads outside its directory");
   }
   int fd = open(real, O_RDONLY | O_CLOEXEC);
-  free(real);
   struct stat stbuf;
   if (fd < 0 || fstat(fd, &stbuf) != 0 || !S_ISREG(stbuf.st_mode)) {
     if (fd >= 0)
       close(fd);
+    free(real);
     return fail(c, DECC_E_IO, "$file is not a readable regular file");
   }
   uint64_t size = (uint64_t)stbuf.st_size;
   if (size > c->max_file || size > c->max_binary - c->binary_total) {
     close(fd);
+    free(real);
     return fail(c, DECC_E_LIMIT, "$file too large");
   }
+  if (c->o->stream_files) {
+    close(fd);
+    decc_status st = decc__pd_node_file(fnode, real, c->err);
+    free(real);
+    if (st != DECC_OK) {
+      decc_err_prefix(c->err, "$file at \"%s\"", c->path);
+      return st;
+    }
+    c->binary_total += size;
+    return DECC_OK;
+  }
+  free(real);
   uint8_t *buf = decc_malloc((size_t)size + 1);
   if (!buf) {
     close(fd);
@@ -175,8 +191,11 @@ static decc_status special(jctx *c, json_t *j, decc_pd **node) {
       return fail(c, DECC_E_PARSE, "$base64 is not valid base64");
     }
     c->binary_total += len;
-  } else if ((st = read_file_value(c, s, sl, &data, &len)) != DECC_OK) {
+  } else if ((st = read_file_value(c, s, sl, &data, &len, node)) !=
+             DECC_OK) {
     return st;
+  } else if (*node) {
+    return DECC_OK; /* file-backed */
   }
   *node = decc__pd_node_new(DECC_PD_BINARY);
   if (!*node) {

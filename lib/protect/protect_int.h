@@ -32,7 +32,20 @@ struct decc_pd {
       size_t len;
     } bytes;
   } u;
+  /* A BINARY value backed by a file (decc_pd_add_binary_file): its path
+   * and its size when added; u.bytes then holds only the first bytes (what
+   * MIME sniffing reads), so the value itself is never in memory. NULL for
+   * every other node. */
+  char *file;
+  uint64_t file_len;
+  int64_t file_mtime_ns;
 };
+
+/* A file-backed BINARY node for path (see decc_pd_add_binary_file).
+ * Out: *out. Returns: DECC_OK; DECC_E_IO; DECC_E_LIMIT; DECC_E_NOMEM (err
+ * names the path). */
+decc_status decc__pd_node_file(decc_pd **out, const char *path,
+                               decc_err *err);
 
 /* Adds node under key (key_len bytes) keeping JS property order. Takes
  * ownership of node even on failure. check_dup = 0 skips the duplicate
@@ -70,6 +83,28 @@ void decc__i128_encode(uint8_t le[16], int neg, decc__u128 mag);
 
 /* Appends JSON.stringify's quoting of s (len bytes of UTF-8). */
 decc_status decc__json_quote(decc_buf *b, const uint8_t *s, size_t len);
+
+/* Bytes past which MIME sniffing never looks (the largest signature
+ * offset + length): what a file-backed value keeps of its head. */
+size_t decc__pd_mime_span(void);
+
+/* Streams the file-backed value n to sink as one stored zip entry body.
+ * The CRC-32 must precede the data in the local header (no data
+ * descriptor, like JSZip), so the file is read twice: a CRC pass (split
+ * over two threads for large files, see pd_file.c) then the data pass.
+ * Out: *crc (from the first pass). Calls begin(ctx_b, crc) between the two
+ * passes, which writes the headers. Fails with DECC_E_STATE when the file
+ * changed size or modification time since it was added or during the
+ * passes. */
+typedef decc_status (*decc__pd_begin_fn)(void *ctx, uint32_t crc);
+decc_status decc__pd_file_stream(const decc_pd *n, decc__pd_begin_fn begin,
+                                 void *begin_ctx,
+                                 decc_status (*sink)(void *ctx, const void *p,
+                                                     size_t len),
+                                 void *sink_ctx, decc_err *err);
+
+/* CRC-32 of A ‖ B from crc_a = CRC(A), crc_b = CRC(B) and len_b = |B|. */
+uint32_t decc__crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
 
 /* MIME index (into decc__pd_mime_names) the SDK records for data. */
 extern const char *const decc__pd_mime_names[15];

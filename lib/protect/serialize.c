@@ -9,7 +9,8 @@
  * in object order with a "dir/" entry before a nested object's entries.
  * The only difference from the SDK is the timestamp, fixed at 1980-01-01
  * 00:00 (DOS date 0x0021, time 0) so the same object always gives the same
- * bytes. Values are streamed to a sink so a large value is never copied.
+ * bytes. Values are streamed to a sink so a large value is never copied,
+ * and a file-backed value (pd_file.c) is never in memory at all.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,11 +76,8 @@ static decc_status name_push(zw *w, const void *p, size_t n) {
   return DECC_OK;
 }
 
-/* One entry named w->name; data = pre ‖ body (pre: the borsh length prefix
- * of a string, or nothing). */
-static decc_status entry(zw *w, int is_dir, const uint8_t *pre, size_t pre_len,
-                         const uint8_t *body, size_t body_len) {
-  uint64_t size = (uint64_t)pre_len + body_len;
+/* Checks the limits for an entry of size bytes named w->name. */
+static decc_status entry_fits(zw *w, uint64_t size) {
   if (w->count == 0xFFFF)
     return decc_err_set(w->err, DECC_E_LIMIT,
                         "more than 65535 zip entries (no zip64, like the SDK)");
@@ -87,8 +85,12 @@ static decc_status entry(zw *w, int is_dir, const uint8_t *pre, size_t pre_len,
     return decc_err_set(w->err, DECC_E_LIMIT,
                         "protected data larger than 4 GiB (no zip64, like "
                         "the SDK)");
-  uint32_t crc = decc__crc32(0, pre, pre_len);
-  crc = decc__crc32(crc, body, body_len);
+  return DECC_OK;
+}
+
+/* Records the central directory entry and writes the local header and
+ * name of an entry named w->name; its size bytes of data must follow. */
+static decc_status entry_head(zw *w, int is_dir, uint32_t crc, uint64_t size) {
   uint8_t lh[30] = {0x50, 0x4b, 0x03, 0x04};
   le16(lh + 4, 10);
   le16(lh + 8, 0);
@@ -111,12 +113,51 @@ static decc_status entry(zw *w, int is_dir, const uint8_t *pre, size_t pre_len,
   if (st != DECC_OK)
     return decc_err_set(w->err, st, "zip directory: %s", decc_strerror(st));
   if ((st = put(w, lh, sizeof lh)) != DECC_OK ||
-      (st = put(w, w->name, w->nlen)) != DECC_OK ||
-      (st = put(w, pre, pre_len)) != DECC_OK ||
-      (st = put(w, body, body_len)) != DECC_OK)
+      (st = put(w, w->name, w->nlen)) != DECC_OK)
     return st;
   w->count++;
   return DECC_OK;
+}
+
+/* One entry named w->name; data = pre ‖ body (pre: the borsh length prefix
+ * of a string, or nothing). */
+static decc_status entry(zw *w, int is_dir, const uint8_t *pre, size_t pre_len,
+                         const uint8_t *body, size_t body_len) {
+  uint64_t size = (uint64_t)pre_len + body_len;
+  decc_status st = entry_fits(w, size);
+  if (st != DECC_OK)
+    return st;
+  uint32_t crc = decc__crc32(0, pre, pre_len);
+  crc = decc__crc32(crc, body, body_len);
+  if ((st = entry_head(w, is_dir, crc, size)) != DECC_OK ||
+      (st = put(w, pre, pre_len)) != DECC_OK ||
+      (st = put(w, body, body_len)) != DECC_OK)
+    return st;
+  return DECC_OK;
+}
+
+/* A file-backed binary value: the headers once its CRC is known, then its
+ * bytes straight from the file (pd_file.c). */
+typedef struct file_entry {
+  zw *w;
+  uint64_t size;
+} file_entry;
+
+static decc_status file_begin(void *ctx, uint32_t crc) {
+  file_entry *f = ctx;
+  return entry_head(f->w, 0, crc, f->size);
+}
+
+static decc_status file_put(void *ctx, const void *p, size_t n) {
+  return put(ctx, p, n);
+}
+
+static decc_status entry_file(zw *w, const decc_pd *n) {
+  decc_status st = entry_fits(w, n->file_len);
+  if (st != DECC_OK)
+    return st;
+  file_entry f = {w, n->file_len};
+  return decc__pd_file_stream(n, file_begin, &f, file_put, w, w->err);
 }
 
 static decc_status leaf(zw *w, const decc_pd *n, decc_pd_format fmt) {
@@ -159,6 +200,8 @@ static decc_status leaf(zw *w, const decc_pd *n, decc_pd_format fmt) {
     }
     return entry(w, 0, NULL, 0, n->u.bytes.data, n->u.bytes.len);
   case DECC_PD_BINARY:
+    if (n->file)
+      return entry_file(w, n);
     return entry(w, 0, NULL, 0, n->u.bytes.data, n->u.bytes.len);
   default:
     return decc_err_set(w->err, DECC_E_INVALID, "unsupported value");
@@ -223,6 +266,14 @@ static decc_status buf_sink(void *ctx, const void *p, size_t n) {
 decc_status decc_pd_serialize(const decc_pd *root, decc_pd_format fmt,
                               decc_buf *out, decc_err *err) {
   return run(root, fmt, buf_sink, out, err);
+}
+
+decc_status decc_pd_serialize_stream(const decc_pd *root, decc_pd_format fmt,
+                                     decc_pd_sink_fn sink, void *ctx,
+                                     decc_err *err) {
+  if (!sink)
+    return decc_err_set(err, DECC_E_INVALID, "missing sink");
+  return run(root, fmt, sink, ctx, err);
 }
 
 typedef struct fd_sink_ctx {
