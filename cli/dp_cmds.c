@@ -977,8 +977,7 @@ int cli_dp_task_wait(int argc, char **argv) {
 int cli_dp_result_get(int argc, char **argv) {
   dp_cli_opts w;
   memset(&w, 0, sizeof w);
-  const char *task = NULL, *out = NULL, *key = NULL, *path = NULL,
-             *bundle = NULL;
+  const char *task = NULL, *out = NULL, *key = NULL, *path = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int k = common_opt(&w, argc, argv, &i);
@@ -988,15 +987,11 @@ int cli_dp_result_get(int argc, char **argv) {
       continue;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       fputs("usage: decc result get TASK_ID [-o FILE] [--key FILE] "
-            "[--path ENTRY] [--bundle FILE] [wallet]\n\n"
+            "[--path ENTRY] [wallet]\n\n"
             "Downloads the result of a completed task, decrypts it with your "
             "result\nkey (default <home>/results/<address>_key) when the deal "
             "asked for\nencryption, and writes the zip to -o (default "
-            "TASK_ID.zip) or its entry\nENTRY (to stdout without -o).\n"
-            "--bundle FILE also writes the task's provenance bundle (deal, "
-            "task, app\nand dataset checksums, the enclave-signed "
-            "contribution, chain events\nwith block hashes): check it "
-            "offline with 'decc verify FILE'.\n\n"
+            "TASK_ID.zip) or its entry\nENTRY (to stdout without -o).\n\n"
             WALLET_HELP,
             stdout);
       return CLI_OK;
@@ -1004,8 +999,7 @@ int cli_dp_result_get(int argc, char **argv) {
     const char **slot = !strcmp(a, "-o")       ? &out
                         : !strcmp(a, "--key")  ? &key
                         : !strcmp(a, "--path") ? &path
-                        : !strcmp(a, "--bundle") ? &bundle
-                                                 : NULL;
+                                               : NULL;
     if (slot) {
       if (!(*slot = need_val(argc, argv, &i)))
         return CLI_USAGE;
@@ -1032,12 +1026,6 @@ int cli_dp_result_get(int argc, char **argv) {
   decc_err err;
   decc_err_clear(&err);
   decc_status st = decc_dp_fetch_result(dp, &res, &len, t, key, path, &err);
-  if (!st && bundle && /* cmd_verify.c */
-      cli_prov_write_bundle(dp, t, res, len, path == NULL, bundle)) {
-    decc_dp_close(dp);
-    decc_free(res);
-    return CLI_FAIL;
-  }
   decc_dp_close(dp);
   if (st)
     return cli_fail_err(&err);
