@@ -182,6 +182,15 @@ DECC_API decc_status decc_market_on_closed(decc_market *m,
                                            const uint8_t hash32[32])
     DECC_WARN_UNUSED;
 
+/* Records the expiry of a grant (a dataset order with an owner-signed
+ * policy, decc/receipts.h): from `expires` (unix seconds, the world's
+ * clock) on, queries of open dataset orders no longer list it. Set once:
+ * a later call for the same hash is ignored (a policy is never replaced).
+ * Returns: DECC_OK; DECC_E_INVALID (expires 0); DECC_E_IO. */
+DECC_API decc_status decc_market_set_expiry(decc_market *m,
+                                            const uint8_t hash32[32],
+                                            uint64_t expires) DECC_WARN_UNUSED;
+
 /* Re-checks open orders against the chain: remaining from consumed
  * volume, and "dead" when the signer no longer owns the resource (e.g. the
  * dataset was transferred). Out: *changed (optional) = orders updated.

@@ -112,7 +112,10 @@ static const char SCHEMA[] =
     "CREATE INDEX IF NOT EXISTS orders_cat_res ON orders(type, status,"
     " category, resource, price, ts, hash);"
     "CREATE INDEX IF NOT EXISTS orders_signer ON orders(type, signer, status);"
-    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB);";
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB);"
+    /* grant policies' expiries (decc_market_set_expiry, docs/receipts.md) */
+    "CREATE TABLE IF NOT EXISTS grant_expiry(hash BLOB PRIMARY KEY,"
+    " expires INTEGER NOT NULL);";
 
 static uint64_t now_ms(const decc_market *m) {
   if (m->world.now)
@@ -841,11 +844,19 @@ static void q_exact(qbuild *q, const char *col, const decc_market_restrict *r) {
 }
 
 static decc_status build_where(qbuild *q, decc_order_type type,
-                               const decc_market_filter *f, decc_err *err) {
+                               const decc_market_filter *f, uint64_t now_s,
+                               decc_err *err) {
   q_add(q, " WHERE type=");
   q_int(q, (int64_t)type);
   if (!f->include_all_status)
     q_add(q, " AND status=0");
+  if (!f->include_all_status && type == DECC_ORDER_DATASET) {
+    /* An expired grant is not listed (its order may keep volume). */
+    q_add(q, " AND hash NOT IN (SELECT hash FROM grant_expiry WHERE "
+             "expires<=");
+    q_int(q, (int64_t)(now_s > INT64_MAX ? INT64_MAX : now_s));
+    q_add(q, ")");
+  }
   switch (type) {
   case DECC_ORDER_APP:
   case DECC_ORDER_DATASET:
@@ -1002,7 +1013,7 @@ static decc_status query_on(decc_market *m, reader *r, decc_order_type type,
   qbuild q;
   memset(&q, 0, sizeof q);
   decc_buf_init(&q.sql, 8192);
-  decc_status st = build_where(&q, type, f, err);
+  decc_status st = build_where(&q, type, f, now_ms(m) / 1000u, err);
   decc_buf sql, key, out;
   sqlite3_stmt *s = NULL;
   decc_buf_init(&sql, 16384);
@@ -1264,6 +1275,29 @@ decc_status decc_market_on_closed(decc_market *m, const uint8_t hash32[32]) {
     st = DECC_E_IO;
   else {
     sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+      st = DECC_E_IO;
+  }
+  sqlite3_finalize(s);
+  pthread_mutex_unlock(&m->mu);
+  return st;
+}
+
+decc_status decc_market_set_expiry(decc_market *m, const uint8_t hash32[32],
+                                   uint64_t expires) {
+  if (!expires || expires > INT64_MAX)
+    return DECC_E_INVALID;
+  pthread_mutex_lock(&m->mu);
+  decc_status st = DECC_OK;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(m->db,
+                         "INSERT OR IGNORE INTO grant_expiry(hash, expires) "
+                         "VALUES(?1, ?2)",
+                         -1, &s, NULL) != SQLITE_OK)
+    st = DECC_E_IO;
+  else {
+    sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, (int64_t)expires);
     if (sqlite3_step(s) != SQLITE_DONE)
       st = DECC_E_IO;
   }
