@@ -111,5 +111,12 @@ int cli_dp_publish(int argc, char **argv, int workerpool);
 int cli_app_test(int argc, char **argv);
 /* `decc task wait TASKID` (argv[0] is "wait"). */
 int cli_dp_task_wait(int argc, char **argv);
+/* `decc result get … --bundle FILE` (cmd_verify.c): collects the task's
+ * provenance bundle from dp's chain and writes it atomically to path; the
+ * result (decrypted zip, len bytes) is recorded when whole_zip.
+ * Returns CLI_OK or CLI_FAIL (printed). */
+int cli_prov_write_bundle(decc_dp *dp, const uint8_t task32[32],
+                          const uint8_t *result, size_t len, int whole_zip,
+                          const char *path);
 
 #endif

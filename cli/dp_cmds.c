@@ -131,16 +131,18 @@ static int cmd_protect(int argc, char **argv) {
     decc_pd_json_opts jo;
     memset(&jo, 0, sizeof jo);
     jo.base_dir = base;
-    jo.stream_files = 1; /* $file values are streamed, not loaded */
     decc_status st = decc_pd_parse_json(&pd, text, len, &jo, &err);
     decc_memzero(text, len);
     decc_free(text);
     if (st)
       return cli_fail("%s: %s", data_path, err.msg);
   } else {
-    /* File-backed: streamed at protect time, never held in memory. */
+    size_t len = 0;
+    char *bytes = cli_read_file(file, (size_t)4 << 30, &len, 0);
+    if (!bytes)
+      return CLI_FAIL;
     if (decc_pd_create(&pd) != DECC_OK ||
-        decc_pd_add_binary_file(pd, key, file, &err) != DECC_OK) {
+        decc_pd_add_binary_owned(pd, key, bytes, len, &err) != DECC_OK) {
       decc_pd_destroy(pd);
       return cli_fail("%s", err.msg[0] ? err.msg : "out of memory");
     }
@@ -977,7 +979,8 @@ int cli_dp_task_wait(int argc, char **argv) {
 int cli_dp_result_get(int argc, char **argv) {
   dp_cli_opts w;
   memset(&w, 0, sizeof w);
-  const char *task = NULL, *out = NULL, *key = NULL, *path = NULL;
+  const char *task = NULL, *out = NULL, *key = NULL, *path = NULL,
+             *bundle = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int k = common_opt(&w, argc, argv, &i);
@@ -987,11 +990,15 @@ int cli_dp_result_get(int argc, char **argv) {
       continue;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       fputs("usage: decc result get TASK_ID [-o FILE] [--key FILE] "
-            "[--path ENTRY] [wallet]\n\n"
+            "[--path ENTRY] [--bundle FILE] [wallet]\n\n"
             "Downloads the result of a completed task, decrypts it with your "
             "result\nkey (default <home>/results/<address>_key) when the deal "
             "asked for\nencryption, and writes the zip to -o (default "
-            "TASK_ID.zip) or its entry\nENTRY (to stdout without -o).\n\n"
+            "TASK_ID.zip) or its entry\nENTRY (to stdout without -o).\n"
+            "--bundle FILE also writes the task's provenance bundle (deal, "
+            "task, app\nand dataset checksums, the enclave-signed "
+            "contribution, chain events\nwith block hashes): check it "
+            "offline with 'decc verify FILE'.\n\n"
             WALLET_HELP,
             stdout);
       return CLI_OK;
@@ -999,7 +1006,8 @@ int cli_dp_result_get(int argc, char **argv) {
     const char **slot = !strcmp(a, "-o")       ? &out
                         : !strcmp(a, "--key")  ? &key
                         : !strcmp(a, "--path") ? &path
-                                               : NULL;
+                        : !strcmp(a, "--bundle") ? &bundle
+                                                 : NULL;
     if (slot) {
       if (!(*slot = need_val(argc, argv, &i)))
         return CLI_USAGE;
@@ -1026,6 +1034,12 @@ int cli_dp_result_get(int argc, char **argv) {
   decc_err err;
   decc_err_clear(&err);
   decc_status st = decc_dp_fetch_result(dp, &res, &len, t, key, path, &err);
+  if (!st && bundle && /* cmd_verify.c */
+      cli_prov_write_bundle(dp, t, res, len, path == NULL, bundle)) {
+    decc_dp_close(dp);
+    decc_free(res);
+    return CLI_FAIL;
+  }
   decc_dp_close(dp);
   if (st)
     return cli_fail_err(&err);
