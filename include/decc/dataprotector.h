@@ -321,7 +321,16 @@ typedef struct decc_dp_grant_opts {
   decc_address authorized_user;/* when any_user is 0 */
   decc_u256 price_per_access;  /* nRLC (default 0) */
   uint64_t number_of_access;   /* 0 = 1 (the SDK's default) */
+  int allow_bulk;              /* 1: the SDK's allowBulk: price must be 0
+                                  and number_of_access 0 or
+                                  DECC_DP_BULK_VOLUME; the order gets volume
+                                  DECC_DP_BULK_VOLUME (decc_dp_process_bulk) */
 } decc_dp_grant_opts;
+
+/* Volume of a grant that allows bulk processing: the SDK's
+ * DATASET_INFINITE_VOLUME (2^53 - 1). The SMS accepts a bulk dataset order
+ * whose volume is at least DECC_DP_BULK_VOLUME - 1 (iexec-sms). */
+#define DECC_DP_BULK_VOLUME 9007199254740991ull
 
 /* A granted access: the signed dataset order, its hash, what remains. */
 typedef struct decc_dp_access {
@@ -367,6 +376,8 @@ typedef struct decc_dp_access_filter {
   int include_closed;          /* 1: also filled / canceled / dead */
   uint32_t page;
   uint32_t page_size;          /* 0 = 20; 10..1000 */
+  int bulk_only;               /* 1: only grants that allow bulk (price 0,
+                                  volume >= 2^53 - 2): the SDK's bulkOnly */
 } decc_dp_access_filter;
 
 typedef struct decc_dp_access_list {
@@ -555,6 +566,118 @@ DECC_API void decc_dp_process_result_clear(decc_dp_process_result *r);
 DECC_API decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
                                      const decc_dp_process_opts *opts,
                                      decc_err *err) DECC_WARN_UNUSED;
+
+/* ---- bulk processing (prepareBulkRequest / processBulkRequest) ----------------------------- */
+
+/* Most protected data items in one task (the iexec SDK's
+ * MAX_DATASET_PER_TASK) and in one bulk request (decc's bound). */
+#define DECC_DP_BULK_PER_TASK_MAX 100
+#define DECC_DP_BULK_ITEMS_MAX 10000
+
+typedef struct decc_dp_bulk_opts {
+  const decc_address *protected_data; /* the items (1..DECC_DP_BULK_ITEMS_MAX) */
+  size_t n_protected_data;
+  decc_address app;
+  int has_workerpool;           /* 0: any workerpool */
+  decc_address workerpool;
+  decc_u256 app_max_price;      /* nRLC per task */
+  decc_u256 workerpool_max_price;
+  uint32_t max_per_task;        /* 0 = DECC_DP_BULK_PER_TASK_MAX */
+  const char *args;             /* iexec_args, or NULL */
+  const char *const *input_files;
+  size_t n_input_files;
+  const char *const *secrets;   /* requester secrets, app indexes 1..n */
+  size_t n_secrets;
+  int no_encrypt_result;        /* 1: plain results (default: encrypted) */
+  const char *result_key_path;  /* as decc_dp_process_opts */
+  const char *path;             /* extract this entry of each result zip */
+  int no_wait;                  /* 1: return after the deals are made */
+  unsigned timeout_s;           /* per task; 0 = its final deadline */
+  unsigned poll_ms;
+  decc_dp_progress_fn progress;
+  void *user;
+} decc_dp_bulk_opts;
+
+/* A prepared bulk request: the signed request order (dataset 0,
+ * datasetmaxprice 0, volume = number of slices, params with bulk_cid) and
+ * what it names. */
+typedef struct decc_dp_bulk_request {
+  decc_order order;             /* DECC_ORDER_REQUEST, signed */
+  uint8_t hash[32];             /* its order hash */
+  char bulk_cid[160];           /* root: JSON array of slice CIDs */
+  size_t n_slices;              /* = tasks */
+  size_t n_items;               /* protected data items */
+} decc_dp_bulk_request;
+
+DECC_API void decc_dp_bulk_request_clear(decc_dp_bulk_request *r);
+
+/* One task of a bulk request (slice bulk_index). */
+typedef struct decc_dp_bulk_task {
+  uint8_t deal_id[32];
+  uint8_t task_id[32];
+  uint64_t bulk_index;          /* the slice = the task's index */
+  unsigned status;              /* DECC_TASK_* when waited */
+  uint8_t *result;              /* (decrypted) result zip or entry */
+  size_t result_len;
+  char *failure_cause;          /* as decc_dp_process_result */
+  char *stderr_tail;
+} decc_dp_bulk_task;
+
+typedef struct decc_dp_bulk_result {
+  decc_dp_bulk_task *tasks;     /* sorted by bulk_index */
+  size_t n_tasks;
+  size_t n_deals;
+} decc_dp_bulk_result;
+
+DECC_API void decc_dp_bulk_result_clear(decc_dp_bulk_result *r);
+
+/* prepareBulkRequest: for each protected data item, the open grant that
+ * allows bulk (price 0, volume >= 2^53 - 2, app and requester restrictions
+ * letting opts->app and the signer use it, workerpool restriction 0 or
+ * opts->workerpool) with volume left on chain; refused with a reason
+ * naming the item otherwise ("protected data 0x…: its grant for app 0x…
+ * does not allow bulk processing (price 1 nRLC, 10 accesses): the owner
+ * must grant it with allowBulk (decc grant … --bulk)", "… its bulk grant
+ * was revoked …", "… no grant …"). Then, as the iexec SDK's
+ * prepareDatasetBulk: slices of max_per_task signed dataset orders (JSON
+ * array, SDK shape) uploaded to the store, a root (JSON array of the slice
+ * CIDs) uploaded; requester secrets pushed; result key pushed unless
+ * no_encrypt_result; the request order {app, appmaxprice, dataset 0,
+ * datasetmaxprice 0, workerpool (opts or 0), workerpoolmaxprice, requester
+ * = beneficiary = signer, volume = slices, tag 0x…09, category 0, trust 0,
+ * params {bulk_cid, iexec_secrets, iexec_args, iexec_input_files,
+ * iexec_result_encryption, iexec_result_storage_provider}} signed.
+ * Out: *out (decc_dp_bulk_request_clear). Returns: DECC_OK;
+ * DECC_E_INVALID (no items, too many, a duplicate, bad input file);
+ * DECC_E_NOT_FOUND (an item has no usable bulk grant: err names it and
+ * why); DECC_E_UNSUPPORTED (app not a TEE app); store / SMS errors. */
+DECC_API decc_status decc_dp_prepare_bulk(decc_dp *dp,
+                                          decc_dp_bulk_request *out,
+                                          const decc_dp_bulk_opts *opts,
+                                          decc_err *err) DECC_WARN_UNUSED;
+
+/* processBulkRequest: while the request has volume left on chain
+ * (viewConsumed), picks an app order (price ≤ appmaxprice, tag ⊇ tee) and
+ * the cheapest workerpool order (≤ workerpoolmaxprice) and matchOrders
+ * with an empty dataset order; each deal's tasks are the slices
+ * [botFirst, botFirst + botSize). Checks the requester's balance for the
+ * remaining volume first. Unless opts->no_wait, waits for every task and
+ * fetches (and decrypts) its result. opts supplies the waiting and result
+ * options (its items, app and prices are not used: the request carries
+ * them). Out: *out (decc_dp_bulk_result_clear; filled as far as it got).
+ * Returns: DECC_OK (every task COMPLETED); DECC_E_NOT_FOUND (no app /
+ * workerpool order fits); DECC_E_RANGE (insufficient balance);
+ * DECC_E_REVERT; DECC_E_STATE (a task failed: err names it and its cause,
+ * the other results are still in out); DECC_E_TIMEOUT. */
+DECC_API decc_status decc_dp_process_bulk_request(
+    decc_dp *dp, decc_dp_bulk_result *out, const decc_dp_bulk_request *req,
+    const decc_dp_bulk_opts *opts, decc_err *err) DECC_WARN_UNUSED;
+
+/* decc_dp_prepare_bulk then decc_dp_process_bulk_request. */
+DECC_API decc_status decc_dp_process_bulk(decc_dp *dp,
+                                          decc_dp_bulk_result *out,
+                                          const decc_dp_bulk_opts *opts,
+                                          decc_err *err) DECC_WARN_UNUSED;
 
 /* ---- waiting for a task ----------------------------------------------------------- */
 

@@ -182,11 +182,26 @@ decc_status decc_dp_grant_access(decc_dp *dp, decc_dp_access *out,
     return decc_err_set(err, DECC_E_INVALID,
                         "an authorized app is required (the zero address "
                         "would let any app read the data)");
+  /* allowBulk (SDK): price 0 and DATASET_INFINITE_VOLUME, so that one
+   * grant serves every bulk task (the SMS requires both). */
+  if (o->allow_bulk && !decc_u256_is_zero(&o->price_per_access))
+    return decc_err_set(err, DECC_E_INVALID,
+                        "a grant that allows bulk processing must be free: "
+                        "drop the price per access");
+  if (o->allow_bulk && o->number_of_access &&
+      o->number_of_access != DECC_DP_BULK_VOLUME)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "a grant that allows bulk processing has an "
+                        "unlimited number of accesses (%llu): drop the "
+                        "number of accesses",
+                        (unsigned long long)DECC_DP_BULK_VOLUME);
   if ((st = check_owner(dp, &o->protected_data, err)) ||
       (st = decc_dp_check_tee_app(dp, &o->authorized_app, err)) ||
       (st = decc_dp_sync_market(dp, err)))
     return st;
-  uint64_t volume = o->number_of_access ? o->number_of_access : 1;
+  uint64_t volume = o->allow_bulk ? DECC_DP_BULK_VOLUME
+                    : o->number_of_access ? o->number_of_access
+                                          : 1;
   /* Refuse a duplicate grant for (data, app, user), as the SDK does. */
   decc_market_filter f;
   decc_market_filter_init(&f);
@@ -274,6 +289,7 @@ decc_status decc_dp_get_granted_access(decc_dp *dp, decc_dp_access_list *out,
     f.requester.mode = DECC_MF_ANY;
   f.workerpool.mode = DECC_MF_ANY;
   f.include_all_status = a->include_closed;
+  f.bulk_only = a->bulk_only;
   f.page_index = a->page;
   f.page_size = a->page_size;
   decc__dp_rec *recs = NULL;

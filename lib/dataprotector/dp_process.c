@@ -992,3 +992,633 @@ decc_status decc_dp_task_logs(decc_dp *dp, char **text,
   *text = (char *)decc_buf_steal(&b, NULL);
   return *text ? DECC_OK : decc_err_set(err, DECC_E_NOMEM, "out of memory");
 }
+
+/* ---- bulk processing ---------------------------------------------------------------------- */
+/*
+ * prepareBulkRequest / processBulkRequest (@iexec/dataprotector beta.21+,
+ * iexec SDK 8.22+ prepareDatasetBulk; docs/internals/bulk.md): one request
+ * order without a dataset whose params name a bulk root on IPFS; each
+ * task's slice lists the signed bulk grants (dataset orders) the SMS
+ * checks against the deal before releasing their keys.
+ */
+
+void decc_dp_bulk_request_clear(decc_dp_bulk_request *r) {
+  if (!r)
+    return;
+  decc_order_clear(&r->order);
+  memset(r, 0, sizeof *r);
+}
+
+void decc_dp_bulk_result_clear(decc_dp_bulk_result *r) {
+  if (!r)
+    return;
+  for (size_t i = 0; i < r->n_tasks; i++) {
+    decc_free(r->tasks[i].result);
+    decc_free(r->tasks[i].failure_cause);
+    decc_free(r->tasks[i].stderr_tail);
+  }
+  decc_free(r->tasks);
+  memset(r, 0, sizeof *r);
+}
+
+/* iexec-sms's least bulk volume (2^53 - 2). */
+#define BULK_MIN_VOLUME (DECC_DP_BULK_VOLUME - 1)
+
+static int is_bulk_grant(const decc_order *o) {
+  decc_u256 min = decc_u256_from_u64(BULK_MIN_VOLUME);
+  return decc_u256_is_zero(&o->u.dataset.datasetprice) &&
+         decc_u256_cmp(&o->u.dataset.volume, &min) >= 0;
+}
+
+/* The grant of one item usable for bulk by (app, signer, workerpool), or
+ * an error saying why there is none. Out: *grant (decc_order_clear). */
+static decc_status bulk_grant(decc_dp *dp, const decc_dp_bulk_opts *o,
+                              const decc_address *data, decc_order *grant,
+                              decc_err *err) {
+  char a[43], b[43], h[67], p1[96];
+  decc_market_filter f;
+  decc__dp_rec *r = NULL;
+  size_t n = 0;
+  decc_status st;
+  decc_market_filter_init(&f);
+  f.has_resource = 1;
+  f.resource = *data;
+  restrict_value(&f.app, &o->app);
+  restrict_value(&f.requester, &dp->me);
+  if (o->has_workerpool)
+    restrict_value(&f.workerpool, &o->workerpool);
+  else
+    f.workerpool.mode = DECC_MF_ANY;
+  f.include_all_status = 1; /* to tell a revoked grant from none */
+  f.page_size = DECC_MARKET_PAGE_MAX;
+  if ((st = decc__dp_query(dp, DECC_ORDER_DATASET, &f, &r, &n, NULL, err)))
+    return st;
+  int k = -1, revoked = -1, not_bulk = -1;
+  for (size_t i = 0; i < n && k < 0; i++) {
+    const decc_order *d = &r[i].order;
+    /* a workerpool restriction would make the SMS refuse the order for
+     * another workerpool: only take it when the request names that one */
+    int wp_ok = decc_address_is_zero(&d->u.dataset.workerpoolrestrict) ||
+                (o->has_workerpool &&
+                 decc_address_eq(&d->u.dataset.workerpoolrestrict,
+                                 &o->workerpool));
+    int open = !strcmp(r[i].status, "open") && has_volume(dp, d);
+    if (!is_bulk_grant(d)) {
+      if (open && not_bulk < 0)
+        not_bulk = (int)i;
+    } else if (!open) {
+      if (revoked < 0)
+        revoked = (int)i;
+    } else if (wp_ok) {
+      k = (int)i;
+    }
+  }
+  if (k >= 0) {
+    st = decc_order_copy(grant, &r[k].order);
+    decc__dp_recs_free(r, n);
+    return st ? decc_err_set(err, st, "out of memory") : DECC_OK;
+  }
+  decc__dp_addr(a, data);
+  decc__dp_addr(b, &o->app);
+  if (not_bulk >= 0) {
+    const decc_order *d = &r[not_bulk].order;
+    char vol[DECC_U256_DEC_LEN];
+    decc_u256_to_dec(vol, &d->u.dataset.volume);
+    st = decc_err_set(err, DECC_E_NOT_FOUND,
+                      "protected data %s: its grant to app %s does not allow "
+                      "bulk processing (price %s, %s accesses): the owner "
+                      "must grant it with allowBulk (decc grant %s %s --user "
+                      "YOU --bulk)",
+                      a, b, decc_dp_format_rlc(p1, &d->u.dataset.datasetprice),
+                      vol, a, b);
+  } else if (revoked >= 0) {
+    decc_hex_encode(h, r[revoked].hash, 32, 1);
+    st = decc_err_set(err, DECC_E_NOT_FOUND,
+                      "protected data %s: its bulk grant to app %s (order "
+                      "%.18s…) was revoked by the owner (%s): ask the owner "
+                      "to grant it again",
+                      a, b, h, r[revoked].status);
+  } else {
+    st = decc_err_set(err, DECC_E_NOT_FOUND,
+                      "protected data %s: no grant lets app %s process it "
+                      "for you%s: ask the owner to grant it with allowBulk "
+                      "(decc grant %s %s --user YOU --bulk)",
+                      a, b,
+                      n ? " on this workerpool" : "", a, b);
+  }
+  decc__dp_recs_free(r, n);
+  return st;
+}
+
+/* Writes text to a temporary file and adds it to the store. */
+static decc_status store_text(decc_dp *dp, const char *text, char *cid_out,
+                              size_t cap, decc_err *err) {
+  char *path = NULL;
+  decc_status st = decc__dp_tmpfile(dp, &path, err);
+  if (st)
+    return st;
+  st = write_atomic(path, text, strlen(text), 0600, err);
+  decc_cid cid;
+  if (!st)
+    st = decc__dp_store_add(dp, path, &cid, err);
+  if (!st)
+    st = decc_cid_to_string(cid_out, cap, &cid);
+  unlink(path);
+  decc_free(path);
+  return st;
+}
+
+static decc_status bulk_params(char **out, const decc_dp_bulk_opts *o,
+                               const char *bulk_cid, json_t *secrets,
+                               decc_err *err) {
+  json_t *p = json_object();
+  int bad = !p;
+  bad |= !p || json_object_set_new(p, "bulk_cid", json_string(bulk_cid));
+  if (!bad && secrets && json_object_size(secrets))
+    bad |= json_object_set(p, "iexec_secrets", secrets);
+  bad |= !p || json_object_set_new(p, "iexec_result_storage_provider",
+                                   json_string("ipfs"));
+  if (!o->no_encrypt_result)
+    bad |= !p || json_object_set_new(p, "iexec_result_encryption", json_true());
+  if (o->n_input_files) {
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < o->n_input_files; i++)
+      bad |= json_array_append_new(a, json_string(o->input_files[i]));
+    bad |= !a || !p || json_object_set_new(p, "iexec_input_files", a);
+  }
+  if (o->args)
+    bad |= !p || json_object_set_new(p, "iexec_args", json_string(o->args));
+  char *s = bad ? NULL : json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(p);
+  if (!s)
+    return decc_err_set(err, DECC_E_NOMEM, "cannot build the request params");
+  *out = decc_strdup(s);
+  free(s);
+  if (!*out)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  if (strlen(*out) > DECC_PARAMS_MAX)
+    return decc_err_set(err, DECC_E_LIMIT, "request params above %d bytes",
+                        DECC_PARAMS_MAX);
+  return DECC_OK;
+}
+
+/* Requester secrets under random names (the SDK's scheme). */
+static decc_status push_secrets(decc_dp *dp, const char *const *v, size_t n,
+                                json_t **out, decc_dp_progress_fn progress,
+                                void *user, decc_err *err) {
+  *out = NULL;
+  if (!n)
+    return DECC_OK;
+  decc__dp_progress(progress, user, "PUSH_REQUESTER_SECRET", 0, NULL);
+  json_t *secrets = json_object();
+  if (!secrets)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    uint8_t rnd[16];
+    char name[35], idx[24];
+    decc_status st = decc_random_bytes(rnd, sizeof rnd);
+    if (st) {
+      json_decref(secrets);
+      return decc_err_set(err, st, "no randomness");
+    }
+    decc_hex_encode(name, rnd, 16, 1);
+    snprintf(idx, sizeof idx, "%zu", i + 1);
+    if ((st = decc__dp_sms_push_requester(dp, name, v[i], strlen(v[i]),
+                                          err))) {
+      json_decref(secrets);
+      return st;
+    }
+    if (json_object_set_new(secrets, idx, json_string(name))) {
+      json_decref(secrets);
+      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    }
+  }
+  decc__dp_progress(progress, user, "PUSH_REQUESTER_SECRET", 1, NULL);
+  *out = secrets;
+  return DECC_OK;
+}
+
+decc_status decc_dp_prepare_bulk(decc_dp *dp, decc_dp_bulk_request *out,
+                                 const decc_dp_bulk_opts *o, decc_err *err) {
+  memset(out, 0, sizeof *out);
+  decc_status st = decc__dp_need_signer(dp, err);
+  if (st)
+    return st;
+  size_t n = o->n_protected_data;
+  size_t per = o->max_per_task ? o->max_per_task : DECC_DP_BULK_PER_TASK_MAX;
+  if (!n || !o->protected_data)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "bulk processing needs at least one protected data");
+  if (n > DECC_DP_BULK_ITEMS_MAX || per > DECC_DP_BULK_PER_TASK_MAX)
+    return decc_err_set(err, DECC_E_LIMIT,
+                        "at most %d protected data per bulk request and %d "
+                        "per task",
+                        DECC_DP_BULK_ITEMS_MAX, DECC_DP_BULK_PER_TASK_MAX);
+  if (o->n_secrets > DECC_DP_MAX_SECRETS ||
+      o->n_input_files > DECC_DP_MAX_INPUT_FILES)
+    return decc_err_set(err, DECC_E_LIMIT,
+                        "at most %d secrets and %d input files",
+                        DECC_DP_MAX_SECRETS, DECC_DP_MAX_INPUT_FILES);
+  for (size_t i = 0; i < o->n_input_files; i++)
+    if (strncmp(o->input_files[i], "http://", 7) != 0 &&
+        strncmp(o->input_files[i], "https://", 8) != 0)
+      return decc_err_set(err, DECC_E_INVALID,
+                          "input file '%s' is not an http(s) URL",
+                          o->input_files[i]);
+  /* The same item twice would be decrypted twice into the same file. */
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n && j < i + DECC_DP_BULK_ITEMS_MAX; j++)
+      if (decc_address_eq(&o->protected_data[i], &o->protected_data[j])) {
+        char a[43];
+        return decc_err_set(err, DECC_E_INVALID,
+                            "protected data %s is listed twice",
+                            decc__dp_addr(a, &o->protected_data[i]));
+      }
+  json_t *secrets = NULL;
+  decc_rsa_key *rkey = NULL;
+  char *b64 = NULL, *slice = NULL;
+  json_t *root = json_array(), *arr = NULL;
+  decc_order g;
+  memset(&g, 0, sizeof g);
+  if (!root)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+
+  decc__dp_progress(o->progress, o->user, "FETCH_ORDERS", 0, NULL);
+  if ((st = decc_dp_check_tee_app(dp, &o->app, err)) ||
+      (st = decc_dp_sync_market(dp, err)))
+    goto done;
+  /* Every grant first: a refusal costs nothing. */
+  json_t *orders = json_array();
+  if (!orders) {
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < n; i++) {
+    char *j = NULL;
+    json_error_t je;
+    if ((st = bulk_grant(dp, o, &o->protected_data[i], &g, err)) ||
+        (st = decc_order_to_json(&j, &g))) {
+      if (st == DECC_E_NOMEM)
+        decc_err_set(err, st, "out of memory");
+      json_decref(orders);
+      goto done;
+    }
+    json_t *oj = json_loads(j, 0, &je);
+    decc_free(j);
+    decc_order_clear(&g);
+    if (!oj || json_array_append_new(orders, oj)) {
+      json_decref(orders);
+      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      goto done;
+    }
+  }
+  decc__dp_progress(o->progress, o->user, "FETCH_ORDERS", 1, NULL);
+
+  if ((st = push_secrets(dp, o->secrets, o->n_secrets, &secrets, o->progress,
+                         o->user, err))) {
+    json_decref(orders);
+    goto done;
+  }
+  if (!o->no_encrypt_result) {
+    int created = 0;
+    size_t blen = 0;
+    decc__dp_progress(o->progress, o->user, "GENERATE_ENCRYPTION_KEY", 0,
+                      NULL);
+    if ((st = decc_dp_result_key(dp, &rkey, &created, o->result_key_path, 1,
+                                 err))) {
+      json_decref(orders);
+      goto done;
+    }
+    decc__dp_progress(o->progress, o->user, "GENERATE_ENCRYPTION_KEY", 1,
+                      created ? "generated" : "reused");
+    decc__dp_progress(o->progress, o->user, "PUSH_ENCRYPTION_KEY", 0, NULL);
+    if ((st = decc_rsa_key_public_b64(&b64, &blen, rkey, err)) ||
+        (st = decc__dp_sms_push_web2(dp, DECC_SMS_RESULT_ENCRYPTION_KEY, b64,
+                                     blen, err))) {
+      json_decref(orders);
+      goto done;
+    }
+    decc__dp_progress(o->progress, o->user, "PUSH_ENCRYPTION_KEY", 1, NULL);
+  }
+
+  /* prepareDatasetBulk: slices of `per` orders, then the root. */
+  decc__dp_progress(o->progress, o->user, "PREPARE_PROTECTED_DATA_BULK", 0,
+                    NULL);
+  for (size_t i = 0; i < n && !st; i += per) {
+    char cid[DECC_CID_STR_MAX];
+    arr = json_array();
+    for (size_t j = i; arr && j < n && j < i + per; j++)
+      if (json_array_append(arr, json_array_get(orders, j)))
+        break;
+    slice = arr ? json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(arr);
+    arr = NULL;
+    if (!slice)
+      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    else if (!(st = store_text(dp, slice, cid, sizeof cid, err)) &&
+             json_array_append_new(root, json_string(cid)))
+      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    free(slice);
+    slice = NULL;
+  }
+  json_decref(orders);
+  if (st)
+    goto done;
+  out->n_slices = json_array_size(root);
+  out->n_items = n;
+  slice = json_dumps(root, JSON_COMPACT);
+  if (!slice) {
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    goto done;
+  }
+  if ((st = store_text(dp, slice, out->bulk_cid, sizeof out->bulk_cid, err)))
+    goto done;
+  decc__dp_progress(o->progress, o->user, "PREPARE_PROTECTED_DATA_BULK", 1,
+                    out->bulk_cid);
+
+  decc__dp_progress(o->progress, o->user, "CREATE_BULK_REQUEST", 0, NULL);
+  if ((st = decc_order_init(&out->order, DECC_ORDER_REQUEST))) {
+    decc_err_set(err, st, "out of memory");
+    goto done;
+  }
+  {
+    decc_requestorder *q = &out->order.u.request;
+    q->app = o->app;
+    q->appmaxprice = o->app_max_price;
+    q->datasetmaxprice = decc_u256_from_u64(0);
+    if (o->has_workerpool)
+      q->workerpool = o->workerpool;
+    q->workerpoolmaxprice = o->workerpool_max_price;
+    q->requester = dp->me;
+    q->beneficiary = dp->me;
+    q->volume = decc_u256_from_u64(out->n_slices);
+    decc_tag_from_bits(q->tag, DECC_DP_TAG_BITS);
+    q->category = decc_u256_from_u64(0);
+    q->trust = decc_u256_from_u64(0);
+    decc_free(q->params);
+    q->params = NULL;
+    if ((st = bulk_params(&q->params, o, out->bulk_cid, secrets, err)))
+      goto done;
+  }
+  if ((st = decc_order_sign(&out->order, dp->sk, dp->domain, 1))) {
+    decc_err_set(err, st, "cannot sign the request order");
+    goto done;
+  }
+  decc_order_hash(out->hash, &out->order, dp->domain);
+  {
+    char h[67];
+    decc_hex_encode(h, out->hash, 32, 1);
+    decc__dp_progress(o->progress, o->user, "CREATE_BULK_REQUEST", 1, h);
+  }
+done:
+  free(slice);
+  json_decref(root);
+  json_decref(secrets);
+  decc_free(b64);
+  decc_rsa_key_destroy(rkey);
+  decc_order_clear(&g);
+  if (st)
+    decc_dp_bulk_request_clear(out);
+  return st;
+}
+
+/* The first app order ≤ max and the cheapest workerpool order ≤ max for a
+ * request without a dataset. */
+static decc_status bulk_orders(decc_dp *dp, const decc_requestorder *q,
+                               decc_order *app, decc_order *wp,
+                               decc_err *err) {
+  char a[43], p1[96], p2[96];
+  decc_market_filter f;
+  decc__dp_rec *r = NULL;
+  size_t n = 0, live = 0;
+  decc_u256 cheapest = decc_u256_from_u64(0);
+  decc_address zero;
+  memset(&zero, 0, sizeof zero);
+  decc_status st;
+  int has_wp = !decc_address_is_zero(&q->workerpool);
+
+  decc_market_filter_init(&f);
+  f.has_resource = 1;
+  f.resource = q->app;
+  restrict_value(&f.dataset, &zero);
+  if (has_wp)
+    restrict_value(&f.workerpool, &q->workerpool);
+  else
+    f.workerpool.mode = DECC_MF_ANY;
+  restrict_value(&f.requester, &dp->me);
+  f.has_min_tag = 1;
+  decc_tag_from_bits(f.min_tag, 0x1);
+  f.page_size = DECC_MARKET_PAGE_MAX;
+  if ((st = decc__dp_query(dp, DECC_ORDER_APP, &f, &r, &n, NULL, err)))
+    return st;
+  int k = pick(dp, r, n, &q->appmaxprice, app_price, &cheapest, &live);
+  if (k < 0) {
+    decc__dp_recs_free(r, n);
+    if (live)
+      return decc_err_set(err, DECC_E_NOT_FOUND,
+                          "no app order of %s within the app max price %s "
+                          "(cheapest: %s): raise it with --app-max-price",
+                          decc__dp_addr(a, &q->app),
+                          decc_dp_format_rlc(p1, &q->appmaxprice),
+                          decc_dp_format_rlc(p2, &cheapest));
+    return decc_err_set(err, DECC_E_NOT_FOUND,
+                        "no app order for app %s usable by you without a "
+                        "dataset: the app owner must publish one",
+                        decc__dp_addr(a, &q->app));
+  }
+  st = decc_order_copy(app, &r[k].order);
+  decc__dp_recs_free(r, n);
+  if (st)
+    return decc_err_set(err, st, "out of memory");
+
+  decc_market_filter_init(&f);
+  f.has_category = 1;
+  f.category = 0;
+  if (has_wp) {
+    f.has_resource = 1;
+    f.resource = q->workerpool;
+  }
+  restrict_value(&f.app, &q->app);
+  restrict_value(&f.dataset, &zero);
+  restrict_value(&f.requester, &dp->me);
+  f.has_min_tag = 1;
+  for (int i = 0; i < 32; i++)
+    f.min_tag[i] = app->u.app.tag[i] | q->tag[i];
+  f.page_size = DECC_MARKET_PAGE_MAX;
+  if ((st = decc__dp_query(dp, DECC_ORDER_WORKERPOOL, &f, &r, &n, NULL, err)))
+    return st;
+  k = pick(dp, r, n, &q->workerpoolmaxprice, wp_price, &cheapest, &live);
+  if (k < 0) {
+    decc__dp_recs_free(r, n);
+    if (live)
+      return decc_err_set(err, DECC_E_NOT_FOUND,
+                          "no workerpool order within the workerpool max "
+                          "price %s (cheapest: %s): raise it with "
+                          "--workerpool-max-price",
+                          decc_dp_format_rlc(p1, &q->workerpoolmaxprice),
+                          decc_dp_format_rlc(p2, &cheapest));
+    return decc_err_set(err, DECC_E_NOT_FOUND,
+                        "no TEE workerpool order in category 0 for this app: "
+                        "no workerpool offers to run it now");
+  }
+  st = decc_order_copy(wp, &r[k].order);
+  decc__dp_recs_free(r, n);
+  return st ? decc_err_set(err, st, "out of memory") : DECC_OK;
+}
+
+static decc_status consumed_of(decc_dp *dp, const uint8_t h[32],
+                               uint64_t *out, decc_err *err) {
+  decc_u256 used;
+  decc_status st = decc_hub_view_consumed(dp->chain, h, &used, err);
+  if (!st && !decc_u256_to_u64(out, &used))
+    st = decc_err_set(err, DECC_E_RANGE, "viewConsumed: out of range");
+  return st;
+}
+
+decc_status decc_dp_process_bulk_request(decc_dp *dp, decc_dp_bulk_result *out,
+                                         const decc_dp_bulk_request *req,
+                                         const decc_dp_bulk_opts *o,
+                                         decc_err *err) {
+  memset(out, 0, sizeof *out);
+  decc_status st = decc__dp_need_signer(dp, err);
+  if (st)
+    return st;
+  const decc_requestorder *q = &req->order.u.request;
+  uint64_t volume = 0, used = 0;
+  if (req->order.type != DECC_ORDER_REQUEST ||
+      !decc_u256_to_u64(&volume, &q->volume) || volume == 0 ||
+      volume > DECC_DP_BULK_ITEMS_MAX)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "not a bulk request order (volume 1..%d)",
+                        DECC_DP_BULK_ITEMS_MAX);
+  out->tasks = decc_calloc((size_t)volume, sizeof *out->tasks);
+  if (!out->tasks)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  decc_order app, ds, wp;
+  memset(&app, 0, sizeof app);
+  memset(&wp, 0, sizeof wp);
+  if ((st = decc_order_init(&ds, DECC_ORDER_DATASET))) /* empty: no dataset */
+    return decc_err_set(err, st, "out of memory");
+
+  decc__dp_progress(o->progress, o->user, "FETCH_ORDERS", 0, NULL);
+  if ((st = decc_dp_sync_market(dp, err)))
+    goto done;
+  decc__dp_progress(o->progress, o->user, "FETCH_ORDERS", 1, NULL);
+  /* Each round matches what the chosen workerpool order has left; stop
+   * when the request is consumed (bounded: one deal per slice at most). */
+  decc__dp_progress(o->progress, o->user, "CREATE_BULK_TASKS", 0, NULL);
+  for (uint64_t round = 0; round <= volume; round++) {
+    if ((st = consumed_of(dp, req->hash, &used, err)))
+      goto done;
+    if (used >= volume)
+      break;
+    decc_order_clear(&app);
+    decc_order_clear(&wp);
+    if ((st = bulk_orders(dp, q, &app, &wp, err)))
+      goto done;
+    /* Balance: (app + workerpool price) per remaining task; PoCo takes the
+     * order prices. */
+    {
+      decc_u256 per, left = decc_u256_from_u64(volume - used), total;
+      decc_dp_balance b;
+      if (decc_u256_add(&per, &app.u.app.appprice,
+                        &wp.u.workerpool.workerpoolprice) ||
+          decc_u256_mul(&total, &per, &left)) {
+        st = decc_err_set(err, DECC_E_RANGE, "prices overflow");
+        goto done;
+      }
+      if ((st = decc_dp_get_balance(dp, &dp->me, &b, err)))
+        goto done;
+      if (decc_u256_cmp(&b.stake, &total) < 0) {
+        char have[96], need[96];
+        st = decc_err_set(err, DECC_E_RANGE,
+                          "insufficient balance: %s deposited, %s needed for "
+                          "%llu task(s): deposit RLC to your account first",
+                          decc_dp_format_rlc(have, &b.stake),
+                          decc_dp_format_rlc(need, &total),
+                          (unsigned long long)(volume - used));
+        goto done;
+      }
+    }
+    decc_dp_process_result m;
+    memset(&m, 0, sizeof m);
+    decc__dp_progress(o->progress, o->user, "REQUEST_TO_PROCESS_BULK_DATA", 0,
+                      NULL);
+    if ((st = match(dp, &app, &ds, &wp, &req->order, &m, err)))
+      goto done;
+    uint64_t after = used;
+    if ((st = consumed_of(dp, req->hash, &after, err)))
+      goto done;
+    if (after <= used) {
+      st = decc_err_set(err, DECC_E_STATE,
+                        "matchOrders made a deal without consuming the "
+                        "bulk request");
+      goto done;
+    }
+    for (uint64_t i = used; i < after && i < volume; i++) {
+      decc_dp_bulk_task *t = &out->tasks[out->n_tasks++];
+      decc_u256 idx = decc_u256_from_u64(i);
+      memcpy(t->deal_id, m.deal_id, 32);
+      decc_task_id(t->task_id, m.deal_id, &idx);
+      t->bulk_index = i;
+    }
+    out->n_deals++;
+    char h[67];
+    decc_hex_encode(h, m.deal_id, 32, 1);
+    decc__dp_progress(o->progress, o->user, "REQUEST_TO_PROCESS_BULK_DATA", 1,
+                      h);
+  }
+  if (used < volume && out->n_tasks < volume) {
+    st = decc_err_set(err, DECC_E_STATE,
+                      "the bulk request still has %llu task(s) unmatched",
+                      (unsigned long long)(volume - out->n_tasks));
+    goto done;
+  }
+  decc__dp_progress(o->progress, o->user, "CREATE_BULK_TASKS", 1, NULL);
+  if (o->no_wait)
+    goto done;
+  /* Wait for every task; a failed one does not stop the others. */
+  decc_status first = DECC_OK;
+  char why[DECC_ERR_LEN + 128] = "";
+  for (size_t i = 0; i < out->n_tasks; i++) {
+    decc_dp_bulk_task *t = &out->tasks[i];
+    char th[67];
+    decc_hex_encode(th, t->task_id, 32, 1);
+    decc__dp_progress(o->progress, o->user, "PROCESS_BULK_SLICE", 0, th);
+    decc_dp_wait_opts w = {o->timeout_s, o->poll_ms, o->progress, o->user};
+    decc_dp_task_end end;
+    decc_err e2;
+    decc_err_clear(&e2);
+    decc_status s2 = decc_dp_wait_task(dp, t->task_id, &w, &end, &e2);
+    t->status = end.status;
+    t->failure_cause = end.cause;
+    t->stderr_tail = end.stderr_tail;
+    if (!s2)
+      s2 = decc_dp_fetch_result(dp, &t->result, &t->result_len, t->task_id,
+                                o->result_key_path, o->path, &e2);
+    if (s2 && !first) {
+      first = s2;
+      snprintf(why, sizeof why, "bulk task %llu (%s): %s",
+               (unsigned long long)t->bulk_index, th, e2.msg);
+    }
+    decc__dp_progress(o->progress, o->user, "PROCESS_BULK_SLICE", 1, th);
+  }
+  if (first)
+    st = decc_err_set(err, first, "%s", why);
+done:
+  decc_order_clear(&app);
+  decc_order_clear(&ds);
+  decc_order_clear(&wp);
+  return st;
+}
+
+decc_status decc_dp_process_bulk(decc_dp *dp, decc_dp_bulk_result *out,
+                                 const decc_dp_bulk_opts *o, decc_err *err) {
+  memset(out, 0, sizeof *out);
+  decc_dp_bulk_request req;
+  decc_status st = decc_dp_prepare_bulk(dp, &req, o, err);
+  if (!st)
+    st = decc_dp_process_bulk_request(dp, out, &req, o, err);
+  decc_dp_bulk_request_clear(&req);
+  return st;
+}
