@@ -21,6 +21,7 @@
 #include "decc/hash.h"
 #include "decc/mem.h"
 #include "node_int.h"
+#include "node_receipts.h"
 
 void decc__node_logf(decc_node *n, const char *fmt, ...) {
   if (!n->log)
@@ -647,6 +648,8 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
   }
   if (roles & DECC_NODE_ROLE_SMS) {
     st = open_sms(n, err);
+    if (!st)
+      st = decc__node_receipts_mount(n, err);
     if (st)
       goto fail;
   }
@@ -710,6 +713,7 @@ void decc_node_destroy(decc_node *n) {
   decc__node_wpapi_free(n);
   decc__node_market_close(n);
   decc_free(n->market_routes);
+  decc__node_receipts_free(n); /* before the SMS: it borrows its vault */
   decc_sms_destroy(n->sms);
   decc_blockstore_close(n->bs);
   decc__node_pool_close(&n->pool);
