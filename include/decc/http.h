@@ -54,6 +54,14 @@ typedef struct decc_http_config {
                                    are waiting for headers, the one waiting
                                    longest is closed [max_connections / 8,
                                    at least 1] */
+  /* Optional (metrics): called once per answered request, on the thread
+   * that answered it, with the method, the matched route's pattern as
+   * registered ("/deals/{dealid}"; "(raw)" for raw routes, "(unmatched)"
+   * when no route matched), the HTTP status and the time from the start of
+   * the request to the response in seconds. Must be thread-safe. */
+  void (*observe)(void *observe_ctx, const char *method, const char *route,
+                  int status, double seconds);
+  void *observe_ctx;
 } decc_http_config;
 
 /* Route handler: fills res. Return value is ignored; set a status. */

@@ -82,6 +82,9 @@ typedef struct decc_node_config {
   char *sms_passphrase_file; /* vault passphrase file (NULL: key file) */
   char *sms_trusted_platforms; /* comma-separated platform addresses */
   int log_requests;      /* 1 (default): one line per request on the log */
+  int log_json;          /* 1: `decc node` writes its log as one JSON object
+                            per line (docs/operations.md); the library's
+                            log callback still receives text lines */
   /* scheduler / worker roles */
   char *workerpool;          /* the workerpool the scheduler serves (NULL:
                                 every workerpool the scheduler key owns,
@@ -121,6 +124,7 @@ DECC_API void decc_node_config_clear(decc_node_config *c);
  *   max_header_bytes max_upload rpc_max_batch chain_url sms_url store_url
  *   scheduler_url genesis hub market_poll_ms market_refresh_s market_auth
  *   challenge_ttl sms_passphrase_file sms_trusted_platforms log_requests
+ *   log_json
  *   workerpool scheduler_key_file worker_key_file platform_key_file
  *   workerpool_poll_ms scheduler_workers tee_backend tsm_dir tsm_entry
  *   sms_dcap_policy_file sms_dcap_collateral_file sms_dcap_pccs_url

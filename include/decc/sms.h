@@ -228,6 +228,12 @@ typedef struct decc_sms_config {
    * bulk deals are refused (BULK_NOT_SUPPORTED). */
   struct decc_blockstore *bulk_store;
   const char *bulk_ipfs_api_url;
+  /* Optional (metrics): called once per decision on the calling thread:
+   * event "release" (a session released to an enclave; code NULL) or
+   * "refusal" with its stable code (the code of the refusal's log line).
+   * Never given secret values. Must be thread-safe. */
+  void (*observe)(void *observe_ctx, const char *event, const char *code);
+  void *observe_ctx;
 } decc_sms_config;
 
 typedef struct decc_sms decc_sms;

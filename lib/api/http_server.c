@@ -69,6 +69,7 @@ typedef struct route {
   decc_http_cleanup_fn cleanup;
   void *ctx;
   size_t max_body;
+  char label[96]; /* the pattern as registered (metrics) */
 } route;
 
 /* Connection phases for the guard. */
@@ -356,6 +357,7 @@ static decc_status add_route(decc_http_server *s, const char *method,
   route *r = &s->routes[s->nroutes];
   memset(r, 0, sizeof *r);
   snprintf(r->method, sizeof r->method, "%s", method);
+  snprintf(r->label, sizeof r->label, "%s", pattern);
   const char *p = pattern + 1;
   while (*p) {
     const char *e = strchr(p, '/');
@@ -504,9 +506,14 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
   guard_phase(s, c, PH_HEADERS);
   if (req && req->raw) {
     req->raw->completed(req->raw->ctx, &req->raw_state);
+    const union MHD_ConnectionInfo *ci =
+        s->cfg.log || s->cfg.observe
+            ? MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS)
+            : NULL;
+    if (s->cfg.observe)
+      s->cfg.observe(s->cfg.observe_ctx, req->method, "(raw)",
+                     ci ? (int)ci->http_status : 0, now_s() - req->t0);
     if (s->cfg.log) {
-      const union MHD_ConnectionInfo *ci =
-          MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
       char line[512];
       snprintf(line, sizeof line, "%s %s %u %.1fms %s", req->method, req->path,
                ci ? ci->http_status : 0u, (now_s() - req->t0) * 1000.0,
@@ -540,6 +547,10 @@ static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
       MHD_queue_response(req->conn, (unsigned)res->status, res->resp);
   MHD_destroy_response(res->resp);
   guard_phase(s, req->conn, PH_RESPONSE);
+  if (s->cfg.observe)
+    s->cfg.observe(s->cfg.observe_ctx, req->method,
+                   req->rt ? req->rt->label : "(unmatched)", res->status,
+                   now_s() - req->t0);
   if (s->cfg.log) {
     char line[512];
     snprintf(line, sizeof line, "%s %s %d %.1fms %s", req->method, req->path,

@@ -457,6 +457,8 @@ static decc_status open_sms(decc_node *n, decc_err *err) {
   }
   sc.log = n->log;
   sc.log_ctx = n->log_ctx;
+  sc.observe = decc__node_metrics_observe_sms;
+  sc.observe_ctx = n->metrics;
   st = decc_sms_create(&n->sms, &sc, err);
   if (st)
     goto out;
@@ -609,6 +611,10 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
   hc.max_header_bytes = n->cfg.max_header_bytes;
   hc.log = http_log;
   hc.log_ctx = n;
+  if ((st = decc__node_metrics_create(n, err)))
+    goto fail;
+  hc.observe = decc__node_metrics_observe_http;
+  hc.observe_ctx = n->metrics;
   st = decc_http_server_create(&n->http, &hc);
   if (st) {
     decc_err_set(err, st, "out of memory");
@@ -619,6 +625,8 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
     decc_err_set(err, st, "health route");
     goto fail;
   }
+  if ((st = decc__node_metrics_mount(n, err)))
+    goto fail;
   if (roles & DECC_NODE_ROLE_CHAIN) {
     st = open_chain(n, err);
     if (!st)
@@ -715,6 +723,7 @@ void decc_node_destroy(decc_node *n) {
   decc_free(n->market_routes);
   decc__node_receipts_free(n); /* before the SMS: it borrows its vault */
   decc_sms_destroy(n->sms);
+  decc__node_metrics_free(n); /* after every observer (HTTP, SMS) is gone */
   decc_blockstore_close(n->bs);
   decc__node_pool_close(&n->pool);
   decc__node_pool_close(&n->cpool);

@@ -53,6 +53,7 @@ static const key_def KEYS[] = {
     {"sms_passphrase_file", K_STR, OFF(sms_passphrase_file), 0, 0},
     {"sms_trusted_platforms", K_STR, OFF(sms_trusted_platforms), 0, 0},
     {"log_requests", K_BOOL, OFF(log_requests), 0, 1},
+    {"log_json", K_BOOL, OFF(log_json), 0, 1},
     {"workerpool", K_STR, OFF(workerpool), 0, 0},
     {"scheduler_key_file", K_STR, OFF(scheduler_key_file), 0, 0},
     {"worker_key_file", K_STR, OFF(worker_key_file), 0, 0},

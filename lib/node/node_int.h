@@ -104,7 +104,24 @@ struct decc_node {
 
   /* compass route + workerpool API (node_wpapi.c) */
   struct node_wpapi *wpapi;
+
+  /* /metrics counters (node_metrics.c) */
+  struct node_metrics *metrics;
 };
+
+typedef struct node_metrics node_metrics;
+/* /metrics (node_metrics.c): create before the HTTP server (its observe
+ * hook counts into n->metrics), mount with /health, free (NULL-safe) after
+ * the HTTP server and the SMS are gone. The observers take n->metrics as
+ * ctx (decc_http_config.observe, decc_sms_config.observe). */
+decc_status decc__node_metrics_create(decc_node *n, decc_err *err);
+decc_status decc__node_metrics_mount(decc_node *n, decc_err *err);
+void decc__node_metrics_free(decc_node *n);
+void decc__node_metrics_observe_http(void *ctx, const char *method,
+                                     const char *route, int status,
+                                     double seconds);
+void decc__node_metrics_observe_sms(void *ctx, const char *event,
+                                    const char *code);
 
 typedef struct node_sched_http node_sched_http;
 typedef struct node_graphql node_graphql;

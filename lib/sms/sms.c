@@ -166,6 +166,8 @@ static decc_status refuse(decc_sms *s, const char **code_out,
     *code_out = code;
   decc_err_set(err, st, "%s", msg);
   smslog(s, "sms: refused %s: %s: %s", what, code, msg);
+  if (s->cfg.observe)
+    s->cfg.observe(s->cfg.observe_ctx, "refusal", code);
   return st;
 }
 
@@ -1818,6 +1820,8 @@ decc_status decc_sms_release_session(
            sid, th, wa, decc_address_to_checksum(pf, &q->platform),
            decc_address_is_zero(&deal.dataset) ? "none" : "of the deal",
            p.secrets ? json_object_size(p.secrets) : (size_t)0);
+    if (s->cfg.observe)
+      s->cfg.observe(s->cfg.observe_ctx, "release", NULL);
   }
 out:
   decc_memzero(sk, sizeof sk);
