@@ -7,6 +7,7 @@
 # policy (trusted MRTD, statuses, report data) with its refusal codes; usage
 # errors exit 2. Needs DECC, DECC_SOURCE_DIR, jq and python3.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 : "${DECC:?DECC must point to the decc binary}"
 : "${DECC_SOURCE_DIR:?DECC_SOURCE_DIR must point to the source tree}"
 for tool in jq python3; do
@@ -18,22 +19,8 @@ for tool in jq python3; do
 done
 V="$DECC_SOURCE_DIR/tests/vectors/dcap"
 E="$V/expected.json"
-T=$(mktemp -d)
 PID=
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi
-}
-expect_rc() { # expect_rc NAME RC cmd...
-  local name=$1 want=$2 rc=0
-  shift 2
-  "$@" >"$T/out" 2>"$T/err" || rc=$?
-  if [ "$rc" == "$want" ]; then ok; else bad "$name: exit $rc, expected $want ($(cat "$T/err"))"; fi
-}
+on_exit '[ -n "$PID" ] && kill "$PID" 2>/dev/null'
 exp() { jq -r --arg n "$1" ".cases[] | select(.name == \$n) | $2" "$E"; }
 
 # Every sample as dcap-qvl saw it, collateral from the file.
@@ -44,23 +31,23 @@ for name in $(jq -r '.cases[].name' "$E"); do
   rc=0
   "$DECC" --json attest verify "$V/$q" --collateral "$V/$c" --now "$now" >"$T/j" 2>"$T/err" || rc=$?
   if [ "$(exp "$name" .ok)" == true ]; then
-    check "$name exit" 0 "$rc"
-    check "$name status" "$(exp "$name" .status)" "$(jq -r .status "$T/j")"
-    check "$name advisories" "$(exp "$name" '.advisory_ids | join(",")')" \
+    check_eq "$name exit" 0 "$rc"
+    check_eq "$name status" "$(exp "$name" .status)" "$(jq -r .status "$T/j")"
+    check_eq "$name advisories" "$(exp "$name" '.advisory_ids | join(",")')" \
       "$(jq -r '.advisory_ids | join(",")' "$T/j")"
-    check "$name fmspc" "$(exp "$name" .fmspc)" "$(jq -r .fmspc "$T/j")"
-    check "$name report_data" "$(exp "$name" .report.report_data)" \
+    check_eq "$name fmspc" "$(exp "$name" .fmspc)" "$(jq -r .fmspc "$T/j")"
+    check_eq "$name report_data" "$(exp "$name" .report.report_data)" \
       "$(jq -r .measurements.report_data "$T/j")"
-    check "$name all ok" 0 "$(jq '[.checks[] | select(.result != "ok")] | length' "$T/j")"
+    check_eq "$name all ok" 0 "$(jq '[.checks[] | select(.result != "ok")] | length' "$T/j")"
   else
-    check "$name exit" 1 "$rc"
-    check "$name verified" false "$(jq -r .verified "$T/j")"
+    check_eq "$name exit" 1 "$rc"
+    check_eq "$name verified" false "$(jq -r .verified "$T/j")"
   fi
 done
-check "tdx mrtd" "$(exp tdx_quote .report.mr_td)" \
+check_eq "tdx mrtd" "$(exp tdx_quote .report.mr_td)" \
   "$("$DECC" --json attest verify "$V/tdx_quote" --collateral "$V/tdx_quote_collateral.json" \
      --now 2025-06-20T12:00:00Z | jq -r .measurements.mrtd)"
-check "tdx rtmr2" "$(exp tdx_quote .report.rt_mr2)" \
+check_eq "tdx rtmr2" "$(exp tdx_quote .report.rt_mr2)" \
   "$("$DECC" --json attest verify "$V/tdx_quote" --collateral "$V/tdx_quote_collateral.json" \
      --now 2025-06-20T12:00:00Z | jq -r .measurements.rtmr2)"
 expect_rc "outdated refused" 1 "$DECC" attest verify "$V/tdx_quote_outdated" \
@@ -73,7 +60,7 @@ cp "$V/tdx_quote" "$T/bad_quote"
 printf '\x01' | dd of="$T/bad_quote" bs=1 seek=200 conv=notrunc status=none
 expect_rc "tampered refused" 1 "$DECC" --json attest verify "$T/bad_quote" \
   --collateral "$V/tdx_quote_collateral.json" --now 2025-06-20T12:00:00Z
-check "tampered check" QUOTE_SIGNATURE \
+check_eq "tampered check" QUOTE_SIGNATURE \
   "$(jq -r '.checks[] | select(.result == "failed") | .check' "$T/out")"
 
 # Collateral from a PCCS, cached under <home>/pccs-cache, then offline.
@@ -85,8 +72,8 @@ URL="http://127.0.0.1:$(cat "$T/port")"
 H="$T/home"
 expect_rc "pccs fetch" 0 "$DECC" --home "$H" --json attest verify "$V/tdx_quote" \
   --pccs "$URL" --now 2025-06-20T12:00:00Z
-check "pccs status" UpToDate "$(jq -r .status "$T/out")"
-check "pccs source" pccs "$(jq -r .collateral_source "$T/out")"
+check_eq "pccs status" UpToDate "$(jq -r .status "$T/out")"
+check_eq "pccs source" pccs "$(jq -r .collateral_source "$T/out")"
 grep -q '^/tdx/certification/v4/tcb?fmspc=B0C06F000000$' "$T/pccs.log" && ok || bad "pccs: tcb by FMSPC"
 grep -q '^/sgx/certification/v4/pckcrl?ca=platform' "$T/pccs.log" && ok || bad "pccs: pckcrl platform"
 ls "$H/pccs-cache/"tdx-B0C06F000000-platform.json >/dev/null && ok || bad "pccs: cache file"
@@ -95,7 +82,7 @@ wait "$PID" 2>/dev/null || true
 PID=
 expect_rc "pccs cached" 0 "$DECC" --home "$H" --json attest verify "$V/tdx_quote" \
   --pccs "$URL" --now 2025-06-21T12:00:00Z
-check "cache source" pccs-cache "$(jq -r .collateral_source "$T/out")"
+check_eq "cache source" pccs-cache "$(jq -r .collateral_source "$T/out")"
 expect_rc "offline" 0 "$DECC" --home "$H" attest verify "$V/tdx_quote" --pccs "$URL" \
   --offline --now 2025-06-21T12:00:00Z
 # Stale cache and no server: a clear error, no verification.
@@ -112,14 +99,14 @@ echo "{\"tdx\":[{\"mrtd\":\"$MRTD\"}]}" >"$T/pol.json"
 expect_rc "policy accepted" 0 "$DECC" --json attest verify "$V/tdx_quote" \
   --collateral "$V/tdx_quote_collateral.json" --now 2025-06-20T12:00:00Z \
   --policy "$T/pol.json" --report-data "$RD"
-check "policy accepted" accepted "$(jq -r .policy "$T/out")"
+check_eq "policy accepted" accepted "$(jq -r .policy "$T/out")"
 expect_rc "policy report data" 1 "$DECC" --json attest verify "$V/tdx_quote" \
   --collateral "$V/tdx_quote_collateral.json" --now 2025-06-20T12:00:00Z \
   --policy "$T/pol.json" --report-data "$(printf '00%.0s' $(seq 64))"
-check "policy report data" ATTESTATION_REPORT_DATA_MISMATCH "$(jq -r .refusal "$T/out")"
+check_eq "policy report data" ATTESTATION_REPORT_DATA_MISMATCH "$(jq -r .refusal "$T/out")"
 expect_rc "policy status" 1 "$DECC" --json attest verify "$V/sgx_quote" \
   --collateral "$V/sgx_quote_collateral.json" --now 2025-06-20T12:00:00Z --policy "$T/pol.json"
-check "policy status" ATTESTATION_TCB_NOT_ACCEPTED "$(jq -r .refusal "$T/out")"
+check_eq "policy status" ATTESTATION_TCB_NOT_ACCEPTED "$(jq -r .refusal "$T/out")"
 echo '{"tdx":[{"mrtd":"00"}]}' >"$T/badpol.json"
 expect_rc "bad policy" 1 "$DECC" attest verify "$V/tdx_quote" \
   --collateral "$V/tdx_quote_collateral.json" --policy "$T/badpol.json"
@@ -133,5 +120,4 @@ expect_rc "bad now" 2 "$DECC" attest verify "$V/tdx_quote" --collateral x --now 
 expect_rc "help" 0 "$DECC" attest --help
 expect_rc "unknown" 2 "$DECC" attest frob
 
-echo "$pass passed, $fail failed"
-[ "$fail" == 0 ]
+finish

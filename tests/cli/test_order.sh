@@ -5,54 +5,36 @@
 # and every bad-input exit (1 for bad data, 2 for usage) with no output
 # file left behind. Needs DECC and DECC_SOURCE_DIR; uses jq.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 : "${DECC:?DECC must point to the decc binary}"
 : "${DECC_SOURCE_DIR:?DECC_SOURCE_DIR must point to the source tree}"
 V="$DECC_SOURCE_DIR/tests/vectors/orders/orders.json"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi
-}
-expect_rc() { # expect_rc NAME RC cmd...
-  local name=$1 want=$2 rc=0
-  shift 2
-  "$@" >"$T/out" 2>"$T/err" || rc=$?
-  if [ "$rc" == "$want" ]; then ok; else bad "$name: exit $rc, expected $want ($(cat "$T/err"))"; fi
-  if [ "$want" != 0 ]; then
-    # Failures print one "decc: …" line on stderr.
-    if grep -q '^decc: ' "$T/err"; then ok; else bad "$name: no error message"; fi
-  fi
-}
 
 # ---- SDK vectors: every 7th order (covers all types, chains, tags) --------
 jq -r '.orders | to_entries[] | select(.key % 7 == 0) |
   [.key, .value.type, .value.chainId, .value.hub, .value.privateKey, .value.orderHash,
    .value.order.sign, .value.signer, .value.order.salt, (.value.order | tojson | @base64)] | @tsv' "$V" >"$T/vectors.tsv"
-check "vector sample size" 1 "$([ "$(wc -l <"$T/vectors.tsv")" -ge 20 ] && echo 1)"
+check_eq "vector sample size" 1 "$([ "$(wc -l <"$T/vectors.tsv")" -ge 20 ] && echo 1)"
 while IFS=$'\t' read -r i type chain hub key want_hash want_sign signer salt order; do
   base64 -d <<<"$order" >"$T/o.json"
   printf '%s\n' "$key" >"$T/key"
   common=(--type "$type" --chain-id "$chain" --hub "$hub")
-  check "hash #$i" "$want_hash" "$("$DECC" order hash "${common[@]}" "$T/o.json")"
-  check "verify #$i" "$signer" "$("$DECC" order verify "${common[@]}" "$T/o.json")"
+  check_eq "hash #$i" "$want_hash" "$("$DECC" order hash "${common[@]}" "$T/o.json")"
+  check_eq "verify #$i" "$signer" "$("$DECC" order verify "${common[@]}" "$T/o.json")"
   # The input carries a salt, so sign keeps it and RFC 6979 gives the
   # SDK's exact bytes.
   out=$("$DECC" --json order sign "${common[@]}" --private-key-file "$T/key" "$T/o.json")
-  check "sign #$i" "$want_sign" "$(jq -r .order.sign <<<"$out")"
-  check "salt kept #$i" "$salt" "$(jq -r .order.salt <<<"$out")"
-  check "signer #$i" "$signer" "$(jq -r .signer <<<"$out")"
-  expect_rc "verify --signer #$i" 0 "$DECC" order verify "${common[@]}" --signer "$signer" "$T/o.json"
+  check_eq "sign #$i" "$want_sign" "$(jq -r .order.sign <<<"$out")"
+  check_eq "salt kept #$i" "$salt" "$(jq -r .order.salt <<<"$out")"
+  check_eq "signer #$i" "$signer" "$(jq -r .signer <<<"$out")"
+  expect_err "verify --signer #$i" 0 "$DECC" order verify "${common[@]}" --signer "$signer" "$T/o.json"
 done <"$T/vectors.tsv"
 # Text-mode sign prints the order itself, member for member.
 jq -c '.orders[3].order' "$V" >"$T/o.json"
 printf '%s\n' "$(jq -r '.orders[3].privateKey' "$V")" >"$T/key"
 "$DECC" order sign --type "$(jq -r '.orders[3].type' "$V")" --chain-id 42161 --private-key-file "$T/key" \
   "$T/o.json" >"$T/signed.json"
-check "sign shape" "$(jq -S . "$T/o.json")" "$(jq -S . "$T/signed.json")"
+check_eq "sign shape" "$(jq -S . "$T/o.json")" "$(jq -S . "$T/signed.json")"
 
 # ---- one app order worked through the options -----------------------------
 H=0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0
@@ -65,16 +47,16 @@ cat >"$T/app.json" <<'EOF'
 EOF
 A=(--type apporder --chain-id 42161)
 # Default hub for Arbitrum One = explicit hub.
-check "default hub" "$("$DECC" order hash "${A[@]}" --hub $H "$T/app.json")" \
+check_eq "default hub" "$("$DECC" order hash "${A[@]}" --hub $H "$T/app.json")" \
   "$("$DECC" order hash "${A[@]}" "$T/app.json")"
 # No salt in the input: a random one each time, and both verify.
 "$DECC" order sign "${A[@]}" --private-key-file "$T/k11" "$T/app.json" >"$T/s1.json"
 "$DECC" order sign "${A[@]}" --private-key-file "$T/k11" "$T/app.json" >"$T/s2.json"
 if [ "$(jq -r .salt "$T/s1.json")" != "$(jq -r .salt "$T/s2.json")" ]; then ok; else bad "random salt repeated"; fi
-check "tag names encoded" "0x0000000000000000000000000000000000000000000000000000000000000009" \
+check_eq "tag names encoded" "0x0000000000000000000000000000000000000000000000000000000000000009" \
   "$(jq -r .tag "$T/s1.json")"
-check "verify s1" "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A" "$("$DECC" order verify "${A[@]}" "$T/s1.json")"
-check "verify stdin" "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A" \
+check_eq "verify s1" "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A" "$("$DECC" order verify "${A[@]}" "$T/s1.json")"
+check_eq "verify stdin" "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A" \
   "$("$DECC" order verify "${A[@]}" - <"$T/s2.json")"
 # --salt wins and makes the output reproducible; this is the §1.9 vector
 # of iexec-protocol.md when the order matches it.
@@ -87,38 +69,38 @@ cat >"$T/doc.json" <<'EOF'
 EOF
 SALT=0x$(printf 'ab%.0s' $(seq 32))
 out=$("$DECC" --json order sign "${A[@]}" --salt "$SALT" --private-key-file "$T/k11" "$T/doc.json")
-check "doc vector hash" 0x1b91f1d09ef476a3256d59ba39338203764c71d42fb33ec0ada5ede973c67a49 "$(jq -r .orderHash <<<"$out")"
-check "doc vector sign" 0x99e72c1959d7d31ed60e06d0bb27921d2357b4639e081e23d9d662c42ac55ca94f12a2d7fda9fe77e6de52e3bc879c15d6b1e1fc171ece7e8387c063d04134231b \
+check_eq "doc vector hash" 0x1b91f1d09ef476a3256d59ba39338203764c71d42fb33ec0ada5ede973c67a49 "$(jq -r .orderHash <<<"$out")"
+check_eq "doc vector sign" 0x99e72c1959d7d31ed60e06d0bb27921d2357b4639e081e23d9d662c42ac55ca94f12a2d7fda9fe77e6de52e3bc879c15d6b1e1fc171ece7e8387c063d04134231b \
   "$(jq -r .order.sign <<<"$out")"
-check "doc vector signer" 0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A "$(jq -r .signer <<<"$out")"
-check "doc vector salt" "$SALT" "$(jq -r .order.salt <<<"$out")"
+check_eq "doc vector signer" 0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A "$(jq -r .signer <<<"$out")"
+check_eq "doc vector salt" "$SALT" "$(jq -r .order.salt <<<"$out")"
 # --json hash fields.
 out=$("$DECC" --json order hash "${A[@]}" "$T/s1.json")
-check "json hash domain" 0x3b211ab198ac0c745a332d34416d88c417c2f06a87bd9f0d2fdd37b242c75402 \
+check_eq "json hash domain" 0x3b211ab198ac0c745a332d34416d88c417c2f06a87bd9f0d2fdd37b242c75402 \
   "$(jq -r .domainSeparator <<<"$out")"
-check "json hash type" apporder "$(jq -r .type <<<"$out")"
+check_eq "json hash type" apporder "$(jq -r .type <<<"$out")"
 # -o writes atomically; the file holds exactly what stdout would.
 "$DECC" order sign "${A[@]}" --salt "$SALT" --private-key-file "$T/k11" -o "$T/out.json" "$T/app.json" 2>/dev/null
-check "-o content" "$("$DECC" order sign "${A[@]}" --salt "$SALT" --private-key-file "$T/k11" "$T/app.json")" \
+check_eq "-o content" "$("$DECC" order sign "${A[@]}" --salt "$SALT" --private-key-file "$T/k11" "$T/app.json")" \
   "$(cat "$T/out.json")"
 "$DECC" order hash "${A[@]}" -o "$T/h.txt" "$T/out.json"
-check "-o hash" "$("$DECC" order hash "${A[@]}" "$T/out.json")" "$(cat "$T/h.txt")"
+check_eq "-o hash" "$("$DECC" order hash "${A[@]}" "$T/out.json")" "$(cat "$T/h.txt")"
 # verify --json on a tampered order: valid=false, exit 1.
 jq '.volume = "13"' "$T/s1.json" >"$T/tampered.json"
 rc=0
 out=$("$DECC" --json order verify "${A[@]}" --signer 0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A "$T/tampered.json") || rc=$?
-check "tampered rc" 1 "$rc"
-check "tampered valid" false "$(jq -r .valid <<<"$out")"
+check_eq "tampered rc" 1 "$rc"
+check_eq "tampered valid" false "$(jq -r .valid <<<"$out")"
 
 # Signing from a V3 keystore gives the same bytes as the raw key.
 echo 'order-test-password' >"$T/pw"
 "$DECC" wallet import --private-key-file "$T/k11" -o "$T/ks.json" --password-file "$T/pw" \
   --kdf pbkdf2 --pbkdf2-c 1000 >/dev/null 2>&1
-check "keystore sign" "$("$DECC" order sign "${A[@]}" --salt "$SALT" --private-key-file "$T/k11" "$T/doc.json" | jq -r .sign)" \
+check_eq "keystore sign" "$("$DECC" order sign "${A[@]}" --salt "$SALT" --private-key-file "$T/k11" "$T/doc.json" | jq -r .sign)" \
   "$("$DECC" order sign "${A[@]}" --salt "$SALT" --keystore "$T/ks.json" --password-file "$T/pw" "$T/doc.json" | jq -r .sign)"
 echo 'wrong' >"$T/pw2"
-expect_rc "keystore wrong password" 1 "$DECC" order sign "${A[@]}" --keystore "$T/ks.json" --password-file "$T/pw2" "$T/doc.json"
-expect_rc "keystore and key file" 2 "$DECC" order sign "${A[@]}" --keystore "$T/ks.json" --password-file "$T/pw" \
+expect_err "keystore wrong password" 1 "$DECC" order sign "${A[@]}" --keystore "$T/ks.json" --password-file "$T/pw2" "$T/doc.json"
+expect_err "keystore and key file" 2 "$DECC" order sign "${A[@]}" --keystore "$T/ks.json" --password-file "$T/pw" \
   --private-key-file "$T/k11" "$T/doc.json"
 
 # ---- bad input: exit 1, clear message, no output file ---------------------
@@ -127,7 +109,7 @@ badrun() { # badrun NAME RC extra-args...
   local name=$1 want=$2
   shift 2
   rm -f "$T/never.json"
-  expect_rc "$name" "$want" "$DECC" order sign "${A[@]}" --private-key-file "$T/k11" -o "$T/never.json" "$@"
+  expect_err "$name" "$want" "$DECC" order sign "${A[@]}" --private-key-file "$T/k11" -o "$T/never.json" "$@"
   if ls "$T"/never.json.tmp* >/dev/null 2>&1; then bad "$name: temporary file left"; else ok; fi
   if [ "$want" == 0 ]; then
     [ -s "$T/never.json" ] && ok || bad "$name: no output file"
@@ -165,29 +147,28 @@ badrun "bad --salt hex" 1 --salt 0xzz "$T/app.json"
 badrun "short --salt" 1 --salt 0x1234 "$T/app.json"
 printf '0x1234\n' >"$T/shortkey"
 rm -f "$T/never.json"
-expect_rc "short private key" 1 "$DECC" order sign "${A[@]}" --private-key-file "$T/shortkey" -o "$T/never.json" "$T/app.json"
+expect_err "short private key" 1 "$DECC" order sign "${A[@]}" --private-key-file "$T/shortkey" -o "$T/never.json" "$T/app.json"
 [ -e "$T/never.json" ] && bad "short key: file left" || ok
-expect_rc "--hub bad checksum" 1 "$DECC" order hash --type apporder --chain-id 5 --hub 0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9F0 "$T/app.json"
-expect_rc "verify unsigned" 1 "$DECC" order verify "${A[@]}" "$T/app.json"
-expect_rc "verify bad --signer" 1 "$DECC" order verify "${A[@]}" --signer 0x1234 "$T/s1.json"
+expect_err "--hub bad checksum" 1 "$DECC" order hash --type apporder --chain-id 5 --hub 0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9F0 "$T/app.json"
+expect_err "verify unsigned" 1 "$DECC" order verify "${A[@]}" "$T/app.json"
+expect_err "verify bad --signer" 1 "$DECC" order verify "${A[@]}" --signer 0x1234 "$T/s1.json"
 jq '.sign = "0x" + ("ff" * 64) + "1b"' "$T/s1.json" >"$T/badsig.json"
-expect_rc "verify garbage signature" 1 "$DECC" order verify "${A[@]}" "$T/badsig.json"
+expect_err "verify garbage signature" 1 "$DECC" order verify "${A[@]}" "$T/badsig.json"
 
 # ---- usage errors: exit 2 --------------------------------------------------
-expect_rc "unknown type" 2 "$DECC" order hash --type bogusorder --chain-id 1 --hub $H "$T/app.json"
-expect_rc "missing --type" 2 "$DECC" order hash --chain-id 42161 "$T/app.json"
-expect_rc "missing --chain-id" 2 "$DECC" order hash --type apporder "$T/app.json"
-expect_rc "bad --chain-id" 2 "$DECC" order hash --type apporder --chain-id 12x "$T/app.json"
-expect_rc "no default hub" 2 "$DECC" order hash --type apporder --chain-id 5 "$T/app.json"
-expect_rc "missing file arg" 2 "$DECC" order hash "${A[@]}"
-expect_rc "two files" 2 "$DECC" order hash "${A[@]}" "$T/app.json" "$T/app.json"
-expect_rc "unknown option" 2 "$DECC" order hash "${A[@]}" --frobnicate "$T/app.json"
-expect_rc "sign without key" 2 "$DECC" order sign "${A[@]}" "$T/app.json"
-expect_rc "unknown subcommand" 2 "$DECC" order frob
-expect_rc "--salt on hash" 2 "$DECC" order hash "${A[@]}" --salt "$SALT" "$T/app.json"
-expect_rc "help" 0 "$DECC" order --help
+expect_err "unknown type" 2 "$DECC" order hash --type bogusorder --chain-id 1 --hub $H "$T/app.json"
+expect_err "missing --type" 2 "$DECC" order hash --chain-id 42161 "$T/app.json"
+expect_err "missing --chain-id" 2 "$DECC" order hash --type apporder "$T/app.json"
+expect_err "bad --chain-id" 2 "$DECC" order hash --type apporder --chain-id 12x "$T/app.json"
+expect_err "no default hub" 2 "$DECC" order hash --type apporder --chain-id 5 "$T/app.json"
+expect_err "missing file arg" 2 "$DECC" order hash "${A[@]}"
+expect_err "two files" 2 "$DECC" order hash "${A[@]}" "$T/app.json" "$T/app.json"
+expect_err "unknown option" 2 "$DECC" order hash "${A[@]}" --frobnicate "$T/app.json"
+expect_err "sign without key" 2 "$DECC" order sign "${A[@]}" "$T/app.json"
+expect_err "unknown subcommand" 2 "$DECC" order frob
+expect_err "--salt on hash" 2 "$DECC" order hash "${A[@]}" --salt "$SALT" "$T/app.json"
+expect_err "help" 0 "$DECC" order --help
 grep -q 'usage: decc order' "$T/out" && ok || bad "help text"
-expect_rc "sub help" 0 "$DECC" order sign --help
+expect_err "sub help" 0 "$DECC" order sign --help
 
-echo "$pass passed, $fail failed"
-[ "$fail" == 0 ]
+finish

@@ -4,37 +4,24 @@
 # pin/unpin/pins, gc, a corrupt block reported by CID, and error exits.
 # Needs DECC (the decc binary). Known answers: Kubo's "hello world\n" CIDs.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 : "${DECC:?DECC must point to the decc binary}"
-T=$(mktemp -d)
-trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+on_exit 'chmod -R u+w "$T" 2>/dev/null'
 export DECC_HOME="$T/home"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi
-}
-expect_rc() { # expect_rc NAME RC cmd...
-  local name=$1 want=$2 rc=0
-  shift 2
-  "$@" >"$T/out" 2>"$T/err" || rc=$?
-  if [ "$rc" == "$want" ]; then ok; else bad "$name: exit $rc, expected $want ($(cat "$T/err"))"; fi
-}
 
 printf 'hello world\n' >"$T/hello.txt"
-check "add v0" "added QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o hello.txt" \
+check_eq "add v0" "added QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o hello.txt" \
   "$("$DECC" store add "$T/hello.txt")"
-check "add v1 -Q" "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4" \
+check_eq "add v1 -Q" "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4" \
   "$("$DECC" store add --cid-version 1 -Q "$T/hello.txt")"
-check "add stdin" "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o" \
+check_eq "add stdin" "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o" \
   "$(printf 'hello world\n' | "$DECC" store add -Q -)"
-check "add --json" '{"Name":"hello.txt","Hash":"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o","Size":"20"}' \
+check_eq "add --json" '{"Name":"hello.txt","Hash":"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o","Size":"20"}' \
   "$("$DECC" --json store add "$T/hello.txt")"
-check "cat" "hello world" "$("$DECC" store cat QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o)"
-check "cat range" "world" \
+check_eq "cat" "hello world" "$("$DECC" store cat QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o)"
+check_eq "cat range" "world" \
   "$("$DECC" store cat QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o --offset 6 --length 5)"
-check "cat /ipfs/ path" "hello world" \
+check_eq "cat /ipfs/ path" "hello world" \
   "$("$DECC" store cat /ipfs/bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4)"
 
 # A multi-block file (5 chunks + a bit), both profiles, round trip by get.
@@ -45,12 +32,12 @@ for v in 0 1; do
   if cmp -s "$T/big.bin" "$T/big.out.$v"; then ok; else bad "get v$v differs"; fi
   "$DECC" store cat "$cid" | cmp -s - "$T/big.bin" && ok || bad "cat v$v differs"
   links=$("$DECC" store ls "$cid" | wc -l)
-  check "ls v$v links" 6 "$links"
+  check_eq "ls v$v links" 6 "$links"
 done
 cid0=$("$DECC" store add -Q "$T/big.bin")
 if [ -x /usr/bin/ipfs_cid ]; then
   theirs=$(/usr/bin/ipfs_cid "$T/big.bin" 2>/dev/null | sed -n 's/.*"CIDv0": *"\([^"]*\)".*/\1/p')
-  check "ipfs_cid agrees" "$theirs" "$cid0"
+  check_eq "ipfs_cid agrees" "$theirs" "$cid0"
 else
   echo "SKIP: /usr/bin/ipfs_cid not installed" >&2
 fi
@@ -98,5 +85,4 @@ expect_rc "get without -o" 2 "$DECC" store get QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQa
 expect_rc "remote gc" 2 "$DECC" store gc --ipfs-api http://127.0.0.1:1
 expect_rc "unreachable node" 1 "$DECC" store add --ipfs-api http://127.0.0.1:1 "$T/hello.txt"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
