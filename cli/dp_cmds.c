@@ -14,6 +14,9 @@
 
 #include "dp_cli.h"
 #include "ledger_cli.h"
+#include "receipts_cli.h"
+#include "cli_time.h"
+#include <time.h>
 #include "decc/encoding.h"
 #include "decc/mem.h"
 #include "decc/poco.h"
@@ -199,12 +202,21 @@ static int cmd_protect(int argc, char **argv) {
 
 static const char GRANT_HELP[] =
     "usage: decc grant PROTECTED_DATA --app APP (--user ADDRESS | --any-user)\n"
-    "                  [--price AMOUNT] [--uses N] [wallet]\n\n"
+    "                  [--price AMOUNT] [--uses N] [--expires DATE]\n"
+    "                  [--purpose TEXT] [wallet]\n\n"
     "Grants APP the right to process PROTECTED_DATA for one user (or anyone),\n"
     "N times (default 1) at AMOUNT per use (default 0): a signed dataset\n"
     "order published on the market. The app must be a TEE app. A second\n"
     "grant for the same data, app and user is refused.\n"
+    "--expires DATE (2027-01-31, 2027-01-31T12:00Z, or 30d) and --purpose TEXT\n"
+    "add a policy you sign, bound to the order: the SMS refuses the key after\n"
+    "DATE even with uses left, the market stops listing it, and the app gets\n"
+    "TEXT as DECC_GRANT_PURPOSE; both are written in every receipt\n"
+    "(decc receipts, docs/receipts.md).\n"
     AMOUNT_HELP "\n" WALLET_HELP;
+
+/* The policy of the access being printed (cmd_grants), or NULL. */
+static const decc_grant_policy *g_policy;
 
 static int print_access(const decc_dp_access *a) {
   if (g_cli.json) {
@@ -227,6 +239,17 @@ static int print_access(const decc_dp_access *a) {
          decc_dp_format_rlc(pr, &d->datasetprice),
          (unsigned long long)a->remaining, decc_u256_to_dec(vol, &d->volume),
          a->status);
+  if (g_policy && (g_policy->expires || g_policy->purpose_len)) {
+    char t[40];
+    printf("    expires %s%s  purpose \"%s\"\n",
+           g_policy->expires ? cli_time_format(t, sizeof t,
+                                               (int64_t)g_policy->expires)
+                             : "never",
+           g_policy->expires && g_policy->expires <= (uint64_t)time(NULL)
+               ? " (expired)"
+               : "",
+           g_policy->purpose);
+  }
   return CLI_OK;
 }
 
@@ -235,7 +258,8 @@ static int cmd_grant(int argc, char **argv) {
   memset(&w, 0, sizeof w);
   decc_dp_grant_opts g;
   memset(&g, 0, sizeof g);
-  const char *data = NULL, *app = NULL, *user = NULL;
+  const char *data = NULL, *app = NULL, *user = NULL, *purpose = NULL;
+  uint64_t expires = 0;
   int any = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
@@ -264,6 +288,21 @@ static int cmd_grant(int argc, char **argv) {
         return CLI_USAGE;
       if (g.number_of_access == 0)
         return cli_usage_error("--uses must be at least 1");
+    } else if (!strcmp(a, "--expires")) {
+      int64_t t;
+      if (!(v = need_val(argc, argv, &i)) ||
+          cli_time_parse("--expires", v, (int64_t)time(NULL), CLI_TIME_FUTURE,
+                         &t) != CLI_OK)
+        return CLI_USAGE;
+      if (t <= (int64_t)time(NULL))
+        return cli_usage_error("--expires %s is not in the future", v);
+      expires = (uint64_t)t;
+    } else if (!strcmp(a, "--purpose")) {
+      if (!(purpose = need_val(argc, argv, &i)))
+        return CLI_USAGE;
+      if (strlen(purpose) > DECC_RCPT_PURPOSE_MAX)
+        return cli_usage_error("--purpose: at most %d bytes",
+                               DECC_RCPT_PURPOSE_MAX);
     } else if (a[0] == '-')
       return cli_usage_error("unknown option '%s'", a);
     else if (!data)
@@ -288,6 +327,20 @@ static int cmd_grant(int argc, char **argv) {
   decc_err err;
   decc_err_clear(&err);
   decc_status st = decc_dp_grant_access(dp, &acc, &g, &err);
+  if (!st && (expires || purpose) &&
+      cli_receipts_grant_policy(dp, &w, &g.protected_data, acc.hash, expires,
+                                purpose) != CLI_OK) {
+    /* No grant may stay open without the policy its owner asked for. */
+    decc_err e2;
+    if (decc_dp_revoke_one_access(dp, &acc.order, NULL, &e2) == DECC_OK)
+      cli_progress("the grant was revoked again (its policy was refused)");
+    else
+      cli_fail("the grant %s is OPEN without its policy: revoke it (%s)",
+               "just made", e2.msg);
+    decc_dp_access_clear(&acc);
+    decc_dp_close(dp);
+    return CLI_FAIL;
+  }
   decc_dp_close(dp);
   if (st)
     return cli_fail_err(&err);
@@ -373,6 +426,11 @@ static int cmd_grants(int argc, char **argv) {
   decc_err err;
   decc_err_clear(&err);
   decc_status st = decc_dp_get_granted_access(dp, &l, &f, &err);
+  decc_grant_policy *pols =
+      !st && l.n ? decc_calloc(l.n, sizeof *pols) : NULL;
+  for (size_t i = 0; pols && i < l.n; i++)
+    if (cli_receipts_policy_of(dp, l.items[i].hash, &pols[i]) <= 0)
+      memset(&pols[i], 0, sizeof pols[i]);
   decc_dp_close(dp);
   if (st)
     return cli_fail_err(&err);
@@ -381,8 +439,15 @@ static int cmd_grants(int argc, char **argv) {
     for (size_t i = 0; arr && i < l.n; i++) {
       char *js = NULL;
       json_error_t je;
-      if (decc_dp_access_to_json(&js, &l.items[i]) != DECC_OK ||
-          json_array_append_new(arr, json_loads(js, 0, &je)) != 0) {
+      json_t *it = NULL;
+      if (decc_dp_access_to_json(&js, &l.items[i]) == DECC_OK &&
+          (it = json_loads(js, 0, &je)) && pols &&
+          (pols[i].expires || pols[i].purpose_len)) {
+        json_object_set_new(it, "expires",
+                            json_integer((json_int_t)pols[i].expires));
+        json_object_set_new(it, "purpose", json_string(pols[i].purpose));
+      }
+      if (!it || json_array_append_new(arr, it) != 0) {
         decc_free(js);
         json_decref(arr);
         arr = NULL;
@@ -392,6 +457,7 @@ static int cmd_grants(int argc, char **argv) {
     }
     size_t count = l.count;
     decc_dp_access_list_clear(&l);
+    decc_free(pols);
     return cli_print_json(
         arr ? json_pack("{s:I,s:o}", "count", (json_int_t)count,
                         "grantedAccess", arr)
@@ -399,8 +465,12 @@ static int cmd_grants(int argc, char **argv) {
   }
   if (l.n == 0)
     cli_progress("no granted access");
-  for (size_t i = 0; i < l.n; i++)
+  for (size_t i = 0; i < l.n; i++) {
+    g_policy = pols ? &pols[i] : NULL;
     print_access(&l.items[i]);
+  }
+  g_policy = NULL;
+  decc_free(pols);
   decc_dp_access_list_clear(&l);
   return CLI_OK;
 }

@@ -10,6 +10,8 @@
  *        receipts of completed tasks first, then answers the raw records
  *        {"dataset","signer","records":["0x…",…],"tornBytes","badFrames"}:
  *        the owner verifies them herself (she need not trust the node).
+ *   GET  /receipts/policies/{orderHash}  the policy of a grant (public, as
+ *        the order itself is; 404 when the grant has none)
  *   POST /receipts/policies           a signed grant policy (JSON): checked
  *        against the dataset's owner on chain, stored with the SMS, and
  *        its expiry given to this node's market when it has one.
@@ -203,6 +205,30 @@ static void h_policy(void *ctx, decc_http_request *req,
   decc__node_send_json(res, 200, json_pack("{s:b}", "ok", 1));
 }
 
+static void h_policy_get(void *ctx, decc_http_request *req,
+                         decc_http_response *res) {
+  rnode *r = ctx;
+  uint8_t h[32];
+  const char *hp = decc_http_req_param(req, "hash");
+  if (!hp || decc_hex_decode_exact(h, 32, hp, "orderHash", NULL)) {
+    decc_http_res_error(res, 400, "orderHash: expected 0x + 64 hex digits");
+    return;
+  }
+  decc_grant_policy p;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st =
+      decc_grant_policy_load(decc_rcpt_store_policy_dir(r->store), h, &p, &err);
+  char *js = NULL;
+  if (st || decc_grant_policy_to_json(&js, &p)) {
+    decc_http_res_error(res, st == DECC_E_NOT_FOUND ? 404 : 500, "%s",
+                        st ? err.msg : "out of memory");
+    return;
+  }
+  decc_http_res_json(res, 200, js);
+  decc_free(js);
+}
+
 decc_status decc__node_receipts_mount(decc_node *n, decc_err *err) {
   if (!n->sms)
     return DECC_OK;
@@ -223,6 +249,8 @@ decc_status decc__node_receipts_mount(decc_node *n, decc_err *err) {
   g_list = r;
   pthread_mutex_unlock(&g_mu);
   if ((st = decc_http_route(n->http, "GET", "/receipts/signer", h_signer, r)) ||
+      (st = decc_http_route(n->http, "GET", "/receipts/policies/{hash}",
+                            h_policy_get, r)) ||
       (st = decc_http_route(n->http, "GET", "/receipts/{dataset}", h_list,
                             r)) ||
       (st = decc_http_route_limit(n->http, "POST", "/receipts/policies",

@@ -1,0 +1,90 @@
+# receipts_fixture.sh — sourced by test_receipts.sh and test_grant_expiry.sh:
+# a dev chain, a `decc node` with every role (its worker runs tasks in the
+# software enclave), a TEE app that writes DECC_GRANT_PURPOSE into its
+# result, published app and workerpool orders, and Alice's protected data.
+# Defines check/ok/ko/jget, $T, $U, $APP, $PD, key files alice.key (owner),
+# bob.key (requester), carol.key (a stranger), and cleans up on exit.
+# The enclave sandbox needs root: without it the test exits 77 (SKIP), and
+# fails under CI=true.
+set -euo pipefail
+DECC=${DECC:?DECC must point to the decc binary}
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIP: the enclave sandbox needs root"
+  [ "${CI:-}" = true ] && exit 1
+  exit 77
+fi
+T=$(mktemp -d)
+NODE_PID=
+cleanup() {
+  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
+  rm -rf "$T"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() {
+  local name=$1 want=$2
+  shift 2
+  set +e
+  out=$("$@" 2>"$T/err")
+  local rc=$?
+  set -e
+  if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
+}
+errhas() { if grep -q -- "$2" "$T/err"; then ok; else ko "$1: no '$2' in: $(cat "$T/err")"; fi; }
+jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+
+export DECC_HOME="$T/home"
+cd "$T"
+keys=$("$DECC" chain init --dev | grep '^(')
+key() { awk -v i="($1)" '$1==i{print $3}' <<<"$keys"; }
+addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$keys"; }
+key 1 >alice.key; key 2 >bob.key; key 3 >pool.key; key 4 >worker.key; key 5 >carol.key
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' >plat.key
+chmod 600 ./*.key
+ALICE=$(addr 1)
+BOB=$(addr 2)
+PLAT=$("$DECC" wallet address --private-key-file plat.key | grep -o '0x[0-9a-fA-F]\{40\}')
+HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in d else d["hub"]')
+check "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
+WP=$(jget 'd["workerpool"]' <<<"$out")
+"$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all \
+  --workerpool "$WP" --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
+  --platform_key_file "$T/plat.key" --sms_trusted_platforms "$PLAT" --log_requests false \
+  >"$T/node.log" 2>&1 &
+NODE_PID=$!
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+[ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; exit 1; }
+U="http://127.0.0.1:$(cat "$T/port")"
+echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
+
+Z=0x0000000000000000000000000000000000000000
+TAG=0x0000000000000000000000000000000000000000000000000000000000000009
+"$DECC" app init purpose >/dev/null
+# The app's result is the purpose it was given (DECC_GRANT_PURPOSE).
+cat >purpose/run.sh <<'EOF'
+#!/bin/sh
+set -eu
+out="${IEXEC_OUT:-/iexec_out}"
+printf '{"purpose":"%s"}\n' "${DECC_GRANT_PURPOSE:-}" >"$out/result.json"
+printf '{"deterministic-output-path":"%s/result.json"}\n' "$out" >"$out/computed.json"
+EOF
+check "build" 0 "$DECC" --json app build purpose -o purpose.tar
+M=$(jget 'd["measurement"]' <<<"$out")
+check "store add" 0 "$DECC" --json store add purpose.tar
+CID=$(jget 'd["Hash"]' <<<"$out")
+check "deploy" 0 "$DECC" --json app deploy --name purpose --multiaddr "/ipfs/$CID" \
+  --bundle purpose.tar --mrenclave "{\"framework\":\"TDX\",\"fingerprint\":\"$M\"}" \
+  --private-key-file bob.key
+APP=$(jget 'd["app"]' <<<"$out")
+echo "{\"app\":\"$APP\",\"appprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"datasetrestrict\":\"$Z\",\"workerpoolrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >ao.json
+check "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
+check "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key ao.s.json
+echo "{\"workerpool\":\"$WP\",\"workerpoolprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"category\":\"0\",\"trust\":\"0\",\"apprestrict\":\"$Z\",\"datasetrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >wo.json
+check "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
+check "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key wo.s.json
+echo '{"email":"alice@example.com"}' >rec.json
+check "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
+PD=$(jget 'd["address"]' <<<"$out")
