@@ -22,11 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dev_stack.h"
 #include "dp_cli.h"
 #include "decc/abi.h"
 #include "decc/bundle.h"
 #include "decc/encoding.h"
-#include "decc/keystore.h"
 #include "decc/ledger.h"
 #include "decc/mem.h"
 #include "decc/worker.h"
@@ -84,36 +84,12 @@ static int fail_at(const char *what, const decc_err *err) {
   return CLI_FAIL;
 }
 
-/* A wallet for an actor: a fresh key in a V3 keystore under
- * <home>/wallets/<name>.json (scrypt N=2^14 so the demo stays fast; the
- * password sits next to it, 0600, since nobody types it). */
+/* A wallet for an actor: a fresh key saved in <home>/wallets/<name>.json
+ * with its password file next to it (dev_stack.c), since nobody types it. */
 static int make_wallet(actor *a, const char *home) {
-  decc_err err;
-  decc_err_clear(&err);
-  if (decc_privkey_generate(a->sk) != DECC_OK ||
-      decc_address_from_privkey(&a->addr, a->sk) != DECC_OK)
-    return fail_at("key generation", &err);
-  char dir[4096], path[4200], pw[33];
-  uint8_t r[16];
-  snprintf(dir, sizeof dir, "%s/wallets", home);
-  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-    return cli_fail("%s: %s", dir, strerror(errno));
-  if (decc_random_bytes(r, sizeof r) != DECC_OK)
-    return cli_fail("no randomness");
-  decc_hex_encode(pw, r, 16, 0);
-  decc_keystore_params kp = {DECC_KDF_SCRYPT, 1u << 14, 8, 1, 0};
-  char *json = NULL;
-  if (decc_keystore_encrypt(&json, a->sk, pw, strlen(pw), &kp, &err) !=
-      DECC_OK)
-    return fail_at("keystore", &err);
-  snprintf(path, sizeof path, "%s/%s.json", dir, a->name);
-  int rc = cli_write_file_atomic(path, json, strlen(json), 0600);
-  decc_free(json);
-  snprintf(path, sizeof path, "%s/%s.password", dir, a->name);
-  if (rc == CLI_OK)
-    rc = cli_write_file_atomic(path, pw, strlen(pw), 0600);
-  decc_memzero(pw, sizeof pw);
-  return rc;
+  if (decc_privkey_generate(a->sk) != DECC_OK)
+    return cli_fail("key generation failed (no randomness)");
+  return cli_dev_wallet_save(home, a->name, a->sk, &a->addr);
 }
 
 static int total_of(decc_dp *dp, actor *a, uint64_t *out) {
@@ -370,14 +346,11 @@ static int run_demo(const char *home, const char *lang) {
       rlc(p1, APP_PRICE), decc_hex_encode(h, oh, 32, 1));
 
   decc_address wp;
+  int published = 0;
   if (decc_dp_set_signer(dp, pool.sk, &err) ||
-      decc_dp_workerpool_create(dp, &wp, "decc demo workerpool", &err)) {
-    fail_at("creating the workerpool", &err);
-    goto out;
-  }
-  po.price = decc_u256_from_u64(POOL_PRICE);
-  if (decc_dp_publish_workerpoolorder(dp, oh, &wp, &po, &err)) {
-    fail_at("publishing the workerpool order", &err);
+      cli_dev_pool_ready(dp, "decc demo workerpool", POOL_PRICE, 1000, &wp,
+                         &published, &err)) {
+    fail_at("creating the workerpool and publishing its order", &err);
     goto out;
   }
   say("the operator creates workerpool %s and publishes its order: %s per "

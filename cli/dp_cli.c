@@ -197,6 +197,15 @@ int cli_key_resolve(cli_key_opts *o) {
               : only_wallet(ks, sizeof ks, home);
   if (r == 0) {
     o->keystore = ks;
+    /* A wallet saved by `decc dev` / `decc demo` has its password file
+     * next to it (NAME.password, dev_stack.c); it is more specific than
+     * the config's passwordFile. */
+    size_t kl = strlen(ks);
+    if (!o->password_file && kl > 5 && kl + 4 < sizeof pw) {
+      snprintf(pw, sizeof pw, "%.*s.password", (int)(kl - 5), ks);
+      if (access(pw, R_OK) == 0)
+        o->password_file = pw;
+    }
     if (!o->password_file && cfg.password_file) {
       snprintf(pw, sizeof pw, "%s", cfg.password_file);
       o->password_file = pw;
