@@ -512,7 +512,8 @@ static void h_health(void *ctx, decc_http_request *req,
   }
   if (j && n->market)
     json_object_set_new(j, "marketEventsApplied",
-                        json_integer((json_int_t)n->events_applied));
+                        json_integer((json_int_t)__atomic_load_n(
+                            &n->events_applied, __ATOMIC_RELAXED)));
   json_t *remote = json_object();
   if (n->cfg.chain_url)
     json_object_set_new(remote, "chain", json_string(n->cfg.chain_url));

@@ -148,7 +148,8 @@ decc_status decc_node_market_sync(decc_node *n, size_t *applied,
   decc_status st = decc_chain_watch_poll(n->watch, on_log, &s, NULL, err);
   if (!st && s.st)
     st = decc_err_set(err, s.st, "market: cannot apply a chain event");
-  n->events_applied += s.applied;
+  /* atomic: /health reads it without taking sync_mu (a sync may be long) */
+  __atomic_add_fetch(&n->events_applied, (uint64_t)s.applied, __ATOMIC_RELAXED);
   uint64_t now = (uint64_t)time(NULL);
   if (!st && n->cfg.market_refresh_s &&
       now - n->last_refresh >= n->cfg.market_refresh_s) {
