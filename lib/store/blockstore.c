@@ -15,10 +15,17 @@
  * Block files are written to a temporary name and renamed, so a reader
  * never sees half a block; reads re-hash every block, so damage on disk is
  * reported as corruption, never returned as data.
+ * Durability: no block is fsync'ed on its own. An add writes all its
+ * blocks (each one's writeback started at once), then makes them durable
+ * with one syncfs before it records the pin (itself fsync'ed with its
+ * directory), so what an add returns is on disk, and a crash before that
+ * leaves at worst unpinned blocks that gc removes
+ * (docs/internals/performance.md).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +193,12 @@ decc_status decc_blockstore_put_trusted(void *ud, const decc_cid *cid,
     st = decc_err_set(err, DECC_E_IO, "store: %s: %s", shard, strerror(errno));
   } else {
     st = write_all(fd, block, n);
+    /* Start the writeback now, without waiting: the disk works while the
+     * next blocks are hashed, and the one sync that makes the add durable
+     * (decc__pin_record / decc_blockstore_sync) finds little left to do.
+     * A hint only: its failure changes nothing. */
+    if (!st)
+      (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     if (fchmod(fd, 0444) != 0 && !st)
       st = DECC_E_IO;
     if (close(fd) != 0 && !st)
@@ -656,5 +669,143 @@ decc_status decc_blockstore_gc(decc_blockstore *bs, uint64_t *removed_blocks,
   keyset_free(&g.live);
   if (flock(bs->lock_fd, LOCK_SH) != 0 && !st)
     st = decc_err_set(err, DECC_E_IO, "gc: lock: %s", strerror(errno));
+  return st;
+}
+
+/* ---- background block writer ---------------------------------------------
+ * An add hashes each chunk (the CPU part) and writes it as a block file
+ * (the kernel part: a copy into the page cache and four metadata calls).
+ * The writer moves the second part to a thread of its own so the two
+ * overlap on two cores: the importer hands each block over (one copy into
+ * a ring slot) and goes on hashing. Errors are sticky and reported by the
+ * next put or by finish; finish waits until every block is written, so
+ * the sync that follows covers them all. */
+
+#define WSLOTS 4
+
+struct decc__bs_writer {
+  decc_blockstore *bs;
+  pthread_t th;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  uint8_t *buf[WSLOTS];
+  size_t cap[WSLOTS], len[WSLOTS];
+  decc_cid cid[WSLOTS];
+  int full[WSLOTS];
+  int head, tail; /* next slot to fill / to write */
+  int done;       /* no more blocks */
+  decc_status failed;
+  decc_err err;
+};
+
+static void *writer_main(void *arg) {
+  decc__bs_writer *w = arg;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    while (!w->full[w->tail] && !w->done)
+      pthread_cond_wait(&w->cv, &w->mu);
+    if (!w->full[w->tail])
+      break; /* done and drained */
+    int i = w->tail;
+    pthread_mutex_unlock(&w->mu);
+    decc_err e;
+    decc_err_clear(&e);
+    decc_status st = w->failed ? DECC_OK
+                               : decc_blockstore_put_trusted(
+                                     w->bs, &w->cid[i], w->buf[i], w->len[i],
+                                     &e);
+    pthread_mutex_lock(&w->mu);
+    if (st && !w->failed) {
+      w->failed = st;
+      w->err = e;
+    }
+    w->full[i] = 0;
+    w->tail = (i + 1) % WSLOTS;
+    pthread_cond_broadcast(&w->cv);
+  }
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+decc_status decc__bs_writer_start(decc__bs_writer **out, decc_blockstore *bs,
+                                  decc_err *err) {
+  *out = NULL;
+  decc__bs_writer *w = decc_calloc(1, sizeof *w);
+  if (!w)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  w->bs = bs;
+  decc_err_clear(&w->err);
+  if (pthread_mutex_init(&w->mu, NULL) != 0) {
+    decc_free(w);
+    return decc_err_set(err, DECC_E_NOMEM, "cannot create a mutex");
+  }
+  if (pthread_cond_init(&w->cv, NULL) != 0) {
+    pthread_mutex_destroy(&w->mu);
+    decc_free(w);
+    return decc_err_set(err, DECC_E_NOMEM, "cannot create a condition");
+  }
+  if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    decc_free(w);
+    return decc_err_set(err, DECC_E_NOMEM, "cannot start a thread");
+  }
+  *out = w;
+  return DECC_OK;
+}
+
+decc_status decc__bs_writer_put(void *ud, const decc_cid *cid,
+                                const uint8_t *block, size_t n,
+                                decc_err *err) {
+  decc__bs_writer *w = ud;
+  if (n > DECC_STORE_MAX_BLOCK)
+    return decc_err_set(err, DECC_E_LIMIT, "block of %zu bytes exceeds %u", n,
+                        DECC_STORE_MAX_BLOCK);
+  pthread_mutex_lock(&w->mu);
+  while (w->full[w->head] && !w->failed)
+    pthread_cond_wait(&w->cv, &w->mu);
+  decc_status st = w->failed;
+  if (st && err)
+    *err = w->err;
+  int i = w->head;
+  pthread_mutex_unlock(&w->mu);
+  if (st)
+    return st;
+  /* Slot i is ours until it is marked full. */
+  if (w->cap[i] < n) {
+    uint8_t *nb = decc_realloc(w->buf[i], n);
+    if (!nb)
+      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    w->buf[i] = nb;
+    w->cap[i] = n;
+  }
+  if (n)
+    memcpy(w->buf[i], block, n);
+  w->len[i] = n;
+  w->cid[i] = *cid;
+  pthread_mutex_lock(&w->mu);
+  w->full[i] = 1;
+  w->head = (i + 1) % WSLOTS;
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  return DECC_OK;
+}
+
+decc_status decc__bs_writer_finish(decc__bs_writer *w, decc_err *err) {
+  if (!w)
+    return DECC_OK;
+  pthread_mutex_lock(&w->mu);
+  w->done = 1;
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->th, NULL);
+  decc_status st = w->failed;
+  if (st && err)
+    *err = w->err;
+  pthread_cond_destroy(&w->cv);
+  pthread_mutex_destroy(&w->mu);
+  for (int i = 0; i < WSLOTS; i++)
+    decc_free(w->buf[i]);
+  decc_free(w);
   return st;
 }

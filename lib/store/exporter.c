@@ -256,8 +256,23 @@ decc_status decc_store_add_fd(decc_blockstore *bs, decc_cid *root,
                               uint64_t *cumulative_size,
                               const decc_import_opts *opts, int fd,
                               const char *path, int pin, decc_err *err) {
-  decc_status st = decc_import_fd(root, cumulative_size, opts, fd, path,
-                                  decc_blockstore_put_trusted, bs, err);
+  /* Hashing here, block writes on the writer's thread; one sync below
+   * makes the whole add durable (docs/internals/performance.md). */
+  decc__bs_writer *w;
+  decc_status st = decc__bs_writer_start(&w, bs, err);
+  if (st)
+    return st;
+  st = decc_import_fd(root, cumulative_size, opts, fd, path,
+                      decc__bs_writer_put, w, err);
+  decc_err werr;
+  decc_err_clear(&werr);
+  decc_status wst = decc__bs_writer_finish(w, &werr);
+  if (wst && (!st || st == wst)) {
+    /* A write failed: that is the cause (the import only relayed it). */
+    st = wst;
+    if (err)
+      *err = werr;
+  }
   if (!st)
     st = pin ? decc__pin_record(bs, root, err)
              : decc_blockstore_sync(bs, err);

@@ -48,6 +48,20 @@ decc_status decc__blockstore_get_unverified(void *bs, const decc_cid *cid,
 decc_status decc__pin_record(decc_blockstore *bs, const decc_cid *cid,
                              decc_err *err);
 
+/* Background block writer (blockstore.c): an add's blocks are written on a
+ * thread of their own while the importer hashes the next ones. start:
+ * Out: *w. put: a decc_block_put_fn (ud = the writer); copies the block
+ * and returns, or returns the first error of an earlier write. finish:
+ * waits until every block handed over is written, frees w, returns the
+ * first write error (DECC_OK when none). */
+typedef struct decc__bs_writer decc__bs_writer;
+decc_status decc__bs_writer_start(decc__bs_writer **w, decc_blockstore *bs,
+                                  decc_err *err);
+decc_status decc__bs_writer_put(void *w, const decc_cid *cid,
+                                const uint8_t *block, size_t n,
+                                decc_err *err);
+decc_status decc__bs_writer_finish(decc__bs_writer *w, decc_err *err);
+
 /* Visits every block of the DAG under root (depth first, each block once per
  * path), verifying hashes. fn may be NULL. Returns DECC_OK or the first
  * error (missing/corrupt block named). */
