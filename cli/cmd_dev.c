@@ -168,36 +168,35 @@ static int platform_key(const char *path, decc_address *platform) {
   return rc;
 }
 
-/* Adds "wallet": name to <home>/config.json when it names none (other keys
- * untouched). Out: *is_default = 1 when name is the configured wallet. */
-static int default_wallet(const char *home, const char *name,
-                          int *is_default) {
+/* <home>/config.json as a JSON object (an empty one when missing). */
+static json_t *config_read(const char *home) {
   char path[4200];
   snprintf(path, sizeof path, "%s/config.json", home);
-  json_t *j = NULL;
-  if (access(path, F_OK) == 0) {
-    size_t len = 0;
-    char *text = cli_read_file(path, 64 * 1024, &len, 0);
-    if (!text)
-      return CLI_FAIL;
-    json_error_t je;
-    j = json_loadb(text, len, 0, &je);
-    decc_free(text);
-    if (!json_is_object(j)) {
-      json_decref(j);
-      return cli_fail("%s: not a JSON object (line %d: %s)", path, je.line,
-                      je.text);
-    }
-  } else if (!(j = json_object()))
-    return cli_fail("out of memory");
-  json_t *w = json_object_get(j, "wallet");
-  if (w) {
-    *is_default = json_is_string(w) && !strcmp(json_string_value(w), name);
-    json_decref(j);
-    return CLI_OK;
+  if (access(path, F_OK) != 0) {
+    json_t *j = json_object();
+    if (!j)
+      cli_fail("out of memory");
+    return j;
   }
-  *is_default = 1;
-  json_object_set_new(j, "wallet", json_string(name));
+  size_t len = 0;
+  char *text = cli_read_file(path, 64 * 1024, &len, 0);
+  if (!text)
+    return NULL;
+  json_error_t je;
+  json_t *j = json_loadb(text, len, 0, &je);
+  decc_free(text);
+  if (!json_is_object(j)) {
+    json_decref(j);
+    cli_fail("%s: not a JSON object (line %d: %s)", path, je.line, je.text);
+    return NULL;
+  }
+  return j;
+}
+
+/* Writes j (consumed) as <home>/config.json, atomically. */
+static int config_write(const char *home, json_t *j) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/config.json", home);
   char *out = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   json_decref(j);
   if (!out)
@@ -206,6 +205,78 @@ static int default_wallet(const char *home, const char *name,
   out[n] = '\n'; /* dumps leaves room for the NUL, reused for the newline */
   int rc = cli_write_file_atomic(path, out, n + 1, 0600);
   free(out);
+  return rc;
+}
+
+/* Adds "wallet": name to config.json when it names none (other keys
+ * untouched), and refuses a config that sends the commands to services
+ * other than this stack's ("node", "chain", "sms", "ipfs" elsewhere;
+ * "market" is managed by config_market).
+ * Out: *is_default = 1 when name is the configured wallet. */
+static int config_prepare(const char *home, const char *name,
+                          int *is_default) {
+  json_t *j = config_read(home);
+  if (!j)
+    return CLI_FAIL;
+  static const char *const ELSEWHERE[] = {"node", "chain", "sms", "ipfs"};
+  for (size_t i = 0; i < sizeof ELSEWHERE / sizeof ELSEWHERE[0]; i++) {
+    json_t *v = json_object_get(j, ELSEWHERE[i]);
+    if (v && !(json_is_string(v) &&
+               !strcmp(json_string_value(v), "embedded"))) {
+      json_decref(j);
+      return cli_fail("%s/config.json sends commands to \"%s\" elsewhere: "
+                      "remove that key, or run decc dev with another --home",
+                      home, ELSEWHERE[i]);
+    }
+  }
+  json_t *w = json_object_get(j, "wallet");
+  if (w) {
+    *is_default = json_is_string(w) && !strcmp(json_string_value(w), name);
+    json_decref(j);
+    return CLI_OK;
+  }
+  *is_default = 1;
+  json_object_set_new(j, "wallet", json_string(name));
+  return config_write(home, j);
+}
+
+/* While the stack runs, "market" in config.json is its URL: the node's
+ * chain watcher must be the only writer of the orderbook (two writers
+ * would subtract a matched volume twice, docs/api/dataprotector.md). On
+ * stop (restore = 1) the previous value comes back, or the key goes. The
+ * URL written is also kept in <devdir>/market.url until the stop, so that
+ * after a crash (SIGKILL) the stale URL is not taken for the user's own. */
+static int config_market(const char *home, const char *devdir, const char *url,
+                         char *prev, size_t prev_cap, int restore) {
+  char mark[4300];
+  snprintf(mark, sizeof mark, "%s/market.url", devdir);
+  json_t *j = config_read(home);
+  if (!j)
+    return CLI_FAIL;
+  if (!restore) {
+    json_t *m = json_object_get(j, "market");
+    prev[0] = '\0';
+    if (json_is_string(m)) {
+      size_t len = 0;
+      char *ours = access(mark, F_OK) == 0
+                       ? cli_read_file(mark, 1024, &len, 0)
+                       : NULL;
+      if (!ours || strcmp(ours, json_string_value(m)))
+        snprintf(prev, prev_cap, "%s", json_string_value(m));
+      decc_free(ours);
+    }
+    if (cli_write_file_atomic(mark, url, strlen(url), 0600) != CLI_OK) {
+      json_decref(j);
+      return CLI_FAIL;
+    }
+    json_object_set_new(j, "market", json_string(url));
+  } else if (prev[0])
+    json_object_set_new(j, "market", json_string(prev));
+  else
+    json_object_del(j, "market");
+  int rc = config_write(home, j);
+  if (rc == CLI_OK && restore)
+    unlink(mark);
   return rc;
 }
 
@@ -250,7 +321,7 @@ static int dev_setup(const char *home, const char *devdir, dev_state *s) {
     rc = platform_key(path, &s->platform);
   int dflt = 0;
   if (rc == CLI_OK)
-    rc = default_wallet(home, "alice", &dflt);
+    rc = config_prepare(home, "alice", &dflt);
   s->is_default[0] = dflt;
   decc_dp *dp = NULL;
   decc_dp_config c;
@@ -323,7 +394,7 @@ static void print_ready(const char *home, const char *url,
                                        : "");
   const char *env = getenv("DECC_HOME");
   int need_home = g_cli.home || (env && *env);
-  printf("\nNext, in another terminal%s:\n", need_home ? "" : "");
+  printf("\nNext, in another terminal:\n");
   if (need_home)
     printf("  export DECC_HOME=%s\n", home);
   printf("  decc app init hello && decc app deploy hello --wallet bob\n"
@@ -439,6 +510,10 @@ int cli_cmd_dev(int argc, char **argv) {
   char url[300];
   snprintf(url, sizeof url, "http://%s:%u", bind,
            (unsigned)decc_node_port(node));
+  char prev_market[1024];
+  if (config_market(home, devdir, url, prev_market, sizeof prev_market, 0) !=
+      CLI_OK)
+    goto out;
   print_ready(home, url, &info, &s);
   int sig = 0;
   while (sigwait(&set, &sig) != 0)
@@ -448,6 +523,9 @@ int cli_cmd_dev(int argc, char **argv) {
             sig == SIGTERM ? "SIGTERM" : "Ctrl-C");
   decc_node_destroy(node);
   node = NULL;
+  if (config_market(home, devdir, NULL, prev_market, sizeof prev_market, 1) !=
+      CLI_OK)
+    goto out;
   if (!g_cli.json)
     fprintf(stderr, "decc dev: stopped; state kept in %s\n", home);
   rc = CLI_OK;

@@ -72,6 +72,8 @@ grep -q 'RLC' <<<"$(jget '.wallets[1].balance' <<<"$DEV")" && ok || ko "balance:
 check "eth_chainId" 0 curl -sf -H 'content-type: application/json' \
   -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' "$URL/"
 [ "$(jget .result <<<"$out")" = 0x7a69 ] && ok || ko "eth_chainId: $out"
+# While it runs, config.json sends the market to it (one orderbook writer).
+[ "$(jget .market <"$DECC_HOME/config.json")" = "$URL" ] && ok || ko "config market: $(cat "$DECC_HOME/config.json")"
 check "wallet list" 0 "$DECC" --json wallet list
 [ "$(jget '.wallets|length' <<<"$out")" = 4 ] && ok || ko "wallet list: $out"
 
@@ -89,6 +91,8 @@ check "process" 0 "$DECC" --json process "$PD" --app "$APP" --wallet bob --path 
 
 # Ctrl-C: clean stop, nothing listening any more.
 stop_dev
+[ "$(jget .market <"$DECC_HOME/config.json")" = null ] && ok || ko "market left in config: $(cat "$DECC_HOME/config.json")"
+[ "$(jget .wallet <"$DECC_HOME/config.json")" = alice ] && ok || ko "default wallet: $(cat "$DECC_HOME/config.json")"
 check "port closed" 7 curl -s -o /dev/null "$URL/health"
 
 # Again: same workerpool, its open order is reused.
@@ -96,7 +100,12 @@ start_dev
 [ "$(jget .workerpool <<<"$DEV")" = "$WP" ] && ok || ko "workerpool changed: $DEV"
 check "one workerpool order" 0 "$DECC" --json order ls --type workerpoolorder --workerpool "$WP" --category 0 --node "$(jget .url <<<"$DEV")"
 [ "$(jget .count <<<"$out")" = 1 ] && ok || ko "workerpool orders: $out"
+# Killed outright, it leaves its URL in config.json; the next run takes it
+# for its own and removes it when stopped.
+kill -9 "$DEV_PID"; wait "$DEV_PID" 2>/dev/null || true; DEV_PID=
+start_dev
 stop_dev
+[ "$(jget .market <"$DECC_HOME/config.json")" = null ] && ok || ko "stale market kept: $(cat "$DECC_HOME/config.json")"
 
 check "chain id mismatch" 1 "$DECC" dev --port 0 --chain-id 42
 grep -q "chain id 31337" "$T/err" && ok || ko "mismatch message: $(cat "$T/err")"
