@@ -9,7 +9,7 @@ PKGS=(
   build-essential cmake pkg-config git
   libsecp256k1-dev libssl-dev openssl libsodium-dev
   libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev curl
-  libsqlite3-dev sqlite3 libzip-dev zip unzip
+  libsqlite3-dev sqlite3 libzip-dev zip unzip libicu-dev
   libseccomp-dev libcap-dev bubblewrap
   clang libclang-rt-14-dev
   valgrind hyperfine wrk ipfs-cid time jq binutils python3

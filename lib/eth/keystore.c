@@ -13,12 +13,24 @@
  * any KDF runs, and the KDF cost is bounded, so a hostile file costs at most
  * about 1 GiB and a few seconds. The MAC is compared in constant time before
  * anything is decrypted; derived keys are wiped on every path.
+ *
+ * Passwords are normalised with Unicode NFKC before the KDF, as ethers does
+ * (getPassword: toUtf8Bytes(password, "NFKC")), through ICU's normalizer
+ * (libicu, the same Unicode data family Node.js uses): a keystore ethers
+ * wrote opens with any equivalent spelling of its password, and one decc
+ * writes opens in ethers. geth does not normalise, so decryption falls back
+ * to the raw bytes when the NFKC form differs and does not match: files
+ * written by geth (or by decc before it normalised) with such a password
+ * still open. A password that is not valid UTF-8 is used as raw bytes.
+ * The normalised copy lives in secure memory and is wiped.
  */
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
 
 #include "decc/encoding.h"
 #include "decc/hash.h"
@@ -363,6 +375,65 @@ static decc_status parse_keystore(ks_parsed *k, json_t *root,
   return DECC_OK;
 }
 
+/* ---- password normalisation (NFKC, as ethers) ---------------------------- */
+
+/* Most UTF-16 units NFKC makes of one unit (U+FDFA gives 18). */
+#define NFKC_MAX_EXPANSION 18
+
+/* NFKC of a UTF-8 password. Out: *out = NULL when the bytes are to be used
+ * as they are (ASCII, which NFKC never changes, or not valid UTF-8), else
+ * the normalised UTF-8 in secure memory (decc_secure_free) and *out_len.
+ * Returns DECC_OK, DECC_E_NOMEM, DECC_E_CRYPTO (ICU failed). */
+static decc_status nfkc_password(const char *pw, size_t n, char **out,
+                                 size_t *out_len, decc_err *err) {
+  *out = NULL;
+  *out_len = 0;
+  size_t i = 0;
+  while (i < n && (unsigned char)pw[i] < 0x80)
+    i++;
+  if (i == n)
+    return DECC_OK;
+  UErrorCode ue = U_ZERO_ERROR;
+  const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&ue);
+  if (U_FAILURE(ue) || !nfkc)
+    return decc_err_set(err, DECC_E_CRYPTO,
+                        "keystore: Unicode normaliser unavailable (%s)",
+                        u_errorName(ue));
+  /* n ≤ DECC_KEYSTORE_MAX_PASSWORD, so every size below fits an int32. */
+  int32_t cap16 = (int32_t)n + 1, len16 = 0;
+  int32_t capn = (int32_t)n * NFKC_MAX_EXPANSION + 16, lenn = 0;
+  size_t cap8 = (size_t)capn * 3 + 1;
+  UChar *u16 = decc_secure_alloc((size_t)cap16 * sizeof(UChar));
+  UChar *un = decc_secure_alloc((size_t)capn * sizeof(UChar));
+  char *u8 = decc_secure_alloc(cap8);
+  decc_status st = DECC_OK;
+  if (!u16 || !un || !u8) {
+    st = decc_err_set(err, DECC_E_NOMEM, "keystore: out of memory");
+    goto done;
+  }
+  u_strFromUTF8(u16, cap16, &len16, pw, (int32_t)n, &ue);
+  if (U_FAILURE(ue)) /* not UTF-8: raw bytes, as geth */
+    goto done;
+  lenn = unorm2_normalize(nfkc, u16, len16, un, capn, &ue);
+  int32_t len8 = 0;
+  if (U_SUCCESS(ue))
+    u_strToUTF8(u8, (int32_t)cap8, &len8, un, lenn, &ue);
+  if (U_FAILURE(ue)) {
+    st = decc_err_set(err, DECC_E_CRYPTO,
+                      "keystore: password normalisation failed (%s)",
+                      u_errorName(ue));
+    goto done;
+  }
+  *out = u8;
+  *out_len = (size_t)len8;
+  u8 = NULL;
+done:
+  decc_secure_free(u16);
+  decc_secure_free(un);
+  decc_secure_free(u8);
+  return st;
+}
+
 /* ---- public API --------------------------------------------------------- */
 
 decc_status decc__keystore_decrypt_limited(uint8_t sk32[32],
@@ -383,6 +454,8 @@ decc_status decc__keystore_decrypt_limited(uint8_t sk32[32],
     password = "";
   if (!lim)
     lim = &decc__keystore_default_limits;
+  char *norm = NULL; /* NFKC of the password (secure memory) */
+  size_t norm_len = 0;
 
   json_t *root = NULL;
   decc_status st = parse_root(&root, json, json_len, err);
@@ -401,10 +474,21 @@ decc_status decc__keystore_decrypt_limited(uint8_t sk32[32],
   }
 
   uint8_t dk[KS_DKLEN], mac[32], sk[KS_KEYLEN];
-  st = derive(dk, k, password, pw_len, err);
+  st = nfkc_password(password, pw_len, &norm, &norm_len, err);
+  if (st)
+    goto out;
+  /* ethers' spelling first; the raw bytes (geth's) when they differ. */
+  st = norm ? derive(dk, k, norm, norm_len, err)
+            : derive(dk, k, password, pw_len, err);
   if (st)
     goto out;
   compute_mac(mac, dk, k->ct);
+  if (!decc_ct_memeq(mac, k->mac, 32) && norm &&
+      (norm_len != pw_len || memcmp(norm, password, pw_len))) {
+    if ((st = derive(dk, k, password, pw_len, err)))
+      goto out;
+    compute_mac(mac, dk, k->ct);
+  }
   if (!decc_ct_memeq(mac, k->mac, 32)) {
     st = decc_err_set(err, DECC_E_BAD_MAC,
                       "keystore: wrong password (MAC mismatch)");
@@ -430,6 +514,7 @@ out:
   decc_memzero(dk, sizeof dk);
   decc_memzero(sk, sizeof sk);
   decc_memzero(mac, sizeof mac);
+  decc_secure_free(norm);
   decc_free(k);
   return st;
 }
@@ -502,6 +587,8 @@ decc_status decc_keystore_encrypt(char **json_out, const uint8_t sk32[32],
   memset(k, 0, sizeof *k);
   const decc_keystore_limits *lim = &decc__keystore_default_limits;
   decc_status st = DECC_OK;
+  char *norm = NULL; /* NFKC of the password (secure memory) */
+  size_t norm_len = 0;
   k->kdf = params ? params->kdf : DECC_KDF_SCRYPT;
   if (k->kdf == DECC_KDF_SCRYPT) {
     k->n = params && params->scrypt_n ? params->scrypt_n : DEFAULT_SCRYPT_N;
@@ -533,7 +620,11 @@ decc_status decc_keystore_encrypt(char **json_out, const uint8_t sk32[32],
     st = decc_err_set(err, DECC_E_CRYPTO, "keystore: no randomness");
     goto out;
   }
-  if ((st = derive(dk, k, password, pw_len, err)))
+  /* The NFKC form, as ethers encrypts (so ethers opens the file). */
+  if ((st = nfkc_password(password, pw_len, &norm, &norm_len, err)))
+    goto out;
+  if ((st = norm ? derive(dk, k, norm, norm_len, err)
+                 : derive(dk, k, password, pw_len, err)))
     goto out;
   if ((st = aes128ctr(k->ct, dk, k->iv, sk32, err)))
     goto out;
@@ -572,6 +663,7 @@ out:
   decc_memzero(dk, sizeof dk);
   decc_memzero(mac, sizeof mac);
   decc_memzero(rnd, sizeof rnd);
+  decc_secure_free(norm);
   decc_free(k);
   return st;
 }
