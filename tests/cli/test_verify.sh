@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# test_verify.sh — result provenance end to end: a real task run by a
+# `decc node` (scheduler, worker, SMS on one data directory), then
+# `decc result get TASK --bundle FILE` and `decc verify FILE` offline (the
+# node is stopped first: nothing is asked of it). The bundle verifies with
+# its result and says what it cannot prove; each bad input of issue 15 is
+# refused with its reason, exit 1 and one error line: a swapped result
+# (an edited result file, an edited digest), a bundle from another chain
+# (--chain-id, an edited chainId), a tampered signature, truncated and
+# garbage JSON. The enclave sandbox needs root: without it the test exits
+# 77 (SKIP), and fails under CI=true.
+set -euo pipefail
+DECC=${DECC:?DECC must point to the decc binary}
+SRC=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIP: the enclave sandbox needs root"
+  [ "${CI:-}" = true ] && exit 1
+  exit 77
+fi
+T=$(mktemp -d)
+NODE_PID=
+stop_node() {
+  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
+  NODE_PID=
+}
+cleanup() { stop_node; rm -rf "$T"; }
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() {
+  local name=$1 want=$2
+  shift 2
+  set +e
+  out=$("$@" 2>"$T/err")
+  local rc=$?
+  set -e
+  if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
+}
+# refused NAME REASON COMMAND...: exit 1, one stderr line naming REASON
+refused() {
+  local name=$1 reason=$2
+  shift 2
+  check "$name" 1 "$@"
+  if [ "$(wc -l <"$T/err")" = 1 ] && grep -q "^decc: .*$reason" "$T/err"; then ok; else ko "$name: error: $(cat "$T/err")"; fi
+}
+jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+# shellcheck source=../helpers/prov_stack.sh
+. "$SRC/tests/helpers/prov_stack.sh"
+prov_stack_up
+
+check "result get --bundle" 0 "$DECC" result get "$TASK" --bundle b.json -o r.zip --private-key-file bob.key
+[ -s b.json ] && [ -s r.zip ] && ok || ko "no bundle or result"
+[ "$(jget 'd["format"]' <b.json)" = decc-provenance/1 ] && ok || ko "format: $(head -3 b.json)"
+[ "$(jget 'd["task"]["id"]' <b.json)" = "$TASK" ] && ok || ko "task id in bundle"
+[ "$(jget 'len(d["transactions"])' <b.json)" -ge 1 ] && ok || ko "no contribution transaction"
+names=$(jget '" ".join(e["name"] for e in d["events"])' <b.json)
+for e in OrdersMatched TaskInitialize TaskContribute TaskFinalize; do
+  grep -qw "$e" <<<"$names" && ok || ko "bundle lacks $e: $names"
+done
+# the "swapped" result: the same archive with another answer in the
+# deterministic output (computed.json's deterministic-output-path)
+python3 - r.zip other.zip <<'PY'
+import json, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as z:
+    entries = {n: z.read(n) for n in z.namelist()}
+out = json.loads(entries["computed.json"])["deterministic-output-path"]
+name = out[len("/iexec_out/"):]
+entries[name] = entries[name].replace(b"example", b"exAmple")
+with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+    for n, d in entries.items():
+        z.writestr(n, d)
+PY
+cmp -s r.zip other.zip && ko "the swapped zip is the same" || ok
+
+# offline from here on: nothing may reach the node
+stop_node
+
+check "verify" 0 "$DECC" verify b.json --result r.zip --chain-id 31337
+grep -q "^PROVEN .*enclave key 0x[0-9a-fA-F]\{40\} signed result digest" <<<"$out" && ok || ko "no enclave line: $out"
+grep -q "^PROVEN .*workerpool owner" <<<"$out" && ok || ko "no authorization line: $out"
+grep -q "^PROVEN .*hashes to the signed result digest" <<<"$out" && ok || ko "no result line: $out"
+grep -q "^NOT PROVEN .*chain source's word" <<<"$out" && ok || ko "no block-hash caveat: $out"
+grep -q "^NOT PROVEN .*platform attestation" <<<"$out" && ok || ko "no attestation caveat: $out"
+grep -q "^FAILED" <<<"$out" && ko "a FAILED line: $out" || ok
+check "verify --json" 0 "$DECC" verify b.json --result r.zip --json
+[ "$(jget 'd["valid"]' <<<"$out")" = True ] && ok || ko "json valid: $out"
+[ "$(jget 'd["taskId"]' <<<"$out")" = "$TASK" ] && ok || ko "json task: $out"
+check "verify without result" 0 "$DECC" verify b.json
+grep -q "^NOT PROVEN .*no result file given" <<<"$out" && ok || ko "no result caveat: $out"
+check "verify help" 0 "$DECC" verify --help
+check "verify usage" 2 "$DECC" verify
+
+# bad input: each refused with its reason
+refused "swapped result file" "swapped result" "$DECC" verify b.json --result other.zip
+python3 - b.json >b_digest.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+x = d["task"]["resultDigest"]
+d["task"]["resultDigest"] = x[:-1] + ("0" if x[-1] != "0" else "1")
+print(json.dumps(d, indent=2))
+PY
+refused "swapped digest" "swapped result" "$DECC" verify b_digest.json
+refused "expected another chain" "not the chain 1 you expect" "$DECC" verify b.json --chain-id 1
+python3 - b.json >b_chain.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["chain"]["chainId"] = 134
+print(json.dumps(d, indent=2))
+PY
+refused "bundle from another chain" "another chain" "$DECC" verify b_chain.json
+# flip one hex digit inside the transaction's calldata (the enclave
+# signature is its second-to-last bytes argument)
+python3 - b.json >b_sig.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["transactions"][0]
+i = len(t) - 2 * (65 + 3 + 32 + 65 + 40)
+d["transactions"][0] = t[:i] + ("0" if t[i] != "0" else "1") + t[i + 1:]
+print(json.dumps(d, indent=2))
+PY
+check "tampered signature" 1 "$DECC" verify b_sig.json
+grep -q "^decc: " "$T/err" && ok || ko "tampered: $(cat "$T/err")"
+head -c 700 b.json >b_trunc.json
+refused "truncated bundle" "not JSON" "$DECC" verify b_trunc.json
+head -c 300 /dev/urandom >b_garbage.json
+refused "garbage bundle" "not JSON" "$DECC" verify b_garbage.json
+python3 - b.json >b_extra.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["task"]["trustMe"] = True
+print(json.dumps(d))
+PY
+refused "unknown field" "trustMe" "$DECC" verify b_extra.json
+refused "missing file" "" "$DECC" verify nosuch.json
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
