@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dp_cli.h"
 #include "decc/eip712.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
@@ -45,6 +46,12 @@ static const struct {
                "      store a key (encrypted) or a copy of a keystore that "
                "unlocks"},
     {"list", "list\n      addresses and files in <home>/wallets"},
+    {"show", "show [NAME|ADDRESS|FILE] [--all]\n"
+             "      address, RLC balance, PoCo account (deposited, locked) and "
+             "nonce of\n"
+             "      a wallet (default: the configured or only one; --all: every "
+             "wallet\n"
+             "      of <home>/wallets) on the chain in use; no password needed"},
     {"address", "address KEY\n      address of the key"},
     {"sign-message",
      "sign-message KEY (--text STR | --hex HEX | --hash 0x<32 bytes> | "
@@ -905,6 +912,168 @@ static int wallet_recover(int argc, char **argv) {
   return rc;
 }
 
+/* ---- show: balances ------------------------------------------------------ */
+
+static int cmp_name(const void *a, const void *b) {
+  return strcmp((const char *)a, (const char *)b);
+}
+
+/* One wallet's line (or JSON item appended to arr). */
+static int show_one(decc_dp *dp, const char *name, const decc_address *a,
+                    json_t *arr) {
+  decc_dp_balance b;
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_dp_get_balance(dp, a, &b, &err) != DECC_OK)
+    return cli_fail("balance of %s: %s", name ? name : "wallet", err.msg);
+  uint64_t nonce = 0;
+  if (decc_chain_nonce(decc_dp_chain(dp), a, &nonce, &err) != DECC_OK)
+    return cli_fail("nonce of %s: %s", name ? name : "wallet", err.msg);
+  char addr[43], w[96], s[96], l[96], wn[DECC_U256_DEC_LEN],
+      sn[DECC_U256_DEC_LEN], ln[DECC_U256_DEC_LEN];
+  addr_text(addr, a);
+  decc_dp_format_rlc(w, &b.wallet);
+  decc_dp_format_rlc(s, &b.stake);
+  decc_dp_format_rlc(l, &b.locked);
+  if (arr) {
+    /* nRLC as decimal strings, as the SDKs print amounts. */
+    decc_u256_to_dec(wn, &b.wallet);
+    decc_u256_to_dec(sn, &b.stake);
+    decc_u256_to_dec(ln, &b.locked);
+    json_t *item = json_pack("{s:s?,s:s,s:s,s:s,s:s,s:I}", "name", name,
+                             "address", addr, "nRLC", wn, "stake", sn,
+                             "locked", ln, "nonce", (json_int_t)nonce);
+    if (!item || json_array_append_new(arr, item))
+      return cli_fail("out of memory");
+    return CLI_OK;
+  }
+  printf("%-8s %s  wallet %s  account %s deposited, %s locked  nonce %llu\n",
+         name ? name : "-", addr, w, s, l, (unsigned long long)nonce);
+  return CLI_OK;
+}
+
+static int wallet_show(int argc, char **argv) {
+  const char *ref = NULL;
+  int all = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--all"))
+      all = 1;
+    else if (argv[i][0] == '-')
+      return cli_usage_error("unknown option '%s'", argv[i]);
+    else if (ref)
+      return cli_usage_error("show takes one wallet");
+    else
+      ref = argv[i];
+  }
+  if (all && ref)
+    return cli_usage_error("give a wallet or --all, not both");
+  /* Names and addresses first: no password, no chain needed for them. */
+  size_t n = 0;
+  char (*names)[NAME_MAX_LEN + 1] = NULL;
+  decc_address *addrs = NULL;
+  if (all) {
+    char dir[4096];
+    if (wallets_dir(dir, sizeof dir) != 0)
+      return CLI_FAIL;
+    DIR *d = opendir(dir);
+    if (!d)
+      return cli_fail("%s: %s (create a wallet with 'decc wallet create "
+                      "--name NAME')",
+                      dir, strerror(errno));
+    struct dirent *e;
+    size_t cap = 0;
+    while ((e = readdir(d))) {
+      size_t len = strlen(e->d_name);
+      if (e->d_name[0] == '.' || len < 6 || len - 5 > NAME_MAX_LEN ||
+          strcmp(e->d_name + len - 5, ".json"))
+        continue;
+      if (n == cap) {
+        cap = cap ? cap * 2 : 8;
+        void *nn = decc_realloc(names, cap * sizeof *names);
+        void *na = nn ? decc_realloc(addrs, cap * sizeof *addrs) : NULL;
+        if (nn)
+          names = nn;
+        if (na)
+          addrs = na;
+        if (!nn || !na) {
+          closedir(d);
+          decc_free(names);
+          decc_free(addrs);
+          return cli_fail("out of memory");
+        }
+      }
+      snprintf(names[n], sizeof names[n], "%.*s", (int)(len - 5), e->d_name);
+      n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_name);
+    for (size_t i = 0; i < n; i++)
+      if (dp_cli_ref_address(&addrs[i], names[i], "wallet") != 0) {
+        decc_free(names);
+        decc_free(addrs);
+        return CLI_FAIL;
+      }
+  } else {
+    names = decc_malloc(sizeof *names);
+    addrs = decc_malloc(sizeof *addrs);
+    if (!names || !addrs) {
+      decc_free(names);
+      decc_free(addrs);
+      return cli_fail("out of memory");
+    }
+    n = 1;
+    dp_cli_opts o;
+    memset(&o, 0, sizeof o);
+    o.wallet = ref;
+    names[0][0] = '\0';
+    if (ref && strncmp(ref, "0x", 2) && !strchr(ref, '/') &&
+        strlen(ref) <= NAME_MAX_LEN)
+      snprintf(names[0], sizeof names[0], "%s", ref);
+    char home[4096];
+    dp_cli_config cfg;
+    if (!ref && dp_cli_home(home, sizeof home) == 0 &&
+        dp_cli_config_load(&cfg, home) == CLI_OK) {
+      /* The configured wallet's name, for the line. */
+      if (cfg.wallet && strncmp(cfg.wallet, "0x", 2) &&
+          !strchr(cfg.wallet, '/') && strlen(cfg.wallet) <= NAME_MAX_LEN)
+        snprintf(names[0], sizeof names[0], "%s", cfg.wallet);
+      dp_cli_config_clear(&cfg);
+    }
+    if ((ref ? dp_cli_ref_address(&addrs[0], ref, "wallet")
+             : dp_cli_me(&addrs[0], &o)) != 0) {
+      decc_free(names);
+      decc_free(addrs);
+      return CLI_FAIL;
+    }
+  }
+  decc_dp *dp = NULL;
+  dp_cli_opts none;
+  memset(&none, 0, sizeof none);
+  int rc = dp_cli_open(&dp, &none, 0);
+  json_t *arr = NULL;
+  if (rc == CLI_OK && g_cli.json && !(arr = json_array()))
+    rc = cli_fail("out of memory");
+  for (size_t i = 0; rc == CLI_OK && i < n; i++)
+    rc = show_one(dp, names[i][0] ? names[i] : NULL, &addrs[i], arr);
+  decc_dp_close(dp);
+  decc_free(names);
+  decc_free(addrs);
+  if (!n && rc == CLI_OK && !g_cli.json)
+    cli_progress("no wallets");
+  if (rc != CLI_OK) {
+    json_decref(arr);
+    return rc;
+  }
+  if (arr) {
+    if (all)
+      return cli_print_json(json_pack("{s:o}", "wallets", arr));
+    json_t *one = json_incref(json_array_get(arr, 0));
+    json_decref(arr);
+    return cli_print_json(one);
+  }
+  return CLI_OK;
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 int cli_cmd_wallet(int argc, char **argv) {
@@ -920,6 +1089,7 @@ int cli_cmd_wallet(int argc, char **argv) {
       {"create", wallet_create},
       {"import", wallet_import},
       {"list", wallet_list},
+      {"show", wallet_show},
       {"address", wallet_address},
       {"sign-message", wallet_sign_message},
       {"sign-typed-data", wallet_sign_typed_data},

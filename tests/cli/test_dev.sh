@@ -77,6 +77,13 @@ check "eth_chainId" 0 curl -sf -H 'content-type: application/json' \
 check "wallet list" 0 "$DECC" --json wallet list
 [ "$(jget '.wallets|length' <<<"$out")" = 4 ] && ok || ko "wallet list: $out"
 
+# wallet show: balances without a password.
+check "wallet show" 0 "$DECC" wallet show
+grep -q '^alice .*wallet 1000000 RLC  account 1000 RLC deposited' <<<"$out" && ok || ko "wallet show: $out"
+check "wallet show --all" 0 "$DECC" --json wallet show --all
+[ "$(jget '[.wallets[]|select(.name=="bob")][0].nRLC' <<<"$out")" = 1000000000000000 ] && ok || ko "wallet show --all: $out"
+check "wallet show unknown" 1 "$DECC" wallet show nobody
+
 # The loop, in "another terminal": nothing but wallet names.
 "$DECC" app init hello >/dev/null
 check "app deploy" 0 "$DECC" --json app deploy hello --wallet bob
