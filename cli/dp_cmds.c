@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dp_cli.h"
@@ -134,18 +135,16 @@ static int cmd_protect(int argc, char **argv) {
     decc_pd_json_opts jo;
     memset(&jo, 0, sizeof jo);
     jo.base_dir = base;
+    jo.stream_files = 1; /* $file values are streamed, not loaded */
     decc_status st = decc_pd_parse_json(&pd, text, len, &jo, &err);
     decc_memzero(text, len);
     decc_free(text);
     if (st)
       return cli_fail("%s: %s", data_path, err.msg);
   } else {
-    size_t len = 0;
-    char *bytes = cli_read_file(file, (size_t)4 << 30, &len, 0);
-    if (!bytes)
-      return CLI_FAIL;
+    /* File-backed: streamed at protect time, never held in memory. */
     if (decc_pd_create(&pd) != DECC_OK ||
-        decc_pd_add_binary_owned(pd, key, bytes, len, &err) != DECC_OK) {
+        decc_pd_add_binary_file(pd, key, file, &err) != DECC_OK) {
       decc_pd_destroy(pd);
       return cli_fail("%s", err.msg[0] ? err.msg : "out of memory");
     }
@@ -202,7 +201,7 @@ static int cmd_protect(int argc, char **argv) {
 
 static const char GRANT_HELP[] =
     "usage: decc grant PROTECTED_DATA --app APP (--user ADDRESS | --any-user)\n"
-    "                  [--price AMOUNT] [--uses N] [--expires DATE]\n"
+    "                  [--price AMOUNT] [--uses N | --bulk] [--expires DATE]\n"
     "                  [--purpose TEXT] [wallet]\n\n"
     "Grants APP the right to process PROTECTED_DATA for one user (or anyone),\n"
     "N times (default 1) at AMOUNT per use (default 0): a signed dataset\n"
@@ -213,6 +212,10 @@ static const char GRANT_HELP[] =
     "DATE even with uses left, the market stops listing it, and the app gets\n"
     "TEXT as DECC_GRANT_PURPOSE; both are written in every receipt\n"
     "(decc receipts, docs/receipts.md).\n"
+    "--bulk (the SDK's allowBulk) lets the user process this data together\n"
+    "with other protected data in one task ('decc process DATA1 DATA2 …'):\n"
+    "the grant is free and unlimited (volume 2^53 - 1), as bulk requires;\n"
+    "revoke it to stop further use.\n"
     AMOUNT_HELP "\n" WALLET_HELP;
 
 /* The policy of the access being printed (cmd_grants), or NULL. */
@@ -272,6 +275,8 @@ static int cmd_grant(int argc, char **argv) {
       return help_or(stdout, GRANT_HELP);
     if (!strcmp(a, "--any-user"))
       any = 1;
+    else if (!strcmp(a, "--bulk"))
+      g.allow_bulk = 1;
     else if (!strcmp(a, "--app")) {
       if (!(app = need_val(argc, argv, &i)))
         return CLI_USAGE;
@@ -353,12 +358,13 @@ static int cmd_grant(int argc, char **argv) {
 
 static const char GRANTS_HELP[] =
     "usage: decc grants [PROTECTED_DATA] [--owner ADDRESS] [--app APP]\n"
-    "                   [--user ADDRESS [--strict]] [--all] [--page N]\n"
-    "                   [--page-size N] [wallet]\n\n"
+    "                   [--user ADDRESS [--strict]] [--all] [--bulk]\n"
+    "                   [--page N] [--page-size N] [wallet]\n\n"
     "Lists granted accesses (open dataset orders) of PROTECTED_DATA, or of\n"
     "every protected data of --owner (default: your wallet). --user lists the\n"
     "grants usable by that user (with --strict: only those naming it);\n"
-    "--all also shows filled, canceled and dead ones.\n\n" WALLET_HELP;
+    "--all also shows filled, canceled and dead ones; --bulk only those that\n"
+    "allow bulk processing (the SDK's bulkOnly).\n\n" WALLET_HELP;
 
 static int cmd_grants(int argc, char **argv) {
   dp_cli_opts w;
@@ -380,6 +386,8 @@ static int cmd_grants(int argc, char **argv) {
       f.user_strict = 1;
     else if (!strcmp(a, "--all"))
       f.include_closed = 1;
+    else if (!strcmp(a, "--bulk"))
+      f.bulk_only = 1;
     else if (!strcmp(a, "--owner")) {
       if (!(owner = need_val(argc, argv, &i)))
         return CLI_USAGE;
@@ -725,7 +733,8 @@ static int cmd_transfer(int argc, char **argv) {
 /* ---- process ---------------------------------------------------------------------------- */
 
 static const char PROCESS_HELP[] =
-    "usage: decc process PROTECTED_DATA --app APP [--workerpool ADDRESS]\n"
+    "usage: decc process PROTECTED_DATA... --app APP [--workerpool ADDRESS]\n"
+    "         [--bulk] [--bulk-file FILE] [--per-task N]\n"
     "         [--data-max-price A] [--app-max-price A] [--workerpool-max-price A]\n"
     "         [--args TEXT] [--input-file URL]... [--secret-file FILE]...\n"
     "         [--no-encrypt] [--result-key FILE] [--path ENTRY] [-o FILE]\n"
@@ -741,8 +750,214 @@ static const char PROCESS_HELP[] =
     "as soon as a worker of this data directory records why it failed (the\n"
     "cause and the app's stderr are printed, exit 1), or after --timeout\n"
     "seconds (default 300). Ctrl-C or a timeout leave the task running:\n"
-    "'decc task wait TASK' resumes the wait and fetches the result.\n"
+    "'decc task wait TASK' resumes the wait and fetches the result.\n\n"
+    "Bulk processing (PoCo 6.1, the SDK's prepareBulkRequest /\n"
+    "processBulkRequest): with several PROTECTED_DATA, --bulk-file FILE (one\n"
+    "address per line, '#' comments) or --bulk, one task processes up to\n"
+    "--per-task N items (default and maximum 100); each item needs a grant\n"
+    "made with 'decc grant … --bulk' to APP for you — one without, or a\n"
+    "revoked one, is refused before anything is paid, naming the item. The\n"
+    "app finds IEXEC_BULK_SLICE_SIZE and, for i = 1.., the decrypted item\n"
+    "$IEXEC_IN/$IEXEC_DATASET_<i>_FILENAME. Results: TASKID.zip per task in\n"
+    "the current directory, or in directory -o DIR; with --path ENTRY and no\n"
+    "-o, each task's entry goes to stdout in task order. --data-max-price\n"
+    "does not apply (bulk grants are free).\n"
     AMOUNT_HELP "\n" WALLET_HELP;
+
+/* What `decc process` collected for bulk processing. */
+typedef struct bulk_cli {
+  const char *args[256]; /* positional PROTECTED_DATA */
+  size_t n_args;
+  const char *file;      /* --bulk-file */
+  int forced;            /* --bulk */
+  uint32_t per_task;     /* --per-task (0 = 100) */
+  int data_max_given;
+} bulk_cli;
+
+/* Reads --bulk-file: one address per line, blank lines and '#' comments
+ * ignored. Appends to *list (decc_free). */
+static int read_bulk_file(const char *path, decc_address **list, size_t *n) {
+  size_t len = 0;
+  char *text = cli_read_file(path, 1u << 20, &len, 0);
+  if (!text)
+    return CLI_FAIL;
+  int rc = CLI_OK;
+  size_t lineno = 0;
+  for (char *p = text, *nl; p && *p && rc == CLI_OK; p = nl) {
+    nl = strchr(p, '\n');
+    if (nl)
+      *nl++ = 0;
+    lineno++;
+    char *h = strchr(p, '#');
+    if (h)
+      *h = 0;
+    while (*p == ' ' || *p == '\t' || *p == '\r')
+      p++;
+    size_t l = strlen(p);
+    while (l && (p[l - 1] == ' ' || p[l - 1] == '\t' || p[l - 1] == '\r'))
+      p[--l] = 0;
+    if (!l)
+      continue;
+    if (*n == DECC_DP_BULK_ITEMS_MAX) {
+      rc = cli_usage_error("%s: more than %d protected data", path,
+                           DECC_DP_BULK_ITEMS_MAX);
+      break;
+    }
+    decc_address *g = decc_realloc(*list, (*n + 1) * sizeof **list);
+    if (!g) {
+      rc = cli_fail("out of memory");
+      break;
+    }
+    *list = g;
+    decc_err e2;
+    if (decc_address_parse(&(*list)[*n], p, &e2) != DECC_OK)
+      rc = cli_usage_error("%s line %zu: '%.60s' is not an address (%s)",
+                           path, lineno, p, e2.msg);
+    else
+      ++*n;
+  }
+  decc_free(text);
+  return rc;
+}
+
+/* `decc process` over several protected data (docs/internals/bulk.md). */
+static int process_bulk(dp_cli_opts *w, const decc_dp_process_opts *po,
+                        const bulk_cli *b, const char *app, const char *pool,
+                        const char *out, const char *const *inputs, size_t ni,
+                        const char *const *sfiles, size_t ns) {
+  if (b->data_max_given)
+    return cli_usage_error("--data-max-price does not apply to bulk "
+                           "processing: bulk grants are free");
+  if (po->category)
+    return cli_usage_error("bulk requests use category 0 (the SDK's)");
+  decc_dp_bulk_opts o;
+  memset(&o, 0, sizeof o);
+  decc_address *items = NULL;
+  size_t n = 0;
+  int rc = CLI_OK;
+  if (b->n_args) {
+    items = decc_calloc(b->n_args, sizeof *items);
+    if (!items)
+      return cli_fail("out of memory");
+  }
+  for (size_t i = 0; i < b->n_args; i++)
+    if (dp_cli_address(&items[n++], b->args[i], "protected data")) {
+      decc_free(items);
+      return CLI_USAGE;
+    }
+  if (b->file && (rc = read_bulk_file(b->file, &items, &n)) != CLI_OK) {
+    decc_free(items);
+    return rc;
+  }
+  if (!n) {
+    decc_free(items);
+    return cli_usage_error("no PROTECTED_DATA to process");
+  }
+  if (dp_cli_address(&o.app, app, "--app") ||
+      (pool && dp_cli_address(&o.workerpool, pool, "--workerpool"))) {
+    decc_free(items);
+    return CLI_USAGE;
+  }
+  o.protected_data = items;
+  o.n_protected_data = n;
+  o.has_workerpool = pool != NULL;
+  o.app_max_price = po->app_max_price;
+  o.workerpool_max_price = po->workerpool_max_price;
+  o.max_per_task = b->per_task;
+  o.args = po->args;
+  o.input_files = inputs;
+  o.n_input_files = ni;
+  o.no_encrypt_result = po->no_encrypt_result;
+  o.result_key_path = po->result_key_path;
+  o.path = po->path;
+  o.no_wait = po->no_wait;
+  o.timeout_s = po->timeout_s ? po->timeout_s : 300;
+  o.progress = dp_cli_process_progress;
+  char *secrets[DECC_DP_MAX_SECRETS];
+  for (size_t i = 0; i < ns; i++) {
+    size_t len;
+    if (!(secrets[i] = cli_read_file(sfiles[i], 4096, &len, 1))) {
+      for (size_t j = 0; j < i; j++)
+        decc_secure_free(secrets[j]);
+      decc_free(items);
+      return CLI_FAIL;
+    }
+  }
+  o.secrets = (const char *const *)secrets;
+  o.n_secrets = ns;
+  if (out && !o.path) {
+    struct stat sb;
+    if (stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+      rc = cli_usage_error("bulk processing writes one result per task: -o "
+                           "must be an existing directory");
+      goto done;
+    }
+  }
+  decc_dp *dp = NULL;
+  if ((rc = dp_cli_open(&dp, w, 1)) == CLI_OK) {
+    decc_dp_bulk_result r;
+    decc_err err;
+    decc_err_clear(&err);
+    decc_status st = decc_dp_process_bulk(dp, &r, &o, &err);
+    dp_cli_resume_hint(NULL);
+    json_t *arr = g_cli.json ? json_array() : NULL;
+    for (size_t i = 0; i < r.n_tasks; i++) {
+      const decc_dp_bulk_task *t = &r.tasks[i];
+      char tid[67], did[67], dest[4200];
+      decc_hex_encode(tid, t->task_id, 32, 1);
+      decc_hex_encode(did, t->deal_id, 32, 1);
+      const char *file = NULL;
+      if (t->result) {
+        if (o.path && !out) {
+          if (!g_cli.json)
+            fwrite(t->result, 1, t->result_len, stdout);
+        } else {
+          snprintf(dest, sizeof dest, "%s%s%s%s", out ? out : "",
+                   out ? "/" : "", tid, o.path ? "" : ".zip");
+          if (o.path)
+            snprintf(dest, sizeof dest, "%s/%s-%s", out, tid, o.path);
+          if (cli_write_file_atomic(dest, t->result, t->result_len, 0600) ==
+              CLI_OK)
+            file = dest;
+          else
+            rc = CLI_FAIL;
+        }
+      }
+      const char *status = t->result ? "COMPLETED"
+                           : o.no_wait ? "ACTIVE"
+                                       : decc_dp_task_status_name(t->status);
+      if (arr)
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:I,s:s,s:s?,s:s?}", "dealId", did,
+                           "taskId", tid, "bulkIndex",
+                           (json_int_t)t->bulk_index, "status", status,
+                           "result", file, "cause", t->failure_cause));
+      else if (file)
+        printf("task %s (slice %llu) COMPLETED, result written to %s\n", tid,
+               (unsigned long long)t->bulk_index, file);
+      else if (!t->result && !o.path)
+        printf("task %s (slice %llu) %s%s%s\n", tid,
+               (unsigned long long)t->bulk_index, status,
+               t->failure_cause ? ": " : "",
+               t->failure_cause ? t->failure_cause : "");
+    }
+    if (arr)
+      cli_print_json(json_pack("{s:o}", "tasks", arr));
+    if (st) {
+      const char *tail = NULL;
+      for (size_t i = 0; i < r.n_tasks && !tail; i++)
+        tail = r.tasks[i].stderr_tail;
+      rc = dp_cli_task_failed(&err, tail);
+    }
+    decc_dp_bulk_result_clear(&r);
+  }
+  decc_dp_close(dp);
+done:
+  for (size_t i = 0; i < ns; i++)
+    decc_secure_free(secrets[i]);
+  decc_free(items);
+  return rc;
+}
 
 static int cmd_process(int argc, char **argv) {
   dp_cli_opts w;
@@ -752,6 +967,9 @@ static int cmd_process(int argc, char **argv) {
   const char *data = NULL, *app = NULL, *pool = NULL, *out = NULL;
   const char *inputs[DECC_DP_MAX_INPUT_FILES], *sfiles[DECC_DP_MAX_SECRETS];
   size_t ni = 0, ns = 0;
+  /* bulk: every positional PROTECTED_DATA, --bulk, --bulk-file */
+  bulk_cli b;
+  memset(&b, 0, sizeof b);
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int k = common_opt(&w, argc, argv, &i);
@@ -769,10 +987,14 @@ static int cmd_process(int argc, char **argv) {
     else if (!strcmp(a, "--secret") || !strncmp(a, "--secret=", 9))
       return cli_usage_error("secrets are never read from the command line: "
                              "use --secret-file FILE");
+    else if (!strcmp(a, "--bulk"))
+      b.forced = 1;
     else if (a[0] != '-') {
-      if (data)
-        return cli_usage_error("unexpected argument '%s'", a);
-      data = a;
+      if (b.n_args == sizeof b.args / sizeof *b.args)
+        return cli_usage_error("too many PROTECTED_DATA arguments: use "
+                               "--bulk-file FILE");
+      b.args[b.n_args++] = a;
+      data = b.args[0];
       continue;
     } else if (i + 1 >= argc)
       return cli_usage_error("%s needs a value (or is unknown)", a);
@@ -780,9 +1002,19 @@ static int cmd_process(int argc, char **argv) {
       app = argv[++i];
     else if (!strcmp(a, "--workerpool"))
       pool = argv[++i];
-    else if (!strcmp(a, "--data-max-price")) {
+    else if (!strcmp(a, "--bulk-file"))
+      b.file = argv[++i];
+    else if (!strcmp(a, "--per-task")) {
+      if (parse_u64(&n, argv[++i], a))
+        return CLI_USAGE;
+      if (n < 1 || n > DECC_DP_BULK_PER_TASK_MAX)
+        return cli_usage_error("--per-task must be 1..%d",
+                               DECC_DP_BULK_PER_TASK_MAX);
+      b.per_task = (uint32_t)n;
+    } else if (!strcmp(a, "--data-max-price")) {
       if (parse_amount(&o.data_max_price, argv[++i], a))
         return CLI_USAGE;
+      b.data_max_given = 1;
     } else if (!strcmp(a, "--app-max-price")) {
       if (parse_amount(&o.app_max_price, argv[++i], a))
         return CLI_USAGE;
@@ -817,6 +1049,14 @@ static int cmd_process(int argc, char **argv) {
     } else
       return cli_usage_error("unknown option '%s'", a);
   }
+  if (b.n_args > 1 || b.forced || b.file) {
+    if (!app)
+      return cli_usage_error("--app is required");
+    return process_bulk(&w, &o, &b, app, pool, out, inputs, ni, sfiles, ns);
+  }
+  if (b.per_task)
+    return cli_usage_error("--per-task applies to bulk processing (several "
+                           "PROTECTED_DATA, --bulk or --bulk-file)");
   if (!data || !app)
     return cli_usage_error("PROTECTED_DATA and --app are required");
   if (dp_cli_address(&o.protected_data, data, "protected data") ||

@@ -1049,7 +1049,9 @@ static decc_status bulk_grant(decc_dp *dp, const decc_dp_bulk_opts *o,
     restrict_value(&f.workerpool, &o->workerpool);
   else
     f.workerpool.mode = DECC_MF_ANY;
-  f.include_all_status = 1; /* to tell a revoked grant from none */
+  /* A local market also lists closed orders, which tells a revoked grant
+   * from none; the market API (remote) lists open orders only. */
+  f.include_all_status = dp->market != NULL;
   f.page_size = DECC_MARKET_PAGE_MAX;
   if ((st = decc__dp_query(dp, DECC_ORDER_DATASET, &f, &r, &n, NULL, err)))
     return st;
@@ -1093,11 +1095,20 @@ static decc_status bulk_grant(decc_dp *dp, const decc_dp_bulk_opts *o,
                       vol, a, b);
   } else if (revoked >= 0) {
     decc_hex_encode(h, r[revoked].hash, 32, 1);
+    /* Listed as open but consumed on chain: bulk deals never consume a
+     * dataset order, so only the owner's CLOSE (revoke) did. */
     st = decc_err_set(err, DECC_E_NOT_FOUND,
                       "protected data %s: its bulk grant to app %s (order "
-                      "%.18s…) was revoked by the owner (%s): ask the owner "
-                      "to grant it again",
-                      a, b, h, r[revoked].status);
+                      "%.18s…) was revoked by the owner: ask the owner to "
+                      "grant it again",
+                      a, b, h);
+  } else if (!dp->market) {
+    st = decc_err_set(err, DECC_E_NOT_FOUND,
+                      "protected data %s: no open bulk grant lets app %s "
+                      "process it for you%s (the market does not list "
+                      "revoked or exhausted grants): ask the owner to grant "
+                      "it with allowBulk (decc grant %s %s --user YOU --bulk)",
+                      a, b, n ? " on this workerpool" : "", a, b);
   } else {
     st = decc_err_set(err, DECC_E_NOT_FOUND,
                       "protected data %s: no grant lets app %s process it "
