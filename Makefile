@@ -16,14 +16,19 @@
 #               + libFuzzer and runs each for a few seconds (fuzz/smoke.sh,
 #               FUZZ_SMOKE_SECONDS in all), so that `make fuzz` cannot break
 #               silently
+#   make test-tsan  (part of make test) the threaded tests (HTTP server,
+#               orderbook readers, node, scheduler/worker) built with
+#               ThreadSanitizer and run once each (tools/tsan.sh); any
+#               report fails
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 30
 FUZZ_SMOKE_SECONDS ?= 60
 
-.PHONY: all setup build engines engines-chain test test-release test-asan test-fuzz demo bench fuzz clean valgrind
+.PHONY: all setup build engines engines-chain test test-release test-asan test-fuzz test-tsan demo bench fuzz clean valgrind
 
 all: build
 
@@ -52,7 +57,7 @@ engines: setup
 engines-chain: setup
 	$(call engines_install,bash tools/engines/install.sh chain)
 
-test: test-release test-asan test-fuzz
+test: test-release test-asan test-tsan test-fuzz
 
 test-release: build engines
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -63,6 +68,9 @@ test-asan: setup
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  DECC_SANITIZED=1 ctest --output-on-failure -j$(JOBS)
+
+test-tsan: setup
+	@bash tools/tsan.sh $(TSAN_BUILD)
 
 test-fuzz: setup
 	@bash fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
@@ -82,4 +90,4 @@ fuzz: setup
 	@bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(TSAN_BUILD)
