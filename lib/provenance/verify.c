@@ -534,7 +534,7 @@ decc_status decc_prov_verify(const decc_prov_bundle *b,
   const decc_prov_verify_opts *o = opts ? opts : &none;
   memset(rep, 0, sizeof *rep);
   vctx v = {rep, err, DECC_OK};
-  char h1[67];
+  char h1[67], h2[67];
 
   if (o->expected_chain_id && o->expected_chain_id != b->chain_id)
     line(&v, DECC_PROV_FAILED, DECC_E_CORRUPT,
@@ -549,11 +549,11 @@ decc_status decc_prov_verify(const decc_prov_bundle *b,
   if (memcmp(tid, b->task_id, 32))
     line(&v, DECC_PROV_FAILED, DECC_E_CORRUPT,
          "task id %s is not task %llu of deal %s", hx(h1, b->task_id, 32),
-         (unsigned long long)b->task_index, hx(h1, b->deal_id, 32));
+         (unsigned long long)b->task_index, hx(h2, b->deal_id, 32));
   else
     line(&v, DECC_PROV_PROVEN, 0, "task %s is task %llu of deal %s",
          hx(h1, b->task_id, 32), (unsigned long long)b->task_index,
-         hx(h1, b->deal_id, 32));
+         hx(h2, b->deal_id, 32));
   if (!(b->deal.tag[31] & 1))
     line(&v, DECC_PROV_NOT_PROVEN, 0,
          "the deal is not a TEE deal (tag bit 0 unset): no enclave vouches "
