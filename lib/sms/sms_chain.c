@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "decc/abi.h"
+#include "decc/encoding.h"
 #include "decc/hub.h"
 #include "decc/mem.h"
 #include "decc/order.h"
@@ -210,6 +211,40 @@ static decc_status cv_now(void *ctx, uint64_t *out, decc_err *err) {
   return st;
 }
 
+/* A revert whose data the chain gave as hex in err (custom error
+ * IncompatibleDatasetOrder(string) or Error(string)) becomes
+ * "IncompatibleDatasetOrder: <reason>" / the reason, printable ASCII only;
+ * anything else is left as it is. */
+static void revert_reason(decc_err *err) {
+  const char *h = strstr(err->msg, "0x");
+  if (!h)
+    return;
+  size_t n = strspn(h + 2, "0123456789abcdefABCDEF");
+  uint8_t buf[512];
+  size_t len = 0;
+  if (n < 8 || n % 2 || n / 2 > sizeof buf ||
+      decc_hex_decode(buf, sizeof buf, &len, h + 2, n) != DECC_OK)
+    return;
+  uint8_t custom[4], plain[4];
+  decc_abi_selector(custom, "IncompatibleDatasetOrder(string)");
+  decc_abi_selector(plain, "Error(string)");
+  int is_custom = !memcmp(buf, custom, 4);
+  if (!is_custom && memcmp(buf, plain, 4))
+    return;
+  decc_abi_value *v = NULL;
+  char *txt = NULL;
+  if (decc_abi_decode(&v, "string", buf + 4, len - 4, 0, NULL) == DECC_OK &&
+      decc_abi_get_string(decc_abi_item(v, 0), &txt) == DECC_OK) {
+    for (char *p = txt; *p; p++)
+      if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+        *p = '?';
+    decc_err_set(err, DECC_E_REVERT, "%s%.200s",
+                 is_custom ? "IncompatibleDatasetOrder: " : "", txt);
+  }
+  decc_free(txt);
+  decc_abi_value_free(v);
+}
+
 /* assertDatasetDealCompatibility(order, dealId) on the hub (PoCo 6.1):
  * an eth_call that reverts with IncompatibleDatasetOrder(reason) when the
  * order may not serve the deal; the chain puts the reason in err. */
@@ -242,6 +277,8 @@ static decc_status cv_dataset_order_compatible(void *ctx,
   pthread_mutex_unlock(&cv->mu);
   decc_buf_clear(&cd);
   decc_buf_clear(&out);
+  if (st == DECC_E_REVERT)
+    revert_reason(err);
   return st;
 }
 

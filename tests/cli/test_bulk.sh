@@ -82,7 +82,8 @@ check_rc "grant 2" 0 "$DECC" --json grant "$PD2" --app "$APP" --user "$BOB" --bu
 check_eq "bulk grant volume" 9007199254740991 "$(jget 'd["volume"]' <<<"$out")"
 check_eq "bulk grant price" 0 "$(jget 'd["datasetprice"]' <<<"$out")"
 H2=$(jget 'd["orderHash"]' <<<"$out")
-check_rc "grant 3" 0 "$DECC" grant "$PD3" --app "$APP" --user "$BOB" --bulk --private-key-file carol.key
+check_rc "grant 3" 0 "$DECC" --json grant "$PD3" --app "$APP" --user "$BOB" --bulk --private-key-file carol.key
+H3=$(jget 'd["orderHash"]' <<<"$out")
 check_rc "grant 4 (not bulk)" 0 "$DECC" grant "$PD4" --app "$APP" --user "$BOB" --uses 5 --private-key-file carol.key
 expect_rc "bulk grant with a price" 1 "$DECC" grant "$PD4" --app "$APP" --any-user --bulk --price 1RLC --private-key-file carol.key
 has "bulk grant with a price: reason" "must be free"
@@ -133,7 +134,33 @@ expect_rc "revoked (local market)" 1 "$DECC" process "$PD1" "$PD2" --app "$APP" 
 hasi "revoked (local): names the record" "$PD2"
 has "revoked (local): reason" "was revoked by the owner"
 mv config.off "$DECC_HOME/config.json"
-# 5. Bad input.
+# 5. The SMS checks every grant against the deal when the task runs: a
+# grant revoked after the deal was made gets no key. With the node stopped,
+# Bob makes the deal on the data directory's ledger and market, Carol
+# revokes; the restarted node runs the task and its pre-compute fails,
+# naming the record and PoCo's reason.
+stop_pid "$NODE_LAST_PID"
+mv "$DECC_HOME/config.json" config.off
+check_rc "bulk deal, node down" 0 "$DECC" --json process "$PD1" "$PD3" --app "$APP" \
+  --no-wait --private-key-file bob.key
+TASK=$(jget 'd["tasks"][0]["taskId"]' <<<"$out")
+check_rc "revoke bulk grant 3" 0 "$DECC" revoke "$H3" --private-key-file carol.key
+rm -f "$T/port"
+start_node "$T/port" "$T/node2.log" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
+  --roles all --workerpool "$WP" --scheduler_key_file "$T/pool.key" \
+  --worker_key_file "$T/worker.key" --platform_key_file "$T/plat.key" \
+  --sms_trusted_platforms "$PLAT" --log_requests false
+U=$NODE_URL
+echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
+rm -f config.off
+expect_rc "task with a revoked grant" 1 "$DECC" task wait "$TASK" --timeout 120 --private-key-file bob.key
+has "revoked at run time: cause" "BULK_DATASET_REFUSED"
+has "revoked at run time: reason" "Dataset order is revoked or fully consumed"
+hasi "revoked at run time: names the record" "#2 $PD3"
+grep -q "bulk dataset 1 .* released" "$T/node2.log" && ok || ko "SMS log: no release of item 1"
+grep -q "bulk dataset 2 .* refused" "$T/node2.log" && ok || ko "SMS log: no refusal of item 2"
+
+# 6. Bad input.
 expect_rc "twice" 1 "$DECC" process "$PD1" "$PD1" --app "$APP" --private-key-file bob.key
 has "twice: reason" "listed twice"
 expect_rc "bad --per-task" 2 "$DECC" process "$PD1" "$PD3" --per-task 101 --app "$APP" --private-key-file bob.key
