@@ -764,6 +764,21 @@ static const char PROCESS_HELP[] =
     "does not apply (bulk grants are free).\n"
     AMOUNT_HELP "\n" WALLET_HELP;
 
+static const char RUN_HELP[] =
+    "usage: decc run APP [--workerpool ADDRESS] [--app-max-price A]\n"
+    "         [--workerpool-max-price A] [--args TEXT] [--input-file URL]...\n"
+    "         [--secret-file FILE]... [--no-encrypt] [--result-key FILE]\n"
+    "         [--path ENTRY] [-o FILE] [--no-wait] [--timeout SECONDS]\n"
+    "         [--category N] [wallet]\n\n"
+    "Runs APP without protected data, as the iExec CLI's 'iexec app run':\n"
+    "picks the app and workerpool orders within the max prices (default 0),\n"
+    "matches them with your request (args, input files, requester secrets),\n"
+    "waits for the task and writes the decrypted result zip to -o (default\n"
+    "TASKID.zip), or its entry ENTRY with --path. Everything else is as\n"
+    "'decc process' (see its --help): failure causes, Ctrl-C, 'decc task\n"
+    "wait' to resume.\n"
+    AMOUNT_HELP "\n" WALLET_HELP;
+
 /* What `decc process` collected for bulk processing. */
 typedef struct bulk_cli {
   const char *args[256]; /* positional PROTECTED_DATA */
@@ -970,6 +985,8 @@ static int cmd_process(int argc, char **argv) {
   /* bulk: every positional PROTECTED_DATA, --bulk, --bulk-file */
   bulk_cli b;
   memset(&b, 0, sizeof b);
+  /* `decc run APP`: the same request without protected data. */
+  const int run = !strcmp(argv[0], "run");
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int k = common_opt(&w, argc, argv, &i);
@@ -979,7 +996,19 @@ static int cmd_process(int argc, char **argv) {
       continue;
     uint64_t n;
     if (!strcmp(a, "-h") || !strcmp(a, "--help"))
-      return help_or(stdout, PROCESS_HELP);
+      return help_or(stdout, run ? RUN_HELP : PROCESS_HELP);
+    if (run && (!strcmp(a, "--bulk") || !strcmp(a, "--bulk-file") ||
+                !strcmp(a, "--per-task") || !strcmp(a, "--data-max-price") ||
+                !strcmp(a, "--app")))
+      return cli_usage_error("decc run APP takes no %s (no protected data; "
+                             "see decc process)",
+                             a);
+    if (run && a[0] != '-') {
+      if (app)
+        return cli_usage_error("decc run takes one APP");
+      app = a;
+      continue;
+    }
     if (!strcmp(a, "--no-encrypt"))
       o.no_encrypt_result = 1;
     else if (!strcmp(a, "--no-wait"))
@@ -1057,9 +1086,11 @@ static int cmd_process(int argc, char **argv) {
   if (b.per_task)
     return cli_usage_error("--per-task applies to bulk processing (several "
                            "PROTECTED_DATA, --bulk or --bulk-file)");
-  if (!data || !app)
+  if (run && !app)
+    return cli_usage_error("APP is required (the app address)");
+  if (!run && (!data || !app))
     return cli_usage_error("PROTECTED_DATA and --app are required");
-  if (dp_cli_address(&o.protected_data, data, "protected data") ||
+  if ((!run && dp_cli_address(&o.protected_data, data, "protected data")) ||
       dp_cli_address(&o.app, app, "--app") ||
       (pool && dp_cli_address(&o.workerpool, pool, "--workerpool")))
     return CLI_USAGE;
@@ -1492,3 +1523,4 @@ int cli_cmd_revoke(int argc, char **argv) { return cmd_revoke(argc, argv); }
 int cli_cmd_ls(int argc, char **argv) { return cmd_ls(argc, argv); }
 int cli_cmd_transfer(int argc, char **argv) { return cmd_transfer(argc, argv); }
 int cli_cmd_process(int argc, char **argv) { return cmd_process(argc, argv); }
+int cli_cmd_run(int argc, char **argv) { return cmd_process(argc, argv); }

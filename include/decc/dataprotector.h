@@ -496,7 +496,8 @@ DECC_API decc_status decc_dp_publish_workerpoolorder(
 /* ---- processProtectedData ------------------------------------------------------- */
 
 typedef struct decc_dp_process_opts {
-  decc_address protected_data;
+  decc_address protected_data; /* zero: no dataset (an app run without
+                                  protected data, `decc run`) */
   decc_address app;
   int has_workerpool;           /* 0: any workerpool */
   decc_address workerpool;

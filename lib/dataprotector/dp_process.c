@@ -292,7 +292,14 @@ static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
   }
   decc__dp_recs_free(r, n);
 
-  /* Dataset order: the grant. */
+  /* Dataset order: the grant. None for a run without protected data
+   * (`decc run`, the iExec CLI's app run): ds stays the empty order, which
+   * matchOrders takes as "no dataset". */
+  if (decc_address_is_zero(&o->protected_data)) {
+    if ((st = decc_order_init(ds, DECC_ORDER_DATASET)))
+      return decc_err_set(err, st, "out of memory");
+    goto workerpool;
+  }
   decc_market_filter_init(&f);
   f.has_resource = 1;
   f.resource = o->protected_data;
@@ -330,6 +337,7 @@ static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
   }
   decc__dp_recs_free(r, n);
 
+workerpool:
   /* Workerpool order: the cheapest that fits (the list is price-sorted). */
   decc_market_filter_init(&f);
   f.has_category = 1;

@@ -96,6 +96,12 @@ check "grant" 0 "$DECC" grant "$PD" --app "$APP" --user bob --wallet alice
 check "process" 0 "$DECC" --json process "$PD" --app "$APP" --wallet bob --path result.json -o r.json --timeout 60
 [ "$(jget .emailDomain <r.json 2>/dev/null)" = example.com ] && ok || ko "result: $out $(cat r.json 2>/dev/null)"
 
+# decc run: the app without protected data (iexec app run).
+check "run" 0 "$DECC" run "$APP" --wallet bob --args "hi there" --path result.json -o run.json --timeout 60
+[ "$(jget .args <run.json 2>/dev/null)" = "hi there" ] && [ "$(jget .entries <run.json)" = 0 ] && ok || ko "run result: $out $(cat run.json 2>/dev/null)"
+check "run with --app" 2 "$DECC" run --app "$APP"
+check "run without APP" 2 "$DECC" run --args x
+
 # Ctrl-C: clean stop, nothing listening any more.
 stop_dev
 [ "$(jget .market <"$DECC_HOME/config.json")" = null ] && ok || ko "market left in config: $(cat "$DECC_HOME/config.json")"
