@@ -21,6 +21,11 @@
 #                                        in $T/err
 #   expect_err NAME RC CMD...            the same, and a non-zero RC must come
 #                                        with a "decc: " one-line message
+#   run_ok NAME CMD...                   CMD succeeds (stdout in $T/out, stderr
+#                                        in $T/err)
+#   refuse NAME RC CMD...                CMD exits RC (output as run_ok); with
+#                                        RC 1 the error must be exactly one
+#                                        "decc: " line
 #   has NAME NEEDLE                      NEEDLE in $out or $T/err
 #   finish                               prints the counts; exit status 0 only
 #                                        when nothing failed
@@ -93,6 +98,20 @@ expect_err() { # expect_err NAME RC CMD...  (expect_rc + a "decc: " message)
   expect_rc "$@"
   if [ "$want" != 0 ]; then
     if grep -q '^decc: ' "$T/err"; then ok; else ko "$name: no error message"; fi
+  fi
+}
+run_ok() { # run_ok NAME CMD...
+  local name=$1
+  shift
+  if "$@" >"$T/out" 2>"$T/err"; then ok; else ko "$name: $(cat "$T/err")"; fi
+}
+refuse() { # refuse NAME RC CMD...
+  local name=$1 want=$2 rc=0
+  shift 2
+  "$@" >"$T/out" 2>"$T/err" || rc=$?
+  if [ "$rc" = "$want" ]; then ok; else ko "$name (exit $rc, want $want): $(cat "$T/err")"; fi
+  if [ "$want" = 1 ]; then
+    if [ "$(wc -l <"$T/err")" = 1 ] && grep -q '^decc: ' "$T/err"; then ok; else ko "$name: error is not one line: $(cat "$T/err")"; fi
   fi
 }
 has() { # has NAME NEEDLE

@@ -4,23 +4,8 @@
 # and extract zips, refuse $file escapes and hostile zips (built here byte
 # by byte) without writing outside the target directory.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-DECC=${DECC:?set DECC to the decc binary}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { # check DESCRIPTION COMMAND... : the command must succeed
-  local d=$1; shift
-  if "$@" >/dev/null 2>&1; then ok; else ko "$d"; fi
-}
-refuse() { # refuse DESCRIPTION EXPECTED_EXIT COMMAND...
-  local d=$1 want=$2; shift 2
-  set +e; "$@" >"$T/out" 2>"$T/err"; local rc=$?; set -e
-  if [ "$rc" = "$want" ]; then ok; else ko "$d (exit $rc, want $want): $(cat "$T/err")"; fi
-}
 
 # ---- inputs ---------------------------------------------------------------
 mkdir -p "$T/in/files"
@@ -34,7 +19,7 @@ cat >"$T/in/data.json" <<'EOF'
 EOF
 
 # ---- validate / schema ------------------------------------------------------
-check "validate v2" "$DECC" data validate "$T/in/data.json"
+run_ok "validate v2" "$DECC" data validate "$T/in/data.json"
 refuse "validate legacy (bigint)" 1 "$DECC" data validate --format legacy "$T/in/data.json"
 grep -q 'Unsupported bigint data (at "big")' "$T/err" && ok || ko "legacy bigint message"
 out=$("$DECC" data schema "$T/in/data.json")
@@ -47,7 +32,7 @@ out=$("$DECC" --json data validate "$T/in/data.json")
 echo '{"ok":1,"nested":{"bad key":1}}' >"$T/in/bad.json"
 refuse "invalid key" 1 "$DECC" data validate "$T/in/bad.json"
 grep -qx 'decc: Unsupported special character in key (at "nested.bad key")' "$T/err" && ok || ko "invalid key message: $(cat "$T/err")"
-refuse "invalid key --json" 1 "$DECC" --json data validate "$T/in/bad.json"
+expect_rc "invalid key --json" 1 "$DECC" --json data validate "$T/in/bad.json"
 grep -q '"valid":false' "$T/out" && grep -q '"path":"nested.bad key"' "$T/out" && ok || ko "invalid --json: $(cat "$T/out")"
 echo '{"x":0.5}' >"$T/in/float.json"
 refuse "legacy float" 1 "$DECC" data serialize --format legacy "$T/in/float.json" -o "$T/float.zip"
@@ -65,7 +50,7 @@ refuse '$file symlink escape' 1 "$DECC" data schema "$T/in/esc3.json"
 grep -q 'outside its directory' "$T/err" && ok || ko "symlink escape message"
 
 # ---- serialize / get / list / extract -----------------------------------------
-check "serialize v2" "$DECC" data serialize "$T/in/data.json" -o "$T/v2.zip"
+run_ok "serialize v2" "$DECC" data serialize "$T/in/data.json" -o "$T/v2.zip"
 ls "$T" | grep -q tmp && ko "temporary file left" || ok
 "$DECC" data get "$T/v2.zip" nested.doc --type application/pdf >"$T/got.pdf"
 cmp -s "$T/got.pdf" "$T/in/files/doc.pdf" && ok || ko "get binary"
@@ -81,11 +66,11 @@ refuse "get missing" 1 "$DECC" data get "$T/v2.zip" nested --type string
 grep -qx 'decc: Failed to load path nested' "$T/err" && ok || ko "missing message"
 "$DECC" data list "$T/v2.zip" >"$T/list"
 [ "$(awk '{print $2}' "$T/list" | tr '\n' ' ')" = "email age ok nested/ nested/doc nested/pic nested/raw big pi s " ] && ok || ko "list order: $(cat "$T/list")"
-check "extract" "$DECC" data extract "$T/v2.zip" -o "$T/x"
+run_ok "extract" "$DECC" data extract "$T/v2.zip" -o "$T/x"
 cmp -s "$T/x/nested/pic" "$T/in/files/pic.png" && ok || ko "extracted content"
 refuse "extract twice" 1 "$DECC" data extract "$T/v2.zip" -o "$T/x"
 printf '{"age":7,"s":"x","ok":false}' >"$T/in/l.json"
-check "serialize legacy to stdout" bash -c "'$DECC' data serialize --format legacy '$T/in/l.json' >'$T/l.zip'"
+run_ok "serialize legacy to stdout" bash -c "'$DECC' data serialize --format legacy '$T/in/l.json' >'$T/l.zip'"
 [ "$("$DECC" data get "$T/l.zip" age --type number --mode legacy)" = "7" ] && ok || ko "legacy number"
 [ "$("$DECC" data get "$T/l.zip" s --type string)" = "x" ] && ok || ko "legacy string (optimistic fallback)"
 [ "$("$DECC" data get "$T/l.zip" ok --type boolean --mode legacy)" = "false" ] && ok || ko "legacy boolean"
@@ -120,7 +105,7 @@ mkzip() {
 }
 mkdir -p "$T/sandbox"
 mkzip "$T/good.zip" "a/:40755" "a/empty:100644"
-check "bash-built zip extracts" "$DECC" data extract "$T/good.zip" -o "$T/sandbox/good"
+run_ok "bash-built zip extracts" "$DECC" data extract "$T/good.zip" -o "$T/sandbox/good"
 [ -f "$T/sandbox/good/a/empty" ] && ok || ko "good zip content"
 i=0
 for evil in "../evil:0" "a/../../evil:0" "/tmp/decc_cli_evil_$$:0" 'a\\evil:0' "lnk:120777" "dev:20644" "fifo:10644"; do
@@ -134,9 +119,8 @@ done
 [ "$(ls "$T/sandbox")" = "good" ] && ok || ko "sandbox polluted: $(ls "$T/sandbox")"
 
 # ---- usage -------------------------------------------------------------------
-check "help" "$DECC" data --help
+run_ok "help" "$DECC" data --help
 refuse "usage error" 2 "$DECC" data serialize
 refuse "unknown format" 2 "$DECC" data validate --format v3 "$T/in/data.json"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -6,58 +6,36 @@
 # wrong key, truncated and tampered input, checksum mismatch: exit 1, one
 # line on stderr, and no output file left behind.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-DECC=${DECC:?set DECC to the decc binary}
 DECC=$(cd "$(dirname "$DECC")" && pwd)/$(basename "$DECC") # we cd below
 SRC=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 V="$SRC/tests/vectors/formats/dataset.json"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { # check DESCRIPTION COMMAND... : the command must succeed
-  local d=$1; shift
-  if "$@" >"$T/out" 2>"$T/err"; then ok; else ko "$d: $(cat "$T/err")"; fi
-}
-refuse() { # refuse DESCRIPTION EXPECTED_EXIT COMMAND...
-  local d=$1 want=$2; shift 2
-  set +e; "$@" >"$T/out" 2>"$T/err"; local rc=$?; set -e
-  if [ "$rc" = "$want" ]; then ok; else ko "$d (exit $rc, want $want): $(cat "$T/err")"; fi
-  # failures are one line "decc: ..."
-  if [ "$want" = 1 ]; then
-    if [ "$(wc -l <"$T/err")" = 1 ] && grep -q '^decc: ' "$T/err"; then ok; else ko "$d: error is not one line: $(cat "$T/err")"; fi
-  fi
-}
-same() { # same DESCRIPTION A B
-  if [ "$2" = "$3" ]; then ok; else ko "$1: '$2' != '$3'"; fi
-}
 hex2bin() { printf '%b' "$(sed 's/../\\x&/g')"; }
 entries() { find "$1" -mindepth 1 -maxdepth 1 | wc -l; }
 
 cd "$T"
 
 # ---- help ------------------------------------------------------------------
-check "dataset --help" "$DECC" dataset --help
+run_ok "dataset --help" "$DECC" dataset --help
 grep -q 'keygen' "$T/out" && ok || ko "help lists keygen"
 for c in keygen encrypt decrypt checksum; do
-  check "dataset $c --help" "$DECC" dataset "$c" --help
+  run_ok "dataset $c --help" "$DECC" dataset "$c" --help
 done
 refuse "no subcommand" 2 "$DECC" dataset
 refuse "unknown subcommand" 2 "$DECC" dataset frobnicate
 
 # ---- keygen -----------------------------------------------------------------
-check "keygen -o" "$DECC" -q dataset keygen -o k1
-same "key file mode" "$(stat -c %a k1)" 600
-same "key file is 44 bytes, no newline" "$(wc -c <k1)" 44
+run_ok "keygen -o" "$DECC" -q dataset keygen -o k1
+check_eq "key file mode" "$(stat -c %a k1)" 600
+check_eq "key file is 44 bytes, no newline" "$(wc -c <k1)" 44
 grep -Eq '^[A-Za-z0-9+/]{43}=$' k1 && ok || ko "key is padded base64"
 refuse "keygen keeps an existing file" 1 "$DECC" dataset keygen -o k1
 cp k1 k1.orig
-check "keygen --force" "$DECC" -q dataset keygen -o k1 --force
+run_ok "keygen --force" "$DECC" -q dataset keygen -o k1 --force
 cmp -s k1 k1.orig && ko "--force made a new key" || ok
-check "keygen default file" "$DECC" -q dataset keygen
-[ -f dataset.key ] && same "dataset.key mode" "$(stat -c %a dataset.key)" 600 || ko "dataset.key written"
+run_ok "keygen default file" "$DECC" -q dataset keygen
+[ -f dataset.key ] && check_eq "dataset.key mode" "$(stat -c %a dataset.key)" 600 || ko "dataset.key written"
 out=$("$DECC" dataset keygen --print)
 [[ "$out" =~ ^[A-Za-z0-9+/]{43}=$ ]] && ok || ko "--print prints a key ($out)"
 refuse "keygen -o and --print" 2 "$DECC" dataset keygen -o x --print
@@ -68,46 +46,46 @@ out=$("$DECC" --json dataset keygen --print)
 head -c $((3 * 1048576 + 17)) /dev/urandom >plain.bin
 sum=$("$DECC" -q dataset encrypt plain.bin --key-file k1)
 [ -f plain.bin.enc ] && ok || ko "default output FILE.enc"
-same "encrypted size" "$(stat -c %s plain.bin.enc)" $((16 + (3 * 1048576 + 17) / 16 * 16 + 16))
-same "checksum = sha256 of the output" "$sum" "0x$(openssl dgst -sha256 -r plain.bin.enc | cut -d' ' -f1)"
-same "dataset checksum" "$("$DECC" dataset checksum plain.bin.enc)" "$sum"
-same "dataset checksum --json" "$("$DECC" --json dataset checksum plain.bin.enc | jq -r .checksum)" "$sum"
+check_eq "encrypted size" "$(stat -c %s plain.bin.enc)" $((16 + (3 * 1048576 + 17) / 16 * 16 + 16))
+check_eq "checksum = sha256 of the output" "$sum" "0x$(openssl dgst -sha256 -r plain.bin.enc | cut -d' ' -f1)"
+check_eq "dataset checksum" "$("$DECC" dataset checksum plain.bin.enc)" "$sum"
+check_eq "dataset checksum --json" "$("$DECC" --json dataset checksum plain.bin.enc | jq -r .checksum)" "$sum"
 # independent decryption with the openssl CLI: IV = first 16 bytes
 keyhex=$(openssl base64 -d -A <k1 | od -An -tx1 -v | tr -d ' \n')
 ivhex=$(head -c 16 plain.bin.enc | od -An -tx1 -v | tr -d ' \n')
 tail -c +17 plain.bin.enc | openssl enc -d -aes-256-cbc -K "$keyhex" -iv "$ivhex" >plain.ossl
 cmp -s plain.ossl plain.bin && ok || ko "openssl decrypts decc's output"
 mv plain.bin orig.bin
-check "decrypt (default OUT strips .enc)" "$DECC" -q dataset decrypt plain.bin.enc --key-file k1
+run_ok "decrypt (default OUT strips .enc)" "$DECC" -q dataset decrypt plain.bin.enc --key-file k1
 cmp -s plain.bin orig.bin && ok || ko "round trip"
-same "plaintext mode" "$(stat -c %a plain.bin)" 600
-check "decrypt --checksum" "$DECC" -q dataset decrypt plain.bin.enc --key-file k1 -o p2 --checksum "$sum"
+check_eq "plaintext mode" "$(stat -c %a plain.bin)" 600
+run_ok "decrypt --checksum" "$DECC" -q dataset decrypt plain.bin.enc --key-file k1 -o p2 --checksum "$sum"
 cmp -s p2 orig.bin && ok || ko "round trip with checksum"
 # openssl-made ciphertext decrypts with decc
 openssl rand 16 >iv.bin
 printf 'hello iExec\n' >small.txt
 { cat iv.bin; openssl enc -aes-256-cbc -K "$keyhex" -iv "$(od -An -tx1 -v iv.bin | tr -d ' \n')" -in small.txt; } >small.enc
-check "decrypt openssl's ciphertext" "$DECC" -q dataset decrypt small.enc --key-file k1 -o small.out
+run_ok "decrypt openssl's ciphertext" "$DECC" -q dataset decrypt small.enc --key-file k1 -o small.out
 cmp -s small.out small.txt && ok || ko "openssl -> decc"
 
 # without --key-file: FILE.key is generated (like `iexec dataset encrypt`)
 printf 'abc' >auto.txt
 out=$("$DECC" --json dataset encrypt auto.txt)
-same "json keyFile" "$(echo "$out" | jq -r .keyFile)" auto.txt.key
-same "json encryptedFile" "$(echo "$out" | jq -r .encryptedFile)" auto.txt.enc
-same "generated key mode" "$(stat -c %a auto.txt.key)" 600
-same "json checksum" "$(echo "$out" | jq -r .checksum)" "$("$DECC" dataset checksum auto.txt.enc)"
-check "decrypt with the generated key" "$DECC" -q dataset decrypt auto.txt.enc --key-file auto.txt.key -o auto.out
-same "auto round trip" "$(cat auto.out)" abc
+check_eq "json keyFile" "$(echo "$out" | jq -r .keyFile)" auto.txt.key
+check_eq "json encryptedFile" "$(echo "$out" | jq -r .encryptedFile)" auto.txt.enc
+check_eq "generated key mode" "$(stat -c %a auto.txt.key)" 600
+check_eq "json checksum" "$(echo "$out" | jq -r .checksum)" "$("$DECC" dataset checksum auto.txt.enc)"
+run_ok "decrypt with the generated key" "$DECC" -q dataset decrypt auto.txt.enc --key-file auto.txt.key -o auto.out
+check_eq "auto round trip" "$(cat auto.out)" abc
 refuse "encrypt keeps an existing FILE.key" 1 "$DECC" dataset encrypt auto.txt -o other.enc
 [ -f other.enc ] && ko "no output when the key file exists" || ok
 
 # an empty file encrypts to 32 bytes
 : >empty
-check "encrypt empty" "$DECC" -q dataset encrypt empty --key-file k1
-same "empty -> 32 bytes" "$(stat -c %s empty.enc)" 32
-check "decrypt empty" "$DECC" -q dataset decrypt empty.enc --key-file k1 -o empty.out
-same "empty round trip" "$(stat -c %s empty.out)" 0
+run_ok "encrypt empty" "$DECC" -q dataset encrypt empty --key-file k1
+check_eq "empty -> 32 bytes" "$(stat -c %s empty.enc)" 32
+run_ok "decrypt empty" "$DECC" -q dataset decrypt empty.enc --key-file k1 -o empty.out
+check_eq "empty round trip" "$(stat -c %s empty.out)" 0
 
 # ---- the SDK's ciphertext ----------------------------------------------------
 for i in $(seq 0 $(($(jq '.datasets | length' "$V") - 1))); do
@@ -116,13 +94,13 @@ for i in $(seq 0 $(($(jq '.datasets | length' "$V") - 1))); do
   size=$(jq -r ".datasets[$i].size" "$V")
   jq -r ".datasets[$i].key" "$V" | tr -d '\n' >sdk.key
   echo "$enc" | hex2bin >sdk.enc
-  same "sdk vector $size: ciphertext length" "$(stat -c %s sdk.enc)" $(( ${#enc} / 2 ))
+  check_eq "sdk vector $size: ciphertext length" "$(stat -c %s sdk.enc)" $(( ${#enc} / 2 ))
   rm -f sdk.out
-  check "sdk vector $size: decrypt" "$DECC" -q dataset decrypt sdk.enc --key-file sdk.key -o sdk.out \
+  run_ok "sdk vector $size: decrypt" "$DECC" -q dataset decrypt sdk.enc --key-file sdk.key -o sdk.out \
     --checksum "$(jq -r ".datasets[$i].checksum" "$V")"
-  same "sdk vector $size: plaintext" "0x$(openssl dgst -sha256 -r sdk.out | cut -d' ' -f1)" \
+  check_eq "sdk vector $size: plaintext" "0x$(openssl dgst -sha256 -r sdk.out | cut -d' ' -f1)" \
     "$(jq -r ".datasets[$i].plain_sha256" "$V")"
-  same "sdk vector $size: checksum" "$("$DECC" dataset checksum sdk.enc)" "$(jq -r ".datasets[$i].checksum" "$V")"
+  check_eq "sdk vector $size: checksum" "$("$DECC" dataset checksum sdk.enc)" "$(jq -r ".datasets[$i].checksum" "$V")"
 done
 
 # ---- bad input --------------------------------------------------------------
@@ -131,7 +109,7 @@ cp plain.bin.enc bad/c.enc
 n0=$(entries bad)
 refuse "wrong key" 1 "$DECC" dataset decrypt bad/c.enc --key-file dataset.key -o bad/out
 grep -q 'wrong key' "$T/err" && ok || ko "wrong key message: $(cat "$T/err")"
-same "wrong key: nothing left" "$(entries bad)" "$n0"
+check_eq "wrong key: nothing left" "$(entries bad)" "$n0"
 head -c 10 plain.bin.enc >bad/short.enc
 refuse "truncated (< 16 bytes)" 1 "$DECC" dataset decrypt bad/short.enc --key-file k1 -o bad/out
 grep -q 'truncated' "$T/err" && ok || ko "truncated message"
@@ -147,7 +125,7 @@ refuse "tampered last block" 1 "$DECC" dataset decrypt bad/tamper.enc --key-file
 refuse "checksum mismatch" 1 "$DECC" dataset decrypt plain.bin.enc --key-file k1 -o bad/out \
   --checksum 0x0000000000000000000000000000000000000000000000000000000000000000
 grep -q 'checksum mismatch' "$T/err" && ok || ko "checksum message"
-same "bad input: nothing left" "$(entries bad)" 5
+check_eq "bad input: nothing left" "$(entries bad)" 5
 printf 'AAAA' >bad.key
 refuse "short key file" 1 "$DECC" dataset decrypt plain.bin.enc --key-file bad.key -o bad/out
 grep -q '32 bytes' "$T/err" && ok || ko "short key message"
@@ -155,12 +133,11 @@ refuse "missing key file" 1 "$DECC" dataset decrypt plain.bin.enc --key-file nop
 refuse "missing input" 1 "$DECC" dataset encrypt nope.bin --key-file k1
 refuse "checksum of a missing file" 1 "$DECC" dataset checksum nope.bin
 refuse "existing output" 1 "$DECC" dataset decrypt plain.bin.enc --key-file k1 -o orig.bin
-check "existing output with --force" "$DECC" -q dataset decrypt plain.bin.enc --key-file k1 -o orig.bin --force
+run_ok "existing output with --force" "$DECC" -q dataset decrypt plain.bin.enc --key-file k1 -o orig.bin --force
 refuse "decrypt without --key-file" 2 "$DECC" dataset decrypt plain.bin.enc -o x
 refuse "decrypt without -o and no .enc" 2 "$DECC" dataset decrypt orig.bin --key-file k1
 refuse "bad --checksum" 2 "$DECC" dataset decrypt plain.bin.enc --key-file k1 -o x --checksum 0x12
 refuse "unknown option" 2 "$DECC" dataset encrypt plain.bin --frob
-same "no stray temporary files" "$(find . -name '.*.tmp*' | wc -l)" 0
+check_eq "no stray temporary files" "$(find . -name '.*.tmp*' | wc -l)" 0
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -8,47 +8,25 @@
 # and Bob's account paid exactly app + data + workerpool prices.
 # The enclave sandbox needs root: without it the test says SKIP.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
-if [ "$(id -u)" != 0 ]; then
-  if [ "${CI:-}" = true ]; then echo "FAIL: the enclave sandbox needs root (required under CI=true)"; exit 1; fi
-  echo "SKIP: the enclave sandbox needs root"
-  exit 77 # ctest: Skipped
-fi
-T=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
+need_root "the enclave sandbox needs root"
 NODE_PID=
 cleanup() {
   if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-  rm -rf "$T"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() {
-  local name=$1 want=$2
-  shift 2
-  set +e
-  out=$("$@" 2>"$T/err")
-  local rc=$?
-  set -e
-  if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
-}
-jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+on_exit cleanup
 
 export DECC_HOME="$T/home"
 cd "$T"
 # Dev accounts: 1 Alice, 2 Bob, 3 the pool operator, 4 its worker.
-keys=$("$DECC" chain init --dev | grep '^(')
-key() { awk -v i="($1)" '$1==i{print $3}' <<<"$keys"; }
-addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$keys"; }
+dev_keys
 key 1 >alice.key; key 2 >bob.key; key 3 >pool.key; key 4 >worker.key
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' >plat.key
 chmod 600 ./*.key
 BOB=$(addr 2)
 PLAT=$("$DECC" wallet address --private-key-file plat.key | grep -o '0x[0-9a-fA-F]\{40\}')
 HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in d else d["hub"]')
-check "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
+check_rc "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
 WP=$(jget 'd["workerpool"]' <<<"$out")
 "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all \
   --workerpool "$WP" --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
@@ -63,12 +41,12 @@ U="http://127.0.0.1:$(cat "$T/port")"
 echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
 
 # Bob's TEE app and its order; the pool's order.
-check "app init" 0 "$DECC" app init app1
-check "app build" 0 "$DECC" --json app build app1 -o app1.tar
+check_rc "app init" 0 "$DECC" app init app1
+check_rc "app build" 0 "$DECC" --json app build app1 -o app1.tar
 M=$(jget 'd["measurement"]' <<<"$out")
-check "store add" 0 "$DECC" --json store add app1.tar
+check_rc "store add" 0 "$DECC" --json store add app1.tar
 CID=$(jget 'd["Hash"]' <<<"$out")
-check "app deploy" 0 "$DECC" --json app deploy --name app1 --multiaddr "/ipfs/$CID" \
+check_rc "app deploy" 0 "$DECC" --json app deploy --name app1 --multiaddr "/ipfs/$CID" \
   --bundle app1.tar --mrenclave "{\"framework\":\"TDX\",\"fingerprint\":\"$M\"}" \
   --private-key-file bob.key
 APP=$(jget 'd["app"]' <<<"$out")
@@ -76,24 +54,24 @@ Z=0x0000000000000000000000000000000000000000
 TAG=0x0000000000000000000000000000000000000000000000000000000000000009
 echo "{\"app\":\"$APP\",\"appprice\":\"1000000000\",\"volume\":\"100\",\"tag\":\"$TAG\",\"datasetrestrict\":\"$Z\",\"workerpoolrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >ao.json
 echo "{\"workerpool\":\"$WP\",\"workerpoolprice\":\"500000000\",\"volume\":\"100\",\"tag\":\"$TAG\",\"category\":\"0\",\"trust\":\"0\",\"apprestrict\":\"$Z\",\"datasetrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >wo.json
-check "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
-check "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key --node "$U" ao.s.json
-check "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
-check "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key --node "$U" wo.s.json
+check_rc "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
+check_rc "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key --node "$U" ao.s.json
+check_rc "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
+check_rc "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key --node "$U" wo.s.json
 
 echo '{"email":"alice@example.com","score":42}' >rec.json
-check "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
+check_rc "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
 PD=$(jget 'd["address"]' <<<"$out")
-check "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$BOB" --uses 3 --price 2RLC --private-key-file alice.key
-check "balance before" 0 "$DECC" --json account balance "$BOB"
+check_rc "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$BOB" --uses 3 --price 2RLC --private-key-file alice.key
+check_rc "balance before" 0 "$DECC" --json account balance "$BOB"
 before=$(jget 'int(d["stake"])' <<<"$out")
 
-check "process" 0 "$DECC" process "$PD" --app "$APP" --app-max-price 1RLC --data-max-price 2RLC \
+check_rc "process" 0 "$DECC" process "$PD" --app "$APP" --app-max-price 1RLC --data-max-price 2RLC \
   --workerpool-max-price 0.5 --private-key-file bob.key --path result.json --timeout 120 --args hello
 [ "$(jget 'd["emailDomain"]' <<<"$out")" = example.com ] && ok || ko "result: $out"
 [ "$(jget 'd["args"]' <<<"$out")" = hello ] && ok || ko "args: $out"
 grep -q "CONSUME_RESULT_DECRYPT" "$T/err" && ok || ko "no decrypt step: $(cat "$T/err")"
-check "process to a file" 0 "$DECC" --json process "$PD" --app "$APP" --app-max-price 1RLC \
+check_rc "process to a file" 0 "$DECC" --json process "$PD" --app "$APP" --app-max-price 1RLC \
   --data-max-price 2RLC --workerpool-max-price 0.5 --private-key-file bob.key -o r.zip
 [ "$(jget 'd["status"]' <<<"$out")" = COMPLETED ] && ok || ko "json: $out"
 grep -q result.json <<<"$(unzip -l r.zip)" && ok || ko "r.zip has no result.json"
@@ -105,20 +83,19 @@ for _ in $(seq 50); do
   [ "$(jget 'd["grantedAccess"][0]["remainingAccess"]' <<<"$out" 2>/dev/null)" = 1 ] && break
   sleep 0.2
 done
-check "grants" 0 "$DECC" --json grants "$PD" --user "$BOB" --strict
+check_rc "grants" 0 "$DECC" --json grants "$PD" --user "$BOB" --strict
 [ "$(jget 'd["grantedAccess"][0]["remainingAccess"]' <<<"$out")" = 1 ] && ok || ko "remaining: $out"
-check "balance after" 0 "$DECC" --json account balance "$BOB"
+check_rc "balance after" 0 "$DECC" --json account balance "$BOB"
 after=$(jget 'int(d["stake"])' <<<"$out")
 # Bob paid 2 × 3.5 RLC and, as the app owner, got 2 × 1 RLC back.
 [ $((before - after)) = 5000000000 ] && ok || ko "Bob paid $((before - after)) nRLC"
 
-check "no wait" 0 "$DECC" --json process "$PD" --app "$APP" --app-max-price 1RLC \
+check_rc "no wait" 0 "$DECC" --json process "$PD" --app "$APP" --app-max-price 1RLC \
   --data-max-price 2RLC --workerpool-max-price 0.5 --private-key-file bob.key --no-wait
 [ "$(jget 'len(d["taskId"])' <<<"$out")" = 66 ] && ok || ko "no-wait: $out"
 # Three uses granted, three consumed: the grant is exhausted.
-check "exhausted" 1 "$DECC" process "$PD" --app "$APP" --app-max-price 1RLC --data-max-price 2RLC \
+check_rc "exhausted" 1 "$DECC" process "$PD" --app "$APP" --app-max-price 1RLC --data-max-price 2RLC \
   --workerpool-max-price 0.5 --private-key-file bob.key
 grep -q "access not granted or exhausted" "$T/err" && ok || ko "exhausted: $(cat "$T/err")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

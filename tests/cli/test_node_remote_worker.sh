@@ -9,48 +9,26 @@
 # not-allowed requests are refused. The worker node runs as `decc worker run`.
 # The enclave sandbox needs root: without it the test says SKIP.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
-if [ "$(id -u)" != 0 ]; then
-  if [ "${CI:-}" = true ]; then echo "FAIL: the enclave sandbox needs root (required under CI=true)"; exit 1; fi
-  echo "SKIP: the enclave sandbox needs root"
-  exit 77 # ctest: Skipped
-fi
-T=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
+need_root "the enclave sandbox needs root"
 NODE_PID=
 WNODE_PID=
 cleanup() {
   for p in $WNODE_PID $NODE_PID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$T"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() {
-  local name=$1 want=$2
-  shift 2
-  set +e
-  out=$("$@" 2>"$T/err")
-  local rc=$?
-  set -e
-  if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
-}
-jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+on_exit cleanup
 
 export DECC_HOME="$T/home"
 cd "$T"
 # Dev accounts: 1 Alice, 2 Bob, 3 the pool operator, 4 its worker.
-keys=$("$DECC" chain init --dev | grep '^(')
-key() { awk -v i="($1)" '$1==i{print $3}' <<<"$keys"; }
-addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$keys"; }
+dev_keys
 key 1 >alice.key; key 2 >bob.key; key 3 >pool.key; key 4 >worker.key; key 5 >prober.key
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' >plat.key
 chmod 600 ./*.key
 BOB=$(addr 2)
 PLAT=$("$DECC" wallet address --private-key-file plat.key | grep -o '0x[0-9a-fA-F]\{40\}')
 HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in d else d["hub"]')
-check "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
+check_rc "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
 WP=$(jget 'd["workerpool"]' <<<"$out")
 WORKER=$(addr 4)
 # A second listed worker signs the hand-made requests below: the scheduler
@@ -78,10 +56,10 @@ for _ in $(seq 50); do [ -s "$T/wport" ] && break; sleep 0.1; done
 [ -s "$T/wport" ] || { echo "worker node did not start: $(cat "$T/wnode.log")"; exit 1; }
 echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
 
-check "worker run --help" 0 "$DECC" worker run --help
-check "scheduler run --help" 0 "$DECC" scheduler --help
-check "worker run --roles refused" 2 "$DECC" worker run --roles all
-check "worker without scheduler" 1 "$DECC" worker run --home "$T/x" --chain-url "$U" --sms-url "$U" \
+check_rc "worker run --help" 0 "$DECC" worker run --help
+check_rc "scheduler run --help" 0 "$DECC" scheduler --help
+check_rc "worker run --roles refused" 2 "$DECC" worker run --roles all
+check_rc "worker without scheduler" 1 "$DECC" worker run --home "$T/x" --chain-url "$U" --sms-url "$U" \
   --store-url "$U" --worker-key-file "$T/worker.key" --platform-key-file "$T/plat.key"
 grep -q "scheduler_url" "$T/err" && ok || ko "no scheduler: $(cat "$T/err")"
 
@@ -136,12 +114,12 @@ signed prober.key "$PROBER" "$TS" "$P" '{"kind":"COMPLETED"}'
 [ "$(post_signed "$P" '{"kind":"COMPLETED"}')" = 404 ] && ok || ko "unknown task: $(cat "$T/body")"
 
 # Bob's TEE app and its order; the pool's order.
-check "app init" 0 "$DECC" app init app1
-check "app build" 0 "$DECC" --json app build app1 -o app1.tar
+check_rc "app init" 0 "$DECC" app init app1
+check_rc "app build" 0 "$DECC" --json app build app1 -o app1.tar
 M=$(jget 'd["measurement"]' <<<"$out")
-check "store add" 0 "$DECC" --json store add app1.tar
+check_rc "store add" 0 "$DECC" --json store add app1.tar
 CID=$(jget 'd["Hash"]' <<<"$out")
-check "app deploy" 0 "$DECC" --json app deploy --name app1 --multiaddr "/ipfs/$CID" \
+check_rc "app deploy" 0 "$DECC" --json app deploy --name app1 --multiaddr "/ipfs/$CID" \
   --bundle app1.tar --mrenclave "{\"framework\":\"TDX\",\"fingerprint\":\"$M\"}" \
   --private-key-file bob.key
 APP=$(jget 'd["app"]' <<<"$out")
@@ -149,24 +127,24 @@ Z=0x0000000000000000000000000000000000000000
 TAG=0x0000000000000000000000000000000000000000000000000000000000000009
 echo "{\"app\":\"$APP\",\"appprice\":\"1000000000\",\"volume\":\"100\",\"tag\":\"$TAG\",\"datasetrestrict\":\"$Z\",\"workerpoolrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >ao.json
 echo "{\"workerpool\":\"$WP\",\"workerpoolprice\":\"500000000\",\"volume\":\"100\",\"tag\":\"$TAG\",\"category\":\"0\",\"trust\":\"0\",\"apprestrict\":\"$Z\",\"datasetrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >wo.json
-check "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
-check "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key --node "$U" ao.s.json
-check "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
-check "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key --node "$U" wo.s.json
+check_rc "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
+check_rc "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key --node "$U" ao.s.json
+check_rc "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
+check_rc "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key --node "$U" wo.s.json
 
 echo '{"email":"alice@example.com","score":42}' >rec.json
-check "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
+check_rc "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
 PD=$(jget 'd["address"]' <<<"$out")
-check "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$BOB" --uses 3 --price 2RLC --private-key-file alice.key
-check "balance before" 0 "$DECC" --json account balance "$BOB"
+check_rc "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$BOB" --uses 3 --price 2RLC --private-key-file alice.key
+check_rc "balance before" 0 "$DECC" --json account balance "$BOB"
 before=$(jget 'int(d["stake"])' <<<"$out")
 
-check "process" 0 "$DECC" process "$PD" --app "$APP" --app-max-price 1RLC --data-max-price 2RLC \
+check_rc "process" 0 "$DECC" process "$PD" --app "$APP" --app-max-price 1RLC --data-max-price 2RLC \
   --workerpool-max-price 0.5 --private-key-file bob.key --path result.json --timeout 120 --args hello
 [ "$(jget 'd["emailDomain"]' <<<"$out")" = example.com ] && ok || ko "result: $out"
 [ "$(jget 'd["args"]' <<<"$out")" = hello ] && ok || ko "args: $out"
 grep -q "CONSUME_RESULT_DECRYPT" "$T/err" && ok || ko "no decrypt step: $(cat "$T/err")"
-check "process to a file" 0 "$DECC" --json process "$PD" --app "$APP" --app-max-price 1RLC \
+check_rc "process to a file" 0 "$DECC" --json process "$PD" --app "$APP" --app-max-price 1RLC \
   --data-max-price 2RLC --workerpool-max-price 0.5 --private-key-file bob.key -o r.zip
 [ "$(jget 'd["status"]' <<<"$out")" = COMPLETED ] && ok || ko "json: $out"
 grep -q result.json <<<"$(unzip -l r.zip)" && ok || ko "r.zip has no result.json"
@@ -176,5 +154,4 @@ grep -q "tasks from the scheduler at $U" "$T/wnode.log" && ok || ko "worker log:
 [ -d "$T/whome/worker" ] && ok || ko "no worker state on the worker node"
 [ ! -e "$DECC_HOME/worker/state.sqlite" ] && ok || ko "main node ran a worker"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -10,46 +10,24 @@
 # The enclave sandbox needs root: without it the test exits 77 (SKIP),
 # and fails under CI=true.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIP: the enclave sandbox needs root"
-  [ "${CI:-}" = true ] && exit 1
-  exit 77
-fi
-T=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
+need_root "the enclave sandbox needs root"
 NODE_PID=
 cleanup() {
   if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-  rm -rf "$T"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() {
-  local name=$1 want=$2
-  shift 2
-  set +e
-  out=$("$@" 2>"$T/err")
-  local rc=$?
-  set -e
-  if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
-}
-jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+on_exit cleanup
 
 export DECC_HOME="$T/home"
 cd "$T"
-keys=$("$DECC" chain init --dev | grep '^(')
-key() { awk -v i="($1)" '$1==i{print $3}' <<<"$keys"; }
-addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$keys"; }
+dev_keys
 key 1 >alice.key; key 2 >bob.key; key 3 >pool.key; key 4 >worker.key
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' >plat.key
 chmod 600 ./*.key
 BOB=$(addr 2)
 PLAT=$("$DECC" wallet address --private-key-file plat.key | grep -o '0x[0-9a-fA-F]\{40\}')
 HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in d else d["hub"]')
-check "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
+check_rc "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
 WP=$(jget 'd["workerpool"]' <<<"$out")
 "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all \
   --workerpool "$WP" --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
@@ -66,18 +44,18 @@ TAG=0x0000000000000000000000000000000000000000000000000000000000000009
 # deploy_app DIR: builds, stores, registers DIR as Bob's TEE app and
 # publishes a free app order; sets APP.
 deploy_app() {
-  check "build $1" 0 "$DECC" --json app build "$1" -o "$1.tar"
+  check_rc "build $1" 0 "$DECC" --json app build "$1" -o "$1.tar"
   local m cid
   m=$(jget 'd["measurement"]' <<<"$out")
-  check "store add $1" 0 "$DECC" --json store add "$1.tar"
+  check_rc "store add $1" 0 "$DECC" --json store add "$1.tar"
   cid=$(jget 'd["Hash"]' <<<"$out")
-  check "deploy $1" 0 "$DECC" --json app deploy --name "$1" --multiaddr "/ipfs/$cid" \
+  check_rc "deploy $1" 0 "$DECC" --json app deploy --name "$1" --multiaddr "/ipfs/$cid" \
     --bundle "$1.tar" --mrenclave "{\"framework\":\"TDX\",\"fingerprint\":\"$m\"}" \
     --private-key-file bob.key
   APP=$(jget 'd["app"]' <<<"$out")
   echo "{\"app\":\"$APP\",\"appprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"datasetrestrict\":\"$Z\",\"workerpoolrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >"$1.ao.json"
-  check "sign $1 order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o "$1.ao.s.json" "$1.ao.json"
-  check "publish $1 order" 0 "$DECC" order publish --type apporder --private-key-file bob.key --node "$U" "$1.ao.s.json"
+  check_rc "sign $1 order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o "$1.ao.s.json" "$1.ao.json"
+  check_rc "publish $1 order" 0 "$DECC" order publish --type apporder --private-key-file bob.key --node "$U" "$1.ao.s.json"
 }
 
 "$DECC" app init good >/dev/null
@@ -96,28 +74,28 @@ deploy_app good; GOOD=$APP
 deploy_app bad; BAD=$APP
 deploy_app slow; SLOW=$APP
 echo "{\"workerpool\":\"$WP\",\"workerpoolprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"category\":\"0\",\"trust\":\"0\",\"apprestrict\":\"$Z\",\"datasetrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >wo.json
-check "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
-check "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key --node "$U" wo.s.json
+check_rc "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
+check_rc "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key --node "$U" wo.s.json
 
 # order ls / publish find the market in config.json (no --node).
-check "order ls from config" 0 "$DECC" --json order ls --type apporder --app "$GOOD"
+check_rc "order ls from config" 0 "$DECC" --json order ls --type apporder --app "$GOOD"
 [ "$(jget 'd["count"]' <<<"$out")" = 1 ] && ok || ko "order ls: $out"
 echo "{\"app\":\"$GOOD\",\"appprice\":\"0\",\"volume\":\"7\",\"tag\":\"$TAG\",\"datasetrestrict\":\"$Z\",\"workerpoolrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >ao7.json
-check "sign order 7" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao7.s.json ao7.json
-check "publish from config" 0 "$DECC" order publish --type apporder --private-key-file bob.key ao7.s.json
-check "order ls 2" 0 "$DECC" --json order ls --type apporder --app "$GOOD"
+check_rc "sign order 7" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao7.s.json ao7.json
+check_rc "publish from config" 0 "$DECC" order publish --type apporder --private-key-file bob.key ao7.s.json
+check_rc "order ls 2" 0 "$DECC" --json order ls --type apporder --app "$GOOD"
 [ "$(jget 'd["count"]' <<<"$out")" = 2 ] && ok || ko "order ls after publish: $out"
 
 echo '{"email":"alice@example.com","score":42}' >rec.json
-check "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
+check_rc "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
 PD=$(jget 'd["address"]' <<<"$out")
 for a in "$GOOD" "$BAD" "$SLOW"; do
-  check "grant" 0 "$DECC" grant "$PD" --app "$a" --user "$BOB" --uses 5 --private-key-file alice.key
+  check_rc "grant" 0 "$DECC" grant "$PD" --app "$a" --user "$BOB" --uses 5 --private-key-file alice.key
 done
 
 # 1. A failing app: process ends with the recorded cause and the stderr tail
 # (a 200 s timeout that, if reached, would say "still ACTIVE").
-check "process failing app" 1 "$DECC" process "$PD" --app "$BAD" --private-key-file bob.key --timeout 200
+check_rc "process failing app" 1 "$DECC" process "$PD" --app "$BAD" --private-key-file bob.key --timeout 200
 grep -q "APP_EXIT_CODE" "$T/err" && ok || ko "no cause: $(cat "$T/err")"
 grep -q "exit code 3" "$T/err" && ok || ko "no exit code: $(cat "$T/err")"
 grep -q "boom: the record has no field 'age'" "$T/err" && ok || ko "no stderr tail: $(cat "$T/err")"
@@ -127,23 +105,23 @@ BADTASK=$(grep -o 'task 0x[0-9a-f]\{64\} failed' "$T/err" | head -1 | cut -d' ' 
 [ ${#BADTASK} = 66 ] && ok || ko "no task id in the failure: $(cat "$T/err")"
 
 # --json gives the cause as fields.
-check "process failing app --json" 1 "$DECC" --json process "$PD" --app "$BAD" --private-key-file bob.key --timeout 200
+check_rc "process failing app --json" 1 "$DECC" --json process "$PD" --app "$BAD" --private-key-file bob.key --timeout 200
 [ "$(jget 'd["cause"].split(":")[0]' <<<"$out")" = APP_EXIT_CODE ] && ok || ko "json cause: $out"
 grep -q "boom" <<<"$(jget 'd["stderr"]' <<<"$out")" && ok || ko "json stderr: $out"
 
 # 2. task wait on the failed task says the same, at once.
-check "task wait failed" 1 "$DECC" task wait "$BADTASK" --timeout 200 --private-key-file bob.key
+check_rc "task wait failed" 1 "$DECC" task wait "$BADTASK" --timeout 200 --private-key-file bob.key
 grep -q "APP_EXIT_CODE" "$T/err" && grep -q "boom" "$T/err" && ok || ko "wait failed: $(cat "$T/err")"
 
 # 3. A good app with --no-wait, then task wait: result named after the task.
-check "process no wait" 0 "$DECC" --json process "$PD" --app "$GOOD" --private-key-file bob.key --no-wait
+check_rc "process no wait" 0 "$DECC" --json process "$PD" --app "$GOOD" --private-key-file bob.key --no-wait
 GOODTASK=$(jget 'd["taskId"]' <<<"$out")
-check "task wait good" 0 "$DECC" task wait "$GOODTASK" --timeout 200 --private-key-file bob.key
+check_rc "task wait good" 0 "$DECC" task wait "$GOODTASK" --timeout 200 --private-key-file bob.key
 [ -s "$GOODTASK.zip" ] && ok || ko "no $GOODTASK.zip: $out"
 grep -q result.json <<<"$(unzip -l "$GOODTASK.zip")" && ok || ko "$GOODTASK.zip has no result.json"
-check "task wait good -o" 0 "$DECC" task wait "$GOODTASK" --private-key-file bob.key --path result.json -o r.json
+check_rc "task wait good -o" 0 "$DECC" task wait "$GOODTASK" --private-key-file bob.key --path result.json -o r.json
 [ "$(jget 'd["emailDomain"]' <r.json)" = example.com ] && ok || ko "result: $(cat r.json)"
-check "process default name" 0 "$DECC" --json process "$PD" --app "$GOOD" --private-key-file bob.key --timeout 200
+check_rc "process default name" 0 "$DECC" --json process "$PD" --app "$GOOD" --private-key-file bob.key --timeout 200
 T2=$(jget 'd["taskId"]' <<<"$out")
 [ "$(jget 'd["result"]' <<<"$out")" = "$T2.zip" ] && [ -s "$T2.zip" ] && ok || ko "default name: $out"
 
@@ -156,22 +134,21 @@ set +e; wait "$PP"; rc=$?; set -e
 [ "$rc" = 130 ] && ok || ko "interrupted process rc $rc: $(cat "$T/int.err")"
 SLOWTASK=$(grep -o "decc task wait 0x[0-9a-f]\{64\}" "$T/int.err" | head -1 | awk '{print $4}')
 [ ${#SLOWTASK} = 66 ] && ok || ko "no resume hint: $(cat "$T/int.err")"
-check "resume" 0 "$DECC" task wait "$SLOWTASK" --timeout 200 --private-key-file bob.key
+check_rc "resume" 0 "$DECC" task wait "$SLOWTASK" --timeout 200 --private-key-file bob.key
 [ -s "$SLOWTASK.zip" ] && ok || ko "resume wrote no $SLOWTASK.zip"
 
 # 5. task ls / deal ls: Bob's requests, with the failure cause; Alice has none.
-check "task ls" 0 "$DECC" task ls --private-key-file bob.key
+check_rc "task ls" 0 "$DECC" task ls --private-key-file bob.key
 grep -q "$BADTASK  ACTIVE .*APP_EXIT_CODE" <<<"$out" && ok || ko "task ls bad: $out"
 grep -q "$GOODTASK  COMPLETED" <<<"$out" && ok || ko "task ls good: $out"
-check "task ls --json --user" 0 "$DECC" --json task ls --user "$BOB"
+check_rc "task ls --json --user" 0 "$DECC" --json task ls --user "$BOB"
 [ "$(jget 'len(d)' <<<"$out")" = 5 ] && ok || ko "task count: $out"
-check "deal ls" 0 "$DECC" --json deal ls --user "$BOB"
+check_rc "deal ls" 0 "$DECC" --json deal ls --user "$BOB"
 [ "$(jget 'len(d)' <<<"$out")" = 5 ] && ok || ko "deal count: $out"
 [ "$(jget 'd[0]["app"].lower()' <<<"$out")" = "${BAD,,}" ] && ok || ko "first deal: $out"
-check "deal ls alice" 0 "$DECC" deal ls --private-key-file alice.key
+check_rc "deal ls alice" 0 "$DECC" deal ls --private-key-file alice.key
 grep -q "no deal requested" <<<"$out" && ok || ko "alice: $out"
-check "deal ls bad user" 1 "$DECC" deal ls --user nosuchwallet
+check_rc "deal ls bad user" 1 "$DECC" deal ls --user nosuchwallet
 grep -q "no wallet 'nosuchwallet'" "$T/err" && ok || ko "bad user: $(cat "$T/err")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -14,49 +14,27 @@
 # reverted retry.
 # The enclave sandbox needs root: without it the test says SKIP.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
-if [ "$(id -u)" != 0 ]; then
-  if [ "${CI:-}" = true ]; then echo "FAIL: the enclave sandbox needs root (required under CI=true)"; exit 1; fi
-  echo "SKIP: the enclave sandbox needs root"
-  exit 77 # ctest: Skipped
-fi
-T=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
+need_root "the enclave sandbox needs root"
 NODE_PID=
 WNODE_PID=
 SNODE_PID=
 cleanup() {
   for p in $WNODE_PID $SNODE_PID $NODE_PID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$T"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() {
-  local name=$1 want=$2
-  shift 2
-  set +e
-  out=$("$@" 2>"$T/err")
-  local rc=$?
-  set -e
-  if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
-}
-jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+on_exit cleanup
 
 export DECC_HOME="$T/home"
 cd "$T"
 # Dev accounts: 1 Alice, 2 Bob, 3 the pool operator, 4 its worker.
-keys=$("$DECC" chain init --dev | grep '^(')
-key() { awk -v i="($1)" '$1==i{print $3}' <<<"$keys"; }
-addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$keys"; }
+dev_keys
 key 1 >alice.key; key 2 >bob.key; key 3 >pool.key; key 4 >worker.key
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' >plat.key
 chmod 600 ./*.key
 BOB=$(addr 2)
 PLAT=$("$DECC" wallet address --private-key-file plat.key | grep -o '0x[0-9a-fA-F]\{40\}')
 HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in d else d["hub"]')
-check "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
+check_rc "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
 WP=$(jget 'd["workerpool"]' <<<"$out")
 WORKER=$(addr 4)
 "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
@@ -96,14 +74,14 @@ start_worker
 echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
 
 # The sample app, made slow on request (first argument "slow").
-check "app init" 0 "$DECC" app init app1
+check_rc "app init" 0 "$DECC" app init app1
 sed -i 's|^set -eu$|set -eu\n[ "${1:-}" = slow ] \&\& sleep 10|' app1/run.sh
 grep -q "sleep 10" app1/run.sh && ok || ko "app not patched"
-check "app build" 0 "$DECC" --json app build app1 -o app1.tar
+check_rc "app build" 0 "$DECC" --json app build app1 -o app1.tar
 M=$(jget 'd["measurement"]' <<<"$out")
-check "store add" 0 "$DECC" --json store add app1.tar
+check_rc "store add" 0 "$DECC" --json store add app1.tar
 CID=$(jget 'd["Hash"]' <<<"$out")
-check "app deploy" 0 "$DECC" --json app deploy --name app1 --multiaddr "/ipfs/$CID" \
+check_rc "app deploy" 0 "$DECC" --json app deploy --name app1 --multiaddr "/ipfs/$CID" \
   --bundle app1.tar --mrenclave "{\"framework\":\"TDX\",\"fingerprint\":\"$M\"}" \
   --private-key-file bob.key
 APP=$(jget 'd["app"]' <<<"$out")
@@ -111,17 +89,17 @@ Z=0x0000000000000000000000000000000000000000
 TAG=0x0000000000000000000000000000000000000000000000000000000000000009
 echo "{\"app\":\"$APP\",\"appprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"datasetrestrict\":\"$Z\",\"workerpoolrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >ao.json
 echo "{\"workerpool\":\"$WP\",\"workerpoolprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"category\":\"0\",\"trust\":\"0\",\"apprestrict\":\"$Z\",\"datasetrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >wo.json
-check "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
-check "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key --node "$U" ao.s.json
-check "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
-check "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key --node "$U" wo.s.json
+check_rc "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
+check_rc "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key --node "$U" ao.s.json
+check_rc "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
+check_rc "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key --node "$U" wo.s.json
 echo '{"email":"alice@example.com","score":42}' >rec.json
-check "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
+check_rc "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
 PD=$(jget 'd["address"]' <<<"$out")
-check "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$BOB" --uses 10 --price 0 --private-key-file alice.key
+check_rc "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$BOB" --uses 10 --price 0 --private-key-file alice.key
 
 submit() { # submit ARGS → task id in $TASK
-  check "process --no-wait $1" 0 "$DECC" --json process "$PD" --app "$APP" --app-max-price 0 \
+  check_rc "process --no-wait $1" 0 "$DECC" --json process "$PD" --app "$APP" --app-max-price 0 \
     --data-max-price 0 --workerpool-max-price 0 --private-key-file bob.key --no-wait --args "$1"
   TASK=$(jget 'd["taskId"]' <<<"$out")
 }
@@ -170,7 +148,7 @@ wait_status "$T3" COMPLETED 60 && ok || ko "task 3 after restarts: $(status "$T3
 
 # Results decrypt (the requester's key) and carry the right arguments.
 for t in "$T1:fast" "$T2:slow" "$T3:slow"; do
-  check "result get ${t#*:}" 0 "$DECC" result get "${t%%:*}" --private-key-file bob.key -o "r-${t#*:}.zip"
+  check_rc "result get ${t#*:}" 0 "$DECC" result get "${t%%:*}" --private-key-file bob.key -o "r-${t#*:}.zip"
   unzip -p "r-${t#*:}.zip" result.json >"r-${t#*:}.json" 2>/dev/null || true
   [ "$(jget 'd["args"]' <"r-${t#*:}.json" 2>/dev/null)" = "${t#*:}" ] && ok || ko "result ${t#*:}: $(cat "r-${t#*:}.json" 2>/dev/null)"
 done
@@ -183,11 +161,10 @@ n=$(curl -s -H 'Content-Type: application/json' \
   "$U/rpc" | jget 'int(d["result"],16)')
 [ "$n" = 3 ] && ok || ko "the worker sent $n transactions for 3 tasks"
 for t in "$T1" "$T2" "$T3"; do
-  check "task show" 0 "$DECC" --json task show "$t"
+  check_rc "task show" 0 "$DECC" --json task show "$t"
   echo "$out" >"$T/show.json"
   [ "$(jget '",".join(a.lower() for a in d["contributors"])' <"$T/show.json")" = "${WORKER,,}" ] \
     && ok || ko "contributions of $t: $out"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
