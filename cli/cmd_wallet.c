@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dev_stack.h"
 #include "dp_cli.h"
 #include "decc/eip712.h"
 #include "decc/encoding.h"
@@ -385,9 +386,12 @@ static int report_stored(const decc_address *addr, const char *path) {
   return CLI_OK;
 }
 
-/* Encrypts sk under a new password and stores it. sk stays owned by the
- * caller. */
-static int store_key(const store_opts *o, const uint8_t *sk) {
+/* Encrypts sk under a new password and stores it; reports the address
+ * and path unless out_addr is given (then they are returned). sk stays
+ * owned by the caller. */
+static int store_key_ex(const store_opts *o, const uint8_t *sk,
+                        decc_address *out_addr, char *out_path,
+                        size_t out_cap) {
   decc_address addr;
   if (decc_address_from_privkey(&addr, sk) != DECC_OK)
     return cli_fail("not a valid private key");
@@ -416,7 +420,40 @@ static int store_key(const store_opts *o, const uint8_t *sk) {
   decc_free(json);
   if (rc != CLI_OK)
     return rc;
+  if (out_addr) {
+    *out_addr = addr;
+    snprintf(out_path, out_cap, "%s", path);
+    return CLI_OK;
+  }
   return report_stored(&addr, path);
+}
+
+static int store_key(const store_opts *o, const uint8_t *sk) {
+  return store_key_ex(o, sk, NULL, NULL, 0);
+}
+
+int cli_wallet_new(const char *name, const char *password_file,
+                   decc_address *addr, char *path, size_t cap) {
+  store_opts o;
+  memset(&o, 0, sizeof o);
+  o.name = name;
+  o.key.password_file = password_file;
+  if (!valid_name(name))
+    return cli_usage_error("wallet name '%s': use 1-%d characters from A-Z "
+                           "a-z 0-9 . _ - (not starting with . or -)",
+                           name, NAME_MAX_LEN);
+  char p[4096];
+  if (destination(p, sizeof p, &o, NULL) != CLI_OK ||
+      refuse_existing(p) != CLI_OK)
+    return CLI_FAIL;
+  uint8_t *sk = decc_secure_alloc(32);
+  if (!sk)
+    return cli_fail("out of memory");
+  int rc = decc_privkey_generate(sk) == DECC_OK
+               ? store_key_ex(&o, sk, addr, path, cap)
+               : cli_fail("cannot generate a key (random generator failed)");
+  decc_secure_free(sk);
+  return rc;
 }
 
 static int wallet_create(int argc, char **argv) {

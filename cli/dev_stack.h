@@ -21,6 +21,14 @@
 int cli_dev_wallet_save(const char *home, const char *name,
                         const uint8_t sk[32], decc_address *addr);
 
+/* `decc wallet create --name NAME [--password-file F]` without its output
+ * (cmd_wallet.c): a new random key in <home>/wallets/NAME.json under a
+ * password read from password_file or the no-echo prompt (asked twice).
+ * An existing NAME.json is an error. Out: *addr and path (cap bytes).
+ * Returns CLI_OK, CLI_USAGE (bad name) or CLI_FAIL (printed). */
+int cli_wallet_new(const char *name, const char *password_file,
+                   decc_address *addr, char *path, size_t cap);
+
 /* The workerpool "description" owned by the dp's signer (created when
  * missing, decc_dp_workerpool_create) and, when the market has no open
  * order of it, a workerpool order at price nRLC with volume (category 0,
