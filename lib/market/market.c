@@ -112,6 +112,12 @@ static const char SCHEMA[] =
     "CREATE INDEX IF NOT EXISTS orders_cat_res ON orders(type, status,"
     " category, resource, price, ts, hash);"
     "CREATE INDEX IF NOT EXISTS orders_signer ON orders(type, signer, status);"
+    /* request orders of one beneficiary (given only as a specific address,
+     * so selective); the restriction columns get no index: they are the
+     * zero address on most rows, and without statistics SQLite could pick
+     * such an index over the category or resource range */
+    "CREATE INDEX IF NOT EXISTS orders_benef ON orders(type, status,"
+    " beneficiary, price, ts, hash);"
     "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB);"
     /* grant policies' expiries (decc_market_set_expiry, docs/receipts.md) */
     "CREATE TABLE IF NOT EXISTS grant_expiry(hash BLOB PRIMARY KEY,"
