@@ -35,7 +35,8 @@
 #include "receipts_cli.h"
 
 static const char HELP[] =
-    "usage: decc receipts DATA [--verify] [--signer ADDRESS] [wallet]\n"
+    "usage: decc receipts DATA [--verify] [--signer ADDRESS] [--log FILE]\n"
+    "                      [wallet]\n"
     "       decc receipts policy sign --dataset DATA --order HASH\n"
     "                      [--expires DATE] [--purpose TEXT] [wallet]\n"
     "       decc receipts policy push FILE [wallet]\n"
@@ -46,7 +47,8 @@ static const char HELP[] =
     "\"sms\" or \"node\") they are asked as the data's owner (the wallet signs a\n"
     "challenge). --verify checks the hash chain, every signature (against\n"
     "--signer, else the SMS's published key) and each receipt against the\n"
-    "chain's deals and tasks; any problem is listed and the exit status is 1.\n\n"
+    "chain's deals and tasks; any problem is listed and the exit status is 1.\n"
+    "--log FILE reads a log file (a copy the owner keeps) instead of the SMS.\n\n"
     "policy sign prints a grant policy signed by the wallet (expiry, purpose,\n"
     "bound to the dataset order HASH); policy push presents one to the SMS,\n"
     "which accepts only the dataset owner's, never an expired one and never\n"
@@ -55,10 +57,13 @@ static const char HELP[] =
 
 /* ---- where the SMS is ------------------------------------------------------- */
 
-/* The remote SMS base URL from config.json, or NULL (embedded). Out:
- * *url (decc_free). Returns CLI_OK or CLI_FAIL (printed). */
-static int sms_base(char **url) {
+/* The remote SMS base URL from config.json ("sms", else "node"), or NULL
+ * (embedded); with market != NULL also the remote market's ("market", else
+ * "node"). Out: *url, *market (decc_free). Returns CLI_OK or CLI_FAIL. */
+static int service_urls(char **url, char **market) {
   *url = NULL;
+  if (market)
+    *market = NULL;
   char home[4096];
   if (dp_cli_home(home, sizeof home) != 0)
     return CLI_FAIL;
@@ -66,12 +71,47 @@ static int sms_base(char **url) {
   if (dp_cli_config_load(&cfg, home) != CLI_OK)
     return CLI_FAIL;
   const char *u = cfg.sms ? cfg.sms : cfg.node;
-  if (u && !(*url = decc_strdup(u))) {
+  const char *mu = cfg.market ? cfg.market : cfg.node;
+  if ((u && !(*url = decc_strdup(u))) ||
+      (market && mu && !(*market = decc_strdup(mu)))) {
     dp_cli_config_clear(&cfg);
     return cli_fail("out of memory");
   }
   dp_cli_config_clear(&cfg);
   return CLI_OK;
+}
+
+static int sms_base(char **url) { return service_urls(url, NULL); }
+
+/* POSTs a policy to a node's /receipts/policies. Returns CLI_OK or
+ * CLI_FAIL (printed with the node's reason). */
+static int post_policy(const char *base, const decc_grant_policy *p) {
+  decc_err err;
+  decc_err_clear(&err);
+  char *js = NULL, url[2200];
+  if (decc_grant_policy_to_json(&js, p))
+    return cli_fail("out of memory");
+  snprintf(url, sizeof url, "%s/receipts/policies", base);
+  static const char *const hdr[] = {"Content-Type: application/json", NULL};
+  decc_http_reply rep;
+  decc_status st = decc_http_fetch(&rep, "POST", url, hdr, js, strlen(js),
+                                   65536, 0, &err);
+  decc_free(js);
+  if (st) {
+    decc_buf_clear(&rep.body);
+    return cli_fail("grant policy: %s", err.msg);
+  }
+  int rc = CLI_OK;
+  if (rep.status != 200) {
+    json_error_t je;
+    json_t *o = json_loads((const char *)rep.body.data, 0, &je);
+    const char *m = o ? json_string_value(json_object_get(o, "error")) : NULL;
+    rc = cli_fail("grant policy refused by %s (HTTP %ld): %s", base,
+                  rep.status, m ? m : "no reason given");
+    json_decref(o);
+  }
+  decc_buf_clear(&rep.body);
+  return rc;
 }
 
 /* The embedded SMS's receipt store (dp must have an in-process SMS). */
@@ -97,60 +137,43 @@ static uint64_t chain_now(decc_chain *c) {
 int cli_receipts_push_policy(decc_dp *dp, const decc_grant_policy *p) {
   decc_err err;
   decc_err_clear(&err);
-  char *base = NULL;
-  int rc = sms_base(&base);
+  char *base = NULL, *market = NULL;
+  int rc = service_urls(&base, &market);
   if (rc != CLI_OK)
     return rc;
   if (base) {
-    char *js = NULL, url[2200];
-    if (decc_grant_policy_to_json(&js, p)) {
-      decc_free(base);
-      return cli_fail("out of memory");
+    /* The node's SMS stores it (and tells its market, if it runs one). */
+    rc = post_policy(base, p);
+  } else if (!decc_dp_sms(dp)) {
+    rc = cli_fail("grant policy: no SMS (configure \"sms\" or \"node\")");
+  } else {
+    decc_address owner;
+    decc_chain *c = decc_dp_chain(dp);
+    decc_rcpt_store *st = NULL;
+    if (decc_hub_owner_of(c, &p->dataset, &owner, &err))
+      rc = cli_fail("grant policy: %s", err.msg);
+    else if (decc_grant_policy_verify(p, &owner, &err))
+      rc = cli_fail("grant policy refused: %s", err.msg);
+    else if ((rc = open_store(dp, &st)) == CLI_OK) {
+      if (decc_grant_policy_store(decc_rcpt_store_policy_dir(st), p,
+                                  chain_now(c), &err))
+        rc = cli_fail("grant policy refused: %s", err.msg);
+      decc_rcpt_store_close(st);
     }
-    snprintf(url, sizeof url, "%s/receipts/policies", base);
-    decc_free(base);
-    static const char *const hdr[] = {"Content-Type: application/json", NULL};
-    decc_http_reply rep;
-    decc_status st = decc_http_fetch(&rep, "POST", url, hdr, js, strlen(js),
-                                     65536, 0, &err);
-    decc_free(js);
-    if (st) {
-      decc_buf_clear(&rep.body);
-      return cli_fail("grant policy: %s", err.msg);
-    }
-    rc = CLI_OK;
-    if (rep.status != 200) {
-      json_error_t je;
-      json_t *o = json_loads((const char *)rep.body.data, 0, &je);
-      const char *m = o ? json_string_value(json_object_get(o, "error")) : NULL;
-      rc = cli_fail("grant policy refused by the SMS (HTTP %ld): %s",
-                    rep.status, m ? m : "no reason given");
-      json_decref(o);
-    }
-    decc_buf_clear(&rep.body);
-    return rc;
   }
-  if (!decc_dp_sms(dp))
-    return cli_fail("grant policy: no SMS (configure \"sms\" or \"node\")");
-  decc_address owner;
-  decc_chain *c = decc_dp_chain(dp);
-  if (decc_hub_owner_of(c, &p->dataset, &owner, &err))
-    return cli_fail("grant policy: %s", err.msg);
-  if (decc_grant_policy_verify(p, &owner, &err))
-    return cli_fail("grant policy refused: %s", err.msg);
-  decc_rcpt_store *st = NULL;
-  if ((rc = open_store(dp, &st)) != CLI_OK)
-    return rc;
-  decc_status s =
-      decc_grant_policy_store(decc_rcpt_store_policy_dir(st), p, chain_now(c),
-                              &err);
-  decc_rcpt_store_close(st);
-  if (s)
-    return cli_fail("grant policy refused: %s", err.msg);
-  decc_market *m = decc_dp_market(dp);
-  if (m && p->expires && decc_market_set_expiry(m, p->order_hash, p->expires))
-    return cli_fail("grant policy: the market could not record the expiry");
-  return CLI_OK;
+  /* The market that lists the grant learns its expiry. */
+  if (rc == CLI_OK && p->expires) {
+    decc_market *m = decc_dp_market(dp);
+    if (m) {
+      if (decc_market_set_expiry(m, p->order_hash, p->expires))
+        rc = cli_fail("grant policy: the market could not record the expiry");
+    } else if (market && (!base || strcmp(market, base))) {
+      rc = post_policy(market, p);
+    }
+  }
+  decc_free(base);
+  decc_free(market);
+  return rc;
 }
 
 int cli_receipts_grant_policy(decc_dp *dp, const dp_cli_opts *w,
@@ -447,7 +470,7 @@ int cli_cmd_receipts(int argc, char **argv) {
     return policy_cmd(argc - 1, argv + 1);
   dp_cli_opts w;
   memset(&w, 0, sizeof w);
-  const char *data = NULL, *signer_s = NULL;
+  const char *data = NULL, *signer_s = NULL, *log_file = NULL;
   int verify = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -458,7 +481,11 @@ int cli_cmd_receipts(int argc, char **argv) {
       continue;
     if (!strcmp(a, "--verify"))
       verify = 1;
-    else if (!strcmp(a, "--signer")) {
+    else if (!strcmp(a, "--log")) {
+      if (i + 1 >= argc)
+        return cli_usage_error("--log needs a file");
+      log_file = argv[++i];
+    } else if (!strcmp(a, "--signer")) {
       if (i + 1 >= argc)
         return cli_usage_error("--signer needs an address");
       signer_s = argv[++i];
@@ -492,7 +519,12 @@ int cli_cmd_receipts(int argc, char **argv) {
   memset(&l, 0, sizeof l);
   decc_address published;
   int have_published = 0;
-  if (base) {
+  if (log_file) {
+    if (decc_rcpt_log_read(&l, log_file, 0, &err))
+      rc = cli_fail("%s", err.msg);
+    else if (!base && decc_dp_sms(dp))
+      have_published = read_signer_file(dp, &published) == 0;
+  } else if (base) {
     rc = fetch_remote(base, &w, &ds, &l, &published);
     have_published = rc == CLI_OK;
   } else if (!decc_dp_sms(dp)) {
@@ -579,6 +611,12 @@ int cli_cmd_receipts(int argc, char **argv) {
              "%zu matched against the chain's deals and tasks\n",
              rep.checked, rep.chain_checked);
   }
+  if (l.torn_bytes)
+    fprintf(stderr,
+            "decc: warning: the log ends with %llu bytes of an append "
+            "interrupted by a crash (never acknowledged; the SMS drops them "
+            "at its next append)\n",
+            (unsigned long long)l.torn_bytes);
   if (bad) {
     for (size_t i = 0; i < rep.n; i++) {
       if (rep.issues[i].seq == UINT64_MAX)

@@ -172,6 +172,9 @@ typedef struct decc_rcpt_report {
   size_t checked;         /* receipts examined */
   size_t chain_checked;   /* receipts cross-checked against the chain */
   decc_address signer;    /* the signer the log was checked against */
+  uint64_t torn_bytes;    /* a torn tail (crash during an append): a
+                             warning, not an issue — those bytes were never
+                             acknowledged and the next append drops them */
 } decc_rcpt_report;
 
 DECC_API void decc_rcpt_report_clear(decc_rcpt_report *r);
@@ -181,7 +184,7 @@ DECC_API void decc_rcpt_report_clear(decc_rcpt_report *r);
  * prev link (a removed, inserted or replayed record breaks it), the
  * dataset field, and every signature against `signer` (NULL: the signer of
  * the first receipt, recorded in rep->signer — then pin it yourself).
- * Issue codes: TORN_TAIL, BAD_FRAME, WRONG_DATASET, SEQ_GAP, CHAIN_BROKEN,
+ * Issue codes: BAD_FRAME, WRONG_DATASET, SEQ_GAP, CHAIN_BROKEN,
  * BAD_SIGNATURE, REPLAYED (a receipt repeated: the same release, or a
  * second result for one task; a task's key released again to a retrying
  * worker is a distinct, legitimate receipt), RESULT_WITHOUT_RELEASE,

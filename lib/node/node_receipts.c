@@ -16,6 +16,9 @@
  *        against the dataset's owner on chain, stored with the SMS, and
  *        its expiry given to this node's market when it has one.
  *
+ * Mounted with the SMS role, or the market role alone (then only the
+ * policy POST, which records the expiry in the market).
+ *
  * The receipts are the owner's business only: who used her data is not
  * public, hence the signed challenge (the same personal_sign scheme as the
  * SMS's secret pushes, decc/sms_auth.h).
@@ -54,6 +57,10 @@ static void h_signer(void *ctx, decc_http_request *req,
   (void)req;
   rnode *r = ctx;
   decc_address a;
+  if (!r->store) {
+    decc_http_res_error(res, 404, "this node runs no SMS");
+    return;
+  }
   decc_rcpt_store_signer(r->store, &a);
   decc__node_send_json(res, 200, json_pack("{s:o}", "signer", jaddr(&a)));
 }
@@ -81,6 +88,10 @@ static void h_list(void *ctx, decc_http_request *req,
   const char *dp = decc_http_req_param(req, "dataset");
   const char *ts = decc_http_req_query(req, "timestamp");
   const char *auth = decc_http_req_header(req, "Authorization");
+  if (!r->store) {
+    decc_http_res_error(res, 404, "this node runs no SMS: no receipts here");
+    return;
+  }
   if (!dp || decc_address_parse(&ds, dp, NULL) != DECC_OK) {
     decc_http_res_error(res, 400, "dataset: expected a 0x address");
     return;
@@ -187,8 +198,14 @@ static void h_policy(void *ctx, decc_http_request *req,
   uint64_t now = (uint64_t)time(NULL);
   if (chain_now > now)
     now = chain_now;
-  st = decc_grant_policy_store(decc_rcpt_store_policy_dir(r->store), &p, now,
-                               &err);
+  if (!r->store && p.expires && p.expires <= now) {
+    decc_http_res_error(res, 410, "grant policy expired at %llu",
+                        (unsigned long long)p.expires);
+    return;
+  }
+  st = r->store ? decc_grant_policy_store(decc_rcpt_store_policy_dir(r->store),
+                                          &p, now, &err)
+                : DECC_OK;
   if (st) {
     decc_http_res_error(res,
                         st == DECC_E_EXISTS ? 409
@@ -217,6 +234,10 @@ static void h_policy_get(void *ctx, decc_http_request *req,
   decc_grant_policy p;
   decc_err err;
   decc_err_clear(&err);
+  if (!r->store) {
+    decc_http_res_error(res, 404, "this node runs no SMS: no policies here");
+    return;
+  }
   decc_status st =
       decc_grant_policy_load(decc_rcpt_store_policy_dir(r->store), h, &p, &err);
   char *js = NULL;
@@ -230,15 +251,16 @@ static void h_policy_get(void *ctx, decc_http_request *req,
 }
 
 decc_status decc__node_receipts_mount(decc_node *n, decc_err *err) {
-  if (!n->sms)
+  if (!n->sms && !n->market)
     return DECC_OK;
   rnode *r = decc_calloc(1, sizeof *r);
   if (!r)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   char dir[4200];
   snprintf(dir, sizeof dir, "%s/sms", n->cfg.home);
-  decc_status st = decc_rcpt_store_open(&r->store, dir, decc_sms_vault(n->sms),
-                                        err);
+  decc_status st = n->sms ? decc_rcpt_store_open(&r->store, dir,
+                                                 decc_sms_vault(n->sms), err)
+                          : DECC_OK;
   if (st) {
     decc_free(r);
     return st;

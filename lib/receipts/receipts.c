@@ -521,11 +521,9 @@ decc_status decc_rcpt_verify_log(decc_rcpt_report *rep,
     if ((st = decc__rcpt_issue(rep, __VA_ARGS__)))                             \
       goto nomem;                                                              \
   } while (0)
-  if (l->torn_bytes)
-    ISSUE(UINT64_MAX, "TORN_TAIL",
-          "the log ends with %llu bytes of an interrupted append (never "
-          "acknowledged; the SMS truncates them at its next append)",
-          (unsigned long long)l->torn_bytes);
+  /* A torn tail is what a crash leaves, not tampering: reported in
+   * rep->torn_bytes, not as an issue. */
+  rep->torn_bytes = l->torn_bytes;
   if (l->bad_frames)
     ISSUE(UINT64_MAX, "BAD_FRAME",
           "%llu frame(s) of the log are not receipts (corrupted or edited "

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# test_grant_expiry.sh — grants with an expiry and a purpose (issue 15):
+#   - `decc grant --expires 30d --purpose TEXT`: `decc grants` shows both,
+#     the app gets TEXT as DECC_GRANT_PURPOSE (its result says so) and the
+#     receipt records it;
+#   - after `decc chain time` moves the chain 31 days on, the SMS refuses
+#     the key (GRANT_EXPIRED) although the order still has uses left, and
+#     the refusal is visible in the task's failure;
+#   - a grant expiring in 2 s is no longer listed once expired (market);
+#   - bad input, each refused with the reason and exit 1: the expired
+#     policy presented again, a policy signed by someone other than the
+#     owner, a policy whose purpose was edited after signing, a second
+#     policy for the same grant; --expires in the past is a usage error.
+# Runs a `decc node` with every role (tests/cli/receipts_fixture.sh).
+source "$(dirname "$0")/receipts_fixture.sh"
+
+check "grant with policy" 0 "$DECC" --json grant "$PD" --app "$APP" --user "$BOB" --uses 5 \
+  --expires 30d --purpose "cancer research" --private-key-file alice.key
+H=$(jget 'd["orderHash"]' <<<"$out")
+check "grants" 0 "$DECC" --json grants "$PD" --private-key-file alice.key
+[ "$(jget 'd["grantedAccess"][0]["purpose"]' <<<"$out")" = "cancer research" ] && ok || ko "grants purpose: $out"
+EXP=$(jget 'd["grantedAccess"][0]["expires"]' <<<"$out")
+NOW=$(date +%s)
+[ "$EXP" -gt $((NOW + 29 * 86400)) ] && [ "$EXP" -le $((NOW + 30 * 86400 + 5)) ] && ok || ko "expiry $EXP (now $NOW)"
+check "grants text" 0 "$DECC" grants "$PD" --private-key-file alice.key
+grep -q 'purpose "cancer research"' <<<"$out" && ok || ko "grants text: $out"
+check "policy show" 0 "$DECC" receipts policy show "$H"
+cp "$DECC_HOME/sms/policies/$H.json" policy.json
+
+check "process" 0 "$DECC" --json process "$PD" --app "$APP" --private-key-file bob.key --timeout 120
+RES=$(jget 'd["result"]' <<<"$out")
+[ "$(unzip -p "$RES" result.json | jget 'd["purpose"]')" = "cancer research" ] && ok || ko "app did not get the purpose: $(unzip -p "$RES" result.json)"
+check "receipts" 0 "$DECC" --json receipts "$PD" --verify
+[ "$(jget 'd["receipts"][0]["purpose"]' <<<"$out")" = "cancer research" ] && ok || ko "receipt purpose: $out"
+[ "$(jget 'd["receipts"][0]["grant"]' <<<"$out")" = "$H" ] && ok || ko "receipt grant: $out"
+[ "$(jget 'd["receipts"][0]["grantExpires"]' <<<"$out")" = "$EXP" ] && ok || ko "receipt expiry: $out"
+
+# A grant expiring in 6 s disappears from the market once expired.
+check "grant 6s" 0 "$DECC" --json grant "$PD" --app "$APP" --any-user --expires 6s --private-key-file alice.key
+H2=$(jget 'd["orderHash"]' <<<"$out")
+EXP2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["expires"])' "$DECC_HOME/sms/policies/$H2.json")
+check "listed" 0 "$DECC" --json grants "$PD" --private-key-file alice.key
+grep -q "$H2" <<<"$out" && ok || ko "not listed before expiry: $out"
+sleep $((EXP2 - $(date +%s) + 1))
+check "not listed" 0 "$DECC" --json grants "$PD" --private-key-file alice.key
+grep -q "$H2" <<<"$out" && ko "listed after expiry: $out" || ok
+check "market API" 0 curl -sf "$U/datasetorders?chainId=31337&dataset=$PD"
+grep -q "$H2" <<<"$out" && ko "market API lists the expired grant: $out" || ok
+
+# A policy signed by Carol (not the owner), an edited purpose, a second
+# policy for one grant.
+check "grant 3" 0 "$DECC" --json grant "$PD" --app "$APP" --user "$(addr 5)" --private-key-file alice.key
+H3=$(jget 'd["orderHash"]' <<<"$out")
+check "carol signs" 0 "$DECC" receipts policy sign --dataset "$PD" --order "$H3" --expires 10d --purpose x --private-key-file carol.key
+echo "$out" >carol.json
+check "carol's policy" 1 "$DECC" receipts policy push carol.json
+errhas "carol's policy" "not by the dataset owner"
+check "alice signs" 0 "$DECC" receipts policy sign --dataset "$PD" --order "$H3" --expires 10d --purpose "statistics" --private-key-file alice.key
+echo "$out" >alice3.json
+sed 's/statistics/marketing/' alice3.json >edited.json
+check "edited purpose" 1 "$DECC" receipts policy push edited.json
+errhas "edited purpose" "not by the dataset owner"
+check "alice's policy" 0 "$DECC" receipts policy push alice3.json
+check "same policy again (idempotent)" 0 "$DECC" receipts policy push alice3.json
+check "alice signs another" 0 "$DECC" receipts policy sign --dataset "$PD" --order "$H3" --expires 20d --private-key-file alice.key
+echo "$out" >alice3b.json
+check "second policy" 1 "$DECC" receipts policy push alice3b.json
+errhas "second policy" "never replaced"
+# 31 days later on the chain: uses are left (4 of 5), the key is not.
+check "time travel" 0 "$DECC" chain time +2678400
+# (the worker takes an SMS refusal as possibly transient: the requester
+# waits for her timeout, the refusal is in the node's log)
+check "process after expiry" 1 "$DECC" process "$PD" --app "$APP" --private-key-file bob.key --timeout 8
+grep -q "GRANT_EXPIRED\|grant expired" "$T/err" "$T/node.log" && ok || ko "no GRANT_EXPIRED: $(cat "$T/err")"
+check "receipts after refusal" 0 "$DECC" --json receipts "$PD" --verify
+[ "$(jget 'sum(1 for r in d["receipts"] if r["kind"]=="key-release")' <<<"$out")" = 1 ] && ok || ko "a refused release left a receipt: $out"
+
+# The expired policy presented again is refused.
+check "expired policy again" 1 "$DECC" receipts policy push policy.json
+errhas "expired policy again" "expired"
+
+check "past expiry" 2 "$DECC" grant "$PD" --app "$APP" --any-user --expires 2020-01-01 --private-key-file alice.key
+
+echo "test_grant_expiry: $pass passed, $fail failed"
+[ "$fail" = 0 ]
