@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dp_cli.h"
 #include "ledger_extra.h"
 #include "decc/dataset.h"
 #include "decc/encoding.h"
@@ -349,6 +350,8 @@ static int dataset_usage(FILE *f) {
   fprintf(f, "usage: decc dataset <command> [options]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
     fprintf(f, "  %-9s %s\n", CMDS[i].name, CMDS[i].usage);
+  fprintf(f, "  %-9s %s\n", "publish",
+          "DATASET [--price A] [--volume N] [--app-restrict ADDRESS] …");
   fprintf(f, "\nRun 'decc dataset <command> --help' for details.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
@@ -358,6 +361,9 @@ int cli_cmd_dataset(int argc, char **argv) {
     return dataset_usage(stderr);
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
     return dataset_usage(stdout);
+  /* publish: a dataset order, as iexec dataset publish (dp_cmds.c). */
+  if (!strcmp(argv[1], "publish"))
+    return cli_dp_publish(argc - 1, argv + 1, 2);
   const dataset_cmd *c = find_cmd(argv[1]);
   if (!c) {
     int lrc = cli_ledger_dataset(argc - 1, argv + 1); /* deploy, show, … */

@@ -104,9 +104,9 @@ int cli_dp_task_logs(int argc, char **argv);
 int cli_dp_result_get(int argc, char **argv);
 /* `decc deal ls` (tasks 0) / `decc task ls` (tasks 1); argv[0] is "ls". */
 int cli_deal_ls(int argc, char **argv, int tasks);
-/* `decc app publish APP` (workerpool 0) / `decc workerpool publish WP`
- * (workerpool 1); argv[0] is "publish". */
-int cli_dp_publish(int argc, char **argv, int workerpool);
+/* `decc app publish APP` (kind 0) / `decc workerpool publish WP` (kind 1)
+ * / `decc dataset publish DATASET` (kind 2); argv[0] is "publish". */
+int cli_dp_publish(int argc, char **argv, int kind);
 /* `decc app test DIR` (app_test.c; argv[0] is "test"). */
 int cli_app_test(int argc, char **argv);
 /* `decc task wait TASKID` (argv[0] is "wait"). */

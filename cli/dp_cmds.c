@@ -1426,7 +1426,23 @@ static const char WP_PUBLISH_HELP[] =
     "Signed for the chain id and hub of the chain in use.\n"
     AMOUNT_HELP "\n" WALLET_HELP;
 
-int cli_dp_publish(int argc, char **argv, int workerpool) {
+static const char DS_PUBLISH_HELP[] =
+    "usage: decc dataset publish DATASET [--price AMOUNT] [--volume N]\n"
+    "         [--app-restrict ADDRESS] [--workerpool-restrict ADDRESS]\n"
+    "         [--requester-restrict ADDRESS|WALLET] [wallet]\n\n"
+    "Signs a dataset order for DATASET (a protected data you own) and\n"
+    "publishes it on the configured market, as 'iexec dataset publish': tag\n"
+    "TEE (0x…09), price default 0 RLC, volume default 1000000, no\n"
+    "restriction by default — then ANY TEE app may process the data for\n"
+    "anyone: restrict it, or use 'decc grant' (one app, one user, N uses).\n"
+    "Signed for the chain id and hub of the chain in use.\n"
+    AMOUNT_HELP "\n" WALLET_HELP;
+
+int cli_dp_publish(int argc, char **argv, int kind) {
+  /* kind: 0 app, 1 workerpool, 2 dataset. */
+  const int workerpool = kind == 1, dataset = kind == 2;
+  static const char *const NAMES[] = {"app", "workerpool", "dataset"};
+  const char *what = NAMES[kind < 0 || kind > 2 ? 0 : kind];
   dp_cli_opts w;
   memset(&w, 0, sizeof w);
   decc_dp_publish_opts po;
@@ -1441,7 +1457,9 @@ int cli_dp_publish(int argc, char **argv, int workerpool) {
     if (k)
       continue;
     if (!strcmp(a, "-h") || !strcmp(a, "--help"))
-      return help_or(stdout, workerpool ? WP_PUBLISH_HELP : APP_PUBLISH_HELP);
+      return help_or(stdout, workerpool ? WP_PUBLISH_HELP
+                             : dataset  ? DS_PUBLISH_HELP
+                                        : APP_PUBLISH_HELP);
     if (a[0] != '-') {
       if (res)
         return cli_usage_error("unexpected argument '%s'", a);
@@ -1451,13 +1469,14 @@ int cli_dp_publish(int argc, char **argv, int workerpool) {
     const char *v = need_val(argc, argv, &i);
     if (!v)
       return CLI_USAGE;
-    decc_address *r = !strcmp(a, "--dataset-restrict")      ? &po.dataset_restrict
-                      : !strcmp(a, "--requester-restrict")  ? &po.requester_restrict
-                      : !strcmp(a, "--workerpool-restrict") && !workerpool
-                          ? &po.workerpool_restrict
-                      : !strcmp(a, "--app-restrict") && workerpool
-                          ? &po.app_restrict
-                          : NULL;
+    decc_address *r =
+        !strcmp(a, "--dataset-restrict") && !dataset ? &po.dataset_restrict
+        : !strcmp(a, "--requester-restrict")         ? &po.requester_restrict
+        : !strcmp(a, "--workerpool-restrict") && !workerpool
+            ? &po.workerpool_restrict
+        : !strcmp(a, "--app-restrict") && (workerpool || dataset)
+            ? &po.app_restrict
+            : NULL;
     if (r) {
       if (dp_cli_address(r, v, a))
         return CLI_USAGE;
@@ -1482,11 +1501,9 @@ int cli_dp_publish(int argc, char **argv, int workerpool) {
       return cli_usage_error("unknown option '%s'", a);
   }
   if (!res)
-    return cli_usage_error("%s publish needs the %s address",
-                           workerpool ? "workerpool" : "app",
-                           workerpool ? "workerpool" : "app");
+    return cli_usage_error("%s publish needs the %s address", what, what);
   decc_address addr;
-  if (dp_cli_address(&addr, res, workerpool ? "workerpool" : "app"))
+  if (dp_cli_address(&addr, res, what))
     return CLI_USAGE;
   decc_dp *dp;
   int rc = dp_cli_open(&dp, &w, 1);
@@ -1497,6 +1514,7 @@ int cli_dp_publish(int argc, char **argv, int workerpool) {
   decc_err_clear(&err);
   decc_status st =
       workerpool ? decc_dp_publish_workerpoolorder(dp, h, &addr, &po, &err)
+      : dataset  ? decc_dp_publish_datasetorder(dp, h, &addr, &po, &err)
                  : decc_dp_publish_apporder(dp, h, &addr, &po, &err);
   decc_dp_close(dp);
   if (st)
@@ -1505,12 +1523,11 @@ int cli_dp_publish(int argc, char **argv, int workerpool) {
   decc_hex_encode(hx, h, 32, 1);
   decc_dp_format_rlc(price, &po.price);
   if (g_cli.json)
-    return cli_print_json(json_pack(
-        "{s:s,s:s,s:s,s:I}", "orderHash", hx, workerpool ? "workerpool" : "app",
-        res, "price", price, "volume", (json_int_t)po.volume));
-  printf("%s order %s published: price %s, volume %llu, tag TEE\n",
-         workerpool ? "workerpool" : "app", hx, price,
-         (unsigned long long)po.volume);
+    return cli_print_json(json_pack("{s:s,s:s,s:s,s:I}", "orderHash", hx,
+                                    what, res, "price", price, "volume",
+                                    (json_int_t)po.volume));
+  printf("%s order %s published: price %s, volume %llu, tag TEE\n", what, hx,
+         price, (unsigned long long)po.volume);
   return CLI_OK;
 }
 

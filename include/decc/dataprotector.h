@@ -489,6 +489,14 @@ DECC_API decc_status decc_dp_publish_apporder(decc_dp *dp, uint8_t *hash32,
                                               const decc_address *app,
                                               const decc_dp_publish_opts *o,
                                               decc_err *err) DECC_WARN_UNUSED;
+/* A dataset order for dataset (a protected data; the signer must own it),
+ * as `iexec dataset publish`: tag 0x…09, price, volume, app / workerpool /
+ * requester restrictions of o (zero = anyone: any TEE app may then process
+ * the data; decc_dp_grant_access is the DataProtector way, restricted to
+ * one app). Returns as decc_dp_publish_apporder. */
+DECC_API decc_status decc_dp_publish_datasetorder(
+    decc_dp *dp, uint8_t *hash32, const decc_address *dataset,
+    const decc_dp_publish_opts *o, decc_err *err) DECC_WARN_UNUSED;
 DECC_API decc_status decc_dp_publish_workerpoolorder(
     decc_dp *dp, uint8_t *hash32, const decc_address *workerpool,
     const decc_dp_publish_opts *o, decc_err *err) DECC_WARN_UNUSED;

@@ -300,6 +300,27 @@ decc_status decc_dp_publish_apporder(decc_dp *dp, uint8_t *hash32,
   return st;
 }
 
+decc_status decc_dp_publish_datasetorder(decc_dp *dp, uint8_t *hash32,
+                                         const decc_address *dataset,
+                                         const decc_dp_publish_opts *p,
+                                         decc_err *err) {
+  decc_order o;
+  decc_status st = decc_order_init(&o, DECC_ORDER_DATASET);
+  if (st)
+    return decc_err_set(err, st, "out of memory");
+  decc_datasetorder *d = &o.u.dataset;
+  d->dataset = *dataset;
+  d->datasetprice = p->price;
+  d->volume = decc_u256_from_u64(p->volume ? p->volume : 1);
+  decc_tag_from_bits(d->tag, DECC_DP_TAG_BITS);
+  d->apprestrict = p->app_restrict;
+  d->workerpoolrestrict = p->workerpool_restrict;
+  d->requesterrestrict = p->requester_restrict;
+  st = decc__dp_publish(dp, &o, hash32, err);
+  decc_order_clear(&o);
+  return st;
+}
+
 decc_status decc_dp_publish_workerpoolorder(decc_dp *dp, uint8_t *hash32,
                                             const decc_address *workerpool,
                                             const decc_dp_publish_opts *p,

@@ -93,6 +93,13 @@ echo '{"email":"alice@example.com","score":7}' >rec.json
 check "protect (default wallet alice)" 0 "$DECC" --json protect rec.json
 PD=$(jget .address <<<"$out")
 check "grant" 0 "$DECC" grant "$PD" --app "$APP" --user bob --wallet alice
+# dataset publish: an order as iexec dataset publish (owner only).
+check "dataset publish" 0 "$DECC" --json dataset publish "$PD" --wallet alice --price "0.5 RLC" --volume 2 --app-restrict "$APP" --requester-restrict bob
+[ "$(jget .price <<<"$out"),$(jget .volume <<<"$out")" = "0.5 RLC,2" ] && ok || ko "dataset publish: $out"
+check "dataset publish by another" 1 "$DECC" dataset publish "$PD" --wallet bob
+grep -q "owner" "$T/err" && ok || ko "not-owner message: $(cat "$T/err")"
+check "dataset orders" 0 "$DECC" --json order ls --type datasetorder --dataset "$PD" --app any --requester any
+[ "$(jget .count <<<"$out")" = 2 ] && ok || ko "dataset orders (grant + published): $out"
 check "process" 0 "$DECC" --json process "$PD" --app "$APP" --wallet bob --path result.json -o r.json --timeout 60
 [ "$(jget .emailDomain <r.json 2>/dev/null)" = example.com ] && ok || ko "result: $out $(cat r.json 2>/dev/null)"
 
