@@ -34,7 +34,7 @@
 #   need_root WHY        skip (or fail under CI=true) unless running as root
 #   skip WHY             the same, unconditionally
 #   on_exit CMD          runs CMD (eval'd) at exit, before $T is removed
-#   dev_keys             `decc chain init --dev` in $DECC_HOME; then
+#   dev_keys [OPTS...]   `decc chain init OPTS --dev` in $DECC_HOME; then
 #                        key N / addr N print dev account N's key / address
 #   start_node PORTFILE LOG ARGS...   runs `$DECC ARGS...` in the background
 #                        (ARGS must include --port-file PORTFILE), stops it at
@@ -124,8 +124,8 @@ finish() {
 
 jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
-dev_keys() {
-  _lib_keys=$("$DECC" chain init --dev | grep '^(')
+dev_keys() { # dev_keys [chain init options...]
+  _lib_keys=$("$DECC" chain init "$@" --dev | grep '^(')
 }
 key() { awk -v i="($1)" '$1==i{print $3}' <<<"$_lib_keys"; }
 addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$_lib_keys"; }

@@ -6,23 +6,15 @@
 # get GraphQL errors; after kill -9 the node catches up on restart with what
 # was created while it was down; a transfer moves the owner.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
-T=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 NODE_PID=
 cleanup() {
   if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-  rm -rf "$T"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+on_exit cleanup
 export DECC_HOME="$T/home"
 cd "$T"
-keys=$("$DECC" chain init --profile arbitrum-sepolia --dev | grep '^(')
-key() { awk -v i="($1)" '$1==i{print $3}' <<<"$keys"; }
-addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$keys"; }
+dev_keys --profile arbitrum-sepolia
 key 1 >a.key; key 2 >b.key; chmod 600 ./*.key
 A=$(addr 1 | tr 'A-F' 'a-f'); B=$(addr 2 | tr 'A-F' 'a-f')
 
@@ -93,5 +85,4 @@ start_node
 out=$(gql "$Q" "{\"start\":0,\"range\":10,\"where\":{\"owner\":\"$B\"}}")
 [ "$(py 'print(",".join(sorted(p["id"] for p in d["data"]["protectedDatas"])))' <<<"$out")" = "$(printf '%s\n' "$P2" "$P3" | sort | paste -sd,)" ] && ok || ko "catch-up after kill -9: $out"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -8,20 +8,15 @@
 # stderr or a stray file, and that keystores are mode 0600.
 # Env: DECC (binary), DECC_SOURCE_DIR.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 : "${DECC:?DECC must point to the decc binary}"
 : "${DECC_SOURCE_DIR:?DECC_SOURCE_DIR must point to the source tree}"
 V="$DECC_SOURCE_DIR/tests/vectors/keystore"
-T="$(mktemp -d)"
-trap 'rm -rf "$T"' EXIT
 export DECC_HOME="$T/home"
 unset HOME_OVERRIDE || true
 
-pass=0
-fail=0
 LOG="$T/all-output.log" # every stdout/stderr, scanned for secrets at the end
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 
 # run NAME EXPECTED_RC CMD... : runs CMD, keeps stdout in $out, stderr in $err.
 run() {
@@ -243,5 +238,4 @@ done
 leftover="$(find "$DECC_HOME" "$T" -name '*.tmp*' | wc -l)"
 expect_eq "no temporary files" "$leftover" "0"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
