@@ -16,16 +16,20 @@
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "decc/worker.h"
+#include "cli_time.h"
 #include "dp_cli.h"
 #include "ledger_cli.h"
 
 static int deal_usage(FILE *f) {
   fprintf(f, "usage: decc deal show DEALID\n"
-             "       decc deal ls [--user ADDRESS|WALLET] [--from-block N] "
-             "[wallet]\n\n"
+             "       decc deal ls [--user ADDRESS|WALLET] [--since WHEN] "
+             "[--from-block N] [wallet]\n\n"
              "show: a deal (viewDeal) and the ids of its tasks.\n"
              "ls:   the deals requested by --user (default: your wallet), "
-             "oldest first.\n");
+             "oldest first;\n"
+             "      --since: started at or after a date (2026-12-01, "
+             "2026-12-01T10:30Z)\n"
+             "      or a duration back from now (7d, 12h).\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -34,29 +38,24 @@ static int deal_usage(FILE *f) {
 /* Most deals read by one ls (each is one viewDeal). */
 #define LS_MAX_DEALS 10000
 
-/* "2026-12-06 07:18:24 UTC" of a unix time. */
-static void fmt_time(char *out, size_t cap, uint64_t t) {
-  time_t tt = (time_t)t;
-  struct tm tm;
-  if (!t || !gmtime_r(&tt, &tm) ||
-      !strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", &tm))
-    snprintf(out, cap, "-");
-}
-
 static const char *const TASK_STATUS[] = {"UNSET", "ACTIVE", "REVEALING",
                                           "COMPLETED", "FAILED"};
 
 static const char LS_HELP_TASK[] =
-    "usage: decc task ls [--user ADDRESS|WALLET] [--from-block N] [wallet]\n\n"
+    "usage: decc task ls [--user ADDRESS|WALLET] [--since WHEN] [--from-block N]\n"
+    "                    [wallet]\n\n"
     "The tasks of the deals requested by --user (default: your wallet),\n"
     "oldest first: task id, status, deal, app, dataset and, when a worker of\n"
-    "this data directory recorded it, why the task failed.\n";
+    "this data directory recorded it, why the task failed. --since: deals\n"
+    "started at or after a date (2026-12-01, 2026-12-01T10:30Z) or a duration\n"
+    "back from now (7d, 12h).\n";
 
 int cli_deal_ls(int argc, char **argv, int tasks) {
   dp_cli_opts w;
   memset(&w, 0, sizeof w);
   const char *user = NULL;
   uint64_t from = 0;
+  int64_t since = 0; /* --since: deals started at or after */
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int k = dp_cli_opt(&w, argc, argv, &i);
@@ -71,9 +70,16 @@ int cli_deal_ls(int argc, char **argv, int tasks) {
         deal_usage(stdout);
       return CLI_OK;
     }
-    if ((!strcmp(a, "--user") || !strcmp(a, "--from-block")) && i + 1 < argc) {
+    if ((!strcmp(a, "--user") || !strcmp(a, "--from-block") ||
+         !strcmp(a, "--since")) &&
+        i + 1 < argc) {
       if (!strcmp(a, "--user"))
         user = argv[++i];
+      else if (!strcmp(a, "--since")) {
+        if (cli_time_parse(a, argv[++i], (int64_t)time(NULL), CLI_TIME_PAST,
+                           &since) != CLI_OK)
+          return CLI_USAGE;
+      }
       else if (lc_parse_u64(&from, argv[++i], a) != CLI_OK)
         return CLI_USAGE;
     } else
@@ -133,7 +139,11 @@ int cli_deal_ls(int argc, char **argv, int tasks) {
     int ok = decc_u256_to_u64(&first, &d.bot_first) &&
              decc_u256_to_u64(&size, &d.bot_size) && size <= LS_MAX_DEALS;
     char when[40];
-    fmt_time(when, sizeof when, start);
+    if (since && start < (uint64_t)since) {
+      decc_poco_deal_clear(&d);
+      continue;
+    }
+    cli_time_format(when, sizeof when, (int64_t)start);
     decc_u256 price = d.app.price, t;
     char rlc[96];
     if (decc_u256_add(&t, &price, &d.dataset.price) ||

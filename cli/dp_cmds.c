@@ -576,12 +576,14 @@ static int cmd_revoke(int argc, char **argv) {
 /* ---- ls / transfer ------------------------------------------------------------------ */
 
 static const char LS_HELP[] =
-    "usage: decc ls [--owner ADDRESS | --mine] [--schema JSON] [--since UNIX]\n"
+    "usage: decc ls [--owner ADDRESS | --mine] [--schema JSON] [--since WHEN]\n"
     "               [--page N] [--page-size N] [wallet]\n\n"
     "Lists protected data, newest first (getProtectedData): all of them, those\n"
     "of --owner (or your wallet with --mine), those whose schema contains the\n"
     "paths and types of --schema (e.g. '{\"email\":\"string\"}'; a list of\n"
-    "types means any of them), created at or after --since.\n\n" WALLET_HELP;
+    "types means any of them), created at or after --since: a date\n"
+    "(2026-12-01, 2026-12-01T10:30, with Z or +02:00; UTC by default), a\n"
+    "duration back from now (7d, 12h, 1d12h) or Unix seconds.\n\n" WALLET_HELP;
 
 static int cmd_ls(int argc, char **argv) {
   dp_cli_opts w;
@@ -608,13 +610,16 @@ static int cmd_ls(int argc, char **argv) {
     } else if (!strcmp(a, "--schema")) {
       if (!(f.required_schema = need_val(argc, argv, &i)))
         return CLI_USAGE;
-    } else if (!strcmp(a, "--since") || !strcmp(a, "--page") ||
-               !strcmp(a, "--page-size")) {
+    } else if (!strcmp(a, "--since")) {
+      int64_t t;
+      if (!(v = need_val(argc, argv, &i)) ||
+          cli_time_parse(a, v, (int64_t)time(NULL), CLI_TIME_PAST, &t))
+        return CLI_USAGE;
+      f.created_after = (uint64_t)t;
+    } else if (!strcmp(a, "--page") || !strcmp(a, "--page-size")) {
       if (!(v = need_val(argc, argv, &i)) || parse_u64(&n, v, a))
         return CLI_USAGE;
-      if (!strcmp(a, "--since"))
-        f.created_after = n;
-      else if (n > 1000000)
+      if (n > 1000000)
         return cli_usage_error("%s too large", a);
       else if (!strcmp(a, "--page"))
         f.page = (uint32_t)n;
@@ -666,12 +671,13 @@ static int cmd_ls(int argc, char **argv) {
   if (l.n == 0)
     cli_progress("no protected data");
   for (size_t i = 0; i < l.n; i++) {
-    char a[43], o[43];
+    char a[43], o[43], when[40];
     const decc_dp_protected *p = &l.items[i];
-    printf("%s  owner %s  created %llu  name \"%s\"  schema %s\n",
+    printf("%s  owner %s  created %s  name \"%s\"  schema %s\n",
            decc_address_to_checksum(a, &p->address),
            decc_address_to_checksum(o, &p->owner),
-           (unsigned long long)p->creation_timestamp, p->name, p->schema);
+           cli_time_format(when, sizeof when, (int64_t)p->creation_timestamp),
+           p->name, p->schema);
   }
   decc_dp_pd_list_clear(&l);
   return CLI_OK;

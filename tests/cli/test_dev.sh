@@ -109,6 +109,19 @@ check "run" 0 "$DECC" run "$APP" --wallet bob --args "hi there" --path result.js
 check "run with --app" 2 "$DECC" run --app "$APP"
 check "run without APP" 2 "$DECC" run --args x
 
+# Dates in and out: ls and deal ls take --since as a date or a duration
+# and print human dates.
+check "ls --since 1h" 0 "$DECC" ls --since 1h
+grep -qi "$PD  owner .*created $(date -u +%Y-%m-%d) [0-9:]* UTC" <<<"$out" && ok || ko "ls date: $out"
+check "ls --since tomorrow" 0 "$DECC" --json ls --since "$(date -u -d tomorrow +%Y-%m-%d)"
+[ "$(jget .total <<<"$out")" = 0 ] && ok || ko "ls --since tomorrow: $out"
+check "ls --since bad date" 2 "$DECC" ls --since 2026-02-30
+grep -q "no such day" "$T/err" && ok || ko "bad date message: $(cat "$T/err")"
+check "deal ls --since" 0 "$DECC" --json deal ls --wallet bob --since 2h
+[ "$(jget length <<<"$out")" = 2 ] && ok || ko "deal ls --since 2h: $out"
+check "deal ls --since future" 0 "$DECC" --json deal ls --wallet bob --since +1d
+[ "$(jget length <<<"$out")" = 0 ] && ok || ko "deal ls --since +1d: $out"
+
 # Ctrl-C: clean stop, nothing listening any more.
 stop_dev
 [ "$(jget .market <"$DECC_HOME/config.json")" = null ] && ok || ko "market left in config: $(cat "$DECC_HOME/config.json")"
