@@ -7,11 +7,28 @@
  * `wait` and `ls` live with the DataProtector commands (dp_cmds.c,
  * cmd_deal.c). Failure cause: when the scheduler or worker of this data directory
  * recorded why a task failed, `show` prints it (decc_worker_failure_cause).
+ *
+ * `logs` shows the app's stdout / stderr to the task's requester: from the
+ * worker of this data directory when it ran the task (the wallet must be
+ * the deal's requester), else from the workerpool API of the node that
+ * serves the task's workerpool, found like the iexec SDK does it (compass
+ * route GET /{chainId}/workerpools/{address} on the node, then
+ * GET /tasks/logs/challenge, EIP-712 signature, GET /tasks/{id}/logs with
+ * Authorization: <hash>_<signature>_<address>; docs/api/http.md). The node
+ * checks the signer against the requester on chain. `logs --timeline` is
+ * the task's on-chain events (dp_cmds.c).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "decc/eip712.h"
+#include "decc/encoding.h"
+#include "decc/http_client.h"
 #include "decc/hub.h"
+#include "decc/keys.h"
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "decc/worker.h"
@@ -31,7 +48,9 @@ static int task_usage(FILE *f) {
           "(scheduler)\n"
           "  claim TASKID KEY             refund a task past its final "
           "deadline\n"
-          "  logs TASKID                  the task's timeline (requester view)\n"
+          "  logs TASKID [--timeline]     the app's stdout/stderr (requester "
+          "only),\n"
+          "                               or the task's on-chain events\n"
           "  wait TASKID                  wait for it, fetch its result, or say "
           "why it failed\n"
           "  ls                           the tasks you requested\n"
@@ -190,12 +209,339 @@ static int cmd_write(int argc, char **argv, int init) {
   return rc;
 }
 
+/* ---- logs ------------------------------------------------------------------ */
+
+static const char LOGS_HELP[] =
+    "usage: decc task logs TASKID [--node URL] [KEY] [--timeline]\n\n"
+    "Prints the app's stdout and stderr as the worker kept them (each stream\n"
+    "capped by the worker, 64 KiB by default), for the task's requester only:\n"
+    "  - from the worker of this data directory when it ran the task;\n"
+    "  - else from the workerpool API of the node serving the task's\n"
+    "    workerpool, found through the node's compass route (or the node\n"
+    "    itself, e.g. a worker-only node), with a signed challenge (the node\n"
+    "    checks the signer is the deal's requester).\n"
+    "--json prints {taskId, worker, exitCode, cause, stdout, stderr, source}.\n\n"
+    "  --node URL    the node to ask (default $DECC_NODE_URL, config.json\n"
+    "                \"market\" or \"node\", else http://127.0.0.1:8545)\n"
+    "  KEY           --wallet NAME | --keystore FILE [--password-file FILE] |\n"
+    "                --private-key-file FILE (default: config.json \"wallet\"):\n"
+    "                the requester's wallet\n"
+    "  --timeline    instead: the task's on-chain events (initialize,\n"
+    "                contributions, consensus, reveal, finalize, claim) with\n"
+    "                block numbers and times, then its status\n";
+
+#define LOGS_REPLY_MAX (8u << 20)
+
+/* The node URL: --node, $DECC_NODE_URL, config.json "market" then "node",
+ * else the local default; without a trailing slash. */
+static void logs_node(char *out, size_t cap, const char *flag) {
+  const char *u = flag;
+  dp_cli_config cfg;
+  int have_cfg = 0;
+  if (!u || !*u)
+    u = getenv("DECC_NODE_URL");
+  if (!u || !*u) {
+    char home[4096];
+    if (dp_cli_home(home, sizeof home) == 0 &&
+        dp_cli_config_load(&cfg, home) == CLI_OK) {
+      have_cfg = 1;
+      u = cfg.market ? cfg.market : cfg.node;
+    }
+  }
+  snprintf(out, cap, "%s", u && *u ? u : "http://127.0.0.1:8545");
+  if (have_cfg)
+    dp_cli_config_clear(&cfg);
+  size_t n = strlen(out);
+  while (n && out[n - 1] == '/')
+    out[--n] = 0;
+}
+
+/* GETs url (optional extra header) and parses a JSON answer. A non-200
+ * answer becomes a one-line error with the node's message. Returns the
+ * JSON (caller decrefs) or NULL after printing the error. */
+static json_t *logs_get_ex(const char *url, const char *header, long *status,
+                          int quiet_404) {
+  const char *h[2] = {header, NULL};
+  decc_http_reply r;
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_http_fetch(&r, "GET", url, header ? h : NULL, NULL, 0,
+                      LOGS_REPLY_MAX, 30000, &err) != DECC_OK) {
+    decc_buf_clear(&r.body);
+    cli_fail("%s: %s", url, err.msg);
+    return NULL;
+  }
+  *status = r.status;
+  json_error_t je;
+  json_t *j = json_loadb((const char *)r.body.data, r.body.len, 0, &je);
+  decc_buf_clear(&r.body);
+  if (r.status != 200) {
+    const char *m = json_string_value(json_object_get(j, "error"));
+    if (!(quiet_404 && r.status == 404))
+      cli_fail("%s answered %ld: %s", url, r.status,
+               m ? m : "(no error message)");
+    json_decref(j);
+    return NULL;
+  }
+  if (!json_is_object(j)) {
+    json_decref(j);
+    cli_fail("%s: the answer is not a JSON object", url);
+    return NULL;
+  }
+  return j;
+}
+
+static json_t *logs_get(const char *url, const char *header, long *status) {
+  return logs_get_ex(url, header, status, 0);
+}
+
+/* Fetches the logs over HTTP. Out: *out = one entry of computeLogsList
+ * plus "source". */
+static int logs_remote(const char *node, uint64_t chain_id,
+                       const decc_address *pool, const uint8_t tid[32],
+                       const uint8_t *sk, json_t **out) {
+  char url[2400], ph[43], th[67], api[1024];
+  decc_address_to_checksum(ph, pool);
+  decc_hex_encode(th, tid, 32, 1);
+  long status = 0;
+  snprintf(url, sizeof url, "%s/%llu/workerpools/%s", node,
+           (unsigned long long)chain_id, ph);
+  json_t *j = logs_get_ex(url, NULL, &status, 1);
+  if (!j && status != 404)
+    return CLI_FAIL;
+  if (j) {
+    const char *a = json_string_value(json_object_get(j, "apiUrl"));
+    if (!a || strncmp(a, "http", 4) || strlen(a) >= sizeof api) {
+      json_decref(j);
+      return cli_fail("%s: no apiUrl for workerpool %s", url, ph);
+    }
+    snprintf(api, sizeof api, "%s", a);
+    json_decref(j);
+  } else {
+    /* The node does not serve the workerpool (or has no compass route: a
+     * worker-only node): ask the node itself, whose worker may have run
+     * the task. */
+    snprintf(api, sizeof api, "%s", node);
+  }
+  size_t n = strlen(api);
+  while (n && api[n - 1] == '/')
+    api[--n] = 0;
+  decc_address me;
+  if (decc_address_from_privkey(&me, sk) != DECC_OK)
+    return cli_fail("invalid private key");
+  char mh[43];
+  decc_address_to_checksum(mh, &me);
+  snprintf(url, sizeof url, "%s/tasks/logs/challenge?chainId=%llu&address=%s",
+           api, (unsigned long long)chain_id, mh);
+  if (!(j = logs_get(url, NULL, &status)))
+    return CLI_FAIL;
+  json_t *typed = json_object_get(j, "data");
+  char *text = json_dumps(json_is_object(typed) ? typed : j, JSON_COMPACT);
+  json_decref(j);
+  if (!text)
+    return cli_fail("out of memory");
+  uint8_t sig[65], digest[32];
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_eip712_sign_json(sig, digest, sk, text, strlen(text),
+                                         &err);
+  free(text);
+  if (st)
+    return cli_fail("%s: cannot sign the challenge: %s", url, err.msg);
+  char hh[67], sh[133], auth[300];
+  decc_hex_encode(hh, digest, 32, 1);
+  decc_hex_encode(sh, sig, 65, 1);
+  snprintf(auth, sizeof auth, "Authorization: %s_%s_%s", hh, sh, mh);
+  snprintf(url, sizeof url, "%s/tasks/%s/logs", api, th);
+  if (!(j = logs_get(url, auth, &status)))
+    return CLI_FAIL;
+  json_t *e = json_array_get(json_object_get(j, "computeLogsList"), 0);
+  if (!json_is_object(e)) {
+    json_decref(j);
+    return cli_fail("%s: no logs in the answer", url);
+  }
+  *out = json_deep_copy(e);
+  json_decref(j);
+  if (!*out)
+    return cli_fail("out of memory");
+  json_object_set_new(*out, "source", json_string(api));
+  return CLI_OK;
+}
+
+/* The record of this data directory's worker, or NULL when it has none. */
+static json_t *logs_local(const uint8_t tid[32]) {
+  char home[4096], th[67], path[4300];
+  if (dp_cli_home(home, sizeof home))
+    return NULL;
+  decc_hex_encode(th, tid, 32, 1);
+  snprintf(path, sizeof path, "%s/worker/logs/%s.json", home, th);
+  struct stat sb;
+  if (stat(path, &sb) || !S_ISREG(sb.st_mode) || sb.st_size > (8 << 20))
+    return NULL;
+  json_error_t je;
+  json_t *j = json_load_file(path, 0, &je);
+  if (!json_is_object(j)) {
+    json_decref(j);
+    return NULL;
+  }
+  json_t *o = json_pack("{s:O?,s:O?,s:O?,s:O?,s:s}", "stdout",
+                        json_object_get(j, "stdout"), "stderr",
+                        json_object_get(j, "stderr"), "exitCode",
+                        json_object_get(j, "exitCode"), "cause",
+                        json_object_get(j, "cause"), "source", path);
+  json_decref(j);
+  return o;
+}
+
+static void print_stream(const char *name, json_t *v) {
+  const char *s = json_string_value(v);
+  size_t n = s ? json_string_length(v) : 0;
+  printf("== %s%s\n", name, n ? "" : " (empty)");
+  if (n) {
+    fwrite(s, 1, n, stdout);
+    if (s[n - 1] != '\n')
+      putchar('\n');
+  }
+}
+
+static int cmd_logs(int argc, char **argv) {
+  cli_key_opts key = {0};
+  const char *task = NULL, *node_flag = NULL;
+  int timeline = 0;
+  for (int i = 1; i < argc; i++) {
+    int r = cli_key_opt_parse(&key, argc, argv, &i);
+    if (r < 0)
+      return CLI_USAGE;
+    if (r)
+      continue;
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+      fputs(LOGS_HELP, stdout);
+      return CLI_OK;
+    }
+    if (!strcmp(argv[i], "--timeline")) {
+      timeline = 1;
+      continue;
+    }
+    if (!strcmp(argv[i], "--node")) {
+      if (i + 1 >= argc)
+        return cli_usage_error("--node needs a value");
+      node_flag = argv[++i];
+      continue;
+    }
+    if (argv[i][0] == '-')
+      return cli_usage_error("unknown option '%s'", argv[i]);
+    if (task)
+      return cli_usage_error("unexpected argument '%s'", argv[i]);
+    task = argv[i];
+  }
+  if (!task)
+    return cli_usage_error("task logs needs a TASKID");
+  if (timeline) {
+    if (key.keystore || key.private_key_file || key.wallet || node_flag)
+      return cli_usage_error("--timeline reads the chain: it takes no key or "
+                             "--node");
+    char *av[2] = {argv[0], (char *)task};
+    return cli_dp_task_logs(2, av);
+  }
+  uint8_t tid[32];
+  if (lc_parse_h32(tid, task, "task id") != CLI_OK)
+    return CLI_USAGE;
+  /* The task, its deal (requester, workerpool) and the chain id. */
+  decc_chain *c;
+  if (lc_open(&c) != CLI_OK)
+    return CLI_FAIL;
+  decc_poco_task t;
+  decc_poco_deal d;
+  lc_info info;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_poco_task_init(&t);
+  decc_status st = decc_poco_deal_init(&d);
+  if (!st)
+    st = decc_hub_view_task(c, tid, &t, &err);
+  if (!st && t.status == DECC_TASK_UNSET) {
+    decc_chain_destroy(c);
+    decc_poco_task_clear(&t);
+    decc_poco_deal_clear(&d);
+    return cli_fail("unknown task %s (not initialized yet, or not on this "
+                    "chain)",
+                    task);
+  }
+  if (!st) {
+    decc_poco_deal_clear(&d);
+    st = decc_hub_view_deal(c, t.deal_id, &d, &err);
+  }
+  if (!st)
+    st = lc_get_info(c, &info, &err);
+  decc_chain_destroy(c);
+  decc_poco_task_clear(&t);
+  if (st) {
+    decc_poco_deal_clear(&d);
+    return cli_fail_err(&err);
+  }
+  decc_address requester = d.requester, pool = d.workerpool.pointer;
+  decc_poco_deal_clear(&d);
+  uint8_t *sk = NULL;
+  int rc = cli_key_load(&key, &sk);
+  if (rc != CLI_OK)
+    return rc;
+  decc_address me;
+  if (decc_address_from_privkey(&me, sk) != DECC_OK) {
+    decc_secure_free(sk);
+    return cli_fail("invalid private key");
+  }
+  json_t *o = logs_local(tid);
+  if (o) {
+    /* This data directory's worker ran it: same rule as the node's. */
+    if (!decc_address_eq(&me, &requester)) {
+      char rh[43], mh[43];
+      json_decref(o);
+      decc_secure_free(sk);
+      return cli_fail("the logs of task %s are readable by its requester %s "
+                      "only (your wallet is %s)",
+                      task, decc_address_to_checksum(rh, &requester),
+                      decc_address_to_checksum(mh, &me));
+    }
+    json_object_set_new(o, "walletAddress",
+                        json_string("of this data directory"));
+  } else {
+    char node[1024];
+    logs_node(node, sizeof node, node_flag);
+    rc = logs_remote(node, info.chain_id, &pool, tid, sk, &o);
+  }
+  decc_secure_free(sk);
+  if (rc != CLI_OK)
+    return rc;
+  if (g_cli.json) {
+    json_t *w = json_object_get(o, "walletAddress");
+    return cli_print_json(json_pack(
+        "{s:s,s:O,s:O?,s:O?,s:O,s:O,s:O}", "taskId", task, "worker", w,
+        "exitCode", json_object_get(o, "exitCode"), "cause",
+        json_object_get(o, "cause"), "stdout",
+        json_object_get(o, "stdout"), "stderr", json_object_get(o, "stderr"),
+        "source", json_object_get(o, "source")));
+  }
+  json_t *code = json_object_get(o, "exitCode");
+  const char *cause = json_string_value(json_object_get(o, "cause"));
+  printf("task %s, worker %s, exit code %s%lld%s%s (from %s)\n", task,
+         json_string_value(json_object_get(o, "walletAddress")),
+         json_is_integer(code) ? "" : "?",
+         json_is_integer(code) ? (long long)json_integer_value(code) : 0LL,
+         cause && strcmp(cause, "NONE") ? ", " : "",
+         cause && strcmp(cause, "NONE") ? cause : "",
+         json_string_value(json_object_get(o, "source")));
+  print_stream("stdout", json_object_get(o, "stdout"));
+  print_stream("stderr", json_object_get(o, "stderr"));
+  json_decref(o);
+  return CLI_OK;
+}
+
 int cli_cmd_task(int argc, char **argv) {
   if (argc < 2)
     return task_usage(stderr);
   const char *sub = argv[1];
   if (!strcmp(sub, "logs")) /* these have their own --help */
-    return cli_dp_task_logs(argc - 1, argv + 1);
+    return cmd_logs(argc - 1, argv + 1);
   if (!strcmp(sub, "wait"))
     return cli_dp_task_wait(argc - 1, argv + 1);
   if (!strcmp(sub, "ls"))
@@ -209,7 +555,5 @@ int cli_cmd_task(int argc, char **argv) {
     return cmd_write(argc - 1, argv + 1, 1);
   if (!strcmp(sub, "claim"))
     return cmd_write(argc - 1, argv + 1, 0);
-  if (!strcmp(sub, "logs"))
-    return cli_dp_task_logs(argc - 1, argv + 1);
   return cli_usage_error("unknown task command '%s'", sub);
 }
