@@ -628,6 +628,8 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
   }
   if ((st = decc__node_metrics_mount(n, err)))
     goto fail;
+  if ((st = decc__node_explorer_mount(n, err))) /* node_explorer.c */
+    goto fail;
   if (roles & DECC_NODE_ROLE_CHAIN) {
     st = open_chain(n, err);
     if (!st)
@@ -657,12 +659,11 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
   }
   if (roles & DECC_NODE_ROLE_SMS) {
     st = open_sms(n, err);
+    if (!st)
+      st = decc__node_receipts_mount(n, err);
     if (st)
       goto fail;
   }
-  /* receipts and grant policies: SMS role, or market role alone */
-  if ((st = decc__node_receipts_mount(n, err)))
-    goto fail;
   if (roles & (DECC_NODE_ROLE_SCHEDULER | DECC_NODE_ROLE_WORKER)) {
     st = decc__node_pool_open_services(n, err);
     if (!st && n->sched)

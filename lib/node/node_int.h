@@ -157,6 +157,9 @@ decc_status decc__node_chain_open(decc_node *n, decc_chain **out,
 /* Sends a jansson value as the response (steals j). */
 void decc__node_send_json(decc_http_response *res, int status, json_t *j);
 
+/* The read-only HTML explorer at / (node_explorer.c). */
+decc_status decc__node_explorer_mount(decc_node *n, decc_err *err);
+
 /* Route registration per role. */
 decc_status decc__node_rpc_mount(decc_node *n, decc_err *err);
 decc_status decc__node_market_open(decc_node *n, decc_err *err);
