@@ -379,6 +379,7 @@ int main(void) {
            why && *why ? why
                        : "DECC_ANVIL_URL not set: run it through bench/run.sh, "
                          "which starts anvil and deploys PoCo");
+    bench_report("peak RSS", (double)bench_peak_rss_kib() / 1024.0, "MiB");
     return 0;
   }
   decc_chain_addresses a;
@@ -404,5 +405,6 @@ int main(void) {
            done_a);
   bench_report(line, cps_a, "cycles/s");
   bench_report("ratio embedded / anvil", cps_e / cps_a, "x");
+  bench_report("peak RSS", (double)bench_peak_rss_kib() / 1024.0, "MiB");
   return 0;
 }

@@ -189,6 +189,7 @@ typedef struct job {
   size_t n;
   const char *auth;
   int failed;
+  decc_err err; /* the first failure */
 } job;
 
 static void *release_many(void *arg) {
@@ -197,9 +198,12 @@ static void *release_many(void *arg) {
     char sid[DECC_SMS_SESSION_ID_LEN + 1];
     uint8_t *sealed = NULL;
     size_t sl = 0;
+    decc_err e;
+    decc_err_clear(&e);
     if (decc_sms_release_session(j->w->sms, &j->r[i], j->auth, sid, &sealed,
-                                 &sl, NULL, NULL))
-      j->failed = 1;
+                                 &sl, NULL, &e) &&
+        !j->failed++)
+      j->err = e;
     decc_free(sealed);
   }
   return NULL;
@@ -216,7 +220,7 @@ int main(void) {
   if (n < 200)
     n = 200;
   world w;
-  setup(&w, n);
+  setup(&w, 3 * n); /* three timed phases of n releases each */
   uint8_t pk[32], esk[32];
   if (decc_enclave_keypair(pk, esk))
     die("keypair", NULL);
@@ -267,7 +271,8 @@ int main(void) {
 
   /* in-process, two threads (the HTTP server runs handlers on 2 threads) */
   prepare(&w, r, n, pk, wauth);
-  job jobs[2] = {{&w, r, n / 2, wauth, 0}, {&w, r + n / 2, n - n / 2, wauth, 0}};
+  job jobs[2] = {{&w, r, n / 2, wauth, 0, {0}},
+                 {&w, r + n / 2, n - n / 2, wauth, 0, {0}}};
   pthread_t th[2];
   t0 = bench_now();
   for (int k = 0; k < 2; k++)
@@ -277,7 +282,7 @@ int main(void) {
     pthread_join(th[k], NULL);
   double inproc2 = (double)n / (bench_now() - t0);
   if (jobs[0].failed || jobs[1].failed)
-    die("release (threads)", NULL);
+    die("release (threads)", jobs[0].failed ? &jobs[0].err : &jobs[1].err);
   report_ratio("session releases (in-process, 2 threads)", inproc2, ref,
                "sessions/s");
 
@@ -328,5 +333,6 @@ int main(void) {
   decc_free(r);
   decc_memzero(esk, sizeof esk);
   teardown(&w);
+  bench_report("peak RSS", (double)bench_peak_rss_kib() / 1024.0, "MiB");
   return 0;
 }

@@ -158,6 +158,7 @@ int main(void) {
   printf("ratio 2 workers / serial: %.2fx\n", (done / el) / (1e3 / p50));
   teardown(&t);
   decc__rmtree(tmp);
+  bench_report("peak RSS", (double)bench_peak_rss_kib() / 1024.0, "MiB");
   free(lat);
   free(tasks);
   return done == m ? 0 : 1;

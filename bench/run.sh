@@ -38,6 +38,7 @@ for b in "$BUILD"/bench/bench_*; do
   run=()
   case "$(basename "$b")" in
     bench_chain_cycles) run=(with_anvil_poco) ;; # anvil + PoCo vs embedded
+    bench_ledger) run=(with_anvil_poco) ;; # prints anvil's cycles/s beside
   esac
   if ! "${run[@]}" "$b"; then
     echo "!! $(basename "$b") failed"
