@@ -18,10 +18,12 @@
 #include "decc/mem.h"
 
 static int init_usage(FILE *f) {
-  fprintf(f, "usage: decc app init [--lang sh|c] [--name NAME] DIR\n\n"
+  fprintf(f, "usage: decc app init [--lang sh|c|python] [--name NAME] DIR\n\n"
              "Creates a sample iApp in DIR: a manifest (decc-app.json) and a\n"
              "program that reads the protected data from $IEXEC_IN and writes\n"
-             "result.json + computed.json to $IEXEC_OUT.\n");
+             "result.json + computed.json to $IEXEC_OUT. python: app.py and\n"
+             "decc_protected.py, decc's reader of protected data (both formats;\n"
+             "the worker's python3 runs it). Try it with 'decc app test DIR'.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -53,12 +55,21 @@ static int app_init(int argc, char **argv) {
     return init_usage(stderr);
   decc_err err;
   decc_err_clear(&err);
-  if (decc_bundle_scaffold(dir, lang, name, &err) != DECC_OK)
+  if (!strcmp(lang, "python") || !strcmp(lang, "py")) {
+    lang = "python";
+    if (cli_app_scaffold_python(dir, name, &err) != DECC_OK)
+      return cli_fail_err(&err);
+  } else if (strcmp(lang, "sh") && strcmp(lang, "c"))
+    return cli_usage_error("unknown app language '%s' (use sh, c or python)",
+                           lang);
+  else if (decc_bundle_scaffold(dir, lang, name, &err) != DECC_OK)
     return cli_fail_err(&err);
   if (g_cli.json)
     return cli_print_json(json_pack("{s:s,s:s}", "dir", dir, "lang", lang));
   printf("created a %s iApp in %s\n", lang, dir);
-  printf("next: decc app build %s\n", dir);
+  printf("next: decc app test %s (runs it in the worker's sandbox), then "
+         "decc app deploy %s\n",
+         dir, dir);
   return CLI_OK;
 }
 

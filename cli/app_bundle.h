@@ -6,4 +6,16 @@
 /* argv[0] is "init" or "build". Returns a CLI exit code, or -1 when
  * argv[0] is neither. */
 int cli_app_bundle(int argc, char **argv);
+
+#include <stddef.h>
+/* python/decc_protected.py, embedded at build time (CMakeLists.txt
+ * generates it): NUL-terminated text of decc_py_reader_len bytes. */
+extern const unsigned char decc_py_reader[];
+extern const size_t decc_py_reader_len;
+/* Scaffolds a Python iApp in dir (created if missing, must be empty):
+ * decc-app.json, app.py and decc_protected.py (app_python.c). Returns
+ * DECC_OK or the error (err). */
+#include "decc/common.h"
+decc_status cli_app_scaffold_python(const char *dir, const char *name,
+                                    decc_err *err);
 #endif

@@ -14,7 +14,7 @@
 
 static int app_usage(FILE *f) {
   fprintf(f, "usage: decc app <command> [options]\n\n"
-             "  init [--lang sh|c] [--name NAME] DIR   scaffold a sample iApp\n"
+             "  init [--lang sh|c|python] [--name NAME] DIR  scaffold a sample iApp\n"
              "  build DIR [-o BUNDLE.tar]             pack DIR, print its measurement\n"
              "  test DIR [--protected-data F] [--args T]  run it in the worker's sandbox\n"
              "  publish APP [--price A] [--volume N]  sign and publish an app order\n");
