@@ -95,6 +95,11 @@ decc_status decc_rcpt_verify_chain(decc_rcpt_report *rep,
     if (decc__rcpt_issue(rep, __VA_ARGS__))                                    \
       return decc_err_set(err, DECC_E_NOMEM, "out of memory");                 \
   } while (0)
+  uint8_t orders[4][32], orders_deal[32];
+  decc_status orders_st = DECC_OK;
+  decc_err oerr;
+  int have_orders = 0;
+  decc_err_clear(&oerr);
   for (size_t i = 0; i < l->n; i++) {
     const decc_rcpt *r = &l->items[i];
     unsigned long long seq = (unsigned long long)r->seq;
@@ -149,8 +154,13 @@ decc_status decc_rcpt_verify_chain(decc_rcpt_report *rep,
             (unsigned long long)r->task_index);
       continue;
     }
-    uint8_t orders[4][32];
-    st = decc_rcpt_deal_orders(chain, r->deal_id, orders, &e2);
+    /* receipts of one deal come together: scan the logs once per deal */
+    if (!have_orders || memcmp(orders_deal, r->deal_id, 32)) {
+      orders_st = decc_rcpt_deal_orders(chain, r->deal_id, orders, &oerr);
+      memcpy(orders_deal, r->deal_id, 32);
+      have_orders = 1;
+    }
+    st = orders_st;
     if (st == DECC_E_NOT_FOUND || (!st && memcmp(orders[1], r->grant, 32))) {
       ISSUE(r->seq, "NO_GRANT",
             "receipt %llu: the deal was not made with the grant (dataset "
@@ -159,7 +169,7 @@ decc_status decc_rcpt_verify_chain(decc_rcpt_report *rep,
       continue;
     }
     if (st)
-      return decc_err_set(err, st, "%s", e2.msg);
+      return decc_err_set(err, st, "%s", oerr.msg);
     uint8_t ck[32];
     uint8_t *ma = NULL;
     size_t ml = 0;
