@@ -26,6 +26,9 @@ int decc__mkdir_p(const char *path, unsigned mode);
 void decc__rmtree(const char *path);
 /* Monotonic clock in milliseconds (for durations and deadlines only). */
 uint64_t decc__mono_ms(void);
+/* Wall-clock time in milliseconds since the Unix epoch (for timestamps that
+ * leave the process: signed requests, records). */
+uint64_t decc__wall_ms(void);
 
 #define DECC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

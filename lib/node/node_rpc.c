@@ -10,9 +10,10 @@
  * Error(string) as data). A body that is not JSON, or not a request or a
  * batch, is answered with HTTP 400 and the JSON-RPC error.
  *
- * The embedded ledger has no gas and no native coin: eth_getBalance is 0
- * for every account, gas fields are 0 (RLC is the ERC-20 at the token
- * address). Blocks carry the ledger's hash, parent, timestamp and
+ * The embedded ledger charges no gas and moves no native coin: gas fields
+ * are 0 (RLC is the ERC-20 at the token address), and eth_getBalance is
+ * the native coin the genesis gave the account (funded dev accounts:
+ * 10,000 ether by default, decc_ledger_native_balance), constant. Blocks carry the ledger's hash, parent, timestamp and
  * transaction hashes; full transaction objects are not kept (only their
  * receipts), so eth_getBlockByNumber(…, true) returns the fields a receipt
  * knows.
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
@@ -227,12 +229,6 @@ typedef struct nonce_seen {
 static nonce_seen g_seen[NONCE_SLOTS];
 static pthread_mutex_t g_seen_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static unsigned seen_slot(const decc_address *a) {
   return ((unsigned)a->b[18] << 8 | a->b[19]) % NONCE_SLOTS;
 }
@@ -242,7 +238,7 @@ static void seen_record(const decc_address *a, uint64_t nonce) {
   nonce_seen *s = &g_seen[seen_slot(a)];
   s->addr = *a;
   s->nonce = nonce;
-  s->at_ms = now_ms();
+  s->at_ms = (int64_t)decc__mono_ms();
   pthread_mutex_unlock(&g_seen_mu);
 }
 
@@ -253,7 +249,7 @@ static int64_t seen_hold_ms(const decc_address *a, uint64_t n) {
   pthread_mutex_lock(&g_seen_mu);
   nonce_seen *s = &g_seen[seen_slot(a)];
   if (s->at_ms && decc_address_eq(&s->addr, a) && s->nonce == n)
-    hold = s->at_ms + NONCE_CACHE_MS - now_ms();
+    hold = s->at_ms + NONCE_CACHE_MS - (int64_t)decc__mono_ms();
   pthread_mutex_unlock(&g_seen_mu);
   return hold > 0 ? (hold > NONCE_CACHE_MS ? NONCE_CACHE_MS : hold) : 0;
 }
@@ -278,7 +274,14 @@ static json_t *m_get_balance(rpc_ctx *c, json_t *p, rpc_err *e) {
     return fail(e, RPC_ERR_PARAMS, "params[0] must be an address");
   if (!parse_block(c->l, json_array_get(p, 1), &b, e))
     return NULL;
-  return decc__node_json_qty(0); /* no native coin (file comment) */
+  /* The genesis allocation, constant (file comment). */
+  decc_u256 v;
+  decc_err de;
+  decc_err_clear(&de);
+  if (decc_ledger_native_balance(c->l, &a, &v, &de) != DECC_OK)
+    return fail(e, RPC_ERR_SERVER, "%s", de.msg);
+  char hx[67];
+  return json_string(decc_u256_to_hex(hx, &v));
 }
 
 static json_t *m_get_tx_count(rpc_ctx *c, json_t *p, rpc_err *e) {

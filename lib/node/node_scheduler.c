@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/keys.h"
 #include "decc/mem.h"
@@ -44,12 +45,6 @@ struct node_sched_http {
   seen_worker *seen;
   size_t n_seen;
 };
-
-static uint64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* Checks the signed headers; on success *worker is the signer. Answers
  * the error itself and returns non-zero otherwise. */
@@ -101,7 +96,7 @@ static int authenticate(node_sched_http *h, decc_http_request *req,
       return 1;
     }
   }
-  uint64_t now = now_ms();
+  uint64_t now = decc__wall_ms();
   uint64_t d = ts > now ? ts - now : now - ts;
   if (d > DECC_SCHED_AUTH_WINDOW_MS || ts <= h->start_ms) {
     (void)decc_http_res_error(res, 401,
@@ -272,7 +267,7 @@ decc_status decc__node_scheduler_mount(decc_node *n, decc_err *err) {
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   pthread_mutex_init(&h->mu, NULL);
   h->n = n;
-  h->start_ms = now_ms();
+  h->start_ms = decc__wall_ms();
   n->sched_http = h;
   h->seen = decc_calloc(SCHED_MAX_WORKERS, sizeof *h->seen);
   if (!h->seen)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/http_client.h"
@@ -225,19 +226,13 @@ decc_status decc_report_from_json(decc_worker_report *r, const char *json,
 
 /* ---- client ------------------------------------------------------------------ */
 
-static uint64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* Strictly increasing timestamps from this process even when two requests
  * fall in the same millisecond (the scheduler rejects equal ones). */
 static uint64_t next_ts(void) {
   /* C11 atomics on the _Atomic object (clang refuses the __atomic builtins
    * on an _Atomic-qualified variable; gcc accepted them). */
   static _Atomic uint64_t last;
-  uint64_t t = now_ms();
+  uint64_t t = decc__wall_ms();
   uint64_t prev = atomic_load(&last);
   for (;;) {
     uint64_t want = t > prev ? t : prev + 1;

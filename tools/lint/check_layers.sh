@@ -52,62 +52,59 @@ fail() { echo "check_layers: $1"; bad=1; }
 
 # Every public header must have an owner, and every lib/ directory a rank.
 for h in include/decc/*.h; do
-  n=$(basename "$h" .h)
+  n=${h#include/decc/}; n=${n%.h}
   [ -n "${OWNER[$n]:-}" ] || fail "include/decc/$n.h has no layer: add it to OWNER in tools/lint/check_layers.sh and to docs/internals/layout.md"
 done
 for d in lib/*/; do
-  l=$(basename "$d")
+  l=${d#lib/}; l=${l%/}
   [ -n "${RANK[$l]:-}" ] || fail "lib/$l/ is not in the layer order: add it to LAYERS in tools/lint/check_layers.sh and to docs/internals/layout.md"
 done
 
-# check_file FILE LAYER: LAYER is the including layer ("" for cli/bench).
-check_file() {
-  local f=$1 from=$2 inc to line n
-  while IFS= read -r line; do
-    inc=${line#*\"}; inc=${inc%%\"*}
-    case $inc in
-      decc/*.h)
-        n=$(basename "$inc" .h); to=${OWNER[$n]:-}
-        [ -n "$to" ] || continue  # reported above
-        if [ -n "$from" ] && [ -n "${RANK[$from]:-}" ] && [ "${RANK[$to]}" -gt "${RANK[$from]}" ]; then
-          fail "$f includes $inc: layer '$from' may not depend on the higher layer '$to'"
-        fi ;;
-      core/internal.h|../core/internal.h)
-        # Benchmarks link the object library to time internals; the CLI
-        # links the shared library and sees only the public API.
-        case $f in lib/*|bench/*) ;; *) fail "$f includes $inc: the CLI may use only public headers (decc/*.h)" ;; esac ;;
-      ../tests/*)
-        case $f in bench/*) ;; *) fail "$f includes $inc: only benchmarks may reuse the test worlds" ;; esac ;;
-      */*)
-        to=${inc%%/*}; [ "$to" = ".." ] && { to=${inc#../}; to=${to%%/*}; }
-        if [ -z "$from" ]; then
-          case $f in cli/*) [ "$to" = cli ] && continue ;; bench/*) [ "$to" = bench ] && continue ;; esac
-          fail "$f includes $inc: outside lib/, only public headers (decc/*.h) may be used"
-        elif [ "$to" != "$from" ]; then
-          fail "$f includes $inc: the internals of layer '$to' are private to it (move what you need to a public header or to core)"
-        fi ;;
-      *)
-        # Same-directory include: fine inside lib/, cli/ and bench/.
-        if [ -z "$from" ] && [ ! -f "$(dirname "$f")/$inc" ]; then
-          fail "$f includes \"$inc\" which is not beside it"
-        fi ;;
-    esac
-  done < <(grep -h '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f")
+# check_include FILE LAYER INCLUDE: LAYER is the including layer ("" for
+# cli/bench). Pure parameter expansion: no process per include.
+check_include() {
+  local f=$1 from=$2 inc=$3 to n
+  case $inc in
+    decc/*.h)
+      n=${inc#decc/}; n=${n%.h}; to=${OWNER[$n]:-}
+      [ -n "$to" ] || return 0 # reported above
+      if [ -n "$from" ] && [ -n "${RANK[$from]:-}" ] && [ "${RANK[$to]}" -gt "${RANK[$from]}" ]; then
+        fail "$f includes $inc: layer '$from' may not depend on the higher layer '$to'"
+      fi ;;
+    core/internal.h|../core/internal.h)
+      # Benchmarks link the object library to time internals; the CLI
+      # links the shared library and sees only the public API.
+      case $f in lib/*|bench/*) ;; *) fail "$f includes $inc: the CLI may use only public headers (decc/*.h)" ;; esac ;;
+    ../tests/*)
+      case $f in bench/*) ;; *) fail "$f includes $inc: only benchmarks may reuse the test worlds" ;; esac ;;
+    */*)
+      to=${inc%%/*}; [ "$to" = ".." ] && { to=${inc#../}; to=${to%%/*}; }
+      if [ -z "$from" ]; then
+        case $f in cli/*) [ "$to" = cli ] && return 0 ;; bench/*) [ "$to" = bench ] && return 0 ;; esac
+        fail "$f includes $inc: outside lib/, only public headers (decc/*.h) may be used"
+      elif [ "$to" != "$from" ]; then
+        fail "$f includes $inc: the internals of layer '$to' are private to it (move what you need to a public header or to core)"
+      fi ;;
+    *)
+      # Same-directory include: fine inside lib/, cli/ and bench/.
+      if [ -z "$from" ] && [ ! -f "${f%/*}/$inc" ]; then
+        fail "$f includes \"$inc\" which is not beside it"
+      fi ;;
+  esac
 }
 
-for f in include/decc/*.h; do
-  n=$(basename "$f" .h)
-  [ -n "${OWNER[$n]:-}" ] && check_file "$f" "${OWNER[$n]}"
-done
-for f in lib/*/*.c lib/*/*.h; do
-  [ -f "$f" ] || continue
-  l=${f#lib/}; l=${l%%/*}
-  check_file "$f" "$l"
-done
-for f in cli/*.c cli/*.h bench/*.c bench/*.h; do
-  [ -f "$f" ] || continue
-  check_file "$f" ""
-done
+# One grep over every file; each line is FILE:#include "X".
+while IFS= read -r line; do
+  f=${line%%:*}
+  inc=${line#*\"}; inc=${inc%%\"*}
+  case $f in
+    include/decc/*) n=${f#include/decc/}; n=${n%.h}; from=${OWNER[$n]:-}; [ -n "$from" ] || continue ;;
+    lib/*) from=${f#lib/}; from=${from%%/*} ;;
+    *) from= ;;
+  esac
+  check_include "$f" "$from" "$inc"
+done < <(grep -H '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' \
+           include/decc/*.h lib/*/*.c lib/*/*.h cli/*.c cli/*.h bench/*.c bench/*.h 2>/dev/null)
 
 if [ $bad -eq 0 ]; then
   echo "check_layers: $(echo $LAYERS | wc -w) layers, no include against the order"
