@@ -368,6 +368,17 @@ decc_status decc__rcpt_scan(int fd, uint64_t from, decc__rcpt_visit_fn visit,
     }
     uint32_t len = (uint32_t)buf[pos] << 24 | (uint32_t)buf[pos + 1] << 16 |
                    (uint32_t)buf[pos + 2] << 8 | buf[pos + 3];
+    if ((len < DECC_RCPT_FIXED_LEN || len > DECC_RCPT_MAX_LEN) && eof) {
+      /* Zero bytes up to the end: a file extended by a crash before its
+       * data reached the disk — a torn tail, not an edit. */
+      size_t z = 0;
+      while (z < left && buf[pos + z] == 0)
+        z++;
+      if (z == left) {
+        tail->torn = left;
+        break;
+      }
+    }
     if (len < DECC_RCPT_FIXED_LEN || len > DECC_RCPT_MAX_LEN) {
       /* Not a frame we could ever have written: the rest of the file is
        * unreadable (frames have no resync marker); reported as one bad

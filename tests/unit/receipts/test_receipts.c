@@ -450,3 +450,58 @@ TEST(policies_owner_signed_stored_once_expiry_enforced) {
   decc_rcpt_store_close(s);
   decc_vault_close(v);
 }
+
+/* A crash can also leave zeros past the last frame (the file grew before
+ * its data reached the disk): a torn tail too, dropped by the next append;
+ * non-zero garbage is not a crash and blocks appends. */
+TEST(zero_tail_is_torn_garbage_is_corrupt) {
+  char dir[600];
+  snprintf(dir, sizeof dir, "%s/sms", decc_test_tmpdir());
+  decc_vault *v;
+  decc_rcpt_store *s = open_store(dir, &v);
+  ASSERT(s != NULL);
+  decc_address ds = addr(1);
+  decc_rcpt r;
+  sample(&r, 1);
+  ASSERT_OK(decc_rcpt_store_append(s, &r, NULL, NULL, NULL));
+  char *lp = NULL;
+  ASSERT_OK(decc_rcpt_log_path(&lp, decc_rcpt_store_dir(s), &ds));
+  int fd = open(lp, O_WRONLY | O_APPEND);
+  ASSERT(fd >= 0);
+  static const uint8_t zeros[50];
+  ASSERT_EQ(write(fd, zeros, sizeof zeros), (ssize_t)sizeof zeros);
+  close(fd);
+  decc_rcpt_list l;
+  ASSERT_OK(decc_rcpt_log_read(&l, lp, 0, NULL));
+  ASSERT_EQ(l.n, 1u);
+  ASSERT_EQ(l.torn_bytes, 50u);
+  ASSERT_EQ(l.bad_frames, 0u);
+  decc_rcpt_list_clear(&l);
+  /* a second store (another process) appends after dropping the zeros */
+  decc_rcpt_store *s2 = NULL;
+  ASSERT_OK(decc_rcpt_store_open(&s2, dir, v, NULL));
+  sample(&r, 2);
+  ASSERT_OK(decc_rcpt_store_append(s2, &r, NULL, NULL, NULL));
+  ASSERT_EQ(r.seq, 1u);
+  decc_rcpt_store_close(s2);
+  /* garbage at the end: nothing is appended after it */
+  fd = open(lp, O_WRONLY | O_APPEND);
+  ASSERT(fd >= 0);
+  static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 1, 2, 3};
+  ASSERT_EQ(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
+  close(fd);
+  sample(&r, 3);
+  decc_err err;
+  ASSERT_EQ(decc_rcpt_store_append(s, &r, NULL, NULL, &err), DECC_E_CORRUPT);
+  ASSERT_OK(decc_rcpt_log_read(&l, lp, 0, NULL));
+  ASSERT_EQ(l.n, 2u);
+  ASSERT_EQ(l.bad_frames, 1u);
+  decc_rcpt_report rep;
+  ASSERT_OK(decc_rcpt_verify_log(&rep, &l, &ds, NULL, NULL));
+  ASSERT(has_issue(&rep, "BAD_FRAME"));
+  decc_rcpt_report_clear(&rep);
+  decc_rcpt_list_clear(&l);
+  decc_free(lp);
+  decc_rcpt_store_close(s);
+  decc_vault_close(v);
+}
