@@ -447,7 +447,70 @@ static void crc_init(void) {
 
 }
 
+static uint32_t crc32_table(uint32_t crc, const uint8_t *p, size_t n);
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* Carry-less multiplication (PCLMULQDQ) folding, for long values: the
+ * CRC's polynomial arithmetic done 16 bytes at a time (several GB/s where
+ * the tables give about one; a file's CRC pass is on protect's critical
+ * path, see pd_file.c).
+ * Reflected layout, as the bytes come: in a 16-byte block A, the low
+ * 64-bit lane (bytes 0-7) holds the coefficients of x^127..x^64, the high
+ * lane those of x^63..x^0. Appending the next block B gives
+ * A·x^128 + B ≡ lo·(x^192 mod P) + hi·(x^128 mod P) + B (mod P), which
+ * stays 128 bits wide. A raw carry-less product of two reflected 64-bit
+ * values has the coefficient of x^(126-m) at bit m, so the sum is shifted
+ * left by one bit to put x^(127-m) there. At the end the 16 bytes of A and
+ * the tail go through the tables from state 0. The starting state is
+ * xor'ed into the first four bytes (the usual equivalence for a reflected
+ * CRC). The two constants come from the same GF(2) arithmetic as the CRC
+ * combination (pd_file.c). */
+uint32_t decc__crc32_xpow(uint64_t nbytes);
+
+__attribute__((target("pclmul,sse2"))) static uint32_t
+crc32_clmul(uint32_t crc, const uint8_t *p, size_t n) {
+  const uint64_t k_lo = (uint64_t)decc__crc32_xpow(24) << 32; /* x^192 */
+  const uint64_t k_hi = (uint64_t)decc__crc32_xpow(16) << 32; /* x^128 */
+  const __m128i k = _mm_set_epi64x((long long)k_hi, (long long)k_lo);
+  __m128i a = _mm_loadu_si128((const __m128i *)p);
+  a = _mm_xor_si128(a, _mm_cvtsi32_si128((int)~crc));
+  p += 16;
+  n -= 16;
+  while (n >= 16) {
+    __m128i t = _mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x00),
+                              _mm_clmulepi64_si128(a, k, 0x11));
+    t = _mm_or_si128(_mm_slli_epi64(t, 1),
+                     _mm_srli_epi64(_mm_slli_si128(t, 8), 63));
+    a = _mm_xor_si128(t, _mm_loadu_si128((const __m128i *)p));
+    p += 16;
+    n -= 16;
+  }
+  uint8_t blk[16];
+  _mm_storeu_si128((__m128i *)blk, a);
+  /* From state 0: the table function takes and returns inverted states. */
+  uint32_t c = crc32_table(~0u, blk, 16);
+  return crc32_table(c, p, n);
+}
+
+static int have_clmul(void) {
+  static int v = -1; /* racing first calls compute the same answer */
+  if (v < 0)
+    v = __builtin_cpu_supports("pclmul") ? 1 : 0;
+  return v;
+}
+#endif
+
 uint32_t decc__crc32(uint32_t crc, const uint8_t *p, size_t n) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (n >= 256 && have_clmul())
+    return crc32_clmul(crc, p, n);
+#endif
+  return crc32_table(crc, p, n);
+}
+
+static uint32_t crc32_table(uint32_t crc, const uint8_t *p, size_t n) {
   /* Racing initialisations compute identical tables, so no lock. */
   pthread_once(&crc_once, crc_init);
   uint32_t c = ~crc;
