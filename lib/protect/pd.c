@@ -495,10 +495,15 @@ crc32_clmul(uint32_t crc, const uint8_t *p, size_t n) {
 }
 
 static int have_clmul(void) {
-  static int v = -1; /* racing first calls compute the same answer */
-  if (v < 0)
-    v = __builtin_cpu_supports("pclmul") ? 1 : 0;
-  return v;
+  /* Racing first calls compute the same answer; atomics keep it a
+   * well-defined race (the CRC pass calls this from two threads). */
+  static int v = -1;
+  int r = __atomic_load_n(&v, __ATOMIC_RELAXED);
+  if (r < 0) {
+    r = __builtin_cpu_supports("pclmul") ? 1 : 0;
+    __atomic_store_n(&v, r, __ATOMIC_RELAXED);
+  }
+  return r;
 }
 #endif
 
