@@ -822,13 +822,19 @@ static void h_data(void *ctx, decc_http_request *req,
   addr_link(&p, &e.owner);
   raw(&p, "</td></tr><tr><th>multiaddr</th><td class=h>");
   {
-    char *m = decc_malloc(e.multiaddr_len + 1);
+    /* text ("/ipfs/…") or the binary multiaddr DataProtector v2 stores
+     * (shown as hex) */
+    int text = 1;
+    for (size_t i = 0; i < e.multiaddr_len; i++)
+      text &= e.multiaddr[i] >= 0x20 && e.multiaddr[i] <= 0x7e;
+    char *m = decc_malloc(2 * e.multiaddr_len + 3);
     if (m) {
-      memcpy(m, e.multiaddr, e.multiaddr_len);
-      m[e.multiaddr_len] = 0;
-      for (size_t i = 0; i < e.multiaddr_len; i++)
-        if ((unsigned char)m[i] < 0x20 || (unsigned char)m[i] > 0x7e)
-          m[i] = '?';
+      if (text) {
+        memcpy(m, e.multiaddr, e.multiaddr_len);
+        m[e.multiaddr_len] = 0;
+      } else {
+        decc_hex_encode(m, e.multiaddr, e.multiaddr_len, 1);
+      }
       esc(&p, m);
       decc_free(m);
     }

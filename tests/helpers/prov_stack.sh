@@ -51,7 +51,7 @@ prov_stack_up() {
   check "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
   check "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key --node "$U" wo.s.json
   echo '{"email":"alice@example.com","score":42}' >rec.json
-  check "protect" 0 "$DECC" --json protect rec.json --name "alice-contact" --private-key-file alice.key
+  check "protect" 0 "$DECC" --json protect rec.json --name "alice-contact" --key-out "$T/pd.key" --private-key-file alice.key
   PD=$(jget 'd["address"]' <<<"$out")
   check "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$BOB" --uses 5 --private-key-file alice.key
   check "process" 0 "$DECC" --json process "$PD" --app "$APP" --private-key-file bob.key --timeout 200 -o first.zip
