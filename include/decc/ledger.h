@@ -47,14 +47,19 @@ extern "C" {
 /* Most transactions in one block / one submit call. */
 #define DECC_LEDGER_MAX_BATCH 65536
 
+/* Native coin of each dev account by default, in ether (as anvil and
+ * hardhat give their dev accounts). */
+#define DECC_GENESIS_DEV_NATIVE_ETH 10000u
+
 /* Default chain id of a dev ledger (anvil's): distinct from every public
  * chain so nothing signed for it replays on Arbitrum. */
 #define DECC_LEDGER_DEFAULT_CHAIN_ID 31337u
 
 typedef struct decc_genesis_account {
   decc_address address;
-  decc_u256 rlc;   /* RLC token balance (nRLC) */
-  decc_u256 stake; /* PoCo escrow balance (deposited nRLC) */
+  decc_u256 rlc;    /* RLC token balance (nRLC) */
+  decc_u256 stake;  /* PoCo escrow balance (deposited nRLC) */
+  decc_u256 native; /* native coin (wei), see decc_ledger_native_balance */
 } decc_genesis_account;
 
 typedef struct decc_genesis_category {
@@ -80,6 +85,8 @@ typedef struct decc_genesis {
   unsigned dev_accounts; /* deterministic dev accounts to fund */
   decc_u256 dev_rlc;     /* RLC given to each dev account */
   decc_u256 dev_stake;   /* escrow stake given to each dev account */
+  decc_u256 dev_native;  /* native coin (wei) of each dev account,
+                            default DECC_GENESIS_DEV_NATIVE_ETH ether */
   decc_genesis_account *accounts; /* owned (decc_genesis_clear) */
   size_t n_accounts;
   decc_genesis_category categories[DECC_GENESIS_MAX_CATEGORIES];
@@ -119,13 +126,15 @@ DECC_API decc_status decc_genesis_profile(decc_genesis *g, const char *name,
  *     "contracts": { "hub": "0x…", "appRegistry": "0x…",
  *                    "datasetRegistry": "0x…", "workerpoolRegistry": "0x…",
  *                    "token": "0x…", "dataProtector": "0x…" },
- *     "devAccounts": { "count": 10, "rlc": "…", "stake": "…" },
- *     "accounts": [ { "address": "0x…", "rlc": "…", "stake": "…" } ],
+ *     "devAccounts": { "count": 10, "rlc": "…", "stake": "…",
+ *                      "native": "…" },
+ *     "accounts": [ { "address": "0x…", "rlc": "…", "stake": "…",
+ *                     "native": "…" } ],
  *     "categories": [ { "name": "XS", "description": "…",
  *                       "workClockTimeRef": 300 } ],
  *     "workerpools": [ { "address": "0x…", "owner": "0x…",
  *                        "description": "…" } ] }
- * Amounts are nRLC as decimal strings. "categories" replaces the default
+ * Amounts are nRLC as decimal strings ("native": wei). "categories" replaces the default
  * list. Returns: DECC_OK; DECC_E_PARSE / DECC_E_INVALID / DECC_E_LIMIT with
  * err naming the field. */
 DECC_API decc_status decc_genesis_from_json(decc_genesis *g, const char *json,
@@ -249,6 +258,19 @@ DECC_API decc_status decc_ledger_view(decc_ledger *l, const decc_address *from,
  * Returns: DECC_OK; DECC_E_IO; DECC_E_NOMEM. */
 DECC_API decc_status decc_ledger_code(decc_ledger *l, const decc_address *a,
                                       decc_buf *out, decc_err *err)
+    DECC_WARN_UNUSED;
+
+/* Native coin balance of a (wei): what the genesis gives it (dev
+ * accounts: dev_native; listed accounts: their native), 0 for every other
+ * address. Constant: the ledger charges no gas and refuses transactions
+ * with a value, so nothing spends or moves it — it exists so that wallets
+ * and SDKs that check for gas money see funded dev accounts, as on anvil.
+ * Read from the genesis stored in the ledger (no state of its own, so the
+ * state hash and `verify` are unchanged). Returns: DECC_OK; DECC_E_CORRUPT
+ * (stored genesis unreadable); DECC_E_IO; DECC_E_NOMEM. */
+DECC_API decc_status decc_ledger_native_balance(decc_ledger *l,
+                                                const decc_address *a,
+                                                decc_u256 *out, decc_err *err)
     DECC_WARN_UNUSED;
 
 /* Next nonce of an account. */

@@ -36,6 +36,15 @@ static void parse_const(decc_address *a, const char *s) {
     memset(a, 0, sizeof *a); /* unreachable: constants above are valid */
 }
 
+/* DECC_GENESIS_DEV_NATIVE_ETH ether in wei. */
+static decc_u256 dev_native_default(void) {
+  decc_u256 v = decc_u256_from_u64(DECC_GENESIS_DEV_NATIVE_ETH), r;
+  decc_u256 wei = decc_u256_from_u64(1000000000000000000ull);
+  if (decc_u256_mul(&r, &v, &wei) != DECC_OK) /* 10^22 fits: unreachable */
+    r = v;
+  return r;
+}
+
 decc_status decc_genesis_default(decc_genesis *g) {
   memset(g, 0, sizeof *g);
   g->chain_id = DECC_LEDGER_DEFAULT_CHAIN_ID;
@@ -48,6 +57,7 @@ decc_status decc_genesis_default(decc_genesis *g) {
   g->dev_accounts = 10;
   g->dev_rlc = decc_u256_from_u64(1000000ull * 1000000000ull);
   g->dev_stake = decc_u256_from_u64(1000ull * 1000000000ull);
+  g->dev_native = dev_native_default();
   for (size_t i = 0; i < 5; i++) {
     snprintf(g->categories[i].name, sizeof g->categories[i].name, "%s",
              DEFAULT_CATEGORIES[i].name);
@@ -232,7 +242,8 @@ decc_status decc_genesis_from_json(decc_genesis *g, const char *json,
     uint64_t n = g->dev_accounts;
     if ((s = j_u64(x, "count", &n, err)) != DECC_OK ||
         (s = j_amount(x, "rlc", &g->dev_rlc, err)) != DECC_OK ||
-        (s = j_amount(x, "stake", &g->dev_stake, err)) != DECC_OK)
+        (s = j_amount(x, "stake", &g->dev_stake, err)) != DECC_OK ||
+        (s = j_amount(x, "native", &g->dev_native, err)) != DECC_OK)
       goto out;
     if (n > DECC_GENESIS_MAX_ACCOUNTS) {
       s = decc_err_set(err, DECC_E_LIMIT, "genesis: too many dev accounts");
@@ -262,7 +273,8 @@ decc_status decc_genesis_from_json(decc_genesis *g, const char *json,
       }
       if ((s = j_addr(a, "address", &ga->address, err)) != DECC_OK ||
           (s = j_amount(a, "rlc", &ga->rlc, err)) != DECC_OK ||
-          (s = j_amount(a, "stake", &ga->stake, err)) != DECC_OK)
+          (s = j_amount(a, "stake", &ga->stake, err)) != DECC_OK ||
+          (s = j_amount(a, "native", &ga->native, err)) != DECC_OK)
         goto out;
       g->n_accounts++;
     }
@@ -370,6 +382,11 @@ decc_status decc_genesis_to_json(char **out, const decc_genesis *g) {
   json_object_set_new(dev, "count", json_integer(g->dev_accounts));
   json_object_set_new(dev, "rlc", j_dec(&g->dev_rlc));
   json_object_set_new(dev, "stake", j_dec(&g->dev_stake));
+  /* "native" only when not the default: ledgers made before it existed
+   * re-serialise their genesis byte for byte (verify replays it). */
+  decc_u256 dn = dev_native_default();
+  if (decc_u256_cmp(&g->dev_native, &dn) != 0)
+    json_object_set_new(dev, "native", j_dec(&g->dev_native));
   json_object_set_new(root, "devAccounts", dev);
   dev = NULL;
   for (size_t i = 0; i < g->n_accounts; i++) {
@@ -379,6 +396,8 @@ decc_status decc_genesis_to_json(char **out, const decc_genesis *g) {
     json_object_set_new(a, "address", j_hexaddr(&g->accounts[i].address));
     json_object_set_new(a, "rlc", j_dec(&g->accounts[i].rlc));
     json_object_set_new(a, "stake", j_dec(&g->accounts[i].stake));
+    if (!decc_u256_is_zero(&g->accounts[i].native))
+      json_object_set_new(a, "native", j_dec(&g->accounts[i].native));
     json_array_append_new(acc, a);
   }
   json_object_set_new(root, "accounts", acc);

@@ -10,9 +10,10 @@
  * Error(string) as data). A body that is not JSON, or not a request or a
  * batch, is answered with HTTP 400 and the JSON-RPC error.
  *
- * The embedded ledger has no gas and no native coin: eth_getBalance is 0
- * for every account, gas fields are 0 (RLC is the ERC-20 at the token
- * address). Blocks carry the ledger's hash, parent, timestamp and
+ * The embedded ledger charges no gas and moves no native coin: gas fields
+ * are 0 (RLC is the ERC-20 at the token address), and eth_getBalance is
+ * the native coin the genesis gave the account (funded dev accounts:
+ * 10,000 ether by default, decc_ledger_native_balance), constant. Blocks carry the ledger's hash, parent, timestamp and
  * transaction hashes; full transaction objects are not kept (only their
  * receipts), so eth_getBlockByNumber(…, true) returns the fields a receipt
  * knows.
@@ -273,7 +274,14 @@ static json_t *m_get_balance(rpc_ctx *c, json_t *p, rpc_err *e) {
     return fail(e, RPC_ERR_PARAMS, "params[0] must be an address");
   if (!parse_block(c->l, json_array_get(p, 1), &b, e))
     return NULL;
-  return decc__node_json_qty(0); /* no native coin (file comment) */
+  /* The genesis allocation, constant (file comment). */
+  decc_u256 v;
+  decc_err de;
+  decc_err_clear(&de);
+  if (decc_ledger_native_balance(c->l, &a, &v, &de) != DECC_OK)
+    return fail(e, RPC_ERR_SERVER, "%s", de.msg);
+  char hx[67];
+  return json_string(decc_u256_to_hex(hx, &v));
 }
 
 static json_t *m_get_tx_count(rpc_ctx *c, json_t *p, rpc_err *e) {

@@ -902,6 +902,15 @@ TEST(rpc_methods_batches_and_errors) {
            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\","
            "\"params\":[\"%s\",\"latest\"]}", a);
   j = rpc(&f, body, &st);
+  /* a dev account: the genesis' native coin, 10,000 ether = 10^22 wei */
+  ASSERT_STR_EQ(json_string_value(json_object_get(j, "result")),
+                "0x21e19e0c9bab2400000");
+  json_decref(j);
+  snprintf(body, sizeof body,
+           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\","
+           "\"params\":[\"0x000000000000000000000000000000000000dead\","
+           "\"latest\"]}");
+  j = rpc(&f, body, &st);
   ASSERT_STR_EQ(json_string_value(json_object_get(j, "result")), "0x0");
   json_decref(j);
   /* eth_call owner() on the app → who[0] */
