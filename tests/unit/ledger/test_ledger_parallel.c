@@ -4,7 +4,8 @@
  * serial loop gave: every receipt's sender, order and status as submitted;
  * with bad transactions in a large batch the error names the lowest bad
  * index, every time, and nothing changes; and two ledgers fed the same
- * batches end with the same block and state hashes.
+ * batches end with the same state hash (block hashes also cover the
+ * wall-clock block time, so they are not compared) and verify.
  */
 #include <stdio.h>
 #include <string.h>
@@ -79,7 +80,9 @@ TEST(parallel_decode_keeps_order_senders_and_hashes) {
       uint8_t h[32];
       decc_keccak256(h, raw[i].data, raw[i].len);
       ASSERT(!memcmp(ra[i].tx_hash, h, 32));
-      ASSERT(!memcmp(ra[i].block_hash, rb[i].block_hash, 32));
+      ASSERT(!memcmp(rb[i].tx_hash, h, 32));
+      ASSERT(decc_address_eq(&rb[i].from, &ra[i].from));
+      ASSERT_EQ(rb[i].status, 1);
       decc_receipt_clear(&ra[i]);
       decc_receipt_clear(&rb[i]);
       decc_buf_clear(&raw[i]);
