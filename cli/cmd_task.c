@@ -54,6 +54,8 @@ static int task_usage(FILE *f) {
           "  wait TASKID                  wait for it, fetch its result, or say "
           "why it failed\n"
           "  ls                           the tasks you requested\n"
+          "  replay TASKID --key-file F   re-run it with your dataset key, "
+          "check its digest\n"
           "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
           "FILE\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
@@ -546,6 +548,8 @@ int cli_cmd_task(int argc, char **argv) {
     return cli_dp_task_wait(argc - 1, argv + 1);
   if (!strcmp(sub, "ls"))
     return cli_deal_ls(argc - 1, argv + 1, 1);
+  if (!strcmp(sub, "replay")) /* cmd_task_replay.c */
+    return cli_task_replay(argc - 1, argv + 1);
   if (!strcmp(sub, "-h") || !strcmp(sub, "--help") ||
       cli_wants_help(argc - 1, argv + 1))
     return task_usage(stdout);

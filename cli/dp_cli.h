@@ -109,6 +109,8 @@ int cli_deal_ls(int argc, char **argv, int tasks);
 int cli_dp_publish(int argc, char **argv, int kind);
 /* `decc app test DIR` (app_test.c; argv[0] is "test"). */
 int cli_app_test(int argc, char **argv);
+/* `decc task replay TASKID` (cmd_task_replay.c; argv[0] is "replay"). */
+int cli_task_replay(int argc, char **argv);
 /* `decc task wait TASKID` (argv[0] is "wait"). */
 int cli_dp_task_wait(int argc, char **argv);
 /* `decc result get … --bundle FILE` (cmd_verify.c): collects the task's

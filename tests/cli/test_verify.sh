@@ -7,7 +7,9 @@
 # refused with its reason, exit 1 and one error line: a swapped result
 # (an edited result file, an edited digest), a bundle from another chain
 # (--chain-id, an edited chainId), a tampered signature, truncated and
-# garbage JSON. The enclave sandbox needs root: without it the test exits
+# garbage JSON. Then `decc task replay` (also offline): Alice re-runs the
+# task with her dataset key and gets the digest on chain; without her key,
+# or with a wrong one, it says why. The enclave sandbox needs root: without it the test exits
 # 77 (SKIP), and fails under CI=true.
 set -euo pipefail
 DECC=${DECC:?DECC must point to the decc binary}
@@ -135,6 +137,16 @@ print(json.dumps(d))
 PY
 refused "unknown field" "trustMe" "$DECC" verify b_extra.json
 refused "missing file" "" "$DECC" verify nosuch.json
+
+# ---- decc task replay: the owner re-runs the task with her key (offline) --
+check "replay" 0 "$DECC" task replay "$TASK" --key-file pd.key --private-key-file alice.key
+grep -q "matches the digest on chain" <<<"$out" && ok || ko "replay: $out"
+grep -q "result digest $(jget 'd["task"]["resultDigest"]' <b.json)" <<<"$out" && ok || ko "replay digest: $out"
+refused "replay without key" "missing key" "$DECC" task replay "$TASK" --private-key-file alice.key
+head -c 32 /dev/urandom | base64 | tr -d '\n' >wrong.key
+check "replay wrong key" 1 "$DECC" task replay "$TASK" --key-file wrong.key --private-key-file alice.key
+grep -q "^decc: the replay failed" "$T/err" && ok || ko "wrong key: $(cat "$T/err")"
+check "replay help" 0 "$DECC" task replay --help
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
