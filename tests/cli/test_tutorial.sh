@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# test_tutorial.sh — docs/tutorial.md, executed verbatim: the fenced
+# ```sh blocks run in order in one shell (so the variables they set carry
+# over, under set -e: a failing command fails the test), the ```sh
+# terminal-1 block (decc dev) runs in the background first and is waited
+# for, then stopped with Ctrl-C (SIGINT) at the end. `decc` on PATH is the
+# binary under test. Also checks the story's outcome: Bob's result and the
+# payments. The sandbox needs root: without it the test exits 77 (SKIP),
+# and fails under CI=true.
+set -euo pipefail
+DECC=${DECC:?DECC must point to the decc binary}
+SRC=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+DOC="$SRC/docs/tutorial.md"
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIP: the enclave sandbox needs root"
+  [ "${CI:-}" = true ] && exit 1
+  exit 77
+fi
+T=$(mktemp -d)
+DEV_PID=
+cleanup() {
+  if [ -n "$DEV_PID" ]; then kill "$DEV_PID" 2>/dev/null || true; wait "$DEV_PID" 2>/dev/null || true; fi
+  rm -rf "$T"
+}
+trap cleanup EXIT
+mkdir -p "$T/bin" "$T/work"
+ln -s "$DECC" "$T/bin/decc"
+export PATH="$T/bin:$PATH" DECC_HOME="$T/home"
+
+# The blocks, by info string.
+python3 - "$DOC" "$T" <<'PY'
+import re, sys
+doc, t = open(sys.argv[1]).read(), sys.argv[2]
+blocks = re.findall(r"^```([^\n]*)\n(.*?)^```", doc, re.S | re.M)
+bg = [b for info, b in blocks if info.strip() == "sh terminal-1"]
+fg = [b for info, b in blocks if info.strip() == "sh"]
+# terminal-1 is one command, run with exec so that Ctrl-C reaches it.
+assert len(bg) == 1 and len(bg[0].strip().splitlines()) == 1, bg
+assert len(fg) >= 5, len(fg)
+open(t + "/terminal1.sh", "w").write(bg[0])
+open(t + "/terminal2.sh", "w").write("set -euo pipefail\n" + "".join(fg))
+print("%d commands blocks + the terminal-1 block" % len(fg))
+PY
+cat "$T/terminal1.sh"
+
+cd "$T/work"
+# decc dev prints its banner once the stack is ready.
+bash -c "exec $(cat "$T/terminal1.sh")" >"$T/dev.out" 2>"$T/dev.err" &
+DEV_PID=$!
+for _ in $(seq 300); do grep -q "local stack ready" "$T/dev.out" 2>/dev/null && break; sleep 0.1; done
+grep -q "local stack ready" "$T/dev.out" || { echo "decc dev did not start: $(cat "$T/dev.err")"; exit 1; }
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+start=$(date +%s)
+if bash "$T/terminal2.sh" >"$T/t2.out" 2>"$T/t2.err" </dev/null; then ok; else ko "the tutorial's commands failed: $(tail -20 "$T/t2.err")"; fi
+echo "tutorial commands: $(($(date +%s) - start)) s"
+# The story's outcome.
+[ "$(jq -r .emailDomain result.json 2>/dev/null)" = example.com ] && ok || ko "Bob's result: $(cat result.json 2>/dev/null)"
+grep -q "access not granted or exhausted" "$T/t2.err" && ok || ko "no refusal after the revocation: $(tail -5 "$T/t2.err")"
+grep -q "^alice .*account 1002 RLC deposited" "$T/t2.out" && ok || ko "Alice was not paid 2 RLC: $(grep '^alice' "$T/t2.out")"
+# Ctrl-C stops decc dev cleanly.
+kill -INT "$DEV_PID"
+set +e
+wait "$DEV_PID"
+rc=$?
+set -e
+DEV_PID=
+[ "$rc" = 0 ] && ok || ko "decc dev after Ctrl-C: rc $rc $(cat "$T/dev.err")"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
