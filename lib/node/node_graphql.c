@@ -1,7 +1,7 @@
 /*
  * node_graphql.c — the subgraph endpoint of the market role:
- * POST /subgraphs/dataprotector (and the same body on
- * /subgraphs/poco, which has no entity served yet) answers the GraphQL
+ * POST /subgraphs/dataprotector (and /subgraphs/poco, whose `deals` are
+ * node_poco_subgraph.c's) answers the GraphQL
  * queries the DataProtector SDK sends (`protectedDatas` with where / skip /
  * first / orderBy / orderDirection; docs/api/http.md "Subgraphs") in the
  * DataProtector subgraph's entity shapes.
@@ -934,11 +934,13 @@ static void h_graphql(void *ctx, decc_http_request *req,
       sqlite3_finalize(x->schema_st);
       memset(x, 0, sizeof *x);
       v = protected_datas(db, f, x);
+    } else if (is_poco && !strcmp(f->name, "deals")) {
+      v = decc__node_poco_deals(g->n, f, x->err, sizeof x->err);
     } else if (!strcmp(f->name, "__typename") && !f->n_sub) {
       v = json_string("Query");
     } else {
       snprintf(x->err, sizeof x->err, "type 'Query' has no field '%s'%s",
-               f->name, is_poco ? " (decc serves no PoCo subgraph entity yet)" : "");
+               f->name, is_poco ? " (decc's PoCo subgraph serves deals)" : "");
     }
     if (!v) {
       send_errors(res, 200, x->err[0] ? x->err : "query failed");

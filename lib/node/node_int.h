@@ -131,6 +131,12 @@ typedef struct node_wpapi node_wpapi;
  * HTTP server is gone. */
 decc_status decc__node_wpapi_mount(decc_node *n, decc_err *err);
 void decc__node_wpapi_free(decc_node *n);
+/* The PoCo subgraph's `deals` field (node_poco_subgraph.c) for
+ * /subgraphs/poco: the JSON array, or NULL with a one-line GraphQL error in
+ * err (cap bytes). */
+struct gql_field;
+json_t *decc__node_poco_deals(decc_node *n, const struct gql_field *f,
+                              char *err, size_t cap);
 /* Subgraph routes and index (node_graphql.c): mount with the market role,
  * start the indexer thread with the node, close (NULL-safe) after the HTTP
  * server is gone. */

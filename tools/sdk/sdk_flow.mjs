@@ -144,6 +144,8 @@ const net = await step('network.getNetwork', async () => {
 await step('wallet.checkBalances', async () => {
   const b = await iexec.wallet.checkBalances(me);
   must(b.nRLC.gtn(0), 'no RLC');
+  // a dev account holds the genesis' native coin (eth_getBalance)
+  must(b.wei.gtn(0), 'no native coin');
 });
 const bal0 = await step('account.checkBalance', async () => {
   const b = await iexec.account.checkBalance(me);
