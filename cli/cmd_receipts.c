@@ -561,7 +561,8 @@ int cli_cmd_receipts(int argc, char **argv) {
   if (verify) {
     if (decc_rcpt_verify_log(&rep, &l, &ds, have_signer ? &signer : NULL,
                              &err) ||
-        decc_rcpt_verify_chain(&rep, &l, decc_dp_chain(dp), &err)) {
+        decc_rcpt_verify_chain(&rep, &l, decc_dp_chain(dp), &err) ||
+        decc_rcpt_verify_coverage(&rep, &l, &ds, decc_dp_chain(dp), &err)) {
       decc_dp_close(dp);
       decc_rcpt_list_clear(&l);
       decc_rcpt_report_clear(&rep);

@@ -210,6 +210,19 @@ DECC_API decc_status decc_rcpt_verify_chain(decc_rcpt_report *rep,
                                             decc_chain *chain, decc_err *err)
     DECC_WARN_UNUSED;
 
+/* Checks the log is complete against the chain: every task of every deal
+ * of `dataset` (the hub's OrdersMatched events, then viewDeal) that is
+ * COMPLETED on chain has a KEY_RELEASE receipt in l. Catches receipts cut
+ * off the end of a log, which the hash chain alone cannot. Issue code:
+ * MISSING_RECEIPT (the message says it may also be a task served by
+ * another SMS holding the same dataset key). At most 10,000 deals.
+ * Returns: DECC_OK (issues in *rep); chain errors; DECC_E_NOMEM. */
+DECC_API decc_status decc_rcpt_verify_coverage(decc_rcpt_report *rep,
+                                               const decc_rcpt_list *l,
+                                               const decc_address *dataset,
+                                               decc_chain *chain,
+                                               decc_err *err) DECC_WARN_UNUSED;
+
 /* Report as JSON {"ok":bool,"checked":n,"chainChecked":n,"signer":"0x…",
  * "issues":[{"seq":n|null,"code":"…","message":"…"}]}. Out: *json
  * (decc_free). Returns: DECC_OK; DECC_E_NOMEM. */

@@ -211,6 +211,77 @@ decc_status decc_rcpt_verify_chain(decc_rcpt_report *rep,
 #undef ISSUE
 }
 
+decc_status decc_rcpt_verify_coverage(decc_rcpt_report *rep,
+                                      const decc_rcpt_list *l,
+                                      const decc_address *dataset,
+                                      decc_chain *chain, decc_err *err) {
+  decc_chain_addresses ad;
+  uint8_t topic[32];
+  decc_status st;
+  if ((st = decc_chain_get_addresses(chain, &ad, err)))
+    return st;
+  if ((st = decc_poco_event_topic(topic, DECC_EV_ORDERS_MATCHED)))
+    return decc_err_set(err, st, "OrdersMatched topic");
+  decc_log_filter f;
+  decc_log_filter_init(&f);
+  f.addresses = &ad.hub;
+  f.n_addresses = 1;
+  const uint8_t(*alts)[32] = &topic;
+  f.topic_alts[0] = alts;
+  f.n_topic_alts[0] = 1;
+  f.limit = 10000;
+  decc_log *logs = NULL;
+  size_t n = 0;
+  if ((st = decc_chain_get_logs(chain, &f, &logs, &n, err)))
+    return st;
+  for (size_t i = 0; i < n && !st; i++) {
+    if (logs[i].data_len < 6 * 32)
+      continue;
+    const uint8_t *deal = logs[i].data;
+    decc_poco_deal d;
+    decc_err e2;
+    if (decc_hub_view_deal(chain, deal, &d, &e2)) {
+      decc_poco_deal_clear(&d);
+      continue;
+    }
+    int ours = decc_address_eq(&d.dataset.pointer, dataset);
+    uint64_t first = 0, size = 0;
+    decc_u256_to_u64(&first, &d.bot_first);
+    decc_u256_to_u64(&size, &d.bot_size);
+    decc_poco_deal_clear(&d);
+    if (!ours)
+      continue;
+    for (uint64_t k = first; k < first + size && k < first + 10000 && !st;
+         k++) {
+      uint8_t tid[32];
+      task_id_of(tid, deal, k);
+      decc_poco_task t;
+      if (decc_hub_view_task(chain, tid, &t, &e2))
+        continue;
+      int done = t.status == DECC_TASK_COMPLETED;
+      decc_poco_task_clear(&t);
+      if (!done)
+        continue;
+      int found = 0;
+      for (size_t j = 0; j < l->n && !found; j++)
+        found = l->items[j].kind == DECC_RCPT_KEY_RELEASE &&
+                !memcmp(l->items[j].task_id, tid, 32);
+      if (!found) {
+        char h[67];
+        if (decc__rcpt_issue(rep, UINT64_MAX, "MISSING_RECEIPT",
+                             "task %s of a deal of this dataset is COMPLETED "
+                             "on chain but the log has no key release for it "
+                             "(receipts removed, or a task served by another "
+                             "SMS holding the key)",
+                             decc_hex_encode(h, tid, 32, 1)))
+          st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      }
+    }
+  }
+  decc_logs_free(logs, n);
+  return st;
+}
+
 /* ---- RESULT receipts -------------------------------------------------------------- */
 
 /* The enclave's signature of its result: the enclave signs with the task's

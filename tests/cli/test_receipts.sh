@@ -9,8 +9,9 @@
 #     refused; a forged or stale Authorization is refused (401);
 #   - bad input, each reported with the reason and exit 1: a forged receipt
 #     (a byte changed), a receipt removed, a replayed receipt (appended
-#     again), receipts checked against another SMS key (--signer), a
-#     receipt naming a deal that does not exist; a torn tail is a warning;
+#     again), receipts reordered, receipts cut off the end (a completed
+#     task without a release receipt), receipts checked against another
+#     SMS key (--signer); a torn tail is a warning;
 #   - the SMS's next append truncates the torn tail and the log verifies.
 # Runs a `decc node` with every role (tests/cli/receipts_fixture.sh).
 source "$(dirname "$0")/receipts_fixture.sh"
@@ -68,6 +69,9 @@ frames "$LOG" removed.log '[fr[0]] + fr[2:]'
 check "receipt removed" 1 "$DECC" receipts "$PD" --log removed.log --verify
 errhas "receipt removed" "SEQ_GAP"
 errhas "receipt removed" "CHAIN_BROKEN"
+frames "$LOG" cut.log 'fr[:1]'
+check "receipts cut off the end" 1 "$DECC" receipts "$PD" --log cut.log --verify
+errhas "receipts cut off the end" "MISSING_RECEIPT"
 frames "$LOG" replayed.log 'fr + [fr[0]]'
 check "receipt replayed" 1 "$DECC" receipts "$PD" --log replayed.log --verify
 errhas "receipt replayed" "REPLAYED"
