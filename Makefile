@@ -28,7 +28,7 @@ TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 30
 FUZZ_SMOKE_SECONDS ?= 60
 
-.PHONY: all setup build engines engines-chain test test-release test-asan test-fuzz test-tsan demo bench fuzz clean valgrind
+.PHONY: all setup build engines engines-chain test test-release test-asan test-fuzz test-tsan demo bench fuzz clean valgrind man
 
 all: build
 
@@ -74,6 +74,11 @@ test-tsan: setup
 
 test-fuzz: setup
 	@bash fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+# The man page from the help (help2man): $(BUILD)/decc.1
+man: build
+	@cmake --build $(BUILD) --target man
+	@echo "man page: $(BUILD)/decc.1 (man -l $(BUILD)/decc.1)"
 
 valgrind: build
 	@bash tools/valgrind.sh $(BUILD)

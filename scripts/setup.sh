@@ -13,6 +13,7 @@ PKGS=(
   libseccomp-dev libcap-dev bubblewrap
   clang libclang-rt-14-dev
   valgrind hyperfine wrk ipfs-cid time jq binutils python3
+  help2man zsh # the man page from the help (make man), the zsh completion test
   chromium # headless: the explorer test (tests/integration/test_explorer.sh)
 )
 
