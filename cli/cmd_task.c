@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "decc/eip712.h"
 #include "decc/encoding.h"
@@ -32,6 +33,7 @@
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "decc/worker.h"
+#include "cli_time.h"
 #include "dp_cli.h"
 #include "ledger_cli.h"
 
@@ -136,6 +138,19 @@ static int cmd_show(int argc, char **argv) {
       size_t i;
       json_t *x;
       json_array_foreach(v, i, x) printf("  %s\n", json_string_value(x));
+    } else if (!strcmp(k, "contributionDeadline") ||
+               !strcmp(k, "revealDeadline") || !strcmp(k, "finalDeadline") ||
+               !strcmp(k, "resultsTimestamp")) {
+      /* Times as dates, and how far they are (JSON keeps the numbers). */
+      const char *tv = json_string_value(v);
+      char *end = NULL;
+      long long n = tv ? strtoll(tv, &end, 10) : 0;
+      char when[40], rel[40];
+      if (tv && end && !*end && n > 0)
+        printf("%-22s %s (%s)\n", k, cli_time_format(when, sizeof when, n),
+               cli_time_ago(rel, sizeof rel, n, (int64_t)time(NULL)));
+      else
+        printf("%-22s %s\n", k, tv && strcmp(tv, "0") ? tv : "-");
     } else
       printf("%-22s %s\n", k, json_string_value(v));
   }

@@ -103,6 +103,11 @@ check "dataset orders" 0 "$DECC" --json order ls --type datasetorder --dataset "
 check "process" 0 "$DECC" --json process "$PD" --app "$APP" --wallet bob --path result.json -o r.json --timeout 60
 [ "$(jget .emailDomain <r.json 2>/dev/null)" = example.com ] && ok || ko "result: $out $(cat r.json 2>/dev/null)"
 
+# task show prints its deadlines as dates.
+TASK=$(jget .taskId <<<"$out")
+check "task show" 0 "$DECC" task show "$TASK"
+grep -q "^finalDeadline  *$(date -u +%Y-%m-%d) [0-9:]* UTC (in [0-9]* [a-z]*)$\|^finalDeadline  *20[0-9-]* [0-9:]* UTC (in [0-9]* [a-z]*)$" <<<"$out" && ok || ko "task show dates: $out"
+
 # decc run: the app without protected data (iexec app run).
 check "run" 0 "$DECC" run "$APP" --wallet bob --args "hi there" --path result.json -o run.json --timeout 60
 [ "$(jget .args <run.json 2>/dev/null)" = "hi there" ] && [ "$(jget .entries <run.json)" = 0 ] && ok || ko "run result: $out $(cat run.json 2>/dev/null)"
