@@ -107,7 +107,7 @@ has "transfer again" "owned by"
 check_rc "completion" 0 "$DECC" completion bash
 has "completion" "complete -o filenames -F _decc decc"
 has "completion commands" "protect"
-check_rc "completion usage" 2 "$DECC" completion zsh
+check_rc "completion usage" 2 "$DECC" completion fish
 for c in protect grant grants revoke ls transfer process demo; do
   check_rc "$c --help" 0 "$DECC" "$c" --help
 done
