@@ -1,0 +1,66 @@
+/*
+ * fuzz_http_request.c — libFuzzer target for the node's HTTP request path:
+ * the input is sent as raw bytes (request line, headers, body) to an
+ * in-process `decc node` (fuzz_node.h) on a fresh loopback connection. It
+ * reaches MHD's parser, the connection guard, route matching (literal,
+ * {param} and wildcard segments, method mismatch), query and header
+ * reading, body limits and every handler of the chain and market roles.
+ * A head that does not end is ended (CRLF CRLF appended).
+ * Invariants (abort on violation): the answer, when there is one, is an
+ * HTTP response with a status in 100..599; a response with status 200..599
+ * from one of our routes has a body that is JSON when it says
+ * application/json; the node answers /health after every input (it is
+ * still serving).
+ */
+#include <jansson.h>
+
+#include "fuzz_node.h"
+
+#define MAX_INPUT 65536
+
+static char resp[1 << 20];
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+static char req[MAX_INPUT + 8];
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
+  if (size > MAX_INPUT)
+    return 0;
+  /* The head always ends: MHD keeps a connection whose headers never end
+   * until the header deadline even after the client's EOF, which would
+   * make every such input cost seconds and test nothing more. */
+  memcpy(req, data, size);
+  size_t n = size;
+  if (!memmem(data, size, "\r\n\r\n", 4)) {
+    memcpy(req + n, "\r\n\r\n", 4);
+    n += 4;
+  }
+  /* 300 ms: a server that waits for more input is not a finding (its
+   * deadlines close such connections); /health below gets 10 s */
+  int st = fn_exchange_wait(req, n, resp, sizeof resp, 300);
+  size_t used = strlen(resp);
+  char *head_end = st > 0 ? strstr(resp, "\r\n\r\n") : NULL;
+  /* a truncated read (response larger than the buffer) is not checked */
+  if (head_end && used < sizeof resp - 1) {
+    *head_end = 0; /* the first response's headers only */
+    int is_json = strcasestr(resp, "\r\nContent-Type: application/json") != NULL;
+    *head_end = '\r';
+    const char *b = fn_body(resp);
+    if (is_json && b) {
+      json_error_t je;
+      json_t *j = json_loads(b, JSON_DECODE_ANY, &je);
+      if (!j) {
+        fprintf(stderr, "status %d: body is not JSON: %.200s\n", st, b);
+        abort();
+      }
+      json_decref(j);
+    }
+  }
+  static const char health[] = "GET /health HTTP/1.1\r\nHost: x\r\n"
+                               "Connection: close\r\n\r\n";
+  if (fn_exchange(health, sizeof health - 1, resp, sizeof resp) != 200) {
+    fprintf(stderr, "the node no longer answers /health\n");
+    abort();
+  }
+  return 0;
+}

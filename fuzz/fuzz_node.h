@@ -1,0 +1,174 @@
+/*
+ * fuzz_node.h — shared by the fuzz targets that reach `decc node` through
+ * its HTTP server (fuzz_http_request, fuzz_jsonrpc, fuzz_market_query): one
+ * in-process node (roles chain + market, embedded ledger, a temporary
+ * home, port 0 on 127.0.0.1) started on the first input and destroyed at
+ * exit, and a helper that sends one request on a fresh loopback connection
+ * and reads the whole response (the write side is shut down after the
+ * request, so a request cut short ends the connection instead of waiting
+ * for the header deadline).
+ *
+ * Everything on the server side (MHD's threads, the connection guard, the
+ * routing, the handlers) runs in this process, so the sanitizers and the
+ * coverage see it. A request runs in a few hundred microseconds: these
+ * targets are slower than the pure-parser ones (thousands of inputs per
+ * second, not hundreds of thousands).
+ */
+#ifndef DECC_FUZZ_NODE_H
+#define DECC_FUZZ_NODE_H
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "decc/mem.h"
+#include "decc/node.h"
+
+static decc_node *fn_node;
+static decc_node_config fn_cfg;
+static char fn_home[256];
+static unsigned fn_port;
+
+static void fn_stop(void) {
+  decc_node_destroy(fn_node);
+  fn_node = NULL;
+  decc_node_config_clear(&fn_cfg);
+  if (fn_home[0]) {
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fn_home);
+    if (system(cmd) != 0)
+      fprintf(stderr, "fuzz_node: cannot remove %s\n", fn_home);
+  }
+}
+
+/* Starts the node once; aborts when it cannot (nothing to fuzz then). */
+static void fn_start(void) {
+  if (fn_node)
+    return;
+  const char *tmp = getenv("TMPDIR");
+  snprintf(fn_home, sizeof fn_home, "%s/decc-fuzz-node-XXXXXX",
+           tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(fn_home)) {
+    perror("mkdtemp");
+    abort();
+  }
+  decc_err err;
+  decc_node_config_init(&fn_cfg);
+  if (decc_node_config_set(&fn_cfg, "home", fn_home, &err) ||
+      decc_node_config_set(&fn_cfg, "port", "0", &err) ||
+      decc_node_config_set(&fn_cfg, "roles", "chain,market", &err) ||
+      decc_node_config_set(&fn_cfg, "market_refresh_s", "0", &err) ||
+      decc_node_config_set(&fn_cfg, "log_requests", "false", &err) ||
+      /* inputs the server waits on (junk before the request line, an
+       * incomplete body) keep their connection until the header or body
+       * deadline: room for those */
+      decc_node_config_set(&fn_cfg, "max_connections", "8192", &err) ||
+      decc_node_create(&fn_node, &fn_cfg, NULL, NULL, &err) ||
+      decc_node_start(fn_node, &err)) {
+    fprintf(stderr, "fuzz_node: %s\n", err.msg);
+    abort();
+  }
+  fn_port = decc_node_port(fn_node);
+  atexit(fn_stop);
+}
+
+/* Sends req (len bytes) on a new connection, then reads the response into
+ * out (NUL-terminated, at most cap - 1 bytes kept), waiting at most
+ * wait_ms between bytes. Returns the HTTP status of the response, 0 when
+ * none came (the server closed, or waits for more input: MHD ignores a
+ * client's end of input until its header or body deadline), -1 on a local
+ * socket error. Aborts on a response that is not HTTP. */
+static int fn_exchange_wait(const void *req, size_t len, char *out, size_t cap,
+                            long wait_ms) {
+  fn_start();
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return -1;
+  struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)fn_port);
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    close(fd);
+    return -1;
+  }
+  const char *p = req;
+  size_t left = len;
+  while (left > 0) {
+    ssize_t w = send(fd, p, left, MSG_NOSIGNAL);
+    if (w <= 0)
+      break; /* the server may close early (413, 400): read what it said */
+    p += w;
+    left -= (size_t)w;
+  }
+  shutdown(fd, SHUT_WR);
+  /* read until the server closes or, for a kept-alive connection, until
+   * the response announced by Content-Length is complete */
+  size_t n = 0, total = 0, want = (size_t)-1;
+  for (;;) {
+    char tmp[4096];
+    ssize_t r = recv(fd, tmp, sizeof tmp, 0);
+    if (r <= 0)
+      break;
+    size_t keep = (size_t)r;
+    if (n + keep > cap - 1)
+      keep = cap - 1 - n;
+    memcpy(out + n, tmp, keep);
+    n += keep;
+    total += (size_t)r;
+    out[n] = 0;
+    if (want == (size_t)-1) {
+      const char *end = strstr(out, "\r\n\r\n");
+      const char *cl = strcasestr(out, "\r\nContent-Length:");
+      if (end && cl && cl < end)
+        want = (size_t)(end + 4 - out) + strtoul(cl + 17, NULL, 10);
+    }
+    if (total >= want)
+      break;
+  }
+  close(fd);
+  out[n] = 0;
+  if (n == 0)
+    return 0;
+  int status = 0;
+  if (strncmp(out, "HTTP/1.", 7) != 0 || sscanf(out + 9, "%3d", &status) != 1 ||
+      status < 100 || status > 599) {
+    fprintf(stderr, "fuzz_node: not an HTTP response: %.80s\n", out);
+    abort();
+  }
+  return status;
+}
+
+/* fn_exchange_wait with 10 s: for requests that must be answered. */
+static int fn_exchange(const void *req, size_t len, char *out, size_t cap) {
+  return fn_exchange_wait(req, len, out, cap, 10000);
+}
+
+/* The body of the first response in resp (after the blank line, cut at
+ * its Content-Length: pipelined requests get several responses), or
+ * NULL. */
+static const char *fn_body(char *resp) {
+  char *b = strstr(resp, "\r\n\r\n");
+  if (!b)
+    return NULL;
+  *b = 0; /* headers alone while looking for the length */
+  const char *cl = strcasestr(resp, "\r\nContent-Length:");
+  size_t want = cl ? strtoul(cl + 17, NULL, 10) : (size_t)-1;
+  *b = '\r';
+  b += 4;
+  if (want != (size_t)-1 && strlen(b) > want)
+    b[want] = 0;
+  return b;
+}
+
+#endif
