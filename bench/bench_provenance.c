@@ -95,8 +95,7 @@ int main(void) {
          t_ver * 1e6, t_ver / t_rec, t_rec * 1e6);
   decc_free(rep);
   decc_free(json);
-  decc_prov_bundle_clear(&f.b);
-  free(f.zip);
+  fixture_clear(&f);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
   if (system(cmd) != 0)

@@ -87,7 +87,7 @@ static void add_event(decc_prov_bundle *b, decc_poco_event ev,
                       const uint8_t (*topics)[32], size_t nt,
                       const uint8_t *data, size_t dl, uint64_t block,
                       uint32_t logi, const uint8_t txh[32]) {
-  b->events = realloc(b->events, (b->n_events + 1) * sizeof *b->events);
+  b->events = decc_realloc(b->events, (b->n_events + 1) * sizeof *b->events);
   decc_prov_event *e = &b->events[b->n_events++];
   memset(e, 0, sizeof *e);
   const char *sig = decc_poco_event_signature(ev);
@@ -235,6 +235,13 @@ static int setup_in(fixture *f, const char *tmp) {
   b->has_quote = 1;
   decc_prov_set_result_file(b, f->zip, f->zip_len);
   return 0;
+}
+
+/* Releases what setup_in made. */
+static void fixture_clear(fixture *f) {
+  decc_prov_bundle_clear(&f->b);
+  free(f->zip);
+  f->zip = NULL;
 }
 
 #endif

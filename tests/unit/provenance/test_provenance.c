@@ -63,7 +63,7 @@ TEST(bundle_consistent_verifies_and_says_what_it_cannot_prove) {
   ASSERT(has_line(&rep, DECC_PROV_PROVEN, "hashes to the signed result"));
   ASSERT(has_line(&rep, DECC_PROV_NOT_PROVEN, "not hardware protection"));
   ASSERT(has_line(&rep, DECC_PROV_NOT_PROVEN, "chain source's word"));
-  decc_prov_bundle_clear(&f.b);
+  fixture_clear(&f);
 }
 
 TEST(bundle_json_round_trip) {
@@ -83,7 +83,7 @@ TEST(bundle_json_round_trip) {
   ASSERT_OK(verify(&f, &rep, &err));
   decc_free(j1);
   decc_free(j2);
-  decc_prov_bundle_clear(&f.b);
+  fixture_clear(&f);
 }
 
 TEST(bundle_swapped_result_file_refused) {
@@ -92,6 +92,7 @@ TEST(bundle_swapped_result_file_refused) {
   size_t n;
   uint8_t *other = make_zip_t("43\n", &n);
   ASSERT(other);
+  free(f.zip);
   f.zip = other;
   f.zip_len = n;
   decc_prov_report rep;
@@ -99,7 +100,7 @@ TEST(bundle_swapped_result_file_refused) {
   decc_err_clear(&err);
   ASSERT_EQ(verify(&f, &rep, &err), DECC_E_CORRUPT);
   ASSERT(strstr(err.msg, "swapped result"));
-  decc_prov_bundle_clear(&f.b);
+  fixture_clear(&f);
 }
 
 TEST(bundle_swapped_digest_or_results_refused) {
@@ -114,7 +115,7 @@ TEST(bundle_swapped_digest_or_results_refused) {
   f.b.results[5] ^= 1;
   ASSERT_EQ(verify(&f, &rep, &err), DECC_E_CORRUPT);
   ASSERT(strstr(err.msg, "swapped result"));
-  decc_prov_bundle_clear(&f.b);
+  fixture_clear(&f);
 }
 
 TEST(bundle_from_another_chain_refused) {
@@ -133,7 +134,7 @@ TEST(bundle_from_another_chain_refused) {
   o.expected_chain_id = 1;
   ASSERT_EQ(decc_prov_verify(&f.b, &o, &rep, &err), DECC_E_CORRUPT);
   ASSERT(strstr(err.msg, "not the chain 1 you expect"));
-  decc_prov_bundle_clear(&f.b);
+  fixture_clear(&f);
 }
 
 TEST(bundle_tampered_signature_refused) {
@@ -152,17 +153,17 @@ TEST(bundle_tampered_signature_refused) {
       memcpy(f.b.events[i].log.tx_hash, txh, 32);
   ASSERT_EQ(verify(&f, &rep, &err), DECC_E_BAD_SIGNATURE);
   ASSERT(strstr(err.msg, "tampered signature"));
-  decc_prov_bundle_clear(&f.b);
+  fixture_clear(&f);
   /* a byte of the signed transaction flipped (its signature area) */
   ASSERT_EQ(setup(&f), 0);
   f.b.txs[0][f.b.tx_lens[0] - 5] ^= 0x40;
   ASSERT(verify(&f, &rep, &err) != DECC_OK);
-  decc_prov_bundle_clear(&f.b);
+  fixture_clear(&f);
   /* a tampered quote */
   ASSERT_EQ(setup(&f), 0);
   f.b.quote->signature[10] ^= 1;
   ASSERT(verify(&f, &rep, &err) != DECC_OK);
-  decc_prov_bundle_clear(&f.b);
+  fixture_clear(&f);
 }
 
 TEST(bundle_quote_for_another_task_refused) {
@@ -174,7 +175,7 @@ TEST(bundle_quote_for_another_task_refused) {
   decc_err err;
   ASSERT_EQ(verify(&f, &rep, &err), DECC_E_CORRUPT);
   ASSERT(strstr(err.msg, "another task"));
-  decc_prov_bundle_clear(&f.b);
+  fixture_clear(&f);
 }
 
 TEST(bundle_missing_event_refused) {
@@ -187,7 +188,7 @@ TEST(bundle_missing_event_refused) {
   decc_err err;
   ASSERT_EQ(verify(&f, &rep, &err), DECC_E_CORRUPT);
   ASSERT(strstr(err.msg, "TaskFinalize"));
-  decc_prov_bundle_clear(&f.b);
+  fixture_clear(&f);
 }
 
 TEST(bundle_bad_json_refused) {
@@ -219,7 +220,7 @@ TEST(bundle_bad_json_refused) {
   ASSERT_EQ(decc_prov_from_json(&c, j, DECC_PROV_MAX_BYTES + 1, &err),
             DECC_E_LIMIT);
   decc_free(j);
-  decc_prov_bundle_clear(&f.b);
+  fixture_clear(&f);
 }
 
 TEST(zip_result_digest_directory_rule) {
