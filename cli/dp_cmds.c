@@ -759,7 +759,7 @@ static const char PROCESS_HELP[] =
     "'decc task wait TASK' resumes the wait and fetches the result.\n\n"
     "Bulk processing (PoCo 6.1, the SDK's prepareBulkRequest /\n"
     "processBulkRequest): with several PROTECTED_DATA, --bulk-file FILE (one\n"
-    "address per line, '#' comments) or --bulk, one task processes up to\n"
+    "address per line, '#' comments) or --bulk, each task processes up to\n"
     "--per-task N items (default and maximum 100); each item needs a grant\n"
     "made with 'decc grant … --bulk' to APP for you — one without, or a\n"
     "revoked one, is refused before anything is paid, naming the item. The\n"

@@ -1326,10 +1326,10 @@ decc_status decc_dp_prepare_bulk(decc_dp *dp, decc_dp_bulk_request *out,
   for (size_t i = 0; i < n && !st; i += per) {
     char cid[DECC_CID_STR_MAX];
     arr = json_array();
-    for (size_t j = i; arr && j < n && j < i + per; j++)
-      if (json_array_append(arr, json_array_get(orders, j)))
-        break;
-    slice = arr ? json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    int full = arr != NULL;
+    for (size_t j = i; full && j < n && j < i + per; j++)
+      full = !json_array_append(arr, json_array_get(orders, j));
+    slice = full ? json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(arr);
     arr = NULL;
     if (!slice)
