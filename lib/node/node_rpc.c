@@ -459,6 +459,30 @@ static json_t *m_receipt(rpc_ctx *c, json_t *p, rpc_err *e) {
   return j;
 }
 
+/* eth_getRawTransactionByHash (geth's): the signed raw transaction, which
+ * provenance bundles carry (docs/provenance.md); null when unknown. */
+static json_t *m_get_raw_tx(rpc_ctx *c, json_t *p, rpc_err *e) {
+  uint8_t h[32];
+  if (!parse_hash(json_array_get(p, 0), h))
+    return fail(e, RPC_ERR_PARAMS, "params[0] must be a transaction hash");
+  decc_buf raw;
+  decc_buf_init(&raw, 0);
+  decc_err de;
+  decc_err_clear(&de);
+  decc_status st = decc_ledger_tx_raw(c->l, h, &raw, &de);
+  if (st == DECC_E_NOT_FOUND) {
+    decc_buf_clear(&raw);
+    return json_null();
+  }
+  if (st) {
+    decc_buf_clear(&raw);
+    return fail(e, RPC_ERR_SERVER, "%s", de.msg);
+  }
+  json_t *r = decc__node_json_hex(raw.data, raw.len);
+  decc_buf_clear(&raw);
+  return r;
+}
+
 static json_t *m_get_logs(rpc_ctx *c, json_t *p, rpc_err *e) {
   json_t *fo = json_array_get(p, 0);
   if (!json_is_object(fo))
@@ -660,6 +684,7 @@ static const struct {
     {"eth_call", m_call, 1},
     {"eth_estimateGas", m_estimate_gas, 1},
     {"eth_getTransactionReceipt", m_receipt, 1},
+    {"eth_getRawTransactionByHash", m_get_raw_tx, 1},
     {"eth_getLogs", m_get_logs, 1},
     {"eth_getBlockByNumber", m_get_block, 1},
     {"eth_gasPrice", m_zero, 0},

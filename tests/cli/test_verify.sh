@@ -77,6 +77,12 @@ with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
 PY
 cmp -s r.zip other.zip && ko "the swapped zip is the same" || ok
 
+# the node's JSON-RPC serves the same signed transaction (remote chains)
+txh=$(jget '[e["transactionHash"] for e in d["events"] if e["name"] == "TaskContribute"][0]' <b.json)
+raw=$(curl -s -X POST -H 'Content-Type: application/json' "$U/" \
+  -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getRawTransactionByHash\",\"params\":[\"$txh\"]}" | jget 'd["result"]')
+[ "$raw" = "$(jget 'd["transactions"][0]' <b.json)" ] && ok || ko "eth_getRawTransactionByHash: $raw"
+
 # offline from here on: nothing may reach the node
 stop_node
 
