@@ -376,5 +376,13 @@ typedef struct ldg_rawtx {
 decc_status ldg_raw_decode(uint64_t chain_id, const uint8_t *raw, size_t len,
                            ldg_rawtx *out, decc_err *err);
 void ldg_raw_clear(ldg_rawtx *t);
+/* Decodes raw[0..n) into tx[0..n) on every online core (rawtx.c): each
+ * index gets its own result, st[i] and errs[i] (errs only meaningful on
+ * failure), whatever thread computed it, so callers judge them in index
+ * order exactly as a serial loop would. Every tx[i] is initialized (clear
+ * each with ldg_raw_clear). */
+void ldg_raw_decode_many(uint64_t chain_id, const uint8_t *const *raw,
+                         const size_t *lens, size_t n, ldg_rawtx *tx,
+                         decc_status *st, decc_err *errs);
 
 #endif

@@ -94,7 +94,7 @@ typedef struct decode_job {
   size_t n;
   ldg_rawtx *tx;
   decc_status *st;
-  decc_err *errs; /* per index, only for failures */
+  decc_err *errs;
   pthread_mutex_t mu;
   size_t next;
 } decode_job;
@@ -114,42 +114,29 @@ static void *decode_worker(void *arg) {
   return NULL;
 }
 
-/* Decodes raw[0..n) into tx[0..n) (all to be cleared with ldg_raw_clear).
- * Returns DECC_OK or the error of the lowest failing index, prefixed with
- * "transaction <index>". */
-static decc_status decode_batch(uint64_t chain_id, const uint8_t *const *raw,
-                                const size_t *lens, size_t n, ldg_rawtx *tx,
-                                decc_err *err) {
+void ldg_raw_decode_many(uint64_t chain_id, const uint8_t *const *raw,
+                         const size_t *lens, size_t n, ldg_rawtx *tx,
+                         decc_status *st, decc_err *errs) {
+  for (size_t i = 0; i < n; i++) {
+    memset(&tx[i], 0, sizeof tx[i]);
+    decc_tx_init(&tx[i].tx);
+  }
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   size_t nth = cores > 1 ? (size_t)cores : 1;
   if (nth > LDG_DECODE_THREADS)
     nth = LDG_DECODE_THREADS;
   if (nth > n / (LDG_DECODE_MIN / 2))
     nth = n / (LDG_DECODE_MIN / 2);
-  decode_job j;
-  memset(&j, 0, sizeof j);
-  if (n >= LDG_DECODE_MIN && nth > 1) {
-    j.st = decc_calloc(n, sizeof *j.st);
-    j.errs = decc_calloc(n, sizeof *j.errs);
-  }
-  if (!j.st || !j.errs || pthread_mutex_init(&j.mu, NULL) != 0) {
-    decc_free(j.st);
-    decc_free(j.errs);
-    /* Serial: small batch, one core, or no memory for the slots. */
+  decode_job j = {.chain_id = chain_id, .raw = raw, .lens = lens, .n = n,
+                  .tx = tx, .st = st, .errs = errs};
+  if (n < LDG_DECODE_MIN || nth < 2 ||
+      pthread_mutex_init(&j.mu, NULL) != 0) {
     for (size_t i = 0; i < n; i++) {
-      decc_status s = ldg_raw_decode(chain_id, raw[i], lens[i], &tx[i], err);
-      if (s != DECC_OK) {
-        decc_err_prefix(err, "transaction %zu", i);
-        return s;
-      }
+      decc_err_clear(&errs[i]);
+      st[i] = ldg_raw_decode(chain_id, raw[i], lens[i], &tx[i], &errs[i]);
     }
-    return DECC_OK;
+    return;
   }
-  j.chain_id = chain_id;
-  j.raw = raw;
-  j.lens = lens;
-  j.n = n;
-  j.tx = tx;
   pthread_t th[LDG_DECODE_THREADS];
   size_t started = 0;
   for (size_t k = 1; k < nth; k++, started++)
@@ -159,16 +146,33 @@ static decc_status decode_batch(uint64_t chain_id, const uint8_t *const *raw,
   for (size_t k = 0; k < started; k++)
     pthread_join(th[k], NULL);
   pthread_mutex_destroy(&j.mu);
+}
+
+/* Decodes raw[0..n) into tx[0..n) (all to be cleared with ldg_raw_clear).
+ * Returns DECC_OK or the error of the lowest failing index, prefixed with
+ * "transaction <index>". */
+static decc_status decode_batch(uint64_t chain_id, const uint8_t *const *raw,
+                                const size_t *lens, size_t n, ldg_rawtx *tx,
+                                decc_err *err) {
+  decc_status *st = n ? decc_calloc(n, sizeof *st) : NULL;
+  decc_err *errs = n ? decc_calloc(n, sizeof *errs) : NULL;
+  if (n && (!st || !errs)) {
+    decc_free(st);
+    decc_free(errs);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  ldg_raw_decode_many(chain_id, raw, lens, n, tx, st, errs);
   decc_status s = DECC_OK;
   for (size_t i = 0; i < n && s == DECC_OK; i++)
-    if ((s = j.st[i]) != DECC_OK) {
+    if ((s = st[i]) != DECC_OK) {
       if (err)
-        *err = j.errs[i];
+        *err = errs[i];
       decc_err_prefix(err, "transaction %zu", i);
     }
-  decc_free(j.st);
-  decc_memzero(j.errs, n * sizeof *j.errs);
-  decc_free(j.errs);
+  decc_free(st);
+  if (errs)
+    decc_memzero(errs, n * sizeof *errs);
+  decc_free(errs);
   return s;
 }
 

@@ -11,102 +11,187 @@
 #include "decc/mem.h"
 #include "ledger/ledger_int.h"
 
+/* One stored transaction of a block, copied out of the statement. */
+typedef struct vrow {
+  uint8_t hash[32];
+  int kind;
+  decc_address from, to;
+  uint64_t nonce;
+  uint8_t *data, *raw;
+  size_t len, raw_len;
+  size_t k; /* LDG_TX_RAW: index among the block's signed txs */
+} vrow;
+
+static void vrows_free(vrow *v, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    decc_free(v[i].data);
+    decc_free(v[i].raw);
+  }
+  decc_free(v);
+}
+
+static uint8_t *blob_copy(sqlite3_stmt *st, int col, size_t *len, int *oom) {
+  *len = (size_t)sqlite3_column_bytes(st, col);
+  const void *p = sqlite3_column_blob(st, col);
+  uint8_t *c = decc_malloc(*len ? *len : 1);
+  if (!c)
+    *oom = 1;
+  else if (*len)
+    memcpy(c, p, *len);
+  return c;
+}
+
+/* The block's transactions are read first, their signatures (the costly
+ * part of a replay) are then checked on every core at once
+ * (ldg_raw_decode_many), and they are replayed in order, each decode
+ * result judged where the serial loop judged it: the same first failure,
+ * the same messages, the same replayed state. */
 static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
                                 uint64_t number, uint64_t ts,
                                 const uint8_t want_hash[32], uint64_t *txs,
                                 decc_err *err) {
-  decc_status s = ldg_block_begin(dst, ts, err);
-  if (s != DECC_OK)
-    return s;
-  if (dst->blk_number != number) {
-    ldg_block_abort(dst);
-    return decc_err_set(err, DECC_E_CORRUPT, "block %llu: numbering gap",
-                        (unsigned long long)number);
-  }
   sqlite3_stmt *st = ldg_stmt(src,
                               "SELECT hash, kind, sender, recipient, nonce, "
                               "input, raw FROM txs WHERE block=?1 ORDER BY idx",
                               err);
-  if (!st) {
-    ldg_block_abort(dst);
+  if (!st)
     return err ? err->code : DECC_E_IO;
-  }
   sqlite3_bind_int64(st, 1, (sqlite3_int64)number);
-  int rc = SQLITE_DONE;
-  while (s == DECC_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    uint8_t hash[32], h2[32];
-    decc_address from, to;
-    ldg_col_h32(st, 0, hash);
-    int kind = sqlite3_column_int(st, 1);
-    ldg_col_addr(st, 2, &from);
-    ldg_col_addr(st, 3, &to);
-    uint64_t nonce = (uint64_t)sqlite3_column_int64(st, 4), cur;
-    const uint8_t *data = sqlite3_column_blob(st, 5);
-    size_t len = (size_t)sqlite3_column_bytes(st, 5);
-    const uint8_t *raw = sqlite3_column_blob(st, 6);
-    size_t raw_len = (size_t)sqlite3_column_bytes(st, 6);
-    if ((s = ldg_nonce_get(dst, &from, &cur, err)) != DECC_OK)
-      break;
-    decc_receipt r;
-    if (kind == LDG_TX_RAW) {
-      /* The signature is checked again: the stored sender, recipient,
-       * input and hash must be exactly what the raw bytes say. */
-      ldg_rawtx t;
-      decc_err e2;
-      decc_err_clear(&e2);
-      if (ldg_raw_decode(dst->chain_id, raw, raw_len, &t, &e2) != DECC_OK) {
-        ldg_raw_clear(&t);
-        s = decc_err_set(err, DECC_E_CORRUPT, "block %llu: stored tx: %s",
-                         (unsigned long long)number, e2.msg);
+  vrow *rows = NULL;
+  size_t n = 0, cap = 0, n_raw = 0;
+  int rc, oom = 0;
+  decc_status s = DECC_OK;
+  while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == cap) {
+      size_t nc = cap ? 2 * cap : 64;
+      vrow *nr = decc_realloc(rows, nc * sizeof *nr);
+      if (!nr) {
+        oom = 1;
         break;
       }
-      int same = !memcmp(t.hash, hash, 32) &&
-                 decc_address_eq(&t.from, &from) &&
-                 decc_address_eq(&t.to, &to) && t.nonce == nonce &&
-                 cur == nonce && t.tx.data_len == len &&
-                 (len == 0 || !memcmp(t.tx.data, data, len));
-      if (!same) {
-        ldg_raw_clear(&t);
-        s = decc_err_set(err, DECC_E_CORRUPT,
-                         "block %llu: signed transaction does not match its "
-                         "stored fields or nonce",
-                         (unsigned long long)number);
-        break;
-      }
-      s = ldg_tx_execute(dst, kind, hash, &from, &to, cur, t.tx.data,
-                         t.tx.data_len, raw, raw_len, &r, err);
-      ldg_raw_clear(&t);
-    } else if (kind == LDG_TX_CALL) {
-      ldg_call_hash(h2, dst->chain_id, &from, cur, &to, data, len);
-      if (cur != nonce || memcmp(h2, hash, 32)) {
-        s = decc_err_set(err, DECC_E_CORRUPT,
-                         "block %llu: transaction hash/nonce mismatch",
-                         (unsigned long long)number);
-        break;
-      }
-      s = ldg_tx_execute(dst, kind, hash, &from, &to, cur, data, len, NULL, 0,
-                         &r, err);
-    } else {
-      s = decc_err_set(err, DECC_E_CORRUPT, "block %llu: unknown tx kind %d",
-                       (unsigned long long)number, kind);
-      break;
+      rows = nr;
+      cap = nc;
     }
-    decc_receipt_clear(&r);
-    (*txs)++;
+    vrow *v = &rows[n++];
+    memset(v, 0, sizeof *v);
+    ldg_col_h32(st, 0, v->hash);
+    v->kind = sqlite3_column_int(st, 1);
+    ldg_col_addr(st, 2, &v->from);
+    ldg_col_addr(st, 3, &v->to);
+    v->nonce = (uint64_t)sqlite3_column_int64(st, 4);
+    v->data = blob_copy(st, 5, &v->len, &oom);
+    v->raw = blob_copy(st, 6, &v->raw_len, &oom);
+    if (v->kind == LDG_TX_RAW)
+      v->k = n_raw++;
   }
-  if (s == DECC_OK && rc != SQLITE_DONE)
+  if (oom)
+    s = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  else if (rc != SQLITE_DONE)
     s = ldg_sql_error(src, err, "read txs");
   sqlite3_reset(st);
-  uint8_t got[32];
-  if (s == DECC_OK)
-    s = ldg_block_commit(dst, got, err);
-  else
+  ldg_rawtx *tx = NULL;
+  decc_status *tst = NULL;
+  decc_err *terr = NULL;
+  const uint8_t **rp = NULL;
+  size_t *rl = NULL;
+  if (s == DECC_OK && n_raw) {
+    tx = decc_calloc(n_raw, sizeof *tx);
+    tst = decc_calloc(n_raw, sizeof *tst);
+    terr = decc_calloc(n_raw, sizeof *terr);
+    rp = decc_calloc(n_raw, sizeof *rp);
+    rl = decc_calloc(n_raw, sizeof *rl);
+    if (!tx || !tst || !terr || !rp || !rl) {
+      decc_free(tx);
+      tx = NULL;
+      s = decc_err_set(err, DECC_E_NOMEM, "out of memory");
+    } else {
+      for (size_t i = 0; i < n; i++)
+        if (rows[i].kind == LDG_TX_RAW) {
+          rp[rows[i].k] = rows[i].raw;
+          rl[rows[i].k] = rows[i].raw_len;
+        }
+      ldg_raw_decode_many(dst->chain_id, rp, rl, n_raw, tx, tst, terr);
+    }
+  }
+  if (s == DECC_OK && (s = ldg_block_begin(dst, ts, err)) == DECC_OK &&
+      dst->blk_number != number) {
     ldg_block_abort(dst);
-  if (s == DECC_OK && memcmp(got, want_hash, 32))
-    s = decc_err_set(err, DECC_E_CORRUPT,
-                     "block %llu: replayed block hash differs (receipts, logs "
-                     "or timestamps changed)",
+    s = decc_err_set(err, DECC_E_CORRUPT, "block %llu: numbering gap",
                      (unsigned long long)number);
+  } else if (s == DECC_OK) {
+    for (size_t i = 0; i < n && s == DECC_OK; i++) {
+      const vrow *v = &rows[i];
+      uint8_t h2[32];
+      uint64_t cur;
+      if ((s = ldg_nonce_get(dst, &v->from, &cur, err)) != DECC_OK)
+        break;
+      decc_receipt r;
+      if (v->kind == LDG_TX_RAW) {
+        /* The signature is checked again: the stored sender, recipient,
+         * input and hash must be exactly what the raw bytes say. */
+        const ldg_rawtx *t = &tx[v->k];
+        if (tst[v->k] != DECC_OK) {
+          s = decc_err_set(err, DECC_E_CORRUPT, "block %llu: stored tx: %s",
+                           (unsigned long long)number, terr[v->k].msg);
+          break;
+        }
+        int same = !memcmp(t->hash, v->hash, 32) &&
+                   decc_address_eq(&t->from, &v->from) &&
+                   decc_address_eq(&t->to, &v->to) && t->nonce == v->nonce &&
+                   cur == v->nonce && t->tx.data_len == v->len &&
+                   (v->len == 0 || !memcmp(t->tx.data, v->data, v->len));
+        if (!same) {
+          s = decc_err_set(err, DECC_E_CORRUPT,
+                           "block %llu: signed transaction does not match its "
+                           "stored fields or nonce",
+                           (unsigned long long)number);
+          break;
+        }
+        s = ldg_tx_execute(dst, v->kind, v->hash, &v->from, &v->to, cur,
+                           t->tx.data, t->tx.data_len, v->raw, v->raw_len, &r,
+                           err);
+      } else if (v->kind == LDG_TX_CALL) {
+        ldg_call_hash(h2, dst->chain_id, &v->from, cur, &v->to, v->data,
+                      v->len);
+        if (cur != v->nonce || memcmp(h2, v->hash, 32)) {
+          s = decc_err_set(err, DECC_E_CORRUPT,
+                           "block %llu: transaction hash/nonce mismatch",
+                           (unsigned long long)number);
+          break;
+        }
+        s = ldg_tx_execute(dst, v->kind, v->hash, &v->from, &v->to, cur,
+                           v->data, v->len, NULL, 0, &r, err);
+      } else {
+        s = decc_err_set(err, DECC_E_CORRUPT,
+                         "block %llu: unknown tx kind %d",
+                         (unsigned long long)number, v->kind);
+        break;
+      }
+      decc_receipt_clear(&r);
+      (*txs)++;
+    }
+    uint8_t got[32];
+    if (s == DECC_OK)
+      s = ldg_block_commit(dst, got, err);
+    else
+      ldg_block_abort(dst);
+    if (s == DECC_OK && memcmp(got, want_hash, 32))
+      s = decc_err_set(err, DECC_E_CORRUPT,
+                       "block %llu: replayed block hash differs (receipts, "
+                       "logs or timestamps changed)",
+                       (unsigned long long)number);
+  }
+  if (tx)
+    for (size_t k = 0; k < n_raw; k++)
+      ldg_raw_clear(&tx[k]);
+  decc_free(tx);
+  decc_free(tst);
+  if (terr)
+    decc_memzero(terr, n_raw * sizeof *terr);
+  decc_free(terr);
+  decc_free(rp);
+  decc_free(rl);
+  vrows_free(rows, n);
   return s;
 }
 
