@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "core/internal.h"
 #include "decc/attest.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
@@ -145,14 +146,7 @@ static void setup(world *w, size_t n_nonces) {
 static void teardown(world *w) {
   decc_sms_destroy(w->sms);
   decc_sms_memchain_destroy(w->mc);
-  char p[128];
-  static const char *const files[] = {"secrets.sqlite", "secrets.sqlite-wal",
-                                      "secrets.sqlite-shm", "vault.key"};
-  for (size_t i = 0; i < 4; i++) {
-    snprintf(p, sizeof p, "%s/%s", w->dir, files[i]);
-    unlink(p);
-  }
-  rmdir(w->dir);
+  decc__rmtree(w->dir); /* vault, receipts, policies */
 }
 
 /* Prepares n requests (nonce from the SMS, quote signed by the platform).
