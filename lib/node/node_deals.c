@@ -31,7 +31,7 @@
 
 #define BLOCK_SPAN 2000   /* blocks per logs query */
 #define LOGS_MAX 10000    /* logs per query; a full answer halves the span */
-#define INDEX_VERSION 1   /* bumped when the table changes: rebuilt */
+#define INDEX_VERSION 2   /* bumped when the table changes: rebuilt */
 
 static const char SCHEMA[] =
     "PRAGMA journal_mode=WAL;"
@@ -40,7 +40,9 @@ static const char SCHEMA[] =
     " dealid BLOB PRIMARY KEY, block INTEGER NOT NULL, logi INTEGER NOT NULL,"
     " requester BLOB NOT NULL, beneficiary BLOB NOT NULL, app BLOB NOT NULL,"
     " dataset BLOB NOT NULL, workerpool BLOB NOT NULL,"
-    " category INTEGER NOT NULL, json TEXT NOT NULL);"
+    " category INTEGER NOT NULL, app_hash BLOB NOT NULL,"
+    " dataset_hash BLOB NOT NULL, workerpool_hash BLOB NOT NULL,"
+    " request_hash BLOB NOT NULL, json TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS deals_pos ON deals(block, logi);"
     "CREATE INDEX IF NOT EXISTS deals_requester ON deals(requester, block, logi);"
     "CREATE INDEX IF NOT EXISTS deals_beneficiary ON deals(beneficiary, block,"
@@ -49,7 +51,14 @@ static const char SCHEMA[] =
     "CREATE INDEX IF NOT EXISTS deals_dataset ON deals(dataset, block, logi);"
     "CREATE INDEX IF NOT EXISTS deals_workerpool ON deals(workerpool, block,"
     " logi);"
-    "CREATE INDEX IF NOT EXISTS deals_category ON deals(category, block, logi);";
+    "CREATE INDEX IF NOT EXISTS deals_category ON deals(category, block, logi);"
+    "CREATE INDEX IF NOT EXISTS deals_app_hash ON deals(app_hash, block, logi);"
+    "CREATE INDEX IF NOT EXISTS deals_dataset_hash ON deals(dataset_hash, block,"
+    " logi);"
+    "CREATE INDEX IF NOT EXISTS deals_workerpool_hash ON deals(workerpool_hash,"
+    " block, logi);"
+    "CREATE INDEX IF NOT EXISTS deals_request_hash ON deals(request_hash, block,"
+    " logi);";
 static const char DROP[] = "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS deals;";
 
 /* category stored as an integer; a category beyond int64 (not creatable
@@ -58,6 +67,8 @@ static const char DROP[] = "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS deal
 
 typedef struct deal_filter {
   int has[6];
+  int has_hash[4];   /* apporderHash, datasetorderHash, workerpoolorderHash, */
+  uint8_t hash[4][32]; /* requestorderHash (the market API's names) */
   decc_address a[6]; /* requester, beneficiary, app, dataset, workerpool, */
   uint64_t category; /* has[5] */
 } deal_filter;
@@ -210,7 +221,10 @@ static decc_status insert_deal(sqlite3 *db, sqlite3_stmt *ins, decc_node *n,
   sqlite3_bind_blob(ins, 7, d.dataset.pointer.b, 20, SQLITE_TRANSIENT);
   sqlite3_bind_blob(ins, 8, d.workerpool.pointer.b, 20, SQLITE_TRANSIENT);
   sqlite3_bind_int64(ins, 9, category);
-  sqlite3_bind_text(ins, 10, js, -1, SQLITE_TRANSIENT);
+  for (int i = 0; i < 4; i++) /* the orders' hashes, from the log */
+    sqlite3_bind_blob(ins, 10 + i, log->data + 32 * (i + 1), 32,
+                      SQLITE_TRANSIENT);
+  sqlite3_bind_text(ins, 14, js, -1, SQLITE_TRANSIENT);
   if (sqlite3_step(ins) != SQLITE_DONE)
     st = db_fail(db, err, "insert");
 out:
@@ -241,8 +255,9 @@ static decc_status index_catch_up(decc_node *n, sqlite3 *db, decc_chain *l,
   if (sqlite3_prepare_v2(db,
                          "INSERT OR IGNORE INTO deals(dealid,block,logi,"
                          "requester,beneficiary,app,dataset,workerpool,"
-                         "category,json) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-                         "?10)",
+                         "category,app_hash,dataset_hash,workerpool_hash,"
+                         "request_hash,json) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,"
+                         "?9,?10,?11,?12,?13,?14)",
                          -1, &ins, NULL) != SQLITE_OK)
     return db_fail(db, err, "insert");
   uint64_t span = BLOCK_SPAN;
@@ -336,6 +351,20 @@ static void h_deals(void *ctx, decc_http_request *req, decc_http_response *res) 
     }
     f.has[i] = 1;
   }
+  static const char *hnames[4] = {"apporderHash", "datasetorderHash",
+                                  "workerpoolorderHash", "requestorderHash"};
+  for (int i = 0; i < 4; i++) {
+    const char *v = decc_http_req_query(req, hnames[i]);
+    if (!v)
+      continue;
+    if (strncmp(v, "0x", 2) ||
+        decc_hex_decode_exact(f.hash[i], 32, v, hnames[i], NULL) != DECC_OK) {
+      (void)decc_http_res_error(res, 400, "%s must be a 0x-prefixed bytes32",
+                                hnames[i]);
+      return;
+    }
+    f.has_hash[i] = 1;
+  }
   unsigned long long page = 0, size = 20;
   const char *c = decc_http_req_query(req, "category");
   const char *pi = decc_http_req_query(req, "pageIndex");
@@ -379,18 +408,24 @@ static void h_deals(void *ctx, decc_http_request *req, decc_http_response *res) 
   /* the filters, each served by its index; newest first */
   static const char *cols[5] = {"requester", "beneficiary", "app", "dataset",
                                 "workerpool"};
-  char where[512] = "";
+  static const char *hcols[4] = {"app_hash", "dataset_hash", "workerpool_hash",
+                                 "request_hash"};
+  char where[768] = "";
   size_t wl = 0;
   for (int i = 0; i < 6; i++)
     if (f.has[i])
       wl += (size_t)snprintf(where + wl, sizeof where - wl, "%s%s=?%d",
                              wl ? " AND " : " WHERE ", i < 5 ? cols[i] : "category",
                              i + 1);
-  char sql_count[640], sql_page[720];
+  for (int i = 0; i < 4; i++)
+    if (f.has_hash[i])
+      wl += (size_t)snprintf(where + wl, sizeof where - wl, "%s%s=?%d",
+                             wl ? " AND " : " WHERE ", hcols[i], i + 7);
+  char sql_count[900], sql_page[1000];
   snprintf(sql_count, sizeof sql_count, "SELECT COUNT(*) FROM deals%s", where);
   snprintf(sql_page, sizeof sql_page,
-           "SELECT json FROM deals%s ORDER BY block DESC, logi DESC LIMIT ?7 "
-           "OFFSET ?8",
+           "SELECT json FROM deals%s ORDER BY block DESC, logi DESC LIMIT ?11 "
+           "OFFSET ?12",
            where);
   sqlite3_stmt *sc = NULL, *sp = NULL;
   json_t *list = json_array();
@@ -411,8 +446,12 @@ static void h_deals(void *ctx, decc_http_request *req, decc_http_response *res) 
                              f.category > INT64_MAX ? CATEGORY_NONE - 1
                                                     : (int64_t)f.category);
       }
-  sqlite3_bind_int64(sp, 7, (int64_t)size);
-  sqlite3_bind_int64(sp, 8, (int64_t)(page * size));
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < 4; i++)
+      if (f.has_hash[i])
+        sqlite3_bind_blob(both[k], i + 7, f.hash[i], 32, SQLITE_STATIC);
+  sqlite3_bind_int64(sp, 11, (int64_t)size);
+  sqlite3_bind_int64(sp, 12, (int64_t)(page * size));
   /* count and page from one snapshot */
   sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
   if (sqlite3_step(sc) == SQLITE_ROW)
