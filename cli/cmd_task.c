@@ -531,12 +531,14 @@ static int cmd_logs(int argc, char **argv) {
     return rc;
   if (g_cli.json) {
     json_t *w = json_object_get(o, "walletAddress");
-    return cli_print_json(json_pack(
+    json_t *j = json_pack(
         "{s:s,s:O,s:O?,s:O?,s:O,s:O,s:O}", "taskId", task, "worker", w,
         "exitCode", json_object_get(o, "exitCode"), "cause",
         json_object_get(o, "cause"), "stdout",
         json_object_get(o, "stdout"), "stderr", json_object_get(o, "stderr"),
-        "source", json_object_get(o, "source")));
+        "source", json_object_get(o, "source"));
+    json_decref(o);
+    return j ? cli_print_json(j) : cli_fail("out of memory");
   }
   json_t *code = json_object_get(o, "exitCode");
   const char *cause = json_string_value(json_object_get(o, "cause"));
