@@ -573,8 +573,17 @@ void decc_dp_task_end_clear(decc_dp_task_end *e) {
 static const char *const FAILURE_STATES[] = {
     "scheduler/state.sqlite", "scheduler.sqlite", "worker/state.sqlite"};
 
+/* SMS refusals that no retry can change: the grant's owner-signed policy
+ * expired or does not verify (docs/receipts.md). Other refusals (a session
+ * raced, a nonce expired) are retried by the scheduler. */
+static int sms_refusal_is_final(const char *detail) {
+  return strstr(detail, "GRANT_EXPIRED") != NULL ||
+         strstr(detail, "GRANT_POLICY_INVALID") != NULL;
+}
+
 /* A failure recorded here that ends the task for good: 1 and *text (heap)
- * when found. SMS_REFUSED is retried by the scheduler, so it does not. */
+ * when found. SMS_REFUSED is retried by the scheduler, so it does not,
+ * unless the refusal is final (sms_refusal_is_final). */
 static int recorded_failure(decc_dp *dp, const uint8_t task[32],
                             char **text) {
   *text = NULL;
@@ -588,7 +597,9 @@ static int recorded_failure(decc_dp *dp, const uint8_t task[32],
     decc_task_failure f;
     int found = access(path, R_OK) == 0 &&
                 decc_task_failure_read(path, task, &f, NULL) == DECC_OK &&
-                f.cause != DECC_CAUSE_NONE && f.cause != DECC_CAUSE_SMS_REFUSED;
+                f.cause != DECC_CAUSE_NONE &&
+                (f.cause != DECC_CAUSE_SMS_REFUSED ||
+                 sms_refusal_is_final(f.detail));
     decc_free(path);
     if (!found)
       continue;
