@@ -711,12 +711,16 @@ typedef struct decc_dp_task_end {
 DECC_API void decc_dp_task_end_clear(decc_dp_task_end *e);
 
 /* Waits for a task (calling the runner each round) until it is COMPLETED
- * on chain, FAILED on chain, or a scheduler / worker sharing this data
- * directory recorded why it failed (decc_worker_failure_cause: the app's
- * exit code, an invalid computed.json, a bundle that could not be fetched,
- * the app's time limit …) — the wait ends then, without waiting for the
- * task's deadline. A recorded SMS_REFUSED does not end it (the scheduler
- * retries the session).
+ * on chain, FAILED on chain, or a scheduler / worker recorded why it failed
+ * (decc_worker_failure_cause: the app's exit code, an invalid
+ * computed.json, a bundle that could not be fetched, the app's time limit
+ * …) — the wait ends then, without waiting for the task's deadline. The
+ * record is read from this data directory's scheduler / worker state, or,
+ * when the market is a node (market_url), from that node's workerpool API
+ * (GET /tasks/{id}: the replicate's failureCause, polled once a second).
+ * A recorded SMS_REFUSED does not end it (the scheduler retries the
+ * session) unless the refusal is final (GRANT_EXPIRED,
+ * GRANT_POLICY_INVALID).
  * Out: *end (always cleared first; filled on every return).
  * Returns: DECC_OK (COMPLETED); DECC_E_STATE (failed: err names the cause,
  * end->cause / end->stderr_tail hold it); DECC_E_TIMEOUT (still running

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "dataprotector/dp_int.h"
 #include "decc/cid.h"
 #include "decc/encoding.h"
+#include "decc/http_client.h"
 #include "decc/poco.h"
 #include "decc/result.h"
 #include "decc/worker.h"
@@ -618,6 +620,52 @@ static int recorded_failure(decc_dp *dp, const uint8_t task[32],
   return 0;
 }
 
+/* The failure the workerpool's node recorded for the task, for a requester
+ * whose data directory does not hold the worker's state: the node's
+ * workerpool API (GET {node}/tasks/{id}, docs/api/http.md) puts the worker's
+ * cause and detail on its replicate (failureCause, failureDetail). Polled at
+ * most once a second (*next_ms); 1 and *text (heap) when the task failed for
+ * good, 0 otherwise (no node, unreachable, nothing recorded, or a retryable
+ * SMS refusal). */
+static int remote_failure(decc_dp *dp, const char *task_hex,
+                          uint64_t *next_ms, char **text) {
+  *text = NULL;
+  if (!dp->market_url || now_ms() < *next_ms)
+    return 0;
+  *next_ms = now_ms() + 1000;
+  size_t n = strlen(dp->market_url) + strlen(task_hex) + 16;
+  char *url = decc_malloc(n);
+  if (!url)
+    return 0;
+  snprintf(url, n, "%s/tasks/%s", dp->market_url, task_hex);
+  decc_http_reply r;
+  decc_status st = decc_http_fetch(&r, "GET", url, NULL, NULL, 0, 1u << 20,
+                                   5000, NULL);
+  decc_free(url);
+  json_t *j = st == DECC_OK && r.status == 200
+                  ? json_loadb((const char *)r.body.data, r.body.len, 0, NULL)
+                  : NULL;
+  decc_buf_clear(&r.body);
+  json_t *reps = json_object_get(j, "replicates");
+  for (size_t i = 0; i < json_array_size(reps) && !*text; i++) {
+    json_t *rep = json_array_get(reps, i);
+    const char *cause = json_string_value(json_object_get(rep, "failureCause"));
+    const char *detail =
+        json_string_value(json_object_get(rep, "failureDetail"));
+    if (!cause || !strcmp(cause, "NONE"))
+      continue;
+    if (!strcmp(cause, "SMS_REFUSED") &&
+        !(detail && sms_refusal_is_final(detail)))
+      continue; /* the scheduler retries it */
+    size_t m = strlen(cause) + (detail ? strlen(detail) : 0) + 4;
+    *text = decc_malloc(m);
+    if (*text)
+      snprintf(*text, m, "%s: %s", cause, detail ? detail : "");
+  }
+  json_decref(j);
+  return *text != NULL;
+}
+
 /* Most bytes of the app's stderr quoted when a task fails. */
 #define STDERR_TAIL_MAX 2048
 #define STDERR_TAIL_LINES 20
@@ -671,6 +719,7 @@ decc_status decc_dp_wait_task(decc_dp *dp, const uint8_t task_id32[32],
   void *user = o ? o->user : NULL;
   unsigned last = 99;
   uint64_t deadline = 0;
+  uint64_t remote_next_ms = 0;
   decc__dp_progress(progress, user, "CONSUME_TASK", 0, h);
   for (;;) {
     decc_status st;
@@ -691,8 +740,9 @@ decc_status decc_dp_wait_task(decc_dp *dp, const uint8_t task_id32[32],
       decc__dp_progress(progress, user, "CONSUME_TASK", 1, "COMPLETED");
       return DECC_OK;
     }
-    if (status == DECC_TASK_FAILED || recorded_failure(dp, task_id32,
-                                                       &end->cause)) {
+    if (status == DECC_TASK_FAILED ||
+        recorded_failure(dp, task_id32, &end->cause) ||
+        remote_failure(dp, h, &remote_next_ms, &end->cause)) {
       if (!end->cause)
         recorded_failure(dp, task_id32, &end->cause);
       end->stderr_tail = stderr_tail(dp, h);

@@ -151,4 +151,14 @@ grep -q "no deal requested" <<<"$out" && ok || ko "alice: $out"
 check_rc "deal ls bad user" 1 "$DECC" deal ls --user nosuchwallet
 grep -q "no wallet 'nosuchwallet'" "$T/err" && ok || ko "bad user: $(cat "$T/err")"
 
+# 6. A requester on another machine: its own data directory, chain, market,
+# SMS and store all reached through the node (no worker state locally). The
+# failure cause comes from the node's workerpool API (GET /tasks/{id}).
+mkdir -p "$T/rhome"
+echo "{\"chain\":\"$U\",\"market\":\"$U\",\"sms\":\"$U\",\"ipfs\":\"$U\"}" >"$T/rhome/config.json"
+DP=$(jget 'd["contracts"]["dataProtector"]' <<<"$("$DECC" --json chain info)")
+check_rc "remote requester failing app" 1 env DECC_HOME="$T/rhome" "$DECC" --dataprotector "$DP" process "$PD" --app "$BAD" --private-key-file bob.key --timeout 200
+grep -q "APP_EXIT_CODE" "$T/err" && ok || ko "remote requester: no cause: $(cat "$T/err")"
+grep -q "still ACTIVE" "$T/err" && ko "remote requester timed out instead of ending: $(cat "$T/err")" || ok
+
 finish
