@@ -15,8 +15,9 @@
 #   ok / ko MSG (bad MSG is the same as ko)
 #   check_eq NAME EXPECTED ACTUAL        the two strings are equal
 #   contains NAME NEEDLE HAYSTACK        HAYSTACK contains NEEDLE (fixed string)
-#   check_rc NAME RC CMD...              CMD exits RC; its stdout is left in
-#                                        $out, its stderr in $T/err
+#   check_rc NAME RC CMD...              CMD exits RC (stdin /dev/null); its
+#                                        stdout is left in $out, its stderr
+#                                        in $T/err
 #   expect_rc NAME RC CMD...             CMD exits RC; stdout in $T/out, stderr
 #                                        in $T/err
 #   expect_err NAME RC CMD...            the same, and a non-zero RC must come
@@ -84,7 +85,8 @@ contains() { # contains NAME NEEDLE HAYSTACK
 check_rc() { # check_rc NAME RC CMD...   (stdout in $out, stderr in $T/err)
   local name=$1 want=$2 rc=0
   shift 2
-  out=$("$@" 2>"$T/err") || rc=$?
+  # stdin is /dev/null: a command that would prompt fails instead of hanging.
+  out=$("$@" 2>"$T/err" </dev/null) || rc=$?
   if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
 }
 expect_rc() { # expect_rc NAME RC CMD...  (stdout in $T/out, stderr in $T/err)

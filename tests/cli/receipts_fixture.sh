@@ -7,40 +7,18 @@
 # The enclave sandbox needs root: without it the test exits 77 (SKIP), and
 # fails under CI=true.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIP: the enclave sandbox needs root"
-  [ "${CI:-}" = true ] && exit 1
-  exit 77
-fi
-T=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
+need_root "the enclave sandbox needs root"
 NODE_PID=
 cleanup() {
   if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-  rm -rf "$T"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() {
-  local name=$1 want=$2
-  shift 2
-  set +e
-  out=$("$@" 2>"$T/err")
-  local rc=$?
-  set -e
-  if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
-}
+on_exit cleanup
 errhas() { if grep -q -- "$2" "$T/err"; then ok; else ko "$1: no '$2' in: $(cat "$T/err")"; fi; }
-jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
 export DECC_HOME="$T/home"
 cd "$T"
-keys=$("$DECC" chain init --dev | grep '^(')
-key() { awk -v i="($1)" '$1==i{print $3}' <<<"$keys"; }
-addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$keys"; }
+dev_keys
 key 1 >alice.key; key 2 >bob.key; key 3 >pool.key; key 4 >worker.key; key 5 >carol.key
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' >plat.key
 chmod 600 ./*.key
@@ -48,7 +26,7 @@ ALICE=$(addr 1)
 BOB=$(addr 2)
 PLAT=$("$DECC" wallet address --private-key-file plat.key | grep -o '0x[0-9a-fA-F]\{40\}')
 HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in d else d["hub"]')
-check "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
+check_rc "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
 WP=$(jget 'd["workerpool"]' <<<"$out")
 "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all \
   --workerpool "$WP" --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
@@ -71,20 +49,20 @@ out="${IEXEC_OUT:-/iexec_out}"
 printf '{"purpose":"%s"}\n' "${DECC_GRANT_PURPOSE:-}" >"$out/result.json"
 printf '{"deterministic-output-path":"%s/result.json"}\n' "$out" >"$out/computed.json"
 EOF
-check "build" 0 "$DECC" --json app build purpose -o purpose.tar
+check_rc "build" 0 "$DECC" --json app build purpose -o purpose.tar
 M=$(jget 'd["measurement"]' <<<"$out")
-check "store add" 0 "$DECC" --json store add purpose.tar
+check_rc "store add" 0 "$DECC" --json store add purpose.tar
 CID=$(jget 'd["Hash"]' <<<"$out")
-check "deploy" 0 "$DECC" --json app deploy --name purpose --multiaddr "/ipfs/$CID" \
+check_rc "deploy" 0 "$DECC" --json app deploy --name purpose --multiaddr "/ipfs/$CID" \
   --bundle purpose.tar --mrenclave "{\"framework\":\"TDX\",\"fingerprint\":\"$M\"}" \
   --private-key-file bob.key
 APP=$(jget 'd["app"]' <<<"$out")
 echo "{\"app\":\"$APP\",\"appprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"datasetrestrict\":\"$Z\",\"workerpoolrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >ao.json
-check "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
-check "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key ao.s.json
+check_rc "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
+check_rc "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key ao.s.json
 echo "{\"workerpool\":\"$WP\",\"workerpoolprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"category\":\"0\",\"trust\":\"0\",\"apprestrict\":\"$Z\",\"datasetrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >wo.json
-check "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
-check "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key wo.s.json
+check_rc "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
+check_rc "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key wo.s.json
 echo '{"email":"alice@example.com"}' >rec.json
-check "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
+check_rc "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
 PD=$(jget 'd["address"]' <<<"$out")

@@ -8,7 +8,7 @@
 # of decc_protected.py equals python/decc_protected.py. The sandbox needs
 # root: without it the test exits 77 (SKIP), and fails under CI=true.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
+. "$(dirname "$0")/lib.sh"
 SRC=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 EX="$SRC/examples"
 if [ "$(id -u)" != 0 ] || ! command -v python3 >/dev/null; then
@@ -16,12 +16,6 @@ if [ "$(id -u)" != 0 ] || ! command -v python3 >/dev/null; then
   [ "${CI:-}" = true ] && exit 1
   exit 77
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 cd "$T"
 export DECC_HOME="$T/h"
 # apptest NAME DIR ARGS...: decc app test into $T/NAME; sets out and rc.
@@ -106,5 +100,4 @@ apptest ch2 "$EX/churn-predict" --protected-data loyal.json
 # Running the examples left nothing in them (the bundle must not change).
 [ -z "$(find "$EX" -name __pycache__)" ] && ok || ko "__pycache__ written under examples/"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -15,74 +15,74 @@
 source "$(dirname "$0")/receipts_fixture.sh"
 
 # A grant expiring in 20 s (made first, checked again once expired).
-check "grant 20s" 0 "$DECC" --json grant "$PD" --app "$APP" --user "$(addr 6)" --expires 20s --private-key-file alice.key
+check_rc "grant 20s" 0 "$DECC" --json grant "$PD" --app "$APP" --user "$(addr 6)" --expires 20s --private-key-file alice.key
 H2=$(jget 'd["orderHash"]' <<<"$out")
 EXP2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["expires"])' "$DECC_HOME/sms/policies/$H2.json")
-check "listed" 0 "$DECC" --json grants "$PD" --private-key-file alice.key
+check_rc "listed" 0 "$DECC" --json grants "$PD" --private-key-file alice.key
 grep -q "$H2" <<<"$out" && ok || ko "not listed before expiry: $out"
-check "grant with policy" 0 "$DECC" --json grant "$PD" --app "$APP" --user "$BOB" --uses 5 \
+check_rc "grant with policy" 0 "$DECC" --json grant "$PD" --app "$APP" --user "$BOB" --uses 5 \
   --expires 30d --purpose "cancer research" --private-key-file alice.key
 H=$(jget 'd["orderHash"]' <<<"$out")
-check "grants" 0 "$DECC" --json grants "$PD" --private-key-file alice.key
+check_rc "grants" 0 "$DECC" --json grants "$PD" --private-key-file alice.key
 [ "$(jget '[g for g in d["grantedAccess"] if g["orderHash"]=="'"$H"'"][0]["purpose"]' <<<"$out")" = "cancer research" ] && ok || ko "grants purpose: $out"
 EXP=$(jget '[g for g in d["grantedAccess"] if g["orderHash"]=="'"$H"'"][0]["expires"]' <<<"$out")
 NOW=$(date +%s)
 [ "$EXP" -gt $((NOW + 29 * 86400)) ] && [ "$EXP" -le $((NOW + 30 * 86400 + 5)) ] && ok || ko "expiry $EXP (now $NOW)"
-check "grants text" 0 "$DECC" grants "$PD" --private-key-file alice.key
+check_rc "grants text" 0 "$DECC" grants "$PD" --private-key-file alice.key
 grep -q 'purpose "cancer research"' <<<"$out" && ok || ko "grants text: $out"
-check "policy show" 0 "$DECC" receipts policy show "$H"
+check_rc "policy show" 0 "$DECC" receipts policy show "$H"
 cp "$DECC_HOME/sms/policies/$H.json" policy.json
 
-check "process" 0 "$DECC" --json process "$PD" --app "$APP" --private-key-file bob.key --timeout 120
+check_rc "process" 0 "$DECC" --json process "$PD" --app "$APP" --private-key-file bob.key --timeout 120
 RES=$(jget 'd["result"]' <<<"$out")
 [ "$(unzip -p "$RES" result.json | jget 'd["purpose"]')" = "cancer research" ] && ok || ko "app did not get the purpose: $(unzip -p "$RES" result.json)"
-check "receipts" 0 "$DECC" --json receipts "$PD" --verify
+check_rc "receipts" 0 "$DECC" --json receipts "$PD" --verify
 [ "$(jget 'd["receipts"][0]["purpose"]' <<<"$out")" = "cancer research" ] && ok || ko "receipt purpose: $out"
 [ "$(jget 'd["receipts"][0]["grant"]' <<<"$out")" = "$H" ] && ok || ko "receipt grant: $out"
 [ "$(jget 'd["receipts"][0]["grantExpires"]' <<<"$out")" = "$EXP" ] && ok || ko "receipt expiry: $out"
 
 # A policy signed by Carol (not the owner), an edited purpose, a second
 # policy for one grant.
-check "grant 3" 0 "$DECC" --json grant "$PD" --app "$APP" --user "$(addr 5)" --private-key-file alice.key
+check_rc "grant 3" 0 "$DECC" --json grant "$PD" --app "$APP" --user "$(addr 5)" --private-key-file alice.key
 H3=$(jget 'd["orderHash"]' <<<"$out")
-check "carol signs" 0 "$DECC" receipts policy sign --dataset "$PD" --order "$H3" --expires 10d --purpose x --private-key-file carol.key
+check_rc "carol signs" 0 "$DECC" receipts policy sign --dataset "$PD" --order "$H3" --expires 10d --purpose x --private-key-file carol.key
 echo "$out" >carol.json
-check "carol's policy" 1 "$DECC" receipts policy push carol.json
+check_rc "carol's policy" 1 "$DECC" receipts policy push carol.json
 errhas "carol's policy" "not by the dataset owner"
-check "alice signs" 0 "$DECC" receipts policy sign --dataset "$PD" --order "$H3" --expires 10d --purpose "statistics" --private-key-file alice.key
+check_rc "alice signs" 0 "$DECC" receipts policy sign --dataset "$PD" --order "$H3" --expires 10d --purpose "statistics" --private-key-file alice.key
 echo "$out" >alice3.json
 sed 's/statistics/marketing/' alice3.json >edited.json
-check "edited purpose" 1 "$DECC" receipts policy push edited.json
+check_rc "edited purpose" 1 "$DECC" receipts policy push edited.json
 errhas "edited purpose" "not by the dataset owner"
-check "alice's policy" 0 "$DECC" receipts policy push alice3.json
-check "same policy again (idempotent)" 0 "$DECC" receipts policy push alice3.json
-check "alice signs another" 0 "$DECC" receipts policy sign --dataset "$PD" --order "$H3" --expires 20d --private-key-file alice.key
+check_rc "alice's policy" 0 "$DECC" receipts policy push alice3.json
+check_rc "same policy again (idempotent)" 0 "$DECC" receipts policy push alice3.json
+check_rc "alice signs another" 0 "$DECC" receipts policy sign --dataset "$PD" --order "$H3" --expires 20d --private-key-file alice.key
 echo "$out" >alice3b.json
-check "second policy" 1 "$DECC" receipts policy push alice3b.json
+check_rc "second policy" 1 "$DECC" receipts policy push alice3b.json
 errhas "second policy" "never replaced"
 # ... disappears from the market once expired.
 W=$((EXP2 - $(date +%s) + 1))
 [ "$W" -gt 0 ] && sleep "$W"
-check "not listed" 0 "$DECC" --json grants "$PD" --private-key-file alice.key
+check_rc "not listed" 0 "$DECC" --json grants "$PD" --private-key-file alice.key
 grep -q "$H2" <<<"$out" && ko "listed after expiry: $out" || ok
-check "market API" 0 curl -sf "$U/datasetorders?chainId=31337&dataset=$PD"
+check_rc "market API" 0 curl -sf "$U/datasetorders?chainId=31337&dataset=$PD"
 grep -q "$H2" <<<"$out" && ko "market API lists the expired grant: $out" || ok
 
 
 # 31 days later on the chain: uses are left (4 of 5), the key is not.
-check "time travel" 0 "$DECC" chain time +2678400
+check_rc "time travel" 0 "$DECC" chain time +2678400
 # (the worker takes an SMS refusal as possibly transient: the requester
 # waits for her timeout, the refusal is in the node's log)
-check "process after expiry" 1 "$DECC" process "$PD" --app "$APP" --private-key-file bob.key --timeout 8
+check_rc "process after expiry" 1 "$DECC" process "$PD" --app "$APP" --private-key-file bob.key --timeout 8
 grep -q "GRANT_EXPIRED\|grant expired" "$T/err" "$T/node.log" && ok || ko "no GRANT_EXPIRED: $(cat "$T/err")"
-check "receipts after refusal" 0 "$DECC" --json receipts "$PD" --verify
+check_rc "receipts after refusal" 0 "$DECC" --json receipts "$PD" --verify
 [ "$(jget 'sum(1 for r in d["receipts"] if r["kind"]=="key-release")' <<<"$out")" = 1 ] && ok || ko "a refused release left a receipt: $out"
 
 # The expired policy presented again is refused.
-check "expired policy again" 1 "$DECC" receipts policy push policy.json
+check_rc "expired policy again" 1 "$DECC" receipts policy push policy.json
 errhas "expired policy again" "expired"
 
-check "past expiry" 2 "$DECC" grant "$PD" --app "$APP" --any-user --expires 2020-01-01 --private-key-file alice.key
+check_rc "past expiry" 2 "$DECC" grant "$PD" --app "$APP" --any-user --expires 2020-01-01 --private-key-file alice.key
 
 echo "test_grant_expiry: $pass passed, $fail failed"
 [ "$fail" = 0 ]

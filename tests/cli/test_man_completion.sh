@@ -8,7 +8,7 @@
 # help2man and zsh (scripts/setup.sh): without them the test exits 77
 # (SKIP), and fails under CI=true.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
+. "$(dirname "$0")/lib.sh"
 SRC=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 for t in help2man zsh man; do
   if ! command -v $t >/dev/null; then
@@ -17,12 +17,6 @@ for t in help2man zsh man; do
     exit 77
   fi
 done
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 
 # man page
 bash "$SRC/scripts/gen_man.sh" "$DECC" "$T/decc.1" && ok || ko "gen_man.sh failed"
@@ -64,5 +58,4 @@ grep -q "^wallets=carol$" <<<"$out" && ok || ko "wallet names: $out"
 bash -c 'source <("$1" completion bash) && complete -p decc' _ "$DECC" >/dev/null && ok || ko "bash completion does not load"
 "$DECC" completion fish >/dev/null 2>&1 && ko "an unknown shell is accepted" || ok
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

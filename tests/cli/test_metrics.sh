@@ -8,24 +8,16 @@
 # `--log-json true` turns the node's log into one JSON object per line.
 # Needs DECC; uses curl and jq.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 : "${DECC:?DECC must point to the decc binary}"
-T=$(mktemp -d)
 NODE_PID=
 cleanup() {
   if [ -n "$NODE_PID" ] && kill -0 "$NODE_PID" 2>/dev/null; then
     kill -TERM "$NODE_PID" 2>/dev/null || true
     wait "$NODE_PID" 2>/dev/null || true
   fi
-  rm -rf "$T"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi
-}
+on_exit cleanup
 
 "$DECC" --home "$T/h" node --port 0 --port-file "$T/port" --log-json true \
   >"$T/out" 2>"$T/log" &
@@ -53,12 +45,12 @@ grep -qi '^content-type: text/plain; version=0.0.4' "$T/headers" && ok ||
   bad "content type: $(grep -i content-type "$T/headers")"
 # every line is a comment or `name{labels} value`
 badlines=$(grep -Ev '^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$|^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? [-+]?[0-9.eE+-]+$' "$T/m" || true)
-check "every line parses" "" "$badlines"
+check_eq "every line parses" "" "$badlines"
 # every sample belongs to a family with a TYPE line
 untyped=$(awk '/^# TYPE/ { t[$3] = 1; next } /^#/ { next }
   { n = $1; sub(/\{.*/, "", n); b = n; sub(/_(bucket|sum|count)$/, "", b)
     if (!(n in t) && !(b in t)) print n }' "$T/m")
-check "every sample typed" "" "$untyped"
+check_eq "every sample typed" "" "$untyped"
 for fam in decc_http_requests_total decc_http_request_duration_seconds \
   decc_sms_refusals_total decc_sms_releases_total decc_market_orders \
   decc_http_connections_open decc_node_start_time_seconds; do
@@ -72,19 +64,19 @@ curl -s -o /dev/null "$URL/no/such/route"
 curl -s -o /dev/null "$URL/deals/0x12"
 scrape >"$T/m"
 after=$(value decc_http_requests_total '{method="GET",route="/health",status="200"}')
-check "/health counted 5 times" 5 "$((after - before))"
-check "unmatched 404 counted" 1 \
+check_eq "/health counted 5 times" 5 "$((after - before))"
+check_eq "unmatched 404 counted" 1 \
   "$(value decc_http_requests_total '{method="GET",route="(unmatched)",status="404"}')"
-check "route pattern label, not the path" 1 \
+check_eq "route pattern label, not the path" 1 \
   "$(value decc_http_requests_total '{method="GET",route="/deals/{dealid}",status="400"}')"
 # the histogram of /health: cumulative buckets, +Inf = count ≥ 5
 hist=$(grep '^decc_http_request_duration_seconds_bucket{method="GET",route="/health"' "$T/m" |
   awk '{ print $2 }')
-check "buckets non-decreasing" "yes" \
+check_eq "buckets non-decreasing" "yes" \
   "$(awk 'NR > 1 && $1 < p { bad = 1 } { p = $1 } END { print bad ? "no" : "yes" }' <<<"$hist")"
 inf=$(value decc_http_request_duration_seconds_bucket '{method="GET",route="/health",le="+Inf"}')
 cnt=$(value decc_http_request_duration_seconds_count '{method="GET",route="/health"}')
-check "+Inf bucket = count" "$cnt" "$inf"
+check_eq "+Inf bucket = count" "$cnt" "$inf"
 [ "$cnt" -ge 5 ] && ok || bad "histogram count $cnt < 5"
 
 # an SMS refusal (a web2 secret push without a valid authorization) is
@@ -102,7 +94,7 @@ kill -TERM "$NODE_PID"
 wait "$NODE_PID" || true
 NODE_PID=
 nonjson=$(grep -cv '^{' "$T/log" || true)
-check "every log line is a JSON object" 0 "$nonjson"
+check_eq "every log line is a JSON object" 0 "$nonjson"
 jq -e -s 'all(.[]; has("ts") and has("msg"))' "$T/log" >/dev/null && ok ||
   bad "log objects lack ts/msg: $(head -n 3 "$T/log")"
 jq -e -s 'any(.[]; .method == "GET" and .path == "/health"

@@ -11,25 +11,17 @@
 # request hash gives no deal; unknown fields, filters, arguments and a huge
 # `first` are GraphQL errors.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
-T=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 NODE_PID=
 cleanup() {
   if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-  rm -rf "$T"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+on_exit cleanup
 eq() { if [ "$2" = "$3" ]; then ok; else ko "$1: got '$2', want '$3'"; fi; }
 
 export DECC_HOME="$T/home"
 cd "$T"
-keys=$("$DECC" chain init --dev | grep '^(')
-key() { awk -v i="($1)" '$1==i{print $3}' <<<"$keys"; }
-addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$keys"; }
+dev_keys
 for i in 1 2 3 4; do key $i >k$i; done
 chmod 600 k*
 "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles chain,store,market \
@@ -130,5 +122,4 @@ for bad in '{ deals { owner } }' '{ deals(where: {owner: "0x00"}) { id } }' '{ d
   if jq -e '.errors[0].message and (.data == null)' <<<"$out" >/dev/null; then ok; else ko "not refused: $bad -> $out"; fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

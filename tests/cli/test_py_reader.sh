@@ -11,19 +11,13 @@
 #      test`, on v2 and legacy data (needs root: skipped without it, and
 #      then fails under CI=true).
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
+. "$(dirname "$0")/lib.sh"
 SRC=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 if ! command -v python3 >/dev/null; then
   echo "SKIP: python3 is not installed (scripts/setup.sh installs it)"
   [ "${CI:-}" = true ] && exit 1
   exit 77
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 cd "$T"
 export DECC_HOME="$T/h"
 
@@ -143,5 +137,4 @@ else
   [ ! -d pyapp/__pycache__ ] && ok || ko "__pycache__ written into the app"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

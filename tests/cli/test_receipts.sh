@@ -16,13 +16,13 @@
 # Runs a `decc node` with every role (tests/cli/receipts_fixture.sh).
 source "$(dirname "$0")/receipts_fixture.sh"
 
-check "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$BOB" --uses 5 --purpose "audit" --private-key-file alice.key
-check "process 1" 0 "$DECC" --json process "$PD" --app "$APP" --private-key-file bob.key --timeout 120
+check_rc "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$BOB" --uses 5 --purpose "audit" --private-key-file alice.key
+check_rc "process 1" 0 "$DECC" --json process "$PD" --app "$APP" --private-key-file bob.key --timeout 120
 T1=$(jget 'd["taskId"]' <<<"$out")
-check "process 2" 0 "$DECC" --json process "$PD" --app "$APP" --private-key-file bob.key --timeout 120
+check_rc "process 2" 0 "$DECC" --json process "$PD" --app "$APP" --private-key-file bob.key --timeout 120
 T2=$(jget 'd["taskId"]' <<<"$out")
 
-check "receipts verify" 0 "$DECC" --json receipts "$PD" --verify
+check_rc "receipts verify" 0 "$DECC" --json receipts "$PD" --verify
 [ "$(jget '[(r["kind"], r["taskid"]) for r in d["receipts"]].count(("key-release", "'"$T1"'"))' <<<"$out")" = 1 ] && ok || ko "release 1: $out"
 [ "$(jget '[(r["kind"], r["taskid"]) for r in d["receipts"]].count(("result", "'"$T2"'"))' <<<"$out")" = 1 ] && ok || ko "result 2: $out"
 [ "$(jget 'len(d["receipts"])' <<<"$out")" = 4 ] && ok || ko "4 receipts: $out"
@@ -30,21 +30,21 @@ check "receipts verify" 0 "$DECC" --json receipts "$PD" --verify
 [ "$(jget 'd["verify"]["chainChecked"]' <<<"$out")" = 4 ] && ok || ko "chain checked: $out"
 [ "$(jget 'all(r["enclaveSignature"] for r in d["receipts"] if r["kind"]=="result")' <<<"$out")" = True ] && ok || ko "enclave signatures: $out"
 SIGNER=$(jget 'd["signer"]' <<<"$out")
-check "receipts text" 0 "$DECC" receipts "$PD" --verify
+check_rc "receipts text" 0 "$DECC" receipts "$PD" --verify
 grep -q '^verified: 4 receipt(s)' <<<"$out" && ok || ko "text verify: $out"
 
 # Over the node's HTTP API, from another data directory.
 mkdir client
 echo "{\"node\":\"$U\"}" >client/config.json
-check "remote owner" 0 env DECC_HOME="$T/client" "$DECC" --json receipts "$PD" --verify --private-key-file alice.key
+check_rc "remote owner" 0 env DECC_HOME="$T/client" "$DECC" --json receipts "$PD" --verify --private-key-file alice.key
 [ "$(jget 'len(d["receipts"])' <<<"$out")" = 4 ] && ok || ko "remote receipts: $out"
 [ "$(jget 'd["verify"]["ok"]' <<<"$out")" = True ] && ok || ko "remote verify: $out"
-check "remote not owner" 1 env DECC_HOME="$T/client" "$DECC" receipts "$PD" --private-key-file bob.key
+check_rc "remote not owner" 1 env DECC_HOME="$T/client" "$DECC" receipts "$PD" --private-key-file bob.key
 errhas "remote not owner" "owner's signature"
 TS=$(date +%s)
-check "forged authorization" 0 curl -s -o /dev/null -w '%{http_code}' -H "Authorization: 0x$(printf '11%.0s' $(seq 65))" "$U/receipts/$PD?timestamp=$TS"
+check_rc "forged authorization" 0 curl -s -o /dev/null -w '%{http_code}' -H "Authorization: 0x$(printf '11%.0s' $(seq 65))" "$U/receipts/$PD?timestamp=$TS"
 [ "$out" = 401 ] && ok || ko "forged auth: HTTP $out"
-check "stale timestamp" 0 curl -s -o /dev/null -w '%{http_code}' "$U/receipts/$PD?timestamp=1000"
+check_rc "stale timestamp" 0 curl -s -o /dev/null -w '%{http_code}' "$U/receipts/$PD?timestamp=1000"
 [ "$out" = 401 ] && ok || ko "stale: HTTP $out"
 
 # Tampered copies of the log, checked with --log.
@@ -61,34 +61,34 @@ open(sys.argv[2], 'wb').write(b''.join(bytes(x) for x in f))
 EOF
 }
 frames "$LOG" same.log 'fr'
-check "copy verifies" 0 "$DECC" receipts "$PD" --log same.log --verify
+check_rc "copy verifies" 0 "$DECC" receipts "$PD" --log same.log --verify
 frames "$LOG" forged.log '[fr[0]] + [fr[1][:300] + bytes([fr[1][300] ^ 1]) + fr[1][301:]] + fr[2:]'
-check "forged receipt" 1 "$DECC" receipts "$PD" --log forged.log --verify
+check_rc "forged receipt" 1 "$DECC" receipts "$PD" --log forged.log --verify
 errhas "forged receipt" "receipt #1: BAD_SIGNATURE"
 frames "$LOG" removed.log '[fr[0]] + fr[2:]'
-check "receipt removed" 1 "$DECC" receipts "$PD" --log removed.log --verify
+check_rc "receipt removed" 1 "$DECC" receipts "$PD" --log removed.log --verify
 errhas "receipt removed" "SEQ_GAP"
 errhas "receipt removed" "CHAIN_BROKEN"
 frames "$LOG" cut.log 'fr[:1]'
-check "receipts cut off the end" 1 "$DECC" receipts "$PD" --log cut.log --verify
+check_rc "receipts cut off the end" 1 "$DECC" receipts "$PD" --log cut.log --verify
 errhas "receipts cut off the end" "MISSING_RECEIPT"
 frames "$LOG" replayed.log 'fr + [fr[0]]'
-check "receipt replayed" 1 "$DECC" receipts "$PD" --log replayed.log --verify
+check_rc "receipt replayed" 1 "$DECC" receipts "$PD" --log replayed.log --verify
 errhas "receipt replayed" "REPLAYED"
 frames "$LOG" reordered.log '[fr[1], fr[0]] + fr[2:]'
-check "receipts reordered" 1 "$DECC" receipts "$PD" --log reordered.log --verify
+check_rc "receipts reordered" 1 "$DECC" receipts "$PD" --log reordered.log --verify
 errhas "receipts reordered" "SEQ_GAP"
-check "another SMS key" 1 "$DECC" receipts "$PD" --log same.log --verify --signer "$ALICE"
+check_rc "another SMS key" 1 "$DECC" receipts "$PD" --log same.log --verify --signer "$ALICE"
 errhas "another SMS key" "not by the SMS"
 frames "$LOG" torn.log 'fr + [fr[0][:100]]'
-check "torn tail" 0 "$DECC" receipts "$PD" --log torn.log --verify
+check_rc "torn tail" 0 "$DECC" receipts "$PD" --log torn.log --verify
 errhas "torn tail" "interrupted by a crash"
 
 # A crash left a torn tail in the SMS's own log: the next release
 # truncates it (reported in the node's log) and the log verifies.
 head -c 60 same.log >>"$LOG"
-check "process 3" 0 "$DECC" --json process "$PD" --app "$APP" --private-key-file bob.key --timeout 120
-check "after torn tail" 0 "$DECC" --json receipts "$PD" --verify
+check_rc "process 3" 0 "$DECC" --json process "$PD" --app "$APP" --private-key-file bob.key --timeout 120
+check_rc "after torn tail" 0 "$DECC" --json receipts "$PD" --verify
 [ "$(jget 'd["verify"]["ok"] and len(d["receipts"]) == 6' <<<"$out")" = True ] && ok || ko "after torn tail: $out"
 grep -q "truncated a torn tail of 60 bytes" "$T/node.log" && ok || ko "no truncation line in the node log"
 [ "$(jget 'd["signer"]' <<<"$out")" = "$SIGNER" ] && ok || ko "signer changed"

@@ -15,47 +15,27 @@
 # The enclave sandbox needs root: without it the test exits 77 (SKIP),
 # and fails under CI=true.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIP: the enclave sandbox needs root"
-  [ "${CI:-}" = true ] && exit 1
-  exit 77
-fi
-T=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
+need_root "the enclave sandbox needs root"
 NODE_PID=
 cleanup() {
   if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-  rm -rf "$T"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() {
-  local name=$1 want=$2
-  shift 2
-  set +e
-  out=$("$@" 2>"$T/err")
-  local rc=$?
-  set -e
-  if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
-}
-# jq, not python: a python start costs seconds on a loaded machine.
+on_exit cleanup
+# jq, not python: a python start costs seconds on a loaded machine (this
+# replaces lib.sh's Python jget; the expressions below are jq filters).
 jget() { jq -r "$1"; }
 
 export DECC_HOME="$T/home"
 cd "$T"
-keys=$("$DECC" chain init --dev | grep '^(')
-key() { awk -v i="($1)" '$1==i{print $3}' <<<"$keys"; }
-addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$keys"; }
+dev_keys
 key 1 >alice.key; key 2 >bob.key; key 3 >pool.key; key 4 >worker.key
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' >plat.key
 chmod 600 ./*.key
 WORKER=$(addr 4)
 PLAT=$("$DECC" wallet address --private-key-file plat.key | grep -o '0x[0-9a-fA-F]\{40\}')
 HUB=$("$DECC" --json chain info | jget '.contracts.hub // .hub')
-check "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
+check_rc "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
 WP=$(jget '.workerpool' <<<"$out")
 "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all \
   --workerpool "$WP" --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
@@ -80,51 +60,51 @@ echo "to stderr: warning 42" >&2
 echo '{}' >"$out/result.json"
 printf '{"deterministic-output-path":"%s/result.json"}\n' "$out" >"$out/computed.json"
 EOF
-check "build" 0 "$DECC" --json app build talk -o talk.tar
+check_rc "build" 0 "$DECC" --json app build talk -o talk.tar
 M=$(jget '.measurement' <<<"$out")
-check "store add" 0 "$DECC" --json store add talk.tar
+check_rc "store add" 0 "$DECC" --json store add talk.tar
 CID=$(jget '.Hash' <<<"$out")
-check "deploy" 0 "$DECC" --json app deploy --name talk --multiaddr "/ipfs/$CID" \
+check_rc "deploy" 0 "$DECC" --json app deploy --name talk --multiaddr "/ipfs/$CID" \
   --bundle talk.tar --mrenclave "{\"framework\":\"TDX\",\"fingerprint\":\"$M\"}" \
   --private-key-file bob.key
 APP=$(jget '.app' <<<"$out")
 echo "{\"app\":\"$APP\",\"appprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"datasetrestrict\":\"$Z\",\"workerpoolrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >ao.json
-check "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
-check "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key ao.s.json
+check_rc "sign app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o ao.s.json ao.json
+check_rc "publish app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key ao.s.json
 echo "{\"workerpool\":\"$WP\",\"workerpoolprice\":\"0\",\"volume\":\"100\",\"tag\":\"$TAG\",\"category\":\"0\",\"trust\":\"0\",\"apprestrict\":\"$Z\",\"datasetrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >wo.json
-check "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
-check "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key wo.s.json
+check_rc "sign pool order" 0 "$DECC" order sign --type workerpoolorder --chain-id 31337 --hub "$HUB" --private-key-file pool.key -o wo.s.json wo.json
+check_rc "publish pool order" 0 "$DECC" order publish --type workerpoolorder --private-key-file pool.key wo.s.json
 echo '{"email":"alice@example.com"}' >rec.json
-check "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
+check_rc "protect" 0 "$DECC" --json protect rec.json --private-key-file alice.key
 PD=$(jget '.address' <<<"$out")
-check "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$(addr 2)" --uses 5 --private-key-file alice.key
-check "process" 0 "$DECC" --json process "$PD" --app "$APP" --args "hello logs" --private-key-file bob.key --timeout 120
+check_rc "grant" 0 "$DECC" grant "$PD" --app "$APP" --user "$(addr 2)" --uses 5 --private-key-file alice.key
+check_rc "process" 0 "$DECC" --json process "$PD" --app "$APP" --args "hello logs" --private-key-file bob.key --timeout 120
 TASK=$(jget '.taskId' <<<"$out")
 [ ${#TASK} = 66 ] && ok || ko "no task id: $out"
 
 # 1. The node's data directory: its worker ran the task.
-check "local logs (requester)" 0 "$DECC" task logs "$TASK" --private-key-file bob.key
+check_rc "local logs (requester)" 0 "$DECC" task logs "$TASK" --private-key-file bob.key
 grep -q "^to stdout: args=hello logs$" <<<"$out" && ok || ko "local stdout: $out"
 grep -q "^to stderr: warning 42$" <<<"$out" && ok || ko "local stderr: $out"
 grep -q "exit code 0" <<<"$out" && ok || ko "local exit code: $out"
-check "local logs (other wallet)" 1 "$DECC" task logs "$TASK" --private-key-file alice.key
+check_rc "local logs (other wallet)" 1 "$DECC" task logs "$TASK" --private-key-file alice.key
 grep -q "readable by its requester $(addr 2) only" "$T/err" && ok || ko "local refusal: $(cat "$T/err")"
 [ "$(wc -l <"$T/err")" = 1 ] && ok || ko "local refusal is not one line: $(cat "$T/err")"
 
 # 2. Another data directory: the chain and the workerpool API over HTTP.
 mkdir client
 echo "{\"chain\":\"$U\",\"market\":\"$U\"}" >client/config.json
-check "remote logs (requester)" 0 env DECC_HOME="$T/client" "$DECC" --json task logs "$TASK" --private-key-file bob.key
+check_rc "remote logs (requester)" 0 env DECC_HOME="$T/client" "$DECC" --json task logs "$TASK" --private-key-file bob.key
 [ "$(jget '.stdout' <<<"$out")" = "to stdout: args=hello logs" ] && ok || ko "remote stdout: $out"
 [ "$(jget '.stderr' <<<"$out")" = "to stderr: warning 42" ] && ok || ko "remote stderr: $out"
 [ "$(jget '.worker | ascii_downcase' <<<"$out")" = "${WORKER,,}" ] && ok || ko "remote worker: $out"
 [ "$(jget '.exitCode' <<<"$out")" = 0 ] && ok || ko "remote exit code: $out"
 [ "$(jget '.source' <<<"$out")" = "$U" ] && ok || ko "remote source: $out"
-check "remote logs (other wallet)" 1 env DECC_HOME="$T/client" "$DECC" task logs "$TASK" --private-key-file alice.key
+check_rc "remote logs (other wallet)" 1 env DECC_HOME="$T/client" "$DECC" task logs "$TASK" --private-key-file alice.key
 grep -q "answered 403: the logs of a task are readable by its requester only ($(addr 2))" "$T/err" &&
   ok || ko "remote refusal: $(cat "$T/err")"
 [ "$(wc -l <"$T/err")" = 1 ] && ok || ko "remote refusal is not one line: $(cat "$T/err")"
-check "remote logs (--node)" 0 env DECC_HOME="$T/client" DECC_NODE_URL=http://127.0.0.1:1 "$DECC" task logs "$TASK" --node "$U" --private-key-file bob.key
+check_rc "remote logs (--node)" 0 env DECC_HOME="$T/client" DECC_NODE_URL=http://127.0.0.1:1 "$DECC" task logs "$TASK" --node "$U" --private-key-file bob.key
 grep -q "^to stdout: args=hello logs$" <<<"$out" && ok || ko "--node: $out"
 
 # 3. The routes.
@@ -133,10 +113,10 @@ code() { curl -s -o "$T/body" -w '%{http_code}' "$@"; }
 FORGED="0x$(printf '%064d' 0)_0x$(printf '%0130d' 0)_$(addr 2)"
 [ "$(code -H "Authorization: $FORGED" "$U/tasks/$TASK/logs")" = 401 ] && ok || ko "forged: $(cat "$T/body")"
 # A signed challenge opens the logs once: replaying the header is refused.
-check "challenge" 0 curl -sf "$U/tasks/logs/challenge?chainId=31337&address=$(addr 2)"
+check_rc "challenge" 0 curl -sf "$U/tasks/logs/challenge?chainId=31337&address=$(addr 2)"
 echo "$out" >typed.json
 [ "$(jget '.domain.name' <typed.json)" = "iExec Core" ] && ok || ko "challenge domain: $out"
-check "sign challenge" 0 "$DECC" --json wallet sign-typed-data --private-key-file bob.key typed.json
+check_rc "sign challenge" 0 "$DECC" --json wallet sign-typed-data --private-key-file bob.key typed.json
 SIG=$(jget '.signature' <<<"$out"); DG=$(jget '.digest' <<<"$out")
 AUTH="${DG}_${SIG}_$(addr 2)"
 [ "$(code -H "Authorization: $AUTH" "$U/tasks/$TASK/logs")" = 200 ] && ok || ko "signed: $(cat "$T/body")"
@@ -153,9 +133,8 @@ AUTH="${DG}_${SIG}_$(addr 2)"
 [ "$(code "$U/tasks/0x$(printf '%064d' 7)")" = 404 ] && ok || ko "unknown task: $(cat "$T/body")"
 
 # 4. The on-chain view stays available.
-check "timeline" 0 "$DECC" task logs "$TASK" --timeline
+check_rc "timeline" 0 "$DECC" task logs "$TASK" --timeline
 grep -q "TaskInitialize" <<<"$out" && grep -q "TaskFinalize" <<<"$out" && ok || ko "timeline: $out"
-check "timeline with key" 2 "$DECC" task logs "$TASK" --timeline --private-key-file bob.key
+check_rc "timeline with key" 2 "$DECC" task logs "$TASK" --timeline --private-key-file bob.key
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -8,21 +8,15 @@
 # payments. The sandbox needs root: without it the test exits 77 (SKIP),
 # and fails under CI=true.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
+. "$(dirname "$0")/lib.sh"
 SRC=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 DOC="$SRC/docs/tutorial.md"
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIP: the enclave sandbox needs root"
-  [ "${CI:-}" = true ] && exit 1
-  exit 77
-fi
-T=$(mktemp -d)
+need_root "the enclave sandbox needs root"
 DEV_PID=
 cleanup() {
   if [ -n "$DEV_PID" ]; then kill "$DEV_PID" 2>/dev/null || true; wait "$DEV_PID" 2>/dev/null || true; fi
-  rm -rf "$T"
 }
-trap cleanup EXIT
+on_exit cleanup
 mkdir -p "$T/bin" "$T/work"
 ln -s "$DECC" "$T/bin/decc"
 export PATH="$T/bin:$PATH" DECC_HOME="$T/home"
@@ -50,10 +44,6 @@ DEV_PID=$!
 for _ in $(seq 300); do grep -q "local stack ready" "$T/dev.out" 2>/dev/null && break; sleep 0.1; done
 grep -q "local stack ready" "$T/dev.out" || { echo "decc dev did not start: $(cat "$T/dev.err")"; exit 1; }
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 start=$(date +%s)
 if bash "$T/terminal2.sh" >"$T/t2.out" 2>"$T/t2.err" </dev/null; then ok; else ko "the tutorial's commands failed: $(tail -20 "$T/t2.err")"; fi
 echo "tutorial commands: $(($(date +%s) - start)) s"
@@ -70,5 +60,4 @@ set -e
 DEV_PID=
 [ "$rc" = 0 ] && ok || ko "decc dev after Ctrl-C: rc $rc $(cat "$T/dev.err")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

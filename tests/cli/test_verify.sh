@@ -12,47 +12,28 @@
 # or with a wrong one, it says why. The enclave sandbox needs root: without it the test exits
 # 77 (SKIP), and fails under CI=true.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
+. "$(dirname "$0")/lib.sh"
 SRC=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIP: the enclave sandbox needs root"
-  [ "${CI:-}" = true ] && exit 1
-  exit 77
-fi
-T=$(mktemp -d)
+need_root "the enclave sandbox needs root"
 NODE_PID=
 stop_node() {
   if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
   NODE_PID=
 }
-cleanup() { stop_node; rm -rf "$T"; }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() {
-  local name=$1 want=$2
-  shift 2
-  set +e
-  out=$("$@" 2>"$T/err")
-  local rc=$?
-  set -e
-  if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
-}
+cleanup() { stop_node; }
+on_exit cleanup
 # refused NAME REASON COMMAND...: exit 1, one stderr line naming REASON
 refused() {
   local name=$1 reason=$2
   shift 2
-  check "$name" 1 "$@"
+  check_rc "$name" 1 "$@"
   if [ "$(wc -l <"$T/err")" = 1 ] && grep -q "^decc: .*$reason" "$T/err"; then ok; else ko "$name: error: $(cat "$T/err")"; fi
 }
-jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 # shellcheck source=../helpers/prov_stack.sh
 . "$SRC/tests/helpers/prov_stack.sh"
 prov_stack_up
 
-check "result get --bundle" 0 "$DECC" result get "$TASK" --bundle b.json -o r.zip --private-key-file bob.key
+check_rc "result get --bundle" 0 "$DECC" result get "$TASK" --bundle b.json -o r.zip --private-key-file bob.key
 [ -s b.json ] && [ -s r.zip ] && ok || ko "no bundle or result"
 [ "$(jget 'd["format"]' <b.json)" = decc-provenance/1 ] && ok || ko "format: $(head -3 b.json)"
 [ "$(jget 'd["task"]["id"]' <b.json)" = "$TASK" ] && ok || ko "task id in bundle"
@@ -86,20 +67,20 @@ raw=$(curl -s -X POST -H 'Content-Type: application/json' "$U/" \
 # offline from here on: nothing may reach the node
 stop_node
 
-check "verify" 0 "$DECC" verify b.json --result r.zip --chain-id 31337
+check_rc "verify" 0 "$DECC" verify b.json --result r.zip --chain-id 31337
 grep -q "^PROVEN .*enclave key 0x[0-9a-fA-F]\{40\} signed result digest" <<<"$out" && ok || ko "no enclave line: $out"
 grep -q "^PROVEN .*workerpool owner" <<<"$out" && ok || ko "no authorization line: $out"
 grep -q "^PROVEN .*hashes to the signed result digest" <<<"$out" && ok || ko "no result line: $out"
 grep -q "^NOT PROVEN .*chain source's word" <<<"$out" && ok || ko "no block-hash caveat: $out"
 grep -q "^NOT PROVEN .*platform attestation" <<<"$out" && ok || ko "no attestation caveat: $out"
 grep -q "^FAILED" <<<"$out" && ko "a FAILED line: $out" || ok
-check "verify --json" 0 "$DECC" verify b.json --result r.zip --json
+check_rc "verify --json" 0 "$DECC" verify b.json --result r.zip --json
 [ "$(jget 'd["valid"]' <<<"$out")" = True ] && ok || ko "json valid: $out"
 [ "$(jget 'd["taskId"]' <<<"$out")" = "$TASK" ] && ok || ko "json task: $out"
-check "verify without result" 0 "$DECC" verify b.json
+check_rc "verify without result" 0 "$DECC" verify b.json
 grep -q "^NOT PROVEN .*no result file given" <<<"$out" && ok || ko "no result caveat: $out"
-check "verify help" 0 "$DECC" verify --help
-check "verify usage" 2 "$DECC" verify
+check_rc "verify help" 0 "$DECC" verify --help
+check_rc "verify usage" 2 "$DECC" verify
 
 # bad input: each refused with its reason
 refused "swapped result file" "swapped result" "$DECC" verify b.json --result other.zip
@@ -129,7 +110,7 @@ i = len(t) - 2 * (65 + 3 + 32 + 65 + 40)
 d["transactions"][0] = t[:i] + ("0" if t[i] != "0" else "1") + t[i + 1:]
 print(json.dumps(d, indent=2))
 PY
-check "tampered signature" 1 "$DECC" verify b_sig.json
+check_rc "tampered signature" 1 "$DECC" verify b_sig.json
 grep -q "^decc: " "$T/err" && ok || ko "tampered: $(cat "$T/err")"
 head -c 700 b.json >b_trunc.json
 refused "truncated bundle" "not JSON" "$DECC" verify b_trunc.json
@@ -145,14 +126,13 @@ refused "unknown field" "trustMe" "$DECC" verify b_extra.json
 refused "missing file" "" "$DECC" verify nosuch.json
 
 # ---- decc task replay: the owner re-runs the task with her key (offline) --
-check "replay" 0 "$DECC" task replay "$TASK" --key-file pd.key --private-key-file alice.key
+check_rc "replay" 0 "$DECC" task replay "$TASK" --key-file pd.key --private-key-file alice.key
 grep -q "matches the digest on chain" <<<"$out" && ok || ko "replay: $out"
 grep -q "result digest $(jget 'd["task"]["resultDigest"]' <b.json)" <<<"$out" && ok || ko "replay digest: $out"
 refused "replay without key" "missing key" "$DECC" task replay "$TASK" --private-key-file alice.key
 head -c 32 /dev/urandom | base64 | tr -d '\n' >wrong.key
-check "replay wrong key" 1 "$DECC" task replay "$TASK" --key-file wrong.key --private-key-file alice.key
+check_rc "replay wrong key" 1 "$DECC" task replay "$TASK" --key-file wrong.key --private-key-file alice.key
 grep -q "^decc: the replay failed" "$T/err" && ok || ko "wrong key: $(cat "$T/err")"
-check "replay help" 0 "$DECC" task replay --help
+check_rc "replay help" 0 "$DECC" task replay --help
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -11,40 +11,19 @@
 # $DECC_BUILD_DIR/test-artifacts/explorer/. Without chromium (or root, for
 # the enclave sandbox) the test exits 77 (SKIP), and fails under CI=true.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
+. "$(dirname "$0")/../cli/lib.sh"
 SRC=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-skip() {
-  echo "SKIP: $*"
-  [ "${CI:-}" = true ] && exit 1
-  exit 77
-}
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || skip "chromium is not installed (scripts/setup.sh installs it)"
 [ "$(id -u)" = 0 ] || skip "the enclave sandbox needs root"
 ART=${DECC_BUILD_DIR:-$PWD}/test-artifacts/explorer
 rm -rf "$ART"
 mkdir -p "$ART"
-T=$(mktemp -d)
 NODE_PID=
 cleanup() {
   if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-  rm -rf "$T"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() {
-  local name=$1 want=$2
-  shift 2
-  set +e
-  out=$("$@" 2>"$T/err")
-  local rc=$?
-  set -e
-  if [ "$rc" = "$want" ]; then ok; else ko "$name: rc $rc (want $want): $out $(cat "$T/err")"; fi
-}
-jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+on_exit cleanup
 # browse NAME URL: the DOM Chromium built (into $T/NAME.html) and a
 # screenshot ($ART/NAME.png). Each run gets its own profile directory.
 browse() {
@@ -68,7 +47,7 @@ link() { { grep -io "href=\"$2[^\"]*\"" "$T/$1.html" || true; } | head -1 | sed 
 prov_stack_up
 # a protected data whose name tries to inject markup; its key is kept
 echo '{"note":"hello"}' >xss.json
-check "protect xss" 0 "$DECC" --json protect xss.json --name '<script>document.title="pwned"</script>' \
+check_rc "protect xss" 0 "$DECC" --json protect xss.json --name '<script>document.title="pwned"</script>' \
   --key-out "$T/xss.key" --private-key-file alice.key
 XSS=$(jget 'd["address"]' <<<"$out")
 KEY=$(tr -d '\n' <"$T/xss.key")
@@ -122,5 +101,4 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data x "$U/explorer/task
 [ "$code" != 200 ] && ok || ko "POST accepted"
 
 echo "screenshots: $ART"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
