@@ -158,7 +158,22 @@ typedef struct decc_enclave_outcome {
   uint64_t result_bytes;        /* size of the uploaded archive */
   uint8_t measurement[32];      /* SHA-256 of the bundle that ran */
   double pre_ms, app_ms, post_ms;
+  /* Attested runs that signed a result: the enclave challenge key's
+   * personal_sign of decc_enclave_quote_binding_message(quote) — the key
+   * that signed the result vouching for the quote of the enclave that
+   * held it (docs/provenance.md). */
+  int has_quote_binding;
+  uint8_t quote_binding[65];
 } decc_enclave_outcome;
+
+/* The message the enclave challenge key personal_signs to bind itself to
+ * the enclave's quote: keccak256("decc-quote-binding-v1" ‖
+ * decc_quote_digest(q)) (the digest covers backend, measurement, enclave
+ * public key, task id, nonce and timestamp; a TDX quote's report data is
+ * derived from the same claims). Distinct from the result message, a
+ * keccak256 of 64 bytes. */
+DECC_API void decc_enclave_quote_binding_message(uint8_t out32[32],
+                                                 const decc_quote *q);
 
 /* Runs a decrypted session in the calling process.
  *   session: the SMS session document (decc/sms.h, docs/api/sms-http.md:
@@ -231,6 +246,13 @@ typedef struct decc_enclave_launch {
    * quote then carries their measurement and the SMS must refuse. */
   const uint8_t *bundle_override;
   size_t bundle_override_len;
+  /* When non-NULL: after a run that signed a result, the worker side writes
+   * here, atomically, {"taskId","enclaveChallenge","quote","binding"} —
+   * the quote it relayed (decc_quote_to_json) and the outcome's
+   * quote_binding, checked to recover to the enclave challenge first —
+   * so a requester can fetch the platform's attestation after the task
+   * (node: GET /tasks/{id}/attestation). Nothing in it is secret. */
+  const char *attestation_path;
 } decc_enclave_launch;
 
 /* The attested path (file comment). Blocks until the enclave process

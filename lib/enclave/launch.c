@@ -18,6 +18,7 @@
  * through an allocator that wipes on free.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@
 #include "decc/attest.h"
 #include "decc/cid.h"
 #include "decc/enclave.h"
+#include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
 #include "decc/sms.h"
@@ -169,6 +171,50 @@ static int await(int fd, uint8_t want, uint8_t **p, size_t *n,
   return -1;
 }
 
+void decc_enclave_quote_binding_message(uint8_t out32[32],
+                                        const decc_quote *q) {
+  static const char tag[] = "decc-quote-binding-v1";
+  uint8_t buf[sizeof tag - 1 + 32];
+  memcpy(buf, tag, sizeof tag - 1);
+  decc_quote_digest(buf + sizeof tag - 1, q);
+  decc_keccak256(out32, buf, sizeof buf);
+}
+
+/* The result key (the session's enclave challenge key, the one that just
+ * signed the result) signs the binding message of this enclave's quote, so
+ * a verifier holding the quote and the result learns that the key which
+ * signed the result was held by the enclave the quote describes (the SMS
+ * seals that key to the quote's public key only). No binding on failure:
+ * the outcome then simply lacks it. */
+static void bind_quote(decc_enclave_outcome *o, const decc_quote *q,
+                       const char *session, size_t slen) {
+  json_error_t je;
+  json_t *root = json_loadb(session, slen, 0, &je);
+  json_t *svcs = json_object_get(root, "services"), *env = NULL;
+  for (size_t i = 0; i < json_array_size(svcs); i++) {
+    json_t *s = json_array_get(svcs, i);
+    const char *name = json_string_value(json_object_get(s, "name"));
+    if (name && !strcmp(name, "post-compute"))
+      env = json_object_get(s, "environment");
+  }
+  const char *skhex = json_string_value(
+      json_object_get(env, "SIGN_TEE_CHALLENGE_PRIVATE_KEY"));
+  uint8_t *sk = decc_secure_alloc(32);
+  decc_address a;
+  uint8_t msg[32];
+  if (sk && skhex && decc_hex_decode_exact(sk, 32, skhex, "key", NULL) == 0 &&
+      decc_address_from_privkey(&a, sk) == 0 &&
+      decc_address_eq(&a, &o->enclave_challenge)) {
+    decc_enclave_quote_binding_message(msg, q);
+    o->has_quote_binding = decc_eip191_sign(o->quote_binding, sk, msg, 32) == 0;
+  }
+  if (sk) {
+    decc_memzero(sk, 32);
+    decc_secure_free(sk);
+  }
+  json_decref(root);
+}
+
 static void enclave_main(const decc_enclave_launch *l, int fd,
                          decc_enclave_outcome *o) {
   decc_err err;
@@ -279,6 +325,8 @@ static void enclave_main(const decc_enclave_launch *l, int fd,
   memcpy(o->measurement, measured, 32);
   if (st)
     decc__enclave_fail(o, DECC_CAUSE_INTERNAL, "%s", err.msg);
+  else if (!o->cause && o->has_enclave_sign)
+    bind_quote(o, &q, session, slen);
 
 out:
   if (session) {
@@ -304,6 +352,50 @@ static void relay_error(int fd, decc_status st, const char *code,
   if (send_error(fd, code, msg)) {
     /* the enclave is gone; the main loop notices */
   }
+}
+
+/* Writes l->attestation_path (see decc/enclave.h) for a run whose outcome
+ * binds the relayed quote: the binding must recover to the enclave
+ * challenge that signed the result, else nothing is written (a verifier
+ * would refuse it anyway). Temporary file, fsync, rename. Best effort:
+ * the task's result does not depend on it. */
+static void keep_attestation(const decc_enclave_launch *l,
+                             const decc_enclave_outcome *o,
+                             const decc_quote *q) {
+  uint8_t msg[32];
+  decc_address signer;
+  decc_enclave_quote_binding_message(msg, q);
+  if (!l->attestation_path || !o->has_quote_binding || o->cause ||
+      decc_eip191_recover(&signer, msg, 32, o->quote_binding) ||
+      !decc_address_eq(&signer, &o->enclave_challenge))
+    return;
+  char *qj = NULL, tid[67], sig[133], ea[43];
+  json_error_t je;
+  if (decc_quote_to_json(&qj, q))
+    return;
+  json_t *quote = json_loads(qj, 0, &je);
+  decc_free(qj);
+  decc_hex_encode(tid, q->task_id, 32, 1);
+  decc_hex_encode(sig, o->quote_binding, 65, 1);
+  json_t *j = quote ? json_pack("{s:s,s:s,s:o,s:s}", "taskId", tid,
+                                "enclaveChallenge",
+                                decc_address_to_checksum(ea, &o->enclave_challenge),
+                                "quote", quote, "binding", sig)
+                    : NULL;
+  size_t n = strlen(l->attestation_path) + 8;
+  char *tmp = j ? decc_malloc(n) : NULL;
+  if (tmp) {
+    snprintf(tmp, n, "%s.tmp", l->attestation_path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      int ok = json_dumpfd(j, fd, JSON_COMPACT) == 0 && fsync(fd) == 0;
+      ok = close(fd) == 0 && ok;
+      if (!ok || rename(tmp, l->attestation_path) != 0)
+        unlink(tmp);
+    }
+  }
+  decc_free(tmp);
+  json_decref(j);
 }
 
 decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
@@ -347,6 +439,8 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
   }
   close(sv[1]);
   int fd = sv[0], got = 0;
+  decc_quote *relayed = NULL; /* the quote sent to the SMS, kept for
+                                 l->attestation_path */
   for (;;) {
     uint8_t t, *p = NULL;
     size_t n = 0;
@@ -370,6 +464,9 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
       decc_status st = decc_quote_from_json(&q, (const char *)p, n, &e);
       if (!st)
         st = l->relay.session(l->relay.ctx, &q, &sealed, &sl, &code, &e);
+      if (!st && l->attestation_path &&
+          (relayed || (relayed = decc_malloc(sizeof *relayed))))
+        *relayed = q;
       if (st)
         relay_error(fd, st, code, &e);
       else if (send_frame(fd, 's', sealed, sl)) {
@@ -394,6 +491,9 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (got && relayed)
+    keep_attestation(l, out, relayed);
+  decc_free(relayed);
   if (!got) {
     memset(out, 0, sizeof *out);
     if (WIFSIGNALED(status))

@@ -525,9 +525,17 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
       l.work_dir = work;
       l.store = w->cfg.store;
       l.limits = w->cfg.limits;
+      /* the relayed quote, bound to the result key, kept next to the logs
+       * for requesters (GET /tasks/{id}/attestation, node_wpapi.c) */
+      char an[96];
+      snprintf(an, sizeof an, "%s.attestation.json", th);
+      char *apath = decc__path_join(w->logs, an);
+      l.attestation_path = apath;
       decc_err e2;
       decc_err_clear(&e2);
-      if (decc_enclave_launch_run(&o, &l, &e2))
+      decc_status lst = decc_enclave_launch_run(&o, &l, &e2);
+      decc_free(apath);
+      if (lst)
         outcome_fail(&o, DECC_CAUSE_INTERNAL, e2.msg);
       else if (!o.cause &&
                !decc_address_eq(&o.enclave_challenge, &a->enclave_challenge))
