@@ -118,6 +118,9 @@ typedef struct decc_scheduler_config {
                                  = deal trust (at least 1) */
   void (*log)(void *ctx, const char *line); /* one line per action */
   void *log_ctx;
+  /* An SMS client (decc/sms_client.h, borrowed: it must outlive the
+   * scheduler) used instead of sms / sms_url when set. */
+  struct decc_sms_client *sms_client;
 } decc_scheduler_config;
 
 typedef struct decc_scheduler decc_scheduler;
@@ -181,6 +184,9 @@ typedef struct decc_worker_config {
    * "http://10.0.0.1:8545" (no path). Requests are signed with the worker
    * key (decc_scheduler_request_digest). */
   const char *scheduler_url;
+  /* An SMS client (decc/sms_client.h, borrowed: it must outlive the
+   * worker) used instead of sms / sms_url when set. */
+  struct decc_sms_client *sms_client;
 } decc_worker_config;
 
 typedef struct decc_worker decc_worker;

@@ -111,7 +111,6 @@ decc_status decc_dp_open(decc_dp **out, const decc_dp_config *cfg,
   const char *ipfs_url = cfg->ipfs_api_url ? cfg->ipfs_api_url : cfg->node_url;
   char path[4096];
   if ((chain_url && !(dp->chain_url = decc_strdup(chain_url))) ||
-      (sms_url && !(dp->sms_url = decc_strdup(sms_url))) ||
       (market_url && !(dp->market_url = decc_strdup(market_url)))) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     goto fail;
@@ -192,8 +191,11 @@ chain_done:
       goto fail;
   }
 
-  if (sms_url)
+  if (sms_url) {
+    if ((st = decc_sms_client_open_http(&dp->smsc, sms_url, err)))
+      goto fail;
     goto sms_done;
+  }
   if ((st = join(path, sizeof path, dp->home, DECC_DP_SMS_DIR, err)) ||
       (st = mkdirs(path, err)))
     goto fail;
@@ -212,6 +214,8 @@ chain_done:
       decc_err_prefix(err, "SMS vault %s", path);
       goto fail;
     }
+    if ((st = decc_sms_client_open_local(&dp->smsc, dp->sms, err)))
+      goto fail;
   }
 
 sms_done:
@@ -248,6 +252,7 @@ void decc_dp_close(decc_dp *dp) {
   if (!dp)
     return;
   decc_market_close(dp->market);
+  decc_sms_client_destroy(dp->smsc);
   decc_sms_destroy(dp->sms);
   decc_blockstore_close(dp->bs);
   decc_ledger_close(dp->ledger);
@@ -255,7 +260,6 @@ void decc_dp_close(decc_dp *dp) {
   if (dp->sk)
     decc_secure_free(dp->sk);
   decc_free(dp->ipfs_api_url);
-  decc_free(dp->sms_url);
   decc_free(dp->market_url);
   decc_free(dp->chain_url);
   decc_free(dp->home);
@@ -548,21 +552,12 @@ decc_status decc__dp_tmpfile(decc_dp *dp, char **path, decc_err *err) {
 
 /* ---- SMS helpers ---------------------------------------------------------------------- */
 
-static decc_status sms_auth(char hdr[133], const decc_dp *dp,
-                            const uint8_t challenge[32], decc_err *err) {
-  uint8_t sig[65];
-  if (decc_sms_sign_challenge(sig, dp->sk, challenge) != DECC_OK)
-    return decc_err_set(err, DECC_E_INVALID, "cannot sign the SMS challenge");
-  decc_hex_encode(hdr, sig, 65, 1);
-  return DECC_OK;
-}
-
-static decc_status sms_result(decc_status st, const char *code,
-                              const char *what, decc_err *err) {
+/* The SMS client (decc/sms_client.h) signs the iExec challenges and says
+ * why a push was refused, whichever backend is behind it. */
+static decc_status sms_result(decc_status st, const char *what,
+                              decc_err *err) {
   if (!st)
     return DECC_OK;
-  if (code)
-    return decc_err_prefix(err, "SMS refused the %s (%s)", what, code);
   return decc_err_prefix(err, "SMS refused the %s", what);
 }
 
@@ -572,18 +567,9 @@ decc_status decc__dp_sms_push_web3(decc_dp *dp, const decc_address *dataset,
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
-  if (dp->sms_url)
-    return sms_result(decc_sms_client_push_web3(dp->sms_url, dataset, value,
-                                                len, dp->sk, err),
-                      NULL, "dataset key", err);
-  uint8_t ch[32];
-  char hdr[133];
-  decc_sms_web3_challenge(ch, dataset, value, len);
-  if ((st = sms_auth(hdr, dp, ch, err)))
-    return st;
-  const char *code = NULL;
-  st = decc_sms_push_web3(dp->sms, dataset, value, len, hdr, &code, err);
-  return sms_result(st, code, "dataset key", err);
+  return sms_result(decc_smsc_push_web3(dp->smsc, dataset, value, len, dp->sk,
+                                        err),
+                    "dataset key", err);
 }
 
 decc_status decc__dp_sms_push_web2(decc_dp *dp, const char *name,
@@ -592,29 +578,14 @@ decc_status decc__dp_sms_push_web2(decc_dp *dp, const char *name,
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
-  decc_err e2;
-  decc_err_clear(&e2);
-  if (dp->sms_url) {
-    int exists = 0;
-    if ((st = decc_sms_client_check(dp->sms_url, DECC_SECRET_WEB2, &dp->me,
-                                    name, &exists, err)))
-      return sms_result(st, NULL, name, err);
-    return sms_result(decc_sms_client_push_web2(dp->sms_url, name, value, len,
-                                                exists, dp->sk, err),
-                      NULL, name, err);
-  }
-  int update =
-      decc_sms_secret_exists(dp->sms, DECC_SECRET_WEB2, &dp->me, name, &e2) ==
-      DECC_OK;
-  uint8_t ch[32];
-  char hdr[133];
-  decc_sms_web2_challenge(ch, &dp->me, name, strlen(name), value, len);
-  if ((st = sms_auth(hdr, dp, ch, err)))
-    return st;
-  const char *code = NULL;
-  st = decc_sms_push_web2(dp->sms, &dp->me, name, value, len, update, hdr,
-                          &code, err);
-  return sms_result(st, code, name, err);
+  /* set or replace: the SMS creates with POST and replaces with PUT */
+  int exists = 0;
+  if ((st = decc_smsc_secret_exists(dp->smsc, DECC_SECRET_WEB2, &dp->me, name,
+                                    &exists, err)))
+    return sms_result(st, name, err);
+  return sms_result(decc_smsc_push_web2(dp->smsc, name, value, len, exists,
+                                        dp->sk, err),
+                    name, err);
 }
 
 decc_status decc__dp_sms_push_requester(decc_dp *dp, const char *key,
@@ -623,19 +594,9 @@ decc_status decc__dp_sms_push_requester(decc_dp *dp, const char *key,
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
-  if (dp->sms_url)
-    return sms_result(decc_sms_client_push_requester_secret(
-                          dp->sms_url, key, value, len, dp->sk, err),
-                      NULL, "requester secret", err);
-  uint8_t ch[32];
-  char hdr[133];
-  decc_sms_web2_challenge(ch, &dp->me, key, strlen(key), value, len);
-  if ((st = sms_auth(hdr, dp, ch, err)))
-    return st;
-  const char *code = NULL;
-  st = decc_sms_push_requester_secret(dp->sms, &dp->me, key, value, len, hdr,
-                                      &code, err);
-  return sms_result(st, code, "requester secret", err);
+  return sms_result(decc_smsc_push_requester_secret(dp->smsc, key, value, len,
+                                                    dp->sk, err),
+                    "requester secret", err);
 }
 
 /* ---- balances ------------------------------------------------------------------------------ */

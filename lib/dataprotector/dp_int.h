@@ -13,6 +13,7 @@
 #include "decc/hub.h"
 #include "decc/ledger.h"
 #include "decc/mem.h"
+#include "decc/sms_client.h"
 
 struct decc_dp {
   char *home;
@@ -23,8 +24,8 @@ struct decc_dp {
   uint8_t domain[32]; /* PoCo EIP-712 domain separator */
   decc_blockstore *bs;
   char *ipfs_api_url;
-  decc_sms *sms;       /* in-process SMS, or NULL with sms_url */
-  char *sms_url;
+  decc_sms *sms;       /* the embedded SMS (owned), or NULL when remote */
+  decc_sms_client *smsc; /* every SMS call: over sms, or over HTTP */
   decc_market *market; /* in-process market, or NULL with market_url */
   char *market_url;
   char *chain_url;     /* JSON-RPC chain (ledger is NULL then) */

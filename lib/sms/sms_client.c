@@ -1,9 +1,16 @@
 /*
- * sms_client.c — the SMS client (decc/sms.h): what the SDK's sms/push.js,
- * the scheduler and the worker send to an SMS, over decc's libcurl client.
- * Each call signs the exact iExec challenge, sends iExec's request shape
- * and turns the answer (status + iExec error body) back into a decc_status
- * with the server's reason.
+ * sms_client.c — the SMS client: what the SDK's sms/push.js, the scheduler
+ * and the worker send to an SMS. Two layers in one file, because they share
+ * the status contract:
+ *   - the URL functions of decc/sms.h (decc_sms_client_*), over decc's
+ *     libcurl client: each call signs the exact iExec challenge, sends
+ *     iExec's request shape and turns the answer (status + iExec error
+ *     body) back into a decc_status with the server's reason;
+ *   - the decc_sms_client handle of decc/sms_client.h, a vtable with a
+ *     "http" backend over those functions and a "local" backend over a
+ *     decc_sms of this process, which signs the same challenges and maps
+ *     the SMS's statuses through the HTTP status it would answer (the same
+ *     mapping as map_reply), so both backends keep one contract.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -15,10 +22,17 @@
 #include "decc/mem.h"
 #include "decc/sms.h"
 #include "decc/sms_auth.h"
+#include "decc/sms_client.h"
 #include "sms/sms_int.h"
 
 #define REPLY_MAX (2u << 20)
 #define TIMEOUT_MS 30000
+
+/* Whether a refusal reason is about a signature (401: BAD_SIGNATURE rather
+ * than DENIED). */
+static int names_signature(const char *s) {
+  return strstr(s, "SIGNATURE") != NULL || strstr(s, "signature") != NULL;
+}
 
 /* The server's reason from an iExec error body: {"error":["…"]} or
  * {"error":"CODE","message":"…"}; empty when none. */
@@ -38,7 +52,47 @@ static void server_reason(const decc_http_reply *r, char *out, size_t cap,
     snprintf(out, cap, "%s%s%s", json_string_value(e), m ? ": " : "",
              m ? m : "");
   }
-  *sig = strstr(out, "SIGNATURE") != NULL || strstr(out, "signature") != NULL;
+  *sig = names_signature(out);
+  json_decref(j);
+}
+
+/* The status a remote caller reads from an HTTP answer (sig: the reason
+ * names a signature). The one mapping of both backends' contract. */
+static decc_status status_of_http(long status, int sig) {
+  switch (status) {
+  case 200:
+  case 204:
+    return DECC_OK;
+  case 400:
+    return DECC_E_INVALID;
+  case 401:
+  case 403:
+    return sig ? DECC_E_BAD_SIGNATURE : DECC_E_DENIED;
+  case 404:
+    return DECC_E_NOT_FOUND;
+  case 409:
+    return DECC_E_EXISTS;
+  case 413:
+  case 429:
+    return DECC_E_LIMIT;
+  default:
+    return status >= 500 ? DECC_E_INTERNAL : DECC_E_NETWORK;
+  }
+}
+
+/* The refusal code of a TEE error body {"error":"CODE","message":…} into
+ * code (DECC_SMS_CODE_MAX; "" when the body has none). */
+static void reply_code(const decc_http_reply *r, char *code) {
+  if (!code)
+    return;
+  code[0] = 0;
+  json_error_t je;
+  json_t *j = r->body.len ? json_loadb((const char *)r->body.data, r->body.len,
+                                       0, &je)
+                          : NULL;
+  const char *c = json_string_value(json_object_get(j, "error"));
+  if (c)
+    snprintf(code, DECC_SMS_CODE_MAX, "%s", c);
   json_decref(j);
 }
 
@@ -50,28 +104,7 @@ static decc_status map_reply(const decc_http_reply *r, const char *what,
   char why[200];
   int sig = 0;
   server_reason(r, why, sizeof why, &sig);
-  decc_status st;
-  switch (r->status) {
-  case 400:
-    st = DECC_E_INVALID;
-    break;
-  case 401:
-  case 403:
-    st = sig ? DECC_E_BAD_SIGNATURE : DECC_E_DENIED;
-    break;
-  case 404:
-    st = DECC_E_NOT_FOUND;
-    break;
-  case 409:
-    st = DECC_E_EXISTS;
-    break;
-  case 413:
-  case 429:
-    st = DECC_E_LIMIT;
-    break;
-  default:
-    st = r->status >= 500 ? DECC_E_INTERNAL : DECC_E_NETWORK;
-  }
+  decc_status st = status_of_http(r->status, sig);
   return decc_err_set(err, st, "%s: SMS answered %ld%s%s", what, r->status,
                       why[0] ? ": " : "", why);
 }
@@ -266,11 +299,14 @@ decc_status decc_sms_client_check(const char *base, decc_secret_kind kind,
   return st;
 }
 
-decc_status decc_sms_client_enclave_challenge(const char *base,
-                                              const uint8_t taskid32[32],
-                                              const uint8_t pool_sk32[32],
-                                              decc_address *enclave,
-                                              decc_err *err) {
+/* The TEE calls below take the refusal code buffer (NULL: not wanted):
+ * the URL functions pass NULL, the "http" backend a buffer. */
+static decc_status http_challenge(const char *base, const uint8_t taskid32[32],
+                                  const uint8_t pool_sk32[32],
+                                  decc_address *enclave, char *code,
+                                  decc_err *err) {
+  if (code)
+    code[0] = 0;
   uint8_t h[32], sig[65];
   char sh[133], th[67], path[96];
   decc_sms_authorization_hash(h, NULL, taskid32, NULL);
@@ -281,8 +317,8 @@ decc_status decc_sms_client_enclave_challenge(const char *base,
            decc__sms_hex32(th, taskid32));
   decc_http_reply rep;
   decc_status st = call(&rep, "POST", base, path, sh, NULL, NULL, 0, err);
-  if (!st)
-    st = map_reply(&rep, "enclave challenge", err);
+  if (!st && (st = map_reply(&rep, "enclave challenge", err)))
+    reply_code(&rep, code);
   if (!st && decc_address_parse(enclave, (const char *)rep.body.data, NULL) !=
                  DECC_OK)
     st = decc_err_set(err, DECC_E_PARSE,
@@ -291,14 +327,24 @@ decc_status decc_sms_client_enclave_challenge(const char *base,
   return st;
 }
 
-decc_status decc_sms_client_nonce(const char *base, const uint8_t taskid32[32],
-                                  uint8_t nonce32[32], decc_err *err) {
+decc_status decc_sms_client_enclave_challenge(const char *base,
+                                              const uint8_t taskid32[32],
+                                              const uint8_t pool_sk32[32],
+                                              decc_address *enclave,
+                                              decc_err *err) {
+  return http_challenge(base, taskid32, pool_sk32, enclave, NULL, err);
+}
+
+static decc_status http_nonce(const char *base, const uint8_t taskid32[32],
+                              uint8_t nonce32[32], char *code, decc_err *err) {
+  if (code)
+    code[0] = 0;
   char th[67], path[96];
   snprintf(path, sizeof path, "/tee/nonces/%s", decc__sms_hex32(th, taskid32));
   decc_http_reply rep;
   decc_status st = call(&rep, "POST", base, path, NULL, NULL, NULL, 0, err);
-  if (!st)
-    st = map_reply(&rep, "attestation nonce", err);
+  if (!st && (st = map_reply(&rep, "attestation nonce", err)))
+    reply_code(&rep, code);
   if (!st) {
     json_error_t je;
     json_t *j = json_loadb((const char *)rep.body.data, rep.body.len, 0, &je);
@@ -313,12 +359,19 @@ decc_status decc_sms_client_nonce(const char *base, const uint8_t taskid32[32],
   return st;
 }
 
-decc_status decc_sms_client_session(const char *base,
-                                    const decc_sms_session_request *r,
-                                    const uint8_t worker_sk32[32],
-                                    char session_id[DECC_SMS_SESSION_ID_LEN + 1],
-                                    uint8_t **sealed, size_t *sealed_len,
-                                    decc_err *err) {
+decc_status decc_sms_client_nonce(const char *base, const uint8_t taskid32[32],
+                                  uint8_t nonce32[32], decc_err *err) {
+  return http_nonce(base, taskid32, nonce32, NULL, err);
+}
+
+static decc_status http_session(const char *base,
+                                const decc_sms_session_request *r,
+                                const uint8_t worker_sk32[32],
+                                char session_id[DECC_SMS_SESSION_ID_LEN + 1],
+                                uint8_t **sealed, size_t *sealed_len,
+                                char *code, decc_err *err) {
+  if (code)
+    code[0] = 0;
   *sealed = NULL;
   *sealed_len = 0;
   session_id[0] = 0;
@@ -335,8 +388,8 @@ decc_status decc_sms_client_session(const char *base,
   decc_status st = call(&rep, "POST", base, "/tee/sessions", sh,
                         "application/json", body, strlen(body), err);
   decc_free(body);
-  if (!st)
-    st = map_reply(&rep, "session", err);
+  if (!st && (st = map_reply(&rep, "session", err)))
+    reply_code(&rep, code);
   if (!st) {
     json_error_t je;
     json_t *j = json_loadb((const char *)rep.body.data, rep.body.len, 0, &je);
@@ -363,4 +416,398 @@ decc_status decc_sms_client_session(const char *base,
   }
   decc_buf_clear(&rep.body);
   return st;
+}
+
+decc_status decc_sms_client_session(const char *base,
+                                    const decc_sms_session_request *r,
+                                    const uint8_t worker_sk32[32],
+                                    char session_id[DECC_SMS_SESSION_ID_LEN + 1],
+                                    uint8_t **sealed, size_t *sealed_len,
+                                    decc_err *err) {
+  return http_session(base, r, worker_sk32, session_id, sealed, sealed_len,
+                      NULL, err);
+}
+
+/* ---- the decc_sms_client handle (decc/sms_client.h) ----------------------- */
+
+struct decc_sms_client {
+  const decc_sms_client_vtable *vt;
+  void *self;
+};
+
+decc_status decc_sms_client_create(decc_sms_client **out,
+                                   const decc_sms_client_vtable *vt,
+                                   void *self) {
+  if (!out || !vt) {
+    if (vt && vt->destroy)
+      vt->destroy(self);
+    return DECC_E_INVALID;
+  }
+  *out = NULL;
+  decc_sms_client *c = decc_calloc(1, sizeof *c);
+  if (!c) {
+    if (vt->destroy)
+      vt->destroy(self);
+    return DECC_E_NOMEM;
+  }
+  c->vt = vt;
+  c->self = self;
+  *out = c;
+  return DECC_OK;
+}
+
+void decc_sms_client_destroy(decc_sms_client *c) {
+  if (!c)
+    return;
+  if (c->vt->destroy)
+    c->vt->destroy(c->self);
+  decc_free(c);
+}
+
+const char *decc_sms_client_backend(const decc_sms_client *c) {
+  return c && c->vt->name ? c->vt->name : "";
+}
+
+/* Misuse (a NULL handle or argument) is an error, never a crash. */
+#define NEED(cond)                                                             \
+  do {                                                                         \
+    if (!(cond))                                                               \
+      return decc_err_set(err, DECC_E_INVALID,                                 \
+                          "SMS client: missing argument (%s)", #cond);        \
+  } while (0)
+
+decc_status decc_smsc_push_web3(decc_sms_client *c, const decc_address *dataset,
+                                const char *value, size_t len,
+                                const uint8_t sk32[32], decc_err *err) {
+  NEED(c && dataset && (value || !len) && sk32);
+  return c->vt->push_web3(c->self, dataset, value ? value : "", len, sk32,
+                          err);
+}
+
+decc_status decc_smsc_push_web2(decc_sms_client *c, const char *name,
+                                const char *value, size_t len, int update,
+                                const uint8_t sk32[32], decc_err *err) {
+  NEED(c && name && (value || !len) && sk32);
+  return c->vt->push_web2(c->self, name, value ? value : "", len, update,
+                          sk32, err);
+}
+
+decc_status decc_smsc_push_app_secret(decc_sms_client *c,
+                                      const decc_address *app,
+                                      const char *value, size_t len,
+                                      const uint8_t sk32[32], decc_err *err) {
+  NEED(c && app && (value || !len) && sk32);
+  return c->vt->push_app_secret(c->self, app, value ? value : "", len, sk32,
+                                err);
+}
+
+decc_status decc_smsc_push_requester_secret(decc_sms_client *c,
+                                            const char *key,
+                                            const char *value, size_t len,
+                                            const uint8_t sk32[32],
+                                            decc_err *err) {
+  NEED(c && key && (value || !len) && sk32);
+  return c->vt->push_requester_secret(c->self, key, value ? value : "", len,
+                                      sk32, err);
+}
+
+decc_status decc_smsc_secret_exists(decc_sms_client *c, decc_secret_kind kind,
+                                    const decc_address *owner,
+                                    const char *name, int *exists,
+                                    decc_err *err) {
+  NEED(c && owner && exists);
+  *exists = 0;
+  return c->vt->secret_exists(c->self, kind, owner, name, exists, err);
+}
+
+decc_status decc_smsc_enclave_challenge(decc_sms_client *c,
+                                        const uint8_t taskid32[32],
+                                        const uint8_t pool_sk32[32],
+                                        decc_address *enclave, char *code,
+                                        decc_err *err) {
+  char local[DECC_SMS_CODE_MAX];
+  NEED(c && taskid32 && pool_sk32 && enclave);
+  return c->vt->enclave_challenge(c->self, taskid32, pool_sk32, enclave,
+                                  code ? code : local, err);
+}
+
+decc_status decc_smsc_nonce(decc_sms_client *c, const uint8_t taskid32[32],
+                            uint8_t nonce32[32], char *code, decc_err *err) {
+  char local[DECC_SMS_CODE_MAX];
+  NEED(c && taskid32 && nonce32);
+  return c->vt->nonce(c->self, taskid32, nonce32, code ? code : local, err);
+}
+
+decc_status decc_smsc_session(decc_sms_client *c,
+                              const decc_sms_session_request *r,
+                              const uint8_t worker_sk32[32],
+                              char session_id[DECC_SMS_SESSION_ID_LEN + 1],
+                              uint8_t **sealed, size_t *sealed_len,
+                              char *code, decc_err *err) {
+  char local[DECC_SMS_CODE_MAX];
+  NEED(c && r && worker_sk32 && session_id && sealed && sealed_len);
+  return c->vt->session(c->self, r, worker_sk32, session_id, sealed,
+                        sealed_len, code ? code : local, err);
+}
+
+/* ---- "http" backend: the URL functions above -------------------------------- */
+
+static decc_status h_push_web3(void *self, const decc_address *dataset,
+                               const char *value, size_t len,
+                               const uint8_t sk32[32], decc_err *err) {
+  return decc_sms_client_push_web3(self, dataset, value, len, sk32, err);
+}
+static decc_status h_push_web2(void *self, const char *name, const char *value,
+                               size_t len, int update, const uint8_t sk32[32],
+                               decc_err *err) {
+  return decc_sms_client_push_web2(self, name, value, len, update, sk32, err);
+}
+static decc_status h_push_app(void *self, const decc_address *app,
+                              const char *value, size_t len,
+                              const uint8_t sk32[32], decc_err *err) {
+  return decc_sms_client_push_app_secret(self, app, value, len, sk32, err);
+}
+static decc_status h_push_req(void *self, const char *key, const char *value,
+                              size_t len, const uint8_t sk32[32],
+                              decc_err *err) {
+  return decc_sms_client_push_requester_secret(self, key, value, len, sk32,
+                                               err);
+}
+static decc_status h_exists(void *self, decc_secret_kind kind,
+                            const decc_address *owner, const char *name,
+                            int *exists, decc_err *err) {
+  return decc_sms_client_check(self, kind, owner, name, exists, err);
+}
+static decc_status h_challenge(void *self, const uint8_t taskid32[32],
+                               const uint8_t pool_sk32[32],
+                               decc_address *enclave,
+                               char code[DECC_SMS_CODE_MAX], decc_err *err) {
+  return http_challenge(self, taskid32, pool_sk32, enclave, code, err);
+}
+static decc_status h_nonce(void *self, const uint8_t taskid32[32],
+                           uint8_t nonce32[32], char code[DECC_SMS_CODE_MAX],
+                           decc_err *err) {
+  return http_nonce(self, taskid32, nonce32, code, err);
+}
+static decc_status h_session(void *self, const decc_sms_session_request *r,
+                             const uint8_t worker_sk32[32],
+                             char session_id[DECC_SMS_SESSION_ID_LEN + 1],
+                             uint8_t **sealed, size_t *sealed_len,
+                             char code[DECC_SMS_CODE_MAX], decc_err *err) {
+  return http_session(self, r, worker_sk32, session_id, sealed, sealed_len,
+                      code, err);
+}
+static void h_destroy(void *self) { decc_free(self); }
+
+static const decc_sms_client_vtable HTTP_VT = {
+    "http",      h_push_web3, h_push_web2, h_push_app, h_push_req, h_exists,
+    h_challenge, h_nonce,     h_session,   h_destroy};
+
+/* Longest SMS base URL accepted (paths are appended to it). */
+#define BASE_URL_MAX 2048
+
+decc_status decc_sms_client_open_http(decc_sms_client **out,
+                                      const char *base_url, decc_err *err) {
+  if (!out)
+    return decc_err_set(err, DECC_E_INVALID, "SMS client: no output handle");
+  *out = NULL;
+  if (!base_url || strlen(base_url) > BASE_URL_MAX ||
+      (strncmp(base_url, "http://", 7) && strncmp(base_url, "https://", 8)))
+    return decc_err_set(err, DECC_E_INVALID,
+                        "SMS URL must start with http:// or https:// (at most "
+                        "%d bytes)",
+                        BASE_URL_MAX);
+  char *url = decc_strdup(base_url);
+  if (!url)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  decc_status st = decc_sms_client_create(out, &HTTP_VT, url);
+  return st ? decc_err_set(err, st, "out of memory") : DECC_OK;
+}
+
+/* ---- "local" backend: a decc_sms of this process ---------------------------- */
+
+/* Signs a 32-byte challenge as the iExec Authorization header text. */
+static decc_status auth_header(char out[133], const uint8_t sk32[32],
+                               const uint8_t ch[32], decc_err *err) {
+  uint8_t sig[65];
+  if (decc_sms_sign_challenge(sig, sk32, ch) != DECC_OK)
+    return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
+  sig_hex(out, sig);
+  decc_memzero(sig, sizeof sig);
+  return DECC_OK;
+}
+
+/* The contract: what a remote caller would read for status st of SMS
+ * operation op ('w', 'u', 'c', 'n', 's': decc_sms_http_status), with the
+ * SMS's reason kept in err. code (may be NULL) gets the refusal code. */
+static decc_status local_result(decc_status st, char op, const char *what,
+                                const char *sms_code, char *code,
+                                decc_err *inner, decc_err *err) {
+  if (code)
+    snprintf(code, DECC_SMS_CODE_MAX, "%s", sms_code ? sms_code : "");
+  if (!st)
+    return DECC_OK;
+  const char *why = inner->msg[0] ? inner->msg : decc_strerror(st);
+  /* the HTTP route's reason text is "CODE: message" for TEE calls */
+  int sig = names_signature(why) || (sms_code && names_signature(sms_code));
+  decc_status out = status_of_http(decc_sms_http_status(st, op), sig);
+  if (sms_code)
+    return decc_err_set(err, out, "%s: %s: %s", what, sms_code, why);
+  return decc_err_set(err, out, "%s: %s", what, why);
+}
+
+static decc_status l_push_web3(void *self, const decc_address *dataset,
+                               const char *value, size_t len,
+                               const uint8_t sk32[32], decc_err *err) {
+  uint8_t ch[32];
+  char hdr[133];
+  decc_sms_web3_challenge(ch, dataset, value, len);
+  decc_status st = auth_header(hdr, sk32, ch, err);
+  if (st)
+    return st;
+  decc_err e;
+  decc_err_clear(&e);
+  st = decc_sms_push_web3(self, dataset, value, len, hdr, NULL, &e);
+  return local_result(st, 'w', "push dataset key", NULL, NULL, &e, err);
+}
+
+static decc_status l_push_web2(void *self, const char *name, const char *value,
+                               size_t len, int update, const uint8_t sk32[32],
+                               decc_err *err) {
+  if (!decc_sms_web2_name_valid(name))
+    return decc_err_set(err, DECC_E_INVALID, "invalid secret name");
+  decc_address owner;
+  if (decc_address_from_privkey(&owner, sk32) != DECC_OK)
+    return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
+  uint8_t ch[32];
+  char hdr[133];
+  decc_sms_web2_challenge(ch, &owner, name, strlen(name), value, len);
+  decc_status st = auth_header(hdr, sk32, ch, err);
+  if (st)
+    return st;
+  decc_err e;
+  decc_err_clear(&e);
+  st = decc_sms_push_web2(self, &owner, name, value, len, update, hdr, NULL,
+                          &e);
+  return local_result(st, update ? 'u' : 'w', "push web2 secret", NULL, NULL,
+                      &e, err);
+}
+
+static decc_status l_push_app(void *self, const decc_address *app,
+                              const char *value, size_t len,
+                              const uint8_t sk32[32], decc_err *err) {
+  uint8_t ch[32];
+  char hdr[133];
+  decc_sms_web2_challenge(ch, app, DECC_SMS_APP_SECRET_INDEX, 1, value, len);
+  decc_status st = auth_header(hdr, sk32, ch, err);
+  if (st)
+    return st;
+  decc_err e;
+  decc_err_clear(&e);
+  st = decc_sms_push_app_secret(self, app, value, len, hdr, NULL, &e);
+  return local_result(st, 'w', "push app developer secret", NULL, NULL, &e,
+                      err);
+}
+
+static decc_status l_push_req(void *self, const char *key, const char *value,
+                              size_t len, const uint8_t sk32[32],
+                              decc_err *err) {
+  if (!decc_sms_requester_key_valid(key))
+    return decc_err_set(err, DECC_E_INVALID,
+                        "secret key must match ^[a-zA-Z0-9-_]{1,64}$");
+  decc_address owner;
+  if (decc_address_from_privkey(&owner, sk32) != DECC_OK)
+    return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
+  uint8_t ch[32];
+  char hdr[133];
+  decc_sms_web2_challenge(ch, &owner, key, strlen(key), value, len);
+  decc_status st = auth_header(hdr, sk32, ch, err);
+  if (st)
+    return st;
+  decc_err e;
+  decc_err_clear(&e);
+  st = decc_sms_push_requester_secret(self, &owner, key, value, len, hdr,
+                                      NULL, &e);
+  return local_result(st, 'w', "push requester secret", NULL, NULL, &e, err);
+}
+
+static decc_status l_exists(void *self, decc_secret_kind kind,
+                            const decc_address *owner, const char *name,
+                            int *exists, decc_err *err) {
+  decc_err e;
+  decc_err_clear(&e);
+  decc_status st = decc_sms_secret_exists(self, kind, owner, name, &e);
+  if (st == DECC_OK || st == DECC_E_NOT_FOUND) {
+    *exists = st == DECC_OK;
+    return DECC_OK;
+  }
+  /* the HEAD routes answer 400 for any other refusal */
+  return decc_err_set(err, DECC_E_INVALID, "check secret: %s",
+                      e.msg[0] ? e.msg : decc_strerror(st));
+}
+
+static decc_status l_challenge(void *self, const uint8_t taskid32[32],
+                               const uint8_t pool_sk32[32],
+                               decc_address *enclave,
+                               char code[DECC_SMS_CODE_MAX], decc_err *err) {
+  uint8_t h[32];
+  char hdr[133];
+  code[0] = 0;
+  decc_sms_authorization_hash(h, NULL, taskid32, NULL);
+  decc_status st = auth_header(hdr, pool_sk32, h, err);
+  if (st)
+    return st;
+  decc_err e;
+  decc_err_clear(&e);
+  const char *c = NULL;
+  st = decc_sms_enclave_challenge(self, taskid32, hdr, enclave, &c, &e);
+  return local_result(st, 'c', "enclave challenge", c, code, &e, err);
+}
+
+static decc_status l_nonce(void *self, const uint8_t taskid32[32],
+                           uint8_t nonce32[32], char code[DECC_SMS_CODE_MAX],
+                           decc_err *err) {
+  decc_err e;
+  decc_err_clear(&e);
+  const char *c = NULL;
+  decc_status st =
+      decc_sms_attestation_nonce(self, taskid32, nonce32, NULL, &c, &e);
+  return local_result(st, 'n', "attestation nonce", c, code, &e, err);
+}
+
+static decc_status l_session(void *self, const decc_sms_session_request *r,
+                             const uint8_t worker_sk32[32],
+                             char session_id[DECC_SMS_SESSION_ID_LEN + 1],
+                             uint8_t **sealed, size_t *sealed_len,
+                             char code[DECC_SMS_CODE_MAX], decc_err *err) {
+  *sealed = NULL;
+  *sealed_len = 0;
+  session_id[0] = 0;
+  code[0] = 0;
+  uint8_t h[32];
+  char hdr[133];
+  decc_sms_authorization_hash(h, &r->worker, r->task_id, &r->enclave_challenge);
+  decc_status st = auth_header(hdr, worker_sk32, h, err);
+  if (st)
+    return st;
+  decc_err e;
+  decc_err_clear(&e);
+  const char *c = NULL;
+  st = decc_sms_release_session(self, r, hdr, session_id, sealed, sealed_len,
+                                &c, &e);
+  return local_result(st, 's', "session", c, code, &e, err);
+}
+
+static const decc_sms_client_vtable LOCAL_VT = {
+    "local",     l_push_web3, l_push_web2, l_push_app, l_push_req, l_exists,
+    l_challenge, l_nonce,     l_session,   NULL};
+
+decc_status decc_sms_client_open_local(decc_sms_client **out, decc_sms *sms,
+                                       decc_err *err) {
+  if (!out || !sms)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "SMS client: no SMS to open a local client on");
+  *out = NULL;
+  decc_status st = decc_sms_client_create(out, &LOCAL_VT, sms);
+  return st ? decc_err_set(err, st, "out of memory") : DECC_OK;
 }

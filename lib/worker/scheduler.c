@@ -26,6 +26,7 @@
 #include "decc/order.h"
 #include "decc/sms.h"
 #include "decc/sms_auth.h"
+#include "decc/sms_client.h"
 #include "worker/worker_int.h"
 
 #define SCHED_SCHEMA                                                           \
@@ -48,7 +49,10 @@ struct decc_scheduler {
   decc_address owner;
   sqlite3 *db;
   pthread_mutex_t mu;
-  char *sms_url;
+  /* enclave challenges: cfg.sms_client, else one opened over cfg.sms or
+   * cfg.sms_url (own_smsc), else NULL (TEE tasks cannot be served) */
+  decc_sms_client *smsc;
+  int own_smsc;
 };
 
 static void slog(decc_scheduler *s, const char *fmt, ...) DECC_PRINTF(2, 3);
@@ -78,10 +82,18 @@ decc_status decc_scheduler_create(decc_scheduler **out,
   s->cfg.sms_url = NULL;
   s->cfg.state_path = NULL;
   decc_status st = DECC_OK;
-  if (!(s->sk = decc_secure_alloc(32)) ||
-      (cfg->sms_url && !(s->sms_url = decc_strdup(cfg->sms_url)))) {
+  if (!(s->sk = decc_secure_alloc(32))) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     goto fail;
+  }
+  if (cfg->sms_client) {
+    s->smsc = cfg->sms_client;
+  } else if (cfg->sms || cfg->sms_url) {
+    st = cfg->sms ? decc_sms_client_open_local(&s->smsc, cfg->sms, err)
+                  : decc_sms_client_open_http(&s->smsc, cfg->sms_url, err);
+    if (st)
+      goto fail;
+    s->own_smsc = 1;
   }
   memcpy(s->sk, cfg->pool_sk32, 32);
   pthread_mutex_init(&s->mu, NULL);
@@ -116,7 +128,8 @@ fail_mu:
 fail:
   sqlite3_close(s->db);
   decc_secure_free(s->sk);
-  decc_free(s->sms_url);
+  if (s->own_smsc)
+    decc_sms_client_destroy(s->smsc);
   decc_free(s);
   return st;
 }
@@ -127,7 +140,8 @@ void decc_scheduler_destroy(decc_scheduler *s) {
   sqlite3_close(s->db);
   decc_memzero(s->sk, 32);
   decc_secure_free(s->sk);
-  decc_free(s->sms_url);
+  if (s->own_smsc)
+    decc_sms_client_destroy(s->smsc);
   pthread_mutex_destroy(&s->mu);
   decc_free(s);
 }
@@ -265,24 +279,12 @@ typedef struct trow {
 } trow;
 
 static decc_status get_challenge(decc_scheduler *s, const uint8_t task[32],
-                                 decc_address *enclave, const char **code,
-                                 decc_err *err) {
-  *code = NULL;
-  if (s->cfg.sms) {
-    uint8_t h[32], sig[65];
-    char hex[133];
-    decc_keccak256(h, task, 32);
-    decc_status st = decc_eip191_sign(sig, s->sk, h, 32);
-    if (st)
-      return decc_err_set(err, st, "signing the challenge request failed");
-    decc_hex_encode(hex, sig, 65, 1);
-    return decc_sms_enclave_challenge(s->cfg.sms, task, hex, enclave, code,
-                                      err);
-  }
-  if (s->sms_url)
-    return decc_sms_client_enclave_challenge(s->sms_url, task, s->sk, enclave,
-                                             err);
-  return decc_err_set(err, DECC_E_STATE, "TEE task but no SMS configured");
+                                 decc_address *enclave,
+                                 char code[DECC_SMS_CODE_MAX], decc_err *err) {
+  code[0] = 0;
+  if (!s->smsc)
+    return decc_err_set(err, DECC_E_STATE, "TEE task but no SMS configured");
+  return decc_smsc_enclave_challenge(s->smsc, task, s->sk, enclave, code, err);
 }
 
 /* The cause to record for a claimed task: what a worker reported, else
@@ -378,16 +380,17 @@ static decc_status task_round(decc_scheduler *s, trow *r, uint64_t now,
   }
   if (status == DECC_TASK_ACTIVE) {
     if (r->tee && !r->has_enclave) {
-      const char *code = NULL;
+      char code[DECC_SMS_CODE_MAX];
       decc_address enc;
       decc_err e2;
       decc_err_clear(&e2);
-      st = get_challenge(s, r->task, &enc, &code, &e2);
+      st = get_challenge(s, r->task, &enc, code, &e2);
       if (actions)
         (*actions)++;
       if (st) {
-        slog(s, "scheduler: task %s: SMS refused the challenge: %s%s%s", th,
-             code ? code : "", code ? ": " : "", e2.msg);
+        /* e2 quotes the SMS's refusal code and reason (both backends) */
+        slog(s, "scheduler: task %s: SMS refused the challenge: %s", th,
+             e2.msg);
         pthread_mutex_lock(&s->mu);
         st = decc__wk_record_failure(s->db, r->task, DECC_CAUSE_SMS_REFUSED, 0,
                                      e2.msg, NULL, err);

@@ -33,6 +33,7 @@
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "decc/sms.h"
+#include "decc/sms_client.h"
 #include "core/internal.h"
 #include "worker/worker_int.h"
 
@@ -51,7 +52,12 @@ struct decc_worker {
   decc_address me;
   sqlite3 *db;
   char *dir, *work, *logs;
-  char *sms_url, *ipfs_url, *sched_url;
+  char *ipfs_url, *sched_url;
+  /* Every SMS call (nonces, sessions): cfg.sms_client, else one this
+   * worker opened over cfg.sms or cfg.sms_url (own_smsc), else NULL (no
+   * TEE task can run). */
+  decc_sms_client *smsc;
+  int own_smsc;
 };
 
 static void wlog(decc_worker *w, const char *fmt, ...) DECC_PRINTF(2, 3);
@@ -86,20 +92,26 @@ decc_status decc_worker_create(decc_worker **out, const decc_worker_config *cfg,
   w->dir = decc_strdup(cfg->dir);
   w->work = decc__path_join(cfg->dir, "work");
   w->logs = decc__path_join(cfg->dir, "logs");
-  if (cfg->sms_url)
-    w->sms_url = decc_strdup(cfg->sms_url);
   if (cfg->store.ipfs_api_url)
     w->ipfs_url = decc_strdup(cfg->store.ipfs_api_url);
   if (!cfg->scheduler && cfg->scheduler_url)
     w->sched_url = decc_strdup(cfg->scheduler_url);
   if (!w->sk || !w->dir || !w->work || !w->logs ||
       (!cfg->scheduler && !w->sched_url) ||
-      (cfg->sms_url && !w->sms_url) ||
       (cfg->store.ipfs_api_url && !w->ipfs_url)) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     goto fail;
   }
-  w->cfg.sms_url = w->sms_url;
+  w->cfg.sms_url = NULL;
+  if (cfg->sms_client) {
+    w->smsc = cfg->sms_client;
+  } else if (cfg->sms || cfg->sms_url) {
+    st = cfg->sms ? decc_sms_client_open_local(&w->smsc, cfg->sms, err)
+                  : decc_sms_client_open_http(&w->smsc, cfg->sms_url, err);
+    if (st)
+      goto fail;
+    w->own_smsc = 1;
+  }
   w->cfg.store.ipfs_api_url = w->ipfs_url;
   w->cfg.scheduler_url = w->sched_url;
   w->cfg.dir = w->dir;
@@ -142,7 +154,8 @@ void decc_worker_destroy(decc_worker *w) {
   decc_free(w->dir);
   decc_free(w->work);
   decc_free(w->logs);
-  decc_free(w->sms_url);
+  if (w->own_smsc)
+    decc_sms_client_destroy(w->smsc);
   decc_free(w->ipfs_url);
   decc_free(w->sched_url);
   decc_free(w);
@@ -157,15 +170,18 @@ const decc_address *decc_worker_address(const decc_worker *w) {
 typedef struct relay {
   decc_worker *w;
   const decc_task_assignment *a;
+  /* the SMS's refusal code handed to the enclave runtime, which copies it
+   * before the next relay call */
+  char code[DECC_SMS_CODE_MAX];
 } relay;
 
 static decc_status relay_nonce(void *ctx, uint8_t nonce32[32],
                                const char **code, decc_err *err) {
   relay *r = ctx;
-  if (r->w->cfg.sms)
-    return decc_sms_attestation_nonce(r->w->cfg.sms, r->a->task_id, nonce32,
-                                      NULL, code, err);
-  return decc_sms_client_nonce(r->w->sms_url, r->a->task_id, nonce32, err);
+  decc_status st = decc_smsc_nonce(r->w->smsc, r->a->task_id, nonce32,
+                                   r->code, err);
+  *code = r->code[0] ? r->code : NULL;
+  return st;
 }
 
 static decc_status relay_session(void *ctx, const decc_quote *q,
@@ -182,20 +198,10 @@ static decc_status relay_session(void *ctx, const decc_quote *q,
   memcpy(req.pool_signature, r->a->authorization, 65);
   req.quote = *q;
   char sid[DECC_SMS_SESSION_ID_LEN + 1];
-  if (r->w->cfg.sms) {
-    uint8_t msg[32], sig[65];
-    char hex[133];
-    decc_poco_authorization_message(msg, &r->w->me, r->a->task_id,
-                                    &r->a->enclave_challenge);
-    decc_status st = decc_eip191_sign(sig, r->w->sk, msg, 32);
-    if (st)
-      return decc_err_set(err, st, "signing the session request failed");
-    decc_hex_encode(hex, sig, 65, 1);
-    return decc_sms_release_session(r->w->cfg.sms, &req, hex, sid, sealed,
-                                    len, code, err);
-  }
-  return decc_sms_client_session(r->w->sms_url, &req, r->w->sk, sid, sealed,
-                                 len, err);
+  decc_status st = decc_smsc_session(r->w->smsc, &req, r->w->sk, sid, sealed,
+                                     len, r->code, err);
+  *code = r->code[0] ? r->code : NULL;
+  return st;
 }
 
 /* ---- chain reads --------------------------------------------------------------- */
@@ -507,11 +513,11 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
       outcome_fail(&o, DECC_CAUSE_INTERNAL, "cannot create the work dir");
   }
   if (!o.cause && tee) {
-    if (!w->cfg.backend || (!w->cfg.sms && !w->sms_url)) {
+    if (!w->cfg.backend || !w->smsc) {
       outcome_fail(&o, DECC_CAUSE_UNSUPPORTED_TASK,
                    "TEE task but this worker has no TEE backend or SMS");
     } else {
-      relay r = {w, a};
+      relay r = {w, a, {0}};
       decc_enclave_launch l;
       memset(&l, 0, sizeof l);
       memcpy(l.task_id, a->task_id, 32);

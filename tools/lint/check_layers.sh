@@ -18,7 +18,7 @@ root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$root" || { echo "check_layers: cannot enter $root" >&2; exit 2; }
 
 # Lowest first. A layer may depend only on layers listed before it.
-LAYERS="core crypto api eth attest vault iexec protect store poco ledger chain market dcap receipts sms enclave worker dataprotector provenance node"
+LAYERS="core crypto api eth attest vault iexec session protect store poco ledger chain market dcap receipts sms enclave worker dataprotector provenance node"
 
 # Which layer implements each public header (include/decc/NAME.h).
 declare -A OWNER=(
@@ -27,15 +27,16 @@ declare -A OWNER=(
   [http]=api [http_client]=api
   [abi]=eth [rlp]=eth [u256]=eth [tx]=eth [eip712]=eth [keystore]=eth [evm]=eth
   [dataset]=iexec [result]=iexec
+  [session]=session
   [protect]=protect [zipsafe]=protect
   [cid]=store [store]=store
   [poco]=poco [order]=poco
   [ledger]=ledger
   [chain]=chain [hub]=chain [deploy]=chain
-  [market]=market
+  [market]=market [market_client]=market
   [dcap]=dcap
   [vault]=vault [receipts]=receipts
-  [sms]=sms [sms_auth]=sms
+  [sms]=sms [sms_auth]=sms [sms_client]=sms
   [enclave]=enclave [bundle]=enclave [sandbox]=enclave
   [attest]=attest
   [worker]=worker
