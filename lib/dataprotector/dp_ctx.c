@@ -74,21 +74,6 @@ static decc_status join(char *out, size_t cap, const char *home,
   return DECC_OK;
 }
 
-/* ---- market world over the chain ------------------------------------------ */
-
-static decc_status w_owner_of(void *ctx, decc_order_type type,
-                              const decc_address *resource,
-                              decc_address *owner) {
-  (void)type;
-  return decc_hub_owner_of(((decc_dp *)ctx)->chain, resource, owner, NULL);
-}
-
-static decc_status w_consumed(void *ctx, const uint8_t hash32[32],
-                              decc_u256 *consumed) {
-  decc_dp *dp = ctx;
-  return decc_hub_view_consumed(dp->chain, hash32, consumed, NULL);
-}
-
 /* ---- open / close ----------------------------------------------------------- */
 
 decc_status decc_dp_open(decc_dp **out, const decc_dp_config *cfg,
@@ -111,7 +96,7 @@ decc_status decc_dp_open(decc_dp **out, const decc_dp_config *cfg,
   const char *ipfs_url = cfg->ipfs_api_url ? cfg->ipfs_api_url : cfg->node_url;
   char path[4096];
   if ((chain_url && !(dp->chain_url = decc_strdup(chain_url))) ||
-      (market_url && !(dp->market_url = decc_strdup(market_url)))) {
+      (market_url && !(dp->node_url = decc_strdup(market_url)))) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     goto fail;
   }
@@ -219,8 +204,12 @@ chain_done:
   }
 
 sms_done:
-  if (market_url)
+  if (market_url) {
+    if ((st = decc_market_client_open_http(&dp->mc, market_url, dp->chain_id,
+                                           err)))
+      goto fail;
     goto market_done;
+  }
   if ((st = join(path, sizeof path, dp->home, DECC_DP_MARKET_FILE, err)))
     goto fail;
   {
@@ -231,13 +220,13 @@ sms_done:
       goto fail;
   }
   {
+    /* the dp's chain handle is used by one thread at a time: no pool */
     decc_market_world w;
-    memset(&w, 0, sizeof w);
-    w.ctx = dp;
-    w.owner_of = w_owner_of;
-    w.consumed = w_consumed;
+    dp->mworld.chain = dp->chain;
+    decc_market_world_over_chain(&w, &dp->mworld);
     if ((st = decc_market_open(&dp->market, path, dp->chain_id, &dp->addr.hub,
-                               &w, err)))
+                               &w, err)) ||
+        (st = decc_market_client_open_local(&dp->mc, dp->market, err)))
       goto fail;
   }
 market_done:
@@ -251,6 +240,7 @@ fail:
 void decc_dp_close(decc_dp *dp) {
   if (!dp)
     return;
+  decc_market_client_destroy(dp->mc);
   decc_market_close(dp->market);
   decc_sms_client_destroy(dp->smsc);
   decc_sms_destroy(dp->sms);
@@ -260,7 +250,7 @@ void decc_dp_close(decc_dp *dp) {
   if (dp->sk)
     decc_secure_free(dp->sk);
   decc_free(dp->ipfs_api_url);
-  decc_free(dp->market_url);
+  decc_free(dp->node_url);
   decc_free(dp->chain_url);
   decc_free(dp->home);
   decc_free(dp);

@@ -12,6 +12,7 @@
 #include "decc/dataprotector.h"
 #include "decc/hub.h"
 #include "decc/ledger.h"
+#include "decc/market_client.h"
 #include "decc/mem.h"
 #include "decc/sms_client.h"
 
@@ -26,8 +27,10 @@ struct decc_dp {
   char *ipfs_api_url;
   decc_sms *sms;       /* the embedded SMS (owned), or NULL when remote */
   decc_sms_client *smsc; /* every SMS call: over sms, or over HTTP */
-  decc_market *market; /* in-process market, or NULL with market_url */
-  char *market_url;
+  decc_market *market; /* the embedded orderbook (owned), or NULL */
+  decc_market_chain_world mworld; /* its chain reads (over chain) */
+  decc_market_client *mc; /* every market call: over market, or HTTP */
+  char *node_url; /* the remote market's node (its workerpool API), or NULL */
   char *chain_url;     /* JSON-RPC chain (ledger is NULL then) */
   uint8_t *sk;        /* secure memory, 32 bytes; NULL = no signer */
   decc_address me;

@@ -630,14 +630,14 @@ static int recorded_failure(decc_dp *dp, const uint8_t task[32],
 static int remote_failure(decc_dp *dp, const char *task_hex,
                           uint64_t *next_ms, char **text) {
   *text = NULL;
-  if (!dp->market_url || now_ms() < *next_ms)
+  if (!dp->node_url || now_ms() < *next_ms)
     return 0;
   *next_ms = now_ms() + 1000;
-  size_t n = strlen(dp->market_url) + strlen(task_hex) + 16;
+  size_t n = strlen(dp->node_url) + strlen(task_hex) + 16;
   char *url = decc_malloc(n);
   if (!url)
     return 0;
-  snprintf(url, n, "%s/tasks/%s", dp->market_url, task_hex);
+  snprintf(url, n, "%s/tasks/%s", dp->node_url, task_hex);
   decc_http_reply r;
   decc_status st = decc_http_fetch(&r, "GET", url, NULL, NULL, 0, 1u << 20,
                                    5000, NULL);
@@ -1120,7 +1120,9 @@ static decc_status bulk_grant(decc_dp *dp, const decc_dp_bulk_opts *o,
     f.workerpool.mode = DECC_MF_ANY;
   /* A local market also lists closed orders, which tells a revoked grant
    * from none; the market API (remote) lists open orders only. */
-  f.include_all_status = dp->market != NULL;
+  int all_status =
+      (decc_market_client_caps(dp->mc) & DECC_MARKET_CLIENT_ALL_STATUS) != 0;
+  f.include_all_status = all_status;
   f.page_size = DECC_MARKET_PAGE_MAX;
   if ((st = decc__dp_query(dp, DECC_ORDER_DATASET, &f, &r, &n, NULL, err)))
     return st;
@@ -1171,7 +1173,7 @@ static decc_status bulk_grant(decc_dp *dp, const decc_dp_bulk_opts *o,
                       "%.18s…) was revoked by the owner: ask the owner to "
                       "grant it again",
                       a, b, h);
-  } else if (!dp->market) {
+  } else if (!all_status) {
     st = decc_err_set(err, DECC_E_NOT_FOUND,
                       "protected data %s: no open bulk grant lets app %s "
                       "process it for you%s (the market does not list "

@@ -137,25 +137,6 @@ json_t *decc__node_json_addr(const decc_address *a) {
   return json_string(decc_address_to_hex(b, a));
 }
 
-/* ---- chain views used by the market ------------------------------------- */
-
-/* Views on a pooled chain handle (the market's world adapter). */
-decc_status decc__node_owner_of(decc_node *n, const decc_address *entry,
-                                decc_address *owner, decc_err *err) {
-  decc_chain *c = decc__node_pool_acquire(&n->cpool);
-  decc_status st = decc_hub_owner_of(c, entry, owner, err);
-  decc__node_pool_release(&n->cpool, c);
-  return st;
-}
-
-decc_status decc__node_consumed(decc_node *n, const uint8_t hash32[32],
-                                decc_u256 *outv, decc_err *err) {
-  decc_chain *c = decc__node_pool_acquire(&n->cpool);
-  decc_status st = decc_hub_view_consumed(c, hash32, outv, err);
-  decc__node_pool_release(&n->cpool, c);
-  return st;
-}
-
 /* ---- data directory ------------------------------------------------------ */
 
 static decc_status mkdir_p(const char *path, decc_err *err) {

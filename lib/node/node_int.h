@@ -15,6 +15,7 @@
 #include "decc/hub.h"
 #include "decc/ledger.h"
 #include "decc/market.h"
+#include "decc/market_client.h"
 #include "decc/node.h"
 #include "decc/sms.h"
 #include "decc/store.h"
@@ -74,6 +75,7 @@ struct decc_node {
 
   /* market role */
   decc_market *market;
+  decc_market_chain_world market_world; /* the orderbook's chain reads (cpool) */
   node_challenges ch;
   decc_chain *watch_chain;
   decc_chain_watch *watch;
@@ -178,13 +180,6 @@ decc_status decc__node_pool_open_services(decc_node *n, decc_err *err);
 decc_status decc__node_pool_start(decc_node *n, decc_err *err);
 void decc__node_pool_stop(decc_node *n);
 void decc__node_pool_close_services(decc_node *n);
-
-/* Views against the local ledger used by the market world and the RPC:
- * owner() of a registry entry, viewConsumed(hash). */
-decc_status decc__node_owner_of(decc_node *n, const decc_address *entry,
-                                decc_address *owner, decc_err *err);
-decc_status decc__node_consumed(decc_node *n, const uint8_t hash32[32],
-                                decc_u256 *out, decc_err *err);
 
 /* Hex helpers: "0x" quantity for a u64, lowercase 0x data. */
 json_t *decc__node_json_qty(uint64_t v);

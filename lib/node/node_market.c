@@ -1,7 +1,8 @@
 /*
  * node_market.c — the market role: the iExec market API routes over the
  * orderbook (decc/market.h), its login challenges, the chain-backed world
- * the orderbook checks owners and consumed volume with, and the watcher
+ * the orderbook checks owners and consumed volume with (the shared adapter
+ * of decc/market_client.h over the node's chain pool), and the watcher
  * that keeps order status in sync with OrdersMatched / Closed*Order events.
  *
  * Authorization follows market-api's scheme: GET /challenge gives EIP-712
@@ -31,16 +32,14 @@
 
 /* ---- world --------------------------------------------------------------- */
 
-static decc_status w_owner_of(void *ctx, decc_order_type type,
-                              const decc_address *resource,
-                              decc_address *owner) {
-  (void)type;
-  return decc__node_owner_of(ctx, resource, owner, NULL);
+/* The shared adapter (decc/market_client.h) over the node's chain pool:
+ * the orderbook is called from every HTTP thread at once. */
+static decc_chain *w_acquire(void *pool) {
+  return decc__node_pool_acquire(pool);
 }
 
-static decc_status w_consumed(void *ctx, const uint8_t hash32[32],
-                              decc_u256 *consumed) {
-  return decc__node_consumed(ctx, hash32, consumed, NULL);
+static void w_release(void *pool, decc_chain *c) {
+  decc__node_pool_release(pool, c);
 }
 
 static uint8_t g_topics[5][32];
@@ -69,11 +68,12 @@ decc_status decc__node_market_open(decc_node *n, decc_err *err) {
   decc_status st = DECC_OK;
   if (mkdir(dir, 0700) != 0 && errno != EEXIST)
     st = decc_err_set(err, DECC_E_IO, "%s: %s", dir, strerror(errno));
+  memset(&n->market_world, 0, sizeof n->market_world);
+  n->market_world.acquire = w_acquire;
+  n->market_world.release = w_release;
+  n->market_world.pool = &n->cpool;
   decc_market_world w;
-  memset(&w, 0, sizeof w);
-  w.ctx = n;
-  w.owner_of = w_owner_of;
-  w.consumed = w_consumed;
+  decc_market_world_over_chain(&w, &n->market_world);
   if (!st)
     st = decc_market_open(&n->market, path, n->chain_id, &n->addr.hub, &w, err);
   decc_free(dir);
@@ -521,7 +521,8 @@ static void h_list(void *ctx, decc_http_request *req, decc_http_response *res) {
   if (!st)
     st = decc_market_query(tr->n->market, tr->type, &f, &json, &e);
   if (st) {
-    (void)decc_http_res_error(res, st == DECC_E_INVALID ? 400 : 500, "%s", e.msg);
+    (void)decc_http_res_error(res, decc_market_http_status(st, 'q'), "%s",
+                              e.msg);
     return;
   }
   if (decc_http_res_send_owned(res, 200, "application/json", json,
@@ -553,7 +554,7 @@ static void h_get(void *ctx, decc_http_request *req, decc_http_response *res) {
   decc_err_clear(&e);
   decc_status st = decc_market_get(tr->n->market, tr->type, h, &json, &e);
   if (st) {
-    (void)decc_http_res_error(res, st == DECC_E_NOT_FOUND ? 404 : 500, "%s",
+    (void)decc_http_res_error(res, decc_market_http_status(st, 'g'), "%s",
                               e.msg);
     return;
   }
@@ -616,24 +617,6 @@ static json_t *parse_body(decc_http_request *req, decc_http_response *res) {
   return j;
 }
 
-static int publish_status(decc_status st) {
-  switch (st) {
-  case DECC_E_BAD_SIGNATURE:
-  case DECC_E_INVALID:
-  case DECC_E_PARSE:
-  case DECC_E_RANGE:
-  case DECC_E_NOT_FOUND:
-  case DECC_E_LIMIT:
-    return st == DECC_E_LIMIT ? 403 : 400;
-  case DECC_E_DENIED:
-    return 403;
-  case DECC_E_EXISTS:
-    return 409;
-  default:
-    return 500;
-  }
-}
-
 static void h_publish(void *ctx, decc_http_request *req,
                       decc_http_response *res) {
   type_route *tr = ctx;
@@ -680,7 +663,8 @@ static void h_publish(void *ctx, decc_http_request *req,
   st = decc_market_publish(n->market, &o, has_who ? &who : NULL, &pub, &e);
   decc_order_clear(&o);
   if (st) {
-    (void)decc_http_res_error(res, publish_status(st), "%s", e.msg);
+    (void)decc_http_res_error(res, decc_market_http_status(st, 'p'), "%s",
+                              e.msg);
     return;
   }
   json_error_t je;
