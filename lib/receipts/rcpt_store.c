@@ -6,12 +6,25 @@
  * (owner-signed, stored once, never replaced) and the two calls the SMS
  * makes around a key release.
  *
- * Durability: an append returns DECC_OK only after fdatasync() of the log
- * (and fsync() of the directory when the file was just created), so an
- * acknowledged receipt survives kill -9 and power loss. What a crash can
- * leave is a partial last frame that was never acknowledged; the next
- * append truncates exactly those bytes (logged), which rewrites nothing
- * that anyone was told exists.
+ * Durability: an append returns DECC_OK only after an fdatasync() of the
+ * log that started after its frame was written (and an fsync() of the
+ * directory when the file was just created), so an acknowledged receipt
+ * survives kill -9 and power loss. What a crash can leave is a partial
+ * last frame that was never acknowledged; the next append truncates
+ * exactly those bytes (logged), which rewrites nothing that anyone was
+ * told exists.
+ *
+ * Group commit: the frame is written under the store's mutex and the
+ * log's flock (which order the appends), then both are released and the
+ * appender waits for a sync. One waiting appender at a time is the leader:
+ * it takes every frame written so far (all logs), fdatasyncs each log
+ * once and wakes their appenders; appends written while it syncs wait
+ * for the next round. Concurrent releases (the HTTP server's threads)
+ * thus share one disk flush instead of queueing for one each; a lone
+ * appender still pays exactly one fdatasync. Frames written but not yet
+ * synced are never acknowledged, so a crash between write and sync can
+ * only lose (or tear) unacknowledged frames at the end of a log, which
+ * the scan below treats as a torn tail as before.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,13 +46,22 @@
 /* Tail state of a log this process appended to (skips rescanning). */
 typedef struct tail_cache {
   decc_address dataset;
-  uint64_t size;     /* file size after our last append */
+  uint64_t size; /* file size after our last append */
   uint64_t next_seq;
-  uint8_t last[32];  /* hash of the last record */
+  uint8_t last[32]; /* hash of the last record */
   int used;
 } tail_cache;
 
 #define N_CACHE 64
+
+/* One appender waiting for its frame to be synced (lives on its stack). */
+typedef struct gc_wait {
+  int fd;               /* the appender's descriptor of the log */
+  decc_address dataset; /* which log: one fdatasync per log per round */
+  int done;             /* set by the leader under gc_mu */
+  int sync_errno;       /* 0: durable; else fdatasync's errno */
+  struct gc_wait *next;
+} gc_wait;
 
 struct decc_rcpt_store {
   char *dir;     /* <sms>/receipts */
@@ -50,6 +72,11 @@ struct decc_rcpt_store {
   pthread_mutex_t mu;
   tail_cache cache[N_CACHE];
   unsigned next_evict;
+  /* group commit (see the top of this file) */
+  pthread_mutex_t gc_mu;
+  pthread_cond_t gc_cv;
+  gc_wait *gc_head, *gc_tail; /* written, waiting for the next round */
+  int gc_leading;             /* a leader is syncing a round */
 };
 
 static char *join(const char *a, const char *b) {
@@ -129,6 +156,8 @@ decc_status decc_rcpt_store_open(decc_rcpt_store **out, const char *sms_dir,
   if (!s)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   pthread_mutex_init(&s->mu, NULL);
+  pthread_mutex_init(&s->gc_mu, NULL);
+  pthread_cond_init(&s->gc_cv, NULL);
   s->vault = v;
   decc_status st = DECC_OK;
   s->dir = join(sms_dir, "receipts");
@@ -142,13 +171,14 @@ decc_status decc_rcpt_store_open(decc_rcpt_store **out, const char *sms_dir,
     goto fail;
   static const decc_address zero_owner;
   size_t n = 0;
-  st = decc_vault_get_into(v, DECC_SECRET_WEB2, &zero_owner,
-                           DECC_RCPT_KEY_NAME, s->sk, 33, &n, err);
+  st = decc_vault_get_into(v, DECC_SECRET_WEB2, &zero_owner, DECC_RCPT_KEY_NAME,
+                           s->sk, 33, &n, err);
   if (st == DECC_E_NOT_FOUND) {
     /* First use: a fresh key, sealed in the vault like every SMS secret. */
     if (decc_privkey_generate(s->sk)) {
-      st = decc_err_set(err, DECC_E_CRYPTO, "no randomness for the receipt "
-                                            "signing key");
+      st = decc_err_set(err, DECC_E_CRYPTO,
+                        "no randomness for the receipt "
+                        "signing key");
       goto fail;
     }
     st = decc_vault_put(v, DECC_SECRET_WEB2, &zero_owner, DECC_RCPT_KEY_NAME,
@@ -195,6 +225,8 @@ void decc_rcpt_store_close(decc_rcpt_store *s) {
   decc_free(s->dir);
   decc_free(s->pol_dir);
   pthread_mutex_destroy(&s->mu);
+  pthread_mutex_destroy(&s->gc_mu);
+  pthread_cond_destroy(&s->gc_cv);
   decc_free(s);
 }
 
@@ -237,6 +269,49 @@ static tail_cache *cache_get(decc_rcpt_store *s, const decc_address *d) {
   memset(c, 0, sizeof *c);
   c->dataset = *d;
   return c;
+}
+
+static void cache_forget(decc_rcpt_store *s, const decc_address *d) {
+  for (int i = 0; i < N_CACHE; i++)
+    if (s->cache[i].used && decc_address_eq(&s->cache[i].dataset, d))
+      s->cache[i].used = 0;
+}
+
+/* Waits until w's frame is synced: as the leader of a round (fdatasync of
+ * every log with a queued frame, once each) or woken by one. */
+static void group_sync(decc_rcpt_store *s, gc_wait *w) {
+  pthread_mutex_lock(&s->gc_mu);
+  while (!w->done) {
+    if (s->gc_leading) {
+      pthread_cond_wait(&s->gc_cv, &s->gc_mu);
+      continue;
+    }
+    s->gc_leading = 1;
+    gc_wait *round = s->gc_head;
+    s->gc_head = s->gc_tail = NULL;
+    pthread_mutex_unlock(&s->gc_mu);
+    for (gc_wait *a = round; a; a = a->next) {
+      gc_wait *same = NULL;
+      for (gc_wait *b = round; b != a && !same; b = b->next)
+        if (decc_address_eq(&b->dataset, &a->dataset))
+          same = b;
+      /* Every frame of the round was written before the round began, so
+       * one fdatasync of a log (any descriptor of it) covers them all. */
+      if (same)
+        a->sync_errno = same->sync_errno;
+      else if (fdatasync(a->fd))
+        a->sync_errno = errno ? errno : EIO;
+    }
+    pthread_mutex_lock(&s->gc_mu);
+    for (gc_wait *a = round; a;) {
+      gc_wait *next = a->next; /* a may be gone once done is seen */
+      a->done = 1;
+      a = next;
+    }
+    s->gc_leading = 0;
+    pthread_cond_broadcast(&s->gc_cv);
+  }
+  pthread_mutex_unlock(&s->gc_mu);
 }
 
 decc_status decc_rcpt_store_append(decc_rcpt_store *s, decc_rcpt *r,
@@ -293,8 +368,9 @@ decc_status decc_rcpt_store_append(decc_rcpt_store *s, decc_rcpt *r,
     if (t.torn) {
       /* An append interrupted by a crash: never acknowledged. */
       if (ftruncate(fd, (off_t)t.end) || fdatasync(fd)) {
-        st = decc_err_set(err, DECC_E_IO, "receipt log %s: truncating a "
-                                          "torn tail: %s",
+        st = decc_err_set(err, DECC_E_IO,
+                          "receipt log %s: truncating a "
+                          "torn tail: %s",
                           path, strerror(errno));
         goto out;
       }
@@ -331,8 +407,7 @@ decc_status decc_rcpt_store_append(decc_rcpt_store *s, decc_rcpt *r,
   /* One pwrite of the whole frame at the end we checked under the lock. */
   size_t done = 0;
   while (done < n + 4) {
-    ssize_t k = pwrite(fd, frame + done, n + 4 - done,
-                       (off_t)(c->size + done));
+    ssize_t k = pwrite(fd, frame + done, n + 4 - done, (off_t)(c->size + done));
     if (k < 0 && errno == EINTR)
       continue;
     if (k <= 0) {
@@ -345,20 +420,54 @@ decc_status decc_rcpt_store_append(decc_rcpt_store *s, decc_rcpt *r,
     }
     done += (size_t)k;
   }
-  if (fdatasync(fd)) {
-    st = decc_err_set(err, DECC_E_IO, "receipt log %s: fdatasync: %s", path,
-                      strerror(errno));
-    c->used = 0; /* unknown state: rescan next time */
-    goto out;
+  if (is_new) {
+    /* The first frame of a log is synced here, flock held, with the
+     * directory: no appender (of any process) can see the file before its
+     * entry is durable, so a later append never needs the directory. */
+    if (fdatasync(fd)) {
+      st = decc_err_set(err, DECC_E_IO, "receipt log %s: fdatasync: %s", path,
+                        strerror(errno));
+      c->used = 0; /* unknown state: rescan next time */
+      goto out;
+    }
+    if (fsync_dir(s->dir)) {
+      st = decc_err_set(err, DECC_E_IO, "receipts directory %s: fsync failed",
+                        s->dir);
+      goto out;
+    }
   }
-  if (is_new && fsync_dir(s->dir)) {
-    st = decc_err_set(err, DECC_E_IO, "receipts directory %s: fsync failed",
-                      s->dir);
-    goto out;
-  }
+  /* The frame is whole in the file: the next append, from this process
+   * or another, chains to it. */
   c->size += n + 4;
   c->next_seq++;
   decc_keccak256(c->last, frame + 4, n);
+  if (is_new)
+    goto out;
+  /* Queued under s->mu, so rounds sync frames in the order written. */
+  gc_wait w;
+  memset(&w, 0, sizeof w);
+  w.fd = fd;
+  w.dataset = r->dataset;
+  pthread_mutex_lock(&s->gc_mu);
+  if (s->gc_tail)
+    s->gc_tail->next = &w;
+  else
+    s->gc_head = &w;
+  s->gc_tail = &w;
+  pthread_mutex_unlock(&s->gc_mu);
+  (void)flock(fd, LOCK_UN);
+  pthread_mutex_unlock(&s->mu);
+  group_sync(s, &w);
+  if (w.sync_errno) {
+    st = decc_err_set(err, DECC_E_IO, "receipt log %s: fdatasync: %s", path,
+                      strerror(w.sync_errno));
+    pthread_mutex_lock(&s->mu);
+    cache_forget(s, &r->dataset); /* unknown state: rescan next time */
+    pthread_mutex_unlock(&s->mu);
+  }
+  close(fd);
+  decc_free(path);
+  return st;
 out:
   if (fd >= 0)
     close(fd); /* releases the flock */
@@ -391,8 +500,7 @@ decc_status decc_grant_policy_sign(decc_grant_policy *p,
 }
 
 decc_status decc_grant_policy_verify(const decc_grant_policy *p,
-                                     const decc_address *owner,
-                                     decc_err *err) {
+                                     const decc_address *owner, decc_err *err) {
   if (!decc__rcpt_purpose_ok(p->purpose, p->purpose_len))
     return decc_err_set(err, DECC_E_INVALID,
                         "grant policy: the purpose must be printable UTF-8 "
@@ -415,36 +523,36 @@ decc_status decc_grant_policy_verify(const decc_grant_policy *p,
   return DECC_OK;
 }
 
-decc_status decc_grant_policy_to_json(char **json,
-                                      const decc_grant_policy *p) {
+decc_status decc_grant_policy_to_json(char **json, const decc_grant_policy *p) {
   char d[43], h[67], sg[133];
-  json_t *o = json_pack(
-      "{s:s,s:s,s:I,s:s%,s:s}", "dataset",
-      decc_address_to_checksum(d, &p->dataset), "orderHash",
-      decc_hex_encode(h, p->order_hash, 32, 1), "expires",
-      (json_int_t)p->expires, "purpose", p->purpose, p->purpose_len,
-      "signature", decc_hex_encode(sg, p->sig, 65, 1));
+  json_t *o =
+      json_pack("{s:s,s:s,s:I,s:s%,s:s}", "dataset",
+                decc_address_to_checksum(d, &p->dataset), "orderHash",
+                decc_hex_encode(h, p->order_hash, 32, 1), "expires",
+                (json_int_t)p->expires, "purpose", p->purpose, p->purpose_len,
+                "signature", decc_hex_encode(sg, p->sig, 65, 1));
   *json = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
   json_decref(o);
   return *json ? DECC_OK : DECC_E_NOMEM;
 }
 
-decc_status decc_grant_policy_from_json(decc_grant_policy *p,
-                                        const char *json, size_t n,
-                                        decc_err *err) {
+decc_status decc_grant_policy_from_json(decc_grant_policy *p, const char *json,
+                                        size_t n, decc_err *err) {
   memset(p, 0, sizeof *p);
   if (n > 4096)
-    return decc_err_set(err, DECC_E_PARSE, "grant policy: more than 4096 "
-                                           "bytes");
+    return decc_err_set(err, DECC_E_PARSE,
+                        "grant policy: more than 4096 "
+                        "bytes");
   json_error_t je;
   json_t *o = json_loadb(json, n, JSON_REJECT_DUPLICATES, &je);
   const char *ds = NULL, *oh = NULL, *pu = NULL, *sg = NULL;
   json_int_t exp = -1;
   size_t plen = 0;
   decc_status st = DECC_OK;
-  if (!o || json_unpack_ex(o, &je, JSON_STRICT, "{s:s,s:s,s:I,s:s%,s:s}",
-                           "dataset", &ds, "orderHash", &oh, "expires", &exp,
-                           "purpose", &pu, &plen, "signature", &sg) ||
+  if (!o ||
+      json_unpack_ex(o, &je, JSON_STRICT, "{s:s,s:s,s:I,s:s%,s:s}", "dataset",
+                     &ds, "orderHash", &oh, "expires", &exp, "purpose", &pu,
+                     &plen, "signature", &sg) ||
       exp < 0) {
     st = decc_err_set(err, DECC_E_PARSE,
                       "grant policy: expected {dataset, orderHash, expires, "
@@ -517,9 +625,8 @@ decc_status decc_grant_policy_load(const char *dir,
   return st;
 }
 
-decc_status decc_grant_policy_store(const char *dir,
-                                    const decc_grant_policy *p, uint64_t now,
-                                    decc_err *err) {
+decc_status decc_grant_policy_store(const char *dir, const decc_grant_policy *p,
+                                    uint64_t now, decc_err *err) {
   if (p->expires && p->expires <= now)
     return decc_err_set(err, DECC_E_STATE,
                         "grant policy expired at %llu (now %llu): an expired "
@@ -587,14 +694,13 @@ decc_status decc_rcpt_release_check(decc_rcpt_store *s,
       decc_grant_policy_verify(&p, rel->dataset_owner, &e2)) {
     if (code)
       *code = "GRANT_POLICY_INVALID";
-    return decc_err_set(err, DECC_E_DENIED,
-                        "the grant's policy is not the dataset owner's: %s",
-                        decc_address_eq(&p.dataset, rel->dataset)
-                            ? e2.msg
-                            : "it names another dataset");
+    return decc_err_set(
+        err, DECC_E_DENIED, "the grant's policy is not the dataset owner's: %s",
+        decc_address_eq(&p.dataset, rel->dataset) ? e2.msg
+                                                  : "it names another dataset");
   }
-  uint64_t now = rel->wall_now > rel->chain_now ? rel->wall_now
-                                                : rel->chain_now;
+  uint64_t now =
+      rel->wall_now > rel->chain_now ? rel->wall_now : rel->chain_now;
   if (p.expires && now >= p.expires) {
     if (code)
       *code = "GRANT_EXPIRED";
@@ -602,8 +708,7 @@ decc_status decc_rcpt_release_check(decc_rcpt_store *s,
                         "the grant expired at %llu (now %llu): the owner's "
                         "policy forbids this use even though the order has "
                         "volume left",
-                        (unsigned long long)p.expires,
-                        (unsigned long long)now);
+                        (unsigned long long)p.expires, (unsigned long long)now);
   }
   *policy = p;
   return DECC_OK;
