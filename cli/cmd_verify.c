@@ -10,14 +10,17 @@
  * (cli_prov_write_bundle, called by dp_cmds.c), so both ends of the format
  * live in one place.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "dp_cli.h"
 #include "decc/encoding.h"
+#include "decc/http_client.h"
 #include "decc/mem.h"
 #include "decc/provenance.h"
 
@@ -171,6 +174,100 @@ int cli_cmd_verify(int argc, char **argv) {
   return rc;
 }
 
+/* Most bytes of an attestation record: a quote (DECC_QUOTE_HW_MAX bytes,
+ * twice that in hex) plus its claims and the binding. */
+#define ATTESTATION_MAX (4u * DECC_QUOTE_HW_MAX)
+
+/* Takes {"taskId","quote","binding"} (the record the worker keeps,
+ * docs/provenance.md) into b when it names this task. Returns 1 if taken. */
+static int take_attestation(decc_prov_bundle *b, const uint8_t task32[32],
+                            const char *text, size_t len) {
+  json_error_t je;
+  json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+  json_t *qj = json_object_get(j, "quote");
+  const char *bind = json_string_value(json_object_get(j, "binding"));
+  char *qs = json_is_object(qj) ? json_dumps(qj, JSON_COMPACT) : NULL;
+  decc_quote *q = qs ? decc_calloc(1, sizeof *q) : NULL;
+  int ok = q && decc_quote_from_json(q, qs, strlen(qs), NULL) == DECC_OK &&
+           !memcmp(q->task_id, task32, 32) &&
+           (!bind || decc_hex_decode_exact(b->binding, 65, bind, "binding",
+                                           NULL) == DECC_OK);
+  free(qs);
+  json_decref(j);
+  if (!ok) {
+    decc_free(q);
+    return 0;
+  }
+  decc_free(b->quote);
+  b->quote = q;
+  b->has_quote = 1;
+  b->has_binding = bind != NULL;
+  return 1;
+}
+
+/* The attestation of the enclave that ran the task: this data directory's
+ * worker's record (<home>/worker/logs/<task>.attestation.json) when it ran
+ * the task, else the node's workerpool API (GET {node}/tasks/{id}/
+ * attestation; the node of DECC_NODE_URL or config.json's market / node).
+ * Nothing here is trusted: decc verify checks every signature. Out: a note
+ * saying why there is none (static text or *note_buf). Returns 1 if found. */
+static int fetch_attestation(decc_prov_bundle *b, decc_dp *dp,
+                             const uint8_t task32[32], char *note, size_t cap) {
+  char th[67];
+  decc_hex_encode(th, task32, 32, 1);
+  const char *home = decc_dp_home(dp);
+  if (home) {
+    size_t n = strlen(home) + 120;
+    char *path = decc_malloc(n);
+    if (path) {
+      snprintf(path, n, "%s/worker/logs/%s.attestation.json", home, th);
+      size_t len = 0;
+      char *data = access(path, R_OK) == 0
+                       ? cli_read_file(path, ATTESTATION_MAX, &len, 0)
+                       : NULL;
+      int got = data && take_attestation(b, task32, data, len);
+      decc_free(data);
+      decc_free(path);
+      if (got)
+        return 1;
+    }
+  }
+  const char *u = getenv("DECC_NODE_URL");
+  dp_cli_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  if ((!u || !*u) && home && dp_cli_config_load(&cfg, home) == CLI_OK)
+    u = cfg.market ? cfg.market : cfg.node;
+  int got = 0;
+  if (u && *u) {
+    size_t n = strlen(u) + 100;
+    char *url = decc_malloc(n);
+    if (url) {
+      size_t ul = strlen(u);
+      while (ul && u[ul - 1] == '/')
+        ul--;
+      snprintf(url, n, "%.*s/tasks/%s/attestation", (int)ul, u, th);
+      decc_http_reply r;
+      memset(&r, 0, sizeof r);
+      decc_status st = decc_http_fetch(&r, "GET", url, NULL, NULL, 0,
+                                       ATTESTATION_MAX, 10000, NULL);
+      got = st == DECC_OK && r.status == 200 &&
+            take_attestation(b, task32, (const char *)r.body.data, r.body.len);
+      snprintf(note, cap,
+               "neither this data directory's worker nor the node %.*s "
+               "(HTTP %ld) holds the quote of the enclave that ran the task",
+               (int)ul, u, st == DECC_OK ? (long)r.status : 0L);
+      decc_buf_clear(&r.body);
+      decc_free(url);
+    }
+  } else {
+    snprintf(note, cap,
+             "this data directory's worker did not run the task and no node "
+             "is configured to ask for its quote (DECC_NODE_URL)");
+  }
+  dp_cli_config_clear(&cfg);
+  return got;
+}
+
 /* `decc result get … --bundle FILE`: collects the bundle from the chain dp
  * uses and writes it atomically. result (the decrypted zip, len bytes) is
  * recorded when whole_zip (not a --path entry). */
@@ -190,15 +287,15 @@ int cli_prov_write_bundle(decc_dp *dp, const uint8_t task32[32],
     return cli_fail("bundle: %s", err.msg);
   }
   b.created = (uint64_t)time(NULL);
-  /* The SMS checks the enclave's quote before it releases the task's keys
-   * but keeps no copy a requester could fetch: say so in the bundle rather
-   * than leave the reader guessing. */
-  char *note = decc_strdup(
-      "the SMS verified the enclave's quote before releasing the task's "
-      "keys and the enclave challenge key, but does not publish it");
-  if (note) {
-    decc_free(b.attestation_note);
-    b.attestation_note = note;
+  /* Without a quote, say why in the bundle rather than leave the reader
+   * guessing. */
+  char why[512];
+  if (!fetch_attestation(&b, dp, task32, why, sizeof why)) {
+    char *note = decc_strdup(why);
+    if (note) {
+      decc_free(b.attestation_note);
+      b.attestation_note = note;
+    }
   }
   if (whole_zip && result)
     decc_prov_set_result_file(&b, result, len);

@@ -95,6 +95,11 @@ typedef struct decc_prov_bundle {
   int has_quote;
   decc_quote *quote;       /* owned (large: carries a hardware quote) */
   char *attestation_note;  /* why there is no quote ("" when there is) */
+  /* the enclave challenge key's personal_sign of
+   * decc_enclave_quote_binding_message(quote): the key that signed the
+   * result vouches for this quote (JSON attestation.binding, optional) */
+  int has_binding;
+  uint8_t binding[65];
   /* the result file the bundle was written with (decrypted zip) */
   int has_result_file;
   uint8_t result_file_sha256[32];

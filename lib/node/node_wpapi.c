@@ -19,6 +19,13 @@
  *                                          stdout / stderr kept by the local
  *                                          worker, for the task's requester
  *                                          (deal.requester on chain) only
+ *   GET /tasks/{taskid}/attestation        the platform's quote of the
+ *                                          enclave that ran the task, with
+ *                                          the result key's binding
+ *                                          signature (decc/enclave.h
+ *                                          attestation_path); public: it
+ *                                          holds no secret, and a result
+ *                                          provenance bundle carries it
  *
  * Why a separate EIP-712 domain from the market's login ("iExec Gateway"):
  * a login signature must not open the logs and vice versa. A challenge is
@@ -44,9 +51,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include "decc/attest.h"
 #include "decc/eip712.h"
 #include "decc/encoding.h"
 #include "decc/http_client.h"
@@ -577,6 +586,56 @@ static void h_logs(void *ctx, decc_http_request *req,
                              : NULL);
 }
 
+/* The attestation the local worker kept for the task
+ * (<home>/worker/logs/<task>.attestation.json): served as stored, once it
+ * parses as an object naming this task. The verifier (decc verify) checks
+ * every signature in it; the node vouches for nothing. */
+static void h_attestation(void *ctx, decc_http_request *req,
+                          decc_http_response *res) {
+  node_wpapi *w = ctx;
+  uint8_t tid[32];
+  if (parse_task(req, res, tid))
+    return;
+  char th[67];
+  decc_hex_encode(th, tid, 32, 1);
+  json_t *j = NULL;
+  if (w->has_worker) {
+    size_t len = strlen(w->n->cfg.home) + 120;
+    char *path = decc_malloc(len);
+    if (!path) {
+      (void)decc_http_res_error(res, 500, "out of memory");
+      return;
+    }
+    snprintf(path, len, "%s/worker/logs/%s.attestation.json",
+             w->n->cfg.home, th);
+    struct stat sb;
+    json_error_t je;
+    /* a quote is at most DECC_QUOTE_HW_MAX bytes, 2x in hex, plus claims */
+    j = stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+                sb.st_size <= (off_t)(4 * DECC_QUOTE_HW_MAX)
+            ? json_load_file(path, JSON_REJECT_DUPLICATES, &je)
+            : NULL;
+    decc_free(path);
+    const char *t = json_string_value(json_object_get(j, "taskId"));
+    if (!json_is_object(j) || !t || strcasecmp(t, th)) {
+      json_decref(j);
+      j = NULL;
+    }
+  }
+  if (!j) {
+    (void)decc_http_res_error(res, 404,
+                              w->has_worker
+                                  ? "no attestation for this task here: this "
+                                    "node's worker has not run it as a TEE "
+                                    "task, or a worker on another host did"
+                                  : "no attestation here: this node runs no "
+                                    "worker (the quote stays with the worker "
+                                    "that ran the task)");
+    return;
+  }
+  decc__node_send_json(res, 200, j);
+}
+
 /* Appends {status, date, chainReceipt} to list. */
 static void add_status(json_t *list, const char *status, uint64_t ts,
                        const decc_log *lg) {
@@ -823,6 +882,9 @@ decc_status decc__node_wpapi_mount(decc_node *n, decc_err *err) {
                          w);
   if (!st)
     st = decc_http_route(n->http, "GET", "/tasks/{taskid}/logs", h_logs, w);
+  if (!st)
+    st = decc_http_route(n->http, "GET", "/tasks/{taskid}/attestation",
+                         h_attestation, w);
   if (!st)
     st = decc_http_route(n->http, "GET", "/tasks/{taskid}", h_task, w);
   return st ? decc_err_set(err, st, "workerpool API routes: %s",

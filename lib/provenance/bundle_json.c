@@ -197,6 +197,8 @@ decc_status decc_prov_to_json(char **json, const decc_prov_bundle *b) {
       qj = json_loads(q, 0, NULL);
     decc_free(q);
     put(at, "quote", qj, &bad);
+    if (b->has_binding)
+      put(at, "binding", jhex(b->binding, 65), &bad);
   } else {
     put(at, "quote", json_null(), &bad);
   }
@@ -488,13 +490,22 @@ static int parse_asset(rd *r, json_t *a, const char *what, uint8_t sum[32],
 }
 
 static int parse_attestation(rd *r, json_t *a, decc_prov_bundle *b) {
-  static const char *const K[] = {"quote", "note", NULL};
+  static const char *const K[] = {"quote", "binding", "note", NULL};
   if (only_keys(r, a, "attestation", K) ||
       text(r, a, "note", &b->attestation_note))
     return -1;
   json_t *q = need(r, a, "quote");
   if (!q)
     return -1;
+  /* binding: optional (bundles written before it existed lack it) */
+  if (json_object_get(a, "binding")) {
+    if (json_is_null(q))
+      return fail(r, DECC_E_PARSE, "attestation.binding",
+                  "comes without a quote");
+    if (hex_fixed(r, a, "binding", b->binding, 65))
+      return -1;
+    b->has_binding = 1;
+  }
   if (json_is_null(q))
     return 0;
   if (!json_is_object(q))

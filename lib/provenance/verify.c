@@ -22,6 +22,7 @@
 
 #include "decc/abi.h"
 #include "decc/dcap.h"
+#include "decc/enclave.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -395,6 +396,41 @@ static void check_events(vctx *v, const decc_prov_bundle *b) {
 
 /* ---- attestation ------------------------------------------------------------------ */
 
+/* The result key's binding signature over the quote's claims: it ties the
+ * quote to the very key that signed the result, so a quote of another run
+ * or another enclave cannot be passed off as this result's. */
+static void check_binding(vctx *v, const decc_prov_bundle *b) {
+  char a1[43];
+  if (!b->has_binding) {
+    line(v, DECC_PROV_NOT_PROVEN, 0,
+         "that this quote is the one of the enclave that signed the result: "
+         "the bundle carries no binding signature from the result key");
+    return;
+  }
+  uint8_t msg[32];
+  decc_address signer;
+  decc_enclave_quote_binding_message(msg, b->quote);
+  if (decc_eip191_recover(&signer, msg, 32, b->binding)) {
+    line(v, DECC_PROV_FAILED, DECC_E_BAD_SIGNATURE,
+         "the quote's binding signature does not recover (tampered quote or "
+         "binding)");
+    return;
+  }
+  if (decc_address_is_zero(&v->rep->enclave) ||
+      !decc_address_eq(&signer, &v->rep->enclave)) {
+    line(v, DECC_PROV_FAILED, DECC_E_BAD_SIGNATURE,
+         "the quote is bound to key %s, not to the enclave key that signed "
+         "the result (tampered or swapped quote)",
+         ad(a1, &signer));
+    return;
+  }
+  line(v, DECC_PROV_PROVEN, 0,
+       "enclave key %s, which signed the result, signed this quote's claims "
+       "(its X25519 public key, nonce and time): the key that signed the "
+       "result was delivered to the quoted enclave",
+       ad(a1, &signer));
+}
+
 static void check_quote(vctx *v, const decc_prov_bundle *b,
                         const decc_prov_verify_opts *o) {
   char a1[43];
@@ -438,6 +474,7 @@ static void check_quote(vctx *v, const decc_prov_bundle *b,
          "the %s quote's report data binds the app measurement (= app "
          "checksum) and this task",
          q->backend);
+    check_binding(v, b);
     line(v, DECC_PROV_NOT_PROVEN, 0,
          "the hardware quote's signature chain to Intel's root and its TCB "
          "status are not checked offline (decc attest with collateral does)");
@@ -464,6 +501,7 @@ static void check_quote(vctx *v, const decc_prov_bundle *b,
     line(v, DECC_PROV_FAILED, DECC_E_DENIED,
          "platform key %s is not one of the platforms you trust",
          ad(a1, &signer));
+  check_binding(v, b);
   line(v, DECC_PROV_NOT_PROVEN, 0,
        "a %s quote is signed by a key on the worker host: it is not "
        "hardware protection (whoever holds the key can sign any quote)",

@@ -58,6 +58,20 @@ with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
 PY
 cmp -s r.zip other.zip && ko "the swapped zip is the same" || ok
 
+# the platform's attestation: the worker kept the quote it relayed to the
+# SMS with the result key's binding signature; the bundle carries it, and
+# the node's workerpool API serves the same record to anyone
+[ "$(jget 'd["attestation"]["quote"]["backend"]' <b.json)" = software ] && ok || ko "no quote in the bundle: $(jget 'd["attestation"]' <b.json)"
+[ "$(jget 'd["attestation"]["quote"]["taskId"]' <b.json)" = "$TASK" ] && ok || ko "quote task id"
+[ "$(jget 'len(d["attestation"]["binding"])' <b.json)" = 132 ] && ok || ko "no binding in the bundle"
+check_rc "attestation route" 0 curl -sf "$U/tasks/$TASK/attestation"
+[ "$(jget 'd["quote"]["signature"]' <<<"$out")" = "$(jget 'd["attestation"]["quote"]["signature"]' <b.json)" ] && ok || ko "node's quote differs: $out"
+[ "$(jget 'd["binding"]' <<<"$out")" = "$(jget 'd["attestation"]["binding"]' <b.json)" ] && ok || ko "node's binding differs: $out"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$U/tasks/0x$(printf '%064d' 7)/attestation")
+[ "$code" = 404 ] && ok || ko "unknown task's attestation: HTTP $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$U/tasks/0x12/attestation")
+[ "$code" = 400 ] && ok || ko "bad task id: HTTP $code"
+
 # the node's JSON-RPC serves the same signed transaction (remote chains)
 txh=$(jget '[e["transactionHash"] for e in d["events"] if e["name"] == "TaskContribute"][0]' <b.json)
 raw=$(curl -s -X POST -H 'Content-Type: application/json' "$U/" \
@@ -72,7 +86,11 @@ grep -q "^PROVEN .*enclave key 0x[0-9a-fA-F]\{40\} signed result digest" <<<"$ou
 grep -q "^PROVEN .*workerpool owner" <<<"$out" && ok || ko "no authorization line: $out"
 grep -q "^PROVEN .*hashes to the signed result digest" <<<"$out" && ok || ko "no result line: $out"
 grep -q "^NOT PROVEN .*chain source's word" <<<"$out" && ok || ko "no block-hash caveat: $out"
-grep -q "^NOT PROVEN .*platform attestation" <<<"$out" && ok || ko "no attestation caveat: $out"
+plat=$("$DECC" wallet address --private-key-file plat.key | grep -o '0x[0-9a-fA-F]\{40\}')
+grep -qi "^PROVEN .*platform key $plat quoted an enclave running the app checksum for this task" <<<"$out" && ok || ko "no quote line: $out"
+grep -q "^PROVEN .*which signed the result, signed this quote's claims" <<<"$out" && ok || ko "no binding line: $out"
+grep -q "^NOT PROVEN .*software quote is signed by a key on the worker host: it is not hardware protection" <<<"$out" && ok || ko "no software caveat: $out"
+check_rc "verify trusted platform" 0 "$DECC" verify b.json --trust-platform "$plat"
 grep -q "^FAILED" <<<"$out" && ko "a FAILED line: $out" || ok
 check_rc "verify --json" 0 "$DECC" verify b.json --result r.zip --json
 [ "$(jget 'd["valid"]' <<<"$out")" = True ] && ok || ko "json valid: $out"
@@ -124,6 +142,35 @@ print(json.dumps(d))
 PY
 refused "unknown field" "trustMe" "$DECC" verify b_extra.json
 refused "missing file" "" "$DECC" verify nosuch.json
+# the attestation: a tampered quote, a quote bound to another key, a
+# bundle whose binding was dropped, a quote from another platform
+python3 - b.json >b_quote.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+q = d["attestation"]["quote"]
+k = q["enclavePublicKey"]
+q["enclavePublicKey"] = k[:-1] + ("0" if k[-1] != "0" else "1")
+print(json.dumps(d, indent=2))
+PY
+refused "tampered quote" "does not recover to its platform key" "$DECC" verify b_quote.json
+python3 - b.json >b_bind.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["attestation"]["binding"]
+d["attestation"]["binding"] = b[:20] + ("0" if b[20] != "0" else "1") + b[21:]
+print(json.dumps(d, indent=2))
+PY
+check_rc "quote bound to another key" 1 "$DECC" verify b_bind.json
+grep -q "^decc: .*\(binding signature does not recover\|not to the enclave key that signed the result\)" "$T/err" && ok || ko "binding: $(cat "$T/err")"
+python3 - b.json >b_nobind.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+del d["attestation"]["binding"]
+print(json.dumps(d, indent=2))
+PY
+check_rc "quote without binding" 0 "$DECC" verify b_nobind.json
+grep -q "^NOT PROVEN .*no binding signature from the result key" <<<"$out" && ok || ko "no-binding caveat: $out"
+refused "untrusted platform" "not one of the platforms you trust" "$DECC" verify b.json --trust-platform "$BOB"
 
 # ---- decc task replay: the owner re-runs the task with her key (offline) --
 check_rc "replay" 0 "$DECC" task replay "$TASK" --key-file pd.key --private-key-file alice.key
