@@ -168,6 +168,11 @@ DECC_API void decc_dp_set_runner(decc_dp *dp, decc_dp_runner_fn fn,
 DECC_API decc_chain *decc_dp_chain(decc_dp *dp);
 DECC_API decc_market *decc_dp_market(decc_dp *dp);
 DECC_API decc_sms *decc_dp_sms(decc_dp *dp);
+/* The clients every SDK call goes through (borrowed; valid until
+ * decc_dp_close; never NULL after decc_dp_open): the SMS and the market,
+ * in-process or remote alike (decc/sms_client.h, decc/market_client.h). */
+DECC_API struct decc_sms_client *decc_dp_sms_client(decc_dp *dp);
+DECC_API struct decc_market_client *decc_dp_market_client(decc_dp *dp);
 /* NULL when the store is a Kubo node. */
 DECC_API decc_blockstore *decc_dp_blockstore(decc_dp *dp);
 /* The data directory given to decc_dp_open. */

@@ -284,6 +284,8 @@ void decc_dp_set_runner(decc_dp *dp, decc_dp_runner_fn fn, void *user) {
 decc_chain *decc_dp_chain(decc_dp *dp) { return dp->chain; }
 decc_market *decc_dp_market(decc_dp *dp) { return dp->market; }
 decc_sms *decc_dp_sms(decc_dp *dp) { return dp->sms; }
+decc_sms_client *decc_dp_sms_client(decc_dp *dp) { return dp->smsc; }
+decc_market_client *decc_dp_market_client(decc_dp *dp) { return dp->mc; }
 decc_blockstore *decc_dp_blockstore(decc_dp *dp) { return dp->bs; }
 const char *decc_dp_home(const decc_dp *dp) { return dp->home; }
 

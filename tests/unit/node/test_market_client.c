@@ -16,12 +16,14 @@
 
 #include "decc/abi.h"
 #include "decc/chain.h"
+#include "decc/dataprotector.h"
 #include "decc/encoding.h"
 #include "decc/ledger.h"
 #include "decc/market_client.h"
 #include "decc/mem.h"
 #include "decc/node.h"
 #include "decc/order.h"
+#include "decc/sms_client.h"
 #include "test.h"
 
 typedef struct fx {
@@ -337,4 +339,47 @@ TEST(misuse_and_bad_urls_are_errors) {
   ASSERT(js == NULL);
   decc_market_client_destroy(c);
   decc_market_client_destroy(NULL);
+}
+
+/* The SDK holds one client per service and picks the backend once: local
+ * over its data directory, http when given a node; a grant published
+ * through the SDK on the node is read back through the node's market. */
+TEST(dataprotector_picks_the_backend_once) {
+  fx f;
+  ASSERT_OK(fx_open(&f));
+  decc_err err;
+  char home[800];
+  decc_dp_config c;
+  memset(&c, 0, sizeof c);
+  snprintf(home, sizeof home, "%s/local", decc_test_tmpdir());
+  c.home = home;
+  decc_dp *dp = NULL;
+  ASSERT_OK(decc_dp_open(&dp, &c, &err));
+  ASSERT_STR_EQ(decc_market_client_backend(decc_dp_market_client(dp)),
+                "local");
+  ASSERT_STR_EQ(decc_sms_client_backend(decc_dp_sms_client(dp)), "local");
+  decc_dp_close(dp);
+  snprintf(home, sizeof home, "%s/remote", decc_test_tmpdir());
+  c.home = home;
+  c.node_url = f.base;
+  ASSERT_OK(decc_dp_open(&dp, &c, &err));
+  ASSERT_STR_EQ(decc_market_client_backend(decc_dp_market_client(dp)),
+                "http");
+  ASSERT_STR_EQ(decc_sms_client_backend(decc_dp_sms_client(dp)), "http");
+  ASSERT(decc_dp_market(dp) == NULL && decc_dp_sms(dp) == NULL);
+  /* an app order of who[0] through the SDK's client, read by hash */
+  decc_order o;
+  ASSERT_OK(app_order(&f, &o, 2, 0));
+  ASSERT_OK(decc_market_client_publish(decc_dp_market_client(dp), &o,
+                                       f.sk[0], NULL, &err));
+  uint8_t h[32];
+  decc_order_hash(h, &o, f.domain);
+  char *js = NULL;
+  ASSERT_OK(decc_market_client_get(decc_dp_market_client(dp), DECC_ORDER_APP,
+                                   h, &js, &err));
+  ASSERT(strstr(js, "\"status\":\"open\"") != NULL);
+  decc_free(js);
+  decc_order_clear(&o);
+  decc_dp_close(dp);
+  fx_close(&f);
 }
