@@ -11,18 +11,19 @@
 # writer, the node (MHD threads, the market watcher, the subgraph indexer,
 # the workerpool thread) and the scheduler/worker pair, in process and over
 # HTTP. No suppression file: every report is a finding.
-# Not here: test_e2e and test_restart drive the scheduler and the workers
-# step by step on the test's one thread (the threads they would exercise
-# are those of test_node and test_sched_remote), and the sandboxed task
-# runs they start do not complete under the TSan runtime (the tasks fail;
-# not investigated further) — they run under ASan+UBSan in `make test`.
+# test_e2e and test_restart run whole tasks through the sandbox (the worker,
+# its enclave runs, a worker killed and resumed). The sandbox forks with the
+# raw system call in a TSan build (lib/enclave/sandbox.c, sandbox_fork):
+# TSan's fork() starts its background thread in the child, and
+# unshare(CLONE_NEWUSER) refuses a multi-threaded process, so every task
+# used to fail with SANDBOX_FAILED under TSan.
 set -euo pipefail
 BUILD=${1:?usage: tools/tsan.sh BUILD_DIR [TEST_NAME_PATTERN]}
 PATTERN=${2:-}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 TESTS=(test_http test_http_guard test_market_readers test_node test_node_nonce
-  test_graphql test_sched_remote)
+  test_graphql test_sched_remote test_e2e test_restart)
 sel=()
 for t in "${TESTS[@]}"; do
   [[ -n "$PATTERN" && ! "$t" =~ $PATTERN ]] && continue

@@ -116,6 +116,31 @@ typedef struct plan {
   int out_dirfd;     /* host output directory, opened O_DIRECTORY */
 } plan;
 
+/* ThreadSanitizer's fork() starts the runtime's background thread in the
+ * child of a single-threaded process, and unshare(CLONE_NEWUSER) refuses a
+ * multi-threaded caller (EINVAL): under TSan every sandbox run failed with
+ * "unshare namespaces: Invalid argument". A TSan build therefore forks the
+ * sandbox's processes with the raw system call, which TSan does not see;
+ * their code only makes system calls (no allocation, so no runtime lock
+ * that another thread held at the fork) and ends in _exit or execve, so
+ * the runtime's view of the child does not matter. Other builds use
+ * fork(). */
+#if defined(__SANITIZE_THREAD__)
+#define SANDBOX_RAW_FORK 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SANDBOX_RAW_FORK 1
+#endif
+#endif
+
+static pid_t sandbox_fork(void) {
+#ifdef SANDBOX_RAW_FORK
+  return (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+#else
+  return fork();
+#endif
+}
+
 static double mono_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -644,7 +669,7 @@ static void run_creator(const plan *p, int report_fd, int status_fd) {
       write_file("/proc/self/gid_map", map) != 0)
     goto fail;
   what = "fork init";
-  pid_t init = fork();
+  pid_t init = sandbox_fork();
   if (init < 0)
     goto fail;
   if (init == 0) {
@@ -823,7 +848,7 @@ static void run_supervisor(plan *p) {
   if (pipe2(sp, O_CLOEXEC) != 0 || pipe2(setup, O_CLOEXEC) != 0)
     goto fail;
   what = "fork";
-  pid_t creator = fork();
+  pid_t creator = sandbox_fork();
   if (creator < 0)
     goto fail;
   if (creator == 0) {
@@ -1018,7 +1043,7 @@ decc_status decc_sandbox_run(const decc_sandbox_opts *o,
   }
   p->result_fd = rp[1];
   pid_t parent = getpid();
-  pid_t sup = fork();
+  pid_t sup = sandbox_fork();
   if (sup < 0) {
     close(rp[0]);
     close(rp[1]);
