@@ -7,7 +7,7 @@
 # installs it): ipfs/node_modules/.bin/jsipfs, and node. It never downloads
 # anything. When one is missing it prints why and exits 77 (ctest:
 # Skipped); under CI (CI=true) that is a failure (exit 1) with the same
-# one-line reason. Two workarounds from dependencies.md §12 are applied: a
+# one-line reason. Two workarounds (docs/internals/engines.md) are applied: a
 # Promise.withResolvers polyfill (Node 20) and Addresses.Swarm = []
 # (otherwise the daemon hangs).
 #

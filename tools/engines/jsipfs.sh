@@ -1,6 +1,6 @@
 # jsipfs.sh — sourced (not run) by the tests that need a real IPFS daemon:
 # starts js-ipfs 0.66.1 (installed by tools/engines/install.sh ipfs) on
-# loopback ports, offline, with the two workarounds dependencies.md §12
+# loopback ports, offline, with the two workarounds docs/internals/engines.md
 # describes (a Promise.withResolvers polyfill for Node 20, and
 # Addresses.Swarm = [] without which the daemon hangs), and stops it.
 #
