@@ -233,6 +233,12 @@ static int setup_in(fixture *f, const char *tmp) {
   if (decc_quote_sign(b->quote, f->platform_sk))
     return -1;
   b->has_quote = 1;
+  /* the result key's binding of the quote, as the enclave makes it */
+  uint8_t bm[32];
+  decc_enclave_quote_binding_message(bm, b->quote);
+  if (decc_eip191_sign(b->binding, f->enclave_sk, bm, 32))
+    return -1;
+  b->has_binding = 1;
   decc_prov_set_result_file(b, f->zip, f->zip_len);
   return 0;
 }

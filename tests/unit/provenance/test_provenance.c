@@ -9,6 +9,7 @@
  * link), a bundle from another chain, a tampered signature or transaction,
  * a quote for another task, truncated, garbage or oversized JSON.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -63,6 +64,55 @@ TEST(bundle_consistent_verifies_and_says_what_it_cannot_prove) {
   ASSERT(has_line(&rep, DECC_PROV_PROVEN, "hashes to the signed result"));
   ASSERT(has_line(&rep, DECC_PROV_NOT_PROVEN, "not hardware protection"));
   ASSERT(has_line(&rep, DECC_PROV_NOT_PROVEN, "chain source's word"));
+  ASSERT(has_line(&rep, DECC_PROV_PROVEN, "signed this quote's claims"));
+  fixture_clear(&f);
+}
+
+TEST(bundle_quote_binding_checked) {
+  fixture f;
+  decc_prov_report rep;
+  decc_err err;
+  decc_err_clear(&err);
+  /* bound by another key than the one that signed the result: a quote of
+   * another run passed off as this result's */
+  ASSERT_EQ(setup(&f), 0);
+  uint8_t other[32], bm[32];
+  memset(other, 0x44, 32);
+  decc_enclave_quote_binding_message(bm, f.b.quote);
+  ASSERT_OK(decc_eip191_sign(f.b.binding, other, bm, 32));
+  ASSERT_EQ(verify(&f, &rep, &err), DECC_E_BAD_SIGNATURE);
+  ASSERT(strstr(err.msg, "not to the enclave key that signed the result"));
+  fixture_clear(&f);
+  /* a quote re-signed by the platform with other claims: the binding no
+   * longer matches */
+  ASSERT_EQ(setup(&f), 0);
+  f.b.quote->nonce[0] ^= 1;
+  ASSERT_OK(decc_quote_sign(f.b.quote, f.platform_sk));
+  ASSERT(verify(&f, &rep, &err) != DECC_OK);
+  ASSERT_EQ(rep.n_failed, 1);
+  fixture_clear(&f);
+  /* no binding: not proven, not failed */
+  ASSERT_EQ(setup(&f), 0);
+  f.b.has_binding = 0;
+  ASSERT_OK(verify(&f, &rep, &err));
+  ASSERT(has_line(&rep, DECC_PROV_NOT_PROVEN, "no binding signature"));
+  /* a binding without a quote does not parse */
+  char *j = NULL;
+  f.b.has_binding = 1;
+  ASSERT_OK(decc_prov_to_json(&j, &f.b));
+  json_t *root = json_loads(j, 0, NULL);
+  decc_free(j);
+  ASSERT(root != NULL);
+  ASSERT_EQ(json_object_set_new(json_object_get(root, "attestation"), "quote",
+                                json_null()),
+            0);
+  char *t = json_dumps(root, JSON_PRESERVE_ORDER);
+  json_decref(root);
+  ASSERT(t != NULL);
+  decc_prov_bundle c;
+  ASSERT_EQ(decc_prov_from_json(&c, t, strlen(t), &err), DECC_E_PARSE);
+  ASSERT(strstr(err.msg, "attestation.binding"));
+  free(t);
   fixture_clear(&f);
 }
 
