@@ -2,6 +2,12 @@
  * vault.c — the SMS's sealed secret store (see decc/vault.h): SQLite rows
  * holding AES-256-GCM ciphertexts bound to their (kind, owner, name) slot,
  * under a key from a 0600 key file or an Argon2id passphrase derivation.
+ *
+ * Every statement is prepared once per vault and kept (reset after each
+ * use): a session release reads and deletes several rows, and preparing
+ * (SQL parsing and planning) each time was a visible share of a release.
+ * All use of the connection is under the vault's mutex, so SQLite's own
+ * per-call mutex is not needed (SQLITE_OPEN_NOMUTEX).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,21 +29,58 @@
 #define TAG_LEN 16
 #define SALT_LEN 16
 
+/* The cached statements, by use. */
+enum { Q_GET, Q_HAS, Q_DELETE, Q_OWNER, Q_INSERT, Q_UPDATE, Q_UPSERT, Q_N };
+
+static const char *const SQL[Q_N] = {
+    [Q_GET] = "SELECT nonce, ct FROM secrets WHERE kind=?1 AND owner=?2 AND "
+              "name=?3",
+    [Q_HAS] = "SELECT 1 FROM secrets WHERE kind=?1 AND owner=?2 AND name=?3",
+    [Q_DELETE] = "DELETE FROM secrets WHERE kind=?1 AND owner=?2 AND name=?3",
+    [Q_OWNER] = "SELECT owner FROM secrets WHERE kind=?1 AND name=?2 "
+                "ORDER BY owner LIMIT 1",
+    [Q_INSERT] = "INSERT INTO secrets(kind,owner,name,nonce,ct,updated) "
+                 "VALUES(?1,?2,?3,?4,?5,?6)",
+    [Q_UPDATE] = "UPDATE secrets SET nonce=?4, ct=?5, updated=?6 WHERE "
+                 "kind=?1 AND owner=?2 AND name=?3",
+    [Q_UPSERT] = "INSERT OR REPLACE INTO secrets(kind,owner,name,nonce,ct,"
+                 "updated) VALUES(?1,?2,?3,?4,?5,?6)",
+};
+
 struct decc_vault {
   sqlite3 *db;
   uint8_t *key; /* secure memory */
   pthread_mutex_t mu;
-  sqlite3_stmt *get_stmt; /* cached: reads are the SMS's hot path */
+  sqlite3_stmt *q[Q_N]; /* prepared on first use, under mu */
 };
+
+/* The cached statement `which`, ready to bind (call under v->mu; give it
+ * back with done()). NULL: SQLite refused it (message in the db). */
+static sqlite3_stmt *stmt(decc_vault *v, int which) {
+  if (!v->q[which] &&
+      sqlite3_prepare_v3(v->db, SQL[which], -1, SQLITE_PREPARE_PERSISTENT,
+                         &v->q[which], NULL) != SQLITE_OK)
+    v->q[which] = NULL;
+  return v->q[which];
+}
+
+/* Ends a use of a cached statement: no read transaction stays open and no
+ * bound pointer outlives the call. */
+static void done(sqlite3_stmt *s) {
+  if (s) {
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+  }
+}
 
 static const char AAD_DOMAIN[] = "decc-vault-v1";
 static const char CHECK_TEXT[] = "decc vault check value";
 
 /* AES-256-GCM seal: out = ct ‖ tag (n + 16 bytes). */
 static decc_status gcm(int enc, uint8_t *out, const uint8_t *in, size_t n,
-                       const uint8_t key[KEY_LEN], const uint8_t nonce[NONCE_LEN],
-                       const uint8_t *aad, size_t aad_len,
-                       uint8_t tag[TAG_LEN]) {
+                       const uint8_t key[KEY_LEN],
+                       const uint8_t nonce[NONCE_LEN], const uint8_t *aad,
+                       size_t aad_len, uint8_t tag[TAG_LEN]) {
   EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
   if (!c)
     return DECC_E_NOMEM;
@@ -97,8 +140,8 @@ static decc_status read_private(const char *path, uint8_t *out, size_t n,
 
 static decc_status create_private(const char *path, const uint8_t *data,
                                   size_t n, decc_err *err) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                0600);
+  int fd =
+      open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(errno));
   ssize_t w = write(fd, data, n);
@@ -235,7 +278,7 @@ decc_status decc_vault_open(decc_vault **out, const char *dir,
       close(fd);
     if (sqlite3_open_v2(path, &v->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                            SQLITE_OPEN_FULLMUTEX,
+                            SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK)
       st = decc_err_set(err, DECC_E_IO, "%s: %s", path,
                         v->db ? sqlite3_errmsg(v->db) : "cannot open");
@@ -261,7 +304,8 @@ decc_status decc_vault_open(decc_vault **out, const char *dir,
 void decc_vault_close(decc_vault *v) {
   if (!v)
     return;
-  sqlite3_finalize(v->get_stmt);
+  for (int i = 0; i < Q_N; i++)
+    sqlite3_finalize(v->q[i]);
   sqlite3_close(v->db);
   decc_secure_free(v->key);
   pthread_mutex_destroy(&v->mu);
@@ -283,8 +327,8 @@ decc_status decc_vault_put(decc_vault *v, decc_secret_kind kind,
                            const uint8_t *value, size_t len, int update,
                            decc_err *err) {
   if (len > DECC_SECRET_MAX)
-    return decc_err_set(err, DECC_E_LIMIT,
-                        "secret larger than %d bytes", DECC_SECRET_MAX);
+    return decc_err_set(err, DECC_E_LIMIT, "secret larger than %d bytes",
+                        DECC_SECRET_MAX);
   if (name && strlen(name) > 256)
     return decc_err_set(err, DECC_E_INVALID, "secret name too long");
   char nm[260];
@@ -302,18 +346,11 @@ decc_status decc_vault_put(decc_vault *v, decc_secret_kind kind,
     return decc_err_set(err, st, "vault: sealing failed");
   }
   memcpy(ct + len, tag, TAG_LEN);
-  const char *sql =
-      update == 0
-          ? "INSERT INTO secrets(kind,owner,name,nonce,ct,updated) "
-            "VALUES(?1,?2,?3,?4,?5,?6)"
-          : update == 1
-                ? "UPDATE secrets SET nonce=?4, ct=?5, updated=?6 WHERE "
-                  "kind=?1 AND owner=?2 AND name=?3"
-                : "INSERT OR REPLACE INTO secrets(kind,owner,name,nonce,ct,"
-                  "updated) VALUES(?1,?2,?3,?4,?5,?6)";
   pthread_mutex_lock(&v->mu);
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(v->db, sql, -1, &s, NULL) != SQLITE_OK) {
+  sqlite3_stmt *s = stmt(v, update == 0   ? Q_INSERT
+                            : update == 1 ? Q_UPDATE
+                                          : Q_UPSERT);
+  if (!s) {
     st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
   } else {
     sqlite3_bind_int(s, 1, (int)kind);
@@ -331,7 +368,7 @@ decc_status decc_vault_put(decc_vault *v, decc_secret_kind kind,
     else if (update == 1 && sqlite3_changes(v->db) == 0)
       st = decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
   }
-  sqlite3_finalize(s);
+  done(s);
   pthread_mutex_unlock(&v->mu);
   decc_free(ct);
   return st;
@@ -356,17 +393,12 @@ static decc_status get_impl(decc_vault *v, decc_secret_kind kind,
   size_t cl = 0;
   decc_status st = DECC_OK;
   pthread_mutex_lock(&v->mu);
-  if (!v->get_stmt &&
-      sqlite3_prepare_v2(v->db,
-                         "SELECT nonce, ct FROM secrets WHERE kind=?1 AND "
-                         "owner=?2 AND name=?3",
-                         -1, &v->get_stmt, NULL) != SQLITE_OK) {
-    v->get_stmt = NULL;
+  sqlite3_stmt *s = stmt(v, Q_GET);
+  if (!s) {
     st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
     pthread_mutex_unlock(&v->mu);
     return st;
   }
-  sqlite3_stmt *s = v->get_stmt;
   sqlite3_bind_int(s, 1, (int)kind);
   sqlite3_bind_blob(s, 2, owner->b, 20, SQLITE_STATIC);
   sqlite3_bind_text(s, 3, nm, -1, SQLITE_STATIC);
@@ -383,8 +415,7 @@ static decc_status get_impl(decc_vault *v, decc_secret_kind kind,
       memcpy(sealed, sqlite3_column_blob(s, 1), cl);
     }
   }
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
+  done(s);
   pthread_mutex_unlock(&v->mu);
   if (st)
     return st;
@@ -434,18 +465,15 @@ int decc_vault_has(decc_vault *v, decc_secret_kind kind,
     return 0;
   norm_name(nm, sizeof nm, kind, name);
   pthread_mutex_lock(&v->mu);
-  sqlite3_stmt *s = NULL;
+  sqlite3_stmt *s = stmt(v, Q_HAS);
   int found = 0;
-  if (sqlite3_prepare_v2(v->db,
-                         "SELECT 1 FROM secrets WHERE kind=?1 AND owner=?2 AND "
-                         "name=?3",
-                         -1, &s, NULL) == SQLITE_OK) {
+  if (s) {
     sqlite3_bind_int(s, 1, (int)kind);
     sqlite3_bind_blob(s, 2, owner->b, 20, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, nm, -1, SQLITE_STATIC);
     found = sqlite3_step(s) == SQLITE_ROW;
   }
-  sqlite3_finalize(s);
+  done(s);
   pthread_mutex_unlock(&v->mu);
   return found;
 }
@@ -456,12 +484,9 @@ decc_status decc_vault_delete(decc_vault *v, decc_secret_kind kind,
   char nm[260];
   norm_name(nm, sizeof nm, kind, name);
   pthread_mutex_lock(&v->mu);
-  sqlite3_stmt *s = NULL;
+  sqlite3_stmt *s = stmt(v, Q_DELETE);
   decc_status st = DECC_OK;
-  if (sqlite3_prepare_v2(v->db,
-                         "DELETE FROM secrets WHERE kind=?1 AND owner=?2 AND "
-                         "name=?3",
-                         -1, &s, NULL) != SQLITE_OK)
+  if (!s)
     st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
   else {
     sqlite3_bind_int(s, 1, (int)kind);
@@ -472,7 +497,7 @@ decc_status decc_vault_delete(decc_vault *v, decc_secret_kind kind,
     else if (sqlite3_changes(v->db) == 0)
       st = decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
   }
-  sqlite3_finalize(s);
+  done(s);
   pthread_mutex_unlock(&v->mu);
   return st;
 }
@@ -485,12 +510,9 @@ decc_status decc_vault_find_owner(decc_vault *v, decc_secret_kind kind,
     return decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
   norm_name(nm, sizeof nm, kind, name);
   pthread_mutex_lock(&v->mu);
-  sqlite3_stmt *s = NULL;
+  sqlite3_stmt *s = stmt(v, Q_OWNER);
   decc_status st = DECC_OK;
-  if (sqlite3_prepare_v2(v->db,
-                         "SELECT owner FROM secrets WHERE kind=?1 AND name=?2 "
-                         "ORDER BY owner LIMIT 1",
-                         -1, &s, NULL) != SQLITE_OK) {
+  if (!s) {
     st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
   } else {
     sqlite3_bind_int(s, 1, (int)kind);
@@ -502,7 +524,7 @@ decc_status decc_vault_find_owner(decc_vault *v, decc_secret_kind kind,
     else
       memcpy(owner->b, sqlite3_column_blob(s, 0), 20);
   }
-  sqlite3_finalize(s);
+  done(s);
   pthread_mutex_unlock(&v->mu);
   return st;
 }
