@@ -72,6 +72,7 @@ typedef struct sample {
 } sample;
 
 int main(void) {
+  bench_peak_rss_at_exit();
   const char *dir = source_dir();
   sample s[2] = {{"tdx_quote", "2025-06-20T12:00:00Z", 0, 0, 0, 0, 0},
                  {"sgx_quote", "2025-06-20T12:00:00Z", 0, 0, 0, 0, 0}};

@@ -26,6 +26,7 @@ static double pct(double *v, int n, double p) {
 }
 
 int main(void) {
+  bench_peak_rss_at_exit();
   if (geteuid() != 0) {
     printf("bench_enclave: skipped (the sandbox needs root)\n");
     return 0;

@@ -174,6 +174,7 @@ static long listed(const char *url, size_t k) {
 }
 
 int main(void) {
+  bench_peak_rss_at_exit();
   double scale = bench_scale();
   size_t items = (size_t)(10000 * scale);
   if (items < OWNERS)

@@ -165,6 +165,7 @@ static double run_wrk(const char *url, int seconds, const char *name) {
 }
 
 int main(void) {
+  bench_peak_rss_at_exit();
   double scale = bench_scale();
   size_t norders = (size_t)(100000 * scale);
   if (norders < PER_SIGNER)

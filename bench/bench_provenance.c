@@ -26,6 +26,7 @@ static void die(const char *what) {
 }
 
 int main(void) {
+  bench_peak_rss_at_exit();
   char tmp[] = "/tmp/bench_provenance.XXXXXX";
   if (!mkdtemp(tmp))
     die("mkdtemp");

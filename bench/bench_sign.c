@@ -82,6 +82,7 @@ static void raw_recover_slice(raw_ref *r, long n) {
 }
 
 int main(void) {
+  bench_peak_rss_at_exit();
   if (decc_init() != DECC_OK)
     die("decc_init");
   long n = (long)(20000 * bench_scale());

@@ -195,6 +195,7 @@ static int store_add(const char *base, size_t len, char cid[128]) {
 }
 
 int main(void) {
+  bench_peak_rss_at_exit();
   const char *e = getenv("SOAK_SECONDS");
   int seconds = e && atoi(e) > 0 ? atoi(e) : 600;
   e = getenv("SOAK_CONNECTIONS");

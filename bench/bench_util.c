@@ -30,3 +30,9 @@ void bench_report(const char *name, double value, const char *unit) {
   printf("%-44s %14.2f %s\n", name, value, unit);
   fflush(stdout);
 }
+
+static void print_peak_rss(void) {
+  bench_report("peak RSS", (double)bench_peak_rss_kib() / 1024.0, "MiB");
+}
+
+void bench_peak_rss_at_exit(void) { atexit(print_peak_rss); }

@@ -17,4 +17,8 @@ long bench_peak_rss_kib(void);
 double bench_scale(void);
 /* Prints one result line. */
 void bench_report(const char *name, double value, const char *unit);
+/* Makes the process print its peak RSS ("peak RSS … MiB", the line every
+ * benchmark ends with) when it exits normally (atexit): call once at the
+ * start of main, so every return path, a skip included, reports it. */
+void bench_peak_rss_at_exit(void);
 #endif
