@@ -1,10 +1,13 @@
 /*
  * fuzz_sms_session.c — libFuzzer target for the SMS session request JSON
- * (POST /tee/sessions body) and the UTF-8 / JSON-string helpers the
- * session document is built with. An accepted request must serialize and
- * parse back to the same struct (a round-trip failure traps); it is then
- * offered to an SMS on an empty in-memory chain, which must refuse it with
- * a reason (nothing is ever released without a valid signature chain).
+ * (POST /tee/sessions body), the session format module (decc/session.h)
+ * the document is written and read with, and the deal params reader. An
+ * accepted request must serialize and parse back to the same struct (a
+ * round-trip failure traps); it is then offered to an SMS on an empty
+ * in-memory chain, which must refuse it with a reason (nothing is ever
+ * released without a valid signature chain). A session document the
+ * enclave's reader accepts must come out of the writer as a document the
+ * reader accepts again; deal params the reader accepts stay in bounds.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,8 +17,8 @@
 
 #include "decc/buf.h"
 #include "decc/mem.h"
+#include "decc/session.h"
 #include "decc/sms.h"
-#include "sms/sms_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -79,10 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   /* A string accepted as UTF-8 must come out as a JSON string jansson
    * would accept: quoted, no raw control characters. */
-  if (decc__sms_utf8_ok((const char *)data, size)) {
+  if (decc_session_text_ok((const char *)data, size)) {
     decc_buf b;
     decc_buf_init(&b, 0);
-    if (decc__sms_json_str(&b, (const char *)data, size) != DECC_OK)
+    if (decc_session_json_str(&b, (const char *)data, size) != DECC_OK)
       __builtin_trap();
     if (b.len < 2 || b.data[0] != '"' || b.data[b.len - 1] != '"')
       __builtin_trap();
@@ -90,6 +93,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (b.data[i] < 0x20)
         __builtin_trap();
     decc_buf_clear(&b);
+  }
+  decc_session sess, again;
+  if (decc_session_parse(&sess, (const char *)data, size, &err) == DECC_OK) {
+    decc_buf b;
+    decc_buf_init(&b, 0);
+    if (decc_session_write(&b, &sess, NULL) != DECC_OK ||
+        decc_session_parse(&again, (const char *)b.data, b.len, &err) !=
+            DECC_OK)
+      __builtin_trap();
+    if (again.n_input_files != sess.n_input_files ||
+        again.n_secrets != sess.n_secrets || again.bulk != sess.bulk ||
+        again.n_bulk != sess.n_bulk)
+      __builtin_trap();
+    decc_session_clear(&again);
+    decc_buf_clear(&b);
+    decc_session_clear(&sess);
+  }
+  decc_deal_params dp;
+  if (decc_deal_params_parse(&dp, (const char *)data, size, 65536, 64, &err) ==
+      DECC_OK) {
+    if (!dp.args || !dp.provider || dp.n_input_files > 64 ||
+        dp.n_secrets > DECC_SESSION_SECRETS_MAX)
+      __builtin_trap();
+    decc_deal_params_clear(&dp);
   }
   return 0;
 }

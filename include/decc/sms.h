@@ -32,6 +32,7 @@
 #include "common.h"
 #include "http.h"
 #include "keys.h"
+#include "poco.h"
 #include "vault.h"
 
 #ifdef __cplusplus
@@ -43,16 +44,17 @@ extern "C" {
 struct decc_order;      /* decc/order.h */
 struct decc_blockstore; /* decc/store.h */
 
-/* PoCo task statuses (viewTask). */
-#define DECC_SMS_TASK_UNSET 0
-#define DECC_SMS_TASK_ACTIVE 1
-#define DECC_SMS_TASK_REVEALING 2
-#define DECC_SMS_TASK_COMPLETED 3
-#define DECC_SMS_TASK_FAILED 4
+/* PoCo task statuses (viewTask) are decc/poco.h's DECC_TASK_*; these
+ * older names stay as aliases of them for existing callers. */
+#define DECC_SMS_TASK_UNSET DECC_TASK_UNSET
+#define DECC_SMS_TASK_ACTIVE DECC_TASK_ACTIVE
+#define DECC_SMS_TASK_REVEALING DECC_TASK_REVEALING
+#define DECC_SMS_TASK_COMPLETED DECC_TASK_COMPLETED
+#define DECC_SMS_TASK_FAILED DECC_TASK_FAILED
 
 /* The fields of viewTask the SMS uses. */
 typedef struct decc_sms_task {
-  unsigned status;         /* DECC_SMS_TASK_* */
+  unsigned status;         /* DECC_TASK_* (decc/poco.h) */
   uint8_t deal_id[32];
   uint64_t index;          /* idx */
   uint64_t final_deadline; /* unix seconds */

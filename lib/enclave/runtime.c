@@ -32,6 +32,7 @@
 #include "decc/poco.h"
 #include "decc/result.h"
 #include "decc/sandbox.h"
+#include "decc/session.h"
 #include "decc/store.h"
 #include "enclave/enclave_int.h"
 
@@ -234,74 +235,6 @@ decc_status decc__enclave_upload(const decc_enclave_store *store,
   return decc_cid_to_string(cid_out, cap, &cid);
 }
 
-/* ---- session ------------------------------------------------------------------ */
-
-/* The session document parsed; services borrowed from root. */
-typedef struct session {
-  json_t *root;
-  json_t *pre, *app, *post; /* environment objects (pre may be NULL) */
-  json_t *app_svc;
-} session;
-
-static json_t *find_service(json_t *root, const char *name) {
-  json_t *svcs = json_object_get(root, "services");
-  if (!json_is_array(svcs))
-    return NULL;
-  for (size_t i = 0; i < json_array_size(svcs); i++) {
-    json_t *s = json_array_get(svcs, i);
-    json_t *n = json_object_get(s, "name");
-    if (json_is_string(n) && !strcmp(json_string_value(n), name))
-      return s;
-  }
-  return NULL;
-}
-
-static const char *env_get(json_t *env, const char *key) {
-  json_t *v = env ? json_object_get(env, key) : NULL;
-  return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static int env_true(json_t *env, const char *key) {
-  const char *v = env_get(env, key);
-  return v && !strcasecmp(v, "true");
-}
-
-static decc_status session_parse(session *s, const char *text, size_t len,
-                                 decc_err *err) {
-  memset(s, 0, sizeof *s);
-  json_error_t je;
-  s->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-  if (!s->root || !json_is_object(s->root))
-    return decc_err_set(err, DECC_E_PARSE, "session is not a JSON object");
-  json_t *pre = find_service(s->root, "pre-compute");
-  s->app_svc = find_service(s->root, "app");
-  json_t *post = find_service(s->root, "post-compute");
-  if (!s->app_svc || !post)
-    return decc_err_set(err, DECC_E_PARSE,
-                        "session lacks the app or post-compute service");
-  s->pre = pre ? json_object_get(pre, "environment") : NULL;
-  s->app = json_object_get(s->app_svc, "environment");
-  s->post = json_object_get(post, "environment");
-  if ((pre && !json_is_object(s->pre)) || !json_is_object(s->app) ||
-      !json_is_object(s->post))
-    return decc_err_set(err, DECC_E_PARSE,
-                        "a session service has no environment object");
-  json_t *v;
-  const char *k;
-  json_t *envs[3] = {s->pre, s->app, s->post};
-  for (int i = 0; i < 3; i++) {
-    if (!envs[i])
-      continue;
-    json_object_foreach(envs[i], k, v) {
-      if (!json_is_string(v))
-        return decc_err_set(err, DECC_E_PARSE,
-                            "session environment value of %s is not a string",
-                            k);
-    }
-  }
-  return DECC_OK;
-}
-
 /* A file name the session may give (dataset filename): one path
  * component, printable, not "." or "..". */
 static int safe_name(const char *n) {
@@ -393,45 +326,38 @@ static void fetch_dataset(decc_enclave_outcome *o, const char *label,
  * pre-compute, every dataset is tried even after a failure and the task
  * fails if any did; the detail lists the failed ones, with the SMS's
  * reason for those it refused (IEXEC_DATASET_<i>_REFUSED, decc's). */
-static void pre_compute_bulk(decc_enclave_outcome *o, json_t *e,
+static void pre_compute_bulk(decc_enclave_outcome *o, const decc_session *s,
                              const char *in_dir,
                              const decc_enclave_store *store,
                              const decc_enclave_limits *lim) {
-  const char *ns = env_get(e, "IEXEC_BULK_SLICE_SIZE");
-  char *end = NULL;
-  unsigned long n = ns ? strtoul(ns, &end, 10) : 0;
-  if (!ns || !*ns || *end || n > DECC_ENCLAVE_BULK_MAX) {
+  if (!s->bulk) {
     decc__enclave_fail(o, DECC_CAUSE_SESSION_INVALID,
-                       "pre-compute: IEXEC_BULK_SLICE_SIZE is not a number "
-                       "of datasets in 0..%d",
+                       "pre-compute: " DECC_ENV_BULK_SLICE_SIZE " is not a "
+                       "number of datasets in 0..%d",
                        DECC_ENCLAVE_BULK_MAX);
     return;
   }
+  unsigned long n = (unsigned long)s->n_bulk;
   decc_task_cause first = DECC_CAUSE_NONE;
   char detail[sizeof o->detail];
   size_t failed = 0, used = 0;
   detail[0] = 0;
   for (unsigned long i = 1; i <= n; i++) {
-    char k[4][48], label[80];
-    static const char *const sfx[4] = {"URL", "CHECKSUM", "KEY", "FILENAME"};
-    for (int j = 0; j < 4; j++)
-      snprintf(k[j], sizeof k[j], "IEXEC_DATASET_%lu_%s", i, sfx[j]);
-    const char *name = env_get(e, k[3]);
+    const decc_session_dataset *d = &s->bulk_datasets[i - 1];
+    char label[80];
+    const char *name = d->filename;
     snprintf(label, sizeof label, "bulk dataset %lu (%.42s)", i,
              name ? name : "?");
     decc_enclave_outcome one;
     memset(&one, 0, sizeof one);
-    snprintf(k[0], sizeof k[0], "IEXEC_DATASET_%lu_REFUSED", i);
-    const char *refused = env_get(e, k[0]);
-    snprintf(k[0], sizeof k[0], "IEXEC_DATASET_%lu_URL", i);
-    const char *url = env_get(e, k[0]), *key = env_get(e, k[2]);
+    const char *refused = d->refused, *url = d->url, *key = d->key;
     if (refused || !url || !*url || !key || !*key)
       decc__enclave_fail(&one, DECC_CAUSE_BULK_DATASET_REFUSED,
                          "%s: no key released by the SMS: %s", label,
                          refused ? refused : "no reason given");
     else
-      fetch_dataset(&one, label, url, env_get(e, k[1]), key, name, in_dir,
-                    store, lim);
+      fetch_dataset(&one, label, url, d->checksum, key, name, in_dir, store,
+                    lim);
     if (one.cause == DECC_CAUSE_NONE)
       continue;
     if (!failed++)
@@ -456,26 +382,23 @@ static void pre_compute_bulk(decc_enclave_outcome *o, json_t *e,
                        failed, n, detail);
 }
 
-static void pre_compute(decc_enclave_outcome *o, const session *s,
+static void pre_compute(decc_enclave_outcome *o, const decc_session *s,
                         const char *in_dir, const decc_enclave_store *store,
                         const decc_enclave_limits *lim) {
-  json_t *e = s->pre;
-  if (env_true(e, "IS_DATASET_REQUIRED")) {
-    fetch_dataset(o, "dataset", env_get(e, "IEXEC_DATASET_URL"),
-                  env_get(e, "IEXEC_DATASET_CHECKSUM"),
-                  env_get(e, "IEXEC_DATASET_KEY"),
-                  env_get(e, "IEXEC_DATASET_FILENAME"), in_dir, store, lim);
+  if (s->has_dataset) {
+    fetch_dataset(o, "dataset", s->dataset.url, s->dataset.checksum,
+                  s->dataset.key, s->dataset.filename, in_dir, store, lim);
     if (o->cause)
       return;
   }
-  if (env_get(e, "IEXEC_BULK_SLICE_SIZE")) {
-    pre_compute_bulk(o, e, in_dir, store, lim);
+  if (s->bulk_size) {
+    pre_compute_bulk(o, s, in_dir, store, lim);
     if (o->cause)
       return;
   }
   decc_err err;
   decc_err_clear(&err);
-  const char *ns = env_get(e, "IEXEC_INPUT_FILES_NUMBER");
+  const char *ns = s->input_files_number;
   unsigned long n = ns ? strtoul(ns, NULL, 10) : 0;
   if (n > lim->max_input_files) {
     decc__enclave_fail(o, DECC_CAUSE_INPUT_FILE_FETCH_FAILED,
@@ -484,9 +407,9 @@ static void pre_compute(decc_enclave_outcome *o, const session *s,
     return;
   }
   for (unsigned long i = 1; i <= n && !o->cause; i++) {
-    char k[48], h[67];
-    snprintf(k, sizeof k, "IEXEC_INPUT_FILE_URL_%lu", i);
-    const char *url = env_get(e, k);
+    char k[DECC_SESSION_ENV_NAME_MAX], h[67];
+    decc_session_env_name(k, DECC_ENV_INPUT_FILE_URL_, i, NULL);
+    const char *url = i <= s->n_input_files ? s->input_files[i - 1] : NULL;
     if (!url || !*url) {
       decc__enclave_fail(o, DECC_CAUSE_SESSION_INVALID,
                          "pre-compute: %s missing", k);
@@ -585,12 +508,12 @@ static void cap_log(const char *path, uint64_t max) {
   }
 }
 
-static void run_app(decc_enclave_outcome *o, const session *s,
+static void run_app(decc_enclave_outcome *o, const decc_session *s,
                     const decc_bundle_manifest *m, const char *app_dir,
                     const char *in_dir, const char *out_dir,
                     const char *logs_dir, const decc_enclave_limits *lim) {
   /* Environment: the app service's variables, in secure memory. */
-  size_t nenv = json_object_size(s->app);
+  size_t nenv = s->n_app_env;
   if (nenv + 3 > APP_ENV_MAX) {
     decc__enclave_fail(o, DECC_CAUSE_SESSION_INVALID,
                        "app environment has %zu variables (at most %d)", nenv,
@@ -604,11 +527,9 @@ static void run_app(decc_enclave_outcome *o, const session *s,
     return;
   }
   memset(envp, 0, (nenv + 3) * sizeof *envp);
-  const char *k;
-  json_t *v;
   int oom = 0;
-  json_object_foreach(s->app, k, v) {
-    const char *val = json_string_value(v);
+  for (size_t i = 0; i < nenv; i++) {
+    const char *k = s->app_env[i].name, *val = s->app_env[i].value;
     size_t l = strlen(k) + strlen(val) + 2;
     if (!strcmp(k, "PATH") || strchr(k, '='))
       continue;
@@ -630,8 +551,7 @@ static void run_app(decc_enclave_outcome *o, const session *s,
   const char *argv[APP_ARGS_MAX + 2];
   char *argbuf = NULL, *entry = NULL;
   size_t na = 0;
-  json_t *ja = json_object_get(s->app_svc, "args");
-  const char *args = json_is_string(ja) ? json_string_value(ja) : "";
+  const char *args = s->args ? s->args : "";
   size_t cap = strlen(args) + 1;
   argbuf = decc_malloc(cap + 1);
   entry = decc__enclave_path("/app", m->entrypoint);
@@ -750,22 +670,21 @@ static char *map_output_path(const char *p, const char *out_dir) {
   return r;
 }
 
-static void post_compute(decc_enclave_outcome *o, const session *s,
+static void post_compute(decc_enclave_outcome *o, const decc_session *s,
                          const char *work_dir, const char *out_dir,
                          const decc_enclave_store *store,
                          const decc_enclave_limits *lim) {
-  json_t *e = s->post;
   decc_err err;
   decc_err_clear(&err);
   uint8_t task[32];
   decc_address worker;
-  const char *tid = env_get(e, "IEXEC_TASK_ID");
-  const char *wa = env_get(e, "SIGN_WORKER_ADDRESS");
+  const char *tid = s->task_id;
+  const char *wa = s->worker;
   if (!tid || decc_hex_decode_exact(task, 32, tid, "task id", NULL) || !wa ||
       decc_address_parse(&worker, wa, NULL)) {
     decc__enclave_fail(o, DECC_CAUSE_SESSION_INVALID,
-                       "post-compute: IEXEC_TASK_ID or SIGN_WORKER_ADDRESS "
-                       "missing or malformed");
+                       "post-compute: " DECC_ENV_TASK_ID " or "
+                       DECC_ENV_SIGN_WORKER_ADDRESS " missing or malformed");
     return;
   }
 
@@ -793,7 +712,7 @@ static void post_compute(decc_enclave_outcome *o, const session *s,
     return;
   }
 
-  int callback = env_true(e, "RESULT_STORAGE_CALLBACK");
+  int callback = s->callback;
   if (callback) {
     json_t *cd = json_object_get(computed, "callback-data");
     const char *hex = json_is_string(cd) ? json_string_value(cd) : NULL;
@@ -831,7 +750,7 @@ static void post_compute(decc_enclave_outcome *o, const session *s,
     return;
 
   if (!callback) {
-    const char *prov = env_get(e, "RESULT_STORAGE_PROVIDER");
+    const char *prov = s->provider;
     char *zip = decc__enclave_path(work_dir, "iexec_out.zip");
     char *enc = decc__enclave_path(work_dir, "result.zip");
     const char *upload = zip;
@@ -850,8 +769,8 @@ static void post_compute(decc_enclave_outcome *o, const session *s,
                          st == DECC_E_LIMIT ? DECC_CAUSE_RESULT_TOO_LARGE
                                             : DECC_CAUSE_INTERNAL,
                          "result zip: %s", err.msg);
-    } else if (env_true(e, "RESULT_ENCRYPTION")) {
-      const char *pk = env_get(e, "RESULT_ENCRYPTION_PUBLIC_KEY");
+    } else if (s->encrypt) {
+      const char *pk = s->encryption_key;
       decc_rsa_key *key = NULL;
       if (!pk || !*pk || decc_rsa_key_parse(&key, pk, strlen(pk), NULL)) {
         decc__enclave_fail(o, DECC_CAUSE_RESULT_ENCRYPTION_FAILED,
@@ -900,7 +819,7 @@ static void post_compute(decc_enclave_outcome *o, const session *s,
 
   decc_poco_result_hash(o->result_hash, task, o->result_digest);
   decc_poco_result_seal(o->result_seal, &worker, task, o->result_digest);
-  const char *skhex = env_get(e, "SIGN_TEE_CHALLENGE_PRIVATE_KEY");
+  const char *skhex = s->enclave_key;
   if (skhex && *skhex) {
     uint8_t *sk = decc_secure_alloc(32);
     uint8_t msg[32];
@@ -969,17 +888,16 @@ decc_status decc_enclave_run_session(decc_enclave_outcome *out,
     goto done;
   }
 
-  session s;
+  decc_session s;
   decc_err e2;
   decc_err_clear(&e2);
   double t0 = decc__enclave_now_ms();
-  if (session_parse(&s, session_text, len, &e2)) {
+  if (decc_session_parse(&s, session_text, len, &e2)) {
     decc__enclave_fail(out, DECC_CAUSE_SESSION_INVALID, "%s", e2.msg);
   } else {
     /* measured launch: the bundle that runs is the one the SMS checked */
     decc_sha256(out->measurement, bundle, bundle_len);
-    json_t *fp = json_object_get(s.app_svc, "fingerprint");
-    const char *fps = json_is_string(fp) ? json_string_value(fp) : "";
+    const char *fps = s.app_fingerprint ? s.app_fingerprint : "";
     uint8_t want[32];
     decc_bundle_manifest m;
     if (*fps && (decc_hex_decode_exact(want, 32, fps, "fingerprint", NULL) ||
@@ -993,7 +911,7 @@ decc_status decc_enclave_run_session(decc_enclave_outcome *out,
       decc__enclave_fail(out, DECC_CAUSE_APP_BUNDLE_INVALID, "app bundle: %s",
                          e2.msg);
     } else {
-      if (s.pre)
+      if (s.has_pre)
         pre_compute(out, &s, in_dir, store, &lim);
       double t1 = decc__enclave_now_ms();
       out->pre_ms = t1 - t0;
@@ -1006,7 +924,7 @@ decc_status decc_enclave_run_session(decc_enclave_outcome *out,
       out->post_ms = decc__enclave_now_ms() - t2;
     }
   }
-  json_decref(s.root);
+  decc_session_clear(&s);
 
 done:
   /* the decrypted dataset and the app's files do not outlive the run */
@@ -1029,147 +947,56 @@ decc_status decc_enclave_standard_session(char **json, size_t *len,
   if (len)
     *len = 0;
   const char *params = t->params ? t->params : "";
-  const char *args = params;
-  json_t *pr = NULL, *inputs = NULL;
-  if (*params) {
-    json_error_t je;
-    pr = json_loads(params, 0, &je);
-    if (pr && !json_is_object(pr)) {
-      json_decref(pr);
-      pr = NULL;
-    }
+  decc_deal_params p;
+  decc_err e2;
+  decc_status st = decc_deal_params_parse(&p, params, strlen(params), 0, 0,
+                                          &e2);
+  if (st)
+    return decc_err_set(err, st == DECC_E_NOMEM ? st : DECC_E_PARSE, "%s",
+                        e2.msg);
+  if (p.encrypt || p.n_secrets) {
+    decc_deal_params_clear(&p);
+    return decc_err_set(err, DECC_E_UNSUPPORTED,
+                        "result encryption and secrets need a TEE task");
   }
-  if (pr) {
-    json_t *v = json_object_get(pr, "iexec_args");
-    args = json_is_string(v) ? json_string_value(v) : "";
-    if (((v = json_object_get(pr, "iexec_result_encryption")) &&
-         (json_is_true(v) ||
-          (json_is_string(v) && !strcasecmp(json_string_value(v), "true")))) ||
-        ((v = json_object_get(pr, "iexec_secrets")) && json_is_object(v) &&
-         json_object_size(v))) {
-      json_decref(pr);
-      return decc_err_set(err, DECC_E_UNSUPPORTED,
-                          "result encryption and secrets need a TEE task");
-    }
-    inputs = json_object_get(pr, "iexec_input_files");
-    if (inputs && !json_is_null(inputs) && !json_is_array(inputs)) {
-      json_decref(pr);
-      return decc_err_set(err, DECC_E_PARSE,
-                          "iexec_input_files is not an array");
-    }
-    if (json_is_null(inputs))
-      inputs = NULL;
-  }
-  char th[67], dh[67], cks[67], wa[43], k[48], num[24];
-  decc_hex_encode(th, t->task_id, 32, 1);
-  decc_hex_encode(dh, t->deal_id, 32, 1);
-  decc_address_to_checksum(wa, &t->worker);
+  /* What the worker knows from the chain; no secret, no enclave key, no
+   * result encryption; results go to the worker's store (ipfs). */
+  char th[67], dh[67], cks[67], wa[43], ti[24], bsz[24], bfi[24];
   static const uint8_t zero[32];
-  int has_sum = memcmp(t->app_checksum, zero, 32) != 0;
-  if (has_sum)
-    decc_hex_encode(cks, t->app_checksum, 32, 1);
-  size_t n_in = inputs ? json_array_size(inputs) : 0;
-  decc_status st = DECC_OK;
-  json_t *root = json_object(), *svcs = json_array();
-  json_t *pre = NULL, *pe = NULL, *app = json_object(), *ae = json_object(),
-         *post = json_object(), *po = json_object();
-  int bad = !root || !svcs || !app || !ae || !post || !po;
-  if (!bad && n_in) {
-    pre = json_object();
-    pe = json_object();
-    bad = !pre || !pe;
-    if (!bad) {
-      json_object_set_new(pre, "name", json_string("pre-compute"));
-      json_object_set_new(pe, "IEXEC_TASK_ID", json_string(th));
-      json_object_set_new(pe, "IS_DATASET_REQUIRED", json_string("false"));
-      snprintf(num, sizeof num, "%zu", n_in);
-      json_object_set_new(pe, "IEXEC_INPUT_FILES_NUMBER", json_string(num));
-      for (size_t i = 0; i < n_in; i++) {
-        json_t *u = json_array_get(inputs, i);
-        if (!json_is_string(u)) {
-          st = decc_err_set(err, DECC_E_PARSE, "input file %zu is not a string",
-                            i + 1);
-          break;
-        }
-        snprintf(k, sizeof k, "IEXEC_INPUT_FILE_URL_%zu", i + 1);
-        json_object_set(pe, k, u);
-      }
-      json_object_set(pre, "environment", pe);
-      json_array_append(svcs, pre);
-    }
+  int callback = !decc_address_is_zero(&t->callback);
+  snprintf(ti, sizeof ti, "%llu", (unsigned long long)t->task_index);
+  snprintf(bsz, sizeof bsz, "%llu", (unsigned long long)t->bot_size);
+  snprintf(bfi, sizeof bfi, "%llu", (unsigned long long)t->bot_first);
+  decc_session s;
+  memset(&s, 0, sizeof s);
+  s.name = decc_hex_encode(th, t->task_id, 32, 1);
+  s.task_id = th;
+  s.deal_id = decc_hex_encode(dh, t->deal_id, 32, 1);
+  s.task_index = ti;
+  s.bot_size = bsz;
+  s.bot_first = bfi;
+  s.worker = decc_address_to_checksum(wa, &t->worker);
+  s.input_files = p.input_files;
+  s.n_input_files = p.n_input_files;
+  s.app_fingerprint = memcmp(t->app_checksum, zero, 32)
+                          ? decc_hex_encode(cks, t->app_checksum, 32, 1)
+                          : "";
+  s.args = p.args;
+  s.dataset_address = DECC_SESSION_ZERO_ADDRESS;
+  s.callback = callback;
+  s.provider = callback ? "" : DECC_PARAM_PROVIDER_DEFAULT;
+  decc_buf b;
+  decc_buf_init(&b, 0);
+  st = decc_session_write(&b, &s, NULL);
+  decc_deal_params_clear(&p);
+  if (st) {
+    decc_buf_clear(&b);
+    return decc_err_set(err, st, "the session could not be written (%s)",
+                        decc_strerror(st));
   }
-  if (!bad && !st) {
-    json_object_set_new(app, "name", json_string("app"));
-    json_object_set_new(app, "fingerprint", json_string(has_sum ? cks : ""));
-    json_object_set_new(app, "args", json_string(args));
-    json_object_set_new(ae, "IEXEC_DEAL_ID", json_string(dh));
-    snprintf(num, sizeof num, "%llu", (unsigned long long)t->task_index);
-    json_object_set_new(ae, "IEXEC_TASK_INDEX", json_string(num));
-    json_object_set_new(ae, "IEXEC_BOT_TASK_INDEX", json_string(num));
-    json_object_set_new(ae, "IEXEC_TASK_ID", json_string(th));
-    json_object_set_new(ae, "IEXEC_IN", json_string("/iexec_in"));
-    json_object_set_new(ae, "IEXEC_OUT", json_string("/iexec_out"));
-    snprintf(num, sizeof num, "%llu", (unsigned long long)t->bot_size);
-    json_object_set_new(ae, "IEXEC_BOT_SIZE", json_string(num));
-    snprintf(num, sizeof num, "%llu", (unsigned long long)t->bot_first);
-    json_object_set_new(ae, "IEXEC_BOT_FIRST_INDEX", json_string(num));
-    json_object_set_new(ae, "IEXEC_DATASET_ADDRESS",
-                        json_string("0x0000000000000000000000000000000000000000"));
-    json_object_set_new(ae, "IEXEC_DATASET_FILENAME",
-                        json_string("0x0000000000000000000000000000000000000000"));
-    snprintf(num, sizeof num, "%zu", n_in);
-    json_object_set_new(ae, "IEXEC_INPUT_FILES_NUMBER", json_string(num));
-    json_object_set_new(ae, "IEXEC_INPUT_FILES_FOLDER", json_string("/iexec_in"));
-    for (size_t i = 0; i < n_in; i++) {
-      const char *url = json_string_value(json_array_get(inputs, i));
-      uint8_t h[32];
-      decc_sha256(h, url, strlen(url));
-      snprintf(k, sizeof k, "IEXEC_INPUT_FILE_NAME_%zu", i + 1);
-      json_object_set_new(ae, k, json_string(decc_hex_encode(cks, h, 32, 1)));
-    }
-    json_object_set(app, "environment", ae);
-    json_array_append(svcs, app);
-    json_object_set_new(post, "name", json_string("post-compute"));
-    json_object_set_new(po, "IEXEC_TASK_ID", json_string(th));
-    json_object_set_new(po, "SIGN_WORKER_ADDRESS", json_string(wa));
-    json_object_set_new(po, "RESULT_ENCRYPTION", json_string("false"));
-    json_object_set_new(
-        po, "RESULT_STORAGE_CALLBACK",
-        json_string(decc_address_is_zero(&t->callback) ? "false" : "true"));
-    json_object_set_new(
-        po, "RESULT_STORAGE_PROVIDER",
-        json_string(decc_address_is_zero(&t->callback) ? "ipfs" : ""));
-    json_object_set(post, "environment", po);
-    json_array_append(svcs, post);
-    json_object_set_new(root, "name", json_string(th));
-    json_object_set_new(root, "version", json_string("0.1.0"));
-    json_object_set(root, "services", svcs);
-    char *txt = json_dumps(root, JSON_COMPACT);
-    if (!txt) {
-      st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
-    } else {
-      size_t n = strlen(txt);
-      *json = decc_strndup(txt, n);
-      json_malloc_t jm;
-      json_free_t jf;
-      json_get_alloc_funcs(&jm, &jf);
-      jf(txt);
-      if (!*json)
-        st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
-      else if (len)
-        *len = n;
-    }
-  } else if (bad) {
-    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  }
-  json_decref(root);
-  json_decref(svcs);
-  json_decref(pre);
-  json_decref(pe);
-  json_decref(app);
-  json_decref(ae);
-  json_decref(post);
-  json_decref(po);
-  json_decref(pr);
-  return st;
+  *json = decc_strndup((const char *)b.data, b.len);
+  if (*json && len)
+    *len = b.len;
+  decc_buf_clear(&b);
+  return *json ? DECC_OK : decc_err_set(err, DECC_E_NOMEM, "out of memory");
 }

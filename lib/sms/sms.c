@@ -27,6 +27,7 @@
 #include "decc/mem.h"
 #include "decc/receipts.h"
 #include "decc/result.h"
+#include "decc/session.h"
 #include "decc/sms.h"
 #include "decc/sms_auth.h"
 #include "sms/sms_int.h"
@@ -67,67 +68,6 @@ struct decc_sms {
 };
 
 /* ---- small helpers -------------------------------------------------------- */
-
-int decc__sms_utf8_ok(const char *s, size_t n) {
-  const unsigned char *p = (const unsigned char *)s;
-  size_t i = 0;
-  while (i < n) {
-    unsigned c = p[i];
-    size_t k;
-    uint32_t cp;
-    if (c == 0)
-      return 0;
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      k = 1;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      k = 2;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      k = 3;
-      cp = c & 0x07;
-    } else {
-      return 0;
-    }
-    if (k >= n - i)
-      return 0;
-    for (size_t j = 1; j <= k; j++) {
-      if (i + j >= n || (p[i + j] & 0xc0) != 0x80)
-        return 0;
-      cp = cp << 6 | (p[i + j] & 0x3f);
-    }
-    /* overlong forms, surrogates, beyond U+10FFFF */
-    if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) ||
-        (k == 3 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-      return 0;
-    i += k + 1;
-  }
-  return 1;
-}
-
-decc_status decc__sms_json_str(decc_buf *b, const char *s, size_t n) {
-  static const char hx[] = "0123456789abcdef";
-  decc_status st = decc_buf_append_byte(b, '"');
-  for (size_t i = 0; i < n && !st; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == '"' || c == '\\') {
-      char e[2] = {'\\', (char)c};
-      st = decc_buf_append(b, e, 2);
-    } else if (c < 0x20) {
-      char e[6] = {'\\', 'u', '0', '0', hx[c >> 4], hx[c & 15]};
-      st = decc_buf_append(b, e, 6);
-    } else {
-      st = decc_buf_append_byte(b, c);
-    }
-  }
-  if (!st)
-    st = decc_buf_append_byte(b, '"');
-  return st;
-}
 
 char *decc__sms_hex32(char out[67], const uint8_t b[32]) {
   return decc_hex_encode(out, b, 32, 1);
@@ -434,7 +374,7 @@ static decc_status check_value(decc_sms *s, const char *value, size_t len,
     return refuse(s, code, "SECRET_TOO_LARGE", DECC_E_LIMIT, err, what,
                   "secret of %zu bytes exceeds the %d-byte limit", len,
                   DECC_SECRET_MAX);
-  if (!decc__sms_utf8_ok(value ? value : "", len))
+  if (!decc_session_text_ok(value ? value : "", len))
     return refuse(s, code, "SECRET_NOT_UTF8", DECC_E_INVALID, err, what,
                   "secret value must be UTF-8 text without NUL bytes");
   return DECC_OK;
@@ -648,7 +588,7 @@ static decc_status check_execution(decc_sms *s, const uint8_t taskid[32],
   if (st)
     return refuse(s, code, "EXECUTION_NOT_AUTHORIZED_GET_CHAIN_TASK_FAILED",
                   st, err, what, "reading the task: %s", e2.msg);
-  if (task->status != DECC_SMS_TASK_ACTIVE)
+  if (task->status != DECC_TASK_ACTIVE)
     return refuse(s, code, "EXECUTION_NOT_AUTHORIZED_TASK_NOT_ACTIVE",
                   DECC_E_DENIED, err, what, "task is not ACTIVE (status %s)",
                   status_name(task->status));
@@ -1025,129 +965,7 @@ decc_status decc_sms_authorize_worker(decc_sms_session_request *r,
   return decc_sms_sign_challenge(r->pool_signature, pool_sk32, h);
 }
 
-/* ---- session document ------------------------------------------------------ */
-
-/* Writes "name":"value" members of one environment object. */
-typedef struct env_w {
-  decc_buf *b;
-  int first;
-  decc_status st;
-} env_w;
-
-static void env_begin(env_w *e, decc_buf *b) {
-  e->b = b;
-  e->first = 1;
-  if (!e->st)
-    e->st = decc_buf_append_byte(b, '{');
-}
-
-static void env_addn(env_w *e, const char *key, const char *v, size_t n) {
-  if (e->st)
-    return;
-  if (!e->first)
-    e->st = decc_buf_append_byte(e->b, ',');
-  e->first = 0;
-  if (!e->st)
-    e->st = decc__sms_json_str(e->b, key, strlen(key));
-  if (!e->st)
-    e->st = decc_buf_append_byte(e->b, ':');
-  if (!e->st)
-    e->st = decc__sms_json_str(e->b, v ? v : "", v ? n : 0);
-}
-
-static void env_add(env_w *e, const char *key, const char *v) {
-  env_addn(e, key, v, v ? strlen(v) : 0);
-}
-
-static void env_addu(env_w *e, const char *key, uint64_t v) {
-  char t[24];
-  snprintf(t, sizeof t, "%llu", (unsigned long long)v);
-  env_add(e, key, t);
-}
-
-static void env_end(env_w *e) {
-  if (!e->st)
-    e->st = decc_buf_append_byte(e->b, '}');
-}
-
-/* What the deal params say (iexec-common DealParams). */
-typedef struct params {
-  json_t *root;        /* parsed params object or NULL */
-  const char *args;    /* iexec_args ("" when none) */
-  json_t *input_files; /* array or NULL */
-  json_t *secrets;     /* object or NULL */
-  int encrypt;
-  const char *provider;
-  const char *proxy;
-  int bulk;
-  const char *bulk_cid; /* bulk processing: the root's CID (borrowed) */
-} params;
-
-static decc_status parse_params(decc_sms *s, const char *text, params *p,
-                                const char **code, decc_err *err,
-                                const char *what) {
-  memset(p, 0, sizeof *p);
-  p->args = "";
-  p->provider = "ipfs";
-  size_t n = strlen(text);
-  if (n > s->cfg.max_params)
-    return refuse(s, code, "INVALID_DEAL_PARAMS", DECC_E_LIMIT, err, what,
-                  "deal params exceed %zu bytes", s->cfg.max_params);
-  json_error_t je;
-  p->root = n ? json_loadb(text, n, 0, &je) : NULL;
-  if (!p->root || !json_is_object(p->root)) {
-    /* Not a JSON object: the whole string is the args (DealParams). */
-    json_decref(p->root);
-    p->root = NULL;
-    if (!decc__sms_utf8_ok(text, n))
-      return refuse(s, code, "INVALID_DEAL_PARAMS", DECC_E_INVALID, err, what,
-                    "deal params are not UTF-8");
-    p->args = text;
-    return DECC_OK;
-  }
-  json_t *v;
-  if ((v = json_object_get(p->root, "iexec_args")) && json_is_string(v))
-    p->args = json_string_value(v);
-  if ((v = json_object_get(p->root, "iexec_input_files")) && !json_is_null(v)) {
-    if (!json_is_array(v) || json_array_size(v) > s->cfg.max_input_files)
-      goto bad;
-    for (size_t i = 0; i < json_array_size(v); i++)
-      if (!json_is_string(json_array_get(v, i)))
-        goto bad;
-    p->input_files = v;
-  }
-  if ((v = json_object_get(p->root, "iexec_secrets")) && !json_is_null(v)) {
-    if (!json_is_object(v) || json_object_size(v) > 64)
-      goto bad;
-    p->secrets = v;
-  }
-  if ((v = json_object_get(p->root, "iexec_result_encryption"))) {
-    if (json_is_boolean(v))
-      p->encrypt = json_is_true(v);
-    else if (json_is_string(v))
-      p->encrypt = !strcasecmp(json_string_value(v), "true");
-    else if (!json_is_null(v))
-      goto bad;
-  }
-  if ((v = json_object_get(p->root, "iexec_result_storage_provider")) &&
-      json_is_string(v) && json_string_length(v))
-    p->provider = json_string_value(v);
-  if ((v = json_object_get(p->root, "iexec_result_storage_proxy")) &&
-      json_is_string(v))
-    p->proxy = json_string_value(v);
-  if ((v = json_object_get(p->root, "bulk_cid")) && json_is_string(v) &&
-      json_string_length(v)) {
-    p->bulk = 1;
-    p->bulk_cid = json_string_value(v);
-  }
-  return DECC_OK;
-bad:
-  json_decref(p->root);
-  p->root = NULL;
-  return refuse(s, code, "INVALID_DEAL_PARAMS", DECC_E_INVALID, err, what,
-                "deal params are malformed (iexec_input_files / "
-                "iexec_secrets / iexec_result_encryption)");
-}
+/* ---- session document (written by decc/session.h) -------------------------- */
 
 /* Secrets read for one session land in one secure arena of fixed slots
  * (one guarded allocation per release instead of one per secret). */
@@ -1205,13 +1023,6 @@ static const uint8_t *vault_value(decc_sms *s, uint8_t *arena, int slot,
   return *st ? NULL : dst;
 }
 
-/* The positive integer index of iexec_secrets ("1", "2", …). */
-static int secret_index_ok(const char *k) {
-  size_t n = strlen(k);
-  return n >= 1 && n <= 4 && k[0] >= '1' && k[0] <= '9' &&
-         strspn(k, "0123456789") == n;
-}
-
 typedef struct session_ctx {
   const decc_sms_session_request *r;
   const decc_sms_deal *deal;
@@ -1223,15 +1034,6 @@ typedef struct session_ctx {
   size_t n_bulk;
   const char *purpose; /* the grant policy's purpose, or NULL */
 } session_ctx;
-
-static void sign_tokens(env_w *e, const session_ctx *c, const char *task_hex) {
-  char w[43], sk[67];
-  env_add(e, "IEXEC_TASK_ID", task_hex);
-  env_add(e, "SIGN_WORKER_ADDRESS", decc_address_to_checksum(w, &c->r->worker));
-  decc_hex_encode(sk, c->enclave_sk, 32, 1);
-  env_add(e, "SIGN_TEE_CHALLENGE_PRIVATE_KEY", sk);
-  decc_memzero(sk, sizeof sk);
-}
 
 /* Renders a registry multiaddr: binary multiaddr → "/ipfs/Qm…", else the
  * bytes as text (an URL). Out: heap string. */
@@ -1246,86 +1048,139 @@ static decc_status multiaddr_text(char **out, const uint8_t *m, size_t n) {
   return *out ? DECC_OK : DECC_E_NOMEM;
 }
 
-/* Pre-compute tokens of a bulk task (iexec-sms getPreComputeTokens):
- * IEXEC_BULK_SLICE_SIZE, then for each order i (1-based)
- * IEXEC_DATASET_<i>_URL / _CHECKSUM / _KEY / _FILENAME; an order the SMS
- * refused gets empty URL, checksum and key (its file name stays), plus
- * decc's IEXEC_DATASET_<i>_REFUSED = the reason, so that pre-compute can
- * say why. Each key is read into the dataset slot, written to the
- * (secret) document and wiped before the next. */
-static decc_status bulk_pre_tokens(decc_sms *s, const session_ctx *c,
-                                   env_w *e, const char *th, const char **code,
-                                   decc_err *err, const char *what) {
-  char key[48], fa[43], cks[67];
-  env_addu(e, "IEXEC_BULK_SLICE_SIZE", c->n_bulk);
-  for (size_t i = 0; i < c->n_bulk && !e->st; i++) {
-    decc__sms_bulk_item *it = &c->bulk[i];
-    const decc_address *ds = &it->order.u.dataset.dataset;
-    decc_address_to_hex(fa, ds);
-    char *url = NULL;
-    decc_sms_asset a;
-    memset(&a, 0, sizeof a);
-    const uint8_t *k = NULL;
-    size_t klen = 0;
-    decc_status vs = DECC_OK;
-    decc_err e2;
-    if (it->ok) {
-      if (s->chain.dataset(s->chain.ctx, ds, &a, &e2) ||
-          multiaddr_text(&url, a.multiaddr, a.multiaddr_len)) {
-        it->ok = 0;
-        snprintf(it->reason, sizeof it->reason,
-                 "its registry entry could not be read");
-      }
+/* What the writer's just-in-time callbacks need: bulk dataset keys and
+ * requester secrets are read one at a time into their slot, copied into
+ * the (secret) document and wiped before the next. */
+typedef struct fill_ctx {
+  decc_sms *s;
+  const session_ctx *c;
+  const decc_deal_params *p;
+  const char *th;
+  const char **code;
+  decc_err *err;
+  const char *what;
+  int refused; /* a callback refused the session (err and code are set) */
+  /* the bulk item being written */
+  char *url;
+  decc_sms_asset a;
+  char cks[67], fa[43];
+  size_t klen;
+  int has_key;
+  /* the requester secret being written */
+  size_t vlen;
+  int has_value;
+} fill_ctx;
+
+/* Bulk dataset i (iexec-sms getPreComputeTokens): an order the SMS judged
+ * compatible gets its URL, checksum and key, unless its registry entry or
+ * its key is missing; a refused one only its file name and decc's reason. */
+static decc_status fill_bulk(void *ctx, size_t i, decc_session_dataset *d) {
+  fill_ctx *f = ctx;
+  decc_sms *s = f->s;
+  decc__sms_bulk_item *it = &f->c->bulk[i];
+  const decc_address *ds = &it->order.u.dataset.dataset;
+  decc_address_to_hex(f->fa, ds);
+  f->url = NULL;
+  memset(&f->a, 0, sizeof f->a);
+  f->has_key = 0;
+  f->klen = 0;
+  const uint8_t *k = NULL;
+  decc_status vs = DECC_OK;
+  decc_err e2;
+  if (it->ok) {
+    if (s->chain.dataset(s->chain.ctx, ds, &f->a, &e2) ||
+        multiaddr_text(&f->url, f->a.multiaddr, f->a.multiaddr_len)) {
+      it->ok = 0;
+      snprintf(it->reason, sizeof it->reason,
+               "its registry entry could not be read");
     }
-    if (it->ok) {
-      k = vault_value(s, c->arena, SLOT_DATASET, DECC_SECRET_WEB3, ds, NULL,
-                      &klen, &vs);
-      if (vs) {
-        decc_free(url);
-        decc_sms_asset_clear(&a);
-        return refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
-                      "the vault could not read the key of bulk dataset %s",
-                      fa);
-      }
-      if (!k) {
-        it->ok = 0;
-        snprintf(it->reason, sizeof it->reason, "no key for it in this SMS");
-      }
-    }
-    snprintf(key, sizeof key, "IEXEC_DATASET_%zu_URL", i + 1);
-    env_add(e, key, it->ok ? url : "");
-    snprintf(key, sizeof key, "IEXEC_DATASET_%zu_CHECKSUM", i + 1);
-    env_add(e, key, it->ok ? decc__sms_hex32(cks, a.checksum) : "");
-    snprintf(key, sizeof key, "IEXEC_DATASET_%zu_KEY", i + 1);
-    env_addn(e, key, it->ok ? (const char *)k : "", it->ok ? klen : 0);
-    snprintf(key, sizeof key, "IEXEC_DATASET_%zu_FILENAME", i + 1);
-    env_add(e, key, fa);
-    if (!it->ok) {
-      snprintf(key, sizeof key, "IEXEC_DATASET_%zu_REFUSED", i + 1);
-      env_add(e, key, it->reason);
-    }
-    if (k)
-      decc_memzero(c->arena + (size_t)SLOT_DATASET * SLOT_SIZE, klen);
-    smslog(s, "sms: task %s: bulk dataset %zu %s %s%s%s", th, i + 1, fa,
-           it->ok ? "released" : "refused", it->ok ? "" : ": ",
-           it->ok ? "" : it->reason);
-    decc_free(url);
-    decc_sms_asset_clear(&a);
   }
+  if (it->ok) {
+    k = vault_value(s, f->c->arena, SLOT_DATASET, DECC_SECRET_WEB3, ds, NULL,
+                    &f->klen, &vs);
+    if (vs) {
+      decc_free(f->url);
+      f->url = NULL;
+      decc_sms_asset_clear(&f->a);
+      f->refused = 1;
+      return refuse(s, f->code, "SECRET_READ_FAILED", vs, f->err, f->what,
+                    "the vault could not read the key of bulk dataset %s",
+                    f->fa);
+    }
+    if (!k) {
+      it->ok = 0;
+      snprintf(it->reason, sizeof it->reason, "no key for it in this SMS");
+    }
+  }
+  f->has_key = k != NULL;
+  d->url = f->url;
+  d->checksum = decc__sms_hex32(f->cks, f->a.checksum);
+  d->key = (const char *)k;
+  d->key_len = k ? f->klen : 0;
+  d->refused = it->ok ? NULL : it->reason;
   return DECC_OK;
 }
 
+/* Requester secret i: only the deal requester's own secrets are
+ * reachable: the lookup is keyed by deal.requester, whatever name the
+ * params give; a missing one is given empty. */
+static decc_status fill_secret(void *ctx, size_t i, decc_session_secret *sec) {
+  fill_ctx *f = ctx;
+  decc_sms *s = f->s;
+  const char *name = f->p->secrets[i].name;
+  const uint8_t *v = NULL;
+  decc_status vs = DECC_OK;
+  f->vlen = 0;
+  if (decc_sms_requester_key_valid(name))
+    v = vault_value(s, f->c->arena, SLOT_REQ, DECC_SECRET_REQUESTER,
+                    &f->c->deal->requester, name, &f->vlen, &vs);
+  if (vs) {
+    f->refused = 1;
+    return refuse(s, f->code, "SECRET_READ_FAILED", vs, f->err, f->what,
+                  "the vault could not read a requester secret");
+  }
+  f->has_value = v != NULL;
+  sec->value = (const char *)v;
+  sec->len = v ? f->vlen : 0;
+  if (!v)
+    smslog(s, "sms: task %s: requester secret \"%s\" (index %s) not found "
+              "for the requester; given empty",
+           f->th, name, sec->index);
+  return DECC_OK;
+}
+
+static void fill_done(void *ctx, char kind, size_t i) {
+  fill_ctx *f = ctx;
+  if (kind == 's') {
+    if (f->has_value)
+      decc_memzero(f->c->arena + (size_t)SLOT_REQ * SLOT_SIZE, f->vlen);
+    return;
+  }
+  const decc__sms_bulk_item *it = &f->c->bulk[i];
+  if (f->has_key)
+    decc_memzero(f->c->arena + (size_t)SLOT_DATASET * SLOT_SIZE, f->klen);
+  smslog(f->s, "sms: task %s: bulk dataset %zu %s %s%s%s", f->th, i + 1,
+         f->fa, it->ok ? "released" : "refused", it->ok ? "" : ": ",
+         it->ok ? "" : it->reason);
+  decc_free(f->url);
+  f->url = NULL;
+  decc_sms_asset_clear(&f->a);
+}
+
+/* Reads what the deal entitles the enclave to (dataset key, result
+ * encryption key, app developer secret, result storage token and proxy)
+ * and has decc_session_write put it in the document. */
 static decc_status build_session(decc_sms *s, const session_ctx *c,
-                                 const params *p, decc_buf *b,
+                                 const decc_deal_params *p, decc_buf *b,
                                  const char **code, decc_err *err,
                                  const char *what) {
   const decc_sms_deal *d = c->deal;
-  char th[67], dh[67], dsa[43], cks[67], key[48];
+  char th[67], dh[67], dsa[43], cks[67], acks[67], wa[43], sk[67];
+  char ti[24], bsz[24], bfi[24];
   decc__sms_hex32(th, c->r->task_id);
   decc__sms_hex32(dh, c->r->deal_id);
   decc_address_to_hex(dsa, &d->dataset); /* lowercase, as web3j prints it */
   int has_dataset = !decc_address_is_zero(&d->dataset);
-  size_t n_inputs = p->input_files ? json_array_size(p->input_files) : 0;
   decc_status st = DECC_OK, vs = DECC_OK;
   decc_err e2;
   const uint8_t *dkey = NULL, *enc = NULL, *appsec = NULL, *token = NULL,
@@ -1333,6 +1188,9 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
   size_t dkey_len = 0, enc_len = 0, appsec_len = 0, token_len = 0,
          pxy_len = 0;
   char *ds_url = NULL, *app_image = NULL;
+  char(*fa)[43] = NULL;
+  decc_session_dataset *bulk = NULL;
+  decc_session_secret *secrets = NULL;
   decc_sms_asset ds;
   memset(&ds, 0, sizeof ds);
 
@@ -1347,7 +1205,8 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
                   err, what, "the dataset's multiaddr is not readable");
       goto out;
     }
-    dkey = vault_value(s, c->arena, SLOT_DATASET, DECC_SECRET_WEB3, &d->dataset, NULL, &dkey_len, &vs);
+    dkey = vault_value(s, c->arena, SLOT_DATASET, DECC_SECRET_WEB3,
+                       &d->dataset, NULL, &dkey_len, &vs);
     if (!vs && !dkey) {
       st = refuse(s, code, "PRE_COMPUTE_GET_DATASET_SECRET_FAILED",
                   DECC_E_NOT_FOUND, err, what,
@@ -1376,189 +1235,124 @@ static decc_status build_session(decc_sms *s, const session_ctx *c,
                 "the vault could not read a secret");
     goto out;
   }
-  if (multiaddr_text(&app_image, c->app->multiaddr, c->app->multiaddr_len))
-    app_image = NULL; /* not printable: leave the image name empty */
-
-  env_w e;
-  memset(&e, 0, sizeof e);
-  e.st = decc_buf_append_str(b, "{\"name\":");
-  if (!e.st)
-    e.st = decc__sms_json_str(b, c->session_id, strlen(c->session_id));
-  if (!e.st)
-    e.st = decc_buf_append_str(b, ",\"version\":\"0.1.0\",\"services\":[");
-
-  /* pre-compute: only when there is something to fetch */
-  if (has_dataset || n_inputs || p->bulk) {
-    if (!e.st)
-      e.st = decc_buf_append_str(
-          b, "{\"name\":\"pre-compute\",\"image_name\":\"\",\"fingerprint\":"
-             "\"\",\"environment\":");
-    env_begin(&e, b);
-    sign_tokens(&e, c, th);
-    env_add(&e, "IEXEC_PRE_COMPUTE_OUT", "/iexec_in");
-    env_add(&e, "IS_DATASET_REQUIRED", has_dataset ? "true" : "false");
-    if (has_dataset) {
-      env_addn(&e, "IEXEC_DATASET_KEY", (const char *)dkey, dkey_len);
-      env_add(&e, "IEXEC_DATASET_URL", ds_url);
-      env_add(&e, "IEXEC_DATASET_CHECKSUM", decc__sms_hex32(cks, ds.checksum));
-      env_add(&e, "IEXEC_DATASET_FILENAME", dsa);
-    }
-    if (p->bulk && (st = bulk_pre_tokens(s, c, &e, th, code, err, what)))
-      goto out;
-    env_add(&e, "IEXEC_DEAL_ID", dh);
-    env_addu(&e, "IEXEC_TASK_INDEX", c->r->task_index);
-    env_addu(&e, "IEXEC_INPUT_FILES_NUMBER", n_inputs);
-    if (n_inputs)
-      env_add(&e, "IEXEC_INPUT_FILES_FOLDER", "/iexec_in");
-    for (size_t i = 0; i < n_inputs; i++) {
-      snprintf(key, sizeof key, "IEXEC_INPUT_FILE_URL_%zu", i + 1);
-      env_add(&e, key, json_string_value(json_array_get(p->input_files, i)));
-    }
-    env_end(&e);
-    if (!e.st)
-      e.st = decc_buf_append_str(b, "},");
-  }
-
-  /* app */
-  if (!e.st)
-    e.st = decc_buf_append_str(b, "{\"name\":\"app\",\"image_name\":");
-  if (!e.st)
-    e.st = decc__sms_json_str(b, app_image ? app_image : "",
-                              app_image ? strlen(app_image) : 0);
-  if (!e.st)
-    e.st = decc_buf_printf(b, ",\"fingerprint\":\"%s\",\"args\":",
-                           decc__sms_hex32(cks, c->app->checksum));
-  if (!e.st)
-    e.st = decc__sms_json_str(b, p->args, strlen(p->args));
-  if (!e.st)
-    e.st = decc_buf_append_str(b, ",\"environment\":");
-  env_begin(&e, b);
-  env_add(&e, "IEXEC_DEAL_ID", dh);
-  env_addu(&e, "IEXEC_TASK_INDEX", c->r->task_index);
-  env_add(&e, "IEXEC_TASK_ID", th);
-  env_add(&e, "IEXEC_IN", "/iexec_in");
-  env_add(&e, "IEXEC_OUT", "/iexec_out");
-  env_addu(&e, "IEXEC_BOT_SIZE", d->bot_size);
-  env_addu(&e, "IEXEC_BOT_FIRST_INDEX", d->bot_first);
-  env_addu(&e, "IEXEC_BOT_TASK_INDEX", c->r->task_index);
-  env_add(&e, "IEXEC_DATASET_ADDRESS", dsa);
-  env_add(&e, "IEXEC_DATASET_FILENAME", dsa);
-  if (c->purpose && *c->purpose) /* docs/receipts.md */
-    env_add(&e, "DECC_GRANT_PURPOSE", c->purpose);
-  if (p->bulk) {
-    /* The app sees the slice size and each dataset's file name (iexec-sms
-     * getAppTokens), refused ones included: their file is absent. */
-    env_addu(&e, "IEXEC_BULK_SLICE_SIZE", c->n_bulk);
-    for (size_t i = 0; i < c->n_bulk; i++) {
-      char fa[43];
-      snprintf(key, sizeof key, "IEXEC_DATASET_%zu_FILENAME", i + 1);
-      env_add(&e, key,
-              decc_address_to_hex(fa, &c->bulk[i].order.u.dataset.dataset));
-    }
-  }
-  env_addu(&e, "IEXEC_INPUT_FILES_NUMBER", n_inputs);
-  env_add(&e, "IEXEC_INPUT_FILES_FOLDER", "/iexec_in");
-  for (size_t i = 0; i < n_inputs; i++) {
-    const char *url = json_string_value(json_array_get(p->input_files, i));
-    uint8_t h[32];
-    decc_sha256(h, url, strlen(url));
-    snprintf(key, sizeof key, "IEXEC_INPUT_FILE_NAME_%zu", i + 1);
-    env_add(&e, key, decc__sms_hex32(cks, h));
-  }
-  if (p->secrets) {
-    const char *idx;
-    json_t *nm;
-    json_object_foreach(p->secrets, idx, nm) {
-      if (!secret_index_ok(idx) || !json_is_string(nm)) {
-        st = refuse(s, code, "INVALID_DEAL_PARAMS", DECC_E_INVALID, err, what,
-                    "iexec_secrets must map positive indexes to names");
-        goto out;
-      }
-      /* Only the deal requester's own secrets are reachable: the lookup
-       * is keyed by deal.requester, whatever name the params give. */
-      const char *name = json_string_value(nm);
-      const uint8_t *v = NULL;
-      size_t vl = 0;
-      if (decc_sms_requester_key_valid(name))
-        v = vault_value(s, c->arena, SLOT_REQ, DECC_SECRET_REQUESTER, &d->requester, name, &vl,
-                        &vs);
-      if (vs) {
-        st = refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
-                    "the vault could not read a requester secret");
-        goto out;
-      }
-      snprintf(key, sizeof key, "IEXEC_REQUESTER_SECRET_%s", idx);
-      env_addn(&e, key, v ? (const char *)v : "", v ? vl : 0);
-      if (!v)
-        smslog(s, "sms: task %s: requester secret \"%s\" (index %s) not "
-                  "found for the requester; given empty",
-               th, name, idx);
-      if (v)
-        decc_memzero(c->arena + (size_t)SLOT_REQ * SLOT_SIZE, vl);
-    }
-  }
-  if (appsec) {
-    env_addn(&e, "IEXEC_APP_DEVELOPER_SECRET", (const char *)appsec,
-             appsec_len);
-    env_addn(&e, "IEXEC_APP_DEVELOPER_SECRET_1", (const char *)appsec,
-             appsec_len);
-  }
-  env_end(&e);
-  if (!e.st)
-    e.st = decc_buf_append_str(b, "},");
-
-  /* post-compute */
+  /* result storage (post-compute): none for a callback */
   int callback = !decc_address_is_zero(&d->callback);
-  const char *provider = callback ? "" : p->provider;
   if (!callback) {
-    if (!strcmp(provider, "dropbox"))
-      token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2, &d->requester,
-                          DECC_SMS_RESULT_DROPBOX_TOKEN, &token_len, &vs);
+    if (!strcmp(p->provider, "dropbox"))
+      token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2,
+                          &d->requester, DECC_SMS_RESULT_DROPBOX_TOKEN,
+                          &token_len, &vs);
     else {
-      token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2, &c->r->worker,
-                          DECC_SMS_RESULT_IPFS_TOKEN, &token_len, &vs);
+      token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2,
+                          &c->r->worker, DECC_SMS_RESULT_IPFS_TOKEN,
+                          &token_len, &vs);
       if (!vs && !token)
-        token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2, &d->requester,
-                            DECC_SMS_RESULT_IPFS_TOKEN, &token_len, &vs);
+        token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2,
+                            &d->requester, DECC_SMS_RESULT_IPFS_TOKEN,
+                            &token_len, &vs);
     }
     if (!vs && !(p->proxy && *p->proxy))
-      pxy = vault_value(s, c->arena, SLOT_PROXY, DECC_SECRET_WEB2, &d->workerpool_owner,
-                        DECC_SMS_RESULT_PROXY_URL, &pxy_len, &vs);
+      pxy = vault_value(s, c->arena, SLOT_PROXY, DECC_SECRET_WEB2,
+                        &d->workerpool_owner, DECC_SMS_RESULT_PROXY_URL,
+                        &pxy_len, &vs);
     if (vs) {
       st = refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
                   "the vault could not read a result storage secret");
       goto out;
     }
   }
-  if (!e.st)
-    e.st = decc_buf_append_str(
-        b, "{\"name\":\"post-compute\",\"image_name\":\"\",\"fingerprint\":"
-           "\"\",\"environment\":");
-  env_begin(&e, b);
-  sign_tokens(&e, c, th);
-  env_add(&e, "RESULT_ENCRYPTION", p->encrypt ? "true" : "false");
-  env_addn(&e, "RESULT_ENCRYPTION_PUBLIC_KEY", (const char *)enc,
-           enc ? enc_len : 0);
-  env_add(&e, "RESULT_STORAGE_CALLBACK", callback ? "true" : "false");
-  env_add(&e, "RESULT_STORAGE_PROVIDER", provider);
-  if (callback)
-    env_add(&e, "RESULT_STORAGE_PROXY", "");
-  else if (p->proxy && *p->proxy)
-    env_add(&e, "RESULT_STORAGE_PROXY", p->proxy);
-  else
-    env_addn(&e, "RESULT_STORAGE_PROXY", (const char *)pxy, pxy ? pxy_len : 0);
-  env_addn(&e, "RESULT_STORAGE_TOKEN", (const char *)token,
-           token ? token_len : 0);
-  env_end(&e);
-  if (!e.st)
-    e.st = decc_buf_append_str(b, "}]}");
-  if (e.st)
-    st = refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", e.st, err, what,
+  if (multiaddr_text(&app_image, c->app->multiaddr, c->app->multiaddr_len))
+    app_image = NULL; /* not printable: leave the image name empty */
+  if (c->n_bulk) {
+    fa = decc_calloc(c->n_bulk, sizeof *fa);
+    bulk = decc_calloc(c->n_bulk, sizeof *bulk);
+  }
+  if (p->n_secrets)
+    secrets = decc_calloc(p->n_secrets, sizeof *secrets);
+  if ((c->n_bulk && (!fa || !bulk)) || (p->n_secrets && !secrets)) {
+    st = refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", DECC_E_NOMEM,
+                err, what, "out of memory");
+    goto out;
+  }
+  for (size_t i = 0; i < c->n_bulk; i++)
+    bulk[i].filename =
+        decc_address_to_hex(fa[i], &c->bulk[i].order.u.dataset.dataset);
+  for (size_t i = 0; i < p->n_secrets; i++)
+    secrets[i].index = p->secrets[i].index;
+
+  snprintf(ti, sizeof ti, "%llu", (unsigned long long)c->r->task_index);
+  snprintf(bsz, sizeof bsz, "%llu", (unsigned long long)d->bot_size);
+  snprintf(bfi, sizeof bfi, "%llu", (unsigned long long)d->bot_first);
+  decc_session ss;
+  memset(&ss, 0, sizeof ss);
+  ss.name = c->session_id;
+  ss.task_id = th;
+  ss.deal_id = dh;
+  ss.task_index = ti;
+  ss.bot_size = bsz;
+  ss.bot_first = bfi;
+  ss.worker = decc_address_to_checksum(wa, &c->r->worker);
+  ss.enclave_key = decc_hex_encode(sk, c->enclave_sk, 32, 1);
+  ss.has_dataset = has_dataset;
+  if (has_dataset) {
+    ss.dataset.url = ds_url;
+    ss.dataset.checksum = decc__sms_hex32(cks, ds.checksum);
+    ss.dataset.key = (const char *)dkey;
+    ss.dataset.key_len = dkey_len;
+    ss.dataset.filename = dsa;
+  }
+  ss.bulk = p->bulk_cid != NULL;
+  ss.bulk_datasets = bulk;
+  ss.n_bulk = c->n_bulk;
+  ss.input_files = p->input_files;
+  ss.n_input_files = p->n_input_files;
+  ss.app_image = app_image;
+  ss.app_fingerprint = decc__sms_hex32(acks, c->app->checksum);
+  ss.args = p->args;
+  ss.dataset_address = dsa;
+  ss.purpose = c->purpose;
+  ss.secrets = secrets;
+  ss.n_secrets = p->n_secrets;
+  ss.app_secret = (const char *)appsec;
+  ss.app_secret_len = appsec_len;
+  ss.encrypt = p->encrypt;
+  ss.encryption_key = (const char *)enc;
+  ss.encryption_key_len = enc ? enc_len : 0;
+  ss.callback = callback;
+  ss.provider = callback ? "" : p->provider;
+  if (callback) {
+    ss.proxy = "";
+  } else if (p->proxy && *p->proxy) {
+    ss.proxy = p->proxy;
+    ss.proxy_len = strlen(p->proxy);
+  } else {
+    ss.proxy = (const char *)pxy;
+    ss.proxy_len = pxy ? pxy_len : 0;
+  }
+  ss.token = (const char *)token;
+  ss.token_len = token ? token_len : 0;
+  fill_ctx fc;
+  memset(&fc, 0, sizeof fc);
+  fc.s = s;
+  fc.c = c;
+  fc.p = p;
+  fc.th = th;
+  fc.code = code;
+  fc.err = err;
+  fc.what = what;
+  decc_session_source src = {&fc, fill_bulk, fill_secret, fill_done};
+  st = decc_session_write(b, &ss, &src);
+  decc_memzero(sk, sizeof sk);
+  if (st && !fc.refused)
+    st = refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", st, err, what,
                 "session document could not be built (%s)",
-                decc_strerror(e.st));
+                decc_strerror(st));
 out:
   decc_free(ds_url);
   decc_free(app_image);
+  decc_free(fa);
+  decc_free(bulk);
+  decc_free(secrets);
   decc_sms_asset_clear(&ds);
   return st;
 }
@@ -1643,7 +1437,7 @@ decc_status decc_sms_release_session(
   decc_sms_deal deal;
   decc_sms_task task;
   decc_sms_asset app;
-  params p;
+  decc_deal_params p;
   decc_buf doc;
   rcpt_ctx rc;
   memset(&deal, 0, sizeof deal);
@@ -1769,9 +1563,13 @@ decc_status decc_sms_release_session(
     goto out;
   }
   /* 6. the session */
-  if ((st = parse_params(s, deal.params, &p, code, err, what)))
+  if ((st = decc_deal_params_parse(&p, deal.params, strlen(deal.params),
+                                   s->cfg.max_params, s->cfg.max_input_files,
+                                   &e2))) {
+    st = refuse(s, code, "INVALID_DEAL_PARAMS", st, err, what, "%s", e2.msg);
     goto out;
-  if (p.bulk) {
+  }
+  if (p.bulk_cid) {
     /* The task's slice: index = the task's index in the deal's request
      * (iexec-sms uses botIndex); every order judged before the document
      * is built. */
@@ -1854,7 +1652,7 @@ decc_status decc_sms_release_session(
            "%s, dataset %s, %zu requester secret(s))",
            sid, th, wa, decc_address_to_checksum(pf, &q->platform),
            decc_address_is_zero(&deal.dataset) ? "none" : "of the deal",
-           p.secrets ? json_object_size(p.secrets) : (size_t)0);
+           p.n_secrets);
     if (s->cfg.observe)
       s->cfg.observe(s->cfg.observe_ctx, "release", NULL);
   }
@@ -1862,7 +1660,7 @@ out:
   decc_memzero(sk, sizeof sk);
   arena_give(arena); /* wipes every secret read for this session */
   decc_buf_clear(&doc);
-  json_decref(p.root);
+  decc_deal_params_clear(&p);
   decc_sms_deal_clear(&deal);
   decc_sms_asset_clear(&app);
   decc__sms_bulk_free(bulk, n_bulk);

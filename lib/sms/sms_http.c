@@ -13,6 +13,7 @@
 #include "decc/buf.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
+#include "decc/session.h"
 #include "decc/sms.h"
 #include "sms/sms_int.h"
 
@@ -25,7 +26,7 @@ static void send_json_error_list(decc_http_response *res, int status,
   decc_buf b;
   decc_buf_init(&b, 0);
   if (decc_buf_append_str(&b, "{\"error\":[") ||
-      decc__sms_json_str(&b, msg, strlen(msg)) ||
+      decc_session_json_str(&b, msg, strlen(msg)) ||
       decc_buf_append_str(&b, "]}")) {
     decc_buf_clear(&b);
     (void)decc_http_res_error(res, 500, "out of memory");
@@ -42,9 +43,9 @@ static void send_tee_error(decc_http_response *res, int status,
   decc_buf b;
   decc_buf_init(&b, 0);
   if (decc_buf_append_str(&b, "{\"error\":") ||
-      decc__sms_json_str(&b, code, strlen(code)) ||
+      decc_session_json_str(&b, code, strlen(code)) ||
       decc_buf_append_str(&b, ",\"message\":") ||
-      decc__sms_json_str(&b, msg, strlen(msg)) ||
+      decc_session_json_str(&b, msg, strlen(msg)) ||
       decc_buf_append_str(&b, "}")) {
     decc_buf_clear(&b);
     (void)decc_http_res_error(res, 500, "out of memory");
