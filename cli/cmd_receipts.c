@@ -519,6 +519,27 @@ int cli_cmd_receipts(int argc, char **argv) {
   memset(&l, 0, sizeof l);
   decc_address published;
   int have_published = 0;
+  /* An address the dataset registry does not know has no receipts to
+   * show: a typo, or another chain's protected data, must not read as
+   * "never used". (A --log file is read as given.) */
+  decc_chain *ch = decc_dp_chain(dp);
+  decc_chain_addresses addrs;
+  int registered = 1;
+  if (!log_file && ch &&
+      (decc_chain_get_addresses(ch, &addrs, &err) ||
+       decc_hub_is_registered(ch, &addrs.dataset_registry, &ds, &registered,
+                              &err))) {
+    decc_free(base);
+    decc_dp_close(dp);
+    return cli_fail("receipts: %s", err.msg);
+  }
+  if (!registered) {
+    char dh[43];
+    decc_free(base);
+    decc_dp_close(dp);
+    return cli_fail("no protected data %s on this chain (check the address)",
+                    decc_address_to_checksum(dh, &ds));
+  }
   if (log_file) {
     if (decc_rcpt_log_read(&l, log_file, 0, &err))
       rc = cli_fail("%s", err.msg);

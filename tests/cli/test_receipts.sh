@@ -33,6 +33,13 @@ SIGNER=$(jget 'd["signer"]' <<<"$out")
 check_rc "receipts text" 0 "$DECC" receipts "$PD" --verify
 grep -q '^verified: 4 receipt(s)' <<<"$out" && ok || ko "text verify: $out"
 
+# An address that is not a protected data (the app's, an account): exit 1
+# naming it, not "0 receipts".
+check_rc "not a protected data" 1 "$DECC" receipts "$APP"
+errhas "not a protected data" "no protected data $APP on this chain (check the address)"
+check_rc "an account, not a protected data" 1 "$DECC" receipts "$BOB" --verify
+errhas "an account, not a protected data" "no protected data $BOB on this chain"
+
 # Over the node's HTTP API, from another data directory.
 mkdir client
 echo "{\"node\":\"$U\"}" >client/config.json
@@ -41,6 +48,8 @@ check_rc "remote owner" 0 env DECC_HOME="$T/client" "$DECC" --json receipts "$PD
 [ "$(jget 'd["verify"]["ok"]' <<<"$out")" = True ] && ok || ko "remote verify: $out"
 check_rc "remote not owner" 1 env DECC_HOME="$T/client" "$DECC" receipts "$PD" --private-key-file bob.key
 errhas "remote not owner" "owner's signature"
+check_rc "remote not a protected data" 1 env DECC_HOME="$T/client" "$DECC" receipts "$APP" --private-key-file alice.key
+errhas "remote not a protected data" "no protected data $APP on this chain"
 TS=$(date +%s)
 check_rc "forged authorization" 0 curl -s -o /dev/null -w '%{http_code}' -H "Authorization: 0x$(printf '11%.0s' $(seq 65))" "$U/receipts/$PD?timestamp=$TS"
 [ "$out" = 401 ] && ok || ko "forged auth: HTTP $out"
