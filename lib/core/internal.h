@@ -30,6 +30,41 @@ uint64_t decc__mono_ms(void);
  * leave the process: signed requests, records). */
 uint64_t decc__wall_ms(void);
 
+/* ---- atomic files (atomic.c) ---- */
+
+/* A file being written atomically: a temporary file in the destination's
+ * directory that becomes `path` only on commit. */
+typedef struct decc__atomic_file {
+  int fd;     /* write here; -1 when not open */
+  char *tmp;  /* temporary path (heap) */
+  char *path; /* final path (heap) */
+} decc__atomic_file;
+
+/* Creates the temporary file (mode `mode`, applied before any byte is
+ * written). Returns: DECC_OK or DECC_E_IO / DECC_E_NOMEM / DECC_E_INVALID
+ * (empty path; err names the path). On failure af is left closed. */
+decc_status decc__atomic_open(decc__atomic_file *af, const char *path,
+                              unsigned mode, decc_err *err);
+/* fsyncs, closes and renames the temporary file over path, then fsyncs the
+ * directory. On a failure before the rename the temporary file is removed;
+ * a failed directory fsync returns DECC_E_IO with the new file in place.
+ * Either way af is closed afterwards. */
+decc_status decc__atomic_commit(decc__atomic_file *af, decc_err *err);
+/* Closes and removes the temporary file (no-op when not open). */
+void decc__atomic_abort(decc__atomic_file *af);
+/* The whole of open + write + commit for a buffer in memory.
+ * Returns: DECC_OK, or DECC_E_IO / DECC_E_NOMEM with err naming path. */
+decc_status decc__atomic_write(const char *path, const void *data, size_t n,
+                               unsigned mode, decc_err *err);
+/* fsyncs the directory holding path (after a rename or an unlink in it).
+ * Returns: DECC_OK or DECC_E_IO with errno set. */
+decc_status decc__fsync_parent(const char *path);
+/* Writes all n bytes to fd (retrying short writes and EINTR).
+ * Returns: DECC_OK or DECC_E_IO (errno preserved). */
+decc_status decc__write_all(int fd, const void *p, size_t n);
+/* Returns: 0666 & ~umask (read without changing the umask for good). */
+unsigned decc__default_file_mode(void);
+
 #define DECC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/http_client.h"
 #include "decc/mem.h"
@@ -221,32 +222,15 @@ static decc_status signed_body(const decc_http_reply *r, const char *key,
   return DECC_OK;
 }
 
+/* The cache file appears whole or not at all (core's atomic write: temp +
+ * fsync + rename + directory fsync), so a crash never leaves half a
+ * collateral that the next start would have to reject. */
 static decc_status write_atomic(const char *path, const char *data, size_t n,
                                 decc_err *err) {
-  char tmp[4200];
-  if ((size_t)snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >=
-      sizeof tmp)
-    return decc_err_set(err, DECC_E_INVALID, "pccs cache: path too long");
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return decc_err_set(err, DECC_E_IO, "pccs cache: %s: %s", tmp,
-                        strerror(errno));
-  size_t off = 0;
-  while (off < n) {
-    ssize_t w = write(fd, data + off, n - off);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0) {
-      close(fd);
-      unlink(tmp);
-      return decc_err_set(err, DECC_E_IO, "pccs cache: write %s failed", tmp);
-    }
-    off += (size_t)w;
-  }
-  if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-    unlink(tmp);
-    return decc_err_set(err, DECC_E_IO, "pccs cache: cannot write %s", path);
-  }
+  decc_err e;
+  decc_err_clear(&e);
+  if (decc__atomic_write(path, data, n, 0600u, &e))
+    return decc_err_set(err, DECC_E_IO, "pccs cache: %s", e.msg);
   return DECC_OK;
 }
 

@@ -7,33 +7,11 @@
 
 #include <stdint.h>
 
+#include "core/internal.h"
 #include "decc/common.h"
 
-/* A file being written atomically: a temporary file in the destination's
- * directory that becomes `path` only on commit. */
-typedef struct decc__atomic_file {
-  int fd;     /* write here; -1 when not open */
-  char *tmp;  /* temporary path (heap) */
-  char *path; /* final path (heap) */
-} decc__atomic_file;
-
-/* Creates the temporary file (mode `mode`, applied before any byte is
- * written). Returns: DECC_OK or DECC_E_IO / DECC_E_NOMEM (err names the
- * path). On failure af is left closed. */
-decc_status decc__atomic_open(decc__atomic_file *af, const char *path,
-                              unsigned mode, decc_err *err);
-/* fsyncs, closes and renames the temporary file over path. On failure the
- * temporary file is removed. Either way af is closed afterwards. */
-decc_status decc__atomic_commit(decc__atomic_file *af, decc_err *err);
-/* Closes and removes the temporary file (no-op when not open). */
-void decc__atomic_abort(decc__atomic_file *af);
-
-/* Writes all n bytes to fd (retrying short writes and EINTR).
- * Returns: DECC_OK or DECC_E_IO (errno preserved). */
-decc_status decc__write_all(int fd, const void *p, size_t n);
-
-/* Returns: 0666 & ~umask (read without changing the umask for good). */
-unsigned decc__default_file_mode(void);
+/* Atomic output files (decc__atomic_*) and decc__write_all are core's:
+ * lib/core/internal.h. */
 
 /* Lenient base64 decoding exactly as Node.js's Buffer.from(s, 'base64'):
  * characters outside both the standard and URL-safe alphabets are skipped,

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
@@ -139,37 +140,17 @@ json_t *decc__node_json_addr(const decc_address *a) {
 
 /* ---- data directory ------------------------------------------------------ */
 
+/* The node's directories are private to its user (keys, vault, logs). */
 static decc_status mkdir_p(const char *path, decc_err *err) {
-  char tmp[4096];
-  size_t n = strlen(path);
-  if (n == 0 || n >= sizeof tmp)
-    return decc_err_set(err, DECC_E_INVALID, "data directory path too long");
-  memcpy(tmp, path, n + 1);
-  for (size_t i = 1; i <= n; i++) {
-    if (tmp[i] == '/' || tmp[i] == 0) {
-      char c = tmp[i];
-      tmp[i] = 0;
-      if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-        return decc_err_set(err, DECC_E_IO, "%s: %s", tmp, strerror(errno));
-      tmp[i] = c;
-    }
-  }
-  struct stat sb;
-  if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
-    return decc_err_set(err, DECC_E_IO, "%s is not a directory", path);
+  if (decc__mkdir_p(path, 0700) != 0)
+    return decc_err_set(err, DECC_E_IO, "%s: cannot create the directory: %s",
+                        path, strerror(errno));
   return DECC_OK;
 }
 
-static char *join(const char *a, const char *b) {
-  size_t n = strlen(a) + strlen(b) + 2;
-  char *s = decc_malloc(n);
-  if (s)
-    snprintf(s, n, "%s/%s", a, b);
-  return s;
-}
 
 static decc_status open_chain(decc_node *n, decc_err *err) {
-  char *dir = join(n->cfg.home, "chain");
+  char *dir = decc__path_join(n->cfg.home, "chain");
   if (!dir)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   decc_status st = mkdir_p(dir, err);
@@ -177,7 +158,7 @@ static decc_status open_chain(decc_node *n, decc_err *err) {
     decc_free(dir);
     return st;
   }
-  n->ledger_path = join(dir, "ledger.sqlite");
+  n->ledger_path = decc__path_join(dir, "ledger.sqlite");
   decc_free(dir);
   if (!n->ledger_path)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -297,7 +278,7 @@ static void store_completed(void *ctx, void **con_cls) {
 }
 
 static decc_status open_store(decc_node *n, decc_err *err) {
-  char *dir = join(n->cfg.home, "store");
+  char *dir = decc__path_join(n->cfg.home, "store");
   if (!dir)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   decc_status st = mkdir_p(dir, err);
@@ -347,7 +328,7 @@ static decc_status read_conf_file(const char *key, const char *path,
 }
 
 static decc_status open_sms(decc_node *n, decc_err *err) {
-  char *dir = join(n->cfg.home, "sms");
+  char *dir = decc__path_join(n->cfg.home, "sms");
   if (!dir)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   decc_status st = mkdir_p(dir, err);
@@ -368,7 +349,7 @@ static decc_status open_sms(decc_node *n, decc_err *err) {
                             err))))
     goto out;
   if (n->cfg.sms_dcap_pccs_url &&
-      !(pccs_cache = join(n->cfg.home, "pccs-cache"))) {
+      !(pccs_cache = decc__path_join(n->cfg.home, "pccs-cache"))) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     goto out;
   }

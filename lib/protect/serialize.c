@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/mem.h"
 #include "protect_int.h"
 
@@ -305,41 +306,23 @@ decc_status decc_pd_serialize_file(const decc_pd *root, decc_pd_format fmt,
   decc_status st = decc_pd_validate(root, fmt, NULL, err);
   if (st != DECC_OK)
     return st;
-  size_t plen = strlen(path);
-  char *tmp = decc_malloc(plen + 16);
-  if (!tmp)
-    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    int e = errno;
-    decc_free(tmp);
-    return decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(e));
-  }
-  fd_sink_ctx c = {fd, 0};
+  /* Plain protected data: readable by its owner only (0600), written
+   * whole or not at all (core's atomic file). */
+  decc__atomic_file af;
+  st = decc__atomic_open(&af, path, 0600u, err);
+  if (st != DECC_OK)
+    return st;
+  fd_sink_ctx c = {af.fd, 0};
   decc_err local;
   decc_err_clear(&local);
   st = run(root, fmt, fd_sink, &c, &local);
-  if (st == DECC_OK && (fsync(fd) != 0 || close(fd) != 0)) {
-    c.err_no = errno;
-    st = DECC_E_IO;
-    fd = -1;
-  } else if (st == DECC_OK) {
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-      c.err_no = errno;
-      st = DECC_E_IO;
-    }
-  }
   if (st != DECC_OK) {
-    if (fd >= 0)
-      close(fd);
-    unlink(tmp);
+    decc__atomic_abort(&af);
     if (st == DECC_E_IO && c.err_no)
       decc_err_set(err, st, "%s: %s", path, strerror(c.err_no));
     else if (err)
       *err = local;
+    return st;
   }
-  decc_free(tmp);
-  return st;
+  return decc__atomic_commit(&af, err);
 }

@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
 #include "store_int.h"
@@ -65,21 +66,6 @@ decc_status decc__verify_block(const decc_cid *cid, const uint8_t *block,
   return DECC_OK;
 }
 
-static char *path_join(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  char *p = decc_malloc(la + lb + 2);
-  if (p) {
-    memcpy(p, a, la);
-    p[la] = '/';
-    memcpy(p + la + 1, b, lb + 1);
-  }
-  return p;
-}
-
-static int mkdir_p(const char *d) {
-  return mkdir(d, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 decc_status decc_blockstore_open(decc_blockstore **out, const char *dir,
                                  decc_err *err) {
   *out = NULL;
@@ -89,12 +75,14 @@ decc_status decc_blockstore_open(decc_blockstore **out, const char *dir,
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
   bs->lock_fd = -1;
-  char *blocks = path_join(dir, "blocks"), *pins = path_join(dir, "pins"),
-       *lock = path_join(dir, "lock");
+  char *blocks = decc__path_join(dir, "blocks"),
+       *pins = decc__path_join(dir, "pins"),
+       *lock = decc__path_join(dir, "lock");
   decc_status st = DECC_OK;
   if (!blocks || !pins || !lock) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  } else if (mkdir_p(dir) || mkdir_p(blocks) || mkdir_p(pins)) {
+  } else if (decc__mkdir_p(dir, 0755) || decc__mkdir_p(blocks, 0755) ||
+             decc__mkdir_p(pins, 0755)) {
     st = decc_err_set(err, DECC_E_IO, "store %s: cannot create: %s", dir,
                       strerror(errno));
   } else {
@@ -185,7 +173,7 @@ decc_status decc_blockstore_put_trusted(void *ud, const decc_cid *cid,
   }
   snprintf(tmp, tl, "%s/.tmp-XXXXXX", shard);
   int fd = mkstemp(tmp);
-  if (fd < 0 && errno == ENOENT && mkdir_p(shard) == 0) {
+  if (fd < 0 && errno == ENOENT && decc__mkdir_p(shard, 0755) == 0) {
     snprintf(tmp, tl, "%s/.tmp-XXXXXX", shard); /* mkstemp altered it */
     fd = mkstemp(tmp);
   }
@@ -503,7 +491,7 @@ decc_status decc__pin_record(decc_blockstore *bs, const decc_cid *cid,
   if (st) {
     st = decc_err_set(err, DECC_E_IO, "pin %s: %s", text, strerror(errno));
   } else {
-    char *pins = path_join(bs->dir, "pins");
+    char *pins = decc__path_join(bs->dir, "pins");
     if (pins)
       fsync_dir(pins);
     decc_free(pins);
@@ -527,7 +515,7 @@ decc_status decc_blockstore_unpin(decc_blockstore *bs, const decc_cid *cid,
              : decc_err_set(err, DECC_E_IO, "unpin %s: %s", text,
                             strerror(errno));
   else {
-    char *pins = path_join(bs->dir, "pins");
+    char *pins = decc__path_join(bs->dir, "pins");
     if (pins)
       fsync_dir(pins);
     decc_free(pins);
@@ -547,7 +535,7 @@ int decc_blockstore_is_pinned(decc_blockstore *bs, const decc_cid *cid) {
 
 decc_status decc_blockstore_pins(decc_blockstore *bs, decc_cid_fn fn, void *ud,
                                  decc_err *err) {
-  char *pins = path_join(bs->dir, "pins");
+  char *pins = decc__path_join(bs->dir, "pins");
   if (!pins)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   DIR *d = opendir(pins);
@@ -562,7 +550,7 @@ decc_status decc_blockstore_pins(decc_blockstore *bs, decc_cid_fn fn, void *ud,
   while (!st && (e = readdir(d))) {
     if (e->d_name[0] == '.' || strchr(e->d_name, '.'))
       continue; /* ".", "..", leftover temporaries */
-    char *p = path_join(pins, e->d_name);
+    char *p = decc__path_join(pins, e->d_name);
     if (!p) {
       st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
       break;
@@ -619,7 +607,7 @@ decc_status decc_blockstore_gc(decc_blockstore *bs, uint64_t *removed_blocks,
   decc_status st = decc_blockstore_pins(bs, gc_mark, &g, err);
   if (st)
     decc_err_prefix(err, "gc (nothing deleted)");
-  char *blocks = st ? NULL : path_join(bs->dir, "blocks");
+  char *blocks = st ? NULL : decc__path_join(bs->dir, "blocks");
   if (!st && !blocks)
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
   DIR *d = blocks ? opendir(blocks) : NULL;
@@ -629,14 +617,14 @@ decc_status decc_blockstore_gc(decc_blockstore *bs, uint64_t *removed_blocks,
   while (d && !st && (e = readdir(d))) {
     if (e->d_name[0] == '.')
       continue;
-    char *sub = path_join(blocks, e->d_name);
+    char *sub = decc__path_join(blocks, e->d_name);
     DIR *sd = sub ? opendir(sub) : NULL;
     struct dirent *f;
     while (sd && (f = readdir(sd))) {
       const char *name = f->d_name;
       if (!strcmp(name, ".") || !strcmp(name, ".."))
         continue;
-      char *fp = path_join(sub, name);
+      char *fp = decc__path_join(sub, name);
       if (!fp)
         break;
       size_t nl = strlen(name);
