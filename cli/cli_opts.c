@@ -70,10 +70,33 @@ static void help_line(FILE *f, char sn, const char *name, const char *arg,
   else
     snprintf(left, sizeof left, "--%s%s%s", name, arg ? " " : "",
              arg ? arg : "");
+  /* The help column starts at 29 and wraps at 79 (man page, terminal). */
+  const char *h = help ? help : "";
   if (strlen(left) < 26)
-    fprintf(f, "  %-26s %s\n", left, help ? help : "");
+    fprintf(f, "  %-26s ", left);
   else
-    fprintf(f, "  %s\n  %-26s %s\n", left, "", help ? help : "");
+    fprintf(f, "  %s\n  %-26s ", left, "");
+  for (;;) {
+    size_t n = strlen(h);
+    if (n <= 50) {
+      fprintf(f, "%s\n", h);
+      return;
+    }
+    size_t cut = 50;
+    while (cut > 0 && h[cut] != ' ')
+      cut--;
+    if (cut == 0) /* one long word: keep it whole */
+      for (cut = 50; h[cut] && h[cut] != ' ';)
+        cut++;
+    fprintf(f, "%.*s\n  %-26s ", (int)cut, h, "");
+    h += cut;
+    while (*h == ' ')
+      h++;
+    if (!*h) {
+      fputc('\n', f);
+      return;
+    }
+  }
 }
 
 void cli_print_help(const cli_spec *s, FILE *f) {

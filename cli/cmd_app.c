@@ -1,7 +1,7 @@
 /*
  * cmd_app.c — `decc app`: iApp development (init, build) and, through the
  * ledger commands (ledger_assets.c), deployment, inspection and transfer
- * of apps on the chain; publish (an app order, dp_cmds.c); test (run it
+ * of apps on the chain; publish (an app order, dp_publish.c); test (run it
  * locally in the worker's sandbox, app_test.c).
  */
 #include <stdio.h>

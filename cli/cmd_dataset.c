@@ -361,7 +361,7 @@ int cli_cmd_dataset(int argc, char **argv) {
     return dataset_usage(stderr);
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
     return dataset_usage(stdout);
-  /* publish: a dataset order, as iexec dataset publish (dp_cmds.c). */
+  /* publish: a dataset order, as iexec dataset publish (dp_publish.c). */
   if (!strcmp(argv[1], "publish"))
     return cli_dp_publish(argc - 1, argv + 1, 2);
   const dataset_cmd *c = find_cmd(argv[1]);

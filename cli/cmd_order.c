@@ -1,7 +1,19 @@
 /*
- * cmd_order.c — `decc order hash|sign|verify`: iExec orders in the SDK's
- * JSON shape, hashed and signed with EIP-712 under the PoCo domain
- * ("iExecODB", "5.0.0", chain id, hub), byte-compatible with iexec@9.
+ * cmd_order.c — `decc order`, all of it, one subcommand table:
+ *  - hash|sign|verify: iExec orders in the SDK's JSON shape, hashed and
+ *    signed with EIP-712 under the PoCo domain ("iExecODB", "5.0.0", chain
+ *    id, hub), byte-compatible with iexec@9;
+ *  - cancel|presign: manage*Order with operation CLOSE (1) or SIGN (0) on
+ *    the chain, sent by the order's owner (PoCo accepts msg.sender ==
+ *    owner, so no operation signature is needed);
+ *  - publish|ls|unpublish: a node's market API (docs/api/http.md), as the
+ *    iExec SDK does it: fetch a login challenge, sign its EIP-712 typed
+ *    data with the wallet key, send `authorization: <hash>_<signature>_
+ *    <address>` with the write request. The node URL comes from --node,
+ *    then $DECC_NODE_URL, then config.json "market" or "node", then
+ *    http://127.0.0.1:8545; the chain id from --chain-id or the node's
+ *    /health; the login is signed with the key options, --wallet, or the
+ *    wallet of config.json.
  *
  * The hub defaults to the PoCo proxy of the two Arbitrum deployments
  * (iexec-protocol.md §1.4); any other chain needs --hub. Unlike the SDK,
@@ -14,9 +26,11 @@
 #include <string.h>
 
 #include "cli.h"
-#include "market_cmds.h"
-#include "ledger_extra.h"
+#include "dp_cli.h"
+#include "ledger_cli.h"
+#include "decc/eip712.h"
 #include "decc/encoding.h"
+#include "decc/http_client.h"
 #include "decc/keys.h"
 #include "decc/mem.h"
 #include "decc/order.h"
@@ -365,26 +379,580 @@ static int cmd_verify(int argc, char **argv) {
   return emit(&o, line);
 }
 
+/* ---- cancel, presign: the order on the chain ---- */
+
+static int manage_usage(const char *sub, FILE *f) {
+  fprintf(f,
+          "usage: decc order %s ORDER.json [--type TYPE] KEY\n\n"
+          "  %s the order on chain (manage*Order, operation %s), as its "
+          "owner.\n"
+          "  TYPE: apporder, datasetorder, workerpoolorder, requestorder "
+          "(default: guessed\n"
+          "  from the order's members).\n"
+          "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
+          "FILE\n",
+          sub, !strcmp(sub, "cancel") ? "cancel (close)" : "presign",
+          !strcmp(sub, "cancel") ? "CLOSE" : "SIGN");
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+static int cmd_manage(int argc, char **argv) {
+  int cancel = !strcmp(argv[0], "cancel");
+  if (cli_wants_help(argc, argv))
+    return manage_usage(argv[0], stdout);
+  cli_key_opts key = {0};
+  const char *file = NULL, *type = NULL;
+  for (int i = 1; i < argc; i++) {
+    int r = cli_key_opt_parse(&key, argc, argv, &i);
+    if (r < 0)
+      return CLI_USAGE;
+    if (r)
+      continue;
+    if (!strcmp(argv[i], "--type")) {
+      if (i + 1 >= argc)
+        return cli_usage_error("--type needs a value");
+      type = argv[++i];
+    } else if (argv[i][0] == '-' && argv[i][1])
+      return cli_usage_error("unknown option '%s'", argv[i]);
+    else if (!file)
+      file = argv[i];
+    else
+      return cli_usage_error("unexpected argument '%s'", argv[i]);
+  }
+  if (!file)
+    return cli_usage_error("an ORDER.json file is required");
+  if (cli_key_resolve(&key) != CLI_OK)
+    return CLI_USAGE;
+  decc_order o;
+  memset(&o, 0, sizeof o);
+  int rc = lc_read_order(&o, file, type);
+  if (rc != CLI_OK)
+    return rc;
+  static const char *const SIG[4] = {
+      "manageAppOrder((" LC_APPO ",uint8,bytes))",
+      "manageDatasetOrder((" LC_APPO ",uint8,bytes))",
+      "manageWorkerpoolOrder((" LC_WPO ",uint8,bytes))",
+      "manageRequestOrder((" LC_RQO ",uint8,bytes))"};
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_status s = decc_abi_enc_begin_tuple(&e);
+  s = s ? s : lc_push_order(&e, &o);
+  s = s ? s : decc_abi_enc_push_u64(&e, cancel ? 1 : 0);
+  s = s ? s : decc_abi_enc_push_bytes(&e, NULL, 0);
+  s = s ? s : decc_abi_enc_end_tuple(&e);
+  decc_buf cd;
+  if (s != DECC_OK) {
+    decc_abi_enc_clear(&e);
+    decc_order_clear(&o);
+    return cli_fail("cannot encode the order: %s", decc_strerror(s));
+  }
+  if (lc_calldata(&cd, &e, SIG[o.type]) != CLI_OK) {
+    decc_order_clear(&o);
+    return CLI_FAIL;
+  }
+  decc_chain *l;
+  if (lc_open(&l) != CLI_OK) {
+    decc_buf_clear(&cd);
+    decc_order_clear(&o);
+    return CLI_FAIL;
+  }
+  lc_info info;
+  decc_err err;
+  decc_err_clear(&err);
+  if (lc_get_info(l, &info, &err) != DECC_OK)
+    rc = cli_fail_err(&err);
+  else {
+    uint8_t ds[32], h[32];
+    decc_poco_domain_separator(ds, info.chain_id, &info.addr.hub);
+    decc_order_hash(h, &o, ds);
+    json_t *extra = json_object();
+    json_object_set_new(extra, "orderHash", lc_json_hex(h, 32));
+    json_object_set_new(extra, "operation",
+                        json_string(cancel ? "CLOSE" : "SIGN"));
+    rc = lc_send(l, &key, &info.addr.hub, &cd, extra, NULL);
+    if (rc == CLI_OK && !g_cli.json) {
+      char hh[67];
+      lc_hex(hh, h, 32);
+      printf("order %s %s\n", hh, cancel ? "cancelled" : "presigned");
+    }
+  }
+  decc_chain_destroy(l);
+  decc_buf_clear(&cd);
+  decc_order_clear(&o);
+  return rc;
+}
+
+/* ---- publish, ls, unpublish: a node's market ---- */
+
+#define REPLY_MAX (64u << 20)
+
+static int market_usage(FILE *f) {
+  fprintf(f,
+          "usage: decc order publish --type TYPE [KEY] [--node URL] [--chain-id N] ORDER.json\n"
+          "       decc order ls --type TYPE [--node URL] [--FILTER VALUE ...]\n"
+          "       decc order unpublish --type TYPE KEY (--hash 0x… | --last ADDRESS |\n"
+          "                            --all ADDRESS) [--node URL] [--chain-id N]\n\n"
+          "  --type TYPE   apporder | datasetorder | workerpoolorder | requestorder\n"
+          "  --node URL    node base URL (default $DECC_NODE_URL, config.json \"market\" or\n"
+          "                \"node\", else http://127.0.0.1:8545)\n"
+          "  KEY           --keystore FILE [--password-file FILE] | --private-key-file FILE\n"
+          "                | --wallet NAME (default: config.json \"wallet\");\n"
+          "                signs the market login challenge (publish works without a key\n"
+          "                only on a node started with market_auth=false)\n"
+          "  ORDER.json    a signed order ('decc order sign'); '-' reads stdin\n\n"
+          "ls filters are the market API's query names, e.g. --app, --appOwner, --dataset,\n"
+          "--datasetOwner, --workerpool, --workerpoolOwner, --requester, --beneficiary,\n"
+          "--category, --isAppStrict, --isDatasetStrict, --isWorkerpoolStrict,\n"
+          "--isRequesterStrict, --minTag, --maxTag, --minVolume, --minTrust, --maxTrust,\n"
+          "--bulkOnly, --pageIndex, --pageSize ('any' lifts a restriction filter).\n"
+          "--json prints the node's answer.\n");
+  return f == stdout ? CLI_OK : CLI_USAGE;
+}
+
+static const char *const FILTERS[] = {
+    "app",         "appOwner",         "dataset",          "datasetOwner",
+    "workerpool",  "workerpoolOwner",  "requester",        "beneficiary",
+    "category",    "isAppStrict",      "isDatasetStrict",  "isWorkerpoolStrict",
+    "isRequesterStrict", "minTag",     "maxTag",           "minVolume",
+    "minTrust",    "maxTrust",         "bulkOnly",         "pageIndex",
+    "pageSize",    NULL};
+
+
+typedef struct mopts {
+  const char *node, *type_s, *chain_s, *file, *hash, *last, *all;
+  decc_order_type type;
+  cli_key_opts key;
+  char query[4096];
+  size_t qlen;
+} mopts;
+
+/* Trims a trailing slash from the node URL into out. */
+static void base_url(char *out, size_t cap, const char *node) {
+  snprintf(out, cap, "%s", node);
+  size_t n = strlen(out);
+  while (n > 0 && out[n - 1] == '/')
+    out[--n] = 0;
+}
+
+static int fetch(decc_http_reply *r, const char *method, const char *url,
+                 const char *const *headers, const char *body) {
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_http_fetch(r, method, url, headers, body, body ? strlen(body) : 0,
+                      REPLY_MAX, 30000, &err) != DECC_OK) {
+    decc_buf_clear(&r->body);
+    cli_fail("%s: %s", url, err.msg);
+    return -1;
+  }
+  return 0;
+}
+
+/* Reports a non-2xx answer with the node's error text. */
+static int node_error(decc_http_reply *r) {
+  json_error_t je;
+  json_t *j = json_loadb((const char *)r->body.data, r->body.len, 0, &je);
+  const char *msg = j ? json_string_value(json_object_get(j, "error")) : NULL;
+  int rc = cli_fail("node answered %ld: %s", r->status,
+                    msg ? msg : "(no error message)");
+  json_decref(j);
+  return rc;
+}
+
+static int chain_id(const mopts *o, const char *base, uint64_t *out) {
+  if (o->chain_s) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(o->chain_s, &end, 10);
+    if (!*o->chain_s || errno || *end || v == 0)
+      return cli_usage_error("--chain-id: '%s' is not a positive number",
+                             o->chain_s);
+    *out = v;
+    return CLI_OK;
+  }
+  char url[2048];
+  snprintf(url, sizeof url, "%s/health", base);
+  decc_http_reply r;
+  if (fetch(&r, "GET", url, NULL, NULL))
+    return CLI_FAIL;
+  json_error_t je;
+  json_t *j = json_loadb((const char *)r.body.data, r.body.len, 0, &je);
+  json_t *c = j ? json_object_get(j, "chainId") : NULL;
+  int rc = CLI_OK;
+  if (r.status != 200 || !json_is_integer(c))
+    rc = cli_fail("%s: no chainId (is the chain role on? use --chain-id)", url);
+  else
+    *out = (uint64_t)json_integer_value(c);
+  json_decref(j);
+  decc_buf_clear(&r.body);
+  return rc;
+}
+
+/* GET /challenge, sign it; out = the authorization header line. */
+static int authorize(const char *base, uint64_t chain, const uint8_t *sk,
+                     char *out, size_t cap) {
+  decc_address me;
+  if (decc_address_from_privkey(&me, sk) != DECC_OK)
+    return cli_fail("invalid private key");
+  char addr[43], url[2048];
+  decc_address_to_checksum(addr, &me);
+  snprintf(url, sizeof url, "%s/challenge?chainId=%llu&address=%s", base,
+           (unsigned long long)chain, addr);
+  decc_http_reply r;
+  if (fetch(&r, "GET", url, NULL, NULL))
+    return CLI_FAIL;
+  if (r.status != 200) {
+    int rc = node_error(&r);
+    decc_buf_clear(&r.body);
+    return rc;
+  }
+  json_error_t je;
+  json_t *j = json_loadb((const char *)r.body.data, r.body.len, 0, &je);
+  decc_buf_clear(&r.body);
+  json_t *data = j ? json_object_get(j, "data") : NULL;
+  char *typed = data ? json_dumps(data, JSON_COMPACT) : NULL;
+  json_decref(j);
+  if (!typed)
+    return cli_fail("%s: unexpected challenge answer", url);
+  uint8_t sig[65], digest[32];
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st =
+      decc_eip712_sign_json(sig, digest, sk, typed, strlen(typed), &err);
+  free(typed);
+  if (st)
+    return cli_fail_err(&err);
+  char hh[67], sh[133];
+  decc_hex_encode(hh, digest, 32, 1);
+  decc_hex_encode(sh, sig, 65, 1);
+  snprintf(out, cap, "authorization: %s_%s_%s", hh, sh, addr);
+  return CLI_OK;
+}
+
+static int market_parse(mopts *o, int argc, char **argv, int sub) {
+  memset(o, 0, sizeof o[0]);
+  /* The market: --node, $DECC_NODE_URL, config.json "market" then "node"
+   * (as every other command reads them), else the local default. The
+   * config's wallet signs the login when no key option is given. */
+  static char cfg_node[2048], cfg_wallet[512];
+  o->node = getenv("DECC_NODE_URL");
+  {
+    char home[4096];
+    dp_cli_config cfg;
+    if (dp_cli_home(home, sizeof home) == 0 &&
+        dp_cli_config_load(&cfg, home) == CLI_OK) {
+      const char *m = cfg.market ? cfg.market : cfg.node;
+      if ((!o->node || !*o->node) && m) {
+        snprintf(cfg_node, sizeof cfg_node, "%s", m);
+        o->node = cfg_node;
+      }
+      if (cfg.wallet) {
+        snprintf(cfg_wallet, sizeof cfg_wallet, "%s", cfg.wallet);
+        o->key.wallet = cfg_wallet;
+      }
+      dp_cli_config_clear(&cfg);
+    }
+  }
+  if (!o->node || !*o->node)
+    o->node = "http://127.0.0.1:8545";
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int kr = cli_key_opt_parse(&o->key, argc, argv, &i);
+    if (kr < 0)
+      return CLI_USAGE;
+    if (kr > 0)
+      continue;
+    const char **slot = NULL;
+    if (!strcmp(a, "--node"))
+      slot = &o->node;
+    else if (!strcmp(a, "--type"))
+      slot = &o->type_s;
+    else if (!strcmp(a, "--chain-id"))
+      slot = &o->chain_s;
+    else if (sub == 'u' && !strcmp(a, "--hash"))
+      slot = &o->hash;
+    else if (sub == 'u' && !strcmp(a, "--last"))
+      slot = &o->last;
+    else if (sub == 'u' && !strcmp(a, "--all"))
+      slot = &o->all;
+    if (slot) {
+      if (i + 1 >= argc)
+        return cli_usage_error("%s needs a value", a);
+      *slot = argv[++i];
+      continue;
+    }
+    if (sub == 'l' && !strncmp(a, "--", 2)) {
+      int k;
+      for (k = 0; FILTERS[k]; k++)
+        if (!strcmp(FILTERS[k], a + 2))
+          break;
+      if (!FILTERS[k])
+        return cli_usage_error("unknown filter '%s'", a);
+      if (i + 1 >= argc)
+        return cli_usage_error("%s needs a value", a);
+      char *esc = decc_http_escape(argv[++i]);
+      if (!esc)
+        return cli_fail("out of memory");
+      int n = snprintf(o->query + o->qlen, sizeof o->query - o->qlen, "&%s=%s",
+                       FILTERS[k], esc);
+      decc_free(esc);
+      if (n < 0 || (size_t)n >= sizeof o->query - o->qlen)
+        return cli_usage_error("too many filters");
+      o->qlen += (size_t)n;
+      continue;
+    }
+    if (sub == 'p' && !o->file && (a[0] != '-' || !strcmp(a, "-"))) {
+      o->file = a;
+      continue;
+    }
+    return cli_usage_error("unknown option '%s'", a);
+  }
+  if (!o->type_s)
+    return cli_usage_error("--type is required");
+  if (decc_order_type_parse(&o->type, o->type_s) != DECC_OK)
+    return cli_usage_error("unknown order type '%s' (apporder, datasetorder, "
+                           "workerpoolorder, requestorder)",
+                           o->type_s);
+  if (sub == 'p' && !o->file)
+    return cli_usage_error("an ORDER.json file is required ('-' for stdin)");
+  if (sub == 'u' && (!!o->hash + !!o->last + !!o->all) != 1)
+    return cli_usage_error("give exactly one of --hash, --last, --all");
+  return CLI_OK;
+}
+
+static int has_key(const mopts *o) {
+  return o->key.keystore || o->key.private_key_file || o->key.wallet;
+}
+
+static int cmd_publish(int argc, char **argv) {
+  mopts o;
+  int rc = market_parse(&o, argc, argv, 'p');
+  if (rc)
+    return rc;
+  size_t len = 0;
+  char *text = cli_read_file(o.file, DECC_ORDER_JSON_MAX, &len, 0);
+  if (!text)
+    return CLI_FAIL;
+  json_error_t je;
+  json_t *order = json_loadb(text, len, 0, &je);
+  decc_free(text);
+  if (!order || !json_is_object(order)) {
+    json_decref(order);
+    return cli_fail("%s: not a JSON order object", o.file);
+  }
+  /* Accept both a bare order and the {"order": …} body. */
+  json_t *inner = json_object_get(order, "order");
+  json_t *body = json_is_object(inner)
+                     ? json_incref(order)
+                     : json_pack("{s:O}", "order", order);
+  json_decref(order);
+  char *bs = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  if (!bs)
+    return cli_fail("out of memory");
+  char base[1024], url[2048], auth[512];
+  base_url(base, sizeof base, o.node);
+  uint64_t chain = 0;
+  if ((rc = chain_id(&o, base, &chain)) != CLI_OK) {
+    free(bs);
+    return rc;
+  }
+  const char *headers[3] = {"Content-Type: application/json", NULL, NULL};
+  if (has_key(&o)) {
+    uint8_t *sk = NULL;
+    if ((rc = cli_key_load(&o.key, &sk)) != CLI_OK) {
+      free(bs);
+      return rc;
+    }
+    rc = authorize(base, chain, sk, auth, sizeof auth);
+    decc_secure_free(sk);
+    if (rc) {
+      free(bs);
+      return rc;
+    }
+    headers[1] = auth;
+  }
+  snprintf(url, sizeof url, "%s/%ss?chainId=%llu", base,
+           decc_order_type_name(o.type), (unsigned long long)chain);
+  decc_http_reply r;
+  if (fetch(&r, "POST", url, headers, bs)) {
+    free(bs);
+    return CLI_FAIL;
+  }
+  free(bs);
+  if (r.status / 100 != 2) {
+    rc = node_error(&r);
+    decc_buf_clear(&r.body);
+    return rc;
+  }
+  json_t *j = json_loadb((const char *)r.body.data, r.body.len, 0, &je);
+  decc_buf_clear(&r.body);
+  json_t *pub = j ? json_object_get(j, "published") : NULL;
+  if (!pub) {
+    json_decref(j);
+    return cli_fail("unexpected answer from the node");
+  }
+  if (g_cli.json)
+    return cli_print_json(j);
+  printf("published %s %s (remaining %lld)\n", decc_order_type_name(o.type),
+         json_string_value(json_object_get(pub, "orderHash")),
+         (long long)json_integer_value(json_object_get(pub, "remaining")));
+  json_decref(j);
+  return CLI_OK;
+}
+
+static int cmd_market_ls(int argc, char **argv) {
+  mopts o;
+  int rc = market_parse(&o, argc, argv, 'l');
+  if (rc)
+    return rc;
+  char base[1024], url[6144];
+  base_url(base, sizeof base, o.node);
+  snprintf(url, sizeof url, "%s/%ss?%s", base, decc_order_type_name(o.type),
+           o.qlen ? o.query + 1 : "");
+  decc_http_reply r;
+  if (fetch(&r, "GET", url, NULL, NULL))
+    return CLI_FAIL;
+  if (r.status != 200) {
+    rc = node_error(&r);
+    decc_buf_clear(&r.body);
+    return rc;
+  }
+  json_error_t je;
+  json_t *j = json_loadb((const char *)r.body.data, r.body.len, 0, &je);
+  decc_buf_clear(&r.body);
+  if (!j)
+    return cli_fail("unexpected answer from the node");
+  if (g_cli.json)
+    return cli_print_json(j);
+  size_t i;
+  json_t *rec;
+  json_array_foreach(json_object_get(j, "orders"), i, rec) {
+    json_t *ord = json_object_get(rec, "order");
+    const char *price_key = o.type == DECC_ORDER_APP ? "appprice"
+                            : o.type == DECC_ORDER_DATASET ? "datasetprice"
+                            : o.type == DECC_ORDER_WORKERPOOL
+                                ? "workerpoolprice"
+                                : "workerpoolmaxprice";
+    json_t *p = json_object_get(ord, price_key);
+    printf("%s  price %s  remaining %lld  %s\n",
+           json_string_value(json_object_get(rec, "orderHash")),
+           json_is_string(p) ? json_string_value(p) : "?",
+           (long long)json_integer_value(json_object_get(rec, "remaining")),
+           json_string_value(json_object_get(rec, "status")));
+  }
+  printf("%lld order(s)%s\n",
+         (long long)json_integer_value(json_object_get(j, "count")),
+         json_object_get(j, "nextPage") ? " (more: --pageIndex)" : "");
+  json_decref(j);
+  return CLI_OK;
+}
+
+static int cmd_unpublish(int argc, char **argv) {
+  mopts o;
+  int rc = market_parse(&o, argc, argv, 'u');
+  if (rc)
+    return rc;
+  if (!has_key(&o))
+    return cli_usage_error("unpublish needs the signer's key (--keystore or "
+                           "--private-key-file)");
+  char base[1024], url[2048], auth[512];
+  base_url(base, sizeof base, o.node);
+  uint64_t chain = 0;
+  if ((rc = chain_id(&o, base, &chain)) != CLI_OK)
+    return rc;
+  json_t *body;
+  if (o.hash) {
+    body = json_pack("{s:s,s:s}", "target", "unpublish_orderHash", "orderHash",
+                     o.hash);
+  } else {
+    static const char *keys[4] = {"app", "dataset", "workerpool", "requester"};
+    body = json_pack("{s:s,s:s}", "target",
+                     o.last ? "unpublish_last" : "unpublish_all",
+                     keys[o.type], o.last ? o.last : o.all);
+  }
+  char *bs = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  if (!bs)
+    return cli_fail("out of memory");
+  uint8_t *sk = NULL;
+  if ((rc = cli_key_load(&o.key, &sk)) != CLI_OK) {
+    free(bs);
+    return rc;
+  }
+  rc = authorize(base, chain, sk, auth, sizeof auth);
+  decc_secure_free(sk);
+  if (rc) {
+    free(bs);
+    return rc;
+  }
+  const char *headers[3] = {"Content-Type: application/json", auth, NULL};
+  snprintf(url, sizeof url, "%s/%ss?chainId=%llu", base,
+           decc_order_type_name(o.type), (unsigned long long)chain);
+  decc_http_reply r;
+  if (fetch(&r, "PUT", url, headers, bs)) {
+    free(bs);
+    return CLI_FAIL;
+  }
+  free(bs);
+  if (r.status != 200) {
+    rc = node_error(&r);
+    decc_buf_clear(&r.body);
+    return rc;
+  }
+  json_error_t je;
+  json_t *j = json_loadb((const char *)r.body.data, r.body.len, 0, &je);
+  decc_buf_clear(&r.body);
+  if (!j)
+    return cli_fail("unexpected answer from the node");
+  if (g_cli.json)
+    return cli_print_json(j);
+  size_t i;
+  json_t *h;
+  json_array_foreach(json_object_get(j, "unpublished"), i, h)
+      printf("unpublished %s\n", json_string_value(h));
+  json_decref(j);
+  return CLI_OK;
+}
+
+/* ---- the subcommand table ---- */
+
+static int order_help(const char *sub) {
+  (void)sub;
+  return order_usage(stdout);
+}
+static int market_help(const char *sub) {
+  (void)sub;
+  return market_usage(stdout);
+}
+
+static const struct {
+  const char *name;
+  int (*fn)(int argc, char **argv);   /* argv[0] is the subcommand */
+  int (*help)(const char *sub);       /* prints its help on stdout */
+} SUBS[] = {
+    {"hash", cmd_hash, order_help},
+    {"sign", cmd_sign, order_help},
+    {"verify", cmd_verify, order_help},
+    {"cancel", cmd_manage, NULL},
+    {"presign", cmd_manage, NULL},
+    {"publish", cmd_publish, market_help},
+    {"ls", cmd_market_ls, market_help},
+    {"unpublish", cmd_unpublish, market_help},
+};
+
 int cli_cmd_order(int argc, char **argv) {
   if (argc < 2)
     return order_usage(stderr);
   const char *sub = argv[1];
   if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
     return order_usage(stdout);
-  /* publish, ls, unpublish talk to a node's market (cli/market_cmds.c) */
-  if (cli_market_order_has(sub))
-    return cli_market_order(argc - 1, argv + 1);
-  if (cli_wants_help(argc - 1, argv + 1))
-    return order_usage(stdout);
-  if (!strcmp(sub, "hash"))
-    return cmd_hash(argc - 1, argv + 1);
-  if (!strcmp(sub, "sign"))
-    return cmd_sign(argc - 1, argv + 1);
-  if (!strcmp(sub, "verify"))
-    return cmd_verify(argc - 1, argv + 1);
-  int lrc = cli_ledger_order(argc - 1, argv + 1); /* cancel, presign */
-  if (lrc >= 0)
-    return lrc;
+  for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++) {
+    if (strcmp(SUBS[i].name, sub))
+      continue;
+    if (cli_wants_help(argc - 1, argv + 1))
+      return SUBS[i].help ? SUBS[i].help(sub) : manage_usage(sub, stdout);
+    return SUBS[i].fn(argc - 1, argv + 1);
+  }
   return cli_usage_error("unknown order command '%s' (hash, sign, verify, "
                          "cancel, presign, publish, ls, unpublish)",
                          sub);

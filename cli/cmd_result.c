@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "dp_cli.h"
+#include "decc/encoding.h"
 #include "decc/mem.h"
 #include "decc/result.h"
 
@@ -339,6 +340,78 @@ static const result_cmd CMDS[] = {
      "--key FILE [--sms]", cmd_pubkey},
 };
 
+static const char GET_HELP[] =
+    "usage: decc result get TASK_ID [-o FILE] [--key FILE] [--path ENTRY]\n"
+    "         [--bundle FILE] [wallet]\n\n"
+    "Downloads the result of a completed task, decrypts it with your result\n"
+    "key (default <home>/results/<address>_key) when the deal asked for\n"
+    "encryption, and writes the zip to -o (default TASK_ID.zip) or its entry\n"
+    "ENTRY (to stdout without -o).\n"
+    "--bundle FILE also writes the task's provenance bundle (deal, task, app\n"
+    "and dataset checksums, the enclave-signed contribution, chain events\n"
+    "with block hashes): check it offline with 'decc verify FILE'.\n";
+
+/* `decc result get TASKID`: needs the chain and the store (decc_dp). */
+static int cmd_get(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  const char *out = NULL, *key = NULL, *path = NULL, *bundle = NULL;
+  cli_opt opts[] = {
+      {"output", 'o', CLI_OPT_STR, &out, "FILE", "where to write the result (default TASK_ID.zip)", 0, 0, 0},
+      {"key", 0, CLI_OPT_STR, &key, "FILE", "the result key (default <home>/results/<address>_key)", 0, 0, 0},
+      {"path", 0, CLI_OPT_STR, &path, "ENTRY", "write only this entry of the result zip", 0, 0, 0},
+      {"bundle", 0, CLI_OPT_STR, &bundle, "FILE", "also write the task's provenance bundle", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"result get", GET_HELP, opts, &w.key, 1, NULL};
+  int np, rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
+    return rc;
+  w.wallet = w.key.wallet;
+  const char *task = np ? argv[1] : NULL;
+  uint8_t t[32];
+  if (!task)
+    return cli_cmd_usage("result get", "a task id is required");
+  if (dp_cli_hash(t, task, "task id"))
+    return CLI_USAGE;
+  decc_dp *dp;
+  /* The default key path names the requester: a wallet is needed unless
+   * --key is given. */
+  rc = dp_cli_open(&dp, &w, key == NULL);
+  if (rc != CLI_OK)
+    return rc;
+  uint8_t *res = NULL;
+  size_t len = 0;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_dp_fetch_result(dp, &res, &len, t, key, path, &err);
+  if (!st && bundle && /* cmd_verify.c */
+      cli_prov_write_bundle(dp, t, res, len, path == NULL, bundle)) {
+    decc_dp_close(dp);
+    decc_free(res);
+    return CLI_FAIL;
+  }
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  char named[80];
+  decc_hex_encode(named, t, 32, 1);
+  strcat(named, ".zip");
+  const char *dest = out ? out : (path ? NULL : named);
+  if (dest)
+    rc = cli_write_file_atomic(dest, res, len, 0600);
+  else
+    fwrite(res, 1, len, stdout);
+  decc_free(res);
+  if (rc == CLI_OK && dest) {
+    if (g_cli.json)
+      rc = cli_print_json(json_pack("{s:s,s:s,s:I}", "taskId", task, "output",
+                                    dest, "size", (json_int_t)len));
+    else
+      printf("result of task %s written to %s (%zu bytes)\n", task, dest, len);
+  }
+  return rc;
+}
+
 static int result_usage(FILE *f) {
   fprintf(f, "usage: decc result <command> [options]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
@@ -355,8 +428,8 @@ int cli_cmd_result(int argc, char **argv) {
     return result_usage(stderr);
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
     return result_usage(stdout);
-  if (!strcmp(argv[1], "get")) /* needs the chain and store: dp_cmds.c */
-    return cli_dp_result_get(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "get")) /* its own parser and --help */
+    return cmd_get(argc - 1, argv + 1);
   for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++) {
     if (strcmp(CMDS[i].name, argv[1]))
       continue;

@@ -4,8 +4,8 @@
  * claim a task whose final deadline has passed (refunds the requester,
  * seizes the scheduler's stake into the kitty).
  *
- * `wait` and `ls` live with the DataProtector commands (dp_cmds.c,
- * cmd_deal.c). Failure cause: when the scheduler or worker of this data directory
+ * `wait` waits for a task and fetches its result (decc_dp_wait_task);
+ * `ls` lives with `decc deal ls` (cmd_deal.c). Failure cause: when the scheduler or worker of this data directory
  * recorded why a task failed, `show` prints it (decc_worker_failure_cause).
  *
  * `logs` shows the app's stdout / stderr to the task's requester: from the
@@ -16,7 +16,7 @@
  * GET /tasks/logs/challenge, EIP-712 signature, GET /tasks/{id}/logs with
  * Authorization: <hash>_<signature>_<address>; docs/api/http.md). The node
  * checks the signer against the requester on chain. `logs --timeline` is
- * the task's on-chain events (dp_cmds.c).
+ * the task's on-chain events (task_timeline).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -227,6 +227,129 @@ static int cmd_write(int argc, char **argv, int init) {
 }
 
 /* ---- logs ------------------------------------------------------------------ */
+
+/* ---- logs --timeline, wait ---- */
+
+/* `decc task logs TASK --timeline`: the task's on-chain events. */
+static int task_timeline(const char *task) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  uint8_t t[32];
+  if (dp_cli_hash(t, task, "task id"))
+    return CLI_USAGE;
+  decc_dp *dp;
+  int rc = dp_cli_open(&dp, &w, 0);
+  if (rc != CLI_OK)
+    return rc;
+  char *text = NULL;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_dp_task_logs(dp, &text, t, &err);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  if (g_cli.json)
+    rc = cli_print_json(json_pack("{s:s,s:s}", "taskId", task, "logs", text));
+  else
+    fputs(text, stdout);
+  decc_free(text);
+  return rc;
+}
+
+static const char WAIT_HELP[] =
+    "usage: decc task wait TASK_ID [--timeout SECONDS] [-o FILE] [--key FILE]\n"
+    "         [--path ENTRY] [--no-download] [wallet]\n\n"
+    "Waits for a task (one started by 'decc process', or any other): ends\n"
+    "when it completes, then downloads and decrypts its result like 'decc\n"
+    "result get' (-o default TASK_ID.zip); ends at once with the cause and the\n"
+    "app's stderr when a worker of this data directory recorded why it\n"
+    "failed (exit 1); gives up after --timeout seconds (default: the task's\n"
+    "final deadline).\n";
+
+static int task_wait(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  const char *out = NULL, *key = NULL, *path = NULL;
+  int no_download = 0;
+  uint64_t timeout = 0;
+  decc_dp_wait_opts wo;
+  memset(&wo, 0, sizeof wo);
+  cli_opt opts[] = {
+      {"timeout", 0, CLI_OPT_U64, &timeout, "SECONDS", "give up after SECONDS (default: the task's final deadline)", 0, 30 * 86400, 0},
+      {"output", 'o', CLI_OPT_STR, &out, "FILE", "where to write the result (default TASK_ID.zip)", 0, 0, 0},
+      {"key", 0, CLI_OPT_STR, &key, "FILE", "the result key (default <home>/results/<address>_key)", 0, 0, 0},
+      {"path", 0, CLI_OPT_STR, &path, "ENTRY", "write only this entry of the result zip", 0, 0, 0},
+      {"no-download", 0, CLI_OPT_FLAG, &no_download, NULL, "only wait, do not fetch the result", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"task wait", WAIT_HELP, opts, &w.key, 1, NULL};
+  int np, rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
+    return rc;
+  w.wallet = w.key.wallet;
+  wo.timeout_s = (unsigned)timeout;
+  const char *task = np ? argv[1] : NULL;
+  uint8_t t[32];
+  if (!task)
+    return cli_cmd_usage("task wait", "a task id is required");
+  if (dp_cli_hash(t, task, "task id"))
+    return CLI_USAGE;
+  char tid[67];
+  decc_hex_encode(tid, t, 32, 1);
+  decc_dp *dp;
+  rc = dp_cli_open(&dp, &w, !no_download && key == NULL);
+  if (rc != CLI_OK)
+    return rc;
+  wo.progress = dp_cli_progress;
+  dp_cli_resume_hint(tid);
+  decc_dp_task_end end;
+  decc_err err;
+  decc_err_clear(&err);
+  decc_status st = decc_dp_wait_task(dp, t, &wo, &end, &err);
+  dp_cli_resume_hint(NULL);
+  if (st) {
+    decc_dp_close(dp);
+    rc = dp_cli_task_failed(&err, end.stderr_tail);
+    if (g_cli.json && end.cause)
+      cli_print_json(json_pack("{s:s,s:s,s:s,s:s?}", "taskId", tid, "status",
+                               "FAILED", "cause", end.cause, "stderr",
+                               end.stderr_tail));
+    decc_dp_task_end_clear(&end);
+    return rc;
+  }
+  decc_dp_task_end_clear(&end);
+  if (no_download) {
+    decc_dp_close(dp);
+    if (g_cli.json)
+      return cli_print_json(
+          json_pack("{s:s,s:s}", "taskId", tid, "status", "COMPLETED"));
+    printf("task %s COMPLETED\n", tid);
+    return CLI_OK;
+  }
+  uint8_t *res = NULL;
+  size_t len = 0;
+  st = decc_dp_fetch_result(dp, &res, &len, t, key, path, &err);
+  decc_dp_close(dp);
+  if (st)
+    return cli_fail_err(&err);
+  char named[80];
+  snprintf(named, sizeof named, "%s.zip", tid);
+  const char *dest = out ? out : (path ? NULL : named);
+  if (dest)
+    rc = cli_write_file_atomic(dest, res, len, 0600);
+  else
+    fwrite(res, 1, len, stdout);
+  decc_free(res);
+  if (rc == CLI_OK && dest) {
+    if (g_cli.json)
+      rc = cli_print_json(json_pack("{s:s,s:s,s:s,s:I}", "taskId", tid,
+                                    "status", "COMPLETED", "result", dest,
+                                    "size", (json_int_t)len));
+    else
+      printf("task %s COMPLETED, result written to %s (%zu bytes)\n", tid,
+             dest, len);
+  }
+  return rc;
+}
 
 static const char LOGS_HELP[] =
     "usage: decc task logs TASKID [--node URL] [KEY] [--timeline]\n\n"
@@ -457,8 +580,7 @@ static int cmd_logs(int argc, char **argv) {
     if (key.keystore || key.private_key_file || key.wallet || node_flag)
       return cli_usage_error("--timeline reads the chain: it takes no key or "
                              "--node");
-    char *av[2] = {argv[0], (char *)task};
-    return cli_dp_task_logs(2, av);
+    return task_timeline(task);
   }
   uint8_t tid[32];
   if (lc_parse_h32(tid, task, "task id") != CLI_OK)
@@ -562,7 +684,7 @@ int cli_cmd_task(int argc, char **argv) {
   if (!strcmp(sub, "logs")) /* these have their own --help */
     return cmd_logs(argc - 1, argv + 1);
   if (!strcmp(sub, "wait"))
-    return cli_dp_task_wait(argc - 1, argv + 1);
+    return task_wait(argc - 1, argv + 1);
   if (!strcmp(sub, "ls"))
     return cli_deal_ls(argc - 1, argv + 1, 1);
   if (!strcmp(sub, "replay")) /* cmd_task_replay.c */

@@ -1,7 +1,7 @@
 /*
  * cmd_workerpool.c — `decc workerpool`: deploy a workerpool, show its
  * fields and policy, transfer it, change its policy (changePolicy);
- * publish a workerpool order (dp_cmds.c).
+ * publish a workerpool order (dp_publish.c).
  */
 #include <stdio.h>
 #include <string.h>

@@ -10,13 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dp_cli.h"
+#include "cli_time.h"
 #include "decc/encoding.h"
 #include "decc/keys.h"
 #include "decc/keystore.h"
 #include "decc/mem.h"
+#include "decc/receipts.h"
 
 #define CONFIG_MAX (64u * 1024u)
 
@@ -416,4 +419,38 @@ int dp_cli_task_failed(const decc_err *err, const char *stderr_tail) {
     }
   }
   return rc;
+}
+
+int dp_cli_print_access(const decc_dp_access *a,
+                        const struct decc_grant_policy *pol) {
+  if (g_cli.json) {
+    char *js = NULL;
+    if (decc_dp_access_to_json(&js, a) != DECC_OK)
+      return cli_fail("out of memory");
+    puts(js);
+    decc_free(js);
+    return CLI_OK;
+  }
+  char h[67], ap[43], us[43], pr[96];
+  const decc_datasetorder *d = &a->order.u.dataset;
+  char vol[DECC_U256_DEC_LEN];
+  printf("%s  app %s  user %s  price %s  uses %llu/%s  %s\n",
+         decc_hex_encode(h, a->hash, 32, 1),
+         decc_address_to_checksum(ap, &d->apprestrict),
+         decc_address_is_zero(&d->requesterrestrict)
+             ? "any"
+             : decc_address_to_checksum(us, &d->requesterrestrict),
+         decc_dp_format_rlc(pr, &d->datasetprice),
+         (unsigned long long)a->remaining, decc_u256_to_dec(vol, &d->volume),
+         a->status);
+  if (pol && (pol->expires || pol->purpose_len)) {
+    char t[40];
+    printf("    expires %s%s  purpose \"%s\"\n",
+           pol->expires ? cli_time_format(t, sizeof t, (int64_t)pol->expires)
+                        : "never",
+           pol->expires && pol->expires <= (uint64_t)time(NULL) ? " (expired)"
+                                                                : "",
+           pol->purpose);
+  }
+  return CLI_OK;
 }

@@ -1,8 +1,8 @@
 /*
  * dp_cli.h — shared plumbing of the DataProtector commands (dp_cli.c):
  * the CLI config file, the data directory, the default wallet, opening the
- * SDK context and printing step progress; plus the two handlers that
- * `decc task` and `decc result` dispatch to.
+ * SDK context and printing step progress, and the helpers several
+ * DataProtector commands share.
  *
  * Config file <home>/config.json (all keys optional; unknown keys are an
  * error so that a typo does not go unnoticed):
@@ -72,6 +72,18 @@ int dp_cli_open(decc_dp **dp, const dp_cli_opts *o, int need_signer);
 void dp_cli_progress(void *user, const char *title, int done,
                      const char *detail);
 
+/* The amount syntax, for the help of commands taking RLC amounts. */
+#define DP_CLI_AMOUNT_HELP                                                     \
+  "AMOUNT: RLC with a decimal point or the unit (0.5, \"2 RLC\"), or nRLC as\n" \
+  "        a whole number (\"500000000\", \"5 nRLC\").\n"
+
+struct decc_grant_policy;
+/* Prints one granted access: a line (hash, app, user, price, uses,
+ * status) plus its policy when pol is non-NULL and sets one, or the SDK's
+ * JSON with --json. Returns CLI_OK or CLI_FAIL (out of memory, printed). */
+int dp_cli_print_access(const decc_dp_access *a,
+                        const struct decc_grant_policy *pol);
+
 /* Parses an address argument; prints "decc: <what>: …" on error.
  * Returns 0 or -1. */
 int dp_cli_address(decc_address *out, const char *s, const char *what);
@@ -98,10 +110,9 @@ void dp_cli_process_progress(void *user, const char *title, int done,
  * stderr. Returns CLI_FAIL. */
 int dp_cli_task_failed(const decc_err *err, const char *stderr_tail);
 
-/* `decc task logs TASKID` and `decc result get TASKID` (argv[0] is "logs"
- * / "get"). Exit codes as every command. */
-int cli_dp_task_logs(int argc, char **argv);
-int cli_dp_result_get(int argc, char **argv);
+/* `decc process` (run 0) or `decc run` (run 1): argv[0] is the command
+ * name (cmd_process.c). Exit codes as every command. */
+int cli_process_request(int argc, char **argv, int run);
 /* `decc deal ls` (tasks 0) / `decc task ls` (tasks 1); argv[0] is "ls". */
 int cli_deal_ls(int argc, char **argv, int tasks);
 /* `decc app publish APP` (kind 0) / `decc workerpool publish WP` (kind 1)
@@ -111,8 +122,6 @@ int cli_dp_publish(int argc, char **argv, int kind);
 int cli_app_test(int argc, char **argv);
 /* `decc task replay TASKID` (cmd_task_replay.c; argv[0] is "replay"). */
 int cli_task_replay(int argc, char **argv);
-/* `decc task wait TASKID` (argv[0] is "wait"). */
-int cli_dp_task_wait(int argc, char **argv);
 /* `decc result get … --bundle FILE` (cmd_verify.c): collects the task's
  * provenance bundle from dp's chain and writes it atomically to path; the
  * result (decrypted zip, len bytes) is recorded when whole_zip.

@@ -1,8 +1,7 @@
 /*
  * ledger_extra.h — ledger subcommands that live under commands owned by
- * other files: `decc dataset deploy|show|transfer` (cmd_dataset.c) and
- * `decc order cancel|presign` (cmd_order.c) dispatch here for the
- * subcommands they do not know.
+ * other files: `decc dataset deploy|show|transfer` (cmd_dataset.c)
+ * dispatches here for the subcommands it does not know.
  */
 #ifndef DECC_CLI_LEDGER_EXTRA_H
 #define DECC_CLI_LEDGER_EXTRA_H
@@ -10,6 +9,5 @@
 /* argv[0] is the subcommand. Return a CLI exit code, or -1 when the
  * subcommand is not a ledger one (the caller then reports it unknown). */
 int cli_ledger_dataset(int argc, char **argv);
-int cli_ledger_order(int argc, char **argv);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * receipts_cli.h — what `decc grant` / `decc grants` (dp_cmds.c) use of
+ * receipts_cli.h — what `decc grant` / `decc grants` (cmd_grant.c, cmd_grants.c) use of
  * cmd_receipts.c: signing and presenting a grant policy (expiry, purpose)
  * and reading one back for display.
  */
