@@ -31,6 +31,7 @@
 #include "decc/sms.h"
 #include "decc/sms_auth.h"
 #include "sms/sms_int.h"
+#include "sms/sms_bulk_receipts.h"
 
 /* Enclave key record: secp256k1 key ‖ u64be(expiry). */
 #define ENCLAVE_REC_LEN 40
@@ -1639,6 +1640,17 @@ decc_status decc_sms_release_session(
     st = refuse(s, code, "RECEIPT_WRITE_FAILED", st, err, what,
                 "the key release could not be recorded, so it is not made: "
                 "%s",
+                e2.msg);
+    goto out;
+  }
+  /* Bulk tasks: one receipt per released dataset (sms_bulk_receipts.c). */
+  if (n_bulk && (st = decc__sms_bulk_receipts(
+                     s->receipts, &s->chain, r, &deal, &app, wall_now(s),
+                     chain_now, bulk, n_bulk, rcpt_log, s, &e2))) {
+    decc_free(box);
+    st = refuse(s, code, "RECEIPT_WRITE_FAILED", st, err, what,
+                "a bulk dataset's key release could not be recorded, so the "
+                "session is not released: %s",
                 e2.msg);
     goto out;
   }
