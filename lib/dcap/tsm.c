@@ -109,6 +109,7 @@ decc_status decc_tdx_tsm_quote_entry(uint8_t **quote, size_t *len,
   }
   decc_dcap_quote q;
   decc_err e2;
+  e2.msg[0] = 0; /* a quote that parses (SGX) leaves e2 unwritten */
   if (decc_dcap_quote_parse(&q, blob, bl, &e2) != DECC_OK ||
       q.tee_type != DECC_DCAP_TEE_TDX) {
     st = decc_err_set(err, DECC_E_PARSE, "tsm: outblob is not a TDX quote (%s)",
