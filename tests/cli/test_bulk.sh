@@ -105,6 +105,18 @@ check_eq "the app saw three decrypted records" \
   "$(printf '1 %s a1@alice.example\n2 %s a2@alice.example\n3 %s c1@carol.example' \
     "$(lc "$PD1")" "$(lc "$PD2")" "$(lc "$PD3")")" "$RES"
 
+# Each owner's receipts show the bulk task, one key release per record
+# (in each record's own log), and verify against the chain.
+BT=$(jget 'd["tasks"][0]["taskId"]' <<<"$out")
+for pd in "$PD1" "$PD3"; do
+  check_rc "bulk receipts $pd" 0 "$DECC" --json receipts "$pd" --verify
+  check_eq "bulk key release of $pd" 1 "$(jget '[(r["kind"], r["taskid"].lower(), r["dataset"].lower()) for r in d["receipts"]].count(("key-release", "'"$(lc "$BT")"'", "'"$(lc "$pd")"'"))' <<<"$out")"
+  check_eq "bulk result receipt of $pd" 1 "$(jget '[(r["kind"], r["taskid"].lower()) for r in d["receipts"]].count(("result", "'"$(lc "$BT")"'"))' <<<"$out")"
+  check_eq "bulk receipts of $pd verify" True "$(jget 'd["verify"]["ok"]' <<<"$out")"
+done
+check_rc "no receipt for the record not in the task" 0 "$DECC" --json receipts "$PD4"
+check_eq "PD4 has no receipt" 0 "$(jget 'len(d["receipts"])' <<<"$out")"
+
 # 2. --per-task 2: two tasks (slices 0 and 1), their entries in task order.
 printf '# bulk list\n%s\n\n%s  # Carol\n%s\n' "$PD3" "$PD1" "$PD2" >list.txt
 check_rc "bulk file, 2 per task" 0 "$DECC" process --bulk-file list.txt --per-task 2 \
