@@ -75,10 +75,9 @@ typedef struct decc_market_client_vtable {
                          const uint8_t sk32[32], char **published_json,
                          decc_err *err);
   decc_status (*query)(void *self, decc_order_type type,
-                       const decc_market_filter *f, char **json,
-                       decc_err *err);
-  decc_status (*get)(void *self, decc_order_type type,
-                     const uint8_t hash32[32], char **json, decc_err *err);
+                       const decc_market_filter *f, char **json, decc_err *err);
+  decc_status (*get)(void *self, decc_order_type type, const uint8_t hash32[32],
+                     char **json, decc_err *err);
   /* The chain moved (a match, a close): re-read what the orderbook keeps
    * from it. A remote market follows the chain itself: no-op there. */
   decc_status (*refresh)(void *self, decc_err *err);
@@ -101,21 +100,17 @@ DECC_API decc_status decc_market_client_create(
 /* The "local" backend over an orderbook of this process (borrowed: it
  * must outlive the client). Returns: DECC_OK; DECC_E_INVALID;
  * DECC_E_NOMEM. */
-DECC_API decc_status decc_market_client_open_local(decc_market_client **out,
-                                                   decc_market *m,
-                                                   decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_market_client_open_local(
+    decc_market_client **out, decc_market *m, decc_err *err) DECC_WARN_UNUSED;
 
 /* The "http" backend over the market API at base_url ("http://host:port",
  * copied) for chain chain_id (sent as ?chainId= and in the login's typed
  * data). Nothing is sent yet.
  * Returns: DECC_OK; DECC_E_INVALID (not an http:// or https:// URL, or
  * longer than 2048 bytes); DECC_E_NOMEM. */
-DECC_API decc_status decc_market_client_open_http(decc_market_client **out,
-                                                  const char *base_url,
-                                                  uint64_t chain_id,
-                                                  decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_market_client_open_http(decc_market_client **out, const char *base_url,
+                             uint64_t chain_id, decc_err *err) DECC_WARN_UNUSED;
 
 /* Closes the client (a local backend's orderbook stays open). NULL is a
  * no-op. */
@@ -135,8 +130,7 @@ DECC_API decc_status decc_market_client_publish(decc_market_client *c,
                                                 const decc_order *o,
                                                 const uint8_t sk32[32],
                                                 char **published_json,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 
 /* Lists orders of `type` matching f. Out: *json (heap, decc_free) =
  * {"ok":true,"orders":[{orderHash, order, remaining, status, …}],
@@ -146,8 +140,8 @@ DECC_API decc_status decc_market_client_publish(decc_market_client *c,
 DECC_API decc_status decc_market_client_query(decc_market_client *c,
                                               decc_order_type type,
                                               const decc_market_filter *f,
-                                              char **json, decc_err *err)
-    DECC_WARN_UNUSED;
+                                              char **json,
+                                              decc_err *err) DECC_WARN_UNUSED;
 
 /* One order record by hash. Out: *json (heap, decc_free) = the record
  * object {orderHash, chainId, order, remaining, status, …} without any
@@ -155,8 +149,8 @@ DECC_API decc_status decc_market_client_query(decc_market_client *c,
 DECC_API decc_status decc_market_client_get(decc_market_client *c,
                                             decc_order_type type,
                                             const uint8_t hash32[32],
-                                            char **json, decc_err *err)
-    DECC_WARN_UNUSED;
+                                            char **json,
+                                            decc_err *err) DECC_WARN_UNUSED;
 
 /* After a transaction that matched or closed orders: the local backend
  * recomputes remaining volumes and dead orders from the chain (refresh)
@@ -164,12 +158,10 @@ DECC_API decc_status decc_market_client_get(decc_market_client *c,
  * since the market's node follows the chain itself.
  * Returns: DECC_OK; DECC_E_IO. */
 DECC_API decc_status decc_market_client_refresh(decc_market_client *c,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 DECC_API decc_status decc_market_client_closed(decc_market_client *c,
                                                const uint8_t hash32[32],
-                                               decc_err *err)
-    DECC_WARN_UNUSED;
+                                               decc_err *err) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -71,8 +71,7 @@ typedef struct decc_sms_client_vtable {
   decc_status (*enclave_challenge)(void *self, const uint8_t taskid32[32],
                                    const uint8_t pool_sk32[32],
                                    decc_address *enclave,
-                                   char code[DECC_SMS_CODE_MAX],
-                                   decc_err *err);
+                                   char code[DECC_SMS_CODE_MAX], decc_err *err);
   decc_status (*nonce)(void *self, const uint8_t taskid32[32],
                        uint8_t nonce32[32], char code[DECC_SMS_CODE_MAX],
                        decc_err *err);
@@ -95,8 +94,7 @@ DECC_API decc_status decc_sms_client_create(decc_sms_client **out,
  * must outlive the client. Returns: DECC_OK; DECC_E_INVALID; DECC_E_NOMEM. */
 DECC_API decc_status decc_sms_client_open_local(decc_sms_client **out,
                                                 decc_sms *sms,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 
 /* The "http" backend over the SMS at base_url ("http://host:port[/prefix]",
  * copied; nothing is sent yet).
@@ -104,8 +102,7 @@ DECC_API decc_status decc_sms_client_open_local(decc_sms_client **out,
  * longer than 2048 bytes); DECC_E_NOMEM. */
 DECC_API decc_status decc_sms_client_open_http(decc_sms_client **out,
                                                const char *base_url,
-                                               decc_err *err)
-    DECC_WARN_UNUSED;
+                                               decc_err *err) DECC_WARN_UNUSED;
 
 /* Closes the client and its backend state (a local backend's SMS stays
  * open). NULL is a no-op. */
@@ -133,8 +130,7 @@ DECC_API decc_status decc_smsc_push_app_secret(decc_sms_client *c,
                                                const decc_address *app,
                                                const char *value, size_t len,
                                                const uint8_t sk32[32],
-                                               decc_err *err)
-    DECC_WARN_UNUSED;
+                                               decc_err *err) DECC_WARN_UNUSED;
 /* Pushes a requester secret `key` owned by the key's address (key must
  * satisfy decc_sms_requester_key_valid, else DECC_E_INVALID). */
 DECC_API decc_status decc_smsc_push_requester_secret(
@@ -156,12 +152,9 @@ DECC_API decc_status decc_smsc_secret_exists(decc_sms_client *c,
  * Returns: DECC_OK; DECC_E_NOT_FOUND (no such task / deal);
  * DECC_E_BAD_SIGNATURE / DECC_E_DENIED (not the workerpool owner, task not
  * active, not a TEE deal); transport errors. */
-DECC_API decc_status decc_smsc_enclave_challenge(decc_sms_client *c,
-                                                 const uint8_t taskid32[32],
-                                                 const uint8_t pool_sk32[32],
-                                                 decc_address *enclave,
-                                                 char *code, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_smsc_enclave_challenge(
+    decc_sms_client *c, const uint8_t taskid32[32], const uint8_t pool_sk32[32],
+    decc_address *enclave, char *code, decc_err *err) DECC_WARN_UNUSED;
 
 /* A fresh attestation nonce for the task (decc_sms_attestation_nonce).
  * Out: nonce32; code (may be NULL). Returns as above; DECC_E_LIMIT (the
@@ -179,9 +172,9 @@ DECC_API decc_status decc_smsc_nonce(decc_sms_client *c,
  * platform: DECC_E_DENIED with code "ATTESTATION_UNTRUSTED_PLATFORM"). */
 DECC_API decc_status decc_smsc_session(
     decc_sms_client *c, const decc_sms_session_request *r,
-    const uint8_t worker_sk32[32],
-    char session_id[DECC_SMS_SESSION_ID_LEN + 1], uint8_t **sealed,
-    size_t *sealed_len, char *code, decc_err *err) DECC_WARN_UNUSED;
+    const uint8_t worker_sk32[32], char session_id[DECC_SMS_SESSION_ID_LEN + 1],
+    uint8_t **sealed, size_t *sealed_len, char *code,
+    decc_err *err) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

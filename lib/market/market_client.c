@@ -171,7 +171,7 @@ unsigned decc_market_client_caps(const decc_market_client *c) {
   do {                                                                         \
     if (!(cond))                                                               \
       return decc_err_set(err, DECC_E_INVALID,                                 \
-                          "market client: missing argument (%s)", #cond);     \
+                          "market client: missing argument (%s)", #cond);      \
   } while (0)
 
 decc_status decc_market_client_publish(decc_market_client *c,
@@ -210,8 +210,7 @@ decc_status decc_market_client_refresh(decc_market_client *c, decc_err *err) {
 }
 
 decc_status decc_market_client_closed(decc_market_client *c,
-                                      const uint8_t hash32[32],
-                                      decc_err *err) {
+                                      const uint8_t hash32[32], decc_err *err) {
   NEED(c && hash32);
   return c->vt->closed(c->self, hash32, err);
 }
@@ -251,8 +250,7 @@ static decc_status l_query(void *self, decc_order_type type,
 }
 
 static decc_status l_get(void *self, decc_order_type type,
-                         const uint8_t hash32[32], char **json,
-                         decc_err *err) {
+                         const uint8_t hash32[32], char **json, decc_err *err) {
   decc_err e;
   decc_err_clear(&e);
   decc_status st = decc_market_get(self, type, hash32, json, &e);
@@ -276,8 +274,15 @@ static decc_status l_closed(void *self, const uint8_t hash32[32],
 }
 
 static const decc_market_client_vtable LOCAL_VT = {
-    "local", DECC_MARKET_CLIENT_ALL_STATUS, l_publish, l_query, l_get,
-    l_refresh, l_closed, NULL};
+    .name = "local",
+    .caps = DECC_MARKET_CLIENT_ALL_STATUS,
+    .publish = l_publish,
+    .query = l_query,
+    .get = l_get,
+    .refresh = l_refresh,
+    .closed = l_closed,
+    .destroy = NULL, /* the orderbook is borrowed */
+};
 
 decc_status decc_market_client_open_local(decc_market_client **out,
                                           decc_market *m, decc_err *err) {
@@ -316,9 +321,9 @@ static decc_status call(remote *r, const char *method, const char *path,
     return decc_err_set(err, DECC_E_LIMIT, "market request too long");
   }
   decc_http_reply rep;
-  decc_status st = decc_http_fetch(&rep, method, (const char *)url.data,
-                                   headers, body, body ? strlen(body) : 0,
-                                   REPLY_MAX, TIMEOUT_MS, err);
+  decc_status st =
+      decc_http_fetch(&rep, method, (const char *)url.data, headers, body,
+                      body ? strlen(body) : 0, REPLY_MAX, TIMEOUT_MS, err);
   decc_buf_clear(&url);
   if (st) {
     decc_buf_clear(&rep.body);
@@ -465,8 +470,8 @@ static decc_status query_string(decc_buf *q, uint64_t chain_id,
       (st = add_restrict(q, "dataset", "isDatasetStrict", &f->dataset)))
     return st;
   if (t != DECC_ORDER_WORKERPOOL &&
-      (st = add_restrict(q, "workerpool", "isWorkerpoolStrict",
-                         &f->workerpool)))
+      (st =
+           add_restrict(q, "workerpool", "isWorkerpoolStrict", &f->workerpool)))
     return st;
   if (t != DECC_ORDER_REQUEST &&
       (st = add_restrict(q, "requester", "isRequesterStrict", &f->requester)))
@@ -550,8 +555,7 @@ static decc_status h_query(void *self, decc_order_type type,
 }
 
 static decc_status h_get(void *self, decc_order_type type,
-                         const uint8_t hash32[32], char **json,
-                         decc_err *err) {
+                         const uint8_t hash32[32], char **json, decc_err *err) {
   remote *r = self;
   char h[67], path[160];
   json_t *j = NULL;
@@ -604,14 +608,21 @@ static void h_destroy(void *self) {
 }
 
 static const decc_market_client_vtable HTTP_VT = {
-    "http", 0, h_publish, h_query, h_get, h_noop, h_closed, h_destroy};
+    .name = "http",
+    .caps = 0,
+    .publish = h_publish,
+    .query = h_query,
+    .get = h_get,
+    .refresh = h_noop,
+    .closed = h_closed,
+    .destroy = h_destroy,
+};
 
 decc_status decc_market_client_open_http(decc_market_client **out,
                                          const char *base_url,
                                          uint64_t chain_id, decc_err *err) {
   if (!out)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "market client: no output handle");
+    return decc_err_set(err, DECC_E_INVALID, "market client: no output handle");
   *out = NULL;
   if (!base_url || strlen(base_url) > BASE_URL_MAX ||
       (strncmp(base_url, "http://", 7) && strncmp(base_url, "https://", 8)))

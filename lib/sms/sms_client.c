@@ -600,8 +600,17 @@ static decc_status h_session(void *self, const decc_sms_session_request *r,
 static void h_destroy(void *self) { decc_free(self); }
 
 static const decc_sms_client_vtable HTTP_VT = {
-    "http",      h_push_web3, h_push_web2, h_push_app, h_push_req, h_exists,
-    h_challenge, h_nonce,     h_session,   h_destroy};
+    .name = "http",
+    .push_web3 = h_push_web3,
+    .push_web2 = h_push_web2,
+    .push_app_secret = h_push_app,
+    .push_requester_secret = h_push_req,
+    .secret_exists = h_exists,
+    .enclave_challenge = h_challenge,
+    .nonce = h_nonce,
+    .session = h_session,
+    .destroy = h_destroy,
+};
 
 /* Longest SMS base URL accepted (paths are appended to it). */
 #define BASE_URL_MAX 2048
@@ -799,8 +808,17 @@ static decc_status l_session(void *self, const decc_sms_session_request *r,
 }
 
 static const decc_sms_client_vtable LOCAL_VT = {
-    "local",     l_push_web3, l_push_web2, l_push_app, l_push_req, l_exists,
-    l_challenge, l_nonce,     l_session,   NULL};
+    .name = "local",
+    .push_web3 = l_push_web3,
+    .push_web2 = l_push_web2,
+    .push_app_secret = l_push_app,
+    .push_requester_secret = l_push_req,
+    .secret_exists = l_exists,
+    .enclave_challenge = l_challenge,
+    .nonce = l_nonce,
+    .session = l_session,
+    .destroy = NULL, /* the SMS is borrowed */
+};
 
 decc_status decc_sms_client_open_local(decc_sms_client **out, decc_sms *sms,
                                        decc_err *err) {

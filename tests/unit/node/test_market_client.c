@@ -56,7 +56,8 @@ static int create_app(fx *f) {
   (void)decc_abi_enc_push_bytes(&a, NULL, 0);
   decc_buf d;
   decc_buf_init(&d, 0);
-  decc_abi_selector(sel, "createApp(address,string,string,bytes,bytes32,bytes)");
+  decc_abi_selector(sel,
+                    "createApp(address,string,string,bytes,bytes32,bytes)");
   decc_status st = decc_abi_enc_finish_call(&a, sel, &d);
   decc_abi_enc_clear(&a);
   if (st) {
@@ -140,9 +141,9 @@ typedef struct trace {
 
 static void step(trace *t, const char *name, decc_status st,
                  const char *extra) {
-  int n = snprintf(t->text + t->len, sizeof t->text - t->len, "%s: %s%s%s\n",
-                   name, decc_status_name(st), extra ? " " : "",
-                   extra ? extra : "");
+  int n =
+      snprintf(t->text + t->len, sizeof t->text - t->len, "%s: %s%s%s\n", name,
+               decc_status_name(st), extra ? " " : "", extra ? extra : "");
   if (n > 0 && (size_t)n < sizeof t->text - t->len)
     t->len += (size_t)n;
 }
@@ -159,8 +160,8 @@ static int app_order(fx *f, decc_order *o, uint64_t price, int signer) {
 /* What a record says that both backends must agree on (the publication
  * time is the server's clock). */
 static void describe(json_t *rec, char *out, size_t cap) {
-  char *order = json_dumps(json_object_get(rec, "order"),
-                           JSON_COMPACT | JSON_SORT_KEYS);
+  char *order =
+      json_dumps(json_object_get(rec, "order"), JSON_COMPACT | JSON_SORT_KEYS);
   const char *h = json_string_value(json_object_get(rec, "orderHash"));
   const char *s = json_string_value(json_object_get(rec, "status"));
   const char *g = json_string_value(json_object_get(rec, "signer"));
@@ -224,8 +225,7 @@ static void scenario(fx *f, decc_market_client *c, const scen_orders *os,
         x, sizeof x, "count=%lld",
         (long long)json_integer_value(json_object_get(j, "count")));
     for (size_t i = 0; i < json_array_size(orders) && n < sizeof x; i++)
-      describe(json_array_get(orders, i), x + n, sizeof x - n),
-          n = strlen(x);
+      describe(json_array_get(orders, i), x + n, sizeof x - n), n = strlen(x);
     json_decref(j);
   }
   decc_free(js);
@@ -355,28 +355,26 @@ TEST(dataprotector_picks_the_backend_once) {
   c.home = home;
   decc_dp *dp = NULL;
   ASSERT_OK(decc_dp_open(&dp, &c, &err));
-  ASSERT_STR_EQ(decc_market_client_backend(decc_dp_market_client(dp)),
-                "local");
+  ASSERT_STR_EQ(decc_market_client_backend(decc_dp_market_client(dp)), "local");
   ASSERT_STR_EQ(decc_sms_client_backend(decc_dp_sms_client(dp)), "local");
   decc_dp_close(dp);
   snprintf(home, sizeof home, "%s/remote", decc_test_tmpdir());
   c.home = home;
   c.node_url = f.base;
   ASSERT_OK(decc_dp_open(&dp, &c, &err));
-  ASSERT_STR_EQ(decc_market_client_backend(decc_dp_market_client(dp)),
-                "http");
+  ASSERT_STR_EQ(decc_market_client_backend(decc_dp_market_client(dp)), "http");
   ASSERT_STR_EQ(decc_sms_client_backend(decc_dp_sms_client(dp)), "http");
   ASSERT(decc_dp_market(dp) == NULL && decc_dp_sms(dp) == NULL);
   /* an app order of who[0] through the SDK's client, read by hash */
   decc_order o;
   ASSERT_OK(app_order(&f, &o, 2, 0));
-  ASSERT_OK(decc_market_client_publish(decc_dp_market_client(dp), &o,
-                                       f.sk[0], NULL, &err));
+  ASSERT_OK(decc_market_client_publish(decc_dp_market_client(dp), &o, f.sk[0],
+                                       NULL, &err));
   uint8_t h[32];
   decc_order_hash(h, &o, f.domain);
   char *js = NULL;
-  ASSERT_OK(decc_market_client_get(decc_dp_market_client(dp), DECC_ORDER_APP,
-                                   h, &js, &err));
+  ASSERT_OK(decc_market_client_get(decc_dp_market_client(dp), DECC_ORDER_APP, h,
+                                   &js, &err));
   ASSERT(strstr(js, "\"status\":\"open\"") != NULL);
   decc_free(js);
   decc_order_clear(&o);

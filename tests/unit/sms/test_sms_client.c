@@ -19,9 +19,10 @@ typedef struct trace {
 
 static void step(trace *t, const char *name, decc_status st, const char *code,
                  const char *extra) {
-  int n = snprintf(t->text + t->len, sizeof t->text - t->len, "%s: %s%s%s%s%s\n",
-                   name, decc_status_name(st), code && *code ? " " : "",
-                   code ? code : "", extra ? " " : "", extra ? extra : "");
+  int n =
+      snprintf(t->text + t->len, sizeof t->text - t->len, "%s: %s%s%s%s%s\n",
+               name, decc_status_name(st), code && *code ? " " : "",
+               code ? code : "", extra ? " " : "", extra ? extra : "");
   if (n > 0 && (size_t)n < sizeof t->text - t->len)
     t->len += (size_t)n;
 }
@@ -71,17 +72,17 @@ static void scenario(fx *f, decc_sms_client *c, trace *t) {
                            f->sk[K_DS_OWNER], &err),
        NULL, NULL);
   step(t, "web3 not owner",
-       decc_smsc_push_web3(c, &f->dataset2, "k", 1, f->sk[K_OTHER], &err),
-       NULL, NULL);
+       decc_smsc_push_web3(c, &f->dataset2, "k", 1, f->sk[K_OTHER], &err), NULL,
+       NULL);
   st = decc_smsc_secret_exists(c, DECC_SECRET_WEB3, &f->dataset, NULL, &ex,
                                &err);
   snprintf(x, sizeof x, "exists=%d", ex);
   step(t, "web3 present", st, NULL, x);
 
-  step(t, "web2 bad name",
-       decc_smsc_push_web2(c, "Name With Space?", "v", 1, 0, f->sk[K_REQ],
-                           &err),
-       NULL, NULL);
+  step(
+      t, "web2 bad name",
+      decc_smsc_push_web2(c, "Name With Space?", "v", 1, 0, f->sk[K_REQ], &err),
+      NULL, NULL);
   step(t, "web2 update absent",
        decc_smsc_push_web2(c, "tok", "v", 1, 1, f->sk[K_REQ], &err), NULL,
        NULL);
@@ -94,8 +95,8 @@ static void scenario(fx *f, decc_sms_client *c, trace *t) {
   step(t, "web2 update",
        decc_smsc_push_web2(c, "tok", "v2", 2, 1, f->sk[K_REQ], &err), NULL,
        NULL);
-  st = decc_smsc_secret_exists(c, DECC_SECRET_WEB2, &f->who[K_REQ], "TOK",
-                               &ex, &err);
+  st = decc_smsc_secret_exists(c, DECC_SECRET_WEB2, &f->who[K_REQ], "TOK", &ex,
+                               &err);
   snprintf(x, sizeof x, "exists=%d", ex);
   step(t, "web2 exists (case)", st, NULL, x);
 
@@ -114,8 +115,8 @@ static void scenario(fx *f, decc_sms_client *c, trace *t) {
        decc_smsc_push_requester_secret(c, "my-token", "requester-value", 15,
                                        f->sk[K_REQ], &err),
        NULL, NULL);
-  st = decc_smsc_secret_exists(c, DECC_SECRET_REQUESTER, &f->who[K_REQ],
-                               "nope", &ex, &err);
+  st = decc_smsc_secret_exists(c, DECC_SECRET_REQUESTER, &f->who[K_REQ], "nope",
+                               &ex, &err);
   snprintf(x, sizeof x, "exists=%d", ex);
   step(t, "requester absent", st, NULL, x);
   step(t, "exists bad key",
@@ -145,8 +146,8 @@ static void scenario(fx *f, decc_sms_client *c, trace *t) {
     step(t, "session request", DECC_E_INTERNAL, NULL, NULL);
     return;
   }
-  st = decc_smsc_session(c, &e.req, f->sk[K_WORKER], sid, &box, &bl, code,
-                         &err);
+  st =
+      decc_smsc_session(c, &e.req, f->sk[K_WORKER], sid, &box, &bl, code, &err);
   x[0] = 0;
   if (!st) {
     char *txt = NULL;
@@ -158,8 +159,8 @@ static void scenario(fx *f, decc_sms_client *c, trace *t) {
       const char *r = fx_env(doc, "app", "IEXEC_REQUESTER_SECRET_1");
       const char *a = fx_env(doc, "app", "IEXEC_APP_DEVELOPER_SECRET");
       const char *nm = json_string_value(json_object_get(doc, "name"));
-      snprintf(x, sizeof x, "key=%s requester=%s dev=%s id=%s",
-               k ? k : "-", r ? r : "-", a ? a : "-",
+      snprintf(x, sizeof x, "key=%s requester=%s dev=%s id=%s", k ? k : "-",
+               r ? r : "-", a ? a : "-",
                nm && !strcmp(nm, sid) ? "named" : "other");
     } else {
       snprintf(x, sizeof x, "unopened");
@@ -172,8 +173,8 @@ static void scenario(fx *f, decc_sms_client *c, trace *t) {
   box = NULL;
   step(t, "session", st, code, x);
   /* the nonce was used: the same request again is a replay */
-  st = decc_smsc_session(c, &e.req, f->sk[K_WORKER], sid, &box, &bl, code,
-                         &err);
+  st =
+      decc_smsc_session(c, &e.req, f->sk[K_WORKER], sid, &box, &bl, code, &err);
   decc_free(box);
   box = NULL;
   step(t, "session replay", st, code, NULL);
@@ -183,8 +184,8 @@ static void scenario(fx *f, decc_sms_client *c, trace *t) {
     step(t, "untrusted request", DECC_E_INTERNAL, NULL, NULL);
     return;
   }
-  st = decc_smsc_session(c, &e.req, f->sk[K_WORKER], sid, &box, &bl, code,
-                         &err);
+  st =
+      decc_smsc_session(c, &e.req, f->sk[K_WORKER], sid, &box, &bl, code, &err);
   decc_free(box);
   box = NULL;
   step(t, "session untrusted platform", st, code, NULL);
@@ -194,8 +195,7 @@ static void scenario(fx *f, decc_sms_client *c, trace *t) {
     step(t, "worker request", DECC_E_INTERNAL, NULL, NULL);
     return;
   }
-  st = decc_smsc_session(c, &e.req, f->sk[K_OTHER], sid, &box, &bl, code,
-                         &err);
+  st = decc_smsc_session(c, &e.req, f->sk[K_OTHER], sid, &box, &bl, code, &err);
   decc_free(box);
   box = NULL;
   step(t, "session wrong worker", st, code, NULL);

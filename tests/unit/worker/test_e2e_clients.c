@@ -16,7 +16,7 @@
   do {                                                                         \
     if (geteuid() != 0) {                                                      \
       const char *ci = getenv("CI");                                           \
-      ASSERT(!(ci && !strcmp(ci, "true"))); /* CI must run it */             \
+      ASSERT(!(ci && !strcmp(ci, "true"))); /* CI must run it */               \
       printf("    skipped: the sandbox needs root\n");                         \
       return;                                                                  \
     }                                                                          \
@@ -111,8 +111,8 @@ TEST(confidential_task_with_the_sms_over_http) {
   ASSERT_EQ(fix_cat(t.bs, loc, &arch), 0);
   uint8_t *zip = NULL;
   size_t zn = 0;
-  ASSERT_OK(decc_result_decrypt(&zip, &zn, NULL, t.rsa, arch.data, arch.len,
-                                NULL));
+  ASSERT_OK(
+      decc_result_decrypt(&zip, &zn, NULL, t.rsa, arch.data, arch.len, NULL));
   char *out = fix_zip_entry(zip, zn, "result.txt");
   ASSERT(out);
   ASSERT(strstr(out, "data=alice's data\n"));
