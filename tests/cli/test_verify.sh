@@ -78,6 +78,36 @@ raw=$(curl -s -X POST -H 'Content-Type: application/json' "$U/" \
   -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getRawTransactionByHash\",\"params\":[\"$txh\"]}" | jget 'd["result"]')
 [ "$raw" = "$(jget 'd["transactions"][0]' <b.json)" ] && ok || ko "eth_getRawTransactionByHash: $raw"
 
+# A second task for the replay's failure paths: an app whose output changes
+# from run to run, served over HTTP (loopback) from a file that is swapped
+# afterwards. The worker reaches it as any app.
+"$DECC" app init rnd >/dev/null
+cat >rnd/run.sh <<'EOF'
+#!/bin/sh
+set -eu
+out="${IEXEC_OUT:-/iexec_out}"
+printf '{"draw":"%s"}\n' "$(date +%s%N)-$(od -An -N8 -tx8 /dev/urandom 2>/dev/null | tr -d ' ')" >"$out/result.json"
+printf '{"deterministic-output-path":"%s/result.json"}\n' "$out" >"$out/computed.json"
+EOF
+check_rc "build rnd app" 0 "$DECC" --json app build rnd -o rnd.tar
+rm_=$(jget 'd["measurement"]' <<<"$out")
+mkdir www && cp rnd.tar www/app.tar
+python3 -u -m http.server --bind 127.0.0.1 --directory www 0 >www.log 2>&1 &
+WWW_PID=$!
+on_exit "stop_pid $WWW_PID"
+for _ in $(seq 50); do grep -q "port [0-9]" www.log && break; sleep 0.1; done
+WWW="http://127.0.0.1:$(grep -o 'port [0-9]*' www.log | head -1 | cut -d' ' -f2)"
+check_rc "deploy rnd app over HTTP" 0 "$DECC" --json app deploy --name rnd --multiaddr "$WWW/app.tar" \
+  --bundle rnd.tar --mrenclave "{\"framework\":\"TDX\",\"fingerprint\":\"$rm_\"}" --private-key-file bob.key
+RAPP=$(jget 'd["app"]' <<<"$out")
+Z=0x0000000000000000000000000000000000000000
+echo "{\"app\":\"$RAPP\",\"appprice\":\"0\",\"volume\":\"100\",\"tag\":\"0x0000000000000000000000000000000000000000000000000000000000000009\",\"datasetrestrict\":\"$Z\",\"workerpoolrestrict\":\"$Z\",\"requesterrestrict\":\"$Z\"}" >rao.json
+check_rc "sign rnd app order" 0 "$DECC" order sign --type apporder --chain-id 31337 --hub "$HUB" --private-key-file bob.key -o rao.s.json rao.json
+check_rc "publish rnd app order" 0 "$DECC" order publish --type apporder --private-key-file bob.key --node "$U" rao.s.json
+check_rc "grant rnd app" 0 "$DECC" grant "$PD" --app "$RAPP" --user "$BOB" --uses 5 --private-key-file alice.key
+check_rc "process rnd" 0 "$DECC" --json process "$PD" --app "$RAPP" --private-key-file bob.key --timeout 200 -o rnd.zip
+RTASK=$(jget 'd["taskId"]' <<<"$out")
+
 # offline from here on: nothing may reach the node
 stop_node
 
@@ -180,6 +210,16 @@ refused "replay without key" "missing key" "$DECC" task replay "$TASK" --private
 head -c 32 /dev/urandom | base64 | tr -d '\n' >wrong.key
 check_rc "replay wrong key" 1 "$DECC" task replay "$TASK" --key-file wrong.key --private-key-file alice.key
 grep -q "^decc: the replay failed" "$T/err" && ok || ko "wrong key: $(cat "$T/err")"
+# the replay's explanations: a nondeterministic app (two replays differ),
+# then the app changed (the bundle at its multiaddr is no longer the one
+# whose checksum is on chain), then gone
+check_rc "replay nondeterministic" 1 "$DECC" task replay "$RTASK" --key-file pd.key --private-key-file alice.key
+grep -q "^decc: nondeterministic app: two replays gave 0x[0-9a-f]\{64\} and 0x[0-9a-f]\{64\}" "$T/err" && ok || ko "nondeterministic: $(cat "$T/err")"
+cp good.tar www/app.tar
+refused "replay app changed" "app changed: the bundle at $WWW/app.tar has SHA-256 0x[0-9a-f]\{64\}, not the app's on-chain checksum $rm_" \
+  "$DECC" task replay "$RTASK" --key-file pd.key --private-key-file alice.key
+rm www/app.tar
+refused "replay app gone" "app changed or gone" "$DECC" task replay "$RTASK" --key-file pd.key --private-key-file alice.key
 check_rc "replay help" 0 "$DECC" task replay --help
 
 finish
