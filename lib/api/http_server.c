@@ -42,6 +42,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/http.h"
 #include "decc/mem.h"
@@ -843,31 +844,6 @@ decc_status decc_http_res_json(decc_http_response *res, int status,
                             strlen(json));
 }
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
- * forms, no surrogates, at most U+10FFFF), 0 when it is not one. */
-static size_t utf8_seq_len(const unsigned char *p) {
-  unsigned c = p[0];
-  size_t n;
-  unsigned min;
-  if (c >= 0xc2 && c <= 0xdf)
-    n = 2, min = 0x80;
-  else if (c >= 0xe0 && c <= 0xef)
-    n = 3, min = 0x800;
-  else if (c >= 0xf0 && c <= 0xf4)
-    n = 4, min = 0x10000;
-  else
-    return 0;
-  unsigned cp = c & (0x7fu >> n);
-  for (size_t i = 1; i < n; i++) {
-    if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
-      return 0;
-    cp = (cp << 6) | (p[i] & 0x3fu);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return n;
-}
-
 decc_status decc_http_res_error(decc_http_response *res, int status,
                                 const char *fmt, ...) {
   char msg[DECC_ERR_LEN];
@@ -879,9 +855,10 @@ decc_status decc_http_res_error(decc_http_response *res, int status,
   decc_buf b;
   decc_buf_init(&b, 4 * sizeof msg + 64);
   decc_status st = decc_buf_append_str(&b, "{\"ok\":false,\"error\":\"");
+  const char *end = msg + strlen(msg);
   for (const char *p = msg; !st && *p; p++) {
     unsigned char c = (unsigned char)*p;
-    size_t u = c >= 0x80 ? utf8_seq_len((const unsigned char *)p) : 1;
+    size_t u = decc__utf8_seq_len((const uint8_t *)p, (size_t)(end - p));
     if (c == '"' || c == '\\')
       st = decc_buf_printf(&b, "\\%c", c);
     else if (c < 0x20)

@@ -4,6 +4,7 @@
 #ifndef DECC_CORE_INTERNAL_H
 #define DECC_CORE_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decc/common.h"
@@ -64,6 +65,15 @@ decc_status decc__fsync_parent(const char *path);
 decc_status decc__write_all(int fd, const void *p, size_t n);
 /* Returns: 0666 & ~umask (read without changing the umask for good). */
 unsigned decc__default_file_mode(void);
+
+/* ---- text (text.c) ---- */
+
+/* Length (1-4) of the well-formed UTF-8 sequence at p within avail bytes
+ * (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF); 0 when
+ * the bytes there are not one (or avail is 0). */
+size_t decc__utf8_seq_len(const uint8_t *p, size_t avail);
+/* Returns: 1 when s[0..n) is entirely well-formed UTF-8, else 0. */
+int decc__utf8_valid(const uint8_t *s, size_t n);
 
 #define DECC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/eip712.h"
 #include "decc/encoding.h"
@@ -119,44 +120,11 @@ void decc_eip712_challenge_hash(uint8_t digest32[32], uint64_t chain_id,
   decc_eip712_digest(digest32, ds, sh);
 }
 
-/* Strict UTF-8 check (no overlongs, no surrogates, ≤ U+10FFFF). */
-static int utf8_valid(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned c = s[i];
-    size_t k;
-    unsigned min, cp;
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      k = 1, min = 0x80, cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      k = 2, min = 0x800, cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      k = 3, min = 0x10000, cp = c & 0x07;
-    } else {
-      return 0;
-    }
-    if (n - i <= k)
-      return 0;
-    for (size_t j = 1; j <= k; j++) {
-      if ((s[i + j] & 0xc0) != 0x80)
-        return 0;
-      cp = (cp << 6) | (s[i + j] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      return 0;
-    i += k + 1;
-  }
-  return 1;
-}
-
 decc_status decc_eip712_challenge_json(char **json_out, uint64_t chain_id,
                                        const char *challenge) {
   *json_out = NULL;
-  if (!challenge || !utf8_valid((const unsigned char *)challenge,
-                                strlen(challenge)))
+  if (!challenge || !decc__utf8_valid((const uint8_t *)challenge,
+                                      strlen(challenge)))
     return DECC_E_INVALID;
   if (chain_id > (uint64_t)INT64_MAX)
     return DECC_E_INVALID;

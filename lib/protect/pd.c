@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/mem.h"
 #include "protect_int.h"
 
@@ -305,43 +306,6 @@ decc_status decc_pd_format_parse(decc_pd_format *out, const char *name) {
 }
 
 /* ---- helpers ------------------------------------------------------------ */
-
-int decc__utf8_valid(const uint8_t *s, size_t len) {
-  size_t i = 0;
-  while (i < len) {
-    uint8_t c = s[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    size_t n;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return 0;
-    }
-    if (len - i <= n)
-      return 0;
-    for (size_t k = 1; k <= n; k++) {
-      if ((s[i + k] & 0xC0) != 0x80)
-        return 0;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return 0;
-    i += n + 1;
-  }
-  return 1;
-}
 
 decc_status decc__i128_parse(const char *s, size_t len, int *neg,
                              decc__u128 *mag, int *too_big) {

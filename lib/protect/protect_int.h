@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "core/internal.h" /* decc__utf8_valid */
 #include "decc/buf.h"
 #include "decc/protect.h"
 
@@ -62,8 +63,6 @@ decc_pd *decc__pd_node_i128(const char *decimal, size_t len, decc_status *st);
 /* Frees a node and its subtree. */
 void decc__pd_node_free(decc_pd *node);
 
-/* 1 if s[0..len) is well-formed UTF-8 (no surrogates, no overlongs). */
-int decc__utf8_valid(const uint8_t *s, size_t len);
 
 /* CRC-32 (zip / IEEE 802.3), continuing from crc (start with 0). */
 uint32_t decc__crc32(uint32_t crc, const uint8_t *p, size_t n);
