@@ -69,6 +69,10 @@ char *cli_read_password(const char *path, const char *prompt, int confirm);
 int cli_write_file_atomic(const char *path, const void *data, size_t len,
                           unsigned mode);
 
+/* Creates directory path and its missing parents, mode 0700 (decc_mkdir_p).
+ * Returns CLI_OK or CLI_FAIL after printing which directory and why. */
+int cli_mkdir_p(const char *path);
+
 /* The signing key given on the command line: either
  *   --keystore FILE --password-file FILE   (V3 keystore; no-echo prompt when
  *                                           --password-file is absent), or

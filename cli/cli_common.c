@@ -279,3 +279,11 @@ fail:;
   decc_free(tmp);
   return cli_fail("%s: %s", path, strerror(e));
 }
+
+int cli_mkdir_p(const char *path) {
+  decc_err err;
+  decc_err_clear(&err);
+  if (decc_mkdir_p(path, 0700, &err) != DECC_OK)
+    return cli_fail_err(&err);
+  return CLI_OK;
+}

@@ -47,22 +47,6 @@ static int chain_usage(FILE *f) {
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
-static int mkdir_p(const char *path) {
-  char buf[4200];
-  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-    return cli_fail("path too long");
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = 0;
-      if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-        return cli_fail("%s: %s", buf, strerror(errno));
-      *p = '/';
-    }
-  if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-    return cli_fail("%s: %s", buf, strerror(errno));
-  return CLI_OK;
-}
-
 static int cmd_init(int argc, char **argv) {
   const char *genesis_file = NULL, *profile = NULL;
   int dev = 0, force_mainnet = 0;
@@ -101,7 +85,7 @@ static int cmd_init(int argc, char **argv) {
   char dir[4096], path[4200];
   int rc = lc_chain_dir(dir, sizeof dir);
   if (rc == CLI_OK)
-    rc = mkdir_p(dir);
+    rc = cli_mkdir_p(dir);
   if (rc == CLI_OK)
     rc = lc_ledger_path(path, sizeof path);
   if (rc != CLI_OK) {

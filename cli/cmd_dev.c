@@ -76,31 +76,13 @@ static int dev_usage(FILE *f) {
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
-static int mkdir_p(const char *path) {
-  char buf[4096];
-  size_t len = strlen(path);
-  if (!len || len >= sizeof buf)
-    return cli_fail("%s: path too long", path);
-  memcpy(buf, path, len + 1);
-  for (size_t i = 1; i <= len; i++) {
-    if (buf[i] != '/' && buf[i])
-      continue;
-    char c = buf[i];
-    buf[i] = 0;
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-      return cli_fail("%s: %s", buf, strerror(errno));
-    buf[i] = c;
-  }
-  return CLI_OK;
-}
-
 /* The ledger: created with chain id `want` (0 = the default genesis) when
  * missing; otherwise its chain id is checked against want. Out: *info. */
 static int dev_chain(const char *home, uint64_t want, decc_ledger_info *info) {
   char dir[4200], path[4300];
   snprintf(dir, sizeof dir, "%s/chain", home);
   snprintf(path, sizeof path, "%s/%s", home, DECC_DP_LEDGER_FILE);
-  if (mkdir_p(dir) != CLI_OK)
+  if (cli_mkdir_p(dir) != CLI_OK)
     return CLI_FAIL;
   decc_err err;
   decc_err_clear(&err);
@@ -457,7 +439,7 @@ int cli_cmd_dev(int argc, char **argv) {
   if (dp_cli_home(home, sizeof home) != 0)
     return CLI_FAIL;
   snprintf(devdir, sizeof devdir, "%s/dev", home);
-  if (mkdir_p(devdir) != CLI_OK)
+  if (cli_mkdir_p(devdir) != CLI_OK)
     return CLI_FAIL;
   decc_ledger_info info;
   dev_state s;

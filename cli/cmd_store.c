@@ -50,18 +50,6 @@ typedef struct store_opts {
   const char *arg; /* the one positional argument */
 } store_opts;
 
-static int parse_u64(const char *s, uint64_t *v) {
-  char *end;
-  errno = 0;
-  if (!s || !*s || *s == '-')
-    return -1;
-  unsigned long long x = strtoull(s, &end, 10);
-  if (*end || errno)
-    return -1;
-  *v = x;
-  return 0;
-}
-
 /* Returns CLI_OK or a usage error code. */
 static int parse_opts(store_opts *o, int argc, char **argv) {
   memset(o, 0, sizeof *o);
@@ -82,10 +70,10 @@ static int parse_opts(store_opts *o, int argc, char **argv) {
         return cli_usage_error("--cid-version must be 0 or 1");
       o->cid_version = (unsigned)(v[0] - '0');
     } else if (!strcmp(a, "--offset") && has_val) {
-      if (parse_u64(argv[++i], &o->offset))
+      if (cli_parse_u64(&o->offset, argv[++i]))
         return cli_usage_error("--offset needs a byte count");
     } else if (!strcmp(a, "--length") && has_val) {
-      if (parse_u64(argv[++i], &o->length))
+      if (cli_parse_u64(&o->length, argv[++i]))
         return cli_usage_error("--length needs a byte count");
     } else if (!strcmp(a, "--no-pin") || !strcmp(a, "--pin=false"))
       o->pin = 0;

@@ -112,19 +112,6 @@ static int refuse_secret(const char *a) {
 
 /* ---- small parsers ------------------------------------------------------ */
 
-static int parse_u64(const char *s, uint64_t *out) {
-  if (!s || !*s)
-    return -1;
-  uint64_t v = 0;
-  for (const char *p = s; *p; p++) {
-    if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
-      return -1;
-    v = v * 10 + (uint64_t)(*p - '0');
-  }
-  *out = v;
-  return 0;
-}
-
 static int valid_name(const char *n) {
   size_t len = strlen(n);
   if (len == 0 || len > NAME_MAX_LEN || n[0] == '.' || n[0] == '-')
@@ -355,13 +342,13 @@ static int parse_store_opts(store_opts *o, int argc, char **argv,
     } else if (!strcmp(a, "--scrypt-n")) {
       uint64_t n = 0;
       o->kdf_given = 1;
-      if (parse_u64(argv[++i], &n) != 0 || n < 2 || (n & (n - 1)))
+      if (cli_parse_u64(&n, argv[++i]) != 0 || n < 2 || (n & (n - 1)))
         return cli_usage_error("--scrypt-n must be a power of two >= 2");
       o->params.scrypt_n = n;
     } else if (!strcmp(a, "--pbkdf2-c")) {
       uint64_t c = 0;
       o->kdf_given = 1;
-      if (parse_u64(argv[++i], &c) != 0 || c < 1 || c > UINT32_MAX)
+      if (cli_parse_u64(&c, argv[++i]) != 0 || c < 1 || c > UINT32_MAX)
         return cli_usage_error("--pbkdf2-c must be a positive integer");
       o->params.pbkdf2_c = (uint32_t)c;
     } else {

@@ -101,6 +101,14 @@ DECC_API decc_status decc_err_set(decc_err *err, decc_status code,
 DECC_API decc_status decc_err_prefix(decc_err *err, const char *fmt, ...)
     DECC_PRINTF(2, 3);
 
+/* Creates the directory `path` and every missing parent with `mode` (e.g.
+ * 0700). Existing directories are fine; an existing non-directory is not.
+ * Returns: DECC_OK; DECC_E_INVALID when path is NULL, empty or longer than
+ * 4095 bytes; DECC_E_IO when a directory cannot be created (err names it
+ * and the system's reason). */
+DECC_API decc_status decc_mkdir_p(const char *path, unsigned mode,
+                                  decc_err *err);
+
 /* Library version string, e.g. "0.1.0". */
 DECC_API const char *decc_version(void);
 

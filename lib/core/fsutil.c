@@ -52,6 +52,17 @@ int decc__mkdir_p(const char *path, unsigned mode) {
   }
 }
 
+decc_status decc_mkdir_p(const char *path, unsigned mode, decc_err *err) {
+  if (!path || !*path || strlen(path) >= 4096)
+    return decc_err_set(err, DECC_E_INVALID,
+                        "mkdir: the path is empty or too long (max 4095 "
+                        "bytes)");
+  if (decc__mkdir_p(path, mode) != 0)
+    return decc_err_set(err, DECC_E_IO, "cannot create directory %s: %s",
+                        path, strerror(errno));
+  return DECC_OK;
+}
+
 static int rm_cb(const char *p, const struct stat *sb, int flag,
                  struct FTW *ftw) {
   (void)sb;
