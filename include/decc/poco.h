@@ -371,6 +371,17 @@ typedef enum decc_poco_registry {
   DECC_POCO_REG_WORKERPOOL = 2
 } decc_poco_registry;
 
+/* A signature a PoCo call will check with decc_poco_verify_signature,
+ * found in its calldata before it runs (decc_poco_call_signatures) so that
+ * it can be recovered ahead, e.g. for a whole block on every core. */
+typedef struct decc_poco_sigcheck {
+  uint8_t hash[32]; /* the digest verify_signature is given */
+  uint8_t sig[65];
+  size_t sig_len;      /* 64 or 65 */
+  int recovered;       /* 1: signer is what verify_signature would recover */
+  decc_address signer; /* zero when recovery fails (OZ tryRecover) */
+} decc_poco_sigcheck;
+
 /* Read-only callbacks over the current state. Every callback returns
  * DECC_OK or an error status that aborts the rule function (passed
  * through). Callbacks marked optional may be NULL. */
@@ -420,6 +431,12 @@ typedef struct decc_poco_world {
   /* m_workerScores[worker]. */
   decc_status (*worker_score)(void *ctx, const decc_address *worker,
                               decc_u256 *score);
+  /* Optional. The signature (hash32, sig, sig_len) recovered ahead of the
+   * call (decc_poco_sigcheck_recover), or NULL to recover it here. The
+   * entry must be for exactly these bytes; its result is used as is, so
+   * the outcome is the one a recovery here gives (a pure function). */
+  const decc_poco_sigcheck *(*recovered)(void *ctx, const uint8_t hash32[32],
+                                         const uint8_t *sig, size_t sig_len);
 } decc_poco_world;
 
 /* Per-transaction environment. */
@@ -506,6 +523,23 @@ DECC_API decc_status decc_poco_verify_signature(const decc_poco_env *env,
                                                 size_t sig_len, int *valid,
                                                 decc_poco_revert *rev)
     DECC_WARN_UNUSED;
+/* The EOA signatures the hub call `calldata` (selector included) sent by
+ * `sender` will verify when it runs: for matchOrders and
+ * sponsorMatchOrders the four orders' EIP-712 hashes (under domain32) and
+ * signatures; for contributeAndFinalize and contribute the authorization
+ * digest (worker = sender) and its signature. Only 64- and 65-byte
+ * signatures are listed; calldata that does not decode lists nothing (the
+ * call will revert before any check). Fills out[0..cap) with hash, sig and
+ * sig_len (recovered = 0). Returns: how many were filled. */
+DECC_API size_t decc_poco_call_signatures(decc_poco_sigcheck *out, size_t cap,
+                                          const uint8_t domain32[32],
+                                          const decc_address *sender,
+                                          const uint8_t *calldata, size_t len);
+/* Recovers c's signer as decc_poco_verify_signature does for an EOA (a
+ * failed recovery or a v other than 27/28 gives the zero address) and
+ * sets c->recovered; leaves it 0 on an internal failure (out of memory),
+ * so that the call recovers it itself. */
+DECC_API void decc_poco_sigcheck_recover(decc_poco_sigcheck *c);
 /* _verifySignatureOrPresignature: account ≠ 0 and m_presigned[hash] ==
  * account, else decc_poco_verify_signature. Same returns. */
 DECC_API decc_status decc_poco_verify_signature_or_presignature(

@@ -118,6 +118,21 @@ static decc_status w_worker_score(void *ctx, const decc_address *w,
   return ldg_score_get(c->l, w, v, c->err);
 }
 
+/* The current transaction's signatures recovered ahead (rawtx.c), for
+ * exactly these bytes; NULL: the rule function recovers it itself. */
+static const decc_poco_sigcheck *w_recovered(void *ctx, const uint8_t h[32],
+                                             const uint8_t *sig,
+                                             size_t sig_len) {
+  ldg_ctx *c = ctx;
+  for (size_t i = 0; i < c->l->n_pre; i++) {
+    const decc_poco_sigcheck *p = &c->l->pre[i];
+    if (p->sig_len == sig_len && !memcmp(p->hash, h, 32) &&
+        !memcmp(p->sig, sig, sig_len))
+      return p;
+  }
+  return NULL;
+}
+
 typedef struct poco_call {
   decc_poco_world world;
   decc_poco_env env;
@@ -137,6 +152,8 @@ static void pc_init(poco_call *p, ldg_ctx *c) {
   p->world.workerpool_policy = w_workerpool_policy;
   p->world.account = w_account;
   p->world.worker_score = w_worker_score;
+  if (c->l->n_pre)
+    p->world.recovered = w_recovered;
   p->env.world = &p->world;
   p->env.hub = c->l->addr.hub;
   memcpy(p->env.domain_separator, c->l->domain_sep, 32);

@@ -15,6 +15,7 @@
 #include "decc/evm.h"
 #include "decc/hash.h"
 #include "decc/ledger.h"
+#include "decc/poco.h"
 #include "decc/tx.h"
 #include "decc/u256.h"
 
@@ -74,6 +75,10 @@ struct decc_ledger {
   uint32_t blk_logs;
   decc_keccak256_ctx blk_txroot;
   decc_keccak256_ctx blk_rcroot;
+  /* the signatures of the transaction being executed, recovered ahead
+   * with the block's (ldg_raw_decode_many); consulted by the PoCo world */
+  const decc_poco_sigcheck *pre;
+  size_t n_pre;
 };
 
 /* ---- SQL helpers (db.c) ---------------------------------------------------- */
@@ -364,24 +369,36 @@ void ldg_call_hash(uint8_t out[32], uint64_t chain_id,
 
 /* A raw transaction checked for this chain: parsed, chain id bound, sender
  * recovered, a call (no creation, no value). data is tx.data. */
+#define LDG_PRESIG_MAX 4 /* matchOrders checks four order signatures */
 typedef struct ldg_rawtx {
   decc_tx tx;
   decc_address from, to;
   uint64_t nonce;
   uint8_t hash[32]; /* keccak256(raw) */
+  /* a hub call's signatures, recovered ahead (ldg_raw_decode_many) */
+  decc_poco_sigcheck pre[LDG_PRESIG_MAX];
+  size_t n_pre;
 } ldg_rawtx;
 /* Decodes and checks raw (not the nonce). Returns DECC_OK; DECC_E_INVALID
  * (malformed, wrong chain, creation, value); DECC_E_BAD_SIGNATURE;
  * DECC_E_LIMIT; DECC_E_NOMEM. Clear with ldg_raw_clear (also on error). */
 decc_status ldg_raw_decode(uint64_t chain_id, const uint8_t *raw, size_t len,
                            ldg_rawtx *out, decc_err *err);
+/* ldg_tx_execute of decoded t with t's recovered signatures offered to the
+ * PoCo world for the duration of the call (same arguments otherwise). */
+decc_status ldg_exec_pre(decc_ledger *l, const ldg_rawtx *t, int kind,
+                         const uint8_t hash[32], const decc_address *from,
+                         const decc_address *to, uint64_t nonce,
+                         const uint8_t *data, size_t len, const uint8_t *raw,
+                         size_t raw_len, decc_receipt *out, decc_err *err);
 void ldg_raw_clear(ldg_rawtx *t);
 /* Decodes raw[0..n) into tx[0..n) on every online core (rawtx.c): each
  * index gets its own result, st[i] and errs[i] (errs only meaningful on
  * failure), whatever thread computed it, so callers judge them in index
  * order exactly as a serial loop would. Every tx[i] is initialized (clear
- * each with ldg_raw_clear). */
-void ldg_raw_decode_many(uint64_t chain_id, const uint8_t *const *raw,
+ * each with ldg_raw_clear). The signatures each call to l's hub will
+ * verify are recovered too, into tx[i].pre (used by ldg_exec_pre). */
+void ldg_raw_decode_many(const decc_ledger *l, const uint8_t *const *raw,
                          const size_t *lens, size_t n, ldg_rawtx *tx,
                          decc_status *st, decc_err *errs);
 

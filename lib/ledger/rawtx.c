@@ -82,12 +82,16 @@ void ldg_raw_clear(ldg_rawtx *t) { decc_tx_clear(&t->tx); }
  * is then judged in index order, exactly as the serial loop did: the
  * first failing index is the one reported, whatever order the threads
  * finished in, so results, errors and the block built from them do not
- * depend on scheduling (docs/internals/performance.md). */
+ * depend on scheduling (docs/internals/performance.md). The same threads
+ * recover the signatures PoCo calls will check during execution (the
+ * orders of matchOrders, the authorization of contributeAndFinalize), so
+ * the serial execution of the block finds them done. */
 
 #define LDG_DECODE_THREADS 8
 #define LDG_DECODE_MIN 8 /* smaller batches: threads cost more than they save */
 
 typedef struct decode_job {
+  const decc_ledger *l; /* its hub and EIP-712 domain */
   uint64_t chain_id;
   const uint8_t *const *raw;
   const size_t *lens;
@@ -99,6 +103,23 @@ typedef struct decode_job {
   size_t next;
 } decode_job;
 
+/* Decodes raw into t and, for a call to the hub, recovers the signatures
+ * the call will verify (PoCo's matchOrders, contributeAndFinalize): they
+ * are pure functions of the transaction's bytes, so computing them here,
+ * on any thread, gives what execution would compute in order. */
+static decc_status decode_one(const decode_job *j, size_t i) {
+  ldg_rawtx *t = &j->tx[i];
+  decc_status st =
+      ldg_raw_decode(j->chain_id, j->raw[i], j->lens[i], t, &j->errs[i]);
+  if (st != DECC_OK || !j->l || !decc_address_eq(&t->to, &j->l->addr.hub))
+    return st;
+  t->n_pre = decc_poco_call_signatures(t->pre, LDG_PRESIG_MAX, j->l->domain_sep,
+                                       &t->from, t->tx.data, t->tx.data_len);
+  for (size_t k = 0; k < t->n_pre; k++)
+    decc_poco_sigcheck_recover(&t->pre[k]);
+  return st;
+}
+
 static void *decode_worker(void *arg) {
   decode_job *j = arg;
   for (;;) {
@@ -108,13 +129,12 @@ static void *decode_worker(void *arg) {
     if (i >= j->n)
       break;
     decc_err_clear(&j->errs[i]);
-    j->st[i] = ldg_raw_decode(j->chain_id, j->raw[i], j->lens[i], &j->tx[i],
-                              &j->errs[i]);
+    j->st[i] = decode_one(j, i);
   }
   return NULL;
 }
 
-void ldg_raw_decode_many(uint64_t chain_id, const uint8_t *const *raw,
+void ldg_raw_decode_many(const decc_ledger *l, const uint8_t *const *raw,
                          const size_t *lens, size_t n, ldg_rawtx *tx,
                          decc_status *st, decc_err *errs) {
   for (size_t i = 0; i < n; i++) {
@@ -127,13 +147,13 @@ void ldg_raw_decode_many(uint64_t chain_id, const uint8_t *const *raw,
     nth = LDG_DECODE_THREADS;
   if (nth > n / (LDG_DECODE_MIN / 2))
     nth = n / (LDG_DECODE_MIN / 2);
-  decode_job j = {.chain_id = chain_id, .raw = raw, .lens = lens, .n = n,
-                  .tx = tx, .st = st, .errs = errs};
+  decode_job j = {.l = l, .chain_id = l->chain_id, .raw = raw,
+                  .lens = lens, .n = n, .tx = tx, .st = st, .errs = errs};
   if (n < LDG_DECODE_MIN || nth < 2 ||
       pthread_mutex_init(&j.mu, NULL) != 0) {
     for (size_t i = 0; i < n; i++) {
       decc_err_clear(&errs[i]);
-      st[i] = ldg_raw_decode(chain_id, raw[i], lens[i], &tx[i], &errs[i]);
+      st[i] = decode_one(&j, i);
     }
     return;
   }
@@ -151,7 +171,7 @@ void ldg_raw_decode_many(uint64_t chain_id, const uint8_t *const *raw,
 /* Decodes raw[0..n) into tx[0..n) (all to be cleared with ldg_raw_clear).
  * Returns DECC_OK or the error of the lowest failing index, prefixed with
  * "transaction <index>". */
-static decc_status decode_batch(uint64_t chain_id, const uint8_t *const *raw,
+static decc_status decode_batch(const decc_ledger *l, const uint8_t *const *raw,
                                 const size_t *lens, size_t n, ldg_rawtx *tx,
                                 decc_err *err) {
   decc_status *st = n ? decc_calloc(n, sizeof *st) : NULL;
@@ -161,7 +181,7 @@ static decc_status decode_batch(uint64_t chain_id, const uint8_t *const *raw,
     decc_free(errs);
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
-  ldg_raw_decode_many(chain_id, raw, lens, n, tx, st, errs);
+  ldg_raw_decode_many(l, raw, lens, n, tx, st, errs);
   decc_status s = DECC_OK;
   for (size_t i = 0; i < n && s == DECC_OK; i++)
     if ((s = st[i]) != DECC_OK) {
@@ -193,8 +213,22 @@ static decc_status exec_raw(decc_ledger *l, const ldg_rawtx *t,
                         idx, (unsigned long long)t->nonce, a,
                         (unsigned long long)nonce);
   }
-  return ldg_tx_execute(l, LDG_TX_RAW, t->hash, &t->from, &t->to, nonce,
-                        t->tx.data, t->tx.data_len, raw, len, out, err);
+  return ldg_exec_pre(l, t, LDG_TX_RAW, t->hash, &t->from, &t->to, nonce,
+                      t->tx.data, t->tx.data_len, raw, len, out, err);
+}
+
+decc_status ldg_exec_pre(decc_ledger *l, const ldg_rawtx *t, int kind,
+                         const uint8_t hash[32], const decc_address *from,
+                         const decc_address *to, uint64_t nonce,
+                         const uint8_t *data, size_t len, const uint8_t *raw,
+                         size_t raw_len, decc_receipt *out, decc_err *err) {
+  l->pre = t->pre;
+  l->n_pre = t->n_pre;
+  decc_status s = ldg_tx_execute(l, kind, hash, from, to, nonce, data, len, raw,
+                                 raw_len, out, err);
+  l->pre = NULL;
+  l->n_pre = 0;
+  return s;
 }
 
 static void finish(decc_receipt *out, size_t n, const uint8_t bh[32]) {
@@ -223,7 +257,7 @@ decc_status decc_ledger_submit_raw(decc_ledger *l, const uint8_t *const *raw,
   for (size_t i = 0; i < n; i++)
     decc_tx_init(&tx[i].tx);
   size_t decoded = n;
-  decc_status s = decode_batch(l->chain_id, raw, lens, n, tx, err);
+  decc_status s = decode_batch(l, raw, lens, n, tx, err);
   if (s != DECC_OK)
     goto out;
   if ((s = ldg_block_begin(l, 0, err)) != DECC_OK)

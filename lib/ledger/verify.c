@@ -110,7 +110,7 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
           rp[rows[i].k] = rows[i].raw;
           rl[rows[i].k] = rows[i].raw_len;
         }
-      ldg_raw_decode_many(dst->chain_id, rp, rl, n_raw, tx, tst, terr);
+      ldg_raw_decode_many(dst, rp, rl, n_raw, tx, tst, terr);
     }
   }
   if (s == DECC_OK && (s = ldg_block_begin(dst, ts, err)) == DECC_OK &&
@@ -147,9 +147,9 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
                            (unsigned long long)number);
           break;
         }
-        s = ldg_tx_execute(dst, v->kind, v->hash, &v->from, &v->to, cur,
-                           t->tx.data, t->tx.data_len, v->raw, v->raw_len, &r,
-                           err);
+        s = ldg_exec_pre(dst, t, v->kind, v->hash, &v->from, &v->to, cur,
+                         t->tx.data, t->tx.data_len, v->raw, v->raw_len, &r,
+                         err);
       } else if (v->kind == LDG_TX_CALL) {
         ldg_call_hash(h2, dst->chain_id, &v->from, cur, &v->to, v->data,
                       v->len);

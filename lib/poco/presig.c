@@ -1,0 +1,140 @@
+/*
+ * presig.c — the signatures a hub call will check, read from its calldata
+ * before it runs, and their recovery (decc_poco_call_signatures,
+ * decc_poco_sigcheck_recover). A secp256k1 recovery is the largest single
+ * cost of matchOrders and contributeAndFinalize; listing them ahead lets
+ * the ledger recover a whole block's on every core while the block itself
+ * still executes in order (docs/internals/performance.md). A listed
+ * signature the call never checks (a presigned order, a contract signer)
+ * costs only time: results are used only for the exact (hash, signature)
+ * bytes the call asks about.
+ */
+#include <string.h>
+
+#include "decc/abi.h"
+#include "decc/keys.h"
+#include "poco/poco_int.h"
+
+/* matchOrders' argument list (a type list: four tuples). */
+#define ORDERS4                                                                \
+  DECC_ORDER_ABI_APP_TYPE "," DECC_ORDER_ABI_DATASET_TYPE                      \
+                          "," DECC_ORDER_ABI_WORKERPOOL_TYPE                   \
+                          "," DECC_ORDER_ABI_REQUEST_TYPE
+
+static int add(decc_poco_sigcheck *out, size_t cap, size_t *n,
+               const uint8_t h[32], const uint8_t *sig, size_t sig_len) {
+  if (*n >= cap || (sig_len != 64 && sig_len != 65))
+    return 0;
+  decc_poco_sigcheck *c = &out[(*n)++];
+  memset(c, 0, sizeof *c);
+  memcpy(c->hash, h, 32);
+  memcpy(c->sig, sig, sig_len);
+  c->sig_len = sig_len;
+  return 1;
+}
+
+static size_t orders(decc_poco_sigcheck *out, size_t cap,
+                     const uint8_t domain32[32], const uint8_t *data,
+                     size_t len) {
+  static const decc_order_type ty[4] = {DECC_ORDER_APP, DECC_ORDER_DATASET,
+                                        DECC_ORDER_WORKERPOOL,
+                                        DECC_ORDER_REQUEST};
+  decc_abi_value *args = NULL;
+  size_t n = 0;
+  if (decc_abi_decode(&args, ORDERS4, data, len, 0, NULL) != DECC_OK)
+    return 0;
+  for (int i = 0; i < 4; i++) {
+    decc_order o;
+    if (decc_order_abi_get(&o, ty[i], decc_abi_item(args, (size_t)i)) !=
+        DECC_OK)
+      break;
+    uint8_t h[32];
+    decc_order_hash(h, &o, domain32);
+    add(out, cap, &n, h, o.sign, o.sign_len);
+    decc_order_clear(&o);
+  }
+  decc_abi_value_free(args);
+  return n;
+}
+
+/* contribute(bytes32,bytes32,bytes32,address,bytes,bytes) and
+ * contributeAndFinalize(bytes32,bytes32,bytes,bytes,address,bytes,bytes):
+ * the task id is argument 0, the enclave challenge and the authorization
+ * signature are at i_enclave and i_auth. */
+static size_t authorization(decc_poco_sigcheck *out, size_t cap,
+                            const char *types, size_t i_enclave, size_t i_auth,
+                            const decc_address *sender, const uint8_t *data,
+                            size_t len) {
+  decc_abi_value *args = NULL;
+  size_t n = 0;
+  if (decc_abi_decode(&args, types, data, len, 0, NULL) != DECC_OK)
+    return 0;
+  uint8_t task[32], m[32], dg[32];
+  decc_address ec;
+  const uint8_t *sig = NULL;
+  size_t sig_len = 0;
+  if (decc_abi_get_bytes32(decc_abi_item(args, 0), task) == DECC_OK &&
+      decc_abi_get_address(decc_abi_item(args, i_enclave), &ec) == DECC_OK &&
+      decc_abi_get_bytes(decc_abi_item(args, i_auth), &sig, &sig_len) ==
+          DECC_OK) {
+    decc_poco_authorization_message(m, sender, task, &ec);
+    decc_eip191_digest(dg, m, 32);
+    add(out, cap, &n, dg, sig, sig_len);
+  }
+  decc_abi_value_free(args);
+  return n;
+}
+
+size_t decc_poco_call_signatures(decc_poco_sigcheck *out, size_t cap,
+                                 const uint8_t domain32[32],
+                                 const decc_address *sender,
+                                 const uint8_t *calldata, size_t len) {
+  if (!out || !cap || !domain32 || !sender || !calldata || len < 4)
+    return 0;
+  static const char *const sigs[4] = {
+      "matchOrders(" ORDERS4 ")", "sponsorMatchOrders(" ORDERS4 ")",
+      "contributeAndFinalize(bytes32,bytes32,bytes,bytes,address,bytes,bytes)",
+      "contribute(bytes32,bytes32,bytes32,address,bytes,bytes)"};
+  int which = -1;
+  for (int i = 0; i < 4 && which < 0; i++) {
+    uint8_t sel[4];
+    decc_abi_selector(sel, sigs[i]);
+    if (!memcmp(sel, calldata, 4))
+      which = i;
+  }
+  const uint8_t *d = calldata + 4;
+  size_t n = len - 4;
+  switch (which) {
+  case 0:
+  case 1:
+    return orders(out, cap, domain32, d, n);
+  case 2:
+    return authorization(out, cap,
+                         "bytes32,bytes32,bytes,bytes,address,"
+                         "bytes,bytes",
+                         4, 6, sender, d, n);
+  case 3:
+    return authorization(out, cap,
+                         "bytes32,bytes32,bytes32,address,bytes,bytes", 3, 5,
+                         sender, d, n);
+  default:
+    return 0;
+  }
+}
+
+void decc_poco_sigcheck_recover(decc_poco_sigcheck *c) {
+  memset(&c->signer, 0, sizeof c->signer);
+  c->recovered = 0;
+  /* exactly decc_poco_verify_signature's EOA path */
+  if (c->sig_len == 65 && c->sig[64] != 27 && c->sig[64] != 28) {
+    c->recovered = 1; /* never recovered there: address(0) */
+    return;
+  }
+  decc_status st =
+      decc_recover_digest_any(&c->signer, c->hash, c->sig, c->sig_len);
+  if (st == DECC_E_CRYPTO || st == DECC_E_NOMEM)
+    return; /* not an answer: the call recovers it (and fails) itself */
+  if (st != DECC_OK)
+    memset(&c->signer, 0, sizeof c->signer);
+  c->recovered = 1;
+}
