@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/attest.h"
 #include "decc/cid.h"
 #include "decc/enclave.h"
@@ -382,19 +383,15 @@ static void keep_attestation(const decc_enclave_launch *l,
                                 decc_address_to_checksum(ea, &o->enclave_challenge),
                                 "quote", quote, "binding", sig)
                     : NULL;
-  size_t n = strlen(l->attestation_path) + 8;
-  char *tmp = j ? decc_malloc(n) : NULL;
-  if (tmp) {
-    snprintf(tmp, n, "%s.tmp", l->attestation_path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-      int ok = json_dumpfd(j, fd, JSON_COMPACT) == 0 && fsync(fd) == 0;
-      ok = close(fd) == 0 && ok;
-      if (!ok || rename(tmp, l->attestation_path) != 0)
-        unlink(tmp);
-    }
-  }
-  decc_free(tmp);
+  /* Best effort (the task's result does not depend on it), but never a
+   * half-written file a requester would then fail to verify. */
+  char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+  if (text)
+    decc__atomic_write(l->attestation_path, text, strlen(text), 0644u, NULL);
+  json_free_t jfree; /* whatever allocator jansson was given */
+  json_get_alloc_funcs(NULL, &jfree);
+  if (text)
+    jfree(text);
   json_decref(j);
 }
 
