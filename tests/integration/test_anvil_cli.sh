@@ -8,7 +8,8 @@
 #   deploy → fund wallets (RLC transfers) → deposits → workerpool deploy and
 #   order → app build + deploy and order → protect → grant → process (TEE
 #   task COMPLETED on chain, decrypted result) → another app refused →
-#   revoke → refused again → balances equal to the embedded ledger's run of
+#   revoke → refused again → a grant with an expiry refused by the SMS once
+#   the chain's clock passes it → balances equal to the embedded ledger's run of
 #   the same story to the nRLC → a task that misses its deadline claimed
 #   after anvil's time travel, with the requester refunded.
 # The same story then runs on the embedded ledger (decc's own chain) and the
@@ -228,6 +229,20 @@ story() {
   check "[$kind] refused after revoke" 1 "$DECC" process "$PD" --app "$APP_bob" --app-max-price 1RLC --data-max-price 2RLC \
     --workerpool-max-price 0.5RLC --private-key-file bob.key --timeout 60
   grep -q "access not granted or exhausted" "$T/err" && ok "[$kind] revoked grant refused" || ko "[$kind] after revoke: $(cat "$T/err")"
+
+  # A grant with an expiry and a purpose: the app gets the purpose while it
+  # is valid; 31 days later on this chain's clock the SMS refuses the key
+  # (GRANT_EXPIRED) although uses are left — on anvil as on the ledger.
+  check "[$kind] grant expiring in 30 days" 0 "$DECC" grant "$PD" --app "$APP_bob" --user "$BOB" --uses 3 --price 0 \
+    --expires 30d --purpose "audit-$kind" --private-key-file alice.key
+  check "[$kind] process within the expiry" 0 "$DECC" process "$PD" --app "$APP_bob" --app-max-price 1RLC --data-max-price 2RLC \
+    --workerpool-max-price 0.5RLC --private-key-file bob.key --path result.json --timeout 240
+  [ "$(jget 'd["emailDomain"]' <<<"$out" 2>/dev/null)" = example.com ] && ok "[$kind] result within the expiry" || ko "[$kind] expiring grant: $out"
+  check "[$kind] time travel past the expiry" 0 "$DECC" chain time +2678400
+  check "[$kind] refused after the expiry" 1 "$DECC" process "$PD" --app "$APP_bob" --app-max-price 1RLC --data-max-price 2RLC \
+    --workerpool-max-price 0.5RLC --private-key-file bob.key --timeout 60
+  grep -q "GRANT_EXPIRED" "$T/err" "$T/node.log" && ok "[$kind] the SMS refused the expired grant" || ko "[$kind] after expiry: $(cat "$T/err")"
+  check "[$kind] revoke the expired grant" 0 "$DECC" revoke "$PD" --all --private-key-file alice.key
 
   # A task that misses its deadline: no worker runs it; the scheduler
   # (pool) initializes it, the chain clock moves past the final deadline
