@@ -22,28 +22,33 @@ static int account_usage(FILE *f) {
           "  transfer TO AMOUNT       send RLC from the wallet\n\n"
           "AMOUNT: nRLC (\"1000\", \"1000 nRLC\") or RLC (\"1.5 RLC\").\n"
           "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
-          "FILE\n");
+          "FILE\n     | --wallet NAME|ADDRESS|FILE\n\n"
+          "Run 'decc account <command> --help' for a command's options.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
-/* Splits argv into key options and up to max positionals. */
-static int parse(int argc, char **argv, cli_key_opts *key, const char **pos,
-                 int max, int *npos) {
-  *npos = 0;
-  for (int i = 1; i < argc; i++) {
-    int r = cli_key_opt_parse(key, argc, argv, &i);
-    if (r < 0)
-      return CLI_USAGE;
-    if (r)
-      continue;
-    if (argv[i][0] == '-' && argv[i][1] && !(argv[i][1] >= '0' &&
-                                             argv[i][1] <= '9'))
-      return cli_usage_error("unknown option '%s'", argv[i]);
-    if (*npos >= max)
-      return cli_usage_error("unexpected argument '%s'", argv[i]);
-    pos[(*npos)++] = argv[i];
-  }
-  return CLI_OK;
+static const char BALANCE_HELP[] =
+    "usage: decc account balance [ADDRESS] [KEY]\n\n"
+    "Wallet RLC, RLC staked in PoCo's escrow and locked, and the nonce of\n"
+    "ADDRESS (default: the key's, or the default wallet's).\n";
+static const char DEPOSIT_HELP[] =
+    "usage: decc account deposit AMOUNT KEY\n\n"
+    "Stakes AMOUNT in PoCo (one RLC approveAndCall into the hub, as the SDK\n"
+    "does).\n";
+static const char WITHDRAW_HELP[] =
+    "usage: decc account withdraw AMOUNT KEY\n\n"
+    "Takes AMOUNT of staked RLC back to the wallet (hub withdraw).\n";
+static const char TRANSFER_HELP[] =
+    "usage: decc account transfer TO AMOUNT KEY\n\n"
+    "Sends AMOUNT RLC from the wallet to TO (RLC token transfer).\n";
+#define AMOUNT_SYNTAX "AMOUNT: nRLC (\"1000\", \"1000 nRLC\") or RLC (\"1.5 RLC\").\n"
+
+/* The shared parser with the key options and up to max arguments (then
+ * argv[1..*npos]). Returns CLI_RUN or an exit code. */
+static int parse(const char *cmd, const char *help, int argc, char **argv,
+                 cli_key_opts *key, int max, int *npos) {
+  cli_spec spec = {cmd, help, NULL, key, max, AMOUNT_SYNTAX};
+  return cli_parse(&spec, argc, argv, npos);
 }
 
 static int key_address(const cli_key_opts *key, decc_address *a) {
@@ -81,11 +86,11 @@ static int view_u256(decc_chain *l, const decc_address *to, const char *sig,
 
 static int cmd_balance(int argc, char **argv) {
   cli_key_opts key = {0};
-  const char *pos[1];
   int np;
-  int rc = parse(argc, argv, &key, pos, 1, &np);
-  if (rc != CLI_OK)
+  int rc = parse("account balance", BALANCE_HELP, argc, argv, &key, 1, &np);
+  if (rc != CLI_RUN)
     return rc;
+  const char *const *pos = (const char *const *)argv + 1;
   decc_address a;
   if (np == 1)
     rc = lc_parse_address(&a, pos[0], "address");
@@ -143,15 +148,22 @@ static int cmd_balance(int argc, char **argv) {
 
 static int send_amount(int argc, char **argv, int with_to) {
   cli_key_opts key = {0};
-  const char *pos[2];
   int np;
-  int rc = parse(argc, argv, &key, pos, with_to ? 2 : 1, &np);
-  if (rc != CLI_OK)
+  const int deposit = !strcmp(argv[0], "deposit");
+  const char *cmd = with_to ? "account transfer"
+                    : deposit ? "account deposit"
+                              : "account withdraw";
+  int rc = parse(cmd, with_to ? TRANSFER_HELP
+                      : deposit ? DEPOSIT_HELP
+                                : WITHDRAW_HELP,
+                 argc, argv, &key, with_to ? 2 : 1, &np);
+  if (rc != CLI_RUN)
     return rc;
+  const char *const *pos = (const char *const *)argv + 1;
   if (np != (with_to ? 2 : 1))
-    return cli_usage_error(with_to ? "transfer needs TO and AMOUNT"
-                                   : "%s needs an AMOUNT",
-                           argv[0]);
+    return cli_cmd_usage(cmd, with_to ? "transfer needs TO and AMOUNT"
+                                      : "%s needs an AMOUNT",
+                         argv[0]);
   decc_address to;
   decc_u256 amount;
   if (with_to && lc_parse_address(&to, pos[0], "recipient") != CLI_OK)
@@ -213,8 +225,7 @@ int cli_cmd_account(int argc, char **argv) {
   if (argc < 2)
     return account_usage(stderr);
   const char *sub = argv[1];
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help") ||
-      cli_wants_help(argc - 1, argv + 1))
+  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
     return account_usage(stdout);
   if (!strcmp(sub, "balance"))
     return cmd_balance(argc - 1, argv + 1);

@@ -39,14 +39,6 @@ static int check_new(const char *path, int force, const char *what) {
   return CLI_OK;
 }
 
-static const char *opt_value(int argc, char **argv, int *i) {
-  if (*i + 1 >= argc) {
-    cli_usage_error("%s needs a value", argv[*i]);
-    return NULL;
-  }
-  return argv[++*i];
-}
-
 /* Loads an RSA key file (PEM or base64 PEM). need_private: 1 to require
  * the private half. Returns NULL after printing an error. */
 static decc_rsa_key *load_rsa(const char *path, int need_private) {
@@ -72,61 +64,24 @@ static decc_rsa_key *load_rsa(const char *path, int need_private) {
   return k;
 }
 
-/* mkdir -p with mode 0700 for created components. */
-static int make_dirs(const char *dir) {
-  char *p = decc_strdup(dir);
-  if (!p)
-    return cli_fail("out of memory");
-  for (char *s = p + 1;; s++) {
-    if (*s == '/' || *s == 0) {
-      char c = *s;
-      *s = 0;
-      if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-        int e = errno;
-        cli_fail("%s: %s", p, strerror(e));
-        decc_free(p);
-        return CLI_FAIL;
-      }
-      *s = c;
-      if (!c)
-        break;
-    }
-  }
-  decc_free(p);
-  struct stat sb;
-  if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-    return cli_fail("%s: not a directory", dir);
-  return CLI_OK;
-}
-
 /* ---- keygen -------------------------------------------------------------- */
 
 static int cmd_keygen(int argc, char **argv) {
   const char *dir = ".secrets/beneficiary", *name = "beneficiary";
   unsigned bits = DECC_RSA_DEFAULT_BITS;
   int force = 0;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-      if (!(dir = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--name")) {
-      if (!(name = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--bits")) {
-      const char *v = opt_value(argc, argv, &i);
-      if (!v)
-        return CLI_USAGE;
-      char *end = NULL;
-      unsigned long b = strtoul(v, &end, 10);
-      if (!*v || *end || b < 2048 || b > 16384)
-        return cli_usage_error("--bits must be 2048..16384");
-      bits = (unsigned)b;
-    } else if (!strcmp(argv[i], "--force")) {
-      force = 1;
-    } else {
-      return cli_usage_error("keygen: unexpected argument '%s'", argv[i]);
-    }
-  }
+  uint64_t nbits = DECC_RSA_DEFAULT_BITS;
+  cli_opt opts[] = {
+      {"output", 'o', CLI_OPT_STR, &dir, "DIR", "the directory (default .secrets/beneficiary)", 0, 0, 0},
+      {"name", 0, CLI_OPT_STR, &name, "NAME", "the file name prefix (default beneficiary)", 0, 0, 0},
+      {"bits", 0, CLI_OPT_U64, &nbits, "N", "RSA modulus size (default 4096)", 2048, 16384, 0},
+      {"force", 0, CLI_OPT_FLAG, &force, NULL, "replace an existing private key", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"result keygen", NULL, opts, NULL, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  bits = (unsigned)nbits;
   if (!*name || strchr(name, '/'))
     return cli_usage_error("--name must be a plain file name");
   size_t n = strlen(dir) + strlen(name) + 16;
@@ -138,7 +93,7 @@ static int cmd_keygen(int argc, char **argv) {
   }
   snprintf(priv_path, n, "%s/%s_key", dir, name);
   snprintf(pub_path, n, "%s/%s_key.pub", dir, name);
-  int rc = make_dirs(dir);
+  int rc = cli_mkdir_p(dir);
   if (rc == CLI_OK)
     rc = check_new(priv_path, force, "private key");
   decc_rsa_key *k = NULL;
@@ -187,36 +142,32 @@ typedef struct io_opts {
   int force;
 } io_opts;
 
+/* Returns CLI_RUN, or the exit code (help printed, or a usage error). */
 static int parse_io(int argc, char **argv, const char *key_opt, io_opts *o) {
   memset(o, 0, sizeof *o);
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-      if (!(o->out = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], key_opt)) {
-      if (!(o->key = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--force")) {
-      o->force = 1;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return cli_usage_error("%s: unknown option '%s'", argv[0], argv[i]);
-    } else if (!o->in) {
-      o->in = argv[i];
-    } else {
-      return cli_usage_error("%s: one input file only", argv[0]);
-    }
-  }
+  char cmd[32];
+  snprintf(cmd, sizeof cmd, "result %s", argv[0]);
+  cli_opt opts[] = {
+      {"output", 'o', CLI_OPT_STR, &o->out, "FILE", "the output file", 0, 0, 0},
+      {key_opt + 2, 0, CLI_OPT_STR, &o->key, "FILE", "the RSA key (PEM or SMS base64)", 0, 0, 0},
+      {"force", 0, CLI_OPT_FLAG, &o->force, NULL, "replace an existing output file", 0, 0, 0},
+      {0}};
+  cli_spec spec = {cmd, NULL, opts, NULL, 1, NULL};
+  int np, rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
+    return rc;
+  o->in = np ? argv[1] : NULL;
   if (!o->in)
     return cli_usage_error("%s: missing input file", argv[0]);
   if (!o->key)
     return cli_usage_error("%s: %s is required", argv[0], key_opt);
-  return CLI_OK;
+  return CLI_RUN;
 }
 
 static int cmd_encrypt(int argc, char **argv) {
   io_opts o;
   int rc = parse_io(argc, argv, "--public-key", &o);
-  if (rc)
+  if (rc != CLI_RUN)
     return rc;
   if (!o.out)
     return cli_usage_error("encrypt: -o ARCHIVE.zip is required");
@@ -243,7 +194,7 @@ static int cmd_encrypt(int argc, char **argv) {
 static int cmd_decrypt(int argc, char **argv) {
   io_opts o;
   int rc = parse_io(argc, argv, "--private-key", &o);
-  if (rc)
+  if (rc != CLI_RUN)
     return rc;
   if (!o.out)
     o.out = "results.zip"; /* as `iexec result decrypt` */
@@ -281,16 +232,14 @@ static int cmd_decrypt(int argc, char **argv) {
 static int cmd_pubkey(int argc, char **argv) {
   const char *key = NULL;
   int sms = 0;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--key")) {
-      if (!(key = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--sms")) {
-      sms = 1;
-    } else {
-      return cli_usage_error("pubkey: unexpected argument '%s'", argv[i]);
-    }
-  }
+  cli_opt opts[] = {
+      {"key", 0, CLI_OPT_STR, &key, "FILE", "the RSA key (PEM or SMS base64)", 0, 0, 0},
+      {"sms", 0, CLI_OPT_FLAG, &sms, NULL, "print the SMS base64 form", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"result pubkey", NULL, opts, NULL, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   if (!key)
     return cli_usage_error("pubkey: --key FILE is required");
   decc_rsa_key *k = load_rsa(key, 0);

@@ -74,8 +74,18 @@ static int hub_of(decc_chain *l, decc_address *hub) {
 }
 
 static int cmd_show(int argc, char **argv) {
-  if (argc != 2)
-    return cli_usage_error("task show needs a TASKID");
+  int np;
+  cli_spec spec = {"task show",
+                   "usage: decc task show TASKID\n\n"
+                   "The task's status, deadlines, contributions and results "
+                   "(viewTask),\nand why it failed when a worker of this data "
+                   "directory recorded it.\n",
+                   NULL, NULL, 1, NULL};
+  int rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
+    return rc;
+  if (np != 1)
+    return cli_cmd_usage("task show", "task show needs a TASKID");
   uint8_t id[32];
   if (lc_parse_h32(id, argv[1], "task id") != CLI_OK)
     return CLI_USAGE;
@@ -160,23 +170,23 @@ static int cmd_show(int argc, char **argv) {
 
 static int cmd_write(int argc, char **argv, int init) {
   cli_key_opts key = {0};
-  const char *pos[2];
-  int np = 0;
-  for (int i = 1; i < argc; i++) {
-    int r = cli_key_opt_parse(&key, argc, argv, &i);
-    if (r < 0)
-      return CLI_USAGE;
-    if (r)
-      continue;
-    if (argv[i][0] == '-' && argv[i][1])
-      return cli_usage_error("unknown option '%s'", argv[i]);
-    if (np >= (init ? 2 : 1))
-      return cli_usage_error("unexpected argument '%s'", argv[i]);
-    pos[np++] = argv[i];
-  }
+  const char *cmd = init ? "task initialize" : "task claim";
+  cli_spec spec = {cmd,
+                   init ? "usage: decc task initialize DEALID INDEX KEY\n\n"
+                          "Starts task INDEX of a deal (the scheduler's "
+                          "initialize).\n"
+                        : "usage: decc task claim TASKID KEY\n\n"
+                          "Claims a task past its final deadline: refunds "
+                          "the requester,\nseizes the scheduler's stake into "
+                          "the kitty.\n",
+                   NULL, &key, init ? 2 : 1, NULL};
+  int np, rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
+    return rc;
+  const char *const *pos = (const char *const *)argv + 1;
   if (np != (init ? 2 : 1))
-    return cli_usage_error(init ? "task initialize needs DEALID and INDEX"
-                                : "task claim needs a TASKID");
+    return cli_cmd_usage(cmd, init ? "task initialize needs DEALID and INDEX"
+                                   : "task claim needs a TASKID");
   uint8_t id[32];
   uint64_t idx = 0;
   if (lc_parse_h32(id, pos[0], init ? "deal id" : "task id") != CLI_OK ||
@@ -204,7 +214,7 @@ static int cmd_write(int argc, char **argv, int init) {
     return CLI_FAIL;
   }
   decc_address hub;
-  int rc = hub_of(l, &hub);
+  rc = hub_of(l, &hub);
   if (rc == CLI_OK) {
     json_t *extra = json_object();
     uint8_t tid[32];
@@ -677,26 +687,31 @@ static int cmd_logs(int argc, char **argv) {
   return CLI_OK;
 }
 
+static int cmd_initialize(int argc, char **argv) {
+  return cmd_write(argc, argv, 1);
+}
+static int cmd_claim(int argc, char **argv) { return cmd_write(argc, argv, 0); }
+static int cmd_ls(int argc, char **argv) { return cli_deal_ls(argc, argv, 1); }
+
+/* The subcommands; each parses its own options and prints its own --help. */
+static const struct {
+  const char *name;
+  int (*fn)(int argc, char **argv); /* argv[0] is the subcommand */
+} SUBS[] = {
+    {"show", cmd_show},     {"initialize", cmd_initialize},
+    {"claim", cmd_claim},   {"logs", cmd_logs},
+    {"wait", task_wait},    {"ls", cmd_ls},
+    {"replay", cli_task_replay}, /* cmd_task_replay.c */
+};
+
 int cli_cmd_task(int argc, char **argv) {
   if (argc < 2)
     return task_usage(stderr);
   const char *sub = argv[1];
-  if (!strcmp(sub, "logs")) /* these have their own --help */
-    return cmd_logs(argc - 1, argv + 1);
-  if (!strcmp(sub, "wait"))
-    return task_wait(argc - 1, argv + 1);
-  if (!strcmp(sub, "ls"))
-    return cli_deal_ls(argc - 1, argv + 1, 1);
-  if (!strcmp(sub, "replay")) /* cmd_task_replay.c */
-    return cli_task_replay(argc - 1, argv + 1);
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help") ||
-      cli_wants_help(argc - 1, argv + 1))
+  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
     return task_usage(stdout);
-  if (!strcmp(sub, "show"))
-    return cmd_show(argc - 1, argv + 1);
-  if (!strcmp(sub, "initialize"))
-    return cmd_write(argc - 1, argv + 1, 1);
-  if (!strcmp(sub, "claim"))
-    return cmd_write(argc - 1, argv + 1, 0);
+  for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
+    if (!strcmp(SUBS[i].name, sub))
+      return SUBS[i].fn(argc - 1, argv + 1);
   return cli_usage_error("unknown task command '%s'", sub);
 }

@@ -47,47 +47,34 @@ typedef struct asset_opts {
   int npos;
 } asset_opts;
 
-static int parse_opts(asset_opts *o, int argc, char **argv, int maxpos) {
+/* The options of every asset subcommand (the shared parser); each
+ * subcommand then checks the ones it needs. argv[0] is the subcommand.
+ * Returns CLI_RUN, or the exit code (help printed, or a usage error). */
+static int parse_opts(asset_opts *o, int kind, int argc, char **argv,
+                      int maxpos) {
   memset(o, 0, sizeof *o);
-  for (int i = 1; i < argc; i++) {
-    int r = cli_key_opt_parse(&o->key, argc, argv, &i);
-    if (r < 0)
-      return CLI_USAGE;
-    if (r)
-      continue;
-    const char *a = argv[i];
-    const char **slot = NULL;
-    if (!strcmp(a, "--name") || !strcmp(a, "--description"))
-      slot = &o->name;
-    else if (!strcmp(a, "--multiaddr"))
-      slot = &o->multiaddr;
-    else if (!strcmp(a, "--checksum"))
-      slot = &o->checksum;
-    else if (!strcmp(a, "--bundle"))
-      slot = &o->bundle;
-    else if (!strcmp(a, "--type"))
-      slot = &o->type;
-    else if (!strcmp(a, "--mrenclave"))
-      slot = &o->mrenclave;
-    else if (!strcmp(a, "--owner"))
-      slot = &o->owner;
-    else if (!strcmp(a, "--worker-stake-ratio"))
-      slot = &o->wsr;
-    else if (!strcmp(a, "--scheduler-reward-ratio"))
-      slot = &o->srr;
-    if (slot) {
-      if (i + 1 >= argc)
-        return cli_usage_error("%s needs a value", a);
-      *slot = argv[++i];
-      continue;
-    }
-    if (a[0] == '-' && a[1])
-      return cli_usage_error("unknown option '%s'", a);
-    if (o->npos >= maxpos)
-      return cli_usage_error("unexpected argument '%s'", a);
-    o->pos[o->npos++] = a;
-  }
-  return CLI_OK;
+  cli_opt opts[] = {
+      {"name", 0, CLI_OPT_STR, &o->name, "NAME", "the name (apps, datasets)", 0, 0, 0},
+      {"description", 0, CLI_OPT_STR, &o->name, "TEXT", "the description (workerpools)", 0, 0, 0},
+      {"multiaddr", 0, CLI_OPT_STR, &o->multiaddr, "M", "where the app or dataset lives", 0, 0, 0},
+      {"checksum", 0, CLI_OPT_STR, &o->checksum, "0x…", "its checksum (an app's: the bundle measurement)", 0, 0, 0},
+      {"bundle", 0, CLI_OPT_STR, &o->bundle, "FILE", "an app bundle (decc app build)", 0, 0, 0},
+      {"type", 0, CLI_OPT_STR, &o->type, "TYPE", "the app type (default DOCKER)", 0, 0, 0},
+      {"mrenclave", 0, CLI_OPT_STR, &o->mrenclave, "TEXT", "the app's TEE measurement field", 0, 0, 0},
+      {"owner", 0, CLI_OPT_STR, &o->owner, "ADDRESS", "the owner (default: the key's)", 0, 0, 0},
+      {"worker-stake-ratio", 0, CLI_OPT_STR, &o->wsr, "N", "policy: the workers' stake ratio (%)", 0, 0, 0},
+      {"scheduler-reward-ratio", 0, CLI_OPT_STR, &o->srr, "N", "policy: the scheduler's reward ratio (%)", 0, 0, 0},
+      {0}};
+  char cmd[48];
+  snprintf(cmd, sizeof cmd, "%s %s", KIND_NAME[kind], argv[0]);
+  char help[160];
+  snprintf(help, sizeof help, "usage: decc %s [options] (see 'decc %s --help')\n",
+           cmd, KIND_NAME[kind]);
+  cli_spec spec = {cmd, help, opts, &o->key, maxpos, NULL};
+  int np, rc = cli_parse(&spec, argc, argv, &np);
+  for (int i = 0; rc == CLI_RUN && i < np && i < 2; i++)
+    o->pos[o->npos++] = argv[1 + i];
+  return rc;
 }
 
 static int need_key(const asset_opts *o) {
@@ -262,8 +249,8 @@ static int deploy_bundle(const asset_opts *o) {
 
 static int cmd_deploy(int kind, int argc, char **argv) {
   asset_opts o;
-  int rc = parse_opts(&o, argc, argv, kind == LC_APP ? 1 : 0);
-  if (rc != CLI_OK)
+  int rc = parse_opts(&o, kind, argc, argv, kind == LC_APP ? 1 : 0);
+  if (rc != CLI_RUN)
     return rc;
   if (kind == LC_APP && (o.npos == 1 || (o.bundle && !o.multiaddr))) {
     if (o.npos == 1 && o.bundle)
@@ -446,8 +433,8 @@ static int read_entry(decc_chain *l, int kind, const decc_address *a,
 
 static int cmd_show(int kind, int argc, char **argv) {
   asset_opts o;
-  int rc = parse_opts(&o, argc, argv, 1);
-  if (rc != CLI_OK)
+  int rc = parse_opts(&o, kind, argc, argv, 1);
+  if (rc != CLI_RUN)
     return rc;
   if (o.npos != 1)
     return cli_usage_error("show needs the %s ADDRESS", KIND_NAME[kind]);
@@ -475,8 +462,8 @@ static int cmd_show(int kind, int argc, char **argv) {
 
 static int cmd_transfer(int kind, int argc, char **argv) {
   asset_opts o;
-  int rc = parse_opts(&o, argc, argv, 2);
-  if (rc != CLI_OK)
+  int rc = parse_opts(&o, kind, argc, argv, 2);
+  if (rc != CLI_RUN)
     return rc;
   if (o.npos != 2)
     return cli_usage_error("transfer needs the %s ADDRESS and the new owner",
@@ -523,8 +510,8 @@ static int cmd_transfer(int kind, int argc, char **argv) {
 
 static int cmd_policy(int argc, char **argv) {
   asset_opts o;
-  int rc = parse_opts(&o, argc, argv, 1);
-  if (rc != CLI_OK)
+  int rc = parse_opts(&o, LC_WORKERPOOL, argc, argv, 1);
+  if (rc != CLI_RUN)
     return rc;
   if (o.npos != 1)
     return cli_usage_error("policy needs the workerpool ADDRESS");
