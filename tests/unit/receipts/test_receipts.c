@@ -9,6 +9,7 @@
  * (GRANT_EXPIRED, GRANT_POLICY_INVALID).
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -270,9 +271,12 @@ TEST(survives_kill_9_and_truncates_a_torn_tail) {
   decc_rcpt_store_close(s);
   decc_vault_close(v);
   for (int round = 0; round < 3; round++) {
+    int pfd[2];
+    ASSERT_EQ(pipe(pfd), 0);
     pid_t pid = fork();
     ASSERT(pid >= 0);
     if (pid == 0) {
+      close(pfd[0]);
       decc_vault *cv;
       decc_rcpt_store *cs = open_store(dir, &cv);
       if (!cs)
@@ -282,9 +286,21 @@ TEST(survives_kill_9_and_truncates_a_torn_tail) {
         sample(&r, round * 100000 + i);
         if (decc_rcpt_store_append(cs, &r, NULL, NULL, NULL) != DECC_OK)
           _exit(4);
+        if (i == 1 && write(pfd[1], "", 1) != 1) /* two appended */
+          _exit(5);
       }
     }
-    usleep(150000 + (useconds_t)(rand() % 100000));
+    close(pfd[1]);
+    /* The kill lands 0-100 ms after the writer's second append (an event,
+     * not a clock: under valgrind opening the store alone took longer than
+     * the fixed 150-250 ms this waited before). Bounded against a hung
+     * writer only. */
+    struct pollfd pf = {pfd[0], POLLIN, 0};
+    ASSERT_EQ(poll(&pf, 1, 600000), 1);
+    char one;
+    ASSERT_EQ(read(pfd[0], &one, 1), 1);
+    close(pfd[0]);
+    usleep((useconds_t)(rand() % 100000));
     kill(pid, SIGKILL);
     int wst;
     waitpid(pid, &wst, 0);
