@@ -1,6 +1,7 @@
 /*
  * enclave_int.h — helpers shared by the enclave runtime's files
- * (runtime.c, launch.c): outcome failures, paths, store fetch / upload.
+ * (runtime*.c, launch.c): outcome failures, paths, store fetch / upload,
+ * and the three phases of a run.
  */
 #ifndef DECC_ENCLAVE_INT_H
 #define DECC_ENCLAVE_INT_H
@@ -27,5 +28,29 @@ decc_status decc__enclave_fetch(const decc_enclave_store *store,
 decc_status decc__enclave_upload(const decc_enclave_store *store,
                                  const char *path, char *cid_out, size_t cap,
                                  decc_err *err);
+
+/* ---- the phases of a run (runtime_pre.c, runtime_app.c, runtime_post.c) */
+
+#include "decc/bundle.h"
+#include "decc/session.h"
+
+/* Pre-compute: datasets (the deal's, a bulk slice's) and input files into
+ * in_dir. Failures go to o. */
+void decc__enclave_pre_compute(decc_enclave_outcome *o, const decc_session *s,
+                               const char *in_dir,
+                               const decc_enclave_store *store,
+                               const decc_enclave_limits *lim);
+/* The app in the sandbox with the session's app environment and args;
+ * logs in logs_dir. Failures go to o. */
+void decc__enclave_run_app(decc_enclave_outcome *o, const decc_session *s,
+                           const decc_bundle_manifest *m, const char *app_dir,
+                           const char *in_dir, const char *out_dir,
+                           const char *logs_dir,
+                           const decc_enclave_limits *lim);
+/* Post-compute: result digest, archive, upload, enclave signature into o. */
+void decc__enclave_post_compute(decc_enclave_outcome *o, const decc_session *s,
+                                const char *work_dir, const char *out_dir,
+                                const decc_enclave_store *store,
+                                const decc_enclave_limits *lim);
 
 #endif
