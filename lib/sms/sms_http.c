@@ -351,3 +351,28 @@ decc_status decc_sms_http_mount(decc_sms *s, decc_http_server *srv,
   }
   return DECC_OK;
 }
+
+/* ---- HTTP statuses of the service's answers ------------------------------ */
+
+int decc_sms_http_status(decc_status st, char op) {
+  switch (st) {
+  case DECC_OK:
+    return (op == 'w' || op == 'u') ? 204 : 200;
+  case DECC_E_PARSE:
+  case DECC_E_BAD_SIGNATURE:
+  case DECC_E_DENIED:
+    return 401;
+  case DECC_E_INVALID:
+  case DECC_E_UNSUPPORTED:
+  case DECC_E_RANGE:
+    return 400;
+  case DECC_E_LIMIT:
+    return op == 'n' ? 429 : 413;
+  case DECC_E_EXISTS:
+    return 409;
+  case DECC_E_NOT_FOUND:
+    return op == 'w' ? 401 : 404;
+  default:
+    return 500;
+  }
+}
