@@ -73,57 +73,36 @@ typedef struct order_opts {
   cli_key_opts key;
 } order_opts;
 
+/* hash, sign and verify share the table; --salt and the key options are
+ * sign's, --signer is verify's. Returns CLI_RUN, or the exit code (help
+ * printed, or a usage error). */
 static int parse_opts(order_opts *o, int argc, char **argv, int is_sign,
                       int is_verify) {
   memset(o, 0, sizeof *o);
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char **slot = NULL;
-    if (!strcmp(a, "--type"))
-      slot = &o->type_s;
-    else if (!strcmp(a, "--chain-id"))
-      slot = &o->chain_s;
-    else if (!strcmp(a, "--hub"))
-      slot = &o->hub_s;
-    else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-      slot = &o->out;
-    else if (is_sign && !strcmp(a, "--salt"))
-      slot = &o->salt_s;
-    else if (is_verify && !strcmp(a, "--signer"))
-      slot = &o->signer_s;
-    if (slot) {
-      if (i + 1 >= argc)
-        return cli_usage_error("%s needs a value", a);
-      *slot = argv[++i];
-      continue;
-    }
-    if (is_sign) {
-      int r = cli_key_opt_parse(&o->key, argc, argv, &i);
-      if (r < 0)
-        return CLI_USAGE;
-      if (r > 0)
-        continue;
-    }
-    if (!strcmp(a, "--")) {
-      if (i + 1 < argc && !o->file)
-        o->file = argv[++i];
-      if (i + 1 < argc)
-        return cli_usage_error("unexpected argument '%s'", argv[i + 1]);
-      break;
-    }
-    if (a[0] == '-' && a[1] != 0)
-      return cli_usage_error("unknown option '%s'", a);
-    if (o->file)
-      return cli_usage_error("unexpected argument '%s' (one order file)", a);
-    o->file = a;
-  }
+  cli_opt opts[] = {
+      {"type", 0, CLI_OPT_STR, &o->type_s, "TYPE", "apporder | datasetorder | workerpoolorder | requestorder", 0, 0, 0},
+      {"chain-id", 0, CLI_OPT_STR, &o->chain_s, "N", "chain id of the EIP-712 domain", 0, 0, 0},
+      {"hub", 0, CLI_OPT_STR, &o->hub_s, "ADDRESS", "PoCo proxy (default for chain ids 42161 and 421614)", 0, 0, 0},
+      {"output", 'o', CLI_OPT_STR, &o->out, "FILE", "write the output to FILE (atomically)", 0, 0, 0},
+      {NULL, 0, CLI_OPT_STR, NULL, NULL, NULL, 0, 0, 0}, /* --salt / --signer */
+      {0}};
+  if (is_sign)
+    opts[4] = (cli_opt){"salt", 0, CLI_OPT_STR, &o->salt_s, "HEX", "use this 32-byte salt", 0, 0, 0};
+  else if (is_verify)
+    opts[4] = (cli_opt){"signer", 0, CLI_OPT_STR, &o->signer_s, "ADDRESS", "the expected signer", 0, 0, 0};
+  const char *cmd = is_sign ? "order sign" : is_verify ? "order verify" : "order hash";
+  cli_spec spec = {cmd, NULL, opts, is_sign ? &o->key : NULL, 1, NULL};
+  int np, rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
+    return rc;
+  o->file = np ? argv[1] : NULL;
   if (!o->type_s)
     return cli_usage_error("--type is required");
   if (!o->chain_s)
     return cli_usage_error("--chain-id is required");
   if (!o->file)
     return cli_usage_error("an ORDER.json file is required ('-' for stdin)");
-  return CLI_OK;
+  return CLI_RUN;
 }
 
 /* Known PoCo proxies (iexec-protocol.md §2.1). */
@@ -221,7 +200,7 @@ static int emit_json(const order_opts *o, json_t *j) {
 static int cmd_hash(int argc, char **argv) {
   order_opts o;
   int rc = parse_opts(&o, argc, argv, 0, 0);
-  if (rc)
+  if (rc != CLI_RUN)
     return rc;
   order_ctx c;
   if ((rc = load(&c, &o)) != CLI_OK)
@@ -249,7 +228,7 @@ static int cmd_hash(int argc, char **argv) {
 static int cmd_sign(int argc, char **argv) {
   order_opts o;
   int rc = parse_opts(&o, argc, argv, 1, 0);
-  if (rc)
+  if (rc != CLI_RUN)
     return rc;
   if (cli_key_resolve(&o.key) != CLI_OK)
     return CLI_USAGE;
@@ -326,7 +305,7 @@ static int cmd_sign(int argc, char **argv) {
 static int cmd_verify(int argc, char **argv) {
   order_opts o;
   int rc = parse_opts(&o, argc, argv, 0, 1);
-  if (rc)
+  if (rc != CLI_RUN)
     return rc;
   decc_address expected;
   if (o.signer_s) {
