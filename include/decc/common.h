@@ -109,6 +109,19 @@ DECC_API decc_status decc_err_prefix(decc_err *err, const char *fmt, ...)
 DECC_API decc_status decc_mkdir_p(const char *path, unsigned mode,
                                   decc_err *err);
 
+/* Called when a caller breaks a documented contract of a public function
+ * (today: a NULL where a pointer is required), with the function's name and
+ * the failed condition as text ("out != NULL"). The function then returns
+ * without touching anything: DECC_E_INVALID for a status, NULL for a
+ * pointer, 0 for a count or a boolean. */
+typedef void (*decc_misuse_fn)(const char *func, const char *what, void *ud);
+
+/* Installs fn (with its ud) for the whole process; NULL restores the default,
+ * which writes one line to stderr. Thread-safe. Unlike libsecp256k1's
+ * default, decc never aborts on misuse: a node serving many requests keeps
+ * serving; install a handler that calls abort() to stop at the first one. */
+DECC_API void decc_set_misuse_handler(decc_misuse_fn fn, void *ud);
+
 /* Library version string, e.g. "0.1.0". */
 DECC_API const char *decc_version(void);
 

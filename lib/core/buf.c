@@ -5,6 +5,7 @@
  * could leave a copy of the old content in freed memory): it allocates,
  * copies, then wipes and frees the old block.
  */
+#include "core/internal.h"
 #include "decc/buf.h"
 
 #include <stdarg.h>
@@ -16,11 +17,13 @@
 #define DEFAULT_MAX (SIZE_MAX / 2)
 
 void decc_buf_init(decc_buf *b, size_t max) {
+  DECC_ARG_CHECK_VOID(b != NULL);
   memset(b, 0, sizeof *b);
   b->max = max ? max : DEFAULT_MAX;
 }
 
 void decc_buf_init_secret(decc_buf *b, size_t max) {
+  DECC_ARG_CHECK_VOID(b != NULL);
   decc_buf_init(b, max);
   b->secret = 1;
 }
@@ -47,6 +50,7 @@ void decc_buf_reset(decc_buf *b) {
 }
 
 decc_status decc_buf_reserve(decc_buf *b, size_t n) {
+  DECC_ARG_CHECK(b != NULL);
   if (n > b->max || b->len > b->max - n)
     return DECC_E_LIMIT;
   size_t need = b->len + n + 1; /* +1 keeps room for the NUL */
@@ -76,6 +80,8 @@ decc_status decc_buf_reserve(decc_buf *b, size_t n) {
 }
 
 decc_status decc_buf_append(decc_buf *b, const void *p, size_t n) {
+  DECC_ARG_CHECK(b != NULL);
+  DECC_ARG_CHECK(p != NULL || n == 0);
   decc_status st = decc_buf_reserve(b, n);
   if (st)
     return st;
@@ -87,14 +93,19 @@ decc_status decc_buf_append(decc_buf *b, const void *p, size_t n) {
 }
 
 decc_status decc_buf_append_byte(decc_buf *b, uint8_t c) {
+  DECC_ARG_CHECK(b != NULL);
   return decc_buf_append(b, &c, 1);
 }
 
 decc_status decc_buf_append_str(decc_buf *b, const char *s) {
+  DECC_ARG_CHECK(b != NULL);
+  DECC_ARG_CHECK(s != NULL);
   return decc_buf_append(b, s, strlen(s));
 }
 
 decc_status decc_buf_extend(decc_buf *b, size_t n, uint8_t **out) {
+  DECC_ARG_CHECK(b != NULL);
+  DECC_ARG_CHECK(out != NULL);
   decc_status st = decc_buf_reserve(b, n);
   if (st)
     return st;
@@ -106,6 +117,8 @@ decc_status decc_buf_extend(decc_buf *b, size_t n, uint8_t **out) {
 }
 
 decc_status decc_buf_printf(decc_buf *b, const char *fmt, ...) {
+  DECC_ARG_CHECK(b != NULL);
+  DECC_ARG_CHECK(fmt != NULL);
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(NULL, 0, fmt, ap);
@@ -123,6 +136,7 @@ decc_status decc_buf_printf(decc_buf *b, const char *fmt, ...) {
 }
 
 uint8_t *decc_buf_steal(decc_buf *b, size_t *len_out) {
+  DECC_ARG_CHECK_RET(b != NULL, NULL);
   uint8_t *p = b->data;
   if (len_out)
     *len_out = b->len;

@@ -5,6 +5,7 @@
  * their timing does not depend on the (possibly secret) input bytes; the
  * only data-dependent branch is the final "was anything invalid" check.
  */
+#include "core/internal.h"
 #include "decc/encoding.h"
 
 #include <string.h>
@@ -12,6 +13,8 @@
 static const char HEXDIGITS[] = "0123456789abcdef";
 
 char *decc_hex_encode(char *out, const uint8_t *in, size_t n, int prefix) {
+  DECC_ARG_CHECK_RET(out != NULL, NULL);
+  DECC_ARG_CHECK_RET(in != NULL || n == 0, NULL);
   char *p = out;
   if (prefix) {
     *p++ = '0';
@@ -42,6 +45,8 @@ static unsigned hex_nibble(unsigned char c) {
 
 decc_status decc_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len,
                             const char *in, size_t in_len) {
+  DECC_ARG_CHECK(out != NULL || out_cap == 0);
+  DECC_ARG_CHECK(in != NULL || in_len == 0);
   if (in_len >= 2 && in[0] == '0' && (in[1] == 'x' || in[1] == 'X')) {
     in += 2;
     in_len -= 2;
@@ -71,6 +76,8 @@ decc_status decc_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len,
 
 decc_status decc_hex_decode_exact(uint8_t *out, size_t n, const char *in,
                                   const char *what, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL || n == 0);
+  DECC_ARG_CHECK(in != NULL);
   if (!what)
     what = "value";
   if (!in)
@@ -105,6 +112,8 @@ static char b64_char(unsigned v) {
 }
 
 char *decc_base64_encode(char *out, const uint8_t *in, size_t n) {
+  DECC_ARG_CHECK_RET(out != NULL, NULL);
+  DECC_ARG_CHECK_RET(in != NULL || n == 0, NULL);
   size_t o = 0;
   for (size_t i = 0; i < n; i += 3) {
     size_t rem = n - i;
@@ -144,6 +153,8 @@ static unsigned b64_val(unsigned char ch) {
 
 decc_status decc_base64_decode(uint8_t *out, size_t out_cap, size_t *out_len,
                                const char *in, size_t in_len) {
+  DECC_ARG_CHECK(out != NULL || out_cap == 0);
+  DECC_ARG_CHECK(in != NULL || in_len == 0);
   if (out_len)
     *out_len = 0;
   /* strip padding (at most two '=') */

@@ -75,6 +75,26 @@ size_t decc__utf8_seq_len(const uint8_t *p, size_t avail);
 /* Returns: 1 when s[0..n) is entirely well-formed UTF-8, else 0. */
 int decc__utf8_valid(const uint8_t *s, size_t n);
 
+/* ---- API contract checks (misuse.c) ---- */
+
+/* Reports a broken contract to the installed handler (decc_set_misuse_handler). */
+void decc__misuse(const char *func, const char *what);
+/* At the top of a public function: when cond is false, report it and return
+ * ret (DECC_E_INVALID, NULL, 0, or nothing for a void function). Cheap (one
+ * predictable branch), so it stays in release builds. */
+#define DECC__ARG_CHECK(cond, text, ret)                                       \
+  do {                                                                         \
+    if (__builtin_expect(!(cond), 0)) {                                        \
+      decc__misuse(__func__, text);                                            \
+      return ret;                                                              \
+    }                                                                          \
+  } while (0)
+/* (each stringizes its own argument: a nested macro would report the
+ * expansion of NULL instead of the source text) */
+#define DECC_ARG_CHECK_RET(cond, ret) DECC__ARG_CHECK(cond, #cond, ret)
+#define DECC_ARG_CHECK(cond) DECC__ARG_CHECK(cond, #cond, DECC_E_INVALID)
+#define DECC_ARG_CHECK_VOID(cond) DECC__ARG_CHECK(cond, #cond, )
+
 #define DECC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -23,6 +23,7 @@ static const secp256k1_context *ctx(void) {
 }
 
 decc_status decc_privkey_verify(const uint8_t sk32[32]) {
+  DECC_ARG_CHECK(sk32 != NULL);
   const secp256k1_context *c = ctx();
   if (!c)
     return DECC_E_CRYPTO;
@@ -30,6 +31,7 @@ decc_status decc_privkey_verify(const uint8_t sk32[32]) {
 }
 
 decc_status decc_privkey_generate(uint8_t sk32[32]) {
+  DECC_ARG_CHECK(sk32 != NULL);
   for (int i = 0; i < 128; i++) {
     if (decc_random_bytes(sk32, 32) != DECC_OK)
       return DECC_E_CRYPTO;
@@ -42,6 +44,8 @@ decc_status decc_privkey_generate(uint8_t sk32[32]) {
 
 decc_status decc_pubkey_from_privkey(uint8_t pub64[64],
                                      const uint8_t sk32[32]) {
+  DECC_ARG_CHECK(pub64 != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
   const secp256k1_context *c = ctx();
   if (!c)
     return DECC_E_CRYPTO;
@@ -58,6 +62,8 @@ decc_status decc_pubkey_from_privkey(uint8_t pub64[64],
 }
 
 void decc_address_from_pubkey(decc_address *out, const uint8_t pub64[64]) {
+  DECC_ARG_CHECK_VOID(out != NULL);
+  DECC_ARG_CHECK_VOID(pub64 != NULL);
   uint8_t h[32];
   decc_keccak256(h, pub64, 64);
   memcpy(out->b, h + 12, 20);
@@ -65,6 +71,8 @@ void decc_address_from_pubkey(decc_address *out, const uint8_t pub64[64]) {
 
 decc_status decc_address_from_privkey(decc_address *out,
                                       const uint8_t sk32[32]) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
   uint8_t pub[64];
   decc_status st = decc_pubkey_from_privkey(pub, sk32);
   if (st)
@@ -74,10 +82,14 @@ decc_status decc_address_from_privkey(decc_address *out,
 }
 
 char *decc_address_to_hex(char out[43], const decc_address *a) {
+  DECC_ARG_CHECK_RET(out != NULL, NULL);
+  DECC_ARG_CHECK_RET(a != NULL, NULL);
   return decc_hex_encode(out, a->b, 20, 1);
 }
 
 char *decc_address_to_checksum(char out[43], const decc_address *a) {
+  DECC_ARG_CHECK_RET(out != NULL, NULL);
+  DECC_ARG_CHECK_RET(a != NULL, NULL);
   char lower[43];
   decc_hex_encode(lower, a->b, 20, 1);
   uint8_t h[32];
@@ -98,6 +110,7 @@ char *decc_address_to_checksum(char out[43], const decc_address *a) {
 
 decc_status decc_address_parse(decc_address *out, const char *s,
                                decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
   if (!s)
     return decc_err_set(err, DECC_E_PARSE, "address missing");
   size_t len = strlen(s);
@@ -128,16 +141,22 @@ decc_status decc_address_parse(decc_address *out, const char *s,
 }
 
 int decc_address_is_zero(const decc_address *a) {
+  DECC_ARG_CHECK_RET(a != NULL, 0);
   static const uint8_t z[20];
   return memcmp(a->b, z, 20) == 0;
 }
 
 int decc_address_eq(const decc_address *a, const decc_address *b) {
+  DECC_ARG_CHECK_RET(a != NULL, 0);
+  DECC_ARG_CHECK_RET(b != NULL, 0);
   return memcmp(a->b, b->b, 20) == 0;
 }
 
 decc_status decc_sign_digest(uint8_t sig65[65], const uint8_t sk32[32],
                              const uint8_t digest32[32]) {
+  DECC_ARG_CHECK(sig65 != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(digest32 != NULL);
   const secp256k1_context *c = ctx();
   if (!c)
     return DECC_E_CRYPTO;
@@ -182,6 +201,9 @@ static decc_status recover_rs(decc_address *out, const uint8_t digest32[32],
 
 decc_status decc_recover_digest(decc_address *out, const uint8_t digest32[32],
                                 const uint8_t sig65[65]) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(digest32 != NULL);
+  DECC_ARG_CHECK(sig65 != NULL);
   int v = sig65[64];
   if (v == 27 || v == 28)
     v -= 27;
@@ -193,6 +215,9 @@ decc_status decc_recover_digest(decc_address *out, const uint8_t digest32[32],
 decc_status decc_recover_digest_any(decc_address *out,
                                     const uint8_t digest32[32],
                                     const uint8_t *sig, size_t sig_len) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(digest32 != NULL);
+  DECC_ARG_CHECK(sig != NULL);
   if (sig_len == 65)
     return decc_recover_digest(out, digest32, sig);
   if (sig_len != 64)
@@ -208,6 +233,9 @@ decc_status decc_recover_digest_any(decc_address *out,
 decc_status decc_verify_digest(const decc_address *expected,
                                const uint8_t digest32[32],
                                const uint8_t sig65[65]) {
+  DECC_ARG_CHECK(expected != NULL);
+  DECC_ARG_CHECK(digest32 != NULL);
+  DECC_ARG_CHECK(sig65 != NULL);
   decc_address got;
   decc_status st = decc_recover_digest(&got, digest32, sig65);
   if (st)
@@ -216,6 +244,8 @@ decc_status decc_verify_digest(const decc_address *expected,
 }
 
 void decc_eip191_digest(uint8_t out32[32], const void *msg, size_t n) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(msg != NULL || n == 0);
   char prefix[64];
   int plen = snprintf(prefix, sizeof prefix, "\x19" "Ethereum Signed Message:\n%zu", n);
   decc_keccak256_ctx c;
@@ -227,6 +257,9 @@ void decc_eip191_digest(uint8_t out32[32], const void *msg, size_t n) {
 
 decc_status decc_eip191_sign(uint8_t sig65[65], const uint8_t sk32[32],
                              const void *msg, size_t n) {
+  DECC_ARG_CHECK(sig65 != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(msg != NULL || n == 0);
   uint8_t d[32];
   decc_eip191_digest(d, msg, n);
   return decc_sign_digest(sig65, sk32, d);
@@ -234,6 +267,9 @@ decc_status decc_eip191_sign(uint8_t sig65[65], const uint8_t sk32[32],
 
 decc_status decc_eip191_recover(decc_address *out, const void *msg, size_t n,
                                 const uint8_t sig65[65]) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(msg != NULL || n == 0);
+  DECC_ARG_CHECK(sig65 != NULL);
   uint8_t d[32];
   decc_eip191_digest(d, msg, n);
   return decc_recover_digest(out, d, sig65);
