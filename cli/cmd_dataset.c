@@ -81,15 +81,6 @@ static int save_key(const char *path, const decc_dataset_key *key) {
   return rc;
 }
 
-/* Option parsing helper: value of argv[*i] option. */
-static const char *opt_value(int argc, char **argv, int *i) {
-  if (*i + 1 >= argc) {
-    cli_usage_error("%s needs a value", argv[*i]);
-    return NULL;
-  }
-  return argv[++*i];
-}
-
 static char *concat(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   char *s = decc_malloc(la + lb + 1);
@@ -105,18 +96,15 @@ static char *concat(const char *a, const char *b) {
 static int cmd_keygen(int argc, char **argv) {
   const char *out = NULL;
   int print = 0, force = 0;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-      if (!(out = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--print")) {
-      print = 1;
-    } else if (!strcmp(argv[i], "--force")) {
-      force = 1;
-    } else {
-      return cli_usage_error("keygen: unexpected argument '%s'", argv[i]);
-    }
-  }
+  cli_opt opts[] = {
+      {"output", 'o', CLI_OPT_STR, &out, "FILE", "write the key to FILE (0600)", 0, 0, 0},
+      {"print", 0, CLI_OPT_FLAG, &print, NULL, "print the key on stdout", 0, 0, 0},
+      {"force", 0, CLI_OPT_FLAG, &force, NULL, "replace an existing FILE", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"dataset keygen", NULL, opts, NULL, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   if (print && out)
     return cli_usage_error("keygen: use either -o FILE or --print");
   decc_err err;
@@ -152,23 +140,16 @@ static int cmd_keygen(int argc, char **argv) {
 static int cmd_encrypt(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *key_file = NULL;
   int force = 0;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-      if (!(out = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--key-file")) {
-      if (!(key_file = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--force")) {
-      force = 1;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return cli_usage_error("encrypt: unknown option '%s'", argv[i]);
-    } else if (!in) {
-      in = argv[i];
-    } else {
-      return cli_usage_error("encrypt: one input file only");
-    }
-  }
+  cli_opt opts[] = {
+      {"output", 'o', CLI_OPT_STR, &out, "FILE", "the encrypted file (default FILE.enc)", 0, 0, 0},
+      {"key-file", 0, CLI_OPT_STR, &key_file, "KEY", "the dataset key (default: a new one)", 0, 0, 0},
+      {"force", 0, CLI_OPT_FLAG, &force, NULL, "replace an existing output file", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"dataset encrypt", NULL, opts, NULL, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  in = np ? argv[1] : NULL;
   if (!in)
     return cli_usage_error("encrypt: missing FILE");
   char *out_alloc = NULL, *key_alloc = NULL;
@@ -233,26 +214,17 @@ static int cmd_encrypt(int argc, char **argv) {
 static int cmd_decrypt(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *key_file = NULL, *checksum = NULL;
   int force = 0;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-      if (!(out = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--key-file")) {
-      if (!(key_file = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--checksum")) {
-      if (!(checksum = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--force")) {
-      force = 1;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return cli_usage_error("decrypt: unknown option '%s'", argv[i]);
-    } else if (!in) {
-      in = argv[i];
-    } else {
-      return cli_usage_error("decrypt: one input file only");
-    }
-  }
+  cli_opt opts[] = {
+      {"output", 'o', CLI_OPT_STR, &out, "FILE", "the decrypted file (default: FILE without .enc)", 0, 0, 0},
+      {"key-file", 0, CLI_OPT_STR, &key_file, "KEY", "the dataset key (required)", 0, 0, 0},
+      {"checksum", 0, CLI_OPT_STR, &checksum, "0x…", "the expected checksum of the plain data", 0, 0, 0},
+      {"force", 0, CLI_OPT_FLAG, &force, NULL, "replace an existing output file", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"dataset decrypt", NULL, opts, NULL, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  in = np ? argv[1] : NULL;
   if (!in)
     return cli_usage_error("decrypt: missing FILE");
   if (!key_file)
