@@ -196,10 +196,12 @@ decc_status decc_session_parse(decc_session *s, const char *text, size_t len,
       continue;
     json_object_foreach(envs[i], k, v) {
       if (!json_is_string(v)) {
+        /* k lives in the document: name it before the document goes */
+        decc_status st = decc_err_set(
+            err, DECC_E_PARSE, "session environment value of %s is not a string",
+            k);
         decc_session_clear(s);
-        return decc_err_set(err, DECC_E_PARSE,
-                            "session environment value of %s is not a string",
-                            k);
+        return st;
       }
     }
   }
