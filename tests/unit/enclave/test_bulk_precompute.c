@@ -18,14 +18,6 @@
 #include "../worker/worker_fixture.h"
 #include "test.h"
 
-#define NEED_ROOT()                                                            \
-  do {                                                                         \
-    if (geteuid() != 0) {                                                      \
-      printf("    skipped: the sandbox needs root\n");                         \
-      return;                                                                  \
-    }                                                                          \
-  } while (0)
-
 /* The app: one line per dataset of the slice, "i:<file name>:<content>". */
 static const char BULK_APP[] =
     "#!/bin/sh\n"

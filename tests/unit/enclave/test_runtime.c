@@ -21,14 +21,6 @@
 #include "../worker/worker_fixture.h"
 #include "test.h"
 
-#define NEED_ROOT()                                                            \
-  do {                                                                         \
-    if (geteuid() != 0) {                                                      \
-      printf("    skipped: the sandbox needs root\n");                         \
-      return;                                                                  \
-    }                                                                          \
-  } while (0)
-
 typedef struct world {
   char tmp[600];
   decc_blockstore *bs;

@@ -64,14 +64,6 @@ static char *log_text(env *e) {
   return decc_test_read_file(e->log, NULL);
 }
 
-#define NEED_ROOT()                                                            \
-  do {                                                                         \
-    if (geteuid() != 0) {                                                      \
-      printf("    skipped: the sandbox needs root\n");                         \
-      return;                                                                  \
-    }                                                                          \
-  } while (0)
-
 TEST(sandbox_runs_app_and_copies_results) {
   NEED_ROOT();
   env e;

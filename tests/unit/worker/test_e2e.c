@@ -16,14 +16,6 @@
 #include "e2e_world.h"
 #include "test.h"
 
-#define NEED_ROOT()                                                            \
-  do {                                                                         \
-    if (geteuid() != 0) {                                                      \
-      printf("    skipped: the sandbox needs root\n");                         \
-      return;                                                                  \
-    }                                                                          \
-  } while (0)
-
 TEST(confidential_task_end_to_end_with_payments) {
   NEED_ROOT();
   e2e t;

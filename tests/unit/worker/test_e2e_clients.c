@@ -12,16 +12,6 @@
 #include "e2e_world.h"
 #include "test.h"
 
-#define NEED_ROOT()                                                            \
-  do {                                                                         \
-    if (geteuid() != 0) {                                                      \
-      const char *ci = getenv("CI");                                           \
-      ASSERT(!(ci && !strcmp(ci, "true"))); /* CI must run it */               \
-      printf("    skipped: the sandbox needs root\n");                         \
-      return;                                                                  \
-    }                                                                          \
-  } while (0)
-
 typedef struct served {
   decc_http_server *http;
   decc_sms_client *c;

@@ -22,14 +22,6 @@
 #include "e2e_world.h"
 #include "test.h"
 
-#define NEED_ROOT()                                                            \
-  do {                                                                         \
-    if (geteuid() != 0) {                                                      \
-      printf("    skipped: the sandbox needs root\n");                         \
-      return;                                                                  \
-    }                                                                          \
-  } while (0)
-
 /* In the child: a fresh ledger handle (SQLite handles do not survive
  * fork), a worker on W1's directory, one step, then per `self_kill`
  * SIGKILL itself (after the step) or wait to be killed. */
