@@ -10,7 +10,9 @@
 # pool + sweeper thread), the orderbook's pooled readers against its
 # writer, the node (MHD threads, the market watcher, the subgraph indexer,
 # the workerpool thread) and the scheduler/worker pair, in process and over
-# HTTP. No suppression file: every report is a finding.
+# HTTP; the receipt logs' group commit (appenders on 8 threads sharing one
+# fdatasync) and the ledger's signature recovery on every core. No
+# suppression file: every report is a finding.
 # test_e2e and test_restart run whole tasks through the sandbox (the worker,
 # its enclave runs, a worker killed and resumed). The sandbox forks with the
 # raw system call in a TSan build (lib/enclave/sandbox.c, sandbox_fork):
@@ -23,7 +25,8 @@ PATTERN=${2:-}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 TESTS=(test_http test_http_guard test_market_readers test_node test_node_nonce
-  test_graphql test_sched_remote test_e2e test_restart)
+  test_graphql test_sched_remote test_e2e test_restart test_rcpt_group
+  test_ledger_parallel test_ledger_presig)
 sel=()
 for t in "${TESTS[@]}"; do
   [[ -n "$PATTERN" && ! "$t" =~ $PATTERN ]] && continue
@@ -43,9 +46,15 @@ pass=0
 fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+skip=0
 for t in "${sel[@]}"; do
   start=$(date +%s)
-  if (cd "$BUILD" && "./tests/$t") >"$log" 2>&1 && ! grep -q 'WARNING: ThreadSanitizer' "$log"; then
+  rc=0
+  (cd "$BUILD" && "./tests/$t") >"$log" 2>&1 || rc=$?
+  if [ $rc = 77 ] && ! grep -q 'WARNING: ThreadSanitizer' "$log"; then
+    skip=$((skip + 1)) # a missing requirement outside CI (the harness fails it under CI)
+    echo "skipped - $t (tsan): $(grep -m1 'skipped:' "$log" | sed 's/^ *//')"
+  elif [ $rc = 0 ] && ! grep -q 'WARNING: ThreadSanitizer' "$log"; then
     pass=$((pass + 1))
     echo "ok - $t (tsan, $(($(date +%s) - start)) s)"
   else
@@ -57,5 +66,5 @@ for t in "${sel[@]}"; do
     tail -n 20 "$log"
   fi
 done
-echo "tsan: $pass passed, $fail failed"
+echo "tsan: $pass passed, $fail failed, $skip skipped"
 exit $status
