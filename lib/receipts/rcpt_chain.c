@@ -362,7 +362,8 @@ decc_status decc_rcpt_sync_results(decc_rcpt_store *s, decc_chain *chain,
   for (size_t i = 0; i < l.n; i++)
     if (l.items[i].kind == DECC_RCPT_RESULT)
       memcpy(seen[n_seen++], l.items[i].task_id, 32);
-  qsort(seen, n_seen, 32, cmp32);
+  if (n_seen) /* an empty log has no array: qsort(NULL, …) is undefined */
+    qsort(seen, n_seen, 32, cmp32);
   size_t n_done = n_seen;
   for (size_t i = 0; i < l.n; i++) {
     const decc_rcpt *r = &l.items[i];
