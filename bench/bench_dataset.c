@@ -56,7 +56,7 @@ static int child(const char *mode, const char *in, const char *out) {
     fprintf(stderr, "child: %s\n", st ? err.msg : "close failed");
     return 4;
   }
-  char hex[67];
+  char hex[DECC_HEX32_LEN];
   printf("%s\n", decc_hex_encode(hex, sum, 32, 1));
   decc_dataset_key_destroy(k);
   return 0;
@@ -128,7 +128,7 @@ static int make_input(const char *path, uint64_t size) {
 }
 
 /* SHA-256 of IV ‖ file: what decc's checksum must be if the bytes match. */
-static int sha_iv_file(char hex67[67], const char *path) {
+static int sha_iv_file(char hex67[DECC_HEX32_LEN], const char *path) {
   decc_sha256_ctx c;
   if (decc_sha256_init(&c) != DECC_OK)
     return -1;
@@ -194,7 +194,7 @@ int main(int argc, char **argv) {
   if (getloadavg(la, 3) > 0)
     printf("load average before the run: %.2f (other work on the 2 cores "
            "skews the figures)\n", la[0]);
-  char out[256], sum_decc[256] = "", ref[67];
+  char out[256], sum_decc[256] = "", ref[DECC_HEX32_LEN];
   long rss = 0, rss_max = 0;
 
   /* 1. file to file, once each: decc's output is checked against

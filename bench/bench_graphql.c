@@ -51,7 +51,7 @@ static const char *QUERY =
     " id name owner { id } schema { id } creationTimestamp multiaddr } }";
 
 static char *body_for(size_t k) {
-  char hx[43];
+  char hx[DECC_ADDRESS_HEX_LEN];
   decc_address a = owner_addr(k);
   decc_hex_encode(hx, a.b, 20, 1);
   json_t *j = json_pack(
@@ -88,7 +88,7 @@ static double inproc(const char *db_path, int n) {
   long rows = 0;
   for (int i = 0; lat && i < n; i++) {
     double a = bench_now();
-    char hx[43];
+    char hx[DECC_ADDRESS_HEX_LEN];
     decc_address o = owner_addr((size_t)i % OWNERS);
     decc_hex_encode(hx, o.b, 20, 1);
     sqlite3_reset(q);

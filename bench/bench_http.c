@@ -265,7 +265,7 @@ int main(void) {
   f2 = f1;
   f2.has_resource = 1;
   f2.resource = wp_addr(nkeys / 2);
-  char hx[43];
+  char hx[DECC_ADDRESS_HEX_LEN];
   decc_address_to_hex(hx, &f2.resource);
   int iters = (int)(2000 * (scale < 1 ? scale : 1));
   if (iters < 50)

@@ -63,7 +63,7 @@ typedef struct world {
   char dir[64];
 } world;
 
-static const char *sig_hex(char out[133], const uint8_t sk[32],
+static const char *sig_hex(char out[DECC_SIG_HEX_LEN], const uint8_t sk[32],
                            const uint8_t h[32]) {
   uint8_t s[65];
   if (decc_sms_sign_challenge(s, sk, h) != DECC_OK)
@@ -128,7 +128,7 @@ static void setup(world *w, size_t n_nonces) {
   decc_err err;
   if (decc_sms_create(&w->sms, &cfg, &err))
     die("sms", &err);
-  char h[133];
+  char h[DECC_SIG_HEX_LEN];
   uint8_t ch[32];
   const char *key = "q2o3Xr4+N0C6n5x0z8N3Z5n3m0n5p7r9t1v3x5z7B9E=";
   decc_sms_web3_challenge(ch, &w->dataset, key, strlen(key));
@@ -159,7 +159,7 @@ static void teardown(world *w) {
 /* Prepares n requests (nonce from the SMS, quote signed by the platform).
  * Returns the nonce issuance rate (timed part: the SMS calls only). */
 static double prepare(world *w, decc_sms_session_request *r, size_t n,
-                      uint8_t pk[32], char worker_auth[133]) {
+                      uint8_t pk[32], char worker_auth[DECC_SIG_HEX_LEN]) {
   decc_err err;
   double t0 = bench_now();
   for (size_t i = 0; i < n; i++)
@@ -324,7 +324,7 @@ int main(void) {
   if (decc_enclave_keypair(pk, esk))
     die("keypair", NULL);
   decc_sms_session_request *r = decc_calloc(n, sizeof *r);
-  char wauth[133];
+  char wauth[DECC_SIG_HEX_LEN];
   if (!r)
     die("oom", NULL);
   printf("one thread, %zu session releases per figure\n", n);

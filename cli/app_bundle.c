@@ -130,7 +130,7 @@ static int app_build(int argc, char **argv) {
   decc_buf_clear(&b);
   if (rc)
     return rc;
-  char hex[67];
+  char hex[DECC_HEX32_LEN];
   decc_hex_encode(hex, m, 32, 1);
   decc_bundle_manifest man;
   if (decc_bundle_manifest_read(&man, dir, &err) != DECC_OK)

@@ -103,7 +103,7 @@ static int load_data(decc_buf *out, const char *path, decc_pd_format fmt) {
  * ("/ipfs/CID"), checksum (0x sha256 of the ciphertext), key45 (base64). */
 static int put_dataset(decc_blockstore *bs, const char *scratch,
                        const decc_buf *data, char *url, size_t url_cap,
-                       char checksum[67], char key45[45]) {
+                       char checksum[DECC_HEX32_LEN], char key45[45]) {
   decc_err err;
   decc_err_clear(&err);
   decc_dataset_key *k = NULL;
@@ -295,7 +295,7 @@ int cli_app_test(int argc, char **argv) {
     goto done;
   }
   if (data_path) {
-    char url[DECC_CID_STR_MAX + 8], sum[67], key45[45];
+    char url[DECC_CID_STR_MAX + 8], sum[DECC_HEX32_LEN], key45[45];
     if (load_data(&data, data_path, fmt) != CLI_OK ||
         put_dataset(bs, scratch, &data, url, sizeof url, sum, key45) != CLI_OK)
       goto done;
@@ -352,7 +352,7 @@ int cli_app_test(int argc, char **argv) {
   decc_enclave_outcome o;
   if (!g_cli.quiet)
     fprintf(stderr, "  .. running %s (measurement 0x%s…) in the sandbox\n",
-            dir, decc_hex_encode((char[67]){0}, meas, 8, 0));
+            dir, decc_hex_encode((char[DECC_HEX32_LEN]){0}, meas, 8, 0));
   if (decc_enclave_run_session(&o, sess, strlen(sess), bundle.data,
                                bundle.len, work, &store, &lim, &err) !=
       DECC_OK) {
@@ -379,7 +379,7 @@ int cli_app_test(int argc, char **argv) {
                o.detail[0] ? o.detail : decc_task_cause_text(o.cause));
     goto done;
   }
-  char dg[67];
+  char dg[DECC_HEX32_LEN];
   decc_hex_encode(dg, o.result_digest, 32, 1);
   printf("result digest %s\n", dg);
   /* The result archive post-compute uploaded to the scratch store. */

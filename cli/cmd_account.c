@@ -137,7 +137,7 @@ static int cmd_balance(int argc, char **argv) {
     json_object_set_new(o, "nonce", json_integer((json_int_t)nonce));
     return cli_print_json(o);
   }
-  char h[43], w[80], s[80], k[80];
+  char h[DECC_ADDRESS_HEX_LEN], w[80], s[80], k[80];
   lc_fmt_rlc(w, sizeof w, &wallet);
   lc_fmt_rlc(s, sizeof s, &stake);
   lc_fmt_rlc(k, sizeof k, &locked);

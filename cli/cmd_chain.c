@@ -124,7 +124,7 @@ static int cmd_init(int argc, char **argv) {
       decc_genesis_clear(&g);
       return cli_fail("cannot derive dev account %u", i);
     }
-    char ah[43], kh[67];
+    char ah[DECC_ADDRESS_HEX_LEN], kh[DECC_HEX32_LEN];
     decc_address_to_checksum(ah, &a);
     decc_hex_encode(kh, sk, 32, 1);
     decc_memzero(sk, sizeof sk);
@@ -201,7 +201,7 @@ static int remote_info(const cli_chain_target *t) {
     json_object_set_new(o, "headTimestamp", json_integer((json_int_t)ts));
     return cli_print_json(o);
   }
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   printf("chain               %s\n", t->label);
   printf("rpc                 %s\n", t->url);
   printf("chain id            %llu\n", (unsigned long long)i.chain_id);
@@ -244,7 +244,7 @@ static int cmd_info(int argc, char **argv) {
   char path[4200];
   if (lc_ledger_path(path, sizeof path) != CLI_OK)
     return CLI_FAIL;
-  char hh[67];
+  char hh[DECC_HEX32_LEN];
   lc_hex(hh, i.head_hash, 32);
   if (g_cli.json) {
     json_t *o = json_object(), *c = json_object();
@@ -266,7 +266,7 @@ static int cmd_info(int argc, char **argv) {
     json_object_set_new(o, "transactions", json_integer((json_int_t)i.tx_count));
     return cli_print_json(o);
   }
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   printf("ledger              %s\n", path);
   printf("chain id            %llu\n", (unsigned long long)i.chain_id);
   printf("hub                 %s\n", decc_address_to_checksum(a, &i.addr.hub));
@@ -310,7 +310,7 @@ static int cmd_block(int argc, char **argv) {
     return cli_fail("no block %s", argv[1]);
   if (s != DECC_OK)
     return cli_fail_err(&err);
-  char h[67], p[67], tr[67], rr[67];
+  char h[DECC_HEX32_LEN], p[DECC_HEX32_LEN], tr[DECC_HEX32_LEN], rr[DECC_HEX32_LEN];
   lc_hex(h, b.hash, 32);
   lc_hex(p, b.parent, 32);
   lc_hex(tr, b.tx_root, 32);
@@ -361,7 +361,7 @@ static int cmd_tx(int argc, char **argv) {
   if (s != DECC_OK)
     return cli_fail_err(&err);
   if (!g_cli.json) {
-    char a[43];
+    char a[DECC_ADDRESS_HEX_LEN];
     printf("from %s nonce %llu\n", decc_address_to_checksum(a, &r.from),
            (unsigned long long)r.nonce);
     printf("to %s\n", decc_address_to_checksum(a, &r.to));
@@ -458,7 +458,7 @@ static int cmd_verify(int argc, char **argv) {
   cli_progress("replaying the ledger from genesis…");
   decc_status s = decc_ledger_verify(l, &rep, &err);
   decc_ledger_close(l);
-  char sh[67], rh[67];
+  char sh[DECC_HEX32_LEN], rh[DECC_HEX32_LEN];
   lc_hex(sh, rep.state_hash, 32);
   lc_hex(rh, rep.replay_hash, 32);
   if (g_cli.json) {

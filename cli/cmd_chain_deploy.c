@@ -59,7 +59,7 @@ static int deploy_usage(FILE *f) {
 /* ---- balance (eth_getBalance: the chain interface has no balance view) --- */
 
 static int get_balance(const char *url, const decc_address *a, decc_u256 *out) {
-  char hex[43], body[160];
+  char hex[DECC_ADDRESS_HEX_LEN], body[160];
   snprintf(body, sizeof body,
            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\","
            "\"params\":[\"%s\",\"latest\"]}",
@@ -119,7 +119,7 @@ typedef struct profile {
 } profile;
 
 static json_t *profile_json(const profile *p) {
-  char h[6][43], dep[43];
+  char h[6][DECC_ADDRESS_HEX_LEN], dep[DECC_ADDRESS_HEX_LEN];
   return json_pack(
       "{ss ss sI ss ss ss ss ss ss ss sI}", "name", p->name, "rpc", p->rpc,
       "chainId", (json_int_t)p->chain_id, "hub",
@@ -280,7 +280,7 @@ static int print_result(const profile *p, const char *path, int found) {
     }
     return cli_print_json(j);
   }
-  char h[43];
+  char h[DECC_ADDRESS_HEX_LEN];
   printf("%s PoCo 6.1.0 on chain %llu (%s)\n", found ? "found" : "deployed",
          (unsigned long long)p->chain_id, p->rpc);
   printf("hub                 %s\n", decc_address_to_checksum(h, &p->a.hub));
@@ -312,7 +312,7 @@ typedef struct progress_ctx {
 static void on_progress(void *user, const char *step, const char *what,
                         const decc_receipt *r) {
   progress_ctx *pc = user;
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   if (!pc->started) {
     pc->started = 1;
     cli_progress("deploying PoCo %s from %s as %s on chain %llu",
@@ -456,7 +456,7 @@ int cli_cmd_chain_deploy(int argc, char **argv) {
   }
 
   decc_u256 bal;
-  char hex[43], fb[160];
+  char hex[DECC_ADDRESS_HEX_LEN], fb[160];
   if (get_balance(rpc, &p.deployer, &bal) == 0 && decc_u256_is_zero(&bal)) {
     fmt_balance(fb, sizeof fb, &bal);
     rc = cli_fail("deployer %s has %s on chain %llu (%s): fund it to pay "

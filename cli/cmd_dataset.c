@@ -190,7 +190,7 @@ static int cmd_encrypt(int argc, char **argv) {
       unlink(new_key_file); /* we created it for this run only */
   }
   if (rc == CLI_OK) {
-    char hex[67];
+    char hex[DECC_HEX32_LEN];
     decc_hex_encode(hex, sum, 32, 1);
     if (new_key_file)
       cli_progress("generated dataset key in %s (mode 0600); back it up",
@@ -257,7 +257,7 @@ static int cmd_decrypt(int argc, char **argv) {
                                                 &err) != DECC_OK)
     rc = cli_fail_err(&err);
   if (rc == CLI_OK) {
-    char hex[67];
+    char hex[DECC_HEX32_LEN];
     decc_hex_encode(hex, sum, 32, 1);
     cli_progress("decrypted %s -> %s (checksum %s)", in, out, hex);
     if (g_cli.json)
@@ -276,7 +276,7 @@ static int cmd_decrypt(int argc, char **argv) {
 static int cmd_checksum(int argc, char **argv) {
   if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
     return cli_usage_error("checksum needs exactly one FILE");
-  char hex[67];
+  char hex[DECC_HEX32_LEN];
   decc_err err;
   decc_err_clear(&err);
   if (decc_dataset_checksum_file(hex, argv[1], &err) != DECC_OK)

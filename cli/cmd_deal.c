@@ -203,7 +203,7 @@ int cli_deal_ls(int argc, char **argv, int tasks) {
   json_t *o;
   if (!json_array_size(arr))
   {
-    char a[43];
+    char a[DECC_ADDRESS_HEX_LEN];
     lc_hex(a, me.b, 20);
     printf("no %s requested by %s\n", tasks ? "task" : "deal", a);
   }

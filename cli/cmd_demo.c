@@ -259,7 +259,7 @@ static int deploy(decc_dp *dp, const char *home, const char *name,
 static int run_demo(const char *home, const char *lang) {
   decc_err err;
   decc_err_clear(&err);
-  char a1[43], a2[43], h[67], p1[100], p2[100], p3[100];
+  char a1[DECC_ADDRESS_HEX_LEN], a2[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN], p1[100], p2[100], p3[100];
   actor bob = {"bob", {0}, {{0}}, 0, 0}, alice = {"alice", {0}, {{0}}, 0, 0},
         pool = {"pool-owner", {0}, {{0}}, 0, 0},
         worker = {"worker", {0}, {{0}}, 0, 0};

@@ -116,7 +116,7 @@ static int dev_chain(const char *home, uint64_t want, decc_ledger_info *info) {
 static int key_file(const char *path, const uint8_t sk[32]) {
   if (access(path, F_OK) == 0)
     return CLI_OK;
-  char hex[67];
+  char hex[DECC_HEX32_LEN];
   decc_hex_encode(hex, sk, 32, 1);
   int rc = cli_write_file_atomic(path, hex, 66, 0600);
   decc_memzero(hex, sizeof hex);
@@ -334,7 +334,7 @@ static int dev_setup(const char *home, const char *devdir, dev_state *s) {
 
 static void print_ready(const char *home, const char *url,
                         const decc_ledger_info *info, const dev_state *s) {
-  char a[43], b[43], hub[43];
+  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], hub[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(hub, &info->addr.hub);
   if (g_cli.json) {
     json_t *ws = json_array();
@@ -456,7 +456,7 @@ int cli_cmd_dev(int argc, char **argv) {
   decc_node_config_init(&cfg);
   decc_err err;
   decc_err_clear(&err);
-  char wp[43], plat[43], pool_key[4300], worker_key[4300], plat_key[4300];
+  char wp[DECC_ADDRESS_HEX_LEN], plat[DECC_ADDRESS_HEX_LEN], pool_key[4300], worker_key[4300], plat_key[4300];
   decc_address_to_checksum(wp, &s.wp);
   decc_address_to_checksum(plat, &s.platform);
   snprintf(pool_key, sizeof pool_key, "%s/pool.key", devdir);

@@ -207,7 +207,7 @@ int cli_cmd_init(int argc, char **argv) {
   }
   decc_dp_close(dp);
 
-  char a[43] = "";
+  char a[DECC_ADDRESS_HEX_LEN] = "";
   if (have_addr)
     decc_address_to_checksum(a, &addr);
   if (g_cli.json)

@@ -89,7 +89,7 @@ int cli_cmd_ls(int argc, char **argv) {
   if (l.n == 0)
     cli_progress("no protected data");
   for (size_t i = 0; i < l.n; i++) {
-    char a[43], o[43], when[40];
+    char a[DECC_ADDRESS_HEX_LEN], o[DECC_ADDRESS_HEX_LEN], when[40];
     const decc_dp_protected *p = &l.items[i];
     printf("%s  owner %s  created %s  name \"%s\"  schema %s\n",
            decc_address_to_checksum(a, &p->address),

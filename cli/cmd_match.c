@@ -109,7 +109,7 @@ int cli_cmd_match(int argc, char **argv) {
           json_object_set_new(extra, "dealid", lc_json_hex(r.output, 32));
         rc = lc_print_receipt(&r, extra);
         if (rc == CLI_OK && !g_cli.json && r.output_len == 32) {
-          char h[67];
+          char h[DECC_HEX32_LEN];
           lc_hex(h, r.output, 32);
           printf("deal %s\n", h);
         }

@@ -175,7 +175,7 @@ int cli_cmd_node(int argc, char **argv) {
       goto out;
     rc = CLI_FAIL;
     if (!t.embedded) {
-      char hub[43];
+      char hub[DECC_ADDRESS_HEX_LEN];
       decc_address_to_checksum(hub, &t.hub);
       if (decc_node_config_set(&cfg, "chain_url", t.url, &err) ||
           decc_node_config_set(&cfg, "hub", hub, &err)) {

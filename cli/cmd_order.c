@@ -208,7 +208,7 @@ static int cmd_hash(int argc, char **argv) {
   uint8_t sh[32], h[32];
   decc_order_struct_hash(sh, &c.order);
   decc_order_hash(h, &c.order, c.domain);
-  char hh[67], shh[67], dh[67], hub[43];
+  char hh[DECC_HEX32_LEN], shh[DECC_HEX32_LEN], dh[DECC_HEX32_LEN], hub[DECC_ADDRESS_HEX_LEN];
   decc_hex_encode(hh, h, 32, 1);
   if (g_cli.json) {
     rc = emit_json(&o, json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}", "type",
@@ -263,7 +263,7 @@ static int cmd_sign(int argc, char **argv) {
     unload(&c);
     return cli_fail("signing failed: %s", decc_strerror(st));
   }
-  char ms[43];
+  char ms[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(ms, &me);
   if (c.order.type == DECC_ORDER_REQUEST &&
       !decc_address_eq(&me, &c.order.u.request.requester))
@@ -280,7 +280,7 @@ static int cmd_sign(int argc, char **argv) {
   json_t *order = json_loads(oj, 0, &je);
   decc_free(oj);
   uint8_t h[32];
-  char hh[67];
+  char hh[DECC_HEX32_LEN];
   decc_order_hash(h, &c.order, c.domain);
   decc_hex_encode(hh, h, 32, 1);
   if (!order) {
@@ -318,7 +318,7 @@ static int cmd_verify(int argc, char **argv) {
   if ((rc = load(&c, &o)) != CLI_OK)
     return rc;
   uint8_t h[32];
-  char hh[67], rs[43] = "", es[43] = "";
+  char hh[DECC_HEX32_LEN], rs[DECC_ADDRESS_HEX_LEN] = "", es[DECC_ADDRESS_HEX_LEN] = "";
   decc_order_hash(h, &c.order, c.domain);
   decc_hex_encode(hh, h, 32, 1);
   decc_address who;
@@ -450,7 +450,7 @@ static int cmd_manage(int argc, char **argv) {
                         json_string(cancel ? "CLOSE" : "SIGN"));
     rc = lc_send(l, &key, &info.addr.hub, &cd, extra, NULL);
     if (rc == CLI_OK && !g_cli.json) {
-      char hh[67];
+      char hh[DECC_HEX32_LEN];
       lc_hex(hh, h, 32);
       printf("order %s %s\n", hh, cancel ? "cancelled" : "presigned");
     }
@@ -572,7 +572,7 @@ static int authorize(const char *base, uint64_t chain, const uint8_t *sk,
   decc_address me;
   if (decc_address_from_privkey(&me, sk) != DECC_OK)
     return cli_fail("invalid private key");
-  char addr[43], url[2048];
+  char addr[DECC_ADDRESS_HEX_LEN], url[2048];
   decc_address_to_checksum(addr, &me);
   snprintf(url, sizeof url, "%s/challenge?chainId=%llu&address=%s", base,
            (unsigned long long)chain, addr);
@@ -600,7 +600,7 @@ static int authorize(const char *base, uint64_t chain, const uint8_t *sk,
   free(typed);
   if (st)
     return cli_fail_err(&err);
-  char hh[67], sh[133];
+  char hh[DECC_HEX32_LEN], sh[DECC_SIG_HEX_LEN];
   decc_hex_encode(hh, digest, 32, 1);
   decc_hex_encode(sh, sig, 65, 1);
   snprintf(out, cap, "authorization: %s_%s_%s", hh, sh, addr);

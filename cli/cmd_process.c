@@ -197,7 +197,7 @@ static int process_bulk(dp_cli_opts *w, const decc_dp_process_opts *po,
     json_t *arr = g_cli.json ? json_array() : NULL;
     for (size_t i = 0; i < r.n_tasks; i++) {
       const decc_dp_bulk_task *t = &r.tasks[i];
-      char tid[67], did[67], dest[4200];
+      char tid[DECC_HEX32_LEN], did[DECC_HEX32_LEN], dest[4200];
       decc_hex_encode(tid, t->task_id, 32, 1);
       decc_hex_encode(did, t->deal_id, 32, 1);
       const char *file = NULL;
@@ -359,7 +359,7 @@ int cli_process_request(int argc, char **argv, int run) {
     decc_err_clear(&err);
     decc_status st = decc_dp_process(dp, &r, &o, &err);
     dp_cli_resume_hint(NULL);
-    char tid[67], did[67], named[80];
+    char tid[DECC_HEX32_LEN], did[DECC_HEX32_LEN], named[80];
     decc_hex_encode(tid, r.task_id, 32, 1);
     decc_hex_encode(did, r.deal_id, 32, 1);
     snprintf(named, sizeof named, "%s.zip", tid);

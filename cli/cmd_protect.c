@@ -116,7 +116,7 @@ int cli_cmd_protect(int argc, char **argv) {
     puts(js);
     decc_free(js);
   } else {
-    char a[43], h[67];
+    char a[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN];
     printf("protected data %s\n", decc_address_to_checksum(a, &p.address));
     printf("  name      %s\n  schema    %s\n  multiaddr %s\n  tx        %s\n",
            p.name, p.schema, p.multiaddr, decc_hex_encode(h, p.tx_hash, 32, 1));

@@ -214,7 +214,7 @@ int cli_receipts_policy_of(decc_dp *dp, const uint8_t order_hash[32],
   decc_err err;
   decc_err_clear(&err);
   if (base) {
-    char url[2200], h[67];
+    char url[2200], h[DECC_HEX32_LEN];
     snprintf(url, sizeof url, "%s/receipts/policies/%s", base,
              decc_hex_encode(h, order_hash, 32, 1));
     decc_free(base);
@@ -373,7 +373,7 @@ static int fetch_remote(const char *base, const dp_cli_opts *w,
   decc_secure_free(sk);
   if (st)
     return cli_fail("cannot sign the receipts challenge");
-  char url[2300], a[43], hdr[160], sh[133];
+  char url[2300], a[DECC_ADDRESS_HEX_LEN], hdr[160], sh[DECC_SIG_HEX_LEN];
   snprintf(url, sizeof url, "%s/receipts/%s?timestamp=%llu", base,
            decc_address_to_hex(a, ds), (unsigned long long)ts);
   snprintf(hdr, sizeof hdr, "Authorization: %s",
@@ -443,7 +443,7 @@ static int read_signer_file(decc_dp *dp, decc_address *out) {
 }
 
 static void print_receipt(const decc_rcpt *r) {
-  char t[40], tk[67], ap[43], rq[43], d[67];
+  char t[40], tk[DECC_HEX32_LEN], ap[DECC_ADDRESS_HEX_LEN], rq[DECC_ADDRESS_HEX_LEN], d[DECC_HEX32_LEN];
   decc_u256 price;
   char pr[DECC_U256_DEC_LEN];
   decc_u256_from_be(&price, r->price);
@@ -534,7 +534,7 @@ int cli_cmd_receipts(int argc, char **argv) {
     return cli_fail("receipts: %s", err.msg);
   }
   if (!registered) {
-    char dh[43];
+    char dh[DECC_ADDRESS_HEX_LEN];
     decc_free(base);
     decc_dp_close(dp);
     return cli_fail("no protected data %s on this chain (check the address)",
@@ -604,7 +604,7 @@ int cli_cmd_receipts(int argc, char **argv) {
       }
       decc_free(rj);
     }
-    char a[43], s[43];
+    char a[DECC_ADDRESS_HEX_LEN], s[DECC_ADDRESS_HEX_LEN];
     json_t *o = arr ? json_pack("{s:s,s:s?,s:o}", "dataset",
                                 decc_address_to_checksum(a, &ds), "signer",
                                 have_signer
@@ -621,7 +621,7 @@ int cli_cmd_receipts(int argc, char **argv) {
     }
     rc = cli_print_json(o);
   } else {
-    char a[43], s[43];
+    char a[DECC_ADDRESS_HEX_LEN], s[DECC_ADDRESS_HEX_LEN];
     printf("receipts of %s (SMS signer %s): %zu\n",
            decc_address_to_checksum(a, &ds),
            have_signer ? decc_address_to_checksum(s, &signer) : "unknown",

@@ -57,7 +57,7 @@ int cli_cmd_revoke(int argc, char **argv) {
     decc_dp_close(dp);
     if (st)
       return cli_fail_err(&err);
-    char th[67];
+    char th[DECC_HEX32_LEN];
     decc_hex_encode(th, tx, 32, 1);
     if (g_cli.json)
       return cli_print_json(json_pack("{s:s,s:s}", "revoked", target,

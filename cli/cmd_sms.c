@@ -143,7 +143,7 @@ static int cmd_push_dataset_key(int argc, char **argv) {
   decc_secure_free(sk);
   if (st)
     return cli_fail_err(&err);
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   return done("dataset key pushed", decc_address_to_checksum(a, &ds));
 }
 
@@ -253,7 +253,7 @@ static int cmd_push_secret(int argc, char **argv) {
   if (dev) {
     st = decc_sms_client_push_app_secret(sms_url(&o), &app_addr, value, len, sk,
                                          &err);
-    char a[43];
+    char a[DECC_ADDRESS_HEX_LEN];
     snprintf(target, sizeof target, "%s",
              decc_address_to_checksum(a, &app_addr));
   } else if (req) {

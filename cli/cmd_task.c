@@ -226,7 +226,7 @@ static int cmd_write(int argc, char **argv, int init) {
     json_object_set_new(extra, "taskid", lc_json_hex(tid, 32));
     rc = lc_send(l, &key, &hub, &cd, extra, NULL);
     if (rc == CLI_OK && !g_cli.json) {
-      char h[67];
+      char h[DECC_HEX32_LEN];
       lc_hex(h, tid, 32);
       printf("task %s %s\n", h, init ? "initialized" : "claimed");
     }
@@ -303,7 +303,7 @@ static int task_wait(int argc, char **argv) {
     return cli_cmd_usage("task wait", "a task id is required");
   if (dp_cli_hash(t, task, "task id"))
     return CLI_USAGE;
-  char tid[67];
+  char tid[DECC_HEX32_LEN];
   decc_hex_encode(tid, t, 32, 1);
   decc_dp *dp;
   rc = dp_cli_open(&dp, &w, !no_download && key == NULL);
@@ -450,7 +450,7 @@ static json_t *logs_get(const char *url, const char *header, long *status) {
 static int logs_remote(const char *node, uint64_t chain_id,
                        const decc_address *pool, const uint8_t tid[32],
                        const uint8_t *sk, json_t **out) {
-  char url[2400], ph[43], th[67], api[1024];
+  char url[2400], ph[DECC_ADDRESS_HEX_LEN], th[DECC_HEX32_LEN], api[1024];
   decc_address_to_checksum(ph, pool);
   decc_hex_encode(th, tid, 32, 1);
   long status = 0;
@@ -479,7 +479,7 @@ static int logs_remote(const char *node, uint64_t chain_id,
   decc_address me;
   if (decc_address_from_privkey(&me, sk) != DECC_OK)
     return cli_fail("invalid private key");
-  char mh[43];
+  char mh[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(mh, &me);
   snprintf(url, sizeof url, "%s/tasks/logs/challenge?chainId=%llu&address=%s",
            api, (unsigned long long)chain_id, mh);
@@ -498,7 +498,7 @@ static int logs_remote(const char *node, uint64_t chain_id,
   free(text);
   if (st)
     return cli_fail("%s: cannot sign the challenge: %s", url, err.msg);
-  char hh[67], sh[133], auth[300];
+  char hh[DECC_HEX32_LEN], sh[DECC_SIG_HEX_LEN], auth[300];
   decc_hex_encode(hh, digest, 32, 1);
   decc_hex_encode(sh, sig, 65, 1);
   snprintf(auth, sizeof auth, "Authorization: %s_%s_%s", hh, sh, mh);
@@ -520,7 +520,7 @@ static int logs_remote(const char *node, uint64_t chain_id,
 
 /* The record of this data directory's worker, or NULL when it has none. */
 static json_t *logs_local(const uint8_t tid[32]) {
-  char home[4096], th[67], path[4300];
+  char home[4096], th[DECC_HEX32_LEN], path[4300];
   if (dp_cli_home(home, sizeof home))
     return NULL;
   decc_hex_encode(th, tid, 32, 1);
@@ -643,7 +643,7 @@ static int cmd_logs(int argc, char **argv) {
   if (o) {
     /* This data directory's worker ran it: same rule as the node's. */
     if (!decc_address_eq(&me, &requester)) {
-      char rh[43], mh[43];
+      char rh[DECC_ADDRESS_HEX_LEN], mh[DECC_ADDRESS_HEX_LEN];
       json_decref(o);
       decc_secure_free(sk);
       return cli_fail("the logs of task %s are readable by its requester %s "

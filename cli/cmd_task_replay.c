@@ -114,8 +114,8 @@ static json_t *service(json_t *root, const char *name) {
 typedef struct replay_in {
   decc_enclave_standard t;
   const char *dataset_url;
-  char dataset_sum[67];
-  char dataset_addr[43];
+  char dataset_sum[DECC_HEX32_LEN];
+  char dataset_addr[DECC_ADDRESS_HEX_LEN];
   const char *key45;
   const uint8_t *bundle;
   size_t bundle_len;
@@ -289,7 +289,7 @@ int cli_task_replay(int argc, char **argv) {
   decc_buf_init(&bundle, BUNDLE_MAX);
   decc_buf_init(&enc, DATASET_MAX);
   char *app_url = NULL, *ds_url = NULL, *params = NULL;
-  char h1[67], h2[67];
+  char h1[DECC_HEX32_LEN], h2[DECC_HEX32_LEN];
   if (decc_hub_view_task(c, tid, &t, &err)) {
     cli_fail_err(&err);
     goto done;
@@ -400,7 +400,7 @@ int cli_task_replay(int argc, char **argv) {
     cli_fail("nondeterministic app: two replays gave %s and %s (the chain "
              "has %s): its deterministic output changes from run to run, so "
              "a replay cannot confirm the result",
-             h1, decc_hex_encode((char[67]){0}, again, 32, 1), h2);
+             h1, decc_hex_encode((char[DECC_HEX32_LEN]){0}, again, 32, 1), h2);
   else
     cli_fail("result digest differs: the replay gives %s every time, the "
              "chain has %s%s%s",

@@ -40,7 +40,7 @@ int cli_cmd_transfer(int argc, char **argv) {
   decc_dp_close(dp);
   if (st)
     return cli_fail_err(&err);
-  char a[43], b[43], h[67];
+  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN];
   decc_hex_encode(h, tx, 32, 1);
   if (g_cli.json)
     return cli_print_json(json_pack(

@@ -69,7 +69,7 @@ static int util_keccak(int argc, char **argv) {
   } else {
     return cli_usage_error("unknown keccak256 input '%s'", argv[1]);
   }
-  char hex[67];
+  char hex[DECC_HEX32_LEN];
   decc_hex_encode(hex, h, 32, 1);
   if (g_cli.json)
     return cli_print_json(json_pack("{s:s}", "hash", hex));
@@ -85,7 +85,7 @@ static int util_checksum(int argc, char **argv) {
   decc_err_clear(&err);
   if (decc_address_parse(&a, argv[1], &err) != DECC_OK)
     return cli_fail_err(&err);
-  char out[43];
+  char out[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(out, &a);
   if (g_cli.json)
     return cli_print_json(json_pack("{s:s}", "address", out));
@@ -129,7 +129,7 @@ static int util_id(int argc, char **argv, int deal) {
     decc_deal_id(out, in, &n);
   else
     decc_task_id(out, in, &n);
-  char hex[67];
+  char hex[DECC_HEX32_LEN];
   decc_hex_encode(hex, out, 32, 1);
   if (g_cli.json)
     return cli_print_json(json_pack("{s:s}", deal ? "dealid" : "taskid", hex));
@@ -189,7 +189,7 @@ static int util_tag(int argc, char **argv) {
     return cli_fail("tag decode: '%.80s' is not 0x hex", argv[2]);
   if (decc_tag_parse(tag, argv[2], &err) != DECC_OK)
     return cli_fail_err(&err);
-  char hex[67], names[128];
+  char hex[DECC_HEX32_LEN], names[128];
   decc_hex_encode(hex, tag, 32, 1);
   if (decc_tag_to_names(names, sizeof names, tag, &err) != DECC_OK) {
     if (decode)
@@ -221,7 +221,7 @@ static int util_typed_data(int argc, char **argv) {
   decc_free(text);
   if (st)
     return cli_fail("%s: %s", argv[1], err.msg[0] ? err.msg : decc_strerror(st));
-  char dh[67], dsh[67], shh[67];
+  char dh[DECC_HEX32_LEN], dsh[DECC_HEX32_LEN], shh[DECC_HEX32_LEN];
   decc_hex_encode(dh, d, 32, 1);
   if (g_cli.json)
     return cli_print_json(json_pack("{s:s,s:s,s:s}", "digest", dh, "domainSeparator",

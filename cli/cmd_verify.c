@@ -7,7 +7,7 @@
  * nothing failed, 1 otherwise (a bundle that does not parse included).
  *
  * Also the writer side of `decc result get TASK --bundle FILE`
- * (cli_prov_write_bundle, called by dp_cmds.c), so both ends of the format
+ * (cli_prov_write_bundle, called by cmd_result.c), so both ends of the format
  * live in one place.
  */
 #include <jansson.h>
@@ -131,7 +131,7 @@ int cli_cmd_verify(int argc, char **argv) {
   }
   decc_err_clear(&err);
   st = decc_prov_verify(&b, &o, rep, &err);
-  char tid[67], did[67], w[43], e[43];
+  char tid[DECC_HEX32_LEN], did[DECC_HEX32_LEN], w[DECC_ADDRESS_HEX_LEN], e[DECC_ADDRESS_HEX_LEN];
   decc_hex_encode(tid, b.task_id, 32, 1);
   decc_hex_encode(did, b.deal_id, 32, 1);
   decc_address_to_checksum(w, &rep->worker);
@@ -213,7 +213,7 @@ static int take_attestation(decc_prov_bundle *b, const uint8_t task32[32],
  * saying why there is none (static text or *note_buf). Returns 1 if found. */
 static int fetch_attestation(decc_prov_bundle *b, decc_dp *dp,
                              const uint8_t task32[32], char *note, size_t cap) {
-  char th[67];
+  char th[DECC_HEX32_LEN];
   decc_hex_encode(th, task32, 32, 1);
   const char *home = decc_dp_home(dp);
   if (home) {

@@ -125,7 +125,7 @@ static int valid_name(const char *n) {
   return 1;
 }
 
-static void addr_text(char out[43], const decc_address *a) {
+static void addr_text(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a) {
   decc_address_to_checksum(out, a);
 }
 
@@ -292,7 +292,7 @@ static int destination(char *out, size_t cap, const store_opts *o,
     int has_ext = n > 5 && !strcmp(o->name + n - 5, ".json");
     snprintf(fname, sizeof fname, "%s%s", o->name, has_ext ? "" : ".json");
   } else {
-    char hex[43];
+    char hex[DECC_ADDRESS_HEX_LEN];
     decc_address_to_hex(hex, addr);
     snprintf(fname, sizeof fname, "%s.json", hex);
   }
@@ -365,7 +365,7 @@ static int parse_store_opts(store_opts *o, int argc, char **argv,
 }
 
 static int report_stored(const decc_address *addr, const char *path) {
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   addr_text(a, addr);
   if (g_cli.json)
     return cli_print_json(json_pack("{s:s, s:s}", "address", a, "path", path));
@@ -607,7 +607,7 @@ static int wallet_list(int argc, char **argv) {
     if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
       continue;
     const char *problem = NULL;
-    char a[43] = "";
+    char a[DECC_ADDRESS_HEX_LEN] = "";
     if (st.st_size > (off_t)KEYSTORE_MAX) {
       problem = "file too large for a keystore";
     } else {
@@ -772,7 +772,7 @@ static int wallet_address(int argc, char **argv) {
   decc_secure_free(sk);
   if (st)
     return cli_fail("not a valid private key");
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   addr_text(a, &addr);
   if (g_cli.json)
     return cli_print_json(json_pack("{s:s}", "address", a));
@@ -795,7 +795,7 @@ static int sign_and_print(const cli_key_opts *k, const uint8_t digest[32],
   decc_secure_free(sk);
   if (st)
     return cli_fail("signing failed: %s", decc_strerror(st));
-  char sig_hex[133], dig_hex[67], dom_hex[67], a[43];
+  char sig_hex[DECC_SIG_HEX_LEN], dig_hex[DECC_HEX32_LEN], dom_hex[DECC_HEX32_LEN], a[DECC_ADDRESS_HEX_LEN];
   decc_hex_encode(sig_hex, sig, 65, 1);
   decc_hex_encode(dig_hex, digest, 32, 1);
   addr_text(a, &addr);
@@ -915,7 +915,7 @@ static int wallet_recover(int argc, char **argv) {
   if (decc_recover_digest_any(&signer, digest, sig, sig_len) != DECC_OK)
     return cli_fail("invalid signature (cannot recover a signer; high-S and "
                     "bad v are rejected)");
-  char a[43], dig_hex[67];
+  char a[DECC_ADDRESS_HEX_LEN], dig_hex[DECC_HEX32_LEN];
   addr_text(a, &signer);
   decc_hex_encode(dig_hex, digest, 32, 1);
   int match = expect ? decc_address_eq(&signer, &want) : 1;
@@ -929,7 +929,7 @@ static int wallet_recover(int argc, char **argv) {
     rc = CLI_OK;
   }
   if (rc == CLI_OK && !match) {
-    char w[43];
+    char w[DECC_ADDRESS_HEX_LEN];
     addr_text(w, &want);
     return cli_fail("signer %s is not the expected %s", a, w);
   }
@@ -953,7 +953,7 @@ static int show_one(decc_dp *dp, const char *name, const decc_address *a,
   uint64_t nonce = 0;
   if (decc_chain_nonce(decc_dp_chain(dp), a, &nonce, &err) != DECC_OK)
     return cli_fail("nonce of %s: %s", name ? name : "wallet", err.msg);
-  char addr[43], w[96], s[96], l[96], wn[DECC_U256_DEC_LEN],
+  char addr[DECC_ADDRESS_HEX_LEN], w[96], s[96], l[96], wn[DECC_U256_DEC_LEN],
       sn[DECC_U256_DEC_LEN], ln[DECC_U256_DEC_LEN];
   addr_text(addr, a);
   decc_dp_format_rlc(w, &b.wallet);

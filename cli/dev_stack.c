@@ -47,7 +47,7 @@ int cli_dev_wallet_save(const char *home, const char *name,
     if (st == DECC_OK && !memcmp(have.b, a.b, sizeof a.b) &&
         access(pwpath, R_OK) == 0)
       return CLI_OK;
-    char x[43];
+    char x[DECC_ADDRESS_HEX_LEN];
     return cli_fail("%s exists and is not the wallet of %s (with its "
                     "password file %s): move it away or use another --home",
                     path, decc_address_to_checksum(x, &a), pwpath);

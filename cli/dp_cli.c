@@ -431,7 +431,7 @@ int dp_cli_print_access(const decc_dp_access *a,
     decc_free(js);
     return CLI_OK;
   }
-  char h[67], ap[43], us[43], pr[96];
+  char h[DECC_HEX32_LEN], ap[DECC_ADDRESS_HEX_LEN], us[DECC_ADDRESS_HEX_LEN], pr[96];
   const decc_datasetorder *d = &a->order.u.dataset;
   char vol[DECC_U256_DEC_LEN];
   printf("%s  app %s  user %s  price %s  uses %llu/%s  %s\n",

@@ -116,7 +116,7 @@ int cli_dp_publish(int argc, char **argv, int kind) {
   decc_dp_close(dp);
   if (st)
     return cli_fail_err(&err);
-  char hx[67], price[96];
+  char hx[DECC_HEX32_LEN], price[96];
   decc_hex_encode(hx, h, 32, 1);
   decc_dp_format_rlc(price, &po.price);
   if (g_cli.json)

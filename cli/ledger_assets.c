@@ -230,7 +230,7 @@ static int deploy_bundle(const asset_opts *o) {
   decc_buf_clear(&b);
   if (st)
     return cli_fail_err(&err);
-  char h[43], sum[67], tx[67];
+  char h[DECC_ADDRESS_HEX_LEN], sum[DECC_HEX32_LEN], tx[DECC_HEX32_LEN];
   decc_address_to_checksum(h, &a.address);
   decc_hex_encode(sum, a.checksum, 32, 1);
   decc_hex_encode(tx, a.tx_hash, 32, 1);
@@ -372,7 +372,7 @@ static int cmd_deploy(int kind, int argc, char **argv) {
     json_object_set_new(extra, KIND_NAME[kind], lc_json_addr(&addr));
     rc = lc_send_sk(l, sk, registry_of(&info, kind), &cd, extra, &r);
     if (rc == CLI_OK && !g_cli.json) {
-      char h[43];
+      char h[DECC_ADDRESS_HEX_LEN];
       printf("%s %s\n", KIND_NAME[kind], decc_address_to_checksum(h, &addr));
     }
     decc_receipt_clear(&r);

@@ -176,7 +176,7 @@ json_t *lc_json_hex(const uint8_t *p, size_t n) {
 }
 
 json_t *lc_json_addr(const decc_address *a) {
-  char h[43];
+  char h[DECC_ADDRESS_HEX_LEN];
   return json_string(decc_address_to_checksum(h, a));
 }
 
@@ -213,14 +213,14 @@ json_t *lc_log_json(const decc_log *lg) {
 void lc_print_log_text(const decc_log *lg) {
   const char *name = NULL;
   char *args = NULL;
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(a, &lg->address);
   if (decc_ledger_decode_log(lg, &name, &args, NULL) == DECC_OK) {
     printf("  %s %s @%s\n", name, args, a);
     decc_free(args);
     return;
   }
-  char t[67];
+  char t[DECC_HEX32_LEN];
   printf("  (unknown event) @%s topic0 %s\n", a,
          lg->n_topics ? (lc_hex(t, lg->topics[0], 32), t) : "-");
 }
@@ -259,7 +259,7 @@ int lc_print_receipt(const decc_receipt *r, json_t *extra) {
     if (rc != CLI_OK)
       return rc;
   } else {
-    char h[67];
+    char h[DECC_HEX32_LEN];
     lc_hex(h, r->tx_hash, 32);
     printf("tx %s\n", h);
     printf("block %llu, %s\n", (unsigned long long)r->block_number,

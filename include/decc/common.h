@@ -74,6 +74,13 @@ typedef enum decc_status {
  * part of a message users need is usually its end. */
 #define DECC_ERR_LEN 1024
 
+/* Sizes, NUL included, of the hex texts the API writes into caller buffers:
+ * an address "0x" + 40 digits, a 32-byte hash or word "0x" + 64, a 65-byte
+ * signature "0x" + 130. Named so that a buffer says what it holds. */
+#define DECC_ADDRESS_HEX_LEN 43
+#define DECC_HEX32_LEN 67
+#define DECC_SIG_HEX_LEN 133
+
 /* Error context. Public fields, caller-allocated (usually on the stack). */
 typedef struct decc_err {
   decc_status code;       /* status of the failure, DECC_OK when none */

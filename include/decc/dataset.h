@@ -210,7 +210,7 @@ DECC_API decc_status decc_dataset_decrypt(uint8_t **out, size_t *out_len,
 /* The dataset checksum of a file: "0x" + 64 lowercase hex digits of its
  * SHA-256, written with a NUL into hex67. Streams in constant memory.
  * Returns: DECC_OK, DECC_E_IO, DECC_E_NOMEM. */
-DECC_API decc_status decc_dataset_checksum_file(char hex67[67],
+DECC_API decc_status decc_dataset_checksum_file(char hex67[DECC_HEX32_LEN],
                                                 const char *path,
                                                 decc_err *err) DECC_WARN_UNUSED;
 

@@ -46,9 +46,9 @@ DECC_API decc_status decc_address_from_privkey(decc_address *out,
     DECC_WARN_UNUSED;
 
 /* Writes the EIP-55 checksummed form "0x…" (43 bytes with NUL). */
-DECC_API char *decc_address_to_checksum(char out[43], const decc_address *a);
+DECC_API char *decc_address_to_checksum(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a);
 /* Writes the lowercase form "0x…" (43 bytes with NUL). */
-DECC_API char *decc_address_to_hex(char out[43], const decc_address *a);
+DECC_API char *decc_address_to_hex(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a);
 
 /* Parses "0x" + 40 hex digits. All-lowercase and all-uppercase are
  * accepted as they carry no checksum; mixed case must be a valid EIP-55

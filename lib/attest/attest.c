@@ -61,7 +61,7 @@ decc_status decc_quote_verify(const decc_quote *q, const decc_address *trusted,
   for (size_t i = 0; i < n && !ok; i++)
     ok = decc_address_eq(&trusted[i], &q->platform);
   if (!ok) {
-    char a[43];
+    char a[DECC_ADDRESS_HEX_LEN];
     return decc_err_set(err, DECC_E_DENIED,
                         "attestation quote signed by untrusted platform %s",
                         decc_address_to_checksum(a, &q->platform));
@@ -80,7 +80,7 @@ decc_status decc_quote_verify(const decc_quote *q, const decc_address *trusted,
 }
 
 decc_status decc_quote_to_json(char **json, const decc_quote *q) {
-  char m[67], k[67], t[67], nn[67], s[133], pf[43];
+  char m[DECC_HEX32_LEN], k[DECC_HEX32_LEN], t[DECC_HEX32_LEN], nn[DECC_HEX32_LEN], s[DECC_SIG_HEX_LEN], pf[DECC_ADDRESS_HEX_LEN];
   char backend[17];
   snprintf(backend, sizeof backend, "%.*s", (int)sizeof q->backend, q->backend);
   json_t *j = json_pack(

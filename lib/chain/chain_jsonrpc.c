@@ -315,7 +315,7 @@ static json_t *j_hex(const uint8_t *d, size_t n) {
 }
 
 static json_t *j_addr(const decc_address *a) {
-  char b[43];
+  char b[DECC_ADDRESS_HEX_LEN];
   return json_string(decc_address_to_hex(b, a));
 }
 
@@ -586,7 +586,7 @@ static decc_status wait_receipt(jr *j, const uint8_t h[32], const tx_info *t,
     double el = (double)(now.tv_sec - t0.tv_sec) * 1e3 +
                 (double)(now.tv_nsec - t0.tv_nsec) / 1e6;
     if (el >= j->o.receipt_timeout_ms) {
-      char hx[67];
+      char hx[DECC_HEX32_LEN];
       return decc_err_set(err, DECC_E_TIMEOUT,
                           "transaction %s: no receipt after %u ms",
                           decc_hex_encode(hx, h, 32, 1),

@@ -481,7 +481,7 @@ static decc_status expect_address(decc_chain *c, const char *cname,
                                   const decc_address *at, const char *sig,
                                   const decc_address *want, decc_err *err) {
   uint8_t w[32];
-  char a1[43], a2[43];
+  char a1[DECC_ADDRESS_HEX_LEN], a2[DECC_ADDRESS_HEX_LEN];
   decc_address got;
   decc_status s = view_word(c, at, sig, w, err);
   if (s != DECC_OK)
@@ -515,7 +515,7 @@ decc_status decc_poco_deployment_check(decc_chain *c,
   decc_status s = DECC_OK;
   for (size_t i = 0; s == DECC_OK && i < sizeof has_code / sizeof *has_code;
        i++) {
-    char hex[43];
+    char hex[DECC_ADDRESS_HEX_LEN];
     decc_buf code;
     decc_buf_init(&code, 0);
     s = decc_chain_code(c, has_code[i].at, &code, err);

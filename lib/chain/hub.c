@@ -35,7 +35,7 @@ static decc_status view(decc_chain *c, const decc_address *to, const char *sig,
   decc_buf_init(out, HUB_VIEW_MAX);
   decc_status st = decc_chain_call(c, NULL, to, data, n, out, err);
   if (st == DECC_OK && out->len == 0) {
-    char a[43];
+    char a[DECC_ADDRESS_HEX_LEN];
     st = decc_err_set(err, DECC_E_NOT_FOUND, "%s on %s: empty answer (no "
                                              "contract there?)",
                       sig, decc_address_to_checksum(a, to));
@@ -117,7 +117,7 @@ decc_status decc_hub_view_deal(decc_chain *c, const uint8_t dealid32[32],
   st = decc_poco_deal_from_abi(d, out.data, out.len, err);
   decc_buf_clear(&out);
   if (!st && decc_address_is_zero(&d->app.pointer)) {
-    char h[67];
+    char h[DECC_HEX32_LEN];
     decc_poco_deal_clear(d);
     st = decc_err_set(err, DECC_E_NOT_FOUND, "no deal %s on this chain",
                       decc_hex_encode(h, dealid32, 32, 1));
@@ -195,7 +195,7 @@ decc_status decc_hub_owner_of(decc_chain *c, const decc_address *entry,
   decc_err e2;
   decc_err_clear(&e2);
   decc_status st = view_address(c, entry, "owner()", owner, &e2);
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   if (st == DECC_E_REVERT || st == DECC_E_PARSE || st == DECC_E_NOT_FOUND ||
       (!st && decc_address_is_zero(owner)))
     return decc_err_set(err, DECC_E_NOT_FOUND,
@@ -295,7 +295,7 @@ decc_status decc_hub_entry_read(decc_chain *c, decc_hub_entry_kind kind,
   int yes = 0;
   if ((st = decc_hub_is_registered(c, reg, a, &yes, err)))
     return st;
-  char h[43];
+  char h[DECC_ADDRESS_HEX_LEN];
   if (!yes)
     return decc_err_set(err, DECC_E_NOT_FOUND, "%s is not a registered %s",
                         decc_address_to_checksum(h, a), KIND_NAME[kind]);
@@ -364,7 +364,7 @@ decc_status decc_hub_require_code(decc_chain *c, const decc_address *a,
   if (st)
     return decc_err_prefix(err, "eth_getCode(%s)", what);
   if (n == 0) {
-    char h[43];
+    char h[DECC_ADDRESS_HEX_LEN];
     uint64_t id = 0;
     decc_err e2;
     if (decc_chain_id(c, &id, &e2) != DECC_OK)

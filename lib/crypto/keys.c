@@ -81,16 +81,16 @@ decc_status decc_address_from_privkey(decc_address *out,
   return DECC_OK;
 }
 
-char *decc_address_to_hex(char out[43], const decc_address *a) {
+char *decc_address_to_hex(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a) {
   DECC_ARG_CHECK_RET(out != NULL, NULL);
   DECC_ARG_CHECK_RET(a != NULL, NULL);
   return decc_hex_encode(out, a->b, 20, 1);
 }
 
-char *decc_address_to_checksum(char out[43], const decc_address *a) {
+char *decc_address_to_checksum(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a) {
   DECC_ARG_CHECK_RET(out != NULL, NULL);
   DECC_ARG_CHECK_RET(a != NULL, NULL);
-  char lower[43];
+  char lower[DECC_ADDRESS_HEX_LEN];
   decc_hex_encode(lower, a->b, 20, 1);
   uint8_t h[32];
   /* EIP-55: hash the 40 lowercase hex characters (no 0x). */
@@ -130,7 +130,7 @@ decc_status decc_address_parse(decc_address *out, const char *s,
       has_upper = 1;
   }
   if (has_lower && has_upper) {
-    char cs[43];
+    char cs[DECC_ADDRESS_HEX_LEN];
     decc_address_to_checksum(cs, out);
     if (strcmp(cs + 2, s + 2) != 0)
       return decc_err_set(err, DECC_E_INVALID,

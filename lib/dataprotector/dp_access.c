@@ -56,7 +56,7 @@ decc_status decc_dp_access_to_json(char **json, const decc_dp_access *a) {
   if (!o)
     return DECC_E_NOMEM;
   lower_strings(o);
-  char h[67];
+  char h[DECC_HEX32_LEN];
   if (json_object_set_new(o, "remainingAccess",
                           json_integer((json_int_t)a->remaining)) ||
       json_object_set_new(o, "orderHash",
@@ -78,7 +78,7 @@ decc_status decc_dp_access_to_json(char **json, const decc_dp_access *a) {
 
 decc_status decc_dp_check_tee_app(decc_dp *dp, const decc_address *app,
                                   decc_err *err) {
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   int reg = 0;
   decc_status st =
       decc_hub_is_registered(dp->chain, &dp->addr.app_registry, app, &reg, err);
@@ -133,7 +133,7 @@ decc_status decc_dp_check_tee_app(decc_dp *dp, const decc_address *app,
                         "will release a dataset key to it",
                         decc__dp_addr(a, app), DECC_SMS_FRAMEWORK);
   }
-  char want[67];
+  char want[DECC_HEX32_LEN];
   decc_hex_encode(want, cs, 32, 1);
   int ok = fp && (!strcasecmp(fp, want) || !strcasecmp(fp, want + 2));
   json_decref(j);
@@ -151,7 +151,7 @@ decc_status decc_dp_check_tee_app(decc_dp *dp, const decc_address *app,
 /* Checks that data is a dataset owned by the signer. */
 static decc_status check_owner(decc_dp *dp, const decc_address *data,
                                decc_err *err) {
-  char a[43], b[43], c[43];
+  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], c[DECC_ADDRESS_HEX_LEN];
   int reg = 0;
   decc_status st =
       decc_hub_is_registered(dp->chain, &dp->addr.dataset_registry, data, &reg, err);
@@ -223,7 +223,7 @@ decc_status decc_dp_grant_access(decc_dp *dp, decc_dp_access *out,
   if ((st = decc__dp_query(dp, DECC_ORDER_DATASET, &f, &recs, &n, NULL, err)))
     return st;
   if (n > 0) {
-    char h[67], a[43];
+    char h[DECC_HEX32_LEN], a[DECC_ADDRESS_HEX_LEN];
     decc_hex_encode(h, recs[0].hash, 32, 1);
     decc__dp_recs_free(recs, n);
     return decc_err_set(err, DECC_E_EXISTS,
@@ -420,7 +420,7 @@ decc_status decc_dp_revoke_all_access(decc_dp *dp,
   size_t done = 0;
   for (size_t i = 0; i < n && !st; i++) {
     uint8_t h[32];
-    char hx[67];
+    char hx[DECC_HEX32_LEN];
     decc_order_hash(h, &all[i], dp->domain);
     decc_hex_encode(hx, h, 32, 1);
     decc__dp_progress(progress, pu, "REVOKE_ONE_ACCESS", 0, hx);

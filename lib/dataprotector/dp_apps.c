@@ -114,7 +114,7 @@ decc_status decc_dp_app_deploy(decc_dp *dp, decc_dp_app *out, const char *name,
   snprintf(ma, sizeof ma, "/ipfs/%s", cidtext);
   if ((st = decc_multiaddr_from_string(mab, sizeof mab, &malen, ma, err)))
     return st;
-  char fp[67];
+  char fp[DECC_HEX32_LEN];
   decc_hex_encode(fp, meas, 32, 1);
   json_t *mj = json_pack("{s:s,s:s,s:s,s:s}", "framework", DECC_SMS_FRAMEWORK,
                          "version", MRENCLAVE_VERSION, "entrypoint",
@@ -193,7 +193,7 @@ decc_status decc_dp_app_show(decc_dp *dp, decc_dp_app *out,
                              const decc_address *app, decc_err *err) {
   memset(out, 0, sizeof *out);
   int reg = 0;
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   decc_status st =
       decc_hub_is_registered(dp->chain, &dp->addr.app_registry, app, &reg, err);
   if (st)

@@ -23,7 +23,7 @@ void decc__dp_progress(decc_dp_progress_fn fn, void *user, const char *title,
     fn(user, title, done, detail);
 }
 
-const char *decc__dp_addr(char out[43], const decc_address *a) {
+const char *decc__dp_addr(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a) {
   return decc_address_to_checksum(out, a);
 }
 

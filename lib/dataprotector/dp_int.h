@@ -103,7 +103,7 @@ decc_status decc__dp_block_time(decc_dp *dp, uint64_t number, uint64_t *ts,
                                 decc_err *err);
 
 /* Formats an address (checksummed) into a static-per-call buffer. */
-const char *decc__dp_addr(char out[43], const decc_address *a);
+const char *decc__dp_addr(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a);
 
 /* Signs and publishes an order on the market. Out: hash32 (optional). */
 decc_status decc__dp_publish(decc_dp *dp, decc_order *o, uint8_t *hash32,

@@ -112,7 +112,7 @@ decc_status decc__dp_query(decc_dp *dp, decc_order_type type,
 decc_status decc_dp_get_access(decc_dp *dp, decc_dp_access *out,
                                const uint8_t hash32[32], decc_err *err) {
   memset(out, 0, sizeof *out);
-  char h[67];
+  char h[DECC_HEX32_LEN];
   decc_hex_encode(h, hash32, 32, 1);
   char *js = NULL;
   decc_status st =

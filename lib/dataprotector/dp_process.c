@@ -96,7 +96,7 @@ static decc_status default_key_path(decc_dp *dp, char *out, size_t cap,
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   decc_address_to_hex(a, &dp->me);
   int k = snprintf(out, cap, "%s/%s/%s_key", dp->home, DECC_DP_RESULTS_DIR, a);
   if (k < 0 || (size_t)k >= cap)
@@ -249,7 +249,7 @@ static decc_u256 wp_price(const decc_order *o) {
 static decc_status choose_orders(decc_dp *dp, const decc_dp_process_opts *o,
                                  decc_order *app, decc_order *ds,
                                  decc_order *wp, decc_err *err) {
-  char a[43], b[43], p1[96], p2[96];
+  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], p1[96], p2[96];
   decc_market_filter f;
   decc__dp_rec *r = NULL;
   size_t n = 0, live = 0;
@@ -449,7 +449,7 @@ decc_status decc_dp_fetch_result(decc_dp *dp, uint8_t **out, size_t *len,
   *len = 0;
   unsigned status = 0;
   uint8_t deal[32];
-  char *results = NULL, h[67];
+  char *results = NULL, h[DECC_HEX32_LEN];
   decc_hex_encode(h, task_id32, 32, 1);
   decc_status st =
       decc__dp_view_task(dp, task_id32, &status, deal, NULL, &results, err);
@@ -711,7 +711,7 @@ decc_status decc_dp_wait_task(decc_dp *dp, const uint8_t task_id32[32],
                               const decc_dp_wait_opts *o,
                               decc_dp_task_end *end, decc_err *err) {
   memset(end, 0, sizeof *end);
-  char h[67];
+  char h[DECC_HEX32_LEN];
   decc_hex_encode(h, task_id32, 32, 1);
   uint64_t start = now_ms();
   unsigned poll = o && o->poll_ms ? o->poll_ms : 200;
@@ -863,7 +863,7 @@ decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
         (st = decc_dp_get_balance(dp, &owner, &b, err)))
       goto done;
     if (decc_u256_cmp(&b.stake, &stake) < 0) {
-      char a[43], x[96], y[96];
+      char a[DECC_ADDRESS_HEX_LEN], x[96], y[96];
       st = decc_err_set(err, DECC_E_RANGE,
                         "workerpool %s cannot take the task: its owner has "
                         "%s deposited and must stake %s (%d%% of its price); "
@@ -954,7 +954,7 @@ decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
   if ((st = match(dp, &app, &ds, &wp, &rq, out, err)))
     goto done;
   {
-    char h[67];
+    char h[DECC_HEX32_LEN];
     decc_hex_encode(h, out->deal_id, 32, 1);
     decc__dp_progress(o->progress, o->user,
                       "REQUEST_TO_PROCESS_PROTECTED_DATA", 1, h);
@@ -1009,7 +1009,7 @@ decc_status decc_dp_task_logs(decc_dp *dp, char **text,
   unsigned status = 0;
   uint8_t deal[32];
   uint64_t fd = 0;
-  char h[67];
+  char h[DECC_HEX32_LEN];
   decc_hex_encode(h, task_id32, 32, 1);
   decc_status st =
       decc__dp_view_task(dp, task_id32, &status, deal, &fd, NULL, err);
@@ -1104,7 +1104,7 @@ static int is_bulk_grant(const decc_order *o) {
 static decc_status bulk_grant(decc_dp *dp, const decc_dp_bulk_opts *o,
                               const decc_address *data, decc_order *grant,
                               decc_err *err) {
-  char a[43], b[43], h[67], p1[96];
+  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN], p1[96];
   decc_market_filter f;
   decc__dp_rec *r = NULL;
   size_t n = 0;
@@ -1311,7 +1311,7 @@ decc_status decc_dp_prepare_bulk(decc_dp *dp, decc_dp_bulk_request *out,
   for (size_t i = 0; i < n; i++)
     for (size_t j = i + 1; j < n && j < i + DECC_DP_BULK_ITEMS_MAX; j++)
       if (decc_address_eq(&o->protected_data[i], &o->protected_data[j])) {
-        char a[43];
+        char a[DECC_ADDRESS_HEX_LEN];
         return decc_err_set(err, DECC_E_INVALID,
                             "protected data %s is listed twice",
                             decc__dp_addr(a, &o->protected_data[i]));
@@ -1448,7 +1448,7 @@ decc_status decc_dp_prepare_bulk(decc_dp *dp, decc_dp_bulk_request *out,
   }
   decc_order_hash(out->hash, &out->order, dp->domain);
   {
-    char h[67];
+    char h[DECC_HEX32_LEN];
     decc_hex_encode(h, out->hash, 32, 1);
     decc__dp_progress(o->progress, o->user, "CREATE_BULK_REQUEST", 1, h);
   }
@@ -1469,7 +1469,7 @@ done:
 static decc_status bulk_orders(decc_dp *dp, const decc_requestorder *q,
                                decc_order *app, decc_order *wp,
                                decc_err *err) {
-  char a[43], p1[96], p2[96];
+  char a[DECC_ADDRESS_HEX_LEN], p1[96], p2[96];
   decc_market_filter f;
   decc__dp_rec *r = NULL;
   size_t n = 0, live = 0;
@@ -1645,7 +1645,7 @@ decc_status decc_dp_process_bulk_request(decc_dp *dp, decc_dp_bulk_result *out,
       t->bulk_index = i;
     }
     out->n_deals++;
-    char h[67];
+    char h[DECC_HEX32_LEN];
     decc_hex_encode(h, m.deal_id, 32, 1);
     decc__dp_progress(o->progress, o->user, "REQUEST_TO_PROCESS_BULK_DATA", 1,
                       h);
@@ -1664,7 +1664,7 @@ decc_status decc_dp_process_bulk_request(decc_dp *dp, decc_dp_bulk_result *out,
   char why[DECC_ERR_LEN + 128] = "";
   for (size_t i = 0; i < out->n_tasks; i++) {
     decc_dp_bulk_task *t = &out->tasks[i];
-    char th[67];
+    char th[DECC_HEX32_LEN];
     decc_hex_encode(th, t->task_id, 32, 1);
     decc__dp_progress(o->progress, o->user, "PROCESS_BULK_SLICE", 0, th);
     decc_dp_wait_opts w = {o->timeout_s, o->poll_ms, o->progress, o->user};

@@ -37,7 +37,7 @@ void decc_dp_protected_clear(decc_dp_protected *p) {
 
 decc_status decc_dp_protected_to_json(char **json, const decc_dp_protected *p,
                                       int with_key) {
-  char a[43], o[43], h[67];
+  char a[DECC_ADDRESS_HEX_LEN], o[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN];
   json_error_t je;
   json_t *schema = p->schema ? json_loads(p->schema, 0, &je) : NULL;
   json_t *j = json_pack(
@@ -357,7 +357,7 @@ decc_status decc_dp_protect(decc_dp *dp, decc_dp_protected *out,
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     goto done;
   }
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   decc__dp_progress(pg, u, "DEPLOY_PROTECTED_DATA", 1,
                     decc__dp_addr(a, &out->address));
 
@@ -634,7 +634,7 @@ decc_status decc_dp_transfer_ownership(decc_dp *dp, const decc_address *dataset,
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
-  char a[43], b[43], c[43];
+  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], c[DECC_ADDRESS_HEX_LEN];
   int reg = 0;
   if ((st = decc_hub_is_registered(dp->chain, &dp->addr.dataset_registry, dataset,
                                    &reg, err)))

@@ -370,7 +370,7 @@ static void keep_attestation(const decc_enclave_launch *l,
       decc_eip191_recover(&signer, msg, 32, o->quote_binding) ||
       !decc_address_eq(&signer, &o->enclave_challenge))
     return;
-  char *qj = NULL, tid[67], sig[133], ea[43];
+  char *qj = NULL, tid[DECC_HEX32_LEN], sig[DECC_SIG_HEX_LEN], ea[DECC_ADDRESS_HEX_LEN];
   json_error_t je;
   if (decc_quote_to_json(&qj, q))
     return;

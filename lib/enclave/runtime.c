@@ -168,7 +168,7 @@ decc_status decc_enclave_standard_session(char **json, size_t *len,
   }
   /* What the worker knows from the chain; no secret, no enclave key, no
    * result encryption; results go to the worker's store (ipfs). */
-  char th[67], dh[67], cks[67], wa[43], ti[24], bsz[24], bfi[24];
+  char th[DECC_HEX32_LEN], dh[DECC_HEX32_LEN], cks[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN], ti[24], bsz[24], bfi[24];
   static const uint8_t zero[32];
   int callback = !decc_address_is_zero(&t->callback);
   snprintf(ti, sizeof ti, "%llu", (unsigned long long)t->task_index);

@@ -90,7 +90,7 @@ static void fetch_dataset(decc_enclave_outcome *o, const char *label,
       decc__enclave_fail(o, DECC_CAUSE_DATASET_FETCH_FAILED,
                          "pre-compute: reading the %s: %s", label, err.msg);
     } else if (!decc_ct_memeq(got, want, 32)) {
-      char gh[67];
+      char gh[DECC_HEX32_LEN];
       decc__enclave_fail(o, DECC_CAUSE_DATASET_CHECKSUM_MISMATCH,
                          "pre-compute: %s checksum %s differs from "
                          "the on-chain %s",
@@ -204,7 +204,7 @@ void decc__enclave_pre_compute(decc_enclave_outcome *o, const decc_session *s,
     return;
   }
   for (unsigned long i = 1; i <= n && !o->cause; i++) {
-    char k[DECC_SESSION_ENV_NAME_MAX], h[67];
+    char k[DECC_SESSION_ENV_NAME_MAX], h[DECC_HEX32_LEN];
     decc_session_env_name(k, DECC_ENV_INPUT_FILE_URL_, i, NULL);
     const char *url = i <= s->n_input_files ? s->input_files[i - 1] : NULL;
     if (!url || !*url) {

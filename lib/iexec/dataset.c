@@ -715,7 +715,7 @@ decc_status decc_dataset_decrypt(uint8_t **out, size_t *out_len,
   return mem_op(out, out_len, checksum32, key, NULL, in, n, 0, err);
 }
 
-decc_status decc_dataset_checksum_file(char hex67[67], const char *path,
+decc_status decc_dataset_checksum_file(char hex67[DECC_HEX32_LEN], const char *path,
                                        decc_err *err) {
   uint8_t sum[32];
   decc_status st = decc_sha256_file(sum, path, err);

@@ -175,7 +175,7 @@ static decc_status put_hex(decc_buf *b, const uint8_t *p, size_t n) {
 static decc_status put_word(decc_buf *b, const char *type, const uint8_t w[32]) {
   if (!strcmp(type, "address")) {
     decc_address a;
-    char h[43];
+    char h[DECC_ADDRESS_HEX_LEN];
     memcpy(a.b, w + 12, 20);
     return decc_buf_printf(b, "\"%s\"", decc_address_to_checksum(h, &a));
   }

@@ -350,7 +350,7 @@ out:
 }
 
 static json_t *j_hexaddr(const decc_address *a) {
-  char h[43];
+  char h[DECC_ADDRESS_HEX_LEN];
   return json_string(decc_address_to_checksum(h, a));
 }
 

@@ -206,7 +206,7 @@ static decc_status exec_raw(decc_ledger *l, const ldg_rawtx *t,
   if (s != DECC_OK)
     return s;
   if (nonce != t->nonce) {
-    char a[43];
+    char a[DECC_ADDRESS_HEX_LEN];
     decc_address_to_checksum(a, &t->from);
     return decc_err_set(err, DECC_E_INVALID,
                         "transaction %zu: nonce %llu of %s, expected %llu",

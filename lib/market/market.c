@@ -462,7 +462,7 @@ static int64_t tag_word(const uint8_t tag[32], int i) {
   return (int64_t)w;
 }
 
-static void hex32(char out[67], const uint8_t h[32]) {
+static void hex32(char out[DECC_HEX32_LEN], const uint8_t h[32]) {
   decc_hex_encode(out, h, 32, 1);
 }
 
@@ -474,7 +474,7 @@ static json_t *record_json(const uint8_t hash[32], uint64_t chain_id,
   json_t *order = json_loads(order_json, JSON_DECODE_ANY, &je);
   if (!order)
     return NULL;
-  char h[67], ts_s[40], sg[43];
+  char h[DECC_HEX32_LEN], ts_s[40], sg[DECC_ADDRESS_HEX_LEN];
   hex32(h, hash);
   iso_time(ts_s, (uint64_t)ts);
   decc_address a;
@@ -538,7 +538,7 @@ static decc_status publish_locked(decc_market *m, const decc_order *o,
     decc_status st = m->world.owner_of(m->world.ctx, o->type, f.resource,
                                        &expected);
     if (st == DECC_E_NOT_FOUND) {
-      char a[43];
+      char a[DECC_ADDRESS_HEX_LEN];
       return decc_err_set(err, DECC_E_NOT_FOUND, "%s %s is not registered",
                           o->type == DECC_ORDER_APP
                               ? "app"
@@ -551,7 +551,7 @@ static decc_status publish_locked(decc_market *m, const decc_order *o,
                           decc_strerror(st));
   }
   if (!decc_address_eq(&signer, &expected)) {
-    char a[43], b[43];
+    char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN];
     return decc_err_set(err, DECC_E_DENIED,
                         "order signed by %s but the %s is %s",
                         decc_address_to_checksum(a, &signer),
@@ -628,7 +628,7 @@ static decc_status publish_locked(decc_market *m, const decc_order *o,
   sqlite3_finalize(s);
   if (rc == SQLITE_CONSTRAINT) {
     decc_free(order_json);
-    char h[67];
+    char h[DECC_HEX32_LEN];
     hex32(h, hash);
     return decc_err_set(err, DECC_E_EXISTS, "order %s is already published", h);
   }
@@ -677,7 +677,7 @@ decc_status decc_market_unpublish(decc_market *m, decc_order_type type,
   sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
   sqlite3_bind_int(s, 2, (int)type);
   if (sqlite3_step(s) != SQLITE_ROW) {
-    char h[67];
+    char h[DECC_HEX32_LEN];
     hex32(h, hash32);
     st = decc_err_set(err, DECC_E_NOT_FOUND, "no open %s %s",
                       decc_order_type_name(type), h);
@@ -731,7 +731,7 @@ decc_status decc_market_unpublish_by(decc_market *m, decc_order_type type,
   while (sqlite3_step(s) == SQLITE_ROW) {
     if (sqlite3_column_bytes(s, 0) != 32)
       continue;
-    char h[67];
+    char h[DECC_HEX32_LEN];
     hex32(h, sqlite3_column_blob(s, 0));
     json_array_append_new(arr, json_string(h));
   }
@@ -984,7 +984,7 @@ static decc_status append_record(decc_buf *b, const uint8_t hash[32],
                                  uint64_t chain_id, const char *order_json,
                                  int64_t remaining, int status, int64_t ts,
                                  const uint8_t signer[20]) {
-  char h[67], ts_s[40], sg[43];
+  char h[DECC_HEX32_LEN], ts_s[40], sg[DECC_ADDRESS_HEX_LEN];
   hex32(h, hash);
   iso_time(ts_s, (uint64_t)ts);
   decc_address a;
@@ -1162,7 +1162,7 @@ static decc_status get_row(decc_market *m, decc_order_type type,
   sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
   sqlite3_bind_int(s, 2, (int)type);
   if (sqlite3_step(s) != SQLITE_ROW) {
-    char h[67];
+    char h[DECC_HEX32_LEN];
     hex32(h, hash32);
     st = decc_err_set(err, DECC_E_NOT_FOUND, "%s %s not found",
                       decc_order_type_name(type), h);

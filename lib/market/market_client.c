@@ -359,7 +359,7 @@ static decc_status login(remote *r, const uint8_t sk32[32], char *hdr,
   decc_address me;
   if (decc_address_from_privkey(&me, sk32) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
-  char a[43], path[160];
+  char a[DECC_ADDRESS_HEX_LEN], path[160];
   snprintf(path, sizeof path, "/challenge?chainId=%llu&address=%s",
            (unsigned long long)r->chain_id, decc_address_to_hex(a, &me));
   json_t *j = NULL;
@@ -375,7 +375,7 @@ static decc_status login(remote *r, const uint8_t sk32[32], char *hdr,
   free(typed);
   if (st)
     return decc_err_prefix(err, "market challenge");
-  char dh[67], sh[133];
+  char dh[DECC_HEX32_LEN], sh[DECC_SIG_HEX_LEN];
   snprintf(hdr, cap, "authorization: %s_%s_%s",
            decc_hex_encode(dh, digest, 32, 1), decc_hex_encode(sh, sig, 65, 1),
            a);
@@ -433,7 +433,7 @@ static decc_status addq(decc_buf *q, const char *name, const char *value) {
 static decc_status add_restrict(decc_buf *q, const char *name,
                                 const char *strict_name,
                                 const decc_market_restrict *r) {
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   if (r->mode == DECC_MF_OMITTED)
     return DECC_OK;
   if (r->mode == DECC_MF_ANY)
@@ -452,7 +452,7 @@ static decc_status query_string(decc_buf *q, uint64_t chain_id,
   static const char *RES[] = {"app", "dataset", "workerpool", "requester"};
   static const char *OWN[] = {"appOwner", "datasetOwner", "workerpoolOwner",
                               NULL};
-  char a[43], num[32], tag[67];
+  char a[DECC_ADDRESS_HEX_LEN], num[32], tag[DECC_HEX32_LEN];
   decc_status st;
   snprintf(num, sizeof num, "%llu", (unsigned long long)chain_id);
   if ((st = addq(q, "chainId", num)))
@@ -557,7 +557,7 @@ static decc_status h_query(void *self, decc_order_type type,
 static decc_status h_get(void *self, decc_order_type type,
                          const uint8_t hash32[32], char **json, decc_err *err) {
   remote *r = self;
-  char h[67], path[160];
+  char h[DECC_HEX32_LEN], path[160];
   json_t *j = NULL;
   decc_hex_encode(h, hash32, 32, 1);
   snprintf(path, sizeof path, "/%s/%s?chainId=%llu", type_path(type), h,

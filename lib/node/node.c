@@ -134,7 +134,7 @@ json_t *decc__node_json_hex(const uint8_t *p, size_t n) {
 }
 
 json_t *decc__node_json_addr(const decc_address *a) {
-  char b[43];
+  char b[DECC_ADDRESS_HEX_LEN];
   return json_string(decc_address_to_hex(b, a));
 }
 

@@ -110,7 +110,7 @@ static void hex(page *p, const uint8_t *b, size_t n) {
 }
 
 static void addr_link(page *p, const decc_address *a) {
-  char s[43];
+  char s[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(s, a);
   if (decc_address_is_zero(a)) {
     raw(p, "<span class=h>0x0 (any)</span>");
@@ -124,7 +124,7 @@ static void addr_link(page *p, const decc_address *a) {
 }
 
 static void data_link(page *p, const decc_address *a) {
-  char s[43];
+  char s[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(s, a);
   raw(p, "<a class=h href=\"/explorer/data/");
   raw(p, s);
@@ -134,7 +134,7 @@ static void data_link(page *p, const decc_address *a) {
 }
 
 static void task_link(page *p, const uint8_t t[32]) {
-  char s[67];
+  char s[DECC_HEX32_LEN];
   decc_hex_encode(s, t, 32, 1);
   raw(p, "<a class=h href=\"/explorer/task/");
   raw(p, s);

@@ -136,7 +136,7 @@ static int meta_set(sqlite3 *db, const char *k, int64_t v) {
 
 /* ---- reading the chain ----------------------------------------------------- */
 
-static void addr_hex(char out[43], const decc_address *a) {
+static void addr_hex(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a) {
   decc_hex_encode(out, a->b, 20, 1); /* lowercase, as the subgraph's ids */
 }
 
@@ -286,7 +286,7 @@ static int on_schema(decc_node *n, decc_chain *c, sqlite3 *db,
       view_dyn(c, &ds, "m_datasetMultiaddr()", &ma) ||
       view_owner(c, &ds, &owner) || block_time(n, lg->block_number, &ts))
     goto out;
-  char id[43], ow[43], txh[67];
+  char id[DECC_ADDRESS_HEX_LEN], ow[DECC_ADDRESS_HEX_LEN], txh[DECC_HEX32_LEN];
   addr_hex(id, &ds);
   addr_hex(ow, &owner);
   decc_hex_encode(txh, lg->tx_hash, 32, 1);
@@ -334,7 +334,7 @@ static int on_transfer(sqlite3 *db, const decc_log *lg) {
   decc_address to, ds;
   memcpy(to.b, lg->topics[2] + 12, 20);
   memcpy(ds.b, lg->topics[3] + 12, 20);
-  char id[43], ow[43];
+  char id[DECC_ADDRESS_HEX_LEN], ow[DECC_ADDRESS_HEX_LEN];
   addr_hex(id, &ds);
   addr_hex(ow, &to);
   sqlite3_stmt *st;

@@ -706,7 +706,7 @@ static void h_unpublish(void *ctx, decc_http_request *req,
     st = decc_market_unpublish(n->market, tr->type, h, has_who ? &who : NULL,
                                &e);
     if (!st) {
-      char hx[67];
+      char hx[DECC_HEX32_LEN];
       decc_hex_encode(hx, h, 32, 1);
       unpublished = json_pack("[s]", hx);
     }

@@ -148,14 +148,14 @@ static json_t *bulk_slice(decc_node *n, json_t *root, uint64_t index,
          * case is read as the subgraph would (its id is lowercase). */
         decc_address a;
         const char *ds = json_string_value(json_object_get(ord, "dataset"));
-        char low[43];
+        char low[DECC_ADDRESS_HEX_LEN];
         if (!ds || strlen(ds) != 42)
           continue;
         for (size_t c = 0; c < 43; c++)
           low[c] = (char)(ds[c] >= 'A' && ds[c] <= 'F' ? ds[c] + 32 : ds[c]);
         if (decc_address_parse(&a, low, NULL) != DECC_OK)
           continue;
-        char h[43];
+        char h[DECC_ADDRESS_HEX_LEN];
         decc_hex_encode(h, a.b, 20, 1);
         json_t *e = json_object();
         for (size_t m = 0; e && m < s->n_sub; m++)

@@ -48,7 +48,7 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static rnode *g_list;
 
 static json_t *jaddr(const decc_address *a) {
-  char t[43];
+  char t[DECC_ADDRESS_HEX_LEN];
   return json_string(decc_address_to_checksum(t, a));
 }
 

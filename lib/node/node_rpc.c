@@ -280,7 +280,7 @@ static json_t *m_get_balance(rpc_ctx *c, json_t *p, rpc_err *e) {
   decc_err_clear(&de);
   if (decc_ledger_native_balance(c->l, &a, &v, &de) != DECC_OK)
     return fail(e, RPC_ERR_SERVER, "%s", de.msg);
-  char hx[67];
+  char hx[DECC_HEX32_LEN];
   return json_string(decc_u256_to_hex(hx, &v));
 }
 

@@ -183,7 +183,7 @@ open_worker:
     if (st)
       goto out;
   }
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   if (n->sched && !decc_address_is_zero(&pool))
     decc__node_logf(n, "workerpool %s: scheduler%s",
                     decc_address_to_checksum(a, &pool),

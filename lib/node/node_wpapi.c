@@ -365,7 +365,7 @@ static int task_and_deal(decc_chain *c, const uint8_t tid[32],
 static json_t *local_record(node_wpapi *w, const uint8_t tid[32]) {
   if (!w->has_worker)
     return NULL;
-  char th[67];
+  char th[DECC_HEX32_LEN];
   decc_hex_encode(th, tid, 32, 1);
   size_t len = strlen(w->n->cfg.home) + 100;
   char *path = decc_malloc(len);
@@ -470,7 +470,7 @@ static void h_compass(void *ctx, decc_http_request *req,
     (void)decc_http_res_error(res, 400, "a valid Host header is required");
     return;
   }
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(a, &pool);
   decc__node_send_json(res, 200,
                        json_pack("{s:s,s:I,s:s}", "address", a, "chainId",
@@ -547,7 +547,7 @@ static void h_logs(void *ctx, decc_http_request *req,
   int bad = task_and_deal(c, tid, &t, &d, res);
   decc__node_pool_release(&w->n->cpool, c);
   int requester = !bad && decc_address_eq(&who, &d.requester);
-  char req_hex[43];
+  char req_hex[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(req_hex, &d.requester);
   decc_poco_task_clear(&t);
   decc_poco_deal_clear(&d);
@@ -572,7 +572,7 @@ static void h_logs(void *ctx, decc_http_request *req,
                                     "the task)");
     return;
   }
-  char th[67], wa[43];
+  char th[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN];
   decc_hex_encode(th, tid, 32, 1);
   decc_address_to_checksum(wa, &w->worker_addr);
   json_t *entry = json_pack(
@@ -596,7 +596,7 @@ static void h_attestation(void *ctx, decc_http_request *req,
   uint8_t tid[32];
   if (parse_task(req, res, tid))
     return;
-  char th[67];
+  char th[DECC_HEX32_LEN];
   decc_hex_encode(th, tid, 32, 1);
   json_t *j = NULL;
   if (w->has_worker) {
@@ -652,7 +652,7 @@ static void add_status(json_t *list, const char *status, uint64_t ts,
 
 /* The replicate of worker `a` in reps (created on first use). */
 static json_t *replicate(json_t *reps, const char *th, const decc_address *a) {
-  char ah[43];
+  char ah[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(ah, a);
   size_t i;
   json_t *r;
@@ -734,7 +734,7 @@ static void h_task(void *ctx, decc_http_request *req,
   } else {
     pool_ok = 0;
   }
-  char th[67], dh[67];
+  char th[DECC_HEX32_LEN], dh[DECC_HEX32_LEN];
   decc_hex_encode(th, tid, 32, 1);
   decc_hex_encode(dh, t.deal_id, 32, 1);
   json_t *dates = json_array(), *reps = json_array();

@@ -80,7 +80,7 @@ static json_t *jhex(const uint8_t *p, size_t n) {
 }
 
 static json_t *jaddr(const decc_address *a) {
-  char s[43];
+  char s[DECC_ADDRESS_HEX_LEN];
   return json_string(decc_address_to_checksum(s, a));
 }
 

@@ -104,7 +104,7 @@ typedef struct contrib {
 
 static void check_tx(vctx *v, const decc_prov_bundle *b, size_t i,
                      contrib *out) {
-  char h1[67], h2[67], a1[43], a2[43];
+  char h1[DECC_HEX32_LEN], h2[DECC_HEX32_LEN], a1[DECC_ADDRESS_HEX_LEN], a2[DECC_ADDRESS_HEX_LEN];
   decc_tx tx;
   decc_tx_init(&tx);
   decc_err e2;
@@ -294,7 +294,7 @@ done:
 /* ---- events ---------------------------------------------------------------------- */
 
 static void check_events(vctx *v, const decc_prov_bundle *b) {
-  char h1[67], a1[43];
+  char h1[DECC_HEX32_LEN], a1[DECC_ADDRESS_HEX_LEN];
   size_t failed0 = v->rep->n_failed;
   for (size_t i = 0; i < b->n_events; i++) {
     const decc_prov_event *e = &b->events[i];
@@ -400,7 +400,7 @@ static void check_events(vctx *v, const decc_prov_bundle *b) {
  * quote to the very key that signed the result, so a quote of another run
  * or another enclave cannot be passed off as this result's. */
 static void check_binding(vctx *v, const decc_prov_bundle *b) {
-  char a1[43];
+  char a1[DECC_ADDRESS_HEX_LEN];
   if (!b->has_binding) {
     line(v, DECC_PROV_NOT_PROVEN, 0,
          "that this quote is the one of the enclave that signed the result: "
@@ -433,7 +433,7 @@ static void check_binding(vctx *v, const decc_prov_bundle *b) {
 
 static void check_quote(vctx *v, const decc_prov_bundle *b,
                         const decc_prov_verify_opts *o) {
-  char a1[43];
+  char a1[DECC_ADDRESS_HEX_LEN];
   if (!b->has_quote || !b->quote) {
     line(v, DECC_PROV_NOT_PROVEN, 0,
          "platform attestation: the bundle carries no quote (%s)",
@@ -512,7 +512,7 @@ static void check_quote(vctx *v, const decc_prov_bundle *b,
 
 static void check_result(vctx *v, const decc_prov_bundle *b,
                          const decc_prov_verify_opts *o) {
-  char h1[67], h2[67];
+  char h1[DECC_HEX32_LEN], h2[DECC_HEX32_LEN];
   if (b->results_callback_len) {
     uint8_t k[32];
     decc_keccak256(k, b->results_callback, b->results_callback_len);
@@ -572,7 +572,7 @@ decc_status decc_prov_verify(const decc_prov_bundle *b,
   const decc_prov_verify_opts *o = opts ? opts : &none;
   memset(rep, 0, sizeof *rep);
   vctx v = {rep, err, DECC_OK};
-  char h1[67], h2[67];
+  char h1[DECC_HEX32_LEN], h2[DECC_HEX32_LEN];
 
   if (o->expected_chain_id && o->expected_chain_id != b->chain_id)
     line(&v, DECC_PROV_FAILED, DECC_E_CORRUPT,

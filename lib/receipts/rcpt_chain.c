@@ -69,7 +69,7 @@ decc_status decc_rcpt_deal_orders(decc_chain *chain,
       break;
     hi = lo - 1;
   }
-  char h[67];
+  char h[DECC_HEX32_LEN];
   return decc_err_set(err, DECC_E_NOT_FOUND,
                       "no OrdersMatched event for deal %s on this chain",
                       decc_hex_encode(h, dealid32, 32, 1));
@@ -110,7 +110,7 @@ decc_status decc_rcpt_verify_chain(decc_rcpt_report *rep,
   for (size_t i = 0; i < l->n; i++) {
     const decc_rcpt *r = &l->items[i];
     unsigned long long seq = (unsigned long long)r->seq;
-    char h[67];
+    char h[DECC_HEX32_LEN];
     if (r->chain_id != chain_id) {
       ISSUE(r->seq, "CHAIN_ID",
             "receipt %llu is for chain %llu, this chain is %llu", seq,
@@ -282,7 +282,7 @@ decc_status decc_rcpt_verify_coverage(decc_rcpt_report *rep,
         found = l->items[j].kind == DECC_RCPT_KEY_RELEASE &&
                 !memcmp(l->items[j].task_id, tid, 32);
       if (!found) {
-        char h[67];
+        char h[DECC_HEX32_LEN];
         if (decc__rcpt_issue(rep, UINT64_MAX, "MISSING_RECEIPT",
                              "task %s of a deal of this dataset is COMPLETED "
                              "on chain but the log has no key release for it "
@@ -311,7 +311,7 @@ static void enclave_signature(decc_vault *v, const uint8_t task[32],
                               const uint8_t rh[32], const uint8_t rs[32],
                               uint8_t sig[65]) {
   memset(sig, 0, 65);
-  char th[67];
+  char th[DECC_HEX32_LEN];
   decc_hex_encode(th, task, 32, 1);
   decc_address who;
   if (!v || decc_vault_find_owner(v, DECC_SECRET_ENCLAVE, th, &who, NULL) ||

@@ -513,7 +513,7 @@ decc_status decc_grant_policy_verify(const decc_grant_policy *p,
     return decc_err_set(err, DECC_E_BAD_SIGNATURE,
                         "grant policy: the signature is not valid");
   if (!decc_address_eq(&who, owner)) {
-    char a[43], b[43];
+    char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN];
     return decc_err_set(err, DECC_E_BAD_SIGNATURE,
                         "grant policy: signed by %s, not by the dataset "
                         "owner %s",
@@ -524,7 +524,7 @@ decc_status decc_grant_policy_verify(const decc_grant_policy *p,
 }
 
 decc_status decc_grant_policy_to_json(char **json, const decc_grant_policy *p) {
-  char d[43], h[67], sg[133];
+  char d[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN], sg[DECC_SIG_HEX_LEN];
   json_t *o =
       json_pack("{s:s,s:s,s:I,s:s%,s:s}", "dataset",
                 decc_address_to_checksum(d, &p->dataset), "orderHash",
@@ -585,7 +585,7 @@ out:
 }
 
 static char *policy_path(const char *dir, const uint8_t h[32]) {
-  char hx[67];
+  char hx[DECC_HEX32_LEN];
   decc_hex_encode(hx, h, 32, 1);
   size_t n = strlen(dir) + 80;
   char *p = decc_malloc(n);

@@ -236,7 +236,7 @@ static json_t *jhex(const uint8_t *b, size_t n) {
 }
 
 static json_t *jaddr(const decc_address *a) {
-  char t[43];
+  char t[DECC_ADDRESS_HEX_LEN];
   return json_string(decc_address_to_checksum(t, a));
 }
 
@@ -312,7 +312,7 @@ void decc_rcpt_list_clear(decc_rcpt_list *l) {
 
 decc_status decc_rcpt_log_path(char **path, const char *dir,
                                const decc_address *dataset) {
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   decc_address_to_hex(a, dataset);
   size_t n = strlen(dir) + 48;
   *path = decc_malloc(n);
@@ -552,7 +552,7 @@ decc_status decc_rcpt_verify_log(decc_rcpt_report *rep,
     rep->signer = *signer;
   for (size_t i = 0; i < l->n; i++) {
     const decc_rcpt *r = &l->items[i];
-    char a[43];
+    char a[DECC_ADDRESS_HEX_LEN];
     rep->checked++;
     if (dataset && !decc_address_eq(&r->dataset, dataset))
       ISSUE(r->seq, "WRONG_DATASET",
@@ -576,7 +576,7 @@ decc_status decc_rcpt_verify_log(decc_rcpt_report *rep,
       rep->signer = who;
       have_signer = 1;
     } else if (!decc_address_eq(&who, &rep->signer)) {
-      char b[43];
+      char b[DECC_ADDRESS_HEX_LEN];
       ISSUE(r->seq, "BAD_SIGNATURE",
             "receipt %llu is signed by %s, not by the SMS %s (forged)",
             (unsigned long long)r->seq, decc_address_to_checksum(a, &who),

@@ -246,7 +246,7 @@ static void app(wr *w, const decc_session *s, const decc_session_source *src) {
     /* §4.5: the file name is "0x" + sha256hex(url). */
     const char *u = s->input_files[i] ? s->input_files[i] : "";
     uint8_t h[32];
-    char hex[67];
+    char hex[DECC_HEX32_LEN];
     decc_sha256(h, u, strlen(u));
     add_indexed(w, DECC_ENV_INPUT_FILE_NAME_, i + 1, NULL,
                 decc_hex_encode(hex, h, 32, 1), 66);

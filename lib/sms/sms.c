@@ -39,7 +39,7 @@
 
 /* ---- small helpers -------------------------------------------------------- */
 
-char *decc__sms_hex32(char out[67], const uint8_t b[32]) {
+char *decc__sms_hex32(char out[DECC_HEX32_LEN], const uint8_t b[32]) {
   return decc_hex_encode(out, b, 32, 1);
 }
 

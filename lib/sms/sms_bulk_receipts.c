@@ -42,7 +42,7 @@ decc_status decc__sms_bulk_receipts(decc_rcpt_store *rs,
     if (!items[i].ok)
       continue;
     const decc_address *ds = &items[i].order.u.dataset.dataset;
-    char dh[43];
+    char dh[DECC_ADDRESS_HEX_LEN];
     decc_address owner;
     decc_sms_asset a;
     memset(&a, 0, sizeof a);

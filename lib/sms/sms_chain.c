@@ -63,7 +63,7 @@ static decc_status view_call(cview *v, const decc_address *to, const char *sig,
   pthread_mutex_unlock(&v->mu);
   if (st == DECC_E_REVERT || (st == DECC_OK && out->len == 0)) {
     decc_buf_clear(out);
-    char a[43];
+    char a[DECC_ADDRESS_HEX_LEN];
     return decc_err_set(err, DECC_E_NOT_FOUND, "%s on %s: no such entry", sig,
                         decc_address_to_checksum(a, to));
   }
@@ -542,7 +542,7 @@ static decc_status mv_owner_of(void *ctx, const decc_address *entry,
     }
   pthread_mutex_unlock(&m->mu);
   if (st) {
-    char a[43];
+    char a[DECC_ADDRESS_HEX_LEN];
     return decc_err_set(err, st, "owner() on %s: no such entry",
                         decc_address_to_checksum(a, entry));
   }
@@ -609,7 +609,7 @@ static decc_status mv_asset(void *ctx, const decc_address *a,
     }
   pthread_mutex_unlock(&m->mu);
   if (st == DECC_E_NOT_FOUND) {
-    char h[43];
+    char h[DECC_ADDRESS_HEX_LEN];
     return decc_err_set(err, st, "no registry entry %s",
                         decc_address_to_checksum(h, a));
   }

@@ -144,7 +144,7 @@ static decc_status call(decc_http_reply *rep, const char *method,
   return st;
 }
 
-static void sig_hex(char out[133], const uint8_t sig[65]) {
+static void sig_hex(char out[DECC_SIG_HEX_LEN], const uint8_t sig[65]) {
   decc_hex_encode(out, sig, 65, 1);
 }
 
@@ -153,7 +153,7 @@ static decc_status push(const char *base, const char *method, const char *path,
                         const char *value, size_t len, const char *what,
                         decc_err *err) {
   uint8_t sig[65];
-  char sh[133];
+  char sh[DECC_SIG_HEX_LEN];
   if (decc_sms_sign_challenge(sig, sk32, ch) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
   sig_hex(sh, sig);
@@ -171,7 +171,7 @@ decc_status decc_sms_client_push_web3(const char *base,
                                       const char *value, size_t len,
                                       const uint8_t sk32[32], decc_err *err) {
   uint8_t ch[32];
-  char a[43], path[96];
+  char a[DECC_ADDRESS_HEX_LEN], path[96];
   decc_sms_web3_challenge(ch, dataset, value, len);
   snprintf(path, sizeof path, "/secrets/web3?secretAddress=%s",
            decc_address_to_checksum(a, dataset));
@@ -192,7 +192,7 @@ decc_status decc_sms_client_push_web2(const char *base, const char *name,
   char *en = decc_http_escape(name);
   if (!en)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   decc_buf path;
   decc_buf_init(&path, 4096);
   decc_status st =
@@ -214,7 +214,7 @@ decc_status decc_sms_client_push_app_secret(const char *base,
                                             const uint8_t sk32[32],
                                             decc_err *err) {
   uint8_t ch[32];
-  char a[43], path[96];
+  char a[DECC_ADDRESS_HEX_LEN], path[96];
   decc_sms_web2_challenge(ch, app, DECC_SMS_APP_SECRET_INDEX, 1, value, len);
   snprintf(path, sizeof path, "/apps/%s/secrets",
            decc_address_to_checksum(a, app));
@@ -236,7 +236,7 @@ decc_status decc_sms_client_push_requester_secret(const char *base,
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
   uint8_t ch[32];
   decc_sms_web2_challenge(ch, &owner, key, strlen(key), value, len);
-  char a[43], path[160];
+  char a[DECC_ADDRESS_HEX_LEN], path[160];
   snprintf(path, sizeof path, "/requesters/%s/secrets/%s",
            decc_address_to_checksum(a, &owner), key);
   return push(base, "POST", path, ch, sk32, value, len,
@@ -247,7 +247,7 @@ decc_status decc_sms_client_check(const char *base, decc_secret_kind kind,
                                   const decc_address *owner, const char *name,
                                   int *exists, decc_err *err) {
   *exists = 0;
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(a, owner);
   decc_buf path;
   decc_buf_init(&path, 4096);
@@ -308,7 +308,7 @@ static decc_status http_challenge(const char *base, const uint8_t taskid32[32],
   if (code)
     code[0] = 0;
   uint8_t h[32], sig[65];
-  char sh[133], th[67], path[96];
+  char sh[DECC_SIG_HEX_LEN], th[DECC_HEX32_LEN], path[96];
   decc_sms_authorization_hash(h, NULL, taskid32, NULL);
   if (decc_sms_sign_challenge(sig, pool_sk32, h) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
@@ -339,7 +339,7 @@ static decc_status http_nonce(const char *base, const uint8_t taskid32[32],
                               uint8_t nonce32[32], char *code, decc_err *err) {
   if (code)
     code[0] = 0;
-  char th[67], path[96];
+  char th[DECC_HEX32_LEN], path[96];
   snprintf(path, sizeof path, "/tee/nonces/%s", decc__sms_hex32(th, taskid32));
   decc_http_reply rep;
   decc_status st = call(&rep, "POST", base, path, NULL, NULL, NULL, 0, err);
@@ -376,7 +376,7 @@ static decc_status http_session(const char *base,
   *sealed_len = 0;
   session_id[0] = 0;
   uint8_t h[32], sig[65];
-  char sh[133];
+  char sh[DECC_SIG_HEX_LEN];
   decc_sms_authorization_hash(h, &r->worker, r->task_id, &r->enclave_challenge);
   if (decc_sms_sign_challenge(sig, worker_sk32, h) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
@@ -636,7 +636,7 @@ decc_status decc_sms_client_open_http(decc_sms_client **out,
 /* ---- "local" backend: a decc_sms of this process ---------------------------- */
 
 /* Signs a 32-byte challenge as the iExec Authorization header text. */
-static decc_status auth_header(char out[133], const uint8_t sk32[32],
+static decc_status auth_header(char out[DECC_SIG_HEX_LEN], const uint8_t sk32[32],
                                const uint8_t ch[32], decc_err *err) {
   uint8_t sig[65];
   if (decc_sms_sign_challenge(sig, sk32, ch) != DECC_OK)
@@ -669,7 +669,7 @@ static decc_status l_push_web3(void *self, const decc_address *dataset,
                                const char *value, size_t len,
                                const uint8_t sk32[32], decc_err *err) {
   uint8_t ch[32];
-  char hdr[133];
+  char hdr[DECC_SIG_HEX_LEN];
   decc_sms_web3_challenge(ch, dataset, value, len);
   decc_status st = auth_header(hdr, sk32, ch, err);
   if (st)
@@ -689,7 +689,7 @@ static decc_status l_push_web2(void *self, const char *name, const char *value,
   if (decc_address_from_privkey(&owner, sk32) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
   uint8_t ch[32];
-  char hdr[133];
+  char hdr[DECC_SIG_HEX_LEN];
   decc_sms_web2_challenge(ch, &owner, name, strlen(name), value, len);
   decc_status st = auth_header(hdr, sk32, ch, err);
   if (st)
@@ -706,7 +706,7 @@ static decc_status l_push_app(void *self, const decc_address *app,
                               const char *value, size_t len,
                               const uint8_t sk32[32], decc_err *err) {
   uint8_t ch[32];
-  char hdr[133];
+  char hdr[DECC_SIG_HEX_LEN];
   decc_sms_web2_challenge(ch, app, DECC_SMS_APP_SECRET_INDEX, 1, value, len);
   decc_status st = auth_header(hdr, sk32, ch, err);
   if (st)
@@ -728,7 +728,7 @@ static decc_status l_push_req(void *self, const char *key, const char *value,
   if (decc_address_from_privkey(&owner, sk32) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
   uint8_t ch[32];
-  char hdr[133];
+  char hdr[DECC_SIG_HEX_LEN];
   decc_sms_web2_challenge(ch, &owner, key, strlen(key), value, len);
   decc_status st = auth_header(hdr, sk32, ch, err);
   if (st)
@@ -760,7 +760,7 @@ static decc_status l_challenge(void *self, const uint8_t taskid32[32],
                                decc_address *enclave,
                                char code[DECC_SMS_CODE_MAX], decc_err *err) {
   uint8_t h[32];
-  char hdr[133];
+  char hdr[DECC_SIG_HEX_LEN];
   code[0] = 0;
   decc_sms_authorization_hash(h, NULL, taskid32, NULL);
   decc_status st = auth_header(hdr, pool_sk32, h, err);
@@ -794,7 +794,7 @@ static decc_status l_session(void *self, const decc_sms_session_request *r,
   session_id[0] = 0;
   code[0] = 0;
   uint8_t h[32];
-  char hdr[133];
+  char hdr[DECC_SIG_HEX_LEN];
   decc_sms_authorization_hash(h, &r->worker, r->task_id, &r->enclave_challenge);
   decc_status st = auth_header(hdr, worker_sk32, h, err);
   if (st)

@@ -227,7 +227,7 @@ static void h_challenge(void *ctx, decc_http_request *req,
                    err.msg);
     return;
   }
-  char a[43];
+  char a[DECC_ADDRESS_HEX_LEN];
   decc_address_to_hex(a, &e);
   (void)decc_http_res_send(res, 200, "text/plain", a, strlen(a));
 }
@@ -249,7 +249,7 @@ static void h_nonce(void *ctx, decc_http_request *req,
                    err.msg);
     return;
   }
-  char hx[67], body[160];
+  char hx[DECC_HEX32_LEN], body[160];
   int n = snprintf(body, sizeof body,
                    "{\"data\":{\"nonce\":\"%s\",\"expiresAt\":%llu}}",
                    decc__sms_hex32(hx, nonce), (unsigned long long)exp);

@@ -73,7 +73,7 @@ decc_status decc_sms_enclave_challenge(decc_sms *s, const uint8_t taskid[32],
                                        const char *authorization,
                                        decc_address *enclave,
                                        const char **code, decc_err *err) {
-  char th[67], what[100];
+  char th[DECC_HEX32_LEN], what[100];
   decc__sms_hex32(th, taskid);
   snprintf(what, sizeof what, "enclave challenge for task %s", th);
   if (code)
@@ -114,7 +114,7 @@ decc_status decc_sms_enclave_challenge(decc_sms *s, const uint8_t taskid[32],
         decc_err_set(&e2, st, "key generation failed");
       decc_secure_free(rec);
       if (!st) {
-        char a[43];
+        char a[DECC_ADDRESS_HEX_LEN];
         decc__sms_log(s, "sms: created enclave challenge %s for task %s",
                decc_address_to_checksum(a, enclave), th);
       }
@@ -176,7 +176,7 @@ decc_status decc_sms_attestation_nonce(decc_sms *s, const uint8_t taskid[32],
                                        uint8_t nonce32[32],
                                        uint64_t *expires_at, const char **code,
                                        decc_err *err) {
-  char th[67], what[100];
+  char th[DECC_HEX32_LEN], what[100];
   decc__sms_hex32(th, taskid);
   snprintf(what, sizeof what, "attestation nonce for task %s", th);
   if (code)

@@ -160,7 +160,7 @@ decc_status decc_sms_release_session(
     const char *worker_authorization,
     char session_id[DECC_SMS_SESSION_ID_LEN + 1], uint8_t **sealed,
     size_t *sealed_len, const char **code, decc_err *err) {
-  char th[67], wa[43], what[160];
+  char th[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN], what[160];
   decc__sms_hex32(th, r->task_id);
   snprintf(what, sizeof what, "session for task %s worker %s", th,
            decc_address_to_checksum(wa, &r->worker));
@@ -290,7 +290,7 @@ decc_status decc_sms_release_session(
     goto out;
   }
   if (memcmp(app.checksum, q->measurement, 32)) {
-    char m1[67], m2[67];
+    char m1[DECC_HEX32_LEN], m2[DECC_HEX32_LEN];
     st = decc__sms_refuse(s, code, "ATTESTATION_MEASUREMENT_MISMATCH", DECC_E_DENIED,
                 err, what,
                 "enclave measurement %s differs from the app's on-chain "
@@ -394,7 +394,7 @@ decc_status decc_sms_release_session(
   *sealed_len = doc.len + DECC_SEAL_OVERHEAD;
   memcpy(session_id, sid, sizeof sid);
   {
-    char pf[43];
+    char pf[DECC_ADDRESS_HEX_LEN];
     decc__sms_log(s,
            "sms: released session %.14s… for task %s to worker %s (platform "
            "%s, dataset %s, %zu requester secret(s))",

@@ -127,7 +127,7 @@ decc_status decc_sms_push_web3(decc_sms *s, const decc_address *addr,
                                const char *value, size_t len,
                                const char *authorization, const char **code,
                                decc_err *err) {
-  char a[43], what[96];
+  char a[DECC_ADDRESS_HEX_LEN], what[96];
   snprintf(what, sizeof what, "web3 secret of %s",
            decc_address_to_checksum(a, addr));
   if (code)
@@ -150,7 +150,7 @@ decc_status decc_sms_push_web2(decc_sms *s, const decc_address *owner,
                                const char *name, const char *value, size_t len,
                                int update, const char *authorization,
                                const char **code, decc_err *err) {
-  char a[43], what[128];
+  char a[DECC_ADDRESS_HEX_LEN], what[128];
   snprintf(what, sizeof what, "web2 secret of %s",
            decc_address_to_checksum(a, owner));
   if (code)
@@ -188,7 +188,7 @@ decc_status decc_sms_push_app_secret(decc_sms *s, const decc_address *app,
                                      const char *value, size_t len,
                                      const char *authorization,
                                      const char **code, decc_err *err) {
-  char a[43], what[96];
+  char a[DECC_ADDRESS_HEX_LEN], what[96];
   snprintf(what, sizeof what, "app developer secret of %s",
            decc_address_to_checksum(a, app));
   if (code)
@@ -214,7 +214,7 @@ decc_status decc_sms_push_requester_secret(decc_sms *s,
                                            size_t len,
                                            const char *authorization,
                                            const char **code, decc_err *err) {
-  char a[43], what[96];
+  char a[DECC_ADDRESS_HEX_LEN], what[96];
   snprintf(what, sizeof what, "requester secret of %s",
            decc_address_to_checksum(a, requester));
   if (code)

@@ -120,7 +120,7 @@ decc_status decc_sms_session_request_to_json(
   char *q = NULL;
   if (decc_quote_to_json(&q, &r->quote) != DECC_OK)
     return DECC_E_NOMEM;
-  char t[67], d[67], w[43], e[43], sg[133];
+  char t[DECC_HEX32_LEN], d[DECC_HEX32_LEN], w[DECC_ADDRESS_HEX_LEN], e[DECC_ADDRESS_HEX_LEN], sg[DECC_SIG_HEX_LEN];
   decc_buf b;
   decc_buf_init(&b, 0);
   decc_status st = decc_buf_printf(
@@ -245,7 +245,7 @@ typedef struct fill_ctx {
   /* the bulk item being written */
   char *url;
   decc_sms_asset a;
-  char cks[67], fa[43];
+  char cks[DECC_HEX32_LEN], fa[DECC_ADDRESS_HEX_LEN];
   size_t klen;
   int has_key;
   /* the requester secret being written */
@@ -357,7 +357,7 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
                                     const char **code, decc_err *err,
                                     const char *what) {
   const decc_sms_deal *d = c->deal;
-  char th[67], dh[67], dsa[43], cks[67], acks[67], wa[43], sk[67];
+  char th[DECC_HEX32_LEN], dh[DECC_HEX32_LEN], dsa[DECC_ADDRESS_HEX_LEN], cks[DECC_HEX32_LEN], acks[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN], sk[DECC_HEX32_LEN];
   char ti[24], bsz[24], bfi[24];
   decc__sms_hex32(th, c->r->task_id);
   decc__sms_hex32(dh, c->r->deal_id);
@@ -370,7 +370,7 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
   size_t dkey_len = 0, enc_len = 0, appsec_len = 0, token_len = 0,
          pxy_len = 0;
   char *ds_url = NULL, *app_image = NULL;
-  char(*fa)[43] = NULL;
+  char(*fa)[DECC_ADDRESS_HEX_LEN] = NULL;
   decc_session_dataset *bulk = NULL;
   decc_session_secret *secrets = NULL;
   decc_sms_asset ds;

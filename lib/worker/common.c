@@ -14,7 +14,7 @@
 #include "decc/mem.h"
 #include "worker/worker_int.h"
 
-char *decc__wk_hex32(char out[67], const uint8_t b[32]) {
+char *decc__wk_hex32(char out[DECC_HEX32_LEN], const uint8_t b[32]) {
   return decc_hex_encode(out, b, 32, 1);
 }
 

@@ -252,7 +252,7 @@ static decc_status scan_deals(decc_scheduler *s, size_t *actions,
                          (int64_t)tee, (int64_t)trust);
     }
     pthread_mutex_unlock(&s->mu);
-    char dh[67];
+    char dh[DECC_HEX32_LEN];
     slog(s, "scheduler: deal %s: %llu task(s)%s", decc__wk_hex32(dh, deal),
          (unsigned long long)size, tee ? " (TEE)" : "");
     if (actions)
@@ -317,7 +317,7 @@ static void claim_cause(decc_scheduler *s, const uint8_t task[32],
 
 static decc_status task_round(decc_scheduler *s, trow *r, uint64_t now,
                               size_t *actions, decc_err *err) {
-  char th[67];
+  char th[DECC_HEX32_LEN];
   decc__wk_hex32(th, r->task);
   decc_poco_task t;
   decc_status st = decc_hub_view_task(s->cfg.chain, r->task, &t, err);
@@ -403,7 +403,7 @@ static decc_status task_round(decc_scheduler *s, trow *r, uint64_t now,
                          "taskid=?1",
                          "ba", r->task, &enc);
       pthread_mutex_unlock(&s->mu);
-      char ea[43];
+      char ea[DECC_ADDRESS_HEX_LEN];
       slog(s, "scheduler: task %s: enclave challenge %s", th,
            decc_address_to_checksum(ea, &enc));
       return st;
@@ -497,7 +497,7 @@ decc_status decc_scheduler_step(decc_scheduler *s, size_t *actions,
     if (ts == DECC_E_REVERT) {
       /* the chain said no (a race with another party): logged, retried
        * next round after a fresh read */
-      char th[67];
+      char th[DECC_HEX32_LEN];
       slog(s, "scheduler: task %s: %s", decc__wk_hex32(th, rows[i].task),
            e2.msg);
     } else if (ts) {
@@ -584,7 +584,7 @@ decc_status decc_scheduler_assign(decc_scheduler *s, const decc_address *worker,
                        "ba", a->task_id, worker);
   pthread_mutex_unlock(&s->mu);
   if (!st) {
-    char th[67], wa[43];
+    char th[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN];
     slog(s, again ? "scheduler: task %s handed again to worker %s (no report "
                     "yet)"
                   : "scheduler: task %s → worker %s",
@@ -612,7 +612,7 @@ decc_status decc_scheduler_report(decc_scheduler *s,
                                  r->detail, &r->worker, err);
   pthread_mutex_unlock(&s->mu);
   if (!st && r->kind == DECC_REPORT_FAILED) {
-    char th[67];
+    char th[DECC_HEX32_LEN];
     slog(s, "scheduler: task %s failed on a worker: %s (%s)",
          decc__wk_hex32(th, r->task_id), decc_task_cause_name(r->cause),
          r->detail);

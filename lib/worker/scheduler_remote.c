@@ -73,7 +73,7 @@ static decc_status dump(char **json, json_t *o) {
 }
 
 decc_status decc_assignment_to_json(char **json, const decc_task_assignment *a) {
-  char w[43], e[43];
+  char w[DECC_ADDRESS_HEX_LEN], e[DECC_ADDRESS_HEX_LEN];
   json_t *o = json_object();
   if (o) {
     json_object_set_new(o, "worker",
@@ -257,7 +257,7 @@ static decc_status signed_post(const char *base_url, const uint8_t sk32[32],
   st = decc_eip191_sign(sig, sk32, dg, 32);
   if (st)
     return decc_err_set(err, st, "signing the scheduler request failed");
-  char a[43], sh[133];
+  char a[DECC_ADDRESS_HEX_LEN], sh[DECC_SIG_HEX_LEN];
   char h_worker[64], h_ts[64], h_sig[160];
   snprintf(h_worker, sizeof h_worker, "X-Decc-Worker: %s",
            decc_address_to_checksum(a, &me));
@@ -331,7 +331,7 @@ decc_status decc_scheduler_remote_report(const char *base_url,
   decc_status st = decc_report_to_json(&body, rep);
   if (st)
     return decc_err_set(err, st, "report: cannot encode");
-  char path[128], th[67];
+  char path[128], th[DECC_HEX32_LEN];
   snprintf(path, sizeof path, "/scheduler/replicates/%s/status",
            decc_hex_encode(th, rep->task_id, 32, 1));
   decc_http_reply r;

@@ -311,7 +311,7 @@ decc_status decc_worker_task_logs(decc_worker *w, const uint8_t taskid32[32],
                         "task logs are readable by the requester only");
   }
   decc_poco_deal_clear(&d);
-  char th[67], name[80];
+  char th[DECC_HEX32_LEN], name[80];
   snprintf(name, sizeof name, "%s.json", decc__wk_hex32(th, taskid32));
   char *path = decc__path_join(w->logs, name);
   char *text = path ? read_bounded(path, 1u << 20) : NULL;
@@ -372,7 +372,7 @@ static decc_status set_state(decc_worker *w, const uint8_t task[32], int state,
 
 static decc_status fail_task(decc_worker *w, const decc_task_assignment *a,
                              const decc_enclave_outcome *o, decc_err *err) {
-  char th[67];
+  char th[DECC_HEX32_LEN];
   wlog(w, "worker: task %s failed: %s (%s)", decc__wk_hex32(th, a->task_id),
        decc_task_cause_name(o->cause), o->detail);
   decc_status st = decc__wk_record_failure(w->db, a->task_id, o->cause,
@@ -460,7 +460,7 @@ static decc_status fetch_bundle(decc_worker *w, const decc_buf *maddr,
 /* Runs the assignment and sends its transaction. The row exists (RUNNING). */
 static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
                                   size_t *actions, decc_err *err) {
-  char th[67];
+  char th[DECC_HEX32_LEN];
   decc__wk_hex32(th, a->task_id);
   decc_enclave_outcome o;
   memset(&o, 0, sizeof o);
@@ -601,7 +601,7 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
     memset(&s, 0, sizeof s);
     memcpy(s.digest, o.result_digest, 32);
     if (o.has_callback) {
-      char cb[43];
+      char cb[DECC_ADDRESS_HEX_LEN];
       snprintf(s.results, sizeof s.results,
                "{ \"storage\": \"ethereum\", \"location\": \"%s\" }",
                decc_address_to_hex(cb, &d.callback));
@@ -657,7 +657,7 @@ typedef struct row {
 
 static decc_status resume(decc_worker *w, row *r, size_t *actions,
                           decc_err *err) {
-  char th[67];
+  char th[DECC_HEX32_LEN];
   decc__wk_hex32(th, r->a.task_id);
   decc_poco_task t;
   decc_status st = decc_hub_view_task(w->cfg.chain, r->a.task_id, &t, err);

@@ -52,6 +52,6 @@ static inline int decc__wk_u64(uint64_t *out, const decc_u256 *v) {
 }
 
 /* Hex of a task id, for logs. */
-char *decc__wk_hex32(char out[67], const uint8_t b[32]);
+char *decc__wk_hex32(char out[DECC_HEX32_LEN], const uint8_t b[32]);
 
 #endif
