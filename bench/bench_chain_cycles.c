@@ -85,8 +85,7 @@ static void send_ok(bench_chain *b, int who, const decc_address *to,
     die(decc_chain_backend(b->c), sig, "ABI encoding failed");
   if (!r)
     r = &own;
-  if (decc_chain_send(b->c, g_sk[who], to, cd.data, cd.len, r, &err) !=
-      DECC_OK)
+  if (decc_chain_send(b->c, g_sk[who], to, cd.data, cd.len, r, &err) != DECC_OK)
     die(decc_chain_backend(b->c), sig, err.msg);
   if (r->status != 1)
     die(decc_chain_backend(b->c), sig,
@@ -101,8 +100,8 @@ static void minted(const decc_receipt *r, const decc_address *reg,
   uint8_t t0[32];
   decc_abi_event_topic(t0, "Transfer(address,address,uint256)");
   for (size_t i = 0; i < r->n_logs; i++)
-    if (decc_address_eq(&r->logs[i].address, reg) &&
-        r->logs[i].n_topics == 4 && !memcmp(r->logs[i].topics[0], t0, 32)) {
+    if (decc_address_eq(&r->logs[i].address, reg) && r->logs[i].n_topics == 4 &&
+        !memcmp(r->logs[i].topics[0], t0, 32)) {
       memcpy(out->b, r->logs[i].topics[3] + 12, 20);
       return;
     }
@@ -174,7 +173,8 @@ static void cycle(bench_chain *b, uint64_t n, uint8_t task[32]) {
   decc_order ao, dso, wo, ro;
   decc_abi_enc_init(&e, 0);
   memset(&r, 0, sizeof r);
-  if (decc_order_init(&ao, DECC_ORDER_APP) || decc_order_init(&dso, DECC_ORDER_DATASET) ||
+  if (decc_order_init(&ao, DECC_ORDER_APP) ||
+      decc_order_init(&dso, DECC_ORDER_DATASET) ||
       decc_order_init(&wo, DECC_ORDER_WORKERPOOL) ||
       decc_order_init(&ro, DECC_ORDER_REQUEST))
     die(be, "orders", "out of memory");

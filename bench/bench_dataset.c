@@ -84,7 +84,8 @@ static double run(char *const argv[], long *rss_kib, char *outbuf,
   }
   size_t n = 0;
   ssize_t r;
-  while ((r = read(p[0], outbuf + n, outcap - 1 - n)) > 0 && n + (size_t)r < outcap - 1)
+  while ((r = read(p[0], outbuf + n, outcap - 1 - n)) > 0 &&
+         n + (size_t)r < outcap - 1)
     n += (size_t)r;
   if (r > 0)
     n += (size_t)r;
@@ -193,7 +194,8 @@ int main(int argc, char **argv) {
   double la[3] = {0, 0, 0};
   if (getloadavg(la, 3) > 0)
     printf("load average before the run: %.2f (other work on the 2 cores "
-           "skews the figures)\n", la[0]);
+           "skews the figures)\n",
+           la[0]);
   char out[256], sum_decc[256] = "", ref[DECC_HEX32_LEN];
   long rss = 0, rss_max = 0;
 
@@ -204,8 +206,18 @@ int main(int argc, char **argv) {
   snprintf(sum_decc, sizeof sum_decc, "%s", out);
   sum_decc[strcspn(sum_decc, "\n")] = 0;
   rss_max = rss;
-  char *ofile[] = {"/usr/bin/openssl", "enc", "-aes-256-cbc", "-K", khex, "-iv",
-                   ivhex, "-in", in, "-out", oenc, NULL};
+  char *ofile[] = {"/usr/bin/openssl",
+                   "enc",
+                   "-aes-256-cbc",
+                   "-K",
+                   khex,
+                   "-iv",
+                   ivhex,
+                   "-in",
+                   in,
+                   "-out",
+                   oenc,
+                   NULL};
   sync();
   double t_of = run(ofile, NULL, out, sizeof out);
   sync();
@@ -215,7 +227,8 @@ int main(int argc, char **argv) {
   } else {
     int same = sha_iv_file(ref, oenc) == 0 && !strcmp(ref, sum_decc);
     printf("outputs identical (decc checksum == SHA-256(IV || openssl "
-           "output)): %s\n", same ? "yes" : "NO");
+           "output)): %s\n",
+           same ? "yes" : "NO");
     failed |= !same;
     bench_report("file->file decc encrypt+checksum", mb / t_df, "MB/s");
     bench_report("file->file openssl enc (no checksum)", mb / t_of, "MB/s");
@@ -227,11 +240,32 @@ int main(int argc, char **argv) {
   long drss = 0;
   for (int rep = 0; rep < 3 && !failed; rep++) {
     char *d1[] = {self, "--child", "enc", in, "/dev/null", NULL};
-    char *o1[] = {"/usr/bin/openssl", "enc", "-aes-256-cbc", "-K", khex,
-                  "-iv", ivhex, "-in", in, "-out", "/dev/null", NULL};
+    char *o1[] = {"/usr/bin/openssl",
+                  "enc",
+                  "-aes-256-cbc",
+                  "-K",
+                  khex,
+                  "-iv",
+                  ivhex,
+                  "-in",
+                  in,
+                  "-out",
+                  "/dev/null",
+                  NULL};
     char *d2[] = {self, "--child", "dec", enc, "/dev/null", NULL};
-    char *o2[] = {"/usr/bin/openssl", "enc", "-d", "-aes-256-cbc", "-K", khex,
-                  "-iv", ivhex, "-in", oenc, "-out", "/dev/null", NULL};
+    char *o2[] = {"/usr/bin/openssl",
+                  "enc",
+                  "-d",
+                  "-aes-256-cbc",
+                  "-K",
+                  khex,
+                  "-iv",
+                  ivhex,
+                  "-in",
+                  oenc,
+                  "-out",
+                  "/dev/null",
+                  NULL};
     double t = run(d1, &rss, out, sizeof out);
     failed |= t < 0 || strncmp(out, sum_decc, 66) != 0;
     t_decc = t < t_decc ? t : t_decc;
@@ -250,9 +284,11 @@ int main(int argc, char **argv) {
   }
   if (!failed) {
     bench_report("decc encrypt+checksum (to /dev/null)", mb / t_decc, "MB/s");
-    bench_report("openssl enc -aes-256-cbc (to /dev/null)", mb / t_ossl, "MB/s");
+    bench_report("openssl enc -aes-256-cbc (to /dev/null)", mb / t_ossl,
+                 "MB/s");
     bench_report("ratio decc / openssl (target >= 0.8)", t_ossl / t_decc, "x");
-    bench_report("decc peak RSS, encryption (target < 32768)", (double)rss_max, "KiB");
+    bench_report("decc peak RSS, encryption (target < 32768)", (double)rss_max,
+                 "KiB");
     bench_report("decc decrypt+checksum (to /dev/null)", mb / td, "MB/s");
     bench_report("openssl enc -d -aes-256-cbc (to /dev/null)", mb / to, "MB/s");
     bench_report("ratio decc / openssl (decrypt)", to / td, "x");

@@ -113,7 +113,8 @@ int main(void) {
     for (int k = 0; k < 100; k++) {
       EVP_MD_CTX *md = EVP_MD_CTX_new();
       if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
-          EVP_DigestVerify(md, der, (size_t)dl, q.signed_data, q.signed_len) != 1)
+          EVP_DigestVerify(md, der, (size_t)dl, q.signed_data, q.signed_len) !=
+              1)
         die("reference verify failed");
       EVP_MD_CTX_free(md);
     }

@@ -188,8 +188,8 @@ int main(void) {
   t0 = bench_now();
   for (long i = 0; i < iters / 4; i++) {
     decc_abi_value *v = NULL;
-    if (decc_abi_decode_call(&v, MATCH_SIG, cd.data, cd.len,
-                             DECC_ABI_CANONICAL, NULL))
+    if (decc_abi_decode_call(&v, MATCH_SIG, cd.data, cd.len, DECC_ABI_CANONICAL,
+                             NULL))
       die("decode_call loop");
     decc_abi_value_free(v);
   }

@@ -54,9 +54,9 @@ static char *body_for(size_t k) {
   char hx[DECC_ADDRESS_HEX_LEN];
   decc_address a = owner_addr(k);
   decc_hex_encode(hx, a.b, 20, 1);
-  json_t *j = json_pack(
-      "{s:s,s:{s:i,s:i,s:{s:[{s:s}]}}}", "query", QUERY, "variables", "start",
-      0, "range", 1000, "where", "and", "owner", hx);
+  json_t *j =
+      json_pack("{s:s,s:{s:i,s:i,s:{s:[{s:s}]}}}", "query", QUERY, "variables",
+                "start", 0, "range", 1000, "where", "and", "owner", hx);
   char *s = json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return s;
@@ -78,7 +78,8 @@ static double inproc(const char *db_path, int n) {
                          "protected_data WHERE owner=?1 ORDER BY creation_ts "
                          "DESC, id DESC LIMIT 1000",
                          -1, &q, 0) ||
-      sqlite3_prepare_v2(db, "SELECT item FROM pd_schema WHERE pd=?1 ORDER BY item",
+      sqlite3_prepare_v2(db,
+                         "SELECT item FROM pd_schema WHERE pd=?1 ORDER BY item",
                          -1, &s, 0)) {
     sqlite3_close(db);
     return 0;
@@ -220,7 +221,8 @@ int main(void) {
   if (!calls || !data || !rc)
     return 1;
   uint8_t sel[4];
-  decc_abi_selector(sel, "createDatasetWithSchema(address,string,string,bytes,bytes32)");
+  decc_abi_selector(
+      sel, "createDatasetWithSchema(address,string,string,bytes,bytes32)");
   for (size_t i = 0; i < items;) {
     size_t n = 0;
     for (; n < PER_BLOCK && i < items; n++, i++) {
@@ -281,8 +283,7 @@ int main(void) {
   /* Index catch-up: every owner's items listed. */
   t0 = bench_now();
   long want = (long)(items / OWNERS), got = -1;
-  while (bench_now() - t0 < 300 &&
-         (got = listed(url, OWNERS - 1)) < want)
+  while (bench_now() - t0 < 300 && (got = listed(url, OWNERS - 1)) < want)
     usleep(100000);
   if (got < want) {
     fprintf(stderr, "the index did not catch up (%ld of %ld)\n", got, want);
@@ -300,8 +301,9 @@ int main(void) {
     fprintf(f, "bodies[%zu] = [==[%s]==]\n", k + 1, b);
     free(b);
   }
-  fprintf(f, "local i = 0\nrequest = function()\n  i = i %% %d + 1\n"
-             "  return wrk.format(nil, nil, nil, bodies[i])\nend\n",
+  fprintf(f,
+          "local i = 0\nrequest = function()\n  i = i %% %d + 1\n"
+          "  return wrk.format(nil, nil, nil, bodies[i])\nend\n",
           OWNERS);
   fclose(f);
   double ref = inproc(idx, 2000);
@@ -319,6 +321,7 @@ int main(void) {
     return 1;
   bench_report("graphql getProtectedData (10k items, 100 owners)", h,
                "queries/s");
-  printf("  ratio HTTP+GraphQL / in-process SQL: %.2f\n", ref > 0 ? h / ref : 0);
+  printf("  ratio HTTP+GraphQL / in-process SQL: %.2f\n",
+         ref > 0 ? h / ref : 0);
   return 0;
 }

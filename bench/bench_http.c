@@ -114,7 +114,8 @@ static double inproc(decc_market *m, const decc_market_filter *f, int n,
   for (int i = 0; i < n; i++) {
     double a = bench_now();
     char *json = NULL;
-    if (decc_market_query(m, DECC_ORDER_WORKERPOOL, f, &json, NULL) != DECC_OK) {
+    if (decc_market_query(m, DECC_ORDER_WORKERPOOL, f, &json, NULL) !=
+        DECC_OK) {
       fprintf(stderr, "in-process query failed\n");
       free(lat);
       return 0;
@@ -124,8 +125,9 @@ static double inproc(decc_market *m, const decc_market_filter *f, int n,
   }
   double dt = bench_now() - t0;
   qsort(lat, (size_t)n, sizeof *lat, cmp_d);
-  printf("  in-process %s: %.0f queries/s, p50 %.3f ms, p99 %.3f ms (1 thread)\n",
-         name, n / dt, lat[n / 2] * 1e3, lat[(int)(n * 0.99)] * 1e3);
+  printf(
+      "  in-process %s: %.0f queries/s, p50 %.3f ms, p99 %.3f ms (1 thread)\n",
+      name, n / dt, lat[n / 2] * 1e3, lat[(int)(n * 0.99)] * 1e3);
   free(lat);
   return n / dt;
 }
@@ -134,7 +136,8 @@ static double inproc(decc_market *m, const decc_market_filter *f, int n,
 static double run_wrk(const char *url, int seconds, const char *name) {
   char cmd[1024], line[512];
   snprintf(cmd, sizeof cmd,
-           "wrk -t2 -c64 -d%ds --timeout 10s --latency '%s' 2>&1", seconds, url);
+           "wrk -t2 -c64 -d%ds --timeout 10s --latency '%s' 2>&1", seconds,
+           url);
   FILE *p = popen(cmd, "r");
   if (!p)
     return 0;
@@ -180,7 +183,8 @@ int main(void) {
 
   char home[512];
   const char *tmp = getenv("TMPDIR");
-  snprintf(home, sizeof home, "%s/decc-bench-http-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  snprintf(home, sizeof home, "%s/decc-bench-http-XXXXXX",
+           tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(home)) {
     perror("mkdtemp");
     return 1;
@@ -270,7 +274,8 @@ int main(void) {
   int iters = (int)(2000 * (scale < 1 ? scale : 1));
   if (iters < 50)
     iters = 50;
-  double ref1 = inproc(m, &f1, iters / 10 < 20 ? 20 : iters / 10, "category page");
+  double ref1 =
+      inproc(m, &f1, iters / 10 < 20 ? 20 : iters / 10, "category page");
   double ref2 = inproc(m, &f2, iters, "one workerpool");
   decc_market_close(m);
   if (cached[0] && !reuse) {
@@ -298,10 +303,11 @@ int main(void) {
   }
   char url1[256], url2[400];
   unsigned port = decc_node_port(node);
-  snprintf(url1, sizeof url1,
-           "http://127.0.0.1:%u/workerpoolorders?chainId=%llu&category=2&app=any&"
-           "dataset=any&requester=any",
-           port, (unsigned long long)chain);
+  snprintf(
+      url1, sizeof url1,
+      "http://127.0.0.1:%u/workerpoolorders?chainId=%llu&category=2&app=any&"
+      "dataset=any&requester=any",
+      port, (unsigned long long)chain);
   snprintf(url2, sizeof url2, "%s&workerpool=%s", url1, hx);
   double h1 = run_wrk(url1, seconds, "category page");
   double h2 = run_wrk(url2, seconds, "one workerpool");
@@ -318,7 +324,8 @@ int main(void) {
     return 1;
   bench_report("http market query, category page (100k book)", h1, "queries/s");
   printf("  ratio HTTP / in-process: %.2f\n", ref1 > 0 ? h1 / ref1 : 0);
-  bench_report("http market query, one workerpool (100k book)", h2, "queries/s");
+  bench_report("http market query, one workerpool (100k book)", h2,
+               "queries/s");
   printf("  ratio HTTP / in-process: %.2f\n", ref2 > 0 ? h2 / ref2 : 0);
   return 0;
 }

@@ -94,12 +94,13 @@ static void push_order(decc_abi_enc *e, const decc_order *o) {
   }
 }
 
-#define APPO "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"
+#define APPO                                                                   \
+  "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"
 #define WPO                                                                    \
-  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address," \
+  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address,"  \
   "bytes32,bytes)"
 #define RQO                                                                    \
-  "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32," \
+  "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32,"  \
   "uint256,uint256,address,address,string,bytes32,bytes)"
 
 /* Submits blocks of `per` raw txs; returns the elapsed seconds and fills
@@ -143,8 +144,8 @@ static void latencies(const char *what, double *lat, size_t nb) {
   snprintf(line, sizeof line, "%s block commit latency p50", what);
   bench_report(line, lat[nb / 2] * 1000, "ms");
   snprintf(line, sizeof line, "%s block commit latency p99", what);
-  bench_report(line, lat[(nb * 99) / 100 < nb ? (nb * 99) / 100 : nb - 1] * 1000,
-               "ms");
+  bench_report(
+      line, lat[(nb * 99) / 100 < nb ? (nb * 99) / 100 : nb - 1] * 1000, "ms");
 }
 
 /* Raw SQLite: commits/s of one small INSERT each, same pragmas. */
@@ -159,8 +160,8 @@ static double sqlite_commits(const char *dir, double seconds) {
                    NULL, NULL, NULL) != SQLITE_OK)
     die("sqlite reference", sqlite3_errmsg(db));
   sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db, "INSERT INTO t(v) VALUES(randomblob(64))", -1,
-                         &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(db, "INSERT INTO t(v) VALUES(randomblob(64))", -1, &st,
+                         NULL) != SQLITE_OK)
     die("sqlite reference", sqlite3_errmsg(db));
   size_t n = 0;
   double t0 = bench_now(), t;
@@ -209,8 +210,9 @@ static void anvil_line(void) {
   if (!url || !*url) {
     const char *why = getenv("DECC_ANVIL_SKIP");
     printf("anvil + PoCo cycles/s: skipped (%s)\n",
-           why && *why ? why : "DECC_ANVIL_URL not set; bench/run.sh starts "
-                               "anvil when the engines are installed");
+           why && *why ? why
+                       : "DECC_ANVIL_URL not set; bench/run.sh starts "
+                         "anvil when the engines are installed");
     return;
   }
   char self[4096];
@@ -290,7 +292,8 @@ int main(void) {
       decc_abi_enc_push_bytes32(&e, sum) ||
       decc_abi_enc_push_bytes(&e, NULL, 0))
     die("encode", NULL);
-  decc_buf d = calldata(&e, "createApp(address,string,string,bytes,bytes32,bytes)");
+  decc_buf d =
+      calldata(&e, "createApp(address,string,string,bytes,bytes32,bytes)");
   if (decc_ledger_send(l, sk[APPOWNER], &info.addr.app_registry, d.data, d.len,
                        &r, &err) != DECC_OK ||
       r.status != 1)
@@ -316,7 +319,8 @@ int main(void) {
 
   /* orders: app and workerpool orders for every deal, one request each */
   decc_order ao, dso, wpo, rq;
-  if (decc_order_init(&ao, DECC_ORDER_APP) || decc_order_init(&dso, DECC_ORDER_DATASET) ||
+  if (decc_order_init(&ao, DECC_ORDER_APP) ||
+      decc_order_init(&dso, DECC_ORDER_DATASET) ||
       decc_order_init(&wpo, DECC_ORDER_WORKERPOOL) ||
       decc_order_init(&rq, DECC_ORDER_REQUEST))
     die("orders", NULL);
@@ -356,9 +360,9 @@ int main(void) {
     push_order(&e, &dso);
     push_order(&e, &wpo);
     push_order(&e, &rq);
-    rv_push(&lc, tx(&info, sk[REQ], &nonce[REQ], &info.addr.hub,
-                    calldata(&e, "matchOrders(" APPO "," APPO "," WPO "," RQO
-                                 ")")));
+    rv_push(&lc,
+            tx(&info, sk[REQ], &nonce[REQ], &info.addr.hub,
+               calldata(&e, "matchOrders(" APPO "," APPO "," WPO "," RQO ")")));
     decc_abi_enc_init(&e, 0);
     if (decc_abi_enc_push_bytes32(&e, deal) || decc_abi_enc_push_u64(&e, 0))
       die("encode", NULL);

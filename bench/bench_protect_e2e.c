@@ -233,8 +233,7 @@ int main(void) {
   }
   bench_report("reference: encrypt file to file", mbps(n, t_ref), "MB/s");
   bench_report("protect end to end (file-backed)", mbps(n, r.seconds), "MB/s");
-  bench_report("  ratio vs reference (target >= 0.8)", t_ref / r.seconds,
-               "x");
+  bench_report("  ratio vs reference (target >= 0.8)", t_ref / r.seconds, "x");
   /* CPU time: the work done, whatever else the machine runs meanwhile
    * (a loaded machine delays the pipeline's hand-offs more than it
    * delays the reference). */

@@ -215,12 +215,11 @@ int main(void) {
   /* durable appends on the disk */
   int m = (int)(1000 * scale) + 50;
   double fs_disk = fsync_rate(dd, m);
-  bench_report("reference: write+fdatasync of a frame (disk)", fs_disk,
-               "op/s");
+  bench_report("reference: write+fdatasync of a frame (disk)", fs_disk, "op/s");
   snprintf(sd, sizeof sd, "%s/sms", dd);
   double app_disk = append_rate(sd, (uint64_t)m, &signer);
-  ratio("append (durable, signed) on disk", app_disk, fs_disk,
-        "raw fdatasync", "receipts/s");
+  ratio("append (durable, signed) on disk", app_disk, fs_disk, "raw fdatasync",
+        "receipts/s");
   bench_report("peak RSS", (double)bench_peak_rss_kib(), "KiB");
   rm_rf(rd);
   rm_rf(dd);

@@ -59,7 +59,8 @@ static void raw_init(raw_ref *r, const uint8_t sk[32]) {
     die("raw sign");
 }
 
-static void raw_sign_slice(raw_ref *r, long from, long n, const uint8_t sk[32]) {
+static void raw_sign_slice(raw_ref *r, long from, long n,
+                           const uint8_t sk[32]) {
   secp256k1_ecdsa_recoverable_signature sig;
   uint8_t d[32];
   memcpy(d, r->d, 32);
@@ -143,14 +144,15 @@ int main(void) {
   }
   secp256k1_context_destroy(ref.ctx);
   long total = (n + slice - 1) / slice * slice;
-  double raw_sign = (double)total / ref.sign_t, raw_rec = (double)total / ref.rec_t;
+  double raw_sign = (double)total / ref.sign_t,
+         raw_rec = (double)total / ref.rec_t;
   double sign_rate = (double)total / sign_t, rec_rate = (double)total / rec_t;
   bench_report("reference: libsecp256k1 sign_recoverable", raw_sign, "ops/s");
   report_ratio("order sign (requestorder)", sign_rate, raw_sign, "signs/s",
                40000);
   bench_report("reference: libsecp256k1 recover", raw_rec, "ops/s");
-  report_ratio("order recover (requestorder)", rec_rate, raw_rec,
-               "recovers/s", 25000);
+  report_ratio("order recover (requestorder)", rec_rate, raw_rec, "recovers/s",
+               25000);
   decc_order_clear(&o);
 
   /* keccak-256 vs OpenSSL SHA3-256 on 1 MiB. */
@@ -180,7 +182,8 @@ int main(void) {
   unsigned int hl = 0;
   t0 = bench_now();
   for (int r = 0; r < reps; r++)
-    if (!EVP_DigestInit_ex(mctx, md, NULL) || !EVP_DigestUpdate(mctx, buf, len) ||
+    if (!EVP_DigestInit_ex(mctx, md, NULL) ||
+        !EVP_DigestUpdate(mctx, buf, len) ||
         !EVP_DigestFinal_ex(mctx, h, &hl) || hl != 32)
       die("SHA3-256");
   double smb = (double)reps * (double)len / (bench_now() - t0) / 1e6;

@@ -111,8 +111,9 @@ static int run_wrk(const char *url, const char *script, int conns, int seconds,
       snprintf(r->p99, sizeof r->p99, "%s", unit);
     else if (sscanf(line, " Non-2xx or 3xx responses: %ld", &a) == 1)
       r->non2xx = a;
-    else if (sscanf(line, " Socket errors: connect %ld, read %ld, write %ld, "
-                          "timeout %ld",
+    else if (sscanf(line,
+                    " Socket errors: connect %ld, read %ld, write %ld, "
+                    "timeout %ld",
                     &a, &b, &c, &d) == 4)
       r->sock_errors = a + b + c + d;
     else
@@ -179,8 +180,8 @@ static int store_add(const char *base, size_t len, char cid[128]) {
   decc_buf_clear(&body);
   int rc = -1;
   if (!st && rep.status == 200) {
-    json_t *j = json_loads((const char *)rep.body.data, JSON_DISABLE_EOF_CHECK,
-                           NULL);
+    json_t *j =
+        json_loads((const char *)rep.body.data, JSON_DISABLE_EOF_CHECK, NULL);
     const char *h = json_string_value(json_object_get(j, "Hash"));
     if (h && strlen(h) < 128) {
       snprintf(cid, 128, "%s", h);
@@ -359,7 +360,8 @@ int main(void) {
     printf(" %ld", s.samples[i]);
   printf(" KiB\n");
   bench_report("soak mixed requests (64 conns)", soak.rps, "req/s");
-  printf("  ratio soak / first 10 s: %.2f\n", ref.rps > 0 ? soak.rps / ref.rps : 0);
+  printf("  ratio soak / first 10 s: %.2f\n",
+         ref.rps > 0 ? soak.rps / ref.rps : 0);
   pthread_mutex_destroy(&s.mu);
   pthread_cond_destroy(&s.cv);
   return errors ? 1 : 0;

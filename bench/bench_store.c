@@ -113,8 +113,8 @@ static double openssl_sha256(const char *path, uint8_t out[32]) {
 static double write_fsync(const char *src, const char *dst) {
   static uint8_t buf[1 << 20];
   double t0 = bench_now();
-  int in = open(src, O_RDONLY), out = open(dst, O_WRONLY | O_CREAT | O_TRUNC,
-                                             0644);
+  int in = open(src, O_RDONLY),
+      out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   int ok = in >= 0 && out >= 0;
   ssize_t r;
   while (ok && (r = read(in, buf, sizeof buf)) != 0)
@@ -233,9 +233,10 @@ int main(void) {
   if (!jsdir)
     jsdir = "/work/scratch/store";
   char probe[512];
-  snprintf(probe, sizeof probe, "%s/node_modules/ipfs-unixfs-importer/package.json",
-           jsdir);
-  if (access(probe, R_OK) != 0 || system("node --version >/dev/null 2>&1") != 0) {
+  snprintf(probe, sizeof probe,
+           "%s/node_modules/ipfs-unixfs-importer/package.json", jsdir);
+  if (access(probe, R_OK) != 0 ||
+      system("node --version >/dev/null 2>&1") != 0) {
     printf("ipfs-unixfs-importer: SKIP (no node or no installed copy in %s)\n",
            jsdir);
   } else {
@@ -246,19 +247,23 @@ int main(void) {
       perror("script");
       return 1;
     }
-    fputs("import { importer } from 'ipfs-unixfs-importer'\n"
-          "import { fixedSize } from 'ipfs-unixfs-importer/chunker'\n"
-          "import { balanced } from 'ipfs-unixfs-importer/layout'\n"
-          "import { createReadStream } from 'node:fs'\n"
-          "const discard = { put: async (c) => c, has: async () => false }\n"
-          "const o = { cidVersion: 0, rawLeaves: false, chunker: fixedSize({ chunkSize: 262144 }),\n"
-          "  layout: balanced({ maxChildrenPerNode: 174 }), reduceSingleLeafToSelf: true,\n"
-          "  wrapWithDirectory: false }\n"
-          "let last\n"
-          "const content = createReadStream(process.argv[2], { highWaterMark: 262144 })\n"
-          "for await (const e of importer([{ content }], discard, o)) last = e\n"
-          "console.log(last.cid.toString())\n",
-          f);
+    fputs(
+        "import { importer } from 'ipfs-unixfs-importer'\n"
+        "import { fixedSize } from 'ipfs-unixfs-importer/chunker'\n"
+        "import { balanced } from 'ipfs-unixfs-importer/layout'\n"
+        "import { createReadStream } from 'node:fs'\n"
+        "const discard = { put: async (c) => c, has: async () => false }\n"
+        "const o = { cidVersion: 0, rawLeaves: false, chunker: fixedSize({ "
+        "chunkSize: 262144 }),\n"
+        "  layout: balanced({ maxChildrenPerNode: 174 }), "
+        "reduceSingleLeafToSelf: true,\n"
+        "  wrapWithDirectory: false }\n"
+        "let last\n"
+        "const content = createReadStream(process.argv[2], { highWaterMark: "
+        "262144 })\n"
+        "for await (const e of importer([{ content }], discard, o)) last = e\n"
+        "console.log(last.cid.toString())\n",
+        f);
     fclose(f);
     snprintf(cmd, sizeof cmd, "node '%s' '%s'", script, file);
     double t_js = run_cmd(cmd, out, sizeof out);
@@ -266,7 +271,8 @@ int main(void) {
     if (t_js <= 0) {
       printf("ipfs-unixfs-importer: failed to run\n");
     } else {
-      bench_report("ipfs-unixfs-importer (node), CID only", mib / t_js, "MiB/s");
+      bench_report("ipfs-unixfs-importer (node), CID only", mib / t_js,
+                   "MiB/s");
       printf("CIDs %s (js %s)\n", strcmp(out, cs) ? "DIFFER" : "agree", out);
       printf("ratio decc CID-only / js importer  %.2fx (decc must be > 1)\n",
              t_js / t_hash);

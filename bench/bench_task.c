@@ -94,8 +94,7 @@ int main(void) {
     uint8_t *zip = NULL;
     size_t zn = 0;
     if (!loc || fix_cat(t.bs, loc, &arch) ||
-        decc_result_decrypt(&zip, &zn, NULL, t.rsa, arch.data, arch.len,
-                            NULL))
+        decc_result_decrypt(&zip, &zn, NULL, t.rsa, arch.data, arch.len, NULL))
       ok = 0;
     lat[i] = (bench_now() - t0) * 1e3;
     decc_free(zip);

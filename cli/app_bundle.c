@@ -18,12 +18,13 @@
 #include "decc/mem.h"
 
 static int init_usage(FILE *f) {
-  fprintf(f, "usage: decc app init [--lang sh|c|python] [--name NAME] DIR\n\n"
-             "Creates a sample iApp in DIR: a manifest (decc-app.json) and a\n"
-             "program that reads the protected data from $IEXEC_IN and writes\n"
-             "result.json + computed.json to $IEXEC_OUT. python: app.py and\n"
-             "decc_protected.py, decc's reader of protected data (both formats;\n"
-             "the worker's python3 runs it). Try it with 'decc app test DIR'.\n");
+  fprintf(f,
+          "usage: decc app init [--lang sh|c|python] [--name NAME] DIR\n\n"
+          "Creates a sample iApp in DIR: a manifest (decc-app.json) and a\n"
+          "program that reads the protected data from $IEXEC_IN and writes\n"
+          "result.json + computed.json to $IEXEC_OUT. python: app.py and\n"
+          "decc_protected.py, decc's reader of protected data (both formats;\n"
+          "the worker's python3 runs it). Try it with 'decc app test DIR'.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -136,10 +137,9 @@ static int app_build(int argc, char **argv) {
   if (decc_bundle_manifest_read(&man, dir, &err) != DECC_OK)
     return cli_fail_err(&err);
   if (g_cli.json)
-    return cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:I}", "bundle", out,
-                                    "measurement", hex, "name", man.name,
-                                    "entrypoint", man.entrypoint, "size",
-                                    (json_int_t)len));
+    return cli_print_json(json_pack(
+        "{s:s,s:s,s:s,s:s,s:I}", "bundle", out, "measurement", hex, "name",
+        man.name, "entrypoint", man.entrypoint, "size", (json_int_t)len));
   printf("bundle      %s (%zu bytes)\n", out, len);
   printf("app         %s %s (entrypoint %s)\n", man.name, man.version,
          man.entrypoint);

@@ -39,7 +39,8 @@ static const char PY_APP[] =
     "# measurement) must not change because the app was run locally.\n"
     "sys.dont_write_bytecode = True\n"
     "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
-    "from decc_protected import ProtectedData, ProtectedDataError, default_path  # noqa: E402\n"
+    "from decc_protected import ProtectedData, ProtectedDataError, "
+    "default_path  # noqa: E402\n"
     "\n"
     "\n"
     "def main():\n"
@@ -103,8 +104,8 @@ decc_status cli_app_scaffold_python(const char *dir, const char *name,
   const char *nm = name && *name ? name : "hello-python";
   json_t *man = json_pack("{s:s,s:s,s:s}", "name", nm, "version", "1.0.0",
                           "entrypoint", "app.py");
-  char *mtext = man ? json_dumps(man, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-                    : NULL;
+  char *mtext =
+      man ? json_dumps(man, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
   json_decref(man);
   if (!mtext)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -118,7 +119,7 @@ decc_status cli_app_scaffold_python(const char *dir, const char *name,
   if (!st)
     st = write_new(dir, "app.py", PY_APP, sizeof PY_APP - 1, 0755, err);
   if (!st)
-    st = write_new(dir, "decc_protected.py", decc_py_reader,
-                   decc_py_reader_len, 0644, err);
+    st = write_new(dir, "decc_protected.py", decc_py_reader, decc_py_reader_len,
+                   0644, err);
   return st;
 }

@@ -130,9 +130,9 @@ static int put_dataset(decc_blockstore *bs, const char *scratch,
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   decc_cid cid;
   char cs[DECC_CID_STR_MAX];
-  decc_status st = fd < 0 ? DECC_E_IO
-                          : decc_store_add_fd(bs, &cid, NULL, NULL, fd, path,
-                                              1, &err);
+  decc_status st =
+      fd < 0 ? DECC_E_IO
+             : decc_store_add_fd(bs, &cid, NULL, NULL, fd, path, 1, &err);
   if (fd >= 0)
     close(fd);
   if (st || decc_cid_to_string(cs, sizeof cs, &cid)) {
@@ -210,8 +210,7 @@ int cli_app_test(int argc, char **argv) {
       out_dir = v;
     else if (!strcmp(a, "--format")) {
       /* v2 is the borsh encoding (docs/api/protect.md) */
-      if (decc_pd_format_parse(&fmt, !strcmp(v, "borsh") ? "v2" : v) !=
-          DECC_OK)
+      if (decc_pd_format_parse(&fmt, !strcmp(v, "borsh") ? "v2" : v) != DECC_OK)
         return cli_usage_error("--format: v2 (borsh) or legacy, not '%s'", v);
     } else if (!strcmp(a, "--secret-file")) {
       if (ns == MAX_SECRETS)
@@ -277,9 +276,8 @@ int cli_app_test(int argc, char **argv) {
     params = json_pack("{s:s}", "iexec_args", args ? args : "");
     char *p = params ? json_dumps(params, JSON_COMPACT) : NULL;
     t.params = p;
-    decc_status st =
-        p ? decc_enclave_standard_session(&doc, &doc_len, &t, &err)
-          : DECC_E_NOMEM;
+    decc_status st = p ? decc_enclave_standard_session(&doc, &doc_len, &t, &err)
+                       : DECC_E_NOMEM;
     free(p);
     if (st) {
       cli_fail("session: %s", err.msg[0] ? err.msg : decc_strerror(st));
@@ -351,11 +349,10 @@ int cli_app_test(int argc, char **argv) {
   decc_enclave_limits_init(&lim);
   decc_enclave_outcome o;
   if (!g_cli.quiet)
-    fprintf(stderr, "  .. running %s (measurement 0x%s…) in the sandbox\n",
-            dir, decc_hex_encode((char[DECC_HEX32_LEN]){0}, meas, 8, 0));
-  if (decc_enclave_run_session(&o, sess, strlen(sess), bundle.data,
-                               bundle.len, work, &store, &lim, &err) !=
-      DECC_OK) {
+    fprintf(stderr, "  .. running %s (measurement 0x%s…) in the sandbox\n", dir,
+            decc_hex_encode((char[DECC_HEX32_LEN]){0}, meas, 8, 0));
+  if (decc_enclave_run_session(&o, sess, strlen(sess), bundle.data, bundle.len,
+                               work, &store, &lim, &err) != DECC_OK) {
     cli_fail("running the app: %s", err.msg);
     goto done;
   }
@@ -397,8 +394,7 @@ int cli_app_test(int argc, char **argv) {
          (unsigned long long)res.b.len);
   for (size_t i = 0; i < decc_zip_count(z); i++) {
     const decc_zip_entry *e = decc_zip_entry_at(z, i);
-    printf("  %-40s %llu bytes\n", e->name,
-           (unsigned long long)e->size);
+    printf("  %-40s %llu bytes\n", e->name, (unsigned long long)e->size);
   }
   rc = CLI_OK;
   if (out_dir) {

@@ -26,11 +26,11 @@ typedef int (*cli_cmd_fn)(int argc, char **argv);
 
 /* Global options parsed before the subcommand. */
 typedef struct cli_globals {
-  int json;          /* --json: structured output on stdout */
-  int quiet;         /* -q: no progress on stderr */
-  const char *home;  /* --home DIR / DECC_HOME: data directory */
-  const char *chain; /* --chain embedded|URL|PROFILE (cli_chain.c) */
-  const char *hub;   /* --hub ADDRESS */
+  int json;                  /* --json: structured output on stdout */
+  int quiet;                 /* -q: no progress on stderr */
+  const char *home;          /* --home DIR / DECC_HOME: data directory */
+  const char *chain;         /* --chain embedded|URL|PROFILE (cli_chain.c) */
+  const char *hub;           /* --hub ADDRESS */
   const char *dataprotector; /* --dataprotector ADDRESS */
 } cli_globals;
 extern cli_globals g_cli;
@@ -109,10 +109,10 @@ int cli_key_load(const cli_key_opts *o, uint8_t **sk32);
 /* The chain a command talks to, once flags, environment, config.json and
  * profiles are taken into account. */
 typedef struct cli_chain_target {
-  int embedded;            /* 1: <home>/chain/ledger.sqlite */
-  char url[1024];          /* JSON-RPC URL (remote) */
-  char label[256];         /* what the user named: profile, URL, embedded */
-  uint64_t chain_id;       /* a profile's chain id (checked), else 0 */
+  int embedded;      /* 1: <home>/chain/ledger.sqlite */
+  char url[1024];    /* JSON-RPC URL (remote) */
+  char label[256];   /* what the user named: profile, URL, embedded */
+  uint64_t chain_id; /* a profile's chain id (checked), else 0 */
   int has_hub, has_dataprotector;
   decc_address hub, dataprotector;
 } cli_chain_target;
@@ -129,8 +129,7 @@ int cli_chain_open_target(decc_chain **out, const cli_chain_target *t,
 int cli_chain_open(decc_chain **out, int need_dataprotector);
 /* <home>/chains/<name>.json, with the name checked (letters, digits, - _ .).
  * Returns CLI_OK or an exit code (error printed). */
-int cli_profile_path(char *out, size_t cap, const char *home,
-                     const char *name);
+int cli_profile_path(char *out, size_t cap, const char *home, const char *name);
 
 /* Subcommand entry points (one file each: cli/cmd_<name>.c). */
 #define CLI_X(name, summary) int cli_cmd_##name(int argc, char **argv);

@@ -28,8 +28,7 @@ int cli_key_opt_parse(cli_key_opts *o, int argc, char **argv, int *i) {
     return 0;
   if (*i + 1 >= argc) {
     cli_usage_error("%s needs a %s", a,
-                    slot == &o->wallet ? "name, an address or a file"
-                                       : "file");
+                    slot == &o->wallet ? "name, an address or a file" : "file");
     return -1;
   }
   *slot = argv[++*i];

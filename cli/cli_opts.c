@@ -106,8 +106,8 @@ void cli_print_help(const cli_spec *s, FILE *f) {
     fputc('\n', f);
   fputs("\noptions:\n", f);
   for (const cli_opt *o = s->opts; o && o->name; o++)
-    help_line(f, o->short_name, o->name, o->kind == CLI_OPT_FLAG ? NULL : o->arg,
-              o->help);
+    help_line(f, o->short_name, o->name,
+              o->kind == CLI_OPT_FLAG ? NULL : o->arg, o->help);
   if (s->key)
     for (size_t i = 0; i < N_KEY_OPTS; i++)
       help_line(f, 0, KEY_OPTS[i].name, KEY_OPTS[i].arg, KEY_OPTS[i].help);

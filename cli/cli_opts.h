@@ -54,29 +54,29 @@ typedef struct cli_list {
  * time is a usage error (a typo that silently overrode the first value
  * would go unnoticed). */
 typedef struct cli_opt {
-  const char *name;    /* long name without "--"; NULL ends the table */
-  char short_name;     /* -x, or 0 */
+  const char *name; /* long name without "--"; NULL ends the table */
+  char short_name;  /* -x, or 0 */
   cli_opt_kind kind;
-  void *dest;          /* see cli_opt_kind */
-  const char *arg;     /* the value's name in the help (NULL: flags) */
-  const char *help;    /* one line */
-  uint64_t min, max;   /* CLI_OPT_U64 bounds (max 0: no upper bound) */
-  int seen;            /* out: how many times it was given */
+  void *dest;        /* see cli_opt_kind */
+  const char *arg;   /* the value's name in the help (NULL: flags) */
+  const char *help;  /* one line */
+  uint64_t min, max; /* CLI_OPT_U64 bounds (max 0: no upper bound) */
+  int seen;          /* out: how many times it was given */
 } cli_opt;
 
 struct cli_key_opts;
 
 /* A command (or subcommand) for the parser. */
 typedef struct cli_spec {
-  const char *cmd;     /* "grant", "task wait": named in the errors */
-  const char *help;    /* usage and description, printed before the
+  const char *cmd;          /* "grant", "task wait": named in the errors */
+  const char *help;         /* usage and description, printed before the
                         * generated options section */
-  cli_opt *opts;       /* the table (may be NULL) */
+  cli_opt *opts;            /* the table (may be NULL) */
   struct cli_key_opts *key; /* non-NULL: the wallet options --wallet,
                              * --keystore, --password-file,
                              * --private-key-file fill it */
-  int max_args;        /* arguments accepted (-1: any number) */
-  const char *footer;  /* printed after the options (e.g. the AMOUNT
+  int max_args;             /* arguments accepted (-1: any number) */
+  const char *footer;       /* printed after the options (e.g. the AMOUNT
                         * syntax), or NULL */
 } cli_spec;
 

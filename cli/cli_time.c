@@ -117,8 +117,7 @@ static int parse_date(const char *s, int64_t *out, char *why, size_t cap) {
   }
   if (*p)
     return fail(why, cap, "unexpected text after the date");
-  int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
-              off;
+  int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
   if (t < 0 || t > CLI_TIME_MAX)
     return fail(why, cap, "date out of range (1970 to 9999)");
   *out = t;
@@ -141,11 +140,21 @@ static int parse_units(const char *p, uint64_t *secs, char *why, size_t cap) {
       return fail(why, cap, "a duration is NUMBER followed by s, m, h, d or w");
     uint64_t unit;
     switch (*p) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    case 'w': unit = 604800; break;
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    case 'w':
+      unit = 604800;
+      break;
     case '\0':
       if (parts == 0)
         return fail(why, cap, "missing unit");
@@ -263,8 +272,8 @@ char *cli_time_format(char *out, size_t cap, int64_t t) {
   int64_t days = t / 86400, rem = t % 86400, y;
   unsigned m, d;
   civil_from_days(days, &y, &m, &d);
-  snprintf(out, cap, "%04lld-%02u-%02u %02u:%02u:%02u UTC", (long long)y, m,
-           d, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
+  snprintf(out, cap, "%04lld-%02u-%02u %02u:%02u:%02u UTC", (long long)y, m, d,
+           (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
            (unsigned)(rem % 60));
   return out;
 }
@@ -295,8 +304,8 @@ char *cli_time_ago(char *out, size_t cap, int64_t t, int64_t now) {
 }
 
 char *cli_duration_format(char *out, size_t cap, uint64_t secs) {
-  unsigned long long d = secs / 86400, h = secs / 3600 % 24,
-                     m = secs / 60 % 60, s = secs % 60;
+  unsigned long long d = secs / 86400, h = secs / 3600 % 24, m = secs / 60 % 60,
+                     s = secs % 60;
   if (d && h)
     snprintf(out, cap, "%llud %lluh", d, h);
   else if (d)

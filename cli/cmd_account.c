@@ -13,17 +13,16 @@
 #include "ledger_cli.h"
 
 static int account_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc account <command> [options] KEY\n\n"
-          "  balance [ADDRESS]        wallet RLC, staked and locked RLC "
-          "(default: the key's)\n"
-          "  deposit AMOUNT           stake RLC in PoCo (approveAndCall)\n"
-          "  withdraw AMOUNT          take staked RLC back to the wallet\n"
-          "  transfer TO AMOUNT       send RLC from the wallet\n\n"
-          "AMOUNT: nRLC (\"1000\", \"1000 nRLC\") or RLC (\"1.5 RLC\").\n"
-          "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
-          "FILE\n     | --wallet NAME|ADDRESS|FILE\n\n"
-          "Run 'decc account <command> --help' for a command's options.\n");
+  fprintf(f, "usage: decc account <command> [options] KEY\n\n"
+             "  balance [ADDRESS]        wallet RLC, staked and locked RLC "
+             "(default: the key's)\n"
+             "  deposit AMOUNT           stake RLC in PoCo (approveAndCall)\n"
+             "  withdraw AMOUNT          take staked RLC back to the wallet\n"
+             "  transfer TO AMOUNT       send RLC from the wallet\n\n"
+             "AMOUNT: nRLC (\"1000\", \"1000 nRLC\") or RLC (\"1.5 RLC\").\n"
+             "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
+             "FILE\n     | --wallet NAME|ADDRESS|FILE\n\n"
+             "Run 'decc account <command> --help' for a command's options.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -41,7 +40,8 @@ static const char WITHDRAW_HELP[] =
 static const char TRANSFER_HELP[] =
     "usage: decc account transfer TO AMOUNT KEY\n\n"
     "Sends AMOUNT RLC from the wallet to TO (RLC token transfer).\n";
-#define AMOUNT_SYNTAX "AMOUNT: nRLC (\"1000\", \"1000 nRLC\") or RLC (\"1.5 RLC\").\n"
+#define AMOUNT_SYNTAX                                                          \
+  "AMOUNT: nRLC (\"1000\", \"1000 nRLC\") or RLC (\"1.5 RLC\").\n"
 
 /* The shared parser with the key options and up to max arguments (then
  * argv[1..*npos]). Returns CLI_RUN or an exit code. */
@@ -150,20 +150,21 @@ static int send_amount(int argc, char **argv, int with_to) {
   cli_key_opts key = {0};
   int np;
   const int deposit = !strcmp(argv[0], "deposit");
-  const char *cmd = with_to ? "account transfer"
+  const char *cmd = with_to   ? "account transfer"
                     : deposit ? "account deposit"
                               : "account withdraw";
-  int rc = parse(cmd, with_to ? TRANSFER_HELP
-                      : deposit ? DEPOSIT_HELP
-                                : WITHDRAW_HELP,
+  int rc = parse(cmd,
+                 with_to   ? TRANSFER_HELP
+                 : deposit ? DEPOSIT_HELP
+                           : WITHDRAW_HELP,
                  argc, argv, &key, with_to ? 2 : 1, &np);
   if (rc != CLI_RUN)
     return rc;
   const char *const *pos = (const char *const *)argv + 1;
   if (np != (with_to ? 2 : 1))
-    return cli_cmd_usage(cmd, with_to ? "transfer needs TO and AMOUNT"
-                                      : "%s needs an AMOUNT",
-                         argv[0]);
+    return cli_cmd_usage(
+        cmd, with_to ? "transfer needs TO and AMOUNT" : "%s needs an AMOUNT",
+        argv[0]);
   decc_address to;
   decc_u256 amount;
   if (with_to && lc_parse_address(&to, pos[0], "recipient") != CLI_OK)

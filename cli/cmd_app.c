@@ -13,11 +13,16 @@
 #include "ledger_assets.h"
 
 static int app_usage(FILE *f) {
-  fprintf(f, "usage: decc app <command> [options]\n\n"
-             "  init [--lang sh|c|python] [--name NAME] DIR  scaffold a sample iApp\n"
-             "  build DIR [-o BUNDLE.tar]             pack DIR, print its measurement\n"
-             "  test DIR [--protected-data F] [--args T]  run it in the worker's sandbox\n"
-             "  publish APP [--price A] [--volume N]  sign and publish an app order\n");
+  fprintf(
+      f,
+      "usage: decc app <command> [options]\n\n"
+      "  init [--lang sh|c|python] [--name NAME] DIR  scaffold a sample iApp\n"
+      "  build DIR [-o BUNDLE.tar]             pack DIR, print its "
+      "measurement\n"
+      "  test DIR [--protected-data F] [--args T]  run it in the worker's "
+      "sandbox\n"
+      "  publish APP [--price A] [--volume N]  sign and publish an app "
+      "order\n");
   lc_asset_usage(LC_APP, f);
   fprintf(f, "\nRun 'decc app <command> --help' for details.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;

@@ -165,7 +165,8 @@ static int attest_verify(int argc, char **argv) {
   if (!quote_path)
     return cli_usage_error("verify needs a QUOTE file");
   if (!!coll_path + !!pccs != 1)
-    return cli_usage_error("give exactly one of --collateral FILE or --pccs URL");
+    return cli_usage_error(
+        "give exactly one of --collateral FILE or --pccs URL");
   if (offline && !pccs)
     return cli_usage_error("--offline goes with --pccs");
   if (rd_hex && !policy_path)
@@ -273,18 +274,17 @@ static int attest_verify(int argc, char **argv) {
     json_object_set_new(o, "verified", json_boolean(st == DECC_OK));
     if (pol)
       json_object_set_new(o, "policy",
-                          json_string(vst   ? "not reached"
+                          json_string(vst  ? "not reached"
                                       : st ? "refused"
                                            : "accepted"));
     if (st != DECC_OK) {
       json_object_set_new(o, "error", json_string(err.msg));
-      json_object_set_new(o, "error_code",
-                          json_string(decc_status_name(st)));
+      json_object_set_new(o, "error_code", json_string(decc_status_name(st)));
       json_object_set_new(o, "refusal", json_string(code));
     }
     json_object_set_new(o, "now", json_string(now_iso));
     json_object_set_new(o, "collateral_source",
-                        json_string(coll_path ? "file"
+                        json_string(coll_path    ? "file"
                                     : from_cache ? "pccs-cache"
                                                  : "pccs"));
     json_object_set_new(o, "collateral_valid_from", json_string(is_iso));
@@ -297,13 +297,15 @@ static int attest_verify(int argc, char **argv) {
     json_object_set_new(o, "checks", checks);
     json_object_set_new(o, "status",
                         json_string(decc_dcap_tcb_status_name(r.status)));
-    json_object_set_new(o, "platform_status",
-                        json_string(decc_dcap_tcb_status_name(r.platform_status)));
+    json_object_set_new(
+        o, "platform_status",
+        json_string(decc_dcap_tcb_status_name(r.platform_status)));
     json_object_set_new(o, "qe_status",
                         json_string(decc_dcap_tcb_status_name(r.qe_status)));
     if (tdx)
-      json_object_set_new(o, "tdx_module_status",
-                          json_string(decc_dcap_tcb_status_name(r.module_status)));
+      json_object_set_new(
+          o, "tdx_module_status",
+          json_string(decc_dcap_tcb_status_name(r.module_status)));
     json_object_set_new(o, "advisory_ids", adv);
     if (r.checks & DECC_DCAP_CHECK_PCK_CHAIN) {
       char h[33];
@@ -312,9 +314,9 @@ static int attest_verify(int argc, char **argv) {
         if (*p >= 'a' && *p <= 'f')
           *p = (char)(*p - 32);
       json_object_set_new(o, "fmspc", json_string(h));
-      json_object_set_new(o, "pck_ca",
-                          json_string(r.pck_ca_platform ? "platform"
-                                                        : "processor"));
+      json_object_set_new(
+          o, "pck_ca",
+          json_string(r.pck_ca_platform ? "platform" : "processor"));
       json_object_set_new(o, "pck_pcesvn", json_integer(r.pck_pcesvn));
       hexs(h, r.pck_cpusvn, 16);
       json_object_set_new(o, "pck_cpusvn", json_string(h));
@@ -329,7 +331,9 @@ static int attest_verify(int argc, char **argv) {
       printf("quote       %s, version %u, %s, %zu bytes\n", tdx ? "TDX" : "SGX",
              (unsigned)q->version, body_name(q->body), qlen);
     printf("collateral  %s, valid %s .. %s\n",
-           coll_path ? coll_path : from_cache ? "PCCS (cached)" : "PCCS",
+           coll_path    ? coll_path
+           : from_cache ? "PCCS (cached)"
+                        : "PCCS",
            is_iso, nx_iso);
     printf("time        %s\n\nchecks\n", now_iso);
     for (unsigned i = 0; i < DECC_DCAP_CHECK_COUNT; i++) {
@@ -349,16 +353,15 @@ static int attest_verify(int argc, char **argv) {
     else
       printf("result      REFUSED (%s): %s", code, err.msg);
     if (pol)
-      printf("\npolicy      %s",
-             vst ? "not reached" : st ? "refused" : "accepted");
+      printf("\npolicy      %s", vst  ? "not reached"
+                                 : st ? "refused"
+                                      : "accepted");
     printf("\n");
     if (r.platform_status)
       printf("tcb         platform %s, QE %s%s%s, level of %s\n",
              decc_dcap_tcb_status_name(r.platform_status),
-             decc_dcap_tcb_status_name(r.qe_status),
-             tdx ? ", TDX module " : "",
-             tdx ? decc_dcap_tcb_status_name(r.module_status) : "",
-             r.tcb_date);
+             decc_dcap_tcb_status_name(r.qe_status), tdx ? ", TDX module " : "",
+             tdx ? decc_dcap_tcb_status_name(r.module_status) : "", r.tcb_date);
     printf("advisories  ");
     for (size_t i = 0; i < r.n_advisories; i++)
       printf("%s%s", i ? " " : "", r.advisories[i]);

@@ -19,31 +19,31 @@
 #include "ledger_cli.h"
 
 static int chain_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc chain <command> [options]\n\n"
-          "  init [--genesis FILE | --profile dev|arbitrum-sepolia] [--dev]\n"
-          "                                  create the ledger in "
-          "<home>/chain (--dev: print\n"
-          "                                  the funded dev accounts and "
-          "their keys;\n"
-          "                                  arbitrum-mainnet (42161) needs "
-          "--force-mainnet-chain-id)\n"
-          "  info                            chain id, contracts, head block\n"
-          "  block [N|latest]                a block and its transactions\n"
-          "  tx HASH                         a transaction's receipt and "
-          "events\n"
-          "  logs [--from N] [--to N] [--address A]... [--topic T]...\n"
-          "                                  events (topics match position "
-          "0, 1, … in order;\n"
-          "                                  '-' for any)\n"
-          "  verify                          replay every transaction from "
-          "genesis\n"
-          "  time [+SECONDS]                 chain time; +N moves it forward\n"
-          "  deploy --rpc URL KEY [--name PROFILE] [--artifacts DIR] [--force]\n"
-          "                                  deploy PoCo 6.1.0 + DataProtector "
-          "on an EVM chain\n"
-          "                                  and save the profile "
-          "<home>/chains/PROFILE.json\n");
+  fprintf(
+      f, "usage: decc chain <command> [options]\n\n"
+         "  init [--genesis FILE | --profile dev|arbitrum-sepolia] [--dev]\n"
+         "                                  create the ledger in "
+         "<home>/chain (--dev: print\n"
+         "                                  the funded dev accounts and "
+         "their keys;\n"
+         "                                  arbitrum-mainnet (42161) needs "
+         "--force-mainnet-chain-id)\n"
+         "  info                            chain id, contracts, head block\n"
+         "  block [N|latest]                a block and its transactions\n"
+         "  tx HASH                         a transaction's receipt and "
+         "events\n"
+         "  logs [--from N] [--to N] [--address A]... [--topic T]...\n"
+         "                                  events (topics match position "
+         "0, 1, … in order;\n"
+         "                                  '-' for any)\n"
+         "  verify                          replay every transaction from "
+         "genesis\n"
+         "  time [+SECONDS]                 chain time; +N moves it forward\n"
+         "  deploy --rpc URL KEY [--name PROFILE] [--artifacts DIR] [--force]\n"
+         "                                  deploy PoCo 6.1.0 + DataProtector "
+         "on an EVM chain\n"
+         "                                  and save the profile "
+         "<home>/chains/PROFILE.json\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -179,9 +179,9 @@ static int remote_info(const cli_chain_target *t) {
   }
   decc_buf code;
   decc_buf_init(&code, 0);
-  int has_dp = decc_chain_code(c, &i.addr.dataprotector, &code, &err) ==
-                   DECC_OK &&
-               code.len > 0;
+  int has_dp =
+      decc_chain_code(c, &i.addr.dataprotector, &code, &err) == DECC_OK &&
+      code.len > 0;
   decc_buf_clear(&code);
   decc_chain_destroy(c);
   if (g_cli.json) {
@@ -212,7 +212,8 @@ static int remote_info(const cli_chain_target *t) {
          decc_address_to_checksum(a, &i.addr.dataset_registry));
   printf("workerpool registry %s\n",
          decc_address_to_checksum(a, &i.addr.workerpool_registry));
-  printf("RLC token           %s\n", decc_address_to_checksum(a, &i.addr.token));
+  printf("RLC token           %s\n",
+         decc_address_to_checksum(a, &i.addr.token));
   printf("DataProtector       %s%s\n",
          decc_address_to_checksum(a, &i.addr.dataprotector),
          has_dp ? "" : " (no code: protect/ls unavailable)");
@@ -258,12 +259,14 @@ static int cmd_info(int argc, char **argv) {
     put_addr(c, "dataProtector", &i.addr.dataprotector);
     json_object_set_new(o, "contracts", c);
     put_addr(o, "owner", &i.owner);
-    json_object_set_new(o, "headNumber", json_integer((json_int_t)i.head_number));
+    json_object_set_new(o, "headNumber",
+                        json_integer((json_int_t)i.head_number));
     json_object_set_new(o, "headHash", json_string(hh));
     json_object_set_new(o, "headTimestamp",
                         json_integer((json_int_t)i.head_timestamp));
     json_object_set_new(o, "timeOffset", json_integer(i.time_offset));
-    json_object_set_new(o, "transactions", json_integer((json_int_t)i.tx_count));
+    json_object_set_new(o, "transactions",
+                        json_integer((json_int_t)i.tx_count));
     return cli_print_json(o);
   }
   char a[DECC_ADDRESS_HEX_LEN];
@@ -276,11 +279,13 @@ static int cmd_info(int argc, char **argv) {
          decc_address_to_checksum(a, &i.addr.dataset_registry));
   printf("workerpool registry %s\n",
          decc_address_to_checksum(a, &i.addr.workerpool_registry));
-  printf("RLC token           %s\n", decc_address_to_checksum(a, &i.addr.token));
+  printf("RLC token           %s\n",
+         decc_address_to_checksum(a, &i.addr.token));
   printf("DataProtector       %s\n",
          decc_address_to_checksum(a, &i.addr.dataprotector));
   printf("owner               %s\n", decc_address_to_checksum(a, &i.owner));
-  printf("head block          %llu %s\n", (unsigned long long)i.head_number, hh);
+  printf("head block          %llu %s\n", (unsigned long long)i.head_number,
+         hh);
   printf("head timestamp      %llu\n", (unsigned long long)i.head_timestamp);
   printf("time offset         %+lld s\n", (long long)i.time_offset);
   printf("transactions        %llu\n", (unsigned long long)i.tx_count);
@@ -310,7 +315,8 @@ static int cmd_block(int argc, char **argv) {
     return cli_fail("no block %s", argv[1]);
   if (s != DECC_OK)
     return cli_fail_err(&err);
-  char h[DECC_HEX32_LEN], p[DECC_HEX32_LEN], tr[DECC_HEX32_LEN], rr[DECC_HEX32_LEN];
+  char h[DECC_HEX32_LEN], p[DECC_HEX32_LEN], tr[DECC_HEX32_LEN],
+      rr[DECC_HEX32_LEN];
   lc_hex(h, b.hash, 32);
   lc_hex(p, b.parent, 32);
   lc_hex(tr, b.tx_root, 32);
@@ -331,8 +337,8 @@ static int cmd_block(int argc, char **argv) {
   } else {
     printf("block %llu\nhash %s\nparent %s\ntimestamp %llu\ntx root %s\n"
            "receipt root %s\ntransactions %zu\n",
-           (unsigned long long)b.number, h, p,
-           (unsigned long long)b.timestamp, tr, rr, nh);
+           (unsigned long long)b.number, h, p, (unsigned long long)b.timestamp,
+           tr, rr, nh);
     for (size_t i = 0; i < nh; i++) {
       lc_hex(h, hashes + 32 * i, 32);
       printf("  %s\n", h);
@@ -388,8 +394,7 @@ static int cmd_logs(int argc, char **argv) {
       if (lc_parse_u64(&f.from_block, v, "--from") != CLI_OK)
         return CLI_USAGE;
     } else if (!strcmp(a, "--to")) {
-      if (strcmp(v, "latest") &&
-          lc_parse_u64(&f.to_block, v, "--to") != CLI_OK)
+      if (strcmp(v, "latest") && lc_parse_u64(&f.to_block, v, "--to") != CLI_OK)
         return CLI_USAGE;
     } else if (!strcmp(a, "--address")) {
       if (n_addr >= MAX_FILTER_ADDRS)
@@ -480,8 +485,8 @@ static int cmd_verify(int argc, char **argv) {
     printf("ok: %llu blocks, %llu transactions replayed\nstate hash %s\n",
            (unsigned long long)rep.blocks, (unsigned long long)rep.txs, sh);
   if (s != DECC_OK)
-    return cli_fail("verify failed: %s", err.msg[0] ? err.msg
-                                                    : decc_strerror(s));
+    return cli_fail("verify failed: %s",
+                    err.msg[0] ? err.msg : decc_strerror(s));
   return CLI_OK;
 }
 
@@ -539,8 +544,7 @@ static int cmd_time(int argc, char **argv) {
   decc_err_clear(&err);
   int64_t off = 0;
   decc_ledger_info i;
-  decc_status s = add ? decc_ledger_time_increase(l, add, &off, &err)
-                      : DECC_OK;
+  decc_status s = add ? decc_ledger_time_increase(l, add, &off, &err) : DECC_OK;
   if (s == DECC_OK)
     s = decc_ledger_get_info(l, &i, &err);
   if (s == DECC_OK)

@@ -33,26 +33,25 @@
 int cli_cmd_chain_deploy(int argc, char **argv);
 
 static int deploy_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc chain deploy --rpc URL KEY [--name PROFILE] "
-          "[--artifacts DIR]\n"
-          "                         [--dataprotector-artifact FILE] "
-          "[--force] [--json]\n\n"
-          "Deploys PoCo 6.1.0 (from the @iexec/poco artifacts), the five "
-          "standard categories\n"
-          "and decc's DataProtector, then saves the addresses as "
-          "<home>/chains/PROFILE.json\n"
-          "(default PROFILE: chain-<chainId>). A chain whose profile "
-          "already points at a live\n"
-          "deployment is reported as found and nothing is sent (--force "
-          "deploys again).\n\n"
-          "  --rpc URL       http(s):// JSON-RPC endpoint\n"
-          "  --artifacts DIR the @iexec/poco 6.1.0 package (default "
-          "$DECC_ENGINES_DIR/chain/poco,\n"
-          "                  installed by tools/engines/install.sh chain)\n"
-          "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
-          "FILE (the deployer pays\n"
-          "     every transaction and owns the hub and the registries)\n");
+  fprintf(f, "usage: decc chain deploy --rpc URL KEY [--name PROFILE] "
+             "[--artifacts DIR]\n"
+             "                         [--dataprotector-artifact FILE] "
+             "[--force] [--json]\n\n"
+             "Deploys PoCo 6.1.0 (from the @iexec/poco artifacts), the five "
+             "standard categories\n"
+             "and decc's DataProtector, then saves the addresses as "
+             "<home>/chains/PROFILE.json\n"
+             "(default PROFILE: chain-<chainId>). A chain whose profile "
+             "already points at a live\n"
+             "deployment is reported as found and nothing is sent (--force "
+             "deploys again).\n\n"
+             "  --rpc URL       http(s):// JSON-RPC endpoint\n"
+             "  --artifacts DIR the @iexec/poco 6.1.0 package (default "
+             "$DECC_ENGINES_DIR/chain/poco,\n"
+             "                  installed by tools/engines/install.sh chain)\n"
+             "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
+             "FILE (the deployer pays\n"
+             "     every transaction and owns the hub and the registries)\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -64,14 +63,13 @@ static int get_balance(const char *url, const decc_address *a, decc_u256 *out) {
            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\","
            "\"params\":[\"%s\",\"latest\"]}",
            decc_address_to_hex(hex, a));
-  static const char *const headers[] = {"Content-Type: application/json",
-                                        NULL};
+  static const char *const headers[] = {"Content-Type: application/json", NULL};
   decc_http_reply rep;
   decc_err err;
   decc_err_clear(&err);
-  decc_status s = decc_http_fetch(&rep, "POST", url, headers, body,
-                                  strlen(body), 1u << 16, REQUEST_TIMEOUT_MS,
-                                  &err);
+  decc_status s =
+      decc_http_fetch(&rep, "POST", url, headers, body, strlen(body), 1u << 16,
+                      REQUEST_TIMEOUT_MS, &err);
   int ok = 0;
   if (s == DECC_OK && rep.status == 200) {
     json_error_t je;
@@ -151,9 +149,9 @@ static int profile_read(profile *p, const char *path) {
   json_error_t je;
   json_t *j = json_loadb(text, n, 0, &je);
   decc_free(text);
-  const char *keys[] = {"hub",   "appRegistry",   "datasetRegistry",
-                        "workerpoolRegistry", "token", "dataprotector",
-                        "deployer"};
+  const char *keys[] = {
+      "hub",   "appRegistry",   "datasetRegistry", "workerpoolRegistry",
+      "token", "dataprotector", "deployer"};
   decc_address *dst[] = {&p->a.hub,
                          &p->a.app_registry,
                          &p->a.dataset_registry,
@@ -167,8 +165,8 @@ static int profile_read(profile *p, const char *path) {
   json_t *blk = json_object_get(j, "block");
   int rc = json_is_object(j) && name && rpc && json_is_integer(id) &&
                    json_integer_value(id) > 0 && json_is_integer(blk) &&
-                   json_integer_value(blk) >= 0 && strlen(name) < sizeof p->name &&
-                   strlen(rpc) < sizeof p->rpc
+                   json_integer_value(blk) >= 0 &&
+                   strlen(name) < sizeof p->name && strlen(rpc) < sizeof p->rpc
                ? 0
                : -1;
   for (size_t i = 0; rc == 0 && i < sizeof keys / sizeof *keys; i++) {
@@ -221,7 +219,7 @@ static int find_existing(decc_chain *c, const char *home, const char *name,
                          uint64_t chain_id, profile *out) {
   char path[4200], dir[4200];
   int n_names = 0;
-  char (*names)[256] = NULL;
+  char(*names)[256] = NULL;
   if (cli_profile_path(path, sizeof path, home, name) == CLI_OK) {
     names = decc_malloc(sizeof *names);
     if (names)
@@ -262,8 +260,7 @@ static int find_existing(decc_chain *c, const char *home, const char *name,
     } else if (!g_cli.quiet)
       /* Also under --json (stderr): the user should know why a profile
        * they may rely on is being replaced by a new deployment. */
-      fprintf(stderr, "decc: profile %s: %s; not reused\n", names[i],
-              err.msg);
+      fprintf(stderr, "decc: profile %s: %s; not reused\n", names[i], err.msg);
   }
   decc_free(names);
   return found;
@@ -293,8 +290,7 @@ static int print_result(const profile *p, const char *path, int found) {
   printf("token               %s\n", decc_address_to_checksum(h, &p->a.token));
   printf("dataprotector       %s\n",
          decc_address_to_checksum(h, &p->a.dataprotector));
-  printf("deployer            %s\n",
-         decc_address_to_checksum(h, &p->deployer));
+  printf("deployer            %s\n", decc_address_to_checksum(h, &p->deployer));
   printf("block               %llu\n", (unsigned long long)p->block);
   printf("profile             %s (use: decc --chain %s …)\n", path, p->name);
   return CLI_OK;
@@ -364,9 +360,9 @@ int cli_cmd_chain_deploy(int argc, char **argv) {
     if (r)
       continue;
     const char *a = argv[i];
-    const char **slot = !strcmp(a, "--rpc")         ? &rpc
-                        : !strcmp(a, "--name")      ? &name
-                        : !strcmp(a, "--artifacts") ? &artifacts
+    const char **slot = !strcmp(a, "--rpc")                      ? &rpc
+                        : !strcmp(a, "--name")                   ? &name
+                        : !strcmp(a, "--artifacts")              ? &artifacts
                         : !strcmp(a, "--dataprotector-artifact") ? &dp_art
                                                                  : NULL;
     if (slot) {

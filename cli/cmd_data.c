@@ -19,21 +19,21 @@
 #define MAX_JSON_INPUT (256u << 20)
 
 static int data_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc data <command>\n\n"
-          "  validate  [--format legacy|v2] IN.json\n"
-          "  schema    [--format legacy|v2] IN.json\n"
-          "  serialize [--format legacy|v2] IN.json [-o OUT.zip]\n"
-          "  get       ZIP PATH [--type T] [--mode optimistic|borsh|legacy]\n"
-          "  list      ZIP\n"
-          "  extract   ZIP -o DIR\n\n"
-          "IN.json is a JSON object (\"-\" = stdin). Binary values are\n"
-          "{\"$file\": \"relative/path\"} (relative to IN.json's directory) or\n"
-          "{\"$base64\": \"...\"}; v2 big integers are {\"$i128\": \"-123\"}.\n"
-          "--format defaults to v2 (DataProtector 2.x); legacy is 0.5.3.\n"
-          "get: T is bool, f64, i128, string, number, boolean, or anything\n"
-          "else for the raw bytes (default); dots in PATH separate keys.\n"
-          "Global --json gives structured output.\n");
+  fprintf(
+      f, "usage: decc data <command>\n\n"
+         "  validate  [--format legacy|v2] IN.json\n"
+         "  schema    [--format legacy|v2] IN.json\n"
+         "  serialize [--format legacy|v2] IN.json [-o OUT.zip]\n"
+         "  get       ZIP PATH [--type T] [--mode optimistic|borsh|legacy]\n"
+         "  list      ZIP\n"
+         "  extract   ZIP -o DIR\n\n"
+         "IN.json is a JSON object (\"-\" = stdin). Binary values are\n"
+         "{\"$file\": \"relative/path\"} (relative to IN.json's directory) or\n"
+         "{\"$base64\": \"...\"}; v2 big integers are {\"$i128\": \"-123\"}.\n"
+         "--format defaults to v2 (DataProtector 2.x); legacy is 0.5.3.\n"
+         "get: T is bool, f64, i128, string, number, boolean, or anything\n"
+         "else for the raw bytes (default); dots in PATH separate keys.\n"
+         "Global --json gives structured output.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -53,8 +53,8 @@ static int parse_in_args(int argc, char **argv, int allow_out, in_args *a) {
         return cli_usage_error("--format needs a value");
       if (decc_pd_format_parse(&a->fmt, argv[i]) != DECC_OK)
         return cli_usage_error("unknown format '%s' (legacy or v2)", argv[i]);
-    } else if (allow_out && (!strcmp(argv[i], "-o") ||
-                             !strcmp(argv[i], "--output"))) {
+    } else if (allow_out &&
+               (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output"))) {
       if (++i >= argc)
         return cli_usage_error("-o needs a file");
       a->out = argv[i];
@@ -111,8 +111,8 @@ static int data_validate(int argc, char **argv) {
                     ? json_pack("{s:b,s:s}", "valid", 1, "format",
                                 decc_pd_format_name(a.fmt))
                     : json_pack("{s:b,s:s,s:s,s:s,s:s}", "valid", 0, "format",
-                                decc_pd_format_name(a.fmt), "error",
-                                pb.message, "path", pb.path, "stage",
+                                decc_pd_format_name(a.fmt), "error", pb.message,
+                                "path", pb.path, "stage",
                                 pb.stage == 1 ? "validate" : "serialize");
     rc = cli_print_json(j);
     return st == DECC_OK ? rc : CLI_FAIL;
@@ -218,8 +218,8 @@ static json_t *value_json(const decc_pd_value *v) {
     char *b64 = decc_malloc(decc_base64_encoded_len(v->len) + 1);
     if (!b64)
       return NULL;
-    json_t *j = json_pack("{s:s}", "base64", decc_base64_encode(b64, v->data,
-                                                                 v->len));
+    json_t *j =
+        json_pack("{s:s}", "base64", decc_base64_encode(b64, v->data, v->len));
     decc_free(b64);
     return j;
   }
@@ -262,8 +262,8 @@ static int data_get(int argc, char **argv) {
     return cli_fail_err(&err);
   int rc = CLI_OK;
   if (g_cli.json) {
-    static const char *const names[] = {"", "bool", "number", "i128", "string",
-                                        "bytes"};
+    static const char *const names[] = {"",     "bool",   "number",
+                                        "i128", "string", "bytes"};
     rc = cli_print_json(json_pack("{s:s,s:s,s:s,s:o}", "path", path, "type",
                                   type, "kind", names[v.type], "value",
                                   value_json(&v)));

@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "dp_cli.h"
-#include "ledger_extra.h"
 #include "decc/dataset.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
+#include "dp_cli.h"
+#include "ledger_extra.h"
 
 #define KEY_FILE_MAX 4096
 
@@ -96,11 +96,13 @@ static char *concat(const char *a, const char *b) {
 static int cmd_keygen(int argc, char **argv) {
   const char *out = NULL;
   int print = 0, force = 0;
-  cli_opt opts[] = {
-      {"output", 'o', CLI_OPT_STR, &out, "FILE", "write the key to FILE (0600)", 0, 0, 0},
-      {"print", 0, CLI_OPT_FLAG, &print, NULL, "print the key on stdout", 0, 0, 0},
-      {"force", 0, CLI_OPT_FLAG, &force, NULL, "replace an existing FILE", 0, 0, 0},
-      {0}};
+  cli_opt opts[] = {{"output", 'o', CLI_OPT_STR, &out, "FILE",
+                     "write the key to FILE (0600)", 0, 0, 0},
+                    {"print", 0, CLI_OPT_FLAG, &print, NULL,
+                     "print the key on stdout", 0, 0, 0},
+                    {"force", 0, CLI_OPT_FLAG, &force, NULL,
+                     "replace an existing FILE", 0, 0, 0},
+                    {0}};
   cli_spec spec = {"dataset keygen", NULL, opts, NULL, 0, NULL};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
@@ -140,11 +142,13 @@ static int cmd_keygen(int argc, char **argv) {
 static int cmd_encrypt(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *key_file = NULL;
   int force = 0;
-  cli_opt opts[] = {
-      {"output", 'o', CLI_OPT_STR, &out, "FILE", "the encrypted file (default FILE.enc)", 0, 0, 0},
-      {"key-file", 0, CLI_OPT_STR, &key_file, "KEY", "the dataset key (default: a new one)", 0, 0, 0},
-      {"force", 0, CLI_OPT_FLAG, &force, NULL, "replace an existing output file", 0, 0, 0},
-      {0}};
+  cli_opt opts[] = {{"output", 'o', CLI_OPT_STR, &out, "FILE",
+                     "the encrypted file (default FILE.enc)", 0, 0, 0},
+                    {"key-file", 0, CLI_OPT_STR, &key_file, "KEY",
+                     "the dataset key (default: a new one)", 0, 0, 0},
+                    {"force", 0, CLI_OPT_FLAG, &force, NULL,
+                     "replace an existing output file", 0, 0, 0},
+                    {0}};
   cli_spec spec = {"dataset encrypt", NULL, opts, NULL, 1, NULL};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
@@ -214,12 +218,16 @@ static int cmd_encrypt(int argc, char **argv) {
 static int cmd_decrypt(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *key_file = NULL, *checksum = NULL;
   int force = 0;
-  cli_opt opts[] = {
-      {"output", 'o', CLI_OPT_STR, &out, "FILE", "the decrypted file (default: FILE without .enc)", 0, 0, 0},
-      {"key-file", 0, CLI_OPT_STR, &key_file, "KEY", "the dataset key (required)", 0, 0, 0},
-      {"checksum", 0, CLI_OPT_STR, &checksum, "0x…", "the expected checksum of the plain data", 0, 0, 0},
-      {"force", 0, CLI_OPT_FLAG, &force, NULL, "replace an existing output file", 0, 0, 0},
-      {0}};
+  cli_opt opts[] = {{"output", 'o', CLI_OPT_STR, &out, "FILE",
+                     "the decrypted file (default: FILE without .enc)", 0, 0,
+                     0},
+                    {"key-file", 0, CLI_OPT_STR, &key_file, "KEY",
+                     "the dataset key (required)", 0, 0, 0},
+                    {"checksum", 0, CLI_OPT_STR, &checksum, "0x…",
+                     "the expected checksum of the plain data", 0, 0, 0},
+                    {"force", 0, CLI_OPT_FLAG, &force, NULL,
+                     "replace an existing output file", 0, 0, 0},
+                    {0}};
   cli_spec spec = {"dataset decrypt", NULL, opts, NULL, 1, NULL};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
@@ -243,8 +251,8 @@ static int cmd_decrypt(int argc, char **argv) {
   decc_err err;
   decc_err_clear(&err);
   int rc = CLI_OK;
-  if (checksum &&
-      decc_hex_decode_exact(expect, 32, checksum, "--checksum", &err) != DECC_OK)
+  if (checksum && decc_hex_decode_exact(expect, 32, checksum, "--checksum",
+                                        &err) != DECC_OK)
     rc = cli_usage_error("%s", err.msg);
   if (rc == CLI_OK)
     rc = check_new(out, force, "output file");
@@ -252,17 +260,17 @@ static int cmd_decrypt(int argc, char **argv) {
   if (rc == CLI_OK && !(key = load_key(key_file)))
     rc = CLI_FAIL;
   uint8_t sum[32];
-  if (rc == CLI_OK && decc_dataset_decrypt_file(out, sum, key, in,
-                                                checksum ? expect : NULL,
-                                                &err) != DECC_OK)
+  if (rc == CLI_OK &&
+      decc_dataset_decrypt_file(out, sum, key, in, checksum ? expect : NULL,
+                                &err) != DECC_OK)
     rc = cli_fail_err(&err);
   if (rc == CLI_OK) {
     char hex[DECC_HEX32_LEN];
     decc_hex_encode(hex, sum, 32, 1);
     cli_progress("decrypted %s -> %s (checksum %s)", in, out, hex);
     if (g_cli.json)
-      rc = cli_print_json(json_pack("{s:s,s:s}", "decryptedFile", out,
-                                    "checksum", hex));
+      rc = cli_print_json(
+          json_pack("{s:s,s:s}", "decryptedFile", out, "checksum", hex));
     else
       puts(out);
   }
@@ -290,24 +298,28 @@ static int cmd_checksum(int argc, char **argv) {
 /* ---- table --------------------------------------------------------------- */
 
 static const dataset_cmd CMDS[] = {
-    {"keygen", "Generate a dataset key (base64 of 32 random bytes). Writes "
-               "FILE (default ./dataset.key, mode 0600);\n--print writes the "
-               "key to stdout instead. An existing file is kept unless "
-               "--force.",
+    {"keygen",
+     "Generate a dataset key (base64 of 32 random bytes). Writes "
+     "FILE (default ./dataset.key, mode 0600);\n--print writes the "
+     "key to stdout instead. An existing file is kept unless "
+     "--force.",
      "[-o FILE | --print] [--force]", cmd_keygen},
-    {"encrypt", "Encrypt FILE as IV || AES-256-CBC (iExec dataset format) "
-                "into OUT (default FILE.enc) and print\nits checksum (0x + "
-                "SHA-256 of OUT, the on-chain checksum). Without --key-file a "
-                "new key is\ngenerated and saved to FILE.key (mode 0600).",
+    {"encrypt",
+     "Encrypt FILE as IV || AES-256-CBC (iExec dataset format) "
+     "into OUT (default FILE.enc) and print\nits checksum (0x + "
+     "SHA-256 of OUT, the on-chain checksum). Without --key-file a "
+     "new key is\ngenerated and saved to FILE.key (mode 0600).",
      "FILE [--key-file KEY] [-o OUT] [--force]", cmd_encrypt},
-    {"decrypt", "Decrypt an iExec dataset file into OUT (default: FILE "
-                "without .enc; mode 0600). With --checksum,\nthe encrypted "
-                "file must have that checksum. Wrong key or tampered data: "
-                "error, no output.",
+    {"decrypt",
+     "Decrypt an iExec dataset file into OUT (default: FILE "
+     "without .enc; mode 0600). With --checksum,\nthe encrypted "
+     "file must have that checksum. Wrong key or tampered data: "
+     "error, no output.",
      "FILE.enc --key-file KEY [-o OUT] [--checksum 0xHEX] [--force]",
      cmd_decrypt},
-    {"checksum", "Print the dataset checksum of FILE: 0x + SHA-256 of its "
-                 "bytes.",
+    {"checksum",
+     "Print the dataset checksum of FILE: 0x + SHA-256 of its "
+     "bytes.",
      "FILE", cmd_checksum},
 };
 

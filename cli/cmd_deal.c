@@ -10,13 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_time.h"
 #include "decc/abi.h"
 #include "decc/encoding.h"
 #include "decc/hub.h"
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "decc/worker.h"
-#include "cli_time.h"
 #include "dp_cli.h"
 #include "ledger_cli.h"
 
@@ -42,7 +42,8 @@ static const char *const TASK_STATUS[] = {"UNSET", "ACTIVE", "REVEALING",
                                           "COMPLETED", "FAILED"};
 
 static const char LS_HELP_TASK[] =
-    "usage: decc task ls [--user ADDRESS|WALLET] [--since WHEN] [--from-block N]\n"
+    "usage: decc task ls [--user ADDRESS|WALLET] [--since WHEN] [--from-block "
+    "N]\n"
     "                    [wallet]\n\n"
     "The tasks of the deals requested by --user (default: your wallet),\n"
     "oldest first: task id, status, deal, app, dataset and, when a worker of\n"
@@ -79,8 +80,7 @@ int cli_deal_ls(int argc, char **argv, int tasks) {
         if (cli_time_parse(a, argv[++i], (int64_t)time(NULL), CLI_TIME_PAST,
                            &since) != CLI_OK)
           return CLI_USAGE;
-      }
-      else if (lc_parse_u64(&from, argv[++i], a) != CLI_OK)
+      } else if (lc_parse_u64(&from, argv[++i], a) != CLI_OK)
         return CLI_USAGE;
     } else
       return cli_usage_error("%s: unknown option or argument '%s'",
@@ -160,7 +160,8 @@ int cli_deal_ls(int argc, char **argv, int tasks) {
       json_object_set_new(o, "price", json_string(rlc));
       json_object_set_new(o, "startTime", json_string(when));
       json_object_set_new(o, "tasks", json_integer((json_int_t)size));
-      json_object_set_new(o, "block", json_integer((json_int_t)logs[i].block_number));
+      json_object_set_new(o, "block",
+                          json_integer((json_int_t)logs[i].block_number));
       json_array_append_new(arr, o);
     }
     for (uint64_t k = first; tasks && ok && k < first + size; k++) {
@@ -201,8 +202,7 @@ int cli_deal_ls(int argc, char **argv, int tasks) {
     return cli_print_json(arr);
   size_t i;
   json_t *o;
-  if (!json_array_size(arr))
-  {
+  if (!json_array_size(arr)) {
     char a[DECC_ADDRESS_HEX_LEN];
     lc_hex(a, me.b, 20);
     printf("no %s requested by %s\n", tasks ? "task" : "deal", a);
@@ -248,8 +248,8 @@ static void print_json_text(json_t *j, int indent) {
       printf("%*s%s: %zu\n", indent, "", k, json_array_size(v));
       size_t i;
       json_t *x;
-      json_array_foreach(v, i, x) printf("%*s  %s\n", indent, "",
-                                         json_string_value(x));
+      json_array_foreach(v, i, x)
+          printf("%*s  %s\n", indent, "", json_string_value(x));
     } else if (json_is_string(v))
       printf("%*s%-22s %s\n", indent, "", k, json_string_value(v));
     else if (json_is_integer(v))

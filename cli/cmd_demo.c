@@ -22,15 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dev_stack.h"
-#include "dp_cli.h"
 #include "decc/abi.h"
 #include "decc/bundle.h"
 #include "decc/encoding.h"
 #include "decc/ledger.h"
 #include "decc/mem.h"
 #include "decc/worker.h"
-
+#include "dev_stack.h"
+#include "dp_cli.h"
 
 #define NRLC 1000000000ull
 #define APP_PRICE (1 * NRLC)
@@ -67,7 +66,10 @@ static const char *rlc(char out[96], uint64_t nrlc) {
 static const char *srlc(char out[100], int64_t d) {
   char b[96];
   decc_u256 v = decc_u256_from_u64((uint64_t)(d < 0 ? -d : d));
-  snprintf(out, 100, "%s%s", d < 0 ? "-" : d > 0 ? "+" : "",
+  snprintf(out, 100, "%s%s",
+           d < 0   ? "-"
+           : d > 0 ? "+"
+                   : "",
            decc_dp_format_rlc(b, &v));
   return out;
 }
@@ -107,7 +109,7 @@ static int total_of(decc_dp *dp, actor *a, uint64_t *out) {
 }
 
 static void print_balances(decc_dp *dp, actor *acts, size_t n,
-                            const char *when) {
+                           const char *when) {
   char line[1024];
   size_t off = 0;
   for (size_t i = 0; i < n; i++) {
@@ -259,7 +261,8 @@ static int deploy(decc_dp *dp, const char *home, const char *name,
 static int run_demo(const char *home, const char *lang) {
   decc_err err;
   decc_err_clear(&err);
-  char a1[DECC_ADDRESS_HEX_LEN], a2[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN], p1[100], p2[100], p3[100];
+  char a1[DECC_ADDRESS_HEX_LEN], a2[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN],
+      p1[100], p2[100], p3[100];
   actor bob = {"bob", {0}, {{0}}, 0, 0}, alice = {"alice", {0}, {{0}}, 0, 0},
         pool = {"pool-owner", {0}, {{0}}, 0, 0},
         worker = {"worker", {0}, {{0}}, 0, 0};
@@ -289,8 +292,10 @@ static int run_demo(const char *home, const char *lang) {
   if (decc_dp_open(&dp, &cfg, &err) != DECC_OK)
     return fail_at("opening the data directory", &err);
 
-  if (make_wallet(&bob, home) != CLI_OK || make_wallet(&alice, home) != CLI_OK ||
-      make_wallet(&pool, home) != CLI_OK || make_wallet(&worker, home) != CLI_OK)
+  if (make_wallet(&bob, home) != CLI_OK ||
+      make_wallet(&alice, home) != CLI_OK ||
+      make_wallet(&pool, home) != CLI_OK ||
+      make_wallet(&worker, home) != CLI_OK)
     goto out;
   say("Bob creates a wallet %s; Alice %s; a workerpool operator and its "
       "worker get theirs",
@@ -459,11 +464,11 @@ static int run_demo(const char *home, const char *lang) {
 
   /* Another app, deployed and offered the same way, is not granted. */
   if (deploy(dp, home, "other-app", "sh", &other, &err) ||
-      decc_dp_publish_apporder(dp, NULL, &other.address,
-                               &(decc_dp_publish_opts){
-                                   .price = decc_u256_from_u64(APP_PRICE),
-                                   .volume = 10},
-                               &err)) {
+      decc_dp_publish_apporder(
+          dp, NULL, &other.address,
+          &(decc_dp_publish_opts){.price = decc_u256_from_u64(APP_PRICE),
+                                  .volume = 10},
+          &err)) {
     fail_at("deploying another app", &err);
     goto out;
   }
@@ -603,8 +608,8 @@ int cli_cmd_demo(int argc, char **argv) {
   char home[4096];
   if (keep_dir) {
     if (mkdir(keep_dir, 0700) != 0)
-      return cli_fail("%s: %s (give a directory that does not exist)",
-                      keep_dir, strerror(errno));
+      return cli_fail("%s: %s (give a directory that does not exist)", keep_dir,
+                      strerror(errno));
     snprintf(home, sizeof home, "%s", keep_dir);
     keep = 1;
   } else {

@@ -26,13 +26,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dev_stack.h"
-#include "dp_cli.h"
 #include "decc/encoding.h"
 #include "decc/keys.h"
 #include "decc/ledger.h"
 #include "decc/mem.h"
 #include "decc/node.h"
+#include "dev_stack.h"
+#include "dp_cli.h"
 
 #define DEV_POOL_DESCRIPTION "decc dev workerpool"
 #define DEV_POOL_VOLUME 1000000u
@@ -50,29 +50,30 @@ static const struct {
 #define N_WALLETS (sizeof WALLETS / sizeof WALLETS[0])
 
 static int dev_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc dev [--port N] [--bind ADDR] [--chain-id N] [--log]\n\n"
-          "Brings up a ready local stack in the data directory (--home,\n"
-          "$DECC_HOME or ~/.decc) and runs it until Ctrl-C, like anvil:\n"
-          "  - the dev chain (embedded ledger; chain id 31337 unless --chain-id,\n"
-          "    which only applies when the ledger is created);\n"
-          "  - dev wallets alice, bob, pool, worker (dev accounts 1-4: 1,000,000\n"
-          "    RLC each, 1,000 RLC deposited; their keys are public, never use\n"
-          "    them for value) imported into <home>/wallets with password files;\n"
-          "    \"alice\" becomes the default wallet when config.json names none;\n"
-          "  - a workerpool owned by pool with a free order (category 0);\n"
-          "  - a node with every role on http://ADDR:N (127.0.0.1:8545):\n"
-          "    Ethereum JSON-RPC, market API, SMS (trusting the worker's\n"
-          "    platform key), store (Kubo RPC and /ipfs gateway), scheduler\n"
-          "    and worker (the enclave sandbox needs root).\n"
-          "Then, in another terminal: decc protect / grant / process … with\n"
-          "--wallet alice|bob. Running decc dev again resumes the same state.\n\n"
-          "  --port N        listen port (8545; 0 = any free port)\n"
-          "  --bind ADDR     listen address (127.0.0.1)\n"
-          "  --chain-id N    chain id of a new ledger (31337)\n"
-          "  --log           one line per HTTP request on stderr\n"
-          "--json prints the stack (wallets, workerpool, URL) as one JSON\n"
-          "object once it is ready.\n");
+  fprintf(
+      f,
+      "usage: decc dev [--port N] [--bind ADDR] [--chain-id N] [--log]\n\n"
+      "Brings up a ready local stack in the data directory (--home,\n"
+      "$DECC_HOME or ~/.decc) and runs it until Ctrl-C, like anvil:\n"
+      "  - the dev chain (embedded ledger; chain id 31337 unless --chain-id,\n"
+      "    which only applies when the ledger is created);\n"
+      "  - dev wallets alice, bob, pool, worker (dev accounts 1-4: 1,000,000\n"
+      "    RLC each, 1,000 RLC deposited; their keys are public, never use\n"
+      "    them for value) imported into <home>/wallets with password files;\n"
+      "    \"alice\" becomes the default wallet when config.json names none;\n"
+      "  - a workerpool owned by pool with a free order (category 0);\n"
+      "  - a node with every role on http://ADDR:N (127.0.0.1:8545):\n"
+      "    Ethereum JSON-RPC, market API, SMS (trusting the worker's\n"
+      "    platform key), store (Kubo RPC and /ipfs gateway), scheduler\n"
+      "    and worker (the enclave sandbox needs root).\n"
+      "Then, in another terminal: decc protect / grant / process … with\n"
+      "--wallet alice|bob. Running decc dev again resumes the same state.\n\n"
+      "  --port N        listen port (8545; 0 = any free port)\n"
+      "  --bind ADDR     listen address (127.0.0.1)\n"
+      "  --chain-id N    chain id of a new ledger (31337)\n"
+      "  --log           one line per HTTP request on stderr\n"
+      "--json prints the stack (wallets, workerpool, URL) as one JSON\n"
+      "object once it is ready.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -195,16 +196,15 @@ static int config_write(const char *home, json_t *j) {
  * other than this stack's ("node", "chain", "sms", "ipfs" elsewhere;
  * "market" is managed by config_market).
  * Out: *is_default = 1 when name is the configured wallet. */
-static int config_prepare(const char *home, const char *name,
-                          int *is_default) {
+static int config_prepare(const char *home, const char *name, int *is_default) {
   json_t *j = config_read(home);
   if (!j)
     return CLI_FAIL;
   static const char *const ELSEWHERE[] = {"node", "chain", "sms", "ipfs"};
   for (size_t i = 0; i < sizeof ELSEWHERE / sizeof ELSEWHERE[0]; i++) {
     json_t *v = json_object_get(j, ELSEWHERE[i]);
-    if (v && !(json_is_string(v) &&
-               !strcmp(json_string_value(v), "embedded"))) {
+    if (v &&
+        !(json_is_string(v) && !strcmp(json_string_value(v), "embedded"))) {
       json_decref(j);
       return cli_fail("%s/config.json sends commands to \"%s\" elsewhere: "
                       "remove that key, or run decc dev with another --home",
@@ -240,9 +240,8 @@ static int config_market(const char *home, const char *devdir, const char *url,
     prev[0] = '\0';
     if (json_is_string(m)) {
       size_t len = 0;
-      char *ours = access(mark, F_OK) == 0
-                       ? cli_read_file(mark, 1024, &len, 0)
-                       : NULL;
+      char *ours =
+          access(mark, F_OK) == 0 ? cli_read_file(mark, 1024, &len, 0) : NULL;
       if (!ours || strcmp(ours, json_string_value(m)))
         snprintf(prev, prev_cap, "%s", json_string_value(m));
       decc_free(ours);
@@ -334,22 +333,23 @@ static int dev_setup(const char *home, const char *devdir, dev_state *s) {
 
 static void print_ready(const char *home, const char *url,
                         const decc_ledger_info *info, const dev_state *s) {
-  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], hub[DECC_ADDRESS_HEX_LEN];
+  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN],
+      hub[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(hub, &info->addr.hub);
   if (g_cli.json) {
     json_t *ws = json_array();
     for (size_t i = 0; i < N_WALLETS; i++)
       json_array_append_new(
-          ws, json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "name", WALLETS[i].name,
-                        "address", decc_address_to_checksum(a, &s->addr[i]),
-                        "role", WALLETS[i].role, "balance", s->rlc[i],
-                        "deposited", s->deposited[i], "default",
-                        s->is_default[i]));
-    cli_print_json(json_pack(
-        "{s:s,s:s,s:I,s:s,s:s,s:s,s:o}", "home", home, "url", url, "chainId",
-        (json_int_t)info->chain_id, "hub", hub, "workerpool",
-        decc_address_to_checksum(a, &s->wp), "platform",
-        decc_address_to_checksum(b, &s->platform), "wallets", ws));
+          ws,
+          json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "name", WALLETS[i].name,
+                    "address", decc_address_to_checksum(a, &s->addr[i]), "role",
+                    WALLETS[i].role, "balance", s->rlc[i], "deposited",
+                    s->deposited[i], "default", s->is_default[i]));
+    cli_print_json(
+        json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:o}", "home", home, "url", url,
+                  "chainId", (json_int_t)info->chain_id, "hub", hub,
+                  "workerpool", decc_address_to_checksum(a, &s->wp), "platform",
+                  decc_address_to_checksum(b, &s->platform), "wallets", ws));
     fflush(stdout);
     return;
   }
@@ -369,8 +369,8 @@ static void print_ready(const char *home, const char *url,
          home);
   for (size_t i = 0; i < N_WALLETS; i++)
     printf("  %-7s %s  %s, %s deposited  %s%s\n", WALLETS[i].name,
-           decc_address_to_checksum(a, &s->addr[i]), s->rlc[i],
-           s->deposited[i], WALLETS[i].role,
+           decc_address_to_checksum(a, &s->addr[i]), s->rlc[i], s->deposited[i],
+           WALLETS[i].role,
            i == 0 && !s->is_default[0] ? " (config.json names another "
                                          "default wallet)"
                                        : "");
@@ -456,7 +456,8 @@ int cli_cmd_dev(int argc, char **argv) {
   decc_node_config_init(&cfg);
   decc_err err;
   decc_err_clear(&err);
-  char wp[DECC_ADDRESS_HEX_LEN], plat[DECC_ADDRESS_HEX_LEN], pool_key[4300], worker_key[4300], plat_key[4300];
+  char wp[DECC_ADDRESS_HEX_LEN], plat[DECC_ADDRESS_HEX_LEN], pool_key[4300],
+      worker_key[4300], plat_key[4300];
   decc_address_to_checksum(wp, &s.wp);
   decc_address_to_checksum(plat, &s.platform);
   snprintf(pool_key, sizeof pool_key, "%s/pool.key", devdir);

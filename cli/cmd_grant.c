@@ -18,7 +18,8 @@ static const char GRANT_HELP[] =
     "N times (default 1) at AMOUNT per use (default 0): a signed dataset\n"
     "order published on the market. The app must be a TEE app. A second\n"
     "grant for the same data, app and user is refused.\n"
-    "--expires DATE (2027-01-31, 2027-01-31T12:00Z, or 30d) and --purpose TEXT\n"
+    "--expires DATE (2027-01-31, 2027-01-31T12:00Z, or 30d) and --purpose "
+    "TEXT\n"
     "add a policy you sign, bound to the order: the SMS refuses the key after\n"
     "DATE even with uses left, the market stops listing it, and the app gets\n"
     "TEXT as DECC_GRANT_PURPOSE; both are written in every receipt\n"
@@ -36,16 +37,23 @@ int cli_cmd_grant(int argc, char **argv) {
   const char *app = NULL, *user = NULL, *purpose = NULL;
   int64_t expires_at = 0;
   int any = 0;
-  cli_opt opts[] = {
-      {"app", 0, CLI_OPT_STR, &app, "APP", "the app allowed to process the data", 0, 0, 0},
-      {"user", 0, CLI_OPT_STR, &user, "ADDRESS", "the user allowed to request it", 0, 0, 0},
-      {"any-user", 0, CLI_OPT_FLAG, &any, NULL, "any user may request it", 0, 0, 0},
-      {"price", 0, CLI_OPT_AMOUNT, &g.price_per_access, "AMOUNT", "price per use (default 0)", 0, 0, 0},
-      {"uses", 0, CLI_OPT_U64, &g.number_of_access, "N", "number of uses (default 1)", 1, 0, 0},
-      {"bulk", 0, CLI_OPT_FLAG, &g.allow_bulk, NULL, "allow bulk processing (free, unlimited)", 0, 0, 0},
-      {"expires", 0, CLI_OPT_FUTURE, &expires_at, "DATE", "the key is refused after DATE (signed policy)", 0, 0, 0},
-      {"purpose", 0, CLI_OPT_STR, &purpose, "TEXT", "the purpose the app gets (signed policy)", 0, 0, 0},
-      {0}};
+  cli_opt opts[] = {{"app", 0, CLI_OPT_STR, &app, "APP",
+                     "the app allowed to process the data", 0, 0, 0},
+                    {"user", 0, CLI_OPT_STR, &user, "ADDRESS",
+                     "the user allowed to request it", 0, 0, 0},
+                    {"any-user", 0, CLI_OPT_FLAG, &any, NULL,
+                     "any user may request it", 0, 0, 0},
+                    {"price", 0, CLI_OPT_AMOUNT, &g.price_per_access, "AMOUNT",
+                     "price per use (default 0)", 0, 0, 0},
+                    {"uses", 0, CLI_OPT_U64, &g.number_of_access, "N",
+                     "number of uses (default 1)", 1, 0, 0},
+                    {"bulk", 0, CLI_OPT_FLAG, &g.allow_bulk, NULL,
+                     "allow bulk processing (free, unlimited)", 0, 0, 0},
+                    {"expires", 0, CLI_OPT_FUTURE, &expires_at, "DATE",
+                     "the key is refused after DATE (signed policy)", 0, 0, 0},
+                    {"purpose", 0, CLI_OPT_STR, &purpose, "TEXT",
+                     "the purpose the app gets (signed policy)", 0, 0, 0},
+                    {0}};
   cli_spec spec = {"grant", GRANT_HELP, opts, &w.key, 1, DP_CLI_AMOUNT_HELP};
   int np, rc = cli_parse(&spec, argc, argv, &np);
   if (rc != CLI_RUN)

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decc/mem.h"
 #include "dp_cli.h"
 #include "receipts_cli.h"
-#include "decc/mem.h"
 
 static const char GRANTS_HELP[] =
     "usage: decc grants [PROTECTED_DATA] [--owner ADDRESS] [--app APP]\n"
@@ -28,14 +28,21 @@ int cli_cmd_grants(int argc, char **argv) {
   const char *owner = NULL, *app = NULL, *user = NULL;
   uint64_t page = 0, page_size = 0;
   cli_opt opts[] = {
-      {"owner", 0, CLI_OPT_STR, &owner, "ADDRESS", "every protected data of this owner", 0, 0, 0},
+      {"owner", 0, CLI_OPT_STR, &owner, "ADDRESS",
+       "every protected data of this owner", 0, 0, 0},
       {"app", 0, CLI_OPT_STR, &app, "APP", "only grants to this app", 0, 0, 0},
-      {"user", 0, CLI_OPT_STR, &user, "ADDRESS", "only grants usable by this user", 0, 0, 0},
-      {"strict", 0, CLI_OPT_FLAG, &f.user_strict, NULL, "with --user: only grants naming it", 0, 0, 0},
-      {"all", 0, CLI_OPT_FLAG, &f.include_closed, NULL, "also filled, canceled and dead grants", 0, 0, 0},
-      {"bulk", 0, CLI_OPT_FLAG, &f.bulk_only, NULL, "only grants allowing bulk processing", 0, 0, 0},
-      {"page", 0, CLI_OPT_U64, &page, "N", "page number (from 0)", 0, 100000, 0},
-      {"page-size", 0, CLI_OPT_U64, &page_size, "N", "grants per page", 0, 100000, 0},
+      {"user", 0, CLI_OPT_STR, &user, "ADDRESS",
+       "only grants usable by this user", 0, 0, 0},
+      {"strict", 0, CLI_OPT_FLAG, &f.user_strict, NULL,
+       "with --user: only grants naming it", 0, 0, 0},
+      {"all", 0, CLI_OPT_FLAG, &f.include_closed, NULL,
+       "also filled, canceled and dead grants", 0, 0, 0},
+      {"bulk", 0, CLI_OPT_FLAG, &f.bulk_only, NULL,
+       "only grants allowing bulk processing", 0, 0, 0},
+      {"page", 0, CLI_OPT_U64, &page, "N", "page number (from 0)", 0, 100000,
+       0},
+      {"page-size", 0, CLI_OPT_U64, &page_size, "N", "grants per page", 0,
+       100000, 0},
       {0}};
   cli_spec spec = {"grants", GRANTS_HELP, opts, &w.key, 1, NULL};
   int np, rc = cli_parse(&spec, argc, argv, &np);
@@ -67,8 +74,7 @@ int cli_cmd_grants(int argc, char **argv) {
   decc_err err;
   decc_err_clear(&err);
   decc_status st = decc_dp_get_granted_access(dp, &l, &f, &err);
-  decc_grant_policy *pols =
-      !st && l.n ? decc_calloc(l.n, sizeof *pols) : NULL;
+  decc_grant_policy *pols = !st && l.n ? decc_calloc(l.n, sizeof *pols) : NULL;
   for (size_t i = 0; pols && i < l.n; i++)
     if (cli_receipts_policy_of(dp, l.items[i].hash, &pols[i]) <= 0)
       memset(&pols[i], 0, sizeof pols[i]);
@@ -99,10 +105,10 @@ int cli_cmd_grants(int argc, char **argv) {
     size_t count = l.count;
     decc_dp_access_list_clear(&l);
     decc_free(pols);
-    return cli_print_json(
-        arr ? json_pack("{s:I,s:o}", "count", (json_int_t)count,
-                        "grantedAccess", arr)
-            : NULL);
+    return cli_print_json(arr ? json_pack("{s:I,s:o}", "count",
+                                          (json_int_t)count, "grantedAccess",
+                                          arr)
+                              : NULL);
   }
   if (l.n == 0)
     cli_progress("no granted access");

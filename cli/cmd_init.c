@@ -17,10 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dev_stack.h"
-#include "dp_cli.h"
 #include "decc/keys.h"
 #include "decc/mem.h"
+#include "dev_stack.h"
+#include "dp_cli.h"
 
 static int init_usage(FILE *f) {
   fprintf(f,
@@ -214,8 +214,7 @@ int cli_cmd_init(int argc, char **argv) {
     return cli_print_json(json_pack(
         "{s:s,s:s,s:I,s:s?,s:s?,s:b,s:s?,s:b}", "home", home, "chain",
         t.embedded ? "embedded" : t.label, "chainId", (json_int_t)chain_id,
-        "wallet",
-        dflt_copy[0] ? dflt_copy : NULL, "address", a[0] ? a : NULL,
+        "wallet", dflt_copy[0] ? dflt_copy : NULL, "address", a[0] ? a : NULL,
         "walletCreated", created, "keystore", created ? wpath : NULL,
         "configChanged", changed));
   printf("data directory  %s\n", home);
@@ -224,9 +223,8 @@ int cli_cmd_init(int argc, char **argv) {
          (unsigned long long)chain_id);
   if (dflt_copy[0])
     printf("default wallet  %s %s%s\n", dflt_copy, a,
-           created && target && !strcmp(dflt_copy, target)
-               ? "  (created now)"
-               : "");
+           created && target && !strcmp(dflt_copy, target) ? "  (created now)"
+                                                           : "");
   else
     printf("default wallet  none (%s)\n",
            n > 1 ? "several wallets: set one with decc init --wallet NAME"

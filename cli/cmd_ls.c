@@ -6,15 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dp_cli.h"
 #include "cli_time.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
+#include "dp_cli.h"
 
 static const char LS_HELP[] =
     "usage: decc ls [--owner ADDRESS | --mine] [--schema JSON] [--since WHEN]\n"
     "               [--page N] [--page-size N] [wallet]\n\n"
-    "Lists protected data, newest first (getProtectedData): all of them, those\n"
+    "Lists protected data, newest first (getProtectedData): all of them, "
+    "those\n"
     "of --owner (or your wallet with --mine), those whose schema contains the\n"
     "paths and types of --schema (e.g. '{\"email\":\"string\"}'; a list of\n"
     "types means any of them), created at or after --since: a date\n"
@@ -31,12 +32,18 @@ int cli_cmd_ls(int argc, char **argv) {
   int64_t since = 0;
   uint64_t page = 0, page_size = 0;
   cli_opt opts[] = {
-      {"owner", 0, CLI_OPT_STR, &owner, "ADDRESS", "only the protected data of this owner", 0, 0, 0},
-      {"mine", 0, CLI_OPT_FLAG, &mine, NULL, "only yours (the wallet's)", 0, 0, 0},
-      {"schema", 0, CLI_OPT_STR, &f.required_schema, "JSON", "only those whose schema contains these paths and types", 0, 0, 0},
-      {"since", 0, CLI_OPT_PAST, &since, "WHEN", "created at or after WHEN (date, duration or Unix seconds)", 0, 0, 0},
-      {"page", 0, CLI_OPT_U64, &page, "N", "page number (from 0)", 0, 1000000, 0},
-      {"page-size", 0, CLI_OPT_U64, &page_size, "N", "protected data per page", 0, 1000000, 0},
+      {"owner", 0, CLI_OPT_STR, &owner, "ADDRESS",
+       "only the protected data of this owner", 0, 0, 0},
+      {"mine", 0, CLI_OPT_FLAG, &mine, NULL, "only yours (the wallet's)", 0, 0,
+       0},
+      {"schema", 0, CLI_OPT_STR, &f.required_schema, "JSON",
+       "only those whose schema contains these paths and types", 0, 0, 0},
+      {"since", 0, CLI_OPT_PAST, &since, "WHEN",
+       "created at or after WHEN (date, duration or Unix seconds)", 0, 0, 0},
+      {"page", 0, CLI_OPT_U64, &page, "N", "page number (from 0)", 0, 1000000,
+       0},
+      {"page-size", 0, CLI_OPT_U64, &page_size, "N", "protected data per page",
+       0, 1000000, 0},
       {0}};
   cli_spec spec = {"ls", LS_HELP, opts, &w.key, 0, NULL};
   int np, rc = cli_parse(&spec, argc, argv, &np);

@@ -12,14 +12,13 @@
 #include "ledger_cli.h"
 
 static int match_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc match APP.json DATASET.json|- WORKERPOOL.json "
-          "REQUEST.json KEY\n\n"
-          "Matches four signed (or presigned) orders on the chain "
-          "(matchOrders); the\n"
-          "requester pays. DATASET '-' or 'none': no dataset.\n"
-          "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
-          "FILE\n");
+  fprintf(f, "usage: decc match APP.json DATASET.json|- WORKERPOOL.json "
+             "REQUEST.json KEY\n\n"
+             "Matches four signed (or presigned) orders on the chain "
+             "(matchOrders); the\n"
+             "requester pays. DATASET '-' or 'none': no dataset.\n"
+             "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
+             "FILE\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -71,8 +70,8 @@ int cli_cmd_match(int argc, char **argv) {
       rc = cli_fail("cannot encode the orders: %s", decc_strerror(s));
     } else
       rc = lc_calldata(&cd, &e,
-                       "matchOrders(" LC_APPO "," LC_APPO "," LC_WPO
-                       "," LC_RQO ")");
+                       "matchOrders(" LC_APPO "," LC_APPO "," LC_WPO "," LC_RQO
+                       ")");
   }
   for (int i = 0; i < 4; i++)
     decc_order_clear(&o[i]);

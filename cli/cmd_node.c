@@ -22,41 +22,56 @@
 #include "decc/node.h"
 
 static int node_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc node [--config FILE] [--port-file FILE] [--print-config]\n"
-          "                 [--KEY VALUE ...]\n\n"
-          "Runs decc's services over HTTP until SIGTERM/SIGINT.\n\n"
-          "  --config FILE      JSON object of configuration keys\n"
-          "  --port-file FILE   once listening, write the bound port (decimal and a\n"
-          "                     newline) to FILE, atomically\n"
-          "  --print-config     print the effective configuration as JSON and exit\n\n"
-          "configuration keys (flag --key-name, env DECC_NODE_KEY_NAME, file \"key_name\"):\n"
-          "  home               data directory (also --home / DECC_HOME; default ~/.decc)\n"
-          "  bind, port         listen address (127.0.0.1) and port (8545; 0 = any free)\n"
-          "  roles              comma list of chain,store,market,sms,scheduler,worker,\n"
-          "                     all, none (default chain,store,market,sms)\n"
-          "  threads, max_connections, timeout, max_body, max_header_bytes, max_upload,\n"
-          "  rpc_max_batch      server limits\n"
-          "  chain_url, sms_url, store_url, scheduler_url   remote services (URLs);\n"
-          "                     decc --chain URL|PROFILE node … sets chain_url and hub\n"
-          "  genesis, hub       genesis JSON used when the ledger is created; PoCo hub\n"
-          "                     of chain_url (default: a decc node's)\n"
-          "  workerpool, scheduler_key_file, worker_key_file, platform_key_file,\n"
-          "  workerpool_poll_ms scheduler / worker roles (keys are 0x-hex files)\n"
-          "  scheduler_workers  worker addresses the scheduler API serves (all)\n"
-          "  market_poll_ms, market_refresh_s, market_auth, challenge_ttl\n"
-          "  sms_passphrase_file, sms_trusted_platforms\n"
-          "  tee_backend, tsm_dir, tsm_entry   worker TEE: software (default) or tdx\n"
-          "  sms_dcap_policy_file, sms_dcap_collateral_file, sms_dcap_pccs_url\n"
-          "                     the SMS's policy for TDX quotes and its collateral\n"
-          "  log_requests       one line per request on stderr (true)\n"
-          "  log_json           the log as one JSON object per line (false):\n"
-          "                     {\"ts\",\"msg\"}, request lines also method, path,\n"
-          "                     status, ms, peer (--log-json true)\n"
-          "Metrics: GET /metrics (Prometheus text format, docs/operations.md).\n\n"
-          "Precedence: flags > environment > config file > defaults.\n"
-          "Routes: docs/api/http.md. Exit status: 0 after a clean shutdown, 1 on a\n"
-          "startup failure, 2 on a usage error.\n");
+  fprintf(
+      f,
+      "usage: decc node [--config FILE] [--port-file FILE] [--print-config]\n"
+      "                 [--KEY VALUE ...]\n\n"
+      "Runs decc's services over HTTP until SIGTERM/SIGINT.\n\n"
+      "  --config FILE      JSON object of configuration keys\n"
+      "  --port-file FILE   once listening, write the bound port (decimal and "
+      "a\n"
+      "                     newline) to FILE, atomically\n"
+      "  --print-config     print the effective configuration as JSON and "
+      "exit\n\n"
+      "configuration keys (flag --key-name, env DECC_NODE_KEY_NAME, file "
+      "\"key_name\"):\n"
+      "  home               data directory (also --home / DECC_HOME; default "
+      "~/.decc)\n"
+      "  bind, port         listen address (127.0.0.1) and port (8545; 0 = any "
+      "free)\n"
+      "  roles              comma list of "
+      "chain,store,market,sms,scheduler,worker,\n"
+      "                     all, none (default chain,store,market,sms)\n"
+      "  threads, max_connections, timeout, max_body, max_header_bytes, "
+      "max_upload,\n"
+      "  rpc_max_batch      server limits\n"
+      "  chain_url, sms_url, store_url, scheduler_url   remote services "
+      "(URLs);\n"
+      "                     decc --chain URL|PROFILE node … sets chain_url and "
+      "hub\n"
+      "  genesis, hub       genesis JSON used when the ledger is created; PoCo "
+      "hub\n"
+      "                     of chain_url (default: a decc node's)\n"
+      "  workerpool, scheduler_key_file, worker_key_file, platform_key_file,\n"
+      "  workerpool_poll_ms scheduler / worker roles (keys are 0x-hex files)\n"
+      "  scheduler_workers  worker addresses the scheduler API serves (all)\n"
+      "  market_poll_ms, market_refresh_s, market_auth, challenge_ttl\n"
+      "  sms_passphrase_file, sms_trusted_platforms\n"
+      "  tee_backend, tsm_dir, tsm_entry   worker TEE: software (default) or "
+      "tdx\n"
+      "  sms_dcap_policy_file, sms_dcap_collateral_file, sms_dcap_pccs_url\n"
+      "                     the SMS's policy for TDX quotes and its "
+      "collateral\n"
+      "  log_requests       one line per request on stderr (true)\n"
+      "  log_json           the log as one JSON object per line (false):\n"
+      "                     {\"ts\",\"msg\"}, request lines also method, "
+      "path,\n"
+      "                     status, ms, peer (--log-json true)\n"
+      "Metrics: GET /metrics (Prometheus text format, docs/operations.md).\n\n"
+      "Precedence: flags > environment > config file > defaults.\n"
+      "Routes: docs/api/http.md. Exit status: 0 after a clean shutdown, 1 on "
+      "a\n"
+      "startup failure, 2 on a usage error.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -73,8 +88,8 @@ static void log_json_line(const char *ts, const char *line) {
   int status = 0;
   double ms = 0;
   int used = 0;
-  if (sscanf(line, "%15[A-Z] %399s %d %lfms %79s%n", method, path, &status,
-             &ms, peer, &used) == 5 &&
+  if (sscanf(line, "%15[A-Z] %399s %d %lfms %79s%n", method, path, &status, &ms,
+             peer, &used) == 5 &&
       line[used] == 0 && path[0] == '/') {
     json_object_set_new(j, "method", json_string(method));
     json_object_set_new(j, "path", json_string(path));
@@ -259,8 +274,8 @@ int cli_cmd_node(int argc, char **argv) {
     if (sigwait(&set, &sig) == 0)
       break;
   }
-  log_line(NULL, sig == SIGTERM ? "SIGTERM: shutting down"
-                                : "SIGINT: shutting down");
+  log_line(NULL,
+           sig == SIGTERM ? "SIGTERM: shutting down" : "SIGINT: shutting down");
   decc_node_destroy(node);
   node = NULL;
   log_line(NULL, "stopped");

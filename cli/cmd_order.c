@@ -26,45 +26,56 @@
 #include <string.h>
 
 #include "cli.h"
-#include "dp_cli.h"
-#include "ledger_cli.h"
 #include "decc/eip712.h"
 #include "decc/encoding.h"
 #include "decc/http_client.h"
 #include "decc/keys.h"
 #include "decc/mem.h"
 #include "decc/order.h"
+#include "dp_cli.h"
+#include "ledger_cli.h"
 
 static int order_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc order <hash|sign|verify> --type TYPE --chain-id N [--hub ADDRESS]\n"
-          "                  [options] ORDER.json\n\n"
-          "  hash     print the EIP-712 order hash (what PoCo uses for consumed volume,\n"
-          "           presignatures and deal ids)\n"
-          "  sign     print the order with \"salt\" and \"sign\" added\n"
-          "  verify   check \"sign\" (against --signer, or print the recovered signer)\n\n"
-          "on the chain (embedded ledger):\n"
-          "  cancel   manage<X>Order(CLOSE): the order can no longer be matched\n"
-          "  presign  manage<X>Order(SIGN): record the order as signed on-chain\n"
-          "on a node's market (decc node):\n"
-          "  publish | ls | unpublish   (see 'decc order publish --help')\n\n"
-          "options:\n"
-          "  --type TYPE          apporder | datasetorder | workerpoolorder | requestorder\n"
-          "  --chain-id N         chain id of the EIP-712 domain\n"
-          "  --hub ADDRESS        PoCo proxy (verifyingContract); default for chain ids\n"
-          "                       42161 and 421614\n"
-          "  --salt HEX           (sign) use this 32-byte salt; otherwise the input's salt,\n"
-          "                       or 32 random bytes when the input has none\n"
-          "  --keystore FILE [--password-file FILE] | --private-key-file FILE\n"
-          "                       (sign) the signing key\n"
-          "  --signer ADDRESS     (verify) expected signer\n"
-          "  -o FILE              write the output to FILE (atomically) instead of stdout\n"
-          "  --json               structured output\n\n"
-          "ORDER.json is the SDK's shape: numbers as decimal strings, tag as 0x bytes32\n"
-          "or tag names (\"tee,tdx\" or [\"tee\",\"tdx\"]), params as a string; '-' reads stdin.\n"
-          "Unlike the iexec SDK, sign does not OR tee+tdx into the tag: it signs the\n"
-          "order exactly as given.\n"
-          "Exit status: 0 ok, 1 bad input or invalid signature, 2 usage error.\n");
+  fprintf(
+      f,
+      "usage: decc order <hash|sign|verify> --type TYPE --chain-id N [--hub "
+      "ADDRESS]\n"
+      "                  [options] ORDER.json\n\n"
+      "  hash     print the EIP-712 order hash (what PoCo uses for consumed "
+      "volume,\n"
+      "           presignatures and deal ids)\n"
+      "  sign     print the order with \"salt\" and \"sign\" added\n"
+      "  verify   check \"sign\" (against --signer, or print the recovered "
+      "signer)\n\n"
+      "on the chain (embedded ledger):\n"
+      "  cancel   manage<X>Order(CLOSE): the order can no longer be matched\n"
+      "  presign  manage<X>Order(SIGN): record the order as signed on-chain\n"
+      "on a node's market (decc node):\n"
+      "  publish | ls | unpublish   (see 'decc order publish --help')\n\n"
+      "options:\n"
+      "  --type TYPE          apporder | datasetorder | workerpoolorder | "
+      "requestorder\n"
+      "  --chain-id N         chain id of the EIP-712 domain\n"
+      "  --hub ADDRESS        PoCo proxy (verifyingContract); default for "
+      "chain ids\n"
+      "                       42161 and 421614\n"
+      "  --salt HEX           (sign) use this 32-byte salt; otherwise the "
+      "input's salt,\n"
+      "                       or 32 random bytes when the input has none\n"
+      "  --keystore FILE [--password-file FILE] | --private-key-file FILE\n"
+      "                       (sign) the signing key\n"
+      "  --signer ADDRESS     (verify) expected signer\n"
+      "  -o FILE              write the output to FILE (atomically) instead of "
+      "stdout\n"
+      "  --json               structured output\n\n"
+      "ORDER.json is the SDK's shape: numbers as decimal strings, tag as 0x "
+      "bytes32\n"
+      "or tag names (\"tee,tdx\" or [\"tee\",\"tdx\"]), params as a string; "
+      "'-' reads stdin.\n"
+      "Unlike the iexec SDK, sign does not OR tee+tdx into the tag: it signs "
+      "the\n"
+      "order exactly as given.\n"
+      "Exit status: 0 ok, 1 bad input or invalid signature, 2 usage error.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -80,17 +91,33 @@ static int parse_opts(order_opts *o, int argc, char **argv, int is_sign,
                       int is_verify) {
   memset(o, 0, sizeof *o);
   cli_opt opts[] = {
-      {"type", 0, CLI_OPT_STR, &o->type_s, "TYPE", "apporder | datasetorder | workerpoolorder | requestorder", 0, 0, 0},
-      {"chain-id", 0, CLI_OPT_STR, &o->chain_s, "N", "chain id of the EIP-712 domain", 0, 0, 0},
-      {"hub", 0, CLI_OPT_STR, &o->hub_s, "ADDRESS", "PoCo proxy (default for chain ids 42161 and 421614)", 0, 0, 0},
-      {"output", 'o', CLI_OPT_STR, &o->out, "FILE", "write the output to FILE (atomically)", 0, 0, 0},
+      {"type", 0, CLI_OPT_STR, &o->type_s, "TYPE",
+       "apporder | datasetorder | workerpoolorder | requestorder", 0, 0, 0},
+      {"chain-id", 0, CLI_OPT_STR, &o->chain_s, "N",
+       "chain id of the EIP-712 domain", 0, 0, 0},
+      {"hub", 0, CLI_OPT_STR, &o->hub_s, "ADDRESS",
+       "PoCo proxy (default for chain ids 42161 and 421614)", 0, 0, 0},
+      {"output", 'o', CLI_OPT_STR, &o->out, "FILE",
+       "write the output to FILE (atomically)", 0, 0, 0},
       {NULL, 0, CLI_OPT_STR, NULL, NULL, NULL, 0, 0, 0}, /* --salt / --signer */
       {0}};
   if (is_sign)
-    opts[4] = (cli_opt){"salt", 0, CLI_OPT_STR, &o->salt_s, "HEX", "use this 32-byte salt", 0, 0, 0};
+    opts[4] = (cli_opt){"salt",     0,     CLI_OPT_STR,
+                        &o->salt_s, "HEX", "use this 32-byte salt",
+                        0,          0,     0};
   else if (is_verify)
-    opts[4] = (cli_opt){"signer", 0, CLI_OPT_STR, &o->signer_s, "ADDRESS", "the expected signer", 0, 0, 0};
-  const char *cmd = is_sign ? "order sign" : is_verify ? "order verify" : "order hash";
+    opts[4] = (cli_opt){"signer",
+                        0,
+                        CLI_OPT_STR,
+                        &o->signer_s,
+                        "ADDRESS",
+                        "the expected signer",
+                        0,
+                        0,
+                        0};
+  const char *cmd = is_sign     ? "order sign"
+                    : is_verify ? "order verify"
+                                : "order hash";
   cli_spec spec = {cmd, NULL, opts, is_sign ? &o->key : NULL, 1, NULL};
   int np, rc = cli_parse(&spec, argc, argv, &np);
   if (rc != CLI_RUN)
@@ -156,7 +183,8 @@ static int load(order_ctx *c, const order_opts *o) {
       decc_order_parse_json(&c->order, type, text, len, &c->present, &err);
   decc_free(text);
   if (st)
-    return cli_fail("%s: %s", o->file, err.msg[0] ? err.msg : decc_strerror(st));
+    return cli_fail("%s: %s", o->file,
+                    err.msg[0] ? err.msg : decc_strerror(st));
   c->loaded = 1;
   return CLI_OK;
 }
@@ -208,16 +236,17 @@ static int cmd_hash(int argc, char **argv) {
   uint8_t sh[32], h[32];
   decc_order_struct_hash(sh, &c.order);
   decc_order_hash(h, &c.order, c.domain);
-  char hh[DECC_HEX32_LEN], shh[DECC_HEX32_LEN], dh[DECC_HEX32_LEN], hub[DECC_ADDRESS_HEX_LEN];
+  char hh[DECC_HEX32_LEN], shh[DECC_HEX32_LEN], dh[DECC_HEX32_LEN],
+      hub[DECC_ADDRESS_HEX_LEN];
   decc_hex_encode(hh, h, 32, 1);
   if (g_cli.json) {
-    rc = emit_json(&o, json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}", "type",
-                                 decc_order_type_name(c.order.type), "orderHash",
-                                 hh, "structHash", decc_hex_encode(shh, sh, 32, 1),
-                                 "domainSeparator",
-                                 decc_hex_encode(dh, c.domain, 32, 1), "chainId",
-                                 (json_int_t)c.chain, "hub",
-                                 decc_address_to_checksum(hub, &c.hub)));
+    rc = emit_json(
+        &o, json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}", "type",
+                      decc_order_type_name(c.order.type), "orderHash", hh,
+                      "structHash", decc_hex_encode(shh, sh, 32, 1),
+                      "domainSeparator", decc_hex_encode(dh, c.domain, 32, 1),
+                      "chainId", (json_int_t)c.chain, "hub",
+                      decc_address_to_checksum(hub, &c.hub)));
   } else {
     rc = emit(&o, hh);
   }
@@ -239,10 +268,11 @@ static int cmd_sign(int argc, char **argv) {
   if (o.salt_s) {
     decc_err err;
     decc_err_clear(&err);
-    uint8_t *salt = c.order.type == DECC_ORDER_APP          ? c.order.u.app.salt
-                    : c.order.type == DECC_ORDER_DATASET    ? c.order.u.dataset.salt
-                    : c.order.type == DECC_ORDER_WORKERPOOL ? c.order.u.workerpool.salt
-                                                            : c.order.u.request.salt;
+    uint8_t *salt =
+        c.order.type == DECC_ORDER_APP          ? c.order.u.app.salt
+        : c.order.type == DECC_ORDER_DATASET    ? c.order.u.dataset.salt
+        : c.order.type == DECC_ORDER_WORKERPOOL ? c.order.u.workerpool.salt
+                                                : c.order.u.request.salt;
     if (decc_hex_decode_exact(salt, 32, o.salt_s, "--salt", &err) != DECC_OK) {
       unload(&c);
       return cli_fail("%s", err.msg);
@@ -286,17 +316,18 @@ static int cmd_sign(int argc, char **argv) {
   if (!order) {
     rc = cli_fail("out of memory");
   } else if (g_cli.json) {
-    rc = emit_json(&o, json_pack("{s:s,s:s,s:s,s:o}", "type",
-                                 decc_order_type_name(c.order.type), "orderHash",
-                                 hh, "signer", ms, "order", order));
+    rc =
+        emit_json(&o, json_pack("{s:s,s:s,s:s,s:o}", "type",
+                                decc_order_type_name(c.order.type), "orderHash",
+                                hh, "signer", ms, "order", order));
   } else {
     char *pretty = json_dumps(order, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(order);
     rc = pretty ? emit(&o, pretty) : cli_fail("out of memory");
     free(pretty);
     if (rc == CLI_OK && o.out)
-      cli_progress("signed %s %s by %s -> %s", decc_order_type_name(c.order.type),
-                   hh, ms, o.out);
+      cli_progress("signed %s %s by %s -> %s",
+                   decc_order_type_name(c.order.type), hh, ms, o.out);
   }
   unload(&c);
   return rc;
@@ -318,7 +349,8 @@ static int cmd_verify(int argc, char **argv) {
   if ((rc = load(&c, &o)) != CLI_OK)
     return rc;
   uint8_t h[32];
-  char hh[DECC_HEX32_LEN], rs[DECC_ADDRESS_HEX_LEN] = "", es[DECC_ADDRESS_HEX_LEN] = "";
+  char hh[DECC_HEX32_LEN], rs[DECC_ADDRESS_HEX_LEN] = "",
+                           es[DECC_ADDRESS_HEX_LEN] = "";
   decc_order_hash(h, &c.order, c.domain);
   decc_hex_encode(hh, h, 32, 1);
   decc_address who;
@@ -466,36 +498,62 @@ static int cmd_manage(int argc, char **argv) {
 #define REPLY_MAX (64u << 20)
 
 static int market_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc order publish --type TYPE [KEY] [--node URL] [--chain-id N] ORDER.json\n"
-          "       decc order ls --type TYPE [--node URL] [--FILTER VALUE ...]\n"
-          "       decc order unpublish --type TYPE KEY (--hash 0x… | --last ADDRESS |\n"
-          "                            --all ADDRESS) [--node URL] [--chain-id N]\n\n"
-          "  --type TYPE   apporder | datasetorder | workerpoolorder | requestorder\n"
-          "  --node URL    node base URL (default $DECC_NODE_URL, config.json \"market\" or\n"
-          "                \"node\", else http://127.0.0.1:8545)\n"
-          "  KEY           --keystore FILE [--password-file FILE] | --private-key-file FILE\n"
-          "                | --wallet NAME (default: config.json \"wallet\");\n"
-          "                signs the market login challenge (publish works without a key\n"
-          "                only on a node started with market_auth=false)\n"
-          "  ORDER.json    a signed order ('decc order sign'); '-' reads stdin\n\n"
-          "ls filters are the market API's query names, e.g. --app, --appOwner, --dataset,\n"
-          "--datasetOwner, --workerpool, --workerpoolOwner, --requester, --beneficiary,\n"
-          "--category, --isAppStrict, --isDatasetStrict, --isWorkerpoolStrict,\n"
-          "--isRequesterStrict, --minTag, --maxTag, --minVolume, --minTrust, --maxTrust,\n"
-          "--bulkOnly, --pageIndex, --pageSize ('any' lifts a restriction filter).\n"
-          "--json prints the node's answer.\n");
+  fprintf(
+      f,
+      "usage: decc order publish --type TYPE [KEY] [--node URL] [--chain-id N] "
+      "ORDER.json\n"
+      "       decc order ls --type TYPE [--node URL] [--FILTER VALUE ...]\n"
+      "       decc order unpublish --type TYPE KEY (--hash 0x… | --last "
+      "ADDRESS |\n"
+      "                            --all ADDRESS) [--node URL] [--chain-id "
+      "N]\n\n"
+      "  --type TYPE   apporder | datasetorder | workerpoolorder | "
+      "requestorder\n"
+      "  --node URL    node base URL (default $DECC_NODE_URL, config.json "
+      "\"market\" or\n"
+      "                \"node\", else http://127.0.0.1:8545)\n"
+      "  KEY           --keystore FILE [--password-file FILE] | "
+      "--private-key-file FILE\n"
+      "                | --wallet NAME (default: config.json \"wallet\");\n"
+      "                signs the market login challenge (publish works without "
+      "a key\n"
+      "                only on a node started with market_auth=false)\n"
+      "  ORDER.json    a signed order ('decc order sign'); '-' reads stdin\n\n"
+      "ls filters are the market API's query names, e.g. --app, --appOwner, "
+      "--dataset,\n"
+      "--datasetOwner, --workerpool, --workerpoolOwner, --requester, "
+      "--beneficiary,\n"
+      "--category, --isAppStrict, --isDatasetStrict, --isWorkerpoolStrict,\n"
+      "--isRequesterStrict, --minTag, --maxTag, --minVolume, --minTrust, "
+      "--maxTrust,\n"
+      "--bulkOnly, --pageIndex, --pageSize ('any' lifts a restriction "
+      "filter).\n"
+      "--json prints the node's answer.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
-static const char *const FILTERS[] = {
-    "app",         "appOwner",         "dataset",          "datasetOwner",
-    "workerpool",  "workerpoolOwner",  "requester",        "beneficiary",
-    "category",    "isAppStrict",      "isDatasetStrict",  "isWorkerpoolStrict",
-    "isRequesterStrict", "minTag",     "maxTag",           "minVolume",
-    "minTrust",    "maxTrust",         "bulkOnly",         "pageIndex",
-    "pageSize",    NULL};
-
+static const char *const FILTERS[] = {"app",
+                                      "appOwner",
+                                      "dataset",
+                                      "datasetOwner",
+                                      "workerpool",
+                                      "workerpoolOwner",
+                                      "requester",
+                                      "beneficiary",
+                                      "category",
+                                      "isAppStrict",
+                                      "isDatasetStrict",
+                                      "isWorkerpoolStrict",
+                                      "isRequesterStrict",
+                                      "minTag",
+                                      "maxTag",
+                                      "minVolume",
+                                      "minTrust",
+                                      "maxTrust",
+                                      "bulkOnly",
+                                      "pageIndex",
+                                      "pageSize",
+                                      NULL};
 
 typedef struct mopts {
   const char *node, *type_s, *chain_s, *file, *hash, *last, *all;
@@ -720,9 +778,8 @@ static int cmd_publish(int argc, char **argv) {
   }
   /* Accept both a bare order and the {"order": …} body. */
   json_t *inner = json_object_get(order, "order");
-  json_t *body = json_is_object(inner)
-                     ? json_incref(order)
-                     : json_pack("{s:O}", "order", order);
+  json_t *body = json_is_object(inner) ? json_incref(order)
+                                       : json_pack("{s:O}", "order", order);
   json_decref(order);
   char *bs = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
@@ -807,7 +864,7 @@ static int cmd_market_ls(int argc, char **argv) {
   json_t *rec;
   json_array_foreach(json_object_get(j, "orders"), i, rec) {
     json_t *ord = json_object_get(rec, "order");
-    const char *price_key = o.type == DECC_ORDER_APP ? "appprice"
+    const char *price_key = o.type == DECC_ORDER_APP       ? "appprice"
                             : o.type == DECC_ORDER_DATASET ? "datasetprice"
                             : o.type == DECC_ORDER_WORKERPOOL
                                 ? "workerpoolprice"
@@ -846,8 +903,8 @@ static int cmd_unpublish(int argc, char **argv) {
   } else {
     static const char *keys[4] = {"app", "dataset", "workerpool", "requester"};
     body = json_pack("{s:s,s:s}", "target",
-                     o.last ? "unpublish_last" : "unpublish_all",
-                     keys[o.type], o.last ? o.last : o.all);
+                     o.last ? "unpublish_last" : "unpublish_all", keys[o.type],
+                     o.last ? o.last : o.all);
   }
   char *bs = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
@@ -906,8 +963,8 @@ static int market_help(const char *sub) {
 
 static const struct {
   const char *name;
-  int (*fn)(int argc, char **argv);   /* argv[0] is the subcommand */
-  int (*help)(const char *sub);       /* prints its help on stdout */
+  int (*fn)(int argc, char **argv); /* argv[0] is the subcommand */
+  int (*help)(const char *sub);     /* prints its help on stdout */
 } SUBS[] = {
     {"hash", cmd_hash, order_help},
     {"sign", cmd_sign, order_help},

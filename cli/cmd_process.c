@@ -4,23 +4,25 @@
  * matches, waits for the task and writes the decrypted result; several
  * protected data make a bulk request (docs/internals/bulk.md).
  */
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "dp_cli.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
+#include "dp_cli.h"
 
 static const char PROCESS_HELP[] =
     "usage: decc process PROTECTED_DATA... --app APP [--workerpool ADDRESS]\n"
     "         [--bulk] [--bulk-file FILE] [--per-task N]\n"
-    "         [--data-max-price A] [--app-max-price A] [--workerpool-max-price A]\n"
+    "         [--data-max-price A] [--app-max-price A] [--workerpool-max-price "
+    "A]\n"
     "         [--args TEXT] [--input-file URL]... [--secret-file FILE]...\n"
     "         [--no-encrypt] [--result-key FILE] [--path ENTRY] [-o FILE]\n"
     "         [--no-wait] [--timeout SECONDS] [--category N] [wallet]\n\n"
-    "Runs APP on PROTECTED_DATA: picks the app, dataset (grant) and workerpool\n"
+    "Runs APP on PROTECTED_DATA: picks the app, dataset (grant) and "
+    "workerpool\n"
     "orders within the max prices (default 0), pushes each --secret-file\n"
     "as a requester secret (app index 1, 2, … in order), encrypts the result\n"
     "with your RSA key (<home>/results/<address>_key, generated once) unless\n"
@@ -62,9 +64,9 @@ static const char RUN_HELP[] =
 typedef struct bulk_cli {
   const char *args[256]; /* positional PROTECTED_DATA */
   size_t n_args;
-  const char *file;      /* --bulk-file */
-  int forced;            /* --bulk */
-  uint32_t per_task;     /* --per-task (0 = 100) */
+  const char *file;  /* --bulk-file */
+  int forced;        /* --bulk */
+  uint32_t per_task; /* --per-task (0 = 100) */
   int data_max_given;
 } bulk_cli;
 
@@ -94,7 +96,7 @@ static int read_bulk_file(const char *path, decc_address **list, size_t *n) {
       continue;
     if (*n == DECC_DP_BULK_ITEMS_MAX) {
       rc = cli_cmd_usage("process", "%s: more than %d protected data", path,
-                           DECC_DP_BULK_ITEMS_MAX);
+                         DECC_DP_BULK_ITEMS_MAX);
       break;
     }
     decc_address *g = decc_realloc(*list, (*n + 1) * sizeof **list);
@@ -105,8 +107,9 @@ static int read_bulk_file(const char *path, decc_address **list, size_t *n) {
     *list = g;
     decc_err e2;
     if (decc_address_parse(&(*list)[*n], p, &e2) != DECC_OK)
-      rc = cli_cmd_usage("process", "%s line %zu: '%.60s' is not an address (%s)",
-                           path, lineno, p, e2.msg);
+      rc = cli_cmd_usage("process",
+                         "%s line %zu: '%.60s' is not an address (%s)", path,
+                         lineno, p, e2.msg);
     else
       ++*n;
   }
@@ -121,7 +124,7 @@ static int process_bulk(dp_cli_opts *w, const decc_dp_process_opts *po,
                         const char *const *sfiles, size_t ns) {
   if (b->data_max_given)
     return cli_cmd_usage("process", "--data-max-price does not apply to bulk "
-                           "processing: bulk grants are free");
+                                    "processing: bulk grants are free");
   if (po->category)
     return cli_cmd_usage("process", "bulk requests use category 0 (the SDK's)");
   decc_dp_bulk_opts o;
@@ -182,8 +185,9 @@ static int process_bulk(dp_cli_opts *w, const decc_dp_process_opts *po,
   if (out && !o.path) {
     struct stat sb;
     if (stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-      rc = cli_cmd_usage("process", "bulk processing writes one result per task: -o "
-                           "must be an existing directory");
+      rc = cli_cmd_usage("process",
+                         "bulk processing writes one result per task: -o "
+                         "must be an existing directory");
       goto done;
     }
   }
@@ -217,15 +221,15 @@ static int process_bulk(dp_cli_opts *w, const decc_dp_process_opts *po,
             rc = CLI_FAIL;
         }
       }
-      const char *status = t->result ? "COMPLETED"
+      const char *status = t->result   ? "COMPLETED"
                            : o.no_wait ? "ACTIVE"
                                        : decc_dp_task_status_name(t->status);
       if (arr)
         json_array_append_new(
-            arr, json_pack("{s:s,s:s,s:I,s:s,s:s?,s:s?}", "dealId", did,
-                           "taskId", tid, "bulkIndex",
-                           (json_int_t)t->bulk_index, "status", status,
-                           "result", file, "cause", t->failure_cause));
+            arr,
+            json_pack("{s:s,s:s,s:I,s:s,s:s?,s:s?}", "dealId", did, "taskId",
+                      tid, "bulkIndex", (json_int_t)t->bulk_index, "status",
+                      status, "result", file, "cause", t->failure_cause));
       else if (file)
         printf("task %s (slice %llu) COMPLETED, result written to %s\n", tid,
                (unsigned long long)t->bulk_index, file);
@@ -275,29 +279,50 @@ int cli_process_request(int argc, char **argv, int run) {
       return cli_cmd_usage(cmd, "secrets are never read from the command "
                                 "line: use --secret-file FILE");
   cli_opt opts[] = {
-      {"workerpool", 0, CLI_OPT_STR, &pool, "ADDRESS", "the workerpool (default: the cheapest order)", 0, 0, 0},
-      {"app-max-price", 0, CLI_OPT_AMOUNT, &o.app_max_price, "AMOUNT", "the most you pay the app (default 0)", 0, 0, 0},
-      {"workerpool-max-price", 0, CLI_OPT_AMOUNT, &o.workerpool_max_price, "AMOUNT", "the most you pay the workerpool (default 0)", 0, 0, 0},
+      {"workerpool", 0, CLI_OPT_STR, &pool, "ADDRESS",
+       "the workerpool (default: the cheapest order)", 0, 0, 0},
+      {"app-max-price", 0, CLI_OPT_AMOUNT, &o.app_max_price, "AMOUNT",
+       "the most you pay the app (default 0)", 0, 0, 0},
+      {"workerpool-max-price", 0, CLI_OPT_AMOUNT, &o.workerpool_max_price,
+       "AMOUNT", "the most you pay the workerpool (default 0)", 0, 0, 0},
       {"args", 0, CLI_OPT_STR, &o.args, "TEXT", "the app's arguments", 0, 0, 0},
-      {"input-file", 0, CLI_OPT_LIST, &in_l, "URL", "an input file URL (repeatable)", 0, 0, 0},
-      {"secret-file", 0, CLI_OPT_LIST, &sf_l, "FILE", "a requester secret, app index 1, 2, … in order (repeatable)", 0, 0, 0},
-      {"no-encrypt", 0, CLI_OPT_FLAG, &o.no_encrypt_result, NULL, "plain result (default: encrypted with your RSA key)", 0, 0, 0},
-      {"result-key", 0, CLI_OPT_STR, &o.result_key_path, "FILE", "the result key (default <home>/results/<address>_key)", 0, 0, 0},
-      {"path", 0, CLI_OPT_STR, &o.path, "ENTRY", "write only this entry of the result zip", 0, 0, 0},
-      {"output", 'o', CLI_OPT_STR, &out, "FILE", "where to write the result (default TASKID.zip)", 0, 0, 0},
-      {"no-wait", 0, CLI_OPT_FLAG, &o.no_wait, NULL, "return once the orders are matched", 0, 0, 0},
-      {"timeout", 0, CLI_OPT_U64, &timeout, "SECONDS", "give up waiting after SECONDS (default 300)", 0, 30 * 86400, 0},
-      {"category", 0, CLI_OPT_U64, &o.category, "N", "the task's category (default 0)", 0, 0, 0},
+      {"input-file", 0, CLI_OPT_LIST, &in_l, "URL",
+       "an input file URL (repeatable)", 0, 0, 0},
+      {"secret-file", 0, CLI_OPT_LIST, &sf_l, "FILE",
+       "a requester secret, app index 1, 2, … in order (repeatable)", 0, 0, 0},
+      {"no-encrypt", 0, CLI_OPT_FLAG, &o.no_encrypt_result, NULL,
+       "plain result (default: encrypted with your RSA key)", 0, 0, 0},
+      {"result-key", 0, CLI_OPT_STR, &o.result_key_path, "FILE",
+       "the result key (default <home>/results/<address>_key)", 0, 0, 0},
+      {"path", 0, CLI_OPT_STR, &o.path, "ENTRY",
+       "write only this entry of the result zip", 0, 0, 0},
+      {"output", 'o', CLI_OPT_STR, &out, "FILE",
+       "where to write the result (default TASKID.zip)", 0, 0, 0},
+      {"no-wait", 0, CLI_OPT_FLAG, &o.no_wait, NULL,
+       "return once the orders are matched", 0, 0, 0},
+      {"timeout", 0, CLI_OPT_U64, &timeout, "SECONDS",
+       "give up waiting after SECONDS (default 300)", 0, 30 * 86400, 0},
+      {"category", 0, CLI_OPT_U64, &o.category, "N",
+       "the task's category (default 0)", 0, 0, 0},
       /* process only (run cuts the table here) */
-      {"app", 0, CLI_OPT_STR, &app, "APP", "the app to run (required)", 0, 0, 0},
-      {"bulk", 0, CLI_OPT_FLAG, &b.forced, NULL, "bulk request even for one PROTECTED_DATA", 0, 0, 0},
-      {"bulk-file", 0, CLI_OPT_STR, &b.file, "FILE", "protected data to process, one address per line", 0, 0, 0},
-      {"per-task", 0, CLI_OPT_U64, &per_task, "N", "bulk items per task (default and maximum 100)", 1, DECC_DP_BULK_PER_TASK_MAX, 0},
-      {"data-max-price", 0, CLI_OPT_AMOUNT, &o.data_max_price, "AMOUNT", "the most you pay per protected data (default 0)", 0, 0, 0},
+      {"app", 0, CLI_OPT_STR, &app, "APP", "the app to run (required)", 0, 0,
+       0},
+      {"bulk", 0, CLI_OPT_FLAG, &b.forced, NULL,
+       "bulk request even for one PROTECTED_DATA", 0, 0, 0},
+      {"bulk-file", 0, CLI_OPT_STR, &b.file, "FILE",
+       "protected data to process, one address per line", 0, 0, 0},
+      {"per-task", 0, CLI_OPT_U64, &per_task, "N",
+       "bulk items per task (default and maximum 100)", 1,
+       DECC_DP_BULK_PER_TASK_MAX, 0},
+      {"data-max-price", 0, CLI_OPT_AMOUNT, &o.data_max_price, "AMOUNT",
+       "the most you pay per protected data (default 0)", 0, 0, 0},
       {0}};
   if (run)
     opts[13] = (cli_opt){0};
-  cli_spec spec = {cmd, run ? RUN_HELP : PROCESS_HELP, opts, &w.key,
+  cli_spec spec = {cmd,
+                   run ? RUN_HELP : PROCESS_HELP,
+                   opts,
+                   &w.key,
                    run ? 1 : (int)(sizeof b.args / sizeof *b.args),
                    DP_CLI_AMOUNT_HELP};
   int np, rc = cli_parse(&spec, argc, argv, &np);
@@ -322,7 +347,7 @@ int cli_process_request(int argc, char **argv, int run) {
   }
   if (b.per_task)
     return cli_cmd_usage(cmd, "--per-task applies to bulk processing (several "
-                           "PROTECTED_DATA, --bulk or --bulk-file)");
+                              "PROTECTED_DATA, --bulk or --bulk-file)");
   if (run && !app)
     return cli_cmd_usage(cmd, "APP is required (the app address)");
   if (!run && (!data || !app))
@@ -382,8 +407,7 @@ int cli_process_request(int argc, char **argv, int run) {
       else if (rc == CLI_OK && dest)
         printf("task %s COMPLETED, result written to %s\n", tid, dest);
     } else if (g_cli.json)
-      rc = cli_print_json(
-          json_pack("{s:s,s:s}", "dealId", did, "taskId", tid));
+      rc = cli_print_json(json_pack("{s:s,s:s}", "dealId", did, "taskId", tid));
     else
       printf("deal %s\ntask %s\n", did, tid);
     decc_dp_process_result_clear(&r);

@@ -7,17 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dp_cli.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
+#include "dp_cli.h"
 
 static const char PROTECT_HELP[] =
     "usage: decc protect [DATA.json | --file PATH [--key NAME]] [--name NAME]\n"
     "                    [--format v2|legacy] [--key-out FILE] [wallet]\n\n"
-    "Protects a data object: schema, zip, AES key, encryption, upload, on-chain\n"
-    "protected data (DataProtector createDatasetWithSchema), key pushed to the\n"
-    "SMS. DATA.json is a JSON object (\"-\" = stdin; {\"$file\": \"rel/path\"}\n"
-    "embeds a file next to it, {\"$base64\": …} binary, {\"$i128\": \"…\"} big\n"
+    "Protects a data object: schema, zip, AES key, encryption, upload, "
+    "on-chain\n"
+    "protected data (DataProtector createDatasetWithSchema), key pushed to "
+    "the\n"
+    "SMS. DATA.json is a JSON object (\"-\" = stdin; {\"$file\": "
+    "\"rel/path\"}\n"
+    "embeds a file next to it, {\"$base64\": …} binary, {\"$i128\": \"…\"} "
+    "big\n"
     "integers); --file protects one file as binary under key \"file\" (or\n"
     "--key NAME). --key-out writes the dataset key (base64) to FILE (0600).\n"
     "Prints the address; --json prints the SDK's result object.\n";
@@ -27,13 +31,17 @@ int cli_cmd_protect(int argc, char **argv) {
   memset(&w, 0, sizeof w);
   const char *file = NULL, *key = "file", *name = NULL, *key_out = NULL,
              *fmt = "v2";
-  cli_opt opts[] = {
-      {"file", 0, CLI_OPT_STR, &file, "PATH", "protect one file (binary)", 0, 0, 0},
-      {"key", 0, CLI_OPT_STR, &key, "NAME", "its key in the data object (default \"file\")", 0, 0, 0},
-      {"name", 0, CLI_OPT_STR, &name, "NAME", "the protected data's name", 0, 0, 0},
-      {"format", 0, CLI_OPT_STR, &fmt, "v2|legacy", "the serialization (default v2)", 0, 0, 0},
-      {"key-out", 0, CLI_OPT_STR, &key_out, "FILE", "write the dataset key (base64) to FILE (0600)", 0, 0, 0},
-      {0}};
+  cli_opt opts[] = {{"file", 0, CLI_OPT_STR, &file, "PATH",
+                     "protect one file (binary)", 0, 0, 0},
+                    {"key", 0, CLI_OPT_STR, &key, "NAME",
+                     "its key in the data object (default \"file\")", 0, 0, 0},
+                    {"name", 0, CLI_OPT_STR, &name, "NAME",
+                     "the protected data's name", 0, 0, 0},
+                    {"format", 0, CLI_OPT_STR, &fmt, "v2|legacy",
+                     "the serialization (default v2)", 0, 0, 0},
+                    {"key-out", 0, CLI_OPT_STR, &key_out, "FILE",
+                     "write the dataset key (base64) to FILE (0600)", 0, 0, 0},
+                    {0}};
   cli_spec spec = {"protect", PROTECT_HELP, opts, &w.key, 1, NULL};
   int np, rc = cli_parse(&spec, argc, argv, &np);
   if (rc != CLI_RUN)
@@ -54,7 +62,8 @@ int cli_cmd_protect(int argc, char **argv) {
     if (!text)
       return CLI_FAIL;
     char base[4096];
-    snprintf(base, sizeof base, "%s", strcmp(data_path, "-") ? data_path : "./x");
+    snprintf(base, sizeof base, "%s",
+             strcmp(data_path, "-") ? data_path : "./x");
     char *sl = strrchr(base, '/');
     if (sl)
       *sl = 0;

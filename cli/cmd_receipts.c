@@ -44,11 +44,13 @@ static const char HELP[] =
     "Lists the receipts of a protected data: one per release of its key by\n"
     "the SMS and one per completed task, each signed by the SMS and linked to\n"
     "the one before (docs/receipts.md). With a node configured (config.json\n"
-    "\"sms\" or \"node\") they are asked as the data's owner (the wallet signs a\n"
+    "\"sms\" or \"node\") they are asked as the data's owner (the wallet signs "
+    "a\n"
     "challenge). --verify checks the hash chain, every signature (against\n"
     "--signer, else the SMS's published key) and each receipt against the\n"
     "chain's deals and tasks; any problem is listed and the exit status is 1.\n"
-    "--log FILE reads a log file (a copy the owner keeps) instead of the SMS.\n\n"
+    "--log FILE reads a log file (a copy the owner keeps) instead of the "
+    "SMS.\n\n"
     "policy sign prints a grant policy signed by the wallet (expiry, purpose,\n"
     "bound to the dataset order HASH); policy push presents one to the SMS,\n"
     "which accepts only the dataset owner's, never an expired one and never\n"
@@ -94,8 +96,8 @@ static int post_policy(const char *base, const decc_grant_policy *p) {
   snprintf(url, sizeof url, "%s/receipts/policies", base);
   static const char *const hdr[] = {"Content-Type: application/json", NULL};
   decc_http_reply rep;
-  decc_status st = decc_http_fetch(&rep, "POST", url, hdr, js, strlen(js),
-                                   65536, 0, &err);
+  decc_status st =
+      decc_http_fetch(&rep, "POST", url, hdr, js, strlen(js), 65536, 0, &err);
   decc_free(js);
   if (st) {
     decc_buf_clear(&rep.body);
@@ -106,8 +108,8 @@ static int post_policy(const char *base, const decc_grant_policy *p) {
     json_error_t je;
     json_t *o = json_loads((const char *)rep.body.data, 0, &je);
     const char *m = o ? json_string_value(json_object_get(o, "error")) : NULL;
-    rc = cli_fail("grant policy refused by %s (HTTP %ld): %s", base,
-                  rep.status, m ? m : "no reason given");
+    rc = cli_fail("grant policy refused by %s (HTTP %ld): %s", base, rep.status,
+                  m ? m : "no reason given");
     json_decref(o);
   }
   decc_buf_clear(&rep.body);
@@ -443,7 +445,8 @@ static int read_signer_file(decc_dp *dp, decc_address *out) {
 }
 
 static void print_receipt(const decc_rcpt *r) {
-  char t[40], tk[DECC_HEX32_LEN], ap[DECC_ADDRESS_HEX_LEN], rq[DECC_ADDRESS_HEX_LEN], d[DECC_HEX32_LEN];
+  char t[40], tk[DECC_HEX32_LEN], ap[DECC_ADDRESS_HEX_LEN],
+      rq[DECC_ADDRESS_HEX_LEN], d[DECC_HEX32_LEN];
   decc_u256 price;
   char pr[DECC_U256_DEC_LEN];
   decc_u256_from_be(&price, r->price);
@@ -605,13 +608,13 @@ int cli_cmd_receipts(int argc, char **argv) {
       decc_free(rj);
     }
     char a[DECC_ADDRESS_HEX_LEN], s[DECC_ADDRESS_HEX_LEN];
-    json_t *o = arr ? json_pack("{s:s,s:s?,s:o}", "dataset",
-                                decc_address_to_checksum(a, &ds), "signer",
-                                have_signer
-                                    ? decc_address_to_checksum(s, &signer)
+    json_t *o =
+        arr ? json_pack("{s:s,s:s?,s:o}", "dataset",
+                        decc_address_to_checksum(a, &ds), "signer",
+                        have_signer ? decc_address_to_checksum(s, &signer)
                                     : NULL,
-                                "receipts", arr)
-                    : NULL;
+                        "receipts", arr)
+            : NULL;
     if (o && verify) {
       char *rj = NULL;
       json_error_t je;
@@ -624,8 +627,7 @@ int cli_cmd_receipts(int argc, char **argv) {
     char a[DECC_ADDRESS_HEX_LEN], s[DECC_ADDRESS_HEX_LEN];
     printf("receipts of %s (SMS signer %s): %zu\n",
            decc_address_to_checksum(a, &ds),
-           have_signer ? decc_address_to_checksum(s, &signer) : "unknown",
-           l.n);
+           have_signer ? decc_address_to_checksum(s, &signer) : "unknown", l.n);
     for (size_t i = 0; i < l.n; i++)
       print_receipt(&l.items[i]);
     if (verify && !bad)

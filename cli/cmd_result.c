@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "dp_cli.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
 #include "decc/result.h"
+#include "dp_cli.h"
 
 #define KEY_TEXT_MAX (64 * 1024)
 
@@ -71,12 +71,15 @@ static int cmd_keygen(int argc, char **argv) {
   unsigned bits = DECC_RSA_DEFAULT_BITS;
   int force = 0;
   uint64_t nbits = DECC_RSA_DEFAULT_BITS;
-  cli_opt opts[] = {
-      {"output", 'o', CLI_OPT_STR, &dir, "DIR", "the directory (default .secrets/beneficiary)", 0, 0, 0},
-      {"name", 0, CLI_OPT_STR, &name, "NAME", "the file name prefix (default beneficiary)", 0, 0, 0},
-      {"bits", 0, CLI_OPT_U64, &nbits, "N", "RSA modulus size (default 4096)", 2048, 16384, 0},
-      {"force", 0, CLI_OPT_FLAG, &force, NULL, "replace an existing private key", 0, 0, 0},
-      {0}};
+  cli_opt opts[] = {{"output", 'o', CLI_OPT_STR, &dir, "DIR",
+                     "the directory (default .secrets/beneficiary)", 0, 0, 0},
+                    {"name", 0, CLI_OPT_STR, &name, "NAME",
+                     "the file name prefix (default beneficiary)", 0, 0, 0},
+                    {"bits", 0, CLI_OPT_U64, &nbits, "N",
+                     "RSA modulus size (default 4096)", 2048, 16384, 0},
+                    {"force", 0, CLI_OPT_FLAG, &force, NULL,
+                     "replace an existing private key", 0, 0, 0},
+                    {0}};
   cli_spec spec = {"result keygen", NULL, opts, NULL, 0, NULL};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
@@ -149,8 +152,10 @@ static int parse_io(int argc, char **argv, const char *key_opt, io_opts *o) {
   snprintf(cmd, sizeof cmd, "result %s", argv[0]);
   cli_opt opts[] = {
       {"output", 'o', CLI_OPT_STR, &o->out, "FILE", "the output file", 0, 0, 0},
-      {key_opt + 2, 0, CLI_OPT_STR, &o->key, "FILE", "the RSA key (PEM or SMS base64)", 0, 0, 0},
-      {"force", 0, CLI_OPT_FLAG, &o->force, NULL, "replace an existing output file", 0, 0, 0},
+      {key_opt + 2, 0, CLI_OPT_STR, &o->key, "FILE",
+       "the RSA key (PEM or SMS base64)", 0, 0, 0},
+      {"force", 0, CLI_OPT_FLAG, &o->force, NULL,
+       "replace an existing output file", 0, 0, 0},
       {0}};
   cli_spec spec = {cmd, NULL, opts, NULL, 1, NULL};
   int np, rc = cli_parse(&spec, argc, argv, &np);
@@ -211,9 +216,8 @@ static int cmd_decrypt(int argc, char **argv) {
     rc = cli_fail_err(&err);
   decc_rsa_key_destroy(k);
   if (rc == CLI_OK) {
-    const char *fmt = info.aes_bits == 256 && !info.legacy_key_b64
-                          ? "current"
-                          : "legacy";
+    const char *fmt =
+        info.aes_bits == 256 && !info.legacy_key_b64 ? "current" : "legacy";
     cli_progress("decrypted %s -> %s (%s format, AES-%u, %llu bytes)", o.in,
                  o.out, fmt, info.aes_bits,
                  (unsigned long long)info.output_size);
@@ -232,10 +236,11 @@ static int cmd_decrypt(int argc, char **argv) {
 static int cmd_pubkey(int argc, char **argv) {
   const char *key = NULL;
   int sms = 0;
-  cli_opt opts[] = {
-      {"key", 0, CLI_OPT_STR, &key, "FILE", "the RSA key (PEM or SMS base64)", 0, 0, 0},
-      {"sms", 0, CLI_OPT_FLAG, &sms, NULL, "print the SMS base64 form", 0, 0, 0},
-      {0}};
+  cli_opt opts[] = {{"key", 0, CLI_OPT_STR, &key, "FILE",
+                     "the RSA key (PEM or SMS base64)", 0, 0, 0},
+                    {"sms", 0, CLI_OPT_FLAG, &sms, NULL,
+                     "print the SMS base64 form", 0, 0, 0},
+                    {0}};
   cli_spec spec = {"result pubkey", NULL, opts, NULL, 0, NULL};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
@@ -255,8 +260,8 @@ static int cmd_pubkey(int argc, char **argv) {
     return cli_fail_err(&err);
   int rc = CLI_OK;
   if (g_cli.json)
-    rc = cli_print_json(json_pack("{s:s}", sms ? "publicKeySmsBase64"
-                                               : "publicKeyPem", text));
+    rc = cli_print_json(
+        json_pack("{s:s}", sms ? "publicKeySmsBase64" : "publicKeyPem", text));
   else if (sms)
     puts(text);
   else
@@ -268,24 +273,28 @@ static int cmd_pubkey(int argc, char **argv) {
 /* ---- table --------------------------------------------------------------- */
 
 static const result_cmd CMDS[] = {
-    {"keygen", "Generate the beneficiary RSA key pair: DIR/NAME_key (PKCS#8 "
-               "PEM, mode 0600) and DIR/NAME_key.pub\n(SPKI PEM). DIR "
-               "defaults to .secrets/beneficiary, NAME to beneficiary (the "
-               "iExec CLI\nuses the wallet address); --bits defaults to "
-               "4096. An existing private key is kept unless --force.",
+    {"keygen",
+     "Generate the beneficiary RSA key pair: DIR/NAME_key (PKCS#8 "
+     "PEM, mode 0600) and DIR/NAME_key.pub\n(SPKI PEM). DIR "
+     "defaults to .secrets/beneficiary, NAME to beneficiary (the "
+     "iExec CLI\nuses the wallet address); --bits defaults to "
+     "4096. An existing private key is kept unless --force.",
      "[-o DIR] [--name NAME] [--bits N] [--force]", cmd_keygen},
-    {"encrypt", "Build the encrypted result archive of IEXEC_OUT.zip for a "
-                "beneficiary public key (PEM or the\nSMS base64 form), as the "
-                "TEE post-compute does: aes-key.rsa + iexec_out.zip.aes.",
+    {"encrypt",
+     "Build the encrypted result archive of IEXEC_OUT.zip for a "
+     "beneficiary public key (PEM or the\nSMS base64 form), as the "
+     "TEE post-compute does: aes-key.rsa + iexec_out.zip.aes.",
      "IEXEC_OUT.zip --public-key PUB -o ARCHIVE.zip [--force]", cmd_encrypt},
-    {"decrypt", "Decrypt an encrypted result archive (current and legacy "
-                "formats, as the iExec SDK) into OUT\n(default results.zip, "
-                "mode 0600). A wrong key or a damaged archive leaves no "
-                "output.",
+    {"decrypt",
+     "Decrypt an encrypted result archive (current and legacy "
+     "formats, as the iExec SDK) into OUT\n(default results.zip, "
+     "mode 0600). A wrong key or a damaged archive leaves no "
+     "output.",
      "ARCHIVE.zip --private-key KEY [-o OUT] [--force]", cmd_decrypt},
-    {"pubkey", "Print the public key of KEY (a public or private key file) "
-               "as SPKI PEM, or with --sms as\nbase64(PEM), the value the SMS "
-               "stores as iexec-result-encryption-public-key.",
+    {"pubkey",
+     "Print the public key of KEY (a public or private key file) "
+     "as SPKI PEM, or with --sms as\nbase64(PEM), the value the SMS "
+     "stores as iexec-result-encryption-public-key.",
      "--key FILE [--sms]", cmd_pubkey},
 };
 
@@ -306,10 +315,14 @@ static int cmd_get(int argc, char **argv) {
   memset(&w, 0, sizeof w);
   const char *out = NULL, *key = NULL, *path = NULL, *bundle = NULL;
   cli_opt opts[] = {
-      {"output", 'o', CLI_OPT_STR, &out, "FILE", "where to write the result (default TASK_ID.zip)", 0, 0, 0},
-      {"key", 0, CLI_OPT_STR, &key, "FILE", "the result key (default <home>/results/<address>_key)", 0, 0, 0},
-      {"path", 0, CLI_OPT_STR, &path, "ENTRY", "write only this entry of the result zip", 0, 0, 0},
-      {"bundle", 0, CLI_OPT_STR, &bundle, "FILE", "also write the task's provenance bundle", 0, 0, 0},
+      {"output", 'o', CLI_OPT_STR, &out, "FILE",
+       "where to write the result (default TASK_ID.zip)", 0, 0, 0},
+      {"key", 0, CLI_OPT_STR, &key, "FILE",
+       "the result key (default <home>/results/<address>_key)", 0, 0, 0},
+      {"path", 0, CLI_OPT_STR, &path, "ENTRY",
+       "write only this entry of the result zip", 0, 0, 0},
+      {"bundle", 0, CLI_OPT_STR, &bundle, "FILE",
+       "also write the task's provenance bundle", 0, 0, 0},
       {0}};
   cli_spec spec = {"result get", GET_HELP, opts, &w.key, 1, NULL};
   int np, rc = cli_parse(&spec, argc, argv, &np);

@@ -15,14 +15,20 @@
 #include "decc/mem.h"
 
 static int scheduler_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc scheduler run [--config FILE] [--port-file FILE] [--KEY VALUE ...]\n\n"
-          "Runs a workerpool scheduler until SIGTERM/SIGINT: `decc node --roles\n"
-          "scheduler` with the same configuration keys (see decc node --help), e.g.\n"
-          "  decc scheduler run --home DIR --port 8600 --chain-url URL --sms-url URL \\\n"
-          "    --workerpool 0x… --scheduler-key-file FILE [--scheduler-workers 0x…,0x…]\n"
-          "Workers reach it with decc worker run --scheduler-url http://HOST:8600.\n"
-          "Exit status as decc node.\n");
+  fprintf(
+      f,
+      "usage: decc scheduler run [--config FILE] [--port-file FILE] [--KEY "
+      "VALUE ...]\n\n"
+      "Runs a workerpool scheduler until SIGTERM/SIGINT: `decc node --roles\n"
+      "scheduler` with the same configuration keys (see decc node --help), "
+      "e.g.\n"
+      "  decc scheduler run --home DIR --port 8600 --chain-url URL --sms-url "
+      "URL \\\n"
+      "    --workerpool 0x… --scheduler-key-file FILE [--scheduler-workers "
+      "0x…,0x…]\n"
+      "Workers reach it with decc worker run --scheduler-url "
+      "http://HOST:8600.\n"
+      "Exit status as decc node.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 

@@ -73,8 +73,8 @@ static const char *sms_url(const client_opts *o) {
 
 static int done(const char *what, const char *detail) {
   if (g_cli.json) {
-    json_t *j = json_pack("{s:b,s:s,s:s}", "ok", 1, "action", what, "target",
-                          detail);
+    json_t *j =
+        json_pack("{s:b,s:s,s:s}", "ok", 1, "action", what, "target", detail);
     return cli_print_json(j);
   }
   if (!g_cli.quiet)
@@ -137,8 +137,8 @@ static int cmd_push_dataset_key(int argc, char **argv) {
   }
   decc_err err;
   decc_err_clear(&err);
-  decc_status st = decc_sms_client_push_web3(sms_url(&o), &ds, key, len, sk,
-                                             &err);
+  decc_status st =
+      decc_sms_client_push_web3(sms_url(&o), &ds, key, len, sk, &err);
   decc_secure_free(key);
   decc_secure_free(sk);
   if (st)
@@ -320,8 +320,8 @@ static int cmd_check(int argc, char **argv) {
   if (decc_sms_client_check(sms_url(&o), k, &a, name, &exists, &err))
     return cli_fail_err(&err);
   if (g_cli.json)
-    return cli_print_json(json_pack("{s:s,s:b}", "kind", kind, "exists",
-                                    exists));
+    return cli_print_json(
+        json_pack("{s:s,s:b}", "kind", kind, "exists", exists));
   if (!g_cli.quiet)
     printf("%s\n", exists ? "present" : "absent");
   return exists ? CLI_OK : CLI_FAIL;
@@ -449,8 +449,7 @@ static int cmd_serve(int argc, char **argv) {
   hc.bind_address = host;
   hc.port = (uint16_t)port;
   decc_http_server *srv = NULL;
-  if (decc_http_server_create(&srv, &hc) ||
-      decc_sms_http_mount(sms, srv, "") ||
+  if (decc_http_server_create(&srv, &hc) || decc_sms_http_mount(sms, srv, "") ||
       decc_http_server_start(srv, &err)) {
     decc_http_server_destroy(srv);
     decc_sms_destroy(sms);
@@ -519,8 +518,8 @@ static void usage(void) {
          "from the command line.\nKEY-OPTIONS: --keystore FILE "
          "[--password-file FILE] | --private-key-file FILE\n\n");
   for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    printf("  %-17s %s\n      decc sms %s %s\n", CMDS[i].name,
-           CMDS[i].summary, CMDS[i].name, CMDS[i].usage);
+    printf("  %-17s %s\n      decc sms %s %s\n", CMDS[i].name, CMDS[i].summary,
+           CMDS[i].name, CMDS[i].usage);
 }
 
 int cli_cmd_sms(int argc, char **argv) {

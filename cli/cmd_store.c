@@ -19,23 +19,30 @@
 #include "decc/store.h"
 
 static int store_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc store <command> [options]\n\n"
-          "  add FILE [--cid-version 0|1] [--no-pin] [-Q]   import a file, print its CID\n"
-          "  cat CID [--offset N] [--length N]              write the file to stdout\n"
-          "  get CID -o FILE                                write the file (atomically)\n"
-          "  stat CID                                       block size, type, links, sizes\n"
-          "  ls CID                                         links of a node\n"
-          "  pin CID | unpin CID | pins                     recursive pins\n"
-          "  gc                                             delete unpinned blocks\n\n"
-          "options:\n"
-          "  --ipfs-api URL   use an IPFS node's Kubo RPC API (add, cat, get),\n"
-          "                   e.g. http://127.0.0.1:5001\n"
-          "  --store DIR      blockstore directory (default <home>/store)\n"
-          "  -Q               add: print only the CID\n\n"
-          "The local store lives in <home>/store (home: --home, $DECC_HOME or ~/.decc).\n"
-          "Every block read is checked against its hash; a damaged or missing block\n"
-          "is an error naming its CID.\n");
+  fprintf(
+      f, "usage: decc store <command> [options]\n\n"
+         "  add FILE [--cid-version 0|1] [--no-pin] [-Q]   import a file, "
+         "print its CID\n"
+         "  cat CID [--offset N] [--length N]              write the file to "
+         "stdout\n"
+         "  get CID -o FILE                                write the file "
+         "(atomically)\n"
+         "  stat CID                                       block size, type, "
+         "links, sizes\n"
+         "  ls CID                                         links of a node\n"
+         "  pin CID | unpin CID | pins                     recursive pins\n"
+         "  gc                                             delete unpinned "
+         "blocks\n\n"
+         "options:\n"
+         "  --ipfs-api URL   use an IPFS node's Kubo RPC API (add, cat, get),\n"
+         "                   e.g. http://127.0.0.1:5001\n"
+         "  --store DIR      blockstore directory (default <home>/store)\n"
+         "  -Q               add: print only the CID\n\n"
+         "The local store lives in <home>/store (home: --home, $DECC_HOME or "
+         "~/.decc).\n"
+         "Every block read is checked against its hash; a damaged or missing "
+         "block\n"
+         "is an error naming its CID.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -156,8 +163,8 @@ static int cmd_add(const store_opts *o) {
     decc_import_opts io;
     decc_import_opts_default(&io, o->cid_version);
     int fd = strcmp(o->arg, "-") ? -1 : 0;
-    st = decc_store_add_fd(bs, &cid, &size, &io, fd,
-                           fd == 0 ? "stdin" : o->arg, o->pin, &err);
+    st = decc_store_add_fd(bs, &cid, &size, &io, fd, fd == 0 ? "stdin" : o->arg,
+                           o->pin, &err);
     decc_blockstore_close(bs);
   }
   if (st)
@@ -200,15 +207,16 @@ static decc_status fetch_to_fd(const store_opts *o, const decc_cid *cid, int fd,
                                decc_err *err) {
   if (o->api) {
     if (o->offset || o->length != UINT64_MAX)
-      return decc_err_set(err, DECC_E_UNSUPPORTED,
-                          "--offset/--length are not supported with --ipfs-api");
+      return decc_err_set(
+          err, DECC_E_UNSUPPORTED,
+          "--offset/--length are not supported with --ipfs-api");
     return decc_kubo_cat(o->api, cid, 1, fd_write, &fd, 0, err);
   }
   decc_blockstore *bs = open_store(o);
   if (!bs)
     return decc_err_set(err, DECC_E_IO, "cannot open the store");
-  decc_status st = decc_store_cat(bs, cid, o->offset, o->length, fd_write, &fd,
-                                  err);
+  decc_status st =
+      decc_store_cat(bs, cid, o->offset, o->length, fd_write, &fd, err);
   decc_blockstore_close(bs);
   return st;
 }
@@ -259,7 +267,8 @@ static int cmd_get(const store_opts *o) {
   }
   decc_free(tmp);
   if (g_cli.json)
-    return cli_print_json(json_pack("{s:s,s:s}", "Hash", o->arg, "Path", o->out));
+    return cli_print_json(
+        json_pack("{s:s,s:s}", "Hash", o->arg, "Path", o->out));
   cli_progress("saved %s to %s", o->arg, o->out);
   return CLI_OK;
 }
@@ -324,9 +333,9 @@ static decc_status ls_print(void *ud, const char *name, const decc_cid *cid,
   if (decc_cid_to_string(cs, sizeof cs, cid))
     return decc_err_set(err, DECC_E_INVALID, "bad link CID");
   if (arr) {
-    if (json_array_append_new(arr, json_pack("{s:s,s:s,s:I}", "Name", name,
-                                             "Hash", cs, "Size",
-                                             (json_int_t)tsize)))
+    if (json_array_append_new(arr,
+                              json_pack("{s:s,s:s,s:I}", "Name", name, "Hash",
+                                        cs, "Size", (json_int_t)tsize)))
       return decc_err_set(err, DECC_E_NOMEM, "out of memory");
     return DECC_OK;
   }
@@ -440,8 +449,8 @@ int cli_cmd_store(int argc, char **argv) {
   int rc = parse_opts(&o, argc - 1, argv + 1);
   if (rc)
     return rc;
-  int remote_ok = !strcmp(sub, "add") || !strcmp(sub, "cat") ||
-                  !strcmp(sub, "get");
+  int remote_ok =
+      !strcmp(sub, "add") || !strcmp(sub, "cat") || !strcmp(sub, "get");
   if (o.api && !remote_ok)
     return cli_usage_error("--ipfs-api works with add, cat and get only");
   if (!strcmp(sub, "add"))

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli_time.h"
 #include "decc/eip712.h"
 #include "decc/encoding.h"
 #include "decc/http_client.h"
@@ -33,33 +34,31 @@
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "decc/worker.h"
-#include "cli_time.h"
 #include "dp_cli.h"
 #include "ledger_cli.h"
-
 
 static const char *const STATUS[] = {"UNSET", "ACTIVE", "REVEALING",
                                      "COMPLETED", "FAILED"};
 
 static int task_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc task <command> [options]\n\n"
-          "  show TASKID                  status, deadlines, contributions, "
-          "results\n"
-          "  initialize DEALID INDEX KEY  start task INDEX of a deal "
-          "(scheduler)\n"
-          "  claim TASKID KEY             refund a task past its final "
-          "deadline\n"
-          "  logs TASKID [--timeline]     the app's stdout/stderr (requester "
-          "only),\n"
-          "                               or the task's on-chain events\n"
-          "  wait TASKID                  wait for it, fetch its result, or say "
-          "why it failed\n"
-          "  ls                           the tasks you requested\n"
-          "  replay TASKID --key-file F   re-run it with your dataset key, "
-          "check its digest\n"
-          "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
-          "FILE\n");
+  fprintf(
+      f, "usage: decc task <command> [options]\n\n"
+         "  show TASKID                  status, deadlines, contributions, "
+         "results\n"
+         "  initialize DEALID INDEX KEY  start task INDEX of a deal "
+         "(scheduler)\n"
+         "  claim TASKID KEY             refund a task past its final "
+         "deadline\n"
+         "  logs TASKID [--timeline]     the app's stdout/stderr (requester "
+         "only),\n"
+         "                               or the task's on-chain events\n"
+         "  wait TASKID                  wait for it, fetch its result, or say "
+         "why it failed\n"
+         "  ls                           the tasks you requested\n"
+         "  replay TASKID --key-file F   re-run it with your dataset key, "
+         "check its digest\n"
+         "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
+         "FILE\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -80,7 +79,10 @@ static int cmd_show(int argc, char **argv) {
                    "The task's status, deadlines, contributions and results "
                    "(viewTask),\nand why it failed when a worker of this data "
                    "directory recorded it.\n",
-                   NULL, NULL, 1, NULL};
+                   NULL,
+                   NULL,
+                   1,
+                   NULL};
   int rc = cli_parse(&spec, argc, argv, &np);
   if (rc != CLI_RUN)
     return rc;
@@ -121,12 +123,13 @@ static int cmd_show(int argc, char **argv) {
     json_array_append_new(cs, lc_json_addr(&t.contributions[i].worker));
   json_object_set_new(o, "contributors", cs);
   json_object_set_new(o, "resultDigest", lc_json_hex(t.result_digest, 32));
-  json_t *rj = json_stringn((const char *)(t.results ? t.results
-                                                     : (const uint8_t *)""),
-                            t.results_len);
+  json_t *rj =
+      json_stringn((const char *)(t.results ? t.results : (const uint8_t *)""),
+                   t.results_len);
   json_object_set_new(o, "results",
                       rj ? rj : lc_json_hex(t.results, t.results_len));
-  json_object_set_new(o, "resultsTimestamp", lc_json_u256(&t.results_timestamp));
+  json_object_set_new(o, "resultsTimestamp",
+                      lc_json_u256(&t.results_timestamp));
   json_object_set_new(o, "resultsCallback",
                       lc_json_hex(t.results_callback, t.results_callback_len));
   decc_poco_task_clear(&t);
@@ -179,7 +182,10 @@ static int cmd_write(int argc, char **argv, int init) {
                           "Claims a task past its final deadline: refunds "
                           "the requester,\nseizes the scheduler's stake into "
                           "the kitty.\n",
-                   NULL, &key, init ? 2 : 1, NULL};
+                   NULL,
+                   &key,
+                   init ? 2 : 1,
+                   NULL};
   int np, rc = cli_parse(&spec, argc, argv, &np);
   if (rc != CLI_RUN)
     return rc;
@@ -271,7 +277,8 @@ static const char WAIT_HELP[] =
     "         [--path ENTRY] [--no-download] [wallet]\n\n"
     "Waits for a task (one started by 'decc process', or any other): ends\n"
     "when it completes, then downloads and decrypts its result like 'decc\n"
-    "result get' (-o default TASK_ID.zip); ends at once with the cause and the\n"
+    "result get' (-o default TASK_ID.zip); ends at once with the cause and "
+    "the\n"
     "app's stderr when a worker of this data directory recorded why it\n"
     "failed (exit 1); gives up after --timeout seconds (default: the task's\n"
     "final deadline).\n";
@@ -285,11 +292,17 @@ static int task_wait(int argc, char **argv) {
   decc_dp_wait_opts wo;
   memset(&wo, 0, sizeof wo);
   cli_opt opts[] = {
-      {"timeout", 0, CLI_OPT_U64, &timeout, "SECONDS", "give up after SECONDS (default: the task's final deadline)", 0, 30 * 86400, 0},
-      {"output", 'o', CLI_OPT_STR, &out, "FILE", "where to write the result (default TASK_ID.zip)", 0, 0, 0},
-      {"key", 0, CLI_OPT_STR, &key, "FILE", "the result key (default <home>/results/<address>_key)", 0, 0, 0},
-      {"path", 0, CLI_OPT_STR, &path, "ENTRY", "write only this entry of the result zip", 0, 0, 0},
-      {"no-download", 0, CLI_OPT_FLAG, &no_download, NULL, "only wait, do not fetch the result", 0, 0, 0},
+      {"timeout", 0, CLI_OPT_U64, &timeout, "SECONDS",
+       "give up after SECONDS (default: the task's final deadline)", 0,
+       30 * 86400, 0},
+      {"output", 'o', CLI_OPT_STR, &out, "FILE",
+       "where to write the result (default TASK_ID.zip)", 0, 0, 0},
+      {"key", 0, CLI_OPT_STR, &key, "FILE",
+       "the result key (default <home>/results/<address>_key)", 0, 0, 0},
+      {"path", 0, CLI_OPT_STR, &path, "ENTRY",
+       "write only this entry of the result zip", 0, 0, 0},
+      {"no-download", 0, CLI_OPT_FLAG, &no_download, NULL,
+       "only wait, do not fetch the result", 0, 0, 0},
       {0}};
   cli_spec spec = {"task wait", WAIT_HELP, opts, &w.key, 1, NULL};
   int np, rc = cli_parse(&spec, argc, argv, &np);
@@ -355,8 +368,8 @@ static int task_wait(int argc, char **argv) {
                                     "status", "COMPLETED", "result", dest,
                                     "size", (json_int_t)len));
     else
-      printf("task %s COMPLETED, result written to %s (%zu bytes)\n", tid,
-             dest, len);
+      printf("task %s COMPLETED, result written to %s (%zu bytes)\n", tid, dest,
+             len);
   }
   return rc;
 }
@@ -370,11 +383,13 @@ static const char LOGS_HELP[] =
     "    workerpool, found through the node's compass route (or the node\n"
     "    itself, e.g. a worker-only node), with a signed challenge (the node\n"
     "    checks the signer is the deal's requester).\n"
-    "--json prints {taskId, worker, exitCode, cause, stdout, stderr, source}.\n\n"
+    "--json prints {taskId, worker, exitCode, cause, stdout, stderr, "
+    "source}.\n\n"
     "  --node URL    the node to ask (default $DECC_NODE_URL, config.json\n"
     "                \"market\" or \"node\", else http://127.0.0.1:8545)\n"
     "  KEY           --wallet NAME | --keystore FILE [--password-file FILE] |\n"
-    "                --private-key-file FILE (default: config.json \"wallet\"):\n"
+    "                --private-key-file FILE (default: config.json "
+    "\"wallet\"):\n"
     "                the requester's wallet\n"
     "  --timeline    instead: the task's on-chain events (initialize,\n"
     "                contributions, consensus, reveal, finalize, claim) with\n"
@@ -410,7 +425,7 @@ static void logs_node(char *out, size_t cap, const char *flag) {
  * answer becomes a one-line error with the node's message. Returns the
  * JSON (caller decrefs) or NULL after printing the error. */
 static json_t *logs_get_ex(const char *url, const char *header, long *status,
-                          int quiet_404) {
+                           int quiet_404) {
   const char *h[2] = {header, NULL};
   decc_http_reply r;
   decc_err err;
@@ -493,8 +508,8 @@ static int logs_remote(const char *node, uint64_t chain_id,
   uint8_t sig[65], digest[32];
   decc_err err;
   decc_err_clear(&err);
-  decc_status st = decc_eip712_sign_json(sig, digest, sk, text, strlen(text),
-                                         &err);
+  decc_status st =
+      decc_eip712_sign_json(sig, digest, sk, text, strlen(text), &err);
   free(text);
   if (st)
     return cli_fail("%s: cannot sign the challenge: %s", url, err.msg);
@@ -666,9 +681,9 @@ static int cmd_logs(int argc, char **argv) {
     json_t *j = json_pack(
         "{s:s,s:O,s:O?,s:O?,s:O,s:O,s:O}", "taskId", task, "worker", w,
         "exitCode", json_object_get(o, "exitCode"), "cause",
-        json_object_get(o, "cause"), "stdout",
-        json_object_get(o, "stdout"), "stderr", json_object_get(o, "stderr"),
-        "source", json_object_get(o, "source"));
+        json_object_get(o, "cause"), "stdout", json_object_get(o, "stdout"),
+        "stderr", json_object_get(o, "stderr"), "source",
+        json_object_get(o, "source"));
     json_decref(o);
     return j ? cli_print_json(j) : cli_fail("out of memory");
   }
@@ -698,9 +713,9 @@ static const struct {
   const char *name;
   int (*fn)(int argc, char **argv); /* argv[0] is the subcommand */
 } SUBS[] = {
-    {"show", cmd_show},     {"initialize", cmd_initialize},
-    {"claim", cmd_claim},   {"logs", cmd_logs},
-    {"wait", task_wait},    {"ls", cmd_ls},
+    {"show", cmd_show},          {"initialize", cmd_initialize},
+    {"claim", cmd_claim},        {"logs", cmd_logs},
+    {"wait", task_wait},         {"ls", cmd_ls},
     {"replay", cli_task_replay}, /* cmd_task_replay.c */
 };
 

@@ -311,8 +311,7 @@ int cli_task_replay(int argc, char **argv) {
     goto done;
   }
   if (decc_hub_entry_read(c, DECC_HUB_APP, &d.app.pointer, &app, &err) ||
-      decc_hub_entry_read(c, DECC_HUB_DATASET, &d.dataset.pointer, &ds,
-                          &err)) {
+      decc_hub_entry_read(c, DECC_HUB_DATASET, &d.dataset.pointer, &ds, &err)) {
     cli_fail_err(&err);
     goto done;
   }
@@ -380,8 +379,8 @@ int cli_task_replay(int argc, char **argv) {
   decc_hex_encode(h2, t.result_digest, 32, 1);
   if (!memcmp(got, t.result_digest, 32)) {
     if (g_cli.json)
-      rc = cli_print_json(json_pack("{s:s,s:b,s:s}", "taskId", task, "match",
-                                    1, "resultDigest", h1));
+      rc = cli_print_json(json_pack("{s:s,s:b,s:s}", "taskId", task, "match", 1,
+                                    "resultDigest", h1));
     else {
       printf("replay of task %s: result digest %s\n", task, h1);
       printf("matches the digest on chain: this app (checksum %s) computed "

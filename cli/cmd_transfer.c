@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dp_cli.h"
 #include "decc/encoding.h"
+#include "dp_cli.h"
 
 static const char TRANSFER_HELP[] =
     "usage: decc transfer PROTECTED_DATA NEW_OWNER [wallet]\n\n"
@@ -25,7 +25,8 @@ int cli_cmd_transfer(int argc, char **argv) {
   const char *pos[2] = {np > 0 ? argv[1] : NULL, np > 1 ? argv[2] : NULL};
   decc_address data, to;
   if (np != 2)
-    return cli_cmd_usage("transfer", "PROTECTED_DATA and NEW_OWNER are required");
+    return cli_cmd_usage("transfer",
+                         "PROTECTED_DATA and NEW_OWNER are required");
   if (dp_cli_address(&data, pos[0], "protected data") ||
       dp_cli_address(&to, pos[1], "new owner"))
     return CLI_USAGE;
@@ -43,9 +44,9 @@ int cli_cmd_transfer(int argc, char **argv) {
   char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN];
   decc_hex_encode(h, tx, 32, 1);
   if (g_cli.json)
-    return cli_print_json(json_pack(
-        "{s:s,s:s,s:s}", "address", decc_address_to_hex(a, &data), "to",
-        decc_address_to_hex(b, &to), "txHash", h));
+    return cli_print_json(json_pack("{s:s,s:s,s:s}", "address",
+                                    decc_address_to_hex(a, &data), "to",
+                                    decc_address_to_hex(b, &to), "txHash", h));
   printf("transferred %s to %s (tx %s)\n", decc_address_to_checksum(a, &data),
          decc_address_to_checksum(b, &to), h);
   return CLI_OK;

@@ -18,24 +18,30 @@
 #include "decc/order.h"
 
 static int util_usage(FILE *f) {
-  fprintf(f, "usage: decc util <command>\n\n"
-             "  keccak256 (--hex HEX | --text STR | --file PATH)\n"
-             "  checksum-address ADDRESS\n"
-             "  deal-id REQUESTORDER_HASH CONSUMED    keccak256(hash ‖ uint256 consumed)\n"
-             "  task-id DEAL_ID INDEX                 keccak256(dealid ‖ uint256 index)\n"
-             "  multiaddr encode /ipfs/<cid>          binary multiaddr as 0x hex\n"
-             "  multiaddr decode 0xHEX                back to /ipfs/<CIDv0>\n"
-             "  tag encode NAMES|0xHEX                e.g. tee,tdx -> 0x…09 (bytes32)\n"
-             "  tag decode 0xHEX                      bytes32 tag -> names\n"
-             "  typed-data-hash FILE                  EIP-712 digest of eth_signTypedData_v4\n"
-             "                                        JSON ('-' reads stdin)\n\n"
-             "Numbers are decimal or 0x hex. --json gives structured output.\n");
+  fprintf(f,
+          "usage: decc util <command>\n\n"
+          "  keccak256 (--hex HEX | --text STR | --file PATH)\n"
+          "  checksum-address ADDRESS\n"
+          "  deal-id REQUESTORDER_HASH CONSUMED    keccak256(hash ‖ uint256 "
+          "consumed)\n"
+          "  task-id DEAL_ID INDEX                 keccak256(dealid ‖ uint256 "
+          "index)\n"
+          "  multiaddr encode /ipfs/<cid>          binary multiaddr as 0x hex\n"
+          "  multiaddr decode 0xHEX                back to /ipfs/<CIDv0>\n"
+          "  tag encode NAMES|0xHEX                e.g. tee,tdx -> 0x…09 "
+          "(bytes32)\n"
+          "  tag decode 0xHEX                      bytes32 tag -> names\n"
+          "  typed-data-hash FILE                  EIP-712 digest of "
+          "eth_signTypedData_v4\n"
+          "                                        JSON ('-' reads stdin)\n\n"
+          "Numbers are decimal or 0x hex. --json gives structured output.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
 static int util_keccak(int argc, char **argv) {
   if (argc != 3)
-    return cli_usage_error("keccak256 needs exactly one of --hex, --text, --file");
+    return cli_usage_error(
+        "keccak256 needs exactly one of --hex, --text, --file");
   uint8_t h[32];
   if (!strcmp(argv[1], "--text")) {
     decc_keccak256(h, argv[2], strlen(argv[2]));
@@ -139,18 +145,21 @@ static int util_id(int argc, char **argv, int deal) {
 
 static int util_multiaddr(int argc, char **argv) {
   if (argc != 3 || (strcmp(argv[1], "encode") && strcmp(argv[1], "decode")))
-    return cli_usage_error("multiaddr needs 'encode /ipfs/<cid>' or 'decode 0xHEX'");
+    return cli_usage_error(
+        "multiaddr needs 'encode /ipfs/<cid>' or 'decode 0xHEX'");
   decc_err err;
   decc_err_clear(&err);
   if (!strcmp(argv[1], "encode")) {
     uint8_t bin[256];
     size_t n = 0;
-    if (decc_multiaddr_from_string(bin, sizeof bin, &n, argv[2], &err) != DECC_OK)
+    if (decc_multiaddr_from_string(bin, sizeof bin, &n, argv[2], &err) !=
+        DECC_OK)
       return cli_fail_err(&err);
     char hex[2 * sizeof bin + 3];
     decc_hex_encode(hex, bin, n, 1);
     if (g_cli.json)
-      return cli_print_json(json_pack("{s:s,s:s}", "multiaddr", argv[2], "hex", hex));
+      return cli_print_json(
+          json_pack("{s:s,s:s}", "multiaddr", argv[2], "hex", hex));
     puts(hex);
     return CLI_OK;
   }
@@ -160,8 +169,9 @@ static int util_multiaddr(int argc, char **argv) {
   uint8_t bin[1024];
   size_t n = 0;
   if (decc_hex_decode(bin, sizeof bin, &n, argv[2], sl) != DECC_OK)
-    return cli_fail("multiaddr: '%.80s' is not hex (0x + an even number of digits)",
-                    argv[2]);
+    return cli_fail(
+        "multiaddr: '%.80s' is not hex (0x + an even number of digits)",
+        argv[2]);
   char *s = NULL;
   if (decc_multiaddr_to_string(&s, bin, n, &err) != DECC_OK)
     return cli_fail_err(&err);
@@ -199,7 +209,8 @@ static int util_tag(int argc, char **argv) {
   if (g_cli.json) {
     json_t *list = json_array();
     char *save = NULL;
-    for (char *t = strtok_r(names, ",", &save); list && t; t = strtok_r(NULL, ",", &save))
+    for (char *t = strtok_r(names, ",", &save); list && t;
+         t = strtok_r(NULL, ",", &save))
       json_array_append_new(list, json_string(t));
     return cli_print_json(json_pack("{s:s,s:o}", "tag", hex, "names", list));
   }
@@ -220,13 +231,15 @@ static int util_typed_data(int argc, char **argv) {
   decc_status st = decc_eip712_hash_json_parts(d, ds, sh, text, len, &err);
   decc_free(text);
   if (st)
-    return cli_fail("%s: %s", argv[1], err.msg[0] ? err.msg : decc_strerror(st));
+    return cli_fail("%s: %s", argv[1],
+                    err.msg[0] ? err.msg : decc_strerror(st));
   char dh[DECC_HEX32_LEN], dsh[DECC_HEX32_LEN], shh[DECC_HEX32_LEN];
   decc_hex_encode(dh, d, 32, 1);
   if (g_cli.json)
-    return cli_print_json(json_pack("{s:s,s:s,s:s}", "digest", dh, "domainSeparator",
-                                    decc_hex_encode(dsh, ds, 32, 1), "structHash",
-                                    decc_hex_encode(shh, sh, 32, 1)));
+    return cli_print_json(
+        json_pack("{s:s,s:s,s:s}", "digest", dh, "domainSeparator",
+                  decc_hex_encode(dsh, ds, 32, 1), "structHash",
+                  decc_hex_encode(shh, sh, 32, 1)));
   puts(dh);
   return CLI_OK;
 }

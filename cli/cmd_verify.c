@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "dp_cli.h"
 #include "decc/encoding.h"
 #include "decc/http_client.h"
 #include "decc/mem.h"
 #include "decc/provenance.h"
+#include "dp_cli.h"
 
 #define RESULT_MAX (512u << 20)
 #define MAX_TRUSTED 16
@@ -131,7 +131,8 @@ int cli_cmd_verify(int argc, char **argv) {
   }
   decc_err_clear(&err);
   st = decc_prov_verify(&b, &o, rep, &err);
-  char tid[DECC_HEX32_LEN], did[DECC_HEX32_LEN], w[DECC_ADDRESS_HEX_LEN], e[DECC_ADDRESS_HEX_LEN];
+  char tid[DECC_HEX32_LEN], did[DECC_HEX32_LEN], w[DECC_ADDRESS_HEX_LEN],
+      e[DECC_ADDRESS_HEX_LEN];
   decc_hex_encode(tid, b.task_id, 32, 1);
   decc_hex_encode(did, b.deal_id, 32, 1);
   decc_address_to_checksum(w, &rep->worker);
@@ -140,22 +141,22 @@ int cli_cmd_verify(int argc, char **argv) {
   if (g_cli.json) {
     json_t *lines = json_array();
     for (size_t i = 0; lines && i < rep->n; i++)
-      json_array_append_new(
-          lines, json_pack("{s:s,s:s}", "verdict",
-                           verdict_name(rep->lines[i].verdict), "text",
-                           rep->lines[i].text));
-    json_t *j = json_pack("{s:b,s:s,s:s,s:I,s:I,s:s,s:s,s:o}", "valid", !st,
-                          "taskId", tid, "dealId", did, "taskIndex",
-                          (json_int_t)b.task_index, "chainId",
-                          (json_int_t)b.chain_id, "worker", w, "enclave", e,
-                          "checks", lines ? lines : json_null());
+      json_array_append_new(lines,
+                            json_pack("{s:s,s:s}", "verdict",
+                                      verdict_name(rep->lines[i].verdict),
+                                      "text", rep->lines[i].text));
+    json_t *j =
+        json_pack("{s:b,s:s,s:s,s:I,s:I,s:s,s:s,s:o}", "valid", !st, "taskId",
+                  tid, "dealId", did, "taskIndex", (json_int_t)b.task_index,
+                  "chainId", (json_int_t)b.chain_id, "worker", w, "enclave", e,
+                  "checks", lines ? lines : json_null());
     if (j && st)
       json_object_set_new(j, "error", json_string(err.msg));
     if (cli_print_json(j) != CLI_OK)
       rc = CLI_FAIL;
   } else {
-    printf("bundle: task %s\n        task %llu of deal %s, chain %llu\n\n",
-           tid, (unsigned long long)b.task_index, did,
+    printf("bundle: task %s\n        task %llu of deal %s, chain %llu\n\n", tid,
+           (unsigned long long)b.task_index, did,
            (unsigned long long)b.chain_id);
     for (size_t i = 0; i < rep->n; i++)
       printf("%-10s  %s\n", verdict_name(rep->lines[i].verdict),
@@ -280,8 +281,8 @@ int cli_prov_write_bundle(decc_dp *dp, const uint8_t task32[32],
   decc_err err;
   decc_err_clear(&err);
   decc_chain *c = decc_dp_chain(dp);
-  decc_status st = decc_prov_collect(&b, c, c ? decc_chain_backend(c) : NULL,
-                                     task32, &err);
+  decc_status st =
+      decc_prov_collect(&b, c, c ? decc_chain_backend(c) : NULL, task32, &err);
   if (st) {
     decc_prov_bundle_clear(&b);
     return cli_fail("bundle: %s", err.msg);

@@ -19,16 +19,16 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "dev_stack.h"
-#include "dp_cli.h"
 #include "decc/eip712.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/keys.h"
 #include "decc/keystore.h"
 #include "decc/mem.h"
+#include "dev_stack.h"
+#include "dp_cli.h"
 
-#define KEYSTORE_MAX (64u * 1024u)      /* matches the library's own limit */
+#define KEYSTORE_MAX (64u * 1024u)        /* matches the library's own limit */
 #define MESSAGE_MAX (64u * 1024u * 1024u) /* --file for sign-message */
 #define TYPED_DATA_MAX (1u * 1024u * 1024u)
 #define NAME_MAX_LEN 64
@@ -47,20 +47,20 @@ static const struct {
                "      store a key (encrypted) or a copy of a keystore that "
                "unlocks"},
     {"list", "list\n      addresses and files in <home>/wallets"},
-    {"show", "show [NAME|ADDRESS|FILE] [--all]\n"
-             "      address, RLC balance, PoCo account (deposited, locked) and "
-             "nonce of\n"
-             "      a wallet (default: the configured or only one; --all: every "
-             "wallet\n"
-             "      of <home>/wallets) on the chain in use; no password needed"},
+    {"show",
+     "show [NAME|ADDRESS|FILE] [--all]\n"
+     "      address, RLC balance, PoCo account (deposited, locked) and "
+     "nonce of\n"
+     "      a wallet (default: the configured or only one; --all: every "
+     "wallet\n"
+     "      of <home>/wallets) on the chain in use; no password needed"},
     {"address", "address KEY\n      address of the key"},
     {"sign-message",
      "sign-message KEY (--text STR | --hex HEX | --hash 0x<32 bytes> | "
      "--file PATH)\n"
      "      EIP-191 personal_sign signature (--hash signs the 32 raw bytes)"},
-    {"sign-typed-data",
-     "sign-typed-data KEY FILE.json\n"
-     "      EIP-712 signature of eth_signTypedData_v4 JSON"},
+    {"sign-typed-data", "sign-typed-data KEY FILE.json\n"
+                        "      EIP-712 signature of eth_signTypedData_v4 JSON"},
     {"recover", "recover (--text|--hex|--hash|--file ...) --signature 0x...\n"
                 "  recover --typed-data FILE.json --signature 0x...\n"
                 "      signer address (add --expect ADDRESS to check it)"},
@@ -71,24 +71,23 @@ static int wallet_usage(FILE *f, const char *only) {
   for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
     if (!only || !strcmp(only, SUBS[i].name))
       fprintf(f, "  %s\n", SUBS[i].usage);
-  fprintf(f,
-          "\nKEY is --keystore FILE [--password-file FILE] or "
-          "--private-key-file FILE.\n"
-          "A password file's first line is the password; without "
-          "--password-file\n"
-          "the password is read from the terminal without echo. Passwords "
-          "and keys\n"
-          "are never accepted on the command line. Wallets live in "
-          "<home>/wallets,\n"
-          "home = --home, $DECC_HOME or ~/.decc. --json prints JSON.\n");
+  fprintf(f, "\nKEY is --keystore FILE [--password-file FILE] or "
+             "--private-key-file FILE.\n"
+             "A password file's first line is the password; without "
+             "--password-file\n"
+             "the password is read from the terminal without echo. Passwords "
+             "and keys\n"
+             "are never accepted on the command line. Wallets live in "
+             "<home>/wallets,\n"
+             "home = --home, $DECC_HOME or ~/.decc. --json prints JSON.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
 /* Options that would put a secret in argv (and so in `ps`) are refused. */
 static int secret_in_argv(const char *a) {
-  static const char *const bad[] = {"--password", "--private-key",
-                                    "--passphrase", "--secret", "--key",
-                                    "--mnemonic"};
+  static const char *const bad[] = {"--password",   "--private-key",
+                                    "--passphrase", "--secret",
+                                    "--key",        "--mnemonic"};
   if (!strncmp(a, "--password-file", 15) && (a[15] == 0))
     return 0;
   if (!strncmp(a, "--private-key-file", 18) && (a[18] == 0))
@@ -627,8 +626,8 @@ static int wallet_list(int argc, char **argv) {
         problem = err.code == DECC_E_NOT_FOUND ? "no address field"
                                                : "not a keystore";
     }
-    json_t *item = json_pack("{s:s?, s:s}", "address", a[0] ? a : NULL,
-                             "path", path);
+    json_t *item =
+        json_pack("{s:s?, s:s}", "address", a[0] ? a : NULL, "path", path);
     if (item && problem)
       json_object_set_new(item, "problem", json_string(problem));
     if (!item || json_array_append_new(arr, item) != 0)
@@ -645,8 +644,7 @@ static int wallet_list(int argc, char **argv) {
     return rc;
   }
   if (g_cli.json)
-    return cli_print_json(
-        json_pack("{s:s, s:o}", "dir", dir, "wallets", arr));
+    return cli_print_json(json_pack("{s:s, s:o}", "dir", dir, "wallets", arr));
   if (!count)
     cli_progress("no wallets in %s", dir);
   json_decref(arr);
@@ -731,8 +729,7 @@ static int load_typed_data(const char *path, uint8_t digest[32],
   decc_status st = decc_eip712_hash_json(digest, domain, json, len, &err);
   decc_free(json);
   if (st)
-    return cli_fail("%s: %s", path,
-                    err.msg[0] ? err.msg : decc_strerror(st));
+    return cli_fail("%s: %s", path, err.msg[0] ? err.msg : decc_strerror(st));
   return CLI_OK;
 }
 
@@ -795,17 +792,17 @@ static int sign_and_print(const cli_key_opts *k, const uint8_t digest[32],
   decc_secure_free(sk);
   if (st)
     return cli_fail("signing failed: %s", decc_strerror(st));
-  char sig_hex[DECC_SIG_HEX_LEN], dig_hex[DECC_HEX32_LEN], dom_hex[DECC_HEX32_LEN], a[DECC_ADDRESS_HEX_LEN];
+  char sig_hex[DECC_SIG_HEX_LEN], dig_hex[DECC_HEX32_LEN],
+      dom_hex[DECC_HEX32_LEN], a[DECC_ADDRESS_HEX_LEN];
   decc_hex_encode(sig_hex, sig, 65, 1);
   decc_hex_encode(dig_hex, digest, 32, 1);
   addr_text(a, &addr);
   if (g_cli.json) {
-    json_t *j = json_pack("{s:s, s:s, s:s}", "address", a, "signature",
-                          sig_hex, "digest", dig_hex);
+    json_t *j = json_pack("{s:s, s:s, s:s}", "address", a, "signature", sig_hex,
+                          "digest", dig_hex);
     if (j && domain)
-      json_object_set_new(
-          j, "domain_separator",
-          json_string(decc_hex_encode(dom_hex, domain, 32, 1)));
+      json_object_set_new(j, "domain_separator",
+                          json_string(decc_hex_encode(dom_hex, domain, 32, 1)));
     return cli_print_json(j);
   }
   puts(sig_hex);
@@ -965,8 +962,8 @@ static int show_one(decc_dp *dp, const char *name, const decc_address *a,
     decc_u256_to_dec(sn, &b.stake);
     decc_u256_to_dec(ln, &b.locked);
     json_t *item = json_pack("{s:s?,s:s,s:s,s:s,s:s,s:I}", "name", name,
-                             "address", addr, "nRLC", wn, "stake", sn,
-                             "locked", ln, "nonce", (json_int_t)nonce);
+                             "address", addr, "nRLC", wn, "stake", sn, "locked",
+                             ln, "nonce", (json_int_t)nonce);
     if (!item || json_array_append_new(arr, item))
       return cli_fail("out of memory");
     return CLI_OK;
@@ -993,7 +990,7 @@ static int wallet_show(int argc, char **argv) {
     return cli_usage_error("give a wallet or --all, not both");
   /* Names and addresses first: no password, no chain needed for them. */
   size_t n = 0;
-  char (*names)[NAME_MAX_LEN + 1] = NULL;
+  char(*names)[NAME_MAX_LEN + 1] = NULL;
   decc_address *addrs = NULL;
   if (all) {
     char dir[4096];

@@ -14,16 +14,20 @@
 #include "decc/mem.h"
 
 static int worker_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc worker run [--config FILE] [--port-file FILE] [--KEY VALUE ...]\n\n"
-          "Runs a worker until SIGTERM/SIGINT: `decc node --roles worker` with the\n"
-          "same configuration keys (see decc node --help). A worker on another host:\n"
-          "  decc worker run --home DIR --port 0 --chain-url URL --sms-url URL \\\n"
-          "    --store-url URL --scheduler-url URL --worker-key-file FILE \\\n"
-          "    --platform-key-file FILE\n"
-          "where URL is the main node (decc node --roles chain,store,market,sms,\n"
-          "scheduler). The pool owner may restrict workers with scheduler_workers\n"
-          "on the main node. Exit status as decc node.\n");
+  fprintf(
+      f,
+      "usage: decc worker run [--config FILE] [--port-file FILE] [--KEY VALUE "
+      "...]\n\n"
+      "Runs a worker until SIGTERM/SIGINT: `decc node --roles worker` with "
+      "the\n"
+      "same configuration keys (see decc node --help). A worker on another "
+      "host:\n"
+      "  decc worker run --home DIR --port 0 --chain-url URL --sms-url URL \\\n"
+      "    --store-url URL --scheduler-url URL --worker-key-file FILE \\\n"
+      "    --platform-key-file FILE\n"
+      "where URL is the main node (decc node --roles chain,store,market,sms,\n"
+      "scheduler). The pool owner may restrict workers with scheduler_workers\n"
+      "on the main node. Exit status as decc node.\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 

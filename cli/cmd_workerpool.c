@@ -11,9 +11,10 @@
 #include "ledger_assets.h"
 
 static int wp_usage(FILE *f) {
-  fprintf(f, "usage: decc workerpool <command> [options]\n\n"
-             "  publish WORKERPOOL [--price A] [--volume N]  sign and publish a "
-             "workerpool order\n");
+  fprintf(f,
+          "usage: decc workerpool <command> [options]\n\n"
+          "  publish WORKERPOOL [--price A] [--volume N]  sign and publish a "
+          "workerpool order\n");
   lc_asset_usage(LC_WORKERPOOL, f);
   return f == stdout ? CLI_OK : CLI_USAGE;
 }

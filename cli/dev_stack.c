@@ -59,8 +59,7 @@ int cli_dev_wallet_save(const char *home, const char *name,
   decc_memzero(r, sizeof r);
   decc_keystore_params kp = {DECC_KDF_SCRYPT, 1u << 14, 8, 1, 0};
   char *json = NULL;
-  if (decc_keystore_encrypt(&json, sk, pw, strlen(pw), &kp, &err) !=
-      DECC_OK) {
+  if (decc_keystore_encrypt(&json, sk, pw, strlen(pw), &kp, &err) != DECC_OK) {
     decc_memzero(pw, sizeof pw);
     return cli_fail("wallet %s: %s", name, err.msg);
   }
@@ -75,8 +74,7 @@ int cli_dev_wallet_save(const char *home, const char *name,
 
 /* 1 when the market lists an open order of workerpool wp, 0 if not, -1 on
  * error. */
-static int pool_has_order(decc_dp *dp, const decc_address *wp,
-                          decc_err *err) {
+static int pool_has_order(decc_dp *dp, const decc_address *wp, decc_err *err) {
   decc_market *m = decc_dp_market(dp);
   if (!m)
     return 0; /* a remote market: publish, an extra order is harmless */

@@ -36,7 +36,6 @@ int cli_wallet_new(const char *name, const char *password_file,
  * published now. Returns DECC_OK or the error (err). */
 decc_status cli_dev_pool_ready(decc_dp *dp, const char *description,
                                uint64_t price, uint64_t volume,
-                               decc_address *wp, int *published,
-                               decc_err *err);
+                               decc_address *wp, int *published, decc_err *err);
 
 #endif

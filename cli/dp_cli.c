@@ -13,13 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dp_cli.h"
 #include "cli_time.h"
 #include "decc/encoding.h"
 #include "decc/keys.h"
 #include "decc/keystore.h"
 #include "decc/mem.h"
 #include "decc/receipts.h"
+#include "dp_cli.h"
 
 #define CONFIG_MAX (64u * 1024u)
 
@@ -105,7 +105,8 @@ int dp_cli_config_load(dp_cli_config *c, const char *home) {
       cli_fail("%s: %s '%s' (known keys: wallet, passwordFile, node, chain, "
                "hub, dataprotector, sms, market, ipfs; string values)",
                path,
-               i == sizeof KEYS / sizeof KEYS[0] ? "unknown key" : "bad value of",
+               i == sizeof KEYS / sizeof KEYS[0] ? "unknown key"
+                                                 : "bad value of",
                k);
       json_decref(j); /* k belongs to j */
       dp_cli_config_clear(c);
@@ -128,10 +129,9 @@ static int wallet_path(char *out, size_t cap, const char *home,
                        const char *ref) {
   if (strchr(ref, '/')) {
     snprintf(out, cap, "%s", ref);
-    return access(out, R_OK) == 0 ? 0
-                                   : (cli_fail("wallet %s: %s", ref,
-                                               strerror(errno)),
-                                      -1);
+    return access(out, R_OK) == 0
+               ? 0
+               : (cli_fail("wallet %s: %s", ref, strerror(errno)), -1);
   }
   char lower[256];
   size_t n = strlen(ref);
@@ -140,9 +140,9 @@ static int wallet_path(char *out, size_t cap, const char *home,
     return -1;
   }
   for (size_t i = 0; i <= n; i++)
-    lower[i] = (char)((ref[i] >= 'A' && ref[i] <= 'F' && n == 42)
-                          ? ref[i] - 'A' + 'a'
-                          : ref[i]);
+    lower[i] =
+        (char)((ref[i] >= 'A' && ref[i] <= 'F' && n == 42) ? ref[i] - 'A' + 'a'
+                                                           : ref[i]);
   int has_ext = n > 5 && !strcmp(ref + n - 5, ".json");
   int w = snprintf(out, cap, "%s/wallets/%s%s", home, lower,
                    has_ext ? "" : ".json");
@@ -290,8 +290,8 @@ void dp_cli_progress(void *user, const char *title, int done,
 
 int dp_cli_address(decc_address *out, const char *s, const char *what) {
   /* A wallet name stands for its address wherever an address is asked. */
-  if (strncmp(s, "0x", 2) && strncmp(s, "0X", 2) && !strchr(s, '/') &&
-      *s && strlen(s) < 200)
+  if (strncmp(s, "0x", 2) && strncmp(s, "0X", 2) && !strchr(s, '/') && *s &&
+      strlen(s) < 200)
     return dp_cli_ref_address(out, s, what);
   decc_err err;
   decc_err_clear(&err);
@@ -431,7 +431,8 @@ int dp_cli_print_access(const decc_dp_access *a,
     decc_free(js);
     return CLI_OK;
   }
-  char h[DECC_HEX32_LEN], ap[DECC_ADDRESS_HEX_LEN], us[DECC_ADDRESS_HEX_LEN], pr[96];
+  char h[DECC_HEX32_LEN], ap[DECC_ADDRESS_HEX_LEN], us[DECC_ADDRESS_HEX_LEN],
+      pr[96];
   const decc_datasetorder *d = &a->order.u.dataset;
   char vol[DECC_U256_DEC_LEN];
   printf("%s  app %s  user %s  price %s  uses %llu/%s  %s\n",

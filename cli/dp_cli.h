@@ -74,7 +74,8 @@ void dp_cli_progress(void *user, const char *title, int done,
 
 /* The amount syntax, for the help of commands taking RLC amounts. */
 #define DP_CLI_AMOUNT_HELP                                                     \
-  "AMOUNT: RLC with a decimal point or the unit (0.5, \"2 RLC\"), or nRLC as\n" \
+  "AMOUNT: RLC with a decimal point or the unit (0.5, \"2 RLC\"), or nRLC "    \
+  "as\n"                                                                       \
   "        a whole number (\"500000000\", \"5 nRLC\").\n"
 
 struct decc_grant_policy;

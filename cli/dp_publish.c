@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dp_cli.h"
 #include "decc/encoding.h"
+#include "dp_cli.h"
 
 static const char APP_PUBLISH_HELP[] =
     "usage: decc app publish APP [--price AMOUNT] [--volume N]\n"
@@ -24,13 +24,13 @@ static const char APP_PUBLISH_HELP[] =
 static const char WP_PUBLISH_HELP[] =
     "usage: decc workerpool publish WORKERPOOL [--price AMOUNT] [--volume N]\n"
     "         [--category N] [--trust N] [--app-restrict ADDRESS]\n"
-    "         [--dataset-restrict ADDRESS] [--requester-restrict ADDRESS|WALLET]\n"
+    "         [--dataset-restrict ADDRESS] [--requester-restrict "
+    "ADDRESS|WALLET]\n"
     "         [wallet]\n\n"
     "Signs a workerpool order for WORKERPOOL (you must own it) and publishes\n"
     "it on the configured market: tag TEE (0x…09), price default 0 RLC,\n"
     "volume default 1, category 0, trust 0, no restriction by default.\n"
-    "Signed for the chain id and hub of the chain in use.\n"
-   ;
+    "Signed for the chain id and hub of the chain in use.\n";
 
 static const char DS_PUBLISH_HELP[] =
     "usage: decc dataset publish DATASET [--price AMOUNT] [--volume N]\n"
@@ -41,8 +41,7 @@ static const char DS_PUBLISH_HELP[] =
     "TEE (0x…09), price default 0 RLC, volume default 1000000, no\n"
     "restriction by default — then ANY TEE app may process the data for\n"
     "anyone: restrict it, or use 'decc grant' (one app, one user, N uses).\n"
-    "Signed for the chain id and hub of the chain in use.\n"
-   ;
+    "Signed for the chain id and hub of the chain in use.\n";
 
 int cli_dp_publish(int argc, char **argv, int kind) {
   /* kind: 0 app, 1 workerpool, 2 dataset. */
@@ -61,23 +60,31 @@ int cli_dp_publish(int argc, char **argv, int kind) {
   /* Every kind's table, then the entries a kind does not take are cut out
    * (an order never restricts its own resource kind). */
   cli_opt all[] = {
-      {"price", 0, CLI_OPT_AMOUNT, &po.price, "AMOUNT", "price per use (default 0)", 0, 0, 0},
+      {"price", 0, CLI_OPT_AMOUNT, &po.price, "AMOUNT",
+       "price per use (default 0)", 0, 0, 0},
       {"volume", 0, CLI_OPT_U64, &po.volume, "N", "number of uses", 1, 0, 0},
-      {"category", 0, CLI_OPT_U64, &po.category, "N", "the category (default 0)", 0, 0, 0},
-      {"trust", 0, CLI_OPT_U64, &po.trust, "N", "the trust level (default 0)", 0, 0, 0},
-      {"app-restrict", 0, CLI_OPT_STR, &r_app, "ADDRESS", "only for this app", 0, 0, 0},
-      {"dataset-restrict", 0, CLI_OPT_STR, &r_ds, "ADDRESS", "only with this dataset", 0, 0, 0},
-      {"workerpool-restrict", 0, CLI_OPT_STR, &r_wp, "ADDRESS", "only on this workerpool", 0, 0, 0},
-      {"requester-restrict", 0, CLI_OPT_STR, &r_req, "ADDRESS|WALLET", "only for this requester", 0, 0, 0},
+      {"category", 0, CLI_OPT_U64, &po.category, "N",
+       "the category (default 0)", 0, 0, 0},
+      {"trust", 0, CLI_OPT_U64, &po.trust, "N", "the trust level (default 0)",
+       0, 0, 0},
+      {"app-restrict", 0, CLI_OPT_STR, &r_app, "ADDRESS", "only for this app",
+       0, 0, 0},
+      {"dataset-restrict", 0, CLI_OPT_STR, &r_ds, "ADDRESS",
+       "only with this dataset", 0, 0, 0},
+      {"workerpool-restrict", 0, CLI_OPT_STR, &r_wp, "ADDRESS",
+       "only on this workerpool", 0, 0, 0},
+      {"requester-restrict", 0, CLI_OPT_STR, &r_req, "ADDRESS|WALLET",
+       "only for this requester", 0, 0, 0},
   };
   cli_opt opts[sizeof all / sizeof all[0] + 1];
   size_t n = 0;
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     const char *nm = all[i].name;
-    int skip = (!workerpool && (!strcmp(nm, "category") || !strcmp(nm, "trust"))) ||
-               (!workerpool && !dataset && !strcmp(nm, "app-restrict")) ||
-               (dataset && !strcmp(nm, "dataset-restrict")) ||
-               (workerpool && !strcmp(nm, "workerpool-restrict"));
+    int skip =
+        (!workerpool && (!strcmp(nm, "category") || !strcmp(nm, "trust"))) ||
+        (!workerpool && !dataset && !strcmp(nm, "app-restrict")) ||
+        (dataset && !strcmp(nm, "dataset-restrict")) ||
+        (workerpool && !strcmp(nm, "workerpool-restrict"));
     if (!skip)
       opts[n++] = all[i];
   }
@@ -86,16 +93,22 @@ int cli_dp_publish(int argc, char **argv, int kind) {
                    workerpool ? WP_PUBLISH_HELP
                    : dataset  ? DS_PUBLISH_HELP
                               : APP_PUBLISH_HELP,
-                   opts, &w.key, 1, DP_CLI_AMOUNT_HELP};
+                   opts,
+                   &w.key,
+                   1,
+                   DP_CLI_AMOUNT_HELP};
   int np, rc = cli_parse(&spec, argc, argv, &np);
   if (rc != CLI_RUN)
     return rc;
   w.wallet = w.key.wallet;
   const char *res = np ? argv[1] : NULL;
   if ((r_app && dp_cli_address(&po.app_restrict, r_app, "--app-restrict")) ||
-      (r_ds && dp_cli_address(&po.dataset_restrict, r_ds, "--dataset-restrict")) ||
-      (r_wp && dp_cli_address(&po.workerpool_restrict, r_wp, "--workerpool-restrict")) ||
-      (r_req && dp_cli_address(&po.requester_restrict, r_req, "--requester-restrict")))
+      (r_ds &&
+       dp_cli_address(&po.dataset_restrict, r_ds, "--dataset-restrict")) ||
+      (r_wp && dp_cli_address(&po.workerpool_restrict, r_wp,
+                              "--workerpool-restrict")) ||
+      (r_req &&
+       dp_cli_address(&po.requester_restrict, r_req, "--requester-restrict")))
     return CLI_USAGE;
   if (!res)
     return cli_cmd_usage(cmd, "%s publish needs the %s address", what, what);
@@ -120,8 +133,8 @@ int cli_dp_publish(int argc, char **argv, int kind) {
   decc_hex_encode(hx, h, 32, 1);
   decc_dp_format_rlc(price, &po.price);
   if (g_cli.json)
-    return cli_print_json(json_pack("{s:s,s:s,s:s,s:I}", "orderHash", hx,
-                                    what, res, "price", price, "volume",
+    return cli_print_json(json_pack("{s:s,s:s,s:s,s:I}", "orderHash", hx, what,
+                                    res, "price", price, "volume",
                                     (json_int_t)po.volume));
   printf("%s order %s published: price %s, volume %llu, tag TEE\n", what, hx,
          price, (unsigned long long)po.volume);

@@ -20,12 +20,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "decc/bundle.h"
 #include "decc/cid.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
-#include "decc/mem.h"
 #include "decc/hub.h"
-#include "decc/bundle.h"
+#include "decc/mem.h"
 #include "decc/store.h"
 #include "dp_cli.h"
 #include "ledger_assets.h"
@@ -41,8 +41,8 @@ static const decc_address *registry_of(const lc_info *i, int kind) {
 
 typedef struct asset_opts {
   cli_key_opts key;
-  const char *name, *multiaddr, *checksum, *bundle, *type, *mrenclave,
-      *owner, *wsr, *srr;
+  const char *name, *multiaddr, *checksum, *bundle, *type, *mrenclave, *owner,
+      *wsr, *srr;
   const char *pos[2];
   int npos;
 } asset_opts;
@@ -53,23 +53,34 @@ typedef struct asset_opts {
 static int parse_opts(asset_opts *o, int kind, int argc, char **argv,
                       int maxpos) {
   memset(o, 0, sizeof *o);
-  cli_opt opts[] = {
-      {"name", 0, CLI_OPT_STR, &o->name, "NAME", "the name (apps, datasets)", 0, 0, 0},
-      {"description", 0, CLI_OPT_STR, &o->name, "TEXT", "the description (workerpools)", 0, 0, 0},
-      {"multiaddr", 0, CLI_OPT_STR, &o->multiaddr, "M", "where the app or dataset lives", 0, 0, 0},
-      {"checksum", 0, CLI_OPT_STR, &o->checksum, "0x…", "its checksum (an app's: the bundle measurement)", 0, 0, 0},
-      {"bundle", 0, CLI_OPT_STR, &o->bundle, "FILE", "an app bundle (decc app build)", 0, 0, 0},
-      {"type", 0, CLI_OPT_STR, &o->type, "TYPE", "the app type (default DOCKER)", 0, 0, 0},
-      {"mrenclave", 0, CLI_OPT_STR, &o->mrenclave, "TEXT", "the app's TEE measurement field", 0, 0, 0},
-      {"owner", 0, CLI_OPT_STR, &o->owner, "ADDRESS", "the owner (default: the key's)", 0, 0, 0},
-      {"worker-stake-ratio", 0, CLI_OPT_STR, &o->wsr, "N", "policy: the workers' stake ratio (%)", 0, 0, 0},
-      {"scheduler-reward-ratio", 0, CLI_OPT_STR, &o->srr, "N", "policy: the scheduler's reward ratio (%)", 0, 0, 0},
-      {0}};
+  cli_opt opts[] = {{"name", 0, CLI_OPT_STR, &o->name, "NAME",
+                     "the name (apps, datasets)", 0, 0, 0},
+                    {"description", 0, CLI_OPT_STR, &o->name, "TEXT",
+                     "the description (workerpools)", 0, 0, 0},
+                    {"multiaddr", 0, CLI_OPT_STR, &o->multiaddr, "M",
+                     "where the app or dataset lives", 0, 0, 0},
+                    {"checksum", 0, CLI_OPT_STR, &o->checksum, "0x…",
+                     "its checksum (an app's: the bundle measurement)", 0, 0,
+                     0},
+                    {"bundle", 0, CLI_OPT_STR, &o->bundle, "FILE",
+                     "an app bundle (decc app build)", 0, 0, 0},
+                    {"type", 0, CLI_OPT_STR, &o->type, "TYPE",
+                     "the app type (default DOCKER)", 0, 0, 0},
+                    {"mrenclave", 0, CLI_OPT_STR, &o->mrenclave, "TEXT",
+                     "the app's TEE measurement field", 0, 0, 0},
+                    {"owner", 0, CLI_OPT_STR, &o->owner, "ADDRESS",
+                     "the owner (default: the key's)", 0, 0, 0},
+                    {"worker-stake-ratio", 0, CLI_OPT_STR, &o->wsr, "N",
+                     "policy: the workers' stake ratio (%)", 0, 0, 0},
+                    {"scheduler-reward-ratio", 0, CLI_OPT_STR, &o->srr, "N",
+                     "policy: the scheduler's reward ratio (%)", 0, 0, 0},
+                    {0}};
   char cmd[48];
   snprintf(cmd, sizeof cmd, "%s %s", KIND_NAME[kind], argv[0]);
   char help[160];
-  snprintf(help, sizeof help, "usage: decc %s [options] (see 'decc %s --help')\n",
-           cmd, KIND_NAME[kind]);
+  snprintf(help, sizeof help,
+           "usage: decc %s [options] (see 'decc %s --help')\n", cmd,
+           KIND_NAME[kind]);
   cli_spec spec = {cmd, help, opts, &o->key, maxpos, NULL};
   int np, rc = cli_parse(&spec, argc, argv, &np);
   for (int i = 0; rc == CLI_RUN && i < np && i < 2; i++)
@@ -235,10 +246,10 @@ static int deploy_bundle(const asset_opts *o) {
   decc_hex_encode(sum, a.checksum, 32, 1);
   decc_hex_encode(tx, a.tx_hash, 32, 1);
   if (g_cli.json)
-    rc = cli_print_json(json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:b}", "app", h, "name", name, "multiaddr",
-        a.multiaddr ? a.multiaddr : "", "checksum", sum, "txHash", tx,
-        "created", a.created));
+    rc = cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "app", h, "name",
+                                  name, "multiaddr",
+                                  a.multiaddr ? a.multiaddr : "", "checksum",
+                                  sum, "txHash", tx, "created", a.created));
   else
     printf("app %s %s: %s, checksum %s\n", h,
            a.created ? "deployed" : "already deployed (same bundle and name)",
@@ -326,9 +337,8 @@ static int cmd_deploy(int kind, int argc, char **argv) {
     s = s ? s : decc_abi_enc_push_bytes(&e, maddr, mlen);
     s = s ? s : decc_abi_enc_push_bytes32(&e, sum);
     s = s ? s
-          : decc_abi_enc_push_bytes(&e, o.mrenclave, o.mrenclave
-                                                         ? strlen(o.mrenclave)
-                                                         : 0);
+          : decc_abi_enc_push_bytes(&e, o.mrenclave,
+                                    o.mrenclave ? strlen(o.mrenclave) : 0);
     sig = "createApp(address,string,string,bytes,bytes32,bytes)";
   } else if (kind == LC_DATASET) {
     s = s ? s : decc_abi_enc_push_bytes(&e, maddr, mlen);
@@ -363,7 +373,7 @@ static int cmd_deploy(int kind, int argc, char **argv) {
       decc_buf out;
       decc_buf_init(&out, 0);
       if (decc_chain_call(l, NULL, registry_of(&info, kind), pred.data,
-                           pred.len, &out, &err) == DECC_OK &&
+                          pred.len, &out, &err) == DECC_OK &&
           out.len == 32)
         memcpy(addr.b, out.data + 12, 20);
       decc_buf_clear(&out);
@@ -418,8 +428,8 @@ static json_t *entry_json(const decc_hub_entry *e) {
   return j;
 }
 
-static const decc_hub_entry_kind HUB_KIND[3] = {
-    DECC_HUB_APP, DECC_HUB_DATASET, DECC_HUB_WORKERPOOL};
+static const decc_hub_entry_kind HUB_KIND[3] = {DECC_HUB_APP, DECC_HUB_DATASET,
+                                                DECC_HUB_WORKERPOOL};
 
 /* Reads a registry entry of `kind` (one line printed on failure). */
 static int read_entry(decc_chain *l, int kind, const decc_address *a,
@@ -537,7 +547,8 @@ static int cmd_policy(int argc, char **argv) {
   /* the value not given stays as it is */
   decc_hub_entry cur;
   rc = read_entry(l, LC_WORKERPOOL, &a, &cur);
-  if (rc == CLI_OK && !o.wsr && !decc_u256_to_u64(&wsr, &cur.worker_stake_ratio))
+  if (rc == CLI_OK && !o.wsr &&
+      !decc_u256_to_u64(&wsr, &cur.worker_stake_ratio))
     rc = cli_fail("current worker stake ratio out of range");
   if (rc == CLI_OK && !o.srr &&
       !decc_u256_to_u64(&srr, &cur.scheduler_reward_ratio))
@@ -593,9 +604,10 @@ void lc_asset_usage(int kind, FILE *f) {
     fprintf(f, "  deploy --name NAME --multiaddr M --checksum 0x… [--owner A] "
                "KEY\n"
                "                                       register the dataset\n");
-  fprintf(f, "  show ADDRESS                         the %s's on-chain fields\n"
-             "  transfer ADDRESS NEW_OWNER KEY       give the %s (its NFT) "
-             "away\n",
+  fprintf(f,
+          "  show ADDRESS                         the %s's on-chain fields\n"
+          "  transfer ADDRESS NEW_OWNER KEY       give the %s (its NFT) "
+          "away\n",
           KIND_NAME[kind], KIND_NAME[kind]);
   if (kind == LC_WORKERPOOL)
     fprintf(f, "  policy ADDRESS [--worker-stake-ratio N] "

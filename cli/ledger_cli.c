@@ -16,8 +16,8 @@
 #include "decc/encoding.h"
 #include "decc/mem.h"
 #include "decc/order.h"
-#include "ledger_cli.h"
 #include "dp_cli.h"
+#include "ledger_cli.h"
 
 int lc_chain_dir(char *out, size_t cap) {
   const char *home = g_cli.home;
@@ -204,7 +204,8 @@ json_t *lc_log_json(const decc_log *lg) {
     json_object_set_new(o, "topics", t);
     json_object_set_new(o, "data", lc_json_hex(lg->data, lg->data_len));
   }
-  json_object_set_new(o, "blockNumber", json_integer((json_int_t)lg->block_number));
+  json_object_set_new(o, "blockNumber",
+                      json_integer((json_int_t)lg->block_number));
   json_object_set_new(o, "transactionHash", lc_json_hex(lg->tx_hash, 32));
   json_object_set_new(o, "logIndex", json_integer(lg->log_index));
   return o;
@@ -230,7 +231,8 @@ static json_t *receipt_json(const decc_receipt *r) {
   if (!o)
     return NULL;
   json_object_set_new(o, "transactionHash", lc_json_hex(r->tx_hash, 32));
-  json_object_set_new(o, "blockNumber", json_integer((json_int_t)r->block_number));
+  json_object_set_new(o, "blockNumber",
+                      json_integer((json_int_t)r->block_number));
   json_object_set_new(o, "blockHash", lc_json_hex(r->block_hash, 32));
   json_object_set_new(o, "transactionIndex", json_integer(r->tx_index));
   json_object_set_new(o, "from", lc_json_addr(&r->from));

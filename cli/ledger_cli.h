@@ -91,10 +91,10 @@ int lc_read_order(struct decc_order *o, const char *path,
 #define LC_APPO                                                                \
   "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"
 #define LC_WPO                                                                 \
-  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address," \
+  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address,"  \
   "bytes32,bytes)"
 #define LC_RQO                                                                 \
-  "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32," \
+  "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32,"  \
   "uint256,uint256,address,address,string,bytes32,bytes)"
 
 /* Hex helpers for JSON / text output. */

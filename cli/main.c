@@ -22,24 +22,26 @@ static const struct {
 };
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage: decc [--json] [-q] [--home DIR] [--chain embedded|URL|PROFILE]\n"
-          "            [--hub ADDRESS] [--dataprotector ADDRESS] <command> "
-          "[<args>]\n\n"
-          "decc — decentralized confidential computing, iExec-compatible.\n\n"
-          "commands:\n");
+  fprintf(
+      f,
+      "usage: decc [--json] [-q] [--home DIR] [--chain embedded|URL|PROFILE]\n"
+      "            [--hub ADDRESS] [--dataprotector ADDRESS] <command> "
+      "[<args>]\n\n"
+      "decc — decentralized confidential computing, iExec-compatible.\n\n"
+      "commands:\n");
   for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
     fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-  fprintf(f, "\nglobal options:\n"
-             "  --json       structured output on stdout\n"
-             "  -q, --quiet  no progress messages\n"
-             "  --home DIR   data directory (default $DECC_HOME or ~/.decc)\n"
-             "  --chain X    the chain: embedded (default), a JSON-RPC URL, or a\n"
-             "               profile saved by 'decc chain deploy' ($DECC_CHAIN)\n"
-             "  --hub A      PoCo hub address on that chain ($DECC_HUB)\n"
-             "  --dataprotector A  DataProtector address ($DECC_DATAPROTECTOR)\n"
-             "  --version    print the version\n\n"
-             "Run 'decc <command> --help' for a command's options.\n");
+  fprintf(f,
+          "\nglobal options:\n"
+          "  --json       structured output on stdout\n"
+          "  -q, --quiet  no progress messages\n"
+          "  --home DIR   data directory (default $DECC_HOME or ~/.decc)\n"
+          "  --chain X    the chain: embedded (default), a JSON-RPC URL, or a\n"
+          "               profile saved by 'decc chain deploy' ($DECC_CHAIN)\n"
+          "  --hub A      PoCo hub address on that chain ($DECC_HUB)\n"
+          "  --dataprotector A  DataProtector address ($DECC_DATAPROTECTOR)\n"
+          "  --version    print the version\n\n"
+          "Run 'decc <command> --help' for a command's options.\n");
 }
 
 int main(int argc, char **argv) {
@@ -94,10 +96,10 @@ int main(int argc, char **argv) {
      * hash/sign/verify --hub; node, worker, scheduler configuration keys). */
     int own = !strcmp(argv[i], "order") || !strcmp(argv[i], "node") ||
               !strcmp(argv[i], "worker") || !strcmp(argv[i], "scheduler");
-    int chain_flag = k > i && k + 1 < argc && !own &&
-                     (!strcmp(argv[k], "--chain") ||
-                      !strcmp(argv[k], "--dataprotector") ||
-                      !strcmp(argv[k], "--hub"));
+    int chain_flag =
+        k > i && k + 1 < argc && !own &&
+        (!strcmp(argv[k], "--chain") || !strcmp(argv[k], "--dataprotector") ||
+         !strcmp(argv[k], "--hub"));
     if (chain_flag) {
       const char **slot = argv[k][2] == 'c'   ? &g_cli.chain
                           : argv[k][2] == 'h' ? &g_cli.hub

@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char txt[DECC_CID_STR_MAX];
   if (decc_cid_parse(&c, s, NULL) == DECC_OK) {
     if (decc_cid_to_string(txt, sizeof txt, &c) != DECC_OK ||
-        decc_cid_parse(&back, txt, NULL) != DECC_OK || !decc_cid_equal(&c, &back))
+        decc_cid_parse(&back, txt, NULL) != DECC_OK ||
+        !decc_cid_equal(&c, &back))
       abort();
   }
   size_t used;

@@ -17,7 +17,8 @@ static void inside(const uint8_t *base, size_t size, const uint8_t *p,
                    size_t n) {
   if (n == 0)
     return;
-  if (!p || p < base || (size_t)(p - base) > size || n > size - (size_t)(p - base))
+  if (!p || p < base || (size_t)(p - base) > size ||
+      n > size - (size_t)(p - base))
     abort();
 }
 
@@ -34,8 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   inside(data, size, q.qe_report, 384);
   inside(data, size, q.qe_auth_data, q.qe_auth_len);
   inside(data, size, q.cert_data, q.cert_len);
-  if (q.cert_type != 5 || (q.tee_type == DECC_DCAP_TEE_SGX) !=
-                              (q.body == DECC_DCAP_BODY_SGX))
+  if (q.cert_type != 5 ||
+      (q.tee_type == DECC_DCAP_TEE_SGX) != (q.body == DECC_DCAP_BODY_SGX))
     abort();
   /* Both PEM readers: OpenSSL's (collateral) and decc's (quotes). */
   STACK_OF(X509) *chain = decc__dcap_pem_chain(q.cert_data, q.cert_len);

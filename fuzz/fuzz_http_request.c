@@ -43,7 +43,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   /* a truncated read (response larger than the buffer) is not checked */
   if (head_end && used < sizeof resp - 1) {
     *head_end = 0; /* the first response's headers only */
-    int is_json = strcasestr(resp, "\r\nContent-Type: application/json") != NULL;
+    int is_json =
+        strcasestr(resp, "\r\nContent-Type: application/json") != NULL;
     *head_end = '\r';
     const char *b = fn_body(resp);
     if (is_json && b) {

@@ -20,8 +20,7 @@ static char req[MAX_INPUT + 256];
 static char resp[1 << 22];
 
 static void check_reply(const json_t *r) {
-  if (!json_is_object(r) ||
-      !json_is_string(json_object_get(r, "jsonrpc")) ||
+  if (!json_is_object(r) || !json_is_string(json_object_get(r, "jsonrpc")) ||
       strcmp(json_string_value(json_object_get(r, "jsonrpc")), "2.0") != 0 ||
       (json_object_get(r, "result") != NULL) ==
           (json_object_get(r, "error") != NULL)) {

@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (fst == DECC_OK && !decc_address_eq(&field, &addr))
       abort(); /* the address field was not enforced */
     /* What opens must survive a round trip through the writer. */
-    decc_keystore_params p = {.kdf = DECC_KDF_SCRYPT, .scrypt_n = 2,
-                              .scrypt_r = 1};
+    decc_keystore_params p = {
+        .kdf = DECC_KDF_SCRYPT, .scrypt_n = 2, .scrypt_r = 1};
     char *out = NULL;
     uint8_t back[32];
     if (decc_keystore_encrypt(&out, sk, pw, sizeof pw - 1, &p, NULL) !=

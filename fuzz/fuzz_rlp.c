@@ -17,7 +17,8 @@ static int reencode(decc_rlp_enc *e, const decc_rlp_item *it, int depth) {
     decc_u256 w;
     decc_status a = decc_rlp_item_get_u64(it, &v);
     decc_status b = decc_rlp_item_get_u256(it, &w);
-    if (a == DECC_OK && (b != DECC_OK || w.w[0] != v || w.w[1] || w.w[2] || w.w[3]))
+    if (a == DECC_OK &&
+        (b != DECC_OK || w.w[0] != v || w.w[1] || w.w[2] || w.w[3]))
       abort();
     return decc_rlp_enc_push_bytes(e, it->data, it->len) == DECC_OK;
   }

@@ -31,9 +31,9 @@ static void cleanup(void) {
   decc_sms_memchain_destroy(g_mc);
   if (g_dir[0]) {
     char p[128];
-    static const char *const files[] = {
-        "secrets.sqlite", "secrets.sqlite-wal", "secrets.sqlite-shm",
-        "vault.key", "vault.salt"};
+    static const char *const files[] = {"secrets.sqlite", "secrets.sqlite-wal",
+                                        "secrets.sqlite-shm", "vault.key",
+                                        "vault.salt"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
       snprintf(p, sizeof p, "%s/%s", g_dir, files[i]);
       unlink(p);

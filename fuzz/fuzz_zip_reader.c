@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   decc_zip_close(z);
 
-  static const char *const types[] = {"bool", "f64", "i128", "string",
+  static const char *const types[] = {"bool",   "f64",     "i128", "string",
                                       "number", "boolean", "x"};
   for (int m = 0; m < 3; m++) {
     decc_pd_reader *r;

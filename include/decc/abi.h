@@ -117,8 +117,8 @@ DECC_API decc_status decc_abi_enc_push_word(decc_abi_enc *e,
 DECC_API decc_status decc_abi_enc_push_u256(decc_abi_enc *e,
                                             const decc_u256 *v);
 /* uintN with a range check: DECC_E_RANGE if v ≥ 2^bits (bits 8..256). */
-DECC_API decc_status decc_abi_enc_push_uint(decc_abi_enc *e,
-                                            const decc_u256 *v, unsigned bits);
+DECC_API decc_status decc_abi_enc_push_uint(decc_abi_enc *e, const decc_u256 *v,
+                                            unsigned bits);
 DECC_API decc_status decc_abi_enc_push_u64(decc_abi_enc *e, uint64_t v);
 /* intN for N ≥ 64: two's complement, sign-extended to 32 bytes. */
 DECC_API decc_status decc_abi_enc_push_i64(decc_abi_enc *e, int64_t v);
@@ -128,15 +128,15 @@ DECC_API decc_status decc_abi_enc_push_bool(decc_abi_enc *e, int v);
 DECC_API decc_status decc_abi_enc_push_bytes32(decc_abi_enc *e,
                                                const uint8_t b32[32]);
 /* bytesN (n = 1..32): left-aligned, zero padded. DECC_E_RANGE if n > 32. */
-DECC_API decc_status decc_abi_enc_push_bytesn(decc_abi_enc *e,
-                                              const uint8_t *b, size_t n);
+DECC_API decc_status decc_abi_enc_push_bytesn(decc_abi_enc *e, const uint8_t *b,
+                                              size_t n);
 /* Dynamic bytes (n may be 0; b may be NULL when n is 0). */
 DECC_API decc_status decc_abi_enc_push_bytes(decc_abi_enc *e, const void *b,
                                              size_t n);
 /* string: the bytes of s up to its NUL (UTF-8 is not validated, as solc). */
 DECC_API decc_status decc_abi_enc_push_string(decc_abi_enc *e, const char *s);
-DECC_API decc_status decc_abi_enc_push_string_n(decc_abi_enc *e,
-                                                const char *s, size_t n);
+DECC_API decc_status decc_abi_enc_push_string_n(decc_abi_enc *e, const char *s,
+                                                size_t n);
 
 /* Open/close a tuple (struct) member; members are pushed in between. */
 DECC_API decc_status decc_abi_enc_begin_tuple(decc_abi_enc *e);
@@ -156,8 +156,8 @@ DECC_API decc_status decc_abi_enc_end_array(decc_abi_enc *e);
  * Returns: DECC_OK; the sticky error; DECC_E_STATE if a tuple/array is
  * still open; DECC_E_NOMEM/DECC_E_LIMIT from out. On error the encoder is
  * reset too and out is unchanged. */
-DECC_API decc_status decc_abi_enc_finish(decc_abi_enc *e, decc_buf *out)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_abi_enc_finish(decc_abi_enc *e,
+                                         decc_buf *out) DECC_WARN_UNUSED;
 /* Same, preceded by the 4-byte selector: calldata. */
 DECC_API decc_status decc_abi_enc_finish_call(decc_abi_enc *e,
                                               const uint8_t sel4[4],
@@ -188,26 +188,24 @@ typedef struct decc_abi_type decc_abi_type;
  * Returns: DECC_OK; DECC_E_PARSE (syntax, unknown type, empty tuple "()"
  * inside a type, T[0]); DECC_E_LIMIT (depth, node count or fixed array
  * size); DECC_E_NOMEM. err names the problem and its position. */
-DECC_API decc_status decc_abi_type_parse(decc_abi_type **out,
-                                         const char *types, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_abi_type_parse(decc_abi_type **out, const char *types,
+                                         decc_err *err) DECC_WARN_UNUSED;
 
 /* Parses a function (or event) signature "name(types)" — e.g.
  * "matchOrders((address,uint256,...),...)". Out: *args = the argument list
  * as a tuple type (free with decc_abi_type_free); sel4 (optional) = the
  * selector of the normalised signature ("uint" → "uint256"). Returns: as
  * decc_abi_type_parse. */
-DECC_API decc_status decc_abi_func_parse(decc_abi_type **args,
-                                         uint8_t sel4[4], const char *sig,
+DECC_API decc_status decc_abi_func_parse(decc_abi_type **args, uint8_t sel4[4],
+                                         const char *sig,
                                          decc_err *err) DECC_WARN_UNUSED;
 
 DECC_API void decc_abi_type_free(decc_abi_type *t);
 
 /* Writes the canonical text of a type list (as parsed, without the outer
  * parentheses of the list) to out. Returns: DECC_OK or the buffer error. */
-DECC_API decc_status decc_abi_type_canonical(decc_buf *out,
-                                             const decc_abi_type *t)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_abi_type_canonical(decc_buf *out, const decc_abi_type *t) DECC_WARN_UNUSED;
 
 /* ---- decoded values ----------------------------------------------------------- */
 
@@ -215,11 +213,11 @@ DECC_API decc_status decc_abi_type_canonical(decc_buf *out,
  * (word, data) or into the tree's own block (items). */
 typedef struct decc_abi_value {
   decc_abi_kind kind;
-  unsigned bits;        /* UINT/INT: N; FIXED_BYTES: N bytes; else 0 */
-  const uint8_t *word;  /* static scalars: their 32-byte ABI word */
-  const uint8_t *data;  /* BYTES/STRING: content (not NUL-terminated) */
-  size_t len;           /* BYTES/STRING: content length */
-  size_t count;         /* TUPLE/ARRAY/FIXED_ARRAY: number of items */
+  unsigned bits;                /* UINT/INT: N; FIXED_BYTES: N bytes; else 0 */
+  const uint8_t *word;          /* static scalars: their 32-byte ABI word */
+  const uint8_t *data;          /* BYTES/STRING: content (not NUL-terminated) */
+  size_t len;                   /* BYTES/STRING: content length */
+  size_t count;                 /* TUPLE/ARRAY/FIXED_ARRAY: number of items */
   struct decc_abi_value *items; /* the items, contiguous */
 } decc_abi_value;
 
@@ -235,21 +233,21 @@ typedef struct decc_abi_value {
 DECC_API decc_status decc_abi_decode_type(decc_abi_value **root,
                                           const decc_abi_type *t,
                                           const uint8_t *data, size_t len,
-                                          unsigned flags, decc_err *err)
-    DECC_WARN_UNUSED;
+                                          unsigned flags,
+                                          decc_err *err) DECC_WARN_UNUSED;
 /* Same, parsing the type list text first. */
 DECC_API decc_status decc_abi_decode(decc_abi_value **root, const char *types,
                                      const uint8_t *data, size_t len,
-                                     unsigned flags, decc_err *err)
-    DECC_WARN_UNUSED;
+                                     unsigned flags,
+                                     decc_err *err) DECC_WARN_UNUSED;
 /* Decodes calldata for the function signature sig: checks the 4-byte
  * selector (DECC_E_PARSE "selector mismatch" otherwise) and decodes the
  * arguments. Out: *args as for decc_abi_decode. */
 DECC_API decc_status decc_abi_decode_call(decc_abi_value **args,
                                           const char *sig,
                                           const uint8_t *calldata, size_t len,
-                                          unsigned flags, decc_err *err)
-    DECC_WARN_UNUSED;
+                                          unsigned flags,
+                                          decc_err *err) DECC_WARN_UNUSED;
 
 /* Frees a tree returned by a decoder (NULL is a no-op). */
 DECC_API void decc_abi_value_free(decc_abi_value *root);
@@ -259,23 +257,19 @@ DECC_API void decc_abi_value_free(decc_abi_value *root);
  * Returns: as the push functions. */
 DECC_API decc_status decc_abi_enc_push_value(decc_abi_enc *e,
                                              const decc_abi_value *v);
-DECC_API decc_status decc_abi_encode_value(decc_buf *out,
-                                           const decc_abi_value *root)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_abi_encode_value(
+    decc_buf *out, const decc_abi_value *root) DECC_WARN_UNUSED;
 
 /* Typed accessors. Each returns DECC_E_INVALID when v is NULL or of
  * another kind, so a chain of gets needs a single check. */
 /* Item i of a tuple/array, or NULL when out of range / not a container. */
-DECC_API const decc_abi_value *decc_abi_item(const decc_abi_value *v,
-                                             size_t i);
+DECC_API const decc_abi_value *decc_abi_item(const decc_abi_value *v, size_t i);
 DECC_API decc_status decc_abi_get_address(const decc_abi_value *v,
                                           decc_address *out);
 /* UINT (any N) as a u256. */
-DECC_API decc_status decc_abi_get_u256(const decc_abi_value *v,
-                                       decc_u256 *out);
+DECC_API decc_status decc_abi_get_u256(const decc_abi_value *v, decc_u256 *out);
 /* UINT that fits in 64 bits; DECC_E_RANGE otherwise. */
-DECC_API decc_status decc_abi_get_u64(const decc_abi_value *v,
-                                      uint64_t *out);
+DECC_API decc_status decc_abi_get_u64(const decc_abi_value *v, uint64_t *out);
 /* INT that fits in int64; DECC_E_RANGE otherwise. */
 DECC_API decc_status decc_abi_get_i64(const decc_abi_value *v, int64_t *out);
 DECC_API decc_status decc_abi_get_bool(const decc_abi_value *v, int *out);

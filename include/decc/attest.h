@@ -33,13 +33,13 @@ extern "C" {
 #define DECC_QUOTE_HW_MAX 16384u
 
 typedef struct decc_quote {
-  char backend[16];          /* "software", "tdx", … (NUL-padded) */
-  uint8_t measurement[32];   /* SHA-256 of the app bundle */
-  uint8_t enclave_pubkey[32];/* X25519 public key of this enclave run */
+  char backend[16];           /* "software", "tdx", … (NUL-padded) */
+  uint8_t measurement[32];    /* SHA-256 of the app bundle */
+  uint8_t enclave_pubkey[32]; /* X25519 public key of this enclave run */
   uint8_t task_id[32];
-  uint8_t nonce[32];         /* chosen by the verifier */
-  uint64_t timestamp;        /* unix seconds when the quote was made */
-  decc_address platform;     /* platform key that signed */
+  uint8_t nonce[32];     /* chosen by the verifier */
+  uint64_t timestamp;    /* unix seconds when the quote was made */
+  decc_address platform; /* platform key that signed */
   uint8_t signature[65];
   /* Hardware backends ("tdx"): the raw DCAP quote, whose report data is
    * decc_dcap_report_data (decc/dcap.h) of the claims above; platform and
@@ -54,9 +54,8 @@ DECC_API void decc_quote_digest(uint8_t out32[32], const decc_quote *q);
 
 /* Signs q with a software platform key: sets backend "software" (unless
  * already set), platform and signature. Returns: DECC_OK, DECC_E_INVALID. */
-DECC_API decc_status decc_quote_sign(decc_quote *q,
-                                     const uint8_t platform_sk32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_quote_sign(
+    decc_quote *q, const uint8_t platform_sk32[32]) DECC_WARN_UNUSED;
 
 /* Verifies a quote: the signature must recover to q->platform, the platform
  * must be one of the n trusted addresses, the nonce must equal
@@ -75,12 +74,12 @@ DECC_API decc_status decc_quote_verify(const decc_quote *q,
  * "timestamp","platform","signature"} with 0x-hex fields, plus "hwQuote"
  * (0x-hex, at most DECC_QUOTE_HW_MAX bytes) when hw_quote_len > 0.
  * Out: *json heap string (decc_free). Returns: DECC_OK or DECC_E_NOMEM. */
-DECC_API decc_status decc_quote_to_json(char **json, const decc_quote *q)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_quote_to_json(char **json,
+                                        const decc_quote *q) DECC_WARN_UNUSED;
 /* Returns: DECC_OK, DECC_E_PARSE (err names the field). */
 DECC_API decc_status decc_quote_from_json(decc_quote *q, const char *json,
-                                          size_t len, decc_err *err)
-    DECC_WARN_UNUSED;
+                                          size_t len,
+                                          decc_err *err) DECC_WARN_UNUSED;
 
 /* A TEE backend: how an enclave obtains a quote for itself. */
 typedef struct decc_tee_backend {
@@ -94,9 +93,8 @@ typedef struct decc_tee_backend {
 /* The software backend: quotes signed by the platform key sk32, which the
  * backend copies into secure memory. Out: *b (release with
  * decc_tee_software_destroy). Returns: DECC_OK, DECC_E_INVALID, DECC_E_NOMEM. */
-DECC_API decc_status decc_tee_software_create(decc_tee_backend *b,
-                                              const uint8_t platform_sk32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_tee_software_create(
+    decc_tee_backend *b, const uint8_t platform_sk32[32]) DECC_WARN_UNUSED;
 DECC_API void decc_tee_software_destroy(decc_tee_backend *b);
 
 /* The Intel TDX backend, inside a TDX guest: quote() sets backend "tdx",
@@ -111,16 +109,15 @@ DECC_API void decc_tee_software_destroy(decc_tee_backend *b);
  * (quote larger than DECC_QUOTE_HW_MAX).
  * create copies the paths. Out: *b (release with decc_tee_tdx_destroy).
  * Returns: DECC_OK, DECC_E_INVALID (path too long), DECC_E_NOMEM. */
-DECC_API decc_status decc_tee_tdx_create(decc_tee_backend *b,
-                                         const char *tsm_dir,
-                                         const char *tsm_entry)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_tee_tdx_create(decc_tee_backend *b, const char *tsm_dir,
+                    const char *tsm_entry) DECC_WARN_UNUSED;
 DECC_API void decc_tee_tdx_destroy(decc_tee_backend *b);
 
 /* Ephemeral enclave key pair for sealed boxes (X25519). sk32 should be
  * secure memory. Returns: DECC_OK or DECC_E_CRYPTO. */
-DECC_API decc_status decc_enclave_keypair(uint8_t pk32[32], uint8_t sk32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_enclave_keypair(uint8_t pk32[32],
+                                          uint8_t sk32[32]) DECC_WARN_UNUSED;
 
 /* Seals a message to an enclave public key (anonymous sender, X25519 +
  * XSalsa20-Poly1305: 48 bytes of overhead). out must hold n + 48 bytes.

@@ -34,18 +34,18 @@ DECC_API void decc_buf_clear(decc_buf *b);
 DECC_API void decc_buf_reset(decc_buf *b);
 
 /* Appends bytes. Returns: DECC_OK, DECC_E_LIMIT past max, DECC_E_NOMEM. */
-DECC_API decc_status decc_buf_append(decc_buf *b, const void *p, size_t n)
-    DECC_WARN_UNUSED;
-DECC_API decc_status decc_buf_append_byte(decc_buf *b, uint8_t c)
-    DECC_WARN_UNUSED;
-DECC_API decc_status decc_buf_append_str(decc_buf *b, const char *s)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_buf_append(decc_buf *b, const void *p,
+                                     size_t n) DECC_WARN_UNUSED;
+DECC_API decc_status decc_buf_append_byte(decc_buf *b,
+                                          uint8_t c) DECC_WARN_UNUSED;
+DECC_API decc_status decc_buf_append_str(decc_buf *b,
+                                         const char *s) DECC_WARN_UNUSED;
 DECC_API decc_status decc_buf_printf(decc_buf *b, const char *fmt, ...)
     DECC_PRINTF(2, 3) DECC_WARN_UNUSED;
 /* Appends n zero bytes and returns (in *out) a pointer to them, valid until
  * the next append. Returns: as decc_buf_append. */
-DECC_API decc_status decc_buf_extend(decc_buf *b, size_t n, uint8_t **out)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_buf_extend(decc_buf *b, size_t n,
+                                     uint8_t **out) DECC_WARN_UNUSED;
 /* Ensures room for n more bytes without changing len. */
 DECC_API decc_status decc_buf_reserve(decc_buf *b, size_t n) DECC_WARN_UNUSED;
 

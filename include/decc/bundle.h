@@ -37,8 +37,8 @@ typedef struct decc_bundle_manifest {
  * Returns: DECC_OK, DECC_E_NOT_FOUND (no manifest), DECC_E_PARSE /
  * DECC_E_INVALID (err names the field). */
 DECC_API decc_status decc_bundle_manifest_read(decc_bundle_manifest *m,
-                                               const char *dir, decc_err *err)
-    DECC_WARN_UNUSED;
+                                               const char *dir,
+                                               decc_err *err) DECC_WARN_UNUSED;
 
 /* Packs dir into the canonical archive. Out: the archive bytes appended to
  * *out (initialised by the caller), measurement32 = SHA-256 of them.
@@ -46,8 +46,8 @@ DECC_API decc_status decc_bundle_manifest_read(decc_bundle_manifest *m,
  * manifest: err names the path), DECC_E_LIMIT (too many entries / too
  * large), DECC_E_IO. */
 DECC_API decc_status decc_bundle_pack(decc_buf *out, uint8_t measurement32[32],
-                                      const char *dir, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      const char *dir,
+                                      decc_err *err) DECC_WARN_UNUSED;
 
 /* Verifies and unpacks a canonical archive into the existing, empty
  * directory dest. The archive's SHA-256 must equal expected32 (when
@@ -60,8 +60,8 @@ DECC_API decc_status decc_bundle_pack(decc_buf *out, uint8_t measurement32[32],
 DECC_API decc_status decc_bundle_unpack(const uint8_t *archive, size_t len,
                                         const uint8_t *expected32,
                                         const char *dest,
-                                        decc_bundle_manifest *m, decc_err *err)
-    DECC_WARN_UNUSED;
+                                        decc_bundle_manifest *m,
+                                        decc_err *err) DECC_WARN_UNUSED;
 
 /* Creates a sample iApp in dir (created if missing, must be empty):
  * lang "sh" (a POSIX shell script) or "c" (a C program with a Makefile
@@ -72,8 +72,8 @@ DECC_API decc_status decc_bundle_unpack(const uint8_t *archive, size_t len,
  * Returns: DECC_OK, DECC_E_INVALID (unknown lang), DECC_E_EXISTS (dir not
  * empty), DECC_E_IO. */
 DECC_API decc_status decc_bundle_scaffold(const char *dir, const char *lang,
-                                          const char *name, decc_err *err)
-    DECC_WARN_UNUSED;
+                                          const char *name,
+                                          decc_err *err) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -42,16 +42,16 @@ typedef struct decc_chain_vtable {
                        decc_err *err);
   /* Signs (with sk32) and submits one transaction, waits for its receipt. */
   decc_status (*send)(void *self, const uint8_t sk32[32],
-                      const decc_address *to, const uint8_t *data,
-                      size_t len, decc_receipt *out, decc_err *err);
+                      const decc_address *to, const uint8_t *data, size_t len,
+                      decc_receipt *out, decc_err *err);
   /* Submits already-signed raw transactions (one block on the embedded
    * backend) and returns one receipt per transaction. */
   decc_status (*send_raw)(void *self, const uint8_t *const *raw,
                           const size_t *lens, size_t n, decc_receipt *out,
                           decc_err *err);
   decc_status (*call)(void *self, const decc_address *from,
-                      const decc_address *to, const uint8_t *data,
-                      size_t len, decc_buf *out, decc_err *err);
+                      const decc_address *to, const uint8_t *data, size_t len,
+                      decc_buf *out, decc_err *err);
   decc_status (*receipt)(void *self, const uint8_t tx_hash32[32],
                          decc_receipt *out, decc_err *err);
   decc_status (*logs)(void *self, const decc_log_filter *f, decc_log **out,
@@ -67,8 +67,8 @@ typedef struct decc_chain_vtable {
   /* Optional (NULL: not served): appends the signed raw form of a
    * committed transaction to out (eth_getRawTransactionByHash). Last so
    * that backends written before it need no change. */
-  decc_status (*tx_raw)(void *self, const uint8_t tx_hash32[32],
-                        decc_buf *out, decc_err *err);
+  decc_status (*tx_raw)(void *self, const uint8_t tx_hash32[32], decc_buf *out,
+                        decc_err *err);
 } decc_chain_vtable;
 
 /* Wraps a backend. Takes ownership of self (vt->destroy releases it, also
@@ -125,8 +125,7 @@ DECC_API decc_status decc_chain_open_jsonrpc_ex(
     decc_chain **out, const char *url, const decc_chain_addresses *addrs,
     const decc_chain_jsonrpc_opts *opts, decc_err *err) DECC_WARN_UNUSED;
 /* Same with default options. */
-DECC_API decc_status decc_chain_open_jsonrpc(decc_chain **out,
-                                             const char *url,
+DECC_API decc_status decc_chain_open_jsonrpc(decc_chain **out, const char *url,
                                              const decc_chain_addresses *addrs,
                                              decc_err *err) DECC_WARN_UNUSED;
 
@@ -145,12 +144,11 @@ DECC_API decc_status decc_chain_block_number(decc_chain *c, uint64_t *out,
                                              decc_err *err) DECC_WARN_UNUSED;
 /* Timestamp of the latest block (seconds). */
 DECC_API decc_status decc_chain_block_timestamp(decc_chain *c, uint64_t *out,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 /* Next nonce of an account. */
 DECC_API decc_status decc_chain_nonce(decc_chain *c, const decc_address *a,
-                                      uint64_t *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      uint64_t *out,
+                                      decc_err *err) DECC_WARN_UNUSED;
 
 /* Sends `data` to `to` as a transaction signed with sk32 (the sender is
  * the key's address; nonce and chain id are filled in) and waits until it
@@ -165,8 +163,8 @@ DECC_API decc_status decc_chain_nonce(decc_chain *c, const decc_address *a,
 DECC_API decc_status decc_chain_send(decc_chain *c, const uint8_t sk32[32],
                                      const decc_address *to,
                                      const uint8_t *data, size_t len,
-                                     decc_receipt *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                     decc_receipt *out,
+                                     decc_err *err) DECC_WARN_UNUSED;
 
 /* Submits n signed raw transactions (RLP, EIP-155 legacy or EIP-1559 type
  * 2). out receives n receipts. Invalid transactions (bad signature, chain
@@ -175,8 +173,8 @@ DECC_API decc_status decc_chain_send(decc_chain *c, const uint8_t sk32[32],
 DECC_API decc_status decc_chain_send_raw(decc_chain *c,
                                          const uint8_t *const *raw,
                                          const size_t *lens, size_t n,
-                                         decc_receipt *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                         decc_receipt *out,
+                                         decc_err *err) DECC_WARN_UNUSED;
 
 /* eth_call: runs a view (or any call, discarding its effects) against the
  * latest block. from may be NULL (zero address). Out: the ABI-encoded
@@ -185,8 +183,8 @@ DECC_API decc_status decc_chain_send_raw(decc_chain *c,
 DECC_API decc_status decc_chain_call(decc_chain *c, const decc_address *from,
                                      const decc_address *to,
                                      const uint8_t *data, size_t len,
-                                     decc_buf *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                     decc_buf *out,
+                                     decc_err *err) DECC_WARN_UNUSED;
 
 /* Code of an account at the latest block (eth_getCode), appended to out;
  * an account without code appends nothing. On the embedded ledger, whose
@@ -195,8 +193,8 @@ DECC_API decc_status decc_chain_call(decc_chain *c, const decc_address *from,
  * 0xfe (EVM INVALID): non-empty, as presence checks expect, and never
  * executable. Returns: DECC_OK; the backend's errors. */
 DECC_API decc_status decc_chain_code(decc_chain *c, const decc_address *a,
-                                     decc_buf *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                     decc_buf *out,
+                                     decc_err *err) DECC_WARN_UNUSED;
 
 /* Time travel on a development chain (deadline tests, `decc chain time`):
  * later blocks are stamped `seconds` later. The embedded ledger moves its
@@ -210,8 +208,8 @@ DECC_API decc_status decc_chain_increase_time(decc_chain *c, uint64_t seconds,
  * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown / not yet mined). */
 DECC_API decc_status decc_chain_receipt(decc_chain *c,
                                         const uint8_t tx_hash32[32],
-                                        decc_receipt *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                        decc_receipt *out,
+                                        decc_err *err) DECC_WARN_UNUSED;
 
 /* The signed raw form (RLP) of a committed transaction, appended to out
  * (decc_tx_parse reads it). Used by provenance bundles, whose verifier
@@ -221,17 +219,14 @@ DECC_API decc_status decc_chain_receipt(decc_chain *c,
  * backend errors. */
 DECC_API decc_status decc_chain_tx_raw(decc_chain *c,
                                        const uint8_t tx_hash32[32],
-                                       decc_buf *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                       decc_buf *out,
+                                       decc_err *err) DECC_WARN_UNUSED;
 
 /* Polls for a receipt until it exists or timeout_ms elapses (poll every
  * poll_ms, 0 = 100 ms). Returns: DECC_OK; DECC_E_TIMEOUT. */
-DECC_API decc_status decc_chain_wait_receipt(decc_chain *c,
-                                             const uint8_t tx_hash32[32],
-                                             unsigned timeout_ms,
-                                             unsigned poll_ms,
-                                             decc_receipt *out, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_chain_wait_receipt(
+    decc_chain *c, const uint8_t tx_hash32[32], unsigned timeout_ms,
+    unsigned poll_ms, decc_receipt *out, decc_err *err) DECC_WARN_UNUSED;
 
 /* Logs matching a filter, in chain order. Out: *logs (decc_logs_free) and
  * *n. Returns: DECC_OK (possibly none); DECC_E_INVALID (bad filter). */

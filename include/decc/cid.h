@@ -32,8 +32,8 @@ extern "C" {
 
 /* A parsed CID. Public fields; caller-allocated, no clear function needed. */
 typedef struct decc_cid {
-  unsigned version;         /* 0 or 1 */
-  uint64_t codec;           /* multicodec (dag-pb for every CIDv0) */
+  unsigned version;            /* 0 or 1 */
+  uint64_t codec;              /* multicodec (dag-pb for every CIDv0) */
   uint8_t mh[DECC_CID_MH_MAX]; /* multihash bytes: code ‖ len ‖ digest */
   size_t mh_len;
 } decc_cid;
@@ -80,7 +80,8 @@ DECC_API void decc_multihash_sha256(uint8_t mh34[34], const void *data,
 /* Checks a multihash's framing. Out (optional): *code, *digest (points into
  * mh), *digest_len. Returns: DECC_OK, DECC_E_PARSE (bad varints, length
  * mismatch or longer than DECC_CID_MH_MAX). */
-DECC_API decc_status decc_multihash_parse(uint64_t *code, const uint8_t **digest,
+DECC_API decc_status decc_multihash_parse(uint64_t *code,
+                                          const uint8_t **digest,
                                           size_t *digest_len, const uint8_t *mh,
                                           size_t mh_len);
 
@@ -98,7 +99,8 @@ DECC_API decc_status decc_cid_of_block(decc_cid *cid, unsigned version,
 /* Parses the text form: CIDv0 ("Qm…", 46 base58btc chars of a sha2-256
  * multihash) or a multibase CIDv1 with prefix 'b'/'B' (base32) or 'z'
  * (base58btc). Returns: DECC_OK; DECC_E_PARSE with err naming the problem. */
-DECC_API decc_status decc_cid_parse(decc_cid *cid, const char *s, decc_err *err);
+DECC_API decc_status decc_cid_parse(decc_cid *cid, const char *s,
+                                    decc_err *err);
 /* Parses the binary form (CIDv0 = a bare 34-byte sha2-256 multihash,
  * CIDv1 = varint(1) ‖ varint(codec) ‖ multihash) from in[0..n). Out: *used
  * (optional) bytes consumed; without used the whole input must be the CID.

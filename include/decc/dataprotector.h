@@ -110,24 +110,24 @@ typedef struct decc_dp decc_dp;
 typedef decc_status (*decc_dp_runner_fn)(void *user, decc_err *err);
 
 typedef struct decc_dp_config {
-  const char *home;           /* data directory (required: wallets' result
+  const char *home;         /* data directory (required: wallets' result
                                  keys and scratch files live there even
                                  when every service is remote) */
-  int no_init;                /* 1: a missing ledger is an error */
-  const char *ipfs_api_url;   /* non-NULL: a Kubo RPC node stores and serves
+  int no_init;              /* 1: a missing ledger is an error */
+  const char *ipfs_api_url; /* non-NULL: a Kubo RPC node stores and serves
                                  the encrypted files instead of <home>/store */
   /* Remote services (NULL = in-process, from home). node_url sets all four
    * at once for a `decc node` (JSON-RPC at /, market API, SMS and Kubo
    * routes on the same origin); a specific URL overrides it. */
   const char *node_url;
-  const char *chain_url;      /* Ethereum JSON-RPC (PoCo addresses of the
+  const char *chain_url; /* Ethereum JSON-RPC (PoCo addresses of the
                                  default dev genesis unless `addresses`) */
   const decc_chain_addresses *addresses; /* hub and dataprotector are used;
                                  the registries and token are read from the
                                  hub (decc_hub_open_remote) */
-  uint64_t expect_chain_id;   /* non-zero: refuse a chain with another id */
-  const char *sms_url;        /* iExec SMS REST API */
-  const char *market_url;     /* iExec market API */
+  uint64_t expect_chain_id; /* non-zero: refuse a chain with another id */
+  const char *sms_url;      /* iExec SMS REST API */
+  const char *market_url;   /* iExec market API */
   /* Platform keys the in-process SMS trusts for enclave sessions (copied);
    * none = sessions are never released (decc/sms.h). */
   const decc_address *trusted_platforms;
@@ -159,8 +159,7 @@ DECC_API decc_status decc_dp_set_signer(decc_dp *dp, const uint8_t sk32[32],
 DECC_API decc_status decc_dp_signer(const decc_dp *dp, decc_address *addr,
                                     decc_err *err) DECC_WARN_UNUSED;
 /* Installs the runner called while waiting for tasks (NULL removes it). */
-DECC_API void decc_dp_set_runner(decc_dp *dp, decc_dp_runner_fn fn,
-                                 void *user);
+DECC_API void decc_dp_set_runner(decc_dp *dp, decc_dp_runner_fn fn, void *user);
 
 /* The services (borrowed; valid until decc_dp_close). For in-process
  * schedulers / workers, the node and tests. market and sms are NULL when
@@ -181,8 +180,8 @@ DECC_API const char *decc_dp_home(const decc_dp *dp);
 /* Brings the market in line with the chain (remaining volumes, canceled /
  * filled / dead orders). Called by the functions below before they read
  * the orderbook. Returns: DECC_OK or the market's error. */
-DECC_API decc_status decc_dp_sync_market(decc_dp *dp, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_dp_sync_market(decc_dp *dp,
+                                         decc_err *err) DECC_WARN_UNUSED;
 
 /* ---- accounts -------------------------------------------------------------- */
 
@@ -194,8 +193,8 @@ typedef struct decc_dp_balance {
 
 /* Balances of any address. Returns: DECC_OK or the chain's error. */
 DECC_API decc_status decc_dp_get_balance(decc_dp *dp, const decc_address *who,
-                                         decc_dp_balance *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                         decc_dp_balance *out,
+                                         decc_err *err) DECC_WARN_UNUSED;
 /* Moves amount nRLC from the signer's wallet into its PoCo account
  * (RLC.approveAndCall(hub, amount, "")). Returns: DECC_OK; DECC_E_REVERT
  * (e.g. not enough RLC: err says how much is missing); chain errors. */
@@ -219,11 +218,11 @@ DECC_API decc_status decc_dp_parse_rlc(decc_u256 *out, const char *text,
 /* ---- protectData ------------------------------------------------------------ */
 
 typedef struct decc_dp_protect_opts {
-  const decc_pd *data;    /* the object to protect (required) */
-  decc_pd_format format;  /* DECC_PD_V2 (default) or DECC_PD_LEGACY */
-  const char *name;       /* NULL = "" (the SDK's default) */
-  int want_key;           /* 1: return the base64 dataset key */
-  int want_zip;           /* 1: return the (unencrypted) zip bytes */
+  const decc_pd *data;   /* the object to protect (required) */
+  decc_pd_format format; /* DECC_PD_V2 (default) or DECC_PD_LEGACY */
+  const char *name;      /* NULL = "" (the SDK's default) */
+  int want_key;          /* 1: return the base64 dataset key */
+  int want_zip;          /* 1: return the (unencrypted) zip bytes */
   decc_dp_progress_fn progress;
   void *user;
 } decc_dp_protect_opts;
@@ -238,12 +237,12 @@ typedef struct decc_dp_protected {
   uint64_t creation_timestamp; /* unix seconds (block time) */
   uint8_t tx_hash[32];
   uint64_t block_number;
-  char *multiaddr;             /* "/p2p/<cid>" (v2) or "/ipfs/<cid>" */
+  char *multiaddr; /* "/p2p/<cid>" (v2) or "/ipfs/<cid>" */
   uint8_t checksum[32];
-  uint8_t *zip;                /* want_zip: the zip bytes, else NULL */
+  uint8_t *zip; /* want_zip: the zip bytes, else NULL */
   size_t zip_len;
   int has_key;
-  char encryption_key[45];     /* want_key: base64 key (wiped by clear) */
+  char encryption_key[45]; /* want_key: base64 key (wiped by clear) */
 } decc_dp_protected;
 
 DECC_API void decc_dp_protected_clear(decc_dp_protected *p);
@@ -272,18 +271,18 @@ DECC_API decc_status decc_dp_protect(decc_dp *dp, decc_dp_protected *out,
 /* ---- getProtectedData ------------------------------------------------------- */
 
 typedef struct decc_dp_pd_filter {
-  int has_address;               /* one protected data item */
+  int has_address; /* one protected data item */
   decc_address address;
-  int has_owner;                 /* current owner (after transfers) */
+  int has_owner; /* current owner (after transfers) */
   decc_address owner;
-  const char *required_schema;   /* JSON object: every listed path must
+  const char *required_schema; /* JSON object: every listed path must
                                     have the given type; a value may be an
                                     array of types ("any of"); "boolean" /
                                     "bool" and "number" / "f64" are treated
                                     as the same type. NULL = no filter. */
-  uint64_t created_after;        /* creationTimestamp >= this (0 = any) */
-  uint32_t page;                 /* 0-based */
-  uint32_t page_size;            /* 0 = 1000; at most 1000 */
+  uint64_t created_after;      /* creationTimestamp >= this (0 = any) */
+  uint32_t page;               /* 0-based */
+  uint32_t page_size;          /* 0 = 1000; at most 1000 */
 } decc_dp_pd_filter;
 
 typedef struct decc_dp_pd_list {
@@ -302,8 +301,7 @@ DECC_API void decc_dp_pd_list_clear(decc_dp_pd_list *l);
 DECC_API decc_status decc_dp_get_protected_data(decc_dp *dp,
                                                 decc_dp_pd_list *out,
                                                 const decc_dp_pd_filter *f,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 
 /* transferOwnership: DatasetRegistry.safeTransferFrom(signer, new_owner,
  * uint256(dataset)). Grants signed by the old owner stop being usable
@@ -314,19 +312,18 @@ DECC_API decc_status decc_dp_transfer_ownership(decc_dp *dp,
                                                 const decc_address *dataset,
                                                 const decc_address *new_owner,
                                                 uint8_t *tx_hash32,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 
 /* ---- access --------------------------------------------------------------------- */
 
 typedef struct decc_dp_grant_opts {
   decc_address protected_data;
   decc_address authorized_app;
-  int any_user;                /* 1: requesterrestrict = 0 (anyone) */
-  decc_address authorized_user;/* when any_user is 0 */
-  decc_u256 price_per_access;  /* nRLC (default 0) */
-  uint64_t number_of_access;   /* 0 = 1 (the SDK's default) */
-  int allow_bulk;              /* 1: the SDK's allowBulk: price must be 0
+  int any_user;                 /* 1: requesterrestrict = 0 (anyone) */
+  decc_address authorized_user; /* when any_user is 0 */
+  decc_u256 price_per_access;   /* nRLC (default 0) */
+  uint64_t number_of_access;    /* 0 = 1 (the SDK's default) */
+  int allow_bulk;               /* 1: the SDK's allowBulk: price must be 0
                                   and number_of_access 0 or
                                   DECC_DP_BULK_VOLUME; the order gets volume
                                   DECC_DP_BULK_VOLUME (decc_dp_process_bulk) */
@@ -342,7 +339,7 @@ typedef struct decc_dp_access {
   decc_order order; /* DECC_ORDER_DATASET, signed */
   uint8_t hash[32];
   uint64_t remaining;
-  char status[16];  /* market status: open, filled, canceled, dead */
+  char status[16]; /* market status: open, filled, canceled, dead */
 } decc_dp_access;
 
 DECC_API void decc_dp_access_clear(decc_dp_access *a);
@@ -350,9 +347,8 @@ DECC_API void decc_dp_access_clear(decc_dp_access *a);
  * apprestrict, workerpoolrestrict, requesterrestrict, salt, sign,
  * remainingAccess} with every value a lowercase string, plus decc's
  * orderHash. Out: *json (decc_free). */
-DECC_API decc_status decc_dp_access_to_json(char **json,
-                                            const decc_dp_access *a)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_dp_access_to_json(char **json, const decc_dp_access *a) DECC_WARN_UNUSED;
 
 /* grantAccess: checks that the signer owns the protected data, that the
  * app is a TEE app (file comment), that no open grant already exists for
@@ -371,17 +367,17 @@ DECC_API decc_status decc_dp_grant_access(decc_dp *dp, decc_dp_access *out,
 typedef struct decc_dp_access_filter {
   int has_protected_data;
   decc_address protected_data;
-  int has_owner;               /* datasetOwner, when no protected data */
+  int has_owner; /* datasetOwner, when no protected data */
   decc_address owner;
-  int has_app;                 /* authorizedApp (strict) */
+  int has_app; /* authorizedApp (strict) */
   decc_address app;
-  int has_user;                /* authorizedUser */
+  int has_user; /* authorizedUser */
   decc_address user;
-  int user_strict;             /* 1: only grants to exactly that user */
-  int include_closed;          /* 1: also filled / canceled / dead */
+  int user_strict;    /* 1: only grants to exactly that user */
+  int include_closed; /* 1: also filled / canceled / dead */
   uint32_t page;
-  uint32_t page_size;          /* 0 = 20; 10..1000 */
-  int bulk_only;               /* 1: only grants that allow bulk (price 0,
+  uint32_t page_size; /* 0 = 20; 10..1000 */
+  int bulk_only;      /* 1: only grants that allow bulk (price 0,
                                   volume >= 2^53 - 2): the SDK's bulkOnly */
 } decc_dp_access_filter;
 
@@ -400,8 +396,7 @@ DECC_API void decc_dp_access_list_clear(decc_dp_access_list *l);
 DECC_API decc_status decc_dp_get_granted_access(decc_dp *dp,
                                                 decc_dp_access_list *out,
                                                 const decc_dp_access_filter *f,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 
 /* One granted access by its order hash (open or not on a local market;
  * open only on a remote one). Out: *out (decc_dp_access_clear).
@@ -416,8 +411,7 @@ DECC_API decc_status decc_dp_get_access(decc_dp *dp, decc_dp_access *out,
 DECC_API decc_status decc_dp_revoke_one_access(decc_dp *dp,
                                                const decc_order *order,
                                                uint8_t *tx_hash32,
-                                               decc_err *err)
-    DECC_WARN_UNUSED;
+                                               decc_err *err) DECC_WARN_UNUSED;
 
 /* revokeAllAccess: every open grant of protected_data (optionally only
  * for app / user), one CLOSE transaction each, with progress
@@ -435,11 +429,11 @@ typedef struct decc_dp_app {
   decc_address address;
   decc_address owner;
   char *name;
-  uint8_t checksum[32];     /* bundle measurement */
-  char *multiaddr;          /* "/ipfs/<bundle CID>" */
-  char *mrenclave;          /* JSON */
+  uint8_t checksum[32]; /* bundle measurement */
+  char *multiaddr;      /* "/ipfs/<bundle CID>" */
+  char *mrenclave;      /* JSON */
   uint8_t tx_hash[32];
-  int created;              /* 0: it already existed (same inputs) */
+  int created; /* 0: it already existed (same inputs) */
 } decc_dp_app;
 
 DECC_API void decc_dp_app_clear(decc_dp_app *a);
@@ -453,20 +447,19 @@ DECC_API void decc_dp_app_clear(decc_dp_app *a);
  * app (created = 0). Returns: DECC_OK; DECC_E_PARSE (not a canonical
  * bundle); DECC_E_REVERT; store / chain errors. */
 DECC_API decc_status decc_dp_app_deploy(decc_dp *dp, decc_dp_app *out,
-                                        const char *name,
-                                        const uint8_t *bundle, size_t len,
+                                        const char *name, const uint8_t *bundle,
+                                        size_t len,
                                         decc_err *err) DECC_WARN_UNUSED;
 
 /* Reads an app's registry entry. Returns: DECC_OK, DECC_E_NOT_FOUND. */
 DECC_API decc_status decc_dp_app_show(decc_dp *dp, decc_dp_app *out,
-                                      const decc_address *app, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      const decc_address *app,
+                                      decc_err *err) DECC_WARN_UNUSED;
 
 /* Returns: DECC_OK when app is a TEE app (file comment); DECC_E_NOT_FOUND
  * (not a registered app); DECC_E_UNSUPPORTED (registered, not TEE: err
  * says what is missing and how to fix it). */
-DECC_API decc_status decc_dp_check_tee_app(decc_dp *dp,
-                                           const decc_address *app,
+DECC_API decc_status decc_dp_check_tee_app(decc_dp *dp, const decc_address *app,
                                            decc_err *err) DECC_WARN_UNUSED;
 
 /* Creates a workerpool owned by the signer (WorkerpoolRegistry.
@@ -474,16 +467,15 @@ DECC_API decc_status decc_dp_check_tee_app(decc_dp *dp,
  * description is returned. Out: *out. */
 DECC_API decc_status decc_dp_workerpool_create(decc_dp *dp, decc_address *out,
                                                const char *description,
-                                               decc_err *err)
-    DECC_WARN_UNUSED;
+                                               decc_err *err) DECC_WARN_UNUSED;
 
 typedef struct decc_dp_publish_opts {
-  decc_u256 price;          /* nRLC per task */
-  uint64_t volume;          /* 0 = 1 */
-  uint64_t category;        /* workerpool orders */
-  uint64_t trust;           /* workerpool orders */
+  decc_u256 price;   /* nRLC per task */
+  uint64_t volume;   /* 0 = 1 */
+  uint64_t category; /* workerpool orders */
+  uint64_t trust;    /* workerpool orders */
   decc_address dataset_restrict, workerpool_restrict, requester_restrict,
-      app_restrict;         /* zero = anyone (those that apply to the type) */
+      app_restrict; /* zero = anyone (those that apply to the type) */
 } decc_dp_publish_opts;
 
 /* Signs (tag 0x…09, random salt) and publishes an app order for app /
@@ -512,24 +504,24 @@ typedef struct decc_dp_process_opts {
   decc_address protected_data; /* zero: no dataset (an app run without
                                   protected data, `decc run`) */
   decc_address app;
-  int has_workerpool;           /* 0: any workerpool */
+  int has_workerpool; /* 0: any workerpool */
   decc_address workerpool;
-  decc_u256 data_max_price;     /* nRLC; default 0 */
+  decc_u256 data_max_price; /* nRLC; default 0 */
   decc_u256 app_max_price;
   decc_u256 workerpool_max_price;
-  uint64_t category;            /* default 0 */
-  const char *args;             /* iexec_args, or NULL */
+  uint64_t category;              /* default 0 */
+  const char *args;               /* iexec_args, or NULL */
   const char *const *input_files; /* iexec_input_files (http(s) URLs) */
   size_t n_input_files;
-  const char *const *secrets;   /* requester secrets, app indexes 1..n */
+  const char *const *secrets; /* requester secrets, app indexes 1..n */
   size_t n_secrets;
-  int no_encrypt_result;        /* 1: plain result (default: encrypted) */
-  const char *result_key_path;  /* PEM private key; NULL = <home>/results/
+  int no_encrypt_result;       /* 1: plain result (default: encrypted) */
+  const char *result_key_path; /* PEM private key; NULL = <home>/results/
                                    <requester>_key, generated when missing */
-  const char *path;             /* extract this entry of the result zip */
-  int no_wait;                  /* 1: return after matchOrders */
-  unsigned timeout_s;           /* 0 = until the task's final deadline */
-  unsigned poll_ms;             /* 0 = 200 ms (embedded) */
+  const char *path;            /* extract this entry of the result zip */
+  int no_wait;                 /* 1: return after matchOrders */
+  unsigned timeout_s;          /* 0 = until the task's final deadline */
+  unsigned poll_ms;            /* 0 = 200 ms (embedded) */
   decc_dp_progress_fn progress;
   void *user;
 } decc_dp_process_opts;
@@ -538,17 +530,17 @@ typedef struct decc_dp_process_result {
   uint8_t deal_id[32];
   uint8_t task_id[32];
   uint8_t tx_hash[32];
-  unsigned task_status;    /* DECC_TASK_* (decc/poco.h) when waited */
-  decc_u256 total_price;   /* app + dataset + workerpool price */
-  uint8_t *result;         /* the (decrypted) result zip, or the
+  unsigned task_status;  /* DECC_TASK_* (decc/poco.h) when waited */
+  decc_u256 total_price; /* app + dataset + workerpool price */
+  uint8_t *result;       /* the (decrypted) result zip, or the
                               extracted entry when opts->path; NULL with
                               no_wait */
   size_t result_len;
-  char *results_json;      /* task.results as stored on chain (JSON) */
-  char *failure_cause;     /* when the wait ended on a failure the worker
+  char *results_json;  /* task.results as stored on chain (JSON) */
+  char *failure_cause; /* when the wait ended on a failure the worker
                               or scheduler recorded: "CAUSE: detail (exit
                               code N)", else NULL */
-  char *stderr_tail;       /* the last lines of the app's stderr when the
+  char *stderr_tail;   /* the last lines of the app's stderr when the
                               worker's logs are readable here, else NULL */
 } decc_dp_process_result;
 
@@ -589,24 +581,25 @@ DECC_API decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
 #define DECC_DP_BULK_ITEMS_MAX 10000
 
 typedef struct decc_dp_bulk_opts {
-  const decc_address *protected_data; /* the items (1..DECC_DP_BULK_ITEMS_MAX) */
+  const decc_address
+      *protected_data; /* the items (1..DECC_DP_BULK_ITEMS_MAX) */
   size_t n_protected_data;
   decc_address app;
-  int has_workerpool;           /* 0: any workerpool */
+  int has_workerpool; /* 0: any workerpool */
   decc_address workerpool;
-  decc_u256 app_max_price;      /* nRLC per task */
+  decc_u256 app_max_price; /* nRLC per task */
   decc_u256 workerpool_max_price;
-  uint32_t max_per_task;        /* 0 = DECC_DP_BULK_PER_TASK_MAX */
-  const char *args;             /* iexec_args, or NULL */
+  uint32_t max_per_task; /* 0 = DECC_DP_BULK_PER_TASK_MAX */
+  const char *args;      /* iexec_args, or NULL */
   const char *const *input_files;
   size_t n_input_files;
-  const char *const *secrets;   /* requester secrets, app indexes 1..n */
+  const char *const *secrets; /* requester secrets, app indexes 1..n */
   size_t n_secrets;
-  int no_encrypt_result;        /* 1: plain results (default: encrypted) */
-  const char *result_key_path;  /* as decc_dp_process_opts */
-  const char *path;             /* extract this entry of each result zip */
-  int no_wait;                  /* 1: return after the deals are made */
-  unsigned timeout_s;           /* per task; 0 = its final deadline */
+  int no_encrypt_result;       /* 1: plain results (default: encrypted) */
+  const char *result_key_path; /* as decc_dp_process_opts */
+  const char *path;            /* extract this entry of each result zip */
+  int no_wait;                 /* 1: return after the deals are made */
+  unsigned timeout_s;          /* per task; 0 = its final deadline */
   unsigned poll_ms;
   decc_dp_progress_fn progress;
   void *user;
@@ -616,11 +609,11 @@ typedef struct decc_dp_bulk_opts {
  * datasetmaxprice 0, volume = number of slices, params with bulk_cid) and
  * what it names. */
 typedef struct decc_dp_bulk_request {
-  decc_order order;             /* DECC_ORDER_REQUEST, signed */
-  uint8_t hash[32];             /* its order hash */
-  char bulk_cid[160];           /* root: JSON array of slice CIDs */
-  size_t n_slices;              /* = tasks */
-  size_t n_items;               /* protected data items */
+  decc_order order;   /* DECC_ORDER_REQUEST, signed */
+  uint8_t hash[32];   /* its order hash */
+  char bulk_cid[160]; /* root: JSON array of slice CIDs */
+  size_t n_slices;    /* = tasks */
+  size_t n_items;     /* protected data items */
 } decc_dp_bulk_request;
 
 DECC_API void decc_dp_bulk_request_clear(decc_dp_bulk_request *r);
@@ -629,16 +622,16 @@ DECC_API void decc_dp_bulk_request_clear(decc_dp_bulk_request *r);
 typedef struct decc_dp_bulk_task {
   uint8_t deal_id[32];
   uint8_t task_id[32];
-  uint64_t bulk_index;          /* the slice = the task's index */
-  unsigned status;              /* DECC_TASK_* when waited */
-  uint8_t *result;              /* (decrypted) result zip or entry */
+  uint64_t bulk_index; /* the slice = the task's index */
+  unsigned status;     /* DECC_TASK_* when waited */
+  uint8_t *result;     /* (decrypted) result zip or entry */
   size_t result_len;
-  char *failure_cause;          /* as decc_dp_process_result */
+  char *failure_cause; /* as decc_dp_process_result */
   char *stderr_tail;
 } decc_dp_bulk_task;
 
 typedef struct decc_dp_bulk_result {
-  decc_dp_bulk_task *tasks;     /* sorted by bulk_index */
+  decc_dp_bulk_task *tasks; /* sorted by bulk_index */
   size_t n_tasks;
   size_t n_deals;
 } decc_dp_bulk_result;
@@ -688,8 +681,7 @@ DECC_API decc_status decc_dp_process_bulk_request(
     const decc_dp_bulk_opts *opts, decc_err *err) DECC_WARN_UNUSED;
 
 /* decc_dp_prepare_bulk then decc_dp_process_bulk_request. */
-DECC_API decc_status decc_dp_process_bulk(decc_dp *dp,
-                                          decc_dp_bulk_result *out,
+DECC_API decc_status decc_dp_process_bulk(decc_dp *dp, decc_dp_bulk_result *out,
                                           const decc_dp_bulk_opts *opts,
                                           decc_err *err) DECC_WARN_UNUSED;
 
@@ -704,11 +696,11 @@ typedef struct decc_dp_wait_opts {
 
 /* How a wait ended (decc_dp_task_end_clear). */
 typedef struct decc_dp_task_end {
-  unsigned status;     /* DECC_TASK_* on chain when the wait ended */
-  char *cause;         /* failure recorded by a scheduler / worker of this
+  unsigned status;   /* DECC_TASK_* on chain when the wait ended */
+  char *cause;       /* failure recorded by a scheduler / worker of this
                           data directory ("APP_EXIT_CODE: … (exit code 3)"),
                           or NULL */
-  char *stderr_tail;   /* last lines (≤ 2 KiB) of the app's stderr from the
+  char *stderr_tail; /* last lines (≤ 2 KiB) of the app's stderr from the
                           worker's logs (<home>/worker/logs/<task>.json)
                           when readable here, or NULL */
 } decc_dp_task_end;
@@ -731,23 +723,19 @@ DECC_API void decc_dp_task_end_clear(decc_dp_task_end *e);
  * end->cause / end->stderr_tail hold it); DECC_E_TIMEOUT (still running
  * after timeout_s or past its final deadline: err says so and how to
  * resume); chain errors. */
-DECC_API decc_status decc_dp_wait_task(decc_dp *dp,
-                                       const uint8_t task_id32[32],
+DECC_API decc_status decc_dp_wait_task(decc_dp *dp, const uint8_t task_id32[32],
                                        const decc_dp_wait_opts *opts,
-                                       decc_dp_task_end *end, decc_err *err)
-    DECC_WARN_UNUSED;
+                                       decc_dp_task_end *end,
+                                       decc_err *err) DECC_WARN_UNUSED;
 
 /* Fetches the result of a completed task: task.results → store → (when
  * the deal asked for encryption) decrypt with the key at key_path (NULL =
  * the requester's key under <home>/results) → optional path extraction.
  * Out: *out (decc_free), *len. Returns: DECC_OK; DECC_E_STATE (task not
  * completed: err says its status); DECC_E_NOT_FOUND (no key / entry). */
-DECC_API decc_status decc_dp_fetch_result(decc_dp *dp, uint8_t **out,
-                                          size_t *len,
-                                          const uint8_t task_id32[32],
-                                          const char *key_path,
-                                          const char *path, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_dp_fetch_result(
+    decc_dp *dp, uint8_t **out, size_t *len, const uint8_t task_id32[32],
+    const char *key_path, const char *path, decc_err *err) DECC_WARN_UNUSED;
 
 /* Loads the requester's RSA result key from path (NULL = <home>/results/
  * <signer>_key), generating and saving an RSA-4096 pair when the file
@@ -757,8 +745,8 @@ DECC_API decc_status decc_dp_fetch_result(decc_dp *dp, uint8_t **out,
 struct decc_rsa_key;
 DECC_API decc_status decc_dp_result_key(decc_dp *dp, struct decc_rsa_key **key,
                                         int *created, const char *path,
-                                        int create, decc_err *err)
-    DECC_WARN_UNUSED;
+                                        int create,
+                                        decc_err *err) DECC_WARN_UNUSED;
 
 /* One line per on-chain event of a task (TaskInitialize, TaskContribute,
  * TaskConsensus, TaskReveal, TaskFinalize, TaskClaimed …), with block

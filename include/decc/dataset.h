@@ -58,10 +58,9 @@ DECC_API decc_status decc_dataset_key_parse(decc_dataset_key **out,
 
 /* Wraps 32 raw key bytes (copied into secure memory; the caller wipes its
  * own copy). Returns: DECC_OK or DECC_E_NOMEM. */
-DECC_API decc_status decc_dataset_key_from_bytes(decc_dataset_key **out,
-                                                 const uint8_t key32[32],
-                                                 decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_dataset_key_from_bytes(decc_dataset_key **out, const uint8_t key32[32],
+                            decc_err *err) DECC_WARN_UNUSED;
 
 /* Writes the 44-character base64 form plus a NUL into out45. The caller
  * must wipe out45 (decc_memzero) when done: it is the key. */
@@ -102,21 +101,16 @@ typedef struct decc_dataset_stream decc_dataset_stream;
  * Out: *out (decc_dataset_stream_destroy).
  * Returns: DECC_OK; DECC_E_INVALID (iv16 with decryption); DECC_E_NOMEM;
  * DECC_E_CRYPTO. */
-DECC_API decc_status decc_dataset_stream_create(decc_dataset_stream **out,
-                                                unsigned flags,
-                                                const decc_dataset_key *key,
-                                                const uint8_t *iv16,
-                                                decc_dataset_sink_fn sink,
-                                                void *user,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_dataset_stream_create(
+    decc_dataset_stream **out, unsigned flags, const decc_dataset_key *key,
+    const uint8_t *iv16, decc_dataset_sink_fn sink, void *user,
+    decc_err *err) DECC_WARN_UNUSED;
 
 /* Feeds n input bytes (any split). Returns: DECC_OK; the sink's status;
  * DECC_E_STATE after an earlier failure or after final. */
 DECC_API decc_status decc_dataset_stream_update(decc_dataset_stream *s,
                                                 const void *in, size_t n,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 
 /* Ends the stream: pads (encryption) or checks and strips the padding
  * (decryption) and hands the remaining output to the sink.
@@ -129,8 +123,7 @@ DECC_API decc_status decc_dataset_stream_update(decc_dataset_stream *s,
  * On failure the output already handed to the sink must be discarded. */
 DECC_API decc_status decc_dataset_stream_final(decc_dataset_stream *s,
                                                uint8_t *checksum32,
-                                               decc_err *err)
-    DECC_WARN_UNUSED;
+                                               decc_err *err) DECC_WARN_UNUSED;
 
 /* Returns: bytes fed so far / bytes handed to the sink so far. */
 DECC_API uint64_t decc_dataset_stream_bytes_in(const decc_dataset_stream *s);
@@ -160,8 +153,8 @@ DECC_API decc_status decc_dataset_encrypt_fd(int out_fd, uint8_t *checksum32,
  * out_fd holds partial garbage the caller must discard. */
 DECC_API decc_status decc_dataset_decrypt_fd(int out_fd, uint8_t *checksum32,
                                              const decc_dataset_key *key,
-                                             int in_fd, decc_err *err)
-    DECC_WARN_UNUSED;
+                                             int in_fd,
+                                             decc_err *err) DECC_WARN_UNUSED;
 
 /* Encrypts the file in_path into out_path. The output is written to a
  * temporary file in out_path's directory, fsync'ed and renamed over
@@ -195,8 +188,8 @@ DECC_API decc_status decc_dataset_encrypt(uint8_t **out, size_t *out_len,
                                           uint8_t *checksum32,
                                           const decc_dataset_key *key,
                                           const uint8_t *iv16, const void *in,
-                                          size_t n, decc_err *err)
-    DECC_WARN_UNUSED;
+                                          size_t n,
+                                          decc_err *err) DECC_WARN_UNUSED;
 
 /* In-memory decryption. Out: *out (decc_free; a NUL byte follows the data,
  * not counted), *out_len, checksum32 (optional, SHA-256 of the input).

@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define DECC_DCAP_QUOTE_MAX (64u * 1024u)          /* bytes */
+#define DECC_DCAP_QUOTE_MAX (64u * 1024u)             /* bytes */
 #define DECC_DCAP_COLLATERAL_MAX (8u * 1024u * 1024u) /* JSON bytes */
 #define DECC_DCAP_MAX_ADVISORIES 64
 #define DECC_DCAP_ADVISORY_LEN 32 /* including the NUL */
@@ -81,7 +81,7 @@ typedef struct decc_dcap_quote {
     uint8_t report_data[64];
     uint8_t tee_tcb_svn2[16]; /* TD15 only, else zero */
     uint8_t mrservicetd[48];  /* TD15 only, else zero */
-  } td; /* valid when body is TD10 or TD15 */
+  } td;                       /* valid when body is TD10 or TD15 */
   const uint8_t *signed_data; /* header (+ v5 body descriptor) + body */
   size_t signed_len;
   uint8_t signature[64];       /* r || s over signed_data */
@@ -145,7 +145,8 @@ DECC_API void decc_dcap_collateral_destroy(decc_dcap_collateral *c);
 /* Out: the validity window of the TCB info and QE identity
  * (max issueDate, min nextUpdate), Unix seconds. */
 DECC_API void decc_dcap_collateral_window(const decc_dcap_collateral *c,
-                                          int64_t *issued, int64_t *next_update);
+                                          int64_t *issued,
+                                          int64_t *next_update);
 
 /* A verifier holds the trust anchor. */
 typedef struct decc_dcap_verifier decc_dcap_verifier;
@@ -162,20 +163,26 @@ DECC_API void decc_dcap_verifier_destroy(decc_dcap_verifier *v);
 
 /* Checks passed, as bits of decc_dcap_result.checks. */
 #define DECC_DCAP_CHECK_MAP(XX)                                                \
-  XX(QUOTE_PARSE, 0, "quote parsed (lengths bounded, version and TEE known)") \
-  XX(COLLATERAL_DATES, 1, "TCB info and QE identity current (issueDate..nextUpdate)") \
-  XX(CRLS, 2, "root CA CRL and PCK CRL signed by their issuers and current") \
-  XX(TCB_INFO_SIGNATURE, 3, "TCB info signed by the TCB signing chain to the root") \
-  XX(QE_IDENTITY_SIGNATURE, 4, "QE identity signed by the TCB signing chain to the root") \
-  XX(PCK_CHAIN, 5, "PCK certificate chain to the root, valid, not revoked") \
-  XX(QE_REPORT_SIGNATURE, 6, "QE report signed by the PCK key") \
-  XX(QE_REPORT_DATA, 7, "QE report data binds the attestation key and QE auth data") \
-  XX(QE_IDENTITY, 8, "QE matches the QE identity (MRSIGNER, ISVPRODID, masks)") \
-  XX(QUOTE_SIGNATURE, 9, "quote header and body signed by the attestation key") \
-  XX(FMSPC, 10, "PCK certificate FMSPC and PCE ID match the TCB info") \
-  XX(TCB_LEVEL, 11, "platform TCB level found and not revoked") \
-  XX(TDX_MODULE, 12, "TDX module identity matched (TDX only)") \
-  XX(QE_TCB_LEVEL, 13, "QE TCB level found and not revoked") \
+  XX(QUOTE_PARSE, 0, "quote parsed (lengths bounded, version and TEE known)")  \
+  XX(COLLATERAL_DATES, 1,                                                      \
+     "TCB info and QE identity current (issueDate..nextUpdate)")               \
+  XX(CRLS, 2, "root CA CRL and PCK CRL signed by their issuers and current")   \
+  XX(TCB_INFO_SIGNATURE, 3,                                                    \
+     "TCB info signed by the TCB signing chain to the root")                   \
+  XX(QE_IDENTITY_SIGNATURE, 4,                                                 \
+     "QE identity signed by the TCB signing chain to the root")                \
+  XX(PCK_CHAIN, 5, "PCK certificate chain to the root, valid, not revoked")    \
+  XX(QE_REPORT_SIGNATURE, 6, "QE report signed by the PCK key")                \
+  XX(QE_REPORT_DATA, 7,                                                        \
+     "QE report data binds the attestation key and QE auth data")              \
+  XX(QE_IDENTITY, 8,                                                           \
+     "QE matches the QE identity (MRSIGNER, ISVPRODID, masks)")                \
+  XX(QUOTE_SIGNATURE, 9,                                                       \
+     "quote header and body signed by the attestation key")                    \
+  XX(FMSPC, 10, "PCK certificate FMSPC and PCE ID match the TCB info")         \
+  XX(TCB_LEVEL, 11, "platform TCB level found and not revoked")                \
+  XX(TDX_MODULE, 12, "TDX module identity matched (TDX only)")                 \
+  XX(QE_TCB_LEVEL, 13, "QE TCB level found and not revoked")                   \
   XX(REPORT_ATTRIBUTES, 14, "not a debug enclave/TD; TD attributes acceptable")
 
 typedef enum decc_dcap_check {
@@ -190,20 +197,20 @@ typedef enum decc_dcap_check {
 DECC_API const char *decc_dcap_check_text(unsigned i, const char **name_out);
 
 typedef struct decc_dcap_result {
-  decc_dcap_quote quote;          /* parsed quote (pointers into the input) */
-  uint32_t checks;                /* decc_dcap_check bits that passed */
-  const char *failed_check;       /* short name of the failed check, or NULL */
-  decc_dcap_tcb_status status;    /* final status (platform ⊕ QE ⊕ module) */
+  decc_dcap_quote quote;       /* parsed quote (pointers into the input) */
+  uint32_t checks;             /* decc_dcap_check bits that passed */
+  const char *failed_check;    /* short name of the failed check, or NULL */
+  decc_dcap_tcb_status status; /* final status (platform ⊕ QE ⊕ module) */
   decc_dcap_tcb_status platform_status, qe_status, module_status;
-  size_t n_advisories;            /* union of the matched levels' ids */
+  size_t n_advisories; /* union of the matched levels' ids */
   char advisories[DECC_DCAP_MAX_ADVISORIES][DECC_DCAP_ADVISORY_LEN];
-  char tcb_date[24];              /* matched platform level's tcbDate */
+  char tcb_date[24]; /* matched platform level's tcbDate */
   uint32_t tcb_evaluation_data_number;
-  uint8_t fmspc[6], pce_id[2];    /* from the PCK certificate */
+  uint8_t fmspc[6], pce_id[2]; /* from the PCK certificate */
   uint16_t pck_pcesvn;
   uint8_t pck_cpusvn[16], pck_tcb_svn[16];
   uint8_t ppid[16];
-  int pck_ca_platform;            /* 1: PCK Platform CA, 0: Processor CA */
+  int pck_ca_platform; /* 1: PCK Platform CA, 0: Processor CA */
 } decc_dcap_result;
 
 /* Verifies a quote against collateral at time `now` (Unix seconds, UTC).

@@ -98,8 +98,7 @@ DECC_API decc_status decc_poco_deploy(decc_chain *c, const uint8_t sk32[32],
  * DECC_E_INVALID (NULL argument); the chain's errors. */
 DECC_API decc_status decc_poco_deployment_check(decc_chain *c,
                                                 const decc_chain_addresses *a,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 
 /* The DataProtector compiled into the library (from
  * contracts/build/DataProtector.json at build time). Out: *hex = its

@@ -35,11 +35,11 @@ extern "C" {
 #endif
 
 /* Limits of the generic JSON encoder (outside input). */
-#define DECC_EIP712_JSON_MAX (4u << 20)  /* bytes of JSON text */
-#define DECC_EIP712_MAX_TYPES 64         /* struct types in "types" */
-#define DECC_EIP712_MAX_FIELDS 128       /* members per struct */
-#define DECC_EIP712_MAX_DEPTH 32         /* nesting of structs/arrays */
-#define DECC_EIP712_MAX_ELEMENTS 100000  /* array elements, whole document */
+#define DECC_EIP712_JSON_MAX (4u << 20) /* bytes of JSON text */
+#define DECC_EIP712_MAX_TYPES 64        /* struct types in "types" */
+#define DECC_EIP712_MAX_FIELDS 128      /* members per struct */
+#define DECC_EIP712_MAX_DEPTH 32        /* nesting of structs/arrays */
+#define DECC_EIP712_MAX_ELEMENTS 100000 /* array elements, whole document */
 
 /* typehash = keccak256(type string), e.g.
  * "Mail(Person from,Person to,string contents)Person(string name,address wallet)". */
@@ -50,12 +50,12 @@ DECC_API void decc_eip712_type_hash(uint8_t out32[32], const char *type_string);
  * version, chainId, verifyingContract, salt, and the type string lists
  * exactly those (as ethers does when EIP712Domain is not given). */
 typedef struct decc_eip712_domain {
-  const char *name;                        /* string, or NULL */
-  const char *version;                     /* string, or NULL */
-  int has_chain_id;                        /* 1 when chain_id is present */
-  decc_u256 chain_id;                      /* uint256 */
-  const decc_address *verifying_contract;  /* address, or NULL */
-  const uint8_t *salt32;                   /* bytes32, or NULL */
+  const char *name;                       /* string, or NULL */
+  const char *version;                    /* string, or NULL */
+  int has_chain_id;                       /* 1 when chain_id is present */
+  decc_u256 chain_id;                     /* uint256 */
+  const decc_address *verifying_contract; /* address, or NULL */
+  const uint8_t *salt32;                  /* bytes32, or NULL */
 } decc_eip712_domain;
 
 /* domainSeparator = hashStruct(EIP712Domain). */
@@ -82,12 +82,9 @@ DECC_API decc_status decc_eip712_hash_json(uint8_t digest32[32],
 
 /* Like decc_eip712_hash_json, also returning hashStruct(message) in
  * struct_hash32 (optional, may be NULL). */
-DECC_API decc_status decc_eip712_hash_json_parts(uint8_t digest32[32],
-                                                 uint8_t *domain_sep32,
-                                                 uint8_t *struct_hash32,
-                                                 const char *json, size_t len,
-                                                 decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_eip712_hash_json_parts(
+    uint8_t digest32[32], uint8_t *domain_sep32, uint8_t *struct_hash32,
+    const char *json, size_t len, decc_err *err) DECC_WARN_UNUSED;
 
 /* encodeType of struct `type_name` under the "types" of the typed-data JSON
  * document: the type then its dependencies sorted by name.
@@ -101,8 +98,7 @@ DECC_API decc_status decc_eip712_encode_type(char **out, const char *json,
 /* Signs typed-data JSON (eth_signTypedData_v4). Out: sig65 = r ‖ s ‖ v
  * (v = 27/28, low-S, RFC 6979) and digest32 (optional).
  * Returns: as decc_eip712_hash_json, or DECC_E_INVALID for a bad key. */
-DECC_API decc_status decc_eip712_sign_json(uint8_t sig65[65],
-                                           uint8_t *digest32,
+DECC_API decc_status decc_eip712_sign_json(uint8_t sig65[65], uint8_t *digest32,
                                            const uint8_t sk32[32],
                                            const char *json, size_t len,
                                            decc_err *err) DECC_WARN_UNUSED;
@@ -122,10 +118,8 @@ DECC_API void decc_eip712_challenge_hash(uint8_t digest32[32],
  *  "primaryType":"Challenge","message":{"challenge":...}}.
  * Out: *json_out heap string (decc_free).
  * Returns: DECC_OK, DECC_E_INVALID (challenge not valid UTF-8), DECC_E_NOMEM. */
-DECC_API decc_status decc_eip712_challenge_json(char **json_out,
-                                                uint64_t chain_id,
-                                                const char *challenge)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_eip712_challenge_json(
+    char **json_out, uint64_t chain_id, const char *challenge) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -86,7 +86,7 @@ struct decc_blockstore;
   XX(DEADLINE_REACHED, 24, "the task passed its final deadline (claimed)")     \
   XX(CONSENSUS_LOST, 25, "the worker's result lost the consensus")             \
   XX(UNSUPPORTED_TASK, 26, "the task needs a feature this worker lacks")       \
-  XX(INTERNAL, 27, "internal error")                                          \
+  XX(INTERNAL, 27, "internal error")                                           \
   XX(BULK_DATASET_REFUSED, 28,                                                 \
      "pre-compute: the SMS released no key for a dataset of the bulk slice")
 
@@ -139,24 +139,24 @@ typedef struct decc_enclave_store {
 /* What a run produced: plain data (no pointers, no secrets), so it can
  * cross a pipe from the enclave process. */
 typedef struct decc_enclave_outcome {
-  decc_task_cause cause;        /* NONE = success */
-  int exit_code;                /* app exit code (APP_EXIT_CODE) */
-  int signal;                   /* APP_SIGNALED */
-  char detail[256];             /* one line, no secret; "" on success */
-  char sms_code[96];            /* SMS_REFUSED: the SMS's refusal code */
+  decc_task_cause cause; /* NONE = success */
+  int exit_code;         /* app exit code (APP_EXIT_CODE) */
+  int signal;            /* APP_SIGNALED */
+  char detail[256];      /* one line, no secret; "" on success */
+  char sms_code[96];     /* SMS_REFUSED: the SMS's refusal code */
   uint8_t result_digest[32];
-  uint8_t result_hash[32];      /* H(taskid ‖ digest) */
-  uint8_t result_seal[32];      /* H(worker ‖ taskid ‖ digest) */
-  int has_enclave_sign;         /* TEE runs */
+  uint8_t result_hash[32];        /* H(taskid ‖ digest) */
+  uint8_t result_seal[32];        /* H(worker ‖ taskid ‖ digest) */
+  int has_enclave_sign;           /* TEE runs */
   decc_address enclave_challenge; /* address of the session's signing key */
-  uint8_t enclave_sign[65];     /* personal_sign(H(resultHash ‖ resultSeal)) */
-  char results[DECC_ENCLAVE_RESULTS_MAX]; /* task.results JSON text */
+  uint8_t enclave_sign[65]; /* personal_sign(H(resultHash ‖ resultSeal)) */
+  char results[DECC_ENCLAVE_RESULTS_MAX];      /* task.results JSON text */
   uint8_t callback[DECC_ENCLAVE_CALLBACK_MAX]; /* resultsCallback bytes */
   size_t callback_len;
   int has_callback;
-  char result_cid[160];         /* uploaded archive ("" for callbacks) */
-  uint64_t result_bytes;        /* size of the uploaded archive */
-  uint8_t measurement[32];      /* SHA-256 of the bundle that ran */
+  char result_cid[160];    /* uploaded archive ("" for callbacks) */
+  uint64_t result_bytes;   /* size of the uploaded archive */
+  uint8_t measurement[32]; /* SHA-256 of the bundle that ran */
   double pre_ms, app_ms, post_ms;
   /* Attested runs that signed a result: the enclave challenge key's
    * personal_sign of decc_enclave_quote_binding_message(quote) — the key
@@ -201,9 +201,9 @@ typedef struct decc_enclave_standard {
   uint8_t deal_id[32];
   uint64_t task_index, bot_first, bot_size;
   decc_address worker;
-  decc_address callback;      /* zero when none */
-  const char *params;         /* deal params (JSON or plain args) */
-  uint8_t app_checksum[32];   /* on-chain (all zero: not checked) */
+  decc_address callback;    /* zero when none */
+  const char *params;       /* deal params (JSON or plain args) */
+  uint8_t app_checksum[32]; /* on-chain (all zero: not checked) */
 } decc_enclave_standard;
 
 /* Builds the session document of a standard task (no dataset key, no
@@ -225,8 +225,7 @@ typedef struct decc_enclave_relay {
   /* Sends the session request (the worker adds its WorkerpoolAuthorization
    * and signature) and returns the sealed session (decc_malloc'd). */
   decc_status (*session)(void *ctx, const decc_quote *quote, uint8_t **sealed,
-                         size_t *sealed_len, const char **code,
-                         decc_err *err);
+                         size_t *sealed_len, const char **code, decc_err *err);
 } decc_enclave_relay;
 
 typedef struct decc_enclave_launch {
@@ -238,7 +237,7 @@ typedef struct decc_enclave_launch {
   uint8_t app_checksum[32];
   const decc_tee_backend *backend; /* quotes (software or hardware) */
   decc_enclave_relay relay;
-  const char *work_dir;            /* as for decc_enclave_run_session */
+  const char *work_dir; /* as for decc_enclave_run_session */
   decc_enclave_store store;
   decc_enclave_limits limits;
   /* Tests only: run these bundle bytes instead of the registered app and
@@ -282,15 +281,14 @@ DECC_API decc_status decc_enclave_fetch(const decc_enclave_store *store,
  * Returns: DECC_OK; DECC_E_NOT_FOUND; DECC_E_INVALID (empty file); DECC_E_IO. */
 DECC_API decc_status decc_enclave_result_digest(uint8_t out32[32],
                                                 const char *path,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 
 /* Zips the regular files under dir (relative names, no directory entries,
  * symlinks skipped, Deflate, fixed timestamps so equal content gives equal
  * bytes) into out_path (temp + rename). Fails with DECC_E_LIMIT past
  * max_bytes of input. Returns: DECC_OK, DECC_E_LIMIT, DECC_E_IO. */
-DECC_API decc_status decc_enclave_zip_dir(const char *out_path,
-                                          const char *dir, uint64_t max_bytes,
+DECC_API decc_status decc_enclave_zip_dir(const char *out_path, const char *dir,
+                                          uint64_t max_bytes,
                                           decc_err *err) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus

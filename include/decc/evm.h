@@ -25,7 +25,7 @@ extern "C" {
 
 /* One event log. All memory owned by the struct (decc_log_clear). */
 typedef struct decc_log {
-  decc_address address;                   /* emitting contract */
+  decc_address address; /* emitting contract */
   uint8_t topics[DECC_LOG_MAX_TOPICS][32];
   size_t n_topics;
   uint8_t *data; /* decc_malloc'd, NULL when data_len is 0 */
@@ -62,8 +62,8 @@ DECC_API void decc_receipt_clear(decc_receipt *r);
 /* Frees an array of n logs returned by a query. */
 DECC_API void decc_logs_free(decc_log *logs, size_t n);
 /* Deep copy of a log. Returns: DECC_OK or DECC_E_NOMEM. */
-DECC_API decc_status decc_log_copy(decc_log *dst, const decc_log *src)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_log_copy(decc_log *dst,
+                                   const decc_log *src) DECC_WARN_UNUSED;
 
 /* Most alternatives per topic position / addresses in a filter. */
 #define DECC_FILTER_MAX_ALTS 16

@@ -79,9 +79,8 @@ typedef void (*decc_http_cleanup_fn)(void *ctx, void *state);
 
 /* Creates a server (not yet listening). cfg may be NULL (defaults).
  * Returns: DECC_OK or DECC_E_NOMEM. */
-DECC_API decc_status decc_http_server_create(decc_http_server **s,
-                                             const decc_http_config *cfg)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_http_server_create(
+    decc_http_server **s, const decc_http_config *cfg) DECC_WARN_UNUSED;
 /* Registers a route with the default body limit. Routes are matched in
  * registration order. Returns: DECC_OK, DECC_E_INVALID (bad pattern),
  * DECC_E_LIMIT (too many routes), DECC_E_NOMEM. */
@@ -96,13 +95,10 @@ DECC_API decc_status decc_http_route_limit(decc_http_server *s,
                                            size_t max_body) DECC_WARN_UNUSED;
 /* Streaming route: body_fn consumes the body (no limit other than its
  * own), then fn answers; decc_http_req_state gives fn the body state. */
-DECC_API decc_status decc_http_route_stream(decc_http_server *s,
-                                            const char *method,
-                                            const char *pattern,
-                                            decc_http_body_fn body_fn,
-                                            decc_http_cleanup_fn cleanup,
-                                            decc_http_handler fn, void *ctx)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_http_route_stream(
+    decc_http_server *s, const char *method, const char *pattern,
+    decc_http_body_fn body_fn, decc_http_cleanup_fn cleanup,
+    decc_http_handler fn, void *ctx) DECC_WARN_UNUSED;
 
 /* A raw route hands whole requests to a libmicrohttpd access handler, for
  * services written against MHD directly (the store's streaming multipart
@@ -187,9 +183,9 @@ DECC_API decc_status decc_http_res_error(decc_http_response *res, int status,
  * bytes written (0 = end, -1 = error); free_fn(ctx) is called at the end.
  * size may be -1 (unknown: chunked). */
 DECC_API decc_status decc_http_res_stream(
-    decc_http_response *res, int status, const char *content_type,
-    int64_t size, long (*read)(void *ctx, uint64_t pos, char *buf, size_t max),
-    void *ctx, void (*free_fn)(void *ctx));
+    decc_http_response *res, int status, const char *content_type, int64_t size,
+    long (*read)(void *ctx, uint64_t pos, char *buf, size_t max), void *ctx,
+    void (*free_fn)(void *ctx));
 /* Adds a response header (copied). */
 DECC_API decc_status decc_http_res_header(decc_http_response *res,
                                           const char *name, const char *value);

@@ -17,8 +17,8 @@ extern "C" {
 #endif
 
 typedef struct decc_http_reply {
-  long status;      /* HTTP status, 0 when no response arrived */
-  decc_buf body;    /* response body (NUL-terminated); decc_buf_clear it */
+  long status;   /* HTTP status, 0 when no response arrived */
+  decc_buf body; /* response body (NUL-terminated); decc_buf_clear it */
   char content_type[96];
 } decc_http_reply;
 
@@ -29,25 +29,22 @@ typedef struct decc_http_reply {
  * Returns: DECC_OK when an HTTP response arrived (whatever its status),
  * DECC_E_INVALID (bad URL), DECC_E_NETWORK (connection failed),
  * DECC_E_TIMEOUT, DECC_E_LIMIT (reply too large). */
-DECC_API decc_status decc_http_fetch(decc_http_reply *reply,
-                                       const char *method, const char *url,
-                                       const char *const *headers,
-                                       const void *body, size_t body_len,
-                                       size_t max_reply, long timeout_ms,
-                                       decc_err *err) DECC_WARN_UNUSED;
+DECC_API decc_status decc_http_fetch(decc_http_reply *reply, const char *method,
+                                     const char *url,
+                                     const char *const *headers,
+                                     const void *body, size_t body_len,
+                                     size_t max_reply, long timeout_ms,
+                                     decc_err *err) DECC_WARN_UNUSED;
 
 /* A GET that also returns one response header (e.g. the issuer chains
  * Intel's PCS and PCCS send in headers). header_name is matched
  * case-insensitively. Out: reply as for decc_http_fetch; *header_value a
  * heap copy of the header's value (decc_free), NULL when absent.
  * Returns: as decc_http_fetch, or DECC_E_NOMEM. */
-DECC_API decc_status decc_http_get_with_header(decc_http_reply *reply,
-                                               const char *url,
-                                               const char *header_name,
-                                               char **header_value,
-                                               size_t max_reply,
-                                               long timeout_ms,
-                                               decc_err *err) DECC_WARN_UNUSED;
+DECC_API decc_status decc_http_get_with_header(
+    decc_http_reply *reply, const char *url, const char *header_name,
+    char **header_value, size_t max_reply, long timeout_ms,
+    decc_err *err) DECC_WARN_UNUSED;
 
 /* Percent-encodes s for use in a query string (RFC 3986 unreserved kept).
  * Returns a heap string (decc_free) or NULL on OOM. */

@@ -30,16 +30,16 @@ extern "C" {
  * errors; DECC_E_PARSE (not PoCo's answer). */
 DECC_API decc_status decc_hub_view_deal(decc_chain *c,
                                         const uint8_t dealid32[32],
-                                        decc_poco_deal *d, decc_err *err)
-    DECC_WARN_UNUSED;
+                                        decc_poco_deal *d,
+                                        decc_err *err) DECC_WARN_UNUSED;
 
 /* viewTask(taskid). Out: *t (initialised by the call; decc_poco_task_clear;
  * contributions carry only the worker address).
  * Returns: DECC_OK (an unknown task has status UNSET); chain errors. */
 DECC_API decc_status decc_hub_view_task(decc_chain *c,
                                         const uint8_t taskid32[32],
-                                        decc_poco_task *t, decc_err *err)
-    DECC_WARN_UNUSED;
+                                        decc_poco_task *t,
+                                        decc_err *err) DECC_WARN_UNUSED;
 
 /* viewContribution(taskid, worker). Out: *out (worker set to `worker`).
  * Returns: DECC_OK; chain errors. */
@@ -53,8 +53,8 @@ DECC_API decc_status decc_hub_view_contribution(decc_chain *c,
  * order reports its whole volume). Returns: DECC_OK; chain errors. */
 DECC_API decc_status decc_hub_view_consumed(decc_chain *c,
                                             const uint8_t order_hash32[32],
-                                            decc_u256 *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                            decc_u256 *out,
+                                            decc_err *err) DECC_WARN_UNUSED;
 
 /* An account as PoCo keeps it, plus the RLC wallet balance. */
 typedef struct decc_hub_account {
@@ -65,25 +65,23 @@ typedef struct decc_hub_account {
 
 /* The three balances of a. Returns: DECC_OK; chain errors. */
 DECC_API decc_status decc_hub_account_of(decc_chain *c, const decc_address *a,
-                                         decc_hub_account *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                         decc_hub_account *out,
+                                         decc_err *err) DECC_WARN_UNUSED;
 
 /* ---- registries and entries ---------------------------------------------------- */
 
 /* owner() of a registry entry (app, dataset, workerpool).
  * Returns: DECC_OK; DECC_E_NOT_FOUND (no contract there, or no owner). */
-DECC_API decc_status decc_hub_owner_of(decc_chain *c,
-                                       const decc_address *entry,
-                                       decc_address *owner, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_hub_owner_of(decc_chain *c, const decc_address *entry,
+                                       decc_address *owner,
+                                       decc_err *err) DECC_WARN_UNUSED;
 
 /* isRegistered(entry) on a registry. Out: *yes. Returns: DECC_OK; chain
  * errors. */
 DECC_API decc_status decc_hub_is_registered(decc_chain *c,
                                             const decc_address *registry,
-                                            const decc_address *entry,
-                                            int *yes, decc_err *err)
-    DECC_WARN_UNUSED;
+                                            const decc_address *entry, int *yes,
+                                            decc_err *err) DECC_WARN_UNUSED;
 
 /* The kinds of registry entries. */
 typedef enum decc_hub_entry_kind {
@@ -103,7 +101,7 @@ typedef struct decc_hub_entry {
   decc_address address;
   decc_address owner;
   char *name;
-  char *type; /* app: m_appType ("DOCKER") */
+  char *type;         /* app: m_appType ("DOCKER") */
   uint8_t *multiaddr; /* raw bytes as stored */
   size_t multiaddr_len;
   uint8_t checksum[32];
@@ -120,8 +118,8 @@ typedef struct decc_hub_entry {
 DECC_API decc_status decc_hub_entry_read(decc_chain *c,
                                          decc_hub_entry_kind kind,
                                          const decc_address *a,
-                                         decc_hub_entry *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                         decc_hub_entry *out,
+                                         decc_err *err) DECC_WARN_UNUSED;
 /* The two fields an app or a dataset is fetched and checked by (what the
  * worker and the SMS read): m_appChecksum / m_datasetChecksum and
  * m_appMultiaddr / m_datasetMultiaddr, without the registry check. Out:
@@ -142,12 +140,12 @@ DECC_API void decc_hub_entry_clear(decc_hub_entry *e);
 
 /* What decc_hub_open_remote checks and uses. */
 typedef struct decc_hub_remote {
-  const char *url;                 /* Ethereum JSON-RPC, http(s):// */
-  decc_address hub;                /* the PoCo diamond */
-  int has_dataprotector;           /* 1: dataprotector below is given */
-  decc_address dataprotector;      /* decc's / iExec's DataProtector */
-  int require_dataprotector;       /* 1: refuse when it has no code */
-  uint64_t expect_chain_id;        /* non-zero: refuse another chain id */
+  const char *url;                     /* Ethereum JSON-RPC, http(s):// */
+  decc_address hub;                    /* the PoCo diamond */
+  int has_dataprotector;               /* 1: dataprotector below is given */
+  decc_address dataprotector;          /* decc's / iExec's DataProtector */
+  int require_dataprotector;           /* 1: refuse when it has no code */
+  uint64_t expect_chain_id;            /* non-zero: refuse another chain id */
   const decc_chain_jsonrpc_opts *opts; /* may be NULL (defaults) */
 } decc_hub_remote;
 
@@ -168,10 +166,9 @@ DECC_API decc_status decc_hub_open_remote(decc_chain **out,
 
 /* Checks that `a` has code on c; `what` names it in the error ("PoCo hub",
  * "DataProtector"). Returns: DECC_OK; DECC_E_NOT_FOUND; chain errors. */
-DECC_API decc_status decc_hub_require_code(decc_chain *c,
-                                           const decc_address *a,
-                                           const char *what, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_hub_require_code(decc_chain *c, const decc_address *a,
+                                           const char *what,
+                                           decc_err *err) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -32,23 +32,23 @@ DECC_API decc_status decc_privkey_verify(const uint8_t sk32[32])
 
 /* Derives the uncompressed public key X ‖ Y (64 bytes, no 0x04 prefix).
  * Returns: DECC_OK or DECC_E_INVALID for an invalid secret. */
-DECC_API decc_status decc_pubkey_from_privkey(uint8_t pub64[64],
-                                              const uint8_t sk32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_pubkey_from_privkey(
+    uint8_t pub64[64], const uint8_t sk32[32]) DECC_WARN_UNUSED;
 
 /* Address = last 20 bytes of keccak256(X ‖ Y). */
 DECC_API void decc_address_from_pubkey(decc_address *out,
                                        const uint8_t pub64[64]);
 
 /* Returns: DECC_OK, or DECC_E_INVALID for an invalid secret. */
-DECC_API decc_status decc_address_from_privkey(decc_address *out,
-                                               const uint8_t sk32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_address_from_privkey(
+    decc_address *out, const uint8_t sk32[32]) DECC_WARN_UNUSED;
 
 /* Writes the EIP-55 checksummed form "0x…" (43 bytes with NUL). */
-DECC_API char *decc_address_to_checksum(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a);
+DECC_API char *decc_address_to_checksum(char out[DECC_ADDRESS_HEX_LEN],
+                                        const decc_address *a);
 /* Writes the lowercase form "0x…" (43 bytes with NUL). */
-DECC_API char *decc_address_to_hex(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a);
+DECC_API char *decc_address_to_hex(char out[DECC_ADDRESS_HEX_LEN],
+                                   const decc_address *a);
 
 /* Parses "0x" + 40 hex digits. All-lowercase and all-uppercase are
  * accepted as they carry no checksum; mixed case must be a valid EIP-55
@@ -65,33 +65,30 @@ DECC_API int decc_address_eq(const decc_address *a, const decc_address *b);
 
 /* Signs a 32-byte digest (RFC 6979 nonce, low-S). Out: sig65 = r ‖ s ‖ v
  * with v = 27 + recid. Returns: DECC_OK or DECC_E_INVALID (bad secret). */
-DECC_API decc_status decc_sign_digest(uint8_t sig65[65],
-                                      const uint8_t sk32[32],
+DECC_API decc_status decc_sign_digest(uint8_t sig65[65], const uint8_t sk32[32],
                                       const uint8_t digest32[32])
     DECC_WARN_UNUSED;
 
 /* Recovers the signer address of a 65-byte signature over digest32.
  * v may be 27/28 or 0/1. High-S signatures are rejected.
  * Returns: DECC_OK or DECC_E_BAD_SIGNATURE. */
-DECC_API decc_status decc_recover_digest(decc_address *out,
-                                         const uint8_t digest32[32],
-                                         const uint8_t sig65[65])
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_recover_digest(decc_address *out, const uint8_t digest32[32],
+                    const uint8_t sig65[65]) DECC_WARN_UNUSED;
 
 /* Like decc_recover_digest but also accepts 64-byte EIP-2098 compact
  * signatures (r ‖ yParityAndS). sig_len must be 64 or 65.
  * Returns: DECC_OK or DECC_E_BAD_SIGNATURE. */
 DECC_API decc_status decc_recover_digest_any(decc_address *out,
                                              const uint8_t digest32[32],
-                                             const uint8_t *sig, size_t sig_len)
-    DECC_WARN_UNUSED;
+                                             const uint8_t *sig,
+                                             size_t sig_len) DECC_WARN_UNUSED;
 
 /* Returns: DECC_OK when sig recovers to `expected`, DECC_E_BAD_SIGNATURE
  * otherwise (including high-S). */
-DECC_API decc_status decc_verify_digest(const decc_address *expected,
-                                        const uint8_t digest32[32],
-                                        const uint8_t sig65[65])
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_verify_digest(const decc_address *expected, const uint8_t digest32[32],
+                   const uint8_t sig65[65]) DECC_WARN_UNUSED;
 
 /* EIP-191 personal_sign digest: keccak256("\x19Ethereum Signed Message:\n"
  * ‖ decimal(n) ‖ msg). */
@@ -99,8 +96,8 @@ DECC_API void decc_eip191_digest(uint8_t out32[32], const void *msg, size_t n);
 
 /* personal_sign over arbitrary bytes (text or a 32-byte hash as bytes). */
 DECC_API decc_status decc_eip191_sign(uint8_t sig65[65], const uint8_t sk32[32],
-                                      const void *msg, size_t n)
-    DECC_WARN_UNUSED;
+                                      const void *msg,
+                                      size_t n) DECC_WARN_UNUSED;
 /* Recovers the signer of a personal_sign signature.
  * Returns: DECC_OK or DECC_E_BAD_SIGNATURE. */
 DECC_API decc_status decc_eip191_recover(decc_address *out, const void *msg,

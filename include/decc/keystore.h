@@ -51,8 +51,7 @@ DECC_API decc_status decc_keystore_encrypt(char **json_out,
  * pbkdf2 c ≤ 2^24; file over 64 KiB); DECC_E_CORRUPT (the decrypted key is
  * invalid or does not match the "address" field: a tampered IV);
  * DECC_E_INVALID; DECC_E_NOMEM. sk32 is written only on success. */
-DECC_API decc_status decc_keystore_decrypt(uint8_t sk32[32],
-                                           decc_address *addr,
+DECC_API decc_status decc_keystore_decrypt(uint8_t sk32[32], decc_address *addr,
                                            const char *json, size_t json_len,
                                            const char *password, size_t pw_len,
                                            decc_err *err) DECC_WARN_UNUSED;
@@ -60,8 +59,8 @@ DECC_API decc_status decc_keystore_decrypt(uint8_t sk32[32],
 /* Reads the address field of a keystore without decrypting it.
  * Returns: DECC_OK, DECC_E_PARSE, DECC_E_NOT_FOUND (no address field). */
 DECC_API decc_status decc_keystore_address(decc_address *addr, const char *json,
-                                           size_t json_len, decc_err *err)
-    DECC_WARN_UNUSED;
+                                           size_t json_len,
+                                           decc_err *err) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -28,8 +28,8 @@
 #define DECC_LEDGER_H
 
 #include "buf.h"
-#include "evm.h"
 #include "common.h"
+#include "evm.h"
 #include "keys.h"
 #include "u256.h"
 
@@ -81,11 +81,11 @@ typedef struct decc_genesis {
   uint64_t chain_id;
   uint64_t timestamp; /* genesis block time; 0 = the time of init */
   decc_chain_addresses addr;
-  decc_address owner; /* hub / registries owner (admin functions) */
-  unsigned dev_accounts; /* deterministic dev accounts to fund */
-  decc_u256 dev_rlc;     /* RLC given to each dev account */
-  decc_u256 dev_stake;   /* escrow stake given to each dev account */
-  decc_u256 dev_native;  /* native coin (wei) of each dev account,
+  decc_address owner;             /* hub / registries owner (admin functions) */
+  unsigned dev_accounts;          /* deterministic dev accounts to fund */
+  decc_u256 dev_rlc;              /* RLC given to each dev account */
+  decc_u256 dev_stake;            /* escrow stake given to each dev account */
+  decc_u256 dev_native;           /* native coin (wei) of each dev account,
                             default DECC_GENESIS_DEV_NATIVE_ETH ether */
   decc_genesis_account *accounts; /* owned (decc_genesis_clear) */
   size_t n_accounts;
@@ -118,8 +118,8 @@ DECC_API void decc_genesis_clear(decc_genesis *g);
  * DECC_E_INVALID (unknown name, or mainnet without allow_mainnet; err says
  * which). Clear with decc_genesis_clear. */
 DECC_API decc_status decc_genesis_profile(decc_genesis *g, const char *name,
-                                          int allow_mainnet, decc_err *err)
-    DECC_WARN_UNUSED;
+                                          int allow_mainnet,
+                                          decc_err *err) DECC_WARN_UNUSED;
 
 /* Parses a genesis JSON document; absent keys keep the defaults above:
  *   { "chainId": 31337, "timestamp": 0, "owner": "0x…",
@@ -138,8 +138,8 @@ DECC_API decc_status decc_genesis_profile(decc_genesis *g, const char *name,
  * list. Returns: DECC_OK; DECC_E_PARSE / DECC_E_INVALID / DECC_E_LIMIT with
  * err naming the field. */
 DECC_API decc_status decc_genesis_from_json(decc_genesis *g, const char *json,
-                                            size_t len, decc_err *err)
-    DECC_WARN_UNUSED;
+                                            size_t len,
+                                            decc_err *err) DECC_WARN_UNUSED;
 /* Serializes g to canonical JSON (the form stored in the ledger and
  * replayed by verify). Out: *json (decc_free). */
 DECC_API decc_status decc_genesis_to_json(char **json, const decc_genesis *g)
@@ -148,8 +148,8 @@ DECC_API decc_status decc_genesis_to_json(char **json, const decc_genesis *g)
 /* Deterministic dev account i (0-based): sk = keccak256("decc dev account "
  * ‖ decimal(i)). These keys are public knowledge, like anvil's: never use
  * them for value. Returns: DECC_OK or DECC_E_CRYPTO. The caller wipes sk32. */
-DECC_API decc_status decc_ledger_dev_key(uint8_t sk32[32], unsigned i)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_ledger_dev_key(uint8_t sk32[32],
+                                         unsigned i) DECC_WARN_UNUSED;
 
 typedef struct decc_ledger decc_ledger;
 
@@ -217,8 +217,8 @@ DECC_API decc_status decc_ledger_submit_calls(decc_ledger *l,
 DECC_API decc_status decc_ledger_submit_raw(decc_ledger *l,
                                             const uint8_t *const *raw,
                                             const size_t *lens, size_t n,
-                                            decc_receipt *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                            decc_receipt *out,
+                                            decc_err *err) DECC_WARN_UNUSED;
 
 /* Builds and signs (with sk32) an EIP-1559 (type 2) call transaction for
  * this kind of chain: chainId, nonce, zero fees, a 30,000,000 gas limit,
@@ -239,8 +239,8 @@ DECC_API decc_status decc_ledger_tx_build(decc_buf *raw, uint64_t chain_id,
 DECC_API decc_status decc_ledger_send(decc_ledger *l, const uint8_t sk32[32],
                                       const decc_address *to,
                                       const uint8_t *data, size_t len,
-                                      decc_receipt *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      decc_receipt *out,
+                                      decc_err *err) DECC_WARN_UNUSED;
 
 /* eth_call against the latest state: runs the call and rolls everything
  * back. from may be NULL. Out: return data appended to out.
@@ -248,8 +248,8 @@ DECC_API decc_status decc_ledger_send(decc_ledger *l, const uint8_t sk32[32],
 DECC_API decc_status decc_ledger_view(decc_ledger *l, const decc_address *from,
                                       const decc_address *to,
                                       const uint8_t *data, size_t len,
-                                      decc_buf *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      decc_buf *out,
+                                      decc_err *err) DECC_WARN_UNUSED;
 
 /* Code of an account as eth_getCode reports it for the embedded ledger:
  * contracts run natively here, so every contract (hub, registries, token,
@@ -257,8 +257,8 @@ DECC_API decc_status decc_ledger_view(decc_ledger *l, const decc_address *from,
  * INVALID) and any other address none. Appended to out.
  * Returns: DECC_OK; DECC_E_IO; DECC_E_NOMEM. */
 DECC_API decc_status decc_ledger_code(decc_ledger *l, const decc_address *a,
-                                      decc_buf *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      decc_buf *out,
+                                      decc_err *err) DECC_WARN_UNUSED;
 
 /* Native coin balance of a (wei): what the genesis gives it (dev
  * accounts: dev_native; listed accounts: their native), 0 for every other
@@ -270,19 +270,19 @@ DECC_API decc_status decc_ledger_code(decc_ledger *l, const decc_address *a,
  * (stored genesis unreadable); DECC_E_IO; DECC_E_NOMEM. */
 DECC_API decc_status decc_ledger_native_balance(decc_ledger *l,
                                                 const decc_address *a,
-                                                decc_u256 *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_u256 *out,
+                                                decc_err *err) DECC_WARN_UNUSED;
 
 /* Next nonce of an account. */
 DECC_API decc_status decc_ledger_nonce(decc_ledger *l, const decc_address *a,
-                                       uint64_t *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                       uint64_t *out,
+                                       decc_err *err) DECC_WARN_UNUSED;
 
 /* Receipt of a stored transaction. Returns DECC_E_NOT_FOUND if unknown. */
 DECC_API decc_status decc_ledger_receipt(decc_ledger *l,
                                          const uint8_t tx_hash32[32],
-                                         decc_receipt *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                         decc_receipt *out,
+                                         decc_err *err) DECC_WARN_UNUSED;
 
 /* The signed raw form (RLP, as submitted) of a stored transaction,
  * appended to out.
@@ -290,8 +290,8 @@ DECC_API decc_status decc_ledger_receipt(decc_ledger *l,
  * ledger made itself without a signature); DECC_E_IO; DECC_E_NOMEM. */
 DECC_API decc_status decc_ledger_tx_raw(decc_ledger *l,
                                         const uint8_t tx_hash32[32],
-                                        decc_buf *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                        decc_buf *out,
+                                        decc_err *err) DECC_WARN_UNUSED;
 
 typedef struct decc_ledger_block {
   uint64_t number;
@@ -321,8 +321,8 @@ DECC_API decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
 /* Time travel (evm_increaseTime): adds seconds to the clock of every later
  * block. Out: *offset (optional) = the new total offset. */
 DECC_API decc_status decc_ledger_time_increase(decc_ledger *l, int64_t seconds,
-                                               int64_t *offset, decc_err *err)
-    DECC_WARN_UNUSED;
+                                               int64_t *offset,
+                                               decc_err *err) DECC_WARN_UNUSED;
 
 /* Hash of the whole contract state (accounts, balances, escrow, registries,
  * orders, deals, tasks, contributions, scores, categories), independent of
@@ -331,8 +331,8 @@ DECC_API decc_status decc_ledger_state_hash(decc_ledger *l, uint8_t out32[32],
                                             decc_err *err) DECC_WARN_UNUSED;
 
 typedef struct decc_ledger_verify_report {
-  uint64_t blocks;       /* blocks replayed (genesis excluded) */
-  uint64_t txs;          /* transactions replayed */
+  uint64_t blocks;          /* blocks replayed (genesis excluded) */
+  uint64_t txs;             /* transactions replayed */
   uint8_t state_hash[32];   /* of the stored state */
   uint8_t replay_hash[32];  /* of the replayed state */
   uint64_t first_bad_block; /* UINT64_MAX when all blocks matched */
@@ -350,8 +350,8 @@ DECC_API decc_status decc_ledger_verify(decc_ledger *l,
  * (stake, locked). */
 DECC_API decc_status decc_ledger_rlc_balance(decc_ledger *l,
                                              const decc_address *a,
-                                             decc_u256 *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                             decc_u256 *out,
+                                             decc_err *err) DECC_WARN_UNUSED;
 DECC_API decc_status decc_ledger_escrow(decc_ledger *l, const decc_address *a,
                                         decc_u256 *stake, decc_u256 *locked,
                                         decc_err *err) DECC_WARN_UNUSED;

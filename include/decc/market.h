@@ -76,8 +76,8 @@ DECC_API void decc_market_close(decc_market *m);
  * registered), DECC_E_IO. err names the cause. */
 DECC_API decc_status decc_market_publish(decc_market *m, const decc_order *o,
                                          const decc_address *authenticated,
-                                         char **published_json, decc_err *err)
-    DECC_WARN_UNUSED;
+                                         char **published_json,
+                                         decc_err *err) DECC_WARN_UNUSED;
 
 /* Unpublishes one order by hash (off-chain only). The caller must be the
  * order's signer when `caller` is non-NULL.
@@ -131,7 +131,7 @@ typedef struct decc_market_filter {
   uint64_t min_volume; /* on remaining volume; 0 = none */
   int has_min_trust, has_max_trust;
   uint64_t min_trust, max_trust;
-  int bulk_only; /* dataset orders: price 0 and volume ≥ 2^53 - 2 */
+  int bulk_only;          /* dataset orders: price 0 and volume ≥ 2^53 - 2 */
   int include_all_status; /* 0 = open orders only (the API's behaviour) */
   uint32_t page_index;
   uint32_t page_size; /* 0 = default */
@@ -149,8 +149,8 @@ DECC_API void decc_market_filter_init(decc_market_filter *f);
  * DECC_E_IO. */
 DECC_API decc_status decc_market_query(decc_market *m, decc_order_type type,
                                        const decc_market_filter *f,
-                                       char **json_out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                       char **json_out,
+                                       decc_err *err) DECC_WARN_UNUSED;
 
 /* One order by hash. Out: *json_out = the order record object.
  * Returns: DECC_OK, DECC_E_NOT_FOUND. */
@@ -162,8 +162,8 @@ DECC_API decc_status decc_market_get(decc_market *m, decc_order_type type,
  * Returns: DECC_OK, DECC_E_NOT_FOUND. */
 DECC_API decc_status decc_market_get_order(decc_market *m, decc_order_type type,
                                            const uint8_t hash32[32],
-                                           decc_order *out, decc_err *err)
-    DECC_WARN_UNUSED;
+                                           decc_order *out,
+                                           decc_err *err) DECC_WARN_UNUSED;
 
 /* Chain events. OrdersMatched: each non-zero hash's remaining volume is
  * recomputed as volume - consumed read from the chain through the world
@@ -171,16 +171,12 @@ DECC_API decc_status decc_market_get_order(decc_market *m, decc_order_type type,
  * `consumed` callback it drops by `volume`. Filled at 0. Closed*Order: the
  * order becomes canceled. Unknown hashes are ignored.
  * Returns: DECC_OK or DECC_E_IO. */
-DECC_API decc_status decc_market_on_matched(decc_market *m,
-                                            const uint8_t app_hash32[32],
-                                            const uint8_t dataset_hash32[32],
-                                            const uint8_t workerpool_hash32[32],
-                                            const uint8_t request_hash32[32],
-                                            const decc_u256 *volume)
-    DECC_WARN_UNUSED;
-DECC_API decc_status decc_market_on_closed(decc_market *m,
-                                           const uint8_t hash32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_market_on_matched(
+    decc_market *m, const uint8_t app_hash32[32],
+    const uint8_t dataset_hash32[32], const uint8_t workerpool_hash32[32],
+    const uint8_t request_hash32[32], const decc_u256 *volume) DECC_WARN_UNUSED;
+DECC_API decc_status decc_market_on_closed(
+    decc_market *m, const uint8_t hash32[32]) DECC_WARN_UNUSED;
 
 /* Records the expiry of a grant (a dataset order with an owner-signed
  * policy, decc/receipts.h): from `expires` (unix seconds, the world's
@@ -195,8 +191,8 @@ DECC_API decc_status decc_market_set_expiry(decc_market *m,
  * volume, and "dead" when the signer no longer owns the resource (e.g. the
  * dataset was transferred). Out: *changed (optional) = orders updated.
  * Returns: DECC_OK or DECC_E_IO. */
-DECC_API decc_status decc_market_refresh(decc_market *m, size_t *changed)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_market_refresh(decc_market *m,
+                                         size_t *changed) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

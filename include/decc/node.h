@@ -44,66 +44,66 @@ extern "C" {
 
 /* Defaults. */
 #define DECC_NODE_DEFAULT_PORT 8545u
-#define DECC_NODE_DEFAULT_ROLES                                                 \
-  (DECC_NODE_ROLE_CHAIN | DECC_NODE_ROLE_STORE | DECC_NODE_ROLE_MARKET |        \
+#define DECC_NODE_DEFAULT_ROLES                                                \
+  (DECC_NODE_ROLE_CHAIN | DECC_NODE_ROLE_STORE | DECC_NODE_ROLE_MARKET |       \
    DECC_NODE_ROLE_SMS)
 
 /* The effective configuration. Strings are owned by the struct
  * (decc_node_config_clear); NULL means unset. Change it through
  * decc_node_config_set so values are validated. */
 typedef struct decc_node_config {
-  char *home;            /* data directory (required) */
-  char *bind;            /* listen address, default "127.0.0.1" */
-  uint16_t port;         /* 0 = any free port; default 8545 */
-  unsigned roles;        /* DECC_NODE_ROLE_* mask */
-  unsigned threads;      /* HTTP worker threads, default 2 */
+  char *home;               /* data directory (required) */
+  char *bind;               /* listen address, default "127.0.0.1" */
+  uint16_t port;            /* 0 = any free port; default 8545 */
+  unsigned roles;           /* DECC_NODE_ROLE_* mask */
+  unsigned threads;         /* HTTP worker threads, default 2 */
   unsigned max_connections; /* default 256 */
-  unsigned timeout_s;    /* idle connection timeout, default 30 */
-  size_t max_body;       /* JSON request bodies, default 1 MiB */
-  size_t max_header_bytes; /* per-connection header memory, default 32 KiB */
-  uint64_t max_upload;   /* store add bodies, default 1 GiB */
-  unsigned rpc_max_batch; /* JSON-RPC batch size limit, default 100 */
+  unsigned timeout_s;       /* idle connection timeout, default 30 */
+  size_t max_body;          /* JSON request bodies, default 1 MiB */
+  size_t max_header_bytes;  /* per-connection header memory, default 32 KiB */
+  uint64_t max_upload;      /* store add bodies, default 1 GiB */
+  unsigned rpc_max_batch;   /* JSON-RPC batch size limit, default 100 */
   /* Remote services (a worker node on another host points at a main
    * node); NULL = local role or none. */
   char *chain_url;
   char *sms_url;
   char *store_url;
   char *scheduler_url;
-  char *genesis;         /* genesis JSON file used when creating the ledger */
-  char *hub;             /* PoCo hub of chain_url (default: the default
+  char *genesis;           /* genesis JSON file used when creating the ledger */
+  char *hub;               /* PoCo hub of chain_url (default: the default
                             genesis hub, i.e. a decc node's); the registries
                             and token are read from it */
-  unsigned market_poll_ms;   /* event watcher period, default 500 */
-  unsigned market_refresh_s; /* full refresh period (dead orders), default
+  unsigned market_poll_ms; /* event watcher period, default 500 */
+  unsigned market_refresh_s;   /* full refresh period (dead orders), default
                                 60; 0 = only at start */
-  int market_auth;       /* 1 (default): publish / unpublish need the
+  int market_auth;             /* 1 (default): publish / unpublish need the
                             challenge authorization header */
-  unsigned challenge_ttl_s; /* login challenge lifetime, default 600 */
-  char *sms_passphrase_file; /* vault passphrase file (NULL: key file) */
+  unsigned challenge_ttl_s;    /* login challenge lifetime, default 600 */
+  char *sms_passphrase_file;   /* vault passphrase file (NULL: key file) */
   char *sms_trusted_platforms; /* comma-separated platform addresses */
-  int log_requests;      /* 1 (default): one line per request on the log */
-  int log_json;          /* 1: `decc node` writes its log as one JSON object
+  int log_requests; /* 1 (default): one line per request on the log */
+  int log_json;     /* 1: `decc node` writes its log as one JSON object
                             per line (docs/operations.md); the library's
                             log callback still receives text lines */
   /* scheduler / worker roles */
-  char *workerpool;          /* the workerpool the scheduler serves (NULL:
+  char *workerpool;            /* the workerpool the scheduler serves (NULL:
                                 every workerpool the scheduler key owns,
                                 also those deployed after the start) */
-  char *scheduler_key_file;  /* workerpool owner key (0x hex file) */
-  char *worker_key_file;     /* worker wallet key (0x hex file) */
-  char *platform_key_file;   /* software TEE platform key (0x hex file); its
+  char *scheduler_key_file;    /* workerpool owner key (0x hex file) */
+  char *worker_key_file;       /* worker wallet key (0x hex file) */
+  char *platform_key_file;     /* software TEE platform key (0x hex file); its
                                 address must be in the SMS's trusted list */
   unsigned workerpool_poll_ms; /* scheduler/worker round period, default 500 */
-  char *scheduler_workers;   /* comma-separated worker addresses the
+  char *scheduler_workers;     /* comma-separated worker addresses the
                                 scheduler's HTTP API serves; NULL or empty:
                                 any worker with a valid signature */
-  char *tee_backend;         /* worker TEE backend: "software" (NULL, the
+  char *tee_backend;           /* worker TEE backend: "software" (NULL, the
                                 default: quotes signed with
                                 platform_key_file) or "tdx" (inside an Intel
                                 TDX guest: DCAP quotes via configfs-tsm) */
-  char *tsm_dir;             /* tdx: configfs-tsm report directory (NULL:
+  char *tsm_dir;               /* tdx: configfs-tsm report directory (NULL:
                                 /sys/kernel/config/tsm/report) */
-  char *tsm_entry;           /* tdx: an existing entry directory to use
+  char *tsm_entry;             /* tdx: an existing entry directory to use
                                 instead of creating one under tsm_dir */
   /* sms role, hardware quotes (docs/internals/dcap.md): without a policy
    * every TDX quote is refused. Collateral from a file, else from the PCCS
@@ -132,8 +132,8 @@ DECC_API void decc_node_config_clear(decc_node_config *c);
  * worker, or "all" / "none"; booleans are true/false/1/0/yes/no.
  * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown key); DECC_E_INVALID (bad
  * value; err names the key); DECC_E_NOMEM. */
-DECC_API decc_status decc_node_config_set(decc_node_config *c,
-                                          const char *key, const char *value,
+DECC_API decc_status decc_node_config_set(decc_node_config *c, const char *key,
+                                          const char *value,
                                           decc_err *err) DECC_WARN_UNUSED;
 /* Applies a JSON object of keys (values: strings, numbers, booleans; roles
  * may also be an array of names). At most 64 KiB.
@@ -141,25 +141,21 @@ DECC_API decc_status decc_node_config_set(decc_node_config *c,
  * DECC_E_LIMIT. */
 DECC_API decc_status decc_node_config_load_json(decc_node_config *c,
                                                 const char *json, size_t len,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 /* Reads and applies a JSON config file. Returns: as load_json, DECC_E_IO. */
 DECC_API decc_status decc_node_config_load_file(decc_node_config *c,
                                                 const char *path,
-                                                decc_err *err)
-    DECC_WARN_UNUSED;
+                                                decc_err *err) DECC_WARN_UNUSED;
 /* Applies DECC_HOME and every DECC_NODE_<KEY> variable that is set.
  * Returns: as decc_node_config_set (err names the variable). */
 DECC_API decc_status decc_node_config_load_env(decc_node_config *c,
-                                               decc_err *err)
-    DECC_WARN_UNUSED;
+                                               decc_err *err) DECC_WARN_UNUSED;
 /* Name of configuration key i (0-based) or NULL past the last. */
 DECC_API const char *decc_node_config_key(size_t i);
 /* The configuration as a JSON object (never secrets: the passphrase file
  * is shown as a path only). Out: *json (decc_free). */
-DECC_API decc_status decc_node_config_to_json(char **json,
-                                              const decc_node_config *c)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_node_config_to_json(
+    char **json, const decc_node_config *c) DECC_WARN_UNUSED;
 /* Parses a role list into a mask. Returns: DECC_OK or DECC_E_INVALID. */
 DECC_API decc_status decc_node_roles_parse(unsigned *mask, const char *s,
                                            decc_err *err) DECC_WARN_UNUSED;
@@ -183,12 +179,12 @@ typedef struct decc_node decc_node;
 DECC_API decc_status decc_node_create(decc_node **out,
                                       const decc_node_config *cfg,
                                       void (*log)(void *ctx, const char *line),
-                                      void *log_ctx, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      void *log_ctx,
+                                      decc_err *err) DECC_WARN_UNUSED;
 /* Starts listening and the background threads (market watcher).
  * Returns: DECC_OK; DECC_E_IO (address in use…); DECC_E_STATE (started). */
-DECC_API decc_status decc_node_start(decc_node *n, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_node_start(decc_node *n,
+                                     decc_err *err) DECC_WARN_UNUSED;
 /* Port bound (after start). */
 DECC_API uint16_t decc_node_port(const decc_node *n);
 /* Runs one market synchronisation step now (events since the last poll),

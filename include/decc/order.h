@@ -95,20 +95,20 @@ typedef struct decc_order {
 
 /* Initialises an all-zero order of the given type (request params = "").
  * Returns: DECC_OK or DECC_E_NOMEM. Release with decc_order_clear. */
-DECC_API decc_status decc_order_init(decc_order *o, decc_order_type type)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_order_init(decc_order *o,
+                                     decc_order_type type) DECC_WARN_UNUSED;
 /* Frees owned memory (request params). Safe on a zeroed struct. */
 DECC_API void decc_order_clear(decc_order *o);
 /* Deep copy. Returns: DECC_OK or DECC_E_NOMEM. */
-DECC_API decc_status decc_order_copy(decc_order *dst, const decc_order *src)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_order_copy(decc_order *dst,
+                                     const decc_order *src) DECC_WARN_UNUSED;
 
 /* Type names as the SDK and the market use them: "apporder",
  * "datasetorder", "workerpoolorder", "requestorder". */
 DECC_API const char *decc_order_type_name(decc_order_type t);
 /* Returns: DECC_OK or DECC_E_INVALID for an unknown name. */
-DECC_API decc_status decc_order_type_parse(decc_order_type *t, const char *s)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_order_type_parse(decc_order_type *t,
+                                           const char *s) DECC_WARN_UNUSED;
 
 /* Parses an order from its JSON text in the SDK's shape: numbers as decimal
  * strings (plain JSON integers also accepted), tag as 0x bytes32 (or an
@@ -134,8 +134,8 @@ DECC_API decc_status decc_order_from_json(decc_order *o, decc_order_type type,
 #define DECC_ORDER_JSON_MAX (1u << 20)
 DECC_API decc_status decc_order_parse_json(decc_order *o, decc_order_type type,
                                            const char *json, size_t len,
-                                           unsigned *present, decc_err *err)
-    DECC_WARN_UNUSED;
+                                           unsigned *present,
+                                           decc_err *err) DECC_WARN_UNUSED;
 
 /* EIP-712 primary type name ("AppOrder", …) and full type string
  * ("AppOrder(address app,…,bytes32 salt)") of an order type. Static. */
@@ -146,8 +146,8 @@ DECC_API const char *decc_order_type_string(decc_order_type t);
  * checksummed addresses, "sign" when signed). Out: *json_out heap string
  * (decc_free). Returns: DECC_OK, DECC_E_NOMEM, or DECC_E_INVALID (unknown
  * type, or request params that are not valid UTF-8). */
-DECC_API decc_status decc_order_to_json(char **json_out, const decc_order *o)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_order_to_json(char **json_out,
+                                        const decc_order *o) DECC_WARN_UNUSED;
 
 /* EIP-712 domain separator for ("iExecODB", "5.0.0", chain_id, hub). */
 DECC_API void decc_poco_domain_separator(uint8_t out32[32], uint64_t chain_id,
@@ -167,10 +167,9 @@ DECC_API decc_status decc_order_sign(decc_order *o, const uint8_t sk32[32],
                                      int salt_random) DECC_WARN_UNUSED;
 /* Recovers the signer of o->sign over the order hash.
  * Returns: DECC_OK or DECC_E_BAD_SIGNATURE (unsigned, malformed, high-S). */
-DECC_API decc_status decc_order_recover(decc_address *signer,
-                                        const decc_order *o,
-                                        const uint8_t domain_separator32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_order_recover(decc_address *signer, const decc_order *o,
+                   const uint8_t domain_separator32[32]) DECC_WARN_UNUSED;
 
 /* Order operations (manage*Order): SIGN = 0 (presign), CLOSE = 1 (cancel). */
 typedef enum decc_order_operation {
@@ -180,12 +179,10 @@ typedef enum decc_order_operation {
 
 /* Signs the operation's typed hash (a third party may then submit it).
  * Out: sig65. Returns: DECC_OK, DECC_E_INVALID (bad key). */
-DECC_API decc_status decc_order_operation_sign(uint8_t sig65[65],
-                                               const decc_order *o,
-                                               decc_order_operation op,
-                                               const uint8_t sk32[32],
-                                               const uint8_t domain_separator32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_order_operation_sign(
+    uint8_t sig65[65], const decc_order *o, decc_order_operation op,
+    const uint8_t sk32[32],
+    const uint8_t domain_separator32[32]) DECC_WARN_UNUSED;
 
 /* typed hash of <X>OrderOperation(order, operation). */
 DECC_API void decc_order_operation_hash(uint8_t out32[32], const decc_order *o,
@@ -209,8 +206,8 @@ DECC_API const char *decc_tag_bit_name(unsigned bit);
  * Returns: DECC_OK, DECC_E_PARSE (a set bit has no name; err names it),
  * DECC_E_RANGE (out, cap bytes with the NUL, too small). */
 DECC_API decc_status decc_tag_to_names(char *out, size_t cap,
-                                       const uint8_t tag32[32], decc_err *err)
-    DECC_WARN_UNUSED;
+                                       const uint8_t tag32[32],
+                                       decc_err *err) DECC_WARN_UNUSED;
 
 /* dealid = keccak256(requestorderHash ‖ u256(consumed before the match)). */
 DECC_API void decc_deal_id(uint8_t out32[32], const uint8_t request_hash32[32],

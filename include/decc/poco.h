@@ -107,9 +107,8 @@ typedef struct decc_poco_revert {
  * 0x08c379a0 ‖ abi(string) for ERROR, 0x4e487b71 ‖ u256(code) for PANIC,
  * selector(custom_sig) ‖ abi(string) for CUSTOM. Appends to out.
  * Returns: DECC_OK, DECC_E_INVALID (kind NONE), DECC_E_NOMEM/E_LIMIT. */
-DECC_API decc_status decc_poco_revert_data(decc_buf *out,
-                                           const decc_poco_revert *r)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_poco_revert_data(
+    decc_buf *out, const decc_poco_revert *r) DECC_WARN_UNUSED;
 /* One-line text of a revert ("iExecV5-matchOrders-0x21", "revert",
  * "panic 0x11", "IncompatibleDatasetOrder: Deal not found"). Static or in
  * r; never NULL. */
@@ -147,9 +146,8 @@ DECC_API decc_status decc_poco_deal_init(decc_poco_deal *d) DECC_WARN_UNUSED;
 /* Frees params; safe on a zeroed struct; leaves d zeroed. */
 DECC_API void decc_poco_deal_clear(decc_poco_deal *d);
 /* Deep copy into an uninitialised dst. Returns: DECC_OK or DECC_E_NOMEM. */
-DECC_API decc_status decc_poco_deal_copy(decc_poco_deal *dst,
-                                         const decc_poco_deal *src)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_poco_deal_copy(
+    decc_poco_deal *dst, const decc_poco_deal *src) DECC_WARN_UNUSED;
 
 typedef enum decc_poco_task_status {
   DECC_TASK_UNSET = 0,
@@ -217,12 +215,12 @@ DECC_API void decc_poco_task_init(decc_poco_task *t);
 /* Frees the arrays; leaves t zeroed. */
 DECC_API void decc_poco_task_clear(decc_poco_task *t);
 /* Deep copy into an uninitialised dst. Returns: DECC_OK or DECC_E_NOMEM. */
-DECC_API decc_status decc_poco_task_copy(decc_poco_task *dst,
-                                         const decc_poco_task *src)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_poco_task_copy(
+    decc_poco_task *dst, const decc_poco_task *src) DECC_WARN_UNUSED;
 /* Returns: the contribution of worker, or NULL (status UNSET). Borrowed. */
 DECC_API const decc_poco_contribution *
-decc_poco_task_contribution(const decc_poco_task *t, const decc_address *worker);
+decc_poco_task_contribution(const decc_poco_task *t,
+                            const decc_address *worker);
 /* Returns: m_consensus[taskid].group[hash] (zero when absent). */
 DECC_API decc_u256 decc_poco_task_group(const decc_poco_task *t,
                                         const uint8_t hash32[32]);
@@ -265,17 +263,14 @@ DECC_API const decc_poco_account *
 decc_poco_accounts_find(const decc_poco_accounts *t, const decc_address *addr);
 /* Creates or overwrites the entry of addr.
  * Returns: DECC_OK or DECC_E_NOMEM. */
-DECC_API decc_status decc_poco_accounts_set(decc_poco_accounts *t,
-                                            const decc_address *addr,
-                                            const decc_u256 *balance,
-                                            const decc_u256 *frozen)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_poco_accounts_set(
+    decc_poco_accounts *t, const decc_address *addr, const decc_u256 *balance,
+    const decc_u256 *frozen) DECC_WARN_UNUSED;
 /* Sum over all entries of balance (and of frozen when frozen_sum is
  * non-NULL). Returns: DECC_OK or DECC_E_RANGE (sum ≥ 2^256). */
-DECC_API decc_status decc_poco_accounts_total(const decc_poco_accounts *t,
-                                              decc_u256 *balance_sum,
-                                              decc_u256 *frozen_sum)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_poco_accounts_total(const decc_poco_accounts *t, decc_u256 *balance_sum,
+                         decc_u256 *frozen_sum) DECC_WARN_UNUSED;
 
 typedef enum decc_poco_move_kind {
   /* balance[a] → balance[hub], frozen[a] += v. Reverts "IexecEscrow:
@@ -324,24 +319,24 @@ typedef struct decc_poco_log {
  * "OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)".
  * Topic 0 = keccak256 of the text (decc_abi_event_topic). */
 typedef enum decc_poco_event {
-  DECC_EV_TRANSFER = 0,     /* Transfer(address indexed,address indexed,uint256) */
-  DECC_EV_LOCK,             /* Lock(address,uint256) */
-  DECC_EV_UNLOCK,           /* Unlock(address,uint256) */
-  DECC_EV_REWARD,           /* Reward(address,uint256,bytes32) */
-  DECC_EV_SEIZE,            /* Seize(address,uint256,bytes32) */
+  DECC_EV_TRANSFER = 0, /* Transfer(address indexed,address indexed,uint256) */
+  DECC_EV_LOCK,         /* Lock(address,uint256) */
+  DECC_EV_UNLOCK,       /* Unlock(address,uint256) */
+  DECC_EV_REWARD,       /* Reward(address,uint256,bytes32) */
+  DECC_EV_SEIZE,        /* Seize(address,uint256,bytes32) */
   DECC_EV_SCHEDULER_NOTICE, /* SchedulerNotice(address indexed,bytes32) */
   DECC_EV_ORDERS_MATCHED,
-  DECC_EV_DEAL_SPONSORED,   /* DealSponsored(bytes32,address) */
-  DECC_EV_TASK_INITIALIZE,  /* (bytes32 indexed, address indexed) */
-  DECC_EV_TASK_CONTRIBUTE,  /* (bytes32 indexed, address indexed, bytes32) */
-  DECC_EV_TASK_CONSENSUS,   /* (bytes32 indexed, bytes32) */
-  DECC_EV_TASK_REVEAL,      /* (bytes32 indexed, address indexed, bytes32) */
-  DECC_EV_TASK_REOPEN,      /* (bytes32 indexed) */
-  DECC_EV_TASK_FINALIZE,    /* (bytes32 indexed, bytes) */
-  DECC_EV_TASK_CLAIMED,     /* (bytes32 indexed) */
+  DECC_EV_DEAL_SPONSORED,  /* DealSponsored(bytes32,address) */
+  DECC_EV_TASK_INITIALIZE, /* (bytes32 indexed, address indexed) */
+  DECC_EV_TASK_CONTRIBUTE, /* (bytes32 indexed, address indexed, bytes32) */
+  DECC_EV_TASK_CONSENSUS,  /* (bytes32 indexed, bytes32) */
+  DECC_EV_TASK_REVEAL,     /* (bytes32 indexed, address indexed, bytes32) */
+  DECC_EV_TASK_REOPEN,     /* (bytes32 indexed) */
+  DECC_EV_TASK_FINALIZE,   /* (bytes32 indexed, bytes) */
+  DECC_EV_TASK_CLAIMED,    /* (bytes32 indexed) */
   DECC_EV_ACCURATE_CONTRIBUTION, /* (address indexed, bytes32 indexed) */
   DECC_EV_FAULTY_CONTRIBUTION,   /* (address indexed, bytes32 indexed) */
-  DECC_EV_SIGNED_APP_ORDER,      /* Signed*Order(bytes32), Closed*Order(bytes32) */
+  DECC_EV_SIGNED_APP_ORDER, /* Signed*Order(bytes32), Closed*Order(bytes32) */
   DECC_EV_SIGNED_DATASET_ORDER,
   DECC_EV_SIGNED_WORKERPOOL_ORDER,
   DECC_EV_SIGNED_REQUEST_ORDER,
@@ -358,8 +353,7 @@ DECC_API const char *decc_poco_event_signature(decc_poco_event ev);
 /* topic0 of ev (keccak256 of its signature). Returns: DECC_OK or
  * DECC_E_INVALID. */
 DECC_API decc_status decc_poco_event_topic(uint8_t out32[32],
-                                           decc_poco_event ev)
-    DECC_WARN_UNUSED;
+                                           decc_poco_event ev) DECC_WARN_UNUSED;
 /* Returns: the event whose topic0 is topic32, or DECC_EV_COUNT. */
 DECC_API decc_poco_event decc_poco_event_from_topic(const uint8_t topic32[32]);
 
@@ -442,11 +436,11 @@ typedef struct decc_poco_world {
 /* Per-transaction environment. */
 typedef struct decc_poco_env {
   const decc_poco_world *world;
-  decc_address hub;              /* address(this): PoCo proxy, log emitter */
-  uint8_t domain_separator[32];  /* m_eip712DomainSeparator */
-  decc_address teebroker;        /* m_teebroker (zero = unset, the default) */
-  uint64_t callback_gas;         /* m_callbackgas */
-  uint64_t timestamp;            /* block.timestamp */
+  decc_address hub;             /* address(this): PoCo proxy, log emitter */
+  uint8_t domain_separator[32]; /* m_eip712DomainSeparator */
+  decc_address teebroker;       /* m_teebroker (zero = unset, the default) */
+  uint64_t callback_gas;        /* m_callbackgas */
+  uint64_t timestamp;           /* block.timestamp */
 } decc_poco_env;
 
 /* ---- effects ---------------------------------------------------------------- */
@@ -516,13 +510,10 @@ DECC_API void decc_poco_effects_clear(decc_poco_effects *fx);
  * recovery yields address 0, compared like any address, as OZ tryRecover).
  * Out: *valid. Returns: DECC_OK; DECC_E_REVERT with *rev =
  * "invalid-signature-format" for any other length on an EOA; world errors. */
-DECC_API decc_status decc_poco_verify_signature(const decc_poco_env *env,
-                                                const decc_address *account,
-                                                const uint8_t hash32[32],
-                                                const uint8_t *sig,
-                                                size_t sig_len, int *valid,
-                                                decc_poco_revert *rev)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_poco_verify_signature(
+    const decc_poco_env *env, const decc_address *account,
+    const uint8_t hash32[32], const uint8_t *sig, size_t sig_len, int *valid,
+    decc_poco_revert *rev) DECC_WARN_UNUSED;
 /* The EOA signatures the hub call `calldata` (selector included) sent by
  * `sender` will verify when it runs: for matchOrders and
  * sponsorMatchOrders the four orders' EIP-712 hashes (under domain32) and
@@ -553,8 +544,7 @@ DECC_API decc_status decc_poco_verify_signature_or_presignature(
 DECC_API decc_status decc_poco_is_authorized(const decc_poco_env *env,
                                              const decc_address *restriction,
                                              const decc_address *account,
-                                             int *authorized)
-    DECC_WARN_UNUSED;
+                                             int *authorized) DECC_WARN_UNUSED;
 
 /* ---- matchOrders (IexecPoco1Facet.sol) --------------------------------------- */
 
@@ -596,8 +586,8 @@ DECC_API decc_status decc_poco_compute_deal_volume(
  * revert. Returns: DECC_OK when compatible; see the file comment. */
 DECC_API decc_status decc_poco_assert_dataset_deal_compatibility(
     const decc_poco_env *env, const decc_order *dataset,
-    const decc_poco_deal *deal, decc_poco_effects *fx, decc_err *err)
-    DECC_WARN_UNUSED;
+    const decc_poco_deal *deal, decc_poco_effects *fx,
+    decc_err *err) DECC_WARN_UNUSED;
 
 /* manage<X>Order({order, operation, sign}) (IexecOrderManagementFacet).
  * Authorised when sender is the owner (owner() of the app / dataset /
@@ -609,14 +599,10 @@ DECC_API decc_status decc_poco_assert_dataset_deal_compatibility(
  * m_consumed[orderHash] = order.volume and emits Closed<X>Order. An op
  * value other than 0/1 reverts (empty), as the ABI decoder does.
  * Returns: see the file comment. */
-DECC_API decc_status decc_poco_manage_order(const decc_poco_env *env,
-                                            const decc_order *order,
-                                            unsigned op,
-                                            const uint8_t *op_sign,
-                                            size_t op_sign_len,
-                                            const decc_address *sender,
-                                            decc_poco_effects *fx,
-                                            decc_err *err) DECC_WARN_UNUSED;
+DECC_API decc_status decc_poco_manage_order(
+    const decc_poco_env *env, const decc_order *order, unsigned op,
+    const uint8_t *op_sign, size_t op_sign_len, const decc_address *sender,
+    decc_poco_effects *fx, decc_err *err) DECC_WARN_UNUSED;
 
 /* createCategory(name, description, workClockTimeRef): reverts
  * "Ownable: caller is not the owner" unless sender == owner (the PoCo
@@ -668,8 +654,8 @@ DECC_API decc_status decc_poco_reveal(const decc_poco_env *env,
                                       const decc_poco_task *task,
                                       const decc_address *sender,
                                       const uint8_t result_digest32[32],
-                                      decc_poco_effects *fx, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      decc_poco_effects *fx,
+                                      decc_err *err) DECC_WARN_UNUSED;
 
 /* reopen(taskid) by the scheduler (deal.workerpool.owner). */
 DECC_API decc_status decc_poco_reopen(const decc_poco_env *env,
@@ -677,8 +663,8 @@ DECC_API decc_status decc_poco_reopen(const decc_poco_env *env,
                                       const decc_poco_deal *deal,
                                       const decc_poco_task *task,
                                       const decc_address *sender,
-                                      decc_poco_effects *fx, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      decc_poco_effects *fx,
+                                      decc_err *err) DECC_WARN_UNUSED;
 
 /* finalize(taskid, results, resultsCallback) by the scheduler: COMPLETED,
  * successWork + distributeRewards (score updates in fx->scores), logs,
@@ -697,12 +683,11 @@ DECC_API decc_status decc_poco_contribute_and_finalize(
     const decc_poco_env *env, const uint8_t task_id32[32],
     const decc_poco_deal *deal, const decc_poco_task *task,
     const decc_address *sender, const uint8_t result_digest32[32],
-    const uint8_t *results, size_t results_len,
-    const uint8_t *results_callback, size_t results_callback_len,
-    const decc_address *enclave_challenge, const uint8_t *enclave_sign,
-    size_t enclave_sign_len, const uint8_t *authorization_sign,
-    size_t authorization_sign_len, decc_poco_effects *fx, decc_err *err)
-    DECC_WARN_UNUSED;
+    const uint8_t *results, size_t results_len, const uint8_t *results_callback,
+    size_t results_callback_len, const decc_address *enclave_challenge,
+    const uint8_t *enclave_sign, size_t enclave_sign_len,
+    const uint8_t *authorization_sign, size_t authorization_sign_len,
+    decc_poco_effects *fx, decc_err *err) DECC_WARN_UNUSED;
 
 /* claim(taskid) by anyone: ACTIVE/REVEALING past finalDeadline → FAILED,
  * failedWork (refund, workerpool stake to the kitty), stakes unlocked. */
@@ -710,8 +695,8 @@ DECC_API decc_status decc_poco_claim(const decc_poco_env *env,
                                      const uint8_t task_id32[32],
                                      const decc_poco_deal *deal,
                                      const decc_poco_task *task,
-                                     decc_poco_effects *fx, decc_err *err)
-    DECC_WARN_UNUSED;
+                                     decc_poco_effects *fx,
+                                     decc_err *err) DECC_WARN_UNUSED;
 
 /* ---- contribution helpers (what workers compute) ------------------------------ */
 
@@ -727,9 +712,10 @@ DECC_API void decc_poco_result_seal(uint8_t out32[32],
 /* The digest the scheduler (or teebroker) personal_signs to authorise a
  * worker: keccak256(worker ‖ taskid ‖ enclaveChallenge) — sign it with
  * decc_eip191_sign(sig, sk, digest, 32). */
-DECC_API void decc_poco_authorization_message(
-    uint8_t out32[32], const decc_address *worker, const uint8_t task_id32[32],
-    const decc_address *enclave_challenge);
+DECC_API void
+decc_poco_authorization_message(uint8_t out32[32], const decc_address *worker,
+                                const uint8_t task_id32[32],
+                                const decc_address *enclave_challenge);
 /* The digest the enclave personal_signs: keccak256(resultHash ‖
  * resultSeal). */
 DECC_API void decc_poco_enclave_message(uint8_t out32[32],
@@ -743,13 +729,14 @@ DECC_API void decc_poco_enclave_message(uint8_t out32[32],
  * single return value of viewDeal / viewTask / viewContribution. The one
  * definition every encoder and decoder in decc uses. */
 #define DECC_POCO_DEAL_ABI_TYPE                                                \
-  "((address,address,uint256),(address,address,uint256),(address,address,"   \
-  "uint256),uint256,uint256,bytes32,address,address,address,string,uint256,"  \
+  "((address,address,uint256),(address,address,uint256),(address,address,"     \
+  "uint256),uint256,uint256,bytes32,address,address,address,string,uint256,"   \
   "uint256,uint256,uint256,uint256,address)"
 #define DECC_POCO_TASK_ABI_TYPE                                                \
-  "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"   \
+  "(uint8,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32,uint256,"    \
   "uint256,address[],bytes32,bytes,uint256,bytes)"
-#define DECC_POCO_CONTRIBUTION_ABI_TYPE "(uint8,bytes32,bytes32,address,uint256)"
+#define DECC_POCO_CONTRIBUTION_ABI_TYPE                                        \
+  "(uint8,bytes32,bytes32,address,uint256)"
 
 /* ABI return data of viewDeal(dealid), viewTask(taskid),
  * viewContribution(taskid, worker) and viewCategory(idx) (each a single
@@ -761,10 +748,9 @@ DECC_API decc_status decc_poco_task_abi(decc_buf *out, const decc_poco_task *t)
     DECC_WARN_UNUSED;
 DECC_API decc_status decc_poco_contribution_abi(
     decc_buf *out, const decc_poco_contribution *c) DECC_WARN_UNUSED;
-DECC_API decc_status decc_poco_category_abi(decc_buf *out, const char *name,
-                                            const char *description,
-                                            const decc_u256 *work_clock_time_ref)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_poco_category_abi(decc_buf *out, const char *name, const char *description,
+                       const decc_u256 *work_clock_time_ref) DECC_WARN_UNUSED;
 
 /* Decoders of the same return data (the inverse of the *_abi encoders).
  * deal: d is initialised by the call (decc_poco_deal_clear it); task: t is

@@ -80,8 +80,8 @@ DECC_API void decc_pd_destroy(decc_pd *root);
  * (validation, not insertion, judges its characters). Common returns:
  * DECC_OK; DECC_E_INVALID (obj not an object, NULL key); DECC_E_EXISTS (key
  * already present); DECC_E_NOMEM. */
-DECC_API decc_status decc_pd_add_bool(decc_pd *obj, const char *key,
-                                      int value, decc_err *err);
+DECC_API decc_status decc_pd_add_bool(decc_pd *obj, const char *key, int value,
+                                      decc_err *err);
 DECC_API decc_status decc_pd_add_number(decc_pd *obj, const char *key,
                                         double value, decc_err *err);
 /* decimal: optional "-" then digits, any size (the range check belongs to
@@ -307,8 +307,7 @@ DECC_API decc_status decc_pd_get_i128(decc_pd_reader *r, const char *path,
                                       decc_i128 *out, decc_err *err);
 /* *out: NUL-terminated UTF-8, decc_free it. */
 DECC_API decc_status decc_pd_get_string(decc_pd_reader *r, const char *path,
-                                        char **out, size_t *len,
-                                        decc_err *err);
+                                        char **out, size_t *len, decc_err *err);
 /* Raw entry bytes whatever the format. *out: decc_free it. */
 DECC_API decc_status decc_pd_get_bytes(decc_pd_reader *r, const char *path,
                                        uint8_t **out, size_t *len,

@@ -93,8 +93,8 @@ typedef struct decc_prov_bundle {
   size_t n_events;
   /* attestation: a quote, or the reason there is none */
   int has_quote;
-  decc_quote *quote;       /* owned (large: carries a hardware quote) */
-  char *attestation_note;  /* why there is no quote ("" when there is) */
+  decc_quote *quote;      /* owned (large: carries a hardware quote) */
+  char *attestation_note; /* why there is no quote ("" when there is) */
   /* the enclave challenge key's personal_sign of
    * decc_enclave_quote_binding_message(quote): the key that signed the
    * result vouches for this quote (JSON attestation.binding, optional) */
@@ -138,8 +138,8 @@ DECC_API decc_status decc_prov_to_json(char **json, const decc_prov_bundle *b)
  * or cleared; on failure it is left cleared.
  * Returns: DECC_OK; DECC_E_PARSE (err names the field); DECC_E_LIMIT (more
  * than DECC_PROV_MAX_BYTES / events / transactions); DECC_E_NOMEM. */
-DECC_API decc_status decc_prov_from_json(decc_prov_bundle *b,
-                                         const char *json, size_t len,
+DECC_API decc_status decc_prov_from_json(decc_prov_bundle *b, const char *json,
+                                         size_t len,
                                          decc_err *err) DECC_WARN_UNUSED;
 
 /* What the verifier is given besides the bundle. */
@@ -157,9 +157,9 @@ typedef struct decc_prov_verify_opts {
 
 /* One line of the verifier's report. */
 typedef enum decc_prov_verdict {
-  DECC_PROV_PROVEN = 0,  /* checked from the bundle alone */
-  DECC_PROV_NOT_PROVEN,  /* cannot be established offline (says why) */
-  DECC_PROV_FAILED       /* the bundle contradicts itself: refused */
+  DECC_PROV_PROVEN = 0, /* checked from the bundle alone */
+  DECC_PROV_NOT_PROVEN, /* cannot be established offline (says why) */
+  DECC_PROV_FAILED      /* the bundle contradicts itself: refused */
 } decc_prov_verdict;
 
 #define DECC_PROV_MAX_LINES 48
@@ -187,8 +187,8 @@ typedef struct decc_prov_report {
  * chain, missing event); err holds the first failure's text. */
 DECC_API decc_status decc_prov_verify(const decc_prov_bundle *b,
                                       const decc_prov_verify_opts *opts,
-                                      decc_prov_report *rep, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      decc_prov_report *rep,
+                                      decc_err *err) DECC_WARN_UNUSED;
 
 /* The result digest of iexec-protocol.md §5.6 computed from a result zip
  * (entries relative to /iexec_out): computed.json's
@@ -198,10 +198,9 @@ DECC_API decc_status decc_prov_verify(const decc_prov_bundle *b,
  * Returns: DECC_OK; DECC_E_PARSE (not a zip, no or malformed
  * computed.json); DECC_E_NOT_FOUND (the output path is not in the zip);
  * DECC_E_INVALID (empty output file); DECC_E_LIMIT; DECC_E_NOMEM. */
-DECC_API decc_status decc_prov_zip_result_digest(uint8_t out32[32],
-                                                 const uint8_t *zip,
-                                                 size_t len, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_prov_zip_result_digest(uint8_t out32[32], const uint8_t *zip, size_t len,
+                            decc_err *err) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

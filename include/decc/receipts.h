@@ -65,12 +65,12 @@ typedef enum decc_rcpt_kind {
 
 /* One receipt. Fixed-size fields; the purpose is inline. */
 typedef struct decc_rcpt {
-  uint8_t kind;             /* decc_rcpt_kind */
-  uint64_t seq;             /* 0-based position in the dataset's log */
-  uint64_t time;            /* SMS wall clock, unix seconds */
-  uint64_t chain_time;      /* chain's latest block timestamp then */
+  uint8_t kind;        /* decc_rcpt_kind */
+  uint64_t seq;        /* 0-based position in the dataset's log */
+  uint64_t time;       /* SMS wall clock, unix seconds */
+  uint64_t chain_time; /* chain's latest block timestamp then */
   uint64_t chain_id;
-  uint8_t prev[32];         /* decc_rcpt_hash of record seq-1 (zero at 0) */
+  uint8_t prev[32]; /* decc_rcpt_hash of record seq-1 (zero at 0) */
   decc_address dataset;
   uint8_t deal_id[32];
   uint8_t task_id[32];
@@ -83,19 +83,19 @@ typedef struct decc_rcpt {
   decc_address beneficiary;
   decc_address workerpool;
   decc_address worker;
-  decc_address enclave;     /* the task's enclave challenge address */
-  uint8_t price[32];        /* dataset price paid per task (nRLC, u256 BE) */
-  uint8_t grant[32];        /* dataset order hash (zero: not found) */
-  uint64_t grant_expires;   /* policy expiry, unix s (0: none) */
-  uint8_t result_hash[32];  /* RESULT: the contribution's resultHash */
-  uint8_t result_seal[32];  /* RESULT: resultSeal */
-  uint8_t result_digest[32];/* RESULT: the task's resultDigest */
-  uint8_t enclave_sig[65];  /* RESULT: the enclave's personal_sign of
+  decc_address enclave;      /* the task's enclave challenge address */
+  uint8_t price[32];         /* dataset price paid per task (nRLC, u256 BE) */
+  uint8_t grant[32];         /* dataset order hash (zero: not found) */
+  uint64_t grant_expires;    /* policy expiry, unix s (0: none) */
+  uint8_t result_hash[32];   /* RESULT: the contribution's resultHash */
+  uint8_t result_seal[32];   /* RESULT: resultSeal */
+  uint8_t result_digest[32]; /* RESULT: the task's resultDigest */
+  uint8_t enclave_sig[65];   /* RESULT: the enclave's personal_sign of
                                H(resultHash ‖ resultSeal) (all zero when
                                unavailable, see docs/receipts.md) */
   size_t purpose_len;
   char purpose[DECC_RCPT_PURPOSE_MAX + 1]; /* NUL-terminated */
-  uint8_t sig[65];          /* SMS signature of decc_rcpt_digest */
+  uint8_t sig[65]; /* SMS signature of decc_rcpt_digest */
 } decc_rcpt;
 
 /* Serialises r (every field but nothing else) into out (cap bytes, at
@@ -103,32 +103,30 @@ typedef struct decc_rcpt {
  * Returns: DECC_OK; DECC_E_INVALID (bad kind, purpose too long or with a
  * NUL); DECC_E_LIMIT (cap too small). */
 DECC_API decc_status decc_rcpt_encode(const decc_rcpt *r, uint8_t *out,
-                                      size_t cap, size_t *len)
-    DECC_WARN_UNUSED;
+                                      size_t cap, size_t *len) DECC_WARN_UNUSED;
 /* Parses one record of exactly n bytes (strict: magic, version, kind,
  * purpose length and UTF-8, no trailing bytes). Signatures are not
  * checked here. Returns: DECC_OK; DECC_E_PARSE (err names the field). */
 DECC_API decc_status decc_rcpt_decode(decc_rcpt *r, const uint8_t *rec,
-                                      size_t n, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      size_t n, decc_err *err) DECC_WARN_UNUSED;
 /* The digest the SMS signs: keccak256 of the record without its last 65
  * bytes (the signature). Returns: DECC_OK or decc_rcpt_encode's errors. */
-DECC_API decc_status decc_rcpt_digest(uint8_t out32[32], const decc_rcpt *r)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_rcpt_digest(uint8_t out32[32],
+                                      const decc_rcpt *r) DECC_WARN_UNUSED;
 /* The record's hash, which the next record's prev holds: keccak256 of the
  * whole record, signature included. Returns as decc_rcpt_digest. */
-DECC_API decc_status decc_rcpt_hash(uint8_t out32[32], const decc_rcpt *r)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_rcpt_hash(uint8_t out32[32],
+                                    const decc_rcpt *r) DECC_WARN_UNUSED;
 /* Signs r (sets r->sig) with sk32. Returns: DECC_OK; DECC_E_INVALID. */
-DECC_API decc_status decc_rcpt_sign(decc_rcpt *r, const uint8_t sk32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_rcpt_sign(decc_rcpt *r,
+                                    const uint8_t sk32[32]) DECC_WARN_UNUSED;
 /* Recovers the signer of r. Returns: DECC_OK; DECC_E_BAD_SIGNATURE. */
-DECC_API decc_status decc_rcpt_signer(decc_address *out, const decc_rcpt *r)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_rcpt_signer(decc_address *out,
+                                      const decc_rcpt *r) DECC_WARN_UNUSED;
 /* JSON object of r (hex fields 0x-prefixed, addresses checksummed).
  * Out: *json (decc_free). Returns: DECC_OK; DECC_E_NOMEM. */
-DECC_API decc_status decc_rcpt_to_json(char **json, const decc_rcpt *r)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_rcpt_to_json(char **json,
+                                       const decc_rcpt *r) DECC_WARN_UNUSED;
 /* "key-release" / "result" / "unknown". */
 DECC_API const char *decc_rcpt_kind_name(unsigned kind);
 
@@ -138,8 +136,8 @@ DECC_API const char *decc_rcpt_kind_name(unsigned kind);
 typedef struct decc_rcpt_list {
   decc_rcpt *items;
   size_t n;
-  uint64_t torn_bytes;   /* bytes of an incomplete last frame (ignored) */
-  uint64_t bad_frames;   /* complete frames that do not parse (reported
+  uint64_t torn_bytes; /* bytes of an incomplete last frame (ignored) */
+  uint64_t bad_frames; /* complete frames that do not parse (reported
                             by verify; their bytes are skipped) */
 } decc_rcpt_list;
 
@@ -149,30 +147,29 @@ DECC_API void decc_rcpt_list_clear(decc_rcpt_list *l);
  * A missing file is an empty list. Out: *out (decc_rcpt_list_clear).
  * Returns: DECC_OK; DECC_E_IO; DECC_E_LIMIT; DECC_E_NOMEM. */
 DECC_API decc_status decc_rcpt_log_read(decc_rcpt_list *out, const char *path,
-                                        size_t max_records, decc_err *err)
-    DECC_WARN_UNUSED;
+                                        size_t max_records,
+                                        decc_err *err) DECC_WARN_UNUSED;
 /* The log path of a dataset under a receipts directory:
  * <dir>/<0x lowercase dataset>.log. Out: *path (decc_free). */
-DECC_API decc_status decc_rcpt_log_path(char **path, const char *dir,
-                                        const decc_address *dataset)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_rcpt_log_path(
+    char **path, const char *dir, const decc_address *dataset) DECC_WARN_UNUSED;
 
 /* ---- verification -------------------------------------------------------- */
 
 /* One problem found by verification (static code, message). */
 typedef struct decc_rcpt_issue {
-  uint64_t seq;          /* receipt position (UINT64_MAX: the whole log) */
-  const char *code;      /* e.g. "BAD_SIGNATURE", "CHAIN_BROKEN" */
+  uint64_t seq;     /* receipt position (UINT64_MAX: the whole log) */
+  const char *code; /* e.g. "BAD_SIGNATURE", "CHAIN_BROKEN" */
   char msg[200];
 } decc_rcpt_issue;
 
 typedef struct decc_rcpt_report {
   decc_rcpt_issue *issues;
   size_t n;
-  size_t checked;         /* receipts examined */
-  size_t chain_checked;   /* receipts cross-checked against the chain */
-  decc_address signer;    /* the signer the log was checked against */
-  uint64_t torn_bytes;    /* a torn tail (crash during an append): a
+  size_t checked;       /* receipts examined */
+  size_t chain_checked; /* receipts cross-checked against the chain */
+  decc_address signer;  /* the signer the log was checked against */
+  uint64_t torn_bytes;  /* a torn tail (crash during an append): a
                              warning, not an issue — those bytes were never
                              acknowledged and the next append drops them */
 } decc_rcpt_report;
@@ -207,8 +204,8 @@ DECC_API decc_status decc_rcpt_verify_log(decc_rcpt_report *rep,
  * Returns: DECC_OK (issues in *rep); chain errors that prevent checking. */
 DECC_API decc_status decc_rcpt_verify_chain(decc_rcpt_report *rep,
                                             const decc_rcpt_list *l,
-                                            decc_chain *chain, decc_err *err)
-    DECC_WARN_UNUSED;
+                                            decc_chain *chain,
+                                            decc_err *err) DECC_WARN_UNUSED;
 
 /* Checks the log is complete against the chain: every task of every deal
  * of `dataset` (the hub's OrdersMatched events, then viewDeal) that is
@@ -226,9 +223,8 @@ DECC_API decc_status decc_rcpt_verify_coverage(decc_rcpt_report *rep,
 /* Report as JSON {"ok":bool,"checked":n,"chainChecked":n,"signer":"0x…",
  * "issues":[{"seq":n|null,"code":"…","message":"…"}]}. Out: *json
  * (decc_free). Returns: DECC_OK; DECC_E_NOMEM. */
-DECC_API decc_status decc_rcpt_report_to_json(char **json,
-                                              const decc_rcpt_report *rep)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_rcpt_report_to_json(
+    char **json, const decc_rcpt_report *rep) DECC_WARN_UNUSED;
 
 /* The hub's OrdersMatched hashes of a deal: app, dataset, workerpool,
  * request order hashes (in that order). Scans the hub's logs.
@@ -271,22 +267,20 @@ DECC_API const char *decc_rcpt_store_policy_dir(const decc_rcpt_store *s);
  * Returns: DECC_OK; DECC_E_IO; DECC_E_CORRUPT (the log's last complete
  * record does not parse: nothing is appended; the owner must look);
  * DECC_E_INVALID (bad receipt). */
-DECC_API decc_status decc_rcpt_store_append(decc_rcpt_store *s, decc_rcpt *r,
-                                            void (*log)(void *ctx,
-                                                        const char *line),
-                                            void *log_ctx, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_rcpt_store_append(
+    decc_rcpt_store *s, decc_rcpt *r, void (*log)(void *ctx, const char *line),
+    void *log_ctx, decc_err *err) DECC_WARN_UNUSED;
 
 /* ---- grant policies ------------------------------------------------------------ */
 
 /* The owner's policy for one dataset order. */
 typedef struct decc_grant_policy {
   decc_address dataset;
-  uint8_t order_hash[32];  /* EIP-712 hash of the dataset order */
-  uint64_t expires;        /* unix seconds; 0 = never */
+  uint8_t order_hash[32]; /* EIP-712 hash of the dataset order */
+  uint64_t expires;       /* unix seconds; 0 = never */
   size_t purpose_len;
   char purpose[DECC_RCPT_PURPOSE_MAX + 1];
-  uint8_t sig[65];         /* owner's personal_sign of decc_grant_policy_hash */
+  uint8_t sig[65]; /* owner's personal_sign of decc_grant_policy_hash */
 } decc_grant_policy;
 
 /* keccak256("DECC-GRANT-POLICY-V1" ‖ dataset(20) ‖ orderHash(32) ‖
@@ -295,9 +289,8 @@ DECC_API void decc_grant_policy_hash(uint8_t out32[32],
                                      const decc_grant_policy *p);
 /* Signs p as the owner (personal_sign of the hash, EIP-191).
  * Returns: DECC_OK; DECC_E_INVALID (bad key or purpose). */
-DECC_API decc_status decc_grant_policy_sign(decc_grant_policy *p,
-                                            const uint8_t sk32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_grant_policy_sign(
+    decc_grant_policy *p, const uint8_t sk32[32]) DECC_WARN_UNUSED;
 /* Checks p's purpose (UTF-8, no control characters, at most
  * DECC_RCPT_PURPOSE_MAX bytes) and that it is signed by `owner`.
  * Returns: DECC_OK; DECC_E_INVALID; DECC_E_BAD_SIGNATURE ("signed by 0x…,
@@ -307,15 +300,13 @@ DECC_API decc_status decc_grant_policy_verify(const decc_grant_policy *p,
                                               decc_err *err) DECC_WARN_UNUSED;
 /* JSON {"dataset","orderHash","expires","purpose","signature"}.
  * Out: *json (decc_free). Returns: DECC_OK; DECC_E_NOMEM. */
-DECC_API decc_status decc_grant_policy_to_json(char **json,
-                                               const decc_grant_policy *p)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_grant_policy_to_json(
+    char **json, const decc_grant_policy *p) DECC_WARN_UNUSED;
 /* Parses that JSON (strict; at most 4096 bytes).
  * Returns: DECC_OK; DECC_E_PARSE; DECC_E_INVALID (bad purpose). */
-DECC_API decc_status decc_grant_policy_from_json(decc_grant_policy *p,
-                                                 const char *json, size_t n,
-                                                 decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_grant_policy_from_json(decc_grant_policy *p, const char *json, size_t n,
+                            decc_err *err) DECC_WARN_UNUSED;
 /* Stores a policy the caller has verified against the dataset's owner
  * (decc_grant_policy_verify), in <dir>/<orderHash>.json, atomically and
  * once: an identical policy again is DECC_OK (idempotent); a different one
@@ -325,8 +316,8 @@ DECC_API decc_status decc_grant_policy_from_json(decc_grant_policy *p,
  * Returns: DECC_OK; DECC_E_EXISTS; DECC_E_STATE; DECC_E_IO. */
 DECC_API decc_status decc_grant_policy_store(const char *dir,
                                              const decc_grant_policy *p,
-                                             uint64_t now, decc_err *err)
-    DECC_WARN_UNUSED;
+                                             uint64_t now,
+                                             decc_err *err) DECC_WARN_UNUSED;
 /* Loads the policy of order_hash from dir (its signature is checked
  * again by the caller when it matters).
  * Returns: DECC_OK; DECC_E_NOT_FOUND (no policy: the grant has no expiry
@@ -343,8 +334,8 @@ typedef struct decc_rcpt_release {
   uint64_t wall_now, chain_now, chain_id;
   const uint8_t *task_id, *deal_id; /* 32 bytes each */
   uint64_t task_index;
-  const decc_address *dataset, *dataset_owner, *app, *requester,
-      *beneficiary, *workerpool, *worker, *enclave;
+  const decc_address *dataset, *dataset_owner, *app, *requester, *beneficiary,
+      *workerpool, *worker, *enclave;
   const uint8_t *app_checksum, *dataset_checksum; /* 32 bytes */
   const uint8_t *price32;                         /* u256 BE */
   const uint8_t *grant32; /* dataset order hash; NULL: unknown */
@@ -359,8 +350,8 @@ typedef struct decc_rcpt_release {
 DECC_API decc_status decc_rcpt_release_check(decc_rcpt_store *s,
                                              const decc_rcpt_release *rel,
                                              decc_grant_policy *policy,
-                                             const char **code, decc_err *err)
-    DECC_WARN_UNUSED;
+                                             const char **code,
+                                             decc_err *err) DECC_WARN_UNUSED;
 /* After the session is built: appends the KEY_RELEASE receipt (with the
  * policy's purpose and expiry). Returns as decc_rcpt_store_append. */
 DECC_API decc_status decc_rcpt_release_record(
@@ -377,8 +368,8 @@ DECC_API decc_status decc_rcpt_release_record(
 DECC_API decc_status decc_rcpt_sync_results(decc_rcpt_store *s,
                                             decc_chain *chain,
                                             const decc_address *dataset,
-                                            size_t *added, decc_err *err)
-    DECC_WARN_UNUSED;
+                                            size_t *added,
+                                            decc_err *err) DECC_WARN_UNUSED;
 
 /* ---- owner access over HTTP ---------------------------------------------------- */
 

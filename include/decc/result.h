@@ -57,8 +57,8 @@ DECC_API decc_status decc_rsa_keygen(decc_rsa_key **out, unsigned bits,
  * DECC_E_UNSUPPORTED (encrypted PEM); DECC_E_RANGE (under 1024 bits or
  * over 16384); DECC_E_NOMEM. */
 DECC_API decc_status decc_rsa_key_parse(decc_rsa_key **out, const char *text,
-                                        size_t len, decc_err *err)
-    DECC_WARN_UNUSED;
+                                        size_t len,
+                                        decc_err *err) DECC_WARN_UNUSED;
 
 /* Returns: 1 when key holds the private half, 0 when public only. */
 DECC_API int decc_rsa_key_is_private(const decc_rsa_key *key);
@@ -117,15 +117,15 @@ DECC_API void decc_rsa_key_destroy(decc_rsa_key *key);
 
 #define DECC_RESULT_KEY_ENTRY "aes-key.rsa"
 #define DECC_RESULT_PAYLOAD_ENTRY "iexec_out.zip.aes"
-#define DECC_RESULT_MAX_KEY_ENTRY 1000u              /* SDK ENC_KEY_MAX_SIZE */
-#define DECC_RESULT_MAX_PAYLOAD 1000000000ull        /* SDK ENC_RESULTS_MAX_SIZE */
+#define DECC_RESULT_MAX_KEY_ENTRY 1000u       /* SDK ENC_KEY_MAX_SIZE */
+#define DECC_RESULT_MAX_PAYLOAD 1000000000ull /* SDK ENC_RESULTS_MAX_SIZE */
 
 /* What decryption found. */
 typedef struct decc_result_info {
-  int legacy_key_b64;       /* 1: aes-key.rsa was base64 text (legacy) */
-  unsigned aes_bits;        /* 256 (AES-256-CBC) or 128 (legacy AES-128-ECB) */
-  uint64_t payload_size;    /* bytes of iexec_out.zip.aes */
-  uint64_t output_size;     /* bytes of the decrypted iexec_out.zip */
+  int legacy_key_b64;    /* 1: aes-key.rsa was base64 text (legacy) */
+  unsigned aes_bits;     /* 256 (AES-256-CBC) or 128 (legacy AES-128-ECB) */
+  uint64_t payload_size; /* bytes of iexec_out.zip.aes */
+  uint64_t output_size;  /* bytes of the decrypted iexec_out.zip */
 } decc_result_info;
 
 /* Builds the encrypted archive of the file zip_path (the plain

@@ -36,10 +36,10 @@ extern "C" {
 
 /* Caller-allocated; all fields private. */
 typedef struct decc_rlp_enc {
-  decc_buf buf;                      /* output so far, headers included */
-  size_t open[DECC_RLP_MAX_DEPTH];   /* payload start of each open list */
+  decc_buf buf;                    /* output so far, headers included */
+  size_t open[DECC_RLP_MAX_DEPTH]; /* payload start of each open list */
   int depth;
-  decc_status err;                   /* sticky first error */
+  decc_status err; /* sticky first error */
 } decc_rlp_enc;
 
 /* Initialises an empty encoder; the encoding may not exceed max_len bytes
@@ -68,17 +68,17 @@ DECC_API decc_status decc_rlp_enc_end_list(decc_rlp_enc *e);
 /* Appends everything pushed at the top level to out and resets the encoder
  * for reuse. Returns: DECC_OK; the sticky error; DECC_E_STATE if a list is
  * still open; the error of out. out is unchanged on error. */
-DECC_API decc_status decc_rlp_enc_finish(decc_rlp_enc *e, decc_buf *out)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_rlp_enc_finish(decc_rlp_enc *e,
+                                         decc_buf *out) DECC_WARN_UNUSED;
 
 /* ---- decoder ---------------------------------------------------------------- */
 
 /* A decoded item. Public, read-only; points into the input. */
 typedef struct decc_rlp_item {
-  int is_list;          /* 1 for a list, 0 for a byte string */
-  const uint8_t *data;  /* payload: string bytes, or the encoded children */
-  size_t len;           /* payload length */
-  const uint8_t *raw;   /* the whole encoding, header included */
+  int is_list;         /* 1 for a list, 0 for a byte string */
+  const uint8_t *data; /* payload: string bytes, or the encoded children */
+  size_t len;          /* payload length */
+  const uint8_t *raw;  /* the whole encoding, header included */
   size_t raw_len;
 } decc_rlp_item;
 
@@ -86,16 +86,15 @@ typedef struct decc_rlp_item {
  * examined. Out: *item; *consumed (optional) = raw_len.
  * Returns: DECC_OK or DECC_E_PARSE (empty input, non-canonical header,
  * length past the end). */
-DECC_API decc_status decc_rlp_decode_item(decc_rlp_item *item,
-                                          size_t *consumed, const uint8_t *in,
-                                          size_t len, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_rlp_decode_item(decc_rlp_item *item, size_t *consumed,
+                                          const uint8_t *in, size_t len,
+                                          decc_err *err) DECC_WARN_UNUSED;
 
 /* Decodes exactly one item covering all of in (trailing bytes are
  * DECC_E_PARSE) and validates its whole tree (decc_rlp_validate). */
 DECC_API decc_status decc_rlp_decode(decc_rlp_item *item, const uint8_t *in,
-                                     size_t len, decc_err *err)
-    DECC_WARN_UNUSED;
+                                     size_t len,
+                                     decc_err *err) DECC_WARN_UNUSED;
 
 /* Checks that in is exactly one canonical item whose nested lists are all
  * canonical and at most DECC_RLP_MAX_DEPTH deep. Returns: DECC_OK,

@@ -30,9 +30,9 @@ extern "C" {
 #endif
 
 typedef struct decc_sandbox_opts {
-  const char *app_dir;    /* host dir mounted read-only at /app (required) */
-  const char *in_dir;     /* host dir mounted read-only at /iexec_in (opt.) */
-  const char *out_dir;    /* host dir receiving /iexec_out (required, must
+  const char *app_dir;     /* host dir mounted read-only at /app (required) */
+  const char *in_dir;      /* host dir mounted read-only at /iexec_in (opt.) */
+  const char *out_dir;     /* host dir receiving /iexec_out (required, must
                              exist; existing files are left alone) */
   const char *const *argv; /* program and arguments, argv[0] resolved inside
                              the sandbox (e.g. "/app/run.sh"); required */
@@ -51,9 +51,9 @@ typedef struct decc_sandbox_opts {
 
 /* How the program ended. */
 typedef enum decc_sandbox_end {
-  DECC_SANDBOX_EXITED = 0,   /* exit_code is valid */
-  DECC_SANDBOX_SIGNALED = 1, /* killed by signal `signal` (e.g. SIGXCPU) */
-  DECC_SANDBOX_TIMEOUT = 2,  /* wall-clock limit reached, killed */
+  DECC_SANDBOX_EXITED = 0,       /* exit_code is valid */
+  DECC_SANDBOX_SIGNALED = 1,     /* killed by signal `signal` (e.g. SIGXCPU) */
+  DECC_SANDBOX_TIMEOUT = 2,      /* wall-clock limit reached, killed */
   DECC_SANDBOX_OUTPUT_LIMIT = 3, /* /iexec_out exceeded its limit */
   DECC_SANDBOX_SETUP_FAILED = 4  /* the sandbox could not be built */
 } decc_sandbox_end;
@@ -62,12 +62,12 @@ typedef struct decc_sandbox_result {
   decc_sandbox_end end;
   int exit_code;
   int signal;
-  uint64_t out_bytes;   /* bytes copied to out_dir */
-  uint32_t out_files;   /* regular files copied */
+  uint64_t out_bytes; /* bytes copied to out_dir */
+  uint32_t out_files; /* regular files copied */
   double wall_seconds;
-  int landlock_abi;     /* Landlock ABI applied (0: kernel without Landlock;
+  int landlock_abi; /* Landlock ABI applied (0: kernel without Landlock;
                            the other layers still apply) */
-  char detail[160];     /* why setup failed / which limit, one line */
+  char detail[160]; /* why setup failed / which limit, one line */
 } decc_sandbox_result;
 
 /* Fills opts with the defaults (callers then set the required fields). */
@@ -79,8 +79,8 @@ DECC_API void decc_sandbox_opts_init(decc_sandbox_opts *opts);
  * DECC_E_DENIED (not root: cannot mount); DECC_E_IO (a host directory is
  * unusable); DECC_E_INTERNAL (fork/namespace failure; err says which). */
 DECC_API decc_status decc_sandbox_run(const decc_sandbox_opts *opts,
-                                      decc_sandbox_result *res, decc_err *err)
-    DECC_WARN_UNUSED;
+                                      decc_sandbox_result *res,
+                                      decc_err *err) DECC_WARN_UNUSED;
 
 /* Returns: the Landlock ABI version the kernel offers (0 = none). */
 DECC_API int decc_sandbox_landlock_abi(void);

@@ -127,23 +127,23 @@ DECC_API char *decc_session_env_name(char out[DECC_SESSION_ENV_NAME_MAX],
 /* One iexec_secrets entry: app-side index → requester secret name. */
 typedef struct decc_param_secret {
   const char *index; /* "1", "2", … (checked: a positive integer, ≤ 4 digits) */
-  const char *name;  /* the requester's secret key, as given */
+  const char *name; /* the requester's secret key, as given */
 } decc_param_secret;
 
 /* The deal params parsed. Strings are borrowed from the parsed document
  * (or, for params that are not a JSON object, from the text given to
  * decc_deal_params_parse, which must then outlive p). */
 typedef struct decc_deal_params {
-  const char *args;           /* iexec_args, or the whole text; "" if none */
-  const char **input_files;   /* iexec_input_files URLs (owned array) */
+  const char *args;         /* iexec_args, or the whole text; "" if none */
+  const char **input_files; /* iexec_input_files URLs (owned array) */
   size_t n_input_files;
   decc_param_secret *secrets; /* iexec_secrets in document order (owned) */
   size_t n_secrets;
-  int encrypt;                /* iexec_result_encryption: true or "true" */
-  const char *provider;       /* iexec_result_storage_provider, "ipfs" default */
-  const char *proxy;          /* iexec_result_storage_proxy, NULL if none */
-  const char *bulk_cid;       /* bulk_cid, NULL if not a bulk deal */
-  void *doc_;                 /* internal: the parsed JSON */
+  int encrypt;          /* iexec_result_encryption: true or "true" */
+  const char *provider; /* iexec_result_storage_provider, "ipfs" default */
+  const char *proxy;    /* iexec_result_storage_proxy, NULL if none */
+  const char *bulk_cid; /* bulk_cid, NULL if not a bulk deal */
+  void *doc_;           /* internal: the parsed JSON */
 } decc_deal_params;
 
 /* Parses deal params by iExec's DealParams rules: text that is not a JSON
@@ -222,45 +222,45 @@ typedef struct decc_session {
 
   /* pre-compute: written when there is a dataset, an input file or a
    * bulk slice; has_pre tells the reader whether the service exists. */
-  int has_pre;               /* reader */
-  int has_dataset;           /* IS_DATASET_REQUIRED */
+  int has_pre;     /* reader */
+  int has_dataset; /* IS_DATASET_REQUIRED */
   decc_session_dataset dataset;
-  int bulk;                  /* a bulk deal (IEXEC_BULK_SLICE_SIZE given) */
+  int bulk; /* a bulk deal (IEXEC_BULK_SLICE_SIZE given) */
   decc_session_dataset *bulk_datasets; /* n_bulk items; reader: owned */
   size_t n_bulk;
-  const char *bulk_size;     /* reader: IEXEC_BULK_SLICE_SIZE as given; the
+  const char *bulk_size;    /* reader: IEXEC_BULK_SLICE_SIZE as given; the
                                 items are read only when it is a number in
                                 0..DECC_SESSION_BULK_MAX */
-  const char **input_files;  /* URLs, n_input_files; reader: owned array
+  const char **input_files; /* URLs, n_input_files; reader: owned array
                                 of the URLs present from 1 on */
   size_t n_input_files;
   const char *input_files_number; /* reader: pre's IEXEC_INPUT_FILES_NUMBER */
 
   /* app */
-  const char *app_image;       /* image_name (the app multiaddr as text) */
-  const char *app_fingerprint; /* 0x-hex app checksum; "" not checked */
-  const char *args;            /* iexec_args */
-  const char *dataset_address; /* IEXEC_DATASET_ADDRESS / _FILENAME */
-  const char *purpose;         /* DECC_GRANT_PURPOSE; NULL/"" none */
+  const char *app_image;        /* image_name (the app multiaddr as text) */
+  const char *app_fingerprint;  /* 0x-hex app checksum; "" not checked */
+  const char *args;             /* iexec_args */
+  const char *dataset_address;  /* IEXEC_DATASET_ADDRESS / _FILENAME */
+  const char *purpose;          /* DECC_GRANT_PURPOSE; NULL/"" none */
   decc_session_secret *secrets; /* n_secrets; reader: owned */
   size_t n_secrets;
-  const char *app_secret;      /* secret: app developer secret; NULL none */
+  const char *app_secret; /* secret: app developer secret; NULL none */
   size_t app_secret_len;
-  decc_session_var *app_env;   /* reader: the app environment verbatim */
+  decc_session_var *app_env; /* reader: the app environment verbatim */
   size_t n_app_env;
 
   /* post-compute */
   int encrypt;
-  const char *encryption_key;  /* base64 PEM of the beneficiary's key */
+  const char *encryption_key; /* base64 PEM of the beneficiary's key */
   size_t encryption_key_len;
-  int callback;                /* the deal has a callback contract */
-  const char *provider;        /* "" for callbacks */
-  const char *proxy;           /* secret-ish: storage proxy URL */
+  int callback;         /* the deal has a callback contract */
+  const char *provider; /* "" for callbacks */
+  const char *proxy;    /* secret-ish: storage proxy URL */
   size_t proxy_len;
-  const char *token;           /* secret: storage token */
+  const char *token; /* secret: storage token */
   size_t token_len;
 
-  void *doc_;                  /* reader: the parsed JSON */
+  void *doc_; /* reader: the parsed JSON */
 } decc_session;
 
 /* Writes the session document of s (the byte layout of docs/internals/
@@ -281,8 +281,8 @@ DECC_API decc_status decc_session_write(decc_buf *out, const decc_session *s,
  * enclave, set wiping allocators for jansson first (launch.c does).
  * Returns: DECC_OK; DECC_E_PARSE (err says what is wrong); DECC_E_NOMEM. */
 DECC_API decc_status decc_session_parse(decc_session *s, const char *text,
-                                        size_t len, decc_err *err)
-    DECC_WARN_UNUSED;
+                                        size_t len,
+                                        decc_err *err) DECC_WARN_UNUSED;
 /* Frees what decc_session_parse allocated (not the caller's text). */
 DECC_API void decc_session_clear(decc_session *s);
 

@@ -54,7 +54,7 @@ struct decc_blockstore; /* decc/store.h */
 
 /* The fields of viewTask the SMS uses. */
 typedef struct decc_sms_task {
-  unsigned status;         /* DECC_TASK_* (decc/poco.h) */
+  unsigned status; /* DECC_TASK_* (decc/poco.h) */
   uint8_t deal_id[32];
   uint64_t index;          /* idx */
   uint64_t final_deadline; /* unix seconds */
@@ -89,10 +89,10 @@ typedef struct decc_sms_chain_view {
   void *ctx;
   decc_status (*owner_of)(void *ctx, const decc_address *entry,
                           decc_address *owner, decc_err *err);
-  decc_status (*task)(void *ctx, const uint8_t taskid32[32],
-                      decc_sms_task *out, decc_err *err);
-  decc_status (*deal)(void *ctx, const uint8_t dealid32[32],
-                      decc_sms_deal *out, decc_err *err);
+  decc_status (*task)(void *ctx, const uint8_t taskid32[32], decc_sms_task *out,
+                      decc_err *err);
+  decc_status (*deal)(void *ctx, const uint8_t dealid32[32], decc_sms_deal *out,
+                      decc_err *err);
   decc_status (*app)(void *ctx, const decc_address *app, decc_sms_asset *out,
                      decc_err *err);
   decc_status (*dataset)(void *ctx, const decc_address *dataset,
@@ -142,10 +142,9 @@ DECC_API decc_status decc_sms_memchain_create(decc_sms_memchain **out)
  * the memchain: destroy the SMS first. */
 DECC_API void decc_sms_memchain_destroy(decc_sms_memchain *m);
 /* Sets (or replaces) the owner() of an entry (dataset, app, workerpool). */
-DECC_API decc_status decc_sms_memchain_set_owner(decc_sms_memchain *m,
-                                                 const decc_address *entry,
-                                                 const decc_address *owner)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_sms_memchain_set_owner(decc_sms_memchain *m, const decc_address *entry,
+                            const decc_address *owner) DECC_WARN_UNUSED;
 /* Sets an app / dataset record (checksum, multiaddr bytes copied). */
 DECC_API decc_status decc_sms_memchain_set_asset(decc_sms_memchain *m,
                                                  const decc_address *entry,
@@ -153,15 +152,13 @@ DECC_API decc_status decc_sms_memchain_set_asset(decc_sms_memchain *m,
                                                  const uint8_t *multiaddr,
                                                  size_t len) DECC_WARN_UNUSED;
 /* Sets a deal (deep copy; owners are taken from the deal struct). */
-DECC_API decc_status decc_sms_memchain_set_deal(decc_sms_memchain *m,
-                                                const uint8_t dealid32[32],
-                                                const decc_sms_deal *d)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_sms_memchain_set_deal(decc_sms_memchain *m, const uint8_t dealid32[32],
+                           const decc_sms_deal *d) DECC_WARN_UNUSED;
 /* Sets a task. */
-DECC_API decc_status decc_sms_memchain_set_task(decc_sms_memchain *m,
-                                                const uint8_t taskid32[32],
-                                                const decc_sms_task *t)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_sms_memchain_set_task(decc_sms_memchain *m, const uint8_t taskid32[32],
+                           const decc_sms_task *t) DECC_WARN_UNUSED;
 DECC_API void decc_sms_memchain_set_now(decc_sms_memchain *m, uint64_t now);
 /* A view reading m (thread-safe: the memchain has its own lock). */
 DECC_API void decc_sms_memchain_view(decc_sms_chain_view *out,
@@ -190,15 +187,15 @@ typedef struct decc_sms_config {
   /* Chain view; the SMS owns it from decc_sms_create on (its destroy is
    * called by decc_sms_destroy, also when create fails). */
   decc_sms_chain_view chain;
-  uint64_t nonce_ttl_s;      /* attestation nonce lifetime, default 120 */
-  uint64_t quote_max_age_s;  /* quote timestamp tolerance, default 300 */
+  uint64_t nonce_ttl_s;     /* attestation nonce lifetime, default 120 */
+  uint64_t quote_max_age_s; /* quote timestamp tolerance, default 300 */
   /* Nonces are issued without state (see decc_sms_attestation_nonce); a
    * nonce used by a session request is remembered until it expires. */
-  size_t max_nonces;         /* used nonces remembered, default 8192 */
-  size_t max_nonces_per_task;/* sessions per task within nonce_ttl_s,
+  size_t max_nonces;          /* used nonces remembered, default 8192 */
+  size_t max_nonces_per_task; /* sessions per task within nonce_ttl_s,
                                 default 16 */
-  size_t max_params;         /* deal params bytes accepted, default 65536 */
-  size_t max_input_files;    /* iexec_input_files entries, default 64 */
+  size_t max_params;          /* deal params bytes accepted, default 65536 */
+  size_t max_input_files;     /* iexec_input_files entries, default 64 */
   /* Wall clock (unix seconds) for nonces and quotes; NULL = time(). */
   uint64_t (*clock)(void *clock_ctx);
   void *clock_ctx;
@@ -275,8 +272,8 @@ DECC_API decc_status decc_sms_push_web3(decc_sms *s,
                                         const decc_address *secret_address,
                                         const char *value, size_t len,
                                         const char *authorization,
-                                        const char **code, decc_err *err)
-    DECC_WARN_UNUSED;
+                                        const char **code,
+                                        decc_err *err) DECC_WARN_UNUSED;
 /* web2: signer = owner itself; name case-insensitive (1..256 bytes,
  * printable ASCII); update 0 = create (409 if present), 1 = replace (404 if
  * absent). The reserved name DECC_SMS_RESULT_ENCRYPTION_KEY must hold
@@ -285,30 +282,30 @@ DECC_API decc_status decc_sms_push_web2(decc_sms *s, const decc_address *owner,
                                         const char *name, const char *value,
                                         size_t len, int update,
                                         const char *authorization,
-                                        const char **code, decc_err *err)
-    DECC_WARN_UNUSED;
+                                        const char **code,
+                                        decc_err *err) DECC_WARN_UNUSED;
 /* App developer secret (index "1"): signer = owner() of app; challenge =
  * web2 challenge with owner = app, name = "1". Not updatable. */
 DECC_API decc_status decc_sms_push_app_secret(decc_sms *s,
                                               const decc_address *app,
                                               const char *value, size_t len,
                                               const char *authorization,
-                                              const char **code, decc_err *err)
-    DECC_WARN_UNUSED;
+                                              const char **code,
+                                              decc_err *err) DECC_WARN_UNUSED;
 /* Requester secret: key must match ^[A-Za-z0-9-_]{1,64}$ (else
  * DECC_E_INVALID → 400); signer = requester. Not updatable. */
 DECC_API decc_status decc_sms_push_requester_secret(
     decc_sms *s, const decc_address *requester, const char *key,
-    const char *value, size_t len, const char *authorization,
-    const char **code, decc_err *err) DECC_WARN_UNUSED;
+    const char *value, size_t len, const char *authorization, const char **code,
+    decc_err *err) DECC_WARN_UNUSED;
 
 /* HEAD checks: DECC_OK when the secret exists, DECC_E_NOT_FOUND when not,
  * DECC_E_INVALID for an invalid requester key / web2 name. kind is WEB3
  * (name NULL), WEB2, APP_DEV (owner = app, name NULL) or REQUESTER. */
 DECC_API decc_status decc_sms_secret_exists(decc_sms *s, decc_secret_kind kind,
                                             const decc_address *owner,
-                                            const char *name, decc_err *err)
-    DECC_WARN_UNUSED;
+                                            const char *name,
+                                            decc_err *err) DECC_WARN_UNUSED;
 
 /* Checks a secret name / requester key (exported for the CLI and client).
  * Returns: 1 valid, 0 not. */
@@ -323,12 +320,9 @@ DECC_API int decc_sms_web2_name_valid(const char *name);
  * Out: *enclave, its address.
  * Returns: DECC_OK; DECC_E_NOT_FOUND (no such task / deal) → 404;
  * DECC_E_DENIED / DECC_E_BAD_SIGNATURE / DECC_E_PARSE → 401. */
-DECC_API decc_status decc_sms_enclave_challenge(decc_sms *s,
-                                                const uint8_t taskid32[32],
-                                                const char *authorization,
-                                                decc_address *enclave,
-                                                const char **code,
-                                                decc_err *err) DECC_WARN_UNUSED;
+DECC_API decc_status decc_sms_enclave_challenge(
+    decc_sms *s, const uint8_t taskid32[32], const char *authorization,
+    decc_address *enclave, const char **code, decc_err *err) DECC_WARN_UNUSED;
 
 /* decc's attestation nonce: 32 bytes, valid nonce_ttl_s, bound to the task
  * by a MAC under a key random to this SMS process (expiry ‖ random ‖ MAC;
@@ -339,12 +333,9 @@ DECC_API decc_status decc_sms_enclave_challenge(decc_sms *s,
  * the worker. Out: nonce32, *expires_at (unix seconds, optional).
  * Returns: DECC_OK; DECC_E_NOT_FOUND / DECC_E_DENIED as for challenges;
  * DECC_E_CRYPTO (no randomness). */
-DECC_API decc_status decc_sms_attestation_nonce(decc_sms *s,
-                                                const uint8_t taskid32[32],
-                                                uint8_t nonce32[32],
-                                                uint64_t *expires_at,
-                                                const char **code,
-                                                decc_err *err) DECC_WARN_UNUSED;
+DECC_API decc_status decc_sms_attestation_nonce(
+    decc_sms *s, const uint8_t taskid32[32], uint8_t nonce32[32],
+    uint64_t *expires_at, const char **code, decc_err *err) DECC_WARN_UNUSED;
 
 /* A session request: iExec's WorkerpoolAuthorization plus decc's quote.
  * JSON: {"chainTaskId":"0x…","dealId":"0x…","taskIndex":n,
@@ -367,9 +358,9 @@ typedef struct decc_sms_session_request {
 /* Parses a session request (strict: every field present and well formed,
  * at most DECC_SMS_SESSION_REQUEST_MAX bytes).
  * Returns: DECC_OK or DECC_E_PARSE / DECC_E_LIMIT (err names the field). */
-DECC_API decc_status decc_sms_session_request_parse(
-    decc_sms_session_request *r, const char *json, size_t len, decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_sms_session_request_parse(decc_sms_session_request *r, const char *json,
+                               size_t len, decc_err *err) DECC_WARN_UNUSED;
 /* Serializes a request. Out: *json (decc_free). Returns: DECC_OK, NOMEM. */
 DECC_API decc_status decc_sms_session_request_to_json(
     char **json, const decc_sms_session_request *r) DECC_WARN_UNUSED;
@@ -380,8 +371,8 @@ DECC_API decc_status decc_sms_session_request_to_json(
 DECC_API decc_status decc_sms_authorize_worker(
     decc_sms_session_request *r, const uint8_t pool_sk32[32],
     const uint8_t taskid32[32], const uint8_t dealid32[32], uint64_t index,
-    const decc_address *worker, const decc_address *enclave_challenge)
-    DECC_WARN_UNUSED;
+    const decc_address *worker,
+    const decc_address *enclave_challenge) DECC_WARN_UNUSED;
 
 /* Most bytes of a session document (before sealing). */
 #define DECC_SMS_SESSION_MAX (256u * 1024u)
@@ -406,11 +397,10 @@ DECC_API decc_status decc_sms_release_session(
  * (NUL-terminated; decc_secure_free), *len.
  * Returns: DECC_OK, DECC_E_BAD_MAC (not for this key / tampered),
  * DECC_E_RANGE (too short / too long), DECC_E_NOMEM. */
-DECC_API decc_status decc_sms_session_open(char **json, size_t *len,
-                                           const uint8_t *sealed, size_t n,
-                                           const uint8_t enclave_pk32[32],
-                                           const uint8_t enclave_sk32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_sms_session_open(char **json, size_t *len, const uint8_t *sealed, size_t n,
+                      const uint8_t enclave_pk32[32],
+                      const uint8_t enclave_sk32[32]) DECC_WARN_UNUSED;
 
 /* The HTTP status the SMS answers for a status returned by the functions
  * above (`op` = 'w' secret write, 'u' web2 update (PUT), 'c' challenge,
@@ -450,20 +440,13 @@ DECC_API decc_status decc_sms_client_push_web3(const char *base_url,
                                                decc_err *err) DECC_WARN_UNUSED;
 /* Pushes (update 0: POST) or replaces (update 1: PUT) a web2 secret owned
  * by the key's address. */
-DECC_API decc_status decc_sms_client_push_web2(const char *base_url,
-                                               const char *name,
-                                               const char *value, size_t len,
-                                               int update,
-                                               const uint8_t sk32[32],
-                                               decc_err *err) DECC_WARN_UNUSED;
+DECC_API decc_status decc_sms_client_push_web2(
+    const char *base_url, const char *name, const char *value, size_t len,
+    int update, const uint8_t sk32[32], decc_err *err) DECC_WARN_UNUSED;
 /* Pushes the app developer secret of app (key = the app's owner). */
-DECC_API decc_status decc_sms_client_push_app_secret(const char *base_url,
-                                                     const decc_address *app,
-                                                     const char *value,
-                                                     size_t len,
-                                                     const uint8_t sk32[32],
-                                                     decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_sms_client_push_app_secret(
+    const char *base_url, const decc_address *app, const char *value,
+    size_t len, const uint8_t sk32[32], decc_err *err) DECC_WARN_UNUSED;
 /* Pushes a requester secret owned by the key's address. */
 DECC_API decc_status decc_sms_client_push_requester_secret(
     const char *base_url, const char *key, const char *value, size_t len,
@@ -479,8 +462,8 @@ DECC_API decc_status decc_sms_client_check(const char *base_url,
  * Out: *enclave. */
 DECC_API decc_status decc_sms_client_enclave_challenge(
     const char *base_url, const uint8_t taskid32[32],
-    const uint8_t pool_sk32[32], decc_address *enclave, decc_err *err)
-    DECC_WARN_UNUSED;
+    const uint8_t pool_sk32[32], decc_address *enclave,
+    decc_err *err) DECC_WARN_UNUSED;
 /* Gets a fresh attestation nonce for the task. */
 DECC_API decc_status decc_sms_client_nonce(const char *base_url,
                                            const uint8_t taskid32[32],
@@ -490,9 +473,8 @@ DECC_API decc_status decc_sms_client_nonce(const char *base_url,
  * Authorization header). Out: session_id, *sealed (decc_free), *len. */
 DECC_API decc_status decc_sms_client_session(
     const char *base_url, const decc_sms_session_request *r,
-    const uint8_t worker_sk32[32],
-    char session_id[DECC_SMS_SESSION_ID_LEN + 1], uint8_t **sealed,
-    size_t *sealed_len, decc_err *err) DECC_WARN_UNUSED;
+    const uint8_t worker_sk32[32], char session_id[DECC_SMS_SESSION_ID_LEN + 1],
+    uint8_t **sealed, size_t *sealed_len, decc_err *err) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

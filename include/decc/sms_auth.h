@@ -41,10 +41,9 @@ DECC_API void decc_sms_authorization_hash(uint8_t out32[32],
 
 /* Signs a challenge (personal_sign of its 32 bytes).
  * Returns: DECC_OK or DECC_E_INVALID. */
-DECC_API decc_status decc_sms_sign_challenge(uint8_t sig65[65],
-                                             const uint8_t sk32[32],
-                                             const uint8_t challenge32[32])
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_sms_sign_challenge(uint8_t sig65[65], const uint8_t sk32[32],
+                        const uint8_t challenge32[32]) DECC_WARN_UNUSED;
 
 /* Parses the Authorization header value ("0x" + 130 hex digits) and checks
  * it is a personal_sign of challenge32 by `expected`.

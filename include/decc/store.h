@@ -183,8 +183,7 @@ DECC_API uint64_t decc_exporter_file_size(const decc_exporter *ex);
 /* Reads up to cap bytes. Out: *got (0 = end of the range).
  * Returns: DECC_OK or the error of a missing/corrupt block (sticky). */
 DECC_API decc_status decc_exporter_read(decc_exporter *ex, uint8_t *buf,
-                                        size_t cap, size_t *got,
-                                        decc_err *err);
+                                        size_t cap, size_t *got, decc_err *err);
 DECC_API void decc_exporter_destroy(decc_exporter *ex);
 
 /* ---- blockstore --------------------------------------------------------- */
@@ -237,11 +236,11 @@ DECC_API decc_status decc_store_cat(decc_blockstore *bs, const decc_cid *cid,
                                     decc_err *err);
 
 typedef struct decc_store_stat_info {
-  uint64_t codec;         /* DECC_CODEC_RAW or DECC_CODEC_DAG_PB */
-  size_t block_size;      /* bytes of this block */
-  size_t nlinks;          /* dag-pb links */
-  int unixfs_type;        /* decc_unixfs_type, -1 for raw blocks / no Data */
-  uint64_t file_size;     /* UnixFS file size (raw: the block size) */
+  uint64_t codec;           /* DECC_CODEC_RAW or DECC_CODEC_DAG_PB */
+  size_t block_size;        /* bytes of this block */
+  size_t nlinks;            /* dag-pb links */
+  int unixfs_type;          /* decc_unixfs_type, -1 for raw blocks / no Data */
+  uint64_t file_size;       /* UnixFS file size (raw: the block size) */
   uint64_t cumulative_size; /* block_size + sum of links' Tsize */
 } decc_store_stat_info;
 
@@ -283,8 +282,7 @@ DECC_API decc_status decc_blockstore_pins(decc_blockstore *bs, decc_cid_fn fn,
  * DECC_E_IO, DECC_E_NOMEM. */
 DECC_API decc_status decc_blockstore_gc(decc_blockstore *bs,
                                         uint64_t *removed_blocks,
-                                        uint64_t *removed_bytes,
-                                        decc_err *err);
+                                        uint64_t *removed_bytes, decc_err *err);
 
 /* ---- Kubo RPC client (a real IPFS node, or decc's own routes) ------------ */
 
@@ -317,8 +315,8 @@ DECC_API decc_status decc_kubo_add_file(const char *api_url, const char *path,
  * DECC_E_UNSUPPORTED (not a UnixFS file, not sha2-256), DECC_E_LIMIT,
  * DECC_E_NOMEM, write_fn's error. */
 DECC_API decc_status decc_kubo_cat(const char *api_url, const decc_cid *cid,
-                                   int verify, decc_write_fn write_fn,
-                                   void *ud, long timeout_s, decc_err *err);
+                                   int verify, decc_write_fn write_fn, void *ud,
+                                   long timeout_s, decc_err *err);
 
 /* ---- HTTP routes for the node (libmicrohttpd) ---------------------------- */
 

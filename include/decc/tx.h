@@ -52,24 +52,24 @@ typedef struct decc_tx_access {
 /* Public fields; set them directly, except data / access_list which go
  * through the setters (the tx owns those copies). */
 typedef struct decc_tx {
-  int type;                  /* DECC_TX_LEGACY or DECC_TX_EIP1559 */
-  uint64_t chain_id;         /* 0 = legacy without EIP-155 protection */
-  uint64_t nonce;            /* EIP-2681: < 2^64 */
-  decc_u256 gas_price;       /* legacy only */
+  int type;                   /* DECC_TX_LEGACY or DECC_TX_EIP1559 */
+  uint64_t chain_id;          /* 0 = legacy without EIP-155 protection */
+  uint64_t nonce;             /* EIP-2681: < 2^64 */
+  decc_u256 gas_price;        /* legacy only */
   decc_u256 max_priority_fee; /* type 2: maxPriorityFeePerGas */
   decc_u256 max_fee;          /* type 2: maxFeePerGas */
   uint64_t gas_limit;
-  int has_to;                /* 0 = contract creation */
+  int has_to; /* 0 = contract creation */
   decc_address to;
-  decc_u256 value;           /* wei */
-  uint8_t *data;             /* read-only; see decc_tx_set_data */
+  decc_u256 value; /* wei */
+  uint8_t *data;   /* read-only; see decc_tx_set_data */
   size_t data_len;
   decc_tx_access *access_list; /* read-only; type 2 only */
   size_t access_len;
   /* Signature (set by decc_tx_sign or decc_tx_parse). */
   int is_signed;
-  uint8_t y_parity;          /* 0 or 1 */
-  uint8_t r[32], s[32];      /* big-endian */
+  uint8_t y_parity;     /* 0 or 1 */
+  uint8_t r[32], s[32]; /* big-endian */
 } decc_tx;
 
 /* Zeroes a tx (legacy, no chain id, no data). */
@@ -79,13 +79,13 @@ DECC_API void decc_tx_clear(decc_tx *tx);
 
 /* Replaces the data field with a copy of p[0..n).
  * Returns: DECC_OK, DECC_E_LIMIT (> DECC_TX_MAX_SIZE), DECC_E_NOMEM. */
-DECC_API decc_status decc_tx_set_data(decc_tx *tx, const void *p, size_t n)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_tx_set_data(decc_tx *tx, const void *p,
+                                      size_t n) DECC_WARN_UNUSED;
 /* Appends an access-list entry (copies the keys). Type 2 only.
  * Returns: DECC_OK, DECC_E_NOMEM. */
 DECC_API decc_status decc_tx_add_access(decc_tx *tx, const decc_address *addr,
-                                        const uint8_t (*keys)[32], size_t nkeys)
-    DECC_WARN_UNUSED;
+                                        const uint8_t (*keys)[32],
+                                        size_t nkeys) DECC_WARN_UNUSED;
 
 /* The digest the sender signs (ethers' unsignedHash).
  * Returns: DECC_OK; DECC_E_INVALID (unknown type; chain id too large for a

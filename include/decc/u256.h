@@ -37,8 +37,8 @@ DECC_API void decc_u256_to_be(uint8_t out32[32], const decc_u256 *v);
  * exponent; leading zeros allowed.
  * Returns: DECC_OK; DECC_E_PARSE (empty/bad character); DECC_E_RANGE
  * (≥ 2^256). */
-DECC_API decc_status decc_u256_parse(decc_u256 *out, const char *s)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_u256_parse(decc_u256 *out,
+                                     const char *s) DECC_WARN_UNUSED;
 /* Writes the decimal form into out (DECC_U256_DEC_LEN bytes). Returns out. */
 DECC_API char *decc_u256_to_dec(char out[DECC_U256_DEC_LEN],
                                 const decc_u256 *v);
@@ -61,13 +61,13 @@ DECC_API decc_status decc_u256_mul(decc_u256 *out, const decc_u256 *a,
                                    const decc_u256 *b) DECC_WARN_UNUSED;
 /* Floor division; rem (optional) receives the remainder. */
 DECC_API decc_status decc_u256_div(decc_u256 *quot, decc_u256 *rem,
-                                   const decc_u256 *a, const decc_u256 *b)
-    DECC_WARN_UNUSED;
+                                   const decc_u256 *a,
+                                   const decc_u256 *b) DECC_WARN_UNUSED;
 /* floor(a·b / d) with a 512-bit intermediate (OpenZeppelin Math.mulDiv).
  * Returns DECC_E_RANGE if d == 0 or the result overflows. */
 DECC_API decc_status decc_u256_muldiv(decc_u256 *out, const decc_u256 *a,
-                                      const decc_u256 *b, const decc_u256 *d)
-    DECC_WARN_UNUSED;
+                                      const decc_u256 *b,
+                                      const decc_u256 *d) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

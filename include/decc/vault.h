@@ -57,19 +57,17 @@ DECC_API void decc_vault_close(decc_vault *v);
  * Returns: DECC_OK, DECC_E_EXISTS, DECC_E_NOT_FOUND, DECC_E_LIMIT (value
  * larger than DECC_SECRET_MAX), DECC_E_IO, DECC_E_CRYPTO. */
 DECC_API decc_status decc_vault_put(decc_vault *v, decc_secret_kind kind,
-                                    const decc_address *owner,
-                                    const char *name, const uint8_t *value,
-                                    size_t len, int update, decc_err *err)
-    DECC_WARN_UNUSED;
+                                    const decc_address *owner, const char *name,
+                                    const uint8_t *value, size_t len,
+                                    int update, decc_err *err) DECC_WARN_UNUSED;
 
 /* Reads a secret into secure memory. Out: *value (decc_secure_free it; a
  * NUL follows the bytes), *len. Returns: DECC_OK, DECC_E_NOT_FOUND,
  * DECC_E_BAD_MAC (record tampered), DECC_E_IO. */
 DECC_API decc_status decc_vault_get(decc_vault *v, decc_secret_kind kind,
-                                    const decc_address *owner,
-                                    const char *name, uint8_t **value,
-                                    size_t *len, decc_err *err)
-    DECC_WARN_UNUSED;
+                                    const decc_address *owner, const char *name,
+                                    uint8_t **value, size_t *len,
+                                    decc_err *err) DECC_WARN_UNUSED;
 
 /* Same as decc_vault_get, into caller memory (for example one secure
  * arena reused for several reads): buf holds cap bytes, the value and a
@@ -90,15 +88,15 @@ DECC_API int decc_vault_has(decc_vault *v, decc_secret_kind kind,
  * name). Returns: DECC_OK, DECC_E_NOT_FOUND, DECC_E_IO. */
 DECC_API decc_status decc_vault_find_owner(decc_vault *v, decc_secret_kind kind,
                                            const char *name,
-                                           decc_address *owner, decc_err *err)
-    DECC_WARN_UNUSED;
+                                           decc_address *owner,
+                                           decc_err *err) DECC_WARN_UNUSED;
 
 /* Deletes a secret (e.g. an expired enclave key).
  * Returns: DECC_OK or DECC_E_NOT_FOUND. */
 DECC_API decc_status decc_vault_delete(decc_vault *v, decc_secret_kind kind,
                                        const decc_address *owner,
-                                       const char *name, decc_err *err)
-    DECC_WARN_UNUSED;
+                                       const char *name,
+                                       decc_err *err) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

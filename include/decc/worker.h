@@ -47,8 +47,8 @@ typedef struct decc_task_failure {
   decc_task_cause cause;
   int exit_code;
   char detail[256];
-  decc_address worker;   /* who reported it (zero: the scheduler itself) */
-  uint64_t updated;      /* unix seconds */
+  decc_address worker; /* who reported it (zero: the scheduler itself) */
+  uint64_t updated;    /* unix seconds */
 } decc_task_failure;
 
 /* Reads the failure recorded for a task in a scheduler or worker state
@@ -67,8 +67,8 @@ DECC_API decc_status decc_task_failure_read(const char *state_path,
  * (nothing recorded); DECC_E_IO; DECC_E_NOMEM. */
 DECC_API decc_status decc_worker_failure_cause(const char *home,
                                                const uint8_t task_id32[32],
-                                               char **cause, decc_err *err)
-    DECC_WARN_UNUSED;
+                                               char **cause,
+                                               decc_err *err) DECC_WARN_UNUSED;
 
 /* ---- what the scheduler gives a worker ------------------------------------- */
 
@@ -76,7 +76,7 @@ typedef struct decc_task_assignment {
   uint8_t task_id[32];
   uint8_t deal_id[32];
   uint64_t index;
-  int tee;                        /* deal tag bit 0 */
+  int tee; /* deal tag bit 0 */
   decc_address worker;
   decc_address enclave_challenge; /* zero for standard tasks */
   uint8_t authorization[65];      /* pool owner: H(worker‖task‖enclave) */
@@ -105,16 +105,16 @@ typedef struct decc_worker_report {
 /* ---- scheduler ------------------------------------------------------------------ */
 
 typedef struct decc_scheduler_config {
-  decc_chain *chain;          /* borrowed; the scheduler thread's handle */
-  const uint8_t *pool_sk32;   /* workerpool owner key (copied, secure mem) */
-  decc_address workerpool;    /* zero: every workerpool the key owns,
+  decc_chain *chain;        /* borrowed; the scheduler thread's handle */
+  const uint8_t *pool_sk32; /* workerpool owner key (copied, secure mem) */
+  decc_address workerpool;  /* zero: every workerpool the key owns,
                                  including those deployed or transferred to
                                  it after the scheduler started */
-  struct decc_sms *sms;       /* in-process SMS, or … */
-  const char *sms_url;        /* … a remote one (one of them for TEE tasks) */
-  const char *state_path;     /* SQLite state file (created) */
-  uint64_t from_block;        /* first block scanned on a fresh state */
-  unsigned max_replicas;      /* standard tasks: workers per task, default
+  struct decc_sms *sms;     /* in-process SMS, or … */
+  const char *sms_url;      /* … a remote one (one of them for TEE tasks) */
+  const char *state_path;   /* SQLite state file (created) */
+  uint64_t from_block;      /* first block scanned on a fresh state */
+  unsigned max_replicas;    /* standard tasks: workers per task, default
                                  = deal trust (at least 1) */
   void (*log)(void *ctx, const char *line); /* one line per action */
   void *log_ctx;
@@ -168,15 +168,15 @@ DECC_API void decc_scheduler_counts(decc_scheduler *s, size_t *open,
 /* Where a worker gets its tasks: an in-process scheduler, or a remote one
  * by URL (scheduler_url, the HTTP protocol below). */
 typedef struct decc_worker_config {
-  decc_chain *chain;            /* borrowed; the worker thread's handle */
-  const uint8_t *worker_sk32;   /* worker wallet key (copied, secure mem) */
-  decc_scheduler *scheduler;    /* task source */
-  struct decc_sms *sms;         /* in-process SMS, or … */
-  const char *sms_url;          /* … a remote one */
-  decc_enclave_store store;     /* results and inputs */
+  decc_chain *chain;               /* borrowed; the worker thread's handle */
+  const uint8_t *worker_sk32;      /* worker wallet key (copied, secure mem) */
+  decc_scheduler *scheduler;       /* task source */
+  struct decc_sms *sms;            /* in-process SMS, or … */
+  const char *sms_url;             /* … a remote one */
+  decc_enclave_store store;        /* results and inputs */
   const decc_tee_backend *backend; /* NULL: standard tasks only */
-  const char *dir;              /* state.sqlite, work/, logs/ (created) */
-  decc_enclave_limits limits;   /* zeroed = defaults */
+  const char *dir;                 /* state.sqlite, work/, logs/ (created) */
+  decc_enclave_limits limits;      /* zeroed = defaults */
   void (*log)(void *ctx, const char *line);
   void *log_ctx;
   /* A remote scheduler instead of `scheduler` (used when scheduler is
@@ -219,8 +219,8 @@ DECC_API decc_status decc_worker_step(decc_worker *w, size_t *actions,
 DECC_API decc_status decc_worker_task_logs(decc_worker *w,
                                            const uint8_t taskid32[32],
                                            const uint8_t auth_sig65[65],
-                                           char **json, decc_err *err)
-    DECC_WARN_UNUSED;
+                                           char **json,
+                                           decc_err *err) DECC_WARN_UNUSED;
 /* The digest the requester signs to read logs (see above). */
 DECC_API void decc_worker_logs_message(uint8_t out32[32],
                                        const uint8_t taskid32[32]);
@@ -252,9 +252,8 @@ DECC_API void decc_scheduler_request_digest(uint8_t out32[32],
  * deal position): {"worker","taskid","enclaveChallenge","signature",
  * "dealid","index","tee"}. Out: *json (decc_free).
  * Returns: DECC_OK; DECC_E_NOMEM. */
-DECC_API decc_status decc_assignment_to_json(char **json,
-                                             const decc_task_assignment *a)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_assignment_to_json(
+    char **json, const decc_task_assignment *a) DECC_WARN_UNUSED;
 /* Parses it back. Returns: DECC_OK; DECC_E_PARSE (err says which field). */
 DECC_API decc_status decc_assignment_from_json(decc_task_assignment *a,
                                                const char *json, size_t len,
@@ -262,9 +261,8 @@ DECC_API decc_status decc_assignment_from_json(decc_task_assignment *a,
 /* A report body: {"kind":"CONTRIBUTED|REVEALED|COMPLETED|FAILED","cause",
  * "exitCode","detail","results","callback":"0x…"} (the task id travels in
  * the path, the worker in the signed headers). Out: *json (decc_free). */
-DECC_API decc_status decc_report_to_json(char **json,
-                                         const decc_worker_report *r)
-    DECC_WARN_UNUSED;
+DECC_API decc_status
+decc_report_to_json(char **json, const decc_worker_report *r) DECC_WARN_UNUSED;
 /* Parses a report body into r (task_id and worker left zero).
  * Returns: DECC_OK; DECC_E_PARSE; DECC_E_LIMIT (field too long). */
 DECC_API decc_status decc_report_from_json(decc_worker_report *r,
@@ -275,18 +273,14 @@ DECC_API decc_status decc_report_from_json(decc_worker_report *r,
  * worker whose key is sk32. Out: *a. Returns: DECC_OK; DECC_E_NOT_FOUND
  * (204: nothing now); DECC_E_DENIED (401/403: worker not allowed or bad
  * signature); DECC_E_NETWORK / DECC_E_TIMEOUT; DECC_E_PARSE. */
-DECC_API decc_status decc_scheduler_remote_assign(const char *base_url,
-                                                  const uint8_t sk32[32],
-                                                  decc_task_assignment *a,
-                                                  decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_scheduler_remote_assign(
+    const char *base_url, const uint8_t sk32[32], decc_task_assignment *a,
+    decc_err *err) DECC_WARN_UNUSED;
 /* Sends a report (r->worker must be the key's address). Returns: DECC_OK;
  * DECC_E_NOT_FOUND (unknown assignment); DECC_E_DENIED; network errors. */
-DECC_API decc_status decc_scheduler_remote_report(const char *base_url,
-                                                  const uint8_t sk32[32],
-                                                  const decc_worker_report *r,
-                                                  decc_err *err)
-    DECC_WARN_UNUSED;
+DECC_API decc_status decc_scheduler_remote_report(
+    const char *base_url, const uint8_t sk32[32], const decc_worker_report *r,
+    decc_err *err) DECC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -29,7 +29,8 @@ static decc_status fetch(decc_http_reply *reply, const char *method,
                          decc_err *err) {
   memset(reply, 0, sizeof *reply);
   decc_buf_init(&reply->body, max_reply ? max_reply : 16u << 20);
-  if (!url || (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)))
+  if (!url ||
+      (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)))
     return decc_err_set(err, DECC_E_INVALID, "not an http(s) URL: %.80s",
                         url ? url : "(null)");
   pthread_once(&g_curl_once, curl_init_once);
@@ -70,8 +71,9 @@ static decc_status fetch(decc_http_reply *reply, const char *method,
     if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
       snprintf(reply->content_type, sizeof reply->content_type, "%s", ct);
     struct curl_header *h = NULL;
-    if (hname && curl_easy_header(c, hname, 0, CURLH_HEADER, -1, &h) ==
-                     CURLHE_OK && h && h->value) {
+    if (hname &&
+        curl_easy_header(c, hname, 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h &&
+        h->value) {
       *hval = decc_strdup(h->value);
       if (!*hval)
         st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -79,9 +81,8 @@ static decc_status fetch(decc_http_reply *reply, const char *method,
   } else if (rc == CURLE_WRITE_ERROR) {
     /* Messages name the route without its query string: a long filter
      * would otherwise fill the message and push the cause out. */
-    st = decc_err_set(err, DECC_E_LIMIT,
-                      "%s %.*s: reply larger than %zu bytes", method,
-                      (int)strcspn(url, "?"), url, reply->body.max);
+    st = decc_err_set(err, DECC_E_LIMIT, "%s %.*s: reply larger than %zu bytes",
+                      method, (int)strcspn(url, "?"), url, reply->body.max);
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     st = decc_err_set(err, DECC_E_TIMEOUT, "%s %.*s: timed out", method,
                       (int)strcspn(url, "?"), url);
@@ -95,10 +96,9 @@ static decc_status fetch(decc_http_reply *reply, const char *method,
 }
 
 decc_status decc_http_fetch(decc_http_reply *reply, const char *method,
-                              const char *url, const char *const *headers,
-                              const void *body, size_t body_len,
-                              size_t max_reply, long timeout_ms,
-                              decc_err *err) {
+                            const char *url, const char *const *headers,
+                            const void *body, size_t body_len, size_t max_reply,
+                            long timeout_ms, decc_err *err) {
   return fetch(reply, method, url, headers, body, body_len, max_reply,
                timeout_ms, NULL, NULL, err);
 }

@@ -166,8 +166,8 @@ decc_status decc_http_server_create(decc_http_server **out,
   if (!s->cfg.body_min_rate)
     s->cfg.body_min_rate = 4096;
   if (!s->cfg.max_per_ip)
-    s->cfg.max_per_ip = s->cfg.max_connections / 2 ? s->cfg.max_connections / 2
-                                                   : 1;
+    s->cfg.max_per_ip =
+        s->cfg.max_connections / 2 ? s->cfg.max_connections / 2 : 1;
   if (!s->cfg.reserve_connections)
     s->cfg.reserve_connections =
         s->cfg.max_connections / 8 ? s->cfg.max_connections / 8 : 1;
@@ -317,11 +317,10 @@ static void *sweeper_main(void *arg) {
     for (conn_track *t = s->conns; t; t = t->next) {
       if (t->closing || t->phase == PH_RESPONSE)
         continue;
-      double deadline =
-          t->phase == PH_HEADERS
-              ? t->since + s->cfg.header_timeout_s
-              : t->since + s->cfg.body_timeout_s +
-                    (double)t->body_bytes / s->cfg.body_min_rate;
+      double deadline = t->phase == PH_HEADERS
+                            ? t->since + s->cfg.header_timeout_s
+                            : t->since + s->cfg.body_timeout_s +
+                                  (double)t->body_bytes / s->cfg.body_min_rate;
       if (now > deadline) {
         guard_close(s, t);
         s->deadline_closed++;
@@ -533,7 +532,7 @@ static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
     static const char msg[] = "{\"ok\":false,\"error\":\"no response\"}";
     res->status = 500;
     res->resp = MHD_create_response_from_buffer(strlen(msg), (void *)msg,
-                                                 MHD_RESPMEM_PERSISTENT);
+                                                MHD_RESPMEM_PERSISTENT);
     if (res->resp)
       MHD_add_response_header(res->resp, "Content-Type", "application/json");
   }
@@ -573,8 +572,7 @@ static enum MHD_Result respond_error(decc_http_server *s,
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
                                  const char *url, const char *method,
-                                 const char *version,
-                                 const char *upload_data,
+                                 const char *version, const char *upload_data,
                                  size_t *upload_data_size, void **con_cls) {
   (void)version;
   decc_http_server *s = cls;
@@ -637,8 +635,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     else if (!req->rt->body_fn) {
       /* bodies may carry secrets (SMS pushes): wiped, never realloc'd */
       decc_buf_init_secret(&req->body, req->rt->max_body);
-      const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_CONTENT_LENGTH);
+      const char *cl = MHD_lookup_connection_value(
+          conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
       if (cl) {
         char *end = NULL;
         unsigned long long v = strtoull(cl, &end, 10);
@@ -668,7 +666,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     if (req->rt->body_fn) {
       req->stream_started = 1;
       if (req->rt->body_fn(req->rt->ctx, req, &req->state,
-                           (const uint8_t *)upload_data, n, &req->err) != DECC_OK)
+                           (const uint8_t *)upload_data, n,
+                           &req->err) != DECC_OK)
         req->failed_status = req->err.code == DECC_E_LIMIT ? 413 : 400;
       return MHD_YES;
     }
@@ -680,8 +679,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
   /* Final call: answer. */
   if (!req->failed_status && req->rt && req->rt->body_fn) {
     req->stream_started = 1;
-    if (req->rt->body_fn(req->rt->ctx, req, &req->state, NULL, 0,
-                         &req->err) != DECC_OK)
+    if (req->rt->body_fn(req->rt->ctx, req, &req->state, NULL, 0, &req->err) !=
+        DECC_OK)
       req->failed_status = req->err.code == DECC_E_LIMIT ? 413 : 400;
   }
   switch (req->failed_status) {
@@ -692,9 +691,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
   case 405:
     return respond_error(s, req, 405, "method not allowed");
   case 413:
-    return respond_error(s, req, 413,
-                         req->err.msg[0] ? req->err.msg
-                                         : "request body too large");
+    return respond_error(
+        s, req, 413, req->err.msg[0] ? req->err.msg : "request body too large");
   default:
     return respond_error(s, req, req->failed_status,
                          req->err.msg[0] ? req->err.msg : "bad request");
@@ -722,9 +720,9 @@ decc_status decc_http_server_start(decc_http_server *s, decc_err *err) {
       (unsigned)s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)s->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
       s->cfg.max_header_bytes, MHD_OPTION_NOTIFY_COMPLETED, &completed_cb,
-      (void *)s, MHD_OPTION_NOTIFY_CONNECTION, &notify_connection_cb,
-      (void *)s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-      (unsigned)s->cfg.max_per_ip, MHD_OPTION_END);
+      (void *)s, MHD_OPTION_NOTIFY_CONNECTION, &notify_connection_cb, (void *)s,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->cfg.max_per_ip,
+      MHD_OPTION_END);
   if (!s->daemon)
     return decc_err_set(err, DECC_E_IO,
                         "cannot listen on %s:%u (address in use or not "
@@ -782,8 +780,7 @@ const char *decc_http_req_query(const decc_http_request *r, const char *name) {
   return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-const char *decc_http_req_header(const decc_http_request *r,
-                                 const char *name) {
+const char *decc_http_req_header(const decc_http_request *r, const char *name) {
   return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
@@ -815,8 +812,8 @@ decc_status decc_http_res_send_owned(decc_http_response *res, int status,
     MHD_destroy_response(res->resp);
     res->resp = NULL;
   }
-  res->resp = MHD_create_response_from_buffer_with_free_callback(len, body,
-                                                                 &free_body);
+  res->resp =
+      MHD_create_response_from_buffer_with_free_callback(len, body, &free_body);
   if (!res->resp) {
     decc_free(body);
     return DECC_E_NOMEM;
@@ -904,10 +901,11 @@ static void stream_free(void *cls) {
   decc_free(sc);
 }
 
-decc_status decc_http_res_stream(
-    decc_http_response *res, int status, const char *content_type,
-    int64_t size, long (*read)(void *ctx, uint64_t pos, char *buf, size_t max),
-    void *ctx, void (*free_fn)(void *ctx)) {
+decc_status decc_http_res_stream(decc_http_response *res, int status,
+                                 const char *content_type, int64_t size,
+                                 long (*read)(void *ctx, uint64_t pos,
+                                              char *buf, size_t max),
+                                 void *ctx, void (*free_fn)(void *ctx)) {
   stream_ctx *sc = decc_malloc(sizeof *sc);
   if (!sc) {
     if (free_fn)
@@ -920,8 +918,8 @@ decc_status decc_http_res_stream(
   if (res->resp)
     MHD_destroy_response(res->resp);
   res->resp = MHD_create_response_from_callback(
-      size < 0 ? MHD_SIZE_UNKNOWN : (uint64_t)size, 64 * 1024, &stream_read,
-      sc, &stream_free);
+      size < 0 ? MHD_SIZE_UNKNOWN : (uint64_t)size, 64 * 1024, &stream_read, sc,
+      &stream_free);
   if (!res->resp) {
     stream_free(sc);
     return DECC_E_NOMEM;

@@ -80,7 +80,8 @@ decc_status decc_quote_verify(const decc_quote *q, const decc_address *trusted,
 }
 
 decc_status decc_quote_to_json(char **json, const decc_quote *q) {
-  char m[DECC_HEX32_LEN], k[DECC_HEX32_LEN], t[DECC_HEX32_LEN], nn[DECC_HEX32_LEN], s[DECC_SIG_HEX_LEN], pf[DECC_ADDRESS_HEX_LEN];
+  char m[DECC_HEX32_LEN], k[DECC_HEX32_LEN], t[DECC_HEX32_LEN],
+      nn[DECC_HEX32_LEN], s[DECC_SIG_HEX_LEN], pf[DECC_ADDRESS_HEX_LEN];
   char backend[17];
   snprintf(backend, sizeof backend, "%.*s", (int)sizeof q->backend, q->backend);
   json_t *j = json_pack(

@@ -83,8 +83,8 @@ decc_status decc_chain_send(decc_chain *c, const uint8_t sk32[32],
 }
 
 decc_status decc_chain_send_raw(decc_chain *c, const uint8_t *const *raw,
-                                const size_t *lens, size_t n,
-                                decc_receipt *out, decc_err *err) {
+                                const size_t *lens, size_t n, decc_receipt *out,
+                                decc_err *err) {
   CHECK(c && (n == 0 || (raw && lens && out)));
   return c->vt->send_raw(c->self, raw, lens, n, out, err);
 }
@@ -96,8 +96,8 @@ decc_status decc_chain_call(decc_chain *c, const decc_address *from,
   return c->vt->call(c->self, from, to, data, len, out, err);
 }
 
-decc_status decc_chain_code(decc_chain *c, const decc_address *a,
-                            decc_buf *out, decc_err *err) {
+decc_status decc_chain_code(decc_chain *c, const decc_address *a, decc_buf *out,
+                            decc_err *err) {
   if (!c || !a || !out)
     return decc_err_set(err, DECC_E_INVALID, "chain: NULL argument");
   return c->vt->code(c->self, a, out, err);
@@ -147,8 +147,8 @@ decc_status decc_chain_wait_receipt(decc_chain *c, const uint8_t tx_hash32[32],
     double el = (double)(now.tv_sec - t0.tv_sec) * 1e3 +
                 (double)(now.tv_nsec - t0.tv_nsec) / 1e6;
     if (el >= timeout_ms)
-      return decc_err_set(err, DECC_E_TIMEOUT,
-                          "no receipt after %u ms", timeout_ms);
+      return decc_err_set(err, DECC_E_TIMEOUT, "no receipt after %u ms",
+                          timeout_ms);
     struct timespec d = {(time_t)(poll_ms / 1000),
                          (long)(poll_ms % 1000) * 1000000L};
     nanosleep(&d, NULL);

@@ -38,8 +38,7 @@ static decc_status e_block_number(void *self, uint64_t *out, decc_err *err) {
   return s;
 }
 
-static decc_status e_block_timestamp(void *self, uint64_t *out,
-                                     decc_err *err) {
+static decc_status e_block_timestamp(void *self, uint64_t *out, decc_err *err) {
   decc_ledger_block b;
   decc_status s = decc_ledger_block_get(self, UINT64_MAX, &b, err);
   if (s == DECC_OK)
@@ -74,8 +73,8 @@ static decc_status e_call(void *self, const decc_address *from,
   return decc_ledger_view(self, from, to, data, len, out, err);
 }
 
-static decc_status e_receipt(void *self, const uint8_t h[32],
-                             decc_receipt *out, decc_err *err) {
+static decc_status e_receipt(void *self, const uint8_t h[32], decc_receipt *out,
+                             decc_err *err) {
   return decc_ledger_receipt(self, h, out, err);
 }
 
@@ -102,9 +101,9 @@ static decc_status e_tx_raw(void *self, const uint8_t h[32], decc_buf *out,
 }
 
 static const decc_chain_vtable EMBEDDED = {
-    "embedded", e_chain_id, e_addresses, e_block_number, e_block_timestamp,
-    e_nonce,    e_send,     e_send_raw,  e_call,         e_receipt,
-    e_logs,     e_code,     e_increase_time, e_destroy, e_tx_raw};
+    "embedded", e_chain_id, e_addresses,     e_block_number, e_block_timestamp,
+    e_nonce,    e_send,     e_send_raw,      e_call,         e_receipt,
+    e_logs,     e_code,     e_increase_time, e_destroy,      e_tx_raw};
 
 decc_status decc_chain_open_embedded(decc_chain **out, const char *path,
                                      decc_err *err) {

@@ -130,8 +130,8 @@ static decc_status hex_data(const char *s, uint8_t **out, size_t *len) {
  * DECC_E_PARSE (malformed reply); DECC_E_NETWORK / DECC_E_TIMEOUT;
  * DECC_E_LIMIT (reply too large); DECC_E_NOMEM. */
 static decc_status rpc_ex(jr *j, const char *method, json_t *params,
-                          json_t **result, uint8_t **revert,
-                          size_t *revert_len, decc_err *err) {
+                          json_t **result, uint8_t **revert, size_t *revert_len,
+                          decc_err *err) {
   *result = NULL;
   if (revert) {
     *revert = NULL;
@@ -173,8 +173,8 @@ static decc_status rpc_ex(jr *j, const char *method, json_t *params,
   if (!json_is_object(root)) {
     json_decref(root);
     if (rep.status < 200 || rep.status > 299)
-      return decc_err_set(err, DECC_E_IO, "%s: HTTP %ld from the node",
-                          method, rep.status);
+      return decc_err_set(err, DECC_E_IO, "%s: HTTP %ld from the node", method,
+                          rep.status);
     return decc_err_set(err, DECC_E_PARSE,
                         "%s: malformed reply (not a JSON-RPC object)", method);
   }
@@ -232,8 +232,7 @@ static decc_status rpc_ex(jr *j, const char *method, json_t *params,
   json_t *res = json_object_get(root, "result");
   if (!res) {
     json_decref(root);
-    return decc_err_set(err, DECC_E_PARSE, "%s: reply has no result",
-                        method);
+    return decc_err_set(err, DECC_E_PARSE, "%s: reply has no result", method);
   }
   *result = json_incref(res);
   json_decref(root);
@@ -248,8 +247,8 @@ static decc_status rpc(jr *j, const char *method, json_t *params,
 /* ---- value codecs ------------------------------------------------------------- */
 
 static decc_status bad(decc_err *err, const char *method, const char *what) {
-  return decc_err_set(err, DECC_E_PARSE, "%s: malformed reply: bad %s",
-                      method, what);
+  return decc_err_set(err, DECC_E_PARSE, "%s: malformed reply: bad %s", method,
+                      what);
 }
 
 /* QUANTITY: 0x-hex, no sign; leading zeros tolerated (some nodes send
@@ -439,9 +438,10 @@ typedef struct tx_info {
 static decc_status replay_reason(jr *j, const tx_info *t, uint64_t block,
                                  char **reason, decc_err *err) {
   *reason = NULL;
-  json_t *o = call_obj(&t->from, t->has_to ? &t->to : NULL, t->data, t->len,
-                       t->gas);
-  if (o && !decc_u256_is_zero(&t->value) && !put(o, "value", j_u256(&t->value))) {
+  json_t *o =
+      call_obj(&t->from, t->has_to ? &t->to : NULL, t->data, t->len, t->gas);
+  if (o && !decc_u256_is_zero(&t->value) &&
+      !put(o, "value", j_u256(&t->value))) {
     json_decref(o);
     o = NULL;
   }
@@ -587,10 +587,9 @@ static decc_status wait_receipt(jr *j, const uint8_t h[32], const tx_info *t,
                 (double)(now.tv_nsec - t0.tv_nsec) / 1e6;
     if (el >= j->o.receipt_timeout_ms) {
       char hx[DECC_HEX32_LEN];
-      return decc_err_set(err, DECC_E_TIMEOUT,
-                          "transaction %s: no receipt after %u ms",
-                          decc_hex_encode(hx, h, 32, 1),
-                          j->o.receipt_timeout_ms);
+      return decc_err_set(
+          err, DECC_E_TIMEOUT, "transaction %s: no receipt after %u ms",
+          decc_hex_encode(hx, h, 32, 1), j->o.receipt_timeout_ms);
     }
     struct timespec d = {(time_t)(j->o.poll_ms / 1000),
                          (long)(j->o.poll_ms % 1000) * 1000000L};
@@ -646,8 +645,7 @@ static decc_status latest_block(jr *j, json_t **blk, decc_err *err) {
   return s;
 }
 
-static decc_status r_block_timestamp(void *self, uint64_t *out,
-                                     decc_err *err) {
+static decc_status r_block_timestamp(void *self, uint64_t *out, decc_err *err) {
   json_t *b;
   decc_status s = latest_block(self, &b, err);
   if (s != DECC_OK)
@@ -692,9 +690,8 @@ static decc_status r_call(void *self, const decc_address *from,
                           const decc_address *to, const uint8_t *data,
                           size_t len, decc_buf *out, decc_err *err) {
   json_t *o = call_obj(from, to, data, len, 0);
-  return rpc_data(self, "eth_call",
-                  o ? json_pack("[o,s]", o, "latest") : NULL, "return data",
-                  out, err);
+  return rpc_data(self, "eth_call", o ? json_pack("[o,s]", o, "latest") : NULL,
+                  "return data", out, err);
 }
 
 /* Fee fields for a new transaction (see the doc for the policy). Sets
@@ -850,7 +847,8 @@ static decc_status r_send_raw(void *self, const uint8_t *const *raw,
                               decc_err *err) {
   jr *j = self;
   if (n > JR_MAX_RAW_BATCH)
-    return decc_err_set(err, DECC_E_LIMIT, "send_raw: more than %d transactions",
+    return decc_err_set(err, DECC_E_LIMIT,
+                        "send_raw: more than %d transactions",
                         JR_MAX_RAW_BATCH);
   for (size_t i = 0; i < n; i++)
     memset(&out[i], 0, sizeof out[i]);
@@ -911,8 +909,8 @@ static decc_status r_send_raw(void *self, const uint8_t *const *raw,
   return s;
 }
 
-static decc_status r_receipt(void *self, const uint8_t h[32],
-                             decc_receipt *out, decc_err *err) {
+static decc_status r_receipt(void *self, const uint8_t h[32], decc_receipt *out,
+                             decc_err *err) {
   return get_receipt(self, h, NULL, out, err);
 }
 
@@ -928,8 +926,9 @@ static decc_status r_logs(void *self, const decc_log_filter *f, decc_log **out,
     return decc_err_set(err, DECC_E_INVALID, "logs: fromBlock > toBlock");
   json_t *o = json_object();
   int ok = o && put(o, "fromBlock", j_qty(f->from_block)) &&
-           put(o, "toBlock", f->to_block == UINT64_MAX ? json_string("latest")
-                                                       : j_qty(f->to_block));
+           put(o, "toBlock",
+               f->to_block == UINT64_MAX ? json_string("latest")
+                                         : j_qty(f->to_block));
   if (ok && f->n_addresses) {
     json_t *a = json_array();
     ok = put(o, "address", a);
@@ -985,8 +984,8 @@ static decc_status r_code(void *self, const decc_address *a, decc_buf *out,
 static decc_status r_increase_time(void *self, uint64_t seconds,
                                    decc_err *err) {
   json_t *res;
-  decc_status s = rpc(self, "evm_increaseTime", json_pack("[o]", j_qty(seconds)),
-                      &res, err);
+  decc_status s = rpc(self, "evm_increaseTime",
+                      json_pack("[o]", j_qty(seconds)), &res, err);
   if (s != DECC_OK)
     return s;
   json_decref(res);
@@ -1034,9 +1033,9 @@ static decc_status r_tx_raw(void *self, const uint8_t h[32], decc_buf *out,
 }
 
 static const decc_chain_vtable JSONRPC = {
-    "jsonrpc", r_chain_id, r_addresses, r_block_number, r_block_timestamp,
-    r_nonce,   r_send,     r_send_raw,  r_call,         r_receipt,
-    r_logs,    r_code,     r_increase_time, r_destroy, r_tx_raw};
+    "jsonrpc", r_chain_id, r_addresses,     r_block_number, r_block_timestamp,
+    r_nonce,   r_send,     r_send_raw,      r_call,         r_receipt,
+    r_logs,    r_code,     r_increase_time, r_destroy,      r_tx_raw};
 
 decc_status decc_chain_open_jsonrpc_ex(decc_chain **out, const char *url,
                                        const decc_chain_addresses *addrs,

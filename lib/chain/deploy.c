@@ -41,13 +41,17 @@
 
 /* PoCo facets deployed on Arbitrum (token escrow, no Boost): the hub's
  * functions, in the order their selectors are routed. */
-static const char *const FACETS[] = {
-    "IexecAccessorsABILegacyFacet", "IexecCategoryManagerFacet",
-    "IexecConfigurationFacet",      "IexecConfigurationExtraFacet",
-    "IexecERC20Facet",              "IexecEscrowTokenFacet",
-    "IexecOrderManagementFacet",    "IexecPoco1Facet",
-    "IexecPoco2Facet",              "IexecPocoAccessorsFacet",
-    "IexecRelayFacet"};
+static const char *const FACETS[] = {"IexecAccessorsABILegacyFacet",
+                                     "IexecCategoryManagerFacet",
+                                     "IexecConfigurationFacet",
+                                     "IexecConfigurationExtraFacet",
+                                     "IexecERC20Facet",
+                                     "IexecEscrowTokenFacet",
+                                     "IexecOrderManagementFacet",
+                                     "IexecPoco1Facet",
+                                     "IexecPoco2Facet",
+                                     "IexecPocoAccessorsFacet",
+                                     "IexecRelayFacet"};
 #define N_FACETS (sizeof FACETS / sizeof FACETS[0])
 
 /* Diamond plumbing (deployments/): the first three are the base cuts. */
@@ -127,15 +131,16 @@ static decc_status load_json(const char *path, json_t **out, decc_err *err) {
   if (!json_is_object(*out)) {
     json_decref(*out);
     *out = NULL;
-    return decc_err_set(err, DECC_E_PARSE, "%s: not a JSON object (line %d: %s)",
-                        path, je.line, je.text);
+    return decc_err_set(err, DECC_E_PARSE,
+                        "%s: not a JSON object (line %d: %s)", path, je.line,
+                        je.text);
   }
   return DECC_OK;
 }
 
 /* <artifacts_dir>/<rel>, or a DECC_E_LIMIT error. */
-static decc_status join(char *out, size_t cap, const char *dir,
-                        const char *rel, decc_err *err) {
+static decc_status join(char *out, size_t cap, const char *dir, const char *rel,
+                        decc_err *err) {
   int n = snprintf(out, cap, "%s/%s", dir, rel);
   if (n < 0 || (size_t)n >= cap)
     return decc_err_set(err, DECC_E_LIMIT, "artifacts: path too long");
@@ -490,11 +495,10 @@ static decc_status expect_address(decc_chain *c, const char *cname,
   memcpy(got.b, w + 12, 20);
   static const uint8_t zero12[12];
   if (memcmp(w, zero12, 12) != 0 || !decc_address_eq(&got, want))
-    return decc_err_set(err, DECC_E_NOT_FOUND,
-                        "%s %s: %s answers %s, expected %s", cname,
-                        decc_address_to_checksum(a1, at), sig,
-                        decc_address_to_checksum(a2, &got),
-                        decc_address_to_checksum(a1, want));
+    return decc_err_set(
+        err, DECC_E_NOT_FOUND, "%s %s: %s answers %s, expected %s", cname,
+        decc_address_to_checksum(a1, at), sig,
+        decc_address_to_checksum(a2, &got), decc_address_to_checksum(a1, want));
   return DECC_OK;
 }
 
@@ -605,10 +609,9 @@ static decc_status check_package(const char *dir, decc_err *err) {
 
 /* Placeholder library address used while checking that every artifact
  * links (the real one is known only once the library is deployed). */
-static const decc_address PROBE_LIB = {{0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-                                        0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-                                        0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-                                        0x11, 0x11}};
+static const decc_address PROBE_LIB = {
+    {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+     0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11}};
 
 static decc_status load_facet(art *a, size_t i, const char *dir,
                               const decc_address *lib, decc_err *err) {
@@ -714,8 +717,7 @@ static decc_status run(dep *d, plan *p, decc_chain_addresses *res) {
   /* Facets, library linked; one cut each for its new selectors. */
   for (size_t i = 0; i < N_FACETS; i++) {
     decc_address fa;
-    if ((s = load_facet(&p->facets[i], i, d->o->artifacts_dir, &lib,
-                        d->err)) ||
+    if ((s = load_facet(&p->facets[i], i, d->o->artifacts_dir, &lib, d->err)) ||
         (s = create(d, FACETS[i], &p->facets[i].code, NULL, &fa)))
       goto out;
     uint32_t *sels;

@@ -36,8 +36,9 @@ static decc_status view(decc_chain *c, const decc_address *to, const char *sig,
   decc_status st = decc_chain_call(c, NULL, to, data, n, out, err);
   if (st == DECC_OK && out->len == 0) {
     char a[DECC_ADDRESS_HEX_LEN];
-    st = decc_err_set(err, DECC_E_NOT_FOUND, "%s on %s: empty answer (no "
-                                             "contract there?)",
+    st = decc_err_set(err, DECC_E_NOT_FOUND,
+                      "%s on %s: empty answer (no "
+                      "contract there?)",
                       sig, decc_address_to_checksum(a, to));
   }
   if (st)
@@ -63,8 +64,8 @@ static decc_status hub_addr(decc_chain *c, decc_address *hub, decc_err *err) {
  * also on failure. */
 static decc_status view_one(decc_chain *c, const decc_address *to,
                             const char *sig, const uint8_t *w0,
-                            const char *type, decc_abi_value **v,
-                            decc_buf *out, decc_err *err) {
+                            const char *type, decc_abi_value **v, decc_buf *out,
+                            decc_err *err) {
   *v = NULL;
   decc_status st = view(c, to, sig, w0, NULL, out, err);
   if (st)
@@ -76,8 +77,8 @@ static decc_status view_one(decc_chain *c, const decc_address *to,
 }
 
 static decc_status view_u256(decc_chain *c, const decc_address *to,
-                             const char *sig, const uint8_t *w0,
-                             decc_u256 *out, decc_err *err) {
+                             const char *sig, const uint8_t *w0, decc_u256 *out,
+                             decc_err *err) {
   decc_abi_value *v = NULL;
   decc_buf vb;
   decc_status st = view_one(c, to, sig, w0, "uint256", &v, &vb, err);
@@ -320,8 +321,8 @@ decc_status decc_hub_entry_read(decc_chain *c, decc_hub_entry_kind kind,
       break;
     break;
   case DECC_HUB_WORKERPOOL:
-    if ((st = view_string(c, a, "m_workerpoolDescription()", &out->name,
-                          err)) ||
+    if ((st =
+             view_string(c, a, "m_workerpoolDescription()", &out->name, err)) ||
         (st = view_u256(c, a, "m_workerStakeRatioPolicy()", NULL,
                         &out->worker_stake_ratio, err)) ||
         (st = view_u256(c, a, "m_schedulerRewardRatioPolicy()", NULL,
@@ -344,8 +345,8 @@ decc_status decc_hub_asset_read(decc_chain *c, decc_hub_entry_kind kind,
     return decc_err_set(err, DECC_E_INVALID,
                         "hub: only apps and datasets have a checksum");
   int app = kind == DECC_HUB_APP;
-  decc_status st = view_b32(c, a, app ? "m_appChecksum()" : "m_datasetChecksum()",
-                            checksum, err);
+  decc_status st = view_b32(
+      c, a, app ? "m_appChecksum()" : "m_datasetChecksum()", checksum, err);
   if (!st)
     st = view_bytes(c, a, app ? "m_appMultiaddr()" : "m_datasetMultiaddr()",
                     multiaddr, len, err);

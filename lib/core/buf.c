@@ -5,8 +5,8 @@
  * could leave a copy of the old content in freed memory): it allocates,
  * copies, then wipes and frees the old block.
  */
-#include "core/internal.h"
 #include "decc/buf.h"
+#include "core/internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>

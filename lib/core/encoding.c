@@ -5,8 +5,8 @@
  * their timing does not depend on the (possibly secret) input bytes; the
  * only data-dependent branch is the final "was anything invalid" check.
  */
-#include "core/internal.h"
 #include "decc/encoding.h"
+#include "core/internal.h"
 
 #include <string.h>
 

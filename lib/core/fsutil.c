@@ -58,8 +58,8 @@ decc_status decc_mkdir_p(const char *path, unsigned mode, decc_err *err) {
                         "mkdir: the path is empty or too long (max 4095 "
                         "bytes)");
   if (decc__mkdir_p(path, mode) != 0)
-    return decc_err_set(err, DECC_E_IO, "cannot create directory %s: %s",
-                        path, strerror(errno));
+    return decc_err_set(err, DECC_E_IO, "cannot create directory %s: %s", path,
+                        strerror(errno));
   return DECC_OK;
 }
 

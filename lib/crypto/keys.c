@@ -81,13 +81,15 @@ decc_status decc_address_from_privkey(decc_address *out,
   return DECC_OK;
 }
 
-char *decc_address_to_hex(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a) {
+char *decc_address_to_hex(char out[DECC_ADDRESS_HEX_LEN],
+                          const decc_address *a) {
   DECC_ARG_CHECK_RET(out != NULL, NULL);
   DECC_ARG_CHECK_RET(a != NULL, NULL);
   return decc_hex_encode(out, a->b, 20, 1);
 }
 
-char *decc_address_to_checksum(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a) {
+char *decc_address_to_checksum(char out[DECC_ADDRESS_HEX_LEN],
+                               const decc_address *a) {
   DECC_ARG_CHECK_RET(out != NULL, NULL);
   DECC_ARG_CHECK_RET(a != NULL, NULL);
   char lower[DECC_ADDRESS_HEX_LEN];
@@ -115,9 +117,9 @@ decc_status decc_address_parse(decc_address *out, const char *s,
     return decc_err_set(err, DECC_E_PARSE, "address missing");
   size_t len = strlen(s);
   if (len != 42 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-    return decc_err_set(err, DECC_E_PARSE,
-                        "invalid address '%.60s': expected 0x and 40 hex digits",
-                        s);
+    return decc_err_set(
+        err, DECC_E_PARSE,
+        "invalid address '%.60s': expected 0x and 40 hex digits", s);
   size_t n = 0;
   if (decc_hex_decode(out->b, 20, &n, s, len) != DECC_OK || n != 20)
     return decc_err_set(err, DECC_E_PARSE,
@@ -164,8 +166,8 @@ decc_status decc_sign_digest(uint8_t sig65[65], const uint8_t sk32[32],
   if (!secp256k1_ecdsa_sign_recoverable(c, &sig, digest32, sk32, NULL, NULL))
     return DECC_E_INVALID;
   int recid = 0;
-  if (!secp256k1_ecdsa_recoverable_signature_serialize_compact(c, sig65,
-                                                               &recid, &sig))
+  if (!secp256k1_ecdsa_recoverable_signature_serialize_compact(c, sig65, &recid,
+                                                               &sig))
     return DECC_E_CRYPTO;
   sig65[64] = (uint8_t)(27 + recid);
   return DECC_OK;
@@ -247,7 +249,10 @@ void decc_eip191_digest(uint8_t out32[32], const void *msg, size_t n) {
   DECC_ARG_CHECK_VOID(out32 != NULL);
   DECC_ARG_CHECK_VOID(msg != NULL || n == 0);
   char prefix[64];
-  int plen = snprintf(prefix, sizeof prefix, "\x19" "Ethereum Signed Message:\n%zu", n);
+  int plen = snprintf(prefix, sizeof prefix,
+                      "\x19"
+                      "Ethereum Signed Message:\n%zu",
+                      n);
   decc_keccak256_ctx c;
   decc_keccak256_init(&c);
   decc_keccak256_update(&c, prefix, (size_t)plen);

@@ -151,10 +151,11 @@ decc_status decc_dp_check_tee_app(decc_dp *dp, const decc_address *app,
 /* Checks that data is a dataset owned by the signer. */
 static decc_status check_owner(decc_dp *dp, const decc_address *data,
                                decc_err *err) {
-  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], c[DECC_ADDRESS_HEX_LEN];
+  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN],
+      c[DECC_ADDRESS_HEX_LEN];
   int reg = 0;
-  decc_status st =
-      decc_hub_is_registered(dp->chain, &dp->addr.dataset_registry, data, &reg, err);
+  decc_status st = decc_hub_is_registered(dp->chain, &dp->addr.dataset_registry,
+                                          data, &reg, err);
   if (st)
     return st;
   if (!reg)
@@ -199,7 +200,7 @@ decc_status decc_dp_grant_access(decc_dp *dp, decc_dp_access *out,
       (st = decc_dp_check_tee_app(dp, &o->authorized_app, err)) ||
       (st = decc_dp_sync_market(dp, err)))
     return st;
-  uint64_t volume = o->allow_bulk ? DECC_DP_BULK_VOLUME
+  uint64_t volume = o->allow_bulk         ? DECC_DP_BULK_VOLUME
                     : o->number_of_access ? o->number_of_access
                                           : 1;
   /* Refuse a duplicate grant for (data, app, user), as the SDK does. */
@@ -294,8 +295,7 @@ decc_status decc_dp_get_granted_access(decc_dp *dp, decc_dp_access_list *out,
   f.page_size = a->page_size;
   decc__dp_rec *recs = NULL;
   size_t n = 0, count = 0;
-  if ((st = decc__dp_query(dp, DECC_ORDER_DATASET, &f, &recs, &n, &count,
-                           err)))
+  if ((st = decc__dp_query(dp, DECC_ORDER_DATASET, &f, &recs, &n, &count, err)))
     return st;
   if (n) {
     out->items = decc_calloc(n, sizeof *out->items);
@@ -360,10 +360,9 @@ decc_status decc_dp_revoke_one_access(decc_dp *dp, const decc_order *order,
 decc_status decc_dp_revoke_all_access(decc_dp *dp,
                                       const decc_address *protected_data,
                                       const decc_address *app,
-                                      const decc_address *user,
-                                      size_t *revoked,
-                                      decc_dp_progress_fn progress,
-                                      void *pu, decc_err *err) {
+                                      const decc_address *user, size_t *revoked,
+                                      decc_dp_progress_fn progress, void *pu,
+                                      decc_err *err) {
   if (revoked)
     *revoked = 0;
   decc__dp_progress(progress, pu, "RETRIEVE_ALL_GRANTED_ACCESS", 0, NULL);

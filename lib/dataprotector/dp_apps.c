@@ -80,8 +80,8 @@ decc_status decc_dp_app_deploy(decc_dp *dp, decc_dp_app *out, const char *name,
   if (st)
     return st;
   if (!name || !*name || strlen(name) > DECC_DP_NAME_MAX)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "app name must have 1..%d bytes", DECC_DP_NAME_MAX);
+    return decc_err_set(err, DECC_E_INVALID, "app name must have 1..%d bytes",
+                        DECC_DP_NAME_MAX);
   uint8_t meas[32];
   decc_sha256(meas, bundle, len);
   decc_bundle_manifest m;
@@ -155,8 +155,8 @@ decc_status decc_dp_app_deploy(decc_dp *dp, decc_dp_app *out, const char *name,
   decc_buf_clear(&res);
   int reg = 0;
   if (!st)
-    st = decc_hub_is_registered(dp->chain, &dp->addr.app_registry, &out->address,
-                                &reg, err);
+    st = decc_hub_is_registered(dp->chain, &dp->addr.app_registry,
+                                &out->address, &reg, err);
   decc_abi_enc_clear(&e);
   if (!st && !reg) {
     decc_abi_enc_init(&e, 0);
@@ -235,8 +235,7 @@ fail:
 }
 
 decc_status decc_dp_workerpool_create(decc_dp *dp, decc_address *out,
-                                      const char *description,
-                                      decc_err *err) {
+                                      const char *description, decc_err *err) {
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
@@ -264,8 +263,8 @@ decc_status decc_dp_workerpool_create(decc_dp *dp, decc_address *out,
   decc_buf_clear(&res);
   int reg = 0;
   if (!st)
-    st = decc_hub_is_registered(dp->chain, &dp->addr.workerpool_registry, out, &reg,
-                                err);
+    st = decc_hub_is_registered(dp->chain, &dp->addr.workerpool_registry, out,
+                                &reg, err);
   decc_abi_enc_clear(&e);
   if (!st && !reg) {
     decc_abi_enc_init(&e, 0);

@@ -23,16 +23,16 @@ void decc__dp_progress(decc_dp_progress_fn fn, void *user, const char *title,
     fn(user, title, done, detail);
 }
 
-const char *decc__dp_addr(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a) {
+const char *decc__dp_addr(char out[DECC_ADDRESS_HEX_LEN],
+                          const decc_address *a) {
   return decc_address_to_checksum(out, a);
 }
 
 decc_status decc__dp_need_dataprotector(decc_dp *dp, decc_err *err) {
   if (dp->dataprotector_checked)
     return DECC_OK;
-  decc_status st =
-      decc_hub_require_code(dp->chain, &dp->addr.dataprotector,
-                            "DataProtector", err);
+  decc_status st = decc_hub_require_code(dp->chain, &dp->addr.dataprotector,
+                                         "DataProtector", err);
   if (!st)
     dp->dataprotector_checked = 1;
   return st;
@@ -298,15 +298,15 @@ decc_status decc__dp_send(decc_dp *dp, const decc_address *to,
   if (st)
     return st;
   memset(rc, 0, sizeof *rc);
-  st = decc_chain_send(dp->chain, dp->sk, to, calldata->data, calldata->len,
-                       rc, err);
+  st = decc_chain_send(dp->chain, dp->sk, to, calldata->data, calldata->len, rc,
+                       err);
   if (st)
     return decc_err_prefix(err, "%s", what);
   if (rc->status != 1) {
-    st = decc_err_set(err, DECC_E_REVERT, "%s reverted: %s", what,
-                      rc->revert_reason && *rc->revert_reason
-                          ? rc->revert_reason
-                          : "(no reason)");
+    st =
+        decc_err_set(err, DECC_E_REVERT, "%s reverted: %s", what,
+                     rc->revert_reason && *rc->revert_reason ? rc->revert_reason
+                                                             : "(no reason)");
     decc_receipt_clear(rc);
     return st;
   }
@@ -316,8 +316,8 @@ decc_status decc__dp_send(decc_dp *dp, const decc_address *to,
 decc_status decc__dp_view(decc_dp *dp, const decc_address *to,
                           const decc_buf *calldata, decc_buf *out,
                           decc_err *err) {
-  return decc_chain_call(dp->chain, dp->sk ? &dp->me : NULL, to,
-                         calldata->data, calldata->len, out, err);
+  return decc_chain_call(dp->chain, dp->sk ? &dp->me : NULL, to, calldata->data,
+                         calldata->len, out, err);
 }
 
 decc_status decc__dp_view_simple(decc_dp *dp, const decc_address *to,
@@ -546,8 +546,7 @@ decc_status decc__dp_tmpfile(decc_dp *dp, char **path, decc_err *err) {
 
 /* The SMS client (decc/sms_client.h) signs the iExec challenges and says
  * why a push was refused, whichever backend is behind it. */
-static decc_status sms_result(decc_status st, const char *what,
-                              decc_err *err) {
+static decc_status sms_result(decc_status st, const char *what, decc_err *err) {
   if (!st)
     return DECC_OK;
   return decc_err_prefix(err, "SMS refused the %s", what);
@@ -559,9 +558,9 @@ decc_status decc__dp_sms_push_web3(decc_dp *dp, const decc_address *dataset,
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
-  return sms_result(decc_smsc_push_web3(dp->smsc, dataset, value, len, dp->sk,
-                                        err),
-                    "dataset key", err);
+  return sms_result(
+      decc_smsc_push_web3(dp->smsc, dataset, value, len, dp->sk, err),
+      "dataset key", err);
 }
 
 decc_status decc__dp_sms_push_web2(decc_dp *dp, const char *name,
@@ -575,9 +574,9 @@ decc_status decc__dp_sms_push_web2(decc_dp *dp, const char *name,
   if ((st = decc_smsc_secret_exists(dp->smsc, DECC_SECRET_WEB2, &dp->me, name,
                                     &exists, err)))
     return sms_result(st, name, err);
-  return sms_result(decc_smsc_push_web2(dp->smsc, name, value, len, exists,
-                                        dp->sk, err),
-                    name, err);
+  return sms_result(
+      decc_smsc_push_web2(dp->smsc, name, value, len, exists, dp->sk, err),
+      name, err);
 }
 
 decc_status decc__dp_sms_push_requester(decc_dp *dp, const char *key,
@@ -586,9 +585,9 @@ decc_status decc__dp_sms_push_requester(decc_dp *dp, const char *key,
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
-  return sms_result(decc_smsc_push_requester_secret(dp->smsc, key, value, len,
-                                                    dp->sk, err),
-                    "requester secret", err);
+  return sms_result(
+      decc_smsc_push_requester_secret(dp->smsc, key, value, len, dp->sk, err),
+      "requester secret", err);
 }
 
 /* ---- balances ------------------------------------------------------------------------------ */
@@ -606,8 +605,8 @@ decc_status decc_dp_get_balance(decc_dp *dp, const decc_address *who,
 }
 
 static decc_status send_abi(decc_dp *dp, const decc_address *to,
-                            const char *sig, decc_abi_enc *e,
-                            const char *what, uint8_t *txh, decc_err *err) {
+                            const char *sig, decc_abi_enc *e, const char *what,
+                            uint8_t *txh, decc_err *err) {
   uint8_t sel[4];
   decc_abi_selector(sel, sig);
   decc_buf cd;
@@ -669,8 +668,8 @@ decc_status decc_dp_withdraw(decc_dp *dp, const decc_u256 *amount,
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
   decc_abi_enc_push_u256(&e, amount);
-  return send_abi(dp, &dp->addr.hub, "withdraw(uint256)", &e, "withdraw",
-                  NULL, err);
+  return send_abi(dp, &dp->addr.hub, "withdraw(uint256)", &e, "withdraw", NULL,
+                  err);
 }
 
 decc_status decc_dp_transfer_rlc(decc_dp *dp, const decc_address *to,
@@ -707,13 +706,11 @@ char *decc_dp_format_rlc(char out[96], const decc_u256 *nrlc) {
   return out;
 }
 
-decc_status decc_dp_parse_rlc(decc_u256 *out, const char *text,
-                              decc_err *err) {
+decc_status decc_dp_parse_rlc(decc_u256 *out, const char *text, decc_err *err) {
   char buf[128];
   size_t n = text ? strlen(text) : 0;
   if (n == 0 || n >= sizeof buf)
-    return decc_err_set(err, DECC_E_PARSE, "bad amount '%s'",
-                        text ? text : "");
+    return decc_err_set(err, DECC_E_PARSE, "bad amount '%s'", text ? text : "");
   memcpy(buf, text, n + 1);
   while (n && buf[n - 1] == ' ')
     buf[--n] = 0;
@@ -731,8 +728,7 @@ decc_status decc_dp_parse_rlc(decc_u256 *out, const char *text,
   if (!dot && !rlc) { /* bare integer or "N nRLC": nRLC */
     decc_status st = decc_u256_parse(out, buf);
     if (st || (buf[0] == '0' && buf[1] == 'x'))
-      return decc_err_set(err, st ? st : DECC_E_PARSE, "bad amount '%s'",
-                          text);
+      return decc_err_set(err, st ? st : DECC_E_PARSE, "bad amount '%s'", text);
     return DECC_OK;
   }
   if (nrlc)

@@ -25,14 +25,14 @@ struct decc_dp {
   uint8_t domain[32]; /* PoCo EIP-712 domain separator */
   decc_blockstore *bs;
   char *ipfs_api_url;
-  decc_sms *sms;       /* the embedded SMS (owned), or NULL when remote */
+  decc_sms *sms;         /* the embedded SMS (owned), or NULL when remote */
   decc_sms_client *smsc; /* every SMS call: over sms, or over HTTP */
-  decc_market *market; /* the embedded orderbook (owned), or NULL */
+  decc_market *market;   /* the embedded orderbook (owned), or NULL */
   decc_market_chain_world mworld; /* its chain reads (over chain) */
-  decc_market_client *mc; /* every market call: over market, or HTTP */
-  char *node_url; /* the remote market's node (its workerpool API), or NULL */
-  char *chain_url;     /* JSON-RPC chain (ledger is NULL then) */
-  uint8_t *sk;        /* secure memory, 32 bytes; NULL = no signer */
+  decc_market_client *mc;         /* every market call: over market, or HTTP */
+  char *node_url;  /* the remote market's node (its workerpool API), or NULL */
+  char *chain_url; /* JSON-RPC chain (ledger is NULL then) */
+  uint8_t *sk;     /* secure memory, 32 bytes; NULL = no signer */
   decc_address me;
   decc_dp_runner_fn runner;
   void *runner_user;
@@ -103,7 +103,8 @@ decc_status decc__dp_block_time(decc_dp *dp, uint64_t number, uint64_t *ts,
                                 decc_err *err);
 
 /* Formats an address (checksummed) into a static-per-call buffer. */
-const char *decc__dp_addr(char out[DECC_ADDRESS_HEX_LEN], const decc_address *a);
+const char *decc__dp_addr(char out[DECC_ADDRESS_HEX_LEN],
+                          const decc_address *a);
 
 /* Signs and publishes an order on the market. Out: hash32 (optional). */
 decc_status decc__dp_publish(decc_dp *dp, decc_order *o, uint8_t *hash32,

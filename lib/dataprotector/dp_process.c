@@ -433,8 +433,8 @@ static decc_status extract_entry(uint8_t **out, size_t *len, const uint8_t *zip,
   size_t idx;
   if (decc_zip_find(z, path, &idx) != DECC_OK) {
     decc_zip_close(z);
-    return decc_err_set(err, DECC_E_NOT_FOUND,
-                        "the result has no entry '%s'", path);
+    return decc_err_set(err, DECC_E_NOT_FOUND, "the result has no entry '%s'",
+                        path);
   }
   st = decc_zip_read(z, idx, 0, out, len, err);
   decc_zip_close(z);
@@ -586,8 +586,7 @@ static int sms_refusal_is_final(const char *detail) {
 /* A failure recorded here that ends the task for good: 1 and *text (heap)
  * when found. SMS_REFUSED is retried by the scheduler, so it does not,
  * unless the refusal is final (sms_refusal_is_final). */
-static int recorded_failure(decc_dp *dp, const uint8_t task[32],
-                            char **text) {
+static int recorded_failure(decc_dp *dp, const uint8_t task[32], char **text) {
   *text = NULL;
   for (size_t i = 0; i < sizeof FAILURE_STATES / sizeof FAILURE_STATES[0];
        i++) {
@@ -597,11 +596,11 @@ static int recorded_failure(decc_dp *dp, const uint8_t task[32],
       return 0;
     snprintf(path, n, "%s/%s", dp->home, FAILURE_STATES[i]);
     decc_task_failure f;
-    int found = access(path, R_OK) == 0 &&
-                decc_task_failure_read(path, task, &f, NULL) == DECC_OK &&
-                f.cause != DECC_CAUSE_NONE &&
-                (f.cause != DECC_CAUSE_SMS_REFUSED ||
-                 sms_refusal_is_final(f.detail));
+    int found =
+        access(path, R_OK) == 0 &&
+        decc_task_failure_read(path, task, &f, NULL) == DECC_OK &&
+        f.cause != DECC_CAUSE_NONE &&
+        (f.cause != DECC_CAUSE_SMS_REFUSED || sms_refusal_is_final(f.detail));
     decc_free(path);
     if (!found)
       continue;
@@ -627,8 +626,8 @@ static int recorded_failure(decc_dp *dp, const uint8_t task[32],
  * most once a second (*next_ms); 1 and *text (heap) when the task failed for
  * good, 0 otherwise (no node, unreachable, nothing recorded, or a retryable
  * SMS refusal). */
-static int remote_failure(decc_dp *dp, const char *task_hex,
-                          uint64_t *next_ms, char **text) {
+static int remote_failure(decc_dp *dp, const char *task_hex, uint64_t *next_ms,
+                          char **text) {
   *text = NULL;
   if (!dp->node_url || now_ms() < *next_ms)
     return 0;
@@ -639,8 +638,8 @@ static int remote_failure(decc_dp *dp, const char *task_hex,
     return 0;
   snprintf(url, n, "%s/tasks/%s", dp->node_url, task_hex);
   decc_http_reply r;
-  decc_status st = decc_http_fetch(&r, "GET", url, NULL, NULL, 0, 1u << 20,
-                                   5000, NULL);
+  decc_status st =
+      decc_http_fetch(&r, "GET", url, NULL, NULL, 0, 1u << 20, 5000, NULL);
   decc_free(url);
   json_t *j = st == DECC_OK && r.status == 200
                   ? json_loadb((const char *)r.body.data, r.body.len, 0, NULL)
@@ -708,8 +707,8 @@ static char *stderr_tail(decc_dp *dp, const char *task_hex) {
 }
 
 decc_status decc_dp_wait_task(decc_dp *dp, const uint8_t task_id32[32],
-                              const decc_dp_wait_opts *o,
-                              decc_dp_task_end *end, decc_err *err) {
+                              const decc_dp_wait_opts *o, decc_dp_task_end *end,
+                              decc_err *err) {
   memset(end, 0, sizeof *end);
   char h[DECC_HEX32_LEN];
   decc_hex_encode(h, task_id32, 32, 1);
@@ -727,8 +726,8 @@ decc_status decc_dp_wait_task(decc_dp *dp, const uint8_t task_id32[32],
       return decc_err_prefix(err, "workerpool services");
     unsigned status = 0;
     uint8_t deal[32];
-    if ((st = decc__dp_view_task(dp, task_id32, &status, deal, &deadline,
-                                 NULL, err)))
+    if ((st = decc__dp_view_task(dp, task_id32, &status, deal, &deadline, NULL,
+                                 err)))
       return st;
     if (status != last) {
       decc__dp_progress(progress, user, "CONSUME_TASK", 0,
@@ -756,9 +755,10 @@ decc_status decc_dp_wait_task(decc_dp *dp, const uint8_t task_id32[32],
     }
     uint64_t elapsed = now_ms() - start;
     uint64_t chain_now = 0;
-    int past = deadline && decc_chain_block_timestamp(dp->chain, &chain_now,
-                                                      NULL) == DECC_OK &&
-               chain_now > deadline;
+    int past =
+        deadline &&
+        decc_chain_block_timestamp(dp->chain, &chain_now, NULL) == DECC_OK &&
+        chain_now > deadline;
     if ((o && o->timeout_s && elapsed >= (uint64_t)o->timeout_s * 1000u) ||
         past)
       return decc_err_set(
@@ -906,8 +906,7 @@ decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
 
   if (!o->no_encrypt_result) {
     int created = 0;
-    decc__dp_progress(o->progress, o->user, "GENERATE_ENCRYPTION_KEY", 0,
-                      NULL);
+    decc__dp_progress(o->progress, o->user, "GENERATE_ENCRYPTION_KEY", 0, NULL);
     if ((st = decc_dp_result_key(dp, &rkey, &created, o->result_key_path, 1,
                                  err)))
       goto done;
@@ -956,8 +955,8 @@ decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
   {
     char h[DECC_HEX32_LEN];
     decc_hex_encode(h, out->deal_id, 32, 1);
-    decc__dp_progress(o->progress, o->user,
-                      "REQUEST_TO_PROCESS_PROTECTED_DATA", 1, h);
+    decc__dp_progress(o->progress, o->user, "REQUEST_TO_PROCESS_PROTECTED_DATA",
+                      1, h);
   }
   if (o->no_wait)
     goto done;
@@ -975,8 +974,7 @@ decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
   st = decc_dp_fetch_result(dp, &out->result, &out->result_len, out->task_id,
                             o->result_key_path, o->path, err);
   if (!st) {
-    decc__dp_progress(o->progress, o->user, "CONSUME_RESULT_DOWNLOAD", 1,
-                      NULL);
+    decc__dp_progress(o->progress, o->user, "CONSUME_RESULT_DOWNLOAD", 1, NULL);
     if (!o->no_encrypt_result) {
       decc__dp_progress(o->progress, o->user, "CONSUME_RESULT_DECRYPT", 0,
                         NULL);
@@ -1104,7 +1102,8 @@ static int is_bulk_grant(const decc_order *o) {
 static decc_status bulk_grant(decc_dp *dp, const decc_dp_bulk_opts *o,
                               const decc_address *data, decc_order *grant,
                               decc_err *err) {
-  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN], p1[96];
+  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN],
+      p1[96];
   decc_market_filter f;
   decc__dp_rec *r = NULL;
   size_t n = 0;
@@ -1131,10 +1130,10 @@ static decc_status bulk_grant(decc_dp *dp, const decc_dp_bulk_opts *o,
     const decc_order *d = &r[i].order;
     /* a workerpool restriction would make the SMS refuse the order for
      * another workerpool: only take it when the request names that one */
-    int wp_ok = decc_address_is_zero(&d->u.dataset.workerpoolrestrict) ||
-                (o->has_workerpool &&
-                 decc_address_eq(&d->u.dataset.workerpoolrestrict,
-                                 &o->workerpool));
+    int wp_ok =
+        decc_address_is_zero(&d->u.dataset.workerpoolrestrict) ||
+        (o->has_workerpool &&
+         decc_address_eq(&d->u.dataset.workerpoolrestrict, &o->workerpool));
     int open = !strcmp(r[i].status, "open") && has_volume(dp, d);
     if (!is_bulk_grant(d)) {
       if (open && not_bulk < 0)
@@ -1185,8 +1184,7 @@ static decc_status bulk_grant(decc_dp *dp, const decc_dp_bulk_opts *o,
                       "protected data %s: no grant lets app %s process it "
                       "for you%s: ask the owner to grant it with allowBulk "
                       "(decc grant %s %s --user YOU --bulk)",
-                      a, b,
-                      n ? " on this workerpool" : "", a, b);
+                      a, b, n ? " on this workerpool" : "", a, b);
   }
   decc__dp_recs_free(r, n);
   return st;
@@ -1265,8 +1263,7 @@ static decc_status push_secrets(decc_dp *dp, const char *const *v, size_t n,
     }
     decc_hex_encode(name, rnd, 16, 1);
     snprintf(idx, sizeof idx, "%zu", i + 1);
-    if ((st = decc__dp_sms_push_requester(dp, name, v[i], strlen(v[i]),
-                                          err))) {
+    if ((st = decc__dp_sms_push_requester(dp, name, v[i], strlen(v[i]), err))) {
       json_decref(secrets);
       return st;
     }
@@ -1364,8 +1361,7 @@ decc_status decc_dp_prepare_bulk(decc_dp *dp, decc_dp_bulk_request *out,
   if (!o->no_encrypt_result) {
     int created = 0;
     size_t blen = 0;
-    decc__dp_progress(o->progress, o->user, "GENERATE_ENCRYPTION_KEY", 0,
-                      NULL);
+    decc__dp_progress(o->progress, o->user, "GENERATE_ENCRYPTION_KEY", 0, NULL);
     if ((st = decc_dp_result_key(dp, &rkey, &created, o->result_key_path, 1,
                                  err))) {
       json_decref(orders);
@@ -1467,8 +1463,7 @@ done:
 /* The first app order ≤ max and the cheapest workerpool order ≤ max for a
  * request without a dataset. */
 static decc_status bulk_orders(decc_dp *dp, const decc_requestorder *q,
-                               decc_order *app, decc_order *wp,
-                               decc_err *err) {
+                               decc_order *app, decc_order *wp, decc_err *err) {
   char a[DECC_ADDRESS_HEX_LEN], p1[96], p2[96];
   decc_market_filter f;
   decc__dp_rec *r = NULL;
@@ -1548,8 +1543,8 @@ static decc_status bulk_orders(decc_dp *dp, const decc_requestorder *q,
   return st ? decc_err_set(err, st, "out of memory") : DECC_OK;
 }
 
-static decc_status consumed_of(decc_dp *dp, const uint8_t h[32],
-                               uint64_t *out, decc_err *err) {
+static decc_status consumed_of(decc_dp *dp, const uint8_t h[32], uint64_t *out,
+                               decc_err *err) {
   decc_u256 used;
   decc_status st = decc_hub_view_consumed(dp->chain, h, &used, err);
   if (!st && !decc_u256_to_u64(out, &used))

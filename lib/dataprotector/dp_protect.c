@@ -40,19 +40,19 @@ decc_status decc_dp_protected_to_json(char **json, const decc_dp_protected *p,
   char a[DECC_ADDRESS_HEX_LEN], o[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN];
   json_error_t je;
   json_t *schema = p->schema ? json_loads(p->schema, 0, &je) : NULL;
-  json_t *j = json_pack(
-      "{s:s, s:s, s:s, s:o, s:I, s:s, s:s}", "name", p->name ? p->name : "",
-      "address", decc_address_to_hex(a, &p->address), "owner",
-      decc_address_to_hex(o, &p->owner), "schema",
-      schema ? schema : json_object(), "creationTimestamp",
-      (json_int_t)p->creation_timestamp, "transactionHash",
-      decc_hex_encode(h, p->tx_hash, 32, 1), "multiaddr",
-      p->multiaddr ? p->multiaddr : "");
+  json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:I, s:s, s:s}", "name",
+                        p->name ? p->name : "", "address",
+                        decc_address_to_hex(a, &p->address), "owner",
+                        decc_address_to_hex(o, &p->owner), "schema",
+                        schema ? schema : json_object(), "creationTimestamp",
+                        (json_int_t)p->creation_timestamp, "transactionHash",
+                        decc_hex_encode(h, p->tx_hash, 32, 1), "multiaddr",
+                        p->multiaddr ? p->multiaddr : "");
   if (!j)
     return DECC_E_NOMEM;
   if (with_key && p->has_key &&
-      json_object_set_new(j, "encryptionKey",
-                          json_string(p->encryption_key)) != 0) {
+      json_object_set_new(j, "encryptionKey", json_string(p->encryption_key)) !=
+          0) {
     json_decref(j);
     return DECC_E_NOMEM;
   }
@@ -83,10 +83,10 @@ typedef struct pipe_job {
   const decc_pd *data;
   decc_pd_format fmt;
   const decc_dataset_key *key;
-  int fd;      /* ciphertext out: socket (send) or temporary file (write) */
+  int fd; /* ciphertext out: socket (send) or temporary file (write) */
   int is_sock;
   int out_failed; /* the output side broke (the reader stopped) */
-  decc_buf *zip; /* want_zip: a copy of the zip, else NULL */
+  decc_buf *zip;  /* want_zip: a copy of the zip, else NULL */
   decc_dataset_stream *s;
   uint8_t checksum[32];
   decc_status st;
@@ -137,11 +137,10 @@ static void *encrypt_thread(void *arg) {
   return NULL;
 }
 
-static decc_status encrypt_into_store(decc_dp *dp, const decc_dp_protect_opts *o,
-                                      decc_buf *zip,
-                                      const decc_dataset_key *key,
-                                      uint8_t checksum[32], decc_cid *cid,
-                                      decc_err *err) {
+static decc_status
+encrypt_into_store(decc_dp *dp, const decc_dp_protect_opts *o, decc_buf *zip,
+                   const decc_dataset_key *key, uint8_t checksum[32],
+                   decc_cid *cid, decc_err *err) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return decc_err_set(err, DECC_E_IO, "socketpair: %s", strerror(errno));
@@ -201,8 +200,7 @@ static decc_status encrypt_into_file(const decc_dp_protect_opts *o,
     return decc_err_set(err, DECC_E_IO, "%s: %s", enc_path, strerror(errno));
   run_job(&j);
   if (close(j.fd) != 0 && !j.st)
-    j.st = decc_err_set(&j.err, DECC_E_IO, "%s: %s", enc_path,
-                        strerror(errno));
+    j.st = decc_err_set(&j.err, DECC_E_IO, "%s: %s", enc_path, strerror(errno));
   decc_status st = j.st;
   if (st && err)
     *err = j.err;
@@ -364,8 +362,9 @@ decc_status decc_dp_protect(decc_dp *dp, decc_dp_protected *out,
   decc__dp_progress(pg, u, "PUSH_SECRET_TO_SMS", 0, NULL);
   decc_dataset_key_encode(key_b64, key);
   if ((st = decc__dp_sms_push_web3(dp, &out->address, key_b64, 44, err))) {
-    decc_err_prefix(err, "protected data %s was created but its key could "
-                         "not be pushed",
+    decc_err_prefix(err,
+                    "protected data %s was created but its key could "
+                    "not be pushed",
                     a);
     goto done;
   }
@@ -484,8 +483,8 @@ static decc_status read_entry(decc_dp *dp, decc_dp_protected *p,
   decc_buf_clear(&raw);
   if (st)
     return decc_err_set(err, st, "m_datasetName: bad answer");
-  if ((st = decc__dp_view_bytes(dp, &p->address, "m_datasetMultiaddr()", &b,
-                                &n, err)))
+  if ((st = decc__dp_view_bytes(dp, &p->address, "m_datasetMultiaddr()", &b, &n,
+                                err)))
     return st;
   if (decc_multiaddr_to_string(&p->multiaddr, b, n, NULL) != DECC_OK) {
     /* Not an IPFS multiaddr (e.g. an Arweave URL): keep the text. */
@@ -500,8 +499,7 @@ static decc_status read_entry(decc_dp *dp, decc_dp_protected *p,
   st = decc_abi_get_bytes32(decc_abi_item(v, 0), p->checksum);
   decc_abi_value_free(v);
   decc_buf_clear(&raw);
-  return st ? decc_err_set(err, st, "m_datasetChecksum: bad answer")
-            : DECC_OK;
+  return st ? decc_err_set(err, st, "m_datasetChecksum: bad answer") : DECC_OK;
 }
 
 decc_status decc_dp_get_protected_data(decc_dp *dp, decc_dp_pd_list *out,
@@ -634,10 +632,11 @@ decc_status decc_dp_transfer_ownership(decc_dp *dp, const decc_address *dataset,
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
-  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN], c[DECC_ADDRESS_HEX_LEN];
+  char a[DECC_ADDRESS_HEX_LEN], b[DECC_ADDRESS_HEX_LEN],
+      c[DECC_ADDRESS_HEX_LEN];
   int reg = 0;
-  if ((st = decc_hub_is_registered(dp->chain, &dp->addr.dataset_registry, dataset,
-                                   &reg, err)))
+  if ((st = decc_hub_is_registered(dp->chain, &dp->addr.dataset_registry,
+                                   dataset, &reg, err)))
     return st;
   if (!reg)
     return decc_err_set(err, DECC_E_NOT_FOUND,

@@ -19,9 +19,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "dcap/dcap_int.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
-#include "dcap/dcap_int.h"
 
 /* ---- shared helpers ----------------------------------------------------- */
 
@@ -115,7 +115,7 @@ int decc__dcap_ecdsa_verify(EVP_PKEY *key, const uint8_t sig64[64],
   return ok;
 }
 
-STACK_OF(X509) *decc__dcap_pem_chain(const void *pem, size_t len) {
+STACK_OF(X509) * decc__dcap_pem_chain(const void *pem, size_t len) {
   /* Certification data often ends with a NUL; PEM has none inside. */
   while (len && ((const char *)pem)[len - 1] == 0)
     len--;
@@ -184,8 +184,9 @@ static int only_space(const char *p, size_t n) {
   return 1;
 }
 
-STACK_OF(X509) *decc__dcap_pem_chain_known(const void *pem, size_t len,
-                                           X509 *const *known, size_t n_known) {
+STACK_OF(X509) * decc__dcap_pem_chain_known(const void *pem, size_t len,
+                                            X509 *const *known,
+                                            size_t n_known) {
   static const char B[] = "-----BEGIN CERTIFICATE-----",
                     E[] = "-----END CERTIFICATE-----";
   const char *p = pem, *end = p + len;
@@ -248,15 +249,14 @@ fail:
 
 /* ---- statuses ----------------------------------------------------------- */
 
-static const char *const STATUS_NAMES[] = {
-    "Unknown",
-    "UpToDate",
-    "SWHardeningNeeded",
-    "ConfigurationNeeded",
-    "ConfigurationAndSWHardeningNeeded",
-    "OutOfDate",
-    "OutOfDateConfigurationNeeded",
-    "Revoked"};
+static const char *const STATUS_NAMES[] = {"Unknown",
+                                           "UpToDate",
+                                           "SWHardeningNeeded",
+                                           "ConfigurationNeeded",
+                                           "ConfigurationAndSWHardeningNeeded",
+                                           "OutOfDate",
+                                           "OutOfDateConfigurationNeeded",
+                                           "Revoked"};
 
 const char *decc_dcap_tcb_status_name(decc_dcap_tcb_status s) {
   if ((unsigned)s < sizeof STATUS_NAMES / sizeof *STATUS_NAMES)
@@ -374,7 +374,8 @@ static decc_status svn16(uint8_t out[16], json_t *arr, const char *what,
                         where, what);
   for (size_t i = 0; i < 16; i++) {
     long long v;
-    decc_status st = jint(&v, json_array_get(arr, i), "svn", 0, 255, where, err);
+    decc_status st =
+        jint(&v, json_array_get(arr, i), "svn", 0, 255, where, err);
     if (st)
       return st;
     out[i] = (uint8_t)v;
@@ -397,8 +398,8 @@ static decc_status isv_levels(dcap_tcb_level **out, size_t *n, json_t *arr,
   for (size_t i = 0; i < *n; i++) {
     json_t *lv = json_array_get(arr, i);
     long long v;
-    decc_status st = jint(&v, json_object_get(lv, "tcb"), "isvsvn", 0, 65535,
-                          where, err);
+    decc_status st =
+        jint(&v, json_object_get(lv, "tcb"), "isvsvn", 0, 65535, where, err);
     if (st || (st = level_common(&(*out)[i], lv, where, err)))
       return st;
     (*out)[i].isvsvn = (uint16_t)v;
@@ -456,8 +457,10 @@ static decc_status parse_tcb_info(dcap_tcb_info *t, const char *text,
   json_t *levels = json_object_get(o, "tcbLevels");
   if (!json_is_array(levels) || json_array_size(levels) == 0 ||
       json_array_size(levels) > DCAP_MAX_LEVELS) {
-    st = decc_err_set(err, DECC_E_PARSE, "%s: tcbLevels must have 1 to %d "
-                                         "entries", W, DCAP_MAX_LEVELS);
+    st = decc_err_set(err, DECC_E_PARSE,
+                      "%s: tcbLevels must have 1 to %d "
+                      "entries",
+                      W, DCAP_MAX_LEVELS);
     goto out;
   }
   t->n_levels = json_array_size(levels);
@@ -575,8 +578,10 @@ static decc_status hex_member(uint8_t **out, size_t *out_len, json_t *o,
   *out = decc_malloc(len / 2 + 1);
   if (!*out)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  if (len == 0 || decc_hex_decode(*out, len / 2 + 1, out_len, s, len) != DECC_OK)
-    return decc_err_set(err, DECC_E_PARSE, "collateral: \"%s\" is not hex", key);
+  if (len == 0 ||
+      decc_hex_decode(*out, len / 2 + 1, out_len, s, len) != DECC_OK)
+    return decc_err_set(err, DECC_E_PARSE, "collateral: \"%s\" is not hex",
+                        key);
   return DECC_OK;
 }
 
@@ -591,8 +596,8 @@ static decc_status crl_member(X509_CRL **out, json_t *o, const char *key,
     if (!*out || p != der + n) {
       X509_CRL_free(*out);
       *out = NULL;
-      st = decc_err_set(err, DECC_E_PARSE, "collateral: \"%s\" is not a DER CRL",
-                        key);
+      st = decc_err_set(err, DECC_E_PARSE,
+                        "collateral: \"%s\" is not a DER CRL", key);
     }
   }
   ERR_clear_error();
@@ -600,7 +605,7 @@ static decc_status crl_member(X509_CRL **out, json_t *o, const char *key,
   return st;
 }
 
-static decc_status chain_member(STACK_OF(X509) **out, json_t *o,
+static decc_status chain_member(STACK_OF(X509) * *out, json_t *o,
                                 const char *key, decc_err *err) {
   const char *s = NULL;
   size_t len;
@@ -701,8 +706,8 @@ out:
   return DECC_OK;
 }
 
-void decc_dcap_collateral_window(const decc_dcap_collateral *c,
-                                 int64_t *issued, int64_t *next_update) {
+void decc_dcap_collateral_window(const decc_dcap_collateral *c, int64_t *issued,
+                                 int64_t *next_update) {
   *issued = c->tcb.issue > c->qe.issue ? c->tcb.issue : c->qe.issue;
   *next_update = c->tcb.next < c->qe.next ? c->tcb.next : c->qe.next;
 }

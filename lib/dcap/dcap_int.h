@@ -11,9 +11,9 @@
 
 #include "decc/dcap.h"
 
-#define DCAP_MAX_LEVELS 128      /* TCB levels per TCB info / identity */
-#define DCAP_MAX_MODULES 16      /* tdxModuleIdentities entries */
-#define DCAP_MAX_CHAIN 8         /* certificates in one PEM chain */
+#define DCAP_MAX_LEVELS 128 /* TCB levels per TCB info / identity */
+#define DCAP_MAX_MODULES 16 /* tdxModuleIdentities entries */
+#define DCAP_MAX_CHAIN 8    /* certificates in one PEM chain */
 
 typedef struct dcap_advisories {
   size_t n;
@@ -46,8 +46,8 @@ typedef struct dcap_tcb_info {
   uint32_t eval_number;
   size_t n_levels;
   dcap_tcb_level *levels;
-  int has_module;           /* "tdxModule" present */
-  dcap_module module;       /* tdxModule (no levels) */
+  int has_module;     /* "tdxModule" present */
+  dcap_module module; /* tdxModule (no levels) */
   size_t n_modules;
   dcap_module modules[DCAP_MAX_MODULES];
 } dcap_tcb_info;
@@ -71,7 +71,7 @@ struct decc_dcap_collateral {
   char *qe_identity_text;
   size_t qe_identity_len;
   uint8_t qe_identity_sig[64];
-  STACK_OF(X509) *tcb_chain, *qe_chain, *pck_crl_chain;
+  STACK_OF(X509) * tcb_chain, *qe_chain, *pck_crl_chain;
   X509_CRL *root_crl, *pck_crl;
   dcap_tcb_info tcb;
   dcap_qe_identity qe;
@@ -102,13 +102,13 @@ int decc__dcap_asn1_time(int64_t *out, const ASN1_TIME *t);
 int decc__dcap_ecdsa_verify(EVP_PKEY *key, const uint8_t sig64[64],
                             const void *data, size_t len);
 /* Reads up to DCAP_MAX_CHAIN PEM certificates. Returns NULL on error. */
-STACK_OF(X509) *decc__dcap_pem_chain(const void *pem, size_t len);
+STACK_OF(X509) * decc__dcap_pem_chain(const void *pem, size_t len);
 
 /* Reads a PEM chain (at most DCAP_MAX_CHAIN certificates, nothing but
  * whitespace or NULs around them); a certificate whose DER equals one of
  * `known` is that object (referenced), others are parsed. NULL on error. */
-STACK_OF(X509) *decc__dcap_pem_chain_known(const void *pem, size_t len,
-                                           X509 *const *known, size_t n_known);
+STACK_OF(X509) * decc__dcap_pem_chain_known(const void *pem, size_t len,
+                                            X509 *const *known, size_t n_known);
 /* FMSPC from a PCK certificate's SGX extension. Returns 1 or 0. */
 int decc__dcap_pck_fmspc(X509 *leaf, uint8_t fmspc[6]);
 

@@ -29,10 +29,10 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "dcap/dcap_int.h"
 #include "decc/encoding.h"
 #include "decc/http_client.h"
 #include "decc/mem.h"
-#include "dcap/dcap_int.h"
 
 #define PCCS_REPLY_MAX (4u << 20)
 #define PCCS_TIMEOUT_MS 20000L
@@ -163,7 +163,8 @@ static char *crl_to_hex(const uint8_t *p, size_t n) {
   if (n >= 2 && i == n && n % 2 == 0) {
     tmp = decc_malloc(n / 2);
     size_t got;
-    if (tmp && decc_hex_decode(tmp, n / 2, &got, (const char *)p, n) == DECC_OK) {
+    if (tmp &&
+        decc_hex_decode(tmp, n / 2, &got, (const char *)p, n) == DECC_OK) {
       const unsigned char *q = tmp;
       crl = d2i_X509_CRL(NULL, &q, (long)got);
     }
@@ -191,8 +192,8 @@ static char *crl_to_hex(const uint8_t *p, size_t n) {
 
 static decc_status get(decc_http_reply *r, const char *url, const char *hname,
                        char **hval, const char *what, decc_err *err) {
-  decc_status st = decc_http_get_with_header(r, url, hname, hval,
-                                             PCCS_REPLY_MAX, PCCS_TIMEOUT_MS, err);
+  decc_status st = decc_http_get_with_header(
+      r, url, hname, hval, PCCS_REPLY_MAX, PCCS_TIMEOUT_MS, err);
   if (st)
     return decc_err_prefix(err, "pccs: %s", what);
   if (r->status != 200)
@@ -213,8 +214,8 @@ static decc_status signed_body(const decc_http_reply *r, const char *key,
   if (!raw_member(s, n, key, &v, &vl) || v[0] != '{' ||
       !raw_member(s, n, "signature", &sv, &svl) || svl < 2 || sv[0] != '"')
     return decc_err_set(err, DECC_E_PARSE,
-                        "pccs: %s: body is not {\"%s\":…,\"signature\":…}", what,
-                        key);
+                        "pccs: %s: body is not {\"%s\":…,\"signature\":…}",
+                        what, key);
   *text = decc_strndup(v, vl);
   *sig = decc_strndup(sv + 1, svl - 2);
   if (!*text || !*sig)
@@ -311,7 +312,8 @@ decc_status decc_dcap_pccs_get(char **json, int *from_cache,
     return decc_err_set(err, DECC_E_NOT_FOUND,
                         "pccs: no current collateral for %s FMSPC %s in the "
                         "cache%s%s; fetch it once online (--pccs URL)",
-                        tee, fm, cache_dir ? " " : "", cache_dir ? cache_dir : "");
+                        tee, fm, cache_dir ? " " : "",
+                        cache_dir ? cache_dir : "");
 
   size_t bl = strlen(base_url);
   while (bl && base_url[bl - 1] == '/')
@@ -324,8 +326,9 @@ decc_status decc_dcap_pccs_get(char **json, int *from_cache,
   char *pck_hex = NULL, *root_hex = NULL;
   json_t *out = NULL;
 
-  snprintf(url, sizeof url, "%.*s/sgx/certification/v4/pckcrl?ca=%s&encoding=der",
-           (int)bl, base_url, ca);
+  snprintf(url, sizeof url,
+           "%.*s/sgx/certification/v4/pckcrl?ca=%s&encoding=der", (int)bl,
+           base_url, ca);
   if ((st = get(&r[0], url, "SGX-PCK-CRL-Issuer-Chain", &crl_chain, "pckcrl",
                 err)))
     goto done;

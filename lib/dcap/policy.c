@@ -8,10 +8,10 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "dcap/dcap_int.h"
 #include "decc/attest.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
-#include "dcap/dcap_int.h"
 
 #define POLICY_MAX 64
 
@@ -46,8 +46,8 @@ static decc_status hexm(uint8_t *out, size_t n, json_t *o, const char *key,
     return DECC_OK;
   const char *s = json_string_value(v);
   if (!s || decc_hex_decode_exact(out, n, s, key, err) != DECC_OK)
-    return decc_err_set(err, DECC_E_PARSE, "policy: \"%s\" must be %zu hex bytes",
-                        key, n);
+    return decc_err_set(err, DECC_E_PARSE,
+                        "policy: \"%s\" must be %zu hex bytes", key, n);
   return DECC_OK;
 }
 
@@ -77,7 +77,8 @@ decc_status decc_dcap_policy_parse(decc_dcap_policy **out, const char *json,
                         je.text);
   }
   decc_dcap_policy *p = decc_calloc(1, sizeof *p);
-  decc_status st = p ? DECC_OK : decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  decc_status st =
+      p ? DECC_OK : decc_err_set(err, DECC_E_NOMEM, "out of memory");
   const char *k;
   json_t *v;
   size_t n;
@@ -86,7 +87,8 @@ decc_status decc_dcap_policy_parse(decc_dcap_policy **out, const char *json,
   json_object_foreach(o, k, v) {
     if (strcmp(k, "statuses") && strcmp(k, "advisories") && strcmp(k, "tdx") &&
         strcmp(k, "sgx")) {
-      st = decc_err_set(err, DECC_E_PARSE, "policy: unknown member \"%.40s\"", k);
+      st = decc_err_set(err, DECC_E_PARSE, "policy: unknown member \"%.40s\"",
+                        k);
       goto out;
     }
   }
@@ -96,7 +98,8 @@ decc_status decc_dcap_policy_parse(decc_dcap_policy **out, const char *json,
     p->statuses = 1u << DECC_DCAP_TCB_UP_TO_DATE;
   for (size_t i = 0; i < n; i++) {
     decc_dcap_tcb_status s;
-    const char *name = json_string_value(json_array_get(json_object_get(o, "statuses"), i));
+    const char *name =
+        json_string_value(json_array_get(json_object_get(o, "statuses"), i));
     if (decc_dcap_tcb_status_parse(&s, name) != DECC_OK ||
         s == DECC_DCAP_TCB_REVOKED) {
       st = decc_err_set(err, DECC_E_PARSE,
@@ -220,7 +223,8 @@ decc_status decc_dcap_policy_check(const decc_dcap_policy *p,
                 "policy: MRENCLAVE/MRSIGNER match no trusted SGX enclave");
 }
 
-const char *decc_dcap_refusal_code(decc_status st, const decc_dcap_result *res) {
+const char *decc_dcap_refusal_code(decc_status st,
+                                   const decc_dcap_result *res) {
   const char *c = res && res->failed_check ? res->failed_check : "";
   if (st == DECC_E_PARSE || st == DECC_E_UNSUPPORTED || st == DECC_E_LIMIT)
     return "ATTESTATION_MALFORMED_QUOTE";

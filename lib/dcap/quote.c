@@ -122,7 +122,8 @@ static decc_status parse_qe_part(decc_dcap_quote *q, cur *c, decc_err *err) {
                         "%zu bytes left",
                         (unsigned)cert_len, c->n);
   if (!take(c, &q->cert_data, cert_len))
-    return decc_err_set(err, DECC_E_PARSE, "quote: truncated certification data");
+    return decc_err_set(err, DECC_E_PARSE,
+                        "quote: truncated certification data");
   q->cert_len = cert_len;
   if (c->n != 0)
     return decc_err_set(err, DECC_E_PARSE,
@@ -148,8 +149,10 @@ decc_status decc_dcap_quote_parse(decc_dcap_quote *q, const uint8_t *data,
                         DECC_DCAP_QUOTE_MAX);
   cur c = {data, len};
   if (len < 48)
-    return decc_err_set(err, DECC_E_PARSE, "quote: %zu bytes, shorter than "
-                                           "the 48-byte header", len);
+    return decc_err_set(err, DECC_E_PARSE,
+                        "quote: %zu bytes, shorter than "
+                        "the 48-byte header",
+                        len);
   (void)u16(&c, &q->version);
   (void)u16(&c, &q->att_key_type);
   (void)u32(&c, &q->tee_type);
@@ -162,9 +165,10 @@ decc_status decc_dcap_quote_parse(decc_dcap_quote *q, const uint8_t *data,
                         "quote: version %u not supported (3, 4 and 5 are)",
                         (unsigned)q->version);
   if (q->tee_type != DECC_DCAP_TEE_SGX && q->tee_type != DECC_DCAP_TEE_TDX)
-    return decc_err_set(err, DECC_E_UNSUPPORTED,
-                        "quote: TEE type 0x%x is neither SGX (0) nor TDX (0x81)",
-                        (unsigned)q->tee_type);
+    return decc_err_set(
+        err, DECC_E_UNSUPPORTED,
+        "quote: TEE type 0x%x is neither SGX (0) nor TDX (0x81)",
+        (unsigned)q->tee_type);
   if (q->tee_type == DECC_DCAP_TEE_SGX && q->version != 3)
     return decc_err_set(err, DECC_E_UNSUPPORTED,
                         "quote: SGX quotes must be version 3, not %u",
@@ -186,8 +190,9 @@ decc_status decc_dcap_quote_parse(decc_dcap_quote *q, const uint8_t *data,
     uint16_t bt = 0;
     uint32_t bs = 0;
     if (!u16(&c, &bt) || !u32(&c, &bs))
-      return decc_err_set(err, DECC_E_PARSE, "quote: truncated v5 body "
-                                             "descriptor");
+      return decc_err_set(err, DECC_E_PARSE,
+                          "quote: truncated v5 body "
+                          "descriptor");
     if (bt < 1 || bt > 3)
       return decc_err_set(err, DECC_E_UNSUPPORTED,
                           "quote: v5 body type %u unknown", (unsigned)bt);

@@ -21,8 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "decc/mem.h"
 #include "dcap/dcap_int.h"
+#include "decc/mem.h"
 
 /* Reads a whole attribute file (at most max bytes). */
 static decc_status read_attr(uint8_t **out, size_t *len, const char *dir,
@@ -37,7 +37,8 @@ static decc_status read_attr(uint8_t **out, size_t *len, const char *dir,
                         path, strerror(errno));
   uint8_t *buf = decc_malloc(max + 1);
   size_t n = 0;
-  decc_status st = buf ? DECC_OK : decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  decc_status st =
+      buf ? DECC_OK : decc_err_set(err, DECC_E_NOMEM, "out of memory");
   while (!st) {
     ssize_t r = read(fd, buf + n, max + 1 - n);
     if (r < 0 && errno == EINTR)
@@ -153,7 +154,8 @@ decc_status decc_tdx_tsm_quote(uint8_t **quote, size_t *len,
                         "configfs-tsm (Linux >= 6.7, /sys/kernel/config "
                         "mounted)?",
                         entry, strerror(errno));
-  decc_status st = decc_tdx_tsm_quote_entry(quote, len, entry, report_data64, err);
+  decc_status st =
+      decc_tdx_tsm_quote_entry(quote, len, entry, report_data64, err);
   /* configfs removes the attributes with the directory */
   (void)rmdir(entry);
   return st;

@@ -30,9 +30,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dcap/dcap_int.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
-#include "dcap/dcap_int.h"
 
 /* ---- checks table ------------------------------------------------------- */
 
@@ -106,7 +106,7 @@ static void cn_of(char *buf, size_t cap, X509 *x) {
 
 /* Verifies `leaf` up to the store's root at `now`, CRLs included. */
 static decc_status chain_verify(X509_STORE *store, X509 *leaf,
-                                STACK_OF(X509) *untrusted, int64_t now,
+                                STACK_OF(X509) * untrusted, int64_t now,
                                 const char *what, decc_err *err) {
   X509_STORE_CTX *ctx = X509_STORE_CTX_new();
   if (!ctx || X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1) {
@@ -180,7 +180,7 @@ static decc_status crl_check(X509_CRL *crl, X509 *issuer, int64_t now,
   return DECC_OK;
 }
 
-static void narrow_by_certs(STACK_OF(X509) *sk, int64_t *lo, int64_t *hi) {
+static void narrow_by_certs(STACK_OF(X509) * sk, int64_t *lo, int64_t *hi) {
   for (int i = 0; i < sk_X509_num(sk); i++) {
     int64_t a, b;
     X509 *x = sk_X509_value(sk, i);
@@ -193,7 +193,7 @@ static void narrow_by_certs(STACK_OF(X509) *sk, int64_t *lo, int64_t *hi) {
 
 /* TCB info / QE identity signer: issued by the root, CN "Intel SGX TCB
  * Signing", and the ECDSA signature over the exact signed text. */
-static decc_status signed_json(X509_STORE *store, STACK_OF(X509) *chain,
+static decc_status signed_json(X509_STORE *store, STACK_OF(X509) * chain,
                                const char *text, size_t len,
                                const uint8_t sig[64], int64_t now,
                                const char *what, decc_err *err) {
@@ -220,7 +220,8 @@ static decc_status collateral_checks(const decc_dcap_verifier *v,
                                      decc_dcap_collateral *c, int64_t now,
                                      decc_dcap_result *res,
                                      X509_STORE **store_out, decc_err *err) {
-  const uint32_t bits = DECC_DCAP_CHECK_COLLATERAL_DATES | DECC_DCAP_CHECK_CRLS |
+  const uint32_t bits = DECC_DCAP_CHECK_COLLATERAL_DATES |
+                        DECC_DCAP_CHECK_CRLS |
                         DECC_DCAP_CHECK_TCB_INFO_SIGNATURE |
                         DECC_DCAP_CHECK_QE_IDENTITY_SIGNATURE;
   decc_status st = DECC_OK;
@@ -362,7 +363,8 @@ static int oid_child(const der *oid, size_t prefix_extra, const uint8_t *extra,
                      unsigned *last) {
   size_t want = sizeof SGX_EXT_OID + prefix_extra + 1;
   if (oid->n != want || memcmp(oid->p, SGX_EXT_OID, sizeof SGX_EXT_OID) ||
-      (prefix_extra && memcmp(oid->p + sizeof SGX_EXT_OID, extra, prefix_extra)))
+      (prefix_extra &&
+       memcmp(oid->p + sizeof SGX_EXT_OID, extra, prefix_extra)))
     return 0;
   *last = oid->p[want - 1];
   return 1;
@@ -658,7 +660,7 @@ static decc_status pck_leaf(const decc_dcap_collateral *coll, X509 *ca,
 
 static decc_status pck_chain(const decc_dcap_verifier *v,
                              const decc_dcap_collateral *coll,
-                             X509_STORE *store, STACK_OF(X509) *chain,
+                             X509_STORE *store, STACK_OF(X509) * chain,
                              int64_t now, decc_dcap_result *res,
                              decc_err *err) {
   int n = sk_X509_num(chain);
@@ -675,9 +677,9 @@ static decc_status pck_chain(const decc_dcap_verifier *v,
   char cn[96];
   cn_of(cn, sizeof cn, leaf);
   if (strcmp(cn, "Intel SGX PCK Certificate"))
-    return FAIL(res, "PCK_CHAIN", err, DECC_E_DENIED,
-                "pck_chain: leaf is \"%.60s\", not an Intel SGX PCK Certificate",
-                cn);
+    return FAIL(
+        res, "PCK_CHAIN", err, DECC_E_DENIED,
+        "pck_chain: leaf is \"%.60s\", not an Intel SGX PCK Certificate", cn);
   cn_of(cn, sizeof cn, ca);
   if (!strcmp(cn, "Intel SGX PCK Platform CA"))
     res->pck_ca_platform = 1;
@@ -897,16 +899,17 @@ decc_status decc_dcap_verify(const decc_dcap_verifier *v, decc_dcap_result *res,
     goto out;
   /* Advisory ids: platform level, then QE level, then TDX module level. */
   adv_add(res, &plat->adv);
-  const dcap_tcb_level *ql = isv_match(
-      coll->qe.levels, coll->qe.n_levels,
-      (uint16_t)(q->qe_report[258] | q->qe_report[259] << 8));
+  const dcap_tcb_level *ql =
+      isv_match(coll->qe.levels, coll->qe.n_levels,
+                (uint16_t)(q->qe_report[258] | q->qe_report[259] << 8));
   if (ql)
     adv_add(res, &ql->adv);
   if (mod)
     adv_add(res, &mod->adv);
   res->status = converge(res->status, res->qe_status);
   if (res->status == DECC_DCAP_TCB_REVOKED) {
-    st = FAIL(res, "TCB_LEVEL", err, DECC_E_DENIED, "tcb: final status Revoked");
+    st =
+        FAIL(res, "TCB_LEVEL", err, DECC_E_DENIED, "tcb: final status Revoked");
     goto out;
   }
   st = attribute_rules(res, err);

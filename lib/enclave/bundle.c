@@ -175,8 +175,8 @@ static decc_status walk(entries *e, const char *root, const char *rel,
     if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
       continue;
     char relp[4096];
-    int n = snprintf(relp, sizeof relp, "%s%s%s", rel, *rel ? "/" : "",
-                     de->d_name);
+    int n =
+        snprintf(relp, sizeof relp, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
     if (n < 0 || n >= MAX_PATH_LEN || !valid_path(relp)) {
       st = decc_err_set(err, DECC_E_INVALID,
                         "bundle path '%.80s' is not allowed (too long or "
@@ -374,8 +374,8 @@ static decc_status parse_archive(const uint8_t *a, size_t len, entries *e,
     size_t plen = strnlen((const char *)h + 345, 155);
     size_t nlen = strnlen((const char *)h, 100);
     if (plen)
-      snprintf(path, sizeof path, "%.*s/%.*s", (int)plen,
-               (const char *)h + 345, (int)nlen, (const char *)h);
+      snprintf(path, sizeof path, "%.*s/%.*s", (int)plen, (const char *)h + 345,
+               (int)nlen, (const char *)h);
     else
       snprintf(path, sizeof path, "%.*s", (int)nlen, (const char *)h);
     uint64_t size = 0, mode = 0;
@@ -488,8 +488,8 @@ decc_status decc_bundle_unpack(const uint8_t *archive, size_t len,
     if (en->is_dir) {
       p[l - 1] = 0;
       if (mkdirat(dfd, p, 0755) != 0)
-        st = decc_err_set(err, DECC_E_IO, "%s/%s: %s", dest, p,
-                          strerror(errno));
+        st =
+            decc_err_set(err, DECC_E_IO, "%s/%s: %s", dest, p, strerror(errno));
       else
         done = i + 1;
       continue;
@@ -497,8 +497,9 @@ decc_status decc_bundle_unpack(const uint8_t *archive, size_t len,
     /* Parents were created by earlier entries (canonical order); openat
      * through them cannot follow a symlink because none exists in dest
      * that we did not create as a directory. */
-    int fd = openat(dfd, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    en->exec ? 0755 : 0644);
+    int fd =
+        openat(dfd, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+               en->exec ? 0755 : 0644);
     if (fd < 0) {
       st = decc_err_set(err, DECC_E_IO, "%s/%s: %s", dest, p, strerror(errno));
       continue;
@@ -509,8 +510,8 @@ decc_status decc_bundle_unpack(const uint8_t *archive, size_t len,
     while (left) {
       ssize_t w = write(fd, data, left);
       if (w < 0) {
-        st = decc_err_set(err, DECC_E_IO, "%s/%s: %s", dest, p,
-                          strerror(errno));
+        st =
+            decc_err_set(err, DECC_E_IO, "%s/%s: %s", dest, p, strerror(errno));
         break;
       }
       data += w;
@@ -540,36 +541,44 @@ static const char SH_APP[] =
     "#!/bin/sh\n"
     "# A decc iApp: reads the protected data (a zip of key/value entries)\n"
     "# from $IEXEC_IN/$IEXEC_DATASET_FILENAME and writes its result and\n"
-    "# computed.json in $IEXEC_OUT. Runs in the enclave: no network, read-only\n"
+    "# computed.json in $IEXEC_OUT. Runs in the enclave: no network, "
+    "read-only\n"
     "# inputs, only $IEXEC_OUT is writable.\n"
     "set -eu\n"
     "out=\"${IEXEC_OUT:-/iexec_out}\"\n"
     "data=\"${IEXEC_IN:-/iexec_in}/${IEXEC_DATASET_FILENAME:-}\"\n"
     "if [ -n \"${IEXEC_DATASET_FILENAME:-}\" ] && [ -f \"$data\" ]; then\n"
     "  entries=$(unzip -Z1 \"$data\" | grep -v '/$' | wc -l)\n"
-    "  email=$(unzip -p \"$data\" email 2>/dev/null | tr -d '\\000-\\037' || true)\n"
+    "  email=$(unzip -p \"$data\" email 2>/dev/null | tr -d '\\000-\\037' || "
+    "true)\n"
     "  domain=${email#*@}\n"
     "  printf '{\"entries\":%s,\"emailDomain\":\"%s\",\"args\":\"%s\"}\\n' \\\n"
     "    \"$entries\" \"$domain\" \"$*\" > \"$out/result.json\"\n"
     "else\n"
-    "  printf '{\"entries\":0,\"args\":\"%s\"}\\n' \"$*\" > \"$out/result.json\"\n"
+    "  printf '{\"entries\":0,\"args\":\"%s\"}\\n' \"$*\" > "
+    "\"$out/result.json\"\n"
     "fi\n"
-    "printf '{\"deterministic-output-path\":\"%s/result.json\"}\\n' \"$out\" \\\n"
+    "printf '{\"deterministic-output-path\":\"%s/result.json\"}\\n' \"$out\" "
+    "\\\n"
     "  > \"$out/computed.json\"\n"
     "echo \"done: $(cat \"$out/result.json\")\"\n";
 
 static const char C_APP[] =
     "/* A decc iApp in C: lists the entries of the protected data (a STORE\n"
-    " * zip written by `decc protect`) found at $IEXEC_IN/$IEXEC_DATASET_FILENAME\n"
+    " * zip written by `decc protect`) found at "
+    "$IEXEC_IN/$IEXEC_DATASET_FILENAME\n"
     " * and writes result.json and computed.json to $IEXEC_OUT. Runs in the\n"
-    " * enclave: no network, read-only inputs, only $IEXEC_OUT is writable. */\n"
+    " * enclave: no network, read-only inputs, only $IEXEC_OUT is writable. "
+    "*/\n"
     "#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
     "#include <string.h>\n\n"
     "static uint32_t le32(const unsigned char *p) {\n"
     "  return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;\n}\n"
-    "static uint16_t le16(const unsigned char *p) { return p[0] | p[1] << 8; }\n\n"
+    "static uint16_t le16(const unsigned char *p) { return p[0] | p[1] << 8; "
+    "}\n\n"
     "int main(int argc, char **argv) {\n"
-    "  const char *in = getenv(\"IEXEC_IN\"), *name = getenv(\"IEXEC_DATASET_FILENAME\");\n"
+    "  const char *in = getenv(\"IEXEC_IN\"), *name = "
+    "getenv(\"IEXEC_DATASET_FILENAME\");\n"
     "  const char *out = getenv(\"IEXEC_OUT\");\n"
     "  if (!out) out = \"/iexec_out\";\n"
     "  char path[4096], res[4096];\n"
@@ -578,7 +587,8 @@ static const char C_APP[] =
     "    snprintf(path, sizeof path, \"%s/%s\", in, name);\n"
     "    FILE *f = fopen(path, \"rb\");\n"
     "    unsigned char h[30];\n"
-    "    /* walk the local file headers: STORE entries, sizes in the header */\n"
+    "    /* walk the local file headers: STORE entries, sizes in the header "
+    "*/\n"
     "    while (f && fread(h, 1, 30, f) == 30 && le32(h) == 0x04034b50) {\n"
     "      uint32_t csize = le32(h + 18);\n"
     "      uint16_t nlen = le16(h + 26), xlen = le16(h + 28);\n"
@@ -590,19 +600,21 @@ static const char C_APP[] =
     "  snprintf(path, sizeof path, \"%s/result.json\", out);\n"
     "  FILE *r = fopen(path, \"w\");\n"
     "  if (!r) return 1;\n"
-    "  fprintf(r, \"{\\\"entries\\\":%d,\\\"args\\\":%d}\\n\", entries, argc - 1);\n"
+    "  fprintf(r, \"{\\\"entries\\\":%d,\\\"args\\\":%d}\\n\", entries, argc - "
+    "1);\n"
     "  fclose(r);\n"
     "  snprintf(res, sizeof res, \"%s/computed.json\", out);\n"
     "  FILE *c = fopen(res, \"w\");\n"
     "  if (!c) return 1;\n"
-    "  fprintf(c, \"{\\\"deterministic-output-path\\\":\\\"%s\\\"}\\n\", path);\n"
+    "  fprintf(c, \"{\\\"deterministic-output-path\\\":\\\"%s\\\"}\\n\", "
+    "path);\n"
     "  fclose(c);\n"
     "  printf(\"done: %d entries\\n\", entries);\n"
     "  (void)argv;\n  return 0;\n}\n";
 
-static const char C_MAKEFILE[] =
-    "# Builds the iApp binary that the bundle ships (run by `decc app build`).\n"
-    "app: app.c\n\t$(CC) -O2 -Wall -o app app.c\n";
+static const char C_MAKEFILE[] = "# Builds the iApp binary that the bundle "
+                                 "ships (run by `decc app build`).\n"
+                                 "app: app.c\n\t$(CC) -O2 -Wall -o app app.c\n";
 
 static decc_status write_new(const char *dir, const char *name,
                              const char *text, unsigned mode, decc_err *err) {
@@ -648,8 +660,8 @@ decc_status decc_bundle_scaffold(const char *dir, const char *lang,
   const char *nm = name && *name ? name : (is_sh ? "hello-sh" : "hello-c");
   json_t *man = json_pack("{s:s,s:s,s:s}", "name", nm, "version", "1.0.0",
                           "entrypoint", is_sh ? "run.sh" : "app");
-  char *mtext = man ? json_dumps(man, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-                    : NULL;
+  char *mtext =
+      man ? json_dumps(man, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
   json_decref(man);
   if (!mtext)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");

@@ -198,8 +198,8 @@ static void bind_quote(decc_enclave_outcome *o, const decc_quote *q,
     if (name && !strcmp(name, "post-compute"))
       env = json_object_get(s, "environment");
   }
-  const char *skhex = json_string_value(
-      json_object_get(env, "SIGN_TEE_CHALLENGE_PRIVATE_KEY"));
+  const char *skhex =
+      json_string_value(json_object_get(env, "SIGN_TEE_CHALLENGE_PRIVATE_KEY"));
   uint8_t *sk = decc_secure_alloc(32);
   decc_address a;
   uint8_t msg[32];
@@ -255,8 +255,8 @@ static void enclave_main(const decc_enclave_launch *l, int fd,
   if (o->cause)
     goto out;
   decc_sha256(o->measurement, bundle.data, bundle.len);
-  if (!l->bundle_override && !decc_ct_memeq(o->measurement, l->app_checksum,
-                                            32)) {
+  if (!l->bundle_override &&
+      !decc_ct_memeq(o->measurement, l->app_checksum, 32)) {
     decc__enclave_fail(o, DECC_CAUSE_APP_MEASUREMENT_MISMATCH,
                        "the app bundle's SHA-256 differs from the on-chain "
                        "app checksum");
@@ -308,8 +308,8 @@ static void enclave_main(const decc_enclave_launch *l, int fd,
   if (await(fd, 's', &sealed, &sealed_len, o, DECC_CAUSE_SMS_REFUSED,
             "SMS session"))
     goto out;
-  decc_status st = decc_sms_session_open(&session, &slen, sealed, sealed_len,
-                                         pk, sk);
+  decc_status st =
+      decc_sms_session_open(&session, &slen, sealed, sealed_len, pk, sk);
   decc_memzero(sk, 32);
   if (st) {
     decc__enclave_fail(o, DECC_CAUSE_SESSION_INVALID,
@@ -370,7 +370,8 @@ static void keep_attestation(const decc_enclave_launch *l,
       decc_eip191_recover(&signer, msg, 32, o->quote_binding) ||
       !decc_address_eq(&signer, &o->enclave_challenge))
     return;
-  char *qj = NULL, tid[DECC_HEX32_LEN], sig[DECC_SIG_HEX_LEN], ea[DECC_ADDRESS_HEX_LEN];
+  char *qj = NULL, tid[DECC_HEX32_LEN], sig[DECC_SIG_HEX_LEN],
+       ea[DECC_ADDRESS_HEX_LEN];
   json_error_t je;
   if (decc_quote_to_json(&qj, q))
     return;
@@ -378,11 +379,11 @@ static void keep_attestation(const decc_enclave_launch *l,
   decc_free(qj);
   decc_hex_encode(tid, q->task_id, 32, 1);
   decc_hex_encode(sig, o->quote_binding, 65, 1);
-  json_t *j = quote ? json_pack("{s:s,s:s,s:o,s:s}", "taskId", tid,
-                                "enclaveChallenge",
-                                decc_address_to_checksum(ea, &o->enclave_challenge),
-                                "quote", quote, "binding", sig)
-                    : NULL;
+  json_t *j =
+      quote ? json_pack("{s:s,s:s,s:o,s:s}", "taskId", tid, "enclaveChallenge",
+                        decc_address_to_checksum(ea, &o->enclave_challenge),
+                        "quote", quote, "binding", sig)
+            : NULL;
   /* Best effort (the task's result does not depend on it), but never a
    * half-written file a requester would then fail to verify. */
   char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -508,8 +509,8 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
 
 /* ---- fetching, for the worker ------------------------------------------------------- */
 
-decc_status decc_enclave_fetch(const decc_enclave_store *store,
-                               const char *url, decc_buf *out, uint64_t max,
-                               long timeout_s, decc_err *err) {
+decc_status decc_enclave_fetch(const decc_enclave_store *store, const char *url,
+                               decc_buf *out, uint64_t max, long timeout_s,
+                               decc_err *err) {
   return decc__enclave_fetch(store, url, -1, out, max, timeout_s, err);
 }

@@ -172,8 +172,8 @@ static decc_status zip_add_tree(zip_walk *w, const char *dir, const char *rel,
                           (unsigned long long)w->max, ZIP_MAX_FILES);
       } else {
         zip_source_t *src = zip_source_file(w->za, p, 0, -1);
-        zip_int64_t ix = src ? zip_file_add(w->za, r, src, ZIP_FL_ENC_UTF_8)
-                             : -1;
+        zip_int64_t ix =
+            src ? zip_file_add(w->za, r, src, ZIP_FL_ENC_UTF_8) : -1;
         if (ix < 0) {
           if (src)
             zip_source_free(src);
@@ -181,8 +181,8 @@ static decc_status zip_add_tree(zip_walk *w, const char *dir, const char *rel,
                             zip_strerror(w->za));
         } else if (zip_set_file_compression(w->za, (zip_uint64_t)ix,
                                             ZIP_CM_DEFLATE, 0) != 0 ||
-                   zip_file_set_mtime(w->za, (zip_uint64_t)ix,
-                                      ZIP_FIXED_MTIME, 0) != 0 ||
+                   zip_file_set_mtime(w->za, (zip_uint64_t)ix, ZIP_FIXED_MTIME,
+                                      0) != 0 ||
                    zip_file_set_external_attributes(
                        w->za, (zip_uint64_t)ix, 0, ZIP_OPSYS_UNIX,
                        (zip_uint32_t)0100644 << 16) != 0) {

@@ -54,13 +54,11 @@ void decc_enclave_limits_init(decc_enclave_limits *l) {
 
 /* ---- the run ------------------------------------------------------------------- */
 
-decc_status decc_enclave_run_session(decc_enclave_outcome *out,
-                                     const char *session_text, size_t len,
-                                     const uint8_t *bundle, size_t bundle_len,
-                                     const char *work_dir,
-                                     const decc_enclave_store *store,
-                                     const decc_enclave_limits *limits,
-                                     decc_err *err) {
+decc_status
+decc_enclave_run_session(decc_enclave_outcome *out, const char *session_text,
+                         size_t len, const uint8_t *bundle, size_t bundle_len,
+                         const char *work_dir, const decc_enclave_store *store,
+                         const decc_enclave_limits *limits, decc_err *err) {
   if (!out)
     return decc_err_set(err, DECC_E_INVALID, "enclave: no outcome");
   memset(out, 0, sizeof *out);
@@ -90,8 +88,8 @@ decc_status decc_enclave_run_session(decc_enclave_outcome *out,
       mkdir(in_dir, 0755) != 0 || mkdir(out_dir, 0755) != 0 ||
       (mkdir(logs_dir, 0700) != 0 && errno != EEXIST)) {
     rc = decc_err_set(err, DECC_E_IO,
-                      "enclave: work directory %s is not usable (%s)",
-                      work_dir, strerror(errno));
+                      "enclave: work directory %s is not usable (%s)", work_dir,
+                      strerror(errno));
     goto done;
   }
 
@@ -113,8 +111,8 @@ decc_status decc_enclave_run_session(decc_enclave_outcome *out,
                          "the app bundle's SHA-256 differs from the app "
                          "fingerprint %s",
                          fps);
-    } else if (decc_bundle_unpack(bundle, bundle_len, out->measurement,
-                                  app_dir, &m, &e2)) {
+    } else if (decc_bundle_unpack(bundle, bundle_len, out->measurement, app_dir,
+                                  &m, &e2)) {
       decc__enclave_fail(out, DECC_CAUSE_APP_BUNDLE_INVALID, "app bundle: %s",
                          e2.msg);
     } else {
@@ -123,7 +121,8 @@ decc_status decc_enclave_run_session(decc_enclave_outcome *out,
       double t1 = decc__enclave_now_ms();
       out->pre_ms = t1 - t0;
       if (!out->cause)
-        decc__enclave_run_app(out, &s, &m, app_dir, in_dir, out_dir, logs_dir, &lim);
+        decc__enclave_run_app(out, &s, &m, app_dir, in_dir, out_dir, logs_dir,
+                              &lim);
       double t2 = decc__enclave_now_ms();
       out->app_ms = t2 - t1;
       if (!out->cause)
@@ -156,8 +155,8 @@ decc_status decc_enclave_standard_session(char **json, size_t *len,
   const char *params = t->params ? t->params : "";
   decc_deal_params p;
   decc_err e2;
-  decc_status st = decc_deal_params_parse(&p, params, strlen(params), 0, 0,
-                                          &e2);
+  decc_status st =
+      decc_deal_params_parse(&p, params, strlen(params), 0, 0, &e2);
   if (st)
     return decc_err_set(err, st == DECC_E_NOMEM ? st : DECC_E_PARSE, "%s",
                         e2.msg);
@@ -168,7 +167,8 @@ decc_status decc_enclave_standard_session(char **json, size_t *len,
   }
   /* What the worker knows from the chain; no secret, no enclave key, no
    * result encryption; results go to the worker's store (ipfs). */
-  char th[DECC_HEX32_LEN], dh[DECC_HEX32_LEN], cks[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN], ti[24], bsz[24], bfi[24];
+  char th[DECC_HEX32_LEN], dh[DECC_HEX32_LEN], cks[DECC_HEX32_LEN],
+      wa[DECC_ADDRESS_HEX_LEN], ti[24], bsz[24], bfi[24];
   static const uint8_t zero[32];
   int callback = !decc_address_is_zero(&t->callback);
   snprintf(ti, sizeof ti, "%llu", (unsigned long long)t->task_index);

@@ -57,8 +57,9 @@ static int split_args(const char *s, char *buf, size_t cap, const char **argv,
       char q = 0;
       if (*s == '\'' || *s == '"')
         q = *s++;
-      while (*s && (q ? *s != q : (*s != ' ' && *s != '\t' && *s != '\n' &&
-                                  *s != '\'' && *s != '"'))) {
+      while (*s && (q ? *s != q
+                      : (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\'' &&
+                         *s != '"'))) {
         if (*s == '\\' && q != '\'' && s[1])
           s++;
         if (w + 1 >= cap)
@@ -99,7 +100,8 @@ static void cap_log(const char *path, uint64_t max) {
 void decc__enclave_run_app(decc_enclave_outcome *o, const decc_session *s,
                            const decc_bundle_manifest *m, const char *app_dir,
                            const char *in_dir, const char *out_dir,
-                           const char *logs_dir, const decc_enclave_limits *lim) {
+                           const char *logs_dir,
+                           const decc_enclave_limits *lim) {
   /* Environment: the app service's variables, in secure memory. */
   size_t nenv = s->n_app_env;
   if (nenv + 3 > APP_ENV_MAX) {
@@ -154,10 +156,8 @@ void decc__enclave_run_app(decc_enclave_outcome *o, const decc_session *s,
     argv[na + 1] = NULL;
     char *lo = decc__enclave_path(logs_dir, "stdout.txt");
     char *le = decc__enclave_path(logs_dir, "stderr.txt");
-    int fo = lo ? open(lo, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
-                : -1;
-    int fe = le ? open(le, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
-                : -1;
+    int fo = lo ? open(lo, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+    int fe = le ? open(le, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
     if (fo < 0 || fe < 0) {
       decc__enclave_fail(o, DECC_CAUSE_INTERNAL, "cannot create the logs");
     } else {

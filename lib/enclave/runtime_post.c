@@ -73,8 +73,9 @@ void decc__enclave_post_compute(decc_enclave_outcome *o, const decc_session *s,
   if (!tid || decc_hex_decode_exact(task, 32, tid, "task id", NULL) || !wa ||
       decc_address_parse(&worker, wa, NULL)) {
     decc__enclave_fail(o, DECC_CAUSE_SESSION_INVALID,
-                       "post-compute: " DECC_ENV_TASK_ID " or "
-                       DECC_ENV_SIGN_WORKER_ADDRESS " missing or malformed");
+                       "post-compute: " DECC_ENV_TASK_ID
+                       " or " DECC_ENV_SIGN_WORKER_ADDRESS
+                       " missing or malformed");
     return;
   }
 
@@ -128,10 +129,10 @@ void decc__enclave_post_compute(decc_enclave_outcome *o, const decc_session *s,
       decc__enclave_fail(o, DECC_CAUSE_COMPUTED_FILE_INVALID,
                          "computed.json: deterministic-output-path missing "
                          "or not under /iexec_out");
-    } else if ((st = decc_enclave_result_digest(o->result_digest, host,
-                                                &err))) {
-      decc__enclave_fail(o, DECC_CAUSE_RESULT_DIGEST_FAILED, "result digest: %s",
-                         err.msg);
+    } else if ((st =
+                    decc_enclave_result_digest(o->result_digest, host, &err))) {
+      decc__enclave_fail(o, DECC_CAUSE_RESULT_DIGEST_FAILED,
+                         "result digest: %s", err.msg);
     }
     decc_free(host);
   }

@@ -69,15 +69,14 @@ static void fetch_dataset(decc_enclave_outcome *o, const char *label,
   char *enc = decc__enclave_path(in_dir, ".dataset.enc");
   char *plain = decc__enclave_path(in_dir, name);
   decc_dataset_key *k = NULL;
-  int fd = enc ? open(enc, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
-               : -1;
+  int fd = enc ? open(enc, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
   if (fd < 0 || !plain) {
     decc__enclave_fail(o, DECC_CAUSE_INTERNAL,
                        "pre-compute: cannot create the %s file", label);
   } else {
-    decc_status st = decc__enclave_fetch(store, url, fd, NULL,
-                                         lim->dataset_max_bytes,
-                                         lim->fetch_timeout_s, &err);
+    decc_status st =
+        decc__enclave_fetch(store, url, fd, NULL, lim->dataset_max_bytes,
+                            lim->fetch_timeout_s, &err);
     if (close(fd) != 0 && !st)
       st = DECC_E_IO;
     fd = -1;
@@ -174,13 +173,15 @@ static void pre_compute_bulk(decc_enclave_outcome *o, const decc_session *s,
                                               : sizeof detail - 1;
   }
   if (failed)
-    decc__enclave_fail(o, first, "pre-compute: %zu of %lu bulk datasets "
-                                 "failed: %s",
+    decc__enclave_fail(o, first,
+                       "pre-compute: %zu of %lu bulk datasets "
+                       "failed: %s",
                        failed, n, detail);
 }
 
 void decc__enclave_pre_compute(decc_enclave_outcome *o, const decc_session *s,
-                               const char *in_dir, const decc_enclave_store *store,
+                               const char *in_dir,
+                               const decc_enclave_store *store,
                                const decc_enclave_limits *lim) {
   if (s->has_dataset) {
     fetch_dataset(o, "dataset", s->dataset.url, s->dataset.checksum,
@@ -224,9 +225,9 @@ void decc__enclave_pre_compute(decc_enclave_outcome *o, const decc_session *s,
       decc__enclave_fail(o, DECC_CAUSE_INTERNAL,
                          "pre-compute: cannot create an input file");
     } else {
-      decc_status st = decc__enclave_fetch(store, url, fd, NULL,
-                                           lim->input_max_bytes,
-                                           lim->fetch_timeout_s, &err);
+      decc_status st =
+          decc__enclave_fetch(store, url, fd, NULL, lim->input_max_bytes,
+                              lim->fetch_timeout_s, &err);
       if (close(fd) != 0 && !st)
         st = DECC_E_IO;
       if (st)

@@ -81,8 +81,8 @@
 #define LL_FS_MAKE_FIFO (1ULL << 10)
 #define LL_FS_MAKE_BLOCK (1ULL << 11)
 #define LL_FS_MAKE_SYM (1ULL << 12)
-#define LL_FS_REFER (1ULL << 13)    /* ABI 2 */
-#define LL_FS_TRUNCATE (1ULL << 14) /* ABI 3 */
+#define LL_FS_REFER (1ULL << 13)     /* ABI 2 */
+#define LL_FS_TRUNCATE (1ULL << 14)  /* ABI 3 */
 #define LL_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
 #define LL_NET_BIND_TCP (1ULL << 0)  /* ABI 4 */
 #define LL_NET_CONNECT_TCP (1ULL << 1)
@@ -105,15 +105,15 @@ struct ll_path_beneath_attr {
 /* Everything the forked processes need, prepared before forking. */
 typedef struct plan {
   const decc_sandbox_opts *o;
-  char base[64];     /* host temp dir holding root/ and out/ */
-  char root[96];     /* base/root: the sandbox's root (tmpfs) */
-  char outfs[96];    /* base/out: the /iexec_out tmpfs */
+  char base[64];  /* host temp dir holding root/ and out/ */
+  char root[96];  /* base/root: the sandbox's root (tmpfs) */
+  char outfs[96]; /* base/out: the /iexec_out tmpfs */
   struct sock_filter bpf[MAX_BPF_INSNS];
   unsigned short bpf_len;
   int landlock_abi;
-  int result_fd;     /* supervisor → caller */
-  unsigned host_id;  /* host uid and gid of this run (set by the supervisor) */
-  int out_dirfd;     /* host output directory, opened O_DIRECTORY */
+  int result_fd;    /* supervisor → caller */
+  unsigned host_id; /* host uid and gid of this run (set by the supervisor) */
+  int out_dirfd;    /* host output directory, opened O_DIRECTORY */
 } plan;
 
 /* ThreadSanitizer's fork() starts the runtime's background thread in the
@@ -162,8 +162,8 @@ void decc_sandbox_opts_init(decc_sandbox_opts *o) {
 }
 
 int decc_sandbox_landlock_abi(void) {
-  long v = syscall(SYS_landlock_create_ruleset, NULL, 0,
-                   LL_CREATE_RULESET_VERSION);
+  long v =
+      syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
   return v < 0 ? 0 : (int)v;
 }
 
@@ -173,43 +173,209 @@ int decc_sandbox_landlock_abi(void) {
  * compiled apps; nothing that reconfigures the kernel, other processes or
  * namespaces. */
 static const char *const ALLOWED[] = {
-    "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv",
-    "pwritev", "preadv2", "pwritev2", "open", "openat", "openat2", "close",
-    "close_range", "creat", "lseek", "stat", "fstat", "lstat", "newfstatat",
-    "statx", "statfs", "fstatfs", "access", "faccessat", "faccessat2",
-    "readlink", "readlinkat", "getdents", "getdents64", "getcwd", "chdir",
-    "fchdir", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename",
-    "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat",
-    "chmod", "fchmod", "fchmodat", "truncate", "ftruncate", "fallocate",
-    "fsync", "fdatasync", "sync_file_range", "utime", "utimes", "utimensat",
-    "futimesat", "umask", "fcntl", "flock", "dup", "dup2", "dup3", "pipe",
-    "pipe2", "sendfile", "copy_file_range", "splice", "tee", "fadvise64",
-    "ioctl", "mmap", "munmap", "mprotect", "mremap", "msync", "madvise",
-    "mincore", "brk", "mlock", "munlock", "memfd_create", "rt_sigaction",
-    "rt_sigprocmask", "rt_sigreturn", "rt_sigpending", "rt_sigsuspend",
-    "rt_sigtimedwait", "rt_sigqueueinfo", "sigaltstack", "kill", "tgkill",
-    "tkill", "pause", "nanosleep", "clock_nanosleep", "clock_gettime",
-    "clock_getres", "gettimeofday", "time", "getitimer", "setitimer",
-    "alarm", "timer_create", "timer_settime", "timer_gettime",
-    "timer_getoverrun", "timer_delete", "timerfd_create", "timerfd_settime",
-    "timerfd_gettime", "eventfd", "eventfd2", "signalfd", "signalfd4",
-    "select", "pselect6", "poll", "ppoll", "epoll_create", "epoll_create1",
-    "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "fork",
-    "vfork", "execve", "execveat", "exit", "exit_group", "wait4", "waitid",
-    "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
-    "getresuid", "getresgid", "getgroups", "getpgrp", "getpgid", "setpgid",
-    "getsid", "setsid", "uname", "sysinfo", "times", "getrusage",
-    "getrlimit", "setrlimit", "prlimit64", "getpriority", "setpriority",
-    "sched_yield", "sched_getaffinity", "sched_setaffinity",
-    "sched_getparam", "sched_getscheduler", "sched_get_priority_max",
-    "sched_get_priority_min", "futex", "set_robust_list", "get_robust_list",
-    "set_tid_address", "rseq", "arch_prctl", "prctl", "getrandom",
-    "membarrier", "restart_syscall", "socketpair", "connect", "bind",
-    "listen", "accept", "accept4", "sendto", "recvfrom", "sendmsg",
-    "recvmsg", "sendmmsg", "recvmmsg", "shutdown", "getsockname",
-    "getpeername", "setsockopt", "getsockopt", "pidfd_open",
-    "capget", "chown", "fchown", "lchown", "fchownat", "getcpu",
-    "inotify_init1", "inotify_add_watch", "inotify_rm_watch",
+    "read",
+    "write",
+    "readv",
+    "writev",
+    "pread64",
+    "pwrite64",
+    "preadv",
+    "pwritev",
+    "preadv2",
+    "pwritev2",
+    "open",
+    "openat",
+    "openat2",
+    "close",
+    "close_range",
+    "creat",
+    "lseek",
+    "stat",
+    "fstat",
+    "lstat",
+    "newfstatat",
+    "statx",
+    "statfs",
+    "fstatfs",
+    "access",
+    "faccessat",
+    "faccessat2",
+    "readlink",
+    "readlinkat",
+    "getdents",
+    "getdents64",
+    "getcwd",
+    "chdir",
+    "fchdir",
+    "mkdir",
+    "mkdirat",
+    "rmdir",
+    "unlink",
+    "unlinkat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "link",
+    "linkat",
+    "symlink",
+    "symlinkat",
+    "chmod",
+    "fchmod",
+    "fchmodat",
+    "truncate",
+    "ftruncate",
+    "fallocate",
+    "fsync",
+    "fdatasync",
+    "sync_file_range",
+    "utime",
+    "utimes",
+    "utimensat",
+    "futimesat",
+    "umask",
+    "fcntl",
+    "flock",
+    "dup",
+    "dup2",
+    "dup3",
+    "pipe",
+    "pipe2",
+    "sendfile",
+    "copy_file_range",
+    "splice",
+    "tee",
+    "fadvise64",
+    "ioctl",
+    "mmap",
+    "munmap",
+    "mprotect",
+    "mremap",
+    "msync",
+    "madvise",
+    "mincore",
+    "brk",
+    "mlock",
+    "munlock",
+    "memfd_create",
+    "rt_sigaction",
+    "rt_sigprocmask",
+    "rt_sigreturn",
+    "rt_sigpending",
+    "rt_sigsuspend",
+    "rt_sigtimedwait",
+    "rt_sigqueueinfo",
+    "sigaltstack",
+    "kill",
+    "tgkill",
+    "tkill",
+    "pause",
+    "nanosleep",
+    "clock_nanosleep",
+    "clock_gettime",
+    "clock_getres",
+    "gettimeofday",
+    "time",
+    "getitimer",
+    "setitimer",
+    "alarm",
+    "timer_create",
+    "timer_settime",
+    "timer_gettime",
+    "timer_getoverrun",
+    "timer_delete",
+    "timerfd_create",
+    "timerfd_settime",
+    "timerfd_gettime",
+    "eventfd",
+    "eventfd2",
+    "signalfd",
+    "signalfd4",
+    "select",
+    "pselect6",
+    "poll",
+    "ppoll",
+    "epoll_create",
+    "epoll_create1",
+    "epoll_ctl",
+    "epoll_wait",
+    "epoll_pwait",
+    "epoll_pwait2",
+    "fork",
+    "vfork",
+    "execve",
+    "execveat",
+    "exit",
+    "exit_group",
+    "wait4",
+    "waitid",
+    "getpid",
+    "getppid",
+    "gettid",
+    "getuid",
+    "geteuid",
+    "getgid",
+    "getegid",
+    "getresuid",
+    "getresgid",
+    "getgroups",
+    "getpgrp",
+    "getpgid",
+    "setpgid",
+    "getsid",
+    "setsid",
+    "uname",
+    "sysinfo",
+    "times",
+    "getrusage",
+    "getrlimit",
+    "setrlimit",
+    "prlimit64",
+    "getpriority",
+    "setpriority",
+    "sched_yield",
+    "sched_getaffinity",
+    "sched_setaffinity",
+    "sched_getparam",
+    "sched_getscheduler",
+    "sched_get_priority_max",
+    "sched_get_priority_min",
+    "futex",
+    "set_robust_list",
+    "get_robust_list",
+    "set_tid_address",
+    "rseq",
+    "arch_prctl",
+    "prctl",
+    "getrandom",
+    "membarrier",
+    "restart_syscall",
+    "socketpair",
+    "connect",
+    "bind",
+    "listen",
+    "accept",
+    "accept4",
+    "sendto",
+    "recvfrom",
+    "sendmsg",
+    "recvmsg",
+    "sendmmsg",
+    "recvmmsg",
+    "shutdown",
+    "getsockname",
+    "getpeername",
+    "setsockopt",
+    "getsockopt",
+    "pidfd_open",
+    "capget",
+    "chown",
+    "fchown",
+    "lchown",
+    "fchownat",
+    "getcpu",
+    "inotify_init1",
+    "inotify_add_watch",
+    "inotify_rm_watch",
     "io_uring_setup" /* removed below on purpose: see build_seccomp */,
 };
 
@@ -368,9 +534,9 @@ static int build_root(const plan *p, const char **what) {
   if (mount("tmpfs", p->root, "tmpfs", MS_NOSUID | MS_NODEV,
             "size=1m,mode=0755") != 0)
     return -1;
-  static const char *const dirs[] = {"/usr", "/app", "/iexec_in", "/iexec_out",
-                                     "/tmp", "/proc", "/dev", "/oldroot",
-                                     "/etc"};
+  static const char *const dirs[] = {"/usr",       "/app",     "/iexec_in",
+                                     "/iexec_out", "/tmp",     "/proc",
+                                     "/dev",       "/oldroot", "/etc"};
   *what = "create root directories";
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
     if (path_join(path, sizeof path, p->root, dirs[i]) ||
@@ -567,8 +733,8 @@ static void run_init(const plan *p, int report_fd) {
   if (chdir("/") != 0)
     goto fail;
   what = "mount /proc";
-  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-            NULL) != 0)
+  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) !=
+      0)
     goto fail;
   what = "detach old root";
   if (umount2("/oldroot", MNT_DETACH) != 0)
@@ -778,9 +944,9 @@ static int copy_tree(int src_dir, int dst_dir, int depth, copy_budget *b) {
         continue;
       /* results may be plaintext before post-compute encrypts them: keep
        * them private to the host's root */
-      int out = openat(dst_dir, d->name,
-                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                       0600);
+      int out =
+          openat(dst_dir, d->name,
+                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
       if (out < 0) {
         close(in);
         close(fd);
@@ -995,9 +1161,9 @@ decc_status decc_sandbox_run(const decc_sandbox_opts *o,
   p->o = o;
   p->out_dirfd = open(o->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (p->out_dirfd < 0) {
-    decc_status s = decc_err_set(err, DECC_E_IO,
-                                 "sandbox: output directory %s: %s",
-                                 o->out_dir, strerror(errno));
+    decc_status s =
+        decc_err_set(err, DECC_E_IO, "sandbox: output directory %s: %s",
+                     o->out_dir, strerror(errno));
     decc_free(p);
     return s;
   }

@@ -367,8 +367,7 @@ void decc_abi_type_free(decc_abi_type *t) {
 }
 
 static decc_status perr(pctx *c, decc_status st, const char *what) {
-  return decc_err_set(c->err, st, "abi type: %s at position %zu", what,
-                      c->pos);
+  return decc_err_set(c->err, st, "abi type: %s at position %zu", what, c->pos);
 }
 
 static decc_status new_type(pctx *c, decc_abi_type **out, decc_abi_kind k) {
@@ -528,8 +527,7 @@ static decc_status parse_list(pctx *c, decc_abi_type **out, char end,
     for (;;) {
       if (t->count == cap) {
         size_t ncap = cap ? cap * 2 : 4;
-        decc_abi_type **nf =
-            decc_realloc(t->fields, ncap * sizeof *nf);
+        decc_abi_type **nf = decc_realloc(t->fields, ncap * sizeof *nf);
         if (!nf) {
           decc_abi_type_free(t);
           return decc_err_set(c->err, DECC_E_NOMEM, "abi type: out of memory");
@@ -560,8 +558,8 @@ static decc_status parse_list(pctx *c, decc_abi_type **out, char end,
   }
   if (c->s[c->pos] != end) {
     decc_abi_type_free(t);
-    return perr(c, DECC_E_PARSE, end ? "expected ',' or ')'" :
-                                       "unexpected character");
+    return perr(c, DECC_E_PARSE,
+                end ? "expected ',' or ')'" : "unexpected character");
   }
   if (t->depth == 0)
     t->depth = 1;
@@ -837,8 +835,8 @@ decc_status decc_abi_decode_type(decc_abi_value **root, const decc_abi_type *t,
    * anything beyond re-reads aliased data. */
   size_t words = len / 32 + 1;
   size_t per = (size_t)t->depth + 1;
-  c.budget = words > DECC_ABI_MAX_NODES / per ? DECC_ABI_MAX_NODES
-                                              : 256 + words * per;
+  c.budget =
+      words > DECC_ABI_MAX_NODES / per ? DECC_ABI_MAX_NODES : 256 + words * per;
   if (c.budget > DECC_ABI_MAX_NODES)
     c.budget = DECC_ABI_MAX_NODES;
   decc_status st = dec_value(&c, t, 0, NULL);
@@ -957,8 +955,9 @@ decc_status decc_abi_encode_value(decc_buf *out, const decc_abi_value *root) {
 }
 
 const decc_abi_value *decc_abi_item(const decc_abi_value *v, size_t i) {
-  if (!v || (v->kind != DECC_ABI_TUPLE && v->kind != DECC_ABI_ARRAY &&
-             v->kind != DECC_ABI_FIXED_ARRAY) ||
+  if (!v ||
+      (v->kind != DECC_ABI_TUPLE && v->kind != DECC_ABI_ARRAY &&
+       v->kind != DECC_ABI_FIXED_ARRAY) ||
       i >= v->count)
     return NULL;
   return &v->items[i];
@@ -996,7 +995,8 @@ decc_status decc_abi_get_i64(const decc_abi_value *v, int64_t *out) {
     if (v->word[i] != sign)
       return DECC_E_RANGE;
   uint64_t u = get_u64_tail(v->word);
-  *out = (int64_t)u; /* two's complement (C17 implementation-defined, GCC/Clang wrap) */
+  *out = (int64_t)
+      u; /* two's complement (C17 implementation-defined, GCC/Clang wrap) */
   return DECC_OK;
 }
 

@@ -64,8 +64,8 @@ void decc_eip712_domain_separator(uint8_t out32[32],
     parts[np++] = "bytes32 salt";
   n += (size_t)snprintf(ts + n, sizeof ts - n, "EIP712Domain(");
   for (size_t i = 0; i < np; i++)
-    n += (size_t)snprintf(ts + n, sizeof ts - n, "%s%s", i ? "," : "",
-                          parts[i]);
+    n +=
+        (size_t)snprintf(ts + n, sizeof ts - n, "%s%s", i ? "," : "", parts[i]);
   snprintf(ts + n, sizeof ts - n, ")");
 
   decc_keccak256_ctx c;
@@ -123,8 +123,8 @@ void decc_eip712_challenge_hash(uint8_t digest32[32], uint64_t chain_id,
 decc_status decc_eip712_challenge_json(char **json_out, uint64_t chain_id,
                                        const char *challenge) {
   *json_out = NULL;
-  if (!challenge || !decc__utf8_valid((const uint8_t *)challenge,
-                                      strlen(challenge)))
+  if (!challenge ||
+      !decc__utf8_valid((const uint8_t *)challenge, strlen(challenge)))
     return DECC_E_INVALID;
   if (chain_id > (uint64_t)INT64_MAX)
     return DECC_E_INVALID;
@@ -281,7 +281,8 @@ static int suffixes_ok(const char *t) {
 /* Loads and validates "types". */
 static decc_status load_types(enc_ctx *c, json_t *types) {
   if (!json_is_object(types))
-    return decc_err_set(c->err, DECC_E_PARSE, "typed data: \"types\" must be an object");
+    return decc_err_set(c->err, DECC_E_PARSE,
+                        "typed data: \"types\" must be an object");
   if (json_object_size(types) > DECC_EIP712_MAX_TYPES)
     return decc_err_set(c->err, DECC_E_LIMIT, "typed data: more than %d types",
                         DECC_EIP712_MAX_TYPES);
@@ -294,15 +295,17 @@ static decc_status load_types(enc_ctx *c, json_t *types) {
     unsigned w;
     if (atom_of(key, strlen(key), &w) != A_NONE)
       return decc_err_set(c->err, DECC_E_INVALID,
-                          "typed data: type name '%.64s' is an atomic type", key);
+                          "typed data: type name '%.64s' is an atomic type",
+                          key);
     if (!json_is_array(arr))
       return decc_err_set(c->err, DECC_E_PARSE,
-                          "typed data: type %.64s must be an array of members", key);
+                          "typed data: type %.64s must be an array of members",
+                          key);
     size_t nf = json_array_size(arr);
     if (nf > DECC_EIP712_MAX_FIELDS)
       return decc_err_set(c->err, DECC_E_LIMIT,
-                          "typed data: type %.64s has more than %d members", key,
-                          DECC_EIP712_MAX_FIELDS);
+                          "typed data: type %.64s has more than %d members",
+                          key, DECC_EIP712_MAX_FIELDS);
     stype *st = &c->types[c->ntypes];
     memset(st, 0, sizeof *st);
     st->name = key;
@@ -432,9 +435,9 @@ static decc_status read_integer(enc_ctx *c, const char *where, json_t *v,
   }
   const char *s = json_string_value(v);
   if (!s)
-    return decc_err_set(c->err, DECC_E_INVALID,
-                        "typed data: %s: expected an integer (number or string)",
-                        where);
+    return decc_err_set(
+        c->err, DECC_E_INVALID,
+        "typed data: %s: expected an integer (number or string)", where);
   if (*s == '-') {
     *neg = 1;
     s++;
@@ -442,7 +445,8 @@ static decc_status read_integer(enc_ctx *c, const char *where, json_t *v,
   decc_status st = decc_u256_parse(mag, s);
   if (st == DECC_E_RANGE)
     return decc_err_set(c->err, DECC_E_RANGE,
-                        "typed data: %s: integer does not fit in 256 bits", where);
+                        "typed data: %s: integer does not fit in 256 bits",
+                        where);
   if (st)
     return decc_err_set(c->err, DECC_E_INVALID,
                         "typed data: %s: '%.40s' is not an integer", where,
@@ -605,9 +609,10 @@ static decc_status encode_value(enc_ctx *c, const char *where, const char *t,
       decc_keccak256(out32, b, n);
     } else if (n != width) {
       decc_free(b);
-      return decc_err_set(c->err, DECC_E_INVALID,
-                          "typed data: %s: bytes%u needs exactly %u bytes, got %zu",
-                          where, width, width, n);
+      return decc_err_set(
+          c->err, DECC_E_INVALID,
+          "typed data: %s: bytes%u needs exactly %u bytes, got %zu", where,
+          width, width, n);
     } else {
       memcpy(out32, b, n); /* bytesN is left-aligned, zero-padded right */
     }
@@ -621,8 +626,9 @@ static decc_status encode_value(enc_ctx *c, const char *where, const char *t,
   default:
     break;
   }
-  return decc_err_set(c->err, DECC_E_INVALID, "typed data: %s: unknown type %.*s",
-                      where, (int)(tn > 64 ? 64 : tn), t);
+  return decc_err_set(c->err, DECC_E_INVALID,
+                      "typed data: %s: unknown type %.*s", where,
+                      (int)(tn > 64 ? 64 : tn), t);
 }
 
 static decc_status hash_struct(enc_ctx *c, stype *t, json_t *v, unsigned depth,
@@ -736,7 +742,8 @@ static decc_status load_doc(json_t **root, const char *json, size_t len,
                         je.line, je.column, je.text);
   if (!json_is_object(r)) {
     json_decref(r);
-    return decc_err_set(err, DECC_E_PARSE, "typed data: expected a JSON object");
+    return decc_err_set(err, DECC_E_PARSE,
+                        "typed data: expected a JSON object");
   }
   *root = r;
   return DECC_OK;
@@ -773,9 +780,10 @@ decc_status decc_eip712_hash_json_parts(uint8_t digest32[32],
   if (pt) {
     const char *pts = json_string_value(pt);
     if (!pts || !(primary = find_type(c, pts, strlen(pts)))) {
-      st = decc_err_set(err, DECC_E_INVALID,
-                        "typed data: primaryType '%.64s' is not a declared type",
-                        pts ? pts : "?");
+      st =
+          decc_err_set(err, DECC_E_INVALID,
+                       "typed data: primaryType '%.64s' is not a declared type",
+                       pts ? pts : "?");
       goto done;
     }
   } else if ((st = infer_primary(c, &primary)) != DECC_OK) {

@@ -84,10 +84,9 @@ static decc_status check_scrypt(uint64_t n, uint64_t r, uint64_t p,
     return decc_err_set(err, DECC_E_INVALID,
                         "keystore: scrypt r and p must be >= 1");
   if (n > lim->scrypt_max_n)
-    return decc_err_set(err, DECC_E_LIMIT,
-                        "keystore: scrypt n=%llu exceeds the limit %llu",
-                        (unsigned long long)n,
-                        (unsigned long long)lim->scrypt_max_n);
+    return decc_err_set(
+        err, DECC_E_LIMIT, "keystore: scrypt n=%llu exceeds the limit %llu",
+        (unsigned long long)n, (unsigned long long)lim->scrypt_max_n);
   /* n ≤ max_n (≤ 2^31 for any sane limit) and r < 2^32: n·r fits. */
   if (r > UINT32_MAX || p > UINT32_MAX || n * r > lim->scrypt_max_nr)
     return decc_err_set(err, DECC_E_LIMIT,
@@ -103,12 +102,11 @@ static decc_status check_scrypt(uint64_t n, uint64_t r, uint64_t p,
 static decc_status check_pbkdf2(uint64_t c, const decc_keystore_limits *lim,
                                 decc_err *err) {
   if (c < 1)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "keystore: pbkdf2 c must be >= 1");
+    return decc_err_set(err, DECC_E_INVALID, "keystore: pbkdf2 c must be >= 1");
   if (c > lim->pbkdf2_max_c)
-    return decc_err_set(err, DECC_E_LIMIT,
-                        "keystore: pbkdf2 c=%llu exceeds the limit %lu",
-                        (unsigned long long)c, (unsigned long)lim->pbkdf2_max_c);
+    return decc_err_set(
+        err, DECC_E_LIMIT, "keystore: pbkdf2 c=%llu exceeds the limit %lu",
+        (unsigned long long)c, (unsigned long)lim->pbkdf2_max_c);
   return DECC_OK;
 }
 
@@ -127,9 +125,9 @@ static decc_status invalid_as_parse(decc_status st, decc_err *err) {
 static decc_status derive(uint8_t dk[KS_DKLEN], const ks_parsed *k,
                           const char *pw, size_t pw_len, decc_err *err) {
   if (k->kdf == DECC_KDF_SCRYPT) {
-    if (crypto_pwhash_scryptsalsa208sha256_ll(
-            (const uint8_t *)pw, pw_len, k->salt, k->salt_len, k->n, k->r,
-            k->p, dk, KS_DKLEN) != 0) {
+    if (crypto_pwhash_scryptsalsa208sha256_ll((const uint8_t *)pw, pw_len,
+                                              k->salt, k->salt_len, k->n, k->r,
+                                              k->p, dk, KS_DKLEN) != 0) {
       decc_memzero(dk, KS_DKLEN);
       return decc_err_set(err, DECC_E_NOMEM,
                           "keystore: scrypt failed (out of memory?)");
@@ -193,10 +191,9 @@ static decc_status get_hex(uint8_t *out, size_t cap, size_t want, size_t *got,
   decc_status st = decc_hex_decode(out, cap, &n, s, slen);
   if (st == DECC_E_RANGE || (st == DECC_OK && want && n != want) ||
       (st == DECC_OK && n == 0))
-    return decc_err_set(err, DECC_E_PARSE,
-                        "keystore: %s%s has the wrong length (%zu bytes%s)",
-                        where, key, want ? want : cap,
-                        want ? " expected" : " max");
+    return decc_err_set(
+        err, DECC_E_PARSE, "keystore: %s%s has the wrong length (%zu bytes%s)",
+        where, key, want ? want : cap, want ? " expected" : " max");
   if (st != DECC_OK)
     return decc_err_set(err, DECC_E_PARSE, "keystore: %s%s is not hex", where,
                         key);
@@ -315,8 +312,7 @@ static decc_status parse_keystore(ks_parsed *k, json_t *root,
                     "crypto.cipherparams.", err)) ||
       (st = get_hex(k->ct, sizeof k->ct, KS_KEYLEN, NULL, c, "ciphertext",
                     "crypto.", err)) ||
-      (st = get_hex(k->mac, sizeof k->mac, 32, NULL, c, "mac", "crypto.",
-                    err)))
+      (st = get_hex(k->mac, sizeof k->mac, 32, NULL, c, "mac", "crypto.", err)))
     return st;
 
   json_t *kdf = json_object_get(c, "kdf");
@@ -436,8 +432,7 @@ done:
 
 /* ---- public API --------------------------------------------------------- */
 
-decc_status decc__keystore_decrypt_limited(uint8_t sk32[32],
-                                           decc_address *addr,
+decc_status decc__keystore_decrypt_limited(uint8_t sk32[32], decc_address *addr,
                                            const char *json, size_t json_len,
                                            const char *password, size_t pw_len,
                                            const decc_keystore_limits *lim,
@@ -649,8 +644,8 @@ decc_status decc_keystore_encrypt(char **json_out, const uint8_t sk32[32],
   root = json_pack("{s:s, s:{s:s, s:s, s:{s:s}, s:s, s:o, s:s}, s:s, s:i}",
                    "address", addr_hex, "crypto", "cipher", "aes-128-ctr",
                    "ciphertext", ct_hex, "cipherparams", "iv", iv_hex, "kdf",
-                   k->kdf == DECC_KDF_SCRYPT ? "scrypt" : "pbkdf2",
-                   "kdfparams", kp, "mac", mac_hex, "id", id, "version", 3);
+                   k->kdf == DECC_KDF_SCRYPT ? "scrypt" : "pbkdf2", "kdfparams",
+                   kp, "mac", mac_hex, "id", id, "version", 3);
   if (root)
     text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
   if (!text || !(*json_out = decc_strdup(text))) {

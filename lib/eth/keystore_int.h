@@ -13,10 +13,10 @@
 
 /* Upper bounds on what a keystore may ask the KDF to do. */
 typedef struct decc_keystore_limits {
-  uint64_t scrypt_max_n;    /* N must be a power of two in [2, max_n] */
-  uint64_t scrypt_max_nr;   /* N·r bound (memory is 128·N·r bytes) */
-  uint64_t scrypt_max_nrp;  /* N·r·p bound (work) */
-  uint32_t pbkdf2_max_c;    /* iteration count bound */
+  uint64_t scrypt_max_n;   /* N must be a power of two in [2, max_n] */
+  uint64_t scrypt_max_nr;  /* N·r bound (memory is 128·N·r bytes) */
+  uint64_t scrypt_max_nrp; /* N·r·p bound (work) */
+  uint32_t pbkdf2_max_c;   /* iteration count bound */
 } decc_keystore_limits;
 
 /* The limits decc_keystore_decrypt and decc_keystore_encrypt apply:
@@ -30,8 +30,7 @@ extern const decc_keystore_limits decc__keystore_default_limits;
 #define DECC_KEYSTORE_MAX_PASSWORD (64u * 1024u)
 
 /* decc_keystore_decrypt with explicit KDF limits (NULL = defaults). */
-decc_status decc__keystore_decrypt_limited(uint8_t sk32[32],
-                                           decc_address *addr,
+decc_status decc__keystore_decrypt_limited(uint8_t sk32[32], decc_address *addr,
                                            const char *json, size_t json_len,
                                            const char *password, size_t pw_len,
                                            const decc_keystore_limits *lim,

@@ -191,8 +191,7 @@ static decc_status decode_at(decc_rlp_item *item, const uint8_t *in, size_t len,
 }
 
 decc_status decc_rlp_decode_item(decc_rlp_item *item, size_t *consumed,
-                                 const uint8_t *in, size_t len,
-                                 decc_err *err) {
+                                 const uint8_t *in, size_t len, decc_err *err) {
   decc_status st = decode_at(item, in, len, 0, err);
   if (!st && consumed)
     *consumed = item->raw_len;
@@ -263,9 +262,8 @@ decc_status decc_rlp_iter_next(decc_rlp_iter *it, decc_rlp_item *item,
   return DECC_OK;
 }
 
-decc_status decc_rlp_list_items(decc_rlp_item *items, size_t max,
-                                 size_t *count, const decc_rlp_item *list,
-                                 decc_err *err) {
+decc_status decc_rlp_list_items(decc_rlp_item *items, size_t max, size_t *count,
+                                const decc_rlp_item *list, decc_err *err) {
   decc_rlp_iter it;
   *count = 0;
   if (decc_rlp_iter_init(&it, list))

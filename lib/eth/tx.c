@@ -202,8 +202,7 @@ decc_status decc_tx_sign(decc_tx *tx, const uint8_t sk32[32], decc_err *err) {
   return DECC_OK;
 }
 
-decc_status decc_tx_serialize(decc_buf *out, const decc_tx *tx,
-                              decc_err *err) {
+decc_status decc_tx_serialize(decc_buf *out, const decc_tx *tx, decc_err *err) {
   return encode_tx(out, tx, FOR_WIRE, err);
 }
 
@@ -258,13 +257,13 @@ static decc_status get_sig_scalar(uint8_t out[32], const decc_rlp_item *it,
   if (decc_u256_is_zero(&v))
     return ferr(err, field, "zero");
   if (is_s ? memcmp(out, CURVE_HALF_N, 32) > 0 : memcmp(out, CURVE_N, 32) >= 0)
-    return ferr(err, field, is_s ? "high-S signature (EIP-2)" :
-                                   "not below the curve order");
+    return ferr(err, field,
+                is_s ? "high-S signature (EIP-2)"
+                     : "not below the curve order");
   return DECC_OK;
 }
 
-static decc_status get_to(decc_tx *tx, const decc_rlp_item *it,
-                          decc_err *err) {
+static decc_status get_to(decc_tx *tx, const decc_rlp_item *it, decc_err *err) {
   if (it->is_list)
     return ferr(err, "to", "expected a string, got a list");
   if (it->len == 0) {
@@ -357,8 +356,8 @@ static decc_status parse_fields(decc_tx *tx, const uint8_t *raw, size_t len,
     return decc_err_set(err, DECC_E_UNSUPPORTED,
                         "tx: transaction type %u not supported", raw[0]);
   } else {
-    return decc_err_set(err, DECC_E_PARSE, "tx: not a transaction (byte 0x%02x)",
-                        raw[0]);
+    return decc_err_set(err, DECC_E_PARSE,
+                        "tx: not a transaction (byte 0x%02x)", raw[0]);
   }
   decc_rlp_item top, f[12];
   size_t n;
@@ -457,8 +456,7 @@ decc_status decc_tx_check_chain(const decc_tx *tx, uint64_t chain_id,
     return decc_err_set(err, DECC_E_DENIED,
                         "tx: no EIP-155 chain id (replayable on any chain)");
   if (tx->chain_id != chain_id)
-    return decc_err_set(err, DECC_E_DENIED,
-                        "tx: chain id %llu, expected %llu",
+    return decc_err_set(err, DECC_E_DENIED, "tx: chain id %llu, expected %llu",
                         (unsigned long long)tx->chain_id,
                         (unsigned long long)chain_id);
   return DECC_OK;

@@ -161,8 +161,7 @@ static void divmod_limbs(uint64_t *q, uint64_t *r, const uint64_t *u, int m,
     u128 num = ((u128)un[j + n] << 64) | un[j + n - 1];
     u128 qhat = num / vn[n - 1];
     u128 rhat = num % vn[n - 1];
-    while (qhat >> 64 ||
-           qhat * vn[n - 2] > ((rhat << 64) | un[j + n - 2])) {
+    while (qhat >> 64 || qhat * vn[n - 2] > ((rhat << 64) | un[j + n - 2])) {
       qhat--;
       rhat += vn[n - 1];
       if (rhat >> 64)

@@ -158,10 +158,10 @@ struct decc_dataset_stream {
   int sha_on;
   decc_sha256_ctx sha;
   uint64_t nin, nout;
-  uint8_t *mem;           /* NBUF * (CHUNK + SLACK) output bytes */
+  uint8_t *mem; /* NBUF * (CHUNK + SLACK) output bytes */
   uint8_t *buf[NBUF];
   size_t len[NBUF];
-  size_t hw[NBUF];        /* high-water mark, to wipe only what was used */
+  size_t hw[NBUF]; /* high-water mark, to wipe only what was used */
   int cur;
   /* Decryption hashes its input: a copy goes through this ring (NBUF *
    * CHUNK bytes, allocated on first use) so the hasher can work on it
@@ -329,16 +329,14 @@ static decc_status flush(decc_dataset_stream *s, int last, decc_err *err) {
   return DECC_OK;
 }
 
-decc_status decc_dataset_stream_create(decc_dataset_stream **out,
-                                       unsigned flags,
-                                       const decc_dataset_key *key,
-                                       const uint8_t *iv16,
-                                       decc_dataset_sink_fn sink, void *user,
-                                       decc_err *err) {
+decc_status decc_dataset_stream_create(
+    decc_dataset_stream **out, unsigned flags, const decc_dataset_key *key,
+    const uint8_t *iv16, decc_dataset_sink_fn sink, void *user, decc_err *err) {
   *out = NULL;
   int enc = (flags & DECC_DATASET_ENCRYPT) != 0;
   if (!key || !sink)
-    return decc_err_set(err, DECC_E_INVALID, "dataset stream: missing key or sink");
+    return decc_err_set(err, DECC_E_INVALID,
+                        "dataset stream: missing key or sink");
   if (!enc && iv16)
     return decc_err_set(err, DECC_E_INVALID,
                         "dataset decryption takes the IV from the input");
@@ -370,9 +368,8 @@ decc_status decc_dataset_stream_create(decc_dataset_stream **out,
       memcpy(s->iv, iv16, sizeof s->iv);
     else
       st = decc_random_bytes(s->iv, sizeof s->iv);
-    if (st == DECC_OK &&
-        EVP_CipherInit_ex2(s->ctx, EVP_aes_256_cbc(), key->k, s->iv, 1,
-                           NULL) != 1)
+    if (st == DECC_OK && EVP_CipherInit_ex2(s->ctx, EVP_aes_256_cbc(), key->k,
+                                            s->iv, 1, NULL) != 1)
       st = DECC_E_CRYPTO;
     if (st == DECC_OK) {
       memcpy(s->buf[0], s->iv, sizeof s->iv); /* the IV is the first output */
@@ -411,7 +408,8 @@ decc_status decc_dataset_stream_update(decc_dataset_stream *s, const void *in,
     if (s->iv_len == sizeof s->iv &&
         EVP_CipherInit_ex2(s->ctx, NULL, NULL, s->iv, -1, NULL) != 1) {
       s->failed = 1;
-      return decc_err_set(err, DECC_E_CRYPTO, "dataset decryption: cannot set the IV");
+      return decc_err_set(err, DECC_E_CRYPTO,
+                          "dataset decryption: cannot set the IV");
     }
   }
   while (n > 0) {
@@ -419,8 +417,8 @@ decc_status decc_dataset_stream_update(decc_dataset_stream *s, const void *in,
     size_t room = CHUNK - s->len[c]; /* > 0: buffers are flushed at CHUNK */
     size_t take = n < room ? n : room;
     int outl = 0;
-    if (EVP_CipherUpdate(s->ctx, s->buf[c] + s->len[c], &outl, p,
-                         (int)take) != 1) {
+    if (EVP_CipherUpdate(s->ctx, s->buf[c] + s->len[c], &outl, p, (int)take) !=
+        1) {
       s->failed = 1;
       return decc_err_set(err, DECC_E_CRYPTO, "dataset stream: AES failure");
     }
@@ -639,15 +637,13 @@ static decc_status file_op(const char *out_path, uint8_t *checksum32,
   return decc__atomic_commit(&af, err);
 }
 
-decc_status decc_dataset_encrypt_file(const char *out_path,
-                                      uint8_t *checksum32,
+decc_status decc_dataset_encrypt_file(const char *out_path, uint8_t *checksum32,
                                       const decc_dataset_key *key,
                                       const char *in_path, decc_err *err) {
   return file_op(out_path, checksum32, key, in_path, 1, NULL, err);
 }
 
-decc_status decc_dataset_decrypt_file(const char *out_path,
-                                      uint8_t *checksum32,
+decc_status decc_dataset_decrypt_file(const char *out_path, uint8_t *checksum32,
                                       const decc_dataset_key *key,
                                       const char *in_path,
                                       const uint8_t *expect32, decc_err *err) {
@@ -676,8 +672,7 @@ static decc_status mem_op(uint8_t **out, size_t *out_len, uint8_t *checksum32,
   }
   decc_dataset_stream *s = NULL;
   decc_status st = decc_dataset_stream_create(
-      &s, encrypt ? DECC_DATASET_ENCRYPT : 0u, key, iv16, buf_sink_fn, &b,
-      err);
+      &s, encrypt ? DECC_DATASET_ENCRYPT : 0u, key, iv16, buf_sink_fn, &b, err);
   if (st == DECC_OK)
     st = decc_dataset_stream_update(s, in, n, err);
   if (st == DECC_OK)
@@ -715,8 +710,8 @@ decc_status decc_dataset_decrypt(uint8_t **out, size_t *out_len,
   return mem_op(out, out_len, checksum32, key, NULL, in, n, 0, err);
 }
 
-decc_status decc_dataset_checksum_file(char hex67[DECC_HEX32_LEN], const char *path,
-                                       decc_err *err) {
+decc_status decc_dataset_checksum_file(char hex67[DECC_HEX32_LEN],
+                                       const char *path, decc_err *err) {
   uint8_t sum[32];
   decc_status st = decc_sha256_file(sum, path, err);
   if (st)

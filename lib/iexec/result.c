@@ -27,7 +27,7 @@
 #include "iexec/iexec_int.h"
 
 enum {
-  CHUNK = 1 << 18,      /* payload read size (256 KiB, as dataset.c) */
+  CHUNK = 1 << 18,       /* payload read size (256 KiB, as dataset.c) */
   ENC_IN_CHUNK = 1 << 18 /* plaintext fed per refill when encrypting */
 };
 
@@ -58,20 +58,20 @@ static decc_status out_sink_fn(const uint8_t *data, size_t len, void *user) {
 /* ---- encryption: a libzip source that encrypts on the fly --------------- */
 
 typedef struct enc_src {
-  int fd;              /* plaintext from this fd, or */
-  const uint8_t *mem;  /* from memory */
+  int fd;             /* plaintext from this fd, or */
+  const uint8_t *mem; /* from memory */
   size_t mem_len, mem_pos;
   const decc_dataset_key *key;
   decc_dataset_stream *s;
-  decc_buf pend;       /* ciphertext produced, not yet taken by libzip */
+  decc_buf pend; /* ciphertext produced, not yet taken by libzip */
   size_t pend_pos;
-  uint8_t *inbuf;      /* ENC_IN_CHUNK bytes of plaintext (wiped) */
+  uint8_t *inbuf; /* ENC_IN_CHUNK bytes of plaintext (wiped) */
   size_t inbuf_hw;
-  uint64_t total;      /* announced encrypted size */
+  uint64_t total; /* announced encrypted size */
   uint64_t produced;
   int done;
   zip_error_t zerr;
-  decc_err err;        /* first failure, for the caller's message */
+  decc_err err; /* first failure, for the caller's message */
 } enc_src;
 
 static decc_status pend_sink(const uint8_t *data, size_t len, void *user) {
@@ -133,9 +133,9 @@ static zip_int64_t enc_cb(void *ud, void *data, zip_uint64_t len,
       decc_err_set(&e->err, DECC_E_IO, "input is not seekable");
       return enc_fail(e, ZIP_ER_SEEK);
     }
-    if (decc_dataset_stream_create(&e->s,
-                                   DECC_DATASET_ENCRYPT | DECC_DATASET_NO_CHECKSUM,
-                                   e->key, NULL, pend_sink, e, &e->err))
+    if (decc_dataset_stream_create(
+            &e->s, DECC_DATASET_ENCRYPT | DECC_DATASET_NO_CHECKSUM, e->key,
+            NULL, pend_sink, e, &e->err))
       return enc_fail(e, ZIP_ER_MEMORY);
     return 0;
   case ZIP_SOURCE_READ: {
@@ -178,10 +178,9 @@ static zip_int64_t enc_cb(void *ud, void *data, zip_uint64_t len,
   case ZIP_SOURCE_FREE:
     return 0; /* the caller owns e */
   case ZIP_SOURCE_SUPPORTS:
-    return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
-                                          ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
-                                          ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
-                                          -1);
+    return zip_source_make_command_bitmap(
+        ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+        ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
   default:
     return enc_fail(e, ZIP_ER_OPNOTSUPP);
   }
@@ -205,7 +204,8 @@ static decc_status add_entries(zip_t *za, enc_src *e, const uint8_t *rsa,
   zip_source_t *ks = zip_source_buffer(za, rsa, rsa_len, 0);
   if (!ks)
     return decc_err_set(err, DECC_E_NOMEM, "zip: out of memory");
-  zip_int64_t ki = zip_file_add(za, DECC_RESULT_KEY_ENTRY, ks, ZIP_FL_ENC_UTF_8);
+  zip_int64_t ki =
+      zip_file_add(za, DECC_RESULT_KEY_ENTRY, ks, ZIP_FL_ENC_UTF_8);
   if (ki < 0) {
     zip_source_free(ks);
     return decc_err_set(err, DECC_E_INTERNAL, "zip: %s", zip_strerror(za));
@@ -213,7 +213,8 @@ static decc_status add_entries(zip_t *za, enc_src *e, const uint8_t *rsa,
   zip_source_t *ps = zip_source_function(za, enc_cb, e);
   if (!ps)
     return decc_err_set(err, DECC_E_NOMEM, "zip: out of memory");
-  zip_int64_t pi = zip_file_add(za, DECC_RESULT_PAYLOAD_ENTRY, ps, ZIP_FL_ENC_UTF_8);
+  zip_int64_t pi =
+      zip_file_add(za, DECC_RESULT_PAYLOAD_ENTRY, ps, ZIP_FL_ENC_UTF_8);
   if (pi < 0) {
     zip_source_free(ps);
     return decc_err_set(err, DECC_E_INTERNAL, "zip: %s", zip_strerror(za));
@@ -248,8 +249,7 @@ static decc_status make_key(decc_dataset_key **key, uint8_t *rsa,
   return st;
 }
 
-static decc_status enc_setup(enc_src *e, uint64_t plain_len,
-                             decc_err *err) {
+static decc_status enc_setup(enc_src *e, uint64_t plain_len, decc_err *err) {
   e->total = decc_dataset_encrypted_size(plain_len);
   if (e->total > DECC_RESULT_MAX_PAYLOAD)
     return decc_err_set(err, DECC_E_LIMIT,
@@ -311,17 +311,19 @@ decc_status decc_result_encrypt_file(const char *out_path,
     int zerr = 0;
     za = zip_open(af.tmp, ZIP_TRUNCATE, &zerr);
     if (!za)
-      st = decc_err_set(err, DECC_E_IO, "%s: cannot create the archive (libzip "
-                        "error %d)", out_path, zerr);
+      st = decc_err_set(err, DECC_E_IO,
+                        "%s: cannot create the archive (libzip "
+                        "error %d)",
+                        out_path, zerr);
   }
   if (st == DECC_OK)
     st = add_entries(za, &e, rsa, rsa_len, err);
   if (st == DECC_OK) {
     if (zip_close(za) != 0) {
       st = close_error(&e, za, err);
-      decc_err_prefix(err, "%s", st == DECC_E_IO && e.err.code == DECC_OK
-                                     ? out_path
-                                     : zip_path);
+      decc_err_prefix(err, "%s",
+                      st == DECC_E_IO && e.err.code == DECC_OK ? out_path
+                                                               : zip_path);
     } else {
       za = NULL;
       af.fd = open(af.tmp, O_RDWR | O_CLOEXEC);
@@ -390,13 +392,15 @@ decc_status decc_result_encrypt(uint8_t **out, size_t *out_len,
     uint8_t *b = NULL;
     if (zip_source_stat(dst, &zs) != 0 || !(zs.valid & ZIP_STAT_SIZE) ||
         zip_source_open(dst) != 0) {
-      st = decc_err_set(err, DECC_E_INTERNAL, "zip: cannot read the archive back");
+      st = decc_err_set(err, DECC_E_INTERNAL,
+                        "zip: cannot read the archive back");
     } else {
       b = decc_malloc((size_t)zs.size + 1);
       if (!b)
         st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
       else if (zip_source_read(dst, b, zs.size) != (zip_int64_t)zs.size)
-        st = decc_err_set(err, DECC_E_INTERNAL, "zip: short read of the archive");
+        st = decc_err_set(err, DECC_E_INTERNAL,
+                          "zip: short read of the archive");
       zip_source_close(dst);
     }
     if (st) {
@@ -445,8 +449,10 @@ static decc_status find_entry(zip_t *za, const char *name, zip_uint64_t *idx,
                         "%s: password-protected zip entries are not supported",
                         name);
   if (zs->size > max)
-    return decc_err_set(err, DECC_E_LIMIT, "%s is too large (%llu bytes, "
-                        "limit %llu)", name, (unsigned long long)zs->size,
+    return decc_err_set(err, DECC_E_LIMIT,
+                        "%s is too large (%llu bytes, "
+                        "limit %llu)",
+                        name, (unsigned long long)zs->size,
                         (unsigned long long)max);
   return DECC_OK;
 }
@@ -531,12 +537,12 @@ static decc_status unwrap_key(uint8_t *key, size_t cap, size_t *klen,
 /* Payload decryption, one of two ciphers. */
 typedef struct payload_dec {
   int cbc;
-  decc_dataset_stream *s;     /* AES-256-CBC */
-  EVP_CIPHER_CTX *ecb;        /* legacy AES-128-ECB */
+  decc_dataset_stream *s; /* AES-256-CBC */
+  EVP_CIPHER_CTX *ecb;    /* legacy AES-128-ECB */
   decc__b64_lenient b64;
-  uint8_t *tmp;               /* decoded base64 / ECB output */
+  uint8_t *tmp; /* decoded base64 / ECB output */
   size_t tmp_hw;
-  uint64_t ecb_in;            /* ciphertext bytes after base64 */
+  uint64_t ecb_in; /* ciphertext bytes after base64 */
   out_sink *sink;
 } payload_dec;
 
@@ -652,8 +658,8 @@ static decc_status decrypt_archive(zip_t *za, out_sink *sink,
       p.ecb = EVP_CIPHER_CTX_new();
       if (!p.tmp || !p.ecb)
         st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
-      else if (EVP_DecryptInit_ex2(p.ecb, EVP_aes_128_ecb(), aes, NULL,
-                                   NULL) != 1)
+      else if (EVP_DecryptInit_ex2(p.ecb, EVP_aes_128_ecb(), aes, NULL, NULL) !=
+               1)
         st = decc_err_set(err, DECC_E_CRYPTO, "cannot start AES-128-ECB");
       decc__b64_lenient_init(&p.b64);
     } else {
@@ -697,9 +703,11 @@ static decc_status decrypt_archive(zip_t *za, out_sink *sink,
     st = payload_update(&p, buf, (size_t)r, err);
   }
   if (st == DECC_OK && total != ps.size)
-    st = decc_err_set(err, DECC_E_CORRUPT, "%s is truncated (%llu of %llu "
-                      "bytes)", DECC_RESULT_PAYLOAD_ENTRY,
-                      (unsigned long long)total, (unsigned long long)ps.size);
+    st = decc_err_set(err, DECC_E_CORRUPT,
+                      "%s is truncated (%llu of %llu "
+                      "bytes)",
+                      DECC_RESULT_PAYLOAD_ENTRY, (unsigned long long)total,
+                      (unsigned long long)ps.size);
   if (st == DECC_OK)
     st = payload_final(&p, err);
   if (zf)
@@ -723,11 +731,11 @@ static decc_status decrypt_archive(zip_t *za, out_sink *sink,
 static decc_status zip_open_error(int code, const char *what, decc_err *err) {
   zip_error_t ze;
   zip_error_init_with_code(&ze, code);
-  decc_status st = (code == ZIP_ER_OPEN || code == ZIP_ER_READ ||
-                    code == ZIP_ER_NOENT)
-                       ? DECC_E_IO
-                   : code == ZIP_ER_MEMORY ? DECC_E_NOMEM
-                                           : DECC_E_PARSE;
+  decc_status st =
+      (code == ZIP_ER_OPEN || code == ZIP_ER_READ || code == ZIP_ER_NOENT)
+          ? DECC_E_IO
+      : code == ZIP_ER_MEMORY ? DECC_E_NOMEM
+                              : DECC_E_PARSE;
   decc_err_set(err, st, "%s: not a readable zip archive: %s", what,
                zip_error_strerror(&ze));
   zip_error_fini(&ze);
@@ -771,8 +779,8 @@ decc_status decc_result_decrypt(uint8_t **out, size_t *out_len,
   zip_error_t ze;
   zip_error_init(&ze);
   zip_source_t *src = zip_source_buffer_create(archive, n, 0, &ze);
-  zip_t *za = src ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze)
-                  : NULL;
+  zip_t *za =
+      src ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze) : NULL;
   if (!za) {
     int code = zip_error_code_zip(&ze);
     if (src)

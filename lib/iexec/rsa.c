@@ -38,8 +38,7 @@ static decc_status wrap(decc_rsa_key **out, EVP_PKEY *pk, int priv,
   return DECC_OK;
 }
 
-decc_status decc_rsa_keygen(decc_rsa_key **out, unsigned bits,
-                            decc_err *err) {
+decc_status decc_rsa_keygen(decc_rsa_key **out, unsigned bits, decc_err *err) {
   *out = NULL;
   if (bits == 0)
     bits = DECC_RSA_DEFAULT_BITS;
@@ -99,8 +98,8 @@ static decc_status parse_pem(decc_rsa_key **out, const char *pem, size_t len,
                         "PUBLIC KEY, PRIVATE KEY or RSA PRIVATE KEY)");
   EVP_PKEY *pk = NULL;
   OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(
-      &pk, "PEM", NULL, "RSA",
-      priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, NULL, NULL);
+      &pk, "PEM", NULL, "RSA", priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+      NULL, NULL);
   if (!dctx)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   OSSL_DECODER_CTX_set_pem_password_cb(dctx, no_passphrase, NULL);
@@ -123,8 +122,8 @@ static decc_status parse_pem(decc_rsa_key **out, const char *pem, size_t len,
   return wrap(out, pk, priv, err);
 }
 
-decc_status decc_rsa_key_parse(decc_rsa_key **out, const char *text,
-                               size_t len, decc_err *err) {
+decc_status decc_rsa_key_parse(decc_rsa_key **out, const char *text, size_t len,
+                               decc_err *err) {
   *out = NULL;
   while (len > 0 && is_space(text[0])) {
     text++;
@@ -171,7 +170,8 @@ static decc_status bio_take(char **out, size_t *len, BIO *bio, int secure,
   long n = BIO_get_mem_data(bio, &p);
   if (n <= 0 || !p)
     return decc_err_set(err, DECC_E_CRYPTO, "PEM serialization failed");
-  char *b = secure ? decc_secure_alloc((size_t)n + 1) : decc_malloc((size_t)n + 1);
+  char *b =
+      secure ? decc_secure_alloc((size_t)n + 1) : decc_malloc((size_t)n + 1);
   if (!b)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   memcpy(b, p, (size_t)n);
@@ -225,14 +225,15 @@ decc_status decc_rsa_key_private_pem(char **pem, size_t *len,
                                      const decc_rsa_key *key, decc_err *err) {
   *pem = NULL;
   if (!key->priv)
-    return decc_err_set(err, DECC_E_INVALID, "this RSA key has no private half");
+    return decc_err_set(err, DECC_E_INVALID,
+                        "this RSA key has no private half");
   /* The secure-memory BIO wipes its buffer when freed. */
   BIO *bio = BIO_new(BIO_s_secmem());
   if (!bio)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   decc_status st;
-  if (PEM_write_bio_PKCS8PrivateKey(bio, key->pk, NULL, NULL, 0, NULL,
-                                    NULL) != 1) {
+  if (PEM_write_bio_PKCS8PrivateKey(bio, key->pk, NULL, NULL, 0, NULL, NULL) !=
+      1) {
     ERR_clear_error();
     st = decc_err_set(err, DECC_E_CRYPTO, "cannot write the private key PEM");
   } else {
@@ -248,8 +249,8 @@ decc_status decc_rsa_encrypt_pkcs1(uint8_t *out, size_t out_cap,
   size_t k = (size_t)EVP_PKEY_get_size(key->pk);
   if (n + 11 > k)
     return decc_err_set(err, DECC_E_RANGE,
-                        "RSA-%zu PKCS#1 v1.5 encrypts at most %zu bytes",
-                        k * 8, k - 11);
+                        "RSA-%zu PKCS#1 v1.5 encrypts at most %zu bytes", k * 8,
+                        k - 11);
   if (out_cap < k)
     return decc_err_set(err, DECC_E_RANGE, "RSA output buffer too small");
   EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pk, NULL);
@@ -279,8 +280,7 @@ decc_status decc_rsa_decrypt_pkcs1(uint8_t *out, size_t out_cap,
   /* Like node-forge (the SDK), the ciphertext must be exactly k bytes. */
   if (n != k)
     return decc_err_set(err, DECC_E_BAD_MAC,
-                        "RSA ciphertext is %zu bytes, the key needs %zu", n,
-                        k);
+                        "RSA ciphertext is %zu bytes, the key needs %zu", n, k);
   uint8_t *tmp = decc_secure_alloc(k);
   EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pk, NULL);
   if (!tmp || !ctx) {

@@ -22,9 +22,8 @@
 #define SUB_OVERFLOW "SafeMath: subtraction overflow"
 #define ADD_OVERFLOW "SafeMath: addition overflow"
 
-static decc_status emit_pair(ldg_ctx *c, const char *ev,
-                             const decc_address *a, const decc_address *b,
-                             const decc_u256 *v) {
+static decc_status emit_pair(ldg_ctx *c, const char *ev, const decc_address *a,
+                             const decc_address *b, const decc_u256 *v) {
   uint8_t t[3][32], d[32];
   ldg_topic(t[0], ev);
   ldg_topic_addr(t[1], a);
@@ -262,9 +261,8 @@ static decc_status f_transfer_from(ldg_ctx *c, const decc_abi_value *a,
   if (!get_a(a, 0, &from) || !get_a(a, 1, &to) || !get_u(a, 2, &v))
     return ldg_revert_empty(c);
   decc_status s = hub_transfer(c, &from, &to, &v);
-  if (s != DECC_OK ||
-      (s = ldg_hub_allowance(c->l, &from, &c->sender, &allowed, c->err)) !=
-          DECC_OK)
+  if (s != DECC_OK || (s = ldg_hub_allowance(c->l, &from, &c->sender, &allowed,
+                                             c->err)) != DECC_OK)
     return s;
   if (decc_u256_sub(&allowed, &allowed, &v) != DECC_OK)
     return ldg_revert(c, SUB_OVERFLOW);

@@ -312,9 +312,9 @@ static decc_status task_load(ldg_ctx *c, const uint8_t id[32],
                              decc_poco_task *t, int *found) {
   decc_poco_task_init(t);
   sqlite3_stmt *st;
-  decc_status s = ldg_query(c->l, &st, found,
-                            "SELECT record FROM tasks WHERE id=?1", c->err,
-                            "h", id);
+  decc_status s =
+      ldg_query(c->l, &st, found, "SELECT record FROM tasks WHERE id=?1",
+                c->err, "h", id);
   if (s != DECC_OK || !*found) {
     if (st)
       sqlite3_reset(st);
@@ -420,9 +420,9 @@ static decc_status settle(ldg_ctx *c, decc_status rs, poco_call *p) {
   if (rs == DECC_E_REVERT)
     return revert_from(c, &fx->revert);
   if (rs != DECC_OK)
-    return c->err && c->err->code ? c->err->code
-                                  : decc_err_set(c->err, rs, "poco: %s",
-                                                 decc_strerror(rs));
+    return c->err && c->err->code
+               ? c->err->code
+               : decc_err_set(c->err, rs, "poco: %s", decc_strerror(rs));
   decc_status s = DECC_OK;
   if (fx->has_deal)
     s = deal_store(c, fx->deal_id, &fx->deal);
@@ -468,8 +468,8 @@ static decc_status four_from(const decc_abi_value *a, four_orders *f) {
                                         DECC_ORDER_REQUEST};
   f->n = 0;
   for (int i = 0; i < 4; i++) {
-    decc_status s = decc_order_abi_get(&f->o[i], ty[i],
-                                       decc_abi_item(a, (size_t)i));
+    decc_status s =
+        decc_order_abi_get(&f->o[i], ty[i], decc_abi_item(a, (size_t)i));
     if (s != DECC_OK) {
       four_clear(f);
       return s;
@@ -488,9 +488,9 @@ static decc_status match(ldg_ctx *c, const decc_abi_value *a, decc_abi_enc *r,
     return ldg_revert_empty(c);
   poco_call p;
   pc_init(&p, c);
-  decc_status rs = decc_poco_match_orders(&p.env, &f.o[0], &f.o[1], &f.o[2],
-                                          &f.o[3], &c->sender, sponsor, &p.fx,
-                                          NULL);
+  decc_status rs =
+      decc_poco_match_orders(&p.env, &f.o[0], &f.o[1], &f.o[2], &f.o[3],
+                             &c->sender, sponsor, &p.fx, NULL);
   decc_status s = settle(c, rs, &p);
   if (s == DECC_OK)
     s = decc_abi_enc_push_bytes32(r, p.fx.deal_id);
@@ -519,8 +519,8 @@ static decc_status f_compute_volume(ldg_ctx *c, const decc_abi_value *a,
   decc_status rs = decc_poco_compute_deal_volume(&p.env, &f.o[0], &f.o[1],
                                                  &f.o[2], &f.o[3], &p.fx, NULL);
   decc_u256 vol = p.fx.volume;
-  decc_status s = rs == DECC_OK ? decc_abi_enc_push_u256(r, &vol)
-                                : settle(c, rs, &p);
+  decc_status s =
+      rs == DECC_OK ? decc_abi_enc_push_u256(r, &vol) : settle(c, rs, &p);
   decc_poco_effects_clear(&p.fx);
   four_clear(&f);
   return s;
@@ -610,19 +610,19 @@ static decc_status verify_sig(ldg_ctx *c, const decc_abi_value *a,
     decc_status s = ldg_order_get(c->l, h, NULL, &p, c->err);
     if (s != DECC_OK)
       return s;
-    return decc_abi_enc_push_bool(
-        r, !decc_address_is_zero(&acct) && decc_address_eq(&p, &acct));
+    return decc_abi_enc_push_bool(r, !decc_address_is_zero(&acct) &&
+                                         decc_address_eq(&p, &acct));
   }
   poco_call p;
   pc_init(&p, c);
   int valid = 0;
-  decc_status rs =
-      mode == 0 ? decc_poco_verify_signature(&p.env, &acct, h, sig, n, &valid,
-                                             &p.fx.revert)
-                : decc_poco_verify_signature_or_presignature(
-                      &p.env, &acct, h, sig, n, &valid, &p.fx.revert);
-  decc_status s = rs == DECC_OK ? decc_abi_enc_push_bool(r, valid)
-                                : settle(c, rs, &p);
+  decc_status rs = mode == 0
+                       ? decc_poco_verify_signature(&p.env, &acct, h, sig, n,
+                                                    &valid, &p.fx.revert)
+                       : decc_poco_verify_signature_or_presignature(
+                             &p.env, &acct, h, sig, n, &valid, &p.fx.revert);
+  decc_status s =
+      rs == DECC_OK ? decc_abi_enc_push_bool(r, valid) : settle(c, rs, &p);
   decc_poco_effects_clear(&p.fx);
   return s;
 }
@@ -656,15 +656,14 @@ static decc_status f_create_category(ldg_ctx *c, const decc_abi_value *a,
   if ((s = ldg_category_count(c->l, &n, c->err)) == DECC_OK) {
     poco_call p;
     pc_init(&p, c);
-    decc_status rs = decc_poco_create_category(&p.env, &c->sender, &c->l->owner,
-                                               n, name, desc, &tref, &p.fx,
-                                               NULL);
+    decc_status rs = decc_poco_create_category(
+        &p.env, &c->sender, &c->l->owner, n, name, desc, &tref, &p.fx, NULL);
     s = settle(c, rs, &p);
     decc_poco_effects_clear(&p.fx);
     /* decc stores time refs as SQLite integers (2^63-1 s is already far
      * past any deadline arithmetic PoCo could complete). */
-    if (s == DECC_OK && (!decc_u256_to_u64(&t64, &tref) ||
-                         t64 > (uint64_t)INT64_MAX))
+    if (s == DECC_OK &&
+        (!decc_u256_to_u64(&t64, &tref) || t64 > (uint64_t)INT64_MAX))
       s = ldg_revert_panic(c, 0x11);
     if (s == DECC_OK)
       s = ldg_category_add(c->l, name, desc, t64, NULL, c->err);
@@ -755,7 +754,8 @@ static decc_status do_claim(ldg_ctx *c, const uint8_t id[32]) {
 
 static decc_status f_initialize_array(ldg_ctx *c, const decc_abi_value *a,
                                       decc_abi_enc *r, int claim) {
-  const decc_abi_value *deals = decc_abi_item(a, 0), *idxs = decc_abi_item(a, 1);
+  const decc_abi_value *deals = decc_abi_item(a, 0),
+                       *idxs = decc_abi_item(a, 1);
   if (!deals || !idxs || deals->count != idxs->count)
     return ldg_revert_empty(c);
   for (size_t i = 0; i < deals->count; i++) {
@@ -828,9 +828,9 @@ static decc_status f_contribute(ldg_ctx *c, const decc_abi_value *a,
   if (s == DECC_OK) {
     poco_call p;
     pc_init(&p, c);
-    decc_status rs = decc_poco_contribute(&p.env, id, &t.deal, &t.task,
-                                          &c->sender, rh, rseal, &ec, es, esn,
-                                          as, asn, &p.fx, NULL);
+    decc_status rs =
+        decc_poco_contribute(&p.env, id, &t.deal, &t.task, &c->sender, rh,
+                             rseal, &ec, es, esn, as, asn, &p.fx, NULL);
     s = settle(c, rs, &p);
     decc_poco_effects_clear(&p.fx);
   }
@@ -868,8 +868,8 @@ static decc_status f_reopen(ldg_ctx *c, const decc_abi_value *a,
   if (s == DECC_OK) {
     poco_call p;
     pc_init(&p, c);
-    decc_status rs = decc_poco_reopen(&p.env, id, &t.deal, &t.task,
-                                      &c->sender, &p.fx, NULL);
+    decc_status rs =
+        decc_poco_reopen(&p.env, id, &t.deal, &t.task, &c->sender, &p.fx, NULL);
     s = settle(c, rs, &p);
     decc_poco_effects_clear(&p.fx);
   }
@@ -891,9 +891,9 @@ static decc_status f_finalize(ldg_ctx *c, const decc_abi_value *a,
   if (s == DECC_OK) {
     poco_call p;
     pc_init(&p, c);
-    decc_status rs = decc_poco_finalize(&p.env, id, &t.deal, &t.task,
-                                        &c->sender, res, resn, cb, cbn, &p.fx,
-                                        NULL);
+    decc_status rs =
+        decc_poco_finalize(&p.env, id, &t.deal, &t.task, &c->sender, res, resn,
+                           cb, cbn, &p.fx, NULL);
     s = settle(c, rs, &p);
     decc_poco_effects_clear(&p.fx);
   }
@@ -1052,7 +1052,8 @@ const ldg_method ldg_poco_methods[] = {
     {HUB, "reveal(bytes32,bytes32)", f_reveal},
     {HUB, "reopen(bytes32)", f_reopen},
     {HUB, "finalize(bytes32,bytes,bytes)", f_finalize},
-    {HUB, "contributeAndFinalize(bytes32,bytes32,bytes,bytes,address,bytes,bytes)",
+    {HUB,
+     "contributeAndFinalize(bytes32,bytes32,bytes,bytes,address,bytes,bytes)",
      f_contribute_and_finalize},
     {HUB, "claim(bytes32)", f_claim},
     {HUB, "claimArray(bytes32[])", f_claim_array},

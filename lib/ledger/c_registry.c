@@ -264,8 +264,8 @@ static decc_status f_token_of_owner(ldg_ctx *c, const decc_abi_value *a,
   if (decc_abi_get_u64(decc_abi_item(a, 1), &idx) != DECC_OK ||
       idx > (uint64_t)INT64_MAX)
     return ldg_revert(c, "EnumerableSet: index out of bounds");
-  decc_status s = ldg_nft_owned_at(c->l, self_kind(c), &o, idx, &t, &found,
-                                   c->err);
+  decc_status s =
+      ldg_nft_owned_at(c->l, self_kind(c), &o, idx, &t, &found, c->err);
   if (s != DECC_OK)
     return s;
   if (!found)
@@ -427,8 +427,8 @@ static decc_status nft_transfer(ldg_ctx *c, const decc_abi_value *a, int safe) {
     return ldg_revert(c, "ERC721: operator query for nonexistent token");
   decc_address approved;
   if ((s = ldg_nft_approved(c->l, &e.address, &approved, c->err)) != DECC_OK ||
-      (s = ldg_nft_operator(c->l, e.kind, &e.owner, &c->sender, &op,
-                            c->err)) != DECC_OK)
+      (s = ldg_nft_operator(c->l, e.kind, &e.owner, &c->sender, &op, c->err)) !=
+          DECC_OK)
     goto out;
   if (!decc_address_eq(&c->sender, &e.owner) &&
       !decc_address_eq(&c->sender, &approved) && !op) {
@@ -495,8 +495,8 @@ static decc_status f_empty_string(ldg_ctx *c, const decc_abi_value *a,
 const ldg_method ldg_registry_methods[] = {
     {LDG_T_APP_REGISTRY, "createApp(address,string,string,bytes,bytes32,bytes)",
      f_create},
-    {LDG_T_APP_REGISTRY, "predictApp(address,string,string,bytes,bytes32,bytes)",
-     f_predict},
+    {LDG_T_APP_REGISTRY,
+     "predictApp(address,string,string,bytes,bytes32,bytes)", f_predict},
     {LDG_T_DATASET_REGISTRY, "createDataset(address,string,bytes,bytes32)",
      f_create},
     {LDG_T_DATASET_REGISTRY, "predictDataset(address,string,bytes,bytes32)",
@@ -643,7 +643,8 @@ static decc_status f_create_dataset_with_schema(ldg_ctx *c,
                                                 decc_abi_enc *r) {
   /* registry.createDataset(owner, name, multiaddr, checksum) as this
    * contract, then DatasetSchema(dataset indexed, schema). */
-  const decc_abi_value *owner = decc_abi_item(a, 0), *name = decc_abi_item(a, 1),
+  const decc_abi_value *owner = decc_abi_item(a, 0),
+                       *name = decc_abi_item(a, 1),
                        *schema = decc_abi_item(a, 2),
                        *maddr = decc_abi_item(a, 3), *sum = decc_abi_item(a, 4);
   if (!owner || !name || !schema || !maddr || !sum)
@@ -667,8 +668,9 @@ static decc_status f_create_dataset_with_schema(ldg_ctx *c,
     s = ldg_call(c, &c->l->addr.dataset_registry, call.data, call.len, &ret);
   decc_buf_clear(&call);
   if (s == DECC_OK && ret.len != 32)
-    s = decc_err_set(c->err, DECC_E_INTERNAL, "ledger: bad createDataset "
-                                              "return");
+    s = decc_err_set(c->err, DECC_E_INTERNAL,
+                     "ledger: bad createDataset "
+                     "return");
   if (s == DECC_OK) {
     decc_address ds;
     memcpy(ds.b, ret.data + 12, 20);

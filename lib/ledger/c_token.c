@@ -15,9 +15,8 @@
 #define EV_TRANSFER "Transfer(address,address,uint256)"
 #define EV_APPROVAL "Approval(address,address,uint256)"
 
-static decc_status emit_pair(ldg_ctx *c, const char *ev,
-                             const decc_address *a, const decc_address *b,
-                             const decc_u256 *v) {
+static decc_status emit_pair(ldg_ctx *c, const char *ev, const decc_address *a,
+                             const decc_address *b, const decc_u256 *v) {
   uint8_t topics[3][32], data[32];
   ldg_topic(topics[0], ev);
   ldg_topic_addr(topics[1], a);

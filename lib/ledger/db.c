@@ -21,7 +21,8 @@
 #include "ledger/ledger_int.h"
 
 static const char SCHEMA[] =
-    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT "
+    "ROWID;"
     "CREATE TABLE IF NOT EXISTS kv(key TEXT PRIMARY KEY, value BLOB NOT NULL)"
     " WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS blocks(number INTEGER PRIMARY KEY,"
@@ -304,8 +305,8 @@ decc_status ldg_col_text(sqlite3_stmt *st, int i, char **out) {
 decc_status ldg_meta_get_i64(decc_ledger *l, const char *key, int64_t *out,
                              int *found, decc_err *err) {
   sqlite3_stmt *st;
-  decc_status s = ldg_query(l, &st, found,
-                            "SELECT value FROM meta WHERE key=?1", err, "t", key);
+  decc_status s = ldg_query(
+      l, &st, found, "SELECT value FROM meta WHERE key=?1", err, "t", key);
   if (s != DECC_OK)
     return s;
   *out = *found ? (int64_t)sqlite3_column_int64(st, 0) : 0;
@@ -323,8 +324,8 @@ decc_status ldg_meta_get_blob(decc_ledger *l, const char *key, uint8_t **out,
                               size_t *n, decc_err *err) {
   sqlite3_stmt *st;
   int found;
-  decc_status s = ldg_query(l, &st, &found,
-                            "SELECT value FROM meta WHERE key=?1", err, "t", key);
+  decc_status s = ldg_query(
+      l, &st, &found, "SELECT value FROM meta WHERE key=?1", err, "t", key);
   if (s != DECC_OK)
     return s;
   if (!found) {
@@ -417,8 +418,7 @@ decc_status ldg_open_db(decc_ledger **out, const char *path, int create,
   *out = NULL;
   int memory = path == NULL;
   if (!memory && !create && access(path, F_OK) != 0)
-    return decc_err_set(err, DECC_E_NOT_FOUND, "ledger: no ledger at %s",
-                        path);
+    return decc_err_set(err, DECC_E_NOT_FOUND, "ledger: no ledger at %s", path);
   decc_ledger *l = decc_calloc(1, sizeof *l);
   if (!l)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");

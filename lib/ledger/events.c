@@ -172,7 +172,8 @@ static decc_status put_hex(decc_buf *b, const uint8_t *p, size_t n) {
   return st;
 }
 
-static decc_status put_word(decc_buf *b, const char *type, const uint8_t w[32]) {
+static decc_status put_word(decc_buf *b, const char *type,
+                            const uint8_t w[32]) {
   if (!strcmp(type, "address")) {
     decc_address a;
     char h[DECC_ADDRESS_HEX_LEN];
@@ -212,10 +213,10 @@ decc_status decc_ledger_decode_log(const decc_log *log, const char **name,
       }
     }
   if (!d)
-    return topic_match ? decc_err_set(err, DECC_E_PARSE,
-                                      "log: known event with %zu topics",
-                                      log->n_topics)
-                       : decc_err_set(err, DECC_E_NOT_FOUND, "unknown event");
+    return topic_match
+               ? decc_err_set(err, DECC_E_PARSE,
+                              "log: known event with %zu topics", log->n_topics)
+               : decc_err_set(err, DECC_E_NOT_FOUND, "unknown event");
   decc_abi_value *v = NULL;
   decc_status s = DECC_OK;
   if (d->n > d->n_indexed)

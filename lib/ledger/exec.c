@@ -188,9 +188,9 @@ decc_status ldg_target_of(decc_ledger *l, const decc_address *a,
   else {
     sqlite3_stmt *st;
     int found;
-    decc_status s = ldg_query(l, &st, &found,
-                              "SELECT kind FROM entries WHERE address=?1", err,
-                              "a", a);
+    decc_status s =
+        ldg_query(l, &st, &found, "SELECT kind FROM entries WHERE address=?1",
+                  err, "a", a);
     if (s != DECC_OK)
       return s;
     *out = LDG_T_NONE;
@@ -381,10 +381,10 @@ decc_status ldg_block_commit(decc_ledger *l, uint8_t hash_out[32],
   memcpy(hdr + 56, txroot, 32);
   memcpy(hdr + 88, rcroot, 32);
   decc_keccak256(hash, hdr, sizeof hdr);
-  decc_status s = ldg_exec(
-      l, "INSERT INTO blocks VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", err,
-      "ihhiihh", (int64_t)l->blk_number, hash, l->blk_parent,
-      (int64_t)l->blk_timestamp, (int64_t)l->blk_txs, txroot, rcroot);
+  decc_status s =
+      ldg_exec(l, "INSERT INTO blocks VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", err,
+               "ihhiihh", (int64_t)l->blk_number, hash, l->blk_parent,
+               (int64_t)l->blk_timestamp, (int64_t)l->blk_txs, txroot, rcroot);
   if (s == DECC_OK)
     s = ldg_exec(l, "COMMIT", err, "");
   if (s != DECC_OK) {
@@ -424,9 +424,9 @@ void ldg_receipt_digest(uint8_t out[32], const decc_receipt *r) {
   decc_keccak256_final(&k, out);
 }
 
-void ldg_call_hash(uint8_t out[32], uint64_t chain_id,
-                   const decc_address *from, uint64_t nonce,
-                   const decc_address *to, const uint8_t *data, size_t len) {
+void ldg_call_hash(uint8_t out[32], uint64_t chain_id, const decc_address *from,
+                   uint64_t nonce, const decc_address *to, const uint8_t *data,
+                   size_t len) {
   static const char tag[] = "decc.call.v1";
   decc_keccak256_ctx k;
   uint8_t n8[8];
@@ -443,18 +443,17 @@ void ldg_call_hash(uint8_t out[32], uint64_t chain_id,
 }
 
 static decc_status store_tx(decc_ledger *l, int kind, const decc_receipt *r,
-                            const uint8_t *data, size_t len,
-                            const uint8_t *raw, size_t raw_len,
-                            decc_err *err) {
+                            const uint8_t *data, size_t len, const uint8_t *raw,
+                            size_t raw_len, decc_err *err) {
   decc_status s = ldg_exec(
       l,
       "INSERT INTO txs(hash, block, idx, kind, sender, recipient, nonce, "
       "input, raw, status, reason, output) "
       "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
       err, "hiiiaaibbitb", r->tx_hash, (int64_t)r->block_number,
-      (int64_t)r->tx_index, (int64_t)kind, &r->from, &r->to,
-      (int64_t)r->nonce, data, len, raw, raw_len, (int64_t)r->status,
-      r->revert_reason, r->output, r->output_len);
+      (int64_t)r->tx_index, (int64_t)kind, &r->from, &r->to, (int64_t)r->nonce,
+      data, len, raw, raw_len, (int64_t)r->status, r->revert_reason, r->output,
+      r->output_len);
   if (s != DECC_OK)
     return s;
   for (size_t i = 0; i < r->n_logs; i++) {
@@ -570,7 +569,8 @@ decc_status decc_ledger_submit_calls(decc_ledger *l,
   if (n > DECC_LEDGER_MAX_BATCH)
     return decc_err_set(err, DECC_E_LIMIT, "ledger: batch of %zu calls", n);
   for (size_t i = 0; i < n; i++)
-    if (calls[i].len > DECC_LEDGER_MAX_CALLDATA || (!calls[i].data && calls[i].len))
+    if (calls[i].len > DECC_LEDGER_MAX_CALLDATA ||
+        (!calls[i].data && calls[i].len))
       return decc_err_set(err, DECC_E_LIMIT, "ledger: call %zu: bad calldata",
                           i);
   decc_status s = table_ready(err);

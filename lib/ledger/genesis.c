@@ -21,14 +21,16 @@ static const struct {
 
 /* Arbitrum One deployment (@iexec/poco 6.1.0 deployments/arbitrum, and
  * DataProtector core from the dataprotector-sdk config). */
-static const char *const ADDR_HUB = "0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0";
+static const char *const ADDR_HUB =
+    "0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0";
 static const char *const ADDR_APPREG =
     "0x9950D94fb074182ee93ff79A50Cd698C4983281F";
 static const char *const ADDR_DSREG =
     "0x07Cc4E1EA30dD02796795876509A3BfC5053128D";
 static const char *const ADDR_WPREG =
     "0xe3c13bb4A5068601c6A08041Cb50887B07B5F398";
-static const char *const ADDR_RLC = "0xe649e6a1F2afc63ca268C2363691ceCAF75CF47C";
+static const char *const ADDR_RLC =
+    "0xe649e6a1F2afc63ca268C2363691ceCAF75CF47C";
 static const char *const ADDR_DP = "0xF08f91F7646FDb95a4E24977b8Db91318252A667";
 
 static void parse_const(decc_address *a, const char *s) {
@@ -61,8 +63,8 @@ decc_status decc_genesis_default(decc_genesis *g) {
   for (size_t i = 0; i < 5; i++) {
     snprintf(g->categories[i].name, sizeof g->categories[i].name, "%s",
              DEFAULT_CATEGORIES[i].name);
-    snprintf(g->categories[i].description,
-             sizeof g->categories[i].description, "{}");
+    snprintf(g->categories[i].description, sizeof g->categories[i].description,
+             "{}");
     g->categories[i].time_ref = DEFAULT_CATEGORIES[i].time_ref;
   }
   g->n_categories = 5;
@@ -180,8 +182,8 @@ static decc_status j_amount(json_t *o, const char *key, decc_u256 *out,
     *out = decc_u256_from_u64((uint64_t)json_integer_value(v));
     return DECC_OK;
   }
-  if (!json_is_string(v) || decc_u256_parse(out, json_string_value(v)) !=
-                                DECC_OK)
+  if (!json_is_string(v) ||
+      decc_u256_parse(out, json_string_value(v)) != DECC_OK)
     return decc_err_set(err, DECC_E_PARSE,
                         "genesis: %s must be a decimal amount string", key);
   return DECC_OK;
@@ -227,8 +229,7 @@ decc_status decc_genesis_from_json(decc_genesis *g, const char *json,
   }
   if ((x = json_object_get(root, "contracts"))) {
     if ((s = j_addr(x, "hub", &g->addr.hub, err)) != DECC_OK ||
-        (s = j_addr(x, "appRegistry", &g->addr.app_registry, err)) !=
-            DECC_OK ||
+        (s = j_addr(x, "appRegistry", &g->addr.app_registry, err)) != DECC_OK ||
         (s = j_addr(x, "datasetRegistry", &g->addr.dataset_registry, err)) !=
             DECC_OK ||
         (s = j_addr(x, "workerpoolRegistry", &g->addr.workerpool_registry,
@@ -494,7 +495,8 @@ decc_status ldg_apply_genesis(decc_ledger *l, const decc_genesis *g,
                                 &g->addr.dataprotector};
   for (int i = 0; i < 6; i++) {
     if (decc_address_is_zero(sys[i]))
-      return decc_err_set(err, DECC_E_INVALID, "genesis: zero contract address");
+      return decc_err_set(err, DECC_E_INVALID,
+                          "genesis: zero contract address");
     for (int k = 0; k < i; k++)
       if (decc_address_eq(sys[i], sys[k]))
         return decc_err_set(err, DECC_E_INVALID,
@@ -542,8 +544,8 @@ decc_status ldg_apply_genesis(decc_ledger *l, const decc_genesis *g,
       s = decc_err_set(err, s, "genesis: dev key %u", i);
       goto out;
     }
-    if ((s = credit(l, &a, &g->dev_rlc, &g->dev_stake, &rlc_supply,
-                    &hub_supply, err)) != DECC_OK)
+    if ((s = credit(l, &a, &g->dev_rlc, &g->dev_stake, &rlc_supply, &hub_supply,
+                    err)) != DECC_OK)
       goto out;
   }
   for (size_t i = 0; i < g->n_accounts; i++)
@@ -552,8 +554,7 @@ decc_status ldg_apply_genesis(decc_ledger *l, const decc_genesis *g,
         DECC_OK)
       goto out;
   /* The hub holds the RLC backing every stake. */
-  if ((s = ldg_rlc_set_balance(l, &g->addr.hub, &hub_supply, err)) !=
-          DECC_OK ||
+  if ((s = ldg_rlc_set_balance(l, &g->addr.hub, &hub_supply, err)) != DECC_OK ||
       (s = ldg_kv_set(l, "rlc.supply", &rlc_supply, err)) != DECC_OK ||
       (s = ldg_kv_set(l, "hub.supply", &hub_supply, err)) != DECC_OK)
     goto out;

@@ -160,9 +160,9 @@ typedef struct ldg_ctx {
   ldg_logvec logs;
   /* revert of the innermost failing frame */
   char reason[LDG_REASON_LEN];
-  int has_reason;        /* Error(string) vs empty revert */
-  decc_buf revert_data;  /* raw revert data when not Error(string) */
-  decc_err *err;         /* internal failures */
+  int has_reason;       /* Error(string) vs empty revert */
+  decc_buf revert_data; /* raw revert data when not Error(string) */
+  decc_err *err;        /* internal failures */
 } ldg_ctx;
 
 /* Records a revert with an Error(string) reason. Returns DECC_E_REVERT. */
@@ -176,8 +176,7 @@ decc_status ldg_revert_raw(ldg_ctx *c, const uint8_t *data, size_t len);
 /* Appends a log emitted by c->self. topics: n × 32 bytes. Takes a copy of
  * data. Returns DECC_OK or DECC_E_NOMEM. */
 decc_status ldg_emit(ldg_ctx *c, const decc_address *emitter, size_t n_topics,
-                     const uint8_t (*topics)[32], const void *data,
-                     size_t len);
+                     const uint8_t (*topics)[32], const void *data, size_t len);
 /* Nested call: runs `data` on `to` with msg.sender = c->self. Appends the
  * return data to ret (may be NULL). A revert propagates (DECC_E_REVERT). */
 decc_status ldg_call(ldg_ctx *c, const decc_address *to, const uint8_t *data,
@@ -277,8 +276,7 @@ decc_status ldg_entry_transfer(decc_ledger *l, const decc_address *entry,
                                const decc_address *to, decc_err *err);
 decc_status ldg_entry_set_policy(decc_ledger *l, const decc_address *entry,
                                  int64_t worker_stake_ratio,
-                                 int64_t scheduler_reward_ratio,
-                                 decc_err *err);
+                                 int64_t scheduler_reward_ratio, decc_err *err);
 /* balanceOf / tokenOfOwnerByIndex / totalSupply / tokenByIndex. */
 decc_status ldg_nft_balance(decc_ledger *l, int kind, const decc_address *owner,
                             uint64_t *out, decc_err *err);
@@ -294,8 +292,9 @@ decc_status ldg_nft_approved(decc_ledger *l, const decc_address *token,
                              decc_address *out, decc_err *err);
 decc_status ldg_nft_set_approved(decc_ledger *l, const decc_address *token,
                                  const decc_address *to, decc_err *err);
-decc_status ldg_nft_operator(decc_ledger *l, int kind, const decc_address *owner,
-                             const decc_address *op, int *out, decc_err *err);
+decc_status ldg_nft_operator(decc_ledger *l, int kind,
+                             const decc_address *owner, const decc_address *op,
+                             int *out, decc_err *err);
 decc_status ldg_nft_set_operator(decc_ledger *l, int kind,
                                  const decc_address *owner,
                                  const decc_address *op, int approved,
@@ -360,10 +359,9 @@ decc_status ldg_tx_execute(decc_ledger *l, int kind, const uint8_t hash[32],
                            const uint8_t *raw, size_t raw_len,
                            decc_receipt *out, decc_err *err);
 /* The tx hash of an impersonated call. */
-void ldg_call_hash(uint8_t out[32], uint64_t chain_id,
-                   const decc_address *from, uint64_t nonce,
-                   const decc_address *to, const uint8_t *data, size_t len);
-
+void ldg_call_hash(uint8_t out[32], uint64_t chain_id, const decc_address *from,
+                   uint64_t nonce, const decc_address *to, const uint8_t *data,
+                   size_t len);
 
 /* ---- signed transactions (rawtx.c) --------------------------------------- */
 

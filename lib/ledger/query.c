@@ -121,8 +121,8 @@ decc_status decc_ledger_block_txs(decc_ledger *l, uint64_t number,
     return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
   *hashes = NULL;
   *n = 0;
-  sqlite3_stmt *st = ldg_stmt(
-      l, "SELECT hash FROM txs WHERE block=?1 ORDER BY idx", err);
+  sqlite3_stmt *st =
+      ldg_stmt(l, "SELECT hash FROM txs WHERE block=?1 ORDER BY idx", err);
   if (!st)
     return err ? err->code : DECC_E_IO;
   sqlite3_bind_int64(st, 1, (sqlite3_int64)number);
@@ -266,7 +266,7 @@ decc_status decc_ledger_receipt(decc_ledger *l, const uint8_t tx_hash32[32],
  * needs: the enclave's signature is a call argument PoCo never emits in an
  * event, and the raw form binds it to the sender and the chain id). */
 decc_status decc_ledger_tx_raw(decc_ledger *l, const uint8_t tx_hash32[32],
-                                 decc_buf *out, decc_err *err) {
+                               decc_buf *out, decc_err *err) {
   if (!l || !tx_hash32 || !out)
     return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
   int rd_started;
@@ -305,7 +305,8 @@ decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
     return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
   *logs = NULL;
   *n = 0;
-  if (f->n_addresses > DECC_FILTER_MAX_ALTS || (f->n_addresses && !f->addresses))
+  if (f->n_addresses > DECC_FILTER_MAX_ALTS ||
+      (f->n_addresses && !f->addresses))
     return decc_err_set(err, DECC_E_INVALID, "filter: bad address list");
   for (int t = 0; t < DECC_LOG_MAX_TOPICS; t++)
     if (f->n_topic_alts[t] > DECC_FILTER_MAX_ALTS ||
@@ -350,10 +351,10 @@ decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
     return ldg_sql_error(l, err, "prepare logs query");
   }
   decc_buf_clear(&sql);
-  uint64_t to = f->to_block > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX
-                                                  : f->to_block;
-  uint64_t from = f->from_block > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX
-                                                      : f->from_block;
+  uint64_t to =
+      f->to_block > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : f->to_block;
+  uint64_t from =
+      f->from_block > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : f->from_block;
   sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
   sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
   param = 3;

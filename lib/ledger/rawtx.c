@@ -48,8 +48,8 @@ decc_status ldg_raw_decode(uint64_t chain_id, const uint8_t *raw, size_t len,
   }
   if ((s = decc_tx_recover(&out->from, &out->tx, &e2)) != DECC_OK) {
     decc_tx_clear(&out->tx);
-    return decc_err_set(err, s == DECC_E_NOMEM ? s : DECC_E_BAD_SIGNATURE,
-                        "%s", e2.msg);
+    return decc_err_set(err, s == DECC_E_NOMEM ? s : DECC_E_BAD_SIGNATURE, "%s",
+                        e2.msg);
   }
   if (!out->tx.has_to) {
     decc_tx_clear(&out->tx);
@@ -147,10 +147,15 @@ void ldg_raw_decode_many(const decc_ledger *l, const uint8_t *const *raw,
     nth = LDG_DECODE_THREADS;
   if (nth > n / (LDG_DECODE_MIN / 2))
     nth = n / (LDG_DECODE_MIN / 2);
-  decode_job j = {.l = l, .chain_id = l->chain_id, .raw = raw,
-                  .lens = lens, .n = n, .tx = tx, .st = st, .errs = errs};
-  if (n < LDG_DECODE_MIN || nth < 2 ||
-      pthread_mutex_init(&j.mu, NULL) != 0) {
+  decode_job j = {.l = l,
+                  .chain_id = l->chain_id,
+                  .raw = raw,
+                  .lens = lens,
+                  .n = n,
+                  .tx = tx,
+                  .st = st,
+                  .errs = errs};
+  if (n < LDG_DECODE_MIN || nth < 2 || pthread_mutex_init(&j.mu, NULL) != 0) {
     for (size_t i = 0; i < n; i++) {
       decc_err_clear(&errs[i]);
       st[i] = decode_one(&j, i);
@@ -208,10 +213,9 @@ static decc_status exec_raw(decc_ledger *l, const ldg_rawtx *t,
   if (nonce != t->nonce) {
     char a[DECC_ADDRESS_HEX_LEN];
     decc_address_to_checksum(a, &t->from);
-    return decc_err_set(err, DECC_E_INVALID,
-                        "transaction %zu: nonce %llu of %s, expected %llu",
-                        idx, (unsigned long long)t->nonce, a,
-                        (unsigned long long)nonce);
+    return decc_err_set(
+        err, DECC_E_INVALID, "transaction %zu: nonce %llu of %s, expected %llu",
+        idx, (unsigned long long)t->nonce, a, (unsigned long long)nonce);
   }
   return ldg_exec_pre(l, t, LDG_TX_RAW, t->hash, &t->from, &t->to, nonce,
                       t->tx.data, t->tx.data_len, raw, len, out, err);
@@ -329,8 +333,7 @@ decc_status decc_ledger_send(decc_ledger *l, const uint8_t sk32[32],
   if ((s = ldg_nonce_get(l, &from, &nonce, err)) == DECC_OK &&
       (s = decc_ledger_tx_build(&raw, l->chain_id, sk32, nonce, to, data, len,
                                 err)) == DECC_OK &&
-      (s = ldg_raw_decode(l->chain_id, raw.data, raw.len, &t, err)) ==
-          DECC_OK)
+      (s = ldg_raw_decode(l->chain_id, raw.data, raw.len, &t, err)) == DECC_OK)
     s = exec_raw(l, &t, raw.data, raw.len, 0, out, err);
   uint8_t bh[32];
   if (s == DECC_OK)

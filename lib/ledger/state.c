@@ -31,9 +31,9 @@ decc_status ldg_nonce_get(decc_ledger *l, const decc_address *a, uint64_t *out,
                           decc_err *err) {
   sqlite3_stmt *st;
   int found;
-  decc_status s = ldg_query(l, &st, &found,
-                            "SELECT nonce FROM accounts WHERE address=?1", err,
-                            "a", a);
+  decc_status s =
+      ldg_query(l, &st, &found, "SELECT nonce FROM accounts WHERE address=?1",
+                err, "a", a);
   if (s != DECC_OK)
     return s;
   *out = found ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
@@ -43,8 +43,9 @@ decc_status ldg_nonce_get(decc_ledger *l, const decc_address *a, uint64_t *out,
 
 decc_status ldg_nonce_set(decc_ledger *l, const decc_address *a, uint64_t v,
                           decc_err *err) {
-  return ldg_exec(l, "INSERT OR REPLACE INTO accounts(address, nonce) "
-                     "VALUES(?1, ?2)",
+  return ldg_exec(l,
+                  "INSERT OR REPLACE INTO accounts(address, nonce) "
+                  "VALUES(?1, ?2)",
                   err, "ai", a, (int64_t)v);
 }
 
@@ -199,9 +200,9 @@ decc_status ldg_nft_total(decc_ledger *l, int kind, uint64_t *out,
                           decc_err *err) {
   sqlite3_stmt *st;
   int found;
-  decc_status s = ldg_query(l, &st, &found,
-                            "SELECT count(*) FROM entries WHERE kind=?1", err,
-                            "i", (int64_t)kind);
+  decc_status s =
+      ldg_query(l, &st, &found, "SELECT count(*) FROM entries WHERE kind=?1",
+                err, "i", (int64_t)kind);
   if (s != DECC_OK)
     return s;
   *out = found ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
@@ -247,10 +248,10 @@ decc_status ldg_nft_owned_at(decc_ledger *l, int kind,
 decc_status ldg_nft_by_index(decc_ledger *l, int kind, uint64_t idx,
                              decc_address *out, int *found, decc_err *err) {
   sqlite3_stmt *st;
-  decc_status s = ldg_query(
-      l, &st, found,
-      "SELECT address FROM entries WHERE kind=?1 AND global_index=?2", err,
-      "ii", (int64_t)kind, (int64_t)idx);
+  decc_status s =
+      ldg_query(l, &st, found,
+                "SELECT address FROM entries WHERE kind=?1 AND global_index=?2",
+                err, "ii", (int64_t)kind, (int64_t)idx);
   if (s != DECC_OK)
     return s;
   if (*found)
@@ -275,9 +276,8 @@ decc_status ldg_entry_transfer(decc_ledger *l, const decc_address *entry,
   /* OpenZeppelin EnumerableSet.remove: the last element takes the removed
    * one's slot. The moved token is parked at -1 first because of the
    * unique (kind, owner, owner_index) index. */
-  if ((s = ldg_exec(l,
-                    "UPDATE entries SET owner_index=-1 WHERE address=?1", err,
-                    "a", entry)) != DECC_OK)
+  if ((s = ldg_exec(l, "UPDATE entries SET owner_index=-1 WHERE address=?1",
+                    err, "a", entry)) != DECC_OK)
     goto out;
   if ((uint64_t)e.owner_index != bal_from - 1) {
     if ((s = ldg_exec(l,
@@ -287,7 +287,8 @@ decc_status ldg_entry_transfer(decc_ledger *l, const decc_address *entry,
                       (int64_t)(bal_from - 1))) != DECC_OK)
       goto out;
   }
-  s = ldg_exec(l, "UPDATE entries SET owner=?1, owner_index=?2 WHERE address=?3",
+  s = ldg_exec(l,
+               "UPDATE entries SET owner=?1, owner_index=?2 WHERE address=?3",
                err, "aia", to, (int64_t)bal_to, entry);
 out:
   ldg_entry_clear(&e);
@@ -309,9 +310,9 @@ decc_status ldg_nft_approved(decc_ledger *l, const decc_address *token,
                              decc_address *out, decc_err *err) {
   sqlite3_stmt *st;
   int found;
-  decc_status s = ldg_query(
-      l, &st, &found, "SELECT approved FROM nft_approvals WHERE token=?1", err,
-      "a", token);
+  decc_status s = ldg_query(l, &st, &found,
+                            "SELECT approved FROM nft_approvals WHERE token=?1",
+                            err, "a", token);
   if (s != DECC_OK)
     return s;
   memset(out, 0, sizeof *out);
@@ -330,8 +331,9 @@ decc_status ldg_nft_set_approved(decc_ledger *l, const decc_address *token,
                   "aa", token, to);
 }
 
-decc_status ldg_nft_operator(decc_ledger *l, int kind, const decc_address *owner,
-                             const decc_address *op, int *out, decc_err *err) {
+decc_status ldg_nft_operator(decc_ledger *l, int kind,
+                             const decc_address *owner, const decc_address *op,
+                             int *out, decc_err *err) {
   sqlite3_stmt *st;
   decc_status s = ldg_query(l, &st, out,
                             "SELECT 1 FROM nft_operators WHERE kind=?1 AND "
@@ -448,12 +450,12 @@ decc_status ldg_order_set_consumed(decc_ledger *l, const uint8_t hash[32],
 }
 
 decc_status ldg_order_set_presigned(decc_ledger *l, const uint8_t hash[32],
-                                    const decc_address *signer,
-                                    decc_err *err) {
-  return ldg_exec(l,
-                  "INSERT INTO orders(hash, presigned) VALUES(?1, ?2) "
-                  "ON CONFLICT(hash) DO UPDATE SET presigned=excluded.presigned",
-                  err, "ha", hash, signer);
+                                    const decc_address *signer, decc_err *err) {
+  return ldg_exec(
+      l,
+      "INSERT INTO orders(hash, presigned) VALUES(?1, ?2) "
+      "ON CONFLICT(hash) DO UPDATE SET presigned=excluded.presigned",
+      err, "ha", hash, signer);
 }
 
 decc_status ldg_score_get(decc_ledger *l, const decc_address *w, decc_u256 *out,

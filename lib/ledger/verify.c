@@ -162,8 +162,7 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
         s = ldg_tx_execute(dst, v->kind, v->hash, &v->from, &v->to, cur,
                            v->data, v->len, NULL, 0, &r, err);
       } else {
-        s = decc_err_set(err, DECC_E_CORRUPT,
-                         "block %llu: unknown tx kind %d",
+        s = decc_err_set(err, DECC_E_CORRUPT, "block %llu: unknown tx kind %d",
                          (unsigned long long)number, v->kind);
         break;
       }

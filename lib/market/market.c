@@ -44,8 +44,8 @@ enum { ST_OPEN = 0, ST_FILLED = 1, ST_CANCELED = 2, ST_DEAD = 3 };
 static const char *const STATUS_NAMES[] = {"open", "filled", "canceled",
                                            "dead"};
 
-#define READERS_MAX 64 /* more concurrent readers than this wait */
-#define READER_STMTS 24 /* prepared statements kept per reader */
+#define READERS_MAX 64   /* more concurrent readers than this wait */
+#define READER_STMTS 24  /* prepared statements kept per reader */
 #define READER_COUNTS 64 /* filter counts kept per reader */
 
 typedef struct stmt_slot {
@@ -77,11 +77,11 @@ typedef struct reader {
 struct decc_market {
   sqlite3 *db;
   pthread_mutex_t mu;
-  char *path;     /* NULL: in-memory, read through the writer */
+  char *path;          /* NULL: in-memory, read through the writer */
   pthread_mutex_t rmu; /* guards the reader pool */
   pthread_cond_t rcv;
   reader *free_readers;
-  int nreaders;   /* opened (free or in use) */
+  int nreaders;      /* opened (free or in use) */
   reader mem_reader; /* in-memory book: the writer, under mu */
   uint64_t chain_id;
   decc_address hub;
@@ -157,8 +157,9 @@ decc_status decc_market_open(decc_market **out, const char *path,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                           SQLITE_OPEN_FULLMUTEX,
                       NULL) != SQLITE_OK) {
-    decc_status st = decc_err_set(err, DECC_E_IO, "market %s: %s", path,
-                                  m->db ? sqlite3_errmsg(m->db) : "cannot open");
+    decc_status st =
+        decc_err_set(err, DECC_E_IO, "market %s: %s", path,
+                     m->db ? sqlite3_errmsg(m->db) : "cannot open");
     sqlite3_close(m->db);
     decc_free(m);
     return st;
@@ -310,8 +311,8 @@ static sqlite3_stmt *reader_stmt(reader *r, const char *sql) {
   }
   sqlite3_stmt *s = NULL;
   char *copy = decc_strdup(sql);
-  if (!copy || sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                  &s, NULL) != SQLITE_OK) {
+  if (!copy || sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
+                                  NULL) != SQLITE_OK) {
     decc_free(copy);
     sqlite3_finalize(s);
     return NULL;
@@ -369,9 +370,7 @@ static void count_store(reader *r, const char *key, size_t key_len,
   victim->used = ++r->tick;
 }
 
-void decc_market_filter_init(decc_market_filter *f) {
-  memset(f, 0, sizeof *f);
-}
+void decc_market_filter_init(decc_market_filter *f) { memset(f, 0, sizeof *f); }
 
 /* ---- field extraction ---------------------------------------------------- */
 
@@ -389,8 +388,8 @@ static const decc_u256 ZERO_U256;
 static void get_fields(fields *f, const decc_order *o) {
   memset(f, 0, sizeof *f);
   f->category = f->trust = &ZERO_U256;
-  f->r_app = f->r_dataset = f->r_workerpool = f->r_requester =
-      f->beneficiary = &ZERO_ADDR;
+  f->r_app = f->r_dataset = f->r_workerpool = f->r_requester = f->beneficiary =
+      &ZERO_ADDR;
   switch (o->type) {
   case DECC_ORDER_APP:
     f->resource = &o->u.app.app;
@@ -525,25 +524,24 @@ static decc_status publish_locked(decc_market *m, const decc_order *o,
   decc_order_hash(hash, o, m->domain);
   decc_address signer;
   if (decc_order_recover(&signer, o, m->domain) != DECC_OK)
-    return decc_err_set(err, DECC_E_BAD_SIGNATURE,
-                        "invalid order signature for this chain (chainId %" PRIu64
-                        ")",
-                        m->chain_id);
+    return decc_err_set(
+        err, DECC_E_BAD_SIGNATURE,
+        "invalid order signature for this chain (chainId %" PRIu64 ")",
+        m->chain_id);
   decc_address expected;
   if (o->type == DECC_ORDER_REQUEST) {
     expected = o->u.request.requester;
   } else {
     if (!m->world.owner_of)
       return decc_err_set(err, DECC_E_STATE, "market has no chain access");
-    decc_status st = m->world.owner_of(m->world.ctx, o->type, f.resource,
-                                       &expected);
+    decc_status st =
+        m->world.owner_of(m->world.ctx, o->type, f.resource, &expected);
     if (st == DECC_E_NOT_FOUND) {
       char a[DECC_ADDRESS_HEX_LEN];
       return decc_err_set(err, DECC_E_NOT_FOUND, "%s %s is not registered",
-                          o->type == DECC_ORDER_APP
-                              ? "app"
-                              : o->type == DECC_ORDER_DATASET ? "dataset"
-                                                              : "workerpool",
+                          o->type == DECC_ORDER_APP       ? "app"
+                          : o->type == DECC_ORDER_DATASET ? "dataset"
+                                                          : "workerpool",
                           decc_address_to_checksum(a, f.resource));
     }
     if (st)
@@ -582,13 +580,13 @@ static decc_status publish_locked(decc_market *m, const decc_order *o,
     return db_err(m, err, "query");
   sqlite3_bind_int(s, 1, (int)o->type);
   sqlite3_bind_blob(s, 2, signer.b, 20, SQLITE_STATIC);
-  int64_t open_count = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  int64_t open_count =
+      sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
   sqlite3_finalize(s);
   if (open_count >= DECC_MARKET_MAX_OPEN_PER_SIGNER)
-    return decc_err_set(err, DECC_E_LIMIT,
-                        "too many open %ss for this signer (limit %d)",
-                        decc_order_type_name(o->type),
-                        DECC_MARKET_MAX_OPEN_PER_SIGNER);
+    return decc_err_set(
+        err, DECC_E_LIMIT, "too many open %ss for this signer (limit %d)",
+        decc_order_type_name(o->type), DECC_MARKET_MAX_OPEN_PER_SIGNER);
 
   char *order_json = NULL;
   if (decc_order_to_json(&order_json, o) != DECC_OK)
@@ -637,8 +635,9 @@ static decc_status publish_locked(decc_market *m, const decc_order *o,
     return db_err(m, err, "insert");
   }
   if (published_json) {
-    *published_json = dump_and_free(record_json(
-        hash, m->chain_id, order_json, remaining, ST_OPEN, (int64_t)ts, signer.b));
+    *published_json =
+        dump_and_free(record_json(hash, m->chain_id, order_json, remaining,
+                                  ST_OPEN, (int64_t)ts, signer.b));
     if (!*published_json) {
       decc_free(order_json);
       return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -649,8 +648,8 @@ static decc_status publish_locked(decc_market *m, const decc_order *o,
 }
 
 decc_status decc_market_publish(decc_market *m, const decc_order *o,
-                                 const decc_address *authenticated,
-                                 char **published_json, decc_err *err) {
+                                const decc_address *authenticated,
+                                char **published_json, decc_err *err) {
   if (published_json)
     *published_json = NULL;
   pthread_mutex_lock(&m->mu);
@@ -990,9 +989,9 @@ static decc_status append_record(decc_buf *b, const uint8_t hash[32],
   decc_address a;
   memcpy(a.b, signer, 20);
   decc_address_to_checksum(sg, &a);
-  decc_status st = decc_buf_printf(b, "{\"orderHash\":\"%s\",\"chainId\":%" PRIu64
-                                   ",\"order\":",
-                                   h, chain_id);
+  decc_status st = decc_buf_printf(
+      b, "{\"orderHash\":\"%s\",\"chainId\":%" PRIu64 ",\"order\":", h,
+      chain_id);
   if (!st)
     st = decc_buf_append_str(b, order_json);
   if (!st)
@@ -1038,7 +1037,8 @@ static decc_status query_on(decc_market *m, reader *r, decc_order_type type,
     goto out;
   }
   if (!(s = reader_stmt(r, "BEGIN")) || sqlite3_step(s) != SQLITE_DONE) {
-    st = decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
+    st =
+        decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
     goto out;
   }
   in_tx = 1;
@@ -1051,7 +1051,8 @@ static decc_status query_on(decc_market *m, reader *r, decc_order_type type,
     goto out;
   }
   if (!(s = reader_stmt(r, (const char *)sql.data))) {
-    st = decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
+    st =
+        decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
     goto out;
   }
   bind_all(s, &q);
@@ -1076,7 +1077,8 @@ static decc_status query_on(decc_market *m, reader *r, decc_order_type type,
     goto out;
   }
   if (rc != SQLITE_DONE) {
-    st = decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
+    st =
+        decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
     goto out;
   }
   sqlite3_reset(s);
@@ -1152,11 +1154,12 @@ static decc_status get_row(decc_market *m, decc_order_type type,
                            decc_order *order, decc_err *err) {
   reader *r = reader_acquire(m);
   decc_status st = DECC_OK;
-  sqlite3_stmt *s = reader_stmt(r,
-                                "SELECT hash, order_json, remaining, status, ts, "
-                                "signer FROM orders WHERE hash=?1 AND type=?2");
+  sqlite3_stmt *s =
+      reader_stmt(r, "SELECT hash, order_json, remaining, status, ts, "
+                     "signer FROM orders WHERE hash=?1 AND type=?2");
   if (!s) {
-    st = decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
+    st =
+        decc_err_set(err, DECC_E_IO, "market query: %s", sqlite3_errmsg(r->db));
     goto out;
   }
   sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
@@ -1170,10 +1173,10 @@ static decc_status get_row(decc_market *m, decc_order_type type,
   }
   const char *oj = (const char *)sqlite3_column_text(s, 1);
   if (json_out) {
-    *json_out = dump_and_free(record_json(
-        hash32, m->chain_id, oj, sqlite3_column_int64(s, 2),
-        sqlite3_column_int(s, 3), sqlite3_column_int64(s, 4),
-        sqlite3_column_blob(s, 5)));
+    *json_out = dump_and_free(
+        record_json(hash32, m->chain_id, oj, sqlite3_column_int64(s, 2),
+                    sqlite3_column_int(s, 3), sqlite3_column_int64(s, 4),
+                    sqlite3_column_blob(s, 5)));
     if (!*json_out)
       st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
@@ -1231,8 +1234,9 @@ decc_status decc_market_on_matched(decc_market *m, const uint8_t app_hash32[32],
     if (hashes[i] && !is_zero32(hashes[i]) && m->world.consumed &&
         m->world.consumed(m->world.ctx, hashes[i], &c) == DECC_OK &&
         decc_u256_to_u64(&cu, &c)) {
-      consumed[i] = cu > DECC_MARKET_MAX_SAFE_INT ? (int64_t)DECC_MARKET_MAX_SAFE_INT
-                                                  : (int64_t)cu;
+      consumed[i] = cu > DECC_MARKET_MAX_SAFE_INT
+                        ? (int64_t)DECC_MARKET_MAX_SAFE_INT
+                        : (int64_t)cu;
       have[i] = 1;
     }
   }
@@ -1275,9 +1279,9 @@ decc_status decc_market_on_closed(decc_market *m, const uint8_t hash32[32]) {
   pthread_mutex_lock(&m->mu);
   decc_status st = DECC_OK;
   sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(m->db,
-                         "UPDATE orders SET status=2, remaining=0 WHERE hash=?1",
-                         -1, &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          m->db, "UPDATE orders SET status=2, remaining=0 WHERE hash=?1", -1,
+          &s, NULL) != SQLITE_OK)
     st = DECC_E_IO;
   else {
     sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);

@@ -26,7 +26,8 @@ typedef struct P {
   int failed;
 } P;
 
-static int perr(P *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int perr(P *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static int perr(P *p, const char *fmt, ...) {
   if (!p->failed) {
     va_list ap;
@@ -532,7 +533,8 @@ static int var_defs(P *p) {
     }
     if (peek(p, '@'))
       return perr(p, "directives are not supported");
-    if (json_object_set_new(p->declared, nm, nonnull ? json_true() : json_false()))
+    if (json_object_set_new(p->declared, nm,
+                            nonnull ? json_true() : json_false()))
       return perr(p, "out of memory");
   }
   p->s++;
@@ -544,8 +546,8 @@ int gql_parse(gql_doc *doc, const char *query, size_t len, json_t *variables,
   memset(doc, 0, sizeof *doc);
   if (cap)
     msg[0] = 0;
-  P p = {.begin = query, .s = query, .end = query + len, .msg = msg,
-         .cap = cap};
+  P p = {
+      .begin = query, .s = query, .end = query + len, .msg = msg, .cap = cap};
   if (!query || len == 0)
     return perr(&p, "empty query");
   if (len > GQL_MAX_QUERY)

@@ -27,9 +27,9 @@
 #define GQL_MAX_STRING 4096
 
 typedef struct gql_field {
-  char *alias;          /* response key: the alias, else the name */
+  char *alias; /* response key: the alias, else the name */
   char *name;
-  json_t *args;         /* object of argument name → value (never NULL) */
+  json_t *args;          /* object of argument name → value (never NULL) */
   struct gql_field *sub; /* selection set, n_sub fields; NULL for leaves */
   size_t n_sub;
 } gql_field;

@@ -148,7 +148,6 @@ static decc_status mkdir_p(const char *path, decc_err *err) {
   return DECC_OK;
 }
 
-
 static decc_status open_chain(decc_node *n, decc_err *err) {
   char *dir = decc__path_join(n->cfg.home, "chain");
   if (!dir)
@@ -263,10 +262,9 @@ static int store_match(void *ctx, const char *url) {
   return decc_store_http_route(url);
 }
 
-static int store_handle(void *ctx, struct MHD_Connection *conn,
-                        const char *url, const char *method,
-                        const char *upload_data, size_t *upload_data_size,
-                        void **con_cls) {
+static int store_handle(void *ctx, struct MHD_Connection *conn, const char *url,
+                        const char *method, const char *upload_data,
+                        size_t *upload_data_size, void **con_cls) {
   decc_node *n = ctx;
   return decc_store_http_handle(&n->store_cfg, conn, url, method, upload_data,
                                 upload_data_size, con_cls);
@@ -300,8 +298,8 @@ static decc_status open_store(decc_node *n, decc_err *err) {
 
 /* Reads a small JSON file of the configuration (NUL-terminated, at most
  * 1 MiB). Out: *out (decc_free). */
-static decc_status read_conf_file(const char *key, const char *path,
-                                  char **out, decc_err *err) {
+static decc_status read_conf_file(const char *key, const char *path, char **out,
+                                  decc_err *err) {
   *out = NULL;
   FILE *f = fopen(path, "rb");
   if (!f)
@@ -318,9 +316,8 @@ static decc_status read_conf_file(const char *key, const char *path,
   fclose(f);
   if (bad || n == cap) {
     decc_free(b);
-    return decc_err_set(err, bad ? DECC_E_IO : DECC_E_LIMIT,
-                        "%s %s: %s", key, path,
-                        bad ? "read error" : "larger than 1 MiB");
+    return decc_err_set(err, bad ? DECC_E_IO : DECC_E_LIMIT, "%s %s: %s", key,
+                        path, bad ? "read error" : "larger than 1 MiB");
   }
   b[n] = 0;
   *out = b;
@@ -341,12 +338,11 @@ static decc_status open_sms(decc_node *n, decc_err *err) {
   if (st)
     goto out;
   if ((n->cfg.sms_dcap_policy_file &&
-       (st = read_conf_file("sms_dcap_policy_file",
-                            n->cfg.sms_dcap_policy_file, &dcap_policy, err))) ||
+       (st = read_conf_file("sms_dcap_policy_file", n->cfg.sms_dcap_policy_file,
+                            &dcap_policy, err))) ||
       (n->cfg.sms_dcap_collateral_file &&
        (st = read_conf_file("sms_dcap_collateral_file",
-                            n->cfg.sms_dcap_collateral_file, &dcap_coll,
-                            err))))
+                            n->cfg.sms_dcap_collateral_file, &dcap_coll, err))))
     goto out;
   if (n->cfg.sms_dcap_pccs_url &&
       !(pccs_cache = decc__path_join(n->cfg.home, "pccs-cache"))) {
@@ -393,7 +389,8 @@ static decc_status open_sms(decc_node *n, decc_err *err) {
     }
     pass_len = fread(pass, 1, 1024, f);
     fclose(f);
-    while (pass_len && (pass[pass_len - 1] == '\n' || pass[pass_len - 1] == '\r'))
+    while (pass_len &&
+           (pass[pass_len - 1] == '\n' || pass[pass_len - 1] == '\r'))
       pass_len--;
     pass[pass_len] = 0;
   }
@@ -503,15 +500,26 @@ static void http_log(void *ctx, const char *line) {
 static decc_status copy_config(decc_node_config *dst,
                                const decc_node_config *src) {
   *dst = *src;
-  char **strs[] = {&dst->home,          &dst->bind,          &dst->hub,
-                   &dst->chain_url,     &dst->sms_url,
-                   &dst->store_url,     &dst->scheduler_url,
-                   &dst->genesis,       &dst->sms_passphrase_file,
-                   &dst->sms_trusted_platforms, &dst->workerpool,
-                   &dst->scheduler_key_file, &dst->worker_key_file,
-                   &dst->platform_key_file, &dst->scheduler_workers,
-                   &dst->tee_backend, &dst->tsm_dir, &dst->tsm_entry,
-                   &dst->sms_dcap_policy_file, &dst->sms_dcap_collateral_file,
+  char **strs[] = {&dst->home,
+                   &dst->bind,
+                   &dst->hub,
+                   &dst->chain_url,
+                   &dst->sms_url,
+                   &dst->store_url,
+                   &dst->scheduler_url,
+                   &dst->genesis,
+                   &dst->sms_passphrase_file,
+                   &dst->sms_trusted_platforms,
+                   &dst->workerpool,
+                   &dst->scheduler_key_file,
+                   &dst->worker_key_file,
+                   &dst->platform_key_file,
+                   &dst->scheduler_workers,
+                   &dst->tee_backend,
+                   &dst->tsm_dir,
+                   &dst->tsm_entry,
+                   &dst->sms_dcap_policy_file,
+                   &dst->sms_dcap_collateral_file,
                    &dst->sms_dcap_pccs_url};
   decc_status st = DECC_OK;
   for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
@@ -533,17 +541,18 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
                         "no data directory: set home (--home, DECC_HOME or "
                         "\"home\" in the config file)");
   unsigned roles = cfg->roles;
-  if ((roles & DECC_NODE_ROLE_WORKER) &&
-      !(roles & DECC_NODE_ROLE_SCHEDULER) && !cfg->scheduler_url)
+  if ((roles & DECC_NODE_ROLE_WORKER) && !(roles & DECC_NODE_ROLE_SCHEDULER) &&
+      !cfg->scheduler_url)
     return decc_err_set(err, DECC_E_INVALID,
                         "the worker role needs a scheduler: the scheduler "
                         "role in the same node or scheduler_url");
   if ((roles & (DECC_NODE_ROLE_MARKET | DECC_NODE_ROLE_SMS |
                 DECC_NODE_ROLE_SCHEDULER | DECC_NODE_ROLE_WORKER)) &&
       !(roles & DECC_NODE_ROLE_CHAIN) && !cfg->chain_url)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "the market, sms, scheduler and worker roles read the chain: "
-                        "enable the chain role or set chain_url");
+    return decc_err_set(
+        err, DECC_E_INVALID,
+        "the market, sms, scheduler and worker roles read the chain: "
+        "enable the chain role or set chain_url");
   decc_node *n = decc_calloc(1, sizeof *n);
   if (!n)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -662,7 +671,8 @@ decc_status decc_node_start(decc_node *n, decc_err *err) {
     if (st)
       return st;
   }
-  decc__node_logf(n, "listening on %s:%u", n->cfg.bind ? n->cfg.bind : "127.0.0.1",
+  decc__node_logf(n, "listening on %s:%u",
+                  n->cfg.bind ? n->cfg.bind : "127.0.0.1",
                   (unsigned)decc_http_server_port(n->http));
   return DECC_OK;
 }

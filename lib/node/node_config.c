@@ -72,12 +72,10 @@ static const key_def KEYS[] = {
 static const struct {
   const char *name;
   unsigned bit;
-} ROLE_NAMES[] = {{"chain", DECC_NODE_ROLE_CHAIN},
-                  {"store", DECC_NODE_ROLE_STORE},
-                  {"market", DECC_NODE_ROLE_MARKET},
-                  {"sms", DECC_NODE_ROLE_SMS},
-                  {"scheduler", DECC_NODE_ROLE_SCHEDULER},
-                  {"worker", DECC_NODE_ROLE_WORKER}};
+} ROLE_NAMES[] = {
+    {"chain", DECC_NODE_ROLE_CHAIN},         {"store", DECC_NODE_ROLE_STORE},
+    {"market", DECC_NODE_ROLE_MARKET},       {"sms", DECC_NODE_ROLE_SMS},
+    {"scheduler", DECC_NODE_ROLE_SCHEDULER}, {"worker", DECC_NODE_ROLE_WORKER}};
 
 void decc_node_config_init(decc_node_config *c) {
   memset(c, 0, sizeof *c);
@@ -154,8 +152,7 @@ static decc_status parse_uint(uint64_t *out, const char *v, const key_def *k,
   if (x < k->min || x > k->max)
     return decc_err_set(err, DECC_E_INVALID,
                         "%s: %llu is out of range (%llu..%llu)", k->name, x,
-                        (unsigned long long)k->min,
-                        (unsigned long long)k->max);
+                        (unsigned long long)k->min, (unsigned long long)k->max);
   *out = x;
   return DECC_OK;
 bad:
@@ -172,8 +169,8 @@ decc_status decc_node_config_set(decc_node_config *c, const char *key,
     if (!strcmp(KEYS[i].name, key))
       k = &KEYS[i];
   if (!k)
-    return decc_err_set(err, DECC_E_NOT_FOUND, "unknown configuration key '%.64s'",
-                        key);
+    return decc_err_set(err, DECC_E_NOT_FOUND,
+                        "unknown configuration key '%.64s'", key);
   void *slot = (char *)c + k->off;
   uint64_t u = 0;
   decc_status st;
@@ -269,7 +266,8 @@ decc_status decc_node_config_load_json(decc_node_config *c, const char *json,
     if (json_is_string(v)) {
       snprintf(text, sizeof text, "%s", json_string_value(v));
       if (strlen(json_string_value(v)) >= sizeof text) {
-        st = decc_err_set(err, DECC_E_INVALID, "config: %s: value too long", key);
+        st = decc_err_set(err, DECC_E_INVALID, "config: %s: value too long",
+                          key);
         break;
       }
     } else if (json_is_integer(v)) {
@@ -286,7 +284,8 @@ decc_status decc_node_config_load_json(decc_node_config *c, const char *json,
       json_t *e;
       text[0] = 0;
       json_array_foreach(v, i, e) {
-        if (!json_is_string(e) || off + strlen(json_string_value(e)) + 2 >= 256) {
+        if (!json_is_string(e) ||
+            off + strlen(json_string_value(e)) + 2 >= 256) {
           st = decc_err_set(err, DECC_E_INVALID,
                             "config: roles: expected an array of role names");
           break;
@@ -380,7 +379,8 @@ decc_status decc_node_config_to_json(char **out, const decc_node_config *c) {
     json_t *v = NULL;
     switch (k->k) {
     case K_STR:
-      v = *(char *const *)slot ? json_string(*(char *const *)slot) : json_null();
+      v = *(char *const *)slot ? json_string(*(char *const *)slot)
+                               : json_null();
       break;
     case K_U16:
       v = json_integer(*(const uint16_t *)slot);

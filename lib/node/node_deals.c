@@ -29,9 +29,9 @@
 #include "decc/poco.h"
 #include "node_int.h"
 
-#define BLOCK_SPAN 2000   /* blocks per logs query */
-#define LOGS_MAX 10000    /* logs per query; a full answer halves the span */
-#define INDEX_VERSION 2   /* bumped when the table changes: rebuilt */
+#define BLOCK_SPAN 2000 /* blocks per logs query */
+#define LOGS_MAX 10000  /* logs per query; a full answer halves the span */
+#define INDEX_VERSION 2 /* bumped when the table changes: rebuilt */
 
 static const char SCHEMA[] =
     "PRAGMA journal_mode=WAL;"
@@ -44,7 +44,8 @@ static const char SCHEMA[] =
     " dataset_hash BLOB NOT NULL, workerpool_hash BLOB NOT NULL,"
     " request_hash BLOB NOT NULL, json TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS deals_pos ON deals(block, logi);"
-    "CREATE INDEX IF NOT EXISTS deals_requester ON deals(requester, block, logi);"
+    "CREATE INDEX IF NOT EXISTS deals_requester ON deals(requester, block, "
+    "logi);"
     "CREATE INDEX IF NOT EXISTS deals_beneficiary ON deals(beneficiary, block,"
     " logi);"
     "CREATE INDEX IF NOT EXISTS deals_app ON deals(app, block, logi);"
@@ -53,13 +54,16 @@ static const char SCHEMA[] =
     " logi);"
     "CREATE INDEX IF NOT EXISTS deals_category ON deals(category, block, logi);"
     "CREATE INDEX IF NOT EXISTS deals_app_hash ON deals(app_hash, block, logi);"
-    "CREATE INDEX IF NOT EXISTS deals_dataset_hash ON deals(dataset_hash, block,"
+    "CREATE INDEX IF NOT EXISTS deals_dataset_hash ON deals(dataset_hash, "
+    "block,"
     " logi);"
     "CREATE INDEX IF NOT EXISTS deals_workerpool_hash ON deals(workerpool_hash,"
     " block, logi);"
-    "CREATE INDEX IF NOT EXISTS deals_request_hash ON deals(request_hash, block,"
+    "CREATE INDEX IF NOT EXISTS deals_request_hash ON deals(request_hash, "
+    "block,"
     " logi);";
-static const char DROP[] = "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS deals;";
+static const char DROP[] =
+    "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS deals;";
 
 /* category stored as an integer; a category beyond int64 (not creatable
  * through PoCo's category registry) is stored as -1 and matches no filter */
@@ -67,10 +71,10 @@ static const char DROP[] = "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS deal
 
 typedef struct deal_filter {
   int has[6];
-  int has_hash[4];   /* apporderHash, datasetorderHash, workerpoolorderHash, */
+  int has_hash[4]; /* apporderHash, datasetorderHash, workerpoolorderHash, */
   uint8_t hash[4][32]; /* requestorderHash (the market API's names) */
-  decc_address a[6]; /* requester, beneficiary, app, dataset, workerpool, */
-  uint64_t category; /* has[5] */
+  decc_address a[6];   /* requester, beneficiary, app, dataset, workerpool, */
+  uint64_t category;   /* has[5] */
 } deal_filter;
 
 static json_t *num_json(const decc_u256 *u) {
@@ -82,10 +86,9 @@ static json_t *num_json(const decc_u256 *u) {
 }
 
 static json_t *res_json(const decc_poco_resource *r) {
-  return json_pack("{s:o,s:o,s:o}", "pointer",
-                   decc__node_json_addr(&r->pointer), "owner",
-                   decc__node_json_addr(&r->owner), "price",
-                   num_json(&r->price));
+  return json_pack(
+      "{s:o,s:o,s:o}", "pointer", decc__node_json_addr(&r->pointer), "owner",
+      decc__node_json_addr(&r->owner), "price", num_json(&r->price));
 }
 
 /* Builds the deal JSON from the log and viewDeal (*d, decc_poco_deal_clear
@@ -111,11 +114,12 @@ static json_t *deal_json(decc_node *n, decc_chain *l, const decc_log *log,
       decc__node_json_hex(log->data + 128, 32), "requester",
       decc__node_json_addr(&d->requester), "beneficiary",
       decc__node_json_addr(&d->beneficiary), "callback",
-      decc__node_json_addr(&d->callback), "tag", decc__node_json_hex(d->tag, 32),
-      "params", d->params ? d->params : "", "trust", num_json(&d->trust),
-      "category", num_json(&d->category), "startTime", num_json(&d->start_time),
-      "botFirst", num_json(&d->bot_first), "botSize", num_json(&d->bot_size),
-      "workerStake", num_json(&d->worker_stake), "schedulerRewardRatio",
+      decc__node_json_addr(&d->callback), "tag",
+      decc__node_json_hex(d->tag, 32), "params", d->params ? d->params : "",
+      "trust", num_json(&d->trust), "category", num_json(&d->category),
+      "startTime", num_json(&d->start_time), "botFirst",
+      num_json(&d->bot_first), "botSize", num_json(&d->bot_size), "workerStake",
+      num_json(&d->worker_stake), "schedulerRewardRatio",
       num_json(&d->scheduler_reward_ratio), "blockNumber",
       (json_int_t)log->block_number, "transactionHash",
       decc__node_json_hex(log->tx_hash, 32));
@@ -333,7 +337,8 @@ static int chain_ok(decc_node *n, decc_http_request *req,
   return 1;
 }
 
-static void h_deals(void *ctx, decc_http_request *req, decc_http_response *res) {
+static void h_deals(void *ctx, decc_http_request *req,
+                    decc_http_response *res) {
   decc_node *n = ctx;
   if (!chain_ok(n, req, res))
     return;
@@ -415,8 +420,8 @@ static void h_deals(void *ctx, decc_http_request *req, decc_http_response *res) 
   for (int i = 0; i < 6; i++)
     if (f.has[i])
       wl += (size_t)snprintf(where + wl, sizeof where - wl, "%s%s=?%d",
-                             wl ? " AND " : " WHERE ", i < 5 ? cols[i] : "category",
-                             i + 1);
+                             wl ? " AND " : " WHERE ",
+                             i < 5 ? cols[i] : "category", i + 1);
   for (int i = 0; i < 4; i++)
     if (f.has_hash[i])
       wl += (size_t)snprintf(where + wl, sizeof where - wl, "%s%s=?%d",

@@ -49,7 +49,8 @@ static const char STYLE[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1b1f24}"
     "header{background:#1b3a57;color:#fff;padding:10px 18px}"
     "header a{color:#fff;margin-right:16px;text-decoration:none}"
-    "main{padding:12px 18px}h1{font-size:20px}h2{font-size:17px;margin-top:22px}"
+    "main{padding:12px "
+    "18px}h1{font-size:20px}h2{font-size:17px;margin-top:22px}"
     "table{border-collapse:collapse;margin:6px 0 14px}"
     "td,th{border:1px solid #ccd;padding:3px 7px;text-align:left;"
     "vertical-align:top}th{background:#eef1f5}"
@@ -75,12 +76,23 @@ static void esc(page *p, const char *s) {
   for (; s && *s; s++) {
     const char *r = NULL;
     switch (*s) {
-    case '&': r = "&amp;"; break;
-    case '<': r = "&lt;"; break;
-    case '>': r = "&gt;"; break;
-    case '"': r = "&quot;"; break;
-    case '\'': r = "&#39;"; break;
-    default: break;
+    case '&':
+      r = "&amp;";
+      break;
+    case '<':
+      r = "&lt;";
+      break;
+    case '>':
+      r = "&gt;";
+      break;
+    case '"':
+      r = "&quot;";
+      break;
+    case '\'':
+      r = "&#39;";
+      break;
+    default:
+      break;
     }
     if (r)
       raw(p, r);
@@ -89,7 +101,8 @@ static void esc(page *p, const char *s) {
   }
 }
 
-static void fmt(page *p, const char *f, ...) __attribute__((format(printf, 2, 3)));
+static void fmt(page *p, const char *f, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Formatted text, escaped. */
 static void fmt(page *p, const char *f, ...) {
   char s[1024];
@@ -182,12 +195,13 @@ static void send_page(decc_http_response *res, page *p, int status) {
   (void)decc_http_res_header(res, "Cache-Control", "no-store");
   if (p->bad) {
     decc_buf_clear(&p->b);
-    (void)decc_http_res_error(res, 500, "explorer: page too large or out of "
-                                        "memory");
+    (void)decc_http_res_error(res, 500,
+                              "explorer: page too large or out of "
+                              "memory");
     return;
   }
-  (void)decc_http_res_send(res, status, "text/html; charset=utf-8",
-                           p->b.data, p->b.len);
+  (void)decc_http_res_send(res, status, "text/html; charset=utf-8", p->b.data,
+                           p->b.len);
   decc_buf_clear(&p->b);
 }
 
@@ -488,8 +502,8 @@ static void order_table(page *p, json_t *orders, const char *res_key,
   raw(p, "</table>");
 }
 
-static void section_market(decc_node *n, page *p, uint8_t (*ids)[32],
-                           size_t nd, decc_chain *c) {
+static void section_market(decc_node *n, page *p, uint8_t (*ids)[32], size_t nd,
+                           decc_chain *c) {
   raw(p, "<h2 id=market>Market</h2>");
   if (!n->market) {
     raw(p, "<p class=note>This node does not run the market role.</p>");
@@ -791,8 +805,7 @@ static void receipts_table(decc_node *n, page *p, const decc_address *data) {
   decc_rcpt_list_clear(&l);
 }
 
-static void h_data(void *ctx, decc_http_request *req,
-                   decc_http_response *res) {
+static void h_data(void *ctx, decc_http_request *req, decc_http_response *res) {
   decc_node *n = ctx;
   page p = {0};
   decc_buf_init(&p.b, PAGE_MAX);
@@ -864,14 +877,14 @@ static void h_data(void *ctx, decc_http_request *req,
   send_page(res, &p, 200);
 }
 
-static void h_task(void *ctx, decc_http_request *req,
-                   decc_http_response *res) {
+static void h_task(void *ctx, decc_http_request *req, decc_http_response *res) {
   decc_node *n = ctx;
   page p = {0};
   decc_buf_init(&p.b, PAGE_MAX);
   uint8_t tid[32];
   const char *s = decc_http_req_param(req, "taskid");
-  if (!s || strlen(s) != 66 || decc_hex_decode_exact(tid, 32, s, "task", NULL)) {
+  if (!s || strlen(s) != 66 ||
+      decc_hex_decode_exact(tid, 32, s, "task", NULL)) {
     error_page(res, &p, 400, "Task", "not a task id");
     return;
   }

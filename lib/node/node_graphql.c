@@ -467,7 +467,8 @@ typedef struct q {
   sqlite3_stmt *schema_st; /* prepared once per query, reused per row */
 } q;
 
-static int qerr(q *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int qerr(q *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static int qerr(q *x, const char *fmt, ...) {
   if (!x->err[0]) {
     va_list ap;
@@ -602,9 +603,9 @@ static int filter(q *x, json_t *w, int depth) {
       if (put(x, ")"))
         return -1;
     } else if (!strncmp(k, "creationTimestamp", 17)) {
-      static const char *const ops[][2] = {{"", "="},      {"_not", "<>"},
-                                           {"_gt", ">"},   {"_gte", ">="},
-                                           {"_lt", "<"},   {"_lte", "<="}};
+      static const char *const ops[][2] = {{"", "="},    {"_not", "<>"},
+                                           {"_gt", ">"}, {"_gte", ">="},
+                                           {"_lt", "<"}, {"_lte", "<="}};
       const char *sfx = k + 17, *op = NULL;
       for (size_t i = 0; i < 6; i++)
         if (!strcmp(sfx, ops[i][0]))
@@ -617,8 +618,7 @@ static int filter(q *x, json_t *w, int depth) {
     } else if (!strcmp(k, "name") || !strcmp(k, "name_not")) {
       if (!json_is_string(v))
         return qerr(x, "%s: expected a string", k);
-      if (put(x, k[4] ? "name<>" : "name=") ||
-          param_s(x, json_string_value(v)))
+      if (put(x, k[4] ? "name<>" : "name=") || param_s(x, json_string_value(v)))
         return -1;
     } else if (!strcmp(k, "transactionHash") ||
                !strcmp(k, "transactionHash_not")) {
@@ -692,8 +692,9 @@ static json_t *pd_object(sqlite3 *db, sqlite3_stmt *row, const gql_field *sel,
           json_decref(v);
           goto bad;
         }
-        json_object_set_new(v, f->sub[k].alias,
-                            json_string((const char *)sqlite3_column_text(row, 1)));
+        json_object_set_new(
+            v, f->sub[k].alias,
+            json_string((const char *)sqlite3_column_text(row, 1)));
       }
     } else if (!strcmp(nm, "schema")) {
       leaf = 0;
@@ -724,7 +725,8 @@ static json_t *pd_object(sqlite3 *db, sqlite3_stmt *row, const gql_field *sel,
           if (!strcmp(sn, "id"))
             sv = json_string(item);
           else if (!strcmp(sn, "path"))
-            sv = json_stringn(item, colon ? (size_t)(colon - item) : strlen(item));
+            sv = json_stringn(item,
+                              colon ? (size_t)(colon - item) : strlen(item));
           else if (!strcmp(sn, "type"))
             sv = json_string(colon ? colon + 1 : "");
           else {
@@ -901,7 +903,8 @@ static void h_graphql(void *ctx, decc_http_request *req,
   const uint8_t *body = decc_http_req_body(req, &blen);
   json_error_t je;
   json_t *j = body ? json_loadb((const char *)body, blen, 0, &je) : NULL;
-  json_t *qv = json_object_get(j, "query"), *vars = json_object_get(j, "variables");
+  json_t *qv = json_object_get(j, "query"),
+         *vars = json_object_get(j, "variables");
   if (!json_is_object(j) || !json_is_string(qv) ||
       (vars && !json_is_null(vars) && !json_is_object(vars))) {
     json_decref(j);

@@ -75,7 +75,8 @@ struct decc_node {
 
   /* market role */
   decc_market *market;
-  decc_market_chain_world market_world; /* the orderbook's chain reads (cpool) */
+  decc_market_chain_world
+      market_world; /* the orderbook's chain reads (cpool) */
   node_challenges ch;
   decc_chain *watch_chain;
   decc_chain_watch *watch;

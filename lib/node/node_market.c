@@ -109,9 +109,9 @@ static int on_log(const decc_log *log, void *user) {
       return 0;
     decc_u256 vol;
     decc_u256_from_be(&vol, log->data + 5 * 32);
-    decc_status st = decc_market_on_matched(s->n->market, log->data + 32,
-                                            log->data + 64, log->data + 96,
-                                            log->data + 128, &vol);
+    decc_status st =
+        decc_market_on_matched(s->n->market, log->data + 32, log->data + 64,
+                               log->data + 96, log->data + 128, &vol);
     if (st) {
       s->st = st;
       return 1;
@@ -122,7 +122,7 @@ static int on_log(const decc_log *log, void *user) {
   for (int i = 1; i < 5; i++) {
     if (memcmp(log->topics[0], g_topics[i], 32))
       continue;
-    const uint8_t *h = log->data_len >= 32 ? log->data
+    const uint8_t *h = log->data_len >= 32  ? log->data
                        : log->n_topics >= 2 ? log->topics[1]
                                             : NULL;
     if (!h)
@@ -184,7 +184,8 @@ static void *watcher_main(void *arg) {
       break;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)n->cfg.market_poll_ms * 1000000u;
+    uint64_t ns =
+        (uint64_t)ts.tv_nsec + (uint64_t)n->cfg.market_poll_ms * 1000000u;
     ts.tv_sec += (time_t)(ns / 1000000000u);
     ts.tv_nsec = (long)(ns % 1000000000u);
     pthread_cond_timedwait(&n->stop_cv, &n->stop_mu, &ts);
@@ -200,7 +201,8 @@ decc_status decc__node_market_start(decc_node *n, decc_err *err) {
   if (n->cfg.market_refresh_s == 0)
     n->last_refresh = UINT64_MAX / 2;
   if (pthread_create(&n->watcher, NULL, watcher_main, n) != 0)
-    return decc_err_set(err, DECC_E_INTERNAL, "cannot start the market watcher");
+    return decc_err_set(err, DECC_E_INTERNAL,
+                        "cannot start the market watcher");
   n->watcher_running = 1;
   return DECC_OK;
 }
@@ -280,8 +282,9 @@ static decc_status check_auth(decc_node *n, const char *hdr, decc_address *who,
   for (int i = 0; i < 3; i++) {
     size_t k = strcspn(p, "_");
     if (k >= sizeof parts[i] || (i < 2 && p[k] != '_') || (i == 2 && p[k]))
-      return decc_err_set(err, DECC_E_PARSE,
-                          "authorization: expected <hash>_<signature>_<address>");
+      return decc_err_set(
+          err, DECC_E_PARSE,
+          "authorization: expected <hash>_<signature>_<address>");
     memcpy(parts[i], p, k);
     parts[i][k] = 0;
     p += k + (i < 2);
@@ -394,8 +397,8 @@ static decc_status q_restrict(decc_http_request *req, const char *name,
   return DECC_OK;
 }
 
-static decc_status q_address(decc_http_request *req, const char *name,
-                             int *has, decc_address *a, decc_err *err) {
+static decc_status q_address(decc_http_request *req, const char *name, int *has,
+                             decc_address *a, decc_err *err) {
   const char *v = decc_http_req_query(req, name);
   if (!v)
     return DECC_OK;
@@ -447,19 +450,22 @@ static decc_status read_filter(decc_http_request *req, decc_order_type type,
     TRY(q_address(req, "app", &f->has_resource, &f->resource, err));
     TRY(q_address(req, "appOwner", &f->has_owner, &f->owner, err));
     TRY(q_restrict(req, "dataset", "isDatasetStrict", &f->dataset, err));
-    TRY(q_restrict(req, "workerpool", "isWorkerpoolStrict", &f->workerpool, err));
+    TRY(q_restrict(req, "workerpool", "isWorkerpoolStrict", &f->workerpool,
+                   err));
     TRY(q_restrict(req, "requester", "isRequesterStrict", &f->requester, err));
     break;
   case DECC_ORDER_DATASET:
     TRY(q_address(req, "dataset", &f->has_resource, &f->resource, err));
     TRY(q_address(req, "datasetOwner", &f->has_owner, &f->owner, err));
     TRY(q_restrict(req, "app", "isAppStrict", &f->app, err));
-    TRY(q_restrict(req, "workerpool", "isWorkerpoolStrict", &f->workerpool, err));
+    TRY(q_restrict(req, "workerpool", "isWorkerpoolStrict", &f->workerpool,
+                   err));
     TRY(q_restrict(req, "requester", "isRequesterStrict", &f->requester, err));
     {
       const char *b = decc_http_req_query(req, "bulkOnly");
       if (b && !parse_bool_arg(b, &f->bulk_only))
-        return decc_err_set(err, DECC_E_INVALID, "bulkOnly must be true or false");
+        return decc_err_set(err, DECC_E_INVALID,
+                            "bulkOnly must be true or false");
     }
     break;
   case DECC_ORDER_WORKERPOOL:
@@ -474,10 +480,12 @@ static decc_status read_filter(decc_http_request *req, decc_order_type type,
   case DECC_ORDER_REQUEST:
     TRY(q_uint(req, "category", &f->has_category, &f->category, err));
     TRY(q_address(req, "requester", &f->has_resource, &f->resource, err));
-    TRY(q_address(req, "beneficiary", &f->has_beneficiary, &f->beneficiary, err));
+    TRY(q_address(req, "beneficiary", &f->has_beneficiary, &f->beneficiary,
+                  err));
     TRY(q_restrict(req, "app", NULL, &f->app, err));
     TRY(q_restrict(req, "dataset", NULL, &f->dataset, err));
-    TRY(q_restrict(req, "workerpool", "isWorkerpoolStrict", &f->workerpool, err));
+    TRY(q_restrict(req, "workerpool", "isWorkerpoolStrict", &f->workerpool,
+                   err));
     TRY(q_uint(req, "maxTrust", &f->has_max_trust, &f->max_trust, err));
     break;
   }
@@ -605,7 +613,8 @@ static json_t *parse_body(decc_http_request *req, decc_http_response *res) {
   json_error_t je;
   json_t *j = json_loadb((const char *)b, len, JSON_REJECT_DUPLICATES, &je);
   if (!j) {
-    (void)decc_http_res_error(res, 400, "malformed JSON body: line %d col %d: %s",
+    (void)decc_http_res_error(res, 400,
+                              "malformed JSON body: line %d col %d: %s",
                               je.line, je.column, je.text);
     return NULL;
   }
@@ -633,7 +642,8 @@ static void h_publish(void *ctx, decc_http_request *req,
   json_t *oj = json_object_get(body, "order");
   if (!json_is_object(oj)) {
     json_decref(body);
-    (void)decc_http_res_error(res, 400, "order is required (body {\"order\": {…}})");
+    (void)decc_http_res_error(res, 400,
+                              "order is required (body {\"order\": {…}})");
     return;
   }
   char *text = json_dumps(oj, JSON_COMPACT);
@@ -656,7 +666,8 @@ static void h_publish(void *ctx, decc_http_request *req,
   }
   if (!(present & DECC_ORDER_HAS_SIGN)) {
     decc_order_clear(&o);
-    (void)decc_http_res_error(res, 400, "order is not signed (\"sign\" missing)");
+    (void)decc_http_res_error(res, 400,
+                              "order is not signed (\"sign\" missing)");
     return;
   }
   char *pub = NULL;
@@ -670,8 +681,8 @@ static void h_publish(void *ctx, decc_http_request *req,
   json_error_t je;
   json_t *p = json_loads(pub, 0, &je);
   decc_free(pub);
-  decc__node_send_json(res, 201, p ? json_pack("{s:b,s:o}", "ok", 1, "published", p)
-                                   : NULL);
+  decc__node_send_json(
+      res, 201, p ? json_pack("{s:b,s:o}", "ok", 1, "published", p) : NULL);
 }
 
 static const char *RESOURCE_KEYS[4] = {"app", "dataset", "workerpool",
@@ -753,10 +764,10 @@ static void h_unpublish(void *ctx, decc_http_request *req,
                               "%s", e.msg);
     return;
   }
-  decc__node_send_json(res, 200,
-                       unpublished ? json_pack("{s:b,s:o}", "ok", 1,
-                                               "unpublished", unpublished)
-                                   : NULL);
+  decc__node_send_json(
+      res, 200,
+      unpublished ? json_pack("{s:b,s:o}", "ok", 1, "unpublished", unpublished)
+                  : NULL);
 }
 
 static void h_challenge(void *ctx, decc_http_request *req,
@@ -799,8 +810,8 @@ static void h_challenge(void *ctx, decc_http_request *req,
   json_error_t je;
   json_t *t = json_loads(typed, 0, &je);
   decc_free(typed);
-  decc__node_send_json(res, 200, t ? json_pack("{s:b,s:o}", "ok", 1, "data", t)
-                                   : NULL);
+  decc__node_send_json(res, 200,
+                       t ? json_pack("{s:b,s:o}", "ok", 1, "data", t) : NULL);
 }
 
 static void h_version(void *ctx, decc_http_request *req,
@@ -843,7 +854,8 @@ static void h_categories(void *ctx, decc_http_request *req,
   decc_buf_init(&out, 1 << 20);
   json_t *list = json_array();
   uint64_t count = 0, matched = 0;
-  decc_status st = decc_chain_call(l, NULL, &n->addr.hub, sel_count, 4, &out, &e);
+  decc_status st =
+      decc_chain_call(l, NULL, &n->addr.hub, sel_count, 4, &out, &e);
   if (!st && out.len == 32) {
     decc_u256 c;
     decc_u256_from_be(&c, out.data);
@@ -861,7 +873,8 @@ static void h_categories(void *ctx, decc_http_request *req,
     if (st)
       break;
     decc_abi_value *v = NULL;
-    st = decc_abi_decode(&v, "(string,string,uint256)", out.data, out.len, 0, &e);
+    st = decc_abi_decode(&v, "(string,string,uint256)", out.data, out.len, 0,
+                         &e);
     if (st)
       break;
     const decc_abi_value *t = decc_abi_item(v, 0);

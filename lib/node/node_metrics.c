@@ -222,8 +222,8 @@ static decc_status market_sizes(decc_node *n, decc_buf *b) {
       st = decc_buf_printf(b,
                            "decc_market_orders{type=\"%s\",status=\"%s\"} "
                            "%" PRId64 "\n",
-                           decc_order_type_name((decc_order_type)t), STATUS[stt],
-                           (int64_t)sqlite3_column_int64(s, 2));
+                           decc_order_type_name((decc_order_type)t),
+                           STATUS[stt], (int64_t)sqlite3_column_int64(s, 2));
     }
   }
   sqlite3_finalize(s);
@@ -280,8 +280,7 @@ static decc_status render(decc_node *n, decc_buf *b) {
     st = decc_buf_printf(b, "decc_sms_releases_total %" PRIu64 "\n",
                          m->releases);
   if (!st)
-    st = head(b, "decc_sms_refusals_total", "counter",
-              "SMS refusals by code.");
+    st = head(b, "decc_sms_refusals_total", "counter", "SMS refusals by code.");
   for (size_t i = 0; !st && i < m->nrefusals; i++) {
     st = decc_buf_append_str(b, "decc_sms_refusals_total{code=\"");
     if (!st)
@@ -300,8 +299,8 @@ static decc_status render(decc_node *n, decc_buf *b) {
   decc_http_stats hs;
   decc_http_server_stats(n->http, &hs);
   if (!st)
-    st = head(b, "decc_http_connections_open", "gauge",
-              "Connections open now.");
+    st =
+        head(b, "decc_http_connections_open", "gauge", "Connections open now.");
   if (!st)
     st = decc_buf_printf(b, "decc_http_connections_open %u\n", hs.open);
   if (!st)
@@ -313,8 +312,8 @@ static decc_status render(decc_node *n, decc_buf *b) {
     st = head(b, "decc_http_connections_accepted_total", "counter",
               "Connections accepted since the start.");
   if (!st)
-    st = decc_buf_printf(b, "decc_http_connections_accepted_total %" PRIu64 "\n",
-                         hs.accepted);
+    st = decc_buf_printf(
+        b, "decc_http_connections_accepted_total %" PRIu64 "\n", hs.accepted);
   if (!st)
     st = head(b, "decc_http_connections_closed_total", "counter",
               "Connections closed by the guard: a header/body deadline "
@@ -362,8 +361,9 @@ static void h_metrics(void *ctx, decc_http_request *req,
     (void)decc_http_res_error(res, 500, "metrics: %s", decc_strerror(st));
     return;
   }
-  if (decc_http_res_send_owned(res, 200, "text/plain; version=0.0.4; charset=utf-8",
-                               body, len) != DECC_OK)
+  if (decc_http_res_send_owned(res, 200,
+                               "text/plain; version=0.0.4; charset=utf-8", body,
+                               len) != DECC_OK)
     (void)decc_http_res_error(res, 500, "out of memory");
 }
 

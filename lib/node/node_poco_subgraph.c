@@ -181,8 +181,8 @@ static json_t *deal_object(decc_node *n, const uint8_t dealid[32],
                            const uint8_t request_hash[32],
                            const decc_poco_deal *d, const gql_field *f,
                            size_t *tasks_left, char *err, size_t cap) {
-  static const char *const DEAL[] = {"id", "botFirst", "botSize",
-                                     "requestorder", "tasks", NULL};
+  static const char *const DEAL[] = {"id",           "botFirst", "botSize",
+                                     "requestorder", "tasks",    NULL};
   static const char *const TASK[] = {"id", "index", "bulkSlice", NULL};
   static const char *const ORDER[] = {"id", NULL};
   if (check_fields(f->sub, f->n_sub, "Deal", DEAL, err, cap))
@@ -226,8 +226,10 @@ static json_t *deal_object(decc_node *n, const uint8_t dealid[32],
       v = json_array();
       for (uint64_t k = 0; v && k < size && !bad; k++) {
         if (!*tasks_left) {
-          snprintf(err, cap, "more than %d tasks in one answer: ask with "
-                   "first / skip", POCO_MAX_TASKS);
+          snprintf(err, cap,
+                   "more than %d tasks in one answer: ask with "
+                   "first / skip",
+                   POCO_MAX_TASKS);
           bad = 1;
           break;
         }
@@ -242,8 +244,7 @@ static json_t *deal_object(decc_node *n, const uint8_t dealid[32],
           if (!strcmp(tf->name, "id")) {
             tv = hex32(tid);
           } else if (!strcmp(tf->name, "index")) {
-            snprintf(num, sizeof num, "%llu",
-                     (unsigned long long)(first + k));
+            snprintf(num, sizeof num, "%llu", (unsigned long long)(first + k));
             tv = json_string(num);
           } else if (!strcmp(tf->name, "__typename")) {
             tv = json_string("Task");
@@ -288,9 +289,8 @@ static int where_h32(json_t *w, const char *key, uint8_t out[32], int *has,
   json_t *v = json_object_get(w, key);
   if (!v)
     return 0;
-  if (!json_is_string(v) ||
-      decc_hex_decode_exact(out, 32, json_string_value(v), key, NULL) !=
-          DECC_OK)
+  if (!json_is_string(v) || decc_hex_decode_exact(out, 32, json_string_value(v),
+                                                  key, NULL) != DECC_OK)
     return fail(err, cap, "Deal_filter.%s: expected a 0x bytes32", key);
   *has = 1;
   return 0;

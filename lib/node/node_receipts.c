@@ -79,8 +79,7 @@ static decc_status owner_and_time(rnode *r, const decc_address *dataset,
   return st;
 }
 
-static void h_list(void *ctx, decc_http_request *req,
-                   decc_http_response *res) {
+static void h_list(void *ctx, decc_http_request *req, decc_http_response *res) {
   rnode *r = ctx;
   decc_address ds, owner;
   decc_err err;
@@ -112,8 +111,7 @@ static void h_list(void *ctx, decc_http_request *req,
   }
   decc_status st = owner_and_time(r, &ds, &owner, NULL, &err);
   if (st) {
-    decc_http_res_error(res, st == DECC_E_NOT_FOUND ? 404 : 500, "%s",
-                        err.msg);
+    decc_http_res_error(res, st == DECC_E_NOT_FOUND ? 404 : 500, "%s", err.msg);
     return;
   }
   uint8_t ch[32];
@@ -151,7 +149,8 @@ static void h_list(void *ctx, decc_http_request *req,
     char hx[2 * DECC_RCPT_MAX_LEN + 3];
     size_t n;
     if (decc_rcpt_encode(&l.items[i], rec, sizeof rec, &n) ||
-        json_array_append_new(arr, json_string(decc_hex_encode(hx, rec, n, 1)))) {
+        json_array_append_new(arr,
+                              json_string(decc_hex_encode(hx, rec, n, 1)))) {
       json_decref(arr);
       arr = NULL;
     }
@@ -187,8 +186,7 @@ static void h_policy(void *ctx, decc_http_request *req,
   decc_address owner;
   uint64_t chain_now = 0;
   if ((st = owner_and_time(r, &p.dataset, &owner, &chain_now, &err))) {
-    decc_http_res_error(res, st == DECC_E_NOT_FOUND ? 404 : 500, "%s",
-                        err.msg);
+    decc_http_res_error(res, st == DECC_E_NOT_FOUND ? 404 : 500, "%s", err.msg);
     return;
   }
   if ((st = decc_grant_policy_verify(&p, &owner, &err))) {
@@ -208,7 +206,7 @@ static void h_policy(void *ctx, decc_http_request *req,
                 : DECC_OK;
   if (st) {
     decc_http_res_error(res,
-                        st == DECC_E_EXISTS ? 409
+                        st == DECC_E_EXISTS  ? 409
                         : st == DECC_E_STATE ? 410
                                              : 500,
                         "%s", err.msg);
@@ -258,9 +256,9 @@ decc_status decc__node_receipts_mount(decc_node *n, decc_err *err) {
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   char dir[4200];
   snprintf(dir, sizeof dir, "%s/sms", n->cfg.home);
-  decc_status st = n->sms ? decc_rcpt_store_open(&r->store, dir,
-                                                 decc_sms_vault(n->sms), err)
-                          : DECC_OK;
+  decc_status st =
+      n->sms ? decc_rcpt_store_open(&r->store, dir, decc_sms_vault(n->sms), err)
+             : DECC_OK;
   if (st) {
     decc_free(r);
     return st;
@@ -273,8 +271,8 @@ decc_status decc__node_receipts_mount(decc_node *n, decc_err *err) {
   if ((st = decc_http_route(n->http, "GET", "/receipts/signer", h_signer, r)) ||
       (st = decc_http_route(n->http, "GET", "/receipts/policies/{hash}",
                             h_policy_get, r)) ||
-      (st = decc_http_route(n->http, "GET", "/receipts/{dataset}", h_list,
-                            r)) ||
+      (st =
+           decc_http_route(n->http, "GET", "/receipts/{dataset}", h_list, r)) ||
       (st = decc_http_route_limit(n->http, "POST", "/receipts/policies",
                                   h_policy, r, 8192)))
     return decc_err_set(err, st, "receipt routes: %s", decc_strerror(st));

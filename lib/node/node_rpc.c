@@ -176,8 +176,8 @@ static json_t *receipt_json(const decc_receipt *r) {
   }
   json_t *j = json_pack(
       "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:n,s:o,s:o,s:o,s:s}",
-      "transactionHash", decc__node_json_hex(r->tx_hash, 32), "transactionIndex",
-      decc__node_json_qty(r->tx_index), "blockHash",
+      "transactionHash", decc__node_json_hex(r->tx_hash, 32),
+      "transactionIndex", decc__node_json_qty(r->tx_index), "blockHash",
       decc__node_json_hex(r->block_hash, 32), "blockNumber",
       decc__node_json_qty(r->block_number), "from",
       decc__node_json_addr(&r->from), "to", decc__node_json_addr(&r->to),
@@ -185,8 +185,8 @@ static json_t *receipt_json(const decc_receipt *r) {
       decc__node_json_qty(0), "effectiveGasPrice", decc__node_json_qty(0),
       "logs", logs, "contractAddress", "logsBloom",
       decc__node_json_hex(bloom, sizeof bloom), "status",
-      decc__node_json_qty(r->status ? 1 : 0), "nonce", decc__node_json_qty(r->nonce),
-      "type", "0x0");
+      decc__node_json_qty(r->status ? 1 : 0), "nonce",
+      decc__node_json_qty(r->nonce), "type", "0x0");
   if (j && r->revert_reason)
     json_object_set_new(j, "revertReason", json_string(r->revert_reason));
   return j;
@@ -351,8 +351,9 @@ static json_t *m_send_raw(rpc_ctx *c, json_t *p, rpc_err *e) {
   uint8_t *raw = NULL;
   size_t len = 0;
   if (!parse_data(json_array_get(p, 0), &raw, &len, 4u << 20) || !raw)
-    return fail(e, RPC_ERR_PARAMS, "params[0] must be the signed transaction "
-                                   "as 0x hex");
+    return fail(e, RPC_ERR_PARAMS,
+                "params[0] must be the signed transaction "
+                "as 0x hex");
   decc_address from;
   uint64_t n = 0;
   int known = raw_sender(raw, len, &from, &n);
@@ -493,12 +494,14 @@ static json_t *m_get_logs(rpc_ctx *c, json_t *p, rpc_err *e) {
   uint8_t topics[DECC_LOG_MAX_TOPICS][DECC_FILTER_MAX_ALTS][32];
   json_t *bh = json_object_get(fo, "blockHash");
   if (bh)
-    return fail(e, RPC_ERR_PARAMS, "blockHash filters are not supported: use "
-                                   "fromBlock/toBlock");
+    return fail(e, RPC_ERR_PARAMS,
+                "blockHash filters are not supported: use "
+                "fromBlock/toBlock");
   uint64_t head;
   if (!parse_block(c->l, NULL, &head, e))
     return NULL;
-  json_t *fb = json_object_get(fo, "fromBlock"), *tb = json_object_get(fo, "toBlock");
+  json_t *fb = json_object_get(fo, "fromBlock"),
+         *tb = json_object_get(fo, "toBlock");
   if (!parse_block(c->l, fb, &f.from_block, e) ||
       !parse_block(c->l, tb, &f.to_block, e))
     return NULL;
@@ -510,14 +513,17 @@ static json_t *m_get_logs(rpc_ctx *c, json_t *p, rpc_err *e) {
       if (!parse_addr(av, &addrs[0]))
         return fail(e, RPC_ERR_PARAMS, "address must be an address");
       f.n_addresses = 1;
-    } else if (json_is_array(av) && json_array_size(av) <= DECC_FILTER_MAX_ALTS) {
+    } else if (json_is_array(av) &&
+               json_array_size(av) <= DECC_FILTER_MAX_ALTS) {
       for (size_t i = 0; i < json_array_size(av); i++)
         if (!parse_addr(json_array_get(av, i), &addrs[i]))
           return fail(e, RPC_ERR_PARAMS, "address[%zu] must be an address", i);
       f.n_addresses = json_array_size(av);
     } else
-      return fail(e, RPC_ERR_PARAMS, "address must be an address or an array "
-                                     "of at most %d", DECC_FILTER_MAX_ALTS);
+      return fail(e, RPC_ERR_PARAMS,
+                  "address must be an address or an array "
+                  "of at most %d",
+                  DECC_FILTER_MAX_ALTS);
     f.addresses = addrs;
   }
   json_t *tv = json_object_get(fo, "topics");
@@ -532,7 +538,8 @@ static json_t *m_get_logs(rpc_ctx *c, json_t *p, rpc_err *e) {
         if (!parse_hash(t, topics[i][0]))
           return fail(e, RPC_ERR_PARAMS, "topics[%zu] must be a bytes32", i);
         f.n_topic_alts[i] = 1;
-      } else if (json_is_array(t) && json_array_size(t) <= DECC_FILTER_MAX_ALTS) {
+      } else if (json_is_array(t) &&
+                 json_array_size(t) <= DECC_FILTER_MAX_ALTS) {
         for (size_t k = 0; k < json_array_size(t); k++)
           if (!parse_hash(json_array_get(t, k), topics[i][k]))
             return fail(e, RPC_ERR_PARAMS, "topics[%zu][%zu] must be a bytes32",
@@ -613,8 +620,8 @@ static json_t *m_get_block(rpc_ctx *c, json_t *p, rpc_err *e) {
       "number", decc__node_json_qty(b.number), "hash",
       decc__node_json_hex(b.hash, 32), "parentHash",
       decc__node_json_hex(b.parent, 32), "timestamp",
-      decc__node_json_qty(b.timestamp), "transactions", txs,
-      "transactionsRoot", decc__node_json_hex(b.tx_root, 32), "receiptsRoot",
+      decc__node_json_qty(b.timestamp), "transactions", txs, "transactionsRoot",
+      decc__node_json_hex(b.tx_root, 32), "receiptsRoot",
       decc__node_json_hex(b.receipt_root, 32), "stateRoot",
       decc__node_json_hex(zero, 32), "sha3Uncles",
       decc__node_json_hex(zero, 32), "logsBloom",
@@ -622,8 +629,7 @@ static json_t *m_get_block(rpc_ctx *c, json_t *p, rpc_err *e) {
       decc__node_json_hex(zero, 20), "difficulty", decc__node_json_qty(0),
       "gasLimit", decc__node_json_qty(0), "gasUsed", decc__node_json_qty(0),
       "extraData", decc__node_json_hex(zero, 0), "nonce",
-      decc__node_json_hex(nonce8, 8), "size", decc__node_json_qty(0),
-      "uncles");
+      decc__node_json_hex(nonce8, 8), "size", decc__node_json_qty(0), "uncles");
 }
 
 static json_t *m_chain_id(rpc_ctx *c, json_t *p, rpc_err *e) {
@@ -704,8 +710,8 @@ static json_t *error_obj(json_t *id, int code, const char *msg, json_t *data) {
 /* Answers one request object; NULL for a notification. */
 static json_t *handle_one(decc_node *n, json_t *req) {
   if (!json_is_object(req))
-    return error_obj(NULL, RPC_ERR_REQUEST, "invalid request: expected an object",
-                     NULL);
+    return error_obj(NULL, RPC_ERR_REQUEST,
+                     "invalid request: expected an object", NULL);
   json_t *id = json_object_get(req, "id");
   const char *ver = json_string_value(json_object_get(req, "jsonrpc"));
   const char *method = json_string_value(json_object_get(req, "method"));
@@ -728,8 +734,8 @@ static json_t *handle_one(decc_node *n, json_t *req) {
   json_t *out = NULL;
   if (k == sizeof METHODS / sizeof METHODS[0]) {
     char msg[160];
-    snprintf(msg, sizeof msg, "the method %.64s does not exist/is not available",
-             method);
+    snprintf(msg, sizeof msg,
+             "the method %.64s does not exist/is not available", method);
     out = error_obj(id, RPC_ERR_METHOD, msg, NULL);
   } else {
     rpc_ctx c = {n, NULL};
@@ -776,9 +782,11 @@ static void h_rpc(void *ctx, decc_http_request *req, decc_http_response *res) {
     if (nreq == 0 || nreq > n->cfg.rpc_max_batch) {
       json_decref(in);
       char msg[96];
-      snprintf(msg, sizeof msg, "invalid request: a batch holds 1 to %u requests",
+      snprintf(msg, sizeof msg,
+               "invalid request: a batch holds 1 to %u requests",
                n->cfg.rpc_max_batch);
-      decc__node_send_json(res, 400, error_obj(NULL, RPC_ERR_REQUEST, msg, NULL));
+      decc__node_send_json(res, 400,
+                           error_obj(NULL, RPC_ERR_REQUEST, msg, NULL));
       return;
     }
     json_t *outs = json_array();

@@ -66,7 +66,8 @@ static int authenticate(node_sched_http *h, decc_http_request *req,
     return 1;
   }
   if (decc_hex_decode_exact(sig, 65, hs, "signature", NULL)) {
-    (void)decc_http_res_error(res, 400, "X-Decc-Signature: expected 65 hex bytes");
+    (void)decc_http_res_error(res, 400,
+                              "X-Decc-Signature: expected 65 hex bytes");
     return 1;
   }
   char *end = NULL;
@@ -79,8 +80,8 @@ static int authenticate(node_sched_http *h, decc_http_request *req,
   size_t blen = 0;
   const uint8_t *body = decc_http_req_body(req, &blen);
   decc_scheduler_request_digest(dg, decc_http_req_method(req),
-                                decc_http_req_path(req), &claimed,
-                                (uint64_t)ts, body, blen);
+                                decc_http_req_path(req), &claimed, (uint64_t)ts,
+                                body, blen);
   if (decc_eip191_recover(&signer, dg, 32, sig) ||
       !decc_address_eq(&signer, &claimed)) {
     (void)decc_http_res_error(res, 401, "bad signature");

@@ -47,7 +47,8 @@ static decc_status read_key(const char *what, const char *path, uint8_t **sk,
   }
   size_t n = fread(text, 1, 255, f);
   fclose(f);
-  while (n && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
+  while (n &&
+         (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
     n--;
   text[n] = 0;
   decc_status st = decc_hex_decode_exact(*sk, 32, text, what, NULL);
@@ -144,8 +145,8 @@ open_worker:
     int tdx = n->cfg.tee_backend && !strcmp(n->cfg.tee_backend, "tdx");
     st = read_key("worker_key_file", n->cfg.worker_key_file, &worker_sk, err);
     if (!st && !tdx)
-      st = read_key("platform_key_file", n->cfg.platform_key_file,
-                    &platform_sk, err);
+      st = read_key("platform_key_file", n->cfg.platform_key_file, &platform_sk,
+                    err);
     if (st)
       goto out;
     decc_tee_backend *b = decc_calloc(1, sizeof *b);
@@ -195,8 +196,7 @@ open_worker:
     decc__node_logf(n, "every workerpool owned by %s: scheduler%s",
                     decc_address_to_checksum(a, &owner),
                     n->worker ? " and worker" : "");
-  }
-  else
+  } else
     decc__node_logf(n, "worker %s: tasks from the scheduler at %s",
                     decc_address_to_checksum(a, decc_worker_address(n->worker)),
                     n->cfg.scheduler_url);
@@ -217,15 +217,15 @@ static void *pool_main(void *arg) {
     pthread_mutex_unlock(&n->stop_mu);
     decc_err e;
     decc_err_clear(&e);
-    decc_status st = n->sched ? decc_scheduler_step(n->sched, NULL, &e)
-                              : DECC_OK;
+    decc_status st =
+        n->sched ? decc_scheduler_step(n->sched, NULL, &e) : DECC_OK;
     if (!st && n->worker)
       st = decc_worker_step(n->worker, NULL, &e);
     if (!st && n->worker && n->sched)
       st = decc_scheduler_step(n->sched, NULL, &e);
     if (st)
-      decc__node_logf(n, "workerpool round: %s", e.msg[0] ? e.msg
-                                                          : decc_strerror(st));
+      decc__node_logf(n, "workerpool round: %s",
+                      e.msg[0] ? e.msg : decc_strerror(st));
     pthread_mutex_lock(&n->stop_mu);
     if (n->stopping)
       break;

@@ -68,9 +68,9 @@
 
 #define WP_CHALLENGES_MAX 4096
 #define WP_CHALLENGES_PER_ADDR 8
-#define WP_LOG_FILE_MAX (8u << 20)  /* the worker's file; far above its caps */
-#define WP_STREAM_MAX (1u << 20)    /* each stream in an answer */
-#define WP_EVENTS_MAX 512           /* task events read per request */
+#define WP_LOG_FILE_MAX (8u << 20) /* the worker's file; far above its caps */
+#define WP_STREAM_MAX (1u << 20)   /* each stream in an answer */
+#define WP_EVENTS_MAX 512          /* task events read per request */
 #define WP_DOMAIN_NAME "iExec Core"
 #define WP_DOMAIN_VERSION "1"
 
@@ -188,15 +188,15 @@ static int ch_take(node_wpapi *w, const decc_address *a,
 
 /* The typed data of a challenge (what the SDK signs). Steals nothing. */
 static json_t *challenge_typed(uint64_t chain_id, const char *challenge) {
-  return json_pack(
-      "{s:{s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}],s:[{s:s,s:s}]},"
-      "s:{s:s,s:s,s:I},s:s,s:{s:s}}",
-      "types", "EIP712Domain", "name", "name", "type", "string", "name",
-      "version", "type", "string", "name", "chainId", "type", "uint256",
-      "Challenge", "name", "challenge", "type", "string", "domain", "name",
-      WP_DOMAIN_NAME, "version", WP_DOMAIN_VERSION, "chainId",
-      (json_int_t)chain_id, "primaryType", "Challenge", "message",
-      "challenge", challenge);
+  return json_pack("{s:{s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}],s:[{s:s,s:s}]},"
+                   "s:{s:s,s:s,s:I},s:s,s:{s:s}}",
+                   "types", "EIP712Domain", "name", "name", "type", "string",
+                   "name", "version", "type", "string", "name", "chainId",
+                   "type", "uint256", "Challenge", "name", "challenge", "type",
+                   "string", "domain", "name", WP_DOMAIN_NAME, "version",
+                   WP_DOMAIN_VERSION, "chainId", (json_int_t)chain_id,
+                   "primaryType", "Challenge", "message", "challenge",
+                   challenge);
 }
 
 /* Checks `Authorization: <hash>_<signature>_<address>`: the signature
@@ -310,7 +310,8 @@ static json_t *iso_date(uint64_t unix_s) {
   time_t t = (time_t)unix_s;
   struct tm tm;
   char b[40];
-  if (!gmtime_r(&t, &tm) || !strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S.000Z", &tm))
+  if (!gmtime_r(&t, &tm) ||
+      !strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S.000Z", &tm))
     return json_null();
   return json_string(b);
 }
@@ -408,7 +409,8 @@ static int parse_task(decc_http_request *req, decc_http_response *res,
                       uint8_t tid[32]) {
   const char *s = decc_http_req_param(req, "taskid");
   if (!s || decc_hex_decode_exact(tid, 32, s, "task id", NULL) != DECC_OK) {
-    (void)decc_http_res_error(res, 400, "the task id must be 0x + 64 hex digits");
+    (void)decc_http_res_error(res, 400,
+                              "the task id must be 0x + 64 hex digits");
     return 1;
   }
   return 0;
@@ -510,9 +512,9 @@ static void h_challenge(void *ctx, decc_http_request *req,
   json_t *typed = challenge_typed(w->n->chain_id, challenge);
   char *text = typed ? json_dumps(typed, JSON_COMPACT) : NULL;
   uint8_t digest[32];
-  decc_status st = text ? decc_eip712_hash_json(digest, NULL, text,
-                                                strlen(text), NULL)
-                        : DECC_E_NOMEM;
+  decc_status st =
+      text ? decc_eip712_hash_json(digest, NULL, text, strlen(text), NULL)
+           : DECC_E_NOMEM;
   free(text);
   if (!st)
     st = ch_add(w, &a, digest);
@@ -528,8 +530,7 @@ static void h_challenge(void *ctx, decc_http_request *req,
   decc__node_send_json(res, 200, typed);
 }
 
-static void h_logs(void *ctx, decc_http_request *req,
-                   decc_http_response *res) {
+static void h_logs(void *ctx, decc_http_request *req, decc_http_response *res) {
   node_wpapi *w = ctx;
   uint8_t tid[32];
   if (parse_task(req, res, tid))
@@ -606,8 +607,8 @@ static void h_attestation(void *ctx, decc_http_request *req,
       (void)decc_http_res_error(res, 500, "out of memory");
       return;
     }
-    snprintf(path, len, "%s/worker/logs/%s.attestation.json",
-             w->n->cfg.home, th);
+    snprintf(path, len, "%s/worker/logs/%s.attestation.json", w->n->cfg.home,
+             th);
     struct stat sb;
     json_error_t je;
     /* a quote is at most DECC_QUOTE_HW_MAX bytes, 2x in hex, plus claims */
@@ -643,10 +644,10 @@ static void add_status(json_t *list, const char *status, uint64_t ts,
   if (!e)
     return;
   if (lg)
-    json_object_set_new(
-        e, "chainReceipt",
-        json_pack("{s:I,s:o}", "blockNumber", (json_int_t)lg->block_number,
-                  "txHash", decc__node_json_hex(lg->tx_hash, 32)));
+    json_object_set_new(e, "chainReceipt",
+                        json_pack("{s:I,s:o}", "blockNumber",
+                                  (json_int_t)lg->block_number, "txHash",
+                                  decc__node_json_hex(lg->tx_hash, 32)));
   json_array_append_new(list, e);
 }
 
@@ -675,8 +676,7 @@ static void rep_status(json_t *r, const char *status, uint64_t ts,
   json_object_set_new(r, "currentStatus", json_string(status));
 }
 
-static void h_task(void *ctx, decc_http_request *req,
-                   decc_http_response *res) {
+static void h_task(void *ctx, decc_http_request *req, decc_http_response *res) {
   node_wpapi *w = ctx;
   uint8_t tid[32];
   if (parse_task(req, res, tid))
@@ -810,8 +810,7 @@ static void h_task(void *ctx, decc_http_request *req,
         json_object_set_new(r, "failureDetail", json_string(detail));
       if (!strcmp(json_string_value(json_object_get(r, "currentStatus")),
                   "CREATED"))
-        rep_status(r, "FAILED", last_ts ? last_ts : (uint64_t)time(NULL),
-                   NULL);
+        rep_status(r, "FAILED", last_ts ? last_ts : (uint64_t)time(NULL), NULL);
     }
     json_decref(rec);
   }
@@ -823,13 +822,13 @@ static void h_task(void *ctx, decc_http_request *req,
   uint64_t fd = 0, idx = 0;
   (void)decc_u256_to_u64(&fd, &t.final_deadline);
   (void)decc_u256_to_u64(&idx, &t.idx);
-  json_t *o = json_pack(
-      "{s:s,s:s,s:I,s:o,s:o,s:s,s:o,s:o,s:b}", "chainTaskId", th,
-      "chainDealId", dh, "taskIndex", (json_int_t)idx, "requester",
-      decc__node_json_addr(&d.requester), "workerpool",
-      decc__node_json_addr(&d.workerpool.pointer), "currentStatus", current,
-      "finalDeadline", iso_date(fd), "dateStatusList", dates,
-      "servedByThisNode", pool_ok);
+  json_t *o =
+      json_pack("{s:s,s:s,s:I,s:o,s:o,s:s,s:o,s:o,s:b}", "chainTaskId", th,
+                "chainDealId", dh, "taskIndex", (json_int_t)idx, "requester",
+                decc__node_json_addr(&d.requester), "workerpool",
+                decc__node_json_addr(&d.workerpool.pointer), "currentStatus",
+                current, "finalDeadline", iso_date(fd), "dateStatusList", dates,
+                "servedByThisNode", pool_ok);
   if (o) {
     json_object_set_new(o, "replicates", reps);
     if (t.results_len)

@@ -211,8 +211,7 @@ decc_status decc_poco_escrow_apply(decc_poco_accounts *t,
       if (st == DECC_E_REVERT)
         return decc_err_set(err, st, "escrow move %zu reverted: %s", i,
                             decc_poco_revert_text(&r));
-      return decc_err_set(err, st, "escrow move %zu: %s", i,
-                          decc_strerror(st));
+      return decc_err_set(err, st, "escrow move %zu: %s", i, decc_strerror(st));
     }
   }
   decc_poco_accounts_clear(t);
@@ -250,8 +249,8 @@ static decc_status do_move(const decc_poco_env *env, decc_poco_effects *fx,
   m.kind = kind;
   m.account = *a;
   m.amount = *v;
-  decc_status st = decc__poco_move_apply(&fx->accounts, &env->hub, &m,
-                                         &fx->revert);
+  decc_status st =
+      decc__poco_move_apply(&fx->accounts, &env->hub, &m, &fx->revert);
   if (st)
     return st;
   return decc__poco_push_move(fx, kind, a, v, ref32);
@@ -358,8 +357,8 @@ decc_status decc__poco_success_work(const decc_poco_env *env,
     if (decc_u256_cmp(&part, &kitty) > 0)
       part = kitty;
     POCO_TRY(decc__poco_seize(env, fx, &kitty_addr, &part, task_id));
-    POCO_TRY(decc__poco_reward(env, fx, &deal->workerpool.owner, &part,
-                               task_id));
+    POCO_TRY(
+        decc__poco_reward(env, fx, &deal->workerpool.owner, &part, task_id));
   }
   return DECC_OK;
 }
@@ -371,15 +370,15 @@ decc_status decc__poco_failed_work(const decc_poco_env *env,
   decc_u256 price, poolstake;
   POCO_TRY(task_price(fx, deal, &price, &poolstake));
   POCO_TRY(decc__poco_unlock(env, fx, &deal->sponsor, &price));
-  POCO_TRY(decc__poco_seize(env, fx, &deal->workerpool.owner, &poolstake,
-                            task_id));
+  POCO_TRY(
+      decc__poco_seize(env, fx, &deal->workerpool.owner, &poolstake, task_id));
   /* PoCo's shortcut for reward(kitty) + lock(kitty): frozen += stake, and
    * the two events without the transfers. */
   decc_address kitty_addr;
   decc_poco_kitty_address(&kitty_addr);
   POCO_TRY(do_move(env, fx, DECC_POCO_FREEZE, &kitty_addr, &poolstake, NULL));
-  POCO_TRY(emit_escrow(env, fx, DECC_EV_REWARD, &kitty_addr, &poolstake,
-                       task_id));
+  POCO_TRY(
+      emit_escrow(env, fx, DECC_EV_REWARD, &kitty_addr, &poolstake, task_id));
   return emit_escrow(env, fx, DECC_EV_LOCK, &kitty_addr, &poolstake, NULL);
 }
 
@@ -435,8 +434,8 @@ decc_status decc__poco_distribute_rewards(const decc_poco_env *env,
       }
     } else {
       decc_u256 two = decc__poco_u(2), three = decc__poco_u(3);
-      POCO_TRY(decc__poco_seize(env, fx, &c.worker, &deal->worker_stake,
-                                task_id));
+      POCO_TRY(
+          decc__poco_seize(env, fx, &c.worker, &deal->worker_stake, task_id));
       POCO_TRY(decc__poco_score_get(env, fx, &c.worker, &score));
       POCO_TRY(decc__poco_muldiv(fx, &score, &score, &two, &three));
       POCO_TRY(decc__poco_score_set(fx, &c.worker, &score));

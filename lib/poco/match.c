@@ -43,7 +43,8 @@ decc_status decc_poco_verify_signature(const decc_poco_env *env,
                                        const uint8_t hash32[32],
                                        const uint8_t *sig, size_t sig_len,
                                        int *valid, decc_poco_revert *rev) {
-  if (!decc__poco_world_ok(env) || !account || !hash32 || !valid || (sig_len && !sig))
+  if (!decc__poco_world_ok(env) || !account || !hash32 || !valid ||
+      (sig_len && !sig))
     return DECC_E_INVALID;
   *valid = 0;
   int is_contract = 0;
@@ -129,15 +130,14 @@ static decc_status sig_or_presig(const decc_poco_env *env,
                                  const decc_address *account,
                                  const uint8_t hash[32], const uint8_t *sig,
                                  size_t sig_len, int *valid) {
-  return decc_poco_verify_signature_or_presignature(env, account, hash, sig,
-                                                    sig_len, valid,
-                                                    &fx->revert);
+  return decc_poco_verify_signature_or_presignature(
+      env, account, hash, sig, sig_len, valid, &fx->revert);
 }
 
 /* require(_isAccountAuthorizedByRestriction(r, a), code). */
-static decc_status require_auth(const decc_poco_env *env,
-                                decc_poco_effects *fx, const decc_address *r,
-                                const decc_address *a, const char *code) {
+static decc_status require_auth(const decc_poco_env *env, decc_poco_effects *fx,
+                                const decc_address *r, const decc_address *a,
+                                const char *code) {
   int ok = 0;
   POCO_TRY(decc_poco_is_authorized(env, r, a, &ok));
   return ok ? DECC_OK : decc__poco_revert_msg(fx, code);
@@ -153,15 +153,14 @@ static decc_status owner_call(const decc_poco_env *env, decc_poco_effects *fx,
   return has ? DECC_OK : decc__poco_revert_empty(fx);
 }
 
-static decc_status registered(const decc_poco_env *env,
-                              decc_poco_registry reg,
+static decc_status registered(const decc_poco_env *env, decc_poco_registry reg,
                               const decc_address *entry, int *yes) {
   *yes = 0;
   return env->world->is_registered(env->world->ctx, reg, entry, yes);
 }
 
-static decc_status consumed_of(const decc_poco_env *env,
-                               const uint8_t hash[32], decc_u256 *out) {
+static decc_status consumed_of(const decc_poco_env *env, const uint8_t hash[32],
+                               decc_u256 *out) {
   *out = decc_u256_from_u64(0);
   return env->world->consumed(env->world->ctx, hash, out);
 }
@@ -214,9 +213,8 @@ decc_status decc_poco_compute_deal_volume(
                        workerpool->u.workerpool.volume,
                        request->u.request.volume};
   int has_dataset = !decc_address_is_zero(&dataset->u.dataset.dataset);
-  decc_status st =
-      deal_volume(env, fx, vols, has_dataset, (const uint8_t(*)[32])h,
-                  &fx->volume);
+  decc_status st = deal_volume(env, fx, vols, has_dataset,
+                               (const uint8_t(*)[32])h, &fx->volume);
   return decc__poco_finish(fx, st, err, "computeDealVolume");
 }
 
@@ -231,8 +229,7 @@ static decc_status require_sig(const decc_poco_env *env, decc_poco_effects *fx,
   return ok ? DECC_OK : decc__poco_revert_msg(fx, code);
 }
 
-static decc_status match_body(const decc_poco_env *env,
-                              const decc_order *app_o,
+static decc_status match_body(const decc_poco_env *env, const decc_order *app_o,
                               const decc_order *ds_o, const decc_order *wp_o,
                               const decc_order *rq_o,
                               const decc_address *sender, int sponsor,
@@ -326,8 +323,8 @@ static decc_status match_body(const decc_poco_env *env,
   POCO_TRY(registered(env, DECC_POCO_REG_WORKERPOOL, &w->workerpool, &yes));
   if (!yes)
     return decc__poco_revert_msg(fx, "iExecV5-matchOrders-0x40");
-  POCO_TRY(require_sig(env, fx, &wp_owner, h[2], wp_o,
-                       "iExecV5-matchOrders-0x41"));
+  POCO_TRY(
+      require_sig(env, fx, &wp_owner, h[2], wp_o, "iExecV5-matchOrders-0x41"));
 
   decc_order_hash(h[3], rq_o, env->domain_separator);
   POCO_TRY(require_sig(env, fx, &r->requester, h[3], rq_o,
@@ -381,8 +378,8 @@ static decc_status match_body(const decc_poco_env *env,
   decc_u256 hundred = decc__poco_u(100);
   POCO_TRY(decc__poco_mul(fx, &deal->worker_stake, &w->workerpoolprice,
                           &stake_ratio));
-  POCO_TRY(decc__poco_div(fx, &deal->worker_stake, &deal->worker_stake,
-                          &hundred));
+  POCO_TRY(
+      decc__poco_div(fx, &deal->worker_stake, &deal->worker_stake, &hundred));
   deal->scheduler_reward_ratio = sched_ratio;
   deal->sponsor = sponsor ? *sender : r->requester;
   fx->volume = volume;
@@ -434,17 +431,16 @@ static decc_status match_body(const decc_poco_env *env,
   return DECC_OK;
 }
 
-decc_status decc_poco_match_orders(const decc_poco_env *env,
-                                   const decc_order *app,
-                                   const decc_order *dataset,
-                                   const decc_order *workerpool,
-                                   const decc_order *request,
-                                   const decc_address *sender, int sponsor,
-                                   decc_poco_effects *fx, decc_err *err) {
+decc_status
+decc_poco_match_orders(const decc_poco_env *env, const decc_order *app,
+                       const decc_order *dataset, const decc_order *workerpool,
+                       const decc_order *request, const decc_address *sender,
+                       int sponsor, decc_poco_effects *fx, decc_err *err) {
   if (!fx)
     return decc_err_set(err, DECC_E_INVALID, "matchOrders: NULL effects");
   decc_poco_effects_clear(fx);
-  if (!decc__poco_world_ok(env) || !sender || !types_ok(app, dataset, workerpool, request))
+  if (!decc__poco_world_ok(env) || !sender ||
+      !types_ok(app, dataset, workerpool, request))
     return decc_err_set(err, DECC_E_INVALID,
                         "matchOrders: bad world, sender or order types");
   decc_status st =
@@ -462,8 +458,7 @@ static decc_status incompatible(decc_poco_effects *fx, const char *why) {
   return DECC_E_REVERT;
 }
 
-static decc_status compat_body(const decc_poco_env *env,
-                               const decc_order *ds_o,
+static decc_status compat_body(const decc_poco_env *env, const decc_order *ds_o,
                                const decc_poco_deal *deal,
                                decc_poco_effects *fx) {
   const decc_datasetorder *d = &ds_o->u.dataset;
@@ -483,16 +478,16 @@ static decc_status compat_body(const decc_poco_env *env,
     return incompatible(fx, "Deal not found");
   if (!decc_address_is_zero(&deal->dataset.pointer))
     return incompatible(fx, "Deal already has a dataset");
-  POCO_TRY(decc_poco_is_authorized(env, &d->apprestrict, &deal->app.pointer,
-                                   &ok));
+  POCO_TRY(
+      decc_poco_is_authorized(env, &d->apprestrict, &deal->app.pointer, &ok));
   if (!ok)
     return incompatible(fx, "App restriction not satisfied");
   POCO_TRY(decc_poco_is_authorized(env, &d->workerpoolrestrict,
                                    &deal->workerpool.pointer, &ok));
   if (!ok)
     return incompatible(fx, "Workerpool restriction not satisfied");
-  POCO_TRY(decc_poco_is_authorized(env, &d->requesterrestrict,
-                                   &deal->requester, &ok));
+  POCO_TRY(decc_poco_is_authorized(env, &d->requesterrestrict, &deal->requester,
+                                   &ok));
   if (!ok)
     return incompatible(fx, "Requester restriction not satisfied");
   for (int i = 0; i < 32; i++)
@@ -508,8 +503,8 @@ decc_status decc_poco_assert_dataset_deal_compatibility(
     return decc_err_set(err, DECC_E_INVALID,
                         "assertDatasetDealCompatibility: NULL effects");
   decc_poco_effects_clear(fx);
-  if (!decc__poco_world_ok(env) || !dataset || dataset->type != DECC_ORDER_DATASET ||
-      !deal)
+  if (!decc__poco_world_ok(env) || !dataset ||
+      dataset->type != DECC_ORDER_DATASET || !deal)
     return decc_err_set(err, DECC_E_INVALID,
                         "assertDatasetDealCompatibility: bad arguments");
   decc_status st = compat_body(env, dataset, deal, fx);
@@ -577,8 +572,8 @@ static decc_status manage_body(const decc_poco_env *env, const decc_order *o,
   }
   POCO_TRY(decc__poco_push_consumed(fx, h[0], order_volume(o)));
   return decc__poco_emit_words(
-      env, fx, (decc_poco_event)(DECC_EV_CLOSED_APP_ORDER + (int)o->type),
-      NULL, 0, (const uint8_t(*)[32])h, 1);
+      env, fx, (decc_poco_event)(DECC_EV_CLOSED_APP_ORDER + (int)o->type), NULL,
+      0, (const uint8_t(*)[32])h, 1);
 }
 
 decc_status decc_poco_manage_order(const decc_poco_env *env,
@@ -601,11 +596,13 @@ decc_status decc_poco_manage_order(const decc_poco_env *env,
 
 /* ---- createCategory --------------------------------------------------------------------- */
 
-decc_status decc_poco_create_category(
-    const decc_poco_env *env, const decc_address *sender,
-    const decc_address *owner, uint64_t new_id, const char *name,
-    const char *description, const decc_u256 *work_clock_time_ref,
-    decc_poco_effects *fx, decc_err *err) {
+decc_status decc_poco_create_category(const decc_poco_env *env,
+                                      const decc_address *sender,
+                                      const decc_address *owner,
+                                      uint64_t new_id, const char *name,
+                                      const char *description,
+                                      const decc_u256 *work_clock_time_ref,
+                                      decc_poco_effects *fx, decc_err *err) {
   if (!fx)
     return decc_err_set(err, DECC_E_INVALID, "createCategory: NULL effects");
   decc_poco_effects_clear(fx);
@@ -630,8 +627,8 @@ decc_status decc_poco_create_category(
     st = decc_abi_enc_finish(&e, &data);
     decc_abi_enc_clear(&e);
     if (!st)
-      st = decc__poco_emit(env, fx, DECC_EV_CREATE_CATEGORY, NULL, 0,
-                           data.data, data.len);
+      st = decc__poco_emit(env, fx, DECC_EV_CREATE_CATEGORY, NULL, 0, data.data,
+                           data.len);
     decc_buf_clear(&data);
   }
   return decc__poco_finish(fx, st, err, "createCategory");

@@ -40,17 +40,17 @@ typedef struct odesc {
   size_t n;
 } odesc;
 
-#define F(T, name, kind) {#name, kind, offsetof(T, name)}
+#define F(T, name, kind)                                                       \
+  { #name, kind, offsetof(T, name) }
 
-static const fdesc APP_F[] = {
-    F(decc_apporder, app, K_ADDR),
-    F(decc_apporder, appprice, K_U256),
-    F(decc_apporder, volume, K_U256),
-    F(decc_apporder, tag, K_B32),
-    F(decc_apporder, datasetrestrict, K_ADDR),
-    F(decc_apporder, workerpoolrestrict, K_ADDR),
-    F(decc_apporder, requesterrestrict, K_ADDR),
-    F(decc_apporder, salt, K_B32)};
+static const fdesc APP_F[] = {F(decc_apporder, app, K_ADDR),
+                              F(decc_apporder, appprice, K_U256),
+                              F(decc_apporder, volume, K_U256),
+                              F(decc_apporder, tag, K_B32),
+                              F(decc_apporder, datasetrestrict, K_ADDR),
+                              F(decc_apporder, workerpoolrestrict, K_ADDR),
+                              F(decc_apporder, requesterrestrict, K_ADDR),
+                              F(decc_apporder, salt, K_B32)};
 static const fdesc DATASET_F[] = {
     F(decc_datasetorder, dataset, K_ADDR),
     F(decc_datasetorder, datasetprice, K_U256),
@@ -141,9 +141,7 @@ static void build_types(void) {
 
 static void ensure_types(void) { pthread_once(&g_types_once, build_types); }
 
-static int type_ok(decc_order_type t) {
-  return (unsigned)t < 4u;
-}
+static int type_ok(decc_order_type t) { return (unsigned)t < 4u; }
 
 const char *decc_order_type_name(decc_order_type t) {
   return type_ok(t) ? ORDERS[t].json_name : "unknown";
@@ -290,7 +288,8 @@ decc_status decc_order_sign(decc_order *o, const uint8_t sk32[32],
                             int salt_random) {
   if (!type_ok(o->type))
     return DECC_E_INVALID;
-  uint8_t *salt = (uint8_t *)&o->u + ORDERS[o->type].f[ORDERS[o->type].n - 1].off;
+  uint8_t *salt =
+      (uint8_t *)&o->u + ORDERS[o->type].f[ORDERS[o->type].n - 1].off;
   if (salt_random && decc_random_bytes(salt, 32) != DECC_OK)
     return DECC_E_CRYPTO;
   uint8_t h[32];
@@ -455,9 +454,9 @@ decc_status decc_order_parse_json(decc_order *o, decc_order_type type,
     *present = 0;
   decc_status st = decc_order_init(o, type);
   if (st)
-    return decc_err_set(err, st, st == DECC_E_NOMEM ? "out of memory"
-                                                    : "unknown order type %d",
-                        (int)type);
+    return decc_err_set(
+        err, st, st == DECC_E_NOMEM ? "out of memory" : "unknown order type %d",
+        (int)type);
   const odesc *d = &ORDERS[type];
   if (!json) {
     decc_order_clear(o);
@@ -514,8 +513,8 @@ decc_status decc_order_parse_json(decc_order *o, decc_order_type type,
   if (v && !json_is_null(v)) {
     const char *s = json_string_value(v);
     size_t n = 0;
-    if (!s || decc_hex_decode(o->sign, sizeof o->sign, &n, s, strlen(s)) !=
-                  DECC_OK) {
+    if (!s ||
+        decc_hex_decode(o->sign, sizeof o->sign, &n, s, strlen(s)) != DECC_OK) {
       st = decc_err_set(err, DECC_E_PARSE, "%s.sign: expected 0x hex",
                         d->json_name);
       goto done;

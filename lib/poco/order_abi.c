@@ -106,34 +106,59 @@ decc_status decc_order_abi_get(decc_order *o, decc_order_type type,
   switch (type) {
   case DECC_ORDER_APP: {
     decc_apporder *x = &o->u.app;
-    A(0, x->app); U(1, x->appprice); U(2, x->volume); B(3, x->tag);
-    A(4, x->datasetrestrict); A(5, x->workerpoolrestrict);
-    A(6, x->requesterrestrict); B(7, x->salt);
+    A(0, x->app);
+    U(1, x->appprice);
+    U(2, x->volume);
+    B(3, x->tag);
+    A(4, x->datasetrestrict);
+    A(5, x->workerpoolrestrict);
+    A(6, x->requesterrestrict);
+    B(7, x->salt);
     bad |= sign_from(decc_abi_item(t, 8), o) != DECC_OK;
     break;
   }
   case DECC_ORDER_DATASET: {
     decc_datasetorder *x = &o->u.dataset;
-    A(0, x->dataset); U(1, x->datasetprice); U(2, x->volume); B(3, x->tag);
-    A(4, x->apprestrict); A(5, x->workerpoolrestrict);
-    A(6, x->requesterrestrict); B(7, x->salt);
+    A(0, x->dataset);
+    U(1, x->datasetprice);
+    U(2, x->volume);
+    B(3, x->tag);
+    A(4, x->apprestrict);
+    A(5, x->workerpoolrestrict);
+    A(6, x->requesterrestrict);
+    B(7, x->salt);
     bad |= sign_from(decc_abi_item(t, 8), o) != DECC_OK;
     break;
   }
   case DECC_ORDER_WORKERPOOL: {
     decc_workerpoolorder *x = &o->u.workerpool;
-    A(0, x->workerpool); U(1, x->workerpoolprice); U(2, x->volume);
-    B(3, x->tag); U(4, x->category); U(5, x->trust); A(6, x->apprestrict);
-    A(7, x->datasetrestrict); A(8, x->requesterrestrict); B(9, x->salt);
+    A(0, x->workerpool);
+    U(1, x->workerpoolprice);
+    U(2, x->volume);
+    B(3, x->tag);
+    U(4, x->category);
+    U(5, x->trust);
+    A(6, x->apprestrict);
+    A(7, x->datasetrestrict);
+    A(8, x->requesterrestrict);
+    B(9, x->salt);
     bad |= sign_from(decc_abi_item(t, 10), o) != DECC_OK;
     break;
   }
   case DECC_ORDER_REQUEST: {
     decc_requestorder *x = &o->u.request;
-    A(0, x->app); U(1, x->appmaxprice); A(2, x->dataset);
-    U(3, x->datasetmaxprice); A(4, x->workerpool);
-    U(5, x->workerpoolmaxprice); A(6, x->requester); U(7, x->volume);
-    B(8, x->tag); U(9, x->category); U(10, x->trust); A(11, x->beneficiary);
+    A(0, x->app);
+    U(1, x->appmaxprice);
+    A(2, x->dataset);
+    U(3, x->datasetmaxprice);
+    A(4, x->workerpool);
+    U(5, x->workerpoolmaxprice);
+    A(6, x->requester);
+    U(7, x->volume);
+    B(8, x->tag);
+    U(9, x->category);
+    U(10, x->trust);
+    A(11, x->beneficiary);
     A(12, x->callback);
     char *params = NULL;
     if (decc_abi_get_string(decc_abi_item(t, 13), &params) == DECC_OK) {
@@ -164,8 +189,7 @@ decc_status decc_order_abi_get(decc_order *o, decc_order_type type,
 decc_status decc_match_orders_calldata(decc_buf *out, const decc_order *app,
                                        const decc_order *dataset,
                                        const decc_order *workerpool,
-                                       const decc_order *request,
-                                       int sponsor) {
+                                       const decc_order *request, int sponsor) {
   if (app->type != DECC_ORDER_APP || dataset->type != DECC_ORDER_DATASET ||
       workerpool->type != DECC_ORDER_WORKERPOOL ||
       request->type != DECC_ORDER_REQUEST)

@@ -72,14 +72,13 @@ decc_status decc__poco_score_set(decc_poco_effects *fx,
 decc_status decc__poco_push_move(decc_poco_effects *fx,
                                  decc_poco_move_kind kind,
                                  const decc_address *account,
-                                 const decc_u256 *amount,
-                                 const uint8_t *ref32);
+                                 const decc_u256 *amount, const uint8_t *ref32);
 
 /* Appends a log: topic0 of ev, then n_indexed more topics, then data. */
 decc_status decc__poco_emit(const decc_poco_env *env, decc_poco_effects *fx,
-                            decc_poco_event ev,
-                            const uint8_t (*indexed)[32], size_t n_indexed,
-                            const uint8_t *data, size_t data_len);
+                            decc_poco_event ev, const uint8_t (*indexed)[32],
+                            size_t n_indexed, const uint8_t *data,
+                            size_t data_len);
 /* Same with data = the concatenation of n static 32-byte words. */
 decc_status decc__poco_emit_words(const decc_poco_env *env,
                                   decc_poco_effects *fx, decc_poco_event ev,

@@ -23,8 +23,8 @@ void decc_poco_kitty_address(decc_address *out) {
 
 const decc_poco_category *decc_poco_genesis_categories(size_t *count) {
   static const decc_poco_category cats[] = {
-      {"XS", "{}", 300},   {"S", "{}", 1200},   {"M", "{}", 3600},
-      {"L", "{}", 10800},  {"XL", "{}", 36000},
+      {"XS", "{}", 300},  {"S", "{}", 1200},   {"M", "{}", 3600},
+      {"L", "{}", 10800}, {"XL", "{}", 36000},
   };
   if (count)
     *count = sizeof cats / sizeof cats[0];
@@ -48,7 +48,8 @@ void decc_poco_deal_clear(decc_poco_deal *d) {
   memset(d, 0, sizeof *d);
 }
 
-decc_status decc_poco_deal_copy(decc_poco_deal *dst, const decc_poco_deal *src) {
+decc_status decc_poco_deal_copy(decc_poco_deal *dst,
+                                const decc_poco_deal *src) {
   if (!dst || !src)
     return DECC_E_INVALID;
   *dst = *src;
@@ -88,7 +89,8 @@ static decc_status dup_bytes(uint8_t **dst, const uint8_t *src, size_t n) {
   return DECC_OK;
 }
 
-decc_status decc_poco_task_copy(decc_poco_task *dst, const decc_poco_task *src) {
+decc_status decc_poco_task_copy(decc_poco_task *dst,
+                                const decc_poco_task *src) {
   if (!dst || !src)
     return DECC_E_INVALID;
   *dst = *src;
@@ -96,10 +98,9 @@ decc_status decc_poco_task_copy(decc_poco_task *dst, const decc_poco_task *src) 
   dst->results = NULL;
   dst->results_callback = NULL;
   dst->groups = NULL;
-  decc_status st =
-      dup_bytes((uint8_t **)&dst->contributions,
-                (const uint8_t *)src->contributions,
-                src->n_contributions * sizeof *src->contributions);
+  decc_status st = dup_bytes((uint8_t **)&dst->contributions,
+                             (const uint8_t *)src->contributions,
+                             src->n_contributions * sizeof *src->contributions);
   if (!st)
     st = dup_bytes(&dst->results, src->results, src->results_len);
   if (!st)
@@ -114,7 +115,8 @@ decc_status decc_poco_task_copy(decc_poco_task *dst, const decc_poco_task *src) 
 }
 
 const decc_poco_contribution *
-decc_poco_task_contribution(const decc_poco_task *t, const decc_address *worker) {
+decc_poco_task_contribution(const decc_poco_task *t,
+                            const decc_address *worker) {
   if (!t || !worker)
     return NULL;
   for (size_t i = 0; i < t->n_contributions; i++)
@@ -357,8 +359,7 @@ decc_status decc_poco_deal_from_abi(decc_poco_deal *d, const uint8_t *data,
   if (st)
     return decc_err_set(err, st, "out of memory");
   decc_abi_value *v = NULL;
-  if ((st = decc_abi_decode(&v, DECC_POCO_DEAL_ABI_TYPE, data, len, 0,
-                            err))) {
+  if ((st = decc_abi_decode(&v, DECC_POCO_DEAL_ABI_TYPE, data, len, 0, err))) {
     decc_poco_deal_clear(d);
     return decc_err_prefix(err, "viewDeal");
   }
@@ -399,8 +400,8 @@ decc_status decc_poco_contribution_from_abi(decc_poco_contribution *out,
   memset(out, 0, sizeof *out);
   out->worker = worker;
   decc_abi_value *v = NULL;
-  decc_status st = decc_abi_decode(&v, DECC_POCO_CONTRIBUTION_ABI_TYPE, data,
-                                   len, 0, err);
+  decc_status st =
+      decc_abi_decode(&v, DECC_POCO_CONTRIBUTION_ABI_TYPE, data, len, 0, err);
   if (st)
     return decc_err_prefix(err, "viewContribution");
   const decc_abi_value *r = decc_abi_item(v, 0);

@@ -56,7 +56,8 @@ decc_status decc_tag_parse(uint8_t tag32[32], const char *s, decc_err *err) {
     size_t nd = len - 2;
     if (nd == 0 || nd > 64)
       return decc_err_set(err, DECC_E_PARSE,
-                          "invalid tag '%.80s': expected 1 to 64 hex digits", s);
+                          "invalid tag '%.80s': expected 1 to 64 hex digits",
+                          s);
     for (size_t i = 0; i < nd; i++) {
       int v = hexval(s[len - 1 - i]);
       if (v < 0)
@@ -90,10 +91,11 @@ decc_status decc_tag_parse(uint8_t tag32[32], const char *s, decc_err *err) {
       }
     if (!found) {
       memset(tag32, 0, 32);
-      return decc_err_set(err, DECC_E_PARSE,
-                          "unknown tag '%.*s' (known: tee, scone, gramine, tdx, "
-                          "gpu)",
-                          (int)(n > 40 ? 40 : n), p);
+      return decc_err_set(
+          err, DECC_E_PARSE,
+          "unknown tag '%.*s' (known: tee, scone, gramine, tdx, "
+          "gpu)",
+          (int)(n > 40 ? 40 : n), p);
     }
     if (!*e)
       break;

@@ -31,8 +31,7 @@ static int gt(const decc_u256 *a, const decc_u256 *b) {
 }
 
 /* Starts fx->task as a copy of the stored task. */
-static decc_status begin_task(decc_poco_effects *fx,
-                              const uint8_t task_id[32],
+static decc_status begin_task(decc_poco_effects *fx, const uint8_t task_id[32],
                               const decc_poco_task *t) {
   POCO_TRY(decc_poco_task_copy(&fx->task, t));
   fx->has_task = 1;
@@ -53,8 +52,8 @@ static decc_status push_contribution(decc_poco_effects *fx,
   decc_poco_task *t = &fx->task;
   if (t->n_contributions >= DECC_POCO_MAX_CONTRIBUTORS)
     return decc__poco_revert_msg(fx, "decc: too many contributors");
-  decc_poco_contribution *v = decc_realloc(
-      t->contributions, (t->n_contributions + 1) * sizeof *v);
+  decc_poco_contribution *v =
+      decc_realloc(t->contributions, (t->n_contributions + 1) * sizeof *v);
   if (!v)
     return DECC_E_NOMEM;
   t->contributions = v;
@@ -81,8 +80,8 @@ static decc_status set_group(decc_poco_task *t, const uint8_t hash[32],
   return DECC_OK;
 }
 
-static decc_status set_bytes(uint8_t **dst, size_t *dst_len,
-                             const uint8_t *src, size_t n) {
+static decc_status set_bytes(uint8_t **dst, size_t *dst_len, const uint8_t *src,
+                             size_t n) {
   decc_free(*dst);
   *dst = NULL;
   *dst_len = 0;
@@ -150,11 +149,10 @@ static decc_status emit_finalize(const decc_poco_env *env,
 }
 
 /* executeCallback: returned to the caller instead of executed. */
-static decc_status set_callback(const decc_poco_env *env,
-                                decc_poco_effects *fx,
+static decc_status set_callback(const decc_poco_env *env, decc_poco_effects *fx,
                                 const decc_poco_deal *deal,
-                                const uint8_t task_id[32],
-                                const uint8_t *rcb, size_t rcb_len) {
+                                const uint8_t task_id[32], const uint8_t *rcb,
+                                size_t rcb_len) {
   if (decc_address_is_zero(&deal->callback))
     return DECC_OK;
   uint8_t sel[4];
@@ -181,20 +179,18 @@ static decc_status set_callback(const decc_poco_env *env,
 
 /* The worker + taskid + enclave authorisation (scheduler or teebroker),
  * then the enclave's signature of (resultHash, resultSeal). */
-static decc_status check_signatures(const decc_poco_env *env,
-                                    decc_poco_effects *fx,
-                                    const decc_poco_deal *deal,
-                                    const uint8_t task_id[32],
-                                    const decc_address *worker,
-                                    const decc_address *ec,
-                                    const uint8_t rh[32],
-                                    const uint8_t rs[32], const uint8_t *esig,
-                                    size_t esig_len, const uint8_t *asig,
-                                    size_t asig_len) {
+static decc_status
+check_signatures(const decc_poco_env *env, decc_poco_effects *fx,
+                 const decc_poco_deal *deal, const uint8_t task_id[32],
+                 const decc_address *worker, const decc_address *ec,
+                 const uint8_t rh[32], const uint8_t rs[32],
+                 const uint8_t *esig, size_t esig_len, const uint8_t *asig,
+                 size_t asig_len) {
   int has_ec = !decc_address_is_zero(ec);
   const decc_address *signer =
-      (has_ec && !decc_address_is_zero(&env->teebroker)) ? &env->teebroker
-                                                         : &deal->workerpool.owner;
+      (has_ec && !decc_address_is_zero(&env->teebroker))
+          ? &env->teebroker
+          : &deal->workerpool.owner;
   uint8_t m[32], dg[32];
   int ok = 0;
   decc_poco_authorization_message(m, worker, task_id, ec);
@@ -216,12 +212,10 @@ static decc_status check_signatures(const decc_poco_env *env,
 
 /* ---- initialize ------------------------------------------------------------------ */
 
-static decc_status initialize_body(const decc_poco_env *env,
-                                   const uint8_t deal_id[32],
-                                   const decc_poco_deal *deal,
-                                   const decc_u256 *idx,
-                                   const decc_poco_task *current,
-                                   decc_poco_effects *fx) {
+static decc_status
+initialize_body(const decc_poco_env *env, const uint8_t deal_id[32],
+                const decc_poco_deal *deal, const decc_u256 *idx,
+                const decc_poco_task *current, decc_poco_effects *fx) {
   if (decc_u256_cmp(idx, &deal->bot_first) < 0)
     return decc__poco_revert_empty(fx);
   decc_u256 end;
@@ -244,7 +238,8 @@ static decc_status initialize_body(const decc_poco_env *env,
     return decc__poco_revert_panic(fx, DECC_POCO_PANIC_OUT_OF_BOUNDS);
   decc_u256 k = decc__poco_u(DECC_POCO_CONTRIBUTION_DEADLINE_RATIO), x;
   POCO_TRY(decc__poco_mul(fx, &x, &t->timeref, &k));
-  POCO_TRY(decc__poco_add(fx, &t->contribution_deadline, &deal->start_time, &x));
+  POCO_TRY(
+      decc__poco_add(fx, &t->contribution_deadline, &deal->start_time, &x));
   k = decc__poco_u(DECC_POCO_FINAL_DEADLINE_RATIO);
   POCO_TRY(decc__poco_mul(fx, &x, &t->timeref, &k));
   POCO_TRY(decc__poco_add(fx, &t->final_deadline, &deal->start_time, &x));
@@ -300,18 +295,20 @@ static decc_status check_consensus(const decc_poco_env *env,
   return emit_task(env, fx, DECC_EV_TASK_CONSENSUS, task_id, NULL, consensus);
 }
 
-static decc_status contribute_body(
-    const decc_poco_env *env, const uint8_t task_id[32],
-    const decc_poco_deal *deal, const decc_poco_task *task,
-    const decc_address *sender, const uint8_t rh[32], const uint8_t rs[32],
-    const decc_address *ec, const uint8_t *esig, size_t esig_len,
-    const uint8_t *asig, size_t asig_len, decc_poco_effects *fx) {
+static decc_status
+contribute_body(const decc_poco_env *env, const uint8_t task_id[32],
+                const decc_poco_deal *deal, const decc_poco_task *task,
+                const decc_address *sender, const uint8_t rh[32],
+                const uint8_t rs[32], const decc_address *ec,
+                const uint8_t *esig, size_t esig_len, const uint8_t *asig,
+                size_t asig_len, decc_poco_effects *fx) {
   decc_u256 now = now_u(env);
   if (task->status != DECC_TASK_ACTIVE)
     return decc__poco_revert_empty(fx);
   if (!gt(&task->contribution_deadline, &now))
     return decc__poco_revert_empty(fx);
-  const decc_poco_contribution *prev = decc_poco_task_contribution(task, sender);
+  const decc_poco_contribution *prev =
+      decc_poco_task_contribution(task, sender);
   if (prev && prev->status != DECC_CONTRIB_UNSET)
     return decc__poco_revert_empty(fx);
   if (decc_address_is_zero(ec) && (deal->tag[31] & 0x01))
@@ -347,7 +344,8 @@ static decc_status contribute_body(
   decc_u256 ng;
   POCO_TRY(decc__poco_add(fx, &ng, &group, &delta));
   POCO_TRY(set_group(t, rh, &ng));
-  POCO_TRY(decc__poco_add(fx, &t->consensus_total, &t->consensus_total, &delta));
+  POCO_TRY(
+      decc__poco_add(fx, &t->consensus_total, &t->consensus_total, &delta));
   return check_consensus(env, fx, deal, task_id, rh);
 }
 
@@ -382,12 +380,10 @@ decc_status decc_poco_contribute(
 
 /* ---- reveal ------------------------------------------------------------------------ */
 
-static decc_status reveal_body(const decc_poco_env *env,
-                               const uint8_t task_id[32],
-                               const decc_poco_task *task,
-                               const decc_address *sender,
-                               const uint8_t digest[32],
-                               decc_poco_effects *fx) {
+static decc_status
+reveal_body(const decc_poco_env *env, const uint8_t task_id[32],
+            const decc_poco_task *task, const decc_address *sender,
+            const uint8_t digest[32], decc_poco_effects *fx) {
   decc_u256 now = now_u(env);
   if (task->status != DECC_TASK_REVEALING)
     return decc__poco_revert_empty(fx);
@@ -426,19 +422,17 @@ decc_status decc_poco_reveal(const decc_poco_env *env,
   decc_poco_effects_clear(fx);
   if (!env_ok(env) || !task_id32 || !sender || !result_digest32)
     return decc_err_set(err, DECC_E_INVALID, "reveal: bad arguments");
-  decc_status st = reveal_body(env, task_id32, task ? task : &zero_task,
-                               sender, result_digest32, fx);
+  decc_status st = reveal_body(env, task_id32, task ? task : &zero_task, sender,
+                               result_digest32, fx);
   return decc__poco_finish(fx, st, err, "reveal");
 }
 
 /* ---- reopen ------------------------------------------------------------------------ */
 
-static decc_status reopen_body(const decc_poco_env *env,
-                               const uint8_t task_id[32],
-                               const decc_poco_deal *deal,
-                               const decc_poco_task *task,
-                               const decc_address *sender,
-                               decc_poco_effects *fx) {
+static decc_status
+reopen_body(const decc_poco_env *env, const uint8_t task_id[32],
+            const decc_poco_deal *deal, const decc_poco_task *task,
+            const decc_address *sender, decc_poco_effects *fx) {
   decc_u256 now = now_u(env);
   if (!decc_address_eq(sender, &deal->workerpool.owner))
     return decc__poco_revert_empty(fx); /* onlyScheduler */
@@ -470,8 +464,8 @@ decc_status decc_poco_reopen(const decc_poco_env *env,
                              const uint8_t task_id32[32],
                              const decc_poco_deal *deal,
                              const decc_poco_task *task,
-                             const decc_address *sender,
-                             decc_poco_effects *fx, decc_err *err) {
+                             const decc_address *sender, decc_poco_effects *fx,
+                             decc_err *err) {
   if (!fx)
     return decc_err_set(err, DECC_E_INVALID, "reopen: NULL effects");
   decc_poco_effects_clear(fx);
@@ -495,14 +489,12 @@ static int callback_ok(const decc_poco_deal *deal, const uint8_t *rcb,
   return memcmp(h, digest, 32) == 0;
 }
 
-static decc_status finalize_body(const decc_poco_env *env,
-                                 const uint8_t task_id[32],
-                                 const decc_poco_deal *deal,
-                                 const decc_poco_task *task,
-                                 const decc_address *sender,
-                                 const uint8_t *results, size_t results_len,
-                                 const uint8_t *rcb, size_t rcb_len,
-                                 decc_poco_effects *fx) {
+static decc_status
+finalize_body(const decc_poco_env *env, const uint8_t task_id[32],
+              const decc_poco_deal *deal, const decc_poco_task *task,
+              const decc_address *sender, const uint8_t *results,
+              size_t results_len, const uint8_t *rcb, size_t rcb_len,
+              decc_poco_effects *fx) {
   decc_u256 now = now_u(env);
   if (!decc_address_eq(sender, &deal->workerpool.owner))
     return decc__poco_revert_empty(fx); /* onlyScheduler */
@@ -523,23 +515,21 @@ static decc_status finalize_body(const decc_poco_env *env,
   decc_poco_task *t = &fx->task;
   t->status = DECC_TASK_COMPLETED;
   POCO_TRY(set_bytes(&t->results, &t->results_len, results, results_len));
-  POCO_TRY(set_bytes(&t->results_callback, &t->results_callback_len, rcb,
-                     rcb_len));
+  POCO_TRY(
+      set_bytes(&t->results_callback, &t->results_callback_len, rcb, rcb_len));
   POCO_TRY(decc__poco_success_work(env, fx, deal, task_id));
   POCO_TRY(decc__poco_distribute_rewards(env, fx, deal, task_id));
   POCO_TRY(emit_finalize(env, fx, task_id, results, results_len));
   return set_callback(env, fx, deal, task_id, rcb, rcb_len);
 }
 
-decc_status decc_poco_finalize(const decc_poco_env *env,
-                               const uint8_t task_id32[32],
-                               const decc_poco_deal *deal,
-                               const decc_poco_task *task,
-                               const decc_address *sender,
-                               const uint8_t *results, size_t results_len,
-                               const uint8_t *results_callback,
-                               size_t results_callback_len,
-                               decc_poco_effects *fx, decc_err *err) {
+decc_status
+decc_poco_finalize(const decc_poco_env *env, const uint8_t task_id32[32],
+                   const decc_poco_deal *deal, const decc_poco_task *task,
+                   const decc_address *sender, const uint8_t *results,
+                   size_t results_len, const uint8_t *results_callback,
+                   size_t results_callback_len, decc_poco_effects *fx,
+                   decc_err *err) {
   if (!fx)
     return decc_err_set(err, DECC_E_INVALID, "finalize: NULL effects");
   decc_poco_effects_clear(fx);
@@ -549,25 +539,22 @@ decc_status decc_poco_finalize(const decc_poco_env *env,
   if (results_len > DECC_POCO_MAX_BYTES ||
       results_callback_len > DECC_POCO_MAX_BYTES)
     return decc_err_set(err, DECC_E_LIMIT, "finalize: results too large");
-  decc_status st = finalize_body(env, task_id32, deal ? deal : &zero_deal,
-                                 task ? task : &zero_task, sender, results,
-                                 results_len, results_callback,
-                                 results_callback_len, fx);
+  decc_status st = finalize_body(
+      env, task_id32, deal ? deal : &zero_deal, task ? task : &zero_task,
+      sender, results, results_len, results_callback, results_callback_len, fx);
   return decc__poco_finish(fx, st, err, "finalize");
 }
 
 /* ---- contributeAndFinalize ------------------------------------------------------------ */
 
-static decc_status caf_body(const decc_poco_env *env, const uint8_t task_id[32],
-                            const decc_poco_deal *deal,
-                            const decc_poco_task *task,
-                            const decc_address *sender,
-                            const uint8_t digest[32], const uint8_t *results,
-                            size_t results_len, const uint8_t *rcb,
-                            size_t rcb_len, const decc_address *ec,
-                            const uint8_t *esig, size_t esig_len,
-                            const uint8_t *asig, size_t asig_len,
-                            decc_poco_effects *fx) {
+static decc_status
+caf_body(const decc_poco_env *env, const uint8_t task_id[32],
+         const decc_poco_deal *deal, const decc_poco_task *task,
+         const decc_address *sender, const uint8_t digest[32],
+         const uint8_t *results, size_t results_len, const uint8_t *rcb,
+         size_t rcb_len, const decc_address *ec, const uint8_t *esig,
+         size_t esig_len, const uint8_t *asig, size_t asig_len,
+         decc_poco_effects *fx) {
   decc_u256 now = now_u(env), one = decc__poco_u(1);
   if (task->status != DECC_TASK_ACTIVE)
     return decc__poco_revert_empty(fx);
@@ -605,8 +592,8 @@ static decc_status caf_body(const decc_poco_env *env, const uint8_t task_id[32],
   t->winner_counter = one;
   memcpy(t->result_digest, digest, 32);
   POCO_TRY(set_bytes(&t->results, &t->results_len, results, results_len));
-  POCO_TRY(set_bytes(&t->results_callback, &t->results_callback_len, rcb,
-                     rcb_len));
+  POCO_TRY(
+      set_bytes(&t->results_callback, &t->results_callback_len, rcb, rcb_len));
   POCO_TRY(push_contribution(fx, &c));
 
   POCO_TRY(decc__poco_success_work(env, fx, deal, task_id));
@@ -622,11 +609,11 @@ decc_status decc_poco_contribute_and_finalize(
     const decc_poco_env *env, const uint8_t task_id32[32],
     const decc_poco_deal *deal, const decc_poco_task *task,
     const decc_address *sender, const uint8_t result_digest32[32],
-    const uint8_t *results, size_t results_len,
-    const uint8_t *results_callback, size_t results_callback_len,
-    const decc_address *enclave_challenge, const uint8_t *enclave_sign,
-    size_t enclave_sign_len, const uint8_t *authorization_sign,
-    size_t authorization_sign_len, decc_poco_effects *fx, decc_err *err) {
+    const uint8_t *results, size_t results_len, const uint8_t *results_callback,
+    size_t results_callback_len, const decc_address *enclave_challenge,
+    const uint8_t *enclave_sign, size_t enclave_sign_len,
+    const uint8_t *authorization_sign, size_t authorization_sign_len,
+    decc_poco_effects *fx, decc_err *err) {
   if (!fx)
     return decc_err_set(err, DECC_E_INVALID,
                         "contributeAndFinalize: NULL effects");

@@ -128,7 +128,8 @@ static double radix_value(const char *d, size_t n, int bits) {
   hex[o++] = 'x';
   unsigned acc = 0, nb = (unsigned)lead;
   for (size_t i = 0; i < n; i++) {
-    unsigned v = (unsigned)(d[i] <= '9' ? d[i] - '0' : (d[i] | 0x20) - 'a' + 10);
+    unsigned v =
+        (unsigned)(d[i] <= '9' ? d[i] - '0' : (d[i] | 0x20) - 'a' + 10);
     for (int b = bits - 1; b >= 0; b--) {
       acc = acc << 1 | ((v >> b) & 1);
       if (++nb == 4) {
@@ -163,12 +164,14 @@ double decc_js_string_to_number(const char *text, size_t len) {
   if (len == 9 && !memcmp(t, "-Infinity", 9))
     return -INFINITY;
   if (len > 2 && t[0] == '0') {
-    int bits = (t[1] | 0x20) == 'x' ? 4 : (t[1] | 0x20) == 'o' ? 3
-               : (t[1] | 0x20) == 'b' ? 1 : 0;
+    int bits = (t[1] | 0x20) == 'x'   ? 4
+               : (t[1] | 0x20) == 'o' ? 3
+               : (t[1] | 0x20) == 'b' ? 1
+                                      : 0;
     if (bits) {
       for (size_t i = 2; i < len; i++) {
         char c = t[i];
-        int ok = bits == 4 ? ((c >= '0' && c <= '9') ||
+        int ok = bits == 4   ? ((c >= '0' && c <= '9') ||
                               ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
                  : bits == 3 ? (c >= '0' && c <= '7')
                              : (c == '0' || c == '1');

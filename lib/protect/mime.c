@@ -25,17 +25,26 @@
 #include "protect_int.h"
 
 /* Order fixed by the generator's SUPPORTED list (indices in the table). */
-const char *const decc__pd_mime_names[15] = {
-    "application/octet-stream", "application/pdf", "application/xml",
-    "application/zip",          "audio/midi",      "audio/mpeg",
-    "audio/x-wav",              "image/bmp",       "image/gif",
-    "image/jpeg",               "image/png",       "image/webp",
-    "video/mp4",                "video/mpeg",      "video/x-msvideo"};
+const char *const decc__pd_mime_names[15] = {"application/octet-stream",
+                                             "application/pdf",
+                                             "application/xml",
+                                             "application/zip",
+                                             "audio/midi",
+                                             "audio/mpeg",
+                                             "audio/x-wav",
+                                             "image/bmp",
+                                             "image/gif",
+                                             "image/jpeg",
+                                             "image/png",
+                                             "image/webp",
+                                             "video/mp4",
+                                             "video/mpeg",
+                                             "video/x-msvideo"};
 
 typedef struct mime_sig {
   uint16_t offset;
   uint8_t len;
-  int8_t mime; /* index in decc__pd_mime_names, -1 = not supported */
+  int8_t mime;       /* index in decc__pd_mime_names, -1 = not supported */
   int16_t bytes[40]; /* -1 = wildcard */
 } mime_sig;
 

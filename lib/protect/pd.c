@@ -158,8 +158,7 @@ decc_pd *decc__pd_node_bytes(decc_pd_kind kind, const void *data, size_t len) {
   return n;
 }
 
-decc_pd *decc__pd_node_i128(const char *decimal, size_t len,
-                            decc_status *st) {
+decc_pd *decc__pd_node_i128(const char *decimal, size_t len, decc_status *st) {
   int neg, big;
   decc__u128 mag;
   if (decc__i128_parse(decimal, len, &neg, &mag, &big) != DECC_OK) {
@@ -187,8 +186,8 @@ decc_pd *decc__pd_node_i128(const char *decimal, size_t len,
   return n;
 }
 
-decc_status decc_pd_add_i128(decc_pd *obj, const char *key,
-                             const char *decimal, decc_err *err) {
+decc_status decc_pd_add_i128(decc_pd *obj, const char *key, const char *decimal,
+                             decc_err *err) {
   if (!decimal)
     return decc_err_set(err, DECC_E_INVALID, "missing i128 text");
   decc_status st;
@@ -207,15 +206,16 @@ decc_status decc_pd_add_string(decc_pd *obj, const char *key, const char *s,
   return add_simple(obj, key, decc__pd_node_bytes(DECC_PD_STRING, s, len), err);
 }
 
-decc_status decc_pd_add_binary(decc_pd *obj, const char *key,
-                               const void *data, size_t len, decc_err *err) {
+decc_status decc_pd_add_binary(decc_pd *obj, const char *key, const void *data,
+                               size_t len, decc_err *err) {
   if (!data && len)
     return decc_err_set(err, DECC_E_INVALID, "missing binary data");
-  return add_simple(obj, key, decc__pd_node_bytes(DECC_PD_BINARY, data, len), err);
+  return add_simple(obj, key, decc__pd_node_bytes(DECC_PD_BINARY, data, len),
+                    err);
 }
 
-decc_status decc_pd_add_binary_owned(decc_pd *obj, const char *key,
-                                     void *data, size_t len, decc_err *err) {
+decc_status decc_pd_add_binary_owned(decc_pd *obj, const char *key, void *data,
+                                     size_t len, decc_err *err) {
   decc_pd *n = decc__pd_node_new(DECC_PD_BINARY);
   /* One spare byte keeps the "NUL after the data" rule without a copy. */
   uint8_t *d = n ? decc_realloc(data, len + 1) : NULL;
@@ -369,14 +369,29 @@ decc_status decc__json_quote(decc_buf *b, const uint8_t *s, size_t len) {
     uint8_t c = s[i];
     const char *esc = NULL;
     switch (c) {
-    case '"': esc = "\\\""; break;
-    case '\\': esc = "\\\\"; break;
-    case '\b': esc = "\\b"; break;
-    case '\f': esc = "\\f"; break;
-    case '\n': esc = "\\n"; break;
-    case '\r': esc = "\\r"; break;
-    case '\t': esc = "\\t"; break;
-    default: break;
+    case '"':
+      esc = "\\\"";
+      break;
+    case '\\':
+      esc = "\\\\";
+      break;
+    case '\b':
+      esc = "\\b";
+      break;
+    case '\f':
+      esc = "\\f";
+      break;
+    case '\n':
+      esc = "\\n";
+      break;
+    case '\r':
+      esc = "\\r";
+      break;
+    case '\t':
+      esc = "\\t";
+      break;
+    default:
+      break;
     }
     if (esc) {
       st = decc_buf_append_str(b, esc);
@@ -408,7 +423,6 @@ static void crc_init(void) {
     for (int t = 1; t < 8; t++)
       crc_tab[t][i] =
           (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xFF];
-
 }
 
 static uint32_t crc32_table(uint32_t crc, const uint8_t *p, size_t n);
@@ -486,8 +500,8 @@ static uint32_t crc32_table(uint32_t crc, const uint8_t *p, size_t n) {
   while (n >= 8) {
     uint32_t lo = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 |
                        (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
-    uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
-                  (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+    uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
+                  (uint32_t)p[7] << 24;
     c = crc_tab[7][lo & 0xFF] ^ crc_tab[6][(lo >> 8) & 0xFF] ^
         crc_tab[5][(lo >> 16) & 0xFF] ^ crc_tab[4][lo >> 24] ^
         crc_tab[3][hi & 0xFF] ^ crc_tab[2][(hi >> 8) & 0xFF] ^

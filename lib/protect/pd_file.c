@@ -26,9 +26,9 @@
 #include "decc/mem.h"
 #include "protect_int.h"
 
-#define PIECE (1u << 20)           /* read size of both passes */
-#define SPLIT_MIN (16ull << 20)    /* below this the CRC pass is one thread */
-#define ZIP_MAX 0xFFFFFFFFull      /* no zip64 */
+#define PIECE (1u << 20)        /* read size of both passes */
+#define SPLIT_MIN (16ull << 20) /* below this the CRC pass is one thread */
+#define ZIP_MAX 0xFFFFFFFFull   /* no zip64 */
 
 /* ---- CRC-32 combination ------------------------------------------------
  * Reflected representation: bit 31 holds the coefficient of x^0, bit 0
@@ -47,7 +47,7 @@ static uint32_t gf_mul(uint32_t a, uint32_t b) {
 
 /* x^(8n) mod P, by squaring. */
 static uint32_t x_pow_bytes(uint64_t n) {
-  uint32_t r = 0x80000000u;     /* x^0 */
+  uint32_t r = 0x80000000u;       /* x^0 */
   uint32_t base = 1u << (31 - 8); /* x^8 */
   while (n) {
     if (n & 1)
@@ -88,8 +88,7 @@ static decc_status read_at(int fd, uint8_t *buf, size_t n, uint64_t off,
   return DECC_OK;
 }
 
-decc_status decc__pd_node_file(decc_pd **out, const char *path,
-                               decc_err *err) {
+decc_status decc__pd_node_file(decc_pd **out, const char *path, decc_err *err) {
   *out = NULL;
   if (!path || !*path)
     return decc_err_set(err, DECC_E_INVALID, "missing file path");
@@ -122,8 +121,7 @@ decc_status decc__pd_node_file(decc_pd **out, const char *path,
     else if (read_at(fd, n->u.bytes.data, head, 0, &got) != DECC_OK)
       st = decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(errno));
     else if (got != head)
-      st = decc_err_set(err, DECC_E_STATE, "%s: shrank while being read",
-                        path);
+      st = decc_err_set(err, DECC_E_STATE, "%s: shrank while being read", path);
     if (!st) {
       n->u.bytes.data[head] = 0;
       n->u.bytes.len = head;
@@ -211,11 +209,10 @@ static decc_status file_crc(int fd, uint64_t len, uint8_t *buf, uint32_t *crc,
   return st;
 }
 
-decc_status decc__pd_file_stream(const decc_pd *n, decc__pd_begin_fn begin,
-                                 void *begin_ctx,
-                                 decc_status (*sink)(void *ctx, const void *p,
-                                                     size_t len),
-                                 void *sink_ctx, decc_err *err) {
+decc_status
+decc__pd_file_stream(const decc_pd *n, decc__pd_begin_fn begin, void *begin_ctx,
+                     decc_status (*sink)(void *ctx, const void *p, size_t len),
+                     void *sink_ctx, decc_err *err) {
   const char *path = n->file;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -244,14 +241,13 @@ decc_status decc__pd_file_stream(const decc_pd *n, decc__pd_begin_fn begin,
     st = begin(begin_ctx, crc);
   uint64_t done = 0;
   while (!st && done < n->file_len) {
-    size_t want = n->file_len - done < PIECE ? (size_t)(n->file_len - done)
-                                             : PIECE;
+    size_t want =
+        n->file_len - done < PIECE ? (size_t)(n->file_len - done) : PIECE;
     size_t got;
     if (read_at(fd, buf, want, done, &got) != DECC_OK)
       st = decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(errno));
     else if (got != want)
-      st = decc_err_set(err, DECC_E_STATE, "%s shrank while being read",
-                        path);
+      st = decc_err_set(err, DECC_E_STATE, "%s shrank while being read", path);
     else {
       st = sink(sink_ctx, buf, got);
       done += got;

@@ -167,7 +167,8 @@ static decc_status special(jctx *c, json_t *j, decc_pd **node) {
   if (!b64 && !file && !i128)
     return DECC_OK;
   if (!json_is_string(v))
-    return fail(c, DECC_E_PARSE, "a $base64/$file/$i128 value must be a string");
+    return fail(c, DECC_E_PARSE,
+                "a $base64/$file/$i128 value must be a string");
   const char *s = json_string_value(v);
   size_t sl = json_string_length(v);
   decc_status st = DECC_OK;
@@ -191,8 +192,7 @@ static decc_status special(jctx *c, json_t *j, decc_pd **node) {
       return fail(c, DECC_E_PARSE, "$base64 is not valid base64");
     }
     c->binary_total += len;
-  } else if ((st = read_file_value(c, s, sl, &data, &len, node)) !=
-             DECC_OK) {
+  } else if ((st = read_file_value(c, s, sl, &data, &len, node)) != DECC_OK) {
     return st;
   } else if (*node) {
     return DECC_OK; /* file-backed */

@@ -28,7 +28,7 @@ struct decc_pd {
     } obj;
     int b;
     double num;
-    struct { /* STRING (UTF-8), BINARY, I128 (canonical decimal text) */
+    struct {         /* STRING (UTF-8), BINARY, I128 (canonical decimal text) */
       uint8_t *data; /* NUL-terminated */
       size_t len;
     } bytes;
@@ -45,8 +45,7 @@ struct decc_pd {
 /* A file-backed BINARY node for path (see decc_pd_add_binary_file).
  * Out: *out. Returns: DECC_OK; DECC_E_IO; DECC_E_LIMIT; DECC_E_NOMEM (err
  * names the path). */
-decc_status decc__pd_node_file(decc_pd **out, const char *path,
-                               decc_err *err);
+decc_status decc__pd_node_file(decc_pd **out, const char *path, decc_err *err);
 
 /* Adds node under key (key_len bytes) keeping JS property order. Takes
  * ownership of node even on failure. check_dup = 0 skips the duplicate
@@ -62,7 +61,6 @@ decc_pd *decc__pd_node_bytes(decc_pd_kind kind, const void *data, size_t len);
 decc_pd *decc__pd_node_i128(const char *decimal, size_t len, decc_status *st);
 /* Frees a node and its subtree. */
 void decc__pd_node_free(decc_pd *node);
-
 
 /* CRC-32 (zip / IEEE 802.3), continuing from crc (start with 0). */
 uint32_t decc__crc32(uint32_t crc, const uint8_t *p, size_t n);
@@ -96,11 +94,10 @@ size_t decc__pd_mime_span(void);
  * changed size or modification time since it was added or during the
  * passes. */
 typedef decc_status (*decc__pd_begin_fn)(void *ctx, uint32_t crc);
-decc_status decc__pd_file_stream(const decc_pd *n, decc__pd_begin_fn begin,
-                                 void *begin_ctx,
-                                 decc_status (*sink)(void *ctx, const void *p,
-                                                     size_t len),
-                                 void *sink_ctx, decc_err *err);
+decc_status
+decc__pd_file_stream(const decc_pd *n, decc__pd_begin_fn begin, void *begin_ctx,
+                     decc_status (*sink)(void *ctx, const void *p, size_t len),
+                     void *sink_ctx, decc_err *err);
 
 /* CRC-32 of A ‖ B from crc_a = CRC(A), crc_b = CRC(B) and len_b = |B|. */
 uint32_t decc__crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);

@@ -71,8 +71,7 @@ decc_status decc_pd_reader_open(decc_pd_reader **out, const char *zip_path,
 
 decc_status decc_pd_reader_open_mem(decc_pd_reader **out, const void *zip,
                                     size_t len, decc_pd_mode mode,
-                                    const decc_zip_limits *lim,
-                                    decc_err *err) {
+                                    const decc_zip_limits *lim, decc_err *err) {
   *out = NULL;
   decc_zip *z;
   decc_status st = decc_zip_open_mem(&z, zip, len, lim, err);
@@ -202,8 +201,8 @@ static int utf8_lossy(obuf *o, const uint8_t *s, size_t n) {
 static int borsh_string(obuf *o, const uint8_t *s, size_t n) {
   if (n < 4)
     return 0;
-  uint32_t len = (uint32_t)s[0] | (uint32_t)s[1] << 8 |
-                 (uint32_t)s[2] << 16 | (uint32_t)s[3] << 24;
+  uint32_t len = (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 |
+                 (uint32_t)s[3] << 24;
   if (len > n - 4)
     return 0;
   const uint8_t *b = s + 4;
@@ -280,8 +279,8 @@ decc_status decc_pd_get(decc_pd_reader *r, const char *path, const char *type,
   size_t len;
   if ((st = decc_zip_read(r->z, idx, 0, &data, &len, err)) != DECC_OK)
     return st;
-  int borsh_only = !strcmp(type, "bool") || !strcmp(type, "i128") ||
-                   !strcmp(type, "f64");
+  int borsh_only =
+      !strcmp(type, "bool") || !strcmp(type, "i128") || !strcmp(type, "f64");
   int legacy_only = !strcmp(type, "number") || !strcmp(type, "boolean");
   if ((borsh_only && r->mode == DECC_PD_MODE_LEGACY) ||
       (legacy_only && r->mode == DECC_PD_MODE_BORSH)) {
@@ -375,8 +374,7 @@ decc_status decc_pd_get_f64(decc_pd_reader *r, const char *path, double *out,
                             decc_err *err) {
   decc_pd_value v;
   decc_status st = decc_pd_get(
-      r, path, r && r->mode == DECC_PD_MODE_LEGACY ? "number" : "f64", &v,
-      err);
+      r, path, r && r->mode == DECC_PD_MODE_LEGACY ? "number" : "f64", &v, err);
   if (st == DECC_OK)
     *out = v.number;
   decc_pd_value_clear(&v);

@@ -8,7 +8,6 @@
 #include "decc/mem.h"
 #include "protect_int.h"
 
-
 static const char *leaf_type(const decc_pd *n, decc_pd_format fmt) {
   int v2 = fmt == DECC_PD_V2;
   switch (n->kind) {

@@ -132,8 +132,8 @@ static decc_status report(vctx *v, int stage, decc_pd_problem *problem,
   if (problem) {
     memset(problem, 0, sizeof *problem);
     snprintf(problem->message, sizeof problem->message, "%s", v->msg);
-    size_t pl = v->plen < sizeof problem->path - 1 ? v->plen
-                                                   : sizeof problem->path - 4;
+    size_t pl =
+        v->plen < sizeof problem->path - 1 ? v->plen : sizeof problem->path - 4;
     memcpy(problem->path, v->path, pl);
     if (pl < v->plen || cut)
       memcpy(problem->path + pl, "...", 4);

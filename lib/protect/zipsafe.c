@@ -239,13 +239,13 @@ static decc_status find_cd(decc_zip *z, uint64_t *count, uint64_t *cd_off,
     return decc_err_set(err, DECC_E_UNSUPPORTED,
                         "multi-disk zip archives are not supported");
   if (n > z->lim.max_entries)
-    return decc_err_set(err, DECC_E_LIMIT,
-                        "zip archive has %llu entries (limit %llu)",
-                        (unsigned long long)n,
-                        (unsigned long long)z->lim.max_entries);
+    return decc_err_set(
+        err, DECC_E_LIMIT, "zip archive has %llu entries (limit %llu)",
+        (unsigned long long)n, (unsigned long long)z->lim.max_entries);
   if (off > limit || size > limit - off)
-    return decc_err_set(err, DECC_E_PARSE, "zip central directory out of "
-                                           "bounds");
+    return decc_err_set(err, DECC_E_PARSE,
+                        "zip central directory out of "
+                        "bounds");
   if (size > CD_MAX)
     return decc_err_set(err, DECC_E_LIMIT, "zip central directory too large");
   *count = n;
@@ -329,9 +329,8 @@ static decc_status parse_cd(decc_zip *z, decc_err *err) {
     if ((st = check_name(&z->lim, name, nl, err)) != DECC_OK)
       goto out;
     int shown = (int)(nl > 80 ? 80 : nl);
-    if (zip64_fields(h + 46 + nl, xl, &usize, &csize, &lho,
-                     usize == 0xFFFFFFFF, csize == 0xFFFFFFFF,
-                     lho == 0xFFFFFFFF) != 0) {
+    if (zip64_fields(h + 46 + nl, xl, &usize, &csize, &lho, usize == 0xFFFFFFFF,
+                     csize == 0xFFFFFFFF, lho == 0xFFFFFFFF) != 0) {
       st = decc_err_set(err, DECC_E_PARSE, "bad zip64 field for \"%.*s\"",
                         shown, name);
       goto out;
@@ -432,8 +431,7 @@ static decc_status cross_check(decc_zip *z, decc_err *err) {
     if (!nm || strcmp(nm, z->e[i].name) ||
         zip_stat_index(z->za, i, ZIP_FL_ENC_RAW, &sb) != 0 ||
         !(sb.valid & ZIP_STAT_SIZE) || sb.size != z->e[i].size ||
-        sb.comp_size != z->e[i].comp_size ||
-        sb.comp_method != z->e[i].method ||
+        sb.comp_size != z->e[i].comp_size || sb.comp_method != z->e[i].method ||
         sb.encryption_method != ZIP_EM_NONE)
       return decc_err_set(err, DECC_E_PARSE,
                           "zip directory is ambiguous (entry %zu)", i);
@@ -444,11 +442,11 @@ static decc_status cross_check(decc_zip *z, decc_err *err) {
 static decc_status libzip_error(int code, decc_err *err) {
   zip_error_t ze;
   zip_error_init_with_code(&ze, code);
-  decc_status st = code == ZIP_ER_MEMORY ? DECC_E_NOMEM
-                   : code == ZIP_ER_OPEN || code == ZIP_ER_READ ||
-                           code == ZIP_ER_SEEK
-                       ? DECC_E_IO
-                       : DECC_E_PARSE;
+  decc_status st =
+      code == ZIP_ER_MEMORY ? DECC_E_NOMEM
+      : code == ZIP_ER_OPEN || code == ZIP_ER_READ || code == ZIP_ER_SEEK
+          ? DECC_E_IO
+          : DECC_E_PARSE;
   decc_err_set(err, st, "zip archive: %s", zip_error_strerror(&ze));
   zip_error_fini(&ze);
   return st;
@@ -747,9 +745,9 @@ static decc_status extract_one(decc_zip *z, xctx *x, size_t idx,
     int last = j >= end;
     if (last && !e->is_dir) {
       mode_t perm = e->mode ? ((mode_t)(e->mode & 0777) | 0600) : 0644;
-      x->fd = openat(cur, comp,
-                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                     perm);
+      x->fd =
+          openat(cur, comp,
+                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm);
       if (x->fd < 0) {
         int er = errno;
         st = decc_err_set(err, er == EEXIST ? DECC_E_EXISTS : DECC_E_IO,
@@ -790,12 +788,12 @@ static decc_status extract_one(decc_zip *z, xctx *x, size_t idx,
                         strerror(errno));
       break;
     }
-    int next = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                     O_CLOEXEC);
+    int next =
+        openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (next < 0) {
       st = decc_err_set(err, DECC_E_EXISTS,
-                        "%.*s: a non-directory or symlink is in the way",
-                        shown, name);
+                        "%.*s: a non-directory or symlink is in the way", shown,
+                        name);
       break;
     }
     close(cur);

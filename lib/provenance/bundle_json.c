@@ -373,10 +373,12 @@ static int resource_rd(rd *r, json_t *o, const char *k,
 
 static int parse_deal(rd *r, json_t *d, decc_poco_deal *out) {
   static const char *const K[] = {
-      "app",      "dataset",   "workerpool", "trust",       "category",
-      "tag",      "requester", "beneficiary", "callback",   "params",
-      "startTime", "botFirst", "botSize",    "workerStake", "schedulerRewardRatio",
-      "sponsor",  NULL};
+      "app",       "dataset",     "workerpool",
+      "trust",     "category",    "tag",
+      "requester", "beneficiary", "callback",
+      "params",    "startTime",   "botFirst",
+      "botSize",   "workerStake", "schedulerRewardRatio",
+      "sponsor",   NULL};
   if (only_keys(r, d, "deal", K))
     return -1;
   if (resource_rd(r, d, "app", &out->app) ||
@@ -400,10 +402,10 @@ static int parse_deal(rd *r, json_t *d, decc_poco_deal *out) {
 }
 
 static int parse_event(rd *r, json_t *e, decc_prov_event *out) {
-  static const char *const K[] = {"name",        "address",          "topics",
-                                  "data",        "blockNumber",      "blockHash",
-                                  "transactionHash", "transactionIndex",
-                                  "logIndex",    NULL};
+  static const char *const K[] = {
+      "name",        "address",   "topics",          "data",
+      "blockNumber", "blockHash", "transactionHash", "transactionIndex",
+      "logIndex",    NULL};
   if (only_keys(r, e, "events[]", K))
     return -1;
   json_t *n = need(r, e, "name");
@@ -447,9 +449,9 @@ static int parse_event(rd *r, json_t *e, decc_prov_event *out) {
 }
 
 static int parse_task(rd *r, json_t *t, decc_prov_bundle *b) {
-  static const char *const K[] = {"id",     "dealId",       "index",
-                                  "status", "resultDigest", "results",
-                                  "resultsCallback", NULL};
+  static const char *const K[] = {
+      "id",           "dealId",  "index",           "status",
+      "resultDigest", "results", "resultsCallback", NULL};
   if (only_keys(r, t, "task", K))
     return -1;
   if (hex_fixed(r, t, "id", b->task_id, 32) ||
@@ -523,8 +525,8 @@ static int parse_attestation(rd *r, json_t *a, decc_prov_bundle *b) {
   free(s);
   if (st) {
     if (!r->st)
-      r->st = decc_err_set(r->err, DECC_E_PARSE, "bundle: attestation.quote: %s",
-                           e2.msg);
+      r->st = decc_err_set(r->err, DECC_E_PARSE,
+                           "bundle: attestation.quote: %s", e2.msg);
     return -1;
   }
   b->has_quote = 1;
@@ -545,9 +547,7 @@ decc_status decc_prov_from_json(decc_prov_bundle *b, const char *json,
                         DECC_PROV_MAX_BYTES);
   }
   json_error_t je;
-  json_t *root = json_loadb(json ? json : "", len,
-                            JSON_REJECT_DUPLICATES,
-                            &je);
+  json_t *root = json_loadb(json ? json : "", len, JSON_REJECT_DUPLICATES, &je);
   if (!root) {
     decc_prov_bundle_clear(b);
     return decc_err_set(err, DECC_E_PARSE,
@@ -556,9 +556,9 @@ decc_status decc_prov_from_json(decc_prov_bundle *b, const char *json,
                         je.line, je.text);
   }
   rd r = {err, DECC_OK};
-  static const char *const K[] = {"format", "created", "chain", "task",
-                                  "deal", "app", "dataset", "transactions",
-                                  "events", "attestation", "resultFile", NULL};
+  static const char *const K[] = {
+      "format",  "created",      "chain",  "task",        "deal",       "app",
+      "dataset", "transactions", "events", "attestation", "resultFile", NULL};
   json_t *v;
   do {
     if (only_keys(&r, root, "bundle", K))

@@ -31,8 +31,8 @@ static decc_status add_event(decc_prov_bundle *b, const decc_log *l,
   b->events = ne;
   decc_prov_event *e = &b->events[b->n_events];
   memset(e, 0, sizeof *e);
-  decc_poco_event ev = l->n_topics ? decc_poco_event_from_topic(l->topics[0])
-                                   : DECC_EV_COUNT;
+  decc_poco_event ev =
+      l->n_topics ? decc_poco_event_from_topic(l->topics[0]) : DECC_EV_COUNT;
   const char *sig = decc_poco_event_signature(ev);
   if (sig) {
     size_t n = strcspn(sig, "(");
@@ -47,9 +47,8 @@ static decc_status add_event(decc_prov_bundle *b, const decc_log *l,
 }
 
 static int log_before(const decc_log *a, const decc_log *b) {
-  return a->block_number != b->block_number
-             ? a->block_number < b->block_number
-             : a->log_index < b->log_index;
+  return a->block_number != b->block_number ? a->block_number < b->block_number
+                                            : a->log_index < b->log_index;
 }
 
 /* Events in chain order (insertion sort: at most 64). */

@@ -98,13 +98,14 @@ static int before(const decc_log *a, const decc_log *b) {
 /* ---- the contribution transactions ------------------------------------------ */
 
 typedef struct contrib {
-  int ok;              /* enclave signature verified */
+  int ok; /* enclave signature verified */
   decc_address worker, enclave, authorizer;
 } contrib;
 
 static void check_tx(vctx *v, const decc_prov_bundle *b, size_t i,
                      contrib *out) {
-  char h1[DECC_HEX32_LEN], h2[DECC_HEX32_LEN], a1[DECC_ADDRESS_HEX_LEN], a2[DECC_ADDRESS_HEX_LEN];
+  char h1[DECC_HEX32_LEN], h2[DECC_HEX32_LEN], a1[DECC_ADDRESS_HEX_LEN],
+      a2[DECC_ADDRESS_HEX_LEN];
   decc_tx tx;
   decc_tx_init(&tx);
   decc_err e2;
@@ -123,13 +124,12 @@ static void check_tx(vctx *v, const decc_prov_bundle *b, size_t i,
     line(v, DECC_PROV_FAILED, DECC_E_CORRUPT,
          "contribution transaction %zu was signed for chain %llu, not the "
          "bundle's chain %llu (a bundle from another chain?)",
-         i, (unsigned long long)tx.chain_id,
-         (unsigned long long)b->chain_id);
+         i, (unsigned long long)tx.chain_id, (unsigned long long)b->chain_id);
     goto done;
   }
   line(v, DECC_PROV_PROVEN, 0,
-       "contribution transaction %s was signed by %s for chain %llu", hx(h1, hash, 32),
-       ad(a1, &sender), (unsigned long long)tx.chain_id);
+       "contribution transaction %s was signed by %s for chain %llu",
+       hx(h1, hash, 32), ad(a1, &sender), (unsigned long long)tx.chain_id);
   if (!tx.has_to || !decc_address_eq(&tx.to, &b->hub)) {
     line(v, DECC_PROV_FAILED, DECC_E_CORRUPT,
          "contribution transaction %zu is not addressed to the hub %s", i,
@@ -205,7 +205,8 @@ static void check_tx(vctx *v, const decc_prov_bundle *b, size_t i,
            hx(h1, digest, 32), hx(h2, b->result_digest, 32));
       goto done;
     }
-    if (res_len != b->results_len || (res_len && memcmp(res, b->results, res_len)) ||
+    if (res_len != b->results_len ||
+        (res_len && memcmp(res, b->results, res_len)) ||
         cb_len != b->results_callback_len ||
         (cb_len && memcmp(cb, b->results_callback, cb_len))) {
       line(v, DECC_PROV_FAILED, DECC_E_CORRUPT,
@@ -389,9 +390,8 @@ static void check_events(vctx *v, const decc_prov_bundle *b) {
        "that these events are on the chain you trust: block %llu's hash %s "
        "is the chain source's word (\"%s\"); compare it with a node you "
        "trust (decc chain block %llu)",
-       (unsigned long long)tf->log.block_number,
-       hx(h1, tf->log.block_hash, 32), b->chain_source,
-       (unsigned long long)tf->log.block_number);
+       (unsigned long long)tf->log.block_number, hx(h1, tf->log.block_hash, 32),
+       b->chain_source, (unsigned long long)tf->log.block_number);
 }
 
 /* ---- attestation ------------------------------------------------------------------ */
@@ -462,8 +462,8 @@ static void check_quote(vctx *v, const decc_prov_bundle *b,
     }
     uint8_t want[64];
     decc_dcap_report_data(want, q);
-    const uint8_t *rd = dq.body == DECC_DCAP_BODY_SGX ? dq.sgx.report_data
-                                                      : dq.td.report_data;
+    const uint8_t *rd =
+        dq.body == DECC_DCAP_BODY_SGX ? dq.sgx.report_data : dq.td.report_data;
     if (memcmp(rd, want, 64)) {
       line(v, DECC_PROV_FAILED, DECC_E_CORRUPT,
            "the hardware quote's report data does not bind the claimed app "
@@ -661,7 +661,8 @@ decc_status decc_prov_zip_result_digest(uint8_t out32[32], const uint8_t *zip,
     goto done;
   }
   root = json_loadb((const char *)cj, cjl, 0, NULL);
-  const char *p = json_string_value(json_object_get(root, "deterministic-output-path"));
+  const char *p =
+      json_string_value(json_object_get(root, "deterministic-output-path"));
   if (!p || strncmp(p, "/iexec_out", 10) || (p[10] && p[10] != '/')) {
     st = decc_err_set(err, DECC_E_PARSE,
                       "result file: computed.json has no "

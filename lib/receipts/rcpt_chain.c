@@ -24,8 +24,7 @@
 /* Logs asked per window when scanning for a deal's OrdersMatched event. */
 #define SCAN_WINDOW 50000u
 
-decc_status decc_rcpt_deal_orders(decc_chain *chain,
-                                  const uint8_t dealid32[32],
+decc_status decc_rcpt_deal_orders(decc_chain *chain, const uint8_t dealid32[32],
                                   uint8_t hashes[4][32], decc_err *err) {
   decc_chain_addresses ad;
   uint8_t topic[32];
@@ -136,17 +135,14 @@ decc_status decc_rcpt_verify_chain(decc_rcpt_report *rep,
      * order was never matched on chain; sms_bulk_receipts.c). */
     int bulk = decc_address_is_zero(&d.dataset.pointer) && d.params &&
                strstr(d.params, "\"bulk_cid\"") && zero32(r->grant);
-    const char *bad = !bulk && !decc_address_eq(&d.dataset.pointer, &r->dataset)
-                          ? "dataset"
-                      : !decc_address_eq(&d.app.pointer, &r->app) ? "app"
-                      : !decc_address_eq(&d.requester, &r->requester)
-                          ? "requester"
-                      : !decc_address_eq(&d.beneficiary, &r->beneficiary)
-                          ? "beneficiary"
-                      : !decc_address_eq(&d.workerpool.pointer, &r->workerpool)
-                          ? "workerpool"
-                      : memcmp(price, r->price, 32) ? "dataset price"
-                                                    : NULL;
+    const char *bad =
+        !bulk && !decc_address_eq(&d.dataset.pointer, &r->dataset) ? "dataset"
+        : !decc_address_eq(&d.app.pointer, &r->app)                ? "app"
+        : !decc_address_eq(&d.requester, &r->requester)            ? "requester"
+        : !decc_address_eq(&d.beneficiary, &r->beneficiary) ? "beneficiary"
+        : !decc_address_eq(&d.workerpool.pointer, &r->workerpool) ? "workerpool"
+        : memcmp(price, r->price, 32) ? "dataset price"
+                                      : NULL;
     uint64_t first = 0, size = 0;
     decc_u256_to_u64(&first, &d.bot_first);
     decc_u256_to_u64(&size, &d.bot_size);
@@ -175,8 +171,8 @@ decc_status decc_rcpt_verify_chain(decc_rcpt_report *rep,
       have_orders = 1;
     }
     st = bulk ? DECC_OK : orders_st;
-    if (!bulk && (st == DECC_E_NOT_FOUND ||
-                  (!st && memcmp(orders[1], r->grant, 32)))) {
+    if (!bulk &&
+        (st == DECC_E_NOT_FOUND || (!st && memcmp(orders[1], r->grant, 32)))) {
       ISSUE(r->seq, "NO_GRANT",
             "receipt %llu: the deal was not made with the grant (dataset "
             "order) the receipt names",
@@ -205,8 +201,8 @@ decc_status decc_rcpt_verify_chain(decc_rcpt_report *rep,
                !memcmp(t.result_digest, r->result_digest, 32);
       decc_poco_task_clear(&t);
       decc_poco_contribution c;
-      if (ok && !decc_hub_view_contribution(chain, r->task_id, &r->worker, &c,
-                                            &e2))
+      if (ok &&
+          !decc_hub_view_contribution(chain, r->task_id, &r->worker, &c, &e2))
         ok = !memcmp(c.result_hash, r->result_hash, 32) &&
              !memcmp(c.result_seal, r->result_seal, 32) &&
              decc_address_eq(&c.enclave_challenge, &r->enclave);
@@ -307,9 +303,8 @@ decc_status decc_rcpt_verify_coverage(decc_rcpt_report *rep,
  * yields the enclave's very signature; anyone checks it recovers to the
  * contribution's enclaveChallenge. Zero when the key is gone. */
 static void enclave_signature(decc_vault *v, const uint8_t task[32],
-                              const decc_address *enclave,
-                              const uint8_t rh[32], const uint8_t rs[32],
-                              uint8_t sig[65]) {
+                              const decc_address *enclave, const uint8_t rh[32],
+                              const uint8_t rs[32], uint8_t sig[65]) {
   memset(sig, 0, 65);
   char th[DECC_HEX32_LEN];
   decc_hex_encode(th, task, 32, 1);

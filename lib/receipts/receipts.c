@@ -27,12 +27,34 @@
 
 /* Offsets of the record (docs/receipts.md). */
 enum {
-  O_MAGIC = 0, O_VERSION = 4, O_KIND = 5, O_PLEN = 6, O_SEQ = 8,
-  O_TIME = 16, O_CTIME = 24, O_CHAINID = 32, O_PREV = 40, O_DATASET = 72,
-  O_DEAL = 92, O_TASK = 124, O_TIDX = 156, O_APP = 164, O_APPCK = 184,
-  O_DSCK = 216, O_REQ = 248, O_BENEF = 268, O_POOL = 288, O_WORKER = 308,
-  O_ENCLAVE = 328, O_PRICE = 348, O_GRANT = 380, O_GEXP = 412,
-  O_RHASH = 420, O_RSEAL = 452, O_RDIGEST = 484, O_ESIG = 516,
+  O_MAGIC = 0,
+  O_VERSION = 4,
+  O_KIND = 5,
+  O_PLEN = 6,
+  O_SEQ = 8,
+  O_TIME = 16,
+  O_CTIME = 24,
+  O_CHAINID = 32,
+  O_PREV = 40,
+  O_DATASET = 72,
+  O_DEAL = 92,
+  O_TASK = 124,
+  O_TIDX = 156,
+  O_APP = 164,
+  O_APPCK = 184,
+  O_DSCK = 216,
+  O_REQ = 248,
+  O_BENEF = 268,
+  O_POOL = 288,
+  O_WORKER = 308,
+  O_ENCLAVE = 328,
+  O_PRICE = 348,
+  O_GRANT = 380,
+  O_GEXP = 412,
+  O_RHASH = 420,
+  O_RSEAL = 452,
+  O_RDIGEST = 484,
+  O_ESIG = 516,
   O_PURPOSE = 581
 };
 _Static_assert(O_PURPOSE + 65 == DECC_RCPT_FIXED_LEN, "record layout");
@@ -157,8 +179,7 @@ decc_status decc_rcpt_decode(decc_rcpt *r, const uint8_t *p, size_t n,
                         plen, n);
   r->kind = p[O_KIND];
   if (r->kind != DECC_RCPT_KEY_RELEASE && r->kind != DECC_RCPT_RESULT)
-    return decc_err_set(err, DECC_E_PARSE, "receipt: unknown kind %u",
-                        r->kind);
+    return decc_err_set(err, DECC_E_PARSE, "receipt: unknown kind %u", r->kind);
   if (!decc__rcpt_purpose_ok((const char *)p + O_PURPOSE, plen))
     return decc_err_set(err, DECC_E_PARSE,
                         "receipt: purpose is not printable UTF-8");
@@ -257,31 +278,44 @@ json_t *decc__rcpt_json(const decc_rcpt *r) {
     return NULL;
   int bad = 0;
   bad |= json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
-  bad |= json_object_set_new(o, "kind", json_string(decc_rcpt_kind_name(r->kind)));
+  bad |=
+      json_object_set_new(o, "kind", json_string(decc_rcpt_kind_name(r->kind)));
   bad |= json_object_set_new(o, "time", json_integer((json_int_t)r->time));
-  bad |= json_object_set_new(o, "chainTime", json_integer((json_int_t)r->chain_time));
-  bad |= json_object_set_new(o, "chainId", json_integer((json_int_t)r->chain_id));
+  bad |= json_object_set_new(o, "chainTime",
+                             json_integer((json_int_t)r->chain_time));
+  bad |=
+      json_object_set_new(o, "chainId", json_integer((json_int_t)r->chain_id));
   bad |= json_object_set_new(o, "dataset", jaddr(&r->dataset));
   bad |= json_object_set_new(o, "dealid", jhex(r->deal_id, 32));
   bad |= json_object_set_new(o, "taskid", jhex(r->task_id, 32));
-  bad |= json_object_set_new(o, "taskIndex", json_integer((json_int_t)r->task_index));
+  bad |= json_object_set_new(o, "taskIndex",
+                             json_integer((json_int_t)r->task_index));
   bad |= json_object_set_new(o, "app", jaddr(&r->app));
   bad |= json_object_set_new(o, "appChecksum", jhex(r->app_checksum, 32));
-  bad |= json_object_set_new(o, "datasetChecksum", jhex(r->dataset_checksum, 32));
+  bad |=
+      json_object_set_new(o, "datasetChecksum", jhex(r->dataset_checksum, 32));
   bad |= json_object_set_new(o, "requester", jaddr(&r->requester));
   bad |= json_object_set_new(o, "beneficiary", jaddr(&r->beneficiary));
   bad |= json_object_set_new(o, "workerpool", jaddr(&r->workerpool));
   bad |= json_object_set_new(o, "worker", jaddr(&r->worker));
   bad |= json_object_set_new(o, "enclave", jaddr(&r->enclave));
-  bad |= json_object_set_new(o, "price", json_string(decc_u256_to_dec(dec, &price)));
-  bad |= json_object_set_new(o, "grant", zero(r->grant, 32) ? json_null() : jhex(r->grant, 32));
-  bad |= json_object_set_new(o, "grantExpires", r->grant_expires ? json_integer((json_int_t)r->grant_expires) : json_null());
-  bad |= json_object_set_new(o, "purpose", json_stringn(r->purpose, r->purpose_len));
+  bad |= json_object_set_new(o, "price",
+                             json_string(decc_u256_to_dec(dec, &price)));
+  bad |= json_object_set_new(
+      o, "grant", zero(r->grant, 32) ? json_null() : jhex(r->grant, 32));
+  bad |= json_object_set_new(o, "grantExpires",
+                             r->grant_expires
+                                 ? json_integer((json_int_t)r->grant_expires)
+                                 : json_null());
+  bad |= json_object_set_new(o, "purpose",
+                             json_stringn(r->purpose, r->purpose_len));
   if (r->kind == DECC_RCPT_RESULT) {
     bad |= json_object_set_new(o, "resultHash", jhex(r->result_hash, 32));
     bad |= json_object_set_new(o, "resultSeal", jhex(r->result_seal, 32));
     bad |= json_object_set_new(o, "resultDigest", jhex(r->result_digest, 32));
-    bad |= json_object_set_new(o, "enclaveSignature", zero(r->enclave_sig, 65) ? json_null() : jhex(r->enclave_sig, 65));
+    bad |= json_object_set_new(
+        o, "enclaveSignature",
+        zero(r->enclave_sig, 65) ? json_null() : jhex(r->enclave_sig, 65));
   }
   bad |= json_object_set_new(o, "prev", jhex(r->prev, 32));
   if (decc_rcpt_hash(h, r) == DECC_OK)
@@ -479,8 +513,7 @@ void decc_rcpt_report_clear(decc_rcpt_report *r) {
 decc_status decc__rcpt_issue(decc_rcpt_report *rep, uint64_t seq,
                              const char *code, const char *fmt, ...) {
   if (rep->n % 16 == 0) {
-    decc_rcpt_issue *p =
-        decc_realloc(rep->issues, (rep->n + 16) * sizeof *p);
+    decc_rcpt_issue *p = decc_realloc(rep->issues, (rep->n + 16) * sizeof *p);
     if (!p)
       return DECC_E_NOMEM;
     rep->issues = p;
@@ -503,7 +536,7 @@ typedef struct task_ix {
     uint8_t task[32];
     size_t release; /* index in the list + 1 of the first release */
     size_t result;  /* index + 1 of the RESULT receipt */
-  } *slots;
+  } * slots;
 } task_ix;
 
 static size_t ix_find(task_ix *t, const uint8_t task[32], int insert) {
@@ -520,8 +553,7 @@ static size_t ix_find(task_ix *t, const uint8_t task[32], int insert) {
   }
 }
 
-decc_status decc_rcpt_verify_log(decc_rcpt_report *rep,
-                                 const decc_rcpt_list *l,
+decc_status decc_rcpt_verify_log(decc_rcpt_report *rep, const decc_rcpt_list *l,
                                  const decc_address *dataset,
                                  const decc_address *signer, decc_err *err) {
   memset(rep, 0, sizeof *rep);
@@ -557,7 +589,8 @@ decc_status decc_rcpt_verify_log(decc_rcpt_report *rep,
     if (dataset && !decc_address_eq(&r->dataset, dataset))
       ISSUE(r->seq, "WRONG_DATASET",
             "receipt %llu is for dataset %s, not this log's",
-            (unsigned long long)r->seq, decc_address_to_checksum(a, &r->dataset));
+            (unsigned long long)r->seq,
+            decc_address_to_checksum(a, &r->dataset));
     if (r->seq != i)
       ISSUE(r->seq, "SEQ_GAP",
             "receipt at position %zu has sequence number %llu: a receipt "
@@ -636,8 +669,7 @@ nomem:
 #undef ISSUE
 }
 
-decc_status decc_rcpt_report_to_json(char **json,
-                                     const decc_rcpt_report *rep) {
+decc_status decc_rcpt_report_to_json(char **json, const decc_rcpt_report *rep) {
   *json = NULL;
   json_t *arr = json_array();
   for (size_t i = 0; arr && i < rep->n; i++) {
@@ -651,12 +683,11 @@ decc_status decc_rcpt_report_to_json(char **json,
       arr = NULL;
     }
   }
-  json_t *root =
-      arr ? json_pack("{s:b,s:I,s:I,s:o,s:o}", "ok", rep->n == 0, "checked",
-                      (json_int_t)rep->checked, "chainChecked",
-                      (json_int_t)rep->chain_checked, "signer",
-                      jaddr(&rep->signer), "issues", arr)
-          : NULL;
+  json_t *root = arr ? json_pack("{s:b,s:I,s:I,s:o,s:o}", "ok", rep->n == 0,
+                                 "checked", (json_int_t)rep->checked,
+                                 "chainChecked", (json_int_t)rep->chain_checked,
+                                 "signer", jaddr(&rep->signer), "issues", arr)
+                     : NULL;
   if (root)
     *json = json_dumps(root, JSON_COMPACT);
   json_decref(root);

@@ -61,8 +61,9 @@ decc_status decc_deal_params_parse(decc_deal_params *p, const char *text,
   if ((v = json_object_get(root, DECC_PARAM_INPUT_FILES)) && !json_is_null(v)) {
     size_t n = json_is_array(v) ? json_array_size(v) : 0;
     if (!json_is_array(v) || (max_input_files && n > max_input_files))
-      return bad(p, err, DECC_PARAM_INPUT_FILES " is not an array of at most "
-                         "the accepted number of URLs");
+      return bad(p, err,
+                 DECC_PARAM_INPUT_FILES " is not an array of at most "
+                                        "the accepted number of URLs");
     p->input_files = n ? decc_calloc(n, sizeof *p->input_files) : NULL;
     if (n && !p->input_files) {
       decc_deal_params_clear(p);
@@ -79,8 +80,9 @@ decc_status decc_deal_params_parse(decc_deal_params *p, const char *text,
   if ((v = json_object_get(root, DECC_PARAM_SECRETS)) && !json_is_null(v)) {
     size_t n = json_is_object(v) ? json_object_size(v) : 0;
     if (!json_is_object(v) || n > DECC_SESSION_SECRETS_MAX)
-      return bad(p, err, DECC_PARAM_SECRETS " is not an object of at most 64 "
-                         "entries");
+      return bad(p, err,
+                 DECC_PARAM_SECRETS " is not an object of at most 64 "
+                                    "entries");
     p->secrets = n ? decc_calloc(n, sizeof *p->secrets) : NULL;
     if (n && !p->secrets) {
       decc_deal_params_clear(p);
@@ -90,8 +92,8 @@ decc_status decc_deal_params_parse(decc_deal_params *p, const char *text,
     json_t *nm;
     json_object_foreach(v, idx, nm) {
       if (!secret_index_ok(idx) || !json_is_string(nm))
-        return bad(p, err, DECC_PARAM_SECRETS
-                   " must map positive indexes to names");
+        return bad(p, err,
+                   DECC_PARAM_SECRETS " must map positive indexes to names");
       p->secrets[p->n_secrets].index = idx;
       p->secrets[p->n_secrets++].name = json_string_value(nm);
     }

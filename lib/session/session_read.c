@@ -83,10 +83,12 @@ static decc_status read_pre(decc_session *s, json_t *e) {
         return DECC_E_NOMEM;
       for (size_t i = 0; i < n; i++) {
         decc_session_dataset *d = &s->bulk_datasets[i];
-        d->url = get_indexed(e, DECC_ENV_BULK_DATASET_, i + 1, DECC_ENV_BULK_URL);
+        d->url =
+            get_indexed(e, DECC_ENV_BULK_DATASET_, i + 1, DECC_ENV_BULK_URL);
         d->checksum = get_indexed(e, DECC_ENV_BULK_DATASET_, i + 1,
                                   DECC_ENV_BULK_CHECKSUM);
-        d->key = get_indexed(e, DECC_ENV_BULK_DATASET_, i + 1, DECC_ENV_BULK_KEY);
+        d->key =
+            get_indexed(e, DECC_ENV_BULK_DATASET_, i + 1, DECC_ENV_BULK_KEY);
         d->key_len = len_of(d->key);
         d->filename = get_indexed(e, DECC_ENV_BULK_DATASET_, i + 1,
                                   DECC_ENV_BULK_FILENAME);
@@ -197,9 +199,9 @@ decc_status decc_session_parse(decc_session *s, const char *text, size_t len,
     json_object_foreach(envs[i], k, v) {
       if (!json_is_string(v)) {
         /* k lives in the document: name it before the document goes */
-        decc_status st = decc_err_set(
-            err, DECC_E_PARSE, "session environment value of %s is not a string",
-            k);
+        decc_status st =
+            decc_err_set(err, DECC_E_PARSE,
+                         "session environment value of %s is not a string", k);
         decc_session_clear(s);
         return st;
       }

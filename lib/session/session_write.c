@@ -130,8 +130,8 @@ static void addu(wr *w, const char *key, uint64_t v) {
   add(w, key, t);
 }
 
-static void add_indexed(wr *w, const char *stem, uint64_t i,
-                        const char *suffix, const char *v, size_t n) {
+static void add_indexed(wr *w, const char *stem, uint64_t i, const char *suffix,
+                        const char *v, size_t n) {
   char k[DECC_SESSION_ENV_NAME_MAX];
   addn(w, decc_session_env_name(k, stem, i, suffix), v, n);
 }
@@ -173,7 +173,8 @@ static void bulk_tokens(wr *w, const decc_session *s,
     add_indexed(w, DECC_ENV_BULK_DATASET_, i + 1, DECC_ENV_BULK_URL,
                 ok ? d.url : "", ok && d.url ? strlen(d.url) : 0);
     add_indexed(w, DECC_ENV_BULK_DATASET_, i + 1, DECC_ENV_BULK_CHECKSUM,
-                ok ? d.checksum : "", ok && d.checksum ? strlen(d.checksum) : 0);
+                ok ? d.checksum : "",
+                ok && d.checksum ? strlen(d.checksum) : 0);
     add_indexed(w, DECC_ENV_BULK_DATASET_, i + 1, DECC_ENV_BULK_KEY,
                 ok ? d.key : "", ok ? d.key_len : 0);
     add_indexed(w, DECC_ENV_BULK_DATASET_, i + 1, DECC_ENV_BULK_FILENAME,
@@ -292,8 +293,7 @@ static void post_compute(wr *w, const decc_session *s) {
 decc_status decc_session_write(decc_buf *out, const decc_session *s,
                                const decc_session_source *src) {
   if (!out || !s || (s->n_bulk && !s->bulk_datasets) ||
-      (s->n_secrets && !s->secrets) ||
-      (s->n_input_files && !s->input_files))
+      (s->n_secrets && !s->secrets) || (s->n_input_files && !s->input_files))
     return DECC_E_INVALID;
   wr w = {out, 1, DECC_OK};
   raw(&w, "{\"name\":");

@@ -43,11 +43,11 @@ char *decc__sms_hex32(char out[DECC_HEX32_LEN], const uint8_t b[32]) {
   return decc_hex_encode(out, b, 32, 1);
 }
 
-uint64_t decc__sms_wall_now(decc_sms *s)  {
+uint64_t decc__sms_wall_now(decc_sms *s) {
   return s->cfg.clock ? s->cfg.clock(s->cfg.clock_ctx) : (uint64_t)time(NULL);
 }
 
-void decc__sms_log(decc_sms *s, const char *fmt, ...)  {
+void decc__sms_log(decc_sms *s, const char *fmt, ...) {
   if (!s->cfg.log)
     return;
   char line[512];
@@ -76,7 +76,6 @@ decc_status decc__sms_refuse(decc_sms *s, const char **code_out,
   return st;
 }
 
-
 static const char *status_name(unsigned st) {
   static const char *const n[] = {"UNSET", "ACTIVE", "REVEALING", "COMPLETED",
                                   "FAILED"};
@@ -104,9 +103,9 @@ static const char *tee_framework(const uint8_t tag[32]) {
  * so that a bad file fails at start, not at the first session. */
 static decc_status dcap_setup(decc_sms *s, const decc_sms_config *cfg,
                               decc_err *err) {
-  decc_status st = decc_dcap_policy_parse(&s->dcap_policy,
-                                          cfg->dcap_policy_json,
-                                          strlen(cfg->dcap_policy_json), err);
+  decc_status st =
+      decc_dcap_policy_parse(&s->dcap_policy, cfg->dcap_policy_json,
+                             strlen(cfg->dcap_policy_json), err);
   if (st)
     return decc_err_prefix(err, "sms: DCAP policy"), st;
   if (!cfg->dcap_collateral_json && !cfg->dcap_pccs_url)
@@ -250,44 +249,48 @@ decc_status decc__sms_check_execution(decc_sms *s, const uint8_t taskid[32],
   memset(deal, 0, sizeof *deal);
   decc_status st = s->chain.task(s->chain.ctx, taskid, task, &e2);
   if (st == DECC_E_NOT_FOUND)
-    return decc__sms_refuse(s, code, "EXECUTION_NOT_AUTHORIZED_GET_CHAIN_TASK_FAILED",
-                  st, err, what, "task not found on chain: %s", e2.msg);
+    return decc__sms_refuse(
+        s, code, "EXECUTION_NOT_AUTHORIZED_GET_CHAIN_TASK_FAILED", st, err,
+        what, "task not found on chain: %s", e2.msg);
   if (st)
-    return decc__sms_refuse(s, code, "EXECUTION_NOT_AUTHORIZED_GET_CHAIN_TASK_FAILED",
-                  st, err, what, "reading the task: %s", e2.msg);
+    return decc__sms_refuse(s, code,
+                            "EXECUTION_NOT_AUTHORIZED_GET_CHAIN_TASK_FAILED",
+                            st, err, what, "reading the task: %s", e2.msg);
   if (task->status != DECC_TASK_ACTIVE)
-    return decc__sms_refuse(s, code, "EXECUTION_NOT_AUTHORIZED_TASK_NOT_ACTIVE",
-                  DECC_E_DENIED, err, what, "task is not ACTIVE (status %s)",
-                  status_name(task->status));
+    return decc__sms_refuse(
+        s, code, "EXECUTION_NOT_AUTHORIZED_TASK_NOT_ACTIVE", DECC_E_DENIED, err,
+        what, "task is not ACTIVE (status %s)", status_name(task->status));
   uint64_t now = 0;
   if ((st = s->chain.now(s->chain.ctx, &now, &e2)))
     return decc__sms_refuse(s, code, "CHAIN_ERROR", st, err, what,
-                  "reading the chain time: %s", e2.msg);
+                            "reading the chain time: %s", e2.msg);
   if (now >= task->final_deadline)
-    return decc__sms_refuse(s, code,
-                  "EXECUTION_NOT_AUTHORIZED_TASK_FINAL_DEADLINE_REACHED",
-                  DECC_E_DENIED, err, what,
-                  "task final deadline (%llu) has passed",
-                  (unsigned long long)task->final_deadline);
+    return decc__sms_refuse(
+        s, code, "EXECUTION_NOT_AUTHORIZED_TASK_FINAL_DEADLINE_REACHED",
+        DECC_E_DENIED, err, what, "task final deadline (%llu) has passed",
+        (unsigned long long)task->final_deadline);
   st = s->chain.deal(s->chain.ctx, task->deal_id, deal, &e2);
   if (st)
-    return decc__sms_refuse(s, code, "EXECUTION_NOT_AUTHORIZED_GET_CHAIN_DEAL_FAILED",
-                  st, err, what, "reading the deal: %s", e2.msg);
+    return decc__sms_refuse(s, code,
+                            "EXECUTION_NOT_AUTHORIZED_GET_CHAIN_DEAL_FAILED",
+                            st, err, what, "reading the deal: %s", e2.msg);
   const char *fw = tee_framework(deal->tag);
   if (!fw) {
     decc_sms_deal_clear(deal);
-    return decc__sms_refuse(s, code, "EXECUTION_NOT_AUTHORIZED_NO_MATCH_ONCHAIN_TYPE",
-                  DECC_E_DENIED, err, what,
-                  "deal tag 0x..%02x names no TEE framework (TEE tasks need "
-                  "tee+tdx, 0x9)",
-                  deal->tag[31]);
+    return decc__sms_refuse(
+        s, code, "EXECUTION_NOT_AUTHORIZED_NO_MATCH_ONCHAIN_TYPE",
+        DECC_E_DENIED, err, what,
+        "deal tag 0x..%02x names no TEE framework (TEE tasks need "
+        "tee+tdx, 0x9)",
+        deal->tag[31]);
   }
   if (strcmp(fw, DECC_SMS_FRAMEWORK) != 0) {
     decc_sms_deal_clear(deal);
-    return decc__sms_refuse(s, code, "EXECUTION_NOT_AUTHORIZED_NO_MATCH_ONCHAIN_TYPE",
-                  DECC_E_DENIED, err, what,
-                  "deal framework %s is not served by this SMS (%s)", fw,
-                  DECC_SMS_FRAMEWORK);
+    return decc__sms_refuse(s, code,
+                            "EXECUTION_NOT_AUTHORIZED_NO_MATCH_ONCHAIN_TYPE",
+                            DECC_E_DENIED, err, what,
+                            "deal framework %s is not served by this SMS (%s)",
+                            fw, DECC_SMS_FRAMEWORK);
   }
   return DECC_OK;
 }

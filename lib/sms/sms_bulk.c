@@ -74,9 +74,8 @@ void decc__sms_bulk_free(decc__sms_bulk_item *items, size_t n) {
   decc_free(items);
 }
 
-decc_status decc__sms_bulk_load(struct decc_blockstore *bs,
-                                const char *api_url, const char *bulk_cid,
-                                uint64_t slice_index,
+decc_status decc__sms_bulk_load(struct decc_blockstore *bs, const char *api_url,
+                                const char *bulk_cid, uint64_t slice_index,
                                 decc__sms_bulk_item **items, size_t *n,
                                 decc_err *err) {
   *items = NULL;
@@ -143,8 +142,8 @@ decc_status decc__sms_bulk_load(struct decc_blockstore *bs,
       return decc_err_set(err, st,
                           "bulk slice %s: entry %zu is not a dataset order "
                           "(%s)",
-                          slice_cid, i + 1, st == DECC_E_NOMEM ? "no memory"
-                                                               : e2.msg);
+                          slice_cid, i + 1,
+                          st == DECC_E_NOMEM ? "no memory" : e2.msg);
     }
   }
   json_decref(arr);
@@ -164,12 +163,11 @@ void decc__sms_bulk_check(const decc_sms_chain_view *cv,
   it->ok = 0;
   decc_sms_asset a;
   memset(&a, 0, sizeof a);
-  decc_status st =
-      cv->dataset(cv->ctx, &it->order.u.dataset.dataset, &a, &e2);
+  decc_status st = cv->dataset(cv->ctx, &it->order.u.dataset.dataset, &a, &e2);
   decc_sms_asset_clear(&a);
   if (st) {
-    snprintf(it->reason, sizeof it->reason, "not a dataset on this chain (%.120s)",
-             e2.msg);
+    snprintf(it->reason, sizeof it->reason,
+             "not a dataset on this chain (%.120s)", e2.msg);
     return;
   }
   if (!cv->dataset_order_compatible) {

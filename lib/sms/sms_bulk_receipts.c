@@ -18,15 +18,12 @@
 #include "decc/u256.h"
 #include "sms/sms_bulk_receipts.h"
 
-decc_status decc__sms_bulk_receipts(decc_rcpt_store *rs,
-                                    const decc_sms_chain_view *cv,
-                                    const decc_sms_session_request *r,
-                                    const decc_sms_deal *deal,
-                                    const decc_sms_asset *app,
-                                    uint64_t wall_now, uint64_t chain_now,
-                                    const decc__sms_bulk_item *items, size_t n,
-                                    void (*log)(void *ctx, const char *line),
-                                    void *log_ctx, decc_err *err) {
+decc_status decc__sms_bulk_receipts(
+    decc_rcpt_store *rs, const decc_sms_chain_view *cv,
+    const decc_sms_session_request *r, const decc_sms_deal *deal,
+    const decc_sms_asset *app, uint64_t wall_now, uint64_t chain_now,
+    const decc__sms_bulk_item *items, size_t n,
+    void (*log)(void *ctx, const char *line), void *log_ctx, decc_err *err) {
   if (!rs)
     return DECC_OK; /* an SMS without a receipt store records nothing */
   uint64_t chain_id = 0;

@@ -15,14 +15,11 @@
  * and chain_now the SMS's clocks; log (may be NULL) gets the store's
  * notices. Returns: DECC_OK; the store's errors (err names the dataset):
  * the caller then refuses the session. */
-decc_status decc__sms_bulk_receipts(decc_rcpt_store *rs,
-                                    const decc_sms_chain_view *cv,
-                                    const decc_sms_session_request *r,
-                                    const decc_sms_deal *deal,
-                                    const decc_sms_asset *app,
-                                    uint64_t wall_now, uint64_t chain_now,
-                                    const decc__sms_bulk_item *items, size_t n,
-                                    void (*log)(void *ctx, const char *line),
-                                    void *log_ctx, decc_err *err);
+decc_status decc__sms_bulk_receipts(
+    decc_rcpt_store *rs, const decc_sms_chain_view *cv,
+    const decc_sms_session_request *r, const decc_sms_deal *deal,
+    const decc_sms_asset *app, uint64_t wall_now, uint64_t chain_now,
+    const decc__sms_bulk_item *items, size_t n,
+    void (*log)(void *ctx, const char *line), void *log_ctx, decc_err *err);
 
 #endif

@@ -192,8 +192,8 @@ static decc_status cv_asset(cview *cv, const decc_address *a,
   return st;
 }
 
-static decc_status cv_app(void *ctx, const decc_address *a,
-                          decc_sms_asset *out, decc_err *err) {
+static decc_status cv_app(void *ctx, const decc_address *a, decc_sms_asset *out,
+                          decc_err *err) {
   return cv_asset(ctx, a, "m_appChecksum()", "m_appMultiaddr()", out, err);
 }
 
@@ -248,14 +248,14 @@ static void revert_reason(decc_err *err) {
 /* assertDatasetDealCompatibility(order, dealId) on the hub (PoCo 6.1):
  * an eth_call that reverts with IncompatibleDatasetOrder(reason) when the
  * order may not serve the deal; the chain puts the reason in err. */
-static decc_status cv_dataset_order_compatible(void *ctx,
-                                               const decc_order *o,
+static decc_status cv_dataset_order_compatible(void *ctx, const decc_order *o,
                                                const uint8_t dealid[32],
                                                decc_err *err) {
   cview *cv = ctx;
   uint8_t sel[4];
-  decc_abi_selector(sel, "assertDatasetDealCompatibility("
-                         DECC_ORDER_ABI_DATASET_TYPE ",bytes32)");
+  decc_abi_selector(
+      sel, "assertDatasetDealCompatibility(" DECC_ORDER_ABI_DATASET_TYPE
+           ",bytes32)");
   decc_abi_enc e;
   decc_buf cd, out;
   decc_abi_enc_init(&e, 1u << 20);
@@ -268,8 +268,9 @@ static decc_status cv_dataset_order_compatible(void *ctx,
   decc_abi_enc_clear(&e);
   if (st) {
     decc_buf_clear(&cd);
-    return decc_err_set(err, st, "assertDatasetDealCompatibility: cannot "
-                                 "encode the dataset order");
+    return decc_err_set(err, st,
+                        "assertDatasetDealCompatibility: cannot "
+                        "encode the dataset order");
   }
   decc_buf_init(&out, 4096);
   pthread_mutex_lock(&cv->mu);

@@ -41,9 +41,9 @@ static void server_reason(const decc_http_reply *r, char *out, size_t cap,
   out[0] = 0;
   *sig = 0;
   json_error_t je;
-  json_t *j = r->body.len ? json_loadb((const char *)r->body.data, r->body.len,
-                                       0, &je)
-                          : NULL;
+  json_t *j = r->body.len
+                  ? json_loadb((const char *)r->body.data, r->body.len, 0, &je)
+                  : NULL;
   json_t *e = json_object_get(j, "error");
   if (json_is_array(e) && json_is_string(json_array_get(e, 0))) {
     snprintf(out, cap, "%s", json_string_value(json_array_get(e, 0)));
@@ -87,9 +87,9 @@ static void reply_code(const decc_http_reply *r, char *code) {
     return;
   code[0] = 0;
   json_error_t je;
-  json_t *j = r->body.len ? json_loadb((const char *)r->body.data, r->body.len,
-                                       0, &je)
-                          : NULL;
+  json_t *j = r->body.len
+                  ? json_loadb((const char *)r->body.data, r->body.len, 0, &je)
+                  : NULL;
   const char *c = json_string_value(json_object_get(j, "error"));
   if (c)
     snprintf(code, DECC_SMS_CODE_MAX, "%s", c);
@@ -158,8 +158,8 @@ static decc_status push(const char *base, const char *method, const char *path,
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
   sig_hex(sh, sig);
   decc_http_reply rep;
-  decc_status st = call(&rep, method, base, path, sh, "text/plain", value, len,
-                        err);
+  decc_status st =
+      call(&rep, method, base, path, sh, "text/plain", value, len, err);
   if (!st)
     st = map_reply(&rep, what, err);
   decc_buf_clear(&rep.body);
@@ -224,8 +224,7 @@ decc_status decc_sms_client_push_app_secret(const char *base,
 
 decc_status decc_sms_client_push_requester_secret(const char *base,
                                                   const char *key,
-                                                  const char *value,
-                                                  size_t len,
+                                                  const char *value, size_t len,
                                                   const uint8_t sk32[32],
                                                   decc_err *err) {
   if (!decc_sms_requester_key_valid(key))
@@ -239,8 +238,8 @@ decc_status decc_sms_client_push_requester_secret(const char *base,
   char a[DECC_ADDRESS_HEX_LEN], path[160];
   snprintf(path, sizeof path, "/requesters/%s/secrets/%s",
            decc_address_to_checksum(a, &owner), key);
-  return push(base, "POST", path, ch, sk32, value, len,
-              "push requester secret", err);
+  return push(base, "POST", path, ch, sk32, value, len, "push requester secret",
+              err);
 }
 
 decc_status decc_sms_client_check(const char *base, decc_secret_kind kind,
@@ -263,9 +262,8 @@ decc_status decc_sms_client_check(const char *base, decc_secret_kind kind,
     else if (!(en = decc_http_escape(name)))
       st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     else
-      st = decc_buf_printf(&path,
-                           "/secrets/web2?ownerAddress=%s&secretName=%s", a,
-                           en);
+      st = decc_buf_printf(&path, "/secrets/web2?ownerAddress=%s&secretName=%s",
+                           a, en);
     break;
   case DECC_SECRET_APP_DEV:
     st = decc_buf_printf(&path, "/apps/%s/secrets", a);
@@ -319,8 +317,8 @@ static decc_status http_challenge(const char *base, const uint8_t taskid32[32],
   decc_status st = call(&rep, "POST", base, path, sh, NULL, NULL, 0, err);
   if (!st && (st = map_reply(&rep, "enclave challenge", err)))
     reply_code(&rep, code);
-  if (!st && decc_address_parse(enclave, (const char *)rep.body.data, NULL) !=
-                 DECC_OK)
+  if (!st &&
+      decc_address_parse(enclave, (const char *)rep.body.data, NULL) != DECC_OK)
     st = decc_err_set(err, DECC_E_PARSE,
                       "enclave challenge: the SMS did not answer an address");
   decc_buf_clear(&rep.body);
@@ -418,12 +416,11 @@ static decc_status http_session(const char *base,
   return st;
 }
 
-decc_status decc_sms_client_session(const char *base,
-                                    const decc_sms_session_request *r,
-                                    const uint8_t worker_sk32[32],
-                                    char session_id[DECC_SMS_SESSION_ID_LEN + 1],
-                                    uint8_t **sealed, size_t *sealed_len,
-                                    decc_err *err) {
+decc_status
+decc_sms_client_session(const char *base, const decc_sms_session_request *r,
+                        const uint8_t worker_sk32[32],
+                        char session_id[DECC_SMS_SESSION_ID_LEN + 1],
+                        uint8_t **sealed, size_t *sealed_len, decc_err *err) {
   return http_session(base, r, worker_sk32, session_id, sealed, sealed_len,
                       NULL, err);
 }
@@ -473,23 +470,22 @@ const char *decc_sms_client_backend(const decc_sms_client *c) {
   do {                                                                         \
     if (!(cond))                                                               \
       return decc_err_set(err, DECC_E_INVALID,                                 \
-                          "SMS client: missing argument (%s)", #cond);        \
+                          "SMS client: missing argument (%s)", #cond);         \
   } while (0)
 
 decc_status decc_smsc_push_web3(decc_sms_client *c, const decc_address *dataset,
                                 const char *value, size_t len,
                                 const uint8_t sk32[32], decc_err *err) {
   NEED(c && dataset && (value || !len) && sk32);
-  return c->vt->push_web3(c->self, dataset, value ? value : "", len, sk32,
-                          err);
+  return c->vt->push_web3(c->self, dataset, value ? value : "", len, sk32, err);
 }
 
 decc_status decc_smsc_push_web2(decc_sms_client *c, const char *name,
                                 const char *value, size_t len, int update,
                                 const uint8_t sk32[32], decc_err *err) {
   NEED(c && name && (value || !len) && sk32);
-  return c->vt->push_web2(c->self, name, value ? value : "", len, update,
-                          sk32, err);
+  return c->vt->push_web2(c->self, name, value ? value : "", len, update, sk32,
+                          err);
 }
 
 decc_status decc_smsc_push_app_secret(decc_sms_client *c,
@@ -501,8 +497,7 @@ decc_status decc_smsc_push_app_secret(decc_sms_client *c,
                                 err);
 }
 
-decc_status decc_smsc_push_requester_secret(decc_sms_client *c,
-                                            const char *key,
+decc_status decc_smsc_push_requester_secret(decc_sms_client *c, const char *key,
                                             const char *value, size_t len,
                                             const uint8_t sk32[32],
                                             decc_err *err) {
@@ -512,9 +507,8 @@ decc_status decc_smsc_push_requester_secret(decc_sms_client *c,
 }
 
 decc_status decc_smsc_secret_exists(decc_sms_client *c, decc_secret_kind kind,
-                                    const decc_address *owner,
-                                    const char *name, int *exists,
-                                    decc_err *err) {
+                                    const decc_address *owner, const char *name,
+                                    int *exists, decc_err *err) {
   NEED(c && owner && exists);
   *exists = 0;
   return c->vt->secret_exists(c->self, kind, owner, name, exists, err);
@@ -542,12 +536,12 @@ decc_status decc_smsc_session(decc_sms_client *c,
                               const decc_sms_session_request *r,
                               const uint8_t worker_sk32[32],
                               char session_id[DECC_SMS_SESSION_ID_LEN + 1],
-                              uint8_t **sealed, size_t *sealed_len,
-                              char *code, decc_err *err) {
+                              uint8_t **sealed, size_t *sealed_len, char *code,
+                              decc_err *err) {
   char local[DECC_SMS_CODE_MAX];
   NEED(c && r && worker_sk32 && session_id && sealed && sealed_len);
-  return c->vt->session(c->self, r, worker_sk32, session_id, sealed,
-                        sealed_len, code ? code : local, err);
+  return c->vt->session(c->self, r, worker_sk32, session_id, sealed, sealed_len,
+                        code ? code : local, err);
 }
 
 /* ---- "http" backend: the URL functions above -------------------------------- */
@@ -636,8 +630,9 @@ decc_status decc_sms_client_open_http(decc_sms_client **out,
 /* ---- "local" backend: a decc_sms of this process ---------------------------- */
 
 /* Signs a 32-byte challenge as the iExec Authorization header text. */
-static decc_status auth_header(char out[DECC_SIG_HEX_LEN], const uint8_t sk32[32],
-                               const uint8_t ch[32], decc_err *err) {
+static decc_status auth_header(char out[DECC_SIG_HEX_LEN],
+                               const uint8_t sk32[32], const uint8_t ch[32],
+                               decc_err *err) {
   uint8_t sig[65];
   if (decc_sms_sign_challenge(sig, sk32, ch) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
@@ -696,8 +691,8 @@ static decc_status l_push_web2(void *self, const char *name, const char *value,
     return st;
   decc_err e;
   decc_err_clear(&e);
-  st = decc_sms_push_web2(self, &owner, name, value, len, update, hdr, NULL,
-                          &e);
+  st =
+      decc_sms_push_web2(self, &owner, name, value, len, update, hdr, NULL, &e);
   return local_result(st, update ? 'u' : 'w', "push web2 secret", NULL, NULL,
                       &e, err);
 }
@@ -735,8 +730,8 @@ static decc_status l_push_req(void *self, const char *key, const char *value,
     return st;
   decc_err e;
   decc_err_clear(&e);
-  st = decc_sms_push_requester_secret(self, &owner, key, value, len, hdr,
-                                      NULL, &e);
+  st = decc_sms_push_requester_secret(self, &owner, key, value, len, hdr, NULL,
+                                      &e);
   return local_result(st, 'w', "push requester secret", NULL, NULL, &e, err);
 }
 

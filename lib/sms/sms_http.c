@@ -86,8 +86,7 @@ static void push_reply(decc_http_response *res, decc_status st, char op,
   if (code == 204)
     send_empty(res, 204);
   else
-    send_json_error_list(res, code,
-                         err->msg[0] ? err->msg : decc_strerror(st));
+    send_json_error_list(res, code, err->msg[0] ? err->msg : decc_strerror(st));
 }
 
 static void head_reply(decc_http_response *res, decc_status st) {
@@ -105,14 +104,15 @@ static void h_web3(void *ctx, decc_http_request *req, decc_http_response *res) {
   decc_err err;
   decc_err_clear(&err);
   if (is_head(req)) {
-    head_reply(res, decc_sms_secret_exists(s, DECC_SECRET_WEB3, &a, NULL, &err));
+    head_reply(res,
+               decc_sms_secret_exists(s, DECC_SECRET_WEB3, &a, NULL, &err));
     return;
   }
   size_t n = 0;
   const uint8_t *body = decc_http_req_body(req, &n);
   decc_status st = decc_sms_push_web3(
-      s, &a, (const char *)body, n,
-      decc_http_req_header(req, "Authorization"), NULL, &err);
+      s, &a, (const char *)body, n, decc_http_req_header(req, "Authorization"),
+      NULL, &err);
   push_reply(res, st, 'w', &err);
 }
 
@@ -135,7 +135,8 @@ static void h_web2(void *ctx, decc_http_request *req, decc_http_response *res) {
     return;
   }
   if (is_head(req)) {
-    head_reply(res, decc_sms_secret_exists(s, DECC_SECRET_WEB2, &a, name, &err));
+    head_reply(res,
+               decc_sms_secret_exists(s, DECC_SECRET_WEB2, &a, name, &err));
     return;
   }
   int update = !strcmp(decc_http_req_method(req), "PUT");
@@ -201,8 +202,7 @@ static void h_requester(void *ctx, decc_http_request *req,
 
 /* ---- TEE ---------------------------------------------------------------------- */
 
-static int want_task(decc_http_response *res, const char *v,
-                     uint8_t task[32]) {
+static int want_task(decc_http_response *res, const char *v, uint8_t task[32]) {
   if (v && decc_hex_decode_exact(task, 32, v, "taskId", NULL) == DECC_OK)
     return 1;
   send_tee_error(res, 400, "INVALID_TASK_ID",
@@ -242,8 +242,8 @@ static void h_nonce(void *ctx, decc_http_request *req,
   decc_err_clear(&err);
   const char *code = NULL;
   uint64_t exp = 0;
-  decc_status st = decc_sms_attestation_nonce(s, task, nonce, &exp, &code,
-                                              &err);
+  decc_status st =
+      decc_sms_attestation_nonce(s, task, nonce, &exp, &code, &err);
   if (st) {
     send_tee_error(res, decc_sms_http_status(st, 'n'), code ? code : "ERROR",
                    err.msg);
@@ -291,7 +291,8 @@ static void h_session(void *ctx, decc_http_request *req,
   if (!st)
     st = decc_buf_extend(&b, b64n, &p);
   if (!st) {
-    decc_base64_encode((char *)p, sealed, sl); /* the NUL lands on the buffer's own terminator */
+    decc_base64_encode((char *)p, sealed,
+                       sl); /* the NUL lands on the buffer's own terminator */
     st = decc_buf_append_str(&b, "\"}}");
   }
   decc_free(sealed);
@@ -344,8 +345,8 @@ decc_status decc_sms_http_mount(decc_sms *s, decc_http_server *srv,
   for (size_t i = 0; i < sizeof R / sizeof R[0]; i++) {
     char pat[256];
     snprintf(pat, sizeof pat, "%s%s", prefix, R[i].path);
-    decc_status st = decc_http_route_limit(srv, R[i].method, pat, R[i].fn, s,
-                                           R[i].limit);
+    decc_status st =
+        decc_http_route_limit(srv, R[i].method, pat, R[i].fn, s, R[i].limit);
     if (st)
       return st;
   }

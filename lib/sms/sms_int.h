@@ -36,9 +36,8 @@ typedef struct decc__sms_bulk_item {
  * Out: *items (decc__sms_bulk_free), *n ≥ 1. Returns: DECC_OK;
  * DECC_E_PARSE / DECC_E_INVALID / DECC_E_LIMIT (malformed or oversized
  * root or slice, no such slice: err says which); the store's errors. */
-decc_status decc__sms_bulk_load(struct decc_blockstore *bs,
-                                const char *api_url, const char *bulk_cid,
-                                uint64_t slice_index,
+decc_status decc__sms_bulk_load(struct decc_blockstore *bs, const char *api_url,
+                                const char *bulk_cid, uint64_t slice_index,
                                 decc__sms_bulk_item **items, size_t *n,
                                 decc_err *err);
 void decc__sms_bulk_free(decc__sms_bulk_item *items, size_t n);
@@ -82,7 +81,7 @@ struct decc_sms {
   pthread_mutex_t nonce_mu;
   decc__sms_nonce_slot *nonces; /* used nonces (replay guard), max_nonces */
   size_t n_nonces;
-  uint8_t *nonce_key; /* 32 bytes, secure memory, random per process */
+  uint8_t *nonce_key;         /* 32 bytes, secure memory, random per process */
   pthread_mutex_t enclave_mu; /* get-or-create of enclave keys */
   /* hardware quotes (NULL policy: refused) */
   decc_dcap_policy *dcap_policy;
@@ -91,7 +90,6 @@ struct decc_sms {
   char *pccs_url, *pccs_cache_dir;
   decc_rcpt_store *receipts; /* per-use receipts and grant policies */
 };
-
 
 /* Wall clock (unix seconds): the configured clock, else time(). */
 uint64_t decc__sms_wall_now(decc_sms *s);
@@ -138,8 +136,7 @@ uint8_t *decc__sms_arena_take(void);
 void decc__sms_arena_give(uint8_t *a);
 /* Reads what the deal entitles the enclave to and writes the session
  * document to b. Refusals as decc__sms_refuse. */
-decc_status decc__sms_build_session(decc_sms *s,
-                                    const decc__sms_session_ctx *c,
+decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
                                     const decc_deal_params *p, decc_buf *b,
                                     const char **code, decc_err *err,
                                     const char *what);

@@ -42,8 +42,8 @@ static uint64_t be64(const uint8_t *p) {
 decc_status decc__sms_enclave_key_load(decc_sms *s, const char *task_hex,
                                        uint64_t chain_now, decc_address *addr,
                                        uint8_t *sk32, decc_err *err) {
-  decc_status st = decc_vault_find_owner(s->vault, DECC_SECRET_ENCLAVE,
-                                         task_hex, addr, err);
+  decc_status st =
+      decc_vault_find_owner(s->vault, DECC_SECRET_ENCLAVE, task_hex, addr, err);
   if (st)
     return st;
   uint8_t rec[ENCLAVE_REC_LEN + 1];
@@ -60,7 +60,8 @@ decc_status decc__sms_enclave_key_load(decc_sms *s, const char *task_hex,
     decc_memzero(rec, sizeof rec);
     if (decc_vault_delete(s->vault, DECC_SECRET_ENCLAVE, addr, task_hex,
                           NULL) == DECC_OK)
-      decc__sms_log(s, "sms: deleted expired enclave challenge of task %s", task_hex);
+      decc__sms_log(s, "sms: deleted expired enclave challenge of task %s",
+                    task_hex);
     return decc_err_set(err, DECC_E_NOT_FOUND, "enclave challenge expired");
   }
   if (sk32)
@@ -71,8 +72,8 @@ decc_status decc__sms_enclave_key_load(decc_sms *s, const char *task_hex,
 
 decc_status decc_sms_enclave_challenge(decc_sms *s, const uint8_t taskid[32],
                                        const char *authorization,
-                                       decc_address *enclave,
-                                       const char **code, decc_err *err) {
+                                       decc_address *enclave, const char **code,
+                                       decc_err *err) {
   char th[DECC_HEX32_LEN], what[100];
   decc__sms_hex32(th, taskid);
   snprintf(what, sizeof what, "enclave challenge for task %s", th);
@@ -80,7 +81,8 @@ decc_status decc_sms_enclave_challenge(decc_sms *s, const uint8_t taskid[32],
     *code = NULL;
   decc_sms_task task;
   decc_sms_deal deal;
-  decc_status st = decc__sms_check_execution(s, taskid, &task, &deal, code, err, what);
+  decc_status st =
+      decc__sms_check_execution(s, taskid, &task, &deal, code, err, what);
   if (st)
     return st;
   uint8_t h[32];
@@ -89,12 +91,13 @@ decc_status decc_sms_enclave_challenge(decc_sms *s, const uint8_t taskid[32],
   st = decc_sms_check_signature(authorization, h, &deal.workerpool_owner, &e2);
   decc_sms_deal_clear(&deal);
   if (st)
-    return decc__sms_refuse(s, code, "EXECUTION_NOT_AUTHORIZED_INVALID_SIGNATURE", st,
-                  err, what, "not signed by the deal's workerpool owner: %s",
-                  e2.msg);
+    return decc__sms_refuse(
+        s, code, "EXECUTION_NOT_AUTHORIZED_INVALID_SIGNATURE", st, err, what,
+        "not signed by the deal's workerpool owner: %s", e2.msg);
   uint64_t now = 0;
   if ((st = s->chain.now(s->chain.ctx, &now, &e2)))
-    return decc__sms_refuse(s, code, "CHAIN_ERROR", st, err, what, "%s", e2.msg);
+    return decc__sms_refuse(s, code, "CHAIN_ERROR", st, err, what, "%s",
+                            e2.msg);
   pthread_mutex_lock(&s->enclave_mu);
   st = decc__sms_enclave_key_load(s, th, now, enclave, NULL, &e2);
   if (st == DECC_E_NOT_FOUND) {
@@ -116,14 +119,14 @@ decc_status decc_sms_enclave_challenge(decc_sms *s, const uint8_t taskid[32],
       if (!st) {
         char a[DECC_ADDRESS_HEX_LEN];
         decc__sms_log(s, "sms: created enclave challenge %s for task %s",
-               decc_address_to_checksum(a, enclave), th);
+                      decc_address_to_checksum(a, enclave), th);
       }
     }
   }
   pthread_mutex_unlock(&s->enclave_mu);
   if (st)
-    return decc__sms_refuse(s, code, "ENCLAVE_CHALLENGE_GENERATION_FAILED", st, err,
-                  what, "%s", e2.msg);
+    return decc__sms_refuse(s, code, "ENCLAVE_CHALLENGE_GENERATION_FAILED", st,
+                            err, what, "%s", e2.msg);
   return DECC_OK;
 }
 
@@ -183,7 +186,8 @@ decc_status decc_sms_attestation_nonce(decc_sms *s, const uint8_t taskid[32],
     *code = NULL;
   decc_sms_task task;
   decc_sms_deal deal;
-  decc_status st = decc__sms_check_execution(s, taskid, &task, &deal, code, err, what);
+  decc_status st =
+      decc__sms_check_execution(s, taskid, &task, &deal, code, err, what);
   if (st)
     return st;
   decc_sms_deal_clear(&deal);
@@ -191,8 +195,8 @@ decc_status decc_sms_attestation_nonce(decc_sms *s, const uint8_t taskid[32],
   for (int i = 0; i < 8; i++)
     nonce32[i] = (uint8_t)(expires >> (56 - 8 * i));
   if (decc_random_bytes(nonce32 + 8, 8) != DECC_OK)
-    return decc__sms_refuse(s, code, "NONCE_GENERATION_FAILED", DECC_E_CRYPTO, err,
-                  what, "no randomness");
+    return decc__sms_refuse(s, code, "NONCE_GENERATION_FAILED", DECC_E_CRYPTO,
+                            err, what, "no randomness");
   nonce_mac(s, taskid, nonce32, nonce32 + 16);
   if (expires_at)
     *expires_at = expires;

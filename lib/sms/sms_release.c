@@ -26,8 +26,8 @@
 #include "decc/session.h"
 #include "decc/sms.h"
 #include "decc/sms_auth.h"
-#include "sms/sms_int.h"
 #include "sms/sms_bulk_receipts.h"
+#include "sms/sms_int.h"
 
 /* A hardware (TDX) quote: the DCAP chain to the root with the collateral
  * (text from the configuration, or the PCCS through its cache), then the
@@ -38,13 +38,14 @@ static decc_status verify_hw_quote(decc_sms *s, const decc_quote *q,
                                    const char **code, decc_err *err,
                                    const char *what) {
   if (!s->dcap_policy)
-    return decc__sms_refuse(s, code, "ATTESTATION_UNTRUSTED_PLATFORM", DECC_E_DENIED,
-                  err, what,
-                  "hardware (tdx) quotes are not accepted: this SMS has no "
-                  "DCAP policy configured");
+    return decc__sms_refuse(
+        s, code, "ATTESTATION_UNTRUSTED_PLATFORM", DECC_E_DENIED, err, what,
+        "hardware (tdx) quotes are not accepted: this SMS has no "
+        "DCAP policy configured");
   if (!q->hw_quote_len || q->hw_quote_len > DECC_QUOTE_HW_MAX)
-    return decc__sms_refuse(s, code, "ATTESTATION_MALFORMED_QUOTE", DECC_E_DENIED, err,
-                  what, "a tdx quote without its hardware quote (hwQuote)");
+    return decc__sms_refuse(s, code, "ATTESTATION_MALFORMED_QUOTE",
+                            DECC_E_DENIED, err, what,
+                            "a tdx quote without its hardware quote (hwQuote)");
   int64_t now = (int64_t)decc__sms_wall_now(s);
   decc_err e2;
   decc_status st;
@@ -57,38 +58,39 @@ static decc_status verify_hw_quote(decc_sms *s, const decc_quote *q,
                             s->cfg.dcap_pccs_offline, q->hw_quote,
                             q->hw_quote_len, now, &e2);
     if (st)
-      return decc__sms_refuse(s, code,
-                    st == DECC_E_PARSE ? "ATTESTATION_MALFORMED_QUOTE"
-                                       : "ATTESTATION_COLLATERAL_UNAVAILABLE",
-                    st, err, what, "collateral from the PCCS: %s", e2.msg);
+      return decc__sms_refuse(
+          s, code,
+          st == DECC_E_PARSE ? "ATTESTATION_MALFORMED_QUOTE"
+                             : "ATTESTATION_COLLATERAL_UNAVAILABLE",
+          st, err, what, "collateral from the PCCS: %s", e2.msg);
   }
   decc_dcap_collateral *coll = NULL;
   st = decc_dcap_collateral_parse(&coll, json, strlen(json), &e2);
   if (json != s->dcap_collateral)
     decc_free(json);
   if (st)
-    return decc__sms_refuse(s, code, "ATTESTATION_COLLATERAL_UNAVAILABLE", st, err,
-                  what, "collateral: %s", e2.msg);
+    return decc__sms_refuse(s, code, "ATTESTATION_COLLATERAL_UNAVAILABLE", st,
+                            err, what, "collateral: %s", e2.msg);
   decc_dcap_result *res = decc_calloc(1, sizeof *res);
   if (!res) {
     decc_dcap_collateral_destroy(coll);
-    return decc__sms_refuse(s, code, "ATTESTATION_COLLATERAL_UNAVAILABLE", DECC_E_NOMEM,
-                  err, what, "out of memory");
+    return decc__sms_refuse(s, code, "ATTESTATION_COLLATERAL_UNAVAILABLE",
+                            DECC_E_NOMEM, err, what, "out of memory");
   }
   st = decc_dcap_verify(s->dcap_verifier, res, q->hw_quote, q->hw_quote_len,
                         coll, now, &e2);
   decc_dcap_collateral_destroy(coll);
   if (st) {
-    st = decc__sms_refuse(s, code, decc_dcap_refusal_code(st, res), st, err, what,
-                "tdx quote: %s", e2.msg);
+    st = decc__sms_refuse(s, code, decc_dcap_refusal_code(st, res), st, err,
+                          what, "tdx quote: %s", e2.msg);
   } else {
     uint8_t rd[64];
     decc_dcap_report_data(rd, q);
     const char *pc = NULL;
     st = decc_dcap_policy_check(s->dcap_policy, res, rd, &pc, &e2);
     if (st)
-      st = decc__sms_refuse(s, code, pc ? pc : "ATTESTATION_UNTRUSTED_PLATFORM", st,
-                  err, what, "tdx quote: %s", e2.msg);
+      st = decc__sms_refuse(s, code, pc ? pc : "ATTESTATION_UNTRUSTED_PLATFORM",
+                            st, err, what, "tdx quote: %s", e2.msg);
   }
   decc_free(res);
   return st;
@@ -103,15 +105,17 @@ typedef struct rcpt_ctx {
   decc_grant_policy pol;
 } rcpt_ctx;
 
-static void rcpt_log(void *ctx, const char *line) { decc__sms_log(ctx, "%s", line); }
+static void rcpt_log(void *ctx, const char *line) {
+  decc__sms_log(ctx, "%s", line);
+}
 
 /* Before a dataset key leaves: the grant's policy (expiry, owner's
  * signature) allows it. Fills rc for receipt_record. */
 static decc_status receipt_check(decc_sms *s, const decc_sms_session_request *r,
                                  const decc_sms_deal *deal,
                                  const decc_sms_asset *app, uint64_t chain_now,
-                                 rcpt_ctx *rc, const char **code,
-                                 decc_err *err, const char *what) {
+                                 rcpt_ctx *rc, const char **code, decc_err *err,
+                                 const char *what) {
   memset(rc, 0, sizeof *rc);
   decc_rcpt_release *rel = &rc->rel;
   decc_err e2;
@@ -119,8 +123,8 @@ static decc_status receipt_check(decc_sms *s, const decc_sms_session_request *r,
   memset(&ds, 0, sizeof ds);
   decc_status st = s->chain.dataset(s->chain.ctx, &deal->dataset, &ds, &e2);
   if (st)
-    return decc__sms_refuse(s, code, "PRE_COMPUTE_GET_DATASET_FAILED", st, err, what,
-                  "reading the deal's dataset: %s", e2.msg);
+    return decc__sms_refuse(s, code, "PRE_COMPUTE_GET_DATASET_FAILED", st, err,
+                            what, "reading the deal's dataset: %s", e2.msg);
   memcpy(rc->ds_ck, ds.checksum, 32);
   decc_sms_asset_clear(&ds);
   if (s->chain.deal_grant) {
@@ -128,7 +132,8 @@ static decc_status receipt_check(decc_sms *s, const decc_sms_session_request *r,
                              &rel->chain_id, &e2);
     if (st)
       return decc__sms_refuse(s, code, "CHAIN_ERROR", st, err, what,
-                    "reading the deal's grant (dataset order): %s", e2.msg);
+                              "reading the deal's grant (dataset order): %s",
+                              e2.msg);
     rel->grant32 = rc->orders[1];
   }
   rel->wall_now = decc__sms_wall_now(s);
@@ -150,16 +155,17 @@ static decc_status receipt_check(decc_sms *s, const decc_sms_session_request *r,
   const char *pc = NULL;
   st = decc_rcpt_release_check(s->receipts, rel, &rc->pol, &pc, &e2);
   if (st)
-    return decc__sms_refuse(s, code, pc ? pc : "GRANT_POLICY_INVALID", st, err, what,
-                  "%s", e2.msg);
+    return decc__sms_refuse(s, code, pc ? pc : "GRANT_POLICY_INVALID", st, err,
+                            what, "%s", e2.msg);
   return DECC_OK;
 }
 
-decc_status decc_sms_release_session(
-    decc_sms *s, const decc_sms_session_request *r,
-    const char *worker_authorization,
-    char session_id[DECC_SMS_SESSION_ID_LEN + 1], uint8_t **sealed,
-    size_t *sealed_len, const char **code, decc_err *err) {
+decc_status
+decc_sms_release_session(decc_sms *s, const decc_sms_session_request *r,
+                         const char *worker_authorization,
+                         char session_id[DECC_SMS_SESSION_ID_LEN + 1],
+                         uint8_t **sealed, size_t *sealed_len,
+                         const char **code, decc_err *err) {
   char th[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN], what[160];
   decc__sms_hex32(th, r->task_id);
   snprintf(what, sizeof what, "session for task %s worker %s", th,
@@ -187,32 +193,34 @@ decc_status decc_sms_release_session(
   decc_status st;
 
   /* 1. the worker's own signature (iExec's first check) */
-  decc_sms_authorization_hash(h, &r->worker, r->task_id,
-                              &r->enclave_challenge);
+  decc_sms_authorization_hash(h, &r->worker, r->task_id, &r->enclave_challenge);
   if ((st = decc_sms_check_signature(worker_authorization, h, &r->worker,
                                      &e2))) {
     st = decc__sms_refuse(s, code, "INVALID_WORKER_SIGNATURE", st, err, what,
-                "Authorization is not the worker's signature of the "
-                "authorization: %s",
-                e2.msg);
+                          "Authorization is not the worker's signature of the "
+                          "authorization: %s",
+                          e2.msg);
     goto out;
   }
   /* 2. on-chain: task ACTIVE, deadline, TEE deal */
-  if ((st = decc__sms_check_execution(s, r->task_id, &task, &deal, code, err, what)))
+  if ((st = decc__sms_check_execution(s, r->task_id, &task, &deal, code, err,
+                                      what)))
     goto out;
   if (memcmp(task.deal_id, r->deal_id, 32) || task.index != r->task_index) {
-    st = decc__sms_refuse(s, code, "EXECUTION_NOT_AUTHORIZED_INVALID_AUTHORIZATION",
-                DECC_E_DENIED, err, what,
-                "dealId/taskIndex do not match the task on chain");
+    st = decc__sms_refuse(s, code,
+                          "EXECUTION_NOT_AUTHORIZED_INVALID_AUTHORIZATION",
+                          DECC_E_DENIED, err, what,
+                          "dealId/taskIndex do not match the task on chain");
     goto out;
   }
   /* 3. the workerpool owner authorised this worker for this enclave */
   decc_address who;
   if (decc_eip191_recover(&who, h, 32, r->pool_signature) != DECC_OK ||
       !decc_address_eq(&who, &deal.workerpool_owner)) {
-    st = decc__sms_refuse(s, code, "EXECUTION_NOT_AUTHORIZED_INVALID_SIGNATURE",
-                DECC_E_BAD_SIGNATURE, err, what,
-                "worker not authorized by the deal's workerpool owner");
+    st = decc__sms_refuse(
+        s, code, "EXECUTION_NOT_AUTHORIZED_INVALID_SIGNATURE",
+        DECC_E_BAD_SIGNATURE, err, what,
+        "worker not authorized by the deal's workerpool owner");
     goto out;
   }
   /* 4. the enclave challenge is this SMS's key for the task */
@@ -224,16 +232,19 @@ decc_status decc_sms_release_session(
   decc_address ech;
   st = decc__sms_enclave_key_load(s, th, chain_now, &ech, sk, &e2);
   if (st == DECC_E_NOT_FOUND) {
-    st = decc__sms_refuse(s, code, "NO_ENCLAVE_CHALLENGE", DECC_E_DENIED, err, what,
-                "no enclave challenge was generated for this task");
+    st = decc__sms_refuse(s, code, "NO_ENCLAVE_CHALLENGE", DECC_E_DENIED, err,
+                          what,
+                          "no enclave challenge was generated for this task");
     goto out;
   } else if (st) {
-    st = decc__sms_refuse(s, code, "SECRET_READ_FAILED", st, err, what, "%s", e2.msg);
+    st = decc__sms_refuse(s, code, "SECRET_READ_FAILED", st, err, what, "%s",
+                          e2.msg);
     goto out;
   }
   if (!decc_address_eq(&ech, &r->enclave_challenge)) {
-    st = decc__sms_refuse(s, code, "ENCLAVE_CHALLENGE_MISMATCH", DECC_E_DENIED, err,
-                what, "enclaveChallenge is not this SMS's key for the task");
+    st = decc__sms_refuse(
+        s, code, "ENCLAVE_CHALLENGE_MISMATCH", DECC_E_DENIED, err, what,
+        "enclaveChallenge is not this SMS's key for the task");
     goto out;
   }
   /* 5. attestation: a software quote signed by a trusted platform key, or
@@ -247,63 +258,67 @@ decc_status decc_sms_release_session(
     st = decc_quote_verify(q, s->trusted, s->n_trusted, NULL, 0, 0, &e2);
     if (st) {
       st = decc__sms_refuse(s, code,
-                  st == DECC_E_BAD_SIGNATURE ? "ATTESTATION_BAD_SIGNATURE"
-                                             : "ATTESTATION_UNTRUSTED_PLATFORM",
-                  st, err, what, "%s", e2.msg);
+                            st == DECC_E_BAD_SIGNATURE
+                                ? "ATTESTATION_BAD_SIGNATURE"
+                                : "ATTESTATION_UNTRUSTED_PLATFORM",
+                            st, err, what, "%s", e2.msg);
       goto out;
     }
   }
   uint64_t now = decc__sms_wall_now(s);
   if (q->timestamp > now + 60 || now - q->timestamp > s->cfg.quote_max_age_s) {
-    st = decc__sms_refuse(s, code, "ATTESTATION_STALE_QUOTE", DECC_E_DENIED, err, what,
-                "quote timestamp %llu is outside the accepted window",
-                (unsigned long long)q->timestamp);
+    st = decc__sms_refuse(s, code, "ATTESTATION_STALE_QUOTE", DECC_E_DENIED,
+                          err, what,
+                          "quote timestamp %llu is outside the accepted window",
+                          (unsigned long long)q->timestamp);
     goto out;
   }
   if (memcmp(q->task_id, r->task_id, 32)) {
-    st = decc__sms_refuse(s, code, "ATTESTATION_TASK_MISMATCH", DECC_E_DENIED, err,
-                what, "the quote was made for another task");
+    st = decc__sms_refuse(s, code, "ATTESTATION_TASK_MISMATCH", DECC_E_DENIED,
+                          err, what, "the quote was made for another task");
     goto out;
   }
   st = decc__sms_consume_nonce(s, r->task_id, q->nonce);
   if (st == DECC_E_LIMIT) {
-    st = decc__sms_refuse(s, code, "TOO_MANY_SESSIONS", DECC_E_DENIED, err, what,
-                "more than %zu sessions for this task (or %zu overall) "
-                "within the nonce lifetime; retry later",
-                s->cfg.max_nonces_per_task, s->cfg.max_nonces);
+    st = decc__sms_refuse(
+        s, code, "TOO_MANY_SESSIONS", DECC_E_DENIED, err, what,
+        "more than %zu sessions for this task (or %zu overall) "
+        "within the nonce lifetime; retry later",
+        s->cfg.max_nonces_per_task, s->cfg.max_nonces);
     goto out;
   }
   if (st) {
-    st = decc__sms_refuse(s, code,
-                st == DECC_E_TIMEOUT ? "ATTESTATION_NONCE_EXPIRED"
-                                     : "ATTESTATION_NONCE_UNKNOWN",
-                DECC_E_DENIED, err, what, "%s",
-                st == DECC_E_TIMEOUT
-                    ? "stale nonce: the quote's nonce has expired"
-                    : "the quote's nonce was not issued for this task or was "
-                      "already used (replayed quote)");
+    st = decc__sms_refuse(
+        s, code,
+        st == DECC_E_TIMEOUT ? "ATTESTATION_NONCE_EXPIRED"
+                             : "ATTESTATION_NONCE_UNKNOWN",
+        DECC_E_DENIED, err, what, "%s",
+        st == DECC_E_TIMEOUT
+            ? "stale nonce: the quote's nonce has expired"
+            : "the quote's nonce was not issued for this task or was "
+              "already used (replayed quote)");
     goto out;
   }
   if ((st = s->chain.app(s->chain.ctx, &deal.app, &app, &e2))) {
     st = decc__sms_refuse(s, code, "GET_APP_FAILED", st, err, what,
-                "reading the deal's app: %s", e2.msg);
+                          "reading the deal's app: %s", e2.msg);
     goto out;
   }
   if (memcmp(app.checksum, q->measurement, 32)) {
     char m1[DECC_HEX32_LEN], m2[DECC_HEX32_LEN];
-    st = decc__sms_refuse(s, code, "ATTESTATION_MEASUREMENT_MISMATCH", DECC_E_DENIED,
-                err, what,
-                "enclave measurement %s differs from the app's on-chain "
-                "checksum %s",
-                decc__sms_hex32(m1, q->measurement),
-                decc__sms_hex32(m2, app.checksum));
+    st = decc__sms_refuse(
+        s, code, "ATTESTATION_MEASUREMENT_MISMATCH", DECC_E_DENIED, err, what,
+        "enclave measurement %s differs from the app's on-chain "
+        "checksum %s",
+        decc__sms_hex32(m1, q->measurement), decc__sms_hex32(m2, app.checksum));
     goto out;
   }
   /* 6. the session */
   if ((st = decc_deal_params_parse(&p, deal.params, strlen(deal.params),
                                    s->cfg.max_params, s->cfg.max_input_files,
                                    &e2))) {
-    st = decc__sms_refuse(s, code, "INVALID_DEAL_PARAMS", st, err, what, "%s", e2.msg);
+    st = decc__sms_refuse(s, code, "INVALID_DEAL_PARAMS", st, err, what, "%s",
+                          e2.msg);
     goto out;
   }
   if (p.bulk_cid) {
@@ -311,18 +326,18 @@ decc_status decc_sms_release_session(
      * (iexec-sms uses botIndex); every order judged before the document
      * is built. */
     if (!s->cfg.bulk_store && !s->cfg.bulk_ipfs_api_url) {
-      st = decc__sms_refuse(s, code, "BULK_NOT_SUPPORTED", DECC_E_UNSUPPORTED, err,
-                  what,
-                  "bulk processing (bulk_cid) needs a content store: this "
-                  "SMS has none configured");
+      st = decc__sms_refuse(
+          s, code, "BULK_NOT_SUPPORTED", DECC_E_UNSUPPORTED, err, what,
+          "bulk processing (bulk_cid) needs a content store: this "
+          "SMS has none configured");
       goto out;
     }
     decc_err e3;
     if ((st = decc__sms_bulk_load(s->cfg.bulk_store, s->cfg.bulk_ipfs_api_url,
                                   p.bulk_cid, task.index, &bulk, &n_bulk,
                                   &e3))) {
-      st = decc__sms_refuse(s, code, "BULK_SLICE_UNAVAILABLE", st, err, what, "%s",
-                  e3.msg);
+      st = decc__sms_refuse(s, code, "BULK_SLICE_UNAVAILABLE", st, err, what,
+                            "%s", e3.msg);
       goto out;
     }
     for (size_t i = 0; i < n_bulk; i++)
@@ -332,8 +347,8 @@ decc_status decc_sms_release_session(
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   uint8_t rnd[10];
   if (decc_random_bytes(rnd, sizeof rnd) != DECC_OK) {
-    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", DECC_E_CRYPTO,
-                err, what, "no randomness");
+    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED",
+                          DECC_E_CRYPTO, err, what, "no randomness");
     goto out;
   }
   char sid[DECC_SMS_SESSION_ID_LEN + 1];
@@ -342,15 +357,16 @@ decc_status decc_sms_release_session(
   snprintf(sid + 10, sizeof sid - 10, "0000%s", th);
   arena = decc__sms_arena_take();
   if (!arena) {
-    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", DECC_E_NOMEM,
-                err, what, "out of memory");
+    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED",
+                          DECC_E_NOMEM, err, what, "out of memory");
     goto out;
   }
-  decc__sms_session_ctx c = {r, &deal, &app, sk, sid, arena, bulk, n_bulk, NULL};
+  decc__sms_session_ctx c = {r,     &deal, &app,   sk,  sid,
+                             arena, bulk,  n_bulk, NULL};
   int has_ds = !decc_address_is_zero(&deal.dataset);
   if (has_ds) {
-    if ((st = receipt_check(s, r, &deal, &app, chain_now, &rc, code, err,
-                            what)))
+    if ((st =
+             receipt_check(s, r, &deal, &app, chain_now, &rc, code, err, what)))
       goto out;
     c.purpose = rc.pol.purpose;
   }
@@ -358,14 +374,14 @@ decc_status decc_sms_release_session(
     goto out;
   uint8_t *box = decc_malloc(doc.len + DECC_SEAL_OVERHEAD);
   if (!box) {
-    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", DECC_E_NOMEM,
-                err, what, "out of memory");
+    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED",
+                          DECC_E_NOMEM, err, what, "out of memory");
     goto out;
   }
   if ((st = decc_seal(box, doc.data, doc.len, q->enclave_pubkey))) {
     decc_free(box);
-    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", st, err, what,
-                "sealing the session failed");
+    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", st, err,
+                          what, "sealing the session failed");
     goto out;
   }
   /* No receipt, no key: the release is recorded (durably) before the
@@ -373,21 +389,24 @@ decc_status decc_sms_release_session(
   if (has_ds && (st = decc_rcpt_release_record(s->receipts, &rc.rel, &rc.pol,
                                                rcpt_log, s, &e2))) {
     decc_free(box);
-    st = decc__sms_refuse(s, code, "RECEIPT_WRITE_FAILED", st, err, what,
-                "the key release could not be recorded, so it is not made: "
-                "%s",
-                e2.msg);
+    st = decc__sms_refuse(
+        s, code, "RECEIPT_WRITE_FAILED", st, err, what,
+        "the key release could not be recorded, so it is not made: "
+        "%s",
+        e2.msg);
     goto out;
   }
   /* Bulk tasks: one receipt per released dataset (sms_bulk_receipts.c). */
-  if (n_bulk && (st = decc__sms_bulk_receipts(
-                     s->receipts, &s->chain, r, &deal, &app, decc__sms_wall_now(s),
-                     chain_now, bulk, n_bulk, rcpt_log, s, &e2))) {
+  if (n_bulk &&
+      (st = decc__sms_bulk_receipts(s->receipts, &s->chain, r, &deal, &app,
+                                    decc__sms_wall_now(s), chain_now, bulk,
+                                    n_bulk, rcpt_log, s, &e2))) {
     decc_free(box);
-    st = decc__sms_refuse(s, code, "RECEIPT_WRITE_FAILED", st, err, what,
-                "a bulk dataset's key release could not be recorded, so the "
-                "session is not released: %s",
-                e2.msg);
+    st = decc__sms_refuse(
+        s, code, "RECEIPT_WRITE_FAILED", st, err, what,
+        "a bulk dataset's key release could not be recorded, so the "
+        "session is not released: %s",
+        e2.msg);
     goto out;
   }
   *sealed = box;
@@ -395,12 +414,13 @@ decc_status decc_sms_release_session(
   memcpy(session_id, sid, sizeof sid);
   {
     char pf[DECC_ADDRESS_HEX_LEN];
-    decc__sms_log(s,
-           "sms: released session %.14s… for task %s to worker %s (platform "
-           "%s, dataset %s, %zu requester secret(s))",
-           sid, th, wa, decc_address_to_checksum(pf, &q->platform),
-           decc_address_is_zero(&deal.dataset) ? "none" : "of the deal",
-           p.n_secrets);
+    decc__sms_log(
+        s,
+        "sms: released session %.14s… for task %s to worker %s (platform "
+        "%s, dataset %s, %zu requester secret(s))",
+        sid, th, wa, decc_address_to_checksum(pf, &q->platform),
+        decc_address_is_zero(&deal.dataset) ? "none" : "of the deal",
+        p.n_secrets);
     if (s->cfg.observe)
       s->cfg.observe(s->cfg.observe_ctx, "release", NULL);
   }

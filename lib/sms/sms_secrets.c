@@ -61,29 +61,30 @@ static decc_status check_value(decc_sms *s, const char *value, size_t len,
                                const char **code, decc_err *err,
                                const char *what) {
   if (len > DECC_SECRET_MAX)
-    return decc__sms_refuse(s, code, "SECRET_TOO_LARGE", DECC_E_LIMIT, err, what,
-                  "secret of %zu bytes exceeds the %d-byte limit", len,
-                  DECC_SECRET_MAX);
+    return decc__sms_refuse(
+        s, code, "SECRET_TOO_LARGE", DECC_E_LIMIT, err, what,
+        "secret of %zu bytes exceeds the %d-byte limit", len, DECC_SECRET_MAX);
   if (!decc_session_text_ok(value ? value : "", len))
-    return decc__sms_refuse(s, code, "SECRET_NOT_UTF8", DECC_E_INVALID, err, what,
-                  "secret value must be UTF-8 text without NUL bytes");
+    return decc__sms_refuse(
+        s, code, "SECRET_NOT_UTF8", DECC_E_INVALID, err, what,
+        "secret value must be UTF-8 text without NUL bytes");
   return DECC_OK;
 }
 
 /* Signature check of a push against the expected signer. */
 static decc_status check_push_sig(decc_sms *s, const char *authorization,
                                   const uint8_t challenge[32],
-                                  const decc_address *signer,
-                                  const char **code, decc_err *err,
-                                  const char *what) {
+                                  const decc_address *signer, const char **code,
+                                  decc_err *err, const char *what) {
   decc_err e2;
-  decc_status st = decc_sms_check_signature(authorization, challenge, signer,
-                                            &e2);
+  decc_status st =
+      decc_sms_check_signature(authorization, challenge, signer, &e2);
   if (st)
     return decc__sms_refuse(s, code,
-                  st == DECC_E_PARSE ? "MISSING_OR_MALFORMED_AUTHORIZATION"
-                                     : "INVALID_SIGNATURE",
-                  st, err, what, "%s", e2.msg);
+                            st == DECC_E_PARSE
+                                ? "MISSING_OR_MALFORMED_AUTHORIZATION"
+                                : "INVALID_SIGNATURE",
+                            st, err, what, "%s", e2.msg);
   return DECC_OK;
 }
 
@@ -92,17 +93,18 @@ static decc_status store(decc_sms *s, decc_secret_kind kind,
                          const char *value, size_t len, int update,
                          const char **code, decc_err *err, const char *what) {
   decc_err e2;
-  decc_status st = decc_vault_put(s->vault, kind, owner, name,
-                                  (const uint8_t *)(value ? value : ""), len,
-                                  update, &e2);
+  decc_status st =
+      decc_vault_put(s->vault, kind, owner, name,
+                     (const uint8_t *)(value ? value : ""), len, update, &e2);
   if (st == DECC_E_EXISTS)
     return decc__sms_refuse(s, code, "SECRET_ALREADY_EXISTS", st, err, what,
-                  "secret already exists and cannot be replaced");
+                            "secret already exists and cannot be replaced");
   if (st == DECC_E_NOT_FOUND)
     return decc__sms_refuse(s, code, "SECRET_NOT_FOUND", st, err, what,
-                  "secret does not exist (nothing to update)");
+                            "secret does not exist (nothing to update)");
   if (st)
-    return decc__sms_refuse(s, code, "VAULT_ERROR", st, err, what, "%s", e2.msg);
+    return decc__sms_refuse(s, code, "VAULT_ERROR", st, err, what, "%s",
+                            e2.msg);
   decc__sms_log(s, "sms: stored %s", what);
   return DECC_OK;
 }
@@ -115,11 +117,11 @@ static decc_status chain_owner(decc_sms *s, const decc_address *entry,
   decc_err e2;
   decc_status st = s->chain.owner_of(s->chain.ctx, entry, owner, &e2);
   if (st == DECC_E_NOT_FOUND)
-    return decc__sms_refuse(s, code, "NO_OWNER_ON_CHAIN", DECC_E_DENIED, err, what,
-                  "%s", e2.msg);
+    return decc__sms_refuse(s, code, "NO_OWNER_ON_CHAIN", DECC_E_DENIED, err,
+                            what, "%s", e2.msg);
   if (st)
-    return decc__sms_refuse(s, code, "CHAIN_ERROR", st, err, what, "reading owner(): %s",
-                  e2.msg);
+    return decc__sms_refuse(s, code, "CHAIN_ERROR", st, err, what,
+                            "reading owner(): %s", e2.msg);
   return DECC_OK;
 }
 
@@ -142,8 +144,7 @@ decc_status decc_sms_push_web3(decc_sms *s, const decc_address *addr,
   decc_sms_web3_challenge(ch, addr, value ? value : "", len);
   if ((st = check_push_sig(s, authorization, ch, &owner, code, err, what)))
     return st;
-  return store(s, DECC_SECRET_WEB3, addr, NULL, value, len, 0, code, err,
-               what);
+  return store(s, DECC_SECRET_WEB3, addr, NULL, value, len, 0, code, err, what);
 }
 
 decc_status decc_sms_push_web2(decc_sms *s, const decc_address *owner,
@@ -156,8 +157,9 @@ decc_status decc_sms_push_web2(decc_sms *s, const decc_address *owner,
   if (code)
     *code = NULL;
   if (!decc_sms_web2_name_valid(name))
-    return decc__sms_refuse(s, code, "INVALID_SECRET_NAME", DECC_E_INVALID, err, what,
-                  "secret name must be 1..256 printable ASCII characters");
+    return decc__sms_refuse(
+        s, code, "INVALID_SECRET_NAME", DECC_E_INVALID, err, what,
+        "secret name must be 1..256 printable ASCII characters");
   decc_status st = check_value(s, value, len, code, err, what);
   if (st)
     return st;
@@ -175,10 +177,10 @@ decc_status decc_sms_push_web2(decc_sms *s, const decc_address *owner,
              (len == 0 || strstr(value, "-----") == NULL);
     decc_rsa_key_destroy(k);
     if (!ok)
-      return decc__sms_refuse(s, code, "INVALID_RESULT_ENCRYPTION_KEY", DECC_E_INVALID,
-                    err, what,
-                    "%s must be base64 of a PEM RSA public key",
-                    DECC_SMS_RESULT_ENCRYPTION_KEY);
+      return decc__sms_refuse(s, code, "INVALID_RESULT_ENCRYPTION_KEY",
+                              DECC_E_INVALID, err, what,
+                              "%s must be base64 of a PEM RSA public key",
+                              DECC_SMS_RESULT_ENCRYPTION_KEY);
   }
   return store(s, DECC_SECRET_WEB2, owner, name, value, len, update ? 1 : 0,
                code, err, what);
@@ -220,8 +222,9 @@ decc_status decc_sms_push_requester_secret(decc_sms *s,
   if (code)
     *code = NULL;
   if (!decc_sms_requester_key_valid(key))
-    return decc__sms_refuse(s, code, "INVALID_SECRET_KEY", DECC_E_INVALID, err, what,
-                  "secret key must match ^[a-zA-Z0-9-_]{1,64}$");
+    return decc__sms_refuse(s, code, "INVALID_SECRET_KEY", DECC_E_INVALID, err,
+                            what,
+                            "secret key must match ^[a-zA-Z0-9-_]{1,64}$");
   decc_status st = check_value(s, value, len, code, err, what);
   if (st)
     return st;

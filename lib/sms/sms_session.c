@@ -114,13 +114,15 @@ decc_status decc_sms_session_request_parse(decc_sms_session_request *r,
   return st;
 }
 
-decc_status decc_sms_session_request_to_json(
-    char **json, const decc_sms_session_request *r) {
+decc_status
+decc_sms_session_request_to_json(char **json,
+                                 const decc_sms_session_request *r) {
   *json = NULL;
   char *q = NULL;
   if (decc_quote_to_json(&q, &r->quote) != DECC_OK)
     return DECC_E_NOMEM;
-  char t[DECC_HEX32_LEN], d[DECC_HEX32_LEN], w[DECC_ADDRESS_HEX_LEN], e[DECC_ADDRESS_HEX_LEN], sg[DECC_SIG_HEX_LEN];
+  char t[DECC_HEX32_LEN], d[DECC_HEX32_LEN], w[DECC_ADDRESS_HEX_LEN],
+      e[DECC_ADDRESS_HEX_LEN], sg[DECC_SIG_HEX_LEN];
   decc_buf b;
   decc_buf_init(&b, 0);
   decc_status st = decc_buf_printf(
@@ -142,13 +144,10 @@ decc_status decc_sms_session_request_to_json(
   return *json ? DECC_OK : DECC_E_NOMEM;
 }
 
-decc_status decc_sms_authorize_worker(decc_sms_session_request *r,
-                                      const uint8_t pool_sk32[32],
-                                      const uint8_t taskid32[32],
-                                      const uint8_t dealid32[32],
-                                      uint64_t index,
-                                      const decc_address *worker,
-                                      const decc_address *enclave) {
+decc_status decc_sms_authorize_worker(
+    decc_sms_session_request *r, const uint8_t pool_sk32[32],
+    const uint8_t taskid32[32], const uint8_t dealid32[32], uint64_t index,
+    const decc_address *worker, const decc_address *enclave) {
   memcpy(r->task_id, taskid32, 32);
   memcpy(r->deal_id, dealid32, 32);
   r->task_index = index;
@@ -163,8 +162,15 @@ decc_status decc_sms_authorize_worker(decc_sms_session_request *r,
 
 /* Secrets read for one session land in one secure arena of fixed slots
  * (one guarded allocation per release instead of one per secret). */
-enum { SLOT_DATASET, SLOT_ENC, SLOT_APP, SLOT_TOKEN, SLOT_PROXY, SLOT_REQ,
-       N_SLOTS };
+enum {
+  SLOT_DATASET,
+  SLOT_ENC,
+  SLOT_APP,
+  SLOT_TOKEN,
+  SLOT_PROXY,
+  SLOT_REQ,
+  N_SLOTS
+};
 #define SLOT_SIZE (DECC_SECRET_MAX + 1)
 #define ARENA_SIZE ((size_t)N_SLOTS * SLOT_SIZE)
 
@@ -185,7 +191,7 @@ static void arena_key_init(void) {
   arena_key_ok = pthread_key_create(&arena_key, arena_free) == 0;
 }
 
-uint8_t *decc__sms_arena_take(void)  {
+uint8_t *decc__sms_arena_take(void) {
   pthread_once(&arena_once, arena_key_init);
   uint8_t *a = arena_key_ok ? pthread_getspecific(arena_key) : NULL;
   if (a && pthread_setspecific(arena_key, NULL) == 0)
@@ -193,7 +199,7 @@ uint8_t *decc__sms_arena_take(void)  {
   return decc_secure_alloc(ARENA_SIZE);
 }
 
-void decc__sms_arena_give(uint8_t *a)  {
+void decc__sms_arena_give(uint8_t *a) {
   if (!a)
     return;
   decc_memzero(a, ARENA_SIZE); /* every secret read for the session */
@@ -285,9 +291,9 @@ static decc_status fill_bulk(void *ctx, size_t i, decc_session_dataset *d) {
       f->url = NULL;
       decc_sms_asset_clear(&f->a);
       f->refused = 1;
-      return decc__sms_refuse(s, f->code, "SECRET_READ_FAILED", vs, f->err, f->what,
-                    "the vault could not read the key of bulk dataset %s",
-                    f->fa);
+      return decc__sms_refuse(
+          s, f->code, "SECRET_READ_FAILED", vs, f->err, f->what,
+          "the vault could not read the key of bulk dataset %s", f->fa);
     }
     if (!k) {
       it->ok = 0;
@@ -318,16 +324,18 @@ static decc_status fill_secret(void *ctx, size_t i, decc_session_secret *sec) {
                     &f->c->deal->requester, name, &f->vlen, &vs);
   if (vs) {
     f->refused = 1;
-    return decc__sms_refuse(s, f->code, "SECRET_READ_FAILED", vs, f->err, f->what,
-                  "the vault could not read a requester secret");
+    return decc__sms_refuse(s, f->code, "SECRET_READ_FAILED", vs, f->err,
+                            f->what,
+                            "the vault could not read a requester secret");
   }
   f->has_value = v != NULL;
   sec->value = (const char *)v;
   sec->len = v ? f->vlen : 0;
   if (!v)
-    decc__sms_log(s, "sms: task %s: requester secret \"%s\" (index %s) not found "
-              "for the requester; given empty",
-           f->th, name, sec->index);
+    decc__sms_log(s,
+                  "sms: task %s: requester secret \"%s\" (index %s) not found "
+                  "for the requester; given empty",
+                  f->th, name, sec->index);
   return DECC_OK;
 }
 
@@ -342,8 +350,8 @@ static void fill_done(void *ctx, char kind, size_t i) {
   if (f->has_key)
     decc_memzero(f->c->arena + (size_t)SLOT_DATASET * SLOT_SIZE, f->klen);
   decc__sms_log(f->s, "sms: task %s: bulk dataset %zu %s %s%s%s", f->th, i + 1,
-         f->fa, it->ok ? "released" : "refused", it->ok ? "" : ": ",
-         it->ok ? "" : it->reason);
+                f->fa, it->ok ? "released" : "refused", it->ok ? "" : ": ",
+                it->ok ? "" : it->reason);
   decc_free(f->url);
   f->url = NULL;
   decc_sms_asset_clear(&f->a);
@@ -357,7 +365,9 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
                                     const char **code, decc_err *err,
                                     const char *what) {
   const decc_sms_deal *d = c->deal;
-  char th[DECC_HEX32_LEN], dh[DECC_HEX32_LEN], dsa[DECC_ADDRESS_HEX_LEN], cks[DECC_HEX32_LEN], acks[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN], sk[DECC_HEX32_LEN];
+  char th[DECC_HEX32_LEN], dh[DECC_HEX32_LEN], dsa[DECC_ADDRESS_HEX_LEN],
+      cks[DECC_HEX32_LEN], acks[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN],
+      sk[DECC_HEX32_LEN];
   char ti[24], bsz[24], bfi[24];
   decc__sms_hex32(th, c->r->task_id);
   decc__sms_hex32(dh, c->r->deal_id);
@@ -367,8 +377,7 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
   decc_err e2;
   const uint8_t *dkey = NULL, *enc = NULL, *appsec = NULL, *token = NULL,
                 *pxy = NULL;
-  size_t dkey_len = 0, enc_len = 0, appsec_len = 0, token_len = 0,
-         pxy_len = 0;
+  size_t dkey_len = 0, enc_len = 0, appsec_len = 0, token_len = 0, pxy_len = 0;
   char *ds_url = NULL, *app_image = NULL;
   char(*fa)[DECC_ADDRESS_HEX_LEN] = NULL;
   decc_session_dataset *bulk = NULL;
@@ -378,21 +387,22 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
 
   if (has_dataset) {
     if ((st = s->chain.dataset(s->chain.ctx, &d->dataset, &ds, &e2))) {
-      st = decc__sms_refuse(s, code, "PRE_COMPUTE_GET_DATASET_FAILED", st, err, what,
-                  "reading the deal's dataset: %s", e2.msg);
+      st = decc__sms_refuse(s, code, "PRE_COMPUTE_GET_DATASET_FAILED", st, err,
+                            what, "reading the deal's dataset: %s", e2.msg);
       goto out;
     }
     if (multiaddr_text(&ds_url, ds.multiaddr, ds.multiaddr_len)) {
-      st = decc__sms_refuse(s, code, "PRE_COMPUTE_GET_DATASET_FAILED", DECC_E_PARSE,
-                  err, what, "the dataset's multiaddr is not readable");
+      st = decc__sms_refuse(s, code, "PRE_COMPUTE_GET_DATASET_FAILED",
+                            DECC_E_PARSE, err, what,
+                            "the dataset's multiaddr is not readable");
       goto out;
     }
-    dkey = vault_value(s, c->arena, SLOT_DATASET, DECC_SECRET_WEB3,
-                       &d->dataset, NULL, &dkey_len, &vs);
+    dkey = vault_value(s, c->arena, SLOT_DATASET, DECC_SECRET_WEB3, &d->dataset,
+                       NULL, &dkey_len, &vs);
     if (!vs && !dkey) {
-      st = decc__sms_refuse(s, code, "PRE_COMPUTE_GET_DATASET_SECRET_FAILED",
-                  DECC_E_NOT_FOUND, err, what,
-                  "no key for the deal's dataset %s in this SMS", dsa);
+      st = decc__sms_refuse(
+          s, code, "PRE_COMPUTE_GET_DATASET_SECRET_FAILED", DECC_E_NOT_FOUND,
+          err, what, "no key for the deal's dataset %s in this SMS", dsa);
       goto out;
     }
   }
@@ -400,12 +410,13 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
     enc = vault_value(s, c->arena, SLOT_ENC, DECC_SECRET_WEB2, &d->beneficiary,
                       DECC_SMS_RESULT_ENCRYPTION_KEY, &enc_len, &vs);
     if (!vs && !enc) {
-      st = decc__sms_refuse(s, code,
-                  "POST_COMPUTE_GET_ENCRYPTION_TOKENS_FAILED_EMPTY_"
-                  "BENEFICIARY_KEY",
-                  DECC_E_NOT_FOUND, err, what,
-                  "result encryption asked but the beneficiary has no %s",
-                  DECC_SMS_RESULT_ENCRYPTION_KEY);
+      st = decc__sms_refuse(
+          s, code,
+          "POST_COMPUTE_GET_ENCRYPTION_TOKENS_FAILED_EMPTY_"
+          "BENEFICIARY_KEY",
+          DECC_E_NOT_FOUND, err, what,
+          "result encryption asked but the beneficiary has no %s",
+          DECC_SMS_RESULT_ENCRYPTION_KEY);
       goto out;
     }
   }
@@ -414,20 +425,20 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
                          DECC_SMS_APP_SECRET_INDEX, &appsec_len, &vs);
   if (vs) {
     st = decc__sms_refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
-                "the vault could not read a secret");
+                          "the vault could not read a secret");
     goto out;
   }
   /* result storage (post-compute): none for a callback */
   int callback = !decc_address_is_zero(&d->callback);
   if (!callback) {
     if (!strcmp(p->provider, "dropbox"))
-      token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2,
-                          &d->requester, DECC_SMS_RESULT_DROPBOX_TOKEN,
-                          &token_len, &vs);
+      token =
+          vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2, &d->requester,
+                      DECC_SMS_RESULT_DROPBOX_TOKEN, &token_len, &vs);
     else {
-      token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2,
-                          &c->r->worker, DECC_SMS_RESULT_IPFS_TOKEN,
-                          &token_len, &vs);
+      token =
+          vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2, &c->r->worker,
+                      DECC_SMS_RESULT_IPFS_TOKEN, &token_len, &vs);
       if (!vs && !token)
         token = vault_value(s, c->arena, SLOT_TOKEN, DECC_SECRET_WEB2,
                             &d->requester, DECC_SMS_RESULT_IPFS_TOKEN,
@@ -439,7 +450,7 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
                         &pxy_len, &vs);
     if (vs) {
       st = decc__sms_refuse(s, code, "SECRET_READ_FAILED", vs, err, what,
-                  "the vault could not read a result storage secret");
+                            "the vault could not read a result storage secret");
       goto out;
     }
   }
@@ -452,8 +463,8 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
   if (p->n_secrets)
     secrets = decc_calloc(p->n_secrets, sizeof *secrets);
   if ((c->n_bulk && (!fa || !bulk)) || (p->n_secrets && !secrets)) {
-    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", DECC_E_NOMEM,
-                err, what, "out of memory");
+    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED",
+                          DECC_E_NOMEM, err, what, "out of memory");
     goto out;
   }
   for (size_t i = 0; i < c->n_bulk; i++)
@@ -526,9 +537,9 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
   st = decc_session_write(b, &ss, &src);
   decc_memzero(sk, sizeof sk);
   if (st && !fc.refused)
-    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", st, err, what,
-                "session document could not be built (%s)",
-                decc_strerror(st));
+    st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED", st, err,
+                          what, "session document could not be built (%s)",
+                          decc_strerror(st));
 out:
   decc_free(ds_url);
   decc_free(app_image);
@@ -538,7 +549,6 @@ out:
   decc_sms_asset_clear(&ds);
   return st;
 }
-
 
 decc_status decc_sms_session_open(char **json, size_t *len,
                                   const uint8_t *sealed, size_t n,

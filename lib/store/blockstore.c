@@ -216,8 +216,8 @@ decc_status decc_blockstore_put(decc_blockstore *bs, const decc_cid *cid,
 }
 
 static decc_status get_impl(decc_blockstore *bs, const decc_cid *cid,
-                           uint8_t **block, size_t *n, int verify,
-                           decc_err *err) {
+                            uint8_t **block, size_t *n, int verify,
+                            decc_err *err) {
   *block = NULL;
   *n = 0;
   char cs[DECC_CID_STR_MAX];
@@ -540,8 +540,8 @@ decc_status decc_blockstore_pins(decc_blockstore *bs, decc_cid_fn fn, void *ud,
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   DIR *d = opendir(pins);
   if (!d) {
-    decc_status st = decc_err_set(err, DECC_E_IO, "%s: %s", pins,
-                                  strerror(errno));
+    decc_status st =
+        decc_err_set(err, DECC_E_IO, "%s: %s", pins, strerror(errno));
     decc_free(pins);
     return st;
   }
@@ -698,10 +698,10 @@ static void *writer_main(void *arg) {
     pthread_mutex_unlock(&w->mu);
     decc_err e;
     decc_err_clear(&e);
-    decc_status st = w->failed ? DECC_OK
-                               : decc_blockstore_put_trusted(
-                                     w->bs, &w->cid[i], w->buf[i], w->len[i],
-                                     &e);
+    decc_status st =
+        w->failed ? DECC_OK
+                  : decc_blockstore_put_trusted(w->bs, &w->cid[i], w->buf[i],
+                                                w->len[i], &e);
     pthread_mutex_lock(&w->mu);
     if (st && !w->failed) {
       w->failed = st;
@@ -743,8 +743,7 @@ decc_status decc__bs_writer_start(decc__bs_writer **out, decc_blockstore *bs,
 }
 
 decc_status decc__bs_writer_put(void *ud, const decc_cid *cid,
-                                const uint8_t *block, size_t n,
-                                decc_err *err) {
+                                const uint8_t *block, size_t n, decc_err *err) {
   decc__bs_writer *w = ud;
   if (n > DECC_STORE_MAX_BLOCK)
     return decc_err_set(err, DECC_E_LIMIT, "block of %zu bytes exceeds %u", n,

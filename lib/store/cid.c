@@ -232,8 +232,8 @@ decc_status decc_cid_decode(decc_cid *cid, size_t *used, const uint8_t *in,
   /* A CIDv0 is a bare sha2-256 multihash: it starts 0x12 0x20. */
   if (n >= 2 && in[0] == DECC_MH_SHA2_256 && in[1] == 32) {
     if (n < 34 || (!used && n != 34))
-      return decc_err_set(err, DECC_E_PARSE, "CIDv0: expected 34 bytes, got %zu",
-                          n);
+      return decc_err_set(err, DECC_E_PARSE,
+                          "CIDv0: expected 34 bytes, got %zu", n);
     cid->version = 0;
     cid->codec = DECC_CODEC_DAG_PB;
     memcpy(cid->mh, in, 34);
@@ -258,7 +258,8 @@ decc_status decc_cid_decode(decc_cid *cid, size_t *used, const uint8_t *in,
     return decc_err_set(err, DECC_E_PARSE, "CID: bad multihash length");
   off += u;
   if (l > n - off || off + l - mh_start > DECC_CID_MH_MAX)
-    return decc_err_set(err, DECC_E_PARSE, "CID: multihash truncated or too long");
+    return decc_err_set(err, DECC_E_PARSE,
+                        "CID: multihash truncated or too long");
   size_t end = off + (size_t)l;
   if (!used && end != n)
     return decc_err_set(err, DECC_E_PARSE, "CID: trailing bytes");
@@ -321,8 +322,10 @@ decc_status decc_cid_parse(decc_cid *cid, const char *s, decc_err *err) {
   if (n == 46 && s[0] == 'Q' && s[1] == 'm') {
     if (decc_base58btc_decode(bin, sizeof bin, &blen, s, n) || blen != 34 ||
         bin[0] != DECC_MH_SHA2_256 || bin[1] != 32)
-      return decc_err_set(err, DECC_E_PARSE, "CIDv0 '%.60s': not base58btc of a "
-                          "sha2-256 multihash", s);
+      return decc_err_set(err, DECC_E_PARSE,
+                          "CIDv0 '%.60s': not base58btc of a "
+                          "sha2-256 multihash",
+                          s);
     return decc_cid_decode(cid, NULL, bin, blen, err);
   }
   if (n < 2 || n > 2 * DECC_CID_STR_MAX)
@@ -377,7 +380,8 @@ decc_status decc_multiaddr_from_string(uint8_t *out, size_t cap, size_t *len,
   char cidtxt[2 * DECC_CID_STR_MAX + 1];
   if (rl == 0 || rl >= sizeof cidtxt || memchr(rest, '/', rl))
     return decc_err_set(err, DECC_E_PARSE,
-                        "multiaddr '%.60s': expected a single CID component", s);
+                        "multiaddr '%.60s': expected a single CID component",
+                        s);
   memcpy(cidtxt, rest, rl);
   cidtxt[rl] = 0;
   decc_cid cid;
@@ -388,7 +392,8 @@ decc_status decc_multiaddr_from_string(uint8_t *out, size_t cap, size_t *len,
   size_t h = decc_varint_encode(hdr, DECC_MULTIADDR_IPFS);
   h += decc_varint_encode(hdr + h, cid.mh_len);
   if (h + cid.mh_len > cap)
-    return decc_err_set(err, DECC_E_RANGE, "multiaddr: output buffer too small");
+    return decc_err_set(err, DECC_E_RANGE,
+                        "multiaddr: output buffer too small");
   memcpy(out, hdr, h);
   memcpy(out + h, cid.mh, cid.mh_len);
   *len = h + cid.mh_len;

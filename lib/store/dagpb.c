@@ -41,8 +41,8 @@ int decc__pb_key(const uint8_t *in, size_t n, size_t *pos, uint64_t *field,
   return *field == 0 ? -1 : 0;
 }
 
-int decc__pb_bytes(const uint8_t *in, size_t n, size_t *pos,
-                   const uint8_t **p, size_t *len) {
+int decc__pb_bytes(const uint8_t *in, size_t n, size_t *pos, const uint8_t **p,
+                   size_t *len) {
   uint64_t l;
   if (decc__pb_varint(in, n, pos, &l))
     return -1;
@@ -125,9 +125,8 @@ static decc_status decode_link(decc_dagpb_link *l, const uint8_t *in, size_t n,
       const uint8_t *p;
       size_t len;
       if (w != PB_LEN || decc__pb_bytes(in, n, &pos, &p, &len))
-        return decc_err_set(err, DECC_E_PARSE,
-                            "dag-pb link %zu: bad %s field", idx,
-                            f == 1 ? "Hash" : "Name");
+        return decc_err_set(err, DECC_E_PARSE, "dag-pb link %zu: bad %s field",
+                            idx, f == 1 ? "Hash" : "Name");
       if (f == 1) {
         l->hash = p;
         l->hash_len = len;

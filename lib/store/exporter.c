@@ -45,7 +45,8 @@ static void frame_free(frame *f) {
   memset(f, 0, sizeof *f);
 }
 
-static decc_status corrupt(const decc_cid *cid, decc_err *err, const char *why) {
+static decc_status corrupt(const decc_cid *cid, decc_err *err,
+                           const char *why) {
   char s[DECC_CID_STR_MAX] = "?";
   decc_cid_to_string(s, sizeof s, cid);
   return decc_err_set(err, DECC_E_CORRUPT, "block %s: %s", s, why);
@@ -82,19 +83,19 @@ static decc_status load(decc_exporter *ex, frame *f, const decc_cid *cid,
     if (decc_dagpb_decode(&f->node, f->block, f->block_len, 0, &e2) ||
         !f->node.has_data ||
         decc_unixfs_decode(&f->fs, f->node.data, f->node.data_len, &e2)) {
-      st = corrupt(cid, err, e2.msg[0] ? e2.msg : "dag-pb node without UnixFS data");
+      st = corrupt(cid, err,
+                   e2.msg[0] ? e2.msg : "dag-pb node without UnixFS data");
       goto out;
     }
     if (f->fs.type != DECC_UNIXFS_FILE && f->fs.type != DECC_UNIXFS_RAW) {
       char s[DECC_CID_STR_MAX] = "?";
       decc_cid_to_string(s, sizeof s, cid);
-      st = decc_err_set(err, DECC_E_UNSUPPORTED,
-                        "%s is a UnixFS %s, not a file", s,
-                        f->fs.type == DECC_UNIXFS_DIRECTORY ? "directory"
-                        : f->fs.type == DECC_UNIXFS_HAMT_SHARD
-                            ? "sharded directory"
-                            : f->fs.type == DECC_UNIXFS_SYMLINK ? "symlink"
-                                                                : "metadata node");
+      st = decc_err_set(
+          err, DECC_E_UNSUPPORTED, "%s is a UnixFS %s, not a file", s,
+          f->fs.type == DECC_UNIXFS_DIRECTORY    ? "directory"
+          : f->fs.type == DECC_UNIXFS_HAMT_SHARD ? "sharded directory"
+          : f->fs.type == DECC_UNIXFS_SYMLINK    ? "symlink"
+                                                 : "metadata node");
       goto out;
     }
     if (f->fs.nblocksizes != f->node.nlinks) {
@@ -208,8 +209,8 @@ static decc_status locate(decc_exporter *ex, const uint8_t **p, size_t *avail,
     if (decc_cid_decode(&child, NULL, t->node.links[i].hash,
                         t->node.links[i].hash_len, &e2))
       return corrupt(&t->cid, err, "bad link CID");
-    decc_status st = load(ex, &ex->stack[ex->depth], &child, off,
-                          t->fs.blocksizes[i], err);
+    decc_status st =
+        load(ex, &ex->stack[ex->depth], &child, off, t->fs.blocksizes[i], err);
     if (st)
       return st;
     ex->depth++;
@@ -274,8 +275,7 @@ decc_status decc_store_add_fd(decc_blockstore *bs, decc_cid *root,
       *err = werr;
   }
   if (!st)
-    st = pin ? decc__pin_record(bs, root, err)
-             : decc_blockstore_sync(bs, err);
+    st = pin ? decc__pin_record(bs, root, err) : decc_blockstore_sync(bs, err);
   return st;
 }
 
@@ -283,8 +283,8 @@ decc_status decc_store_cat(decc_blockstore *bs, const decc_cid *cid,
                            uint64_t offset, uint64_t length,
                            decc_write_fn write_fn, void *ud, decc_err *err) {
   decc_exporter *ex;
-  decc_status st = decc_exporter_create(&ex, decc__blockstore_get_unverified, bs, cid,
-                                        offset, length, err);
+  decc_status st = decc_exporter_create(&ex, decc__blockstore_get_unverified,
+                                        bs, cid, offset, length, err);
   if (st)
     return st;
   uint8_t *buf = decc_malloc(1 << 16);

@@ -43,14 +43,14 @@ typedef struct add_req {
 static int send_error(struct MHD_Connection *c, unsigned status,
                       const char *msg) {
   int code = status == 404 ? 3 : (status >= 400 && status < 500) ? 1 : 0;
-  json_t *j = json_pack("{s:s,s:i,s:s}", "Message", msg, "Code", code, "Type",
-                        "error");
+  json_t *j =
+      json_pack("{s:s,s:i,s:s}", "Message", msg, "Code", code, "Type", "error");
   char *body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
   json_decref(j);
   size_t len = body ? strlen(body) : 0;
   struct MHD_Response *r = MHD_create_response_from_buffer(
-      len, body ? body : (char *)"", body ? MHD_RESPMEM_MUST_COPY
-                                          : MHD_RESPMEM_PERSISTENT);
+      len, body ? body : (char *)"",
+      body ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
   free(body);
   if (!r)
     return MHD_NO;
@@ -77,9 +77,9 @@ static unsigned status_for(decc_status st) {
 }
 
 int decc_store_http_route(const char *url) {
-  return url && (!strcmp(url, "/api/v0/add") || !strcmp(url, "/api/v0/cat") ||
-                 !strcmp(url, "/api/v0/block/get") ||
-                 !strncmp(url, "/ipfs/", 6));
+  return url &&
+         (!strcmp(url, "/api/v0/add") || !strcmp(url, "/api/v0/cat") ||
+          !strcmp(url, "/api/v0/block/get") || !strncmp(url, "/ipfs/", 6));
 }
 
 void decc_store_http_completed(void **con_cls) {
@@ -129,8 +129,8 @@ static void finish_file(add_req *r) {
     return;
   }
   snprintf(size, sizeof size, "%llu", (unsigned long long)cum);
-  json_t *j = json_pack("{s:s,s:s,s:s}", "Name", r->name, "Hash", cs, "Size",
-                        size);
+  json_t *j =
+      json_pack("{s:s,s:s,s:s}", "Name", r->name, "Hash", cs, "Size", size);
   char *line = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
   json_decref(j);
   if (!line || decc_buf_append_str(&r->out, line) ||
@@ -159,9 +159,8 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
     finish_file(r);
     if (r->http_status)
       return MHD_NO;
-    decc_status st = decc_importer_create(&r->imp, &r->opts,
-                                          decc_blockstore_put_trusted,
-                                          r->cfg->bs, &r->err);
+    decc_status st = decc_importer_create(
+        &r->imp, &r->opts, decc_blockstore_put_trusted, r->cfg->bs, &r->err);
     if (st) {
       r->http_status = status_for(st);
       return MHD_NO;
@@ -184,17 +183,18 @@ static int start_add(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
     return send_error(c, 403, "add: this node is read-only");
   int ok = 1;
   unsigned ver = 0;
-  const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-                                              "cid-version");
+  const char *v =
+      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cid-version");
   if (v && !strcmp(v, "1"))
     ver = 1;
   else if (v && strcmp(v, "0"))
     return send_error(c, 400, "add: cid-version must be 0 or 1");
-  const char *hash = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "hash");
+  const char *hash =
+      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "hash");
   if (hash && strcmp(hash, "sha2-256"))
     return send_error(c, 400, "add: only hash=sha2-256 is supported");
-  const char *chunker = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-                                                    "chunker");
+  const char *chunker =
+      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "chunker");
   if (chunker && strcmp(chunker, "size-262144"))
     return send_error(c, 400, "add: only chunker=size-262144 is supported");
   /* Refuse an announced oversize body before reading any of it. */
@@ -231,8 +231,8 @@ static int start_add(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
 
 static int continue_add(struct MHD_Connection *c, add_req *r,
                         const char *upload_data, size_t *upload_data_size) {
-  uint64_t max = r->cfg->max_add_bytes ? r->cfg->max_add_bytes
-                                       : (uint64_t)1 << 30;
+  uint64_t max =
+      r->cfg->max_add_bytes ? r->cfg->max_add_bytes : (uint64_t)1 << 30;
   if (*upload_data_size) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
@@ -241,8 +241,8 @@ static int continue_add(struct MHD_Connection *c, add_req *r,
       return MHD_NO; /* unannounced (chunked) oversize body: drop it */
     if (MHD_post_process(r->pp, upload_data, n) != MHD_YES) {
       if (r->http_status)
-        return send_error(c, r->http_status, r->err.msg[0] ? r->err.msg
-                                                           : "add failed");
+        return send_error(c, r->http_status,
+                          r->err.msg[0] ? r->err.msg : "add failed");
       return send_error(c, 400, "add: malformed multipart body");
     }
     return MHD_YES;
@@ -294,11 +294,12 @@ static int serve_file(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
   if (decc_cid_parse(&cid, cidtext, &err))
     return send_error(c, 400, err.msg);
   uint64_t off = 0, len = UINT64_MAX;
-  if (!gateway &&
-      (parse_u64(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset"),
-                 &off) ||
-       parse_u64(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "length"),
-                 &len)))
+  if (!gateway && (parse_u64(MHD_lookup_connection_value(
+                                 c, MHD_GET_ARGUMENT_KIND, "offset"),
+                             &off) ||
+                   parse_u64(MHD_lookup_connection_value(
+                                 c, MHD_GET_ARGUMENT_KIND, "length"),
+                             &len)))
     return send_error(c, 400, "cat: offset and length are byte counts");
   decc_exporter *ex;
   decc_status st = decc_exporter_create(&ex, decc__blockstore_get_unverified,
@@ -327,8 +328,8 @@ static int serve_file(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
                               "public, max-age=29030400, immutable");
     }
   }
-  MHD_add_response_header(r, "Content-Type", gateway ? "application/octet-stream"
-                                                     : "text/plain");
+  MHD_add_response_header(r, "Content-Type",
+                          gateway ? "application/octet-stream" : "text/plain");
   int ret = MHD_queue_response(c, MHD_HTTP_OK, r);
   MHD_destroy_response(r);
   return ret;
@@ -375,8 +376,9 @@ int decc_store_http_handle(const decc_store_http_cfg *cfg,
     const char *id = url + 6;
     size_t n = strcspn(id, "/");
     if (id[n] && id[n + 1])
-      return send_error(c, 400, "gateway: paths inside a CID are not supported "
-                                "(files only)");
+      return send_error(c, 400,
+                        "gateway: paths inside a CID are not supported "
+                        "(files only)");
     char text[2 * DECC_CID_STR_MAX];
     if (n == 0 || n >= sizeof text)
       return send_error(c, 400, "gateway: expected /ipfs/<cid>");
@@ -396,7 +398,8 @@ int decc_store_http_handle(const decc_store_http_cfg *cfg,
   if (!strcmp(url, "/api/v0/block/get")) {
     if (*upload_data_size)
       *upload_data_size = 0;
-    const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "arg");
+    const char *arg =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "arg");
     if (!arg)
       return send_error(c, 400, "argument \"cid\" is required");
     if (!strncmp(arg, "/ipfs/", 6))
@@ -408,7 +411,8 @@ int decc_store_http_handle(const decc_store_http_cfg *cfg,
     if (*upload_data_size) {
       *upload_data_size = 0;
     }
-    const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "arg");
+    const char *arg =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "arg");
     if (!arg)
       return send_error(c, 400, "argument \"ipfs-path\" is required");
     if (!strncmp(arg, "/ipfs/", 6))

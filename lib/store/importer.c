@@ -66,22 +66,24 @@ decc_status decc_importer_create(decc_importer **out,
   decc_import_opts_default(&o, 0);
   if (opts) {
     o.cid_version = opts->cid_version;
-    o.raw_leaves = opts->raw_leaves < 0 ? opts->cid_version == 1
-                                        : opts->raw_leaves != 0;
+    o.raw_leaves =
+        opts->raw_leaves < 0 ? opts->cid_version == 1 : opts->raw_leaves != 0;
     if (opts->chunk_size)
       o.chunk_size = opts->chunk_size;
     if (opts->max_links)
       o.max_links = opts->max_links;
   }
   if (o.cid_version > 1)
-    return decc_err_set(err, DECC_E_INVALID, "import: CID version must be 0 or 1");
+    return decc_err_set(err, DECC_E_INVALID,
+                        "import: CID version must be 0 or 1");
   if (o.cid_version == 0 && o.raw_leaves)
     return decc_err_set(err, DECC_E_INVALID,
                         "import: raw leaves need CID version 1");
   if (o.chunk_size > 1024 * 1024)
     return decc_err_set(err, DECC_E_INVALID, "import: chunk size above 1 MiB");
   if (o.max_links < 2 || o.max_links > 4096)
-    return decc_err_set(err, DECC_E_INVALID, "import: max links must be 2..4096");
+    return decc_err_set(err, DECC_E_INVALID,
+                        "import: max links must be 2..4096");
   decc_importer *imp = decc_calloc(1, sizeof *imp);
   if (!imp)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -254,8 +256,8 @@ static decc_status emit_leaf(decc_importer *imp, decc_err *err) {
   return push(imp, 0, &e, err);
 }
 
-decc_status decc_importer_update(decc_importer *imp, const void *data,
-                                 size_t n, decc_err *err) {
+decc_status decc_importer_update(decc_importer *imp, const void *data, size_t n,
+                                 decc_err *err) {
   if (imp->failed || imp->finished)
     return decc_err_set(err, imp->failed ? imp->failed : DECC_E_STATE,
                         "import: importer already %s",

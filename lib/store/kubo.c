@@ -6,8 +6,8 @@
  * before any of its bytes reach the caller: the node is not trusted.
  */
 #include <curl/curl.h>
-#include <pthread.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,13 +46,16 @@ static size_t collect(char *p, size_t sz, size_t nm, void *ud) {
 static decc_status node_error(decc_err *err, long code, const decc_buf *body,
                               const char *what) {
   const char *msg = NULL;
-  json_t *j = body->len ? json_loadb((const char *)body->data, body->len, 0, NULL)
-                        : NULL;
+  json_t *j = body->len
+                  ? json_loadb((const char *)body->data, body->len, 0, NULL)
+                  : NULL;
   if (j)
     msg = json_string_value(json_object_get(j, "Message"));
   decc_status st = decc_err_set(
       err, DECC_E_NETWORK, "%s: node answered HTTP %ld: %.160s", what, code,
-      msg ? msg : body->len ? (const char *)body->data : "(no body)");
+      msg         ? msg
+      : body->len ? (const char *)body->data
+                  : "(no body)");
   json_decref(j);
   return st;
 }
@@ -83,11 +86,13 @@ decc_status decc_kubo_add_file(const char *api_url, const char *path,
     return decc_err_set(err, DECC_E_IO, "%s: cannot open", path);
   fclose(probe);
   char q[160];
-  snprintf(q, sizeof q,
-           "/api/v0/add?cid-version=%u&pin=%s&progress=false&stream-channels=true%s",
-           o.cid_version, o.pin ? "true" : "false",
-           o.raw_leaves < 0 ? "" : o.raw_leaves ? "&raw-leaves=true"
-                                                : "&raw-leaves=false");
+  snprintf(
+      q, sizeof q,
+      "/api/v0/add?cid-version=%u&pin=%s&progress=false&stream-channels=true%s",
+      o.cid_version, o.pin ? "true" : "false",
+      o.raw_leaves < 0 ? ""
+      : o.raw_leaves   ? "&raw-leaves=true"
+                       : "&raw-leaves=false");
   char *url = make_url(api_url, q);
   if (!url)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");

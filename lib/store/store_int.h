@@ -21,8 +21,8 @@ int decc__pb_key(const uint8_t *in, size_t n, size_t *pos, uint64_t *field,
  * Returns 0 / -1. */
 int decc__pb_varint(const uint8_t *in, size_t n, size_t *pos, uint64_t *v);
 /* Reads a length-delimited field body. Out: *p, *len. Returns 0 / -1. */
-int decc__pb_bytes(const uint8_t *in, size_t n, size_t *pos,
-                   const uint8_t **p, size_t *len);
+int decc__pb_bytes(const uint8_t *in, size_t n, size_t *pos, const uint8_t **p,
+                   size_t *len);
 /* Writes a varint into out (>= 10 bytes). Returns its length. */
 size_t decc__pb_put_varint(uint8_t *out, uint64_t v);
 /* Length of v as a varint. */
@@ -58,8 +58,7 @@ typedef struct decc__bs_writer decc__bs_writer;
 decc_status decc__bs_writer_start(decc__bs_writer **w, decc_blockstore *bs,
                                   decc_err *err);
 decc_status decc__bs_writer_put(void *w, const decc_cid *cid,
-                                const uint8_t *block, size_t n,
-                                decc_err *err);
+                                const uint8_t *block, size_t n, decc_err *err);
 decc_status decc__bs_writer_finish(decc__bs_writer *w, decc_err *err);
 
 /* Visits every block of the DAG under root (depth first, each block once per

@@ -18,8 +18,8 @@ char *decc__wk_hex32(char out[DECC_HEX32_LEN], const uint8_t b[32]) {
   return decc_hex_encode(out, b, 32, 1);
 }
 
-void decc__wk_log(void (*log)(void *, const char *), void *ctx,
-                  const char *fmt, ...) {
+void decc__wk_log(void (*log)(void *, const char *), void *ctx, const char *fmt,
+                  ...) {
   if (!log)
     return;
   char line[512];
@@ -62,10 +62,10 @@ decc_status decc__wk_send(decc_chain *c, const uint8_t sk32[32],
   if (!st && rr->status != 1) {
     char name[48];
     snprintf(name, sizeof name, "%.*s", (int)strcspn(sig, "("), sig);
-    st = decc_err_set(err, DECC_E_REVERT, "%s reverted: %s", name,
-                      rr->revert_reason && *rr->revert_reason
-                          ? rr->revert_reason
-                          : "(no reason)");
+    st =
+        decc_err_set(err, DECC_E_REVERT, "%s reverted: %s", name,
+                     rr->revert_reason && *rr->revert_reason ? rr->revert_reason
+                                                             : "(no reason)");
   }
   if (!r)
     decc_receipt_clear(&tmp);
@@ -74,8 +74,8 @@ decc_status decc__wk_send(decc_chain *c, const uint8_t sk32[32],
 
 /* ---- state store ------------------------------------------------------------- */
 
-decc_status decc__wk_db_open(sqlite3 **db, const char *path,
-                             const char *schema, int readonly, decc_err *err) {
+decc_status decc__wk_db_open(sqlite3 **db, const char *path, const char *schema,
+                             int readonly, decc_err *err) {
   *db = NULL;
   int flags = readonly ? SQLITE_OPEN_READONLY
                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -92,9 +92,8 @@ decc_status decc__wk_db_open(sqlite3 **db, const char *path,
   if (readonly)
     return DECC_OK;
   char *msg = NULL;
-  if (sqlite3_exec(*db,
-                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL,
-                   NULL, &msg) != SQLITE_OK ||
+  if (sqlite3_exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+                   NULL, NULL, &msg) != SQLITE_OK ||
       sqlite3_exec(*db, schema, NULL, NULL, &msg) != SQLITE_OK ||
       sqlite3_exec(*db, DECC_WK_FAILURES_SCHEMA, NULL, NULL, &msg) !=
           SQLITE_OK) {
@@ -150,8 +149,7 @@ decc_status decc__wk_exec(sqlite3 *db, decc_err *err, const char *sql,
 decc_status decc__wk_record_failure(sqlite3 *db, const uint8_t task[32],
                                     decc_task_cause cause, int exit_code,
                                     const char *detail,
-                                    const decc_address *worker,
-                                    decc_err *err) {
+                                    const decc_address *worker, decc_err *err) {
   decc_address zero;
   memset(&zero, 0, sizeof zero);
   return decc__wk_exec(db, err,
@@ -207,8 +205,8 @@ static const char *const STATE_FILES[] = {
     "worker/state.sqlite"};
 
 decc_status decc_worker_failure_cause(const char *home,
-                                      const uint8_t task_id32[32],
-                                      char **cause, decc_err *err) {
+                                      const uint8_t task_id32[32], char **cause,
+                                      decc_err *err) {
   *cause = NULL;
   char dir[4096];
   if (home && *home)
@@ -242,5 +240,6 @@ decc_status decc_worker_failure_cause(const char *home,
     *cause = decc_strdup(text);
     return *cause ? DECC_OK : decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
-  return decc_err_set(err, DECC_E_NOT_FOUND, "no failure recorded for the task");
+  return decc_err_set(err, DECC_E_NOT_FOUND,
+                      "no failure recorded for the task");
 }

@@ -234,8 +234,7 @@ static decc_status scan_deals(decc_scheduler *s, size_t *actions,
     }
     uint64_t first = 0, size = 0, trust = 0;
     if (decc__wk_u64(&first, &d.bot_first) ||
-        decc__wk_u64(&size, &d.bot_size) ||
-        decc__wk_u64(&trust, &d.trust))
+        decc__wk_u64(&size, &d.bot_size) || decc__wk_u64(&trust, &d.trust))
       size = 0;
     if (size > MAX_BOT)
       size = MAX_BOT;
@@ -367,12 +366,11 @@ static decc_status task_round(decc_scheduler *s, trow *r, uint64_t now,
     decc_task_failure f;
     pthread_mutex_lock(&s->mu);
     claim_cause(s, r->task, &f);
-    st = decc__wk_record_failure(s->db, r->task, f.cause, f.exit_code,
-                                 f.detail, &f.worker, err);
+    st = decc__wk_record_failure(s->db, r->task, f.cause, f.exit_code, f.detail,
+                                 &f.worker, err);
     if (!st)
-      st = decc__wk_exec(s->db, err,
-                         "UPDATE tasks SET state=2 WHERE taskid=?1", "b",
-                         r->task);
+      st = decc__wk_exec(s->db, err, "UPDATE tasks SET state=2 WHERE taskid=?1",
+                         "b", r->task);
     pthread_mutex_unlock(&s->mu);
     slog(s, "scheduler: task %s claimed (%s)", th,
          decc_task_cause_name(f.cause));
@@ -585,9 +583,10 @@ decc_status decc_scheduler_assign(decc_scheduler *s, const decc_address *worker,
   pthread_mutex_unlock(&s->mu);
   if (!st) {
     char th[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN];
-    slog(s, again ? "scheduler: task %s handed again to worker %s (no report "
-                    "yet)"
-                  : "scheduler: task %s → worker %s",
+    slog(s,
+         again ? "scheduler: task %s handed again to worker %s (no report "
+                 "yet)"
+               : "scheduler: task %s → worker %s",
          decc__wk_hex32(th, a->task_id), decc_address_to_checksum(wa, worker));
   }
   return st;
@@ -597,8 +596,9 @@ decc_status decc_scheduler_report(decc_scheduler *s,
                                   const decc_worker_report *r, decc_err *err) {
   pthread_mutex_lock(&s->mu);
   decc_status st = decc__wk_exec(
-      s->db, err, "UPDATE assignments SET state=?3 WHERE taskid=?1 AND worker=?2",
-      "bai", r->task_id, &r->worker, (int64_t)r->kind);
+      s->db, err,
+      "UPDATE assignments SET state=?3 WHERE taskid=?1 AND worker=?2", "bai",
+      r->task_id, &r->worker, (int64_t)r->kind);
   if (!st && sqlite3_changes(s->db) == 0)
     st = decc_err_set(err, DECC_E_NOT_FOUND, "no such assignment");
   if (!st && r->kind == DECC_REPORT_REVEALED)
@@ -624,9 +624,8 @@ void decc_scheduler_counts(decc_scheduler *s, size_t *open, size_t *ended) {
   size_t o = 0, e = 0;
   pthread_mutex_lock(&s->mu);
   sqlite3_stmt *q = NULL;
-  if (sqlite3_prepare_v2(s->db,
-                         "SELECT sum(state<2), sum(state=2) FROM tasks", -1,
-                         &q, NULL) == SQLITE_OK &&
+  if (sqlite3_prepare_v2(s->db, "SELECT sum(state<2), sum(state=2) FROM tasks",
+                         -1, &q, NULL) == SQLITE_OK &&
       sqlite3_step(q) == SQLITE_ROW) {
     o = (size_t)sqlite3_column_int64(q, 0);
     e = (size_t)sqlite3_column_int64(q, 1);

@@ -72,7 +72,8 @@ static decc_status dump(char **json, json_t *o) {
   return *json ? DECC_OK : DECC_E_NOMEM;
 }
 
-decc_status decc_assignment_to_json(char **json, const decc_task_assignment *a) {
+decc_status decc_assignment_to_json(char **json,
+                                    const decc_task_assignment *a) {
   char w[DECC_ADDRESS_HEX_LEN], e[DECC_ADDRESS_HEX_LEN];
   json_t *o = json_object();
   if (o) {
@@ -149,7 +150,8 @@ decc_status decc_report_to_json(char **json, const decc_worker_report *r) {
   json_t *o = json_object();
   if (o) {
     json_object_set_new(o, "kind", json_string(KINDS[r->kind]));
-    json_object_set_new(o, "cause", json_string(decc_task_cause_name(r->cause)));
+    json_object_set_new(o, "cause",
+                        json_string(decc_task_cause_name(r->cause)));
     json_object_set_new(o, "exitCode", json_integer(r->exit_code));
     json_object_set_new(o, "detail", json_string(r->detail));
     json_object_set_new(o, "results", json_string(r->results));
@@ -211,8 +213,8 @@ decc_status decc_report_from_json(decc_worker_report *r, const char *json,
   const char *cb = json_string_value(json_object_get(o, "callback"));
   if (!st && cb) {
     size_t n = 0;
-    decc_status hs = decc_hex_decode(r->callback, sizeof r->callback, &n, cb,
-                                     strlen(cb));
+    decc_status hs =
+        decc_hex_decode(r->callback, sizeof r->callback, &n, cb, strlen(cb));
     if (hs)
       st = decc_err_set(err, hs == DECC_E_RANGE ? DECC_E_LIMIT : DECC_E_PARSE,
                         "callback: expected hex of at most %u bytes",
@@ -316,7 +318,8 @@ decc_status decc_scheduler_remote_assign(const char *base_url,
   decc_buf_clear(&r.body);
   if (!st) {
     decc_address me;
-    if (decc_address_from_privkey(&me, sk32) || !decc_address_eq(&me, &a->worker))
+    if (decc_address_from_privkey(&me, sk32) ||
+        !decc_address_eq(&me, &a->worker))
       st = decc_err_set(err, DECC_E_PARSE,
                         "scheduler handed out a task for another worker");
   }

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/cid.h"
 #include "decc/encoding.h"
@@ -34,17 +35,21 @@
 #include "decc/order.h"
 #include "decc/sms.h"
 #include "decc/sms_client.h"
-#include "core/internal.h"
 #include "worker/worker_int.h"
 
 #define WORKER_SCHEMA                                                          \
   "CREATE TABLE IF NOT EXISTS tasks(taskid BLOB PRIMARY KEY, assignment "      \
-  "BLOB NOT NULL, state INTEGER NOT NULL, digest BLOB, results TEXT, "        \
-  "callback BLOB, enclave_sign BLOB, enclave BLOB, updated INTEGER NOT "      \
+  "BLOB NOT NULL, state INTEGER NOT NULL, digest BLOB, results TEXT, "         \
+  "callback BLOB, enclave_sign BLOB, enclave BLOB, updated INTEGER NOT "       \
   "NULL);"
 
-enum { W_RUNNING = 0, W_SENDING = 1, W_CONTRIBUTED = 2, W_DONE = 3,
-       W_FAILED = 4 };
+enum {
+  W_RUNNING = 0,
+  W_SENDING = 1,
+  W_CONTRIBUTED = 2,
+  W_DONE = 3,
+  W_FAILED = 4
+};
 
 struct decc_worker {
   decc_worker_config cfg;
@@ -76,8 +81,8 @@ decc_status decc_worker_create(decc_worker **out, const decc_worker_config *cfg,
                                decc_err *err) {
   *out = NULL;
   if (!cfg || !cfg->chain || !cfg->worker_sk32 ||
-      (!cfg->scheduler && !cfg->scheduler_url) ||
-      !cfg->dir || (!cfg->store.bs && !cfg->store.ipfs_api_url))
+      (!cfg->scheduler && !cfg->scheduler_url) || !cfg->dir ||
+      (!cfg->store.bs && !cfg->store.ipfs_api_url))
     return decc_err_set(err, DECC_E_INVALID,
                         "worker: chain, key, scheduler, store and dir are "
                         "required");
@@ -161,9 +166,7 @@ void decc_worker_destroy(decc_worker *w) {
   decc_free(w);
 }
 
-const decc_address *decc_worker_address(const decc_worker *w) {
-  return &w->me;
-}
+const decc_address *decc_worker_address(const decc_worker *w) { return &w->me; }
 
 /* ---- SMS relay (ciphertext only) ---------------------------------------------- */
 
@@ -178,8 +181,8 @@ typedef struct relay {
 static decc_status relay_nonce(void *ctx, uint8_t nonce32[32],
                                const char **code, decc_err *err) {
   relay *r = ctx;
-  decc_status st = decc_smsc_nonce(r->w->smsc, r->a->task_id, nonce32,
-                                   r->code, err);
+  decc_status st =
+      decc_smsc_nonce(r->w->smsc, r->a->task_id, nonce32, r->code, err);
   *code = r->code[0] ? r->code : NULL;
   return st;
 }
@@ -248,10 +251,10 @@ static void save_logs(decc_worker *w, const char *workdir, const char *th,
   size_t max = (size_t)w->cfg.limits.log_max_bytes + 64;
   char *so = lo ? read_bounded(lo, max) : NULL;
   char *se = le ? read_bounded(le, max) : NULL;
-  json_t *j = json_pack("{s:s,s:s,s:i,s:s,s:s?,s:s?}", "taskId", th, "cause",
-                        decc_task_cause_name(o->cause), "exitCode",
-                        o->exit_code, "detail", o->detail, "stdout", so,
-                        "stderr", se);
+  json_t *j =
+      json_pack("{s:s,s:s,s:i,s:s,s:s?,s:s?}", "taskId", th, "cause",
+                decc_task_cause_name(o->cause), "exitCode", o->exit_code,
+                "detail", o->detail, "stdout", so, "stderr", se);
   char name[80], *tmp = NULL, *path = NULL;
   snprintf(name, sizeof name, "%s.json", th);
   path = decc__path_join(w->logs, name);
@@ -355,10 +358,10 @@ static void report(decc_worker *w, const decc_task_assignment *a,
     r.callback_len = s->callback_len;
   }
   decc_err e;
-  decc_status rs = w->cfg.scheduler
-                       ? decc_scheduler_report(w->cfg.scheduler, &r, &e)
-                       : decc_scheduler_remote_report(w->sched_url, w->sk, &r,
-                                                      &e);
+  decc_status rs =
+      w->cfg.scheduler
+          ? decc_scheduler_report(w->cfg.scheduler, &r, &e)
+          : decc_scheduler_remote_report(w->sched_url, w->sk, &r, &e);
   if (rs)
     wlog(w, "worker: report to the scheduler failed: %s", e.msg);
 }
@@ -375,9 +378,8 @@ static decc_status fail_task(decc_worker *w, const decc_task_assignment *a,
   char th[DECC_HEX32_LEN];
   wlog(w, "worker: task %s failed: %s (%s)", decc__wk_hex32(th, a->task_id),
        decc_task_cause_name(o->cause), o->detail);
-  decc_status st = decc__wk_record_failure(w->db, a->task_id, o->cause,
-                                           o->exit_code, o->detail, &w->me,
-                                           err);
+  decc_status st = decc__wk_record_failure(
+      w->db, a->task_id, o->cause, o->exit_code, o->detail, &w->me, err);
   if (!st)
     st = set_state(w, a->task_id, W_FAILED, err);
   report(w, a, DECC_REPORT_FAILED, o, NULL);
@@ -424,9 +426,9 @@ static decc_status send_contribution(decc_worker *w,
   decc_abi_enc_push_address(&e, &s->enclave);
   decc_abi_enc_push_bytes(&e, esig, 65);
   decc_abi_enc_push_bytes(&e, a->authorization, 65);
-  return decc__wk_send(w->cfg.chain, w->sk, &e,
-                       "contribute(bytes32,bytes32,bytes32,address,bytes,bytes)",
-                       NULL, err);
+  return decc__wk_send(
+      w->cfg.chain, w->sk, &e,
+      "contribute(bytes32,bytes32,bytes32,address,bytes,bytes)", NULL, err);
 }
 
 static decc_status store_sent(decc_worker *w, const uint8_t task[32],
@@ -445,8 +447,7 @@ static decc_status store_sent(decc_worker *w, const uint8_t task[32],
 static decc_status fetch_bundle(decc_worker *w, const decc_buf *maddr,
                                 decc_buf *out, decc_err *err) {
   char *url = NULL;
-  if (decc_multiaddr_to_string(&url, maddr->data, maddr->len, NULL) !=
-      DECC_OK)
+  if (decc_multiaddr_to_string(&url, maddr->data, maddr->len, NULL) != DECC_OK)
     url = decc_strndup((const char *)maddr->data, maddr->len);
   if (!url)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -487,8 +488,8 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
   if (!active || chain_now(w) >= cdl) {
     outcome_fail(&o, DECC_CAUSE_DEADLINE_REACHED,
                  "the task is no longer open for contributions");
-  } else if ((st = decc_hub_view_contribution(w->cfg.chain, a->task_id,
-                                                 &w->me, &mine, err))) {
+  } else if ((st = decc_hub_view_contribution(w->cfg.chain, a->task_id, &w->me,
+                                              &mine, err))) {
     decc_poco_deal_clear(&d);
     return st;
   } else if (mine.status != DECC_CONTRIB_UNSET) {
@@ -664,8 +665,7 @@ static decc_status resume(decc_worker *w, row *r, size_t *actions,
   if (st)
     return st;
   decc_poco_contribution c;
-  st = decc_hub_view_contribution(w->cfg.chain, r->a.task_id, &w->me, &c,
-                                     err);
+  st = decc_hub_view_contribution(w->cfg.chain, r->a.task_id, &w->me, &c, err);
   if (st) {
     decc_poco_task_clear(&t);
     return st;
@@ -691,8 +691,7 @@ static decc_status resume(decc_worker *w, row *r, size_t *actions,
     if (c.status != DECC_CONTRIB_UNSET || ours_completed) {
       /* the transaction went through before the stop */
       int done = ours_completed || status == DECC_TASK_COMPLETED;
-      wlog(w, "worker: task %s: contribution found on chain after restart",
-           th);
+      wlog(w, "worker: task %s: contribution found on chain after restart", th);
       st = set_state(w, r->a.task_id, done ? W_DONE : W_CONTRIBUTED, err);
       report(w, &r->a, done ? DECC_REPORT_COMPLETED : DECC_REPORT_CONTRIBUTED,
              NULL, &r->s);
@@ -714,9 +713,8 @@ static decc_status resume(decc_worker *w, row *r, size_t *actions,
         (*actions)++;
       if (!st) {
         st = set_state(w, r->a.task_id, fast ? W_DONE : W_CONTRIBUTED, err);
-        report(w, &r->a,
-               fast ? DECC_REPORT_COMPLETED : DECC_REPORT_CONTRIBUTED, NULL,
-               &r->s);
+        report(w, &r->a, fast ? DECC_REPORT_COMPLETED : DECC_REPORT_CONTRIBUTED,
+               NULL, &r->s);
         return st;
       }
       if (st != DECC_E_REVERT) {
@@ -833,8 +831,7 @@ static decc_status rereport(decc_worker *w, const decc_task_assignment *a,
     *have = 1;
     state = sqlite3_column_int(q, 0);
     const unsigned char *res = sqlite3_column_text(q, 1);
-    snprintf(s->results, sizeof s->results, "%s",
-             res ? (const char *)res : "");
+    snprintf(s->results, sizeof s->results, "%s", res ? (const char *)res : "");
     int cl = sqlite3_column_bytes(q, 2);
     if (cl > 0 && (size_t)cl <= sizeof s->callback) {
       memcpy(s->callback, sqlite3_column_blob(q, 2), (size_t)cl);
@@ -905,8 +902,7 @@ decc_status decc_worker_step(decc_worker *w, size_t *actions, decc_err *err) {
   if ((st = decc__wk_exec(w->db, err,
                           "INSERT OR REPLACE INTO tasks(taskid, assignment, "
                           "state, updated) VALUES (?1,?2,0,?3)",
-                          "bBi", a.task_id, &a, sizeof a,
-                          (int64_t)time(NULL))))
+                          "bBi", a.task_id, &a, sizeof a, (int64_t)time(NULL))))
     return st;
   return run_assignment(w, &a, actions, err);
 }

@@ -25,8 +25,8 @@ decc_status decc__wk_send(decc_chain *c, const uint8_t sk32[32],
 
 /* Opens (creating) a state database and applies schema (idempotent SQL).
  * WAL, synchronous FULL, busy timeout. */
-decc_status decc__wk_db_open(sqlite3 **db, const char *path,
-                             const char *schema, int readonly, decc_err *err);
+decc_status decc__wk_db_open(sqlite3 **db, const char *path, const char *schema,
+                             int readonly, decc_err *err);
 /* Runs one statement with bound arguments: types is a string of
  * 'b' (32-byte blob), 'a' (decc_address*), 'i' (int64), 't' (text),
  * 'B' (blob pointer + size_t length, two arguments). */
@@ -43,8 +43,8 @@ decc_status decc__wk_record_failure(sqlite3 *db, const uint8_t task[32],
   "INTEGER NOT NULL, exit_code INTEGER NOT NULL, detail TEXT NOT NULL, "       \
   "worker BLOB, updated INTEGER NOT NULL);"
 
-void decc__wk_log(void (*log)(void *, const char *), void *ctx,
-                  const char *fmt, ...) DECC_PRINTF(3, 4);
+void decc__wk_log(void (*log)(void *, const char *), void *ctx, const char *fmt,
+                  ...) DECC_PRINTF(3, 4);
 
 /* decc_u256_to_u64 with a status-like result: 0 when v fits. */
 static inline int decc__wk_u64(uint64_t *out, const decc_u256 *v) {

@@ -69,8 +69,10 @@ void decc_test_fail(const char *file, int line, const char *fmt, ...) {
 void decc_test_skip(const char *reason) {
   const char *ci = getenv("CI");
   if (ci && !strcmp(ci, "true")) {
-    fprintf(stderr, "    cannot run: %s (CI=true: a missing requirement is a failure)\n",
-            reason);
+    fprintf(
+        stderr,
+        "    cannot run: %s (CI=true: a missing requirement is a failure)\n",
+        reason);
     g_failed_in_child = 1;
     return;
   }
@@ -178,7 +180,8 @@ int main(int argc, char **argv) {
 #ifdef DECC_HAVE_LSAN
       const char *lk = getenv("DECC_TEST_LEAKS");
       if ((!lk || strcmp(lk, "0") != 0) && __lsan_do_recoverable_leak_check()) {
-        fprintf(stderr, "    leak detected (see the LeakSanitizer report above)\n");
+        fprintf(stderr,
+                "    leak detected (see the LeakSanitizer report above)\n");
         g_failed_in_child = 1;
       }
 #endif

@@ -68,8 +68,8 @@ uint8_t *decc_test_unhex(const char *hex, size_t *len);
   do {                                                                         \
     long long _a = (long long)(a), _b = (long long)(b);                        \
     if (_a != _b) {                                                            \
-      decc_test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b,     \
-                     _a, _b);                                                  \
+      decc_test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, _a, \
+                     _b);                                                      \
       return;                                                                  \
     }                                                                          \
   } while (0)

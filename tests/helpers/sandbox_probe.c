@@ -80,9 +80,12 @@ int main(int argc, char **argv) {
     return ok ? 0 : 1;
   }
   if (!strcmp(mode, "fs")) {
-    int ok = fails(open("/etc/decc-pwned", O_WRONLY | O_CREAT, 0644), "write /etc");
-    ok &= fails(open("/usr/decc-pwned", O_WRONLY | O_CREAT, 0644), "write /usr");
-    ok &= fails(open("/iexec_in/pwned", O_WRONLY | O_CREAT, 0644), "write /iexec_in");
+    int ok =
+        fails(open("/etc/decc-pwned", O_WRONLY | O_CREAT, 0644), "write /etc");
+    ok &=
+        fails(open("/usr/decc-pwned", O_WRONLY | O_CREAT, 0644), "write /usr");
+    ok &= fails(open("/iexec_in/pwned", O_WRONLY | O_CREAT, 0644),
+                "write /iexec_in");
     ok &= fails(open("/app/pwned", O_WRONLY | O_CREAT, 0644), "write /app");
     ok &= fails(open("/decc-pwned", O_WRONLY | O_CREAT, 0644), "write /");
     ok &= fails(open("/etc/shadow", O_RDONLY), "read /etc/shadow");
@@ -90,7 +93,8 @@ int main(int argc, char **argv) {
     ok &= fails(open("/work", O_RDONLY), "open /work");
     ok &= fails(open("/home", O_RDONLY), "open /home");
     ok &= fails(open("/sys/kernel", O_RDONLY), "open /sys");
-    ok &= fails(open("/proc/1/root/etc/shadow", O_RDONLY), "read via /proc/1/root");
+    ok &= fails(open("/proc/1/root/etc/shadow", O_RDONLY),
+                "read via /proc/1/root");
     return ok ? 0 : 1;
   }
   if (!strcmp(mode, "priv")) {
@@ -104,7 +108,8 @@ int main(int argc, char **argv) {
     ok &= fails((int)process_vm_readv(1, &l, 1, &r, 1, 0), "process_vm_readv");
     ok &= fails((int)syscall(SYS_bpf, 0, NULL, 0), "bpf");
     ok &= fails((int)syscall(SYS_init_module, NULL, 0, ""), "init_module");
-    ok &= fails(kill(-1, 0) == 0 && getppid() != 0 ? 0 : -1, "see host processes");
+    ok &= fails(kill(-1, 0) == 0 && getppid() != 0 ? 0 : -1,
+                "see host processes");
     return ok ? 0 : 1;
   }
   if (!strcmp(mode, "forkbomb")) {

@@ -55,8 +55,14 @@ static const char *const DEV_KEYS[N_KEYS] = {
     "7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
     "47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
     "92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e"};
-enum { OWNER = 0, APP_OWNER = 1, DATASET_OWNER = 2, SCHEDULER = 3,
-       REQUESTER = 4, WORKER = 5 };
+enum {
+  OWNER = 0,
+  APP_OWNER = 1,
+  DATASET_OWNER = 2,
+  SCHEDULER = 3,
+  REQUESTER = 4,
+  WORKER = 5
+};
 
 /* Prices (nRLC) and amounts. Category 0 (XS): timeref 300 s, final
  * deadline 10 × 300 s after the deal's start. */
@@ -104,25 +110,25 @@ typedef struct outcome {
   decc_address predicted[3], created[3]; /* app, dataset, workerpool */
   uint8_t domain[32];
   uint8_t deal_id[32], task_id[32];
-  decc_buf deal, task;       /* viewDeal / viewTask return data */
-  decc_buf balances;         /* RLC balanceOf ×4 ‖ viewAccount ×2 */
-  int dup_status;            /* duplicate createApp: receipt status */
+  decc_buf deal, task; /* viewDeal / viewTask return data */
+  decc_buf balances;   /* RLC balanceOf ×4 ‖ viewAccount ×2 */
+  int dup_status;      /* duplicate createApp: receipt status */
   char dup_reason[DECC_ERR_LEN];
-  size_t matched_logs;       /* OrdersMatched logs found by eth_getLogs */
+  size_t matched_logs; /* OrdersMatched logs found by eth_getLogs */
   /* viewAccount of PARTIES after initialize, after contributeAndFinalize,
    * after claim; 64 bytes (stake, locked) per party. */
   decc_buf acc[3];
-  decc_buf hub_rlc;          /* RLC balanceOf(hub) at the end */
-  int forged_refused;        /* forged enclave signature: reverted */
-  int forged_task_active;    /* … and the task stayed ACTIVE */
-  decc_buf fin_logs;         /* contributeAndFinalize receipt logs */
-  decc_buf task_done;        /* viewTask(task 0) after it */
-  decc_buf contribution;     /* viewContribution(task 0, worker) */
-  uint64_t ratio;            /* deal.schedulerRewardRatio */
+  decc_buf hub_rlc;       /* RLC balanceOf(hub) at the end */
+  int forged_refused;     /* forged enclave signature: reverted */
+  int forged_task_active; /* … and the task stayed ACTIVE */
+  decc_buf fin_logs;      /* contributeAndFinalize receipt logs */
+  decc_buf task_done;     /* viewTask(task 0) after it */
+  decc_buf contribution;  /* viewContribution(task 0, worker) */
+  uint64_t ratio;         /* deal.schedulerRewardRatio */
   uint8_t task1_id[32];
-  int early_claim_refused;   /* claim before the final deadline */
-  decc_buf claim_logs;       /* claim receipt logs */
-  decc_buf task_failed;      /* viewTask(task 1) after claim */
+  int early_claim_refused; /* claim before the final deadline */
+  decc_buf claim_logs;     /* claim receipt logs */
+  decc_buf task_failed;    /* viewTask(task 1) after claim */
 } outcome;
 
 /* Advances a chain's clock by `seconds` (time travel). */
@@ -134,16 +140,18 @@ enum { P_APP, P_DS, P_POOL, P_REQ, P_WORKER, P_KITTY, N_PARTIES };
 
 static void outcome_init(outcome *o) {
   memset(o, 0, sizeof *o);
-  decc_buf *b[] = {&o->deal, &o->task, &o->balances, &o->acc[0], &o->acc[1],
-                   &o->acc[2], &o->hub_rlc, &o->fin_logs, &o->task_done,
+  decc_buf *b[] = {&o->deal,         &o->task,       &o->balances,
+                   &o->acc[0],       &o->acc[1],     &o->acc[2],
+                   &o->hub_rlc,      &o->fin_logs,   &o->task_done,
                    &o->contribution, &o->claim_logs, &o->task_failed};
   for (size_t i = 0; i < sizeof b / sizeof *b; i++)
     decc_buf_init(b[i], 0);
 }
 
 static void outcome_clear(outcome *o) {
-  decc_buf *b[] = {&o->deal, &o->task, &o->balances, &o->acc[0], &o->acc[1],
-                   &o->acc[2], &o->hub_rlc, &o->fin_logs, &o->task_done,
+  decc_buf *b[] = {&o->deal,         &o->task,       &o->balances,
+                   &o->acc[0],       &o->acc[1],     &o->acc[2],
+                   &o->hub_rlc,      &o->fin_logs,   &o->task_done,
                    &o->contribution, &o->claim_logs, &o->task_failed};
   for (size_t i = 0; i < sizeof b / sizeof *b; i++)
     decc_buf_clear(b[i]);
@@ -162,8 +170,8 @@ static decc_status send_ok(decc_chain *c, int who, const decc_address *to,
                            const decc_buf *data, decc_receipt *r,
                            const char *what) {
   decc_err err;
-  decc_status s = decc_chain_send(c, g_sk[who], to, data->data, data->len, r,
-                                  &err);
+  decc_status s =
+      decc_chain_send(c, g_sk[who], to, data->data, data->len, r, &err);
   if (s != DECC_OK) {
     fprintf(stderr, "%s: %s: %s\n", decc_chain_backend(c), what, err.msg);
     return s;
@@ -202,7 +210,8 @@ static void push_order(decc_abi_enc *e, const decc_order *o) {
   }
 }
 
-#define ORDER_APP "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"
+#define ORDER_APP                                                              \
+  "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"
 #define ORDER_DATASET ORDER_APP
 #define ORDER_WP                                                               \
   "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address,"  \
@@ -223,7 +232,7 @@ static decc_status app_args(decc_abi_enc *e) {
 }
 
 static decc_status run_flow_tee(decc_chain *c, outcome *o, time_travel_fn tt,
-                               void *tt_ctx);
+                                void *tt_ctx);
 
 static decc_status run_flow(decc_chain *c, outcome *o, time_travel_fn tt,
                             void *tt_ctx) {
@@ -306,8 +315,7 @@ static decc_status run_flow(decc_chain *c, outcome *o, time_travel_fn tt,
 
   /* 3. The same createApp again must revert (same CREATE2 address). */
   TRY(app_args(&e));
-  calldata(&e, "createApp(address,string,string,bytes,bytes32,bytes)", &cd,
-           &s);
+  calldata(&e, "createApp(address,string,string,bytes,bytes32,bytes)", &cd, &s);
   TRY(s);
   s = decc_chain_send(c, g_sk[APP_OWNER], &g_pc.app_registry, cd.data, cd.len,
                       &r, &err);
@@ -383,8 +391,8 @@ static decc_status run_flow(decc_chain *c, outcome *o, time_travel_fn tt,
   push_order(&e, &wo);
   push_order(&e, &ro);
   calldata(&e,
-           "matchOrders(" ORDER_APP "," ORDER_DATASET "," ORDER_WP
-           "," ORDER_REQ ")",
+           "matchOrders(" ORDER_APP "," ORDER_DATASET "," ORDER_WP "," ORDER_REQ
+           ")",
            &cd, &s);
   TRY(s);
   uint8_t req_hash[32];
@@ -401,7 +409,8 @@ static decc_status run_flow(decc_chain *c, outcome *o, time_travel_fn tt,
   decc_abi_event_topic(t_init, "TaskInitialize(bytes32,address)");
   int got = 0;
   for (size_t i = 0; i < r.n_logs; i++)
-    if (!memcmp(r.logs[i].topics[0], t_matched, 32) && r.logs[i].data_len >= 32) {
+    if (!memcmp(r.logs[i].topics[0], t_matched, 32) &&
+        r.logs[i].data_len >= 32) {
       memcpy(o->deal_id, r.logs[i].data, 32);
       got = 1;
     }
@@ -443,8 +452,8 @@ static decc_status run_flow(decc_chain *c, outcome *o, time_travel_fn tt,
   TRY(decc_chain_call(c, NULL, &g_pc.hub, cd.data, cd.len, &o->task, &err));
   const int holders[4] = {OWNER, SCHEDULER, REQUESTER, -1};
   for (int i = 0; i < 4; i++) {
-    decc_abi_enc_push_address(&e, holders[i] < 0 ? &g_pc.hub
-                                                 : &g_addr[holders[i]]);
+    decc_abi_enc_push_address(&e,
+                              holders[i] < 0 ? &g_pc.hub : &g_addr[holders[i]]);
     calldata(&e, "balanceOf(address)", &cd, &s);
     TRY(s);
     TRY(decc_chain_call(c, NULL, &g_pc.token, cd.data, cd.len, &o->balances,
@@ -501,7 +510,7 @@ static uint64_t item_u64(const decc_abi_value *v, size_t i) {
 }
 
 #define DEAL_T                                                                 \
-  "((address,address,uint256),(address,address,uint256),(address,address,"    \
+  "((address,address,uint256),(address,address,uint256),(address,address,"     \
   "uint256),uint256,uint256,bytes32,address,address,address,string,uint256,"   \
   "uint256,uint256,uint256,uint256,address)"
 #define TASK_T                                                                 \
@@ -540,8 +549,8 @@ static int send_reverts(decc_chain *c, int who, const decc_buf *cd,
   decc_err err;
   memset(&r, 0, sizeof r);
   decc_err_clear(&err);
-  decc_status s = decc_chain_send(c, g_sk[who], &g_pc.hub, cd->data, cd->len,
-                                  &r, &err);
+  decc_status s =
+      decc_chain_send(c, g_sk[who], &g_pc.hub, cd->data, cd->len, &r, &err);
   if (s == DECC_E_REVERT)
     return 1;
   if (s != DECC_OK) {
@@ -650,8 +659,7 @@ static decc_status run_flow_tee(decc_chain *c, outcome *o, time_travel_fn tt,
     fprintf(stderr, "cannot write %s\n", path);
     return DECC_E_IO;
   }
-  uint8_t digest[32], rh[32], rs[32], msg[32], esig[65], forged[65],
-      auth[65];
+  uint8_t digest[32], rh[32], rs[32], msg[32], esig[65], forged[65], auth[65];
   TRY(decc_enclave_result_digest(digest, path, &err));
   const char *results =
       "{ \"storage\": \"ipfs\", \"location\": "
@@ -661,8 +669,7 @@ static decc_status run_flow_tee(decc_chain *c, outcome *o, time_travel_fn tt,
   decc_poco_enclave_message(msg, rh, rs);
   TRY(decc_eip191_sign(esig, g_enclave_sk, msg, 32));
   TRY(decc_eip191_sign(forged, g_forger_sk, msg, 32));
-  decc_poco_authorization_message(msg, &g_addr[WORKER], o->task_id,
-                                  &g_enclave);
+  decc_poco_authorization_message(msg, &g_addr[WORKER], o->task_id, &g_enclave);
   TRY(decc_eip191_sign(auth, g_sk[SCHEDULER], msg, 32));
   for (int pass = 0; pass < 2; pass++) { /* 0: forged enclave signature */
     decc_abi_enc_push_bytes32(&e, o->task_id);
@@ -744,12 +751,12 @@ static decc_status run_flow_tee(decc_chain *c, outcome *o, time_travel_fn tt,
 static int same_task(const decc_buf *x, const decc_buf *y, uint64_t want) {
   decc_abi_value *t[2] = {0};
   decc_err err;
-  int same = decc_abi_decode(&t[0], TASK_T, x->data, x->len, 0, &err) ==
-                 DECC_OK &&
-             decc_abi_decode(&t[1], TASK_T, y->data, y->len, 0, &err) ==
-                 DECC_OK;
+  int same =
+      decc_abi_decode(&t[0], TASK_T, x->data, x->len, 0, &err) == DECC_OK &&
+      decc_abi_decode(&t[1], TASK_T, y->data, y->len, 0, &err) == DECC_OK;
   if (same) {
-    const decc_abi_value *a = decc_abi_item(t[0], 0), *b = decc_abi_item(t[1], 0);
+    const decc_abi_value *a = decc_abi_item(t[0], 0),
+                         *b = decc_abi_item(t[1], 0);
     same = a->count == 15 && b->count == 15 && item_u64(a, 0) == want;
     for (size_t i = 0; same && i < 15; i++)
       if (i < 4 || i > 6)
@@ -778,7 +785,8 @@ static void check_payments(const outcome *o, const char *name) {
   PAY(o->ratio <= 100 && acc(a0, P_REQ, 1) == VOLUME * TASK_PRICE &&
           acc(a0, P_POOL, 1) == VOLUME * POOL_STAKE,
       "%s: after matchOrders, requester locked %llu and pool stake %llu "
-      "nRLC", name, VOLUME * TASK_PRICE, VOLUME * POOL_STAKE);
+      "nRLC",
+      name, VOLUME * TASK_PRICE, VOLUME * POOL_STAKE);
   PAY(acc(a1, P_APP, 0) == acc(a0, P_APP, 0) + APP_PRICE &&
           acc(a1, P_DS, 0) == acc(a0, P_DS, 0) + DS_PRICE,
       "%s: app owner +%llu, dataset owner +%llu nRLC", name, APP_PRICE,
@@ -819,8 +827,8 @@ static decc_status anvil_rpc(const char *url, const char *method,
                                   strlen(body), 65536, 10000, err);
   if (!s && (rep.status != 200 || !rep.body.data ||
              !strstr((const char *)rep.body.data, "\"result\"")))
-    s = decc_err_set(err, DECC_E_IO, "%s at %s: HTTP %ld: %.120s", method,
-                     url, rep.status,
+    s = decc_err_set(err, DECC_E_IO, "%s at %s: HTTP %ld: %.120s", method, url,
+                     rep.status,
                      rep.body.data ? (const char *)rep.body.data : "");
   decc_buf_clear(&rep.body);
   return s;
@@ -859,8 +867,10 @@ static void compare_views(const outcome *x, const outcome *y) {
       goto done;
     }
   }
-  const decc_abi_value *da = decc_abi_item(d[0], 0), *db = decc_abi_item(d[1], 0);
-  const decc_abi_value *ta = decc_abi_item(t[0], 0), *tb = decc_abi_item(t[1], 0);
+  const decc_abi_value *da = decc_abi_item(d[0], 0),
+                       *db = decc_abi_item(d[1], 0);
+  const decc_abi_value *ta = decc_abi_item(t[0], 0),
+                       *tb = decc_abi_item(t[1], 0);
   /* Deal: every field but startTime (10), which is each chain's clock. */
   int same = da->count == 16 && db->count == 16;
   for (size_t i = 0; same && i < 16; i++)
@@ -892,8 +902,9 @@ static int parse_addr(decc_address *a, const char *s) {
 
 int main(int argc, char **argv) {
   if (argc != 8) {
-    fprintf(stderr, "usage: %s <rpc-url> <hub> <appRegistry> "
-                    "<datasetRegistry> <workerpoolRegistry> <rlc> <workdir>\n",
+    fprintf(stderr,
+            "usage: %s <rpc-url> <hub> <appRegistry> "
+            "<datasetRegistry> <workerpoolRegistry> <rlc> <workdir>\n",
             argv[0]);
     return 2;
   }
@@ -924,7 +935,8 @@ int main(int argc, char **argv) {
   memset(&opts, 0, sizeof opts);
   opts.poll_ms = 20;
   opts.receipt_timeout_ms = 30000;
-  if (decc_chain_open_jsonrpc_ex(&rpc, argv[1], &g_pc, &opts, &err) != DECC_OK) {
+  if (decc_chain_open_jsonrpc_ex(&rpc, argv[1], &g_pc, &opts, &err) !=
+      DECC_OK) {
     fprintf(stderr, "open jsonrpc: %s\n", err.msg);
     return 1;
   }
@@ -994,11 +1006,15 @@ int main(int argc, char **argv) {
   char line[128];
   for (int k = 0; k < 3; k++) {
     char h[43];
-    snprintf(line, sizeof line, "%s CREATE2 address %s: anvil = embedded "
-             "prediction", what[k], decc_address_to_checksum(h, &oa.created[k]));
+    snprintf(line, sizeof line,
+             "%s CREATE2 address %s: anvil = embedded "
+             "prediction",
+             what[k], decc_address_to_checksum(h, &oa.created[k]));
     check(decc_address_eq(&oa.created[k], &oe.predicted[k]), line);
-    snprintf(line, sizeof line, "%s: embedded created = its prediction = "
-             "anvil's prediction", what[k]);
+    snprintf(line, sizeof line,
+             "%s: embedded created = its prediction = "
+             "anvil's prediction",
+             what[k]);
     check(decc_address_eq(&oe.created[k], &oe.predicted[k]) &&
               decc_address_eq(&oa.predicted[k], &oe.predicted[k]),
           line);
@@ -1044,12 +1060,12 @@ int main(int argc, char **argv) {
         "viewContribution(task 0, worker) equal (enclave challenge, hash, "
         "seal)");
   for (int k = 0; k < 3; k++) {
-    static const char *const when[3] = {"after initialize",
-                                        "after contributeAndFinalize",
-                                        "after claim"};
+    static const char *const when[3] = {
+        "after initialize", "after contributeAndFinalize", "after claim"};
     snprintf(line, sizeof line,
              "escrow of app/dataset/pool owners, requester, worker, kitty "
-             "%s: anvil = embedded to the nRLC", when[k]);
+             "%s: anvil = embedded to the nRLC",
+             when[k]);
     check(oa.acc[k].len == 64 * N_PARTIES && oa.acc[k].len == oe.acc[k].len &&
               !memcmp(oa.acc[k].data, oe.acc[k].data, oa.acc[k].len),
           line);
@@ -1084,7 +1100,8 @@ int main(int argc, char **argv) {
   static const uint8_t cks[32] = {0x11, 0x22, 0x33};
   decc_abi_enc_push_bytes32(&e, cks);
   decc_abi_enc_push_bytes(&e, NULL, 0);
-  decc_abi_selector(sel, "createApp(address,string,string,bytes,bytes32,bytes)");
+  decc_abi_selector(sel,
+                    "createApp(address,string,string,bytes,bytes32,bytes)");
   decc_buf_reset(&cd);
   uint64_t n0 = 0, n1 = 0;
   decc_receipt rr;
@@ -1108,7 +1125,8 @@ int main(int argc, char **argv) {
   /* The receipt fetched again by hash decodes the same. */
   decc_receipt rb;
   memset(&rb, 0, sizeof rb);
-  check(mined_ok && decc_chain_receipt(rpc2, rr.tx_hash, &rb, &err) == DECC_OK &&
+  check(mined_ok &&
+            decc_chain_receipt(rpc2, rr.tx_hash, &rb, &err) == DECC_OK &&
             rb.status == 0 && rb.nonce == rr.nonce &&
             rb.block_number == rr.block_number &&
             !memcmp(rb.block_hash, rr.block_hash, 32) && rb.revert_reason &&
@@ -1152,23 +1170,26 @@ int main(int argc, char **argv) {
              decc_tx_serialize(&raw, &tx, &err) == DECC_OK;
     const uint8_t *rp = raw.data;
     size_t rl = raw.len;
-    int sent = ok && decc_chain_send_raw(rpc, &rp, &rl, 1, &ra, &err) == DECC_OK;
+    int sent =
+        ok && decc_chain_send_raw(rpc, &rp, &rl, 1, &ra, &err) == DECC_OK;
     if (!sent)
       fprintf(stderr, "send_raw anvil: %s\n", err.msg);
-    int sent_e = ok && decc_chain_send_raw(emb, &rp, &rl, 1, &re, &err) == DECC_OK;
+    int sent_e =
+        ok && decc_chain_send_raw(emb, &rp, &rl, 1, &re, &err) == DECC_OK;
     if (!sent_e)
       fprintf(stderr, "send_raw embedded: %s\n", err.msg);
     check(sent && sent_e && !memcmp(ra.tx_hash, re.tx_hash, 32) &&
               ra.status == 1 && re.status == 1 &&
               decc_address_eq(&ra.from, &a5) && decc_address_eq(&re.from, &a5),
           "send_raw: same decc-signed bytes accepted by both, same hash");
-    int same_log = sent && sent_e && ra.n_logs == 1 && re.n_logs == 1 &&
-                   decc_address_eq(&ra.logs[0].address, &re.logs[0].address) &&
-                   ra.logs[0].n_topics == re.logs[0].n_topics &&
-                   !memcmp(ra.logs[0].topics, re.logs[0].topics,
-                           sizeof ra.logs[0].topics) &&
-                   ra.logs[0].data_len == re.logs[0].data_len &&
-                   !memcmp(ra.logs[0].data, re.logs[0].data, ra.logs[0].data_len);
+    int same_log =
+        sent && sent_e && ra.n_logs == 1 && re.n_logs == 1 &&
+        decc_address_eq(&ra.logs[0].address, &re.logs[0].address) &&
+        ra.logs[0].n_topics == re.logs[0].n_topics &&
+        !memcmp(ra.logs[0].topics, re.logs[0].topics,
+                sizeof ra.logs[0].topics) &&
+        ra.logs[0].data_len == re.logs[0].data_len &&
+        !memcmp(ra.logs[0].data, re.logs[0].data, ra.logs[0].data_len);
     check(same_log, "send_raw: identical Approval log on both");
     decc_receipt_clear(&ra);
     decc_receipt_clear(&re);

@@ -13,7 +13,8 @@
 #include "decc/mem.h"
 #include "test.h"
 
-static void h_hello(void *ctx, decc_http_request *req, decc_http_response *res) {
+static void h_hello(void *ctx, decc_http_request *req,
+                    decc_http_response *res) {
   (void)ctx;
   char out[256];
   const char *who = decc_http_req_param(req, "who");
@@ -68,7 +69,8 @@ static void body_cleanup(void *ctx, void *state) {
   decc_free(state);
 }
 
-static void h_count(void *ctx, decc_http_request *req, decc_http_response *res) {
+static void h_count(void *ctx, decc_http_request *req,
+                    decc_http_response *res) {
   (void)ctx;
   count_state *cs = decc_http_req_state(req);
   char out[64];
@@ -87,7 +89,8 @@ static long gen_read(void *ctx, uint64_t pos, char *buf, size_t max) {
   return (long)n;
 }
 
-static void h_stream(void *ctx, decc_http_request *req, decc_http_response *res) {
+static void h_stream(void *ctx, decc_http_request *req,
+                     decc_http_response *res) {
   (void)ctx;
   (void)req;
   (void)decc_http_res_stream(res, 200, "text/plain", -1, gen_read, NULL, NULL);
@@ -133,16 +136,20 @@ TEST(http_server_routes_and_limits) {
   ASSERT_OK(decc_http_route_stream(s, "POST", "/count", body_count,
                                    body_cleanup, h_count, NULL));
   ASSERT_OK(decc_http_route(s, "GET", "/stream", h_stream, NULL));
-  ASSERT_EQ(decc_http_route(s, "GET", "no-slash", h_hello, NULL), DECC_E_INVALID);
+  ASSERT_EQ(decc_http_route(s, "GET", "no-slash", h_hello, NULL),
+            DECC_E_INVALID);
   ASSERT_OK(decc_http_server_start(s, NULL));
   uint16_t port = decc_http_server_port(s);
   ASSERT(port != 0);
 
   decc_buf b;
   decc_buf_init(&b, 0);
-  ASSERT_EQ(do_req(port, "GET", "/hello/alice?greeting=hi%20there", NULL, 0, &b), 200);
-  ASSERT_STR_EQ((char *)b.data,
-                "{\"who\":\"alice\",\"greeting\":\"hi there\",\"h\":\"hdr-value\"}");
+  ASSERT_EQ(
+      do_req(port, "GET", "/hello/alice?greeting=hi%20there", NULL, 0, &b),
+      200);
+  ASSERT_STR_EQ(
+      (char *)b.data,
+      "{\"who\":\"alice\",\"greeting\":\"hi there\",\"h\":\"hdr-value\"}");
   decc_buf_reset(&b);
   ASSERT_EQ(do_req(port, "POST", "/echo", "payload\0x", 9, &b), 201);
   ASSERT_EQ(b.len, 9);
@@ -164,8 +171,9 @@ TEST(http_server_routes_and_limits) {
   ASSERT_EQ(do_req(port, "GET", "/hello", NULL, 0, &b), 404);
   decc_buf_reset(&b);
   ASSERT_EQ(do_req(port, "PUT", "/fail", NULL, 0, &b), 409);
-  ASSERT_STR_EQ((char *)b.data,
-                "{\"ok\":false,\"error\":\"exists: \\\"quoted\\\"\\u000aline\"}");
+  ASSERT_STR_EQ(
+      (char *)b.data,
+      "{\"ok\":false,\"error\":\"exists: \\\"quoted\\\"\\u000aline\"}");
   decc_buf_reset(&b);
   /* streamed upload: 2 MB passes, 4 MB hits the handler's own limit */
   size_t n2 = 2000000;
@@ -226,9 +234,11 @@ TEST(http_client_against_server) {
                 "{\"who\":\"bob\",\"greeting\":\"yo\",\"h\":\"42\"}");
   ASSERT(strstr(r.content_type, "application/json"));
   decc_buf_clear(&r.body);
-  snprintf(url, sizeof url, "http://127.0.0.1:%u/echo", decc_http_server_port(s));
-  ASSERT_EQ(decc_http_fetch(&r, "POST", url, NULL, "0123456789", 10, 4, 0, NULL),
-            DECC_E_LIMIT);
+  snprintf(url, sizeof url, "http://127.0.0.1:%u/echo",
+           decc_http_server_port(s));
+  ASSERT_EQ(
+      decc_http_fetch(&r, "POST", url, NULL, "0123456789", 10, 4, 0, NULL),
+      DECC_E_LIMIT);
   decc_buf_clear(&r.body);
   decc_err err;
   ASSERT_EQ(decc_http_fetch(&r, "GET", "ftp://x/y", NULL, NULL, 0, 0, 0, &err),

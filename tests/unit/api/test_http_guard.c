@@ -240,8 +240,8 @@ static void *flood_main(void *arg) {
     fd[i] = -1;
   while (!atomic_load(&f->stop)) {
     for (int i = 0; i < FLOOD && !atomic_load(&f->stop); i++) {
-      if (fd[i] >= 0 && (server_closed(fd[i]) ||
-                         send_str(fd[i], "X-Trickle: 1\r\n") != 0)) {
+      if (fd[i] >= 0 &&
+          (server_closed(fd[i]) || send_str(fd[i], "X-Trickle: 1\r\n") != 0)) {
         close(fd[i]);
         fd[i] = -1;
       }

@@ -30,10 +30,10 @@ enum { R_RESULT, R_ERROR, R_RAW, R_TXHASH };
 typedef struct rule {
   char method[48];
   int kind;
-  char *text;       /* result / error JSON, or the raw body */
-  int http;         /* R_RAW: HTTP status */
+  char *text; /* result / error JSON, or the raw body */
+  int http;   /* R_RAW: HTTP status */
   unsigned delay_ms;
-  int null_first;   /* answer `null` this many times first */
+  int null_first; /* answer `null` this many times first */
   int calls;
   char *last_params; /* JSON text of the last call's params */
 } rule;
@@ -136,8 +136,8 @@ static void h_rpc(void *ctx, decc_http_request *req, decc_http_response *res) {
     r->last_params = json_dumps(json_object_get(rq, "params"), JSON_COMPACT);
     delay = r->delay_ms;
     if (r->kind == R_TXHASH) {
-      const char *hx = json_string_value(json_array_get(
-          json_object_get(rq, "params"), 0));
+      const char *hx =
+          json_string_value(json_array_get(json_object_get(rq, "params"), 0));
       free(f->last_raw);
       f->last_raw = decc_test_unhex(hx + 2, &f->last_raw_len);
       uint8_t h[32];
@@ -220,10 +220,10 @@ static decc_chain *open_fake(fake *f, const decc_chain_jsonrpc_opts *o) {
   return c;
 }
 
-static const uint8_t SK[32] = {
-    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11};
+static const uint8_t SK[32] = {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                               0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                               0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                               0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11};
 
 /* Error(string) revert data for reason, as 0x-hex text (free it). */
 static char *error_data(const char *reason) {
@@ -286,8 +286,8 @@ TEST(jsonrpc_simple_reads_and_big_quantities) {
   on(f, "eth_blockNumber", R_RESULT, "\"0x10000000000000000\"");
   ASSERT_EQ(decc_chain_block_number(c, &v, &err), DECC_E_PARSE);
   ASSERT(strstr(err.msg, "eth_blockNumber") != NULL);
-  static const char *const bad_q[] = {"\"12\"", "\"0x\"", "\"0xzz\"", "12",
-                                      "null", "\"-0x1\""};
+  static const char *const bad_q[] = {"\"12\"", "\"0x\"", "\"0xzz\"",
+                                      "12",     "null",   "\"-0x1\""};
   for (size_t i = 0; i < sizeof bad_q / sizeof *bad_q; i++) {
     on(f, "eth_blockNumber", R_RESULT, bad_q[i]);
     ASSERT_EQ(decc_chain_block_number(c, &v, &err), DECC_E_PARSE);
@@ -333,7 +333,9 @@ TEST(jsonrpc_errors_and_malformed_replies) {
                          "found?second line") != NULL);
   /* Not JSON / not an object / no result / wrong id / error not object. */
   static const char *const bodies[] = {
-      "<html>oops</html>", "[1,2]", "{\"jsonrpc\":\"2.0\",\"id\":1}",
+      "<html>oops</html>",
+      "[1,2]",
+      "{\"jsonrpc\":\"2.0\",\"id\":1}",
       "{\"jsonrpc\":\"2.0\",\"id\":999999,\"result\":\"0x1\"}",
       "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":\"boom\"}",
       "{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":1,\"result\":\"0x1\"}"};
@@ -435,16 +437,14 @@ TEST(jsonrpc_call_and_reverts) {
            "iExecV5-matchOrders-0x10\",\"data\":\"%s\"}",
            ed);
   on(f, "eth_call", R_ERROR, buf);
-  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err),
-            DECC_E_REVERT);
+  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err), DECC_E_REVERT);
   ASSERT_STR_EQ(err.msg, "eth_call: reverted: iExecV5-matchOrders-0x10");
   /* Nested data object (some providers), code -32000. */
   snprintf(buf, sizeof buf,
            "{\"code\":-32000,\"message\":\"x\",\"data\":{\"data\":\"%s\"}}",
            ed);
   on(f, "eth_call", R_ERROR, buf);
-  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err),
-            DECC_E_REVERT);
+  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err), DECC_E_REVERT);
   ASSERT(strstr(err.msg, "iExecV5-matchOrders-0x10") != NULL);
   free(ed);
   ed = NULL;
@@ -453,8 +453,7 @@ TEST(jsonrpc_call_and_reverts) {
      "{\"code\":3,\"message\":\"execution reverted\",\"data\":"
      "\"0x4e487b710000000000000000000000000000000000000000000000000000000000"
      "000011\"}");
-  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err),
-            DECC_E_REVERT);
+  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err), DECC_E_REVERT);
   ASSERT(strstr(err.msg, "0x4e487b71") != NULL);
   /* A reason with a control character stays on one line in err. */
   ed = error_data("line1\nline2");
@@ -462,20 +461,17 @@ TEST(jsonrpc_call_and_reverts) {
            ed);
   free(ed);
   on(f, "eth_call", R_ERROR, buf);
-  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err),
-            DECC_E_REVERT);
+  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err), DECC_E_REVERT);
   ASSERT_STR_EQ(err.msg, "eth_call: reverted: line1?line2");
   /* Error(string) selector with a truncated body: shown as raw hex. */
   on(f, "eth_call", R_ERROR,
      "{\"code\":3,\"message\":\"m\",\"data\":\"0x08c379a00000\"}");
-  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err),
-            DECC_E_REVERT);
+  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err), DECC_E_REVERT);
   ASSERT_STR_EQ(err.msg, "eth_call: reverted: 0x08c379a00000");
   /* Revert without data: the node's message is the reason. */
   on(f, "eth_call", R_ERROR,
      "{\"code\":-32000,\"message\":\"execution reverted\"}");
-  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err),
-            DECC_E_REVERT);
+  ASSERT_EQ(decc_chain_call(c, &from, &to, data, 4, &out, &err), DECC_E_REVERT);
   ASSERT_STR_EQ(err.msg, "eth_call: reverted: execution reverted");
   /* Malformed return data. */
   on(f, "eth_call", R_RESULT, "\"0x123\"");
@@ -498,12 +494,12 @@ TEST(jsonrpc_call_and_reverts) {
   "\"status\":\"0x%d\",\"gasUsed\":\"0x5208\",\"logs\":%s}"
 
 #define ONE_LOG                                                                \
-  "[{\"address\":\"0xabababababababababababababababababababab\","             \
+  "[{\"address\":\"0xabababababababababababababababababababab\","              \
   "\"topics\":[\"0xd811b592ed0899225773e8933d8df64bd0b62761a9d7aad4ed5b22735f" \
-  "4610a4\",\"0x00000000000000000000000000000000000000000000000000000000000" \
-  "00001\"],\"data\":\"0x0102\",\"blockNumber\":\"0x10\",\"blockHash\":\"0x"  \
+  "4610a4\",\"0x00000000000000000000000000000000000000000000000000000000000"   \
+  "00001\"],\"data\":\"0x0102\",\"blockNumber\":\"0x10\",\"blockHash\":\"0x"   \
   "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\","        \
-  "\"transactionHash\":\"$HASH\",\"transactionIndex\":\"0x0\","              \
+  "\"transactionHash\":\"$HASH\",\"transactionIndex\":\"0x0\","                \
   "\"logIndex\":\"0x3\",\"removed\":false}]"
 
 static void script_send(fake *f, int status, const char *logs) {
@@ -584,8 +580,9 @@ TEST(jsonrpc_send_success) {
   decc_receipt_clear(&r);
   /* The estimate request carried from/to/data. */
   json_t *p = params_of(f, "eth_estimateGas");
-  ASSERT_STR_EQ(json_string_value(json_object_get(json_array_get(p, 0), "data")),
-                "0x0102030405");
+  ASSERT_STR_EQ(
+      json_string_value(json_object_get(json_array_get(p, 0), "data")),
+      "0x0102030405");
   json_decref(p);
   decc_chain_destroy(c);
   fake_stop(f);
@@ -855,7 +852,7 @@ TEST(jsonrpc_send_raw_and_receipt) {
 }
 
 #define LOG_AT(blk, idx, removed)                                              \
-  "{\"address\":\"0xabababababababababababababababababababab\","              \
+  "{\"address\":\"0xabababababababababababababababababababab\","               \
   "\"topics\":[],\"data\":\"0x\",\"blockNumber\":\"" blk "\",\"blockHash\":"   \
   "\"0xbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\","    \
   "\"transactionHash\":\"0xcccccccccccccccccccccccccccccccccccccccccccccccccc" \
@@ -869,8 +866,10 @@ TEST(jsonrpc_logs_filter_and_decoding) {
   ASSERT(c);
   decc_err err;
   on(f, "eth_getLogs", R_RESULT,
-     "[" LOG_AT("0x5", "0x2", "false") "," LOG_AT("0x3", "0x9", "false") ","
-     LOG_AT("0x5", "0x0", "false") "," LOG_AT("0x4", "0x0", "true") "]");
+     "[" LOG_AT("0x5", "0x2", "false") "," LOG_AT(
+         "0x3", "0x9", "false") "," LOG_AT("0x5", "0x0",
+                                           "false") "," LOG_AT("0x4", "0x0",
+                                                               "true") "]");
   decc_log_filter fl;
   decc_log_filter_init(&fl);
   decc_address addrs[2];
@@ -946,8 +945,7 @@ TEST(jsonrpc_logs_filter_and_decoding) {
   /* Malformed logs. */
   decc_log_filter_init(&fl);
   static const char *const badlogs[] = {
-      "{}", "[1]",
-      "[{\"address\":\"0xab\",\"topics\":[],\"data\":\"0x\"}]",
+      "{}", "[1]", "[{\"address\":\"0xab\",\"topics\":[],\"data\":\"0x\"}]",
       "[" LOG_AT("0x5", "0x100000000", "false") "]",
       "[" LOG_AT("5", "0x1", "false") "]"};
   for (size_t i = 0; i < sizeof badlogs / sizeof *badlogs; i++) {
@@ -984,9 +982,9 @@ TEST(jsonrpc_watch_polls_new_logs) {
   ASSERT_OK(decc_chain_watch_poll(w, count_cb, &got, &d, &err));
   ASSERT_EQ(got, 1);
   json_t *p = params_of(f, "eth_getLogs");
-  ASSERT_STR_EQ(json_string_value(json_object_get(json_array_get(p, 0),
-                                                  "fromBlock")),
-                "0x5");
+  ASSERT_STR_EQ(
+      json_string_value(json_object_get(json_array_get(p, 0), "fromBlock")),
+      "0x5");
   json_decref(p);
   decc_chain_watch_destroy(w);
   decc_chain_destroy(c);

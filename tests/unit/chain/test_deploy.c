@@ -20,8 +20,8 @@
 
 TEST(builtin_dataprotector_is_the_committed_artifact) {
   json_error_t je;
-  json_t *j = json_load_file(DECC_SOURCE_DIR "/contracts/build/DataProtector.json",
-                             0, &je);
+  json_t *j = json_load_file(
+      DECC_SOURCE_DIR "/contracts/build/DataProtector.json", 0, &je);
   ASSERT(j != NULL);
   const char *hex, *compiler, *sha;
   decc_dataprotector_builtin(&hex, &compiler, &sha);
@@ -114,13 +114,17 @@ static int put(const char *root, const char *rel, const char *text) {
   return fclose(f);
 }
 
-static const char *FACETS[] = {
-    "IexecAccessorsABILegacyFacet", "IexecCategoryManagerFacet",
-    "IexecConfigurationFacet",      "IexecConfigurationExtraFacet",
-    "IexecERC20Facet",              "IexecEscrowTokenFacet",
-    "IexecOrderManagementFacet",    "IexecPoco1Facet",
-    "IexecPoco2Facet",              "IexecPocoAccessorsFacet",
-    "IexecRelayFacet"};
+static const char *FACETS[] = {"IexecAccessorsABILegacyFacet",
+                               "IexecCategoryManagerFacet",
+                               "IexecConfigurationFacet",
+                               "IexecConfigurationExtraFacet",
+                               "IexecERC20Facet",
+                               "IexecEscrowTokenFacet",
+                               "IexecOrderManagementFacet",
+                               "IexecPoco1Facet",
+                               "IexecPoco2Facet",
+                               "IexecPocoAccessorsFacet",
+                               "IexecRelayFacet"};
 
 /* Every file decc_poco_deploy reads, tiny but well-formed; facet 0 links
  * `lib` and declares a function taking `abi_type` (a tuple with
@@ -158,13 +162,14 @@ static const char *fake_poco_at(const char *version, const char *lib,
     snprintf(rel, sizeof rel, "artifacts/contracts/facets/%s.sol/%s.json",
              FACETS[i], FACETS[i]);
     if (i == 0)
-      snprintf(buf, sizeof buf,
-               "{\"abi\":[{\"type\":\"function\",\"name\":\"f\","
-               "\"inputs\":[%s]}],"
-               "\"bytecode\":\"0x73__$9d824026d0515d8abd681f0f0f4707f16a$__00\","
-               "\"linkReferences\":{\"contracts/libs/x.sol\":{\"%s\":"
-               "[{\"start\":%d,\"length\":20}]}}}",
-               abi_param, lib, link_start);
+      snprintf(
+          buf, sizeof buf,
+          "{\"abi\":[{\"type\":\"function\",\"name\":\"f\","
+          "\"inputs\":[%s]}],"
+          "\"bytecode\":\"0x73__$9d824026d0515d8abd681f0f0f4707f16a$__00\","
+          "\"linkReferences\":{\"contracts/libs/x.sol\":{\"%s\":"
+          "[{\"start\":%d,\"length\":20}]}}}",
+          abi_param, lib, link_start);
     else
       snprintf(buf, sizeof buf, "%s", plain);
     bad |= put(root, rel, buf);

@@ -88,8 +88,7 @@ TEST(durations_and_unix) {
 TEST(printed_error_names_the_flag) {
   int64_t t;
   last_msg[0] = '\0';
-  ASSERT_EQ(cli_time_parse("--since", "2026-02-30", NOW, -1, &t),
-                CLI_USAGE);
+  ASSERT_EQ(cli_time_parse("--since", "2026-02-30", NOW, -1, &t), CLI_USAGE);
   ASSERT(strstr(last_msg, "--since '2026-02-30'") != NULL);
   ASSERT(strstr(last_msg, "no such day") != NULL);
   ASSERT_EQ(cli_time_parse("--since", "3d", NOW, -1, &t), CLI_OK);

@@ -20,7 +20,8 @@ TEST(status_names_and_texts) {
 TEST(err_set_and_prefix) {
   decc_err e;
   decc_err_clear(&e);
-  ASSERT_EQ(decc_err_set(&e, DECC_E_RANGE, "value %d\ntoo big", 7), DECC_E_RANGE);
+  ASSERT_EQ(decc_err_set(&e, DECC_E_RANGE, "value %d\ntoo big", 7),
+            DECC_E_RANGE);
   ASSERT_STR_EQ(e.msg, "value 7 too big");
   decc_err_prefix(&e, "field %s", "price");
   ASSERT_STR_EQ(e.msg, "field price: value 7 too big");
@@ -78,9 +79,10 @@ TEST(hex_decode_exact_messages) {
 }
 
 TEST(base64_rfc4648_vectors) {
-  static const char *plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-  static const char *enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-                              "Zm9vYmFy"};
+  static const char *plain[] = {"",     "f",     "fo",    "foo",
+                                "foob", "fooba", "foobar"};
+  static const char *enc[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                              "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
   for (int i = 0; i < 7; i++) {
     char out[32];
     decc_base64_encode(out, (const uint8_t *)plain[i], strlen(plain[i]));
@@ -113,7 +115,8 @@ TEST(base64_all_bytes_and_errors) {
   ASSERT_EQ(decc_base64_decode(dec, 16, &n, "Zm9v!mFy", 8), DECC_E_PARSE);
   ASSERT_EQ(decc_base64_decode(dec, 16, &n, "Zm9vY", 5), DECC_E_PARSE);
   ASSERT_EQ(decc_base64_decode(dec, 16, &n, "Zg=", 3), DECC_E_PARSE);
-  ASSERT_EQ(decc_base64_decode(dec, 16, &n, "Zh==", 4), DECC_E_PARSE); /* non-canonical */
+  ASSERT_EQ(decc_base64_decode(dec, 16, &n, "Zh==", 4),
+            DECC_E_PARSE); /* non-canonical */
   ASSERT_EQ(decc_base64_decode(dec, 1, &n, "Zm9v", 4), DECC_E_RANGE);
   ASSERT_EQ(decc_base64_decode(dec, 16, &n, "Zm 9", 4), DECC_E_PARSE);
 }

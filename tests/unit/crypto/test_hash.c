@@ -22,16 +22,19 @@ TEST(keccak_known_answers) {
   uint8_t h[32];
   char hex[67];
   decc_keccak256(h, "", 0);
-  ASSERT_STR_EQ(decc_hex_encode(hex, h, 32, 0),
-                "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+  ASSERT_STR_EQ(
+      decc_hex_encode(hex, h, 32, 0),
+      "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
   decc_keccak256(h, "abc", 3);
-  ASSERT_STR_EQ(decc_hex_encode(hex, h, 32, 0),
-                "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
+  ASSERT_STR_EQ(
+      decc_hex_encode(hex, h, 32, 0),
+      "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
 }
 
 TEST(keccak_vectors_from_ethers) {
   json_error_t je;
-  json_t *root = json_load_file(decc_test_vector_path("crypto/keccak.json"), 0, &je);
+  json_t *root =
+      json_load_file(decc_test_vector_path("crypto/keccak.json"), 0, &je);
   ASSERT(root != NULL);
   json_t *gen = json_object_get(root, "generated");
   ASSERT(json_array_size(gen) > 300);
@@ -75,7 +78,8 @@ TEST(keccak_streaming_equals_oneshot) {
         decc_keccak256_final(&c, h);
         if (memcmp(h, ref, 32) != 0) {
           free(in);
-          decc_test_fail(__FILE__, __LINE__, "split n=%zu a=%zu b=%zu", n, a, b);
+          decc_test_fail(__FILE__, __LINE__, "split n=%zu a=%zu b=%zu", n, a,
+                         b);
           return;
         }
       }
@@ -88,19 +92,22 @@ TEST(sha256_fips_examples) {
   uint8_t h[32];
   char hex[65];
   decc_sha256(h, "abc", 3);
-  ASSERT_STR_EQ(decc_hex_encode(hex, h, 32, 0),
-                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  ASSERT_STR_EQ(
+      decc_hex_encode(hex, h, 32, 0),
+      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   decc_sha256(h, "", 0);
-  ASSERT_STR_EQ(decc_hex_encode(hex, h, 32, 0),
-                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  ASSERT_STR_EQ(
+      decc_hex_encode(hex, h, 32, 0),
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
   decc_sha256_ctx c;
   ASSERT_OK(decc_sha256_init(&c));
   decc_sha256_update(&c, two, 10);
   decc_sha256_update(&c, two + 10, strlen(two) - 10);
   decc_sha256_final(&c, h);
-  ASSERT_STR_EQ(decc_hex_encode(hex, h, 32, 0),
-                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  ASSERT_STR_EQ(
+      decc_hex_encode(hex, h, 32, 0),
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 TEST(sha256_file_and_missing_file) {

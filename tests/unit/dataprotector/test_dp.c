@@ -133,7 +133,7 @@ TEST(protect_both_formats_and_record_on_chain) {
   decc_dp_protected p;
   ASSERT_OK(protect_record(&f, &p, DECC_PD_V2, "my record", &s));
   /* Every SDK step, in order. */
-  static const char *want[] = {"EXTRACT_DATA_SCHEMA", "CREATE_ZIP_FILE",
+  static const char *want[] = {"EXTRACT_DATA_SCHEMA",   "CREATE_ZIP_FILE",
                                "CREATE_ENCRYPTION_KEY", "ENCRYPT_FILE",
                                "UPLOAD_ENCRYPTED_FILE", "DEPLOY_PROTECTED_DATA",
                                "PUSH_SECRET_TO_SMS"};
@@ -341,8 +341,8 @@ TEST(grant_rules_list_revoke_transfer) {
   /* revokeAll closes the rest, with progress. */
   steps s = {0};
   size_t n = 0;
-  ASSERT_OK(decc_dp_revoke_all_access(f.dp, &p.address, NULL, NULL, &n,
-                                      on_step, &s, &err));
+  ASSERT_OK(decc_dp_revoke_all_access(f.dp, &p.address, NULL, NULL, &n, on_step,
+                                      &s, &err));
   ASSERT_EQ(n, 2);
   ASSERT_EQ(s.n, 3);
   ASSERT_STR_EQ(s.seen[0], "RETRIEVE_ALL_GRANTED_ACCESS");
@@ -445,8 +445,7 @@ TEST(process_selects_orders_and_explains_refusals) {
   o.n_secrets = 1;
   o.args = "hello world";
   ASSERT_OK(decc_dp_process(f.dp, &r, &o, &err));
-  ASSERT_EQ(decc_u256_cmp(&r.total_price,
-                          &(decc_u256){{3500000000u, 0, 0, 0}}),
+  ASSERT_EQ(decc_u256_cmp(&r.total_price, &(decc_u256){{3500000000u, 0, 0, 0}}),
             0);
   ASSERT_OK(decc_dp_get_balance(f.dp, &f.a[1], &after, NULL));
   decc_u256 d;
@@ -533,8 +532,8 @@ TEST(process_selects_orders_and_explains_refusals) {
 
   /* After a revocation, the next attempt is refused. */
   as(&f, 0);
-  ASSERT_OK(decc_dp_revoke_all_access(f.dp, &p.address, NULL, NULL, NULL,
-                                      NULL, NULL, &err));
+  ASSERT_OK(decc_dp_revoke_all_access(f.dp, &p.address, NULL, NULL, NULL, NULL,
+                                      NULL, &err));
   as(&f, 1);
   ASSERT_EQ(decc_dp_process(f.dp, &r, &o, &err), DECC_E_NOT_FOUND);
   ASSERT(strstr(err.msg, "access not granted or exhausted"));

@@ -53,14 +53,14 @@ typedef struct fx_opts {
   uint16_t qe_prodid;
   uint8_t qe_mrsigner0;
   const uint8_t *report_data; /* 64 bytes, NULL: 0x5A… */
-  const char *tcb_levels;  /* JSON array text */
-  const char *tcb_extra;   /* extra TCB info members, starting with ',' */
-  const char *qe_levels;   /* JSON array text */
-  const char *qe_id;       /* NULL: QE / TD_QE */
+  const char *tcb_levels;     /* JSON array text */
+  const char *tcb_extra;      /* extra TCB info members, starting with ',' */
+  const char *qe_levels;      /* JSON array text */
+  const char *qe_id;          /* NULL: QE / TD_QE */
   int revoke_pck;
-  int64_t issue, next;     /* TCB info and QE identity dates */
-  long leaf_not_after;     /* seconds from NOW */
-  int keep_pki;            /* 1: keys, certificates and CRLs made once and
+  int64_t issue, next; /* TCB info and QE identity dates */
+  long leaf_not_after; /* seconds from NOW */
+  int keep_pki;        /* 1: keys, certificates and CRLs made once and
                               reused by later keep_pki builds (same root
                               DER), for a relying party set up before the
                               quote exists; fx_pki_free releases them */
@@ -297,9 +297,10 @@ static void level(decc_buf *b, int sgx, int pcesvn, const char *tdx,
     }
     B(decc_buf_append_str(b, "]"));
   }
-  B(decc_buf_printf(b, "},\"tcbDate\":\"2024-0%d-01T00:00:00Z\","
-                           "\"tcbStatus\":\"%s\"",
-                        sgx % 9 + 1, status));
+  B(decc_buf_printf(b,
+                    "},\"tcbDate\":\"2024-0%d-01T00:00:00Z\","
+                    "\"tcbStatus\":\"%s\"",
+                    sgx % 9 + 1, status));
   if (adv)
     B(decc_buf_printf(b, ",\"advisoryIDs\":%s", adv));
   B(decc_buf_append_str(b, "}"));
@@ -312,16 +313,17 @@ static char *tdx_modules(void) {
   char z[97];
   memset(z, '0', 96);
   z[96] = 0;
-  snprintf(buf, sizeof buf,
-           ",\"tdxModule\":{\"mrsigner\":\"%s\",\"attributes\":"
-           "\"0000000000000000\",\"attributesMask\":\"FFFFFFFFFFFFFFFF\"},"
-           "\"tdxModuleIdentities\":[{\"id\":\"TDX_01\",\"mrsigner\":\"%s\","
-           "\"attributes\":\"0000000000000000\",\"attributesMask\":"
-           "\"FFFFFFFFFFFFFFFF\",\"tcbLevels\":[{\"tcb\":{\"isvsvn\":3},"
-           "\"tcbDate\":\"2024-03-13T00:00:00Z\",\"tcbStatus\":\"UpToDate\"},"
-           "{\"tcb\":{\"isvsvn\":2},\"tcbDate\":\"2023-08-09T00:00:00Z\","
-           "\"tcbStatus\":\"OutOfDate\",\"advisoryIDs\":[\"INTEL-SA-00837\"]}]}]",
-           z, z);
+  snprintf(
+      buf, sizeof buf,
+      ",\"tdxModule\":{\"mrsigner\":\"%s\",\"attributes\":"
+      "\"0000000000000000\",\"attributesMask\":\"FFFFFFFFFFFFFFFF\"},"
+      "\"tdxModuleIdentities\":[{\"id\":\"TDX_01\",\"mrsigner\":\"%s\","
+      "\"attributes\":\"0000000000000000\",\"attributesMask\":"
+      "\"FFFFFFFFFFFFFFFF\",\"tcbLevels\":[{\"tcb\":{\"isvsvn\":3},"
+      "\"tcbDate\":\"2024-03-13T00:00:00Z\",\"tcbStatus\":\"UpToDate\"},"
+      "{\"tcb\":{\"isvsvn\":2},\"tcbDate\":\"2023-08-09T00:00:00Z\","
+      "\"tcbStatus\":\"OutOfDate\",\"advisoryIDs\":[\"INTEL-SA-00837\"]}]}]",
+      z, z);
   return buf;
 }
 
@@ -375,8 +377,8 @@ static void build(fx *f, const fx_opts *o) {
     root_crl = mk_crl(root, rk, 999);
     pck_crl = mk_crl(ca, ck, o->revoke_pck ? 77 : 0);
     if (o->keep_pki)
-      g_fx_pki = (struct fx_pki){rk,   ck,   lk,   tk,       ak,     root,
-                                 ca,   leaf, tcbs, root_crl, pck_crl};
+      g_fx_pki = (struct fx_pki){rk, ck,   lk,   tk,       ak,     root,
+                                 ca, leaf, tcbs, root_crl, pck_crl};
   }
   f->root_der = NULL;
   f->root_len = i2d_X509(root, &f->root_der);
@@ -426,9 +428,9 @@ static void build(fx *f, const fx_opts *o) {
     memcpy(body, o->tee_tcb_svn, 16);
     body[64] = o->mrsignerseam0;
     body[120] = o->td_attr0;
-    body[123] = 0x10; /* SEPT_VE_DISABLE */
-    memset(body + 136, 0x4D, 48);  /* MRTD */
-    memset(body + 520, 0x5A, 64);  /* report data */
+    body[123] = 0x10;             /* SEPT_VE_DISABLE */
+    memset(body + 136, 0x4D, 48); /* MRTD */
+    memset(body + 520, 0x5A, 64); /* report data */
     if (o->report_data)
       memcpy(body + 520, o->report_data, 64);
   } else {
@@ -481,7 +483,8 @@ static void build(fx *f, const fx_opts *o) {
       "\"fmspc\":\"112233445566\",\"pceId\":\"0000\",\"tcbType\":0,"
       "\"tcbEvaluationDataNumber\":17%s,\"tcbLevels\":%s}",
       o->tdx ? "TDX" : "SGX", is, nx,
-      o->tcb_extra ? o->tcb_extra : (o->tdx ? tdx_modules() : ""), o->tcb_levels));
+      o->tcb_extra ? o->tcb_extra : (o->tdx ? tdx_modules() : ""),
+      o->tcb_levels));
   decc_buf qid;
   decc_buf_init(&qid, 0);
   char mrs[65];
@@ -494,7 +497,8 @@ static void build(fx *f, const fx_opts *o) {
       "\"tcbEvaluationDataNumber\":17,\"miscselect\":\"00000000\","
       "\"miscselectMask\":\"FFFFFFFF\",\"attributes\":"
       "\"11000000000000000000000000000000\",\"attributesMask\":"
-      "\"FBFFFFFFFFFFFFFF0000000000000000\",\"mrsigner\":\"%s\",\"isvprodid\":%d,"
+      "\"FBFFFFFFFFFFFFFF0000000000000000\",\"mrsigner\":\"%s\",\"isvprodid\":%"
+      "d,"
       "\"tcbLevels\":%s}",
       o->qe_id ? o->qe_id : (o->tdx ? "TD_QE" : "QE"), is, nx, mrs,
       o->tdx ? 2 : 1, o->qe_levels));
@@ -516,13 +520,13 @@ static void build(fx *f, const fx_opts *o) {
   B(decc_buf_append_byte(&tcb, 0));
   B(decc_buf_append_byte(&qid, 0));
   char *rch = crl_hex(root_crl), *pch = crl_hex(pck_crl);
-  json_t *j = json_pack(
-      "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "pck_crl_issuer_chain",
-      (char *)pchain.data, "root_ca_crl", rch, "pck_crl", pch,
-      "tcb_info_issuer_chain", (char *)tchain.data, "tcb_info",
-      (char *)tcb.data, "tcb_info_signature", tsh, "qe_identity_issuer_chain",
-      (char *)tchain.data, "qe_identity", (char *)qid.data,
-      "qe_identity_signature", qsh);
+  json_t *j =
+      json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "pck_crl_issuer_chain",
+                (char *)pchain.data, "root_ca_crl", rch, "pck_crl", pch,
+                "tcb_info_issuer_chain", (char *)tchain.data, "tcb_info",
+                (char *)tcb.data, "tcb_info_signature", tsh,
+                "qe_identity_issuer_chain", (char *)tchain.data, "qe_identity",
+                (char *)qid.data, "qe_identity_signature", qsh);
   f->coll = json_dumps(j, JSON_COMPACT);
   json_decref(j);
   free(rch);

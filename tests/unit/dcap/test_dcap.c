@@ -81,7 +81,8 @@ static int hex_eq(const uint8_t *b, size_t n, const char *hex) {
 
 TEST(samples_agree_with_dcap_qvl) {
   size_t n;
-  char *text = decc_test_read_file(decc_test_vector_path("dcap/expected.json"), &n);
+  char *text =
+      decc_test_read_file(decc_test_vector_path("dcap/expected.json"), &n);
   json_t *doc = json_loadb(text, n, 0, NULL);
   ASSERT(doc);
   json_t *cases = json_object_get(doc, "cases");
@@ -107,7 +108,7 @@ TEST(samples_agree_with_dcap_qvl) {
     ASSERT_EQ(q->qe_svn, JINT(c, "qe_svn"));
     ASSERT_EQ(q->pce_svn, JINT(c, "pce_svn"));
     const char *rt = JSTR(c, "report_type");
-    ASSERT_EQ(q->body, !strcmp(rt, "sgx") ? DECC_DCAP_BODY_SGX
+    ASSERT_EQ(q->body, !strcmp(rt, "sgx")    ? DECC_DCAP_BODY_SGX
                        : !strcmp(rt, "td10") ? DECC_DCAP_BODY_TD10
                                              : DECC_DCAP_BODY_TD15);
     json_t *rep = json_object_get(c, "report");
@@ -154,7 +155,8 @@ TEST(samples_agree_with_dcap_qvl) {
       json_t *adv = json_object_get(c, "advisory_ids");
       ASSERT_EQ(r.n_advisories, json_array_size(adv));
       for (size_t k = 0; k < r.n_advisories; k++)
-        ASSERT_STR_EQ(r.advisories[k], json_string_value(json_array_get(adv, k)));
+        ASSERT_STR_EQ(r.advisories[k],
+                      json_string_value(json_array_get(adv, k)));
       /* PCK certificate fields are read once the chain is verified. */
       ASSERT(hex_eq(r.fmspc, 6, JSTR(c, "fmspc")));
       ASSERT_EQ(r.pck_pcesvn, JINT(c, "pck_pcesvn"));
@@ -208,7 +210,8 @@ static void tamper_all(const char *quote, const char *coll, const char *now_s) {
    * key, QE report, its signature, QE auth data and the length fields. */
   for (size_t i = 0; i < end; i++) {
     s.quote[i] ^= 0x01;
-    decc_status st = decc_dcap_verify(v, &r, s.quote, s.quote_len, c, now, &err);
+    decc_status st =
+        decc_dcap_verify(v, &r, s.quote, s.quote_len, c, now, &err);
     s.quote[i] ^= 0x01;
     if (st == DECC_OK) {
       decc_test_fail(__FILE__, __LINE__, "%s: byte %zu flipped, still valid",
@@ -230,12 +233,13 @@ static void tamper_all(const char *quote, const char *coll, const char *now_s) {
         (i > 0 && memchr(pem + i - (i < 70 ? i : 70), '-', i < 70 ? i : 70)))
       continue;
     pem[i] = ch == 'A' ? 'B' : 'A';
-    decc_status st = decc_dcap_verify(v, &r, s.quote, s.quote_len, c, now, &err);
+    decc_status st =
+        decc_dcap_verify(v, &r, s.quote, s.quote_len, c, now, &err);
     pem[i] = ch;
     tried++;
     if (st == DECC_OK) {
-      decc_test_fail(__FILE__, __LINE__, "%s: PEM char %zu changed, still valid",
-                     quote, i);
+      decc_test_fail(__FILE__, __LINE__,
+                     "%s: PEM char %zu changed, still valid", quote, i);
       return;
     }
   }
@@ -283,13 +287,15 @@ TEST(sample_collateral_tampered) {
     decc_status want;
     const char *check;
   } cases[] = {
-      {"tcb_info", "\"tcbEvaluationDataNumber\":17", "\"tcbEvaluationDataNumber\":18",
-       DECC_E_BAD_SIGNATURE, "TCB_INFO_SIGNATURE"},
+      {"tcb_info", "\"tcbEvaluationDataNumber\":17",
+       "\"tcbEvaluationDataNumber\":18", DECC_E_BAD_SIGNATURE,
+       "TCB_INFO_SIGNATURE"},
       {"tcb_info", "\"pcesvn\":11", "\"pcesvn\":10", DECC_E_BAD_SIGNATURE,
        "TCB_INFO_SIGNATURE"},
-      {"qe_identity", "\"isvprodid\":2", "\"isvprodid\":3", DECC_E_BAD_SIGNATURE,
-       "QE_IDENTITY_SIGNATURE"},
-      {"tcb_info_signature", "0", "1", DECC_E_BAD_SIGNATURE, "TCB_INFO_SIGNATURE"},
+      {"qe_identity", "\"isvprodid\":2", "\"isvprodid\":3",
+       DECC_E_BAD_SIGNATURE, "QE_IDENTITY_SIGNATURE"},
+      {"tcb_info_signature", "0", "1", DECC_E_BAD_SIGNATURE,
+       "TCB_INFO_SIGNATURE"},
       {"qe_identity_signature", "d", "e", DECC_E_BAD_SIGNATURE,
        "QE_IDENTITY_SIGNATURE"},
   };
@@ -381,7 +387,8 @@ TEST(sample_refused_under_another_root) {
   X509_gmtime_adj(X509_getm_notBefore(x), -86400L * 3650);
   X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 3650);
   X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-                             (const unsigned char *)"Intel SGX Root CA", -1, -1, 0);
+                             (const unsigned char *)"Intel SGX Root CA", -1, -1,
+                             0);
   X509_set_issuer_name(x, X509_get_subject_name(x));
   X509_set_pubkey(x, k);
   ASSERT(X509_sign(x, k, EVP_sha256()) > 0);
@@ -436,7 +443,8 @@ TEST(own_root_accepted_and_intel_root_refuses_it) {
   /* Same collateral object, now its own root: the cache must not carry the
    * refusal nor the other root's success. */
   decc_dcap_verifier *own;
-  ASSERT_OK(decc_dcap_verifier_create(&own, f.root_der, (size_t)f.root_len, &err));
+  ASSERT_OK(
+      decc_dcap_verifier_create(&own, f.root_der, (size_t)f.root_len, &err));
   ASSERT_OK(decc_dcap_verify(own, &r, f.quote.data, f.quote.len, c, NOW, &err));
   ASSERT_EQ(decc_dcap_verify(v, &r, f.quote.data, f.quote.len, c, NOW, &err),
             DECC_E_DENIED);
@@ -540,34 +548,101 @@ TEST(sgx_tcb_status_rules) {
     const char *ids[3];
     size_t nids;
   } cases[] = {
-      {2, {6, 5}, {13, 13}, {"UpToDate", "SWHardeningNeeded"},
-       {NULL, "[\"INTEL-SA-00615\"]"}, 8, DECC_OK, "SWHardeningNeeded",
-       {"INTEL-SA-00615"}, 1},
-      {1, {5}, {13}, {"ConfigurationNeeded"}, {"[\"INTEL-SA-00289\"]"}, 8,
-       DECC_OK, "ConfigurationNeeded", {"INTEL-SA-00289"}, 1},
-      {1, {5}, {13}, {"ConfigurationAndSWHardeningNeeded"},
-       {"[\"INTEL-SA-00289\",\"INTEL-SA-00615\"]"}, 8, DECC_OK,
-       "ConfigurationAndSWHardeningNeeded", {"INTEL-SA-00289", "INTEL-SA-00615"},
+      {2,
+       {6, 5},
+       {13, 13},
+       {"UpToDate", "SWHardeningNeeded"},
+       {NULL, "[\"INTEL-SA-00615\"]"},
+       8,
+       DECC_OK,
+       "SWHardeningNeeded",
+       {"INTEL-SA-00615"},
+       1},
+      {1,
+       {5},
+       {13},
+       {"ConfigurationNeeded"},
+       {"[\"INTEL-SA-00289\"]"},
+       8,
+       DECC_OK,
+       "ConfigurationNeeded",
+       {"INTEL-SA-00289"},
+       1},
+      {1,
+       {5},
+       {13},
+       {"ConfigurationAndSWHardeningNeeded"},
+       {"[\"INTEL-SA-00289\",\"INTEL-SA-00615\"]"},
+       8,
+       DECC_OK,
+       "ConfigurationAndSWHardeningNeeded",
+       {"INTEL-SA-00289", "INTEL-SA-00615"},
        2},
       /* PCESVN too low for the first level: the second one matches */
-      {2, {5, 4}, {14, 10}, {"UpToDate", "OutOfDate"},
-       {NULL, "[\"INTEL-SA-00106\"]"}, 8, DECC_OK, "OutOfDate",
-       {"INTEL-SA-00106"}, 1},
-      {1, {4}, {13}, {"OutOfDateConfigurationNeeded"}, {"[\"A-1\"]"}, 8,
-       DECC_OK, "OutOfDateConfigurationNeeded", {"A-1"}, 1},
+      {2,
+       {5, 4},
+       {14, 10},
+       {"UpToDate", "OutOfDate"},
+       {NULL, "[\"INTEL-SA-00106\"]"},
+       8,
+       DECC_OK,
+       "OutOfDate",
+       {"INTEL-SA-00106"},
+       1},
+      {1,
+       {4},
+       {13},
+       {"OutOfDateConfigurationNeeded"},
+       {"[\"A-1\"]"},
+       8,
+       DECC_OK,
+       "OutOfDateConfigurationNeeded",
+       {"A-1"},
+       1},
       /* QE OutOfDate: UpToDate platform becomes OutOfDate … */
-      {1, {5}, {13}, {"UpToDate"}, {NULL}, 7, DECC_OK, "OutOfDate",
-       {"INTEL-SA-00615"}, 1},
+      {1,
+       {5},
+       {13},
+       {"UpToDate"},
+       {NULL},
+       7,
+       DECC_OK,
+       "OutOfDate",
+       {"INTEL-SA-00615"},
+       1},
       /* … and ConfigurationNeeded becomes OutOfDateConfigurationNeeded;
        * platform advisories first, then the QE's. */
-      {1, {5}, {13}, {"ConfigurationNeeded"}, {"[\"INTEL-SA-00289\"]"}, 7,
-       DECC_OK, "OutOfDateConfigurationNeeded",
-       {"INTEL-SA-00289", "INTEL-SA-00615"}, 2},
-      {1, {5}, {13}, {"SWHardeningNeeded"}, {"[\"INTEL-SA-00615\"]"}, 7,
-       DECC_OK, "OutOfDate", {"INTEL-SA-00615"}, 1},
+      {1,
+       {5},
+       {13},
+       {"ConfigurationNeeded"},
+       {"[\"INTEL-SA-00289\"]"},
+       7,
+       DECC_OK,
+       "OutOfDateConfigurationNeeded",
+       {"INTEL-SA-00289", "INTEL-SA-00615"},
+       2},
+      {1,
+       {5},
+       {13},
+       {"SWHardeningNeeded"},
+       {"[\"INTEL-SA-00615\"]"},
+       7,
+       DECC_OK,
+       "OutOfDate",
+       {"INTEL-SA-00615"},
+       1},
       {1, {5}, {13}, {"Revoked"}, {NULL}, 8, DECC_E_DENIED, "Revoked", {0}, 0},
-      {2, {6, 7}, {13, 13}, {"UpToDate", "OutOfDate"}, {NULL, NULL}, 8,
-       DECC_E_DENIED, "Unknown", {0}, 0},
+      {2,
+       {6, 7},
+       {13, 13},
+       {"UpToDate", "OutOfDate"},
+       {NULL, NULL},
+       8,
+       DECC_E_DENIED,
+       "Unknown",
+       {0},
+       0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     printf("# case %zu\n", i);
@@ -592,9 +667,9 @@ TEST(sgx_tcb_status_rules) {
 
 TEST(tdx_tcb_and_module_rules) {
   static const struct {
-    uint8_t svn[3];       /* TEE_TCB_SVN[0..2] */
-    const char *tdx[2];   /* TDX components of the two levels */
-    const char *extra;    /* NULL: default module identities */
+    uint8_t svn[3];     /* TEE_TCB_SVN[0..2] */
+    const char *tdx[2]; /* TDX components of the two levels */
+    const char *extra;  /* NULL: default module identities */
     uint8_t mrsignerseam0, tud;
     decc_status want;
     const char *final, *check;
@@ -605,18 +680,48 @@ TEST(tdx_tcb_and_module_rules) {
       /* module SVN 2: the module level says OutOfDate */
       {{2, 1, 3}, {"0,0,3", "0,0,2"}, NULL, 0, 0, DECC_OK, "OutOfDate", NULL},
       /* module SVN 1: below every module level */
-      {{1, 1, 3}, {"0,0,3", "0,0,2"}, NULL, 0, 0, DECC_E_DENIED, "UpToDate",
+      {{1, 1, 3},
+       {"0,0,3", "0,0,2"},
+       NULL,
+       0,
+       0,
+       DECC_E_DENIED,
+       "UpToDate",
        "TDX_MODULE"},
       /* major version 2 has no identity */
-      {{3, 2, 3}, {"0,0,3", "0,0,2"}, NULL, 0, 0, DECC_E_DENIED, "UpToDate",
+      {{3, 2, 3},
+       {"0,0,3", "0,0,2"},
+       NULL,
+       0,
+       0,
+       DECC_E_DENIED,
+       "UpToDate",
        "TDX_MODULE"},
       /* module 0 (TDX 1.0): all 16 compared, tdxModule identity */
       {{3, 0, 3}, {"4,0,3", "3,0,2"}, NULL, 0, 0, DECC_OK, "OutOfDate", NULL},
-      {{3, 1, 3}, {"0,0,3", "0,0,2"}, NULL, 0x42, 0, DECC_E_DENIED, "UpToDate",
+      {{3, 1, 3},
+       {"0,0,3", "0,0,2"},
+       NULL,
+       0x42,
+       0,
+       DECC_E_DENIED,
+       "UpToDate",
        "TDX_MODULE"},
-      {{3, 1, 3}, {"0,0,3", "0,0,2"}, NULL, 0, 1, DECC_E_DENIED, "UpToDate",
+      {{3, 1, 3},
+       {"0,0,3", "0,0,2"},
+       NULL,
+       0,
+       1,
+       DECC_E_DENIED,
+       "UpToDate",
        "REPORT_ATTRIBUTES"},
-      {{3, 1, 1}, {"0,0,3", "0,0,2"}, NULL, 0, 0, DECC_E_DENIED, "Unknown",
+      {{3, 1, 1},
+       {"0,0,3", "0,0,2"},
+       NULL,
+       0,
+       0,
+       DECC_E_DENIED,
+       "Unknown",
        "TCB_LEVEL"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -668,8 +773,8 @@ TEST(debug_sgx_enclave_refused) {
 TEST(names_and_times) {
   decc_dcap_tcb_status s;
   for (int i = 1; i <= 7; i++) {
-    ASSERT_OK(decc_dcap_tcb_status_parse(&s, decc_dcap_tcb_status_name(
-                                                 (decc_dcap_tcb_status)i)));
+    ASSERT_OK(decc_dcap_tcb_status_parse(
+        &s, decc_dcap_tcb_status_name((decc_dcap_tcb_status)i)));
     ASSERT_EQ(s, i);
   }
   ASSERT_EQ(decc_dcap_tcb_status_parse(&s, "uptodate"), DECC_E_PARSE);

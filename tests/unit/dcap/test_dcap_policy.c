@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "decc/attest.h"
 #include "dcap_fixture.h"
+#include "decc/attest.h"
 
 static char *read_vec(const char *name, size_t *n) {
   char path[128];
@@ -34,7 +34,8 @@ static decc_status verify_vec(decc_dcap_result *r, const char *quote,
       decc_dcap_collateral_parse(&col, c, cn, &err) ||
       decc_dcap_verifier_create(&v, NULL, 0, &err))
     return DECC_E_INTERNAL;
-  decc_status st = decc_dcap_verify(v, r, (const uint8_t *)q, qn, col, now, &err);
+  decc_status st =
+      decc_dcap_verify(v, r, (const uint8_t *)q, qn, col, now, &err);
   decc_dcap_collateral_destroy(col);
   decc_dcap_verifier_destroy(v);
   return st;
@@ -84,8 +85,7 @@ TEST(policy_on_real_tdx_quote) {
   uint8_t r1[48];
   memcpy(r1, r.quote.td.rtmr[1], 48);
   r1[0] ^= 1;
-  snprintf(json, sizeof json,
-           "{\"tdx\":[{\"mrtd\":\"%s\",\"rtmr1\":\"%s\"}]}",
+  snprintf(json, sizeof json, "{\"tdx\":[{\"mrtd\":\"%s\",\"rtmr1\":\"%s\"}]}",
            hexstr(r.quote.td.mrtd, 48), hexstr(r1, 48));
   ASSERT((p = pol(json)));
   ASSERT_EQ(decc_dcap_policy_check(p, &r, rd, &code, &err), DECC_E_DENIED);
@@ -119,10 +119,11 @@ TEST(policy_on_real_sgx_quote_statuses_and_advisories) {
   ASSERT_EQ(decc_dcap_policy_check(p, &r, rd, &code, &err), DECC_E_DENIED);
   ASSERT_STR_EQ(code, "ATTESTATION_TCB_NOT_ACCEPTED");
   decc_dcap_policy_destroy(p);
-  snprintf(json, sizeof json,
-           "{\"statuses\":[\"UpToDate\",\"ConfigurationAndSWHardeningNeeded\"],"
-           "\"advisories\":[\"INTEL-SA-00289\"],\"sgx\":[{\"mrenclave\":\"%s\"}]}",
-           hexstr(r.quote.sgx.mrenclave, 32));
+  snprintf(
+      json, sizeof json,
+      "{\"statuses\":[\"UpToDate\",\"ConfigurationAndSWHardeningNeeded\"],"
+      "\"advisories\":[\"INTEL-SA-00289\"],\"sgx\":[{\"mrenclave\":\"%s\"}]}",
+      hexstr(r.quote.sgx.mrenclave, 32));
   ASSERT((p = pol(json)));
   ASSERT_EQ(decc_dcap_policy_check(p, &r, rd, &code, &err), DECC_E_DENIED);
   ASSERT_STR_EQ(code, "ATTESTATION_ADVISORY_NOT_ACCEPTED");
@@ -153,12 +154,16 @@ TEST(policy_parse_refusals) {
   decc_dcap_policy *p;
   decc_err err;
   const char *bad[] = {
-      "[]", "{\"statuses\":[\"Revoked\"]}", "{\"statuses\":[\"Fine\"]}",
-      "{\"tdx\":[{\"mrtd\":\"00\"}]}", "{\"tdx\":[{}]}",
+      "[]",
+      "{\"statuses\":[\"Revoked\"]}",
+      "{\"statuses\":[\"Fine\"]}",
+      "{\"tdx\":[{\"mrtd\":\"00\"}]}",
+      "{\"tdx\":[{}]}",
       "{\"sgx\":[{\"mrsigner\":\"" /* no prodid */
       "0000000000000000000000000000000000000000000000000000000000000000\"}]}",
       "{\"statuses\":[\"UpToDate\"],\"statuses\":[\"OutOfDate\"]}",
-      "{\"tdx_images\":[]}", "{\"advisories\":[\"\"]}"};
+      "{\"tdx_images\":[]}",
+      "{\"advisories\":[\"\"]}"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     decc_status st = decc_dcap_policy_parse(&p, bad[i], strlen(bad[i]), &err);
     if (st == DECC_OK) {
@@ -201,7 +206,8 @@ TEST(session_binding_end_to_end) {
   decc_dcap_verifier *v;
   decc_dcap_collateral *c;
   decc_err err;
-  ASSERT_OK(decc_dcap_verifier_create(&v, f.root_der, (size_t)f.root_len, &err));
+  ASSERT_OK(
+      decc_dcap_verifier_create(&v, f.root_der, (size_t)f.root_len, &err));
   ASSERT_OK(decc_dcap_collateral_parse(&c, f.coll, strlen(f.coll), &err));
   decc_dcap_result r;
   ASSERT_OK(decc_dcap_verify(v, &r, f.quote.data, f.quote.len, c, NOW, &err));
@@ -231,7 +237,8 @@ TEST(session_binding_end_to_end) {
   ASSERT_STR_EQ(decc_dcap_refusal_code(DECC_E_STATE, &r),
                 "ATTESTATION_COLLATERAL_EXPIRED");
   f.quote.data[200] ^= 1;
-  decc_status st = decc_dcap_verify(v, &r, f.quote.data, f.quote.len, c, NOW, &err);
+  decc_status st =
+      decc_dcap_verify(v, &r, f.quote.data, f.quote.len, c, NOW, &err);
   ASSERT_STR_EQ(decc_dcap_refusal_code(st, &r), "ATTESTATION_BAD_SIGNATURE");
   ASSERT_STR_EQ(decc_dcap_refusal_code(DECC_E_PARSE, &r),
                 "ATTESTATION_MALFORMED_QUOTE");

@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dcap_fixture.h"
 #include "decc/attest.h"
 #include "decc/node.h"
-#include "dcap_fixture.h"
 
 static void put_file(const char *dir, const char *name, const void *p,
                      size_t n) {
@@ -103,7 +103,8 @@ TEST(tdx_backend_quote_binds_the_claims) {
   /* What a relying party does: verify the chain, then the binding. */
   decc_dcap_verifier *v;
   decc_dcap_collateral *c;
-  ASSERT_OK(decc_dcap_verifier_create(&v, f.root_der, (size_t)f.root_len, &err));
+  ASSERT_OK(
+      decc_dcap_verifier_create(&v, f.root_der, (size_t)f.root_len, &err));
   ASSERT_OK(decc_dcap_collateral_parse(&c, f.coll, strlen(f.coll), &err));
   decc_dcap_result r;
   ASSERT_OK(decc_dcap_verify(v, &r, q.hw_quote, q.hw_quote_len, c, NOW, &err));
@@ -242,4 +243,3 @@ TEST(node_config_selects_the_backend) {
   ASSERT(strstr(err.msg, "tee_backend"));
   decc_node_config_clear(&c);
 }
-

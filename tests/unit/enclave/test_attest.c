@@ -4,9 +4,9 @@
  * signature, untrusted platform, wrong nonce, stale quote), plus sealed
  * boxes to the enclave key (wrong key, tampering).
  */
+#include "test.h"
 #include "decc/attest.h"
 #include "decc/mem.h"
-#include "test.h"
 
 static void fill(decc_quote *q) {
   memset(q, 0, sizeof *q);

@@ -11,11 +11,11 @@
  */
 #include <jansson.h>
 
+#include "../worker/worker_fixture.h"
 #include "decc/dataset.h"
 #include "decc/enclave.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
-#include "../worker/worker_fixture.h"
 #include "test.h"
 
 /* The app: one line per dataset of the slice, "i:<file name>:<content>". */
@@ -106,16 +106,15 @@ static char *session(world *w, int refused, int bad_sum, const char *size) {
   decc_address wk;
   memset(wk.b, 0x24, 20);
   decc_address_to_checksum(wa, &wk);
-  json_t *pre = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "IEXEC_TASK_ID", th,
-                          "SIGN_WORKER_ADDRESS", wa,
-                          "SIGN_TEE_CHALLENGE_PRIVATE_KEY", sk,
-                          "IS_DATASET_REQUIRED", "false",
-                          "IEXEC_INPUT_FILES_NUMBER", "0",
-                          "IEXEC_BULK_SLICE_SIZE", size ? size : "3");
-  json_t *app = json_pack("{s:s,s:s,s:s,s:s,s:s}", "IEXEC_TASK_ID", th,
-                          "IEXEC_IN", "/iexec_in", "IEXEC_OUT", "/iexec_out",
-                          "IEXEC_INPUT_FILES_NUMBER", "0",
-                          "IEXEC_BULK_SLICE_SIZE", "3");
+  json_t *pre =
+      json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "IEXEC_TASK_ID", th,
+                "SIGN_WORKER_ADDRESS", wa, "SIGN_TEE_CHALLENGE_PRIVATE_KEY", sk,
+                "IS_DATASET_REQUIRED", "false", "IEXEC_INPUT_FILES_NUMBER", "0",
+                "IEXEC_BULK_SLICE_SIZE", size ? size : "3");
+  json_t *app =
+      json_pack("{s:s,s:s,s:s,s:s,s:s}", "IEXEC_TASK_ID", th, "IEXEC_IN",
+                "/iexec_in", "IEXEC_OUT", "/iexec_out",
+                "IEXEC_INPUT_FILES_NUMBER", "0", "IEXEC_BULK_SLICE_SIZE", "3");
   for (int i = 0; i < N; i++) {
     int off = refused == i + 1;
     snprintf(url, sizeof url, "/p2p/%s", w->cid[i]);
@@ -125,10 +124,10 @@ static char *session(world *w, int refused, int bad_sum, const char *size) {
     json_object_set_new(
         pre, k,
         json_string(off ? ""
-                        : bad_sum == i + 1
-                              ? "0x00000000000000000000000000000000000000000000"
-                                "00000000000000000000"
-                              : w->sum[i]));
+                    : bad_sum == i + 1
+                        ? "0x00000000000000000000000000000000000000000000"
+                          "00000000000000000000"
+                        : w->sum[i]));
     snprintf(k, sizeof k, "IEXEC_DATASET_%d_KEY", i + 1);
     json_object_set_new(pre, k, json_string(off ? "" : w->key[i]));
     snprintf(k, sizeof k, "IEXEC_DATASET_%d_FILENAME", i + 1);
@@ -167,9 +166,8 @@ static decc_status run(world *w, const char *s, decc_enclave_outcome *o) {
   decc_enclave_store st = {w->bs, NULL};
   decc_err err;
   decc_err_clear(&err);
-  decc_status rc = decc_enclave_run_session(o, s, strlen(s), w->bundle.data,
-                                            w->bundle.len, work, &st, NULL,
-                                            &err);
+  decc_status rc = decc_enclave_run_session(
+      o, s, strlen(s), w->bundle.data, w->bundle.len, work, &st, NULL, &err);
   if (rc)
     fprintf(stderr, "    run_session: %s\n", err.msg);
   if (o->cause)

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "decc/bundle.h"
 #include "decc/buf.h"
+#include "decc/bundle.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "test.h"
@@ -61,7 +61,10 @@ TEST(scaffold_pack_unpack_roundtrip) {
   ASSERT_EQ(b1.len % 512, 0);
   /* mtimes and permissions other than the exec bit do not matter */
   char cmd[4096];
-  snprintf(cmd, sizeof cmd, "touch -d '2001-01-01' %s/run.sh %s/data.txt && chmod 644 %s/data.txt", app, sub, sub);
+  snprintf(
+      cmd, sizeof cmd,
+      "touch -d '2001-01-01' %s/run.sh %s/data.txt && chmod 644 %s/data.txt",
+      app, sub, sub);
   ASSERT_OK(system(cmd));
   ASSERT_OK(decc_bundle_pack(&b2, m2, app, &err));
   ASSERT_EQ(b1.len, b2.len);
@@ -76,7 +79,8 @@ TEST(scaffold_pack_unpack_roundtrip) {
   FILE *f = fopen(tarf, "wb");
   fwrite(b1.data, 1, b1.len, f);
   fclose(f);
-  snprintf(cmd, sizeof cmd, "tar -tf %s | grep -q 'file-with-a-long-name-too.txt'", tarf);
+  snprintf(cmd, sizeof cmd,
+           "tar -tf %s | grep -q 'file-with-a-long-name-too.txt'", tarf);
   ASSERT_OK(system(cmd));
   ASSERT_OK(mkdir(dst, 0755));
   ASSERT_OK(decc_bundle_unpack(b1.data, b1.len, m1, dst, &m, &err));
@@ -171,7 +175,7 @@ TEST(unpack_refuses_traversal_names) {
   path_of(dst, sizeof dst, t, "dst");
   ASSERT_OK(mkdir(dst, 0755));
   const char *names[] = {"../evil", "/tmp/evil", "a/../../evil", "a\\b",
-                         "./x", "a//b", "bad\001name"};
+                         "./x",     "a//b",      "bad\001name"};
   uint8_t buf[2048];
   decc_err err;
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -202,7 +206,8 @@ TEST(pack_refuses_symlinks_and_bad_manifests) {
   ASSERT_EQ(decc_bundle_pack(&b, m, app, &err), DECC_E_INVALID);
   ASSERT(strstr(err.msg, "entrypoint"));
   write_text(app, "decc-app.json",
-             "{\"name\":\"x\",\"version\":\"1\",\"entrypoint\":\"../x\"}", 0644);
+             "{\"name\":\"x\",\"version\":\"1\",\"entrypoint\":\"../x\"}",
+             0644);
   ASSERT_EQ(decc_bundle_pack(&b, m, app, &err), DECC_E_INVALID);
   write_text(app, "decc-app.json",
              "{\"name\":\"x\",\"version\":\"1\",\"entrypoint\":\"run\"}", 0644);

@@ -11,6 +11,7 @@
  */
 #include <jansson.h>
 
+#include "../worker/worker_fixture.h"
 #include "decc/attest.h"
 #include "decc/dataset.h"
 #include "decc/enclave.h"
@@ -18,7 +19,6 @@
 #include "decc/hash.h"
 #include "decc/keys.h"
 #include "decc/poco.h"
-#include "../worker/worker_fixture.h"
 #include "test.h"
 
 typedef struct world {
@@ -79,7 +79,7 @@ static void teardown(world *w) {
 }
 
 typedef struct sess_opts {
-  const char *checksum_hex; /* NULL = the right one */
+  const char *checksum_hex;   /* NULL = the right one */
   const uint8_t *fingerprint; /* NULL = the right measurement */
   const char *args;
   int callback;
@@ -123,8 +123,8 @@ static char *session(world *w, const sess_opts *o) {
 }
 
 static decc_status run(world *w, const sess_opts *so,
-                       const decc_enclave_limits *lim,
-                       decc_enclave_outcome *o, char *work, size_t wn) {
+                       const decc_enclave_limits *lim, decc_enclave_outcome *o,
+                       char *work, size_t wn) {
   snprintf(work, wn, "%s/work%d", w->tmp, w->runs++);
   if (mkdir(work, 0700) != 0)
     return DECC_E_IO;
@@ -132,9 +132,8 @@ static decc_status run(world *w, const sess_opts *so,
   decc_enclave_store st = {w->bs, NULL};
   decc_err err;
   decc_err_clear(&err);
-  decc_status rc = decc_enclave_run_session(o, s, strlen(s), w->bundle.data,
-                                            w->bundle.len, work, &st, lim,
-                                            &err);
+  decc_status rc = decc_enclave_run_session(
+      o, s, strlen(s), w->bundle.data, w->bundle.len, work, &st, lim, &err);
   if (rc)
     fprintf(stderr, "    run_session: %s\n", err.msg);
   if (o->cause)
@@ -165,8 +164,8 @@ TEST(confidential_run_end_to_end) {
   ASSERT_EQ(fix_cat(w.bs, o.result_cid, &arch), 0);
   uint8_t *zip = NULL;
   size_t zn = 0;
-  ASSERT_OK(decc_result_decrypt(&zip, &zn, NULL, w.rsa, arch.data, arch.len,
-                                NULL));
+  ASSERT_OK(
+      decc_result_decrypt(&zip, &zn, NULL, w.rsa, arch.data, arch.len, NULL));
   char *res = fix_zip_entry(zip, zn, "result.txt");
   ASSERT(res != NULL);
   ASSERT(strstr(res, "data=hello dataset\n"));

@@ -30,7 +30,8 @@ static int make_env(env *e) {
     return 0;
   chmod(t, 0755);
   char cmd[1400];
-  snprintf(cmd, sizeof cmd, "cp %s/sandbox_probe %s/probe && chmod 755 %s/probe",
+  snprintf(cmd, sizeof cmd,
+           "cp %s/sandbox_probe %s/probe && chmod 755 %s/probe",
            DECC_HELPERS_DIR, e->app, e->app);
   if (system(cmd) != 0)
     return 0;
@@ -60,9 +61,7 @@ static int run(env *e, const char *mode, decc_sandbox_opts *o,
   return st == DECC_OK;
 }
 
-static char *log_text(env *e) {
-  return decc_test_read_file(e->log, NULL);
-}
+static char *log_text(env *e) { return decc_test_read_file(e->log, NULL); }
 
 TEST(sandbox_runs_app_and_copies_results) {
   NEED_ROOT();
@@ -246,8 +245,8 @@ TEST(sandbox_output_limit_survives_hardlinks_and_sparse_files) {
   ASSERT(run(&e, "sparse", &o, &r));
   ASSERT_EQ(r.end, DECC_SANDBOX_OUTPUT_LIMIT);
   ASSERT(r.out_bytes <= o.out_max_bytes);
-  snprintf(cmd, sizeof cmd, "[ $(du -sk --apparent-size %s | cut -f1) -le 2100 ]",
-           e.out);
+  snprintf(cmd, sizeof cmd,
+           "[ $(du -sk --apparent-size %s | cut -f1) -le 2100 ]", e.out);
   ASSERT_OK(system(cmd));
 }
 

@@ -77,10 +77,11 @@ TEST(spec_baz) {
   ASSERT_OK(decc_abi_enc_push_uint(&e, &v, 32));
   ASSERT_OK(decc_abi_enc_push_bool(&e, 1));
   ASSERT_OK(decc_abi_enc_finish_call(&e, sel, &out));
-  ASSERT(buf_eq_hex(&out,
-                    "cdcd77c0"
-                    "0000000000000000000000000000000000000000000000000000000000000045"
-                    "0000000000000000000000000000000000000000000000000000000000000001"));
+  ASSERT(buf_eq_hex(
+      &out,
+      "cdcd77c0"
+      "0000000000000000000000000000000000000000000000000000000000000045"
+      "0000000000000000000000000000000000000000000000000000000000000001"));
   decc_abi_value *args = NULL;
   ASSERT_OK(decc_abi_decode_call(&args, "baz(uint32,bool)", out.data, out.len,
                                  DECC_ABI_CANONICAL, NULL));
@@ -107,10 +108,11 @@ TEST(spec_bar) {
   ASSERT_OK(decc_abi_enc_push_bytesn(&e, (const uint8_t *)"def", 3));
   ASSERT_OK(decc_abi_enc_end_array(&e));
   ASSERT_OK(decc_abi_enc_finish_call(&e, sel, &out));
-  ASSERT(buf_eq_hex(&out,
-                    "fce353f6"
-                    "6162630000000000000000000000000000000000000000000000000000000000"
-                    "6465660000000000000000000000000000000000000000000000000000000000"));
+  ASSERT(buf_eq_hex(
+      &out,
+      "fce353f6"
+      "6162630000000000000000000000000000000000000000000000000000000000"
+      "6465660000000000000000000000000000000000000000000000000000000000"));
   decc_abi_value *args = NULL;
   ASSERT_OK(decc_abi_decode_call(&args, "bar(bytes3[2])", out.data, out.len,
                                  DECC_ABI_CANONICAL, NULL));
@@ -137,17 +139,18 @@ TEST(spec_sam) {
     ASSERT_OK(decc_abi_enc_push_u64(&e, i));
   ASSERT_OK(decc_abi_enc_end_array(&e));
   ASSERT_OK(decc_abi_enc_finish_call(&e, sel, &out));
-  ASSERT(buf_eq_hex(&out,
-                    "a5643bf2"
-                    "0000000000000000000000000000000000000000000000000000000000000060"
-                    "0000000000000000000000000000000000000000000000000000000000000001"
-                    "00000000000000000000000000000000000000000000000000000000000000a0"
-                    "0000000000000000000000000000000000000000000000000000000000000004"
-                    "6461766500000000000000000000000000000000000000000000000000000000"
-                    "0000000000000000000000000000000000000000000000000000000000000003"
-                    "0000000000000000000000000000000000000000000000000000000000000001"
-                    "0000000000000000000000000000000000000000000000000000000000000002"
-                    "0000000000000000000000000000000000000000000000000000000000000003"));
+  ASSERT(buf_eq_hex(
+      &out,
+      "a5643bf2"
+      "0000000000000000000000000000000000000000000000000000000000000060"
+      "0000000000000000000000000000000000000000000000000000000000000001"
+      "00000000000000000000000000000000000000000000000000000000000000a0"
+      "0000000000000000000000000000000000000000000000000000000000000004"
+      "6461766500000000000000000000000000000000000000000000000000000000"
+      "0000000000000000000000000000000000000000000000000000000000000003"
+      "0000000000000000000000000000000000000000000000000000000000000001"
+      "0000000000000000000000000000000000000000000000000000000000000002"
+      "0000000000000000000000000000000000000000000000000000000000000003"));
   decc_buf_clear(&out);
   decc_abi_enc_clear(&e);
 }
@@ -168,17 +171,18 @@ TEST(spec_f) {
   ASSERT_OK(decc_abi_enc_push_bytesn(&e, (const uint8_t *)"1234567890", 10));
   ASSERT_OK(decc_abi_enc_push_string(&e, "Hello, world!"));
   ASSERT_OK(decc_abi_enc_finish_call(&e, sel, &out));
-  ASSERT(buf_eq_hex(&out,
-                    "8be65246"
-                    "0000000000000000000000000000000000000000000000000000000000000123"
-                    "0000000000000000000000000000000000000000000000000000000000000080"
-                    "3132333435363738393000000000000000000000000000000000000000000000"
-                    "00000000000000000000000000000000000000000000000000000000000000e0"
-                    "0000000000000000000000000000000000000000000000000000000000000002"
-                    "0000000000000000000000000000000000000000000000000000000000000456"
-                    "0000000000000000000000000000000000000000000000000000000000000789"
-                    "000000000000000000000000000000000000000000000000000000000000000d"
-                    "48656c6c6f2c20776f726c642100000000000000000000000000000000000000"));
+  ASSERT(buf_eq_hex(
+      &out,
+      "8be65246"
+      "0000000000000000000000000000000000000000000000000000000000000123"
+      "0000000000000000000000000000000000000000000000000000000000000080"
+      "3132333435363738393000000000000000000000000000000000000000000000"
+      "00000000000000000000000000000000000000000000000000000000000000e0"
+      "0000000000000000000000000000000000000000000000000000000000000002"
+      "0000000000000000000000000000000000000000000000000000000000000456"
+      "0000000000000000000000000000000000000000000000000000000000000789"
+      "000000000000000000000000000000000000000000000000000000000000000d"
+      "48656c6c6f2c20776f726c642100000000000000000000000000000000000000"));
   decc_abi_value *args = NULL;
   ASSERT_OK(decc_abi_decode_call(&args, "f(uint,uint32[],bytes10,bytes)",
                                  out.data, out.len, DECC_ABI_CANONICAL, NULL));
@@ -227,28 +231,29 @@ TEST(spec_g) {
   ASSERT_OK(decc_abi_enc_push_string(&e, "three"));
   ASSERT_OK(decc_abi_enc_end_array(&e));
   ASSERT_OK(decc_abi_enc_finish_call(&e, sel, &out));
-  ASSERT(buf_eq_hex(&out,
-                    "2289b18c"
-                    "0000000000000000000000000000000000000000000000000000000000000040"
-                    "0000000000000000000000000000000000000000000000000000000000000140"
-                    "0000000000000000000000000000000000000000000000000000000000000002"
-                    "0000000000000000000000000000000000000000000000000000000000000040"
-                    "00000000000000000000000000000000000000000000000000000000000000a0"
-                    "0000000000000000000000000000000000000000000000000000000000000002"
-                    "0000000000000000000000000000000000000000000000000000000000000001"
-                    "0000000000000000000000000000000000000000000000000000000000000002"
-                    "0000000000000000000000000000000000000000000000000000000000000001"
-                    "0000000000000000000000000000000000000000000000000000000000000003"
-                    "0000000000000000000000000000000000000000000000000000000000000003"
-                    "0000000000000000000000000000000000000000000000000000000000000060"
-                    "00000000000000000000000000000000000000000000000000000000000000a0"
-                    "00000000000000000000000000000000000000000000000000000000000000e0"
-                    "0000000000000000000000000000000000000000000000000000000000000003"
-                    "6f6e650000000000000000000000000000000000000000000000000000000000"
-                    "0000000000000000000000000000000000000000000000000000000000000003"
-                    "74776f0000000000000000000000000000000000000000000000000000000000"
-                    "0000000000000000000000000000000000000000000000000000000000000005"
-                    "7468726565000000000000000000000000000000000000000000000000000000"));
+  ASSERT(buf_eq_hex(
+      &out,
+      "2289b18c"
+      "0000000000000000000000000000000000000000000000000000000000000040"
+      "0000000000000000000000000000000000000000000000000000000000000140"
+      "0000000000000000000000000000000000000000000000000000000000000002"
+      "0000000000000000000000000000000000000000000000000000000000000040"
+      "00000000000000000000000000000000000000000000000000000000000000a0"
+      "0000000000000000000000000000000000000000000000000000000000000002"
+      "0000000000000000000000000000000000000000000000000000000000000001"
+      "0000000000000000000000000000000000000000000000000000000000000002"
+      "0000000000000000000000000000000000000000000000000000000000000001"
+      "0000000000000000000000000000000000000000000000000000000000000003"
+      "0000000000000000000000000000000000000000000000000000000000000003"
+      "0000000000000000000000000000000000000000000000000000000000000060"
+      "00000000000000000000000000000000000000000000000000000000000000a0"
+      "00000000000000000000000000000000000000000000000000000000000000e0"
+      "0000000000000000000000000000000000000000000000000000000000000003"
+      "6f6e650000000000000000000000000000000000000000000000000000000000"
+      "0000000000000000000000000000000000000000000000000000000000000003"
+      "74776f0000000000000000000000000000000000000000000000000000000000"
+      "0000000000000000000000000000000000000000000000000000000000000005"
+      "7468726565000000000000000000000000000000000000000000000000000000"));
   decc_abi_value *args = NULL;
   ASSERT_OK(decc_abi_decode_call(&args, "g(uint256[][],string[])", out.data,
                                  out.len, DECC_ABI_CANONICAL, NULL));
@@ -266,8 +271,7 @@ TEST(spec_g) {
 
 static json_t *load_vectors(void) {
   json_error_t je;
-  json_t *root =
-      json_load_file(decc_test_vector_path("eth/abi.json"), 0, &je);
+  json_t *root = json_load_file(decc_test_vector_path("eth/abi.json"), 0, &je);
   if (!root)
     fprintf(stderr, "    abi.json: %s\n", je.text);
   return root;
@@ -411,8 +415,8 @@ TEST(ethers_vectors_encode_decode) {
     const char *name = json_string_value(json_object_get(c, "name"));
     const char *types = json_string_value(json_object_get(c, "types"));
     size_t n;
-    uint8_t *want = hexdup(
-        json_string_value(json_object_get(c, "encoded")), &n);
+    uint8_t *want =
+        hexdup(json_string_value(json_object_get(c, "encoded")), &n);
     /* encode */
     decc_abi_enc e;
     decc_abi_enc_init(&e, 0);
@@ -458,8 +462,8 @@ TEST(ethers_vectors_encode_decode) {
     json_t *sig = json_object_get(c, "signature");
     if (sig) {
       size_t cn;
-      uint8_t *cd = hexdup(
-          json_string_value(json_object_get(c, "calldata")), &cn);
+      uint8_t *cd =
+          hexdup(json_string_value(json_object_get(c, "calldata")), &cn);
       uint8_t sel[4], sel2[4];
       decc_abi_selector(sel, json_string_value(sig));
       ASSERT_MEM_EQ(sel, cd, 4);
@@ -481,9 +485,9 @@ TEST(ethers_vectors_encode_decode) {
       /* selector mismatch */
       cd[0] ^= 1;
       decc_abi_value *bad = NULL;
-      ASSERT_EQ(decc_abi_decode_call(&bad, json_string_value(sig), cd, cn, 0,
-                                     NULL),
-                DECC_E_PARSE);
+      ASSERT_EQ(
+          decc_abi_decode_call(&bad, json_string_value(sig), cd, cn, 0, NULL),
+          DECC_E_PARSE);
       ASSERT(bad == NULL);
       decc_buf_clear(&cd2);
       decc_abi_value_free(av);
@@ -513,8 +517,8 @@ TEST(ethers_selectors_topics) {
     uint8_t sel[4];
     decc_abi_selector(sel, json_string_value(json_object_get(c, "signature")));
     size_t n;
-    uint8_t *want = hexdup(
-        json_string_value(json_object_get(c, "selector")), &n);
+    uint8_t *want =
+        hexdup(json_string_value(json_object_get(c, "selector")), &n);
     ASSERT_EQ(n, 4);
     ASSERT_MEM_EQ(sel, want, 4);
     free(want);
@@ -523,8 +527,7 @@ TEST(ethers_selectors_topics) {
     uint8_t t[32];
     decc_abi_event_topic(t, json_string_value(json_object_get(c, "signature")));
     size_t n;
-    uint8_t *want =
-        hexdup(json_string_value(json_object_get(c, "topic")), &n);
+    uint8_t *want = hexdup(json_string_value(json_object_get(c, "topic")), &n);
     ASSERT_MEM_EQ(t, want, 32);
     free(want);
   }
@@ -547,8 +550,7 @@ TEST(matchorders_truncation) {
   ASSERT(c);
   const char *sig = json_string_value(json_object_get(c, "signature"));
   size_t n;
-  uint8_t *cd =
-      hexdup(json_string_value(json_object_get(c, "calldata")), &n);
+  uint8_t *cd = hexdup(json_string_value(json_object_get(c, "calldata")), &n);
   decc_abi_type *args = NULL;
   uint8_t sel[4];
   ASSERT_OK(decc_abi_func_parse(&args, sel, sig, NULL));
@@ -601,35 +603,63 @@ static decc_status dec_hex(const char *types, const char *words,
   return st;
 }
 
-#define WORD(x) "00000000000000000000000000000000000000000000000000000000000000" x
+#define WORD(x)                                                                \
+  "00000000000000000000000000000000000000000000000000000000000000" x
 
 TEST(padding_checks) {
   /* address with a dirty high byte */
-  ASSERT_OK(dec_hex("address", "000000000000000000000000" "1111111111111111111111111111111111111111", 0));
-  ASSERT_EQ(dec_hex("address", "010000000000000000000000" "1111111111111111111111111111111111111111", 0),
+  ASSERT_OK(dec_hex("address",
+                    "000000000000000000000000"
+                    "1111111111111111111111111111111111111111",
+                    0));
+  ASSERT_EQ(dec_hex("address",
+                    "010000000000000000000000"
+                    "1111111111111111111111111111111111111111",
+                    0),
             DECC_E_PARSE);
   /* bool must be 0 or 1 */
   ASSERT_OK(dec_hex("bool", WORD("01"), 0));
   ASSERT_OK(dec_hex("bool", WORD("00"), 0));
   ASSERT_EQ(dec_hex("bool", WORD("02"), 0), DECC_E_PARSE);
-  ASSERT_EQ(dec_hex("bool", "01" "00000000000000000000000000000000000000000000000000000000000001", 0),
-            DECC_E_PARSE);
+  ASSERT_EQ(
+      dec_hex("bool",
+              "01"
+              "00000000000000000000000000000000000000000000000000000000000001",
+              0),
+      DECC_E_PARSE);
   /* uint8 range, int8 sign extension */
   ASSERT_OK(dec_hex("uint8", WORD("ff"), 0));
-  ASSERT_EQ(dec_hex("uint8", "0000000000000000000000000000000000000000000000000000000000000100", 0),
-            DECC_E_PARSE);
-  ASSERT_OK(dec_hex("int8", "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff80", 0));
+  ASSERT_EQ(
+      dec_hex(
+          "uint8",
+          "0000000000000000000000000000000000000000000000000000000000000100",
+          0),
+      DECC_E_PARSE);
+  ASSERT_OK(dec_hex(
+      "int8",
+      "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff80", 0));
   ASSERT_EQ(dec_hex("int8", WORD("80"), 0), DECC_E_PARSE);
-  ASSERT_EQ(dec_hex("int8", "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", 0),
-            DECC_E_PARSE);
+  ASSERT_EQ(
+      dec_hex(
+          "int8",
+          "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+          0),
+      DECC_E_PARSE);
   ASSERT_OK(dec_hex("int8", WORD("7f"), 0));
   /* bytes2 with a dirty low byte */
-  ASSERT_OK(dec_hex("bytes2", "abcd000000000000000000000000000000000000000000000000000000000000", 0));
-  ASSERT_EQ(dec_hex("bytes2", "abcd010000000000000000000000000000000000000000000000000000000000", 0),
-            DECC_E_PARSE);
+  ASSERT_OK(dec_hex(
+      "bytes2",
+      "abcd000000000000000000000000000000000000000000000000000000000000", 0));
+  ASSERT_EQ(
+      dec_hex(
+          "bytes2",
+          "abcd010000000000000000000000000000000000000000000000000000000000",
+          0),
+      DECC_E_PARSE);
   /* int64 getter range */
   size_t n;
-  uint8_t *b = unhex_words("ffffffffffffffffffffffffffffffffffffffffffffffff8000000000000000", &n);
+  uint8_t *b = unhex_words(
+      "ffffffffffffffffffffffffffffffffffffffffffffffff8000000000000000", &n);
   decc_abi_value *v = NULL;
   ASSERT_OK(decc_abi_decode(&v, "int256", b, n, 0, NULL));
   int64_t x;
@@ -649,22 +679,37 @@ TEST(offsets_and_lengths) {
   /* offset at the end exactly: no room for the length word */
   ASSERT_EQ(dec_hex("bytes", WORD("20"), 0), DECC_E_PARSE);
   /* huge offset (≥ 2^64) */
-  ASSERT_EQ(dec_hex("bytes", "0000000000000000000000000000000000000000000000010000000000000020" WORD("00"), 0),
+  ASSERT_EQ(dec_hex("bytes",
+                    "0000000000000000000000000000000000000000000000010000000000"
+                    "000020" WORD("00"),
+                    0),
             DECC_E_PARSE);
   /* offset 2^64-1: no wraparound */
-  ASSERT_EQ(dec_hex("bytes", "000000000000000000000000000000000000000000000000ffffffffffffffff" WORD("00"), 0),
+  ASSERT_EQ(dec_hex("bytes",
+                    "000000000000000000000000000000000000000000000000ffffffffff"
+                    "ffffff" WORD("00"),
+                    0),
             DECC_E_PARSE);
   /* length past the end; length 2^64-1 */
   ASSERT_EQ(dec_hex("bytes", WORD("20") WORD("21") W0, 0), DECC_E_PARSE);
-  ASSERT_EQ(dec_hex("bytes", WORD("20") "000000000000000000000000000000000000000000000000ffffffffffffffff", 0),
+  ASSERT_EQ(dec_hex("bytes",
+                    WORD("20") "00000000000000000000000000000000000000000000000"
+                               "0ffffffffffffffff",
+                    0),
             DECC_E_PARSE);
   /* solc accepts unpadded bytes at the very end, canonical mode does not */
   ASSERT_OK(dec_hex("bytes", WORD("20") WORD("02") "abcd", 0));
   ASSERT_EQ(dec_hex("bytes", WORD("20") WORD("02") "abcd", DECC_ABI_CANONICAL),
             DECC_E_PARSE);
   /* dirty padding after bytes: accepted, not canonical */
-  ASSERT_OK(dec_hex("bytes", WORD("20") WORD("01") "ab00000000000000000000000000000000000000000000000000000000000001", 0));
-  ASSERT_EQ(dec_hex("bytes", WORD("20") WORD("01") "ab00000000000000000000000000000000000000000000000000000000000001", DECC_ABI_CANONICAL),
+  ASSERT_OK(dec_hex("bytes",
+                    WORD("20") WORD("01") "ab0000000000000000000000000000000000"
+                                          "0000000000000000000000000001",
+                    0));
+  ASSERT_EQ(dec_hex("bytes",
+                    WORD("20") WORD("01") "ab0000000000000000000000000000000000"
+                                          "0000000000000000000000000001",
+                    DECC_ABI_CANONICAL),
             DECC_E_PARSE);
   /* non-canonical offset with a gap: accepted, not canonical */
   ASSERT_OK(dec_hex("string", WORD("40") W0 WORD("00"), 0));
@@ -672,13 +717,19 @@ TEST(offsets_and_lengths) {
             DECC_E_PARSE);
   ASSERT_OK(dec_hex("string", WORD("20") WORD("00"), DECC_ABI_CANONICAL));
   /* array length larger than the data could hold */
-  ASSERT_EQ(dec_hex("uint256[]", WORD("20") WORD("03") WORD("01") WORD("02"), 0),
-            DECC_E_PARSE);
-  ASSERT_OK(dec_hex("uint256[]", WORD("20") WORD("02") WORD("01") WORD("02"), 0));
-  ASSERT_EQ(dec_hex("uint256[]", WORD("20") "00000000000000000000000000000000000000000000000000000000ffffffff", 0),
+  ASSERT_EQ(
+      dec_hex("uint256[]", WORD("20") WORD("03") WORD("01") WORD("02"), 0),
+      DECC_E_PARSE);
+  ASSERT_OK(
+      dec_hex("uint256[]", WORD("20") WORD("02") WORD("01") WORD("02"), 0));
+  ASSERT_EQ(dec_hex("uint256[]",
+                    WORD("20") "00000000000000000000000000000000000000000000000"
+                               "000000000ffffffff",
+                    0),
             DECC_E_PARSE);
   /* static tuple array: each element 64 bytes */
-  ASSERT_EQ(dec_hex("(uint256,uint256)[]", WORD("20") WORD("02") WORD("01") WORD("02") WORD("03"), 0),
+  ASSERT_EQ(dec_hex("(uint256,uint256)[]",
+                    WORD("20") WORD("02") WORD("01") WORD("02") WORD("03"), 0),
             DECC_E_PARSE);
   /* empty input for a non-empty list */
   ASSERT_EQ(dec_hex("uint256", "", 0), DECC_E_PARSE);
@@ -696,9 +747,9 @@ TEST(aliasing_bomb_is_bounded) {
   size_t N = 2000, M = 2000;
   size_t words = 2 + N + 1 + M;
   uint8_t *b = calloc(words, 32);
-  b[31] = 0x20;                                  /* offset of the outer array */
+  b[31] = 0x20; /* offset of the outer array */
   b[32 + 30] = (uint8_t)(N >> 8), b[32 + 31] = (uint8_t)N; /* outer length */
-  size_t inner = N * 32;                         /* relative to element start */
+  size_t inner = N * 32; /* relative to element start */
   for (size_t i = 0; i < N; i++) {
     uint8_t *w = b + 64 + i * 32;
     w[29] = (uint8_t)(inner >> 16);
@@ -721,7 +772,8 @@ TEST(aliasing_bomb_is_bounded) {
   for (size_t i = 0; i < N; i++)
     b[64 + i * 32 + 31] = (uint8_t)(N * 32);
   b[64 + N * 32 + 31] = (uint8_t)M;
-  ASSERT_OK(decc_abi_decode(&v, "uint256[][]", b, (2 + N + 1 + M) * 32, 0, NULL));
+  ASSERT_OK(
+      decc_abi_decode(&v, "uint256[][]", b, (2 + N + 1 + M) * 32, 0, NULL));
   ASSERT_EQ(v->items[0].count, N);
   ASSERT_EQ(v->items[0].items[2].count, M);
   decc_abi_value_free(v);
@@ -729,14 +781,39 @@ TEST(aliasing_bomb_is_bounded) {
 }
 
 TEST(type_strings) {
-  static const char *good[] = {"uint", "int", "uint8", "int256", "bytes1", "bytes32", "address[]",
-                               "(address,(uint256,bytes)[])[2][]", "bool,string", "",
-                               "uint256[65536]"};
-  static const char *bad[] = {"uint7", "uint264", "uint0", "uint08", "bytes0", "bytes33",
-                              "address ", " address", "address,", ",address", "()", "(uint256,)",
-                              "uint256[0]", "uint256[01]", "uint256[65537]", "uint256[", "uint256]",
-                              "Uint256", "tuple(uint256)", "(uint256", "uint256)", "function",
-                              "address,,bool", "uint256[2][x]", "strings", "bytes256"};
+  static const char *good[] = {
+      "uint",          "int",
+      "uint8",         "int256",
+      "bytes1",        "bytes32",
+      "address[]",     "(address,(uint256,bytes)[])[2][]",
+      "bool,string",   "",
+      "uint256[65536]"};
+  static const char *bad[] = {"uint7",
+                              "uint264",
+                              "uint0",
+                              "uint08",
+                              "bytes0",
+                              "bytes33",
+                              "address ",
+                              " address",
+                              "address,",
+                              ",address",
+                              "()",
+                              "(uint256,)",
+                              "uint256[0]",
+                              "uint256[01]",
+                              "uint256[65537]",
+                              "uint256[",
+                              "uint256]",
+                              "Uint256",
+                              "tuple(uint256)",
+                              "(uint256",
+                              "uint256)",
+                              "function",
+                              "address,,bool",
+                              "uint256[2][x]",
+                              "strings",
+                              "bytes256"};
   for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
     decc_abi_type *t = NULL;
     decc_err err;
@@ -846,7 +923,8 @@ TEST(encoder_misuse_and_limits) {
   ASSERT_EQ(decc_abi_enc_finish(&e, &out), DECC_E_RANGE);
   ASSERT_EQ(decc_abi_enc_push_uint(&e, &big, 7), DECC_E_INVALID);
   ASSERT_EQ(decc_abi_enc_finish(&e, &out), DECC_E_INVALID);
-  ASSERT_EQ(decc_abi_enc_push_bytesn(&e, (const uint8_t *)"x", 0), DECC_E_RANGE);
+  ASSERT_EQ(decc_abi_enc_push_bytesn(&e, (const uint8_t *)"x", 0),
+            DECC_E_RANGE);
   ASSERT_EQ(decc_abi_enc_finish(&e, &out), DECC_E_RANGE);
   decc_abi_enc_clear(&e);
   /* size ceiling */
@@ -868,7 +946,8 @@ TEST(event_topics_and_data) {
   uint8_t t0[32], t1[32];
   decc_abi_event_topic(t0, "SchedulerNotice(address,bytes32)");
   uint8_t *want = hexdup(
-      "0x692ad61076dceddd0f1a861f737553dd61fc8501cf4190d29c4e90af6607f765", NULL);
+      "0x692ad61076dceddd0f1a861f737553dd61fc8501cf4190d29c4e90af6607f765",
+      NULL);
   ASSERT_MEM_EQ(t0, want, 32);
   free(want);
   decc_address wp;

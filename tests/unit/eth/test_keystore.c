@@ -79,16 +79,16 @@ static void check_spec(const char *file) {
   decc_address addr;
   decc_err err;
   decc_err_clear(&err);
-  ASSERT_OK(decc_keystore_decrypt(sk, &addr, json, len, "testpassword", 12,
-                                  &err));
+  ASSERT_OK(
+      decc_keystore_decrypt(sk, &addr, json, len, "testpassword", 12, &err));
   ASSERT_OK(decc_hex_decode_exact(want, 32, SPEC_KEY, "key", NULL));
   ASSERT_MEM_EQ(sk, want, 32);
   char a[43];
   ASSERT_STR_EQ(decc_address_to_hex(a, &addr), SPEC_ADDR);
   /* Same file, wrong password: MAC mismatch, not garbage. */
-  ASSERT_EQ(decc_keystore_decrypt(sk, NULL, json, len, "testpassworD", 12,
-                                  &err),
-            DECC_E_BAD_MAC);
+  ASSERT_EQ(
+      decc_keystore_decrypt(sk, NULL, json, len, "testpassworD", 12, &err),
+      DECC_E_BAD_MAC);
   ASSERT(strstr(err.msg, "wrong password"));
   /* The spec files carry no address field. */
   ASSERT_EQ(decc_keystore_address(&addr, json, len, NULL), DECC_E_NOT_FOUND);
@@ -146,8 +146,7 @@ TEST(interop_vectors) {
     /* A one-character change of the password is refused. */
     char *bad = strdup(pw);
     bad[0] ^= 1;
-    ASSERT_EQ(decc_keystore_decrypt(sk, NULL, ks, klen, bad, strlen(bad),
-                                    NULL),
+    ASSERT_EQ(decc_keystore_decrypt(sk, NULL, ks, klen, bad, strlen(bad), NULL),
               DECC_E_BAD_MAC);
     free(bad);
     checked++;
@@ -189,15 +188,14 @@ static void round_trip(const decc_keystore_params *p, const char *kdf_name) {
   const char *id = json_string_value(json_object_get(root, "id"));
   ASSERT(id && strlen(id) == 36);
   ASSERT(id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-');
-  ASSERT(id[14] == '4');                   /* version 4 */
+  ASSERT(id[14] == '4');                  /* version 4 */
   ASSERT(strchr("89ab", id[19]) != NULL); /* RFC 4122 variant */
   json_t *c = json_object_get(root, "crypto");
   ASSERT(c);
-  ASSERT_STR_EQ(json_string_value(json_object_get(c, "cipher")),
-                "aes-128-ctr");
+  ASSERT_STR_EQ(json_string_value(json_object_get(c, "cipher")), "aes-128-ctr");
   ASSERT_STR_EQ(json_string_value(json_object_get(c, "kdf")), kdf_name);
-  ASSERT_EQ(strlen(json_string_value(json_object_get(
-                json_object_get(c, "cipherparams"), "iv"))),
+  ASSERT_EQ(strlen(json_string_value(
+                json_object_get(json_object_get(c, "cipherparams"), "iv"))),
             32);
   ASSERT_EQ(strlen(json_string_value(
                 json_object_get(json_object_get(c, "kdfparams"), "salt"))),
@@ -258,8 +256,8 @@ TEST(fresh_randomness_each_time) {
 TEST(empty_and_binary_passwords) {
   uint8_t sk[32], back[32];
   memset(sk, 0x33, 32);
-  decc_keystore_params p = {.kdf = DECC_KDF_SCRYPT, .scrypt_n = 2,
-                            .scrypt_r = 1};
+  decc_keystore_params p = {
+      .kdf = DECC_KDF_SCRYPT, .scrypt_n = 2, .scrypt_r = 1};
   char *json = NULL;
   ASSERT_OK(decc_keystore_encrypt(&json, sk, NULL, 0, &p, NULL));
   ASSERT_OK(decc_keystore_decrypt(back, NULL, json, strlen(json), "", 0, NULL));
@@ -284,9 +282,11 @@ TEST(encrypt_rejects_bad_params) {
   char *json = NULL;
   decc_err err;
   decc_keystore_params bad[] = {
-      {.kdf = DECC_KDF_SCRYPT, .scrypt_n = 1000},          /* not 2^k */
-      {.kdf = DECC_KDF_SCRYPT, .scrypt_n = 1u << 21},      /* > 2^20 */
-      {.kdf = DECC_KDF_SCRYPT, .scrypt_n = 1u << 20, .scrypt_r = 16}, /* 2 GiB */
+      {.kdf = DECC_KDF_SCRYPT, .scrypt_n = 1000},     /* not 2^k */
+      {.kdf = DECC_KDF_SCRYPT, .scrypt_n = 1u << 21}, /* > 2^20 */
+      {.kdf = DECC_KDF_SCRYPT,
+       .scrypt_n = 1u << 20,
+       .scrypt_r = 16}, /* 2 GiB */
       {.kdf = DECC_KDF_SCRYPT, .scrypt_n = 1024, .scrypt_p = 1u << 20},
       {.kdf = (decc_kdf)7},
   };
@@ -378,8 +378,8 @@ TEST(tampered_files_are_refused) {
   char *noaddr = mutate(good, drop_address);
   uint8_t back[32];
   decc_address a;
-  ASSERT_OK(decc_keystore_decrypt(back, &a, noaddr, strlen(noaddr), "pw", 2,
-                                  NULL));
+  ASSERT_OK(
+      decc_keystore_decrypt(back, &a, noaddr, strlen(noaddr), "pw", 2, NULL));
   ASSERT_MEM_EQ(back, sk, 32);
   free(noaddr);
   decc_free(good);
@@ -501,8 +501,8 @@ TEST(bad_fields_pbkdf2) {
 TEST(bad_fields_scrypt_limits) {
   uint8_t sk[32];
   memset(sk, 0x55, 32);
-  decc_keystore_params p = {.kdf = DECC_KDF_SCRYPT, .scrypt_n = 4,
-                            .scrypt_r = 1};
+  decc_keystore_params p = {
+      .kdf = DECC_KDF_SCRYPT, .scrypt_n = 4, .scrypt_r = 1};
   char *good = NULL;
   ASSERT_OK(decc_keystore_encrypt(&good, sk, "pw", 2, &p, NULL));
   ASSERT_OK(try_decrypt(good, NULL));
@@ -510,7 +510,7 @@ TEST(bad_fields_scrypt_limits) {
     const char *path, *value;
     int want;
   } C[] = {
-      {"crypto.kdfparams.n", "1000", DECC_E_PARSE},   /* not 2^k */
+      {"crypto.kdfparams.n", "1000", DECC_E_PARSE}, /* not 2^k */
       {"crypto.kdfparams.n", "1", DECC_E_PARSE},
       {"crypto.kdfparams.n", "0", DECC_E_PARSE},
       {"crypto.kdfparams.n", "-1024", DECC_E_PARSE},
@@ -614,13 +614,14 @@ TEST(syntax_level_rejections) {
 
 TEST(address_field_reader) {
   decc_address a;
-  const char *j1 =
-      "{\"address\":\"2C7536E3605D9C16A7A3D7B1898E529396A65C23\",\"version\":3}";
+  const char *j1 = "{\"address\":\"2C7536E3605D9C16A7A3D7B1898E529396A65C23\","
+                   "\"version\":3}";
   ASSERT_OK(decc_keystore_address(&a, j1, strlen(j1), NULL));
   char hex[43];
   ASSERT_STR_EQ(decc_address_to_hex(hex, &a),
                 "0x2c7536e3605d9c16a7a3d7b1898e529396a65c23");
-  const char *j2 = "{\"address\":\"0x2c7536e3605d9c16a7a3d7b1898e529396a65c23\"}";
+  const char *j2 =
+      "{\"address\":\"0x2c7536e3605d9c16a7a3d7b1898e529396a65c23\"}";
   ASSERT_OK(decc_keystore_address(&a, j2, strlen(j2), NULL));
   ASSERT_EQ(decc_keystore_address(&a, "{}", 2, NULL), DECC_E_NOT_FOUND);
   ASSERT_EQ(decc_keystore_address(&a, "{\"address\":1}", 13, NULL),

@@ -28,8 +28,8 @@ static char *read_vector(const char *name, size_t *len) {
 static const char *unhex(char *buf, size_t cap, json_t *v) {
   const char *h = json_string_value(v);
   size_t n = 0;
-  if (!h || decc_hex_decode((uint8_t *)buf, cap - 1, &n, h, strlen(h)) !=
-                DECC_OK)
+  if (!h ||
+      decc_hex_decode((uint8_t *)buf, cap - 1, &n, h, strlen(h)) != DECC_OK)
     return NULL;
   buf[n] = 0;
   return buf;
@@ -47,13 +47,13 @@ TEST(ethers_nfkc_vector) {
   json_t *root = json_loadb(idx, len, 0, NULL);
   ASSERT(root);
   size_t klen = 0;
-  char *ks = read_vector(json_string_value(json_object_get(root, "file")),
-                         &klen);
+  char *ks =
+      read_vector(json_string_value(json_object_get(root, "file")), &klen);
   ASSERT(ks);
   uint8_t want[32], sk[32];
   ASSERT_OK(decc_hex_decode_exact(
-      want, 32, json_string_value(json_object_get(root, "private_key")),
-      "key", NULL));
+      want, 32, json_string_value(json_object_get(root, "private_key")), "key",
+      NULL));
   char pw[256];
   /* As typed (not NFKC: the ligature, circled one, fullwidth A …). */
   ASSERT(unhex(pw, sizeof pw, json_object_get(root, "password_utf8")));

@@ -7,8 +7,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 
-#include "decc/rlp.h"
 #include "decc/encoding.h"
+#include "decc/rlp.h"
 #include "test.h"
 
 /* Hex (optional 0x) to a malloc'd buffer owned by the caller; aborts on
@@ -39,13 +39,20 @@ TEST(wiki_examples_encode) {
   decc_rlp_enc e;
   decc_rlp_enc_init(&e, 0);
   ASSERT_OK(decc_rlp_enc_push_bytes(&e, "dog", 3));
-  ASSERT(enc_eq(&e, (const uint8_t *)"\x83" "dog", 4));
+  ASSERT(enc_eq(&e,
+                (const uint8_t *)"\x83"
+                                 "dog",
+                4));
 
   ASSERT_OK(decc_rlp_enc_begin_list(&e));
   ASSERT_OK(decc_rlp_enc_push_bytes(&e, "cat", 3));
   ASSERT_OK(decc_rlp_enc_push_bytes(&e, "dog", 3));
   ASSERT_OK(decc_rlp_enc_end_list(&e));
-  ASSERT(enc_eq(&e, (const uint8_t *)"\xc8\x83" "cat\x83" "dog", 9));
+  ASSERT(enc_eq(&e,
+                (const uint8_t *)"\xc8\x83"
+                                 "cat\x83"
+                                 "dog",
+                9));
 
   ASSERT_OK(decc_rlp_enc_push_bytes(&e, NULL, 0));
   ASSERT(enc_eq(&e, (const uint8_t *)"\x80", 1));
@@ -94,11 +101,16 @@ TEST(wiki_examples_encode) {
 TEST(wiki_examples_decode) {
   decc_rlp_item it, kids[4];
   size_t n;
-  ASSERT_OK(decc_rlp_decode(&it, (const uint8_t *)"\xc8\x83" "cat\x83" "dog", 9, NULL));
+  ASSERT_OK(decc_rlp_decode(&it,
+                            (const uint8_t *)"\xc8\x83"
+                                             "cat\x83"
+                                             "dog",
+                            9, NULL));
   ASSERT(it.is_list);
   ASSERT_OK(decc_rlp_list_items(kids, 4, &n, &it, NULL));
   ASSERT_EQ(n, 2);
-  ASSERT(!kids[1].is_list && kids[1].len == 3 && !memcmp(kids[1].data, "dog", 3));
+  ASSERT(!kids[1].is_list && kids[1].len == 3 &&
+         !memcmp(kids[1].data, "dog", 3));
   ASSERT_EQ(kids[1].raw_len, 4);
 
   ASSERT_OK(decc_rlp_decode(&it, (const uint8_t *)"\x82\x04\x00", 3, NULL));
@@ -112,7 +124,8 @@ TEST(wiki_examples_decode) {
   ASSERT_OK(decc_rlp_item_get_u64(&it, &x));
   ASSERT_EQ(x, 15);
 
-  ASSERT_OK(decc_rlp_decode(&it, (const uint8_t *)"\xc7\xc0\xc1\xc0\xc3\xc0\xc1\xc0", 8, NULL));
+  ASSERT_OK(decc_rlp_decode(
+      &it, (const uint8_t *)"\xc7\xc0\xc1\xc0\xc3\xc0\xc1\xc0", 8, NULL));
   ASSERT_OK(decc_rlp_list_items(kids, 4, &n, &it, NULL));
   ASSERT_EQ(n, 3);
   ASSERT(kids[2].is_list && kids[2].len == 3);
@@ -172,7 +185,8 @@ static int item_matches(const decc_rlp_item *it, json_t *j) {
   if (s) {
     size_t n;
     uint8_t *b = hexdup(json_string_value(s), &n);
-    int ok = !it->is_list && it->len == n && (n == 0 || !memcmp(it->data, b, n));
+    int ok =
+        !it->is_list && it->len == n && (n == 0 || !memcmp(it->data, b, n));
     free(b);
     return ok;
   }
@@ -187,7 +201,8 @@ static int item_matches(const decc_rlp_item *it, json_t *j) {
     decc_status st = decc_rlp_iter_next(&iter, &k, NULL);
     if (st == DECC_E_NOT_FOUND)
       return i == json_array_size(l);
-    if (st || i >= json_array_size(l) || !item_matches(&k, json_array_get(l, i)))
+    if (st || i >= json_array_size(l) ||
+        !item_matches(&k, json_array_get(l, i)))
       return 0;
   }
 }
@@ -235,17 +250,21 @@ static decc_status dec(const char *hex) {
 
 TEST(non_canonical_rejected) {
   ASSERT_EQ(dec(""), DECC_E_PARSE);
-  ASSERT_EQ(dec("8100"), DECC_E_PARSE);     /* single byte wrapped */
+  ASSERT_EQ(dec("8100"), DECC_E_PARSE); /* single byte wrapped */
   ASSERT_EQ(dec("817f"), DECC_E_PARSE);
-  ASSERT_OK(dec("8180"));                   /* 0x80 needs the wrapper */
-  ASSERT_EQ(dec("81"), DECC_E_PARSE);       /* wrapped byte missing */
-  ASSERT_EQ(dec("b80161"), DECC_E_PARSE);   /* long form, short payload */
-  ASSERT_EQ(dec("b837" "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"),
-            DECC_E_PARSE);                  /* 55 bytes in long form */
-  ASSERT_EQ(dec("b90038" "00"), DECC_E_PARSE); /* leading zero in length */
+  ASSERT_OK(dec("8180"));                 /* 0x80 needs the wrapper */
+  ASSERT_EQ(dec("81"), DECC_E_PARSE);     /* wrapped byte missing */
+  ASSERT_EQ(dec("b80161"), DECC_E_PARSE); /* long form, short payload */
+  ASSERT_EQ(dec("b837"
+                "00000000000000000000000000000000000000000000000000000000000000"
+                "00000000000000000000000000000000000000000000000000"),
+            DECC_E_PARSE); /* 55 bytes in long form */
+  ASSERT_EQ(dec("b90038"
+                "00"),
+            DECC_E_PARSE); /* leading zero in length */
   ASSERT_EQ(dec("f800"), DECC_E_PARSE);
   ASSERT_EQ(dec("f90000"), DECC_E_PARSE);
-  ASSERT_EQ(dec("8364"), DECC_E_PARSE);     /* length past the end */
+  ASSERT_EQ(dec("8364"), DECC_E_PARSE); /* length past the end */
   ASSERT_EQ(dec("c1"), DECC_E_PARSE);
   ASSERT_EQ(dec("b9ffff"), DECC_E_PARSE);
   ASSERT_EQ(dec("bfffffffffffffffff"), DECC_E_PARSE); /* 2^64-1 bytes */
@@ -301,7 +320,9 @@ TEST(integers) {
   ASSERT_EQ(decc_rlp_item_get_u256(&it, &v), DECC_E_PARSE);
   ASSERT_OK(decc_rlp_decode(&it, (const uint8_t *)"\x00", 1, NULL));
   ASSERT_EQ(decc_rlp_item_get_u64(&it, &x), DECC_E_PARSE); /* 0 is 0x80 */
-  ASSERT_OK(decc_rlp_decode(&it, (const uint8_t *)"\x89\x01\x00\x00\x00\x00\x00\x00\x00\x00", 10, NULL));
+  ASSERT_OK(decc_rlp_decode(
+      &it, (const uint8_t *)"\x89\x01\x00\x00\x00\x00\x00\x00\x00\x00", 10,
+      NULL));
   ASSERT_EQ(decc_rlp_item_get_u64(&it, &x), DECC_E_RANGE);
   ASSERT_OK(decc_rlp_item_get_u256(&it, &v));
   ASSERT(v.w[1] == 1 && v.w[0] == 0);
@@ -324,7 +345,9 @@ TEST(integers) {
     }
   }
   decc_u256 max;
-  ASSERT_OK(decc_u256_parse(&max, "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"));
+  ASSERT_OK(decc_u256_parse(
+      &max,
+      "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"));
   decc_buf_reset(&out);
   ASSERT_OK(decc_rlp_enc_push_u256(&e, &max));
   ASSERT_OK(decc_rlp_enc_finish(&e, &out));

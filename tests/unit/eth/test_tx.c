@@ -42,7 +42,8 @@ static const char *jstr(json_t *o, const char *k) {
 
 static int u64_of(json_t *o, const char *k, uint64_t *out) {
   decc_u256 v;
-  return decc_u256_parse(&v, jstr(o, k)) == DECC_OK && decc_u256_to_u64(out, &v);
+  return decc_u256_parse(&v, jstr(o, k)) == DECC_OK &&
+         decc_u256_to_u64(out, &v);
 }
 
 /* Builds a decc_tx from a vector's fields (unsigned). */
@@ -57,7 +58,8 @@ static int build(decc_tx *tx, json_t *c) {
     if (decc_u256_parse(&tx->gas_price, jstr(c, "gasPrice")))
       return 0;
   } else {
-    if (decc_u256_parse(&tx->max_priority_fee, jstr(c, "maxPriorityFeePerGas")) ||
+    if (decc_u256_parse(&tx->max_priority_fee,
+                        jstr(c, "maxPriorityFeePerGas")) ||
         decc_u256_parse(&tx->max_fee, jstr(c, "maxFeePerGas")))
       return 0;
     size_t i;
@@ -70,10 +72,12 @@ static int build(decc_tx *tx, json_t *c) {
       size_t nk = json_array_size(keys);
       uint8_t(*k)[32] = calloc(nk ? nk : 1, 32);
       for (size_t j = 0; j < nk; j++)
-        if (decc_hex_decode_exact(k[j], 32, json_string_value(json_array_get(keys, j)),
+        if (decc_hex_decode_exact(k[j], 32,
+                                  json_string_value(json_array_get(keys, j)),
                                   "key", NULL))
           return 0;
-      decc_status st = decc_tx_add_access(tx, &addr, (const uint8_t(*)[32])k, nk);
+      decc_status st =
+          decc_tx_add_access(tx, &addr, (const uint8_t(*)[32])k, nk);
       free(k);
       if (st)
         return 0;
@@ -93,9 +97,10 @@ static int build(decc_tx *tx, json_t *c) {
 }
 
 static int tx_equal(const decc_tx *a, const decc_tx *b) {
-  if (a->type != b->type || a->chain_id != b->chain_id || a->nonce != b->nonce ||
-      a->gas_limit != b->gas_limit || a->has_to != b->has_to ||
-      a->data_len != b->data_len || a->access_len != b->access_len)
+  if (a->type != b->type || a->chain_id != b->chain_id ||
+      a->nonce != b->nonce || a->gas_limit != b->gas_limit ||
+      a->has_to != b->has_to || a->data_len != b->data_len ||
+      a->access_len != b->access_len)
     return 0;
   if (decc_u256_cmp(&a->value, &b->value) ||
       decc_u256_cmp(&a->gas_price, &b->gas_price) ||
@@ -119,7 +124,8 @@ TEST(ethers_vectors_sign_serialize_parse) {
   json_t *root = load();
   ASSERT(root);
   uint8_t sk[32];
-  ASSERT_OK(decc_hex_decode_exact(sk, 32, jstr(root, "privateKey"), "key", NULL));
+  ASSERT_OK(
+      decc_hex_decode_exact(sk, 32, jstr(root, "privateKey"), "key", NULL));
   decc_address signer, expect_signer;
   ASSERT_OK(decc_address_from_privkey(&signer, sk));
   ASSERT_OK(decc_address_parse(&expect_signer, jstr(root, "address"), NULL));
@@ -135,7 +141,8 @@ TEST(ethers_vectors_sign_serialize_parse) {
     uint8_t h[32], want[32];
     decc_err err;
     ASSERT_OK(decc_tx_signing_hash(h, &tx, &err));
-    ASSERT_OK(decc_hex_decode_exact(want, 32, jstr(c, "unsignedHash"), "h", NULL));
+    ASSERT_OK(
+        decc_hex_decode_exact(want, 32, jstr(c, "unsignedHash"), "h", NULL));
     if (memcmp(h, want, 32)) {
       fprintf(stderr, "    %s: signing hash differs\n", name);
       ASSERT(0);
@@ -148,7 +155,8 @@ TEST(ethers_vectors_sign_serialize_parse) {
     size_t n;
     uint8_t *want_raw = hexdup(jstr(c, "raw"), &n);
     if (raw.len != n || memcmp(raw.data, want_raw, n)) {
-      fprintf(stderr, "    %s: raw differs (%zu vs %zu bytes)\n", name, raw.len, n);
+      fprintf(stderr, "    %s: raw differs (%zu vs %zu bytes)\n", name, raw.len,
+              n);
       ASSERT(0);
     }
     ASSERT_EQ(tx.y_parity, json_integer_value(json_object_get(c, "yParity")));
@@ -305,9 +313,12 @@ static decc_status parse_built(uint8_t type, const char *const *f, size_t nf) {
 
 #define R1 "01"
 #define ADDR "3535353535353535353535353535353535353535"
-#define HIGH_S "7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a1"
-#define HALF_N "7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0"
-#define CURVE_N "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
+#define HIGH_S                                                                 \
+  "7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a1"
+#define HALF_N                                                                 \
+  "7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0"
+#define CURVE_N                                                                \
+  "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
 
 TEST(legacy_strictness) {
   /* nonce, gasPrice, gas, to, value, data, v, r, s */
@@ -317,9 +328,12 @@ TEST(legacy_strictness) {
   ASSERT_EQ(parse_built(0, nonce0, 9), DECC_E_PARSE); /* 0 must be empty */
   const char *lead0[] = {"0001", "01", "5208", ADDR, "", "", "25", R1, "01"};
   ASSERT_EQ(parse_built(0, lead0, 9), DECC_E_PARSE);
-  const char *nonce_big[] = {"010000000000000000", "01", "5208", ADDR, "", "", "25", R1, "01"};
+  const char *nonce_big[] = {
+      "010000000000000000", "01", "5208", ADDR, "", "", "25", R1, "01"};
   ASSERT_EQ(parse_built(0, nonce_big, 9), DECC_E_PARSE);
-  const char *to19[] = {"", "01", "5208", "35353535353535353535353535353535353535", "", "", "25", R1, "01"};
+  const char *to19[] = {
+      "",   "01", "5208", "35353535353535353535353535353535353535", "", "",
+      "25", R1,   "01"};
   ASSERT_EQ(parse_built(0, to19, 9), DECC_E_PARSE);
   const char *to_list[] = {"", "01", "5208", "[]", "", "", "25", R1, "01"};
   ASSERT_EQ(parse_built(0, to_list, 9), DECC_E_PARSE);
@@ -343,44 +357,104 @@ TEST(legacy_strictness) {
   const char *thirteen[] = {"", "", "", "", "", "", "", "", "", "", "", "", ""};
   ASSERT_EQ(parse_built(0, thirteen, 13), DECC_E_PARSE);
   /* non-canonical nested RLP inside the list */
-  const char *bad_rlp[] = {"", "01", "5208", ADDR, "", "raw:8100", "25", R1, "01"};
+  const char *bad_rlp[] = {"",         "01", "5208", ADDR, "",
+                           "raw:8100", "25", R1,     "01"};
   ASSERT_EQ(parse_built(0, bad_rlp, 9), DECC_E_PARSE);
 }
 
 TEST(eip1559_strictness) {
   /* chainId, nonce, maxPrio, maxFee, gas, to, value, data, accessList,
    * yParity, r, s */
-  const char *ok[] = {"01", "", "", "", "5208", ADDR, "", "", "[]", "", R1, "01"};
+  const char *ok[] = {"01", "", "",   "", "5208", ADDR,
+                      "",   "", "[]", "", R1,     "01"};
   ASSERT_OK(parse_built(2, ok, 12));
   ASSERT_EQ(parse_built(0, ok, 12), DECC_E_PARSE); /* missing type byte */
   ASSERT_EQ(parse_built(1, ok, 12), DECC_E_UNSUPPORTED);
   ASSERT_EQ(parse_built(3, ok, 12), DECC_E_UNSUPPORTED);
   ASSERT_EQ(parse_built(2, ok, 11), DECC_E_PARSE);
-  const char *par2[] = {"01", "", "", "", "5208", ADDR, "", "", "[]", "02", R1, "01"};
+  const char *par2[] = {"01", "", "",   "",   "5208", ADDR,
+                        "",   "", "[]", "02", R1,     "01"};
   ASSERT_EQ(parse_built(2, par2, 12), DECC_E_PARSE);
-  const char *par0[] = {"01", "", "", "", "5208", ADDR, "", "", "[]", "00", R1, "01"};
+  const char *par0[] = {"01", "", "",   "",   "5208", ADDR,
+                        "",   "", "[]", "00", R1,     "01"};
   ASSERT_EQ(parse_built(2, par0, 12), DECC_E_PARSE); /* 0 is the empty string */
-  const char *al_str[] = {"01", "", "", "", "5208", ADDR, "", "", "", "", R1, "01"};
+  const char *al_str[] = {"01", "", "", "", "5208", ADDR,
+                          "",   "", "", "", R1,     "01"};
   ASSERT_EQ(parse_built(2, al_str, 12), DECC_E_PARSE);
   /* access list entries: [addr, [key]] ok; wrong shapes rejected */
-  const char *al_ok[] = {"01", "", "", "", "5208", ADDR, "", "",
-                         "raw:f7d6" "94" ADDR "c0" "df" "94" ADDR "c9" "88" "0000000000000000",
-                         "", R1, "01"};
+  const char *al_ok[] = {"01",
+                         "",
+                         "",
+                         "",
+                         "5208",
+                         ADDR,
+                         "",
+                         "",
+                         "raw:f7d6"
+                         "94" ADDR "c0"
+                         "df"
+                         "94" ADDR "c9"
+                         "88"
+                         "0000000000000000",
+                         "",
+                         R1,
+                         "01"};
   ASSERT_EQ(parse_built(2, al_ok, 12), DECC_E_PARSE); /* 8-byte key */
-  const char *al_good[] = {"01", "", "", "", "5208", ADDR, "", "",
-                           "raw:f84fd6" "94" ADDR "c0" "f7" "94" ADDR "e1" "a0"
-                           "0000000000000000000000000000000000000000000000000000000000000001",
-                           "", R1, "01"};
+  const char *al_good[] = {
+      "01",
+      "",
+      "",
+      "",
+      "5208",
+      ADDR,
+      "",
+      "",
+      "raw:f84fd6"
+      "94" ADDR "c0"
+      "f7"
+      "94" ADDR "e1"
+      "a0"
+      "0000000000000000000000000000000000000000000000000000000000000001",
+      "",
+      R1,
+      "01"};
   ASSERT_OK(parse_built(2, al_good, 12));
-  const char *al_3[] = {"01", "", "", "", "5208", ADDR, "", "",
-                        "raw:d8d7" "94" ADDR "c0" "80", "", R1, "01"};
+  const char *al_3[] = {"01",
+                        "",
+                        "",
+                        "",
+                        "5208",
+                        ADDR,
+                        "",
+                        "",
+                        "raw:d8d7"
+                        "94" ADDR "c0"
+                        "80",
+                        "",
+                        R1,
+                        "01"};
   ASSERT_EQ(parse_built(2, al_3, 12), DECC_E_PARSE);
-  const char *al_addr[] = {"01", "", "", "", "5208", ADDR, "", "",
-                           "raw:d6d5" "93" "35353535353535353535353535353535353535" "c0", "", R1, "01"};
+  const char *al_addr[] = {"01",
+                           "",
+                           "",
+                           "",
+                           "5208",
+                           ADDR,
+                           "",
+                           "",
+                           "raw:d6d5"
+                           "93"
+                           "35353535353535353535353535353535353535"
+                           "c0",
+                           "",
+                           R1,
+                           "01"};
   ASSERT_EQ(parse_built(2, al_addr, 12), DECC_E_PARSE);
-  const char *highs[] = {"01", "", "", "", "5208", ADDR, "", "", "[]", "", R1, HIGH_S};
+  const char *highs[] = {"01", "", "",   "", "5208", ADDR,
+                         "",   "", "[]", "", R1,     HIGH_S};
   ASSERT_EQ(parse_built(2, highs, 12), DECC_E_PARSE);
-  const char *create[] = {"01", "", "", "", "5208", "", "", "6000", "[]", "01", R1, "01"};
+  const char *create[] = {"01", "",     "",   "",   "5208", "",
+                          "",   "6000", "[]", "01", R1,     "01"};
   ASSERT_OK(parse_built(2, create, 12));
 }
 
@@ -390,8 +464,10 @@ TEST(misc_inputs) {
   ASSERT_EQ(decc_tx_parse(&t, (const uint8_t *)"", 0, NULL), DECC_E_PARSE);
   ASSERT_EQ(decc_tx_parse(&t, (const uint8_t *)"\x80", 1, NULL), DECC_E_PARSE);
   ASSERT_EQ(decc_tx_parse(&t, (const uint8_t *)"\x02", 1, NULL), DECC_E_PARSE);
-  ASSERT_EQ(decc_tx_parse(&t, (const uint8_t *)"\x02\x80", 2, NULL), DECC_E_PARSE);
-  ASSERT_EQ(decc_tx_parse(&t, (const uint8_t *)"\x04\xc0", 2, NULL), DECC_E_UNSUPPORTED);
+  ASSERT_EQ(decc_tx_parse(&t, (const uint8_t *)"\x02\x80", 2, NULL),
+            DECC_E_PARSE);
+  ASSERT_EQ(decc_tx_parse(&t, (const uint8_t *)"\x04\xc0", 2, NULL),
+            DECC_E_UNSUPPORTED);
   ASSERT_EQ(decc_tx_parse(&t, (const uint8_t *)"\xc0", 1, NULL), DECC_E_PARSE);
   /* unsigned tx cannot be recovered or hashed; unknown type */
   decc_address a;
@@ -423,7 +499,8 @@ TEST(decc_roundtrip_many) {
     decc_tx tx;
     decc_tx_init(&tx);
     tx.type = (k & 1) ? DECC_TX_EIP1559 : DECC_TX_LEGACY;
-    tx.chain_id = (k % 5 == 0 && tx.type == DECC_TX_LEGACY) ? 0 : 42161 + (uint64_t)k;
+    tx.chain_id =
+        (k % 5 == 0 && tx.type == DECC_TX_LEGACY) ? 0 : 42161 + (uint64_t)k;
     tx.nonce = (uint64_t)k * 0x0101010101ull;
     tx.gas_limit = 21000 + (uint64_t)k;
     if (tx.type == DECC_TX_LEGACY) {

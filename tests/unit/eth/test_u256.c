@@ -9,8 +9,11 @@
 #include "decc/u256.h"
 #include "test.h"
 
-#define MAX_DEC "115792089237316195423570985008687907853269984665640564039457584007913129639935"
-#define MAX_HEX "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+#define MAX_DEC                                                                \
+  "11579208923731619542357098500868790785326998466564056403945758400791312963" \
+  "9935"
+#define MAX_HEX                                                                \
+  "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 
 static decc_u256 P(const char *s) {
   decc_u256 v = {{0}};
@@ -52,9 +55,11 @@ TEST(parse_decimal_boundaries) {
 TEST(parse_decimal_errors) {
   decc_u256 v;
   /* 2^256 exactly, and a 79-digit number */
-  ASSERT_EQ(decc_u256_parse(&v, "115792089237316195423570985008687907853269984665640564039457584007913129639936"),
+  ASSERT_EQ(decc_u256_parse(&v, "1157920892373161954235709850086879078532699846"
+                                "65640564039457584007913129639936"),
             DECC_E_RANGE);
-  ASSERT_EQ(decc_u256_parse(&v, "1000000000000000000000000000000000000000000000000000000000000000000000000000000"),
+  ASSERT_EQ(decc_u256_parse(&v, "1000000000000000000000000000000000000000000000"
+                                "000000000000000000000000000000000"),
             DECC_E_RANGE);
   ASSERT_EQ(decc_u256_parse(&v, ""), DECC_E_PARSE);
   ASSERT_EQ(decc_u256_parse(&v, NULL), DECC_E_PARSE);
@@ -91,7 +96,9 @@ TEST(parse_hex) {
   decc_u256 v;
   ASSERT_OK(decc_u256_parse(&v, MAX_HEX));
   ASSERT(eq_dec(&v, MAX_DEC));
-  ASSERT_OK(decc_u256_parse(&v, "0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"));
+  ASSERT_OK(decc_u256_parse(
+      &v,
+      "0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"));
   ASSERT(eq_dec(&v, MAX_DEC));
   ASSERT_OK(decc_u256_parse(&v, "0x10000000000000000"));
   ASSERT(eq_dec(&v, "18446744073709551616"));
@@ -104,9 +111,11 @@ TEST(parse_hex) {
   ASSERT_EQ(decc_u256_parse(&v, "0xg"), DECC_E_PARSE);
   ASSERT_EQ(decc_u256_parse(&v, "0x0x1"), DECC_E_PARSE);
   ASSERT_EQ(decc_u256_parse(&v, "x1"), DECC_E_PARSE);
-  ASSERT_EQ(decc_u256_parse(&v, "0x1ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
+  ASSERT_EQ(decc_u256_parse(&v, "0x1fffffffffffffffffffffffffffffffffffffffffff"
+                                "fffffffffffffffffffff"),
             DECC_E_RANGE);
-  ASSERT_EQ(decc_u256_parse(&v, "0x1ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffz"),
+  ASSERT_EQ(decc_u256_parse(&v, "0x1fffffffffffffffffffffffffffffffffffffffffff"
+                                "fffffffffffffffffffffz"),
             DECC_E_PARSE);
 }
 
@@ -123,7 +132,8 @@ TEST(to_dec_values) {
   v = P("100000000000000000000000000000000000000");
   ASSERT(eq_dec(&v, "100000000000000000000000000000000000000"));
   v = P("1000000000000000000000000000000000000000000000000000000001");
-  ASSERT(eq_dec(&v, "1000000000000000000000000000000000000000000000000000000001"));
+  ASSERT(
+      eq_dec(&v, "1000000000000000000000000000000000000000000000000000000001"));
 }
 
 TEST(u64_conversion) {
@@ -187,8 +197,8 @@ TEST(add_sub) {
   /* borrow across all limbs: 2^192 - 1 */
   decc_u256 p192 = P("0x1000000000000000000000000000000000000000000000000");
   ASSERT_OK(decc_u256_sub(&r, &p192, &one));
-  ASSERT(r.w[0] == UINT64_MAX && r.w[1] == UINT64_MAX &&
-         r.w[2] == UINT64_MAX && r.w[3] == 0);
+  ASSERT(r.w[0] == UINT64_MAX && r.w[1] == UINT64_MAX && r.w[2] == UINT64_MAX &&
+         r.w[3] == 0);
   /* carry chain: (2^256-1) - 2^128 + 2^128 */
   decc_u256 p128 = P("340282366920938463463374607431768211456");
   ASSERT_OK(decc_u256_sub(&r, &m, &p128));
@@ -199,7 +209,8 @@ TEST(add_sub) {
 TEST(mul_values) {
   decc_u256 a = P("340282366920938463463374607431768211455"), r; /* 2^128-1 */
   ASSERT_OK(decc_u256_mul(&r, &a, &a));
-  ASSERT(eq_dec(&r, "115792089237316195423570985008687907852589419931798687112530834793049593217025"));
+  ASSERT(eq_dec(&r, "1157920892373161954235709850086879078525894199317986871125"
+                    "30834793049593217025"));
   decc_u256 p128 = P("340282366920938463463374607431768211456");
   ASSERT_EQ(decc_u256_mul(&r, &p128, &p128), DECC_E_RANGE);
   decc_u256 m = P(MAX_HEX), two = decc_u256_from_u64(2);
@@ -214,7 +225,8 @@ TEST(mul_values) {
   r = one;
   for (int i = 0; i < 160; i++)
     ASSERT_OK(decc_u256_mul(&r, &r, &three));
-  ASSERT(eq_dec(&r, "21847450052839212624230656502990235142567050104912751880812823948662932355201"));
+  ASSERT(eq_dec(&r, "2184745005283921262423065650299023514256705010491275188081"
+                    "2823948662932355201"));
   decc_u256 six = P("6");
   ASSERT_EQ(decc_u256_mul(&r, &r, &six), DECC_E_RANGE);
 }
@@ -229,7 +241,8 @@ TEST(div_values) {
   ASSERT(decc_u256_is_zero(&q) && decc_u256_is_zero(&r));
   decc_u256 ten = decc_u256_from_u64(10);
   ASSERT_OK(decc_u256_div(&q, &r, &m, &ten));
-  ASSERT(eq_dec(&q, "11579208923731619542357098500868790785326998466564056403945758400791312963993"));
+  ASSERT(eq_dec(&q, "1157920892373161954235709850086879078532699846656405640394"
+                    "5758400791312963993"));
   ASSERT(eq_dec(&r, "5"));
   decc_u256 p128 = P("340282366920938463463374607431768211456");
   ASSERT_OK(decc_u256_div(&q, &r, &m, &p128));
@@ -245,10 +258,12 @@ TEST(div_values) {
 TEST(muldiv_values) {
   decc_u256 r;
   decc_u256 m = P(MAX_HEX), z = decc_u256_from_u64(0);
-  decc_u256 p255 = P("0x8000000000000000000000000000000000000000000000000000000000000000");
+  decc_u256 p255 =
+      P("0x8000000000000000000000000000000000000000000000000000000000000000");
   /* intermediate exceeds 2^256 but the result fits */
   ASSERT_OK(decc_u256_muldiv(&r, &m, &p255, &m));
-  ASSERT(eq_dec(&r, "57896044618658097711785492504343953926634992332820282019728792003956564819968"));
+  ASSERT(eq_dec(&r, "5789604461865809771178549250434395392663499233282028201972"
+                    "8792003956564819968"));
   ASSERT_OK(decc_u256_muldiv(&r, &m, &m, &m));
   ASSERT(eq_dec(&r, MAX_DEC));
   ASSERT_EQ(decc_u256_muldiv(&r, &m, &m, &z), DECC_E_RANGE);
@@ -283,10 +298,17 @@ static decc_u256 rnd_u256(void) {
   int limbs = (int)(rnd() % 5);
   for (int i = 0; i < limbs; i++) {
     switch (rnd() % 4) {
-    case 0: v.w[i] = UINT64_MAX; break;
-    case 1: v.w[i] = rnd() & 0xff; break;
-    case 2: v.w[i] = 1ull << 63; break;
-    default: v.w[i] = rnd();
+    case 0:
+      v.w[i] = UINT64_MAX;
+      break;
+    case 1:
+      v.w[i] = rnd() & 0xff;
+      break;
+    case 2:
+      v.w[i] = 1ull << 63;
+      break;
+    default:
+      v.w[i] = rnd();
     }
   }
   return v;

@@ -91,12 +91,14 @@ TEST(key_parse_rejects) {
   ASSERT_EQ(decc_dataset_key_parse(&k, bad, strlen(bad), &err), DECC_E_PARSE);
   char longk[200];
   memset(longk, 'A', sizeof longk);
-  ASSERT_EQ(decc_dataset_key_parse(&k, longk, sizeof longk, &err), DECC_E_RANGE);
+  ASSERT_EQ(decc_dataset_key_parse(&k, longk, sizeof longk, &err),
+            DECC_E_RANGE);
   ASSERT(k == NULL);
 }
 
 TEST(key_checks_agree_with_sdk) {
-  json_t *root = json_load_file(decc_test_vector_path("formats/dataset.json"), 0, NULL);
+  json_t *root =
+      json_load_file(decc_test_vector_path("formats/dataset.json"), 0, NULL);
   ASSERT(root != NULL);
   size_t i;
   json_t *v;
@@ -107,7 +109,8 @@ TEST(key_checks_agree_with_sdk) {
     int ours = decc_dataset_key_parse(&k, t, strlen(t), NULL) == DECC_OK;
     decc_dataset_key_destroy(k);
     if (ours != sdk) {
-      decc_test_fail(__FILE__, __LINE__, "key '%s': sdk %d decc %d", t, sdk, ours);
+      decc_test_fail(__FILE__, __LINE__, "key '%s': sdk %d decc %d", t, sdk,
+                     ours);
       json_decref(root);
       return;
     }
@@ -116,7 +119,8 @@ TEST(key_checks_agree_with_sdk) {
 }
 
 TEST(sdk_vectors) {
-  json_t *root = json_load_file(decc_test_vector_path("formats/dataset.json"), 0, NULL);
+  json_t *root =
+      json_load_file(decc_test_vector_path("formats/dataset.json"), 0, NULL);
   ASSERT(root != NULL);
   json_t *arr = json_object_get(root, "datasets");
   ASSERT(json_array_size(arr) >= 8);
@@ -127,11 +131,14 @@ TEST(sdk_vectors) {
     size_t size = (size_t)json_integer_value(json_object_get(v, "size"));
     uint32_t seed = (uint32_t)json_integer_value(json_object_get(v, "seed"));
     const char *checksum = json_string_value(json_object_get(v, "checksum"));
-    const char *plain_sha = json_string_value(json_object_get(v, "plain_sha256"));
+    const char *plain_sha =
+        json_string_value(json_object_get(v, "plain_sha256"));
     size_t ivn = 0;
-    uint8_t *iv = decc_test_unhex(json_string_value(json_object_get(v, "iv")), &ivn);
+    uint8_t *iv =
+        decc_test_unhex(json_string_value(json_object_get(v, "iv")), &ivn);
     ASSERT_EQ(ivn, 16);
-    decc_dataset_key *k = key_from_text(json_string_value(json_object_get(v, "key")));
+    decc_dataset_key *k =
+        key_from_text(json_string_value(json_object_get(v, "key")));
     ASSERT(k != NULL);
     uint8_t *plain = prng(seed, size);
     char hex[67];
@@ -213,7 +220,8 @@ static int split_roundtrip(size_t size, size_t step0) {
   uint8_t *plain = prng((uint32_t)size + 7, size);
   uint8_t *ref = NULL, refsum[32];
   size_t refn = 0;
-  int ok = decc_dataset_encrypt(&ref, &refn, refsum, k, iv, plain, size, NULL) == DECC_OK;
+  int ok = decc_dataset_encrypt(&ref, &refn, refsum, k, iv, plain, size,
+                                NULL) == DECC_OK;
   collect c = {0};
   decc_dataset_stream *s = NULL;
   ok = ok && decc_dataset_stream_create(&s, DECC_DATASET_ENCRYPT, k, iv,
@@ -237,7 +245,8 @@ static int split_roundtrip(size_t size, size_t step0) {
   /* decrypt in pieces too; checksum is of the input */
   collect d = {0};
   s = NULL;
-  ok = ok && decc_dataset_stream_create(&s, 0, k, NULL, collect_fn, &d, NULL) == DECC_OK;
+  ok = ok && decc_dataset_stream_create(&s, 0, k, NULL, collect_fn, &d, NULL) ==
+                 DECC_OK;
   off = 0;
   step = step0;
   while (ok && off < refn) {
@@ -263,17 +272,19 @@ static int split_roundtrip(size_t size, size_t step0) {
 TEST(streaming_splits) {
   const size_t M = (size_t)1 << 20;
   const size_t K = (size_t)256 << 10; /* the stream's buffer size */
-  size_t sizes[] = {0, 1, 15, 16, 17, 100, 4095, 4096, 65537, K - 17, K - 16,
-                    K - 1, K, K + 1, K + 15, K + 16, 8 * K - 16, 8 * K, 8 * K + 17,
-                    M - 17, M - 16,
-                    M - 1, M, M + 1, M + 16, 2 * M + 5, 5 * M + 3};
+  size_t sizes[] = {0,          1,         15,       16,     17,         100,
+                    4095,       4096,      65537,    K - 17, K - 16,     K - 1,
+                    K,          K + 1,     K + 15,   K + 16, 8 * K - 16, 8 * K,
+                    8 * K + 17, M - 17,    M - 16,   M - 1,  M,          M + 1,
+                    M + 16,     2 * M + 5, 5 * M + 3};
   size_t steps[] = {1, 7, 16, 4096, 1000003};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
     for (size_t j = 0; j < sizeof steps / sizeof steps[0]; j++) {
       if (steps[j] < 16 && sizes[i] > 70000)
         continue; /* byte-at-a-time over megabytes adds nothing but time */
       if (!split_roundtrip(sizes[i], steps[j])) {
-        decc_test_fail(__FILE__, __LINE__, "size %zu step %zu", sizes[i], steps[j]);
+        decc_test_fail(__FILE__, __LINE__, "size %zu step %zu", sizes[i],
+                       steps[j]);
         return;
       }
     }
@@ -321,10 +332,12 @@ TEST(stream_misuse_and_sink_failure) {
   collect c = {0};
   uint8_t iv[16] = {0};
   decc_err err;
-  ASSERT_EQ(decc_dataset_stream_create(&s, 0, k, iv, collect_fn, &c, &err), DECC_E_INVALID);
+  ASSERT_EQ(decc_dataset_stream_create(&s, 0, k, iv, collect_fn, &c, &err),
+            DECC_E_INVALID);
   ASSERT(s == NULL);
-  ASSERT_OK(decc_dataset_stream_create(&s, DECC_DATASET_ENCRYPT | DECC_DATASET_NO_CHECKSUM,
-                                       k, NULL, collect_fn, &c, NULL));
+  ASSERT_OK(decc_dataset_stream_create(
+      &s, DECC_DATASET_ENCRYPT | DECC_DATASET_NO_CHECKSUM, k, NULL, collect_fn,
+      &c, NULL));
   uint8_t sum[32];
   memset(sum, 0xaa, 32);
   ASSERT_OK(decc_dataset_stream_final(s, sum, NULL));
@@ -361,23 +374,28 @@ TEST(bad_inputs) {
   decc_err err;
   ASSERT_OK(decc_dataset_encrypt(&ct, &ctn, NULL, k, iv, plain, 1000, NULL));
   /* wrong key: with these fixed bytes the padding check catches it */
-  ASSERT_EQ(decc_dataset_decrypt(&pt, &ptn, NULL, wrong, ct, ctn, &err), DECC_E_BAD_MAC);
+  ASSERT_EQ(decc_dataset_decrypt(&pt, &ptn, NULL, wrong, ct, ctn, &err),
+            DECC_E_BAD_MAC);
   ASSERT(strstr(err.msg, "wrong key") != NULL);
   ASSERT(pt == NULL);
   /* truncated: under one block, IV only, not a multiple of 16 */
   size_t cuts[] = {0, 1, 15, 16, 31, 33, ctn - 1, ctn - 15};
   for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
-    decc_status st = decc_dataset_decrypt(&pt, &ptn, NULL, k, ct, cuts[i], &err);
+    decc_status st =
+        decc_dataset_decrypt(&pt, &ptn, NULL, k, ct, cuts[i], &err);
     if (st != DECC_E_CORRUPT || !strstr(err.msg, "truncated")) {
-      decc_test_fail(__FILE__, __LINE__, "cut %zu: %d %s", cuts[i], st, err.msg);
+      decc_test_fail(__FILE__, __LINE__, "cut %zu: %d %s", cuts[i], st,
+                     err.msg);
       return;
     }
   }
   /* dropping a whole block keeps the length valid: padding catches it */
-  ASSERT_EQ(decc_dataset_decrypt(&pt, &ptn, NULL, k, ct, ctn - 16, &err), DECC_E_BAD_MAC);
+  ASSERT_EQ(decc_dataset_decrypt(&pt, &ptn, NULL, k, ct, ctn - 16, &err),
+            DECC_E_BAD_MAC);
   /* tampered last block */
   ct[ctn - 1] ^= 0x5a;
-  ASSERT_EQ(decc_dataset_decrypt(&pt, &ptn, NULL, k, ct, ctn, &err), DECC_E_BAD_MAC);
+  ASSERT_EQ(decc_dataset_decrypt(&pt, &ptn, NULL, k, ct, ctn, &err),
+            DECC_E_BAD_MAC);
   ct[ctn - 1] ^= 0x5a;
   /* tampered IV: CBC garbles only the first block; no error, wrong bytes
    * (documented: no MAC — the on-chain checksum is the integrity check) */
@@ -447,19 +465,22 @@ TEST(file_api_roundtrip_and_atomicity) {
   ASSERT_EQ(count_entries(dir), 3);
   unlink(out);
   /* wrong key: error naming the input, no output, no temp file */
-  ASSERT_EQ(decc_dataset_decrypt_file(out, NULL, wrong, enc, NULL, &err), DECC_E_BAD_MAC);
+  ASSERT_EQ(decc_dataset_decrypt_file(out, NULL, wrong, enc, NULL, &err),
+            DECC_E_BAD_MAC);
   ASSERT(strstr(err.msg, "data.bin.enc") != NULL);
   ASSERT(access(out, F_OK) != 0);
   ASSERT_EQ(count_entries(dir), 2);
   /* checksum mismatch: refused even though the key is right */
   uint8_t other[32];
   memset(other, 0xee, 32);
-  ASSERT_EQ(decc_dataset_decrypt_file(out, NULL, k, enc, other, &err), DECC_E_CORRUPT);
+  ASSERT_EQ(decc_dataset_decrypt_file(out, NULL, k, enc, other, &err),
+            DECC_E_CORRUPT);
   ASSERT(strstr(err.msg, "checksum") != NULL);
   ASSERT(access(out, F_OK) != 0);
   /* failure keeps an existing destination untouched */
   write_file(out, "keep", 4);
-  ASSERT_EQ(decc_dataset_decrypt_file(out, NULL, wrong, enc, NULL, &err), DECC_E_BAD_MAC);
+  ASSERT_EQ(decc_dataset_decrypt_file(out, NULL, wrong, enc, NULL, &err),
+            DECC_E_BAD_MAC);
   back = decc_test_read_file(out, &got);
   ASSERT(back != NULL && got == 4 && !memcmp(back, "keep", 4));
   /* truncated file */
@@ -467,12 +488,15 @@ TEST(file_api_roundtrip_and_atomicity) {
   snprintf(trunc, sizeof trunc, "%s/t.enc", dir);
   write_file(trunc, "0123456789abcde", 15);
   unlink(out);
-  ASSERT_EQ(decc_dataset_decrypt_file(out, NULL, k, trunc, NULL, &err), DECC_E_CORRUPT);
+  ASSERT_EQ(decc_dataset_decrypt_file(out, NULL, k, trunc, NULL, &err),
+            DECC_E_CORRUPT);
   ASSERT(access(out, F_OK) != 0);
   /* missing input, unwritable output directory */
-  ASSERT_EQ(decc_dataset_encrypt_file(out, NULL, k, "/nonexistent/x", &err), DECC_E_IO);
+  ASSERT_EQ(decc_dataset_encrypt_file(out, NULL, k, "/nonexistent/x", &err),
+            DECC_E_IO);
   ASSERT(strstr(err.msg, "/nonexistent/x") != NULL);
-  ASSERT_EQ(decc_dataset_encrypt_file("/nonexistent/dir/y", NULL, k, in, &err), DECC_E_IO);
+  ASSERT_EQ(decc_dataset_encrypt_file("/nonexistent/dir/y", NULL, k, in, &err),
+            DECC_E_IO);
   ASSERT_EQ(count_entries(dir), 3); /* data.bin, data.bin.enc, t.enc */
   /* in place: input and output are the same path */
   char inplace[512];
@@ -523,22 +547,24 @@ TEST(lenient_base64_matches_node) {
   /* Outputs of Node 20's Buffer.from(s, 'base64') for these inputs. */
   struct {
     const char *in, *hex;
-  } cases[] = {{"QUJD", "414243"},      {"QU$JD", "414243"},
-               {"QUJ\nD", "414243"},    {"QUJD=QUJD", "414243"},
-               {"QUJDR", "414243"},     {"QUJDRA", "41424344"},
+  } cases[] = {{"QUJD", "414243"},        {"QU$JD", "414243"},
+               {"QUJ\nD", "414243"},      {"QUJD=QUJD", "414243"},
+               {"QUJDR", "414243"},       {"QUJDRA", "41424344"},
                {"QUJDREU", "4142434445"}, {"QU-_", "414fbf"},
-               {"QU+/", "414fbf"},      {"Q=UJD", ""},
+               {"QU+/", "414fbf"},        {"Q=UJD", ""},
                {"QUJD===", "414243"}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     decc__b64_lenient d;
     decc__b64_lenient_init(&d);
     uint8_t out[32];
-    size_t n = decc__b64_lenient_update(&d, out, cases[i].in, strlen(cases[i].in));
+    size_t n =
+        decc__b64_lenient_update(&d, out, cases[i].in, strlen(cases[i].in));
     n += decc__b64_lenient_final(&d, out + n);
     char hex[70];
     decc_hex_encode(hex, out, n, 0);
     if (strcmp(hex, cases[i].hex)) {
-      decc_test_fail(__FILE__, __LINE__, "'%s' -> %s, node %s", cases[i].in, hex, cases[i].hex);
+      decc_test_fail(__FILE__, __LINE__, "'%s' -> %s, node %s", cases[i].in,
+                     hex, cases[i].hex);
       return;
     }
   }

@@ -24,7 +24,8 @@
 static json_t *vectors(void) {
   static json_t *root;
   if (!root)
-    root = json_load_file(decc_test_vector_path("formats/result.json"), 0, NULL);
+    root =
+        json_load_file(decc_test_vector_path("formats/result.json"), 0, NULL);
   return root;
 }
 
@@ -50,7 +51,9 @@ static uint8_t *b64dec(const char *t, size_t *n) {
   return b;
 }
 
-static uint8_t *inner_zip(size_t *n) { return b64dec(vstr("iexec_out_zip"), n); }
+static uint8_t *inner_zip(size_t *n) {
+  return b64dec(vstr("iexec_out_zip"), n);
+}
 
 TEST(rsa_vector_keys) {
   decc_rsa_key *priv = vkey("private_key_pem"), *pub = vkey("public_key_pem"),
@@ -110,11 +113,14 @@ TEST(rsa_parse_forms_and_rejects) {
   decc_rsa_key *k = NULL;
   ASSERT_EQ(decc_rsa_key_parse(&k, "", 0, &err), DECC_E_PARSE);
   ASSERT_EQ(decc_rsa_key_parse(&k, "hello", 5, &err), DECC_E_PARSE);
-  const char *enc = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
+  const char *enc = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END "
+                    "ENCRYPTED PRIVATE KEY-----\n";
   ASSERT_EQ(decc_rsa_key_parse(&k, enc, strlen(enc), &err), DECC_E_UNSUPPORTED);
-  const char *cert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+  const char *cert =
+      "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
   ASSERT_EQ(decc_rsa_key_parse(&k, cert, strlen(cert), &err), DECC_E_PARSE);
-  const char *broken = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+  const char *broken =
+      "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
   ASSERT_EQ(decc_rsa_key_parse(&k, broken, strlen(broken), &err), DECC_E_PARSE);
   ASSERT(k == NULL);
   /* an EC key is not an RSA key */
@@ -165,16 +171,21 @@ TEST(rsa_keygen_and_pkcs1) {
   size_t ct2n = 0;
   ASSERT_OK(decc_rsa_encrypt_pkcs1(ct2, sizeof ct2, &ct2n, k, msg, 32, NULL));
   ASSERT(memcmp(ct, ct2, ctn) != 0);
-  ASSERT_EQ(decc_rsa_encrypt_pkcs1(ct2, sizeof ct2, &ct2n, k, ct, 246, &err), DECC_E_RANGE);
-  ASSERT_EQ(decc_rsa_decrypt_pkcs1(pt, sizeof pt, &ptn, k, ct, ctn - 1, &err), DECC_E_BAD_MAC);
+  ASSERT_EQ(decc_rsa_encrypt_pkcs1(ct2, sizeof ct2, &ct2n, k, ct, 246, &err),
+            DECC_E_RANGE);
+  ASSERT_EQ(decc_rsa_decrypt_pkcs1(pt, sizeof pt, &ptn, k, ct, ctn - 1, &err),
+            DECC_E_BAD_MAC);
   ct[100] ^= 1;
-  ASSERT_EQ(decc_rsa_decrypt_pkcs1(pt, sizeof pt, &ptn, k, ct, ctn, &err), DECC_E_BAD_MAC);
+  ASSERT_EQ(decc_rsa_decrypt_pkcs1(pt, sizeof pt, &ptn, k, ct, ctn, &err),
+            DECC_E_BAD_MAC);
   /* the other key cannot open it */
   decc_rsa_key *v = vkey("private_key_pem");
   ASSERT(v != NULL);
-  ASSERT_EQ(decc_rsa_decrypt_pkcs1(pt, sizeof pt, &ptn, v, ct2, ct2n, &err), DECC_E_BAD_MAC);
+  ASSERT_EQ(decc_rsa_decrypt_pkcs1(pt, sizeof pt, &ptn, v, ct2, ct2n, &err),
+            DECC_E_BAD_MAC);
   decc_rsa_key *pub = vkey("public_key_pem");
-  ASSERT_EQ(decc_rsa_decrypt_pkcs1(pt, sizeof pt, &ptn, pub, ct2, ct2n, &err), DECC_E_INVALID);
+  ASSERT_EQ(decc_rsa_decrypt_pkcs1(pt, sizeof pt, &ptn, pub, ct2, ct2n, &err),
+            DECC_E_INVALID);
   decc_rsa_key_destroy(pub);
   decc_rsa_key_destroy(v);
   decc_rsa_key_destroy(k);
@@ -211,7 +222,9 @@ TEST(sdk_archives_decrypt) {
       ASSERT_MEM_EQ(out, inner, in_n);
     ASSERT_EQ(info.output_size, on);
     int want_b64 = !strncmp(name, "legacy", 6) || !strcmp(name, "b64_rsa_cbc");
-    unsigned want_bits = (!strncmp(name, "legacy", 6) || !strcmp(name, "raw_rsa_ecb")) ? 128 : 256;
+    unsigned want_bits =
+        (!strncmp(name, "legacy", 6) || !strcmp(name, "raw_rsa_ecb")) ? 128
+                                                                      : 256;
     if (info.legacy_key_b64 != want_b64 || info.aes_bits != want_bits) {
       decc_test_fail(__FILE__, __LINE__, "%s: legacy %d bits %u", name,
                      info.legacy_key_b64, info.aes_bits);
@@ -255,7 +268,8 @@ TEST(sdk_failures_fail) {
     size_t on = 1;
     decc_err err;
     decc_status st = decc_result_decrypt(&out, &on, NULL, priv, a, an, &err);
-    if (st != expect || out != NULL || on != 0 || !err.msg[0] || strchr(err.msg, '\n')) {
+    if (st != expect || out != NULL || on != 0 || !err.msg[0] ||
+        strchr(err.msg, '\n')) {
       decc_test_fail(__FILE__, __LINE__, "%s: got %d (%s), want %d", name, st,
                      err.msg, expect);
       return;
@@ -272,7 +286,8 @@ typedef struct zentry {
   size_t len;
 } zentry;
 
-static uint8_t *build_zip(const zentry *e, size_t n, int deflate, size_t *out_len) {
+static uint8_t *build_zip(const zentry *e, size_t n, int deflate,
+                          size_t *out_len) {
   zip_error_t ze;
   zip_error_init(&ze);
   zip_source_t *dst = zip_source_buffer_create(NULL, 0, 0, &ze);
@@ -281,7 +296,8 @@ static uint8_t *build_zip(const zentry *e, size_t n, int deflate, size_t *out_le
   for (size_t i = 0; i < n; i++) {
     zip_source_t *s = zip_source_buffer(za, e[i].data, e[i].len, 0);
     zip_int64_t ix = zip_file_add(za, e[i].name, s, 0);
-    zip_set_file_compression(za, (zip_uint64_t)ix, deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
+    zip_set_file_compression(za, (zip_uint64_t)ix,
+                             deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
   }
   zip_close(za);
   zip_stat_t st;
@@ -296,8 +312,8 @@ static uint8_t *build_zip(const zentry *e, size_t n, int deflate, size_t *out_le
   return b;
 }
 
-static decc_status try_decrypt(const decc_rsa_key *priv, const uint8_t *a, size_t an,
-                               decc_err *err) {
+static decc_status try_decrypt(const decc_rsa_key *priv, const uint8_t *a,
+                               size_t an, decc_err *err) {
   uint8_t *out = NULL;
   size_t on = 0;
   decc_status st = decc_result_decrypt(&out, &on, NULL, priv, a, an, err);
@@ -338,7 +354,8 @@ TEST(encrypt_builds_the_post_compute_layout) {
   /* the RSA plaintext is the raw 32-byte AES key, which opens the payload */
   uint8_t aes[64];
   size_t aesn = 0;
-  ASSERT_OK(decc_rsa_decrypt_pkcs1(aes, sizeof aes, &aesn, priv, rsa, 512, NULL));
+  ASSERT_OK(
+      decc_rsa_decrypt_pkcs1(aes, sizeof aes, &aesn, priv, rsa, 512, NULL));
   ASSERT_EQ(aesn, 32);
   decc_dataset_key *dk = NULL;
   ASSERT_OK(decc_dataset_key_from_bytes(&dk, aes, NULL));
@@ -427,19 +444,25 @@ TEST(file_roundtrip_streaming_and_atomicity) {
   /* wrong private key: error, nothing written */
   decc_rsa_key *other = NULL;
   ASSERT_OK(decc_rsa_keygen(&other, 2048, NULL));
-  ASSERT_EQ(decc_result_decrypt_file(out, NULL, other, arc, &err), DECC_E_BAD_MAC);
+  ASSERT_EQ(decc_result_decrypt_file(out, NULL, other, arc, &err),
+            DECC_E_BAD_MAC);
   ASSERT(strstr(err.msg, "archive.zip") && strstr(err.msg, "private key"));
   ASSERT_EQ(count_entries(dir), 2);
   /* a public key cannot decrypt */
-  ASSERT_EQ(decc_result_decrypt_file(out, NULL, pub, arc, &err), DECC_E_INVALID);
+  ASSERT_EQ(decc_result_decrypt_file(out, NULL, pub, arc, &err),
+            DECC_E_INVALID);
   /* a failing encryption leaves nothing either */
-  ASSERT_EQ(decc_result_encrypt_file(out, pub, "/nonexistent/in.zip", &err), DECC_E_IO);
-  ASSERT_EQ(decc_result_decrypt_file(out, NULL, priv, "/nonexistent/a.zip", &err), DECC_E_IO);
+  ASSERT_EQ(decc_result_encrypt_file(out, pub, "/nonexistent/in.zip", &err),
+            DECC_E_IO);
+  ASSERT_EQ(
+      decc_result_decrypt_file(out, NULL, priv, "/nonexistent/a.zip", &err),
+      DECC_E_IO);
   ASSERT_EQ(decc_result_decrypt_file(out, NULL, priv, in, &err), DECC_E_PARSE);
   ASSERT_EQ(count_entries(dir), 2);
   /* an existing destination survives a failure */
   write_file(out, "keep", 4);
-  ASSERT_EQ(decc_result_decrypt_file(out, NULL, other, arc, &err), DECC_E_BAD_MAC);
+  ASSERT_EQ(decc_result_decrypt_file(out, NULL, other, arc, &err),
+            DECC_E_BAD_MAC);
   back = decc_test_read_file(out, &got);
   ASSERT(back && got == 4 && !memcmp(back, "keep", 4));
   decc_rsa_key_destroy(other);
@@ -453,9 +476,11 @@ TEST(file_roundtrip_streaming_and_atomicity) {
 static void patch_size(uint8_t *z, size_t n, const char *name, uint32_t size) {
   size_t nl = strlen(name);
   for (size_t i = 0; i + 46 + nl <= n; i++) {
-    if (!memcmp(z + i, "PK\3\4", 4) && z[i + 26] == nl && !memcmp(z + i + 30, name, nl))
+    if (!memcmp(z + i, "PK\3\4", 4) && z[i + 26] == nl &&
+        !memcmp(z + i + 30, name, nl))
       memcpy(z + i + 22, &size, 4); /* little-endian host */
-    if (!memcmp(z + i, "PK\1\2", 4) && z[i + 28] == nl && !memcmp(z + i + 46, name, nl))
+    if (!memcmp(z + i, "PK\1\2", 4) && z[i + 28] == nl &&
+        !memcmp(z + i + 46, name, nl))
       memcpy(z + i + 24, &size, 4);
   }
 }
@@ -476,10 +501,12 @@ TEST(damaged_archives) {
   memset(iv, 0x62, 16);
   decc_dataset_key *dk = NULL;
   ASSERT_OK(decc_dataset_key_from_bytes(&dk, aes, NULL));
-  const char *msg = "the plain iexec_out.zip would be here, a few blocks long..";
+  const char *msg =
+      "the plain iexec_out.zip would be here, a few blocks long..";
   uint8_t *ct = NULL;
   size_t ctn = 0;
-  ASSERT_OK(decc_dataset_encrypt(&ct, &ctn, NULL, dk, iv, msg, strlen(msg), NULL));
+  ASSERT_OK(
+      decc_dataset_encrypt(&ct, &ctn, NULL, dk, iv, msg, strlen(msg), NULL));
   uint8_t rsa[512];
   size_t rsan = 0;
   ASSERT_OK(decc_rsa_encrypt_pkcs1(rsa, sizeof rsa, &rsan, pub, aes, 32, NULL));
@@ -511,12 +538,14 @@ TEST(damaged_archives) {
   /* truncated payloads */
   size_t cuts[] = {0, 10, 16, 31, ctn - 1};
   for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
-    zentry e[] = {{"aes-key.rsa", rsa, rsan}, {"iexec_out.zip.aes", ct, cuts[i]}};
+    zentry e[] = {{"aes-key.rsa", rsa, rsan},
+                  {"iexec_out.zip.aes", ct, cuts[i]}};
     z = build_zip(e, 2, 0, &zn);
     decc_status st = try_decrypt(priv, z, zn, &err);
     free(z);
     if (st != DECC_E_CORRUPT || !strstr(err.msg, "truncated")) {
-      decc_test_fail(__FILE__, __LINE__, "cut %zu: %d %s", cuts[i], st, err.msg);
+      decc_test_fail(__FILE__, __LINE__, "cut %zu: %d %s", cuts[i], st,
+                     err.msg);
       return;
     }
   }
@@ -535,7 +564,8 @@ TEST(damaged_archives) {
   }
   /* entries under a folder do not count */
   {
-    zentry e[] = {{"x/aes-key.rsa", rsa, rsan}, {"x/iexec_out.zip.aes", ct, ctn}};
+    zentry e[] = {{"x/aes-key.rsa", rsa, rsan},
+                  {"x/iexec_out.zip.aes", ct, ctn}};
     z = build_zip(e, 2, 0, &zn);
     ASSERT_EQ(try_decrypt(priv, z, zn, &err), DECC_E_NOT_FOUND);
     ASSERT(strstr(err.msg, "aes-key.rsa"));
@@ -545,7 +575,8 @@ TEST(damaged_archives) {
   {
     uint8_t big[1001];
     memset(big, 'A', sizeof big);
-    zentry e[] = {{"aes-key.rsa", big, sizeof big}, {"iexec_out.zip.aes", ct, ctn}};
+    zentry e[] = {{"aes-key.rsa", big, sizeof big},
+                  {"iexec_out.zip.aes", ct, ctn}};
     z = build_zip(e, 2, 1, &zn);
     ASSERT_EQ(try_decrypt(priv, z, zn, &err), DECC_E_LIMIT);
     ASSERT(strstr(err.msg, "too large"));
@@ -565,7 +596,8 @@ TEST(damaged_archives) {
   /* two entries with the same name (libzip refuses the archive itself;
    * decrypt_archive would too, should a reader ever let one through) */
   {
-    zentry e[] = {{"aes-key.rsa", rsa, rsan}, {"aes-key.rsb", rsa, rsan},
+    zentry e[] = {{"aes-key.rsa", rsa, rsan},
+                  {"aes-key.rsb", rsa, rsan},
                   {"iexec_out.zip.aes", ct, ctn}};
     z = build_zip(e, 3, 0, &zn);
     patch_name(z, zn, "aes-key.rsb", "aes-key.rsa");
@@ -581,7 +613,8 @@ TEST(damaged_archives) {
     decc_base64_encode(k16b64, k16, 16);
     uint8_t lrsa[512];
     size_t lrsan = 0;
-    ASSERT_OK(decc_rsa_encrypt_pkcs1(lrsa, sizeof lrsa, &lrsan, pub, k16b64, 24, NULL));
+    ASSERT_OK(decc_rsa_encrypt_pkcs1(lrsa, sizeof lrsa, &lrsan, pub, k16b64, 24,
+                                     NULL));
     char lkey[700];
     decc_base64_encode(lkey, lrsa, lrsan);
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
@@ -593,7 +626,8 @@ TEST(damaged_archives) {
     EVP_CIPHER_CTX_free(c);
     char eb64[200];
     decc_base64_encode(eb64, ect, (size_t)(l1 + l2));
-    zentry e[] = {{"aes-key.rsa", lkey, strlen(lkey)}, {"iexec_out.zip.aes", eb64, strlen(eb64)}};
+    zentry e[] = {{"aes-key.rsa", lkey, strlen(lkey)},
+                  {"iexec_out.zip.aes", eb64, strlen(eb64)}};
     z = build_zip(e, 2, 1, &zn);
     uint8_t *out = NULL;
     size_t on = 0;
@@ -606,12 +640,14 @@ TEST(damaged_archives) {
     /* flip a symbol of the last base64 group (changes the last block) */
     size_t el = strlen(eb64);
     eb64[el - 4] = eb64[el - 4] == 'A' ? 'B' : 'A';
-    zentry t[] = {{"aes-key.rsa", lkey, strlen(lkey)}, {"iexec_out.zip.aes", eb64, el}};
+    zentry t[] = {{"aes-key.rsa", lkey, strlen(lkey)},
+                  {"iexec_out.zip.aes", eb64, el}};
     z = build_zip(t, 2, 1, &zn);
     ASSERT_EQ(try_decrypt(priv, z, zn, &err), DECC_E_BAD_MAC);
     free(z);
     /* cut to a length that is not a whole number of blocks */
-    zentry u[] = {{"aes-key.rsa", lkey, strlen(lkey)}, {"iexec_out.zip.aes", eb64, 20}};
+    zentry u[] = {{"aes-key.rsa", lkey, strlen(lkey)},
+                  {"iexec_out.zip.aes", eb64, 20}};
     z = build_zip(u, 2, 1, &zn);
     ASSERT_EQ(try_decrypt(priv, z, zn, &err), DECC_E_CORRUPT);
     free(z);

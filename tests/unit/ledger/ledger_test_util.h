@@ -99,10 +99,10 @@ static inline decc_status ldg_t_push_order(decc_abi_enc *e,
 #define LDG_T_APPO                                                             \
   "(address,uint256,uint256,bytes32,address,address,address,bytes32,bytes)"
 #define LDG_T_WPO                                                              \
-  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address," \
+  "(address,uint256,uint256,bytes32,uint256,uint256,address,address,address,"  \
   "bytes32,bytes)"
 #define LDG_T_RQO                                                              \
-  "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32," \
+  "(address,uint256,address,uint256,address,uint256,address,uint256,bytes32,"  \
   "uint256,uint256,address,address,string,bytes32,bytes)"
 #define LDG_T_MATCH_SIG                                                        \
   "matchOrders(" LDG_T_APPO "," LDG_T_APPO "," LDG_T_WPO "," LDG_T_RQO ")"
@@ -114,8 +114,10 @@ static inline decc_buf ldg_t_match_call(const decc_order *a,
                                         const decc_order *r) {
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
-  if (ldg_t_push_order(&e, a) != DECC_OK || ldg_t_push_order(&e, d) != DECC_OK ||
-      ldg_t_push_order(&e, w) != DECC_OK || ldg_t_push_order(&e, r) != DECC_OK) {
+  if (ldg_t_push_order(&e, a) != DECC_OK ||
+      ldg_t_push_order(&e, d) != DECC_OK ||
+      ldg_t_push_order(&e, w) != DECC_OK ||
+      ldg_t_push_order(&e, r) != DECC_OK) {
     decc_abi_enc_clear(&e);
     decc_buf b;
     decc_buf_init(&b, 0);

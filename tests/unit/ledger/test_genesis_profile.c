@@ -98,8 +98,8 @@ TEST(workerpools_json_round_trip) {
   ASSERT(strstr(json, "\"workerpools\"") != NULL);
   ASSERT_OK(decc_genesis_from_json(&back, json, strlen(json), &err));
   ASSERT_EQ(back.n_workerpools, 1u);
-  ASSERT(decc_address_eq(&back.workerpools[0].address,
-                         &g.workerpools[0].address));
+  ASSERT(
+      decc_address_eq(&back.workerpools[0].address, &g.workerpools[0].address));
   ASSERT(decc_address_eq(&back.workerpools[0].owner, &g.workerpools[0].owner));
   ASSERT_STR_EQ(back.workerpools[0].description, g.workerpools[0].description);
   ASSERT_OK(decc_genesis_to_json(&json2, &back));
@@ -122,9 +122,6 @@ TEST(workerpool_on_contract_address_refused) {
   decc_genesis_clear(&g);
   /* Bad JSON entries are named. */
   const char *bad = "{\"workerpools\":[{\"address\":\"0x01\"}]}";
-  ASSERT_EQ(decc_genesis_from_json(&g, bad, strlen(bad), &err),
-            DECC_E_PARSE);
+  ASSERT_EQ(decc_genesis_from_json(&g, bad, strlen(bad), &err), DECC_E_PARSE);
   ASSERT(strstr(err.msg, "workerpools[0]") != NULL);
 }
-
-

@@ -106,8 +106,8 @@ TEST(genesis_defaults) {
   d = finish_call(&e, "viewCategory(uint256)");
   decc_buf out;
   decc_buf_init(&out, 0);
-  ASSERT_OK(decc_ledger_view(l, NULL, &info.addr.hub, d.data, d.len, &out,
-                             NULL));
+  ASSERT_OK(
+      decc_ledger_view(l, NULL, &info.addr.hub, d.data, d.len, &out, NULL));
   decc_abi_value *v = NULL;
   ASSERT_OK(decc_abi_decode(&v, "(string,string,uint256)", out.data, out.len,
                             DECC_ABI_CANONICAL, NULL));
@@ -126,9 +126,9 @@ TEST(genesis_defaults) {
   d = finish_call(&e, "viewCategory(uint256)");
   decc_err err;
   decc_buf_reset(&out);
-  ASSERT_EQ(decc_ledger_view(l, NULL, &info.addr.hub, d.data, d.len, &out,
-                             &err),
-            DECC_E_REVERT);
+  ASSERT_EQ(
+      decc_ledger_view(l, NULL, &info.addr.hub, d.data, d.len, &out, &err),
+      DECC_E_REVERT);
   ASSERT(strstr(err.msg, "0x4e487b71") != NULL);
   decc_buf_clear(&d);
   decc_buf_clear(&out);
@@ -138,8 +138,8 @@ TEST(genesis_defaults) {
 TEST(rlc_transfer_and_revert_change_nothing) {
   decc_ledger *l = mem_ledger();
   ASSERT(l);
-  decc_address a0 = dev_addr(0), a1 = dev_addr(1), x = addr_of(
-      "0x1111111111111111111111111111111111111111");
+  decc_address a0 = dev_addr(0), a1 = dev_addr(1),
+               x = addr_of("0x1111111111111111111111111111111111111111");
   decc_ledger_info info;
   ASSERT_OK(decc_ledger_get_info(l, &info, NULL));
   decc_buf d = call_addr_u256("transfer(address,uint256)", &x, 5000);
@@ -258,7 +258,8 @@ static decc_buf create_app_call(const decc_address *owner, const char *name) {
   decc_abi_enc_push_bytes(&e, "\x12\x34", 2);
   decc_abi_enc_push_bytes32(&e, sum);
   decc_abi_enc_push_bytes(&e, NULL, 0);
-  return finish_call(&e, "createApp(address,string,string,bytes,bytes32,bytes)");
+  return finish_call(&e,
+                     "createApp(address,string,string,bytes,bytes32,bytes)");
 }
 
 TEST(registry_create_enumerate_transfer) {
@@ -271,7 +272,8 @@ TEST(registry_create_enumerate_transfer) {
   decc_buf d = create_app_call(&owner, "my-app");
   /* predictApp gives the address createApp returns */
   uint8_t sel[4], w[32];
-  decc_abi_selector(sel, "predictApp(address,string,string,bytes,bytes32,bytes)");
+  decc_abi_selector(sel,
+                    "predictApp(address,string,string,bytes,bytes32,bytes)");
   decc_buf pd;
   decc_buf_init(&pd, 0);
   ASSERT_OK(decc_buf_append(&pd, sel, 4));
@@ -400,8 +402,8 @@ TEST(workerpool_policy_and_dataprotector) {
   decc_abi_enc_push_string(&e, "{\"email\":\"string\"}");
   decc_abi_enc_push_bytes(&e, "\xa5\x03", 2);
   decc_abi_enc_push_bytes32(&e, sum);
-  d = finish_call(&e,
-                  "createDatasetWithSchema(address,string,string,bytes,bytes32)");
+  d = finish_call(
+      &e, "createDatasetWithSchema(address,string,string,bytes,bytes32)");
   ASSERT_EQ(ldg_t_call(l, &a6, &info.addr.dataprotector, &d, &r), 1);
   ASSERT_EQ(r.n_logs, 2);
   uint8_t t0[32];
@@ -534,8 +536,8 @@ TEST(file_persistence_verify_and_chain_api) {
   decc_buf out;
   decc_buf_init(&out, 0);
   d = call_addr("balanceOf(address)", &a0);
-  ASSERT_OK(decc_chain_call(c, NULL, &info.addr.token, d.data, d.len, &out,
-                            NULL));
+  ASSERT_OK(
+      decc_chain_call(c, NULL, &info.addr.token, d.data, d.len, &out, NULL));
   ASSERT_EQ(out.len, 32);
   decc_buf_clear(&out);
   decc_buf_clear(&d);
@@ -549,8 +551,9 @@ TEST(file_persistence_verify_and_chain_api) {
   ASSERT_EQ(rep.txs, 6);
   ASSERT_MEM_EQ(rep.state_hash, rep.replay_hash, 32);
   /* tamper with a stored balance: verify must notice */
-  ASSERT_OK(ldg_exec(l, "UPDATE rlc_balances SET amount=zeroblob(32) WHERE "
-                        "address=?1",
+  ASSERT_OK(ldg_exec(l,
+                     "UPDATE rlc_balances SET amount=zeroblob(32) WHERE "
+                     "address=?1",
                      NULL, "a", &a0));
   ASSERT_EQ(decc_ledger_verify(l, &rep, &err), DECC_E_CORRUPT);
   decc_ledger_close(l);

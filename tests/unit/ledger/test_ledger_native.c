@@ -14,7 +14,8 @@
 #include "ledger_test_util.h"
 
 static decc_u256 ether(uint64_t n) {
-  decc_u256 a = decc_u256_from_u64(n), w = decc_u256_from_u64(1000000000000000000ull), r;
+  decc_u256 a = decc_u256_from_u64(n),
+            w = decc_u256_from_u64(1000000000000000000ull), r;
   if (decc_u256_mul(&r, &a, &w) != DECC_OK)
     r = decc_u256_from_u64(0);
   return r;

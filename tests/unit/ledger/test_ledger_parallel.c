@@ -43,8 +43,9 @@ static void make_batch(decc_buf raw[N], const decc_ledger_info *info,
     uint8_t sk[32];
     decc_buf_init(&raw[i], 0);
     if (decc_ledger_dev_key(sk, (unsigned)(i % 2)) != DECC_OK ||
-        decc_ledger_tx_build(&raw[i], info->chain_id, sk, base + (uint64_t)i / 2,
-                             &info->addr.token, d.data, d.len, NULL) != DECC_OK)
+        decc_ledger_tx_build(&raw[i], info->chain_id, sk,
+                             base + (uint64_t)i / 2, &info->addr.token, d.data,
+                             d.len, NULL) != DECC_OK)
       decc_buf_reset(&raw[i]);
     decc_memzero(sk, sizeof sk);
     decc_buf_clear(&d);

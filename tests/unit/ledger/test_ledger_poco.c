@@ -16,7 +16,8 @@
 typedef struct world {
   decc_ledger *l;
   decc_ledger_info info;
-  uint8_t sk[4][32]; /* 0 app owner, 1 workerpool owner, 2 requester, 3 worker */
+  uint8_t sk[4]
+            [32]; /* 0 app owner, 1 workerpool owner, 2 requester, 3 worker */
   decc_address who[4];
   decc_address app, wp;
 } world;
@@ -45,7 +46,8 @@ static int setup(world *w) {
   decc_abi_enc_push_bytes(&e, "img", 3);
   decc_abi_enc_push_bytes32(&e, sum);
   decc_abi_enc_push_bytes(&e, NULL, 0);
-  decc_buf d = finish_call(&e, "createApp(address,string,string,bytes,bytes32,bytes)");
+  decc_buf d =
+      finish_call(&e, "createApp(address,string,string,bytes,bytes32,bytes)");
   decc_receipt r;
   if (ldg_t_call(w->l, &w->who[0], &w->info.addr.app_registry, &d, &r) != 1)
     return -1;
@@ -56,8 +58,8 @@ static int setup(world *w) {
   decc_abi_enc_push_address(&e, &w->who[1]);
   decc_abi_enc_push_string(&e, "pool");
   d = finish_call(&e, "createWorkerpool(address,string)");
-  if (ldg_t_call(w->l, &w->who[1], &w->info.addr.workerpool_registry, &d,
-                 &r) != 1)
+  if (ldg_t_call(w->l, &w->who[1], &w->info.addr.workerpool_registry, &d, &r) !=
+      1)
     return -1;
   memcpy(w->wp.b, r.output + 12, 20);
   decc_receipt_clear(&r);
@@ -163,8 +165,8 @@ TEST(match_initialize_contribute_and_finalize_pays) {
   if (n0)
     ASSERT_OK(ldg_nonce_set(w.l, &w.who[2], n0, NULL));
   else
-    ASSERT_OK(ldg_exec(w.l, "DELETE FROM accounts WHERE address=?1", NULL,
-                       "a", &w.who[2]));
+    ASSERT_OK(ldg_exec(w.l, "DELETE FROM accounts WHERE address=?1", NULL, "a",
+                       &w.who[2]));
   ASSERT_OK(decc_ledger_state_hash(w.l, h1, NULL));
   ASSERT_MEM_EQ(h0, h1, 32);
   ASSERT_OK(ldg_nonce_set(w.l, &w.who[2], n0 + 1, NULL));
@@ -252,8 +254,8 @@ TEST(match_initialize_contribute_and_finalize_pays) {
   d = finish_call(&e, "viewTask(bytes32)");
   decc_buf out;
   decc_buf_init(&out, 0);
-  ASSERT_OK(decc_ledger_view(w.l, NULL, &w.info.addr.hub, d.data, d.len, &out,
-                             NULL));
+  ASSERT_OK(
+      decc_ledger_view(w.l, NULL, &w.info.addr.hub, d.data, d.len, &out, NULL));
   decc_abi_value *v = NULL;
   ASSERT_OK(decc_abi_decode(&v,
                             "(uint8,bytes32,uint256,uint256,uint256,uint256,"
@@ -265,8 +267,8 @@ TEST(match_initialize_contribute_and_finalize_pays) {
   ASSERT_EQ(status, 3);
   const uint8_t *res;
   size_t resn;
-  ASSERT_OK(decc_abi_get_bytes(decc_abi_item(decc_abi_item(v, 0), 12), &res,
-                               &resn));
+  ASSERT_OK(
+      decc_abi_get_bytes(decc_abi_item(decc_abi_item(v, 0), 12), &res, &resn));
   ASSERT_EQ(resn, strlen(results));
   decc_abi_value_free(v);
   decc_buf_clear(&out);
@@ -330,7 +332,8 @@ TEST(claim_after_final_deadline_refunds_and_feeds_the_kitty) {
   ASSERT_OK(decc_ledger_rlc_balance(w.l, &w.info.addr.hub, &hub_rlc, NULL));
   sqlite3_stmt *st;
   int found;
-  ASSERT_OK(ldg_query(w.l, &st, &found, "SELECT balance FROM escrow", NULL, ""));
+  ASSERT_OK(
+      ldg_query(w.l, &st, &found, "SELECT balance FROM escrow", NULL, ""));
   while (found) {
     decc_u256 b;
     ldg_col_u256(st, 0, &b);

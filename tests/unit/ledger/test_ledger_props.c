@@ -68,7 +68,8 @@ static int send(world *w, unsigned from, const decc_address *to, decc_buf d,
       DECC_OK) {
     st = r.status;
     if (!st)
-      fprintf(stderr, "reverted (selector %02x%02x%02x%02x): %s\n", d.data[0], d.data[1], d.data[2], d.data[3], r.revert_reason);
+      fprintf(stderr, "reverted (selector %02x%02x%02x%02x): %s\n", d.data[0],
+              d.data[1], d.data[2], d.data[3], r.revert_reason);
     if (out32 && r.output_len >= 32)
       memcpy(out32, r.output, 32);
     decc_receipt_clear(&r);
@@ -98,8 +99,9 @@ static int check(world *w) {
     return -1;
   }
   decc_u256 bal = U(0), frz = U(0), hub_row = U(0), hub_rlc, b, f;
-  if (ldg_query(w->l, &st, &found, "SELECT address, balance, frozen FROM escrow",
-                NULL, "") != DECC_OK)
+  if (ldg_query(w->l, &st, &found,
+                "SELECT address, balance, frozen FROM escrow", NULL,
+                "") != DECC_OK)
     return -1;
   while (found) {
     decc_address a;
@@ -282,8 +284,8 @@ static int run(world *w, const scenario *sc, unsigned n, uint8_t *kitty_hit) {
       decc_order_sign(&o[3], w->sk[R], w->sep, 1) != DECC_OK)
     goto out;
   uint8_t deal[32], want[32], rh[32];
-  if (send(w, R, &w->info.addr.hub, ldg_t_match_call(&o[0], &o[1], &o[2], &o[3]),
-           deal) != 1)
+  if (send(w, R, &w->info.addr.hub,
+           ldg_t_match_call(&o[0], &o[1], &o[2], &o[3]), deal) != 1)
     goto out;
   /* deal id = keccak256(requestHash ‖ consumed before the match = 0) */
   decc_order_hash(rh, &o[3], w->sep);
@@ -415,17 +417,18 @@ TEST(conservation_payments_ids_and_outcomes) {
   ASSERT_EQ(check(&w), 0);
   static const uint64_t AP[] = {0, 1, 7, 1000000003ull, 2500000000ull};
   static const uint64_t DP[] = {0, 3, 999999999ull};
-  static const uint64_t WP[] = {0, 1, 99, 333333333ull, 1000000007ull,
-                                7000000000ull};
+  static const uint64_t WP[] = {
+      0, 1, 99, 333333333ull, 1000000007ull, 7000000000ull};
   static const uint64_t SRR[] = {0, 1, 17, 50, 99, 100};
   uint8_t kitty_hit = 0;
   for (unsigned n = 0; n < 40; n++) {
-    scenario sc = {AP[rnd(&w) % 5], DP[rnd(&w) % 3],  WP[rnd(&w) % 6],
-                   1 + rnd(&w) % 4, SRR[rnd(&w) % 6], rnd(&w) % 60,
+    scenario sc = {AP[rnd(&w) % 5],   DP[rnd(&w) % 3],  WP[rnd(&w) % 6],
+                   1 + rnd(&w) % 4,   SRR[rnd(&w) % 6], rnd(&w) % 60,
                    (int)(rnd(&w) % 2)};
     if (run(&w, &sc, n, &kitty_hit)) {
-      fprintf(stderr, "scenario %u: ap %llu dp %llu wp %llu vol %llu srr "
-                      "%llu ds %d\n",
+      fprintf(stderr,
+              "scenario %u: ap %llu dp %llu wp %llu vol %llu srr "
+              "%llu ds %d\n",
               n, (unsigned long long)sc.ap, (unsigned long long)sc.dp,
               (unsigned long long)sc.wpp, (unsigned long long)sc.volume,
               (unsigned long long)sc.srr, sc.dataset);

@@ -88,8 +88,8 @@ TEST(type2_and_legacy_accepted_hash_is_keccak_raw) {
   ASSERT_OK(decc_ledger_get_info(l, &info, NULL));
   decc_address a1 = dev_addr(1), a2 = dev_addr(2);
   decc_buf d = transfer_call(&a2, 1000);
-  decc_buf raw = signed_tx(DECC_TX_EIP1559, info.chain_id, 1, 0,
-                           &info.addr.token, &d);
+  decc_buf raw =
+      signed_tx(DECC_TX_EIP1559, info.chain_id, 1, 0, &info.addr.token, &d);
   ASSERT(raw.len > 0);
   decc_receipt r;
   decc_err err;
@@ -228,8 +228,8 @@ TEST(rejections_change_nothing) {
     decc_memzero(sk, sizeof sk);
   }
   /* a batch with a good tx then a bad nonce: all rejected */
-  decc_buf good = signed_tx(DECC_TX_EIP1559, info.chain_id, 1, 0,
-                            &info.addr.token, &d);
+  decc_buf good =
+      signed_tx(DECC_TX_EIP1559, info.chain_id, 1, 0, &info.addr.token, &d);
   decc_buf bad = signed_tx(DECC_TX_EIP1559, info.chain_id, 1, 0,
                            &info.addr.token, &d); /* same nonce twice */
   const uint8_t *ps[2] = {good.data, bad.data};
@@ -263,8 +263,8 @@ TEST(revert_consumes_nonce_with_reason) {
   ASSERT_OK(decc_u256_parse(&big, "1000000000000000000000"));
   decc_abi_enc_push_u256(&e, &big);
   decc_buf d = finish_call(&e, "withdraw(uint256)");
-  decc_buf raw = signed_tx(DECC_TX_EIP1559, info.chain_id, 1, 0,
-                           &info.addr.hub, &d);
+  decc_buf raw =
+      signed_tx(DECC_TX_EIP1559, info.chain_id, 1, 0, &info.addr.hub, &d);
   uint8_t h0[32];
   ASSERT_OK(decc_ledger_state_hash(l, h0, NULL));
   decc_receipt r;
@@ -299,8 +299,8 @@ TEST(send_and_chain_send_store_signed_txs_verify_checks_them) {
   decc_buf d = transfer_call(&a4, 77);
   decc_receipt r;
   for (int i = 0; i < 3; i++) {
-    ASSERT_OK(decc_ledger_send(l, sk, &info.addr.token, d.data, d.len, &r,
-                               NULL));
+    ASSERT_OK(
+        decc_ledger_send(l, sk, &info.addr.token, d.data, d.len, &r, NULL));
     ASSERT_EQ(r.status, 1);
     ASSERT_EQ(r.nonce, (uint64_t)i);
     decc_receipt_clear(&r);
@@ -323,8 +323,8 @@ TEST(send_and_chain_send_store_signed_txs_verify_checks_them) {
   /* every stored tx is a signed one whose hash is keccak(raw) */
   sqlite3_stmt *st;
   int found;
-  ASSERT_OK(ldg_query(l, &st, &found, "SELECT raw FROM txs WHERE hash=?1",
-                      NULL, "h", last));
+  ASSERT_OK(ldg_query(l, &st, &found, "SELECT raw FROM txs WHERE hash=?1", NULL,
+                      "h", last));
   ASSERT(found);
   uint8_t h[32];
   decc_keccak256(h, sqlite3_column_blob(st, 0),
@@ -336,8 +336,8 @@ TEST(send_and_chain_send_store_signed_txs_verify_checks_them) {
   ASSERT_OK(decc_ledger_verify(l, &rep, &err));
   ASSERT_EQ(rep.txs, 4);
   /* a stored input that no longer matches the signed bytes is caught */
-  ASSERT_OK(ldg_exec(l, "UPDATE txs SET input=x'00' WHERE hash=?1", NULL, "h",
-                     last));
+  ASSERT_OK(
+      ldg_exec(l, "UPDATE txs SET input=x'00' WHERE hash=?1", NULL, "h", last));
   ASSERT_EQ(decc_ledger_verify(l, &rep, &err), DECC_E_CORRUPT);
   ASSERT(strstr(err.msg, "signed transaction") != NULL);
   decc_ledger_close(l);

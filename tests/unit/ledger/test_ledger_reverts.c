@@ -35,8 +35,8 @@ static int send_tx(world *w, unsigned from, const decc_address *to,
   return r->status;
 }
 
-static int create(world *w, unsigned owner, const decc_address *reg,
-                  decc_buf d, decc_address *out) {
+static int create(world *w, unsigned owner, const decc_address *reg, decc_buf d,
+                  decc_address *out) {
   decc_receipt r;
   int st = send_tx(w, owner, reg, &d, &r);
   decc_buf_clear(&d);
@@ -170,41 +170,94 @@ static void mutate(world *w, orders *o, unsigned code) {
   decc_requestorder *r = &o->r.u.request;
   decc_address stranger = w->who[OTHER];
   switch (code) {
-  case 0x00: r->category = decc_u256_from_u64(0); break;
+  case 0x00:
+    r->category = decc_u256_from_u64(0);
+    break;
   case 0x01:
     r->category = p->category = decc_u256_from_u64(5); /* 5 categories */
     break;
-  case 0x02: r->trust = decc_u256_from_u64(2); break;
-  case 0x03: r->appmaxprice = decc_u256_from_u64(2999999999ull); break;
-  case 0x04: r->datasetmaxprice = decc_u256_from_u64(1); break;
-  case 0x05: r->workerpoolmaxprice = decc_u256_from_u64(0); break;
-  case 0x06: set_tag(r->tag, 0x02); break; /* the pool offers no bit */
+  case 0x02:
+    r->trust = decc_u256_from_u64(2);
+    break;
+  case 0x03:
+    r->appmaxprice = decc_u256_from_u64(2999999999ull);
+    break;
+  case 0x04:
+    r->datasetmaxprice = decc_u256_from_u64(1);
+    break;
+  case 0x05:
+    r->workerpoolmaxprice = decc_u256_from_u64(0);
+    break;
+  case 0x06:
+    set_tag(r->tag, 0x02);
+    break;   /* the pool offers no bit */
   case 0x07: /* TEE asked, offered by the pool, but not a TEE app */
     set_tag(r->tag, 0x01);
     set_tag(p->tag, 0x01);
     break;
-  case 0x10: r->app = w->ds; break;
-  case 0x11: r->dataset = w->app; break;
-  case 0x12: r->workerpool = stranger; break;
-  case 0x13: a->datasetrestrict = stranger; break;
-  case 0x14: a->workerpoolrestrict = stranger; break;
-  case 0x15: a->requesterrestrict = stranger; break;
-  case 0x16: d->apprestrict = stranger; break;
-  case 0x17: d->workerpoolrestrict = stranger; break;
-  case 0x18: d->requesterrestrict = stranger; break;
-  case 0x19: p->apprestrict = stranger; break;
-  case 0x1a: p->datasetrestrict = stranger; break;
-  case 0x1b: p->requesterrestrict = stranger; break;
+  case 0x10:
+    r->app = w->ds;
+    break;
+  case 0x11:
+    r->dataset = w->app;
+    break;
+  case 0x12:
+    r->workerpool = stranger;
+    break;
+  case 0x13:
+    a->datasetrestrict = stranger;
+    break;
+  case 0x14:
+    a->workerpoolrestrict = stranger;
+    break;
+  case 0x15:
+    a->requesterrestrict = stranger;
+    break;
+  case 0x16:
+    d->apprestrict = stranger;
+    break;
+  case 0x17:
+    d->workerpoolrestrict = stranger;
+    break;
+  case 0x18:
+    d->requesterrestrict = stranger;
+    break;
+  case 0x19:
+    p->apprestrict = stranger;
+    break;
+  case 0x1a:
+    p->datasetrestrict = stranger;
+    break;
+  case 0x1b:
+    p->requesterrestrict = stranger;
+    break;
   /* an entry of another registry has owner() but is not registered */
-  case 0x20: a->app = r->app = w->wp; break;
-  case 0x21: o->ka = OTHER; break;
-  case 0x30: d->dataset = r->dataset = w->app; break;
-  case 0x31: o->kd = OTHER; break;
-  case 0x40: p->workerpool = w->ds; break;
-  case 0x41: o->kw = OTHER; break;
-  case 0x50: o->kr = OTHER; break;
-  case 0x60: p->volume = decc_u256_from_u64(0); break;
-  default: break;
+  case 0x20:
+    a->app = r->app = w->wp;
+    break;
+  case 0x21:
+    o->ka = OTHER;
+    break;
+  case 0x30:
+    d->dataset = r->dataset = w->app;
+    break;
+  case 0x31:
+    o->kd = OTHER;
+    break;
+  case 0x40:
+    p->workerpool = w->ds;
+    break;
+  case 0x41:
+    o->kw = OTHER;
+    break;
+  case 0x50:
+    o->kr = OTHER;
+    break;
+  case 0x60:
+    p->volume = decc_u256_from_u64(0);
+    break;
+  default:
+    break;
   }
 }
 
@@ -220,10 +273,10 @@ static int nonce_restore(world *w, unsigned who, uint64_t n0) {
 TEST(every_match_orders_revert_code_changes_nothing) {
   world w;
   ASSERT_EQ(setup(&w), 0);
-  static const unsigned CODES[] = {
-      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12,
-      0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x20, 0x21,
-      0x30, 0x31, 0x40, 0x41, 0x50, 0x60};
+  static const unsigned CODES[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
+                                   0x07, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+                                   0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x20,
+                                   0x21, 0x30, 0x31, 0x40, 0x41, 0x50, 0x60};
   size_t n = sizeof CODES / sizeof CODES[0];
   for (size_t i = 0; i < n; i++) {
     orders o;
@@ -238,8 +291,8 @@ TEST(every_match_orders_revert_code_changes_nothing) {
     decc_buf out;
     decc_buf_init(&out, 0);
     decc_err err;
-    ASSERT_EQ(decc_ledger_view(w.l, &w.who[REQUESTER], &w.info.addr.hub,
-                               d.data, d.len, &out, &err),
+    ASSERT_EQ(decc_ledger_view(w.l, &w.who[REQUESTER], &w.info.addr.hub, d.data,
+                               d.len, &out, &err),
               DECC_E_REVERT);
     ASSERT_STR_EQ(err.msg, want);
     decc_buf_clear(&out);

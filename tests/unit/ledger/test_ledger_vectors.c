@@ -84,7 +84,8 @@ TEST(ethers_transactions_and_calldata_execute) {
     ASSERT(hex_eq(r.tx_hash, 32, jstr(s, "hash")));
     decc_address sender = addr_of(jstr(s, "sender"));
     ASSERT_MEM_EQ(r.from.b, sender.b, 20);
-    ASSERT_EQ(r.nonce, (uint64_t)json_integer_value(json_object_get(s, "nonce")));
+    ASSERT_EQ(r.nonce,
+              (uint64_t)json_integer_value(json_object_get(s, "nonce")));
     ASSERT(hex_eq(r.output, r.output_len, jstr(s, "output")));
     /* the calldata ethers encoded is what the ledger stored */
     sqlite3_stmt *q;
@@ -92,8 +93,8 @@ TEST(ethers_transactions_and_calldata_execute) {
     ASSERT_OK(ldg_query(l, &q, &found, "SELECT input FROM txs WHERE hash=?1",
                         NULL, "h", r.tx_hash));
     ASSERT(found);
-    ASSERT(hex_eq(sqlite3_column_blob(q, 0),
-                  (size_t)sqlite3_column_bytes(q, 0), jstr(s, "data")));
+    ASSERT(hex_eq(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0),
+                  jstr(s, "data")));
     sqlite3_reset(q);
     decc_receipt_clear(&r);
   }
@@ -104,7 +105,9 @@ TEST(ethers_transactions_and_calldata_execute) {
     decc_address a = addr_of(jstr(pr, kinds[k]));
     ldg_target t;
     ASSERT_OK(ldg_target_of(l, &a, &t, NULL));
-    ASSERT_EQ(t, k == 0 ? LDG_T_APP : k == 1 ? LDG_T_DATASET : LDG_T_WORKERPOOL);
+    ASSERT_EQ(t, k == 0   ? LDG_T_APP
+                 : k == 1 ? LDG_T_DATASET
+                          : LDG_T_WORKERPOOL);
   }
   json_t *views = json_object_get(v, "views");
   ASSERT(json_array_size(views) >= 5);
@@ -181,7 +184,8 @@ TEST(sdk_signed_orders_verify_on_the_ledger) {
     ASSERT_EQ(view_word(l, &hub, &d, sep), 0);
     decc_buf_clear(&d);
     json_array_foreach(orders, i, o) {
-      if ((uint64_t)json_integer_value(json_object_get(o, "chainId")) != chain ||
+      if ((uint64_t)json_integer_value(json_object_get(o, "chainId")) !=
+              chain ||
           strcmp(jstr(o, "hub"), hubs))
         continue;
       decc_order_type t;

@@ -114,7 +114,8 @@ static decc_order dataset_order(fixture *f, int n, uint64_t price,
   return o;
 }
 
-static json_t *query(fixture *f, decc_order_type t, const decc_market_filter *flt) {
+static json_t *query(fixture *f, decc_order_type t,
+                     const decc_market_filter *flt) {
   char *js = NULL;
   decc_err err;
   if (decc_market_query(f->m, t, flt, &js, &err) != DECC_OK) {
@@ -286,7 +287,8 @@ TEST(tag_volume_bulk_and_pagination) {
     }
     ASSERT_OK(decc_market_publish(f.m, &o, NULL, NULL, NULL));
   }
-  decc_order bulk = dataset_order(&f, 1, 0, DECC_MARKET_MAX_SAFE_INT, NULL, NULL, 99);
+  decc_order bulk =
+      dataset_order(&f, 1, 0, DECC_MARKET_MAX_SAFE_INT, NULL, NULL, 99);
   ASSERT_OK(decc_market_publish(f.m, &bulk, NULL, NULL, NULL));
   decc_market_filter flt;
   decc_market_filter_init(&flt);

@@ -162,8 +162,8 @@ TEST(file_book_reads_like_the_writer_and_counts_follow_changes) {
   ASSERT_OK(decc_market_publish(b.file, &o, NULL, NULL, NULL));
   decc_order_clear(&o);
   ASSERT_EQ(count_of(b.file, &f), 31);
-  ASSERT_OK(decc_market_unpublish(b.file, DECC_ORDER_DATASET, first_hash,
-                                  NULL, NULL));
+  ASSERT_OK(decc_market_unpublish(b.file, DECC_ORDER_DATASET, first_hash, NULL,
+                                  NULL));
   ASSERT_EQ(count_of(b.file, &f), 30);
   /* a chain event fills an order: it leaves the open orders */
   o = order_n(b.domain, 1);
@@ -189,8 +189,8 @@ TEST(file_book_reads_like_the_writer_and_counts_follow_changes) {
   char *rec = NULL;
   ASSERT_EQ(decc_market_get(b.file, DECC_ORDER_DATASET, first_hash, &rec, NULL),
             DECC_E_NOT_FOUND);
-  ASSERT_OK(decc_market_get(b.file, DECC_ORDER_DATASET, b.wf.filled, &rec,
-                            NULL));
+  ASSERT_OK(
+      decc_market_get(b.file, DECC_ORDER_DATASET, b.wf.filled, &rec, NULL));
   ASSERT(strstr(rec, "\"status\":\"filled\"") != NULL);
   decc_free(rec);
   close_books(&b);

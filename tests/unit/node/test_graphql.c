@@ -79,7 +79,8 @@ TEST(aliases_literals_defaults) {
   ASSERT_EQ(json_array_size(l), 5u);
   ASSERT(json_real_value(json_array_get(l, 1)) == -25.0);
   ASSERT_STR_EQ(json_string_value(json_array_get(l, 4)), "ENUM");
-  ASSERT_STR_EQ(json_string_value(json_array_get(json_object_get(f->args, "a"), 0)), "x");
+  ASSERT_STR_EQ(
+      json_string_value(json_array_get(json_object_get(f->args, "a"), 0)), "x");
   ASSERT_STR_EQ(f->sub[0].sub[0].alias, "taskId");
   ASSERT_STR_EQ(f->sub[0].sub[0].name, "id");
   gql_doc_clear(&d);
@@ -106,7 +107,8 @@ TEST(refusals) {
       {"{ }", "empty selection"},
       {"{ a(x: {b: 1, b: 2}) }", "twice"},
       {"", "empty query"},
-      {"{ a { b { c { d { e { f { g { h { i { j { k { l { m } } } } } } } } } } } } }",
+      {"{ a { b { c { d { e { f { g { h { i { j { k { l { m } } } } } } } } } "
+       "} } } }",
        "deeper"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -115,7 +117,8 @@ TEST(refusals) {
     msg[0] = 0;
     ASSERT_EQ(parse(&d, bad[i].q, NULL, msg), -1);
     if (!strstr(msg, bad[i].why)) {
-      fprintf(stderr, "query %zu: '%s' does not say '%s'\n", i, msg, bad[i].why);
+      fprintf(stderr, "query %zu: '%s' does not say '%s'\n", i, msg,
+              bad[i].why);
       ASSERT(0);
     }
   }

@@ -119,7 +119,8 @@ static int fx_open(fx *f, int auth) {
   (void)decc_abi_enc_push_bytes(&a, "img", 3);
   (void)decc_abi_enc_push_bytes32(&a, sum);
   (void)decc_abi_enc_push_bytes(&a, NULL, 0);
-  decc_buf d = calldata(&a, "createApp(address,string,string,bytes,bytes32,bytes)");
+  decc_buf d =
+      calldata(&a, "createApp(address,string,string,bytes,bytes32,bytes)");
   if (call_as(f, &f->who[0], &f->info.addr.app_registry, &d, &f->app) != 1)
     goto out;
   decc_abi_enc_init(&a, 0);
@@ -128,13 +129,15 @@ static int fx_open(fx *f, int auth) {
   (void)decc_abi_enc_push_bytes(&a, "ma", 2);
   (void)decc_abi_enc_push_bytes32(&a, sum);
   d = calldata(&a, "createDataset(address,string,bytes,bytes32)");
-  if (call_as(f, &f->who[1], &f->info.addr.dataset_registry, &d, &f->dataset) != 1)
+  if (call_as(f, &f->who[1], &f->info.addr.dataset_registry, &d, &f->dataset) !=
+      1)
     goto out;
   decc_abi_enc_init(&a, 0);
   (void)decc_abi_enc_push_address(&a, &f->who[2]);
   (void)decc_abi_enc_push_string(&a, "pool");
   d = calldata(&a, "createWorkerpool(address,string)");
-  if (call_as(f, &f->who[2], &f->info.addr.workerpool_registry, &d, &f->wp) != 1)
+  if (call_as(f, &f->who[2], &f->info.addr.workerpool_registry, &d, &f->wp) !=
+      1)
     goto out;
   rc = 0;
 out:
@@ -144,8 +147,8 @@ out:
 
 /* One HTTP exchange; returns the status (0 on transport failure) and the
  * parsed JSON body in *out (optional). */
-static long http(fx *f, const char *method, const char *path,
-                 const char *auth, const char *body, json_t **out) {
+static long http(fx *f, const char *method, const char *path, const char *auth,
+                 const char *body, json_t **out) {
   char url[4096];
   snprintf(url, sizeof url, "%s%s", f->base, path);
   const char *headers[3] = {"Content-Type: application/json", auth, NULL};
@@ -157,8 +160,9 @@ static long http(fx *f, const char *method, const char *path,
     st = r.status;
   if (out) {
     json_error_t je;
-    *out = r.body.len ? json_loadb((const char *)r.body.data, r.body.len, 0, &je)
-                      : NULL;
+    *out = r.body.len
+               ? json_loadb((const char *)r.body.data, r.body.len, 0, &je)
+               : NULL;
   }
   decc_buf_clear(&r.body);
   return st;
@@ -206,8 +210,8 @@ static long publish(fx *f, const decc_order *o, int as, json_t **out) {
   char auth[512], path[64];
   if (as >= 0 && login(f, as, auth, sizeof auth))
     return -1;
-  snprintf(path, sizeof path, "/%ss?chainId=%llu", decc_order_type_name(o->type),
-           (unsigned long long)f->info.chain_id);
+  snprintf(path, sizeof path, "/%ss?chainId=%llu",
+           decc_order_type_name(o->type), (unsigned long long)f->info.chain_id);
   char *b = body_of(o);
   long st = http(f, "POST", path, as >= 0 ? auth : NULL, b, out);
   decc_free(b);
@@ -234,8 +238,9 @@ static void app_order(fx *f, decc_order *o, uint64_t price, uint64_t volume,
 static long count_of(fx *f, const char *path) {
   json_t *j = NULL;
   long st = http(f, "GET", path, NULL, NULL, &j);
-  long c = st == 200 && j ? (long)json_integer_value(json_object_get(j, "count"))
-                          : -1000 - st;
+  long c = st == 200 && j
+               ? (long)json_integer_value(json_object_get(j, "count"))
+               : -1000 - st;
   json_decref(j);
   return c;
 }
@@ -265,11 +270,14 @@ TEST(config_sources_and_precedence) {
   ASSERT_EQ(decc_node_config_set(&c, "port", "70000", &e), DECC_E_INVALID);
   ASSERT_EQ(decc_node_config_set(&c, "port", "12x", &e), DECC_E_INVALID);
   ASSERT_EQ(decc_node_config_set(&c, "roles", "chain,foo", &e), DECC_E_INVALID);
-  ASSERT_EQ(decc_node_config_set(&c, "market_auth", "maybe", &e), DECC_E_INVALID);
-  ASSERT_EQ(decc_node_config_set(&c, "chain_url", "ftp://x", &e), DECC_E_INVALID);
+  ASSERT_EQ(decc_node_config_set(&c, "market_auth", "maybe", &e),
+            DECC_E_INVALID);
+  ASSERT_EQ(decc_node_config_set(&c, "chain_url", "ftp://x", &e),
+            DECC_E_INVALID);
   ASSERT_OK(decc_node_config_set(&c, "chain_url", "http://10.0.0.1:8545", &e));
   const char *bad = "{\"port\":\"x\"}";
-  ASSERT_EQ(decc_node_config_load_json(&c, bad, strlen(bad), &e), DECC_E_INVALID);
+  ASSERT_EQ(decc_node_config_load_json(&c, bad, strlen(bad), &e),
+            DECC_E_INVALID);
   ASSERT_EQ(decc_node_config_load_json(&c, "[1]", 3, &e), DECC_E_PARSE);
   ASSERT_EQ(decc_node_config_load_json(&c, "{", 1, &e), DECC_E_PARSE);
   char *j = NULL;
@@ -346,7 +354,8 @@ TEST(market_publish_checks_and_errors) {
   app_order(&f, &o3, 8, 10, 0, NULL, NULL);
   ASSERT_OK(decc_order_sign(&o3, f.sk[1], f.domain, 1));
   ASSERT_EQ(publish(&f, &o3, 1, &j), 403);
-  ASSERT(strstr(json_string_value(json_object_get(j, "error")), "owner") != NULL);
+  ASSERT(strstr(json_string_value(json_object_get(j, "error")), "owner") !=
+         NULL);
   json_decref(j);
   /* bad signature: field changed after signing */
   o3.u.app.appprice = decc_u256_from_u64(9);
@@ -364,7 +373,8 @@ TEST(market_publish_checks_and_errors) {
   memset(o4.u.app.app.b, 0x42, 20);
   ASSERT_OK(decc_order_sign(&o4, f.sk[0], f.domain, 1));
   ASSERT_EQ(publish(&f, &o4, 0, &j), 400);
-  ASSERT(strstr(json_string_value(json_object_get(j, "error")), "not registered"));
+  ASSERT(
+      strstr(json_string_value(json_object_get(j, "error")), "not registered"));
   json_decref(j);
   /* volume 0: nothing remaining */
   decc_order o5;
@@ -383,11 +393,16 @@ TEST(market_publish_checks_and_errors) {
   ASSERT(json_is_false(json_object_get(j, "ok")));
   json_decref(j);
   ASSERT_EQ(http(&f, "DELETE", "/apporders", NULL, NULL, NULL), 405);
-  ASSERT_EQ(http(&f, "GET", "/apporders?chainId=1&app=0x0000000000000000000000000000000000000001",
-                 NULL, NULL, NULL), 404);
+  ASSERT_EQ(
+      http(
+          &f, "GET",
+          "/apporders?chainId=1&app=0x0000000000000000000000000000000000000001",
+          NULL, NULL, NULL),
+      404);
   ASSERT_EQ(http(&f, "GET", "/apporders?chainId=abc", NULL, NULL, NULL), 400);
   ASSERT_EQ(http(&f, "GET", "/challenge?chainId=31337&address=0x12", NULL, NULL,
-                 NULL), 400);
+                 NULL),
+            400);
   char *big = decc_malloc(70000);
   memset(big, ' ', 69999);
   big[0] = '{';
@@ -474,13 +489,15 @@ TEST(market_filters_sort_and_pages) {
   snprintf(q, sizeof q, "/apporders?app=%s&minTag=tee", app);
   ASSERT_EQ(count_of(&f, q), 2);
   snprintf(q, sizeof q,
-           "/apporders?app=%s&minTag=0x0000000000000000000000000000000000000000000000000000000000000009",
+           "/apporders?app=%s&minTag="
+           "0x0000000000000000000000000000000000000000000000000000000000000009",
            app);
   ASSERT_EQ(count_of(&f, q), 1);
   snprintf(q, sizeof q, "/apporders?app=%s&maxTag=tee", app);
   ASSERT_EQ(count_of(&f, q), 13);
   snprintf(q, sizeof q,
-           "/apporders?app=%s&maxTag=0x0000000000000000000000000000000000000000000000000000000000000000",
+           "/apporders?app=%s&maxTag="
+           "0x0000000000000000000000000000000000000000000000000000000000000000",
            app);
   ASSERT_EQ(count_of(&f, q), 12);
   snprintf(q, sizeof q, "/apporders?app=%s&minTag=nonsense", app);
@@ -508,10 +525,10 @@ TEST(market_filters_sort_and_pages) {
     ASSERT(atol(p) >= prev);
     prev = atol(p);
   }
-  ASSERT_STR_EQ(json_string_value(json_object_get(
-                    json_object_get(json_array_get(orders, 0), "order"),
-                    "appprice")),
-                "3");
+  ASSERT_STR_EQ(
+      json_string_value(json_object_get(
+          json_object_get(json_array_get(orders, 0), "order"), "appprice")),
+      "3");
   json_decref(j);
   snprintf(q, sizeof q, "/apporders?app=%s&pageSize=10&pageIndex=1", app);
   ASSERT_EQ(http(&f, "GET", q, NULL, NULL, &j), 200);
@@ -569,7 +586,8 @@ TEST(market_filters_sort_and_pages) {
   snprintf(q, sizeof q, "/workerpoolorders?category=0&workerpool=%s", other);
   ASSERT_EQ(count_of(&f, q), 0);
   decc_address_to_hex(owner, &f.who[2]);
-  snprintf(q, sizeof q, "/workerpoolorders?category=0&workerpoolOwner=%s", owner);
+  snprintf(q, sizeof q, "/workerpoolorders?category=0&workerpoolOwner=%s",
+           owner);
   ASSERT_EQ(count_of(&f, q), 2);
 
   /* request orders: maxTrust, beneficiary, workerpool strict */
@@ -591,10 +609,13 @@ TEST(market_filters_sort_and_pages) {
   ASSERT_EQ(count_of(&f, "/requestorders?category=0&workerpool=any"), 3);
   snprintf(q, sizeof q, "/requestorders?category=0&workerpool=%s", wp);
   ASSERT_EQ(count_of(&f, q), 3);
-  snprintf(q, sizeof q, "/requestorders?category=0&workerpool=%s&isWorkerpoolStrict=true", wp);
+  snprintf(q, sizeof q,
+           "/requestorders?category=0&workerpool=%s&isWorkerpoolStrict=true",
+           wp);
   ASSERT_EQ(count_of(&f, q), 1);
   ASSERT_EQ(count_of(&f, "/requestorders?category=0&maxTrust=5"), 1);
-  snprintf(q, sizeof q, "/requestorders?category=0&requester=%s&workerpool=any", rq);
+  snprintf(q, sizeof q, "/requestorders?category=0&requester=%s&workerpool=any",
+           rq);
   ASSERT_EQ(count_of(&f, q), 3);
   char ben[43];
   decc_address_to_hex(ben, &f.who[4]);
@@ -602,7 +623,8 @@ TEST(market_filters_sort_and_pages) {
   ASSERT_EQ(count_of(&f, q), 1);
   snprintf(q, sizeof q, "/requestorders?category=0&app=%s&workerpool=any", app);
   ASSERT_EQ(count_of(&f, q), 3);
-  snprintf(q, sizeof q, "/requestorders?category=0&app=%s&workerpool=any", other);
+  snprintf(q, sizeof q, "/requestorders?category=0&app=%s&workerpool=any",
+           other);
   ASSERT_EQ(count_of(&f, q), 0);
   /* a request order whose requester is not the signer */
   ASSERT_OK(decc_order_init(&o, DECC_ORDER_REQUEST));
@@ -632,34 +654,39 @@ TEST(market_unpublish) {
   snprintf(q, sizeof q, "/apporders?app=%s", app);
   ASSERT_EQ(count_of(&f, q), 3);
   /* by hash, as somebody else: refused */
-  snprintf(body, sizeof body, "{\"target\":\"unpublish_orderHash\",\"orderHash\":\"%s\"}",
-           hx[0]);
+  snprintf(body, sizeof body,
+           "{\"target\":\"unpublish_orderHash\",\"orderHash\":\"%s\"}", hx[0]);
   ASSERT_OK(login(&f, 1, auth, sizeof auth));
   ASSERT_EQ(http(&f, "PUT", "/apporders?chainId=31337", auth, body, NULL), 403);
   ASSERT_EQ(http(&f, "PUT", "/apporders?chainId=31337", NULL, body, NULL), 401);
   ASSERT_OK(login(&f, 0, auth, sizeof auth));
   json_t *j = NULL;
   ASSERT_EQ(http(&f, "PUT", "/apporders?chainId=31337", auth, body, &j), 200);
-  ASSERT_STR_EQ(json_string_value(json_array_get(json_object_get(j, "unpublished"), 0)),
-                hx[0]);
+  ASSERT_STR_EQ(
+      json_string_value(json_array_get(json_object_get(j, "unpublished"), 0)),
+      hx[0]);
   json_decref(j);
   ASSERT_OK(login(&f, 0, auth, sizeof auth));
   ASSERT_EQ(http(&f, "PUT", "/apporders?chainId=31337", auth, body, NULL), 404);
   /* last, then all */
-  snprintf(body, sizeof body, "{\"target\":\"unpublish_last\",\"app\":\"%s\"}", app);
+  snprintf(body, sizeof body, "{\"target\":\"unpublish_last\",\"app\":\"%s\"}",
+           app);
   ASSERT_OK(login(&f, 0, auth, sizeof auth));
   ASSERT_EQ(http(&f, "PUT", "/apporders?chainId=31337", auth, body, &j), 200);
-  ASSERT_STR_EQ(json_string_value(json_array_get(json_object_get(j, "unpublished"), 0)),
-                hx[2]);
+  ASSERT_STR_EQ(
+      json_string_value(json_array_get(json_object_get(j, "unpublished"), 0)),
+      hx[2]);
   json_decref(j);
   ASSERT_EQ(count_of(&f, q), 1);
-  snprintf(body, sizeof body, "{\"target\":\"unpublish_all\",\"app\":\"%s\"}", app);
+  snprintf(body, sizeof body, "{\"target\":\"unpublish_all\",\"app\":\"%s\"}",
+           app);
   ASSERT_OK(login(&f, 0, auth, sizeof auth));
   ASSERT_EQ(http(&f, "PUT", "/apporders?chainId=31337", auth, body, NULL), 200);
   ASSERT_EQ(count_of(&f, q), 0);
   ASSERT_OK(login(&f, 0, auth, sizeof auth));
   ASSERT_EQ(http(&f, "PUT", "/apporders?chainId=31337", auth,
-                 "{\"target\":\"unpublish_everything\"}", NULL), 400);
+                 "{\"target\":\"unpublish_everything\"}", NULL),
+            400);
   for (int i = 0; i < 3; i++)
     decc_order_clear(&o[i]);
   fx_close(&f);
@@ -729,18 +756,20 @@ TEST(market_status_follows_chain_events_and_deals) {
   push_order(&e, &wp);
   push_order(&e, &rq);
   decc_buf d = calldata(
-      &e, "matchOrders((address,uint256,uint256,bytes32,address,address,address,"
-          "bytes32,bytes),(address,uint256,uint256,bytes32,address,address,"
-          "address,bytes32,bytes),(address,uint256,uint256,bytes32,uint256,"
-          "uint256,address,address,address,bytes32,bytes),(address,uint256,"
-          "address,uint256,address,uint256,address,uint256,bytes32,uint256,"
-          "uint256,address,address,string,bytes32,bytes))");
+      &e,
+      "matchOrders((address,uint256,uint256,bytes32,address,address,address,"
+      "bytes32,bytes),(address,uint256,uint256,bytes32,address,address,"
+      "address,bytes32,bytes),(address,uint256,uint256,bytes32,uint256,"
+      "uint256,address,address,address,bytes32,bytes),(address,uint256,"
+      "address,uint256,address,uint256,address,uint256,bytes32,uint256,"
+      "uint256,address,address,string,bytes32,bytes))");
   ASSERT_EQ(call_as(&f, &f.who[3], &f.info.addr.hub, &d, NULL), 1);
   size_t applied = 0;
   ASSERT_OK(decc_node_market_sync(f.n, &applied, NULL));
   /* the watcher thread may have applied it first */
-  for (int i = 0; i < 100 && strcmp(status_of(&f, "workerpoolorders", &wp, NULL),
-                                    "filled");
+  for (int i = 0;
+       i < 100 &&
+       strcmp(status_of(&f, "workerpoolorders", &wp, NULL), "filled");
        i++)
     usleep(20000);
   ASSERT_STR_EQ(status_of(&f, "workerpoolorders", &wp, NULL), "filled");
@@ -768,8 +797,8 @@ TEST(market_status_follows_chain_events_and_deals) {
   ASSERT_STR_EQ(dealid, decc_hex_encode(dhx, did, 32, 1));
   char app_hex[43];
   decc_address_to_hex(app_hex, &f.app);
-  ASSERT_STR_EQ(json_string_value(json_object_get(json_object_get(deal, "app"),
-                                                  "pointer")),
+  ASSERT_STR_EQ(json_string_value(
+                    json_object_get(json_object_get(deal, "app"), "pointer")),
                 app_hex);
   snprintf(q, sizeof q, "/deals/%s", dhx);
   json_decref(j);
@@ -796,8 +825,8 @@ TEST(market_status_follows_chain_events_and_deals) {
                    "address,address,bytes32,bytes),uint8,bytes))");
   ASSERT_EQ(call_as(&f, &f.who[0], &f.info.addr.hub, &d, NULL), 1);
   ASSERT_OK(decc_node_market_sync(f.n, NULL, NULL));
-  for (int i = 0; i < 100 && strcmp(status_of(&f, "apporders", &app2, NULL),
-                                    "canceled");
+  for (int i = 0;
+       i < 100 && strcmp(status_of(&f, "apporders", &app2, NULL), "canceled");
        i++)
     usleep(20000);
   ASSERT_STR_EQ(status_of(&f, "apporders", &app2, NULL), "canceled");
@@ -879,28 +908,36 @@ TEST(rpc_methods_batches_and_errors) {
   fx f;
   ASSERT_OK(fx_open(&f, 0));
   long st;
-  json_t *j = rpc(&f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}", &st);
+  json_t *j =
+      rpc(&f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}", &st);
   ASSERT_EQ(st, 200);
   ASSERT_STR_EQ(json_string_value(json_object_get(j, "result")), "0x7a69");
   json_decref(j);
-  j = rpc(&f, "{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"net_version\",\"params\":[]}", &st);
+  j = rpc(&f,
+          "{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"net_version\","
+          "\"params\":[]}",
+          &st);
   ASSERT_STR_EQ(json_string_value(json_object_get(j, "result")), "31337");
   ASSERT_STR_EQ(json_string_value(json_object_get(j, "id")), "a");
   json_decref(j);
-  j = rpc(&f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\"}", &st);
+  j = rpc(&f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\"}",
+          &st);
   ASSERT_STR_EQ(json_string_value(json_object_get(j, "result")), "0x3");
   json_decref(j);
   char body[1024], a[43];
   decc_address_to_hex(a, &f.who[0]);
-  snprintf(body, sizeof body,
-           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionCount\","
-           "\"params\":[\"%s\",\"latest\"]}", a);
+  snprintf(
+      body, sizeof body,
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionCount\","
+      "\"params\":[\"%s\",\"latest\"]}",
+      a);
   j = rpc(&f, body, &st);
   ASSERT_STR_EQ(json_string_value(json_object_get(j, "result")), "0x1");
   json_decref(j);
   snprintf(body, sizeof body,
            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\","
-           "\"params\":[\"%s\",\"latest\"]}", a);
+           "\"params\":[\"%s\",\"latest\"]}",
+           a);
   j = rpc(&f, body, &st);
   /* a dev account: the genesis' native coin, 10,000 ether = 10^22 wei */
   ASSERT_STR_EQ(json_string_value(json_object_get(j, "result")),
@@ -918,7 +955,8 @@ TEST(rpc_methods_batches_and_errors) {
   decc_address_to_hex(app, &f.app);
   snprintf(body, sizeof body,
            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\","
-           "\"params\":[{\"to\":\"%s\",\"data\":\"0x8da5cb5b\"},\"latest\"]}", app);
+           "\"params\":[{\"to\":\"%s\",\"data\":\"0x8da5cb5b\"},\"latest\"]}",
+           app);
   j = rpc(&f, body, &st);
   const char *res = json_string_value(json_object_get(j, "result"));
   ASSERT(res && strlen(res) == 66);
@@ -927,7 +965,8 @@ TEST(rpc_methods_batches_and_errors) {
   /* a reverting call: code 3 with Error(string) data */
   snprintf(body, sizeof body,
            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\","
-           "\"params\":[{\"to\":\"%s\",\"data\":\"0xdeadbeef\"}]}", app);
+           "\"params\":[{\"to\":\"%s\",\"data\":\"0xdeadbeef\"}]}",
+           app);
   j = rpc(&f, body, &st);
   json_t *err = json_object_get(j, "error");
   ASSERT(err != NULL);
@@ -939,16 +978,19 @@ TEST(rpc_methods_batches_and_errors) {
   snprintf(body, sizeof body,
            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getLogs\","
            "\"params\":[{\"fromBlock\":\"0x0\",\"toBlock\":\"latest\","
-           "\"address\":\"%s\"}]}", reg);
+           "\"address\":\"%s\"}]}",
+           reg);
   j = rpc(&f, body, &st);
   json_t *logs = json_object_get(j, "result");
   ASSERT_EQ(json_array_size(logs), 1);
   const char *txh = json_string_value(
       json_object_get(json_array_get(logs, 0), "transactionHash"));
   ASSERT(txh != NULL);
-  snprintf(body, sizeof body,
-           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionReceipt\","
-           "\"params\":[\"%s\"]}", txh);
+  snprintf(
+      body, sizeof body,
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionReceipt\","
+      "\"params\":[\"%s\"]}",
+      txh);
   json_decref(rpc(&f, "{}", NULL));
   json_t *r = rpc(&f, body, &st);
   json_t *rr = json_object_get(r, "result");
@@ -959,28 +1001,35 @@ TEST(rpc_methods_batches_and_errors) {
   json_decref(r);
   json_decref(j);
   /* an unknown tx → null */
-  j = rpc(&f,
-          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionReceipt\","
-          "\"params\":[\"0x1111111111111111111111111111111111111111111111111111111111111111\"]}",
-          &st);
+  j = rpc(
+      &f,
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionReceipt\","
+      "\"params\":["
+      "\"0x1111111111111111111111111111111111111111111111111111111111111111\"]"
+      "}",
+      &st);
   ASSERT(json_is_null(json_object_get(j, "result")));
   json_decref(j);
   j = rpc(&f,
           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBlockByNumber\","
-          "\"params\":[\"0x1\",false]}", &st);
-  ASSERT_EQ(json_array_size(json_object_get(json_object_get(j, "result"),
-                                            "transactions")), 1);
+          "\"params\":[\"0x1\",false]}",
+          &st);
+  ASSERT_EQ(json_array_size(
+                json_object_get(json_object_get(j, "result"), "transactions")),
+            1);
   json_decref(j);
   j = rpc(&f,
           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBlockByNumber\","
-          "\"params\":[\"0x99\",false]}", &st);
+          "\"params\":[\"0x99\",false]}",
+          &st);
   ASSERT(json_is_null(json_object_get(j, "result")));
   json_decref(j);
   /* batch with a notification and an unknown method */
   j = rpc(&f,
           "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"},"
           "{\"jsonrpc\":\"2.0\",\"method\":\"eth_chainId\"},"
-          "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"eth_mine\"},5]", &st);
+          "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"eth_mine\"},5]",
+          &st);
   ASSERT_EQ(st, 200);
   ASSERT_EQ(json_array_size(j), 3);
   ASSERT_EQ(json_integer_value(json_object_get(
@@ -993,16 +1042,20 @@ TEST(rpc_methods_batches_and_errors) {
   /* parse error, empty batch, bad params */
   j = rpc(&f, "{\"jsonrpc\":", &st);
   ASSERT_EQ(st, 400);
-  ASSERT_EQ(json_integer_value(json_object_get(json_object_get(j, "error"), "code")),
-            -32700);
+  ASSERT_EQ(
+      json_integer_value(json_object_get(json_object_get(j, "error"), "code")),
+      -32700);
   json_decref(j);
   j = rpc(&f, "[]", &st);
   ASSERT_EQ(st, 400);
   json_decref(j);
-  j = rpc(&f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\","
-              "\"params\":[\"0x12\"]}", &st);
-  ASSERT_EQ(json_integer_value(json_object_get(json_object_get(j, "error"), "code")),
-            -32602);
+  j = rpc(&f,
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\","
+          "\"params\":[\"0x12\"]}",
+          &st);
+  ASSERT_EQ(
+      json_integer_value(json_object_get(json_object_get(j, "error"), "code")),
+      -32602);
   json_decref(j);
   j = rpc(&f, "{\"jsonrpc\":\"2.0\",\"method\":\"eth_chainId\"}", &st);
   ASSERT_EQ(st, 204);
@@ -1035,8 +1088,10 @@ TEST(rpc_methods_batches_and_errors) {
   decc_hex_encode(rawhex, raw.data, raw.len, 1);
   decc_buf_clear(&raw);
   char *b2 = decc_malloc(strlen(rawhex) + 128);
-  sprintf(b2, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"eth_sendRawTransaction\","
-              "\"params\":[\"%s\"]}", rawhex);
+  sprintf(b2,
+          "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"eth_sendRawTransaction\","
+          "\"params\":[\"%s\"]}",
+          rawhex);
   j = rpc(&f, b2, &st);
   char thx[67];
   decc_hex_encode(thx, th, 32, 1);
@@ -1048,12 +1103,15 @@ TEST(rpc_methods_batches_and_errors) {
   json_decref(j);
   decc_free(b2);
   decc_free(rawhex);
-  snprintf(body, sizeof body,
-           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionReceipt\","
-           "\"params\":[\"%s\"]}", thx);
+  snprintf(
+      body, sizeof body,
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionReceipt\","
+      "\"params\":[\"%s\"]}",
+      thx);
   j = rpc(&f, body, &st);
-  ASSERT_STR_EQ(json_string_value(json_object_get(json_object_get(j, "result"),
-                                                  "status")), "0x1");
+  ASSERT_STR_EQ(json_string_value(
+                    json_object_get(json_object_get(j, "result"), "status")),
+                "0x1");
   json_decref(j);
   /* health */
   ASSERT_EQ(http(&f, "GET", "/health", NULL, NULL, &j), 200);
@@ -1124,16 +1182,18 @@ TEST(market_node_over_remote_chain) {
   push_order(&enc, &wp);
   push_order(&enc, &rq);
   decc_buf d = calldata(
-      &enc, "matchOrders((address,uint256,uint256,bytes32,address,address,address,"
-            "bytes32,bytes),(address,uint256,uint256,bytes32,address,address,"
-            "address,bytes32,bytes),(address,uint256,uint256,bytes32,uint256,"
-            "uint256,address,address,address,bytes32,bytes),(address,uint256,"
-            "address,uint256,address,uint256,address,uint256,bytes32,uint256,"
-            "uint256,address,address,string,bytes32,bytes))");
+      &enc,
+      "matchOrders((address,uint256,uint256,bytes32,address,address,address,"
+      "bytes32,bytes),(address,uint256,uint256,bytes32,address,address,"
+      "address,bytes32,bytes),(address,uint256,uint256,bytes32,uint256,"
+      "uint256,address,address,address,bytes32,bytes),(address,uint256,"
+      "address,uint256,address,uint256,address,uint256,bytes32,uint256,"
+      "uint256,address,address,string,bytes32,bytes))");
   ASSERT_EQ(call_as(&f, &f.who[3], &f.info.addr.hub, &d, NULL), 1);
   ASSERT_OK(decc_node_market_sync(m, NULL, &e));
-  for (int i = 0; i < 100 && strcmp(status_of(&r, "workerpoolorders", &wp, NULL),
-                                    "filled");
+  for (int i = 0;
+       i < 100 &&
+       strcmp(status_of(&r, "workerpoolorders", &wp, NULL), "filled");
        i++)
     usleep(20000);
   ASSERT_STR_EQ(status_of(&r, "workerpoolorders", &wp, NULL), "filled");
@@ -1219,10 +1279,11 @@ TEST(workerpool_node_over_remote_services) {
   json_t *j = NULL;
   ASSERT_EQ(http(&r, "GET", "/health", NULL, NULL, &j), 200);
   ASSERT(json_is_true(json_object_get(json_object_get(j, "roles"), "worker")));
-  ASSERT(json_is_true(json_object_get(json_object_get(j, "roles"), "scheduler")));
-  ASSERT_STR_EQ(json_string_value(json_object_get(json_object_get(j, "remote"),
-                                                  "chain")),
-                url);
+  ASSERT(
+      json_is_true(json_object_get(json_object_get(j, "roles"), "scheduler")));
+  ASSERT_STR_EQ(
+      json_string_value(json_object_get(json_object_get(j, "remote"), "chain")),
+      url);
   json_decref(j);
   ASSERT_EQ(http(&r, "GET", "/tee/framework", NULL, NULL, NULL), 200);
   usleep(100000); /* a few rounds against the remote chain */

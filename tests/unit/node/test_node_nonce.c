@@ -65,8 +65,8 @@ static json_t *rpc(const char *method, const char *params) {
   decc_http_reply r;
   decc_err e;
   json_t *j = NULL;
-  if (decc_http_fetch(&r, "POST", g_base, headers, body, strlen(body), 0,
-                      10000, &e) == DECC_OK) {
+  if (decc_http_fetch(&r, "POST", g_base, headers, body, strlen(body), 0, 10000,
+                      &e) == DECC_OK) {
     json_error_t je;
     j = json_loadb((const char *)r.body.data, r.body.len, 0, &je);
     decc_buf_clear(&r.body);
@@ -131,7 +131,8 @@ static uint64_t tx_count(unsigned who) {
   if (decc_ledger_dev_key(sk, who) || decc_address_from_privkey(&a, sk))
     return UINT64_MAX;
   decc_memzero(sk, sizeof sk);
-  snprintf(p, sizeof p, "[\"%s\",\"pending\"]", decc_address_to_checksum(ah, &a));
+  snprintf(p, sizeof p, "[\"%s\",\"pending\"]",
+           decc_address_to_checksum(ah, &a));
   json_t *j = rpc("eth_getTransactionCount", p);
   const char *r = json_string_value(json_object_get(j, "result"));
   uint64_t n = r ? strtoull(r + 2, NULL, 16) : UINT64_MAX;

@@ -162,7 +162,7 @@ static inline void tw_set_score(tw *w, const decc_address *a,
 /* ---- callbacks ----------------------------------------------------------- */
 
 static inline decc_status tw_owner_of(void *ctx, const decc_address *entry,
-                               int *has, decc_address *owner) {
+                                      int *has, decc_address *owner) {
   tw_entry *e = tw_find_entry(ctx, entry);
   *has = e != NULL;
   if (e)
@@ -171,13 +171,15 @@ static inline decc_status tw_owner_of(void *ctx, const decc_address *entry,
 }
 
 static inline decc_status tw_is_registered(void *ctx, decc_poco_registry reg,
-                                    const decc_address *entry, int *yes) {
+                                           const decc_address *entry,
+                                           int *yes) {
   tw_entry *e = tw_find_entry(ctx, entry);
   *yes = e && e->registry == (int)reg;
   return DECC_OK;
 }
 
-static inline decc_status tw_is_contract(void *ctx, const decc_address *a, int *yes) {
+static inline decc_status tw_is_contract(void *ctx, const decc_address *a,
+                                         int *yes) {
   tw *w = ctx;
   *yes = tw_find_entry(w, a) != NULL;
   for (int i = 0; i < w->n_ids; i++)
@@ -189,9 +191,10 @@ static inline decc_status tw_is_contract(void *ctx, const decc_address *a, int *
   return DECC_OK;
 }
 
-static inline decc_status tw_key_has_purpose(void *ctx, const decc_address *identity,
-                                      const uint8_t key32[32],
-                                      uint64_t purpose, int *result) {
+static inline decc_status tw_key_has_purpose(void *ctx,
+                                             const decc_address *identity,
+                                             const uint8_t key32[32],
+                                             uint64_t purpose, int *result) {
   tw *w = ctx;
   *result = 0;
   for (int i = 0; i < w->n_ids; i++) {
@@ -207,10 +210,11 @@ static inline decc_status tw_key_has_purpose(void *ctx, const decc_address *iden
   return DECC_OK;
 }
 
-static inline decc_status tw_is_valid_signature(void *ctx, const decc_address *acct,
-                                         const uint8_t hash32[32],
-                                         const uint8_t *sig, size_t len,
-                                         int *valid) {
+static inline decc_status tw_is_valid_signature(void *ctx,
+                                                const decc_address *acct,
+                                                const uint8_t hash32[32],
+                                                const uint8_t *sig, size_t len,
+                                                int *valid) {
   tw *w = ctx;
   (void)hash32;
   *valid = 0;
@@ -224,7 +228,8 @@ static inline decc_status tw_is_valid_signature(void *ctx, const decc_address *a
   return DECC_OK;
 }
 
-static inline decc_status tw_consumed(void *ctx, const uint8_t h[32], decc_u256 *out) {
+static inline decc_status tw_consumed(void *ctx, const uint8_t h[32],
+                                      decc_u256 *out) {
   tw *w = ctx;
   tw_hv *e = tw_hv_find(w->consumed, w->n_consumed, h);
   *out = e ? e->v : U(0);
@@ -232,7 +237,7 @@ static inline decc_status tw_consumed(void *ctx, const uint8_t h[32], decc_u256 
 }
 
 static inline decc_status tw_presigned(void *ctx, const uint8_t h[32],
-                                decc_address *out) {
+                                       decc_address *out) {
   tw *w = ctx;
   tw_hv *e = tw_hv_find(w->presigned, w->n_presigned, h);
   memset(out, 0, sizeof *out);
@@ -247,7 +252,7 @@ static inline decc_status tw_category_count(void *ctx, uint64_t *count) {
 }
 
 static inline decc_status tw_category_timeref(void *ctx, const decc_u256 *idx,
-                                       int *found, decc_u256 *timeref) {
+                                              int *found, decc_u256 *timeref) {
   tw *w = ctx;
   uint64_t i;
   *found = decc_u256_to_u64(&i, idx) && i < w->ncat;
@@ -256,8 +261,9 @@ static inline decc_status tw_category_timeref(void *ctx, const decc_u256 *idx,
   return DECC_OK;
 }
 
-static inline decc_status tw_policy(void *ctx, const decc_address *wp, int *found,
-                             decc_u256 *stake, decc_u256 *sched) {
+static inline decc_status tw_policy(void *ctx, const decc_address *wp,
+                                    int *found, decc_u256 *stake,
+                                    decc_u256 *sched) {
   tw_entry *e = tw_find_entry(ctx, wp);
   *found = e && e->has_policy;
   if (*found) {
@@ -268,7 +274,7 @@ static inline decc_status tw_policy(void *ctx, const decc_address *wp, int *foun
 }
 
 static inline decc_status tw_account(void *ctx, const decc_address *a,
-                              decc_u256 *balance, decc_u256 *frozen) {
+                                     decc_u256 *balance, decc_u256 *frozen) {
   tw *w = ctx;
   if (w->fail_accounts)
     return DECC_E_IO;
@@ -283,7 +289,7 @@ static inline decc_status tw_account(void *ctx, const decc_address *a,
 }
 
 static inline decc_status tw_score_cb(void *ctx, const decc_address *a,
-                               decc_u256 *s) {
+                                      decc_u256 *s) {
   tw *w = ctx;
   *s = U(0);
   for (int i = 0; i < w->n_scores; i++)

@@ -37,7 +37,8 @@ TEST(escrow_apply_each_move) {
   decc_u256 z = U(0), hundred = U(100);
   ASSERT_OK(decc_poco_accounts_set(&t, &a, &hundred, &z));
   decc_poco_move m[5] = {mv(DECC_POCO_LOCK, 1, 60), mv(DECC_POCO_UNLOCK, 1, 10),
-                         mv(DECC_POCO_SEIZE, 1, 20), mv(DECC_POCO_REWARD, 2, 20),
+                         mv(DECC_POCO_SEIZE, 1, 20),
+                         mv(DECC_POCO_REWARD, 2, 20),
                          mv(DECC_POCO_FREEZE, 3, 7)};
   decc_poco_revert rev;
   ASSERT_OK(decc_poco_escrow_apply(&t, &hub, m, 5, &rev, NULL));
@@ -109,7 +110,8 @@ TEST(escrow_reverts_are_atomic) {
   expect_move_revert(m5, 2, DECC_POCO_REVERT_PANIC, NULL, &ok);
   ASSERT(ok);
   /* Reward above the hub's balance. */
-  decc_poco_move m6[] = {mv(DECC_POCO_LOCK, 1, 50), mv(DECC_POCO_REWARD, 2, 51)};
+  decc_poco_move m6[] = {mv(DECC_POCO_LOCK, 1, 50),
+                         mv(DECC_POCO_REWARD, 2, 51)};
   expect_move_revert(m6, 2, DECC_POCO_REVERT_ERROR,
                      "IexecEscrow: Transfer amount exceeds balance", &ok);
   ASSERT(ok);
@@ -206,10 +208,9 @@ static void set_kitty(fixture *f, const decc_u256 *frozen) {
 
 TEST(success_work_kitty_fraction) {
   /* kitty values around KITTY_MIN and the 10 % threshold */
-  static const uint64_t kitties[] = {0,           1,           999999999,
-                                     1000000000,  5000000000,  9999999999,
-                                     10000000000, 10000000001, 123456789012345,
-                                     UINT64_MAX / 20};
+  static const uint64_t kitties[] = {
+      0,          1,           999999999,   1000000000,      5000000000,
+      9999999999, 10000000000, 10000000001, 123456789012345, UINT64_MAX / 20};
   for (size_t i = 0; i < sizeof kitties / sizeof kitties[0]; i++) {
     fixture f;
     fixture_init(&f, 5, 3, 1000000007);
@@ -248,7 +249,9 @@ TEST(success_work_kitty_fraction) {
   fixture f;
   fixture_init(&f, 5, 3, 10);
   decc_u256 huge;
-  ASSERT_OK(decc_u256_parse(&huge, "0x2000000000000000000000000000000000000000000000000000000000000000"));
+  ASSERT_OK(decc_u256_parse(
+      &huge,
+      "0x2000000000000000000000000000000000000000000000000000000000000000"));
   set_kitty(&f, &huge);
   decc_poco_effects fx;
   decc_poco_effects_init(&fx);
@@ -319,8 +322,9 @@ TEST(failed_work_refunds_and_feeds_kitty) {
 
 static void add_contrib(decc_poco_task *t, uint8_t who,
                         decc_poco_contribution_status st, uint64_t weight) {
-  t->contributions = decc_realloc(t->contributions,
-                                  (t->n_contributions + 1) * sizeof(decc_poco_contribution));
+  t->contributions =
+      decc_realloc(t->contributions,
+                   (t->n_contributions + 1) * sizeof(decc_poco_contribution));
   decc_poco_contribution *c = &t->contributions[t->n_contributions++];
   memset(c, 0, sizeof *c);
   c->worker = A(who);
@@ -439,9 +443,9 @@ TEST(distribute_rewards_fast_ratios) {
   decc_poco_effects fx;
   decc_poco_effects_init(&fx);
   decc_address w = A(9);
-  ASSERT_EQ(decc__poco_distribute_rewards_fast(&f.env, &fx, &f.deal,
-                                               f.task_id, &w),
-            DECC_E_REVERT);
+  ASSERT_EQ(
+      decc__poco_distribute_rewards_fast(&f.env, &fx, &f.deal, f.task_id, &w),
+      DECC_E_REVERT);
   ASSERT_EQ(fx.revert.kind, DECC_POCO_REVERT_PANIC);
   decc_poco_effects_clear(&fx);
   decc_poco_deal_clear(&f.deal);

@@ -15,7 +15,14 @@
 #include "poco_testworld.h"
 #include "test.h"
 
-enum { K_APP = 1, K_DS = 2, K_SCHED = 3, K_REQ = 4, K_SPONSOR = 8, K_OTHER = 9 };
+enum {
+  K_APP = 1,
+  K_DS = 2,
+  K_SCHED = 3,
+  K_REQ = 4,
+  K_SPONSOR = 8,
+  K_OTHER = 9
+};
 
 typedef struct mkt {
   tw w;
@@ -138,8 +145,7 @@ static int expect_revert(mkt *m, const char *reason) {
     ok = ok && fx.revert.kind == DECC_POCO_REVERT_EMPTY;
   if (!ok)
     fprintf(stderr, "  expected revert %s, got status %d kind %d \"%s\"\n",
-            reason ? reason : "(empty)", st, fx.revert.kind,
-            fx.revert.reason);
+            reason ? reason : "(empty)", st, fx.revert.kind, fx.revert.reason);
   decc_poco_effects_clear(&fx);
   return ok;
 }
@@ -161,7 +167,6 @@ static void hex32(uint8_t out[32], const char *hex) {
   memset(out, 0, 32);
   if (b && n == 32)
     memcpy(out, b, 32);
-
 }
 
 /* ---- success ------------------------------------------------------------------ */
@@ -186,8 +191,9 @@ TEST(match_success_records_deal_locks_and_logs) {
   ASSERT(fx.has_deal);
 
   const decc_poco_deal *d = &fx.deal;
-  decc_address app_owner = tw_addr_of_key(K_APP), ds_owner = tw_addr_of_key(K_DS),
-               sched = tw_addr_of_key(K_SCHED), req = tw_addr_of_key(K_REQ);
+  decc_address app_owner = tw_addr_of_key(K_APP),
+               ds_owner = tw_addr_of_key(K_DS), sched = tw_addr_of_key(K_SCHED),
+               req = tw_addr_of_key(K_REQ);
   ASSERT(decc_address_eq(&d->app.pointer, &m.app_a));
   ASSERT(decc_address_eq(&d->app.owner, &app_owner));
   ASSERT(decc_address_eq(&d->dataset.owner, &ds_owner));
@@ -219,16 +225,19 @@ TEST(match_success_records_deal_locks_and_logs) {
   ASSERT(decc_u256_to_u64(&v, &fx.moves[1].amount) && v == 9000000000ULL);
   ASSERT(decc_address_eq(&fx.moves[1].account, &sched));
   const decc_poco_account *ra = decc_poco_accounts_find(&fx.accounts, &req);
-  const decc_poco_account *ha = decc_poco_accounts_find(&fx.accounts, &m.env.hub);
+  const decc_poco_account *ha =
+      decc_poco_accounts_find(&fx.accounts, &m.env.hub);
   ASSERT(ra && ha);
-  ASSERT(decc_u256_to_u64(&v, &ra->balance) && v == 1000000000000ULL - 54000000000ULL);
+  ASSERT(decc_u256_to_u64(&v, &ra->balance) &&
+         v == 1000000000000ULL - 54000000000ULL);
   ASSERT(decc_u256_to_u64(&v, &ra->frozen) && v == 54000000000ULL);
   ASSERT(decc_u256_to_u64(&v, &ha->balance) && v == 63000000000ULL);
 
   /* logs: Transfer, Lock, Transfer, Lock, SchedulerNotice, OrdersMatched. */
   ASSERT_EQ(fx.n_logs, 6);
   static const decc_poco_event order[] = {
-      DECC_EV_TRANSFER, DECC_EV_LOCK, DECC_EV_TRANSFER, DECC_EV_LOCK,
+      DECC_EV_TRANSFER,         DECC_EV_LOCK,
+      DECC_EV_TRANSFER,         DECC_EV_LOCK,
       DECC_EV_SCHEDULER_NOTICE, DECC_EV_ORDERS_MATCHED};
   for (int i = 0; i < 6; i++) {
     ASSERT_EQ(decc_poco_event_from_topic(fx.logs[i].topics[0]), order[i]);
@@ -422,9 +431,15 @@ TEST(match_revert_codes_matching_and_restrictions) {
       {&m.wp.u.workerpool.datasetrestrict, "iExecV5-matchOrders-0x1a"},
       {&m.wp.u.workerpool.requesterrestrict, "iExecV5-matchOrders-0x1b"},
   };
-  decc_address rightful[10] = {m.wp_a, m.ds_a, m.wp_a,
-                               tw_addr_of_key(K_REQ), m.app_a, m.wp_a,
-                               tw_addr_of_key(K_REQ), m.app_a, m.ds_a,
+  decc_address rightful[10] = {m.wp_a,
+                               m.ds_a,
+                               m.wp_a,
+                               tw_addr_of_key(K_REQ),
+                               m.app_a,
+                               m.wp_a,
+                               tw_addr_of_key(K_REQ),
+                               m.app_a,
+                               m.ds_a,
                                tw_addr_of_key(K_REQ)};
   for (int i = 0; i < 10; i++) {
     *cases[i].field = other;
@@ -560,10 +575,10 @@ TEST(match_signature_forms) {
   ASSERT(expect_ok(&m));
   sign_all(&m);
   /* High-S twin of a valid signature: rejected (OZ). */
-  static const uint8_t n[32] = {
-      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-      0xff, 0xff, 0xff, 0xff, 0xfe, 0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48,
-      0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41};
+  static const uint8_t n[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
+                                0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b,
+                                0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41};
   decc_u256 nn, s, hs;
   decc_u256_from_be(&nn, n);
   decc_u256_from_be(&s, m.app.sign + 32);
@@ -613,7 +628,9 @@ TEST(match_requester_zero_and_escrow_reverts) {
   m.w.entries[2].has_policy = 1;
   /* Price sum overflow: panic 0x11. */
   decc_u256 big;
-  ASSERT_OK(decc_u256_parse(&big, "0x8000000000000000000000000000000000000000000000000000000000000000"));
+  ASSERT_OK(decc_u256_parse(
+      &big,
+      "0x8000000000000000000000000000000000000000000000000000000000000000"));
   m.app.u.app.appprice = big;
   m.ds.u.dataset.datasetprice = big;
   m.rq.u.request.appmaxprice = big;
@@ -639,8 +656,8 @@ TEST(match_requester_zero_and_escrow_reverts) {
   decc_err err;
   decc_err_clear(&err);
   decc_address sender = tw_addr_of_key(K_OTHER);
-  ASSERT_EQ(decc_poco_match_orders(&m.env, &m.app, &m.ds, &m.wp, &m.rq,
-                                   &sender, 0, &fx, &err),
+  ASSERT_EQ(decc_poco_match_orders(&m.env, &m.app, &m.ds, &m.wp, &m.rq, &sender,
+                                   0, &fx, &err),
             DECC_E_IO);
   ASSERT(fx_empty(&fx));
   ASSERT(err.msg[0] != 0);
@@ -659,8 +676,19 @@ static uint64_t rnd(void) {
 
 static decc_u256 pick_price(void) {
   static const char *const special[] = {
-      "0", "1", "2", "3", "7", "99", "100", "101", "333", "1000000007",
-      "18446744073709551615", "18446744073709551616", "18446744073709551621",
+      "0",
+      "1",
+      "2",
+      "3",
+      "7",
+      "99",
+      "100",
+      "101",
+      "333",
+      "1000000007",
+      "18446744073709551615",
+      "18446744073709551616",
+      "18446744073709551621",
       "1267650600228229401496703205379", /* 2^100 + 3 */
       "340282366920938463463374607431768211455"};
   decc_u256 v = U(0);
@@ -699,7 +727,8 @@ TEST(match_payments_many_prices) {
     sign_all(&m);
     decc_address req = tw_addr_of_key(K_REQ), sched = tw_addr_of_key(K_SCHED);
     decc_u256 rich;
-    ASSERT_OK(decc_u256_parse(&rich, "0x1000000000000000000000000000000000000000000"));
+    ASSERT_OK(decc_u256_parse(&rich,
+                              "0x1000000000000000000000000000000000000000000"));
     tw_acc(&m.w, &req)->balance = rich;
     tw_acc(&m.w, &sched)->balance = rich;
 
@@ -804,8 +833,8 @@ static int expect_incompatible(mkt *m, const decc_poco_deal *deal,
                                const char *why) {
   decc_poco_effects fx;
   decc_poco_effects_init(&fx);
-  decc_status st = decc_poco_assert_dataset_deal_compatibility(
-      &m->env, &m->ds, deal, &fx, NULL);
+  decc_status st = decc_poco_assert_dataset_deal_compatibility(&m->env, &m->ds,
+                                                               deal, &fx, NULL);
   int ok;
   if (!why)
     ok = st == DECC_OK;
@@ -842,7 +871,8 @@ TEST(assert_dataset_deal_compatibility_reasons) {
   ASSERT(expect_incompatible(&m, &deal, "Requester restriction not satisfied"));
   m.ds.u.dataset.workerpoolrestrict = tw_addr(0x77);
   sign_all(&m);
-  ASSERT(expect_incompatible(&m, &deal, "Workerpool restriction not satisfied"));
+  ASSERT(
+      expect_incompatible(&m, &deal, "Workerpool restriction not satisfied"));
   m.ds.u.dataset.apprestrict = tw_addr(0x77);
   sign_all(&m);
   ASSERT(expect_incompatible(&m, &deal, "App restriction not satisfied"));
@@ -1020,16 +1050,26 @@ TEST(event_topics_match_published_values) {
     decc_poco_event ev;
     const char *hex;
   } known[] = {
-      {DECC_EV_ORDERS_MATCHED, "d811b592ed0899225773e8933d8df64bd0b62761a9d7aad4ed5b22735f4610a4"},
-      {DECC_EV_SCHEDULER_NOTICE, "692ad61076dceddd0f1a861f737553dd61fc8501cf4190d29c4e90af6607f765"},
-      {DECC_EV_TASK_INITIALIZE, "252992fb0468d68d6a5784ec03214f0d0a362083f2d7ebd157af43b017a22e06"},
-      {DECC_EV_TASK_CONTRIBUTE, "3fdb8d7797562d49a81078dbf7fa1771958ea452f8b13d1148383bd9506aecfb"},
-      {DECC_EV_TASK_CONSENSUS, "f6d49bf3e05d33a4bc497d3c793fb5756388bb96b947cf51bb60aaecb0e022e3"},
-      {DECC_EV_TASK_REVEAL, "4b1763d473ac8fa80b4432ba90047e1b92444d8fabc55e6a002d9b1a316d7959"},
-      {DECC_EV_TASK_FINALIZE, "78ce8a8bc0fcb704e8ba3b3dbb36aa88002df8038128b4af2f27ef65db665044"},
-      {DECC_EV_TASK_CLAIMED, "cbc308b5f91040d2659a5201858344b0b583cd2f9e18e8470c2fa052c5b21ff8"},
-      {DECC_EV_CLOSED_DATASET_ORDER, "cf52e3228bc482a6656d8ab56c09888b1c5bf6aaadba0185e96a34836f2bb1d4"},
-      {DECC_EV_TRANSFER, "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"},
+      {DECC_EV_ORDERS_MATCHED,
+       "d811b592ed0899225773e8933d8df64bd0b62761a9d7aad4ed5b22735f4610a4"},
+      {DECC_EV_SCHEDULER_NOTICE,
+       "692ad61076dceddd0f1a861f737553dd61fc8501cf4190d29c4e90af6607f765"},
+      {DECC_EV_TASK_INITIALIZE,
+       "252992fb0468d68d6a5784ec03214f0d0a362083f2d7ebd157af43b017a22e06"},
+      {DECC_EV_TASK_CONTRIBUTE,
+       "3fdb8d7797562d49a81078dbf7fa1771958ea452f8b13d1148383bd9506aecfb"},
+      {DECC_EV_TASK_CONSENSUS,
+       "f6d49bf3e05d33a4bc497d3c793fb5756388bb96b947cf51bb60aaecb0e022e3"},
+      {DECC_EV_TASK_REVEAL,
+       "4b1763d473ac8fa80b4432ba90047e1b92444d8fabc55e6a002d9b1a316d7959"},
+      {DECC_EV_TASK_FINALIZE,
+       "78ce8a8bc0fcb704e8ba3b3dbb36aa88002df8038128b4af2f27ef65db665044"},
+      {DECC_EV_TASK_CLAIMED,
+       "cbc308b5f91040d2659a5201858344b0b583cd2f9e18e8470c2fa052c5b21ff8"},
+      {DECC_EV_CLOSED_DATASET_ORDER,
+       "cf52e3228bc482a6656d8ab56c09888b1c5bf6aaadba0185e96a34836f2bb1d4"},
+      {DECC_EV_TRANSFER,
+       "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"},
   };
   for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
     uint8_t want[32], got[32];

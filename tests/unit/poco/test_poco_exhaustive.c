@@ -57,8 +57,8 @@ static const char *const g_preimage[2] = {"bad", "good"};
 static uint64_t g_supply;
 static int g_fail;
 static struct {
-  long states, calls, reverts, completed, failed, reopened, consensus,
-      caf, max_depth;
+  long states, calls, reverts, completed, failed, reopened, consensus, caf,
+      max_depth;
 } g_stat;
 
 /* visited set: 64-bit fingerprints, open addressing */
@@ -235,8 +235,7 @@ static void check_invariants(const state *s) {
     if (u64(&t->final_deadline) != T0 + 10 * TREF ||
         u64(&t->contribution_deadline) != T0 + 7 * TREF)
       fail("deadlines", s);
-    if (t->status == DECC_TASK_COMPLETED &&
-        u64(&t->reveal_counter) == 0)
+    if (t->status == DECC_TASK_COMPLETED && u64(&t->reveal_counter) == 0)
       fail("completed without a revealed result", s);
     /* Counters recomputed from the contributions. */
     uint64_t winners = 0, proved = 0, groups = 0;
@@ -268,7 +267,8 @@ enum act { A_INIT, A_CONTRIB, A_REVEAL, A_REOPEN, A_FINALIZE, A_CAF, A_CLAIM };
 
 /* Which digest worker w contributed to task k (it reveals that one). */
 static int digest_index(const decc_poco_task *t, int k, int w) {
-  const decc_poco_contribution *c = decc_poco_task_contribution(t, &g_worker[w]);
+  const decc_poco_contribution *c =
+      decc_poco_task_contribution(t, &g_worker[w]);
   return !c || memcmp(g_rh[k][1], c->result_hash, 32) == 0;
 }
 
@@ -289,8 +289,9 @@ static decc_status run(state *s, enum act a, int k, int w, int honest,
   }
   case A_CONTRIB:
     return decc_poco_contribute(&env, g_task_id[k], &g_deal, t, &g_worker[w],
-                                g_rh[k][honest], g_rs[k][w][honest], ec, g_esig[k][w][honest],
-                                C.tee ? 65 : 0, g_auth[k][w], 65, fx, NULL);
+                                g_rh[k][honest], g_rs[k][w][honest], ec,
+                                g_esig[k][w][honest], C.tee ? 65 : 0,
+                                g_auth[k][w], 65, fx, NULL);
   case A_REVEAL:
     return decc_poco_reveal(&env, g_task_id[k], t, &g_worker[w],
                             g_digest[digest_index(t, k, w)], fx, NULL);

@@ -139,8 +139,8 @@ static decc_status contribute_full(tf *f, int worker, int honest, int signer,
     if (decc_eip191_sign(esig, sk, m, 32))
       abort();
   }
-  return commit(f, decc_poco_contribute(&f->env, f->task_id, &f->deal,
-                                        &f->task, &w, rh, rs, &ec, esig,
+  return commit(f, decc_poco_contribute(&f->env, f->task_id, &f->deal, &f->task,
+                                        &w, rh, rs, &ec, esig,
                                         enclave_key ? 65 : 0, asig, auth_len,
                                         &f->fx, NULL));
 }
@@ -153,17 +153,17 @@ static decc_status reveal(tf *f, int worker, int honest) {
   uint8_t dg[32];
   decc_address w = tw_addr_of_key(worker);
   digest_of(dg, honest);
-  return commit(f, decc_poco_reveal(&f->env, f->task_id, &f->task, &w, dg,
-                                    &f->fx, NULL));
+  return commit(
+      f, decc_poco_reveal(&f->env, f->task_id, &f->task, &w, dg, &f->fx, NULL));
 }
 
 static decc_status finalize_rcb(tf *f, int sender, const char *rcb) {
   decc_address s = tw_addr_of_key(sender);
-  return commit(f, decc_poco_finalize(
-                       &f->env, f->task_id, &f->deal, &f->task, &s,
-                       (const uint8_t *)"{\"storage\":\"ipfs\"}", 18,
-                       (const uint8_t *)rcb, rcb ? strlen(rcb) : 0, &f->fx,
-                       NULL));
+  return commit(f,
+                decc_poco_finalize(&f->env, f->task_id, &f->deal, &f->task, &s,
+                                   (const uint8_t *)"{\"storage\":\"ipfs\"}",
+                                   18, (const uint8_t *)rcb,
+                                   rcb ? strlen(rcb) : 0, &f->fx, NULL));
 }
 
 static decc_status finalize(tf *f, int sender) {
@@ -172,8 +172,8 @@ static decc_status finalize(tf *f, int sender) {
 
 static decc_status reopen(tf *f, int sender) {
   decc_address s = tw_addr_of_key(sender);
-  return commit(f, decc_poco_reopen(&f->env, f->task_id, &f->deal, &f->task,
-                                    &s, &f->fx, NULL));
+  return commit(f, decc_poco_reopen(&f->env, f->task_id, &f->deal, &f->task, &s,
+                                    &f->fx, NULL));
 }
 
 static decc_status claim(tf *f) {
@@ -216,9 +216,9 @@ TEST(initialize_checks_and_record) {
   f.deal.bot_first = U(0);
   f.deal.category = U(7);
   decc_u256 i0 = U(0);
-  ASSERT_EQ(decc_poco_initialize(&f.env, f.deal_id, &f.deal, &i0, NULL,
-                                 &f.fx, NULL),
-            DECC_E_REVERT);
+  ASSERT_EQ(
+      decc_poco_initialize(&f.env, f.deal_id, &f.deal, &i0, NULL, &f.fx, NULL),
+      DECC_E_REVERT);
   ASSERT_EQ(f.fx.revert.kind, DECC_POCO_REVERT_PANIC);
   ASSERT_EQ(f.fx.revert.panic, 0x32);
   f.deal.category = U(1); /* S: 1200 s */
@@ -245,9 +245,9 @@ TEST(initialize_checks_and_record) {
   /* Twice: the task is no longer UNSET. */
   ASSERT(empty_revert(&f, init_task(&f, 1)));
   /* A missing deal (all zero): botSize 0. */
-  ASSERT_EQ(decc_poco_initialize(&f.env, f.deal_id, NULL, &i0, NULL, &f.fx,
-                                 NULL),
-            DECC_E_REVERT);
+  ASSERT_EQ(
+      decc_poco_initialize(&f.env, f.deal_id, NULL, &i0, NULL, &f.fx, NULL),
+      DECC_E_REVERT);
   tf_clear(&f);
 }
 
@@ -329,10 +329,10 @@ TEST(contribute_tee_enclave_and_teebroker) {
   decc_poco_enclave_message(m, rh, rs);
   tw_key(sk, K_ENC + 1);
   ASSERT_OK(decc_eip191_sign(esig, sk, m, 32));
-  ASSERT(empty_revert(&f, commit(&f, decc_poco_contribute(
-                                         &f.env, f.task_id, &f.deal, &f.task,
-                                         &w, rh, rs, &ec, esig, 65, asig, 65,
-                                         &f.fx, NULL))));
+  ASSERT(empty_revert(
+      &f, commit(&f, decc_poco_contribute(&f.env, f.task_id, &f.deal, &f.task,
+                                          &w, rh, rs, &ec, esig, 65, asig, 65,
+                                          &f.fx, NULL))));
   /* Missing enclave signature: format error. */
   ASSERT_EQ(decc_poco_contribute(&f.env, f.task_id, &f.deal, &f.task, &w, rh,
                                  rs, &ec, NULL, 0, asig, 65, &f.fx, NULL),
@@ -423,7 +423,7 @@ TEST(trust3_partial_reveal_after_deadline) {
   ASSERT(empty_revert(&f, contribute(&f, K_W3, 1)));
   ASSERT_OK(reveal(&f, K_W1, 1));
   ASSERT(empty_revert(&f, finalize(&f, K_SCHED))); /* 1 of 2, too early */
-  f.env.timestamp = T0 + 2 * TREF;                  /* reveal deadline */
+  f.env.timestamp = T0 + 2 * TREF;                 /* reveal deadline */
   ASSERT(empty_revert(&f, reveal(&f, K_W2, 1)));
   decc_u256 s2 = U(9);
   decc_address w2 = tw_addr_of_key(K_W2);
@@ -659,8 +659,8 @@ TEST(kitty_part_goes_to_the_scheduler) {
   supply += stake;
   ASSERT_OK(init_task(&f, 0));
   ASSERT_OK(caf(&f, K_W1, NULL, 0, 1));
-  uint64_t part = stake * 10 / 100 < 1000000000ULL ? 1000000000ULL
-                                                   : stake * 10 / 100;
+  uint64_t part =
+      stake * 10 / 100 < 1000000000ULL ? 1000000000ULL : stake * 10 / 100;
   ASSERT_EQ(u64(&tw_acc(&f.w, &kitty)->frozen), stake - part);
   ASSERT_EQ(u64(&acct(&f, K_SCHED)->balance),
             stake + part + (WPPRICE - WPPRICE * 99 / 100));

@@ -17,12 +17,12 @@
 TEST(js_property_order) {
   decc_pd *root;
   ASSERT_OK(decc_pd_create(&root));
-  const char *keys[] = {"b", "10", "2", "a", "007", "4294967295", "4294967294",
-                        "0"};
+  const char *keys[] = {"b",   "10",         "2",          "a",
+                        "007", "4294967295", "4294967294", "0"};
   for (int i = 0; i < 8; i++)
     ASSERT_OK(decc_pd_add_bool(root, keys[i], 1, NULL));
-  const char *want[] = {"0", "2", "10", "4294967294", "b", "a", "007",
-                        "4294967295"};
+  const char *want[] = {"0", "2", "10",  "4294967294",
+                        "b", "a", "007", "4294967295"};
   ASSERT_EQ(decc_pd_count(root), 8);
   for (size_t i = 0; i < 8; i++) {
     const char *k;
@@ -127,12 +127,18 @@ TEST(js_number_text) {
   static const struct {
     double d;
     const char *s;
-  } t[] = {{0.1, "0.1"},          {-2.5, "-2.5"},
-           {1e21, "1e+21"},       {1e20, "100000000000000000000"},
-           {1e-7, "1e-7"},        {1.5e-6, "0.0000015"},
-           {5e-324, "5e-324"},    {1.7976931348623157e308, "1.7976931348623157e+308"},
-           {123456789.125, "123456789.125"}, {1.0 / 3, "0.3333333333333333"},
-           {-0.0, "0"},           {9007199254740993.0, "9007199254740992"}};
+  } t[] = {{0.1, "0.1"},
+           {-2.5, "-2.5"},
+           {1e21, "1e+21"},
+           {1e20, "100000000000000000000"},
+           {1e-7, "1e-7"},
+           {1.5e-6, "0.0000015"},
+           {5e-324, "5e-324"},
+           {1.7976931348623157e308, "1.7976931348623157e+308"},
+           {123456789.125, "123456789.125"},
+           {1.0 / 3, "0.3333333333333333"},
+           {-0.0, "0"},
+           {9007199254740993.0, "9007199254740992"}};
   char buf[32];
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     ASSERT_STR_EQ(decc_js_number_to_string(buf, t[i].d), t[i].s);
@@ -190,13 +196,14 @@ TEST(validation_sdk_edges) {
   decc_pd_destroy(root);
   /* 2^127 passes the SDK's check and is written modulo 2^128 */
   ASSERT_OK(decc_pd_create(&root));
-  ASSERT_OK(decc_pd_add_i128(root, "w", "170141183460469231731687303715884105728", NULL));
+  ASSERT_OK(decc_pd_add_i128(root, "w",
+                             "170141183460469231731687303715884105728", NULL));
   decc_buf b;
   decc_buf_init(&b, 0);
   ASSERT_OK(decc_pd_serialize(root, DECC_PD_V2, &b, NULL));
   decc_pd_reader *r;
-  ASSERT_OK(decc_pd_reader_open_mem(&r, b.data, b.len, DECC_PD_MODE_BORSH,
-                                    NULL, NULL));
+  ASSERT_OK(decc_pd_reader_open_mem(&r, b.data, b.len, DECC_PD_MODE_BORSH, NULL,
+                                    NULL));
   decc_i128 v;
   char dec[41];
   ASSERT_OK(decc_pd_get_i128(r, "w", &v, NULL));

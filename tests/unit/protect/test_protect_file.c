@@ -63,8 +63,8 @@ TEST(crc32_fast_paths_match_the_definition) {
   uint8_t *p = random_bytes(n);
   ASSERT(p);
   ASSERT_EQ(decc__crc32(0, (const uint8_t *)"123456789", 9), 0xCBF43926u);
-  size_t lens[] = {0, 1, 15, 16, 17, 255, 256, 257, 271, 272, 1000, 4096,
-                   65535, 70000};
+  size_t lens[] = {0,   1,   15,  16,   17,   255,   256,
+                   257, 271, 272, 1000, 4096, 65535, 70000};
   for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
     for (size_t off = 0; off < 3 && off + lens[i] <= n; off++) {
       uint32_t seed = (uint32_t)(i * 2654435761u);

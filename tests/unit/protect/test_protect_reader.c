@@ -140,7 +140,8 @@ TEST(typed_shortcuts) {
   ASSERT_OK(decc_pd_add_object(root, "a", &sub, NULL));
   ASSERT_OK(decc_pd_add_bool(sub, "t", 1, NULL));
   ASSERT_OK(decc_pd_add_number(root, "x", -2.5, NULL));
-  ASSERT_OK(decc_pd_add_i128(root, "big", "-170141183460469231731687303715884105728", NULL));
+  ASSERT_OK(decc_pd_add_i128(root, "big",
+                             "-170141183460469231731687303715884105728", NULL));
   ASSERT_OK(decc_pd_add_string(root, "s", "h\xc3\xa9", 3, NULL));
   ASSERT_OK(decc_pd_add_binary(root, "b", "\x00\x01", 2, NULL));
   decc_buf zip;

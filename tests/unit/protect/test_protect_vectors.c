@@ -57,9 +57,8 @@ TEST(objects_match_the_sdk) {
         decc_status st = decc_pd_validate(root, fmt, &pb, &err);
         if (st != DECC_E_INVALID || strcmp(pb.message, werr) ||
             strcmp(pb.path, wpath)) {
-          decc_test_fail(__FILE__, __LINE__, "%s/%s: got %d '%s' at '%s'",
-                         name, decc_pd_format_name(fmt), st, pb.message,
-                         pb.path);
+          decc_test_fail(__FILE__, __LINE__, "%s/%s: got %d '%s' at '%s'", name,
+                         decc_pd_format_name(fmt), st, pb.message, pb.path);
           decc_pd_destroy(root);
           return;
         }

@@ -25,11 +25,11 @@ typedef struct zent {
   const char *name;
   size_t name_len; /* 0 = strlen(name) */
   const void *data;
-  size_t len;        /* bytes stored */
-  uint32_t mode;     /* unix mode (with type bits) or 0 */
-  int method;        /* 0 stored, 8 = data is raw deflate */
-  int64_t usize;     /* declared uncompressed size (-1 = len) */
-  uint32_t crc;      /* used when method 8 */
+  size_t len;    /* bytes stored */
+  uint32_t mode; /* unix mode (with type bits) or 0 */
+  int method;    /* 0 stored, 8 = data is raw deflate */
+  int64_t usize; /* declared uncompressed size (-1 = len) */
+  uint32_t crc;  /* used when method 8 */
 } zent;
 
 typedef struct zb {
@@ -60,25 +60,53 @@ static uint8_t *build(const zent *e, size_t n, size_t *out_len) {
   zb b = {0}, cd = {0};
   for (size_t i = 0; i < n; i++) {
     size_t nl = e[i].name_len ? e[i].name_len : strlen(e[i].name);
-    uint32_t crc = e[i].method == 8 ? e[i].crc : decc__crc32(0, e[i].data, e[i].len);
+    uint32_t crc =
+        e[i].method == 8 ? e[i].crc : decc__crc32(0, e[i].data, e[i].len);
     uint32_t us = e[i].usize >= 0 ? (uint32_t)e[i].usize : (uint32_t)e[i].len;
     uint32_t off = (uint32_t)b.n;
-    p32(&b, 0x04034b50); p16(&b, 20); p16(&b, 0); p16(&b, (uint32_t)e[i].method);
-    p16(&b, 0); p16(&b, 0x21); p32(&b, crc); p32(&b, (uint32_t)e[i].len); p32(&b, us);
-    p16(&b, (uint32_t)nl); p16(&b, 0);
+    p32(&b, 0x04034b50);
+    p16(&b, 20);
+    p16(&b, 0);
+    p16(&b, (uint32_t)e[i].method);
+    p16(&b, 0);
+    p16(&b, 0x21);
+    p32(&b, crc);
+    p32(&b, (uint32_t)e[i].len);
+    p32(&b, us);
+    p16(&b, (uint32_t)nl);
+    p16(&b, 0);
     put(&b, e[i].name, nl);
     if (e[i].len)
       put(&b, e[i].data, e[i].len);
-    p32(&cd, 0x02014b50); p16(&cd, 0x031E); p16(&cd, 20); p16(&cd, 0);
-    p16(&cd, (uint32_t)e[i].method); p16(&cd, 0); p16(&cd, 0x21); p32(&cd, crc);
-    p32(&cd, (uint32_t)e[i].len); p32(&cd, us); p16(&cd, (uint32_t)nl); p16(&cd, 0);
-    p16(&cd, 0); p16(&cd, 0); p16(&cd, 0); p32(&cd, e[i].mode << 16); p32(&cd, off);
+    p32(&cd, 0x02014b50);
+    p16(&cd, 0x031E);
+    p16(&cd, 20);
+    p16(&cd, 0);
+    p16(&cd, (uint32_t)e[i].method);
+    p16(&cd, 0);
+    p16(&cd, 0x21);
+    p32(&cd, crc);
+    p32(&cd, (uint32_t)e[i].len);
+    p32(&cd, us);
+    p16(&cd, (uint32_t)nl);
+    p16(&cd, 0);
+    p16(&cd, 0);
+    p16(&cd, 0);
+    p16(&cd, 0);
+    p32(&cd, e[i].mode << 16);
+    p32(&cd, off);
     put(&cd, e[i].name, nl);
   }
   uint32_t cdoff = (uint32_t)b.n;
   put(&b, cd.p, cd.n);
-  p32(&b, 0x06054b50); p16(&b, 0); p16(&b, 0); p16(&b, (uint32_t)n); p16(&b, (uint32_t)n);
-  p32(&b, (uint32_t)cd.n); p32(&b, cdoff); p16(&b, 0);
+  p32(&b, 0x06054b50);
+  p16(&b, 0);
+  p16(&b, 0);
+  p16(&b, (uint32_t)n);
+  p16(&b, (uint32_t)n);
+  p32(&b, (uint32_t)cd.n);
+  p32(&b, cdoff);
+  p16(&b, 0);
   free(cd.p);
   *out_len = b.n;
   return b.p;
@@ -139,8 +167,10 @@ static int refused(const zent *e, size_t n, const decc_zip_limits *lim,
 static const char hello[] = "hello";
 
 TEST(zip_slip_names_refused) {
-  const char *bad[] = {"../x", "a/../../x", "/tmp/decc_zipsafe_abs_x",
-                       "..\\x", "a\\b", "./x", "a//b", "..", "a/./b", ""};
+  const char *bad[] = {"../x",  "a/../../x", "/tmp/decc_zipsafe_abs_x",
+                       "..\\x", "a\\b",      "./x",
+                       "a//b",  "..",        "a/./b",
+                       ""};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     zent e[2] = {{.name = "ok", .data = hello, .len = 5, .usize = -1},
                  {.name = bad[i], .data = hello, .len = 5, .usize = -1}};
@@ -152,21 +182,27 @@ TEST(zip_slip_names_refused) {
   struct stat sb;
   ASSERT(stat("/tmp/decc_zipsafe_abs_x", &sb) != 0);
   /* a NUL byte inside a name (libzip would show it as a space) */
-  zent nul[1] = {{.name = "a\0b", .name_len = 3, .data = hello, .len = 5, .usize = -1}};
+  zent nul[1] = {
+      {.name = "a\0b", .name_len = 3, .data = hello, .len = 5, .usize = -1}};
   ASSERT(refused(nul, 1, NULL, 0, DECC_E_DENIED));
 }
 
 TEST(special_entries_refused) {
   const uint32_t modes[] = {0120777, 0020644, 0060644, 0010644, 0140755};
   for (size_t i = 0; i < 5; i++) {
-    zent e[2] = {{.name = "lnk", .data = "/etc", .len = 4, .mode = modes[i], .usize = -1},
+    zent e[2] = {{.name = "lnk",
+                  .data = "/etc",
+                  .len = 4,
+                  .mode = modes[i],
+                  .usize = -1},
                  {.name = "lnk/evil", .data = hello, .len = 5, .usize = -1}};
     ASSERT(refused(e, 2, NULL, 0, DECC_E_DENIED));
   }
   /* a directory mode on a file name and the reverse */
   zent d1[1] = {{.name = "notadir", .mode = 0040755, .usize = -1}};
   ASSERT(refused(d1, 1, NULL, 0, DECC_E_DENIED));
-  zent d2[1] = {{.name = "dir/", .data = hello, .len = 5, .mode = 0100644, .usize = -1}};
+  zent d2[1] = {
+      {.name = "dir/", .data = hello, .len = 5, .mode = 0100644, .usize = -1}};
   ASSERT(refused(d2, 1, NULL, 0, DECC_E_DENIED));
   zent dup[2] = {{.name = "a", .data = hello, .len = 5, .usize = -1},
                  {.name = "a/", .usize = -1}};
@@ -180,7 +216,8 @@ TEST(limits_on_declared_sizes_and_counts) {
   zent big[1] = {{.name = "big", .data = hello, .len = 5, .usize = 1u << 30}};
   ASSERT(refused(big, 1, &lim, 0, DECC_E_LIMIT));
   /* default limit: 1 GiB per entry; this one declares 3.9 GiB */
-  zent huge[1] = {{.name = "huge", .data = hello, .len = 5, .usize = 0xF0000000}};
+  zent huge[1] = {
+      {.name = "huge", .data = hello, .len = 5, .usize = 0xF0000000}};
   ASSERT(refused(huge, 1, NULL, 0, DECC_E_LIMIT));
   /* total */
   decc_zip_limits_default(&lim);
@@ -192,7 +229,7 @@ TEST(limits_on_declared_sizes_and_counts) {
   /* entry count: the default (10000) plus one */
   size_t n = DECC_ZIP_DEFAULT_MAX_ENTRIES + 1;
   zent *many = calloc(n, sizeof *many);
-  char (*names)[16] = calloc(n, 16);
+  char(*names)[16] = calloc(n, 16);
   for (size_t i = 0; i < n; i++) {
     snprintf(names[i], 16, "f%zu", i);
     many[i].name = names[i];
@@ -247,8 +284,8 @@ static uint8_t *zeros_deflate(size_t *len, uint32_t *crc) {
       r |= (((c) >> q) & 1u) << ((n)-1 - q);                                   \
     BITS(r, n);                                                                \
   } while (0)
-  BITS(1, 1); /* final block */
-  BITS(1, 2); /* fixed Huffman */
+  BITS(1, 1);        /* final block */
+  BITS(1, 2);        /* fixed Huffman */
   CODE(0x30 + 0, 8); /* literal 0 */
   size_t produced = 1, total = 1u << 20;
   while (total - produced >= 258) {
@@ -277,8 +314,12 @@ TEST(zip_bomb_actual_size_refused) {
   uint8_t *def = zeros_deflate(&dl, &crc);
   ASSERT(dl < 8192);
   /* honest header: opens, reads 1 MiB; with a 64 KiB read limit: refused */
-  zent honest[1] = {{.name = "zeros", .data = def, .len = dl, .method = 8,
-                     .usize = 1 << 20, .crc = crc}};
+  zent honest[1] = {{.name = "zeros",
+                     .data = def,
+                     .len = dl,
+                     .method = 8,
+                     .usize = 1 << 20,
+                     .crc = crc}};
   size_t zl;
   uint8_t *zip = build(honest, 1, &zl);
   decc_zip *z;
@@ -294,8 +335,12 @@ TEST(zip_bomb_actual_size_refused) {
   decc_zip_close(z);
   free(zip);
   /* lying header: declares 1000 bytes, inflates to 1 MiB */
-  zent liar[1] = {{.name = "zeros", .data = def, .len = dl, .method = 8,
-                   .usize = 1000, .crc = crc}};
+  zent liar[1] = {{.name = "zeros",
+                   .data = def,
+                   .len = dl,
+                   .method = 8,
+                   .usize = 1000,
+                   .crc = crc}};
   zip = build(liar, 1, &zl);
   ASSERT_OK(decc_zip_open_mem(&z, zip, zl, NULL, &err));
   ASSERT_EQ(decc_zip_read(z, 0, 0, &out, &ol, &err), DECC_E_CORRUPT);
@@ -304,8 +349,12 @@ TEST(zip_bomb_actual_size_refused) {
   ASSERT(refused(liar, 1, NULL, 1, DECC_E_CORRUPT));
   /* stored entry whose data does not match its CRC */
   zent badcrc[2] = {{.name = "a", .data = hello, .len = 5, .usize = -1},
-                    {.name = "b", .data = hello, .len = 5, .method = 8,
-                     .usize = 5, .crc = 1}};
+                    {.name = "b",
+                     .data = hello,
+                     .len = 5,
+                     .method = 8,
+                     .usize = 5,
+                     .crc = 1}};
   ASSERT(refused(badcrc, 2, NULL, 1, DECC_E_CORRUPT));
   free(def);
 }
@@ -313,10 +362,15 @@ TEST(zip_bomb_actual_size_refused) {
 TEST(extract_and_cleanup) {
   char target[600];
   snprintf(target, sizeof target, "%s/x", decc_test_tmpdir());
-  zent e[4] = {{.name = "dir/", .mode = 0040755, .usize = -1},
-               {.name = "dir/sub/file.txt", .data = hello, .len = 5, .usize = -1},
-               {.name = "run.sh", .data = "#!/bin/sh\n", .len = 10, .mode = 0100755, .usize = -1},
-               {.name = "empty", .usize = -1}};
+  zent e[4] = {
+      {.name = "dir/", .mode = 0040755, .usize = -1},
+      {.name = "dir/sub/file.txt", .data = hello, .len = 5, .usize = -1},
+      {.name = "run.sh",
+       .data = "#!/bin/sh\n",
+       .len = 10,
+       .mode = 0100755,
+       .usize = -1},
+      {.name = "empty", .usize = -1}};
   size_t zl;
   uint8_t *zip = build(e, 4, &zl);
   decc_zip *z;
@@ -370,8 +424,7 @@ TEST(garbage_is_refused) {
   const uint8_t junk[] = "PK\x05\x06 this is not a zip";
   ASSERT(decc_zip_open_mem(&z, junk, sizeof junk, NULL, NULL) != DECC_OK);
   ASSERT(decc_zip_open_mem(&z, junk, 3, NULL, NULL) == DECC_E_PARSE);
-  ASSERT(decc_zip_open_file(&z, "/nonexistent/x.zip", NULL, NULL) ==
-         DECC_E_IO);
+  ASSERT(decc_zip_open_file(&z, "/nonexistent/x.zip", NULL, NULL) == DECC_E_IO);
   /* an empty archive is fine */
   size_t zl;
   uint8_t *zip = build(NULL, 0, &zl);

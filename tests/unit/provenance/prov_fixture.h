@@ -75,8 +75,7 @@ static uint8_t *make_zip(const char *t, const char *text, size_t *len) {
   snprintf(path, sizeof path, "%s/result.txt", dir);
   write_file(path, text);
   snprintf(path, sizeof path, "%s/computed.json", dir);
-  write_file(path,
-             "{\"deterministic-output-path\":\"/iexec_out/result.txt\"}");
+  write_file(path, "{\"deterministic-output-path\":\"/iexec_out/result.txt\"}");
   snprintf(zip, sizeof zip, "%s.zip", dir);
   if (decc_enclave_zip_dir(zip, dir, 1 << 20, NULL))
     return NULL;
@@ -212,8 +211,8 @@ static int setup_in(fixture *f, const char *tmp) {
   memcpy(tp[1] + 12, f->worker.b, 20);
   uint8_t rh[32];
   decc_poco_result_hash(rh, b->task_id, f->digest);
-  add_event(b, DECC_EV_TASK_CONTRIBUTE, (const uint8_t(*)[32])tp, 2, rh, 32,
-            12, 0, txh);
+  add_event(b, DECC_EV_TASK_CONTRIBUTE, (const uint8_t(*)[32])tp, 2, rh, 32, 12,
+            0, txh);
   decc_buf fin;
   decc_buf_init(&fin, 0);
   decc_abi_enc e;

@@ -301,7 +301,7 @@ TEST(zip_result_digest_directory_rule) {
   ASSERT_OK(decc_prov_zip_result_digest(got, z, n, &err));
   ASSERT(!memcmp(want, got, 32));
   /* not a zip */
-  ASSERT_EQ(decc_prov_zip_result_digest(got, (const uint8_t *)"PK nope", 7,
-                                        &err),
-            DECC_E_PARSE);
+  ASSERT_EQ(
+      decc_prov_zip_result_digest(got, (const uint8_t *)"PK nope", 7, &err),
+      DECC_E_PARSE);
 }

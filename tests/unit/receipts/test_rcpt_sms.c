@@ -75,7 +75,8 @@ static decc_rcpt_list log_of(fx *f) {
   return l;
 }
 
-static void store_policy(fx *f, int key, uint64_t expires, const char *purpose) {
+static void store_policy(fx *f, int key, uint64_t expires,
+                         const char *purpose) {
   decc_grant_policy p;
   memset(&p, 0, sizeof p);
   p.dataset = f->dataset;

@@ -435,20 +435,17 @@ TEST(policies_owner_signed_stored_once_expiry_enforced) {
   ASSERT_OK(decc_rcpt_release_record(s, &rel, &got, NULL, NULL, &err));
   /* the chain's clock past the expiry (time travel): refused */
   rel.chain_now = 2000000000;
-  ASSERT_EQ(decc_rcpt_release_check(s, &rel, &got, &code, &err),
-            DECC_E_DENIED);
+  ASSERT_EQ(decc_rcpt_release_check(s, &rel, &got, &code, &err), DECC_E_DENIED);
   ASSERT_STR_EQ(code, "GRANT_EXPIRED");
   /* the wall clock past it: refused too */
   rel.chain_now = 1900000000;
   rel.wall_now = 2000000001;
-  ASSERT_EQ(decc_rcpt_release_check(s, &rel, &got, &code, &err),
-            DECC_E_DENIED);
+  ASSERT_EQ(decc_rcpt_release_check(s, &rel, &got, &code, &err), DECC_E_DENIED);
   ASSERT_STR_EQ(code, "GRANT_EXPIRED");
   /* a policy file written by someone else than the owner */
   rel.wall_now = 1900000000;
   rel.dataset_owner = &other;
-  ASSERT_EQ(decc_rcpt_release_check(s, &rel, &got, &code, &err),
-            DECC_E_DENIED);
+  ASSERT_EQ(decc_rcpt_release_check(s, &rel, &got, &code, &err), DECC_E_DENIED);
   ASSERT_STR_EQ(code, "GRANT_POLICY_INVALID");
   /* a grant without policy: allowed, no purpose */
   uint8_t nogrant[32];

@@ -38,16 +38,25 @@ static void full(decc_session *s, decc_session_dataset bulk[3],
   s->worker = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A";
   s->enclave_key = SK;
   s->has_dataset = 1;
-  s->dataset = (decc_session_dataset){"/ipfs/QmDataset", "0xabc", "a2V5", 4,
-                                      DS, NULL};
+  s->dataset =
+      (decc_session_dataset){"/ipfs/QmDataset", "0xabc", "a2V5", 4, DS, NULL};
   s->bulk = 1;
-  bulk[0] = (decc_session_dataset){"/ipfs/Qm1", "0x01", "azE=", 4,
+  bulk[0] = (decc_session_dataset){"/ipfs/Qm1",
+                                   "0x01",
+                                   "azE=",
+                                   4,
                                    "0x00000000000000000000000000000000000000b1",
                                    NULL};
-  bulk[1] = (decc_session_dataset){"/ipfs/Qm2", "0x02", "azI=", 4,
+  bulk[1] = (decc_session_dataset){"/ipfs/Qm2",
+                                   "0x02",
+                                   "azI=",
+                                   4,
                                    "0x00000000000000000000000000000000000000b2",
                                    "no key for it in this SMS"};
-  bulk[2] = (decc_session_dataset){"https://h/3", "0x03", "azM=", 4,
+  bulk[2] = (decc_session_dataset){"https://h/3",
+                                   "0x03",
+                                   "azM=",
+                                   4,
                                    "0x00000000000000000000000000000000000000b3",
                                    NULL};
   s->bulk_datasets = bulk;
@@ -55,7 +64,8 @@ static void full(decc_session *s, decc_session_dataset bulk[3],
   s->input_files = (const char **)inputs;
   s->n_input_files = 2;
   s->app_image = "/ipfs/QmApp";
-  s->app_fingerprint = "0x" "44444444444444444444444444444444"
+  s->app_fingerprint = "0x"
+                       "44444444444444444444444444444444"
                        "44444444444444444444444444444444";
   s->args = "a \"b c\"\n\\d";
   s->dataset_address = DS;
@@ -214,8 +224,8 @@ TEST(app_environment_names_are_the_protocols) {
   size_t n = 0;
   char *doc = decc_test_read_file(
       decc_test_vector_path("../../docs/iexec-protocol.md"), &n);
-  char *receipts = decc_test_read_file(
-      decc_test_vector_path("../../docs/receipts.md"), &n);
+  char *receipts =
+      decc_test_read_file(decc_test_vector_path("../../docs/receipts.md"), &n);
   ASSERT(doc && receipts);
   char *app = doc_part(doc, "App (`\"app\"`)", "Post-compute (");
   char *secrets = doc_part(doc, "### 4.3 Secret types", "### 4.4");
@@ -227,9 +237,9 @@ TEST(app_environment_names_are_the_protocols) {
     char form[96], tick[100];
     spec_form(form, sizeof form, r.app_env[i].name);
     snprintf(tick, sizeof tick, "`%s", form);
-    int named = strstr(app, tick) || strstr(secrets, tick) ||
-                (!strcmp(form, DECC_ENV_GRANT_PURPOSE) &&
-                 strstr(receipts, form));
+    int named =
+        strstr(app, tick) || strstr(secrets, tick) ||
+        (!strcmp(form, DECC_ENV_GRANT_PURPOSE) && strstr(receipts, form));
     if (!named)
       decc_test_fail(__FILE__, __LINE__, "%s is not in the protocol reference",
                      r.app_env[i].name);
@@ -253,8 +263,8 @@ TEST(app_environment_names_are_the_protocols) {
       for (size_t i = 0; i < r.n_app_env && !given; i++) {
         char form[96];
         spec_form(form, sizeof form, r.app_env[i].name);
-        given = !strcmp(form, tok) && (!eq || !strcmp(r.app_env[i].value,
-                                                       eq + 1));
+        given =
+            !strcmp(form, tok) && (!eq || !strcmp(r.app_env[i].value, eq + 1));
       }
       if (!given)
         decc_test_fail(__FILE__, __LINE__,

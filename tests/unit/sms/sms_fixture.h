@@ -20,8 +20,16 @@
 #include "decc/sms_auth.h"
 #include "test.h"
 
-enum { K_DS_OWNER, K_APP_OWNER, K_POOL, K_REQ, K_WORKER, K_PLATFORM, K_OTHER,
-       K_N };
+enum {
+  K_DS_OWNER,
+  K_APP_OWNER,
+  K_POOL,
+  K_REQ,
+  K_WORKER,
+  K_PLATFORM,
+  K_OTHER,
+  K_N
+};
 
 typedef struct fx {
   uint8_t sk[K_N][32];
@@ -61,7 +69,8 @@ static const char FX_PARAMS[] =
 
 static __attribute__((unused)) int fx_set_deal(fx *f, const char *params) {
   f->d.params = (char *)params;
-  int rc = decc_sms_memchain_set_deal(f->mc, f->deal, &f->d) == DECC_OK ? 0 : -1;
+  int rc =
+      decc_sms_memchain_set_deal(f->mc, f->deal, &f->d) == DECC_OK ? 0 : -1;
   f->d.params = NULL;
   return rc;
 }
@@ -156,7 +165,8 @@ static __attribute__((unused)) void fx_free(fx *f) {
 }
 
 /* Signs a challenge with key k and returns the header text (static). */
-static __attribute__((unused)) const char *fx_sig(fx *f, int k, const uint8_t ch[32]) {
+static __attribute__((unused)) const char *fx_sig(fx *f, int k,
+                                                  const uint8_t ch[32]) {
   static char hex[133];
   uint8_t sig[65];
   if (decc_sms_sign_challenge(sig, f->sk[k], ch) != DECC_OK)
@@ -165,27 +175,29 @@ static __attribute__((unused)) const char *fx_sig(fx *f, int k, const uint8_t ch
 }
 
 /* Pushes with the core, signed by key k. */
-static __attribute__((unused)) decc_status fx_push_web3(fx *f, int k, const decc_address *ds,
-                                const char *v) {
+static __attribute__((unused)) decc_status
+fx_push_web3(fx *f, int k, const decc_address *ds, const char *v) {
   uint8_t ch[32];
   decc_sms_web3_challenge(ch, ds, v, strlen(v));
   return decc_sms_push_web3(f->sms, ds, v, strlen(v), fx_sig(f, k, ch), NULL,
                             NULL);
 }
-static __attribute__((unused)) decc_status fx_push_web2(fx *f, int k, const char *name, const char *v,
-                                int update) {
+static __attribute__((unused)) decc_status
+fx_push_web2(fx *f, int k, const char *name, const char *v, int update) {
   uint8_t ch[32];
   decc_sms_web2_challenge(ch, &f->who[k], name, strlen(name), v, strlen(v));
   return decc_sms_push_web2(f->sms, &f->who[k], name, v, strlen(v), update,
                             fx_sig(f, k, ch), NULL, NULL);
 }
-static __attribute__((unused)) decc_status fx_push_req(fx *f, int k, const char *key, const char *v) {
+static __attribute__((unused)) decc_status
+fx_push_req(fx *f, int k, const char *key, const char *v) {
   uint8_t ch[32];
   decc_sms_web2_challenge(ch, &f->who[k], key, strlen(key), v, strlen(v));
   return decc_sms_push_requester_secret(f->sms, &f->who[k], key, v, strlen(v),
                                         fx_sig(f, k, ch), NULL, NULL);
 }
-static __attribute__((unused)) decc_status fx_push_app(fx *f, int k, const char *v) {
+static __attribute__((unused)) decc_status fx_push_app(fx *f, int k,
+                                                       const char *v) {
   uint8_t ch[32];
   decc_sms_web2_challenge(ch, &f->app, "1", 1, v, strlen(v));
   return decc_sms_push_app_secret(f->sms, &f->app, v, strlen(v),
@@ -203,8 +215,9 @@ typedef struct fx_enclave {
 /* Scheduler: challenge; SMS: nonce; enclave: quote by platform key
  * `platform`; scheduler: authorization by `pool_key`; worker: header by
  * `worker_key`. Returns 0 or -1 (with the step's status in *st). */
-static __attribute__((unused)) int fx_prepare(fx *f, fx_enclave *e, int platform, int pool_key,
-                      int worker_key, decc_status *st) {
+static __attribute__((unused)) int fx_prepare(fx *f, fx_enclave *e,
+                                              int platform, int pool_key,
+                                              int worker_key, decc_status *st) {
   memset(e, 0, sizeof *e);
   uint8_t h[32];
   decc_sms_authorization_hash(h, NULL, f->task, NULL);
@@ -224,9 +237,9 @@ static __attribute__((unused)) int fx_prepare(fx *f, fx_enclave *e, int platform
   q->timestamp = g_fx_clock;
   if ((*st = decc_quote_sign(q, f->sk[platform])))
     return -1;
-  if ((*st = decc_sms_authorize_worker(&e->req, f->sk[pool_key], f->task,
-                                       f->deal, 0, &f->who[K_WORKER],
-                                       &e->challenge)))
+  if ((*st =
+           decc_sms_authorize_worker(&e->req, f->sk[pool_key], f->task, f->deal,
+                                     0, &f->who[K_WORKER], &e->challenge)))
     return -1;
   decc_sms_authorization_hash(h, &f->who[K_WORKER], f->task, &e->challenge);
   snprintf(e->worker_auth, sizeof e->worker_auth, "%s",
@@ -235,14 +248,17 @@ static __attribute__((unused)) int fx_prepare(fx *f, fx_enclave *e, int platform
 }
 
 /* Re-signs the quote after the test changed it. */
-static __attribute__((unused)) int fx_resign_quote(fx *f, fx_enclave *e, int platform) {
+static __attribute__((unused)) int fx_resign_quote(fx *f, fx_enclave *e,
+                                                   int platform) {
   return decc_quote_sign(&e->req.quote, f->sk[platform]) == DECC_OK ? 0 : -1;
 }
 
 /* Releases and opens the session. Out: *json (parsed; json_decref) and
  * *plain (secure memory; decc_secure_free). Returns the status. */
-static __attribute__((unused)) decc_status fx_release(fx *f, fx_enclave *e, const char **code,
-                              json_t **json, char **plain) {
+static __attribute__((unused)) decc_status fx_release(fx *f, fx_enclave *e,
+                                                      const char **code,
+                                                      json_t **json,
+                                                      char **plain) {
   char sid[DECC_SMS_SESSION_ID_LEN + 1];
   uint8_t *box = NULL;
   size_t bl = 0;
@@ -276,7 +292,8 @@ static __attribute__((unused)) decc_status fx_release(fx *f, fx_enclave *e, cons
 }
 
 /* Environment value of service `svc` in a session document (or NULL). */
-static __attribute__((unused)) const char *fx_env(json_t *doc, const char *svc, const char *name) {
+static __attribute__((unused)) const char *fx_env(json_t *doc, const char *svc,
+                                                  const char *name) {
   json_t *services = json_object_get(doc, "services");
   for (size_t i = 0; i < json_array_size(services); i++) {
     json_t *s = json_array_get(services, i);

@@ -26,15 +26,15 @@ TEST(web3_vector_signature_is_accepted_for_the_dataset_owner) {
   const char *sig =
       "0xbe0fe3093ef7b1996d7b247e379328a66affaa541a6cdddf15c88acf8d388b6e"
       "0e7b8554189db21a7f49b05fc2767f28dce2ae0c7992b376cad55c2ab636d1cd1c";
-  ASSERT_EQ(decc_sms_secret_exists(f.sms, DECC_SECRET_WEB3, &f.dataset, NULL,
-                                   NULL),
-            DECC_E_NOT_FOUND);
+  ASSERT_EQ(
+      decc_sms_secret_exists(f.sms, DECC_SECRET_WEB3, &f.dataset, NULL, NULL),
+      DECC_E_NOT_FOUND);
   const char *code = "x";
   ASSERT_OK(decc_sms_push_web3(f.sms, &f.dataset, DS_KEY, strlen(DS_KEY), sig,
                                &code, NULL));
   ASSERT(code == NULL);
-  ASSERT_OK(decc_sms_secret_exists(f.sms, DECC_SECRET_WEB3, &f.dataset, NULL,
-                                   NULL));
+  ASSERT_OK(
+      decc_sms_secret_exists(f.sms, DECC_SECRET_WEB3, &f.dataset, NULL, NULL));
   /* never updatable */
   decc_err err;
   ASSERT_EQ(decc_sms_push_web3(f.sms, &f.dataset, DS_KEY, strlen(DS_KEY), sig,
@@ -78,9 +78,9 @@ TEST(attack_non_owner_pushing_a_dataset_key) {
                                "0xzz", &code, &err),
             DECC_E_PARSE);
   ASSERT_STR_EQ(code, "MISSING_OR_MALFORMED_AUTHORIZATION");
-  ASSERT_EQ(decc_sms_secret_exists(f.sms, DECC_SECRET_WEB3, &f.dataset, NULL,
-                                   NULL),
-            DECC_E_NOT_FOUND);
+  ASSERT_EQ(
+      decc_sms_secret_exists(f.sms, DECC_SECRET_WEB3, &f.dataset, NULL, NULL),
+      DECC_E_NOT_FOUND);
   /* the owner changes on chain: the new owner may push, the old may not */
   ASSERT_OK(decc_sms_memchain_set_owner(f.mc, &f.dataset, &f.who[K_OTHER]));
   ASSERT_EQ(fx_push_web3(&f, K_DS_OWNER, &f.dataset, DS_KEY),
@@ -114,9 +114,9 @@ TEST(web2_secrets_case_insensitive_update_and_status) {
   ASSERT_EQ(decc_sms_push_web2(f.sms, &f.who[K_REQ], "x", "v", 1, 0,
                                fx_sig(&f, K_OTHER, ch), NULL, NULL),
             DECC_E_BAD_SIGNATURE);
-  ASSERT_EQ(decc_sms_secret_exists(f.sms, DECC_SECRET_WEB2, &f.who[K_REQ], "",
-                                   NULL),
-            DECC_E_INVALID);
+  ASSERT_EQ(
+      decc_sms_secret_exists(f.sms, DECC_SECRET_WEB2, &f.who[K_REQ], "", NULL),
+      DECC_E_INVALID);
   fx_free(&f);
 }
 
@@ -133,16 +133,16 @@ TEST(result_encryption_key_must_be_base64_of_an_rsa_public_pem) {
   const char *code = NULL;
   decc_err err;
   uint8_t ch[32];
-  decc_sms_web2_challenge(ch, &f.who[K_REQ], DECC_SMS_RESULT_ENCRYPTION_KEY,
-                          34, pem, pl);
+  decc_sms_web2_challenge(ch, &f.who[K_REQ], DECC_SMS_RESULT_ENCRYPTION_KEY, 34,
+                          pem, pl);
   ASSERT_EQ(decc_sms_push_web2(f.sms, &f.who[K_REQ],
                                DECC_SMS_RESULT_ENCRYPTION_KEY, pem, pl, 0,
                                fx_sig(&f, K_REQ, ch), &code, &err),
             DECC_E_INVALID);
   ASSERT_STR_EQ(code, "INVALID_RESULT_ENCRYPTION_KEY");
-  ASSERT_EQ(fx_push_web2(&f, K_REQ, DECC_SMS_RESULT_ENCRYPTION_KEY, "bm9wZQ==",
-                         0),
-            DECC_E_INVALID);
+  ASSERT_EQ(
+      fx_push_web2(&f, K_REQ, DECC_SMS_RESULT_ENCRYPTION_KEY, "bm9wZQ==", 0),
+      DECC_E_INVALID);
   /* the reserved name matches case-insensitively */
   ASSERT_EQ(fx_push_web2(&f, K_REQ, "IEXEC-RESULT-ENCRYPTION-PUBLIC-KEY",
                          "bm9wZQ==", 0),
@@ -160,12 +160,12 @@ TEST(app_and_requester_secrets_and_size_limit) {
   ASSERT_EQ(fx_push_app(&f, K_OTHER, "dev"), DECC_E_BAD_SIGNATURE);
   ASSERT_OK(fx_push_app(&f, K_APP_OWNER, "dev"));
   ASSERT_EQ(fx_push_app(&f, K_APP_OWNER, "dev2"), DECC_E_EXISTS);
-  ASSERT_OK(decc_sms_secret_exists(f.sms, DECC_SECRET_APP_DEV, &f.app, NULL,
-                                   NULL));
+  ASSERT_OK(
+      decc_sms_secret_exists(f.sms, DECC_SECRET_APP_DEV, &f.app, NULL, NULL));
   const char *code = NULL;
   decc_err err;
-  ASSERT_EQ(decc_sms_push_requester_secret(f.sms, &f.who[K_REQ], "bad key",
-                                           "v", 1, "0x", &code, &err),
+  ASSERT_EQ(decc_sms_push_requester_secret(f.sms, &f.who[K_REQ], "bad key", "v",
+                                           1, "0x", &code, &err),
             DECC_E_INVALID);
   ASSERT_EQ(decc_sms_http_status(DECC_E_INVALID, 'w'), 400);
   char long_key[66];
@@ -209,8 +209,8 @@ TEST(enclave_challenge_get_or_create_and_refusals) {
   /* unknown task: 404 */
   uint8_t other[32];
   memset(other, 0x99, 32);
-  ASSERT_EQ(decc_sms_enclave_challenge(f.sms, other, fx_sig(&f, K_POOL, h),
-                                       &e2, &code, &err),
+  ASSERT_EQ(decc_sms_enclave_challenge(f.sms, other, fx_sig(&f, K_POOL, h), &e2,
+                                       &code, &err),
             DECC_E_NOT_FOUND);
   ASSERT_EQ(decc_sms_http_status(DECC_E_NOT_FOUND, 'c'), 404);
   /* tags: 0 (standard), 0xb (tee+scone+tdx: no framework), 0x3 (SCONE, not
@@ -280,7 +280,8 @@ TEST(session_happy_path_has_exactly_the_deal_secrets) {
   ASSERT_STR_EQ(fx_env(doc, "pre-compute", "SIGN_WORKER_ADDRESS"),
                 decc_address_to_checksum(w, &f.who[K_WORKER]));
   /* the challenge key released is the one whose address the scheduler got */
-  const char *skh = fx_env(doc, "post-compute", "SIGN_TEE_CHALLENGE_PRIVATE_KEY");
+  const char *skh =
+      fx_env(doc, "post-compute", "SIGN_TEE_CHALLENGE_PRIVATE_KEY");
   ASSERT(skh != NULL);
   uint8_t csk[32];
   decc_address ck;
@@ -314,7 +315,8 @@ TEST(session_happy_path_has_exactly_the_deal_secrets) {
   /* post-compute */
   ASSERT_STR_EQ(fx_env(doc, "post-compute", "RESULT_ENCRYPTION"), "false");
   ASSERT_STR_EQ(fx_env(doc, "post-compute", "RESULT_STORAGE_PROVIDER"), "ipfs");
-  ASSERT_STR_EQ(fx_env(doc, "post-compute", "RESULT_STORAGE_CALLBACK"), "false");
+  ASSERT_STR_EQ(fx_env(doc, "post-compute", "RESULT_STORAGE_CALLBACK"),
+                "false");
   /* logs: the release is logged, no secret value is */
   ASSERT(strstr(f.logs, "released session") != NULL);
   ASSERT(strstr(f.logs, DS_KEY) == NULL);
@@ -343,8 +345,7 @@ TEST(session_is_sealed_to_the_quoted_enclave_key) {
   ASSERT_OK(decc_enclave_keypair(pk2, sk2));
   char *txt = NULL;
   size_t n = 0;
-  ASSERT_EQ(decc_sms_session_open(&txt, &n, box, bl, pk2, sk2),
-            DECC_E_BAD_MAC);
+  ASSERT_EQ(decc_sms_session_open(&txt, &n, box, bl, pk2, sk2), DECC_E_BAD_MAC);
   box[bl / 2] ^= 1;
   ASSERT_EQ(decc_sms_session_open(&txt, &n, box, bl, e.pk, e.sk),
             DECC_E_BAD_MAC);
@@ -524,9 +525,8 @@ TEST(sessions_per_task_are_bounded_within_the_nonce_lifetime) {
 }
 
 TEST(attack_session_for_a_task_not_active_or_completed) {
-  static const unsigned states[] = {DECC_SMS_TASK_COMPLETED,
-                                    DECC_SMS_TASK_REVEALING,
-                                    DECC_SMS_TASK_FAILED};
+  static const unsigned states[] = {
+      DECC_SMS_TASK_COMPLETED, DECC_SMS_TASK_REVEALING, DECC_SMS_TASK_FAILED};
   for (size_t i = 0; i < 3; i++) {
     fx f;
     ASSERT_EQ(fx_init(&f), 0);
@@ -738,7 +738,8 @@ TEST(secrets_and_enclave_keys_are_sealed_at_rest) {
   ASSERT_EQ(fx_prepare(&f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
   json_t *doc = NULL;
   ASSERT_OK(fx_release(&f, &e, NULL, &doc, NULL));
-  const char *skh = fx_env(doc, "post-compute", "SIGN_TEE_CHALLENGE_PRIVATE_KEY");
+  const char *skh =
+      fx_env(doc, "post-compute", "SIGN_TEE_CHALLENGE_PRIVATE_KEY");
   uint8_t sk[32];
   ASSERT(skh != NULL);
   ASSERT_OK(decc_hex_decode_exact(sk, 32, skh, "k", NULL));
@@ -776,8 +777,8 @@ TEST(session_request_json_round_trip_and_strict_parse) {
       "{\"chainTaskId\":1,\"chainTaskId\":2}",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-    ASSERT_EQ(decc_sms_session_request_parse(&back, bad[i], strlen(bad[i]),
-                                             &err),
-              DECC_E_PARSE);
+    ASSERT_EQ(
+        decc_sms_session_request_parse(&back, bad[i], strlen(bad[i]), &err),
+        DECC_E_PARSE);
   fx_free(&f);
 }

@@ -13,21 +13,24 @@ TEST(sms_domain_and_web3_challenge_vectors) {
   uint8_t h[32];
   char hex[67];
   decc_sms_domain_hash(h);
-  ASSERT_STR_EQ(decc_hex_encode(hex, h, 32, 1),
-                "0x0a26923d45a019b77e856d0001681f98ab9707ec15b2b98048cc91eed00b6793");
+  ASSERT_STR_EQ(
+      decc_hex_encode(hex, h, 32, 1),
+      "0x0a26923d45a019b77e856d0001681f98ab9707ec15b2b98048cc91eed00b6793");
   decc_address ds;
   memset(ds.b, 0x22, 20);
   const char *value = "q2o3Xr4+N0C6n5x0z8N3Z5n3m0n5p7r9t1v3x5z7B9E=";
   decc_sms_web3_challenge(h, &ds, value, strlen(value));
-  ASSERT_STR_EQ(decc_hex_encode(hex, h, 32, 1),
-                "0xd3a5f62a98f46be3f58475c329075e752282a12df11bbbf9a365a6bbf493106e");
+  ASSERT_STR_EQ(
+      decc_hex_encode(hex, h, 32, 1),
+      "0xd3a5f62a98f46be3f58475c329075e752282a12df11bbbf9a365a6bbf493106e");
   uint8_t sk[32], sig[65];
   memset(sk, 0x11, 32);
   ASSERT_OK(decc_sms_sign_challenge(sig, sk, h));
   char shex[133];
-  ASSERT_STR_EQ(decc_hex_encode(shex, sig, 65, 1),
-                "0xbe0fe3093ef7b1996d7b247e379328a66affaa541a6cdddf15c88acf8d388b6e"
-                "0e7b8554189db21a7f49b05fc2767f28dce2ae0c7992b376cad55c2ab636d1cd1c");
+  ASSERT_STR_EQ(
+      decc_hex_encode(shex, sig, 65, 1),
+      "0xbe0fe3093ef7b1996d7b247e379328a66affaa541a6cdddf15c88acf8d388b6e"
+      "0e7b8554189db21a7f49b05fc2767f28dce2ae0c7992b376cad55c2ab636d1cd1c");
   decc_address owner;
   ASSERT_OK(decc_address_from_privkey(&owner, sk));
   decc_err err;
@@ -51,8 +54,8 @@ TEST(sms_web2_and_authorization_hashes) {
   decc_keccak256(buf + 52, "iexec-result-encryption-public-key", 34);
   decc_keccak256(buf + 84, "value", 5);
   decc_keccak256(expect, buf, sizeof buf);
-  decc_sms_web2_challenge(got, &owner, "iexec-result-encryption-public-key",
-                          34, "value", 5);
+  decc_sms_web2_challenge(got, &owner, "iexec-result-encryption-public-key", 34,
+                          "value", 5);
   ASSERT_MEM_EQ(got, expect, 32);
   /* authorization: H(worker ‖ taskid ‖ enclave) and H(taskid) */
   uint8_t task[32], tb[72];

@@ -153,8 +153,8 @@ TEST(bulk_session_releases_compatible_keys_and_explains_the_others) {
   const uint64_t INF = 9007199254740991ull;
   char *o1 = order_json(&b, &b.f.dataset, INF, 0x01);
   char *o2 = order_json(&b, &b.f.dataset2, INF, 0xee); /* revoked */
-  char *o3 = order_json(&b, &unknown, INF, 0x02);     /* not registered */
-  char *o4 = order_json(&b, &b.f.dataset2, 10, 0x03); /* not a bulk grant */
+  char *o3 = order_json(&b, &unknown, INF, 0x02);      /* not registered */
+  char *o4 = order_json(&b, &b.f.dataset2, 10, 0x03);  /* not a bulk grant */
   char *o5 = order_json(&b, &b.f.dataset2, INF - 1, 0x04); /* accepted */
   ASSERT(o1 && o2 && o3 && o4 && o5);
   char slice0[8192], slice1[4096];
@@ -206,8 +206,12 @@ TEST(bulk_session_releases_compatible_keys_and_explains_the_others) {
   ASSERT(fx_env(doc, "app", "IEXEC_DATASET_1_KEY") == NULL);
   ASSERT(fx_env(doc, "app", "IEXEC_DATASET_1_URL") == NULL);
   /* logs say what was released / refused, never a key */
-  ASSERT(strstr(b.f.logs, "bulk dataset 1 0x2222222222222222222222222222222222222222 released"));
-  ASSERT(strstr(b.f.logs, "bulk dataset 2 0x2323232323232323232323232323232323232323 refused"));
+  ASSERT(strstr(
+      b.f.logs,
+      "bulk dataset 1 0x2222222222222222222222222222222222222222 released"));
+  ASSERT(strstr(
+      b.f.logs,
+      "bulk dataset 2 0x2323232323232323232323232323232323232323 refused"));
   ASSERT(strstr(b.f.logs, KEY1) == NULL && strstr(b.f.logs, KEY2) == NULL);
   json_decref(doc);
   free(o1);
@@ -233,8 +237,8 @@ TEST(bulk_dataset_without_a_key_in_the_sms_is_refused) {
   json_t *doc = NULL;
   ASSERT_OK(fx_release(&b.f, &e, NULL, &doc, NULL));
   ASSERT_STR_EQ(fx_env(doc, "pre-compute", "IEXEC_DATASET_1_KEY"), "");
-  ASSERT(strstr(fx_env(doc, "pre-compute", "IEXEC_DATASET_1_REFUSED"),
-                "no key"));
+  ASSERT(
+      strstr(fx_env(doc, "pre-compute", "IEXEC_DATASET_1_REFUSED"), "no key"));
   json_decref(doc);
   free(o1);
   bfx_free(&b);
@@ -318,8 +322,9 @@ TEST(bulk_refusals_no_store_missing_slice_malformed_slice) {
   code = NULL;
   ASSERT_EQ(fx_release(&b.f, &e, &code, NULL, NULL), DECC_E_INVALID);
   ASSERT_STR_EQ(code, "BULK_SLICE_UNAVAILABLE");
-  ASSERT_EQ(fx_set_deal(&b.f, "{\"bulk_cid\":"
-                              "\"QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ\"}"),
+  ASSERT_EQ(fx_set_deal(&b.f,
+                        "{\"bulk_cid\":"
+                        "\"QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ\"}"),
             0);
   ASSERT_EQ(fx_prepare(&b.f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
   code = NULL;
@@ -328,5 +333,3 @@ TEST(bulk_refusals_no_store_missing_slice_malformed_slice) {
   free(o1);
   bfx_free(&b);
 }
-
-

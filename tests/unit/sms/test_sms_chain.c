@@ -93,9 +93,9 @@ static int world(cw *w) {
   decc_sha256(w->ds_sum, "encrypted", 9);
   uint8_t word[32], maddr[64];
   size_t ml = 0;
-  if (decc_multiaddr_from_string(maddr, sizeof maddr, &ml,
-                                 "/ipfs/QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ",
-                                 NULL))
+  if (decc_multiaddr_from_string(
+          maddr, sizeof maddr, &ml,
+          "/ipfs/QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ", NULL))
     return -1;
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
@@ -105,7 +105,8 @@ static int world(cw *w) {
   decc_abi_enc_push_bytes(&e, "img", 3);
   decc_abi_enc_push_bytes32(&e, w->app_sum);
   decc_abi_enc_push_bytes(&e, NULL, 0);
-  decc_buf d = calldata(&e, "createApp(address,string,string,bytes,bytes32,bytes)");
+  decc_buf d =
+      calldata(&e, "createApp(address,string,string,bytes,bytes32,bytes)");
   if (send(w, 0, &w->addr.app_registry, &d, word))
     return -1;
   memcpy(w->app.b, word + 12, 20);
@@ -267,23 +268,22 @@ TEST(sms_session_over_the_embedded_ledger) {
   decc_sms_authorization_hash(ch, NULL, w.task, NULL);
   ASSERT_OK(decc_sms_sign_challenge(sig, w.sk[2], ch));
   decc_address enclave;
-  ASSERT_OK(decc_sms_enclave_challenge(sms, w.task,
-                                       decc_hex_encode(sh, sig, 65, 1),
-                                       &enclave, NULL, &err));
+  ASSERT_OK(decc_sms_enclave_challenge(
+      sms, w.task, decc_hex_encode(sh, sig, 65, 1), &enclave, NULL, &err));
   /* enclave: nonce + quote; scheduler: authorization; worker: header */
   decc_sms_session_request r;
   memset(&r, 0, sizeof r);
   uint8_t pk[32], esk[32];
   ASSERT_OK(decc_enclave_keypair(pk, esk));
-  ASSERT_OK(decc_sms_attestation_nonce(sms, w.task, r.quote.nonce, NULL, NULL,
-                                       &err));
+  ASSERT_OK(
+      decc_sms_attestation_nonce(sms, w.task, r.quote.nonce, NULL, NULL, &err));
   memcpy(r.quote.measurement, w.app_sum, 32);
   memcpy(r.quote.enclave_pubkey, pk, 32);
   memcpy(r.quote.task_id, w.task, 32);
   r.quote.timestamp = (uint64_t)time(NULL);
   ASSERT_OK(decc_quote_sign(&r.quote, w.sk[5]));
-  ASSERT_OK(decc_sms_authorize_worker(&r, w.sk[2], w.task, w.deal, 0,
-                                      &w.who[4], &enclave));
+  ASSERT_OK(decc_sms_authorize_worker(&r, w.sk[2], w.task, w.deal, 0, &w.who[4],
+                                      &enclave));
   decc_sms_authorization_hash(ch, &w.who[4], w.task, &enclave);
   ASSERT_OK(decc_sms_sign_challenge(sig, w.sk[4], ch));
   decc_hex_encode(sh, sig, 65, 1);
@@ -320,15 +320,15 @@ TEST(sms_session_over_the_embedded_ledger) {
   decc_abi_enc_push_u64(&e, 0);
   decc_buf d = calldata(&e, "deposit(uint256)");
   decc_receipt rc;
-  ASSERT_OK(decc_chain_send(c2, w.sk[3], &w.addr.hub, d.data, d.len, &rc,
-                            &err));
+  ASSERT_OK(
+      decc_chain_send(c2, w.sk[3], &w.addr.hub, d.data, d.len, &rc, &err));
   decc_receipt_clear(&rc);
   decc_buf_clear(&d);
   ASSERT_OK(decc_sms_chain_view_over(&cfg.chain, c2, 1, &err));
   ASSERT_OK(decc_sms_create(&sms, &cfg, &err));
-  ASSERT_EQ(decc_sms_attestation_nonce(sms, w.task, r.quote.nonce, NULL, &code,
-                                       &err),
-            DECC_E_DENIED);
+  ASSERT_EQ(
+      decc_sms_attestation_nonce(sms, w.task, r.quote.nonce, NULL, &code, &err),
+      DECC_E_DENIED);
   ASSERT_STR_EQ(code, "EXECUTION_NOT_AUTHORIZED_TASK_FINAL_DEADLINE_REACHED");
   decc_sms_destroy(sms);
 }

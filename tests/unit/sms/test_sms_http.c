@@ -39,8 +39,8 @@ static void srv_stop(srv *s) {
 }
 
 /* Raw request: returns the HTTP status, body in *body (free) if wanted. */
-static long raw(srv *s, const char *method, const char *path,
-                const char *auth, const char *body, size_t n, char **out) {
+static long raw(srv *s, const char *method, const char *path, const char *auth,
+                const char *body, size_t n, char **out) {
   char url[512], ah[200];
   snprintf(url, sizeof url, "%s%s", s->url, path);
   const char *h[3] = {NULL, NULL, NULL};
@@ -106,8 +106,8 @@ TEST(http_client_pushes_and_checks_every_secret_kind) {
   ASSERT_EQ(ex, 1);
   ASSERT_OK(decc_sms_client_push_web2(s.url, "my&name=x", "v2", 2, 1,
                                       f->sk[K_REQ], &err));
-  ASSERT_EQ(decc_sms_client_push_web2(s.url, "absent", "v2", 2, 1,
-                                      f->sk[K_REQ], &err),
+  ASSERT_EQ(decc_sms_client_push_web2(s.url, "absent", "v2", 2, 1, f->sk[K_REQ],
+                                      &err),
             DECC_E_NOT_FOUND);
   ASSERT_OK(decc_sms_client_push_app_secret(s.url, &f->app, "dev", 3,
                                             f->sk[K_APP_OWNER], &err));
@@ -186,9 +186,9 @@ TEST(http_full_session_flow_scheduler_enclave_worker) {
   decc_secure_free(txt);
   decc_free(box);
   /* replay of the same request: 401 with the reason */
-  ASSERT_EQ(decc_sms_client_session(s.url, &r, f->sk[K_WORKER], sid, &box, &bl,
-                                    &err),
-            DECC_E_DENIED);
+  ASSERT_EQ(
+      decc_sms_client_session(s.url, &r, f->sk[K_WORKER], sid, &box, &bl, &err),
+      DECC_E_DENIED);
   ASSERT(strstr(err.msg, "ATTESTATION_NONCE_UNKNOWN") != NULL);
   srv_stop(&s);
 }
@@ -255,13 +255,13 @@ TEST(http_malformed_requests_are_400_401_413_never_a_crash) {
   ASSERT_EQ(raw(&s, "POST", web3, "0x1234", "k", 1, NULL), 401);
   ASSERT_EQ(raw(&s, "POST", web3, "not even hex at all", "k", 1, NULL), 401);
   /* addresses and names */
-  ASSERT_EQ(raw(&s, "POST", "/secrets/web3?secretAddress=0x12", "0x", "k", 1,
-                NULL),
-            400);
+  ASSERT_EQ(
+      raw(&s, "POST", "/secrets/web3?secretAddress=0x12", "0x", "k", 1, NULL),
+      400);
   ASSERT_EQ(raw(&s, "POST", "/secrets/web3", "0x", "k", 1, NULL), 400);
-  ASSERT_EQ(raw(&s, "HEAD", "/secrets/web3?secretAddress=zz", NULL, NULL, 0,
-                NULL),
-            400);
+  ASSERT_EQ(
+      raw(&s, "HEAD", "/secrets/web3?secretAddress=zz", NULL, NULL, 0, NULL),
+      400);
   ASSERT_EQ(raw(&s, "POST",
                 "/secrets/web2?ownerAddress=0x2222222222222222222222222222222"
                 "222222222",
@@ -287,7 +287,11 @@ TEST(http_malformed_requests_are_400_401_413_never_a_crash) {
   free(body);
   ASSERT_EQ(raw(&s, "POST", web3, "0x", big, 1 << 20, NULL), 413);
   /* sessions: malformed JSON bodies */
-  static const char *bodies[] = {"", "{", "[]", "null", "{\"chainTaskId\":5}",
+  static const char *bodies[] = {"",
+                                 "{",
+                                 "[]",
+                                 "null",
+                                 "{\"chainTaskId\":5}",
                                  "{\"chainTaskId\":\"0x00\",\"quote\":{}}"};
   for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
     ASSERT_EQ(raw(&s, "POST", "/tee/sessions", "0x", bodies[i],
@@ -306,9 +310,9 @@ TEST(http_malformed_requests_are_400_401_413_never_a_crash) {
   ASSERT_EQ(fx_prepare(f, &e, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
   char *json = NULL;
   ASSERT_OK(decc_sms_session_request_to_json(&json, &e.req));
-  ASSERT_EQ(raw(&s, "POST", "/tee/sessions", "garbage", json, strlen(json),
-                &body),
-            401);
+  ASSERT_EQ(
+      raw(&s, "POST", "/tee/sessions", "garbage", json, strlen(json), &body),
+      401);
   ASSERT(strstr(body, "INVALID_WORKER_SIGNATURE") != NULL);
   free(body);
   decc_free(json);

@@ -67,8 +67,8 @@ TEST(real_sample_quote_refused_after_the_chain_verified) {
   fx f;
   ASSERT_EQ(fx_init(&f), 0);
   size_t qn, cn;
-  char *sample = decc_test_read_file(decc_test_vector_path("dcap/tdx_quote"),
-                                     &qn);
+  char *sample =
+      decc_test_read_file(decc_test_vector_path("dcap/tdx_quote"), &qn);
   char *coll = decc_test_read_file(
       decc_test_vector_path("dcap/tdx_quote_collateral.json"), &cn);
   ASSERT(sample && coll);
@@ -162,13 +162,13 @@ TEST(tdx_quote_binding_the_session_releases_it) {
   char policy[512], mh[2 * 48 + 1];
   snprintf(policy, sizeof policy, "{\"tdx\":[{\"mrtd\":\"%s\"}]}",
            decc_hex_encode(mh, pq.td.mrtd, 48, 0));
-  ASSERT_EQ(sms_with_dcap(&f, policy, f0.coll, f0.root_der,
-                          (size_t)f0.root_len),
-            0);
+  ASSERT_EQ(
+      sms_with_dcap(&f, policy, f0.coll, f0.root_der, (size_t)f0.root_len), 0);
 
   /* the dataset key the session carries */
-  ASSERT_OK(fx_push_web3(&f, K_DS_OWNER, &f.dataset,
-                         "0x7f5a0b0c1d2e3f405162738495a6b7c8d9eaf0112233445566778899aabbccdd"));
+  ASSERT_OK(fx_push_web3(
+      &f, K_DS_OWNER, &f.dataset,
+      "0x7f5a0b0c1d2e3f405162738495a6b7c8d9eaf0112233445566778899aabbccdd"));
 
   /* The enclave's claims, bound into a TD quote's report data. */
   decc_status st;

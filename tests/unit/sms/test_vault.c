@@ -33,8 +33,8 @@ TEST(vault_put_get_rules) {
                            (const uint8_t *)SECRET, strlen(SECRET), 0, &err));
   ASSERT(decc_vault_has(v, DECC_SECRET_WEB3, &ds, NULL));
   /* web3 secrets are never updatable */
-  ASSERT_EQ(decc_vault_put(v, DECC_SECRET_WEB3, &ds, NULL,
-                           (const uint8_t *)"x", 1, 0, &err),
+  ASSERT_EQ(decc_vault_put(v, DECC_SECRET_WEB3, &ds, NULL, (const uint8_t *)"x",
+                           1, 0, &err),
             DECC_E_EXISTS);
   uint8_t *val;
   size_t len;
@@ -51,13 +51,15 @@ TEST(vault_put_get_rules) {
   ASSERT(decc_vault_has(v, DECC_SECRET_WEB2, &user, "my-key"));
   ASSERT_OK(decc_vault_put(v, DECC_SECRET_WEB2, &user, "MY-KEY",
                            (const uint8_t *)"v2", 2, 1, &err));
-  ASSERT_OK(decc_vault_get(v, DECC_SECRET_WEB2, &user, "my-key", &val, &len, &err));
+  ASSERT_OK(
+      decc_vault_get(v, DECC_SECRET_WEB2, &user, "my-key", &val, &len, &err));
   ASSERT_MEM_EQ(val, "v2", 2);
   decc_secure_free(val);
   /* kinds do not mix */
   ASSERT(!decc_vault_has(v, DECC_SECRET_REQUESTER, &user, "my-key"));
-  ASSERT_EQ(decc_vault_get(v, DECC_SECRET_WEB2, &ds, "my-key", &val, &len, &err),
-            DECC_E_NOT_FOUND);
+  ASSERT_EQ(
+      decc_vault_get(v, DECC_SECRET_WEB2, &ds, "my-key", &val, &len, &err),
+      DECC_E_NOT_FOUND);
   /* size limit: 4096 bytes */
   uint8_t *big = calloc(1, DECC_SECRET_MAX + 1);
   ASSERT_OK(decc_vault_put(v, DECC_SECRET_REQUESTER, &user, "big", big,
@@ -134,11 +136,16 @@ TEST(vault_binds_values_to_slots) {
   sqlite3 *h;
   ASSERT_EQ(sqlite3_open(db, &h), SQLITE_OK);
   char *e = NULL;
-  ASSERT_EQ(sqlite3_exec(h,
-                         "UPDATE secrets SET owner=X'0000000000000000000000000000000000000000' WHERE owner=X'0505050505050505050505050505050505050505';"
-                         "UPDATE secrets SET owner=X'0505050505050505050505050505050505050505' WHERE owner=X'0404040404040404040404040404040404040404';",
-                         NULL, NULL, &e),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(h,
+                   "UPDATE secrets SET "
+                   "owner=X'0000000000000000000000000000000000000000' WHERE "
+                   "owner=X'0505050505050505050505050505050505050505';"
+                   "UPDATE secrets SET "
+                   "owner=X'0505050505050505050505050505050505050505' WHERE "
+                   "owner=X'0404040404040404040404040404040404040404';",
+                   NULL, NULL, &e),
+      SQLITE_OK);
   sqlite3_close(h);
   ASSERT_OK(decc_vault_open(&v, dir, NULL, 0, &err));
   uint8_t *val;

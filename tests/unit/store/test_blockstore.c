@@ -164,7 +164,8 @@ TEST(put_verifies_and_is_idempotent) {
   decc_blockstore *bs;
   ASSERT_OK(decc_blockstore_open(&bs, store_dir("s3"), NULL));
   decc_cid c;
-  ASSERT_OK(decc_cid_of_block(&c, 1, DECC_CODEC_RAW, (const uint8_t *)"abc", 3));
+  ASSERT_OK(
+      decc_cid_of_block(&c, 1, DECC_CODEC_RAW, (const uint8_t *)"abc", 3));
   ASSERT_OK(decc_blockstore_put(bs, &c, (const uint8_t *)"abc", 3, NULL));
   ASSERT_OK(decc_blockstore_put(bs, &c, (const uint8_t *)"abc", 3, NULL));
   ASSERT(decc_blockstore_has(bs, &c));
@@ -178,7 +179,8 @@ TEST(put_verifies_and_is_idempotent) {
   ASSERT_MEM_EQ(b, "abc", 3);
   decc_free(b);
   decc_cid missing;
-  ASSERT_OK(decc_cid_of_block(&missing, 1, DECC_CODEC_RAW, (const uint8_t *)"zz", 2));
+  ASSERT_OK(
+      decc_cid_of_block(&missing, 1, DECC_CODEC_RAW, (const uint8_t *)"zz", 2));
   ASSERT_EQ(decc_blockstore_get(bs, &missing, &b, &n, &err), DECC_E_NOT_FOUND);
   ASSERT(strstr(err.msg, "bafkrei") != NULL);
   decc_blockstore_close(bs);

@@ -44,14 +44,16 @@ TEST(base58_and_base32) {
   const uint8_t in[] = {0, 0, 'h', 'i'};
   ASSERT_OK(decc_base58btc_encode(s, sizeof s, in, 4));
   ASSERT_STR_EQ(s, "118wr");
-  ASSERT_OK(decc_base58btc_encode(s, sizeof s, (const uint8_t *)"hello world", 11));
+  ASSERT_OK(
+      decc_base58btc_encode(s, sizeof s, (const uint8_t *)"hello world", 11));
   ASSERT_STR_EQ(s, "StV1DL6CwTryKyV");
   uint8_t out[64];
   size_t n;
   ASSERT_OK(decc_base58btc_decode(out, sizeof out, &n, "118wr", 5));
   ASSERT_EQ(n, 4);
   ASSERT_MEM_EQ(out, in, 4);
-  ASSERT_EQ(decc_base58btc_decode(out, sizeof out, &n, "0OIl", 4), DECC_E_PARSE);
+  ASSERT_EQ(decc_base58btc_decode(out, sizeof out, &n, "0OIl", 4),
+            DECC_E_PARSE);
   ASSERT_EQ(decc_base58btc_encode(s, 3, in, 4), DECC_E_RANGE);
   /* RFC 4648 test vectors (lowercase, unpadded). */
   ASSERT_OK(decc_base32_encode(s, sizeof s, (const uint8_t *)"foobar", 6));
@@ -76,7 +78,8 @@ TEST(cid_roundtrips) {
   ASSERT_EQ(c.codec, DECC_CODEC_DAG_PB);
   ASSERT_OK(decc_cid_to_string(s, sizeof s, &c));
   ASSERT_STR_EQ(s, v0);
-  const char *v1 = "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4";
+  const char *v1 =
+      "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4";
   ASSERT_OK(decc_cid_parse(&c, v1, &err));
   ASSERT_EQ(c.version, 1);
   ASSERT_EQ(c.codec, DECC_CODEC_RAW);
@@ -112,14 +115,21 @@ TEST(cid_rejects) {
   decc_cid c;
   decc_err err;
   decc_err_clear(&err);
-  ASSERT_EQ(decc_cid_parse(&c, "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5O", &err),
+  ASSERT_EQ(decc_cid_parse(&c, "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5O",
+                           &err),
             DECC_E_PARSE);
   ASSERT_EQ(decc_cid_parse(&c, "", &err), DECC_E_PARSE);
   ASSERT_EQ(decc_cid_parse(&c, "xyz", &err), DECC_E_PARSE);
   ASSERT(strstr(err.msg, "multibase") != NULL);
-  ASSERT_EQ(decc_cid_parse(&c, "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei", &err),
+  ASSERT_EQ(decc_cid_parse(
+                &c,
+                "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei",
+                &err),
             DECC_E_PARSE);
-  ASSERT_EQ(decc_cid_parse(&c, "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4a", &err),
+  ASSERT_EQ(decc_cid_parse(
+                &c,
+                "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4a",
+                &err),
             DECC_E_PARSE);
   ASSERT_EQ(decc_cid_parse(&c, "b", &err), DECC_E_PARSE);
   const uint8_t v2[] = {2, 0x70, 0x12, 0x20};
@@ -127,8 +137,8 @@ TEST(cid_rejects) {
 }
 
 TEST(multiaddr_vector) {
-  const char *hex =
-      "a5032212207237a7f4091a74ae95514890fa86a2e8a36037c350ea71c06a34c8cbe25a5057";
+  const char *hex = "a5032212207237a7f4091a74ae95514890fa86a2e8a36037c350ea71c0"
+                    "6a34c8cbe25a5057";
   size_t want_len;
   uint8_t *want = decc_test_unhex(hex, &want_len);
   uint8_t out[128];
@@ -136,17 +146,18 @@ TEST(multiaddr_vector) {
   decc_err err;
   decc_err_clear(&err);
   ASSERT_OK(decc_multiaddr_from_string(
-      out, sizeof out, &n, "/ipfs/QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ",
-      &err));
+      out, sizeof out, &n,
+      "/ipfs/QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ", &err));
   ASSERT_EQ(n, want_len);
   ASSERT_MEM_EQ(out, want, n);
   /* /p2p/ and the CIDv1 form of the same hash give the same bytes. */
   ASSERT_OK(decc_multiaddr_from_string(
-      out, sizeof out, &n, "/p2p/QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ",
-      &err));
+      out, sizeof out, &n,
+      "/p2p/QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ", &err));
   ASSERT_MEM_EQ(out, want, n);
   decc_cid c;
-  ASSERT_OK(decc_cid_parse(&c, "QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ", &err));
+  ASSERT_OK(decc_cid_parse(&c, "QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ",
+                           &err));
   c.version = 1;
   char s[DECC_CID_STR_MAX + 8] = "/ipfs/";
   ASSERT_OK(decc_cid_to_string(s + 6, sizeof s - 6, &c));
@@ -158,22 +169,25 @@ TEST(multiaddr_vector) {
   ASSERT_STR_EQ(text, "/ipfs/QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ");
   decc_free(text);
   /* Errors. */
-  ASSERT_EQ(decc_multiaddr_from_string(out, 10, &n,
-                                       "/ipfs/QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ",
-                                       &err),
+  ASSERT_EQ(decc_multiaddr_from_string(
+                out, 10, &n,
+                "/ipfs/QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ", &err),
             DECC_E_RANGE);
-  ASSERT_EQ(decc_multiaddr_from_string(out, sizeof out, &n, "/ip4/1.2.3.4", &err),
-            DECC_E_PARSE);
+  ASSERT_EQ(
+      decc_multiaddr_from_string(out, sizeof out, &n, "/ip4/1.2.3.4", &err),
+      DECC_E_PARSE);
   ASSERT_EQ(decc_multiaddr_from_string(out, sizeof out, &n, "/ipfs/", &err),
             DECC_E_PARSE);
   ASSERT_EQ(decc_multiaddr_from_string(out, sizeof out, &n, "/ipfs/Qm/x", &err),
             DECC_E_PARSE);
-  ASSERT_EQ(decc_multiaddr_to_string(&text, want, want_len - 1, &err), DECC_E_PARSE);
+  ASSERT_EQ(decc_multiaddr_to_string(&text, want, want_len - 1, &err),
+            DECC_E_PARSE);
   want[3] = 0x13; /* sha2-512 code with a 32-byte digest: no CIDv0 form */
-  ASSERT_EQ(decc_multiaddr_to_string(&text, want, want_len, &err), DECC_E_PARSE);
+  ASSERT_EQ(decc_multiaddr_to_string(&text, want, want_len, &err),
+            DECC_E_PARSE);
   want[3] = 0x12;
   want[0] = 0x04;
-  ASSERT_EQ(decc_multiaddr_to_string(&text, want, want_len, &err), DECC_E_PARSE);
+  ASSERT_EQ(decc_multiaddr_to_string(&text, want, want_len, &err),
+            DECC_E_PARSE);
   ASSERT(text == NULL);
-
 }

@@ -81,7 +81,8 @@ static void collector_free(collector *c) {
 
 static json_t *load_vectors(void) {
   json_error_t je;
-  json_t *v = json_load_file(decc_test_vector_path("store/unixfs.json"), 0, &je);
+  json_t *v =
+      json_load_file(decc_test_vector_path("store/unixfs.json"), 0, &je);
   if (!v)
     fprintf(stderr, "vectors: %s\n", je.text);
   return v;
@@ -142,7 +143,8 @@ TEST(hello_world_known_answers) {
   ASSERT_OK(decc_importer_final(imp, &root, &cum, NULL, NULL));
   decc_importer_destroy(imp);
   ASSERT_OK(decc_cid_to_string(s, sizeof s, &root));
-  ASSERT_STR_EQ(s, "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4");
+  ASSERT_STR_EQ(s,
+                "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4");
   ASSERT_EQ(cum, 12);
 }
 
@@ -180,7 +182,8 @@ static void check_files(int big) {
         collector_free(&c);
         ASSERT_STR_EQ(s, want);
       }
-      ASSERT_EQ(cum, json_integer_value(json_object_get(pv, "cumulative_size")));
+      ASSERT_EQ(cum,
+                json_integer_value(json_object_get(pv, "cumulative_size")));
       if (full) {
         ASSERT_EQ(c.n, json_array_size(nodes));
         size_t k;
@@ -199,8 +202,10 @@ static void check_files(int big) {
           ASSERT_EQ(sn->nlinks, json_array_size(jl));
           for (size_t q = 0; q < sn->nlinks; q++) {
             json_t *l = json_array_get(jl, q);
-            ASSERT_STR_EQ(sn->links[q], json_string_value(json_object_get(l, "cid")));
-            ASSERT_EQ(sn->tsizes[q], json_integer_value(json_object_get(l, "tsize")));
+            ASSERT_STR_EQ(sn->links[q],
+                          json_string_value(json_object_get(l, "cid")));
+            ASSERT_EQ(sn->tsizes[q],
+                      json_integer_value(json_object_get(l, "tsize")));
           }
         }
       }
@@ -249,8 +254,8 @@ TEST(ipfs_cid_agrees_on_v0) {
     fprintf(stderr, "    SKIP: /usr/bin/ipfs_cid not installed\n");
     return;
   }
-  const uint64_t sizes[] = {0, 12345, 262144, 262145, 3 * 262144 + 77,
-                            174ull * 262144 + 1};
+  const uint64_t sizes[] = {0,      12345,           262144,
+                            262145, 3 * 262144 + 77, 174ull * 262144 + 1};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
     char path[600];
     snprintf(path, sizeof path, "%s/f%zu", decc_test_tmpdir(), i);

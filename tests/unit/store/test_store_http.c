@@ -39,8 +39,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
   if (decc_store_http_route(url))
     return (enum MHD_Result)decc_store_http_handle(
         &s->cfg, c, url, method, upload_data, upload_data_size, con_cls);
-  struct MHD_Response *r = MHD_create_response_from_buffer(
-      0, (void *)"", MHD_RESPMEM_PERSISTENT);
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
   enum MHD_Result ret = MHD_queue_response(c, 404, r);
   MHD_destroy_response(r);
   return ret;
@@ -73,8 +73,7 @@ static int server_start(server *s, const char *name, uint64_t max_add) {
     return -1;
   const union MHD_DaemonInfo *info =
       MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-  snprintf(s->url, sizeof s->url, "http://127.0.0.1:%u",
-           (unsigned)info->port);
+  snprintf(s->url, sizeof s->url, "http://127.0.0.1:%u", (unsigned)info->port);
   return 0;
 }
 
@@ -157,7 +156,8 @@ TEST(client_add_cat_roundtrip) {
       ASSERT_OK(st);
       decc_import_opts io;
       decc_import_opts_default(&io, v);
-      ASSERT_OK(decc_import_fd(&local, &lsize, &io, -1, path, NULL, NULL, NULL));
+      ASSERT_OK(
+          decc_import_fd(&local, &lsize, &io, -1, path, NULL, NULL, NULL));
       ASSERT(decc_cid_equal(&cid, &local));
       ASSERT_EQ(size, lsize);
       ASSERT(decc_blockstore_is_pinned(s.cfg.bs, &cid));
@@ -218,20 +218,21 @@ TEST(known_cid_and_json_shape) {
                       "\"Size\":\"6\"}\n") != NULL);
   free(mbuf);
   decc_cid hello;
-  ASSERT_OK(decc_cid_parse(&hello, "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
-                           NULL));
+  ASSERT_OK(decc_cid_parse(
+      &hello, "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", NULL));
   ASSERT(!decc_blockstore_is_pinned(s.cfg.bs, &hello));
   /* Gateway and cat with a range; the /ipfs/ prefix in arg is accepted. */
   char *body = NULL;
-  snprintf(url, sizeof url, "%s/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
-           s.url);
+  snprintf(url, sizeof url,
+           "%s/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", s.url);
   ASSERT_EQ(raw_request(url, "GET", NULL, NULL, &body), 200);
   ASSERT_STR_EQ(body, "hello world\n");
   free(body);
-  snprintf(url, sizeof url,
-           "%s/api/v0/cat?arg=/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
-           "&offset=6&length=5",
-           s.url);
+  snprintf(
+      url, sizeof url,
+      "%s/api/v0/cat?arg=/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+      "&offset=6&length=5",
+      s.url);
   ASSERT_EQ(raw_request(url, "POST", "", NULL, &body), 200);
   ASSERT_STR_EQ(body, "world");
   free(body);
@@ -246,9 +247,11 @@ TEST(known_cid_and_json_shape) {
   json_decref(j);
   free(body);
   snprintf(url, sizeof url,
-           "%s/api/v0/cat?arg=QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ", s.url);
+           "%s/api/v0/cat?arg=QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ",
+           s.url);
   ASSERT_EQ(raw_request(url, "POST", "", NULL, &body), 404);
-  ASSERT(strstr(body, "QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ") != NULL);
+  ASSERT(strstr(body, "QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ") !=
+         NULL);
   free(body);
   ASSERT_EQ(raw_request(url, "GET", NULL, NULL, &body), 405);
   free(body);
@@ -301,8 +304,9 @@ TEST(body_limit_and_node_errors_reach_the_client) {
   curl_easy_cleanup(c);
   ASSERT(rc != CURLE_OK || code != 200);
   /* Unreachable node. */
-  ASSERT_EQ(decc_kubo_add_file("http://127.0.0.1:1", path, &o, &cid, NULL, &err),
-            DECC_E_NETWORK);
+  ASSERT_EQ(
+      decc_kubo_add_file("http://127.0.0.1:1", path, &o, &cid, NULL, &err),
+      DECC_E_NETWORK);
   server_stop(&s);
 }
 
@@ -319,7 +323,8 @@ TEST(corrupt_block_fails_the_client) {
   decc_base32_encode(key, sizeof key, cid.mh, cid.mh_len);
   char cmd[2000];
   snprintf(cmd, sizeof cmd,
-           "find '%s/blocks' -name '*.data' ! -name '%s.data' -exec chmod u+w {} \\; "
+           "find '%s/blocks' -name '*.data' ! -name '%s.data' -exec chmod u+w "
+           "{} \\; "
            "-exec sh -c 'printf X | dd of=\"$1\" bs=1 seek=50 conv=notrunc "
            "2>/dev/null' _ {} \\;",
            s.dir, key);
@@ -371,9 +376,10 @@ TEST(block_get_route_and_relabelled_cid) {
   snprintf(url, sizeof url, "%s/api/v0/block/get?arg=zzz", s.url);
   ASSERT_EQ(raw_request(url, "POST", "", NULL, &body), 400);
   free(body);
-  snprintf(url, sizeof url,
-           "%s/api/v0/block/get?arg=QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ",
-           s.url);
+  snprintf(
+      url, sizeof url,
+      "%s/api/v0/block/get?arg=QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ",
+      s.url);
   ASSERT_EQ(raw_request(url, "POST", "", NULL, &body), 404);
   free(body);
   ASSERT_EQ(raw_request(url, "GET", NULL, NULL, &body), 405);
@@ -392,8 +398,9 @@ TEST(block_get_route_and_relabelled_cid) {
   decc_buf_clear(&k.b);
   /* An unreachable node is a network error, nothing written. */
   decc_buf_init(&k.b, 0);
-  ASSERT_EQ(decc_kubo_cat("http://127.0.0.1:1", &cid, 1, sink_write, &k, 5, &err),
-            DECC_E_NETWORK);
+  ASSERT_EQ(
+      decc_kubo_cat("http://127.0.0.1:1", &cid, 1, sink_write, &k, 5, &err),
+      DECC_E_NETWORK);
   ASSERT_EQ(k.b.len, 0);
   server_stop(&s);
 }

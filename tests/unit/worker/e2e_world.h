@@ -14,8 +14,8 @@
 
 #include "decc/abi.h"
 #include "decc/dataset.h"
-#include "decc/encoding.h"
 #include "decc/enclave.h"
+#include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/hub.h"
 #include "decc/ledger.h"
@@ -47,8 +47,9 @@ typedef struct e2e {
   decc_worker *w1, *w2;
 } e2e;
 
-static __attribute__((unused)) int call(e2e *t, int k, const decc_address *to, decc_abi_enc *e,
-                const char *sig, decc_receipt *r) {
+static __attribute__((unused)) int call(e2e *t, int k, const decc_address *to,
+                                        decc_abi_enc *e, const char *sig,
+                                        decc_receipt *r) {
   uint8_t sel[4];
   decc_buf cd;
   decc_buf_init(&cd, 0);
@@ -59,8 +60,8 @@ static __attribute__((unused)) int call(e2e *t, int k, const decc_address *to, d
   decc_receipt tmp;
   decc_receipt *rr = r ? r : &tmp;
   decc_err err;
-  decc_status st = decc_chain_send(t->c_test, t->sk[k], to, cd.data, cd.len,
-                                   rr, &err);
+  decc_status st =
+      decc_chain_send(t->c_test, t->sk[k], to, cd.data, cd.len, rr, &err);
   decc_buf_clear(&cd);
   if (st) {
     fprintf(stderr, "    send %s: %s\n", sig, err.msg);
@@ -101,7 +102,8 @@ static __attribute__((unused)) int push_secret_web3(e2e *t, const char *v) {
              : -1;
 }
 
-static __attribute__((unused)) int push_web2(e2e *t, int k, const char *name, const char *v, int req) {
+static __attribute__((unused)) int push_web2(e2e *t, int k, const char *name,
+                                             const char *v, int req) {
   uint8_t ch[32], sig[65];
   char hex[133];
   decc_sms_web2_challenge(ch, &t->who[k], name, strlen(name), v, strlen(v));
@@ -252,7 +254,8 @@ static __attribute__((unused)) int setup(e2e *t, const char *tmpdir) {
   return 0;
 }
 
-static __attribute__((unused)) int make_worker(e2e *t, int k, decc_worker **out) {
+static __attribute__((unused)) int make_worker(e2e *t, int k,
+                                               decc_worker **out) {
   decc_worker_config w;
   memset(&w, 0, sizeof w);
   w.chain = k == K_W1 ? t->c_w1 : t->c_w2;
@@ -289,7 +292,8 @@ static __attribute__((unused)) void teardown(e2e *t) {
   decc_ledger_close(t->l);
 }
 
-static __attribute__((unused)) void push_order(decc_abi_enc *e, const decc_order *o) {
+static __attribute__((unused)) void push_order(decc_abi_enc *e,
+                                               const decc_order *o) {
   if (decc_order_abi_push(e, o) != DECC_OK) {
     /* the encoder error is sticky: finish reports it */
   }
@@ -301,8 +305,9 @@ static __attribute__((unused)) void push_order(decc_abi_enc *e, const decc_order
 
 /* Matches orders for one task. tee: tag 0x…09 and the dataset; else tag
  * 0 without dataset. Out: deal and task ids. */
-static __attribute__((unused)) int match(e2e *t, int tee, uint64_t trust, const char *params,
-                 uint8_t deal[32], uint8_t task[32]) {
+static __attribute__((unused)) int match(e2e *t, int tee, uint64_t trust,
+                                         const char *params, uint8_t deal[32],
+                                         uint8_t task[32]) {
   decc_order a, d, w, q;
   if (decc_order_init(&a, DECC_ORDER_APP) ||
       decc_order_init(&d, DECC_ORDER_DATASET) ||
@@ -377,7 +382,8 @@ static __attribute__((unused)) int match(e2e *t, int tee, uint64_t trust, const 
   return rc;
 }
 
-static __attribute__((unused)) int task_status(e2e *t, const uint8_t task[32], decc_poco_task *out) {
+static __attribute__((unused)) int task_status(e2e *t, const uint8_t task[32],
+                                               decc_poco_task *out) {
   decc_poco_task tk;
   if (decc_hub_view_task(t->c_test, task, &tk, NULL))
     return -1;
@@ -390,8 +396,8 @@ static __attribute__((unused)) int task_status(e2e *t, const uint8_t task[32], d
 }
 
 /* Steps the scheduler and the given workers until the task ends. */
-static __attribute__((unused)) int drive(e2e *t, const uint8_t task[32], decc_worker **ws, int nw,
-                 int rounds) {
+static __attribute__((unused)) int drive(e2e *t, const uint8_t task[32],
+                                         decc_worker **ws, int nw, int rounds) {
   decc_err err;
   for (int i = 0; i < rounds; i++) {
     if (decc_scheduler_step(t->sched, NULL, &err)) {
@@ -409,6 +415,5 @@ static __attribute__((unused)) int drive(e2e *t, const uint8_t task[32], decc_wo
   }
   return task_status(t, task, NULL);
 }
-
 
 #endif

@@ -48,8 +48,8 @@ TEST(confidential_task_end_to_end_with_payments) {
   ASSERT_EQ(fix_cat(t.bs, loc, &arch), 0);
   uint8_t *zip = NULL;
   size_t zn = 0;
-  ASSERT_OK(decc_result_decrypt(&zip, &zn, NULL, t.rsa, arch.data, arch.len,
-                                NULL));
+  ASSERT_OK(
+      decc_result_decrypt(&zip, &zn, NULL, t.rsa, arch.data, arch.len, NULL));
   char *out = fix_zip_entry(zip, zn, "result.txt");
   ASSERT(out);
   ASSERT(strstr(out, "data=alice's data\n"));
@@ -212,8 +212,8 @@ TEST(unauthorized_worker_is_refused_by_sms_and_chain) {
   uint8_t *sealed = NULL;
   size_t sl = 0;
   const char *code = NULL;
-  decc_status st = decc_sms_release_session(t.sms, &r, hex, sid, &sealed, &sl,
-                                            &code, &err);
+  decc_status st =
+      decc_sms_release_session(t.sms, &r, hex, sid, &sealed, &sl, &code, &err);
   ASSERT(st != DECC_OK);
   ASSERT(sealed == NULL);
   printf("    SMS refused: %s (%s)\n", code ? code : "?", err.msg);

@@ -29,11 +29,11 @@ TEST(digest_binds_every_field) {
   decc_scheduler_request_digest(d, "POST", "/scheduler/replicates/available",
                                 &w, 1000, "{}", 2);
   ASSERT_MEM_EQ(base, d, 32);
-  decc_scheduler_request_digest(d, "GET", "/scheduler/replicates/available",
-                                &w, 1000, "{}", 2);
+  decc_scheduler_request_digest(d, "GET", "/scheduler/replicates/available", &w,
+                                1000, "{}", 2);
   ASSERT(memcmp(base, d, 32) != 0);
-  decc_scheduler_request_digest(d, "POST", "/scheduler/replicates/x/status",
-                                &w, 1000, "{}", 2);
+  decc_scheduler_request_digest(d, "POST", "/scheduler/replicates/x/status", &w,
+                                1000, "{}", 2);
   ASSERT(memcmp(base, d, 32) != 0);
   decc_scheduler_request_digest(d, "POST", "/scheduler/replicates/available",
                                 &w2, 1000, "{}", 2);
@@ -123,7 +123,8 @@ TEST(assignment_refusals) {
       "{\"worker\":\"0x0000000000000000000000000000000000000001\",\"taskid\":"
       "\"0x0000000000000000000000000000000000000000000000000000000000000001\","
       "\"enclaveChallenge\":\"0x0000000000000000000000000000000000000000\","
-      "\"signature\":\"0x" "0000000000000000000000000000000000000000000000000000"
+      "\"signature\":\"0x"
+      "0000000000000000000000000000000000000000000000000000"
       "000000000000000000000000000000000000000000000000000000000000000000000000"
       "00\",\"dealid\":"
       "\"0x0000000000000000000000000000000000000000000000000000000000000001\","
