@@ -11,7 +11,7 @@ PKGS=(
   libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev curl
   libsqlite3-dev sqlite3 libzip-dev zip unzip libicu-dev
   libseccomp-dev libcap-dev bubblewrap
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format # fuzzing and sanitizers; the style check (lint.format)
   valgrind hyperfine wrk ipfs-cid time jq binutils python3
   help2man zsh # the man page from the help (make man), the zsh completion test
   chromium # headless: the explorer test (tests/integration/test_explorer.sh)
