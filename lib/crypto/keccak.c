@@ -123,6 +123,8 @@ static void absorb_block(uint64_t st[25], const uint8_t *blk) {
 void decc_keccak256_init(decc_keccak256_ctx *c) { memset(c, 0, sizeof *c); }
 
 void decc_keccak256_update(decc_keccak256_ctx *c, const void *data, size_t n) {
+  if (n == 0)
+    return; /* an empty message part; data may be NULL (memcpy would be UB) */
   const uint8_t *p = data;
   if (c->pos) {
     size_t take = RATE - c->pos < n ? RATE - c->pos : n;
