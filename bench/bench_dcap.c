@@ -40,7 +40,9 @@ static void die(const char *what) {
 
 static char *slurp(const char *dir, const char *name, size_t *len) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/tests/vectors/dcap/%s", dir, name);
+  int w = snprintf(path, sizeof path, "%s/tests/vectors/dcap/%s", dir, name);
+  if (w < 0 || (size_t)w >= sizeof path)
+    die("vector path too long");
   FILE *f = fopen(path, "rb");
   if (!f)
     die(path);

@@ -304,7 +304,7 @@ static decc_status jint(long long *out, json_t *o, const char *key,
 static decc_status jhex(uint8_t *out, size_t n, json_t *o, const char *key,
                         const char *where, decc_err *err) {
   const char *s = NULL;
-  size_t len;
+  size_t len = 0;
   decc_status st = jstr(&s, &len, o, key, where, err);
   if (st)
     return st;
@@ -332,7 +332,7 @@ static decc_status jdate(int64_t *out, json_t *o, const char *key,
 static decc_status level_common(dcap_tcb_level *l, json_t *lv,
                                 const char *where, decc_err *err) {
   const char *s = NULL;
-  size_t len;
+  size_t len = 0;
   decc_status st = jstr(&s, NULL, lv, "tcbStatus", where, err);
   if (st)
     return st;
@@ -373,7 +373,7 @@ static decc_status svn16(uint8_t out[16], json_t *arr, const char *what,
     return decc_err_set(err, DECC_E_PARSE, "%s: %s must have 16 components",
                         where, what);
   for (size_t i = 0; i < 16; i++) {
-    long long v;
+    long long v = 0;
     decc_status st =
         jint(&v, json_array_get(arr, i), "svn", 0, 255, where, err);
     if (st)
@@ -397,7 +397,7 @@ static decc_status isv_levels(dcap_tcb_level **out, size_t *n, json_t *arr,
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   for (size_t i = 0; i < *n; i++) {
     json_t *lv = json_array_get(arr, i);
-    long long v;
+    long long v = 0;
     decc_status st =
         jint(&v, json_object_get(lv, "tcb"), "isvsvn", 0, 65535, where, err);
     if (st || (st = level_common(&(*out)[i], lv, where, err)))
@@ -428,7 +428,7 @@ static decc_status parse_tcb_info(dcap_tcb_info *t, const char *text,
   }
   decc_status st;
   const char *id = NULL;
-  long long v;
+  long long v = 0;
   if ((st = jstr(&id, NULL, o, "id", W, err)))
     goto out;
   if (strcmp(id, "SGX") && strcmp(id, "TDX")) {
@@ -505,7 +505,7 @@ static decc_status parse_tcb_info(dcap_tcb_info *t, const char *text,
       json_t *m = json_array_get(mods, i);
       dcap_module *dm = &t->modules[t->n_modules++];
       const char *mid = NULL;
-      size_t mlen;
+      size_t mlen = 0;
       const char *MW = "collateral.tcb_info.tdxModuleIdentities";
       if ((st = jstr(&mid, &mlen, m, "id", MW, err)))
         goto out;
@@ -537,8 +537,8 @@ static decc_status parse_qe_identity(dcap_qe_identity *q, const char *text,
   }
   decc_status st;
   const char *id = NULL;
-  size_t idlen;
-  long long v;
+  size_t idlen = 0;
+  long long v = 0;
   if ((st = jstr(&id, &idlen, o, "id", W, err)))
     goto out;
   if (idlen >= sizeof q->id) {
@@ -571,7 +571,7 @@ out:
 static decc_status hex_member(uint8_t **out, size_t *out_len, json_t *o,
                               const char *key, decc_err *err) {
   const char *s = NULL;
-  size_t len;
+  size_t len = 0;
   decc_status st = jstr(&s, &len, o, key, "collateral", err);
   if (st)
     return st;
@@ -608,7 +608,7 @@ static decc_status crl_member(X509_CRL **out, json_t *o, const char *key,
 static decc_status chain_member(STACK_OF(X509) * *out, json_t *o,
                                 const char *key, decc_err *err) {
   const char *s = NULL;
-  size_t len;
+  size_t len = 0;
   decc_status st = jstr(&s, &len, o, key, "collateral", err);
   if (st)
     return st;

@@ -206,7 +206,7 @@ static decc_status validate_payload(const uint8_t *p, size_t n, size_t base,
                         DECC_RLP_MAX_DEPTH);
   size_t off = 0;
   while (off < n) {
-    decc_rlp_item it;
+    decc_rlp_item it = {0};
     decc_status st = decode_at(&it, p + off, n - off, base + off, err);
     if (st)
       return st;
@@ -223,7 +223,7 @@ static decc_status validate_payload(const uint8_t *p, size_t n, size_t base,
 }
 
 decc_status decc_rlp_validate(const uint8_t *in, size_t len, decc_err *err) {
-  decc_rlp_item it;
+  decc_rlp_item it = {0};
   decc_status st = decode_at(&it, in, len, 0, err);
   if (st)
     return st;

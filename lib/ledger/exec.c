@@ -340,7 +340,7 @@ decc_status ldg_block_begin(decc_ledger *l, uint64_t ts, decc_err *err) {
   decc_status s = ldg_exec(l, "BEGIN IMMEDIATE", err, "");
   if (s != DECC_OK)
     return s;
-  uint64_t head_ts;
+  uint64_t head_ts = 0;
   if ((s = ldg_head(l, &l->blk_number, l->blk_parent, &head_ts, err)) !=
       DECC_OK) {
     ldg_exec_raw(l, "ROLLBACK", NULL);
@@ -624,7 +624,7 @@ decc_status decc_ledger_view(decc_ledger *l, const decc_address *from,
     from = &zero;
   if ((s = ldg_exec(l, "BEGIN", err, "")) != DECC_OK)
     return s;
-  uint64_t number, head_ts, ts;
+  uint64_t number = 0, head_ts = 0, ts = 0;
   if ((s = ldg_head(l, &number, NULL, &head_ts, err)) != DECC_OK ||
       (s = clock_now(l, head_ts, &ts, err)) != DECC_OK) {
     ldg_exec_raw(l, "ROLLBACK", NULL);

@@ -252,7 +252,9 @@ TEST(session_binding_end_to_end) {
 static void put_file(const char *dir, const char *name, const void *p,
                      size_t n) {
   char path[512];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  int w = snprintf(path, sizeof path, "%s/%s", dir, name);
+  if (w < 0 || (size_t)w >= sizeof path)
+    abort();
   FILE *f = fopen(path, "wb");
   if (!f || fwrite(p, 1, n, f) != n)
     abort();
