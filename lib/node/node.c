@@ -24,118 +24,21 @@
 #include "node_int.h"
 #include "node_receipts.h"
 
-void decc__node_logf(decc_node *n, const char *fmt, ...) {
-  if (!n->log)
-    return;
-  char line[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  n->log(n->log_ctx, line);
-}
-
-/* ---- handle pools -------------------------------------------------------- */
-
-static void pool_init(node_pool *p, void (*close_fn)(void *)) {
-  memset(p, 0, sizeof *p);
-  pthread_mutex_init(&p->mu, NULL);
-  pthread_cond_init(&p->cv, NULL);
-  p->close_fn = close_fn;
-  p->inited = 1;
-}
-
-static void pool_add(node_pool *p, void *h) {
-  p->h[p->n] = h;
-  p->free_idx[p->nfree++] = p->n;
-  p->n++;
-}
-
-void decc__node_pool_close(node_pool *p) {
-  for (int i = 0; i < p->n; i++)
-    p->close_fn(p->h[i]);
-  if (p->inited) {
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
-  }
-  memset(p, 0, sizeof *p);
-}
-
-void *decc__node_pool_acquire(node_pool *p) {
-  pthread_mutex_lock(&p->mu);
-  while (p->nfree == 0)
-    pthread_cond_wait(&p->cv, &p->mu);
-  void *h = p->h[p->free_idx[--p->nfree]];
-  pthread_mutex_unlock(&p->mu);
-  return h;
-}
-
-void decc__node_pool_release(node_pool *p, void *h) {
-  pthread_mutex_lock(&p->mu);
-  for (int i = 0; i < p->n; i++)
-    if (p->h[i] == h) {
-      p->free_idx[p->nfree++] = i;
-      break;
-    }
-  pthread_cond_signal(&p->cv);
-  pthread_mutex_unlock(&p->mu);
-}
+/* ---- handle pools (the helpers are in node_shared.c) ------------------ */
 
 static void close_ledger(void *h) { decc_ledger_close(h); }
 static void close_chain(void *h) { decc_chain_destroy(h); }
 
-decc_status decc__node_chain_open(decc_node *n, decc_chain **out,
-                                  decc_err *err) {
-  if (n->remote_chain) /* addresses checked once by open_remote_chain */
-    return decc_chain_open_jsonrpc(out, n->cfg.chain_url, &n->addr, err);
-  return decc_chain_open_embedded(out, n->ledger_path, err);
-}
-
 static decc_status cpool_open(decc_node *n, int count, decc_err *err) {
-  pool_init(&n->cpool, close_chain);
+  decc__node_pool_init(&n->cpool, close_chain);
   for (int i = 0; i < count && i < NODE_POOL_MAX; i++) {
     decc_chain *c = NULL;
     decc_status st = decc__node_chain_open(n, &c, err);
     if (st)
       return st;
-    pool_add(&n->cpool, c);
+    decc__node_pool_add(&n->cpool, c);
   }
   return DECC_OK;
-}
-
-/* ---- JSON helpers -------------------------------------------------------- */
-
-void decc__node_send_json(decc_http_response *res, int status, json_t *j) {
-  char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-  json_decref(j);
-  if (!s) {
-    (void)decc_http_res_error(res, 500, "out of memory");
-    return;
-  }
-  if (decc_http_res_json(res, status, s) != DECC_OK)
-    (void)decc_http_res_error(res, 500, "out of memory");
-  free(s);
-}
-
-json_t *decc__node_json_qty(uint64_t v) {
-  char b[24];
-  snprintf(b, sizeof b, "0x%llx", (unsigned long long)v);
-  return json_string(b);
-}
-
-json_t *decc__node_json_hex(const uint8_t *p, size_t n) {
-  char *b = decc_malloc(2 * n + 3);
-  if (!b)
-    return NULL;
-  decc_hex_encode(b, p, n, 1);
-  json_t *j = json_string(b);
-  decc_free(b);
-  return j;
-}
-
-json_t *decc__node_json_addr(const decc_address *a) {
-  char b[DECC_ADDRESS_HEX_LEN];
-  return json_string(decc_address_to_hex(b, a));
 }
 
 /* ---- data directory ------------------------------------------------------ */
@@ -195,13 +98,13 @@ static decc_status open_chain(decc_node *n, decc_err *err) {
       return st;
     decc__node_logf(n, "chain: created ledger %s", n->ledger_path);
   }
-  pool_init(&n->pool, close_ledger);
+  decc__node_pool_init(&n->pool, close_ledger);
   for (unsigned i = 0; i < n->cfg.threads + 2 && i < NODE_POOL_MAX; i++) {
     decc_ledger *l = NULL;
     st = decc_ledger_open(&l, n->ledger_path, err);
     if (st)
       return st;
-    pool_add(&n->pool, l);
+    decc__node_pool_add(&n->pool, l);
   }
   decc_ledger *l = decc__node_pool_acquire(&n->pool);
   decc_ledger_info info;

@@ -155,7 +155,11 @@ void decc__node_scheduler_free(node_sched_http *h);
 void decc__node_logf(decc_node *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Pools. acquire blocks until a handle is free. */
+/* Pools (node_shared.c). init before add; add takes ownership of h (at
+ * most NODE_POOL_MAX handles); close closes every handle with close_fn;
+ * acquire blocks until a handle is free. */
+void decc__node_pool_init(node_pool *p, void (*close_fn)(void *));
+void decc__node_pool_add(node_pool *p, void *h);
 void decc__node_pool_close(node_pool *p);
 void *decc__node_pool_acquire(node_pool *p);
 void decc__node_pool_release(node_pool *p, void *h);
