@@ -37,7 +37,8 @@ int cli_cmd_usage(const char *cmd, const char *fmt, ...) {
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
-  fprintf(stderr, " (see decc %s --help)\n", cmd);
+  /* cmd "" is `decc` itself (its global options, main.c). */
+  fprintf(stderr, " (see decc%s%s --help)\n", *cmd ? " " : "", cmd);
   return CLI_USAGE;
 }
 
@@ -200,8 +201,8 @@ int cli_parse(cli_spec *s, int argc, char **argv, int *nargs) {
       const char *eq = strchr(a + 2, '=');
       size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
       if (len == 0 || len >= sizeof name)
-        return cli_cmd_usage(s->cmd, "unknown option '%.60s' for 'decc %s'", a,
-                             s->cmd);
+        return cli_cmd_usage(s->cmd, "unknown option '%.60s' for 'decc%s%s'", a,
+                             *s->cmd ? " " : "", s->cmd);
       memcpy(name, a + 2, len);
       name[len] = 0;
       inline_val = eq ? eq + 1 : NULL;
@@ -217,8 +218,8 @@ int cli_parse(cli_spec *s, int argc, char **argv, int *nargs) {
           o = p;
     }
     if (!o && key < 0)
-      return cli_cmd_usage(s->cmd, "unknown option '%.60s' for 'decc %s'", a,
-                           s->cmd);
+      return cli_cmd_usage(s->cmd, "unknown option '%.60s' for 'decc%s%s'", a,
+                           *s->cmd ? " " : "", s->cmd);
     const char *flag = argv[i];
     char flagbuf[72];
     if (inline_val) {
@@ -253,4 +254,32 @@ int cli_parse(cli_spec *s, int argc, char **argv, int *nargs) {
   }
   *nargs = np;
   return CLI_RUN;
+}
+
+static void sub_overview(const char *cmd, const char *text, const cli_sub *subs,
+                         FILE *f) {
+  fprintf(f, "usage: decc %s <command> [options]\n", cmd);
+  if (text)
+    fprintf(f, "\n%s", text);
+  fputs("\ncommands:\n", f);
+  for (const cli_sub *c = subs; c->name; c++)
+    fprintf(f, "  %-12s %s\n", c->name, c->summary ? c->summary : "");
+  fprintf(f, "\nRun 'decc %s <command> --help' for its options.\n", cmd);
+}
+
+int cli_dispatch(const char *cmd, const char *text, const cli_sub *subs,
+                 int argc, char **argv) {
+  if (argc < 2) {
+    sub_overview(cmd, text, subs, stderr);
+    return CLI_USAGE;
+  }
+  const char *a = argv[1];
+  if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help")) {
+    sub_overview(cmd, text, subs, stdout);
+    return CLI_OK;
+  }
+  for (const cli_sub *c = subs; c->name; c++)
+    if (!strcmp(c->name, a))
+      return c->fn(argc - 1, argv + 1);
+  return cli_cmd_usage(cmd, "unknown %s command '%.60s'", cmd, a);
 }

@@ -101,4 +101,21 @@ int cli_parse_u64(uint64_t *out, const char *s);
 int cli_cmd_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* One subcommand of a command with subcommands ("decc worker run"). */
+typedef struct cli_sub {
+  const char *name;
+  const char *summary;              /* one line in the command's overview */
+  int (*fn)(int argc, char **argv); /* argv[0] is the subcommand name */
+} cli_sub;
+
+/* Dispatches argv[1] to the subcommand of that name in subs (ended by a
+ * NULL name), which gets argv[1..]. No subcommand prints the overview
+ * ("usage: decc <cmd> <command> [options]", the optional text, then one
+ * line per subcommand) on stderr and returns CLI_USAGE; -h, --help or
+ * "help" prints it on stdout and returns CLI_OK; an unknown name is a
+ * usage error (CLI_USAGE, one line). Otherwise returns the subcommand's
+ * exit code. */
+int cli_dispatch(const char *cmd, const char *text, const cli_sub *subs,
+                 int argc, char **argv);
+
 #endif
