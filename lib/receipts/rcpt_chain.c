@@ -45,7 +45,9 @@ decc_status decc_rcpt_deal_orders(decc_chain *chain, const uint8_t dealid32[32],
     f.to_block = hi;
     f.addresses = &ad.hub;
     f.n_addresses = 1;
-    const uint8_t(*alts)[32] = &topic;
+    /* The filter takes const rows; C17 has no implicit conversion from
+       uint8_t (*)[32] to const uint8_t (*)[32] (C2X adds it). */
+    const uint8_t(*alts)[32] = (const uint8_t(*)[32]) & topic;
     f.topic_alts[0] = alts;
     f.n_topic_alts[0] = 1;
     f.limit = 100000;
@@ -237,7 +239,8 @@ decc_status decc_rcpt_verify_coverage(decc_rcpt_report *rep,
   decc_log_filter_init(&f);
   f.addresses = &ad.hub;
   f.n_addresses = 1;
-  const uint8_t(*alts)[32] = &topic;
+  /* const rows for the filter (see decc_rcpt_deal_orders). */
+  const uint8_t(*alts)[32] = (const uint8_t(*)[32]) & topic;
   f.topic_alts[0] = alts;
   f.n_topic_alts[0] = 1;
   f.limit = 10000;

@@ -35,7 +35,7 @@ typedef struct add_req {
   uint64_t body;
   int files;
   decc_buf out;
-  int http_status; /* 0 = fine so far */
+  unsigned http_status; /* 0 = fine so far */
   decc_err err;
 } add_req;
 
