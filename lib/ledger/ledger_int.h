@@ -81,7 +81,7 @@ struct decc_ledger {
   size_t n_pre;
 };
 
-/* ---- SQL helpers (db.c) ---------------------------------------------------- */
+/* ---- SQL helpers (sql.c) --------------------------------------------------- */
 
 /* Returns the cached prepared statement for the SQL literal `sql` (keyed by
  * its address: pass string literals only), reset and with bindings
@@ -129,6 +129,8 @@ decc_status ldg_meta_get_blob(decc_ledger *l, const char *key, uint8_t **out,
                               size_t *n, decc_err *err);
 decc_status ldg_meta_set_blob(decc_ledger *l, const char *key, const void *v,
                               size_t n, decc_err *err);
+
+/* ---- the database file (db.c) ------------------------------------------- */
 
 /* Opens / creates the SQLite file and the schema; reads the config when
  * the ledger is initialised (init_done = 1). */

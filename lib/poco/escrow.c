@@ -20,86 +20,6 @@
 #include "decc/mem.h"
 #include "poco/poco_int.h"
 
-/* ---- account table ---------------------------------------------------------- */
-
-void decc_poco_accounts_init(decc_poco_accounts *t) {
-  if (t)
-    memset(t, 0, sizeof *t);
-}
-
-void decc_poco_accounts_clear(decc_poco_accounts *t) {
-  if (!t)
-    return;
-  decc_free(t->v);
-  memset(t, 0, sizeof *t);
-}
-
-static decc_poco_account *find_mut(decc_poco_accounts *t,
-                                   const decc_address *a) {
-  for (size_t i = 0; i < t->n; i++)
-    if (decc_address_eq(&t->v[i].addr, a))
-      return &t->v[i];
-  return NULL;
-}
-
-const decc_poco_account *decc_poco_accounts_find(const decc_poco_accounts *t,
-                                                 const decc_address *addr) {
-  if (!t || !addr)
-    return NULL;
-  return find_mut((decc_poco_accounts *)t, addr);
-}
-
-/* Returns the entry of a, creating a zero one; NULL on allocation failure. */
-static decc_poco_account *entry(decc_poco_accounts *t, const decc_address *a) {
-  decc_poco_account *e = find_mut(t, a);
-  if (e)
-    return e;
-  if (t->n == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 8;
-    decc_poco_account *v = decc_realloc(t->v, cap * sizeof *v);
-    if (!v)
-      return NULL;
-    t->v = v;
-    t->cap = cap;
-  }
-  e = &t->v[t->n++];
-  memset(e, 0, sizeof *e);
-  e->addr = *a;
-  return e;
-}
-
-decc_status decc_poco_accounts_set(decc_poco_accounts *t,
-                                   const decc_address *addr,
-                                   const decc_u256 *balance,
-                                   const decc_u256 *frozen) {
-  if (!t || !addr || !balance || !frozen)
-    return DECC_E_INVALID;
-  decc_poco_account *e = entry(t, addr);
-  if (!e)
-    return DECC_E_NOMEM;
-  e->balance = *balance;
-  e->frozen = *frozen;
-  return DECC_OK;
-}
-
-decc_status decc_poco_accounts_total(const decc_poco_accounts *t,
-                                     decc_u256 *balance_sum,
-                                     decc_u256 *frozen_sum) {
-  if (!t || !balance_sum)
-    return DECC_E_INVALID;
-  decc_u256 b = decc_u256_from_u64(0), f = b;
-  for (size_t i = 0; i < t->n; i++) {
-    if (decc_u256_add(&b, &b, &t->v[i].balance))
-      return DECC_E_RANGE;
-    if (frozen_sum && decc_u256_add(&f, &f, &t->v[i].frozen))
-      return DECC_E_RANGE;
-  }
-  *balance_sum = b;
-  if (frozen_sum)
-    *frozen_sum = f;
-  return DECC_OK;
-}
-
 /* ---- one move ------------------------------------------------------------------- */
 
 static decc_status rev_msg(decc_poco_revert *rev, const char *msg) {
@@ -129,7 +49,7 @@ static decc_status transfer(decc_poco_accounts *t, const decc_address *from,
     return rev_msg(rev, "IexecEscrow: Transfer from empty address");
   if (decc_address_is_zero(to))
     return rev_msg(rev, "IexecEscrow: Transfer to empty address");
-  decc_poco_account *f = entry(t, from);
+  decc_poco_account *f = decc__poco_account_entry(t, from);
   if (!f)
     return DECC_E_NOMEM;
   if (decc_u256_cmp(v, &f->balance) > 0)
@@ -138,7 +58,8 @@ static decc_status transfer(decc_poco_accounts *t, const decc_address *from,
   if (decc_u256_sub(&nb, &f->balance, v)) /* checked just above */
     return rev_overflow(rev);
   f->balance = nb;
-  decc_poco_account *d = entry(t, to); /* may move f: not used below */
+  decc_poco_account *d =
+      decc__poco_account_entry(t, to); /* may move f: not used below */
   if (!d)
     return DECC_E_NOMEM;
   /* Unchecked in PoCo; unreachable while the supply is conserved. */
@@ -150,7 +71,7 @@ static decc_status transfer(decc_poco_accounts *t, const decc_address *from,
 static decc_status frozen_add(decc_poco_accounts *t, const decc_address *a,
                               const decc_u256 *v, int sub,
                               decc_poco_revert *rev) {
-  decc_poco_account *e = entry(t, a);
+  decc_poco_account *e = decc__poco_account_entry(t, a);
   if (!e)
     return DECC_E_NOMEM;
   decc_u256 r;

@@ -1,8 +1,10 @@
 /*
  * poco_int.h — helpers shared by the PoCo rule files (match.c, task.c,
- * escrow.c, poco_events.c): reverts, checked arithmetic that turns an
- * overflow into Solidity's panic, effect builders, log emission and the
- * escrow primitives over the per-call account overlay.
+ * escrow.c): reverts (poco_revert.c), checked arithmetic that turns an
+ * overflow into Solidity's panic (poco_arith.c), effect builders
+ * (poco_effects.c), log emission (poco_events.c), the account table
+ * (poco_accounts.c) and the escrow primitives over the per-call account
+ * overlay (escrow.c). The helper files never call the rule files.
  *
  * Every helper returning decc_status follows the rule-function convention:
  * DECC_OK, DECC_E_REVERT (fx->revert filled), or a hard error.
@@ -56,6 +58,9 @@ void decc__poco_word_u256(uint8_t out32[32], const decc_u256 *v);
 int decc__poco_is_zero32(const uint8_t b[32]);
 
 /* ---- effects builders --------------------------------------------------- */
+/* Grows *arr (elements of size sz) so that it holds n + 1 items. Returns
+ * DECC_OK or DECC_E_NOMEM (*arr unchanged). */
+decc_status decc__poco_grow(void **arr, size_t n, size_t sz);
 decc_status decc__poco_push_consumed(decc_poco_effects *fx,
                                      const uint8_t hash[32],
                                      const decc_u256 *value);
@@ -85,6 +90,12 @@ decc_status decc__poco_emit_words(const decc_poco_env *env,
                                   const uint8_t (*indexed)[32],
                                   size_t n_indexed, const uint8_t (*words)[32],
                                   size_t n_words);
+
+/* ---- account table (poco_accounts.c) ------------------------------------ */
+/* The entry of a in t, created at zero when absent; NULL on allocation
+ * failure. The pointer is valid until the next call that may add one. */
+decc_poco_account *decc__poco_account_entry(decc_poco_accounts *t,
+                                            const decc_address *a);
 
 /* ---- escrow over the call's account overlay (escrow.c) ------------------- */
 /* Applies one move to a complete table (no lazy loading). */
