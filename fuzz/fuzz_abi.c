@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "decc/abi.h"
+#include "fuzz.h"
 
 static const char *const TYPES[] = {
     "uint256",

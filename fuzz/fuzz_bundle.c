@@ -11,8 +11,7 @@
 
 #include "decc/mem.h"
 #include "decc/provenance.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   decc_prov_bundle b;

@@ -10,8 +10,7 @@
 #include "decc/buf.h"
 #include "decc/mem.h"
 #include "decc/store.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 typedef struct one_block {
   const uint8_t *data;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dcap/dcap_int.h"
+#include "fuzz.h"
 
 static void inside(const uint8_t *base, size_t size, const uint8_t *p,
                    size_t n) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "node/graphql.h"
 
 static size_t walk(const gql_field *f, size_t n, int depth) {
@@ -24,7 +25,6 @@ static size_t walk(const gql_field *f, size_t n, int depth) {
   return count;
 }
 
-int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   json_error_t je;
   json_t *vars = json_loads(

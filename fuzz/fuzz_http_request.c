@@ -14,13 +14,13 @@
  */
 #include <jansson.h>
 
+#include "fuzz.h"
 #include "fuzz_node.h"
 
 #define MAX_INPUT 65536
 
 static char resp[1 << 20];
 
-int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 static char req[MAX_INPUT + 8];
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {

@@ -12,6 +12,7 @@
  */
 #include <jansson.h>
 
+#include "fuzz.h"
 #include "fuzz_node.h"
 
 #define MAX_INPUT 65536
@@ -30,7 +31,6 @@ static void check_reply(const json_t *r) {
   }
 }
 
-int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   if (size > MAX_INPUT)
     return 0;

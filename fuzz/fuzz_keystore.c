@@ -14,6 +14,7 @@
 #include "decc/keystore.h"
 #include "decc/mem.h"
 #include "eth/keystore_int.h"
+#include "fuzz.h"
 
 static const decc_keystore_limits FUZZ_LIMITS = {
     .scrypt_max_n = 1024,

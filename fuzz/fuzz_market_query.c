@@ -11,6 +11,7 @@
  */
 #include <jansson.h>
 
+#include "fuzz.h"
 #include "fuzz_node.h"
 
 #define MAX_INPUT 8192
@@ -18,7 +19,6 @@
 static char req[3 * MAX_INPUT + 512];
 static char resp[1 << 20];
 
-int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   if (size < 1 || size > MAX_INPUT)
     return 0;

@@ -11,8 +11,7 @@
 #include "decc/eip712.h"
 #include "decc/mem.h"
 #include "decc/order.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *json = (const char *)data;

@@ -13,6 +13,7 @@
 
 #include "decc/mem.h"
 #include "decc/receipts.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)

@@ -13,6 +13,7 @@
 
 #include "decc/mem.h"
 #include "decc/result.h"
+#include "fuzz.h"
 
 static const char FUZZ_KEY_PEM[] =
     "-----BEGIN PRIVATE KEY-----\n"
@@ -43,8 +44,6 @@ static const char FUZZ_KEY_PEM[] =
     "mz3p/9s3gXVv3H9+fg+9jPjDMy1j5pFfCH47zJ7lg0wHkuJdHLNn6uIxQzKeVNG2\n"
     "HLxAVkUeFrvf1Vu2U/v/ug==\n"
     "-----END PRIVATE KEY-----\n";
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static decc_rsa_key *key;

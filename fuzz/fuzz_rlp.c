@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "decc/rlp.h"
+#include "fuzz.h"
 
 static int reencode(decc_rlp_enc *e, const decc_rlp_item *it, int depth) {
   if (!it->is_list) {

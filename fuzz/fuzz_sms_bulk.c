@@ -18,9 +18,8 @@
 
 #include "decc/cid.h"
 #include "decc/store.h"
+#include "fuzz.h"
 #include "sms/sms_int.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static decc_blockstore *g_bs;
 static decc_sms_memchain *g_mc;

@@ -19,8 +19,7 @@
 #include "decc/mem.h"
 #include "decc/session.h"
 #include "decc/sms.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static decc_sms *g_sms;
 static decc_sms_memchain *g_mc;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "decc/tx.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   decc_tx tx;

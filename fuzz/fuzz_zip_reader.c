@@ -14,6 +14,7 @@
 #include "decc/mem.h"
 #include "decc/protect.h"
 #include "decc/zipsafe.h"
+#include "fuzz.h"
 
 static int rm_one(const char *p, const struct stat *sb, int flag,
                   struct FTW *ftw) {
@@ -23,7 +24,6 @@ static int rm_one(const char *p, const struct stat *sb, int flag,
   return remove(p);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   decc_zip_limits lim;
   decc_zip_limits_default(&lim);

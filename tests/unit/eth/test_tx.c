@@ -501,12 +501,12 @@ TEST(decc_roundtrip_many) {
     tx.type = (k & 1) ? DECC_TX_EIP1559 : DECC_TX_LEGACY;
     tx.chain_id =
         (k % 5 == 0 && tx.type == DECC_TX_LEGACY) ? 0 : 42161 + (uint64_t)k;
-    tx.nonce = (uint64_t)k * 0x0101010101ull;
+    tx.nonce = (uint64_t)k * UINT64_C(0x0101010101);
     tx.gas_limit = 21000 + (uint64_t)k;
     if (tx.type == DECC_TX_LEGACY) {
       tx.gas_price = decc_u256_from_u64((uint64_t)k << 40);
     } else {
-      tx.max_fee = decc_u256_from_u64((uint64_t)k * 1000000007ull);
+      tx.max_fee = decc_u256_from_u64((uint64_t)k * UINT64_C(1000000007));
       tx.max_priority_fee = decc_u256_from_u64((uint64_t)k);
     }
     tx.value.w[k % 4] = (uint64_t)k;

@@ -758,16 +758,18 @@ TEST(match_payments_many_prices) {
     ASSERT_OK(decc_u256_mul(&ws, &wpp, &thirty));
     ASSERT_OK(decc_u256_div(&ws, NULL, &ws, &hundred));
     ASSERT_EQ(decc_u256_cmp(&fx.deal.worker_stake, &ws), 0);
-    /* Small values: cross-check with 128-bit integers. */
+    /* Small values: cross-check with plain 64-bit integers. Each price
+       < 2^40 and vol <= 10^6 < 2^20, so the sums of products stay under
+       3 * 2^60 < 2^64: exact in uint64_t (ISO C has no 128-bit type). */
     uint64_t a64, d64, w64;
     if (decc_u256_to_u64(&a64, &ap) && decc_u256_to_u64(&d64, &dp) &&
         decc_u256_to_u64(&w64, &wpp) && a64 < (1ULL << 40) &&
-        d64 < (1ULL << 40) && w64 < (1ULL << 40)) {
-      unsigned __int128 t = ((unsigned __int128)a64 + d64 + w64) * vol;
-      unsigned __int128 s = (unsigned __int128)(w64 * 30 / 100) * vol;
+        d64 < (1ULL << 40) && w64 < (1ULL << 40) && vol <= 1000000) {
+      uint64_t t = (a64 + d64 + w64) * vol;
+      uint64_t s = (w64 * 30 / 100) * vol;
       uint64_t got;
-      ASSERT(decc_u256_to_u64(&got, &fx.moves[0].amount) && got == (uint64_t)t);
-      ASSERT(decc_u256_to_u64(&got, &fx.moves[1].amount) && got == (uint64_t)s);
+      ASSERT(decc_u256_to_u64(&got, &fx.moves[0].amount) && got == t);
+      ASSERT(decc_u256_to_u64(&got, &fx.moves[1].amount) && got == s);
       checked++;
     }
     /* Conservation inside the call's account view. */
