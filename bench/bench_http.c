@@ -257,7 +257,7 @@ int main(void) {
   double seed_s = bench_now() - t0;
   if (!reuse)
     printf("  seeded in %.1f s (%.0f signed+published orders/s)\n", seed_s,
-           norders / seed_s);
+           (double)norders / seed_s);
 
   /* Q1: a category page (20 of ~N/5 matches, price order, count);
    * Q2: one workerpool's orders in a category (N/5/nkeys… ≈ 10 matches) */

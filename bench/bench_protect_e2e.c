@@ -74,8 +74,8 @@ static int write_sparse(const char *path, uint64_t n) {
 }
 
 static double cpu_of(const struct rusage *ru) {
-  return (double)ru->ru_utime.tv_sec + ru->ru_utime.tv_usec * 1e-6 +
-         (double)ru->ru_stime.tv_sec + ru->ru_stime.tv_usec * 1e-6;
+  return (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec * 1e-6 +
+         (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec * 1e-6;
 }
 
 /* Time spent in each protectData step (printed with DECC_BENCH_STEPS=1). */

@@ -110,7 +110,7 @@ static double append_rate(const char *dir, uint64_t n, decc_address *signer) {
   double dt = bench_now() - t0;
   decc_rcpt_store_close(s);
   decc_vault_close(v);
-  return n / dt;
+  return (double)n / dt;
 }
 
 static char *mkdtemp_in(const char *base) {
@@ -205,8 +205,8 @@ int main(void) {
     die("the log does not verify");
   }
   printf("bench_receipts: log of %zu receipts, %.1f MiB, verifies\n", l.n,
-         sb.st_size / 1048576.0);
-  ratio("verify (read + chain + signatures)", n / vdt, recover_rate,
+         (double)sb.st_size / 1048576.0);
+  ratio("verify (read + chain + signatures)", (double)n / vdt, recover_rate,
         "raw recover", "receipts/s");
   decc_rcpt_report_clear(&rep);
   decc_rcpt_list_clear(&l);

@@ -142,7 +142,7 @@ static void *sampler_main(void *p) {
   while (!s->stop && s->n < 16) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    double t = (double)ts.tv_sec + ts.tv_nsec * 1e-9 + s->period;
+    double t = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 + s->period;
     ts.tv_sec = (time_t)t;
     ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
     if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0 && !s->stop)
