@@ -17,43 +17,35 @@
 #include "decc/encoding.h"
 #include "decc/mem.h"
 
-static int init_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc app init [--lang sh|c|python] [--name NAME] DIR\n\n"
-          "Creates a sample iApp in DIR: a manifest (decc-app.json) and a\n"
-          "program that reads the protected data from $IEXEC_IN and writes\n"
-          "result.json + computed.json to $IEXEC_OUT. python: app.py and\n"
-          "decc_protected.py, decc's reader of protected data (both formats;\n"
-          "the worker's python3 runs it). Try it with 'decc app test DIR'.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char INIT_HELP[] =
+    "usage: decc app init [--lang sh|c|python] [--name NAME] DIR\n\n"
+    "Creates a sample iApp in DIR: a manifest (decc-app.json) and a\n"
+    "program that reads the protected data from $IEXEC_IN and writes\n"
+    "result.json + computed.json to $IEXEC_OUT. python: app.py and\n"
+    "decc_protected.py, decc's reader of protected data (both formats;\n"
+    "the worker's python3 runs it). Try it with 'decc app test DIR'.\n";
 
-static int build_usage(FILE *f) {
-  fprintf(f, "usage: decc app build DIR [-o BUNDLE.tar]\n\n"
-             "Packs DIR into the canonical bundle (runs `make` first when DIR\n"
-             "has a Makefile) and prints its measurement, the app checksum to\n"
-             "record on-chain. Default output: DIR.tar next to DIR.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char BUILD_HELP[] =
+    "usage: decc app build DIR [-o BUNDLE.tar]\n\n"
+    "Packs DIR into the canonical bundle (runs `make` first when DIR\n"
+    "has a Makefile) and prints its measurement, the app checksum to\n"
+    "record on-chain. Default output: DIR.tar next to DIR.\n";
 
-static int app_init(int argc, char **argv) {
-  const char *lang = "sh", *name = NULL, *dir = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-      return init_usage(stdout);
-    if (!strcmp(argv[i], "--lang") && i + 1 < argc)
-      lang = argv[++i];
-    else if (!strcmp(argv[i], "--name") && i + 1 < argc)
-      name = argv[++i];
-    else if (argv[i][0] == '-')
-      return cli_usage_error("unknown option '%s'", argv[i]);
-    else if (!dir)
-      dir = argv[i];
-    else
-      return cli_usage_error("unexpected argument '%s'", argv[i]);
-  }
+int cli_app_init(int argc, char **argv) {
+  const char *lang = "sh", *name = NULL;
+  cli_opt opts[] = {
+      {"lang", 0, CLI_OPT_STR, &lang, "sh|c|python",
+       "the sample's language (default sh; py is python)", 0, 0, 0},
+      {"name", 0, CLI_OPT_STR, &name, "NAME",
+       "the app's name in decc-app.json (default: DIR's name)", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"app init", INIT_HELP, opts, NULL, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  const char *dir = np ? argv[1] : NULL;
   if (!dir)
-    return init_usage(stderr);
+    return cli_cmd_usage(spec.cmd, "app init needs the app's DIR");
   decc_err err;
   decc_err_clear(&err);
   if (!strcmp(lang, "python") || !strcmp(lang, "py")) {
@@ -61,8 +53,8 @@ static int app_init(int argc, char **argv) {
     if (cli_app_scaffold_python(dir, name, &err) != DECC_OK)
       return cli_fail_err(&err);
   } else if (strcmp(lang, "sh") && strcmp(lang, "c"))
-    return cli_usage_error("unknown app language '%s' (use sh, c or python)",
-                           lang);
+    return cli_cmd_usage(
+        spec.cmd, "unknown app language '%.40s' (use sh, c or python)", lang);
   else if (decc_bundle_scaffold(dir, lang, name, &err) != DECC_OK)
     return cli_fail_err(&err);
   if (g_cli.json)
@@ -74,22 +66,19 @@ static int app_init(int argc, char **argv) {
   return CLI_OK;
 }
 
-static int app_build(int argc, char **argv) {
-  const char *dir = NULL, *out = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-      return build_usage(stdout);
-    if (!strcmp(argv[i], "-o") && i + 1 < argc)
-      out = argv[++i];
-    else if (argv[i][0] == '-')
-      return cli_usage_error("unknown option '%s'", argv[i]);
-    else if (!dir)
-      dir = argv[i];
-    else
-      return cli_usage_error("unexpected argument '%s'", argv[i]);
-  }
+int cli_app_build(int argc, char **argv) {
+  const char *out = NULL;
+  cli_opt opts[] = {{"output", 'o', CLI_OPT_STR, &out, "BUNDLE.tar",
+                     "where to write the bundle (default DIR.tar next to DIR)",
+                     0, 0, 0},
+                    {0}};
+  cli_spec spec = {"app build", BUILD_HELP, opts, NULL, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  const char *dir = np ? argv[1] : NULL;
   if (!dir)
-    return build_usage(stderr);
+    return cli_cmd_usage(spec.cmd, "app build needs the app's DIR");
   char mk[4096];
   snprintf(mk, sizeof mk, "%s/Makefile", dir);
   struct stat st;
@@ -145,12 +134,4 @@ static int app_build(int argc, char **argv) {
          man.entrypoint);
   printf("measurement %s\n", hex);
   return CLI_OK;
-}
-
-int cli_app_bundle(int argc, char **argv) {
-  if (!strcmp(argv[0], "init"))
-    return app_init(argc, argv);
-  if (!strcmp(argv[0], "build"))
-    return app_build(argc, argv);
-  return -1;
 }

@@ -3,9 +3,10 @@
  */
 #ifndef DECC_CLI_APP_BUNDLE_H
 #define DECC_CLI_APP_BUNDLE_H
-/* argv[0] is "init" or "build". Returns a CLI exit code, or -1 when
- * argv[0] is neither. */
-int cli_app_bundle(int argc, char **argv);
+/* `decc app init` and `decc app build` (argv[0] is the subcommand name).
+ * Return a CLI exit code: 0 ok, 1 failure, 2 usage (printed). */
+int cli_app_init(int argc, char **argv);
+int cli_app_build(int argc, char **argv);
 
 #include <stddef.h>
 /* python/decc_protected.py, embedded at build time (CMakeLists.txt

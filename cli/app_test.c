@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app_session.h"
 #include "cli.h"
 #include "decc/bundle.h"
 #include "decc/cid.h"
@@ -148,16 +149,6 @@ done:
   return rc;
 }
 
-static json_t *service(json_t *root, const char *name) {
-  size_t i;
-  json_t *v;
-  json_array_foreach(json_object_get(root, "services"), i, v) {
-    if (!strcmp(json_string_value(json_object_get(v, "name")) ?: "", name))
-      return v;
-  }
-  return NULL;
-}
-
 static void print_log(const char *work, const char *name, const char *title) {
   char path[4200];
   snprintf(path, sizeof path, "%s/logs/%s", work, name);
@@ -187,43 +178,43 @@ int cli_app_test(int argc, char **argv) {
   decc_pd_format fmt;
   if (decc_pd_format_parse(&fmt, "v2") != DECC_OK)
     return cli_fail("no v2 format");
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(HELP, stdout);
-      return CLI_OK;
-    }
-    if (a[0] != '-') {
-      if (dir)
-        return cli_usage_error("unexpected argument '%s'", a);
-      dir = a;
-      continue;
-    }
-    if (i + 1 >= argc)
-      return cli_usage_error("%s needs a value (or is unknown)", a);
-    const char *v = argv[++i];
-    if (!strcmp(a, "--protected-data"))
-      data_path = v;
-    else if (!strcmp(a, "--args"))
-      args = v;
-    else if (!strcmp(a, "-o"))
-      out_dir = v;
-    else if (!strcmp(a, "--format")) {
-      /* v2 is the borsh encoding (docs/api/protect.md) */
-      if (decc_pd_format_parse(&fmt, !strcmp(v, "borsh") ? "v2" : v) != DECC_OK)
-        return cli_usage_error("--format: v2 (borsh) or legacy, not '%s'", v);
-    } else if (!strcmp(a, "--secret-file")) {
-      if (ns == MAX_SECRETS)
-        return cli_usage_error("at most %d --secret-file", MAX_SECRETS);
-      sfiles[ns++] = v;
-    } else if (!strcmp(a, "--secret"))
-      return cli_usage_error("secrets are never read from the command line: "
-                             "use --secret-file FILE");
-    else
-      return cli_usage_error("unknown option '%s'", a);
-  }
+  const char *fmt_s = NULL, *secret = NULL;
+  cli_list sl = {sfiles, 0, MAX_SECRETS};
+  cli_opt opts[] = {
+      {"protected-data", 0, CLI_OPT_STR, &data_path, "DATA.json|DATA.zip",
+       "mock protected data: a JSON object protected here, or a ready "
+       "protected-data zip",
+       0, 0, 0},
+      {"format", 0, CLI_OPT_STR, &fmt_s, "v2|legacy",
+       "how DATA.json is serialized (default v2, the borsh one)", 0, 0, 0},
+      {"args", 0, CLI_OPT_STR, &args, "TEXT", "the task's iexec_args", 0, 0, 0},
+      {"secret-file", 0, CLI_OPT_LIST, &sl, "FILE",
+       "a requester secret (repeatable: IEXEC_REQUESTER_SECRET_1, 2, …)", 0, 0,
+       0},
+      {"output", 'o', CLI_OPT_STR, &out_dir, "DIR",
+       "extract the result files into DIR", 0, 0, 0},
+      /* Named so that it is refused with the reason, never taken. */
+      {"secret", 0, CLI_OPT_STR, &secret, "-",
+       "refused: secrets are never read from the command line", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"app test", HELP, opts, NULL, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  dir = np ? argv[1] : NULL;
+  ns = sl.n;
+  if (secret)
+    return cli_cmd_usage(spec.cmd, "secrets are never read from the command "
+                                   "line: use --secret-file FILE");
+  /* v2 is the borsh encoding (docs/api/protect.md) */
+  if (fmt_s && decc_pd_format_parse(
+                   &fmt, !strcmp(fmt_s, "borsh") ? "v2" : fmt_s) != DECC_OK)
+    return cli_cmd_usage(spec.cmd,
+                         "--format: v2 (borsh) or legacy, not "
+                         "'%.40s'",
+                         fmt_s);
   if (!dir)
-    return cli_usage_error("app test needs the app's DIR");
+    return cli_cmd_usage(spec.cmd, "app test needs the app's DIR");
   if (geteuid() != 0)
     return cli_fail("app test runs the app in the worker's sandbox, which "
                     "needs root: run it as root (e.g. sudo decc app test %s)",
@@ -242,9 +233,9 @@ int cli_app_test(int argc, char **argv) {
   decc_buf_init(&bundle, 0);
   decc_buf_init(&data, DATA_MAX);
   decc_blockstore *bs = NULL;
-  char *sess = NULL, *doc = NULL;
-  size_t doc_len = 0;
-  json_t *root = NULL, *params = NULL;
+  decc_buf sess; /* the session: holds the dataset key and the secrets */
+  decc_buf_init_secret(&sess, 0);
+  json_t *params = NULL;
   char *secrets[MAX_SECRETS] = {0};
   membuf res;
   decc_buf_init(&res.b, 0);
@@ -264,85 +255,52 @@ int cli_app_test(int argc, char **argv) {
   }
   /* The session a worker gets for this task, built as for a standard
    * task, then given the dataset and the secrets a TEE session adds. */
-  {
-    decc_enclave_standard t;
-    memset(&t, 0, sizeof t);
-    if (decc_random_bytes(t.task_id, 32) || decc_random_bytes(t.deal_id, 32)) {
-      cli_fail("no randomness");
-      goto done;
-    }
-    t.bot_size = 1;
-    memcpy(t.app_checksum, meas, 32);
-    params = json_pack("{s:s}", "iexec_args", args ? args : "");
-    char *p = params ? json_dumps(params, JSON_COMPACT) : NULL;
-    t.params = p;
-    decc_status st = p ? decc_enclave_standard_session(&doc, &doc_len, &t, &err)
-                       : DECC_E_NOMEM;
-    free(p);
-    if (st) {
-      cli_fail("session: %s", err.msg[0] ? err.msg : decc_strerror(st));
-      goto done;
-    }
-  }
-  json_error_t je;
-  root = json_loadb(doc, doc_len, 0, &je);
-  json_t *app = root ? service(root, "app") : NULL;
-  json_t *ae = app ? json_object_get(app, "environment") : NULL;
-  if (!ae) {
-    cli_fail("session: no app service");
+  decc_enclave_standard t;
+  memset(&t, 0, sizeof t);
+  if (decc_random_bytes(t.task_id, 32) || decc_random_bytes(t.deal_id, 32)) {
+    cli_fail("no randomness");
     goto done;
   }
-  if (data_path) {
-    char url[DECC_CID_STR_MAX + 8], sum[DECC_HEX32_LEN], key45[45];
-    if (load_data(&data, data_path, fmt) != CLI_OK ||
-        put_dataset(bs, scratch, &data, url, sizeof url, sum, key45) != CLI_OK)
-      goto done;
-    /* A mock dataset address names the file, as the worker does. */
-    const char *addr = "0x00000000000000000000000000000000000da7a0";
-    json_t *pre = service(root, "pre-compute");
-    if (!pre) {
-      pre = json_pack("{s:s,s:{}}", "name", "pre-compute", "environment");
-      json_array_insert_new(json_object_get(root, "services"), 0, pre);
-    }
-    json_t *pe = json_object_get(pre, "environment");
-    json_object_set(pe, "IEXEC_TASK_ID", json_object_get(ae, "IEXEC_TASK_ID"));
-    json_object_set_new(pe, "IS_DATASET_REQUIRED", json_string("true"));
-    json_object_set_new(pe, "IEXEC_DATASET_URL", json_string(url));
-    json_object_set_new(pe, "IEXEC_DATASET_CHECKSUM", json_string(sum));
-    json_object_set_new(pe, "IEXEC_DATASET_KEY", json_string(key45));
-    json_object_set_new(pe, "IEXEC_DATASET_FILENAME", json_string(addr));
-    if (!json_object_get(pe, "IEXEC_INPUT_FILES_NUMBER"))
-      json_object_set_new(pe, "IEXEC_INPUT_FILES_NUMBER", json_string("0"));
-    json_object_set_new(ae, "IEXEC_DATASET_ADDRESS", json_string(addr));
-    json_object_set_new(ae, "IEXEC_DATASET_FILENAME", json_string(addr));
-    decc_memzero(key45, sizeof key45);
+  t.bot_size = 1;
+  memcpy(t.app_checksum, meas, 32);
+  params = json_pack("{s:s}", DECC_PARAM_ARGS, args ? args : "");
+  char *p = params ? json_dumps(params, JSON_COMPACT) : NULL;
+  if (!p) {
+    cli_fail("out of memory");
+    goto done;
   }
+  t.params = p;
+  char url[DECC_CID_STR_MAX + 8], sum[DECC_HEX32_LEN], key45[45];
+  /* A mock dataset address names the file, as the worker does. */
+  decc_session_dataset ds = {
+      url, sum, key45, 0, "0x00000000000000000000000000000000000da7a0", NULL};
+  if (data_path) {
+    if (load_data(&data, data_path, fmt) != CLI_OK ||
+        put_dataset(bs, scratch, &data, url, sizeof url, sum, key45) !=
+            CLI_OK) {
+      free(p);
+      goto done;
+    }
+    ds.key_len = strlen(key45);
+  }
+  decc_session_secret sec[MAX_SECRETS];
+  char idx[MAX_SECRETS][4];
   for (size_t i = 0; i < ns; i++) {
     size_t len;
-    char name[48];
-    if (!(secrets[i] = cli_read_file(sfiles[i], 4096, &len, 1)))
-      goto done;
-    snprintf(name, sizeof name, "IEXEC_REQUESTER_SECRET_%zu", i + 1);
-    json_object_set_new(ae, name, json_string(secrets[i]));
-  }
-  {
-    char *txt = json_dumps(root, JSON_COMPACT);
-    size_t n = txt ? strlen(txt) : 0;
-    sess = txt ? decc_secure_alloc(n + 1) : NULL;
-    if (sess)
-      memcpy(sess, txt, n + 1);
-    if (txt) {
-      decc_memzero(txt, n);
-      free(txt);
-    }
-    if (!sess) {
-      cli_fail("out of memory");
+    if (!(secrets[i] = cli_read_file(sfiles[i], 4096, &len, 1))) {
+      free(p);
+      decc_memzero(key45, sizeof key45);
       goto done;
     }
+    snprintf(idx[i], sizeof idx[i], "%zu", i + 1);
+    sec[i] = (decc_session_secret){idx[i], secrets[i], len};
   }
-  /* The session holds the secrets and the dataset key: drop the JSON. */
-  json_decref(root);
-  root = NULL;
+  rc = cli_local_session(&sess, &t, data_path ? &ds : NULL, sec, ns);
+  free(p);
+  decc_memzero(key45, sizeof key45);
+  if (rc != CLI_OK)
+    goto done;
+  rc = CLI_FAIL;
 
   decc_enclave_store store = {bs, NULL};
   decc_enclave_limits lim;
@@ -351,8 +309,9 @@ int cli_app_test(int argc, char **argv) {
   if (!g_cli.quiet)
     fprintf(stderr, "  .. running %s (measurement 0x%s…) in the sandbox\n", dir,
             decc_hex_encode((char[DECC_HEX32_LEN]){0}, meas, 8, 0));
-  if (decc_enclave_run_session(&o, sess, strlen(sess), bundle.data, bundle.len,
-                               work, &store, &lim, &err) != DECC_OK) {
+  if (decc_enclave_run_session(&o, (const char *)sess.data, sess.len,
+                               bundle.data, bundle.len, work, &store, &lim,
+                               &err) != DECC_OK) {
     cli_fail("running the app: %s", err.msg);
     goto done;
   }
@@ -410,15 +369,7 @@ done:
   for (size_t i = 0; i < ns; i++)
     if (secrets[i])
       decc_secure_free(secrets[i]);
-  if (sess) {
-    decc_memzero(sess, strlen(sess));
-    decc_secure_free(sess);
-  }
-  if (doc) {
-    decc_memzero(doc, doc_len);
-    decc_free(doc);
-  }
-  json_decref(root);
+  decc_buf_clear(&sess); /* a secret buffer: wiped */
   json_decref(params);
   decc_buf_clear(&bundle);
   decc_buf_clear(&data);

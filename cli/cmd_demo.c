@@ -577,33 +577,34 @@ static int rm_rf(const char *dir) {
   return system(cmd) == 0 ? 0 : -1;
 }
 
+static const char DEMO_HELP[] =
+    "usage: decc demo [--keep] [--dir DIR] [--lang sh|c]\n\n"
+    "Runs the whole DataProtector story in a fresh temporary data\n"
+    "directory: wallets, the sample iApp, app and workerpool orders,\n"
+    "Alice protects a record and grants Bob's app to Bob (3 uses),\n"
+    "Bob processes it and reads the decrypted result, another app is\n"
+    "refused, Alice revokes, Bob is refused, balances add up.\n"
+    "The enclave sandbox needs root. --dir uses DIR (must not exist);\n"
+    "--keep leaves the data directory for inspection.\n";
+
 int cli_cmd_demo(int argc, char **argv) {
   const char *keep_dir = NULL, *lang = "sh";
   int keep = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      puts("usage: decc demo [--keep] [--dir DIR] [--lang sh|c]\n\n"
-           "Runs the whole DataProtector story in a fresh temporary data\n"
-           "directory: wallets, the sample iApp, app and workerpool orders,\n"
-           "Alice protects a record and grants Bob's app to Bob (3 uses),\n"
-           "Bob processes it and reads the decrypted result, another app is\n"
-           "refused, Alice revokes, Bob is refused, balances add up.\n"
-           "The enclave sandbox needs root. --dir uses DIR (must not exist);\n"
-           "--keep leaves the data directory for inspection.");
-      return CLI_OK;
-    }
-    if (!strcmp(a, "--keep"))
-      keep = 1;
-    else if (!strcmp(a, "--dir") && i + 1 < argc)
-      keep_dir = argv[++i];
-    else if (!strcmp(a, "--lang") && i + 1 < argc)
-      lang = argv[++i];
-    else
-      return cli_usage_error("unknown argument '%s'", a);
-  }
+  cli_opt opts[] = {
+      {"keep", 0, CLI_OPT_FLAG, &keep, NULL,
+       "keep the data directory for inspection", 0, 0, 0},
+      {"dir", 0, CLI_OPT_STR, &keep_dir, "DIR",
+       "use DIR as the data directory (must not exist; implies --keep)", 0, 0,
+       0},
+      {"lang", 0, CLI_OPT_STR, &lang, "sh|c",
+       "the sample iApp's language (default sh)", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"demo", DEMO_HELP, opts, NULL, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   if (strcmp(lang, "sh") && strcmp(lang, "c"))
-    return cli_usage_error("--lang must be sh or c");
+    return cli_cmd_usage("demo", "--lang must be sh or c");
   clock_gettime(CLOCK_MONOTONIC, &g_t0);
   char home[4096];
   if (keep_dir) {

@@ -49,33 +49,25 @@ static const struct {
 };
 #define N_WALLETS (sizeof WALLETS / sizeof WALLETS[0])
 
-static int dev_usage(FILE *f) {
-  fprintf(
-      f,
-      "usage: decc dev [--port N] [--bind ADDR] [--chain-id N] [--log]\n\n"
-      "Brings up a ready local stack in the data directory (--home,\n"
-      "$DECC_HOME or ~/.decc) and runs it until Ctrl-C, like anvil:\n"
-      "  - the dev chain (embedded ledger; chain id 31337 unless --chain-id,\n"
-      "    which only applies when the ledger is created);\n"
-      "  - dev wallets alice, bob, pool, worker (dev accounts 1-4: 1,000,000\n"
-      "    RLC each, 1,000 RLC deposited; their keys are public, never use\n"
-      "    them for value) imported into <home>/wallets with password files;\n"
-      "    \"alice\" becomes the default wallet when config.json names none;\n"
-      "  - a workerpool owned by pool with a free order (category 0);\n"
-      "  - a node with every role on http://ADDR:N (127.0.0.1:8545):\n"
-      "    Ethereum JSON-RPC, market API, SMS (trusting the worker's\n"
-      "    platform key), store (Kubo RPC and /ipfs gateway), scheduler\n"
-      "    and worker (the enclave sandbox needs root).\n"
-      "Then, in another terminal: decc protect / grant / process … with\n"
-      "--wallet alice|bob. Running decc dev again resumes the same state.\n\n"
-      "  --port N        listen port (8545; 0 = any free port)\n"
-      "  --bind ADDR     listen address (127.0.0.1)\n"
-      "  --chain-id N    chain id of a new ledger (31337)\n"
-      "  --log           one line per HTTP request on stderr\n"
-      "--json prints the stack (wallets, workerpool, URL) as one JSON\n"
-      "object once it is ready.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char DEV_HELP[] =
+    "usage: decc dev [--port N] [--bind ADDR] [--chain-id N] [--log]\n\n"
+    "Brings up a ready local stack in the data directory (--home,\n"
+    "$DECC_HOME or ~/.decc) and runs it until Ctrl-C, like anvil:\n"
+    "  - the dev chain (embedded ledger; chain id 31337 unless --chain-id,\n"
+    "    which only applies when the ledger is created);\n"
+    "  - dev wallets alice, bob, pool, worker (dev accounts 1-4: 1,000,000\n"
+    "    RLC each, 1,000 RLC deposited; their keys are public, never use\n"
+    "    them for value) imported into <home>/wallets with password files;\n"
+    "    \"alice\" becomes the default wallet when config.json names none;\n"
+    "  - a workerpool owned by pool with a free order (category 0);\n"
+    "  - a node with every role on http://ADDR:N (127.0.0.1:8545):\n"
+    "    Ethereum JSON-RPC, market API, SMS (trusting the worker's\n"
+    "    platform key), store (Kubo RPC and /ipfs gateway), scheduler\n"
+    "    and worker (the enclave sandbox needs root).\n"
+    "Then, in another terminal: decc protect / grant / process … with\n"
+    "--wallet alice|bob. Running decc dev again resumes the same state.\n"
+    "--json prints the stack (wallets, workerpool, URL) as one JSON\n"
+    "object once it is ready.\n";
 
 /* The ledger: created with chain id `want` (0 = the default genesis) when
  * missing; otherwise its chain id is checked against want. Out: *info. */
@@ -393,37 +385,24 @@ static void print_ready(const char *home, const char *url,
 }
 
 int cli_cmd_dev(int argc, char **argv) {
-  if (cli_wants_help(argc, argv))
-    return dev_usage(stdout);
-  const char *port = "8545", *bind = "127.0.0.1";
-  uint64_t chain_id = 0;
+  const char *bind = "127.0.0.1";
+  uint64_t chain_id = 0, port_n = 8545;
   int log = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--log")) {
-      log = 1;
-      continue;
-    }
-    if (strcmp(a, "--port") && strcmp(a, "--bind") && strcmp(a, "--chain-id"))
-      return cli_usage_error("unknown argument '%s'", a);
-    if (i + 1 >= argc)
-      return cli_usage_error("%s needs a value", a);
-    const char *v = argv[++i];
-    if (!strcmp(a, "--port"))
-      port = v;
-    else if (!strcmp(a, "--bind"))
-      bind = v;
-    else {
-      char *end = NULL;
-      errno = 0;
-      unsigned long long n = strtoull(v, &end, 10);
-      if (errno || !end || *end || !*v || *v == '-' || n == 0 ||
-          n > 0xffffffffull)
-        return cli_usage_error("--chain-id must be a positive integer "
-                               "(< 2^32)");
-      chain_id = n;
-    }
-  }
+  cli_opt opts[] = {{"port", 0, CLI_OPT_U64, &port_n, "N",
+                     "listen port (8545; 0 = any free port)", 0, 65535, 0},
+                    {"bind", 0, CLI_OPT_STR, &bind, "ADDR",
+                     "listen address (127.0.0.1)", 0, 0, 0},
+                    {"chain-id", 0, CLI_OPT_U64, &chain_id, "N",
+                     "chain id of a new ledger (31337)", 1, 0xffffffffu, 0},
+                    {"log", 0, CLI_OPT_FLAG, &log, NULL,
+                     "one line per HTTP request on stderr", 0, 0, 0},
+                    {0}};
+  cli_spec spec = {"dev", DEV_HELP, opts, NULL, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  char port[8];
+  snprintf(port, sizeof port, "%u", (unsigned)port_n);
   /* Signals are blocked before anything starts, so that only this thread
    * receives them (sigwait) and the shutdown stays out of handlers; a
    * Ctrl-C during the set-up stays pending and stops the stack as soon as

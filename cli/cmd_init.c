@@ -22,31 +22,28 @@
 #include "dev_stack.h"
 #include "dp_cli.h"
 
-static int init_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc init [--wallet NAME] [--password-file FILE] "
-          "[--skip-wallet]\n\n"
-          "Sets up the data directory (--home, $DECC_HOME or ~/.decc), as "
-          "iexec init\n"
-          "does for a project:\n"
-          "  - its layout, and the embedded ledger when the chain in use is "
-          "the\n"
-          "    local one (decc --chain URL|PROFILE init records that chain "
-          "in\n"
-          "    config.json instead);\n"
-          "  - a wallet NAME (default \"main\") when <home>/wallets has none: "
-          "a new\n"
-          "    random key, its password from --password-file or asked twice "
-          "without\n"
-          "    echo (--skip-wallet: none);\n"
-          "  - config.json: \"wallet\" (the default wallet of every command) "
-          "and\n"
-          "    \"chain\", only where they are not set yet.\n"
-          "Nothing existing is overwritten. Then: decc wallet show; decc dev "
-          "for a\n"
-          "local stack with funded dev wallets.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char INIT_HELP[] =
+    "usage: decc init [--wallet NAME] [--password-file FILE] "
+    "[--skip-wallet]\n\n"
+    "Sets up the data directory (--home, $DECC_HOME or ~/.decc), as "
+    "iexec init\n"
+    "does for a project:\n"
+    "  - its layout, and the embedded ledger when the chain in use is "
+    "the\n"
+    "    local one (decc --chain URL|PROFILE init records that chain "
+    "in\n"
+    "    config.json instead);\n"
+    "  - a wallet NAME (default \"main\") when <home>/wallets has none: "
+    "a new\n"
+    "    random key, its password from --password-file or asked twice "
+    "without\n"
+    "    echo (--skip-wallet: none);\n"
+    "  - config.json: \"wallet\" (the default wallet of every command) "
+    "and\n"
+    "    \"chain\", only where they are not set yet.\n"
+    "Nothing existing is overwritten. Then: decc wallet show; decc dev "
+    "for a\n"
+    "local stack with funded dev wallets.\n";
 
 /* Names of the wallets in <home>/wallets (first one in *first, count). */
 static size_t count_wallets(const char *home, char *first, size_t cap) {
@@ -71,31 +68,31 @@ static size_t count_wallets(const char *home, char *first, size_t cap) {
 }
 
 int cli_cmd_init(int argc, char **argv) {
-  if (cli_wants_help(argc, argv))
-    return init_usage(stdout);
-  const char *name = NULL, *pwfile = NULL;
+  const char *name = NULL, *pwfile = NULL, *password = NULL;
   int skip = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--skip-wallet"))
-      skip = 1;
-    else if ((!strcmp(a, "--wallet") || !strcmp(a, "--password-file")) &&
-             i + 1 < argc) {
-      if (!strcmp(a, "--wallet"))
-        name = argv[++i];
-      else
-        pwfile = argv[++i];
-    } else if (!strcmp(a, "--password") || !strncmp(a, "--password=", 11))
-      return cli_usage_error("%s: passwords are never taken from the "
-                             "command line; use --password-file FILE (or "
-                             "the no-echo prompt)",
-                             a);
-    else
-      return cli_usage_error("unknown argument '%s'", a);
-  }
+  cli_opt opts[] = {
+      {"wallet", 0, CLI_OPT_STR, &name, "NAME",
+       "the wallet to create when there is none (default main)", 0, 0, 0},
+      {"password-file", 0, CLI_OPT_STR, &pwfile, "FILE",
+       "its password, first line (default: asked twice without echo)", 0, 0, 0},
+      {"skip-wallet", 0, CLI_OPT_FLAG, &skip, NULL, "create no wallet", 0, 0,
+       0},
+      /* Named so that it is refused with the reason, never taken. */
+      {"password", 0, CLI_OPT_STR, &password, "-",
+       "refused: passwords are never taken from the command line", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"init", INIT_HELP, opts, NULL, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  if (password)
+    return cli_cmd_usage("init",
+                         "--password: passwords are never taken from the "
+                         "command line; use --password-file FILE (or the "
+                         "no-echo prompt)");
   if (skip && (name || pwfile))
-    return cli_usage_error("--skip-wallet excludes --wallet and "
-                           "--password-file");
+    return cli_cmd_usage("init", "--skip-wallet excludes --wallet and "
+                                 "--password-file");
   char home[4096];
   if (dp_cli_home(home, sizeof home) != 0)
     return CLI_FAIL;

@@ -20,60 +20,51 @@
 #include "cli.h"
 #include "decc/mem.h"
 #include "decc/node.h"
+#include "node_cli.h"
 
-static int node_usage(FILE *f) {
-  fprintf(
-      f,
-      "usage: decc node [--config FILE] [--port-file FILE] [--print-config]\n"
-      "                 [--KEY VALUE ...]\n\n"
-      "Runs decc's services over HTTP until SIGTERM/SIGINT.\n\n"
-      "  --config FILE      JSON object of configuration keys\n"
-      "  --port-file FILE   once listening, write the bound port (decimal and "
-      "a\n"
-      "                     newline) to FILE, atomically\n"
-      "  --print-config     print the effective configuration as JSON and "
-      "exit\n\n"
-      "configuration keys (flag --key-name, env DECC_NODE_KEY_NAME, file "
-      "\"key_name\"):\n"
-      "  home               data directory (also --home / DECC_HOME; default "
-      "~/.decc)\n"
-      "  bind, port         listen address (127.0.0.1) and port (8545; 0 = any "
-      "free)\n"
-      "  roles              comma list of "
-      "chain,store,market,sms,scheduler,worker,\n"
-      "                     all, none (default chain,store,market,sms)\n"
-      "  threads, max_connections, timeout, max_body, max_header_bytes, "
-      "max_upload,\n"
-      "  rpc_max_batch      server limits\n"
-      "  chain_url, sms_url, store_url, scheduler_url   remote services "
-      "(URLs);\n"
-      "                     decc --chain URL|PROFILE node … sets chain_url and "
-      "hub\n"
-      "  genesis, hub       genesis JSON used when the ledger is created; PoCo "
-      "hub\n"
-      "                     of chain_url (default: a decc node's)\n"
-      "  workerpool, scheduler_key_file, worker_key_file, platform_key_file,\n"
-      "  workerpool_poll_ms scheduler / worker roles (keys are 0x-hex files)\n"
-      "  scheduler_workers  worker addresses the scheduler API serves (all)\n"
-      "  market_poll_ms, market_refresh_s, market_auth, challenge_ttl\n"
-      "  sms_passphrase_file, sms_trusted_platforms\n"
-      "  tee_backend, tsm_dir, tsm_entry   worker TEE: software (default) or "
-      "tdx\n"
-      "  sms_dcap_policy_file, sms_dcap_collateral_file, sms_dcap_pccs_url\n"
-      "                     the SMS's policy for TDX quotes and its "
-      "collateral\n"
-      "  log_requests       one line per request on stderr (true)\n"
-      "  log_json           the log as one JSON object per line (false):\n"
-      "                     {\"ts\",\"msg\"}, request lines also method, "
-      "path,\n"
-      "                     status, ms, peer (--log-json true)\n"
-      "Metrics: GET /metrics (Prometheus text format, docs/operations.md).\n\n"
-      "Precedence: flags > environment > config file > defaults.\n"
-      "Routes: docs/api/http.md. Exit status: 0 after a clean shutdown, 1 on "
-      "a\n"
-      "startup failure, 2 on a usage error.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char NODE_HELP[] =
+    "usage: decc node [--config FILE] [--port-file FILE] [--print-config]\n"
+    "                 [--KEY VALUE ...]\n\n"
+    "Runs decc's services over HTTP until SIGTERM/SIGINT.\n\n"
+    "configuration keys (flag --key-name, env DECC_NODE_KEY_NAME, file "
+    "\"key_name\"):\n"
+    "  home               data directory (also --home / DECC_HOME; default "
+    "~/.decc)\n"
+    "  bind, port         listen address (127.0.0.1) and port (8545; 0 = any "
+    "free)\n"
+    "  roles              comma list of "
+    "chain,store,market,sms,scheduler,worker,\n"
+    "                     all, none (default chain,store,market,sms)\n"
+    "  threads, max_connections, timeout, max_body, max_header_bytes, "
+    "max_upload,\n"
+    "  rpc_max_batch      server limits\n"
+    "  chain_url, sms_url, store_url, scheduler_url   remote services "
+    "(URLs);\n"
+    "                     decc --chain URL|PROFILE node … sets chain_url and "
+    "hub\n"
+    "  genesis, hub       genesis JSON used when the ledger is created; PoCo "
+    "hub\n"
+    "                     of chain_url (default: a decc node's)\n"
+    "  workerpool, scheduler_key_file, worker_key_file, platform_key_file,\n"
+    "  workerpool_poll_ms scheduler / worker roles (keys are 0x-hex files)\n"
+    "  scheduler_workers  worker addresses the scheduler API serves (all)\n"
+    "  market_poll_ms, market_refresh_s, market_auth, challenge_ttl\n"
+    "  sms_passphrase_file, sms_trusted_platforms\n"
+    "  tee_backend, tsm_dir, tsm_entry   worker TEE: software (default) or "
+    "tdx\n"
+    "  sms_dcap_policy_file, sms_dcap_collateral_file, sms_dcap_pccs_url\n"
+    "                     the SMS's policy for TDX quotes and its "
+    "collateral\n"
+    "  log_requests       one line per request on stderr (true)\n"
+    "  log_json           the log as one JSON object per line (false):\n"
+    "                     {\"ts\",\"msg\"}, request lines also method, "
+    "path,\n"
+    "                     status, ms, peer (--log-json true)\n"
+    "Metrics: GET /metrics (Prometheus text format, docs/operations.md).\n\n"
+    "Precedence: flags > environment > config file > defaults.\n"
+    "Routes: docs/api/http.md. Exit status: 0 after a clean shutdown, 1 on "
+    "a\n"
+    "startup failure, 2 on a usage error.\n";
 
 static int g_log_json; /* log_json: set once before the node starts */
 
@@ -122,52 +113,129 @@ static void log_line(void *ctx, const char *line) {
     fprintf(stderr, "%s decc-node: %s\n", tsm, line);
 }
 
-/* "--max-body" → "max_body"; returns 0 when it is not a --key. */
-static int flag_key(const char *arg, char *out, size_t cap) {
-  if (strncmp(arg, "--", 2) || !arg[2])
-    return 0;
-  size_t n = strlen(arg + 2);
-  if (n >= cap)
-    return 0;
-  for (size_t i = 0; i <= n; i++)
-    out[i] = arg[2 + i] == '-' ? '_' : arg[2 + i];
-  for (size_t i = 0; decc_node_config_key(i); i++)
-    if (!strcmp(decc_node_config_key(i), out))
-      return 1;
-  return 0;
+/* Room for a configuration key's name (the longest is 24 bytes). */
+#define NODE_KEY_MAX 48
+
+/* The option table of the node: --config, --port-file, --print-config,
+ * then one string option per configuration key, spelled with dashes
+ * (max_body → --max-body), its value in vals[i] for key i. The key list is
+ * the node's (decc_node_config_key), so a new key is a new flag. */
+typedef struct node_opts {
+  cli_opt *opts;
+  const char **vals;
+  char (*names)[NODE_KEY_MAX];
+  char (*helps)[NODE_KEY_MAX + 32];
+  size_t n_keys;
+} node_opts;
+
+static void node_opts_free(node_opts *t) {
+  decc_free(t->opts);
+  decc_free(t->vals);
+  decc_free(t->names);
+  decc_free(t->helps);
 }
 
-int cli_cmd_node(int argc, char **argv) {
-  if (cli_wants_help(argc, argv))
-    return node_usage(stdout);
+#define NODE_FIXED_OPTS 3
+
+static int node_opts_build(node_opts *t, const char **config_file,
+                           const char **port_file, int *print_config) {
+  memset(t, 0, sizeof *t);
+  while (decc_node_config_key(t->n_keys))
+    t->n_keys++;
+  size_t n = t->n_keys;
+  t->opts = decc_calloc(n + NODE_FIXED_OPTS + 1, sizeof *t->opts);
+  t->vals = decc_calloc(n ? n : 1, sizeof *t->vals);
+  t->names = decc_calloc(n ? n : 1, sizeof *t->names);
+  t->helps = decc_calloc(n ? n : 1, sizeof *t->helps);
+  if (!t->opts || !t->vals || !t->names || !t->helps) {
+    node_opts_free(t);
+    return cli_fail("out of memory");
+  }
+  cli_opt fixed[NODE_FIXED_OPTS] = {
+      {"config", 0, CLI_OPT_STR, config_file, "FILE",
+       "JSON object of configuration keys", 0, 0, 0},
+      {"port-file", 0, CLI_OPT_STR, port_file, "FILE",
+       "once listening, write the bound port (decimal and a newline) to "
+       "FILE, atomically",
+       0, 0, 0},
+      {"print-config", 0, CLI_OPT_FLAG, print_config, NULL,
+       "print the effective configuration as JSON and exit", 0, 0, 0},
+  };
+  memcpy(t->opts, fixed, sizeof fixed);
+  for (size_t i = 0; i < n; i++) {
+    const char *key = decc_node_config_key(i);
+    size_t len = strlen(key);
+    if (len >= NODE_KEY_MAX) { /* never with the node's keys */
+      node_opts_free(t);
+      return cli_fail("configuration key %.40s… too long", key);
+    }
+    for (size_t k = 0; k <= len; k++)
+      t->names[i][k] = key[k] == '_' ? '-' : key[k];
+    snprintf(t->helps[i], sizeof t->helps[i], "configuration key %s", key);
+    cli_opt *o = &t->opts[NODE_FIXED_OPTS + i];
+    o->name = t->names[i];
+    o->kind = CLI_OPT_STR;
+    o->dest = &t->vals[i];
+    o->arg = "VALUE";
+    o->help = t->helps[i];
+  }
+  return CLI_OK;
+}
+
+/* The keys may also be spelled as in the file and the environment, with
+ * underscores (--scheduler_key_file): the option words of argv are
+ * rewritten in place to the table's dashes. Values are left alone: the
+ * word after an option that takes one is skipped, as cli_parse does. */
+static void dash_keys(const cli_opt *opts, int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    char *a = argv[i];
+    if (a[0] != '-' || a[1] != '-')
+      continue;
+    if (!a[2]) /* "--": the rest are arguments */
+      return;
+    char *eq = strchr(a, '=');
+    size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+    for (size_t k = 0; k < len; k++)
+      if (a[2 + k] == '_')
+        a[2 + k] = '-';
+    for (const cli_opt *o = opts; o->name && !eq; o++)
+      if (strlen(o->name) == len && !memcmp(o->name, a + 2, len)) {
+        i += o->kind != CLI_OPT_FLAG; /* its value */
+        break;
+      }
+  }
+}
+
+int cli_node_main(const char *cmd, const char *help, const char *roles,
+                  int argc, char **argv) {
   const char *config_file = NULL, *port_file = NULL;
   int print_config = 0;
-  /* First pass: --config (the file is applied before env and flags). */
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--config")) {
-      if (i + 1 >= argc)
-        return cli_usage_error("--config needs a file");
-      config_file = argv[++i];
-    } else if (!strcmp(argv[i], "--port-file")) {
-      if (i + 1 >= argc)
-        return cli_usage_error("--port-file needs a file");
-      port_file = argv[++i];
-    } else if (!strcmp(argv[i], "--print-config")) {
-      print_config = 1;
-    } else {
-      char key[64];
-      if (!flag_key(argv[i], key, sizeof key))
-        return cli_usage_error("unknown option '%s'", argv[i]);
-      if (i + 1 >= argc)
-        return cli_usage_error("%s needs a value", argv[i]);
-      i++;
-    }
+  node_opts nt;
+  int rc = node_opts_build(&nt, &config_file, &port_file, &print_config);
+  if (rc != CLI_OK)
+    return rc;
+  cli_spec spec = {cmd, help, nt.opts, NULL, 0, NULL};
+  int np;
+  dash_keys(nt.opts, argc, argv);
+  rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN) {
+    node_opts_free(&nt);
+    return rc;
   }
+  if (roles)
+    for (size_t i = 0; i < nt.n_keys; i++)
+      if (nt.vals[i] && !strcmp(decc_node_config_key(i), "roles")) {
+        node_opts_free(&nt);
+        return cli_cmd_usage(cmd,
+                             "--roles is fixed to %s here; use decc node for "
+                             "other roles",
+                             roles);
+      }
   decc_node_config cfg;
   decc_node_config_init(&cfg);
   decc_err err;
   decc_err_clear(&err);
-  int rc = CLI_FAIL;
+  rc = CLI_FAIL;
   decc_node *node = NULL;
   if (config_file && decc_node_config_load_file(&cfg, config_file, &err)) {
     rc = cli_fail_err(&err);
@@ -199,18 +267,17 @@ int cli_cmd_node(int argc, char **argv) {
       }
     }
   }
-  for (int i = 1; i < argc; i++) {
-    char key[64];
-    if (!strcmp(argv[i], "--config") || !strcmp(argv[i], "--port-file")) {
-      i++;
+  /* The flags last: they override the file, the environment and the
+   * global --chain. A fixed role list (worker, scheduler) is set here. */
+  if (roles && decc_node_config_set(&cfg, "roles", roles, &err)) {
+    rc = cli_fail_err(&err);
+    goto out;
+  }
+  for (size_t i = 0; i < nt.n_keys; i++) {
+    if (!nt.vals[i])
       continue;
-    }
-    if (!flag_key(argv[i], key, sizeof key))
-      continue;
-    decc_status st = decc_node_config_set(&cfg, key, argv[i + 1], &err);
-    i++;
-    if (st) {
-      rc = cli_usage_error("%s", err.msg);
+    if (decc_node_config_set(&cfg, decc_node_config_key(i), nt.vals[i], &err)) {
+      rc = cli_cmd_usage(cmd, "%s", err.msg);
       goto out;
     }
   }
@@ -283,5 +350,10 @@ int cli_cmd_node(int argc, char **argv) {
 out:
   decc_node_destroy(node);
   decc_node_config_clear(&cfg);
+  node_opts_free(&nt);
   return rc;
+}
+
+int cli_cmd_node(int argc, char **argv) {
+  return cli_node_main("node", NODE_HELP, NULL, argc, argv);
 }

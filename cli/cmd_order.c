@@ -20,7 +20,6 @@
  * `sign` signs the order exactly as given: it does not OR tee+tdx into the
  * tag (SDK 9 does), so what is printed is what was signed.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,52 +34,40 @@
 #include "dp_cli.h"
 #include "ledger_cli.h"
 
-static int order_usage(FILE *f) {
-  fprintf(
-      f,
-      "usage: decc order <hash|sign|verify> --type TYPE --chain-id N [--hub "
-      "ADDRESS]\n"
-      "                  [options] ORDER.json\n\n"
-      "  hash     print the EIP-712 order hash (what PoCo uses for consumed "
-      "volume,\n"
-      "           presignatures and deal ids)\n"
-      "  sign     print the order with \"salt\" and \"sign\" added\n"
-      "  verify   check \"sign\" (against --signer, or print the recovered "
-      "signer)\n\n"
-      "on the chain (embedded ledger):\n"
-      "  cancel   manage<X>Order(CLOSE): the order can no longer be matched\n"
-      "  presign  manage<X>Order(SIGN): record the order as signed on-chain\n"
-      "on a node's market (decc node):\n"
-      "  publish | ls | unpublish   (see 'decc order publish --help')\n\n"
-      "options:\n"
-      "  --type TYPE          apporder | datasetorder | workerpoolorder | "
-      "requestorder\n"
-      "  --chain-id N         chain id of the EIP-712 domain\n"
-      "  --hub ADDRESS        PoCo proxy (verifyingContract); default for "
-      "chain ids\n"
-      "                       42161 and 421614\n"
-      "  --salt HEX           (sign) use this 32-byte salt; otherwise the "
-      "input's salt,\n"
-      "                       or 32 random bytes when the input has none\n"
-      "  --keystore FILE [--password-file FILE] | --private-key-file FILE\n"
-      "                       (sign) the signing key\n"
-      "  --signer ADDRESS     (verify) expected signer\n"
-      "  -o FILE              write the output to FILE (atomically) instead of "
-      "stdout\n"
-      "  --json               structured output\n\n"
-      "ORDER.json is the SDK's shape: numbers as decimal strings, tag as 0x "
-      "bytes32\n"
-      "or tag names (\"tee,tdx\" or [\"tee\",\"tdx\"]), params as a string; "
-      "'-' reads stdin.\n"
-      "Unlike the iexec SDK, sign does not OR tee+tdx into the tag: it signs "
-      "the\n"
-      "order exactly as given.\n"
-      "Exit status: 0 ok, 1 bad input or invalid signature, 2 usage error.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char ORDER_HELP[] =
+    "usage: decc order <hash|sign|verify> --type TYPE --chain-id N [--hub "
+    "ADDRESS]\n"
+    "                  [options] ORDER.json\n\n"
+    "  hash     print the EIP-712 order hash (what PoCo uses for consumed "
+    "volume,\n"
+    "           presignatures and deal ids)\n"
+    "  sign     print the order with \"salt\" and \"sign\" added (--salt: "
+    "this 32-byte\n"
+    "           salt, else the input's, else 32 random bytes; the wallet "
+    "options: the key)\n"
+    "  verify   check \"sign\" (against --signer, or print the recovered "
+    "signer)\n\n"
+    "--hub defaults to the PoCo proxy of chain ids 42161 and 421614.\n"
+    "ORDER.json is the SDK's shape: numbers as decimal strings, tag as 0x "
+    "bytes32\n"
+    "or tag names (\"tee,tdx\" or [\"tee\",\"tdx\"]), params as a string; "
+    "'-' reads stdin.\n"
+    "Unlike the iexec SDK, sign does not OR tee+tdx into the tag: it signs "
+    "the\n"
+    "order exactly as given.\n"
+    "Exit status: 0 ok, 1 bad input or invalid signature, 2 usage error.\n";
+
+/* The overview of `decc order` (cli_dispatch adds the command list). */
+static const char ORDER_OVERVIEW[] =
+    "Hash, sign and verify iExec orders (EIP-712, SDK-compatible); cancel or\n"
+    "presign them on the chain (embedded ledger); publish, list and "
+    "unpublish\n"
+    "them on a node's market (decc node).\n"
+    "TYPE: apporder | datasetorder | workerpoolorder | requestorder.\n";
 
 typedef struct order_opts {
-  const char *type_s, *chain_s, *hub_s, *salt_s, *signer_s, *out, *file;
+  const char *type_s, *hub_s, *salt_s, *signer_s, *out, *file;
+  uint64_t chain; /* --chain-id (required: 0 is not a chain id) */
   cli_key_opts key;
 } order_opts;
 
@@ -93,8 +80,8 @@ static int parse_opts(order_opts *o, int argc, char **argv, int is_sign,
   cli_opt opts[] = {
       {"type", 0, CLI_OPT_STR, &o->type_s, "TYPE",
        "apporder | datasetorder | workerpoolorder | requestorder", 0, 0, 0},
-      {"chain-id", 0, CLI_OPT_STR, &o->chain_s, "N",
-       "chain id of the EIP-712 domain", 0, 0, 0},
+      {"chain-id", 0, CLI_OPT_U64, &o->chain, "N",
+       "chain id of the EIP-712 domain", 1, INT64_MAX, 0},
       {"hub", 0, CLI_OPT_STR, &o->hub_s, "ADDRESS",
        "PoCo proxy (default for chain ids 42161 and 421614)", 0, 0, 0},
       {"output", 'o', CLI_OPT_STR, &o->out, "FILE",
@@ -118,14 +105,14 @@ static int parse_opts(order_opts *o, int argc, char **argv, int is_sign,
   const char *cmd = is_sign     ? "order sign"
                     : is_verify ? "order verify"
                                 : "order hash";
-  cli_spec spec = {cmd, NULL, opts, is_sign ? &o->key : NULL, 1, NULL};
+  cli_spec spec = {cmd, ORDER_HELP, opts, is_sign ? &o->key : NULL, 1, NULL};
   int np, rc = cli_parse(&spec, argc, argv, &np);
   if (rc != CLI_RUN)
     return rc;
   o->file = np ? argv[1] : NULL;
   if (!o->type_s)
     return cli_usage_error("--type is required");
-  if (!o->chain_s)
+  if (!o->chain)
     return cli_usage_error("--chain-id is required");
   if (!o->file)
     return cli_usage_error("an ORDER.json file is required ('-' for stdin)");
@@ -157,19 +144,11 @@ static int load(order_ctx *c, const order_opts *o) {
     return cli_usage_error("unknown order type '%s' (apporder, datasetorder, "
                            "workerpoolorder, requestorder)",
                            o->type_s);
-  char *end = NULL;
-  if (o->chain_s[0] < '0' || o->chain_s[0] > '9')
-    return cli_usage_error("--chain-id: '%s' is not a number", o->chain_s);
-  errno = 0;
-  unsigned long long ch = strtoull(o->chain_s, &end, 10);
-  if (*end || errno || ch == 0 || ch > (unsigned long long)INT64_MAX)
-    return cli_usage_error("--chain-id: '%s' is not a positive number below "
-                           "2^63",
-                           o->chain_s);
-  c->chain = ch;
+  c->chain = o->chain;
   const char *hub = o->hub_s ? o->hub_s : default_hub(c->chain);
   if (!hub)
-    return cli_usage_error("--hub is required for chain id %llu", ch);
+    return cli_usage_error("--hub is required for chain id %llu",
+                           (unsigned long long)c->chain);
   decc_err err;
   decc_err_clear(&err);
   if (decc_address_parse(&c->hub, hub, &err) != DECC_OK)
@@ -392,46 +371,43 @@ static int cmd_verify(int argc, char **argv) {
 
 /* ---- cancel, presign: the order on the chain ---- */
 
-static int manage_usage(const char *sub, FILE *f) {
-  fprintf(f,
-          "usage: decc order %s ORDER.json [--type TYPE] KEY\n\n"
-          "  %s the order on chain (manage*Order, operation %s), as its "
-          "owner.\n"
-          "  TYPE: apporder, datasetorder, workerpoolorder, requestorder "
-          "(default: guessed\n"
-          "  from the order's members).\n"
-          "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
-          "FILE\n",
-          sub, !strcmp(sub, "cancel") ? "cancel (close)" : "presign",
-          !strcmp(sub, "cancel") ? "CLOSE" : "SIGN");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char CANCEL_HELP[] =
+    "usage: decc order cancel ORDER.json [--type TYPE] [wallet]\n\n"
+    "Cancels (closes) the order on chain as its owner (manage*Order, "
+    "operation\n"
+    "CLOSE): it can no longer be matched. TYPE: apporder, datasetorder,\n"
+    "workerpoolorder, requestorder (default: guessed from the order's "
+    "members).\n";
+
+static const char PRESIGN_HELP[] =
+    "usage: decc order presign ORDER.json [--type TYPE] [wallet]\n\n"
+    "Presigns the order on chain as its owner (manage*Order, operation "
+    "SIGN):\n"
+    "it is recorded as signed without a signature. TYPE: apporder,\n"
+    "datasetorder, workerpoolorder, requestorder (default: guessed from the\n"
+    "order's members).\n";
 
 static int cmd_manage(int argc, char **argv) {
   int cancel = !strcmp(argv[0], "cancel");
-  if (cli_wants_help(argc, argv))
-    return manage_usage(argv[0], stdout);
   cli_key_opts key = {0};
-  const char *file = NULL, *type = NULL;
-  for (int i = 1; i < argc; i++) {
-    int r = cli_key_opt_parse(&key, argc, argv, &i);
-    if (r < 0)
-      return CLI_USAGE;
-    if (r)
-      continue;
-    if (!strcmp(argv[i], "--type")) {
-      if (i + 1 >= argc)
-        return cli_usage_error("--type needs a value");
-      type = argv[++i];
-    } else if (argv[i][0] == '-' && argv[i][1])
-      return cli_usage_error("unknown option '%s'", argv[i]);
-    else if (!file)
-      file = argv[i];
-    else
-      return cli_usage_error("unexpected argument '%s'", argv[i]);
-  }
+  const char *type = NULL;
+  cli_opt opts[] = {{"type", 0, CLI_OPT_STR, &type, "TYPE",
+                     "apporder | datasetorder | workerpoolorder | "
+                     "requestorder (default: guessed)",
+                     0, 0, 0},
+                    {0}};
+  cli_spec spec = {cancel ? "order cancel" : "order presign",
+                   cancel ? CANCEL_HELP : PRESIGN_HELP,
+                   opts,
+                   &key,
+                   1,
+                   NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  const char *file = np ? argv[1] : NULL;
   if (!file)
-    return cli_usage_error("an ORDER.json file is required");
+    return cli_cmd_usage(spec.cmd, "an ORDER.json file is required");
   if (cli_key_resolve(&key) != CLI_OK)
     return CLI_USAGE;
   decc_order o;
@@ -497,40 +473,31 @@ static int cmd_manage(int argc, char **argv) {
 
 #define REPLY_MAX (64u << 20)
 
-static int market_usage(FILE *f) {
-  fprintf(
-      f,
-      "usage: decc order publish --type TYPE [KEY] [--node URL] [--chain-id N] "
-      "ORDER.json\n"
-      "       decc order ls --type TYPE [--node URL] [--FILTER VALUE ...]\n"
-      "       decc order unpublish --type TYPE KEY (--hash 0x… | --last "
-      "ADDRESS |\n"
-      "                            --all ADDRESS) [--node URL] [--chain-id "
-      "N]\n\n"
-      "  --type TYPE   apporder | datasetorder | workerpoolorder | "
-      "requestorder\n"
-      "  --node URL    node base URL (default $DECC_NODE_URL, config.json "
-      "\"market\" or\n"
-      "                \"node\", else http://127.0.0.1:8545)\n"
-      "  KEY           --keystore FILE [--password-file FILE] | "
-      "--private-key-file FILE\n"
-      "                | --wallet NAME (default: config.json \"wallet\");\n"
-      "                signs the market login challenge (publish works without "
-      "a key\n"
-      "                only on a node started with market_auth=false)\n"
-      "  ORDER.json    a signed order ('decc order sign'); '-' reads stdin\n\n"
-      "ls filters are the market API's query names, e.g. --app, --appOwner, "
-      "--dataset,\n"
-      "--datasetOwner, --workerpool, --workerpoolOwner, --requester, "
-      "--beneficiary,\n"
-      "--category, --isAppStrict, --isDatasetStrict, --isWorkerpoolStrict,\n"
-      "--isRequesterStrict, --minTag, --maxTag, --minVolume, --minTrust, "
-      "--maxTrust,\n"
-      "--bulkOnly, --pageIndex, --pageSize ('any' lifts a restriction "
-      "filter).\n"
-      "--json prints the node's answer.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char PUBLISH_HELP[] =
+    "usage: decc order publish --type TYPE [wallet] [--node URL] [--chain-id "
+    "N] ORDER.json\n\n"
+    "Publishes a signed order ('decc order sign'; '-' reads stdin) on a "
+    "node's\n"
+    "market. The wallet signs the market login challenge (default: "
+    "config.json\n"
+    "\"wallet\"); without a key, publish works only on a node started with\n"
+    "market_auth=false. --json prints the node's answer.\n";
+
+static const char LS_HELP[] =
+    "usage: decc order ls --type TYPE [--node URL] [--FILTER VALUE ...]\n\n"
+    "Lists the orders of a node's market. The filters are the market API's "
+    "query\n"
+    "names ('any' lifts a restriction filter). --json prints the node's "
+    "answer.\n";
+
+static const char UNPUBLISH_HELP[] =
+    "usage: decc order unpublish --type TYPE [wallet] (--hash 0x… | --last "
+    "ADDRESS |\n"
+    "                            --all ADDRESS) [--node URL] [--chain-id N]\n\n"
+    "Removes the signer's orders from a node's market: one by hash, the last "
+    "one\n"
+    "or all of an app, dataset, workerpool or requester. Needs the signer's "
+    "key.\n";
 
 static const char *const FILTERS[] = {"app",
                                       "appOwner",
@@ -555,8 +522,12 @@ static const char *const FILTERS[] = {"app",
                                       "pageSize",
                                       NULL};
 
+#define N_FILTERS (sizeof FILTERS / sizeof FILTERS[0] - 1)
+
 typedef struct mopts {
-  const char *node, *type_s, *chain_s, *file, *hash, *last, *all;
+  const char *node, *type_s, *file, *hash, *last, *all;
+  uint64_t chain;                /* --chain-id, 0: asked from the node */
+  const char *filter[N_FILTERS]; /* ls: the value of FILTERS[k] */
   decc_order_type type;
   cli_key_opts key;
   char query[4096];
@@ -596,14 +567,8 @@ static int node_error(decc_http_reply *r) {
 }
 
 static int chain_id(const mopts *o, const char *base, uint64_t *out) {
-  if (o->chain_s) {
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(o->chain_s, &end, 10);
-    if (!*o->chain_s || errno || *end || v == 0)
-      return cli_usage_error("--chain-id: '%s' is not a positive number",
-                             o->chain_s);
-    *out = v;
+  if (o->chain) {
+    *out = o->chain;
     return CLI_OK;
   }
   char url[2048];
@@ -665,6 +630,8 @@ static int authorize(const char *base, uint64_t chain, const uint8_t *sk,
   return CLI_OK;
 }
 
+/* Parses publish (sub 'p'), ls ('l') or unpublish ('u') options into *o.
+ * Returns CLI_RUN, or the exit code (help printed, or a usage error). */
 static int market_parse(mopts *o, int argc, char **argv, int sub) {
   memset(o, 0, sizeof o[0]);
   /* The market: --node, $DECC_NODE_URL, config.json "market" then "node"
@@ -691,69 +658,106 @@ static int market_parse(mopts *o, int argc, char **argv, int sub) {
   }
   if (!o->node || !*o->node)
     o->node = "http://127.0.0.1:8545";
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    int kr = cli_key_opt_parse(&o->key, argc, argv, &i);
-    if (kr < 0)
-      return CLI_USAGE;
-    if (kr > 0)
+  /* One table for the three: --node, --type, --chain-id (publish,
+   * unpublish), --hash/--last/--all (unpublish), the filters (ls). */
+  cli_opt opts[4 + 3 + N_FILTERS + 1];
+  memset(opts, 0, sizeof opts);
+  size_t n = 0;
+  opts[n++] = (cli_opt){"node",
+                        0,
+                        CLI_OPT_STR,
+                        &o->node,
+                        "URL",
+                        "node base URL (default $DECC_NODE_URL, config.json "
+                        "\"market\" or \"node\", else http://127.0.0.1:8545)",
+                        0,
+                        0,
+                        0};
+  opts[n++] = (cli_opt){"type",
+                        0,
+                        CLI_OPT_STR,
+                        &o->type_s,
+                        "TYPE",
+                        "apporder | datasetorder | workerpoolorder | "
+                        "requestorder",
+                        0,
+                        0,
+                        0};
+  if (sub != 'l')
+    opts[n++] = (cli_opt){
+        "chain-id", 0,   CLI_OPT_U64,
+        &o->chain,  "N", "the market's chain id (default: the node's)",
+        1,          0,   0};
+  if (sub == 'u') {
+    opts[n++] = (cli_opt){"hash",   0,     CLI_OPT_STR,
+                          &o->hash, "0x…", "unpublish this order",
+                          0,        0,     0};
+    opts[n++] = (cli_opt){"last",
+                          0,
+                          CLI_OPT_STR,
+                          &o->last,
+                          "ADDRESS",
+                          "unpublish the last order of this asset or "
+                          "requester",
+                          0,
+                          0,
+                          0};
+    opts[n++] = (cli_opt){
+        "all",   0,         CLI_OPT_STR,
+        &o->all, "ADDRESS", "unpublish every order of this asset or requester",
+        0,       0,         0};
+  }
+  if (sub == 'l')
+    for (size_t k = 0; k < N_FILTERS; k++)
+      opts[n++] = (cli_opt){FILTERS[k],
+                            0,
+                            CLI_OPT_STR,
+                            &o->filter[k],
+                            "VALUE",
+                            "a market query filter",
+                            0,
+                            0,
+                            0};
+  cli_spec spec = {sub == 'p'   ? "order publish"
+                   : sub == 'l' ? "order ls"
+                                : "order unpublish",
+                   sub == 'p'   ? PUBLISH_HELP
+                   : sub == 'l' ? LS_HELP
+                                : UNPUBLISH_HELP,
+                   opts,
+                   &o->key,
+                   sub == 'p' ? 1 : 0,
+                   NULL};
+  int np, rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
+    return rc;
+  o->file = np ? argv[1] : NULL;
+  for (size_t k = 0; sub == 'l' && k < N_FILTERS; k++) {
+    if (!o->filter[k])
       continue;
-    const char **slot = NULL;
-    if (!strcmp(a, "--node"))
-      slot = &o->node;
-    else if (!strcmp(a, "--type"))
-      slot = &o->type_s;
-    else if (!strcmp(a, "--chain-id"))
-      slot = &o->chain_s;
-    else if (sub == 'u' && !strcmp(a, "--hash"))
-      slot = &o->hash;
-    else if (sub == 'u' && !strcmp(a, "--last"))
-      slot = &o->last;
-    else if (sub == 'u' && !strcmp(a, "--all"))
-      slot = &o->all;
-    if (slot) {
-      if (i + 1 >= argc)
-        return cli_usage_error("%s needs a value", a);
-      *slot = argv[++i];
-      continue;
-    }
-    if (sub == 'l' && !strncmp(a, "--", 2)) {
-      int k;
-      for (k = 0; FILTERS[k]; k++)
-        if (!strcmp(FILTERS[k], a + 2))
-          break;
-      if (!FILTERS[k])
-        return cli_usage_error("unknown filter '%s'", a);
-      if (i + 1 >= argc)
-        return cli_usage_error("%s needs a value", a);
-      char *esc = decc_http_escape(argv[++i]);
-      if (!esc)
-        return cli_fail("out of memory");
-      int n = snprintf(o->query + o->qlen, sizeof o->query - o->qlen, "&%s=%s",
-                       FILTERS[k], esc);
-      decc_free(esc);
-      if (n < 0 || (size_t)n >= sizeof o->query - o->qlen)
-        return cli_usage_error("too many filters");
-      o->qlen += (size_t)n;
-      continue;
-    }
-    if (sub == 'p' && !o->file && (a[0] != '-' || !strcmp(a, "-"))) {
-      o->file = a;
-      continue;
-    }
-    return cli_usage_error("unknown option '%s'", a);
+    char *esc = decc_http_escape(o->filter[k]);
+    if (!esc)
+      return cli_fail("out of memory");
+    int w = snprintf(o->query + o->qlen, sizeof o->query - o->qlen, "&%s=%s",
+                     FILTERS[k], esc);
+    decc_free(esc);
+    if (w < 0 || (size_t)w >= sizeof o->query - o->qlen)
+      return cli_cmd_usage(spec.cmd, "the filters are too long");
+    o->qlen += (size_t)w;
   }
   if (!o->type_s)
-    return cli_usage_error("--type is required");
+    return cli_cmd_usage(spec.cmd, "--type is required");
   if (decc_order_type_parse(&o->type, o->type_s) != DECC_OK)
-    return cli_usage_error("unknown order type '%s' (apporder, datasetorder, "
-                           "workerpoolorder, requestorder)",
-                           o->type_s);
+    return cli_cmd_usage(spec.cmd,
+                         "unknown order type '%.40s' (apporder, "
+                         "datasetorder, workerpoolorder, requestorder)",
+                         o->type_s);
   if (sub == 'p' && !o->file)
-    return cli_usage_error("an ORDER.json file is required ('-' for stdin)");
+    return cli_cmd_usage(spec.cmd,
+                         "an ORDER.json file is required ('-' for stdin)");
   if (sub == 'u' && (!!o->hash + !!o->last + !!o->all) != 1)
-    return cli_usage_error("give exactly one of --hash, --last, --all");
-  return CLI_OK;
+    return cli_cmd_usage(spec.cmd, "give exactly one of --hash, --last, --all");
+  return CLI_RUN;
 }
 
 static int has_key(const mopts *o) {
@@ -763,7 +767,7 @@ static int has_key(const mopts *o) {
 static int cmd_publish(int argc, char **argv) {
   mopts o;
   int rc = market_parse(&o, argc, argv, 'p');
-  if (rc)
+  if (rc != CLI_RUN)
     return rc;
   size_t len = 0;
   char *text = cli_read_file(o.file, DECC_ORDER_JSON_MAX, &len, 0);
@@ -839,7 +843,7 @@ static int cmd_publish(int argc, char **argv) {
 static int cmd_market_ls(int argc, char **argv) {
   mopts o;
   int rc = market_parse(&o, argc, argv, 'l');
-  if (rc)
+  if (rc != CLI_RUN)
     return rc;
   char base[1024], url[6144];
   base_url(base, sizeof base, o.node);
@@ -886,11 +890,12 @@ static int cmd_market_ls(int argc, char **argv) {
 static int cmd_unpublish(int argc, char **argv) {
   mopts o;
   int rc = market_parse(&o, argc, argv, 'u');
-  if (rc)
+  if (rc != CLI_RUN)
     return rc;
   if (!has_key(&o))
-    return cli_usage_error("unpublish needs the signer's key (--keystore or "
-                           "--private-key-file)");
+    return cli_cmd_usage("order unpublish",
+                         "unpublish needs the signer's key (--wallet, "
+                         "--keystore or --private-key-file)");
   char base[1024], url[2048], auth[512];
   base_url(base, sizeof base, o.node);
   uint64_t chain = 0;
@@ -952,44 +957,17 @@ static int cmd_unpublish(int argc, char **argv) {
 
 /* ---- the subcommand table ---- */
 
-static int order_help(const char *sub) {
-  (void)sub;
-  return order_usage(stdout);
-}
-static int market_help(const char *sub) {
-  (void)sub;
-  return market_usage(stdout);
-}
-
-static const struct {
-  const char *name;
-  int (*fn)(int argc, char **argv); /* argv[0] is the subcommand */
-  int (*help)(const char *sub);     /* prints its help on stdout */
-} SUBS[] = {
-    {"hash", cmd_hash, order_help},
-    {"sign", cmd_sign, order_help},
-    {"verify", cmd_verify, order_help},
-    {"cancel", cmd_manage, NULL},
-    {"presign", cmd_manage, NULL},
-    {"publish", cmd_publish, market_help},
-    {"ls", cmd_market_ls, market_help},
-    {"unpublish", cmd_unpublish, market_help},
-};
+static const cli_sub SUBS[] = {
+    {"hash", "print the EIP-712 order hash", cmd_hash},
+    {"sign", "print the order signed (salt and sign added)", cmd_sign},
+    {"verify", "check an order's signature", cmd_verify},
+    {"cancel", "cancel (close) the order on chain, as its owner", cmd_manage},
+    {"presign", "presign the order on chain, as its owner", cmd_manage},
+    {"publish", "publish a signed order on a node's market", cmd_publish},
+    {"ls", "list a node's market orders", cmd_market_ls},
+    {"unpublish", "remove orders from a node's market", cmd_unpublish},
+    {NULL, NULL, NULL}};
 
 int cli_cmd_order(int argc, char **argv) {
-  if (argc < 2)
-    return order_usage(stderr);
-  const char *sub = argv[1];
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
-    return order_usage(stdout);
-  for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++) {
-    if (strcmp(SUBS[i].name, sub))
-      continue;
-    if (cli_wants_help(argc - 1, argv + 1))
-      return SUBS[i].help ? SUBS[i].help(sub) : manage_usage(sub, stdout);
-    return SUBS[i].fn(argc - 1, argv + 1);
-  }
-  return cli_usage_error("unknown order command '%s' (hash, sign, verify, "
-                         "cancel, presign, publish, ls, unpublish)",
-                         sub);
+  return cli_dispatch("order", ORDER_OVERVIEW, SUBS, argc, argv);
 }

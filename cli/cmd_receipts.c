@@ -236,124 +236,151 @@ int cli_receipts_policy_of(decc_dp *dp, const uint8_t order_hash[32],
   return decc_grant_policy_load(dir, order_hash, p, &err) == DECC_OK;
 }
 
-static int policy_cmd(int argc, char **argv) {
-  if (argc < 2)
-    return cli_usage_error("policy: sign, push or show");
+static const char POLICY_SIGN_HELP[] =
+    "usage: decc receipts policy sign --dataset DATA --order HASH\n"
+    "                      [--expires DATE] [--purpose TEXT] [wallet]\n\n"
+    "Prints a grant policy signed by the wallet: expiry and purpose, bound "
+    "to\n"
+    "the dataset order HASH. DATE: 2027-01-31, 2027-01-31T12:00Z, or a\n"
+    "duration such as 30d. `decc grant --expires --purpose` signs and pushes\n"
+    "in one step.\n";
+
+static int policy_sign(int argc, char **argv) {
   dp_cli_opts w;
   memset(&w, 0, sizeof w);
-  const char *sub = argv[1], *dataset = NULL, *order = NULL, *expires = NULL,
-             *purpose = NULL, *arg = NULL;
-  for (int i = 2; i < argc; i++) {
-    const char *a = argv[i];
-    int k = dp_cli_opt(&w, argc, argv, &i);
-    if (k < 0)
-      return CLI_USAGE;
-    if (k)
-      continue;
-    const char **slot = !strcmp(a, "--dataset")   ? &dataset
-                        : !strcmp(a, "--order")   ? &order
-                        : !strcmp(a, "--expires") ? &expires
-                        : !strcmp(a, "--purpose") ? &purpose
-                                                  : NULL;
-    if (slot) {
-      if (i + 1 >= argc)
-        return cli_usage_error("%s needs a value", a);
-      *slot = argv[++i];
-    } else if (a[0] == '-') {
-      return cli_usage_error("unknown option '%s'", a);
-    } else if (!arg) {
-      arg = a;
-    } else {
-      return cli_usage_error("unexpected argument '%s'", a);
-    }
+  const char *dataset = NULL, *order = NULL, *purpose = NULL;
+  int64_t expires = 0;
+  cli_opt opts[] = {{"dataset", 0, CLI_OPT_STR, &dataset, "DATA",
+                     "the protected data", 0, 0, 0},
+                    {"order", 0, CLI_OPT_STR, &order, "HASH",
+                     "the dataset order (the grant) the policy is bound to", 0,
+                     0, 0},
+                    {"expires", 0, CLI_OPT_FUTURE, &expires, "DATE",
+                     "when the grant stops releasing the key", 0, 0, 0},
+                    {"purpose", 0, CLI_OPT_STR, &purpose, "TEXT",
+                     "the purpose the app sees (DECC_GRANT_PURPOSE)", 0, 0, 0},
+                    {0}};
+  cli_spec spec = {
+      "receipts policy sign", POLICY_SIGN_HELP, opts, &w.key, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  w.wallet = w.key.wallet;
+  decc_grant_policy p;
+  memset(&p, 0, sizeof p);
+  if (!dataset || !order)
+    return cli_cmd_usage(spec.cmd, "policy sign needs --dataset and --order");
+  if (dp_cli_address(&p.dataset, dataset, "--dataset") ||
+      dp_cli_hash(p.order_hash, order, "--order"))
+    return CLI_USAGE;
+  if (opts[2].seen)
+    p.expires = (uint64_t)expires;
+  if (purpose) {
+    p.purpose_len = strlen(purpose);
+    if (p.purpose_len > DECC_RCPT_PURPOSE_MAX)
+      return cli_cmd_usage(spec.cmd, "--purpose: at most %d bytes",
+                           DECC_RCPT_PURPOSE_MAX);
+    memcpy(p.purpose, purpose, p.purpose_len);
   }
+  cli_key_opts k = w.key;
+  uint8_t *sk = NULL;
+  int rc = cli_key_load(&k, &sk);
+  if (rc != CLI_OK)
+    return rc;
+  decc_status st = decc_grant_policy_sign(&p, sk);
+  decc_secure_free(sk);
+  if (st)
+    return cli_fail("--purpose must be printable UTF-8");
+  char *js = NULL;
+  if (decc_grant_policy_to_json(&js, &p))
+    return cli_fail("out of memory");
+  puts(js);
+  decc_free(js);
+  return CLI_OK;
+}
+
+static const char POLICY_PUSH_HELP[] =
+    "usage: decc receipts policy push FILE [wallet]\n\n"
+    "Presents a signed grant policy (policy sign's output) to the SMS, which\n"
+    "accepts only the dataset owner's, never an expired one and never a\n"
+    "second one for the same order.\n";
+
+static int policy_push(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  cli_spec spec = {
+      "receipts policy push", POLICY_PUSH_HELP, NULL, &w.key, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  w.wallet = w.key.wallet;
+  const char *arg = np ? argv[1] : NULL;
+  if (!arg)
+    return cli_cmd_usage(spec.cmd, "policy push FILE");
   decc_err err;
   decc_err_clear(&err);
-  if (!strcmp(sub, "sign")) {
-    decc_grant_policy p;
-    memset(&p, 0, sizeof p);
-    if (!dataset || !order)
-      return cli_usage_error("policy sign needs --dataset and --order");
-    if (dp_cli_address(&p.dataset, dataset, "--dataset") ||
-        dp_cli_hash(p.order_hash, order, "--order"))
-      return CLI_USAGE;
-    if (expires) {
-      int64_t t;
-      int rc = cli_time_parse("--expires", expires, (int64_t)time(NULL),
-                              CLI_TIME_FUTURE, &t);
-      if (rc != CLI_OK)
-        return rc;
-      p.expires = (uint64_t)t;
-    }
-    if (purpose) {
-      p.purpose_len = strlen(purpose);
-      if (p.purpose_len > DECC_RCPT_PURPOSE_MAX)
-        return cli_usage_error("--purpose: at most %d bytes",
-                               DECC_RCPT_PURPOSE_MAX);
-      memcpy(p.purpose, purpose, p.purpose_len);
-    }
-    cli_key_opts k = w.key;
-    if (w.wallet)
-      k.wallet = w.wallet;
-    uint8_t *sk = NULL;
-    int rc = cli_key_load(&k, &sk);
-    if (rc != CLI_OK)
-      return rc;
-    decc_status st = decc_grant_policy_sign(&p, sk);
-    decc_secure_free(sk);
-    if (st)
-      return cli_fail("--purpose must be printable UTF-8");
-    char *js = NULL;
-    if (decc_grant_policy_to_json(&js, &p))
-      return cli_fail("out of memory");
-    puts(js);
-    decc_free(js);
-    return CLI_OK;
-  }
-  if (!strcmp(sub, "push")) {
-    if (!arg)
-      return cli_usage_error("policy push FILE");
-    size_t n = 0;
-    char *text = cli_read_file(arg, 8192, &n, 0);
-    if (!text)
-      return CLI_FAIL;
-    decc_grant_policy p;
-    decc_status st = decc_grant_policy_from_json(&p, text, n, &err);
-    decc_free(text);
-    if (st)
-      return cli_fail("%s: %s", arg, err.msg);
-    decc_dp *dp;
-    int rc = dp_cli_open(&dp, &w, 0);
-    if (rc != CLI_OK)
-      return rc;
-    rc = cli_receipts_push_policy(dp, &p);
-    decc_dp_close(dp);
-    if (rc == CLI_OK)
-      cli_progress("grant policy accepted");
+  size_t n = 0;
+  char *text = cli_read_file(arg, 8192, &n, 0);
+  if (!text)
+    return CLI_FAIL;
+  decc_grant_policy p;
+  decc_status st = decc_grant_policy_from_json(&p, text, n, &err);
+  decc_free(text);
+  if (st)
+    return cli_fail("%s: %s", arg, err.msg);
+  decc_dp *dp;
+  int rc = dp_cli_open(&dp, &w, 0);
+  if (rc != CLI_OK)
     return rc;
-  }
-  if (!strcmp(sub, "show")) {
-    uint8_t h[32];
-    if (!arg || dp_cli_hash(h, arg, "ORDER_HASH"))
-      return CLI_USAGE;
-    decc_dp *dp;
-    int rc = dp_cli_open(&dp, &w, 0);
-    if (rc != CLI_OK)
-      return rc;
-    decc_grant_policy p;
-    int found = cli_receipts_policy_of(dp, h, &p);
-    decc_dp_close(dp);
-    if (found <= 0)
-      return cli_fail("no policy for grant %s (no expiry, no purpose)", arg);
-    char *js = NULL;
-    if (decc_grant_policy_to_json(&js, &p))
-      return cli_fail("out of memory");
-    puts(js);
-    decc_free(js);
-    return CLI_OK;
-  }
-  return cli_usage_error("policy: unknown subcommand '%s'", sub);
+  rc = cli_receipts_push_policy(dp, &p);
+  decc_dp_close(dp);
+  if (rc == CLI_OK)
+    cli_progress("grant policy accepted");
+  return rc;
 }
+
+static const char POLICY_SHOW_HELP[] =
+    "usage: decc receipts policy show ORDER_HASH\n\n"
+    "Prints the grant policy the SMS holds for the dataset order "
+    "ORDER_HASH.\n";
+
+static int policy_show(int argc, char **argv) {
+  dp_cli_opts w;
+  memset(&w, 0, sizeof w);
+  cli_spec spec = {
+      "receipts policy show", POLICY_SHOW_HELP, NULL, &w.key, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  w.wallet = w.key.wallet;
+  const char *arg = np ? argv[1] : NULL;
+  uint8_t h[32];
+  if (!arg)
+    return cli_cmd_usage(spec.cmd, "policy show needs the ORDER_HASH");
+  if (dp_cli_hash(h, arg, "ORDER_HASH"))
+    return CLI_USAGE;
+  decc_dp *dp;
+  int rc = dp_cli_open(&dp, &w, 0);
+  if (rc != CLI_OK)
+    return rc;
+  decc_grant_policy p;
+  int found = cli_receipts_policy_of(dp, h, &p);
+  decc_dp_close(dp);
+  if (found <= 0)
+    return cli_fail("no policy for grant %s (no expiry, no purpose)", arg);
+  char *js = NULL;
+  if (decc_grant_policy_to_json(&js, &p))
+    return cli_fail("out of memory");
+  puts(js);
+  decc_free(js);
+  return CLI_OK;
+}
+
+static const cli_sub POLICY_SUBS[] = {
+    {"sign", "print a grant policy signed by the wallet", policy_sign},
+    {"push", "present a signed grant policy to the SMS", policy_push},
+    {"show", "the grant policy of a dataset order", policy_show},
+    {NULL, NULL, NULL}};
 
 /* ---- receipts ----------------------------------------------------------------- */
 
@@ -465,42 +492,36 @@ static void print_receipt(const decc_rcpt *r) {
 }
 
 int cli_cmd_receipts(int argc, char **argv) {
-  if (cli_wants_help(argc, argv)) {
-    fputs(HELP, stdout);
-    return CLI_OK;
-  }
+  /* "policy" is a subcommand group; anything else is the receipts of DATA. */
   if (argc >= 2 && !strcmp(argv[1], "policy"))
-    return policy_cmd(argc - 1, argv + 1);
+    return cli_dispatch("receipts policy",
+                        "Grant policies: expiry and purpose of a grant, "
+                        "signed by the data owner.\n",
+                        POLICY_SUBS, argc - 1, argv + 1);
   dp_cli_opts w;
   memset(&w, 0, sizeof w);
-  const char *data = NULL, *signer_s = NULL, *log_file = NULL;
+  const char *signer_s = NULL, *log_file = NULL;
   int verify = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    int k = dp_cli_opt(&w, argc, argv, &i);
-    if (k < 0)
-      return CLI_USAGE;
-    if (k)
-      continue;
-    if (!strcmp(a, "--verify"))
-      verify = 1;
-    else if (!strcmp(a, "--log")) {
-      if (i + 1 >= argc)
-        return cli_usage_error("--log needs a file");
-      log_file = argv[++i];
-    } else if (!strcmp(a, "--signer")) {
-      if (i + 1 >= argc)
-        return cli_usage_error("--signer needs an address");
-      signer_s = argv[++i];
-    } else if (a[0] == '-')
-      return cli_usage_error("unknown option '%s'", a);
-    else if (!data)
-      data = a;
-    else
-      return cli_usage_error("unexpected argument '%s'", a);
-  }
+  cli_opt opts[] = {
+      {"verify", 0, CLI_OPT_FLAG, &verify, NULL,
+       "check the hash chain, every signature and each receipt against the "
+       "chain",
+       0, 0, 0},
+      {"signer", 0, CLI_OPT_STR, &signer_s, "ADDRESS",
+       "the expected signer of the receipts (default: the SMS's published "
+       "key)",
+       0, 0, 0},
+      {"log", 0, CLI_OPT_STR, &log_file, "FILE",
+       "read a receipt log file instead of asking the SMS", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"receipts", HELP, opts, &w.key, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  w.wallet = w.key.wallet;
+  const char *data = np ? argv[1] : NULL;
   if (!data)
-    return cli_usage_error("give the protected data's address");
+    return cli_cmd_usage(spec.cmd, "give the protected data's address");
   decc_address ds, signer;
   int have_signer = 0;
   if (dp_cli_address(&ds, data, "protected data") ||

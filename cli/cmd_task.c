@@ -40,27 +40,9 @@
 static const char *const STATUS[] = {"UNSET", "ACTIVE", "REVEALING",
                                      "COMPLETED", "FAILED"};
 
-static int task_usage(FILE *f) {
-  fprintf(
-      f, "usage: decc task <command> [options]\n\n"
-         "  show TASKID                  status, deadlines, contributions, "
-         "results\n"
-         "  initialize DEALID INDEX KEY  start task INDEX of a deal "
-         "(scheduler)\n"
-         "  claim TASKID KEY             refund a task past its final "
-         "deadline\n"
-         "  logs TASKID [--timeline]     the app's stdout/stderr (requester "
-         "only),\n"
-         "                               or the task's on-chain events\n"
-         "  wait TASKID                  wait for it, fetch its result, or say "
-         "why it failed\n"
-         "  ls                           the tasks you requested\n"
-         "  replay TASKID --key-file F   re-run it with your dataset key, "
-         "check its digest\n"
-         "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
-         "FILE\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+/* The overview of `decc task` (cli_dispatch adds the command list). */
+static const char TASK_OVERVIEW[] =
+    "Shows, initializes, claims, waits for and replays tasks; their logs.\n";
 
 static int hub_of(decc_chain *l, decc_address *hub) {
   lc_info info;
@@ -384,16 +366,8 @@ static const char LOGS_HELP[] =
     "    itself, e.g. a worker-only node), with a signed challenge (the node\n"
     "    checks the signer is the deal's requester).\n"
     "--json prints {taskId, worker, exitCode, cause, stdout, stderr, "
-    "source}.\n\n"
-    "  --node URL    the node to ask (default $DECC_NODE_URL, config.json\n"
-    "                \"market\" or \"node\", else http://127.0.0.1:8545)\n"
-    "  KEY           --wallet NAME | --keystore FILE [--password-file FILE] |\n"
-    "                --private-key-file FILE (default: config.json "
-    "\"wallet\"):\n"
-    "                the requester's wallet\n"
-    "  --timeline    instead: the task's on-chain events (initialize,\n"
-    "                contributions, consensus, reveal, finalize, claim) with\n"
-    "                block numbers and times, then its status\n";
+    "source}.\n"
+    "KEY: the requester's wallet (default: config.json \"wallet\").\n";
 
 #define LOGS_REPLY_MAX (8u << 20)
 
@@ -573,38 +547,28 @@ static int cmd_logs(int argc, char **argv) {
   cli_key_opts key = {0};
   const char *task = NULL, *node_flag = NULL;
   int timeline = 0;
-  for (int i = 1; i < argc; i++) {
-    int r = cli_key_opt_parse(&key, argc, argv, &i);
-    if (r < 0)
-      return CLI_USAGE;
-    if (r)
-      continue;
-    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-      fputs(LOGS_HELP, stdout);
-      return CLI_OK;
-    }
-    if (!strcmp(argv[i], "--timeline")) {
-      timeline = 1;
-      continue;
-    }
-    if (!strcmp(argv[i], "--node")) {
-      if (i + 1 >= argc)
-        return cli_usage_error("--node needs a value");
-      node_flag = argv[++i];
-      continue;
-    }
-    if (argv[i][0] == '-')
-      return cli_usage_error("unknown option '%s'", argv[i]);
-    if (task)
-      return cli_usage_error("unexpected argument '%s'", argv[i]);
-    task = argv[i];
-  }
+  cli_opt opts[] = {
+      {"node", 0, CLI_OPT_STR, &node_flag, "URL",
+       "the node to ask (default $DECC_NODE_URL, config.json \"market\" or "
+       "\"node\", else http://127.0.0.1:8545)",
+       0, 0, 0},
+      {"timeline", 0, CLI_OPT_FLAG, &timeline, NULL,
+       "instead: the task's on-chain events (initialize, contributions, "
+       "consensus, reveal, finalize, claim) with block numbers and times, "
+       "then its status",
+       0, 0, 0},
+      {0}};
+  cli_spec spec = {"task logs", LOGS_HELP, opts, &key, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  task = np ? argv[1] : NULL;
   if (!task)
-    return cli_usage_error("task logs needs a TASKID");
+    return cli_cmd_usage("task logs", "task logs needs a TASKID");
   if (timeline) {
     if (key.keystore || key.private_key_file || key.wallet || node_flag)
-      return cli_usage_error("--timeline reads the chain: it takes no key or "
-                             "--node");
+      return cli_cmd_usage("task logs", "--timeline reads the chain: it takes "
+                                        "no key or --node");
     return task_timeline(task);
   }
   uint8_t tid[32];
@@ -709,24 +673,24 @@ static int cmd_claim(int argc, char **argv) { return cmd_write(argc, argv, 0); }
 static int cmd_ls(int argc, char **argv) { return cli_deal_ls(argc, argv, 1); }
 
 /* The subcommands; each parses its own options and prints its own --help. */
-static const struct {
-  const char *name;
-  int (*fn)(int argc, char **argv); /* argv[0] is the subcommand */
-} SUBS[] = {
-    {"show", cmd_show},          {"initialize", cmd_initialize},
-    {"claim", cmd_claim},        {"logs", cmd_logs},
-    {"wait", task_wait},         {"ls", cmd_ls},
-    {"replay", cli_task_replay}, /* cmd_task_replay.c */
-};
+static const cli_sub SUBS[] = {
+    {"show", "TASKID: status, deadlines, contributions, results", cmd_show},
+    {"initialize", "DEALID INDEX KEY: start task INDEX of a deal (scheduler)",
+     cmd_initialize},
+    {"claim", "TASKID KEY: refund a task past its final deadline", cmd_claim},
+    {"logs",
+     "TASKID [--timeline]: the app's stdout/stderr (requester only), or the "
+     "task's on-chain events",
+     cmd_logs},
+    {"wait", "TASKID: wait for it, fetch its result, or say why it failed",
+     task_wait},
+    {"ls", "the tasks you requested", cmd_ls},
+    {"replay",
+     "TASKID --key-file F: re-run it with your dataset key, check "
+     "its digest",
+     cli_task_replay}, /* cmd_task_replay.c */
+    {NULL, NULL, NULL}};
 
 int cli_cmd_task(int argc, char **argv) {
-  if (argc < 2)
-    return task_usage(stderr);
-  const char *sub = argv[1];
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
-    return task_usage(stdout);
-  for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
-    if (!strcmp(SUBS[i].name, sub))
-      return SUBS[i].fn(argc - 1, argv + 1);
-  return cli_usage_error("unknown task command '%s'", sub);
+  return cli_dispatch("task", TASK_OVERVIEW, SUBS, argc, argv);
 }

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app_session.h"
 #include "cli.h"
 #include "decc/cid.h"
 #include "decc/enclave.h"
@@ -101,16 +102,6 @@ static char *replay_params(const char *params, int *had_secrets,
   return out;
 }
 
-static json_t *service(json_t *root, const char *name) {
-  size_t i;
-  json_t *s;
-  json_array_foreach(json_object_get(root, "services"), i, s) {
-    if (!strcmp(json_string_value(json_object_get(s, "name")) ?: "", name))
-      return s;
-  }
-  return NULL;
-}
-
 typedef struct replay_in {
   decc_enclave_standard t;
   const char *dataset_url;
@@ -131,70 +122,26 @@ static int run_once(const replay_in *in, uint8_t digest[32], int n) {
   char work[64];
   snprintf(work, sizeof work, "%s/work", scratch);
   int rc = CLI_FAIL;
-  char *doc = NULL, *sess = NULL;
-  size_t doc_len = 0;
-  json_t *root = NULL;
+  decc_buf sess; /* holds the dataset key */
+  decc_buf_init_secret(&sess, 0);
   decc_err err;
   decc_err_clear(&err);
   if (mkdir(work, 0700) != 0) {
     cli_fail("cannot create %s", work);
     goto done;
   }
-  if (decc_enclave_standard_session(&doc, &doc_len, &in->t, &err)) {
-    cli_fail("session: %s", err.msg);
+  decc_session_dataset ds = {in->dataset_url,   in->dataset_sum,  in->key45,
+                             strlen(in->key45), in->dataset_addr, NULL};
+  if (cli_local_session(&sess, &in->t, &ds, NULL, 0) != CLI_OK)
     goto done;
-  }
-  root = json_loadb(doc, doc_len, 0, NULL);
-  json_t *app = root ? service(root, "app") : NULL;
-  json_t *ae = app ? json_object_get(app, "environment") : NULL;
-  if (!ae) {
-    cli_fail("session: no app service");
-    goto done;
-  }
-  json_t *pre = service(root, "pre-compute");
-  if (!pre) {
-    pre = json_pack("{s:s,s:{}}", "name", "pre-compute", "environment");
-    json_array_insert_new(json_object_get(root, "services"), 0, pre);
-  }
-  json_t *pe = json_object_get(pre, "environment");
-  json_object_set(pe, "IEXEC_TASK_ID", json_object_get(ae, "IEXEC_TASK_ID"));
-  json_object_set_new(pe, "IS_DATASET_REQUIRED", json_string("true"));
-  json_object_set_new(pe, "IEXEC_DATASET_URL", json_string(in->dataset_url));
-  json_object_set_new(pe, "IEXEC_DATASET_CHECKSUM",
-                      json_string(in->dataset_sum));
-  json_object_set_new(pe, "IEXEC_DATASET_KEY", json_string(in->key45));
-  json_object_set_new(pe, "IEXEC_DATASET_FILENAME",
-                      json_string(in->dataset_addr));
-  if (!json_object_get(pe, "IEXEC_INPUT_FILES_NUMBER"))
-    json_object_set_new(pe, "IEXEC_INPUT_FILES_NUMBER", json_string("0"));
-  json_object_set_new(ae, "IEXEC_DATASET_ADDRESS",
-                      json_string(in->dataset_addr));
-  json_object_set_new(ae, "IEXEC_DATASET_FILENAME",
-                      json_string(in->dataset_addr));
-  {
-    char *txt = json_dumps(root, JSON_COMPACT);
-    size_t len = txt ? strlen(txt) : 0;
-    sess = txt ? decc_secure_alloc(len + 1) : NULL;
-    if (sess)
-      memcpy(sess, txt, len + 1);
-    if (txt) {
-      decc_memzero(txt, len);
-      free(txt);
-    }
-  }
-  json_decref(root); /* it held the dataset key */
-  root = NULL;
-  if (!sess) {
-    cli_fail("out of memory");
-    goto done;
-  }
   decc_enclave_store store = {in->bs, NULL};
   decc_enclave_limits lim;
   decc_enclave_limits_init(&lim);
   decc_enclave_outcome o;
   cli_progress("  .. replay %d: running the app in the sandbox", n);
-  if (decc_enclave_run_session(&o, sess, strlen(sess), in->bundle,
-                               in->bundle_len, work, &store, &lim, &err)) {
+  if (decc_enclave_run_session(&o, (const char *)sess.data, sess.len,
+                               in->bundle, in->bundle_len, work, &store, &lim,
+                               &err)) {
     cli_fail("running the app: %s", err.msg);
     goto done;
   }
@@ -206,15 +153,7 @@ static int run_once(const replay_in *in, uint8_t digest[32], int n) {
   memcpy(digest, o.result_digest, 32);
   rc = CLI_OK;
 done:
-  if (sess) {
-    decc_memzero(sess, strlen(sess));
-    decc_secure_free(sess);
-  }
-  if (doc) {
-    decc_memzero(doc, doc_len);
-    decc_free(doc);
-  }
-  json_decref(root);
+  decc_buf_clear(&sess); /* a secret buffer: wiped */
   nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
   return rc;
 }
@@ -222,33 +161,21 @@ done:
 int cli_task_replay(int argc, char **argv) {
   dp_cli_opts w;
   memset(&w, 0, sizeof w);
-  const char *task = NULL, *key_file = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    int k = dp_cli_opt(&w, argc, argv, &i);
-    if (k < 0)
-      return CLI_USAGE;
-    if (k)
-      continue;
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(HELP, stdout);
-      return CLI_OK;
-    }
-    if (!strcmp(a, "--key-file")) {
-      if (i + 1 >= argc)
-        return cli_usage_error("--key-file needs a value");
-      key_file = argv[++i];
-    } else if (a[0] == '-') {
-      return cli_usage_error("unknown option '%s'", a);
-    } else if (!task) {
-      task = a;
-    } else {
-      return cli_usage_error("unexpected argument '%s'", a);
-    }
-  }
+  const char *key_file = NULL;
+  cli_opt opts[] = {{"key-file", 0, CLI_OPT_STR, &key_file, "FILE",
+                     "the dataset key (base64, as 'decc protect --key-out' "
+                     "wrote it)",
+                     0, 0, 0},
+                    {0}};
+  cli_spec spec = {"task replay", HELP, opts, &w.key, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  w.wallet = w.key.wallet;
+  const char *task = np ? argv[1] : NULL;
   uint8_t tid[32];
   if (!task)
-    return cli_usage_error("a task id is required");
+    return cli_cmd_usage(spec.cmd, "a task id is required");
   if (dp_cli_hash(tid, task, "task id"))
     return CLI_USAGE;
   if (!key_file)

@@ -37,12 +37,6 @@ static const char VERIFY_HELP[] =
     "  NOT PROVEN  rests on something the bundle cannot carry (the chain\n"
     "              source's block hashes, a software platform key's custody)\n"
     "  FAILED      the bundle contradicts itself or the result file\n\n"
-    "  --result FILE           the decrypted result zip: its deterministic\n"
-    "                          output must hash to the enclave-signed digest\n"
-    "  --chain-id N            the chain you expect (refused if another)\n"
-    "  --trust-platform ADDR   a software platform key you trust (repeatable;\n"
-    "                          a quote from another platform is refused)\n"
-    "  --json                  structured output\n\n"
     "Exit 0 when nothing failed, 1 otherwise. See docs/provenance.md.\n";
 
 static const char *verdict_name(decc_prov_verdict v) {
@@ -56,44 +50,36 @@ int cli_cmd_verify(int argc, char **argv) {
   uint64_t chain_id = 0;
   decc_address trusted[MAX_TRUSTED];
   size_t n_trusted = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(VERIFY_HELP, stdout);
-      return CLI_OK;
-    } else if (!strcmp(a, "--json")) {
-      g_cli.json = 1;
-    } else if (!strcmp(a, "--result") || !strcmp(a, "--chain-id") ||
-               !strcmp(a, "--trust-platform")) {
-      if (i + 1 >= argc)
-        return cli_usage_error("%s needs a value", a);
-      const char *val = argv[++i];
-      if (!strcmp(a, "--result")) {
-        result_path = val;
-      } else if (!strcmp(a, "--chain-id")) {
-        char *end = NULL;
-        unsigned long long c = strtoull(val, &end, 10);
-        if (!*val || *end || !c || val[0] == '-')
-          return cli_usage_error("--chain-id: '%s' is not a chain id", val);
-        chain_id = c;
-      } else {
-        if (n_trusted == MAX_TRUSTED)
-          return cli_usage_error("at most %d --trust-platform", MAX_TRUSTED);
-        if (decc_address_parse(&trusted[n_trusted], val, NULL))
-          return cli_usage_error("--trust-platform: '%s' is not an address",
-                                 val);
-        n_trusted++;
-      }
-    } else if (a[0] == '-' && a[1]) {
-      return cli_usage_error("unknown option '%s'", a);
-    } else if (!bundle_path) {
-      bundle_path = a;
-    } else {
-      return cli_usage_error("unexpected argument '%s'", a);
-    }
-  }
+  const char *trust[MAX_TRUSTED];
+  cli_list tl = {trust, 0, MAX_TRUSTED};
+  int json = 0;
+  cli_opt opts[] = {
+      {"result", 0, CLI_OPT_STR, &result_path, "FILE",
+       "the decrypted result zip: its deterministic output must hash to the "
+       "enclave-signed digest",
+       0, 0, 0},
+      {"chain-id", 0, CLI_OPT_U64, &chain_id, "N",
+       "the chain you expect (refused if another)", 1, 0, 0},
+      {"trust-platform", 0, CLI_OPT_LIST, &tl, "ADDRESS",
+       "a software platform key you trust (repeatable; a quote from another "
+       "platform is refused)",
+       0, 0, 0},
+      {"json", 0, CLI_OPT_FLAG, &json, NULL, "structured output", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"verify", VERIFY_HELP, opts, NULL, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  if (json)
+    g_cli.json = 1;
+  for (; n_trusted < tl.n; n_trusted++)
+    if (decc_address_parse(&trusted[n_trusted], trust[n_trusted], NULL))
+      return cli_cmd_usage(spec.cmd,
+                           "--trust-platform: '%.60s' is not an address",
+                           trust[n_trusted]);
+  bundle_path = np ? argv[1] : NULL;
   if (!bundle_path)
-    return cli_usage_error("a bundle file is required");
+    return cli_cmd_usage(spec.cmd, "a bundle file is required");
 
   size_t len = 0;
   char *text = cli_read_file(bundle_path, DECC_PROV_MAX_BYTES, &len, 0);
