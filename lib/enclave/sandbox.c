@@ -384,11 +384,11 @@ static pthread_mutex_t g_bpf_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct sock_filter g_bpf[MAX_BPF_INSNS];
 static unsigned short g_bpf_len;
 
-static int compile_seccomp(plan *p, decc_err *err);
+static decc_status compile_seccomp(plan *p, decc_err *err);
 
-static int build_seccomp(plan *p, decc_err *err) {
+static decc_status build_seccomp(plan *p, decc_err *err) {
   pthread_mutex_lock(&g_bpf_mu);
-  int rc = DECC_OK;
+  decc_status rc = DECC_OK;
   if (!g_bpf_len) {
     rc = compile_seccomp(p, err);
     if (rc == DECC_OK) {
@@ -403,7 +403,7 @@ static int build_seccomp(plan *p, decc_err *err) {
   return rc;
 }
 
-static int compile_seccomp(plan *p, decc_err *err) {
+static decc_status compile_seccomp(plan *p, decc_err *err) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
   if (!ctx)
     return decc_err_set(err, DECC_E_NOMEM, "seccomp: cannot allocate");

@@ -220,11 +220,14 @@ void decc_poco_domain_separator(uint8_t out32[32], uint64_t chain_id,
   decc_eip712_domain_separator(out32, &d);
 }
 
-static const uint8_t *field_ptr(const decc_order *o, const fdesc *f) {
+/* A field of the order by its table entry. void *, not uint8_t *: callers
+   convert it to the field's own type, and the offset is offsetof() of a
+   member of that type, so the alignment is the member's. */
+static const void *field_ptr(const decc_order *o, const fdesc *f) {
   return (const uint8_t *)&o->u + f->off;
 }
 
-static uint8_t *field_mut(decc_order *o, const fdesc *f) {
+static void *field_mut(decc_order *o, const fdesc *f) {
   return (uint8_t *)&o->u + f->off;
 }
 
@@ -239,7 +242,7 @@ void decc_order_struct_hash(uint8_t out32[32], const decc_order *o) {
   memcpy(buf, g_types.typehash[o->type], 32);
   for (size_t i = 0; i < d->n; i++) {
     uint8_t *w = buf + 32 * (i + 1);
-    const uint8_t *p = field_ptr(o, &d->f[i]);
+    const void *p = field_ptr(o, &d->f[i]);
     switch (d->f[i].kind) {
     case K_ADDR:
       memset(w, 0, 12);
@@ -383,7 +386,7 @@ static decc_status parse_tag_value(uint8_t tag32[32], json_t *v,
 
 static decc_status parse_field(decc_order *o, const fdesc *f, json_t *v,
                                const char *where, decc_err *err) {
-  uint8_t *p = field_mut(o, f);
+  void *p = field_mut(o, f);
   switch (f->kind) {
   case K_ADDR: {
     const char *s = json_string_value(v);
@@ -556,7 +559,7 @@ decc_status decc_order_to_json(char **json_out, const decc_order *o) {
     return DECC_E_NOMEM;
   decc_status st = DECC_OK;
   for (size_t i = 0; i < d->n && !st; i++) {
-    const uint8_t *p = field_ptr(o, &d->f[i]);
+    const void *p = field_ptr(o, &d->f[i]);
     json_t *v = NULL;
     char buf[DECC_U256_DEC_LEN + 70];
     switch (d->f[i].kind) {
