@@ -594,14 +594,17 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci && ci->client_addr) {
-      if (ci->client_addr->sa_family == AF_INET)
-        inet_ntop(AF_INET,
-                  &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
-                  req->peer, sizeof req->peer);
-      else if (ci->client_addr->sa_family == AF_INET6)
-        inet_ntop(AF_INET6,
-                  &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
-                  req->peer, sizeof req->peer);
+      /* Copied out: a struct sockaddr * promises no sockaddr_in/_in6
+         alignment, and the family says which one is there. */
+      if (ci->client_addr->sa_family == AF_INET) {
+        struct sockaddr_in a4;
+        memcpy(&a4, ci->client_addr, sizeof a4);
+        inet_ntop(AF_INET, &a4.sin_addr, req->peer, sizeof req->peer);
+      } else if (ci->client_addr->sa_family == AF_INET6) {
+        struct sockaddr_in6 a6;
+        memcpy(&a6, ci->client_addr, sizeof a6);
+        inet_ntop(AF_INET6, &a6.sin6_addr, req->peer, sizeof req->peer);
+      }
     }
     *con_cls = req;
     for (int i = 0; i < s->nraw; i++)

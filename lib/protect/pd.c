@@ -452,7 +452,8 @@ crc32_clmul(uint32_t crc, const uint8_t *p, size_t n) {
   const uint64_t k_lo = (uint64_t)decc__crc32_xpow(24) << 32; /* x^192 */
   const uint64_t k_hi = (uint64_t)decc__crc32_xpow(16) << 32; /* x^128 */
   const __m128i k = _mm_set_epi64x((long long)k_hi, (long long)k_lo);
-  __m128i a = _mm_loadu_si128((const __m128i *)p);
+  /* __m128i_u: the 1-byte-aligned vector type unaligned loads take. */
+  __m128i a = _mm_loadu_si128((const __m128i_u *)p);
   a = _mm_xor_si128(a, _mm_cvtsi32_si128((int)~crc));
   p += 16;
   n -= 16;
@@ -461,7 +462,7 @@ crc32_clmul(uint32_t crc, const uint8_t *p, size_t n) {
                               _mm_clmulepi64_si128(a, k, 0x11));
     t = _mm_or_si128(_mm_slli_epi64(t, 1),
                      _mm_srli_epi64(_mm_slli_si128(t, 8), 63));
-    a = _mm_xor_si128(t, _mm_loadu_si128((const __m128i *)p));
+    a = _mm_xor_si128(t, _mm_loadu_si128((const __m128i_u *)p));
     p += 16;
     n -= 16;
   }

@@ -39,7 +39,9 @@ typedef struct add_req {
   decc_err err;
 } add_req;
 
-/* Kubo's error codes: 0 normal, 1 client, 3 not found. */
+/* Kubo's error codes: 0 normal, 1 client, 3 not found. The handlers return
+   MHD_YES / MHD_NO as int (decc_store_http_handle's contract in store.h, which
+   does not expose MHD's enum): hence the explicit (int) conversions. */
 static int send_error(struct MHD_Connection *c, unsigned status,
                       const char *msg) {
   int code = status == 404 ? 3 : (status >= 400 && status < 500) ? 1 : 0;
@@ -55,7 +57,7 @@ static int send_error(struct MHD_Connection *c, unsigned status,
   if (!r)
     return MHD_NO;
   MHD_add_response_header(r, "Content-Type", "application/json");
-  int ret = MHD_queue_response(c, status, r);
+  int ret = (int)MHD_queue_response(c, status, r);
   MHD_destroy_response(r);
   return ret;
 }
@@ -260,7 +262,7 @@ static int continue_add(struct MHD_Connection *c, add_req *r,
     return MHD_NO;
   MHD_add_response_header(resp, "Content-Type", "application/json");
   MHD_add_response_header(resp, "X-Chunked-Output", "1");
-  int ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+  int ret = (int)MHD_queue_response(c, MHD_HTTP_OK, resp);
   MHD_destroy_response(resp);
   return ret;
 }
@@ -330,7 +332,7 @@ static int serve_file(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
   }
   MHD_add_response_header(r, "Content-Type",
                           gateway ? "application/octet-stream" : "text/plain");
-  int ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+  int ret = (int)MHD_queue_response(c, MHD_HTTP_OK, r);
   MHD_destroy_response(r);
   return ret;
 }
@@ -355,7 +357,7 @@ static int serve_block(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
   if (!r)
     return MHD_NO;
   MHD_add_response_header(r, "Content-Type", "application/octet-stream");
-  int ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+  int ret = (int)MHD_queue_response(c, MHD_HTTP_OK, r);
   MHD_destroy_response(r);
   return ret;
 }
