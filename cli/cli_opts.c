@@ -245,7 +245,9 @@ int cli_parse(cli_spec *s, int argc, char **argv, int *nargs) {
       return cli_cmd_usage(s->cmd, "%s given twice", flag);
     ++*seen;
     if (key >= 0) {
-      *(const char **)((char *)s->key + KEY_OPTS[key].off) = v;
+      /* off is offsetof() of a const char * member: aligned for one. */
+      void *slot = (char *)s->key + KEY_OPTS[key].off;
+      *(const char **)slot = v;
       continue;
     }
     int rc = store(s, o, flag, v);

@@ -232,8 +232,8 @@ static int scheduler_ratio(decc_dp *dp, const decc_address *pool,
 
 /* ---- the story ---------------------------------------------------------------------- */
 
-static int deploy(decc_dp *dp, const char *home, const char *name,
-                  const char *lang, decc_dp_app *app, decc_err *err) {
+static decc_status deploy(decc_dp *dp, const char *home, const char *name,
+                          const char *lang, decc_dp_app *app, decc_err *err) {
   char dir[4200];
   snprintf(dir, sizeof dir, "%s/apps/%s", home, name);
   char parent[4200];

@@ -112,7 +112,9 @@ int dp_cli_config_load(dp_cli_config *c, const char *home) {
       dp_cli_config_clear(c);
       return CLI_FAIL;
     }
-    char **slot = (char **)((char *)c + KEYS[i].off);
+    /* off is offsetof() of a char * member: aligned for one. */
+    void *at = (char *)c + KEYS[i].off;
+    char **slot = at;
     if (!(*slot = decc_strdup(json_string_value(v)))) {
       json_decref(j);
       dp_cli_config_clear(c);

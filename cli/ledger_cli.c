@@ -70,7 +70,7 @@ int lc_open_ledger(decc_ledger **l, const char *what) {
   return CLI_OK;
 }
 
-int lc_get_info(decc_chain *c, lc_info *out, decc_err *err) {
+decc_status lc_get_info(decc_chain *c, lc_info *out, decc_err *err) {
   decc_status s = decc_chain_id(c, &out->chain_id, err);
   if (s == DECC_OK)
     s = decc_chain_get_addresses(c, &out->addr, err);

@@ -36,7 +36,7 @@ typedef struct lc_info {
   decc_chain_addresses addr;
 } lc_info;
 /* Returns DECC_OK or the chain's error (err filled). */
-int lc_get_info(decc_chain *c, lc_info *out, decc_err *err);
+decc_status lc_get_info(decc_chain *c, lc_info *out, decc_err *err);
 
 /* Amount, the one syntax of every command: "1000" or "1000 nRLC" (nRLC),
  * "1.5 RLC", "1.5RLC" or "1.5" (a decimal point means RLC; 9 decimals);
