@@ -32,11 +32,16 @@
 /* ---- fixed-shape helpers ------------------------------------------------- */
 
 void decc_eip712_type_hash(uint8_t out32[32], const char *type_string) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(type_string != NULL);
   decc_keccak256(out32, type_string, strlen(type_string));
 }
 
 void decc_eip712_digest(uint8_t out32[32], const uint8_t domain_separator32[32],
                         const uint8_t struct_hash32[32]) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(domain_separator32 != NULL);
+  DECC_ARG_CHECK_VOID(struct_hash32 != NULL);
   uint8_t pre[66];
   pre[0] = 0x19;
   pre[1] = 0x01;
@@ -47,6 +52,8 @@ void decc_eip712_digest(uint8_t out32[32], const uint8_t domain_separator32[32],
 
 void decc_eip712_domain_separator(uint8_t out32[32],
                                   const decc_eip712_domain *d) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(d != NULL);
   /* Type string of the present fields, canonical order (EIP-712 §domain). */
   char ts[128];
   size_t n = 0;
@@ -102,6 +109,7 @@ void decc_eip712_domain_separator(uint8_t out32[32],
 #define CHALLENGE_TYPE "Challenge(string challenge)"
 
 void decc_eip712_challenge_domain(uint8_t out32[32], uint64_t chain_id) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
   decc_eip712_domain d = {0};
   d.name = GATEWAY_NAME;
   d.version = GATEWAY_VERSION;
@@ -112,6 +120,8 @@ void decc_eip712_challenge_domain(uint8_t out32[32], uint64_t chain_id) {
 
 void decc_eip712_challenge_hash(uint8_t digest32[32], uint64_t chain_id,
                                 const char *challenge, size_t n) {
+  DECC_ARG_CHECK_VOID(digest32 != NULL);
+  DECC_ARG_CHECK_VOID(challenge != NULL || n == 0);
   uint8_t enc[64], sh[32], ds[32];
   decc_eip712_type_hash(enc, CHALLENGE_TYPE);
   decc_keccak256(enc + 32, challenge, n);
@@ -122,6 +132,8 @@ void decc_eip712_challenge_hash(uint8_t digest32[32], uint64_t chain_id,
 
 decc_status decc_eip712_challenge_json(char **json_out, uint64_t chain_id,
                                        const char *challenge) {
+  DECC_ARG_CHECK(json_out != NULL);
+  DECC_ARG_CHECK(challenge != NULL);
   *json_out = NULL;
   if (!challenge ||
       !decc__utf8_valid((const uint8_t *)challenge, strlen(challenge)))
@@ -754,6 +766,8 @@ decc_status decc_eip712_hash_json_parts(uint8_t digest32[32],
                                         uint8_t *struct_hash32,
                                         const char *json, size_t len,
                                         decc_err *err) {
+  DECC_ARG_CHECK(digest32 != NULL);
+  DECC_ARG_CHECK(json != NULL);
   json_t *root;
   decc_status st = load_doc(&root, json, len, err);
   if (st)
@@ -813,12 +827,17 @@ done:
 
 decc_status decc_eip712_hash_json(uint8_t digest32[32], uint8_t *domain_sep32,
                                   const char *json, size_t len, decc_err *err) {
+  DECC_ARG_CHECK(digest32 != NULL);
+  DECC_ARG_CHECK(json != NULL);
   return decc_eip712_hash_json_parts(digest32, domain_sep32, NULL, json, len,
                                      err);
 }
 
 decc_status decc_eip712_encode_type(char **out, const char *json, size_t len,
                                     const char *type_name, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(type_name != NULL);
   *out = NULL;
   json_t *root;
   decc_status st = load_doc(&root, json, len, err);
@@ -855,6 +874,9 @@ decc_status decc_eip712_encode_type(char **out, const char *json, size_t len,
 decc_status decc_eip712_sign_json(uint8_t sig65[65], uint8_t *digest32,
                                   const uint8_t sk32[32], const char *json,
                                   size_t len, decc_err *err) {
+  DECC_ARG_CHECK(sig65 != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(json != NULL);
   uint8_t d[32];
   decc_status st = decc_eip712_hash_json(d, NULL, json, len, err);
   if (st)

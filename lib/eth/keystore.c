@@ -32,6 +32,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/keys.h"
@@ -518,14 +519,17 @@ decc_status decc_keystore_decrypt(uint8_t sk32[32], decc_address *addr,
                                   const char *json, size_t json_len,
                                   const char *password, size_t pw_len,
                                   decc_err *err) {
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(password != NULL || pw_len == 0);
   return decc__keystore_decrypt_limited(sk32, addr, json, json_len, password,
                                         pw_len, NULL, err);
 }
 
 decc_status decc_keystore_address(decc_address *addr, const char *json,
                                   size_t json_len, decc_err *err) {
-  if (!addr)
-    return decc_err_set(err, DECC_E_INVALID, "keystore: bad arguments");
+  DECC_ARG_CHECK(addr != NULL);
+  DECC_ARG_CHECK(json != NULL);
   json_t *root = NULL;
   decc_status st = parse_root(&root, json, json_len, err);
   if (st)
@@ -560,8 +564,9 @@ decc_status decc_keystore_encrypt(char **json_out, const uint8_t sk32[32],
                                   const char *password, size_t pw_len,
                                   const decc_keystore_params *params,
                                   decc_err *err) {
-  if (!json_out || !sk32 || (!password && pw_len))
-    return decc_err_set(err, DECC_E_INVALID, "keystore: bad arguments");
+  DECC_ARG_CHECK(json_out != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(password != NULL || pw_len == 0);
   *json_out = NULL;
   if (pw_len > DECC_KEYSTORE_MAX_PASSWORD)
     return decc_err_set(err, DECC_E_INVALID,

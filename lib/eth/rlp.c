@@ -9,16 +9,19 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/rlp.h"
 
 /* ---- encoder ---------------------------------------------------------------- */
 
 void decc_rlp_enc_init(decc_rlp_enc *e, size_t max_len) {
+  DECC_ARG_CHECK_VOID(e != NULL);
   memset(e, 0, sizeof *e);
   decc_buf_init(&e->buf, max_len ? max_len : DECC_RLP_DEFAULT_MAX);
 }
 
 void decc_rlp_enc_clear(decc_rlp_enc *e) {
+  DECC_ARG_CHECK_VOID(e != NULL);
   decc_buf_clear(&e->buf);
   e->depth = 0;
   e->err = DECC_OK;
@@ -47,6 +50,8 @@ static size_t put_header(uint8_t hdr[9], size_t n, uint8_t base) {
 }
 
 decc_status decc_rlp_enc_push_bytes(decc_rlp_enc *e, const void *p, size_t n) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(p != NULL || n == 0);
   if (e->err)
     return e->err;
   const uint8_t *b = p;
@@ -66,6 +71,7 @@ decc_status decc_rlp_enc_push_bytes(decc_rlp_enc *e, const void *p, size_t n) {
 }
 
 decc_status decc_rlp_enc_push_u64(decc_rlp_enc *e, uint64_t v) {
+  DECC_ARG_CHECK(e != NULL);
   uint8_t b[8];
   size_t k = 0;
   for (int i = 7; i >= 0; i--) {
@@ -77,6 +83,8 @@ decc_status decc_rlp_enc_push_u64(decc_rlp_enc *e, uint64_t v) {
 }
 
 decc_status decc_rlp_enc_push_u256(decc_rlp_enc *e, const decc_u256 *v) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(v != NULL);
   uint8_t w[32];
   decc_u256_to_be(w, v);
   size_t z = 0;
@@ -86,6 +94,8 @@ decc_status decc_rlp_enc_push_u256(decc_rlp_enc *e, const decc_u256 *v) {
 }
 
 decc_status decc_rlp_enc_push_raw(decc_rlp_enc *e, const void *p, size_t n) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(p != NULL || n == 0);
   if (e->err)
     return e->err;
   decc_status st = decc_buf_append(&e->buf, p, n);
@@ -93,6 +103,7 @@ decc_status decc_rlp_enc_push_raw(decc_rlp_enc *e, const void *p, size_t n) {
 }
 
 decc_status decc_rlp_enc_begin_list(decc_rlp_enc *e) {
+  DECC_ARG_CHECK(e != NULL);
   if (e->err)
     return e->err;
   if (e->depth >= DECC_RLP_MAX_DEPTH)
@@ -102,6 +113,7 @@ decc_status decc_rlp_enc_begin_list(decc_rlp_enc *e) {
 }
 
 decc_status decc_rlp_enc_end_list(decc_rlp_enc *e) {
+  DECC_ARG_CHECK(e != NULL);
   if (e->err)
     return e->err;
   if (e->depth == 0)
@@ -120,6 +132,8 @@ decc_status decc_rlp_enc_end_list(decc_rlp_enc *e) {
 }
 
 decc_status decc_rlp_enc_finish(decc_rlp_enc *e, decc_buf *out) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(out != NULL);
   decc_status st = e->err;
   if (!st && e->depth)
     st = DECC_E_STATE;
@@ -192,6 +206,8 @@ static decc_status decode_at(decc_rlp_item *item, const uint8_t *in, size_t len,
 
 decc_status decc_rlp_decode_item(decc_rlp_item *item, size_t *consumed,
                                  const uint8_t *in, size_t len, decc_err *err) {
+  DECC_ARG_CHECK(item != NULL);
+  DECC_ARG_CHECK(in != NULL || len == 0);
   decc_status st = decode_at(item, in, len, 0, err);
   if (!st && consumed)
     *consumed = item->raw_len;
@@ -223,6 +239,7 @@ static decc_status validate_payload(const uint8_t *p, size_t n, size_t base,
 }
 
 decc_status decc_rlp_validate(const uint8_t *in, size_t len, decc_err *err) {
+  DECC_ARG_CHECK(in != NULL || len == 0);
   decc_rlp_item it = {0};
   decc_status st = decode_at(&it, in, len, 0, err);
   if (st)
@@ -236,6 +253,8 @@ decc_status decc_rlp_validate(const uint8_t *in, size_t len, decc_err *err) {
 
 decc_status decc_rlp_decode(decc_rlp_item *item, const uint8_t *in, size_t len,
                             decc_err *err) {
+  DECC_ARG_CHECK(item != NULL);
+  DECC_ARG_CHECK(in != NULL || len == 0);
   decc_status st = decc_rlp_validate(in, len, err);
   if (st)
     return st;
@@ -243,6 +262,8 @@ decc_status decc_rlp_decode(decc_rlp_item *item, const uint8_t *in, size_t len,
 }
 
 decc_status decc_rlp_iter_init(decc_rlp_iter *it, const decc_rlp_item *list) {
+  DECC_ARG_CHECK(it != NULL);
+  DECC_ARG_CHECK(list != NULL);
   if (!list->is_list)
     return DECC_E_INVALID;
   it->p = list->data;
@@ -252,6 +273,8 @@ decc_status decc_rlp_iter_init(decc_rlp_iter *it, const decc_rlp_item *list) {
 
 decc_status decc_rlp_iter_next(decc_rlp_iter *it, decc_rlp_item *item,
                                decc_err *err) {
+  DECC_ARG_CHECK(it != NULL);
+  DECC_ARG_CHECK(item != NULL);
   if (it->left == 0)
     return DECC_E_NOT_FOUND;
   decc_status st = decode_at(item, it->p, it->left, 0, err);
@@ -264,6 +287,9 @@ decc_status decc_rlp_iter_next(decc_rlp_iter *it, decc_rlp_item *item,
 
 decc_status decc_rlp_list_items(decc_rlp_item *items, size_t max, size_t *count,
                                 const decc_rlp_item *list, decc_err *err) {
+  DECC_ARG_CHECK(items != NULL || max == 0);
+  DECC_ARG_CHECK(count != NULL);
+  DECC_ARG_CHECK(list != NULL);
   decc_rlp_iter it;
   *count = 0;
   if (decc_rlp_iter_init(&it, list))
@@ -297,6 +323,8 @@ static decc_status get_uint(const decc_rlp_item *item, uint8_t *out,
 }
 
 decc_status decc_rlp_item_get_u64(const decc_rlp_item *item, uint64_t *out) {
+  DECC_ARG_CHECK(item != NULL);
+  DECC_ARG_CHECK(out != NULL);
   uint8_t b[8];
   decc_status st = get_uint(item, b, 8);
   if (st)
@@ -309,6 +337,8 @@ decc_status decc_rlp_item_get_u64(const decc_rlp_item *item, uint64_t *out) {
 }
 
 decc_status decc_rlp_item_get_u256(const decc_rlp_item *item, decc_u256 *out) {
+  DECC_ARG_CHECK(item != NULL);
+  DECC_ARG_CHECK(out != NULL);
   uint8_t b[32];
   decc_status st = get_uint(item, b, 32);
   if (st)

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/hash.h"
 #include "decc/keys.h"
 #include "decc/mem.h"
@@ -29,7 +30,10 @@ static const uint8_t CURVE_HALF_N[32] = {
 /* Largest chain id whose legacy v = id·2 + 36 fits in 64 bits. */
 #define MAX_LEGACY_CHAIN ((UINT64_MAX - 36) / 2)
 
-void decc_tx_init(decc_tx *tx) { memset(tx, 0, sizeof *tx); }
+void decc_tx_init(decc_tx *tx) {
+  DECC_ARG_CHECK_VOID(tx != NULL);
+  memset(tx, 0, sizeof *tx);
+}
 
 static void free_access(decc_tx *tx) {
   for (size_t i = 0; i < tx->access_len; i++)
@@ -40,12 +44,15 @@ static void free_access(decc_tx *tx) {
 }
 
 void decc_tx_clear(decc_tx *tx) {
+  DECC_ARG_CHECK_VOID(tx != NULL);
   decc_free(tx->data);
   free_access(tx);
   decc_tx_init(tx);
 }
 
 decc_status decc_tx_set_data(decc_tx *tx, const void *p, size_t n) {
+  DECC_ARG_CHECK(tx != NULL);
+  DECC_ARG_CHECK(p != NULL || n == 0);
   if (n > DECC_TX_MAX_SIZE)
     return DECC_E_LIMIT;
   uint8_t *copy = NULL;
@@ -63,6 +70,9 @@ decc_status decc_tx_set_data(decc_tx *tx, const void *p, size_t n) {
 
 decc_status decc_tx_add_access(decc_tx *tx, const decc_address *addr,
                                const uint8_t (*keys)[32], size_t nkeys) {
+  DECC_ARG_CHECK(tx != NULL);
+  DECC_ARG_CHECK(addr != NULL);
+  DECC_ARG_CHECK(keys != NULL || nkeys == 0);
   if (nkeys > DECC_TX_MAX_SIZE / 32)
     return DECC_E_LIMIT;
   decc_tx_access *nl =
@@ -178,6 +188,8 @@ static decc_status encode_tx(decc_buf *out, const decc_tx *tx, int mode,
 
 decc_status decc_tx_signing_hash(uint8_t out32[32], const decc_tx *tx,
                                  decc_err *err) {
+  DECC_ARG_CHECK(out32 != NULL);
+  DECC_ARG_CHECK(tx != NULL);
   decc_buf b;
   decc_buf_init(&b, 0);
   decc_status st = encode_tx(&b, tx, FOR_SIGNING, err);
@@ -188,6 +200,8 @@ decc_status decc_tx_signing_hash(uint8_t out32[32], const decc_tx *tx,
 }
 
 decc_status decc_tx_sign(decc_tx *tx, const uint8_t sk32[32], decc_err *err) {
+  DECC_ARG_CHECK(tx != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
   uint8_t h[32], sig[65];
   decc_status st = decc_tx_signing_hash(h, tx, err);
   if (st)
@@ -203,10 +217,14 @@ decc_status decc_tx_sign(decc_tx *tx, const uint8_t sk32[32], decc_err *err) {
 }
 
 decc_status decc_tx_serialize(decc_buf *out, const decc_tx *tx, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(tx != NULL);
   return encode_tx(out, tx, FOR_WIRE, err);
 }
 
 decc_status decc_tx_hash(uint8_t out32[32], const decc_tx *tx, decc_err *err) {
+  DECC_ARG_CHECK(out32 != NULL);
+  DECC_ARG_CHECK(tx != NULL);
   decc_buf b;
   decc_buf_init(&b, 0);
   decc_status st = encode_tx(&b, tx, FOR_WIRE, err);
@@ -425,6 +443,8 @@ static decc_status parse_fields(decc_tx *tx, const uint8_t *raw, size_t len,
 
 decc_status decc_tx_parse(decc_tx *tx, const uint8_t *raw, size_t len,
                           decc_err *err) {
+  DECC_ARG_CHECK(tx != NULL);
+  DECC_ARG_CHECK(raw != NULL || len == 0);
   decc_tx_clear(tx);
   decc_status st = parse_fields(tx, raw, len, err);
   if (st)
@@ -434,6 +454,8 @@ decc_status decc_tx_parse(decc_tx *tx, const uint8_t *raw, size_t len,
 
 decc_status decc_tx_recover(decc_address *from, const decc_tx *tx,
                             decc_err *err) {
+  DECC_ARG_CHECK(from != NULL);
+  DECC_ARG_CHECK(tx != NULL);
   if (!tx->is_signed)
     return decc_err_set(err, DECC_E_STATE, "tx: not signed");
   uint8_t h[32], sig[65];
@@ -452,6 +474,7 @@ decc_status decc_tx_recover(decc_address *from, const decc_tx *tx,
 
 decc_status decc_tx_check_chain(const decc_tx *tx, uint64_t chain_id,
                                 decc_err *err) {
+  DECC_ARG_CHECK(tx != NULL);
   if (tx->type == DECC_TX_LEGACY && tx->chain_id == 0)
     return decc_err_set(err, DECC_E_DENIED,
                         "tx: no EIP-155 chain id (replayable on any chain)");
