@@ -98,8 +98,10 @@ void decc_node_config_init(decc_node_config *c) {
 
 void decc_node_config_clear(decc_node_config *c) {
   for (size_t i = 0; i < NKEYS; i++)
-    if (KEYS[i].k == K_STR)
-      decc_free(*(char **)((char *)c + KEYS[i].off));
+    if (KEYS[i].k == K_STR) {
+      void *slot = (char *)c + KEYS[i].off; /* a char * member's offsetof */
+      decc_free(*(char **)slot);
+    }
   decc_node_config_init(c);
 }
 
