@@ -114,9 +114,10 @@ TEST(samples_agree_with_dcap_qvl) {
     json_t *rep = json_object_get(c, "report");
     if (q->body == DECC_DCAP_BODY_SGX) {
       ASSERT(hex_eq(q->sgx.cpusvn, 16, JSTR(rep, "cpu_svn")));
-      ASSERT_EQ((uint32_t)(q->sgx.miscselect[0] | q->sgx.miscselect[1] << 8 |
-                           q->sgx.miscselect[2] << 16 |
-                           (uint32_t)q->sgx.miscselect[3] << 24),
+      ASSERT_EQ((uint32_t)q->sgx.miscselect[0] |
+                    (uint32_t)q->sgx.miscselect[1] << 8 |
+                    (uint32_t)q->sgx.miscselect[2] << 16 |
+                    (uint32_t)q->sgx.miscselect[3] << 24,
                 JINT(rep, "misc_select"));
       ASSERT(hex_eq(q->sgx.attributes, 16, JSTR(rep, "attributes")));
       ASSERT(hex_eq(q->sgx.mrenclave, 32, JSTR(rep, "mr_enclave")));

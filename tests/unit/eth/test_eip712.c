@@ -345,13 +345,14 @@ TEST(type_errors) {
 TEST(document_errors) {
   uint8_t d[32];
   decc_err err;
-  const char *bad[] = {"",
-                       "{",
-                       "[1]",
-                       "{\"types\":{},\"domain\":{},\"message\":{}}",
-                       "{\"types\":{\"T\":[]},\"primaryType\":\"T\",\"domain\":"
-                       "1,\"message\":{}}",
-                       "{\"a\":1,\"a\":2}"};
+  const char *bad[] = {
+      "",
+      "{",
+      "[1]",
+      "{\"types\":{},\"domain\":{},\"message\":{}}",
+      ("{\"types\":{\"T\":[]},\"primaryType\":\"T\",\"domain\":"
+       "1,\"message\":{}}"),
+      "{\"a\":1,\"a\":2}"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     decc_status st =
         decc_eip712_hash_json(d, NULL, bad[i], strlen(bad[i]), &err);

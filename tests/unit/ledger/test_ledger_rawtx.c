@@ -63,12 +63,12 @@ static decc_buf signed_tx(int type, uint64_t chain_id, unsigned who,
   return raw;
 }
 
-static int submit1(decc_ledger *l, const decc_buf *raw, decc_receipt *r,
-                   decc_err *err) {
+static decc_status submit1(decc_ledger *l, const decc_buf *raw, decc_receipt *r,
+                           decc_err *err) {
   const uint8_t *p = raw->data;
   size_t n = raw->len;
   decc_receipt tmp;
-  int s = decc_ledger_submit_raw(l, &p, &n, 1, r ? r : &tmp, err);
+  decc_status s = decc_ledger_submit_raw(l, &p, &n, 1, r ? r : &tmp, err);
   if (!r && s == DECC_OK)
     decc_receipt_clear(&tmp);
   return s;

@@ -86,7 +86,10 @@ static void full(decc_session *s, decc_session_dataset bulk[3],
   s->token_len = 3;
 }
 
-#define STR_EQ(a, b) ASSERT_STR_EQ((a) ? (a) : "", (b) ? (b) : "")
+/* NULL compares as "" (a field the reader left unset). A function, not
+   (b) ? (b) : "": a literal b would be tested for truth. */
+static const char *or_empty(const char *s) { return s ? s : ""; }
+#define STR_EQ(a, b) ASSERT_STR_EQ(or_empty(a), or_empty(b))
 
 static void same_dataset(const decc_session_dataset *a,
                          const decc_session_dataset *b) {
