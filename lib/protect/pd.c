@@ -467,7 +467,7 @@ crc32_clmul(uint32_t crc, const uint8_t *p, size_t n) {
     n -= 16;
   }
   uint8_t blk[16];
-  _mm_storeu_si128((__m128i *)blk, a);
+  _mm_storeu_si128((__m128i_u *)blk, a);
   /* From state 0: the table function takes and returns inverted states. */
   uint32_t c = crc32_table(~0u, blk, 16);
   return crc32_table(c, p, n);
