@@ -284,7 +284,7 @@ int cli_app_test(int argc, char **argv) {
     ds.key_len = strlen(key45);
   }
   decc_session_secret sec[MAX_SECRETS];
-  char idx[MAX_SECRETS][4];
+  char idx[MAX_SECRETS][24]; /* decimal i + 1 */
   for (size_t i = 0; i < ns; i++) {
     size_t len;
     if (!(secrets[i] = cli_read_file(sfiles[i], 4096, &len, 1))) {
