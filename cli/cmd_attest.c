@@ -21,31 +21,12 @@
 #include "decc/encoding.h"
 #include "decc/mem.h"
 
-static int attest_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc attest verify QUOTE [--collateral FILE | --pccs URL "
-          "[--offline]] [--now TIME]\n"
-          "                          [--policy FILE [--report-data HEX]]\n\n"
-          "Verifies an Intel DCAP quote (TDX v4/v5, SGX v3; raw binary file, "
-          "'-' for stdin)\nup to the pinned Intel SGX Root CA.\n\n"
-          "  --collateral FILE  collateral JSON (pck_crl, root_ca_crl, "
-          "tcb_info, qe_identity,\n"
-          "                     their signatures and issuer chains)\n"
-          "  --pccs URL         fetch collateral from Intel's PCS or a PCCS; "
-          "answers are cached\n"
-          "                     in <home>/pccs-cache and reused while current\n"
-          "  --offline          with --pccs: use the cache only\n"
-          "  --now TIME         verify as of TIME (ISO-8601 UTC or Unix "
-          "seconds; default: now)\n"
-          "  --policy FILE      also apply a policy (accepted statuses and "
-          "advisories,\n"
-          "                     trusted MRTD/RTMRs or enclaves; see "
-          "docs/internals/dcap.md)\n"
-          "  --report-data HEX  the 64 bytes the quote must carry (default: "
-          "not checked)\n"
-          "  --json             structured output\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char VERIFY_HELP[] =
+    "usage: decc attest verify QUOTE [--collateral FILE | --pccs URL "
+    "[--offline]] [--now TIME]\n"
+    "                          [--policy FILE [--report-data HEX]]\n\n"
+    "Verifies an Intel DCAP quote (TDX v4/v5, SGX v3; raw binary file, '-' "
+    "for stdin)\nup to the pinned Intel SGX Root CA.\n";
 
 static char *home_dir(void) {
   const char *home = g_cli.home;
@@ -136,32 +117,34 @@ static int attest_verify(int argc, char **argv) {
   const char *quote_path = NULL, *coll_path = NULL, *pccs = NULL, *now_s = NULL;
   const char *policy_path = NULL, *rd_hex = NULL;
   int offline = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if ((!strcmp(a, "--collateral") || !strcmp(a, "--pccs") ||
-         !strcmp(a, "--now") || !strcmp(a, "--policy") ||
-         !strcmp(a, "--report-data")) &&
-        i + 1 >= argc)
-      return cli_usage_error("%s needs a value", a);
-    if (!strcmp(a, "--collateral"))
-      coll_path = argv[++i];
-    else if (!strcmp(a, "--pccs"))
-      pccs = argv[++i];
-    else if (!strcmp(a, "--now"))
-      now_s = argv[++i];
-    else if (!strcmp(a, "--policy"))
-      policy_path = argv[++i];
-    else if (!strcmp(a, "--report-data"))
-      rd_hex = argv[++i];
-    else if (!strcmp(a, "--offline"))
-      offline = 1;
-    else if (a[0] == '-' && a[1])
-      return cli_usage_error("unknown option '%s'", a);
-    else if (quote_path)
-      return cli_usage_error("one QUOTE file only");
-    else
-      quote_path = a;
-  }
+  cli_opt opts[] = {
+      {"collateral", 0, CLI_OPT_STR, &coll_path, "FILE",
+       "collateral JSON (pck_crl, root_ca_crl, tcb_info, qe_identity, their "
+       "signatures and issuer chains)",
+       0, 0, 0},
+      {"pccs", 0, CLI_OPT_STR, &pccs, "URL",
+       "fetch collateral from Intel's PCS or a PCCS; answers are cached in "
+       "<home>/pccs-cache and reused while current",
+       0, 0, 0},
+      {"offline", 0, CLI_OPT_FLAG, &offline, NULL,
+       "with --pccs: use the cache only", 0, 0, 0},
+      {"now", 0, CLI_OPT_STR, &now_s, "TIME",
+       "verify as of TIME (ISO-8601 UTC or Unix seconds; default: now)", 0, 0,
+       0},
+      {"policy", 0, CLI_OPT_STR, &policy_path, "FILE",
+       "also apply a policy (accepted statuses and advisories, trusted "
+       "MRTD/RTMRs or enclaves; see docs/internals/dcap.md)",
+       0, 0, 0},
+      {"report-data", 0, CLI_OPT_STR, &rd_hex, "HEX",
+       "the 64 bytes the quote must carry (default: not checked)", 0, 0, 0},
+      {"json", 0, CLI_OPT_FLAG, &g_cli.json, NULL, "structured output", 0, 0,
+       0},
+      {0}};
+  cli_spec spec = {"attest verify", VERIFY_HELP, opts, NULL, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  quote_path = np ? argv[1] : NULL;
   if (!quote_path)
     return cli_usage_error("verify needs a QUOTE file");
   if (!!coll_path + !!pccs != 1)
@@ -395,10 +378,16 @@ out:
   return rc;
 }
 
+/* `decc attest` has one subcommand: its help is verify's, generated from
+ * the table (so the man page lists the options too). */
 int cli_cmd_attest(int argc, char **argv) {
-  if (argc < 2 || cli_wants_help(argc, argv))
-    return attest_usage(argc < 2 ? stderr : stdout);
-  if (!strcmp(argv[1], "verify"))
+  if (argc >= 2 && !strcmp(argv[1], "verify"))
     return attest_verify(argc - 1, argv + 1);
-  return cli_usage_error("unknown attest command '%s'", argv[1]);
+  if (argc >= 2 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help"))
+    return cli_usage_error("unknown attest command '%s'", argv[1]);
+  if (argc < 2)
+    return cli_usage_error("attest: which command? verify");
+  char verify[] = "verify", help[] = "--help";
+  char *hv[] = {verify, help, NULL};
+  return attest_verify(2, hv);
 }

@@ -47,21 +47,30 @@ static int chain_usage(FILE *f) {
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
+static const char INIT_HELP[] =
+    "usage: decc chain init [--genesis FILE | --profile dev|arbitrum-sepolia] "
+    "[--dev]\n\n"
+    "Creates the embedded ledger in <home>/chain. --dev prints the funded dev\n"
+    "accounts and their keys (public: never use them for value);\n"
+    "arbitrum-mainnet (42161) needs --force-mainnet-chain-id.\n";
+
 static int cmd_init(int argc, char **argv) {
   const char *genesis_file = NULL, *profile = NULL;
   int dev = 0, force_mainnet = 0;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--genesis") && i + 1 < argc)
-      genesis_file = argv[++i];
-    else if (!strcmp(argv[i], "--profile") && i + 1 < argc)
-      profile = argv[++i];
-    else if (!strcmp(argv[i], "--force-mainnet-chain-id"))
-      force_mainnet = 1;
-    else if (!strcmp(argv[i], "--dev"))
-      dev = 1;
-    else
-      return cli_usage_error("chain init: unexpected argument '%s'", argv[i]);
-  }
+  cli_opt opts[] = {
+      {"genesis", 0, CLI_OPT_STR, &genesis_file, "FILE",
+       "the genesis JSON to start from", 0, 0, 0},
+      {"profile", 0, CLI_OPT_STR, &profile, "NAME",
+       "a built-in genesis: dev, arbitrum-sepolia, arbitrum-mainnet", 0, 0, 0},
+      {"force-mainnet-chain-id", 0, CLI_OPT_FLAG, &force_mainnet, NULL,
+       "allow the mainnet chain id 42161", 0, 0, 0},
+      {"dev", 0, CLI_OPT_FLAG, &dev, NULL,
+       "print the dev accounts and their keys", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"chain init", INIT_HELP, opts, NULL, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   if (genesis_file && profile)
     return cli_usage_error("chain init: --genesis and --profile exclude each "
                            "other");
@@ -223,9 +232,16 @@ static int remote_info(const cli_chain_target *t) {
 }
 
 static int cmd_info(int argc, char **argv) {
-  if (argc > 1)
-    return cli_usage_error("chain info takes no argument");
-  (void)argv;
+  cli_spec spec = {"chain info",
+                   "usage: decc chain info\n\n"
+                   "Chain id, contracts and head block of the chain in use.\n",
+                   NULL,
+                   NULL,
+                   0,
+                   NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   cli_chain_target t;
   int rc = cli_chain_target_resolve(&t);
   if (rc != CLI_OK)
@@ -293,12 +309,24 @@ static int cmd_info(int argc, char **argv) {
 }
 
 static int cmd_block(int argc, char **argv) {
-  if (argc > 2)
-    return cli_usage_error("chain block takes one block number");
+  cli_spec spec = {"chain block",
+                   "usage: decc chain block [N|latest]\n\n"
+                   "A block of the embedded ledger and its transactions "
+                   "(default: latest).\n",
+                   NULL,
+                   NULL,
+                   1,
+                   NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   uint64_t n = UINT64_MAX;
-  if (argc == 2 && strcmp(argv[1], "latest") &&
-      lc_parse_u64(&n, argv[1], "block number") != CLI_OK)
-    return CLI_USAGE;
+  const char *which = np ? argv[1] : "latest";
+  if (strcmp(which, "latest") && cli_parse_u64(&n, which) != 0)
+    return cli_cmd_usage(spec.cmd,
+                         "block number: '%.40s' is not a "
+                         "non-negative integer",
+                         which);
   decc_ledger *l;
   if (lc_open_ledger(&l, "decc chain block") != CLI_OK)
     return CLI_FAIL;
@@ -312,7 +340,7 @@ static int cmd_block(int argc, char **argv) {
     s = decc_ledger_block_txs(l, b.number, &hashes, &nh, &err);
   decc_ledger_close(l);
   if (s == DECC_E_NOT_FOUND)
-    return cli_fail("no block %s", argv[1]);
+    return cli_fail("no block %s", which);
   if (s != DECC_OK)
     return cli_fail_err(&err);
   char h[DECC_HEX32_LEN], p[DECC_HEX32_LEN], tr[DECC_HEX32_LEN],
@@ -349,7 +377,17 @@ static int cmd_block(int argc, char **argv) {
 }
 
 static int cmd_tx(int argc, char **argv) {
-  if (argc != 2)
+  cli_spec spec = {"chain tx",
+                   "usage: decc chain tx HASH\n\n"
+                   "A transaction's receipt and its decoded events.\n",
+                   NULL,
+                   NULL,
+                   1,
+                   NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  if (!np)
     return cli_usage_error("chain tx needs a transaction hash");
   uint8_t h[32];
   if (lc_parse_h32(h, argv[1], "transaction hash") != CLI_OK)
@@ -379,41 +417,51 @@ static int cmd_tx(int argc, char **argv) {
 
 #define MAX_FILTER_ADDRS 16
 
+static const char LOGS_HELP[] =
+    "usage: decc chain logs [--from N] [--to N] [--address A]... [--topic "
+    "T]...\n\n"
+    "Events (an eth_getLogs filter): topics match position 0, 1, ... in "
+    "order,\n"
+    "'-' for any.\n";
+
 static int cmd_logs(int argc, char **argv) {
   decc_log_filter f;
   decc_log_filter_init(&f);
   decc_address addrs[MAX_FILTER_ADDRS];
   uint8_t topics[DECC_LOG_MAX_TOPICS][32];
-  size_t n_addr = 0, n_topic = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (i + 1 >= argc)
-      return cli_usage_error("chain logs: '%s' needs a value", a);
-    const char *v = argv[++i];
-    if (!strcmp(a, "--from")) {
-      if (lc_parse_u64(&f.from_block, v, "--from") != CLI_OK)
-        return CLI_USAGE;
-    } else if (!strcmp(a, "--to")) {
-      if (strcmp(v, "latest") && lc_parse_u64(&f.to_block, v, "--to") != CLI_OK)
-        return CLI_USAGE;
-    } else if (!strcmp(a, "--address")) {
-      if (n_addr >= MAX_FILTER_ADDRS)
-        return cli_usage_error("at most %d --address", MAX_FILTER_ADDRS);
-      if (lc_parse_address(&addrs[n_addr], v, "--address") != CLI_OK)
-        return CLI_USAGE;
-      n_addr++;
-    } else if (!strcmp(a, "--topic")) {
-      if (n_topic >= DECC_LOG_MAX_TOPICS)
-        return cli_usage_error("at most %d --topic", DECC_LOG_MAX_TOPICS);
-      if (strcmp(v, "-")) {
-        if (lc_parse_h32(topics[n_topic], v, "--topic") != CLI_OK)
-          return CLI_USAGE;
-        f.topic_alts[n_topic] = (const uint8_t(*)[32])topics[n_topic];
-        f.n_topic_alts[n_topic] = 1;
-      }
-      n_topic++;
-    } else
-      return cli_usage_error("chain logs: unknown option '%s'", a);
+  const char *addr_s[MAX_FILTER_ADDRS], *topic_s[DECC_LOG_MAX_TOPICS];
+  cli_list al = {addr_s, 0, MAX_FILTER_ADDRS};
+  cli_list tl = {topic_s, 0, DECC_LOG_MAX_TOPICS};
+  const char *to = NULL;
+  cli_opt opts[] = {
+      {"from", 0, CLI_OPT_U64, &f.from_block, "N", "first block", 0, 0, 0},
+      {"to", 0, CLI_OPT_STR, &to, "N|latest", "last block (default latest)", 0,
+       0, 0},
+      {"address", 0, CLI_OPT_LIST, &al, "A",
+       "events of this contract (repeatable: any of them)", 0, 0, 0},
+      {"topic", 0, CLI_OPT_LIST, &tl, "T",
+       "topic 0, 1, ... in order ('-' for any)", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"chain logs", LOGS_HELP, opts, NULL, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  if (to && strcmp(to, "latest") && cli_parse_u64(&f.to_block, to) != 0)
+    return cli_cmd_usage(spec.cmd,
+                         "--to needs a number or latest, not "
+                         "'%.40s'",
+                         to);
+  size_t n_addr = al.n, n_topic = tl.n;
+  for (size_t i = 0; i < n_addr; i++)
+    if (lc_parse_address(&addrs[i], addr_s[i], "--address") != CLI_OK)
+      return CLI_USAGE;
+  for (size_t i = 0; i < n_topic; i++) {
+    if (!strcmp(topic_s[i], "-"))
+      continue; /* any value at this position */
+    if (lc_parse_h32(topics[i], topic_s[i], "--topic") != CLI_OK)
+      return CLI_USAGE;
+    f.topic_alts[i] = (const uint8_t(*)[32])topics[i];
+    f.n_topic_alts[i] = 1;
   }
   f.addresses = addrs;
   f.n_addresses = n_addr;
@@ -451,9 +499,17 @@ static int cmd_logs(int argc, char **argv) {
 }
 
 static int cmd_verify(int argc, char **argv) {
-  (void)argv;
-  if (argc > 1)
-    return cli_usage_error("chain verify takes no argument");
+  cli_spec spec = {"chain verify",
+                   "usage: decc chain verify\n\n"
+                   "Replays every transaction of the embedded ledger from "
+                   "genesis.\n",
+                   NULL,
+                   NULL,
+                   0,
+                   NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   decc_ledger *l;
   if (lc_open_ledger(&l, "decc chain verify") != CLI_OK)
     return CLI_FAIL;
@@ -514,18 +570,31 @@ static int remote_time(const cli_chain_target *t, uint64_t add) {
 }
 
 static int cmd_time(int argc, char **argv) {
-  if (argc > 2)
-    return cli_usage_error("chain time takes at most one +SECONDS");
+  cli_spec spec = {"chain time",
+                   "usage: decc chain time [+SECONDS]\n\n"
+                   "The chain time; +SECONDS moves it forward (time only "
+                   "moves forward;\n"
+                   "on an EVM dev chain: evm_increaseTime).\n",
+                   NULL,
+                   NULL,
+                   1,
+                   NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   int64_t add = 0;
-  if (argc == 2) {
+  if (np) {
     const char *v = argv[1];
     if (*v != '+')
       return cli_usage_error("time: '%s': give +SECONDS (time only moves "
                              "forward)",
                              v);
     uint64_t n;
-    if (lc_parse_u64(&n, v + 1, "time") != CLI_OK)
-      return CLI_USAGE;
+    if (cli_parse_u64(&n, v + 1) != 0)
+      return cli_cmd_usage(spec.cmd,
+                           "time: '%.40s' is not a non-negative "
+                           "integer",
+                           v + 1);
     if (n > (uint64_t)100 * 365 * 86400)
       return cli_usage_error("time: +%llu s is more than a century",
                              (unsigned long long)n);
@@ -569,31 +638,24 @@ static int cmd_time(int argc, char **argv) {
 
 int cli_cmd_chain_deploy(int argc, char **argv);
 
+static const struct {
+  const char *name;
+  int (*fn)(int, char **);
+} CMDS[] = {
+    {"init", cmd_init},   {"info", cmd_info},
+    {"block", cmd_block}, {"tx", cmd_tx},
+    {"logs", cmd_logs},   {"verify", cmd_verify},
+    {"time", cmd_time},   {"deploy", cli_cmd_chain_deploy},
+};
+
 int cli_cmd_chain(int argc, char **argv) {
   if (argc < 2)
     return chain_usage(stderr);
   const char *sub = argv[1];
-  /* deploy answers its own --help (cmd_chain_deploy.c). */
-  if (!strcmp(sub, "deploy"))
-    return cli_cmd_chain_deploy(argc - 1, argv + 1);
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help") ||
-      cli_wants_help(argc - 1, argv + 1))
+  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
     return chain_usage(stdout);
-  argc--;
-  argv++;
-  if (!strcmp(sub, "init"))
-    return cmd_init(argc, argv);
-  if (!strcmp(sub, "info"))
-    return cmd_info(argc, argv);
-  if (!strcmp(sub, "block"))
-    return cmd_block(argc, argv);
-  if (!strcmp(sub, "tx"))
-    return cmd_tx(argc, argv);
-  if (!strcmp(sub, "logs"))
-    return cmd_logs(argc, argv);
-  if (!strcmp(sub, "verify"))
-    return cmd_verify(argc, argv);
-  if (!strcmp(sub, "time"))
-    return cmd_time(argc, argv);
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+    if (!strcmp(sub, CMDS[i].name))
+      return CMDS[i].fn(argc - 1, argv + 1);
   return cli_usage_error("unknown chain command '%s'", sub);
 }

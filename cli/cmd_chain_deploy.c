@@ -32,28 +32,18 @@
 
 int cli_cmd_chain_deploy(int argc, char **argv);
 
-static int deploy_usage(FILE *f) {
-  fprintf(f, "usage: decc chain deploy --rpc URL KEY [--name PROFILE] "
-             "[--artifacts DIR]\n"
-             "                         [--dataprotector-artifact FILE] "
-             "[--force] [--json]\n\n"
-             "Deploys PoCo 6.1.0 (from the @iexec/poco artifacts), the five "
-             "standard categories\n"
-             "and decc's DataProtector, then saves the addresses as "
-             "<home>/chains/PROFILE.json\n"
-             "(default PROFILE: chain-<chainId>). A chain whose profile "
-             "already points at a live\n"
-             "deployment is reported as found and nothing is sent (--force "
-             "deploys again).\n\n"
-             "  --rpc URL       http(s):// JSON-RPC endpoint\n"
-             "  --artifacts DIR the @iexec/poco 6.1.0 package (default "
-             "$DECC_ENGINES_DIR/chain/poco,\n"
-             "                  installed by tools/engines/install.sh chain)\n"
-             "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
-             "FILE (the deployer pays\n"
-             "     every transaction and owns the hub and the registries)\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char DEPLOY_HELP[] =
+    "usage: decc chain deploy --rpc URL KEY [--name PROFILE] [--artifacts "
+    "DIR]\n"
+    "                         [--dataprotector-artifact FILE] [--force] "
+    "[--json]\n\n"
+    "Deploys PoCo 6.1.0 (from the @iexec/poco artifacts), the five standard\n"
+    "categories and decc's DataProtector, then saves the addresses as\n"
+    "<home>/chains/PROFILE.json (default PROFILE: chain-<chainId>). A chain\n"
+    "whose profile already points at a live deployment is reported as found\n"
+    "and nothing is sent (--force deploys again).\n"
+    "KEY: the wallet options below (the deployer pays every transaction and\n"
+    "owns the hub and the registries).\n";
 
 /* ---- balance (eth_getBalance: the chain interface has no balance view) --- */
 
@@ -353,31 +343,27 @@ int cli_cmd_chain_deploy(int argc, char **argv) {
   int force = 0;
   cli_key_opts key;
   memset(&key, 0, sizeof key);
-  for (int i = 1; i < argc; i++) {
-    int r = cli_key_opt_parse(&key, argc, argv, &i);
-    if (r < 0)
-      return CLI_USAGE;
-    if (r)
-      continue;
-    const char *a = argv[i];
-    const char **slot = !strcmp(a, "--rpc")                      ? &rpc
-                        : !strcmp(a, "--name")                   ? &name
-                        : !strcmp(a, "--artifacts")              ? &artifacts
-                        : !strcmp(a, "--dataprotector-artifact") ? &dp_art
-                                                                 : NULL;
-    if (slot) {
-      if (i + 1 >= argc)
-        return cli_usage_error("chain deploy: %s needs a value", a);
-      *slot = argv[++i];
-    } else if (!strcmp(a, "--force"))
-      force = 1;
-    else if (!strcmp(a, "--json"))
-      g_cli.json = 1;
-    else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
-      return deploy_usage(stdout);
-    else
-      return cli_usage_error("chain deploy: unexpected argument '%s'", a);
-  }
+  cli_opt opts[] = {
+      {"rpc", 0, CLI_OPT_STR, &rpc, "URL", "http(s):// JSON-RPC endpoint", 0, 0,
+       0},
+      {"name", 0, CLI_OPT_STR, &name, "PROFILE",
+       "the profile name (default chain-<chainId>)", 0, 0, 0},
+      {"artifacts", 0, CLI_OPT_STR, &artifacts, "DIR",
+       "the @iexec/poco 6.1.0 package (default $DECC_ENGINES_DIR/chain/poco, "
+       "installed by tools/engines/install.sh chain)",
+       0, 0, 0},
+      {"dataprotector-artifact", 0, CLI_OPT_STR, &dp_art, "FILE",
+       "a DataProtector artifact to deploy (default: the one built into decc)",
+       0, 0, 0},
+      {"force", 0, CLI_OPT_FLAG, &force, NULL,
+       "deploy again even when the profile's deployment is live", 0, 0, 0},
+      {"json", 0, CLI_OPT_FLAG, &g_cli.json, NULL, "structured output", 0, 0,
+       0},
+      {0}};
+  cli_spec spec = {"chain deploy", DEPLOY_HELP, opts, &key, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   if (!rpc)
     return cli_usage_error("chain deploy: --rpc URL is required");
   if (strncmp(rpc, "http://", 7) && strncmp(rpc, "https://", 8))

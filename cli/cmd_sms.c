@@ -34,14 +34,6 @@ typedef struct sms_cmd {
   int (*fn)(int argc, char **argv);
 } sms_cmd;
 
-static const char *opt_value(int argc, char **argv, int *i) {
-  if (*i + 1 >= argc) {
-    cli_usage_error("%s needs a value", argv[*i]);
-    return NULL;
-  }
-  return argv[++*i];
-}
-
 static int parse_addr(const char *s, const char *what, decc_address *a) {
   decc_err err;
   if (decc_address_parse(a, s, &err) != DECC_OK)
@@ -55,14 +47,11 @@ typedef struct client_opts {
   cli_key_opts key;
 } client_opts;
 
-/* Returns 1 consumed, 0 not ours, -1 usage error. */
-static int client_opt(client_opts *o, int argc, char **argv, int *i) {
-  if (!strcmp(argv[*i], "--sms")) {
-    o->sms = opt_value(argc, argv, i);
-    return o->sms ? 1 : -1;
+#define SMS_OPT(dest)                                                          \
+  {                                                                            \
+    "sms", 0, CLI_OPT_STR, (dest), "URL", "the SMS (default: $DECC_SMS_URL)",  \
+        0, 0, 0                                                                \
   }
-  return cli_key_opt_parse(&o->key, argc, argv, i);
-}
 
 static const char *sms_url(const client_opts *o) {
   if (o->sms)
@@ -84,26 +73,28 @@ static int done(const char *what, const char *detail) {
 
 /* ---- push-dataset-key ------------------------------------------------------ */
 
+static const char PUSH_KEY_HELP[] =
+    "usage: decc sms push-dataset-key --sms URL --dataset ADDR --key-file "
+    "FILE KEY\n\n"
+    "Pushes a dataset key (web3 secret) as the dataset's owner. The key file\n"
+    "holds base64 of 32 bytes, as `decc dataset keygen` writes it (\"-\" =\n"
+    "stdin). KEY: the wallet options below.\n";
+
 static int cmd_push_dataset_key(int argc, char **argv) {
   client_opts o;
   memset(&o, 0, sizeof o);
   const char *dataset = NULL, *key_file = NULL;
-  for (int i = 1; i < argc; i++) {
-    int k = client_opt(&o, argc, argv, &i);
-    if (k < 0)
-      return CLI_USAGE;
-    if (k)
-      continue;
-    if (!strcmp(argv[i], "--dataset")) {
-      if (!(dataset = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--key-file")) {
-      if (!(key_file = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else
-      return cli_usage_error("push-dataset-key: unexpected argument '%s'",
-                             argv[i]);
-  }
+  cli_opt opts[] = {SMS_OPT(&o.sms),
+                    {"dataset", 0, CLI_OPT_STR, &dataset, "ADDR",
+                     "the dataset the key opens", 0, 0, 0},
+                    {"key-file", 0, CLI_OPT_STR, &key_file, "FILE",
+                     "the dataset key ('-' stdin)", 0, 0, 0},
+                    {0}};
+  cli_spec spec = {
+      "sms push-dataset-key", PUSH_KEY_HELP, opts, &o.key, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   if (!dataset || !key_file || !sms_url(&o))
     return cli_usage_error(
         "push-dataset-key: --sms URL, --dataset ADDR and --key-file FILE are "
@@ -149,36 +140,48 @@ static int cmd_push_dataset_key(int argc, char **argv) {
 
 /* ---- push-secret --------------------------------------------------------- */
 
+static const char PUSH_SECRET_HELP[] =
+    "usage: decc sms push-secret web2|requester|app-developer|result-key "
+    "--sms URL\n"
+    "                            --value-file FILE [--name NAME] [--app ADDR] "
+    "[--update]\n"
+    "                            KEY\n\n"
+    "Pushes a secret: web2 (--name, --update to replace), requester (--name\n"
+    "KEY), app-developer (--app ADDR), result-key (an RSA public key file,\n"
+    "stored as base64 PEM under iexec-result-encryption-public-key). Values\n"
+    "come from files (\"-\" = stdin), never from the command line. KEY: the\n"
+    "wallet options below.\n";
+
 static int cmd_push_secret(int argc, char **argv) {
-  if (argc < 2)
-    return cli_usage_error("push-secret: which kind? web2 | requester | "
-                           "app-developer | result-key");
-  const char *kind = argv[1];
   client_opts o;
   memset(&o, 0, sizeof o);
-  const char *name = NULL, *value_file = NULL, *app = NULL;
+  const char *name = NULL, *value_file = NULL, *pub_file = NULL, *app = NULL;
   int update = 0;
-  for (int i = 2; i < argc; i++) {
-    int k = client_opt(&o, argc, argv, &i);
-    if (k < 0)
-      return CLI_USAGE;
-    if (k)
-      continue;
-    if (!strcmp(argv[i], "--name")) {
-      if (!(name = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--value-file") ||
-               !strcmp(argv[i], "--public-key-file")) {
-      if (!(value_file = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--app")) {
-      if (!(app = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--update")) {
-      update = 1;
-    } else
-      return cli_usage_error("push-secret: unexpected argument '%s'", argv[i]);
-  }
+  cli_opt opts[] = {
+      SMS_OPT(&o.sms),
+      {"value-file", 0, CLI_OPT_STR, &value_file, "FILE",
+       "the secret value ('-' stdin)", 0, 0, 0},
+      {"public-key-file", 0, CLI_OPT_STR, &pub_file, "FILE",
+       "the same as --value-file (result-key)", 0, 0, 0},
+      {"name", 0, CLI_OPT_STR, &name, "NAME",
+       "the secret's name (web2, requester)", 0, 0, 0},
+      {"app", 0, CLI_OPT_STR, &app, "ADDR", "the app (app-developer)", 0, 0, 0},
+      {"update", 0, CLI_OPT_FLAG, &update, NULL,
+       "replace an existing web2 secret", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"sms push-secret", PUSH_SECRET_HELP, opts, &o.key, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  if (!np)
+    return cli_usage_error("push-secret: which kind? web2 | requester | "
+                           "app-developer | result-key");
+  if (value_file && pub_file)
+    return cli_cmd_usage(spec.cmd,
+                         "give --value-file or --public-key-file, not both");
+  if (pub_file)
+    value_file = pub_file;
+  const char *kind = argv[1];
   int web2 = !strcmp(kind, "web2"), req = !strcmp(kind, "requester"),
       dev = !strcmp(kind, "app-developer"), rk = !strcmp(kind, "result-key");
   if (!web2 && !req && !dev && !rk)
@@ -274,27 +277,43 @@ static int cmd_push_secret(int argc, char **argv) {
 
 /* ---- check ------------------------------------------------------------------ */
 
+static const char CHECK_HELP[] =
+    "usage: decc sms check web3|web2|requester|app-developer --sms URL "
+    "--address ADDR\n"
+    "                      [--name NAME]\n\n"
+    "Checks whether a secret exists: prints present or absent; exit 1 when\n"
+    "absent. --owner, --app and --dataset are other names of --address.\n";
+
 static int cmd_check(int argc, char **argv) {
-  if (argc < 2)
-    return cli_usage_error("check: which kind? web3 | web2 | requester | "
-                           "app-developer");
-  const char *kind = argv[1];
   client_opts o;
   memset(&o, 0, sizeof o);
-  const char *addr = NULL, *name = NULL;
-  for (int i = 2; i < argc; i++) {
-    if (!strcmp(argv[i], "--sms")) {
-      if (!(o.sms = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--address") || !strcmp(argv[i], "--owner") ||
-               !strcmp(argv[i], "--app") || !strcmp(argv[i], "--dataset")) {
-      if (!(addr = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else if (!strcmp(argv[i], "--name")) {
-      if (!(name = opt_value(argc, argv, &i)))
-        return CLI_USAGE;
-    } else
-      return cli_usage_error("check: unexpected argument '%s'", argv[i]);
+  const char *name = NULL, *addrs[4] = {0};
+  cli_opt opts[] = {SMS_OPT(&o.sms),
+                    {"address", 0, CLI_OPT_STR, &addrs[0], "ADDR",
+                     "the secret's owner, app or dataset", 0, 0, 0},
+                    {"owner", 0, CLI_OPT_STR, &addrs[1], "ADDR",
+                     "the same as --address", 0, 0, 0},
+                    {"app", 0, CLI_OPT_STR, &addrs[2], "ADDR",
+                     "the same as --address", 0, 0, 0},
+                    {"dataset", 0, CLI_OPT_STR, &addrs[3], "ADDR",
+                     "the same as --address", 0, 0, 0},
+                    {"name", 0, CLI_OPT_STR, &name, "NAME",
+                     "the secret's name (web2, requester)", 0, 0, 0},
+                    {0}};
+  cli_spec spec = {"sms check", CHECK_HELP, opts, NULL, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  if (!np)
+    return cli_usage_error("check: which kind? web3 | web2 | requester | "
+                           "app-developer");
+  const char *kind = argv[1], *addr = NULL;
+  for (int i = 0; i < 4; i++) {
+    if (addrs[i] && addr)
+      return cli_cmd_usage(spec.cmd, "give one of --address, --owner, --app, "
+                                     "--dataset");
+    if (addrs[i])
+      addr = addrs[i];
   }
   decc_secret_kind k;
   if (!strcmp(kind, "web3"))
@@ -341,52 +360,55 @@ static void serve_log(void *ctx, const char *line) {
     fprintf(stderr, "%s\n", line);
 }
 
+static const char SERVE_HELP[] =
+    "usage: decc sms serve --vault DIR [--ledger FILE [--create-ledger]]\n"
+    "                      [--trust-platform ADDR]... [--listen HOST:PORT]\n"
+    "                      [--port-file FILE] [--passphrase-file FILE]\n\n"
+    "Runs an SMS until SIGINT/SIGTERM, over a ledger file or the chosen chain\n"
+    "(--chain). Without --passphrase-file the vault key is a 0600 file in the\n"
+    "vault directory.\n";
+
 static int cmd_serve(int argc, char **argv) {
   const char *vault = NULL, *pp_file = NULL, *ledger = NULL, *listen = NULL,
              *port_file = NULL;
   int create = 0;
   decc_address trusted[MAX_TRUSTED];
-  size_t n_trusted = 0;
-  for (int i = 1; i < argc; i++) {
-    const char **dst = NULL;
-    if (!strcmp(argv[i], "--vault"))
-      dst = &vault;
-    else if (!strcmp(argv[i], "--passphrase-file"))
-      dst = &pp_file;
-    else if (!strcmp(argv[i], "--ledger"))
-      dst = &ledger;
-    else if (!strcmp(argv[i], "--listen"))
-      dst = &listen;
-    else if (!strcmp(argv[i], "--port-file"))
-      dst = &port_file;
-    else if (!strcmp(argv[i], "--create-ledger")) {
-      create = 1;
-      continue;
-    } else if (!strcmp(argv[i], "--trust-platform")) {
-      const char *v = opt_value(argc, argv, &i);
-      if (!v)
-        return CLI_USAGE;
-      if (n_trusted == MAX_TRUSTED)
-        return cli_usage_error("at most %d --trust-platform", MAX_TRUSTED);
-      if (parse_addr(v, "--trust-platform", &trusted[n_trusted++]))
-        return CLI_USAGE;
-      continue;
-    } else
-      return cli_usage_error("serve: unexpected argument '%s'", argv[i]);
-    if (!(*dst = opt_value(argc, argv, &i)))
+  const char *trusted_s[MAX_TRUSTED];
+  cli_list tl = {trusted_s, 0, MAX_TRUSTED};
+  cli_opt opts[] = {
+      {"vault", 0, CLI_OPT_STR, &vault, "DIR", "the vault directory", 0, 0, 0},
+      {"ledger", 0, CLI_OPT_STR, &ledger, "FILE",
+       "an embedded ledger file (default: the chain in use)", 0, 0, 0},
+      {"create-ledger", 0, CLI_OPT_FLAG, &create, NULL,
+       "create a dev ledger at --ledger when missing", 0, 0, 0},
+      {"trust-platform", 0, CLI_OPT_LIST, &tl, "ADDR",
+       "release sessions to enclaves signed by ADDR (repeatable)", 0, 0, 0},
+      {"listen", 0, CLI_OPT_STR, &listen, "HOST:PORT",
+       "the address to listen on (default 127.0.0.1, any port)", 0, 0, 0},
+      {"port-file", 0, CLI_OPT_STR, &port_file, "FILE",
+       "write the port to FILE once listening", 0, 0, 0},
+      {"passphrase-file", 0, CLI_OPT_STR, &pp_file, "FILE",
+       "the vault passphrase, first line", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"sms serve", SERVE_HELP, opts, NULL, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  size_t n_trusted = tl.n;
+  for (size_t i = 0; i < n_trusted; i++)
+    if (parse_addr(trusted_s[i], "--trust-platform", &trusted[i]))
       return CLI_USAGE;
-  }
   if (!vault)
     return cli_usage_error("serve: --vault DIR is required");
   char host[64] = "127.0.0.1";
   unsigned port = 0;
   if (listen) {
     const char *c = strrchr(listen, ':');
-    char *end = NULL;
+    uint64_t p = 0;
     if (!c || (size_t)(c - listen) >= sizeof host ||
-        (port = (unsigned)strtoul(c + 1, &end, 10), !end || *end) ||
-        port > 65535)
+        cli_parse_u64(&p, c + 1) != 0 || p > 65535)
       return cli_usage_error("serve: --listen HOST:PORT");
+    port = (unsigned)p;
     memcpy(host, listen, (size_t)(c - listen));
     host[c - listen] = 0;
   }
@@ -528,13 +550,7 @@ int cli_cmd_sms(int argc, char **argv) {
     return argc < 2 ? CLI_USAGE : CLI_OK;
   }
   for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    if (!strcmp(argv[1], CMDS[i].name)) {
-      if (cli_wants_help(argc - 1, argv + 1)) {
-        printf("usage: decc sms %s %s\n\n%s\n", CMDS[i].name, CMDS[i].usage,
-               CMDS[i].summary);
-        return CLI_OK;
-      }
+    if (!strcmp(argv[1], CMDS[i].name))
       return CMDS[i].fn(argc - 1, argv + 1);
-    }
   return cli_usage_error("sms: unknown command '%s'", argv[1]);
 }

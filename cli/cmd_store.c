@@ -18,31 +18,36 @@
 #include "decc/mem.h"
 #include "decc/store.h"
 
+static const char STORE_FOOTER[] =
+    "The local store lives in <home>/store (home: --home, $DECC_HOME or "
+    "~/.decc).\n"
+    "Every block read is checked against its hash; a damaged or missing "
+    "block\n"
+    "is an error naming its CID.\n";
+
 static int store_usage(FILE *f) {
   fprintf(
-      f, "usage: decc store <command> [options]\n\n"
-         "  add FILE [--cid-version 0|1] [--no-pin] [-Q]   import a file, "
-         "print its CID\n"
-         "  cat CID [--offset N] [--length N]              write the file to "
-         "stdout\n"
-         "  get CID -o FILE                                write the file "
-         "(atomically)\n"
-         "  stat CID                                       block size, type, "
-         "links, sizes\n"
-         "  ls CID                                         links of a node\n"
-         "  pin CID | unpin CID | pins                     recursive pins\n"
-         "  gc                                             delete unpinned "
-         "blocks\n\n"
-         "options:\n"
-         "  --ipfs-api URL   use an IPFS node's Kubo RPC API (add, cat, get),\n"
-         "                   e.g. http://127.0.0.1:5001\n"
-         "  --store DIR      blockstore directory (default <home>/store)\n"
-         "  -Q               add: print only the CID\n\n"
-         "The local store lives in <home>/store (home: --home, $DECC_HOME or "
-         "~/.decc).\n"
-         "Every block read is checked against its hash; a damaged or missing "
-         "block\n"
-         "is an error naming its CID.\n");
+      f,
+      "usage: decc store <command> [options]\n\n"
+      "  add FILE [--cid-version 0|1] [--no-pin] [-Q]   import a file, "
+      "print its CID\n"
+      "  cat CID [--offset N] [--length N]              write the file to "
+      "stdout\n"
+      "  get CID -o FILE                                write the file "
+      "(atomically)\n"
+      "  stat CID                                       block size, type, "
+      "links, sizes\n"
+      "  ls CID                                         links of a node\n"
+      "  pin CID | unpin CID | pins                     recursive pins\n"
+      "  gc                                             delete unpinned "
+      "blocks\n\n"
+      "options:\n"
+      "  --ipfs-api URL   use an IPFS node's Kubo RPC API (add, cat, get),\n"
+      "                   e.g. http://127.0.0.1:5001\n"
+      "  --store DIR      blockstore directory (default <home>/store)\n"
+      "  -Q               add: print only the CID\n"
+      "(decc store COMMAND --help lists the options of one command)\n\n%s",
+      STORE_FOOTER);
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -57,43 +62,80 @@ typedef struct store_opts {
   const char *arg; /* the one positional argument */
 } store_opts;
 
-/* Returns CLI_OK or a usage error code. */
-static int parse_opts(store_opts *o, int argc, char **argv) {
+/* Which options a subcommand takes (store_sub.opts). */
+enum {
+  O_API = 1 << 0,  /* --ipfs-api */
+  O_OUT = 1 << 1,  /* -o */
+  O_ADD = 1 << 2,  /* --cid-version, --no-pin, --pin, -Q */
+  O_RANGE = 1 << 3 /* --offset, --length */
+};
+
+typedef struct store_sub {
+  const char *name;
+  int (*fn)(const store_opts *o, int arg);
+  int arg;       /* passed to fn (pin: 1, unpin: 0) */
+  unsigned opts; /* O_* */
+  int max_args;  /* CID or FILE: 1; pins, gc: 0 */
+  const char *help;
+} store_sub;
+
+/* Parses the options of subcommand sub by its own table. Returns CLI_RUN,
+ * or the exit code (help printed, or a usage error). */
+static int parse_opts(store_opts *o, const store_sub *sub, int argc,
+                      char **argv) {
   memset(o, 0, sizeof *o);
   o->pin = 1;
   o->length = UINT64_MAX;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    int has_val = i + 1 < argc;
-    if (!strcmp(a, "--ipfs-api") && has_val)
-      o->api = argv[++i];
-    else if (!strcmp(a, "--store") && has_val)
-      o->dir = argv[++i];
-    else if (!strcmp(a, "-o") && has_val)
-      o->out = argv[++i];
-    else if (!strcmp(a, "--cid-version") && has_val) {
-      const char *v = argv[++i];
-      if (strcmp(v, "0") && strcmp(v, "1"))
-        return cli_usage_error("--cid-version must be 0 or 1");
-      o->cid_version = (unsigned)(v[0] - '0');
-    } else if (!strcmp(a, "--offset") && has_val) {
-      if (cli_parse_u64(&o->offset, argv[++i]))
-        return cli_usage_error("--offset needs a byte count");
-    } else if (!strcmp(a, "--length") && has_val) {
-      if (cli_parse_u64(&o->length, argv[++i]))
-        return cli_usage_error("--length needs a byte count");
-    } else if (!strcmp(a, "--no-pin") || !strcmp(a, "--pin=false"))
-      o->pin = 0;
-    else if (!strcmp(a, "-Q"))
-      o->only_cid = 1;
-    else if (a[0] == '-' && a[1])
-      return cli_usage_error("unknown or incomplete option '%s'", a);
-    else if (!o->arg)
-      o->arg = a;
-    else
-      return cli_usage_error("unexpected argument '%s'", a);
+  const char *cid_version = NULL, *pin = NULL;
+  int no_pin = 0;
+  cli_opt all[] = {
+      {"ipfs-api", 0, CLI_OPT_STR, &o->api, "URL",
+       "use an IPFS node's Kubo RPC API, e.g. http://127.0.0.1:5001", 0, 0, 0},
+      {"output", 'o', CLI_OPT_STR, &o->out, "FILE",
+       "write the file to FILE (atomically)", 0, 0, 0},
+      {"cid-version", 0, CLI_OPT_STR, &cid_version, "0|1",
+       "CIDv0 (Kubo's default) or CIDv1", 0, 0, 0},
+      {"no-pin", 0, CLI_OPT_FLAG, &no_pin, NULL, "do not pin what is added", 0,
+       0, 0},
+      {"pin", 0, CLI_OPT_STR, &pin, "true|false",
+       "--pin=false is --no-pin (Kubo's spelling)", 0, 0, 0},
+      {"cid-only", 'Q', CLI_OPT_FLAG, &o->only_cid, NULL, "print only the CID",
+       0, 0, 0},
+      {"offset", 0, CLI_OPT_U64, &o->offset, "N", "start at byte N", 0, 0, 0},
+      {"length", 0, CLI_OPT_U64, &o->length, "N", "write at most N bytes", 0, 0,
+       0},
+      {"store", 0, CLI_OPT_STR, &o->dir, "DIR",
+       "blockstore directory (default <home>/store)", 0, 0, 0},
+  };
+  /* Which subcommands take each row of all[] (0: every one). */
+  static const unsigned TAKEN_BY[] = {O_API, O_OUT,   O_ADD,   O_ADD, O_ADD,
+                                      O_ADD, O_RANGE, O_RANGE, 0};
+  _Static_assert(sizeof TAKEN_BY / sizeof TAKEN_BY[0] ==
+                     sizeof all / sizeof all[0],
+                 "one TAKEN_BY entry per option");
+  cli_opt opts[sizeof all / sizeof all[0] + 1];
+  size_t n = 0;
+  for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+    if (!TAKEN_BY[k] || (TAKEN_BY[k] & sub->opts))
+      opts[n++] = all[k];
+  opts[n] = (cli_opt){0};
+  char cmd[32];
+  snprintf(cmd, sizeof cmd, "store %s", sub->name);
+  cli_spec spec = {cmd, sub->help, opts, NULL, sub->max_args, STORE_FOOTER};
+  int np, rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
+    return rc;
+  o->arg = np ? argv[1] : NULL;
+  if (cid_version) {
+    if (strcmp(cid_version, "0") && strcmp(cid_version, "1"))
+      return cli_cmd_usage(cmd, "--cid-version must be 0 or 1");
+    o->cid_version = (unsigned)(cid_version[0] - '0');
   }
-  return CLI_OK;
+  if (pin && strcmp(pin, "false") && strcmp(pin, "true"))
+    return cli_cmd_usage(cmd, "--pin must be true or false");
+  if (no_pin || (pin && !strcmp(pin, "false")))
+    o->pin = 0;
+  return CLI_RUN;
 }
 
 /* Opens the local blockstore. Returns NULL after printing an error. */
@@ -438,38 +480,74 @@ static int cmd_gc(const store_opts *o) {
   return CLI_OK;
 }
 
+static int cmd_pins_(const store_opts *o, int arg) {
+  (void)arg;
+  return cmd_pins(o);
+}
+static int cmd_gc_(const store_opts *o, int arg) {
+  (void)arg;
+  return cmd_gc(o);
+}
+static int cmd_add_(const store_opts *o, int arg) {
+  (void)arg;
+  return cmd_add(o);
+}
+static int cmd_cat_(const store_opts *o, int arg) {
+  (void)arg;
+  return cmd_cat(o);
+}
+static int cmd_get_(const store_opts *o, int arg) {
+  (void)arg;
+  return cmd_get(o);
+}
+static int cmd_stat_(const store_opts *o, int arg) {
+  (void)arg;
+  return cmd_stat(o);
+}
+static int cmd_ls_(const store_opts *o, int arg) {
+  (void)arg;
+  return cmd_ls(o);
+}
+
+static const store_sub SUBS[] = {
+    {"add", cmd_add_, 0, O_API | O_ADD, 1,
+     "usage: decc store add FILE [--cid-version 0|1] [--no-pin] [-Q]\n\n"
+     "Imports FILE ('-' stdin) and prints its CID (Kubo's defaults).\n"},
+    {"cat", cmd_cat_, 0, O_API | O_RANGE, 1,
+     "usage: decc store cat CID [--offset N] [--length N]\n\n"
+     "Writes the file to stdout.\n"},
+    {"get", cmd_get_, 0, O_API | O_OUT, 1,
+     "usage: decc store get CID -o FILE\n\n"
+     "Writes the file to FILE (atomically).\n"},
+    {"stat", cmd_stat_, 0, 0, 1,
+     "usage: decc store stat CID\n\n"
+     "Block size, type, links and sizes of a local block.\n"},
+    {"ls", cmd_ls_, 0, 0, 1,
+     "usage: decc store ls CID\n\nThe links of a local node.\n"},
+    {"pin", cmd_pin, 1, 0, 1,
+     "usage: decc store pin CID\n\nPins CID and what it links to.\n"},
+    {"unpin", cmd_pin, 0, 0, 1,
+     "usage: decc store unpin CID\n\nRemoves the recursive pin of CID.\n"},
+    {"pins", cmd_pins_, 0, 0, 0,
+     "usage: decc store pins\n\nThe recursive pins of the local store.\n"},
+    {"gc", cmd_gc_, 0, 0, 0,
+     "usage: decc store gc\n\nDeletes the unpinned blocks.\n"},
+};
+
 int cli_cmd_store(int argc, char **argv) {
   if (argc < 2)
     return store_usage(stderr);
   const char *sub = argv[1];
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help") ||
-      cli_wants_help(argc - 1, argv + 1))
+  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
     return store_usage(stdout);
-  store_opts o;
-  int rc = parse_opts(&o, argc - 1, argv + 1);
-  if (rc)
-    return rc;
-  int remote_ok =
-      !strcmp(sub, "add") || !strcmp(sub, "cat") || !strcmp(sub, "get");
-  if (o.api && !remote_ok)
-    return cli_usage_error("--ipfs-api works with add, cat and get only");
-  if (!strcmp(sub, "add"))
-    return cmd_add(&o);
-  if (!strcmp(sub, "cat"))
-    return cmd_cat(&o);
-  if (!strcmp(sub, "get"))
-    return cmd_get(&o);
-  if (!strcmp(sub, "stat"))
-    return cmd_stat(&o);
-  if (!strcmp(sub, "ls"))
-    return cmd_ls(&o);
-  if (!strcmp(sub, "pin"))
-    return cmd_pin(&o, 1);
-  if (!strcmp(sub, "unpin"))
-    return cmd_pin(&o, 0);
-  if (!strcmp(sub, "pins"))
-    return o.arg ? cli_usage_error("pins takes no argument") : cmd_pins(&o);
-  if (!strcmp(sub, "gc"))
-    return o.arg ? cli_usage_error("gc takes no argument") : cmd_gc(&o);
+  for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++) {
+    if (strcmp(sub, SUBS[i].name))
+      continue;
+    store_opts o;
+    int rc = parse_opts(&o, &SUBS[i], argc - 1, argv + 1);
+    if (rc != CLI_RUN)
+      return rc;
+    return SUBS[i].fn(&o, SUBS[i].arg);
+  }
   return cli_usage_error("unknown store command '%s'", sub);
 }

@@ -66,11 +66,10 @@ static const struct {
                 "      signer address (add --expect ADDRESS to check it)"},
 };
 
-static int wallet_usage(FILE *f, const char *only) {
+static int wallet_usage(FILE *f) {
   fprintf(f, "usage: decc wallet <command> [options]\n\n");
   for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
-    if (!only || !strcmp(only, SUBS[i].name))
-      fprintf(f, "  %s\n", SUBS[i].usage);
+    fprintf(f, "  %s\n", SUBS[i].usage);
   fprintf(f, "\nKEY is --keystore FILE [--password-file FILE] or "
              "--private-key-file FILE.\n"
              "A password file's first line is the password; without "
@@ -301,66 +300,120 @@ static int destination(char *out, size_t cap, const store_opts *o,
   return CLI_OK;
 }
 
+/* Refuses, before any parsing, every word that would carry a secret in
+ * argv (and so in `ps`): --password, --private-key=..., also the
+ * --password-file=F spelling (one spelling only, so a password typed after
+ * "=" by mistake is never taken for a file name). Returns CLI_RUN or
+ * CLI_USAGE (printed). */
+static int refuse_secrets(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (secret_in_argv(argv[i]))
+      return refuse_secret(argv[i]);
+  return CLI_RUN;
+}
+
+static const char CREATE_HELP[] =
+    "usage: decc wallet create [-o FILE | --name NAME] [--password-file F]\n"
+    "                          [--kdf scrypt|pbkdf2] [--scrypt-n N] "
+    "[--pbkdf2-c C]\n\n"
+    "A new random key, written as a V3 keystore (mode 0600) into FILE or\n"
+    "<home>/wallets/<NAME or address>.json; an existing file is never\n"
+    "overwritten. To store an existing key use 'decc wallet import'.\n"
+    "Passwords and keys are never accepted on the command line.\n";
+
+static const char IMPORT_HELP[] =
+    "usage: decc wallet import --private-key-file F [-o FILE | --name NAME]\n"
+    "                          [--password-file F] [--kdf ...] [--scrypt-n "
+    "N]\n"
+    "       decc wallet import --keystore F [--password-file F] [-o FILE | "
+    "--name NAME]\n\n"
+    "Stores a key, encrypted under a new password, or a byte copy of a\n"
+    "keystore once it unlocks with --password-file (or the no-echo prompt).\n"
+    "Passwords and keys are never accepted on the command line.\n";
+
+/* create and import share the table; import adds the key it stores.
+ * Returns CLI_RUN, or the exit code (help printed, or a usage error). */
 static int parse_store_opts(store_opts *o, int argc, char **argv,
                             int allow_key) {
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (secret_in_argv(a))
-      return refuse_secret(a);
-    int k = cli_key_opt_parse(&o->key, argc, argv, &i);
-    if (k < 0)
-      return CLI_USAGE;
-    if (k > 0) {
-      if (!allow_key && (o->key.keystore || o->key.private_key_file))
-        return cli_usage_error("%s: create makes a new key; use 'decc wallet "
-                               "import' for an existing one",
-                               a);
-      continue;
-    }
-    if (i + 1 >= argc && (!strcmp(a, "-o") || !strcmp(a, "--output") ||
-                          !strcmp(a, "--name") || !strcmp(a, "--kdf") ||
-                          !strcmp(a, "--scrypt-n") || !strcmp(a, "--pbkdf2-c")))
-      return cli_usage_error("%s needs a value", a);
-    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      o->out = argv[++i];
-    } else if (!strcmp(a, "--name")) {
-      o->name = argv[++i];
-      if (!valid_name(o->name))
-        return cli_usage_error("--name: use 1-%d characters from A-Z a-z "
-                               "0-9 . _ - (not starting with . or -)",
-                               NAME_MAX_LEN);
-    } else if (!strcmp(a, "--kdf")) {
-      const char *v = argv[++i];
-      o->kdf_given = 1;
-      if (!strcmp(v, "scrypt"))
-        o->params.kdf = DECC_KDF_SCRYPT;
-      else if (!strcmp(v, "pbkdf2"))
-        o->params.kdf = DECC_KDF_PBKDF2;
-      else
-        return cli_usage_error("--kdf must be scrypt or pbkdf2");
-    } else if (!strcmp(a, "--scrypt-n")) {
-      uint64_t n = 0;
-      o->kdf_given = 1;
-      if (cli_parse_u64(&n, argv[++i]) != 0 || n < 2 || (n & (n - 1)))
-        return cli_usage_error("--scrypt-n must be a power of two >= 2");
-      o->params.scrypt_n = n;
-    } else if (!strcmp(a, "--pbkdf2-c")) {
-      uint64_t c = 0;
-      o->kdf_given = 1;
-      if (cli_parse_u64(&c, argv[++i]) != 0 || c < 1 || c > UINT32_MAX)
-        return cli_usage_error("--pbkdf2-c must be a positive integer");
-      o->params.pbkdf2_c = (uint32_t)c;
-    } else {
-      return cli_usage_error("unknown option '%s'", a);
-    }
+  int rc = refuse_secrets(argc, argv);
+  if (rc != CLI_RUN)
+    return rc;
+  const char *cmd = allow_key ? "wallet import" : "wallet create";
+  const char *kdf = NULL;
+  uint64_t scrypt_n = 0, pbkdf2_c = 0;
+  cli_opt opts[] = {
+      {"output", 'o', CLI_OPT_STR, &o->out, "FILE",
+       "write the keystore to FILE (mode 0600)", 0, 0, 0},
+      {"name", 0, CLI_OPT_STR, &o->name, "NAME",
+       "write it to <home>/wallets/NAME.json", 0, 0, 0},
+      {"password-file", 0, CLI_OPT_STR, &o->key.password_file, "FILE",
+       allow_key ? "the password, first line (of --keystore, or for the new "
+                   "keystore; default: a no-echo prompt)"
+                 : "the new keystore's password, first line (default: a "
+                   "no-echo prompt)",
+       0, 0, 0},
+      {"kdf", 0, CLI_OPT_STR, &kdf, "scrypt|pbkdf2",
+       "key derivation (default scrypt)", 0, 0, 0},
+      {"scrypt-n", 0, CLI_OPT_U64, &scrypt_n, "N",
+       "scrypt cost: a power of two >= 2", 0, 0, 0},
+      {"pbkdf2-c", 0, CLI_OPT_U64, &pbkdf2_c, "C", "pbkdf2 iterations", 1,
+       UINT32_MAX, 0},
+      {NULL, 0, CLI_OPT_STR, NULL, NULL, NULL, 0, 0, 0}, /* import's key */
+      {NULL, 0, CLI_OPT_STR, NULL, NULL, NULL, 0, 0, 0},
+      {0}};
+  if (allow_key) {
+    opts[6] = (cli_opt){"private-key-file",
+                        0,
+                        CLI_OPT_STR,
+                        &o->key.private_key_file,
+                        "FILE",
+                        "a 0x-hex private key file to encrypt",
+                        0,
+                        0,
+                        0};
+    opts[7] = (cli_opt){"keystore",
+                        0,
+                        CLI_OPT_STR,
+                        &o->key.keystore,
+                        "FILE",
+                        "a V3 keystore to copy once it unlocks",
+                        0,
+                        0,
+                        0};
   }
+  cli_spec spec = {cmd, allow_key ? IMPORT_HELP : CREATE_HELP, opts, NULL, 0,
+                   NULL};
+  int np;
+  if ((rc = cli_parse(&spec, argc, argv, &np)) != CLI_RUN)
+    return rc;
+  if (o->name && !valid_name(o->name))
+    return cli_cmd_usage(cmd,
+                         "--name: use 1-%d characters from A-Z a-z "
+                         "0-9 . _ - (not starting with . or -)",
+                         NAME_MAX_LEN);
+  o->kdf_given = kdf || opts[4].seen || opts[5].seen;
+  if (kdf) {
+    if (!strcmp(kdf, "scrypt"))
+      o->params.kdf = DECC_KDF_SCRYPT;
+    else if (!strcmp(kdf, "pbkdf2"))
+      o->params.kdf = DECC_KDF_PBKDF2;
+    else
+      return cli_cmd_usage(cmd, "--kdf must be scrypt or pbkdf2");
+  }
+  if (opts[4].seen) {
+    if (scrypt_n < 2 || (scrypt_n & (scrypt_n - 1)))
+      return cli_cmd_usage(cmd, "--scrypt-n must be a power of two >= 2");
+    o->params.scrypt_n = scrypt_n;
+  }
+  if (opts[5].seen)
+    o->params.pbkdf2_c = (uint32_t)pbkdf2_c;
   if (o->out && o->name)
-    return cli_usage_error("give either -o FILE or --name NAME, not both");
+    return cli_cmd_usage(cmd, "give either -o FILE or --name NAME, not both");
   if (o->params.kdf == DECC_KDF_PBKDF2 && o->params.scrypt_n)
-    return cli_usage_error("--scrypt-n applies to --kdf scrypt only");
+    return cli_cmd_usage(cmd, "--scrypt-n applies to --kdf scrypt only");
   if (o->params.kdf == DECC_KDF_SCRYPT && o->params.pbkdf2_c)
-    return cli_usage_error("--pbkdf2-c applies to --kdf pbkdf2 only");
-  return CLI_OK;
+    return cli_cmd_usage(cmd, "--pbkdf2-c applies to --kdf pbkdf2 only");
+  return CLI_RUN;
 }
 
 static int report_stored(const decc_address *addr, const char *path) {
@@ -446,7 +499,7 @@ static int wallet_create(int argc, char **argv) {
   store_opts o;
   memset(&o, 0, sizeof o);
   int rc = parse_store_opts(&o, argc, argv, 0);
-  if (rc != CLI_OK)
+  if (rc != CLI_RUN)
     return rc;
   /* With a known file name, fail on an existing file before asking for a
    * password. */
@@ -519,7 +572,7 @@ static int wallet_import(int argc, char **argv) {
   store_opts o;
   memset(&o, 0, sizeof o);
   int rc = parse_store_opts(&o, argc, argv, 1);
-  if (rc != CLI_OK)
+  if (rc != CLI_RUN)
     return rc;
   if (!o.key.keystore && !o.key.private_key_file)
     return cli_usage_error(
@@ -557,8 +610,16 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 static int wallet_list(int argc, char **argv) {
-  if (argc > 1)
-    return cli_usage_error("list takes no arguments");
+  cli_spec spec = {"wallet list",
+                   "usage: decc wallet list\n\n"
+                   "Addresses and files of the keystores in <home>/wallets.\n",
+                   NULL,
+                   NULL,
+                   0,
+                   NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   char dir[4096];
   if (wallets_dir(dir, sizeof dir) != 0)
     return CLI_FAIL;
@@ -659,24 +720,33 @@ typedef struct msg_opts {
   const char *value;
 } msg_opts;
 
-/* Returns 1 if argv[*i] is a message option (value consumed), 0 if not,
- * -1 on error (printed). */
-static int msg_opt_parse(msg_opts *m, int argc, char **argv, int *i) {
-  const char *a = argv[*i];
-  if (strcmp(a, "--text") && strcmp(a, "--hex") && strcmp(a, "--hash") &&
-      strcmp(a, "--file"))
-    return 0;
-  if (m->kind) {
-    cli_usage_error("give exactly one of --text, --hex, --hash, --file");
-    return -1;
+/* The four message options, as table rows (cli_opt) writing into v[]. */
+#define MSG_OPTS(v)                                                            \
+  {"text", 0, CLI_OPT_STR, &(v)[0], "STR", "the message: this text", 0, 0, 0}, \
+      {"hex", 0, CLI_OPT_STR, &(v)[1], "HEX", "the message: these bytes", 0,   \
+       0,     0},                                                              \
+      {"hash",  0,        CLI_OPT_STR,                                         \
+       &(v)[2], "0xHASH", "the message: 32 raw bytes (signed as they are)",    \
+       0,       0,        0},                                                  \
+  {                                                                            \
+    "file", 0, CLI_OPT_STR, &(v)[3], "PATH",                                   \
+        "the message: the bytes of PATH ('-' stdin)", 0, 0, 0                  \
   }
-  if (*i + 1 >= argc) {
-    cli_usage_error("%s needs a value", a);
-    return -1;
+
+/* Picks the one message option given among v[] (text, hex, hash, file).
+ * Returns CLI_RUN, or CLI_USAGE (printed) when more than one was given. */
+static int msg_pick(msg_opts *m, const char *const v[4], const char *cmd) {
+  static const char *const NAMES[4] = {"--text", "--hex", "--hash", "--file"};
+  for (int k = 0; k < 4; k++) {
+    if (!v[k])
+      continue;
+    if (m->kind)
+      return cli_cmd_usage(cmd,
+                           "give exactly one of --text, --hex, --hash, --file");
+    m->kind = NAMES[k];
+    m->value = v[k];
   }
-  m->kind = a;
-  m->value = argv[++*i];
-  return 1;
+  return CLI_RUN;
 }
 
 /* Loads the message bytes. Out: *buf (decc_free) and *len. */
@@ -735,29 +805,17 @@ static int load_typed_data(const char *path, uint8_t digest[32],
 
 /* ---- address / sign ----------------------------------------------------- */
 
-static int parse_key_only(cli_key_opts *k, int argc, char **argv,
-                          const char **positional) {
-  for (int i = 1; i < argc; i++) {
-    if (secret_in_argv(argv[i]))
-      return refuse_secret(argv[i]);
-    int r = cli_key_opt_parse(k, argc, argv, &i);
-    if (r < 0)
-      return CLI_USAGE;
-    if (r > 0)
-      continue;
-    if (positional && !*positional && argv[i][0] != '-') {
-      *positional = argv[i];
-      continue;
-    }
-    return cli_usage_error("unknown option '%s'", argv[i]);
-  }
-  return CLI_OK;
-}
+static const char ADDRESS_HELP[] =
+    "usage: decc wallet address KEY\n\n"
+    "Prints the address of the key (KEY: the wallet options below).\n";
 
 static int wallet_address(int argc, char **argv) {
   cli_key_opts k = {0};
-  int rc = parse_key_only(&k, argc, argv, NULL);
-  if (rc != CLI_OK)
+  int np, rc = refuse_secrets(argc, argv);
+  cli_spec spec = {"wallet address", ADDRESS_HELP, NULL, &k, 0, NULL};
+  if (rc == CLI_RUN)
+    rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
     return rc;
   if (cli_key_resolve(&k) != CLI_OK)
     return CLI_USAGE;
@@ -809,25 +867,31 @@ static int sign_and_print(const cli_key_opts *k, const uint8_t digest[32],
   return CLI_OK;
 }
 
+static const char SIGN_MESSAGE_HELP[] =
+    "usage: decc wallet sign-message KEY (--text STR | --hex HEX | --hash "
+    "0x<32 bytes> |\n"
+    "                                     --file PATH)\n\n"
+    "Prints the EIP-191 personal_sign signature of the message (--hash signs\n"
+    "the 32 raw bytes). KEY: the wallet options below.\n";
+
 static int wallet_sign_message(int argc, char **argv) {
   cli_key_opts k = {0};
   msg_opts m = {0};
-  for (int i = 1; i < argc; i++) {
-    if (secret_in_argv(argv[i]))
-      return refuse_secret(argv[i]);
-    int r = cli_key_opt_parse(&k, argc, argv, &i);
-    if (r == 0)
-      r = msg_opt_parse(&m, argc, argv, &i);
-    if (r < 0)
-      return CLI_USAGE;
-    if (r == 0)
-      return cli_usage_error("unknown option '%s'", argv[i]);
-  }
+  const char *mv[4] = {0};
+  cli_opt opts[] = {MSG_OPTS(mv), {0}};
+  cli_spec spec = {"wallet sign-message", SIGN_MESSAGE_HELP, opts, &k, 0, NULL};
+  int np, rc = refuse_secrets(argc, argv);
+  if (rc == CLI_RUN)
+    rc = cli_parse(&spec, argc, argv, &np);
+  if (rc == CLI_RUN)
+    rc = msg_pick(&m, mv, spec.cmd);
+  if (rc != CLI_RUN)
+    return rc;
   if (cli_key_resolve(&k) != CLI_OK)
     return CLI_USAGE;
   uint8_t *msg = NULL;
   size_t len = 0;
-  int rc = msg_load(&m, &msg, &len);
+  rc = msg_load(&m, &msg, &len);
   if (rc != CLI_OK)
     return rc;
   uint8_t digest[32];
@@ -836,14 +900,23 @@ static int wallet_sign_message(int argc, char **argv) {
   return sign_and_print(&k, digest, NULL);
 }
 
+static const char SIGN_TYPED_HELP[] =
+    "usage: decc wallet sign-typed-data KEY FILE.json\n\n"
+    "Prints the EIP-712 signature of eth_signTypedData_v4 JSON ('-' reads\n"
+    "stdin). KEY: the wallet options below.\n";
+
 static int wallet_sign_typed_data(int argc, char **argv) {
   cli_key_opts k = {0};
-  const char *file = NULL;
-  int rc = parse_key_only(&k, argc, argv, &file);
-  if (rc != CLI_OK)
+  cli_spec spec = {
+      "wallet sign-typed-data", SIGN_TYPED_HELP, NULL, &k, 1, NULL};
+  int np, rc = refuse_secrets(argc, argv);
+  if (rc == CLI_RUN)
+    rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
     return rc;
+  const char *file = np ? argv[1] : NULL;
   if (!file)
-    return cli_usage_error("sign-typed-data needs a FILE.json");
+    return cli_cmd_usage(spec.cmd, "sign-typed-data needs a FILE.json");
   if (cli_key_resolve(&k) != CLI_OK)
     return CLI_USAGE;
   uint8_t digest[32], domain[32];
@@ -854,28 +927,33 @@ static int wallet_sign_typed_data(int argc, char **argv) {
 
 /* ---- recover ------------------------------------------------------------ */
 
+static const char RECOVER_HELP[] =
+    "usage: decc wallet recover (--text|--hex|--hash|--file ...) --signature "
+    "0x...\n"
+    "       decc wallet recover --typed-data FILE.json --signature 0x...\n\n"
+    "Prints the signer address of an EIP-191 message or EIP-712 typed data\n"
+    "(add --expect ADDRESS to check it: exit 1 when it differs).\n";
+
 static int wallet_recover(int argc, char **argv) {
   msg_opts m = {0};
   const char *sig_text = NULL, *typed = NULL, *expect = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (secret_in_argv(a))
-      return refuse_secret(a);
-    int r = msg_opt_parse(&m, argc, argv, &i);
-    if (r < 0)
-      return CLI_USAGE;
-    if (r > 0)
-      continue;
-    const char **slot = !strcmp(a, "--signature")    ? &sig_text
-                        : !strcmp(a, "--typed-data") ? &typed
-                        : !strcmp(a, "--expect")     ? &expect
-                                                     : NULL;
-    if (!slot)
-      return cli_usage_error("unknown option '%s'", a);
-    if (i + 1 >= argc)
-      return cli_usage_error("%s needs a value", a);
-    *slot = argv[++i];
-  }
+  const char *mv[4] = {0};
+  cli_opt opts[] = {MSG_OPTS(mv),
+                    {"typed-data", 0, CLI_OPT_STR, &typed, "FILE.json",
+                     "the message: eth_signTypedData_v4 JSON", 0, 0, 0},
+                    {"signature", 0, CLI_OPT_STR, &sig_text, "0xSIG",
+                     "65 bytes (r, s, v) or 64 (EIP-2098)", 0, 0, 0},
+                    {"expect", 0, CLI_OPT_STR, &expect, "ADDRESS",
+                     "fail unless the signer is ADDRESS", 0, 0, 0},
+                    {0}};
+  cli_spec spec = {"wallet recover", RECOVER_HELP, opts, NULL, 0, NULL};
+  int np, rc = refuse_secrets(argc, argv);
+  if (rc == CLI_RUN)
+    rc = cli_parse(&spec, argc, argv, &np);
+  if (rc == CLI_RUN)
+    rc = msg_pick(&m, mv, spec.cmd);
+  if (rc != CLI_RUN)
+    return rc;
   if (!sig_text)
     return cli_usage_error("recover needs --signature 0x...");
   if (typed && m.kind)
@@ -896,7 +974,6 @@ static int wallet_recover(int argc, char **argv) {
     return cli_fail("--signature must be 65 bytes (r, s, v) or 64 bytes "
                     "(EIP-2098) of hex");
   uint8_t digest[32];
-  int rc;
   if (typed) {
     if ((rc = load_typed_data(typed, digest, NULL)) != CLI_OK)
       return rc;
@@ -973,19 +1050,22 @@ static int show_one(decc_dp *dp, const char *name, const decc_address *a,
   return CLI_OK;
 }
 
+static const char SHOW_HELP[] =
+    "usage: decc wallet show [NAME|ADDRESS|FILE] [--all]\n\n"
+    "Address, RLC balance, PoCo account (deposited, locked) and nonce of a\n"
+    "wallet (default: the configured or only one; --all: every wallet of\n"
+    "<home>/wallets) on the chain in use; no password needed.\n";
+
 static int wallet_show(int argc, char **argv) {
-  const char *ref = NULL;
   int all = 0;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--all"))
-      all = 1;
-    else if (argv[i][0] == '-')
-      return cli_usage_error("unknown option '%s'", argv[i]);
-    else if (ref)
-      return cli_usage_error("show takes one wallet");
-    else
-      ref = argv[i];
-  }
+  cli_opt opts[] = {{"all", 0, CLI_OPT_FLAG, &all, NULL,
+                     "every wallet of <home>/wallets", 0, 0, 0},
+                    {0}};
+  cli_spec spec = {"wallet show", SHOW_HELP, opts, NULL, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  const char *ref = np ? argv[1] : NULL;
   if (all && ref)
     return cli_usage_error("give a wallet or --all, not both");
   /* Names and addresses first: no password, no chain needed for them. */
@@ -1097,31 +1177,28 @@ static int wallet_show(int argc, char **argv) {
 
 /* ---- dispatch ----------------------------------------------------------- */
 
+static const struct {
+  const char *name;
+  int (*fn)(int, char **);
+} CMDS[] = {
+    {"create", wallet_create},
+    {"import", wallet_import},
+    {"list", wallet_list},
+    {"show", wallet_show},
+    {"address", wallet_address},
+    {"sign-message", wallet_sign_message},
+    {"sign-typed-data", wallet_sign_typed_data},
+    {"recover", wallet_recover},
+};
+
 int cli_cmd_wallet(int argc, char **argv) {
   if (argc < 2)
-    return wallet_usage(stderr, NULL);
+    return wallet_usage(stderr);
   const char *sub = argv[1];
   if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help"))
-    return wallet_usage(stdout, NULL);
-  static const struct {
-    const char *name;
-    int (*fn)(int, char **);
-  } T[] = {
-      {"create", wallet_create},
-      {"import", wallet_import},
-      {"list", wallet_list},
-      {"show", wallet_show},
-      {"address", wallet_address},
-      {"sign-message", wallet_sign_message},
-      {"sign-typed-data", wallet_sign_typed_data},
-      {"recover", wallet_recover},
-  };
-  for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
-    if (strcmp(sub, T[i].name))
-      continue;
-    if (cli_wants_help(argc - 1, argv + 1))
-      return wallet_usage(stdout, sub);
-    return T[i].fn(argc - 1, argv + 1);
-  }
+    return wallet_usage(stdout);
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+    if (!strcmp(sub, CMDS[i].name))
+      return CMDS[i].fn(argc - 1, argv + 1);
   return cli_usage_error("unknown wallet command '%s'", sub);
 }
