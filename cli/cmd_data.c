@@ -43,32 +43,40 @@ typedef struct in_args {
   const char *out;
 } in_args;
 
-/* Parses [--format F] IN [-o OUT] (allow_out: whether -o is accepted). */
-static int parse_in_args(int argc, char **argv, int allow_out, in_args *a) {
+static const char IN_FOOTER[] =
+    "IN.json is a JSON object (\"-\" = stdin). Binary values are\n"
+    "{\"$file\": \"relative/path\"} (relative to IN.json's directory) or\n"
+    "{\"$base64\": \"...\"}; v2 big integers are {\"$i128\": \"-123\"}.\n";
+
+/* Parses [--format F] IN [-o OUT] for subcommand sub (allow_out: whether
+ * -o is accepted). Returns CLI_RUN, or the exit code (help printed, or a
+ * usage error). */
+static int parse_in_args(int argc, char **argv, const char *sub,
+                         const char *help, int allow_out, in_args *a) {
   a->fmt = DECC_PD_V2;
   a->in = a->out = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--format")) {
-      if (++i >= argc)
-        return cli_usage_error("--format needs a value");
-      if (decc_pd_format_parse(&a->fmt, argv[i]) != DECC_OK)
-        return cli_usage_error("unknown format '%s' (legacy or v2)", argv[i]);
-    } else if (allow_out &&
-               (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output"))) {
-      if (++i >= argc)
-        return cli_usage_error("-o needs a file");
-      a->out = argv[i];
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return cli_usage_error("unknown option '%s'", argv[i]);
-    } else if (!a->in) {
-      a->in = argv[i];
-    } else {
-      return cli_usage_error("unexpected argument '%s'", argv[i]);
-    }
-  }
+  const char *fmt = NULL;
+  cli_opt opts[] = {{"format", 0, CLI_OPT_STR, &fmt, "legacy|v2",
+                     "v2 (DataProtector 2.x, the default) or legacy (0.5.3)", 0,
+                     0, 0},
+                    {NULL, 0, CLI_OPT_STR, NULL, NULL, NULL, 0, 0, 0}, /* -o */
+                    {0}};
+  if (allow_out)
+    opts[1] = (cli_opt){"output", 'o',       CLI_OPT_STR,
+                        &a->out,  "OUT.zip", "write the zip to OUT.zip",
+                        0,        0,         0};
+  char cmd[32];
+  snprintf(cmd, sizeof cmd, "data %s", sub);
+  cli_spec spec = {cmd, help, opts, NULL, 1, IN_FOOTER};
+  int np, rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
+    return rc;
+  if (fmt && decc_pd_format_parse(&a->fmt, fmt) != DECC_OK)
+    return cli_usage_error("unknown format '%s' (legacy or v2)", fmt);
+  a->in = np ? argv[1] : NULL;
   if (!a->in)
     return cli_usage_error("missing input JSON file");
-  return CLI_OK;
+  return CLI_RUN;
 }
 
 /* Loads IN.json into a tree. Returns CLI_OK or prints and fails. */
@@ -95,8 +103,13 @@ static int load_tree(const char *in, decc_pd **root) {
 
 static int data_validate(int argc, char **argv) {
   in_args a;
-  int rc = parse_in_args(argc, argv, 0, &a);
-  if (rc != CLI_OK)
+  int rc = parse_in_args(argc, argv, "validate",
+                         "usage: decc data validate [--format legacy|v2] "
+                         "IN.json\n\n"
+                         "Checks that IN.json can be protected in that "
+                         "format.\n",
+                         0, &a);
+  if (rc != CLI_RUN)
     return rc;
   decc_pd *root;
   if ((rc = load_tree(a.in, &root)) != CLI_OK)
@@ -126,8 +139,13 @@ static int data_validate(int argc, char **argv) {
 
 static int data_schema(int argc, char **argv) {
   in_args a;
-  int rc = parse_in_args(argc, argv, 0, &a);
-  if (rc != CLI_OK)
+  int rc = parse_in_args(argc, argv, "schema",
+                         "usage: decc data schema [--format legacy|v2] "
+                         "IN.json\n\n"
+                         "Prints the schema of IN.json (what the "
+                         "DataProtector records).\n",
+                         0, &a);
+  if (rc != CLI_RUN)
     return rc;
   decc_pd *root;
   if ((rc = load_tree(a.in, &root)) != CLI_OK)
@@ -153,8 +171,13 @@ static int data_schema(int argc, char **argv) {
 
 static int data_serialize(int argc, char **argv) {
   in_args a;
-  int rc = parse_in_args(argc, argv, 1, &a);
-  if (rc != CLI_OK)
+  int rc = parse_in_args(argc, argv, "serialize",
+                         "usage: decc data serialize [--format legacy|v2] "
+                         "IN.json [-o OUT.zip]\n\n"
+                         "Writes the protected-data zip of IN.json (to "
+                         "stdout unless -o; never to a\nterminal).\n",
+                         1, &a);
+  if (rc != CLI_RUN)
     return rc;
   if (!a.out && isatty(STDOUT_FILENO))
     return cli_usage_error("give -o OUT.zip (refusing to write a zip to a "
@@ -227,27 +250,29 @@ static json_t *value_json(const decc_pd_value *v) {
   return NULL;
 }
 
+static const char GET_HELP[] =
+    "usage: decc data get ZIP PATH [--type T] [--mode "
+    "optimistic|borsh|legacy]\n\n"
+    "Prints one value of a protected-data zip; dots in PATH separate keys.\n"
+    "T is bool, f64, i128, string, number, boolean, or anything else for "
+    "the\n"
+    "raw bytes (default).\n";
+
 static int data_get(int argc, char **argv) {
-  const char *zip = NULL, *path = NULL, *type = "application/octet-stream";
+  const char *type = "application/octet-stream", *mode_s = NULL;
   decc_pd_mode mode = DECC_PD_MODE_OPTIMISTIC;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--type")) {
-      if (++i >= argc)
-        return cli_usage_error("--type needs a value");
-      type = argv[i];
-    } else if (!strcmp(argv[i], "--mode")) {
-      if (++i >= argc || decc_pd_mode_parse(&mode, argv[i]) != DECC_OK)
-        return cli_usage_error("--mode is optimistic, borsh or legacy");
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return cli_usage_error("unknown option '%s'", argv[i]);
-    } else if (!zip) {
-      zip = argv[i];
-    } else if (!path) {
-      path = argv[i];
-    } else {
-      return cli_usage_error("unexpected argument '%s'", argv[i]);
-    }
-  }
+  cli_opt opts[] = {
+      {"type", 0, CLI_OPT_STR, &type, "T", "how to read the value", 0, 0, 0},
+      {"mode", 0, CLI_OPT_STR, &mode_s, "optimistic|borsh|legacy",
+       "the zip's encoding (default optimistic: guess)", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"data get", GET_HELP, opts, NULL, 2, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  if (mode_s && decc_pd_mode_parse(&mode, mode_s) != DECC_OK)
+    return cli_usage_error("--mode is optimistic, borsh or legacy");
+  const char *zip = np > 0 ? argv[1] : NULL, *path = np > 1 ? argv[2] : NULL;
   if (!zip || !path)
     return cli_usage_error("get needs ZIP and PATH");
   decc_err err;
@@ -293,7 +318,14 @@ static int data_get(int argc, char **argv) {
 }
 
 static int data_list(int argc, char **argv) {
-  if (argc != 2)
+  cli_spec spec = {
+      "data list", "usage: decc data list ZIP\n\nThe entries of a zip.\n",
+      NULL,        NULL,
+      1,           NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  if (np != 1)
     return cli_usage_error("list needs one ZIP");
   decc_err err;
   decc_err_clear(&err);
@@ -316,20 +348,21 @@ static int data_list(int argc, char **argv) {
 }
 
 static int data_extract(int argc, char **argv) {
-  const char *zip = NULL, *dir = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-      if (++i >= argc)
-        return cli_usage_error("-o needs a directory");
-      dir = argv[i];
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return cli_usage_error("unknown option '%s'", argv[i]);
-    } else if (!zip) {
-      zip = argv[i];
-    } else {
-      return cli_usage_error("unexpected argument '%s'", argv[i]);
-    }
-  }
+  const char *dir = NULL;
+  cli_opt opts[] = {{"output", 'o', CLI_OPT_STR, &dir, "DIR",
+                     "the directory to extract into", 0, 0, 0},
+                    {0}};
+  cli_spec spec = {"data extract",
+                   "usage: decc data extract ZIP -o DIR\n\n"
+                   "Extracts a zip (refusing unsafe paths).\n",
+                   opts,
+                   NULL,
+                   1,
+                   NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  const char *zip = np ? argv[1] : NULL;
   if (!zip || !dir)
     return cli_usage_error("extract needs ZIP and -o DIR");
   decc_err err;
@@ -349,25 +382,23 @@ static int data_extract(int argc, char **argv) {
   return CLI_OK;
 }
 
+static const struct {
+  const char *name;
+  int (*fn)(int, char **);
+} CMDS[] = {
+    {"validate", data_validate},   {"schema", data_schema},
+    {"serialize", data_serialize}, {"get", data_get},
+    {"list", data_list},           {"extract", data_extract},
+};
+
 int cli_cmd_data(int argc, char **argv) {
   if (argc < 2)
     return data_usage(stderr);
   const char *sub = argv[1];
   if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help"))
     return data_usage(stdout);
-  if (cli_wants_help(argc - 1, argv + 1))
-    return data_usage(stdout);
-  if (!strcmp(sub, "validate"))
-    return data_validate(argc - 1, argv + 1);
-  if (!strcmp(sub, "schema"))
-    return data_schema(argc - 1, argv + 1);
-  if (!strcmp(sub, "serialize"))
-    return data_serialize(argc - 1, argv + 1);
-  if (!strcmp(sub, "get"))
-    return data_get(argc - 1, argv + 1);
-  if (!strcmp(sub, "list"))
-    return data_list(argc - 1, argv + 1);
-  if (!strcmp(sub, "extract"))
-    return data_extract(argc - 1, argv + 1);
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+    if (!strcmp(sub, CMDS[i].name))
+      return CMDS[i].fn(argc - 1, argv + 1);
   return cli_usage_error("unknown data command '%s'", sub);
 }

@@ -20,6 +20,18 @@
 #include "dp_cli.h"
 #include "ledger_cli.h"
 
+static const char SHOW_HELP[] = "usage: decc deal show DEALID\n\n"
+                                "A deal (viewDeal) and the ids of its tasks.\n";
+
+static const char LS_HELP_DEAL[] =
+    "usage: decc deal ls [--user ADDRESS|WALLET] [--since WHEN] [--from-block "
+    "N]\n"
+    "                    [wallet]\n\n"
+    "The deals requested by --user (default: your wallet), oldest first.\n"
+    "--since: started at or after a date (2026-12-01, 2026-12-01T10:30Z) or "
+    "a\n"
+    "duration back from now (7d, 12h).\n";
+
 static int deal_usage(FILE *f) {
   fprintf(f, "usage: decc deal show DEALID\n"
              "       decc deal ls [--user ADDRESS|WALLET] [--since WHEN] "
@@ -29,7 +41,8 @@ static int deal_usage(FILE *f) {
              "oldest first;\n"
              "      --since: started at or after a date (2026-12-01, "
              "2026-12-01T10:30Z)\n"
-             "      or a duration back from now (7d, 12h).\n");
+             "      or a duration back from now (7d, 12h).\n"
+             "(decc deal ls --help lists its options)\n");
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -57,35 +70,24 @@ int cli_deal_ls(int argc, char **argv, int tasks) {
   const char *user = NULL;
   uint64_t from = 0;
   int64_t since = 0; /* --since: deals started at or after */
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    int k = dp_cli_opt(&w, argc, argv, &i);
-    if (k < 0)
-      return CLI_USAGE;
-    if (k)
-      continue;
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      if (tasks)
-        fputs(LS_HELP_TASK, stdout);
-      else
-        deal_usage(stdout);
-      return CLI_OK;
-    }
-    if ((!strcmp(a, "--user") || !strcmp(a, "--from-block") ||
-         !strcmp(a, "--since")) &&
-        i + 1 < argc) {
-      if (!strcmp(a, "--user"))
-        user = argv[++i];
-      else if (!strcmp(a, "--since")) {
-        if (cli_time_parse(a, argv[++i], (int64_t)time(NULL), CLI_TIME_PAST,
-                           &since) != CLI_OK)
-          return CLI_USAGE;
-      } else if (lc_parse_u64(&from, argv[++i], a) != CLI_OK)
-        return CLI_USAGE;
-    } else
-      return cli_usage_error("%s: unknown option or argument '%s'",
-                             tasks ? "task ls" : "deal ls", a);
-  }
+  cli_opt opts[] = {
+      {"user", 0, CLI_OPT_STR, &user, "ADDRESS|WALLET",
+       "the requester (default: your wallet)", 0, 0, 0},
+      {"since", 0, CLI_OPT_PAST, &since, "WHEN",
+       "deals started at or after a date or a duration back from now", 0, 0, 0},
+      {"from-block", 0, CLI_OPT_U64, &from, "N",
+       "search the hub's events from block N", 0, 0, 0},
+      {0}};
+  cli_spec spec = {tasks ? "task ls" : "deal ls",
+                   tasks ? LS_HELP_TASK : LS_HELP_DEAL,
+                   opts,
+                   &w.key,
+                   0,
+                   NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  w.wallet = w.key.wallet;
   decc_address me;
   if (user ? dp_cli_ref_address(&me, user, "--user") : dp_cli_me(&me, &w))
     return CLI_FAIL;
@@ -258,19 +260,15 @@ static void print_json_text(json_t *j, int indent) {
   }
 }
 
-int cli_cmd_deal(int argc, char **argv) {
-  if (argc < 2)
-    return deal_usage(stderr);
-  if (!strcmp(argv[1], "ls"))
-    return cli_deal_ls(argc - 1, argv + 1, 0);
-  if (cli_wants_help(argc, argv))
-    return deal_usage(stdout);
-  if (strcmp(argv[1], "show"))
-    return cli_usage_error("unknown deal command '%s'", argv[1]);
-  if (argc != 3)
+static int deal_show(int argc, char **argv) {
+  cli_spec spec = {"deal show", SHOW_HELP, NULL, NULL, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  if (np != 1)
     return cli_usage_error("deal show needs a DEALID");
   uint8_t id[32];
-  if (lc_parse_h32(id, argv[2], "deal id") != CLI_OK)
+  if (lc_parse_h32(id, argv[1], "deal id") != CLI_OK)
     return CLI_USAGE;
   decc_chain *l;
   if (lc_open(&l) != CLI_OK)
@@ -281,7 +279,7 @@ int cli_cmd_deal(int argc, char **argv) {
   decc_status s = decc_hub_view_deal(l, id, &d, &err);
   decc_chain_destroy(l);
   if (s == DECC_E_NOT_FOUND)
-    return cli_fail("unknown deal %s", argv[2]);
+    return cli_fail("unknown deal %s", argv[1]);
   if (s != DECC_OK)
     return cli_fail_err(&err);
   json_t *o = json_object();
@@ -322,4 +320,23 @@ int cli_cmd_deal(int argc, char **argv) {
   print_json_text(o, 0);
   json_decref(o);
   return CLI_OK;
+}
+
+static int deal_ls(int argc, char **argv) { return cli_deal_ls(argc, argv, 0); }
+
+static const struct {
+  const char *name;
+  int (*fn)(int, char **);
+} CMDS[] = {{"show", deal_show}, {"ls", deal_ls}};
+
+int cli_cmd_deal(int argc, char **argv) {
+  if (argc < 2)
+    return deal_usage(stderr);
+  const char *sub = argv[1];
+  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
+    return deal_usage(stdout);
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+    if (!strcmp(sub, CMDS[i].name))
+      return CMDS[i].fn(argc - 1, argv + 1);
+  return cli_usage_error("unknown deal command '%s'", sub);
 }

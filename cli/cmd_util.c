@@ -38,29 +38,55 @@ static int util_usage(FILE *f) {
   return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
+/* Parses a subcommand without options (only -h) taking exactly n_args
+ * arguments; `need` is the error when they are not all there. Returns
+ * CLI_RUN, or the exit code (help printed, or a usage error). */
+static int args_only(const char *cmd, const char *help, int n_args,
+                     const char *need, int argc, char **argv) {
+  cli_spec spec = {cmd, help, NULL, NULL, n_args, NULL};
+  int np, rc = cli_parse(&spec, argc, argv, &np);
+  if (rc != CLI_RUN)
+    return rc;
+  return np == n_args ? CLI_RUN : cli_usage_error("%s", need);
+}
+
+static const char KECCAK_HELP[] =
+    "usage: decc util keccak256 (--hex HEX | --text STR | --file PATH)\n\n"
+    "Prints keccak256 of the bytes.\n";
+
 static int util_keccak(int argc, char **argv) {
-  if (argc != 3)
+  const char *hex_s = NULL, *text = NULL, *file = NULL;
+  cli_opt opts[] = {
+      {"hex", 0, CLI_OPT_STR, &hex_s, "HEX", "these bytes", 0, 0, 0},
+      {"text", 0, CLI_OPT_STR, &text, "STR", "this text (UTF-8)", 0, 0, 0},
+      {"file", 0, CLI_OPT_STR, &file, "PATH", "the bytes of PATH", 0, 0, 0},
+      {0}};
+  cli_spec spec = {"util keccak256", KECCAK_HELP, opts, NULL, 0, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  if (!!hex_s + !!text + !!file != 1)
     return cli_usage_error(
         "keccak256 needs exactly one of --hex, --text, --file");
   uint8_t h[32];
-  if (!strcmp(argv[1], "--text")) {
-    decc_keccak256(h, argv[2], strlen(argv[2]));
-  } else if (!strcmp(argv[1], "--hex")) {
-    size_t n = strlen(argv[2]);
+  if (text) {
+    decc_keccak256(h, text, strlen(text));
+  } else if (hex_s) {
+    size_t n = strlen(hex_s);
     uint8_t *b = decc_malloc(n / 2 + 1);
     if (!b)
       return cli_fail("out of memory");
     size_t got = 0;
-    if (decc_hex_decode(b, n / 2 + 1, &got, argv[2], n) != DECC_OK) {
+    if (decc_hex_decode(b, n / 2 + 1, &got, hex_s, n) != DECC_OK) {
       decc_free(b);
       return cli_fail("--hex: not valid hex (even number of 0-9a-f digits)");
     }
     decc_keccak256(h, b, got);
     decc_free(b);
-  } else if (!strcmp(argv[1], "--file")) {
-    FILE *f = fopen(argv[2], "rb");
+  } else {
+    FILE *f = fopen(file, "rb");
     if (!f)
-      return cli_fail("%s: cannot open", argv[2]);
+      return cli_fail("%s: cannot open", file);
     decc_keccak256_ctx c;
     decc_keccak256_init(&c);
     uint8_t buf[65536];
@@ -70,10 +96,8 @@ static int util_keccak(int argc, char **argv) {
     int bad = ferror(f);
     fclose(f);
     if (bad)
-      return cli_fail("%s: read error", argv[2]);
+      return cli_fail("%s: read error", file);
     decc_keccak256_final(&c, h);
-  } else {
-    return cli_usage_error("unknown keccak256 input '%s'", argv[1]);
   }
   char hex[DECC_HEX32_LEN];
   decc_hex_encode(hex, h, 32, 1);
@@ -84,8 +108,13 @@ static int util_keccak(int argc, char **argv) {
 }
 
 static int util_checksum(int argc, char **argv) {
-  if (argc != 2)
-    return cli_usage_error("checksum-address needs one address");
+  int rc = args_only("util checksum-address",
+                     "usage: decc util checksum-address ADDRESS\n\n"
+                     "Prints the EIP-55 checksummed address (exit 1 when "
+                     "ADDRESS is mixed-case\nwith a wrong checksum).\n",
+                     1, "checksum-address needs one address", argc, argv);
+  if (rc != CLI_RUN)
+    return rc;
   decc_address a;
   decc_err err;
   decc_err_clear(&err);
@@ -121,12 +150,23 @@ static int parse_uint(decc_u256 *v, const char *s, const char *what) {
 
 /* deal-id / task-id: keccak256(bytes32 ‖ uint256). */
 static int util_id(int argc, char **argv, int deal) {
-  if (argc != 3)
-    return cli_usage_error(deal ? "deal-id needs REQUESTORDER_HASH CONSUMED"
-                                : "task-id needs DEAL_ID INDEX");
+  int rc =
+      deal
+          ? args_only("util deal-id",
+                      "usage: decc util deal-id REQUESTORDER_HASH CONSUMED\n\n"
+                      "keccak256(hash ‖ uint256 consumed): the id of the "
+                      "deal. Numbers are\ndecimal or 0x hex.\n",
+                      2, "deal-id needs REQUESTORDER_HASH CONSUMED", argc, argv)
+          : args_only("util task-id",
+                      "usage: decc util task-id DEAL_ID INDEX\n\n"
+                      "keccak256(dealid ‖ uint256 index): the id of the "
+                      "task. Numbers are\ndecimal or 0x hex.\n",
+                      2, "task-id needs DEAL_ID INDEX", argc, argv);
+  if (rc != CLI_RUN)
+    return rc;
   uint8_t in[32], out[32];
   decc_u256 n;
-  int rc = parse_b32(in, argv[1], deal ? "REQUESTORDER_HASH" : "DEAL_ID");
+  rc = parse_b32(in, argv[1], deal ? "REQUESTORDER_HASH" : "DEAL_ID");
   if (!rc)
     rc = parse_uint(&n, argv[2], deal ? "CONSUMED" : "INDEX");
   if (rc)
@@ -144,9 +184,18 @@ static int util_id(int argc, char **argv, int deal) {
 }
 
 static int util_multiaddr(int argc, char **argv) {
-  if (argc != 3 || (strcmp(argv[1], "encode") && strcmp(argv[1], "decode")))
-    return cli_usage_error(
-        "multiaddr needs 'encode /ipfs/<cid>' or 'decode 0xHEX'");
+  static const char need[] =
+      "multiaddr needs 'encode /ipfs/<cid>' or 'decode 0xHEX'";
+  int prc = args_only("util multiaddr",
+                      "usage: decc util multiaddr encode /ipfs/<cid>\n"
+                      "       decc util multiaddr decode 0xHEX\n\n"
+                      "The binary multiaddr iExec stores for a dataset, as "
+                      "0x hex, and back\nto /ipfs/<CIDv0>.\n",
+                      2, need, argc, argv);
+  if (prc != CLI_RUN)
+    return prc;
+  if (strcmp(argv[1], "encode") && strcmp(argv[1], "decode"))
+    return cli_usage_error("%s", need);
   decc_err err;
   decc_err_clear(&err);
   if (!strcmp(argv[1], "encode")) {
@@ -189,8 +238,17 @@ static int util_multiaddr(int argc, char **argv) {
 }
 
 static int util_tag(int argc, char **argv) {
-  if (argc != 3 || (strcmp(argv[1], "encode") && strcmp(argv[1], "decode")))
-    return cli_usage_error("tag needs 'encode NAMES' or 'decode 0xHEX'");
+  static const char need[] = "tag needs 'encode NAMES' or 'decode 0xHEX'";
+  int prc = args_only("util tag",
+                      "usage: decc util tag encode NAMES|0xHEX\n"
+                      "       decc util tag decode 0xHEX\n\n"
+                      "Tag bitmaps: names (e.g. tee,tdx) to the bytes32 tag "
+                      "and back.\n",
+                      2, need, argc, argv);
+  if (prc != CLI_RUN)
+    return prc;
+  if (strcmp(argv[1], "encode") && strcmp(argv[1], "decode"))
+    return cli_usage_error("%s", need);
   decc_err err;
   decc_err_clear(&err);
   uint8_t tag[32];
@@ -219,8 +277,13 @@ static int util_tag(int argc, char **argv) {
 }
 
 static int util_typed_data(int argc, char **argv) {
-  if (argc != 2)
-    return cli_usage_error("typed-data-hash needs one FILE");
+  int prc = args_only("util typed-data-hash",
+                      "usage: decc util typed-data-hash FILE\n\n"
+                      "The EIP-712 digest of eth_signTypedData_v4 JSON ('-' "
+                      "reads stdin).\n",
+                      1, "typed-data-hash needs one FILE", argc, argv);
+  if (prc != CLI_RUN)
+    return prc;
   size_t len = 0;
   char *text = cli_read_file(argv[1], DECC_EIP712_JSON_MAX, &len, 0);
   if (!text)
@@ -244,29 +307,34 @@ static int util_typed_data(int argc, char **argv) {
   return CLI_OK;
 }
 
+static int util_deal_id(int argc, char **argv) {
+  return util_id(argc, argv, 1);
+}
+static int util_task_id(int argc, char **argv) {
+  return util_id(argc, argv, 0);
+}
+
+static const struct {
+  const char *name;
+  int (*fn)(int, char **);
+} CMDS[] = {
+    {"keccak256", util_keccak},
+    {"checksum-address", util_checksum},
+    {"deal-id", util_deal_id},
+    {"task-id", util_task_id},
+    {"multiaddr", util_multiaddr},
+    {"tag", util_tag},
+    {"typed-data-hash", util_typed_data},
+};
+
 int cli_cmd_util(int argc, char **argv) {
   if (argc < 2)
     return util_usage(stderr);
   const char *sub = argv[1];
   if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
     return util_usage(stdout);
-  if (cli_wants_help(argc - 1, argv + 1))
-    return util_usage(stdout);
-  int sargc = argc - 1;
-  char **sargv = argv + 1;
-  if (!strcmp(sub, "keccak256"))
-    return util_keccak(sargc, sargv);
-  if (!strcmp(sub, "checksum-address"))
-    return util_checksum(sargc, sargv);
-  if (!strcmp(sub, "deal-id"))
-    return util_id(sargc, sargv, 1);
-  if (!strcmp(sub, "task-id"))
-    return util_id(sargc, sargv, 0);
-  if (!strcmp(sub, "multiaddr"))
-    return util_multiaddr(sargc, sargv);
-  if (!strcmp(sub, "tag"))
-    return util_tag(sargc, sargv);
-  if (!strcmp(sub, "typed-data-hash"))
-    return util_typed_data(sargc, sargv);
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+    if (!strcmp(sub, CMDS[i].name))
+      return CMDS[i].fn(argc - 1, argv + 1);
   return cli_usage_error("unknown util command '%s'", sub);
 }
