@@ -7,11 +7,12 @@
  * Passwords and private keys are caller-owned; the library wipes its own
  * copies of derived keys before returning.
  *
- * Misuse: every pointer argument is required unless its doc says optional or
- * may be NULL (a data pointer may be NULL when its length is 0); a NULL one
- * is reported to the misuse handler (decc_set_misuse_handler, common.h) and
- * the function returns DECC_E_INVALID (a void function returns at once)
- * without touching anything.
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer may be NULL
+ * when its length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (a void function returns at once) without touching
+ * anything.
  */
 #ifndef DECC_KEYSTORE_H
 #define DECC_KEYSTORE_H

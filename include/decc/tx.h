@@ -24,11 +24,12 @@
  * Ownership: a decc_tx owns its data and access list (heap copies); init it
  * with decc_tx_init and release it with decc_tx_clear.
  *
- * Misuse: every pointer argument is required unless its doc says optional or
- * may be NULL (a data pointer may be NULL when its length is 0); a NULL one
- * is reported to the misuse handler (decc_set_misuse_handler, common.h) and
- * the function returns DECC_E_INVALID (a void function returns at once)
- * without touching anything.
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer may be NULL
+ * when its length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (a void function returns at once) without touching
+ * anything.
  */
 #ifndef DECC_TX_H
 #define DECC_TX_H

@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/dataset.h"
 #include "decc/encoding.h"
@@ -55,6 +56,7 @@ static decc_status key_alloc(decc_dataset_key **out, decc_err *err) {
 }
 
 decc_status decc_dataset_key_generate(decc_dataset_key **out, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
   decc_dataset_key *k;
   *out = NULL;
   decc_status st = key_alloc(&k, err);
@@ -72,6 +74,8 @@ decc_status decc_dataset_key_generate(decc_dataset_key **out, decc_err *err) {
 decc_status decc_dataset_key_from_bytes(decc_dataset_key **out,
                                         const uint8_t key32[32],
                                         decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(key32 != NULL);
   decc_dataset_key *k;
   *out = NULL;
   decc_status st = key_alloc(&k, err);
@@ -89,6 +93,8 @@ static int is_space(char c) {
 
 decc_status decc_dataset_key_parse(decc_dataset_key **out, const char *text,
                                    size_t len, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(text != NULL || len == 0);
   *out = NULL;
   while (len > 0 && is_space(text[0])) {
     text++;
@@ -129,10 +135,13 @@ decc_status decc_dataset_key_parse(decc_dataset_key **out, const char *text,
 }
 
 void decc_dataset_key_encode(char out45[45], const decc_dataset_key *key) {
+  DECC_ARG_CHECK_VOID(out45 != NULL);
+  DECC_ARG_CHECK_VOID(key != NULL);
   decc_base64_encode(out45, key->k, sizeof key->k);
 }
 
 const uint8_t *decc_dataset_key_bytes(const decc_dataset_key *key) {
+  DECC_ARG_CHECK_RET(key != NULL, NULL);
   return key->k;
 }
 
@@ -332,6 +341,9 @@ static decc_status flush(decc_dataset_stream *s, int last, decc_err *err) {
 decc_status decc_dataset_stream_create(
     decc_dataset_stream **out, unsigned flags, const decc_dataset_key *key,
     const uint8_t *iv16, decc_dataset_sink_fn sink, void *user, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(sink != NULL);
   *out = NULL;
   int enc = (flags & DECC_DATASET_ENCRYPT) != 0;
   if (!key || !sink)
@@ -390,6 +402,8 @@ decc_status decc_dataset_stream_create(
 
 decc_status decc_dataset_stream_update(decc_dataset_stream *s, const void *in,
                                        size_t n, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(in != NULL || n == 0);
   if (s->failed || s->finished)
     return decc_err_set(err, DECC_E_STATE, "dataset stream already %s",
                         s->failed ? "failed" : "finished");
@@ -439,6 +453,7 @@ decc_status decc_dataset_stream_update(decc_dataset_stream *s, const void *in,
 
 decc_status decc_dataset_stream_final(decc_dataset_stream *s,
                                       uint8_t *checksum32, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
   if (s->failed || s->finished)
     return decc_err_set(err, DECC_E_STATE, "dataset stream already %s",
                         s->failed ? "failed" : "finished");
@@ -490,10 +505,12 @@ decc_status decc_dataset_stream_final(decc_dataset_stream *s,
 }
 
 uint64_t decc_dataset_stream_bytes_in(const decc_dataset_stream *s) {
+  DECC_ARG_CHECK_RET(s != NULL, 0);
   return s->nin;
 }
 
 uint64_t decc_dataset_stream_bytes_out(const decc_dataset_stream *s) {
+  DECC_ARG_CHECK_RET(s != NULL, 0);
   return s->nout;
 }
 
@@ -593,6 +610,7 @@ decc_status decc_dataset_encrypt_fd(int out_fd, uint8_t *checksum32,
                                     const decc_dataset_key *key,
                                     const uint8_t *iv16, int in_fd,
                                     decc_err *err) {
+  DECC_ARG_CHECK(key != NULL);
   return pump_fd(out_fd, checksum32, key, iv16, in_fd, DECC_DATASET_ENCRYPT,
                  NULL, err);
 }
@@ -600,6 +618,7 @@ decc_status decc_dataset_encrypt_fd(int out_fd, uint8_t *checksum32,
 decc_status decc_dataset_decrypt_fd(int out_fd, uint8_t *checksum32,
                                     const decc_dataset_key *key, int in_fd,
                                     decc_err *err) {
+  DECC_ARG_CHECK(key != NULL);
   return pump_fd(out_fd, checksum32, key, NULL, in_fd, 0, NULL, err);
 }
 
@@ -640,6 +659,9 @@ static decc_status file_op(const char *out_path, uint8_t *checksum32,
 decc_status decc_dataset_encrypt_file(const char *out_path, uint8_t *checksum32,
                                       const decc_dataset_key *key,
                                       const char *in_path, decc_err *err) {
+  DECC_ARG_CHECK(out_path != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(in_path != NULL);
   return file_op(out_path, checksum32, key, in_path, 1, NULL, err);
 }
 
@@ -647,6 +669,9 @@ decc_status decc_dataset_decrypt_file(const char *out_path, uint8_t *checksum32,
                                       const decc_dataset_key *key,
                                       const char *in_path,
                                       const uint8_t *expect32, decc_err *err) {
+  DECC_ARG_CHECK(out_path != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(in_path != NULL);
   return file_op(out_path, checksum32, key, in_path, 0, expect32, err);
 }
 
@@ -700,6 +725,10 @@ decc_status decc_dataset_encrypt(uint8_t **out, size_t *out_len,
                                  const decc_dataset_key *key,
                                  const uint8_t *iv16, const void *in, size_t n,
                                  decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(out_len != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(in != NULL || n == 0);
   return mem_op(out, out_len, checksum32, key, iv16, in, n, 1, err);
 }
 
@@ -707,11 +736,17 @@ decc_status decc_dataset_decrypt(uint8_t **out, size_t *out_len,
                                  uint8_t *checksum32,
                                  const decc_dataset_key *key, const void *in,
                                  size_t n, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(out_len != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(in != NULL || n == 0);
   return mem_op(out, out_len, checksum32, key, NULL, in, n, 0, err);
 }
 
 decc_status decc_dataset_checksum_file(char hex67[DECC_HEX32_LEN],
                                        const char *path, decc_err *err) {
+  DECC_ARG_CHECK(hex67 != NULL);
+  DECC_ARG_CHECK(path != NULL);
   uint8_t sum[32];
   decc_status st = decc_sha256_file(sum, path, err);
   if (st)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/dataset.h"
 #include "decc/mem.h"
@@ -281,6 +282,9 @@ static decc_status close_error(enc_src *e, zip_t *za, decc_err *err) {
 decc_status decc_result_encrypt_file(const char *out_path,
                                      const decc_rsa_key *pub,
                                      const char *zip_path, decc_err *err) {
+  DECC_ARG_CHECK(out_path != NULL);
+  DECC_ARG_CHECK(pub != NULL);
+  DECC_ARG_CHECK(zip_path != NULL);
   enc_src e;
   memset(&e, 0, sizeof e);
   e.fd = open(zip_path, O_RDONLY | O_CLOEXEC);
@@ -346,6 +350,10 @@ decc_status decc_result_encrypt_file(const char *out_path,
 decc_status decc_result_encrypt(uint8_t **out, size_t *out_len,
                                 const decc_rsa_key *pub, const void *zip,
                                 size_t n, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(out_len != NULL);
+  DECC_ARG_CHECK(pub != NULL);
+  DECC_ARG_CHECK(zip != NULL || n == 0);
   *out = NULL;
   *out_len = 0;
   enc_src e;
@@ -746,6 +754,9 @@ decc_status decc_result_decrypt_file(const char *out_path,
                                      decc_result_info *info,
                                      const decc_rsa_key *priv,
                                      const char *archive_path, decc_err *err) {
+  DECC_ARG_CHECK(out_path != NULL);
+  DECC_ARG_CHECK(priv != NULL);
+  DECC_ARG_CHECK(archive_path != NULL);
   int zerr = 0;
   zip_t *za = zip_open(archive_path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
   if (!za)
@@ -774,6 +785,10 @@ decc_status decc_result_decrypt(uint8_t **out, size_t *out_len,
                                 decc_result_info *info,
                                 const decc_rsa_key *priv, const void *archive,
                                 size_t n, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(out_len != NULL);
+  DECC_ARG_CHECK(priv != NULL);
+  DECC_ARG_CHECK(archive != NULL || n == 0);
   *out = NULL;
   *out_len = 0;
   zip_error_t ze;

@@ -14,6 +14,7 @@
 #include <openssl/rsa.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
 #include "decc/result.h"
@@ -39,6 +40,7 @@ static decc_status wrap(decc_rsa_key **out, EVP_PKEY *pk, int priv,
 }
 
 decc_status decc_rsa_keygen(decc_rsa_key **out, unsigned bits, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
   *out = NULL;
   if (bits == 0)
     bits = DECC_RSA_DEFAULT_BITS;
@@ -124,6 +126,8 @@ static decc_status parse_pem(decc_rsa_key **out, const char *pem, size_t len,
 
 decc_status decc_rsa_key_parse(decc_rsa_key **out, const char *text, size_t len,
                                decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(text != NULL || len == 0);
   *out = NULL;
   while (len > 0 && is_space(text[0])) {
     text++;
@@ -157,9 +161,13 @@ decc_status decc_rsa_key_parse(decc_rsa_key **out, const char *text, size_t len,
   return st;
 }
 
-int decc_rsa_key_is_private(const decc_rsa_key *key) { return key->priv; }
+int decc_rsa_key_is_private(const decc_rsa_key *key) {
+  DECC_ARG_CHECK_RET(key != NULL, 0);
+  return key->priv;
+}
 
 unsigned decc_rsa_key_bits(const decc_rsa_key *key) {
+  DECC_ARG_CHECK_RET(key != NULL, 0);
   return (unsigned)EVP_PKEY_get_bits(key->pk);
 }
 
@@ -184,6 +192,8 @@ static decc_status bio_take(char **out, size_t *len, BIO *bio, int secure,
 
 decc_status decc_rsa_key_public_pem(char **pem, size_t *len,
                                     const decc_rsa_key *key, decc_err *err) {
+  DECC_ARG_CHECK(pem != NULL);
+  DECC_ARG_CHECK(key != NULL);
   *pem = NULL;
   BIO *bio = BIO_new(BIO_s_mem());
   if (!bio)
@@ -201,6 +211,8 @@ decc_status decc_rsa_key_public_pem(char **pem, size_t *len,
 
 decc_status decc_rsa_key_public_b64(char **b64, size_t *len,
                                     const decc_rsa_key *key, decc_err *err) {
+  DECC_ARG_CHECK(b64 != NULL);
+  DECC_ARG_CHECK(key != NULL);
   *b64 = NULL;
   char *pem = NULL;
   size_t n = 0;
@@ -223,6 +235,8 @@ decc_status decc_rsa_key_public_b64(char **b64, size_t *len,
 
 decc_status decc_rsa_key_private_pem(char **pem, size_t *len,
                                      const decc_rsa_key *key, decc_err *err) {
+  DECC_ARG_CHECK(pem != NULL);
+  DECC_ARG_CHECK(key != NULL);
   *pem = NULL;
   if (!key->priv)
     return decc_err_set(err, DECC_E_INVALID,
@@ -246,6 +260,10 @@ decc_status decc_rsa_key_private_pem(char **pem, size_t *len,
 decc_status decc_rsa_encrypt_pkcs1(uint8_t *out, size_t out_cap,
                                    size_t *out_len, const decc_rsa_key *key,
                                    const void *in, size_t n, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(out_len != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(in != NULL || n == 0);
   size_t k = (size_t)EVP_PKEY_get_size(key->pk);
   if (n + 11 > k)
     return decc_err_set(err, DECC_E_RANGE,
@@ -272,6 +290,10 @@ decc_status decc_rsa_encrypt_pkcs1(uint8_t *out, size_t out_cap,
 decc_status decc_rsa_decrypt_pkcs1(uint8_t *out, size_t out_cap,
                                    size_t *out_len, const decc_rsa_key *key,
                                    const void *in, size_t n, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(out_len != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(in != NULL || n == 0);
   *out_len = 0;
   if (!key->priv)
     return decc_err_set(err, DECC_E_INVALID,
