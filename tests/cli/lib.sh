@@ -12,7 +12,8 @@
 #   finish
 #
 # Checks (each counts one pass or one failure; failures are printed):
-#   ok / ko MSG (bad MSG is the same as ko)
+#   ok [MSG] / ko MSG (bad MSG is the same as ko; ok prints "ok - MSG" when
+#                     given one: the long integration stories log progress)
 #   check_eq NAME EXPECTED ACTUAL        the two strings are equal
 #   contains NAME NEEDLE HAYSTACK        HAYSTACK contains NEEDLE (fixed string)
 #   check_rc NAME RC CMD...              CMD exits RC (stdin /dev/null); its
@@ -41,6 +42,21 @@
 #                        (ARGS must include --port-file PORTFILE), stops it at
 #                        exit, waits for its port (5 s) and sets NODE_URL
 #   stop_pid PID         kills a background process and reaps it
+#   signal_pid SIG PID   sends SIG to a background process started here,
+#                        reaps it and returns its exit status (how it
+#                        ended is then checkable); it is not stopped again
+#   start_bg PORTFILE LOG CMD...      the same for any server command (a fake
+#                        API in python3…): runs CMD in the background, stops
+#                        it at exit, waits for PORTFILE (START_WAIT_S, 10 s);
+#                        sets BG_PID and BG_URL
+# Engines (tools/engines/install.sh installs them into $ENGINES; a missing
+# one is a skip, a failure under CI=true):
+#   ENGINES              $DECC_ENGINES_DIR, else ${XDG_CACHE_HOME:-~/.cache}/decc-engines
+#   need_cmd CMD...      skip unless every CMD is on PATH
+#   need_file PATH WHY   skip with WHY unless PATH exists
+#   start_anvil LOG      anvil ($ENGINES/chain) on a loopback port chosen by
+#                        anvil, chain id 31337, stopped at exit; waits 30 s
+#                        for its port; sets ANVIL_URL and ANVIL_PID
 
 DECC=${DECC:?DECC must point to the decc binary}
 pass=0
@@ -61,15 +77,18 @@ on_exit() { _lib_exit_cmds+=("$1"); }
 _lib_in_ci() { [ -n "${CI:-}" ] && [ "${CI}" != false ] && [ "${CI}" != 0 ]; }
 skip() {
   if _lib_in_ci; then
-    echo "FAIL: $1 (required under CI=$CI)"
+    echo "FAIL $(basename "$0"): $1 (required under CI=$CI)"
     exit 1
   fi
-  echo "SKIP: $1"
+  echo "SKIP $(basename "$0"): $1"
   exit 77 # ctest: Skipped, never Passed
 }
 need_root() { [ "$(id -u)" = 0 ] || skip "$1"; }
 
-ok() { pass=$((pass + 1)); }
+ok() {
+  pass=$((pass + 1))
+  [ $# = 0 ] || echo "ok - $*"
+}
 ko() {
   fail=$((fail + 1))
   echo "FAIL: $*" >&2
@@ -132,22 +151,64 @@ dev_keys() { # dev_keys [chain init options...]
 key() { awk -v i="($1)" '$1==i{print $3}' <<<"$_lib_keys"; }
 addr() { awk -v i="($1)" '$1==i{print $2}' <<<"$_lib_keys"; }
 
+_lib_stopped=" "
 stop_pid() {
   [ -n "${1:-}" ] || return 0
+  # Each pid is killed once: at exit, a pid stopped earlier may belong to
+  # another process by now.
+  case $_lib_stopped in *" $1 "*) return 0 ;; esac
+  _lib_stopped+="$1 "
   kill "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
-start_node() { # start_node PORTFILE LOG ARGS...
-  local portfile=$1 log=$2 pid
+signal_pid() { # signal_pid SIG PID
+  local rc=0
+  _lib_stopped+="$2 "
+  kill -"$1" "$2" 2>/dev/null || true
+  wait "$2" 2>/dev/null || rc=$?
+  return $rc
+}
+start_bg() { # start_bg PORTFILE LOG CMD...
+  local portfile=$1 log=$2 i
   shift 2
-  "$DECC" "$@" >"$log" 2>&1 &
-  pid=$!
-  NODE_LAST_PID=$pid
-  on_exit "stop_pid $pid"
-  for _ in $(seq 50); do [ -s "$portfile" ] && break; sleep 0.1; done
+  "$@" >>"$log" 2>&1 & # appended: a restarted server keeps one log
+  BG_PID=$!
+  on_exit "stop_pid $BG_PID"
+  for ((i = 0; i < ${START_WAIT_S:-10} * 10; i++)); do
+    [ -s "$portfile" ] && break
+    kill -0 "$BG_PID" 2>/dev/null || break # exited: no need to wait
+    sleep 0.1
+  done
   if [ ! -s "$portfile" ]; then
-    echo "FAIL: '$DECC $1' did not start: $(cat "$log")"
+    echo "FAIL: '$*' did not start: $(tail -c 2000 "$log")"
     exit 1
   fi
-  NODE_URL="http://127.0.0.1:$(cat "$portfile")"
+  BG_URL="http://127.0.0.1:$(cat "$portfile")"
+}
+start_node() { # start_node PORTFILE LOG ARGS...
+  start_bg "$1" "$2" "$DECC" "${@:3}"
+  NODE_LAST_PID=$BG_PID
+  NODE_URL=$BG_URL
+}
+
+ENGINES=${DECC_ENGINES_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/decc-engines}
+need_cmd() { # need_cmd CMD...
+  local c
+  for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "$c not found"; done
+}
+need_file() { [ -e "$1" ] || skip "$2"; } # need_file PATH WHY
+start_anvil() { # start_anvil LOG
+  local log=$1 port= i bin=$ENGINES/chain/node_modules/.bin/anvil
+  need_file "$bin" "anvil not installed in $ENGINES/chain (run tools/engines/install.sh chain)"
+  "$bin" --host 127.0.0.1 --port 0 --chain-id 31337 >"$log" 2>&1 &
+  ANVIL_PID=$!
+  on_exit "stop_pid $ANVIL_PID"
+  for ((i = 0; i < 300; i++)); do # ≤ 30 s
+    port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
+    [ -n "$port" ] && break
+    kill -0 "$ANVIL_PID" 2>/dev/null || { echo "FAIL: anvil exited: $(tail -c 2000 "$log")"; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "FAIL: anvil did not print its port within 30 s"; exit 1; }
+  ANVIL_URL="http://127.0.0.1:$port"
 }

@@ -12,11 +12,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root "the enclave sandbox needs root"
-DEV_PID=
-cleanup() {
-  if [ -n "$DEV_PID" ]; then kill "$DEV_PID" 2>/dev/null || true; wait "$DEV_PID" 2>/dev/null || true; fi
-}
-on_exit cleanup
 # jq (scripts/setup.sh): starts in milliseconds where python3 takes seconds
 # on a loaded machine. (This jget replaces lib.sh's Python one.)
 jget() { jq -r "$1"; }
@@ -28,17 +23,14 @@ start_dev() {
   : >"$T/dev.out"
   "$DECC" --json dev --port 0 >"$T/dev.out" 2>"$T/dev.err" &
   DEV_PID=$!
+  on_exit "stop_pid $DEV_PID"
   for _ in $(seq 300); do [ -s "$T/dev.out" ] && break; sleep 0.1; done
   [ -s "$T/dev.out" ] || { echo "decc dev did not start: $(cat "$T/dev.err")"; exit 1; }
   DEV=$(head -1 "$T/dev.out")
 }
 stop_dev() {
-  kill -INT "$DEV_PID"
-  set +e
-  wait "$DEV_PID"
-  local rc=$?
-  set -e
-  DEV_PID=
+  local rc=0
+  signal_pid INT "$DEV_PID" || rc=$?
   [ "$rc" = 0 ] && ok || ko "decc dev after Ctrl-C: rc $rc: $(cat "$T/dev.err")"
 }
 
@@ -121,7 +113,7 @@ check_rc "one workerpool order" 0 "$DECC" --json order ls --type workerpoolorder
 [ "$(jget .count <<<"$out")" = 1 ] && ok || ko "workerpool orders: $out"
 # Killed outright, it leaves its URL in config.json; the next run takes it
 # for its own and removes it when stopped.
-kill -9 "$DEV_PID"; wait "$DEV_PID" 2>/dev/null || true; DEV_PID=
+signal_pid 9 "$DEV_PID" || true
 start_dev
 stop_dev
 [ "$(jget .market <"$DECC_HOME/config.json")" = null ] && ok || ko "stale market kept: $(cat "$DECC_HOME/config.json")"

@@ -9,19 +9,10 @@
 # by both processes (the JSON-RPC route is not used here).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-NODE_PID=
-cleanup() {
-  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-}
-on_exit cleanup
 
 export DECC_HOME="$T/home"
-"$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --log_requests false \
-  >"$T/node.log" 2>&1 &
-NODE_PID=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; exit 1; }
-U="http://127.0.0.1:$(cat "$T/port")"
+start_node "$T/port" "$T/node.log" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --log_requests false
+U=$NODE_URL
 
 cd "$T"
 echo pw >pw

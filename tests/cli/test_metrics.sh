@@ -9,19 +9,11 @@
 # Needs DECC; uses curl and jq.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-: "${DECC:?DECC must point to the decc binary}"
-NODE_PID=
-cleanup() {
-  if [ -n "$NODE_PID" ] && kill -0 "$NODE_PID" 2>/dev/null; then
-    kill -TERM "$NODE_PID" 2>/dev/null || true
-    wait "$NODE_PID" 2>/dev/null || true
-  fi
-}
-on_exit cleanup
 
 "$DECC" --home "$T/h" node --port 0 --port-file "$T/port" --log-json true \
   >"$T/out" 2>"$T/log" &
 NODE_PID=$!
+on_exit "stop_pid $NODE_PID"
 for _ in $(seq 1 200); do
   [ -s "$T/port" ] && break
   kill -0 "$NODE_PID" 2>/dev/null || break
@@ -90,9 +82,7 @@ refusals=$(awk '/^decc_sms_refusals_total\{/ { s += $2 } END { print s + 0 }' "$
 [ "$refusals" -ge 1 ] && ok || bad "SMS refusal not counted: $(grep sms_ "$T/m")"
 
 # ---- JSON logs ----------------------------------------------------------------
-kill -TERM "$NODE_PID"
-wait "$NODE_PID" || true
-NODE_PID=
+signal_pid TERM "$NODE_PID" || true
 nonjson=$(grep -cv '^{' "$T/log" || true)
 check_eq "every log line is a JSON object" 0 "$nonjson"
 jq -e -s 'all(.[]; has("ts") and has("msg"))' "$T/log" >/dev/null && ok ||

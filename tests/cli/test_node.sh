@@ -10,15 +10,6 @@
 # shutdown. Needs DECC; uses curl and jq.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-: "${DECC:?DECC must point to the decc binary}"
-NODE_PID=
-cleanup() {
-  if [ -n "$NODE_PID" ] && kill -0 "$NODE_PID" 2>/dev/null; then
-    kill -TERM "$NODE_PID" 2>/dev/null || true
-    wait "$NODE_PID" 2>/dev/null || true
-  fi
-}
-on_exit cleanup
 # status METHOD PATH [curl args…] → prints the HTTP status, body in $T/body
 status() {
   local m=$1 p=$2
@@ -70,6 +61,7 @@ echo '{"statuses": ["UpToDate"], "tdx": [{"mrtd": "'"$(printf '00%.0s' $(seq 48)
   --sms-dcap-collateral-file "$DECC_SOURCE_DIR/tests/vectors/dcap/tdx_quote_collateral.json" \
   --port-file "$T/port" --max-body 65536 >"$T/out" 2>"$T/log" &
 NODE_PID=$!
+on_exit "stop_pid $NODE_PID"
 for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
 PORT=$(cat "$T/port" 2>/dev/null || true)
 if [ -z "$PORT" ]; then
@@ -213,10 +205,8 @@ check_eq "no query strings in logs" 0 "$(grep -c 'secretAddress\|?chainId\|addre
 check_eq "no bodies in logs" 0 "$(grep -c 'iexec_args\|Challenge' "$T/log" || true)"
 
 # ---- SIGTERM -------------------------------------------------------------------------------
-kill -TERM "$NODE_PID"
 rc=0
-wait "$NODE_PID" || rc=$?
-NODE_PID=
+signal_pid TERM "$NODE_PID" || rc=$?
 check_eq "SIGTERM exit status" 0 "$rc"
 check_eq "shutdown logged" 1 "$(grep -c 'SIGTERM: shutting down' "$T/log")"
 check_eq "stopped logged" 1 "$(grep -c 'stopped' "$T/log")"
@@ -225,14 +215,13 @@ check_eq "port closed" 000 "$(curl -s -o /dev/null -w '%{http_code}' "$URL/healt
 # ---- restart on the same data directory keeps the chain and the store -------------------
 "$DECC" --home "$T/h" node --port 0 --port-file "$T/port2" --roles chain,store >"$T/out2" 2>"$T/log2" &
 NODE_PID=$!
+on_exit "stop_pid $NODE_PID"
 for _ in $(seq 100); do [ -s "$T/port2" ] && break; sleep 0.1; done
 URL="http://127.0.0.1:$(cat "$T/port2")"
 check_eq "store kept across restart" "hello world" "$(curl -s "$URL/ipfs/$CID")"
 check_eq "market role off" 404 "$(status GET '/workerpoolorders?category=0')"
-kill -INT "$NODE_PID"
 rc=0
-wait "$NODE_PID" || rc=$?
-NODE_PID=
+signal_pid INT "$NODE_PID" || rc=$?
 check_eq "SIGINT exit status" 0 "$rc"
 
 finish

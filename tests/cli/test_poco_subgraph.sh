@@ -12,11 +12,6 @@
 # `first` are GraphQL errors.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-NODE_PID=
-cleanup() {
-  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-}
-on_exit cleanup
 eq() { if [ "$2" = "$3" ]; then ok; else ko "$1: got '$2', want '$3'"; fi; }
 
 export DECC_HOME="$T/home"
@@ -24,12 +19,9 @@ cd "$T"
 dev_keys
 for i in 1 2 3 4; do key $i >k$i; done
 chmod 600 k*
-"$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles chain,store,market \
-  --log_requests false >"$T/node.log" 2>&1 &
-NODE_PID=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; exit 1; }
-U="http://127.0.0.1:$(cat "$T/port")"
+start_node "$T/port" "$T/node.log" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles chain,store,market \
+  --log_requests false
+U=$NODE_URL
 
 Z=0x0000000000000000000000000000000000000000
 Z32=0x0000000000000000000000000000000000000000000000000000000000000000

@@ -7,42 +7,23 @@
 # and `get` leaves no output file. The honest case returns the exact file.
 # Needs DECC and python3.
 set -euo pipefail
-: "${DECC:?DECC must point to the decc binary}"
-if ! command -v python3 >/dev/null; then
-  [ "${CI:-}" = true ] && { echo "FAIL: python3 missing" >&2; exit 1; }
-  echo "SKIP: python3 missing" >&2
-  exit 77
-fi
 HERE=$(cd "$(dirname "$0")" && pwd)
-T=$(mktemp -d)
+. "$HERE/lib.sh"
+need_cmd python3
+export DECC_HOME="$T/home"
 SRV_PID=
 stop_server() {
-  if [ -n "$SRV_PID" ]; then
-    kill "$SRV_PID" 2>/dev/null || true
-    wait "$SRV_PID" 2>/dev/null || true
-    SRV_PID=
-  fi
+  stop_pid "$SRV_PID"
+  SRV_PID=
 }
-trap 'stop_server; rm -rf "$T"' EXIT
-export DECC_HOME="$T/home"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 
 # start_server ROOT MODE: the fake API for ROOT's blocks; sets URL.
 start_server() {
   stop_server
   rm -f "$T/port"
-  python3 "$HERE/lying_kubo.py" "$DECC_HOME/store" "$1" "$2" "$T/port" \
-    2>"$T/server.err" &
-  SRV_PID=$!
-  for _ in $(seq 1 100); do
-    [ -s "$T/port" ] && break
-    sleep 0.1
-  done
-  [ -s "$T/port" ] || { echo "fake Kubo API did not start: $(cat "$T/server.err")" >&2; exit 1; }
-  URL="http://127.0.0.1:$(cat "$T/port")"
+  start_bg "$T/port" "$T/server.err" python3 "$HERE/lying_kubo.py" "$DECC_HOME/store" "$1" "$2" "$T/port"
+  SRV_PID=$BG_PID
+  URL=$BG_URL
 }
 
 # is_prefix FILE OF: FILE's bytes are the first bytes of OF.
@@ -96,5 +77,4 @@ lie_case "node error" "$big" "$T/big.bin" error 0
 grep -q "block not found" "$T/err" && ok || bad "node error: message '$(cat "$T/err")'"
 
 stop_server
-echo "store lying-ipfs tests: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
