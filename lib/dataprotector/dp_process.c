@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "dataprotector/dp_int.h"
 #include "decc/cid.h"
 #include "decc/encoding.h"
@@ -49,47 +50,6 @@ const char *decc_dp_task_status_name(unsigned s) {
 }
 
 /* ---- result key ------------------------------------------------------------------ */
-
-static decc_status write_atomic(const char *path, const void *data, size_t n,
-                                unsigned mode, decc_err *err) {
-  size_t pl = strlen(path) + 16;
-  char *tmp = decc_malloc(pl);
-  if (!tmp)
-    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  snprintf(tmp, pl, "%s.tmpXXXXXX", path);
-  int fd = mkstemp(tmp);
-  decc_status st = DECC_OK;
-  if (fd < 0) {
-    st = decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(errno));
-    decc_free(tmp);
-    return st;
-  }
-  const uint8_t *p = data;
-  size_t off = 0;
-  if (fchmod(fd, (mode_t)mode) != 0)
-    st = DECC_E_IO;
-  while (!st && off < n) {
-    ssize_t w = write(fd, p + off, n - off);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0)
-      st = DECC_E_IO;
-    else
-      off += (size_t)w;
-  }
-  if (!st && fsync(fd) != 0)
-    st = DECC_E_IO;
-  if (close(fd) != 0)
-    st = DECC_E_IO;
-  if (!st && rename(tmp, path) != 0)
-    st = DECC_E_IO;
-  if (st) {
-    decc_err_set(err, st, "%s: cannot write: %s", path, strerror(errno));
-    unlink(tmp);
-  }
-  decc_free(tmp);
-  return st;
-}
 
 static decc_status default_key_path(decc_dp *dp, char *out, size_t cap,
                                     decc_err *err) {
@@ -166,13 +126,13 @@ decc_status decc_dp_result_key(decc_dp *dp, decc_rsa_key **key, int *created,
   char *priv = NULL, *pub = NULL;
   size_t plen = 0, ulen = 0;
   if (!(st = decc_rsa_key_private_pem(&priv, &plen, *key, err)))
-    st = write_atomic(path, priv, plen, 0600, err);
+    st = decc__atomic_write(path, priv, plen, 0600u, err);
   if (priv)
     decc_secure_free(priv);
   if (!st && !(st = decc_rsa_key_public_pem(&pub, &ulen, *key, err))) {
     char pp[4200];
     snprintf(pp, sizeof pp, "%s.pub", path);
-    st = write_atomic(pp, pub, ulen, 0644, err);
+    st = decc__atomic_write(pp, pub, ulen, 0644u, err);
   }
   decc_free(pub);
   if (st) {
@@ -518,12 +478,6 @@ decc_status decc_dp_fetch_result(decc_dp *dp, uint8_t **out, size_t *len,
 
 /* ---- processProtectedData ------------------------------------------------------------- */
 
-static uint64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void sleep_ms(unsigned ms) {
   struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
@@ -629,9 +583,9 @@ static int recorded_failure(decc_dp *dp, const uint8_t task[32], char **text) {
 static int remote_failure(decc_dp *dp, const char *task_hex, uint64_t *next_ms,
                           char **text) {
   *text = NULL;
-  if (!dp->node_url || now_ms() < *next_ms)
+  if (!dp->node_url || decc__mono_ms() < *next_ms)
     return 0;
-  *next_ms = now_ms() + 1000;
+  *next_ms = decc__mono_ms() + 1000;
   size_t n = strlen(dp->node_url) + strlen(task_hex) + 16;
   char *url = decc_malloc(n);
   if (!url)
@@ -712,7 +666,7 @@ decc_status decc_dp_wait_task(decc_dp *dp, const uint8_t task_id32[32],
   memset(end, 0, sizeof *end);
   char h[DECC_HEX32_LEN];
   decc_hex_encode(h, task_id32, 32, 1);
-  uint64_t start = now_ms();
+  uint64_t start = decc__mono_ms();
   unsigned poll = o && o->poll_ms ? o->poll_ms : 200;
   decc_dp_progress_fn progress = o ? o->progress : NULL;
   void *user = o ? o->user : NULL;
@@ -753,7 +707,7 @@ decc_status decc_dp_wait_task(decc_dp *dp, const uint8_t task_id32[32],
                           "requester was refunded)",
                           h);
     }
-    uint64_t elapsed = now_ms() - start;
+    uint64_t elapsed = decc__mono_ms() - start;
     uint64_t chain_now = 0;
     int past =
         deadline &&
@@ -1197,7 +1151,7 @@ static decc_status store_text(decc_dp *dp, const char *text, char *cid_out,
   decc_status st = decc__dp_tmpfile(dp, &path, err);
   if (st)
     return st;
-  st = write_atomic(path, text, strlen(text), 0600, err);
+  st = decc__atomic_write(path, text, strlen(text), 0600u, err);
   decc_cid cid;
   if (!st)
     st = decc__dp_store_add(dp, path, &cid, err);

@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -79,74 +80,12 @@ struct decc_rcpt_store {
   int gc_leading;             /* a leader is syncing a round */
 };
 
-static char *join(const char *a, const char *b) {
-  size_t n = strlen(a) + strlen(b) + 2;
-  char *p = decc_malloc(n);
-  if (p)
-    snprintf(p, n, "%s/%s", a, b);
-  return p;
-}
-
-static decc_status mkdir_p(const char *d, decc_err *err) {
-  if (mkdir(d, 0700) && errno != EEXIST)
+/* Creates a store directory (and its parents) with owner-only access. */
+static decc_status mkdir_owner(const char *d, decc_err *err) {
+  if (decc__mkdir_p(d, 0700))
     return decc_err_set(err, DECC_E_IO, "cannot create %s: %s", d,
                         strerror(errno));
   return DECC_OK;
-}
-
-static decc_status fsync_dir(const char *d) {
-  int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return DECC_E_IO;
-  int rc = fsync(fd);
-  close(fd);
-  return rc ? DECC_E_IO : DECC_OK;
-}
-
-/* Writes path atomically: temporary file, fsync, rename, fsync of dir. */
-static decc_status write_atomic(const char *dir, const char *path,
-                                const void *data, size_t n, decc_err *err) {
-  size_t tl = strlen(path) + 16;
-  char *tmp = decc_malloc(tl);
-  if (!tmp)
-    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  snprintf(tmp, tl, "%s.tmp%ld", path, (long)getpid());
-  decc_status st = DECC_OK;
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    st = decc_err_set(err, DECC_E_IO, "cannot write %s: %s", tmp,
-                      strerror(errno));
-    goto out;
-  }
-  const uint8_t *p = data;
-  size_t left = n;
-  while (left) {
-    ssize_t k = write(fd, p, left);
-    if (k < 0 && errno == EINTR)
-      continue;
-    if (k <= 0)
-      break;
-    p += k;
-    left -= (size_t)k;
-  }
-  if (left || fsync(fd)) {
-    st = decc_err_set(err, DECC_E_IO, "cannot write %s: %s", tmp,
-                      strerror(errno));
-    close(fd);
-    unlink(tmp);
-    goto out;
-  }
-  close(fd);
-  if (rename(tmp, path)) {
-    st = decc_err_set(err, DECC_E_IO, "cannot rename %s: %s", tmp,
-                      strerror(errno));
-    unlink(tmp);
-    goto out;
-  }
-  fsync_dir(dir);
-out:
-  decc_free(tmp);
-  return st;
 }
 
 decc_status decc_rcpt_store_open(decc_rcpt_store **out, const char *sms_dir,
@@ -160,14 +99,14 @@ decc_status decc_rcpt_store_open(decc_rcpt_store **out, const char *sms_dir,
   pthread_cond_init(&s->gc_cv, NULL);
   s->vault = v;
   decc_status st = DECC_OK;
-  s->dir = join(sms_dir, "receipts");
-  s->pol_dir = join(sms_dir, "policies");
+  s->dir = decc__path_join(sms_dir, "receipts");
+  s->pol_dir = decc__path_join(sms_dir, "policies");
   s->sk = decc_secure_alloc(33); /* value + the vault's NUL */
   if (!s->dir || !s->pol_dir || !s->sk) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
     goto fail;
   }
-  if ((st = mkdir_p(s->dir, err)) || (st = mkdir_p(s->pol_dir, err)))
+  if ((st = mkdir_owner(s->dir, err)) || (st = mkdir_owner(s->pol_dir, err)))
     goto fail;
   static const decc_address zero_owner;
   size_t n = 0;
@@ -197,7 +136,7 @@ decc_status decc_rcpt_store_open(decc_rcpt_store **out, const char *sms_dir,
     goto fail;
   }
   /* The public signer address, for the owner's CLI (not a secret). */
-  char *sp = join(s->dir, "signer");
+  char *sp = decc__path_join(s->dir, "signer");
   char line[44];
   decc_address_to_checksum(line, &s->signer);
   line[42] = '\n';
@@ -207,7 +146,7 @@ decc_status decc_rcpt_store_open(decc_rcpt_store **out, const char *sms_dir,
     goto fail;
   }
   if (stat(sp, &sb) != 0 || sb.st_size != 43)
-    st = write_atomic(s->dir, sp, line, 43, err);
+    st = decc__atomic_write(sp, line, 43, 0600u, err);
   decc_free(sp);
   if (st)
     goto fail;
@@ -430,7 +369,7 @@ decc_status decc_rcpt_store_append(decc_rcpt_store *s, decc_rcpt *r,
       c->used = 0; /* unknown state: rescan next time */
       goto out;
     }
-    if (fsync_dir(s->dir)) {
+    if (decc__fsync_parent(path)) {
       st = decc_err_set(err, DECC_E_IO, "receipts directory %s: fsync failed",
                         s->dir);
       goto out;
@@ -655,7 +594,7 @@ decc_status decc_grant_policy_store(const char *dir, const decc_grant_policy *p,
     decc_free(path);
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
-  st = write_atomic(dir, path, json, strlen(json), err);
+  st = decc__atomic_write(path, json, strlen(json), 0600u, err);
   decc_free(json);
   decc_free(path);
   return st;
