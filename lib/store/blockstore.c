@@ -173,7 +173,11 @@ decc_status decc_blockstore_put_trusted(void *ud, const decc_cid *cid,
   }
   snprintf(tmp, tl, "%s/.tmp-XXXXXX", shard);
   int fd = mkstemp(tmp);
-  if (fd < 0 && errno == ENOENT && decc__mkdir_p(shard, 0755) == 0) {
+  /* A new shard: one mkdir (blocks/ exists but for a store's first
+   * block), not a walk of the whole path (two calls per component). */
+  if (fd < 0 && errno == ENOENT &&
+      (mkdir(shard, 0755) == 0 || errno == EEXIST ||
+       (errno == ENOENT && decc__mkdir_p(shard, 0755) == 0))) {
     snprintf(tmp, tl, "%s/.tmp-XXXXXX", shard); /* mkstemp altered it */
     fd = mkstemp(tmp);
   }
