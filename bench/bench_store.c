@@ -129,6 +129,20 @@ static double write_fsync(const char *src, const char *dst) {
   return ok ? dt : -1;
 }
 
+/* The 1-minute load average (/proc/loadavg), -1 when unknown: printed
+ * with the figures, since other work on the same cores and disk shifts
+ * them. */
+static double load1(void) {
+  FILE *f = fopen("/proc/loadavg", "r");
+  double v = -1;
+  if (f) {
+    if (fscanf(f, "%lf", &v) != 1)
+      v = -1;
+    fclose(f);
+  }
+  return v;
+}
+
 int main(void) {
   double scale = bench_scale();
   uint64_t size = (uint64_t)((double)(1ull << 30) * scale);
@@ -146,7 +160,8 @@ int main(void) {
   char file[256], store[256], cmd[1024], out[512];
   snprintf(file, sizeof file, "%s/input.bin", dir);
   snprintf(store, sizeof store, "%s/store", dir);
-  printf("bench_store: file of %.1f MiB (DECC_BENCH_SCALE=%.3g)\n", mib, scale);
+  printf("bench_store: file of %.1f MiB (DECC_BENCH_SCALE=%.3g), load %.1f\n",
+         mib, scale, load1());
   if (write_file(file, size)) {
     perror("write input");
     return 1;
@@ -226,7 +241,8 @@ int main(void) {
   bench_report("bench process peak RSS", (double)bench_peak_rss_kib() / 1024.0,
                "MiB");
   printf("root %s\n", cs);
-  printf("peak RSS %s 64 MiB\n", ru.ru_maxrss < 64 * 1024 ? "<" : ">=");
+  printf("peak RSS %s 64 MiB; load %.1f\n",
+         ru.ru_maxrss < 64 * 1024 ? "<" : ">=", load1());
 
   /* The JS importer, when an installed copy is available. */
   const char *jsdir = getenv("DECC_IPFS_IMPORTER_DIR");
