@@ -24,6 +24,13 @@
  * chain without collateral) is reported as such, never as proven.
  *
  * Thread-safety: none needed (no global state).
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer may be NULL
+ * when its length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (NULL or 0 when it returns a pointer or a number; a void
+ * function returns at once) without touching anything.
  */
 #ifndef DECC_PROVENANCE_H
 #define DECC_PROVENANCE_H

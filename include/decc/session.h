@@ -22,6 +22,13 @@
  * storage token) are never logged; the writer copies them only into the
  * caller's buffer, which should be a secret decc_buf
  * (decc_buf_init_secret).
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer may be NULL
+ * when its length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (NULL or 0 when it returns a pointer or a number; a void
+ * function returns at once) without touching anything.
  */
 #ifndef DECC_SESSION_H
 #define DECC_SESSION_H

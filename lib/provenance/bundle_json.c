@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -21,8 +22,7 @@ static const char *const STATUS[] = {"UNSET", "ACTIVE", "REVEALING",
                                      "COMPLETED", "FAILED"};
 
 decc_status decc_prov_bundle_init(decc_prov_bundle *b) {
-  if (!b)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(b != NULL);
   memset(b, 0, sizeof *b);
   if (decc_poco_deal_init(&b->deal) != DECC_OK ||
       !(b->chain_source = decc_strdup("")) ||
@@ -56,8 +56,8 @@ void decc_prov_bundle_clear(decc_prov_bundle *b) {
 
 void decc_prov_set_result_file(decc_prov_bundle *b, const uint8_t *data,
                                size_t len) {
-  if (!b)
-    return;
+  DECC_ARG_CHECK_VOID(b != NULL);
+  DECC_ARG_CHECK_VOID(data != NULL || len == 0);
   decc_sha256(b->result_file_sha256, data, len);
   b->result_file_size = len;
   b->has_result_file = 1;
@@ -104,8 +104,8 @@ static json_t *resource(const decc_poco_resource *r, int *bad) {
 }
 
 decc_status decc_prov_to_json(char **json, const decc_prov_bundle *b) {
-  if (!json || !b)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(b != NULL);
   *json = NULL;
   int bad = 0;
   json_t *root = json_object();
@@ -535,8 +535,8 @@ static int parse_attestation(rd *r, json_t *a, decc_prov_bundle *b) {
 
 decc_status decc_prov_from_json(decc_prov_bundle *b, const char *json,
                                 size_t len, decc_err *err) {
-  if (!b || (!json && len))
-    return decc_err_set(err, DECC_E_INVALID, "bundle: NULL argument");
+  DECC_ARG_CHECK(b != NULL);
+  DECC_ARG_CHECK(json != NULL || len == 0);
   decc_status st = decc_prov_bundle_init(b);
   if (st)
     return decc_err_set(err, st, "out of memory");

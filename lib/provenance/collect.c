@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/hub.h"
@@ -96,8 +97,9 @@ static decc_status read_asset(decc_chain *c, decc_hub_entry_kind kind,
 decc_status decc_prov_collect(decc_prov_bundle *b, decc_chain *c,
                               const char *source, const uint8_t task_id32[32],
                               decc_err *err) {
-  if (!b || !c || !task_id32)
-    return decc_err_set(err, DECC_E_INVALID, "provenance: NULL argument");
+  DECC_ARG_CHECK(b != NULL);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(task_id32 != NULL);
   decc_status st;
   decc_chain_addresses addrs;
   if ((st = decc_chain_id(c, &b->chain_id, err)) ||

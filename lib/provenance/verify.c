@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/dcap.h"
 #include "decc/enclave.h"
@@ -565,8 +566,8 @@ static void check_result(vctx *v, const decc_prov_bundle *b,
 decc_status decc_prov_verify(const decc_prov_bundle *b,
                              const decc_prov_verify_opts *opts,
                              decc_prov_report *rep, decc_err *err) {
-  if (!b || !rep)
-    return decc_err_set(err, DECC_E_INVALID, "verify: NULL argument");
+  DECC_ARG_CHECK(b != NULL);
+  DECC_ARG_CHECK(rep != NULL);
   decc_prov_verify_opts none;
   memset(&none, 0, sizeof none);
   const decc_prov_verify_opts *o = opts ? opts : &none;
@@ -636,8 +637,8 @@ static int name_cmp(const void *a, const void *b) {
 
 decc_status decc_prov_zip_result_digest(uint8_t out32[32], const uint8_t *zip,
                                         size_t len, decc_err *err) {
-  if (!out32 || !zip)
-    return decc_err_set(err, DECC_E_INVALID, "result: NULL argument");
+  DECC_ARG_CHECK(out32 != NULL);
+  DECC_ARG_CHECK(zip != NULL);
   decc_zip *z = NULL;
   decc_err e2;
   decc_err_clear(&e2);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/internal.h"
 #include "decc/mem.h"
 #include "decc/session.h"
 
@@ -36,6 +37,8 @@ static decc_status bad(decc_deal_params *p, decc_err *err, const char *what) {
 decc_status decc_deal_params_parse(decc_deal_params *p, const char *text,
                                    size_t len, size_t max_bytes,
                                    size_t max_input_files, decc_err *err) {
+  DECC_ARG_CHECK(p != NULL);
+  DECC_ARG_CHECK(text != NULL || len == 0);
   memset(p, 0, sizeof *p);
   p->args = "";
   p->provider = DECC_PARAM_PROVIDER_DEFAULT;

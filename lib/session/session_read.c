@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/internal.h"
 #include "decc/mem.h"
 #include "decc/session.h"
 
@@ -170,6 +171,8 @@ static void read_post(decc_session *s, json_t *e) {
 
 decc_status decc_session_parse(decc_session *s, const char *text, size_t len,
                                decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(text != NULL || len == 0);
   memset(s, 0, sizeof *s);
   if (!text)
     return decc_err_set(err, DECC_E_PARSE, "session is not a JSON object");

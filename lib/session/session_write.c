@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
 #include "decc/session.h"
 
 int decc_session_text_ok(const char *s, size_t n) {
+  DECC_ARG_CHECK_RET(s != NULL || n == 0, 0);
   const unsigned char *p = (const unsigned char *)s;
   size_t i = 0;
   while (i < n) {
@@ -56,6 +58,8 @@ int decc_session_text_ok(const char *s, size_t n) {
 }
 
 decc_status decc_session_json_str(decc_buf *b, const char *s, size_t n) {
+  DECC_ARG_CHECK(b != NULL);
+  DECC_ARG_CHECK(s != NULL || n == 0);
   static const char hx[] = "0123456789abcdef";
   decc_status st = decc_buf_append_byte(b, '"');
   for (size_t i = 0; i < n && !st; i++) {
@@ -77,6 +81,8 @@ decc_status decc_session_json_str(decc_buf *b, const char *s, size_t n) {
 
 char *decc_session_env_name(char out[DECC_SESSION_ENV_NAME_MAX],
                             const char *stem, uint64_t i, const char *suffix) {
+  DECC_ARG_CHECK_RET(out != NULL, NULL);
+  DECC_ARG_CHECK_RET(stem != NULL, NULL);
   int n = snprintf(out, DECC_SESSION_ENV_NAME_MAX, "%s%llu%s", stem,
                    (unsigned long long)i, suffix ? suffix : "");
   if (n < 0 || n >= DECC_SESSION_ENV_NAME_MAX)
@@ -292,9 +298,11 @@ static void post_compute(wr *w, const decc_session *s) {
 
 decc_status decc_session_write(decc_buf *out, const decc_session *s,
                                const decc_session_source *src) {
-  if (!out || !s || (s->n_bulk && !s->bulk_datasets) ||
-      (s->n_secrets && !s->secrets) || (s->n_input_files && !s->input_files))
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(s->n_bulk == 0 || s->bulk_datasets != NULL);
+  DECC_ARG_CHECK(s->n_secrets == 0 || s->secrets != NULL);
+  DECC_ARG_CHECK(s->n_input_files == 0 || s->input_files != NULL);
   wr w = {out, 1, DECC_OK};
   raw(&w, "{\"name\":");
   str(&w, s->name, s->name ? strlen(s->name) : 0);
