@@ -11,12 +11,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root "the enclave sandbox needs root"
-NODE_PID=
-WNODE_PID=
-cleanup() {
-  for p in $WNODE_PID $NODE_PID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-}
-on_exit cleanup
 
 export DECC_HOME="$T/home"
 cd "$T"
@@ -36,24 +30,17 @@ WORKER=$(addr 4)
 # the name of the running worker would make its own polls look replayed
 # (or be refused as replays of them) depending on timing.
 PROBER=$(addr 5)
-"$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
+start_node "$T/port" "$T/node.log" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
   --roles chain,store,market,sms,scheduler \
   --workerpool "$WP" --scheduler_key_file "$T/pool.key" \
-  --sms_trusted_platforms "$PLAT" --scheduler_workers "$WORKER,$PROBER" --log_requests false \
-  >"$T/node.log" 2>&1 &
-NODE_PID=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; exit 1; }
-U="http://127.0.0.1:$(cat "$T/port")"
+  --sms_trusted_platforms "$PLAT" --scheduler_workers "$WORKER,$PROBER" --log_requests false
+U=$NODE_URL
 # The worker node: its own data directory, everything else by URL.
 # (decc worker run = decc node --roles worker)
-"$DECC" worker run --home "$T/whome" --port 0 --port-file "$T/wport" \
+start_node "$T/wport" "$T/wnode.log" worker run --home "$T/whome" --port 0 --port-file "$T/wport" \
   --chain_url "$U" --sms_url "$U" --store_url "$U" --scheduler_url "$U" \
   --worker_key_file "$T/worker.key" --platform_key_file "$T/plat.key" \
-  --workerpool_poll_ms 100 --log_requests false >"$T/wnode.log" 2>&1 &
-WNODE_PID=$!
-for _ in $(seq 50); do [ -s "$T/wport" ] && break; sleep 0.1; done
-[ -s "$T/wport" ] || { echo "worker node did not start: $(cat "$T/wnode.log")"; exit 1; }
+  --workerpool_poll_ms 100 --log_requests false
 echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
 
 check_rc "worker run --help" 0 "$DECC" worker run --help
