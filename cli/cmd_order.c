@@ -111,11 +111,11 @@ static int parse_opts(order_opts *o, int argc, char **argv, int is_sign,
     return rc;
   o->file = np ? argv[1] : NULL;
   if (!o->type_s)
-    return cli_usage_error("--type is required");
+    return cli_cmd_usage(cmd, "--type is required");
   if (!o->chain)
-    return cli_usage_error("--chain-id is required");
+    return cli_cmd_usage(cmd, "--chain-id is required");
   if (!o->file)
-    return cli_usage_error("an ORDER.json file is required ('-' for stdin)");
+    return cli_cmd_usage(cmd, "an ORDER.json file is required ('-' for stdin)");
   return CLI_RUN;
 }
 

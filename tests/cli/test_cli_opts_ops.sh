@@ -156,6 +156,8 @@ one_line "order unpublish type" 2 "decc: --type is required (see decc order unpu
   "$DECC" order unpublish --hash "$TID"
 one_line "order hash chain id" 2 "decc: --chain-id needs a number, not '12x' (see decc order hash --help)" \
   "$DECC" order hash --type apporder --chain-id 12x o.json
+one_line "order sign no chain id" 2 "decc: --chain-id is required (see decc order sign --help)" \
+  "$DECC" order sign --type apporder o.json
 lists "order ls" "$DECC" order ls -- --node --type --minTag --pageSize --wallet
 lists "order unpublish" "$DECC" order unpublish -- --hash --last --all --chain-id --keystore
 lists "order cancel" "$DECC" order cancel -- --type --private-key-file
