@@ -19,10 +19,23 @@
  * reuses it on the next run (seeding 100k signed orders takes minutes on a
  * loaded machine; the keys are derived from fixed seeds, so a kept book is
  * the one this run would seed).
+ *
+ * Slowloris: with the node still up, /health is probed on fresh
+ * connections (200 probes) alone — the reference — and then while 300
+ * connections from 127.0.0.2-4 trickle one header line every 5 s (dropped
+ * ones are reopened at once), reporting answered probes, p50 and p99.
+ * DECC_BENCH_SLOWLORIS=0 skips this part.
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -165,6 +178,170 @@ static double run_wrk(const char *url, int seconds, const char *name) {
          "%ld requests, %ld non-2xx)\n",
          name, rps, p50, p99, total, non2xx);
   return non2xx ? 0 : rps;
+}
+
+/* ---- slowloris ----------------------------------------------------------- */
+
+#define FLOOD 300
+#define PROBES 200
+
+/* A TCP connection from src to 127.0.0.1:port, or -1. */
+static int tcp_from(const char *src, unsigned port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -1;
+  struct sockaddr_in a, d;
+  memset(&a, 0, sizeof a);
+  memset(&d, 0, sizeof d);
+  a.sin_family = d.sin_family = AF_INET;
+  inet_pton(AF_INET, src, &a.sin_addr);
+  d.sin_port = htons((uint16_t)port);
+  inet_pton(AF_INET, "127.0.0.1", &d.sin_addr);
+  struct timeval tv = {5, 0}; /* a full backlog must not hang the run */
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+      connect(fd, (struct sockaddr *)&d, sizeof d) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+typedef struct flood {
+  unsigned port;
+  atomic_int stop, ready, opened;
+} flood;
+
+static int send_all(int fd, const char *s) {
+  size_t n = strlen(s);
+  return send(fd, s, n, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)n ? 0 : -1;
+}
+
+/* Keeps FLOOD connections open, each sending a header line every 5 s and
+ * never the blank line that ends the headers; reopens the dropped ones. */
+static void *flood_main(void *arg) {
+  flood *f = arg;
+  int fd[FLOOD];
+  double next[FLOOD];
+  static const char *const SRC[] = {"127.0.0.2", "127.0.0.3", "127.0.0.4"};
+  for (int i = 0; i < FLOOD; i++)
+    fd[i] = -1;
+  while (!atomic_load(&f->stop)) {
+    double now = bench_now();
+    for (int i = 0; i < FLOOD && !atomic_load(&f->stop); i++) {
+      if (fd[i] >= 0) {
+        char b[256];
+        ssize_t r = recv(fd[i], b, sizeof b, MSG_DONTWAIT);
+        int closed = r == 0 || (r < 0 && errno != EAGAIN &&
+                                errno != EWOULDBLOCK && errno != EINTR);
+        if (!closed && now >= next[i]) {
+          closed = send_all(fd[i], "X-Slow: 1\r\n") != 0;
+          next[i] = now + 5;
+        }
+        if (closed) {
+          close(fd[i]);
+          fd[i] = -1;
+        }
+      }
+      if (fd[i] < 0 && (fd[i] = tcp_from(SRC[i % 3], f->port)) >= 0) {
+        atomic_fetch_add(&f->opened, 1);
+        if (send_all(fd[i], "GET /health HTTP/1.1\r\nHost: x\r\n") != 0) {
+          close(fd[i]);
+          fd[i] = -1;
+        }
+        next[i] = now + 5;
+      }
+    }
+    atomic_store(&f->ready, 1);
+    usleep(50 * 1000);
+  }
+  for (int i = 0; i < FLOOD; i++)
+    if (fd[i] >= 0)
+      close(fd[i]);
+  return NULL;
+}
+
+/* One /health on a fresh connection from 127.0.0.1: its latency in s, or
+ * -1 when it is not answered with 200 within 10 s. */
+static double probe_health(unsigned port) {
+  double t0 = bench_now();
+  int fd = tcp_from("127.0.0.1", port);
+  if (fd < 0)
+    return -1;
+  double lat = -1;
+  if (send_all(fd, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: "
+                   "close\r\n\r\n") == 0) {
+    char buf[4096];
+    size_t len = 0;
+    while (len < sizeof buf - 1) {
+      struct pollfd p = {fd, POLLIN, 0};
+      int left = (int)((t0 + 10 - bench_now()) * 1000);
+      if (left <= 0 || poll(&p, 1, left) <= 0)
+        break;
+      ssize_t r = recv(fd, buf + len, sizeof buf - 1 - len, 0);
+      if (r <= 0)
+        break;
+      len += (size_t)r;
+      buf[len] = 0;
+      int code = 0;
+      if (strstr(buf, "\r\n\r\n")) {
+        if (sscanf(buf, "HTTP/1.%*d %d", &code) == 1 && code == 200)
+          lat = bench_now() - t0;
+        break;
+      }
+    }
+  }
+  close(fd);
+  return lat;
+}
+
+/* PROBES probes 20 ms apart; prints answered, p50, p99; returns p99 in s
+ * (-1: some probe unanswered). */
+static double probe_series(unsigned port, const char *name) {
+  double lat[PROBES];
+  int ok = 0;
+  for (int i = 0; i < PROBES; i++) {
+    double l = probe_health(port);
+    if (l >= 0)
+      lat[ok++] = l;
+    usleep(20 * 1000);
+  }
+  if (!ok) {
+    printf("  /health %s: 0/%d answered\n", name, PROBES);
+    return -1;
+  }
+  qsort(lat, (size_t)ok, sizeof lat[0], cmp_d);
+  double p99 = lat[(int)(ok * 0.99) < ok ? (int)(ok * 0.99) : ok - 1];
+  printf("  /health %s: %d/%d answered, p50 %.2f ms, p99 %.2f ms\n", name, ok,
+         PROBES, lat[ok / 2] * 1e3, p99 * 1e3);
+  return ok == PROBES ? p99 : -1;
+}
+
+/* Reference (no flood) then the flood; prints both, returns 0 on success. */
+static int run_slowloris(unsigned port) {
+  double ref = probe_series(port, "alone (reference)");
+  flood f;
+  memset(&f, 0, sizeof f);
+  f.port = port;
+  pthread_t th;
+  if (pthread_create(&th, NULL, flood_main, &f) != 0)
+    return -1;
+  double until = bench_now() + 30;
+  while (!atomic_load(&f.ready) && bench_now() < until)
+    usleep(50 * 1000);
+  usleep(500 * 1000);
+  char name[96];
+  snprintf(name, sizeof name, "with %d slowloris connections", FLOOD);
+  double p99 = probe_series(port, name);
+  atomic_store(&f.stop, 1);
+  pthread_join(th, NULL);
+  printf("  slowloris connections opened: %d\n", atomic_load(&f.opened));
+  if (ref < 0 || p99 < 0)
+    return -1;
+  bench_report("/health p99 with 300 slowloris connections", p99 * 1e3, "ms");
+  printf("  ratio to /health alone: %.2f\n", ref > 0 ? p99 / ref : 0);
+  return 0;
 }
 
 int main(void) {
@@ -311,6 +488,8 @@ int main(void) {
   snprintf(url2, sizeof url2, "%s&workerpool=%s", url1, hx);
   double h1 = run_wrk(url1, seconds, "category page");
   double h2 = run_wrk(url2, seconds, "one workerpool");
+  const char *sl = getenv("DECC_BENCH_SLOWLORIS");
+  int slow_rc = sl && !strcmp(sl, "0") ? 0 : run_slowloris(port);
   decc_node_destroy(node);
   decc_node_config_clear(&cfg);
   free(w.owner);
@@ -320,7 +499,7 @@ int main(void) {
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", home);
   if (system(cmd) != 0)
     fprintf(stderr, "could not remove %s\n", home);
-  if (h1 <= 0 || h2 <= 0)
+  if (h1 <= 0 || h2 <= 0 || slow_rc != 0)
     return 1;
   bench_report("http market query, category page (100k book)", h1, "queries/s");
   printf("  ratio HTTP / in-process: %.2f\n", ref1 > 0 ? h1 / ref1 : 0);

@@ -8,7 +8,9 @@
  *      receipt log's fdatasync: group commit in lib/receipts/rcpt_store.c);
  *   2. over HTTP: POST /tee/sessions on 127.0.0.1 with one keep-alive
  *      connection (libcurl handle reused), then eight at once (served by
- *      the server's two threads), answers checked by status;
+ *      as many handler threads as `decc node` runs by default, so that
+ *      concurrent releases share a receipt fdatasync as in-process),
+ *      answers checked by status;
  *   plus nonce issuance per second.
  * References, measured in the same run: the crypto floor of one release
  * (three secp256k1 recovers + one X25519 sealed box of the same size), so
@@ -34,6 +36,7 @@
 #include "decc/hash.h"
 #include "decc/http.h"
 #include "decc/mem.h"
+#include "decc/node.h"
 #include "decc/sms.h"
 #include "decc/sms_auth.h"
 
@@ -375,8 +378,7 @@ int main(void) {
          "floor)\n",
          bytes / n, inproc / floor1);
 
-  /* in-process, two threads (the HTTP server runs handlers on 2 threads),
-   * then eight (receipts of concurrent releases share one fdatasync) */
+  /* in-process, two threads, then eight (receipts of concurrent releases share one fdatasync) */
   prepare(&w, r, n, pk, wauth);
   double inproc2 = release_threads(&w, r, n, wauth, 2);
   report_ratio("session releases (in-process, 2 threads)", inproc2, ref,
@@ -390,7 +392,10 @@ int main(void) {
   decc_http_server *srv = NULL;
   decc_http_config hc;
   memset(&hc, 0, sizeof hc);
-  hc.threads = 2;
+  decc_node_config nc; /* the node's default handler threads */
+  decc_node_config_init(&nc);
+  hc.threads = nc.threads;
+  decc_node_config_clear(&nc);
   if (decc_http_server_create(&srv, &hc) ||
       decc_sms_http_mount(w.sms, srv, "") || decc_http_server_start(srv, &err))
     die("http server", &err);

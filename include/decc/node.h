@@ -56,7 +56,11 @@ typedef struct decc_node_config {
   char *bind;               /* listen address, default "127.0.0.1" */
   uint16_t port;            /* 0 = any free port; default 8545 */
   unsigned roles;           /* DECC_NODE_ROLE_* mask */
-  unsigned threads;         /* HTTP worker threads, default 2 */
+  unsigned threads;         /* HTTP worker threads, default 16: handlers
+                               block (an SMS release waits for its receipt's
+                               fdatasync, a store cat reads the disk, a
+                               JSON-RPC send may be held 310 ms), so the pool
+                               is sized for waiting, not for the cores */
   unsigned max_connections; /* default 256 */
   unsigned timeout_s;       /* idle connection timeout, default 30 */
   size_t max_body;          /* JSON request bodies, default 1 MiB */
@@ -111,6 +115,12 @@ typedef struct decc_node_config {
   char *sms_dcap_policy_file;     /* decc_dcap_policy JSON */
   char *sms_dcap_collateral_file; /* collateral JSON (offline use) */
   char *sms_dcap_pccs_url;        /* Intel PCS or a caching PCCS */
+  /* glibc malloc bound for a long-running node (decc_node_create applies
+   * it to the whole process): at most this many arenas, and allocations of
+   * 128 KiB or more always mmap'd (returned to the system when freed)
+   * instead of the threshold that rises with each large free. Default 4;
+   * 0 leaves malloc as it is. No effect without glibc. */
+  unsigned malloc_arenas;
 } decc_node_config;
 
 /* Fills c with the defaults (home from nothing: NULL). */
@@ -128,6 +138,7 @@ DECC_API void decc_node_config_clear(decc_node_config *c);
  *   workerpool scheduler_key_file worker_key_file platform_key_file
  *   workerpool_poll_ms scheduler_workers tee_backend tsm_dir tsm_entry
  *   sms_dcap_policy_file sms_dcap_collateral_file sms_dcap_pccs_url
+ *   malloc_arenas
  * roles is a comma-separated list of chain,store,market,sms,scheduler,
  * worker, or "all" / "none"; booleans are true/false/1/0/yes/no.
  * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown key); DECC_E_INVALID (bad

@@ -8,6 +8,9 @@
  * (blockstore), <home>/market/orders.db (orderbook), <home>/sms (vault).
  */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,6 +403,23 @@ static void http_log(void *ctx, const char *line) {
     n->log(n->log_ctx, line);
 }
 
+/* A long-running node's memory reaches its plateau at once (soak RSS):
+ * glibc creates up to 8 arenas per core as threads contend, each keeping
+ * what was freed in it, and it raises its mmap threshold after every large
+ * free, so later large buffers (a store cat's blocks, a market page) come
+ * from the arenas and stay there. A few arenas and a fixed threshold bound
+ * both. Process-wide; applied before the node's threads start. */
+static void bound_malloc(unsigned arenas) {
+#ifdef __GLIBC__
+  if (arenas) {
+    (void)mallopt(M_ARENA_MAX, (int)arenas);
+    (void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  }
+#else
+  (void)arenas;
+#endif
+}
+
 static decc_status copy_config(decc_node_config *dst,
                                const decc_node_config *src) {
   *dst = *src;
@@ -465,6 +485,7 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
     decc_free(n);
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
+  bound_malloc(n->cfg.malloc_arenas);
   n->log = log;
   n->log_ctx = log_ctx;
   pthread_mutex_init(&n->stop_mu, NULL);

@@ -66,6 +66,7 @@ static const key_def KEYS[] = {
     {"sms_dcap_policy_file", K_STR, OFF(sms_dcap_policy_file), 0, 0},
     {"sms_dcap_collateral_file", K_STR, OFF(sms_dcap_collateral_file), 0, 0},
     {"sms_dcap_pccs_url", K_STR, OFF(sms_dcap_pccs_url), 0, 0},
+    {"malloc_arenas", K_UINT, OFF(malloc_arenas), 0, 64},
 };
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
 
@@ -81,7 +82,7 @@ void decc_node_config_init(decc_node_config *c) {
   memset(c, 0, sizeof *c);
   c->port = DECC_NODE_DEFAULT_PORT;
   c->roles = DECC_NODE_DEFAULT_ROLES;
-  c->threads = 2;
+  c->threads = 16; /* handlers wait (fdatasync, disk, held replies) */
   c->max_connections = 256;
   c->timeout_s = 30;
   c->max_body = 1u << 20;
@@ -94,6 +95,7 @@ void decc_node_config_init(decc_node_config *c) {
   c->challenge_ttl_s = 600;
   c->log_requests = 1;
   c->workerpool_poll_ms = 500;
+  c->malloc_arenas = 4;
 }
 
 void decc_node_config_clear(decc_node_config *c) {
