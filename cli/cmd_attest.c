@@ -146,23 +146,24 @@ static int attest_verify(int argc, char **argv) {
     return prc;
   quote_path = np ? argv[1] : NULL;
   if (!quote_path)
-    return cli_usage_error("verify needs a QUOTE file");
+    return cli_cmd_usage(spec.cmd, "verify needs a QUOTE file");
   if (!!coll_path + !!pccs != 1)
-    return cli_usage_error(
-        "give exactly one of --collateral FILE or --pccs URL");
+    return cli_cmd_usage(spec.cmd,
+                         "give exactly one of --collateral FILE or --pccs URL");
   if (offline && !pccs)
-    return cli_usage_error("--offline goes with --pccs");
+    return cli_cmd_usage(spec.cmd, "--offline goes with --pccs");
   if (rd_hex && !policy_path)
-    return cli_usage_error("--report-data goes with --policy");
+    return cli_cmd_usage(spec.cmd, "--report-data goes with --policy");
   uint8_t rd[64];
   decc_err herr;
   if (rd_hex && decc_hex_decode_exact(rd, 64, rd_hex, "--report-data", &herr))
-    return cli_usage_error("%s", herr.msg);
+    return cli_cmd_usage(spec.cmd, "%s", herr.msg);
   int64_t now = (int64_t)time(NULL);
   if (now_s && decc_dcap_parse_time(&now, now_s) != DECC_OK)
-    return cli_usage_error("--now: '%.60s' is not an ISO-8601 UTC time or Unix "
-                           "seconds",
-                           now_s);
+    return cli_cmd_usage(spec.cmd,
+                         "--now: '%.60s' is not an ISO-8601 UTC time or Unix "
+                         "seconds",
+                         now_s);
 
   size_t qlen = 0, clen = 0;
   char *quote = cli_read_file(quote_path, DECC_DCAP_QUOTE_MAX, &qlen, 0);

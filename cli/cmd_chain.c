@@ -72,8 +72,9 @@ static int cmd_init(int argc, char **argv) {
   if (prc != CLI_RUN)
     return prc;
   if (genesis_file && profile)
-    return cli_usage_error("chain init: --genesis and --profile exclude each "
-                           "other");
+    return cli_cmd_usage(spec.cmd,
+                         "chain init: --genesis and --profile exclude each "
+                         "other");
   decc_genesis g;
   decc_err err;
   decc_err_clear(&err);
@@ -388,7 +389,7 @@ static int cmd_tx(int argc, char **argv) {
   if (prc != CLI_RUN)
     return prc;
   if (!np)
-    return cli_usage_error("chain tx needs a transaction hash");
+    return cli_cmd_usage(spec.cmd, "chain tx needs a transaction hash");
   uint8_t h[32];
   if (lc_parse_h32(h, argv[1], "transaction hash") != CLI_OK)
     return CLI_USAGE;
@@ -586,9 +587,10 @@ static int cmd_time(int argc, char **argv) {
   if (np) {
     const char *v = argv[1];
     if (*v != '+')
-      return cli_usage_error("time: '%s': give +SECONDS (time only moves "
-                             "forward)",
-                             v);
+      return cli_cmd_usage(spec.cmd,
+                           "time: '%s': give +SECONDS (time only moves "
+                           "forward)",
+                           v);
     uint64_t n;
     if (cli_parse_u64(&n, v + 1) != 0)
       return cli_cmd_usage(spec.cmd,
@@ -596,8 +598,8 @@ static int cmd_time(int argc, char **argv) {
                            "integer",
                            v + 1);
     if (n > (uint64_t)100 * 365 * 86400)
-      return cli_usage_error("time: +%llu s is more than a century",
-                             (unsigned long long)n);
+      return cli_cmd_usage(spec.cmd, "time: +%llu s is more than a century",
+                           (unsigned long long)n);
     add = (int64_t)n;
   }
   cli_chain_target t;

@@ -365,17 +365,17 @@ int cli_cmd_chain_deploy(int argc, char **argv) {
   if (prc != CLI_RUN)
     return prc;
   if (!rpc)
-    return cli_usage_error("chain deploy: --rpc URL is required");
+    return cli_cmd_usage(spec.cmd, "chain deploy: --rpc URL is required");
   if (strncmp(rpc, "http://", 7) && strncmp(rpc, "https://", 8))
-    return cli_usage_error("chain deploy: --rpc '%s' is not an http(s):// URL",
-                           rpc);
+    return cli_cmd_usage(
+        spec.cmd, "chain deploy: --rpc '%s' is not an http(s):// URL", rpc);
   if (strlen(rpc) >= sizeof(((profile *)0)->rpc))
-    return cli_usage_error("chain deploy: --rpc URL too long");
+    return cli_cmd_usage(spec.cmd, "chain deploy: --rpc URL too long");
   char home[4096], path[4200], art_dir[4096];
   if (dp_cli_home(home, sizeof home) != 0)
     return CLI_FAIL;
   if (name && !*name)
-    return cli_usage_error("chain deploy: --name is empty");
+    return cli_cmd_usage(spec.cmd, "chain deploy: --name is empty");
   if (name && cli_profile_path(path, sizeof path, home, name) != CLI_OK)
     return CLI_USAGE;
   if (!artifacts) {

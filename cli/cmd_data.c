@@ -72,10 +72,10 @@ static int parse_in_args(int argc, char **argv, const char *sub,
   if (rc != CLI_RUN)
     return rc;
   if (fmt && decc_pd_format_parse(&a->fmt, fmt) != DECC_OK)
-    return cli_usage_error("unknown format '%s' (legacy or v2)", fmt);
+    return cli_cmd_usage(spec.cmd, "unknown format '%s' (legacy or v2)", fmt);
   a->in = np ? argv[1] : NULL;
   if (!a->in)
-    return cli_usage_error("missing input JSON file");
+    return cli_cmd_usage(spec.cmd, "missing input JSON file");
   return CLI_RUN;
 }
 
@@ -271,10 +271,10 @@ static int data_get(int argc, char **argv) {
   if (prc != CLI_RUN)
     return prc;
   if (mode_s && decc_pd_mode_parse(&mode, mode_s) != DECC_OK)
-    return cli_usage_error("--mode is optimistic, borsh or legacy");
+    return cli_cmd_usage(spec.cmd, "--mode is optimistic, borsh or legacy");
   const char *zip = np > 0 ? argv[1] : NULL, *path = np > 1 ? argv[2] : NULL;
   if (!zip || !path)
-    return cli_usage_error("get needs ZIP and PATH");
+    return cli_cmd_usage(spec.cmd, "get needs ZIP and PATH");
   decc_err err;
   decc_err_clear(&err);
   decc_pd_reader *r;
@@ -326,7 +326,7 @@ static int data_list(int argc, char **argv) {
   if (prc != CLI_RUN)
     return prc;
   if (np != 1)
-    return cli_usage_error("list needs one ZIP");
+    return cli_cmd_usage(spec.cmd, "list needs one ZIP");
   decc_err err;
   decc_err_clear(&err);
   decc_zip *z;
@@ -364,7 +364,7 @@ static int data_extract(int argc, char **argv) {
     return prc;
   const char *zip = np ? argv[1] : NULL;
   if (!zip || !dir)
-    return cli_usage_error("extract needs ZIP and -o DIR");
+    return cli_cmd_usage(spec.cmd, "extract needs ZIP and -o DIR");
   decc_err err;
   decc_err_clear(&err);
   decc_zip *z;

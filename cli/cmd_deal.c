@@ -266,7 +266,7 @@ static int deal_show(int argc, char **argv) {
   if (prc != CLI_RUN)
     return prc;
   if (np != 1)
-    return cli_usage_error("deal show needs a DEALID");
+    return cli_cmd_usage(spec.cmd, "deal show needs a DEALID");
   uint8_t id[32];
   if (lc_parse_h32(id, argv[1], "deal id") != CLI_OK)
     return CLI_USAGE;

@@ -96,7 +96,8 @@ static int cmd_push_dataset_key(int argc, char **argv) {
   if (prc != CLI_RUN)
     return prc;
   if (!dataset || !key_file || !sms_url(&o))
-    return cli_usage_error(
+    return cli_cmd_usage(
+        spec.cmd,
         "push-dataset-key: --sms URL, --dataset ADDR and --key-file FILE are "
         "required");
   decc_address ds;
@@ -122,8 +123,9 @@ static int cmd_push_dataset_key(int argc, char **argv) {
   if (rc) {
     decc_secure_free(key);
     return rc == CLI_USAGE
-               ? cli_usage_error("push-dataset-key: a signing key is required "
-                                 "(--keystore or --private-key-file)")
+               ? cli_cmd_usage(spec.cmd,
+                               "push-dataset-key: a signing key is required "
+                               "(--keystore or --private-key-file)")
                : rc;
   }
   decc_err err;
@@ -174,8 +176,9 @@ static int cmd_push_secret(int argc, char **argv) {
   if (prc != CLI_RUN)
     return prc;
   if (!np)
-    return cli_usage_error("push-secret: which kind? web2 | requester | "
-                           "app-developer | result-key");
+    return cli_cmd_usage(spec.cmd,
+                         "push-secret: which kind? web2 | requester | "
+                         "app-developer | result-key");
   if (value_file && pub_file)
     return cli_cmd_usage(spec.cmd,
                          "give --value-file or --public-key-file, not both");
@@ -185,27 +188,30 @@ static int cmd_push_secret(int argc, char **argv) {
   int web2 = !strcmp(kind, "web2"), req = !strcmp(kind, "requester"),
       dev = !strcmp(kind, "app-developer"), rk = !strcmp(kind, "result-key");
   if (!web2 && !req && !dev && !rk)
-    return cli_usage_error("push-secret: unknown kind '%s' (web2, requester, "
-                           "app-developer, result-key)",
-                           kind);
+    return cli_cmd_usage(spec.cmd,
+                         "push-secret: unknown kind '%s' (web2, requester, "
+                         "app-developer, result-key)",
+                         kind);
   if (!sms_url(&o) || !value_file)
-    return cli_usage_error("push-secret: --sms URL and --value-file FILE are "
-                           "required");
+    return cli_cmd_usage(spec.cmd,
+                         "push-secret: --sms URL and --value-file FILE are "
+                         "required");
   if ((web2 || req) && !name)
-    return cli_usage_error("push-secret %s: --name is required", kind);
+    return cli_cmd_usage(spec.cmd, "push-secret %s: --name is required", kind);
   if (req && !decc_sms_requester_key_valid(name))
-    return cli_usage_error("push-secret requester: --name must match "
-                           "^[a-zA-Z0-9-_]{1,64}$");
+    return cli_cmd_usage(spec.cmd, "push-secret requester: --name must match "
+                                   "^[a-zA-Z0-9-_]{1,64}$");
   if (web2 && !decc_sms_web2_name_valid(name))
-    return cli_usage_error("push-secret web2: --name must be 1..256 printable "
-                           "ASCII characters");
+    return cli_cmd_usage(spec.cmd,
+                         "push-secret web2: --name must be 1..256 printable "
+                         "ASCII characters");
   if (update && !web2 && !rk)
-    return cli_usage_error("push-secret: --update exists only for web2 "
-                           "secrets (the others are never updatable)");
+    return cli_cmd_usage(spec.cmd, "push-secret: --update exists only for web2 "
+                                   "secrets (the others are never updatable)");
   decc_address app_addr;
   if (dev && (!app || parse_addr(app, "--app", &app_addr)))
-    return cli_usage_error("push-secret app-developer: --app ADDR is "
-                           "required");
+    return cli_cmd_usage(spec.cmd, "push-secret app-developer: --app ADDR is "
+                                   "required");
   size_t len = 0;
   char *value = cli_read_file(value_file, 64 * 1024, &len, 1);
   if (!value)
@@ -244,10 +250,11 @@ static int cmd_push_secret(int argc, char **argv) {
   int rc = cli_key_load(&o.key, &sk);
   if (rc) {
     decc_secure_free(value);
-    return rc == CLI_USAGE ? cli_usage_error("push-secret: a signing key is "
-                                             "required (--keystore or "
-                                             "--private-key-file)")
-                           : rc;
+    return rc == CLI_USAGE
+               ? cli_cmd_usage(spec.cmd, "push-secret: a signing key is "
+                                         "required (--keystore or "
+                                         "--private-key-file)")
+               : rc;
   }
   decc_err err;
   decc_err_clear(&err);
@@ -305,8 +312,9 @@ static int cmd_check(int argc, char **argv) {
   if (prc != CLI_RUN)
     return prc;
   if (!np)
-    return cli_usage_error("check: which kind? web3 | web2 | requester | "
-                           "app-developer");
+    return cli_cmd_usage(spec.cmd,
+                         "check: which kind? web3 | web2 | requester | "
+                         "app-developer");
   const char *kind = argv[1], *addr = NULL;
   for (int i = 0; i < 4; i++) {
     if (addrs[i] && addr)
@@ -325,11 +333,12 @@ static int cmd_check(int argc, char **argv) {
   else if (!strcmp(kind, "app-developer"))
     k = DECC_SECRET_APP_DEV;
   else
-    return cli_usage_error("check: unknown kind '%s'", kind);
+    return cli_cmd_usage(spec.cmd, "check: unknown kind '%s'", kind);
   if (!sms_url(&o) || !addr)
-    return cli_usage_error("check: --sms URL and --address ADDR are required");
+    return cli_cmd_usage(spec.cmd,
+                         "check: --sms URL and --address ADDR are required");
   if ((k == DECC_SECRET_WEB2 || k == DECC_SECRET_REQUESTER) && !name)
-    return cli_usage_error("check %s: --name is required", kind);
+    return cli_cmd_usage(spec.cmd, "check %s: --name is required", kind);
   decc_address a;
   if (parse_addr(addr, "--address", &a))
     return CLI_USAGE;
@@ -399,7 +408,7 @@ static int cmd_serve(int argc, char **argv) {
     if (parse_addr(trusted_s[i], "--trust-platform", &trusted[i]))
       return CLI_USAGE;
   if (!vault)
-    return cli_usage_error("serve: --vault DIR is required");
+    return cli_cmd_usage(spec.cmd, "serve: --vault DIR is required");
   char host[64] = "127.0.0.1";
   unsigned port = 0;
   if (listen) {
@@ -407,7 +416,7 @@ static int cmd_serve(int argc, char **argv) {
     uint64_t p = 0;
     if (!c || (size_t)(c - listen) >= sizeof host ||
         cli_parse_u64(&p, c + 1) != 0 || p > 65535)
-      return cli_usage_error("serve: --listen HOST:PORT");
+      return cli_cmd_usage(spec.cmd, "serve: --listen HOST:PORT");
     port = (unsigned)p;
     memcpy(host, listen, (size_t)(c - listen));
     host[c - listen] = 0;
@@ -420,7 +429,8 @@ static int cmd_serve(int argc, char **argv) {
    * DECC_CHAIN, config.json, a deploy profile: an EVM chain too). */
   if (!ledger) {
     if (create)
-      return cli_usage_error("serve: --create-ledger needs --ledger FILE");
+      return cli_cmd_usage(spec.cmd,
+                           "serve: --create-ledger needs --ledger FILE");
     if (cli_chain_open(&chain, 0) != CLI_OK)
       return CLI_FAIL;
   } else if (stat(ledger, &sb) != 0) {

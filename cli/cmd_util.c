@@ -47,7 +47,7 @@ static int args_only(const char *cmd, const char *help, int n_args,
   int np, rc = cli_parse(&spec, argc, argv, &np);
   if (rc != CLI_RUN)
     return rc;
-  return np == n_args ? CLI_RUN : cli_usage_error("%s", need);
+  return np == n_args ? CLI_RUN : cli_cmd_usage(spec.cmd, "%s", need);
 }
 
 static const char KECCAK_HELP[] =
@@ -66,8 +66,8 @@ static int util_keccak(int argc, char **argv) {
   if (prc != CLI_RUN)
     return prc;
   if (!!hex_s + !!text + !!file != 1)
-    return cli_usage_error(
-        "keccak256 needs exactly one of --hex, --text, --file");
+    return cli_cmd_usage(
+        spec.cmd, "keccak256 needs exactly one of --hex, --text, --file");
   uint8_t h[32];
   if (text) {
     decc_keccak256(h, text, strlen(text));

@@ -101,11 +101,14 @@ static int secret_in_argv(const char *a) {
          !strncmp(a, "--private-key-file=", 19);
 }
 
+/* Names the option only: what follows '=' may be the secret itself. */
 static int refuse_secret(const char *a) {
-  return cli_usage_error("%s: passwords and private keys are never taken from "
-                         "the command line; use --password-file FILE or "
+  const char *eq = strchr(a, '=');
+  int n = eq ? (int)(eq - a) : (int)strlen(a);
+  return cli_usage_error("%.*s: passwords and private keys are never taken "
+                         "from the command line; use --password-file FILE or "
                          "--private-key-file FILE (or the no-echo prompt)",
-                         a);
+                         n > 40 ? 40 : n, a);
 }
 
 /* ---- small parsers ------------------------------------------------------ */
@@ -715,8 +718,12 @@ static int wallet_list(int argc, char **argv) {
 /* ---- messages ----------------------------------------------------------- */
 
 /* The message given by --text/--hex/--hash/--file. */
+/* The order of the MSG_OPTS rows. */
+enum { MSG_TEXT, MSG_HEX, MSG_HASH, MSG_FILE };
+
 typedef struct msg_opts {
   const char *kind; /* option name used, NULL if none */
+  int which;        /* MSG_* of kind */
   const char *value;
 } msg_opts;
 
@@ -744,6 +751,7 @@ static int msg_pick(msg_opts *m, const char *const v[4], const char *cmd) {
       return cli_cmd_usage(cmd,
                            "give exactly one of --text, --hex, --hash, --file");
     m->kind = NAMES[k];
+    m->which = k;
     m->value = v[k];
   }
   return CLI_RUN;
@@ -756,7 +764,7 @@ static int msg_load(const msg_opts *m, uint8_t **buf, size_t *len) {
   if (!m->kind)
     return cli_usage_error(
         "a message is required: --text, --hex, --hash or --file");
-  if (!strcmp(m->kind, "--file")) {
+  if (m->which == MSG_FILE) {
     char *b = cli_read_file(m->value, MESSAGE_MAX, len, 0);
     if (!b)
       return CLI_FAIL;
@@ -767,7 +775,7 @@ static int msg_load(const msg_opts *m, uint8_t **buf, size_t *len) {
   uint8_t *b = decc_malloc(n + 1);
   if (!b)
     return cli_fail("out of memory");
-  if (!strcmp(m->kind, "--text")) {
+  if (m->which == MSG_TEXT) {
     memcpy(b, m->value, n);
     *len = n;
   } else {
@@ -776,7 +784,7 @@ static int msg_load(const msg_opts *m, uint8_t **buf, size_t *len) {
       decc_free(b);
       return cli_fail("%s: not valid hex", m->kind);
     }
-    if (!strcmp(m->kind, "--hash") && got != 32) {
+    if (m->which == MSG_HASH && got != 32) {
       decc_free(b);
       return cli_fail("--hash must be 0x followed by 64 hex digits (32 "
                       "bytes), got %zu bytes",
@@ -955,12 +963,14 @@ static int wallet_recover(int argc, char **argv) {
   if (rc != CLI_RUN)
     return rc;
   if (!sig_text)
-    return cli_usage_error("recover needs --signature 0x...");
+    return cli_cmd_usage(spec.cmd, "recover needs --signature 0x...");
   if (typed && m.kind)
-    return cli_usage_error("give either a message or --typed-data, not both");
+    return cli_cmd_usage(spec.cmd,
+                         "give either a message or --typed-data, not both");
   if (!typed && !m.kind)
-    return cli_usage_error("recover needs a message (--text, --hex, --hash, "
-                           "--file) or --typed-data FILE");
+    return cli_cmd_usage(spec.cmd,
+                         "recover needs a message (--text, --hex, --hash, "
+                         "--file) or --typed-data FILE");
   decc_address want;
   decc_err err;
   decc_err_clear(&err);
@@ -1067,7 +1077,7 @@ static int wallet_show(int argc, char **argv) {
     return prc;
   const char *ref = np ? argv[1] : NULL;
   if (all && ref)
-    return cli_usage_error("give a wallet or --all, not both");
+    return cli_cmd_usage(spec.cmd, "give a wallet or --all, not both");
   /* Names and addresses first: no password, no chain needed for them. */
   size_t n = 0;
   char(*names)[NAME_MAX_LEN + 1] = NULL;
