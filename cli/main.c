@@ -98,9 +98,10 @@ static int build_help(char *out, size_t cap) {
     n += (size_t)w;
   }
   w = snprintf(out + n, cap - n,
-               "\nRun 'decc <command> --help' for a command's options. The "
-               "global options\nmay also follow the command name (except "
-               "--home and --version).\n");
+               "\nRun 'decc <command> --help' for a command's options. --json "
+               "and -q may\nalso follow the command name; so may --chain, "
+               "--hub and --dataprotector,\nexcept after order, node, worker "
+               "and scheduler (options of their own).\n");
   return w < 0 || (size_t)w >= cap - n ? -1 : 0;
 }
 
