@@ -11,6 +11,13 @@
  * ended by two zero blocks. Only regular files and directories; names are
  * relative, without "..", backslashes or control characters. The same
  * directory content always gives the same bytes, on any machine.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer may be NULL
+ * when its length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (a void function returns at once) without touching
+ * anything.
  */
 #ifndef DECC_BUNDLE_H
 #define DECC_BUNDLE_H

@@ -40,6 +40,13 @@
  *
  * What the software enclave protects and what it does not: see
  * docs/internals/worker.md and docs/internals/enclave.md.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer may be NULL
+ * when its length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (a void function returns at once) without touching
+ * anything.
  */
 #ifndef DECC_ENCLAVE_H
 #define DECC_ENCLAVE_H

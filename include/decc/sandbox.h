@@ -19,6 +19,13 @@
  * Needs root (CAP_SYS_ADMIN) to mount the output tmpfs; the sandboxed
  * program itself never has privileges. Not a hardware TEE: the host's root
  * can read the enclave's memory (see docs/internals/enclave.md).
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer may be NULL
+ * when its length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (a void function returns at once) without touching
+ * anything.
  */
 #ifndef DECC_SANDBOX_H
 #define DECC_SANDBOX_H

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/bundle.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -77,6 +78,8 @@ static int valid_path(const char *p) {
 
 decc_status decc_bundle_manifest_read(decc_bundle_manifest *m, const char *dir,
                                       decc_err *err) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(dir != NULL);
   memset(m, 0, sizeof *m);
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, DECC_BUNDLE_MANIFEST);
@@ -265,6 +268,9 @@ static int make_header(uint8_t h[BLOCK], const entry *e) {
 
 decc_status decc_bundle_pack(decc_buf *out, uint8_t measurement32[32],
                              const char *dir, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(measurement32 != NULL);
+  DECC_ARG_CHECK(dir != NULL);
   decc_bundle_manifest m;
   decc_status st = decc_bundle_manifest_read(&m, dir, err);
   if (st)
@@ -453,6 +459,8 @@ static void remove_created(int dfd, entries *e, size_t upto) {
 decc_status decc_bundle_unpack(const uint8_t *archive, size_t len,
                                const uint8_t *expected32, const char *dest,
                                decc_bundle_manifest *m, decc_err *err) {
+  DECC_ARG_CHECK(archive != NULL || len == 0);
+  DECC_ARG_CHECK(dest != NULL);
   if (expected32) {
     uint8_t h[32];
     decc_sha256(h, archive, len);
@@ -638,6 +646,7 @@ static decc_status write_new(const char *dir, const char *name,
 
 decc_status decc_bundle_scaffold(const char *dir, const char *lang,
                                  const char *name, decc_err *err) {
+  DECC_ARG_CHECK(dir != NULL);
   int is_sh = lang && !strcmp(lang, "sh");
   int is_c = lang && !strcmp(lang, "c");
   if (!is_sh && !is_c)

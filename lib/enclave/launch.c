@@ -174,6 +174,8 @@ static int await(int fd, uint8_t want, uint8_t **p, size_t *n,
 
 void decc_enclave_quote_binding_message(uint8_t out32[32],
                                         const decc_quote *q) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(q != NULL);
   static const char tag[] = "decc-quote-binding-v1";
   uint8_t buf[sizeof tag - 1 + 32];
   memcpy(buf, tag, sizeof tag - 1);
@@ -399,7 +401,9 @@ static void keep_attestation(const decc_enclave_launch *l,
 decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
                                     const decc_enclave_launch *l,
                                     decc_err *err) {
-  if (!out || !l || !l->work_dir || !l->relay.nonce || !l->relay.session ||
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(l != NULL);
+  if (!l->work_dir || !l->relay.nonce || !l->relay.session ||
       (!l->bundle_override && (!l->app_multiaddr || !l->app_multiaddr_len)))
     return decc_err_set(err, DECC_E_INVALID,
                         "enclave launch: work_dir, relay and app multiaddr "
@@ -512,5 +516,8 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
 decc_status decc_enclave_fetch(const decc_enclave_store *store, const char *url,
                                decc_buf *out, uint64_t max, long timeout_s,
                                decc_err *err) {
+  DECC_ARG_CHECK(store != NULL);
+  DECC_ARG_CHECK(url != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return decc__enclave_fetch(store, url, -1, out, max, timeout_s, err);
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include "core/internal.h"
 #include "decc/enclave.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -82,6 +83,8 @@ static void free_names(char **names, size_t n) {
 
 decc_status decc_enclave_result_digest(uint8_t out32[32], const char *path,
                                        decc_err *err) {
+  DECC_ARG_CHECK(out32 != NULL);
+  DECC_ARG_CHECK(path != NULL);
   struct stat st;
   if (stat(path, &st) != 0)
     return decc_err_set(err, DECC_E_NOT_FOUND,
@@ -200,6 +203,8 @@ static decc_status zip_add_tree(zip_walk *w, const char *dir, const char *rel,
 
 decc_status decc_enclave_zip_dir(const char *out_path, const char *dir,
                                  uint64_t max_bytes, decc_err *err) {
+  DECC_ARG_CHECK(out_path != NULL);
+  DECC_ARG_CHECK(dir != NULL);
   size_t tl = strlen(out_path) + 16;
   char *tmp = decc_malloc(tl);
   if (!tmp)

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/bundle.h"
 #include "decc/cid.h"
 #include "decc/dataset.h"
@@ -38,6 +39,7 @@
 #include "enclave/enclave_int.h"
 
 void decc_enclave_limits_init(decc_enclave_limits *l) {
+  DECC_ARG_CHECK_VOID(l != NULL);
   memset(l, 0, sizeof *l);
   l->wall_ms = 60000;
   l->cpu_seconds = 60;
@@ -59,13 +61,12 @@ decc_enclave_run_session(decc_enclave_outcome *out, const char *session_text,
                          size_t len, const uint8_t *bundle, size_t bundle_len,
                          const char *work_dir, const decc_enclave_store *store,
                          const decc_enclave_limits *limits, decc_err *err) {
-  if (!out)
-    return decc_err_set(err, DECC_E_INVALID, "enclave: no outcome");
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(session_text != NULL);
+  DECC_ARG_CHECK(bundle != NULL);
+  DECC_ARG_CHECK(work_dir != NULL);
+  DECC_ARG_CHECK(store != NULL);
   memset(out, 0, sizeof *out);
-  if (!session_text || !bundle || !work_dir || !store)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "enclave: session, bundle, work_dir and store are "
-                        "required");
   decc_enclave_limits lim;
   if (limits)
     lim = *limits;
@@ -149,6 +150,8 @@ done:
 decc_status decc_enclave_standard_session(char **json, size_t *len,
                                           const decc_enclave_standard *t,
                                           decc_err *err) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(t != NULL);
   *json = NULL;
   if (len)
     *len = 0;

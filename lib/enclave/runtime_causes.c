@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/bundle.h"
 #include "decc/cid.h"
 #include "decc/dataset.h"
@@ -51,6 +52,8 @@ const char *decc_task_cause_text(decc_task_cause c) {
 }
 
 decc_status decc_task_cause_parse(decc_task_cause *c, const char *name) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(name != NULL);
 #define CAUSE_PARSE(n, value, text)                                            \
   if (!strcmp(name, #n)) {                                                     \
     *c = DECC_CAUSE_##n;                                                       \

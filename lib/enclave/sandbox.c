@@ -49,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/mem.h"
 #include "decc/sandbox.h"
 
@@ -148,6 +149,7 @@ static double mono_now(void) {
 }
 
 void decc_sandbox_opts_init(decc_sandbox_opts *o) {
+  DECC_ARG_CHECK_VOID(o != NULL);
   memset(o, 0, sizeof *o);
   o->cwd = "/app";
   o->out_max_bytes = 64ull << 20;
@@ -1135,6 +1137,8 @@ fail:
 
 decc_status decc_sandbox_run(const decc_sandbox_opts *o,
                              decc_sandbox_result *res, decc_err *err) {
+  DECC_ARG_CHECK(o != NULL);
+  DECC_ARG_CHECK(res != NULL);
   memset(res, 0, sizeof *res);
   if (!o->app_dir || !o->out_dir || !o->argv || !o->argv[0])
     return decc_err_set(err, DECC_E_INVALID,
