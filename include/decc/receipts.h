@@ -32,6 +32,13 @@
  *
  * Thread-safety: a decc_rcpt_store may be used from several threads (one
  * mutex) and several processes (flock on the log during an append).
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer may be NULL
+ * when its length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (NULL when it returns a pointer; a void function returns at
+ * once) without touching anything.
  */
 #ifndef DECC_RECEIPTS_H
 #define DECC_RECEIPTS_H

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/hub.h"
@@ -26,6 +27,9 @@
 
 decc_status decc_rcpt_deal_orders(decc_chain *chain, const uint8_t dealid32[32],
                                   uint8_t hashes[4][32], decc_err *err) {
+  DECC_ARG_CHECK(chain != NULL);
+  DECC_ARG_CHECK(dealid32 != NULL);
+  DECC_ARG_CHECK(hashes != NULL);
   decc_chain_addresses ad;
   uint8_t topic[32];
   uint64_t head = 0;
@@ -94,6 +98,9 @@ static int zero32(const uint8_t p[32]) {
 decc_status decc_rcpt_verify_chain(decc_rcpt_report *rep,
                                    const decc_rcpt_list *l, decc_chain *chain,
                                    decc_err *err) {
+  DECC_ARG_CHECK(rep != NULL);
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(chain != NULL);
   uint64_t chain_id = 0;
   decc_status st = decc_chain_id(chain, &chain_id, err);
   if (st)
@@ -228,6 +235,10 @@ decc_status decc_rcpt_verify_coverage(decc_rcpt_report *rep,
                                       const decc_rcpt_list *l,
                                       const decc_address *dataset,
                                       decc_chain *chain, decc_err *err) {
+  DECC_ARG_CHECK(rep != NULL);
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(dataset != NULL);
+  DECC_ARG_CHECK(chain != NULL);
   decc_chain_addresses ad;
   uint8_t topic[32];
   decc_status st;
@@ -335,6 +346,9 @@ static int cmp32(const void *a, const void *b) { return memcmp(a, b, 32); }
 decc_status decc_rcpt_sync_results(decc_rcpt_store *s, decc_chain *chain,
                                    const decc_address *dataset, size_t *added,
                                    decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(chain != NULL);
+  DECC_ARG_CHECK(dataset != NULL);
   if (added)
     *added = 0;
   char *path = NULL;

@@ -90,6 +90,9 @@ static decc_status mkdir_owner(const char *d, decc_err *err) {
 
 decc_status decc_rcpt_store_open(decc_rcpt_store **out, const char *sms_dir,
                                  decc_vault *v, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(sms_dir != NULL);
+  DECC_ARG_CHECK(v != NULL);
   *out = NULL;
   decc_rcpt_store *s = decc_calloc(1, sizeof *s);
   if (!s)
@@ -170,14 +173,20 @@ void decc_rcpt_store_close(decc_rcpt_store *s) {
 }
 
 void decc_rcpt_store_signer(const decc_rcpt_store *s, decc_address *out) {
+  DECC_ARG_CHECK_VOID(s != NULL);
+  DECC_ARG_CHECK_VOID(out != NULL);
   *out = s->signer;
 }
 
 decc_vault *decc__rcpt_store_vault(decc_rcpt_store *s) { return s->vault; }
 
-const char *decc_rcpt_store_dir(const decc_rcpt_store *s) { return s->dir; }
+const char *decc_rcpt_store_dir(const decc_rcpt_store *s) {
+  DECC_ARG_CHECK_RET(s != NULL, NULL);
+  return s->dir;
+}
 
 const char *decc_rcpt_store_policy_dir(const decc_rcpt_store *s) {
+  DECC_ARG_CHECK_RET(s != NULL, NULL);
   return s->pol_dir;
 }
 
@@ -256,6 +265,8 @@ static void group_sync(decc_rcpt_store *s, gc_wait *w) {
 decc_status decc_rcpt_store_append(decc_rcpt_store *s, decc_rcpt *r,
                                    void (*log)(void *, const char *),
                                    void *log_ctx, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(r != NULL);
   char *path = NULL;
   if (decc_rcpt_log_path(&path, s->dir, &r->dataset))
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -418,6 +429,8 @@ out:
 /* ---- grant policies ------------------------------------------------------------ */
 
 void decc_grant_policy_hash(uint8_t out32[32], const decc_grant_policy *p) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(p != NULL);
   static const char tag[] = "DECC-GRANT-POLICY-V1";
   uint8_t b[sizeof tag - 1 + 20 + 32 + 8 + 32];
   size_t o = sizeof tag - 1;
@@ -431,6 +444,8 @@ void decc_grant_policy_hash(uint8_t out32[32], const decc_grant_policy *p) {
 
 decc_status decc_grant_policy_sign(decc_grant_policy *p,
                                    const uint8_t sk32[32]) {
+  DECC_ARG_CHECK(p != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
   if (!decc__rcpt_purpose_ok(p->purpose, p->purpose_len))
     return DECC_E_INVALID;
   uint8_t h[32];
@@ -440,6 +455,8 @@ decc_status decc_grant_policy_sign(decc_grant_policy *p,
 
 decc_status decc_grant_policy_verify(const decc_grant_policy *p,
                                      const decc_address *owner, decc_err *err) {
+  DECC_ARG_CHECK(p != NULL);
+  DECC_ARG_CHECK(owner != NULL);
   if (!decc__rcpt_purpose_ok(p->purpose, p->purpose_len))
     return decc_err_set(err, DECC_E_INVALID,
                         "grant policy: the purpose must be printable UTF-8 "
@@ -463,6 +480,8 @@ decc_status decc_grant_policy_verify(const decc_grant_policy *p,
 }
 
 decc_status decc_grant_policy_to_json(char **json, const decc_grant_policy *p) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(p != NULL);
   char d[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN], sg[DECC_SIG_HEX_LEN];
   json_t *o =
       json_pack("{s:s,s:s,s:I,s:s%,s:s}", "dataset",
@@ -477,6 +496,8 @@ decc_status decc_grant_policy_to_json(char **json, const decc_grant_policy *p) {
 
 decc_status decc_grant_policy_from_json(decc_grant_policy *p, const char *json,
                                         size_t n, decc_err *err) {
+  DECC_ARG_CHECK(p != NULL);
+  DECC_ARG_CHECK(json != NULL || n == 0);
   memset(p, 0, sizeof *p);
   if (n > 4096)
     return decc_err_set(err, DECC_E_PARSE,
@@ -536,6 +557,9 @@ static char *policy_path(const char *dir, const uint8_t h[32]) {
 decc_status decc_grant_policy_load(const char *dir,
                                    const uint8_t order_hash32[32],
                                    decc_grant_policy *p, decc_err *err) {
+  DECC_ARG_CHECK(dir != NULL);
+  DECC_ARG_CHECK(order_hash32 != NULL);
+  DECC_ARG_CHECK(p != NULL);
   memset(p, 0, sizeof *p);
   char *path = policy_path(dir, order_hash32);
   if (!path)
@@ -566,6 +590,8 @@ decc_status decc_grant_policy_load(const char *dir,
 
 decc_status decc_grant_policy_store(const char *dir, const decc_grant_policy *p,
                                     uint64_t now, decc_err *err) {
+  DECC_ARG_CHECK(dir != NULL);
+  DECC_ARG_CHECK(p != NULL);
   if (p->expires && p->expires <= now)
     return decc_err_set(err, DECC_E_STATE,
                         "grant policy expired at %llu (now %llu): an expired "
@@ -613,6 +639,9 @@ decc_status decc_rcpt_release_check(decc_rcpt_store *s,
                                     const decc_rcpt_release *rel,
                                     decc_grant_policy *policy,
                                     const char **code, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(rel != NULL);
+  DECC_ARG_CHECK(policy != NULL);
   memset(policy, 0, sizeof *policy);
   if (code)
     *code = NULL;
@@ -658,6 +687,8 @@ decc_status decc_rcpt_release_record(decc_rcpt_store *s,
                                      const decc_grant_policy *policy,
                                      void (*log)(void *, const char *),
                                      void *log_ctx, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(rel != NULL);
   decc_rcpt r;
   memset(&r, 0, sizeof r);
   r.kind = DECC_RCPT_KEY_RELEASE;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -120,6 +121,9 @@ const char *decc_rcpt_kind_name(unsigned kind) {
 
 decc_status decc_rcpt_encode(const decc_rcpt *r, uint8_t *out, size_t cap,
                              size_t *len) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(len != NULL);
   *len = 0;
   if ((r->kind != DECC_RCPT_KEY_RELEASE && r->kind != DECC_RCPT_RESULT) ||
       !decc__rcpt_purpose_ok(r->purpose, r->purpose_len))
@@ -164,6 +168,8 @@ decc_status decc_rcpt_encode(const decc_rcpt *r, uint8_t *out, size_t cap,
 
 decc_status decc_rcpt_decode(decc_rcpt *r, const uint8_t *p, size_t n,
                              decc_err *err) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(p != NULL || n == 0);
   memset(r, 0, sizeof *r);
   if (n < DECC_RCPT_FIXED_LEN)
     return decc_err_set(err, DECC_E_PARSE,
@@ -215,6 +221,8 @@ decc_status decc_rcpt_decode(decc_rcpt *r, const uint8_t *p, size_t n,
 }
 
 decc_status decc_rcpt_digest(uint8_t out32[32], const decc_rcpt *r) {
+  DECC_ARG_CHECK(out32 != NULL);
+  DECC_ARG_CHECK(r != NULL);
   uint8_t b[DECC_RCPT_MAX_LEN];
   size_t n;
   decc_status st = decc_rcpt_encode(r, b, sizeof b, &n);
@@ -225,6 +233,8 @@ decc_status decc_rcpt_digest(uint8_t out32[32], const decc_rcpt *r) {
 }
 
 decc_status decc_rcpt_hash(uint8_t out32[32], const decc_rcpt *r) {
+  DECC_ARG_CHECK(out32 != NULL);
+  DECC_ARG_CHECK(r != NULL);
   uint8_t b[DECC_RCPT_MAX_LEN];
   size_t n;
   decc_status st = decc_rcpt_encode(r, b, sizeof b, &n);
@@ -235,6 +245,8 @@ decc_status decc_rcpt_hash(uint8_t out32[32], const decc_rcpt *r) {
 }
 
 decc_status decc_rcpt_sign(decc_rcpt *r, const uint8_t sk32[32]) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
   uint8_t d[32];
   decc_status st = decc_rcpt_digest(d, r);
   if (st)
@@ -243,6 +255,8 @@ decc_status decc_rcpt_sign(decc_rcpt *r, const uint8_t sk32[32]) {
 }
 
 decc_status decc_rcpt_signer(decc_address *out, const decc_rcpt *r) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(r != NULL);
   uint8_t d[32];
   if (decc_rcpt_digest(d, r))
     return DECC_E_BAD_SIGNATURE;
@@ -329,6 +343,8 @@ json_t *decc__rcpt_json(const decc_rcpt *r) {
 }
 
 decc_status decc_rcpt_to_json(char **json, const decc_rcpt *r) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(r != NULL);
   json_t *o = decc__rcpt_json(r);
   *json = o ? json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
@@ -346,6 +362,9 @@ void decc_rcpt_list_clear(decc_rcpt_list *l) {
 
 decc_status decc_rcpt_log_path(char **path, const char *dir,
                                const decc_address *dataset) {
+  DECC_ARG_CHECK(path != NULL);
+  DECC_ARG_CHECK(dir != NULL);
+  DECC_ARG_CHECK(dataset != NULL);
   char a[DECC_ADDRESS_HEX_LEN];
   decc_address_to_hex(a, dataset);
   size_t n = strlen(dir) + 48;
@@ -480,6 +499,8 @@ static int read_visit(void *vctx, const uint8_t *rec, size_t n, uint64_t off) {
 
 decc_status decc_rcpt_log_read(decc_rcpt_list *out, const char *path,
                                size_t max_records, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(path != NULL);
   memset(out, 0, sizeof *out);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -556,6 +577,9 @@ static size_t ix_find(task_ix *t, const uint8_t task[32], int insert) {
 decc_status decc_rcpt_verify_log(decc_rcpt_report *rep, const decc_rcpt_list *l,
                                  const decc_address *dataset,
                                  const decc_address *signer, decc_err *err) {
+  DECC_ARG_CHECK(rep != NULL);
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(dataset != NULL);
   memset(rep, 0, sizeof *rep);
   decc_status st = DECC_OK;
   task_ix ix = {0, NULL};
@@ -670,6 +694,8 @@ nomem:
 }
 
 decc_status decc_rcpt_report_to_json(char **json, const decc_rcpt_report *rep) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(rep != NULL);
   *json = NULL;
   json_t *arr = json_array();
   for (size_t i = 0; arr && i < rep->n; i++) {
@@ -696,6 +722,8 @@ decc_status decc_rcpt_report_to_json(char **json, const decc_rcpt_report *rep) {
 
 void decc_rcpt_read_challenge(uint8_t out32[32], const decc_address *dataset,
                               uint64_t timestamp) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(dataset != NULL);
   static const char tag[] = "DECC-RECEIPTS-READ-V1";
   uint8_t b[sizeof tag - 1 + 20 + 8];
   memcpy(b, tag, sizeof tag - 1);
