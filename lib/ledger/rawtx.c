@@ -7,10 +7,11 @@
  * signature again while replaying.
  *
  * Everything that can be checked without the state (encoding, chain id,
- * signature) is checked for the whole batch before the write lock is
- * taken, on every core (decode_batch), so a bad transaction costs other writers nothing and a batch is
- * either entirely valid or entirely rejected. Nonces are checked inside
- * the block, in batch order, against the committed state.
+ * signature) is checked for the whole batch on every core, beside the
+ * execution of the slots already decoded (job_start / job_wait), and a
+ * batch is either entirely valid or entirely rejected (the open block is
+ * rolled back). Nonces are checked inside the block, in batch order,
+ * against the committed state.
  */
 #include <pthread.h>
 #include <string.h>
@@ -79,19 +80,28 @@ void ldg_raw_clear(ldg_rawtx *t) { decc_tx_clear(&t->tx); }
  * transaction's is independent of the others', so a batch is decoded on up
  * to LDG_DECODE_THREADS threads (one per online core), each taking the
  * next undecoded index. Every result lands in its own slot and the batch
- * is then judged in index order, exactly as the serial loop did: the
- * first failing index is the one reported, whatever order the threads
- * finished in, so results, errors and the block built from them do not
- * depend on scheduling (docs/internals/performance.md). The same threads
- * recover the signatures PoCo calls will check during execution (the
- * orders of matchOrders, the authorization of contributeAndFinalize), so
- * the serial execution of the block finds them done. */
+ * is judged in index order, exactly as the serial loop did: the first
+ * failing index is the one reported, whatever order the threads finished
+ * in, so results, errors and the block built from them do not depend on
+ * scheduling (docs/internals/performance.md). The same threads recover
+ * the signatures PoCo calls will check during execution (the orders of
+ * matchOrders, the authorization of contributeAndFinalize), so the serial
+ * execution of the block finds them done.
+ *
+ * Decoding and execution overlap (a pipeline): the submitting thread
+ * executes transaction i as soon as slot i is decoded while the other
+ * threads decode the slots after it, and when slot i is not ready yet it
+ * decodes the next unclaimed slot itself instead of waiting. Execution is
+ * serial and slots are consumed in index order, so the block is the one a
+ * decode-everything-first run builds; only the wall time changes (the
+ * recoveries of a block no longer precede its execution, they run beside
+ * it on the other cores). */
 
 #define LDG_DECODE_THREADS 8
 #define LDG_DECODE_MIN 8 /* smaller batches: threads cost more than they save */
 
 typedef struct decode_job {
-  const decc_ledger *l; /* its hub and EIP-712 domain */
+  const decc_ledger *l; /* its hub and EIP-712 domain (read only) */
   uint64_t chain_id;
   const uint8_t *const *raw;
   const size_t *lens;
@@ -99,8 +109,13 @@ typedef struct decode_job {
   ldg_rawtx *tx;
   decc_status *st;
   decc_err *errs;
+  /* under mu: the next unclaimed slot, which slots are done */
   pthread_mutex_t mu;
+  pthread_cond_t cv; /* broadcast when a slot is done */
   size_t next;
+  unsigned char *done;
+  pthread_t th[LDG_DECODE_THREADS];
+  size_t started;
 } decode_job;
 
 /* Decodes raw into t and, for a call to the hub, recovers the signatures
@@ -120,85 +135,128 @@ static decc_status decode_one(const decode_job *j, size_t i) {
   return st;
 }
 
+/* Decodes claimed slot i, then publishes it under mu (the slot's bytes
+ * are written before the unlock, so a reader that sees done[i] under mu
+ * sees them). Called and returns with mu unlocked. */
+static void run_slot(decode_job *j, size_t i) {
+  decc_err_clear(&j->errs[i]);
+  decc_status s = decode_one(j, i);
+  pthread_mutex_lock(&j->mu);
+  j->st[i] = s;
+  j->done[i] = 1;
+  pthread_cond_broadcast(&j->cv);
+  pthread_mutex_unlock(&j->mu);
+}
+
 static void *decode_worker(void *arg) {
   decode_job *j = arg;
   for (;;) {
     pthread_mutex_lock(&j->mu);
-    size_t i = j->next++;
+    size_t i = j->next < j->n ? j->next++ : j->n;
     pthread_mutex_unlock(&j->mu);
     if (i >= j->n)
       break;
-    decc_err_clear(&j->errs[i]);
-    j->st[i] = decode_one(j, i);
+    run_slot(j, i);
   }
   return NULL;
 }
 
-void ldg_raw_decode_many(const decc_ledger *l, const uint8_t *const *raw,
-                         const size_t *lens, size_t n, ldg_rawtx *tx,
-                         decc_status *st, decc_err *errs) {
+/* Prepares j for raw[0..n) into tx/st/errs (each tx[i] initialized, to be
+ * cleared with ldg_raw_clear) and starts the helper threads: one per
+ * online core but this one, none for a small batch or one core (then
+ * this thread decodes every slot in job_wait). done: n bytes, zeroed. */
+static void job_start(decode_job *j, const decc_ledger *l,
+                      const uint8_t *const *raw, const size_t *lens, size_t n,
+                      ldg_rawtx *tx, decc_status *st, decc_err *errs,
+                      unsigned char *done) {
   for (size_t i = 0; i < n; i++) {
     memset(&tx[i], 0, sizeof tx[i]);
     decc_tx_init(&tx[i].tx);
   }
+  *j = (decode_job){.l = l,
+                    .chain_id = l->chain_id,
+                    .raw = raw,
+                    .lens = lens,
+                    .n = n,
+                    .tx = tx,
+                    .st = st,
+                    .errs = errs,
+                    .mu = PTHREAD_MUTEX_INITIALIZER,
+                    .cv = PTHREAD_COND_INITIALIZER,
+                    .done = done};
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   size_t nth = cores > 1 ? (size_t)cores : 1;
   if (nth > LDG_DECODE_THREADS)
     nth = LDG_DECODE_THREADS;
   if (nth > n / (LDG_DECODE_MIN / 2))
     nth = n / (LDG_DECODE_MIN / 2);
-  decode_job j = {.l = l,
-                  .chain_id = l->chain_id,
-                  .raw = raw,
-                  .lens = lens,
-                  .n = n,
-                  .tx = tx,
-                  .st = st,
-                  .errs = errs};
-  if (n < LDG_DECODE_MIN || nth < 2 || pthread_mutex_init(&j.mu, NULL) != 0) {
+  if (n < LDG_DECODE_MIN)
+    nth = 1;
+  for (size_t k = 1; k < nth; k++, j->started++)
+    if (pthread_create(&j->th[j->started], NULL, decode_worker, j) != 0)
+      break;
+}
+
+/* Waits until slot i is decoded, decoding unclaimed slots (the next in
+ * order) meanwhile; returns its status. Slots must be waited for in
+ * increasing order. */
+static decc_status job_wait(decode_job *j, size_t i) {
+  pthread_mutex_lock(&j->mu);
+  while (!j->done[i]) {
+    if (j->next < j->n) {
+      size_t k = j->next++;
+      pthread_mutex_unlock(&j->mu);
+      run_slot(j, k);
+      pthread_mutex_lock(&j->mu);
+    } else {
+      pthread_cond_wait(&j->cv, &j->mu);
+    }
+  }
+  decc_status s = j->st[i];
+  pthread_mutex_unlock(&j->mu);
+  return s;
+}
+
+/* Stops claiming (slots not yet claimed stay initialized and undecoded),
+ * joins the helper threads and releases the job's locks. */
+static void job_stop(decode_job *j) {
+  pthread_mutex_lock(&j->mu);
+  j->next = j->n;
+  pthread_mutex_unlock(&j->mu);
+  for (size_t k = 0; k < j->started; k++)
+    pthread_join(j->th[k], NULL);
+  pthread_cond_destroy(&j->cv);
+  pthread_mutex_destroy(&j->mu);
+}
+
+void ldg_raw_decode_many(const decc_ledger *l, const uint8_t *const *raw,
+                         const size_t *lens, size_t n, ldg_rawtx *tx,
+                         decc_status *st, decc_err *errs) {
+  unsigned char *done = n ? decc_calloc(n, 1) : NULL;
+  if (n && !done) {
+    /* no room to track slots: the same results, on this thread only */
+    decode_job j = {.l = l,
+                    .chain_id = l->chain_id,
+                    .raw = raw,
+                    .lens = lens,
+                    .n = n,
+                    .tx = tx,
+                    .st = st,
+                    .errs = errs};
     for (size_t i = 0; i < n; i++) {
+      memset(&tx[i], 0, sizeof tx[i]);
+      decc_tx_init(&tx[i].tx);
       decc_err_clear(&errs[i]);
       st[i] = decode_one(&j, i);
     }
     return;
   }
-  pthread_t th[LDG_DECODE_THREADS];
-  size_t started = 0;
-  for (size_t k = 1; k < nth; k++, started++)
-    if (pthread_create(&th[started], NULL, decode_worker, &j) != 0)
-      break;
-  decode_worker(&j); /* this thread works too */
-  for (size_t k = 0; k < started; k++)
-    pthread_join(th[k], NULL);
-  pthread_mutex_destroy(&j.mu);
-}
-
-/* Decodes raw[0..n) into tx[0..n) (all to be cleared with ldg_raw_clear).
- * Returns DECC_OK or the error of the lowest failing index, prefixed with
- * "transaction <index>". */
-static decc_status decode_batch(const decc_ledger *l, const uint8_t *const *raw,
-                                const size_t *lens, size_t n, ldg_rawtx *tx,
-                                decc_err *err) {
-  decc_status *st = n ? decc_calloc(n, sizeof *st) : NULL;
-  decc_err *errs = n ? decc_calloc(n, sizeof *errs) : NULL;
-  if (n && (!st || !errs)) {
-    decc_free(st);
-    decc_free(errs);
-    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  }
-  ldg_raw_decode_many(l, raw, lens, n, tx, st, errs);
-  decc_status s = DECC_OK;
-  for (size_t i = 0; i < n && s == DECC_OK; i++)
-    if ((s = st[i]) != DECC_OK) {
-      if (err)
-        *err = errs[i];
-      decc_err_prefix(err, "transaction %zu", i);
-    }
-  decc_free(st);
-  if (errs)
-    decc_memzero(errs, n * sizeof *errs);
-  decc_free(errs);
-  return s;
+  decode_job j;
+  job_start(&j, l, raw, lens, n, tx, st, errs, done);
+  for (size_t i = 0; i < n; i++)
+    (void)job_wait(&j, i);
+  job_stop(&j);
+  decc_free(done);
 }
 
 /* Executes decoded tx t (raw bytes raw/len) in the open block after the
@@ -243,6 +301,15 @@ static void finish(decc_receipt *out, size_t n, const uint8_t bh[32]) {
   }
 }
 
+/* Reports decode failure i of the job as the batch's error, prefixed with
+ * "transaction <index>" as the decode-first loop did. */
+static decc_status decode_error(const decode_job *j, size_t i, decc_err *err) {
+  if (err)
+    *err = j->errs[i];
+  decc_err_prefix(err, "transaction %zu", i);
+  return j->st[i];
+}
+
 decc_status decc_ledger_submit_raw(decc_ledger *l, const uint8_t *const *raw,
                                    const size_t *lens, size_t n,
                                    decc_receipt *out, decc_err *err) {
@@ -254,34 +321,63 @@ decc_status decc_ledger_submit_raw(decc_ledger *l, const uint8_t *const *raw,
   if (l->in_block)
     return decc_err_set(err, DECC_E_STATE, "ledger: block already open");
   ldg_rawtx *tx = n ? decc_calloc(n, sizeof *tx) : NULL;
-  if (n && !tx)
+  decc_status *st = n ? decc_calloc(n, sizeof *st) : NULL;
+  decc_err *errs = n ? decc_calloc(n, sizeof *errs) : NULL;
+  unsigned char *done = n ? decc_calloc(n, 1) : NULL;
+  if (n && (!tx || !st || !errs || !done)) {
+    decc_free(tx);
+    decc_free(st);
+    decc_free(errs);
+    decc_free(done);
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
   memset(out, 0, n * sizeof *out);
-  /* Every slot is a valid (empty) transaction, whatever decoding did. */
-  for (size_t i = 0; i < n; i++)
-    decc_tx_init(&tx[i].tx);
-  size_t decoded = n;
-  decc_status s = decode_batch(l, raw, lens, n, tx, err);
-  if (s != DECC_OK)
-    goto out;
-  if ((s = ldg_block_begin(l, 0, err)) != DECC_OK)
-    goto out;
-  for (size_t i = 0; i < n && s == DECC_OK; i++)
+  /* Decoding runs beside execution (job_start); the outcome is the one of
+   * decoding everything first: a batch with any bad transaction is
+   * rejected with the lowest bad index, and only a fully decodable batch
+   * reports a block or execution error. */
+  decode_job j;
+  job_start(&j, l, raw, lens, n, tx, st, errs, done);
+  size_t bad = n; /* lowest slot that failed to decode */
+  size_t i = 0;
+  decc_status s = ldg_block_begin(l, 0, err);
+  for (; i < n && s == DECC_OK; i++) {
+    if (job_wait(&j, i) != DECC_OK) {
+      bad = i;
+      break;
+    }
     s = exec_raw(l, &tx[i], raw[i], lens[i], i, &out[i], err);
-  uint8_t bh[32];
-  if (s == DECC_OK)
-    s = ldg_block_commit(l, bh, err);
-  else
-    ldg_block_abort(l);
-  if (s == DECC_OK)
-    finish(out, n, bh);
-  else
-    for (size_t i = 0; i < n; i++)
-      decc_receipt_clear(&out[i]);
-out:
-  for (size_t i = 0; i < decoded; i++)
-    ldg_raw_clear(&tx[i]);
+  }
+  if (bad == n && s != DECC_OK) /* slots 0..i-1 decoded: look further */
+    for (size_t k = i; k < n; k++)
+      if (job_wait(&j, k) != DECC_OK) {
+        bad = k;
+        break;
+      }
+  job_stop(&j);
+  if (bad < n) {
+    ldg_block_abort(l); /* a no-op when the block did not open */
+    s = decode_error(&j, bad, err);
+  } else {
+    uint8_t bh[32];
+    if (s == DECC_OK)
+      s = ldg_block_commit(l, bh, err);
+    else
+      ldg_block_abort(l);
+    if (s == DECC_OK)
+      finish(out, n, bh);
+  }
+  if (s != DECC_OK)
+    for (size_t k = 0; k < n; k++)
+      decc_receipt_clear(&out[k]);
+  for (size_t k = 0; k < n; k++)
+    ldg_raw_clear(&tx[k]);
   decc_free(tx);
+  decc_free(st);
+  if (errs)
+    decc_memzero(errs, n * sizeof *errs);
+  decc_free(errs);
+  decc_free(done);
   return s;
 }
 

@@ -33,13 +33,17 @@ static size_t slot_of(const char *sql) {
   return (size_t)(p >> 7) & (LDG_STMT_SLOTS - 1);
 }
 
-sqlite3_stmt *ldg_stmt(decc_ledger *l, const char *sql, decc_err *err) {
+/* The cached statement of sql, reset; its bindings cleared when clear is
+ * set (ldg_exec binds every parameter itself and skips that). */
+static sqlite3_stmt *stmt_get(decc_ledger *l, const char *sql, int clear,
+                              decc_err *err) {
   size_t i = slot_of(sql);
   for (size_t probe = 0; probe < LDG_STMT_SLOTS; probe++) {
     ldg_stmt_slot *s = &l->stmts[(i + probe) & (LDG_STMT_SLOTS - 1)];
     if (s->sql == sql) {
       sqlite3_reset(s->st);
-      sqlite3_clear_bindings(s->st);
+      if (clear)
+        sqlite3_clear_bindings(s->st);
       return s->st;
     }
     if (!s->sql) {
@@ -58,19 +62,30 @@ sqlite3_stmt *ldg_stmt(decc_ledger *l, const char *sql, decc_err *err) {
   return NULL;
 }
 
-decc_status ldg_bindv(decc_ledger *l, sqlite3_stmt *st, const char *fmt,
-                      va_list ap, decc_err *err) {
+sqlite3_stmt *ldg_stmt(decc_ledger *l, const char *sql, decc_err *err) {
+  return stmt_get(l, sql, 1, err);
+}
+
+/* ldg_bindv with the destructor of caller-owned blobs and texts: ldg_exec
+ * passes SQLITE_STATIC (no copy: it steps and resets before returning,
+ * while the caller's memory is alive, and rebinds every parameter on its
+ * next use), everything else SQLITE_TRANSIENT (SQLite copies, as a
+ * query's rows may be stepped after the arguments are gone). 'u' is
+ * converted into a local buffer and always copied. Out: *n_bound. */
+static decc_status bindv_with(decc_ledger *l, sqlite3_stmt *st, const char *fmt,
+                              va_list ap, sqlite3_destructor_type keep,
+                              int *n_bound, decc_err *err) {
   int idx = 1, rc = SQLITE_OK;
   for (const char *f = fmt; f && *f && rc == SQLITE_OK; f++, idx++) {
     switch (*f) {
     case 'a': {
       const decc_address *a = va_arg(ap, const decc_address *);
-      rc = sqlite3_bind_blob(st, idx, a->b, 20, SQLITE_TRANSIENT);
+      rc = sqlite3_bind_blob(st, idx, a->b, 20, keep);
       break;
     }
     case 'h': {
       const uint8_t *h = va_arg(ap, const uint8_t *);
-      rc = sqlite3_bind_blob(st, idx, h, 32, SQLITE_TRANSIENT);
+      rc = sqlite3_bind_blob(st, idx, h, 32, keep);
       break;
     }
     case 'u': {
@@ -85,12 +100,12 @@ decc_status ldg_bindv(decc_ledger *l, sqlite3_stmt *st, const char *fmt,
       size_t n = va_arg(ap, size_t);
       if (n > (size_t)0x7fffffff)
         return decc_err_set(err, DECC_E_LIMIT, "ledger: value too large");
-      rc = sqlite3_bind_blob(st, idx, n ? p : "", (int)n, SQLITE_TRANSIENT);
+      rc = sqlite3_bind_blob(st, idx, n ? p : "", (int)n, keep);
       break;
     }
     case 't': {
       const char *s = va_arg(ap, const char *);
-      rc = s ? sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT)
+      rc = s ? sqlite3_bind_text(st, idx, s, -1, keep)
              : sqlite3_bind_null(st, idx);
       break;
     }
@@ -106,20 +121,36 @@ decc_status ldg_bindv(decc_ledger *l, sqlite3_stmt *st, const char *fmt,
   }
   if (rc != SQLITE_OK)
     return ldg_sql_error(l, err, "bind");
+  *n_bound = idx - 1;
   return DECC_OK;
+}
+
+decc_status ldg_bindv(decc_ledger *l, sqlite3_stmt *st, const char *fmt,
+                      va_list ap, decc_err *err) {
+  int n;
+  return bindv_with(l, st, fmt, ap, SQLITE_TRANSIENT, &n, err);
 }
 
 decc_status ldg_exec(decc_ledger *l, const char *sql, decc_err *err,
                      const char *fmt, ...) {
-  sqlite3_stmt *st = ldg_stmt(l, sql, err);
+  sqlite3_stmt *st = stmt_get(l, sql, 0, err);
   if (!st)
     return err ? err->code : DECC_E_IO;
   va_list ap;
   va_start(ap, fmt);
-  decc_status s = ldg_bindv(l, st, fmt, ap, err);
+  int n = 0;
+  decc_status s = bindv_with(l, st, fmt, ap, SQLITE_STATIC, &n, err);
   va_end(ap);
-  if (s != DECC_OK)
+  /* parameters fmt leaves out are NULL, as after clearing the bindings
+   * (and no pointer from an earlier call stays bound) */
+  for (int k = n + 1; s == DECC_OK && k <= sqlite3_bind_parameter_count(st);
+       k++)
+    if (sqlite3_bind_null(st, k) != SQLITE_OK)
+      s = ldg_sql_error(l, err, "bind");
+  if (s != DECC_OK) {
+    sqlite3_clear_bindings(st); /* drop the pointers bound so far */
     return s;
+  }
   int rc = sqlite3_step(st);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
     s = ldg_sql_error(l, err, "write");
