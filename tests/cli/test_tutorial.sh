@@ -12,11 +12,6 @@ set -euo pipefail
 SRC=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 DOC="$SRC/docs/tutorial.md"
 need_root "the enclave sandbox needs root"
-DEV_PID=
-cleanup() {
-  if [ -n "$DEV_PID" ]; then kill "$DEV_PID" 2>/dev/null || true; wait "$DEV_PID" 2>/dev/null || true; fi
-}
-on_exit cleanup
 mkdir -p "$T/bin" "$T/work"
 ln -s "$DECC" "$T/bin/decc"
 export PATH="$T/bin:$PATH" DECC_HOME="$T/home"
@@ -41,6 +36,7 @@ cd "$T/work"
 # decc dev prints its banner once the stack is ready.
 bash -c "exec $(cat "$T/terminal1.sh")" >"$T/dev.out" 2>"$T/dev.err" &
 DEV_PID=$!
+on_exit "stop_pid $DEV_PID"
 for _ in $(seq 300); do grep -q "local stack ready" "$T/dev.out" 2>/dev/null && break; sleep 0.1; done
 grep -q "local stack ready" "$T/dev.out" || { echo "decc dev did not start: $(cat "$T/dev.err")"; exit 1; }
 
@@ -52,12 +48,8 @@ echo "tutorial commands: $(($(date +%s) - start)) s"
 grep -q "access not granted or exhausted" "$T/t2.err" && ok || ko "no refusal after the revocation: $(tail -5 "$T/t2.err")"
 grep -q "^alice .*account 1002 RLC deposited" "$T/t2.out" && ok || ko "Alice was not paid 2 RLC: $(grep '^alice' "$T/t2.out")"
 # Ctrl-C stops decc dev cleanly.
-kill -INT "$DEV_PID"
-set +e
-wait "$DEV_PID"
-rc=$?
-set -e
-DEV_PID=
+rc=0
+signal_pid INT "$DEV_PID" || rc=$?
 [ "$rc" = 0 ] && ok || ko "decc dev after Ctrl-C: rc $rc $(cat "$T/dev.err")"
 
 finish

@@ -15,13 +15,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 SRC=${DECC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 need_root "the enclave sandbox needs root"
-NODE_PID=
-stop_node() {
-  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-  NODE_PID=
-}
-cleanup() { stop_node; }
-on_exit cleanup
 # refused NAME REASON COMMAND...: exit 1, one stderr line naming REASON
 refused() {
   local name=$1 reason=$2
@@ -109,7 +102,7 @@ check_rc "process rnd" 0 "$DECC" --json process "$PD" --app "$RAPP" --private-ke
 RTASK=$(jget 'd["taskId"]' <<<"$out")
 
 # offline from here on: nothing may reach the node
-stop_node
+stop_pid "$NODE_PID"
 
 check_rc "verify" 0 "$DECC" verify b.json --result r.zip --chain-id 31337
 grep -q "^PROVEN .*enclave key 0x[0-9a-fA-F]\{40\} signed result digest" <<<"$out" && ok || ko "no enclave line: $out"

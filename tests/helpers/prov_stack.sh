@@ -2,9 +2,11 @@
 # dev chain and one `decc node --roles all` (market, SMS, scheduler,
 # worker, explorer) on a fresh data directory, a TEE app, Alice's
 # protected data granted to Bob, and one completed task.
-# Needs: DECC, T (scratch dir), check_rc/ok/ko/jget from the caller (tests/cli/lib.sh).
+# Needs: DECC, T (scratch dir), check_rc/ok/ko/jget/start_node from the
+# caller (tests/cli/lib.sh).
 # Sets: DECC_HOME U HUB WP APP PD TASK BOB ALICE NODE_PID; alice.key,
-# bob.key … in $T. The caller's trap must kill $NODE_PID.
+# bob.key … in $T. The node is stopped at exit (lib.sh's start_node);
+# `stop_pid "$NODE_PID"` stops it earlier.
 # shellcheck shell=bash
 prov_stack_up() {
   export DECC_HOME="$T/home"
@@ -23,14 +25,11 @@ prov_stack_up() {
   HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in d else d["hub"]')
   check_rc "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
   WP=$(jget 'd["workerpool"]' <<<"$out")
-  "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all \
+  start_node "$T/port" "$T/node.log" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all \
     --workerpool "$WP" --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
-    --platform_key_file "$T/plat.key" --sms_trusted_platforms "$plat" --log_requests false \
-    >"$T/node.log" 2>&1 &
-  NODE_PID=$!
-  for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-  [ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; exit 1; }
-  U="http://127.0.0.1:$(cat "$T/port")"
+    --platform_key_file "$T/plat.key" --sms_trusted_platforms "$plat" --log_requests false
+  NODE_PID=$NODE_LAST_PID
+  U=$NODE_URL
   echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
   local Z=0x0000000000000000000000000000000000000000
   local TAG=0x0000000000000000000000000000000000000000000000000000000000000009
