@@ -28,12 +28,15 @@
  *
  * Page cache: a list query's whole answer (page and count) is kept, shared
  * by every reader, keyed on the query (where clause, bound values, page) and
- * tagged with the book's epoch. The epoch comes from one probe connection
- * that runs PRAGMA data_version before each cached query: it changes after
- * any commit by any connection (this handle's writer, another process on the
- * same file), so an entry is served only while no commit became visible
- * since the probe that preceded its computation, and the query's snapshot
- * starts after that probe. Answers that depend on the clock (dataset orders
+ * tagged with the book's epoch. Before each cached query the reader runs
+ * PRAGMA data_version, which changes after any commit by any other
+ * connection (this handle's writer, another process on the same file); a
+ * reader that sees it change advances the shared epoch. A commit is thus
+ * seen by every reader at its first query after the commit, and the epoch
+ * moves past every entry computed before that query; an entry computed
+ * after it has a snapshot that holds the commit. So an answer is served only
+ * while it is the book's current one, with no lock shared by the readers
+ * for the probe (the cache itself is read under a read lock). Answers that depend on the clock (dataset orders
  * filtered by grant expiry) and in-memory books are not cached. The cache
  * is bounded (PAGE_SLOTS entries, PAGE_BYTES in all), so a hot page costs a
  * probe and a copy instead of an index walk and JSON building per request.
@@ -94,6 +97,8 @@ typedef struct reader {
   uint64_t tick;
   stmt_slot stmts[READER_STMTS];
   count_slot counts[READER_COUNTS];
+  int64_t seen_dv; /* data_version at this reader's last page probe */
+  int seen_init;
   struct reader *next;
 } reader;
 
@@ -111,12 +116,10 @@ struct decc_market {
   uint8_t domain[32];
   decc_market_world world;
   int64_t seq; /* tie-breaker for orders published in the same millisecond */
-  /* page cache, all under pmu */
-  pthread_mutex_t pmu;
-  sqlite3 *probe;         /* read-only; NULL until the first cached query */
-  sqlite3_stmt *probe_dv; /* PRAGMA data_version on probe */
-  int64_t probe_last;     /* data_version the probe returned last */
-  uint64_t epoch;         /* +1 whenever probe_last changes */
+  /* page cache: entries under prw (lookups read-locked), epoch and ptick
+   * atomic */
+  pthread_rwlock_t prw;
+  uint64_t epoch; /* +1 whenever a reader sees data_version change */
   uint64_t ptick;
   size_t pbytes;
   page_slot pages[PAGE_SLOTS];
@@ -208,7 +211,7 @@ decc_status decc_market_open(decc_market **out, const char *path,
   }
   pthread_mutex_init(&m->mu, NULL);
   pthread_mutex_init(&m->rmu, NULL);
-  pthread_mutex_init(&m->pmu, NULL);
+  pthread_rwlock_init(&m->prw, NULL);
   pthread_cond_init(&m->rcv, NULL);
   m->mem_reader.db = m->db;
   if (path[0] && strcmp(path, ":memory:") != 0 &&
@@ -261,12 +264,10 @@ void decc_market_close(decc_market *m) {
     decc_free(m->pages[i].key);
     decc_free(m->pages[i].json);
   }
-  sqlite3_finalize(m->probe_dv);
-  sqlite3_close(m->probe);
   sqlite3_close(m->db);
   pthread_mutex_destroy(&m->mu);
   pthread_mutex_destroy(&m->rmu);
-  pthread_mutex_destroy(&m->pmu);
+  pthread_rwlock_destroy(&m->prw);
   pthread_cond_destroy(&m->rcv);
   decc_free(m->path);
   decc_free(m);
@@ -1046,57 +1047,48 @@ static decc_status append_record(decc_buf *b, const uint8_t hash[32],
 
 /* ---- page cache ---------------------------------------------------------- */
 
-/* The book's epoch (see the top of this file). pmu held. 0 when the probe
- * cannot run: the caller does not use the cache then. */
-static uint64_t page_epoch(decc_market *m) {
-  if (!m->probe) {
-    if (sqlite3_open_v2(m->path, &m->probe,
-                        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(m->probe, "PRAGMA data_version", -1, &m->probe_dv,
-                           NULL) != SQLITE_OK) {
-      sqlite3_finalize(m->probe_dv);
-      sqlite3_close(m->probe);
-      m->probe = NULL;
-      m->probe_dv = NULL;
-      return 0;
-    }
-    sqlite3_busy_timeout(m->probe, 5000);
-    m->epoch = 1;
-    m->probe_last = -1;
-  }
-  if (sqlite3_step(m->probe_dv) != SQLITE_ROW) {
-    sqlite3_reset(m->probe_dv);
+/* The book's epoch as reader r sees it (see the top of this file), outside
+ * any transaction of r. 0 when the probe fails: do not use the cache. */
+static uint64_t page_epoch(decc_market *m, reader *r) {
+  sqlite3_stmt *s = reader_stmt(r, "PRAGMA data_version");
+  if (!s || sqlite3_step(s) != SQLITE_ROW) {
+    if (s)
+      sqlite3_reset(s);
     return 0;
   }
-  int64_t dv = sqlite3_column_int64(m->probe_dv, 0);
-  sqlite3_reset(m->probe_dv);
-  if (dv != m->probe_last) {
-    m->probe_last = dv;
-    m->epoch++;
+  int64_t dv = sqlite3_column_int64(s, 0);
+  sqlite3_reset(s);
+  if (!r->seen_init || dv != r->seen_dv) {
+    r->seen_init = 1;
+    r->seen_dv = dv;
+    __atomic_fetch_add(&m->epoch, 1, __ATOMIC_SEQ_CST);
   }
-  return m->epoch;
+  return __atomic_load_n(&m->epoch, __ATOMIC_SEQ_CST);
 }
 
 /* Probes the epoch and looks key up. Returns the epoch (0: do not cache);
  * *hit is a copy of the cached answer (caller frees) or NULL. */
-static uint64_t page_lookup(decc_market *m, const void *key, size_t key_len,
-                            char **hit) {
+static uint64_t page_lookup(decc_market *m, reader *r, const void *key,
+                            size_t key_len, char **hit) {
   *hit = NULL;
-  pthread_mutex_lock(&m->pmu);
-  uint64_t epoch = page_epoch(m);
+  uint64_t epoch = page_epoch(m, r);
+  if (!epoch)
+    return 0;
+  pthread_rwlock_rdlock(&m->prw);
   for (int i = 0; epoch && i < PAGE_SLOTS; i++) {
     page_slot *p = &m->pages[i];
     if (p->key && p->epoch == epoch && p->key_len == key_len &&
         memcmp(p->key, key, key_len) == 0) {
-      p->used = ++m->ptick;
+      __atomic_store_n(&p->used,
+                       __atomic_add_fetch(&m->ptick, 1, __ATOMIC_RELAXED),
+                       __ATOMIC_RELAXED);
       *hit = decc_malloc(p->json_len + 1);
       if (*hit)
         memcpy(*hit, p->json, p->json_len + 1);
       break;
     }
   }
-  pthread_mutex_unlock(&m->pmu);
+  pthread_rwlock_unlock(&m->prw);
   return epoch;
 }
 
@@ -1125,14 +1117,15 @@ static void page_store(decc_market *m, const void *key, size_t key_len,
   }
   memcpy(k, key, key_len);
   memcpy(j, json, json_len + 1);
-  pthread_mutex_lock(&m->pmu);
+  pthread_rwlock_wrlock(&m->prw);
+  uint64_t now_epoch = __atomic_load_n(&m->epoch, __ATOMIC_SEQ_CST);
   for (int i = 0; i < PAGE_SLOTS; i++)
-    if (m->pages[i].key && (m->pages[i].epoch != m->epoch ||
+    if (m->pages[i].key && (m->pages[i].epoch != now_epoch ||
                             (m->pages[i].key_len == key_len &&
                              memcmp(m->pages[i].key, key, key_len) == 0)))
       page_drop(m, &m->pages[i]);
-  if (epoch != m->epoch) { /* the book changed meanwhile */
-    pthread_mutex_unlock(&m->pmu);
+  if (epoch != now_epoch) { /* the book changed meanwhile */
+    pthread_rwlock_unlock(&m->prw);
     decc_free(k);
     decc_free(j);
     return;
@@ -1159,7 +1152,7 @@ static void page_store(decc_market *m, const void *key, size_t key_len,
       victim->json = j;
       victim->json_len = json_len;
       victim->epoch = epoch;
-      victim->used = ++m->ptick;
+      victim->used = __atomic_add_fetch(&m->ptick, 1, __ATOMIC_RELAXED);
       m->pbytes += key_len + json_len;
       break;
     }
@@ -1170,7 +1163,7 @@ static void page_store(decc_market *m, const void *key, size_t key_len,
     }
     page_drop(m, victim); /* least recently used, then retry */
   }
-  pthread_mutex_unlock(&m->pmu);
+  pthread_rwlock_unlock(&m->prw);
 }
 
 /* Runs one list query on reader r: the page and the count read in one
@@ -1214,7 +1207,7 @@ static decc_status query_on(decc_market *m, reader *r, decc_order_type type,
     uint64_t pg[2] = {page_size, f->page_index};
     if (decc_buf_append(&key, pg, sizeof pg) == DECC_OK) {
       char *hit = NULL;
-      epoch = page_lookup(m, key.data, key.len, &hit);
+      epoch = page_lookup(m, r, key.data, key.len, &hit);
       if (hit) {
         *json_out = hit;
         goto out;
