@@ -3,6 +3,13 @@
  * of iexec-sms AuthorizationService / the SDK's sms/push.js), and the
  * signature checks the SMS makes on them. All signatures are EIP-191
  * personal_sign over the 32 raw bytes of the challenge.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer may be NULL
+ * when its length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (a void function returns at once) without touching
+ * anything.
  */
 #ifndef DECC_SMS_AUTH_H
 #define DECC_SMS_AUTH_H

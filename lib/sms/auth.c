@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
 #include "decc/sms_auth.h"
@@ -12,12 +13,16 @@
 static const char DOMAIN[] = "IEXEC_SMS_DOMAIN";
 
 void decc_sms_domain_hash(uint8_t out32[32]) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
   decc_keccak256(out32, DOMAIN, sizeof DOMAIN - 1);
 }
 
 void decc_sms_web3_challenge(uint8_t out32[32],
                              const decc_address *secret_address,
                              const char *value, size_t value_len) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(secret_address != NULL);
+  DECC_ARG_CHECK_VOID(value != NULL || value_len == 0);
   uint8_t buf[32 + 20 + 32];
   decc_sms_domain_hash(buf);
   memcpy(buf + 32, secret_address->b, 20);
@@ -28,6 +33,10 @@ void decc_sms_web3_challenge(uint8_t out32[32],
 void decc_sms_web2_challenge(uint8_t out32[32], const decc_address *owner,
                              const char *name, size_t name_len,
                              const char *value, size_t value_len) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(owner != NULL);
+  DECC_ARG_CHECK_VOID(name != NULL || name_len == 0);
+  DECC_ARG_CHECK_VOID(value != NULL || value_len == 0);
   uint8_t buf[32 + 20 + 32 + 32];
   decc_sms_domain_hash(buf);
   memcpy(buf + 32, owner->b, 20);
@@ -39,6 +48,8 @@ void decc_sms_web2_challenge(uint8_t out32[32], const decc_address *owner,
 void decc_sms_authorization_hash(uint8_t out32[32], const decc_address *worker,
                                  const uint8_t taskid32[32],
                                  const decc_address *enclave) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(taskid32 != NULL);
   /* concatenateAndHash skips empty operands: with no worker and no enclave
    * the hash is H(taskid) */
   uint8_t buf[20 + 32 + 20];
@@ -58,6 +69,9 @@ void decc_sms_authorization_hash(uint8_t out32[32], const decc_address *worker,
 
 decc_status decc_sms_sign_challenge(uint8_t sig65[65], const uint8_t sk32[32],
                                     const uint8_t challenge32[32]) {
+  DECC_ARG_CHECK(sig65 != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(challenge32 != NULL);
   return decc_eip191_sign(sig65, sk32, challenge32, 32);
 }
 
@@ -65,6 +79,8 @@ decc_status decc_sms_check_signature(const char *header,
                                      const uint8_t challenge32[32],
                                      const decc_address *expected,
                                      decc_err *err) {
+  DECC_ARG_CHECK(challenge32 != NULL);
+  DECC_ARG_CHECK(expected != NULL);
   uint8_t sig[65];
   if (!header ||
       decc_hex_decode_exact(sig, 65, header, "authorization", NULL) != DECC_OK)
