@@ -25,21 +25,6 @@
  * of any connection) and reuses one only while the book is unchanged, so a
  * count is never stale and a busy category page costs one index walk per
  * change of the book instead of one per request.
- *
- * Page cache: a list query's whole answer (page and count) is kept, shared
- * by every reader, keyed on the query (where clause, bound values, page) and
- * tagged with the book's epoch. Before each cached query the reader runs
- * PRAGMA data_version, which changes after any commit by any other
- * connection (this handle's writer, another process on the same file); a
- * reader that sees it change advances the shared epoch. A commit is thus
- * seen by every reader at its first query after the commit, and the epoch
- * moves past every entry computed before that query; an entry computed
- * after it has a snapshot that holds the commit. So an answer is served only
- * while it is the book's current one, with no lock shared by the readers
- * for the probe (the cache itself is read under a read lock). Answers that depend on the clock (dataset orders
- * filtered by grant expiry) and in-memory books are not cached. The cache
- * is bounded (PAGE_SLOTS entries, PAGE_BYTES in all), so a hot page costs a
- * probe and a copy instead of an index walk and JSON building per request.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -59,11 +44,9 @@ enum { ST_OPEN = 0, ST_FILLED = 1, ST_CANCELED = 2, ST_DEAD = 3 };
 static const char *const STATUS_NAMES[] = {"open", "filled", "canceled",
                                            "dead"};
 
-#define READERS_MAX 64        /* more concurrent readers than this wait */
-#define READER_STMTS 24       /* prepared statements kept per reader */
-#define READER_COUNTS 64      /* filter counts kept per reader */
-#define PAGE_SLOTS 64         /* answers kept by the page cache */
-#define PAGE_BYTES (4u << 20) /* their total size (keys and answers) */
+#define READERS_MAX 64   /* more concurrent readers than this wait */
+#define READER_STMTS 24  /* prepared statements kept per reader */
+#define READER_COUNTS 64 /* filter counts kept per reader */
 
 typedef struct stmt_slot {
   char *sql;
@@ -79,15 +62,6 @@ typedef struct count_slot {
   uint64_t used;
 } count_slot;
 
-typedef struct page_slot {
-  char *key; /* NULL = empty */
-  size_t key_len;
-  char *json;
-  size_t json_len;
-  uint64_t epoch;
-  uint64_t used;
-} page_slot;
-
 /* One read-only connection with its statement and count caches; used by
  * one thread at a time (taken from the pool). */
 typedef struct reader {
@@ -97,8 +71,6 @@ typedef struct reader {
   uint64_t tick;
   stmt_slot stmts[READER_STMTS];
   count_slot counts[READER_COUNTS];
-  int64_t seen_dv; /* data_version at this reader's last page probe */
-  int seen_init;
   struct reader *next;
 } reader;
 
@@ -116,13 +88,6 @@ struct decc_market {
   uint8_t domain[32];
   decc_market_world world;
   int64_t seq; /* tie-breaker for orders published in the same millisecond */
-  /* page cache: entries under prw (lookups read-locked), epoch and ptick
-   * atomic */
-  pthread_rwlock_t prw;
-  uint64_t epoch; /* +1 whenever a reader sees data_version change */
-  uint64_t ptick;
-  size_t pbytes;
-  page_slot pages[PAGE_SLOTS];
 };
 
 static const char SCHEMA[] =
@@ -211,7 +176,6 @@ decc_status decc_market_open(decc_market **out, const char *path,
   }
   pthread_mutex_init(&m->mu, NULL);
   pthread_mutex_init(&m->rmu, NULL);
-  pthread_rwlock_init(&m->prw, NULL);
   pthread_cond_init(&m->rcv, NULL);
   m->mem_reader.db = m->db;
   if (path[0] && strcmp(path, ":memory:") != 0 &&
@@ -260,14 +224,9 @@ void decc_market_close(decc_market *m) {
     decc_free(r);
   }
   reader_clear(&m->mem_reader);
-  for (int i = 0; i < PAGE_SLOTS; i++) {
-    decc_free(m->pages[i].key);
-    decc_free(m->pages[i].json);
-  }
   sqlite3_close(m->db);
   pthread_mutex_destroy(&m->mu);
   pthread_mutex_destroy(&m->rmu);
-  pthread_rwlock_destroy(&m->prw);
   pthread_cond_destroy(&m->rcv);
   decc_free(m->path);
   decc_free(m);
@@ -1045,127 +1004,6 @@ static decc_status append_record(decc_buf *b, const uint8_t hash[32],
   return st;
 }
 
-/* ---- page cache ---------------------------------------------------------- */
-
-/* The book's epoch as reader r sees it (see the top of this file), outside
- * any transaction of r. 0 when the probe fails: do not use the cache. */
-static uint64_t page_epoch(decc_market *m, reader *r) {
-  sqlite3_stmt *s = reader_stmt(r, "PRAGMA data_version");
-  if (!s || sqlite3_step(s) != SQLITE_ROW) {
-    if (s)
-      sqlite3_reset(s);
-    return 0;
-  }
-  int64_t dv = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
-  if (!r->seen_init || dv != r->seen_dv) {
-    r->seen_init = 1;
-    r->seen_dv = dv;
-    __atomic_fetch_add(&m->epoch, 1, __ATOMIC_SEQ_CST);
-  }
-  return __atomic_load_n(&m->epoch, __ATOMIC_SEQ_CST);
-}
-
-/* Probes the epoch and looks key up. Returns the epoch (0: do not cache);
- * *hit is a copy of the cached answer (caller frees) or NULL. */
-static uint64_t page_lookup(decc_market *m, reader *r, const void *key,
-                            size_t key_len, char **hit) {
-  *hit = NULL;
-  uint64_t epoch = page_epoch(m, r);
-  if (!epoch)
-    return 0;
-  pthread_rwlock_rdlock(&m->prw);
-  for (int i = 0; epoch && i < PAGE_SLOTS; i++) {
-    page_slot *p = &m->pages[i];
-    if (p->key && p->epoch == epoch && p->key_len == key_len &&
-        memcmp(p->key, key, key_len) == 0) {
-      __atomic_store_n(&p->used,
-                       __atomic_add_fetch(&m->ptick, 1, __ATOMIC_RELAXED),
-                       __ATOMIC_RELAXED);
-      *hit = decc_malloc(p->json_len + 1);
-      if (*hit)
-        memcpy(*hit, p->json, p->json_len + 1);
-      break;
-    }
-  }
-  pthread_rwlock_unlock(&m->prw);
-  return epoch;
-}
-
-static void page_drop(decc_market *m, page_slot *p) {
-  if (!p->key)
-    return;
-  m->pbytes -= p->key_len + p->json_len;
-  decc_free(p->key);
-  decc_free(p->json);
-  memset(p, 0, sizeof *p);
-}
-
-/* Keeps json (copied) as the answer to key computed after the probe that
- * returned epoch. Entries of older epochs are dropped first: they can never
- * be served again. */
-static void page_store(decc_market *m, const void *key, size_t key_len,
-                       uint64_t epoch, const char *json) {
-  size_t json_len = strlen(json);
-  if (key_len + json_len > PAGE_BYTES / 8)
-    return; /* a few huge pages must not evict every other */
-  char *k = decc_malloc(key_len), *j = decc_malloc(json_len + 1);
-  if (!k || !j) {
-    decc_free(k);
-    decc_free(j);
-    return;
-  }
-  memcpy(k, key, key_len);
-  memcpy(j, json, json_len + 1);
-  pthread_rwlock_wrlock(&m->prw);
-  uint64_t now_epoch = __atomic_load_n(&m->epoch, __ATOMIC_SEQ_CST);
-  for (int i = 0; i < PAGE_SLOTS; i++)
-    if (m->pages[i].key && (m->pages[i].epoch != now_epoch ||
-                            (m->pages[i].key_len == key_len &&
-                             memcmp(m->pages[i].key, key, key_len) == 0)))
-      page_drop(m, &m->pages[i]);
-  if (epoch != now_epoch) { /* the book changed meanwhile */
-    pthread_rwlock_unlock(&m->prw);
-    decc_free(k);
-    decc_free(j);
-    return;
-  }
-  for (;;) {
-    page_slot *victim = NULL;
-    int nfull = 0;
-    for (int i = 0; i < PAGE_SLOTS; i++) {
-      page_slot *p = &m->pages[i];
-      if (!p->key) {
-        if (m->pbytes + key_len + json_len <= PAGE_BYTES) {
-          victim = p;
-          break;
-        }
-        continue;
-      }
-      nfull++;
-      if (!victim || (victim->key && p->used < victim->used))
-        victim = p;
-    }
-    if (victim && !victim->key) {
-      victim->key = k;
-      victim->key_len = key_len;
-      victim->json = j;
-      victim->json_len = json_len;
-      victim->epoch = epoch;
-      victim->used = __atomic_add_fetch(&m->ptick, 1, __ATOMIC_RELAXED);
-      m->pbytes += key_len + json_len;
-      break;
-    }
-    if (!nfull) { /* cannot happen: the entry fits an empty cache */
-      decc_free(k);
-      decc_free(j);
-      break;
-    }
-    page_drop(m, victim); /* least recently used, then retry */
-  }
-  pthread_rwlock_unlock(&m->prw);
-}
-
 /* Runs one list query on reader r: the page and the count read in one
  * read transaction (one snapshot), the count taken from r's cache when the
  * book has not changed since it was computed. */
@@ -1197,22 +1035,6 @@ static decc_status query_on(decc_market *m, reader *r, decc_order_type type,
   if (st) {
     st = decc_err_set(err, st, "query too complex");
     goto out;
-  }
-  /* the page cache's key: the count's and the page asked for. Answers that
-   * depend on the clock (grant expiry) are not cached. */
-  uint64_t epoch = 0;
-  size_t count_key_len = key.len;
-  if (r->owns_db && m->path &&
-      !(type == DECC_ORDER_DATASET && !f->include_all_status)) {
-    uint64_t pg[2] = {page_size, f->page_index};
-    if (decc_buf_append(&key, pg, sizeof pg) == DECC_OK) {
-      char *hit = NULL;
-      epoch = page_lookup(m, r, key.data, key.len, &hit);
-      if (hit) {
-        *json_out = hit;
-        goto out;
-      }
-    }
   }
   if (!(s = reader_stmt(r, "BEGIN")) || sqlite3_step(s) != SQLITE_DONE) {
     st =
@@ -1266,7 +1088,7 @@ static decc_status query_on(decc_market *m, reader *r, decc_order_type type,
       sqlite3_step(s) == SQLITE_ROW) {
     version = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
-    count = count_lookup(r, (const char *)key.data, count_key_len, version);
+    count = count_lookup(r, (const char *)key.data, key.len, version);
   }
   if (count < 0) {
     decc_buf_reset(&sql);
@@ -1289,7 +1111,7 @@ static decc_status query_on(decc_market *m, reader *r, decc_order_type type,
     count = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
     if (version >= 0)
-      count_store(r, (const char *)key.data, count_key_len, version, count);
+      count_store(r, (const char *)key.data, key.len, version, count);
   }
   st = decc_buf_printf(&out, "],\"count\":%" PRId64, count);
   if (!st && (uint64_t)(f->page_index + 1) * page_size < (uint64_t)count)
@@ -1301,8 +1123,6 @@ static decc_status query_on(decc_market *m, reader *r, decc_order_type type,
     goto out;
   }
   *json_out = (char *)decc_buf_steal(&out, NULL);
-  if (epoch)
-    page_store(m, key.data, key.len, epoch, *json_out);
 out:
   if (in_tx) {
     /* a statement left mid-step (error path) would keep the snapshot */
