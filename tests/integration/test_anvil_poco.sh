@@ -20,22 +20,18 @@
 set -euo pipefail
 src="${DECC_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 build="${DECC_BUILD_DIR:-$src/build}"
+DECC=${DECC:-$build/bin/decc}
+. "$src/tests/cli/lib.sh"
 # shellcheck source=../../tools/anvil/anvil_poco.sh
 source "$src/tools/anvil/anvil_poco.sh"
 
-skip() {
-  if engines_ci; then echo "FAIL test_anvil_poco: $* (CI=$CI: a missing engine is a failure)"; exit 1; fi
-  echo "SKIP test_anvil_poco: $*"
-  exit 77
-}
 if why="$(anvil_poco_missing)"; then skip "$why"; fi
 cc="${CC:-cc}"
 command -v "$cc" >/dev/null || skip "no C compiler ($cc)"
 [ -e "$build/libdecc.so" ] || { echo "no $build/libdecc.so (build decc first)" >&2; exit 1; }
 
-tmp="$(mktemp -d)"
-cleanup() { anvil_poco_stop; rm -rf "$tmp"; }
-trap cleanup EXIT
+tmp=$T
+on_exit anvil_poco_stop
 
 t0=$(date +%s)
 anvil_poco_start "$tmp" || exit 1
@@ -52,8 +48,8 @@ timeout -k 5 "${DECC_FLOW_TIMEOUT_S:-300}" "$tmp/anvil_poco_flow" "$ANVIL_URL" \
 rc=${PIPESTATUS[0]}
 set -e
 [ "$rc" -ne 124 ] || echo "FAIL - anvil_poco_flow timed out after ${DECC_FLOW_TIMEOUT_S:-300} s"
-passed=$(grep -c '^ok - ' "$tmp/out.txt" || true)
-failed=$(grep -c '^FAIL - ' "$tmp/out.txt" || true)
-if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# the flow's own "ok - " / "FAIL - " lines are the checks
+pass=$(grep -c '^ok - ' "$tmp/out.txt" || true)
+fail=$(grep -c '^FAIL - ' "$tmp/out.txt" || true)
+if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+finish

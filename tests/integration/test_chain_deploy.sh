@@ -19,47 +19,21 @@ set -euo pipefail
 src="${DECC_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 build="${DECC_BUILD_DIR:-$src/build}"
 decc="${DECC:-$build/bin/decc}"
-engines="${DECC_ENGINES_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/decc-engines}"
-chain="$engines/chain"
+DECC=$decc
+. "$src/tests/cli/lib.sh"
+chain="$ENGINES/chain"
 
-skip() {
-  if [ "${CI:-}" = "true" ]; then echo "FAIL test_chain_deploy: $* (required under CI=true)" >&2; exit 1; fi
-  echo "SKIP test_chain_deploy: $*"; exit 77
-}
-anvil="$chain/node_modules/.bin/anvil"
-[ -x "$anvil" ] || skip "anvil not installed in $chain (run tools/engines/install.sh chain)"
-[ -f "$chain/poco/package.json" ] || skip "@iexec/poco not unpacked in $chain/poco (run tools/engines/install.sh chain)"
-[ -d "$chain/node_modules/ethers" ] || skip "ethers not installed in $chain"
-command -v node >/dev/null || skip "node not found"
-[ -x "$decc" ] || skip "no decc binary at $decc (build decc first)"
+need_file "$chain/node_modules/.bin/anvil" "anvil not installed in $chain (run tools/engines/install.sh chain)"
+need_file "$chain/poco/package.json" "@iexec/poco not unpacked in $chain/poco (run tools/engines/install.sh chain)"
+need_file "$chain/node_modules/ethers" "ethers not installed in $chain"
+need_cmd node
+need_file "$decc" "no decc binary at $decc (build decc first)"
 
-tmp="$(mktemp -d)"
-anvil_pid=""
-cleanup() {
-  if [ -n "$anvil_pid" ]; then
-    kill "$anvil_pid" 2>/dev/null || true
-    wait "$anvil_pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+tmp=$T
+TMO=300 # seconds any single command may take
 
-pass=0 fail=0
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL - $*"; fail=$((fail + 1)); }
-T=300 # seconds any single command may take
-
-"$anvil" --host 127.0.0.1 --port 0 --chain-id 31337 >"$tmp/anvil.log" 2>&1 &
-anvil_pid=$!
-port=""
-for _ in $(seq 1 300); do # ≤ 30 s
-  port="$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/anvil.log" | head -n 1)"
-  [ -n "$port" ] && break
-  kill -0 "$anvil_pid" 2>/dev/null || { cat "$tmp/anvil.log" >&2; echo "FAIL anvil exited" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "FAIL anvil did not start within 30 s" >&2; exit 1; }
-url="http://127.0.0.1:$port"
+start_anvil "$tmp/anvil.log"
+url=$ANVIL_URL
 echo "# anvil at $url"
 
 # anvil's dev account 0: a publicly known key, never used for value.
@@ -71,7 +45,7 @@ chmod 600 "$tmp/key0" "$tmp/poor"
 home="$tmp/home"
 
 # node + ethers from the engines cache; prints one JSON value.
-js() { NODE_PATH="$chain/node_modules" timeout "$T" node -e "$1" "${@:2}"; }
+js() { NODE_PATH="$chain/node_modules" timeout "$TMO" node -e "$1" "${@:2}"; }
 nonce() { js 'const {ethers}=require("ethers");(async()=>{const p=new ethers.JsonRpcProvider(process.argv[1]);console.log(await p.getTransactionCount(process.argv[2]))})().catch(e=>{console.error(e.message);process.exit(1)})' "$url" "$1"; }
 blockno() { js 'const {ethers}=require("ethers");(async()=>{const p=new ethers.JsonRpcProvider(process.argv[1]);console.log(await p.getBlockNumber())})().catch(e=>{console.error(e.message);process.exit(1)})' "$url"; }
 DEV0=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
@@ -80,7 +54,7 @@ DEV0=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
 one_line_error() { # name, expected substring, command…
   local name="$1" want="$2"; shift 2
   local rc=0
-  timeout "$T" "$@" >"$tmp/bad.out" 2>"$tmp/bad.err" || rc=$?
+  timeout "$TMO" "$@" >"$tmp/bad.out" 2>"$tmp/bad.err" || rc=$?
   local lines; lines=$(wc -l <"$tmp/bad.err")
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$lines" -eq 1 ] && grep -qF -- "$want" "$tmp/bad.err"; then
     ok "$name: exit $rc, one line: $(cat "$tmp/bad.err")"
@@ -111,7 +85,7 @@ grep -qi "insufficient funds" "$tmp/bad.err" && ok "… and quotes the node's in
 [ ! -e "$home/chains" ] || [ -z "$(ls -A "$home/chains")" ] && ok "bad input wrote no profile" || bad "bad input wrote a profile: $(ls "$home/chains")"
 
 # ---- deploy -----------------------------------------------------------------------
-if timeout "$T" "$decc" --home "$home" --json chain deploy --rpc "$url" --private-key-file "$tmp/key0" \
+if timeout "$TMO" "$decc" --home "$home" --json chain deploy --rpc "$url" --private-key-file "$tmp/key0" \
   >"$tmp/d1.json" 2>"$tmp/d1.err"; then
   ok "decc chain deploy"
 else
@@ -211,7 +185,7 @@ const ok = (c, m) => { console.log(`${c ? 'ok' : 'FAIL'} - ${m}`); if (!c) fails
 })().catch((e) => { console.log(`FAIL - ${e.message}`); process.exit(1); });
 EOF
 set +e
-NODE_PATH="$chain/node_modules" timeout "$T" node "$tmp/check.js" "$url" "$tmp/d1.json" "$profile" \
+NODE_PATH="$chain/node_modules" timeout "$TMO" node "$tmp/check.js" "$url" "$tmp/d1.json" "$profile" \
   "$src/contracts/build/DataProtector.json" | tee "$tmp/check.out"
 set -e
 pass=$((pass + $(grep -c '^ok - ' "$tmp/check.out" || true)))
@@ -221,7 +195,7 @@ fail=$((fail + cfail))
 
 # ---- a second run finds the deployment and sends nothing -----------------------
 n1="$(nonce $DEV0)" b1="$(blockno)"
-if timeout "$T" "$decc" --home "$home" chain deploy --rpc "$url" --private-key-file "$tmp/key0" \
+if timeout "$TMO" "$decc" --home "$home" chain deploy --rpc "$url" --private-key-file "$tmp/key0" \
   >"$tmp/d2.out" 2>"$tmp/d2.err"; then
   grep -q '^found PoCo 6.1.0 on chain 31337' "$tmp/d2.out" && ok "second run says found" ||
     bad "second run did not say found: $(head -3 "$tmp/d2.out")"
@@ -234,7 +208,7 @@ fi
   bad "second run sent a transaction"
 
 # ---- --force deploys a new set under another name ---------------------------------
-if timeout "$T" "$decc" --home "$home" --json chain deploy --rpc "$url" --private-key-file "$tmp/key0" \
+if timeout "$TMO" "$decc" --home "$home" --json chain deploy --rpc "$url" --private-key-file "$tmp/key0" \
   --force --name second >"$tmp/d3.json" 2>"$tmp/d3.err"; then
   read -r h1 h3 f3 < <(node -e '
     const fs = require("fs");
@@ -252,7 +226,7 @@ node -e '
   const fs = require("fs"); const j = JSON.parse(fs.readFileSync(process.argv[1]));
   j.hub = "0x000000000000000000000000000000000000dEaD";
   fs.writeFileSync(process.argv[2], JSON.stringify(j, null, 2));' "$profile" "$tmp/home3/chains/chain-31337.json"
-if timeout "$T" "$decc" --home "$tmp/home3" --json chain deploy --rpc "$url" --private-key-file "$tmp/key0" \
+if timeout "$TMO" "$decc" --home "$tmp/home3" --json chain deploy --rpc "$url" --private-key-file "$tmp/key0" \
   >"$tmp/d4.json" 2>"$tmp/d4.err"; then
   f4="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).found)' "$tmp/d4.json")"
   [ "$f4" = "false" ] && grep -q "no code on this chain; not reused" "$tmp/d4.err" &&
@@ -261,5 +235,4 @@ else
   bad "deploy over a stale profile failed: $(cat "$tmp/d4.err")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -8,39 +8,34 @@
 # install.sh chain). Missing: exit 77 (skipped), or failure under CI=true.
 set -euo pipefail
 src="${DECC_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-engines="${DECC_ENGINES_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/decc-engines}"
+# lib.sh needs DECC; this test does not run decc.
+DECC=${DECC:-unused}
+. "$src/tests/cli/lib.sh"
+need_cmd node
+need_file "$ENGINES/chain/node_modules/solc/package.json" \
+  "solc not installed in $ENGINES/chain (run tools/engines/install.sh chain)"
 
-skip() {
-  if [ "${CI:-}" = "true" ]; then echo "FAIL test_contracts: $* (required under CI=true)" >&2; exit 1; fi
-  echo "SKIP test_contracts: $*"; exit 77
-}
-command -v node >/dev/null || skip "node not found"
-[ -f "$engines/chain/node_modules/solc/package.json" ] ||
-  skip "solc not installed in $engines/chain (run tools/engines/install.sh chain)"
-
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-DECC_ENGINES_DIR="$engines" timeout 300 node "$src/tools/contracts/compile.mjs" --out "$tmp" 2>"$tmp/log" ||
+tmp=$T
+DECC_ENGINES_DIR="$ENGINES" timeout 300 node "$src/tools/contracts/compile.mjs" --out "$tmp" 2>"$tmp/log" ||
   { cat "$tmp/log" >&2; echo "FAIL compile.mjs" >&2; exit 1; }
 
-fail=0 n=0
+n=0
 for f in "$src"/contracts/*.sol; do
   name="$(basename "$f" .sol)"
   n=$((n + 1))
   committed="$src/contracts/build/$name.json"
-  if [ ! -f "$committed" ]; then echo "FAIL - $name: $committed not committed"; fail=1; continue; fi
-  if [ ! -f "$tmp/$name.json" ]; then echo "FAIL - $name: compile.mjs made no $name.json"; fail=1; continue; fi
+  if [ ! -f "$committed" ]; then ko "$name: $committed not committed"; continue; fi
+  if [ ! -f "$tmp/$name.json" ]; then ko "$name: compile.mjs made no $name.json"; continue; fi
   if cmp -s "$tmp/$name.json" "$committed"; then
-    echo "ok - $name: committed artifact equals a fresh compilation"
+    ok "$name: committed artifact equals a fresh compilation"
   else
-    echo "FAIL - $name: contracts/build/$name.json differs from a fresh compilation (run node tools/contracts/compile.mjs and commit)"
+    ko "$name: contracts/build/$name.json differs from a fresh compilation (run node tools/contracts/compile.mjs and commit)"
     diff <(head -c 4000 "$committed") <(head -c 4000 "$tmp/$name.json") | head -20 || true
-    fail=1
   fi
   want="$(sha256sum "$f" | cut -d' ' -f1)"
   got="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).sourceHash)' "$committed")"
-  if [ "$want" = "$got" ]; then echo "ok - $name: sourceHash is the SHA-256 of $name.sol"
-  else echo "FAIL - $name: sourceHash $got, source is $want"; fail=1; fi
+  if [ "$want" = "$got" ]; then ok "$name: sourceHash is the SHA-256 of $name.sol"
+  else ko "$name: sourceHash $got, source is $want"; fi
 done
-[ "$n" -gt 0 ] || { echo "FAIL - no contracts/*.sol"; exit 1; }
-exit "$fail"
+[ "$n" -gt 0 ] || ko "no contracts/*.sol"
+finish

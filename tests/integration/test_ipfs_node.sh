@@ -23,46 +23,28 @@
 # Env: DECC (decc binary; default build/bin/decc next to this tree).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
-DECC_BIN=${DECC:-$HERE/build/bin/decc}
-ENGINES=${DECC_ENGINES_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/decc-engines}
-JSIPFS=$ENGINES/ipfs/node_modules/.bin/jsipfs
-skip() {
-  if [ -n "${CI:-}" ] && [ "$CI" != false ] && [ "$CI" != 0 ]; then
-    echo "FAIL test_ipfs_node: $* (CI=$CI: a missing engine is a failure)"; exit 1
-  fi
-  echo "SKIP test_ipfs_node: $*"
-  exit 77
-}
-command -v node >/dev/null 2>&1 || skip "node is not installed"
-[ -x "$JSIPFS" ] || skip "js-ipfs not installed at $JSIPFS (run tools/engines/install.sh ipfs)"
-[ -x "$DECC_BIN" ] || { echo "decc binary not found: $DECC_BIN" >&2; exit 1; }
-DECC() { timeout -k 5 120 "$DECC_BIN" "$@"; }
-CURL() { curl --max-time 30 "$@"; }
-
-T=$(mktemp -d)
-PID=
-cleanup() {
-  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-  chmod -R u+w "$T" 2>/dev/null || true
-  rm -rf "$T"
-}
-trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
-
+DECC=${DECC:-$HERE/build/bin/decc}
+. "$HERE/tests/cli/lib.sh"
 # shellcheck source=../../tools/engines/jsipfs.sh
 source "$HERE/tools/engines/jsipfs.sh"
+if why=$(jsipfs_missing); then skip "$why"; fi
+[ -x "$DECC" ] || { echo "decc binary not found: $DECC" >&2; exit 1; }
+DECC_BIN=$DECC
+DECC() { timeout -k 5 120 "$DECC_BIN" "$@"; }
+CURL() { curl --max-time 30 "$@"; }
+# js-ipfs leaves read-only files in its repository: writable again before
+# lib.sh removes $T (on_exit runs first).
+on_exit 'chmod -R u+w "$T" 2>/dev/null'
+on_exit jsipfs_stop
+
 jsipfs_start "$T/ipfs" || exit 1
-PID=$IPFS_PID
 API=$IPFS_API
 GW_PORT=${IPFS_GATEWAY##*:}
 echo "js-ipfs $(CURL -s -X POST "$API/api/v0/version" | sed -n 's/.*"Version":"\([^"]*\)".*/\1/p') at $API"
 
 export DECC_HOME=$T/home
 printf 'hello world\n' >"$T/hello.txt"
-check "hello via node" QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o \
+check_eq "hello via node" QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o \
   "$(DECC store add -Q --ipfs-api "$API" "$T/hello.txt")"
 for size in 0 1 262144 262145 $((174 * 262144 + 1)) $((3 * 1024 * 1024 + 77)); do
   head -c "$size" /dev/urandom >"$T/f.bin"
@@ -74,7 +56,7 @@ for size in 0 1 262144 262145 $((174 * 262144 + 1)) $((3 * 1024 * 1024 + 77)); d
     DECC store get --ipfs-api "$API" "$remote_cid" -o "$T/back.bin" &&
       cmp -s "$T/f.bin" "$T/back.bin" && ok || bad "get --ipfs-api size $size v$v"
     if [ "$v" = 0 ]; then
-      check "CIDv0 size $size" "$local_cid" "$remote_cid"
+      check_eq "CIDv0 size $size" "$local_cid" "$remote_cid"
     else
       # same multihash: decc's stat of the local CID works with the remote text
       DECC store stat "$remote_cid" >/dev/null && ok || bad "CIDv1 size $size: $remote_cid is not $local_cid"
@@ -85,5 +67,4 @@ for size in 0 1 262144 262145 $((174 * 262144 + 1)) $((3 * 1024 * 1024 + 77)); d
   done
 done
 DECC store cat --ipfs-api "$API" QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o | grep -qx 'hello world' && ok || bad "cat --ipfs-api"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
