@@ -16,13 +16,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root "the enclave sandbox needs root"
-NODE_PID=
-WNODE_PID=
-SNODE_PID=
-cleanup() {
-  for p in $WNODE_PID $SNODE_PID $NODE_PID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-}
-on_exit cleanup
 
 export DECC_HOME="$T/home"
 cd "$T"
@@ -37,13 +30,9 @@ HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in 
 check_rc "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
 WP=$(jget 'd["workerpool"]' <<<"$out")
 WORKER=$(addr 4)
-"$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
-  --roles chain,store,market,sms --sms_trusted_platforms "$PLAT" --log_requests false \
-  >"$T/node.log" 2>&1 &
-NODE_PID=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; exit 1; }
-U="http://127.0.0.1:$(cat "$T/port")"
+start_node "$T/port" "$T/node.log" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
+  --roles chain,store,market,sms --sms_trusted_platforms "$PLAT" --log_requests false
+U=$NODE_URL
 # The scheduler (decc scheduler run) on a port that stays the same across
 # its restarts, and the worker node: each its own data directory,
 # everything else by URL.
@@ -54,22 +43,21 @@ start_scheduler() {
     --workerpool "$WP" --scheduler_key_file "$T/pool.key" --scheduler_workers "$WORKER" \
     --workerpool_poll_ms 100 --log_requests false >>"$T/snode.log" 2>&1 &
   SNODE_PID=$!
+  on_exit "stop_pid $SNODE_PID"
   for _ in $(seq 50); do curl -sf "$S/health" >/dev/null && break; sleep 0.1; done
   curl -sf "$S/health" >/dev/null || { echo "scheduler did not start: $(cat "$T/snode.log")"; exit 1; }
 }
-kill9_scheduler() { kill -9 "$SNODE_PID"; wait "$SNODE_PID" 2>/dev/null || true; SNODE_PID=; }
+kill9_scheduler() { signal_pid 9 "$SNODE_PID" || true; }
 start_scheduler
 start_worker() {
   rm -f "$T/wport"
-  "$DECC" worker run --home "$T/whome" --port 0 --port-file "$T/wport" \
+  start_node "$T/wport" "$T/wnode.log" worker run --home "$T/whome" --port 0 --port-file "$T/wport" \
     --chain_url "$U" --sms_url "$U" --store_url "$U" --scheduler_url "$S" \
     --worker_key_file "$T/worker.key" --platform_key_file "$T/plat.key" \
-    --workerpool_poll_ms 100 --log_requests false >>"$T/wnode.log" 2>&1 &
-  WNODE_PID=$!
-  for _ in $(seq 50); do [ -s "$T/wport" ] && break; sleep 0.1; done
-  [ -s "$T/wport" ] || { echo "worker node did not start: $(cat "$T/wnode.log")"; exit 1; }
+    --workerpool_poll_ms 100 --log_requests false
+  WNODE_PID=$NODE_LAST_PID
 }
-kill9_worker() { kill -9 "$WNODE_PID"; wait "$WNODE_PID" 2>/dev/null || true; WNODE_PID=; }
+kill9_worker() { signal_pid 9 "$WNODE_PID" || true; }
 start_worker
 echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
 
