@@ -12,11 +12,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root "the enclave sandbox needs root"
-NODE_PID=
-cleanup() {
-  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-}
-on_exit cleanup
 
 export DECC_HOME="$T/home"
 cd "$T"
@@ -29,14 +24,10 @@ PLAT=$("$DECC" wallet address --private-key-file plat.key | grep -o '0x[0-9a-fA-
 HUB=$("$DECC" --json chain info | jget 'd["contracts"]["hub"] if "contracts" in d else d["hub"]')
 check_rc "workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
 WP=$(jget 'd["workerpool"]' <<<"$out")
-"$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all \
+start_node "$T/port" "$T/node.log" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all \
   --workerpool "$WP" --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
-  --platform_key_file "$T/plat.key" --sms_trusted_platforms "$PLAT" --log_requests false \
-  >"$T/node.log" 2>&1 &
-NODE_PID=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; exit 1; }
-U="http://127.0.0.1:$(cat "$T/port")"
+  --platform_key_file "$T/plat.key" --sms_trusted_platforms "$PLAT" --log_requests false
+U=$NODE_URL
 echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
 
 Z=0x0000000000000000000000000000000000000000

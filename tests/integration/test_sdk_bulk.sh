@@ -10,10 +10,9 @@
 # Skips (exit 77) when the SDKs are not installed or the enclave sandbox
 # cannot run (not root) — unless CI=true, where that is a failure.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
 . "$HERE/tests/cli/lib.sh"
-SDK_DIR=${DECC_ENGINES_DIR:-$HOME/.cache/decc-engines}/sdk
+SDK_DIR=$ENGINES/sdk
 command -v node >/dev/null || skip "node (Node.js >= 18) is not installed"
 [ -f "$SDK_DIR/node_modules/iexec/package.json" ] &&
   [ -f "$SDK_DIR/node_modules/@iexec/dataprotector/package.json" ] ||
