@@ -44,8 +44,7 @@ TEST(misuse_provenance) {
   EXPECT_NO_MISUSE(decc_prov_set_result_file(&b, NULL, 0));
   ASSERT_EQ(b.has_result_file, 1);
   EXPECT_OK_NO_MISUSE(decc_prov_to_json(&json, &b));
-  decc_prov_bundle back;
-  ASSERT_OK(decc_prov_bundle_init(&back));
+  decc_prov_bundle back; /* from_json initialises it */
   EXPECT_OK_NO_MISUSE(decc_prov_from_json(&back, json, strlen(json), NULL));
   decc_free(json);
   EXPECT_NO_MISUSE(decc_prov_bundle_clear(NULL));
