@@ -7,27 +7,19 @@
 # was created while it was down; a transfer moves the owner.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-NODE_PID=
-cleanup() {
-  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-}
-on_exit cleanup
 export DECC_HOME="$T/home"
 cd "$T"
 dev_keys --profile arbitrum-sepolia
 key 1 >a.key; key 2 >b.key; chmod 600 ./*.key
 A=$(addr 1 | tr 'A-F' 'a-f'); B=$(addr 2 | tr 'A-F' 'a-f')
 
-start_node() {
+sg_node() {
   rm -f "$T/port"
-  # Not under timeout(1): NODE_PID must be the node itself, so that the
-  # kill -9 below hits the node (ctest's TIMEOUT bounds the test).
-  "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
-    --roles chain,store,market,sms --market_poll_ms 100 --log_requests false >>"$T/node.log" 2>&1 &
-  NODE_PID=$!
-  for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-  [ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; exit 1; }
-  U="http://127.0.0.1:$(cat "$T/port")"
+  # Not under timeout(1): NODE_LAST_PID must be the node itself, so that
+  # the kill -9 below hits the node (ctest's TIMEOUT bounds the test).
+  start_node "$T/port" "$T/node.log" node --home "$DECC_HOME" --port 0 --port-file "$T/port" \
+    --roles chain,store,market,sms --market_poll_ms 100 --log_requests false
+  U=$NODE_URL
 }
 # gql QUERY VARIABLES_JSON → response body
 gql() {
@@ -46,7 +38,7 @@ Q='query ($start: Int!, $range: Int!, $where: ProtectedData_filter) {
     id name owner { id } schema { id } creationTimestamp multiaddr } }'
 py() { python3 -c "import json,sys; d=json.loads(sys.stdin.read()); $1"; }
 
-start_node
+sg_node
 echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
 echo '{"email":"a@example.com","score":1}' >r1.json
 echo '{"email":"b@example.com"}' >r2.json
@@ -78,10 +70,10 @@ st=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: applicatio
 [ "$st" = 400 ] && ok || ko "malformed body: $st"
 
 # kill -9, then changes while the node is down, then catch-up on restart.
-kill -9 "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true; NODE_PID=
+signal_pid 9 "$NODE_LAST_PID" || true
 rm -f "$DECC_HOME/config.json"
 "$DECC" transfer "$P2" "$B" --private-key-file a.key >/dev/null 2>"$T/err" || ko "transfer: $(cat "$T/err")"
-start_node
+sg_node
 out=$(gql "$Q" "{\"start\":0,\"range\":10,\"where\":{\"owner\":\"$B\"}}")
 [ "$(py 'print(",".join(sorted(p["id"] for p in d["data"]["protectedDatas"])))' <<<"$out")" = "$(printf '%s\n' "$P2" "$P3" | sort | paste -sd,)" ] && ok || ko "catch-up after kill -9: $out"
 

@@ -19,11 +19,6 @@ CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 ART=${DECC_BUILD_DIR:-$PWD}/test-artifacts/explorer
 rm -rf "$ART"
 mkdir -p "$ART"
-NODE_PID=
-cleanup() {
-  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-}
-on_exit cleanup
 # browse NAME URL: the DOM Chromium built (into $T/NAME.html) and a
 # screenshot ($ART/NAME.png). Each run gets its own profile directory.
 browse() {
