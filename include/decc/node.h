@@ -56,7 +56,7 @@ typedef struct decc_node_config {
   char *bind;               /* listen address, default "127.0.0.1" */
   uint16_t port;            /* 0 = any free port; default 8545 */
   unsigned roles;           /* DECC_NODE_ROLE_* mask */
-  unsigned threads;         /* HTTP worker threads, default 16: handlers
+  unsigned threads;         /* HTTP worker threads, default 8: handlers
                                block (an SMS release waits for its receipt's
                                fdatasync, a store cat reads the disk, a
                                JSON-RPC send may be held 310 ms), so the pool

@@ -82,7 +82,7 @@ void decc_node_config_init(decc_node_config *c) {
   memset(c, 0, sizeof *c);
   c->port = DECC_NODE_DEFAULT_PORT;
   c->roles = DECC_NODE_DEFAULT_ROLES;
-  c->threads = 16; /* handlers wait (fdatasync, disk, held replies) */
+  c->threads = 8; /* handlers wait (fdatasync, disk, held replies) */
   c->max_connections = 256;
   c->timeout_s = 30;
   c->max_body = 1u << 20;
