@@ -25,39 +25,21 @@ set -euo pipefail
 src="${DECC_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 build="${DECC_BUILD_DIR:-$src/build}"
 DECC="${DECC:-$build/bin/decc}"
-engines="${DECC_ENGINES_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/decc-engines}"
-anvil="$engines/chain/node_modules/.bin/anvil"
+. "$src/tests/cli/lib.sh"
 
-skip() {
-  if [ -n "${CI:-}" ] && [ "$CI" != false ] && [ "$CI" != 0 ]; then
-    echo "FAIL test_anvil_cli: $* (required under CI=$CI)" >&2; exit 1
-  fi
-  echo "SKIP test_anvil_cli: $*"; exit 77
-}
-[ -x "$anvil" ] || skip "anvil not installed in $engines/chain (run tools/engines/install.sh chain)"
-[ -f "$engines/chain/poco/package.json" ] || skip "@iexec/poco not in $engines/chain/poco (run tools/engines/install.sh chain)"
-[ "$(id -u)" = 0 ] || skip "the enclave sandbox needs root"
+need_file "$ENGINES/chain/node_modules/.bin/anvil" "anvil not installed in $ENGINES/chain (run tools/engines/install.sh chain)"
+need_file "$ENGINES/chain/poco/package.json" "@iexec/poco not in $ENGINES/chain/poco (run tools/engines/install.sh chain)"
+need_root "the enclave sandbox needs root"
 # shellcheck source=../../tools/engines/jsipfs.sh
 source "$src/tools/engines/jsipfs.sh"
 if why=$(jsipfs_missing); then skip "$why"; fi
 [ -x "$DECC" ] || { echo "no decc binary at $DECC" >&2; exit 1; }
-
-T=$(mktemp -d)
-ANVIL_PID= NODE_PID=
+on_exit jsipfs_stop
+NODE_PID=
 stop_node() {
-  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
+  stop_pid "$NODE_PID"
   NODE_PID=
 }
-cleanup() {
-  stop_node
-  jsipfs_stop
-  if [ -n "$ANVIL_PID" ]; then kill "$ANVIL_PID" 2>/dev/null || true; wait "$ANVIL_PID" 2>/dev/null || true; fi
-  rm -rf "$T"
-}
-trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-ko() { fail=$((fail + 1)); echo "FAIL - $*"; }
 # check NAME WANT_RC CMD…: runs CMD (bounded), stdout in $out, stderr in $T/err.
 check() {
   local name=$1 want=$2
@@ -68,9 +50,9 @@ check() {
   set -e
   if [ "$rc" = "$want" ]; then ok "$name"; else ko "$name: rc $rc (want $want): $out $(tail -c 2000 "$T/err")"; fi
 }
-# jget EXPR: evaluates EXPR on the JSON document on stdin (d); prints
-# nothing (and fails softly) when stdin is not JSON, so that a failed step
-# is reported by its own check instead of ending the script.
+# jget EXPR: lib.sh's, except that it prints nothing (and fails softly)
+# when stdin is not JSON, so that a failed step is reported by its own
+# check instead of ending the script.
 jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1" 2>/dev/null || true; }
 
 # anvil's default dev accounts (keys published by Foundry; never hold value):
@@ -90,29 +72,15 @@ chmod 600 "$T"/*.key
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' >"$T/plat.key"
 chmod 600 "$T/plat.key"
 
-start_anvil() {
-  "$anvil" --host 127.0.0.1 --port 0 --chain-id 31337 >"$T/anvil.log" 2>&1 &
-  ANVIL_PID=$!
-  local port=
-  for _ in $(seq 1 300); do # ≤ 30 s
-    port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/anvil.log" | head -n 1)
-    [ -n "$port" ] && break
-    kill -0 "$ANVIL_PID" 2>/dev/null || { cat "$T/anvil.log" >&2; echo "anvil exited" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "anvil did not start within 30 s" >&2; exit 1; }
-  RPC="http://127.0.0.1:$port"
-}
-
 # config.json of the current home: the node's market; on anvil the chain
 # profile and js-ipfs for the CLI's uploads and downloads.
 write_config() {
   echo "{\"market\":\"$U\"${DECC_CHAIN:+,\"chain\":\"$DECC_CHAIN\",\"ipfs\":\"$IPFS_API\"}}" >"$DECC_HOME/config.json"
 }
 
-# start_node ROLES: the node of the current DECC_HOME with the pool's
+# story_node ROLES: the node of the current DECC_HOME with the pool's
 # scheduler and worker; on anvil its chain is the remote one.
-start_node() {
+story_node() {
   local roles=$1 chainargs=() global=()
   if [ -n "${DECC_CHAIN:-}" ]; then
     # anvil: the chain (the deploy profile) and the store are the real engines
@@ -122,14 +90,13 @@ start_node() {
     roles="chain,store,$roles"
   fi
   rm -f "$T/port"
-  "$DECC" "${global[@]}" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles "$roles" "${chainargs[@]}" \
+  : >"$T/node.log" # each run's log alone: the checks grep it
+  start_node "$T/port" "$T/node.log" "${global[@]}" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles "$roles" "${chainargs[@]}" \
     --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
     --platform_key_file "$T/plat.key" --sms_trusted_platforms "$PLAT" --log_requests false \
-    --workerpool_poll_ms 100 --market_poll_ms 100 >"$T/node.log" 2>&1 &
-  NODE_PID=$!
-  for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-  [ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")" >&2; exit 1; }
-  U="http://127.0.0.1:$(cat "$T/port")"
+    --workerpool_poll_ms 100 --market_poll_ms 100
+  NODE_PID=$NODE_LAST_PID
+  U=$NODE_URL
 }
 
 addr_of() { "$DECC" wallet address --private-key-file "$T/$1.key" | grep -o '0x[0-9a-fA-F]\{40\}'; }
@@ -174,7 +141,7 @@ story() {
 
   # The node starts before the workerpool exists: its scheduler serves
   # every workerpool its key owns, including those deployed later.
-  start_node market,sms,scheduler,worker
+  story_node market,sms,scheduler,worker
   # The node's market is the one orderbook; its store serves the app bundle.
   write_config
   check "[$kind] workerpool deploy" 0 "$DECC" --json workerpool deploy --description pool --private-key-file pool.key
@@ -249,7 +216,7 @@ story() {
   # (category 0: 10 × 300 s), anyone claims it and the requester is
   # refunded in full.
   stop_node
-  start_node market,sms
+  story_node market,sms
   write_config
   check "[$kind] grant for the deadline task" 0 "$DECC" grant "$PD" --app "$APP_bob" --user "$BOB" --uses 1 --price 0 --private-key-file alice.key
   local bob_before
@@ -277,7 +244,8 @@ story() {
   unset DECC_HOME
 }
 
-start_anvil
+start_anvil "$T/anvil.log"
+RPC=$ANVIL_URL
 jsipfs_start "$T/ipfs" || exit 1
 export DECC_HOME="$T/home-anvil"
 check "chain deploy" 0 "$DECC" chain deploy --rpc "$RPC" --private-key-file "$T/deployer.key" --name anvil
@@ -323,5 +291,4 @@ if cmp -s "$T/deltas.anvil" "$T/deltas.embedded"; then
 else
   ko "balances differ: anvil $(tr '\n' ' ' <"$T/deltas.anvil") / embedded $(tr '\n' ' ' <"$T/deltas.embedded")"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
