@@ -9,27 +9,15 @@
 # Skips (exit 77) when the SDKs are not installed or the enclave sandbox
 # cannot run (not root) — unless CI=true, where that is a failure.
 set -euo pipefail
-DECC=${DECC:?DECC must point to the decc binary}
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
-SDK_DIR=${DECC_ENGINES_DIR:-$HOME/.cache/decc-engines}/sdk
-skip() {
-  if [ "${CI:-}" = true ]; then echo "FAIL (CI=true): $*" >&2; echo "0 passed, 1 failed"; exit 1; fi
-  echo "SKIP: $*"; exit 77
-}
+. "$HERE/tests/cli/lib.sh"
+SDK_DIR=$ENGINES/sdk
 command -v node >/dev/null || skip "node (Node.js >= 18) is not installed"
 [ -f "$SDK_DIR/node_modules/iexec/package.json" ] &&
   [ -f "$SDK_DIR/node_modules/@iexec/dataprotector/package.json" ] ||
   skip "the SDKs are not installed: run tools/sdk/install.sh"
-[ "$(id -u)" = 0 ] || skip "the enclave sandbox of the node's worker needs root"
+need_root "the enclave sandbox of the node's worker needs root"
 
-T=$(mktemp -d)
-NODE_PID=
-cleanup() {
-  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-  rm -rf "$T"
-}
-trap cleanup EXIT
-jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 # Bounded wait: every CLI step gets at most 60 s.
 run() { timeout 60 "$@" 2>"$T/err" || { echo "setup failed: $* : $(cat "$T/err")"; echo "0 passed, 1 failed"; exit 1; }; }
 
@@ -46,14 +34,10 @@ DP=$(jget 'd["contracts"]["dataProtector"] if "contracts" in d else d["dataProte
 # The profile's workerpool, at the DataProtector SDK's default address, is
 # owned by dev account 3: the node's scheduler serves it with that key.
 WP=0xB967057a21dc6A66A29721d96b8Aa7454B7c383F
-timeout 590 "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all --threads 4 \
+start_bg "$T/port" "$T/node.log" timeout 590 "$DECC" node --home "$DECC_HOME" --port 0 --port-file "$T/port" --roles all --threads 4 \
   --workerpool "$WP" --scheduler_key_file "$T/pool.key" --worker_key_file "$T/worker.key" \
-  --platform_key_file "$T/plat.key" --sms_trusted_platforms "$PLAT" --log_requests true \
-  >"$T/node.log" 2>&1 &
-NODE_PID=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "node did not start: $(cat "$T/node.log")"; echo "0 passed, 1 failed"; exit 1; }
-U="http://127.0.0.1:$(cat "$T/port")"
+  --platform_key_file "$T/plat.key" --sms_trusted_platforms "$PLAT" --log_requests true
+U=$BG_URL
 echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
 
 # The TEE app: built and stored by decc (its bundle is what the worker runs).
