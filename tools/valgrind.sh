@@ -50,6 +50,7 @@ SKIP=(
   test_e2e:standard_task_replicated_with_consensus_and_restart
   test_restart
   test_bulk_precompute
+  test_e2e_clients
 )
 
 skipped_file() {
