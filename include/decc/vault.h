@@ -12,6 +12,13 @@
  * The vault key is either a random 32-byte key kept in a 0600 file next
  * to the database, or derived from a passphrase with Argon2id (libsodium,
  * salt stored beside the database; no key on disk).
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * (the secret name, the passphrase, err; a value may be NULL when its
+ * length is 0; decc_vault_close(NULL) is a no-op); a NULL one is reported
+ * to the misuse handler (decc_set_misuse_handler, common.h) and the
+ * function returns DECC_E_INVALID (0 for decc_vault_has) without touching
+ * anything.
  */
 #ifndef DECC_VAULT_H
 #define DECC_VAULT_H

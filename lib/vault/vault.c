@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/mem.h"
 #include "decc/vault.h"
 
@@ -254,6 +255,8 @@ static decc_status check_key(decc_vault *v, decc_err *err) {
 decc_status decc_vault_open(decc_vault **out, const char *dir,
                             const char *passphrase, size_t pp_len,
                             decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(dir != NULL);
   *out = NULL;
   if (decc_init() != DECC_OK)
     return decc_err_set(err, DECC_E_CRYPTO, "crypto backends unavailable");
@@ -326,6 +329,9 @@ decc_status decc_vault_put(decc_vault *v, decc_secret_kind kind,
                            const decc_address *owner, const char *name,
                            const uint8_t *value, size_t len, int update,
                            decc_err *err) {
+  DECC_ARG_CHECK(v != NULL);
+  DECC_ARG_CHECK(owner != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
   if (len > DECC_SECRET_MAX)
     return decc_err_set(err, DECC_E_LIMIT, "secret larger than %d bytes",
                         DECC_SECRET_MAX);
@@ -448,6 +454,10 @@ static decc_status get_impl(decc_vault *v, decc_secret_kind kind,
 decc_status decc_vault_get(decc_vault *v, decc_secret_kind kind,
                            const decc_address *owner, const char *name,
                            uint8_t **value, size_t *len, decc_err *err) {
+  DECC_ARG_CHECK(v != NULL);
+  DECC_ARG_CHECK(owner != NULL);
+  DECC_ARG_CHECK(value != NULL);
+  DECC_ARG_CHECK(len != NULL);
   return get_impl(v, kind, owner, name, NULL, 0, value, len, err);
 }
 
@@ -455,11 +465,17 @@ decc_status decc_vault_get_into(decc_vault *v, decc_secret_kind kind,
                                 const decc_address *owner, const char *name,
                                 uint8_t *buf, size_t cap, size_t *len,
                                 decc_err *err) {
+  DECC_ARG_CHECK(v != NULL);
+  DECC_ARG_CHECK(owner != NULL);
+  DECC_ARG_CHECK(buf != NULL);
+  DECC_ARG_CHECK(len != NULL);
   return get_impl(v, kind, owner, name, buf, cap, NULL, len, err);
 }
 
 int decc_vault_has(decc_vault *v, decc_secret_kind kind,
                    const decc_address *owner, const char *name) {
+  DECC_ARG_CHECK_RET(v != NULL, 0);
+  DECC_ARG_CHECK_RET(owner != NULL, 0);
   char nm[260];
   if (name && strlen(name) > 256)
     return 0;
@@ -481,6 +497,8 @@ int decc_vault_has(decc_vault *v, decc_secret_kind kind,
 decc_status decc_vault_delete(decc_vault *v, decc_secret_kind kind,
                               const decc_address *owner, const char *name,
                               decc_err *err) {
+  DECC_ARG_CHECK(v != NULL);
+  DECC_ARG_CHECK(owner != NULL);
   char nm[260];
   norm_name(nm, sizeof nm, kind, name);
   pthread_mutex_lock(&v->mu);
@@ -505,6 +523,8 @@ decc_status decc_vault_delete(decc_vault *v, decc_secret_kind kind,
 decc_status decc_vault_find_owner(decc_vault *v, decc_secret_kind kind,
                                   const char *name, decc_address *owner,
                                   decc_err *err) {
+  DECC_ARG_CHECK(v != NULL);
+  DECC_ARG_CHECK(owner != NULL);
   char nm[260];
   if (!name || strlen(name) > 256)
     return decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
