@@ -28,6 +28,14 @@
  *
  * Thread-safety: a decc_zip is not thread-safe; distinct ones are
  * independent.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * (lim, err, decc_zip_read's len; the data of decc_zip_open_mem may be
+ * NULL when its length is 0; decc_zip_close(NULL) is a no-op); a NULL one
+ * is reported to the misuse handler (decc_set_misuse_handler, common.h)
+ * and the function returns DECC_E_INVALID (NULL or 0 when it returns a
+ * pointer or a count; decc_zip_limits_default returns at once) without
+ * touching anything.
  */
 #ifndef DECC_ZIPSAFE_H
 #define DECC_ZIPSAFE_H
@@ -99,12 +107,13 @@ DECC_API size_t decc_zip_count(const decc_zip *z);
 DECC_API const decc_zip_entry *decc_zip_entry_at(const decc_zip *z, size_t i);
 
 /* Looks an entry up by its exact name ("dir/" for a directory).
- * Out: *index. Returns: DECC_OK or DECC_E_NOT_FOUND. */
+ * Out: *index. Returns: DECC_OK or DECC_E_NOT_FOUND (DECC_E_INVALID for a
+ * NULL argument, see Misuse above). */
 DECC_API decc_status decc_zip_find(const decc_zip *z, const char *name,
                                    size_t *index);
 
 /* Reads entry `index` entirely into a new buffer (decc_free it; a NUL byte
- * follows the data, not counted in *len). max bounds the size (0 = the
+ * follows the data, not counted in *len; len may be NULL). max bounds the size (0 = the
  * archive's max_entry_size).
  * Returns: DECC_OK; DECC_E_INVALID (bad index or a directory); DECC_E_LIMIT
  * (declared or actual size above max); DECC_E_CORRUPT (actual size differs

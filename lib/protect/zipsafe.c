@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include "core/internal.h"
 #include "decc/mem.h"
 #include "decc/zipsafe.h"
 
@@ -43,6 +44,7 @@ struct decc_zip {
 };
 
 void decc_zip_limits_default(decc_zip_limits *lim) {
+  DECC_ARG_CHECK_VOID(lim != NULL);
   lim->max_entries = DECC_ZIP_DEFAULT_MAX_ENTRIES;
   lim->max_entry_size = DECC_ZIP_DEFAULT_MAX_ENTRY_SIZE;
   lim->max_total_size = DECC_ZIP_DEFAULT_MAX_TOTAL_SIZE;
@@ -93,10 +95,14 @@ void decc_zip_close(decc_zip *z) {
   decc_free(z);
 }
 
-size_t decc_zip_count(const decc_zip *z) { return z ? z->n : 0; }
+size_t decc_zip_count(const decc_zip *z) {
+  DECC_ARG_CHECK_RET(z != NULL, 0);
+  return z->n;
+}
 
 const decc_zip_entry *decc_zip_entry_at(const decc_zip *z, size_t i) {
-  return z && i < z->n ? &z->e[i] : NULL;
+  DECC_ARG_CHECK_RET(z != NULL, NULL);
+  return i < z->n ? &z->e[i] : NULL;
 }
 
 /* Name without its trailing "/" (the key for duplicates and lookup). */
@@ -118,8 +124,9 @@ static int cmp_idx(const void *pa, const void *pb, void *ctx) {
 }
 
 decc_status decc_zip_find(const decc_zip *z, const char *name, size_t *index) {
-  if (!z || !name)
-    return DECC_E_NOT_FOUND;
+  DECC_ARG_CHECK(z != NULL);
+  DECC_ARG_CHECK(name != NULL);
+  DECC_ARG_CHECK(index != NULL);
   size_t nl = strlen(name), sl = stem_len(name, nl);
   size_t lo = 0, hi = z->n;
   while (lo < hi) {
@@ -494,9 +501,9 @@ static decc_status open_common(decc_zip **out, decc_zip *z,
 
 decc_status decc_zip_open_mem(decc_zip **out, const void *data, size_t len,
                               const decc_zip_limits *lim, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   *out = NULL;
-  if (!data && len)
-    return decc_err_set(err, DECC_E_INVALID, "missing zip data");
   decc_zip *z = decc_calloc(1, sizeof *z);
   if (!z)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -509,9 +516,9 @@ decc_status decc_zip_open_mem(decc_zip **out, const void *data, size_t len,
 
 decc_status decc_zip_open_file(decc_zip **out, const char *path,
                                const decc_zip_limits *lim, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(path != NULL);
   *out = NULL;
-  if (!path)
-    return decc_err_set(err, DECC_E_INVALID, "missing zip path");
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   struct stat sb;
   if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -600,10 +607,12 @@ static decc_status to_mem(void *ctx, const uint8_t *p, size_t n) {
 
 decc_status decc_zip_read(decc_zip *z, size_t index, size_t max, uint8_t **out,
                           size_t *len, decc_err *err) {
+  DECC_ARG_CHECK(z != NULL);
+  DECC_ARG_CHECK(out != NULL);
   *out = NULL;
   if (len)
     *len = 0;
-  if (!z || index >= z->n || z->e[index].is_dir)
+  if (index >= z->n || z->e[index].is_dir)
     return decc_err_set(err, DECC_E_INVALID, "no such file entry");
   uint64_t lim = max ? max : z->lim.max_entry_size;
   if (lim > z->lim.max_entry_size)
@@ -807,8 +816,8 @@ static decc_status extract_one(decc_zip *z, xctx *x, size_t idx,
 }
 
 decc_status decc_zip_extract(decc_zip *z, const char *dir, decc_err *err) {
-  if (!z || !dir)
-    return decc_err_set(err, DECC_E_INVALID, "missing archive or directory");
+  DECC_ARG_CHECK(z != NULL);
+  DECC_ARG_CHECK(dir != NULL);
   int made_root = 0;
   if (mkdir(dir, 0755) == 0)
     made_root = 1;
