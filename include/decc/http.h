@@ -10,6 +10,17 @@
  * Handlers run on the server's threads; they must be thread-safe. Every
  * request that reaches no route, exceeds a limit or makes a handler fail
  * gets a JSON error ({"ok":false,"error":"…"}), never a crash.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("may be NULL", "optional", "NULL is a no-op"; a body may be NULL when its
+ * length is 0; a route's ctx, the stream's cleanup and free_fn, and
+ * decc_http_server_stats's server may be NULL); a NULL one is reported to
+ * the misuse handler (decc_set_misuse_handler, common.h) and the
+ * function returns DECC_E_INVALID (NULL or 0 when it returns a pointer or a
+ * number; a void function returns at once) without touching anything —
+ * except that decc_http_res_send_owned still frees its body and
+ * decc_http_res_stream still calls free_fn(ctx), whose ownership they take
+ * whatever they return.
  */
 #ifndef DECC_HTTP_H
 #define DECC_HTTP_H
@@ -110,7 +121,7 @@ DECC_API decc_status decc_http_route_stream(
  * are tried before the others, in registration order. The server's
  * connection, header-memory and timeout limits still apply, and the
  * request is logged like any other (status read back from MHD).
- * Returns: DECC_OK, DECC_E_INVALID (NULL function), DECC_E_LIMIT. */
+ * Returns: DECC_OK, DECC_E_INVALID (a NULL function: misuse), DECC_E_LIMIT. */
 struct MHD_Connection;
 typedef int (*decc_http_raw_match_fn)(void *ctx, const char *url);
 typedef int (*decc_http_raw_handler)(void *ctx, struct MHD_Connection *conn,
@@ -135,7 +146,7 @@ typedef struct decc_http_stats {
   uint64_t deadline_closed; /* closed for missing a header/body deadline */
   uint64_t evicted;         /* closed to keep reserve_connections free */
 } decc_http_stats;
-/* Fills *st (zeros before start). Thread-safe. */
+/* Fills *st (zeros before start, or when s is NULL). Thread-safe. */
 DECC_API void decc_http_server_stats(decc_http_server *s, decc_http_stats *st);
 /* Port actually bound (after start). */
 DECC_API uint16_t decc_http_server_port(const decc_http_server *s);
@@ -154,7 +165,8 @@ DECC_API const char *decc_http_req_header(const decc_http_request *r,
 /* Path parameter captured by "{name}" or "*", or NULL. */
 DECC_API const char *decc_http_req_param(const decc_http_request *r,
                                          const char *name);
-/* Collected body (NUL-terminated for convenience; empty when none). */
+/* Collected body (NUL-terminated for convenience; empty when none); its
+ * length in *len (len may be NULL). */
 DECC_API const uint8_t *decc_http_req_body(const decc_http_request *r,
                                            size_t *len);
 /* The streaming route's body state. */
@@ -163,11 +175,12 @@ DECC_API void *decc_http_req_state(const decc_http_request *r);
 DECC_API const char *decc_http_req_peer(const decc_http_request *r);
 
 /* ---- response builders ---- */
-/* Copies the body. Returns: DECC_OK or DECC_E_NOMEM. */
+/* Copies the body (content_type may be NULL: no Content-Type header).
+ * Returns: DECC_OK or DECC_E_NOMEM. */
 DECC_API decc_status decc_http_res_send(decc_http_response *res, int status,
                                         const char *content_type,
                                         const void *body, size_t len);
-/* Takes ownership of a decc_malloc'd body. */
+/* Takes ownership of a decc_malloc'd body (freed also on failure). */
 DECC_API decc_status decc_http_res_send_owned(decc_http_response *res,
                                               int status,
                                               const char *content_type,

@@ -5,6 +5,15 @@
  * Responses are collected up to a caller-given limit; redirects are not
  * followed (a service answering with a redirect is an error here); only
  * http and https URLs are accepted.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("may be NULL", "optional"; a body may be NULL when its length is 0); a
+ * NULL one is reported to the misuse handler (decc_set_misuse_handler,
+ * common.h) and the function returns DECC_E_INVALID (NULL when it returns a
+ * pointer) — after initialising reply when reply itself is given, since
+ * callers clear its body on every return. A NULL url is not misuse but a
+ * bad URL (DECC_E_INVALID with err set): callers pass configured URLs that
+ * may be absent.
  */
 #ifndef DECC_HTTP_CLIENT_H
 #define DECC_HTTP_CLIENT_H
@@ -23,7 +32,8 @@ typedef struct decc_http_reply {
 } decc_http_reply;
 
 /* Performs one request. headers: NULL-terminated array of "Name: value"
- * strings (may be NULL). body may be NULL for no body. max_reply bounds
+ * strings (may be NULL). body may be NULL for no body (body_len 0). err
+ * is optional. max_reply bounds
  * the response body (0 = 16 MiB). timeout_ms 0 = 30 s.
  * Out: reply (initialised by this call; clear its body even on error).
  * Returns: DECC_OK when an HTTP response arrived (whatever its status),

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/internal.h"
 #include "decc/http_client.h"
 #include "decc/mem.h"
 
@@ -20,15 +21,18 @@ static size_t on_data(char *p, size_t sz, size_t n, void *ud) {
   return decc_buf_append(b, p, sz * n) == DECC_OK ? sz * n : 0;
 }
 
-/* One request; when hname is set, *hval receives a copy of that response
- * header (NULL when absent). */
+static void reply_init(decc_http_reply *reply, size_t max_reply) {
+  memset(reply, 0, sizeof *reply);
+  decc_buf_init(&reply->body, max_reply ? max_reply : 16u << 20);
+}
+
+/* One request (reply already initialised); when hname is set, *hval
+ * receives a copy of that response header (NULL when absent). */
 static decc_status fetch(decc_http_reply *reply, const char *method,
                          const char *url, const char *const *headers,
                          const void *body, size_t body_len, size_t max_reply,
                          long timeout_ms, const char *hname, char **hval,
                          decc_err *err) {
-  memset(reply, 0, sizeof *reply);
-  decc_buf_init(&reply->body, max_reply ? max_reply : 16u << 20);
   if (!url ||
       (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)))
     return decc_err_set(err, DECC_E_INVALID, "not an http(s) URL: %.80s",
@@ -99,6 +103,12 @@ decc_status decc_http_fetch(decc_http_reply *reply, const char *method,
                             const char *url, const char *const *headers,
                             const void *body, size_t body_len, size_t max_reply,
                             long timeout_ms, decc_err *err) {
+  DECC_ARG_CHECK(reply != NULL);
+  /* (initialised before the other checks: callers clear its body on every
+   * return) */
+  reply_init(reply, max_reply);
+  DECC_ARG_CHECK(method != NULL);
+  DECC_ARG_CHECK(body != NULL || body_len == 0);
   return fetch(reply, method, url, headers, body, body_len, max_reply,
                timeout_ms, NULL, NULL, err);
 }
@@ -107,12 +117,17 @@ decc_status decc_http_get_with_header(decc_http_reply *reply, const char *url,
                                       const char *header_name,
                                       char **header_value, size_t max_reply,
                                       long timeout_ms, decc_err *err) {
+  DECC_ARG_CHECK(reply != NULL);
+  reply_init(reply, max_reply);
+  DECC_ARG_CHECK(header_name != NULL);
+  DECC_ARG_CHECK(header_value != NULL);
   *header_value = NULL;
   return fetch(reply, "GET", url, NULL, NULL, 0, max_reply, timeout_ms,
                header_name, header_value, err);
 }
 
 char *decc_http_escape(const char *s) {
+  DECC_ARG_CHECK_RET(s != NULL, NULL);
   static const char hex[] = "0123456789ABCDEF";
   size_t n = strlen(s);
   char *out = decc_malloc(3 * n + 1);

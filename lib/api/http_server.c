@@ -142,6 +142,7 @@ static double now_s(void) {
 
 decc_status decc_http_server_create(decc_http_server **out,
                                     const decc_http_config *cfg) {
+  DECC_ARG_CHECK(out != NULL);
   decc_http_server *s = decc_calloc(1, sizeof *s);
   if (!s)
     return DECC_E_NOMEM;
@@ -332,6 +333,7 @@ static void *sweeper_main(void *arg) {
 }
 
 void decc_http_server_stats(decc_http_server *s, decc_http_stats *st) {
+  DECC_ARG_CHECK_VOID(st != NULL);
   memset(st, 0, sizeof *st);
   if (!s)
     return;
@@ -349,8 +351,7 @@ static decc_status add_route(decc_http_server *s, const char *method,
                              decc_http_body_fn body_fn,
                              decc_http_cleanup_fn cleanup, void *ctx,
                              size_t max_body) {
-  if (!method || !pattern || pattern[0] != '/' || !fn ||
-      strlen(method) >= sizeof s->routes[0].method)
+  if (pattern[0] != '/' || strlen(method) >= sizeof s->routes[0].method)
     return DECC_E_INVALID;
   if (s->nroutes >= MAX_ROUTES)
     return DECC_E_LIMIT;
@@ -394,12 +395,20 @@ nomem:
 decc_status decc_http_route(decc_http_server *s, const char *method,
                             const char *pattern, decc_http_handler fn,
                             void *ctx) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(method != NULL);
+  DECC_ARG_CHECK(pattern != NULL);
+  DECC_ARG_CHECK(fn != NULL);
   return add_route(s, method, pattern, fn, NULL, NULL, ctx, s->cfg.max_body);
 }
 
 decc_status decc_http_route_limit(decc_http_server *s, const char *method,
                                   const char *pattern, decc_http_handler fn,
                                   void *ctx, size_t max_body) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(method != NULL);
+  DECC_ARG_CHECK(pattern != NULL);
+  DECC_ARG_CHECK(fn != NULL);
   return add_route(s, method, pattern, fn, NULL, NULL, ctx, max_body);
 }
 
@@ -408,8 +417,11 @@ decc_status decc_http_route_stream(decc_http_server *s, const char *method,
                                    decc_http_body_fn body_fn,
                                    decc_http_cleanup_fn cleanup,
                                    decc_http_handler fn, void *ctx) {
-  if (!body_fn)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(method != NULL);
+  DECC_ARG_CHECK(pattern != NULL);
+  DECC_ARG_CHECK(body_fn != NULL);
+  DECC_ARG_CHECK(fn != NULL);
   return add_route(s, method, pattern, fn, body_fn, cleanup, ctx, SIZE_MAX);
 }
 
@@ -418,8 +430,10 @@ decc_status decc_http_route_raw(decc_http_server *s,
                                 decc_http_raw_handler handler,
                                 decc_http_raw_completed_fn completed,
                                 void *ctx) {
-  if (!match || !handler || !completed)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(match != NULL);
+  DECC_ARG_CHECK(handler != NULL);
+  DECC_ARG_CHECK(completed != NULL);
   if (s->nraw >= MAX_RAW_ROUTES)
     return DECC_E_LIMIT;
   raw_route *r = &s->raw[s->nraw++];
@@ -708,6 +722,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
 }
 
 decc_status decc_http_server_start(decc_http_server *s, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
@@ -744,7 +759,10 @@ decc_status decc_http_server_start(decc_http_server *s, decc_err *err) {
   return DECC_OK;
 }
 
-uint16_t decc_http_server_port(const decc_http_server *s) { return s->port; }
+uint16_t decc_http_server_port(const decc_http_server *s) {
+  DECC_ARG_CHECK_RET(s != NULL, 0);
+  return s->port;
+}
 
 void decc_http_server_destroy(decc_http_server *s) {
   if (!s)
@@ -775,19 +793,29 @@ void decc_http_server_destroy(decc_http_server *s) {
 /* ---- request accessors ---------------------------------------------------- */
 
 const char *decc_http_req_method(const decc_http_request *r) {
+  DECC_ARG_CHECK_RET(r != NULL, NULL);
   return r->method;
 }
-const char *decc_http_req_path(const decc_http_request *r) { return r->path; }
+const char *decc_http_req_path(const decc_http_request *r) {
+  DECC_ARG_CHECK_RET(r != NULL, NULL);
+  return r->path;
+}
 
 const char *decc_http_req_query(const decc_http_request *r, const char *name) {
+  DECC_ARG_CHECK_RET(r != NULL, NULL);
+  DECC_ARG_CHECK_RET(name != NULL, NULL);
   return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *decc_http_req_header(const decc_http_request *r, const char *name) {
+  DECC_ARG_CHECK_RET(r != NULL, NULL);
+  DECC_ARG_CHECK_RET(name != NULL, NULL);
   return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
 const char *decc_http_req_param(const decc_http_request *r, const char *name) {
+  DECC_ARG_CHECK_RET(r != NULL, NULL);
+  DECC_ARG_CHECK_RET(name != NULL, NULL);
   for (int i = 0; i < r->nparams; i++)
     if (!strcmp(r->pnames[i], name))
       return r->pvalues[i];
@@ -795,14 +823,21 @@ const char *decc_http_req_param(const decc_http_request *r, const char *name) {
 }
 
 const uint8_t *decc_http_req_body(const decc_http_request *r, size_t *len) {
+  DECC_ARG_CHECK_RET(r != NULL, NULL);
   static const uint8_t empty[1] = {0};
   if (len)
     *len = r->body.len;
   return r->body.data ? r->body.data : empty;
 }
 
-void *decc_http_req_state(const decc_http_request *r) { return r->state; }
-const char *decc_http_req_peer(const decc_http_request *r) { return r->peer; }
+void *decc_http_req_state(const decc_http_request *r) {
+  DECC_ARG_CHECK_RET(r != NULL, NULL);
+  return r->state;
+}
+const char *decc_http_req_peer(const decc_http_request *r) {
+  DECC_ARG_CHECK_RET(r != NULL, NULL);
+  return r->peer;
+}
 
 /* ---- responses ------------------------------------------------------------- */
 
@@ -811,6 +846,11 @@ static void free_body(void *p) { decc_free(p); }
 decc_status decc_http_res_send_owned(decc_http_response *res, int status,
                                      const char *content_type, void *body,
                                      size_t len) {
+  /* (the body is ours even when refused, as on DECC_E_NOMEM) */
+  if (!res || (!body && len))
+    decc_free(body);
+  DECC_ARG_CHECK(res != NULL);
+  DECC_ARG_CHECK(body != NULL || len == 0);
   if (res->resp) {
     MHD_destroy_response(res->resp);
     res->resp = NULL;
@@ -830,6 +870,8 @@ decc_status decc_http_res_send_owned(decc_http_response *res, int status,
 decc_status decc_http_res_send(decc_http_response *res, int status,
                                const char *content_type, const void *body,
                                size_t len) {
+  DECC_ARG_CHECK(res != NULL);
+  DECC_ARG_CHECK(body != NULL || len == 0);
   void *copy = decc_malloc(len ? len : 1);
   if (!copy)
     return DECC_E_NOMEM;
@@ -840,12 +882,16 @@ decc_status decc_http_res_send(decc_http_response *res, int status,
 
 decc_status decc_http_res_json(decc_http_response *res, int status,
                                const char *json) {
+  DECC_ARG_CHECK(res != NULL);
+  DECC_ARG_CHECK(json != NULL);
   return decc_http_res_send(res, status, "application/json", json,
                             strlen(json));
 }
 
 decc_status decc_http_res_error(decc_http_response *res, int status,
                                 const char *fmt, ...) {
+  DECC_ARG_CHECK(res != NULL);
+  DECC_ARG_CHECK(fmt != NULL);
   char msg[DECC_ERR_LEN];
   va_list ap;
   va_start(ap, fmt);
@@ -909,6 +955,11 @@ decc_status decc_http_res_stream(decc_http_response *res, int status,
                                  long (*read)(void *ctx, uint64_t pos,
                                               char *buf, size_t max),
                                  void *ctx, void (*free_fn)(void *ctx)) {
+  /* (ctx is ours even when refused, as on DECC_E_NOMEM) */
+  if ((!res || !read) && free_fn)
+    free_fn(ctx);
+  DECC_ARG_CHECK(res != NULL);
+  DECC_ARG_CHECK(read != NULL);
   stream_ctx *sc = decc_malloc(sizeof *sc);
   if (!sc) {
     if (free_fn)
@@ -935,6 +986,9 @@ decc_status decc_http_res_stream(decc_http_response *res, int status,
 
 decc_status decc_http_res_header(decc_http_response *res, const char *name,
                                  const char *value) {
+  DECC_ARG_CHECK(res != NULL);
+  DECC_ARG_CHECK(name != NULL);
+  DECC_ARG_CHECK(value != NULL);
   if (res->nh >= MAX_RES_HEADERS)
     return DECC_E_LIMIT;
   res->hname[res->nh] = decc_strdup(name);
