@@ -23,6 +23,13 @@
  *
  * Thread-safety: a decc_node is created, started and destroyed by one
  * thread; its services run on their own threads in between.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "NULL is a no-op"; err and the log callback and its context
+ * may always be NULL); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (0 from decc_node_port; a void function returns at once)
+ * without touching anything.
  */
 #ifndef DECC_NODE_H
 #define DECC_NODE_H

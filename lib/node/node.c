@@ -458,8 +458,10 @@ static decc_status copy_config(decc_node_config *dst,
 decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
                              void (*log)(void *ctx, const char *line),
                              void *log_ctx, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(cfg != NULL);
   *out = NULL;
-  if (!cfg || !cfg->home || !*cfg->home)
+  if (!cfg->home || !*cfg->home)
     return decc_err_set(err, DECC_E_INVALID,
                         "no data directory: set home (--home, DECC_HOME or "
                         "\"home\" in the config file)");
@@ -576,6 +578,7 @@ fail:
 }
 
 decc_status decc_node_start(decc_node *n, decc_err *err) {
+  DECC_ARG_CHECK(n != NULL);
   if (n->started)
     return decc_err_set(err, DECC_E_STATE, "node already started");
   n->started_at = (uint64_t)time(NULL);
@@ -602,6 +605,7 @@ decc_status decc_node_start(decc_node *n, decc_err *err) {
 }
 
 uint16_t decc_node_port(const decc_node *n) {
+  DECC_ARG_CHECK_RET(n != NULL, 0);
   return decc_http_server_port(n->http);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/internal.h"
 #include "decc/keys.h"
 #include "decc/mem.h"
 #include "decc/node.h"
@@ -79,6 +80,7 @@ static const struct {
     {"scheduler", DECC_NODE_ROLE_SCHEDULER}, {"worker", DECC_NODE_ROLE_WORKER}};
 
 void decc_node_config_init(decc_node_config *c) {
+  DECC_ARG_CHECK_VOID(c != NULL);
   memset(c, 0, sizeof *c);
   c->port = DECC_NODE_DEFAULT_PORT;
   c->roles = DECC_NODE_DEFAULT_ROLES;
@@ -99,6 +101,7 @@ void decc_node_config_init(decc_node_config *c) {
 }
 
 void decc_node_config_clear(decc_node_config *c) {
+  DECC_ARG_CHECK_VOID(c != NULL);
   for (size_t i = 0; i < NKEYS; i++)
     if (KEYS[i].k == K_STR) {
       void *slot = (char *)c + KEYS[i].off; /* a char * member's offsetof */
@@ -113,6 +116,8 @@ const char *decc_node_config_key(size_t i) {
 
 decc_status decc_node_roles_parse(unsigned *mask, const char *s,
                                   decc_err *err) {
+  DECC_ARG_CHECK(mask != NULL);
+  DECC_ARG_CHECK(s != NULL);
   unsigned m = 0;
   const char *p = s;
   while (*p) {
@@ -166,8 +171,9 @@ bad:
 
 decc_status decc_node_config_set(decc_node_config *c, const char *key,
                                  const char *value, decc_err *err) {
-  if (!key || !value)
-    return decc_err_set(err, DECC_E_INVALID, "config: NULL key or value");
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(value != NULL);
   const key_def *k = NULL;
   for (size_t i = 0; i < NKEYS; i++)
     if (!strcmp(KEYS[i].name, key))
@@ -250,6 +256,8 @@ decc_status decc_node_config_set(decc_node_config *c, const char *key,
 
 decc_status decc_node_config_load_json(decc_node_config *c, const char *json,
                                        size_t len, decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(json != NULL);
   if (len > CONFIG_FILE_MAX)
     return decc_err_set(err, DECC_E_LIMIT, "config: larger than %u bytes",
                         CONFIG_FILE_MAX);
@@ -317,6 +325,8 @@ decc_status decc_node_config_load_json(decc_node_config *c, const char *json,
 
 decc_status decc_node_config_load_file(decc_node_config *c, const char *path,
                                        decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(path != NULL);
   FILE *f = fopen(path, "rb");
   if (!f)
     return decc_err_set(err, DECC_E_IO, "config %s: %s", path, strerror(errno));
@@ -341,6 +351,7 @@ decc_status decc_node_config_load_file(decc_node_config *c, const char *path,
 }
 
 decc_status decc_node_config_load_env(decc_node_config *c, decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
   const char *home = getenv("DECC_HOME");
   if (home && *home) {
     decc_status st = decc_node_config_set(c, "home", home, err);
@@ -366,6 +377,8 @@ decc_status decc_node_config_load_env(decc_node_config *c, decc_err *err) {
 }
 
 decc_status decc_node_config_to_json(char **out, const decc_node_config *c) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(c != NULL);
   *out = NULL;
   json_t *o = json_object();
   json_t *roles = json_array();

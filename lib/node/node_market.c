@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/eip712.h"
 #include "decc/encoding.h"
@@ -139,9 +140,10 @@ static int on_log(const decc_log *log, void *user) {
 
 decc_status decc_node_market_sync(decc_node *n, size_t *applied,
                                   decc_err *err) {
+  DECC_ARG_CHECK(n != NULL);
   if (applied)
     *applied = 0;
-  if (!n || !n->market || !n->watch)
+  if (!n->market || !n->watch)
     return decc_err_set(err, DECC_E_STATE, "market role is not enabled");
   pthread_mutex_lock(&n->sync_mu);
   sync_ctx s = {n, 0, DECC_OK};
