@@ -6,6 +6,14 @@
  * dataset ("/ipfs/<cid>" → a5 03 ‖ varint(len) ‖ multihash).
  *
  * All functions are pure (no I/O, no global state) and thread-safe.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * (err; the optional outputs of decc_multihash_parse and decc_cid_decode's
+ * used; a data pointer may be NULL when its length is 0); a NULL one is
+ * reported to the misuse handler (decc_set_misuse_handler, common.h) and
+ * the function returns DECC_E_INVALID (0 when it returns a number or a
+ * truth value; a void function returns at once) without touching
+ * anything.
  */
 #ifndef DECC_CID_H
 #define DECC_CID_H

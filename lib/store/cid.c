@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/cid.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -18,6 +19,7 @@ static const char B32[] = "abcdefghijklmnopqrstuvwxyz234567";
 /* ---- varint -------------------------------------------------------------- */
 
 size_t decc_varint_encode(uint8_t out[10], uint64_t v) {
+  DECC_ARG_CHECK_RET(out != NULL, 0);
   size_t i = 0;
   while (v >= 0x80) {
     out[i++] = (uint8_t)(v | 0x80);
@@ -29,6 +31,9 @@ size_t decc_varint_encode(uint8_t out[10], uint64_t v) {
 
 decc_status decc_varint_decode(uint64_t *v, size_t *used, const uint8_t *in,
                                size_t n) {
+  DECC_ARG_CHECK(v != NULL);
+  DECC_ARG_CHECK(used != NULL);
+  DECC_ARG_CHECK(in != NULL || n == 0);
   uint64_t r = 0;
   for (size_t i = 0; i < n && i < 9; i++) {
     r |= (uint64_t)(in[i] & 0x7f) << (7 * i);
@@ -48,6 +53,8 @@ decc_status decc_varint_decode(uint64_t *v, size_t *used, const uint8_t *in,
 
 decc_status decc_base58btc_encode(char *out, size_t cap, const uint8_t *in,
                                   size_t n) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(in != NULL || n == 0);
   if (n > 1024)
     return DECC_E_LIMIT;
   size_t zeros = 0;
@@ -86,6 +93,9 @@ static int b58_value(char c) {
 
 decc_status decc_base58btc_decode(uint8_t *out, size_t cap, size_t *len,
                                   const char *s, size_t slen) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(len != NULL);
+  DECC_ARG_CHECK(s != NULL || slen == 0);
   if (slen > 2048)
     return DECC_E_LIMIT;
   size_t zeros = 0;
@@ -120,6 +130,8 @@ decc_status decc_base58btc_decode(uint8_t *out, size_t cap, size_t *len,
 
 decc_status decc_base32_encode(char *out, size_t cap, const uint8_t *in,
                                size_t n) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(in != NULL || n == 0);
   size_t need = (n * 8 + 4) / 5;
   if (need + 1 > cap)
     return DECC_E_RANGE;
@@ -142,6 +154,9 @@ decc_status decc_base32_encode(char *out, size_t cap, const uint8_t *in,
 
 decc_status decc_base32_decode(uint8_t *out, size_t cap, size_t *len,
                                const char *s, size_t slen) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(len != NULL);
+  DECC_ARG_CHECK(s != NULL || slen == 0);
   /* Lengths 1, 3 and 6 mod 8 cannot come from whole bytes. */
   size_t rem = slen % 8;
   if (rem == 1 || rem == 3 || rem == 6)
@@ -178,6 +193,8 @@ decc_status decc_base32_decode(uint8_t *out, size_t cap, size_t *len,
 /* ---- multihash / CID ----------------------------------------------------- */
 
 void decc_multihash_sha256(uint8_t mh34[34], const void *data, size_t n) {
+  DECC_ARG_CHECK_VOID(mh34 != NULL);
+  DECC_ARG_CHECK_VOID(data != NULL || n == 0);
   mh34[0] = DECC_MH_SHA2_256;
   mh34[1] = 32;
   decc_sha256(mh34 + 2, data, n);
@@ -186,6 +203,7 @@ void decc_multihash_sha256(uint8_t mh34[34], const void *data, size_t n) {
 decc_status decc_multihash_parse(uint64_t *code, const uint8_t **digest,
                                  size_t *digest_len, const uint8_t *mh,
                                  size_t mh_len) {
+  DECC_ARG_CHECK(mh != NULL || mh_len == 0);
   uint64_t c, l;
   size_t u1, u2;
   if (mh_len > DECC_CID_MH_MAX || decc_varint_decode(&c, &u1, mh, mh_len))
@@ -207,6 +225,8 @@ decc_status decc_multihash_parse(uint64_t *code, const uint8_t **digest,
 
 decc_status decc_cid_from_sha256(decc_cid *cid, unsigned version,
                                  uint64_t codec, const uint8_t digest32[32]) {
+  DECC_ARG_CHECK(cid != NULL);
+  DECC_ARG_CHECK(digest32 != NULL);
   if (version > 1 || (version == 0 && codec != DECC_CODEC_DAG_PB))
     return DECC_E_INVALID;
   memset(cid, 0, sizeof *cid);
@@ -221,6 +241,8 @@ decc_status decc_cid_from_sha256(decc_cid *cid, unsigned version,
 
 decc_status decc_cid_of_block(decc_cid *cid, unsigned version, uint64_t codec,
                               const uint8_t *block, size_t n) {
+  DECC_ARG_CHECK(cid != NULL);
+  DECC_ARG_CHECK(block != NULL || n == 0);
   uint8_t d[32];
   decc_sha256(d, block, n);
   return decc_cid_from_sha256(cid, version, codec, d);
@@ -228,6 +250,8 @@ decc_status decc_cid_of_block(decc_cid *cid, unsigned version, uint64_t codec,
 
 decc_status decc_cid_decode(decc_cid *cid, size_t *used, const uint8_t *in,
                             size_t n, decc_err *err) {
+  DECC_ARG_CHECK(cid != NULL);
+  DECC_ARG_CHECK(in != NULL || n == 0);
   memset(cid, 0, sizeof *cid);
   /* A CIDv0 is a bare sha2-256 multihash: it starts 0x12 0x20. */
   if (n >= 2 && in[0] == DECC_MH_SHA2_256 && in[1] == 32) {
@@ -276,6 +300,9 @@ decc_status decc_cid_decode(decc_cid *cid, size_t *used, const uint8_t *in,
 
 decc_status decc_cid_encode(uint8_t *out, size_t cap, size_t *len,
                             const decc_cid *cid) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(len != NULL);
+  DECC_ARG_CHECK(cid != NULL);
   if (cid->version > 1 || cid->mh_len == 0 || cid->mh_len > DECC_CID_MH_MAX)
     return DECC_E_INVALID;
   if (cid->version == 0) {
@@ -300,6 +327,8 @@ decc_status decc_cid_encode(uint8_t *out, size_t cap, size_t *len,
 }
 
 decc_status decc_cid_to_string(char *out, size_t cap, const decc_cid *cid) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(cid != NULL);
   uint8_t bin[DECC_CID_BIN_MAX];
   size_t n;
   decc_status st = decc_cid_encode(bin, sizeof bin, &n, cid);
@@ -314,8 +343,8 @@ decc_status decc_cid_to_string(char *out, size_t cap, const decc_cid *cid) {
 }
 
 decc_status decc_cid_parse(decc_cid *cid, const char *s, decc_err *err) {
-  if (!s)
-    return decc_err_set(err, DECC_E_PARSE, "CID: missing");
+  DECC_ARG_CHECK(cid != NULL);
+  DECC_ARG_CHECK(s != NULL);
   size_t n = strlen(s);
   uint8_t bin[DECC_CID_BIN_MAX + 8];
   size_t blen = 0;
@@ -351,11 +380,15 @@ decc_status decc_cid_parse(decc_cid *cid, const char *s, decc_err *err) {
 }
 
 int decc_cid_equal(const decc_cid *a, const decc_cid *b) {
+  DECC_ARG_CHECK_RET(a != NULL, 0);
+  DECC_ARG_CHECK_RET(b != NULL, 0);
   return a->version == b->version && a->codec == b->codec &&
          decc_cid_same_hash(a, b);
 }
 
 int decc_cid_same_hash(const decc_cid *a, const decc_cid *b) {
+  DECC_ARG_CHECK_RET(a != NULL, 0);
+  DECC_ARG_CHECK_RET(b != NULL, 0);
   return a->mh_len == b->mh_len && memcmp(a->mh, b->mh, a->mh_len) == 0;
 }
 
@@ -363,8 +396,9 @@ int decc_cid_same_hash(const decc_cid *a, const decc_cid *b) {
 
 decc_status decc_multiaddr_from_string(uint8_t *out, size_t cap, size_t *len,
                                        const char *s, decc_err *err) {
-  if (!s)
-    return decc_err_set(err, DECC_E_PARSE, "multiaddr: missing");
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(len != NULL);
+  DECC_ARG_CHECK(s != NULL);
   const char *rest;
   if (!strncmp(s, "/ipfs/", 6))
     rest = s + 6;
@@ -402,6 +436,8 @@ decc_status decc_multiaddr_from_string(uint8_t *out, size_t cap, size_t *len,
 
 decc_status decc_multiaddr_to_string(char **out, const uint8_t *in, size_t n,
                                      decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(in != NULL || n == 0);
   *out = NULL;
   uint64_t proto, l;
   size_t u1, u2;
