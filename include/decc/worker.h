@@ -24,6 +24,14 @@
  * and so is the decc_chain it borrows; decc_scheduler_assign/report are the
  * exception: they may be called from worker threads (internal mutex) while
  * the scheduler thread steps, as long as each thread has its own chain.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; err always; a body may be
+ * NULL when its length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (NULL when it returns a pointer; a void function returns
+ * at once) without touching anything. A configuration that lacks a field
+ * stays an ordinary DECC_E_INVALID error with its message.
  */
 #ifndef DECC_WORKER_H
 #define DECC_WORKER_H
@@ -159,7 +167,8 @@ DECC_API decc_status decc_scheduler_report(decc_scheduler *s,
                                            decc_err *err) DECC_WARN_UNUSED;
 
 /* Counts tasks by state: open (not yet ended) and ended (completed,
- * failed or claimed) in the scheduler's table. */
+ * failed or claimed) in the scheduler's table. open and ended are each
+ * optional. */
 DECC_API void decc_scheduler_counts(decc_scheduler *s, size_t *open,
                                     size_t *ended);
 
@@ -196,6 +205,7 @@ typedef struct decc_worker decc_worker;
 DECC_API decc_status decc_worker_create(decc_worker **out,
                                         const decc_worker_config *cfg,
                                         decc_err *err) DECC_WARN_UNUSED;
+/* Wipes the key, closes the state. NULL is a no-op. */
 DECC_API void decc_worker_destroy(decc_worker *w);
 /* The worker's address. */
 DECC_API const decc_address *decc_worker_address(const decc_worker *w);

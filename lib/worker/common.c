@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
 #include "worker/worker_int.h"
@@ -164,6 +165,9 @@ decc_status decc__wk_record_failure(sqlite3 *db, const uint8_t task[32],
 decc_status decc_task_failure_read(const char *state_path,
                                    const uint8_t taskid32[32],
                                    decc_task_failure *out, decc_err *err) {
+  DECC_ARG_CHECK(state_path != NULL);
+  DECC_ARG_CHECK(taskid32 != NULL);
+  DECC_ARG_CHECK(out != NULL);
   memset(out, 0, sizeof *out);
   sqlite3 *db = NULL;
   decc_status st = decc__wk_db_open(&db, state_path, NULL, 1, err);
@@ -207,6 +211,8 @@ static const char *const STATE_FILES[] = {
 decc_status decc_worker_failure_cause(const char *home,
                                       const uint8_t task_id32[32], char **cause,
                                       decc_err *err) {
+  DECC_ARG_CHECK(task_id32 != NULL);
+  DECC_ARG_CHECK(cause != NULL);
   *cause = NULL;
   char dir[4096];
   if (home && *home)

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
@@ -70,8 +71,10 @@ static void slog(decc_scheduler *s, const char *fmt, ...) {
 decc_status decc_scheduler_create(decc_scheduler **out,
                                   const decc_scheduler_config *cfg,
                                   decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(cfg != NULL);
   *out = NULL;
-  if (!cfg || !cfg->chain || !cfg->pool_sk32 || !cfg->state_path)
+  if (!cfg->chain || !cfg->pool_sk32 || !cfg->state_path)
     return decc_err_set(err, DECC_E_INVALID,
                         "scheduler: chain, pool key and state path are "
                         "required");
@@ -438,6 +441,7 @@ static decc_status task_round(decc_scheduler *s, trow *r, uint64_t now,
 
 decc_status decc_scheduler_step(decc_scheduler *s, size_t *actions,
                                 decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
   if (actions)
     *actions = 0;
   decc_status st = scan_deals(s, actions, err);
@@ -516,6 +520,9 @@ decc_status decc_scheduler_step(decc_scheduler *s, size_t *actions,
 
 decc_status decc_scheduler_assign(decc_scheduler *s, const decc_address *worker,
                                   decc_task_assignment *a, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(worker != NULL);
+  DECC_ARG_CHECK(a != NULL);
   memset(a, 0, sizeof *a);
   decc_status st = DECC_E_NOT_FOUND;
   pthread_mutex_lock(&s->mu);
@@ -594,6 +601,8 @@ decc_status decc_scheduler_assign(decc_scheduler *s, const decc_address *worker,
 
 decc_status decc_scheduler_report(decc_scheduler *s,
                                   const decc_worker_report *r, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(r != NULL);
   pthread_mutex_lock(&s->mu);
   decc_status st = decc__wk_exec(
       s->db, err,
@@ -621,6 +630,7 @@ decc_status decc_scheduler_report(decc_scheduler *s,
 }
 
 void decc_scheduler_counts(decc_scheduler *s, size_t *open, size_t *ended) {
+  DECC_ARG_CHECK_VOID(s != NULL);
   size_t o = 0, e = 0;
   pthread_mutex_lock(&s->mu);
   sqlite3_stmt *q = NULL;

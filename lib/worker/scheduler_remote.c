@@ -32,6 +32,11 @@ void decc_scheduler_request_digest(uint8_t out32[32], const char *method,
                                    const char *path, const decc_address *worker,
                                    uint64_t ts_ms, const void *body,
                                    size_t body_len) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(method != NULL);
+  DECC_ARG_CHECK_VOID(path != NULL);
+  DECC_ARG_CHECK_VOID(worker != NULL);
+  DECC_ARG_CHECK_VOID(body != NULL || body_len == 0);
   static const char TAG[] = "DECC-SCHEDULER-V1";
   uint8_t zero = 0, ts[8], bh[32];
   for (int i = 0; i < 8; i++)
@@ -74,6 +79,8 @@ static decc_status dump(char **json, json_t *o) {
 
 decc_status decc_assignment_to_json(char **json,
                                     const decc_task_assignment *a) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(a != NULL);
   char w[DECC_ADDRESS_HEX_LEN], e[DECC_ADDRESS_HEX_LEN];
   json_t *o = json_object();
   if (o) {
@@ -109,6 +116,8 @@ static decc_status get_addr(json_t *o, const char *k, decc_address *out,
 
 decc_status decc_assignment_from_json(decc_task_assignment *a, const char *json,
                                       size_t len, decc_err *err) {
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(json != NULL);
   memset(a, 0, sizeof *a);
   json_t *o = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
   if (!json_is_object(o)) {
@@ -142,6 +151,8 @@ static const char *const KINDS[] = {NULL, "CONTRIBUTED", "REVEALED",
                                     "COMPLETED", "FAILED"};
 
 decc_status decc_report_to_json(char **json, const decc_worker_report *r) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(r != NULL);
   if (r->kind < DECC_REPORT_CONTRIBUTED || r->kind > DECC_REPORT_FAILED ||
       r->callback_len > DECC_ENCLAVE_CALLBACK_MAX) {
     *json = NULL;
@@ -180,6 +191,8 @@ static decc_status copy_str(char *dst, size_t cap, json_t *o, const char *k,
 
 decc_status decc_report_from_json(decc_worker_report *r, const char *json,
                                   size_t len, decc_err *err) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(json != NULL);
   memset(r, 0, sizeof *r);
   json_t *o = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
   if (!json_is_object(o)) {
@@ -302,6 +315,9 @@ decc_status decc_scheduler_remote_assign(const char *base_url,
                                          const uint8_t sk32[32],
                                          decc_task_assignment *a,
                                          decc_err *err) {
+  DECC_ARG_CHECK(base_url != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(a != NULL);
   memset(a, 0, sizeof *a);
   decc_http_reply r;
   decc_status st =
@@ -330,6 +346,9 @@ decc_status decc_scheduler_remote_report(const char *base_url,
                                          const uint8_t sk32[32],
                                          const decc_worker_report *rep,
                                          decc_err *err) {
+  DECC_ARG_CHECK(base_url != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(rep != NULL);
   char *body = NULL;
   decc_status st = decc_report_to_json(&body, rep);
   if (st)

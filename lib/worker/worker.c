@@ -79,8 +79,10 @@ static void wlog(decc_worker *w, const char *fmt, ...) {
 
 decc_status decc_worker_create(decc_worker **out, const decc_worker_config *cfg,
                                decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(cfg != NULL);
   *out = NULL;
-  if (!cfg || !cfg->chain || !cfg->worker_sk32 ||
+  if (!cfg->chain || !cfg->worker_sk32 ||
       (!cfg->scheduler && !cfg->scheduler_url) || !cfg->dir ||
       (!cfg->store.bs && !cfg->store.ipfs_api_url))
     return decc_err_set(err, DECC_E_INVALID,
@@ -166,7 +168,10 @@ void decc_worker_destroy(decc_worker *w) {
   decc_free(w);
 }
 
-const decc_address *decc_worker_address(const decc_worker *w) { return &w->me; }
+const decc_address *decc_worker_address(const decc_worker *w) {
+  DECC_ARG_CHECK_RET(w != NULL, NULL);
+  return &w->me;
+}
 
 /* ---- SMS relay (ciphertext only) ---------------------------------------------- */
 
@@ -281,6 +286,8 @@ static void save_logs(decc_worker *w, const char *workdir, const char *th,
 }
 
 void decc_worker_logs_message(uint8_t out32[32], const uint8_t taskid32[32]) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(taskid32 != NULL);
   uint8_t buf[14 + 32];
   memcpy(buf, "DECC_TASK_LOGS", 14);
   memcpy(buf + 14, taskid32, 32);
@@ -290,6 +297,10 @@ void decc_worker_logs_message(uint8_t out32[32], const uint8_t taskid32[32]) {
 decc_status decc_worker_task_logs(decc_worker *w, const uint8_t taskid32[32],
                                   const uint8_t auth_sig65[65], char **json,
                                   decc_err *err) {
+  DECC_ARG_CHECK(w != NULL);
+  DECC_ARG_CHECK(taskid32 != NULL);
+  DECC_ARG_CHECK(auth_sig65 != NULL);
+  DECC_ARG_CHECK(json != NULL);
   *json = NULL;
   decc_poco_task t;
   decc_status st = decc_hub_view_task(w->cfg.chain, taskid32, &t, err);
@@ -865,6 +876,7 @@ static decc_status rereport(decc_worker *w, const decc_task_assignment *a,
 }
 
 decc_status decc_worker_step(decc_worker *w, size_t *actions, decc_err *err) {
+  DECC_ARG_CHECK(w != NULL);
   if (actions)
     *actions = 0;
   row *rows = decc_calloc(64, sizeof *rows);
