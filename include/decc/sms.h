@@ -21,6 +21,18 @@
  * callbacks with two implementations: one over a decc_chain (ABI view
  * calls) and an in-memory one (tests, benchmarks, dry runs).
  *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * (code, expires_at, err, the HTTP prefix; a value or sealed buffer may be
+ * NULL when its length is 0; the destroy and clear functions take NULL as
+ * a no-op). A secret name, requester key or Authorization header is
+ * outside input: NULL is refused like any invalid one (DECC_E_INVALID or
+ * DECC_E_PARSE with a code), and decc_sms_requester_key_valid /
+ * decc_sms_web2_name_valid return 0 for it. Any other NULL is reported to
+ * the misuse handler (decc_set_misuse_handler, common.h) and the function
+ * returns DECC_E_INVALID (NULL for decc_sms_vault; a void function returns
+ * at once) without touching anything — except that decc_sms_create still
+ * destroys cfg->chain when out is NULL, as it owns the view.
+ *
  * Thread-safety: a decc_sms may be used from several threads at once (the
  * HTTP server's); the chain view over decc_chain serialises its calls.
  */

@@ -26,6 +26,15 @@
  * also give the SMS's stable refusal code ("EXECUTION_NOT_AUTHORIZED_…")
  * in a caller buffer, empty when there is none.
  *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("may be NULL", "NULL is a no-op", err; a value may be NULL when its
+ * length is 0; decc_smsc_secret_exists's name as decc_sms_secret_exists
+ * allows); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID ("" for decc_sms_client_backend) without touching
+ * anything — except that decc_sms_client_create still releases self
+ * (vt->destroy) when out is NULL, as it owns self.
+ *
  * Thread-safety: both backends may be used from several threads at once
  * (the local one relies on decc_sms being thread-safe; the http one keeps
  * no state but its URL).

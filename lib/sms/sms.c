@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/cid.h"
 #include "decc/dcap.h"
@@ -136,10 +137,15 @@ static decc_status dcap_setup(decc_sms *s, const decc_sms_config *cfg,
 
 decc_status decc_sms_create(decc_sms **out, const decc_sms_config *cfg,
                             decc_err *err) {
+  DECC_ARG_CHECK(cfg != NULL);
+  /* (the SMS owns the chain view from here on, even on misuse) */
+  if (!out && cfg->chain.destroy)
+    cfg->chain.destroy(cfg->chain.ctx);
+  DECC_ARG_CHECK(out != NULL);
   *out = NULL;
-  decc_sms_chain_view cv = cfg ? cfg->chain : (decc_sms_chain_view){0};
+  decc_sms_chain_view cv = cfg->chain;
   decc_status st = DECC_OK;
-  if (!cfg || !cfg->vault_dir)
+  if (!cfg->vault_dir)
     st = decc_err_set(err, DECC_E_INVALID, "sms: no vault directory");
   else if (!cv.owner_of || !cv.task || !cv.deal || !cv.app || !cv.dataset ||
            !cv.now)
@@ -235,7 +241,10 @@ void decc_sms_destroy(decc_sms *s) {
   decc_free(s);
 }
 
-decc_vault *decc_sms_vault(decc_sms *s) { return s->vault; }
+decc_vault *decc_sms_vault(decc_sms *s) {
+  DECC_ARG_CHECK_RET(s != NULL, NULL);
+  return s->vault;
+}
 
 /* ---- on-chain execution checks -------------------------------------------- */
 

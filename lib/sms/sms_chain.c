@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/encoding.h"
 #include "decc/hub.h"
@@ -316,9 +317,9 @@ static decc_status cv_deal_grant(void *ctx, const uint8_t dealid[32],
 decc_status decc_sms_chain_view_over(decc_sms_chain_view *out,
                                      decc_chain *chain, int take_chain,
                                      decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(chain != NULL);
   memset(out, 0, sizeof *out);
-  if (!chain)
-    return decc_err_set(err, DECC_E_INVALID, "sms: no chain");
   decc_chain_addresses addr;
   decc_status st = decc_chain_get_addresses(chain, &addr, err);
   if (st)
@@ -375,6 +376,7 @@ struct decc_sms_memchain {
 };
 
 decc_status decc_sms_memchain_create(decc_sms_memchain **out) {
+  DECC_ARG_CHECK(out != NULL);
   decc_sms_memchain *m = decc_calloc(1, sizeof *m);
   if (!m)
     return DECC_E_NOMEM;
@@ -414,6 +416,9 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem) {
 decc_status decc_sms_memchain_set_owner(decc_sms_memchain *m,
                                         const decc_address *entry,
                                         const decc_address *owner) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(entry != NULL);
+  DECC_ARG_CHECK(owner != NULL);
   decc_status st = DECC_OK;
   pthread_mutex_lock(&m->mu);
   size_t i = 0;
@@ -436,6 +441,10 @@ decc_status decc_sms_memchain_set_asset(decc_sms_memchain *m,
                                         const decc_address *entry,
                                         const uint8_t checksum32[32],
                                         const uint8_t *multiaddr, size_t len) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(entry != NULL);
+  DECC_ARG_CHECK(checksum32 != NULL);
+  DECC_ARG_CHECK(multiaddr != NULL || len == 0);
   uint8_t *copy = NULL;
   if (len) {
     copy = decc_malloc(len);
@@ -478,6 +487,9 @@ static decc_status deal_copy(decc_sms_deal *dst, const decc_sms_deal *src) {
 decc_status decc_sms_memchain_set_deal(decc_sms_memchain *m,
                                        const uint8_t dealid32[32],
                                        const decc_sms_deal *d) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(dealid32 != NULL);
+  DECC_ARG_CHECK(d != NULL);
   decc_sms_deal copy;
   if (deal_copy(&copy, d) != DECC_OK)
     return DECC_E_NOMEM;
@@ -507,6 +519,9 @@ decc_status decc_sms_memchain_set_deal(decc_sms_memchain *m,
 decc_status decc_sms_memchain_set_task(decc_sms_memchain *m,
                                        const uint8_t taskid32[32],
                                        const decc_sms_task *t) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(taskid32 != NULL);
+  DECC_ARG_CHECK(t != NULL);
   decc_status st = DECC_OK;
   pthread_mutex_lock(&m->mu);
   size_t i = 0;
@@ -525,6 +540,7 @@ decc_status decc_sms_memchain_set_task(decc_sms_memchain *m,
 }
 
 void decc_sms_memchain_set_now(decc_sms_memchain *m, uint64_t now) {
+  DECC_ARG_CHECK_VOID(m != NULL);
   pthread_mutex_lock(&m->mu);
   m->now = now;
   pthread_mutex_unlock(&m->mu);
@@ -629,6 +645,8 @@ static decc_status mv_now(void *ctx, uint64_t *out, decc_err *err) {
 }
 
 void decc_sms_memchain_view(decc_sms_chain_view *out, decc_sms_memchain *m) {
+  DECC_ARG_CHECK_VOID(out != NULL);
+  DECC_ARG_CHECK_VOID(m != NULL);
   memset(out, 0, sizeof *out);
   out->ctx = m;
   out->owner_of = mv_owner_of;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/encoding.h"
 #include "decc/http_client.h"
 #include "decc/mem.h"
@@ -170,6 +171,10 @@ decc_status decc_sms_client_push_web3(const char *base,
                                       const decc_address *dataset,
                                       const char *value, size_t len,
                                       const uint8_t sk32[32], decc_err *err) {
+  DECC_ARG_CHECK(base != NULL);
+  DECC_ARG_CHECK(dataset != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
+  DECC_ARG_CHECK(sk32 != NULL);
   uint8_t ch[32];
   char a[DECC_ADDRESS_HEX_LEN], path[96];
   decc_sms_web3_challenge(ch, dataset, value, len);
@@ -182,6 +187,9 @@ decc_status decc_sms_client_push_web3(const char *base,
 decc_status decc_sms_client_push_web2(const char *base, const char *name,
                                       const char *value, size_t len, int update,
                                       const uint8_t sk32[32], decc_err *err) {
+  DECC_ARG_CHECK(base != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
+  DECC_ARG_CHECK(sk32 != NULL);
   if (!decc_sms_web2_name_valid(name))
     return decc_err_set(err, DECC_E_INVALID, "invalid secret name");
   decc_address owner;
@@ -213,6 +221,10 @@ decc_status decc_sms_client_push_app_secret(const char *base,
                                             const char *value, size_t len,
                                             const uint8_t sk32[32],
                                             decc_err *err) {
+  DECC_ARG_CHECK(base != NULL);
+  DECC_ARG_CHECK(app != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
+  DECC_ARG_CHECK(sk32 != NULL);
   uint8_t ch[32];
   char a[DECC_ADDRESS_HEX_LEN], path[96];
   decc_sms_web2_challenge(ch, app, DECC_SMS_APP_SECRET_INDEX, 1, value, len);
@@ -227,6 +239,9 @@ decc_status decc_sms_client_push_requester_secret(const char *base,
                                                   const char *value, size_t len,
                                                   const uint8_t sk32[32],
                                                   decc_err *err) {
+  DECC_ARG_CHECK(base != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
+  DECC_ARG_CHECK(sk32 != NULL);
   if (!decc_sms_requester_key_valid(key))
     return decc_err_set(err, DECC_E_INVALID,
                         "secret key must match ^[a-zA-Z0-9-_]{1,64}$");
@@ -245,6 +260,9 @@ decc_status decc_sms_client_push_requester_secret(const char *base,
 decc_status decc_sms_client_check(const char *base, decc_secret_kind kind,
                                   const decc_address *owner, const char *name,
                                   int *exists, decc_err *err) {
+  DECC_ARG_CHECK(base != NULL);
+  DECC_ARG_CHECK(owner != NULL);
+  DECC_ARG_CHECK(exists != NULL);
   *exists = 0;
   char a[DECC_ADDRESS_HEX_LEN];
   decc_address_to_checksum(a, owner);
@@ -330,6 +348,10 @@ decc_status decc_sms_client_enclave_challenge(const char *base,
                                               const uint8_t pool_sk32[32],
                                               decc_address *enclave,
                                               decc_err *err) {
+  DECC_ARG_CHECK(base != NULL);
+  DECC_ARG_CHECK(taskid32 != NULL);
+  DECC_ARG_CHECK(pool_sk32 != NULL);
+  DECC_ARG_CHECK(enclave != NULL);
   return http_challenge(base, taskid32, pool_sk32, enclave, NULL, err);
 }
 
@@ -359,6 +381,9 @@ static decc_status http_nonce(const char *base, const uint8_t taskid32[32],
 
 decc_status decc_sms_client_nonce(const char *base, const uint8_t taskid32[32],
                                   uint8_t nonce32[32], decc_err *err) {
+  DECC_ARG_CHECK(base != NULL);
+  DECC_ARG_CHECK(taskid32 != NULL);
+  DECC_ARG_CHECK(nonce32 != NULL);
   return http_nonce(base, taskid32, nonce32, NULL, err);
 }
 
@@ -421,6 +446,12 @@ decc_sms_client_session(const char *base, const decc_sms_session_request *r,
                         const uint8_t worker_sk32[32],
                         char session_id[DECC_SMS_SESSION_ID_LEN + 1],
                         uint8_t **sealed, size_t *sealed_len, decc_err *err) {
+  DECC_ARG_CHECK(base != NULL);
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(worker_sk32 != NULL);
+  DECC_ARG_CHECK(session_id != NULL);
+  DECC_ARG_CHECK(sealed != NULL);
+  DECC_ARG_CHECK(sealed_len != NULL);
   return http_session(base, r, worker_sk32, session_id, sealed, sealed_len,
                       NULL, err);
 }
@@ -435,11 +466,11 @@ struct decc_sms_client {
 decc_status decc_sms_client_create(decc_sms_client **out,
                                    const decc_sms_client_vtable *vt,
                                    void *self) {
-  if (!out || !vt) {
-    if (vt && vt->destroy)
-      vt->destroy(self);
-    return DECC_E_INVALID;
-  }
+  DECC_ARG_CHECK(vt != NULL);
+  /* (self is released even on misuse: the caller gave it away) */
+  if (!out && vt->destroy)
+    vt->destroy(self);
+  DECC_ARG_CHECK(out != NULL);
   *out = NULL;
   decc_sms_client *c = decc_calloc(1, sizeof *c);
   if (!c) {
@@ -462,28 +493,27 @@ void decc_sms_client_destroy(decc_sms_client *c) {
 }
 
 const char *decc_sms_client_backend(const decc_sms_client *c) {
-  return c && c->vt->name ? c->vt->name : "";
+  DECC_ARG_CHECK_RET(c != NULL, "");
+  return c->vt->name ? c->vt->name : "";
 }
-
-/* Misuse (a NULL handle or argument) is an error, never a crash. */
-#define NEED(cond)                                                             \
-  do {                                                                         \
-    if (!(cond))                                                               \
-      return decc_err_set(err, DECC_E_INVALID,                                 \
-                          "SMS client: missing argument (%s)", #cond);         \
-  } while (0)
 
 decc_status decc_smsc_push_web3(decc_sms_client *c, const decc_address *dataset,
                                 const char *value, size_t len,
                                 const uint8_t sk32[32], decc_err *err) {
-  NEED(c && dataset && (value || !len) && sk32);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(dataset != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
+  DECC_ARG_CHECK(sk32 != NULL);
   return c->vt->push_web3(c->self, dataset, value ? value : "", len, sk32, err);
 }
 
 decc_status decc_smsc_push_web2(decc_sms_client *c, const char *name,
                                 const char *value, size_t len, int update,
                                 const uint8_t sk32[32], decc_err *err) {
-  NEED(c && name && (value || !len) && sk32);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(name != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
+  DECC_ARG_CHECK(sk32 != NULL);
   return c->vt->push_web2(c->self, name, value ? value : "", len, update, sk32,
                           err);
 }
@@ -492,7 +522,10 @@ decc_status decc_smsc_push_app_secret(decc_sms_client *c,
                                       const decc_address *app,
                                       const char *value, size_t len,
                                       const uint8_t sk32[32], decc_err *err) {
-  NEED(c && app && (value || !len) && sk32);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(app != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
+  DECC_ARG_CHECK(sk32 != NULL);
   return c->vt->push_app_secret(c->self, app, value ? value : "", len, sk32,
                                 err);
 }
@@ -501,7 +534,10 @@ decc_status decc_smsc_push_requester_secret(decc_sms_client *c, const char *key,
                                             const char *value, size_t len,
                                             const uint8_t sk32[32],
                                             decc_err *err) {
-  NEED(c && key && (value || !len) && sk32);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
+  DECC_ARG_CHECK(sk32 != NULL);
   return c->vt->push_requester_secret(c->self, key, value ? value : "", len,
                                       sk32, err);
 }
@@ -509,7 +545,9 @@ decc_status decc_smsc_push_requester_secret(decc_sms_client *c, const char *key,
 decc_status decc_smsc_secret_exists(decc_sms_client *c, decc_secret_kind kind,
                                     const decc_address *owner, const char *name,
                                     int *exists, decc_err *err) {
-  NEED(c && owner && exists);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(owner != NULL);
+  DECC_ARG_CHECK(exists != NULL);
   *exists = 0;
   return c->vt->secret_exists(c->self, kind, owner, name, exists, err);
 }
@@ -520,7 +558,10 @@ decc_status decc_smsc_enclave_challenge(decc_sms_client *c,
                                         decc_address *enclave, char *code,
                                         decc_err *err) {
   char local[DECC_SMS_CODE_MAX];
-  NEED(c && taskid32 && pool_sk32 && enclave);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(taskid32 != NULL);
+  DECC_ARG_CHECK(pool_sk32 != NULL);
+  DECC_ARG_CHECK(enclave != NULL);
   return c->vt->enclave_challenge(c->self, taskid32, pool_sk32, enclave,
                                   code ? code : local, err);
 }
@@ -528,7 +569,9 @@ decc_status decc_smsc_enclave_challenge(decc_sms_client *c,
 decc_status decc_smsc_nonce(decc_sms_client *c, const uint8_t taskid32[32],
                             uint8_t nonce32[32], char *code, decc_err *err) {
   char local[DECC_SMS_CODE_MAX];
-  NEED(c && taskid32 && nonce32);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(taskid32 != NULL);
+  DECC_ARG_CHECK(nonce32 != NULL);
   return c->vt->nonce(c->self, taskid32, nonce32, code ? code : local, err);
 }
 
@@ -539,7 +582,12 @@ decc_status decc_smsc_session(decc_sms_client *c,
                               uint8_t **sealed, size_t *sealed_len, char *code,
                               decc_err *err) {
   char local[DECC_SMS_CODE_MAX];
-  NEED(c && r && worker_sk32 && session_id && sealed && sealed_len);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(worker_sk32 != NULL);
+  DECC_ARG_CHECK(session_id != NULL);
+  DECC_ARG_CHECK(sealed != NULL);
+  DECC_ARG_CHECK(sealed_len != NULL);
   return c->vt->session(c->self, r, worker_sk32, session_id, sealed, sealed_len,
                         code ? code : local, err);
 }
@@ -611,10 +659,10 @@ static const decc_sms_client_vtable HTTP_VT = {
 
 decc_status decc_sms_client_open_http(decc_sms_client **out,
                                       const char *base_url, decc_err *err) {
-  if (!out)
-    return decc_err_set(err, DECC_E_INVALID, "SMS client: no output handle");
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(base_url != NULL);
   *out = NULL;
-  if (!base_url || strlen(base_url) > BASE_URL_MAX ||
+  if (strlen(base_url) > BASE_URL_MAX ||
       (strncmp(base_url, "http://", 7) && strncmp(base_url, "https://", 8)))
     return decc_err_set(err, DECC_E_INVALID,
                         "SMS URL must start with http:// or https:// (at most "
@@ -817,9 +865,8 @@ static const decc_sms_client_vtable LOCAL_VT = {
 
 decc_status decc_sms_client_open_local(decc_sms_client **out, decc_sms *sms,
                                        decc_err *err) {
-  if (!out || !sms)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "SMS client: no SMS to open a local client on");
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(sms != NULL);
   *out = NULL;
   decc_status st = decc_sms_client_create(out, &LOCAL_VT, sms);
   return st ? decc_err_set(err, st, "out of memory") : DECC_OK;

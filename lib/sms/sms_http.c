@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
@@ -318,6 +319,8 @@ static void h_framework(void *ctx, decc_http_request *req,
 
 decc_status decc_sms_http_mount(decc_sms *s, decc_http_server *srv,
                                 const char *prefix) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(srv != NULL);
   static const struct {
     const char *method, *path;
     decc_http_handler fn;

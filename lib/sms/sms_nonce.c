@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/cid.h"
 #include "decc/dcap.h"
@@ -74,6 +75,9 @@ decc_status decc_sms_enclave_challenge(decc_sms *s, const uint8_t taskid[32],
                                        const char *authorization,
                                        decc_address *enclave, const char **code,
                                        decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(taskid != NULL);
+  DECC_ARG_CHECK(enclave != NULL);
   char th[DECC_HEX32_LEN], what[100];
   decc__sms_hex32(th, taskid);
   snprintf(what, sizeof what, "enclave challenge for task %s", th);
@@ -179,6 +183,9 @@ decc_status decc_sms_attestation_nonce(decc_sms *s, const uint8_t taskid[32],
                                        uint8_t nonce32[32],
                                        uint64_t *expires_at, const char **code,
                                        decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(taskid != NULL);
+  DECC_ARG_CHECK(nonce32 != NULL);
   char th[DECC_HEX32_LEN], what[100];
   decc__sms_hex32(th, taskid);
   snprintf(what, sizeof what, "attestation nonce for task %s", th);

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/cid.h"
 #include "decc/dcap.h"
@@ -166,6 +167,11 @@ decc_sms_release_session(decc_sms *s, const decc_sms_session_request *r,
                          char session_id[DECC_SMS_SESSION_ID_LEN + 1],
                          uint8_t **sealed, size_t *sealed_len,
                          const char **code, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(session_id != NULL);
+  DECC_ARG_CHECK(sealed != NULL);
+  DECC_ARG_CHECK(sealed_len != NULL);
   char th[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN], what[160];
   decc__sms_hex32(th, r->task_id);
   snprintf(what, sizeof what, "session for task %s worker %s", th,

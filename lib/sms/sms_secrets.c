@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/cid.h"
 #include "decc/dcap.h"
@@ -129,6 +130,9 @@ decc_status decc_sms_push_web3(decc_sms *s, const decc_address *addr,
                                const char *value, size_t len,
                                const char *authorization, const char **code,
                                decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(addr != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
   char a[DECC_ADDRESS_HEX_LEN], what[96];
   snprintf(what, sizeof what, "web3 secret of %s",
            decc_address_to_checksum(a, addr));
@@ -151,6 +155,9 @@ decc_status decc_sms_push_web2(decc_sms *s, const decc_address *owner,
                                const char *name, const char *value, size_t len,
                                int update, const char *authorization,
                                const char **code, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(owner != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
   char a[DECC_ADDRESS_HEX_LEN], what[128];
   snprintf(what, sizeof what, "web2 secret of %s",
            decc_address_to_checksum(a, owner));
@@ -190,6 +197,9 @@ decc_status decc_sms_push_app_secret(decc_sms *s, const decc_address *app,
                                      const char *value, size_t len,
                                      const char *authorization,
                                      const char **code, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(app != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
   char a[DECC_ADDRESS_HEX_LEN], what[96];
   snprintf(what, sizeof what, "app developer secret of %s",
            decc_address_to_checksum(a, app));
@@ -216,6 +226,9 @@ decc_status decc_sms_push_requester_secret(decc_sms *s,
                                            size_t len,
                                            const char *authorization,
                                            const char **code, decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(requester != NULL);
+  DECC_ARG_CHECK(value != NULL || len == 0);
   char a[DECC_ADDRESS_HEX_LEN], what[96];
   snprintf(what, sizeof what, "requester secret of %s",
            decc_address_to_checksum(a, requester));
@@ -240,6 +253,8 @@ decc_status decc_sms_push_requester_secret(decc_sms *s,
 decc_status decc_sms_secret_exists(decc_sms *s, decc_secret_kind kind,
                                    const decc_address *owner, const char *name,
                                    decc_err *err) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(owner != NULL);
   switch (kind) {
   case DECC_SECRET_WEB3:
     name = NULL;

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/cid.h"
 #include "decc/dcap.h"
@@ -56,6 +57,8 @@ static decc_status addr_member(decc_address *out, json_t *o, const char *name,
 decc_status decc_sms_session_request_parse(decc_sms_session_request *r,
                                            const char *json, size_t len,
                                            decc_err *err) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(json != NULL || len == 0);
   memset(r, 0, sizeof *r);
   if (len > DECC_SMS_SESSION_REQUEST_MAX)
     return decc_err_set(err, DECC_E_LIMIT, "session request too large");
@@ -117,6 +120,8 @@ decc_status decc_sms_session_request_parse(decc_sms_session_request *r,
 decc_status
 decc_sms_session_request_to_json(char **json,
                                  const decc_sms_session_request *r) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(r != NULL);
   *json = NULL;
   char *q = NULL;
   if (decc_quote_to_json(&q, &r->quote) != DECC_OK)
@@ -148,6 +153,12 @@ decc_status decc_sms_authorize_worker(
     decc_sms_session_request *r, const uint8_t pool_sk32[32],
     const uint8_t taskid32[32], const uint8_t dealid32[32], uint64_t index,
     const decc_address *worker, const decc_address *enclave) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(pool_sk32 != NULL);
+  DECC_ARG_CHECK(taskid32 != NULL);
+  DECC_ARG_CHECK(dealid32 != NULL);
+  DECC_ARG_CHECK(worker != NULL);
+  DECC_ARG_CHECK(enclave != NULL);
   memcpy(r->task_id, taskid32, 32);
   memcpy(r->deal_id, dealid32, 32);
   r->task_index = index;
@@ -554,6 +565,11 @@ decc_status decc_sms_session_open(char **json, size_t *len,
                                   const uint8_t *sealed, size_t n,
                                   const uint8_t pk32[32],
                                   const uint8_t sk32[32]) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(len != NULL);
+  DECC_ARG_CHECK(sealed != NULL || n == 0);
+  DECC_ARG_CHECK(pk32 != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
   *json = NULL;
   *len = 0;
   if (n < DECC_SEAL_OVERHEAD || n - DECC_SEAL_OVERHEAD > DECC_SMS_SESSION_MAX)
