@@ -42,6 +42,19 @@
  * "insufficient balance: 0.5 RLC deposited, 1.5 RLC needed (missing 1 RLC):
  * deposit with `decc wallet deposit`"). Secrets never appear in messages.
  *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "or NULL", "NULL = …", err; a bundle may be NULL when its
+ * length is 0; the close and clear functions take NULL as a no-op;
+ * decc_dp_get_protected_data's filter, decc_dp_wait_task's opts,
+ * decc_dp_revoke_all_access's app / user / revoked / progress may be NULL).
+ * Text that comes from users (a name, a description, an RLC amount, the
+ * config's home) is input, not a contract: NULL there is refused like any
+ * bad value, with the documented status. Any other NULL, and a protect
+ * opts without its data, is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (NULL when it returns a pointer; a void function returns
+ * at once) without touching anything.
+ *
  * Thread-safety: a decc_dp is used by one thread at a time.
  */
 #ifndef DECC_DATAPROTECTOR_H

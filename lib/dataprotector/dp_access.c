@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "dataprotector/dp_int.h"
 #include "decc/encoding.h"
 
@@ -46,6 +47,8 @@ static void lower_strings(json_t *o) {
 }
 
 decc_status decc_dp_access_to_json(char **json, const decc_dp_access *a) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(a != NULL);
   char *oj = NULL;
   decc_status st = decc_order_to_json(&oj, &a->order);
   if (st)
@@ -78,6 +81,8 @@ decc_status decc_dp_access_to_json(char **json, const decc_dp_access *a) {
 
 decc_status decc_dp_check_tee_app(decc_dp *dp, const decc_address *app,
                                   decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(app != NULL);
   char a[DECC_ADDRESS_HEX_LEN];
   int reg = 0;
   decc_status st =
@@ -175,6 +180,9 @@ static decc_status check_owner(decc_dp *dp, const decc_address *data,
 
 decc_status decc_dp_grant_access(decc_dp *dp, decc_dp_access *out,
                                  const decc_dp_grant_opts *o, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(o != NULL);
   memset(out, 0, sizeof *out);
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
@@ -259,6 +267,9 @@ decc_status decc_dp_grant_access(decc_dp *dp, decc_dp_access *out,
 decc_status decc_dp_get_granted_access(decc_dp *dp, decc_dp_access_list *out,
                                        const decc_dp_access_filter *a,
                                        decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(a != NULL);
   memset(out, 0, sizeof *out);
   if (!a->has_protected_data && !a->has_owner)
     return decc_err_set(err, DECC_E_INVALID,
@@ -320,6 +331,8 @@ decc_status decc_dp_get_granted_access(decc_dp *dp, decc_dp_access_list *out,
 
 decc_status decc_dp_revoke_one_access(decc_dp *dp, const decc_order *order,
                                       uint8_t *tx_hash32, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(order != NULL);
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
@@ -363,6 +376,8 @@ decc_status decc_dp_revoke_all_access(decc_dp *dp,
                                       const decc_address *user, size_t *revoked,
                                       decc_dp_progress_fn progress, void *pu,
                                       decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(protected_data != NULL);
   if (revoked)
     *revoked = 0;
   decc__dp_progress(progress, pu, "RETRIEVE_ALL_GRANTED_ACCESS", 0, NULL);

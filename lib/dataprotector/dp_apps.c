@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "dataprotector/dp_int.h"
 #include "decc/bundle.h"
 #include "decc/cid.h"
@@ -75,6 +76,9 @@ static decc_status encode_app_args(decc_abi_enc *e, const decc_address *owner,
 decc_status decc_dp_app_deploy(decc_dp *dp, decc_dp_app *out, const char *name,
                                const uint8_t *bundle, size_t len,
                                decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(bundle != NULL || len == 0);
   memset(out, 0, sizeof *out);
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
@@ -191,6 +195,9 @@ static decc_status view_string(decc_dp *dp, const decc_address *to,
 
 decc_status decc_dp_app_show(decc_dp *dp, decc_dp_app *out,
                              const decc_address *app, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(app != NULL);
   memset(out, 0, sizeof *out);
   int reg = 0;
   char a[DECC_ADDRESS_HEX_LEN];
@@ -236,6 +243,8 @@ fail:
 
 decc_status decc_dp_workerpool_create(decc_dp *dp, decc_address *out,
                                       const char *description, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
@@ -282,6 +291,9 @@ decc_status decc_dp_publish_apporder(decc_dp *dp, uint8_t *hash32,
                                      const decc_address *app,
                                      const decc_dp_publish_opts *p,
                                      decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(app != NULL);
+  DECC_ARG_CHECK(p != NULL);
   decc_order o;
   decc_status st = decc_order_init(&o, DECC_ORDER_APP);
   if (st)
@@ -303,6 +315,9 @@ decc_status decc_dp_publish_datasetorder(decc_dp *dp, uint8_t *hash32,
                                          const decc_address *dataset,
                                          const decc_dp_publish_opts *p,
                                          decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(dataset != NULL);
+  DECC_ARG_CHECK(p != NULL);
   decc_order o;
   decc_status st = decc_order_init(&o, DECC_ORDER_DATASET);
   if (st)
@@ -324,6 +339,9 @@ decc_status decc_dp_publish_workerpoolorder(decc_dp *dp, uint8_t *hash32,
                                             const decc_address *workerpool,
                                             const decc_dp_publish_opts *p,
                                             decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(workerpool != NULL);
+  DECC_ARG_CHECK(p != NULL);
   decc_order o;
   decc_status st = decc_order_init(&o, DECC_ORDER_WORKERPOOL);
   if (st)

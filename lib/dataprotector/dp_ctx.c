@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "dataprotector/dp_int.h"
 #include "decc/encoding.h"
 #include "decc/http_client.h"
@@ -78,7 +79,9 @@ static decc_status join(char *out, size_t cap, const char *home,
 
 decc_status decc_dp_open(decc_dp **out, const decc_dp_config *cfg,
                          decc_err *err) {
-  if (!out || !cfg || !cfg->home || !*cfg->home)
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(cfg != NULL);
+  if (!cfg->home || !*cfg->home)
     return decc_err_set(err, DECC_E_INVALID,
                         "dataprotector: a data directory is required");
   *out = NULL;
@@ -258,8 +261,10 @@ void decc_dp_close(decc_dp *dp) {
 
 decc_status decc_dp_set_signer(decc_dp *dp, const uint8_t sk32[32],
                                decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
   decc_address a;
-  if (!dp || !sk32 || decc_address_from_privkey(&a, sk32) != DECC_OK)
+  if (decc_address_from_privkey(&a, sk32) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
   if (!dp->sk && !(dp->sk = decc_secure_alloc(32)))
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -270,6 +275,8 @@ decc_status decc_dp_set_signer(decc_dp *dp, const uint8_t sk32[32],
 
 decc_status decc_dp_signer(const decc_dp *dp, decc_address *addr,
                            decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(addr != NULL);
   decc_status st = decc__dp_need_signer(dp, err);
   if (!st)
     *addr = dp->me;
@@ -277,17 +284,39 @@ decc_status decc_dp_signer(const decc_dp *dp, decc_address *addr,
 }
 
 void decc_dp_set_runner(decc_dp *dp, decc_dp_runner_fn fn, void *user) {
+  DECC_ARG_CHECK_VOID(dp != NULL);
   dp->runner = fn;
   dp->runner_user = user;
 }
 
-decc_chain *decc_dp_chain(decc_dp *dp) { return dp->chain; }
-decc_market *decc_dp_market(decc_dp *dp) { return dp->market; }
-decc_sms *decc_dp_sms(decc_dp *dp) { return dp->sms; }
-decc_sms_client *decc_dp_sms_client(decc_dp *dp) { return dp->smsc; }
-decc_market_client *decc_dp_market_client(decc_dp *dp) { return dp->mc; }
-decc_blockstore *decc_dp_blockstore(decc_dp *dp) { return dp->bs; }
-const char *decc_dp_home(const decc_dp *dp) { return dp->home; }
+decc_chain *decc_dp_chain(decc_dp *dp) {
+  DECC_ARG_CHECK_RET(dp != NULL, NULL);
+  return dp->chain;
+}
+decc_market *decc_dp_market(decc_dp *dp) {
+  DECC_ARG_CHECK_RET(dp != NULL, NULL);
+  return dp->market;
+}
+decc_sms *decc_dp_sms(decc_dp *dp) {
+  DECC_ARG_CHECK_RET(dp != NULL, NULL);
+  return dp->sms;
+}
+decc_sms_client *decc_dp_sms_client(decc_dp *dp) {
+  DECC_ARG_CHECK_RET(dp != NULL, NULL);
+  return dp->smsc;
+}
+decc_market_client *decc_dp_market_client(decc_dp *dp) {
+  DECC_ARG_CHECK_RET(dp != NULL, NULL);
+  return dp->mc;
+}
+decc_blockstore *decc_dp_blockstore(decc_dp *dp) {
+  DECC_ARG_CHECK_RET(dp != NULL, NULL);
+  return dp->bs;
+}
+const char *decc_dp_home(const decc_dp *dp) {
+  DECC_ARG_CHECK_RET(dp != NULL, NULL);
+  return dp->home;
+}
 
 /* ---- chain helpers ------------------------------------------------------------ */
 
@@ -594,6 +623,9 @@ decc_status decc__dp_sms_push_requester(decc_dp *dp, const char *key,
 
 decc_status decc_dp_get_balance(decc_dp *dp, const decc_address *who,
                                 decc_dp_balance *out, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(who != NULL);
+  DECC_ARG_CHECK(out != NULL);
   decc_hub_account a;
   decc_status st = decc_hub_account_of(dp->chain, who, &a, err);
   if (st)
@@ -636,6 +668,8 @@ decc_status decc__dp_send_abi(decc_dp *dp, const decc_address *to,
 
 decc_status decc_dp_deposit(decc_dp *dp, const decc_u256 *amount,
                             decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(amount != NULL);
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
@@ -665,6 +699,8 @@ decc_status decc_dp_deposit(decc_dp *dp, const decc_u256 *amount,
 
 decc_status decc_dp_withdraw(decc_dp *dp, const decc_u256 *amount,
                              decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(amount != NULL);
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
   decc_abi_enc_push_u256(&e, amount);
@@ -674,6 +710,9 @@ decc_status decc_dp_withdraw(decc_dp *dp, const decc_u256 *amount,
 
 decc_status decc_dp_transfer_rlc(decc_dp *dp, const decc_address *to,
                                  const decc_u256 *amount, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(to != NULL);
+  DECC_ARG_CHECK(amount != NULL);
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
   decc_abi_enc_push_address(&e, to);
@@ -683,6 +722,8 @@ decc_status decc_dp_transfer_rlc(decc_dp *dp, const decc_address *to,
 }
 
 char *decc_dp_format_rlc(char out[96], const decc_u256 *nrlc) {
+  DECC_ARG_CHECK_RET(out != NULL, NULL);
+  DECC_ARG_CHECK_RET(nrlc != NULL, NULL);
   char dec[DECC_U256_DEC_LEN];
   decc_u256_to_dec(dec, nrlc);
   size_t n = strlen(dec);
@@ -707,6 +748,7 @@ char *decc_dp_format_rlc(char out[96], const decc_u256 *nrlc) {
 }
 
 decc_status decc_dp_parse_rlc(decc_u256 *out, const char *text, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
   char buf[128];
   size_t n = text ? strlen(text) : 0;
   if (n == 0 || n >= sizeof buf)

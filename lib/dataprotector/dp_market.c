@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "dataprotector/dp_int.h"
 #include "decc/encoding.h"
 
@@ -111,6 +112,9 @@ decc_status decc__dp_query(decc_dp *dp, decc_order_type type,
 
 decc_status decc_dp_get_access(decc_dp *dp, decc_dp_access *out,
                                const uint8_t hash32[32], decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(hash32 != NULL);
   memset(out, 0, sizeof *out);
   char h[DECC_HEX32_LEN];
   decc_hex_encode(h, hash32, 32, 1);
@@ -144,6 +148,7 @@ decc_status decc_dp_get_access(decc_dp *dp, decc_dp_access *out,
 /* A remote market's node follows the chain itself: the client's refresh
  * and closed are no-ops there. */
 decc_status decc_dp_sync_market(decc_dp *dp, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
   return decc_market_client_refresh(dp->mc, err);
 }
 

@@ -66,6 +66,8 @@ static decc_status default_key_path(decc_dp *dp, char *out, size_t cap,
 
 decc_status decc_dp_result_key(decc_dp *dp, decc_rsa_key **key, int *created,
                                const char *path, int create, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(key != NULL);
   char def[4096];
   decc_status st;
   *key = NULL;
@@ -405,6 +407,10 @@ decc_status decc_dp_fetch_result(decc_dp *dp, uint8_t **out, size_t *len,
                                  const uint8_t task_id32[32],
                                  const char *key_path, const char *path,
                                  decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(len != NULL);
+  DECC_ARG_CHECK(task_id32 != NULL);
   *out = NULL;
   *len = 0;
   unsigned status = 0;
@@ -663,6 +669,9 @@ static char *stderr_tail(decc_dp *dp, const char *task_hex) {
 decc_status decc_dp_wait_task(decc_dp *dp, const uint8_t task_id32[32],
                               const decc_dp_wait_opts *o, decc_dp_task_end *end,
                               decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(task_id32 != NULL);
+  DECC_ARG_CHECK(end != NULL);
   memset(end, 0, sizeof *end);
   char h[DECC_HEX32_LEN];
   decc_hex_encode(h, task_id32, 32, 1);
@@ -742,6 +751,9 @@ static decc_status wait_task(decc_dp *dp, const decc_dp_process_opts *o,
 
 decc_status decc_dp_process(decc_dp *dp, decc_dp_process_result *out,
                             const decc_dp_process_opts *o, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(o != NULL);
   memset(out, 0, sizeof *out);
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
@@ -957,6 +969,9 @@ done:
 
 decc_status decc_dp_task_logs(decc_dp *dp, char **text,
                               const uint8_t task_id32[32], decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(text != NULL);
+  DECC_ARG_CHECK(task_id32 != NULL);
   *text = NULL;
   unsigned status = 0;
   uint8_t deal[32];
@@ -1233,6 +1248,9 @@ static decc_status push_secrets(decc_dp *dp, const char *const *v, size_t n,
 
 decc_status decc_dp_prepare_bulk(decc_dp *dp, decc_dp_bulk_request *out,
                                  const decc_dp_bulk_opts *o, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(o != NULL);
   memset(out, 0, sizeof *out);
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
@@ -1510,6 +1528,10 @@ decc_status decc_dp_process_bulk_request(decc_dp *dp, decc_dp_bulk_result *out,
                                          const decc_dp_bulk_request *req,
                                          const decc_dp_bulk_opts *o,
                                          decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(req != NULL);
+  DECC_ARG_CHECK(o != NULL);
   memset(out, 0, sizeof *out);
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
@@ -1645,6 +1667,9 @@ done:
 
 decc_status decc_dp_process_bulk(decc_dp *dp, decc_dp_bulk_result *out,
                                  const decc_dp_bulk_opts *o, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(o != NULL);
   memset(out, 0, sizeof *out);
   decc_dp_bulk_request req;
   decc_status st = decc_dp_prepare_bulk(dp, &req, o, err);

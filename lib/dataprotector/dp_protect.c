@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "dataprotector/dp_int.h"
 #include "decc/cid.h"
 #include "decc/dataset.h"
@@ -37,6 +38,8 @@ void decc_dp_protected_clear(decc_dp_protected *p) {
 
 decc_status decc_dp_protected_to_json(char **json, const decc_dp_protected *p,
                                       int with_key) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(p != NULL);
   char a[DECC_ADDRESS_HEX_LEN], o[DECC_ADDRESS_HEX_LEN], h[DECC_HEX32_LEN];
   json_error_t je;
   json_t *schema = p->schema ? json_loads(p->schema, 0, &je) : NULL;
@@ -230,12 +233,14 @@ static decc_status find_dataset(const decc_dp *dp, const decc_receipt *rc,
 
 decc_status decc_dp_protect(decc_dp *dp, decc_dp_protected *out,
                             const decc_dp_protect_opts *o, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(o != NULL);
+  DECC_ARG_CHECK(o->data != NULL);
   memset(out, 0, sizeof *out);
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
-  if (!o || !o->data)
-    return decc_err_set(err, DECC_E_INVALID, "protectData: no data object");
   /* Before anything is encrypted, uploaded or pushed: a chain without the
    * contract cannot register the dataset. */
   if ((st = decc__dp_need_dataprotector(dp, err)))
@@ -505,6 +510,8 @@ static decc_status read_entry(decc_dp *dp, decc_dp_protected *p,
 decc_status decc_dp_get_protected_data(decc_dp *dp, decc_dp_pd_list *out,
                                        const decc_dp_pd_filter *f,
                                        decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(out != NULL);
   memset(out, 0, sizeof *out);
   decc_dp_pd_filter def;
   if (!f) {
@@ -629,6 +636,9 @@ decc_status decc_dp_get_protected_data(decc_dp *dp, decc_dp_pd_list *out,
 decc_status decc_dp_transfer_ownership(decc_dp *dp, const decc_address *dataset,
                                        const decc_address *new_owner,
                                        uint8_t *tx_hash32, decc_err *err) {
+  DECC_ARG_CHECK(dp != NULL);
+  DECC_ARG_CHECK(dataset != NULL);
+  DECC_ARG_CHECK(new_owner != NULL);
   decc_status st = decc__dp_need_signer(dp, err);
   if (st)
     return st;
