@@ -17,6 +17,13 @@
  * 16 bytes ‖ measurement ‖ enclave_pubkey ‖ task_id ‖ nonce ‖
  * u64be(timestamp)), signed as a 32-byte digest (no EIP-191 prefix: a
  * quote can never be replayed as a transaction or a message signature).
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("when non-NULL", "NULL: …"; err always; trusted may be NULL when n is 0,
+ * a message when its length is 0; the destroy functions accept NULL); a
+ * NULL one is reported to the misuse handler (decc_set_misuse_handler,
+ * common.h) and the function returns DECC_E_INVALID (a void function
+ * returns at once) without touching anything.
  */
 #ifndef DECC_ATTEST_H
 #define DECC_ATTEST_H
@@ -95,6 +102,7 @@ typedef struct decc_tee_backend {
  * decc_tee_software_destroy). Returns: DECC_OK, DECC_E_INVALID, DECC_E_NOMEM. */
 DECC_API decc_status decc_tee_software_create(
     decc_tee_backend *b, const uint8_t platform_sk32[32]) DECC_WARN_UNUSED;
+/* Wipes the key and zeroes *b. NULL or a zeroed backend is a no-op. */
 DECC_API void decc_tee_software_destroy(decc_tee_backend *b);
 
 /* The Intel TDX backend, inside a TDX guest: quote() sets backend "tdx",
@@ -112,6 +120,7 @@ DECC_API void decc_tee_software_destroy(decc_tee_backend *b);
 DECC_API decc_status
 decc_tee_tdx_create(decc_tee_backend *b, const char *tsm_dir,
                     const char *tsm_entry) DECC_WARN_UNUSED;
+/* Frees the paths and zeroes *b. NULL or a zeroed backend is a no-op. */
 DECC_API void decc_tee_tdx_destroy(decc_tee_backend *b);
 
 /* Ephemeral enclave key pair for sealed boxes (X25519). sk32 should be

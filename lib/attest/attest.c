@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/attest.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
@@ -16,6 +17,8 @@
 static const char QUOTE_DOMAIN[] = "decc-attestation-v1";
 
 void decc_quote_digest(uint8_t out32[32], const decc_quote *q) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(q != NULL);
   decc_keccak256_ctx c;
   decc_keccak256_init(&c);
   decc_keccak256_update(&c, QUOTE_DOMAIN, sizeof QUOTE_DOMAIN - 1);
@@ -35,6 +38,8 @@ void decc_quote_digest(uint8_t out32[32], const decc_quote *q) {
 }
 
 decc_status decc_quote_sign(decc_quote *q, const uint8_t platform_sk32[32]) {
+  DECC_ARG_CHECK(q != NULL);
+  DECC_ARG_CHECK(platform_sk32 != NULL);
   if (!q->backend[0])
     memcpy(q->backend, "software", 9);
   decc_status st = decc_address_from_privkey(&q->platform, platform_sk32);
@@ -49,6 +54,8 @@ decc_status decc_quote_verify(const decc_quote *q, const decc_address *trusted,
                               size_t n, const uint8_t *expected_nonce32,
                               uint64_t now_s, uint64_t max_age_s,
                               decc_err *err) {
+  DECC_ARG_CHECK(q != NULL);
+  DECC_ARG_CHECK(trusted != NULL || n == 0);
   uint8_t d[32];
   decc_quote_digest(d, q);
   decc_address signer;
@@ -80,6 +87,8 @@ decc_status decc_quote_verify(const decc_quote *q, const decc_address *trusted,
 }
 
 decc_status decc_quote_to_json(char **json, const decc_quote *q) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(q != NULL);
   char m[DECC_HEX32_LEN], k[DECC_HEX32_LEN], t[DECC_HEX32_LEN],
       nn[DECC_HEX32_LEN], s[DECC_SIG_HEX_LEN], pf[DECC_ADDRESS_HEX_LEN];
   char backend[17];
@@ -129,6 +138,8 @@ static decc_status hex_field(uint8_t *out, size_t n, json_t *j,
 
 decc_status decc_quote_from_json(decc_quote *q, const char *json, size_t len,
                                  decc_err *err) {
+  DECC_ARG_CHECK(q != NULL);
+  DECC_ARG_CHECK(json != NULL);
   memset(q, 0, sizeof *q);
   json_error_t je;
   json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
@@ -198,6 +209,8 @@ static decc_status sw_quote(void *ctx, decc_quote *q, decc_err *err) {
 
 decc_status decc_tee_software_create(decc_tee_backend *b,
                                      const uint8_t platform_sk32[32]) {
+  DECC_ARG_CHECK(b != NULL);
+  DECC_ARG_CHECK(platform_sk32 != NULL);
   memset(b, 0, sizeof *b);
   if (decc_privkey_verify(platform_sk32) != DECC_OK)
     return DECC_E_INVALID;
@@ -226,6 +239,8 @@ void decc_tee_software_destroy(decc_tee_backend *b) {
 }
 
 decc_status decc_enclave_keypair(uint8_t pk32[32], uint8_t sk32[32]) {
+  DECC_ARG_CHECK(pk32 != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
   if (decc_init() != DECC_OK)
     return DECC_E_CRYPTO;
   return crypto_box_keypair(pk32, sk32) == 0 ? DECC_OK : DECC_E_CRYPTO;
@@ -233,6 +248,9 @@ decc_status decc_enclave_keypair(uint8_t pk32[32], uint8_t sk32[32]) {
 
 decc_status decc_seal(uint8_t *out, const uint8_t *msg, size_t n,
                       const uint8_t pk32[32]) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(msg != NULL || n == 0);
+  DECC_ARG_CHECK(pk32 != NULL);
   if (decc_init() != DECC_OK)
     return DECC_E_CRYPTO;
   return crypto_box_seal(out, msg, n, pk32) == 0 ? DECC_OK : DECC_E_CRYPTO;
@@ -240,6 +258,10 @@ decc_status decc_seal(uint8_t *out, const uint8_t *msg, size_t n,
 
 decc_status decc_seal_open(uint8_t *out, const uint8_t *box, size_t n,
                            const uint8_t pk32[32], const uint8_t sk32[32]) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(box != NULL);
+  DECC_ARG_CHECK(pk32 != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
   if (n < DECC_SEAL_OVERHEAD)
     return DECC_E_RANGE;
   if (decc_init() != DECC_OK)

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/attest.h"
 #include "decc/dcap.h"
 #include "decc/mem.h"
@@ -60,6 +61,7 @@ static decc_status dup_path(char **out, const char *p) {
 
 decc_status decc_tee_tdx_create(decc_tee_backend *b, const char *tsm_dir,
                                 const char *tsm_entry) {
+  DECC_ARG_CHECK(b != NULL);
   memset(b, 0, sizeof *b);
   tdx_ctx *c = decc_calloc(1, sizeof *c);
   if (!c)
