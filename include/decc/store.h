@@ -17,6 +17,15 @@
  * Thread-safety: a decc_blockstore may be used from several threads at once
  * (each call opens its own files); importer and exporter objects belong to
  * one thread at a time.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * (err, ud, opts, the importer's put, the optional size outputs; path when
+ * fd >= 0; a data pointer may be NULL when its length is 0; the clear,
+ * destroy and close functions accept NULL); a NULL one is reported to the
+ * misuse handler (decc_set_misuse_handler, common.h) and the function
+ * returns DECC_E_INVALID (0 when it returns a number or a truth value,
+ * MHD_NO for decc_store_http_handle; a void function returns at once)
+ * without touching anything.
  */
 #ifndef DECC_STORE_H
 #define DECC_STORE_H

@@ -68,6 +68,8 @@ decc_status decc__verify_block(const decc_cid *cid, const uint8_t *block,
 
 decc_status decc_blockstore_open(decc_blockstore **out, const char *dir,
                                  decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(dir != NULL);
   *out = NULL;
   decc_blockstore *bs = decc_calloc(1, sizeof *bs);
   if (!bs || !(bs->dir = decc_strdup(dir))) {
@@ -150,6 +152,9 @@ static decc_status write_all(int fd, const uint8_t *p, size_t n) {
 decc_status decc_blockstore_put_trusted(void *ud, const decc_cid *cid,
                                         const uint8_t *block, size_t n,
                                         decc_err *err) {
+  DECC_ARG_CHECK(ud != NULL);
+  DECC_ARG_CHECK(cid != NULL);
+  DECC_ARG_CHECK(block != NULL || n == 0);
   decc_blockstore *bs = ud;
   if (n > DECC_STORE_MAX_BLOCK)
     return decc_err_set(err, DECC_E_LIMIT, "block of %zu bytes exceeds %u", n,
@@ -212,6 +217,9 @@ decc_status decc_blockstore_put_trusted(void *ud, const decc_cid *cid,
 
 decc_status decc_blockstore_put(decc_blockstore *bs, const decc_cid *cid,
                                 const uint8_t *block, size_t n, decc_err *err) {
+  DECC_ARG_CHECK(bs != NULL);
+  DECC_ARG_CHECK(cid != NULL);
+  DECC_ARG_CHECK(block != NULL || n == 0);
   if (n > DECC_STORE_MAX_BLOCK)
     return decc_err_set(err, DECC_E_LIMIT, "block of %zu bytes exceeds %u", n,
                         DECC_STORE_MAX_BLOCK);
@@ -280,6 +288,10 @@ static decc_status get_impl(decc_blockstore *bs, const decc_cid *cid,
 
 decc_status decc_blockstore_get(void *bs, const decc_cid *cid, uint8_t **block,
                                 size_t *n, decc_err *err) {
+  DECC_ARG_CHECK(bs != NULL);
+  DECC_ARG_CHECK(cid != NULL);
+  DECC_ARG_CHECK(block != NULL);
+  DECC_ARG_CHECK(n != NULL);
   return get_impl(bs, cid, block, n, 1, err);
 }
 
@@ -290,6 +302,8 @@ decc_status decc__blockstore_get_unverified(void *bs, const decc_cid *cid,
 }
 
 int decc_blockstore_has(decc_blockstore *bs, const decc_cid *cid) {
+  DECC_ARG_CHECK_RET(bs != NULL, 0);
+  DECC_ARG_CHECK_RET(cid != NULL, 0);
   char *shard, *file;
   if (block_paths(bs, cid, &shard, &file))
     return 0;
@@ -301,6 +315,7 @@ int decc_blockstore_has(decc_blockstore *bs, const decc_cid *cid) {
 }
 
 decc_status decc_blockstore_sync(decc_blockstore *bs, decc_err *err) {
+  DECC_ARG_CHECK(bs != NULL);
   if (syncfs(bs->lock_fd) != 0)
     return decc_err_set(err, DECC_E_IO, "store %s: sync: %s", bs->dir,
                         strerror(errno));
@@ -449,6 +464,8 @@ static void fsync_dir(const char *dir) {
 
 decc_status decc_blockstore_pin(decc_blockstore *bs, const decc_cid *cid,
                                 decc_err *err) {
+  DECC_ARG_CHECK(bs != NULL);
+  DECC_ARG_CHECK(cid != NULL);
   /* The whole DAG must be present and intact before it is promised. */
   decc_status st = decc__dag_walk(bs, cid, NULL, NULL, err);
   if (st)
@@ -507,6 +524,8 @@ decc_status decc__pin_record(decc_blockstore *bs, const decc_cid *cid,
 
 decc_status decc_blockstore_unpin(decc_blockstore *bs, const decc_cid *cid,
                                   decc_err *err) {
+  DECC_ARG_CHECK(bs != NULL);
+  DECC_ARG_CHECK(cid != NULL);
   char *path = pin_path(bs, cid);
   if (!path)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -529,6 +548,8 @@ decc_status decc_blockstore_unpin(decc_blockstore *bs, const decc_cid *cid,
 }
 
 int decc_blockstore_is_pinned(decc_blockstore *bs, const decc_cid *cid) {
+  DECC_ARG_CHECK_RET(bs != NULL, 0);
+  DECC_ARG_CHECK_RET(cid != NULL, 0);
   char *path = pin_path(bs, cid);
   if (!path)
     return 0;
@@ -539,6 +560,8 @@ int decc_blockstore_is_pinned(decc_blockstore *bs, const decc_cid *cid) {
 
 decc_status decc_blockstore_pins(decc_blockstore *bs, decc_cid_fn fn, void *ud,
                                  decc_err *err) {
+  DECC_ARG_CHECK(bs != NULL);
+  DECC_ARG_CHECK(fn != NULL);
   char *pins = decc__path_join(bs->dir, "pins");
   if (!pins)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -600,6 +623,7 @@ static decc_status gc_mark(void *ud, const decc_cid *cid, decc_err *err) {
 
 decc_status decc_blockstore_gc(decc_blockstore *bs, uint64_t *removed_blocks,
                                uint64_t *removed_bytes, decc_err *err) {
+  DECC_ARG_CHECK(bs != NULL);
   if (removed_blocks)
     *removed_blocks = 0;
   if (removed_bytes)

@@ -149,6 +149,8 @@ static decc_status decode_link(decc_dagpb_link *l, const uint8_t *in, size_t n,
 
 decc_status decc_dagpb_decode(decc_dagpb_node *node, const uint8_t *block,
                               size_t n, size_t max_links, decc_err *err) {
+  DECC_ARG_CHECK(node != NULL);
+  DECC_ARG_CHECK(block != NULL || n == 0);
   memset(node, 0, sizeof *node);
   if (max_links == 0 || max_links > DECC_DAGPB_MAX_LINKS)
     max_links = DECC_DAGPB_MAX_LINKS;
@@ -217,6 +219,9 @@ void decc_dagpb_node_clear(decc_dagpb_node *node) {
 }
 
 decc_status decc_dagpb_encode(decc_buf *out, const decc_dagpb_node *node) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(node != NULL);
+  DECC_ARG_CHECK(node->links != NULL || node->nlinks == 0);
   decc_status st = DECC_OK;
   for (size_t i = 0; i < node->nlinks && !st; i++) {
     const decc_dagpb_link *l = &node->links[i];
@@ -277,6 +282,8 @@ static decc_status push_blocksize(decc_unixfs *u, size_t *cap, uint64_t v,
 
 decc_status decc_unixfs_decode(decc_unixfs *u, const uint8_t *in, size_t n,
                                decc_err *err) {
+  DECC_ARG_CHECK(u != NULL);
+  DECC_ARG_CHECK(in != NULL || n == 0);
   memset(u, 0, sizeof *u);
   u->type = -1;
   size_t pos = 0, cap = 0;
@@ -349,6 +356,8 @@ void decc_unixfs_clear(decc_unixfs *u) {
 }
 
 decc_status decc_unixfs_encode(decc_buf *out, const decc_unixfs *u) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(u != NULL);
   decc_status st = decc_buf_append_byte(out, 0x08);
   if (!st)
     st = put_varint(out, (uint64_t)u->type);

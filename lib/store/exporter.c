@@ -134,6 +134,9 @@ decc_status decc_exporter_create(decc_exporter **out, decc_block_get_fn get,
                                  void *ud, const decc_cid *root,
                                  uint64_t offset, uint64_t length,
                                  decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(get != NULL);
+  DECC_ARG_CHECK(root != NULL);
   *out = NULL;
   decc_exporter *ex = decc_calloc(1, sizeof *ex);
   if (!ex)
@@ -159,6 +162,7 @@ decc_status decc_exporter_create(decc_exporter **out, decc_block_get_fn get,
 }
 
 uint64_t decc_exporter_file_size(const decc_exporter *ex) {
+  DECC_ARG_CHECK_RET(ex != NULL, 0);
   return ex->stack[0].size;
 }
 
@@ -219,6 +223,9 @@ static decc_status locate(decc_exporter *ex, const uint8_t **p, size_t *avail,
 
 decc_status decc_exporter_read(decc_exporter *ex, uint8_t *buf, size_t cap,
                                size_t *got, decc_err *err) {
+  DECC_ARG_CHECK(ex != NULL);
+  DECC_ARG_CHECK(buf != NULL || cap == 0);
+  DECC_ARG_CHECK(got != NULL);
   *got = 0;
   if (ex->failed) {
     if (err)
@@ -257,6 +264,9 @@ decc_status decc_store_add_fd(decc_blockstore *bs, decc_cid *root,
                               uint64_t *cumulative_size,
                               const decc_import_opts *opts, int fd,
                               const char *path, int pin, decc_err *err) {
+  DECC_ARG_CHECK(bs != NULL);
+  DECC_ARG_CHECK(root != NULL);
+  DECC_ARG_CHECK(fd >= 0 || path != NULL);
   /* Hashing here, block writes on the writer's thread; one sync below
    * makes the whole add durable (docs/internals/performance.md). */
   decc__bs_writer *w;
@@ -282,6 +292,9 @@ decc_status decc_store_add_fd(decc_blockstore *bs, decc_cid *root,
 decc_status decc_store_cat(decc_blockstore *bs, const decc_cid *cid,
                            uint64_t offset, uint64_t length,
                            decc_write_fn write_fn, void *ud, decc_err *err) {
+  DECC_ARG_CHECK(bs != NULL);
+  DECC_ARG_CHECK(cid != NULL);
+  DECC_ARG_CHECK(write_fn != NULL);
   decc_exporter *ex;
   decc_status st = decc_exporter_create(&ex, decc__blockstore_get_unverified,
                                         bs, cid, offset, length, err);
@@ -308,6 +321,9 @@ decc_status decc_store_cat(decc_blockstore *bs, const decc_cid *cid,
 
 decc_status decc_store_stat(decc_blockstore *bs, const decc_cid *cid,
                             decc_store_stat_info *info, decc_err *err) {
+  DECC_ARG_CHECK(bs != NULL);
+  DECC_ARG_CHECK(cid != NULL);
+  DECC_ARG_CHECK(info != NULL);
   memset(info, 0, sizeof *info);
   uint8_t *block;
   size_t n;
@@ -348,6 +364,9 @@ decc_status decc_store_stat(decc_blockstore *bs, const decc_cid *cid,
 
 decc_status decc_store_ls(decc_blockstore *bs, const decc_cid *cid,
                           decc_link_fn fn, void *ud, decc_err *err) {
+  DECC_ARG_CHECK(bs != NULL);
+  DECC_ARG_CHECK(cid != NULL);
+  DECC_ARG_CHECK(fn != NULL);
   uint8_t *block;
   size_t n;
   decc_status st = decc_blockstore_get(bs, cid, &block, &n, err);

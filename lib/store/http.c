@@ -79,12 +79,13 @@ static unsigned status_for(decc_status st) {
 }
 
 int decc_store_http_route(const char *url) {
-  return url &&
-         (!strcmp(url, "/api/v0/add") || !strcmp(url, "/api/v0/cat") ||
+  DECC_ARG_CHECK_RET(url != NULL, 0);
+  return (!strcmp(url, "/api/v0/add") || !strcmp(url, "/api/v0/cat") ||
           !strcmp(url, "/api/v0/block/get") || !strncmp(url, "/ipfs/", 6));
 }
 
 void decc_store_http_completed(void **con_cls) {
+  DECC_ARG_CHECK_VOID(con_cls != NULL);
   add_req *r = *con_cls;
   if (!r)
     return;
@@ -366,6 +367,12 @@ int decc_store_http_handle(const decc_store_http_cfg *cfg,
                            struct MHD_Connection *c, const char *url,
                            const char *method, const char *upload_data,
                            size_t *upload_data_size, void **con_cls) {
+  DECC_ARG_CHECK_RET(cfg != NULL, (int)MHD_NO);
+  DECC_ARG_CHECK_RET(c != NULL, (int)MHD_NO);
+  DECC_ARG_CHECK_RET(url != NULL, (int)MHD_NO);
+  DECC_ARG_CHECK_RET(method != NULL, (int)MHD_NO);
+  DECC_ARG_CHECK_RET(upload_data_size != NULL, (int)MHD_NO);
+  DECC_ARG_CHECK_RET(con_cls != NULL, (int)MHD_NO);
   if (*con_cls) {
     add_req *r = *con_cls;
     if (r->kind == KIND_ADD)

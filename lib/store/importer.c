@@ -51,6 +51,7 @@ struct decc_importer {
 };
 
 void decc_import_opts_default(decc_import_opts *opts, unsigned cid_version) {
+  DECC_ARG_CHECK_VOID(opts != NULL);
   opts->cid_version = cid_version;
   opts->raw_leaves = cid_version == 1;
   opts->chunk_size = DECC_STORE_CHUNK_SIZE;
@@ -61,6 +62,7 @@ decc_status decc_importer_create(decc_importer **out,
                                  const decc_import_opts *opts,
                                  decc_block_put_fn put, void *ud,
                                  decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
   *out = NULL;
   decc_import_opts o;
   decc_import_opts_default(&o, 0);
@@ -258,6 +260,8 @@ static decc_status emit_leaf(decc_importer *imp, decc_err *err) {
 
 decc_status decc_importer_update(decc_importer *imp, const void *data, size_t n,
                                  decc_err *err) {
+  DECC_ARG_CHECK(imp != NULL);
+  DECC_ARG_CHECK(data != NULL || n == 0);
   if (imp->failed || imp->finished)
     return decc_err_set(err, imp->failed ? imp->failed : DECC_E_STATE,
                         "import: importer already %s",
@@ -283,6 +287,8 @@ decc_status decc_importer_update(decc_importer *imp, const void *data, size_t n,
 decc_status decc_importer_final(decc_importer *imp, decc_cid *root,
                                 uint64_t *cumulative_size, uint64_t *file_size,
                                 decc_err *err) {
+  DECC_ARG_CHECK(imp != NULL);
+  DECC_ARG_CHECK(root != NULL);
   if (imp->failed || imp->finished)
     return decc_err_set(err, imp->failed ? imp->failed : DECC_E_STATE,
                         "import: importer already %s",
@@ -320,6 +326,8 @@ decc_status decc_import_fd(decc_cid *root, uint64_t *cumulative_size,
                            const decc_import_opts *opts, int fd,
                            const char *path, decc_block_put_fn put, void *ud,
                            decc_err *err) {
+  DECC_ARG_CHECK(root != NULL);
+  DECC_ARG_CHECK(fd >= 0 || path != NULL);
   const char *what = path ? path : "input";
   int own = 0;
   if (fd < 0) {

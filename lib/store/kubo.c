@@ -76,6 +76,9 @@ static char *make_url(const char *api, const char *path_and_query) {
 decc_status decc_kubo_add_file(const char *api_url, const char *path,
                                const decc_kubo_add_opts *opts, decc_cid *cid,
                                uint64_t *size, decc_err *err) {
+  DECC_ARG_CHECK(api_url != NULL);
+  DECC_ARG_CHECK(path != NULL);
+  DECC_ARG_CHECK(cid != NULL);
   decc_kubo_add_opts o = {0, -1, 1, 0};
   if (opts)
     o = *opts;
@@ -338,6 +341,9 @@ static decc_status kubo_block_get(void *ud, const decc_cid *cid,
 decc_status decc_kubo_cat(const char *api_url, const decc_cid *cid, int verify,
                           decc_write_fn write_fn, void *ud, long timeout_s,
                           decc_err *err) {
+  DECC_ARG_CHECK(api_url != NULL);
+  DECC_ARG_CHECK(cid != NULL);
+  DECC_ARG_CHECK(write_fn != NULL);
   char cs[DECC_CID_STR_MAX];
   if (decc_cid_to_string(cs, sizeof cs, cid))
     return decc_err_set(err, DECC_E_INVALID, "cat: invalid CID");

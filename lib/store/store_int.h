@@ -5,6 +5,7 @@
 #ifndef DECC_STORE_INT_H
 #define DECC_STORE_INT_H
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/cid.h"
 #include "decc/store.h"
