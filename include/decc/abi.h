@@ -38,6 +38,14 @@
  * Thread-safety: encoders, types and value trees are plain data; distinct
  * objects may be used from different threads, a parsed type may be shared
  * read-only.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "NULL is a no-op", err always; a data pointer may be NULL
+ * when its length is 0; the typed accessors take a NULL value v, see
+ * below); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (a void function returns at once) without touching
+ * anything — in particular without setting an encoder's sticky error.
  */
 #ifndef DECC_ABI_H
 #define DECC_ABI_H
@@ -200,6 +208,7 @@ DECC_API decc_status decc_abi_func_parse(decc_abi_type **args, uint8_t sel4[4],
                                          const char *sig,
                                          decc_err *err) DECC_WARN_UNUSED;
 
+/* Frees a parsed type (NULL is a no-op). */
 DECC_API void decc_abi_type_free(decc_abi_type *t);
 
 /* Writes the canonical text of a type list (as parsed, without the outer
@@ -261,7 +270,8 @@ DECC_API decc_status decc_abi_encode_value(
     decc_buf *out, const decc_abi_value *root) DECC_WARN_UNUSED;
 
 /* Typed accessors. Each returns DECC_E_INVALID when v is NULL or of
- * another kind, so a chain of gets needs a single check. */
+ * another kind, so a chain of gets needs a single check (a NULL v is not
+ * misuse; a NULL output is). */
 /* Item i of a tuple/array, or NULL when out of range / not a container. */
 DECC_API const decc_abi_value *decc_abi_item(const decc_abi_value *v, size_t i);
 DECC_API decc_status decc_abi_get_address(const decc_abi_value *v,

@@ -4,6 +4,13 @@
  * Every buffer that grows from outside input has a maximum size: exceeding
  * it is a normal DECC_E_LIMIT error, not an abort. The buffer always keeps a
  * NUL byte after its content so text can be used as a C string.
+ *
+ * Misuse: b is always required, and so is every other pointer argument
+ * unless its doc allows NULL ("optional"; appended bytes may be NULL when
+ * their length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (NULL when it returns a pointer; a void function returns
+ * at once) without touching anything.
  */
 #ifndef DECC_BUF_H
 #define DECC_BUF_H

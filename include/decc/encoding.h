@@ -5,6 +5,12 @@
  * encoding emits lowercase. Base64 is RFC 4648 standard alphabet with
  * padding (what the iExec SDK uses for dataset keys). Decoders used on
  * secrets run in time independent of the byte values.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional"; a data pointer may be NULL when its length or capacity is
+ * 0); a NULL one is reported to the misuse handler (decc_set_misuse_handler,
+ * common.h) and the function returns DECC_E_INVALID (NULL when it returns a
+ * pointer) without touching anything.
  */
 #ifndef DECC_ENCODING_H
 #define DECC_ENCODING_H
@@ -21,7 +27,7 @@ DECC_API char *decc_hex_encode(char *out, const uint8_t *in, size_t n,
                                int prefix);
 
 /* Decodes hex text `in` of length in_len (optional 0x prefix) into out.
- * Out: *out_len = bytes written.
+ * Out: *out_len (optional) = bytes written.
  * Returns: DECC_OK; DECC_E_PARSE for an odd length or a non-hex character;
  * DECC_E_RANGE when the result does not fit in out_cap bytes. */
 DECC_API decc_status decc_hex_decode(uint8_t *out, size_t out_cap,

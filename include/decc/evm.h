@@ -6,6 +6,13 @@
  * They live in the eth layer, below both the ledger (which produces them)
  * and decc/chain.h (which hands them to every caller), so that the ledger
  * does not depend on the layer built on top of it (docs/internals/layout.md).
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * (the clear / free functions take NULL as a no-op); a NULL one, or a log
+ * to copy whose data is NULL with a non-zero data_len, is reported to the
+ * misuse handler (decc_set_misuse_handler, common.h) and the function
+ * returns DECC_E_INVALID (a void function returns at once) without touching
+ * anything.
  */
 #ifndef DECC_EVM_H
 #define DECC_EVM_H
@@ -59,7 +66,7 @@ typedef struct decc_receipt {
 /* Frees what a log / receipt owns and zeroes it. NULL is a no-op. */
 DECC_API void decc_log_clear(decc_log *log);
 DECC_API void decc_receipt_clear(decc_receipt *r);
-/* Frees an array of n logs returned by a query. */
+/* Frees an array of n logs returned by a query. NULL is a no-op. */
 DECC_API void decc_logs_free(decc_log *logs, size_t n);
 /* Deep copy of a log. Returns: DECC_OK or DECC_E_NOMEM. */
 DECC_API decc_status decc_log_copy(decc_log *dst,

@@ -4,7 +4,13 @@
  * keccak-256 is implemented in decc (Debian has no C library for it);
  * SHA-256 wraps OpenSSL libcrypto. Both offer one-shot and streaming forms.
  * Streaming contexts are caller-allocated and need no clear function unless
- * they hashed secrets (then decc_memzero them).
+ * they hashed secrets (then decc_memzero them). *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer may be NULL
+ * when its length is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (NULL or 0 when it returns a pointer or a number; a void
+ * function returns at once) without touching anything.
  */
 #ifndef DECC_HASH_H
 #define DECC_HASH_H
@@ -39,6 +45,8 @@ DECC_API decc_status decc_sha256_init(decc_sha256_ctx *c) DECC_WARN_UNUSED;
 DECC_API void decc_sha256_update(decc_sha256_ctx *c, const void *data,
                                  size_t n);
 DECC_API void decc_sha256_final(decc_sha256_ctx *c, uint8_t out32[32]);
+/* Releases an unfinished ctx; a ctx already finished or aborted is a no-op
+ * (c itself is required). */
 DECC_API void decc_sha256_abort(decc_sha256_ctx *c);
 /* One-shot SHA-256 (never fails for in-memory input). */
 DECC_API void decc_sha256(uint8_t out32[32], const void *data, size_t n);

@@ -6,6 +6,14 @@
  * signature, or v outside {27, 28} (0/1 accepted as recovery ids), is
  * rejected with DECC_E_BAD_SIGNATURE. Private keys are 32 bytes; callers
  * keep them in decc_secure_alloc'd memory or wipe them after use.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional"; a message pointer may be NULL when its length is 0); a NULL
+ * one is reported to the misuse handler (decc_set_misuse_handler,
+ * common.h) and the function returns DECC_E_INVALID (NULL or 0 when it
+ * returns a pointer or a number; a void function returns at once) without
+ * touching anything. decc_address_parse treats a NULL s as missing input
+ * (DECC_E_PARSE), not as misuse.
  */
 #ifndef DECC_KEYS_H
 #define DECC_KEYS_H
@@ -53,7 +61,7 @@ DECC_API char *decc_address_to_hex(char out[DECC_ADDRESS_HEX_LEN],
 /* Parses "0x" + 40 hex digits. All-lowercase and all-uppercase are
  * accepted as they carry no checksum; mixed case must be a valid EIP-55
  * checksum (like ethers' getAddress).
- * Returns: DECC_OK; DECC_E_PARSE (not 40 hex digits); DECC_E_INVALID
+ * Returns: DECC_OK; DECC_E_PARSE (not 40 hex digits, or s NULL); DECC_E_INVALID
  * (mixed case with a wrong checksum). err names the problem. */
 DECC_API decc_status decc_address_parse(decc_address *out, const char *s,
                                         decc_err *err) DECC_WARN_UNUSED;

@@ -7,6 +7,15 @@
  * obtained from decc_secure_alloc (guard pages, mlock when the limit allows,
  * excluded from core dumps) or in locals wiped with decc_memzero on every
  * return path.
+ *
+ * Misuse: decc_ct_memeq and decc_random_bytes require their pointers when
+ * the length is non-zero; a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns 0 /
+ * DECC_E_INVALID without touching anything. The allocator functions keep
+ * the libc contract: decc_free(NULL), decc_secure_free(NULL) and
+ * decc_memzero(NULL, n) are no-ops, decc_realloc(NULL, n) allocates, and
+ * decc_strdup / decc_strndup return NULL for a NULL s; none of these is
+ * misuse.
  */
 #ifndef DECC_MEM_H
 #define DECC_MEM_H
@@ -21,10 +30,12 @@ extern "C" {
 DECC_API void *decc_malloc(size_t n);
 DECC_API void *decc_calloc(size_t count, size_t size);
 DECC_API void *decc_realloc(void *p, size_t n);
+/* Frees p; NULL is a no-op. */
 DECC_API void decc_free(void *p);
 /* Returns: a heap copy of s (decc_free it), or NULL on OOM / NULL input. */
 DECC_API char *decc_strdup(const char *s);
-/* Returns: a heap copy of the first n bytes of s plus a NUL, NULL on OOM. */
+/* Returns: a heap copy of the first n bytes of s plus a NUL (s must hold n
+ * bytes), NULL on OOM or NULL s. */
 DECC_API char *decc_strndup(const char *s, size_t n);
 
 typedef struct decc_allocator {
@@ -44,7 +55,8 @@ DECC_API void decc_set_allocator(const decc_allocator *a);
     (p) = NULL;                                                                \
   } while (0)
 
-/* Overwrites n bytes at p with zeros in a way the compiler cannot elide. */
+/* Overwrites n bytes at p with zeros in a way the compiler cannot elide.
+ * p NULL is a no-op. */
 DECC_API void decc_memzero(void *p, size_t n);
 
 /* Constant-time comparison. Returns: 1 when equal, 0 otherwise. The time
@@ -56,6 +68,7 @@ DECC_API int decc_ct_memeq(const void *a, const void *b, size_t n);
  * Returns: zero-filled memory or NULL on OOM. Free with decc_secure_free,
  * which wipes the block. */
 DECC_API void *decc_secure_alloc(size_t n);
+/* Wipes and frees p; NULL is a no-op. */
 DECC_API void decc_secure_free(void *p);
 
 /* Fills buf with n cryptographically secure random bytes (libsodium).

@@ -4,6 +4,15 @@
  * under the PoCo domain ("iExecODB", "5.0.0", chainId, hub), signing,
  * signature checks, order operations (SIGN/CLOSE), tags and the deal/task
  * id formulas. Byte-compatible with iexec@9 and PoCo's IexecLibOrders_v5.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "NULL is a no-op"; err is always optional); a NULL one is
+ * reported to the misuse handler (decc_set_misuse_handler, common.h) and
+ * the function returns DECC_E_INVALID (0 when it returns a number; a void
+ * function returns at once) without touching anything. The matchOrders
+ * calldata takes all four orders (an all-zero dataset order for none).
+ * decc_tag_parse treats a NULL s as missing input (DECC_E_PARSE), not as
+ * misuse.
  */
 #ifndef DECC_ORDER_H
 #define DECC_ORDER_H
@@ -97,7 +106,8 @@ typedef struct decc_order {
  * Returns: DECC_OK or DECC_E_NOMEM. Release with decc_order_clear. */
 DECC_API decc_status decc_order_init(decc_order *o,
                                      decc_order_type type) DECC_WARN_UNUSED;
-/* Frees owned memory (request params). Safe on a zeroed struct. */
+/* Frees owned memory (request params). Safe on a zeroed struct; NULL is a
+ * no-op. */
 DECC_API void decc_order_clear(decc_order *o);
 /* Deep copy. Returns: DECC_OK or DECC_E_NOMEM. */
 DECC_API decc_status decc_order_copy(decc_order *dst,
@@ -193,7 +203,7 @@ DECC_API void decc_order_operation_hash(uint8_t out32[32], const decc_order *o,
  * Known names: tee (bit 0), scone (1), gramine (2), tdx (3), gpu (8). */
 DECC_API void decc_tag_from_bits(uint8_t tag32[32], uint64_t bits);
 /* Parses "0x…" (≤ 32 bytes, left-padded) or a comma-separated list of tag
- * names ("tee,tdx"). Returns: DECC_OK or DECC_E_PARSE. */
+ * names ("tee,tdx"). Returns: DECC_OK or DECC_E_PARSE (also for s NULL). */
 DECC_API decc_status decc_tag_parse(uint8_t tag32[32], const char *s,
                                     decc_err *err) DECC_WARN_UNUSED;
 /* Returns: 1 if bit `bit` is set in tag32. */

@@ -4,6 +4,13 @@
  * Prices, volumes and balances are uint256 in PoCo; decc never routes them
  * through double. Arithmetic reports overflow instead of wrapping (PoCo
  * uses checked arithmetic, so an overflow is a revert there too).
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL"); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (NULL or 0 when it returns a pointer or a number; a void
+ * function returns at once) without touching anything. decc_u256_parse
+ * treats a NULL s as missing input (DECC_E_PARSE), not as misuse.
  */
 #ifndef DECC_U256_H
 #define DECC_U256_H
@@ -23,7 +30,8 @@ typedef struct decc_u256 {
 #define DECC_U256_DEC_LEN 79
 
 DECC_API decc_u256 decc_u256_from_u64(uint64_t v);
-/* Returns: 1 if v fits in 64 bits (and stores it in *out), 0 otherwise. */
+/* Returns: 1 if v fits in 64 bits (and stores it in *out; out may be NULL
+ * to only test), 0 otherwise. */
 DECC_API int decc_u256_to_u64(uint64_t *out, const decc_u256 *v);
 DECC_API int decc_u256_is_zero(const decc_u256 *v);
 /* Returns: -1, 0 or 1. */
@@ -35,7 +43,8 @@ DECC_API void decc_u256_to_be(uint8_t out32[32], const decc_u256 *v);
 
 /* Parses decimal digits, or hex with a 0x prefix. No sign, no spaces, no
  * exponent; leading zeros allowed.
- * Returns: DECC_OK; DECC_E_PARSE (empty/bad character); DECC_E_RANGE
+ * Returns: DECC_OK; DECC_E_PARSE (s NULL or empty, a bad character);
+ * DECC_E_RANGE
  * (≥ 2^256). */
 DECC_API decc_status decc_u256_parse(decc_u256 *out,
                                      const char *s) DECC_WARN_UNUSED;
@@ -59,7 +68,8 @@ DECC_API decc_status decc_u256_sub(decc_u256 *out, const decc_u256 *a,
                                    const decc_u256 *b) DECC_WARN_UNUSED;
 DECC_API decc_status decc_u256_mul(decc_u256 *out, const decc_u256 *a,
                                    const decc_u256 *b) DECC_WARN_UNUSED;
-/* Floor division; rem (optional) receives the remainder. */
+/* Floor division; quot and rem are optional (may be NULL): each receives
+ * the quotient / remainder when given. */
 DECC_API decc_status decc_u256_div(decc_u256 *quot, decc_u256 *rem,
                                    const decc_u256 *a,
                                    const decc_u256 *b) DECC_WARN_UNUSED;

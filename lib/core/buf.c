@@ -29,6 +29,7 @@ void decc_buf_init_secret(decc_buf *b, size_t max) {
 }
 
 void decc_buf_clear(decc_buf *b) {
+  DECC_ARG_CHECK_VOID(b != NULL);
   if (b->data) {
     if (b->secret)
       decc_memzero(b->data, b->cap);
@@ -42,6 +43,7 @@ void decc_buf_clear(decc_buf *b) {
 }
 
 void decc_buf_reset(decc_buf *b) {
+  DECC_ARG_CHECK_VOID(b != NULL);
   if (b->data && b->secret)
     decc_memzero(b->data, b->len);
   b->len = 0;

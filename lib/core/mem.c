@@ -69,6 +69,8 @@ void decc_memzero(void *p, size_t n) {
 }
 
 int decc_ct_memeq(const void *a, const void *b, size_t n) {
+  DECC_ARG_CHECK_RET(a != NULL || n == 0, 0);
+  DECC_ARG_CHECK_RET(b != NULL || n == 0, 0);
   if (n == 0)
     return 1;
   return sodium_memcmp(a, b, n) == 0;
@@ -89,6 +91,7 @@ void decc_secure_free(void *p) {
 }
 
 decc_status decc_random_bytes(void *buf, size_t n) {
+  DECC_ARG_CHECK(buf != NULL || n == 0);
   if (decc_init() != DECC_OK)
     return DECC_E_CRYPTO;
   randombytes_buf(buf, n);

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
 
@@ -120,9 +121,14 @@ static void absorb_block(uint64_t st[25], const uint8_t *blk) {
   keccak_f1600(st);
 }
 
-void decc_keccak256_init(decc_keccak256_ctx *c) { memset(c, 0, sizeof *c); }
+void decc_keccak256_init(decc_keccak256_ctx *c) {
+  DECC_ARG_CHECK_VOID(c != NULL);
+  memset(c, 0, sizeof *c);
+}
 
 void decc_keccak256_update(decc_keccak256_ctx *c, const void *data, size_t n) {
+  DECC_ARG_CHECK_VOID(c != NULL);
+  DECC_ARG_CHECK_VOID(data != NULL || n == 0);
   if (n == 0)
     return; /* an empty message part; data may be NULL (memcpy would be UB) */
   const uint8_t *p = data;
@@ -149,6 +155,8 @@ void decc_keccak256_update(decc_keccak256_ctx *c, const void *data, size_t n) {
 }
 
 void decc_keccak256_final(decc_keccak256_ctx *c, uint8_t out32[32]) {
+  DECC_ARG_CHECK_VOID(c != NULL);
+  DECC_ARG_CHECK_VOID(out32 != NULL);
   memset(c->buf + c->pos, 0, RATE - c->pos);
   c->buf[c->pos] ^= 0x01;
   c->buf[RATE - 1] ^= 0x80;
@@ -162,6 +170,8 @@ void decc_keccak256_final(decc_keccak256_ctx *c, uint8_t out32[32]) {
 }
 
 void decc_keccak256(uint8_t out32[32], const void *data, size_t n) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(data != NULL || n == 0);
   decc_keccak256_ctx c;
   decc_keccak256_init(&c);
   decc_keccak256_update(&c, data, n);

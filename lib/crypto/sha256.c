@@ -9,10 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
 
 decc_status decc_sha256_init(decc_sha256_ctx *c) {
+  DECC_ARG_CHECK(c != NULL);
   EVP_MD_CTX *md = EVP_MD_CTX_new();
   if (!md)
     return DECC_E_NOMEM;
@@ -29,11 +31,15 @@ decc_status decc_sha256_init(decc_sha256_ctx *c) {
  * a checksum or a measurement, such a failure is fatal: it cannot happen in
  * a working process and there is no correct value to return. */
 void decc_sha256_update(decc_sha256_ctx *c, const void *data, size_t n) {
+  DECC_ARG_CHECK_VOID(c != NULL);
+  DECC_ARG_CHECK_VOID(data != NULL || n == 0);
   if (n && EVP_DigestUpdate((EVP_MD_CTX *)c->md, data, n) != 1)
     abort();
 }
 
 void decc_sha256_final(decc_sha256_ctx *c, uint8_t out32[32]) {
+  DECC_ARG_CHECK_VOID(c != NULL);
+  DECC_ARG_CHECK_VOID(out32 != NULL);
   unsigned int len = 32;
   if (EVP_DigestFinal_ex((EVP_MD_CTX *)c->md, out32, &len) != 1 || len != 32)
     abort();
@@ -42,11 +48,14 @@ void decc_sha256_final(decc_sha256_ctx *c, uint8_t out32[32]) {
 }
 
 void decc_sha256_abort(decc_sha256_ctx *c) {
+  DECC_ARG_CHECK_VOID(c != NULL);
   EVP_MD_CTX_free((EVP_MD_CTX *)c->md);
   c->md = NULL;
 }
 
 void decc_sha256(uint8_t out32[32], const void *data, size_t n) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(data != NULL || n == 0);
   unsigned int len = 32;
   /* as above: no correct value exists if OpenSSL cannot hash */
   if (EVP_Digest(data, n, out32, &len, EVP_sha256(), NULL) != 1)
@@ -55,6 +64,8 @@ void decc_sha256(uint8_t out32[32], const void *data, size_t n) {
 
 decc_status decc_sha256_file(uint8_t out32[32], const char *path,
                              decc_err *err) {
+  DECC_ARG_CHECK(out32 != NULL);
+  DECC_ARG_CHECK(path != NULL);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(errno));

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -43,25 +44,35 @@ struct decc_abi_type {
 /* ---- selectors, topics ---------------------------------------------------- */
 
 void decc_abi_selector(uint8_t out4[4], const char *sig) {
+  DECC_ARG_CHECK_VOID(out4 != NULL);
+  DECC_ARG_CHECK_VOID(sig != NULL);
   uint8_t h[32];
   decc_keccak256(h, sig, strlen(sig));
   memcpy(out4, h, 4);
 }
 
 void decc_abi_event_topic(uint8_t out32[32], const char *sig) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(sig != NULL);
   decc_keccak256(out32, sig, strlen(sig));
 }
 
 void decc_abi_topic_address(uint8_t out32[32], const decc_address *a) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(a != NULL);
   memset(out32, 0, 12);
   memcpy(out32 + 12, a->b, 20);
 }
 
 void decc_abi_topic_u256(uint8_t out32[32], const decc_u256 *v) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(v != NULL);
   decc_u256_to_be(out32, v);
 }
 
 void decc_abi_topic_hash(uint8_t out32[32], const void *data, size_t n) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(data != NULL || n == 0);
   decc_keccak256(out32, data, n);
 }
 
@@ -99,6 +110,7 @@ static void frame_reset(decc_abi_frame *f, int kind) {
 }
 
 void decc_abi_enc_init(decc_abi_enc *e, size_t max_len) {
+  DECC_ARG_CHECK_VOID(e != NULL);
   memset(e, 0, sizeof *e);
   e->max = max_len ? max_len : DECC_ABI_DEFAULT_MAX;
   for (int i = 0; i <= DECC_ABI_MAX_DEPTH; i++)
@@ -106,6 +118,7 @@ void decc_abi_enc_init(decc_abi_enc *e, size_t max_len) {
 }
 
 void decc_abi_enc_clear(decc_abi_enc *e) {
+  DECC_ARG_CHECK_VOID(e != NULL);
   for (int i = 0; i <= DECC_ABI_MAX_DEPTH; i++) {
     decc_buf_clear(&e->frames[i].head);
     decc_buf_clear(&e->frames[i].tail);
@@ -139,6 +152,8 @@ static decc_status push_placeholder(decc_abi_frame *f) {
 }
 
 decc_status decc_abi_enc_push_word(decc_abi_enc *e, const uint8_t w32[32]) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(w32 != NULL);
   if (e->err)
     return e->err;
   decc_abi_frame *f = &e->frames[e->depth];
@@ -150,6 +165,8 @@ decc_status decc_abi_enc_push_word(decc_abi_enc *e, const uint8_t w32[32]) {
 }
 
 decc_status decc_abi_enc_push_u256(decc_abi_enc *e, const decc_u256 *v) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(v != NULL);
   uint8_t w[32];
   decc_u256_to_be(w, v);
   return decc_abi_enc_push_word(e, w);
@@ -157,6 +174,8 @@ decc_status decc_abi_enc_push_u256(decc_abi_enc *e, const decc_u256 *v) {
 
 decc_status decc_abi_enc_push_uint(decc_abi_enc *e, const decc_u256 *v,
                                    unsigned bits) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(v != NULL);
   if (e->err)
     return e->err;
   if (bits < 8 || bits > 256 || bits % 8)
@@ -170,12 +189,14 @@ decc_status decc_abi_enc_push_uint(decc_abi_enc *e, const decc_u256 *v,
 }
 
 decc_status decc_abi_enc_push_u64(decc_abi_enc *e, uint64_t v) {
+  DECC_ARG_CHECK(e != NULL);
   uint8_t w[32];
   put_u64_word(w, v);
   return decc_abi_enc_push_word(e, w);
 }
 
 decc_status decc_abi_enc_push_i64(decc_abi_enc *e, int64_t v) {
+  DECC_ARG_CHECK(e != NULL);
   uint8_t w[32];
   put_u64_word(w, (uint64_t)v);
   if (v < 0)
@@ -184,21 +205,28 @@ decc_status decc_abi_enc_push_i64(decc_abi_enc *e, int64_t v) {
 }
 
 decc_status decc_abi_enc_push_address(decc_abi_enc *e, const decc_address *a) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(a != NULL);
   uint8_t w[32];
   decc_abi_topic_address(w, a);
   return decc_abi_enc_push_word(e, w);
 }
 
 decc_status decc_abi_enc_push_bool(decc_abi_enc *e, int v) {
+  DECC_ARG_CHECK(e != NULL);
   return decc_abi_enc_push_u64(e, v ? 1 : 0);
 }
 
 decc_status decc_abi_enc_push_bytes32(decc_abi_enc *e, const uint8_t b32[32]) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(b32 != NULL);
   return decc_abi_enc_push_word(e, b32);
 }
 
 decc_status decc_abi_enc_push_bytesn(decc_abi_enc *e, const uint8_t *b,
                                      size_t n) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(b != NULL || n == 0);
   if (e->err)
     return e->err;
   if (n == 0 || n > 32)
@@ -209,6 +237,8 @@ decc_status decc_abi_enc_push_bytesn(decc_abi_enc *e, const uint8_t *b,
 }
 
 decc_status decc_abi_enc_push_bytes(decc_abi_enc *e, const void *b, size_t n) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(b != NULL || n == 0);
   if (e->err)
     return e->err;
   if (n > e->max)
@@ -233,11 +263,15 @@ decc_status decc_abi_enc_push_bytes(decc_abi_enc *e, const void *b, size_t n) {
 }
 
 decc_status decc_abi_enc_push_string(decc_abi_enc *e, const char *s) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(s != NULL);
   return decc_abi_enc_push_bytes(e, s, strlen(s));
 }
 
 decc_status decc_abi_enc_push_string_n(decc_abi_enc *e, const char *s,
                                        size_t n) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(s != NULL || n == 0);
   return decc_abi_enc_push_bytes(e, s, n);
 }
 
@@ -252,12 +286,15 @@ static decc_status enc_begin(decc_abi_enc *e, int kind) {
 }
 
 decc_status decc_abi_enc_begin_tuple(decc_abi_enc *e) {
+  DECC_ARG_CHECK(e != NULL);
   return enc_begin(e, FR_TUPLE);
 }
 decc_status decc_abi_enc_begin_array(decc_abi_enc *e) {
+  DECC_ARG_CHECK(e != NULL);
   return enc_begin(e, FR_ARRAY);
 }
 decc_status decc_abi_enc_begin_fixed_array(decc_abi_enc *e) {
+  DECC_ARG_CHECK(e != NULL);
   return enc_begin(e, FR_FIXED);
 }
 
@@ -311,11 +348,18 @@ static decc_status enc_end(decc_abi_enc *e, int want_array) {
   return DECC_OK;
 }
 
-decc_status decc_abi_enc_end_tuple(decc_abi_enc *e) { return enc_end(e, 0); }
-decc_status decc_abi_enc_end_array(decc_abi_enc *e) { return enc_end(e, 1); }
+decc_status decc_abi_enc_end_tuple(decc_abi_enc *e) {
+  DECC_ARG_CHECK(e != NULL);
+  return enc_end(e, 0);
+}
+decc_status decc_abi_enc_end_array(decc_abi_enc *e) {
+  DECC_ARG_CHECK(e != NULL);
+  return enc_end(e, 1);
+}
 
-decc_status decc_abi_enc_finish_call(decc_abi_enc *e, const uint8_t sel4[4],
-                                     decc_buf *out) {
+/* finish and finish_call; sel4 NULL = no selector. */
+static decc_status enc_finish(decc_abi_enc *e, const uint8_t *sel4,
+                              decc_buf *out) {
   decc_status st = e->err;
   if (!st && e->depth != 0)
     st = DECC_E_STATE;
@@ -341,8 +385,18 @@ decc_status decc_abi_enc_finish_call(decc_abi_enc *e, const uint8_t sel4[4],
   return st;
 }
 
+decc_status decc_abi_enc_finish_call(decc_abi_enc *e, const uint8_t sel4[4],
+                                     decc_buf *out) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(sel4 != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  return enc_finish(e, sel4, out);
+}
+
 decc_status decc_abi_enc_finish(decc_abi_enc *e, decc_buf *out) {
-  return decc_abi_enc_finish_call(e, NULL, out);
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  return enc_finish(e, NULL, out);
 }
 
 /* ---- type parser ------------------------------------------------------------- */
@@ -575,9 +629,9 @@ static decc_status parse_list(pctx *c, decc_abi_type **out, char end,
 
 decc_status decc_abi_type_parse(decc_abi_type **out, const char *types,
                                 decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(types != NULL);
   *out = NULL;
-  if (!types)
-    return decc_err_set(err, DECC_E_INVALID, "abi type: NULL");
   pctx c = {types, 0, 0, err};
   return parse_list(&c, out, '\0', 0);
 }
@@ -622,14 +676,16 @@ static decc_status write_type(decc_buf *b, const decc_abi_type *t, int list) {
 }
 
 decc_status decc_abi_type_canonical(decc_buf *out, const decc_abi_type *t) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(t != NULL);
   return write_type(out, t, 1);
 }
 
 decc_status decc_abi_func_parse(decc_abi_type **args, uint8_t sel4[4],
                                 const char *sig, decc_err *err) {
+  DECC_ARG_CHECK(args != NULL);
+  DECC_ARG_CHECK(sig != NULL);
   *args = NULL;
-  if (!sig)
-    return decc_err_set(err, DECC_E_INVALID, "abi signature: NULL");
   pctx c = {sig, 0, 0, err};
   if (!(is_ident(sig[0]) && !(sig[0] >= '0' && sig[0] <= '9')))
     return perr(&c, DECC_E_PARSE, "expected a function name");
@@ -821,13 +877,13 @@ static decc_status dec_value(dctx *c, const decc_abi_type *t, size_t at,
 decc_status decc_abi_decode_type(decc_abi_value **root, const decc_abi_type *t,
                                  const uint8_t *data, size_t len,
                                  unsigned flags, decc_err *err) {
+  DECC_ARG_CHECK(root != NULL);
+  DECC_ARG_CHECK(t != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   *root = NULL;
   static const uint8_t empty[1] = {0};
-  if (!data) {
-    if (len)
-      return decc_err_set(err, DECC_E_INVALID, "abi: NULL data");
+  if (!data)
     data = empty;
-  }
   if (t->kind != DECC_ABI_TUPLE)
     return decc_err_set(err, DECC_E_INVALID, "abi: root type is not a list");
   dctx c = {data, len, 0, 0, NULL, 0, err};
@@ -873,6 +929,9 @@ decc_status decc_abi_decode_type(decc_abi_value **root, const decc_abi_type *t,
 decc_status decc_abi_decode(decc_abi_value **root, const char *types,
                             const uint8_t *data, size_t len, unsigned flags,
                             decc_err *err) {
+  DECC_ARG_CHECK(root != NULL);
+  DECC_ARG_CHECK(types != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   *root = NULL;
   decc_abi_type *t = NULL;
   decc_status st = decc_abi_type_parse(&t, types, err);
@@ -886,6 +945,9 @@ decc_status decc_abi_decode(decc_abi_value **root, const char *types,
 decc_status decc_abi_decode_call(decc_abi_value **args, const char *sig,
                                  const uint8_t *calldata, size_t len,
                                  unsigned flags, decc_err *err) {
+  DECC_ARG_CHECK(args != NULL);
+  DECC_ARG_CHECK(sig != NULL);
+  DECC_ARG_CHECK(calldata != NULL || len == 0);
   *args = NULL;
   decc_abi_type *t = NULL;
   uint8_t sel[4];
@@ -906,6 +968,8 @@ void decc_abi_value_free(decc_abi_value *root) { decc_free(root); }
 /* ---- re-encoding and accessors ------------------------------------------------ */
 
 decc_status decc_abi_enc_push_value(decc_abi_enc *e, const decc_abi_value *v) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(v != NULL);
   if (e->err)
     return e->err;
   decc_status st;
@@ -940,6 +1004,8 @@ decc_status decc_abi_enc_push_value(decc_abi_enc *e, const decc_abi_value *v) {
 }
 
 decc_status decc_abi_encode_value(decc_buf *out, const decc_abi_value *root) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(root != NULL);
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
   decc_status st = DECC_OK;
@@ -964,6 +1030,7 @@ const decc_abi_value *decc_abi_item(const decc_abi_value *v, size_t i) {
 }
 
 decc_status decc_abi_get_address(const decc_abi_value *v, decc_address *out) {
+  DECC_ARG_CHECK(out != NULL);
   if (!v || v->kind != DECC_ABI_ADDRESS)
     return DECC_E_INVALID;
   memcpy(out->b, v->word + 12, 20);
@@ -971,6 +1038,7 @@ decc_status decc_abi_get_address(const decc_abi_value *v, decc_address *out) {
 }
 
 decc_status decc_abi_get_u256(const decc_abi_value *v, decc_u256 *out) {
+  DECC_ARG_CHECK(out != NULL);
   if (!v || v->kind != DECC_ABI_UINT)
     return DECC_E_INVALID;
   decc_u256_from_be(out, v->word);
@@ -978,6 +1046,7 @@ decc_status decc_abi_get_u256(const decc_abi_value *v, decc_u256 *out) {
 }
 
 decc_status decc_abi_get_u64(const decc_abi_value *v, uint64_t *out) {
+  DECC_ARG_CHECK(out != NULL);
   if (!v || v->kind != DECC_ABI_UINT)
     return DECC_E_INVALID;
   for (int i = 0; i < 24; i++)
@@ -988,6 +1057,7 @@ decc_status decc_abi_get_u64(const decc_abi_value *v, uint64_t *out) {
 }
 
 decc_status decc_abi_get_i64(const decc_abi_value *v, int64_t *out) {
+  DECC_ARG_CHECK(out != NULL);
   if (!v || v->kind != DECC_ABI_INT)
     return DECC_E_INVALID;
   uint8_t sign = (v->word[24] & 0x80) ? 0xff : 0x00;
@@ -1001,6 +1071,7 @@ decc_status decc_abi_get_i64(const decc_abi_value *v, int64_t *out) {
 }
 
 decc_status decc_abi_get_bool(const decc_abi_value *v, int *out) {
+  DECC_ARG_CHECK(out != NULL);
   if (!v || v->kind != DECC_ABI_BOOL)
     return DECC_E_INVALID;
   *out = v->word[31];
@@ -1008,6 +1079,7 @@ decc_status decc_abi_get_bool(const decc_abi_value *v, int *out) {
 }
 
 decc_status decc_abi_get_bytes32(const decc_abi_value *v, uint8_t out32[32]) {
+  DECC_ARG_CHECK(out32 != NULL);
   if (!v || v->kind != DECC_ABI_FIXED_BYTES)
     return DECC_E_INVALID;
   memcpy(out32, v->word, 32);
@@ -1016,6 +1088,8 @@ decc_status decc_abi_get_bytes32(const decc_abi_value *v, uint8_t out32[32]) {
 
 decc_status decc_abi_get_bytes(const decc_abi_value *v, const uint8_t **data,
                                size_t *len) {
+  DECC_ARG_CHECK(data != NULL);
+  DECC_ARG_CHECK(len != NULL);
   if (!v || (v->kind != DECC_ABI_BYTES && v->kind != DECC_ABI_STRING))
     return DECC_E_INVALID;
   *data = v->data;
@@ -1024,6 +1098,7 @@ decc_status decc_abi_get_bytes(const decc_abi_value *v, const uint8_t **data,
 }
 
 decc_status decc_abi_get_string(const decc_abi_value *v, char **out) {
+  DECC_ARG_CHECK(out != NULL);
   if (!v || (v->kind != DECC_ABI_BYTES && v->kind != DECC_ABI_STRING))
     return DECC_E_INVALID;
   if (v->len && memchr(v->data, 0, v->len))

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/evm.h"
 #include "decc/mem.h"
 
@@ -33,6 +34,9 @@ void decc_receipt_clear(decc_receipt *r) {
 }
 
 decc_status decc_log_copy(decc_log *dst, const decc_log *src) {
+  DECC_ARG_CHECK(dst != NULL);
+  DECC_ARG_CHECK(src != NULL);
+  DECC_ARG_CHECK(src->data != NULL || src->data_len == 0);
   *dst = *src;
   dst->data = NULL;
   if (src->data_len) {
@@ -47,6 +51,7 @@ decc_status decc_log_copy(decc_log *dst, const decc_log *src) {
 }
 
 void decc_log_filter_init(decc_log_filter *f) {
+  DECC_ARG_CHECK_VOID(f != NULL);
   memset(f, 0, sizeof *f);
   f->to_block = UINT64_MAX;
 }

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/u256.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -20,6 +21,8 @@ decc_u256 decc_u256_from_u64(uint64_t v) {
 }
 
 int decc_u256_to_u64(uint64_t *out, const decc_u256 *v) {
+  DECC_ARG_CHECK_RET(v != NULL, 0);
+
   if (v->w[1] | v->w[2] | v->w[3])
     return 0;
   if (out)
@@ -28,10 +31,15 @@ int decc_u256_to_u64(uint64_t *out, const decc_u256 *v) {
 }
 
 int decc_u256_is_zero(const decc_u256 *v) {
+  DECC_ARG_CHECK_RET(v != NULL, 0);
+
   return (v->w[0] | v->w[1] | v->w[2] | v->w[3]) == 0;
 }
 
 int decc_u256_cmp(const decc_u256 *a, const decc_u256 *b) {
+  DECC_ARG_CHECK_RET(a != NULL, 0);
+  DECC_ARG_CHECK_RET(b != NULL, 0);
+
   for (int i = 3; i >= 0; i--) {
     if (a->w[i] != b->w[i])
       return a->w[i] < b->w[i] ? -1 : 1;
@@ -40,6 +48,9 @@ int decc_u256_cmp(const decc_u256 *a, const decc_u256 *b) {
 }
 
 void decc_u256_from_be(decc_u256 *out, const uint8_t in32[32]) {
+  DECC_ARG_CHECK_VOID(out != NULL);
+  DECC_ARG_CHECK_VOID(in32 != NULL);
+
   for (int i = 0; i < 4; i++) {
     uint64_t x = 0;
     for (int j = 0; j < 8; j++)
@@ -49,6 +60,9 @@ void decc_u256_from_be(decc_u256 *out, const uint8_t in32[32]) {
 }
 
 void decc_u256_to_be(uint8_t out32[32], const decc_u256 *v) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(v != NULL);
+
   for (int i = 0; i < 4; i++) {
     uint64_t x = v->w[i];
     for (int j = 7; j >= 0; j--) {
@@ -62,6 +76,10 @@ void decc_u256_to_be(uint8_t out32[32], const decc_u256 *v) {
 
 decc_status decc_u256_add(decc_u256 *out, const decc_u256 *a,
                           const decc_u256 *b) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(b != NULL);
+
   decc_u256 r;
   uint64_t carry = 0;
   for (int i = 0; i < 4; i++) {
@@ -77,6 +95,10 @@ decc_status decc_u256_add(decc_u256 *out, const decc_u256 *a,
 
 decc_status decc_u256_sub(decc_u256 *out, const decc_u256 *a,
                           const decc_u256 *b) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(b != NULL);
+
   if (decc_u256_cmp(a, b) < 0)
     return DECC_E_RANGE;
   decc_u256 r;
@@ -107,6 +129,10 @@ static void mul_full(uint64_t out[8], const decc_u256 *a, const decc_u256 *b) {
 
 decc_status decc_u256_mul(decc_u256 *out, const decc_u256 *a,
                           const decc_u256 *b) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(b != NULL);
+
   uint64_t p[8];
   mul_full(p, a, b);
   if (p[4] | p[5] | p[6] | p[7])
@@ -200,6 +226,9 @@ static void divmod_limbs(uint64_t *q, uint64_t *r, const uint64_t *u, int m,
 
 decc_status decc_u256_div(decc_u256 *quot, decc_u256 *rem, const decc_u256 *a,
                           const decc_u256 *b) {
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(b != NULL);
+
   int n = nlimbs(b->w, 4);
   if (n == 0)
     return DECC_E_RANGE;
@@ -216,6 +245,11 @@ decc_status decc_u256_div(decc_u256 *quot, decc_u256 *rem, const decc_u256 *a,
 
 decc_status decc_u256_muldiv(decc_u256 *out, const decc_u256 *a,
                              const decc_u256 *b, const decc_u256 *d) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(b != NULL);
+  DECC_ARG_CHECK(d != NULL);
+
   int n = nlimbs(d->w, 4);
   if (n == 0)
     return DECC_E_RANGE;
@@ -244,7 +278,8 @@ static int hexval(char c) {
 }
 
 decc_status decc_u256_parse(decc_u256 *out, const char *s) {
-  if (!s || !*s)
+  DECC_ARG_CHECK(out != NULL);
+  if (!s || !*s) /* a missing value, as from an absent JSON member */
     return DECC_E_PARSE;
   decc_u256 r = {{0, 0, 0, 0}};
   if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -294,6 +329,9 @@ decc_status decc_u256_parse(decc_u256 *out, const char *s) {
 }
 
 char *decc_u256_to_dec(char out[DECC_U256_DEC_LEN], const decc_u256 *v) {
+  DECC_ARG_CHECK_RET(out != NULL, NULL);
+  DECC_ARG_CHECK_RET(v != NULL, NULL);
+
   /* Peel 19 decimal digits at a time (10^19 < 2^64). */
   static const uint64_t P19 = 10000000000000000000ull;
   uint64_t x[4];
@@ -323,6 +361,9 @@ char *decc_u256_to_dec(char out[DECC_U256_DEC_LEN], const decc_u256 *v) {
 }
 
 char *decc_u256_to_hex(char out[DECC_U256_HEX_LEN], const decc_u256 *v) {
+  DECC_ARG_CHECK_RET(out != NULL, NULL);
+  DECC_ARG_CHECK_RET(v != NULL, NULL);
+
   static const char digits[] = "0123456789abcdef";
   size_t o = 0;
   out[o++] = '0';

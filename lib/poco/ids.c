@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/hash.h"
 #include "decc/order.h"
 
@@ -20,10 +21,16 @@ static void hash_pair(uint8_t out32[32], const uint8_t a32[32],
 
 void decc_deal_id(uint8_t out32[32], const uint8_t request_hash32[32],
                   const decc_u256 *consumed) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(request_hash32 != NULL);
+  DECC_ARG_CHECK_VOID(consumed != NULL);
   hash_pair(out32, request_hash32, consumed);
 }
 
 void decc_task_id(uint8_t out32[32], const uint8_t deal_id32[32],
                   const decc_u256 *index) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(deal_id32 != NULL);
+  DECC_ARG_CHECK_VOID(index != NULL);
   hash_pair(out32, deal_id32, index);
 }

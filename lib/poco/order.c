@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/eip712.h"
 #include "decc/encoding.h"
 #include "decc/hash.h"
@@ -160,8 +161,8 @@ const char *decc_order_type_string(decc_order_type t) {
 
 decc_status decc_order_type_parse(decc_order_type *t, const char *s) {
   static const char *SHORT[4] = {"app", "dataset", "workerpool", "request"};
-  if (!s)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(t != NULL);
+  DECC_ARG_CHECK(s != NULL);
   for (int i = 0; i < 4; i++)
     if (!strcmp(s, ORDERS[i].json_name) || !strcmp(s, SHORT[i])) {
       *t = (decc_order_type)i;
@@ -173,6 +174,7 @@ decc_status decc_order_type_parse(decc_order_type *t, const char *s) {
 /* ---- lifecycle ----------------------------------------------------------- */
 
 decc_status decc_order_init(decc_order *o, decc_order_type type) {
+  DECC_ARG_CHECK(o != NULL);
   memset(o, 0, sizeof *o);
   if (!type_ok(type))
     return DECC_E_INVALID;
@@ -194,6 +196,8 @@ void decc_order_clear(decc_order *o) {
 }
 
 decc_status decc_order_copy(decc_order *dst, const decc_order *src) {
+  DECC_ARG_CHECK(dst != NULL);
+  DECC_ARG_CHECK(src != NULL);
   memcpy(dst, src, sizeof *dst);
   if (src->type == DECC_ORDER_REQUEST) {
     dst->u.request.params =
@@ -210,6 +214,8 @@ decc_status decc_order_copy(decc_order *dst, const decc_order *src) {
 
 void decc_poco_domain_separator(uint8_t out32[32], uint64_t chain_id,
                                 const decc_address *hub) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(hub != NULL);
   /* SPEC: iexec-protocol.md §1.4 (IexecConfigurationFacet._domain). */
   decc_eip712_domain d = {0};
   d.name = "iExecODB";
@@ -232,6 +238,8 @@ static void *field_mut(decc_order *o, const fdesc *f) {
 }
 
 void decc_order_struct_hash(uint8_t out32[32], const decc_order *o) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(o != NULL);
   if (!type_ok(o->type)) {
     memset(out32, 0, 32);
     return;
@@ -266,6 +274,9 @@ void decc_order_struct_hash(uint8_t out32[32], const decc_order *o) {
 
 void decc_order_hash(uint8_t out32[32], const decc_order *o,
                      const uint8_t domain_separator32[32]) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(o != NULL);
+  DECC_ARG_CHECK_VOID(domain_separator32 != NULL);
   uint8_t sh[32];
   decc_order_struct_hash(sh, o);
   decc_eip712_digest(out32, domain_separator32, sh);
@@ -274,6 +285,9 @@ void decc_order_hash(uint8_t out32[32], const decc_order *o,
 void decc_order_operation_hash(uint8_t out32[32], const decc_order *o,
                                decc_order_operation op,
                                const uint8_t domain_separator32[32]) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(o != NULL);
+  DECC_ARG_CHECK_VOID(domain_separator32 != NULL);
   ensure_types();
   uint8_t buf[96], sh[32];
   memcpy(buf, g_types.op_typehash[type_ok(o->type) ? o->type : 0], 32);
@@ -289,6 +303,9 @@ void decc_order_operation_hash(uint8_t out32[32], const decc_order *o,
 decc_status decc_order_sign(decc_order *o, const uint8_t sk32[32],
                             const uint8_t domain_separator32[32],
                             int salt_random) {
+  DECC_ARG_CHECK(o != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(domain_separator32 != NULL);
   if (!type_ok(o->type))
     return DECC_E_INVALID;
   uint8_t *salt =
@@ -309,6 +326,9 @@ decc_status decc_order_sign(decc_order *o, const uint8_t sk32[32],
 
 decc_status decc_order_recover(decc_address *signer, const decc_order *o,
                                const uint8_t domain_separator32[32]) {
+  DECC_ARG_CHECK(signer != NULL);
+  DECC_ARG_CHECK(o != NULL);
+  DECC_ARG_CHECK(domain_separator32 != NULL);
   if (!type_ok(o->type) || (o->sign_len != 64 && o->sign_len != 65))
     return DECC_E_BAD_SIGNATURE;
   uint8_t h[32];
@@ -322,6 +342,10 @@ decc_status decc_order_operation_sign(uint8_t sig65[65], const decc_order *o,
                                       decc_order_operation op,
                                       const uint8_t sk32[32],
                                       const uint8_t domain_separator32[32]) {
+  DECC_ARG_CHECK(sig65 != NULL);
+  DECC_ARG_CHECK(o != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(domain_separator32 != NULL);
   if (!type_ok(o->type) || (op != DECC_OP_SIGN && op != DECC_OP_CLOSE))
     return DECC_E_INVALID;
   uint8_t h[32];
@@ -453,6 +477,8 @@ static decc_status parse_field(decc_order *o, const fdesc *f, json_t *v,
 decc_status decc_order_parse_json(decc_order *o, decc_order_type type,
                                   const char *json, size_t len,
                                   unsigned *present, decc_err *err) {
+  DECC_ARG_CHECK(o != NULL);
+  DECC_ARG_CHECK(json != NULL);
   if (present)
     *present = 0;
   decc_status st = decc_order_init(o, type);
@@ -461,10 +487,6 @@ decc_status decc_order_parse_json(decc_order *o, decc_order_type type,
         err, st, st == DECC_E_NOMEM ? "out of memory" : "unknown order type %d",
         (int)type);
   const odesc *d = &ORDERS[type];
-  if (!json) {
-    decc_order_clear(o);
-    return decc_err_set(err, DECC_E_INVALID, "%s: no input", d->json_name);
-  }
   if (len > DECC_ORDER_JSON_MAX) {
     decc_order_clear(o);
     return decc_err_set(err, DECC_E_LIMIT, "%s: JSON larger than %u bytes",
@@ -546,10 +568,14 @@ done:
 
 decc_status decc_order_from_json(decc_order *o, decc_order_type type,
                                  const char *json, size_t len, decc_err *err) {
+  DECC_ARG_CHECK(o != NULL);
+  DECC_ARG_CHECK(json != NULL);
   return decc_order_parse_json(o, type, json, len, NULL, err);
 }
 
 decc_status decc_order_to_json(char **json_out, const decc_order *o) {
+  DECC_ARG_CHECK(json_out != NULL);
+  DECC_ARG_CHECK(o != NULL);
   *json_out = NULL;
   if (!type_ok(o->type))
     return DECC_E_INVALID;

@@ -9,11 +9,14 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/mem.h"
 #include "decc/order.h"
 
 decc_status decc_order_abi_push(decc_abi_enc *e, const decc_order *o) {
+  DECC_ARG_CHECK(e != NULL);
+  DECC_ARG_CHECK(o != NULL);
   decc_status s = decc_abi_enc_begin_tuple(e);
   switch (o->type) {
   case DECC_ORDER_APP: {
@@ -96,6 +99,8 @@ static decc_status sign_from(const decc_abi_value *v, decc_order *o) {
 
 decc_status decc_order_abi_get(decc_order *o, decc_order_type type,
                                const decc_abi_value *t) {
+  DECC_ARG_CHECK(o != NULL);
+  DECC_ARG_CHECK(t != NULL);
   decc_status s = decc_order_init(o, type);
   if (s != DECC_OK)
     return s;
@@ -190,6 +195,11 @@ decc_status decc_match_orders_calldata(decc_buf *out, const decc_order *app,
                                        const decc_order *dataset,
                                        const decc_order *workerpool,
                                        const decc_order *request, int sponsor) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(app != NULL);
+  DECC_ARG_CHECK(dataset != NULL);
+  DECC_ARG_CHECK(workerpool != NULL);
+  DECC_ARG_CHECK(request != NULL);
   if (app->type != DECC_ORDER_APP || dataset->type != DECC_ORDER_DATASET ||
       workerpool->type != DECC_ORDER_WORKERPOOL ||
       request->type != DECC_ORDER_REQUEST)

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/order.h"
 
 static const struct {
@@ -18,12 +19,14 @@ static const struct {
 #define NTAGS (sizeof TAG_NAMES / sizeof TAG_NAMES[0])
 
 void decc_tag_from_bits(uint8_t tag32[32], uint64_t bits) {
+  DECC_ARG_CHECK_VOID(tag32 != NULL);
   memset(tag32, 0, 32);
   for (int i = 0; i < 8; i++)
     tag32[31 - i] = (uint8_t)(bits >> (8 * i));
 }
 
 int decc_tag_has(const uint8_t tag32[32], unsigned bit) {
+  DECC_ARG_CHECK_RET(tag32 != NULL, 0);
   if (bit >= 256)
     return 0;
   return (tag32[31 - bit / 8] >> (bit % 8)) & 1;
@@ -47,6 +50,7 @@ static int hexval(char c) {
 }
 
 decc_status decc_tag_parse(uint8_t tag32[32], const char *s, decc_err *err) {
+  DECC_ARG_CHECK(tag32 != NULL);
   memset(tag32, 0, 32);
   if (!s)
     return decc_err_set(err, DECC_E_PARSE, "tag missing");
@@ -106,6 +110,8 @@ decc_status decc_tag_parse(uint8_t tag32[32], const char *s, decc_err *err) {
 
 decc_status decc_tag_to_names(char *out, size_t cap, const uint8_t tag32[32],
                               decc_err *err) {
+  DECC_ARG_CHECK(out != NULL || cap == 0);
+  DECC_ARG_CHECK(tag32 != NULL);
   if (!cap)
     return decc_err_set(err, DECC_E_RANGE, "tag names: no room");
   size_t n = 0;
