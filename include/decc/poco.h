@@ -41,7 +41,21 @@
  * being executed — in PoCo its failure never reverts the finalize either.
  *
  * Thread-safety: no global state; distinct effects objects may be used
- * from different threads.
+ * from different threads. *
+ * Misuse: the record, account-table, formula and view-encoding functions
+ * (decc_poco_kitty_address, decc_poco_deal_init / _copy,
+ * decc_poco_task_copy, decc_poco_accounts_set / _total,
+ * decc_poco_result_hash / _seal, decc_poco_authorization_message,
+ * decc_poco_enclave_message, the *_abi encoders and *_from_abi decoders)
+ * require every pointer argument their doc does not mark optional (data
+ * may be NULL when its length is 0); a NULL one is reported to the misuse
+ * handler (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (a void function returns at once) without touching
+ * anything. The init / clear functions take NULL as a no-op;
+ * decc_poco_task_contribution, decc_poco_task_group and
+ * decc_poco_accounts_find treat a NULL task or table as empty. The rule
+ * functions keep the convention above: DECC_E_INVALID for a NULL required
+ * argument, without a misuse report.
  */
 #ifndef DECC_POCO_H
 #define DECC_POCO_H

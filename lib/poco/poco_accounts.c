@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/mem.h"
 #include "poco/poco_int.h"
 
@@ -60,8 +61,10 @@ decc_status decc_poco_accounts_set(decc_poco_accounts *t,
                                    const decc_address *addr,
                                    const decc_u256 *balance,
                                    const decc_u256 *frozen) {
-  if (!t || !addr || !balance || !frozen)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(t != NULL);
+  DECC_ARG_CHECK(addr != NULL);
+  DECC_ARG_CHECK(balance != NULL);
+  DECC_ARG_CHECK(frozen != NULL);
   decc_poco_account *e = decc__poco_account_entry(t, addr);
   if (!e)
     return DECC_E_NOMEM;
@@ -73,8 +76,8 @@ decc_status decc_poco_accounts_set(decc_poco_accounts *t,
 decc_status decc_poco_accounts_total(const decc_poco_accounts *t,
                                      decc_u256 *balance_sum,
                                      decc_u256 *frozen_sum) {
-  if (!t || !balance_sum)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(t != NULL);
+  DECC_ARG_CHECK(balance_sum != NULL);
   decc_u256 b = decc_u256_from_u64(0), f = b;
   for (size_t i = 0; i < t->n; i++) {
     if (decc_u256_add(&b, &b, &t->v[i].balance))

@@ -8,12 +8,14 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
 #include "poco/poco_int.h"
 
 void decc_poco_kitty_address(decc_address *out) {
+  DECC_ARG_CHECK_VOID(out != NULL);
   /* address(uint256(keccak256("iExecKitty")) - 1), FacetBase.v8.sol. */
   static const uint8_t kitty[20] = {0x99, 0xc2, 0x26, 0x84, 0x79, 0xb9, 0x3f,
                                     0xde, 0x36, 0x23, 0x23, 0x51, 0x22, 0x98,
@@ -34,8 +36,7 @@ const decc_poco_category *decc_poco_genesis_categories(size_t *count) {
 /* ---- deal ------------------------------------------------------------------ */
 
 decc_status decc_poco_deal_init(decc_poco_deal *d) {
-  if (!d)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(d != NULL);
   memset(d, 0, sizeof *d);
   d->params = decc_strdup("");
   return d->params ? DECC_OK : DECC_E_NOMEM;
@@ -50,8 +51,8 @@ void decc_poco_deal_clear(decc_poco_deal *d) {
 
 decc_status decc_poco_deal_copy(decc_poco_deal *dst,
                                 const decc_poco_deal *src) {
-  if (!dst || !src)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(dst != NULL);
+  DECC_ARG_CHECK(src != NULL);
   *dst = *src;
   dst->params = decc_strdup(src->params ? src->params : "");
   if (!dst->params) {
@@ -91,8 +92,8 @@ static decc_status dup_bytes(uint8_t **dst, const uint8_t *src, size_t n) {
 
 decc_status decc_poco_task_copy(decc_poco_task *dst,
                                 const decc_poco_task *src) {
-  if (!dst || !src)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(dst != NULL);
+  DECC_ARG_CHECK(src != NULL);
   *dst = *src;
   dst->contributions = NULL;
   dst->results = NULL;
@@ -138,6 +139,9 @@ decc_u256 decc_poco_task_group(const decc_poco_task *t,
 
 void decc_poco_result_hash(uint8_t out32[32], const uint8_t task_id32[32],
                            const uint8_t result_digest32[32]) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(task_id32 != NULL);
+  DECC_ARG_CHECK_VOID(result_digest32 != NULL);
   uint8_t m[64];
   memcpy(m, task_id32, 32);
   memcpy(m + 32, result_digest32, 32);
@@ -147,6 +151,10 @@ void decc_poco_result_hash(uint8_t out32[32], const uint8_t task_id32[32],
 void decc_poco_result_seal(uint8_t out32[32], const decc_address *worker,
                            const uint8_t task_id32[32],
                            const uint8_t result_digest32[32]) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(worker != NULL);
+  DECC_ARG_CHECK_VOID(task_id32 != NULL);
+  DECC_ARG_CHECK_VOID(result_digest32 != NULL);
   uint8_t m[84];
   memcpy(m, worker->b, 20);
   memcpy(m + 20, task_id32, 32);
@@ -158,6 +166,10 @@ void decc_poco_authorization_message(uint8_t out32[32],
                                      const decc_address *worker,
                                      const uint8_t task_id32[32],
                                      const decc_address *enclave_challenge) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(worker != NULL);
+  DECC_ARG_CHECK_VOID(task_id32 != NULL);
+  DECC_ARG_CHECK_VOID(enclave_challenge != NULL);
   uint8_t m[72];
   memcpy(m, worker->b, 20);
   memcpy(m + 20, task_id32, 32);
@@ -168,6 +180,9 @@ void decc_poco_authorization_message(uint8_t out32[32],
 void decc_poco_enclave_message(uint8_t out32[32],
                                const uint8_t result_hash32[32],
                                const uint8_t result_seal32[32]) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(result_hash32 != NULL);
+  DECC_ARG_CHECK_VOID(result_seal32 != NULL);
   uint8_t m[64];
   memcpy(m, result_hash32, 32);
   memcpy(m + 32, result_seal32, 32);
@@ -192,8 +207,8 @@ static decc_status finish(decc_abi_enc *e, decc_buf *out) {
 }
 
 decc_status decc_poco_deal_abi(decc_buf *out, const decc_poco_deal *d) {
-  if (!out || !d)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(d != NULL);
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
   (void)decc_abi_enc_begin_tuple(&e);
@@ -218,8 +233,8 @@ decc_status decc_poco_deal_abi(decc_buf *out, const decc_poco_deal *d) {
 }
 
 decc_status decc_poco_task_abi(decc_buf *out, const decc_poco_task *t) {
-  if (!out || !t)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(t != NULL);
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
   (void)decc_abi_enc_begin_tuple(&e);
@@ -248,8 +263,8 @@ decc_status decc_poco_task_abi(decc_buf *out, const decc_poco_task *t) {
 
 decc_status decc_poco_contribution_abi(decc_buf *out,
                                        const decc_poco_contribution *c) {
-  if (!out || !c)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(c != NULL);
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
   (void)decc_abi_enc_begin_tuple(&e);
@@ -265,8 +280,10 @@ decc_status decc_poco_contribution_abi(decc_buf *out,
 decc_status decc_poco_category_abi(decc_buf *out, const char *name,
                                    const char *description,
                                    const decc_u256 *work_clock_time_ref) {
-  if (!out || !name || !description || !work_clock_time_ref)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(name != NULL);
+  DECC_ARG_CHECK(description != NULL);
+  DECC_ARG_CHECK(work_clock_time_ref != NULL);
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
   (void)decc_abi_enc_begin_tuple(&e);
@@ -281,6 +298,8 @@ decc_status decc_poco_category_abi(decc_buf *out, const char *name,
 
 decc_status decc_poco_task_from_abi(decc_poco_task *t, const uint8_t *data,
                                     size_t len, decc_err *err) {
+  DECC_ARG_CHECK(t != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   decc_poco_task_init(t);
   decc_abi_value *v = NULL;
   decc_status st =
@@ -355,6 +374,8 @@ static decc_status get_resource(const decc_abi_value *v,
 
 decc_status decc_poco_deal_from_abi(decc_poco_deal *d, const uint8_t *data,
                                     size_t len, decc_err *err) {
+  DECC_ARG_CHECK(d != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   decc_status st = decc_poco_deal_init(d);
   if (st)
     return decc_err_set(err, st, "out of memory");
@@ -396,6 +417,8 @@ decc_status decc_poco_deal_from_abi(decc_poco_deal *d, const uint8_t *data,
 decc_status decc_poco_contribution_from_abi(decc_poco_contribution *out,
                                             const uint8_t *data, size_t len,
                                             decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   decc_address worker = out->worker;
   memset(out, 0, sizeof *out);
   out->worker = worker;
