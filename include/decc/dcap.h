@@ -26,6 +26,17 @@
  *     attribute bit, SEPT_VE_DISABLE set, MRSERVICETD zero).
  * Deciding which statuses, advisories and measurements to accept is the
  * caller's policy; this module reports them.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "or NULL", "NULL: …", "NULL is a no-op"; err always; a
+ * buffer may be NULL when its length is 0; the text given to
+ * decc_dcap_tcb_status_parse, decc_dcap_parse_time (DECC_E_PARSE) and
+ * decc_dcap_policy_parse (DECC_E_LIMIT) and the result given to
+ * decc_dcap_refusal_code may be NULL, as parsed JSON members may be absent);
+ * a NULL one is reported to the misuse handler (decc_set_misuse_handler,
+ * common.h) and the function returns DECC_E_INVALID (a void function
+ * returns at once) without touching anything — except decc_dcap_verify,
+ * which initialises *res before its other checks.
  */
 #ifndef DECC_DCAP_H
 #define DECC_DCAP_H
@@ -159,6 +170,7 @@ DECC_API decc_status decc_dcap_verifier_create(decc_dcap_verifier **out,
                                                const uint8_t *root_der,
                                                size_t root_len,
                                                decc_err *err) DECC_WARN_UNUSED;
+/* NULL is a no-op. */
 DECC_API void decc_dcap_verifier_destroy(decc_dcap_verifier *v);
 
 /* Checks passed, as bits of decc_dcap_result.checks. */
@@ -239,7 +251,7 @@ DECC_API decc_status decc_dcap_parse_time(int64_t *out, const char *s);
 /* Collateral from a PCCS (Intel's PCS at https://api.trustedservices.intel.com
  * or an operator's caching PCCS), through a local cache.
  *   base_url  e.g. "https://pccs.example:8081" (the /sgx|tdx/certification/v4
- *             paths are appended);
+ *             paths are appended), or NULL: the cache only;
  *   cache_dir directory for cached answers (created 0700), or NULL;
  *   offline   1: only the cache is read, never the network.
  * The FMSPC and the PCK CA (platform/processor) come from the quote's PCK
@@ -279,11 +291,13 @@ typedef struct decc_dcap_policy decc_dcap_policy;
 DECC_API decc_status decc_dcap_policy_parse(decc_dcap_policy **out,
                                             const char *json, size_t len,
                                             decc_err *err) DECC_WARN_UNUSED;
+/* NULL is a no-op. */
 DECC_API void decc_dcap_policy_destroy(decc_dcap_policy *p);
 
 /* Checks a verified result (decc_dcap_verify returned DECC_OK) against the
  * policy and the report data the quote must carry (64 bytes; see
- * decc_dcap_report_data). Out: *code, a static refusal code on failure:
+ * decc_dcap_report_data). Out: *code (code optional), a static refusal
+ * code on failure:
  * ATTESTATION_REPORT_DATA_MISMATCH, ATTESTATION_TCB_NOT_ACCEPTED,
  * ATTESTATION_ADVISORY_NOT_ACCEPTED, ATTESTATION_UNTRUSTED_IMAGE.
  * Returns: DECC_OK or DECC_E_DENIED. */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "dcap/dcap_int.h"
 #include "decc/encoding.h"
 #include "decc/mem.h"
@@ -67,6 +68,7 @@ decc_status decc__dcap_iso_time(int64_t *out, const char *s) {
 }
 
 decc_status decc_dcap_parse_time(int64_t *out, const char *s) {
+  DECC_ARG_CHECK(out != NULL);
   if (!s || !*s)
     return DECC_E_PARSE;
   if (decc__dcap_iso_time(out, s) == DECC_OK)
@@ -266,6 +268,7 @@ const char *decc_dcap_tcb_status_name(decc_dcap_tcb_status s) {
 
 decc_status decc_dcap_tcb_status_parse(decc_dcap_tcb_status *out,
                                        const char *s) {
+  DECC_ARG_CHECK(out != NULL);
   for (unsigned i = 1; s && i < sizeof STATUS_NAMES / sizeof *STATUS_NAMES; i++)
     if (!strcmp(s, STATUS_NAMES[i])) {
       *out = (decc_dcap_tcb_status)i;
@@ -660,9 +663,9 @@ void decc_dcap_collateral_destroy(decc_dcap_collateral *c) {
 decc_status decc_dcap_collateral_parse(decc_dcap_collateral **out,
                                        const char *json, size_t len,
                                        decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(json != NULL);
   *out = NULL;
-  if (!json)
-    return decc_err_set(err, DECC_E_INVALID, "collateral: NULL text");
   if (len > DECC_DCAP_COLLATERAL_MAX)
     return decc_err_set(err, DECC_E_LIMIT,
                         "collateral: %zu bytes, more than the %u-byte limit",
@@ -708,6 +711,9 @@ out:
 
 void decc_dcap_collateral_window(const decc_dcap_collateral *c, int64_t *issued,
                                  int64_t *next_update) {
+  DECC_ARG_CHECK_VOID(c != NULL);
+  DECC_ARG_CHECK_VOID(issued != NULL);
+  DECC_ARG_CHECK_VOID(next_update != NULL);
   *issued = c->tcb.issue > c->qe.issue ? c->tcb.issue : c->qe.issue;
   *next_update = c->tcb.next < c->qe.next ? c->tcb.next : c->qe.next;
 }

@@ -267,6 +267,8 @@ decc_status decc_dcap_pccs_get(char **json, int *from_cache,
                                const char *base_url, const char *cache_dir,
                                int offline, const uint8_t *quote,
                                size_t quote_len, int64_t now, decc_err *err) {
+  DECC_ARG_CHECK(json != NULL);
+  DECC_ARG_CHECK(quote != NULL);
   *json = NULL;
   if (from_cache)
     *from_cache = 0;

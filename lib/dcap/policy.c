@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "dcap/dcap_int.h"
 #include "decc/attest.h"
 #include "decc/encoding.h"
@@ -66,6 +67,7 @@ static decc_status list(json_t *o, const char *key, size_t *n, decc_err *err) {
 
 decc_status decc_dcap_policy_parse(decc_dcap_policy **out, const char *json,
                                    size_t len, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
   *out = NULL;
   if (!json || len > (1u << 20))
     return decc_err_set(err, DECC_E_LIMIT, "policy: missing or over 1 MiB");
@@ -176,6 +178,9 @@ decc_status decc_dcap_policy_check(const decc_dcap_policy *p,
                                    const decc_dcap_result *res,
                                    const uint8_t report_data64[64],
                                    const char **code, decc_err *err) {
+  DECC_ARG_CHECK(p != NULL);
+  DECC_ARG_CHECK(res != NULL);
+  DECC_ARG_CHECK(report_data64 != NULL);
   const char *dummy;
   if (!code)
     code = &dummy;
@@ -241,6 +246,8 @@ const char *decc_dcap_refusal_code(decc_status st,
 }
 
 void decc_dcap_report_data(uint8_t out64[64], const struct decc_quote *claims) {
+  DECC_ARG_CHECK_VOID(out64 != NULL);
+  DECC_ARG_CHECK_VOID(claims != NULL);
   decc_quote_digest(out64, claims);
   memset(out64 + 32, 0, 32);
 }

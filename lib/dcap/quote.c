@@ -24,6 +24,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "dcap/dcap_int.h"
 
 typedef struct cur {
@@ -140,9 +141,9 @@ static decc_status parse_qe_part(decc_dcap_quote *q, cur *c, decc_err *err) {
 
 decc_status decc_dcap_quote_parse(decc_dcap_quote *q, const uint8_t *data,
                                   size_t len, decc_err *err) {
+  DECC_ARG_CHECK(q != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   memset(q, 0, sizeof *q);
-  if (!data && len)
-    return decc_err_set(err, DECC_E_INVALID, "quote: NULL buffer");
   if (len > DECC_DCAP_QUOTE_MAX)
     return decc_err_set(err, DECC_E_LIMIT,
                         "quote: %zu bytes, more than the %u-byte limit", len,

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "dcap/dcap_int.h"
 #include "decc/mem.h"
 
@@ -67,6 +68,10 @@ decc_status decc_tdx_tsm_quote_entry(uint8_t **quote, size_t *len,
                                      const char *entry_dir,
                                      const uint8_t report_data64[64],
                                      decc_err *err) {
+  DECC_ARG_CHECK(quote != NULL);
+  DECC_ARG_CHECK(len != NULL);
+  DECC_ARG_CHECK(entry_dir != NULL);
+  DECC_ARG_CHECK(report_data64 != NULL);
   *quote = NULL;
   *len = 0;
   char path[4200];
@@ -135,6 +140,9 @@ out:
 decc_status decc_tdx_tsm_quote(uint8_t **quote, size_t *len,
                                const char *tsm_dir,
                                const uint8_t report_data64[64], decc_err *err) {
+  DECC_ARG_CHECK(quote != NULL);
+  DECC_ARG_CHECK(len != NULL);
+  DECC_ARG_CHECK(report_data64 != NULL);
   *quote = NULL;
   *len = 0;
   if (!tsm_dir)

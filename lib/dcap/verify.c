@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "dcap/dcap_int.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -61,6 +62,8 @@ const char *decc_dcap_check_text(unsigned i, const char **name_out) {
 decc_status decc_dcap_verifier_create(decc_dcap_verifier **out,
                                       const uint8_t *root_der, size_t root_len,
                                       decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(root_der != NULL || root_len == 0);
   *out = NULL;
   decc_status st = decc_init();
   if (st)
@@ -783,11 +786,13 @@ decc_status decc_dcap_verify(const decc_dcap_verifier *v, decc_dcap_result *res,
                              const uint8_t *quote, size_t quote_len,
                              decc_dcap_collateral *coll, int64_t now,
                              decc_err *err) {
+  DECC_ARG_CHECK(res != NULL);
+  /* (res first: it is documented as always initialised) */
   memset(res, 0, sizeof *res);
   decc_err_clear(err);
-  if (!v || !coll)
-    return FAIL(res, "QUOTE_PARSE", err, DECC_E_INVALID,
-                "dcap: verifier and collateral are required");
+  DECC_ARG_CHECK(v != NULL);
+  DECC_ARG_CHECK(coll != NULL);
+  DECC_ARG_CHECK(quote != NULL || quote_len == 0);
   decc_status st = decc_dcap_quote_parse(&res->quote, quote, quote_len, err);
   if (st) {
     res->failed_check = "QUOTE_PARSE";
