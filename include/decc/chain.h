@@ -13,6 +13,13 @@
  * Thread-safety: a decc_chain handle is used by one thread at a time;
  * open one handle per thread (the embedded backend serialises writers
  * across handles and processes itself).
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer may be NULL
+ * when its length is 0, and send_raw's arrays when n is 0); a NULL one is
+ * reported to the misuse handler (decc_set_misuse_handler, common.h) and
+ * the function returns DECC_E_INVALID (a void function returns at once)
+ * without touching anything. err is always optional.
  */
 #ifndef DECC_CHAIN_H
 #define DECC_CHAIN_H
@@ -132,7 +139,7 @@ DECC_API decc_status decc_chain_open_jsonrpc(decc_chain **out, const char *url,
 /* Closes the chain and its backend. NULL is a no-op. */
 DECC_API void decc_chain_destroy(decc_chain *c);
 
-/* Name of the backend ("embedded", "jsonrpc"). */
+/* Name of the backend ("embedded", "jsonrpc"); "none" when c is NULL. */
 DECC_API const char *decc_chain_backend(const decc_chain *c);
 
 DECC_API decc_status decc_chain_id(decc_chain *c, uint64_t *out,
@@ -258,6 +265,7 @@ DECC_API decc_status decc_chain_watch_create(decc_chain_watch **out,
 DECC_API decc_status decc_chain_watch_poll(decc_chain_watch *w, decc_log_cb cb,
                                            void *user, size_t *delivered,
                                            decc_err *err) DECC_WARN_UNUSED;
+/* Frees the watcher (not its chain). NULL is a no-op. */
 DECC_API void decc_chain_watch_destroy(decc_chain_watch *w);
 
 #ifdef __cplusplus

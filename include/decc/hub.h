@@ -10,6 +10,13 @@
  *
  * All functions take a decc_chain used by one thread at a time (decc/chain.h)
  * and fill err with one line naming the view and the address on failure.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("may be NULL", "NULL is a no-op"; err is always optional); a NULL one
+ * (also a NULL r->url) is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (a void function returns at once) without touching
+ * anything.
  */
 #ifndef DECC_HUB_H
 #define DECC_HUB_H

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/chain.h"
 #include "decc/mem.h"
 
@@ -17,9 +18,11 @@ struct decc_chain {
 
 decc_status decc_chain_create(decc_chain **out, const decc_chain_vtable *vt,
                               void *self) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(vt != NULL);
   *out = decc_calloc(1, sizeof **out);
   if (!*out) {
-    if (vt && vt->destroy)
+    if (vt->destroy)
       vt->destroy(self);
     return DECC_E_NOMEM;
   }
@@ -40,73 +43,80 @@ const char *decc_chain_backend(const decc_chain *c) {
   return c ? c->vt->name : "none";
 }
 
-#define CHECK(c)                                                               \
-  do {                                                                         \
-    if (!(c))                                                                  \
-      return decc_err_set(err, DECC_E_INVALID, "chain: NULL handle");          \
-  } while (0)
-
 decc_status decc_chain_id(decc_chain *c, uint64_t *out, decc_err *err) {
-  CHECK(c && out);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return c->vt->chain_id(c->self, out, err);
 }
 
 decc_status decc_chain_get_addresses(decc_chain *c, decc_chain_addresses *out,
                                      decc_err *err) {
-  CHECK(c && out);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return c->vt->addresses(c->self, out, err);
 }
 
 decc_status decc_chain_block_number(decc_chain *c, uint64_t *out,
                                     decc_err *err) {
-  CHECK(c && out);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return c->vt->block_number(c->self, out, err);
 }
 
 decc_status decc_chain_block_timestamp(decc_chain *c, uint64_t *out,
                                        decc_err *err) {
-  CHECK(c && out);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return c->vt->block_timestamp(c->self, out, err);
 }
 
 decc_status decc_chain_nonce(decc_chain *c, const decc_address *a,
                              uint64_t *out, decc_err *err) {
-  CHECK(c && a && out);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return c->vt->nonce(c->self, a, out, err);
 }
 
 decc_status decc_chain_send(decc_chain *c, const uint8_t sk32[32],
                             const decc_address *to, const uint8_t *data,
                             size_t len, decc_receipt *out, decc_err *err) {
-  CHECK(c && sk32 && out && (data || !len));
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   return c->vt->send(c->self, sk32, to, data, len, out, err);
 }
 
 decc_status decc_chain_send_raw(decc_chain *c, const uint8_t *const *raw,
                                 const size_t *lens, size_t n, decc_receipt *out,
                                 decc_err *err) {
-  CHECK(c && (n == 0 || (raw && lens && out)));
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(n == 0 || (raw != NULL && lens != NULL && out != NULL));
   return c->vt->send_raw(c->self, raw, lens, n, out, err);
 }
 
 decc_status decc_chain_call(decc_chain *c, const decc_address *from,
                             const decc_address *to, const uint8_t *data,
                             size_t len, decc_buf *out, decc_err *err) {
-  CHECK(c && to && out && (data || !len));
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(to != NULL);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   return c->vt->call(c->self, from, to, data, len, out, err);
 }
 
 decc_status decc_chain_code(decc_chain *c, const decc_address *a, decc_buf *out,
                             decc_err *err) {
-  if (!c || !a || !out)
-    return decc_err_set(err, DECC_E_INVALID, "chain: NULL argument");
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return c->vt->code(c->self, a, out, err);
 }
 
 decc_status decc_chain_increase_time(decc_chain *c, uint64_t seconds,
                                      decc_err *err) {
-  if (!c)
-    return decc_err_set(err, DECC_E_INVALID, "chain: NULL argument");
+  DECC_ARG_CHECK(c != NULL);
   if (seconds == 0 || seconds > (uint64_t)100 * 365 * 86400)
     return decc_err_set(err, DECC_E_INVALID,
                         "time travel: %llu s is out of range (1 s to a "
@@ -117,13 +127,17 @@ decc_status decc_chain_increase_time(decc_chain *c, uint64_t seconds,
 
 decc_status decc_chain_receipt(decc_chain *c, const uint8_t tx_hash32[32],
                                decc_receipt *out, decc_err *err) {
-  CHECK(c && tx_hash32 && out);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(tx_hash32 != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return c->vt->receipt(c->self, tx_hash32, out, err);
 }
 
 decc_status decc_chain_tx_raw(decc_chain *c, const uint8_t tx_hash32[32],
                               decc_buf *out, decc_err *err) {
-  CHECK(c && tx_hash32 && out);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(tx_hash32 != NULL);
+  DECC_ARG_CHECK(out != NULL);
   if (!c->vt->tx_raw)
     return decc_err_set(err, DECC_E_UNSUPPORTED,
                         "chain %s does not serve raw transactions",
@@ -134,7 +148,9 @@ decc_status decc_chain_tx_raw(decc_chain *c, const uint8_t tx_hash32[32],
 decc_status decc_chain_wait_receipt(decc_chain *c, const uint8_t tx_hash32[32],
                                     unsigned timeout_ms, unsigned poll_ms,
                                     decc_receipt *out, decc_err *err) {
-  CHECK(c && tx_hash32 && out);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(tx_hash32 != NULL);
+  DECC_ARG_CHECK(out != NULL);
   if (!poll_ms)
     poll_ms = 100;
   struct timespec t0, now;
@@ -157,7 +173,10 @@ decc_status decc_chain_wait_receipt(decc_chain *c, const uint8_t tx_hash32[32],
 
 decc_status decc_chain_get_logs(decc_chain *c, const decc_log_filter *f,
                                 decc_log **logs, size_t *n, decc_err *err) {
-  CHECK(c && f && logs && n);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(f != NULL);
+  DECC_ARG_CHECK(logs != NULL);
+  DECC_ARG_CHECK(n != NULL);
   return c->vt->logs(c->self, f, logs, n, err);
 }
 
@@ -175,7 +194,9 @@ struct decc_chain_watch {
 decc_status decc_chain_watch_create(decc_chain_watch **out, decc_chain *c,
                                     const decc_log_filter *f,
                                     uint64_t from_block, decc_err *err) {
-  CHECK(out && c && f);
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(f != NULL);
   *out = NULL;
   if (f->n_addresses > DECC_FILTER_MAX_ALTS)
     return decc_err_set(err, DECC_E_INVALID, "watch: too many addresses");
@@ -212,7 +233,8 @@ decc_status decc_chain_watch_create(decc_chain_watch **out, decc_chain *c,
 decc_status decc_chain_watch_poll(decc_chain_watch *w, decc_log_cb cb,
                                   void *user, size_t *delivered,
                                   decc_err *err) {
-  CHECK(w && cb);
+  DECC_ARG_CHECK(w != NULL);
+  DECC_ARG_CHECK(cb != NULL);
   if (delivered)
     *delivered = 0;
   uint64_t head;

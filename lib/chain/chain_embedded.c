@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/chain.h"
 #include "decc/ledger.h"
 #include "decc/mem.h"
@@ -107,8 +108,8 @@ static const decc_chain_vtable EMBEDDED = {
 
 decc_status decc_chain_open_embedded(decc_chain **out, const char *path,
                                      decc_err *err) {
-  if (!out || !path)
-    return decc_err_set(err, DECC_E_INVALID, "chain: NULL argument");
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(path != NULL);
   decc_ledger *l;
   decc_status s = decc_ledger_open(&l, path, err);
   if (s != DECC_OK)

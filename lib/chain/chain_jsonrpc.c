@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/chain.h"
 #include "decc/encoding.h"
@@ -1041,8 +1042,9 @@ decc_status decc_chain_open_jsonrpc_ex(decc_chain **out, const char *url,
                                        const decc_chain_addresses *addrs,
                                        const decc_chain_jsonrpc_opts *opts,
                                        decc_err *err) {
-  if (!out || !url || !addrs)
-    return decc_err_set(err, DECC_E_INVALID, "chain: NULL argument");
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(url != NULL);
+  DECC_ARG_CHECK(addrs != NULL);
   *out = NULL;
   if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
     return decc_err_set(err, DECC_E_INVALID,
@@ -1076,5 +1078,8 @@ decc_status decc_chain_open_jsonrpc_ex(decc_chain **out, const char *url,
 decc_status decc_chain_open_jsonrpc(decc_chain **out, const char *url,
                                     const decc_chain_addresses *addrs,
                                     decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(url != NULL);
+  DECC_ARG_CHECK(addrs != NULL);
   return decc_chain_open_jsonrpc_ex(out, url, addrs, NULL, err);
 }

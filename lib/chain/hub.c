@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/encoding.h"
 #include "decc/hub.h"
@@ -106,6 +107,9 @@ static decc_status view_address(decc_chain *c, const decc_address *to,
 
 decc_status decc_hub_view_deal(decc_chain *c, const uint8_t dealid32[32],
                                decc_poco_deal *d, decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(dealid32 != NULL);
+  DECC_ARG_CHECK(d != NULL);
   decc_address hub;
   decc_buf out;
   decc_status st = hub_addr(c, &hub, err);
@@ -128,6 +132,9 @@ decc_status decc_hub_view_deal(decc_chain *c, const uint8_t dealid32[32],
 
 decc_status decc_hub_view_task(decc_chain *c, const uint8_t taskid32[32],
                                decc_poco_task *t, decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(taskid32 != NULL);
+  DECC_ARG_CHECK(t != NULL);
   decc_address hub;
   decc_buf out;
   decc_status st = hub_addr(c, &hub, err);
@@ -147,6 +154,10 @@ decc_status decc_hub_view_contribution(decc_chain *c,
                                        const decc_address *worker,
                                        decc_poco_contribution *out,
                                        decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(taskid32 != NULL);
+  DECC_ARG_CHECK(worker != NULL);
+  DECC_ARG_CHECK(out != NULL);
   memset(out, 0, sizeof *out);
   out->worker = *worker;
   decc_address hub;
@@ -167,6 +178,9 @@ decc_status decc_hub_view_contribution(decc_chain *c,
 decc_status decc_hub_view_consumed(decc_chain *c,
                                    const uint8_t order_hash32[32],
                                    decc_u256 *out, decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(order_hash32 != NULL);
+  DECC_ARG_CHECK(out != NULL);
   decc_address hub;
   decc_status st = hub_addr(c, &hub, err);
   return st ? st
@@ -176,6 +190,9 @@ decc_status decc_hub_view_consumed(decc_chain *c,
 
 decc_status decc_hub_account_of(decc_chain *c, const decc_address *a,
                                 decc_hub_account *out, decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(out != NULL);
   decc_chain_addresses x;
   uint8_t w[32];
   addr_word(w, a);
@@ -193,6 +210,9 @@ decc_status decc_hub_account_of(decc_chain *c, const decc_address *a,
 
 decc_status decc_hub_owner_of(decc_chain *c, const decc_address *entry,
                               decc_address *owner, decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(entry != NULL);
+  DECC_ARG_CHECK(owner != NULL);
   decc_err e2;
   decc_err_clear(&e2);
   decc_status st = view_address(c, entry, "owner()", owner, &e2);
@@ -210,6 +230,10 @@ decc_status decc_hub_owner_of(decc_chain *c, const decc_address *entry,
 decc_status decc_hub_is_registered(decc_chain *c, const decc_address *registry,
                                    const decc_address *entry, int *yes,
                                    decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(registry != NULL);
+  DECC_ARG_CHECK(entry != NULL);
+  DECC_ARG_CHECK(yes != NULL);
   uint8_t w[32];
   addr_word(w, entry);
   decc_u256 v;
@@ -281,6 +305,9 @@ static const char *const KIND_NAME[] = {"app", "dataset", "workerpool"};
 decc_status decc_hub_entry_read(decc_chain *c, decc_hub_entry_kind kind,
                                 const decc_address *a, decc_hub_entry *out,
                                 decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(out != NULL);
   memset(out, 0, sizeof *out);
   if ((unsigned)kind > DECC_HUB_WORKERPOOL)
     return decc_err_set(err, DECC_E_INVALID, "hub: bad entry kind");
@@ -339,6 +366,11 @@ decc_status decc_hub_asset_read(decc_chain *c, decc_hub_entry_kind kind,
                                 const decc_address *a, uint8_t checksum[32],
                                 uint8_t **multiaddr, size_t *len,
                                 decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(checksum != NULL);
+  DECC_ARG_CHECK(multiaddr != NULL);
+  DECC_ARG_CHECK(len != NULL);
   *multiaddr = NULL;
   *len = 0;
   if (kind != DECC_HUB_APP && kind != DECC_HUB_DATASET)
@@ -357,6 +389,9 @@ decc_status decc_hub_asset_read(decc_chain *c, decc_hub_entry_kind kind,
 
 decc_status decc_hub_require_code(decc_chain *c, const decc_address *a,
                                   const char *what, decc_err *err) {
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(what != NULL);
   decc_buf code;
   decc_buf_init(&code, 0);
   decc_status st = decc_chain_code(c, a, &code, err);
@@ -382,8 +417,9 @@ decc_status decc_hub_require_code(decc_chain *c, const decc_address *a,
 
 decc_status decc_hub_open_remote(decc_chain **out, const decc_hub_remote *r,
                                  decc_err *err) {
-  if (!out || !r || !r->url)
-    return decc_err_set(err, DECC_E_INVALID, "chain: NULL argument");
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(r->url != NULL);
   *out = NULL;
   decc_chain_addresses a;
   memset(&a, 0, sizeof a);
