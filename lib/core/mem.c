@@ -94,6 +94,7 @@ decc_status decc_random_bytes(void *buf, size_t n) {
   DECC_ARG_CHECK(buf != NULL || n == 0);
   if (decc_init() != DECC_OK)
     return DECC_E_CRYPTO;
-  randombytes_buf(buf, n);
+  if (n) /* libsodium declares buf non-NULL even for 0 bytes */
+    randombytes_buf(buf, n);
   return DECC_OK;
 }

@@ -55,6 +55,7 @@ TEST(misuse_order_lifecycle_json) {
   EXPECT_OK_NO_MISUSE(
       decc_order_from_json(&c, DECC_ORDER_REQUEST, json, strlen(json), NULL));
   decc_free(json);
+  decc_order_clear(&o); /* copy fills an uninitialised dst */
   EXPECT_OK_NO_MISUSE(decc_order_copy(&o, &c));
   decc_order_clear(&c);
   decc_order_clear(&o);
