@@ -15,6 +15,12 @@
  * docs/internals/deploy.md.
  *
  * Thread-safety: a deployment uses its decc_chain handle exclusively.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * (err is always optional; decc_dataprotector_builtin's outputs are all
+ * optional); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID without touching anything.
  */
 #ifndef DECC_DEPLOY_H
 #define DECC_DEPLOY_H
@@ -75,8 +81,8 @@ typedef struct decc_poco_deploy_opts {
  * contracts already created on the chain (they are unreachable garbage; a
  * new run deploys a fresh set).
  * Out: *out = hub, registries, token and DataProtector (only on success).
- * Returns: DECC_OK; DECC_E_INVALID (NULL argument, bad key, no
- * artifacts_dir); DECC_E_NOT_FOUND / DECC_E_PARSE / DECC_E_LIMIT (an
+ * Returns: DECC_OK; DECC_E_INVALID (NULL argument, reported as
+ * misuse; bad key; no artifacts_dir); DECC_E_NOT_FOUND / DECC_E_PARSE / DECC_E_LIMIT (an
  * artifact missing, malformed or too large: err names the file);
  * DECC_E_UNSUPPORTED (artifacts of another PoCo version, or a chain that
  * cannot create contracts); DECC_E_REVERT (a transaction reverted or its
@@ -95,7 +101,7 @@ DECC_API decc_status decc_poco_deploy(decc_chain *c, const uint8_t sk32[32],
  * returns the DatasetRegistry. Sends nothing.
  * Returns: DECC_OK; DECC_E_NOT_FOUND (an address without code, or a view
  * answering another address: err names the contract and the address);
- * DECC_E_INVALID (NULL argument); the chain's errors. */
+ * DECC_E_INVALID (NULL argument, reported as misuse); the chain's errors. */
 DECC_API decc_status decc_poco_deployment_check(decc_chain *c,
                                                 const decc_chain_addresses *a,
                                                 decc_err *err) DECC_WARN_UNUSED;

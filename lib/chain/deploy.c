@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "chain/deploy_int.h"
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/deploy.h"
 #include "decc/encoding.h"
@@ -505,8 +506,8 @@ static decc_status expect_address(decc_chain *c, const char *cname,
 decc_status decc_poco_deployment_check(decc_chain *c,
                                        const decc_chain_addresses *a,
                                        decc_err *err) {
-  if (!c || !a)
-    return decc_err_set(err, DECC_E_INVALID, "deployment check: NULL argument");
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(a != NULL);
   const struct {
     const char *name;
     const decc_address *at;
@@ -827,8 +828,10 @@ out:
 decc_status decc_poco_deploy(decc_chain *c, const uint8_t sk32[32],
                              const decc_poco_deploy_opts *o,
                              decc_chain_addresses *out, decc_err *err) {
-  if (!c || !sk32 || !o || !out)
-    return decc_err_set(err, DECC_E_INVALID, "deploy: NULL argument");
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(o != NULL);
+  DECC_ARG_CHECK(out != NULL);
   if (!o->artifacts_dir || !*o->artifacts_dir)
     return decc_err_set(err, DECC_E_INVALID,
                         "deploy: no @iexec/poco artifacts directory given");

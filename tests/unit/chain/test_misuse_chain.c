@@ -1,6 +1,6 @@
 /*
  * test_misuse_chain.c — the entry checks of the chain layer's public
- * functions (chain.h, hub.h): each required pointer passed as NULL (and a
+ * functions (chain.h, hub.h, deploy.h): each required pointer passed as NULL (and a
  * data pointer NULL with a non-zero length) is reported to the misuse
  * handler by the function called, which returns DECC_E_INVALID (or at once
  * when void) without crashing; the permitted NULLs (optional from, empty
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "decc/chain.h"
+#include "decc/deploy.h"
 #include "decc/hub.h"
 #include "decc/ledger.h"
 #include "misuse_check.h"
@@ -239,5 +240,39 @@ TEST(misuse_hub) {
   EXPECT_OK_NO_MISUSE(decc_hub_account_of(c, &a, &acc, NULL));
   EXPECT_OK_NO_MISUSE(decc_hub_view_consumed(c, h, &v, NULL));
   ASSERT(decc_u256_is_zero(&v));
+  decc_chain_destroy(c);
+}
+
+TEST(misuse_deploy) {
+  MISUSE_BEGIN();
+  decc_chain *c = open_chain("deploy");
+  ASSERT(c != NULL);
+  uint8_t sk[32] = {1};
+  decc_poco_deploy_opts o;
+  memset(&o, 0, sizeof o);
+  decc_chain_addresses x;
+  ASSERT_OK(decc_chain_get_addresses(c, &x, NULL));
+  decc_chain_addresses got = x;
+
+  EXPECT_MISUSE(DECC_E_INVALID, decc_poco_deploy, NULL, sk, &o, &got, NULL);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_poco_deploy, c, NULL, &o, &got, NULL);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_poco_deploy, c, sk, NULL, &got, NULL);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_poco_deploy, c, sk, &o, NULL, NULL);
+  ASSERT_MEM_EQ(&got, &x, sizeof x); /* untouched */
+  EXPECT_MISUSE(DECC_E_INVALID, decc_poco_deployment_check, NULL, &x, NULL);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_poco_deployment_check, c, NULL, NULL);
+
+  /* Not misuse: no artifacts directory is a configuration error with a
+   * message; the embedded deployment checks; builtin's outputs are
+   * optional. */
+  decc_err err;
+  EXPECT_NO_MISUSE(
+      ASSERT_EQ(decc_poco_deploy(c, sk, &o, &got, &err), DECC_E_INVALID));
+  ASSERT(strstr(err.msg, "artifacts") != NULL);
+  EXPECT_OK_NO_MISUSE(decc_poco_deployment_check(c, &x, NULL));
+  const char *hex = NULL;
+  EXPECT_NO_MISUSE(decc_dataprotector_builtin(&hex, NULL, NULL));
+  ASSERT(hex != NULL && strncmp(hex, "0x", 2) == 0);
+  EXPECT_NO_MISUSE(decc_dataprotector_builtin(NULL, NULL, NULL));
   decc_chain_destroy(c);
 }
