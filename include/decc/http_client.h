@@ -48,7 +48,7 @@ DECC_API decc_status decc_http_fetch(decc_http_reply *reply, const char *method,
 
 /* A GET that also returns one response header (e.g. the issuer chains
  * Intel's PCS and PCCS send in headers). header_name is matched
- * case-insensitively. Out: reply as for decc_http_fetch; *header_value a
+ * case-insensitively; NULL asks for none (*header_value stays NULL). Out: reply as for decc_http_fetch; *header_value a
  * heap copy of the header's value (decc_free), NULL when absent.
  * Returns: as decc_http_fetch, or DECC_E_NOMEM. */
 DECC_API decc_status decc_http_get_with_header(

@@ -119,7 +119,6 @@ decc_status decc_http_get_with_header(decc_http_reply *reply, const char *url,
                                       long timeout_ms, decc_err *err) {
   DECC_ARG_CHECK(reply != NULL);
   reply_init(reply, max_reply);
-  DECC_ARG_CHECK(header_name != NULL);
   DECC_ARG_CHECK(header_value != NULL);
   *header_value = NULL;
   return fetch(reply, "GET", url, NULL, NULL, 0, max_reply, timeout_ms,
