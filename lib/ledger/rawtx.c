@@ -331,7 +331,8 @@ decc_status decc_ledger_submit_raw(decc_ledger *l, const uint8_t *const *raw,
     decc_free(done);
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
-  memset(out, 0, n * sizeof *out);
+  if (n) /* (out may be NULL for an empty batch: memset(NULL, 0, 0) is UB) */
+    memset(out, 0, n * sizeof *out);
   /* Decoding runs beside execution (job_start); the outcome is the one of
    * decoding everything first: a batch with any bad transaction is
    * rejected with the lowest bad index, and only a fully decodable batch
