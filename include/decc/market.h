@@ -10,6 +10,14 @@
  * serialized on one connection). Chain knowledge (owners, consumed volume)
  * comes from a caller-supplied decc_market_world so the market works over
  * the embedded ledger or any EVM chain.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * (the world of decc_market_open, `authenticated`, `caller` of
+ * decc_market_unpublish, the optional outputs, err, the hashes of
+ * decc_market_on_matched; decc_market_close(NULL) is a no-op); a NULL one
+ * is reported to the misuse handler (decc_set_misuse_handler, common.h)
+ * and the function returns DECC_E_INVALID (decc_market_filter_init returns
+ * at once) without touching anything.
  */
 #ifndef DECC_MARKET_H
 #define DECC_MARKET_H
@@ -50,7 +58,9 @@ typedef struct decc_market_world {
 typedef struct decc_market decc_market;
 
 /* Opens (creating if needed) the orderbook at path (":memory:" allowed) for
- * one chain/hub. world is copied. Out: *m (release with decc_market_close).
+ * one chain/hub. world is copied; it may be NULL (no chain knowledge: only
+ * request orders can then be published). Out: *m (release with
+ * decc_market_close).
  * Returns: DECC_OK, DECC_E_IO (cannot open/create; err says why),
  * DECC_E_NOMEM. */
 DECC_API decc_status decc_market_open(decc_market **m, const char *path,
@@ -58,6 +68,7 @@ DECC_API decc_status decc_market_open(decc_market **m, const char *path,
                                       const decc_address *hub,
                                       const decc_market_world *world,
                                       decc_err *err) DECC_WARN_UNUSED;
+/* Closes the orderbook. NULL is a no-op. */
 DECC_API void decc_market_close(decc_market *m);
 
 /* Publishes a signed order. The hash is recomputed with the chain's EIP-712
@@ -169,7 +180,8 @@ DECC_API decc_status decc_market_get_order(decc_market *m, decc_order_type type,
  * recomputed as volume - consumed read from the chain through the world
  * (idempotent: an event seen twice counts once); without a world
  * `consumed` callback it drops by `volume`. Filled at 0. Closed*Order: the
- * order becomes canceled. Unknown hashes are ignored.
+ * order becomes canceled. Unknown hashes are ignored; an on_matched hash
+ * may be NULL, like a zero one (no such order in the match).
  * Returns: DECC_OK or DECC_E_IO. */
 DECC_API decc_status decc_market_on_matched(
     decc_market *m, const uint8_t app_hash32[32],

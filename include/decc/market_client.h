@@ -24,6 +24,15 @@
  *
  * Thread-safety: the local backend is as thread-safe as decc_market (it
  * is); the http backend keeps no state but its URL and chain id.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * (the backend state self, published_json, err;
+ * decc_market_client_destroy(NULL) is a no-op); a NULL one, or an order
+ * type outside the four, is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID ("" for decc_market_client_backend, 0 for
+ * decc_market_client_caps; decc_market_world_over_chain returns at once)
+ * without touching anything and without reaching the backend.
  */
 #ifndef DECC_MARKET_CLIENT_H
 #define DECC_MARKET_CLIENT_H
@@ -92,14 +101,14 @@ DECC_API int decc_market_http_status(decc_status st, char op);
 
 /* Wraps a backend (vt must outlive the client). Takes ownership of self:
  * vt->destroy releases it, also when this call fails.
- * Returns: DECC_OK; DECC_E_INVALID (NULL argument); DECC_E_NOMEM. */
+ * Returns: DECC_OK; DECC_E_INVALID (a NULL out or vt, see Misuse above:
+ * self is still released when vt is given); DECC_E_NOMEM. */
 DECC_API decc_status decc_market_client_create(
     decc_market_client **out, const decc_market_client_vtable *vt,
     void *self) DECC_WARN_UNUSED;
 
 /* The "local" backend over an orderbook of this process (borrowed: it
- * must outlive the client). Returns: DECC_OK; DECC_E_INVALID;
- * DECC_E_NOMEM. */
+ * must outlive the client). Returns: DECC_OK; DECC_E_NOMEM. */
 DECC_API decc_status decc_market_client_open_local(
     decc_market_client **out, decc_market *m, decc_err *err) DECC_WARN_UNUSED;
 

@@ -35,6 +35,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "decc/buf.h"
 #include "decc/encoding.h"
 #include "decc/market.h"
@@ -149,6 +150,9 @@ static decc_status db_err(decc_market *m, decc_err *err, const char *what) {
 decc_status decc_market_open(decc_market **out, const char *path,
                              uint64_t chain_id, const decc_address *hub,
                              const decc_market_world *world, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(path != NULL);
+  DECC_ARG_CHECK(hub != NULL);
   *out = NULL;
   decc_market *m = decc_calloc(1, sizeof *m);
   if (!m)
@@ -370,7 +374,10 @@ static void count_store(reader *r, const char *key, size_t key_len,
   victim->used = ++r->tick;
 }
 
-void decc_market_filter_init(decc_market_filter *f) { memset(f, 0, sizeof *f); }
+void decc_market_filter_init(decc_market_filter *f) {
+  DECC_ARG_CHECK_VOID(f != NULL);
+  memset(f, 0, sizeof *f);
+}
 
 /* ---- field extraction ---------------------------------------------------- */
 
@@ -461,10 +468,6 @@ static int64_t tag_word(const uint8_t tag[32], int i) {
   return (int64_t)w;
 }
 
-static void hex32(char out[DECC_HEX32_LEN], const uint8_t h[32]) {
-  decc_hex_encode(out, h, 32, 1);
-}
-
 /* Builds the market's order record JSON from a row. */
 static json_t *record_json(const uint8_t hash[32], uint64_t chain_id,
                            const char *order_json, int64_t remaining,
@@ -474,7 +477,7 @@ static json_t *record_json(const uint8_t hash[32], uint64_t chain_id,
   if (!order)
     return NULL;
   char h[DECC_HEX32_LEN], ts_s[40], sg[DECC_ADDRESS_HEX_LEN];
-  hex32(h, hash);
+  decc_hex_encode(h, hash, 32, 1);
   iso_time(ts_s, (uint64_t)ts);
   decc_address a;
   memcpy(a.b, signer, 20);
@@ -627,7 +630,7 @@ static decc_status publish_locked(decc_market *m, const decc_order *o,
   if (rc == SQLITE_CONSTRAINT) {
     decc_free(order_json);
     char h[DECC_HEX32_LEN];
-    hex32(h, hash);
+    decc_hex_encode(h, hash, 32, 1);
     return decc_err_set(err, DECC_E_EXISTS, "order %s is already published", h);
   }
   if (rc != SQLITE_DONE) {
@@ -650,6 +653,8 @@ static decc_status publish_locked(decc_market *m, const decc_order *o,
 decc_status decc_market_publish(decc_market *m, const decc_order *o,
                                 const decc_address *authenticated,
                                 char **published_json, decc_err *err) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(o != NULL);
   if (published_json)
     *published_json = NULL;
   pthread_mutex_lock(&m->mu);
@@ -663,6 +668,8 @@ decc_status decc_market_publish(decc_market *m, const decc_order *o,
 decc_status decc_market_unpublish(decc_market *m, decc_order_type type,
                                   const uint8_t hash32[32],
                                   const decc_address *caller, decc_err *err) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(hash32 != NULL);
   pthread_mutex_lock(&m->mu);
   decc_status st = DECC_OK;
   sqlite3_stmt *s = NULL;
@@ -677,7 +684,7 @@ decc_status decc_market_unpublish(decc_market *m, decc_order_type type,
   sqlite3_bind_int(s, 2, (int)type);
   if (sqlite3_step(s) != SQLITE_ROW) {
     char h[DECC_HEX32_LEN];
-    hex32(h, hash32);
+    decc_hex_encode(h, hash32, 32, 1);
     st = decc_err_set(err, DECC_E_NOT_FOUND, "no open %s %s",
                       decc_order_type_name(type), h);
     goto out;
@@ -705,6 +712,9 @@ decc_status decc_market_unpublish_by(decc_market *m, decc_order_type type,
                                      const decc_address *resource,
                                      const decc_address *caller, int last,
                                      char **hashes_json, decc_err *err) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(resource != NULL);
+  DECC_ARG_CHECK(caller != NULL);
   if (hashes_json)
     *hashes_json = NULL;
   pthread_mutex_lock(&m->mu);
@@ -731,7 +741,7 @@ decc_status decc_market_unpublish_by(decc_market *m, decc_order_type type,
     if (sqlite3_column_bytes(s, 0) != 32)
       continue;
     char h[DECC_HEX32_LEN];
-    hex32(h, sqlite3_column_blob(s, 0));
+    decc_hex_encode(h, sqlite3_column_blob(s, 0), 32, 1);
     json_array_append_new(arr, json_string(h));
   }
   if (json_array_size(arr) == 0) {
@@ -984,7 +994,7 @@ static decc_status append_record(decc_buf *b, const uint8_t hash[32],
                                  int64_t remaining, int status, int64_t ts,
                                  const uint8_t signer[20]) {
   char h[DECC_HEX32_LEN], ts_s[40], sg[DECC_ADDRESS_HEX_LEN];
-  hex32(h, hash);
+  decc_hex_encode(h, hash, 32, 1);
   iso_time(ts_s, (uint64_t)ts);
   decc_address a;
   memcpy(a.b, signer, 20);
@@ -1142,6 +1152,9 @@ out:
 decc_status decc_market_query(decc_market *m, decc_order_type type,
                               const decc_market_filter *f, char **json_out,
                               decc_err *err) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(f != NULL);
+  DECC_ARG_CHECK(json_out != NULL);
   *json_out = NULL;
   reader *r = reader_acquire(m);
   decc_status st = query_on(m, r, type, f, json_out, err);
@@ -1166,7 +1179,7 @@ static decc_status get_row(decc_market *m, decc_order_type type,
   sqlite3_bind_int(s, 2, (int)type);
   if (sqlite3_step(s) != SQLITE_ROW) {
     char h[DECC_HEX32_LEN];
-    hex32(h, hash32);
+    decc_hex_encode(h, hash32, 32, 1);
     st = decc_err_set(err, DECC_E_NOT_FOUND, "%s %s not found",
                       decc_order_type_name(type), h);
     goto out;
@@ -1192,6 +1205,9 @@ out:
 decc_status decc_market_get(decc_market *m, decc_order_type type,
                             const uint8_t hash32[32], char **json_out,
                             decc_err *err) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(hash32 != NULL);
+  DECC_ARG_CHECK(json_out != NULL);
   *json_out = NULL;
   return get_row(m, type, hash32, json_out, NULL, err);
 }
@@ -1199,6 +1215,9 @@ decc_status decc_market_get(decc_market *m, decc_order_type type,
 decc_status decc_market_get_order(decc_market *m, decc_order_type type,
                                   const uint8_t hash32[32], decc_order *out,
                                   decc_err *err) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(hash32 != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return get_row(m, type, hash32, NULL, out, err);
 }
 
@@ -1216,6 +1235,8 @@ decc_status decc_market_on_matched(decc_market *m, const uint8_t app_hash32[32],
                                    const uint8_t workerpool_hash32[32],
                                    const uint8_t request_hash32[32],
                                    const decc_u256 *volume) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(volume != NULL);
   uint64_t v = 0;
   if (!decc_u256_to_u64(&v, volume) || v > DECC_MARKET_MAX_SAFE_INT)
     v = DECC_MARKET_MAX_SAFE_INT;
@@ -1276,6 +1297,8 @@ out:
 }
 
 decc_status decc_market_on_closed(decc_market *m, const uint8_t hash32[32]) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(hash32 != NULL);
   pthread_mutex_lock(&m->mu);
   decc_status st = DECC_OK;
   sqlite3_stmt *s = NULL;
@@ -1295,6 +1318,8 @@ decc_status decc_market_on_closed(decc_market *m, const uint8_t hash32[32]) {
 
 decc_status decc_market_set_expiry(decc_market *m, const uint8_t hash32[32],
                                    uint64_t expires) {
+  DECC_ARG_CHECK(m != NULL);
+  DECC_ARG_CHECK(hash32 != NULL);
   if (!expires || expires > INT64_MAX)
     return DECC_E_INVALID;
   pthread_mutex_lock(&m->mu);
@@ -1317,6 +1342,7 @@ decc_status decc_market_set_expiry(decc_market *m, const uint8_t hash32[32],
 }
 
 decc_status decc_market_refresh(decc_market *m, size_t *changed) {
+  DECC_ARG_CHECK(m != NULL);
   if (changed)
     *changed = 0;
   pthread_mutex_lock(&m->mu);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/eip712.h"
 #include "decc/encoding.h"
 #include "decc/http_client.h"
@@ -67,6 +68,8 @@ static decc_status w_consumed(void *ctx, const uint8_t hash32[32],
 
 void decc_market_world_over_chain(decc_market_world *out,
                                   decc_market_chain_world *src) {
+  DECC_ARG_CHECK_VOID(out != NULL);
+  DECC_ARG_CHECK_VOID(src != NULL);
   memset(out, 0, sizeof *out);
   out->ctx = src;
   out->owner_of = w_owner_of;
@@ -132,11 +135,11 @@ struct decc_market_client {
 decc_status decc_market_client_create(decc_market_client **out,
                                       const decc_market_client_vtable *vt,
                                       void *self) {
-  if (!out || !vt) {
-    if (vt && vt->destroy)
-      vt->destroy(self);
-    return DECC_E_INVALID;
-  }
+  DECC_ARG_CHECK(vt != NULL);
+  /* (self is released even on misuse: the caller gave it away) */
+  if (!out && vt->destroy)
+    vt->destroy(self);
+  DECC_ARG_CHECK(out != NULL);
   *out = NULL;
   decc_market_client *c = decc_calloc(1, sizeof *c);
   if (!c) {
@@ -159,26 +162,22 @@ void decc_market_client_destroy(decc_market_client *c) {
 }
 
 const char *decc_market_client_backend(const decc_market_client *c) {
-  return c && c->vt->name ? c->vt->name : "";
+  DECC_ARG_CHECK_RET(c != NULL, "");
+  return c->vt->name ? c->vt->name : "";
 }
 
 unsigned decc_market_client_caps(const decc_market_client *c) {
-  return c ? c->vt->caps : 0;
+  DECC_ARG_CHECK_RET(c != NULL, 0);
+  return c->vt->caps;
 }
-
-/* Misuse (a NULL handle or argument) is an error, never a crash. */
-#define NEED(cond)                                                             \
-  do {                                                                         \
-    if (!(cond))                                                               \
-      return decc_err_set(err, DECC_E_INVALID,                                 \
-                          "market client: missing argument (%s)", #cond);      \
-  } while (0)
 
 decc_status decc_market_client_publish(decc_market_client *c,
                                        const decc_order *o,
                                        const uint8_t sk32[32],
                                        char **published_json, decc_err *err) {
-  NEED(c && o && sk32);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(o != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
   if (published_json)
     *published_json = NULL;
   return c->vt->publish(c->self, o, sk32, published_json, err);
@@ -188,7 +187,10 @@ decc_status decc_market_client_query(decc_market_client *c,
                                      decc_order_type type,
                                      const decc_market_filter *f, char **json,
                                      decc_err *err) {
-  NEED(c && f && json && (unsigned)type <= DECC_ORDER_REQUEST);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK((unsigned)type <= DECC_ORDER_REQUEST);
+  DECC_ARG_CHECK(f != NULL);
+  DECC_ARG_CHECK(json != NULL);
   *json = NULL;
   if (f->include_all_status && !(c->vt->caps & DECC_MARKET_CLIENT_ALL_STATUS))
     return decc_err_set(err, DECC_E_UNSUPPORTED,
@@ -199,19 +201,23 @@ decc_status decc_market_client_query(decc_market_client *c,
 decc_status decc_market_client_get(decc_market_client *c, decc_order_type type,
                                    const uint8_t hash32[32], char **json,
                                    decc_err *err) {
-  NEED(c && hash32 && json && (unsigned)type <= DECC_ORDER_REQUEST);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK((unsigned)type <= DECC_ORDER_REQUEST);
+  DECC_ARG_CHECK(hash32 != NULL);
+  DECC_ARG_CHECK(json != NULL);
   *json = NULL;
   return c->vt->get(c->self, type, hash32, json, err);
 }
 
 decc_status decc_market_client_refresh(decc_market_client *c, decc_err *err) {
-  NEED(c);
+  DECC_ARG_CHECK(c != NULL);
   return c->vt->refresh(c->self, err);
 }
 
 decc_status decc_market_client_closed(decc_market_client *c,
                                       const uint8_t hash32[32], decc_err *err) {
-  NEED(c && hash32);
+  DECC_ARG_CHECK(c != NULL);
+  DECC_ARG_CHECK(hash32 != NULL);
   return c->vt->closed(c->self, hash32, err);
 }
 
@@ -286,10 +292,8 @@ static const decc_market_client_vtable LOCAL_VT = {
 
 decc_status decc_market_client_open_local(decc_market_client **out,
                                           decc_market *m, decc_err *err) {
-  if (!out || !m)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "market client: no orderbook to open a local client "
-                        "on");
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(m != NULL);
   *out = NULL;
   decc_status st = decc_market_client_create(out, &LOCAL_VT, m);
   return st ? decc_err_set(err, st, "out of memory") : DECC_OK;
@@ -621,10 +625,10 @@ static const decc_market_client_vtable HTTP_VT = {
 decc_status decc_market_client_open_http(decc_market_client **out,
                                          const char *base_url,
                                          uint64_t chain_id, decc_err *err) {
-  if (!out)
-    return decc_err_set(err, DECC_E_INVALID, "market client: no output handle");
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(base_url != NULL);
   *out = NULL;
-  if (!base_url || strlen(base_url) > BASE_URL_MAX ||
+  if (strlen(base_url) > BASE_URL_MAX ||
       (strncmp(base_url, "http://", 7) && strncmp(base_url, "https://", 8)))
     return decc_err_set(err, DECC_E_INVALID,
                         "market URL must start with http:// or https:// (at "
