@@ -77,8 +77,8 @@ int cli_mkdir_p(const char *path);
  *   --keystore FILE --password-file FILE   (V3 keystore; no-echo prompt when
  *                                           --password-file is absent), or
  *   --private-key-file FILE                (0x-hex private key).
- * cli_key_opts collects the option values; cli_key_load unlocks the key into
- * secure memory. */
+ * cli_key_opts collects the option values (cli_parse fills it: cli_spec.key);
+ * cli_key_load unlocks the key into secure memory. */
 typedef struct cli_key_opts {
   const char *keystore;
   const char *password_file;
@@ -86,10 +86,6 @@ typedef struct cli_key_opts {
   const char *wallet; /* --wallet NAME|ADDRESS|FILE (cli_key_resolve) */
 } cli_key_opts;
 
-/* Returns 1 if argv[*i] is one of the key options (--keystore,
- * --password-file, --private-key-file, --wallet; consuming its value and
- * advancing *i), 0 if not, -1 on a missing value (error printed). */
-int cli_key_opt_parse(cli_key_opts *o, int argc, char **argv, int *i);
 /* Fills o->keystore when neither --keystore nor --private-key-file was
  * given: --wallet (a name or address in <home>/wallets, or a file), else
  * "wallet" of <home>/config.json, else the only wallet in <home>/wallets;

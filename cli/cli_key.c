@@ -2,6 +2,7 @@
  * cli_key.c — the signing key options shared by every command that signs:
  * --keystore FILE [--password-file FILE], --private-key-file FILE or
  * --wallet NAME (default: the configured or only wallet, cli_key_resolve).
+ * cli_parse reads the options (cli_spec.key); this file loads the key.
  * The key is unlocked into secure memory; the password and the hex text
  * are wiped as soon as they have been used.
  */
@@ -12,28 +13,6 @@
 #include "decc/keys.h"
 #include "decc/keystore.h"
 #include "decc/mem.h"
-
-int cli_key_opt_parse(cli_key_opts *o, int argc, char **argv, int *i) {
-  const char *a = argv[*i];
-  const char **slot = NULL;
-  if (!strcmp(a, "--keystore"))
-    slot = &o->keystore;
-  else if (!strcmp(a, "--password-file"))
-    slot = &o->password_file;
-  else if (!strcmp(a, "--private-key-file"))
-    slot = &o->private_key_file;
-  else if (!strcmp(a, "--wallet"))
-    slot = &o->wallet;
-  else
-    return 0;
-  if (*i + 1 >= argc) {
-    cli_usage_error("%s needs a %s", a,
-                    slot == &o->wallet ? "name, an address or a file" : "file");
-    return -1;
-  }
-  *slot = argv[++*i];
-  return 1;
-}
 
 int cli_key_load(const cli_key_opts *o, uint8_t **sk32) {
   *sk32 = NULL;

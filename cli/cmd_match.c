@@ -11,38 +11,24 @@
 #include "decc/order.h"
 #include "ledger_cli.h"
 
-static int match_usage(FILE *f) {
-  fprintf(f, "usage: decc match APP.json DATASET.json|- WORKERPOOL.json "
-             "REQUEST.json KEY\n\n"
-             "Matches four signed (or presigned) orders on the chain "
-             "(matchOrders); the\n"
-             "requester pays. DATASET '-' or 'none': no dataset.\n"
-             "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
-             "FILE\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char MATCH_HELP[] =
+    "usage: decc match APP.json DATASET.json|- WORKERPOOL.json REQUEST.json "
+    "[KEY]\n\n"
+    "Matches four signed (or presigned) orders on the chain (matchOrders); "
+    "the\n"
+    "requester pays. DATASET '-' or 'none': no dataset.\n";
 
 int cli_cmd_match(int argc, char **argv) {
-  if (cli_wants_help(argc, argv))
-    return match_usage(stdout);
   cli_key_opts key = {0};
-  const char *files[4];
-  int nf = 0;
-  for (int i = 1; i < argc; i++) {
-    int r = cli_key_opt_parse(&key, argc, argv, &i);
-    if (r < 0)
-      return CLI_USAGE;
-    if (r)
-      continue;
-    if (argv[i][0] == '-' && argv[i][1])
-      return cli_usage_error("unknown option '%s'", argv[i]);
-    if (nf >= 4)
-      return cli_usage_error("unexpected argument '%s'", argv[i]);
-    files[nf++] = argv[i];
-  }
+  cli_spec spec = {"match", MATCH_HELP, NULL, &key, 4, NULL};
+  int nf, prc = cli_parse(&spec, argc, argv, &nf);
+  if (prc != CLI_RUN)
+    return prc;
   if (nf != 4)
-    return cli_usage_error("match needs four order files: APP DATASET|- "
-                           "WORKERPOOL REQUEST");
+    return cli_cmd_usage(spec.cmd, "match needs four order files: APP "
+                                   "DATASET|- WORKERPOOL REQUEST");
+  /* cli_parse moved the four files to argv[1..4]. */
+  char **files = argv + 1;
   if (cli_key_resolve(&key) != CLI_OK)
     return CLI_USAGE;
   static const char *const TYPES[4] = {"apporder", "datasetorder",

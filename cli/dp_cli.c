@@ -23,12 +23,6 @@
 
 #define CONFIG_MAX (64u * 1024u)
 
-int dp_cli_opt(dp_cli_opts *o, int argc, char **argv, int *i) {
-  int r = cli_key_opt_parse(&o->key, argc, argv, i);
-  o->wallet = o->key.wallet;
-  return r;
-}
-
 int dp_cli_home(char *out, size_t cap) {
   const char *home = g_cli.home;
   int n;

@@ -48,10 +48,6 @@ typedef struct dp_cli_opts {
   const char *wallet;
 } dp_cli_opts;
 
-/* Returns 1 if argv[*i] was a wallet option (value consumed), 0 if not, -1
- * on a missing value (usage error printed). */
-int dp_cli_opt(dp_cli_opts *o, int argc, char **argv, int *i);
-
 /* Writes the data directory (--home, $DECC_HOME or ~/.decc) into out.
  * Returns 0 or -1 after printing an error. */
 int dp_cli_home(char *out, size_t cap);
