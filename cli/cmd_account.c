@@ -12,19 +12,12 @@
 #include "dp_cli.h"
 #include "ledger_cli.h"
 
-static int account_usage(FILE *f) {
-  fprintf(f, "usage: decc account <command> [options] KEY\n\n"
-             "  balance [ADDRESS]        wallet RLC, staked and locked RLC "
-             "(default: the key's)\n"
-             "  deposit AMOUNT           stake RLC in PoCo (approveAndCall)\n"
-             "  withdraw AMOUNT          take staked RLC back to the wallet\n"
-             "  transfer TO AMOUNT       send RLC from the wallet\n\n"
-             "AMOUNT: nRLC (\"1000\", \"1000 nRLC\") or RLC (\"1.5 RLC\").\n"
-             "KEY: --keystore FILE [--password-file FILE] | --private-key-file "
-             "FILE\n     | --wallet NAME|ADDRESS|FILE\n\n"
-             "Run 'decc account <command> --help' for a command's options.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+/* The overview of `decc account` (cli_dispatch adds the command list). */
+static const char ACCOUNT_OVERVIEW[] =
+    "RLC held in the wallet and staked in PoCo's escrow.\n"
+    "AMOUNT: nRLC (\"1000\", \"1000 nRLC\") or RLC (\"1.5 RLC\").\n"
+    "KEY: --keystore FILE [--password-file FILE] | --private-key-file FILE\n"
+    "     | --wallet NAME|ADDRESS|FILE\n";
 
 static const char BALANCE_HELP[] =
     "usage: decc account balance [ADDRESS] [KEY]\n\n"
@@ -222,17 +215,21 @@ static int send_amount(int argc, char **argv, int with_to) {
   return rc;
 }
 
+static int send_stake(int argc, char **argv) {
+  return send_amount(argc, argv, 0); /* deposit or withdraw: argv[0] */
+}
+static int send_transfer(int argc, char **argv) {
+  return send_amount(argc, argv, 1);
+}
+
+static const cli_sub SUBS[] = {
+    {"balance", "[ADDRESS]: wallet RLC, staked and locked RLC, nonce",
+     cmd_balance},
+    {"deposit", "AMOUNT KEY: stake RLC in PoCo (approveAndCall)", send_stake},
+    {"withdraw", "AMOUNT KEY: take staked RLC back to the wallet", send_stake},
+    {"transfer", "TO AMOUNT KEY: send RLC from the wallet", send_transfer},
+    {NULL, NULL, NULL}};
+
 int cli_cmd_account(int argc, char **argv) {
-  if (argc < 2)
-    return account_usage(stderr);
-  const char *sub = argv[1];
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
-    return account_usage(stdout);
-  if (!strcmp(sub, "balance"))
-    return cmd_balance(argc - 1, argv + 1);
-  if (!strcmp(sub, "deposit") || !strcmp(sub, "withdraw"))
-    return send_amount(argc - 1, argv + 1, 0);
-  if (!strcmp(sub, "transfer"))
-    return send_amount(argc - 1, argv + 1, 1);
-  return cli_usage_error("unknown account command '%s'", sub);
+  return cli_dispatch("account", ACCOUNT_OVERVIEW, SUBS, argc, argv);
 }

@@ -48,10 +48,6 @@ static char *home_dir(void) {
   return p;
 }
 
-static void hexs(char *out, const uint8_t *p, size_t n) {
-  decc_hex_encode(out, p, n, 0);
-}
-
 static const char *body_name(decc_dcap_body b) {
   return b == DECC_DCAP_BODY_SGX    ? "SGX enclave report"
          : b == DECC_DCAP_BODY_TD10 ? "TD report 1.0"
@@ -74,40 +70,40 @@ static json_t *measurements(const decc_dcap_quote *q) {
   if (!m)
     return NULL;
   if (q->body == DECC_DCAP_BODY_SGX) {
-    hexs(h, q->sgx.mrenclave, 32);
+    decc_hex_encode(h, q->sgx.mrenclave, 32, 0);
     json_object_set_new(m, "mrenclave", json_string(h));
-    hexs(h, q->sgx.mrsigner, 32);
+    decc_hex_encode(h, q->sgx.mrsigner, 32, 0);
     json_object_set_new(m, "mrsigner", json_string(h));
     json_object_set_new(m, "isvprodid", json_integer(q->sgx.isvprodid));
     json_object_set_new(m, "isvsvn", json_integer(q->sgx.isvsvn));
-    hexs(h, q->sgx.attributes, 16);
+    decc_hex_encode(h, q->sgx.attributes, 16, 0);
     json_object_set_new(m, "attributes", json_string(h));
-    hexs(h, q->sgx.report_data, 64);
+    decc_hex_encode(h, q->sgx.report_data, 64, 0);
     json_object_set_new(m, "report_data", json_string(h));
   } else {
-    hexs(h, q->td.mrtd, 48);
+    decc_hex_encode(h, q->td.mrtd, 48, 0);
     json_object_set_new(m, "mrtd", json_string(h));
     for (int i = 0; i < 4; i++) {
       char k[8];
       snprintf(k, sizeof k, "rtmr%d", i);
-      hexs(h, q->td.rtmr[i], 48);
+      decc_hex_encode(h, q->td.rtmr[i], 48, 0);
       json_object_set_new(m, k, json_string(h));
     }
-    hexs(h, q->td.mrconfigid, 48);
+    decc_hex_encode(h, q->td.mrconfigid, 48, 0);
     json_object_set_new(m, "mrconfigid", json_string(h));
-    hexs(h, q->td.mrowner, 48);
+    decc_hex_encode(h, q->td.mrowner, 48, 0);
     json_object_set_new(m, "mrowner", json_string(h));
-    hexs(h, q->td.mrownerconfig, 48);
+    decc_hex_encode(h, q->td.mrownerconfig, 48, 0);
     json_object_set_new(m, "mrownerconfig", json_string(h));
-    hexs(h, q->td.mrseam, 48);
+    decc_hex_encode(h, q->td.mrseam, 48, 0);
     json_object_set_new(m, "mrseam", json_string(h));
-    hexs(h, q->td.td_attributes, 8);
+    decc_hex_encode(h, q->td.td_attributes, 8, 0);
     json_object_set_new(m, "td_attributes", json_string(h));
-    hexs(h, q->td.xfam, 8);
+    decc_hex_encode(h, q->td.xfam, 8, 0);
     json_object_set_new(m, "xfam", json_string(h));
-    hexs(h, q->td.tee_tcb_svn, 16);
+    decc_hex_encode(h, q->td.tee_tcb_svn, 16, 0);
     json_object_set_new(m, "tee_tcb_svn", json_string(h));
-    hexs(h, q->td.report_data, 64);
+    decc_hex_encode(h, q->td.report_data, 64, 0);
     json_object_set_new(m, "report_data", json_string(h));
   }
   return m;
@@ -293,7 +289,7 @@ static int attest_verify(int argc, char **argv) {
     json_object_set_new(o, "advisory_ids", adv);
     if (r.checks & DECC_DCAP_CHECK_PCK_CHAIN) {
       char h[33];
-      hexs(h, r.fmspc, 6);
+      decc_hex_encode(h, r.fmspc, 6, 0);
       for (char *p = h; *p; p++)
         if (*p >= 'a' && *p <= 'f')
           *p = (char)(*p - 32);
@@ -302,7 +298,7 @@ static int attest_verify(int argc, char **argv) {
           o, "pck_ca",
           json_string(r.pck_ca_platform ? "platform" : "processor"));
       json_object_set_new(o, "pck_pcesvn", json_integer(r.pck_pcesvn));
-      hexs(h, r.pck_cpusvn, 16);
+      decc_hex_encode(h, r.pck_cpusvn, 16, 0);
       json_object_set_new(o, "pck_cpusvn", json_string(h));
     }
     if (r.tcb_date[0])
@@ -381,14 +377,14 @@ out:
 
 /* `decc attest` has one subcommand: its help is verify's, generated from
  * the table (so the man page lists the options too). */
+static const cli_sub SUBS[] = {
+    {"verify", "QUOTE (--collateral FILE | --pccs URL): verify a DCAP quote",
+     attest_verify},
+    {NULL, NULL, NULL}};
+
 int cli_cmd_attest(int argc, char **argv) {
-  if (argc >= 2 && !strcmp(argv[1], "verify"))
-    return attest_verify(argc - 1, argv + 1);
-  if (argc >= 2 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help"))
-    return cli_usage_error("unknown attest command '%s'", argv[1]);
-  if (argc < 2)
-    return cli_usage_error("attest: which command? verify");
-  char verify[] = "verify", help[] = "--help";
-  char *hv[] = {verify, help, NULL};
-  return attest_verify(2, hv);
+  return cli_dispatch("attest",
+                      "Intel TDX and SGX DCAP quotes, verified up to the "
+                      "pinned Intel SGX Root CA.\n",
+                      SUBS, argc, argv);
 }

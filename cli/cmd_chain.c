@@ -18,34 +18,10 @@
 #include "decc/mem.h"
 #include "ledger_cli.h"
 
-static int chain_usage(FILE *f) {
-  fprintf(
-      f, "usage: decc chain <command> [options]\n\n"
-         "  init [--genesis FILE | --profile dev|arbitrum-sepolia] [--dev]\n"
-         "                                  create the ledger in "
-         "<home>/chain (--dev: print\n"
-         "                                  the funded dev accounts and "
-         "their keys;\n"
-         "                                  arbitrum-mainnet (42161) needs "
-         "--force-mainnet-chain-id)\n"
-         "  info                            chain id, contracts, head block\n"
-         "  block [N|latest]                a block and its transactions\n"
-         "  tx HASH                         a transaction's receipt and "
-         "events\n"
-         "  logs [--from N] [--to N] [--address A]... [--topic T]...\n"
-         "                                  events (topics match position "
-         "0, 1, … in order;\n"
-         "                                  '-' for any)\n"
-         "  verify                          replay every transaction from "
-         "genesis\n"
-         "  time [+SECONDS]                 chain time; +N moves it forward\n"
-         "  deploy --rpc URL KEY [--name PROFILE] [--artifacts DIR] [--force]\n"
-         "                                  deploy PoCo 6.1.0 + DataProtector "
-         "on an EVM chain\n"
-         "                                  and save the profile "
-         "<home>/chains/PROFILE.json\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+/* The overview of `decc chain` (cli_dispatch adds the command list). */
+static const char CHAIN_OVERVIEW[] =
+    "The chain: the embedded ledger in <home>/chain, or an EVM chain\n"
+    "(--chain URL|PROFILE) for info, tx, logs and time.\n";
 
 static const char INIT_HELP[] =
     "usage: decc chain init [--genesis FILE | --profile dev|arbitrum-sepolia] "
@@ -640,24 +616,19 @@ static int cmd_time(int argc, char **argv) {
 
 int cli_cmd_chain_deploy(int argc, char **argv);
 
-static const struct {
-  const char *name;
-  int (*fn)(int, char **);
-} CMDS[] = {
-    {"init", cmd_init},   {"info", cmd_info},
-    {"block", cmd_block}, {"tx", cmd_tx},
-    {"logs", cmd_logs},   {"verify", cmd_verify},
-    {"time", cmd_time},   {"deploy", cli_cmd_chain_deploy},
-};
+static const cli_sub SUBS[] = {
+    {"init", "create the ledger in <home>/chain (--dev: dev accounts)",
+     cmd_init},
+    {"info", "chain id, contracts, head block", cmd_info},
+    {"block", "[N|latest]: a block and its transactions", cmd_block},
+    {"tx", "HASH: a transaction's receipt and events", cmd_tx},
+    {"logs", "events by block range, address and topics", cmd_logs},
+    {"verify", "replay every transaction from genesis", cmd_verify},
+    {"time", "[+SECONDS]: chain time; +N moves it forward", cmd_time},
+    {"deploy", "--rpc URL KEY: PoCo + DataProtector on an EVM chain",
+     cli_cmd_chain_deploy},
+    {NULL, NULL, NULL}};
 
 int cli_cmd_chain(int argc, char **argv) {
-  if (argc < 2)
-    return chain_usage(stderr);
-  const char *sub = argv[1];
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
-    return chain_usage(stdout);
-  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    if (!strcmp(sub, CMDS[i].name))
-      return CMDS[i].fn(argc - 1, argv + 1);
-  return cli_usage_error("unknown chain command '%s'", sub);
+  return cli_dispatch("chain", CHAIN_OVERVIEW, SUBS, argc, argv);
 }

@@ -8,7 +8,6 @@
  * --home directories, everything else files.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -170,38 +169,65 @@ static void zsh_item(const char *name, const char *summary) {
   puts("'");
 }
 
-int cli_cmd_completion(int argc, char **argv) {
-  if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-    puts("usage: decc completion bash|zsh\n\n"
-         "Prints a completion script for decc: commands (with their summary\n"
-         "in zsh), subcommands and options (read from each command's --help),\n"
-         "wallet names for --wallet.\n"
-         "bash: decc completion bash > /etc/bash_completion.d/decc, or\n"
-         "      source <(decc completion bash)\n"
-         "zsh:  decc completion zsh > \"${fpath[1]}/_decc\" then compinit, or\n"
-         "      source <(decc completion zsh) after compinit");
-    return CLI_OK;
-  }
-  if (argc == 2 && !strcmp(argv[1], "zsh")) {
-    fputs(ZSH_HEAD, stdout);
-    puts("_decc_commands=(");
-    for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++)
-      zsh_item(NAMES[i], SUMMARIES[i]);
-    puts(")");
-    /* Autoloaded from $fpath: run; sourced: register. */
-    puts("if [[ ${zsh_eval_context[-1]} == loadautofunc ]]; then\n"
-         "  _decc \"$@\"\n"
-         "else\n"
-         "  compdef _decc decc\n"
-         "fi");
-    return CLI_OK;
-  }
-  if (argc != 2 || strcmp(argv[1], "bash") != 0)
-    return cli_usage_error("give the shell: decc completion bash|zsh");
+/* The overview of `decc completion` (cli_dispatch adds the shells). */
+static const char COMPLETION_OVERVIEW[] =
+    "Prints a completion script for decc: commands (with their summary\n"
+    "in zsh), subcommands and options (read from each command's --help),\n"
+    "wallet names for --wallet.\n"
+    "bash: decc completion bash > /etc/bash_completion.d/decc, or\n"
+    "      source <(decc completion bash)\n"
+    "zsh:  decc completion zsh > \"${fpath[1]}/_decc\" then compinit, or\n"
+    "      source <(decc completion zsh) after compinit\n";
+
+static int completion_zsh(int argc, char **argv) {
+  cli_spec spec = {"completion zsh",
+                   "usage: decc completion zsh\n\nPrints the zsh completion "
+                   "script (see decc completion --help).\n",
+                   NULL,
+                   NULL,
+                   0,
+                   NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  fputs(ZSH_HEAD, stdout);
+  puts("_decc_commands=(");
+  for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++)
+    zsh_item(NAMES[i], SUMMARIES[i]);
+  puts(")");
+  /* Autoloaded from $fpath: run; sourced: register. */
+  puts("if [[ ${zsh_eval_context[-1]} == loadautofunc ]]; then\n"
+       "  _decc \"$@\"\n"
+       "else\n"
+       "  compdef _decc decc\n"
+       "fi");
+  return CLI_OK;
+}
+
+static int completion_bash(int argc, char **argv) {
+  cli_spec spec = {"completion bash",
+                   "usage: decc completion bash\n\nPrints the bash completion "
+                   "script (see decc completion --help).\n",
+                   NULL,
+                   NULL,
+                   0,
+                   NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
   fputs(SCRIPT_HEAD, stdout);
   printf("_decc_commands='");
   for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++)
     printf("%s%s", i ? " " : "", NAMES[i]);
   printf("'\ncomplete -o filenames -F _decc decc\n");
   return CLI_OK;
+}
+
+static const cli_sub SUBS[] = {
+    {"bash", "the bash completion script", completion_bash},
+    {"zsh", "the zsh completion script", completion_zsh},
+    {NULL, NULL, NULL}};
+
+int cli_cmd_completion(int argc, char **argv) {
+  return cli_dispatch("completion", COMPLETION_OVERVIEW, SUBS, argc, argv);
 }

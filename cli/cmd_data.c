@@ -18,24 +18,17 @@
 
 #define MAX_JSON_INPUT (256u << 20)
 
-static int data_usage(FILE *f) {
-  fprintf(
-      f, "usage: decc data <command>\n\n"
-         "  validate  [--format legacy|v2] IN.json\n"
-         "  schema    [--format legacy|v2] IN.json\n"
-         "  serialize [--format legacy|v2] IN.json [-o OUT.zip]\n"
-         "  get       ZIP PATH [--type T] [--mode optimistic|borsh|legacy]\n"
-         "  list      ZIP\n"
-         "  extract   ZIP -o DIR\n\n"
-         "IN.json is a JSON object (\"-\" = stdin). Binary values are\n"
-         "{\"$file\": \"relative/path\"} (relative to IN.json's directory) or\n"
-         "{\"$base64\": \"...\"}; v2 big integers are {\"$i128\": \"-123\"}.\n"
-         "--format defaults to v2 (DataProtector 2.x); legacy is 0.5.3.\n"
-         "get: T is bool, f64, i128, string, number, boolean, or anything\n"
-         "else for the raw bytes (default); dots in PATH separate keys.\n"
-         "Global --json gives structured output.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+/* The overview of `decc data` (cli_dispatch adds the command list). */
+static const char DATA_OVERVIEW[] =
+    "DataProtector protected data: a JSON data object as the SDK serializes "
+    "it,\nand the zips it makes.\n"
+    "IN.json is a JSON object (\"-\" = stdin). Binary values are\n"
+    "{\"$file\": \"relative/path\"} (relative to IN.json's directory) or\n"
+    "{\"$base64\": \"...\"}; v2 big integers are {\"$i128\": \"-123\"}.\n"
+    "--format defaults to v2 (DataProtector 2.x); legacy is 0.5.3.\n"
+    "get: T is bool, f64, i128, string, number, boolean, or anything\n"
+    "else for the raw bytes (default); dots in PATH separate keys.\n"
+    "Global --json gives structured output.\n";
 
 typedef struct in_args {
   decc_pd_format fmt;
@@ -382,23 +375,15 @@ static int data_extract(int argc, char **argv) {
   return CLI_OK;
 }
 
-static const struct {
-  const char *name;
-  int (*fn)(int, char **);
-} CMDS[] = {
-    {"validate", data_validate},   {"schema", data_schema},
-    {"serialize", data_serialize}, {"get", data_get},
-    {"list", data_list},           {"extract", data_extract},
-};
+static const cli_sub SUBS[] = {
+    {"validate", "[--format legacy|v2] IN.json", data_validate},
+    {"schema", "[--format legacy|v2] IN.json", data_schema},
+    {"serialize", "[--format legacy|v2] IN.json [-o OUT.zip]", data_serialize},
+    {"get", "ZIP PATH [--type T] [--mode optimistic|borsh|legacy]", data_get},
+    {"list", "ZIP", data_list},
+    {"extract", "ZIP -o DIR", data_extract},
+    {NULL, NULL, NULL}};
 
 int cli_cmd_data(int argc, char **argv) {
-  if (argc < 2)
-    return data_usage(stderr);
-  const char *sub = argv[1];
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help"))
-    return data_usage(stdout);
-  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    if (!strcmp(sub, CMDS[i].name))
-      return CMDS[i].fn(argc - 1, argv + 1);
-  return cli_usage_error("unknown data command '%s'", sub);
+  return cli_dispatch("data", DATA_OVERVIEW, SUBS, argc, argv);
 }

@@ -1,8 +1,8 @@
 /*
  * cmd_dataset.c — `decc dataset`: dataset keys, encryption, decryption and
  * checksums in the iExec format (include/decc/dataset.h). Subcommands live
- * in one table so the ledger commands (deploy, show, transfer) can be added
- * as further rows.
+ * in one table (cli_dispatch) with the ledger commands (deploy, show,
+ * transfer: ledger_extra.c) and publish (dp_publish.c).
  *
  * Key files hold the 44-character base64 key (no newline, like the iExec
  * SDK's `<name>.key`), mode 0600. A key is printed on the terminal only when
@@ -25,20 +25,33 @@
 
 #define KEY_FILE_MAX 4096
 
-typedef struct dataset_cmd {
-  const char *name;
-  const char *summary;
-  const char *usage; /* options, after "decc dataset <name> " */
-  int (*fn)(int argc, char **argv);
-} dataset_cmd;
+/* The overview of `decc dataset` (cli_dispatch adds the command list). */
+static const char DATASET_OVERVIEW[] =
+    "Dataset keys, encryption and checksums in the iExec format; datasets "
+    "on the\nchain and their orders.\n"
+    "KEY: --keystore FILE [--password-file FILE] | --private-key-file FILE\n"
+    "     | --wallet NAME|ADDRESS|FILE\n";
 
-static const dataset_cmd *find_cmd(const char *name);
-
-static int sub_usage(const dataset_cmd *c, FILE *f) {
-  fprintf(f, "usage: decc dataset %s %s\n\n%s\n", c->name, c->usage,
-          c->summary);
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const char KEYGEN_HELP[] =
+    "usage: decc dataset keygen [-o FILE | --print] [--force]\n\n"
+    "Generates a dataset key (base64 of 32 random bytes). Writes FILE "
+    "(default\n./dataset.key, mode 0600); --print writes the key to stdout "
+    "instead. An\nexisting file is kept unless --force.\n";
+static const char ENCRYPT_HELP[] =
+    "usage: decc dataset encrypt FILE [--key-file KEY] [-o OUT] [--force]\n\n"
+    "Encrypts FILE as IV || AES-256-CBC (iExec dataset format) into OUT "
+    "(default\nFILE.enc) and prints its checksum (0x + SHA-256 of OUT, the "
+    "on-chain checksum).\nWithout --key-file a new key is generated and "
+    "saved to FILE.key (mode 0600).\n";
+static const char DECRYPT_HELP[] =
+    "usage: decc dataset decrypt FILE.enc --key-file KEY [-o OUT] [--checksum "
+    "0xHEX]\n                            [--force]\n\n"
+    "Decrypts an iExec dataset file into OUT (default: FILE without .enc; "
+    "mode\n0600). With --checksum, the encrypted file must have that "
+    "checksum. Wrong key\nor tampered data: error, no output.\n";
+static const char CHECKSUM_HELP[] =
+    "usage: decc dataset checksum FILE\n\n"
+    "Prints the dataset checksum of FILE: 0x + SHA-256 of its bytes.\n";
 
 static int exists(const char *path) {
   struct stat sb;
@@ -103,12 +116,12 @@ static int cmd_keygen(int argc, char **argv) {
                     {"force", 0, CLI_OPT_FLAG, &force, NULL,
                      "replace an existing FILE", 0, 0, 0},
                     {0}};
-  cli_spec spec = {"dataset keygen", NULL, opts, NULL, 0, NULL};
+  cli_spec spec = {"dataset keygen", KEYGEN_HELP, opts, NULL, 0, NULL};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
     return prc;
   if (print && out)
-    return cli_usage_error("keygen: use either -o FILE or --print");
+    return cli_cmd_usage(spec.cmd, "keygen: use either -o FILE or --print");
   decc_err err;
   decc_err_clear(&err);
   decc_dataset_key *key = NULL;
@@ -149,13 +162,13 @@ static int cmd_encrypt(int argc, char **argv) {
                     {"force", 0, CLI_OPT_FLAG, &force, NULL,
                      "replace an existing output file", 0, 0, 0},
                     {0}};
-  cli_spec spec = {"dataset encrypt", NULL, opts, NULL, 1, NULL};
+  cli_spec spec = {"dataset encrypt", ENCRYPT_HELP, opts, NULL, 1, NULL};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
     return prc;
   in = np ? argv[1] : NULL;
   if (!in)
-    return cli_usage_error("encrypt: missing FILE");
+    return cli_cmd_usage(spec.cmd, "encrypt: missing FILE");
   char *out_alloc = NULL, *key_alloc = NULL;
   if (!out)
     out = out_alloc = concat(in, ".enc");
@@ -228,21 +241,21 @@ static int cmd_decrypt(int argc, char **argv) {
                     {"force", 0, CLI_OPT_FLAG, &force, NULL,
                      "replace an existing output file", 0, 0, 0},
                     {0}};
-  cli_spec spec = {"dataset decrypt", NULL, opts, NULL, 1, NULL};
+  cli_spec spec = {"dataset decrypt", DECRYPT_HELP, opts, NULL, 1, NULL};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
     return prc;
   in = np ? argv[1] : NULL;
   if (!in)
-    return cli_usage_error("decrypt: missing FILE");
+    return cli_cmd_usage(spec.cmd, "decrypt: missing FILE");
   if (!key_file)
-    return cli_usage_error("decrypt: --key-file is required");
+    return cli_cmd_usage(spec.cmd, "decrypt: --key-file is required");
   char *out_alloc = NULL;
   if (!out) {
     size_t n = strlen(in);
     if (n <= 4 || strcmp(in + n - 4, ".enc"))
-      return cli_usage_error("decrypt: -o is required when FILE does not end "
-                             "in .enc");
+      return cli_cmd_usage(spec.cmd, "decrypt: -o is required when FILE does "
+                                     "not end in .enc");
     out = out_alloc = decc_strndup(in, n - 4);
     if (!out)
       return cli_fail("out of memory");
@@ -253,7 +266,7 @@ static int cmd_decrypt(int argc, char **argv) {
   int rc = CLI_OK;
   if (checksum && decc_hex_decode_exact(expect, 32, checksum, "--checksum",
                                         &err) != DECC_OK)
-    rc = cli_usage_error("%s", err.msg);
+    rc = cli_cmd_usage(spec.cmd, "%s", err.msg);
   if (rc == CLI_OK)
     rc = check_new(out, force, "output file");
   decc_dataset_key *key = NULL;
@@ -282,8 +295,12 @@ static int cmd_decrypt(int argc, char **argv) {
 /* ---- checksum ------------------------------------------------------------ */
 
 static int cmd_checksum(int argc, char **argv) {
-  if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
-    return cli_usage_error("checksum needs exactly one FILE");
+  cli_spec spec = {"dataset checksum", CHECKSUM_HELP, NULL, NULL, 1, NULL};
+  int np, prc = cli_parse(&spec, argc, argv, &np);
+  if (prc != CLI_RUN)
+    return prc;
+  if (np != 1)
+    return cli_cmd_usage(spec.cmd, "checksum needs exactly one FILE");
   char hex[DECC_HEX32_LEN];
   decc_err err;
   decc_err_clear(&err);
@@ -297,64 +314,29 @@ static int cmd_checksum(int argc, char **argv) {
 
 /* ---- table --------------------------------------------------------------- */
 
-static const dataset_cmd CMDS[] = {
-    {"keygen",
-     "Generate a dataset key (base64 of 32 random bytes). Writes "
-     "FILE (default ./dataset.key, mode 0600);\n--print writes the "
-     "key to stdout instead. An existing file is kept unless "
-     "--force.",
-     "[-o FILE | --print] [--force]", cmd_keygen},
-    {"encrypt",
-     "Encrypt FILE as IV || AES-256-CBC (iExec dataset format) "
-     "into OUT (default FILE.enc) and print\nits checksum (0x + "
-     "SHA-256 of OUT, the on-chain checksum). Without --key-file a "
-     "new key is\ngenerated and saved to FILE.key (mode 0600).",
-     "FILE [--key-file KEY] [-o OUT] [--force]", cmd_encrypt},
-    {"decrypt",
-     "Decrypt an iExec dataset file into OUT (default: FILE "
-     "without .enc; mode 0600). With --checksum,\nthe encrypted "
-     "file must have that checksum. Wrong key or tampered data: "
-     "error, no output.",
-     "FILE.enc --key-file KEY [-o OUT] [--checksum 0xHEX] [--force]",
+static int dataset_publish(int argc, char **argv) {
+  return cli_dp_publish(argc, argv, 2); /* a dataset order (dp_publish.c) */
+}
+static int dataset_ledger(int argc, char **argv) {
+  return cli_ledger_dataset(argc, argv); /* deploy, show, transfer */
+}
+
+static const cli_sub SUBS[] = {
+    {"keygen", "[-o FILE | --print] [--force]: a new dataset key", cmd_keygen},
+    {"encrypt", "FILE [--key-file KEY] [-o OUT]: encrypt, print the checksum",
+     cmd_encrypt},
+    {"decrypt", "FILE.enc --key-file KEY [-o OUT]: decrypt a dataset file",
      cmd_decrypt},
-    {"checksum",
-     "Print the dataset checksum of FILE: 0x + SHA-256 of its "
-     "bytes.",
-     "FILE", cmd_checksum},
-};
-
-static const dataset_cmd *find_cmd(const char *name) {
-  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    if (!strcmp(CMDS[i].name, name))
-      return &CMDS[i];
-  return NULL;
-}
-
-static int dataset_usage(FILE *f) {
-  fprintf(f, "usage: decc dataset <command> [options]\n\ncommands:\n");
-  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    fprintf(f, "  %-9s %s\n", CMDS[i].name, CMDS[i].usage);
-  fprintf(f, "  %-9s %s\n", "publish",
-          "DATASET [--price A] [--volume N] [--app-restrict ADDRESS] …");
-  fprintf(f, "\nRun 'decc dataset <command> --help' for details.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+    {"checksum", "FILE: 0x + SHA-256 of its bytes", cmd_checksum},
+    {"publish", "DATASET [--price A] [--volume N]: sign and publish an order",
+     dataset_publish},
+    {"deploy", "--name NAME --multiaddr M --checksum 0x… KEY: register it",
+     dataset_ledger},
+    {"show", "ADDRESS: the dataset's on-chain fields", dataset_ledger},
+    {"transfer", "ADDRESS NEW_OWNER KEY: give the dataset (its NFT) away",
+     dataset_ledger},
+    {NULL, NULL, NULL}};
 
 int cli_cmd_dataset(int argc, char **argv) {
-  if (argc < 2)
-    return dataset_usage(stderr);
-  if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-    return dataset_usage(stdout);
-  /* publish: a dataset order, as iexec dataset publish (dp_publish.c). */
-  if (!strcmp(argv[1], "publish"))
-    return cli_dp_publish(argc - 1, argv + 1, 2);
-  const dataset_cmd *c = find_cmd(argv[1]);
-  if (!c) {
-    int lrc = cli_ledger_dataset(argc - 1, argv + 1); /* deploy, show, … */
-    return lrc >= 0 ? lrc
-                    : cli_usage_error("unknown dataset command '%s'", argv[1]);
-  }
-  if (cli_wants_help(argc - 1, argv + 1))
-    return sub_usage(c, stdout);
-  return c->fn(argc - 1, argv + 1);
+  return cli_dispatch("dataset", DATASET_OVERVIEW, SUBS, argc, argv);
 }

@@ -32,19 +32,10 @@ static const char LS_HELP_DEAL[] =
     "a\n"
     "duration back from now (7d, 12h).\n";
 
-static int deal_usage(FILE *f) {
-  fprintf(f, "usage: decc deal show DEALID\n"
-             "       decc deal ls [--user ADDRESS|WALLET] [--since WHEN] "
-             "[--from-block N] [wallet]\n\n"
-             "show: a deal (viewDeal) and the ids of its tasks.\n"
-             "ls:   the deals requested by --user (default: your wallet), "
-             "oldest first;\n"
-             "      --since: started at or after a date (2026-12-01, "
-             "2026-12-01T10:30Z)\n"
-             "      or a duration back from now (7d, 12h).\n"
-             "(decc deal ls --help lists its options)\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+/* The overview of `decc deal` (cli_dispatch adds the command list). */
+static const char DEAL_OVERVIEW[] =
+    "Deals on the hub. ls --since: started at or after a date (2026-12-01,\n"
+    "2026-12-01T10:30Z) or a duration back from now (7d, 12h).\n";
 
 #define EV_ORDERS_MATCHED                                                      \
   "OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)"
@@ -324,19 +315,11 @@ static int deal_show(int argc, char **argv) {
 
 static int deal_ls(int argc, char **argv) { return cli_deal_ls(argc, argv, 0); }
 
-static const struct {
-  const char *name;
-  int (*fn)(int, char **);
-} CMDS[] = {{"show", deal_show}, {"ls", deal_ls}};
+static const cli_sub SUBS[] = {
+    {"show", "DEALID: a deal (viewDeal) and the ids of its tasks", deal_show},
+    {"ls", "the deals requested by --user (default: your wallet)", deal_ls},
+    {NULL, NULL, NULL}};
 
 int cli_cmd_deal(int argc, char **argv) {
-  if (argc < 2)
-    return deal_usage(stderr);
-  const char *sub = argv[1];
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
-    return deal_usage(stdout);
-  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    if (!strcmp(sub, CMDS[i].name))
-      return CMDS[i].fn(argc - 1, argv + 1);
-  return cli_usage_error("unknown deal command '%s'", sub);
+  return cli_dispatch("deal", DEAL_OVERVIEW, SUBS, argc, argv);
 }

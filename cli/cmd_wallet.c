@@ -33,54 +33,17 @@
 #define TYPED_DATA_MAX (1u * 1024u * 1024u)
 #define NAME_MAX_LEN 64
 
-static const struct {
-  const char *name;
-  const char *usage;
-} SUBS[] = {
-    {"create", "create [-o FILE | --name NAME] [--password-file F]\n"
-               "         [--kdf scrypt|pbkdf2] [--scrypt-n N] [--pbkdf2-c C]\n"
-               "      new random key, written as a V3 keystore (mode 0600)"},
-    {"import", "import --private-key-file F [-o FILE | --name NAME]\n"
-               "         [--password-file F] [--kdf ...] [--scrypt-n N]\n"
-               "  import --keystore F [--password-file F] [-o FILE | --name "
-               "NAME]\n"
-               "      store a key (encrypted) or a copy of a keystore that "
-               "unlocks"},
-    {"list", "list\n      addresses and files in <home>/wallets"},
-    {"show",
-     "show [NAME|ADDRESS|FILE] [--all]\n"
-     "      address, RLC balance, PoCo account (deposited, locked) and "
-     "nonce of\n"
-     "      a wallet (default: the configured or only one; --all: every "
-     "wallet\n"
-     "      of <home>/wallets) on the chain in use; no password needed"},
-    {"address", "address KEY\n      address of the key"},
-    {"sign-message",
-     "sign-message KEY (--text STR | --hex HEX | --hash 0x<32 bytes> | "
-     "--file PATH)\n"
-     "      EIP-191 personal_sign signature (--hash signs the 32 raw bytes)"},
-    {"sign-typed-data", "sign-typed-data KEY FILE.json\n"
-                        "      EIP-712 signature of eth_signTypedData_v4 JSON"},
-    {"recover", "recover (--text|--hex|--hash|--file ...) --signature 0x...\n"
-                "  recover --typed-data FILE.json --signature 0x...\n"
-                "      signer address (add --expect ADDRESS to check it)"},
-};
-
-static int wallet_usage(FILE *f) {
-  fprintf(f, "usage: decc wallet <command> [options]\n\n");
-  for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
-    fprintf(f, "  %s\n", SUBS[i].usage);
-  fprintf(f, "\nKEY is --keystore FILE [--password-file FILE] or "
-             "--private-key-file FILE.\n"
-             "A password file's first line is the password; without "
-             "--password-file\n"
-             "the password is read from the terminal without echo. Passwords "
-             "and keys\n"
-             "are never accepted on the command line. Wallets live in "
-             "<home>/wallets,\n"
-             "home = --home, $DECC_HOME or ~/.decc. --json prints JSON.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+/* The overview of `decc wallet` (cli_dispatch adds the command list). */
+static const char WALLET_OVERVIEW[] =
+    "Ethereum keys as V3 keystores: create, import, list, show; sign and "
+    "recover.\n"
+    "KEY is --keystore FILE [--password-file FILE], --private-key-file FILE "
+    "or\n--wallet NAME|ADDRESS|FILE. "
+    "A password file's first line is the password; without\n"
+    "--password-file the password is read from the terminal without echo. "
+    "Passwords\nand keys are never accepted on the command line. Wallets "
+    "live in <home>/wallets,\n"
+    "home = --home, $DECC_HOME or ~/.decc. --json prints JSON.\n";
 
 /* Options that would put a secret in argv (and so in `ps`) are refused. */
 static int secret_in_argv(const char *a) {
@@ -153,30 +116,6 @@ static int wallets_dir(char *out, size_t cap) {
     return -1;
   }
   return 0;
-}
-
-/* mkdir -p with mode 0700 for the components it creates. */
-static int make_dirs(const char *path) {
-  char buf[4096];
-  size_t len = strlen(path);
-  if (len == 0 || len >= sizeof buf)
-    return cli_fail("%s: path too long", path);
-  memcpy(buf, path, len + 1);
-  for (size_t i = 1; i <= len; i++) {
-    if (buf[i] != '/' && buf[i] != 0)
-      continue;
-    char save = buf[i];
-    buf[i] = 0;
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
-      int e = errno;
-      return cli_fail("%s: %s", buf, strerror(e));
-    }
-    buf[i] = save;
-  }
-  struct stat st;
-  if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-    return cli_fail("%s: not a directory", path);
-  return CLI_OK;
 }
 
 /* Fails when path already exists (checked before the slow KDF runs; the
@@ -285,7 +224,7 @@ static int destination(char *out, size_t cap, const store_opts *o,
   char dir[4096];
   if (wallets_dir(dir, sizeof dir) != 0)
     return CLI_FAIL;
-  if (make_dirs(dir) != CLI_OK)
+  if (cli_mkdir_p(dir) != CLI_OK) /* mode 0700 */
     return CLI_FAIL;
   char fname[NAME_MAX_LEN + 8];
   if (o->name) {
@@ -1187,28 +1126,21 @@ static int wallet_show(int argc, char **argv) {
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-static const struct {
-  const char *name;
-  int (*fn)(int, char **);
-} CMDS[] = {
-    {"create", wallet_create},
-    {"import", wallet_import},
-    {"list", wallet_list},
-    {"show", wallet_show},
-    {"address", wallet_address},
-    {"sign-message", wallet_sign_message},
-    {"sign-typed-data", wallet_sign_typed_data},
-    {"recover", wallet_recover},
-};
+static const cli_sub SUBS[] = {
+    {"create", "a new random key, as a V3 keystore (mode 0600)", wallet_create},
+    {"import", "store a key (encrypted) or a keystore that unlocks",
+     wallet_import},
+    {"list", "addresses and files in <home>/wallets", wallet_list},
+    {"show", "[NAME|ADDRESS|FILE] [--all]: balances and nonce; no password",
+     wallet_show},
+    {"address", "KEY: the address of the key", wallet_address},
+    {"sign-message", "KEY (--text|--hex|--hash|--file): EIP-191 signature",
+     wallet_sign_message},
+    {"sign-typed-data", "KEY FILE.json: EIP-712 signature (signTypedData_v4)",
+     wallet_sign_typed_data},
+    {"recover", "... --signature 0x...: the signer's address", wallet_recover},
+    {NULL, NULL, NULL}};
 
 int cli_cmd_wallet(int argc, char **argv) {
-  if (argc < 2)
-    return wallet_usage(stderr);
-  const char *sub = argv[1];
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help"))
-    return wallet_usage(stdout);
-  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    if (!strcmp(sub, CMDS[i].name))
-      return CMDS[i].fn(argc - 1, argv + 1);
-  return cli_usage_error("unknown wallet command '%s'", sub);
+  return cli_dispatch("wallet", WALLET_OVERVIEW, SUBS, argc, argv);
 }

@@ -4,7 +4,11 @@
 # option naming the command and its --help, missing or bad number, value
 # given to a flag, option given twice, too many arguments, too many values
 # of a repeatable option), --opt=value equal to --opt value, "--" ending the
-# options, and a --help whose options section lists what the table accepts.
+# options, and a --help whose options section lists what the table accepts;
+# `decc match` on the table with the wallet options; every command with
+# subcommands (account, chain, data, deal, dataset, workerpool, completion,
+# wallet, attest) through one subcommand table: the same overview for
+# -h, --help, help and no subcommand, and the same unknown-subcommand line.
 # Offline: `decc ls` on an empty data directory is the command that runs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -184,7 +188,7 @@ one_line "attest missing argument" 2 "decc: verify needs a QUOTE file (see decc 
   "$DECC" attest verify
 one_line "attest unknown" 2 "decc: unknown option '--frob' for 'decc attest verify' (see decc attest verify --help)" \
   "$DECC" attest verify q --frob
-help_lists "attest --help" "--collateral --pccs --offline --now --policy --report-data" "$DECC" attest
+help_lists "attest verify --help" "--collateral --pccs --offline --now --policy --report-data" "$DECC" attest verify
 
 one_line "store bad number" 2 "decc: --offset needs a number, not '-1' (see decc store cat --help)" \
   "$DECC" store cat x --offset -1
@@ -240,4 +244,62 @@ a=$out
 check_rc "util --opt=value" 0 "$DECC" util keccak256 --text=abc
 check_eq "util same result" "$a" "$out"
 check_eq "util keccak of abc" "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45" "$out"
+
+# ---- decc match: four order files and the wallet options, by the table
+one_line "match unknown" 2 "decc: unknown option '--frob' for 'decc match' (see decc match --help)" \
+  "$DECC" match a - c d --frob
+one_line "match twice" 2 "decc: --keystore given twice (see decc match --help)" \
+  "$DECC" match a - c d --keystore k1 --keystore=k2
+one_line "match missing value" 2 "decc: --private-key-file needs a value (FILE) (see decc match --help)" \
+  "$DECC" match a - c d --private-key-file
+one_line "match three files" 2 "decc: match needs four order files: APP DATASET|- WORKERPOOL REQUEST (see decc match --help)" \
+  "$DECC" match a - c --private-key-file k
+one_line "match five files" 2 "decc: unexpected argument 'e' (see decc match --help)" \
+  "$DECC" match a - c d e
+help_lists "match --help" "--wallet --keystore --password-file --private-key-file --help" "$DECC" match
+contains "match --help: usage" "usage: decc match APP.json DATASET.json|- WORKERPOOL.json REQUEST.json" "$out"
+
+# ---- commands with subcommands: one table each (cli_dispatch), so the
+# overview, -h/--help/help and the unknown-subcommand error are the same
+# everywhere; each subcommand's --help is its own parser's
+subs_of() {
+  case $1 in
+  account) echo balance deposit withdraw transfer ;;
+  chain) echo init info block tx logs verify time deploy ;;
+  data) echo validate schema serialize get list extract ;;
+  deal) echo show ls ;;
+  dataset) echo keygen encrypt decrypt checksum publish deploy show transfer ;;
+  workerpool) echo publish deploy show transfer policy ;;
+  completion) echo bash zsh ;;
+  wallet) echo create import list show address sign-message sign-typed-data recover ;;
+  attest) echo verify ;;
+  esac
+}
+for c in account chain data deal dataset workerpool completion wallet attest; do
+  one_line "$c unknown subcommand" 2 "decc: unknown $c command 'frob' (see decc $c --help)" \
+    "$DECC" "$c" frob
+  check_rc "$c --help" 0 "$DECC" "$c" --help
+  help=$out
+  contains "$c --help: usage" "usage: decc $c <command> [options]" "$help"
+  for sc in $(subs_of "$c"); do # bash matching: no process per check
+    [[ $'\n'$help == *$'\n'"  $sc "* ]] && ok || ko "$c --help lacks $sc"
+  done
+  # -h and no subcommand go through the same cli_dispatch: each is checked
+  # on every other command (a decc run costs ~0.2 s on a loaded machine)
+  case $c in
+  account | data | dataset | completion | attest)
+    check_rc "$c -h" 0 "$DECC" "$c" -h
+    check_eq "$c -h is --help" "$help" "$out"
+    ;;
+  *)
+    refuse "$c no subcommand" 2 "$DECC" "$c"
+    check_eq "$c no subcommand: overview on stderr" "$help" "$(<"$T/err")"
+    ;;
+  esac
+done
+one_line "dataset checksum no file" 2 "decc: checksum needs exactly one FILE (see decc dataset checksum --help)" \
+  "$DECC" dataset checksum
+help_lists "workerpool policy --help" "--worker-stake-ratio --scheduler-reward-ratio --wallet" "$DECC" workerpool policy
+one_line "completion extra" 2 "decc: 'decc completion bash' takes no argument ('x') (see decc completion bash --help)" \
+  "$DECC" completion bash x
 finish
