@@ -8,19 +8,10 @@
 # errors exit 2. Needs DECC, DECC_SOURCE_DIR, jq and python3.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-: "${DECC:?DECC must point to the decc binary}"
 : "${DECC_SOURCE_DIR:?DECC_SOURCE_DIR must point to the source tree}"
-for tool in jq python3; do
-  if ! command -v $tool >/dev/null; then
-    echo "SKIP: $tool not installed"
-    [ "${CI:-}" == true ] && exit 1
-    exit 77
-  fi
-done
+need_cmd jq python3
 V="$DECC_SOURCE_DIR/tests/vectors/dcap"
 E="$V/expected.json"
-PID=
-on_exit '[ -n "$PID" ] && kill "$PID" 2>/dev/null'
 exp() { jq -r --arg n "$1" ".cases[] | select(.name == \$n) | $2" "$E"; }
 
 # Every sample as dcap-qvl saw it, collateral from the file.
@@ -64,11 +55,10 @@ check_eq "tampered check" QUOTE_SIGNATURE \
   "$(jq -r '.checks[] | select(.result == "failed") | .check' "$T/out")"
 
 # Collateral from a PCCS, cached under <home>/pccs-cache, then offline.
-python3 "$DECC_SOURCE_DIR/tests/cli/fake_pccs.py" "$V/tdx_quote_collateral.json" \
-  "$T/port" "$T/pccs.log" &
-PID=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-URL="http://127.0.0.1:$(cat "$T/port")"
+# (start_bg stops it at exit; its requests are logged to pccs.log)
+start_bg "$T/port" "$T/pccs.out" python3 "$DECC_SOURCE_DIR/tests/cli/fake_pccs.py" \
+  "$V/tdx_quote_collateral.json" "$T/port" "$T/pccs.log"
+URL=$BG_URL
 H="$T/home"
 expect_rc "pccs fetch" 0 "$DECC" --home "$H" --json attest verify "$V/tdx_quote" \
   --pccs "$URL" --now 2025-06-20T12:00:00Z
@@ -77,9 +67,7 @@ check_eq "pccs source" pccs "$(jq -r .collateral_source "$T/out")"
 grep -q '^/tdx/certification/v4/tcb?fmspc=B0C06F000000$' "$T/pccs.log" && ok || bad "pccs: tcb by FMSPC"
 grep -q '^/sgx/certification/v4/pckcrl?ca=platform' "$T/pccs.log" && ok || bad "pccs: pckcrl platform"
 ls "$H/pccs-cache/"tdx-B0C06F000000-platform.json >/dev/null && ok || bad "pccs: cache file"
-kill "$PID"
-wait "$PID" 2>/dev/null || true
-PID=
+stop_pid "$BG_PID"
 expect_rc "pccs cached" 0 "$DECC" --home "$H" --json attest verify "$V/tdx_quote" \
   --pccs "$URL" --now 2025-06-21T12:00:00Z
 check_eq "cache source" pccs-cache "$(jq -r .collateral_source "$T/out")"
@@ -118,6 +106,10 @@ expect_rc "no collateral" 2 "$DECC" attest verify "$V/tdx_quote"
 expect_rc "both sources" 2 "$DECC" attest verify "$V/tdx_quote" --collateral x --pccs http://127.0.0.1:1
 expect_rc "bad now" 2 "$DECC" attest verify "$V/tdx_quote" --collateral x --now yesterday
 expect_rc "help" 0 "$DECC" attest --help
+grep -q '^  verify ' "$T/out" && ok || bad "attest --help: lists verify"
+expect_rc "verify help" 0 "$DECC" attest verify --help
+grep -q -- '--collateral' "$T/out" && ok || bad "attest verify --help: lists --collateral"
 expect_rc "unknown" 2 "$DECC" attest frob
+check_eq "unknown: message" "decc: unknown attest command 'frob' (see decc attest --help)" "$(cat "$T/err")"
 
 finish
