@@ -99,6 +99,44 @@ decc__pd_file_stream(const decc_pd *n, decc__pd_begin_fn begin, void *begin_ctx,
                      decc_status (*sink)(void *ctx, const void *p, size_t len),
                      void *sink_ctx, decc_err *err);
 
+/* ---- zip records (serialize.c) ---------------------------------------------
+ * One entry's header: the fixed part (30 bytes local, 46 central), then the
+ * name (not stored here), then the extra field: empty, or the zip64
+ * extended information (APPNOTE 4.5.3) when a field overflowed. */
+typedef struct decc__zip_hdr {
+  uint8_t fixed[46];
+  size_t fixed_len;
+  uint8_t extra[28]; /* 0x0001, length, up to three 8-byte values */
+  size_t extra_len;
+} decc__zip_hdr;
+
+/* Local header of a stored entry of size bytes at offset, name name_len
+ * bytes long. Byte for byte JSZip's below the limits; size >= 0xFFFFFFFF
+ * (or force) puts both sizes in a zip64 extra field and "version needed"
+ * 4.5, offset >= 0xFFFFFFFF alone gives 4.5 with no extra (the offset is
+ * not in the local header). */
+void decc__zip_local_header(decc__zip_hdr *h, uint32_t crc, uint64_t size,
+                            size_t name_len, uint64_t offset, int force);
+/* The central directory header of the same entry: the zip64 extra holds
+ * only the overflowed fields, in APPNOTE order (sizes, then offset); force
+ * overflows all three. */
+void decc__zip_central_header(decc__zip_hdr *h, int is_dir, uint32_t crc,
+                              uint64_t size, size_t name_len, uint64_t offset,
+                              int force);
+/* End records for count entries and a central directory of cd_size bytes
+ * at cd_off: the classic 22-byte record alone, or the zip64 record (56)
+ * and locator (20) before it when a field overflows (count >= 0xFFFF,
+ * cd_size or cd_off >= 0xFFFFFFFF) or force. Returns the bytes written to
+ * out (22 or 98). */
+#define DECC__ZIP_END_MAX (56 + 20 + 22)
+size_t decc__zip_end_records(uint8_t out[DECC__ZIP_END_MAX], uint64_t count,
+                             uint64_t cd_size, uint64_t cd_off, int force);
+/* TESTS ONLY: 1 makes every later serialization write zip64 records even
+ * where the classic fields suffice (so a test can exercise readers on a
+ * small archive), 0 restores the normal rule. Process-wide; never called
+ * by the library or the CLI. */
+void decc__pd_zip64_force(int on);
+
 /* CRC-32 of A ‖ B from crc_a = CRC(A), crc_b = CRC(B) and len_b = |B|. */
 uint32_t decc__crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
 
