@@ -24,8 +24,9 @@
  *                 Solidity panic code) and every other field of *fx is
  *                 empty. err (if given) carries the same text.
  *   other         a world callback failed (its status is passed through),
- *                 DECC_E_NOMEM, DECC_E_INVALID (NULL argument) or
- *                 DECC_E_LIMIT (an input above the limits below).
+ *                 DECC_E_NOMEM, DECC_E_INVALID (a NULL required argument,
+ *                 reported as misuse — see below — or orders of the wrong
+ *                 type) or DECC_E_LIMIT (an input above the limits below).
  *
  * Several PoCo calls in one transaction (initializeArray, claimArray, …):
  * call the rule function once per item and make the effects of one item
@@ -41,21 +42,24 @@
  * being executed — in PoCo its failure never reverts the finalize either.
  *
  * Thread-safety: no global state; distinct effects objects may be used
- * from different threads. *
- * Misuse: the record, account-table, formula and view-encoding functions
- * (decc_poco_kitty_address, decc_poco_deal_init / _copy,
- * decc_poco_task_copy, decc_poco_accounts_set / _total,
- * decc_poco_result_hash / _seal, decc_poco_authorization_message,
- * decc_poco_enclave_message, the *_abi encoders and *_from_abi decoders)
- * require every pointer argument their doc does not mark optional (data
- * may be NULL when its length is 0); a NULL one is reported to the misuse
- * handler (decc_set_misuse_handler, common.h) and the function returns
- * DECC_E_INVALID (a void function returns at once) without touching
- * anything. The init / clear functions take NULL as a no-op;
+ * from different threads.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL for missing"; a data pointer may be
+ * NULL when its length is 0; err is always optional). An env is required
+ * and, except for decc_poco_create_category (which reads only env->hub),
+ * so is env->world with every callback not marked optional. A NULL one is
+ * reported to the misuse handler (decc_set_misuse_handler, common.h) and
+ * the function returns DECC_E_INVALID (0 from decc_poco_call_signatures,
+ * DECC_EV_COUNT from decc_poco_event_from_topic; a void function returns
+ * at once) without touching anything — a rule function leaves *fx as it
+ * was and err unset. The init / clear functions take NULL as a no-op;
  * decc_poco_task_contribution, decc_poco_task_group and
- * decc_poco_accounts_find treat a NULL task or table as empty. The rule
- * functions keep the convention above: DECC_E_INVALID for a NULL required
- * argument, without a misuse report.
+ * decc_poco_accounts_find treat a NULL task or table as empty;
+ * decc_poco_revert_text takes a NULL revert as "no revert". What the
+ * arguments hold (orders of the wrong type, an event out of range, a
+ * revert of kind NONE, calldata that does not decode, an oversized input)
+ * is not misuse: those keep the ordinary returns documented below.
  */
 #ifndef DECC_POCO_H
 #define DECC_POCO_H
@@ -125,7 +129,7 @@ DECC_API decc_status decc_poco_revert_data(
     decc_buf *out, const decc_poco_revert *r) DECC_WARN_UNUSED;
 /* One-line text of a revert ("iExecV5-matchOrders-0x21", "revert",
  * "panic 0x11", "IncompatibleDatasetOrder: Deal not found"). Static or in
- * r; never NULL. */
+ * r; never NULL. r may be NULL ("no revert"). */
 DECC_API const char *decc_poco_revert_text(const decc_poco_revert *r);
 
 /* ---- records (IexecLibCore_v5) -------------------------------------------- */
@@ -249,7 +253,7 @@ typedef struct decc_poco_category {
 /* The five categories PoCo deployments create at genesis, in id order:
  * XS 300 s, S 1200 s, M 3600 s, L 10800 s, XL 36000 s, each with
  * description "{}" (PoCo config/config.json, JSON.stringify'd by the
- * deploy script). Returns: a static array; *count = 5. */
+ * deploy script). Returns: a static array; *count (count optional) = 5. */
 DECC_API const decc_poco_category *decc_poco_genesis_categories(size_t *count);
 
 /* ---- accounts and escrow (IexecEscrow.v8.sol) ------------------------------ */
@@ -362,7 +366,8 @@ typedef enum decc_poco_event {
   DECC_EV_COUNT
 } decc_poco_event;
 
-/* Returns: the canonical signature text of ev, or NULL if out of range. */
+/* Returns: the canonical signature text of ev, or NULL if out of range
+ * (not misuse). */
 DECC_API const char *decc_poco_event_signature(decc_poco_event ev);
 /* topic0 of ev (keccak256 of its signature). Returns: DECC_OK or
  * DECC_E_INVALID. */
@@ -512,8 +517,9 @@ typedef struct decc_poco_effects {
   size_t callback_data_len;
 } decc_poco_effects;
 
+/* Empties fx. NULL is a no-op. */
 DECC_API void decc_poco_effects_init(decc_poco_effects *fx);
-/* Frees everything and re-initialises fx. */
+/* Frees everything and re-initialises fx. NULL is a no-op. */
 DECC_API void decc_poco_effects_clear(decc_poco_effects *fx);
 
 /* ---- signatures (SignatureVerifier.sol) ----------------------------------- */
@@ -522,7 +528,7 @@ DECC_API void decc_poco_effects_clear(decc_poco_effects *fx);
  * world->is_valid_signature; an EOA needs a 65-byte (v ∈ {27,28}) or
  * 64-byte (EIP-2098) low-S ECDSA signature recovering to account (a failed
  * recovery yields address 0, compared like any address, as OZ tryRecover).
- * Out: *valid. Returns: DECC_OK; DECC_E_REVERT with *rev =
+ * Out: *valid. Returns: DECC_OK; DECC_E_REVERT with *rev (rev optional) =
  * "invalid-signature-format" for any other length on an EOA; world errors. */
 DECC_API decc_status decc_poco_verify_signature(
     const decc_poco_env *env, const decc_address *account,

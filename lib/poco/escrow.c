@@ -17,6 +17,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/mem.h"
 #include "poco/poco_int.h"
 
@@ -107,8 +108,9 @@ decc_status decc_poco_escrow_apply(decc_poco_accounts *t,
                                    const decc_address *hub,
                                    const decc_poco_move *moves, size_t n,
                                    decc_poco_revert *rev, decc_err *err) {
-  if (!t || !hub || (n && !moves))
-    return decc_err_set(err, DECC_E_INVALID, "escrow apply: NULL argument");
+  DECC_ARG_CHECK(t != NULL);
+  DECC_ARG_CHECK(hub != NULL);
+  DECC_ARG_CHECK(moves != NULL || n == 0);
   if (rev)
     memset(rev, 0, sizeof *rev);
   /* Work on a copy so a revert half-way leaves t untouched. */

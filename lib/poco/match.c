@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/mem.h"
 #include "poco/poco_int.h"
@@ -43,9 +44,11 @@ decc_status decc_poco_verify_signature(const decc_poco_env *env,
                                        const uint8_t hash32[32],
                                        const uint8_t *sig, size_t sig_len,
                                        int *valid, decc_poco_revert *rev) {
-  if (!decc__poco_world_ok(env) || !account || !hash32 || !valid ||
-      (sig_len && !sig))
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(decc__poco_world_ok(env));
+  DECC_ARG_CHECK(account != NULL);
+  DECC_ARG_CHECK(hash32 != NULL);
+  DECC_ARG_CHECK(sig != NULL || sig_len == 0);
+  DECC_ARG_CHECK(valid != NULL);
   *valid = 0;
   int is_contract = 0;
   POCO_TRY(env->world->is_contract(env->world->ctx, account, &is_contract));
@@ -85,8 +88,11 @@ decc_status decc_poco_verify_signature_or_presignature(
     const decc_poco_env *env, const decc_address *account,
     const uint8_t hash32[32], const uint8_t *sig, size_t sig_len, int *valid,
     decc_poco_revert *rev) {
-  if (!decc__poco_world_ok(env) || !account || !hash32 || !valid)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(decc__poco_world_ok(env));
+  DECC_ARG_CHECK(account != NULL);
+  DECC_ARG_CHECK(hash32 != NULL);
+  DECC_ARG_CHECK(sig != NULL || sig_len == 0);
+  DECC_ARG_CHECK(valid != NULL);
   if (!decc_address_is_zero(account)) {
     decc_address pre;
     memset(&pre, 0, sizeof pre);
@@ -104,8 +110,10 @@ decc_status decc_poco_is_authorized(const decc_poco_env *env,
                                     const decc_address *restriction,
                                     const decc_address *account,
                                     int *authorized) {
-  if (!decc__poco_world_ok(env) || !restriction || !account || !authorized)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(decc__poco_world_ok(env));
+  DECC_ARG_CHECK(restriction != NULL);
+  DECC_ARG_CHECK(account != NULL);
+  DECC_ARG_CHECK(authorized != NULL);
   *authorized = 0;
   if (decc_address_is_zero(restriction) ||
       decc_address_eq(restriction, account)) {
@@ -198,12 +206,17 @@ decc_status decc_poco_compute_deal_volume(
     const decc_poco_env *env, const decc_order *app, const decc_order *dataset,
     const decc_order *workerpool, const decc_order *request,
     decc_poco_effects *fx, decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID, "computeDealVolume: NULL effects");
+  DECC_ARG_CHECK(decc__poco_world_ok(env));
+  DECC_ARG_CHECK(app != NULL);
+  DECC_ARG_CHECK(dataset != NULL);
+  DECC_ARG_CHECK(workerpool != NULL);
+  DECC_ARG_CHECK(request != NULL);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!decc__poco_world_ok(env) || !types_ok(app, dataset, workerpool, request))
+  /* (orders of the wrong type stay an ordinary error: they are data) */
+  if (!types_ok(app, dataset, workerpool, request))
     return decc_err_set(err, DECC_E_INVALID,
-                        "computeDealVolume: bad world or order types");
+                        "computeDealVolume: orders of the wrong types");
   uint8_t h[4][32];
   decc_order_hash(h[0], app, env->domain_separator);
   decc_order_hash(h[1], dataset, env->domain_separator);
@@ -436,13 +449,17 @@ decc_poco_match_orders(const decc_poco_env *env, const decc_order *app,
                        const decc_order *dataset, const decc_order *workerpool,
                        const decc_order *request, const decc_address *sender,
                        int sponsor, decc_poco_effects *fx, decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID, "matchOrders: NULL effects");
+  DECC_ARG_CHECK(decc__poco_world_ok(env));
+  DECC_ARG_CHECK(app != NULL);
+  DECC_ARG_CHECK(dataset != NULL);
+  DECC_ARG_CHECK(workerpool != NULL);
+  DECC_ARG_CHECK(request != NULL);
+  DECC_ARG_CHECK(sender != NULL);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!decc__poco_world_ok(env) || !sender ||
-      !types_ok(app, dataset, workerpool, request))
+  if (!types_ok(app, dataset, workerpool, request))
     return decc_err_set(err, DECC_E_INVALID,
-                        "matchOrders: bad world, sender or order types");
+                        "matchOrders: orders of the wrong types");
   decc_status st =
       match_body(env, app, dataset, workerpool, request, sender, sponsor, fx);
   return decc__poco_finish(fx, st, err, "matchOrders");
@@ -499,14 +516,14 @@ static decc_status compat_body(const decc_poco_env *env, const decc_order *ds_o,
 decc_status decc_poco_assert_dataset_deal_compatibility(
     const decc_poco_env *env, const decc_order *dataset,
     const decc_poco_deal *deal, decc_poco_effects *fx, decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "assertDatasetDealCompatibility: NULL effects");
+  DECC_ARG_CHECK(decc__poco_world_ok(env));
+  DECC_ARG_CHECK(dataset != NULL);
+  DECC_ARG_CHECK(deal != NULL);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!decc__poco_world_ok(env) || !dataset ||
-      dataset->type != DECC_ORDER_DATASET || !deal)
+  if (dataset->type != DECC_ORDER_DATASET)
     return decc_err_set(err, DECC_E_INVALID,
-                        "assertDatasetDealCompatibility: bad arguments");
+                        "assertDatasetDealCompatibility: not a dataset order");
   decc_status st = compat_body(env, dataset, deal, fx);
   return decc__poco_finish(fx, st, err, "assertDatasetDealCompatibility");
 }
@@ -581,12 +598,14 @@ decc_status decc_poco_manage_order(const decc_poco_env *env,
                                    const uint8_t *op_sign, size_t op_sign_len,
                                    const decc_address *sender,
                                    decc_poco_effects *fx, decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID, "manageOrder: NULL effects");
+  DECC_ARG_CHECK(decc__poco_world_ok(env));
+  DECC_ARG_CHECK(order != NULL);
+  DECC_ARG_CHECK(op_sign != NULL || op_sign_len == 0);
+  DECC_ARG_CHECK(sender != NULL);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!decc__poco_world_ok(env) || !order || !sender || !order_entry(order) ||
-      (op_sign_len && !op_sign))
-    return decc_err_set(err, DECC_E_INVALID, "manageOrder: bad arguments");
+  if (!order_entry(order))
+    return decc_err_set(err, DECC_E_INVALID, "manageOrder: unknown order type");
   if (op_sign_len > DECC_POCO_MAX_BYTES)
     return decc_err_set(err, DECC_E_LIMIT, "manageOrder: signature too long");
   decc_status st =
@@ -603,12 +622,15 @@ decc_status decc_poco_create_category(const decc_poco_env *env,
                                       const char *description,
                                       const decc_u256 *work_clock_time_ref,
                                       decc_poco_effects *fx, decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID, "createCategory: NULL effects");
+  /* (only env->hub is read: the world is not needed here) */
+  DECC_ARG_CHECK(env != NULL);
+  DECC_ARG_CHECK(sender != NULL);
+  DECC_ARG_CHECK(owner != NULL);
+  DECC_ARG_CHECK(name != NULL);
+  DECC_ARG_CHECK(description != NULL);
+  DECC_ARG_CHECK(work_clock_time_ref != NULL);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!env || !sender || !owner || !name || !description ||
-      !work_clock_time_ref)
-    return decc_err_set(err, DECC_E_INVALID, "createCategory: NULL argument");
   if (strlen(name) > DECC_POCO_MAX_BYTES ||
       strlen(description) > DECC_POCO_MAX_BYTES)
     return decc_err_set(err, DECC_E_LIMIT, "createCategory: text too long");

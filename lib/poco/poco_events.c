@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/mem.h"
 #include "poco/poco_int.h"
 
@@ -159,14 +160,18 @@ const char *decc_poco_event_signature(decc_poco_event ev) {
 }
 
 decc_status decc_poco_event_topic(uint8_t out32[32], decc_poco_event ev) {
+  DECC_ARG_CHECK(out32 != NULL);
+  /* (an event out of range is a documented DECC_E_INVALID, not misuse: the
+   * value may come from a decoded log) */
   const char *sig = decc_poco_event_signature(ev);
-  if (!sig || !out32)
+  if (!sig)
     return DECC_E_INVALID;
   memcpy(out32, event_topics[ev], 32);
   return DECC_OK;
 }
 
 decc_poco_event decc_poco_event_from_topic(const uint8_t topic32[32]) {
+  DECC_ARG_CHECK_RET(topic32 != NULL, DECC_EV_COUNT);
   for (int ev = 0; ev < DECC_EV_COUNT; ev++)
     if (memcmp(event_topics[ev], topic32, 32) == 0)
       return (decc_poco_event)ev;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "poco/poco_int.h"
 
@@ -58,8 +59,8 @@ const char *decc_poco_revert_text(const decc_poco_revert *r) {
 decc_status decc_poco_revert_data(decc_buf *out, const decc_poco_revert *r) {
   static const uint8_t error_sel[4] = {0x08, 0xc3, 0x79, 0xa0};
   static const uint8_t panic_sel[4] = {0x4e, 0x48, 0x7b, 0x71};
-  if (!out || !r)
-    return DECC_E_INVALID;
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(r != NULL);
   switch (r->kind) {
   case DECC_POCO_REVERT_EMPTY:
     return DECC_OK;

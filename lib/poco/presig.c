@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/keys.h"
 #include "poco/poco_int.h"
@@ -89,7 +90,12 @@ size_t decc_poco_call_signatures(decc_poco_sigcheck *out, size_t cap,
                                  const uint8_t domain32[32],
                                  const decc_address *sender,
                                  const uint8_t *calldata, size_t len) {
-  if (!out || !cap || !domain32 || !sender || !calldata || len < 4)
+  DECC_ARG_CHECK_RET(out != NULL || cap == 0, 0);
+  DECC_ARG_CHECK_RET(domain32 != NULL, 0);
+  DECC_ARG_CHECK_RET(sender != NULL, 0);
+  DECC_ARG_CHECK_RET(calldata != NULL || len == 0, 0);
+  /* (calldata too short to hold a selector is data: nothing to list) */
+  if (!cap || len < 4)
     return 0;
   static const char *const sigs[4] = {
       "matchOrders(" ORDERS4 ")", "sponsorMatchOrders(" ORDERS4 ")",
@@ -123,6 +129,7 @@ size_t decc_poco_call_signatures(decc_poco_sigcheck *out, size_t cap,
 }
 
 void decc_poco_sigcheck_recover(decc_poco_sigcheck *c) {
+  DECC_ARG_CHECK_VOID(c != NULL);
   memset(&c->signer, 0, sizeof c->signer);
   c->recovered = 0;
   /* exactly decc_poco_verify_signature's EOA path */

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/hash.h"
 #include "decc/mem.h"
@@ -254,11 +255,11 @@ decc_status decc_poco_initialize(const decc_poco_env *env,
                                  const decc_u256 *idx,
                                  const decc_poco_task *current,
                                  decc_poco_effects *fx, decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID, "initialize: NULL effects");
+  DECC_ARG_CHECK(env_ok(env));
+  DECC_ARG_CHECK(deal_id32 != NULL);
+  DECC_ARG_CHECK(idx != NULL);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!env_ok(env) || !deal_id32 || !idx)
-    return decc_err_set(err, DECC_E_INVALID, "initialize: bad arguments");
   decc_status st = initialize_body(env, deal_id32, deal ? deal : &zero_deal,
                                    idx, current ? current : &zero_task, fx);
   return decc__poco_finish(fx, st, err, "initialize");
@@ -361,14 +362,16 @@ decc_status decc_poco_contribute(
     const uint8_t *enclave_sign, size_t enclave_sign_len,
     const uint8_t *authorization_sign, size_t authorization_sign_len,
     decc_poco_effects *fx, decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID, "contribute: NULL effects");
+  DECC_ARG_CHECK(env_ok(env));
+  DECC_ARG_CHECK(task_id32 != NULL);
+  DECC_ARG_CHECK(sender != NULL);
+  DECC_ARG_CHECK(result_hash32 != NULL);
+  DECC_ARG_CHECK(result_seal32 != NULL);
+  DECC_ARG_CHECK(enclave_challenge != NULL);
+  DECC_ARG_CHECK(enclave_sign != NULL || enclave_sign_len == 0);
+  DECC_ARG_CHECK(authorization_sign != NULL || authorization_sign_len == 0);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!env_ok(env) || !task_id32 || !sender || !result_hash32 ||
-      !result_seal32 || !enclave_challenge ||
-      (enclave_sign_len && !enclave_sign) ||
-      (authorization_sign_len && !authorization_sign))
-    return decc_err_set(err, DECC_E_INVALID, "contribute: bad arguments");
   if (!sign_len_ok(enclave_sign_len, authorization_sign_len))
     return decc_err_set(err, DECC_E_LIMIT, "contribute: signature too long");
   decc_status st = contribute_body(
@@ -417,11 +420,12 @@ decc_status decc_poco_reveal(const decc_poco_env *env,
                              const decc_address *sender,
                              const uint8_t result_digest32[32],
                              decc_poco_effects *fx, decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID, "reveal: NULL effects");
+  DECC_ARG_CHECK(env_ok(env));
+  DECC_ARG_CHECK(task_id32 != NULL);
+  DECC_ARG_CHECK(sender != NULL);
+  DECC_ARG_CHECK(result_digest32 != NULL);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!env_ok(env) || !task_id32 || !sender || !result_digest32)
-    return decc_err_set(err, DECC_E_INVALID, "reveal: bad arguments");
   decc_status st = reveal_body(env, task_id32, task ? task : &zero_task, sender,
                                result_digest32, fx);
   return decc__poco_finish(fx, st, err, "reveal");
@@ -466,11 +470,11 @@ decc_status decc_poco_reopen(const decc_poco_env *env,
                              const decc_poco_task *task,
                              const decc_address *sender, decc_poco_effects *fx,
                              decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID, "reopen: NULL effects");
+  DECC_ARG_CHECK(env_ok(env));
+  DECC_ARG_CHECK(task_id32 != NULL);
+  DECC_ARG_CHECK(sender != NULL);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!env_ok(env) || !task_id32 || !sender)
-    return decc_err_set(err, DECC_E_INVALID, "reopen: bad arguments");
   decc_status st = reopen_body(env, task_id32, deal ? deal : &zero_deal,
                                task ? task : &zero_task, sender, fx);
   return decc__poco_finish(fx, st, err, "reopen");
@@ -530,12 +534,13 @@ decc_poco_finalize(const decc_poco_env *env, const uint8_t task_id32[32],
                    size_t results_len, const uint8_t *results_callback,
                    size_t results_callback_len, decc_poco_effects *fx,
                    decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID, "finalize: NULL effects");
+  DECC_ARG_CHECK(env_ok(env));
+  DECC_ARG_CHECK(task_id32 != NULL);
+  DECC_ARG_CHECK(sender != NULL);
+  DECC_ARG_CHECK(results != NULL || results_len == 0);
+  DECC_ARG_CHECK(results_callback != NULL || results_callback_len == 0);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!env_ok(env) || !task_id32 || !sender || (results_len && !results) ||
-      (results_callback_len && !results_callback))
-    return decc_err_set(err, DECC_E_INVALID, "finalize: bad arguments");
   if (results_len > DECC_POCO_MAX_BYTES ||
       results_callback_len > DECC_POCO_MAX_BYTES)
     return decc_err_set(err, DECC_E_LIMIT, "finalize: results too large");
@@ -614,17 +619,17 @@ decc_status decc_poco_contribute_and_finalize(
     const uint8_t *enclave_sign, size_t enclave_sign_len,
     const uint8_t *authorization_sign, size_t authorization_sign_len,
     decc_poco_effects *fx, decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "contributeAndFinalize: NULL effects");
+  DECC_ARG_CHECK(env_ok(env));
+  DECC_ARG_CHECK(task_id32 != NULL);
+  DECC_ARG_CHECK(sender != NULL);
+  DECC_ARG_CHECK(result_digest32 != NULL);
+  DECC_ARG_CHECK(results != NULL || results_len == 0);
+  DECC_ARG_CHECK(results_callback != NULL || results_callback_len == 0);
+  DECC_ARG_CHECK(enclave_challenge != NULL);
+  DECC_ARG_CHECK(enclave_sign != NULL || enclave_sign_len == 0);
+  DECC_ARG_CHECK(authorization_sign != NULL || authorization_sign_len == 0);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!env_ok(env) || !task_id32 || !sender || !result_digest32 ||
-      !enclave_challenge || (results_len && !results) ||
-      (results_callback_len && !results_callback) ||
-      (enclave_sign_len && !enclave_sign) ||
-      (authorization_sign_len && !authorization_sign))
-    return decc_err_set(err, DECC_E_INVALID,
-                        "contributeAndFinalize: bad arguments");
   if (results_len > DECC_POCO_MAX_BYTES ||
       results_callback_len > DECC_POCO_MAX_BYTES ||
       !sign_len_ok(enclave_sign_len, authorization_sign_len))
@@ -665,11 +670,10 @@ decc_status decc_poco_claim(const decc_poco_env *env,
                             const decc_poco_deal *deal,
                             const decc_poco_task *task, decc_poco_effects *fx,
                             decc_err *err) {
-  if (!fx)
-    return decc_err_set(err, DECC_E_INVALID, "claim: NULL effects");
+  DECC_ARG_CHECK(env_ok(env));
+  DECC_ARG_CHECK(task_id32 != NULL);
+  DECC_ARG_CHECK(fx != NULL);
   decc_poco_effects_clear(fx);
-  if (!env_ok(env) || !task_id32)
-    return decc_err_set(err, DECC_E_INVALID, "claim: bad arguments");
   decc_status st = claim_body(env, task_id32, deal ? deal : &zero_deal,
                               task ? task : &zero_task, fx);
   return decc__poco_finish(fx, st, err, "claim");
