@@ -28,7 +28,6 @@
 
 #define PIECE (1u << 20)        /* read size of both passes */
 #define SPLIT_MIN (16ull << 20) /* below this the CRC pass is one thread */
-#define ZIP_MAX 0xFFFFFFFFull   /* no zip64 */
 
 /* ---- CRC-32 combination ------------------------------------------------
  * Reflected representation: bit 31 holds the coefficient of x^0, bit 0
@@ -101,11 +100,7 @@ decc_status decc__pd_node_file(decc_pd **out, const char *path, decc_err *err) {
     st = decc_err_set(err, DECC_E_IO, "%s: %s", path, strerror(errno));
   else if (!S_ISREG(sb.st_mode))
     st = decc_err_set(err, DECC_E_IO, "%s: not a regular file", path);
-  else if ((uint64_t)sb.st_size >= ZIP_MAX)
-    st = decc_err_set(err, DECC_E_LIMIT,
-                      "%s: 4 GiB or more; a protected data zip cannot hold "
-                      "it (no zip64, like the SDK)",
-                      path);
+  /* No size limit: 4 GiB or more is written with zip64 (serialize.c). */
   decc_pd *n = NULL;
   if (!st) {
     size_t span = decc__pd_mime_span();
