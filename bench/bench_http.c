@@ -25,6 +25,15 @@
  * connections from 127.0.0.2-4 trickle one header line every 5 s (dropped
  * ones are reopened at once), reporting answered probes, p50 and p99.
  * DECC_BENCH_SLOWLORIS=0 skips this part.
+ *
+ * Control: /health under the same wrk load (64 connections) before the
+ * market queries — its latency is the server's and the machine's share of
+ * every figure (scheduling, connection handling), the query's is the rest.
+ * DECC_BENCH_THREADS=N sets the node's `threads` key (default: the node's
+ * default), for thread-count sweeps with the same binary.
+ * DECC_BENCH_METRICS=1 prints, after the runs, the node's own latency
+ * histogram per route (GET /metrics, from headers received to response
+ * queued): the server's share of wrk's figures, without the client side.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -473,6 +482,9 @@ int main(void) {
       decc_node_config_set(&cfg, "port", "0", &err) ||
       decc_node_config_set(&cfg, "roles", "chain,market", &err) ||
       decc_node_config_set(&cfg, "market_refresh_s", "0", &err) ||
+      (getenv("DECC_BENCH_THREADS") &&
+       decc_node_config_set(&cfg, "threads", getenv("DECC_BENCH_THREADS"),
+                            &err)) ||
       decc_node_create(&node, &cfg, NULL, NULL, &err) ||
       decc_node_start(node, &err)) {
     fprintf(stderr, "node: %s\n", err.msg);
@@ -486,8 +498,22 @@ int main(void) {
       "dataset=any&requester=any",
       port, (unsigned long long)chain);
   snprintf(url2, sizeof url2, "%s&workerpool=%s", url1, hx);
+  char url0[128];
+  snprintf(url0, sizeof url0, "http://127.0.0.1:%u/health", port);
+  double h0 = run_wrk(url0, seconds, "/health (control)");
   double h1 = run_wrk(url1, seconds, "category page");
   double h2 = run_wrk(url2, seconds, "one workerpool");
+  const char *mx = getenv("DECC_BENCH_METRICS");
+  if (mx && !strcmp(mx, "1")) {
+    char mcmd[256];
+    snprintf(mcmd, sizeof mcmd,
+             "curl -s http://127.0.0.1:%u/metrics | grep -E "
+             "'request_duration_seconds_(bucket|count).*(health|orders)'",
+             port);
+    fflush(stdout); /* curl writes to the same stdout */
+    if (system(mcmd) != 0)
+      fprintf(stderr, "no metrics (curl missing?)\n");
+  }
   const char *sl = getenv("DECC_BENCH_SLOWLORIS");
   int slow_rc = sl && !strcmp(sl, "0") ? 0 : run_slowloris(port);
   decc_node_destroy(node);
@@ -499,7 +525,7 @@ int main(void) {
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", home);
   if (system(cmd) != 0)
     fprintf(stderr, "could not remove %s\n", home);
-  if (h1 <= 0 || h2 <= 0 || slow_rc != 0)
+  if (h0 <= 0 || h1 <= 0 || h2 <= 0 || slow_rc != 0)
     return 1;
   bench_report("http market query, category page (100k book)", h1, "queries/s");
   printf("  ratio HTTP / in-process: %.2f\n", ref1 > 0 ? h1 / ref1 : 0);
