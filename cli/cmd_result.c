@@ -31,6 +31,9 @@ typedef struct result_cmd {
   int (*fn)(int argc, char **argv);
 } result_cmd;
 
+/* The --help text of subcommand `name` (from CMDS). */
+static const char *help_of(const char *name);
+
 static int check_new(const char *path, int force, const char *what) {
   struct stat sb;
   if (!force && lstat(path, &sb) == 0)
@@ -80,7 +83,7 @@ static int cmd_keygen(int argc, char **argv) {
                     {"force", 0, CLI_OPT_FLAG, &force, NULL,
                      "replace an existing private key", 0, 0, 0},
                     {0}};
-  cli_spec spec = {"result keygen", NULL, opts, NULL, 0, NULL};
+  cli_spec spec = {"result keygen", help_of("keygen"), opts, NULL, 0, NULL};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
     return prc;
@@ -157,7 +160,7 @@ static int parse_io(int argc, char **argv, const char *key_opt, io_opts *o) {
       {"force", 0, CLI_OPT_FLAG, &o->force, NULL,
        "replace an existing output file", 0, 0, 0},
       {0}};
-  cli_spec spec = {cmd, NULL, opts, NULL, 1, NULL};
+  cli_spec spec = {cmd, help_of(argv[0]), opts, NULL, 1, NULL};
   int np, rc = cli_parse(&spec, argc, argv, &np);
   if (rc != CLI_RUN)
     return rc;
@@ -241,7 +244,7 @@ static int cmd_pubkey(int argc, char **argv) {
                     {"sms", 0, CLI_OPT_FLAG, &sms, NULL,
                      "print the SMS base64 form", 0, 0, 0},
                     {0}};
-  cli_spec spec = {"result pubkey", NULL, opts, NULL, 0, NULL};
+  cli_spec spec = {"result pubkey", help_of("pubkey"), opts, NULL, 0, NULL};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
     return prc;
@@ -297,6 +300,17 @@ static const result_cmd CMDS[] = {
      "stores as iexec-result-encryption-public-key.",
      "--key FILE [--sms]", cmd_pubkey},
 };
+
+static const char *help_of(const char *name) {
+  static char buf[1024]; /* one subcommand per run */
+  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+    if (!strcmp(CMDS[i].name, name)) {
+      snprintf(buf, sizeof buf, "usage: decc result %s %s\n\n%s\n",
+               CMDS[i].name, CMDS[i].usage, CMDS[i].summary);
+      return buf;
+    }
+  return NULL;
+}
 
 static const char GET_HELP[] =
     "usage: decc result get TASK_ID [-o FILE] [--key FILE] [--path ENTRY]\n"
@@ -374,33 +388,18 @@ static int cmd_get(int argc, char **argv) {
   return rc;
 }
 
-static int result_usage(FILE *f) {
-  fprintf(f, "usage: decc result <command> [options]\n\ncommands:\n");
-  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    fprintf(f, "  %-8s %s\n", CMDS[i].name, CMDS[i].usage);
-  fprintf(f, "  %-8s %s\n", "get",
-          "TASKID [--path ENTRY] [-o FILE]   download and decrypt a task's "
-          "result");
-  fprintf(f, "\nRun 'decc result <command> --help' for details.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+static const cli_sub SUBS[] = {
+    {"keygen", "[-o DIR] [--name NAME]: the beneficiary RSA key pair",
+     cmd_keygen},
+    {"encrypt", "IEXEC_OUT.zip --public-key PUB -o ARCHIVE.zip: as TEEs do",
+     cmd_encrypt},
+    {"decrypt", "ARCHIVE.zip --private-key KEY [-o OUT]: decrypt a result",
+     cmd_decrypt},
+    {"pubkey", "--key FILE [--sms]: the public key (SPKI PEM)", cmd_pubkey},
+    {"get", "TASK_ID [--path ENTRY] [-o FILE]: download and decrypt it",
+     cmd_get},
+    {NULL, NULL, NULL}};
 
 int cli_cmd_result(int argc, char **argv) {
-  if (argc < 2)
-    return result_usage(stderr);
-  if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-    return result_usage(stdout);
-  if (!strcmp(argv[1], "get")) /* its own parser and --help */
-    return cmd_get(argc - 1, argv + 1);
-  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++) {
-    if (strcmp(CMDS[i].name, argv[1]))
-      continue;
-    if (cli_wants_help(argc - 1, argv + 1)) {
-      printf("usage: decc result %s %s\n\n%s\n", CMDS[i].name, CMDS[i].usage,
-             CMDS[i].summary);
-      return CLI_OK;
-    }
-    return CMDS[i].fn(argc - 1, argv + 1);
-  }
-  return cli_usage_error("unknown result command '%s'", argv[1]);
+  return cli_dispatch("result", NULL, SUBS, argc, argv);
 }

@@ -27,13 +27,6 @@
 #define VALUE_MAX (DECC_SECRET_MAX + 2)
 #define MAX_TRUSTED 64
 
-typedef struct sms_cmd {
-  const char *name;
-  const char *summary;
-  const char *usage;
-  int (*fn)(int argc, char **argv);
-} sms_cmd;
-
 static int parse_addr(const char *s, const char *what, decc_address *a) {
   decc_err err;
   if (decc_address_parse(a, s, &err) != DECC_OK)
@@ -518,49 +511,23 @@ static int cmd_serve(int argc, char **argv) {
 
 /* ---- dispatch ------------------------------------------------------------- */
 
-static const sms_cmd CMDS[] = {
-    {"push-dataset-key",
-     "Push a dataset key (web3 secret) as the dataset's owner",
-     "--sms URL --dataset ADDR --key-file FILE KEY-OPTIONS",
-     cmd_push_dataset_key},
-    {"push-secret",
-     "Push a secret: web2 (--name, --update to replace), requester (--name "
-     "KEY), app-developer (--app ADDR), result-key (an RSA public key file, "
-     "stored as base64 PEM under iexec-result-encryption-public-key)",
-     "web2|requester|app-developer|result-key --sms URL --value-file FILE "
-     "[--name NAME] [--app ADDR] [--update] KEY-OPTIONS",
-     cmd_push_secret},
-    {"check",
-     "Check whether a secret exists (prints present/absent; exit 1 when "
-     "absent)",
-     "web3|web2|requester|app-developer --sms URL --address ADDR [--name NAME]",
-     cmd_check},
-    {"serve",
-     "Run an SMS until SIGINT/SIGTERM, over a ledger file or the chosen chain "
-     "(--chain)",
-     "--vault DIR [--ledger FILE [--create-ledger]] [--trust-platform ADDR]... "
-     "[--listen HOST:PORT] [--port-file FILE] [--passphrase-file FILE]",
-     cmd_serve},
-};
+/* The overview of `decc sms` (cli_dispatch adds the command list; each
+ * subcommand's --help has its usage and options). */
+static const char SMS_OVERVIEW[] =
+    "Secret management service (iExec SMS API). URL from --sms or "
+    "DECC_SMS_URL.\nSecret values come from files (\"-\" = stdin), never "
+    "from the command line.\nKEY-OPTIONS: --keystore FILE "
+    "[--password-file FILE] | --private-key-file FILE\n";
 
-static void usage(void) {
-  printf("usage: decc sms <command> [options]\n\n"
-         "Secret management service (iExec SMS API). URL from --sms or "
-         "DECC_SMS_URL.\nSecret values come from files (\"-\" = stdin), never "
-         "from the command line.\nKEY-OPTIONS: --keystore FILE "
-         "[--password-file FILE] | --private-key-file FILE\n\n");
-  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    printf("  %-17s %s\n      decc sms %s %s\n", CMDS[i].name, CMDS[i].summary,
-           CMDS[i].name, CMDS[i].usage);
-}
+static const cli_sub SUBS[] = {
+    {"push-dataset-key", "a dataset key (web3 secret), as the dataset's owner",
+     cmd_push_dataset_key},
+    {"push-secret", "a web2, requester, app-developer or result-key secret",
+     cmd_push_secret},
+    {"check", "whether a secret exists (exit 1 when absent)", cmd_check},
+    {"serve", "run an SMS until SIGINT/SIGTERM", cmd_serve},
+    {NULL, NULL, NULL}};
 
 int cli_cmd_sms(int argc, char **argv) {
-  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-    usage();
-    return argc < 2 ? CLI_USAGE : CLI_OK;
-  }
-  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    if (!strcmp(argv[1], CMDS[i].name))
-      return CMDS[i].fn(argc - 1, argv + 1);
-  return cli_usage_error("sms: unknown command '%s'", argv[1]);
+  return cli_dispatch("sms", SMS_OVERVIEW, SUBS, argc, argv);
 }

@@ -18,38 +18,20 @@
 #include "decc/mem.h"
 #include "decc/store.h"
 
-static const char STORE_FOOTER[] =
-    "The local store lives in <home>/store (home: --home, $DECC_HOME or "
-    "~/.decc).\n"
-    "Every block read is checked against its hash; a damaged or missing "
-    "block\n"
-    "is an error naming its CID.\n";
+/* Printed after every subcommand's options and in the overview. */
+#define STORE_FOOTER_TEXT                                                      \
+  "The local store lives in <home>/store (home: --home, $DECC_HOME or "        \
+  "~/.decc).\n"                                                                \
+  "Every block read is checked against its hash; a damaged or missing "        \
+  "block\n"                                                                    \
+  "is an error naming its CID.\n"
+static const char STORE_FOOTER[] = STORE_FOOTER_TEXT;
 
-static int store_usage(FILE *f) {
-  fprintf(
-      f,
-      "usage: decc store <command> [options]\n\n"
-      "  add FILE [--cid-version 0|1] [--no-pin] [-Q]   import a file, "
-      "print its CID\n"
-      "  cat CID [--offset N] [--length N]              write the file to "
-      "stdout\n"
-      "  get CID -o FILE                                write the file "
-      "(atomically)\n"
-      "  stat CID                                       block size, type, "
-      "links, sizes\n"
-      "  ls CID                                         links of a node\n"
-      "  pin CID | unpin CID | pins                     recursive pins\n"
-      "  gc                                             delete unpinned "
-      "blocks\n\n"
-      "options:\n"
-      "  --ipfs-api URL   use an IPFS node's Kubo RPC API (add, cat, get),\n"
-      "                   e.g. http://127.0.0.1:5001\n"
-      "  --store DIR      blockstore directory (default <home>/store)\n"
-      "  -Q               add: print only the CID\n"
-      "(decc store COMMAND --help lists the options of one command)\n\n%s",
-      STORE_FOOTER);
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+/* The overview of `decc store` (cli_dispatch adds the command list). */
+static const char STORE_OVERVIEW[] =
+    "The content store: the local blockstore, or with --ipfs-api URL an IPFS\n"
+    "node's Kubo RPC API (add, cat, get), e.g. "
+    "http://127.0.0.1:5001.\n" STORE_FOOTER_TEXT;
 
 typedef struct store_opts {
   const char *api;
@@ -534,20 +516,35 @@ static const store_sub SUBS[] = {
      "usage: decc store gc\n\nDeletes the unpinned blocks.\n"},
 };
 
-int cli_cmd_store(int argc, char **argv) {
-  if (argc < 2)
-    return store_usage(stderr);
-  const char *sub = argv[1];
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
-    return store_usage(stdout);
+/* Every subcommand: argv[0] names its SUBS row, whose table parses the
+ * options. */
+static int store_run(int argc, char **argv) {
   for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++) {
-    if (strcmp(sub, SUBS[i].name))
+    if (strcmp(argv[0], SUBS[i].name))
       continue;
     store_opts o;
-    int rc = parse_opts(&o, &SUBS[i], argc - 1, argv + 1);
+    int rc = parse_opts(&o, &SUBS[i], argc, argv);
     if (rc != CLI_RUN)
       return rc;
     return SUBS[i].fn(&o, SUBS[i].arg);
   }
-  return cli_usage_error("unknown store command '%s'", sub);
+  return cli_fail("store: no table row for '%s'", argv[0]); /* not reached */
+}
+
+static const cli_sub DISPATCH[] = {
+    {"add", "FILE [--cid-version 0|1] [--no-pin] [-Q]: import, print the CID",
+     store_run},
+    {"cat", "CID [--offset N] [--length N]: write the file to stdout",
+     store_run},
+    {"get", "CID -o FILE: write the file (atomically)", store_run},
+    {"stat", "CID: block size, type, links, sizes", store_run},
+    {"ls", "CID: links of a node", store_run},
+    {"pin", "CID: pin it and what it links to", store_run},
+    {"unpin", "CID: remove its recursive pin", store_run},
+    {"pins", "the recursive pins", store_run},
+    {"gc", "delete unpinned blocks", store_run},
+    {NULL, NULL, NULL}};
+
+int cli_cmd_store(int argc, char **argv) {
+  return cli_dispatch("store", STORE_OVERVIEW, DISPATCH, argc, argv);
 }

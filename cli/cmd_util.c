@@ -17,26 +17,10 @@
 #include "decc/mem.h"
 #include "decc/order.h"
 
-static int util_usage(FILE *f) {
-  fprintf(f,
-          "usage: decc util <command>\n\n"
-          "  keccak256 (--hex HEX | --text STR | --file PATH)\n"
-          "  checksum-address ADDRESS\n"
-          "  deal-id REQUESTORDER_HASH CONSUMED    keccak256(hash ‖ uint256 "
-          "consumed)\n"
-          "  task-id DEAL_ID INDEX                 keccak256(dealid ‖ uint256 "
-          "index)\n"
-          "  multiaddr encode /ipfs/<cid>          binary multiaddr as 0x hex\n"
-          "  multiaddr decode 0xHEX                back to /ipfs/<CIDv0>\n"
-          "  tag encode NAMES|0xHEX                e.g. tee,tdx -> 0x…09 "
-          "(bytes32)\n"
-          "  tag decode 0xHEX                      bytes32 tag -> names\n"
-          "  typed-data-hash FILE                  EIP-712 digest of "
-          "eth_signTypedData_v4\n"
-          "                                        JSON ('-' reads stdin)\n\n"
-          "Numbers are decimal or 0x hex. --json gives structured output.\n");
-  return f == stdout ? CLI_OK : CLI_USAGE;
-}
+/* The overview of `decc util` (cli_dispatch adds the command list). */
+static const char UTIL_OVERVIEW[] =
+    "Hashes and encodings of the iExec protocol, offline.\n"
+    "Numbers are decimal or 0x hex. --json gives structured output.\n";
 
 /* Parses a subcommand without options (only -h) taking exactly n_args
  * arguments; `need` is the error when they are not all there. Returns
@@ -314,27 +298,20 @@ static int util_task_id(int argc, char **argv) {
   return util_id(argc, argv, 0);
 }
 
-static const struct {
-  const char *name;
-  int (*fn)(int, char **);
-} CMDS[] = {
-    {"keccak256", util_keccak},
-    {"checksum-address", util_checksum},
-    {"deal-id", util_deal_id},
-    {"task-id", util_task_id},
-    {"multiaddr", util_multiaddr},
-    {"tag", util_tag},
-    {"typed-data-hash", util_typed_data},
-};
+static const cli_sub SUBS[] = {
+    {"keccak256", "(--hex HEX | --text STR | --file PATH)", util_keccak},
+    {"checksum-address", "ADDRESS: the EIP-55 spelling", util_checksum},
+    {"deal-id", "REQUESTORDER_HASH CONSUMED: keccak256(hash ‖ consumed)",
+     util_deal_id},
+    {"task-id", "DEAL_ID INDEX: keccak256(dealid ‖ uint256 index)",
+     util_task_id},
+    {"multiaddr", "encode /ipfs/<cid> | decode 0xHEX: binary multiaddr",
+     util_multiaddr},
+    {"tag", "encode NAMES|0xHEX | decode 0xHEX: tee,tdx <-> bytes32", util_tag},
+    {"typed-data-hash", "FILE: EIP-712 digest of eth_signTypedData_v4 JSON",
+     util_typed_data},
+    {NULL, NULL, NULL}};
 
 int cli_cmd_util(int argc, char **argv) {
-  if (argc < 2)
-    return util_usage(stderr);
-  const char *sub = argv[1];
-  if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
-    return util_usage(stdout);
-  for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
-    if (!strcmp(sub, CMDS[i].name))
-      return CMDS[i].fn(argc - 1, argv + 1);
-  return cli_usage_error("unknown util command '%s'", sub);
+  return cli_dispatch("util", UTIL_OVERVIEW, SUBS, argc, argv);
 }

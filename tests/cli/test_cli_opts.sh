@@ -7,7 +7,7 @@
 # options, and a --help whose options section lists what the table accepts;
 # `decc match` on the table with the wallet options; every command with
 # subcommands (account, chain, data, deal, dataset, workerpool, completion,
-# wallet, attest) through one subcommand table: the same overview for
+# wallet, attest, util, store, result, sms) through one subcommand table: the same overview for
 # -h, --help, help and no subcommand, and the same unknown-subcommand line.
 # Offline: `decc ls` on an empty data directory is the command that runs.
 set -euo pipefail
@@ -273,9 +273,13 @@ subs_of() {
   completion) echo bash zsh ;;
   wallet) echo create import list show address sign-message sign-typed-data recover ;;
   attest) echo verify ;;
+  util) echo keccak256 checksum-address deal-id task-id multiaddr tag typed-data-hash ;;
+  store) echo add cat get stat ls pin unpin pins gc ;;
+  result) echo keygen encrypt decrypt pubkey get ;;
+  sms) echo push-dataset-key push-secret check serve ;;
   esac
 }
-for c in account chain data deal dataset workerpool completion wallet attest; do
+for c in account chain data deal dataset workerpool completion wallet attest util store result sms; do
   one_line "$c unknown subcommand" 2 "decc: unknown $c command 'frob' (see decc $c --help)" \
     "$DECC" "$c" frob
   check_rc "$c --help" 0 "$DECC" "$c" --help
@@ -287,7 +291,7 @@ for c in account chain data deal dataset workerpool completion wallet attest; do
   # -h and no subcommand go through the same cli_dispatch: each is checked
   # on every other command (a decc run costs ~0.2 s on a loaded machine)
   case $c in
-  account | data | dataset | completion | attest)
+  account | data | dataset | completion | attest | store | sms)
     check_rc "$c -h" 0 "$DECC" "$c" -h
     check_eq "$c -h is --help" "$help" "$out"
     ;;
