@@ -21,6 +21,18 @@
  *
  * Thread-safety: a tree or reader must not be used by two threads at once;
  * everything else is reentrant.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; err and a validation
+ * problem are always optional; a data pointer may be NULL when its length
+ * is 0); a NULL one is reported to the misuse handler
+ * (decc_set_misuse_handler, common.h) and the function returns
+ * DECC_E_INVALID (NULL or 0 when it returns a pointer or a number, NaN for
+ * decc_js_string_to_number) without touching anything —
+ * decc_pd_add_binary_owned still frees the data it was given. Text that
+ * comes from outside (a key's characters, a decimal, JSON, a format or
+ * mode name, a path, a zip's bytes) is judged as usual: only its absence
+ * (a NULL pointer) is misuse.
  */
 #ifndef DECC_PROTECT_H
 #define DECC_PROTECT_H
@@ -41,7 +53,8 @@ typedef enum decc_pd_format {
 
 /* Returns: "legacy" / "v2". */
 DECC_API const char *decc_pd_format_name(decc_pd_format f);
-/* Parses "legacy" or "v2". Returns: DECC_OK or DECC_E_INVALID. */
+/* Parses "legacy" or "v2" (name NUL-terminated). Returns: DECC_OK or
+ * DECC_E_INVALID (any other name). */
 DECC_API decc_status decc_pd_format_parse(decc_pd_format *out,
                                           const char *name);
 
@@ -77,9 +90,9 @@ DECC_API decc_status decc_pd_create(decc_pd **out) DECC_WARN_UNUSED;
 DECC_API void decc_pd_destroy(decc_pd *root);
 
 /* Adding entries to an object node. key is NUL-terminated and stored as is
- * (validation, not insertion, judges its characters). Common returns:
- * DECC_OK; DECC_E_INVALID (obj not an object, NULL key); DECC_E_EXISTS (key
- * already present); DECC_E_NOMEM. */
+ * (validation, not insertion, judges its characters); obj and key are
+ * required. Common returns: DECC_OK; DECC_E_INVALID (obj not an object
+ * node); DECC_E_EXISTS (key already present); DECC_E_NOMEM. */
 DECC_API decc_status decc_pd_add_bool(decc_pd *obj, const char *key, int value,
                                       decc_err *err);
 DECC_API decc_status decc_pd_add_number(decc_pd *obj, const char *key,
@@ -97,8 +110,8 @@ DECC_API decc_status decc_pd_add_string(decc_pd *obj, const char *key,
 DECC_API decc_status decc_pd_add_binary(decc_pd *obj, const char *key,
                                         const void *data, size_t len,
                                         decc_err *err);
-/* Takes ownership of data (allocated with decc_malloc) even on failure;
- * avoids copying large values. */
+/* Takes ownership of data (allocated with decc_malloc) even on failure,
+ * misuse included; avoids copying large values. */
 DECC_API decc_status decc_pd_add_binary_owned(decc_pd *obj, const char *key,
                                               void *data, size_t len,
                                               decc_err *err);
@@ -117,7 +130,8 @@ DECC_API decc_status decc_pd_add_binary_file(decc_pd *obj, const char *key,
 DECC_API decc_status decc_pd_add_object(decc_pd *obj, const char *key,
                                         decc_pd **child, decc_err *err);
 
-/* Inspection. Values are owned by the tree. */
+/* Inspection. Values are owned by the tree. node / obj is required (a
+ * NULL one is misuse: 0 or NULL is returned, as for another kind). */
 DECC_API decc_pd_kind decc_pd_kind_of(const decc_pd *node);
 /* Returns: the number of entries of an object node (0 for a leaf). */
 DECC_API size_t decc_pd_count(const decc_pd *obj);
@@ -130,7 +144,8 @@ DECC_API const decc_pd *decc_pd_lookup(const decc_pd *obj, const char *key);
 /* Leaf values; each returns 0 / NULL when the node has another kind. */
 DECC_API int decc_pd_bool_value(const decc_pd *node);
 DECC_API double decc_pd_number_value(const decc_pd *node);
-/* string: UTF-8, NUL-terminated; binary: raw. *len receives the length. */
+/* string: UTF-8, NUL-terminated; binary: raw. *len (optional) receives
+ * the length. */
 DECC_API const uint8_t *decc_pd_bytes_value(const decc_pd *node, size_t *len);
 /* Returns: the decimal text of an i128 node (canonical: no "+", no leading
  * zero, no "-0"), or NULL. */
@@ -158,7 +173,8 @@ typedef struct decc_pd_json_opts {
                              max_file_size and max_binary still apply */
 } decc_pd_json_opts;
 
-/* Builds a tree from JSON text (len bytes). opts may be NULL (no $file).
+/* Builds a tree from JSON text (len bytes; json may be NULL when len is 0,
+ * which gives DECC_E_PARSE). opts may be NULL (no $file).
  * Out: *out (decc_pd_destroy it).
  * Returns: DECC_OK; DECC_E_PARSE (bad JSON, not an object, malformed
  * $base64/$i128/$file, duplicate key); DECC_E_DENIED ($file escaping
@@ -200,7 +216,8 @@ DECC_API decc_status decc_pd_schema_json(const decc_pd *root,
 
 /* The MIME type the SDK records for binary data: the first type supported
  * by DataProtector among magic-bytes.js's answers (same signature tree, same
- * priorities), else "application/octet-stream". Returns a static string. */
+ * priorities), else "application/octet-stream". Returns a static string
+ * (NULL only on misuse: data NULL with len > 0). */
 DECC_API const char *decc_pd_sniff_mime(const uint8_t *data, size_t len);
 
 /* ---- serialization -------------------------------------------------------
@@ -215,7 +232,8 @@ DECC_API const char *decc_pd_sniff_mime(const uint8_t *data, size_t len);
  * decc_pd_validate); DECC_E_LIMIT; DECC_E_NOMEM. */
 DECC_API decc_status decc_pd_serialize(const decc_pd *root, decc_pd_format fmt,
                                        decc_buf *out, decc_err *err);
-/* Receives the next n bytes of the archive; non-DECC_OK aborts. */
+/* Receives the next n bytes of the archive; non-DECC_OK aborts. ctx is
+ * the caller's (passed through, may be NULL). */
 typedef decc_status (*decc_pd_sink_fn)(void *ctx, const void *p, size_t n);
 /* Streams the archive to sink in order (file-backed values are read in
  * 1 MiB pieces; memory use does not depend on their size). Returns: as
@@ -243,6 +261,8 @@ typedef enum decc_pd_mode {
 
 /* Returns: "optimistic" / "borsh" / "legacy". */
 DECC_API const char *decc_pd_mode_name(decc_pd_mode m);
+/* Parses one of those names. Returns: DECC_OK or DECC_E_INVALID (any other
+ * name). */
 DECC_API decc_status decc_pd_mode_parse(decc_pd_mode *out, const char *name);
 
 typedef struct decc_pd_reader decc_pd_reader;
@@ -254,12 +274,14 @@ DECC_API decc_status decc_pd_reader_open(decc_pd_reader **out,
                                          decc_pd_mode mode,
                                          const decc_zip_limits *lim,
                                          decc_err *err) DECC_WARN_UNUSED;
-/* Same over memory; the bytes are borrowed until decc_pd_reader_close. */
+/* Same over memory (zip may be NULL when len is 0); the bytes are
+ * borrowed until decc_pd_reader_close. */
 DECC_API decc_status decc_pd_reader_open_mem(decc_pd_reader **out,
                                              const void *zip, size_t len,
                                              decc_pd_mode mode,
                                              const decc_zip_limits *lim,
                                              decc_err *err) DECC_WARN_UNUSED;
+/* Closes the reader. NULL is a no-op. */
 DECC_API void decc_pd_reader_close(decc_pd_reader *r);
 
 typedef enum decc_pd_vtype {
@@ -295,7 +317,7 @@ typedef struct decc_pd_value {
 DECC_API decc_status decc_pd_get(decc_pd_reader *r, const char *path,
                                  const char *type, decc_pd_value *out,
                                  decc_err *err);
-/* Frees what a decc_pd_value holds and zeroes it. */
+/* Frees what a decc_pd_value holds and zeroes it. NULL is a no-op. */
 DECC_API void decc_pd_value_clear(decc_pd_value *v);
 
 /* Typed shortcuts over decc_pd_get. */
@@ -305,10 +327,11 @@ DECC_API decc_status decc_pd_get_f64(decc_pd_reader *r, const char *path,
                                      double *out, decc_err *err);
 DECC_API decc_status decc_pd_get_i128(decc_pd_reader *r, const char *path,
                                       decc_i128 *out, decc_err *err);
-/* *out: NUL-terminated UTF-8, decc_free it. */
+/* *out: NUL-terminated UTF-8, decc_free it; *len (optional): its length. */
 DECC_API decc_status decc_pd_get_string(decc_pd_reader *r, const char *path,
                                         char **out, size_t *len, decc_err *err);
-/* Raw entry bytes whatever the format. *out: decc_free it. */
+/* Raw entry bytes whatever the format. *out: decc_free it; *len
+ * (optional): their length. */
 DECC_API decc_status decc_pd_get_bytes(decc_pd_reader *r, const char *path,
                                        uint8_t **out, size_t *len,
                                        decc_err *err);
@@ -319,7 +342,7 @@ DECC_API decc_status decc_pd_get_bytes(decc_pd_reader *r, const char *path,
 DECC_API char *decc_js_number_to_string(char out[32], double d);
 /* JavaScript's Number(text) for len bytes of UTF-8: trims JS whitespace,
  * "" → 0, 0x/0o/0b integers, Infinity, decimal literals; anything else
- * NaN. Never fails. */
+ * NaN. text may be NULL when len is 0. Never fails (NaN on misuse). */
 DECC_API double decc_js_string_to_number(const char *text, size_t len);
 
 #ifdef __cplusplus

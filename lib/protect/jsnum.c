@@ -19,6 +19,7 @@
 #include "protect_int.h"
 
 char *decc_js_number_to_string(char out[32], double d) {
+  DECC_ARG_CHECK_RET(out != NULL, NULL);
   if (isnan(d)) {
     strcpy(out, "NaN");
     return out;
@@ -146,6 +147,7 @@ static double radix_value(const char *d, size_t n, int bits) {
 }
 
 double decc_js_string_to_number(const char *text, size_t len) {
+  DECC_ARG_CHECK_RET(text != NULL || len == 0, NAN);
   const uint8_t *s = (const uint8_t *)text;
   size_t k;
   while ((k = js_space(s, len)) > 0) {

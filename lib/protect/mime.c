@@ -100,6 +100,7 @@ static int walk(const uint8_t *data, size_t len, uint16_t offset) {
 }
 
 const char *decc_pd_sniff_mime(const uint8_t *data, size_t len) {
+  DECC_ARG_CHECK_RET(data != NULL || len == 0, NULL);
   /* Offset groups in order of first appearance, offset 0 last. */
   uint16_t seen[NSIGS];
   size_t nseen = 0;

@@ -40,6 +40,7 @@ void decc__pd_node_free(decc_pd *node) {
 }
 
 decc_status decc_pd_create(decc_pd **out) {
+  DECC_ARG_CHECK(out != NULL);
   *out = decc__pd_node_new(DECC_PD_OBJECT);
   return *out ? DECC_OK : DECC_E_NOMEM;
 }
@@ -128,6 +129,8 @@ static decc_status add_simple(decc_pd *obj, const char *key, decc_pd *node,
 
 decc_status decc_pd_add_bool(decc_pd *obj, const char *key, int value,
                              decc_err *err) {
+  DECC_ARG_CHECK(obj != NULL);
+  DECC_ARG_CHECK(key != NULL);
   decc_pd *n = decc__pd_node_new(DECC_PD_BOOL);
   if (n)
     n->u.b = value != 0;
@@ -136,6 +139,8 @@ decc_status decc_pd_add_bool(decc_pd *obj, const char *key, int value,
 
 decc_status decc_pd_add_number(decc_pd *obj, const char *key, double value,
                                decc_err *err) {
+  DECC_ARG_CHECK(obj != NULL);
+  DECC_ARG_CHECK(key != NULL);
   decc_pd *n = decc__pd_node_new(DECC_PD_NUMBER);
   if (n)
     n->u.num = value;
@@ -188,8 +193,9 @@ decc_pd *decc__pd_node_i128(const char *decimal, size_t len, decc_status *st) {
 
 decc_status decc_pd_add_i128(decc_pd *obj, const char *key, const char *decimal,
                              decc_err *err) {
-  if (!decimal)
-    return decc_err_set(err, DECC_E_INVALID, "missing i128 text");
+  DECC_ARG_CHECK(obj != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(decimal != NULL);
   decc_status st;
   decc_pd *n = decc__pd_node_i128(decimal, strlen(decimal), &st);
   if (st == DECC_E_PARSE)
@@ -199,8 +205,9 @@ decc_status decc_pd_add_i128(decc_pd *obj, const char *key, const char *decimal,
 
 decc_status decc_pd_add_string(decc_pd *obj, const char *key, const char *s,
                                size_t len, decc_err *err) {
-  if (!s && len)
-    return decc_err_set(err, DECC_E_INVALID, "missing string");
+  DECC_ARG_CHECK(obj != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(s != NULL || len == 0);
   if (!decc__utf8_valid((const uint8_t *)s, len))
     return decc_err_set(err, DECC_E_INVALID, "string is not valid UTF-8");
   return add_simple(obj, key, decc__pd_node_bytes(DECC_PD_STRING, s, len), err);
@@ -208,14 +215,21 @@ decc_status decc_pd_add_string(decc_pd *obj, const char *key, const char *s,
 
 decc_status decc_pd_add_binary(decc_pd *obj, const char *key, const void *data,
                                size_t len, decc_err *err) {
-  if (!data && len)
-    return decc_err_set(err, DECC_E_INVALID, "missing binary data");
+  DECC_ARG_CHECK(obj != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   return add_simple(obj, key, decc__pd_node_bytes(DECC_PD_BINARY, data, len),
                     err);
 }
 
 decc_status decc_pd_add_binary_owned(decc_pd *obj, const char *key, void *data,
                                      size_t len, decc_err *err) {
+  /* (data is ours even when refused, as on DECC_E_NOMEM) */
+  if (!obj || !key || (!data && len))
+    decc_free(data);
+  DECC_ARG_CHECK(obj != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   decc_pd *n = decc__pd_node_new(DECC_PD_BINARY);
   /* One spare byte keeps the "NUL after the data" rule without a copy. */
   uint8_t *d = n ? decc_realloc(data, len + 1) : NULL;
@@ -232,6 +246,8 @@ decc_status decc_pd_add_binary_owned(decc_pd *obj, const char *key, void *data,
 
 decc_status decc_pd_add_object(decc_pd *obj, const char *key, decc_pd **child,
                                decc_err *err) {
+  DECC_ARG_CHECK(obj != NULL);
+  DECC_ARG_CHECK(key != NULL);
   decc_pd *n = decc__pd_node_new(DECC_PD_OBJECT);
   decc_status st = add_simple(obj, key, n, err);
   if (child)
@@ -240,17 +256,20 @@ decc_status decc_pd_add_object(decc_pd *obj, const char *key, decc_pd **child,
 }
 
 decc_pd_kind decc_pd_kind_of(const decc_pd *node) {
-  return node ? node->kind : (decc_pd_kind)0;
+  DECC_ARG_CHECK_RET(node != NULL, (decc_pd_kind)0);
+  return node->kind;
 }
 
 size_t decc_pd_count(const decc_pd *obj) {
-  return obj && (obj->kind == DECC_PD_OBJECT || obj->kind == DECC_PD_ARRAY)
+  DECC_ARG_CHECK_RET(obj != NULL, 0);
+  return (obj->kind == DECC_PD_OBJECT || obj->kind == DECC_PD_ARRAY)
              ? obj->u.obj.n
              : 0;
 }
 
 const decc_pd *decc_pd_entry(const decc_pd *obj, size_t i, const char **key,
                              size_t *key_len) {
+  DECC_ARG_CHECK_RET(obj != NULL, NULL);
   if (i >= decc_pd_count(obj))
     return NULL;
   if (key)
@@ -261,8 +280,10 @@ const decc_pd *decc_pd_entry(const decc_pd *obj, size_t i, const char **key,
 }
 
 const decc_pd *decc_pd_lookup(const decc_pd *obj, const char *key) {
-  size_t kl = key ? strlen(key) : 0;
-  for (size_t i = 0; key && i < decc_pd_count(obj); i++)
+  DECC_ARG_CHECK_RET(obj != NULL, NULL);
+  DECC_ARG_CHECK_RET(key != NULL, NULL);
+  size_t kl = strlen(key);
+  for (size_t i = 0; i < decc_pd_count(obj); i++)
     if (obj->u.obj.items[i].key_len == kl &&
         !memcmp(obj->u.obj.items[i].key, key, kl))
       return obj->u.obj.items[i].node;
@@ -270,15 +291,18 @@ const decc_pd *decc_pd_lookup(const decc_pd *obj, const char *key) {
 }
 
 int decc_pd_bool_value(const decc_pd *node) {
-  return node && node->kind == DECC_PD_BOOL ? node->u.b : 0;
+  DECC_ARG_CHECK_RET(node != NULL, 0);
+  return node->kind == DECC_PD_BOOL ? node->u.b : 0;
 }
 
 double decc_pd_number_value(const decc_pd *node) {
-  return node && node->kind == DECC_PD_NUMBER ? node->u.num : 0.0;
+  DECC_ARG_CHECK_RET(node != NULL, 0.0);
+  return node->kind == DECC_PD_NUMBER ? node->u.num : 0.0;
 }
 
 const uint8_t *decc_pd_bytes_value(const decc_pd *node, size_t *len) {
-  if (!node || (node->kind != DECC_PD_STRING && node->kind != DECC_PD_BINARY) ||
+  DECC_ARG_CHECK_RET(node != NULL, NULL);
+  if ((node->kind != DECC_PD_STRING && node->kind != DECC_PD_BINARY) ||
       node->file)
     return NULL;
   if (len)
@@ -287,8 +311,8 @@ const uint8_t *decc_pd_bytes_value(const decc_pd *node, size_t *len) {
 }
 
 const char *decc_pd_i128_text(const decc_pd *node) {
-  return node && node->kind == DECC_PD_I128 ? (const char *)node->u.bytes.data
-                                            : NULL;
+  DECC_ARG_CHECK_RET(node != NULL, NULL);
+  return node->kind == DECC_PD_I128 ? (const char *)node->u.bytes.data : NULL;
 }
 
 const char *decc_pd_format_name(decc_pd_format f) {
@@ -296,9 +320,11 @@ const char *decc_pd_format_name(decc_pd_format f) {
 }
 
 decc_status decc_pd_format_parse(decc_pd_format *out, const char *name) {
-  if (name && !strcmp(name, "legacy"))
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(name != NULL);
+  if (!strcmp(name, "legacy"))
     *out = DECC_PD_LEGACY;
-  else if (name && !strcmp(name, "v2"))
+  else if (!strcmp(name, "v2"))
     *out = DECC_PD_V2;
   else
     return DECC_E_INVALID;
@@ -341,6 +367,8 @@ void decc__i128_encode(uint8_t le[16], int neg, decc__u128 mag) {
 }
 
 char *decc_i128_to_dec(char out[41], const decc_i128 *v) {
+  DECC_ARG_CHECK_RET(out != NULL, NULL);
+  DECC_ARG_CHECK_RET(v != NULL, NULL);
   decc__u128 x = 0;
   for (int i = 15; i >= 0; i--)
     x = (x << 8) | v->le[i];

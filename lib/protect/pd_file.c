@@ -135,11 +135,14 @@ decc_status decc__pd_node_file(decc_pd **out, const char *path, decc_err *err) {
 
 decc_status decc_pd_add_binary_file(decc_pd *obj, const char *key,
                                     const char *path, decc_err *err) {
+  DECC_ARG_CHECK(obj != NULL);
+  DECC_ARG_CHECK(key != NULL);
+  DECC_ARG_CHECK(path != NULL);
   decc_pd *n;
   decc_status st = decc__pd_node_file(&n, path, err);
   if (st)
     return st;
-  return decc__pd_insert(obj, key, key ? strlen(key) : 0, n, 1, err);
+  return decc__pd_insert(obj, key, strlen(key), n, 1, err);
 }
 
 /* ---- streaming -------------------------------------------------------------- */

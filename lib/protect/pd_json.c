@@ -277,6 +277,8 @@ static decc_status convert_object(jctx *c, decc_pd *obj, json_t *j,
 
 decc_status decc_pd_parse_json(decc_pd **out, const char *json, size_t len,
                                const decc_pd_json_opts *opts, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(json != NULL || len == 0);
   *out = NULL;
   json_error_t je;
   const size_t flags = JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL |

@@ -37,11 +37,13 @@ const char *decc_pd_mode_name(decc_pd_mode m) {
 }
 
 decc_status decc_pd_mode_parse(decc_pd_mode *out, const char *name) {
-  if (name && !strcmp(name, "optimistic"))
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(name != NULL);
+  if (!strcmp(name, "optimistic"))
     *out = DECC_PD_MODE_OPTIMISTIC;
-  else if (name && !strcmp(name, "borsh"))
+  else if (!strcmp(name, "borsh"))
     *out = DECC_PD_MODE_BORSH;
-  else if (name && !strcmp(name, "legacy"))
+  else if (!strcmp(name, "legacy"))
     *out = DECC_PD_MODE_LEGACY;
   else
     return DECC_E_INVALID;
@@ -63,6 +65,8 @@ static decc_status wrap(decc_pd_reader **out, decc_zip *z, decc_pd_mode mode,
 decc_status decc_pd_reader_open(decc_pd_reader **out, const char *zip_path,
                                 decc_pd_mode mode, const decc_zip_limits *lim,
                                 decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(zip_path != NULL);
   *out = NULL;
   decc_zip *z;
   decc_status st = decc_zip_open_file(&z, zip_path, lim, err);
@@ -72,6 +76,8 @@ decc_status decc_pd_reader_open(decc_pd_reader **out, const char *zip_path,
 decc_status decc_pd_reader_open_mem(decc_pd_reader **out, const void *zip,
                                     size_t len, decc_pd_mode mode,
                                     const decc_zip_limits *lim, decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(zip != NULL || len == 0);
   *out = NULL;
   decc_zip *z;
   decc_status st = decc_zip_open_mem(&z, zip, len, lim, err);
@@ -260,9 +266,11 @@ static int borsh_string(obuf *o, const uint8_t *s, size_t n) {
 
 decc_status decc_pd_get(decc_pd_reader *r, const char *path, const char *type,
                         decc_pd_value *out, decc_err *err) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(path != NULL);
+  DECC_ARG_CHECK(type != NULL);
+  DECC_ARG_CHECK(out != NULL);
   memset(out, 0, sizeof *out);
-  if (!r || !path || !type)
-    return decc_err_set(err, DECC_E_INVALID, "missing reader, path or type");
   const char *mode = decc_pd_mode_name(r->mode);
   char *name = decc_strdup(path);
   if (!name)
@@ -360,10 +368,12 @@ decc_status decc_pd_get(decc_pd_reader *r, const char *path, const char *type,
 
 decc_status decc_pd_get_bool(decc_pd_reader *r, const char *path, int *out,
                              decc_err *err) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(path != NULL);
+  DECC_ARG_CHECK(out != NULL);
   decc_pd_value v;
   decc_status st = decc_pd_get(
-      r, path, r && r->mode == DECC_PD_MODE_LEGACY ? "boolean" : "bool", &v,
-      err);
+      r, path, r->mode == DECC_PD_MODE_LEGACY ? "boolean" : "bool", &v, err);
   if (st == DECC_OK)
     *out = v.boolean;
   decc_pd_value_clear(&v);
@@ -372,9 +382,12 @@ decc_status decc_pd_get_bool(decc_pd_reader *r, const char *path, int *out,
 
 decc_status decc_pd_get_f64(decc_pd_reader *r, const char *path, double *out,
                             decc_err *err) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(path != NULL);
+  DECC_ARG_CHECK(out != NULL);
   decc_pd_value v;
   decc_status st = decc_pd_get(
-      r, path, r && r->mode == DECC_PD_MODE_LEGACY ? "number" : "f64", &v, err);
+      r, path, r->mode == DECC_PD_MODE_LEGACY ? "number" : "f64", &v, err);
   if (st == DECC_OK)
     *out = v.number;
   decc_pd_value_clear(&v);
@@ -383,6 +396,9 @@ decc_status decc_pd_get_f64(decc_pd_reader *r, const char *path, double *out,
 
 decc_status decc_pd_get_i128(decc_pd_reader *r, const char *path,
                              decc_i128 *out, decc_err *err) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(path != NULL);
+  DECC_ARG_CHECK(out != NULL);
   decc_pd_value v;
   decc_status st = decc_pd_get(r, path, "i128", &v, err);
   if (st == DECC_OK)
@@ -393,6 +409,9 @@ decc_status decc_pd_get_i128(decc_pd_reader *r, const char *path,
 
 decc_status decc_pd_get_string(decc_pd_reader *r, const char *path, char **out,
                                size_t *len, decc_err *err) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(path != NULL);
+  DECC_ARG_CHECK(out != NULL);
   decc_pd_value v;
   *out = NULL;
   decc_status st = decc_pd_get(r, path, "string", &v, err);
@@ -408,6 +427,9 @@ decc_status decc_pd_get_string(decc_pd_reader *r, const char *path, char **out,
 
 decc_status decc_pd_get_bytes(decc_pd_reader *r, const char *path,
                               uint8_t **out, size_t *len, decc_err *err) {
+  DECC_ARG_CHECK(r != NULL);
+  DECC_ARG_CHECK(path != NULL);
+  DECC_ARG_CHECK(out != NULL);
   decc_pd_value v;
   *out = NULL;
   /* Any type name outside the deserializer's list means "raw bytes". */

@@ -54,6 +54,8 @@ static decc_status emit(decc_buf *b, const decc_pd *obj, decc_pd_format fmt) {
 
 decc_status decc_pd_schema_json(const decc_pd *root, decc_pd_format fmt,
                                 char **json, size_t *len, decc_err *err) {
+  DECC_ARG_CHECK(root != NULL);
+  DECC_ARG_CHECK(json != NULL);
   *json = NULL;
   decc_status st = decc__pd_validate_data(root, fmt, NULL, err);
   if (st != DECC_OK)

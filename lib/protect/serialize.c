@@ -380,14 +380,16 @@ static decc_status buf_sink(void *ctx, const void *p, size_t n) {
 
 decc_status decc_pd_serialize(const decc_pd *root, decc_pd_format fmt,
                               decc_buf *out, decc_err *err) {
+  DECC_ARG_CHECK(root != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return run(root, fmt, buf_sink, out, err);
 }
 
 decc_status decc_pd_serialize_stream(const decc_pd *root, decc_pd_format fmt,
                                      decc_pd_sink_fn sink, void *ctx,
                                      decc_err *err) {
-  if (!sink)
-    return decc_err_set(err, DECC_E_INVALID, "missing sink");
+  DECC_ARG_CHECK(root != NULL);
+  DECC_ARG_CHECK(sink != NULL);
   return run(root, fmt, sink, ctx, err);
 }
 
@@ -415,8 +417,8 @@ static decc_status fd_sink(void *ctx, const void *p, size_t n) {
 
 decc_status decc_pd_serialize_file(const decc_pd *root, decc_pd_format fmt,
                                    const char *path, decc_err *err) {
-  if (!path)
-    return decc_err_set(err, DECC_E_INVALID, "missing output path");
+  DECC_ARG_CHECK(root != NULL);
+  DECC_ARG_CHECK(path != NULL);
   decc_status st = decc_pd_validate(root, fmt, NULL, err);
   if (st != DECC_OK)
     return st;

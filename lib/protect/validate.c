@@ -156,6 +156,7 @@ decc_status decc__pd_validate_data(const decc_pd *root, decc_pd_format fmt,
 
 decc_status decc_pd_validate(const decc_pd *root, decc_pd_format fmt,
                              decc_pd_problem *problem, decc_err *err) {
+  DECC_ARG_CHECK(root != NULL);
   decc_status st = decc__pd_validate_data(root, fmt, problem, err);
   if (st != DECC_OK)
     return st;
