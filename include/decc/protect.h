@@ -121,9 +121,10 @@ DECC_API decc_status decc_pd_add_binary_owned(decc_pd *obj, const char *key,
  * bytes (what MIME sniffing reads) are read now; the file must then stay
  * unchanged until serialization, which fails with DECC_E_STATE if its size
  * or modification time changed. decc_pd_bytes_value returns NULL for such
- * a value. Returns: DECC_OK; DECC_E_IO (cannot open or read path, or not a
- * regular file); DECC_E_LIMIT (4 GiB or more: the zip has no zip64, like
- * the SDK's); DECC_E_INVALID (bad key, duplicate); DECC_E_NOMEM. */
+ * a value. Any size: 4 GiB or more is written with zip64 (see
+ * serialization below). Returns: DECC_OK; DECC_E_IO (cannot open or read
+ * path, or not a regular file); DECC_E_INVALID (bad key, duplicate);
+ * DECC_E_NOMEM. */
 DECC_API decc_status decc_pd_add_binary_file(decc_pd *obj, const char *key,
                                              const char *path, decc_err *err);
 /* Adds an empty nested object. Out: *child (owned by the tree; optional). */
@@ -225,8 +226,10 @@ DECC_API const char *decc_pd_sniff_mime(const uint8_t *data, size_t len);
  * each nested object's entries, entry order = JS property order, value
  * bytes per format (legacy: UTF-8 text, decimal integer text, one byte
  * 0x01/0x00, raw bytes; v2: borsh bool (1 byte), f64 LE, i128 LE two's
- * complement, u32 LE length ‖ UTF-8, raw bytes). At most 65535 entries and
- * an archive below 4 GiB (no zip64, like JSZip). Validates first. */
+ * complement, u32 LE length ‖ UTF-8, raw bytes). JSZip's exact layout
+ * below its limits; zip64 records only where a field overflows (an entry
+ * of 0xFFFFFFFF bytes or more, an offset at or past 0xFFFFFFFF, 65535
+ * entries or more: docs/iexec-protocol.md §3.2). Validates first. */
 
 /* Appends the archive to out. Returns: DECC_OK; DECC_E_INVALID (see
  * decc_pd_validate); DECC_E_LIMIT; DECC_E_NOMEM. */
