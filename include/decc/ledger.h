@@ -23,6 +23,15 @@
  *
  * Handles: one decc_ledger per thread (SQLite connections are not shared).
  * Chain-level types (receipts, logs, filters, addresses) are in evm.h.
+ *
+ * Misuse: every pointer argument is required unless its doc allows NULL
+ * ("optional", "may be NULL", "NULL is a no-op"; a data pointer or array
+ * may be NULL when its length or count is 0; err is always optional); a
+ * NULL one is reported to the misuse handler (decc_set_misuse_handler,
+ * common.h) and the function returns DECC_E_INVALID without touching
+ * anything. What the arguments hold — raw transactions, calldata, a call's
+ * data, a log filter's lists, a log to decode, genesis JSON — is input,
+ * never misuse: it keeps the ordinary errors and reverts documented below.
  */
 #ifndef DECC_LEDGER_H
 #define DECC_LEDGER_H
@@ -102,6 +111,7 @@ typedef struct decc_genesis {
  * categories XS/S/M/L/XL (300/1200/3600/10800/36000 s).
  * Returns: DECC_OK. Clear with decc_genesis_clear. */
 DECC_API decc_status decc_genesis_default(decc_genesis *g) DECC_WARN_UNUSED;
+/* Frees g's accounts and zeroes g. NULL is a no-op. */
 DECC_API void decc_genesis_clear(decc_genesis *g);
 
 /* Fills g with a named dev profile (see docs/sdk.md):
@@ -135,7 +145,8 @@ DECC_API decc_status decc_genesis_profile(decc_genesis *g, const char *name,
  *     "workerpools": [ { "address": "0x…", "owner": "0x…",
  *                        "description": "…" } ] }
  * Amounts are nRLC as decimal strings ("native": wei). "categories" replaces the default
- * list. Returns: DECC_OK; DECC_E_PARSE / DECC_E_INVALID / DECC_E_LIMIT with
+ * list. json may be NULL when len is 0 (an empty document: DECC_E_PARSE).
+ * Returns: DECC_OK; DECC_E_PARSE / DECC_E_INVALID / DECC_E_LIMIT with
  * err naming the field. */
 DECC_API decc_status decc_genesis_from_json(decc_genesis *g, const char *json,
                                             size_t len,
@@ -168,6 +179,7 @@ DECC_API decc_status decc_ledger_open(decc_ledger **out, const char *path,
 DECC_API decc_status decc_ledger_open_memory(decc_ledger **out,
                                              const decc_genesis *g,
                                              decc_err *err) DECC_WARN_UNUSED;
+/* Closes l (rolling back a block left open). NULL is a no-op. */
 DECC_API void decc_ledger_close(decc_ledger *l);
 
 typedef struct decc_ledger_info {
@@ -196,8 +208,10 @@ typedef struct decc_ledger_call {
 } decc_ledger_call;
 
 /* Executes n calls as one block and commits it. out receives n receipts
- * (caller clears each). A reverted call is recorded with status 0 and
- * changes nothing but the sender's nonce. Returns: DECC_OK (the block is
+ * (caller clears each); calls and out may be NULL when n is 0. A call's
+ * data NULL with a non-zero len is a bad batch (DECC_E_LIMIT), not
+ * misuse. A reverted call is recorded with status 0 and changes nothing
+ * but the sender's nonce. Returns: DECC_OK (the block is
  * durable); DECC_E_INVALID / DECC_E_LIMIT (bad batch: nothing done);
  * DECC_E_IO / DECC_E_TIMEOUT (database busy or failing: nothing done). */
 DECC_API decc_status decc_ledger_submit_calls(decc_ledger *l,
@@ -208,7 +222,8 @@ DECC_API decc_status decc_ledger_submit_calls(decc_ledger *l,
 /* Executes n signed raw Ethereum transactions (legacy EIP-155 or EIP-1559
  * type 2) as one block. Each must carry this chain id, a low-S signature
  * and the sender's next nonce (in batch order); the tx hash is keccak256 of
- * the raw bytes. Returns: as decc_ledger_submit_calls; DECC_E_BAD_SIGNATURE
+ * the raw bytes. raw, lens and out may be NULL when n is 0.
+ * Returns: as decc_ledger_submit_calls; DECC_E_BAD_SIGNATURE
  * / DECC_E_INVALID for a bad transaction: malformed, another chain id,
  * a contract creation, a non-zero value, or a nonce out of sequence
  * (nothing committed: the whole batch is rejected, err names the
@@ -347,7 +362,7 @@ DECC_API decc_status decc_ledger_verify(decc_ledger *l,
                                         decc_err *err) DECC_WARN_UNUSED;
 
 /* Most convenient ABI-level helpers for tools: RLC balance, escrow account
- * (stake, locked). */
+ * (stake, locked; each optional). */
 DECC_API decc_status decc_ledger_rlc_balance(decc_ledger *l,
                                              const decc_address *a,
                                              decc_u256 *out,

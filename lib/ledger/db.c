@@ -224,8 +224,8 @@ void decc_ledger_close(decc_ledger *l) {
 
 decc_status decc_ledger_open(decc_ledger **out, const char *path,
                              decc_err *err) {
-  if (!out || !path)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(path != NULL);
   decc_ledger *l;
   decc_status s = ldg_open_db(&l, path, 0, err);
   if (s != DECC_OK)
@@ -275,8 +275,8 @@ fail:
 
 decc_status decc_ledger_init(const char *path, const decc_genesis *g,
                              decc_err *err) {
-  if (!path || !g)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(path != NULL);
+  DECC_ARG_CHECK(g != NULL);
   decc_ledger *l;
   decc_status s = ldg_open_db(&l, path, 1, err);
   if (s != DECC_OK)
@@ -290,8 +290,8 @@ decc_status decc_ledger_init(const char *path, const decc_genesis *g,
 
 decc_status decc_ledger_open_memory(decc_ledger **out, const decc_genesis *g,
                                     decc_err *err) {
-  if (!out || !g)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(g != NULL);
   decc_ledger *l;
   decc_status s = ldg_open_db(&l, NULL, 1, err);
   if (s != DECC_OK)

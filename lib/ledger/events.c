@@ -193,8 +193,9 @@ static decc_status put_word(decc_buf *b, const char *type,
 
 decc_status decc_ledger_decode_log(const decc_log *log, const char **name,
                                    char **json, decc_err *err) {
-  if (!log || !name || !json)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(log != NULL);
+  DECC_ARG_CHECK(name != NULL);
+  DECC_ARG_CHECK(json != NULL);
   *name = NULL;
   *json = NULL;
   pthread_once(&g_ev_once, build);

@@ -564,8 +564,9 @@ static void finish_receipts(decc_receipt *out, size_t n,
 decc_status decc_ledger_submit_calls(decc_ledger *l,
                                      const decc_ledger_call *calls, size_t n,
                                      decc_receipt *out, decc_err *err) {
-  if (!l || (!calls && n) || (!out && n))
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(calls != NULL || n == 0);
+  DECC_ARG_CHECK(out != NULL || n == 0);
   if (n > DECC_LEDGER_MAX_BATCH)
     return decc_err_set(err, DECC_E_LIMIT, "ledger: batch of %zu calls", n);
   for (size_t i = 0; i < n; i++)
@@ -609,8 +610,10 @@ decc_status decc_ledger_submit_calls(decc_ledger *l,
 decc_status decc_ledger_view(decc_ledger *l, const decc_address *from,
                              const decc_address *to, const uint8_t *data,
                              size_t len, decc_buf *out, decc_err *err) {
-  if (!l || !to || (!data && len) || !out)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL); /* (from is optional) */
+  DECC_ARG_CHECK(to != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
+  DECC_ARG_CHECK(out != NULL);
   if (len > DECC_LEDGER_MAX_CALLDATA)
     return decc_err_set(err, DECC_E_LIMIT, "ledger: calldata too large");
   if (l->in_block)
@@ -651,8 +654,9 @@ decc_status decc_ledger_view(decc_ledger *l, const decc_address *from,
 
 decc_status decc_ledger_code(decc_ledger *l, const decc_address *a,
                              decc_buf *out, decc_err *err) {
-  if (!l || !a || !out)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(out != NULL);
   ldg_target t;
   decc_status s = ldg_target_of(l, a, &t, err);
   if (s != DECC_OK || t == LDG_T_NONE)

@@ -48,6 +48,7 @@ static decc_u256 dev_native_default(void) {
 }
 
 decc_status decc_genesis_default(decc_genesis *g) {
+  DECC_ARG_CHECK(g != NULL);
   memset(g, 0, sizeof *g);
   g->chain_id = DECC_LEDGER_DEFAULT_CHAIN_ID;
   parse_const(&g->addr.hub, ADDR_HUB);
@@ -113,8 +114,8 @@ static decc_status add_profile_pool(decc_genesis *g, const char *addr,
 
 decc_status decc_genesis_profile(decc_genesis *g, const char *name,
                                  int allow_mainnet, decc_err *err) {
-  if (!g || !name)
-    return decc_err_set(err, DECC_E_INVALID, "genesis: NULL argument");
+  DECC_ARG_CHECK(g != NULL);
+  DECC_ARG_CHECK(name != NULL);
   decc_status s = decc_genesis_default(g);
   if (s != DECC_OK)
     return decc_err_set(err, s, "genesis: cannot derive dev keys");
@@ -150,6 +151,7 @@ void decc_genesis_clear(decc_genesis *g) {
 }
 
 decc_status decc_ledger_dev_key(uint8_t sk32[32], unsigned i) {
+  DECC_ARG_CHECK(sk32 != NULL);
   char msg[64];
   int n = snprintf(msg, sizeof msg, "decc dev account %u", i);
   decc_keccak256(sk32, msg, (size_t)n);
@@ -203,8 +205,12 @@ static decc_status j_u64(json_t *o, const char *key, uint64_t *out,
 
 decc_status decc_genesis_from_json(decc_genesis *g, const char *json,
                                    size_t len, decc_err *err) {
-  if (!g || !json)
-    return decc_err_set(err, DECC_E_INVALID, "genesis: NULL argument");
+  DECC_ARG_CHECK(g != NULL);
+  DECC_ARG_CHECK(json != NULL || len == 0);
+  /* (an empty document — e.g. an empty blob read back from a damaged
+   * ledger, which may come as NULL — is a parse error, not misuse) */
+  if (!json)
+    json = "";
   if (len > DECC_GENESIS_MAX_BYTES)
     return decc_err_set(err, DECC_E_LIMIT, "genesis: file too large");
   decc_status s = decc_genesis_default(g);
@@ -361,6 +367,8 @@ static json_t *j_dec(const decc_u256 *v) {
 }
 
 decc_status decc_genesis_to_json(char **out, const decc_genesis *g) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(g != NULL);
   *out = NULL;
   json_t *root = json_object(), *c = json_object(), *dev = json_object(),
          *acc = json_array(), *cats = json_array();

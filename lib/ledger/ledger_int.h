@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stdarg.h>
 
+#include "core/internal.h"
 #include "decc/abi.h"
 #include "decc/buf.h"
 #include "decc/evm.h"

@@ -21,6 +21,9 @@
 
 decc_status decc_ledger_native_balance(decc_ledger *l, const decc_address *a,
                                        decc_u256 *out, decc_err *err) {
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(out != NULL);
   *out = decc_u256_from_u64(0);
   uint8_t *gj = NULL;
   size_t gn = 0;

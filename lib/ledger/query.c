@@ -30,8 +30,8 @@ static void rd_end_x(decc_ledger *l, int started) {
 
 decc_status decc_ledger_get_info(decc_ledger *l, decc_ledger_info *out,
                                  decc_err *err) {
-  if (!l || !out)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(out != NULL);
   memset(out, 0, sizeof *out);
   out->chain_id = l->chain_id;
   out->addr = l->addr;
@@ -57,30 +57,33 @@ decc_status decc_ledger_get_info(decc_ledger *l, decc_ledger_info *out,
 
 decc_status decc_ledger_nonce(decc_ledger *l, const decc_address *a,
                               uint64_t *out, decc_err *err) {
-  if (!l || !a || !out)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return ldg_nonce_get(l, a, out, err);
 }
 
 decc_status decc_ledger_rlc_balance(decc_ledger *l, const decc_address *a,
                                     decc_u256 *out, decc_err *err) {
-  if (!l || !a || !out)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(a != NULL);
+  DECC_ARG_CHECK(out != NULL);
   return ldg_rlc_balance(l, a, out, err);
 }
 
 decc_status decc_ledger_escrow(decc_ledger *l, const decc_address *a,
                                decc_u256 *stake, decc_u256 *locked,
                                decc_err *err) {
-  if (!l || !a)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  /* (stake and locked are optional) */
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(a != NULL);
   return ldg_escrow_get(l, a, stake, locked, err);
 }
 
 decc_status decc_ledger_block_get(decc_ledger *l, uint64_t number,
                                   decc_ledger_block *out, decc_err *err) {
-  if (!l || !out)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(out != NULL);
   sqlite3_stmt *st;
   int found;
   decc_status s;
@@ -117,8 +120,9 @@ decc_status decc_ledger_block_get(decc_ledger *l, uint64_t number,
 
 decc_status decc_ledger_block_txs(decc_ledger *l, uint64_t number,
                                   uint8_t **hashes, size_t *n, decc_err *err) {
-  if (!l || !hashes || !n)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(hashes != NULL);
+  DECC_ARG_CHECK(n != NULL);
   *hashes = NULL;
   *n = 0;
   sqlite3_stmt *st =
@@ -248,8 +252,9 @@ decc_status ldg_read_receipt(decc_ledger *l, const uint8_t hash[32],
 
 decc_status decc_ledger_receipt(decc_ledger *l, const uint8_t tx_hash32[32],
                                 decc_receipt *out, decc_err *err) {
-  if (!l || !tx_hash32 || !out)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(tx_hash32 != NULL);
+  DECC_ARG_CHECK(out != NULL);
   int found;
   int rd_started;
   decc_status s = rd_begin(l, err);
@@ -267,8 +272,9 @@ decc_status decc_ledger_receipt(decc_ledger *l, const uint8_t tx_hash32[32],
  * event, and the raw form binds it to the sender and the chain id). */
 decc_status decc_ledger_tx_raw(decc_ledger *l, const uint8_t tx_hash32[32],
                                decc_buf *out, decc_err *err) {
-  if (!l || !tx_hash32 || !out)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(tx_hash32 != NULL);
+  DECC_ARG_CHECK(out != NULL);
   int rd_started;
   decc_status s = rd_begin(l, err);
   if (s != DECC_OK)
@@ -301,8 +307,10 @@ decc_status decc_ledger_tx_raw(decc_ledger *l, const uint8_t tx_hash32[32],
 
 decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
                              decc_log **logs, size_t *n, decc_err *err) {
-  if (!l || !f || !logs || !n)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(f != NULL);
+  DECC_ARG_CHECK(logs != NULL);
+  DECC_ARG_CHECK(n != NULL);
   *logs = NULL;
   *n = 0;
   if (f->n_addresses > DECC_FILTER_MAX_ALTS ||
@@ -379,8 +387,7 @@ decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
 
 decc_status decc_ledger_time_increase(decc_ledger *l, int64_t seconds,
                                       int64_t *offset, decc_err *err) {
-  if (!l)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL); /* (offset is optional) */
   if (seconds < -((int64_t)1 << 40) || seconds > ((int64_t)1 << 40))
     return decc_err_set(err, DECC_E_RANGE, "time offset out of range");
   decc_status s = ldg_exec(l, "BEGIN IMMEDIATE", err, "");
@@ -407,8 +414,8 @@ decc_status decc_ledger_time_increase(decc_ledger *l, int64_t seconds,
  * for each column a type byte, a length and the bytes. */
 decc_status decc_ledger_state_hash(decc_ledger *l, uint8_t out32[32],
                                    decc_err *err) {
-  if (!l || !out32)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(out32 != NULL);
   decc_keccak256_ctx k;
   decc_keccak256_init(&k);
   int rd_started;

@@ -313,8 +313,10 @@ static decc_status decode_error(const decode_job *j, size_t i, decc_err *err) {
 decc_status decc_ledger_submit_raw(decc_ledger *l, const uint8_t *const *raw,
                                    const size_t *lens, size_t n,
                                    decc_receipt *out, decc_err *err) {
-  if (!l || (n && (!raw || !lens || !out)))
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(raw != NULL || n == 0);
+  DECC_ARG_CHECK(lens != NULL || n == 0);
+  DECC_ARG_CHECK(out != NULL || n == 0);
   if (n > DECC_LEDGER_MAX_BATCH)
     return decc_err_set(err, DECC_E_LIMIT, "ledger: batch of %zu transactions",
                         n);
@@ -386,8 +388,10 @@ decc_status decc_ledger_tx_build(decc_buf *raw, uint64_t chain_id,
                                  const uint8_t sk32[32], uint64_t nonce,
                                  const decc_address *to, const uint8_t *data,
                                  size_t len, decc_err *err) {
-  if (!raw || !sk32 || !to || (!data && len))
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(raw != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(to != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
   decc_tx tx;
   decc_tx_init(&tx);
   tx.type = DECC_TX_EIP1559;
@@ -408,8 +412,11 @@ decc_status decc_ledger_tx_build(decc_buf *raw, uint64_t chain_id,
 decc_status decc_ledger_send(decc_ledger *l, const uint8_t sk32[32],
                              const decc_address *to, const uint8_t *data,
                              size_t len, decc_receipt *out, decc_err *err) {
-  if (!l || !sk32 || !to || (!data && len) || !out)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(sk32 != NULL);
+  DECC_ARG_CHECK(to != NULL);
+  DECC_ARG_CHECK(data != NULL || len == 0);
+  DECC_ARG_CHECK(out != NULL);
   if (len > DECC_LEDGER_MAX_CALLDATA)
     return decc_err_set(err, DECC_E_LIMIT, "ledger: calldata too large");
   memset(out, 0, sizeof *out);

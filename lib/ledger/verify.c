@@ -197,8 +197,8 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
 decc_status decc_ledger_verify(decc_ledger *l,
                                decc_ledger_verify_report *report,
                                decc_err *err) {
-  if (!l || !report)
-    return decc_err_set(err, DECC_E_INVALID, "ledger: NULL argument");
+  DECC_ARG_CHECK(l != NULL);
+  DECC_ARG_CHECK(report != NULL);
   memset(report, 0, sizeof *report);
   report->first_bad_block = UINT64_MAX;
   if (l->in_block)
