@@ -455,6 +455,40 @@ static void crc_init(void) {
 
 static uint32_t crc32_table(uint32_t crc, const uint8_t *p, size_t n);
 
+/* ---- CRC-32 combination ------------------------------------------------
+ * (pd_file.c joins the CRCs of a file's two halves with it; the PCLMUL
+ * folding below takes its constants from x_pow_bytes.)
+ * Reflected representation: bit 31 holds the coefficient of x^0, bit 0
+ * that of x^31; P = 0xEDB88320 (x^32 implicit). */
+
+/* a·b mod P. */
+static uint32_t gf_mul(uint32_t a, uint32_t b) {
+  uint32_t r = 0;
+  for (int i = 31; i >= 0; i--) { /* bit i of a: coefficient of x^(31-i) */
+    if ((a >> i) & 1)
+      r ^= b;
+    b = (b >> 1) ^ (0xEDB88320u & (0u - (b & 1))); /* b·x mod P */
+  }
+  return r;
+}
+
+/* x^(8n) mod P, by squaring. */
+static uint32_t x_pow_bytes(uint64_t n) {
+  uint32_t r = 0x80000000u;       /* x^0 */
+  uint32_t base = 1u << (31 - 8); /* x^8 */
+  while (n) {
+    if (n & 1)
+      r = gf_mul(r, base);
+    base = gf_mul(base, base);
+    n >>= 1;
+  }
+  return r;
+}
+
+uint32_t decc__crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b) {
+  return gf_mul(x_pow_bytes(len_b), crc_a) ^ crc_b;
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
@@ -472,13 +506,12 @@ static uint32_t crc32_table(uint32_t crc, const uint8_t *p, size_t n);
  * the tail go through the tables from state 0. The starting state is
  * xor'ed into the first four bytes (the usual equivalence for a reflected
  * CRC). The two constants come from the same GF(2) arithmetic as the CRC
- * combination (pd_file.c). */
-uint32_t decc__crc32_xpow(uint64_t nbytes);
+ * combination (x_pow_bytes above). */
 
 __attribute__((target("pclmul,sse2"))) static uint32_t
 crc32_clmul(uint32_t crc, const uint8_t *p, size_t n) {
-  const uint64_t k_lo = (uint64_t)decc__crc32_xpow(24) << 32; /* x^192 */
-  const uint64_t k_hi = (uint64_t)decc__crc32_xpow(16) << 32; /* x^128 */
+  const uint64_t k_lo = (uint64_t)x_pow_bytes(24) << 32; /* x^192 */
+  const uint64_t k_hi = (uint64_t)x_pow_bytes(16) << 32; /* x^128 */
   const __m128i k = _mm_set_epi64x((long long)k_hi, (long long)k_lo);
   /* __m128i_u: the 1-byte-aligned vector type unaligned loads take. */
   __m128i a = _mm_loadu_si128((const __m128i_u *)p);

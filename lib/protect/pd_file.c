@@ -29,42 +29,6 @@
 #define PIECE (1u << 20)        /* read size of both passes */
 #define SPLIT_MIN (16ull << 20) /* below this the CRC pass is one thread */
 
-/* ---- CRC-32 combination ------------------------------------------------
- * Reflected representation: bit 31 holds the coefficient of x^0, bit 0
- * that of x^31; P = 0xEDB88320 (x^32 implicit). */
-
-/* a·b mod P. */
-static uint32_t gf_mul(uint32_t a, uint32_t b) {
-  uint32_t r = 0;
-  for (int i = 31; i >= 0; i--) { /* bit i of a: coefficient of x^(31-i) */
-    if ((a >> i) & 1)
-      r ^= b;
-    b = (b >> 1) ^ (0xEDB88320u & (0u - (b & 1))); /* b·x mod P */
-  }
-  return r;
-}
-
-/* x^(8n) mod P, by squaring. */
-static uint32_t x_pow_bytes(uint64_t n) {
-  uint32_t r = 0x80000000u;       /* x^0 */
-  uint32_t base = 1u << (31 - 8); /* x^8 */
-  while (n) {
-    if (n & 1)
-      r = gf_mul(r, base);
-    base = gf_mul(base, base);
-    n >>= 1;
-  }
-  return r;
-}
-
-/* x^(8n) mod P, for the folding constants of pd.c. */
-uint32_t decc__crc32_xpow(uint64_t nbytes);
-uint32_t decc__crc32_xpow(uint64_t nbytes) { return x_pow_bytes(nbytes); }
-
-uint32_t decc__crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b) {
-  return gf_mul(x_pow_bytes(len_b), crc_a) ^ crc_b;
-}
-
 /* ---- nodes ----------------------------------------------------------------- */
 
 static int64_t mtime_ns(const struct stat *sb) {
