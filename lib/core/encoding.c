@@ -4,28 +4,77 @@
  * The decoders map characters with arithmetic instead of table look-ups so
  * their timing does not depend on the (possibly secret) input bytes; the
  * only data-dependent branch is the final "was anything invalid" check.
+ * The library's other hex needs live here too, so that no layer keeps its
+ * own copy: the digit parser for text read character by character, the
+ * uppercase encoder for Intel's identifiers, and the 0x-DATA decoder into a
+ * fresh buffer (internal.h).
  */
 #include "decc/encoding.h"
 #include "core/internal.h"
+#include "decc/mem.h"
 
 #include <string.h>
 
 static const char HEXDIGITS[] = "0123456789abcdef";
+static const char HEXDIGITS_UPPER[] = "0123456789ABCDEF";
 
-char *decc_hex_encode(char *out, const uint8_t *in, size_t n, int prefix) {
-  DECC_ARG_CHECK_RET(out != NULL, NULL);
-  DECC_ARG_CHECK_RET(in != NULL || n == 0, NULL);
+/* One encoder for both cases: digits is one of the two tables above. */
+static char *hex_encode_with(char *out, const uint8_t *in, size_t n, int prefix,
+                             const char *digits) {
   char *p = out;
   if (prefix) {
     *p++ = '0';
     *p++ = 'x';
   }
   for (size_t i = 0; i < n; i++) {
-    *p++ = HEXDIGITS[in[i] >> 4];
-    *p++ = HEXDIGITS[in[i] & 15];
+    *p++ = digits[in[i] >> 4];
+    *p++ = digits[in[i] & 15];
   }
   *p = '\0';
   return out;
+}
+
+char *decc_hex_encode(char *out, const uint8_t *in, size_t n, int prefix) {
+  DECC_ARG_CHECK_RET(out != NULL, NULL);
+  DECC_ARG_CHECK_RET(in != NULL || n == 0, NULL);
+  return hex_encode_with(out, in, n, prefix, HEXDIGITS);
+}
+
+char *decc__hex_encode_upper(char *out, const uint8_t *in, size_t n) {
+  return hex_encode_with(out, in, n, 0, HEXDIGITS_UPPER);
+}
+
+int decc__hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+decc_status decc__hex_decode_alloc(const char *s, uint8_t **out, size_t *len) {
+  *out = NULL;
+  *len = 0;
+  if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+    return DECC_E_PARSE;
+  size_t digits = strlen(s + 2);
+  if (digits % 2)
+    return DECC_E_PARSE;
+  if (!digits)
+    return DECC_OK;
+  uint8_t *b = decc_malloc(digits / 2);
+  if (!b)
+    return DECC_E_NOMEM;
+  size_t n;
+  if (decc_hex_decode(b, digits / 2, &n, s, digits + 2) != DECC_OK) {
+    decc_free(b);
+    return DECC_E_PARSE;
+  }
+  *out = b;
+  *len = n;
+  return DECC_OK;
 }
 
 /* Returns the nibble value of c, or a value with bit 8 set if c is not a hex

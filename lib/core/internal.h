@@ -75,6 +75,37 @@ size_t decc__utf8_seq_len(const uint8_t *p, size_t avail);
 /* Returns: 1 when s[0..n) is entirely well-formed UTF-8, else 0. */
 int decc__utf8_valid(const uint8_t *s, size_t n);
 
+/* ---- hex beyond the public codec (encoding.c, json_hex.c) ---- */
+
+/* The value 0-15 of one hex digit (either case), or -1. Branches on the
+ * character: for public text parsed digit by digit (percent escapes, \u
+ * escapes, numbers); secrets go through decc_hex_decode. */
+int decc__hex_digit(char c);
+/* Writes 2*n UPPERCASE hex digits plus NUL to out (size >= 2*n+1), no
+ * prefix: Intel's collateral and PCS URLs spell FMSPC, MRSIGNER and the
+ * like this way. Returns out. */
+char *decc__hex_encode_upper(char *out, const uint8_t *in, size_t n);
+/* Decodes 0x-hex DATA of any even length ("0x"/"0X" required; "0x" alone is
+ * empty) into a fresh buffer. Out: *out (decc_free; NULL when empty) and
+ * *len. Returns: DECC_OK; DECC_E_PARSE (s NULL, no prefix, odd length, a
+ * non-hex digit; *out stays NULL); DECC_E_NOMEM. */
+decc_status decc__hex_decode_alloc(const char *s, uint8_t **out, size_t *len);
+
+/* jansson's value type (no jansson.h here: most users of this header do
+ * not touch JSON). */
+struct json_t;
+/* n bytes as a new JSON string "0x" + 2n lowercase digits (p may be NULL
+ * when n is 0). Returns: a new reference (json_decref), or NULL on OOM —
+ * which json_object_set_new and json_pack "o" report as a failure. */
+struct json_t *decc__json_hex(const uint8_t *p, size_t n);
+/* Decodes the JSON string v, which must hold exactly n bytes of hex (the
+ * whole string: no embedded NUL), with a "0x"/"0X" prefix when need_prefix
+ * (else the prefix is optional). Returns: DECC_OK; DECC_E_PARSE (v NULL or
+ * not a string, prefix missing, a non-hex digit: out is then zeroed);
+ * DECC_E_RANGE (another length: out untouched). */
+decc_status decc__json_hex_exact(uint8_t *out, size_t n, const struct json_t *v,
+                                 int need_prefix);
+
 /* ---- API contract checks (misuse.c) ---- */
 
 /* Reports a broken contract to the installed handler (decc_set_misuse_handler). */
