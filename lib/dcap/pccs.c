@@ -125,22 +125,12 @@ static int raw_member(const char *s, size_t n, const char *key,
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Percent-decodes in place. Returns 0 on a bad escape. */
 static int url_decode(char *s) {
   char *o = s;
   for (char *p = s; *p; p++) {
     if (*p == '%') {
-      int a = hexval(p[1]), b = a < 0 ? -1 : hexval(p[2]);
+      int a = decc__hex_digit(p[1]), b = a < 0 ? -1 : decc__hex_digit(p[2]);
       if (b < 0)
         return 0;
       *o++ = (char)(a << 4 | b);
@@ -157,7 +147,7 @@ static int url_decode(char *s) {
 static char *crl_to_hex(const uint8_t *p, size_t n) {
   X509_CRL *crl = NULL;
   size_t i = 0;
-  while (i < n && hexval((char)p[i]) >= 0)
+  while (i < n && decc__hex_digit((char)p[i]) >= 0)
     i++;
   uint8_t *tmp = NULL;
   if (n >= 2 && i == n && n % 2 == 0) {
@@ -291,8 +281,7 @@ decc_status decc_dcap_pccs_get(char **json, int *from_cache,
   const char *ca = strstr(cn, "Processor") ? "processor" : "platform";
   const char *tee = q.tee_type == DECC_DCAP_TEE_TDX ? "tdx" : "sgx";
   char fm[13];
-  for (int i = 0; i < 6; i++)
-    snprintf(fm + 2 * i, 3, "%02X", fmspc[i]);
+  decc__hex_encode_upper(fm, fmspc, 6);
 
   char path[4096] = "";
   if (cache_dir) {

@@ -516,15 +516,6 @@ static int all_zero(const uint8_t *p, size_t n) {
   return acc == 0;
 }
 
-static void hex_upper(char *out, const uint8_t *p, size_t n) {
-  static const char H[] = "0123456789ABCDEF";
-  for (size_t i = 0; i < n; i++) {
-    out[2 * i] = H[p[i] >> 4];
-    out[2 * i + 1] = H[p[i] & 15];
-  }
-  out[2 * n] = 0;
-}
-
 /* Platform TCB level (and, for TDX, the TDX module). */
 static decc_status tcb_rules(const decc_dcap_collateral *c, const pck_info *pi,
                              decc_dcap_result *res,
@@ -729,7 +720,7 @@ static decc_status qe_identity_rules(const decc_dcap_collateral *c,
   uint16_t isvsvn = (uint16_t)(r[258] | r[259] << 8);
   if (memcmp(r + 128, id->mrsigner, 32)) {
     char got[65];
-    hex_upper(got, r + 128, 32);
+    decc__hex_encode_upper(got, r + 128, 32);
     return FAIL(res, "QE_IDENTITY", err, DECC_E_DENIED,
                 "qe_identity: QE MRSIGNER %s is not the identity's", got);
   }
@@ -889,8 +880,8 @@ decc_status decc_dcap_verify(const decc_dcap_verifier *v, decc_dcap_result *res,
   }
   if (memcmp(pi.fmspc, t->fmspc, 6) || memcmp(pi.pceid, t->pce_id, 2)) {
     char a[13], b[13];
-    hex_upper(a, pi.fmspc, 6);
-    hex_upper(b, t->fmspc, 6);
+    decc__hex_encode_upper(a, pi.fmspc, 6);
+    decc__hex_encode_upper(b, t->fmspc, 6);
     st = FAIL(res, "FMSPC", err, DECC_E_DENIED,
               "tcb_info: FMSPC/PCE ID mismatch (PCK certificate %s, TCB info "
               "%s): fetch the collateral for this platform",

@@ -267,16 +267,6 @@ decc_status decc_u256_muldiv(decc_u256 *out, const decc_u256 *a,
 
 /* ---- text ---------------------------------------------------------------- */
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 decc_status decc_u256_parse(decc_u256 *out, const char *s) {
   DECC_ARG_CHECK(out != NULL);
   if (!s || !*s) /* a missing value, as from an absent JSON member */
@@ -288,7 +278,7 @@ decc_status decc_u256_parse(decc_u256 *out, const char *s) {
       return DECC_E_PARSE;
     int range = 0;
     for (; *s; s++) {
-      int d = hexval(*s);
+      int d = decc__hex_digit(*s);
       if (d < 0)
         return DECC_E_PARSE;
       /* Keep scanning after an overflow so a bad character still wins. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "decc/mem.h"
 
 typedef struct P {
@@ -90,16 +91,6 @@ static int name(P *p, char *buf, size_t cap) {
   return 0;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 static size_t put_utf8(char *o, unsigned cp) {
   if (cp < 0x80) {
     o[0] = (char)cp;
@@ -128,7 +119,7 @@ static int hex4(P *p, unsigned *out) {
     return perr(p, "bad \\u escape");
   unsigned v = 0;
   for (int i = 0; i < 4; i++) {
-    int h = hexval(p->s[i]);
+    int h = decc__hex_digit(p->s[i]);
     if (h < 0)
       return perr(p, "bad \\u escape");
     v = v << 4 | (unsigned)h;
