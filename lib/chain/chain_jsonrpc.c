@@ -99,30 +99,6 @@ static char *revert_reason_text(const uint8_t *d, size_t n) {
   return s;
 }
 
-/* Decodes 0x-hex DATA into a fresh buffer (NULL when empty). */
-static decc_status hex_data(const char *s, uint8_t **out, size_t *len) {
-  *out = NULL;
-  *len = 0;
-  if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-    return DECC_E_PARSE;
-  size_t hl = strlen(s + 2);
-  if (hl % 2)
-    return DECC_E_PARSE;
-  if (!hl)
-    return DECC_OK;
-  uint8_t *b = decc_malloc(hl / 2);
-  if (!b)
-    return DECC_E_NOMEM;
-  size_t n;
-  if (decc_hex_decode(b, hl / 2, &n, s, hl + 2) != DECC_OK || n != hl / 2) {
-    decc_free(b);
-    return DECC_E_PARSE;
-  }
-  *out = b;
-  *len = n;
-  return DECC_OK;
-}
-
 /* Performs one call. params is stolen. Out: *result (a new reference, may be
  * JSON null; json_decref it). For an error carrying revert data, *revert /
  * *revert_len receive it (decc_free) when revert is non-NULL.
@@ -195,7 +171,7 @@ static decc_status rpc_ex(jr *j, const char *method, json_t *params,
     if (reverted) {
       uint8_t *d = NULL;
       size_t dl = 0;
-      if (rd && hex_data(rd, &d, &dl) != DECC_OK) {
+      if (rd && decc__hex_decode_alloc(rd, &d, &dl) != DECC_OK) {
         decc_free(d);
         d = NULL;
         dl = 0;
@@ -284,15 +260,6 @@ static int qty_u256(json_t *v, decc_u256 *out) {
   return decc_u256_parse(out, s) == DECC_OK;
 }
 
-static int fixed_hex(json_t *v, uint8_t *out, size_t n) {
-  const char *s = json_string_value(v);
-  size_t got;
-  if (!s || strlen(s) != 2 + 2 * n || s[0] != '0' ||
-      (s[1] != 'x' && s[1] != 'X'))
-    return 0;
-  return decc_hex_decode(out, n, &got, s, 2 + 2 * n) == DECC_OK && got == n;
-}
-
 static json_t *j_qty(uint64_t v) {
   char b[24];
   snprintf(b, sizeof b, "0x%" PRIx64, v);
@@ -302,16 +269,6 @@ static json_t *j_qty(uint64_t v) {
 static json_t *j_u256(const decc_u256 *v) {
   char b[DECC_U256_HEX_LEN];
   return json_string(decc_u256_to_hex(b, v));
-}
-
-static json_t *j_hex(const uint8_t *d, size_t n) {
-  char *b = decc_malloc(2 * n + 3);
-  if (!b)
-    return NULL;
-  decc_hex_encode(b, d, n, 1);
-  json_t *r = json_string(b);
-  decc_free(b);
-  return r;
 }
 
 static json_t *j_addr(const decc_address *a) {
@@ -332,7 +289,7 @@ static json_t *call_obj(const decc_address *from, const decc_address *to,
     return NULL;
   int ok = (!from || put(o, "from", j_addr(from))) &&
            (!to || put(o, "to", j_addr(to))) &&
-           put(o, "data", j_hex(data, len)) &&
+           put(o, "data", decc__json_hex(data, len)) &&
            (!gas || put(o, "gas", j_qty(gas)));
   if (!ok) {
     json_decref(o);
@@ -349,19 +306,23 @@ static decc_status parse_log(json_t *o, decc_log *lg, const char *method,
   if (!json_is_object(o))
     return bad(err, method, "log");
   uint64_t v;
-  if (!fixed_hex(json_object_get(o, "address"), lg->address.b, 20))
+  if (decc__json_hex_exact(lg->address.b, 20, json_object_get(o, "address"),
+                           1) != DECC_OK)
     return bad(err, method, "log address");
   json_t *t = json_object_get(o, "topics");
   if (!json_is_array(t) || json_array_size(t) > DECC_LOG_MAX_TOPICS)
     return bad(err, method, "log topics");
   lg->n_topics = json_array_size(t);
   for (size_t i = 0; i < lg->n_topics; i++)
-    if (!fixed_hex(json_array_get(t, i), lg->topics[i], 32))
+    if (decc__json_hex_exact(lg->topics[i], 32, json_array_get(t, i), 1) !=
+        DECC_OK)
       return bad(err, method, "log topic");
   if (!qty_u64(json_object_get(o, "blockNumber"), &lg->block_number))
     return bad(err, method, "log blockNumber");
-  if (!fixed_hex(json_object_get(o, "blockHash"), lg->block_hash, 32) ||
-      !fixed_hex(json_object_get(o, "transactionHash"), lg->tx_hash, 32))
+  if (decc__json_hex_exact(lg->block_hash, 32, json_object_get(o, "blockHash"),
+                           1) != DECC_OK ||
+      decc__json_hex_exact(lg->tx_hash, 32,
+                           json_object_get(o, "transactionHash"), 1) != DECC_OK)
     return bad(err, method, "log hash");
   if (!qty_u64(json_object_get(o, "transactionIndex"), &v) || v > UINT32_MAX)
     return bad(err, method, "log transactionIndex");
@@ -369,8 +330,8 @@ static decc_status parse_log(json_t *o, decc_log *lg, const char *method,
   if (!qty_u64(json_object_get(o, "logIndex"), &v) || v > UINT32_MAX)
     return bad(err, method, "log logIndex");
   lg->log_index = (uint32_t)v;
-  decc_status s = hex_data(json_string_value(json_object_get(o, "data")),
-                           &lg->data, &lg->data_len);
+  decc_status s = decc__hex_decode_alloc(
+      json_string_value(json_object_get(o, "data")), &lg->data, &lg->data_len);
   if (s == DECC_E_NOMEM)
     return decc_err_set(err, s, "%s: out of memory", method);
   if (s != DECC_OK)
@@ -473,7 +434,7 @@ static decc_status fetch_tx(jr *j, const uint8_t h[32], tx_info *t,
   memset(t, 0, sizeof *t);
   *holder = NULL;
   json_t *res;
-  decc_status s = rpc(j, M, json_pack("[o]", j_hex(h, 32)), &res, err);
+  decc_status s = rpc(j, M, json_pack("[o]", decc__json_hex(h, 32)), &res, err);
   if (s != DECC_OK)
     return s;
   if (json_is_null(res)) {
@@ -483,8 +444,9 @@ static decc_status fetch_tx(jr *j, const uint8_t h[32], tx_info *t,
   json_t *to = json_object_get(res, "to");
   t->has_to = to && !json_is_null(to);
   if (!json_is_object(res) ||
-      !fixed_hex(json_object_get(res, "from"), t->from.b, 20) ||
-      (t->has_to && !fixed_hex(to, t->to.b, 20)) ||
+      decc__json_hex_exact(t->from.b, 20, json_object_get(res, "from"), 1) !=
+          DECC_OK ||
+      (t->has_to && decc__json_hex_exact(t->to.b, 20, to, 1) != DECC_OK) ||
       !qty_u64(json_object_get(res, "nonce"), &t->nonce) ||
       !qty_u64(json_object_get(res, "gas"), &t->gas) ||
       !qty_u256(json_object_get(res, "value"), &t->value)) {
@@ -492,7 +454,8 @@ static decc_status fetch_tx(jr *j, const uint8_t h[32], tx_info *t,
     return bad(err, M, "transaction");
   }
   size_t n;
-  s = hex_data(json_string_value(json_object_get(res, "input")), holder, &n);
+  s = decc__hex_decode_alloc(json_string_value(json_object_get(res, "input")),
+                             holder, &n);
   json_decref(res);
   if (s != DECC_OK)
     return s == DECC_E_NOMEM ? decc_err_set(err, s, "%s: out of memory", M)
@@ -510,7 +473,7 @@ static decc_status get_receipt(jr *j, const uint8_t h[32], const tx_info *t,
   const char *M = "eth_getTransactionReceipt";
   memset(out, 0, sizeof *out);
   json_t *res;
-  decc_status s = rpc(j, M, json_pack("[o]", j_hex(h, 32)), &res, err);
+  decc_status s = rpc(j, M, json_pack("[o]", decc__json_hex(h, 32)), &res, err);
   if (s != DECC_OK)
     return s;
   if (json_is_null(res)) {
@@ -521,24 +484,29 @@ static decc_status get_receipt(jr *j, const uint8_t h[32], const tx_info *t,
   json_t *to = json_object_get(res, "to");
   if (!json_is_object(res))
     s = bad(err, M, "receipt");
-  else if (!fixed_hex(json_object_get(res, "transactionHash"), out->tx_hash,
-                      32) ||
+  else if (decc__json_hex_exact(out->tx_hash, 32,
+                                json_object_get(res, "transactionHash"),
+                                1) != DECC_OK ||
            memcmp(out->tx_hash, h, 32) != 0)
     s = bad(err, M, "transactionHash");
   else if (!qty_u64(json_object_get(res, "blockNumber"), &out->block_number) ||
-           !fixed_hex(json_object_get(res, "blockHash"), out->block_hash, 32))
+           decc__json_hex_exact(out->block_hash, 32,
+                                json_object_get(res, "blockHash"),
+                                1) != DECC_OK)
     s = bad(err, M, "block");
   else if (!qty_u64(json_object_get(res, "transactionIndex"), &v) ||
            v > UINT32_MAX)
     s = bad(err, M, "transactionIndex");
-  else if (!fixed_hex(json_object_get(res, "from"), out->from.b, 20) ||
-           (to && !json_is_null(to) && !fixed_hex(to, out->to.b, 20)))
+  else if (decc__json_hex_exact(out->from.b, 20, json_object_get(res, "from"),
+                                1) != DECC_OK ||
+           (to && !json_is_null(to) &&
+            decc__json_hex_exact(out->to.b, 20, to, 1) != DECC_OK))
     s = bad(err, M, "from/to");
   else if (!qty_u64(json_object_get(res, "status"), &status) || status > 1)
     s = bad(err, M, "status (pre-Byzantium receipts are not supported)");
   json_t *ca = json_object_get(res, "contractAddress");
   if (s == DECC_OK && status == 1 && ca && !json_is_null(ca)) {
-    if (!fixed_hex(ca, out->contract_address.b, 20))
+    if (decc__json_hex_exact(out->contract_address.b, 20, ca, 1) != DECC_OK)
       s = bad(err, M, "contractAddress");
     else
       out->has_contract = 1;
@@ -674,7 +642,7 @@ static decc_status rpc_data(jr *j, const char *method, json_t *params,
     return s;
   uint8_t *d;
   size_t n;
-  s = hex_data(json_string_value(res), &d, &n);
+  s = decc__hex_decode_alloc(json_string_value(res), &d, &n);
   json_decref(res);
   if (s == DECC_E_NOMEM)
     return decc_err_set(err, s, "%s: out of memory", method);
@@ -759,13 +727,14 @@ static decc_status submit_raw(jr *j, const uint8_t *raw, size_t len,
                               const uint8_t expect[32], decc_err *err) {
   const char *M = "eth_sendRawTransaction";
   json_t *res;
-  decc_status s = rpc(j, M, json_pack("[o]", j_hex(raw, len)), &res, err);
+  decc_status s =
+      rpc(j, M, json_pack("[o]", decc__json_hex(raw, len)), &res, err);
   if (s == DECC_E_IO || s == DECC_E_REVERT)
     s = err ? (err->code = DECC_E_INVALID) : DECC_E_INVALID;
   if (s != DECC_OK)
     return s;
   uint8_t h[32];
-  int ok = fixed_hex(res, h, 32);
+  int ok = decc__json_hex_exact(h, 32, res, 1) == DECC_OK;
   json_decref(res);
   if (!ok)
     return bad(err, M, "transaction hash");
@@ -958,7 +927,8 @@ static decc_status r_logs(void *self, const decc_log_filter *f, decc_log **out,
       json_t *alts = json_array();
       ok = json_array_append_new(tp, alts) == 0 && alts;
       for (size_t k = 0; ok && k < f->n_topic_alts[t]; k++)
-        ok = json_array_append_new(alts, j_hex(f->topic_alts[t][k], 32)) == 0;
+        ok = json_array_append_new(
+                 alts, decc__json_hex(f->topic_alts[t][k], 32)) == 0;
     }
   }
   if (!ok) {
@@ -1011,7 +981,8 @@ static decc_status r_tx_raw(void *self, const uint8_t h[32], decc_buf *out,
                             decc_err *err) {
   const char *M = "eth_getRawTransactionByHash";
   json_t *res;
-  decc_status s = rpc(self, M, json_pack("[o]", j_hex(h, 32)), &res, err);
+  decc_status s =
+      rpc(self, M, json_pack("[o]", decc__json_hex(h, 32)), &res, err);
   if (s != DECC_OK)
     return s;
   if (json_is_null(res)) {
@@ -1020,7 +991,7 @@ static decc_status r_tx_raw(void *self, const uint8_t h[32], decc_buf *out,
   }
   uint8_t *raw = NULL;
   size_t n = 0;
-  s = hex_data(json_string_value(res), &raw, &n);
+  s = decc__hex_decode_alloc(json_string_value(res), &raw, &n);
   json_decref(res);
   if (s != DECC_OK)
     return s == DECC_E_NOMEM ? decc_err_set(err, s, "%s: out of memory", M)

@@ -69,16 +69,6 @@ const char *decc__prov_status_name(unsigned s) {
 
 /* ---- writer ----------------------------------------------------------------- */
 
-static json_t *jhex(const uint8_t *p, size_t n) {
-  char *s = decc_malloc(2 * n + 3);
-  if (!s)
-    return NULL;
-  decc_hex_encode(s, p, n, 1);
-  json_t *j = json_string(s);
-  decc_free(s);
-  return j;
-}
-
 static json_t *jaddr(const decc_address *a) {
   char s[DECC_ADDRESS_HEX_LEN];
   return json_string(decc_address_to_checksum(s, a));
@@ -118,14 +108,14 @@ decc_status decc_prov_to_json(char **json, const decc_prov_bundle *b) {
   put(root, "chain", ch, &bad);
 
   json_t *t = json_object();
-  put(t, "id", jhex(b->task_id, 32), &bad);
-  put(t, "dealId", jhex(b->deal_id, 32), &bad);
+  put(t, "id", decc__json_hex(b->task_id, 32), &bad);
+  put(t, "dealId", decc__json_hex(b->deal_id, 32), &bad);
   put(t, "index", json_integer((json_int_t)b->task_index), &bad);
   put(t, "status", json_string(decc__prov_status_name(b->task_status)), &bad);
-  put(t, "resultDigest", jhex(b->result_digest, 32), &bad);
-  put(t, "results", jhex(b->results, b->results_len), &bad);
-  put(t, "resultsCallback", jhex(b->results_callback, b->results_callback_len),
-      &bad);
+  put(t, "resultDigest", decc__json_hex(b->result_digest, 32), &bad);
+  put(t, "results", decc__json_hex(b->results, b->results_len), &bad);
+  put(t, "resultsCallback",
+      decc__json_hex(b->results_callback, b->results_callback_len), &bad);
   put(root, "task", t, &bad);
 
   const decc_poco_deal *d = &b->deal;
@@ -135,7 +125,7 @@ decc_status decc_prov_to_json(char **json, const decc_prov_bundle *b) {
   put(dj, "workerpool", resource(&d->workerpool, &bad), &bad);
   put(dj, "trust", ju256(&d->trust), &bad);
   put(dj, "category", ju256(&d->category), &bad);
-  put(dj, "tag", jhex(d->tag, 32), &bad);
+  put(dj, "tag", decc__json_hex(d->tag, 32), &bad);
   put(dj, "requester", jaddr(&d->requester), &bad);
   put(dj, "beneficiary", jaddr(&d->beneficiary), &bad);
   put(dj, "callback", jaddr(&d->callback), &bad);
@@ -149,12 +139,12 @@ decc_status decc_prov_to_json(char **json, const decc_prov_bundle *b) {
   put(root, "deal", dj, &bad);
 
   json_t *app = json_object();
-  put(app, "checksum", jhex(b->app_checksum, 32), &bad);
+  put(app, "checksum", decc__json_hex(b->app_checksum, 32), &bad);
   put(app, "multiaddr", json_string(b->app_multiaddr), &bad);
   put(root, "app", app, &bad);
   if (b->has_dataset) {
     json_t *ds = json_object();
-    put(ds, "checksum", jhex(b->dataset_checksum, 32), &bad);
+    put(ds, "checksum", decc__json_hex(b->dataset_checksum, 32), &bad);
     put(ds, "multiaddr", json_string(b->dataset_multiaddr), &bad);
     put(root, "dataset", ds, &bad);
   } else {
@@ -163,7 +153,7 @@ decc_status decc_prov_to_json(char **json, const decc_prov_bundle *b) {
 
   json_t *txs = json_array();
   for (size_t i = 0; txs && i < b->n_txs; i++)
-    if (json_array_append_new(txs, jhex(b->txs[i], b->tx_lens[i])))
+    if (json_array_append_new(txs, decc__json_hex(b->txs[i], b->tx_lens[i])))
       bad = 1;
   put(root, "transactions", txs, &bad);
 
@@ -175,13 +165,13 @@ decc_status decc_prov_to_json(char **json, const decc_prov_bundle *b) {
     put(e, "address", jaddr(&l->address), &bad);
     json_t *tp = json_array();
     for (size_t k = 0; tp && k < l->n_topics; k++)
-      if (json_array_append_new(tp, jhex(l->topics[k], 32)))
+      if (json_array_append_new(tp, decc__json_hex(l->topics[k], 32)))
         bad = 1;
     put(e, "topics", tp, &bad);
-    put(e, "data", jhex(l->data, l->data_len), &bad);
+    put(e, "data", decc__json_hex(l->data, l->data_len), &bad);
     put(e, "blockNumber", json_integer((json_int_t)l->block_number), &bad);
-    put(e, "blockHash", jhex(l->block_hash, 32), &bad);
-    put(e, "transactionHash", jhex(l->tx_hash, 32), &bad);
+    put(e, "blockHash", decc__json_hex(l->block_hash, 32), &bad);
+    put(e, "transactionHash", decc__json_hex(l->tx_hash, 32), &bad);
     put(e, "transactionIndex", json_integer(l->tx_index), &bad);
     put(e, "logIndex", json_integer(l->log_index), &bad);
     if (!e || json_array_append_new(evs, e))
@@ -198,7 +188,7 @@ decc_status decc_prov_to_json(char **json, const decc_prov_bundle *b) {
     decc_free(q);
     put(at, "quote", qj, &bad);
     if (b->has_binding)
-      put(at, "binding", jhex(b->binding, 65), &bad);
+      put(at, "binding", decc__json_hex(b->binding, 65), &bad);
   } else {
     put(at, "quote", json_null(), &bad);
   }
@@ -207,7 +197,7 @@ decc_status decc_prov_to_json(char **json, const decc_prov_bundle *b) {
 
   if (b->has_result_file) {
     json_t *rf = json_object();
-    put(rf, "sha256", jhex(b->result_file_sha256, 32), &bad);
+    put(rf, "sha256", decc__json_hex(b->result_file_sha256, 32), &bad);
     put(rf, "size", json_integer((json_int_t)b->result_file_size), &bad);
     put(root, "resultFile", rf, &bad);
   } else {
@@ -273,9 +263,7 @@ static int hex_fixed(rd *r, json_t *o, const char *k, uint8_t *out, size_t n) {
   json_t *v = need(r, o, k);
   if (!v)
     return -1;
-  const char *s = json_string_value(v);
-  if (!s || strlen(s) != 2 + 2 * n ||
-      decc_hex_decode_exact(out, n, s, k, NULL) != DECC_OK)
+  if (decc__json_hex_exact(out, n, v, 1) != DECC_OK)
     return fail(r, DECC_E_PARSE, k, "must be 0x-hex of the exact length");
   return 0;
 }
@@ -434,9 +422,8 @@ static int parse_event(rd *r, json_t *e, decc_prov_event *out) {
     return fail(r, DECC_E_PARSE, "events[].topics",
                 "must be an array of at most 4 topics");
   for (size_t k = 0; k < json_array_size(tp); k++) {
-    const char *s = json_string_value(json_array_get(tp, k));
-    if (!s || strlen(s) != 66 ||
-        decc_hex_decode_exact(l->topics[k], 32, s, "topic", NULL) != DECC_OK)
+    if (decc__json_hex_exact(l->topics[k], 32, json_array_get(tp, k), 1) !=
+        DECC_OK)
       return fail(r, DECC_E_PARSE, "events[].topics[]",
                   "must be 0x-hex of 32 bytes");
   }

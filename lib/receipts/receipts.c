@@ -265,11 +265,6 @@ decc_status decc_rcpt_signer(decc_address *out, const decc_rcpt *r) {
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static json_t *jhex(const uint8_t *b, size_t n) {
-  char t[2 * 65 + 3];
-  return json_string(decc_hex_encode(t, b, n, 1));
-}
-
 static json_t *jaddr(const decc_address *a) {
   char t[DECC_ADDRESS_HEX_LEN];
   return json_string(decc_address_to_checksum(t, a));
@@ -300,14 +295,15 @@ json_t *decc__rcpt_json(const decc_rcpt *r) {
   bad |=
       json_object_set_new(o, "chainId", json_integer((json_int_t)r->chain_id));
   bad |= json_object_set_new(o, "dataset", jaddr(&r->dataset));
-  bad |= json_object_set_new(o, "dealid", jhex(r->deal_id, 32));
-  bad |= json_object_set_new(o, "taskid", jhex(r->task_id, 32));
+  bad |= json_object_set_new(o, "dealid", decc__json_hex(r->deal_id, 32));
+  bad |= json_object_set_new(o, "taskid", decc__json_hex(r->task_id, 32));
   bad |= json_object_set_new(o, "taskIndex",
                              json_integer((json_int_t)r->task_index));
   bad |= json_object_set_new(o, "app", jaddr(&r->app));
-  bad |= json_object_set_new(o, "appChecksum", jhex(r->app_checksum, 32));
-  bad |=
-      json_object_set_new(o, "datasetChecksum", jhex(r->dataset_checksum, 32));
+  bad |= json_object_set_new(o, "appChecksum",
+                             decc__json_hex(r->app_checksum, 32));
+  bad |= json_object_set_new(o, "datasetChecksum",
+                             decc__json_hex(r->dataset_checksum, 32));
   bad |= json_object_set_new(o, "requester", jaddr(&r->requester));
   bad |= json_object_set_new(o, "beneficiary", jaddr(&r->beneficiary));
   bad |= json_object_set_new(o, "workerpool", jaddr(&r->workerpool));
@@ -315,8 +311,9 @@ json_t *decc__rcpt_json(const decc_rcpt *r) {
   bad |= json_object_set_new(o, "enclave", jaddr(&r->enclave));
   bad |= json_object_set_new(o, "price",
                              json_string(decc_u256_to_dec(dec, &price)));
-  bad |= json_object_set_new(
-      o, "grant", zero(r->grant, 32) ? json_null() : jhex(r->grant, 32));
+  bad |= json_object_set_new(o, "grant",
+                             zero(r->grant, 32) ? json_null()
+                                                : decc__json_hex(r->grant, 32));
   bad |= json_object_set_new(o, "grantExpires",
                              r->grant_expires
                                  ? json_integer((json_int_t)r->grant_expires)
@@ -324,17 +321,21 @@ json_t *decc__rcpt_json(const decc_rcpt *r) {
   bad |= json_object_set_new(o, "purpose",
                              json_stringn(r->purpose, r->purpose_len));
   if (r->kind == DECC_RCPT_RESULT) {
-    bad |= json_object_set_new(o, "resultHash", jhex(r->result_hash, 32));
-    bad |= json_object_set_new(o, "resultSeal", jhex(r->result_seal, 32));
-    bad |= json_object_set_new(o, "resultDigest", jhex(r->result_digest, 32));
-    bad |= json_object_set_new(
-        o, "enclaveSignature",
-        zero(r->enclave_sig, 65) ? json_null() : jhex(r->enclave_sig, 65));
+    bad |= json_object_set_new(o, "resultHash",
+                               decc__json_hex(r->result_hash, 32));
+    bad |= json_object_set_new(o, "resultSeal",
+                               decc__json_hex(r->result_seal, 32));
+    bad |= json_object_set_new(o, "resultDigest",
+                               decc__json_hex(r->result_digest, 32));
+    bad |= json_object_set_new(o, "enclaveSignature",
+                               zero(r->enclave_sig, 65)
+                                   ? json_null()
+                                   : decc__json_hex(r->enclave_sig, 65));
   }
-  bad |= json_object_set_new(o, "prev", jhex(r->prev, 32));
+  bad |= json_object_set_new(o, "prev", decc__json_hex(r->prev, 32));
   if (decc_rcpt_hash(h, r) == DECC_OK)
-    bad |= json_object_set_new(o, "hash", jhex(h, 32));
-  bad |= json_object_set_new(o, "signature", jhex(r->sig, 65));
+    bad |= json_object_set_new(o, "hash", decc__json_hex(h, 32));
+  bad |= json_object_set_new(o, "signature", decc__json_hex(r->sig, 65));
   if (bad) {
     json_decref(o);
     return NULL;

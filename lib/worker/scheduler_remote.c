@@ -56,16 +56,6 @@ void decc_scheduler_request_digest(uint8_t out32[32], const char *method,
   decc_keccak256_final(&c, out32);
 }
 
-static json_t *hexj(const uint8_t *b, size_t n) {
-  char *s = decc_malloc(2 * n + 3);
-  if (!s)
-    return NULL;
-  decc_hex_encode(s, b, n, 1);
-  json_t *j = json_string(s);
-  decc_free(s);
-  return j;
-}
-
 static decc_status dump(char **json, json_t *o) {
   *json = NULL;
   char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -86,12 +76,12 @@ decc_status decc_assignment_to_json(char **json,
   if (o) {
     json_object_set_new(o, "worker",
                         json_string(decc_address_to_checksum(w, &a->worker)));
-    json_object_set_new(o, "taskid", hexj(a->task_id, 32));
+    json_object_set_new(o, "taskid", decc__json_hex(a->task_id, 32));
     json_object_set_new(
         o, "enclaveChallenge",
         json_string(decc_address_to_checksum(e, &a->enclave_challenge)));
-    json_object_set_new(o, "signature", hexj(a->authorization, 65));
-    json_object_set_new(o, "dealid", hexj(a->deal_id, 32));
+    json_object_set_new(o, "signature", decc__json_hex(a->authorization, 65));
+    json_object_set_new(o, "dealid", decc__json_hex(a->deal_id, 32));
     json_object_set_new(o, "index", json_integer((json_int_t)a->index));
     json_object_set_new(o, "tee", json_boolean(a->tee));
   }
@@ -100,8 +90,8 @@ decc_status decc_assignment_to_json(char **json,
 
 static decc_status get_hex(json_t *o, const char *k, uint8_t *out, size_t n,
                            decc_err *err) {
-  const char *s = json_string_value(json_object_get(o, k));
-  if (!s || decc_hex_decode_exact(out, n, s, k, NULL))
+  /* The prefix stays optional here, as it always was for assignments. */
+  if (decc__json_hex_exact(out, n, json_object_get(o, k), 0) != DECC_OK)
     return decc_err_set(err, DECC_E_PARSE, "%s: expected %zu hex bytes", k, n);
   return DECC_OK;
 }
@@ -166,7 +156,8 @@ decc_status decc_report_to_json(char **json, const decc_worker_report *r) {
     json_object_set_new(o, "exitCode", json_integer(r->exit_code));
     json_object_set_new(o, "detail", json_string(r->detail));
     json_object_set_new(o, "results", json_string(r->results));
-    json_object_set_new(o, "callback", hexj(r->callback, r->callback_len));
+    json_object_set_new(o, "callback",
+                        decc__json_hex(r->callback, r->callback_len));
   }
   return dump(json, o);
 }
