@@ -105,24 +105,23 @@ static json_t *deal_json(decc_node *n, decc_chain *l, const decc_log *log,
   json_t *j = json_pack(
       "{s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,"
       "s:o,s:o,s:o,s:o,s:I,s:o}",
-      "dealid", decc__node_json_hex(log->data, 32), "chainId",
+      "dealid", decc__json_hex(log->data, 32), "chainId",
       (json_int_t)n->chain_id, "app", res_json(&d->app), "dataset",
       res_json(&d->dataset), "workerpool", res_json(&d->workerpool), "appHash",
-      decc__node_json_hex(log->data + 32, 32), "datasetHash",
-      decc__node_json_hex(log->data + 64, 32), "workerpoolHash",
-      decc__node_json_hex(log->data + 96, 32), "requestHash",
-      decc__node_json_hex(log->data + 128, 32), "requester",
+      decc__json_hex(log->data + 32, 32), "datasetHash",
+      decc__json_hex(log->data + 64, 32), "workerpoolHash",
+      decc__json_hex(log->data + 96, 32), "requestHash",
+      decc__json_hex(log->data + 128, 32), "requester",
       decc__node_json_addr(&d->requester), "beneficiary",
       decc__node_json_addr(&d->beneficiary), "callback",
-      decc__node_json_addr(&d->callback), "tag",
-      decc__node_json_hex(d->tag, 32), "params", d->params ? d->params : "",
-      "trust", num_json(&d->trust), "category", num_json(&d->category),
-      "startTime", num_json(&d->start_time), "botFirst",
-      num_json(&d->bot_first), "botSize", num_json(&d->bot_size), "workerStake",
-      num_json(&d->worker_stake), "schedulerRewardRatio",
+      decc__node_json_addr(&d->callback), "tag", decc__json_hex(d->tag, 32),
+      "params", d->params ? d->params : "", "trust", num_json(&d->trust),
+      "category", num_json(&d->category), "startTime", num_json(&d->start_time),
+      "botFirst", num_json(&d->bot_first), "botSize", num_json(&d->bot_size),
+      "workerStake", num_json(&d->worker_stake), "schedulerRewardRatio",
       num_json(&d->scheduler_reward_ratio), "blockNumber",
       (json_int_t)log->block_number, "transactionHash",
-      decc__node_json_hex(log->tx_hash, 32));
+      decc__json_hex(log->tx_hash, 32));
   if (!j)
     decc_err_set(err, DECC_E_NOMEM, "out of memory");
   return j;

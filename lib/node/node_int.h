@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <pthread.h>
 
+#include "core/internal.h" /* decc__json_hex for every route */
 #include "decc/chain.h"
 #include "decc/http.h"
 #include "decc/hub.h"
@@ -188,7 +189,6 @@ void decc__node_pool_close_services(decc_node *n);
 
 /* Hex helpers: "0x" quantity for a u64, lowercase 0x data. */
 json_t *decc__node_json_qty(uint64_t v);
-json_t *decc__node_json_hex(const uint8_t *p, size_t n);
 json_t *decc__node_json_addr(const decc_address *a);
 
 #endif /* DECC_NODE_INT_H */

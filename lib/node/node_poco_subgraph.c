@@ -107,7 +107,7 @@ static int check_fields(const gql_field *sel, size_t n, const char *type,
   return 0;
 }
 
-static json_t *hex32(const uint8_t *p) { return decc__node_json_hex(p, 32); }
+static json_t *hex32(const uint8_t *p) { return decc__json_hex(p, 32); }
 
 /* bulkSlice { id datasets { id } } of task `index` of a deal with bulk
  * root `root` (a parsed JSON array), or null. */

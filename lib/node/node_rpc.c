@@ -153,13 +153,13 @@ static void bloom_add(uint8_t bloom[256], const uint8_t *p, size_t n) {
 static json_t *log_json(const decc_log *l) {
   json_t *topics = json_array();
   for (size_t i = 0; i < l->n_topics; i++)
-    json_array_append_new(topics, decc__node_json_hex(l->topics[i], 32));
+    json_array_append_new(topics, decc__json_hex(l->topics[i], 32));
   return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "address",
                    decc__node_json_addr(&l->address), "topics", topics, "data",
-                   decc__node_json_hex(l->data, l->data_len), "blockNumber",
+                   decc__json_hex(l->data, l->data_len), "blockNumber",
                    decc__node_json_qty(l->block_number), "blockHash",
-                   decc__node_json_hex(l->block_hash, 32), "transactionHash",
-                   decc__node_json_hex(l->tx_hash, 32), "transactionIndex",
+                   decc__json_hex(l->block_hash, 32), "transactionHash",
+                   decc__json_hex(l->tx_hash, 32), "transactionIndex",
                    decc__node_json_qty(l->tx_index), "logIndex",
                    decc__node_json_qty(l->log_index), "removed", 0);
 }
@@ -176,15 +176,15 @@ static json_t *receipt_json(const decc_receipt *r) {
   }
   json_t *j = json_pack(
       "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:n,s:o,s:o,s:o,s:s}",
-      "transactionHash", decc__node_json_hex(r->tx_hash, 32),
-      "transactionIndex", decc__node_json_qty(r->tx_index), "blockHash",
-      decc__node_json_hex(r->block_hash, 32), "blockNumber",
+      "transactionHash", decc__json_hex(r->tx_hash, 32), "transactionIndex",
+      decc__node_json_qty(r->tx_index), "blockHash",
+      decc__json_hex(r->block_hash, 32), "blockNumber",
       decc__node_json_qty(r->block_number), "from",
       decc__node_json_addr(&r->from), "to", decc__node_json_addr(&r->to),
       "cumulativeGasUsed", decc__node_json_qty(0), "gasUsed",
       decc__node_json_qty(0), "effectiveGasPrice", decc__node_json_qty(0),
       "logs", logs, "contractAddress", "logsBloom",
-      decc__node_json_hex(bloom, sizeof bloom), "status",
+      decc__json_hex(bloom, sizeof bloom), "status",
       decc__node_json_qty(r->status ? 1 : 0), "nonce",
       decc__node_json_qty(r->nonce), "type", "0x0");
   if (j && r->revert_reason)
@@ -203,7 +203,7 @@ static json_t *revert_data(const char *reason) {
   json_t *j = NULL;
   if (decc_abi_enc_push_string(&e, reason) == DECC_OK &&
       decc_abi_enc_finish_call(&e, sel, &out) == DECC_OK)
-    j = decc__node_json_hex(out.data, out.len);
+    j = decc__json_hex(out.data, out.len);
   decc_abi_enc_clear(&e);
   decc_buf_clear(&out);
   return j ? j : json_null();
@@ -315,7 +315,7 @@ static json_t *m_get_code(rpc_ctx *c, json_t *p, rpc_err *e) {
     decc_buf_clear(&code);
     return fail(e, RPC_ERR_SERVER, "%s", de.msg);
   }
-  json_t *r = decc__node_json_hex(code.data, code.len);
+  json_t *r = decc__json_hex(code.data, code.len);
   decc_buf_clear(&code);
   return r;
 }
@@ -378,7 +378,7 @@ static json_t *m_send_raw(rpc_ctx *c, json_t *p, rpc_err *e) {
                    : RPC_ERR_SERVER;
     return fail(e, code, "%s", de.msg[0] ? de.msg : decc_strerror(st));
   }
-  json_t *j = decc__node_json_hex(r.tx_hash, 32);
+  json_t *j = decc__json_hex(r.tx_hash, 32);
   /* The orderbook learns of what this transaction did (a grant revoked, an
    * order consumed by a match) before its hash is returned, instead of at
    * the watcher's next poll: an SDK that lists orders right after waiting
@@ -437,7 +437,7 @@ static json_t *m_call(rpc_ctx *c, json_t *p, rpc_err *e) {
   } else if (st) {
     fail(e, RPC_ERR_SERVER, "%s", de.msg[0] ? de.msg : decc_strerror(st));
   } else {
-    j = decc__node_json_hex(out.data, out.len);
+    j = decc__json_hex(out.data, out.len);
   }
   decc_buf_clear(&out);
   return j;
@@ -479,7 +479,7 @@ static json_t *m_get_raw_tx(rpc_ctx *c, json_t *p, rpc_err *e) {
     decc_buf_clear(&raw);
     return fail(e, RPC_ERR_SERVER, "%s", de.msg);
   }
-  json_t *r = decc__node_json_hex(raw.data, raw.len);
+  json_t *r = decc__json_hex(raw.data, raw.len);
   decc_buf_clear(&raw);
   return r;
 }
@@ -589,19 +589,19 @@ static json_t *m_get_block(rpc_ctx *c, json_t *p, rpc_err *e) {
   json_t *txs = json_array();
   for (size_t i = 0; txs && i < nh; i++) {
     if (!full) {
-      json_array_append_new(txs, decc__node_json_hex(hashes + 32 * i, 32));
+      json_array_append_new(txs, decc__json_hex(hashes + 32 * i, 32));
       continue;
     }
     decc_receipt r;
     memset(&r, 0, sizeof r);
     if (decc_ledger_receipt(c->l, hashes + 32 * i, &r, &de) != DECC_OK) {
-      json_array_append_new(txs, decc__node_json_hex(hashes + 32 * i, 32));
+      json_array_append_new(txs, decc__json_hex(hashes + 32 * i, 32));
       continue;
     }
     json_array_append_new(
         txs, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "hash",
-                       decc__node_json_hex(r.tx_hash, 32), "blockHash",
-                       decc__node_json_hex(r.block_hash, 32), "blockNumber",
+                       decc__json_hex(r.tx_hash, 32), "blockHash",
+                       decc__json_hex(r.block_hash, 32), "blockNumber",
                        decc__node_json_qty(r.block_number), "transactionIndex",
                        decc__node_json_qty(r.tx_index), "from",
                        decc__node_json_addr(&r.from), "to",
@@ -618,18 +618,16 @@ static json_t *m_get_block(rpc_ctx *c, json_t *p, rpc_err *e) {
       "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
       "s:[]}",
       "number", decc__node_json_qty(b.number), "hash",
-      decc__node_json_hex(b.hash, 32), "parentHash",
-      decc__node_json_hex(b.parent, 32), "timestamp",
-      decc__node_json_qty(b.timestamp), "transactions", txs, "transactionsRoot",
-      decc__node_json_hex(b.tx_root, 32), "receiptsRoot",
-      decc__node_json_hex(b.receipt_root, 32), "stateRoot",
-      decc__node_json_hex(zero, 32), "sha3Uncles",
-      decc__node_json_hex(zero, 32), "logsBloom",
-      decc__node_json_hex(zero, sizeof zero), "miner",
-      decc__node_json_hex(zero, 20), "difficulty", decc__node_json_qty(0),
-      "gasLimit", decc__node_json_qty(0), "gasUsed", decc__node_json_qty(0),
-      "extraData", decc__node_json_hex(zero, 0), "nonce",
-      decc__node_json_hex(nonce8, 8), "size", decc__node_json_qty(0), "uncles");
+      decc__json_hex(b.hash, 32), "parentHash", decc__json_hex(b.parent, 32),
+      "timestamp", decc__node_json_qty(b.timestamp), "transactions", txs,
+      "transactionsRoot", decc__json_hex(b.tx_root, 32), "receiptsRoot",
+      decc__json_hex(b.receipt_root, 32), "stateRoot", decc__json_hex(zero, 32),
+      "sha3Uncles", decc__json_hex(zero, 32), "logsBloom",
+      decc__json_hex(zero, sizeof zero), "miner", decc__json_hex(zero, 20),
+      "difficulty", decc__node_json_qty(0), "gasLimit", decc__node_json_qty(0),
+      "gasUsed", decc__node_json_qty(0), "extraData", decc__json_hex(zero, 0),
+      "nonce", decc__json_hex(nonce8, 8), "size", decc__node_json_qty(0),
+      "uncles");
 }
 
 static json_t *m_chain_id(rpc_ctx *c, json_t *p, rpc_err *e) {

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decc/encoding.h"
 #include "decc/mem.h"
 #include "node_int.h"
 
@@ -96,16 +95,6 @@ json_t *decc__node_json_qty(uint64_t v) {
   char b[24];
   snprintf(b, sizeof b, "0x%llx", (unsigned long long)v);
   return json_string(b);
-}
-
-json_t *decc__node_json_hex(const uint8_t *p, size_t n) {
-  char *b = decc_malloc(2 * n + 3);
-  if (!b)
-    return NULL;
-  decc_hex_encode(b, p, n, 1);
-  json_t *j = json_string(b);
-  decc_free(b);
-  return j;
 }
 
 json_t *decc__node_json_addr(const decc_address *a) {

@@ -647,7 +647,7 @@ static void add_status(json_t *list, const char *status, uint64_t ts,
     json_object_set_new(e, "chainReceipt",
                         json_pack("{s:I,s:o}", "blockNumber",
                                   (json_int_t)lg->block_number, "txHash",
-                                  decc__node_json_hex(lg->tx_hash, 32)));
+                                  decc__json_hex(lg->tx_hash, 32)));
   json_array_append_new(list, e);
 }
 
