@@ -40,10 +40,6 @@
 
 /* ---- small helpers -------------------------------------------------------- */
 
-char *decc__sms_hex32(char out[DECC_HEX32_LEN], const uint8_t b[32]) {
-  return decc_hex_encode(out, b, 32, 1);
-}
-
 uint64_t decc__sms_wall_now(decc_sms *s) {
   return s->cfg.clock ? s->cfg.clock(s->cfg.clock_ctx) : (uint64_t)time(NULL);
 }

@@ -145,10 +145,6 @@ static decc_status call(decc_http_reply *rep, const char *method,
   return st;
 }
 
-static void sig_hex(char out[DECC_SIG_HEX_LEN], const uint8_t sig[65]) {
-  decc_hex_encode(out, sig, 65, 1);
-}
-
 static decc_status push(const char *base, const char *method, const char *path,
                         const uint8_t ch[32], const uint8_t sk32[32],
                         const char *value, size_t len, const char *what,
@@ -157,7 +153,7 @@ static decc_status push(const char *base, const char *method, const char *path,
   char sh[DECC_SIG_HEX_LEN];
   if (decc_sms_sign_challenge(sig, sk32, ch) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
-  sig_hex(sh, sig);
+  decc_hex_encode(sh, sig, 65, 1);
   decc_http_reply rep;
   decc_status st =
       call(&rep, method, base, path, sh, "text/plain", value, len, err);
@@ -328,9 +324,9 @@ static decc_status http_challenge(const char *base, const uint8_t taskid32[32],
   decc_sms_authorization_hash(h, NULL, taskid32, NULL);
   if (decc_sms_sign_challenge(sig, pool_sk32, h) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
-  sig_hex(sh, sig);
+  decc_hex_encode(sh, sig, 65, 1);
   snprintf(path, sizeof path, "/tee/challenges/%s",
-           decc__sms_hex32(th, taskid32));
+           decc_hex_encode(th, taskid32, 32, 1));
   decc_http_reply rep;
   decc_status st = call(&rep, "POST", base, path, sh, NULL, NULL, 0, err);
   if (!st && (st = map_reply(&rep, "enclave challenge", err)))
@@ -360,7 +356,8 @@ static decc_status http_nonce(const char *base, const uint8_t taskid32[32],
   if (code)
     code[0] = 0;
   char th[DECC_HEX32_LEN], path[96];
-  snprintf(path, sizeof path, "/tee/nonces/%s", decc__sms_hex32(th, taskid32));
+  snprintf(path, sizeof path, "/tee/nonces/%s",
+           decc_hex_encode(th, taskid32, 32, 1));
   decc_http_reply rep;
   decc_status st = call(&rep, "POST", base, path, NULL, NULL, NULL, 0, err);
   if (!st && (st = map_reply(&rep, "attestation nonce", err)))
@@ -403,7 +400,7 @@ static decc_status http_session(const char *base,
   decc_sms_authorization_hash(h, &r->worker, r->task_id, &r->enclave_challenge);
   if (decc_sms_sign_challenge(sig, worker_sk32, h) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
-  sig_hex(sh, sig);
+  decc_hex_encode(sh, sig, 65, 1);
   char *body = NULL;
   if (decc_sms_session_request_to_json(&body, r) != DECC_OK)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -684,7 +681,7 @@ static decc_status auth_header(char out[DECC_SIG_HEX_LEN],
   uint8_t sig[65];
   if (decc_sms_sign_challenge(sig, sk32, ch) != DECC_OK)
     return decc_err_set(err, DECC_E_INVALID, "invalid signing key");
-  sig_hex(out, sig);
+  decc_hex_encode(out, sig, 65, 1);
   decc_memzero(sig, sizeof sig);
   return DECC_OK;
 }

@@ -253,7 +253,7 @@ static void h_nonce(void *ctx, decc_http_request *req,
   char hx[DECC_HEX32_LEN], body[160];
   int n = snprintf(body, sizeof body,
                    "{\"data\":{\"nonce\":\"%s\",\"expiresAt\":%llu}}",
-                   decc__sms_hex32(hx, nonce), (unsigned long long)exp);
+                   decc_hex_encode(hx, nonce, 32, 1), (unsigned long long)exp);
   (void)decc_http_res_send(res, 200, "application/json", body, (size_t)n);
 }
 

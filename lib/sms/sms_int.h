@@ -12,9 +12,6 @@
 
 #include "decc/common.h"
 
-/* Writes the lowercase 0x-hex of 32 bytes into out[67]. */
-char *decc__sms_hex32(char out[DECC_HEX32_LEN], const uint8_t b[32]);
-
 /* ---- bulk processing (sms_bulk.c) ---- */
 
 #include "decc/order.h"

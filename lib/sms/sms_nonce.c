@@ -79,7 +79,7 @@ decc_status decc_sms_enclave_challenge(decc_sms *s, const uint8_t taskid[32],
   DECC_ARG_CHECK(taskid != NULL);
   DECC_ARG_CHECK(enclave != NULL);
   char th[DECC_HEX32_LEN], what[100];
-  decc__sms_hex32(th, taskid);
+  decc_hex_encode(th, taskid, 32, 1);
   snprintf(what, sizeof what, "enclave challenge for task %s", th);
   if (code)
     *code = NULL;
@@ -187,7 +187,7 @@ decc_status decc_sms_attestation_nonce(decc_sms *s, const uint8_t taskid[32],
   DECC_ARG_CHECK(taskid != NULL);
   DECC_ARG_CHECK(nonce32 != NULL);
   char th[DECC_HEX32_LEN], what[100];
-  decc__sms_hex32(th, taskid);
+  decc_hex_encode(th, taskid, 32, 1);
   snprintf(what, sizeof what, "attestation nonce for task %s", th);
   if (code)
     *code = NULL;

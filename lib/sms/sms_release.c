@@ -173,7 +173,7 @@ decc_sms_release_session(decc_sms *s, const decc_sms_session_request *r,
   DECC_ARG_CHECK(sealed != NULL);
   DECC_ARG_CHECK(sealed_len != NULL);
   char th[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN], what[160];
-  decc__sms_hex32(th, r->task_id);
+  decc_hex_encode(th, r->task_id, 32, 1);
   snprintf(what, sizeof what, "session for task %s worker %s", th,
            decc_address_to_checksum(wa, &r->worker));
   *sealed = NULL;
@@ -316,7 +316,8 @@ decc_sms_release_session(decc_sms *s, const decc_sms_session_request *r,
         s, code, "ATTESTATION_MEASUREMENT_MISMATCH", DECC_E_DENIED, err, what,
         "enclave measurement %s differs from the app's on-chain "
         "checksum %s",
-        decc__sms_hex32(m1, q->measurement), decc__sms_hex32(m2, app.checksum));
+        decc_hex_encode(m1, q->measurement, 32, 1),
+        decc_hex_encode(m2, app.checksum, 32, 1));
     goto out;
   }
   /* 6. the session */

@@ -135,8 +135,8 @@ decc_sms_session_request_to_json(char **json,
       "{\"chainTaskId\":\"%s\",\"dealId\":\"%s\",\"taskIndex\":%llu,"
       "\"workerWallet\":\"%s\",\"enclaveChallenge\":\"%s\","
       "\"signature\":{\"value\":\"%s\"},\"quote\":%s}",
-      decc__sms_hex32(t, r->task_id), decc__sms_hex32(d, r->deal_id),
-      (unsigned long long)r->task_index,
+      decc_hex_encode(t, r->task_id, 32, 1),
+      decc_hex_encode(d, r->deal_id, 32, 1), (unsigned long long)r->task_index,
       decc_address_to_checksum(w, &r->worker),
       decc_address_to_checksum(e, &r->enclave_challenge),
       decc_hex_encode(sg, r->pool_signature, 65, 1), q);
@@ -313,7 +313,7 @@ static decc_status fill_bulk(void *ctx, size_t i, decc_session_dataset *d) {
   }
   f->has_key = k != NULL;
   d->url = f->url;
-  d->checksum = decc__sms_hex32(f->cks, f->a.checksum);
+  d->checksum = decc_hex_encode(f->cks, f->a.checksum, 32, 1);
   d->key = (const char *)k;
   d->key_len = k ? f->klen : 0;
   d->refused = it->ok ? NULL : it->reason;
@@ -380,8 +380,8 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
       cks[DECC_HEX32_LEN], acks[DECC_HEX32_LEN], wa[DECC_ADDRESS_HEX_LEN],
       sk[DECC_HEX32_LEN];
   char ti[24], bsz[24], bfi[24];
-  decc__sms_hex32(th, c->r->task_id);
-  decc__sms_hex32(dh, c->r->deal_id);
+  decc_hex_encode(th, c->r->task_id, 32, 1);
+  decc_hex_encode(dh, c->r->deal_id, 32, 1);
   decc_address_to_hex(dsa, &d->dataset); /* lowercase, as web3j prints it */
   int has_dataset = !decc_address_is_zero(&d->dataset);
   decc_status st = DECC_OK, vs = DECC_OK;
@@ -500,7 +500,7 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
   ss.has_dataset = has_dataset;
   if (has_dataset) {
     ss.dataset.url = ds_url;
-    ss.dataset.checksum = decc__sms_hex32(cks, ds.checksum);
+    ss.dataset.checksum = decc_hex_encode(cks, ds.checksum, 32, 1);
     ss.dataset.key = (const char *)dkey;
     ss.dataset.key_len = dkey_len;
     ss.dataset.filename = dsa;
@@ -511,7 +511,7 @@ decc_status decc__sms_build_session(decc_sms *s, const decc__sms_session_ctx *c,
   ss.input_files = p->input_files;
   ss.n_input_files = p->n_input_files;
   ss.app_image = app_image;
-  ss.app_fingerprint = decc__sms_hex32(acks, c->app->checksum);
+  ss.app_fingerprint = decc_hex_encode(acks, c->app->checksum, 32, 1);
   ss.args = p->args;
   ss.dataset_address = dsa;
   ss.purpose = c->purpose;

@@ -342,7 +342,8 @@ TEST(http_outsider_nonce_flood_then_the_worker_session) {
   /* An outsider, unauthenticated, asks for 200 nonces for the public task
    * id (the old per-task table held 16 and answered 429 past them). */
   char path[128], th[67];
-  snprintf(path, sizeof path, "/tee/nonces/%s", decc__sms_hex32(th, f->task));
+  snprintf(path, sizeof path, "/tee/nonces/%s",
+           decc_hex_encode(th, f->task, 32, 1));
   int ok = 0;
   for (int i = 0; i < 200; i++)
     ok += raw(&s, "POST", path, NULL, NULL, 0, NULL) == 200;
