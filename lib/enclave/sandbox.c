@@ -142,12 +142,6 @@ static pid_t sandbox_fork(void) {
 #endif
 }
 
-static double mono_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 void decc_sandbox_opts_init(decc_sandbox_opts *o) {
   DECC_ARG_CHECK_VOID(o != NULL);
   memset(o, 0, sizeof *o);
@@ -994,7 +988,7 @@ static void run_supervisor(plan *p) {
   const decc_sandbox_opts *o = p->o;
   int rfd = p->result_fd;
   const char *what = "unshare mount namespace";
-  double t0 = mono_now();
+  uint64_t t0 = decc__mono_ms();
   if (unshare(CLONE_NEWNS) != 0)
     goto fail;
   what = "make mounts private";
@@ -1046,9 +1040,8 @@ static void run_supervisor(plan *p) {
       }
       if (errno != EINTR)
         break;
-      left = wall - (int)((mono_now() - t0) * 1000.0);
-      if (left < 0)
-        left = 0;
+      uint64_t spent = decc__mono_ms() - t0;
+      left = spent >= (uint64_t)wall ? 0 : wall - (int)spent;
     }
     close(pfd);
   }
@@ -1058,7 +1051,7 @@ static void run_supervisor(plan *p) {
   int st = 0;
   ssize_t got = read(sp[0], &st, sizeof st);
   close(sp[0]);
-  rep.r.wall_seconds = mono_now() - t0;
+  rep.r.wall_seconds = (double)(decc__mono_ms() - t0) / 1000.0;
   rep.r.landlock_abi = p->landlock_abi;
   /* A setup failure report (from the creator or from pid 1 before exec)
    * wins over everything else. Both writers have exited by now. */
