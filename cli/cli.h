@@ -44,9 +44,6 @@ int cli_fail_err(const decc_err *err);
 /* Progress line on stderr unless --quiet or --json. */
 void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Returns 1 if argv contains -h or --help (before a "--"). */
-int cli_wants_help(int argc, char **argv);
-
 /* Prints a JSON value (compact, newline-terminated) on stdout and
  * decrefs it. Returns CLI_OK, or CLI_FAIL if j is NULL (OOM). */
 int cli_print_json(json_t *j);

@@ -52,16 +52,6 @@ void cli_progress(const char *fmt, ...) {
   fputc('\n', stderr);
 }
 
-int cli_wants_help(int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--"))
-      return 0;
-    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-      return 1;
-  }
-  return 0;
-}
-
 int cli_print_json(json_t *j) {
   if (!j)
     return cli_fail("out of memory");

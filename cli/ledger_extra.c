@@ -3,7 +3,6 @@
  * subcommands (ledger_assets.c) that cmd_dataset.c dispatches here for the
  * subcommands it does not know.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "ledger_assets.h"
@@ -16,10 +15,6 @@ int cli_ledger_dataset(int argc, char **argv) {
   if (strcmp(argv[0], "deploy") && strcmp(argv[0], "show") &&
       strcmp(argv[0], "transfer"))
     return -1;
-  if (cli_wants_help(argc, argv)) {
-    printf("usage: decc dataset %s [options]\n\n", argv[0]);
-    lc_asset_usage(LC_DATASET, stdout);
-    return CLI_OK;
-  }
+  /* --help: the subcommand's own parser (ledger_assets.c parse_opts) */
   return lc_asset_cmd(LC_DATASET, argc, argv);
 }
