@@ -15,9 +15,15 @@
  * throughput as a ratio to it, and its RSS growth from the start (a flat
  * node stays within a few percent).
  *
+ * Each RSS sample also says where the memory is, so that growth can be
+ * told apart: SQLite's own allocations (sqlite3_memory_used: page caches,
+ * schemas, prepared statements of every connection), the malloc heap in
+ * use and kept free in the arenas (mallinfo2, glibc), and mmapped chunks.
+ *
  *   SOAK_SECONDS (600)  SOAK_CONNECTIONS (64)
  */
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +31,9 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "bench_util.h"
 #include "decc/hash.h"
@@ -127,12 +136,54 @@ static int run_wrk(const char *url, const char *script, int conns, int seconds,
   return 0;
 }
 
+/* One memory sample, KiB. */
+typedef struct mem_sample {
+  long rss, sqlite, heap_used, heap_free, mmapped;
+} mem_sample;
+
+static mem_sample mem_now(void) {
+  mem_sample m;
+  memset(&m, 0, sizeof m);
+  m.rss = rss_kib();
+  m.sqlite = (long)(sqlite3_memory_used() / 1024);
+#ifdef __GLIBC__
+  struct mallinfo2 mi = mallinfo2();
+  m.heap_used = (long)(mi.uordblks / 1024);
+  m.heap_free = (long)(mi.fordblks / 1024);
+  m.mmapped = (long)(mi.hblkhd / 1024);
+#endif
+  return m;
+}
+
+static void mem_print(const char *label, const mem_sample *m) {
+  printf("    %-8s RSS %6ld  sqlite %6ld  heap used %6ld  heap free %6ld  "
+         "mmapped %6ld KiB\n",
+         label, m->rss, m->sqlite, m->heap_used, m->heap_free, m->mmapped);
+}
+
+static long min_of(const long *v, int n) {
+  long m = v[0];
+  for (int i = 1; i < n; i++)
+    if (v[i] < m)
+      m = v[i];
+  return m;
+}
+
+static long max_of(const long *v, int n) {
+  long m = v[0];
+  for (int i = 1; i < n; i++)
+    if (v[i] > m)
+      m = v[i];
+  return m;
+}
+
 typedef struct sampler {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   int stop;
   double period;
   long samples[16];
+  mem_sample mem[16];
   int n;
 } sampler;
 
@@ -145,8 +196,11 @@ static void *sampler_main(void *p) {
     double t = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 + s->period;
     ts.tv_sec = (time_t)t;
     ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-    if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0 && !s->stop)
-      s->samples[s->n++] = rss_kib();
+    if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0 && !s->stop) {
+      s->mem[s->n] = mem_now();
+      s->samples[s->n] = s->mem[s->n].rss;
+      s->n++;
+    }
   }
   pthread_mutex_unlock(&s->mu);
   return NULL;
@@ -325,7 +379,8 @@ int main(void) {
   printf("  reference (first 10 s): %.0f req/s, p50 %s, p99 %s, %ld requests, "
          "%ld errors\n",
          ref.rps, ref.p50, ref.p99, ref.requests, ref.non2xx + ref.sock_errors);
-  long rss0 = rss_kib();
+  mem_sample m0 = mem_now();
+  long rss0 = m0.rss;
   sampler s;
   memset(&s, 0, sizeof s);
   pthread_mutex_init(&s.mu, NULL);
@@ -340,7 +395,8 @@ int main(void) {
   pthread_cond_signal(&s.cv);
   pthread_mutex_unlock(&s.mu);
   pthread_join(th, NULL);
-  long rss1 = rss_kib();
+  mem_sample m1 = mem_now();
+  long rss1 = m1.rss;
   decc_node_destroy(node);
   decc_node_config_clear(&cfg);
   char cmd[700];
@@ -359,6 +415,24 @@ int main(void) {
   for (int i = 0; i < s.n; i++)
     printf(" %ld", s.samples[i]);
   printf(" KiB\n");
+  /* The start is taken after the 10 s reference, which runs at a lower
+   * rate than the soak: the first sample (10 % in) is the node warm at the
+   * soak's own rate, every pooled connection and page cache in use. */
+  if (s.n > 0 && s.samples[0] > 0)
+    printf("  RSS from the first sample (warm) to the end: %+.1f %%; "
+           "samples within %+.1f / %+.1f %% of it\n",
+           100.0 * (double)(rss1 - s.samples[0]) / (double)s.samples[0],
+           100.0 * (double)(min_of(s.samples, s.n) - s.samples[0]) /
+               (double)s.samples[0],
+           100.0 * (double)(max_of(s.samples, s.n) - s.samples[0]) /
+               (double)s.samples[0]);
+  mem_print("start", &m0);
+  for (int i = 0; i < s.n; i++) {
+    char label[16];
+    snprintf(label, sizeof label, "%d %%", (i + 1) * 10);
+    mem_print(label, &s.mem[i]);
+  }
+  mem_print("end", &m1);
   bench_report("soak mixed requests (64 conns)", soak.rps, "req/s");
   printf("  ratio soak / first 10 s: %.2f\n",
          ref.rps > 0 ? soak.rps / ref.rps : 0);
