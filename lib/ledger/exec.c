@@ -577,7 +577,8 @@ decc_status decc_ledger_submit_calls(decc_ledger *l,
   decc_status s = table_ready(err);
   if (s != DECC_OK)
     return s;
-  memset(out, 0, n * sizeof *out);
+  if (n) /* (out may be NULL for an empty batch: memset's is nonnull) */
+    memset(out, 0, n * sizeof *out);
   if ((s = ldg_block_begin(l, 0, err)) != DECC_OK)
     return s;
   size_t done = 0;
