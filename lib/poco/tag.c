@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "decc/encoding.h"
 #include "decc/order.h"
 
 static const struct {
@@ -39,16 +40,6 @@ const char *decc_tag_bit_name(unsigned bit) {
   return NULL;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 decc_status decc_tag_parse(uint8_t tag32[32], const char *s, decc_err *err) {
   DECC_ARG_CHECK(tag32 != NULL);
   memset(tag32, 0, 32);
@@ -62,12 +53,23 @@ decc_status decc_tag_parse(uint8_t tag32[32], const char *s, decc_err *err) {
       return decc_err_set(err, DECC_E_PARSE,
                           "invalid tag '%.80s': expected 1 to 64 hex digits",
                           s);
-    for (size_t i = 0; i < nd; i++) {
-      int v = hexval(s[len - 1 - i]);
-      if (v < 0)
-        return decc_err_set(err, DECC_E_PARSE,
-                            "invalid tag '%.80s': not hexadecimal", s);
-      tag32[31 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
+    /* Core's decoder takes whole bytes: an odd count gets a leading 0 so
+     * the number stays right-aligned. The "0x" is kept in front of the
+     * digits so that the decoder strips exactly that prefix and a second
+     * one among the digits ("0x0x12") is refused as non-hex, as before. */
+    char buf[2 + 1 + 64];
+    size_t k = 0;
+    buf[k++] = '0';
+    buf[k++] = 'x';
+    if (nd % 2)
+      buf[k++] = '0';
+    memcpy(buf + k, s + 2, nd);
+    k += nd;
+    size_t nb = (k - 2) / 2;
+    if (decc_hex_decode(tag32 + 32 - nb, nb, NULL, buf, k) != DECC_OK) {
+      memset(tag32, 0, 32);
+      return decc_err_set(err, DECC_E_PARSE,
+                          "invalid tag '%.80s': not hexadecimal", s);
     }
     return DECC_OK;
   }

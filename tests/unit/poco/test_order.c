@@ -362,6 +362,19 @@ TEST(tags) {
   ASSERT_EQ(decc_tag_parse(t, "tee,", &err), DECC_E_PARSE);
   ASSERT_EQ(decc_tag_parse(t, "0x", &err), DECC_E_PARSE);
   ASSERT_EQ(decc_tag_parse(t, "0xzz", &err), DECC_E_PARSE);
+  /* Hex syntax: either case in prefix and digits, an odd digit count
+   * right-aligned, exactly one prefix; a refused tag leaves all zero. */
+  ASSERT_OK(decc_tag_parse(t, "0X1F0", &err));
+  decc_tag_from_bits(w, 0x1f0);
+  ASSERT_MEM_EQ(t, w, 32);
+  ASSERT_OK(decc_tag_parse(t, "0xaBc", &err));
+  decc_tag_from_bits(w, 0xabc);
+  ASSERT_MEM_EQ(t, w, 32);
+  ASSERT_EQ(decc_tag_parse(t, "0x0x12", &err), DECC_E_PARSE);
+  ASSERT_EQ(decc_tag_parse(t, "0x12 ", &err), DECC_E_PARSE);
+  ASSERT_EQ(decc_tag_parse(t, "0x1g3", &err), DECC_E_PARSE);
+  decc_tag_from_bits(w, 0);
+  ASSERT_MEM_EQ(t, w, 32);
   ASSERT_EQ(
       decc_tag_parse(
           t,
