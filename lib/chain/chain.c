@@ -153,16 +153,12 @@ decc_status decc_chain_wait_receipt(decc_chain *c, const uint8_t tx_hash32[32],
   DECC_ARG_CHECK(out != NULL);
   if (!poll_ms)
     poll_ms = 100;
-  struct timespec t0, now;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  uint64_t t0 = decc__mono_ms();
   for (;;) {
     decc_status s = c->vt->receipt(c->self, tx_hash32, out, err);
     if (s != DECC_E_NOT_FOUND)
       return s;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double el = (double)(now.tv_sec - t0.tv_sec) * 1e3 +
-                (double)(now.tv_nsec - t0.tv_nsec) / 1e6;
-    if (el >= timeout_ms)
+    if (decc__mono_ms() - t0 >= timeout_ms)
       return decc_err_set(err, DECC_E_TIMEOUT, "no receipt after %u ms",
                           timeout_ms);
     struct timespec d = {(time_t)(poll_ms / 1000),

@@ -236,14 +236,8 @@ static int qty_u64(json_t *v, uint64_t *out) {
     return 0;
   uint64_t r = 0;
   for (const char *p = s + 2; *p; p++) {
-    int d;
-    if (*p >= '0' && *p <= '9')
-      d = *p - '0';
-    else if (*p >= 'a' && *p <= 'f')
-      d = *p - 'a' + 10;
-    else if (*p >= 'A' && *p <= 'F')
-      d = *p - 'A' + 10;
-    else
+    int d = decc__hex_digit(*p);
+    if (d < 0)
       return 0;
     if (r >> 60)
       return 0; /* would overflow */
@@ -545,16 +539,12 @@ static decc_status get_receipt(jr *j, const uint8_t h[32], const tx_info *t,
 /* Polls until the receipt exists or the receipt timeout passes. */
 static decc_status wait_receipt(jr *j, const uint8_t h[32], const tx_info *t,
                                 decc_receipt *out, decc_err *err) {
-  struct timespec t0, now;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  uint64_t t0 = decc__mono_ms();
   for (;;) {
     decc_status s = get_receipt(j, h, t, out, err);
     if (s != DECC_E_NOT_FOUND)
       return s;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double el = (double)(now.tv_sec - t0.tv_sec) * 1e3 +
-                (double)(now.tv_nsec - t0.tv_nsec) / 1e6;
-    if (el >= j->o.receipt_timeout_ms) {
+    if (decc__mono_ms() - t0 >= j->o.receipt_timeout_ms) {
       char hx[DECC_HEX32_LEN];
       return decc_err_set(
           err, DECC_E_TIMEOUT, "transaction %s: no receipt after %u ms",
