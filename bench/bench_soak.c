@@ -21,6 +21,7 @@
  * use and kept free in the arenas (mallinfo2, glibc), and mmapped chunks.
  *
  *   SOAK_SECONDS (600)  SOAK_CONNECTIONS (64)
+ *   SOAK_MALLOC_ARENAS (the node's malloc_arenas key; default: the node's)
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -324,6 +325,9 @@ int main(void) {
       decc_node_config_set(&cfg, "roles", "chain,store,market", &err) ||
       decc_node_config_set(&cfg, "market_refresh_s", "0", &err) ||
       decc_node_config_set(&cfg, "log_requests", "false", &err) ||
+      (getenv("SOAK_MALLOC_ARENAS") &&
+       decc_node_config_set(&cfg, "malloc_arenas",
+                            getenv("SOAK_MALLOC_ARENAS"), &err)) ||
       decc_node_create(&node, &cfg, NULL, NULL, &err) ||
       decc_node_start(node, &err)) {
     fprintf(stderr, "node: %s\n", err.msg);
