@@ -326,8 +326,8 @@ int main(void) {
       decc_node_config_set(&cfg, "market_refresh_s", "0", &err) ||
       decc_node_config_set(&cfg, "log_requests", "false", &err) ||
       (getenv("SOAK_MALLOC_ARENAS") &&
-       decc_node_config_set(&cfg, "malloc_arenas",
-                            getenv("SOAK_MALLOC_ARENAS"), &err)) ||
+       decc_node_config_set(&cfg, "malloc_arenas", getenv("SOAK_MALLOC_ARENAS"),
+                            &err)) ||
       decc_node_create(&node, &cfg, NULL, NULL, &err) ||
       decc_node_start(node, &err)) {
     fprintf(stderr, "node: %s\n", err.msg);
