@@ -134,12 +134,6 @@ struct decc_http_response {
   int nh;
 };
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 decc_status decc_http_server_create(decc_http_server **out,
                                     const decc_http_config *cfg) {
   DECC_ARG_CHECK(out != NULL);
@@ -204,7 +198,7 @@ static void guard_set_phase(decc_http_server *s, conn_track *t, int phase) {
   else if (!t->closing && t->phase != PH_HEADERS && phase == PH_HEADERS)
     s->nwaiting++;
   t->phase = phase;
-  t->since = now_s();
+  t->since = decc__mono_s();
   t->body_bytes = 0;
 }
 
@@ -255,7 +249,7 @@ static void notify_connection_cb(void *cls, struct MHD_Connection *c,
       return; /* untracked: only MHD's own limits apply to it */
     t->fd = ci->connect_fd;
     t->phase = PH_HEADERS;
-    t->since = now_s();
+    t->since = decc__mono_s();
     pthread_mutex_lock(&s->guard_mu);
     t->next = s->conns;
     if (s->conns)
@@ -314,7 +308,7 @@ static void *sweeper_main(void *arg) {
     pthread_cond_timedwait(&s->guard_cv, &s->guard_mu, &ts);
     if (s->stopping)
       break;
-    double now = now_s();
+    double now = decc__mono_s();
     for (conn_track *t = s->conns; t; t = t->next) {
       if (t->closing || t->phase == PH_RESPONSE)
         continue;
@@ -526,11 +520,11 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
             : NULL;
     if (s->cfg.observe)
       s->cfg.observe(s->cfg.observe_ctx, req->method, "(raw)",
-                     ci ? (int)ci->http_status : 0, now_s() - req->t0);
+                     ci ? (int)ci->http_status : 0, decc__mono_s() - req->t0);
     if (s->cfg.log) {
       char line[512];
       snprintf(line, sizeof line, "%s %s %u %.1fms %s", req->method, req->path,
-               ci ? ci->http_status : 0u, (now_s() - req->t0) * 1000.0,
+               ci ? ci->http_status : 0u, (decc__mono_s() - req->t0) * 1000.0,
                req->peer);
       s->cfg.log(s->cfg.log_ctx, line);
     }
@@ -564,11 +558,11 @@ static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
   if (s->cfg.observe)
     s->cfg.observe(s->cfg.observe_ctx, req->method,
                    req->rt ? req->rt->label : "(unmatched)", res->status,
-                   now_s() - req->t0);
+                   decc__mono_s() - req->t0);
   if (s->cfg.log) {
     char line[512];
     snprintf(line, sizeof line, "%s %s %d %.1fms %s", req->method, req->path,
-             res->status, (now_s() - req->t0) * 1000.0, req->peer);
+             res->status, (decc__mono_s() - req->t0) * 1000.0, req->peer);
     s->cfg.log(s->cfg.log_ctx, line);
   }
   return r;
@@ -595,7 +589,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     req = decc_calloc(1, sizeof *req);
     if (!req)
       return MHD_NO;
-    req->t0 = now_s();
+    req->t0 = decc__mono_s();
     req->conn = conn;
     /* Headers complete: the body deadline starts. */
     guard_phase(s, conn, PH_BODY);

@@ -27,6 +27,10 @@ int decc__mkdir_p(const char *path, unsigned mode);
 void decc__rmtree(const char *path);
 /* Monotonic clock in milliseconds (for durations and deadlines only). */
 uint64_t decc__mono_ms(void);
+/* The same monotonic clock in seconds with its full (nanosecond) resolution,
+ * for durations shorter than a millisecond: request latencies, phase
+ * timings. */
+double decc__mono_s(void);
 /* Wall-clock time in milliseconds since the Unix epoch (for timestamps that
  * leave the process: signed requests, records). */
 uint64_t decc__wall_ms(void);

@@ -73,10 +73,10 @@ decc_enclave_run_session(decc_enclave_outcome *out, const char *session_text,
   else
     decc_enclave_limits_init(&lim);
 
-  char *app_dir = decc__enclave_path(work_dir, "app");
-  char *in_dir = decc__enclave_path(work_dir, "in");
-  char *out_dir = decc__enclave_path(work_dir, "out");
-  char *logs_dir = decc__enclave_path(work_dir, "logs");
+  char *app_dir = decc__path_join(work_dir, "app");
+  char *in_dir = decc__path_join(work_dir, "in");
+  char *out_dir = decc__path_join(work_dir, "out");
+  char *logs_dir = decc__path_join(work_dir, "logs");
   if (!app_dir || !in_dir || !out_dir || !logs_dir) {
     decc_free(app_dir);
     decc_free(in_dir);
@@ -97,7 +97,7 @@ decc_enclave_run_session(decc_enclave_outcome *out, const char *session_text,
   decc_session s;
   decc_err e2;
   decc_err_clear(&e2);
-  double t0 = decc__enclave_now_ms();
+  double t0 = (decc__mono_s() * 1e3);
   if (decc_session_parse(&s, session_text, len, &e2)) {
     decc__enclave_fail(out, DECC_CAUSE_SESSION_INVALID, "%s", e2.msg);
   } else {
@@ -119,25 +119,25 @@ decc_enclave_run_session(decc_enclave_outcome *out, const char *session_text,
     } else {
       if (s.has_pre)
         decc__enclave_pre_compute(out, &s, in_dir, store, &lim);
-      double t1 = decc__enclave_now_ms();
+      double t1 = (decc__mono_s() * 1e3);
       out->pre_ms = t1 - t0;
       if (!out->cause)
         decc__enclave_run_app(out, &s, &m, app_dir, in_dir, out_dir, logs_dir,
                               &lim);
-      double t2 = decc__enclave_now_ms();
+      double t2 = (decc__mono_s() * 1e3);
       out->app_ms = t2 - t1;
       if (!out->cause)
         decc__enclave_post_compute(out, &s, work_dir, out_dir, store, &lim);
-      out->post_ms = decc__enclave_now_ms() - t2;
+      out->post_ms = (decc__mono_s() * 1e3) - t2;
     }
   }
   decc_session_clear(&s);
 
 done:
   /* the decrypted dataset and the app's files do not outlive the run */
-  decc__enclave_rmtree(in_dir);
-  decc__enclave_rmtree(out_dir);
-  decc__enclave_rmtree(app_dir);
+  decc__rmtree(in_dir);
+  decc__rmtree(out_dir);
+  decc__rmtree(app_dir);
   decc_free(app_dir);
   decc_free(in_dir);
   decc_free(out_dir);

@@ -144,7 +144,7 @@ void decc__enclave_run_app(decc_enclave_outcome *o, const decc_session *s,
   const char *args = s->args ? s->args : "";
   size_t cap = strlen(args) + 1;
   argbuf = decc_malloc(cap + 1);
-  entry = decc__enclave_path("/app", m->entrypoint);
+  entry = decc__path_join("/app", m->entrypoint);
   if (oom || !argbuf || !entry) {
     decc__enclave_fail(o, DECC_CAUSE_INTERNAL, "out of memory");
   } else if (split_args(args, argbuf, cap + 1, argv + 1, APP_ARGS_MAX, &na)) {
@@ -154,8 +154,8 @@ void decc__enclave_run_app(decc_enclave_outcome *o, const decc_session *s,
   } else {
     argv[0] = entry;
     argv[na + 1] = NULL;
-    char *lo = decc__enclave_path(logs_dir, "stdout.txt");
-    char *le = decc__enclave_path(logs_dir, "stderr.txt");
+    char *lo = decc__path_join(logs_dir, "stdout.txt");
+    char *le = decc__path_join(logs_dir, "stderr.txt");
     int fo = lo ? open(lo, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
     int fe = le ? open(le, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
     if (fo < 0 || fe < 0) {

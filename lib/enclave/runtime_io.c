@@ -6,14 +6,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "decc/bundle.h"
@@ -30,35 +28,6 @@
 #include "decc/session.h"
 #include "decc/store.h"
 #include "enclave/enclave_int.h"
-
-double decc__enclave_now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* ---- files ---------------------------------------------------------------- */
-
-static int rm_cb(const char *p, const struct stat *sb, int flag,
-                 struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  remove(p);
-  return 0;
-}
-
-void decc__enclave_rmtree(const char *path) {
-  nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-char *decc__enclave_path(const char *a, const char *b) {
-  size_t n = strlen(a) + strlen(b) + 2;
-  char *p = decc_malloc(n);
-  if (p)
-    snprintf(p, n, "%s/%s", a, b);
-  return p;
-}
 
 /* ---- fetching ---------------------------------------------------------------- */
 

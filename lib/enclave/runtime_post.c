@@ -80,7 +80,7 @@ void decc__enclave_post_compute(decc_enclave_outcome *o, const decc_session *s,
   }
 
   /* computed.json */
-  char *cpath = decc__enclave_path(out_dir, "computed.json");
+  char *cpath = decc__path_join(out_dir, "computed.json");
   struct stat cst;
   json_t *computed = NULL;
   if (!cpath || lstat(cpath, &cst) != 0 || !S_ISREG(cst.st_mode)) {
@@ -142,8 +142,8 @@ void decc__enclave_post_compute(decc_enclave_outcome *o, const decc_session *s,
 
   if (!callback) {
     const char *prov = s->provider;
-    char *zip = decc__enclave_path(work_dir, "iexec_out.zip");
-    char *enc = decc__enclave_path(work_dir, "result.zip");
+    char *zip = decc__path_join(work_dir, "iexec_out.zip");
+    char *enc = decc__path_join(work_dir, "result.zip");
     const char *upload = zip;
     struct stat zs;
     decc_status st;

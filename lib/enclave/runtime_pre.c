@@ -66,8 +66,8 @@ static void fetch_dataset(decc_enclave_outcome *o, const char *label,
                        label);
     return;
   }
-  char *enc = decc__enclave_path(in_dir, ".dataset.enc");
-  char *plain = decc__enclave_path(in_dir, name);
+  char *enc = decc__path_join(in_dir, ".dataset.enc");
+  char *plain = decc__path_join(in_dir, name);
   decc_dataset_key *k = NULL;
   int fd = enc ? open(enc, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
   if (fd < 0 || !plain) {
@@ -216,8 +216,8 @@ void decc__enclave_pre_compute(decc_enclave_outcome *o, const decc_session *s,
     uint8_t d[32];
     decc_sha256(d, url, strlen(url));
     decc_hex_encode(h, d, 32, 1);
-    char *path = decc__enclave_path(in_dir, h);
-    char *tmp = decc__enclave_path(in_dir, ".input.tmp");
+    char *path = decc__path_join(in_dir, h);
+    char *tmp = decc__path_join(in_dir, ".input.tmp");
     int fd = (path && tmp)
                  ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
                  : -1;
