@@ -166,12 +166,14 @@ DECC_API const char *decc_pd_i128_text(const decc_pd *node);
  * SDK's messages. Duplicate keys are an error. */
 typedef struct decc_pd_json_opts {
   const char *base_dir;   /* for $file; NULL = "$file" is refused */
-  uint64_t max_file_size; /* bytes per $file; 0 = 2 GiB */
-  uint64_t max_binary;    /* total binary bytes; 0 = 4 GiB */
+  uint64_t max_file_size; /* bytes per $file; 0 = 2 GiB (no limit with
+                             stream_files) */
+  uint64_t max_binary;    /* total binary bytes; 0 = 4 GiB (no limit with
+                             stream_files) */
   uint32_t max_depth;     /* nesting; 0 = 64 */
   int stream_files;       /* 1: $file values are file-backed (see
-                             decc_pd_add_binary_file): not read into memory;
-                             max_file_size and max_binary still apply */
+                             decc_pd_add_binary_file): not read into memory,
+                             so only the limits set above apply */
 } decc_pd_json_opts;
 
 /* Builds a tree from JSON text (len bytes; json may be NULL when len is 0,

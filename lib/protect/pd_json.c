@@ -109,7 +109,14 @@ static decc_status read_file_value(jctx *c, const char *rel, size_t rlen,
   if (size > c->max_file || size > c->max_binary - c->binary_total) {
     close(fd);
     free(real);
-    return fail(c, DECC_E_LIMIT, "$file too large");
+    uint64_t lim = c->max_file < c->max_binary - c->binary_total
+                       ? c->max_file
+                       : c->max_binary - c->binary_total;
+    return decc_err_set(c->err, DECC_E_LIMIT,
+                        "$file too large: %llu bytes, over the %llu bytes "
+                        "left (at \"%s\"; stream it, as decc protect does)",
+                        (unsigned long long)size, (unsigned long long)lim,
+                        c->path);
   }
   if (c->o->stream_files) {
     close(fd);
@@ -296,8 +303,16 @@ decc_status decc_pd_parse_json(decc_pd **out, const char *json, size_t len,
     st = decc_err_set(err, DECC_E_PARSE, "data must be a JSON object");
   } else {
     jctx c = {.o = opts, .err = err};
-    c.max_file = opts && opts->max_file_size ? opts->max_file_size : 2ull << 30;
-    c.max_binary = opts && opts->max_binary ? opts->max_binary : 4ull << 30;
+    /* The 2 / 4 GiB defaults bound memory. Streamed $file values are never
+     * held in memory and the zip switches to zip64 past 4 GiB, so with
+     * stream_files only limits the caller sets apply. */
+    int streamed = opts && opts->stream_files;
+    c.max_file = opts && opts->max_file_size ? opts->max_file_size
+                 : streamed                  ? UINT64_MAX
+                                             : 2ull << 30;
+    c.max_binary = opts && opts->max_binary ? opts->max_binary
+                   : streamed               ? UINT64_MAX
+                                            : 4ull << 30;
     c.max_depth = opts && opts->max_depth ? opts->max_depth : 64;
     decc_pd *root = decc__pd_node_new(DECC_PD_OBJECT);
     st = root ? convert_object(&c, root, j, 1)

@@ -230,3 +230,32 @@ TEST(json_stream_files) {
   ASSERT_EQ(decc_pd_parse_json(&streamed, js, strlen(js), &o, NULL),
             DECC_E_LIMIT);
 }
+
+/* The 2 GiB default bounds memory: a loaded $file over it is refused with
+ * its size and the limit named; a streamed one (decc protect) has no
+ * default limit, since it is never in memory and the zip goes zip64. */
+TEST(json_big_file_streams_without_default_limit) {
+  const char *dir = decc_test_tmpdir();
+  char p[600];
+  snprintf(p, sizeof p, "%s/big5.bin", dir);
+  FILE *f = fopen(p, "wb");
+  ASSERT(f);
+  fclose(f);
+  ASSERT_EQ(truncate(p, (off_t)(5ull << 30)), 0); /* sparse */
+  const char *js = "{\"big\":{\"$file\":\"big5.bin\"}}";
+  decc_pd_json_opts o;
+  memset(&o, 0, sizeof o);
+  o.base_dir = dir;
+  decc_pd *root = NULL;
+  decc_err err;
+  decc_err_clear(&err);
+  ASSERT_EQ(decc_pd_parse_json(&root, js, strlen(js), &o, &err), DECC_E_LIMIT);
+  ASSERT(strstr(err.msg, "5368709120 bytes") != NULL);
+  ASSERT(strstr(err.msg, "2147483648") != NULL);
+  ASSERT(strstr(err.msg, "big") != NULL);
+  o.stream_files = 1;
+  ASSERT_OK(decc_pd_parse_json(&root, js, strlen(js), &o, &err));
+  ASSERT_EQ(decc_pd_count(root), 1);
+  decc_pd_destroy(root);
+  unlink(p);
+}
