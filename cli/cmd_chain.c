@@ -209,13 +209,10 @@ static int remote_info(const cli_chain_target *t) {
 }
 
 static int cmd_info(int argc, char **argv) {
-  cli_spec spec = {"chain info",
-                   "usage: decc chain info\n\n"
-                   "Chain id, contracts and head block of the chain in use.\n",
-                   NULL,
-                   NULL,
-                   0,
-                   NULL};
+  cli_spec spec = {
+      .cmd = "chain info",
+      .help = "usage: decc chain info\n\n"
+              "Chain id, contracts and head block of the chain in use.\n"};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
     return prc;
@@ -476,14 +473,11 @@ static int cmd_logs(int argc, char **argv) {
 }
 
 static int cmd_verify(int argc, char **argv) {
-  cli_spec spec = {"chain verify",
-                   "usage: decc chain verify\n\n"
-                   "Replays every transaction of the embedded ledger from "
-                   "genesis.\n",
-                   NULL,
-                   NULL,
-                   0,
-                   NULL};
+  cli_spec spec = {.cmd = "chain verify",
+                   .help =
+                       "usage: decc chain verify\n\n"
+                       "Replays every transaction of the embedded ledger from "
+                       "genesis.\n"};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
     return prc;

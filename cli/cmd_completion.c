@@ -180,13 +180,10 @@ static const char COMPLETION_OVERVIEW[] =
     "      source <(decc completion zsh) after compinit\n";
 
 static int completion_zsh(int argc, char **argv) {
-  cli_spec spec = {"completion zsh",
-                   "usage: decc completion zsh\n\nPrints the zsh completion "
-                   "script (see decc completion --help).\n",
-                   NULL,
-                   NULL,
-                   0,
-                   NULL};
+  cli_spec spec = {
+      .cmd = "completion zsh",
+      .help = "usage: decc completion zsh\n\nPrints the zsh completion "
+              "script (see decc completion --help).\n"};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
     return prc;
@@ -205,13 +202,10 @@ static int completion_zsh(int argc, char **argv) {
 }
 
 static int completion_bash(int argc, char **argv) {
-  cli_spec spec = {"completion bash",
-                   "usage: decc completion bash\n\nPrints the bash completion "
-                   "script (see decc completion --help).\n",
-                   NULL,
-                   NULL,
-                   0,
-                   NULL};
+  cli_spec spec = {
+      .cmd = "completion bash",
+      .help = "usage: decc completion bash\n\nPrints the bash completion "
+              "script (see decc completion --help).\n"};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
     return prc;

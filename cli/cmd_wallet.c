@@ -552,13 +552,10 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 static int wallet_list(int argc, char **argv) {
-  cli_spec spec = {"wallet list",
-                   "usage: decc wallet list\n\n"
-                   "Addresses and files of the keystores in <home>/wallets.\n",
-                   NULL,
-                   NULL,
-                   0,
-                   NULL};
+  cli_spec spec = {
+      .cmd = "wallet list",
+      .help = "usage: decc wallet list\n\n"
+              "Addresses and files of the keystores in <home>/wallets.\n"};
   int np, prc = cli_parse(&spec, argc, argv, &np);
   if (prc != CLI_RUN)
     return prc;
