@@ -55,6 +55,12 @@ int cli_print_json(json_t *j);
  * error. "-" reads stdin. */
 char *cli_read_file(const char *path, size_t max, size_t *len, int secret);
 
+/* The absolute path of the running decc binary (/proc/self/exe), which a
+ * worker started here runs each enclave as (decc_enclave_launch's
+ * exec_path). Returns a static string, or NULL when it cannot be read
+ * (the worker then forks without exec). */
+const char *cli_self_exe(void);
+
 /* Reads a password: from the file if path != NULL (first line), else from
  * the terminal without echo (prompt on stderr; twice when confirm != 0).
  * Returns secure memory (decc_secure_free) or NULL after printing an error. */

@@ -64,6 +64,19 @@ int cli_print_json(json_t *j) {
   return CLI_OK;
 }
 
+const char *cli_self_exe(void) {
+  static char path[4096];
+  if (!path[0]) {
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0 || (size_t)n >= sizeof path - 1) {
+      path[0] = 0;
+      return NULL;
+    }
+    path[n] = 0;
+  }
+  return path;
+}
+
 char *cli_read_file(const char *path, size_t max, size_t *len, int secret) {
   int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
   if (fd < 0) {

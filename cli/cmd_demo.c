@@ -204,6 +204,7 @@ static decc_status pool_start(pool_rt *p, decc_dp *dp, const char *home,
   wc.store.bs = decc_dp_blockstore(dp);
   wc.backend = &p->backend;
   wc.dir = wdir;
+  wc.enclave_exec = cli_self_exe();
   if ((st = decc_worker_create(&p->worker, &wc, err))) {
     pool_stop(p);
     return st;

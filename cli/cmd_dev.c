@@ -455,11 +455,13 @@ int cli_cmd_dev(int argc, char **argv) {
       {"workerpool_poll_ms", "200"},
       {"market_poll_ms", "200"},
       {"log_requests", log ? "true" : "false"},
+      {"enclave_exec", cli_self_exe()},
   };
   int rc = CLI_FAIL;
   decc_node *node = NULL;
   for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
-    if (decc_node_config_set(&cfg, kv[i][0], kv[i][1], &err) != DECC_OK) {
+    if (kv[i][1] && /* enclave_exec: NULL when /proc is not mounted */
+        decc_node_config_set(&cfg, kv[i][0], kv[i][1], &err) != DECC_OK) {
       rc = cli_usage_error("%s", err.msg);
       goto out;
     }

@@ -293,6 +293,12 @@ int cli_node_main(const char *cmd, const char *help, const char *roles,
       goto out;
     }
   }
+  const char *self = cli_self_exe();
+  if (!cfg.enclave_exec && self &&
+      decc_node_config_set(&cfg, "enclave_exec", self, &err)) {
+    rc = cli_fail_err(&err);
+    goto out;
+  }
   if (print_config) {
     char *j = NULL;
     if (decc_node_config_to_json(&j, &cfg) != DECC_OK) {

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "decc/common.h"
+#include "decc/enclave.h"
 
 cli_globals g_cli;
 
@@ -106,6 +108,19 @@ static int build_help(char *out, size_t cap) {
 }
 
 int main(int argc, char **argv) {
+  /* An enclave started by this binary's worker (decc_enclave_launch's
+   * exec_path): nothing else runs in this process. */
+  if (argc == 2 && strcmp(argv[1], DECC_ENCLAVE_CHILD_ARG) == 0) {
+    struct stat st;
+    if (fstat(3, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      fprintf(stderr,
+              "decc: %s is started by a worker with its channel on "
+              "fd 3, not by hand\n",
+              DECC_ENCLAVE_CHILD_ARG);
+      return CLI_USAGE;
+    }
+    return decc_enclave_child_main(3);
+  }
   g_cli.home = getenv("DECC_HOME");
   int version = 0;
   cli_opt opts[GOPT_N + 1] = {

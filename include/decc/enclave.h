@@ -259,7 +259,33 @@ typedef struct decc_enclave_launch {
    * so a requester can fetch the platform's attestation after the task
    * (node: GET /tasks/{id}/attestation). Nothing in it is secret. */
   const char *attestation_path;
+  /* When non-NULL: the enclave process is a fresh program image. The
+   * forked child moves the channel to fd 3 and executes exec_path with
+   * argv {exec_path, DECC_ENCLAVE_CHILD_ARG}; that program must then call
+   * decc_enclave_child_main(3) (the decc binary does). The launch
+   * description (everything above but backend, relay and
+   * attestation_path, which stay with the caller) is sent over the
+   * channel; store.bs is reopened there by its directory. Use it whenever
+   * the caller has other threads: a forked copy of a multi-threaded
+   * process may hang on a lock another thread held at the fork
+   * (docs/internals/worker.md). NULL: the forked copy runs the enclave
+   * (single-threaded callers). */
+  const char *exec_path;
 } decc_enclave_launch;
+
+/* argv[1] of an enclave process started through exec_path. */
+#define DECC_ENCLAVE_CHILD_ARG "__decc-enclave-child"
+
+/* The enclave side of decc_enclave_launch_run in a program started through
+ * exec_path: reads the launch description from fd, runs the enclave
+ * (attestation relayed over fd, then the session), sends the outcome and
+ * closes fd. Makes the process non-dumpable and without core dumps first.
+ * Call it from main before starting threads; the process should exit with
+ * the returned value.
+ * Returns: 0 when the outcome was sent; 3 when the worker was gone;
+ * 5 when the launch description was missing or malformed (then no outcome
+ * is sent: the worker reports ENCLAVE_CRASHED). */
+DECC_API int decc_enclave_child_main(int fd);
 
 /* The attested path (file comment). Blocks until the enclave process
  * ends (its own limits bound it). Out: *out.

@@ -116,6 +116,11 @@ typedef struct decc_node_config {
                                 /sys/kernel/config/tsm/report) */
   char *tsm_entry;             /* tdx: an existing entry directory to use
                                 instead of creating one under tsm_dir */
+  char *enclave_exec;          /* worker: the program each enclave runs as
+                                (decc_enclave_launch's exec_path; `decc
+                                node` sets its own binary). NULL: a forked
+                                copy of the node (tests only: the node is
+                                multi-threaded) */
   /* sms role, hardware quotes (docs/internals/dcap.md): without a policy
    * every TDX quote is refused. Collateral from a file, else from the PCCS
    * (cached in <home>/pccs-cache). */
@@ -144,7 +149,7 @@ DECC_API void decc_node_config_clear(decc_node_config *c);
  *   log_json
  *   workerpool scheduler_key_file worker_key_file platform_key_file
  *   workerpool_poll_ms scheduler_workers tee_backend tsm_dir tsm_entry
- *   sms_dcap_policy_file sms_dcap_collateral_file sms_dcap_pccs_url
+ *   enclave_exec sms_dcap_policy_file sms_dcap_collateral_file sms_dcap_pccs_url
  *   malloc_arenas
  * roles is a comma-separated list of chain,store,market,sms,scheduler,
  * worker, or "all" / "none"; booleans are true/false/1/0/yes/no.

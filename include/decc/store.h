@@ -204,6 +204,9 @@ typedef struct decc_blockstore decc_blockstore;
 DECC_API decc_status decc_blockstore_open(decc_blockstore **out,
                                           const char *dir, decc_err *err);
 DECC_API void decc_blockstore_close(decc_blockstore *bs);
+/* The directory bs was opened with (owned by bs, valid until close), so
+ * another process can open the same store. */
+DECC_API const char *decc_blockstore_dir(const decc_blockstore *bs);
 /* Stores block under cid after checking that its sha2-256 matches.
  * Idempotent; atomic (temp + rename). Returns: DECC_OK, DECC_E_CORRUPT
  * (hash mismatch), DECC_E_UNSUPPORTED (not sha2-256), DECC_E_LIMIT, DECC_E_IO. */

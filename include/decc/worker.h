@@ -196,6 +196,10 @@ typedef struct decc_worker_config {
   /* An SMS client (decc/sms_client.h, borrowed: it must outlive the
    * worker) used instead of sms / sms_url when set. */
   struct decc_sms_client *sms_client;
+  /* The program each TEE task's enclave runs as (decc_enclave_launch's
+   * exec_path: a fresh image instead of a forked copy of this
+   * multi-threaded worker; the decc binary). NULL: the forked copy. */
+  const char *enclave_exec;
 } decc_worker_config;
 
 typedef struct decc_worker decc_worker;

@@ -3,19 +3,37 @@
  * forks the enclave process and the two talk over a socketpair with small
  * frames; the worker only ever sees public data and ciphertext:
  *
+ *   worker  → enclave  'L' launch description   (exec mode only, first)
  *   enclave → worker   'N'                      give me an SMS nonce
  *   worker  → enclave  'n' nonce32 | 'E' error
- *   enclave → worker   'Q' quote JSON            relay my session request
- *   worker  → enclave  's' sealed session | 'E' error
+ *   enclave → worker   'Q' claims (136 bytes)    quote these, relay my
+ *                                                session request
+ *   worker  → enclave  'q' signed quote JSON | 'E' error (attestation)
+ *   worker  → enclave  's' sealed session | 'E' error (SMS)
  *   enclave → worker   'R' decc_enclave_outcome  (then it exits)
  *
  * Inside the enclave process: the bundle is fetched and measured (SHA-256),
- * an X25519 key pair is made (secret half in secure memory), the TEE
- * backend quotes (measurement, public key, task id, nonce), the sealed
- * session is opened into secure memory, the run happens (runtime.c) and
- * every copy of the session is wiped before the process exits. The process
- * is made non-dumpable and without core dumps. Its JSON allocations go
- * through an allocator that wipes on free.
+ * an X25519 key pair is made (secret half in secure memory), the claims
+ * (measurement, public key, task id, nonce, time) go to the worker, whose
+ * TEE backend quotes them (so the platform key never enters the enclave
+ * process), the enclave checks that the quote it gets back carries its own
+ * claims, the sealed session is opened into secure memory, the run happens
+ * (runtime.c) and every copy of the session is wiped before the process
+ * exits. The process is made non-dumpable and without core dumps. Its JSON
+ * allocations go through an allocator that wipes on free.
+ *
+ * Exec mode (l->exec_path set, what the decc CLI uses): the forked child
+ * only moves the channel to fd 3 and execs the program, which calls
+ * decc_enclave_child_main. The worker is multi-threaded (HTTP threads,
+ * the ledger's recovery threads), and after fork() a child of a
+ * multi-threaded process may only make async-signal-safe calls: a lock
+ * another thread held at the fork stays held for ever in the child. glibc
+ * protects malloc and pthread_create, but other runtimes do not (gcc 12's
+ * ASan hangs in pthread_create in about 5 % of such children when the
+ * parent creates threads: docs/internals/worker.md). A fresh image also
+ * holds none of the worker's memory (wallet, platform and SMS keys).
+ * Without exec_path the forked copy runs the enclave itself, which is
+ * safe for single-threaded callers only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +45,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +58,7 @@
 #include "decc/hash.h"
 #include "decc/mem.h"
 #include "decc/sms.h"
+#include "decc/store.h"
 #include "enclave/enclave_int.h"
 
 /* Largest frame: a sealed session plus slack. */
@@ -218,6 +238,36 @@ static void bind_quote(decc_enclave_outcome *o, const decc_quote *q,
   json_decref(root);
 }
 
+/* The claims an enclave asks its worker to quote: measurement, enclave
+ * public key, task id, nonce, then the timestamp (u64 little-endian). */
+#define CLAIMS_LEN (4 * 32 + 8)
+
+static void claims_encode(uint8_t out[CLAIMS_LEN], const decc_quote *q) {
+  memcpy(out, q->measurement, 32);
+  memcpy(out + 32, q->enclave_pubkey, 32);
+  memcpy(out + 64, q->task_id, 32);
+  memcpy(out + 96, q->nonce, 32);
+  for (int i = 0; i < 8; i++)
+    out[128 + i] = (uint8_t)(q->timestamp >> (8 * i));
+}
+
+static void claims_decode(decc_quote *q, const uint8_t in[CLAIMS_LEN]) {
+  memset(q, 0, sizeof *q);
+  memcpy(q->measurement, in, 32);
+  memcpy(q->enclave_pubkey, in + 32, 32);
+  memcpy(q->task_id, in + 64, 32);
+  memcpy(q->nonce, in + 96, 32);
+  for (int i = 0; i < 8; i++)
+    q->timestamp |= (uint64_t)in[128 + i] << (8 * i);
+}
+
+static int claims_equal(const decc_quote *a, const decc_quote *b) {
+  return !memcmp(a->measurement, b->measurement, 32) &&
+         !memcmp(a->enclave_pubkey, b->enclave_pubkey, 32) &&
+         !memcmp(a->task_id, b->task_id, 32) &&
+         !memcmp(a->nonce, b->nonce, 32) && a->timestamp == b->timestamp;
+}
+
 static void enclave_main(const decc_enclave_launch *l, int fd,
                          decc_enclave_outcome *o) {
   decc_err err;
@@ -227,7 +277,8 @@ static void enclave_main(const decc_enclave_launch *l, int fd,
   uint8_t *sk = decc_secure_alloc(32), pk[32];
   uint8_t *sealed = NULL, *nonce = NULL;
   size_t sealed_len = 0, nn = 0;
-  char *session = NULL, *qjson = NULL;
+  char *session = NULL;
+  uint8_t *qjson = NULL;
   size_t slen = 0;
   if (!sk) {
     decc__enclave_fail(o, DECC_CAUSE_INTERNAL, "out of memory");
@@ -288,18 +339,28 @@ static void enclave_main(const decc_enclave_launch *l, int fd,
   memcpy(q.task_id, l->task_id, 32);
   memcpy(q.nonce, nonce, 32);
   q.timestamp = (uint64_t)time(NULL);
-  if (!l->backend || !l->backend->quote ||
-      l->backend->quote(l->backend->ctx, &q, &err)) {
+  uint8_t claims[CLAIMS_LEN];
+  claims_encode(claims, &q);
+  if (send_frame(fd, 'Q', claims, sizeof claims)) {
+    decc__enclave_fail(o, DECC_CAUSE_INTERNAL, "the worker is gone");
+    goto out;
+  }
+  /* The quote comes back from the worker's TEE backend. It must carry
+   * this enclave's claims: the result key later signs its binding
+   * (bind_quote), so a quote about anything else must not be bound. */
+  if (await(fd, 'q', &qjson, &slen, o, DECC_CAUSE_ATTESTATION_FAILED,
+            "TEE quote"))
+    goto out;
+  decc_quote signed_q;
+  if (decc_quote_from_json(&signed_q, (const char *)qjson, slen, &err) ||
+      !claims_equal(&signed_q, &q)) {
     decc__enclave_fail(o, DECC_CAUSE_ATTESTATION_FAILED,
-                       "the TEE backend gave no quote: %s",
-                       l->backend ? err.msg : "no backend");
+                       "the worker's quote does not carry this enclave's "
+                       "claims");
     goto out;
   }
-  if (decc_quote_to_json(&qjson, &q) ||
-      send_frame(fd, 'Q', qjson, strlen(qjson))) {
-    decc__enclave_fail(o, DECC_CAUSE_INTERNAL, "cannot send the quote");
-    goto out;
-  }
+  q = signed_q;
+  slen = 0;
 
   /* 3. the sealed session, opened only here. From now on jansson's
    * allocations (the parsed session) are wiped when freed; nothing
@@ -344,6 +405,172 @@ out:
   decc_free(nonce);
   decc_free(qjson);
   decc_buf_clear(&bundle);
+}
+
+/* ---- the launch description (exec mode) ------------------------------------------ */
+
+/* 'L' payload: "DEL1", u32 sizeof(decc_enclave_limits), task id,
+ * app checksum, the limits as laid out in memory (both ends are the same
+ * build: the size check catches a mismatched program), then five
+ * length-prefixed fields (u32 little-endian): app multiaddr, work
+ * directory, blockstore directory, IPFS API URL, bundle override, and a
+ * final byte saying whether there is a bundle override. */
+#define LAUNCH_MAGIC "DEL1"
+
+static int put_u32(decc_buf *b, uint32_t v) {
+  uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+                  (uint8_t)(v >> 24)};
+  return decc_buf_append(b, x, 4) != DECC_OK;
+}
+
+static int put_field(decc_buf *b, const void *p, size_t n) {
+  if (n > UINT32_MAX || put_u32(b, (uint32_t)n))
+    return -1;
+  return n && decc_buf_append(b, p, n) != DECC_OK;
+}
+
+static int put_str(decc_buf *b, const char *s) {
+  return put_field(b, s, s ? strlen(s) : 0);
+}
+
+static int launch_encode(decc_buf *b, const decc_enclave_launch *l) {
+  const decc_blockstore *bs = l->store.bs;
+  uint8_t flag = l->bundle_override != NULL;
+  return decc_buf_append(b, LAUNCH_MAGIC, 4) ||
+         put_u32(b, (uint32_t)sizeof l->limits) ||
+         decc_buf_append(b, l->task_id, 32) ||
+         decc_buf_append(b, l->app_checksum, 32) ||
+         decc_buf_append(b, &l->limits, sizeof l->limits) ||
+         put_field(b, l->app_multiaddr, l->app_multiaddr_len) ||
+         put_str(b, l->work_dir) ||
+         put_str(b, bs ? decc_blockstore_dir(bs) : NULL) ||
+         put_str(b, l->store.ipfs_api_url) ||
+         put_field(b, l->bundle_override, l->bundle_override_len) ||
+         decc_buf_append(b, &flag, 1);
+}
+
+typedef struct {
+  const uint8_t *p;
+  size_t n;
+} cursor;
+
+static int take(cursor *c, void *out, size_t n) {
+  if (c->n < n)
+    return -1;
+  if (out)
+    memcpy(out, c->p, n);
+  c->p += n;
+  c->n -= n;
+  return 0;
+}
+
+/* Out: a NUL-terminated copy (decc_free), NULL when empty. */
+static int take_field(cursor *c, uint8_t **out, size_t *len) {
+  uint8_t x[4];
+  *out = NULL;
+  *len = 0;
+  if (take(c, x, 4))
+    return -1;
+  size_t n = (size_t)x[0] | (size_t)x[1] << 8 | (size_t)x[2] << 16 |
+             (size_t)x[3] << 24;
+  if (n > c->n)
+    return -1;
+  if (!n)
+    return 0;
+  if (!(*out = decc_malloc(n + 1)))
+    return -1;
+  memcpy(*out, c->p, n);
+  (*out)[n] = 0;
+  *len = n;
+  return take(c, NULL, n);
+}
+
+typedef struct {
+  decc_enclave_launch l;
+  uint8_t *maddr, *work, *bsdir, *ipfs, *bundle;
+  decc_blockstore *bs;
+} decoded_launch;
+
+static void decoded_clear(decoded_launch *d) {
+  decc_blockstore_close(d->bs);
+  decc_free(d->maddr);
+  decc_free(d->work);
+  decc_free(d->bsdir);
+  decc_free(d->ipfs);
+  decc_free(d->bundle);
+}
+
+static int launch_decode(decoded_launch *d, const uint8_t *p, size_t n) {
+  memset(d, 0, sizeof *d);
+  cursor c = {p, n};
+  uint8_t magic[4], sz[4], flag = 0;
+  size_t ml = 0, wl = 0, bl = 0, il = 0, ol = 0;
+  if (take(&c, magic, 4) || memcmp(magic, LAUNCH_MAGIC, 4) || take(&c, sz, 4) ||
+      ((uint32_t)sz[0] | (uint32_t)sz[1] << 8 | (uint32_t)sz[2] << 16 |
+       (uint32_t)sz[3] << 24) != sizeof d->l.limits ||
+      take(&c, d->l.task_id, 32) || take(&c, d->l.app_checksum, 32) ||
+      take(&c, &d->l.limits, sizeof d->l.limits) ||
+      take_field(&c, &d->maddr, &ml) || take_field(&c, &d->work, &wl) ||
+      take_field(&c, &d->bsdir, &bl) || take_field(&c, &d->ipfs, &il) ||
+      take_field(&c, &d->bundle, &ol) || take(&c, &flag, 1) || c.n != 0 ||
+      !d->work || (!d->bsdir && !d->ipfs))
+    return -1;
+  d->l.app_multiaddr = d->maddr;
+  d->l.app_multiaddr_len = ml;
+  d->l.work_dir = (const char *)d->work;
+  d->l.store.ipfs_api_url = (const char *)d->ipfs;
+  if (flag) {
+    /* an empty override is still an override (a test's empty bundle) */
+    d->l.bundle_override = d->bundle ? d->bundle : (const uint8_t *)"";
+    d->l.bundle_override_len = ol;
+  }
+  if (d->bsdir) {
+    decc_err e;
+    decc_err_clear(&e);
+    if (decc_blockstore_open(&d->bs, (const char *)d->bsdir, &e) != DECC_OK)
+      return -1;
+    d->l.store.bs = d->bs;
+  }
+  return 0;
+}
+
+/* What the enclave process does once it exists, in either mode. */
+static void enclave_process_setup(void) {
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  struct rlimit nocore = {0, 0};
+  setrlimit(RLIMIT_CORE, &nocore);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+static int enclave_run_and_report(const decc_enclave_launch *l, int fd) {
+  decc_enclave_outcome o;
+  memset(&o, 0, sizeof o);
+  enclave_main(l, fd, &o);
+  int rc = send_frame(fd, 'R', &o, sizeof o) ? 3 : 0;
+  close(fd);
+  return rc;
+}
+
+int decc_enclave_child_main(int fd) {
+  enclave_process_setup();
+  if (decc_init() != DECC_OK) {
+    close(fd);
+    return 5;
+  }
+  uint8_t t = 0, *p = NULL;
+  size_t n = 0;
+  decoded_launch d;
+  memset(&d, 0, sizeof d);
+  if (recv_frame(fd, &t, &p, &n) || t != 'L' || launch_decode(&d, p, n)) {
+    decc_free(p);
+    decoded_clear(&d);
+    close(fd);
+    return 5;
+  }
+  decc_free(p);
+  int rc = enclave_run_and_report(&d.l, fd);
+  decoded_clear(&d);
+  return rc;
 }
 
 /* ---- worker side ---------------------------------------------------------------- */
@@ -413,10 +640,24 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return decc_err_set(err, DECC_E_INTERNAL, "socketpair: %s",
                         strerror(errno));
+  /* Everything exec mode needs is made before the fork: the child of a
+   * multi-threaded process only makes async-signal-safe calls. */
+  decc_buf desc;
+  decc_buf_init(&desc, FRAME_MAX);
+  char *argv[3] = {(char *)l->exec_path, (char *)DECC_ENCLAVE_CHILD_ARG, NULL};
+  if (l->exec_path && launch_encode(&desc, l)) {
+    decc_buf_clear(&desc);
+    close(sv[0]);
+    close(sv[1]);
+    return decc_err_set(err, DECC_E_LIMIT,
+                        "enclave launch: the launch description is larger "
+                        "than a frame");
+  }
   fflush(NULL);
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
+    decc_buf_clear(&desc);
     close(sv[0]);
     close(sv[1]);
     return decc_err_set(err, DECC_E_INTERNAL, "fork: %s", strerror(errno));
@@ -425,22 +666,30 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
     close(sv[0]);
     /* The enclave dies with its worker: a worker killed with SIGKILL and
      * restarted runs the task again in the same work directory, which an
-     * orphaned enclave finishing the old run would clobber. */
+     * orphaned enclave finishing the old run would clobber. PDEATHSIG
+     * survives the exec below. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent)
       _exit(4);
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    struct rlimit nocore = {0, 0};
-    setrlimit(RLIMIT_CORE, &nocore);
-    signal(SIGPIPE, SIG_IGN);
-    decc_enclave_outcome o;
-    memset(&o, 0, sizeof o);
-    enclave_main(l, sv[1], &o);
-    int rc = send_frame(sv[1], 'R', &o, sizeof o) ? 3 : 0;
-    close(sv[1]);
-    _exit(rc);
+    if (l->exec_path) {
+      /* the channel on fd 3 without close-on-exec, every other
+       * descriptor above it closed (the worker's sockets and files are
+       * not the enclave's) */
+      int fd = sv[1] == 3 ? 3 : dup2(sv[1], 3);
+      if (fd != 3 || fcntl(3, F_SETFD, 0) != 0)
+        _exit(4);
+      syscall(SYS_close_range, 4u, ~0u, 0u);
+      execv(l->exec_path, argv);
+      _exit(127);
+    }
+    enclave_process_setup();
+    _exit(enclave_run_and_report(l, sv[1]));
   }
   close(sv[1]);
   int fd = sv[0], got = 0;
+  if (l->exec_path && send_frame(fd, 'L', desc.data, desc.len)) {
+    /* the program did not start: the exit status below says why */
+  }
+  decc_buf_clear(&desc);
   decc_quote *relayed = NULL; /* the quote sent to the SMS, kept for
                                  l->attestation_path */
   for (;;) {
@@ -459,22 +708,44 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
       else if (send_frame(fd, 'n', nonce, 32)) {
         /* enclave gone */
       }
-    } else if (t == 'Q') {
-      decc_quote q;
+    } else if (t == 'Q' && n == CLAIMS_LEN) {
+      /* the worker's TEE backend quotes the enclave's claims, then the
+       * SMS gets the quote */
+      decc_quote *q = decc_malloc(sizeof *q);
       uint8_t *sealed = NULL;
+      char *qj = NULL;
       size_t sl = 0;
-      decc_status st = decc_quote_from_json(&q, (const char *)p, n, &e);
-      if (!st)
-        st = l->relay.session(l->relay.ctx, &q, &sealed, &sl, &code, &e);
-      if (!st && l->attestation_path &&
-          (relayed || (relayed = decc_malloc(sizeof *relayed))))
-        *relayed = q;
-      if (st)
-        relay_error(fd, st, code, &e);
-      else if (send_frame(fd, 's', sealed, sl)) {
+      decc_status st = DECC_OK;
+      if (q)
+        claims_decode(q, p);
+      if (!q || !l->backend || !l->backend->quote)
+        st = decc_err_set(&e, q ? DECC_E_UNSUPPORTED : DECC_E_NOMEM,
+                          "the TEE backend gave no quote: %s",
+                          q ? "no backend" : "out of memory");
+      else if ((st = l->backend->quote(l->backend->ctx, q, &e)) != DECC_OK) {
+        char m[DECC_ERR_LEN];
+        snprintf(m, sizeof m, "%s", e.msg[0] ? e.msg : decc_strerror(st));
+        decc_err_set(&e, st, "the TEE backend gave no quote: %s", m);
+      } else if ((st = decc_quote_to_json(&qj, q)) != DECC_OK)
+        decc_err_set(&e, st, "the TEE backend's quote does not encode");
+      if (st) {
+        relay_error(fd, st, NULL, &e);
+      } else if (send_frame(fd, 'q', qj, strlen(qj))) {
         /* enclave gone */
+      } else {
+        st = l->relay.session(l->relay.ctx, q, &sealed, &sl, &code, &e);
+        if (!st && l->attestation_path &&
+            (relayed || (relayed = decc_malloc(sizeof *relayed))))
+          *relayed = *q;
+        if (st)
+          relay_error(fd, st, code, &e);
+        else if (send_frame(fd, 's', sealed, sl)) {
+          /* enclave gone */
+        }
       }
+      decc_free(qj);
       decc_free(sealed);
+      decc_free(q);
     } else if (t == 'R' && n == sizeof *out) {
       memcpy(out, p, sizeof *out);
       out->detail[sizeof out->detail - 1] = 0;
@@ -502,6 +773,9 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
       decc__enclave_fail(out, DECC_CAUSE_ENCLAVE_CRASHED,
                          "the enclave process was killed by signal %d",
                          WTERMSIG(status));
+    else if (l->exec_path && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+      decc__enclave_fail(out, DECC_CAUSE_ENCLAVE_CRASHED,
+                         "the enclave program %s did not start", l->exec_path);
     else
       decc__enclave_fail(out, DECC_CAUSE_ENCLAVE_CRASHED,
                          "the enclave process ended without an outcome "

@@ -420,41 +420,6 @@ static void bound_malloc(unsigned arenas) {
 #endif
 }
 
-static decc_status copy_config(decc_node_config *dst,
-                               const decc_node_config *src) {
-  *dst = *src;
-  char **strs[] = {&dst->home,
-                   &dst->bind,
-                   &dst->hub,
-                   &dst->chain_url,
-                   &dst->sms_url,
-                   &dst->store_url,
-                   &dst->scheduler_url,
-                   &dst->genesis,
-                   &dst->sms_passphrase_file,
-                   &dst->sms_trusted_platforms,
-                   &dst->workerpool,
-                   &dst->scheduler_key_file,
-                   &dst->worker_key_file,
-                   &dst->platform_key_file,
-                   &dst->scheduler_workers,
-                   &dst->tee_backend,
-                   &dst->tsm_dir,
-                   &dst->tsm_entry,
-                   &dst->sms_dcap_policy_file,
-                   &dst->sms_dcap_collateral_file,
-                   &dst->sms_dcap_pccs_url};
-  decc_status st = DECC_OK;
-  for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-    if (*strs[i]) {
-      *strs[i] = decc_strdup(*strs[i]);
-      if (!*strs[i])
-        st = DECC_E_NOMEM;
-    }
-  }
-  return st;
-}
-
 decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
                              void (*log)(void *ctx, const char *line),
                              void *log_ctx, decc_err *err) {
@@ -482,7 +447,7 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
   if (!n)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   decc_node_config_init(&n->cfg);
-  if (copy_config(&n->cfg, cfg) != DECC_OK) {
+  if (decc__node_config_copy(&n->cfg, cfg) != DECC_OK) {
     decc_node_config_clear(&n->cfg);
     decc_free(n);
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");

@@ -16,6 +16,7 @@
 #include "decc/keys.h"
 #include "decc/mem.h"
 #include "decc/node.h"
+#include "node_int.h"
 
 #define CONFIG_FILE_MAX (64u * 1024)
 
@@ -64,6 +65,7 @@ static const key_def KEYS[] = {
     {"tee_backend", K_STR, OFF(tee_backend), 0, 0},
     {"tsm_dir", K_STR, OFF(tsm_dir), 0, 0},
     {"tsm_entry", K_STR, OFF(tsm_entry), 0, 0},
+    {"enclave_exec", K_STR, OFF(enclave_exec), 0, 0},
     {"sms_dcap_policy_file", K_STR, OFF(sms_dcap_policy_file), 0, 0},
     {"sms_dcap_collateral_file", K_STR, OFF(sms_dcap_collateral_file), 0, 0},
     {"sms_dcap_pccs_url", K_STR, OFF(sms_dcap_pccs_url), 0, 0},
@@ -108,6 +110,20 @@ void decc_node_config_clear(decc_node_config *c) {
       decc_free(*(char **)slot);
     }
   decc_node_config_init(c);
+}
+
+decc_status decc__node_config_copy(decc_node_config *dst,
+                                   const decc_node_config *src) {
+  *dst = *src;
+  decc_status st = DECC_OK;
+  for (size_t i = 0; i < NKEYS; i++)
+    if (KEYS[i].k == K_STR) {
+      void *slot = (char *)dst + KEYS[i].off; /* a char * member's offsetof */
+      char **str = slot;
+      if (*str && !(*str = decc_strdup(*str)))
+        st = DECC_E_NOMEM;
+    }
+  return st;
 }
 
 const char *decc_node_config_key(size_t i) {

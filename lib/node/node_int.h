@@ -118,6 +118,12 @@ typedef struct node_metrics node_metrics;
  * hook counts into n->metrics), mount with /health, free (NULL-safe) after
  * the HTTP server and the SMS are gone. The observers take n->metrics as
  * ctx (decc_http_config.observe, decc_sms_config.observe). */
+/* A deep copy of src into dst: every string key of the table in
+ * node_config.c duplicated (one list, so a new key cannot be missed).
+ * Release with decc_node_config_clear. Returns: DECC_OK, or DECC_E_NOMEM
+ * (the strings that could not be copied are NULL in dst). */
+decc_status decc__node_config_copy(decc_node_config *dst,
+                                   const decc_node_config *src);
 decc_status decc__node_metrics_create(decc_node *n, decc_err *err);
 decc_status decc__node_metrics_mount(decc_node *n, decc_err *err);
 void decc__node_metrics_free(decc_node *n);

@@ -180,6 +180,7 @@ open_worker:
     wc.dir = wdir;
     wc.log = n->log;
     wc.log_ctx = n->log_ctx;
+    wc.enclave_exec = n->cfg.enclave_exec;
     st = decc_worker_create(&n->worker, &wc, err);
     if (st)
       goto out;

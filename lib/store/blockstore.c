@@ -43,6 +43,11 @@ struct decc_blockstore {
   int lock_fd;
 };
 
+const char *decc_blockstore_dir(const decc_blockstore *bs) {
+  DECC_ARG_CHECK_RET(bs != NULL, NULL);
+  return bs->dir;
+}
+
 decc_status decc__store_key(char *out, size_t cap, const decc_cid *cid) {
   if (cid->mh_len == 0 || cid->mh_len > DECC_CID_MH_MAX)
     return DECC_E_INVALID;

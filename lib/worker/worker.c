@@ -57,7 +57,7 @@ struct decc_worker {
   decc_address me;
   sqlite3 *db;
   char *dir, *work, *logs;
-  char *ipfs_url, *sched_url;
+  char *ipfs_url, *sched_url, *enclave_exec;
   /* Every SMS call (nonces, sessions): cfg.sms_client, else one this
    * worker opened over cfg.sms or cfg.sms_url (own_smsc), else NULL (no
    * TEE task can run). */
@@ -103,7 +103,10 @@ decc_status decc_worker_create(decc_worker **out, const decc_worker_config *cfg,
     w->ipfs_url = decc_strdup(cfg->store.ipfs_api_url);
   if (!cfg->scheduler && cfg->scheduler_url)
     w->sched_url = decc_strdup(cfg->scheduler_url);
+  if (cfg->enclave_exec)
+    w->enclave_exec = decc_strdup(cfg->enclave_exec);
   if (!w->sk || !w->dir || !w->work || !w->logs ||
+      (cfg->enclave_exec && !w->enclave_exec) ||
       (!cfg->scheduler && !w->sched_url) ||
       (cfg->store.ipfs_api_url && !w->ipfs_url)) {
     st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
@@ -121,6 +124,7 @@ decc_status decc_worker_create(decc_worker **out, const decc_worker_config *cfg,
   }
   w->cfg.store.ipfs_api_url = w->ipfs_url;
   w->cfg.scheduler_url = w->sched_url;
+  w->cfg.enclave_exec = w->enclave_exec;
   w->cfg.dir = w->dir;
   memcpy(w->sk, cfg->worker_sk32, 32);
   if (decc_address_from_privkey(&w->me, w->sk)) {
@@ -165,6 +169,7 @@ void decc_worker_destroy(decc_worker *w) {
     decc_sms_client_destroy(w->smsc);
   decc_free(w->ipfs_url);
   decc_free(w->sched_url);
+  decc_free(w->enclave_exec);
   decc_free(w);
 }
 
@@ -549,6 +554,7 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
       snprintf(an, sizeof an, "%s.attestation.json", th);
       char *apath = decc__path_join(w->logs, an);
       l.attestation_path = apath;
+      l.exec_path = w->cfg.enclave_exec;
       decc_err e2;
       decc_err_clear(&e2);
       decc_status lst = decc_enclave_launch_run(&o, &l, &e2);

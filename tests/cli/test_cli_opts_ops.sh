@@ -73,6 +73,14 @@ contains "node bad value: names the key" "port" "$(cat "$T/err")"
 contains "node bad value: points at the help" "(see decc node --help)" "$(cat "$T/err")"
 check_rc "node --key value" 0 "$DECC" node --print-config --max-body 12345 --roles chain
 a=$out
+# the worker's enclaves run as this binary unless the configuration says
+contains "node enclave_exec defaults to decc" "\"enclave_exec\":\"$(readlink -f "$DECC")\"" "$a"
+check_rc "node --enclave-exec" 0 "$DECC" node --print-config --enclave-exec /opt/decc
+contains "node --enclave-exec applied" '"enclave_exec":"/opt/decc"' "$out"
+# the enclave entry of the binary is not a command a person runs
+one_line "enclave child by hand" 2 \
+  "decc: __decc-enclave-child is started by a worker with its channel on fd 3, not by hand" \
+  "$DECC" __decc-enclave-child
 contains "node key applied" '"max_body":12345' "$a"
 check_rc "node --key=value" 0 "$DECC" node --print-config --max-body=12345 --roles=chain
 check_eq "node: --key=value is --key value" "$a" "$out"

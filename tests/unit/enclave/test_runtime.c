@@ -7,8 +7,13 @@
  * and result size limits, missing computed.json; the callback rule, the
  * directory digest rule, standard sessions (deterministic archives), and
  * the attested launch through a relay (quote checked, session sealed to
- * the enclave key, a swapped bundle refused). Needs root (sandbox).
+ * the enclave key, a swapped bundle refused), the same launch as a fresh
+ * program (the decc binary through exec_path) while other threads of this
+ * process keep creating threads, and an enclave refusing a quote that
+ * does not carry its claims. Needs root (sandbox).
  */
+#include <pthread.h>
+
 #include <jansson.h>
 
 #include "../worker/worker_fixture.h"
@@ -472,5 +477,160 @@ TEST(attested_launch_through_a_relay) {
   ASSERT_EQ(rc.nonces, before);
   decc_buf_clear(&b2);
   decc_tee_software_destroy(&be);
+  teardown(&w);
+}
+
+/* ---- exec mode -------------------------------------------------------------------- */
+
+/* The launch of attested_launch_through_a_relay for work directory name. */
+static void launch_init(decc_enclave_launch *l, world *w, relay_ctx *rc,
+                        decc_tee_backend *be, const uint8_t *ma, size_t ml,
+                        char *work, size_t cap, const char *name) {
+  memset(l, 0, sizeof *l);
+  memcpy(l->task_id, w->task, 32);
+  l->app_multiaddr = ma;
+  l->app_multiaddr_len = ml;
+  memcpy(l->app_checksum, w->measurement, 32);
+  l->backend = be;
+  l->relay.ctx = rc;
+  l->relay.nonce = r_nonce;
+  l->relay.session = r_session;
+  snprintf(work, cap, "%s/%s", w->tmp, name);
+  mkdir(work, 0700);
+  l->work_dir = work;
+  l->store.bs = w->bs;
+  decc_enclave_limits_init(&l->limits);
+}
+
+/* Other threads of the process creating and joining threads (as the
+ * ledger's recovery threads and HTTP connections do in a node) while the
+ * enclave process starts: a forked copy that needs a lock one of them
+ * held would hang; the exec'd program holds no inherited lock. */
+static volatile int g_churn_stop;
+static void *nop_thread(void *a) {
+  void *p = malloc(128);
+  free(p);
+  return a;
+}
+static void *churn(void *a) {
+  while (!g_churn_stop) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, nop_thread, NULL) == 0)
+      pthread_join(t, NULL);
+  }
+  return a;
+}
+
+TEST(attested_launch_as_a_fresh_program) {
+  NEED_ROOT();
+  world w;
+  ASSERT_EQ(setup(&w), 0);
+  char cid[160], url[200];
+  ASSERT_EQ(fix_add(w.bs, w.tmp, w.bundle.data, w.bundle.len, cid), 0);
+  uint8_t ma[80];
+  size_t ml = 0;
+  snprintf(url, sizeof url, "/ipfs/%s", cid);
+  ASSERT_OK(decc_multiaddr_from_string(ma, sizeof ma, &ml, url, NULL));
+  uint8_t psk[32];
+  memset(psk, 0x61, 32);
+  decc_tee_backend be;
+  ASSERT_OK(decc_tee_software_create(&be, psk));
+  relay_ctx rc;
+  memset(&rc, 0, sizeof rc);
+  rc.w = &w;
+  ASSERT_OK(decc_address_from_privkey(&rc.platform, psk));
+  decc_enclave_launch l;
+  decc_enclave_outcome o;
+  char work[700];
+
+  g_churn_stop = 0;
+  pthread_t th[2];
+  for (int i = 0; i < 2; i++)
+    ASSERT_EQ(pthread_create(&th[i], NULL, churn, NULL), 0);
+  for (int i = 0; i < 4; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "exec%d", i);
+    launch_init(&l, &w, &rc, &be, ma, ml, work, sizeof work, name);
+    l.exec_path = DECC_TEST_CLI;
+    ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
+    if (o.cause)
+      printf("    cause %s: %s\n", decc_task_cause_name(o.cause), o.detail);
+    ASSERT_EQ(o.cause, DECC_CAUSE_NONE);
+    ASSERT(o.has_enclave_sign);
+    ASSERT(o.has_quote_binding);
+    ASSERT_MEM_EQ(o.measurement, w.measurement, 32);
+  }
+  g_churn_stop = 1;
+  for (int i = 0; i < 2; i++)
+    pthread_join(th[i], NULL);
+
+  /* the bundle override crosses to the program too: refused by the SMS */
+  decc_buf b2;
+  uint8_t m2[32];
+  ASSERT_EQ(fix_bundle(&b2, m2, w.tmp, "evil", 2), 0);
+  launch_init(&l, &w, &rc, &be, ma, ml, work, sizeof work, "exec-evil");
+  l.exec_path = DECC_TEST_CLI;
+  l.bundle_override = b2.data;
+  l.bundle_override_len = b2.len;
+  ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
+  ASSERT_EQ(o.cause, DECC_CAUSE_SMS_REFUSED);
+  ASSERT_STR_EQ(o.sms_code, "APP_MEASUREMENT_MISMATCH");
+  ASSERT_MEM_EQ(o.measurement, m2, 32);
+  decc_buf_clear(&b2);
+
+  /* a program that cannot be started: the outcome says which */
+  launch_init(&l, &w, &rc, &be, ma, ml, work, sizeof work, "exec-missing");
+  l.exec_path = "/nonexistent/decc";
+  ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
+  ASSERT_EQ(o.cause, DECC_CAUSE_ENCLAVE_CRASHED);
+  ASSERT(strstr(o.detail, "/nonexistent/decc did not start") != NULL);
+  decc_tee_software_destroy(&be);
+  teardown(&w);
+}
+
+/* A worker whose backend quotes something else than the enclave's claims
+ * (here: another measurement): the enclave refuses to go on, so its result
+ * key never binds a quote about other code. */
+typedef struct {
+  decc_tee_backend inner;
+} lying_backend;
+static decc_status lying_quote(void *ctx, decc_quote *q, decc_err *err) {
+  lying_backend *lb = ctx;
+  q->measurement[0] ^= 1;
+  return lb->inner.quote(lb->inner.ctx, q, err);
+}
+
+TEST(an_enclave_refuses_a_quote_about_other_claims) {
+  NEED_ROOT();
+  world w;
+  ASSERT_EQ(setup(&w), 0);
+  char cid[160], url[200];
+  ASSERT_EQ(fix_add(w.bs, w.tmp, w.bundle.data, w.bundle.len, cid), 0);
+  uint8_t ma[80];
+  size_t ml = 0;
+  snprintf(url, sizeof url, "/ipfs/%s", cid);
+  ASSERT_OK(decc_multiaddr_from_string(ma, sizeof ma, &ml, url, NULL));
+  uint8_t psk[32];
+  memset(psk, 0x62, 32);
+  lying_backend lb;
+  ASSERT_OK(decc_tee_software_create(&lb.inner, psk));
+  decc_tee_backend be = {"software", &lb, lying_quote};
+  relay_ctx rc;
+  memset(&rc, 0, sizeof rc);
+  rc.w = &w;
+  ASSERT_OK(decc_address_from_privkey(&rc.platform, psk));
+  decc_enclave_launch l;
+  decc_enclave_outcome o;
+  char work[700];
+  for (int mode = 0; mode < 2; mode++) {
+    launch_init(&l, &w, &rc, &be, ma, ml, work, sizeof work,
+                mode ? "lying-exec" : "lying-fork");
+    l.exec_path = mode ? DECC_TEST_CLI : NULL;
+    ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
+    ASSERT_EQ(o.cause, DECC_CAUSE_ATTESTATION_FAILED);
+    ASSERT(strstr(o.detail, "does not carry this enclave's claims") != NULL);
+    ASSERT(!o.has_quote_binding && !o.has_enclave_sign);
+  }
+  decc_tee_software_destroy(&lb.inner);
   teardown(&w);
 }

@@ -124,6 +124,8 @@ TEST(misuse_store) {
   EXPECT_MISUSE(DECC_E_INVALID, decc_blockstore_open, NULL, dir, NULL);
   EXPECT_MISUSE(DECC_E_INVALID, decc_blockstore_open, &bs, NULL, NULL);
   EXPECT_OK_NO_MISUSE(decc_blockstore_open(&bs, dir, NULL));
+  EXPECT_MISUSE_NULL(decc_blockstore_dir, NULL);
+  ASSERT_STR_EQ(decc_blockstore_dir(bs), dir);
 
   decc_cid bc;
   ASSERT_OK(decc_cid_of_block(&bc, 1, DECC_CODEC_RAW, (const uint8_t *)"x", 1));
