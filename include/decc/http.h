@@ -104,6 +104,19 @@ DECC_API decc_status decc_http_route_limit(decc_http_server *s,
                                            const char *pattern,
                                            decc_http_handler fn, void *ctx,
                                            size_t max_body) DECC_WARN_UNUSED;
+/* Same as decc_http_route_limit for a handler that blocks (waits on a disk
+ * sync, a lock, another service): the connection is suspended once its
+ * body is in and fn runs on a pool of cfg.threads handler threads, so
+ * that its wait holds no other connection (a polling thread serves many
+ * connections, and MHD does not balance them across threads). The
+ * response, status, log line and metrics are the same as inline. Must be
+ * registered before decc_http_server_start. Returns: as
+ * decc_http_route_limit, and DECC_E_INVALID once the server is started. */
+DECC_API decc_status decc_http_route_blocking(decc_http_server *s,
+                                              const char *method,
+                                              const char *pattern,
+                                              decc_http_handler fn, void *ctx,
+                                              size_t max_body) DECC_WARN_UNUSED;
 /* Streaming route: body_fn consumes the body (no limit other than its
  * own), then fn answers; decc_http_req_state gives fn the body state. */
 DECC_API decc_status decc_http_route_stream(

@@ -70,6 +70,7 @@ typedef struct route {
   decc_http_cleanup_fn cleanup;
   void *ctx;
   size_t max_body;
+  int blocking;   /* fn runs on the handler pool (decc_http_route_blocking) */
   char label[96]; /* the pattern as registered (metrics) */
 } route;
 
@@ -104,6 +105,21 @@ struct decc_http_server {
   unsigned nconns;
   unsigned nwaiting; /* PH_HEADERS and not closing */
   uint64_t accepted, deadline_closed, evicted;
+  /* Handler pool of the blocking routes, all under pool_mu. MHD gives each
+   * connection to one of its polling threads for good, and several
+   * keep-alive connections often land on the same thread: a handler that
+   * waits there (an SMS release waits for its receipt's fdatasync) holds
+   * the thread's other connections, so 8 connections got the concurrency of
+   * ~5 threads. A blocking route's connection is suspended and its handler
+   * runs here, so as many handlers wait at once as there are pool threads,
+   * wherever MHD placed their connections. */
+  pthread_mutex_t pool_mu;
+  pthread_cond_t pool_cv;
+  pthread_t *pool;
+  unsigned npool;
+  int pool_stopping;
+  int has_blocking; /* a blocking route exists: suspend/resume enabled */
+  struct pooled *pool_head, *pool_tail;
 };
 
 struct decc_http_request {
@@ -125,6 +141,7 @@ struct decc_http_request {
   decc_err err;
   char peer[64];
   double t0;
+  struct pooled *pooled; /* handed to the handler pool (blocking route) */
 };
 
 struct decc_http_response {
@@ -133,6 +150,14 @@ struct decc_http_response {
   char *hname[MAX_RES_HEADERS], *hval[MAX_RES_HEADERS];
   int nh;
 };
+
+/* A request handed to the handler pool (blocking routes): its connection is
+ * suspended from the hand-off until the pool has filled res. */
+typedef struct pooled {
+  decc_http_request *req;
+  decc_http_response res;
+  struct pooled *next;
+} pooled;
 
 decc_status decc_http_server_create(decc_http_server **out,
                                     const decc_http_config *cfg) {
@@ -175,6 +200,8 @@ decc_status decc_http_server_create(decc_http_server **out,
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
   pthread_cond_init(&s->guard_cv, &ca);
   pthread_condattr_destroy(&ca);
+  pthread_mutex_init(&s->pool_mu, NULL);
+  pthread_cond_init(&s->pool_cv, NULL);
   *out = s;
   return DECC_OK;
 }
@@ -344,7 +371,7 @@ static decc_status add_route(decc_http_server *s, const char *method,
                              const char *pattern, decc_http_handler fn,
                              decc_http_body_fn body_fn,
                              decc_http_cleanup_fn cleanup, void *ctx,
-                             size_t max_body) {
+                             size_t max_body, int blocking) {
   if (pattern[0] != '/' || strlen(method) >= sizeof s->routes[0].method)
     return DECC_E_INVALID;
   if (s->nroutes >= MAX_ROUTES)
@@ -374,6 +401,8 @@ static decc_status add_route(decc_http_server *s, const char *method,
   r->cleanup = cleanup;
   r->ctx = ctx;
   r->max_body = max_body;
+  r->blocking = blocking;
+  s->has_blocking |= blocking;
   s->nroutes++;
   return DECC_OK;
 bad:
@@ -393,7 +422,7 @@ decc_status decc_http_route(decc_http_server *s, const char *method,
   DECC_ARG_CHECK(method != NULL);
   DECC_ARG_CHECK(pattern != NULL);
   DECC_ARG_CHECK(fn != NULL);
-  return add_route(s, method, pattern, fn, NULL, NULL, ctx, s->cfg.max_body);
+  return add_route(s, method, pattern, fn, NULL, NULL, ctx, s->cfg.max_body, 0);
 }
 
 decc_status decc_http_route_limit(decc_http_server *s, const char *method,
@@ -403,7 +432,19 @@ decc_status decc_http_route_limit(decc_http_server *s, const char *method,
   DECC_ARG_CHECK(method != NULL);
   DECC_ARG_CHECK(pattern != NULL);
   DECC_ARG_CHECK(fn != NULL);
-  return add_route(s, method, pattern, fn, NULL, NULL, ctx, max_body);
+  return add_route(s, method, pattern, fn, NULL, NULL, ctx, max_body, 0);
+}
+
+decc_status decc_http_route_blocking(decc_http_server *s, const char *method,
+                                     const char *pattern, decc_http_handler fn,
+                                     void *ctx, size_t max_body) {
+  DECC_ARG_CHECK(s != NULL);
+  DECC_ARG_CHECK(method != NULL);
+  DECC_ARG_CHECK(pattern != NULL);
+  DECC_ARG_CHECK(fn != NULL);
+  if (s->daemon) /* suspend/resume is a start-time flag of the daemon */
+    return DECC_E_INVALID;
+  return add_route(s, method, pattern, fn, NULL, NULL, ctx, max_body, 1);
 }
 
 decc_status decc_http_route_stream(decc_http_server *s, const char *method,
@@ -416,7 +457,7 @@ decc_status decc_http_route_stream(decc_http_server *s, const char *method,
   DECC_ARG_CHECK(pattern != NULL);
   DECC_ARG_CHECK(body_fn != NULL);
   DECC_ARG_CHECK(fn != NULL);
-  return add_route(s, method, pattern, fn, body_fn, cleanup, ctx, SIZE_MAX);
+  return add_route(s, method, pattern, fn, body_fn, cleanup, ctx, SIZE_MAX, 0);
 }
 
 decc_status decc_http_route_raw(decc_http_server *s,
@@ -491,9 +532,25 @@ fail:
   return 0;
 }
 
+/* Drops a response that was never queued. */
+static void res_discard(decc_http_response *res) {
+  if (res->resp)
+    MHD_destroy_response(res->resp);
+  res->resp = NULL;
+  for (int i = 0; i < res->nh; i++) {
+    decc_free(res->hname[i]);
+    decc_free(res->hval[i]);
+  }
+  res->nh = 0;
+}
+
 static void free_request(decc_http_request *req) {
   if (!req)
     return;
+  if (req->pooled) {
+    res_discard(&req->pooled->res);
+    decc_free(req->pooled);
+  }
   if (req->rt && req->rt->cleanup && req->stream_started)
     req->rt->cleanup(req->rt->ctx, req->state);
   for (int i = 0; i < req->nparams; i++) {
@@ -551,9 +608,11 @@ static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
     decc_free(res->hname[i]);
     decc_free(res->hval[i]);
   }
+  res->nh = 0;
   enum MHD_Result r =
       MHD_queue_response(req->conn, (unsigned)res->status, res->resp);
   MHD_destroy_response(res->resp);
+  res->resp = NULL; /* (a pooled response is freed with its request) */
   guard_phase(s, req->conn, PH_RESPONSE);
   if (s->cfg.observe)
     s->cfg.observe(s->cfg.observe_ctx, req->method,
@@ -576,6 +635,88 @@ static enum MHD_Result respond_error(decc_http_server *s,
   if (decc_http_res_error(&res, status, "%s", msg) != DECC_OK)
     return MHD_NO;
   return queue(s, req, &res);
+}
+
+/* ---- handler pool (blocking routes) ---------------------------------------- */
+
+/* Suspends req's connection and queues req for the pool; returns 0 (the
+ * caller answers inline) when there is no pool or it is stopping, or on
+ * NOMEM. Called on the MHD thread owning the connection. */
+static int hand_off(decc_http_server *s, decc_http_request *req) {
+  pooled *p = decc_calloc(1, sizeof *p);
+  if (!p)
+    return 0;
+  p->req = req;
+  p->res.status = 200;
+  pthread_mutex_lock(&s->pool_mu);
+  if (!s->npool || s->pool_stopping) {
+    pthread_mutex_unlock(&s->pool_mu);
+    decc_free(p);
+    return 0;
+  }
+  req->pooled = p;
+  /* suspended before it is queued: the pool's resume cannot come first */
+  MHD_suspend_connection(req->conn);
+  if (s->pool_tail)
+    s->pool_tail->next = p;
+  else
+    s->pool_head = p;
+  s->pool_tail = p;
+  pthread_cond_signal(&s->pool_cv);
+  pthread_mutex_unlock(&s->pool_mu);
+  return 1;
+}
+
+/* Runs queued handlers until the pool stops and its queue is empty (every
+ * suspended connection is resumed before MHD is stopped). */
+static void *pool_main(void *arg) {
+  decc_http_server *s = arg;
+  pthread_mutex_lock(&s->pool_mu);
+  for (;;) {
+    while (!s->pool_head && !s->pool_stopping)
+      pthread_cond_wait(&s->pool_cv, &s->pool_mu);
+    pooled *p = s->pool_head;
+    if (!p)
+      break;
+    s->pool_head = p->next;
+    if (!s->pool_head)
+      s->pool_tail = NULL;
+    pthread_mutex_unlock(&s->pool_mu);
+    decc_http_request *req = p->req;
+    req->rt->fn(req->rt->ctx, req, &p->res);
+    /* req belongs to MHD's thread again from here (it may be freed) */
+    MHD_resume_connection(req->conn);
+    pthread_mutex_lock(&s->pool_mu);
+  }
+  pthread_mutex_unlock(&s->pool_mu);
+  return NULL;
+}
+
+/* Starts cfg.threads pool threads; with fewer (thread limits) the blocking
+ * routes still work, and with none they run inline. */
+static void pool_start(decc_http_server *s) {
+  s->pool = decc_calloc(s->cfg.threads, sizeof *s->pool);
+  if (!s->pool)
+    return;
+  for (unsigned i = 0; i < s->cfg.threads; i++) {
+    if (pthread_create(&s->pool[i], NULL, pool_main, s) != 0)
+      break;
+    pthread_mutex_lock(&s->pool_mu);
+    s->npool++;
+    pthread_mutex_unlock(&s->pool_mu);
+  }
+}
+
+static void pool_stop(decc_http_server *s) {
+  pthread_mutex_lock(&s->pool_mu);
+  s->pool_stopping = 1;
+  pthread_cond_broadcast(&s->pool_cv);
+  unsigned n = s->npool;
+  pthread_mutex_unlock(&s->pool_mu);
+  for (unsigned i = 0; i < n; i++)
+    pthread_join(s->pool[i], NULL);
+  decc_free(s->pool);
+  s->pool = NULL;
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
@@ -657,6 +798,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     }
     return MHD_YES;
   }
+  if (req->pooled && !*upload_data_size) /* resumed: the pool answered */
+    return queue(s, req, &req->pooled->res);
   if (*upload_data_size)
     guard_body(s, conn, *upload_data_size);
   else
@@ -708,6 +851,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     return respond_error(s, req, req->failed_status,
                          req->err.msg[0] ? req->err.msg : "bad request");
   }
+  if (req->rt->blocking && hand_off(s, req))
+    return MHD_YES; /* answered when the pool resumes the connection */
   decc_http_response res;
   memset(&res, 0, sizeof res);
   res.status = 200;
@@ -725,6 +870,8 @@ decc_status decc_http_server_start(decc_http_server *s, decc_err *err) {
     return decc_err_set(err, DECC_E_INVALID, "invalid bind address '%s'",
                         s->cfg.bind_address);
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+  if (s->has_blocking)
+    flags |= MHD_ALLOW_SUSPEND_RESUME;
   s->daemon = MHD_start_daemon(
       flags, s->cfg.port, NULL, NULL, &access_cb, s, MHD_OPTION_SOCK_ADDR,
       (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
@@ -747,6 +894,8 @@ decc_status decc_http_server_start(decc_http_server *s, decc_err *err) {
                         "cannot start the connection sweeper thread");
   }
   s->sweeper_running = 1;
+  if (s->has_blocking)
+    pool_start(s);
   const union MHD_DaemonInfo *di =
       MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
   s->port = di ? di->port : s->cfg.port;
@@ -768,6 +917,9 @@ void decc_http_server_destroy(decc_http_server *s) {
     pthread_mutex_unlock(&s->guard_mu);
     pthread_join(s->sweeper, NULL);
   }
+  /* Every handed-off request is answered and its connection resumed
+   * before MHD stops (MHD refuses to stop with suspended connections). */
+  pool_stop(s);
   /* MHD sends the CLOSED notifications, which free the trackers. */
   if (s->daemon)
     MHD_stop_daemon(s->daemon);
@@ -778,6 +930,8 @@ void decc_http_server_destroy(decc_http_server *s) {
   }
   pthread_cond_destroy(&s->guard_cv);
   pthread_mutex_destroy(&s->guard_mu);
+  pthread_cond_destroy(&s->pool_cv);
+  pthread_mutex_destroy(&s->pool_mu);
   for (int i = 0; i < s->nroutes; i++)
     for (int k = 0; k < s->routes[i].nsegs; k++)
       decc_free(s->routes[i].segs[k]);

@@ -348,8 +348,14 @@ decc_status decc_sms_http_mount(decc_sms *s, decc_http_server *srv,
   for (size_t i = 0; i < sizeof R / sizeof R[0]; i++) {
     char pat[256];
     snprintf(pat, sizeof pat, "%s%s", prefix, R[i].path);
-    decc_status st =
-        decc_http_route_limit(srv, R[i].method, pat, R[i].fn, s, R[i].limit);
+    /* A release waits for its receipt's fdatasync: on the handler pool,
+     * that wait does not hold the other connections of its MHD thread, and
+     * concurrent releases share one sync (decc_http_route_blocking). */
+    decc_status st = R[i].fn == h_session
+                         ? decc_http_route_blocking(srv, R[i].method, pat,
+                                                    R[i].fn, s, R[i].limit)
+                         : decc_http_route_limit(srv, R[i].method, pat, R[i].fn,
+                                                 s, R[i].limit);
     if (st)
       return st;
   }

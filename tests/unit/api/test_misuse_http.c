@@ -153,6 +153,8 @@ TEST(misuse_http_server) {
                 h_plain, NULL, 10);
   EXPECT_MISUSE(DECC_E_INVALID, decc_http_route_stream, NULL, "PUT", "/a",
                 body_sink, NULL, h_plain, NULL);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_http_route_blocking, NULL, "GET", "/a",
+                h_plain, NULL, 10);
   EXPECT_MISUSE(DECC_E_INVALID, decc_http_route_raw, NULL, raw_match,
                 raw_handler, raw_completed, NULL);
   EXPECT_MISUSE(DECC_E_INVALID, decc_http_server_start, NULL, NULL);
@@ -176,6 +178,12 @@ TEST(misuse_http_server) {
   EXPECT_MISUSE(DECC_E_INVALID, decc_http_route_limit, s, "GET", NULL, h_plain,
                 NULL, 10);
   EXPECT_MISUSE(DECC_E_INVALID, decc_http_route_limit, s, "GET", "/a", NULL,
+                NULL, 10);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_http_route_blocking, s, NULL, "/a",
+                h_plain, NULL, 10);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_http_route_blocking, s, "GET", NULL,
+                h_plain, NULL, 10);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_http_route_blocking, s, "GET", "/a", NULL,
                 NULL, 10);
   EXPECT_MISUSE(DECC_E_INVALID, decc_http_route_stream, s, NULL, "/a",
                 body_sink, NULL, h_plain, NULL);
