@@ -225,6 +225,7 @@ void decc_sms_destroy(decc_sms *s) {
     decc_memzero(s->nonces, s->cfg.max_nonces * sizeof *s->nonces);
     decc_free(s->nonces);
   }
+  decc__sms_nonce_ix_free(s->nonce_ix);
   decc_secure_free(s->nonce_key);
   decc_free(s->trusted);
   decc_dcap_policy_destroy(s->dcap_policy);

@@ -78,6 +78,7 @@ struct decc_sms {
   pthread_mutex_t nonce_mu;
   decc__sms_nonce_slot *nonces; /* used nonces (replay guard), max_nonces */
   size_t n_nonces;
+  struct decc__sms_nonce_ix *nonce_ix; /* index over nonces (sms_nonce.c) */
   uint8_t *nonce_key;         /* 32 bytes, secure memory, random per process */
   pthread_mutex_t enclave_mu; /* get-or-create of enclave keys */
   /* hardware quotes (NULL policy: refused) */
@@ -115,6 +116,8 @@ decc_status decc__sms_enclave_key_load(decc_sms *s, const char *task_hex,
  * another status when it was not issued here for the task or was used. */
 decc_status decc__sms_consume_nonce(decc_sms *s, const uint8_t taskid[32],
                                     const uint8_t nonce[32]);
+/* Frees the used nonces' index (sms_nonce.c; NULL is a no-op). */
+void decc__sms_nonce_ix_free(struct decc__sms_nonce_ix *ix);
 
 /* What one session document is built from (sms_session.c). */
 typedef struct decc__sms_session_ctx {

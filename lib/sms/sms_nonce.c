@@ -168,8 +168,113 @@ static uint64_t be64_get(const uint8_t *p) {
   return v;
 }
 
-/* Drops expired used nonces (caller holds nonce_mu). */
+/* Index of the used nonces. A release used to scan every remembered nonce
+ * twice under nonce_mu (purge, then replay and per-task count): up to
+ * max_nonces (8192) entries per release, serialising concurrent releases,
+ * and growing with the nonces used. Two open-addressing tables over the
+ * slots of s->nonces (load <= 1/2) make it O(1): ix finds a (task, nonce)
+ * pair, tix counts a task's nonces. The purge, which compacts s->nonces and
+ * rebuilds both, runs only once the earliest expiry has passed. */
+typedef struct nonce_task {
+  uint32_t slot1; /* 1 + a slot of this task; 0 = empty */
+  uint32_t count;
+} nonce_task;
+
+struct decc__sms_nonce_ix {
+  size_t mask;  /* table size - 1 (a power of two) */
+  uint32_t *ix; /* 1 + slot; 0 = empty */
+  nonce_task *tix;
+  uint64_t min_exp; /* earliest expiry among the slots (UINT64_MAX: none) */
+};
+
+void decc__sms_nonce_ix_free(struct decc__sms_nonce_ix *x) {
+  if (!x)
+    return;
+  decc_free(x->ix);
+  decc_free(x->tix);
+  decc_free(x);
+}
+
+/* A table position from 8 bytes (the MAC part of a nonce, the head of a
+ * task id); the mix spreads ids that share their low bytes. */
+static size_t ix_hash(const uint8_t *p, size_t mask) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  v ^= v >> 33;
+  v *= 0xff51afd7ed558ccdull;
+  v ^= v >> 33;
+  return (size_t)v & mask;
+}
+
+static nonce_task *ix_task(const decc_sms *s, const uint8_t task[32]) {
+  struct decc__sms_nonce_ix *x = s->nonce_ix;
+  size_t h = ix_hash(task, x->mask);
+  while (x->tix[h].slot1 &&
+         memcmp(s->nonces[x->tix[h].slot1 - 1].task, task, 32))
+    h = (h + 1) & x->mask;
+  return &x->tix[h]; /* this task's entry, or the empty one to fill */
+}
+
+static void ix_add(decc_sms *s, size_t slot) {
+  struct decc__sms_nonce_ix *x = s->nonce_ix;
+  const decc__sms_nonce_slot *n = &s->nonces[slot];
+  size_t h = ix_hash(n->nonce + 16, x->mask);
+  while (x->ix[h])
+    h = (h + 1) & x->mask;
+  x->ix[h] = (uint32_t)slot + 1;
+  nonce_task *t = ix_task(s, n->task);
+  if (!t->slot1)
+    t->slot1 = (uint32_t)slot + 1;
+  t->count++;
+  if (n->expires < x->min_exp)
+    x->min_exp = n->expires;
+}
+
+static int ix_seen(const decc_sms *s, const uint8_t task[32],
+                   const uint8_t nonce[32]) {
+  const struct decc__sms_nonce_ix *x = s->nonce_ix;
+  for (size_t h = ix_hash(nonce + 16, x->mask); x->ix[h];
+       h = (h + 1) & x->mask) {
+    const decc__sms_nonce_slot *n = &s->nonces[x->ix[h] - 1];
+    /* public freshness tokens: a plain comparison is enough */
+    if (!memcmp(n->nonce, nonce, 32) && !memcmp(n->task, task, 32))
+      return 1;
+  }
+  return 0;
+}
+
+/* Allocates the index on first use (caller holds nonce_mu). */
+static decc_status ix_ensure(decc_sms *s) {
+  if (s->nonce_ix)
+    return DECC_OK;
+  if (s->cfg.max_nonces > ((size_t)1 << 30))
+    return DECC_E_NOMEM; /* (slots are 32-bit; such a table never fits) */
+  size_t cap = 16;
+  while (cap < 2 * s->cfg.max_nonces)
+    cap *= 2;
+  struct decc__sms_nonce_ix *x = decc_calloc(1, sizeof *x);
+  if (x) {
+    x->ix = decc_calloc(cap, sizeof *x->ix);
+    x->tix = decc_calloc(cap, sizeof *x->tix);
+  }
+  if (!x || !x->ix || !x->tix) {
+    decc__sms_nonce_ix_free(x);
+    return DECC_E_NOMEM;
+  }
+  x->mask = cap - 1;
+  x->min_exp = UINT64_MAX;
+  s->nonce_ix = x;
+  for (size_t i = 0; i < s->n_nonces; i++)
+    ix_add(s, i);
+  return DECC_OK;
+}
+
+/* Drops expired used nonces and rebuilds the index, once the earliest
+ * expiry has passed (caller holds nonce_mu; the index exists). */
 static void purge_nonces(decc_sms *s, uint64_t now) {
+  struct decc__sms_nonce_ix *x = s->nonce_ix;
+  if (now < x->min_exp)
+    return;
   size_t j = 0;
   for (size_t i = 0; i < s->n_nonces; i++)
     if (s->nonces[i].expires > now)
@@ -177,6 +282,11 @@ static void purge_nonces(decc_sms *s, uint64_t now) {
   if (j < s->n_nonces)
     decc_memzero(&s->nonces[j], (s->n_nonces - j) * sizeof *s->nonces);
   s->n_nonces = j;
+  memset(x->ix, 0, (x->mask + 1) * sizeof *x->ix);
+  memset(x->tix, 0, (x->mask + 1) * sizeof *x->tix);
+  x->min_exp = UINT64_MAX;
+  for (size_t i = 0; i < s->n_nonces; i++)
+    ix_add(s, i);
 }
 
 decc_status decc_sms_attestation_nonce(decc_sms *s, const uint8_t taskid[32],
@@ -223,26 +333,22 @@ decc_status decc__sms_consume_nonce(decc_sms *s, const uint8_t taskid[32],
   uint64_t now = decc__sms_wall_now(s), expires = be64_get(nonce);
   if (expires <= now)
     return DECC_E_TIMEOUT;
-  decc_status st = DECC_OK;
   pthread_mutex_lock(&s->nonce_mu);
-  purge_nonces(s, now);
-  size_t per_task = 0;
-  for (size_t i = 0; i < s->n_nonces && !st; i++) {
-    if (memcmp(s->nonces[i].task, taskid, 32))
-      continue;
-    per_task++;
-    /* public freshness tokens: a plain comparison is enough */
-    if (!memcmp(s->nonces[i].nonce, nonce, 32))
-      st = DECC_E_NOT_FOUND; /* replayed */
-  }
-  if (!st && (per_task >= s->cfg.max_nonces_per_task ||
-              s->n_nonces >= s->cfg.max_nonces))
-    st = DECC_E_LIMIT;
+  decc_status st = ix_ensure(s);
   if (!st) {
-    decc__sms_nonce_slot *n = &s->nonces[s->n_nonces++];
+    purge_nonces(s, now);
+    if (ix_seen(s, taskid, nonce))
+      st = DECC_E_NOT_FOUND; /* replayed */
+    else if (ix_task(s, taskid)->count >= s->cfg.max_nonces_per_task ||
+             s->n_nonces >= s->cfg.max_nonces)
+      st = DECC_E_LIMIT;
+  }
+  if (!st) {
+    decc__sms_nonce_slot *n = &s->nonces[s->n_nonces];
     memcpy(n->task, taskid, 32);
     memcpy(n->nonce, nonce, 32);
     n->expires = expires;
+    ix_add(s, s->n_nonces++);
   }
   pthread_mutex_unlock(&s->nonce_mu);
   return st;
