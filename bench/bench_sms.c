@@ -12,7 +12,14 @@
  *      concurrent releases share a receipt fdatasync as in-process),
  *      answers checked by status;
  *   plus nonce issuance per second.
- * References, measured in the same run: the crypto floor of one release
+ * The eight-way figures (in-process threads, HTTP connections) are the
+ * better of two alternating rounds of n/2 releases each, so that a burst of
+ * load from other processes on the shared machine does not decide the
+ * HTTP / in-process ratio (target >= 0.7).
+ * References, measured in the same run: the HTTP round trip alone (the
+ * same server, client, connections and request bodies, a blocking route
+ * answering as many bytes as a release without doing one), the transport's
+ * limit; the crypto floor of one release
  * (three secp256k1 recovers + one X25519 sealed box of the same size), so
  * the ratio shows what the rest of the SMS costs; and the disk floor of a
  * durable receipt (append one receipt-sized frame + fdatasync, in the same
@@ -213,6 +220,20 @@ static void *release_many(void *arg) {
   return NULL;
 }
 
+/* The round-trip reference's handler: a release's answer size, no work. */
+#define ECHO_ANSWER 3200
+static void h_answer(void *ctx, decc_http_request *req,
+                     decc_http_response *res) {
+  static char answer[ECHO_ANSWER];
+  (void)ctx;
+  (void)req;
+  if (!answer[0])
+    memset(answer, 'a', sizeof answer); /* (idempotent, race harmless) */
+  (void)decc_http_res_send(res, 200, "application/json", answer, sizeof answer);
+}
+
+static double max2(double a, double b) { return a > b ? a : b; }
+
 static size_t discard(char *p, size_t sz, size_t n, void *ud) {
   (void)p;
   (void)ud;
@@ -383,10 +404,6 @@ int main(void) {
   double inproc2 = release_threads(&w, r, n, wauth, 2);
   report_ratio("session releases (in-process, 2 threads)", inproc2, ref,
                "sessions/s");
-  prepare(&w, r, n, pk, wauth);
-  double inproc8 = release_threads(&w, r, n, wauth, 8);
-  report_ratio("session releases (in-process, 8 threads)", inproc8, ref,
-               "sessions/s");
 
   /* over HTTP, keep-alive */
   decc_http_server *srv = NULL;
@@ -397,10 +414,15 @@ int main(void) {
   hc.threads = nc.threads;
   decc_node_config_clear(&nc);
   if (decc_http_server_create(&srv, &hc) ||
-      decc_sms_http_mount(w.sms, srv, "") || decc_http_server_start(srv, &err))
+      decc_sms_http_mount(w.sms, srv, "") ||
+      decc_http_route_blocking(srv, "POST", "/answer", h_answer, NULL,
+                               DECC_SMS_SESSION_REQUEST_MAX) ||
+      decc_http_server_start(srv, &err))
     die("http server", &err);
-  char url[96], auth[160];
+  char url[96], echo_url[96], auth[160];
   snprintf(url, sizeof url, "http://127.0.0.1:%u/tee/sessions",
+           (unsigned)decc_http_server_port(srv));
+  snprintf(echo_url, sizeof echo_url, "http://127.0.0.1:%u/answer",
            (unsigned)decc_http_server_port(srv));
   snprintf(auth, sizeof auth, "Authorization: %s", wauth);
   prepare(&w, r, n, pk, wauth);
@@ -430,17 +452,44 @@ int main(void) {
   printf("  (x%.2f of the in-process figure)\n", http / inproc);
   curl_slist_free_all(hl);
   curl_easy_cleanup(c);
+  /* the transport alone, same bodies (not parsed: nothing is released) */
+  double rtt1 = post_threads(echo_url, auth, bodies, n, 1);
+  bench_report("reference: HTTP round trip alone, 1 connection", rtt1, "req/s");
+  printf("  (a release over HTTP takes 1/%.0f + 1/%.0f s at best: x%.2f of "
+         "the in-process figure)\n",
+         inproc, rtt1, (1.0 / inproc) / (1.0 / inproc + 1.0 / rtt1));
   for (size_t i = 0; i < n; i++)
     decc_free(bodies[i]);
-  prepare(&w, r, n, pk, wauth);
-  for (size_t i = 0; i < n; i++)
-    if (decc_sms_session_request_to_json(&bodies[i], &r[i]))
-      die("json", NULL);
-  double http8 = post_threads(url, auth, bodies, n, 8);
+
+  /* eight at once: in-process threads and HTTP connections, alternated */
+  size_t half = n / 2;
+  double inproc8 = 0, http8 = 0;
+  for (int round = 0; round < 2; round++) {
+    prepare(&w, r, half, pk, wauth);
+    inproc8 = max2(inproc8, release_threads(&w, r, half, wauth, 8));
+    prepare(&w, r, half, pk, wauth);
+    for (size_t i = 0; i < half; i++)
+      if (decc_sms_session_request_to_json(&bodies[i], &r[i]))
+        die("json", NULL);
+    http8 = max2(http8, post_threads(url, auth, bodies, half, 8));
+    for (size_t i = 0; i < half; i++)
+      decc_free(bodies[i]);
+  }
+  report_ratio("session releases (in-process, 8 threads)", inproc8, ref,
+               "sessions/s");
   report_ratio("session releases (HTTP keep-alive, 8 connections)", http8, ref,
                "sessions/s");
-  printf("  (x%.2f of the in-process 8-thread figure)\n", http8 / inproc8);
-  for (size_t i = 0; i < n; i++)
+  printf("  (HTTP / in-process, 8 each: x%.2f; target x0.70 %s; better of two "
+         "alternating rounds of %zu)\n",
+         http8 / inproc8,
+         http8 >= 0.7 * inproc8 ? "met" : "not met in this run", half);
+  for (size_t i = 0; i < half; i++)
+    if (decc_sms_session_request_to_json(&bodies[i], &r[i]))
+      die("json", NULL); /* (already used: the echo route does not care) */
+  double rtt8 = post_threads(echo_url, auth, bodies, half, 8);
+  bench_report("reference: HTTP round trip alone, 8 connections", rtt8,
+               "req/s");
+  for (size_t i = 0; i < half; i++)
     decc_free(bodies[i]);
   free(bodies);
   free(box);
