@@ -524,6 +524,41 @@ TEST(sessions_per_task_are_bounded_within_the_nonce_lifetime) {
   fx_free(&f);
 }
 
+/* The used nonces' index is rebuilt when the earliest expires: a nonce that
+ * outlives the purge is still refused when replayed, and the task's count
+ * restarts from the nonces that are left. */
+TEST(replay_guard_survives_the_purge_of_expired_nonces) {
+  fx f;
+  ASSERT_EQ(fx_init(&f), 0);
+  ASSERT_OK(fx_push_web3(&f, K_DS_OWNER, &f.dataset, DS_KEY));
+  fx_enclave a, b;
+  decc_status st;
+  const char *code = NULL;
+  ASSERT_EQ(fx_prepare(&f, &a, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+  ASSERT_OK(fx_release(&f, &a, &code, NULL, NULL));
+  g_fx_clock += 60;
+  ASSERT_EQ(fx_prepare(&f, &b, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+  ASSERT_OK(fx_release(&f, &b, &code, NULL, NULL));
+  /* a's nonce expires (120 s), b's has 59 s left: the next release purges */
+  g_fx_clock += 61;
+  fx_enclave c;
+  ASSERT_EQ(fx_prepare(&f, &c, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+  ASSERT_OK(fx_release(&f, &c, &code, NULL, NULL));
+  ASSERT_EQ(fx_release(&f, &b, &code, NULL, NULL), DECC_E_DENIED);
+  ASSERT_STR_EQ(code, "ATTESTATION_NONCE_UNKNOWN");
+  ASSERT_EQ(fx_release(&f, &c, &code, NULL, NULL), DECC_E_DENIED);
+  ASSERT_STR_EQ(code, "ATTESTATION_NONCE_UNKNOWN");
+  /* b and c are left: 14 more sessions within the lifetime, then refused */
+  for (int i = 0; i < 14; i++) {
+    ASSERT_EQ(fx_prepare(&f, &c, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+    ASSERT_OK(fx_release(&f, &c, &code, NULL, NULL));
+  }
+  ASSERT_EQ(fx_prepare(&f, &c, K_PLATFORM, K_POOL, K_WORKER, &st), 0);
+  ASSERT_EQ(fx_release(&f, &c, &code, NULL, NULL), DECC_E_DENIED);
+  ASSERT_STR_EQ(code, "TOO_MANY_SESSIONS");
+  fx_free(&f);
+}
+
 TEST(attack_session_for_a_task_not_active_or_completed) {
   static const unsigned states[] = {
       DECC_SMS_TASK_COMPLETED, DECC_SMS_TASK_REVEALING, DECC_SMS_TASK_FAILED};
