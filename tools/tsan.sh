@@ -7,7 +7,7 @@
 #   bash tools/tsan.sh BUILD_DIR [TEST_NAME_PATTERN]
 #
 # The threaded tests: the HTTP server and its connection guard (MHD thread
-# pool + sweeper thread), the orderbook's pooled readers against its
+# pool + sweeper thread), the blocking routes' handler pool, the orderbook's pooled readers against its
 # writer, the node (MHD threads, the market watcher, the subgraph indexer,
 # the workerpool thread) and the scheduler/worker pair, in process and over
 # HTTP; the receipt logs' group commit (appenders on 8 threads sharing one
@@ -24,7 +24,7 @@ BUILD=${1:?usage: tools/tsan.sh BUILD_DIR [TEST_NAME_PATTERN]}
 PATTERN=${2:-}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-TESTS=(test_http test_http_guard test_market_readers test_node test_node_nonce
+TESTS=(test_http test_http_guard test_http_blocking test_market_readers test_node test_node_nonce
   test_graphql test_sched_remote test_e2e test_restart test_rcpt_group
   test_ledger_parallel test_ledger_presig)
 sel=()
