@@ -410,25 +410,36 @@ static decc_status r_session(void *ctx, const decc_quote *q, uint8_t **sealed,
   return st;
 }
 
+/* The bundle added to the store, as the app's binary multiaddr (80 bytes
+ * are plenty for /ipfs/<cid>). Returns 0 or -1. */
+static int bundle_multiaddr(world *w, uint8_t ma[80], size_t *ml) {
+  char cid[160], url[200];
+  if (fix_add(w->bs, w->tmp, w->bundle.data, w->bundle.len, cid))
+    return -1;
+  snprintf(url, sizeof url, "/ipfs/%s", cid);
+  return decc_multiaddr_from_string(ma, 80, ml, url, NULL) ? -1 : 0;
+}
+
+/* A relay playing the SMS that trusts the platform key psk. */
+static decc_status relay_init(relay_ctx *rc, world *w, const uint8_t psk[32]) {
+  memset(rc, 0, sizeof *rc);
+  rc->w = w;
+  return decc_address_from_privkey(&rc->platform, psk);
+}
+
 TEST(attested_launch_through_a_relay) {
   NEED_ROOT();
   world w;
   ASSERT_EQ(setup(&w), 0);
-  char cid[160];
-  ASSERT_EQ(fix_add(w.bs, w.tmp, w.bundle.data, w.bundle.len, cid), 0);
   uint8_t ma[80];
   size_t ml = 0;
-  char url[200];
-  snprintf(url, sizeof url, "/ipfs/%s", cid);
-  ASSERT_OK(decc_multiaddr_from_string(ma, sizeof ma, &ml, url, NULL));
+  ASSERT_EQ(bundle_multiaddr(&w, ma, &ml), 0);
   uint8_t psk[32];
   memset(psk, 0x61, 32);
   decc_tee_backend be;
   ASSERT_OK(decc_tee_software_create(&be, psk));
   relay_ctx rc;
-  memset(&rc, 0, sizeof rc);
-  rc.w = &w;
-  ASSERT_OK(decc_address_from_privkey(&rc.platform, psk));
+  ASSERT_OK(relay_init(&rc, &w, psk));
   decc_enclave_launch l;
   memset(&l, 0, sizeof l);
   memcpy(l.task_id, w.task, 32);
@@ -525,20 +536,15 @@ TEST(attested_launch_as_a_fresh_program) {
   NEED_ROOT();
   world w;
   ASSERT_EQ(setup(&w), 0);
-  char cid[160], url[200];
-  ASSERT_EQ(fix_add(w.bs, w.tmp, w.bundle.data, w.bundle.len, cid), 0);
   uint8_t ma[80];
   size_t ml = 0;
-  snprintf(url, sizeof url, "/ipfs/%s", cid);
-  ASSERT_OK(decc_multiaddr_from_string(ma, sizeof ma, &ml, url, NULL));
+  ASSERT_EQ(bundle_multiaddr(&w, ma, &ml), 0);
   uint8_t psk[32];
   memset(psk, 0x61, 32);
   decc_tee_backend be;
   ASSERT_OK(decc_tee_software_create(&be, psk));
   relay_ctx rc;
-  memset(&rc, 0, sizeof rc);
-  rc.w = &w;
-  ASSERT_OK(decc_address_from_privkey(&rc.platform, psk));
+  ASSERT_OK(relay_init(&rc, &w, psk));
   decc_enclave_launch l;
   decc_enclave_outcome o;
   char work[700];
@@ -604,21 +610,16 @@ TEST(an_enclave_refuses_a_quote_about_other_claims) {
   NEED_ROOT();
   world w;
   ASSERT_EQ(setup(&w), 0);
-  char cid[160], url[200];
-  ASSERT_EQ(fix_add(w.bs, w.tmp, w.bundle.data, w.bundle.len, cid), 0);
   uint8_t ma[80];
   size_t ml = 0;
-  snprintf(url, sizeof url, "/ipfs/%s", cid);
-  ASSERT_OK(decc_multiaddr_from_string(ma, sizeof ma, &ml, url, NULL));
+  ASSERT_EQ(bundle_multiaddr(&w, ma, &ml), 0);
   uint8_t psk[32];
   memset(psk, 0x62, 32);
   lying_backend lb;
   ASSERT_OK(decc_tee_software_create(&lb.inner, psk));
   decc_tee_backend be = {"software", &lb, lying_quote};
   relay_ctx rc;
-  memset(&rc, 0, sizeof rc);
-  rc.w = &w;
-  ASSERT_OK(decc_address_from_privkey(&rc.platform, psk));
+  ASSERT_OK(relay_init(&rc, &w, psk));
   decc_enclave_launch l;
   decc_enclave_outcome o;
   char work[700];
