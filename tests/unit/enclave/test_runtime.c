@@ -427,6 +427,27 @@ static decc_status relay_init(relay_ctx *rc, world *w, const uint8_t psk[32]) {
   return decc_address_from_privkey(&rc->platform, psk);
 }
 
+/* A launch of the bundle through relay rc in the work directory
+ * <tmp>/name (created). */
+static void launch_init(decc_enclave_launch *l, world *w, relay_ctx *rc,
+                        decc_tee_backend *be, const uint8_t *ma, size_t ml,
+                        char *work, size_t cap, const char *name) {
+  memset(l, 0, sizeof *l);
+  memcpy(l->task_id, w->task, 32);
+  l->app_multiaddr = ma;
+  l->app_multiaddr_len = ml;
+  memcpy(l->app_checksum, w->measurement, 32);
+  l->backend = be;
+  l->relay.ctx = rc;
+  l->relay.nonce = r_nonce;
+  l->relay.session = r_session;
+  snprintf(work, cap, "%s/%s", w->tmp, name);
+  mkdir(work, 0700);
+  l->work_dir = work;
+  l->store.bs = w->bs;
+  decc_enclave_limits_init(&l->limits);
+}
+
 TEST(attested_launch_through_a_relay) {
   NEED_ROOT();
   world w;
@@ -441,21 +462,8 @@ TEST(attested_launch_through_a_relay) {
   relay_ctx rc;
   ASSERT_OK(relay_init(&rc, &w, psk));
   decc_enclave_launch l;
-  memset(&l, 0, sizeof l);
-  memcpy(l.task_id, w.task, 32);
-  l.app_multiaddr = ma;
-  l.app_multiaddr_len = ml;
-  memcpy(l.app_checksum, w.measurement, 32);
-  l.backend = &be;
-  l.relay.ctx = &rc;
-  l.relay.nonce = r_nonce;
-  l.relay.session = r_session;
   char work[700];
-  snprintf(work, sizeof work, "%s/launch", w.tmp);
-  ASSERT_OK(mkdir(work, 0700));
-  l.work_dir = work;
-  l.store.bs = w.bs;
-  decc_enclave_limits_init(&l.limits);
+  launch_init(&l, &w, &rc, &be, ma, ml, work, sizeof work, "launch");
   decc_enclave_outcome o;
   ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
   if (o.cause)
@@ -492,26 +500,6 @@ TEST(attested_launch_through_a_relay) {
 }
 
 /* ---- exec mode -------------------------------------------------------------------- */
-
-/* The launch of attested_launch_through_a_relay for work directory name. */
-static void launch_init(decc_enclave_launch *l, world *w, relay_ctx *rc,
-                        decc_tee_backend *be, const uint8_t *ma, size_t ml,
-                        char *work, size_t cap, const char *name) {
-  memset(l, 0, sizeof *l);
-  memcpy(l->task_id, w->task, 32);
-  l->app_multiaddr = ma;
-  l->app_multiaddr_len = ml;
-  memcpy(l->app_checksum, w->measurement, 32);
-  l->backend = be;
-  l->relay.ctx = rc;
-  l->relay.nonce = r_nonce;
-  l->relay.session = r_session;
-  snprintf(work, cap, "%s/%s", w->tmp, name);
-  mkdir(work, 0700);
-  l->work_dir = work;
-  l->store.bs = w->bs;
-  decc_enclave_limits_init(&l->limits);
-}
 
 /* Other threads of the process creating and joining threads (as the
  * ledger's recovery threads and HTTP connections do in a node) while the
