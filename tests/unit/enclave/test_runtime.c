@@ -427,43 +427,61 @@ static decc_status relay_init(relay_ctx *rc, world *w, const uint8_t psk[32]) {
   return decc_address_from_privkey(&rc->platform, psk);
 }
 
-/* A launch of the bundle through relay rc in the work directory
- * <tmp>/name (created). */
-static void launch_init(decc_enclave_launch *l, world *w, relay_ctx *rc,
-                        decc_tee_backend *be, const uint8_t *ma, size_t ml,
-                        char *work, size_t cap, const char *name) {
+/* What the launch tests share: the world, the bundle's multiaddr, a
+ * software platform key (every byte psk_byte), its backend and a relay
+ * (the "SMS") trusting it. The relay points into the fixture: keep it
+ * where it is. */
+typedef struct {
+  world w;
+  uint8_t ma[80];
+  size_t ml;
+  decc_tee_backend be;
+  relay_ctx rc;
+} launch_fx;
+
+static int fx_setup(launch_fx *f, uint8_t psk_byte) {
+  memset(f, 0, sizeof *f);
+  uint8_t psk[32];
+  memset(psk, psk_byte, 32);
+  if (setup(&f->w) || bundle_multiaddr(&f->w, f->ma, &f->ml) ||
+      decc_tee_software_create(&f->be, psk) || relay_init(&f->rc, &f->w, psk))
+    return -1;
+  return 0;
+}
+
+static void fx_teardown(launch_fx *f) {
+  decc_tee_software_destroy(&f->be);
+  teardown(&f->w);
+}
+
+/* A launch of f's bundle through f's relay, quoted by be, in the work
+ * directory <tmp>/name (created). */
+static void launch_init(decc_enclave_launch *l, launch_fx *f,
+                        const decc_tee_backend *be, char *work, size_t cap,
+                        const char *name) {
   memset(l, 0, sizeof *l);
-  memcpy(l->task_id, w->task, 32);
-  l->app_multiaddr = ma;
-  l->app_multiaddr_len = ml;
-  memcpy(l->app_checksum, w->measurement, 32);
+  memcpy(l->task_id, f->w.task, 32);
+  l->app_multiaddr = f->ma;
+  l->app_multiaddr_len = f->ml;
+  memcpy(l->app_checksum, f->w.measurement, 32);
   l->backend = be;
-  l->relay.ctx = rc;
+  l->relay.ctx = &f->rc;
   l->relay.nonce = r_nonce;
   l->relay.session = r_session;
-  snprintf(work, cap, "%s/%s", w->tmp, name);
+  snprintf(work, cap, "%s/%s", f->w.tmp, name);
   mkdir(work, 0700);
   l->work_dir = work;
-  l->store.bs = w->bs;
+  l->store.bs = f->w.bs;
   decc_enclave_limits_init(&l->limits);
 }
 
 TEST(attested_launch_through_a_relay) {
   NEED_ROOT();
-  world w;
-  ASSERT_EQ(setup(&w), 0);
-  uint8_t ma[80];
-  size_t ml = 0;
-  ASSERT_EQ(bundle_multiaddr(&w, ma, &ml), 0);
-  uint8_t psk[32];
-  memset(psk, 0x61, 32);
-  decc_tee_backend be;
-  ASSERT_OK(decc_tee_software_create(&be, psk));
-  relay_ctx rc;
-  ASSERT_OK(relay_init(&rc, &w, psk));
+  launch_fx f;
+  ASSERT_EQ(fx_setup(&f, 0x61), 0);
   decc_enclave_launch l;
   char work[700];
-  launch_init(&l, &w, &rc, &be, ma, ml, work, sizeof work, "launch");
+  launch_init(&l, &f, &f.be, work, sizeof work, "launch");
   decc_enclave_outcome o;
   ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
   if (o.cause)
@@ -471,16 +489,16 @@ TEST(attested_launch_through_a_relay) {
   ASSERT_EQ(o.cause, DECC_CAUSE_NONE);
   ASSERT(o.has_enclave_sign);
   ASSERT(strncmp(o.results, "{ \"storage\": \"ipfs\"", 19) == 0);
-  ASSERT_MEM_EQ(o.measurement, w.measurement, 32);
+  ASSERT_MEM_EQ(o.measurement, f.w.measurement, 32);
 
   /* a host that swaps the code: the quote carries the other measurement,
    * the "SMS" refuses, nothing runs */
   decc_buf b2;
   uint8_t m2[32];
-  ASSERT_EQ(fix_bundle(&b2, m2, w.tmp, "evil", 2), 0);
+  ASSERT_EQ(fix_bundle(&b2, m2, f.w.tmp, "evil", 2), 0);
   l.bundle_override = b2.data;
   l.bundle_override_len = b2.len;
-  snprintf(work, sizeof work, "%s/launch2", w.tmp);
+  snprintf(work, sizeof work, "%s/launch2", f.w.tmp);
   ASSERT_OK(mkdir(work, 0700));
   l.work_dir = work;
   ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
@@ -490,13 +508,12 @@ TEST(attested_launch_through_a_relay) {
   /* the registered checksum is not the bundle's: refused before attesting */
   l.bundle_override = NULL;
   memset(l.app_checksum, 0, 32);
-  int before = rc.nonces;
+  int before = f.rc.nonces;
   ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
   ASSERT_EQ(o.cause, DECC_CAUSE_APP_MEASUREMENT_MISMATCH);
-  ASSERT_EQ(rc.nonces, before);
+  ASSERT_EQ(f.rc.nonces, before);
   decc_buf_clear(&b2);
-  decc_tee_software_destroy(&be);
-  teardown(&w);
+  fx_teardown(&f);
 }
 
 /* ---- exec mode -------------------------------------------------------------------- */
@@ -522,17 +539,8 @@ static void *churn(void *a) {
 
 TEST(attested_launch_as_a_fresh_program) {
   NEED_ROOT();
-  world w;
-  ASSERT_EQ(setup(&w), 0);
-  uint8_t ma[80];
-  size_t ml = 0;
-  ASSERT_EQ(bundle_multiaddr(&w, ma, &ml), 0);
-  uint8_t psk[32];
-  memset(psk, 0x61, 32);
-  decc_tee_backend be;
-  ASSERT_OK(decc_tee_software_create(&be, psk));
-  relay_ctx rc;
-  ASSERT_OK(relay_init(&rc, &w, psk));
+  launch_fx f;
+  ASSERT_EQ(fx_setup(&f, 0x61), 0);
   decc_enclave_launch l;
   decc_enclave_outcome o;
   char work[700];
@@ -544,7 +552,7 @@ TEST(attested_launch_as_a_fresh_program) {
   for (int i = 0; i < 4; i++) {
     char name[32];
     snprintf(name, sizeof name, "exec%d", i);
-    launch_init(&l, &w, &rc, &be, ma, ml, work, sizeof work, name);
+    launch_init(&l, &f, &f.be, work, sizeof work, name);
     l.exec_path = DECC_TEST_CLI;
     ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
     if (o.cause)
@@ -552,7 +560,7 @@ TEST(attested_launch_as_a_fresh_program) {
     ASSERT_EQ(o.cause, DECC_CAUSE_NONE);
     ASSERT(o.has_enclave_sign);
     ASSERT(o.has_quote_binding);
-    ASSERT_MEM_EQ(o.measurement, w.measurement, 32);
+    ASSERT_MEM_EQ(o.measurement, f.w.measurement, 32);
   }
   g_churn_stop = 1;
   for (int i = 0; i < 2; i++)
@@ -561,8 +569,8 @@ TEST(attested_launch_as_a_fresh_program) {
   /* the bundle override crosses to the program too: refused by the SMS */
   decc_buf b2;
   uint8_t m2[32];
-  ASSERT_EQ(fix_bundle(&b2, m2, w.tmp, "evil", 2), 0);
-  launch_init(&l, &w, &rc, &be, ma, ml, work, sizeof work, "exec-evil");
+  ASSERT_EQ(fix_bundle(&b2, m2, f.w.tmp, "evil", 2), 0);
+  launch_init(&l, &f, &f.be, work, sizeof work, "exec-evil");
   l.exec_path = DECC_TEST_CLI;
   l.bundle_override = b2.data;
   l.bundle_override_len = b2.len;
@@ -573,13 +581,12 @@ TEST(attested_launch_as_a_fresh_program) {
   decc_buf_clear(&b2);
 
   /* a program that cannot be started: the outcome says which */
-  launch_init(&l, &w, &rc, &be, ma, ml, work, sizeof work, "exec-missing");
+  launch_init(&l, &f, &f.be, work, sizeof work, "exec-missing");
   l.exec_path = "/nonexistent/decc";
   ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
   ASSERT_EQ(o.cause, DECC_CAUSE_ENCLAVE_CRASHED);
   ASSERT(strstr(o.detail, "/nonexistent/decc did not start") != NULL);
-  decc_tee_software_destroy(&be);
-  teardown(&w);
+  fx_teardown(&f);
 }
 
 /* A worker whose backend quotes something else than the enclave's claims
@@ -596,23 +603,15 @@ static decc_status lying_quote(void *ctx, decc_quote *q, decc_err *err) {
 
 TEST(an_enclave_refuses_a_quote_about_other_claims) {
   NEED_ROOT();
-  world w;
-  ASSERT_EQ(setup(&w), 0);
-  uint8_t ma[80];
-  size_t ml = 0;
-  ASSERT_EQ(bundle_multiaddr(&w, ma, &ml), 0);
-  uint8_t psk[32];
-  memset(psk, 0x62, 32);
-  lying_backend lb;
-  ASSERT_OK(decc_tee_software_create(&lb.inner, psk));
+  launch_fx f;
+  ASSERT_EQ(fx_setup(&f, 0x62), 0);
+  lying_backend lb = {f.be};
   decc_tee_backend be = {"software", &lb, lying_quote};
-  relay_ctx rc;
-  ASSERT_OK(relay_init(&rc, &w, psk));
   decc_enclave_launch l;
   decc_enclave_outcome o;
   char work[700];
   for (int mode = 0; mode < 2; mode++) {
-    launch_init(&l, &w, &rc, &be, ma, ml, work, sizeof work,
+    launch_init(&l, &f, &be, work, sizeof work,
                 mode ? "lying-exec" : "lying-fork");
     l.exec_path = mode ? DECC_TEST_CLI : NULL;
     ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
@@ -620,6 +619,5 @@ TEST(an_enclave_refuses_a_quote_about_other_claims) {
     ASSERT(strstr(o.detail, "does not carry this enclave's claims") != NULL);
     ASSERT(!o.has_quote_binding && !o.has_enclave_sign);
   }
-  decc_tee_software_destroy(&lb.inner);
-  teardown(&w);
+  fx_teardown(&f);
 }
