@@ -37,15 +37,15 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sched.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "decc/mem.h"
@@ -294,14 +294,15 @@ static int fn_exchange_io(const void *req, size_t len, char *out, size_t cap,
 
 /* For any bytes (the request may be incomplete or not HTTP at all).
  * inline: not every target uses it. */
-static inline int fn_exchange_wait(const void *req, size_t len, char *out, size_t cap,
-                            long wait_ms) {
+static inline int fn_exchange_wait(const void *req, size_t len, char *out,
+                                   size_t cap, long wait_ms) {
   return fn_exchange_io(req, len, out, cap, wait_ms, 0);
 }
 
 /* For a complete request, which must be answered: waits up to 10 s for the
  * answer before the end of input. */
-static inline int fn_exchange(const void *req, size_t len, char *out, size_t cap) {
+static inline int fn_exchange(const void *req, size_t len, char *out,
+                              size_t cap) {
   return fn_exchange_io(req, len, out, cap, 10000, 1);
 }
 

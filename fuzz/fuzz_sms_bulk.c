@@ -11,10 +11,10 @@
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <stdint.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "decc/cid.h"
@@ -48,9 +48,8 @@ static void setup(void) {
   /* tmpfs when there is one: the blocks are written and read back for
    * every input, and a disk made that the cost of the target */
   struct stat st;
-  const char *base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode)
-                         ? "/dev/shm"
-                         : "/tmp";
+  const char *base =
+      stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
   snprintf(g_dir, sizeof g_dir, "%s/decc-fuzz-bulk-XXXXXX", base);
   char store[96];
   if (!mkdtemp(g_dir))
@@ -79,8 +78,8 @@ static int add(const uint8_t *p, size_t n, char cid[DECC_CID_STR_MAX]) {
   o.chunk_size = 16384;
   decc_importer *imp;
   decc_cid c;
-  if (decc_importer_create(&imp, &o, decc_blockstore_put_trusted, g_bs,
-                           NULL) != DECC_OK)
+  if (decc_importer_create(&imp, &o, decc_blockstore_put_trusted, g_bs, NULL) !=
+      DECC_OK)
     abort();
   decc_status st = decc_importer_update(imp, p, n, NULL);
   if (st == DECC_OK)

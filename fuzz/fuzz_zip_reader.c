@@ -59,8 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char *base;
   if (!base) {
     struct stat st;
-    base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm"
-                                                             : "/tmp";
+    base =
+        stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
   }
   char dir[64];
   snprintf(dir, sizeof dir, "%s/fuzz_zip_XXXXXX", base);

@@ -225,7 +225,7 @@ void decc_sms_destroy(decc_sms *s) {
     decc_memzero(s->nonces, s->cfg.max_nonces * sizeof *s->nonces);
     decc_free(s->nonces);
   }
-  decc__sms_nonce_ix_free(s->nonce_ix);
+  decc_free(s->nonce_ix); /* one allocation (sms_nonce.c) */
   decc_secure_free(s->nonce_key);
   decc_free(s->trusted);
   decc_dcap_policy_destroy(s->dcap_policy);

@@ -116,8 +116,6 @@ decc_status decc__sms_enclave_key_load(decc_sms *s, const char *task_hex,
  * another status when it was not issued here for the task or was used. */
 decc_status decc__sms_consume_nonce(decc_sms *s, const uint8_t taskid[32],
                                     const uint8_t nonce[32]);
-/* Frees the used nonces' index (sms_nonce.c; NULL is a no-op). */
-void decc__sms_nonce_ix_free(struct decc__sms_nonce_ix *ix);
 
 /* What one session document is built from (sms_session.c). */
 typedef struct decc__sms_session_ctx {

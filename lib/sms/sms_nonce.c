@@ -180,20 +180,15 @@ typedef struct nonce_task {
   uint32_t count;
 } nonce_task;
 
+/* One allocation (the header, then tix, then ix), so that decc_sms_destroy
+ * frees it with decc_free without calling into this file (sms.c does not
+ * depend on sms_nonce.c, which uses sms.c's execution checks). */
 struct decc__sms_nonce_ix {
   size_t mask;  /* table size - 1 (a power of two) */
   uint32_t *ix; /* 1 + slot; 0 = empty */
   nonce_task *tix;
   uint64_t min_exp; /* earliest expiry among the slots (UINT64_MAX: none) */
 };
-
-void decc__sms_nonce_ix_free(struct decc__sms_nonce_ix *x) {
-  if (!x)
-    return;
-  decc_free(x->ix);
-  decc_free(x->tix);
-  decc_free(x);
-}
 
 /* A table position from 8 bytes (the MAC part of a nonce, the head of a
  * task id); the mix spreads ids that share their low bytes. */
@@ -252,15 +247,12 @@ static decc_status ix_ensure(decc_sms *s) {
   size_t cap = 16;
   while (cap < 2 * s->cfg.max_nonces)
     cap *= 2;
-  struct decc__sms_nonce_ix *x = decc_calloc(1, sizeof *x);
-  if (x) {
-    x->ix = decc_calloc(cap, sizeof *x->ix);
-    x->tix = decc_calloc(cap, sizeof *x->tix);
-  }
-  if (!x || !x->ix || !x->tix) {
-    decc__sms_nonce_ix_free(x);
+  struct decc__sms_nonce_ix *x =
+      decc_calloc(1, sizeof *x + cap * (sizeof *x->tix + sizeof *x->ix));
+  if (!x)
     return DECC_E_NOMEM;
-  }
+  x->tix = (nonce_task *)(x + 1);
+  x->ix = (uint32_t *)(x->tix + cap);
   x->mask = cap - 1;
   x->min_exp = UINT64_MAX;
   s->nonce_ix = x;
