@@ -59,6 +59,17 @@
 #                        for its port; sets ANVIL_URL and ANVIL_PID
 
 DECC=${DECC:?DECC must point to the decc binary}
+# python3 resolved once: when the python3 on PATH is a version manager's
+# shim (pyenv's is a bash script running `pyenv exec`, 0.3–1.5 s a call on
+# a busy 2-core machine), the directory of the interpreter it runs goes
+# first on PATH, as `pyenv exec` itself does, so that the scripts' many
+# python3 calls (jget, fake servers) start the same interpreter directly.
+_lib_py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || _lib_py=
+if [ -n "$_lib_py" ] && [ -x "$_lib_py" ] && [ "$(command -v python3)" != "$_lib_py" ] &&
+  [ "$(basename "$_lib_py")" = python3 ]; then
+  PATH="$(dirname "$_lib_py"):$PATH"
+  export PATH
+fi
 pass=0
 fail=0
 out=
