@@ -59,17 +59,6 @@
 #                        for its port; sets ANVIL_URL and ANVIL_PID
 
 DECC=${DECC:?DECC must point to the decc binary}
-# python3 resolved once: when the python3 on PATH is a version manager's
-# shim (pyenv's is a bash script running `pyenv exec`, 0.3–1.5 s a call on
-# a busy 2-core machine), the directory of the interpreter it runs goes
-# first on PATH, as `pyenv exec` itself does, so that the scripts' many
-# python3 calls (jget, fake servers) start the same interpreter directly.
-_lib_py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || _lib_py=
-if [ -n "$_lib_py" ] && [ -x "$_lib_py" ] && [ "$(command -v python3)" != "$_lib_py" ] &&
-  [ "$(basename "$_lib_py")" = python3 ]; then
-  PATH="$(dirname "$_lib_py"):$PATH"
-  export PATH
-fi
 pass=0
 fail=0
 out=
@@ -83,6 +72,28 @@ _lib_on_exit() {
   rm -rf "$T"
 }
 trap _lib_on_exit EXIT
+# python3 without a version manager's shim: pyenv's (a bash script running
+# `pyenv exec`) costs 0.3-1.5 s a call on a busy 2-core machine, and the
+# scripts make dozens of python3 calls (jget, fake servers, checks). When
+# the python3 on PATH is a shim, the first python3 on PATH outside a shims
+# directory (Debian's, which scripts/setup.sh installs) is linked into
+# $T/.bin, put first on PATH; only the stdlib is used.
+case $(command -v python3 2>/dev/null) in
+*/shims/python3)
+  _lib_ifs=$IFS
+  IFS=:
+  for _lib_d in $PATH; do
+    case $_lib_d in */shims) continue ;; esac
+    if [ -x "$_lib_d/python3" ]; then
+      mkdir -p "$T/.bin"
+      ln -s "$_lib_d/python3" "$T/.bin/python3"
+      PATH="$T/.bin:$PATH"
+      break
+    fi
+  done
+  IFS=$_lib_ifs
+  ;;
+esac
 on_exit() { _lib_exit_cmds+=("$1"); }
 
 _lib_in_ci() { [ -n "${CI:-}" ] && [ "${CI}" != false ] && [ "${CI}" != 0 ]; }
