@@ -59,8 +59,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   }
   static const char health[] = "GET /health HTTP/1.1\r\nHost: x\r\n"
                                "Connection: close\r\n\r\n";
-  if (fn_exchange(health, sizeof health - 1, resp, sizeof resp) != 200) {
-    fprintf(stderr, "the node no longer answers /health\n");
+  /* the status says which failure: -1 a local socket error, 0 no answer */
+  int hs = fn_exchange(health, sizeof health - 1, resp, sizeof resp);
+  if (hs != 200) {
+    fprintf(stderr, "the node no longer answers /health (status %d): %.300s\n",
+            hs, resp);
     abort();
   }
   return 0;

@@ -25,6 +25,18 @@
  * is only for inputs that may be incomplete (fuzz_http_request's raw
  * bytes): a complete request (fn_exchange) waits for its answer first.
  *
+ * Signals. libFuzzer's -timeout arms a SIGALRM interval timer (every
+ * timeout/2 + 1 s) whose handler has no SA_RESTART, and the signal goes to
+ * this (the main) thread: a blocking connect, send or recv with a socket
+ * timeout, and every poll, then fails with EINTR. Each call here retries
+ * it (an interrupted connect goes on in the background: its end is awaited
+ * with poll and SO_ERROR). Before, an alarm landing in the /health
+ * exchange made it return -1 (connect) or shut the request down before its
+ * answer (ppoll taken for an answer), which MHD then drops: "the node no
+ * longer answers /health" once in 107,523 and once in 287,024 inputs of
+ * the long runs (-timeout=10: an alarm every 6 s), never when replaying
+ * (no alarm in a 2 ms run). tests/unit/api/test_fuzz_node.c checks it.
+ *
  * Everything on the server side (MHD's threads, the connection guard, the
  * routing, the handlers) runs in this process, so the sanitizers and the
  * coverage see it. A request runs in a few hundred microseconds: these
@@ -35,6 +47,7 @@
 #define DECC_FUZZ_NODE_H
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -174,7 +187,8 @@ static int fn_wait_consumed(int cfd, int complete, long wait_ms) {
   int sfd = -1;
   for (;;) {
     struct pollfd pf = {cfd, POLLIN, 0};
-    if (ppoll(&pf, 1, &tick, NULL) != 0)
+    int pr = ppoll(&pf, 1, &tick, NULL);
+    if (pr > 0 || (pr < 0 && errno != EINTR))
       return sfd; /* an answer (or the server closed, or an error) */
     if (sfd < 0)
       sfd = fn_server_fd(cfd, fn_last_sfd);
@@ -209,6 +223,34 @@ static void fn_wait_closed(int sfd, uint16_t port) {
   sched_yield();
 }
 
+/* connect(2) on the blocking socket fd, through an alarm: an interrupted
+ * connect goes on in the background, so its end is awaited (POLLOUT, at
+ * most wait_ms in all) and read from SO_ERROR. Returns 0 when connected. */
+static int fn_connect(int fd, const struct sockaddr_in *sa, long wait_ms) {
+  if (connect(fd, (const struct sockaddr *)sa, sizeof *sa) == 0)
+    return 0;
+  if (errno != EINTR)
+    return -1;
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    long left = wait_ms - fn_ms_since(&t0);
+    if (left <= 0)
+      return -1;
+    struct pollfd pf = {fd, POLLOUT, 0};
+    int pr = poll(&pf, 1, (int)left);
+    if (pr < 0 && errno == EINTR)
+      continue;
+    if (pr <= 0)
+      return -1;
+    int soerr = 0;
+    socklen_t l = sizeof soerr;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &l) != 0 || soerr)
+      return -1;
+    return 0;
+  }
+}
+
 /* Sends req (len bytes) on a new connection, then reads the response into
  * out (NUL-terminated, at most cap - 1 bytes kept), waiting at most
  * wait_ms between bytes. Returns the HTTP status of the response, 0 when
@@ -231,7 +273,7 @@ static int fn_exchange_io(const void *req, size_t len, char *out, size_t cap,
   sa.sin_family = AF_INET;
   sa.sin_port = htons((uint16_t)fn_port);
   sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+  if (fn_connect(fd, &sa, wait_ms) != 0) {
     close(fd);
     return -1;
   }
@@ -239,6 +281,8 @@ static int fn_exchange_io(const void *req, size_t len, char *out, size_t cap,
   size_t left = len;
   while (left > 0) {
     ssize_t w = send(fd, p, left, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR)
+      continue; /* an alarm before any byte was sent */
     if (w <= 0)
       break; /* the server may close early (413, 400): read what it said */
     p += w;
@@ -259,6 +303,8 @@ static int fn_exchange_io(const void *req, size_t len, char *out, size_t cap,
   for (;;) {
     char tmp[4096];
     ssize_t r = recv(fd, tmp, sizeof tmp, 0);
+    if (r < 0 && errno == EINTR)
+      continue; /* an alarm, not the end of the answer */
     if (r <= 0)
       break;
     size_t keep = (size_t)r;
