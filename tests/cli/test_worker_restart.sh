@@ -6,7 +6,8 @@
 #  (1) the worker killed with SIGKILL while idle; the scheduler initializes
 #      the next task while no worker runs; the worker restarts;
 #  (2) the worker killed in the middle of the enclave run of a slow app (it
-#      sleeps 10 s) and restarted on the same data directory;
+#      sleeps 4 s; the kill lands while its `sleep` runs) and restarted on
+#      the same data directory;
 #  (3) the scheduler and the worker both killed during a run, restarted.
 # Each task must end COMPLETED with its decrypted result, each with one
 # contribution (this worker's), and the worker's nonce must equal the
@@ -59,12 +60,31 @@ start_worker() {
 }
 kill9_worker() { signal_pid 9 "$WNODE_PID" || true; }
 start_worker
+# app_sleep PID: prints the pid of a `sleep` process below PID (the slow
+# app's, inside the worker's enclave run); fails if there is none.
+app_sleep() {
+  local c s
+  for c in $(pgrep -P "$1" 2>/dev/null); do
+    [ "$(cat "/proc/$c/comm" 2>/dev/null)" = sleep ] && { echo "$c"; return 0; }
+    s=$(app_sleep "$c") && { echo "$s"; return 0; }
+  done
+  return 1
+}
+# wait_app_sleep: waits (60 s at most) until the slow app sleeps in the
+# worker's enclave run, i.e. the run has begun.
+wait_app_sleep() {
+  SLEEPER=
+  for _ in $(seq 600); do SLEEPER=$(app_sleep "$WNODE_PID") && break; sleep 0.1; done
+  [ -n "$SLEEPER" ]
+}
+
 echo "{\"market\":\"$U\"}" >"$DECC_HOME/config.json"
 
-# The sample app, made slow on request (first argument "slow").
+# The sample app, made slow on request (first argument "slow"): 4 s, a
+# window the kill cannot miss since it is sent as soon as the `sleep` runs.
 check_rc "app init" 0 "$DECC" app init app1
-sed -i 's|^set -eu$|set -eu\n[ "${1:-}" = slow ] \&\& sleep 10|' app1/run.sh
-grep -q "sleep 10" app1/run.sh && ok || ko "app not patched"
+sed -i 's|^set -eu$|set -eu\n[ "${1:-}" = slow ] \&\& sleep 4|' app1/run.sh
+grep -q "sleep 4" app1/run.sh && ok || ko "app not patched"
 check_rc "app build" 0 "$DECC" --json app build app1 -o app1.tar
 M=$(jget 'd["measurement"]' <<<"$out")
 check_rc "store add" 0 "$DECC" --json store add app1.tar
@@ -105,16 +125,14 @@ wait_status "$T1" ACTIVE 20 && ok || ko "task 1 not initialized: $(status "$T1")
 start_worker
 wait_status "$T1" COMPLETED 60 && ok || ko "task 1 after restart: $(status "$T1") $(tail -5 "$T/wnode.log")"
 
-# (2) Killed during the enclave run (the app sleeps 10 s: a window wide
-# enough that the kill lands inside the run even on a loaded machine).
+# (2) Killed during the enclave run: as soon as the app's `sleep` runs.
 submit slow
 T2=$TASK
 for _ in $(seq 200); do [ "$(grep -c "→ worker" "$T/snode.log")" = 2 ] && break; sleep 0.1; done
 [ "$(grep -c "→ worker" "$T/snode.log")" = 2 ] && ok || ko "task 2 never assigned: $(cat "$T/snode.log")"
-sleep 1
-[ "$(status "$T2")" = ACTIVE ] && ok || ko "task 2 not running when killed: $(status "$T2")"
+wait_app_sleep && ok || ko "task 2's app never ran: $(tail -5 "$T/wnode.log")"
 kill9_worker
-sleep 3
+[ "$(status "$T2")" = ACTIVE ] && ok || ko "task 2 not running when killed: $(status "$T2")"
 start_worker
 wait_status "$T2" COMPLETED 60 && ok || ko "task 2 after restart: $(status "$T2") $(tail -5 "$T/wnode.log")"
 grep -q "interrupted; running it again" "$T/wnode.log" && ok || ko "no resume: $(cat "$T/wnode.log")"
@@ -125,10 +143,10 @@ submit slow
 T3=$TASK
 for _ in $(seq 200); do [ "$(grep -c "→ worker" "$T/snode.log")" = 3 ] && break; sleep 0.1; done
 [ "$(grep -c "→ worker" "$T/snode.log")" = 3 ] && ok || ko "task 3 never assigned: $(cat "$T/snode.log")"
+wait_app_sleep && ok || ko "task 3's app never ran: $(tail -5 "$T/wnode.log")"
 kill9_scheduler
-sleep 1
 kill9_worker
-sleep 3
+[ "$(status "$T3")" = ACTIVE ] && ok || ko "task 3 not running when killed: $(status "$T3")"
 start_scheduler
 start_worker
 wait_status "$T3" COMPLETED 60 && ok || ko "task 3 after restarts: $(status "$T3") $(tail -5 "$T/wnode.log") $(tail -5 "$T/snode.log")"
