@@ -271,6 +271,14 @@ typedef struct decc_enclave_launch {
    * (docs/internals/worker.md). NULL: the forked copy runs the enclave
    * (single-threaded callers). */
   const char *exec_path;
+  /* When non-zero: the worker side stops the enclave process (SIGKILL;
+   * its sandboxed app dies with it) if no outcome has come after this
+   * many seconds, and reports DEADLINE_REACHED. The worker sets it to the
+   * time left before the task's contribution deadline, after which a
+   * result could no longer be contributed: a hung enclave then costs the
+   * workerpool that task, not its thread. 0: no deadline of the launch's
+   * own (the process's limits bound it). */
+  uint32_t deadline_s;
 } decc_enclave_launch;
 
 /* argv[1] of an enclave process started through exec_path. */
@@ -288,9 +296,10 @@ typedef struct decc_enclave_launch {
 DECC_API int decc_enclave_child_main(int fd);
 
 /* The attested path (file comment). Blocks until the enclave process
- * ends (its own limits bound it). Out: *out.
+ * ends (its own limits bound it) or l->deadline_s passes. Out: *out.
  * Returns: DECC_OK when an outcome was produced (see out->cause, e.g.
- * SMS_REFUSED, ATTESTATION_FAILED, ENCLAVE_CRASHED); DECC_E_INVALID;
+ * SMS_REFUSED, ATTESTATION_FAILED, ENCLAVE_CRASHED, DEADLINE_REACHED);
+ * DECC_E_INVALID;
  * DECC_E_INTERNAL (fork / pipe failure). */
 DECC_API decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
                                              const decc_enclave_launch *l,

@@ -38,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,32 @@ static int send_frame(int fd, uint8_t type, const void *p, size_t n) {
   if (n > FRAME_MAX || write_full(fd, h, 5))
     return -1;
   return n ? write_full(fd, p, n) : 0;
+}
+
+/* Waits until fd is readable (or closed) or the monotonic deadline (ms)
+ * passes; a deadline of 0 means none. While waiting for a frame, the
+ * socket's receive timeout is set to the time left, so that a frame the
+ * enclave stops sending half-way is bounded too.
+ * Returns: 1 readable, 0 deadline passed. */
+static int wait_frame(int fd, uint64_t deadline) {
+  if (!deadline)
+    return 1;
+  for (;;) {
+    uint64_t now = decc__mono_ms();
+    if (now >= deadline)
+      return 0;
+    uint64_t left = deadline - now;
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    int r = poll(&pf, 1, left > 60000 ? 60000 : (int)left);
+    if (r < 0 && errno != EINTR)
+      return 1; /* the read below reports the failure */
+    if (r > 0) {
+      struct timeval tv = {.tv_sec = (time_t)(left / 1000),
+                           .tv_usec = (suseconds_t)(left % 1000 * 1000)};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      return 1;
+    }
+  }
 }
 
 /* Out: *type, *p (decc_malloc'd, NUL-terminated, NULL when n is 0), *n. */
@@ -692,11 +719,16 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
   decc_buf_clear(&desc);
   decc_quote *relayed = NULL; /* the quote sent to the SMS, kept for
                                  l->attestation_path */
+  uint64_t deadline =
+      l->deadline_s ? decc__mono_ms() + (uint64_t)l->deadline_s * 1000u : 0;
+  int late = 0;
   for (;;) {
     uint8_t t, *p = NULL;
     size_t n = 0;
-    if (recv_frame(fd, &t, &p, &n))
+    if (!wait_frame(fd, deadline) || recv_frame(fd, &t, &p, &n)) {
+      late = deadline && decc__mono_ms() >= deadline;
       break;
+    }
     decc_err e;
     decc_err_clear(&e);
     const char *code = NULL;
@@ -761,6 +793,8 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
       break;
   }
   close(fd);
+  if (late && !got)
+    kill(pid, SIGKILL); /* the sandboxed app has PDEATHSIG: it goes too */
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -769,7 +803,12 @@ decc_status decc_enclave_launch_run(decc_enclave_outcome *out,
   decc_free(relayed);
   if (!got) {
     memset(out, 0, sizeof *out);
-    if (WIFSIGNALED(status))
+    if (late)
+      decc__enclave_fail(out, DECC_CAUSE_DEADLINE_REACHED,
+                         "the enclave process gave no outcome within its "
+                         "deadline (%u s) and was stopped",
+                         (unsigned)l->deadline_s);
+    else if (WIFSIGNALED(status))
       decc__enclave_fail(out, DECC_CAUSE_ENCLAVE_CRASHED,
                          "the enclave process was killed by signal %d",
                          WTERMSIG(status));

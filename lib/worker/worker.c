@@ -555,6 +555,12 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
       char *apath = decc__path_join(w->logs, an);
       l.attestation_path = apath;
       l.exec_path = w->cfg.enclave_exec;
+      /* past the contribution deadline a result is useless: a hung
+       * enclave must not hold this thread longer */
+      uint64_t now = chain_now(w);
+      if (cdl > now)
+        l.deadline_s = cdl - now > UINT32_MAX ? UINT32_MAX
+                                              : (uint32_t)(cdl - now);
       decc_err e2;
       decc_err_clear(&e2);
       decc_status lst = decc_enclave_launch_run(&o, &l, &e2);

@@ -586,6 +586,22 @@ TEST(attested_launch_as_a_fresh_program) {
   ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
   ASSERT_EQ(o.cause, DECC_CAUSE_ENCLAVE_CRASHED);
   ASSERT(strstr(o.detail, "/nonexistent/decc did not start") != NULL);
+
+  /* a program that hangs (it never answers the launch description): the
+   * deadline stops it and says so, instead of holding the worker */
+  char hang[700];
+  snprintf(hang, sizeof hang, "%s/hang.sh", f.w.tmp);
+  FILE *hf = fopen(hang, "w");
+  ASSERT(hf != NULL);
+  fputs("#!/bin/sh\nexec sleep 600\n", hf);
+  ASSERT_EQ(fclose(hf), 0);
+  ASSERT_EQ(chmod(hang, 0755), 0);
+  launch_init(&l, &f, &f.be, work, sizeof work, "exec-hang");
+  l.exec_path = hang;
+  l.deadline_s = 1;
+  ASSERT_OK(decc_enclave_launch_run(&o, &l, NULL));
+  ASSERT_EQ(o.cause, DECC_CAUSE_DEADLINE_REACHED);
+  ASSERT(strstr(o.detail, "deadline (1 s)") != NULL);
   fx_teardown(&f);
 }
 
