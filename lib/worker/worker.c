@@ -559,8 +559,8 @@ static decc_status run_assignment(decc_worker *w, const decc_task_assignment *a,
        * enclave must not hold this thread longer */
       uint64_t now = chain_now(w);
       if (cdl > now)
-        l.deadline_s = cdl - now > UINT32_MAX ? UINT32_MAX
-                                              : (uint32_t)(cdl - now);
+        l.deadline_s =
+            cdl - now > UINT32_MAX ? UINT32_MAX : (uint32_t)(cdl - now);
       decc_err e2;
       decc_err_clear(&e2);
       decc_status lst = decc_enclave_launch_run(&o, &l, &e2);
