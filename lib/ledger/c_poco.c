@@ -170,12 +170,9 @@ static decc_status deal_store(ldg_ctx *c, const uint8_t id[32],
   decc_buf_init(&b, 0);
   decc_status s = decc_poco_deal_abi(&b, d);
   if (s == DECC_OK)
-    s = ldg_exec(c->l,
-                 "INSERT OR REPLACE INTO deals VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
-                 "?7)",
-                 c->err, "hbaaaai", id, b.data, b.len, &d->app.pointer,
-                 &d->dataset.pointer, &d->workerpool.pointer, &d->requester,
-                 (int64_t)c->number);
+    s = ldg_deal_put(c->l, id, b.data, b.len, &d->app.pointer,
+                     &d->dataset.pointer, &d->workerpool.pointer, &d->requester,
+                     c->number, c->err);
   else
     decc_err_set(c->err, s, "ledger: cannot encode a deal");
   decc_buf_clear(&b);
@@ -194,20 +191,18 @@ static decc_status deal_load(ldg_ctx *c, const uint8_t id[32],
   decc_status s = decc_poco_deal_init(d);
   if (s != DECC_OK)
     return decc_err_set(c->err, s, "out of memory");
-  sqlite3_stmt *st;
-  s = ldg_query(c->l, &st, found, "SELECT record FROM deals WHERE id=?1",
-                c->err, "h", id);
+  decc_buf rec;
+  decc_buf_init(&rec, 0);
+  s = ldg_deal_record(c->l, id, &rec, found, c->err);
   if (s != DECC_OK || !*found) {
-    if (st)
-      sqlite3_reset(st);
+    decc_buf_clear(&rec);
     return s;
   }
   decc_abi_value *v = NULL;
-  /* the decoded tree points into the row: reset only after reading */
-  s = decc_abi_decode(&v, DEAL_T, sqlite3_column_blob(st, 0),
-                      (size_t)sqlite3_column_bytes(st, 0), 0, NULL);
+  /* the decoded tree points into the record: cleared only after reading */
+  s = decc_abi_decode(&v, DEAL_T, rec.data, rec.len, 0, NULL);
   if (s != DECC_OK) {
-    sqlite3_reset(st);
+    decc_buf_clear(&rec);
     return decc_err_set(c->err, DECC_E_CORRUPT, "ledger: bad deal record");
   }
   const decc_abi_value *t = decc_abi_item(v, 0);
@@ -232,7 +227,7 @@ static decc_status deal_load(ldg_ctx *c, const uint8_t id[32],
   (void)decc_abi_get_u256(decc_abi_item(t, 14), &d->scheduler_reward_ratio);
   (void)decc_abi_get_address(decc_abi_item(t, 15), &d->sponsor);
   decc_abi_value_free(v);
-  sqlite3_reset(st);
+  decc_buf_clear(&rec);
   return DECC_OK;
 }
 
@@ -283,9 +278,8 @@ static decc_status task_store(ldg_ctx *c, const uint8_t id[32],
   decc_status s = decc_abi_enc_finish(&e, &b);
   decc_abi_enc_clear(&e);
   if (s == DECC_OK)
-    s = ldg_exec(c->l, "INSERT OR REPLACE INTO tasks VALUES(?1, ?2, ?3, ?4)",
-                 c->err, "hhib", id, t->deal_id, (int64_t)t->status, b.data,
-                 b.len);
+    s = ldg_task_put(c->l, id, t->deal_id, (int64_t)t->status, b.data, b.len,
+                     c->err);
   else
     decc_err_set(c->err, s, "ledger: cannot encode a task");
   decc_buf_clear(&b);
@@ -311,20 +305,17 @@ static decc_status dup_bytes(const decc_abi_value *v, uint8_t **out,
 static decc_status task_load(ldg_ctx *c, const uint8_t id[32],
                              decc_poco_task *t, int *found) {
   decc_poco_task_init(t);
-  sqlite3_stmt *st;
-  decc_status s =
-      ldg_query(c->l, &st, found, "SELECT record FROM tasks WHERE id=?1",
-                c->err, "h", id);
+  decc_buf rec;
+  decc_buf_init(&rec, 0);
+  decc_status s = ldg_task_record(c->l, id, &rec, found, c->err);
   if (s != DECC_OK || !*found) {
-    if (st)
-      sqlite3_reset(st);
+    decc_buf_clear(&rec);
     return s;
   }
   decc_abi_value *v = NULL;
-  s = decc_abi_decode(&v, TASK_T, sqlite3_column_blob(st, 0),
-                      (size_t)sqlite3_column_bytes(st, 0), 0, NULL);
+  s = decc_abi_decode(&v, TASK_T, rec.data, rec.len, 0, NULL);
   if (s != DECC_OK) {
-    sqlite3_reset(st);
+    decc_buf_clear(&rec);
     return decc_err_set(c->err, DECC_E_CORRUPT, "ledger: bad task record");
   }
   const decc_abi_value *r = decc_abi_item(v, 0);
@@ -382,7 +373,7 @@ static decc_status task_load(ldg_ctx *c, const uint8_t id[32],
     }
   }
   decc_abi_value_free(v);
-  sqlite3_reset(st);
+  decc_buf_clear(&rec);
   if (s != DECC_OK) {
     decc_poco_task_clear(t);
     return decc_err_set(c->err, s, "ledger: cannot load a task");

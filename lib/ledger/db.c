@@ -217,6 +217,7 @@ void decc_ledger_close(decc_ledger *l) {
       sqlite3_finalize(l->stmts[i].st);
   if (l->in_block)
     sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+  ldg_ov_clear(l);
   if (l->db)
     sqlite3_close(l->db);
   decc_free(l);

@@ -356,6 +356,7 @@ decc_status ldg_block_begin(decc_ledger *l, uint64_t ts, decc_err *err) {
   l->blk_timestamp = ts;
   l->blk_txs = 0;
   l->blk_logs = 0;
+  ldg_ov_clear(l); /* (empty: every block ends with a flush or an abort) */
   decc_keccak256_init(&l->blk_txroot);
   decc_keccak256_init(&l->blk_rcroot);
   l->in_block = 1;
@@ -366,6 +367,7 @@ void ldg_block_abort(decc_ledger *l) {
   if (!l->in_block)
     return;
   sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+  ldg_ov_clear(l);
   l->in_block = 0;
 }
 
@@ -381,16 +383,20 @@ decc_status ldg_block_commit(decc_ledger *l, uint8_t hash_out[32],
   memcpy(hdr + 56, txroot, 32);
   memcpy(hdr + 88, rcroot, 32);
   decc_keccak256(hash, hdr, sizeof hdr);
-  decc_status s =
-      ldg_exec(l, "INSERT INTO blocks VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", err,
-               "ihhiihh", (int64_t)l->blk_number, hash, l->blk_parent,
-               (int64_t)l->blk_timestamp, (int64_t)l->blk_txs, txroot, rcroot);
+  /* the block's state rows, in its own transaction, before COMMIT */
+  decc_status s = ldg_ov_flush(l, err);
+  if (s == DECC_OK)
+    s = ldg_exec(l, "INSERT INTO blocks VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 err, "ihhiihh", (int64_t)l->blk_number, hash, l->blk_parent,
+                 (int64_t)l->blk_timestamp, (int64_t)l->blk_txs, txroot,
+                 rcroot);
   if (s == DECC_OK)
     s = ldg_exec(l, "COMMIT", err, "");
   if (s != DECC_OK) {
     ldg_block_abort(l);
     return s;
   }
+  ldg_ov_clear(l);
   l->in_block = 0;
   if (hash_out)
     memcpy(hash_out, hash, 32);
@@ -487,8 +493,10 @@ decc_status ldg_tx_execute(decc_ledger *l, int kind, const uint8_t hash[32],
   decc_status s = ldg_nonce_set(l, from, nonce + 1, err);
   if (s != DECC_OK)
     return s;
-  if ((s = ldg_exec(l, "SAVEPOINT tx", err, "")) != DECC_OK)
-    return s;
+  /* the call's writes: overlaid rows with an undo log, any other row
+   * inside a savepoint ldg_exec opens at the first such write */
+  l->sp_open = 0;
+  ldg_ov_tx_begin(l);
   ldg_ctx c;
   ctx_init(&c, l, from, err);
   c.timestamp = l->blk_timestamp;
@@ -497,18 +505,23 @@ decc_status ldg_tx_execute(decc_ledger *l, int kind, const uint8_t hash[32],
   decc_buf_init(&ret, 16 * 1024 * 1024);
   s = ldg_dispatch(&c, from, to, data, len, &ret);
   int reverted = s == DECC_E_REVERT;
+  ldg_ov_tx_end(l, s != DECC_OK);
   if (s != DECC_OK && !reverted) {
-    ldg_exec(l, "ROLLBACK TO tx", NULL, "");
-    ldg_exec(l, "RELEASE tx", NULL, "");
+    if (l->sp_open) {
+      ldg_exec(l, "ROLLBACK TO tx", NULL, "");
+      ldg_exec(l, "RELEASE tx", NULL, "");
+    }
+    l->sp_open = 0;
     goto done;
   }
   if (reverted) {
-    s = ldg_exec(l, "ROLLBACK TO tx", err, "");
+    s = l->sp_open ? ldg_exec(l, "ROLLBACK TO tx", err, "") : DECC_OK;
     logs_truncate(&c.logs, 0);
     decc_buf_reset(&ret);
   }
-  if (s == DECC_OK)
+  if (s == DECC_OK && l->sp_open)
     s = ldg_exec(l, "RELEASE tx", err, "");
+  l->sp_open = 0;
   if (s != DECC_OK)
     goto done;
   memcpy(out->tx_hash, hash, 32);

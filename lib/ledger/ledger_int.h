@@ -76,6 +76,13 @@ struct decc_ledger {
   uint32_t blk_logs;
   decc_keccak256_ctx blk_txroot;
   decc_keccak256_ctx blk_rcroot;
+  /* the transaction being executed (ldg_tx_execute): tx_active while its
+   * call runs; sp_open once its SQLite savepoint is open (opened by
+   * ldg_exec at the call's first direct SQL write, see sql.c) */
+  int tx_active;
+  int sp_open;
+  /* per-block write-back overlay of the hot state rows (overlay.c) */
+  struct ldg_overlay *ov;
   /* the signatures of the transaction being executed, recovered ahead
    * with the block's (ldg_raw_decode_many); consulted by the PoCo world */
   const decc_poco_sigcheck *pre;
@@ -212,6 +219,67 @@ extern const ldg_method ldg_dataprotector_methods[];
 /* Optional PoCo rule methods (c_poco.c); may be an empty table. */
 extern const ldg_method ldg_poco_methods[];
 
+/* ---- per-block state overlay (overlay.c) ------------------------------------ */
+
+/* While a block is open (l->in_block), the rows execution reads and writes
+ * most (one key each) live in an in-memory overlay: reads hit it first and
+ * fill it from SQLite, writes go only to it, and ldg_ov_flush writes the
+ * dirty rows into the block's SQLite transaction just before COMMIT. A
+ * transaction's writes are undone in memory when its call reverts
+ * (ldg_ov_tx_end), so a call that only touches overlaid rows needs no
+ * SQLite savepoint. Outside a block every accessor goes to SQLite.
+ *
+ * Kinds, their keys and values (the value of a missing row reads as the
+ * zero value; deals and tasks record whether the row exists):
+ *   NONCE      address (20)   nonce, 8 bytes big-endian     -> accounts
+ *   RLC        address (20)   amount (32)                   -> rlc_balances
+ *   ESCROW     address (20)   balance (32) || frozen (32)   -> escrow
+ *   CONSUMED   order hash(32) consumed (32)                 -> orders.consumed
+ *   PRESIGNED  order hash(32) signer (20)                   -> orders.presigned
+ *   SCORE      worker (20)    score (32)                    -> scores
+ *   DEAL       deal id (32)   app||dataset||workerpool||requester (4 x 20)
+ *                             || block (8, big-endian) || viewDeal record
+ *   TASK       task id (32)   deal id (32) || status (8, big-endian) || record
+ */
+enum {
+  LDG_OV_NONCE = 0,
+  LDG_OV_RLC,
+  LDG_OV_ESCROW,
+  LDG_OV_CONSUMED,
+  LDG_OV_PRESIGNED,
+  LDG_OV_SCORE,
+  LDG_OV_DEAL,
+  LDG_OV_TASK,
+  LDG_OV_KINDS
+};
+/* Offsets into DEAL / TASK values. */
+#define LDG_OV_DEAL_RECORD 88
+#define LDG_OV_TASK_RECORD 40
+
+/* Looks key up. Returns 1 when the overlay holds it (*val / *vlen its
+ * value, NULL / 0 for a row known to be missing; valid until the next
+ * overlay write of that key), 0 when SQLite must be read. */
+int ldg_ov_get(decc_ledger *l, int kind, const uint8_t *key, size_t klen,
+               const uint8_t **val, size_t *vlen);
+/* Caches a row just read from SQLite (val NULL = missing). A failure to
+ * cache (out of memory) is harmless: the next read goes to SQLite. */
+void ldg_ov_fill(decc_ledger *l, int kind, const uint8_t *key, size_t klen,
+                 const void *val, size_t vlen);
+/* Writes a row (copies val). Inside a transaction (l->tx_active) the old
+ * value is kept for ldg_ov_tx_end. Returns DECC_OK or DECC_E_NOMEM. */
+decc_status ldg_ov_put(decc_ledger *l, int kind, const uint8_t *key,
+                       size_t klen, const void *val, size_t vlen,
+                       decc_err *err);
+/* Starts a transaction's undo log. */
+void ldg_ov_tx_begin(decc_ledger *l);
+/* Ends it: revert = 1 restores every row the transaction wrote. */
+void ldg_ov_tx_end(decc_ledger *l, int revert);
+/* Writes every dirty row into SQLite (in first-write order). Returns
+ * DECC_OK, DECC_E_IO. */
+decc_status ldg_ov_flush(decc_ledger *l, decc_err *err);
+/* Drops the overlay (after commit or abort; at close). */
+void ldg_ov_clear(decc_ledger *l);
+
 /* ---- state accessors (state.c) --------------------------------------------- */
 
 decc_status ldg_nonce_get(decc_ledger *l, const decc_address *a, uint64_t *out,
@@ -321,6 +389,25 @@ decc_status ldg_order_set_consumed(decc_ledger *l, const uint8_t hash[32],
                                    const decc_u256 *v, decc_err *err);
 decc_status ldg_order_set_presigned(decc_ledger *l, const uint8_t hash[32],
                                     const decc_address *signer, decc_err *err);
+
+/* Deal and task records (m_deals, m_tasks): the stored ABI record of id
+ * appended to out; *found = 0 when there is none. Returns DECC_OK,
+ * DECC_E_IO, DECC_E_NOMEM. */
+decc_status ldg_deal_record(decc_ledger *l, const uint8_t id[32], decc_buf *out,
+                            int *found, decc_err *err);
+decc_status ldg_task_record(decc_ledger *l, const uint8_t id[32], decc_buf *out,
+                            int *found, decc_err *err);
+/* Stores a deal: its record and the indexed columns. */
+decc_status ldg_deal_put(decc_ledger *l, const uint8_t id[32],
+                         const uint8_t *rec, size_t len,
+                         const decc_address *app, const decc_address *dataset,
+                         const decc_address *workerpool,
+                         const decc_address *requester, uint64_t block,
+                         decc_err *err);
+/* Stores a task: its deal, status and record. */
+decc_status ldg_task_put(decc_ledger *l, const uint8_t id[32],
+                         const uint8_t deal[32], int64_t status,
+                         const uint8_t *rec, size_t len, decc_err *err);
 
 /* Worker scores. */
 decc_status ldg_score_get(decc_ledger *l, const decc_address *w, decc_u256 *out,

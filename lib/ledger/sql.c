@@ -131,8 +131,30 @@ decc_status ldg_bindv(decc_ledger *l, sqlite3_stmt *st, const char *fmt,
   return bindv_with(l, st, fmt, ap, SQLITE_TRANSIENT, &n, err);
 }
 
+/* Opens the running transaction's savepoint before its call's first
+ * direct SQL write. Why lazily: most calls only write rows the block's
+ * overlay holds (overlay.c), and a savepoint makes SQLite copy every page
+ * the call then modifies into its statement journal. ldg_tx_execute rolls
+ * back to it (when open) on a revert and releases it. */
+static decc_status open_savepoint(decc_ledger *l, decc_err *err) {
+  sqlite3_stmt *st = stmt_get(l, "SAVEPOINT tx", 0, err);
+  if (!st)
+    return err ? err->code : DECC_E_IO;
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE)
+    return ldg_sql_error(l, err, "savepoint");
+  l->sp_open = 1;
+  return DECC_OK;
+}
+
 decc_status ldg_exec(decc_ledger *l, const char *sql, decc_err *err,
                      const char *fmt, ...) {
+  if (l->tx_active && !l->sp_open) {
+    decc_status s0 = open_savepoint(l, err);
+    if (s0 != DECC_OK)
+      return s0;
+  }
   sqlite3_stmt *st = stmt_get(l, sql, 0, err);
   if (!st)
     return err ? err->code : DECC_E_IO;

@@ -2,13 +2,64 @@
  * state.c — typed accessors over the ledger's state tables: account
  * nonces, RLC balances and allowances, the hub's escrow accounts, registry
  * entries with OpenZeppelin ERC721Enumerable bookkeeping, categories,
- * order consumption / presignatures and worker scores. Every write is an
- * upsert so absent rows read as zero, like Solidity mappings.
+ * order consumption / presignatures, worker scores, deal and task records.
+ * Every write is an upsert so absent rows read as zero, like Solidity
+ * mappings. While a block is open, the rows of the overlay's kinds
+ * (ledger_int.h) are read through it and written only to it (overlay.c
+ * flushes them before COMMIT); outside a block they go to SQLite.
  */
 #include <string.h>
 
 #include "decc/mem.h"
 #include "ledger/ledger_int.h"
+
+static void be64_put(uint8_t out[8], uint64_t v) {
+  for (int i = 7; i >= 0; i--, v >>= 8)
+    out[i] = (uint8_t)v;
+}
+
+static uint64_t be64_get(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v = v << 8 | p[i];
+  return v;
+}
+
+/* A u256 row of an overlaid kind keyed by an address: from the overlay
+ * inside a block (filled from SQLite on a miss). */
+static decc_status get_u256_ov(decc_ledger *l, int kind, const char *sql,
+                               const decc_address *a, decc_u256 *out,
+                               decc_err *err) {
+  const uint8_t *v;
+  size_t n;
+  if (l->in_block && ldg_ov_get(l, kind, a->b, 20, &v, &n)) {
+    decc_u256_from_be(out, v);
+    return DECC_OK;
+  }
+  sqlite3_stmt *st;
+  int found;
+  decc_status s = ldg_query(l, &st, &found, sql, err, "a", a);
+  if (s != DECC_OK)
+    return s;
+  if (found)
+    ldg_col_u256(st, 0, out);
+  else
+    *out = decc_u256_from_u64(0);
+  sqlite3_reset(st);
+  if (l->in_block) {
+    uint8_t be[32];
+    decc_u256_to_be(be, out);
+    ldg_ov_fill(l, kind, a->b, 20, be, 32);
+  }
+  return DECC_OK;
+}
+
+static decc_status put_u256_ov(decc_ledger *l, int kind, const decc_address *a,
+                               const decc_u256 *v, decc_err *err) {
+  uint8_t be[32];
+  decc_u256_to_be(be, v);
+  return ldg_ov_put(l, kind, a->b, 20, be, 32, err);
+}
 
 static decc_status get_u256(decc_ledger *l, const char *sql, decc_u256 *out,
                             decc_err *err, const char *fmt, const void *k1,
@@ -29,6 +80,12 @@ static decc_status get_u256(decc_ledger *l, const char *sql, decc_u256 *out,
 
 decc_status ldg_nonce_get(decc_ledger *l, const decc_address *a, uint64_t *out,
                           decc_err *err) {
+  const uint8_t *v;
+  size_t n;
+  if (l->in_block && ldg_ov_get(l, LDG_OV_NONCE, a->b, 20, &v, &n)) {
+    *out = be64_get(v);
+    return DECC_OK;
+  }
   sqlite3_stmt *st;
   int found;
   decc_status s =
@@ -38,11 +95,21 @@ decc_status ldg_nonce_get(decc_ledger *l, const decc_address *a, uint64_t *out,
     return s;
   *out = found ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
   sqlite3_reset(st);
+  if (l->in_block) {
+    uint8_t be[8];
+    be64_put(be, *out);
+    ldg_ov_fill(l, LDG_OV_NONCE, a->b, 20, be, 8);
+  }
   return DECC_OK;
 }
 
 decc_status ldg_nonce_set(decc_ledger *l, const decc_address *a, uint64_t v,
                           decc_err *err) {
+  if (l->in_block) {
+    uint8_t be[8];
+    be64_put(be, v);
+    return ldg_ov_put(l, LDG_OV_NONCE, a->b, 20, be, 8, err);
+  }
   return ldg_exec(l,
                   "INSERT OR REPLACE INTO accounts(address, nonce) "
                   "VALUES(?1, ?2)",
@@ -51,12 +118,15 @@ decc_status ldg_nonce_set(decc_ledger *l, const decc_address *a, uint64_t v,
 
 decc_status ldg_rlc_balance(decc_ledger *l, const decc_address *a,
                             decc_u256 *out, decc_err *err) {
-  return get_u256(l, "SELECT amount FROM rlc_balances WHERE address=?1", out,
-                  err, "a", a, NULL);
+  return get_u256_ov(l, LDG_OV_RLC,
+                     "SELECT amount FROM rlc_balances WHERE address=?1", a, out,
+                     err);
 }
 
 decc_status ldg_rlc_set_balance(decc_ledger *l, const decc_address *a,
                                 const decc_u256 *v, decc_err *err) {
+  if (l->in_block)
+    return put_u256_ov(l, LDG_OV_RLC, a, v, err);
   return ldg_exec(l, "INSERT OR REPLACE INTO rlc_balances VALUES(?1, ?2)", err,
                   "au", a, v);
 }
@@ -80,19 +150,32 @@ decc_status ldg_rlc_set_allowance(decc_ledger *l, const decc_address *owner,
 decc_status ldg_escrow_get(decc_ledger *l, const decc_address *a,
                            decc_u256 *balance, decc_u256 *frozen,
                            decc_err *err) {
-  sqlite3_stmt *st;
-  int found;
-  decc_status s = ldg_query(
-      l, &st, &found, "SELECT balance, frozen FROM escrow WHERE address=?1",
-      err, "a", a);
-  if (s != DECC_OK)
-    return s;
   decc_u256 b = decc_u256_from_u64(0), f = b;
-  if (found) {
-    ldg_col_u256(st, 0, &b);
-    ldg_col_u256(st, 1, &f);
+  const uint8_t *v;
+  size_t n;
+  if (l->in_block && ldg_ov_get(l, LDG_OV_ESCROW, a->b, 20, &v, &n)) {
+    decc_u256_from_be(&b, v);
+    decc_u256_from_be(&f, v + 32);
+  } else {
+    sqlite3_stmt *st;
+    int found;
+    decc_status s = ldg_query(
+        l, &st, &found, "SELECT balance, frozen FROM escrow WHERE address=?1",
+        err, "a", a);
+    if (s != DECC_OK)
+      return s;
+    if (found) {
+      ldg_col_u256(st, 0, &b);
+      ldg_col_u256(st, 1, &f);
+    }
+    sqlite3_reset(st);
+    if (l->in_block) {
+      uint8_t be[64];
+      decc_u256_to_be(be, &b);
+      decc_u256_to_be(be + 32, &f);
+      ldg_ov_fill(l, LDG_OV_ESCROW, a->b, 20, be, 64);
+    }
   }
-  sqlite3_reset(st);
   if (balance)
     *balance = b;
   if (frozen)
@@ -103,6 +186,12 @@ decc_status ldg_escrow_get(decc_ledger *l, const decc_address *a,
 decc_status ldg_escrow_set(decc_ledger *l, const decc_address *a,
                            const decc_u256 *balance, const decc_u256 *frozen,
                            decc_err *err) {
+  if (l->in_block) {
+    uint8_t be[64];
+    decc_u256_to_be(be, balance);
+    decc_u256_to_be(be + 32, frozen);
+    return ldg_ov_put(l, LDG_OV_ESCROW, a->b, 20, be, 64, err);
+  }
   return ldg_exec(l, "INSERT OR REPLACE INTO escrow VALUES(?1, ?2, ?3)", err,
                   "auu", a, balance, frozen);
 }
@@ -420,29 +509,52 @@ decc_status ldg_category_add(decc_ledger *l, const char *name,
 decc_status ldg_order_get(decc_ledger *l, const uint8_t hash[32],
                           decc_u256 *consumed, decc_address *presigned,
                           decc_err *err) {
-  sqlite3_stmt *st;
-  int found;
-  decc_status s = ldg_query(
-      l, &st, &found, "SELECT consumed, presigned FROM orders WHERE hash=?1",
-      err, "h", hash);
-  if (s != DECC_OK)
-    return s;
-  if (consumed)
-    *consumed = decc_u256_from_u64(0);
-  if (presigned)
-    memset(presigned, 0, sizeof *presigned);
-  if (found) {
-    if (consumed)
-      ldg_col_u256(st, 0, consumed);
-    if (presigned)
-      ldg_col_addr(st, 1, presigned);
+  const uint8_t *vc = NULL, *vp = NULL;
+  size_t n;
+  int hc = l->in_block && ldg_ov_get(l, LDG_OV_CONSUMED, hash, 32, &vc, &n);
+  int hp = l->in_block && ldg_ov_get(l, LDG_OV_PRESIGNED, hash, 32, &vp, &n);
+  decc_u256 c = decc_u256_from_u64(0);
+  decc_address p;
+  memset(&p, 0, sizeof p);
+  if (hc)
+    decc_u256_from_be(&c, vc);
+  if (hp)
+    memcpy(p.b, vp, 20);
+  if (!hc || !hp) {
+    sqlite3_stmt *st;
+    int found;
+    decc_status s = ldg_query(
+        l, &st, &found, "SELECT consumed, presigned FROM orders WHERE hash=?1",
+        err, "h", hash);
+    if (s != DECC_OK)
+      return s;
+    if (found && !hc)
+      ldg_col_u256(st, 0, &c);
+    if (found && !hp)
+      ldg_col_addr(st, 1, &p);
+    sqlite3_reset(st);
+    if (l->in_block && !hc) {
+      uint8_t be[32];
+      decc_u256_to_be(be, &c);
+      ldg_ov_fill(l, LDG_OV_CONSUMED, hash, 32, be, 32);
+    }
+    if (l->in_block && !hp)
+      ldg_ov_fill(l, LDG_OV_PRESIGNED, hash, 32, p.b, 20);
   }
-  sqlite3_reset(st);
+  if (consumed)
+    *consumed = c;
+  if (presigned)
+    *presigned = p;
   return DECC_OK;
 }
 
 decc_status ldg_order_set_consumed(decc_ledger *l, const uint8_t hash[32],
                                    const decc_u256 *v, decc_err *err) {
+  if (l->in_block) {
+    uint8_t be[32];
+    decc_u256_to_be(be, v);
+    return ldg_ov_put(l, LDG_OV_CONSUMED, hash, 32, be, 32, err);
+  }
   return ldg_exec(l,
                   "INSERT INTO orders(hash, consumed) VALUES(?1, ?2) "
                   "ON CONFLICT(hash) DO UPDATE SET consumed=excluded.consumed",
@@ -451,6 +563,8 @@ decc_status ldg_order_set_consumed(decc_ledger *l, const uint8_t hash[32],
 
 decc_status ldg_order_set_presigned(decc_ledger *l, const uint8_t hash[32],
                                     const decc_address *signer, decc_err *err) {
+  if (l->in_block)
+    return ldg_ov_put(l, LDG_OV_PRESIGNED, hash, 32, signer->b, 20, err);
   return ldg_exec(
       l,
       "INSERT INTO orders(hash, presigned) VALUES(?1, ?2) "
@@ -460,12 +574,120 @@ decc_status ldg_order_set_presigned(decc_ledger *l, const uint8_t hash[32],
 
 decc_status ldg_score_get(decc_ledger *l, const decc_address *w, decc_u256 *out,
                           decc_err *err) {
-  return get_u256(l, "SELECT score FROM scores WHERE worker=?1", out, err, "a",
-                  w, NULL);
+  return get_u256_ov(l, LDG_OV_SCORE,
+                     "SELECT score FROM scores WHERE worker=?1", w, out, err);
 }
 
 decc_status ldg_score_set(decc_ledger *l, const decc_address *w,
                           const decc_u256 *v, decc_err *err) {
+  if (l->in_block)
+    return put_u256_ov(l, LDG_OV_SCORE, w, v, err);
   return ldg_exec(l, "INSERT OR REPLACE INTO scores VALUES(?1, ?2)", err, "au",
                   w, v);
+}
+
+/* ---- deal and task records ---------------------------------------------- */
+
+/* The record of a deal or task: sql reads its record column; off is where
+ * the record starts in the overlay's value. */
+static decc_status record_get(decc_ledger *l, int kind, const char *sql,
+                              size_t off, const uint8_t id[32], decc_buf *out,
+                              int *found, decc_err *err) {
+  const uint8_t *v;
+  size_t n;
+  decc_status s;
+  if (l->in_block && ldg_ov_get(l, kind, id, 32, &v, &n)) {
+    *found = v != NULL;
+    if (v && (s = decc_buf_append(out, v + off, n - off)) != DECC_OK)
+      return decc_err_set(err, s, "out of memory");
+    return DECC_OK;
+  }
+  sqlite3_stmt *st;
+  if ((s = ldg_query(l, &st, found, sql, err, "h", id)) != DECC_OK)
+    return s;
+  size_t before = out->len;
+  if (*found) {
+    const void *p = sqlite3_column_blob(st, 0);
+    int len = sqlite3_column_bytes(st, 0);
+    if (p && len > 0 && (s = decc_buf_append(out, p, (size_t)len)) != DECC_OK) {
+      sqlite3_reset(st);
+      return decc_err_set(err, s, "out of memory");
+    }
+  }
+  sqlite3_reset(st);
+  if (l->in_block && !*found)
+    ldg_ov_fill(l, kind, id, 32, NULL, 0);
+  else if (l->in_block) {
+    /* cache the row: a zero prefix stands in for the columns a reader
+     * never uses (a clean row is never written back) */
+    uint8_t *row = decc_calloc(1, off + (out->len - before));
+    if (row) {
+      memcpy(row + off, out->data + before, out->len - before);
+      ldg_ov_fill(l, kind, id, 32, row, off + (out->len - before));
+      decc_free(row);
+    }
+  }
+  return DECC_OK;
+}
+
+decc_status ldg_deal_record(decc_ledger *l, const uint8_t id[32], decc_buf *out,
+                            int *found, decc_err *err) {
+  return record_get(l, LDG_OV_DEAL, "SELECT record FROM deals WHERE id=?1",
+                    LDG_OV_DEAL_RECORD, id, out, found, err);
+}
+
+decc_status ldg_task_record(decc_ledger *l, const uint8_t id[32], decc_buf *out,
+                            int *found, decc_err *err) {
+  return record_get(l, LDG_OV_TASK, "SELECT record FROM tasks WHERE id=?1",
+                    LDG_OV_TASK_RECORD, id, out, found, err);
+}
+
+decc_status ldg_deal_put(decc_ledger *l, const uint8_t id[32],
+                         const uint8_t *rec, size_t len,
+                         const decc_address *app, const decc_address *dataset,
+                         const decc_address *workerpool,
+                         const decc_address *requester, uint64_t block,
+                         decc_err *err) {
+  if (!l->in_block)
+    return ldg_exec(
+        l, "INSERT OR REPLACE INTO deals VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        err, "hbaaaai", id, rec, len, app, dataset, workerpool, requester,
+        (int64_t)block);
+  if (len > DECC_LEDGER_MAX_CALLDATA * 4)
+    return decc_err_set(err, DECC_E_LIMIT, "ledger: deal record too large");
+  uint8_t *row = decc_malloc(LDG_OV_DEAL_RECORD + len);
+  if (!row)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  memcpy(row, app->b, 20);
+  memcpy(row + 20, dataset->b, 20);
+  memcpy(row + 40, workerpool->b, 20);
+  memcpy(row + 60, requester->b, 20);
+  be64_put(row + 80, block);
+  if (len)
+    memcpy(row + LDG_OV_DEAL_RECORD, rec, len);
+  decc_status s =
+      ldg_ov_put(l, LDG_OV_DEAL, id, 32, row, LDG_OV_DEAL_RECORD + len, err);
+  decc_free(row);
+  return s;
+}
+
+decc_status ldg_task_put(decc_ledger *l, const uint8_t id[32],
+                         const uint8_t deal[32], int64_t status,
+                         const uint8_t *rec, size_t len, decc_err *err) {
+  if (!l->in_block)
+    return ldg_exec(l, "INSERT OR REPLACE INTO tasks VALUES(?1, ?2, ?3, ?4)",
+                    err, "hhib", id, deal, status, rec, len);
+  if (len > DECC_LEDGER_MAX_CALLDATA * 4)
+    return decc_err_set(err, DECC_E_LIMIT, "ledger: task record too large");
+  uint8_t *row = decc_malloc(LDG_OV_TASK_RECORD + len);
+  if (!row)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  memcpy(row, deal, 32);
+  be64_put(row + 32, (uint64_t)status);
+  if (len)
+    memcpy(row + LDG_OV_TASK_RECORD, rec, len);
+  decc_status s =
+      ldg_ov_put(l, LDG_OV_TASK, id, 32, row, LDG_OV_TASK_RECORD + len, err);
+  decc_free(row);
+  return s;
 }

@@ -1,0 +1,327 @@
+/*
+ * overlay.c — the per-block write-back overlay of the ledger's hot state
+ * rows (account nonces, RLC balances, escrow accounts, order consumption
+ * and presignatures, worker scores, deal and task records; layouts in
+ * ledger_int.h).
+ *
+ * Why: executing a transaction read and upserted these rows one SQLite
+ * statement at a time, and each call ran inside a SQLite savepoint whose
+ * statement journal copied every page the call touched. With the rows in
+ * memory for the length of a block, repeated reads cost a hash lookup,
+ * repeated writes of one row in a block reach SQLite once, and a revert is
+ * undone here from an undo log, so a call that only touches overlaid rows
+ * opens no savepoint at all (sql.c opens one lazily at a call's first
+ * direct SQL write). The dirty rows are written inside the block's own
+ * SQLite transaction just before COMMIT (ldg_ov_flush), so a block is
+ * still all or nothing on disk; an aborted block drops the overlay.
+ *
+ * Entries are kept in an array in first-use order (the flush order, so it
+ * is deterministic) and found through an open-addressing index of entry
+ * numbers. An entry is NONE (not cached: a key first written by a call
+ * that reverted), CLEAN (a copy of the SQLite row) or DIRTY (to flush).
+ */
+#include <string.h>
+
+#include "decc/mem.h"
+#include "ledger/ledger_int.h"
+
+enum { OV_NONE = 0, OV_CLEAN = 1, OV_DIRTY = 2 };
+
+/* Longest key (an order hash, a deal or task id). */
+#define OV_KEY_MAX 32
+
+typedef struct ov_ent {
+  uint8_t kind, klen, state;
+  uint8_t key[OV_KEY_MAX];
+  uint8_t *val; /* NULL: the row is missing (deals, tasks) */
+  size_t vlen;
+} ov_ent;
+
+/* The previous state of an entry a transaction wrote. */
+typedef struct ov_undo {
+  size_t idx;
+  uint8_t state;
+  uint8_t *val;
+  size_t vlen;
+} ov_undo;
+
+struct ldg_overlay {
+  ov_ent *ents;
+  size_t n, cap;
+  uint32_t *index; /* entry number + 1; 0 = free slot */
+  size_t icap;     /* a power of two, at least twice n */
+  ov_undo *undo;
+  size_t nundo, capundo;
+};
+
+static uint64_t key_hash(int kind, const uint8_t *key, size_t klen) {
+  uint64_t h = 0x9E3779B97F4A7C15ull * ((uint64_t)(unsigned)kind + 1);
+  for (size_t i = 0; i < klen; i++) {
+    h ^= key[i];
+    h *= 0x100000001B3ull;
+  }
+  return h ^ (h >> 29);
+}
+
+/* The slot of key in the index: its entry's, or the free slot where it
+ * would go. */
+static size_t slot_find(const struct ldg_overlay *o, int kind,
+                        const uint8_t *key, size_t klen) {
+  size_t mask = o->icap - 1, i = (size_t)key_hash(kind, key, klen) & mask;
+  for (;; i = (i + 1) & mask) {
+    uint32_t e = o->index[i];
+    if (!e)
+      return i;
+    const ov_ent *x = &o->ents[e - 1];
+    if (x->kind == kind && x->klen == klen && !memcmp(x->key, key, klen))
+      return i;
+  }
+}
+
+static int grow_index(struct ldg_overlay *o) {
+  size_t ncap = o->icap ? o->icap * 2 : 256;
+  uint32_t *ni = decc_calloc(ncap, sizeof *ni);
+  if (!ni)
+    return 0;
+  decc_free(o->index);
+  o->index = ni;
+  o->icap = ncap;
+  for (size_t k = 0; k < o->n; k++) {
+    const ov_ent *x = &o->ents[k];
+    o->index[slot_find(o, x->kind, x->key, x->klen)] = (uint32_t)(k + 1);
+  }
+  return 1;
+}
+
+/* The entry of key, created (state NONE) when absent; NULL when out of
+ * memory or the key is too long. */
+static ov_ent *ent_get(decc_ledger *l, int kind, const uint8_t *key,
+                       size_t klen, size_t *idx) {
+  if (klen > OV_KEY_MAX || kind < 0 || kind >= LDG_OV_KINDS)
+    return NULL;
+  struct ldg_overlay *o = l->ov;
+  if (!o && !(o = l->ov = decc_calloc(1, sizeof *o)))
+    return NULL;
+  if ((o->n + 1) * 2 > o->icap && !grow_index(o))
+    return NULL;
+  size_t s = slot_find(o, kind, key, klen);
+  if (o->index[s]) {
+    *idx = o->index[s] - 1;
+    return &o->ents[*idx];
+  }
+  if (o->n == o->cap) {
+    size_t ncap = o->cap ? o->cap * 2 : 128;
+    ov_ent *ne = decc_realloc(o->ents, ncap * sizeof *ne);
+    if (!ne)
+      return NULL;
+    o->ents = ne;
+    o->cap = ncap;
+  }
+  ov_ent *x = &o->ents[o->n];
+  memset(x, 0, sizeof *x);
+  x->kind = (uint8_t)kind;
+  x->klen = (uint8_t)klen;
+  memcpy(x->key, key, klen);
+  *idx = o->n;
+  o->index[s] = (uint32_t)(++o->n);
+  return x;
+}
+
+int ldg_ov_get(decc_ledger *l, int kind, const uint8_t *key, size_t klen,
+               const uint8_t **val, size_t *vlen) {
+  struct ldg_overlay *o = l->ov;
+  if (!o || !o->n || klen > OV_KEY_MAX)
+    return 0;
+  uint32_t e = o->index[slot_find(o, kind, key, klen)];
+  if (!e || o->ents[e - 1].state == OV_NONE)
+    return 0;
+  *val = o->ents[e - 1].val;
+  *vlen = o->ents[e - 1].vlen;
+  return 1;
+}
+
+/* A heap copy of val (NULL for a missing row); *ok = 0 when out of
+ * memory. */
+static uint8_t *dup_val(const void *val, size_t vlen, int *ok) {
+  *ok = 1;
+  if (!val)
+    return NULL;
+  uint8_t *p = decc_malloc(vlen ? vlen : 1);
+  if (!p) {
+    *ok = 0;
+    return NULL;
+  }
+  memcpy(p, val, vlen);
+  return p;
+}
+
+void ldg_ov_fill(decc_ledger *l, int kind, const uint8_t *key, size_t klen,
+                 const void *val, size_t vlen) {
+  size_t idx;
+  ov_ent *x = ent_get(l, kind, key, klen, &idx);
+  if (!x || x->state != OV_NONE)
+    return;
+  int ok;
+  uint8_t *p = dup_val(val, vlen, &ok);
+  if (!ok)
+    return;
+  decc_free(x->val);
+  x->val = p;
+  x->vlen = val ? vlen : 0;
+  x->state = OV_CLEAN;
+}
+
+decc_status ldg_ov_put(decc_ledger *l, int kind, const uint8_t *key,
+                       size_t klen, const void *val, size_t vlen,
+                       decc_err *err) {
+  size_t idx;
+  ov_ent *x = ent_get(l, kind, key, klen, &idx);
+  if (!x)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  struct ldg_overlay *o = l->ov;
+  int ok;
+  uint8_t *p = dup_val(val, vlen, &ok);
+  if (!ok)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  if (l->tx_active) {
+    if (o->nundo == o->capundo) {
+      size_t ncap = o->capundo ? o->capundo * 2 : 64;
+      ov_undo *nu = decc_realloc(o->undo, ncap * sizeof *nu);
+      if (!nu) {
+        decc_free(p);
+        return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+      }
+      o->undo = nu;
+      o->capundo = ncap;
+    }
+    o->undo[o->nundo++] = (ov_undo){idx, x->state, x->val, x->vlen};
+  } else {
+    decc_free(x->val);
+  }
+  x->val = p;
+  x->vlen = val ? vlen : 0;
+  x->state = OV_DIRTY;
+  return DECC_OK;
+}
+
+void ldg_ov_tx_begin(decc_ledger *l) {
+  if (l->ov)
+    l->ov->nundo = 0;
+  l->tx_active = 1;
+}
+
+void ldg_ov_tx_end(decc_ledger *l, int revert) {
+  struct ldg_overlay *o = l->ov;
+  l->tx_active = 0;
+  if (!o)
+    return;
+  /* newest first, so a row written twice ends at its oldest value */
+  while (o->nundo) {
+    ov_undo *u = &o->undo[--o->nundo];
+    if (revert) {
+      ov_ent *x = &o->ents[u->idx];
+      decc_free(x->val);
+      x->val = u->val;
+      x->vlen = u->vlen;
+      x->state = u->state;
+    } else {
+      decc_free(u->val);
+    }
+  }
+}
+
+static uint64_t be64_get(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v = v << 8 | p[i];
+  return v;
+}
+
+static decc_status flush_one(decc_ledger *l, const ov_ent *x, decc_err *err) {
+  decc_address a[4];
+  const uint8_t *v = x->val;
+  if (x->kind <= LDG_OV_ESCROW || x->kind == LDG_OV_SCORE)
+    memcpy(a[0].b, x->key, 20);
+  switch (x->kind) {
+  case LDG_OV_NONCE:
+    return ldg_exec(l,
+                    "INSERT OR REPLACE INTO accounts(address, nonce) "
+                    "VALUES(?1, ?2)",
+                    err, "ai", &a[0], (int64_t)be64_get(v));
+  case LDG_OV_RLC:
+    return ldg_exec(l, "INSERT OR REPLACE INTO rlc_balances VALUES(?1, ?2)",
+                    err, "ab", &a[0], v, (size_t)32);
+  case LDG_OV_ESCROW:
+    return ldg_exec(l, "INSERT OR REPLACE INTO escrow VALUES(?1, ?2, ?3)", err,
+                    "abb", &a[0], v, (size_t)32, v + 32, (size_t)32);
+  case LDG_OV_CONSUMED:
+    return ldg_exec(l,
+                    "INSERT INTO orders(hash, consumed) VALUES(?1, ?2) ON "
+                    "CONFLICT(hash) DO UPDATE SET consumed=excluded.consumed",
+                    err, "hb", x->key, v, (size_t)32);
+  case LDG_OV_PRESIGNED:
+    memcpy(a[0].b, v, 20);
+    return ldg_exec(l,
+                    "INSERT INTO orders(hash, presigned) VALUES(?1, ?2) ON "
+                    "CONFLICT(hash) DO UPDATE SET presigned=excluded.presigned",
+                    err, "ha", x->key, &a[0]);
+  case LDG_OV_SCORE:
+    return ldg_exec(l, "INSERT OR REPLACE INTO scores VALUES(?1, ?2)", err,
+                    "ab", &a[0], v, (size_t)32);
+  case LDG_OV_DEAL:
+    for (int i = 0; i < 4; i++)
+      memcpy(a[i].b, v + 20 * i, 20);
+    return ldg_exec(
+        l, "INSERT OR REPLACE INTO deals VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        err, "hbaaaai", x->key, v + LDG_OV_DEAL_RECORD,
+        x->vlen - LDG_OV_DEAL_RECORD, &a[0], &a[1], &a[2], &a[3],
+        (int64_t)be64_get(v + 80));
+  case LDG_OV_TASK:
+    return ldg_exec(l, "INSERT OR REPLACE INTO tasks VALUES(?1, ?2, ?3, ?4)",
+                    err, "hhib", x->key, v, (int64_t)be64_get(v + 32),
+                    v + LDG_OV_TASK_RECORD, x->vlen - LDG_OV_TASK_RECORD);
+  default:
+    return decc_err_set(err, DECC_E_INTERNAL, "ledger: bad overlay row");
+  }
+}
+
+/* The smallest value each kind's writer stores (flush_one reads that
+ * far). */
+static size_t min_len(int kind) {
+  static const size_t n[LDG_OV_KINDS] = {
+      8, 32, 64, 32, 20, 32, LDG_OV_DEAL_RECORD, LDG_OV_TASK_RECORD};
+  return n[kind];
+}
+
+decc_status ldg_ov_flush(decc_ledger *l, decc_err *err) {
+  struct ldg_overlay *o = l->ov;
+  if (!o)
+    return DECC_OK;
+  for (size_t k = 0; k < o->n; k++) {
+    const ov_ent *x = &o->ents[k];
+    if (x->state != OV_DIRTY)
+      continue;
+    /* every writer stores a row (deals and tasks are never deleted) */
+    if (!x->val || x->vlen < min_len(x->kind))
+      return decc_err_set(err, DECC_E_INTERNAL, "ledger: bad overlay row");
+    decc_status s = flush_one(l, x, err);
+    if (s != DECC_OK)
+      return s;
+  }
+  return DECC_OK;
+}
+
+void ldg_ov_clear(decc_ledger *l) {
+  struct ldg_overlay *o = l->ov;
+  l->tx_active = 0;
+  if (!o)
+    return;
+  ldg_ov_tx_end(l, 1); /* frees the newer values an open undo log holds */
+  for (size_t k = 0; k < o->n; k++)
+    decc_free(o->ents[k].val);
+  decc_free(o->ents);
+  decc_free(o->index);
+  decc_free(o->undo);
+  decc_free(o);
+  l->ov = NULL;
+}

@@ -1,0 +1,186 @@
+/*
+ * test_ledger_overlay.c — the per-block state overlay (lib/ledger/overlay.c)
+ * keeps the ledger's semantics: inside one block, a call that writes
+ * overlaid rows (hub escrow balances) and then reverts leaves nothing
+ * behind, a call that writes a SQLite row (an RLC allowance) and reverts
+ * rolls back through the lazily opened savepoint, later calls of the block
+ * read the earlier ones' writes, the committed state equals the one the
+ * same calls reach one block each, and an aborted block drops its
+ * overlay.
+ */
+#include <string.h>
+
+#include "decc/u256.h"
+#include "ledger/ledger_int.h"
+#include "ledger_test_util.h"
+
+static decc_ledger *mem_ledger(void) {
+  decc_genesis g;
+  decc_ledger *l = NULL;
+  if (decc_genesis_default(&g) != DECC_OK)
+    return NULL;
+  g.timestamp = 1700000000;
+  if (decc_ledger_open_memory(&l, &g, NULL) != DECC_OK)
+    l = NULL;
+  decc_genesis_clear(&g);
+  return l;
+}
+
+static decc_buf call_a_u(const char *sig, const decc_address *a, uint64_t v) {
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_abi_enc_push_address(&e, a);
+  decc_abi_enc_push_u64(&e, v);
+  return finish_call(&e, sig);
+}
+
+static uint64_t stake_of(decc_ledger *l, const decc_address *a) {
+  decc_u256 s;
+  if (decc_ledger_escrow(l, a, &s, NULL, NULL) != DECC_OK)
+    return UINT64_MAX;
+  uint64_t v = 0;
+  return decc_u256_to_u64(&v, &s) ? v : UINT64_MAX - 1;
+}
+
+/* The four calls of the scenario: a1 -> a2 5 (hub), a3 takes 7 of a1's
+ * without an allowance (escrow moved, then reverts), a2 -> a3 2 (hub),
+ * a1 deposits more RLC than it holds with approveAndCall (the RLC
+ * allowance is written, then the hub's transferFrom reverts). */
+typedef struct scenario {
+  decc_ledger_call c[4];
+  decc_buf d[4];
+  decc_address a[4];
+} scenario;
+
+static void scenario_init(scenario *s, const decc_ledger_info *info) {
+  for (unsigned i = 0; i < 4; i++)
+    s->a[i] = dev_addr(i);
+  s->d[0] = call_a_u("transfer(address,uint256)", &s->a[2], 5);
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_abi_enc_push_address(&e, &s->a[1]);
+  decc_abi_enc_push_address(&e, &s->a[3]);
+  decc_abi_enc_push_u64(&e, 7);
+  s->d[1] = finish_call(&e, "transferFrom(address,address,uint256)");
+  s->d[2] = call_a_u("transfer(address,uint256)", &s->a[3], 2);
+  decc_abi_enc_init(&e, 0);
+  decc_abi_enc_push_address(&e, &info->addr.hub);
+  decc_abi_enc_push_u64(&e, 2000000ull * 1000000000ull);
+  decc_abi_enc_push_bytes(&e, NULL, 0);
+  s->d[3] = finish_call(&e, "approveAndCall(address,uint256,bytes)");
+  const decc_address *from[4] = {&s->a[1], &s->a[3], &s->a[2], &s->a[1]};
+  const decc_address *to[4] = {&info->addr.hub, &info->addr.hub,
+                               &info->addr.hub, &info->addr.token};
+  for (unsigned i = 0; i < 4; i++)
+    s->c[i] = (decc_ledger_call){*from[i], *to[i], s->d[i].data, s->d[i].len};
+}
+
+static void scenario_clear(scenario *s) {
+  for (unsigned i = 0; i < 4; i++)
+    decc_buf_clear(&s->d[i]);
+}
+
+TEST(reverts_inside_a_block_leave_nothing_and_blocks_agree) {
+  decc_ledger *one = mem_ledger(), *each = mem_ledger();
+  ASSERT(one && each);
+  decc_ledger_info info;
+  ASSERT_OK(decc_ledger_get_info(one, &info, NULL));
+  scenario s;
+  scenario_init(&s, &info);
+  uint64_t base = stake_of(one, &s.a[1]);
+  ASSERT(base > 1000 && base < UINT64_MAX - 1);
+  decc_abi_enc e0;
+  decc_abi_enc_init(&e0, 0);
+  decc_abi_enc_push_address(&e0, &s.a[1]);
+  decc_abi_enc_push_address(&e0, &info.addr.hub);
+  decc_buf q0 = finish_call(&e0, "allowance(address,address)");
+  uint8_t w0[32];
+  ASSERT_OK(view_word(one, &info.addr.token, &q0, w0));
+  decc_buf_clear(&q0);
+  uint64_t allowance0 = word_u64(w0);
+
+  /* the four calls in one block */
+  decc_receipt r[4];
+  ASSERT_OK(decc_ledger_submit_calls(one, s.c, 4, r, NULL));
+  ASSERT_EQ(r[0].status, 1);
+  ASSERT_EQ(r[1].status, 0);
+  ASSERT_EQ(r[1].n_logs, 0);
+  ASSERT_EQ(r[2].status, 1);
+  ASSERT_EQ(r[3].status, 0);
+  ASSERT_EQ(r[0].block_number, r[3].block_number);
+  for (unsigned i = 0; i < 4; i++)
+    decc_receipt_clear(&r[i]);
+  ASSERT_EQ(stake_of(one, &s.a[1]), base - 5);
+  ASSERT_EQ(stake_of(one, &s.a[2]), base + 5 - 2);
+  ASSERT_EQ(stake_of(one, &s.a[3]), base + 2);
+  uint64_t nonce;
+  ASSERT_OK(decc_ledger_nonce(one, &s.a[1], &nonce, NULL));
+  ASSERT_EQ(nonce, 2); /* both of a1's calls used a nonce */
+  ASSERT_OK(decc_ledger_nonce(one, &s.a[3], &nonce, NULL));
+  ASSERT_EQ(nonce, 1);
+  /* the reverted approve left the allowance as it was */
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_abi_enc_push_address(&e, &s.a[1]);
+  decc_abi_enc_push_address(&e, &info.addr.hub);
+  decc_buf q = finish_call(&e, "allowance(address,address)");
+  uint8_t w[32];
+  ASSERT_OK(view_word(one, &info.addr.token, &q, w));
+  ASSERT_EQ(word_u64(w), allowance0);
+
+  /* the same calls one block each reach the same state */
+  for (unsigned i = 0; i < 4; i++) {
+    ASSERT_OK(decc_ledger_submit_calls(each, &s.c[i], 1, &r[0], NULL));
+    ASSERT_EQ(r[0].status, i == 0 || i == 2);
+    decc_receipt_clear(&r[0]);
+  }
+  uint8_t h1[32], h2[32];
+  ASSERT_OK(view_word(each, &info.addr.token, &q, w));
+  decc_buf_clear(&q);
+  ASSERT_EQ(word_u64(w), allowance0);
+  ASSERT_OK(decc_ledger_state_hash(one, h1, NULL));
+  ASSERT_OK(decc_ledger_state_hash(each, h2, NULL));
+  ASSERT_MEM_EQ(h1, h2, 32);
+  /* and both histories replay */
+  decc_ledger_verify_report rep;
+  ASSERT_OK(decc_ledger_verify(one, &rep, NULL));
+  ASSERT_OK(decc_ledger_verify(each, &rep, NULL));
+  scenario_clear(&s);
+  decc_ledger_close(one);
+  decc_ledger_close(each);
+}
+
+TEST(an_aborted_block_drops_the_overlay) {
+  decc_ledger *l = mem_ledger();
+  ASSERT(l);
+  decc_address a = dev_addr(1),
+               fresh = addr_of("0x3333333333333333333333333333333333333333");
+  uint64_t base = stake_of(l, &a);
+  uint8_t h0[32], h1[32];
+  ASSERT_OK(decc_ledger_state_hash(l, h0, NULL));
+  decc_u256 v = decc_u256_from_u64(42), z = decc_u256_from_u64(0), b, f;
+  ASSERT_OK(ldg_block_begin(l, 0, NULL));
+  ASSERT_OK(ldg_escrow_set(l, &a, &v, &z, NULL));
+  ASSERT_OK(ldg_escrow_set(l, &fresh, &v, &v, NULL));
+  ASSERT_OK(ldg_escrow_get(l, &a, &b, &f, NULL));
+  ASSERT(decc_u256_cmp(&b, &v) == 0); /* a block reads its own writes */
+  ldg_block_abort(l);
+  ASSERT_EQ(stake_of(l, &a), base);
+  ASSERT_EQ(stake_of(l, &fresh), 0);
+  ASSERT_OK(decc_ledger_state_hash(l, h1, NULL));
+  ASSERT_MEM_EQ(h0, h1, 32);
+  /* a row first written by a reverted transaction reads from SQLite again */
+  ASSERT_OK(ldg_block_begin(l, 0, NULL));
+  ldg_ov_tx_begin(l);
+  ASSERT_OK(ldg_escrow_set(l, &fresh, &v, &v, NULL));
+  ldg_ov_tx_end(l, 1);
+  ASSERT_OK(ldg_escrow_get(l, &fresh, &b, &f, NULL));
+  ASSERT(decc_u256_is_zero(&b) && decc_u256_is_zero(&f));
+  ldg_ov_tx_begin(l);
+  ASSERT_OK(ldg_escrow_set(l, &a, &v, &z, NULL));
+  ldg_ov_tx_end(l, 0);
+  ASSERT_OK(ldg_block_commit(l, NULL, NULL));
+  ASSERT_EQ(stake_of(l, &a), 42);
+  ASSERT_EQ(stake_of(l, &fresh), 0);
+  decc_ledger_close(l);
+}
