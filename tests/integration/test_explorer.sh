@@ -20,14 +20,16 @@ ART=${DECC_BUILD_DIR:-$PWD}/test-artifacts/explorer
 rm -rf "$ART"
 mkdir -p "$ART"
 # browse NAME URL: the DOM Chromium built (into $T/NAME.html) and a
-# screenshot ($ART/NAME.png). Each run gets its own profile directory.
+# screenshot ($ART/NAME.png), both from one Chromium run (a start of
+# Chromium is seconds on a busy machine). Each run gets its own profile
+# directory.
 browse() {
   local name=$1 url=$2
   local flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage
     --no-first-run --no-default-browser-check --disable-extensions
     --user-data-dir="$T/profile-$name" --window-size=1280,1600)
-  timeout 30 "$CHROMIUM" "${flags[@]}" --dump-dom "$url" >"$T/$name.html" 2>"$T/$name.chromium.log" || true
-  timeout 30 "$CHROMIUM" "${flags[@]}" --screenshot="$ART/$name.png" "$url" >/dev/null 2>&1 || true
+  timeout 30 "$CHROMIUM" "${flags[@]}" --dump-dom --screenshot="$ART/$name.png" "$url" \
+    >"$T/$name.html" 2>"$T/$name.chromium.log" || true
   [ -s "$T/$name.html" ] && ok || ko "$name: chromium rendered nothing: $(tail -3 "$T/$name.chromium.log")"
   [ -s "$ART/$name.png" ] && ok || ko "$name: no screenshot"
 }
