@@ -22,6 +22,12 @@
  *
  *   SOAK_SECONDS (600)  SOAK_CONNECTIONS (64)
  *   SOAK_MALLOC_ARENAS (the node's malloc_arenas key; default: the node's)
+ *   SOAK_MALLOC_TRIM_KIB (the node's malloc_trim_kib key; default: the
+ *   node's; 0 for a run without the node's trims)
+ * At the end it prints the node's trims (/metrics: how many, their CPU
+ * time and the resident memory they released) and their CPU time as a
+ * share of the node's CPU time over the run (this process: the load is
+ * wrk's).
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -250,6 +256,41 @@ static int store_add(const char *base, size_t len, char cid[128]) {
   return rc;
 }
 
+/* The value of the metric `name` (a line "name value") in the node's
+ * /metrics, -1 when absent. */
+static double metric(const char *base, const char *name) {
+  char url[128];
+  snprintf(url, sizeof url, "%s/metrics", base);
+  decc_http_reply rep;
+  decc_err err;
+  memset(&rep, 0, sizeof rep);
+  double v = -1;
+  if (decc_http_fetch(&rep, "GET", url, NULL, NULL, 0, 0, 10000, &err) ==
+          DECC_OK &&
+      rep.status == 200 && rep.body.data) {
+    size_t nl = strlen(name);
+    const char *p = (const char *)rep.body.data;
+    while (p && *p) {
+      if (!strncmp(p, name, nl) && p[nl] == ' ') {
+        v = strtod(p + nl + 1, NULL);
+        break;
+      }
+      p = strchr(p, '\n');
+      if (p)
+        p++;
+    }
+  }
+  decc_buf_clear(&rep.body);
+  return v;
+}
+
+/* CPU time of this process (user + system), seconds. */
+static double cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 int main(void) {
   bench_peak_rss_at_exit();
   const char *e = getenv("SOAK_SECONDS");
@@ -328,6 +369,9 @@ int main(void) {
       (getenv("SOAK_MALLOC_ARENAS") &&
        decc_node_config_set(&cfg, "malloc_arenas", getenv("SOAK_MALLOC_ARENAS"),
                             &err)) ||
+      (getenv("SOAK_MALLOC_TRIM_KIB") &&
+       decc_node_config_set(&cfg, "malloc_trim_kib",
+                            getenv("SOAK_MALLOC_TRIM_KIB"), &err)) ||
       decc_node_create(&node, &cfg, NULL, NULL, &err) ||
       decc_node_start(node, &err)) {
     fprintf(stderr, "node: %s\n", err.msg);
@@ -393,7 +437,17 @@ int main(void) {
   pthread_t th;
   if (pthread_create(&th, NULL, sampler_main, &s) != 0)
     return 1;
+  double trims0 = metric(base, "decc_node_malloc_trims_total");
+  double trim_cpu0 = metric(base, "decc_node_malloc_trim_cpu_seconds_total");
+  double released0 = metric(base, "decc_node_malloc_trim_released_bytes_total");
+  double cpu0 = cpu_s();
   int rc = run_wrk(base, script, conns, seconds, &soak);
+  double cpu = cpu_s() - cpu0;
+  double trims = metric(base, "decc_node_malloc_trims_total") - trims0;
+  double trim_cpu =
+      metric(base, "decc_node_malloc_trim_cpu_seconds_total") - trim_cpu0;
+  double released =
+      metric(base, "decc_node_malloc_trim_released_bytes_total") - released0;
   pthread_mutex_lock(&s.mu);
   s.stop = 1;
   pthread_cond_signal(&s.cv);
@@ -437,6 +491,11 @@ int main(void) {
     mem_print(label, &s.mem[i]);
   }
   mem_print("end", &m1);
+  printf("  node's malloc trims during the soak: %.0f, CPU %.3f ms in all "
+         "(%.1f us each; %.4f %% of the node's %.1f s of CPU), released "
+         "%.0f KiB of RSS in all\n",
+         trims, trim_cpu * 1e3, trims > 0 ? trim_cpu * 1e6 / trims : 0.0,
+         cpu > 0 ? 100.0 * trim_cpu / cpu : 0.0, cpu, released / 1024);
   bench_report("soak mixed requests (64 conns)", soak.rps, "req/s");
   printf("  ratio soak / first 10 s: %.2f\n",
          ref.rps > 0 ? soak.rps / ref.rps : 0);

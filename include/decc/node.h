@@ -133,6 +133,11 @@ typedef struct decc_node_config {
    * instead of the threshold that rises with each large free. Default 4;
    * 0 leaves malloc as it is. No effect without glibc. */
   unsigned malloc_arenas;
+  /* When glibc's arenas hold more than this many KiB free, the node gives
+   * the free pages back to the system (malloc_trim), checked every 5 s
+   * while the heap changes. Default 1024; 0 never trims. No effect
+   * without glibc. */
+  unsigned malloc_trim_kib;
 } decc_node_config;
 
 /* Fills c with the defaults (home from nothing: NULL). */
@@ -150,7 +155,7 @@ DECC_API void decc_node_config_clear(decc_node_config *c);
  *   workerpool scheduler_key_file worker_key_file platform_key_file
  *   workerpool_poll_ms scheduler_workers tee_backend tsm_dir tsm_entry
  *   enclave_exec sms_dcap_policy_file sms_dcap_collateral_file sms_dcap_pccs_url
- *   malloc_arenas
+ *   malloc_arenas malloc_trim_kib
  * roles is a comma-separated list of chain,store,market,sms,scheduler,
  * worker, or "all" / "none"; booleans are true/false/1/0/yes/no.
  * Returns: DECC_OK; DECC_E_NOT_FOUND (unknown key); DECC_E_INVALID (bad

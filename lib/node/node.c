@@ -459,6 +459,7 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
   pthread_cond_init(&n->stop_cv, NULL);
   pthread_mutex_init(&n->sync_mu, NULL);
   pthread_mutex_init(&n->ch.mu, NULL);
+  decc__node_memory_init(n);
 
   decc_status st = mkdir_p(n->cfg.home, err);
   if (st)
@@ -563,6 +564,8 @@ decc_status decc_node_start(decc_node *n, decc_err *err) {
     if (st)
       return st;
   }
+  if ((st = decc__node_memory_start(n, err))) /* node_memory.c */
+    return st;
   decc__node_logf(n, "listening on %s:%u",
                   n->cfg.bind ? n->cfg.bind : "127.0.0.1",
                   (unsigned)decc_http_server_port(n->http));
@@ -580,6 +583,7 @@ void decc_node_destroy(decc_node *n) {
   /* HTTP first: after this no handler runs. */
   decc_http_server_destroy(n->http);
   n->http = NULL;
+  decc__node_memory_stop(n);
   decc__node_market_stop(n);
   decc__node_graphql_close(n);
   decc__node_pool_stop(n);
@@ -601,6 +605,7 @@ void decc_node_destroy(decc_node *n) {
   pthread_mutex_destroy(&n->sync_mu);
   pthread_mutex_destroy(&n->stop_mu);
   pthread_cond_destroy(&n->stop_cv);
+  decc__node_memory_free(n);
   decc_node_config_clear(&n->cfg);
   decc_free(n);
 }

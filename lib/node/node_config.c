@@ -70,6 +70,7 @@ static const key_def KEYS[] = {
     {"sms_dcap_collateral_file", K_STR, OFF(sms_dcap_collateral_file), 0, 0},
     {"sms_dcap_pccs_url", K_STR, OFF(sms_dcap_pccs_url), 0, 0},
     {"malloc_arenas", K_UINT, OFF(malloc_arenas), 0, 64},
+    {"malloc_trim_kib", K_UINT, OFF(malloc_trim_kib), 0, 1u << 30},
 };
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
 
@@ -100,6 +101,7 @@ void decc_node_config_init(decc_node_config *c) {
   c->log_requests = 1;
   c->workerpool_poll_ms = 500;
   c->malloc_arenas = 4;
+  c->malloc_trim_kib = 1024;
 }
 
 void decc_node_config_clear(decc_node_config *c) {

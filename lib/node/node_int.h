@@ -111,7 +111,27 @@ struct decc_node {
 
   /* /metrics counters (node_metrics.c) */
   struct node_metrics *metrics;
+
+  /* memory maintenance (node_memory.c) */
+  struct {
+    pthread_t thread;
+    int running, stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t last_used, last_free; /* mallinfo2 after the last trim */
+    uint64_t trims, trim_cpu_ns, released_kib; /* atomics (/metrics) */
+  } mem;
 };
+
+/* Memory maintenance (node_memory.c): init at creation, start with the
+ * node (a thread when malloc_trim_kib > 0), free (stops it) at destroy.
+ * tick: one check, what the thread runs every few seconds; returns 1 when
+ * it trimmed (malloc_trim), 0 when there was nothing to give back. */
+void decc__node_memory_init(decc_node *n);
+decc_status decc__node_memory_start(decc_node *n, decc_err *err);
+void decc__node_memory_stop(decc_node *n);
+void decc__node_memory_free(decc_node *n);
+int decc__node_memory_tick(decc_node *n);
 
 typedef struct node_metrics node_metrics;
 /* /metrics (node_metrics.c): create before the HTTP server (its observe

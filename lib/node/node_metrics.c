@@ -10,6 +10,8 @@
  *   decc_market_orders{type,status}                     gauge (orderbook)
  *   decc_sms_releases_total, decc_sms_refusals_total{code} counters
  *   decc_node_start_time_seconds                        gauge
+ *   decc_node_malloc_trims_total, _trim_cpu_seconds_total,
+ *   _trim_released_bytes_total                          counters (node_memory.c)
  *
  * The HTTP server and the SMS report each event through their observe
  * hooks (decc/http.h, decc/sms.h); the counters live here under one mutex.
@@ -344,6 +346,26 @@ static decc_status render(decc_node *n, decc_buf *b) {
   if (!st)
     st = decc_buf_printf(b, "decc_node_start_time_seconds %" PRIu64 "\n",
                          n->started_at);
+  if (!st)
+    st = head(b, "decc_node_malloc_trims_total", "counter",
+              "Times the node gave free heap memory back (malloc_trim).");
+  if (!st)
+    st = decc_buf_printf(b, "decc_node_malloc_trims_total %" PRIu64 "\n",
+                         __atomic_load_n(&n->mem.trims, __ATOMIC_RELAXED));
+  if (!st)
+    st = head(b, "decc_node_malloc_trim_cpu_seconds_total", "counter",
+              "CPU time spent in those trims.");
+  if (!st)
+    st = decc_buf_printf(
+        b, "decc_node_malloc_trim_cpu_seconds_total %.6f\n",
+        (double)__atomic_load_n(&n->mem.trim_cpu_ns, __ATOMIC_RELAXED) / 1e9);
+  if (!st)
+    st = head(b, "decc_node_malloc_trim_released_bytes_total", "counter",
+              "Resident memory the trims released.");
+  if (!st)
+    st = decc_buf_printf(
+        b, "decc_node_malloc_trim_released_bytes_total %" PRIu64 "\n",
+        __atomic_load_n(&n->mem.released_kib, __ATOMIC_RELAXED) * 1024);
   return st;
 }
 
