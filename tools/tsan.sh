@@ -34,36 +34,58 @@ for t in "${TESTS[@]}"; do
 done
 [ ${#sel[@]} -gt 0 ] || { echo "tsan.sh: no test matches '$PATTERN'" >&2; exit 1; }
 
+# The tests as one group target (CMakeLists.txt, DECC_GROUP): built side by
+# side, not one after another as `--target a b …` would.
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   "-DCMAKE_C_FLAGS=-fsanitize=thread -g" \
   -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
-  -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread >/dev/null
-cmake --build "$BUILD" -j"$JOBS" --target "${sel[@]}"
+  -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread \
+  "-DDECC_GROUP=$(IFS=';'; echo "${sel[*]}")" >/dev/null
+cmake --build "$BUILD" -j"$JOBS" --target decc_group
 
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0 exitcode=66 second_deadlock_stack=1 history_size=4}"
 status=0
 pass=0
 fail=0
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 skip=0
-for t in "${sel[@]}"; do
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+# run_one TEST: one run; its output in $logs/TEST.log, "RC SECONDS" in
+# $logs/TEST.rc.
+run_one() {
+  local t=$1 start rc=0
   start=$(date +%s)
-  rc=0
-  (cd "$BUILD" && "./tests/$t") >"$log" 2>&1 || rc=$?
-  if [ $rc = 77 ] && ! grep -q 'WARNING: ThreadSanitizer' "$log"; then
+  (cd "$BUILD" && "./tests/$t") >"$logs/$t.log" 2>&1 || rc=$?
+  echo "$rc $(($(date +%s) - start))" >"$logs/$t.rc"
+}
+# JOBS tests at a time (ctest -j runs them side by side too); the reports
+# follow in the list's order.
+running=0
+for t in "${sel[@]}"; do
+  run_one "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$JOBS" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+done
+wait
+for t in "${sel[@]}"; do
+  log="$logs/$t.log"
+  read -r rc secs <"$logs/$t.rc" 2>/dev/null || { rc=unknown; secs=?; }
+  if [ "$rc" = 77 ] && ! grep -q 'WARNING: ThreadSanitizer' "$log"; then
     skip=$((skip + 1)) # a missing requirement outside CI (the harness fails it under CI)
     echo "skipped - $t (tsan): $(grep -m1 'skipped:' "$log" | sed 's/^ *//')"
-  elif [ $rc = 0 ] && ! grep -q 'WARNING: ThreadSanitizer' "$log"; then
+  elif [ "$rc" = 0 ] && ! grep -q 'WARNING: ThreadSanitizer' "$log"; then
     pass=$((pass + 1))
-    echo "ok - $t (tsan, $(($(date +%s) - start)) s)"
+    echo "ok - $t (tsan, $secs s)"
   else
     fail=$((fail + 1))
     status=1
-    echo "not ok - $t (tsan)"
+    echo "not ok - $t (tsan, exit $rc)"
     # the reports first, then the end of the run
     grep -A30 'WARNING: ThreadSanitizer' "$log" | head -n 120 || true
-    tail -n 20 "$log"
+    tail -n 20 "$log" 2>/dev/null || true
   fi
 done
 echo "tsan: $pass passed, $fail failed, $skip skipped"
