@@ -8,7 +8,8 @@
  * requests, errors (socket errors + non-2xx), throughput, p50 / p99
  * latency, and the node's resident memory (this process: the load comes
  * from wrk, another process) at the start, every 10 % of the run and at
- * the end.
+ * the end, and of the idle node (6 s after the load) before and after
+ * the soak.
  *
  * Reference measured in the same run: the same mix for 10 s right after
  * the start (the node warm, nothing accumulated yet); the soak reports its
@@ -144,6 +145,10 @@ static int run_wrk(const char *url, const char *script, int conns, int seconds,
 }
 
 /* One memory sample, KiB. */
+/* Seconds the node is left idle before the idle RSS samples: one tick of
+ * its memory maintenance (5 s) and a margin. */
+#define SETTLE_S 6
+
 typedef struct mem_sample {
   long rss, sqlite, heap_used, heap_free, mmapped;
 } mem_sample;
@@ -429,6 +434,13 @@ int main(void) {
          ref.rps, ref.p50, ref.p99, ref.requests, ref.non2xx + ref.sock_errors);
   mem_sample m0 = mem_now();
   long rss0 = m0.rss;
+  /* The node idle for a little over one tick of its memory maintenance
+   * (node_memory.c, 5 s), before and after the soak: both samples then
+   * see the same thing, the memory the node keeps once a load has gone,
+   * whereas the samples right after a wrk run still hold whatever its
+   * last requests freed and the next tick would give back. */
+  sleep(SETTLE_S);
+  long idle0 = rss_kib();
   sampler s;
   memset(&s, 0, sizeof s);
   pthread_mutex_init(&s.mu, NULL);
@@ -455,6 +467,8 @@ int main(void) {
   pthread_join(th, NULL);
   mem_sample m1 = mem_now();
   long rss1 = m1.rss;
+  sleep(SETTLE_S);
+  long idle1 = rss_kib();
   decc_node_destroy(node);
   decc_node_config_clear(&cfg);
   char cmd[700];
@@ -484,6 +498,10 @@ int main(void) {
                (double)s.samples[0],
            100.0 * (double)(max_of(s.samples, s.n) - s.samples[0]) /
                (double)s.samples[0]);
+  printf("  RSS of the idle node (%d s after the load), before the soak "
+         "%ld KiB, after it %ld KiB (%+.1f %%)\n",
+         SETTLE_S, idle0, idle1,
+         idle0 ? 100.0 * (double)(idle1 - idle0) / (double)idle0 : 0.0);
   mem_print("start", &m0);
   for (int i = 0; i < s.n; i++) {
     char label[16];

@@ -1,7 +1,7 @@
 /*
  * ledger_test_util.h — helpers shared by the ledger tests: dev accounts,
- * calldata building with decc's ABI encoder, one-call submission and view
- * decoding.
+ * an in-memory ledger, calldata building with decc's ABI encoder,
+ * one-call submission and view decoding.
  */
 #ifndef LEDGER_TEST_UTIL_H
 #define LEDGER_TEST_UTIL_H
@@ -14,6 +14,20 @@
 #include "decc/mem.h"
 #include "decc/order.h"
 #include "test.h"
+
+/* A fresh in-memory ledger on the default genesis at a fixed time (so
+ * block hashes repeat from run to run); NULL on failure. */
+static inline decc_ledger *mem_ledger(void) {
+  decc_genesis g;
+  decc_ledger *l = NULL;
+  if (decc_genesis_default(&g) != DECC_OK)
+    return NULL;
+  g.timestamp = 1700000000;
+  if (decc_ledger_open_memory(&l, &g, NULL) != DECC_OK)
+    l = NULL;
+  decc_genesis_clear(&g);
+  return l;
+}
 
 static inline decc_address dev_addr(unsigned i) {
   uint8_t sk[32];

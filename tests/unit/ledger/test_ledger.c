@@ -26,18 +26,6 @@ static int count_log(const decc_log *lg, void *user) {
   return 0;
 }
 
-static decc_ledger *mem_ledger(void) {
-  decc_genesis g;
-  decc_ledger *l = NULL;
-  if (decc_genesis_default(&g) != DECC_OK)
-    return NULL;
-  g.timestamp = 1700000000;
-  if (decc_ledger_open_memory(&l, &g, NULL) != DECC_OK)
-    l = NULL;
-  decc_genesis_clear(&g);
-  return l;
-}
-
 static decc_buf call_addr_u256(const char *sig, const decc_address *a,
                                uint64_t v) {
   decc_abi_enc e;

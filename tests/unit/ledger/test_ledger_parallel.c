@@ -18,18 +18,6 @@
 
 #define N 64
 
-static decc_ledger *mem_ledger(void) {
-  decc_genesis g;
-  decc_ledger *l = NULL;
-  if (decc_genesis_default(&g) != DECC_OK)
-    return NULL;
-  g.timestamp = 1700000000;
-  if (decc_ledger_open_memory(&l, &g, NULL) != DECC_OK)
-    l = NULL;
-  decc_genesis_clear(&g);
-  return l;
-}
-
 /* N transfers alternating between dev keys 0 and 1 (nonces from base). */
 static void make_batch(decc_buf raw[N], const decc_ledger_info *info,
                        uint64_t base) {

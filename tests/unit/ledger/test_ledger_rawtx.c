@@ -16,18 +16,6 @@
 #include "ledger/ledger_int.h"
 #include "ledger_test_util.h"
 
-static decc_ledger *mem_ledger(void) {
-  decc_genesis g;
-  decc_ledger *l = NULL;
-  if (decc_genesis_default(&g) != DECC_OK)
-    return NULL;
-  g.timestamp = 1700000000;
-  if (decc_ledger_open_memory(&l, &g, NULL) != DECC_OK)
-    l = NULL;
-  decc_genesis_clear(&g);
-  return l;
-}
-
 static decc_buf transfer_call(const decc_address *to, uint64_t v) {
   decc_abi_enc e;
   decc_abi_enc_init(&e, 0);
