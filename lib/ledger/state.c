@@ -25,42 +25,6 @@ static uint64_t be64_get(const uint8_t *p) {
   return v;
 }
 
-/* A u256 row of an overlaid kind keyed by an address: from the overlay
- * inside a block (filled from SQLite on a miss). */
-static decc_status get_u256_ov(decc_ledger *l, int kind, const char *sql,
-                               const decc_address *a, decc_u256 *out,
-                               decc_err *err) {
-  const uint8_t *v;
-  size_t n;
-  if (l->in_block && ldg_ov_get(l, kind, a->b, 20, &v, &n)) {
-    decc_u256_from_be(out, v);
-    return DECC_OK;
-  }
-  sqlite3_stmt *st;
-  int found;
-  decc_status s = ldg_query(l, &st, &found, sql, err, "a", a);
-  if (s != DECC_OK)
-    return s;
-  if (found)
-    ldg_col_u256(st, 0, out);
-  else
-    *out = decc_u256_from_u64(0);
-  sqlite3_reset(st);
-  if (l->in_block) {
-    uint8_t be[32];
-    decc_u256_to_be(be, out);
-    ldg_ov_fill(l, kind, a->b, 20, be, 32);
-  }
-  return DECC_OK;
-}
-
-static decc_status put_u256_ov(decc_ledger *l, int kind, const decc_address *a,
-                               const decc_u256 *v, decc_err *err) {
-  uint8_t be[32];
-  decc_u256_to_be(be, v);
-  return ldg_ov_put(l, kind, a->b, 20, be, 32, err);
-}
-
 static decc_status get_u256(decc_ledger *l, const char *sql, decc_u256 *out,
                             decc_err *err, const char *fmt, const void *k1,
                             const void *k2) {
@@ -76,6 +40,35 @@ static decc_status get_u256(decc_ledger *l, const char *sql, decc_u256 *out,
     *out = decc_u256_from_u64(0);
   sqlite3_reset(st);
   return DECC_OK;
+}
+
+/* A u256 row of an overlaid kind keyed by an address: from the overlay
+ * inside a block (filled from SQLite on a miss). */
+static decc_status get_u256_ov(decc_ledger *l, int kind, const char *sql,
+                               const decc_address *a, decc_u256 *out,
+                               decc_err *err) {
+  const uint8_t *v;
+  size_t n;
+  if (l->in_block && ldg_ov_get(l, kind, a->b, 20, &v, &n)) {
+    decc_u256_from_be(out, v);
+    return DECC_OK;
+  }
+  decc_status s = get_u256(l, sql, out, err, "a", a, NULL);
+  if (s != DECC_OK)
+    return s;
+  if (l->in_block) {
+    uint8_t be[32];
+    decc_u256_to_be(be, out);
+    ldg_ov_fill(l, kind, a->b, 20, be, 32);
+  }
+  return DECC_OK;
+}
+
+static decc_status put_u256_ov(decc_ledger *l, int kind, const decc_address *a,
+                               const decc_u256 *v, decc_err *err) {
+  uint8_t be[32];
+  decc_u256_to_be(be, v);
+  return ldg_ov_put(l, kind, a->b, 20, be, 32, err);
 }
 
 decc_status ldg_nonce_get(decc_ledger *l, const decc_address *a, uint64_t *out,
