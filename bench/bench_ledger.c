@@ -19,7 +19,8 @@
  *    and on two idle cores the two ratios meet when the recovery threads
  *    and the executing thread stay busy;
  *  - anvil + PoCo life cycles per second when bench/run.sh started anvil
- *    (measured by bench_chain_cycles, shown beside the embedded figure).
+ *    (measured by bench_chain_cycles, shown beside the embedded figure);
+ *  - the ledger file's size after the run (blocks, txs, logs, state).
  * Each timed run checks that every receipt succeeded. Sizes scale with
  * DECC_BENCH_SCALE.
  */
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -486,6 +488,12 @@ int main(void) {
   decc_order_clear(&wpo);
   decc_order_clear(&rq);
   decc_ledger_close(l);
+  /* the file the workload left (closing checkpointed the WAL into it):
+   * what storing blocks, receipts and logs costs on disk */
+  struct stat sb;
+  if (stat(path, &sb) == 0)
+    bench_report("ledger file size after the run",
+                 (double)sb.st_size / 1048576.0, "MiB");
   char p2[700];
   static const char *const sfx[] = {"", "-wal", "-shm"};
   for (int i = 0; i < 3; i++) {

@@ -36,16 +36,8 @@ static const char SCHEMA[] =
     " recipient BLOB NOT NULL, nonce INTEGER NOT NULL, input BLOB NOT NULL,"
     " raw BLOB, status INTEGER NOT NULL, reason TEXT, output BLOB NOT NULL,"
     " UNIQUE(block, idx)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS txs_sender ON txs(sender, nonce);"
-    "CREATE TABLE IF NOT EXISTS logs(block INTEGER NOT NULL,"
-    " log_index INTEGER NOT NULL, tx_index INTEGER NOT NULL,"
-    " tx_hash BLOB NOT NULL, address BLOB NOT NULL, n_topics INTEGER NOT NULL,"
-    " topic0 BLOB, topic1 BLOB, topic2 BLOB, topic3 BLOB, data BLOB NOT NULL,"
-    " PRIMARY KEY(block, log_index)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS logs_address ON logs(address, block);"
-    "CREATE INDEX IF NOT EXISTS logs_topic0 ON logs(topic0, block);"
-    "CREATE INDEX IF NOT EXISTS logs_topic1 ON logs(topic1, block);"
-    "CREATE INDEX IF NOT EXISTS logs_tx ON logs(tx_hash);"
+    "CREATE INDEX IF NOT EXISTS txs_sender ON txs(sender, "
+    "nonce);" LDG_LOGS_SCHEMA
     /* state */
     "CREATE TABLE IF NOT EXISTS accounts(address BLOB PRIMARY KEY,"
     " nonce INTEGER NOT NULL) WITHOUT ROWID;"
@@ -218,6 +210,7 @@ void decc_ledger_close(decc_ledger *l) {
   if (l->in_block)
     sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
   ldg_ov_clear(l);
+  ldg_logs_free(l);
   if (l->db)
     sqlite3_close(l->db);
   decc_free(l);
@@ -240,7 +233,8 @@ decc_status decc_ledger_open(decc_ledger **out, const char *path,
     return s;
   }
   sqlite3_finalize(probe);
-  if ((s = ldg_load_config(l, err)) != DECC_OK) {
+  if ((s = ldg_logs_upgrade(l, err)) != DECC_OK ||
+      (s = ldg_load_config(l, err)) != DECC_OK) {
     if (s == DECC_E_NOT_FOUND)
       decc_err_set(err, DECC_E_NOT_FOUND, "ledger: %s is not initialised",
                    path);

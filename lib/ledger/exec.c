@@ -357,6 +357,7 @@ decc_status ldg_block_begin(decc_ledger *l, uint64_t ts, decc_err *err) {
   l->blk_txs = 0;
   l->blk_logs = 0;
   ldg_ov_clear(l); /* (empty: every block ends with a flush or an abort) */
+  ldg_logs_clear(l);
   decc_keccak256_init(&l->blk_txroot);
   decc_keccak256_init(&l->blk_rcroot);
   l->in_block = 1;
@@ -368,6 +369,7 @@ void ldg_block_abort(decc_ledger *l) {
     return;
   sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
   ldg_ov_clear(l);
+  ldg_logs_clear(l);
   l->in_block = 0;
 }
 
@@ -385,6 +387,8 @@ decc_status ldg_block_commit(decc_ledger *l, uint8_t hash_out[32],
   decc_keccak256(hash, hdr, sizeof hdr);
   /* the block's state rows, in its own transaction, before COMMIT */
   decc_status s = ldg_ov_flush(l, err);
+  if (s == DECC_OK)
+    s = ldg_logs_flush(l, err);
   if (s == DECC_OK)
     s = ldg_exec(l, "INSERT INTO blocks VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                  err, "ihhiihh", (int64_t)l->blk_number, hash, l->blk_parent,
@@ -478,24 +482,7 @@ static decc_status store_tx(decc_ledger *l, int kind, const decc_receipt *r,
       r->output_len);
   if (s != DECC_OK)
     return s;
-  for (size_t i = 0; i < r->n_logs; i++) {
-    const decc_log *lg = &r->logs[i];
-    const uint8_t *t[4] = {NULL, NULL, NULL, NULL};
-    size_t tl[4] = {0, 0, 0, 0};
-    for (size_t k = 0; k < lg->n_topics; k++) {
-      t[k] = lg->topics[k];
-      tl[k] = 32;
-    }
-    s = ldg_exec(l,
-                 "INSERT INTO logs VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-                 err, "iiihaibbbbb", (int64_t)lg->block_number,
-                 (int64_t)lg->log_index, (int64_t)lg->tx_index, lg->tx_hash,
-                 &lg->address, (int64_t)lg->n_topics, t[0], tl[0], t[1], tl[1],
-                 t[2], tl[2], t[3], tl[3], lg->data, lg->data_len);
-    if (s != DECC_OK)
-      return s;
-  }
-  return DECC_OK;
+  return ldg_logs_store(l, r->logs, r->n_logs, err);
 }
 
 decc_status ldg_tx_execute(decc_ledger *l, int kind, const uint8_t hash[32],

@@ -20,8 +20,9 @@
 #include "decc/tx.h"
 #include "decc/u256.h"
 
-/* Schema version stored in meta('schema'). */
-#define LDG_SCHEMA_VERSION 1
+/* Schema version stored in meta('schema'): 2 since the log store of
+ * logs.c; a schema-1 file is upgraded when opened (ldg_logs_upgrade). */
+#define LDG_SCHEMA_VERSION 2
 /* Statement cache slots (a power of two, well above the number of
  * distinct SQL texts in lib/ledger). */
 #define LDG_STMT_SLOTS 512
@@ -87,6 +88,8 @@ struct decc_ledger {
    * with the block's (ldg_raw_decode_many); consulted by the PoCo world */
   const decc_poco_sigcheck *pre;
   size_t n_pre;
+  /* the open block's distinct log keys, written at commit (logs.c) */
+  struct ldg_logkeys *lk;
 };
 
 /* ---- SQL helpers (sql.c) --------------------------------------------------- */
@@ -149,6 +152,46 @@ decc_status ldg_load_config(decc_ledger *l, decc_err *err);
 /* Writes the genesis state and block 0 into an empty ledger (genesis.c). */
 decc_status ldg_apply_genesis(decc_ledger *l, const decc_genesis *g,
                               decc_err *err);
+
+/* ---- the log store (logs.c) ---------------------------------------------- */
+
+/* The logs table and its block index (schema 2; see logs.c for why):
+ * log_keys holds one row per distinct (kind, key, block), kind being
+ * LDG_LK_*: a log's address, its topic0, its topic1. */
+#define LDG_LOGS_SCHEMA                                                        \
+  "CREATE TABLE IF NOT EXISTS logs(block INTEGER NOT NULL,"                    \
+  " tx_index INTEGER NOT NULL, log_index INTEGER NOT NULL,"                    \
+  " address BLOB NOT NULL, n_topics INTEGER NOT NULL, topic0 BLOB,"            \
+  " topic1 BLOB, topic2 BLOB, topic3 BLOB, data BLOB NOT NULL,"                \
+  " PRIMARY KEY(block, tx_index, log_index)) WITHOUT ROWID;"                   \
+  "CREATE TABLE IF NOT EXISTS log_keys(kind INTEGER NOT NULL,"                 \
+  " key BLOB NOT NULL, block INTEGER NOT NULL,"                                \
+  " PRIMARY KEY(kind, key, block)) WITHOUT ROWID;"
+enum { LDG_LK_ADDRESS = 0, LDG_LK_TOPIC0 = 1, LDG_LK_TOPIC1 = 2 };
+
+/* Inserts the n logs of an executed transaction (block, tx and log
+ * indexes set) and adds their keys to the open block's set. Returns
+ * DECC_OK, DECC_E_IO or DECC_E_NOMEM (the block must then be aborted). */
+decc_status ldg_logs_store(decc_ledger *l, const decc_log *logs, size_t n,
+                           decc_err *err);
+/* Writes the open block's log keys (in key order) and empties the set;
+ * called just before the block row and COMMIT. Returns DECC_OK or
+ * DECC_E_IO. */
+decc_status ldg_logs_flush(decc_ledger *l, decc_err *err);
+/* Empties the open block's key set (block begin / abort). */
+void ldg_logs_clear(decc_ledger *l);
+/* Frees the key set (ledger close). */
+void ldg_logs_free(decc_ledger *l);
+/* Appends to sql the SELECT of decc_ledger_logs for filter f: columns as
+ * read_logs (query.c) reads them, parameters ?1 from, ?2 to, then the
+ * addresses, then each topic position's alternatives. Every address /
+ * topic0 / topic1 filter goes through log_keys. Returns DECC_OK or
+ * DECC_E_NOMEM. */
+decc_status ldg_logs_sql(const decc_log_filter *f, decc_buf *sql);
+/* Upgrades a schema-1 file to schema 2 in one write transaction (no-op
+ * for any other version; ldg_load_config judges those). Returns DECC_OK,
+ * DECC_E_IO, DECC_E_TIMEOUT or DECC_E_CORRUPT (err prefixed). */
+decc_status ldg_logs_upgrade(decc_ledger *l, decc_err *err);
 
 /* ---- execution (exec.c) --------------------------------------------------- */
 

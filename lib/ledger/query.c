@@ -231,18 +231,21 @@ decc_status ldg_read_receipt(decc_ledger *l, const uint8_t hash[32],
     decc_receipt_clear(out);
     return decc_err_set(err, s, "out of memory");
   }
+  /* the transaction's logs: one primary-key range of logs */
   st = ldg_stmt(l,
-                "SELECT l.block, l.log_index, l.tx_index, l.tx_hash, "
+                "SELECT l.block, l.log_index, l.tx_index, ?3, "
                 "l.address, l.n_topics, l.topic0, l.topic1, l.topic2, "
                 "l.topic3, l.data, b.hash FROM logs l JOIN blocks b ON "
-                "b.number=l.block WHERE l.tx_hash=?1 ORDER BY l.block, "
-                "l.log_index",
+                "b.number=l.block WHERE l.block=?1 AND l.tx_index=?2 "
+                "ORDER BY l.log_index",
                 err);
   if (!st) {
     decc_receipt_clear(out);
     return err ? err->code : DECC_E_IO;
   }
-  sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)out->block_number);
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)out->tx_index);
+  sqlite3_bind_blob(st, 3, hash, 32, SQLITE_TRANSIENT);
   s = read_logs(l, st, SIZE_MAX, &out->logs, &out->n_logs, err);
   sqlite3_reset(st);
   if (s != DECC_OK)
@@ -324,30 +327,7 @@ decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
     return DECC_OK;
   decc_buf sql;
   decc_buf_init(&sql, 8192);
-  decc_status s = decc_buf_append_str(
-      &sql, "SELECT l.block, l.log_index, l.tx_index, l.tx_hash, l.address, "
-            "l.n_topics, l.topic0, l.topic1, l.topic2, l.topic3, l.data, "
-            "b.hash FROM logs l JOIN blocks b ON b.number=l.block "
-            "WHERE l.block >= ?1 AND l.block <= ?2");
-  int param = 3;
-  if (s == DECC_OK && f->n_addresses) {
-    s = decc_buf_append_str(&sql, " AND l.address IN (");
-    for (size_t i = 0; s == DECC_OK && i < f->n_addresses; i++)
-      s = decc_buf_printf(&sql, "%s?%d", i ? "," : "", param++);
-    if (s == DECC_OK)
-      s = decc_buf_append_str(&sql, ")");
-  }
-  for (int t = 0; s == DECC_OK && t < DECC_LOG_MAX_TOPICS; t++) {
-    if (!f->n_topic_alts[t])
-      continue;
-    s = decc_buf_printf(&sql, " AND l.n_topics > %d AND l.topic%d IN (", t, t);
-    for (size_t i = 0; s == DECC_OK && i < f->n_topic_alts[t]; i++)
-      s = decc_buf_printf(&sql, "%s?%d", i ? "," : "", param++);
-    if (s == DECC_OK)
-      s = decc_buf_append_str(&sql, ")");
-  }
-  if (s == DECC_OK)
-    s = decc_buf_append_str(&sql, " ORDER BY l.block, l.log_index");
+  decc_status s = ldg_logs_sql(f, &sql);
   if (s != DECC_OK) {
     decc_buf_clear(&sql);
     return decc_err_set(err, s, "filter: too complex");
@@ -365,7 +345,7 @@ decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
       f->from_block > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : f->from_block;
   sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
   sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
-  param = 3;
+  int param = 3; /* (the order ldg_logs_sql numbers them in) */
   for (size_t i = 0; i < f->n_addresses; i++)
     sqlite3_bind_blob(st, param++, f->addresses[i].b, 20, SQLITE_STATIC);
   for (int t = 0; t < DECC_LOG_MAX_TOPICS; t++)
