@@ -36,8 +36,8 @@ static const char SCHEMA[] =
     " recipient BLOB NOT NULL, nonce INTEGER NOT NULL, input BLOB NOT NULL,"
     " raw BLOB, status INTEGER NOT NULL, reason TEXT, output BLOB NOT NULL,"
     " UNIQUE(block, idx)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS txs_sender ON txs(sender, "
-    "nonce);" LDG_LOGS_SCHEMA
+    /* (schema 1 also indexed txs(sender, nonce); no query used it) */
+    LDG_LOGS_SCHEMA
     /* state */
     "CREATE TABLE IF NOT EXISTS accounts(address BLOB PRIMARY KEY,"
     " nonce INTEGER NOT NULL) WITHOUT ROWID;"

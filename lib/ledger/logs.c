@@ -16,7 +16,8 @@
  * block runs and written in key order just before its COMMIT. A query
  * with an address, topic0 or topic1 filter finds its blocks there (index
  * searches), then reads only those blocks' logs by primary key and applies
- * the exact filter: the same rows, in the same order, as before.
+ * the exact filter: the same rows, in the same order, as before. Schema 2
+ * also drops the txs(sender, nonce) index, which no query read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -234,7 +235,8 @@ decc_status ldg_logs_sql(const decc_log_filter *f, decc_buf *sql) {
 /* Schema 1 → 2, inside the caller's write transaction: the log rows
  * copied into the new table (minus tx_hash, which must equal the hash of
  * the transaction at (block, tx_index): checked first), the old table and
- * its four indexes dropped, and log_keys built from the rows. */
+ * its four indexes dropped, log_keys built from the rows, and the unused
+ * txs_sender index dropped. */
 static decc_status migrate_v1(decc_ledger *l, decc_err *err) {
   sqlite3_stmt *st;
   int found;
@@ -262,6 +264,8 @@ static decc_status migrate_v1(decc_ledger *l, decc_err *err) {
       " log_index, address, n_topics, topic0, topic1, topic2, topic3, data"
       " FROM logs_v1 ORDER BY block, tx_index, log_index;"
       "DROP TABLE logs_v1;"
+      /* an index no query reads, one more B-tree insert per transaction */
+      "DROP INDEX IF EXISTS txs_sender;"
       "INSERT OR IGNORE INTO log_keys SELECT 0, address, block FROM logs;"
       "INSERT OR IGNORE INTO log_keys SELECT 1, topic0, block FROM logs"
       " WHERE n_topics > 0;"

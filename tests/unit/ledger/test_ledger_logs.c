@@ -242,7 +242,7 @@ TEST(schema1_file_upgrades_with_the_same_answers) {
   ASSERT_EQ(q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 2);
   ASSERT_EQ(q_int(l->db, "SELECT count(*) FROM sqlite_master WHERE name IN "
                          "('logs_v1','logs_address','logs_topic0',"
-                         "'logs_topic1','logs_tx')"),
+                         "'logs_topic1','logs_tx','txs_sender')"),
             0);
   ASSERT_EQ(q_int(l->db, "SELECT count(*) FROM logs"), (int64_t)n_all);
   /* log_keys: exactly the distinct (kind, key, block) of the rows */
