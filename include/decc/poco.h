@@ -387,12 +387,32 @@ typedef enum decc_poco_registry {
 /* A signature a PoCo call will check with decc_poco_verify_signature,
  * found in its calldata before it runs (decc_poco_call_signatures) so that
  * it can be recovered ahead, e.g. for a whole block on every core. */
+/* Request params up to this many bytes are kept in an order key as text,
+ * so that matching it costs a comparison; longer ones are rehashed. */
+#define DECC_POCO_KEY_PARAMS_MAX 256
+
+/* What an order's EIP-712 hash was computed from (private: filled by
+ * decc_poco_call_signatures, read by decc_poco_match_orders). The hash is
+ * a function of exactly the type, the domain separator and the member
+ * words, so an order equal to the key in all three has that hash. */
+typedef struct decc_poco_order_key {
+  int set; /* 0: the sigcheck's hash is not an order's */
+  decc_order_type type;
+  uint8_t domain[32];
+  uint8_t enc[32 * 15]; /* the member words, as EIP-712 encodes them */
+  size_t params_len;    /* request params length; SIZE_MAX: not kept */
+  char params[DECC_POCO_KEY_PARAMS_MAX];
+} decc_poco_order_key;
+
 typedef struct decc_poco_sigcheck {
   uint8_t hash[32]; /* the digest verify_signature is given */
   uint8_t sig[65];
   size_t sig_len;      /* 64 or 65 */
   int recovered;       /* 1: signer is what verify_signature would recover */
   decc_address signer; /* zero when recovery fails (OZ tryRecover) */
+  /* set for matchOrders' orders: the order hash is reused for an order
+   * equal to this key (decc_poco_match_orders) instead of recomputed */
+  decc_poco_order_key order;
 } decc_poco_sigcheck;
 
 /* Read-only callbacks over the current state. Every callback returns
@@ -450,6 +470,12 @@ typedef struct decc_poco_world {
    * the outcome is the one a recovery here gives (a pure function). */
   const decc_poco_sigcheck *(*recovered)(void *ctx, const uint8_t hash32[32],
                                          const uint8_t *sig, size_t sig_len);
+  /* Optional. The signatures listed ahead for the current call by
+   * decc_poco_call_signatures (*n of them; NULL/0 for none). matchOrders
+   * takes an order's hash from an entry whose key equals that order in
+   * type, domain and every member, and computes it otherwise: an entry
+   * whose key differs is never used. */
+  const decc_poco_sigcheck *(*listed)(void *ctx, size_t *n);
 } decc_poco_world;
 
 /* Per-transaction environment. */
@@ -541,7 +567,8 @@ DECC_API decc_status decc_poco_verify_signature(
  * digest (worker = sender) and its signature. Only 64- and 65-byte
  * signatures are listed; calldata that does not decode lists nothing (the
  * call will revert before any check). Fills out[0..cap) with hash, sig and
- * sig_len (recovered = 0). Returns: how many were filled. */
+ * sig_len (recovered = 0) and, for an order, the key its hash was computed
+ * from (order.set = 1). Returns: how many were filled. */
 DECC_API size_t decc_poco_call_signatures(decc_poco_sigcheck *out, size_t cap,
                                           const uint8_t domain32[32],
                                           const decc_address *sender,

@@ -133,6 +133,14 @@ static const decc_poco_sigcheck *w_recovered(void *ctx, const uint8_t h[32],
   return NULL;
 }
 
+/* The same list, for matchOrders to reuse the order hashes computed with
+ * it (it checks each entry's key against the order it executes). */
+static const decc_poco_sigcheck *w_listed(void *ctx, size_t *n) {
+  ldg_ctx *c = ctx;
+  *n = c->l->n_pre;
+  return c->l->pre;
+}
+
 typedef struct poco_call {
   decc_poco_world world;
   decc_poco_env env;
@@ -152,8 +160,10 @@ static void pc_init(poco_call *p, ldg_ctx *c) {
   p->world.workerpool_policy = w_workerpool_policy;
   p->world.account = w_account;
   p->world.worker_score = w_worker_score;
-  if (c->l->n_pre)
+  if (c->l->n_pre) {
     p->world.recovered = w_recovered;
+    p->world.listed = w_listed;
+  }
   p->env.world = &p->world;
   p->env.hub = c->l->addr.hub;
   memcpy(p->env.domain_separator, c->l->domain_sep, 32);

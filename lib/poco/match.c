@@ -233,6 +233,24 @@ decc_status decc_poco_compute_deal_volume(
 
 /* ---- matchOrders --------------------------------------------------------------------- */
 
+/* decc_order_hash(o) under env's domain. The signature pass (the ledger
+ * lists a block's signatures on every core before executing it) has
+ * already hashed the call's signed orders; an entry is taken only when its
+ * key equals o in type, domain and every member word, so the result is
+ * the one computed here, and a stale or foreign entry is never used. */
+static void order_hash(const decc_poco_env *env, const decc_order *o,
+                       uint8_t out[32]) {
+  const decc_poco_world *w = env->world;
+  size_t n = 0;
+  const decc_poco_sigcheck *l = w->listed ? w->listed(w->ctx, &n) : NULL;
+  for (size_t i = 0; l && i < n; i++)
+    if (decc__order_key_matches(&l[i].order, o, env->domain_separator)) {
+      memcpy(out, l[i].hash, 32);
+      return;
+    }
+  decc_order_hash(out, o, env->domain_separator);
+}
+
 static decc_status require_sig(const decc_poco_env *env, decc_poco_effects *fx,
                                const decc_address *signer,
                                const uint8_t hash[32], const decc_order *o,
@@ -313,7 +331,7 @@ static decc_status match_body(const decc_poco_env *env, const decc_order *app_o,
   memset(&ds_owner, 0, sizeof ds_owner);
   int yes;
 
-  decc_order_hash(h[0], app_o, env->domain_separator);
+  order_hash(env, app_o, h[0]);
   POCO_TRY(owner_call(env, fx, &a->app, &app_owner));
   POCO_TRY(registered(env, DECC_POCO_REG_APP, &a->app, &yes));
   if (!yes)
@@ -322,7 +340,7 @@ static decc_status match_body(const decc_poco_env *env, const decc_order *app_o,
                        "iExecV5-matchOrders-0x21"));
 
   if (has_dataset) {
-    decc_order_hash(h[1], ds_o, env->domain_separator);
+    order_hash(env, ds_o, h[1]);
     POCO_TRY(owner_call(env, fx, &d->dataset, &ds_owner));
     POCO_TRY(registered(env, DECC_POCO_REG_DATASET, &d->dataset, &yes));
     if (!yes)
@@ -331,7 +349,7 @@ static decc_status match_body(const decc_poco_env *env, const decc_order *app_o,
                          "iExecV5-matchOrders-0x31"));
   }
 
-  decc_order_hash(h[2], wp_o, env->domain_separator);
+  order_hash(env, wp_o, h[2]);
   POCO_TRY(owner_call(env, fx, &w->workerpool, &wp_owner));
   POCO_TRY(registered(env, DECC_POCO_REG_WORKERPOOL, &w->workerpool, &yes));
   if (!yes)
@@ -339,7 +357,7 @@ static decc_status match_body(const decc_poco_env *env, const decc_order *app_o,
   POCO_TRY(
       require_sig(env, fx, &wp_owner, h[2], wp_o, "iExecV5-matchOrders-0x41"));
 
-  decc_order_hash(h[3], rq_o, env->domain_separator);
+  order_hash(env, rq_o, h[3]);
   POCO_TRY(require_sig(env, fx, &r->requester, h[3], rq_o,
                        "iExecV5-matchOrders-0x50"));
 

@@ -25,6 +25,7 @@
 #include "decc/hash.h"
 #include "decc/mem.h"
 #include "decc/order.h"
+#include "poco/poco_int.h"
 
 enum kind { K_ADDR, K_U256, K_B32, K_STR };
 
@@ -237,19 +238,15 @@ static void *field_mut(decc_order *o, const fdesc *f) {
   return (uint8_t *)&o->u + f->off;
 }
 
-void decc_order_struct_hash(uint8_t out32[32], const decc_order *o) {
-  DECC_ARG_CHECK_VOID(out32 != NULL);
-  DECC_ARG_CHECK_VOID(o != NULL);
-  if (!type_ok(o->type)) {
-    memset(out32, 0, 32);
-    return;
-  }
-  ensure_types();
+/* Writes o's member words into w (32 bytes each, in the type's member
+ * order, as EIP-712's encodeData lays them out) and returns how many. A
+ * string member's word is the keccak-256 of its text, or *str_word when
+ * the caller already knows it (str_word NULL: hash the text). o->type is
+ * valid. */
+static size_t encode_members(uint8_t *w, const decc_order *o,
+                             const uint8_t *str_word) {
   const odesc *d = &ORDERS[o->type];
-  uint8_t buf[32 * (MAX_FIELDS + 1)];
-  memcpy(buf, g_types.typehash[o->type], 32);
-  for (size_t i = 0; i < d->n; i++) {
-    uint8_t *w = buf + 32 * (i + 1);
+  for (size_t i = 0; i < d->n; i++, w += 32) {
     const void *p = field_ptr(o, &d->f[i]);
     switch (d->f[i].kind) {
     case K_ADDR:
@@ -264,12 +261,29 @@ void decc_order_struct_hash(uint8_t out32[32], const decc_order *o) {
       break;
     case K_STR: {
       const char *s = *(char *const *)p;
-      decc_keccak256(w, s ? s : "", s ? strlen(s) : 0);
+      if (str_word)
+        memcpy(w, str_word, 32);
+      else
+        decc_keccak256(w, s ? s : "", s ? strlen(s) : 0);
       break;
     }
     }
   }
-  decc_keccak256(out32, buf, 32 * (d->n + 1));
+  return d->n;
+}
+
+void decc_order_struct_hash(uint8_t out32[32], const decc_order *o) {
+  DECC_ARG_CHECK_VOID(out32 != NULL);
+  DECC_ARG_CHECK_VOID(o != NULL);
+  if (!type_ok(o->type)) {
+    memset(out32, 0, 32);
+    return;
+  }
+  ensure_types();
+  uint8_t buf[32 * (MAX_FIELDS + 1)];
+  memcpy(buf, g_types.typehash[o->type], 32);
+  size_t n = encode_members(buf + 32, o, NULL);
+  decc_keccak256(out32, buf, 32 * (n + 1));
 }
 
 void decc_order_hash(uint8_t out32[32], const decc_order *o,
@@ -280,6 +294,65 @@ void decc_order_hash(uint8_t out32[32], const decc_order *o,
   uint8_t sh[32];
   decc_order_struct_hash(sh, o);
   decc_eip712_digest(out32, domain_separator32, sh);
+}
+
+/* The index of the request's string member (params), whose word a key
+ * holds as a hash. */
+static size_t params_index(void) {
+  for (size_t i = 0; i < NF(REQUEST_F); i++)
+    if (REQUEST_F[i].kind == K_STR)
+      return i;
+  return 0; /* unreachable: the request has one */
+}
+
+void decc__order_hash_keyed(uint8_t out32[32], decc_poco_order_key *k,
+                            const decc_order *o, const uint8_t domain32[32]) {
+  memset(k, 0, sizeof *k);
+  if (!type_ok(o->type)) {
+    decc_order_hash(out32, o, domain32);
+    return;
+  }
+  ensure_types();
+  uint8_t buf[32 * (MAX_FIELDS + 1)], sh[32];
+  memcpy(buf, g_types.typehash[o->type], 32);
+  size_t n = encode_members(buf + 32, o, NULL);
+  decc_keccak256(sh, buf, 32 * (n + 1));
+  decc_eip712_digest(out32, domain32, sh);
+  /* the key: exactly what went into out32 besides the fixed typehash */
+  k->set = 1;
+  k->type = o->type;
+  memcpy(k->domain, domain32, 32);
+  memcpy(k->enc, buf + 32, 32 * n);
+  k->params_len = SIZE_MAX;
+  if (o->type == DECC_ORDER_REQUEST) {
+    const char *p = o->u.request.params ? o->u.request.params : "";
+    size_t len = strlen(p);
+    if (len <= sizeof k->params) {
+      memcpy(k->params, p, len);
+      k->params_len = len;
+    }
+  }
+}
+
+int decc__order_key_matches(const decc_poco_order_key *k, const decc_order *o,
+                            const uint8_t domain32[32]) {
+  if (!k->set || k->type != o->type || !type_ok(o->type) ||
+      memcmp(k->domain, domain32, 32) != 0)
+    return 0;
+  const uint8_t *str_word = NULL;
+  if (o->type == DECC_ORDER_REQUEST && k->params_len != SIZE_MAX) {
+    /* params kept as text: equal text means an equal hash word, so the
+     * key's word stands for it; different text never matches */
+    const char *p = o->u.request.params ? o->u.request.params : "";
+    size_t len = strlen(p);
+    if (len != k->params_len || memcmp(p, k->params, len) != 0)
+      return 0;
+    str_word = k->enc + 32 * params_index();
+  }
+  /* (params not kept: encode_members hashes o's text, compared below) */
+  uint8_t buf[32 * MAX_FIELDS];
+  size_t n = encode_members(buf, o, str_word);
+  return memcmp(buf, k->enc, 32 * n) == 0;
 }
 
 void decc_order_operation_hash(uint8_t out32[32], const decc_order *o,

@@ -57,6 +57,16 @@ void decc__poco_word_addr(uint8_t out32[32], const decc_address *a);
 void decc__poco_word_u256(uint8_t out32[32], const decc_u256 *v);
 int decc__poco_is_zero32(const uint8_t b[32]);
 
+/* ---- order hashes with their keys (order.c) ------------------------------ */
+/* decc_order_hash of o under domain32 into out32, and *k = what it was
+ * computed from (k->set = 1 for a valid type). */
+void decc__order_hash_keyed(uint8_t out32[32], decc_poco_order_key *k,
+                            const decc_order *o, const uint8_t domain32[32]);
+/* 1 when k is set and o under domain32 has the same type and member words
+ * (so the same hash as the one computed with k), else 0. */
+int decc__order_key_matches(const decc_poco_order_key *k, const decc_order *o,
+                            const uint8_t domain32[32]);
+
 /* ---- effects builders --------------------------------------------------- */
 /* Grows *arr (elements of size sz) so that it holds n + 1 items. Returns
  * DECC_OK or DECC_E_NOMEM (*arr unchanged). */

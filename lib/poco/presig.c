@@ -22,16 +22,17 @@
                           "," DECC_ORDER_ABI_WORKERPOOL_TYPE                   \
                           "," DECC_ORDER_ABI_REQUEST_TYPE
 
-static int add(decc_poco_sigcheck *out, size_t cap, size_t *n,
-               const uint8_t h[32], const uint8_t *sig, size_t sig_len) {
+/* The next free entry with sig copied in (hash still to fill), or NULL
+ * when out is full or sig is not a 64- or 65-byte signature. */
+static decc_poco_sigcheck *add(decc_poco_sigcheck *out, size_t cap, size_t *n,
+                               const uint8_t *sig, size_t sig_len) {
   if (*n >= cap || (sig_len != 64 && sig_len != 65))
-    return 0;
+    return NULL;
   decc_poco_sigcheck *c = &out[(*n)++];
   memset(c, 0, sizeof *c);
-  memcpy(c->hash, h, 32);
   memcpy(c->sig, sig, sig_len);
   c->sig_len = sig_len;
-  return 1;
+  return c;
 }
 
 static size_t orders(decc_poco_sigcheck *out, size_t cap,
@@ -49,9 +50,12 @@ static size_t orders(decc_poco_sigcheck *out, size_t cap,
     if (decc_order_abi_get(&o, ty[i], decc_abi_item(args, (size_t)i)) !=
         DECC_OK)
       break;
-    uint8_t h[32];
-    decc_order_hash(h, &o, domain32);
-    add(out, cap, &n, h, o.sign, o.sign_len);
+    /* An order without a listable signature is not hashed here: nothing
+     * would use its hash. One that is keeps its key, so that matchOrders
+     * reuses the hash for exactly this order. */
+    decc_poco_sigcheck *c = add(out, cap, &n, o.sign, o.sign_len);
+    if (c)
+      decc__order_hash_keyed(c->hash, &c->order, &o, domain32);
     decc_order_clear(&o);
   }
   decc_abi_value_free(args);
@@ -80,7 +84,9 @@ static size_t authorization(decc_poco_sigcheck *out, size_t cap,
           DECC_OK) {
     decc_poco_authorization_message(m, sender, task, &ec);
     decc_eip191_digest(dg, m, 32);
-    add(out, cap, &n, dg, sig, sig_len);
+    decc_poco_sigcheck *c = add(out, cap, &n, sig, sig_len);
+    if (c)
+      memcpy(c->hash, dg, 32);
   }
   decc_abi_value_free(args);
   return n;
