@@ -15,9 +15,9 @@
 #include "fuzz.h"
 #include "fuzz_node.h"
 
-#define MAX_INPUT 65536
+#define FUZZ_INPUT_MAX 65536
 
-static char req[MAX_INPUT + 256];
+static char req[FUZZ_INPUT_MAX + 256];
 static char resp[1 << 22];
 
 static void check_reply(const json_t *r) {
@@ -32,12 +32,11 @@ static void check_reply(const json_t *r) {
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
-  if (size > MAX_INPUT)
+  if (size > FUZZ_INPUT_MAX)
     return 0;
   int h = snprintf(req, sizeof req,
                    "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                   "application/json\r\nContent-Length: %zu\r\nConnection: "
-                   "close\r\n\r\n",
+                   "application/json\r\nContent-Length: %zu\r\n\r\n",
                    size);
   memcpy(req + h, data, size);
   int st = fn_exchange(req, (size_t)h + size, resp, sizeof resp);

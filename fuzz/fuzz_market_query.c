@@ -14,13 +14,13 @@
 #include "fuzz.h"
 #include "fuzz_node.h"
 
-#define MAX_INPUT 8192
+#define FUZZ_INPUT_MAX 8192
 
-static char req[3 * MAX_INPUT + 512];
+static char req[3 * FUZZ_INPUT_MAX + 512];
 static char resp[1 << 20];
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
-  if (size < 1 || size > MAX_INPUT)
+  if (size < 1 || size > FUZZ_INPUT_MAX)
     return 0;
   static const char *const paths[4] = {"/apporders", "/datasetorders",
                                        "/workerpoolorders", "/requestorders"};
@@ -40,8 +40,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
     req[n++] = hex[c >> 4];
     req[n++] = hex[c & 15];
   }
-  n += (size_t)snprintf(req + n, sizeof req - n,
-                        " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  n +=
+      (size_t)snprintf(req + n, sizeof req - n, " HTTP/1.1\r\nHost: x\r\n\r\n");
   int st = fn_exchange(req, n, resp, sizeof resp);
   if (st <= 0)
     return 0;

@@ -3,12 +3,34 @@
  * its HTTP server (fuzz_http_request, fuzz_jsonrpc, fuzz_market_query): one
  * in-process node (roles chain + market, embedded ledger, a temporary
  * home, port 0 on 127.0.0.1) started on the first input and destroyed at
- * exit, and a helper that sends one request on a fresh loopback connection
- * and reads the whole response (the write side is shut down after the
- * request, so a request cut short ends the connection instead of waiting
- * for the header deadline).
+ * exit, and two clients:
+ *  - fn_exchange, for a complete request (GET or POST, built by the
+ *    target): sent on one kept-alive connection, reused from input to input
+ *    until the server closes it, the answer read by its framing
+ *    (Content-Length or chunked). Until session 8 every request had a
+ *    connection of its own: connect, accept, MHD's connection set-up, the
+ *    close and its clean-up, and a client polling every 100 us for the
+ *    server's state, which took the CPU from the server's threads on a
+ *    loaded machine (perf: the fuzz thread in ppoll and getpeername, the
+ *    server in connection set-up); fuzz_jsonrpc ran ~500 inputs/s and
+ *    fuzz_market_query ~40/s (nice 10, load ~10), now ~1300-2000/s.
+ *    Two things keep it exact. The server counts a request finished only
+ *    once its state is freed (decc_http_requests_completed), and the client
+ *    waits for that count before the input returns (fn_wait_completed), so
+ *    libFuzzer's per-input malloc/free balance still holds. And MHD 0.9.75
+ *    never answers nor closes a kept-alive connection whose request line
+ *    has more query arguments than its memory pool holds (a fresh
+ *    connection is closed at once): while no answer has come, the client
+ *    looks every millisecond whether every MHD thread sleeps in epoll_wait
+ *    (/proc/self/task/TID/wchan), i.e. the server waits for an event; it
+ *    then closes the connection, as the old per-request connection ended,
+ *    instead of waiting 10 s for the header deadline.
+ *  - fn_exchange_wait, for raw bytes (fuzz_http_request), which may be
+ *    incomplete or not HTTP: one fresh connection per input, the write side
+ *    shut down after the request, so a request cut short ends the
+ *    connection instead of waiting for the header deadline.
  *
- * The write side is shut down once the server has answered or has read
+ * The raw client's write side is shut down once the server has answered or has read
  * every byte of the request (the server's end of the connection is in this
  * process: fn_server_fd finds it by its peer address and FIONREAD tells
  * how much of the request it has not read yet). MHD's epoll loop is
@@ -16,14 +38,12 @@
  * that arrives together with the request is never seen and an incomplete
  * request (a Content-Length with no body) held the connection, and the
  * input, until the client gave up. Arriving after the server's read, the
- * end of input is a new event: the server closes at once. Until this
- * session the client waited a fixed 10 ms before the shutdown instead,
+ * end of input is a new event: the server closes at once. Until session
+ * 6 the client waited a fixed 10 ms before the shutdown instead,
  * which bounded the incomplete inputs to 100 a second (perf: the fuzz
  * process asleep in poll most of the time); now an input costs what the
  * server does with it. FN_EOF_CAP_MS bounds the wait in case the server
- * never reads (it then behaves as before: end of input, then read). This
- * is only for inputs that may be incomplete (fuzz_http_request's raw
- * bytes): a complete request (fn_exchange) waits for its answer first.
+ * never reads (it then behaves as before: end of input, then read).
  *
  * Signals. libFuzzer's -timeout arms a SIGALRM interval timer (every
  * timeout/2 + 1 s) whose handler has no SA_RESTART, and the signal goes to
@@ -47,8 +67,11 @@
 #define DECC_FUZZ_NODE_H
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -61,6 +84,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decc/http.h"
 #include "decc/mem.h"
 #include "decc/node.h"
 
@@ -177,7 +201,7 @@ static int fn_is_peer(int fd, uint16_t port) {
  * input it reads before the response is sent, and such a lost answer made
  * the /health check fail once in 107,523 inputs under load 12.
  * Returns the server's end of the connection when it was found, else -1. */
-static int fn_wait_consumed(int cfd, int complete, long wait_ms) {
+static inline int fn_wait_consumed(int cfd, int complete, long wait_ms) {
   struct timespec t0, tick = {0, 100000}; /* 100 us */
   clock_gettime(CLOCK_MONOTONIC, &t0);
   struct sockaddr_in me;
@@ -259,8 +283,8 @@ static int fn_connect(int fd, const struct sockaddr_in *sa, long wait_ms) {
  * socket error. Aborts on a response that is not HTTP. complete: req is a
  * whole request (the end of input waits for its answer, see
  * fn_wait_consumed). */
-static int fn_exchange_io(const void *req, size_t len, char *out, size_t cap,
-                          long wait_ms, int complete) {
+static inline int fn_exchange_io(const void *req, size_t len, char *out,
+                                 size_t cap, long wait_ms, int complete) {
   fn_start();
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0)
@@ -345,11 +369,352 @@ static inline int fn_exchange_wait(const void *req, size_t len, char *out,
   return fn_exchange_io(req, len, out, cap, wait_ms, 0);
 }
 
-/* For a complete request, which must be answered: waits up to 10 s for the
- * answer before the end of input. */
-static inline int fn_exchange(const void *req, size_t len, char *out,
-                              size_t cap) {
-  return fn_exchange_io(req, len, out, cap, 10000, 1);
+/* ---- complete requests: one keep-alive connection -------------------------
+ *
+ * fn_exchange sends every complete request on one kept-alive connection
+ * (fn_ka) and reads its answer by its framing (Content-Length, chunked, or
+ * none for 1xx/204/304); the connection is opened again only when the
+ * server closed it (Connection: close, an error answer, a deadline) or the
+ * answer could not be framed. No connect, accept, close and connection
+ * cleanup per input, no polling for the server's state: the client sleeps
+ * in poll until the answer's bytes arrive. */
+
+static int fn_ka = -1;        /* client end of the kept-alive connection */
+static unsigned fn_ka_missed; /* completions not seen in time (stderr once) */
+
+/* How often fn_read_answer looks whether the server waits for an event
+ * while no answer has come. */
+#define FN_IDLE_CHECK_MS 1
+/* The longest fn_exchange waits, after the answer, for the server to finish
+ * the request (decc_http_requests_completed); normally microseconds. */
+#define FN_COMPLETE_CAP_MS 200
+
+/* Opens a connection to the node; TCP_NODELAY so that a request (one send)
+ * and its answer never wait for a delayed ACK. Returns the fd or -1. */
+static int fn_open(long wait_ms) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -1;
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)fn_port);
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fn_connect(fd, &sa, wait_ms) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* Closes the kept-alive connection and waits until the server has closed
+ * its end too (fn_wait_closed: MHD frees the connection then, within the
+ * input that closed it). */
+static void fn_ka_drop(void) {
+  if (fn_ka < 0)
+    return;
+  struct sockaddr_in me;
+  socklen_t ml = sizeof me;
+  int sfd = fn_server_fd(fn_ka, fn_last_sfd);
+  if (getsockname(fn_ka, (struct sockaddr *)&me, &ml) != 0)
+    sfd = -1;
+  close(fn_ka);
+  fn_ka = -1;
+  if (sfd >= 0)
+    fn_wait_closed(sfd, me.sin_port);
+}
+
+/* 1 when the kept-alive connection can take a request: nothing to read on
+ * it (the server has neither closed it nor sent anything unasked). */
+static int fn_ka_usable(void) {
+  struct pollfd pf = {fn_ka, POLLIN | POLLRDHUP, 0};
+  int pr;
+  do
+    pr = poll(&pf, 1, 0);
+  while (pr < 0 && errno == EINTR);
+  return pr == 0;
+}
+
+/* Sends len bytes on fd (EINTR retried). Returns 0, or -1 when the
+ * connection failed first (the server may have closed it). */
+static int fn_send_all(int fd, const void *buf, size_t len) {
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return -1;
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+/* What fn_read_answer read. */
+typedef struct fn_answer {
+  size_t n;   /* bytes kept in out */
+  int framed; /* the answer ended where its framing says */
+  int closed; /* the server closed (or reset) the connection */
+  int keep;   /* framed, not closed, no "Connection: close": reusable */
+  int stuck;  /* no answer, and the server waits for a new event */
+} fn_answer;
+
+/* Length of the head (through CRLF CRLF) in out[0..n), or 0. */
+static size_t fn_head_len(const char *out) {
+  const char *e = strstr(out, "\r\n\r\n");
+  return e ? (size_t)(e + 4 - out) : 0;
+}
+
+/* 1 when the headers (NUL-terminated, status line first) have a header
+ * name whose value holds token (case-insensitive). */
+static int fn_header_has(const char *headers, const char *name,
+                         const char *token) {
+  size_t nl = strlen(name);
+  for (const char *h = strstr(headers, "\r\n"); h; h = strstr(h, "\r\n")) {
+    h += 2;
+    if (strncasecmp(h, name, nl) != 0 || h[nl] != ':')
+      continue;
+    size_t vl = strcspn(h + nl + 1, "\r");
+    char v[256];
+    snprintf(v, sizeof v, "%.*s", (int)(vl < sizeof v ? vl : sizeof v - 1),
+             h + nl + 1);
+    if (strcasestr(v, token))
+      return 1;
+  }
+  return 0;
+}
+
+/* In a chunked body starting at out + pos (n bytes of out held): returns
+ * the end of the last chunk and its trailer when it is all there, 0 when
+ * more is needed. Each chunk: hex size [;ext] CRLF data CRLF; the last
+ * has size 0, then trailer lines up to an empty line. */
+static size_t fn_chunked_end(const char *out, size_t n, size_t pos) {
+  for (;;) {
+    const char *eol = memmem(out + pos, n - pos, "\r\n", 2);
+    if (!eol)
+      return 0;
+    char *x;
+    unsigned long long sz = strtoull(out + pos, &x, 16);
+    if (x == out + pos) /* not a size: let the connection go */
+      return (size_t)-1;
+    pos = (size_t)(eol + 2 - out);
+    if (sz == 0) {
+      for (;;) { /* trailer lines, then the empty line */
+        eol = memmem(out + pos, n - pos, "\r\n", 2);
+        if (!eol)
+          return 0;
+        size_t line = (size_t)(eol - (out + pos));
+        pos += line + 2;
+        if (line == 0)
+          return pos;
+      }
+    }
+    if (sz > n || pos + sz + 2 > n)
+      return 0;
+    pos += (size_t)sz + 2;
+  }
+}
+
+/* The server's threads (MHD names them "MHD-worker"): their
+ * /proc/self/task/TID/wchan, opened once. */
+static int fn_mhd_wchan[64];
+static int fn_nmhd = -1;
+
+static void fn_mhd_open(void) {
+  fn_nmhd = 0;
+  DIR *d = opendir("/proc/self/task");
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL && fn_nmhd < 64) {
+    char path[64], comm[32] = {0};
+    snprintf(path, sizeof path, "/proc/self/task/%.20s/comm", e->d_name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      continue;
+    ssize_t r = read(fd, comm, sizeof comm - 1);
+    close(fd);
+    if (r < 3 || strncmp(comm, "MHD", 3) != 0)
+      continue;
+    snprintf(path, sizeof path, "/proc/self/task/%.20s/wchan", e->d_name);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
+      fn_mhd_wchan[fn_nmhd++] = fd;
+  }
+  if (d)
+    closedir(d);
+}
+
+/* 1 when every MHD thread of the node sleeps in epoll_wait, i.e. has done
+ * all it could with what it received and waits for a new event; 0 when one
+ * runs or waits elsewhere, or this cannot be known (no /proc). */
+static int fn_server_idle(void) {
+  if (fn_nmhd < 0)
+    fn_mhd_open();
+  for (int i = 0; i < fn_nmhd; i++) {
+    char w[64];
+    ssize_t r = pread(fn_mhd_wchan[i], w, sizeof w - 1, 0);
+    if (r <= 0)
+      return 0;
+    w[r] = 0;
+    if (!strstr(w, "epoll"))
+      return 0;
+  }
+  return fn_nmhd > 0;
+}
+
+/* Reads one answer from fd into out (NUL-terminated, at most cap - 1
+ * bytes kept; a longer Content-Length body is read and dropped), waiting
+ * at most wait_ms between bytes (EINTR retried). A chunked answer longer
+ * than out cannot be framed: it is then not reusable. */
+static void fn_read_answer(int fd, char *out, size_t cap, long wait_ms,
+                           fn_answer *a) {
+  memset(a, 0, sizeof *a);
+  out[0] = 0;
+  size_t total = 0, want = (size_t)-1, head = 0;
+  int chunked = 0, conn_close = 0, until_close = 0;
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    struct pollfd pf = {fd, POLLIN, 0};
+    /* before the first byte, every FN_IDLE_CHECK_MS: see fn_server_idle */
+    int pr = poll(&pf, 1, a->n ? (int)wait_ms : FN_IDLE_CHECK_MS);
+    if (pr < 0 && errno == EINTR)
+      continue; /* an alarm (waits wait_ms again: a bound, not a deadline) */
+    if (pr == 0 && !a->n && fn_ms_since(&t0) < wait_ms) {
+      if (!fn_server_idle())
+        continue;
+      pr = poll(&pf, 1, 0); /* an answer sent before the server slept? */
+      if (pr == 0) {
+        a->stuck = 1;
+        return;
+      }
+    }
+    if (pr <= 0)
+      return; /* no more bytes in time: not framed, not reusable */
+    char tmp[16384];
+    ssize_t r = recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
+    if (r < 0 && (errno == EINTR || errno == EAGAIN))
+      continue;
+    if (r <= 0) {
+      a->closed = 1;
+      a->framed = until_close;
+      return;
+    }
+    size_t keep = (size_t)r;
+    if (a->n + keep > cap - 1)
+      keep = cap - 1 - a->n;
+    memcpy(out + a->n, tmp, keep);
+    a->n += keep;
+    total += (size_t)r;
+    out[a->n] = 0;
+    if (!head && (head = fn_head_len(out)) != 0) {
+      int status = 0;
+      if (strncmp(out, "HTTP/1.", 7) != 0 ||
+          sscanf(out + 9, "%3d", &status) != 1)
+        until_close = 1; /* the caller judges it; no framing to trust */
+      char save = out[head - 2];
+      out[head - 2] = 0; /* the headers alone */
+      const char *cl = strcasestr(out, "\r\nContent-Length:");
+      chunked = fn_header_has(out, "Transfer-Encoding", "chunked");
+      conn_close = fn_header_has(out, "Connection", "close");
+      if (until_close)
+        ;
+      else if (status < 200) /* an interim answer: the framing is off */
+        until_close = 1;
+      else if (status == 204 || status == 304)
+        want = head;
+      else if (chunked)
+        want = (size_t)-1;
+      else if (cl)
+        want = head + strtoul(cl + 17, NULL, 10);
+      else
+        until_close = 1;
+      out[head - 2] = save;
+    }
+    if (!head || until_close)
+      continue;
+    if (chunked) {
+      size_t end = fn_chunked_end(out, a->n, head);
+      if (end == (size_t)-1 || (end == 0 && a->n == cap - 1))
+        return; /* cannot be framed: not reusable */
+      if (end == 0)
+        continue;
+      a->framed = 1;
+      a->keep = !conn_close && end == total;
+      return;
+    }
+    if (total >= want) {
+      a->framed = 1;
+      a->keep = !conn_close && total == want;
+      return;
+    }
+  }
+}
+
+/* After an answer on the kept-alive connection: waits (at most
+ * FN_COMPLETE_CAP_MS) until the server has finished the request (its
+ * completion has freed the request's state). MHD sends the last byte
+ * before it runs the completion: returning at once let the server free the
+ * input's memory after the input had returned, and libFuzzer takes more
+ * mallocs than frees for a leak (it runs the input again, then a full
+ * LeakSanitizer scan of the heap). */
+static void fn_wait_completed(uint64_t target) {
+  if (decc_http_requests_completed() >= target)
+    return;
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (unsigned i = 0; decc_http_requests_completed() < target; i++) {
+    sched_yield();
+    if ((i & 63) == 63 && fn_ms_since(&t0) >= FN_COMPLETE_CAP_MS) {
+      if (!fn_ka_missed++)
+        fprintf(stderr, "fuzz_node: a request's completion took over %d ms\n",
+                FN_COMPLETE_CAP_MS);
+      return;
+    }
+  }
+}
+
+/* For a complete request (GET or POST, not HEAD), which must be answered:
+ * sends it on the kept-alive connection (opened when there is none or the
+ * server closed it; once more on a fresh one when a reused connection
+ * turns out closed before any answer) and reads its answer into out
+ * (NUL-terminated, at most cap - 1 bytes kept), waiting at most 10 s
+ * between bytes. Returns the HTTP status, 0 when no answer came, -1 when
+ * the node cannot be reached. Aborts on an answer that is not HTTP. */
+static int fn_exchange(const void *req, size_t len, char *out, size_t cap) {
+  fn_start();
+  const long wait_ms = 10000;
+  uint64_t done0 = decc_http_requests_completed();
+  fn_answer a;
+  for (int attempt = 0;; attempt++) {
+    if (fn_ka >= 0 && !fn_ka_usable())
+      fn_ka_drop();
+    int reused = fn_ka >= 0;
+    if (fn_ka < 0 && (fn_ka = fn_open(wait_ms)) < 0)
+      return -1;
+    /* a failed send still reads what the server said (413, 400) */
+    int sent = fn_send_all(fn_ka, req, len) == 0;
+    fn_read_answer(fn_ka, out, cap, wait_ms, &a);
+    if (a.n == 0 && reused && attempt == 0 && (a.closed || !sent)) {
+      fn_ka_drop(); /* closed by the server while idle: not this request */
+      continue;
+    }
+    break;
+  }
+  if (!a.keep)
+    fn_ka_drop();
+  else
+    fn_wait_completed(done0 + 1);
+  if (a.n == 0)
+    return 0;
+  int status = 0;
+  if (strncmp(out, "HTTP/1.", 7) != 0 || sscanf(out + 9, "%3d", &status) != 1 ||
+      status < 100 || status > 599) {
+    fprintf(stderr, "fuzz_node: not an HTTP response: %.80s\n", out);
+    abort();
+  }
+  return status;
 }
 
 /* The body of the first response in resp (after the blank line, cut at

@@ -161,6 +161,14 @@ typedef struct decc_http_stats {
 } decc_http_stats;
 /* Fills *st (zeros before start, or when s is NULL). Thread-safe. */
 DECC_API void decc_http_server_stats(decc_http_server *s, decc_http_stats *st);
+/* The number of requests every server of this process has finished: the
+ * completion (MHD's, also for an aborted request) has run and freed the
+ * request's state. Counted last, so a client that has read a keep-alive
+ * answer can wait for the count to pass its request and then know the
+ * server holds nothing of it any more (the fuzz harness, fuzz/fuzz_node.h,
+ * keeps libFuzzer's per-input malloc/free balance that way). Thread-safe;
+ * never fails. */
+DECC_API uint64_t decc_http_requests_completed(void);
 /* Port actually bound (after start). */
 DECC_API uint16_t decc_http_server_port(const decc_http_server *s);
 /* Stops (waits for in-flight handlers) and frees. NULL is a no-op. */

@@ -562,6 +562,10 @@ static void free_request(decc_http_request *req) {
   decc_free(req);
 }
 
+/* Requests finished by every server of the process (decc_http_requests_
+ * completed): counted after their state is freed. */
+static uint64_t g_completed;
+
 static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
   (void)toe;
@@ -588,6 +592,12 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
   }
   free_request(req);
   *con_cls = NULL;
+  /* last: a reader of the count knows this request's state is freed */
+  __atomic_add_fetch(&g_completed, 1, __ATOMIC_RELEASE);
+}
+
+uint64_t decc_http_requests_completed(void) {
+  return __atomic_load_n(&g_completed, __ATOMIC_ACQUIRE);
 }
 
 static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
