@@ -30,20 +30,23 @@
  *    shut down after the request, so a request cut short ends the
  *    connection instead of waiting for the header deadline.
  *
- * The raw client's write side is shut down once the server has answered or has read
- * every byte of the request (the server's end of the connection is in this
- * process: fn_server_fd finds it by its peer address and FIONREAD tells
- * how much of the request it has not read yet). MHD's epoll loop is
- * edge-triggered and takes a short read as "drained", so an end of input
- * that arrives together with the request is never seen and an incomplete
- * request (a Content-Length with no body) held the connection, and the
- * input, until the client gave up. Arriving after the server's read, the
- * end of input is a new event: the server closes at once. Until session
- * 6 the client waited a fixed 10 ms before the shutdown instead,
- * which bounded the incomplete inputs to 100 a second (perf: the fuzz
- * process asleep in poll most of the time); now an input costs what the
- * server does with it. FN_EOF_CAP_MS bounds the wait in case the server
- * never reads (it then behaves as before: end of input, then read).
+ * The raw client's write side is shut down once the server has answered,
+ * or has done all it could with the request and waits for more. MHD's
+ * epoll loop is edge-triggered and takes a short read as "drained", so an
+ * end of input that arrives together with the request is never seen and an
+ * incomplete request (a Content-Length with no body) held the connection,
+ * and the input, until the client gave up. Arriving after the server's
+ * read, the end of input is a new event: the server closes at once. Until
+ * session 6 the client waited a fixed 10 ms before the shutdown; sessions
+ * 6-7 found the server's end of the connection and waited until FIONREAD
+ * said it had read everything, then 2 ms more for an answer. Since session
+ * 8 the client polls for the answer every FN_RAW_TICK_US and, while none
+ * has come, reads /proc/self/task/TID/wchan of the MHD threads: when every
+ * one sleeps in epoll_wait, the server has done all it could with what it
+ * received (fn_server_idle). FN_EOF_CAP_MS bounds the wait in case the
+ * server never rests (it then behaves as before: end of input, then read).
+ * Where /proc cannot tell, every wait takes FN_EOF_CAP_MS (raw client) or
+ * the 10 s bound (fn_exchange): slow, never wrong.
  *
  * Signals. libFuzzer's -timeout arms a SIGALRM interval timer (every
  * timeout/2 + 1 s) whose handler has no SA_RESTART, and the signal goes to
@@ -78,7 +81,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -96,11 +98,11 @@ static unsigned fn_port;
 /* The longest the end of input waits for the server to read the request
  * (see above); normally it waits microseconds. */
 #define FN_EOF_CAP_MS 1000
-/* Once the server has read a request that may be incomplete, how long its
- * answer is awaited before the end of input is sent: a complete request's
- * answer that takes longer is lost (the input is then not checked, never
- * wrongly reported). */
-#define FN_ANSWER_GRACE_MS 2
+/* The node's MHD threads (its "threads" setting). */
+#define FN_MHD_THREADS 2
+#define FN_MHD_THREADS_STR "2"
+/* How often the raw client looks for an answer or an idle server (us). */
+#define FN_RAW_TICK_US 50
 
 static void fn_stop(void) {
   decc_node_destroy(fn_node);
@@ -132,6 +134,9 @@ static void fn_start(void) {
       decc_node_config_set(&fn_cfg, "roles", "chain,market", &err) ||
       decc_node_config_set(&fn_cfg, "market_refresh_s", "0", &err) ||
       decc_node_config_set(&fn_cfg, "log_requests", "false", &err) ||
+      /* 2 MHD threads, not 8: the same thread-pool code, and a quarter of
+       * the /proc reads per look at the server (fn_server_idle) */
+      decc_node_config_set(&fn_cfg, "threads", FN_MHD_THREADS_STR, &err) ||
       /* inputs the server waits on (junk before the request line, an
        * incomplete body) keep their connection until the header or body
        * deadline: room for those */
@@ -145,37 +150,6 @@ static void fn_start(void) {
   atexit(fn_stop);
 }
 
-/* Where the server's end of the last connection was: the next one is
- * usually there again (each input's connections are closed before the
- * next), so the scan below mostly costs one getpeername (perf: the scan
- * from cfd up was 4 % of the time). */
-static int fn_last_sfd;
-
-/* The server's end of the loopback connection whose client end is cfd
- * (an fd of this process whose peer is cfd's local address), or -1 when
- * the server has not accepted it yet. hint: where to look first. */
-static int fn_server_fd(int cfd, int hint) {
-  struct sockaddr_in me, peer;
-  socklen_t l = sizeof me;
-  if (getsockname(cfd, (struct sockaddr *)&me, &l) != 0)
-    return -1;
-  /* accept() takes the lowest free fd, which is at most the number of
-   * fds open; cfd was the lowest free one a moment before: the server's
-   * end is below cfd + 64 unless 64 fds were opened in between */
-  int maxfd = cfd + 64;
-  for (int i = 0; i < maxfd; i++) {
-    int fd = (hint + i) % maxfd;
-    if (fd == cfd)
-      continue;
-    l = sizeof peer;
-    if (getpeername(fd, (struct sockaddr *)&peer, &l) == 0 &&
-        peer.sin_family == AF_INET && peer.sin_port == me.sin_port &&
-        peer.sin_addr.s_addr == me.sin_addr.s_addr)
-      return fn_last_sfd = fd;
-  }
-  return -1;
-}
-
 /* Milliseconds since *t0. */
 static long fn_ms_since(const struct timespec *t0) {
   struct timespec now;
@@ -184,67 +158,125 @@ static long fn_ms_since(const struct timespec *t0) {
          (now.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-/* 1 when fd is (still) the server's end of the connection whose client
- * end had local port port (network order). */
-static int fn_is_peer(int fd, uint16_t port) {
-  struct sockaddr_in peer;
-  socklen_t l = sizeof peer;
-  return fd >= 0 && getpeername(fd, (struct sockaddr *)&peer, &l) == 0 &&
-         peer.sin_family == AF_INET && peer.sin_port == port;
+/* The server's threads (MHD names them "MHD-worker"): their
+ * /proc/self/task/TID/wchan, opened once. */
+static int fn_mhd_wchan[64];
+static int fn_nmhd = -1;
+
+/* Lists the MHD threads; returns how many were found. */
+static int fn_mhd_scan(void) {
+  for (int i = 0; i < fn_nmhd; i++)
+    close(fn_mhd_wchan[i]);
+  fn_nmhd = 0;
+  DIR *d = opendir("/proc/self/task");
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL && fn_nmhd < 64) {
+    char path[64], comm[32] = {0};
+    snprintf(path, sizeof path, "/proc/self/task/%.20s/comm", e->d_name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      continue;
+    ssize_t r = read(fd, comm, sizeof comm - 1);
+    close(fd);
+    if (r < 3 || strncmp(comm, "MHD", 3) != 0)
+      continue;
+    snprintf(path, sizeof path, "/proc/self/task/%.20s/wchan", e->d_name);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
+      fn_mhd_wchan[fn_nmhd++] = fd;
+  }
+  if (d)
+    closedir(d);
+  return fn_nmhd;
 }
 
-/* Waits until the server has answered on cfd or, when the request may be
- * incomplete (complete == 0), has read all that was sent (see the top of
- * this file) and then FN_ANSWER_GRACE_MS more for its answer; at most
- * wait_ms (complete) or FN_EOF_CAP_MS. A complete request is never shut
- * down before its answer: MHD closes a connection whose client's end of
- * input it reads before the response is sent, and such a lost answer made
- * the /health check fail once in 107,523 inputs under load 12.
- * Returns the server's end of the connection when it was found, else -1. */
-static inline int fn_wait_consumed(int cfd, int complete, long wait_ms) {
-  struct timespec t0, tick = {0, 100000}; /* 100 us */
+/* Opens the wchan of every MHD thread. A thread names itself once it runs,
+ * which may be after decc_node_start returned: until all FN_MHD_THREADS
+ * are seen (at most 1 s), one that is not could be running unseen, so
+ * anything else leaves fn_nmhd 0 (no /proc to tell). */
+static void fn_mhd_open(void) {
+  struct timespec t0, tick = {0, 1000000}; /* 1 ms */
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  struct sockaddr_in me;
-  socklen_t l = sizeof me;
-  if (getsockname(cfd, (struct sockaddr *)&me, &l) != 0)
-    return -1;
-  int sfd = -1;
-  for (;;) {
-    struct pollfd pf = {cfd, POLLIN, 0};
-    int pr = ppoll(&pf, 1, &tick, NULL);
-    if (pr > 0 || (pr < 0 && errno != EINTR))
-      return sfd; /* an answer (or the server closed, or an error) */
-    if (sfd < 0)
-      sfd = fn_server_fd(cfd, fn_last_sfd);
-    int unread = -1;
-    /* fn_is_peer again: MHD may have closed sfd and the number been
-     * reused by the time FIONREAD was asked */
-    if (!complete && sfd >= 0 && ioctl(sfd, FIONREAD, &unread) == 0 &&
-        unread == 0 && fn_is_peer(sfd, me.sin_port)) {
-      (void)poll(&pf, 1, FN_ANSWER_GRACE_MS);
-      return sfd;
+  while (fn_mhd_scan() != FN_MHD_THREADS) {
+    if (fn_ms_since(&t0) >= 1000) {
+      fprintf(stderr,
+              "fuzz_node: %d MHD threads in /proc/self/task, not %d: "
+              "waits use their time bounds\n",
+              fn_nmhd, FN_MHD_THREADS);
+      for (int i = 0; i < fn_nmhd; i++)
+        close(fn_mhd_wchan[i]);
+      fn_nmhd = 0;
+      return;
     }
-    if (sfd >= 0 && !fn_is_peer(sfd, me.sin_port))
-      sfd = -1;
-    if (fn_ms_since(&t0) >= (complete ? wait_ms : FN_EOF_CAP_MS))
-      return sfd;
+    nanosleep(&tick, NULL);
   }
 }
 
-/* After the client's close: waits (at most FN_EOF_CAP_MS) until the
- * server has closed its end sfd of the connection whose client end had
- * local port port, i.e. MHD has cleaned the connection up. Without this,
- * the server freed an input's memory after the input had returned;
- * libFuzzer then sees more mallocs than frees and runs a full LeakSanitizer
- * scan of the heap for that input (perf: a quarter of the time in
- * __lsan::ScanRangeForPointers and GetAsanChunkByAddrFastLocked). */
-static void fn_wait_closed(int sfd, uint16_t port) {
+/* 1 when every MHD thread of the node sleeps in epoll_wait, i.e. has done
+ * all it could with what it received and waits for a new event; 0 when one
+ * runs or waits elsewhere, or this cannot be known (no /proc). */
+static int fn_server_idle(void) {
+  if (fn_nmhd < 0)
+    fn_mhd_open();
+  for (int i = 0; i < fn_nmhd; i++) {
+    char w[64];
+    ssize_t r = pread(fn_mhd_wchan[i], w, sizeof w - 1, 0);
+    if (r <= 0)
+      return 0;
+    w[r] = 0;
+    if (!strstr(w, "epoll"))
+      return 0;
+  }
+  return fn_nmhd > 0;
+}
+
+/* Waits until the server has answered on cfd (or closed it), or has done
+ * all it could with the request and waits for more (fn_server_idle: an
+ * incomplete request, or junk MHD keeps reading), at most FN_EOF_CAP_MS.
+ * Polls the answer every FN_RAW_TICK_US and looks at the server's threads
+ * in between. Until session 8 it looked for the server's end of the
+ * connection and its unread bytes (FIONREAD) every 100 us and then gave the
+ * answer 2 ms more: every input that got no answer cost those 2 ms, and the
+ * polling took the CPU from the server on a loaded machine.
+ */
+static inline void fn_wait_consumed(int cfd) {
+  struct timespec t0, tick = {0, FN_RAW_TICK_US * 1000L};
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    struct pollfd pf = {cfd, POLLIN, 0};
+    int pr = ppoll(&pf, 1, &tick, NULL);
+    if (pr < 0 && errno == EINTR)
+      continue;
+    if (pr != 0)
+      break; /* an answer (or the server closed, or an error) */
+    if (fn_server_idle()) {
+      do /* an answer sent before the server slept? (then read it) */
+        pr = poll(&pf, 1, 0);
+      while (pr < 0 && errno == EINTR);
+      break;
+    }
+    /* no /proc to tell (fn_nmhd 0): 2 ms for an answer, as before */
+    if (fn_ms_since(&t0) >= (fn_nmhd ? FN_EOF_CAP_MS : 2))
+      break;
+  }
+}
+
+/* After the client's close: waits (at most FN_EOF_CAP_MS) until every
+ * MHD thread sleeps in epoll_wait again (fn_server_idle), i.e. MHD has
+ * seen the end of the connection, closed it and freed it (its loop cleans
+ * closed connections up before it waits again). Without this, the server
+ * freed an input's memory after the input had returned; libFuzzer then
+ * sees more mallocs than frees and runs a full LeakSanitizer scan of the
+ * heap for that input (perf: a quarter of the time in
+ * __lsan::ScanRangeForPointers and GetAsanChunkByAddrFastLocked). Until
+ * session 8 this looked for the server's end of the connection among the
+ * process's fds with getpeername, up to 64 calls per input (perf: 21 % of
+ * fuzz_http_request's time in fn_server_fd). */
+static void fn_wait_rest(void) {
   struct timespec t0, tick = {0, 20000}; /* 20 us */
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  while (fn_is_peer(sfd, port) && fn_ms_since(&t0) < FN_EOF_CAP_MS)
+  while (!fn_server_idle() && fn_nmhd > 0 && fn_ms_since(&t0) < FN_EOF_CAP_MS)
     ppoll(NULL, 0, &tick, NULL);
-  /* MHD frees the connection right after closing its socket */
-  sched_yield();
+  sched_yield(); /* (no /proc to tell: at least let the server run) */
 }
 
 /* connect(2) on the blocking socket fd, through an alarm: an interrupted
@@ -280,11 +312,9 @@ static int fn_connect(int fd, const struct sockaddr_in *sa, long wait_ms) {
  * wait_ms between bytes. Returns the HTTP status of the response, 0 when
  * none came (the server closed, or waits for more input: MHD ignores a
  * client's end of input until its header or body deadline), -1 on a local
- * socket error. Aborts on a response that is not HTTP. complete: req is a
- * whole request (the end of input waits for its answer, see
- * fn_wait_consumed). */
+ * socket error. Aborts on a response that is not HTTP. */
 static inline int fn_exchange_io(const void *req, size_t len, char *out,
-                                 size_t cap, long wait_ms, int complete) {
+                                 size_t cap, long wait_ms) {
   fn_start();
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0)
@@ -313,13 +343,7 @@ static inline int fn_exchange_io(const void *req, size_t len, char *out,
     left -= (size_t)w;
   }
   /* an answer, or the request fully read */
-  int sfd = fn_wait_consumed(fd, complete, wait_ms);
-  struct sockaddr_in me;
-  socklen_t ml = sizeof me;
-  if (getsockname(fd, (struct sockaddr *)&me, &ml) != 0)
-    me.sin_port = 0;
-  if (sfd < 0)
-    sfd = fn_server_fd(fd, fn_last_sfd);
+  fn_wait_consumed(fd);
   shutdown(fd, SHUT_WR);
   /* read until the server closes or, for a kept-alive connection, until
    * the response announced by Content-Length is complete */
@@ -348,8 +372,7 @@ static inline int fn_exchange_io(const void *req, size_t len, char *out,
       break;
   }
   close(fd);
-  if (sfd >= 0 && me.sin_port)
-    fn_wait_closed(sfd, me.sin_port);
+  fn_wait_rest();
   out[n] = 0;
   if (n == 0)
     return 0;
@@ -366,7 +389,7 @@ static inline int fn_exchange_io(const void *req, size_t len, char *out,
  * inline: not every target uses it. */
 static inline int fn_exchange_wait(const void *req, size_t len, char *out,
                                    size_t cap, long wait_ms) {
-  return fn_exchange_io(req, len, out, cap, wait_ms, 0);
+  return fn_exchange_io(req, len, out, cap, wait_ms);
 }
 
 /* ---- complete requests: one keep-alive connection -------------------------
@@ -410,20 +433,13 @@ static int fn_open(long wait_ms) {
 }
 
 /* Closes the kept-alive connection and waits until the server has closed
- * its end too (fn_wait_closed: MHD frees the connection then, within the
- * input that closed it). */
+ * and freed its end too (fn_wait_rest), within the input that closed it. */
 static void fn_ka_drop(void) {
   if (fn_ka < 0)
     return;
-  struct sockaddr_in me;
-  socklen_t ml = sizeof me;
-  int sfd = fn_server_fd(fn_ka, fn_last_sfd);
-  if (getsockname(fn_ka, (struct sockaddr *)&me, &ml) != 0)
-    sfd = -1;
   close(fn_ka);
   fn_ka = -1;
-  if (sfd >= 0)
-    fn_wait_closed(sfd, me.sin_port);
+  fn_wait_rest();
 }
 
 /* 1 when the kept-alive connection can take a request: nothing to read on
@@ -516,51 +532,6 @@ static size_t fn_chunked_end(const char *out, size_t n, size_t pos) {
       return 0;
     pos += (size_t)sz + 2;
   }
-}
-
-/* The server's threads (MHD names them "MHD-worker"): their
- * /proc/self/task/TID/wchan, opened once. */
-static int fn_mhd_wchan[64];
-static int fn_nmhd = -1;
-
-static void fn_mhd_open(void) {
-  fn_nmhd = 0;
-  DIR *d = opendir("/proc/self/task");
-  struct dirent *e;
-  while (d && (e = readdir(d)) != NULL && fn_nmhd < 64) {
-    char path[64], comm[32] = {0};
-    snprintf(path, sizeof path, "/proc/self/task/%.20s/comm", e->d_name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      continue;
-    ssize_t r = read(fd, comm, sizeof comm - 1);
-    close(fd);
-    if (r < 3 || strncmp(comm, "MHD", 3) != 0)
-      continue;
-    snprintf(path, sizeof path, "/proc/self/task/%.20s/wchan", e->d_name);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
-      fn_mhd_wchan[fn_nmhd++] = fd;
-  }
-  if (d)
-    closedir(d);
-}
-
-/* 1 when every MHD thread of the node sleeps in epoll_wait, i.e. has done
- * all it could with what it received and waits for a new event; 0 when one
- * runs or waits elsewhere, or this cannot be known (no /proc). */
-static int fn_server_idle(void) {
-  if (fn_nmhd < 0)
-    fn_mhd_open();
-  for (int i = 0; i < fn_nmhd; i++) {
-    char w[64];
-    ssize_t r = pread(fn_mhd_wchan[i], w, sizeof w - 1, 0);
-    if (r <= 0)
-      return 0;
-    w[r] = 0;
-    if (!strstr(w, "epoll"))
-      return 0;
-  }
-  return fn_nmhd > 0;
 }
 
 /* Reads one answer from fd into out (NUL-terminated, at most cap - 1
