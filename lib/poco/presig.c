@@ -9,6 +9,7 @@
  * costs only time: results are used only for the exact (hash, signature)
  * bytes the call asks about.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "core/internal.h"
@@ -92,6 +93,21 @@ static size_t authorization(decc_poco_sigcheck *out, size_t cap,
   return n;
 }
 
+/* The selectors of the calls listed, hashed once: this runs for every hub
+ * transaction and a selector is the keccak-256 of its signature (six
+ * permutations for matchOrders' 700 characters). */
+static const char *const g_sigs[4] = {
+    "matchOrders(" ORDERS4 ")", "sponsorMatchOrders(" ORDERS4 ")",
+    "contributeAndFinalize(bytes32,bytes32,bytes,bytes,address,bytes,bytes)",
+    "contribute(bytes32,bytes32,bytes32,address,bytes,bytes)"};
+static uint8_t g_sel[4][4];
+static pthread_once_t g_sel_once = PTHREAD_ONCE_INIT;
+
+static void make_selectors(void) {
+  for (int i = 0; i < 4; i++)
+    decc_abi_selector(g_sel[i], g_sigs[i]);
+}
+
 size_t decc_poco_call_signatures(decc_poco_sigcheck *out, size_t cap,
                                  const uint8_t domain32[32],
                                  const decc_address *sender,
@@ -103,17 +119,11 @@ size_t decc_poco_call_signatures(decc_poco_sigcheck *out, size_t cap,
   /* (calldata too short to hold a selector is data: nothing to list) */
   if (!cap || len < 4)
     return 0;
-  static const char *const sigs[4] = {
-      "matchOrders(" ORDERS4 ")", "sponsorMatchOrders(" ORDERS4 ")",
-      "contributeAndFinalize(bytes32,bytes32,bytes,bytes,address,bytes,bytes)",
-      "contribute(bytes32,bytes32,bytes32,address,bytes,bytes)"};
+  pthread_once(&g_sel_once, make_selectors);
   int which = -1;
-  for (int i = 0; i < 4 && which < 0; i++) {
-    uint8_t sel[4];
-    decc_abi_selector(sel, sigs[i]);
-    if (!memcmp(sel, calldata, 4))
+  for (int i = 0; i < 4 && which < 0; i++)
+    if (!memcmp(g_sel[i], calldata, 4))
       which = i;
-  }
   const uint8_t *d = calldata + 4;
   size_t n = len - 4;
   switch (which) {
