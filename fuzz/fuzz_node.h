@@ -404,6 +404,7 @@ static inline int fn_exchange_wait(const void *req, size_t len, char *out,
 
 static int fn_ka = -1;        /* client end of the kept-alive connection */
 static unsigned fn_ka_missed; /* completions not seen in time (stderr once) */
+static unsigned fn_ka_stuck;  /* requests the server left unanswered at rest */
 
 /* How often fn_read_answer looks whether the server waits for an event
  * while no answer has come. */
@@ -558,6 +559,7 @@ static void fn_read_answer(int fd, char *out, size_t cap, long wait_ms,
       pr = poll(&pf, 1, 0); /* an answer sent before the server slept? */
       if (pr == 0) {
         a->stuck = 1;
+        fn_ka_stuck++;
         return;
       }
     }
