@@ -189,18 +189,34 @@ static int fn_mhd_scan(void) {
   return fn_nmhd;
 }
 
+/* 1 when every listed MHD thread sleeps in epoll_wait. */
+static int fn_mhd_all_epoll(void) {
+  for (int i = 0; i < fn_nmhd; i++) {
+    char w[64];
+    ssize_t r = pread(fn_mhd_wchan[i], w, sizeof w - 1, 0);
+    if (r <= 0)
+      return 0;
+    w[r] = 0;
+    if (!strstr(w, "epoll"))
+      return 0;
+  }
+  return fn_nmhd > 0;
+}
+
 /* Opens the wchan of every MHD thread. A thread names itself once it runs,
  * which may be after decc_node_start returned: until all FN_MHD_THREADS
- * are seen (at most 1 s), one that is not could be running unseen, so
- * anything else leaves fn_nmhd 0 (no /proc to tell). */
+ * are seen (at most 1 s), one that is not could be running unseen. And a
+ * kernel may not name where a thread sleeps (wchan "0"): the server, which
+ * nobody sends anything now, must be seen at rest within 1 s. Anything
+ * else leaves fn_nmhd 0 (no /proc to tell: the waits take their bounds). */
 static void fn_mhd_open(void) {
   struct timespec t0, tick = {0, 1000000}; /* 1 ms */
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  while (fn_mhd_scan() != FN_MHD_THREADS) {
+  while (fn_mhd_scan() != FN_MHD_THREADS || !fn_mhd_all_epoll()) {
     if (fn_ms_since(&t0) >= 1000) {
       fprintf(stderr,
-              "fuzz_node: %d MHD threads in /proc/self/task, not %d: "
-              "waits use their time bounds\n",
+              "fuzz_node: %d MHD threads in /proc/self/task (%d expected), "
+              "not seen asleep in epoll_wait: waits use their time bounds\n",
               fn_nmhd, FN_MHD_THREADS);
       for (int i = 0; i < fn_nmhd; i++)
         close(fn_mhd_wchan[i]);
@@ -217,16 +233,7 @@ static void fn_mhd_open(void) {
 static int fn_server_idle(void) {
   if (fn_nmhd < 0)
     fn_mhd_open();
-  for (int i = 0; i < fn_nmhd; i++) {
-    char w[64];
-    ssize_t r = pread(fn_mhd_wchan[i], w, sizeof w - 1, 0);
-    if (r <= 0)
-      return 0;
-    w[r] = 0;
-    if (!strstr(w, "epoll"))
-      return 0;
-  }
-  return fn_nmhd > 0;
+  return fn_mhd_all_epoll();
 }
 
 /* Waits until the server has answered on cfd (or closed it), or has done
