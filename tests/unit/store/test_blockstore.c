@@ -172,6 +172,12 @@ TEST(put_verifies_and_is_idempotent) {
   decc_err err;
   ASSERT_EQ(decc_blockstore_put(bs, &c, (const uint8_t *)"abd", 3, &err),
             DECC_E_CORRUPT);
+  /* the message names the block by its CID text, formatted on failure */
+  char cs[DECC_CID_STR_MAX], want[256];
+  ASSERT_OK(decc_cid_to_string(cs, sizeof cs, &c));
+  snprintf(want, sizeof want,
+           "block %s: content does not match its hash (corrupt)", cs);
+  ASSERT_STR_EQ(err.msg, want);
   uint8_t *b;
   size_t n;
   ASSERT_OK(decc_blockstore_get(bs, &c, &b, &n, NULL));
@@ -182,6 +188,9 @@ TEST(put_verifies_and_is_idempotent) {
   ASSERT_OK(
       decc_cid_of_block(&missing, 1, DECC_CODEC_RAW, (const uint8_t *)"zz", 2));
   ASSERT_EQ(decc_blockstore_get(bs, &missing, &b, &n, &err), DECC_E_NOT_FOUND);
+  ASSERT_OK(decc_cid_to_string(cs, sizeof cs, &missing));
+  snprintf(want, sizeof want, "block %s: not found", cs);
+  ASSERT_STR_EQ(err.msg, want);
   ASSERT(strstr(err.msg, "bafkrei") != NULL);
   decc_blockstore_close(bs);
 }
