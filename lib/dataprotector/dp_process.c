@@ -616,9 +616,16 @@ static int remote_failure(decc_dp *dp, const char *task_hex, uint64_t *next_ms,
     if (!strcmp(cause, "SMS_REFUSED") &&
         !(detail && sms_refusal_is_final(detail)))
       continue; /* the scheduler retries it */
-    size_t m = strlen(cause) + (detail ? strlen(detail) : 0) + 4;
+    /* the same text as recorded_failure's, exit code included: which of
+     * the two sources a requester reads first depends on timing */
+    json_t *code = json_object_get(rep, "appExitCode");
+    long long ec = json_is_integer(code) ? json_integer_value(code) : 0;
+    size_t m = strlen(cause) + (detail ? strlen(detail) : 0) + 48;
     *text = decc_malloc(m);
-    if (*text)
+    if (*text && ec)
+      snprintf(*text, m, "%s: %s (exit code %lld)", cause, detail ? detail : "",
+               ec);
+    else if (*text)
       snprintf(*text, m, "%s: %s", cause, detail ? detail : "");
   }
   json_decref(j);
