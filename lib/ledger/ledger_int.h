@@ -506,8 +506,11 @@ typedef struct ldg_rawtx {
   decc_address from, to;
   uint64_t nonce;
   uint8_t hash[32]; /* keccak256(raw) */
-  /* a hub call's signatures, recovered ahead (ldg_raw_decode_many) */
-  decc_poco_sigcheck pre[LDG_PRESIG_MAX];
+  /* a hub call's signatures, recovered ahead (ldg_raw_decode_many): heap,
+   * n_pre entries, NULL when the call has none. Not inline: an entry holds
+   * its order's key (~0.9 KB), and a batch has a slot per transaction, most
+   * of which check no signature. Freed by ldg_raw_clear. */
+  decc_poco_sigcheck *pre;
   size_t n_pre;
 } ldg_rawtx;
 /* Decodes and checks raw (not the nonce). Returns DECC_OK; DECC_E_INVALID

@@ -73,7 +73,12 @@ decc_status ldg_raw_decode(uint64_t chain_id, const uint8_t *raw, size_t len,
   return DECC_OK;
 }
 
-void ldg_raw_clear(ldg_rawtx *t) { decc_tx_clear(&t->tx); }
+void ldg_raw_clear(ldg_rawtx *t) {
+  decc_tx_clear(&t->tx);
+  decc_free(t->pre);
+  t->pre = NULL;
+  t->n_pre = 0;
+}
 
 /* ---- parallel decoding ---------------------------------------------------
  * Recovering a sender (secp256k1) is most of what decoding costs and each
@@ -128,10 +133,18 @@ static decc_status decode_one(const decode_job *j, size_t i) {
       ldg_raw_decode(j->chain_id, j->raw[i], j->lens[i], t, &j->errs[i]);
   if (st != DECC_OK || !j->l || !decc_address_eq(&t->to, &j->l->addr.hub))
     return st;
-  t->n_pre = decc_poco_call_signatures(t->pre, LDG_PRESIG_MAX, j->l->domain_sep,
+  decc_poco_sigcheck pre[LDG_PRESIG_MAX];
+  size_t n = decc_poco_call_signatures(pre, LDG_PRESIG_MAX, j->l->domain_sep,
                                        &t->from, t->tx.data, t->tx.data_len);
-  for (size_t k = 0; k < t->n_pre; k++)
-    decc_poco_sigcheck_recover(&t->pre[k]);
+  /* out of memory: no entries, and execution recovers and hashes them
+   * itself (the same results, computed later) */
+  if (n == 0 || !(t->pre = decc_malloc(n * sizeof *t->pre)))
+    return st;
+  for (size_t k = 0; k < n; k++) {
+    decc_poco_sigcheck_recover(&pre[k]);
+    t->pre[k] = pre[k];
+  }
+  t->n_pre = n;
   return st;
 }
 
