@@ -124,9 +124,12 @@ decc_status ldg_load_config(decc_ledger *l, decc_err *err) {
   if (!found)
     return decc_err_set(err, DECC_E_NOT_FOUND, "ledger: not initialised");
   if (v != LDG_SCHEMA_VERSION)
-    return decc_err_set(err, DECC_E_CORRUPT,
-                        "ledger: schema version %lld, expected %d",
-                        (long long)v, LDG_SCHEMA_VERSION);
+    return decc_err_set(
+        err, DECC_E_CORRUPT, "ledger: schema version %lld, expected %d (%s)",
+        (long long)v, LDG_SCHEMA_VERSION,
+        v > LDG_SCHEMA_VERSION
+            ? "a newer decc wrote this file: open it with that version"
+            : "not a ledger file this decc can read or upgrade");
   if ((s = ldg_meta_get_i64(l, "chain_id", &v, &found, err)) != DECC_OK)
     return s;
   if (!found || v <= 0)
