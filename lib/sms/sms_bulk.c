@@ -40,9 +40,50 @@ static decc_status sink_write(void *ud, const uint8_t *p, size_t n,
   return decc_buf_append(s->b, p, n);
 }
 
-/* Reads a whole IPFS file (bounded) into b. */
-static decc_status fetch(struct decc_blockstore *bs, const char *api_url,
-                         const char *cid_text, decc_buf *b, decc_err *err) {
+/* Reads a whole file through the exporter into w (64 KiB at a time, as
+ * decc_store_cat does). get's blocks need not be verified: the exporter
+ * re-hashes every block against the CID that named it, so a source that
+ * lies yields an error naming the block, never wrong bytes. */
+static decc_status read_file(decc_block_get_fn get, void *get_ud,
+                             const decc_cid *cid, sink *w, decc_err *err) {
+  decc_exporter *ex;
+  decc_status st =
+      decc_exporter_create(&ex, get, get_ud, cid, 0, UINT64_MAX, err);
+  if (st)
+    return st;
+  uint8_t *buf = decc_malloc(1 << 16);
+  if (!buf) {
+    decc_exporter_destroy(ex);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  /* One allocation for the whole file when the root's size is within the
+   * limit (the root's size is checked against the blocks as they are read;
+   * a lie only changes the capacity reserved, never the bytes or the
+   * limit, which sink_write enforces on what is actually read). */
+  uint64_t size = decc_exporter_file_size(ex);
+  if (size <= BULK_FILE_MAX && decc_buf_reserve(w->b, (size_t)size)) {
+    decc_free(buf);
+    decc_exporter_destroy(ex);
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  }
+  for (;;) {
+    size_t got;
+    st = decc_exporter_read(ex, buf, 1 << 16, &got, err);
+    if (st || got == 0)
+      break;
+    if ((st = sink_write(w, buf, got, err)))
+      break;
+  }
+  decc_free(buf);
+  decc_exporter_destroy(ex);
+  return st;
+}
+
+/* Reads a whole IPFS file (bounded) into b: from get's blocks when there
+ * is a block source, else from the Kubo RPC at api_url. */
+static decc_status fetch(decc_block_get_fn get, void *get_ud,
+                         const char *api_url, const char *cid_text, decc_buf *b,
+                         decc_err *err) {
   decc_cid cid;
   const char *c = cid_text;
   if (!strncmp(c, "/ipfs/", 6))
@@ -54,8 +95,8 @@ static decc_status fetch(struct decc_blockstore *bs, const char *api_url,
   decc_buf_init(b, BULK_FILE_MAX + 1);
   sink s = {b};
   decc_status st;
-  if (bs)
-    st = decc_store_cat(bs, &cid, 0, UINT64_MAX, sink_write, &s, err);
+  if (get)
+    st = read_file(get, get_ud, &cid, &s, err);
   else if (api_url)
     st = decc_kubo_cat(api_url, &cid, 1, sink_write, &s, BULK_FETCH_TIMEOUT_S,
                        err);
@@ -74,8 +115,9 @@ void decc__sms_bulk_free(decc__sms_bulk_item *items, size_t n) {
   decc_free(items);
 }
 
-decc_status decc__sms_bulk_load(struct decc_blockstore *bs, const char *api_url,
-                                const char *bulk_cid, uint64_t slice_index,
+decc_status decc__sms_bulk_load(decc_block_get_fn get, void *get_ud,
+                                const char *api_url, const char *bulk_cid,
+                                uint64_t slice_index,
                                 decc__sms_bulk_item **items, size_t *n,
                                 decc_err *err) {
   *items = NULL;
@@ -83,7 +125,7 @@ decc_status decc__sms_bulk_load(struct decc_blockstore *bs, const char *api_url,
   decc_buf b;
   json_error_t je;
   decc_err e2;
-  decc_status st = fetch(bs, api_url, bulk_cid, &b, &e2);
+  decc_status st = fetch(get, get_ud, api_url, bulk_cid, &b, &e2);
   if (st)
     return decc_err_set(err, st, "bulk root %.80s: %s", bulk_cid, e2.msg);
   json_t *root = json_loadb((const char *)b.data, b.len, 0, &je);
@@ -112,7 +154,7 @@ decc_status decc__sms_bulk_load(struct decc_blockstore *bs, const char *api_url,
   char slice_cid[DECC_CID_STR_MAX];
   snprintf(slice_cid, sizeof slice_cid, "%s", json_string_value(sc));
   json_decref(root);
-  if ((st = fetch(bs, api_url, slice_cid, &b, &e2)))
+  if ((st = fetch(get, get_ud, api_url, slice_cid, &b, &e2)))
     return decc_err_set(err, st, "bulk slice %s: %s", slice_cid, e2.msg);
   json_t *arr = json_loadb((const char *)b.data, b.len, 0, &je);
   decc_buf_clear(&b);

@@ -16,6 +16,7 @@
 
 #include "decc/order.h"
 #include "decc/sms.h"
+#include "decc/store.h"
 
 /* Most dataset orders in one bulk slice (the iexec SDK's
  * MAX_DATASET_PER_TASK). */
@@ -28,13 +29,19 @@ typedef struct decc__sms_bulk_item {
   char reason[200]; /* why not (addresses and PoCo reasons, no secret) */
 } decc__sms_bulk_item;
 
-/* Reads slice slice_index of the bulk root bulk_cid from bs (else the Kubo
- * RPC at api_url) and parses its dataset orders (ok = 0 until checked).
+/* Reads slice slice_index of the bulk root bulk_cid and parses its dataset
+ * orders (ok = 0 until checked). The files are read from a block source,
+ * get(get_ud, …) (the SMS passes decc_blockstore_get and its store; the
+ * fuzz target an in-memory map), through the exporter, which re-hashes
+ * every block against its CID; when get is NULL, from the Kubo RPC at
+ * api_url (blocks verified the same way); both NULL: DECC_E_UNSUPPORTED.
  * Out: *items (decc__sms_bulk_free), *n ≥ 1. Returns: DECC_OK;
  * DECC_E_PARSE / DECC_E_INVALID / DECC_E_LIMIT (malformed or oversized
- * root or slice, no such slice: err says which); the store's errors. */
-decc_status decc__sms_bulk_load(struct decc_blockstore *bs, const char *api_url,
-                                const char *bulk_cid, uint64_t slice_index,
+ * root or slice, no such slice: err says which); the source's errors
+ * (DECC_E_NOT_FOUND, DECC_E_CORRUPT…, err naming the root or slice). */
+decc_status decc__sms_bulk_load(decc_block_get_fn get, void *get_ud,
+                                const char *api_url, const char *bulk_cid,
+                                uint64_t slice_index,
                                 decc__sms_bulk_item **items, size_t *n,
                                 decc_err *err);
 void decc__sms_bulk_free(decc__sms_bulk_item *items, size_t n);

@@ -340,9 +340,10 @@ decc_sms_release_session(decc_sms *s, const decc_sms_session_request *r,
       goto out;
     }
     decc_err e3;
-    if ((st = decc__sms_bulk_load(s->cfg.bulk_store, s->cfg.bulk_ipfs_api_url,
-                                  p.bulk_cid, task.index, &bulk, &n_bulk,
-                                  &e3))) {
+    if ((st = decc__sms_bulk_load(
+             s->cfg.bulk_store ? decc_blockstore_get : NULL, s->cfg.bulk_store,
+             s->cfg.bulk_ipfs_api_url, p.bulk_cid, task.index, &bulk, &n_bulk,
+             &e3))) {
       st = decc__sms_refuse(s, code, "BULK_SLICE_UNAVAILABLE", st, err, what,
                             "%s", e3.msg);
       goto out;
