@@ -73,6 +73,16 @@ typedef struct decc_http_config {
   void (*observe)(void *observe_ctx, const char *method, const char *route,
                   int status, double seconds);
   void *observe_ctx;
+  /* 0 (default): MHD runs its own cfg.threads polling threads (epoll).
+   * 1: no server thread: the caller drives the server (the same epoll
+   * loop) from one thread with decc_http_server_run and may hand it
+   * connected sockets with
+   * decc_http_server_add_connection. Limits, deadlines (the sweeper thread
+   * still runs) and the blocking routes' pool are the same. Meant for
+   * harnesses that must know when the server is at rest (the fuzz targets,
+   * fuzz/fuzz_node.h), not for serving: a handler then holds every
+   * connection. */
+  int external_loop;
 } decc_http_config;
 
 /* Route handler: fills res. Return value is ignored; set a status. */
@@ -151,6 +161,33 @@ DECC_API decc_status decc_http_route_raw(decc_http_server *s,
 /* Starts listening. Returns: DECC_OK or DECC_E_IO (err: address in use…). */
 DECC_API decc_status decc_http_server_start(decc_http_server *s,
                                             decc_err *err) DECC_WARN_UNUSED;
+/* External loop only (cfg.external_loop = 1, after start; one thread at
+ * a time): waits at most timeout_ms (0: not at all) for an event on the
+ * server's sockets, work MHD already holds (buffered bytes) or one of its
+ * timeouts, then handles everything ready (one MHD_run):
+ * reads, parses, runs the handlers, writes what the sockets take, closes
+ * and frees finished connections (their completions have run on return).
+ * *busy is 1 when something was ready (call again: more may follow), 0
+ * when nothing was within timeout_ms: every connection then waits for its
+ * peer (more bytes, room to write) or for a handler thread, i.e. the
+ * server is at rest. An interrupted wait (EINTR) returns DECC_OK with
+ * *busy 1. Returns: DECC_OK; DECC_E_STATE (err: not started, or not in
+ * external-loop mode); DECC_E_IO (err: poll failed). */
+DECC_API decc_status decc_http_server_run(decc_http_server *s, int timeout_ms,
+                                          int *busy,
+                                          decc_err *err) DECC_WARN_UNUSED;
+/* Hands the server a connected stream socket fd (after start; with the
+ * external loop, from the loop's thread), e.g. one end of a
+ * socketpair(AF_UNIX): it is served as if accepted from peer (addr, len
+ * bytes: the per-IP limit and decc_http_req_peer use it; an AF_INET
+ * 127.0.0.1 address makes it a loopback client). Takes ownership of fd:
+ * it is closed on failure too. Returns: DECC_OK; DECC_E_STATE (err: not
+ * started); DECC_E_LIMIT (err: MHD refused it: connection or per-IP limit,
+ * memory). */
+struct sockaddr;
+DECC_API decc_status decc_http_server_add_connection(
+    decc_http_server *s, int fd, const struct sockaddr *addr, unsigned len,
+    decc_err *err) DECC_WARN_UNUSED;
 /* Counters of the connection guard (see decc_http_config). */
 typedef struct decc_http_stats {
   unsigned open;            /* connections open now */

@@ -138,6 +138,12 @@ typedef struct decc_node_config {
    * while the heap changes. Default 1024; 0 never trims. No effect
    * without glibc. */
   unsigned malloc_trim_kib;
+  /* Not a key (set in code): 1 starts the HTTP server without its threads
+   * (decc_http_config.external_loop): nothing is served until the caller
+   * drives it with decc_http_server_run on decc_node_http. For harnesses
+   * (the fuzz targets, fuzz/fuzz_node.h), never for a serving node.
+   * Default 0. */
+  int http_external_loop;
 } decc_node_config;
 
 /* Fills c with the defaults (home from nothing: NULL). */
@@ -215,6 +221,11 @@ DECC_API decc_status decc_node_start(decc_node *n,
                                      decc_err *err) DECC_WARN_UNUSED;
 /* Port bound (after start). */
 DECC_API uint16_t decc_node_port(const decc_node *n);
+/* The node's HTTP server (owned by the node; valid until
+ * decc_node_destroy), for a caller that drives it
+ * (cfg.http_external_loop: decc_http_server_run,
+ * decc_http_server_add_connection). NULL when n is NULL (misuse). */
+DECC_API struct decc_http_server *decc_node_http(decc_node *n);
 /* Runs one market synchronisation step now (events since the last poll),
  * as the watcher thread does. Out: *applied (optional) = events applied.
  * Returns: DECC_OK, DECC_E_STATE (no market or no chain), chain errors. */

@@ -30,9 +30,11 @@
  * shutdown is only called under guard_mu on entries still listed.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +43,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/internal.h"
 #include "decc/buf.h"
@@ -879,17 +882,22 @@ decc_status decc_http_server_start(decc_http_server *s, decc_err *err) {
   if (inet_pton(AF_INET, s->cfg.bind_address, &sa.sin_addr) != 1)
     return decc_err_set(err, DECC_E_INVALID, "invalid bind address '%s'",
                         s->cfg.bind_address);
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+  /* The external loop (cfg.external_loop) has no MHD thread: the caller's
+   * decc_http_server_run runs the same epoll loop (no pool: size 0). */
+  unsigned flags = s->cfg.external_loop
+                       ? MHD_USE_EPOLL
+                       : MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
   if (s->has_blocking)
     flags |= MHD_ALLOW_SUSPEND_RESUME;
   s->daemon = MHD_start_daemon(
       flags, s->cfg.port, NULL, NULL, &access_cb, s, MHD_OPTION_SOCK_ADDR,
       (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-      (unsigned)s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
-      (unsigned)s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-      (unsigned)s->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-      s->cfg.max_header_bytes, MHD_OPTION_NOTIFY_COMPLETED, &completed_cb,
-      (void *)s, MHD_OPTION_NOTIFY_CONNECTION, &notify_connection_cb, (void *)s,
+      s->cfg.external_loop ? 0u : (unsigned)s->cfg.threads,
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_connections,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.max_header_bytes,
+      MHD_OPTION_NOTIFY_COMPLETED, &completed_cb, (void *)s,
+      MHD_OPTION_NOTIFY_CONNECTION, &notify_connection_cb, (void *)s,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->cfg.max_per_ip,
       MHD_OPTION_END);
   if (!s->daemon)
@@ -909,6 +917,71 @@ decc_status decc_http_server_start(decc_http_server *s, decc_err *err) {
   const union MHD_DaemonInfo *di =
       MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
   s->port = di ? di->port : s->cfg.port;
+  return DECC_OK;
+}
+
+decc_status decc_http_server_run(decc_http_server *s, int timeout_ms, int *busy,
+                                 decc_err *err) {
+  DECC_ARG_CHECK(s != NULL && busy != NULL);
+  *busy = 0;
+  const union MHD_DaemonInfo *di =
+      s->daemon && s->cfg.external_loop
+          ? MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD)
+          : NULL;
+  if (!di)
+    return decc_err_set(err, DECC_E_STATE,
+                        "decc_http_server_run needs a started server with "
+                        "external_loop set in its config");
+  /* MHD's next timeout counts as work when it falls within the wait: a
+   * connection's idle timeout, or 0 when MHD already has work (a
+   * connection whose buffered bytes it has not processed yet — its epoll
+   * is edge-triggered, so no new event comes for those — or a resumed
+   * connection). */
+  long wait_ms = timeout_ms > 0 ? timeout_ms : 0;
+  int due = 0;
+  MHD_UNSIGNED_LONG_LONG mhd_ms;
+  if (MHD_get_timeout(s->daemon, &mhd_ms) == MHD_YES &&
+      mhd_ms <= (MHD_UNSIGNED_LONG_LONG)wait_ms) {
+    wait_ms = (long)mhd_ms;
+    due = 1;
+  }
+  /* MHD's epoll descriptor is readable when one of its sockets has an
+   * event: the same loop as MHD's own threads, driven from here. */
+  struct pollfd pf = {di->epoll_fd, POLLIN, 0};
+  int n = poll(&pf, 1, (int)wait_ms);
+  if (n < 0 && errno == EINTR) {
+    *busy = 1; /* nothing handled: the caller runs again */
+    return DECC_OK;
+  }
+  if (n < 0)
+    return decc_err_set(err, DECC_E_IO, "poll on the HTTP server failed: %s",
+                        strerror(errno));
+  if (n == 0 && !due)
+    return DECC_OK; /* at rest */
+  *busy = 1;
+  (void)MHD_run(s->daemon); /* does not wait: handles what is ready */
+  return DECC_OK;
+}
+
+decc_status decc_http_server_add_connection(decc_http_server *s, int fd,
+                                            const struct sockaddr *addr,
+                                            unsigned len, decc_err *err) {
+  if (!s || !addr) {
+    if (fd >= 0)
+      close(fd); /* ownership was taken whatever happens */
+    DECC_ARG_CHECK(s != NULL && addr != NULL);
+  }
+  if (!s->daemon) {
+    close(fd);
+    return decc_err_set(err, DECC_E_STATE,
+                        "add the connection after decc_http_server_start");
+  }
+  /* MHD closes the socket itself when it refuses it */
+  if (MHD_add_connection(s->daemon, fd, addr, (socklen_t)len) != MHD_YES)
+    return decc_err_set(err, DECC_E_LIMIT,
+                        "the HTTP server refused the connection (connection "
+                        "or per-IP limit, or memory): close idle connections "
+                        "first");
   return DECC_OK;
 }
 

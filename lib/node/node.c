@@ -479,6 +479,7 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
     goto fail;
   hc.observe = decc__node_metrics_observe_http;
   hc.observe_ctx = n->metrics;
+  hc.external_loop = n->cfg.http_external_loop;
   st = decc_http_server_create(&n->http, &hc);
   if (st) {
     decc_err_set(err, st, "out of memory");
@@ -575,6 +576,11 @@ decc_status decc_node_start(decc_node *n, decc_err *err) {
 uint16_t decc_node_port(const decc_node *n) {
   DECC_ARG_CHECK_RET(n != NULL, 0);
   return decc_http_server_port(n->http);
+}
+
+struct decc_http_server *decc_node_http(decc_node *n) {
+  DECC_ARG_CHECK_RET(n != NULL, NULL);
+  return n->http;
 }
 
 void decc_node_destroy(decc_node *n) {
