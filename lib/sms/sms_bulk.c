@@ -40,10 +40,10 @@ static decc_status sink_write(void *ud, const uint8_t *p, size_t n,
   return decc_buf_append(s->b, p, n);
 }
 
-/* Reads a whole file through the exporter into w (64 KiB at a time, as
- * decc_store_cat does). get's blocks need not be verified: the exporter
- * re-hashes every block against the CID that named it, so a source that
- * lies yields an error naming the block, never wrong bytes. */
+/* Reads a whole file through the exporter into w, at most 64 KiB at a
+ * time as decc_store_cat does. get's blocks need not be verified: the
+ * exporter re-hashes every block against the CID that named it, so a
+ * source that lies yields an error naming the block, never wrong bytes. */
 static decc_status read_file(decc_block_get_fn get, void *get_ud,
                              const decc_cid *cid, sink *w, decc_err *err) {
   decc_exporter *ex;
@@ -51,24 +51,23 @@ static decc_status read_file(decc_block_get_fn get, void *get_ud,
       decc_exporter_create(&ex, get, get_ud, cid, 0, UINT64_MAX, err);
   if (st)
     return st;
-  uint8_t *buf = decc_malloc(1 << 16);
-  if (!buf) {
-    decc_exporter_destroy(ex);
-    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-  }
-  /* One allocation for the whole file when the root's size is within the
-   * limit (the root's size is checked against the blocks as they are read;
-   * a lie only changes the capacity reserved, never the bytes or the
-   * limit, which sink_write enforces on what is actually read). */
+  /* The root's size (checked against the blocks as they are read: a lie
+   * is an error naming the block) sizes the copy buffer and reserves the
+   * whole file in w at once: a bulk root is a few hundred bytes, and a
+   * fresh 64 KiB buffer for it, then a buffer grown by doubling, were most
+   * of the bytes a load allocated. The limit is still sink_write's, on
+   * the bytes actually read. */
   uint64_t size = decc_exporter_file_size(ex);
-  if (size <= BULK_FILE_MAX && decc_buf_reserve(w->b, (size_t)size)) {
+  size_t piece = size < (1u << 16) ? (size ? (size_t)size : 1) : 1u << 16;
+  uint8_t *buf = decc_malloc(piece);
+  if (!buf || (size <= BULK_FILE_MAX && decc_buf_reserve(w->b, (size_t)size))) {
     decc_free(buf);
     decc_exporter_destroy(ex);
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
   for (;;) {
     size_t got;
-    st = decc_exporter_read(ex, buf, 1 << 16, &got, err);
+    st = decc_exporter_read(ex, buf, piece, &got, err);
     if (st || got == 0)
       break;
     if ((st = sink_write(w, buf, got, err)))
