@@ -603,6 +603,8 @@ void decc_node_destroy(decc_node *n) {
   decc_sms_destroy(n->sms);
   decc__node_metrics_free(n); /* after every observer (HTTP, SMS) is gone */
   decc_blockstore_close(n->bs);
+  decc__node_idle_close(&n->xchains); /* kept by node_explorer.c */
+  decc__node_idle_close(&n->dealsdb); /* kept by node_deals.c */
   decc__node_pool_close(&n->pool);
   decc__node_pool_close(&n->cpool);
   decc_free(n->ledger_path);

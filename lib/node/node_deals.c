@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "decc/abi.h"
 #include "decc/encoding.h"
@@ -162,13 +163,40 @@ static decc_status db_fail(sqlite3 *db, decc_err *err, const char *what) {
                       db ? sqlite3_errmsg(db) : "cannot open");
 }
 
+/* An open connection to the index, with the identity of the file it
+ * opened: a request reuses an idle connection (opening the file and
+ * running SCHEMA was a third of a /deals request's CPU) only while the
+ * file at the path is still that file, so that deleting the index still
+ * rebuilds it, as the header says. */
+typedef struct deals_db {
+  sqlite3 *db;
+  dev_t dev;
+  ino_t ino;
+} deals_db;
+
+static void deals_db_close(void *h) {
+  deals_db *d = h;
+  if (!d)
+    return;
+  sqlite3_close(d->db);
+  decc_free(d);
+}
+
+static int index_path(decc_node *n, char *path, size_t cap) {
+  return (size_t)snprintf(path, cap, "%s/market/deals.db", n->cfg.home) < cap
+             ? 0
+             : -1;
+}
+
 /* Opens (creating) the index of n. */
-static decc_status index_open(decc_node *n, sqlite3 **out, decc_err *err) {
+static decc_status index_open(decc_node *n, deals_db **out, decc_err *err) {
   *out = NULL;
   char path[4200];
-  if ((size_t)snprintf(path, sizeof path, "%s/market/deals.db", n->cfg.home) >=
-      sizeof path)
+  if (index_path(n, path, sizeof path))
     return decc_err_set(err, DECC_E_LIMIT, "node home path too long");
+  deals_db *d = decc_calloc(1, sizeof *d);
+  if (!d)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(path, &db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -176,9 +204,12 @@ static decc_status index_open(decc_node *n, sqlite3 **out, decc_err *err) {
                       NULL) != SQLITE_OK) {
     decc_status st = db_fail(db, err, path);
     sqlite3_close(db);
+    decc_free(d);
     return st;
   }
+  d->db = db;
   sqlite3_busy_timeout(db, 10000);
+  struct stat sb;
   if (sqlite3_exec(db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK ||
       (meta_get(db, "version", 0) != INDEX_VERSION &&
        (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ||
@@ -187,11 +218,43 @@ static decc_status index_open(decc_node *n, sqlite3 **out, decc_err *err) {
         meta_set(db, "version", INDEX_VERSION) ||
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)))) {
     decc_status st = db_fail(db, err, "schema");
-    sqlite3_close(db);
+    deals_db_close(d);
     return st;
   }
-  *out = db;
+  if (stat(path, &sb) != 0) {
+    decc_status st = decc_err_set(err, DECC_E_IO, "deals index %s: %s", path,
+                                  strerror(errno));
+    deals_db_close(d);
+    return st;
+  }
+  d->dev = sb.st_dev;
+  d->ino = sb.st_ino;
+  *out = d;
   return DECC_OK;
+}
+
+/* An idle connection still open on the file at the index's path, or NULL
+ * (a stale one is closed). */
+static deals_db *index_take(decc_node *n) {
+  deals_db *d = decc__node_idle_take(&n->dealsdb);
+  char path[4200];
+  struct stat sb;
+  if (d && (index_path(n, path, sizeof path) || stat(path, &sb) != 0 ||
+            sb.st_dev != d->dev || sb.st_ino != d->ino)) {
+    deals_db_close(d);
+    d = NULL;
+  }
+  return d;
+}
+
+/* Gives a connection back for the next request; one left inside a
+ * transaction (a failed step) is closed instead, which rolls it back. */
+static void index_done(decc_node *n, deals_db *d) {
+  if (d && !sqlite3_get_autocommit(d->db)) {
+    deals_db_close(d);
+    return;
+  }
+  decc__node_idle_put(&n->dealsdb, d);
 }
 
 static decc_status insert_deal(sqlite3 *db, sqlite3_stmt *ins, decc_node *n,
@@ -306,17 +369,18 @@ static decc_status index_catch_up(decc_node *n, sqlite3 *db, decc_chain *l,
   return st;
 }
 
-/* Opens the index and brings it to the head; *db to close by the caller. */
-static decc_status index_ready(decc_node *n, sqlite3 **db, decc_err *err) {
-  decc_status st = index_open(n, db, err);
-  if (st)
+/* Opens the index (or takes an idle connection) and brings it to the
+ * head; *d to give back with index_done. */
+static decc_status index_ready(decc_node *n, deals_db **d, decc_err *err) {
+  decc_status st = DECC_OK;
+  if (!(*d = index_take(n)) && (st = index_open(n, d, err)))
     return st;
   decc_chain *l = decc__node_pool_acquire(&n->cpool);
-  st = index_catch_up(n, *db, l, err);
+  st = index_catch_up(n, (*d)->db, l, err);
   decc__node_pool_release(&n->cpool, l);
   if (st) {
-    sqlite3_close(*db);
-    *db = NULL;
+    deals_db_close(*d);
+    *d = NULL;
   }
   return st;
 }
@@ -403,8 +467,9 @@ static void h_deals(void *ctx, decc_http_request *req,
   }
   decc_err e;
   decc_err_clear(&e);
-  sqlite3 *db = NULL;
-  decc_status st = index_ready(n, &db, &e);
+  deals_db *dd = NULL;
+  decc_status st = index_ready(n, &dd, &e);
+  sqlite3 *db = dd ? dd->db : NULL;
   if (st) {
     (void)decc_http_res_error(res, 500, "deals: %s", e.msg);
     return;
@@ -476,7 +541,7 @@ static void h_deals(void *ctx, decc_http_request *req,
 out:
   sqlite3_finalize(sc);
   sqlite3_finalize(sp);
-  sqlite3_close(db);
+  index_done(n, dd);
   if (st) {
     json_decref(list);
     (void)decc_http_res_error(res, 500, "deals: %s", e.msg);
@@ -502,8 +567,9 @@ static void h_deal(void *ctx, decc_http_request *req, decc_http_response *res) {
   }
   decc_err e;
   decc_err_clear(&e);
-  sqlite3 *db = NULL;
-  decc_status st = index_ready(n, &db, &e);
+  deals_db *dd = NULL;
+  decc_status st = index_ready(n, &dd, &e);
+  sqlite3 *db = dd ? dd->db : NULL;
   json_t *d = NULL;
   sqlite3_stmt *s = NULL;
   if (!st && sqlite3_prepare_v2(db, "SELECT json FROM deals WHERE dealid=?1",
@@ -516,7 +582,7 @@ static void h_deal(void *ctx, decc_http_request *req, decc_http_response *res) {
       st = decc_err_set(&e, DECC_E_NOMEM, "out of memory");
   }
   sqlite3_finalize(s);
-  sqlite3_close(db);
+  index_done(n, dd);
   if (st) {
     (void)decc_http_res_error(res, 500, "deals: %s", e.msg);
     return;
@@ -532,6 +598,7 @@ static void h_deal(void *ctx, decc_http_request *req, decc_http_response *res) {
 }
 
 decc_status decc__node_deals_mount(decc_node *n, decc_err *err) {
+  decc__node_idle_init(&n->dealsdb, deals_db_close);
   decc_status st = decc_http_route(n->http, "GET", "/deals", h_deals, n);
   if (!st)
     st = decc_http_route(n->http, "GET", "/deals/{dealid}", h_deal, n);

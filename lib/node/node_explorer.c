@@ -615,8 +615,15 @@ static void section_accounts(decc_chain *c, page *p, uint8_t (*ids)[32],
 
 /* ---- pages ---------------------------------------------------------------------- */
 
+static void close_chain(void *h) { decc_chain_destroy(h); }
+
+/* A chain handle for one page: an idle one when there is one (opening the
+ * embedded ledger and reading its schema was a quarter of a page's CPU),
+ * else a new one; give it back with done_chain. */
 static int open_chain(decc_node *n, decc_http_response *res, page *p,
                       decc_chain **c) {
+  if ((*c = decc__node_idle_take(&n->xchains)))
+    return 0;
   decc_err err;
   decc_err_clear(&err);
   if (decc__node_chain_open(n, c, &err)) {
@@ -625,6 +632,10 @@ static int open_chain(decc_node *n, decc_http_response *res, page *p,
     return -1;
   }
   return 0;
+}
+
+static void done_chain(decc_node *n, decc_chain *c) {
+  decc__node_idle_put(&n->xchains, c);
 }
 
 static void h_index(void *ctx, decc_http_request *req,
@@ -655,7 +666,7 @@ static void h_index(void *ctx, decc_http_request *req,
   section_accounts(c, &p, ids, nd, pd, npd);
   free_pd(pd, npd);
   decc_free(ids);
-  decc_chain_destroy(c);
+  done_chain(n, c);
   send_page(res, &p, 200);
 }
 
@@ -821,7 +832,7 @@ static void h_data(void *ctx, decc_http_request *req, decc_http_response *res) {
   decc_hub_entry e;
   memset(&e, 0, sizeof e);
   if (decc_hub_entry_read(c, DECC_HUB_DATASET, &a, &e, NULL)) {
-    decc_chain_destroy(c);
+    done_chain(n, c);
     error_page(res, &p, 404, "Protected data",
                "no dataset with this address on the chain");
     return;
@@ -871,7 +882,7 @@ static void h_data(void *ctx, decc_http_request *req, decc_http_response *res) {
   free_pd(pd, npd);
   raw(&p, "</td></tr></table>");
   decc_hub_entry_clear(&e);
-  decc_chain_destroy(c);
+  done_chain(n, c);
   grants_table(n, &p, &a);
   receipts_table(n, &p, &a);
   send_page(res, &p, 200);
@@ -896,7 +907,7 @@ static void h_task(void *ctx, decc_http_request *req, decc_http_response *res) {
   if (!known || t.status == DECC_TASK_UNSET) {
     if (known)
       decc_poco_task_clear(&t);
-    decc_chain_destroy(c);
+    done_chain(n, c);
     error_page(res, &p, 404, "Task", "no task with this id on the chain");
     return;
   }
@@ -961,7 +972,7 @@ static void h_task(void *ctx, decc_http_request *req, decc_http_response *res) {
   raw(&p, "</table><p class=note>Provenance: 'decc result get TASK --bundle "
           "FILE' then 'decc verify FILE'.</p>");
   decc_poco_task_clear(&t);
-  decc_chain_destroy(c);
+  done_chain(n, c);
   send_page(res, &p, 200);
 }
 
@@ -984,11 +995,12 @@ static void h_account(void *ctx, decc_http_request *req,
           "<th>stake</th><th>locked</th></tr>");
   balance_row(c, &p, &a, "");
   raw(&p, "</table>");
-  decc_chain_destroy(c);
+  done_chain(n, c);
   send_page(res, &p, 200);
 }
 
 decc_status decc__node_explorer_mount(decc_node *n, decc_err *err) {
+  decc__node_idle_init(&n->xchains, close_chain);
   decc_status st = decc_http_route(n->http, "GET", "/", h_index, n);
   if (!st)
     st = decc_http_route(n->http, "GET", "/explorer/data/{address}", h_data, n);

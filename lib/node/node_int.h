@@ -37,6 +37,20 @@ typedef struct node_pool {
   int inited;
 } node_pool;
 
+/* A few idle handles kept for the next request (the explorer's chain
+ * handles, the deals index's connections): opening one (an SQLite file and
+ * its schema) cost more than the request that used it. Unlike node_pool,
+ * a request that finds none opens a new handle, so a handler that also
+ * takes a pooled handle (the market's, via cpool) can never wait on it. */
+#define NODE_IDLE_MAX 4
+typedef struct node_idle {
+  pthread_mutex_t mu;
+  void *h[NODE_IDLE_MAX];
+  int n;
+  void (*close_fn)(void *h);
+  int inited;
+} node_idle;
+
 /* Outstanding market login challenges (single use, bounded). */
 #define NODE_CHALLENGES_MAX 10000
 #define NODE_CHALLENGES_PER_ADDR 8
@@ -66,7 +80,9 @@ struct decc_node {
   char *ledger_path;
   node_pool pool;
   node_pool cpool;
-  int remote_chain; /* 1: chain_url, no local ledger */
+  node_idle xchains; /* the explorer's chain handles (node_explorer.c) */
+  node_idle dealsdb; /* the deals index's connections (node_deals.c) */
+  int remote_chain;  /* 1: chain_url, no local ledger */
   uint64_t chain_id;
   decc_chain_addresses addr;
 
@@ -190,6 +206,15 @@ void decc__node_pool_add(node_pool *p, void *h);
 void decc__node_pool_close(node_pool *p);
 void *decc__node_pool_acquire(node_pool *p);
 void decc__node_pool_release(node_pool *p, void *h);
+/* Idle handles (node_shared.c). init before use (close_fn closes one
+ * handle); take returns an idle handle, now the caller's, or NULL when
+ * there is none; put keeps h for a later take, or closes it when
+ * NODE_IDLE_MAX are already kept (h NULL: nothing); close closes every
+ * kept handle (no take or put may run then or after). */
+void decc__node_idle_init(node_idle *c, void (*close_fn)(void *));
+void *decc__node_idle_take(node_idle *c);
+void decc__node_idle_put(node_idle *c, void *h);
+void decc__node_idle_close(node_idle *c);
 /* Opens a decc_chain for this node: the local ledger, or chain_url. */
 decc_status decc__node_chain_open(decc_node *n, decc_chain **out,
                                   decc_err *err);

@@ -1,6 +1,7 @@
 /*
  * node_shared.c — the helpers every file of the node uses: the log line,
- * the pools of ledger/chain handles, opening a chain for this node and the
+ * the pools of ledger/chain handles, the idle handles kept between
+ * requests, opening a chain for this node and the
  * JSON response helpers. They live apart from node.c (which composes the
  * roles) so that calls go one way: node.c -> role files -> node_shared.c,
  * and no role file calls back into the composer (issue 11's circle).
@@ -68,6 +69,43 @@ void decc__node_pool_release(node_pool *p, void *h) {
     }
   pthread_cond_signal(&p->cv);
   pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- idle handles -------------------------------------------------------- */
+
+void decc__node_idle_init(node_idle *c, void (*close_fn)(void *)) {
+  memset(c, 0, sizeof *c);
+  pthread_mutex_init(&c->mu, NULL);
+  c->close_fn = close_fn;
+  c->inited = 1;
+}
+
+void *decc__node_idle_take(node_idle *c) {
+  pthread_mutex_lock(&c->mu);
+  void *h = c->n ? c->h[--c->n] : NULL;
+  pthread_mutex_unlock(&c->mu);
+  return h;
+}
+
+void decc__node_idle_put(node_idle *c, void *h) {
+  if (!h)
+    return;
+  pthread_mutex_lock(&c->mu);
+  int kept = c->n < NODE_IDLE_MAX;
+  if (kept)
+    c->h[c->n++] = h;
+  pthread_mutex_unlock(&c->mu);
+  if (!kept) /* outside the lock: closing may wait on the disk */
+    c->close_fn(h);
+}
+
+void decc__node_idle_close(node_idle *c) {
+  if (!c->inited)
+    return;
+  for (int i = 0; i < c->n; i++)
+    c->close_fn(c->h[i]);
+  pthread_mutex_destroy(&c->mu);
+  memset(c, 0, sizeof *c);
 }
 
 decc_status decc__node_chain_open(decc_node *n, decc_chain **out,

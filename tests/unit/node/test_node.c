@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "decc/abi.h"
@@ -810,6 +811,22 @@ TEST(market_status_follows_chain_events_and_deals) {
   dhx[10] = dhx[10] == 'a' ? 'b' : 'a';
   snprintf(q, sizeof q, "/deals/%s", dhx);
   ASSERT_EQ(http(&f, "GET", q, NULL, NULL, NULL), 404);
+
+  /* the index is a cache: deleted while the node runs, the next request
+   * builds a new file (not an idle connection's unlinked one) and finds
+   * the deal again */
+  char idx[800];
+  struct stat sb;
+  const char *sfx[3] = {"", "-wal", "-shm"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(idx, sizeof idx, "%s/market/deals.db%s", f.home, sfx[i]);
+    (void)unlink(idx);
+  }
+  snprintf(idx, sizeof idx, "%s/market/deals.db", f.home);
+  ASSERT(stat(idx, &sb) != 0);
+  snprintf(q, sizeof q, "/deals?chainId=31337&requester=%s", rqa);
+  ASSERT_EQ(count_of(&f, q), 1);
+  ASSERT(stat(idx, &sb) == 0);
 
   /* manageAppOrder(CLOSE) by the owner → canceled */
   uint8_t opsig[65];
