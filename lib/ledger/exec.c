@@ -90,8 +90,48 @@ static const ldg_bound *find_method(ldg_target t, const uint8_t sel[4]) {
 
 /* ---- helpers ------------------------------------------------------------------ */
 
+/* Event topic0 values, memoised: the contracts emit a handful of event
+ * kinds (ERC-20 / ERC-721 Transfer and Approval, PolicyUpdate …), and a
+ * keccak of the signature cost ~6.3 k instructions per emitted log, most
+ * of an RLC transfer's ~10 k (callgrind, bench_ledger). A fixed table
+ * keyed by the signature text (copied, so the caller's string may be
+ * anything), shared by every ledger of the process under a mutex; a
+ * signature that does not fit or finds the table full is hashed each
+ * time, as before. */
+#define TOPIC_SLOTS 64
+#define TOPIC_SIG_MAX 96
+typedef struct topic_memo {
+  char sig[TOPIC_SIG_MAX];
+  uint8_t topic[32];
+} topic_memo;
+static topic_memo g_topics[TOPIC_SLOTS];
+static pthread_mutex_t g_topics_mu = PTHREAD_MUTEX_INITIALIZER;
+
 void ldg_topic(uint8_t out[32], const char *event_sig) {
-  decc_keccak256(out, event_sig, strlen(event_sig));
+  size_t n = strlen(event_sig);
+  if (n == 0 || n >= TOPIC_SIG_MAX) {
+    decc_keccak256(out, event_sig, n);
+    return;
+  }
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (uint8_t)event_sig[i]) * 16777619u;
+  pthread_mutex_lock(&g_topics_mu);
+  for (size_t k = 0; k < TOPIC_SLOTS; k++) {
+    topic_memo *m = &g_topics[(h + k) % TOPIC_SLOTS];
+    if (!m->sig[0]) {
+      /* a free slot: the signature is not in the table yet */
+      decc_keccak256(m->topic, event_sig, n);
+      memcpy(m->sig, event_sig, n + 1);
+    }
+    if (!strcmp(m->sig, event_sig)) {
+      memcpy(out, m->topic, 32);
+      pthread_mutex_unlock(&g_topics_mu);
+      return;
+    }
+  }
+  pthread_mutex_unlock(&g_topics_mu);
+  decc_keccak256(out, event_sig, n);
 }
 
 void ldg_topic_addr(uint8_t out[32], const decc_address *a) {
