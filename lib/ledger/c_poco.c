@@ -204,11 +204,14 @@ static decc_status deal_store(ldg_ctx *c, const uint8_t id[32],
   decc_buf b;
   decc_buf_init(&b, 0);
   decc_status s = decc_poco_deal_abi(&b, d);
-  if (s == DECC_OK)
+  int encoded = s == DECC_OK;
+  if (encoded)
     s = ldg_deal_put(c->l, id, b.data, b.len, &d->app.pointer,
                      &d->dataset.pointer, &d->workerpool.pointer, &d->requester,
                      c->number, c->err);
-  else
+  if (s == DECC_OK) /* read back by the deal's tasks */
+    ldg_rc_deal_put(c->l, id, b.data, b.len, d);
+  else if (!encoded)
     decc_err_set(c->err, s, "ledger: cannot encode a deal");
   decc_buf_clear(&b);
   return s;
@@ -232,6 +235,15 @@ static decc_status deal_load(ldg_ctx *c, const uint8_t id[32],
   if (s != DECC_OK || !*found) {
     decc_buf_clear(&rec);
     return s;
+  }
+  decc_poco_deal_clear(d);
+  if (ldg_rc_deal_get(c->l, id, rec.data, rec.len, d)) {
+    decc_buf_clear(&rec);
+    return DECC_OK;
+  }
+  if ((s = decc_poco_deal_init(d)) != DECC_OK) {
+    decc_buf_clear(&rec);
+    return decc_err_set(c->err, s, "out of memory");
   }
   decc_abi_value *v = NULL;
   /* the decoded tree points into the record: cleared only after reading */
@@ -262,6 +274,7 @@ static decc_status deal_load(ldg_ctx *c, const uint8_t id[32],
   (void)decc_abi_get_u256(decc_abi_item(t, 14), &d->scheduler_reward_ratio);
   (void)decc_abi_get_address(decc_abi_item(t, 15), &d->sponsor);
   decc_abi_value_free(v);
+  ldg_rc_deal_put(c->l, id, rec.data, rec.len, d);
   decc_buf_clear(&rec);
   return DECC_OK;
 }
@@ -312,10 +325,13 @@ static decc_status task_store(ldg_ctx *c, const uint8_t id[32],
   decc_buf_init(&b, 0);
   decc_status s = decc_abi_enc_finish(&e, &b);
   decc_abi_enc_clear(&e);
-  if (s == DECC_OK)
+  int encoded = s == DECC_OK;
+  if (encoded)
     s = ldg_task_put(c->l, id, t->deal_id, (int64_t)t->status, b.data, b.len,
                      c->err);
-  else
+  if (s == DECC_OK) /* read back by the task's next call */
+    ldg_rc_task_put(c->l, id, b.data, b.len, t);
+  else if (!encoded)
     decc_err_set(c->err, s, "ledger: cannot encode a task");
   decc_buf_clear(&b);
   return s;
@@ -346,6 +362,10 @@ static decc_status task_load(ldg_ctx *c, const uint8_t id[32],
   if (s != DECC_OK || !*found) {
     decc_buf_clear(&rec);
     return s;
+  }
+  if (ldg_rc_task_get(c->l, id, rec.data, rec.len, t)) {
+    decc_buf_clear(&rec);
+    return DECC_OK;
   }
   decc_abi_value *v = NULL;
   s = decode_record(&v, 1, &rec);
@@ -408,6 +428,8 @@ static decc_status task_load(ldg_ctx *c, const uint8_t id[32],
     }
   }
   decc_abi_value_free(v);
+  if (s == DECC_OK)
+    ldg_rc_task_put(c->l, id, rec.data, rec.len, t);
   decc_buf_clear(&rec);
   if (s != DECC_OK) {
     decc_poco_task_clear(t);

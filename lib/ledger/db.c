@@ -214,6 +214,7 @@ void decc_ledger_close(decc_ledger *l) {
     sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
   ldg_ov_clear(l);
   ldg_logs_free(l);
+  ldg_rc_free(l);
   if (l->db)
     sqlite3_close(l->db);
   decc_free(l);

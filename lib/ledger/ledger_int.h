@@ -90,6 +90,8 @@ struct decc_ledger {
   size_t n_pre;
   /* the open block's distinct log keys, written at commit (logs.c) */
   struct ldg_logkeys *lk;
+  /* decoded deal and task records beside their bytes (reccache.c) */
+  struct ldg_reccache *rc;
 };
 
 /* ---- SQL helpers (sql.c) --------------------------------------------------- */
@@ -322,6 +324,24 @@ void ldg_ov_tx_end(decc_ledger *l, int revert);
 decc_status ldg_ov_flush(decc_ledger *l, decc_err *err);
 /* Drops the overlay (after commit or abort; at close). */
 void ldg_ov_clear(decc_ledger *l);
+
+/* ---- decoded record cache (reccache.c) --------------------------------------- */
+
+/* When (id, the record bytes rec/len just read) is cached: deep-copies the
+ * decoded record into *out (uninitialised; the caller clears it) and
+ * returns 1. Returns 0 on a miss or when out of memory (*out zeroed). */
+int ldg_rc_deal_get(decc_ledger *l, const uint8_t id[32], const uint8_t *rec,
+                    size_t len, decc_poco_deal *out);
+int ldg_rc_task_get(decc_ledger *l, const uint8_t id[32], const uint8_t *rec,
+                    size_t len, decc_poco_task *out);
+/* Caches a deep copy of a record with the bytes it is stored as (rec is
+ * its ABI encoding); best effort (silently skipped when out of memory). */
+void ldg_rc_deal_put(decc_ledger *l, const uint8_t id[32], const uint8_t *rec,
+                     size_t len, const decc_poco_deal *d);
+void ldg_rc_task_put(decc_ledger *l, const uint8_t id[32], const uint8_t *rec,
+                     size_t len, const decc_poco_task *t);
+/* Frees the cache (decc_ledger_close). */
+void ldg_rc_free(decc_ledger *l);
 
 /* ---- state accessors (state.c) --------------------------------------------- */
 
