@@ -343,6 +343,12 @@ void ldg_rc_task_put(decc_ledger *l, const uint8_t id[32], const uint8_t *rec,
 /* Frees the cache (decc_ledger_close). */
 void ldg_rc_free(decc_ledger *l);
 
+/* Appends a task's stored record (c_poco.c: the ABI encoding of every
+ * decc_poco_task field, the tasks table's record column) to out.
+ * Returns: DECC_OK; DECC_E_LIMIT (an array or value too large to encode);
+ * DECC_E_NOMEM or out's limit error. */
+decc_status ldg_task_encode(decc_buf *out, const decc_poco_task *t);
+
 /* ---- state accessors (state.c) --------------------------------------------- */
 
 decc_status ldg_nonce_get(decc_ledger *l, const decc_address *a, uint64_t *out,
