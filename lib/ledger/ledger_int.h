@@ -348,6 +348,9 @@ void ldg_rc_free(decc_ledger *l);
  * Returns: DECC_OK; DECC_E_LIMIT (an array or value too large to encode);
  * DECC_E_NOMEM or out's limit error. */
 decc_status ldg_task_encode(decc_buf *out, const decc_poco_task *t);
+/* Appends a deal's stored record (its viewDeal ABI encoding, byte for byte
+ * decc_poco_deal_abi's) to out. Returns: as ldg_task_encode. */
+decc_status ldg_deal_encode(decc_buf *out, const decc_poco_deal *d);
 
 /* ---- state accessors (state.c) --------------------------------------------- */
 

@@ -7,7 +7,8 @@
  * the cached entry intact). A ledger handle is used only as the cache's
  * owner: no SQL runs. Also: ldg_task_encode, the task record's direct
  * encoding, equals what the generic ABI encoder produced for 64 random
- * tasks (the records stored, and so the state hash, are unchanged).
+ * tasks, and ldg_deal_encode decc_poco_deal_abi's for 64 random deals
+ * (the records stored, and so the state hash, are unchanged).
  */
 #include <string.h>
 
@@ -206,5 +207,32 @@ TEST(the_direct_task_encoding_equals_the_generic_encoder) {
     decc_buf_clear(&want);
     decc_buf_clear(&got);
     decc_poco_task_clear(&t);
+  }
+}
+
+TEST(the_direct_deal_encoding_equals_viewdeals) {
+  uint64_t x = 7;
+  static const size_t lens[] = {0, 1, 31, 32, 33, 64, 65, 300};
+  for (int round = 0; round < 64; round++) {
+    decc_poco_deal d;
+    void *r = rand_bytes(&x, sizeof d);
+    memcpy(&d, r, sizeof d);
+    decc_free(r);
+    size_t n = lens[round % 8];
+    d.params = decc_malloc(n + 1);
+    ASSERT(d.params != NULL);
+    for (size_t i = 0; i < n; i++)
+      d.params[i] = (char)('a' + (i + (size_t)round) % 26);
+    d.params[n] = 0;
+    decc_buf want, got;
+    decc_buf_init(&want, 0);
+    decc_buf_init(&got, 0);
+    ASSERT_OK(decc_poco_deal_abi(&want, &d));
+    ASSERT_OK(ldg_deal_encode(&got, &d));
+    ASSERT_EQ(got.len, want.len);
+    ASSERT_MEM_EQ(got.data, want.data, want.len);
+    decc_buf_clear(&want);
+    decc_buf_clear(&got);
+    decc_poco_deal_clear(&d);
   }
 }
