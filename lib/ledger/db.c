@@ -210,6 +210,10 @@ void decc_ledger_close(decc_ledger *l) {
   for (size_t i = 0; i < LDG_STMT_SLOTS; i++)
     if (l->stmts[i].st)
       sqlite3_finalize(l->stmts[i].st);
+  for (size_t i = 0; i < LDG_LOGQ_SLOTS; i++) {
+    sqlite3_finalize(l->logq[i].st);
+    decc_free(l->logq[i].sql);
+  }
   if (l->in_block)
     sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
   ldg_ov_clear(l);

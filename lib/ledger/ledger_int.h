@@ -59,10 +59,22 @@ typedef struct ldg_stmt_slot {
   sqlite3_stmt *st;
 } ldg_stmt_slot;
 
+/* A log query prepared from generated SQL (decc_ledger_logs), kept by its
+ * text: the SQL depends only on the filter's shape (how many addresses and
+ * topic alternatives), and preparing it was most of a small query's cost. */
+#define LDG_LOGQ_SLOTS 8
+typedef struct ldg_logq {
+  char *sql; /* owned copy; NULL: free slot */
+  sqlite3_stmt *st;
+  uint64_t used; /* the tick of its last use (the least recent goes) */
+} ldg_logq;
+
 struct decc_ledger {
   sqlite3 *db;
   int memory;
   ldg_stmt_slot stmts[LDG_STMT_SLOTS];
+  ldg_logq logq[LDG_LOGQ_SLOTS];
+  uint64_t logq_tick;
   /* immutable configuration (read at open) */
   uint64_t chain_id;
   decc_chain_addresses addr;

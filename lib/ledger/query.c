@@ -308,6 +308,45 @@ decc_status decc_ledger_tx_raw(decc_ledger *l, const uint8_t tx_hash32[32],
   return s;
 }
 
+/* *out: the prepared statement of the log query sql, from the handle's
+ * cache (ldg_logq) or prepared into its least recently used slot. The
+ * statement stays the cache's: the caller resets it and clears its
+ * bindings after use. Errors: DECC_E_NOMEM, a prepare failure. */
+static decc_status logq_get(decc_ledger *l, const char *sql, sqlite3_stmt **out,
+                            decc_err *err) {
+  ldg_logq *victim = &l->logq[0];
+  for (size_t i = 0; i < LDG_LOGQ_SLOTS; i++) {
+    ldg_logq *q = &l->logq[i];
+    if (q->sql && strcmp(q->sql, sql) == 0) {
+      q->used = ++l->logq_tick;
+      *out = q->st;
+      return DECC_OK;
+    }
+    if (!q->sql) {
+      if (victim->sql) /* a free slot before any used one */
+        victim = q;
+    } else if (victim->sql && q->used < victim->used) {
+      victim = q;
+    }
+  }
+  char *copy = decc_strdup(sql);
+  if (!copy)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+                         NULL) != SQLITE_OK) {
+    decc_free(copy);
+    return ldg_sql_error(l, err, "prepare logs query");
+  }
+  sqlite3_finalize(victim->st);
+  decc_free(victim->sql);
+  victim->sql = copy;
+  victim->st = st;
+  victim->used = ++l->logq_tick;
+  *out = st;
+  return DECC_OK;
+}
+
 decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
                              decc_log **logs, size_t *n, decc_err *err) {
   DECC_ARG_CHECK(l != NULL);
@@ -333,12 +372,10 @@ decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
     return decc_err_set(err, s, "filter: too complex");
   }
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(l->db, (const char *)sql.data, -1, &st, NULL) !=
-      SQLITE_OK) {
-    decc_buf_clear(&sql);
-    return ldg_sql_error(l, err, "prepare logs query");
-  }
+  s = logq_get(l, (const char *)sql.data, &st, err);
   decc_buf_clear(&sql);
+  if (s != DECC_OK)
+    return s;
   uint64_t to =
       f->to_block > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : f->to_block;
   uint64_t from =
@@ -356,7 +393,9 @@ decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
     s = read_logs(l, st, f->limit ? f->limit : 10000, logs, n, err);
     rd_end(l);
   }
-  sqlite3_finalize(st);
+  /* kept for the next query of this shape; the bindings point into f */
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
   if (s != DECC_OK) {
     decc_logs_free(*logs, *n);
     *logs = NULL;

@@ -353,6 +353,30 @@ TEST(multi_tx_blocks_every_filter_exact) {
   f.n_addresses = 1;
   check_filter(l, &f, all, n_all);
   ASSERT(g_last > 0 && g_last < n_all);
+  /* more filter shapes than a handle keeps prepared (LDG_LOGQ_SLOTS),
+   * three rounds: a statement reused, evicted or prepared again must
+   * answer exactly as the first time */
+  uint8_t t0s[3][32];
+  size_t pick[3] = {0, n_all / 2, n_all - 1};
+  for (int k = 0; k < 3; k++) {
+    ASSERT(all[pick[k]].n_topics > 0);
+    memcpy(t0s[k], all[pick[k]].topics[0], 32);
+  }
+  decc_address addrs[4] = {info.addr.hub, info.addr.token, dev_addr(1),
+                           info.addr.token};
+  int shapes = 0;
+  for (int round = 0; round < 3; round++)
+    for (size_t na = 0; na <= 4; na++)
+      for (size_t nt = 0; nt <= 3; nt++) {
+        decc_log_filter_init(&f);
+        f.addresses = na ? addrs : NULL;
+        f.n_addresses = na;
+        f.topic_alts[0] = nt ? (const uint8_t(*)[32])t0s : NULL;
+        f.n_topic_alts[0] = nt;
+        check_filter(l, &f, all, n_all);
+        shapes += round == 0;
+      }
+  ASSERT(shapes > LDG_LOGQ_SLOTS);
   for (size_t i = 0; i < n_keep; i++)
     decc_receipt_clear(&keep[i]);
   decc_ledger_close(l);
