@@ -37,14 +37,15 @@ static decc_poco_sigcheck *add(decc_poco_sigcheck *out, size_t cap, size_t *n,
 }
 
 static size_t orders(decc_poco_sigcheck *out, size_t cap,
-                     const uint8_t domain32[32], const uint8_t *data,
-                     size_t len) {
+                     const decc_abi_type *args_t, const uint8_t domain32[32],
+                     const uint8_t *data, size_t len) {
   static const decc_order_type ty[4] = {DECC_ORDER_APP, DECC_ORDER_DATASET,
                                         DECC_ORDER_WORKERPOOL,
                                         DECC_ORDER_REQUEST};
   decc_abi_value *args = NULL;
   size_t n = 0;
-  if (decc_abi_decode(&args, ORDERS4, data, len, 0, NULL) != DECC_OK)
+  if (!args_t ||
+      decc_abi_decode_type(&args, args_t, data, len, 0, NULL) != DECC_OK)
     return 0;
   for (int i = 0; i < 4; i++) {
     decc_order o;
@@ -68,12 +69,13 @@ static size_t orders(decc_poco_sigcheck *out, size_t cap,
  * the task id is argument 0, the enclave challenge and the authorization
  * signature are at i_enclave and i_auth. */
 static size_t authorization(decc_poco_sigcheck *out, size_t cap,
-                            const char *types, size_t i_enclave, size_t i_auth,
-                            const decc_address *sender, const uint8_t *data,
-                            size_t len) {
+                            const decc_abi_type *args_t, size_t i_enclave,
+                            size_t i_auth, const decc_address *sender,
+                            const uint8_t *data, size_t len) {
   decc_abi_value *args = NULL;
   size_t n = 0;
-  if (decc_abi_decode(&args, types, data, len, 0, NULL) != DECC_OK)
+  if (!args_t ||
+      decc_abi_decode_type(&args, args_t, data, len, 0, NULL) != DECC_OK)
     return 0;
   uint8_t task[32], m[32], dg[32];
   decc_address ec;
@@ -93,19 +95,25 @@ static size_t authorization(decc_poco_sigcheck *out, size_t cap,
   return n;
 }
 
-/* The selectors of the calls listed, hashed once: this runs for every hub
- * transaction and a selector is the keccak-256 of its signature (six
- * permutations for matchOrders' 700 characters). */
+/* The selectors of the calls listed and their argument types, hashed and
+ * parsed once: this runs for every hub transaction, a selector is the
+ * keccak-256 of its signature (six permutations for matchOrders' 700
+ * characters) and parsing matchOrders' argument types cost about 25 k
+ * instructions per call. Never freed (like the ledger's record types). */
 static const char *const g_sigs[4] = {
     "matchOrders(" ORDERS4 ")", "sponsorMatchOrders(" ORDERS4 ")",
     "contributeAndFinalize(bytes32,bytes32,bytes,bytes,address,bytes,bytes)",
     "contribute(bytes32,bytes32,bytes32,address,bytes,bytes)"};
 static uint8_t g_sel[4][4];
+static decc_abi_type *g_args[4]; /* NULL if unparsable: nothing listed */
 static pthread_once_t g_sel_once = PTHREAD_ONCE_INIT;
 
 static void make_selectors(void) {
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < 4; i++) {
     decc_abi_selector(g_sel[i], g_sigs[i]);
+    if (decc_abi_func_parse(&g_args[i], NULL, g_sigs[i], NULL) != DECC_OK)
+      g_args[i] = NULL;
+  }
 }
 
 size_t decc_poco_call_signatures(decc_poco_sigcheck *out, size_t cap,
@@ -129,16 +137,11 @@ size_t decc_poco_call_signatures(decc_poco_sigcheck *out, size_t cap,
   switch (which) {
   case 0:
   case 1:
-    return orders(out, cap, domain32, d, n);
+    return orders(out, cap, g_args[which], domain32, d, n);
   case 2:
-    return authorization(out, cap,
-                         "bytes32,bytes32,bytes,bytes,address,"
-                         "bytes,bytes",
-                         4, 6, sender, d, n);
+    return authorization(out, cap, g_args[2], 4, 6, sender, d, n);
   case 3:
-    return authorization(out, cap,
-                         "bytes32,bytes32,bytes32,address,bytes,bytes", 3, 5,
-                         sender, d, n);
+    return authorization(out, cap, g_args[3], 3, 5, sender, d, n);
   default:
     return 0;
   }
