@@ -3,7 +3,8 @@
 # docs/operations.md "Metrics"): every line parses (HELP/TYPE comments,
 # name{labels} value), each sample's family has a TYPE, histogram buckets
 # are cumulative and end with +Inf = _count; counters move with traffic
-# (requests by route pattern and status, a 404 under "(unmatched)", an SMS
+# (requests by route pattern and status, a 404 under "(unmatched)", methods
+# other than the standard ones under "other", an SMS
 # refusal by its code); and
 # `--log-json true` turns the node's log into one JSON object per line.
 # Needs DECC; uses curl and jq.
@@ -54,6 +55,8 @@ before=$(value decc_http_requests_total '{method="GET",route="/health",status="2
 for _ in 1 2 3 4 5; do curl -s -o /dev/null "$URL/health"; done
 curl -s -o /dev/null "$URL/no/such/route"
 curl -s -o /dev/null "$URL/deals/0x12"
+# made-up methods are the client's: one "other" series, not one each
+for m in FOO BAR1 'A"B'; do curl -s -o /dev/null -X "$m" "$URL/health"; done
 scrape >"$T/m"
 after=$(value decc_http_requests_total '{method="GET",route="/health",status="200"}')
 check_eq "/health counted 5 times" 5 "$((after - before))"
@@ -61,6 +64,10 @@ check_eq "unmatched 404 counted" 1 \
   "$(value decc_http_requests_total '{method="GET",route="(unmatched)",status="404"}')"
 check_eq "route pattern label, not the path" 1 \
   "$(value decc_http_requests_total '{method="GET",route="/deals/{dealid}",status="400"}')"
+others=$(grep -c '^decc_http_requests_total{method="other",' "$T/m" || true)
+check_eq "made-up methods in one series per route and status" 1 "$others"
+check_eq "no series names a made-up method" "" \
+  "$(grep -E '^decc_http_request[a-z_]*\{method="(FOO|BAR1|A)' "$T/m" || true)"
 # the histogram of /health: cumulative buckets, +Inf = count ≥ 5
 hist=$(grep '^decc_http_request_duration_seconds_bucket{method="GET",route="/health"' "$T/m" |
   awk '{ print $2 }')
