@@ -103,7 +103,9 @@ typedef void (*decc_http_cleanup_fn)(void *ctx, void *state);
 DECC_API decc_status decc_http_server_create(
     decc_http_server **s, const decc_http_config *cfg) DECC_WARN_UNUSED;
 /* Registers a route with the default body limit. Routes are matched in
- * registration order. Returns: DECC_OK, DECC_E_INVALID (bad pattern),
+ * registration order; a HEAD request with no HEAD route for its path runs
+ * the path's GET route (the body is left out), and a path matched with no
+ * route for the method gets 405 with an Allow header. Returns: DECC_OK, DECC_E_INVALID (bad pattern),
  * DECC_E_LIMIT (too many routes), DECC_E_NOMEM. */
 DECC_API decc_status decc_http_route(decc_http_server *s, const char *method,
                                      const char *pattern, decc_http_handler fn,

@@ -133,7 +133,9 @@ struct decc_http_request {
   const raw_route *raw; /* set when a raw route owns the request */
   void *raw_state;
   decc_http_server *srv;
-  int method_mismatch;
+  /* the methods of the routes whose pattern matched the path, for a 405's
+   * Allow header ("GET, HEAD, POST") */
+  char allow[64];
   char *pnames[MAX_PARAMS];
   char *pvalues[MAX_PARAMS];
   int nparams;
@@ -640,6 +642,56 @@ static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
   return r;
 }
 
+static void clear_params(decc_http_request *req) {
+  for (int k = 0; k < req->nparams; k++) {
+    DECC_FREE(req->pnames[k]);
+    DECC_FREE(req->pvalues[k]);
+  }
+  req->nparams = 0;
+}
+
+/* Adds m to req->allow unless it is there already (or would not fit: the
+ * header then names the methods that fit; routes' methods are < 12 bytes). */
+static void allow_add(decc_http_request *req, const char *m) {
+  size_t used = strlen(req->allow), ml = strlen(m);
+  for (const char *p = req->allow; *p;) {
+    size_t n = strcspn(p, ",");
+    if (n == ml && !memcmp(p, m, n))
+      return;
+    p += n;
+    p += strspn(p, ", ");
+  }
+  if (used + ml + 3 > sizeof req->allow)
+    return;
+  snprintf(req->allow + used, sizeof req->allow - used, "%s%s",
+           used ? ", " : "", m);
+}
+
+/* Sets req->rt (and its parameters) to the first route of `method` whose
+ * pattern matches req->path. When there is none, req->allow lists the
+ * methods of every matching pattern, GET implying HEAD. Returns 1 when some pattern matched the
+ * path (whatever its method), 0 when none did. */
+static int find_route(decc_http_server *s, decc_http_request *req,
+                      const char *method) {
+  int path_matched = 0;
+  req->allow[0] = 0;
+  for (int i = 0; i < s->nroutes; i++) {
+    const route *r = &s->routes[i];
+    if (!match_route(r, req->path, req))
+      continue;
+    path_matched = 1;
+    allow_add(req, r->method);
+    if (!strcmp(r->method, MHD_HTTP_METHOD_GET))
+      allow_add(req, MHD_HTTP_METHOD_HEAD);
+    if (!strcmp(r->method, method)) {
+      req->rt = r; /* keeps its parameters; Allow serves only a 405 */
+      break;
+    }
+    clear_params(req);
+  }
+  return path_matched;
+}
+
 static enum MHD_Result respond_error(decc_http_server *s,
                                      decc_http_request *req, int status,
                                      const char *msg) {
@@ -778,23 +830,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
         guard_raw_answered(s, conn);
         return r;
       }
-    int path_matched = 0;
-    for (int i = 0; i < s->nroutes; i++) {
-      const route *r = &s->routes[i];
-      if (!match_route(r, req->path, req))
-        continue;
-      if (strcmp(r->method, method) != 0) {
-        path_matched = 1;
-        for (int k = 0; k < req->nparams; k++) {
-          DECC_FREE(req->pnames[k]);
-          DECC_FREE(req->pvalues[k]);
-        }
-        req->nparams = 0;
-        continue;
-      }
-      req->rt = r;
-      break;
-    }
+    int path_matched = find_route(s, req, method);
+    /* HEAD is GET without the body (RFC 9110 9.3.2; MHD leaves the body
+     * out): a path with a GET route and no HEAD route answers HEAD too */
+    if (!req->rt && path_matched && !strcmp(method, MHD_HTTP_METHOD_HEAD))
+      find_route(s, req, MHD_HTTP_METHOD_GET);
     if (!req->rt)
       req->failed_status = path_matched ? 405 : 404;
     else if (!req->rt->body_fn) {
@@ -855,8 +895,17 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     break;
   case 404:
     return respond_error(s, req, 404, "no such route");
-  case 405:
-    return respond_error(s, req, 405, "method not allowed");
+  case 405: {
+    /* RFC 9110 15.5.6: a 405 names the methods the resource has */
+    decc_http_response res;
+    memset(&res, 0, sizeof res);
+    if (decc_http_res_error(&res, 405, "method not allowed") != DECC_OK ||
+        decc_http_res_header(&res, "Allow", req->allow) != DECC_OK) {
+      res_discard(&res);
+      return MHD_NO;
+    }
+    return queue(s, req, &res);
+  }
   case 413:
     return respond_error(
         s, req, 413, req->err.msg[0] ? req->err.msg : "request body too large");

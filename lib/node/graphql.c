@@ -183,11 +183,13 @@ static json_t *string_value(P *p) {
       perr(p, "bad escape \\%c", e);
       break;
     }
-    unsigned cp;
+    /* zero only for gcc -O3 (CMAKE_BUILD_TYPE=Release), which does not see
+     * that hex4 sets its output whenever it returns 0 */
+    unsigned cp = 0;
     if (hex4(p, &cp))
       break;
     if (cp >= 0xD800 && cp <= 0xDBFF) {
-      unsigned lo;
+      unsigned lo = 0;
       if (p->end - p->s < 2 || p->s[0] != '\\' || p->s[1] != 'u') {
         perr(p, "lone surrogate in string");
         break;

@@ -199,6 +199,92 @@ TEST(http_server_routes_and_limits) {
   decc_http_server_destroy(s);
 }
 
+/* One request whose response headers go to hdrs; HEAD is sent as curl's
+ * NOBODY (a custom "HEAD" would wait for a body that never comes). */
+static long do_req_h(uint16_t port, const char *method, const char *path,
+                     decc_buf *out, decc_buf *hdrs) {
+  CURL *c = curl_easy_init();
+  char url[512];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  if (!strcmp(method, "HEAD"))
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  else
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, hdrs);
+  long code = -1;
+  if (curl_easy_perform(c) == CURLE_OK)
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+  curl_easy_cleanup(c);
+  if (decc_buf_append(hdrs, "", 1) != DECC_OK)
+    code = -1;
+  return code;
+}
+
+/* HEAD answers as GET without the body (RFC 9110 9.3.2) and a 405 names the
+ * methods the path has (RFC 9110 15.5.6). */
+TEST(http_server_head_and_allow) {
+  decc_http_server *s;
+  decc_http_config cfg = {0};
+  ASSERT_OK(decc_http_server_create(&s, &cfg));
+  ASSERT_OK(decc_http_route(s, "GET", "/hello/{who}", h_hello, NULL));
+  ASSERT_OK(decc_http_route(s, "POST", "/echo", h_echo, NULL));
+  ASSERT_OK(decc_http_route(s, "PUT", "/echo", h_echo, NULL));
+  ASSERT_OK(decc_http_route(s, "GET", "/stream", h_stream, NULL));
+  /* an explicit HEAD route is preferred to the GET one */
+  ASSERT_OK(decc_http_route(s, "GET", "/both", h_fail, NULL));
+  ASSERT_OK(decc_http_route(s, "HEAD", "/both", h_echo, NULL));
+  ASSERT_OK(decc_http_server_start(s, NULL));
+  uint16_t port = decc_http_server_port(s);
+  decc_buf b, h;
+  decc_buf_init(&b, 0);
+  decc_buf_init(&h, 0);
+
+  ASSERT_EQ(do_req_h(port, "GET", "/hello/bob", &b, &h), 200);
+  size_t get_len = b.len;
+  ASSERT(get_len > 0);
+  char want[64];
+  snprintf(want, sizeof want, "Content-Length: %zu\r\n", get_len);
+  ASSERT(strcasestr((char *)h.data, want));
+  decc_buf_reset(&b);
+  decc_buf_reset(&h);
+  ASSERT_EQ(do_req_h(port, "HEAD", "/hello/bob", &b, &h), 200);
+  ASSERT_EQ(b.len, 0);
+  ASSERT(strcasestr((char *)h.data, want));
+  ASSERT(strcasestr((char *)h.data, "Content-Type: application/json"));
+  decc_buf_reset(&h);
+  ASSERT_EQ(do_req_h(port, "HEAD", "/stream", &b, &h), 200);
+  ASSERT_EQ(b.len, 0);
+  decc_buf_reset(&h);
+  ASSERT_EQ(do_req_h(port, "HEAD", "/both", &b, &h), 201); /* h_echo */
+  ASSERT_EQ(b.len, 0);
+  decc_buf_reset(&h);
+  ASSERT_EQ(do_req_h(port, "HEAD", "/nothing", &b, &h), 404);
+  ASSERT_EQ(b.len, 0);
+  decc_buf_reset(&h);
+
+  ASSERT_EQ(do_req_h(port, "DELETE", "/echo", &b, &h), 405);
+  ASSERT(strcasestr((char *)h.data, "\r\nAllow: POST, PUT\r\n"));
+  ASSERT(strstr((char *)b.data, "method not allowed"));
+  decc_buf_reset(&b);
+  decc_buf_reset(&h);
+  ASSERT_EQ(do_req_h(port, "HEAD", "/echo", &b, &h), 405);
+  ASSERT(strcasestr((char *)h.data, "\r\nAllow: POST, PUT\r\n"));
+  decc_buf_reset(&h);
+  ASSERT_EQ(do_req_h(port, "POST", "/hello/bob", &b, &h), 405);
+  ASSERT(strcasestr((char *)h.data, "\r\nAllow: GET, HEAD\r\n"));
+  decc_buf_reset(&b);
+  decc_buf_reset(&h);
+  ASSERT_EQ(do_req_h(port, "POST", "/both", &b, &h), 405);
+  ASSERT(strcasestr((char *)h.data, "\r\nAllow: GET, HEAD\r\n"));
+  decc_buf_clear(&b);
+  decc_buf_clear(&h);
+  decc_http_server_destroy(s);
+}
+
 TEST(http_status_mapping_and_bad_bind) {
   ASSERT_EQ(decc_http_status_for(DECC_E_PARSE), 400);
   ASSERT_EQ(decc_http_status_for(DECC_E_BAD_SIGNATURE), 401);
