@@ -101,14 +101,22 @@ static size_t collect(char *p, size_t sz, size_t n, void *ud) {
   return decc_buf_append(b, p, sz * n) == DECC_OK ? sz * n : 0;
 }
 
-static long do_req(uint16_t port, const char *method, const char *path,
-                   const void *body, size_t len, decc_buf *out) {
+/* One request with an X-Test header; the body goes to out and, when hdrs
+ * is not NULL, the response headers to hdrs (NUL-terminated). HEAD is sent
+ * as curl's NOBODY (a custom "HEAD" would wait for a body that never
+ * comes). Returns the status, -1 when the exchange failed. */
+static long do_req_full(uint16_t port, const char *method, const char *path,
+                        const void *body, size_t len, decc_buf *out,
+                        decc_buf *hdrs) {
   CURL *c = curl_easy_init();
   char url[512];
   snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
   struct curl_slist *hdr = curl_slist_append(NULL, "X-Test: hdr-value");
   curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  if (!strcmp(method, "HEAD"))
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  else
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
   if (body) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -116,12 +124,28 @@ static long do_req(uint16_t port, const char *method, const char *path,
   }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+  if (hdrs) {
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, hdrs);
+  }
   long code = -1;
   if (curl_easy_perform(c) == CURLE_OK)
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   curl_slist_free_all(hdr);
   curl_easy_cleanup(c);
+  if (hdrs && decc_buf_append(hdrs, "", 1) != DECC_OK)
+    code = -1;
   return code;
+}
+
+static long do_req(uint16_t port, const char *method, const char *path,
+                   const void *body, size_t len, decc_buf *out) {
+  return do_req_full(port, method, path, body, len, out, NULL);
+}
+
+static long do_req_h(uint16_t port, const char *method, const char *path,
+                     decc_buf *out, decc_buf *hdrs) {
+  return do_req_full(port, method, path, NULL, 0, out, hdrs);
 }
 
 TEST(http_server_routes_and_limits) {
@@ -197,31 +221,6 @@ TEST(http_server_routes_and_limits) {
   }
   decc_buf_clear(&b);
   decc_http_server_destroy(s);
-}
-
-/* One request whose response headers go to hdrs; HEAD is sent as curl's
- * NOBODY (a custom "HEAD" would wait for a body that never comes). */
-static long do_req_h(uint16_t port, const char *method, const char *path,
-                     decc_buf *out, decc_buf *hdrs) {
-  CURL *c = curl_easy_init();
-  char url[512];
-  snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  if (!strcmp(method, "HEAD"))
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  else
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, hdrs);
-  long code = -1;
-  if (curl_easy_perform(c) == CURLE_OK)
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-  curl_easy_cleanup(c);
-  if (decc_buf_append(hdrs, "", 1) != DECC_OK)
-    code = -1;
-  return code;
 }
 
 /* HEAD answers as GET without the body (RFC 9110 9.3.2) and a 405 names the
