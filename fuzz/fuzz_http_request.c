@@ -53,9 +53,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
      * start the input; MHD answers a request line it cannot parse with its
      * own HTML page, which the is_json test leaves out. */
     size_t lead = 0;
-    while (lead < n && (req[lead] == '\n' ||
-                        (req[lead] == '\r' && lead + 1 < n &&
-                         req[lead + 1] == '\n')))
+    while (lead < n &&
+           (req[lead] == '\n' ||
+            (req[lead] == '\r' && lead + 1 < n && req[lead + 1] == '\n')))
       lead += req[lead] == '\r' ? 2 : 1;
     int head = n - lead > 5 && !memcmp(req + lead, "HEAD ", 5);
     int no_body = b && (!*b || !strncmp(b, "HTTP/1.", 7));
