@@ -63,7 +63,8 @@ static const char DEV_HELP[] =
     "  - a node with every role on http://ADDR:N (127.0.0.1:8545):\n"
     "    Ethereum JSON-RPC, market API, SMS (trusting the worker's\n"
     "    platform key), store (Kubo RPC and /ipfs gateway), scheduler\n"
-    "    and worker (the enclave sandbox needs root).\n"
+    "    and worker (the enclave sandbox needs root); browser pages of\n"
+    "    any origin may call it (CORS, like anvil).\n"
     "Then, in another terminal: decc protect / grant / process … with\n"
     "--wallet alice|bob. Running decc dev again resumes the same state.\n"
     "--json prints the stack (wallets, workerpool, URL) as one JSON\n"
@@ -455,6 +456,9 @@ int cli_cmd_dev(int argc, char **argv) {
       {"workerpool_poll_ms", "200"},
       {"market_poll_ms", "200"},
       {"log_requests", log ? "true" : "false"},
+      /* like anvil: a dApp served from any local origin may call the
+       * stack from the browser (the dev keys are public anyway) */
+      {"cors_origins", "*"},
       {"enclave_exec", cli_self_exe()},
   };
   int rc = CLI_FAIL;

@@ -124,6 +124,9 @@ static void fn_start(void) {
       decc_node_config_set(&fn_cfg, "roles", "chain,market", &err) ||
       decc_node_config_set(&fn_cfg, "market_refresh_s", "0", &err) ||
       decc_node_config_set(&fn_cfg, "log_requests", "false", &err) ||
+      /* a list, so that Origin headers reach the matching (CORS) */
+      decc_node_config_set(&fn_cfg, "cors_origins",
+                           "https://a.example, http://localhost:3000", &err) ||
       /* inputs the server waits on (junk before the request line, an
        * incomplete body) may keep a connection until a deadline: room */
       decc_node_config_set(&fn_cfg, "max_connections", "8192", &err) ||

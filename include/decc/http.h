@@ -83,6 +83,16 @@ typedef struct decc_http_config {
    * fuzz/fuzz_node.h), not for serving: a handler then holds every
    * connection. */
   int external_loop;
+  /* Cross-origin requests from browsers (CORS): NULL or "" (default): no
+   * CORS headers, so a page of another origin cannot read the answers;
+   * "*": any origin (Access-Control-Allow-Origin: *); else a comma-separated
+   * list of exact origins ("https://app.example,http://localhost:3000"),
+   * each echoed when it is the request's Origin (with Vary: Origin). An
+   * allowed preflight (OPTIONS with Access-Control-Request-Method) gets 204
+   * with the path's methods, the requested headers (token characters
+   * only) and a 600 s max age. No credentials are ever allowed: every
+   * write decc serves is authorised by a signature, not by cookies. */
+  const char *cors_origins;
 } decc_http_config;
 
 /* Route handler: fills res. Return value is ignored; set a status. */
@@ -104,8 +114,10 @@ DECC_API decc_status decc_http_server_create(
     decc_http_server **s, const decc_http_config *cfg) DECC_WARN_UNUSED;
 /* Registers a route with the default body limit. Routes are matched in
  * registration order; a HEAD request with no HEAD route for its path runs
- * the path's GET route (the body is left out), and a path matched with no
- * route for the method gets 405 with an Allow header. Returns: DECC_OK, DECC_E_INVALID (bad pattern),
+ * the path's GET route (the body is left out), an OPTIONS request with no
+ * OPTIONS route gets 204 with an Allow header (and, with cfg.cors_origins,
+ * a CORS preflight answer), and a path matched with no route for another
+ * method gets 405 with an Allow header. Returns: DECC_OK, DECC_E_INVALID (bad pattern),
  * DECC_E_LIMIT (too many routes), DECC_E_NOMEM. */
 DECC_API decc_status decc_http_route(decc_http_server *s, const char *method,
                                      const char *pattern, decc_http_handler fn,
@@ -159,6 +171,18 @@ DECC_API decc_status decc_http_route_raw(decc_http_server *s,
                                          decc_http_raw_handler handler,
                                          decc_http_raw_completed_fn completed,
                                          void *ctx) DECC_WARN_UNUSED;
+
+/* For raw handlers, which build their MHD responses themselves: adds the
+ * CORS header the server's cfg.cors_origins allows for the request on c
+ * (none when CORS is off, the request has no Origin or its origin is not
+ * listed) to r, before the handler queues it; does nothing when c or r is
+ * NULL or outside a decc server's raw handler (decc_store_http_handle under
+ * another daemon). An OPTIONS request on a raw
+ * route never reaches its handler: the server answers it (204, Allow:
+ * GET, HEAD, POST, and the preflight's headers when CORS allows). */
+struct MHD_Response;
+DECC_API void decc_http_raw_cors(struct MHD_Connection *c,
+                                 struct MHD_Response *r);
 
 /* Starts listening. Returns: DECC_OK or DECC_E_IO (err: address in use…). */
 DECC_API decc_status decc_http_server_start(decc_http_server *s,

@@ -92,10 +92,14 @@ typedef struct decc_node_config {
   unsigned challenge_ttl_s;    /* login challenge lifetime, default 600 */
   char *sms_passphrase_file;   /* vault passphrase file (NULL: key file) */
   char *sms_trusted_platforms; /* comma-separated platform addresses */
-  int log_requests; /* 1 (default): one line per request on the log */
-  int log_json;     /* 1: `decc node` writes its log as one JSON object
+  int log_requests;   /* 1 (default): one line per request on the log */
+  int log_json;       /* 1: `decc node` writes its log as one JSON object
                             per line (docs/operations.md); the library's
                             log callback still receives text lines */
+  char *cors_origins; /* origins whose browser pages may call the node
+                         (decc_http_config.cors_origins): "*", or a comma
+                         list of scheme://host[:port]; NULL or "" (the
+                         default): none */
   /* scheduler / worker roles */
   char *workerpool;            /* the workerpool the scheduler serves (NULL:
                                 every workerpool the scheduler key owns,
@@ -157,7 +161,7 @@ DECC_API void decc_node_config_clear(decc_node_config *c);
  *   max_header_bytes max_upload rpc_max_batch chain_url sms_url store_url
  *   scheduler_url genesis hub market_poll_ms market_refresh_s market_auth
  *   challenge_ttl sms_passphrase_file sms_trusted_platforms log_requests
- *   log_json
+ *   log_json cors_origins
  *   workerpool scheduler_key_file worker_key_file platform_key_file
  *   workerpool_poll_ms scheduler_workers tee_backend tsm_dir tsm_entry
  *   enclave_exec sms_dcap_policy_file sms_dcap_collateral_file sms_dcap_pccs_url

@@ -30,6 +30,7 @@
  * shutdown is only called under guard_mu on entries still listed.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <microhttpd.h>
@@ -123,6 +124,7 @@ struct decc_http_server {
   int pool_stopping;
   int has_blocking; /* a blocking route exists: suspend/resume enabled */
   struct pooled *pool_head, *pool_tail;
+  char *cors; /* owned copy of cfg.cors_origins; NULL: CORS off */
 };
 
 struct decc_http_request {
@@ -172,6 +174,12 @@ decc_status decc_http_server_create(decc_http_server **out,
     return DECC_E_NOMEM;
   if (cfg)
     s->cfg = *cfg;
+  if (s->cfg.cors_origins && *s->cfg.cors_origins &&
+      !(s->cors = decc_strdup(s->cfg.cors_origins))) {
+    decc_free(s);
+    return DECC_E_NOMEM;
+  }
+  s->cfg.cors_origins = s->cors;
   if (!s->cfg.bind_address)
     s->cfg.bind_address = "127.0.0.1";
   if (!s->cfg.threads)
@@ -605,6 +613,9 @@ uint64_t decc_http_requests_completed(void) {
   return __atomic_load_n(&g_completed, __ATOMIC_ACQUIRE);
 }
 
+static void cors_apply(const decc_http_server *s, struct MHD_Connection *c,
+                       struct MHD_Response *r);
+
 static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
                              decc_http_response *res) {
   if (!res->resp) {
@@ -624,6 +635,7 @@ static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
     decc_free(res->hval[i]);
   }
   res->nh = 0;
+  cors_apply(s, req->conn, res->resp);
   enum MHD_Result r =
       MHD_queue_response(req->conn, (unsigned)res->status, res->resp);
   MHD_destroy_response(res->resp);
@@ -640,6 +652,123 @@ static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
     s->cfg.log(s->cfg.log_ctx, line);
   }
   return r;
+}
+
+/* ---- CORS ------------------------------------------------------------------
+ * Browsers let a page read an answer from another origin only when the
+ * answer names that origin (or "*") in Access-Control-Allow-Origin, and
+ * send a preflight OPTIONS first for requests that are not "simple" (a JSON
+ * body, custom headers). A dApp in a browser that talks to a decc node (the
+ * official SDKs: JSON-RPC, market, SMS, store) needs both. */
+
+/* The Access-Control-Allow-Origin value for origin under s's policy: "*",
+ * the origin itself when it is listed, or NULL (CORS off, no Origin, not
+ * listed). *vary is set when the answer depends on the Origin header. */
+static const char *cors_allow(const decc_http_server *s, const char *origin,
+                              int *vary) {
+  *vary = 0;
+  if (!s->cors || !origin || !*origin)
+    return NULL;
+  size_t ol = strlen(origin);
+  for (const char *p = s->cors; *p;) {
+    p += strspn(p, " ,");
+    size_t n = strcspn(p, ",");
+    size_t m = n;
+    while (m && p[m - 1] == ' ')
+      m--;
+    if (m == 1 && *p == '*')
+      return "*";
+    if (m && m == ol && !memcmp(p, origin, m)) {
+      *vary = 1;
+      return origin;
+    }
+    p += n;
+  }
+  *vary = 1; /* another origin would be allowed: caches must keep them apart */
+  return NULL;
+}
+
+/* Adds the CORS answer for the request on c to r (nothing when CORS is off
+ * or the origin is not allowed). */
+static void cors_apply(const decc_http_server *s, struct MHD_Connection *c,
+                       struct MHD_Response *r) {
+  if (!s->cors || !r)
+    return;
+  int vary;
+  const char *allow = cors_allow(
+      s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"), &vary);
+  if (allow)
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", allow);
+  if (vary)
+    MHD_add_response_header(r, "Vary", "Origin");
+}
+
+/* The server whose raw handler this thread is running (set around each
+ * call): decc_http_raw_cors needs its policy, and a raw handler can also
+ * run under another MHD daemon (decc_store_http_handle is public), whose
+ * connections carry nothing of ours. */
+static _Thread_local decc_http_server *tl_raw_server;
+
+/* Runs raw route req->raw's handler for this call of access_cb. */
+static enum MHD_Result run_raw(decc_http_server *s, decc_http_request *req,
+                               struct MHD_Connection *conn, const char *url,
+                               const char *method, const char *upload_data,
+                               size_t *upload_data_size) {
+  tl_raw_server = s;
+  enum MHD_Result r = (enum MHD_Result)req->raw->handler(
+      req->raw->ctx, conn, url, method, upload_data, upload_data_size,
+      &req->raw_state);
+  tl_raw_server = NULL;
+  guard_raw_answered(s, conn);
+  return r;
+}
+
+void decc_http_raw_cors(struct MHD_Connection *c, struct MHD_Response *r) {
+  if (c && r && tl_raw_server)
+    cors_apply(tl_raw_server, c, r);
+}
+
+/* A header list a preflight asks for ("content-type, authorization") is
+ * echoed only when it is made of token characters, commas and spaces (a
+ * header name is a token), so the answer cannot carry anything else. */
+static int header_list_ok(const char *v) {
+  if (!v || !*v || strlen(v) > 512)
+    return 0;
+  for (const char *p = v; *p; p++)
+    if (!(isalnum((unsigned char)*p) || strchr("!#$%&'*+-.^_`|~, ", *p)))
+      return 0;
+  return 1;
+}
+
+/* Answers OPTIONS on a path whose routes have other methods: 204 with
+ * Allow (RFC 9110 9.3.7) and, for an allowed CORS preflight, the methods,
+ * the requested headers and how long the browser may cache the answer
+ * (queue adds Access-Control-Allow-Origin). */
+static enum MHD_Result respond_options(decc_http_server *s,
+                                       decc_http_request *req) {
+  decc_http_response res;
+  memset(&res, 0, sizeof res);
+  res.status = 204;
+  res.resp =
+      MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+  if (!res.resp)
+    return MHD_NO;
+  MHD_add_response_header(res.resp, "Allow", req->allow);
+  int vary;
+  const char *origin =
+      MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Origin");
+  const char *want = MHD_lookup_connection_value(
+      req->conn, MHD_HEADER_KIND, "Access-Control-Request-Method");
+  if (want && cors_allow(s, origin, &vary)) {
+    MHD_add_response_header(res.resp, "Access-Control-Allow-Methods",
+                            req->allow);
+    const char *hdrs = MHD_lookup_connection_value(
+        req->conn, MHD_HEADER_KIND, "Access-Control-Request-Headers");
+    if (header_list_ok(hdrs))
+      MHD_add_response_header(res.resp, "Access-Control-Allow-Headers", hdrs);
+    MHD_add_response_header(res.resp, "Access-Control-Max-Age", "600");
+  }
+  return queue(s, req, &res);
 }
 
 static void clear_params(decc_http_request *req) {
@@ -823,12 +952,16 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     *con_cls = req;
     for (int i = 0; i < s->nraw; i++)
       if (s->raw[i].match(s->raw[i].ctx, req->path)) {
+        if (!strcmp(method, MHD_HTTP_METHOD_OPTIONS)) {
+          /* raw handlers serve their own methods (the store: GET, HEAD,
+           * POST); OPTIONS, a browser's preflight, is answered here */
+          snprintf(req->allow, sizeof req->allow, "GET, HEAD, POST");
+          req->failed_status = 405;
+          return MHD_YES;
+        }
         req->raw = &s->raw[i];
-        enum MHD_Result r = (enum MHD_Result)req->raw->handler(
-            req->raw->ctx, conn, url, method, upload_data, upload_data_size,
-            &req->raw_state);
-        guard_raw_answered(s, conn);
-        return r;
+        return run_raw(s, req, conn, url, method, upload_data,
+                       upload_data_size);
       }
     int path_matched = find_route(s, req, method);
     /* HEAD is GET without the body (RFC 9110 9.3.2; MHD leaves the body
@@ -858,13 +991,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
   else
     /* The body is complete: the handler's own time is not the client's. */
     guard_phase(s, conn, PH_RESPONSE);
-  if (req->raw) {
-    enum MHD_Result r = (enum MHD_Result)req->raw->handler(
-        req->raw->ctx, conn, url, method, upload_data, upload_data_size,
-        &req->raw_state);
-    guard_raw_answered(s, conn);
-    return r;
-  }
+  if (req->raw)
+    return run_raw(s, req, conn, url, method, upload_data, upload_data_size);
   if (*upload_data_size) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
@@ -896,6 +1024,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
   case 404:
     return respond_error(s, req, 404, "no such route");
   case 405: {
+    if (!strcmp(req->method, MHD_HTTP_METHOD_OPTIONS))
+      return respond_options(s, req);
     /* RFC 9110 15.5.6: a 405 names the methods the resource has */
     decc_http_response res;
     memset(&res, 0, sizeof res);
@@ -1067,6 +1197,7 @@ void decc_http_server_destroy(decc_http_server *s) {
   for (int i = 0; i < s->nroutes; i++)
     for (int k = 0; k < s->routes[i].nsegs; k++)
       decc_free(s->routes[i].segs[k]);
+  decc_free(s->cors);
   decc_free(s);
 }
 

@@ -480,6 +480,7 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
   hc.observe = decc__node_metrics_observe_http;
   hc.observe_ctx = n->metrics;
   hc.external_loop = n->cfg.http_external_loop;
+  hc.cors_origins = n->cfg.cors_origins;
   st = decc_http_server_create(&n->http, &hc);
   if (st) {
     decc_err_set(err, st, "out of memory");

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "decc/buf.h"
+#include "decc/http.h"
 #include "decc/mem.h"
 #include "store_int.h"
 
@@ -57,6 +58,7 @@ static int send_error(struct MHD_Connection *c, unsigned status,
   if (!r)
     return MHD_NO;
   MHD_add_response_header(r, "Content-Type", "application/json");
+  decc_http_raw_cors(c, r); /* a browser page may read it (CORS) */
   int ret = (int)MHD_queue_response(c, status, r);
   MHD_destroy_response(r);
   return ret;
@@ -263,6 +265,7 @@ static int continue_add(struct MHD_Connection *c, add_req *r,
     return MHD_NO;
   MHD_add_response_header(resp, "Content-Type", "application/json");
   MHD_add_response_header(resp, "X-Chunked-Output", "1");
+  decc_http_raw_cors(c, resp);
   int ret = (int)MHD_queue_response(c, MHD_HTTP_OK, resp);
   MHD_destroy_response(resp);
   return ret;
@@ -333,6 +336,7 @@ static int serve_file(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
   }
   MHD_add_response_header(r, "Content-Type",
                           gateway ? "application/octet-stream" : "text/plain");
+  decc_http_raw_cors(c, r);
   int ret = (int)MHD_queue_response(c, MHD_HTTP_OK, r);
   MHD_destroy_response(r);
   return ret;
@@ -358,6 +362,7 @@ static int serve_block(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
   if (!r)
     return MHD_NO;
   MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+  decc_http_raw_cors(c, r);
   int ret = (int)MHD_queue_response(c, MHD_HTTP_OK, r);
   MHD_destroy_response(r);
   return ret;

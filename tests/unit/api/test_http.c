@@ -6,6 +6,7 @@
  * libcurl over 127.0.0.1.
  */
 #include <curl/curl.h>
+#include <microhttpd.h>
 #include <stdlib.h>
 
 #include "decc/buf.h"
@@ -101,17 +102,20 @@ static size_t collect(char *p, size_t sz, size_t n, void *ud) {
   return decc_buf_append(b, p, sz * n) == DECC_OK ? sz * n : 0;
 }
 
-/* One request with an X-Test header; the body goes to out and, when hdrs
- * is not NULL, the response headers to hdrs (NUL-terminated). HEAD is sent
+/* One request with an X-Test header and the NULL-terminated header lines
+ * extra (may be NULL); the body goes to out and, when hdrs is not NULL, the
+ * response headers to hdrs (NUL-terminated). HEAD is sent
  * as curl's NOBODY (a custom "HEAD" would wait for a body that never
  * comes). Returns the status, -1 when the exchange failed. */
 static long do_req_full(uint16_t port, const char *method, const char *path,
                         const void *body, size_t len, decc_buf *out,
-                        decc_buf *hdrs) {
+                        decc_buf *hdrs, const char *const *extra) {
   CURL *c = curl_easy_init();
   char url[512];
   snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
   struct curl_slist *hdr = curl_slist_append(NULL, "X-Test: hdr-value");
+  for (size_t i = 0; extra && extra[i]; i++)
+    hdr = curl_slist_append(hdr, extra[i]);
   curl_easy_setopt(c, CURLOPT_URL, url);
   if (!strcmp(method, "HEAD"))
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -140,12 +144,12 @@ static long do_req_full(uint16_t port, const char *method, const char *path,
 
 static long do_req(uint16_t port, const char *method, const char *path,
                    const void *body, size_t len, decc_buf *out) {
-  return do_req_full(port, method, path, body, len, out, NULL);
+  return do_req_full(port, method, path, body, len, out, NULL, NULL);
 }
 
 static long do_req_h(uint16_t port, const char *method, const char *path,
                      decc_buf *out, decc_buf *hdrs) {
-  return do_req_full(port, method, path, NULL, 0, out, hdrs);
+  return do_req_full(port, method, path, NULL, 0, out, hdrs, NULL);
 }
 
 TEST(http_server_routes_and_limits) {
@@ -282,6 +286,151 @@ TEST(http_server_head_and_allow) {
   decc_buf_clear(&b);
   decc_buf_clear(&h);
   decc_http_server_destroy(s);
+}
+
+/* A raw route (the store's kind): answers itself, with the server's CORS
+ * header added by decc_http_raw_cors. */
+static int raw_match(void *ctx, const char *url) {
+  (void)ctx;
+  return !strncmp(url, "/raw/", 5);
+}
+
+static int raw_handler(void *ctx, struct MHD_Connection *conn, const char *url,
+                       const char *method, const char *upload_data,
+                       size_t *upload_data_size, void **con_cls) {
+  (void)ctx;
+  (void)url;
+  (void)method;
+  (void)upload_data;
+  if (!*con_cls) { /* headers: wait for the (empty) body */
+    *con_cls = (void *)1;
+    return MHD_YES;
+  }
+  if (*upload_data_size) {
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer(3, (void *)"raw", MHD_RESPMEM_PERSISTENT);
+  decc_http_raw_cors(conn, r);
+  int ret = (int)MHD_queue_response(conn, 200, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
+static void raw_completed(void *ctx, void **con_cls) {
+  (void)ctx;
+  *con_cls = NULL; /* (a flag, nothing to free) */
+}
+
+static int has_header(const decc_buf *h, const char *line) {
+  return strcasestr((const char *)h->data, line) != NULL;
+}
+
+/* CORS: off by default; "*"; a list of origins (echoed, Vary: Origin);
+ * preflights on router and raw routes; OPTIONS without CORS. */
+TEST(http_server_cors) {
+  static const char *const origins[] = {
+      NULL, "*", "https://a.example, http://localhost:3000"};
+  for (int mode = 0; mode < 3; mode++) {
+    decc_http_server *s;
+    decc_http_config cfg = {0};
+    cfg.cors_origins = origins[mode];
+    ASSERT_OK(decc_http_server_create(&s, &cfg));
+    ASSERT_OK(decc_http_route(s, "GET", "/hello/{who}", h_hello, NULL));
+    ASSERT_OK(decc_http_route(s, "POST", "/echo", h_echo, NULL));
+    ASSERT_OK(
+        decc_http_route_raw(s, raw_match, raw_handler, raw_completed, NULL));
+    ASSERT_OK(decc_http_server_start(s, NULL));
+    uint16_t port = decc_http_server_port(s);
+    decc_buf b, h;
+    decc_buf_init(&b, 0);
+    decc_buf_init(&h, 0);
+    const char *const from_a[] = {"Origin: https://a.example", NULL};
+    const char *const from_c[] = {"Origin: https://c.example", NULL};
+    const char *const preflight[] = {
+        "Origin: http://localhost:3000", "Access-Control-Request-Method: POST",
+        "Access-Control-Request-Headers: content-type, authorization", NULL};
+    const char *const bad_hdrs[] = {
+        "Origin: http://localhost:3000", "Access-Control-Request-Method: POST",
+        "Access-Control-Request-Headers: a\"b", NULL};
+
+    /* a simple request from an origin */
+    ASSERT_EQ(do_req_full(port, "GET", "/hello/x", NULL, 0, &b, &h, from_a),
+              200);
+    ASSERT_EQ(has_header(&h, "\r\nAccess-Control-Allow-Origin: *\r\n"),
+              mode == 1);
+    ASSERT_EQ(has_header(&h, "\r\nAccess-Control-Allow-Origin: "
+                             "https://a.example\r\n"),
+              mode == 2);
+    ASSERT_EQ(has_header(&h, "\r\nVary: Origin\r\n"), mode == 2);
+    decc_buf_reset(&b);
+    decc_buf_reset(&h);
+    /* an origin that is not listed, and no origin at all */
+    ASSERT_EQ(do_req_full(port, "GET", "/hello/x", NULL, 0, &b, &h, from_c),
+              200);
+    ASSERT_EQ(has_header(&h, "Access-Control-Allow-Origin"), mode == 1);
+    decc_buf_reset(&b);
+    decc_buf_reset(&h);
+    ASSERT_EQ(do_req_h(port, "GET", "/hello/x", &b, &h), 200);
+    ASSERT(!has_header(&h, "Access-Control-Allow-Origin"));
+    decc_buf_reset(&b);
+    decc_buf_reset(&h);
+    /* errors carry it too: a page can read why it failed */
+    ASSERT_EQ(do_req_full(port, "GET", "/nothing", NULL, 0, &b, &h, from_a),
+              404);
+    ASSERT_EQ(has_header(&h, "Access-Control-Allow-Origin"), mode != 0);
+    decc_buf_reset(&b);
+    decc_buf_reset(&h);
+
+    /* the preflight of a JSON POST */
+    ASSERT_EQ(do_req_full(port, "OPTIONS", "/echo", NULL, 0, &b, &h, preflight),
+              204);
+    ASSERT_EQ(b.len, 0);
+    ASSERT(has_header(&h, "\r\nAllow: POST\r\n"));
+    ASSERT_EQ(has_header(&h, "\r\nAccess-Control-Allow-Methods: POST\r\n"),
+              mode != 0);
+    ASSERT_EQ(has_header(&h, "\r\nAccess-Control-Allow-Headers: content-type, "
+                             "authorization\r\n"),
+              mode != 0);
+    ASSERT_EQ(has_header(&h, "\r\nAccess-Control-Max-Age: 600\r\n"), mode != 0);
+    ASSERT_EQ(has_header(&h, "\r\nAccess-Control-Allow-Origin: "), mode != 0);
+    ASSERT(!has_header(&h, "Access-Control-Allow-Credentials"));
+    decc_buf_reset(&b);
+    decc_buf_reset(&h);
+    /* requested headers that are not header names are not echoed */
+    ASSERT_EQ(do_req_full(port, "OPTIONS", "/echo", NULL, 0, &b, &h, bad_hdrs),
+              204);
+    ASSERT(!has_header(&h, "Access-Control-Allow-Headers"));
+    decc_buf_reset(&h);
+    /* OPTIONS on a GET path names GET and HEAD; on no path: 404 */
+    ASSERT_EQ(do_req_h(port, "OPTIONS", "/hello/x", &b, &h), 204);
+    ASSERT(has_header(&h, "\r\nAllow: GET, HEAD\r\n"));
+    decc_buf_reset(&h);
+    ASSERT_EQ(do_req_h(port, "OPTIONS", "/nothing", &b, &h), 404);
+    decc_buf_reset(&b);
+    decc_buf_reset(&h);
+
+    /* a raw route: its own answer gets the header; its preflight is the
+     * server's */
+    ASSERT_EQ(do_req_full(port, "POST", "/raw/x", "", 0, &b, &h, from_a), 200);
+    ASSERT_STR_EQ((char *)b.data, "raw");
+    ASSERT_EQ(has_header(&h, "Access-Control-Allow-Origin"), mode != 0);
+    decc_buf_reset(&b);
+    decc_buf_reset(&h);
+    ASSERT_EQ(
+        do_req_full(port, "OPTIONS", "/raw/x", NULL, 0, &b, &h, preflight),
+        204);
+    ASSERT(has_header(&h, "\r\nAllow: GET, HEAD, POST\r\n"));
+    ASSERT_EQ(has_header(&h, "\r\nAccess-Control-Allow-Methods: GET, HEAD, "
+                             "POST\r\n"),
+              mode != 0);
+    decc_buf_clear(&b);
+    decc_buf_clear(&h);
+    decc_http_server_destroy(s);
+  }
+  /* outside a decc server's raw route (another daemon, no request): no-op */
+  decc_http_raw_cors(NULL, NULL);
 }
 
 TEST(http_status_mapping_and_bad_bind) {

@@ -276,6 +276,24 @@ TEST(config_sources_and_precedence) {
   ASSERT_EQ(decc_node_config_set(&c, "chain_url", "ftp://x", &e),
             DECC_E_INVALID);
   ASSERT_OK(decc_node_config_set(&c, "chain_url", "http://10.0.0.1:8545", &e));
+  /* cors_origins: "*" or scheme://host[:port] entries, nothing else */
+  ASSERT_OK(decc_node_config_set(&c, "cors_origins", "*", &e));
+  ASSERT_OK(decc_node_config_set(
+      &c, "cors_origins", "https://app.example, http://localhost:3000", &e));
+  ASSERT_OK(decc_node_config_set(&c, "cors_origins", "http://[::1]:5173", &e));
+  static const char *const bad_origins[] = {"app.example",
+                                            "https://app.example/path",
+                                            "https://",
+                                            "https://a b.example",
+                                            "ftp://x",
+                                            "*,",
+                                            "https://a.example,,*"};
+  for (size_t i = 0; i < sizeof bad_origins / sizeof *bad_origins; i++) {
+    ASSERT_EQ(decc_node_config_set(&c, "cors_origins", bad_origins[i], &e),
+              DECC_E_INVALID);
+    ASSERT(strstr(e.msg, "cors_origins") != NULL);
+  }
+  ASSERT_STR_EQ(c.cors_origins, "http://[::1]:5173"); /* the last valid one */
   const char *bad = "{\"port\":\"x\"}";
   ASSERT_EQ(decc_node_config_load_json(&c, bad, strlen(bad), &e),
             DECC_E_INVALID);
