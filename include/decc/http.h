@@ -109,7 +109,8 @@ typedef decc_status (*decc_http_body_fn)(void *ctx, decc_http_request *req,
 typedef void (*decc_http_cleanup_fn)(void *ctx, void *state);
 
 /* Creates a server (not yet listening). cfg may be NULL (defaults).
- * Returns: DECC_OK or DECC_E_NOMEM. */
+ * Returns: DECC_OK, DECC_E_INVALID (cfg->cors_origins is not a valid list,
+ * see decc_http_cors_origins_valid) or DECC_E_NOMEM. */
 DECC_API decc_status decc_http_server_create(
     decc_http_server **s, const decc_http_config *cfg) DECC_WARN_UNUSED;
 /* Registers a route with the default body limit. Routes are matched in
@@ -171,6 +172,13 @@ DECC_API decc_status decc_http_route_raw(decc_http_server *s,
                                          decc_http_raw_handler handler,
                                          decc_http_raw_completed_fn completed,
                                          void *ctx) DECC_WARN_UNUSED;
+
+/* Returns 1 when origins is a valid cors_origins value: NULL or "" (CORS
+ * off), or comma-separated entries (spaces allowed around them), each "*"
+ * or an origin as browsers send it, http:// or https:// then a host and an
+ * optional port (letters, digits, ".-:[]"), no path; 0 otherwise (an empty
+ * entry included). */
+DECC_API int decc_http_cors_origins_valid(const char *origins);
 
 /* For raw handlers, which build their MHD responses themselves: adds the
  * CORS header the server's cfg.cors_origins allows for the request on c

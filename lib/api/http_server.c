@@ -174,10 +174,15 @@ decc_status decc_http_server_create(decc_http_server **out,
     return DECC_E_NOMEM;
   if (cfg)
     s->cfg = *cfg;
-  if (s->cfg.cors_origins && *s->cfg.cors_origins &&
-      !(s->cors = decc_strdup(s->cfg.cors_origins))) {
-    decc_free(s);
-    return DECC_E_NOMEM;
+  if (s->cfg.cors_origins && *s->cfg.cors_origins) {
+    if (!decc_http_cors_origins_valid(s->cfg.cors_origins)) {
+      decc_free(s);
+      return DECC_E_INVALID;
+    }
+    if (!(s->cors = decc_strdup(s->cfg.cors_origins))) {
+      decc_free(s);
+      return DECC_E_NOMEM;
+    }
   }
   s->cfg.cors_origins = s->cors;
   if (!s->cfg.bind_address)
@@ -661,6 +666,43 @@ static enum MHD_Result queue(decc_http_server *s, decc_http_request *req,
  * body, custom headers). A dApp in a browser that talks to a decc node (the
  * official SDKs: JSON-RPC, market, SMS, store) needs both. */
 
+/* The entries of a comma-separated origins list, without the spaces
+ * around them: returns the next one's start and its length in *len (0 for
+ * an empty entry) and moves *p past its comma, or to NULL after the last
+ * entry; returns NULL once *p is NULL. */
+static const char *next_origin(const char **p, size_t *len) {
+  const char *q = *p;
+  if (!q)
+    return NULL;
+  q += strspn(q, " ");
+  size_t n = strcspn(q, ",");
+  *p = q[n] == ',' ? q + n + 1 : NULL;
+  while (n && q[n - 1] == ' ')
+    n--;
+  *len = n;
+  return q;
+}
+
+int decc_http_cors_origins_valid(const char *origins) {
+  if (!origins || !*origins)
+    return 1; /* CORS off */
+  const char *p = origins, *o;
+  size_t n;
+  while ((o = next_origin(&p, &n))) {
+    if (n == 1 && *o == '*')
+      continue;
+    size_t sl = !strncmp(o, "https://", 8)  ? 8
+                : !strncmp(o, "http://", 7) ? 7
+                                            : 0;
+    if (!sl || n <= sl)
+      return 0;
+    for (size_t i = sl; i < n; i++)
+      if (!(isalnum((unsigned char)o[i]) || strchr(".-:[]", o[i])))
+        return 0;
+  }
+  return 1;
+}
+
 /* The Access-Control-Allow-Origin value for origin under s's policy: "*",
  * the origin itself when it is listed, or NULL (CORS off, no Origin, not
  * listed). *vary is set when the answer depends on the Origin header. */
@@ -669,20 +711,15 @@ static const char *cors_allow(const decc_http_server *s, const char *origin,
   *vary = 0;
   if (!s->cors || !origin || !*origin)
     return NULL;
-  size_t ol = strlen(origin);
-  for (const char *p = s->cors; *p;) {
-    p += strspn(p, " ,");
-    size_t n = strcspn(p, ",");
-    size_t m = n;
-    while (m && p[m - 1] == ' ')
-      m--;
-    if (m == 1 && *p == '*')
+  size_t ol = strlen(origin), n;
+  const char *p = s->cors, *o;
+  while ((o = next_origin(&p, &n))) {
+    if (n == 1 && *o == '*')
       return "*";
-    if (m && m == ol && !memcmp(p, origin, m)) {
+    if (n == ol && !memcmp(o, origin, n)) {
       *vary = 1;
       return origin;
     }
-    p += n;
   }
   *vary = 1; /* another origin would be allowed: caches must keep them apart */
   return NULL;
@@ -797,27 +834,36 @@ static void allow_add(decc_http_request *req, const char *m) {
 }
 
 /* Sets req->rt (and its parameters) to the first route of `method` whose
- * pattern matches req->path. When there is none, req->allow lists the
- * methods of every matching pattern, GET implying HEAD. Returns 1 when some pattern matched the
- * path (whatever its method), 0 when none did. */
+ * pattern matches req->path or, for HEAD with no HEAD route there, to the
+ * path's first GET route (RFC 9110 9.3.2: HEAD is GET without the body,
+ * which MHD leaves out). When there is none, req->allow lists the methods
+ * of every matching pattern, GET implying HEAD. Returns 1 when some
+ * pattern matched the path (whatever its method), 0 when none did. */
 static int find_route(decc_http_server *s, decc_http_request *req,
                       const char *method) {
-  int path_matched = 0;
+  int path_matched = 0, get = -1;
+  int head = !strcmp(method, MHD_HTTP_METHOD_HEAD);
   req->allow[0] = 0;
   for (int i = 0; i < s->nroutes; i++) {
     const route *r = &s->routes[i];
     if (!match_route(r, req->path, req))
       continue;
     path_matched = 1;
-    allow_add(req, r->method);
-    if (!strcmp(r->method, MHD_HTTP_METHOD_GET))
-      allow_add(req, MHD_HTTP_METHOD_HEAD);
     if (!strcmp(r->method, method)) {
       req->rt = r; /* keeps its parameters; Allow serves only a 405 */
-      break;
+      return 1;
     }
     clear_params(req);
+    allow_add(req, r->method);
+    if (!strcmp(r->method, MHD_HTTP_METHOD_GET)) {
+      allow_add(req, MHD_HTTP_METHOD_HEAD);
+      if (get < 0)
+        get = i;
+    }
   }
+  /* (matched above, so it matches again and records its parameters) */
+  if (head && get >= 0 && match_route(&s->routes[get], req->path, req))
+    req->rt = &s->routes[get];
   return path_matched;
 }
 
@@ -964,10 +1010,6 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
                        upload_data_size);
       }
     int path_matched = find_route(s, req, method);
-    /* HEAD is GET without the body (RFC 9110 9.3.2; MHD leaves the body
-     * out): a path with a GET route and no HEAD route answers HEAD too */
-    if (!req->rt && path_matched && !strcmp(method, MHD_HTTP_METHOD_HEAD))
-      find_route(s, req, MHD_HTTP_METHOD_GET);
     if (!req->rt)
       req->failed_status = path_matched ? 405 : 404;
     else if (!req->rt->body_fn) {

@@ -483,7 +483,11 @@ decc_status decc_node_create(decc_node **out, const decc_node_config *cfg,
   hc.cors_origins = n->cfg.cors_origins;
   st = decc_http_server_create(&n->http, &hc);
   if (st) {
-    decc_err_set(err, st, "out of memory");
+    decc_err_set(err, st, "%s",
+                 st == DECC_E_INVALID
+                     ? "cors_origins: expected * or a comma-separated list "
+                       "of origins (scheme://host[:port], no path)"
+                     : "out of memory");
     goto fail;
   }
   st = decc_http_route(n->http, "GET", "/health", h_health, n);

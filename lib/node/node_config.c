@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "core/internal.h"
+#include "decc/http.h"
 #include "decc/keys.h"
 #include "decc/mem.h"
 #include "decc/node.h"
@@ -168,35 +169,6 @@ decc_status decc_node_roles_parse(unsigned *mask, const char *s,
   return DECC_OK;
 }
 
-/* cors_origins: "*" or origins as browsers send them in Origin,
- * scheme://host[:port] with no path, separated by commas (spaces allowed
- * around them); empty means off. */
-static int origins_ok(const char *v) {
-  for (const char *p = v; *p;) {
-    p += strspn(p, " ");
-    size_t n = strcspn(p, ",");
-    size_t m = n;
-    while (m && p[m - 1] == ' ')
-      m--;
-    int ok = m == 1 && *p == '*';
-    size_t sl = !strncmp(p, "https://", 8)  ? 8
-                : !strncmp(p, "http://", 7) ? 7
-                                            : 0;
-    if (!ok && sl && m > sl) {
-      ok = 1;
-      for (size_t i = sl; i < m; i++)
-        if (!(isalnum((unsigned char)p[i]) || strchr(".-:[]", p[i])))
-          ok = 0;
-    }
-    if (!ok)
-      return 0;
-    p += n;
-    if (*p == ',' && !*++p)
-      return 0; /* a trailing comma: an empty entry */
-  }
-  return 1;
-}
-
 static decc_status parse_uint(uint64_t *out, const char *v, const key_def *k,
                               decc_err *err) {
   if (!*v || !isdigit((unsigned char)*v))
@@ -256,7 +228,8 @@ decc_status decc_node_config_set(decc_node_config *c, const char *key,
       return decc_err_set(err, DECC_E_INVALID,
                           "tee_backend: expected software or tdx");
     }
-    if (d && !strcmp(k->name, "cors_origins") && !origins_ok(d)) {
+    if (d && !strcmp(k->name, "cors_origins") &&
+        !decc_http_cors_origins_valid(d)) {
       decc_free(d);
       return decc_err_set(err, DECC_E_INVALID,
                           "cors_origins: expected * or a comma-separated "

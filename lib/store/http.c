@@ -40,6 +40,16 @@ typedef struct add_req {
   decc_err err;
 } add_req;
 
+/* Queues r on c with the CORS header the node's server allows (a browser
+ * page may read the answer), then drops this reference to r. */
+static int queue_answer(struct MHD_Connection *c, unsigned status,
+                        struct MHD_Response *r) {
+  decc_http_raw_cors(c, r);
+  int ret = (int)MHD_queue_response(c, status, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
 /* Kubo's error codes: 0 normal, 1 client, 3 not found. The handlers return
    MHD_YES / MHD_NO as int (decc_store_http_handle's contract in store.h, which
    does not expose MHD's enum): hence the explicit (int) conversions. */
@@ -58,10 +68,7 @@ static int send_error(struct MHD_Connection *c, unsigned status,
   if (!r)
     return MHD_NO;
   MHD_add_response_header(r, "Content-Type", "application/json");
-  decc_http_raw_cors(c, r); /* a browser page may read it (CORS) */
-  int ret = (int)MHD_queue_response(c, status, r);
-  MHD_destroy_response(r);
-  return ret;
+  return queue_answer(c, status, r);
 }
 
 static unsigned status_for(decc_status st) {
@@ -265,10 +272,7 @@ static int continue_add(struct MHD_Connection *c, add_req *r,
     return MHD_NO;
   MHD_add_response_header(resp, "Content-Type", "application/json");
   MHD_add_response_header(resp, "X-Chunked-Output", "1");
-  decc_http_raw_cors(c, resp);
-  int ret = (int)MHD_queue_response(c, MHD_HTTP_OK, resp);
-  MHD_destroy_response(resp);
-  return ret;
+  return queue_answer(c, MHD_HTTP_OK, resp);
 }
 
 static ssize_t cat_reader(void *cls, uint64_t pos, char *buf, size_t max) {
@@ -336,10 +340,7 @@ static int serve_file(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
   }
   MHD_add_response_header(r, "Content-Type",
                           gateway ? "application/octet-stream" : "text/plain");
-  decc_http_raw_cors(c, r);
-  int ret = (int)MHD_queue_response(c, MHD_HTTP_OK, r);
-  MHD_destroy_response(r);
-  return ret;
+  return queue_answer(c, MHD_HTTP_OK, r);
 }
 
 /* One block as stored (Kubo's block/get): verified against its CID on the
@@ -362,10 +363,7 @@ static int serve_block(const decc_store_http_cfg *cfg, struct MHD_Connection *c,
   if (!r)
     return MHD_NO;
   MHD_add_response_header(r, "Content-Type", "application/octet-stream");
-  decc_http_raw_cors(c, r);
-  int ret = (int)MHD_queue_response(c, MHD_HTTP_OK, r);
-  MHD_destroy_response(r);
-  return ret;
+  return queue_answer(c, MHD_HTTP_OK, r);
 }
 
 int decc_store_http_handle(const decc_store_http_cfg *cfg,

@@ -431,6 +431,16 @@ TEST(http_server_cors) {
   }
   /* outside a decc server's raw route (another daemon, no request): no-op */
   decc_http_raw_cors(NULL, NULL);
+  /* the list's syntax, checked by the server too */
+  ASSERT(decc_http_cors_origins_valid(NULL));
+  ASSERT(decc_http_cors_origins_valid(""));
+  ASSERT(decc_http_cors_origins_valid(" * , https://a.example:8443 "));
+  ASSERT(!decc_http_cors_origins_valid("*,"));
+  ASSERT(!decc_http_cors_origins_valid("https://a.example/app"));
+  decc_http_server *bad;
+  decc_http_config bcfg = {0};
+  bcfg.cors_origins = "a.example";
+  ASSERT_EQ(decc_http_server_create(&bad, &bcfg), DECC_E_INVALID);
 }
 
 TEST(http_status_mapping_and_bad_bind) {
