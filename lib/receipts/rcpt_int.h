@@ -31,9 +31,11 @@ typedef struct decc__rcpt_tail {
   uint64_t bad_frames; /* frames visit refused, or an impossible length */
   uint64_t bad_bytes;  /* bytes from an impossible length prefix on */
   uint64_t n_frames;   /* complete frames seen */
+  uint64_t pad;        /* zero bytes after the content (reserved space) */
   decc_status stop_status;
 } decc__rcpt_tail;
-/* Reads fd from offset `from` to its end, frame by frame. */
+/* Reads fd from offset `from` to the end of its content, frame by frame;
+ * the zero bytes after the content are padding (tail->pad), not frames. */
 decc_status decc__rcpt_scan(int fd, uint64_t from, decc__rcpt_visit_fn visit,
                             void *ctx, decc__rcpt_tail *tail, decc_err *err);
 

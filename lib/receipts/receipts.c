@@ -376,32 +376,78 @@ decc_status decc_rcpt_log_path(char **path, const char *dir,
   return DECC_OK;
 }
 
+/* Where the file's content ends: after its last non-zero byte. What
+ * follows is zero padding, the space an appender reserves ahead of its
+ * frames (docs/receipts.md, "Log file"); a complete frame never ends in a
+ * zero byte (its last byte is the signature's v, 27 or 28), so the cut
+ * can only fall after a whole frame or inside an incomplete one. Out:
+ * *content_end, *size. */
+static decc_status content_end_of(int fd, uint64_t *content_end, uint64_t *size,
+                                  decc_err *err) {
+  struct stat sb;
+  if (fstat(fd, &sb))
+    return decc_err_set(err, DECC_E_IO, "receipt log: %s", strerror(errno));
+  *size = (uint64_t)sb.st_size;
+  uint64_t end = *size;
+  uint8_t blk[4096];
+  while (end > 0) {
+    size_t n = end < sizeof blk ? (size_t)end : sizeof blk;
+    ssize_t k;
+    do
+      k = pread(fd, blk, n, (off_t)(end - n));
+    while (k < 0 && errno == EINTR);
+    if (k < 0)
+      return decc_err_set(err, DECC_E_IO, "receipt log: read: %s",
+                          strerror(errno));
+    if ((size_t)k != n) /* shrunk under us: take what is there now */
+      return content_end_of(fd, content_end, size, err);
+    size_t z = n;
+    while (z > 0 && blk[z - 1] == 0)
+      z--;
+    if (z > 0) {
+      end -= n - z;
+      break;
+    }
+    end -= n;
+  }
+  *content_end = end;
+  return DECC_OK;
+}
+
 decc_status decc__rcpt_scan(int fd, uint64_t from, decc__rcpt_visit_fn visit,
                             void *ctx, decc__rcpt_tail *tail, decc_err *err) {
   memset(tail, 0, sizeof *tail);
   tail->end = from;
   tail->valid_end = from;
-  if (lseek(fd, (off_t)from, SEEK_SET) < 0)
-    return decc_err_set(err, DECC_E_IO, "receipt log: seek: %s",
-                        strerror(errno));
-  /* A buffered reader: 64 KiB blocks, frames never longer than a record. */
+  uint64_t limit = 0, size = 0;
+  decc_status st = content_end_of(fd, &limit, &size, err);
+  if (st)
+    return st;
+  if (limit < from)
+    limit = from; /* only padding past `from` */
+  tail->pad = size > limit ? size - limit : 0;
+  /* A buffered reader: 64 KiB blocks, frames never longer than a record;
+   * the content (not the padding) is read. */
   enum { CAP = 1 << 16 };
   uint8_t *buf = decc_malloc(CAP);
   if (!buf)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   size_t have = 0, pos = 0;
-  uint64_t off = from;
+  uint64_t off = from, rpos = from;
   int eof = 0;
-  decc_status st = DECC_OK;
   for (;;) {
     if (have - pos < 4 + DECC_RCPT_MAX_LEN && !eof) {
       memmove(buf, buf + pos, have - pos);
       have -= pos;
       pos = 0;
-      ssize_t k;
-      do
-        k = read(fd, buf + have, CAP - have);
-      while (k < 0 && errno == EINTR);
+      size_t want = CAP - have;
+      if ((uint64_t)want > limit - rpos)
+        want = (size_t)(limit - rpos);
+      ssize_t k = 0;
+      if (want)
+        do
+          k = pread(fd, buf + have, want, (off_t)rpos);
+        while (k < 0 && errno == EINTR);
       if (k < 0) {
         st = decc_err_set(err, DECC_E_IO, "receipt log: read: %s",
                           strerror(errno));
@@ -410,6 +456,7 @@ decc_status decc__rcpt_scan(int fd, uint64_t from, decc__rcpt_visit_fn visit,
       if (k == 0)
         eof = 1;
       have += (size_t)k;
+      rpos += (uint64_t)k;
       if (k > 0)
         continue;
     }
@@ -422,29 +469,14 @@ decc_status decc__rcpt_scan(int fd, uint64_t from, decc__rcpt_visit_fn visit,
     }
     uint32_t len = (uint32_t)buf[pos] << 24 | (uint32_t)buf[pos + 1] << 16 |
                    (uint32_t)buf[pos + 2] << 8 | buf[pos + 3];
-    if ((len < DECC_RCPT_FIXED_LEN || len > DECC_RCPT_MAX_LEN) && eof) {
-      /* Zero bytes up to the end: a file extended by a crash before its
-       * data reached the disk — a torn tail, not an edit. */
-      size_t z = 0;
-      while (z < left && buf[pos + z] == 0)
-        z++;
-      if (z == left) {
-        tail->torn = left;
-        break;
-      }
-    }
     if (len < DECC_RCPT_FIXED_LEN || len > DECC_RCPT_MAX_LEN) {
       /* Not a frame we could ever have written: the rest of the file is
        * unreadable (frames have no resync marker); reported as one bad
        * frame spanning the rest. */
       tail->bad_frames++;
       tail->bad_bytes = left;
-      if (!eof) {
-        /* count the bytes we have not buffered yet */
-        struct stat sb;
-        if (fstat(fd, &sb) == 0 && (uint64_t)sb.st_size > off)
-          tail->bad_bytes = (uint64_t)sb.st_size - off;
-      }
+      if (limit > off) /* with the bytes not buffered yet */
+        tail->bad_bytes = limit - off;
       break;
     }
     if (left < 4 + (size_t)len) {
