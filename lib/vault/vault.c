@@ -3,11 +3,16 @@
  * holding AES-256-GCM ciphertexts bound to their (kind, owner, name) slot,
  * under a key from a 0600 key file or an Argon2id passphrase derivation.
  *
- * Every statement is prepared once per vault and kept (reset after each
- * use): a session release reads and deletes several rows, and preparing
- * (SQL parsing and planning) each time was a visible share of a release.
- * All use of the connection is under the vault's mutex, so SQLite's own
- * per-call mutex is not needed (SQLITE_OPEN_NOMUTEX).
+ * Every statement is prepared once per connection and kept (reset after
+ * each use): a session release reads and deletes several rows, and
+ * preparing (SQL parsing and planning) each time was a visible share of a
+ * release. Writes go through the main connection under the vault's mutex;
+ * reads through a small pool of read connections, each under its own
+ * mutex, so that concurrent releases (eight reads each) do not queue on
+ * one lock (WAL mode: readers never block each other or the writer, and
+ * each read sees every write committed before it). Each connection is
+ * used by one thread at a time, so SQLite's own per-call mutex is not
+ * needed (SQLITE_OPEN_NOMUTEX).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,22 +53,93 @@ static const char *const SQL[Q_N] = {
                  "updated) VALUES(?1,?2,?3,?4,?5,?6)",
 };
 
+/* Read connections: as many as a release's concurrency needs on a small
+ * machine (the node's eight handler threads spend most of a release
+ * outside the vault). */
+#define VAULT_READERS 4
+
+/* One read connection of the pool, opened on first use. */
+typedef struct vault_reader {
+  pthread_mutex_t mu;
+  sqlite3 *db;
+  sqlite3_stmt *q[Q_N]; /* the read statements, prepared on first use */
+} vault_reader;
+
 struct decc_vault {
   sqlite3 *db;
   uint8_t *key; /* secure memory */
   pthread_mutex_t mu;
   sqlite3_stmt *q[Q_N]; /* prepared on first use, under mu */
+  char *path;           /* the database, for the read connections */
+  vault_reader rd[VAULT_READERS];
+  unsigned rd_next; /* where the next read starts looking (atomic) */
 };
 
-/* The cached statement `which`, ready to bind (call under v->mu; give it
- * back with done()). NULL: SQLite refused it (message in the db). */
-static sqlite3_stmt *stmt(decc_vault *v, int which) {
-  if (!v->q[which] &&
-      sqlite3_prepare_v3(v->db, SQL[which], -1, SQLITE_PREPARE_PERSISTENT,
-                         &v->q[which], NULL) != SQLITE_OK)
-    v->q[which] = NULL;
-  return v->q[which];
+/* The cached statement `which` of a connection, ready to bind (call while
+ * owning the connection; give it back with done()). NULL: SQLite refused
+ * it (message in the db). */
+static sqlite3_stmt *prep(sqlite3 *db, sqlite3_stmt **q, int which) {
+  if (!q[which] &&
+      sqlite3_prepare_v3(db, SQL[which], -1, SQLITE_PREPARE_PERSISTENT,
+                         &q[which], NULL) != SQLITE_OK)
+    q[which] = NULL;
+  return q[which];
 }
+
+static sqlite3_stmt *stmt(decc_vault *v, int which) {
+  return prep(v->db, v->q, which);
+}
+
+/* A connection owned for one read: a reader of the pool, or the main
+ * connection when no reader could be opened. */
+typedef struct rd_use {
+  pthread_mutex_t *mu;
+  sqlite3 *db;
+  sqlite3_stmt **q;
+} rd_use;
+
+/* Opens reader r's connection (under r->mu). Returns 0 on success. */
+static int reader_open(decc_vault *v, vault_reader *r) {
+  if (r->db)
+    return 0;
+  if (sqlite3_open_v2(v->path, &r->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                      NULL) != SQLITE_OK ||
+      sqlite3_exec(r->db, "PRAGMA query_only=1;", NULL, NULL, NULL) !=
+          SQLITE_OK) {
+    sqlite3_close(r->db);
+    r->db = NULL;
+    return -1;
+  }
+  sqlite3_busy_timeout(r->db, 5000);
+  return 0;
+}
+
+/* Takes a free reader (the first one whose lock is free, starting from a
+ * rotating position), else waits for one; falls back to the main
+ * connection if its connection cannot be opened. */
+static void read_begin(decc_vault *v, rd_use *u) {
+  unsigned start = __atomic_fetch_add(&v->rd_next, 1, __ATOMIC_RELAXED);
+  vault_reader *r = NULL;
+  for (unsigned k = 0; k < VAULT_READERS && !r; k++) {
+    vault_reader *c = &v->rd[(start + k) % VAULT_READERS];
+    if (pthread_mutex_trylock(&c->mu) == 0)
+      r = c;
+  }
+  if (!r) {
+    r = &v->rd[start % VAULT_READERS];
+    pthread_mutex_lock(&r->mu);
+  }
+  if (reader_open(v, r) == 0) {
+    *u = (rd_use){&r->mu, r->db, r->q};
+    return;
+  }
+  pthread_mutex_unlock(&r->mu);
+  pthread_mutex_lock(&v->mu);
+  *u = (rd_use){&v->mu, v->db, v->q};
+}
+
+static void read_end(rd_use *u) { pthread_mutex_unlock(u->mu); }
 
 /* Ends a use of a cached statement: no read transaction stays open and no
  * bound pointer outlives the call. */
@@ -271,9 +347,13 @@ decc_status decc_vault_open(decc_vault **out, const char *dir,
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
   pthread_mutex_init(&v->mu, NULL);
+  for (int i = 0; i < VAULT_READERS; i++)
+    pthread_mutex_init(&v->rd[i].mu, NULL);
   decc_status st = load_key(v, dir, passphrase, pp_len, err);
   char path[4096];
   snprintf(path, sizeof path, "%s/secrets.sqlite", dir);
+  if (!st && !(v->path = decc_strdup(path)))
+    st = decc_err_set(err, DECC_E_NOMEM, "out of memory");
   if (!st) {
     /* the database file is created private: it reveals who has secrets */
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -310,6 +390,13 @@ void decc_vault_close(decc_vault *v) {
   for (int i = 0; i < Q_N; i++)
     sqlite3_finalize(v->q[i]);
   sqlite3_close(v->db);
+  for (int r = 0; r < VAULT_READERS; r++) {
+    for (int i = 0; i < Q_N; i++)
+      sqlite3_finalize(v->rd[r].q[i]);
+    sqlite3_close(v->rd[r].db);
+    pthread_mutex_destroy(&v->rd[r].mu);
+  }
+  decc_free(v->path);
   decc_secure_free(v->key);
   pthread_mutex_destroy(&v->mu);
   decc_free(v);
@@ -398,11 +485,12 @@ static decc_status get_impl(decc_vault *v, decc_secret_kind kind,
   uint8_t nonce[NONCE_LEN], sealed[DECC_SECRET_MAX + TAG_LEN];
   size_t cl = 0;
   decc_status st = DECC_OK;
-  pthread_mutex_lock(&v->mu);
-  sqlite3_stmt *s = stmt(v, Q_GET);
+  rd_use u;
+  read_begin(v, &u);
+  sqlite3_stmt *s = prep(u.db, u.q, Q_GET);
   if (!s) {
-    st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
-    pthread_mutex_unlock(&v->mu);
+    st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(u.db));
+    read_end(&u);
     return st;
   }
   sqlite3_bind_int(s, 1, (int)kind);
@@ -422,7 +510,7 @@ static decc_status get_impl(decc_vault *v, decc_secret_kind kind,
     }
   }
   done(s);
-  pthread_mutex_unlock(&v->mu);
+  read_end(&u);
   if (st)
     return st;
   size_t n = cl - TAG_LEN;
@@ -480,8 +568,9 @@ int decc_vault_has(decc_vault *v, decc_secret_kind kind,
   if (name && strlen(name) > 256)
     return 0;
   norm_name(nm, sizeof nm, kind, name);
-  pthread_mutex_lock(&v->mu);
-  sqlite3_stmt *s = stmt(v, Q_HAS);
+  rd_use u;
+  read_begin(v, &u);
+  sqlite3_stmt *s = prep(u.db, u.q, Q_HAS);
   int found = 0;
   if (s) {
     sqlite3_bind_int(s, 1, (int)kind);
@@ -490,7 +579,7 @@ int decc_vault_has(decc_vault *v, decc_secret_kind kind,
     found = sqlite3_step(s) == SQLITE_ROW;
   }
   done(s);
-  pthread_mutex_unlock(&v->mu);
+  read_end(&u);
   return found;
 }
 
@@ -529,11 +618,12 @@ decc_status decc_vault_find_owner(decc_vault *v, decc_secret_kind kind,
   if (!name || strlen(name) > 256)
     return decc_err_set(err, DECC_E_NOT_FOUND, "secret not found");
   norm_name(nm, sizeof nm, kind, name);
-  pthread_mutex_lock(&v->mu);
-  sqlite3_stmt *s = stmt(v, Q_OWNER);
+  rd_use u;
+  read_begin(v, &u);
+  sqlite3_stmt *s = prep(u.db, u.q, Q_OWNER);
   decc_status st = DECC_OK;
   if (!s) {
-    st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(v->db));
+    st = decc_err_set(err, DECC_E_IO, "vault: %s", sqlite3_errmsg(u.db));
   } else {
     sqlite3_bind_int(s, 1, (int)kind);
     sqlite3_bind_text(s, 2, nm, -1, SQLITE_STATIC);
@@ -545,6 +635,6 @@ decc_status decc_vault_find_owner(decc_vault *v, decc_secret_kind kind,
       memcpy(owner->b, sqlite3_column_blob(s, 0), 20);
   }
   done(s);
-  pthread_mutex_unlock(&v->mu);
+  read_end(&u);
   return st;
 }

@@ -3,8 +3,11 @@
  * rules, case-insensitive web2 names, size limit, key file permissions,
  * passphrase mode (wrong passphrase refused), persistence, slot binding
  * (a sealed value moved to another slot fails authentication), and no
- * secret readable in the files on disk (the `strings` check).
+ * secret readable in the files on disk (the `strings` check), and reads
+ * on the read connections from several threads while another thread
+ * writes: each read sees every write committed before it began.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -152,5 +155,87 @@ TEST(vault_binds_values_to_slots) {
   size_t len;
   ASSERT_EQ(decc_vault_get(v, DECC_SECRET_WEB3, &b, NULL, &val, &len, &err),
             DECC_E_BAD_MAC);
+  decc_vault_close(v);
+}
+
+/* Readers on six threads (more than the pool's connections) while the
+ * main thread writes secret i and publishes i: a reader that saw i
+ * published must find secret i with its value, and a deleted secret must
+ * be gone for every read that starts after the delete returned. */
+typedef struct rd_job {
+  decc_vault *v;
+  volatile int *published; /* highest secret written, -1 none */
+  volatile int *deleted;   /* secret 0 deleted */
+  volatile int *stop;
+  int bad;
+  long reads;
+} rd_job;
+
+static void *reader(void *arg) {
+  rd_job *j = arg;
+  decc_address o = addr(9);
+  unsigned seed = 7;
+  while (!__atomic_load_n(j->stop, __ATOMIC_ACQUIRE)) {
+    int top = __atomic_load_n(j->published, __ATOMIC_ACQUIRE);
+    int gone = __atomic_load_n(j->deleted, __ATOMIC_ACQUIRE);
+    if (top < 0)
+      continue;
+    int i = (int)((unsigned)rand_r(&seed) % ((unsigned)top + 1u));
+    char name[32], want[32];
+    snprintf(name, sizeof name, "s%d", i);
+    snprintf(want, sizeof want, "value-%d", i);
+    uint8_t buf[64];
+    size_t n = 0;
+    decc_status st = decc_vault_get_into(j->v, DECC_SECRET_WEB2, &o, name, buf,
+                                         sizeof buf, &n, NULL);
+    if (i == 0 && gone) {
+      if (st != DECC_E_NOT_FOUND)
+        j->bad++;
+    } else if (i != 0 &&
+               (st != DECC_OK || n != strlen(want) || memcmp(buf, want, n) ||
+                !decc_vault_has(j->v, DECC_SECRET_WEB2, &o, name))) {
+      j->bad++;
+    }
+    j->reads++;
+  }
+  return NULL;
+}
+
+TEST(vault_concurrent_reads_see_committed_writes) {
+  char dir[600];
+  snprintf(dir, sizeof dir, "%s/smsc", decc_test_tmpdir());
+  decc_vault *v;
+  ASSERT_OK(decc_vault_open(&v, dir, NULL, 0, NULL));
+  volatile int published = -1, deleted = 0, stop = 0;
+  rd_job jobs[6];
+  pthread_t th[6];
+  for (int k = 0; k < 6; k++) {
+    jobs[k] = (rd_job){v, &published, &deleted, &stop, 0, 0};
+    ASSERT_EQ(pthread_create(&th[k], NULL, reader, &jobs[k]), 0);
+  }
+  decc_address o = addr(9);
+  for (int i = 0; i < 200; i++) {
+    char name[32], val[32];
+    snprintf(name, sizeof name, "s%d", i);
+    snprintf(val, sizeof val, "value-%d", i);
+    ASSERT_OK(decc_vault_put(v, DECC_SECRET_WEB2, &o, name,
+                             (const uint8_t *)val, strlen(val), 0, NULL));
+    __atomic_store_n(&published, i, __ATOMIC_RELEASE);
+    if (i == 100) {
+      ASSERT_OK(decc_vault_delete(v, DECC_SECRET_WEB2, &o, "s0", NULL));
+      __atomic_store_n(&deleted, 1, __ATOMIC_RELEASE);
+    }
+  }
+  __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+  long reads = 0;
+  for (int k = 0; k < 6; k++) {
+    pthread_join(th[k], NULL);
+    ASSERT_EQ(jobs[k].bad, 0);
+    reads += jobs[k].reads;
+  }
+  ASSERT(reads > 0);
+  decc_address found;
+  ASSERT_OK(decc_vault_find_owner(v, DECC_SECRET_WEB2, "s7", &found, NULL));
+  ASSERT(decc_address_eq(&found, &o));
   decc_vault_close(v);
 }
