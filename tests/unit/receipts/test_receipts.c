@@ -257,6 +257,26 @@ static void keep_line(void *ctx, const char *line) {
   snprintf(ctx, 400, "%s", line);
 }
 
+/* The log at lp holds exactly n receipts, no torn tail, no bad frame, and
+ * verifies on its own. */
+static void log_is_clean(const char *lp, const decc_address *ds, size_t n) {
+  decc_rcpt_list l;
+  ASSERT_OK(decc_rcpt_log_read(&l, lp, 0, NULL));
+  size_t got = l.n;
+  uint64_t torn = l.torn_bytes, bad = l.bad_frames;
+  decc_rcpt_report rep;
+  decc_status st = decc_rcpt_verify_log(&rep, &l, ds, NULL, NULL);
+  size_t issues = st ? 0 : rep.n;
+  if (!st)
+    decc_rcpt_report_clear(&rep);
+  decc_rcpt_list_clear(&l);
+  ASSERT_EQ(got, n);
+  ASSERT_EQ(torn, 0u);
+  ASSERT_EQ(bad, 0u);
+  ASSERT_OK(st);
+  ASSERT_EQ(issues, 0u);
+}
+
 /* Writes b at the end of the log's content (after its last non-zero byte,
  * in the space reserved ahead of the frames): where a crash in the middle
  * of an append leaves its bytes. Returns the offset written at. */
@@ -517,14 +537,7 @@ TEST(zero_tail_is_padding_garbage_is_corrupt) {
   sample(&r, 3);
   ASSERT_OK(decc_rcpt_store_append(s, &r, NULL, NULL, NULL));
   ASSERT_EQ(r.seq, 2u);
-  ASSERT_OK(decc_rcpt_log_read(&l, lp, 0, NULL));
-  ASSERT_EQ(l.n, 3u);
-  ASSERT_EQ(l.torn_bytes, 0u);
-  decc_rcpt_report rep0;
-  ASSERT_OK(decc_rcpt_verify_log(&rep0, &l, &ds, NULL, NULL));
-  ASSERT_EQ(rep0.n, 0u);
-  decc_rcpt_report_clear(&rep0);
-  decc_rcpt_list_clear(&l);
+  log_is_clean(lp, &ds, 3);
   /* garbage at the end: nothing is appended after it */
   fd = open(lp, O_WRONLY | O_APPEND);
   ASSERT(fd >= 0);
@@ -573,16 +586,7 @@ TEST(appends_fill_reserved_space) {
   }
   /* 300 frames of about 660 bytes: a few 64 KiB reservations */
   ASSERT(sizes_seen >= 2 && sizes_seen <= 5);
-  decc_rcpt_list l;
-  ASSERT_OK(decc_rcpt_log_read(&l, lp, 0, NULL));
-  ASSERT_EQ(l.n, 300u);
-  ASSERT_EQ(l.torn_bytes, 0u);
-  ASSERT_EQ(l.bad_frames, 0u);
-  decc_rcpt_report rep;
-  ASSERT_OK(decc_rcpt_verify_log(&rep, &l, &ds, NULL, NULL));
-  ASSERT_EQ(rep.n, 0u);
-  decc_rcpt_report_clear(&rep);
-  decc_rcpt_list_clear(&l);
+  log_is_clean(lp, &ds, 300);
   decc_free(lp);
   decc_rcpt_store_close(s);
   decc_vault_close(v);
