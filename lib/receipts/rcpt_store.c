@@ -55,8 +55,9 @@ typedef struct tail_cache {
 } tail_cache;
 
 #define N_CACHE 64
-/* Bytes reserved past a log's last frame when it must grow: about 110
- * receipts of the common size, so the inode is written once per 110. */
+/* Bytes reserved past a log's last frame when it must grow: about 100
+ * receipts of the common size (about 660 bytes a frame), so the inode is
+ * written by one sync in 100. */
 #define RCPT_RESERVE (64u * 1024u)
 
 /* One appender waiting for its frame to be synced (lives on its stack). */
