@@ -11,7 +11,7 @@
 # writer, the node (MHD threads, the market watcher, the subgraph indexer,
 # the workerpool thread) and the scheduler/worker pair, in process and over
 # HTTP; the receipt logs' group commit (appenders on 8 threads sharing one
-# fdatasync), the vault's read connections (six reader threads beside a
+# fdatasync), the vault's read connections (five reader threads beside a
 # writer) and the ledger's signature recovery on every core. No
 # suppression file: every report is a finding.
 # test_e2e and test_restart run whole tasks through the sandbox (the worker,
