@@ -380,38 +380,44 @@ decc_status decc_rcpt_log_path(char **path, const char *dir,
  * follows is zero padding, the space an appender reserves ahead of its
  * frames (docs/receipts.md, "Log file"); a complete frame never ends in a
  * zero byte (its last byte is the signature's v, 27 or 28), so the cut
- * can only fall after a whole frame or inside an incomplete one. Out:
- * *content_end, *size. */
-static decc_status content_end_of(int fd, uint64_t *content_end, uint64_t *size,
+ * can only fall after a whole frame or inside an incomplete one. Reads
+ * backwards through buf (cap bytes: one read covers a whole reservation).
+ * Out: *content_end, *size. */
+static decc_status content_end_of(int fd, uint8_t *buf, size_t cap,
+                                  uint64_t *content_end, uint64_t *size,
                                   decc_err *err) {
-  struct stat sb;
-  if (fstat(fd, &sb))
-    return decc_err_set(err, DECC_E_IO, "receipt log: %s", strerror(errno));
-  *size = (uint64_t)sb.st_size;
-  uint64_t end = *size;
-  uint8_t blk[4096];
-  while (end > 0) {
-    size_t n = end < sizeof blk ? (size_t)end : sizeof blk;
-    ssize_t k;
-    do
-      k = pread(fd, blk, n, (off_t)(end - n));
-    while (k < 0 && errno == EINTR);
-    if (k < 0)
-      return decc_err_set(err, DECC_E_IO, "receipt log: read: %s",
-                          strerror(errno));
-    if ((size_t)k != n) /* shrunk under us: take what is there now */
-      return content_end_of(fd, content_end, size, err);
-    size_t z = n;
-    while (z > 0 && blk[z - 1] == 0)
-      z--;
-    if (z > 0) {
+  for (;;) {
+    struct stat sb;
+    if (fstat(fd, &sb))
+      return decc_err_set(err, DECC_E_IO, "receipt log: %s", strerror(errno));
+    *size = (uint64_t)sb.st_size;
+    uint64_t end = *size;
+    int shrunk = 0;
+    while (end > 0 && !shrunk) {
+      size_t n = end < cap ? (size_t)end : cap;
+      ssize_t k;
+      do
+        k = pread(fd, buf, n, (off_t)(end - n));
+      while (k < 0 && errno == EINTR);
+      if (k < 0)
+        return decc_err_set(err, DECC_E_IO, "receipt log: read: %s",
+                            strerror(errno));
+      if ((size_t)k != n) { /* shrunk under us: start again */
+        shrunk = 1;
+        break;
+      }
+      size_t z = n;
+      while (z > 0 && buf[z - 1] == 0)
+        z--;
       end -= n - z;
-      break;
+      if (z > 0)
+        break;
     }
-    end -= n;
+    if (!shrunk) {
+      *content_end = end;
+      return DECC_OK;
+    }
   }
-  *content_end = end;
-  return DECC_OK;
 }
 
 decc_status decc__rcpt_scan(int fd, uint64_t from, decc__rcpt_visit_fn visit,
@@ -419,19 +425,21 @@ decc_status decc__rcpt_scan(int fd, uint64_t from, decc__rcpt_visit_fn visit,
   memset(tail, 0, sizeof *tail);
   tail->end = from;
   tail->valid_end = from;
-  uint64_t limit = 0, size = 0;
-  decc_status st = content_end_of(fd, &limit, &size, err);
-  if (st)
-    return st;
-  if (limit < from)
-    limit = from; /* only padding past `from` */
-  tail->pad = size > limit ? size - limit : 0;
   /* A buffered reader: 64 KiB blocks, frames never longer than a record;
    * the content (not the padding) is read. */
   enum { CAP = 1 << 16 };
   uint8_t *buf = decc_malloc(CAP);
   if (!buf)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  uint64_t limit = 0, size = 0;
+  decc_status st = content_end_of(fd, buf, CAP, &limit, &size, err);
+  if (st) {
+    decc_free(buf);
+    return st;
+  }
+  if (limit < from)
+    limit = from; /* only padding past `from` */
+  tail->pad = size > limit ? size - limit : 0;
   size_t have = 0, pos = 0;
   uint64_t off = from, rpos = from;
   int eof = 0;
