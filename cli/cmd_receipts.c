@@ -15,10 +15,12 @@
  * CLI verifies what it got itself: the node is not trusted with the
  * verdict.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -564,8 +566,15 @@ int cli_cmd_receipts(int argc, char **argv) {
     return cli_fail("no protected data %s on this chain (check the address)",
                     decc_address_to_checksum(dh, &ds));
   }
+  struct stat lsb;
   if (log_file) {
-    if (decc_rcpt_log_read(&l, log_file, 0, &err))
+    /* The library reads a missing log as "no receipt yet" (the SMS's own
+     * directory before the first release); a file named on the command
+     * line must exist, or a typo would verify as an empty log. */
+    if (stat(log_file, &lsb) != 0)
+      rc = cli_fail("--log %s: %s (give the path of a receipt log file)",
+                    log_file, strerror(errno));
+    else if (decc_rcpt_log_read(&l, log_file, 0, &err))
       rc = cli_fail("%s", err.msg);
     else if (!base && decc_dp_sms(dp))
       have_published = read_signer_file(dp, &published) == 0;

@@ -73,6 +73,8 @@ EOF
 }
 frames "$LOG" same.log 'fr'
 check_rc "copy verifies" 0 "$DECC" receipts "$PD" --log same.log --verify
+check_rc "--log names no file" 1 "$DECC" receipts "$PD" --log no-such.log --verify
+errhas "--log names no file" "no-such.log: No such file or directory"
 frames "$LOG" forged.log '[fr[0]] + [fr[1][:300] + bytes([fr[1][300] ^ 1]) + fr[1][301:]] + fr[2:]'
 check_rc "forged receipt" 1 "$DECC" receipts "$PD" --log forged.log --verify
 errhas "forged receipt" "receipt #1: BAD_SIGNATURE"
