@@ -30,14 +30,9 @@ static const char SCHEMA[] =
     " hash BLOB NOT NULL UNIQUE, parent BLOB NOT NULL,"
     " timestamp INTEGER NOT NULL, tx_count INTEGER NOT NULL,"
     " tx_root BLOB NOT NULL, receipt_root BLOB NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS txs(hash BLOB PRIMARY KEY, block INTEGER NOT "
-    "NULL,"
-    " idx INTEGER NOT NULL, kind INTEGER NOT NULL, sender BLOB NOT NULL,"
-    " recipient BLOB NOT NULL, nonce INTEGER NOT NULL, input BLOB NOT NULL,"
-    " raw BLOB, status INTEGER NOT NULL, reason TEXT, output BLOB NOT NULL,"
-    " UNIQUE(block, idx)) WITHOUT ROWID;"
-    /* (schema 1 also indexed txs(sender, nonce); no query used it) */
-    LDG_LOGS_SCHEMA
+    /* transactions (schema 1 also indexed txs(sender, nonce); no query
+     * used it) and logs */
+    LDG_TXS_SCHEMA LDG_LOGS_SCHEMA
     /* state */
     "CREATE TABLE IF NOT EXISTS accounts(address BLOB PRIMARY KEY,"
     " nonce INTEGER NOT NULL) WITHOUT ROWID;"
@@ -71,13 +66,8 @@ static const char SCHEMA[] =
     "NULL);"
     "CREATE TABLE IF NOT EXISTS scores(worker BLOB PRIMARY KEY,"
     " score BLOB NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS deals(id BLOB PRIMARY KEY, record BLOB NOT "
-    "NULL,"
-    " app BLOB, dataset BLOB, workerpool BLOB, requester BLOB,"
-    " block INTEGER) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS tasks(id BLOB PRIMARY KEY, deal BLOB NOT NULL,"
-    " status INTEGER NOT NULL, record BLOB NOT NULL) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS tasks_deal ON tasks(deal);";
+    /* deals and tasks */
+    LDG_RECORDS_SCHEMA;
 
 /* State tables in state-hash order with a total ORDER BY. Deals and tasks
  * are serialized records; contributions, consensus groups live inside the
@@ -241,7 +231,7 @@ decc_status decc_ledger_open(decc_ledger **out, const char *path,
     return s;
   }
   sqlite3_finalize(probe);
-  if ((s = ldg_logs_upgrade(l, err)) != DECC_OK ||
+  if ((s = ldg_schema_upgrade(l, err)) != DECC_OK ||
       (s = ldg_load_config(l, err)) != DECC_OK) {
     if (s == DECC_E_NOT_FOUND)
       decc_err_set(err, DECC_E_NOT_FOUND, "ledger: %s is not initialised",

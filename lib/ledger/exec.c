@@ -511,6 +511,10 @@ void ldg_call_hash(uint8_t out[32], uint64_t chain_id, const decc_address *from,
 static decc_status store_tx(decc_ledger *l, int kind, const decc_receipt *r,
                             const uint8_t *data, size_t len, const uint8_t *raw,
                             size_t raw_len, decc_err *err) {
+  /* a signed transaction's calldata is inside its raw form: no second
+   * copy (schema 3; verify re-derives it) */
+  if (kind == LDG_TX_RAW)
+    len = 0;
   decc_status s = ldg_exec(
       l,
       "INSERT INTO txs(hash, block, idx, kind, sender, recipient, nonce, "

@@ -21,8 +21,9 @@
 #include "decc/u256.h"
 
 /* Schema version stored in meta('schema'): 2 since the log store of
- * logs.c; a schema-1 file is upgraded when opened (ldg_logs_upgrade). */
-#define LDG_SCHEMA_VERSION 2
+ * logs.c, 3 since the append-ordered transaction and record tables
+ * (upgrade.c); an older file is upgraded when opened (ldg_schema_upgrade). */
+#define LDG_SCHEMA_VERSION 3
 /* Statement cache slots (a power of two, well above the number of
  * distinct SQL texts in lib/ledger). */
 #define LDG_STMT_SLOTS 512
@@ -202,10 +203,43 @@ void ldg_logs_free(decc_ledger *l);
  * topic0 / topic1 filter goes through log_keys. Returns DECC_OK or
  * DECC_E_NOMEM. */
 decc_status ldg_logs_sql(const decc_log_filter *f, decc_buf *sql);
-/* Upgrades a schema-1 file to schema 2 in one write transaction (no-op
- * for any other version; ldg_load_config judges those). Returns DECC_OK,
- * DECC_E_IO, DECC_E_TIMEOUT or DECC_E_CORRUPT (err prefixed). */
-decc_status ldg_logs_upgrade(decc_ledger *l, decc_err *err);
+/* Schema 1 → 2 (the log rows and log_keys), inside the caller's write
+ * transaction; upgrade.c calls it. Returns DECC_OK, DECC_E_IO or
+ * DECC_E_CORRUPT (a log naming a transaction that is not at its block and
+ * index). */
+decc_status ldg_logs_migrate_v1(decc_ledger *l, decc_err *err);
+
+/* ---- schema (db.c, upgrade.c) ---------------------------------------------- */
+
+/* Schema 3's transaction table and the deal and task records (why: see
+ * upgrade.c). Transactions are keyed (block, idx), the order they are
+ * written in, so a block's rows are appended to the B-tree's last pages;
+ * the hash, which is random, is a small unique index beside it. A signed
+ * transaction (kind 1) stores an empty `input`: its calldata is inside
+ * `raw`. Deals and tasks are rowid tables (append order) with a unique
+ * index on the id; `SELECT *` does not return the rowid, so the state
+ * hash reads the same columns as before. */
+#define LDG_TXS_SCHEMA                                                         \
+  "CREATE TABLE IF NOT EXISTS txs(hash BLOB NOT NULL UNIQUE,"                  \
+  " block INTEGER NOT NULL, idx INTEGER NOT NULL, kind INTEGER NOT NULL,"      \
+  " sender BLOB NOT NULL, recipient BLOB NOT NULL, nonce INTEGER NOT NULL,"    \
+  " input BLOB NOT NULL, raw BLOB, status INTEGER NOT NULL, reason TEXT,"      \
+  " output BLOB NOT NULL, PRIMARY KEY(block, idx)) WITHOUT ROWID;"
+#define LDG_RECORDS_SCHEMA                                                     \
+  "CREATE TABLE IF NOT EXISTS deals(id BLOB NOT NULL UNIQUE,"                  \
+  " record BLOB NOT NULL, app BLOB, dataset BLOB, workerpool BLOB,"            \
+  " requester BLOB, block INTEGER);"                                           \
+  "CREATE TABLE IF NOT EXISTS tasks(id BLOB NOT NULL UNIQUE,"                  \
+  " deal BLOB NOT NULL, status INTEGER NOT NULL, record BLOB NOT NULL);"       \
+  "CREATE INDEX IF NOT EXISTS tasks_deal ON tasks(deal)"
+
+/* Brings an older file (schema 1 or 2) to LDG_SCHEMA_VERSION in one write
+ * transaction, checked again under the lock (another process may have
+ * done it); a no-op for a current file, and for any other version, which
+ * ldg_load_config judges. An interrupted or failed upgrade leaves the file
+ * as it was. Returns DECC_OK, DECC_E_IO, DECC_E_TIMEOUT or DECC_E_CORRUPT
+ * (err prefixed with what was being upgraded). */
+decc_status ldg_schema_upgrade(decc_ledger *l, decc_err *err);
 
 /* ---- execution (exec.c) --------------------------------------------------- */
 

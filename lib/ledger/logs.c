@@ -236,8 +236,8 @@ decc_status ldg_logs_sql(const decc_log_filter *f, decc_buf *sql) {
  * copied into the new table (minus tx_hash, which must equal the hash of
  * the transaction at (block, tx_index): checked first), the old table and
  * its four indexes dropped, log_keys built from the rows, and the unused
- * txs_sender index dropped. */
-static decc_status migrate_v1(decc_ledger *l, decc_err *err) {
+ * txs_sender index dropped. upgrade.c sets the version. */
+decc_status ldg_logs_migrate_v1(decc_ledger *l, decc_err *err) {
   sqlite3_stmt *st;
   int found;
   decc_status s =
@@ -270,29 +270,6 @@ static decc_status migrate_v1(decc_ledger *l, decc_err *err) {
       "INSERT OR IGNORE INTO log_keys SELECT 1, topic0, block FROM logs"
       " WHERE n_topics > 0;"
       "INSERT OR IGNORE INTO log_keys SELECT 2, topic1, block FROM logs"
-      " WHERE n_topics > 1;"
-      "UPDATE meta SET value=2 WHERE key='schema';",
+      " WHERE n_topics > 1;",
       err);
-}
-
-decc_status ldg_logs_upgrade(decc_ledger *l, decc_err *err) {
-  int64_t v;
-  int found;
-  /* cheap check first: an up-to-date file takes no write lock */
-  decc_status s = ldg_meta_get_i64(l, "schema", &v, &found, err);
-  if (s != DECC_OK || !found || v != 1)
-    return s;
-  if ((s = ldg_exec_raw(l, "BEGIN IMMEDIATE", err)) != DECC_OK)
-    return s;
-  /* again under the lock: another process may have migrated it */
-  if ((s = ldg_meta_get_i64(l, "schema", &v, &found, err)) == DECC_OK &&
-      found && v == 1)
-    s = migrate_v1(l, err);
-  if (s == DECC_OK)
-    s = ldg_exec_raw(l, "COMMIT", err);
-  if (s != DECC_OK) {
-    sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
-    decc_err_prefix(err, "ledger: upgrading the file to schema 2");
-  }
-  return s;
 }

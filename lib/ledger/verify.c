@@ -127,8 +127,9 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
         break;
       decc_receipt r;
       if (v->kind == LDG_TX_RAW) {
-        /* The signature is checked again: the stored sender, recipient,
-         * input and hash must be exactly what the raw bytes say. */
+        /* The signature is checked again: the stored sender, recipient
+         * and hash must be exactly what the raw bytes say, and the input
+         * column must be empty (schema 3: the calldata is in raw). */
         const ldg_rawtx *t = &tx[v->k];
         if (tst[v->k] != DECC_OK) {
           s = decc_err_set(err, DECC_E_CORRUPT, "block %llu: stored tx: %s",
@@ -138,8 +139,7 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
         int same = !memcmp(t->hash, v->hash, 32) &&
                    decc_address_eq(&t->from, &v->from) &&
                    decc_address_eq(&t->to, &v->to) && t->nonce == v->nonce &&
-                   cur == v->nonce && t->tx.data_len == v->len &&
-                   (v->len == 0 || !memcmp(t->tx.data, v->data, v->len));
+                   cur == v->nonce && v->len == 0;
         if (!same) {
           s = decc_err_set(err, DECC_E_CORRUPT,
                            "block %llu: signed transaction does not match its "

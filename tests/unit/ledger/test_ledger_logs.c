@@ -1,8 +1,8 @@
 /*
  * test_ledger_logs.c — the ledger's log store (schema 2, lib/ledger/logs.c):
  *  - a schema-1 file written by the last schema-1 build
- *    (schema1.sqlite, make_schema1_fixture.sh) is upgraded on open in one
- *    transaction: every log query (eth_getLogs by address, topics and
+ *    (schema1.sqlite, make_schema_fixture.sh) is upgraded on open, through
+ *    schema 2 to the current schema 3, in one transaction: every log query (eth_getLogs by address, topics and
  *    block range; a transaction's receipt) answers what the schema-1 rows
  *    say, verify passes, blocks added after it verify too, and a reopen
  *    does not migrate again;
@@ -239,10 +239,11 @@ TEST(schema1_file_upgrades_with_the_same_answers) {
 
   decc_ledger *l;
   ASSERT_OK(decc_ledger_open(&l, path, NULL));
-  ASSERT_EQ(q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 2);
+  ASSERT_EQ(q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 3);
   ASSERT_EQ(q_int(l->db, "SELECT count(*) FROM sqlite_master WHERE name IN "
                          "('logs_v1','logs_address','logs_topic0',"
-                         "'logs_topic1','logs_tx','txs_sender')"),
+                         "'logs_topic1','logs_tx','txs_sender','txs_v2',"
+                         "'deals_v2','tasks_v2')"),
             0);
   ASSERT_EQ(q_int(l->db, "SELECT count(*) FROM logs"), (int64_t)n_all);
   /* log_keys: exactly the distinct (kind, key, block) of the rows */
@@ -284,9 +285,9 @@ TEST(schema1_file_upgrades_with_the_same_answers) {
   check_receipt_logs(l, r[1].tx_hash, all2, n_all + 2);
   ASSERT_OK(decc_ledger_verify(l, &rep, NULL));
   decc_ledger_close(l);
-  /* reopened: already schema 2, the same answers */
+  /* reopened: already schema 3, the same answers */
   ASSERT_OK(decc_ledger_open(&l, path, NULL));
-  ASSERT_EQ(q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 2);
+  ASSERT_EQ(q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 3);
   check_filters(l, all2, n_all + 2);
   decc_ledger_close(l);
   free(all2);

@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
-# make_schema1_fixture.sh — writes tests/unit/ledger/schema1.sqlite, a small
-# ledger file in the ledger's schema 1 (logs indexed by address, topic0,
-# topic1 and tx hash), for test_ledger_migrate.c: the migration to schema 2
-# on open must keep every log query's answer and `chain verify` must pass.
+# make_schema_fixture.sh — writes a small ledger file in the schema of the
+# decc build it runs, for the tests of the upgrade to the current schema:
+# opening it must keep every answer, and `chain verify` must pass.
 #
-# It was run once with the build of commit 30bc14e (the last schema-1
-# build): DECC=build-logs/bin/decc bash tests/unit/ledger/make_schema1_fixture.sh
-# Running it with a later build writes a file of that build's schema, so
-# the committed file is the reference; do not regenerate it.
+#  - tests/unit/ledger/schema1.sqlite (logs indexed by address, topic0,
+#    topic1 and tx hash; test_ledger_logs.c) was written with the build of
+#    commit 30bc14e, the last schema-1 build:
+#    DECC=build-logs/bin/decc bash tests/unit/ledger/make_schema_fixture.sh \
+#      tests/unit/ledger/schema1.sqlite
+#  - tests/unit/ledger/schema2.sqlite and schema2.state (transactions keyed
+#    by hash, deal and task records by id; test_ledger_upgrade.c) with the
+#    build of commit 5537816, the last schema-2 build:
+#    DECC=b/bin/decc bash tests/unit/ledger/make_schema_fixture.sh \
+#      tests/unit/ledger/schema2.sqlite
+# A later build writes a file of its own schema, so the committed files are
+# the reference; do not regenerate them. Beside OUT it writes OUT's name
+# with .state instead of .sqlite: the state hash `chain verify` printed
+# (the schema-1 run predates that line).
 #
 # The history: deposit, withdraw, a reverted withdraw (no logs), transfers,
 # app / dataset / workerpool deploys, a workerpool policy change, an NFT
 # transfer, a match of four signed orders (Lock, OrdersMatched,
 # SchedulerNotice…), a task initialize, time travel and a task claim, a
 # presigned order and a cancelled one: many event kinds, addresses and
-# topic1 values. Needs DECC and jq.
+# topic1 values. Needs DECC, jq and sqlite3.
 set -euo pipefail
 : "${DECC:?DECC must point to the decc binary}"
-OUT=${1:-"$(dirname "$0")/schema1.sqlite"}
+OUT=${1:?usage: make_schema_fixture.sh OUT.sqlite}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export DECC_HOME="$T/home"
@@ -79,7 +88,7 @@ rq "$Z" 1 >"$T/rq2.json"
 "$DECC" order sign --type requestorder "${OS[@]}" --private-key-file "$T/k4" "$T/rq2.json" >"$T/rq2.s.json"
 q match "$T/app.s.json" - "$T/wp.unsigned.json" "$T/rq2.s.json" --private-key-file "$T/k4"
 q order cancel "$T/app.s.json" --private-key-file "$T/k1"
-"$DECC" chain verify >/dev/null
+"$DECC" --json chain verify | jq -r .stateHash >"${OUT%.sqlite}.state"
 # one self-contained file: fold the WAL in, small pages (a smaller file
 # in git; the page size is not part of the format decc reads), no free pages
 sqlite3 "$DECC_HOME/chain/ledger.sqlite" "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE; PRAGMA page_size=1024; VACUUM;" >/dev/null
