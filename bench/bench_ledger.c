@@ -11,10 +11,17 @@
  *  - reference measured in the same run, same directory and pragmas: raw
  *    SQLite commits per second (one small INSERT per fsync'd commit), and
  *    raw secp256k1 public-key recoveries per second (every transaction and
- *    order signature costs one), and from it the recovery floor of a life
- *    cycle on two cores (2 x rate / 7), the target being >= 0.8x of it;
+ *    order signature costs one), on one thread and on two threads at once,
+ *    and from the latter the recovery floor of a life cycle on two cores
+ *    (two-thread rate / 7), the target being >= 0.8x of it. Two threads
+ *    are measured rather than one thread's rate doubled: on this machine
+ *    they recover 1.5 to 1.75 times as fast as one, so twice one thread's
+ *    rate is more than pure recovery reaches, and no ledger could be at
+ *    0.8x of it (the ratio against it is still printed, to compare with
+ *    earlier runs);
  *  - the same ratio in CPU time: the CPU seconds (all threads) a life cycle
- *    costs against the CPU seconds of its 7 recoveries. Wall-clock figures
+ *    costs against the CPU seconds of its 7 recoveries (one thread alone,
+ *    and each of two threads recovering at once). Wall-clock figures
  *    swing with whatever else runs on a shared machine; CPU time much less,
  *    and on two idle cores the two ratios meet when the recovery threads
  *    and the executing thread stay busy;
@@ -24,6 +31,7 @@
  * Each timed run checks that every receipt succeeded. Sizes scale with
  * DECC_BENCH_SCALE.
  */
+#include <pthread.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 #include <sqlite3.h>
@@ -196,9 +204,15 @@ static double sqlite_commits(const char *dir, double seconds) {
   return (double)n / t;
 }
 
-/* Recoveries per wall-clock second; *per_cpu: per CPU second of this
- * thread. */
-static double recover_rate(double *per_cpu) {
+/* One recovery loop of the reference: recovers for `seconds`, counts. */
+typedef struct rec_job {
+  double seconds;
+  size_t n;
+  double cpu; /* CPU seconds of the thread that ran it */
+} rec_job;
+
+static void *rec_loop(void *arg) {
+  rec_job *j = arg;
   secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
   uint8_t sk[32], d[32];
   memset(sk, 0x42, 32);
@@ -208,17 +222,40 @@ static double recover_rate(double *per_cpu) {
   if (!ctx || !secp256k1_ecdsa_sign_recoverable(ctx, &sig, d, sk, NULL, NULL))
     die("secp256k1", NULL);
   size_t n = 0;
-  double t0 = bench_now(), c0 = cpu_now(CLOCK_THREAD_CPUTIME_ID), t;
+  double t0 = bench_now(), c0 = cpu_now(CLOCK_THREAD_CPUTIME_ID);
   do {
     for (int i = 0; i < 100; i++, n++) {
       d[0] = (uint8_t)n;
       if (!secp256k1_ecdsa_recover(ctx, &pub, &sig, d))
         die("recover", NULL);
     }
-  } while ((t = bench_now() - t0) < 0.3);
-  double c = cpu_now(CLOCK_THREAD_CPUTIME_ID) - c0;
-  *per_cpu = c > 0 ? (double)n / c : 0;
+  } while (bench_now() - t0 < j->seconds);
+  j->cpu = cpu_now(CLOCK_THREAD_CPUTIME_ID) - c0;
+  j->n = n;
   secp256k1_context_destroy(ctx);
+  return NULL;
+}
+
+/* Recoveries per wall-clock second of `threads` threads recovering at
+ * the same time (1 or 2); *per_cpu: per CPU second of those threads. Two
+ * threads are measured, not assumed to do twice one thread's work: on
+ * this kind of machine two threads of pure recovery do 1.5 to 1.75 times
+ * one thread's (a chain of dependent multiplies, by contrast, scales 1.9
+ * times: the two CPUs seem to share what recovery leans on, caches or
+ * execution units). */
+static double recover_rate(int threads, double *per_cpu) {
+  rec_job j[2] = {{0.3, 0, 0}, {0.3, 0, 0}};
+  pthread_t th;
+  double t0 = bench_now();
+  if (threads > 1 && pthread_create(&th, NULL, rec_loop, &j[1]) != 0)
+    die("pthread_create", NULL);
+  rec_loop(&j[0]);
+  if (threads > 1)
+    pthread_join(th, NULL);
+  double t = bench_now() - t0;
+  size_t n = j[0].n + (threads > 1 ? j[1].n : 0);
+  double c = j[0].cpu + (threads > 1 ? j[1].cpu : 0);
+  *per_cpu = c > 0 ? (double)n / c : 0;
   return (double)n / t;
 }
 
@@ -421,8 +458,12 @@ int main(void) {
 
   /* references first, then the ledger */
   double ref_commit = sqlite_commits(dir, 1.0);
-  double ref_rec_cpu = 0, ref_rec = recover_rate(&ref_rec_cpu), lc_cpu = 0,
-         tr_cpu = 0;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  int nrec = cores > 1 ? 2 : 1;
+  double ref_rec_cpu = 0, ref_rec = recover_rate(1, &ref_rec_cpu);
+  double ref_rec2_cpu = ref_rec_cpu,
+         ref_rec2 = nrec > 1 ? recover_rate(2, &ref_rec2_cpu) : ref_rec;
+  double lc_cpu = 0, tr_cpu = 0;
   size_t nb = (lc.n + 3 * per_block - 1) / (3 * per_block);
   double *lat = malloc((nb + tr.n / 500 + 2) * sizeof *lat);
   if (!lat)
@@ -432,7 +473,14 @@ int main(void) {
   char line[200];
   bench_report("reference: raw SQLite durable commits (WAL, synchronous=FULL)",
                ref_commit, "commits/s");
-  bench_report("reference: raw secp256k1 recoveries", ref_rec, "recoveries/s");
+  bench_report("reference: raw secp256k1 recoveries, one thread", ref_rec,
+               "recoveries/s");
+  if (nrec > 1) {
+    snprintf(line, sizeof line,
+             "reference: the same on two threads at once (x%.2f of one)",
+             ref_rec2 / ref_rec);
+    bench_report(line, ref_rec2, "recoveries/s");
+  }
   snprintf(line, sizeof line,
            "task life cycles, %zu per block (x%.1f of raw commit rate; target "
            "5000 %s)",
@@ -440,26 +488,42 @@ int main(void) {
   bench_report(line, cps, "cycles/s");
   snprintf(line, sizeof line,
            "  = signed PoCo transactions (7 signature recoveries per cycle = "
-           "x%.2f of raw recovery rate)",
+           "x%.2f of one thread's recovery rate)",
            cps * 7 / ref_rec);
   bench_report(line, 3 * cps, "txs/s");
   {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    double floor2 = (cores > 1 ? 2.0 : 1.0) * ref_rec / 7.0;
+    /* the floor: a cycle's 7 recoveries at the rate the machine's cores
+     * reach together, measured above */
+    double floor2 = ref_rec2 / 7.0;
     snprintf(line, sizeof line,
-             "  recovery floor per cycle on %s core%s (7 recoveries)",
-             cores > 1 ? "two" : "one", cores > 1 ? "s" : "");
+             "  recovery floor per cycle on %s core%s (7 recoveries%s)",
+             nrec > 1 ? "two" : "one", nrec > 1 ? "s" : "",
+             nrec > 1 ? ", two threads measured at once" : "");
     bench_report(line, floor2, "cycles/s");
     bench_report("  ratio life cycles / recovery floor (target >= 0.8)",
                  cps / floor2, "x");
+    if (nrec > 1) {
+      /* the figure earlier sessions reported: twice one thread's rate,
+       * which two threads of pure recovery do not reach here */
+      bench_report("  ratio against twice one thread's rate (more than two "
+                   "threads reach)",
+                   cps / (2.0 * ref_rec / 7.0), "x");
+    }
     /* the same comparison in CPU time, less sensitive to other load */
     double cyc_us = lc_cpu / (double)cycles * 1e6;
     double rec_us = ref_rec_cpu > 0 ? 7.0 / ref_rec_cpu * 1e6 : 0;
+    double rec2_us = ref_rec2_cpu > 0 ? 7.0 / ref_rec2_cpu * 1e6 : 0;
     bench_report("  CPU per life cycle, all threads", cyc_us, "us");
-    bench_report("  reference: CPU of its 7 recoveries (one thread)", rec_us,
-                 "us");
+    bench_report("  reference: CPU of its 7 recoveries (one thread alone)",
+                 rec_us, "us");
     bench_report("  ratio in CPU time: recoveries / life cycle",
                  rec_us / cyc_us, "x");
+    if (nrec > 1) {
+      bench_report("  reference: CPU of its 7 recoveries (two threads at once)",
+                   rec2_us, "us");
+      bench_report("  ratio in CPU time, both cores busy", rec2_us / cyc_us,
+                   "x");
+    }
   }
   anvil_line();
   latencies("life cycles", lat, nb);
