@@ -1,6 +1,6 @@
 /*
  * db.c — the ledger's SQLite file: opening it (WAL, synchronous=FULL,
- * busy timeout), the schema, loading the configuration from the meta table
+ * busy timeout, checkpoints on their own thread: ckpt.c), the schema, loading the configuration from the meta table
  * and initialising a new ledger from its genesis (genesis.c). The SQL
  * helpers every file uses (statement cache, binder, meta table) are in
  * sql.c.
@@ -154,10 +154,12 @@ static decc_status configure(decc_ledger *l, int memory, decc_err *err) {
     return s;
   return ldg_exec_raw(l,
                       "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"
-                      "PRAGMA wal_autocheckpoint=4000;"
-                      /* keys are hashes, so inserts land on random pages:
-                       * a 32 MiB page cache keeps the hot B-tree levels
-                       * in memory instead of re-reading them each block */
+                      /* checkpoints run on their own thread (ckpt.c) */
+                      "PRAGMA wal_autocheckpoint=0;"
+                      /* the hash and id indexes take inserts on random
+                       * pages: a 32 MiB page cache keeps the hot B-tree
+                       * levels in memory instead of re-reading them each
+                       * block */
                       "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;",
                       err);
 }
@@ -184,6 +186,8 @@ decc_status ldg_open_db(decc_ledger **out, const char *path, int create,
     return s;
   }
   decc_status s = configure(l, memory, err);
+  if (s == DECC_OK && !memory)
+    s = ldg_ckpt_start(l, path, err);
   if (s == DECC_OK && (create || memory))
     s = ldg_exec_raw(l, SCHEMA, err);
   if (s != DECC_OK) {
@@ -197,6 +201,7 @@ decc_status ldg_open_db(decc_ledger **out, const char *path, int create,
 void decc_ledger_close(decc_ledger *l) {
   if (!l)
     return;
+  ldg_ckpt_stop(l);
   for (size_t i = 0; i < LDG_STMT_SLOTS; i++)
     if (l->stmts[i].st)
       sqlite3_finalize(l->stmts[i].st);

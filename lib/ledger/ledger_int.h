@@ -29,6 +29,8 @@
 #define LDG_STMT_SLOTS 512
 /* Deepest nesting of contract-to-contract calls. */
 #define LDG_MAX_DEPTH 8
+/* WAL size, in pages, at which a commit asks for a checkpoint (ckpt.c). */
+#define LDG_CKPT_PAGES 4000
 /* Busy timeout for writers waiting on another process, ms. */
 #define LDG_BUSY_TIMEOUT_MS 30000
 /* Longest revert reason kept. */
@@ -70,9 +72,12 @@ typedef struct ldg_logq {
   uint64_t used; /* the tick of its last use (the least recent goes) */
 } ldg_logq;
 
+typedef struct ldg_ckpt ldg_ckpt;
+
 struct decc_ledger {
   sqlite3 *db;
   int memory;
+  ldg_ckpt *ckpt; /* a file ledger's checkpoint thread (ckpt.c); else NULL */
   ldg_stmt_slot stmts[LDG_STMT_SLOTS];
   ldg_logq logq[LDG_LOGQ_SLOTS];
   uint64_t logq_tick;
@@ -232,6 +237,25 @@ decc_status ldg_logs_migrate_v1(decc_ledger *l, decc_err *err);
   "CREATE TABLE IF NOT EXISTS tasks(id BLOB NOT NULL UNIQUE,"                  \
   " deal BLOB NOT NULL, status INTEGER NOT NULL, record BLOB NOT NULL);"       \
   "CREATE INDEX IF NOT EXISTS tasks_deal ON tasks(deal)"
+
+/* ---- checkpoints (ckpt.c) --------------------------------------------------- */
+
+/* Replaces SQLite's automatic checkpoint on l's connection (which must
+ * have wal_autocheckpoint=0) by a WAL hook that hands checkpoints to a
+ * thread with its own connection to path, started at the first one
+ * needed. Returns DECC_OK or DECC_E_NOMEM. */
+decc_status ldg_ckpt_start(decc_ledger *l, const char *path, decc_err *err);
+/* Stops and joins the thread, closes its connection, removes the hook
+ * (no-op without one). Called by decc_ledger_close before the ledger's
+ * connection is closed. */
+void ldg_ckpt_stop(decc_ledger *l);
+/* Tests: the WAL size that asks for a checkpoint (pages, >= 1). */
+void ldg_ckpt_set_threshold(decc_ledger *l, unsigned pages);
+/* Tests: the checkpoints the thread completed and those the hook ran on
+ * the committing thread; with wait_idle, first waits until no checkpoint
+ * is asked for or running. Zeros without a checkpoint thread. */
+void ldg_ckpt_stats(decc_ledger *l, int wait_idle, uint64_t *runs,
+                    uint64_t *inline_runs);
 
 /* Brings an older file (schema 1 or 2) to LDG_SCHEMA_VERSION in one write
  * transaction, checked again under the lock (another process may have

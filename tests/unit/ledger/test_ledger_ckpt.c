@@ -1,0 +1,145 @@
+/*
+ * test_ledger_ckpt.c — WAL checkpoints on their own thread (lib/ledger/
+ * ckpt.c), on a file ledger with a small threshold:
+ *  - the thread runs them (its count rises; the hook runs none inline),
+ *    the WAL stays bounded where the same blocks without checkpoints grow
+ *    it several times over, and the history verifies and survives a
+ *    reopen;
+ *  - while a reader holds an old snapshot the WAL cannot start over, so it
+ *    grows past four times the threshold and the committing thread
+ *    checkpoints too; once the reader is gone, blocks go on and verify.
+ * Also run under ThreadSanitizer (tools/tsan.sh).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ledger/ledger_int.h"
+#include "ledger_test_util.h"
+
+static long long file_size(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static void file_ledger(decc_ledger **l, const char *name, char *path,
+                        size_t cap) {
+  *l = NULL;
+  snprintf(path, cap, "%s/%s", decc_test_tmpdir(), name);
+  decc_genesis g;
+  ASSERT_OK(decc_genesis_default(&g));
+  ASSERT_OK(decc_ledger_init(path, &g, NULL));
+  decc_genesis_clear(&g);
+  ASSERT_OK(decc_ledger_open(l, path, NULL));
+}
+
+/* One block of 20 RLC transfers from dev account 0 to new addresses
+ * (new balance rows, txs and logs: a few dirty pages per block). */
+static void transfer_block(decc_ledger *l, unsigned blk) {
+  decc_ledger_info info;
+  ASSERT_OK(decc_ledger_get_info(l, &info, NULL));
+  decc_address a0 = dev_addr(0);
+  decc_buf d[20];
+  decc_ledger_call calls[20];
+  for (unsigned i = 0; i < 20; i++) {
+    decc_address to;
+    memset(to.b, 0x5a, 20);
+    memcpy(to.b, &blk, sizeof blk);
+    to.b[19] = (uint8_t)i;
+    decc_abi_enc e;
+    decc_abi_enc_init(&e, 0);
+    ASSERT_OK(decc_abi_enc_push_address(&e, &to));
+    ASSERT_OK(decc_abi_enc_push_u64(&e, 1 + i));
+    d[i] = finish_call(&e, "transfer(address,uint256)");
+    calls[i] = (decc_ledger_call){a0, info.addr.token, d[i].data, d[i].len};
+  }
+  decc_receipt r[20];
+  ASSERT_OK(decc_ledger_submit_calls(l, calls, 20, r, NULL));
+  for (unsigned i = 0; i < 20; i++) {
+    ASSERT_EQ(r[i].status, 1);
+    decc_receipt_clear(&r[i]);
+    decc_buf_clear(&d[i]);
+  }
+}
+
+TEST(checkpoints_run_on_their_own_thread_and_bound_the_wal) {
+  char path[512], wal[540], path2[512], wal2[540];
+  decc_ledger *l, *u;
+  file_ledger(&l, "ck.sqlite", path, sizeof path);
+  file_ledger(&u, "nock.sqlite", path2, sizeof path2);
+  if (!l || !u)
+    return;
+  snprintf(wal, sizeof wal, "%s-wal", path);
+  snprintf(wal2, sizeof wal2, "%s-wal", path2);
+  ldg_ckpt_set_threshold(l, 32);
+  ldg_ckpt_set_threshold(u, 1u << 30); /* never */
+  long long db0 = file_size(path);
+  for (unsigned b = 0; b < 60; b++) {
+    transfer_block(l, b);
+    transfer_block(u, b);
+    /* as a busy node would: the next block comes after the checkpoint
+     * had time to run (under valgrind or TSan it is slow) */
+    uint64_t runs, inl;
+    ldg_ckpt_stats(l, 1, &runs, &inl);
+  }
+  uint64_t runs, inl, runs_u, inl_u;
+  ldg_ckpt_stats(l, 1, &runs, &inl);
+  ldg_ckpt_stats(u, 1, &runs_u, &inl_u);
+  ASSERT(runs >= 5);
+  ASSERT_EQ(inl, 0u);
+  ASSERT_EQ(runs_u + inl_u, 0u);
+  long long w = file_size(wal), w2 = file_size(wal2);
+  /* copied into the database file by the thread, the WAL started over */
+  ASSERT(file_size(path) > db0);
+  ASSERT(w > 0 && w2 > 0);
+  fprintf(stderr,
+          "# WAL %lld bytes with checkpoints every 32 pages, %lld without "
+          "(%llu run(s))\n",
+          w, w2, (unsigned long long)runs);
+  ASSERT(w * 4 < w2);
+  decc_ledger_verify_report rep;
+  ASSERT_OK(decc_ledger_verify(l, &rep, NULL));
+  ASSERT_EQ(rep.txs, 60u * 20u);
+  decc_ledger_close(l);
+  decc_ledger_close(u);
+  /* the last close folded the WAL in; everything is still there */
+  ASSERT_OK(decc_ledger_open(&l, path, NULL));
+  decc_ledger_info info;
+  ASSERT_OK(decc_ledger_get_info(l, &info, NULL));
+  ASSERT_EQ(info.head_number, 60u);
+  ASSERT_OK(decc_ledger_verify(l, &rep, NULL));
+  ASSERT_EQ(rep.txs, 60u * 20u);
+  decc_ledger_close(l);
+}
+
+TEST(a_reader_on_an_old_snapshot_makes_the_committer_checkpoint_too) {
+  char path[512];
+  decc_ledger *l;
+  file_ledger(&l, "rd.sqlite", path, sizeof path);
+  if (!l)
+    return;
+  ldg_ckpt_set_threshold(l, 16);
+  transfer_block(l, 0);
+  /* a reader in another connection keeps its snapshot open */
+  sqlite3 *rd;
+  ASSERT_EQ(sqlite3_open_v2(path, &rd, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(rd, "BEGIN; SELECT count(*) FROM blocks;", NULL, NULL, NULL),
+      SQLITE_OK);
+  for (unsigned b = 1; b < 40; b++) {
+    transfer_block(l, b);
+    uint64_t runs, inl;
+    ldg_ckpt_stats(l, 1, &runs, &inl);
+  }
+  uint64_t runs, inl;
+  ldg_ckpt_stats(l, 1, &runs, &inl);
+  ASSERT(inl > 0);
+  ASSERT_EQ(sqlite3_exec(rd, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(rd);
+  for (unsigned b = 40; b < 50; b++)
+    transfer_block(l, b);
+  decc_ledger_verify_report rep;
+  ASSERT_OK(decc_ledger_verify(l, &rep, NULL));
+  ASSERT_EQ(rep.txs, 50u * 20u);
+  decc_ledger_close(l);
+}
