@@ -214,6 +214,7 @@ void decc_ledger_close(decc_ledger *l) {
   ldg_ov_clear(l);
   ldg_logs_free(l);
   ldg_rc_free(l);
+  ldg_bc_free(l);
   if (l->db)
     sqlite3_close(l->db);
   decc_free(l);

@@ -226,21 +226,23 @@ decc_status ldg_target_of(decc_ledger *l, const decc_address *a,
   else if (decc_address_eq(a, &x->dataprotector))
     *out = LDG_T_DATAPROTECTOR;
   else {
-    sqlite3_stmt *st;
-    int found;
-    decc_status s =
-        ldg_query(l, &st, &found, "SELECT kind FROM entries WHERE address=?1",
-                  err, "a", a);
-    if (s != DECC_OK)
-      return s;
-    *out = LDG_T_NONE;
-    if (found) {
-      int k = sqlite3_column_int(st, 0);
-      *out = k == LDG_APP       ? LDG_T_APP
-             : k == LDG_DATASET ? LDG_T_DATASET
-                                : LDG_T_WORKERPOOL;
+    int k = -1;
+    if (!ldg_bc_kind_get(l, a, &k)) {
+      sqlite3_stmt *st;
+      int found;
+      decc_status s =
+          ldg_query(l, &st, &found, "SELECT kind FROM entries WHERE address=?1",
+                    err, "a", a);
+      if (s != DECC_OK)
+        return s;
+      k = found ? sqlite3_column_int(st, 0) : -1;
+      sqlite3_reset(st);
+      ldg_bc_kind_put(l, a, k);
     }
-    sqlite3_reset(st);
+    *out = k < 0              ? LDG_T_NONE
+           : k == LDG_APP     ? LDG_T_APP
+           : k == LDG_DATASET ? LDG_T_DATASET
+                              : LDG_T_WORKERPOOL;
   }
   return DECC_OK;
 }
@@ -394,6 +396,7 @@ decc_status ldg_block_begin(decc_ledger *l, uint64_t ts, decc_err *err) {
     }
   }
   l->blk_timestamp = ts;
+  ldg_bc_clear(l);
   l->blk_txs = 0;
   l->blk_logs = 0;
   ldg_ov_clear(l); /* (empty: every block ends with a flush or an abort) */
@@ -410,6 +413,7 @@ void ldg_block_abort(decc_ledger *l) {
   sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
   ldg_ov_clear(l);
   ldg_logs_clear(l);
+  ldg_bc_clear(l);
   l->in_block = 0;
 }
 
@@ -441,6 +445,7 @@ decc_status ldg_block_commit(decc_ledger *l, uint8_t hash_out[32],
     return s;
   }
   ldg_ov_clear(l);
+  ldg_bc_clear(l);
   l->in_block = 0;
   if (hash_out)
     memcpy(hash_out, hash, 32);
@@ -557,12 +562,15 @@ decc_status ldg_tx_execute(decc_ledger *l, int kind, const uint8_t hash[32],
     if (l->sp_open) {
       ldg_exec(l, "ROLLBACK TO tx", NULL, "");
       ldg_exec(l, "RELEASE tx", NULL, "");
+      ldg_bc_clear(l); /* it may hold rows the call wrote */
     }
     l->sp_open = 0;
     goto done;
   }
   if (reverted) {
     s = l->sp_open ? ldg_exec(l, "ROLLBACK TO tx", err, "") : DECC_OK;
+    if (l->sp_open)
+      ldg_bc_clear(l); /* it may hold rows the call wrote */
     logs_truncate(&c.logs, 0);
     decc_buf_reset(&ret);
   }

@@ -110,6 +110,11 @@ struct decc_ledger {
   struct ldg_logkeys *lk;
   /* decoded deal and task records beside their bytes (reccache.c) */
   struct ldg_reccache *rc;
+  /* entry and category rows read during the open block (blkcache.c);
+   * bc_off (tests) turns it off */
+  struct ldg_blkcache *bc;
+  int bc_off;
+  uint64_t call_writes; /* direct SQL writes made by calls (sql.c) */
 };
 
 /* ---- SQL helpers (sql.c) --------------------------------------------------- */
@@ -478,6 +483,30 @@ typedef struct ldg_entry {
   int64_t scheduler_reward_ratio;
 } ldg_entry;
 void ldg_entry_clear(ldg_entry *e);
+
+/* ---- per-block row cache (blkcache.c) ---------------------------------------- */
+
+/* Used only while a block is open (the write lock held). The getters
+ * return 1 on a hit (outputs set), 0 on a miss (read SQLite, then put),
+ * and ldg_bc_entry_get -1 when copying the entry ran out of memory. A
+ * put that cannot allocate just caches nothing. */
+int ldg_bc_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *out,
+                     int *found);
+void ldg_bc_entry_put(decc_ledger *l, const decc_address *a, const ldg_entry *e,
+                      int found);
+/* kind: LDG_APP / LDG_DATASET / LDG_WORKERPOOL, or -1 for no entry */
+int ldg_bc_kind_get(decc_ledger *l, const decc_address *a, int *kind);
+void ldg_bc_kind_put(decc_ledger *l, const decc_address *a, int kind);
+int ldg_bc_cat_count_get(decc_ledger *l, uint64_t *n);
+void ldg_bc_cat_count_put(decc_ledger *l, uint64_t n);
+int ldg_bc_cat_get(decc_ledger *l, uint64_t idx, int *found,
+                   uint64_t *time_ref);
+void ldg_bc_cat_put(decc_ledger *l, uint64_t idx, int found, uint64_t time_ref);
+/* Empties it: at block begin and end and after a call's writes are
+ * rolled back; it also empties itself when l->call_writes moves. */
+void ldg_bc_clear(decc_ledger *l);
+/* Frees it (decc_ledger_close). */
+void ldg_bc_free(decc_ledger *l);
 /* Out: *found; e filled when found (clear it). */
 decc_status ldg_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *e,
                           int *found, decc_err *err);

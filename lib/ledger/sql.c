@@ -155,6 +155,10 @@ decc_status ldg_exec(decc_ledger *l, const char *sql, decc_err *err,
     if (s0 != DECC_OK)
       return s0;
   }
+  /* a call writing a row directly: the block's row cache (blkcache.c)
+   * may hold it, and empties itself when this count moves */
+  if (l->tx_active)
+    l->call_writes++;
   sqlite3_stmt *st = stmt_get(l, sql, 0, err);
   if (!st)
     return err ? err->code : DECC_E_IO;

@@ -233,6 +233,9 @@ decc_status ldg_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *e,
                           int *found, decc_err *err) {
   sqlite3_stmt *st;
   memset(e, 0, sizeof *e);
+  int hit = ldg_bc_entry_get(l, a, e, found);
+  if (hit)
+    return hit > 0 ? DECC_OK : decc_err_set(err, DECC_E_NOMEM, "out of memory");
   decc_status s = ldg_query(
       l, &st, found,
       "SELECT kind, owner, global_index, owner_index, name, app_type, "
@@ -242,6 +245,8 @@ decc_status ldg_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *e,
   if (s != DECC_OK || !*found) {
     if (st)
       sqlite3_reset(st);
+    if (s == DECC_OK)
+      ldg_bc_entry_put(l, a, e, 0);
     return s;
   }
   e->address = *a;
@@ -261,6 +266,7 @@ decc_status ldg_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *e,
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
   sqlite3_reset(st);
+  ldg_bc_entry_put(l, a, e, 1);
   return DECC_OK;
 }
 
@@ -444,12 +450,15 @@ decc_status ldg_nft_set_operator(decc_ledger *l, int kind,
 decc_status ldg_category_count(decc_ledger *l, uint64_t *out, decc_err *err) {
   sqlite3_stmt *st;
   int found;
+  if (ldg_bc_cat_count_get(l, out))
+    return DECC_OK;
   decc_status s =
       ldg_query(l, &st, &found, "SELECT count(*) FROM categories", err, "");
   if (s != DECC_OK)
     return s;
   *out = found ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
   sqlite3_reset(st);
+  ldg_bc_cat_count_put(l, *out);
   return DECC_OK;
 }
 
@@ -461,6 +470,14 @@ decc_status ldg_category_get(decc_ledger *l, uint64_t idx, int *found,
     *found = 0;
     return DECC_OK;
   }
+  /* PoCo asks only for the time reference (the cached part) */
+  int want_text = name || description;
+  uint64_t tr = 0;
+  if (!want_text && ldg_bc_cat_get(l, idx, found, &tr)) {
+    if (time_ref)
+      *time_ref = tr;
+    return DECC_OK;
+  }
   decc_status s = ldg_query(
       l, &st, found,
       "SELECT name, description, time_ref FROM categories WHERE idx=?1", err,
@@ -468,10 +485,15 @@ decc_status ldg_category_get(decc_ledger *l, uint64_t idx, int *found,
   if (s != DECC_OK || !*found) {
     if (st)
       sqlite3_reset(st);
+    if (s == DECC_OK && !want_text)
+      ldg_bc_cat_put(l, idx, 0, 0);
     return s;
   }
+  tr = (uint64_t)sqlite3_column_int64(st, 2);
   if (time_ref)
-    *time_ref = (uint64_t)sqlite3_column_int64(st, 2);
+    *time_ref = tr;
+  if (!want_text)
+    ldg_bc_cat_put(l, idx, 1, tr);
   if (name && ldg_col_text(st, 0, name) != DECC_OK)
     s = DECC_E_NOMEM;
   if (s == DECC_OK && description &&
