@@ -174,6 +174,7 @@ decc_status ldg_open_db(decc_ledger **out, const char *path, int create,
   if (!l)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   l->memory = memory;
+  decc_buf_init(&l->logbody, 0);
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (create || memory)
     flags |= SQLITE_OPEN_CREATE;

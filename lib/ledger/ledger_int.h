@@ -106,8 +106,10 @@ struct decc_ledger {
    * with the block's (ldg_raw_decode_many); consulted by the PoCo world */
   const decc_poco_sigcheck *pre;
   size_t n_pre;
-  /* the open block's distinct log keys, written at commit (logs.c) */
+  /* the open block's distinct log keys, written at commit, and the
+   * buffer a transaction's log row is encoded in (logs.c) */
   struct ldg_logkeys *lk;
+  decc_buf logbody;
   /* decoded deal and task records beside their bytes (reccache.c) */
   struct ldg_reccache *rc;
   /* entry and category rows read during the open block (blkcache.c);
@@ -180,15 +182,18 @@ decc_status ldg_apply_genesis(decc_ledger *l, const decc_genesis *g,
 
 /* ---- the log store (logs.c) ---------------------------------------------- */
 
-/* The logs table and its block index (schema 2; see logs.c for why):
- * log_keys holds one row per distinct (kind, key, block), kind being
- * LDG_LK_*: a log's address, its topic0, its topic1. */
+/* The logs table and its block index (see logs.c for why): one row per
+ * transaction with logs, keyed (block, tx_index): `first` is the block
+ * log index of its first log, `n` the number of logs, `body` the logs
+ * one after the other, each address (20 bytes), topic count (1 byte,
+ * 0-4), the topics (32 bytes each), the data length (4 bytes, big-endian)
+ * and the data (schema 3; one row per log in schema 2). log_keys holds one
+ * row per distinct (kind, key, block), kind being LDG_LK_*: a log's
+ * address, its topic0, its topic1. */
 #define LDG_LOGS_SCHEMA                                                        \
   "CREATE TABLE IF NOT EXISTS logs(block INTEGER NOT NULL,"                    \
-  " tx_index INTEGER NOT NULL, log_index INTEGER NOT NULL,"                    \
-  " address BLOB NOT NULL, n_topics INTEGER NOT NULL, topic0 BLOB,"            \
-  " topic1 BLOB, topic2 BLOB, topic3 BLOB, data BLOB NOT NULL,"                \
-  " PRIMARY KEY(block, tx_index, log_index)) WITHOUT ROWID;"                   \
+  " tx_index INTEGER NOT NULL, first INTEGER NOT NULL, n INTEGER NOT NULL,"    \
+  " body BLOB NOT NULL, UNIQUE(block, tx_index));"                             \
   "CREATE TABLE IF NOT EXISTS log_keys(kind INTEGER NOT NULL,"                 \
   " key BLOB NOT NULL, block INTEGER NOT NULL,"                                \
   " PRIMARY KEY(kind, key, block)) WITHOUT ROWID;"
@@ -207,12 +212,35 @@ decc_status ldg_logs_flush(decc_ledger *l, decc_err *err);
 void ldg_logs_clear(decc_ledger *l);
 /* Frees the key set (ledger close). */
 void ldg_logs_free(decc_ledger *l);
-/* Appends to sql the SELECT of decc_ledger_logs for filter f: columns as
- * read_logs (query.c) reads them, parameters ?1 from, ?2 to, then the
- * addresses, then each topic position's alternatives. Every address /
- * topic0 / topic1 filter goes through log_keys. Returns DECC_OK or
+/* Appends to sql the SELECT of decc_ledger_logs for filter f: the rows
+ * (block, tx_index, first, n, body, tx hash, block hash) of the blocks
+ * that may hold a match, in chain order, for ldg_logs_read; parameters
+ * ?1 from, ?2 to, then the addresses, then the topic0 and topic1
+ * alternatives that go through log_keys. Returns DECC_OK or
  * DECC_E_NOMEM. */
 decc_status ldg_logs_sql(const decc_log_filter *f, decc_buf *sql);
+/* Steps st (columns as ldg_logs_sql's) and appends to *logs every log
+ * that f matches (f NULL: every log), with its block, indexes and hashes;
+ * more than limit matches is DECC_E_LIMIT. Returns DECC_OK, DECC_E_LIMIT,
+ * DECC_E_NOMEM, DECC_E_CORRUPT (a body that does not decode) or DECC_E_IO.
+ * On error *logs may hold what was read (the caller frees it). */
+decc_status ldg_logs_read(decc_ledger *l, sqlite3_stmt *st,
+                          const decc_log_filter *f, size_t limit,
+                          decc_log **logs, size_t *n, decc_err *err);
+/* Appends the body of logs[0..n) to b (the format of LDG_LOGS_SCHEMA).
+ * Returns DECC_OK, DECC_E_NOMEM or DECC_E_LIMIT (data over 4 GiB). */
+decc_status ldg_logs_encode(decc_buf *b, const decc_log *logs, size_t n);
+/* Decodes the n logs of a body into out[0..n) (address, topics, data: a
+ * copy the caller frees with the logs; the indexes and hashes are left
+ * alone). Returns DECC_OK, DECC_E_NOMEM or DECC_E_CORRUPT (lengths that
+ * do not add up; nothing is left allocated). */
+decc_status ldg_logs_decode(const uint8_t *body, size_t len, size_t n,
+                            decc_log *out);
+/* Schema 1 or 2 → 3: packs the one-row-per-log table `old` (columns block,
+ * tx_index, log_index, address, n_topics, topic0-3, data) into the new
+ * logs table, inside the caller's write transaction. Returns DECC_OK,
+ * DECC_E_IO or DECC_E_NOMEM. */
+decc_status ldg_logs_pack(decc_ledger *l, const char *old, decc_err *err);
 /* Schema 1 → 2 (the log rows and log_keys), inside the caller's write
  * transaction; upgrade.c calls it. Returns DECC_OK, DECC_E_IO or
  * DECC_E_CORRUPT (a log naming a transaction that is not at its block and
@@ -222,19 +250,20 @@ decc_status ldg_logs_migrate_v1(decc_ledger *l, decc_err *err);
 /* ---- schema (db.c, upgrade.c) ---------------------------------------------- */
 
 /* Schema 3's transaction table and the deal and task records (why: see
- * upgrade.c). Transactions are keyed (block, idx), the order they are
- * written in, so a block's rows are appended to the B-tree's last pages;
- * the hash, which is random, is a small unique index beside it. A signed
- * transaction (kind 1) stores an empty `input`: its calldata is inside
- * `raw`. Deals and tasks are rowid tables (append order) with a unique
- * index on the id; `SELECT *` does not return the rowid, so the state
- * hash reads the same columns as before. */
+ * upgrade.c). All are rowid tables, so a block's rows are appended to the
+ * last pages, and a row of up to about 4,000 bytes stays on its page (a
+ * WITHOUT ROWID row keeps about 1,000 and spills the rest onto an
+ * overflow page of its own). The unique index on (block, idx) takes
+ * appends too; only the small unique indexes on the hash and the ids take
+ * random inserts. A signed transaction (kind 1) stores an empty `input`:
+ * its calldata is inside `raw`. `SELECT *` does not return the rowid, so
+ * the state hash reads the same columns as before. */
 #define LDG_TXS_SCHEMA                                                         \
   "CREATE TABLE IF NOT EXISTS txs(hash BLOB NOT NULL UNIQUE,"                  \
   " block INTEGER NOT NULL, idx INTEGER NOT NULL, kind INTEGER NOT NULL,"      \
   " sender BLOB NOT NULL, recipient BLOB NOT NULL, nonce INTEGER NOT NULL,"    \
   " input BLOB NOT NULL, raw BLOB, status INTEGER NOT NULL, reason TEXT,"      \
-  " output BLOB NOT NULL, PRIMARY KEY(block, idx)) WITHOUT ROWID;"
+  " output BLOB NOT NULL, UNIQUE(block, idx));"
 #define LDG_RECORDS_SCHEMA                                                     \
   "CREATE TABLE IF NOT EXISTS deals(id BLOB NOT NULL UNIQUE,"                  \
   " record BLOB NOT NULL, app BLOB, dataset BLOB, workerpool BLOB,"            \

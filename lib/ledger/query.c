@@ -157,48 +157,6 @@ decc_status decc_ledger_block_txs(decc_ledger *l, uint64_t number,
   return s;
 }
 
-/* Reads the logs of a statement whose columns are: block, log_index,
- * tx_index, tx_hash, address, n_topics, topic0..3, data, block hash. */
-static decc_status read_logs(decc_ledger *l, sqlite3_stmt *st, size_t limit,
-                             decc_log **logs, size_t *n, decc_err *err) {
-  size_t cap = 0;
-  int rc;
-  *logs = NULL;
-  *n = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (*n >= limit)
-      return decc_err_set(err, DECC_E_LIMIT,
-                          "more than %zu logs match; narrow the filter", limit);
-    if (*n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      decc_log *nv = decc_realloc(*logs, nc * sizeof *nv);
-      if (!nv)
-        return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-      *logs = nv;
-      cap = nc;
-    }
-    decc_log *lg = &(*logs)[*n];
-    memset(lg, 0, sizeof *lg);
-    lg->block_number = (uint64_t)sqlite3_column_int64(st, 0);
-    lg->log_index = (uint32_t)sqlite3_column_int64(st, 1);
-    lg->tx_index = (uint32_t)sqlite3_column_int64(st, 2);
-    ldg_col_h32(st, 3, lg->tx_hash);
-    ldg_col_addr(st, 4, &lg->address);
-    lg->n_topics = (size_t)sqlite3_column_int64(st, 5);
-    if (lg->n_topics > DECC_LOG_MAX_TOPICS)
-      lg->n_topics = DECC_LOG_MAX_TOPICS;
-    for (size_t t = 0; t < lg->n_topics; t++)
-      ldg_col_h32(st, 6 + (int)t, lg->topics[t]);
-    (*n)++;
-    if (ldg_col_blob(st, 10, &lg->data, &lg->data_len) != DECC_OK)
-      return decc_err_set(err, DECC_E_NOMEM, "out of memory");
-    ldg_col_h32(st, 11, lg->block_hash);
-  }
-  if (rc != SQLITE_DONE)
-    return ldg_sql_error(l, err, "read logs");
-  return DECC_OK;
-}
-
 decc_status ldg_read_receipt(decc_ledger *l, const uint8_t hash[32],
                              decc_receipt *out, int *found, decc_err *err) {
   memset(out, 0, sizeof *out);
@@ -231,13 +189,11 @@ decc_status ldg_read_receipt(decc_ledger *l, const uint8_t hash[32],
     decc_receipt_clear(out);
     return decc_err_set(err, s, "out of memory");
   }
-  /* the transaction's logs: one primary-key range of logs */
+  /* the transaction's logs: one row */
   st = ldg_stmt(l,
-                "SELECT l.block, l.log_index, l.tx_index, ?3, "
-                "l.address, l.n_topics, l.topic0, l.topic1, l.topic2, "
-                "l.topic3, l.data, b.hash FROM logs l JOIN blocks b ON "
-                "b.number=l.block WHERE l.block=?1 AND l.tx_index=?2 "
-                "ORDER BY l.log_index",
+                "SELECT l.block, l.tx_index, l.first, l.n, l.body, ?3, "
+                "b.hash FROM logs l JOIN blocks b ON b.number=l.block "
+                "WHERE l.block=?1 AND l.tx_index=?2",
                 err);
   if (!st) {
     decc_receipt_clear(out);
@@ -246,7 +202,7 @@ decc_status ldg_read_receipt(decc_ledger *l, const uint8_t hash[32],
   sqlite3_bind_int64(st, 1, (sqlite3_int64)out->block_number);
   sqlite3_bind_int64(st, 2, (sqlite3_int64)out->tx_index);
   sqlite3_bind_blob(st, 3, hash, 32, SQLITE_TRANSIENT);
-  s = read_logs(l, st, SIZE_MAX, &out->logs, &out->n_logs, err);
+  s = ldg_logs_read(l, st, NULL, SIZE_MAX, &out->logs, &out->n_logs, err);
   sqlite3_reset(st);
   if (s != DECC_OK)
     decc_receipt_clear(out);
@@ -385,12 +341,12 @@ decc_status decc_ledger_logs(decc_ledger *l, const decc_log_filter *f,
   int param = 3; /* (the order ldg_logs_sql numbers them in) */
   for (size_t i = 0; i < f->n_addresses; i++)
     sqlite3_bind_blob(st, param++, f->addresses[i].b, 20, SQLITE_STATIC);
-  for (int t = 0; t < DECC_LOG_MAX_TOPICS; t++)
+  for (int t = 0; t < 2; t++) /* topic2 and 3 are matched in C only */
     for (size_t i = 0; i < f->n_topic_alts[t]; i++)
       sqlite3_bind_blob(st, param++, f->topic_alts[t][i], 32, SQLITE_STATIC);
   int rd_started;
   if ((s = rd_begin(l, err)) == DECC_OK) {
-    s = read_logs(l, st, f->limit ? f->limit : 10000, logs, n, err);
+    s = ldg_logs_read(l, st, f, f->limit ? f->limit : 10000, logs, n, err);
     rd_end(l);
   }
   /* kept for the next query of this shape; the bindings point into f */

@@ -4,19 +4,22 @@
  * schema 2 → 3 (below), in one write transaction.
  *
  * Why schema 3: in schema 2 the transactions were keyed by their hash and
- * the deal and task records by their id. Those keys are random, so each
- * row of a block landed on its own B-tree page: a block of 100 task life
- * cycles dirtied about 1,250 pages (5 MiB written to the WAL, then again
- * to the file at the checkpoint) by its twelfth block, and more as the
- * tables grew, each a 4 KiB copy through the kernel. Schema 3 keys
- * transactions by (block, idx) and stores deals and tasks as rowid tables,
- * so a block's rows are appended to the last pages, and only the small
- * unique indexes on the hash and the ids take random inserts (about 80
- * entries to a page instead of one to three rows). A signed transaction's
- * `input` column, a copy of the calldata already inside `raw`, is empty.
- * The same block of 100 life cycles then writes about 420 pages
- * (docs/internals/ledger.md). Nothing the ledger hashes changed: state
- * hash, receipts, block hashes and answers are the same.
+ * the deal and task records by their id, in WITHOUT ROWID tables. Those
+ * keys are random, so each row of a block landed on its own B-tree page:
+ * a block of 100 task life cycles dirtied about 1,250 pages (5 MiB
+ * written to the WAL, then again to the file at the checkpoint) by its
+ * twelfth block, and more as the tables grew, each a 4 KiB copy through
+ * the kernel. Schema 3 stores transactions, logs, deals and tasks in
+ * rowid tables, so a block's rows are appended to the last pages and only
+ * the small unique indexes on the hash and the ids take random inserts
+ * (about 80 entries to a page instead of one to three rows); a rowid row
+ * also stays on its page up to about 4,000 bytes, where a WITHOUT ROWID
+ * one spilled past about 1,000 onto an overflow page of its own. A
+ * transaction's logs are one row instead of one row each (logs.c). A
+ * signed transaction's `input` column, a copy of the calldata already
+ * inside `raw`, is empty. The same block of 100 life cycles then writes
+ * about 390 pages (docs/internals/ledger.md). Nothing the ledger hashes
+ * changed: state hash, receipts, block hashes and answers are the same.
  */
 #include "ledger/ledger_int.h"
 
@@ -47,6 +50,18 @@ static decc_status migrate_v2(decc_ledger *l, decc_err *err) {
       err);
 }
 
+/* Schema 2 → 3 for the logs: one row per log packed into one row per
+ * transaction (logs.c); log_keys stays as it is. */
+static decc_status pack_v2_logs(decc_ledger *l, decc_err *err) {
+  decc_status s = ldg_exec_raw(
+      l, "ALTER TABLE logs RENAME TO logs_v2;" LDG_LOGS_SCHEMA, err);
+  if (s == DECC_OK)
+    s = ldg_logs_pack(l, "logs_v2", err);
+  if (s == DECC_OK)
+    s = ldg_exec_raw(l, "DROP TABLE logs_v2;", err);
+  return s;
+}
+
 decc_status ldg_schema_upgrade(decc_ledger *l, decc_err *err) {
   int64_t v;
   int found;
@@ -63,6 +78,8 @@ decc_status ldg_schema_upgrade(decc_ledger *l, decc_err *err) {
     from = v;
     if (v == 1)
       s = ldg_logs_migrate_v1(l, err);
+    else
+      s = pack_v2_logs(l, err);
     if (s == DECC_OK)
       s = migrate_v2(l, err);
     if (s == DECC_OK)

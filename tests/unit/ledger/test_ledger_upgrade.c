@@ -5,6 +5,8 @@
  * that build's `decc chain verify` printed for it. On open:
  *  - every transaction row is kept, in (block, idx) order, with a signed
  *    transaction's input column emptied (its calldata is in the raw form);
+ *    every log is kept (packed into one row per transaction): the same
+ *    logs, in the same order, with the same indexes and hashes;
  *    every deal and task row is kept; the old tables are gone and the
  *    lookups by hash and id are indexed (no SCAN);
  *  - receipts and raw forms read by hash are what the schema-2 rows say,
@@ -162,8 +164,38 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
     }
   }
   sqlite3_finalize(st);
+  /* every log, one row each in schema 2 */
+  decc_log olog[128];
+  size_t n_olog = 0;
+  ASSERT_EQ(sqlite3_prepare_v2(
+                db,
+                "SELECT l.block, l.log_index, l.tx_index, t.hash, l.address, "
+                "l.n_topics, l.topic0, l.topic1, l.topic2, l.topic3, l.data "
+                "FROM logs l JOIN txs t ON t.block=l.block AND "
+                "t.idx=l.tx_index ORDER BY l.block, l.log_index",
+                -1, &st, NULL),
+            SQLITE_OK);
+  while (n_olog < 128 && sqlite3_step(st) == SQLITE_ROW) {
+    decc_log *lg = &olog[n_olog++];
+    memset(lg, 0, sizeof *lg);
+    lg->block_number = (uint64_t)sqlite3_column_int64(st, 0);
+    lg->log_index = (uint32_t)sqlite3_column_int64(st, 1);
+    lg->tx_index = (uint32_t)sqlite3_column_int64(st, 2);
+    memcpy(lg->tx_hash, sqlite3_column_blob(st, 3), 32);
+    memcpy(lg->address.b, sqlite3_column_blob(st, 4), 20);
+    lg->n_topics = (size_t)sqlite3_column_int64(st, 5);
+    for (size_t t = 0; t < lg->n_topics && t < 4; t++)
+      memcpy(lg->topics[t], sqlite3_column_blob(st, 6 + (int)t), 32);
+    lg->data_len = (size_t)sqlite3_column_bytes(st, 10);
+    if (lg->data_len) {
+      lg->data = malloc(lg->data_len);
+      memcpy(lg->data, sqlite3_column_blob(st, 10), lg->data_len);
+    }
+  }
+  sqlite3_finalize(st);
   sqlite3_close(db);
   ASSERT(n_tx >= 15 && n_signed == n_tx);
+  ASSERT(n_olog >= 30);
 
   decc_ledger *l;
   ASSERT_OK(decc_ledger_open(&l, path, NULL));
@@ -212,6 +244,31 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
     free(old[i].raw);
     free(old[i].output);
   }
+  /* the logs, packed one row per transaction now: the same, in order */
+  decc_log_filter f;
+  decc_log_filter_init(&f);
+  decc_log *got = NULL;
+  size_t n_got = 0;
+  ASSERT_OK(decc_ledger_logs(l, &f, &got, &n_got, NULL));
+  ASSERT_EQ(n_got, n_olog);
+  for (size_t i = 0; i < n_got && i < n_olog; i++) {
+    const decc_log *a = &got[i], *b = &olog[i];
+    ASSERT_EQ(a->block_number, b->block_number);
+    ASSERT_EQ(a->log_index, b->log_index);
+    ASSERT_EQ(a->tx_index, b->tx_index);
+    ASSERT_MEM_EQ(a->tx_hash, b->tx_hash, 32);
+    ASSERT_MEM_EQ(a->address.b, b->address.b, 20);
+    ASSERT_EQ(a->n_topics, b->n_topics);
+    for (size_t t = 0; t < a->n_topics && t < 4; t++)
+      ASSERT_MEM_EQ(a->topics[t], b->topics[t], 32);
+    ASSERT_EQ(a->data_len, b->data_len);
+    if (a->data_len == b->data_len && a->data_len)
+      ASSERT_MEM_EQ(a->data, b->data, a->data_len);
+  }
+  decc_logs_free(got, n_got);
+  for (size_t i = 0; i < n_olog; i++)
+    free(olog[i].data);
+  ASSERT_EQ(q_int(l->db, "SELECT sum(n) FROM logs"), (int64_t)n_olog);
   /* the state hash the schema-2 build printed for this file */
   size_t sn = 0;
   char *want = decc_test_read_file(
