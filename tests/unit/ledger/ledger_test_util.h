@@ -6,6 +6,7 @@
 #ifndef LEDGER_TEST_UTIL_H
 #define LEDGER_TEST_UTIL_H
 
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,50 @@ static inline decc_buf ldg_t_match_call(const decc_order *a,
     return b;
   }
   return finish_call(&e, LDG_T_MATCH_SIG);
+}
+
+/* The first column of the first row of sql as an integer; -1 when sql
+ * fails or returns no row. */
+static inline int64_t ldg_t_q_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* The logs of an older file's one-row-per-log table, read with SQLite:
+ * sql selects block, log_index, tx_index, tx hash, address, n_topics,
+ * topic0-3 and data, in chain order. Returns a calloc'd array of up to
+ * 4,096 logs (free each data with decc_free, then the array), NULL on an
+ * SQL error. */
+static inline decc_log *ldg_t_row_logs(sqlite3 *db, const char *sql,
+                                       size_t *n) {
+  sqlite3_stmt *st = NULL;
+  *n = 0;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    return NULL;
+  decc_log *v = (decc_log *)calloc(4096, sizeof *v);
+  while (v && *n < 4096 && sqlite3_step(st) == SQLITE_ROW) {
+    decc_log *lg = &v[(*n)++];
+    lg->block_number = (uint64_t)sqlite3_column_int64(st, 0);
+    lg->log_index = (uint32_t)sqlite3_column_int64(st, 1);
+    lg->tx_index = (uint32_t)sqlite3_column_int64(st, 2);
+    memcpy(lg->tx_hash, sqlite3_column_blob(st, 3), 32);
+    memcpy(lg->address.b, sqlite3_column_blob(st, 4), 20);
+    lg->n_topics = (size_t)sqlite3_column_int64(st, 5);
+    for (size_t t = 0; t < lg->n_topics && t < 4; t++)
+      memcpy(lg->topics[t], sqlite3_column_blob(st, 6 + (int)t), 32);
+    lg->data_len = (size_t)sqlite3_column_bytes(st, 10);
+    if (lg->data_len) {
+      lg->data = (uint8_t *)decc_malloc(lg->data_len);
+      memcpy(lg->data, sqlite3_column_blob(st, 10), lg->data_len);
+    }
+  }
+  sqlite3_finalize(st);
+  return v;
 }
 
 #endif

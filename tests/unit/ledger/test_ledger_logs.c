@@ -163,33 +163,11 @@ static void check_receipt_logs(decc_ledger *l, const uint8_t hash[32],
 
 /* The logs of a schema-1 file, read with SQLite (its own columns). */
 static decc_log *v1_logs(sqlite3 *db, size_t *n) {
-  sqlite3_stmt *st = NULL;
-  *n = 0;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT block, log_index, tx_index, tx_hash, address, "
-                         "n_topics, topic0, topic1, topic2, topic3, data FROM "
-                         "logs ORDER BY block, log_index",
-                         -1, &st, NULL) != SQLITE_OK)
-    return NULL;
-  decc_log *v = calloc(4096, sizeof *v);
-  while (v && *n < 4096 && sqlite3_step(st) == SQLITE_ROW) {
-    decc_log *lg = &v[(*n)++];
-    lg->block_number = (uint64_t)sqlite3_column_int64(st, 0);
-    lg->log_index = (uint32_t)sqlite3_column_int64(st, 1);
-    lg->tx_index = (uint32_t)sqlite3_column_int64(st, 2);
-    memcpy(lg->tx_hash, sqlite3_column_blob(st, 3), 32);
-    memcpy(lg->address.b, sqlite3_column_blob(st, 4), 20);
-    lg->n_topics = (size_t)sqlite3_column_int64(st, 5);
-    for (size_t t = 0; t < lg->n_topics && t < 4; t++)
-      memcpy(lg->topics[t], sqlite3_column_blob(st, 6 + (int)t), 32);
-    lg->data_len = (size_t)sqlite3_column_bytes(st, 10);
-    if (lg->data_len) {
-      lg->data = decc_malloc(lg->data_len);
-      memcpy(lg->data, sqlite3_column_blob(st, 10), lg->data_len);
-    }
-  }
-  sqlite3_finalize(st);
-  return v;
+  return ldg_t_row_logs(db,
+                        "SELECT block, log_index, tx_index, tx_hash, address, "
+                        "n_topics, topic0, topic1, topic2, topic3, data FROM "
+                        "logs ORDER BY block, log_index",
+                        n);
 }
 
 /* The distinct (block, tx_index) of logs[] (in chain order). */
@@ -224,16 +202,6 @@ static int64_t distinct_keys(const decc_log *all, size_t n) {
   return k;
 }
 
-static int64_t q_int(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  int64_t v = -1;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
 static void copy_file(const char *from, const char *to) {
   size_t n = 0;
   char *b = decc_test_read_file(from, &n);
@@ -254,7 +222,7 @@ TEST(schema1_file_upgrades_with_the_same_answers) {
   /* what the schema-1 file holds, read before decc touches it */
   sqlite3 *db;
   ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
-  ASSERT_EQ(q_int(db, "SELECT value FROM meta WHERE key='schema'"), 1);
+  ASSERT_EQ(ldg_t_q_int(db, "SELECT value FROM meta WHERE key='schema'"), 1);
   size_t n_all;
   decc_log *all = v1_logs(db, &n_all);
   ASSERT(all && n_all >= 30);
@@ -272,18 +240,19 @@ TEST(schema1_file_upgrades_with_the_same_answers) {
 
   decc_ledger *l;
   ASSERT_OK(decc_ledger_open(&l, path, NULL));
-  ASSERT_EQ(q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 3);
-  ASSERT_EQ(q_int(l->db, "SELECT count(*) FROM sqlite_master WHERE name IN "
-                         "('logs_v1','logs_address','logs_topic0',"
-                         "'logs_topic1','logs_tx','txs_sender','txs_v2',"
-                         "'deals_v2','tasks_v2')"),
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 3);
+  ASSERT_EQ(ldg_t_q_int(l->db,
+                        "SELECT count(*) FROM sqlite_master WHERE name IN "
+                        "('logs_v1','logs_address','logs_topic0',"
+                        "'logs_topic1','logs_tx','txs_sender','txs_v2',"
+                        "'deals_v2','tasks_v2')"),
             0);
-  ASSERT_EQ(q_int(l->db, "SELECT sum(n) FROM logs"), (int64_t)n_all);
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT sum(n) FROM logs"), (int64_t)n_all);
   /* one row per transaction with logs */
-  ASSERT_EQ(q_int(l->db, "SELECT count(*) FROM logs"),
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT count(*) FROM logs"),
             distinct_txs(all, n_all));
   /* log_keys: exactly the distinct (kind, key, block) of the logs */
-  ASSERT_EQ(q_int(l->db, "SELECT count(*) FROM log_keys"),
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT count(*) FROM log_keys"),
             distinct_keys(all, n_all));
   g_total = 0;
   check_filters(l, all, n_all);
@@ -318,7 +287,7 @@ TEST(schema1_file_upgrades_with_the_same_answers) {
   decc_ledger_close(l);
   /* reopened: already schema 3, the same answers */
   ASSERT_OK(decc_ledger_open(&l, path, NULL));
-  ASSERT_EQ(q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 3);
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 3);
   check_filters(l, all2, n_all + 2);
   decc_ledger_close(l);
   free(all2);

@@ -26,16 +26,6 @@
 #include "ledger/ledger_int.h"
 #include "ledger_test_util.h"
 
-static int64_t q_int(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  int64_t v = -1;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
 /* Every row of a one-column query (each row a quote()d record), joined
  * by newlines; NULL on an SQL error. */
 static char *dump(sqlite3 *db, const char *sql) {
@@ -123,12 +113,12 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
   /* the schema-2 rows, read before decc touches the file */
   sqlite3 *db;
   ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
-  ASSERT_EQ(q_int(db, "SELECT value FROM meta WHERE key='schema'"), 2);
+  ASSERT_EQ(ldg_t_q_int(db, "SELECT value FROM meta WHERE key='schema'"), 2);
   char *txs = dump(db, TXS_DUMP), *deals = dump(db, DEALS_DUMP),
        *tasks = dump(db, TASKS_DUMP);
   ASSERT(txs && deals && tasks);
-  ASSERT(q_int(db, "SELECT count(*) FROM deals") >= 2);
-  ASSERT(q_int(db, "SELECT count(*) FROM tasks") >= 2);
+  ASSERT(ldg_t_q_int(db, "SELECT count(*) FROM deals") >= 2);
+  ASSERT(ldg_t_q_int(db, "SELECT count(*) FROM tasks") >= 2);
   oldtx old[64];
   size_t n_tx = 0, n_signed = 0;
   sqlite3_stmt *st;
@@ -165,47 +155,29 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
   }
   sqlite3_finalize(st);
   /* every log, one row each in schema 2 */
-  decc_log olog[128];
   size_t n_olog = 0;
-  ASSERT_EQ(sqlite3_prepare_v2(
-                db,
-                "SELECT l.block, l.log_index, l.tx_index, t.hash, l.address, "
-                "l.n_topics, l.topic0, l.topic1, l.topic2, l.topic3, l.data "
-                "FROM logs l JOIN txs t ON t.block=l.block AND "
-                "t.idx=l.tx_index ORDER BY l.block, l.log_index",
-                -1, &st, NULL),
-            SQLITE_OK);
-  while (n_olog < 128 && sqlite3_step(st) == SQLITE_ROW) {
-    decc_log *lg = &olog[n_olog++];
-    memset(lg, 0, sizeof *lg);
-    lg->block_number = (uint64_t)sqlite3_column_int64(st, 0);
-    lg->log_index = (uint32_t)sqlite3_column_int64(st, 1);
-    lg->tx_index = (uint32_t)sqlite3_column_int64(st, 2);
-    memcpy(lg->tx_hash, sqlite3_column_blob(st, 3), 32);
-    memcpy(lg->address.b, sqlite3_column_blob(st, 4), 20);
-    lg->n_topics = (size_t)sqlite3_column_int64(st, 5);
-    for (size_t t = 0; t < lg->n_topics && t < 4; t++)
-      memcpy(lg->topics[t], sqlite3_column_blob(st, 6 + (int)t), 32);
-    lg->data_len = (size_t)sqlite3_column_bytes(st, 10);
-    if (lg->data_len) {
-      lg->data = malloc(lg->data_len);
-      memcpy(lg->data, sqlite3_column_blob(st, 10), lg->data_len);
-    }
-  }
-  sqlite3_finalize(st);
+  decc_log *olog = ldg_t_row_logs(
+      db,
+      "SELECT l.block, l.log_index, l.tx_index, t.hash, l.address, "
+      "l.n_topics, l.topic0, l.topic1, l.topic2, l.topic3, l.data FROM logs "
+      "l JOIN txs t ON t.block=l.block AND t.idx=l.tx_index ORDER BY "
+      "l.block, l.log_index",
+      &n_olog);
+  ASSERT(olog);
   sqlite3_close(db);
   ASSERT(n_tx >= 15 && n_signed == n_tx);
   ASSERT(n_olog >= 30);
 
   decc_ledger *l;
   ASSERT_OK(decc_ledger_open(&l, path, NULL));
-  ASSERT_EQ(q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 3);
-  ASSERT_EQ(q_int(l->db, "SELECT count(*) FROM sqlite_master WHERE name IN "
-                         "('txs_v2','deals_v2','tasks_v2')"),
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 3);
+  ASSERT_EQ(ldg_t_q_int(l->db,
+                        "SELECT count(*) FROM sqlite_master WHERE name IN "
+                        "('txs_v2','deals_v2','tasks_v2')"),
             0);
-  ASSERT_EQ(q_int(l->db, "SELECT count(*) FROM sqlite_master WHERE "
-                         "type='index' AND tbl_name='tasks' AND "
-                         "name='tasks_deal'"),
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT count(*) FROM sqlite_master WHERE "
+                               "type='index' AND tbl_name='tasks' AND "
+                               "name='tasks_deal'"),
             1);
   char *txs3 = dump(l->db, TXS_DUMP), *deals3 = dump(l->db, DEALS_DUMP),
        *tasks3 = dump(l->db, TASKS_DUMP);
@@ -215,8 +187,8 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
     ASSERT_STR_EQ(deals3, deals);
     ASSERT_STR_EQ(tasks3, tasks);
   }
-  ASSERT_EQ(q_int(l->db, "SELECT count(*) FROM txs WHERE kind=1 AND "
-                         "length(input) > 0"),
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT count(*) FROM txs WHERE kind=1 AND "
+                               "length(input) > 0"),
             0);
   /* the lookups the ledger makes by hash and id use an index */
   ASSERT(indexed(l->db, "SELECT raw FROM txs WHERE hash=x'00'"));
@@ -251,7 +223,7 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
   size_t n_got = 0;
   ASSERT_OK(decc_ledger_logs(l, &f, &got, &n_got, NULL));
   ASSERT_EQ(n_got, n_olog);
-  for (size_t i = 0; i < n_got && i < n_olog; i++) {
+  for (size_t i = 0; olog && i < n_got && i < n_olog; i++) {
     const decc_log *a = &got[i], *b = &olog[i];
     ASSERT_EQ(a->block_number, b->block_number);
     ASSERT_EQ(a->log_index, b->log_index);
@@ -267,8 +239,9 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
   }
   decc_logs_free(got, n_got);
   for (size_t i = 0; i < n_olog; i++)
-    free(olog[i].data);
-  ASSERT_EQ(q_int(l->db, "SELECT sum(n) FROM logs"), (int64_t)n_olog);
+    decc_free(olog[i].data);
+  free(olog);
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT sum(n) FROM logs"), (int64_t)n_olog);
   /* the state hash the schema-2 build printed for this file */
   size_t sn = 0;
   char *want = decc_test_read_file(
@@ -309,7 +282,7 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
   decc_ledger_close(l);
   /* reopened: already schema 3, nothing copied again */
   ASSERT_OK(decc_ledger_open(&l, path, NULL));
-  ASSERT_EQ(q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 3);
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT value FROM meta WHERE key='schema'"), 3);
   ASSERT_OK(decc_ledger_verify(l, &rep, NULL));
   ASSERT_EQ(rep.txs, n_tx + 1);
 
@@ -352,13 +325,13 @@ TEST(failed_upgrade_leaves_the_schema2_file_as_it_was) {
   ASSERT(strstr(err.msg, "upgrading the file from schema 2 to 3") &&
          strstr(err.msg, "deals_v2"));
   ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
-  ASSERT_EQ(q_int(db, "SELECT value FROM meta WHERE key='schema'"), 2);
+  ASSERT_EQ(ldg_t_q_int(db, "SELECT value FROM meta WHERE key='schema'"), 2);
   /* still the schema-2 table: keyed by hash, the input copies kept */
-  ASSERT_EQ(q_int(db, "SELECT count(*) FROM sqlite_master WHERE "
-                      "name='txs_v2'"),
+  ASSERT_EQ(ldg_t_q_int(db, "SELECT count(*) FROM sqlite_master WHERE "
+                            "name='txs_v2'"),
             0);
-  ASSERT(q_int(db, "SELECT count(*) FROM txs WHERE kind=1 AND "
-                   "length(input) > 0") > 0);
+  ASSERT(ldg_t_q_int(db, "SELECT count(*) FROM txs WHERE kind=1 AND "
+                         "length(input) > 0") > 0);
   char *after = dump(db, TXS_DUMP);
   ASSERT(after);
   if (before && after)
