@@ -27,6 +27,9 @@
  *    and the executing thread stay busy;
  *  - anvil + PoCo life cycles per second when bench/run.sh started anvil
  *    (measured by bench_chain_cycles, shown beside the embedded figure);
+ *  - log queries on the file the run wrote (every log, the hub's, one
+ *    event kind), each beside the time of reading every log row with
+ *    one plain SQLite statement;
  *  - the ledger file's size after the run (blocks, txs, logs, state).
  * Each timed run checks that every receipt succeeded. Sizes scale with
  * DECC_BENCH_SCALE.
@@ -44,6 +47,7 @@
 
 #include "bench_util.h"
 #include "decc/abi.h"
+#include "decc/hash.h"
 #include "decc/ledger.h"
 #include "decc/mem.h"
 #include "decc/order.h"
@@ -257,6 +261,85 @@ static double recover_rate(int threads, double *per_cpu) {
   double c = j[0].cpu + (threads > 1 ? j[1].cpu : 0);
   *per_cpu = c > 0 ? (double)n / c : 0;
   return (double)n / t;
+}
+
+/* Seconds per call of decc_ledger_logs(f) (best of 5) and the logs it
+ * returned. */
+static double logs_time(decc_ledger *l, const decc_log_filter *f,
+                        size_t *n_out) {
+  double best = 1e9;
+  for (int r = 0; r < 5; r++) {
+    decc_log *lg = NULL;
+    size_t n = 0;
+    decc_err err;
+    double t0 = bench_now();
+    if (decc_ledger_logs(l, f, &lg, &n, &err) != DECC_OK)
+      die("logs", err.msg);
+    double t = bench_now() - t0;
+    if (t < best)
+      best = t;
+    decc_logs_free(lg, n);
+    *n_out = n;
+  }
+  return best;
+}
+
+/* Log queries on the file the run wrote (eth_getLogs, the explorer, the
+ * subgraphs ask these): every log, the hub's, and one event kind, each
+ * beside the reference of reading the same blocks' log rows with one
+ * plain SQLite statement on another connection, bytes only, nothing
+ * decoded or filtered (what reading the rows costs at least). */
+static void log_queries(decc_ledger *l, const decc_ledger_info *info,
+                        const char *path) {
+  sqlite3 *db;
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    die("sqlite3_open", sqlite3_errmsg(db));
+  uint8_t fin[32];
+  const char *ev = "TaskFinalize(bytes32,bytes)";
+  decc_keccak256(fin, (const uint8_t *)ev, strlen(ev));
+  for (int q = 0; q < 3; q++) {
+    decc_log_filter f;
+    decc_log_filter_init(&f);
+    f.limit = (size_t)1 << 30;
+    const char *what = "every log";
+    if (q == 1) {
+      f.addresses = &info->addr.hub;
+      f.n_addresses = 1;
+      what = "the hub's logs";
+    } else if (q == 2) {
+      f.topic_alts[0] = (const uint8_t(*)[32])fin;
+      f.n_topic_alts[0] = 1;
+      what = "TaskFinalize logs";
+    }
+    size_t n = 0;
+    double t = logs_time(l, &f, &n);
+    /* the reference reads every log row: the rows a query of every log
+     * reads (the other two read a subset of those blocks) */
+    double best = 1e9;
+    for (int r = 0; r < 5; r++) {
+      sqlite3_stmt *st;
+      if (sqlite3_prepare_v2(db, "SELECT body FROM logs", -1, &st, NULL) !=
+          SQLITE_OK)
+        die("prepare", sqlite3_errmsg(db));
+      size_t bytes = 0;
+      double t0 = bench_now();
+      while (sqlite3_step(st) == SQLITE_ROW)
+        bytes += (size_t)sqlite3_column_bytes(st, 0);
+      double tr = bench_now() - t0;
+      sqlite3_finalize(st);
+      if (bytes == 0)
+        die("reference", "no log rows");
+      if (tr < best)
+        best = tr;
+    }
+    char line[200];
+    snprintf(line, sizeof line,
+             "log query, %s, whole chain (%zu logs; reading every log row "
+             "alone: %.2f ms, x%.2f)",
+             what, n, best * 1e3, best / t);
+    bench_report(line, t * 1e3, "ms");
+  }
+  sqlite3_close(db);
 }
 
 /* anvil + PoCo life cycles per second beside the embedded figure: when
@@ -543,6 +626,7 @@ int main(void) {
     die("verify", err.msg);
   bench_report("verify (replay from genesis)",
                (double)rep.txs / (bench_now() - v0), "txs/s");
+  log_queries(l, &info, path);
   bench_report("peak RSS", (double)bench_peak_rss_kib() / 1024, "MiB");
   free(lat);
   rv_free(&lc);
