@@ -1,9 +1,9 @@
 /*
  * db.c — the ledger's SQLite file: opening it (WAL, synchronous=FULL,
- * busy timeout, checkpoints on their own thread: ckpt.c), the schema, loading the configuration from the meta table
- * and initialising a new ledger from its genesis (genesis.c). The SQL
- * helpers every file uses (statement cache, binder, meta table) are in
- * sql.c.
+ * busy timeout, checkpoints on their own thread: ckpt.c), the schema,
+ * loading the configuration from the meta table and initialising a new
+ * ledger from its genesis (genesis.c). The SQL helpers every file uses
+ * (statement cache, binder, meta table) are in sql.c.
  *
  * Why synchronous=FULL: in WAL mode NORMAL only syncs the WAL at
  * checkpoints, so a power loss may drop the last committed blocks even

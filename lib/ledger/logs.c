@@ -239,6 +239,9 @@ decc_status ldg_logs_read(decc_ledger *l, sqlite3_stmt *st,
             cnt = sqlite3_column_int64(st, 3);
     const uint8_t *body = sqlite3_column_blob(st, 4);
     size_t len = (size_t)sqlite3_column_bytes(st, 4);
+    uint8_t tx_hash[32], block_hash[32]; /* the row's, shared by its logs */
+    ldg_col_h32(st, 5, tx_hash);
+    ldg_col_h32(st, 6, block_hash);
     if (cnt <= 0 || cnt > 1 << 20 || blk < 0 || tx < 0 || first < 0) {
       s = decc_err_set(err, DECC_E_CORRUPT,
                        "ledger: block %lld: a bad log row (restore the file "
@@ -297,8 +300,8 @@ decc_status ldg_logs_read(decc_ledger *l, sqlite3_stmt *st,
       o->block_number = (uint64_t)blk;
       o->tx_index = (uint32_t)tx;
       o->log_index = (uint32_t)first + (uint32_t)i;
-      ldg_col_h32(st, 5, o->tx_hash);
-      ldg_col_h32(st, 6, o->block_hash);
+      memcpy(o->tx_hash, tx_hash, 32);
+      memcpy(o->block_hash, block_hash, 32);
     }
   }
   if (row != tmp)
