@@ -12,8 +12,10 @@
 # the workerpool thread) and the scheduler/worker pair, in process and over
 # HTTP; the receipt logs' group commit (appenders on 8 threads sharing one
 # fdatasync), the vault's read connections (five reader threads beside a
-# writer), the ledger's signature recovery on every core and its WAL
-# checkpoints on their own thread (test_ledger_ckpt). No
+# writer), the ledger's signature recovery on every core, its blocks
+# handed over ahead to the decoding threads and the order signers they
+# share (test_ledger_prepare), and its WAL checkpoints on their own thread
+# (test_ledger_ckpt). No
 # suppression file: every report is a finding.
 # test_e2e and test_restart run whole tasks through the sandbox (the worker,
 # its enclave runs, a worker killed and resumed). The sandbox forks with the
@@ -28,7 +30,8 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 TESTS=(test_http test_http_guard test_http_blocking test_market_readers test_node test_node_nonce
   test_graphql test_sched_remote test_e2e test_restart test_rcpt_group
-  test_ledger_parallel test_ledger_presig test_ledger_ckpt test_vault)
+  test_ledger_parallel test_ledger_presig test_ledger_prepare test_ledger_ckpt
+  test_vault)
 sel=()
 for t in "${TESTS[@]}"; do
   [[ -n "$PATTERN" && ! "$t" =~ $PATTERN ]] && continue

@@ -235,6 +235,28 @@ DECC_API decc_status decc_ledger_submit_raw(decc_ledger *l,
                                             decc_receipt *out,
                                             decc_err *err) DECC_WARN_UNUSED;
 
+/* Hands over the transactions of the next block ahead of its submit, so
+ * that a caller streaming blocks keeps every core busy: the ledger's
+ * decoding threads parse them and recover their signatures while the
+ * caller submits the current block (after that block's own, which always
+ * come first). The bytes are copied; raw and lens may be freed on
+ * return. The next decc_ledger_submit_raw of exactly these n byte strings
+ * takes the work done; its outcome is the one it has without this call
+ * (decoding is a pure function of the bytes and the chain); batches
+ * handed over before that one are dropped (the stream passed them by).
+ * Up to four batches wait at once (block N+1 is handed over before block
+ * N, handed over earlier, is submitted): a fifth drops the oldest. A
+ * submit of other transactions leaves them waiting; closing the ledger
+ * drops them. Nothing is checked here: the submit
+ * reports every error. On one core, or for a batch too small to share,
+ * this does nothing. Returns: DECC_OK; DECC_E_LIMIT (more than
+ * DECC_LEDGER_MAX_BATCH transactions, or one longer than DECC_TX_MAX_SIZE:
+ * the submit would refuse them); DECC_E_NOMEM. */
+DECC_API decc_status decc_ledger_prepare_raw(decc_ledger *l,
+                                             const uint8_t *const *raw,
+                                             const size_t *lens, size_t n,
+                                             decc_err *err) DECC_WARN_UNUSED;
+
 /* Builds and signs (with sk32) an EIP-1559 (type 2) call transaction for
  * this kind of chain: chainId, nonce, zero fees, a 30,000,000 gas limit,
  * value 0. Appends the raw bytes to raw. Returns: DECC_OK; DECC_E_INVALID

@@ -112,6 +112,14 @@ struct decc_ledger {
   decc_buf logbody;
   /* decoded deal and task records beside their bytes (reccache.c) */
   struct ldg_reccache *rc;
+  /* order signers recovered before, shared by the decoding threads
+   * (sigcache.c); NULL until the first batch, or when out of memory */
+  struct ldg_sigcache *sc;
+  /* the decoding threads (decode.c), started by the first large batch;
+   * pool_off: none can run (one core, no thread could start) */
+  struct ldg_pool *pool;
+  int pool_off;
+  uint64_t prep_taken; /* submits that took a batch prepared ahead (tests) */
   /* entry and category rows read during the open block (blkcache.c);
    * bc_off (tests) turns it off */
   struct ldg_blkcache *bc;
@@ -429,6 +437,21 @@ decc_status ldg_ov_flush(decc_ledger *l, decc_err *err);
 /* Drops the overlay (after commit or abort; at close). */
 void ldg_ov_clear(decc_ledger *l);
 
+/* ---- recovered order signers (sigcache.c) ------------------------------------ */
+
+typedef struct ldg_sigcache ldg_sigcache;
+/* A new, empty cache; NULL when out of memory (then nothing is cached). */
+ldg_sigcache *ldg_sigcache_new(void);
+/* Frees c (NULL: no-op). */
+void ldg_sigcache_free(ldg_sigcache *c);
+/* decc_poco_sigcheck_recover(k), answered from c when k's exact digest
+ * and signature were recovered before; otherwise recovers and remembers
+ * it (best effort). c NULL: recovers. Thread-safe (c's own mutex). */
+void ldg_sigcache_recover(ldg_sigcache *c, decc_poco_sigcheck *k);
+/* Lookups answered from c and lookups that recovered, since c was made
+ * (0 and 0 for NULL). */
+void ldg_sigcache_stats(ldg_sigcache *c, uint64_t *hits, uint64_t *misses);
+
 /* ---- decoded record cache (reccache.c) --------------------------------------- */
 
 /* When (id, the record bytes rec/len just read) is cached: deep-copies the
@@ -653,7 +676,7 @@ void ldg_call_hash(uint8_t out[32], uint64_t chain_id, const decc_address *from,
                    uint64_t nonce, const decc_address *to, const uint8_t *data,
                    size_t len);
 
-/* ---- signed transactions (rawtx.c) --------------------------------------- */
+/* ---- signed transactions (decode.c, rawtx.c) ------------------------------ */
 
 /* A raw transaction checked for this chain: parsed, chain id bound, sender
  * recovered, a call (no creation, no value). data is tx.data. */
@@ -683,13 +706,38 @@ decc_status ldg_exec_pre(decc_ledger *l, const ldg_rawtx *t, int kind,
                          const uint8_t *data, size_t len, const uint8_t *raw,
                          size_t raw_len, decc_receipt *out, decc_err *err);
 void ldg_raw_clear(ldg_rawtx *t);
-/* Decodes raw[0..n) into tx[0..n) on every online core (rawtx.c): each
- * index gets its own result, st[i] and errs[i] (errs only meaningful on
- * failure), whatever thread computed it, so callers judge them in index
- * order exactly as a serial loop would. Every tx[i] is initialized (clear
- * each with ldg_raw_clear). The signatures each call to l's hub will
- * verify are recovered too, into tx[i].pre (used by ldg_exec_pre). */
-void ldg_raw_decode_many(const decc_ledger *l, const uint8_t *const *raw,
+/* ---- batches decoded on the ledger's threads (decode.c) ------------------ */
+
+/* The decoding of one batch, raw[0..n) (not copied: valid until
+ * ldg_djob_end). */
+typedef struct ldg_djob ldg_djob;
+/* Starts decoding raw[0..n) on l's decoding threads (started here at the
+ * first batch large enough to share, LDG_DECODE_MIN in decode.c; a
+ * smaller batch is decoded by the caller in ldg_djob_wait). When the batch prepared ahead
+ * (decc_ledger_prepare_raw) holds exactly these bytes, its slots are
+ * taken as they are. Returns the job (end it with ldg_djob_end), NULL
+ * when out of memory. Only one job per ledger at a time. */
+ldg_djob *ldg_djob_begin(decc_ledger *l, const uint8_t *const *raw,
+                         const size_t *lens, size_t n);
+/* Waits until slot i is decoded, decoding unclaimed slots meanwhile.
+ * Returns its ldg_raw_decode status; *t (when t) points at the decoded
+ * transaction (owned by j); on failure *err (when err) is its error.
+ * Slots must be waited for in increasing order. */
+decc_status ldg_djob_wait(ldg_djob *j, size_t i, const ldg_rawtx **t,
+                          decc_err *err);
+/* Stops the job, waits for the slots being decoded and frees it with
+ * every decoded transaction (NULL: no-op). */
+void ldg_djob_end(ldg_djob *j);
+/* Stops and joins l's decoding threads, dropping a prepared batch
+ * (decc_ledger_close). */
+void ldg_pool_free(decc_ledger *l);
+/* Decodes raw[0..n) into tx[0..n) on every online core: each index gets
+ * its own result, st[i] and errs[i] (errs only meaningful on failure),
+ * whatever thread computed it, so callers judge them in index order
+ * exactly as a serial loop would. Every tx[i] is initialized (clear each
+ * with ldg_raw_clear). The signatures each call to l's hub will verify
+ * are recovered too, into tx[i].pre (used by ldg_exec_pre). */
+void ldg_raw_decode_many(decc_ledger *l, const uint8_t *const *raw,
                          const size_t *lens, size_t n, ldg_rawtx *tx,
                          decc_status *st, decc_err *errs);
 

@@ -41,9 +41,58 @@ static uint8_t *blob_copy(sqlite3_stmt *st, int col, size_t *len, int *oom) {
   return c;
 }
 
+/* Hands block `number`'s signed transactions to dst's decoding threads
+ * ahead (decc_ledger_prepare_raw), so that they are recovered while the
+ * block before them replays. Best effort: when anything fails here they
+ * are decoded at their turn, with the same results. */
+static void prepare_next(decc_ledger *src, decc_ledger *dst, uint64_t number) {
+  sqlite3_stmt *st = ldg_stmt(
+      src, "SELECT raw FROM txs WHERE block=?1 AND kind=?2 ORDER BY idx", NULL);
+  if (!st)
+    return;
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)number);
+  sqlite3_bind_int(st, 2, LDG_TX_RAW);
+  decc_buf all;
+  decc_buf_init(&all, 0);
+  size_t *ends = NULL, n = 0, cap = 0;
+  int ok = 1;
+  while (ok && sqlite3_step(st) == SQLITE_ROW) {
+    if (n == cap) {
+      size_t nc = cap ? 2 * cap : 64;
+      size_t *ne = decc_realloc(ends, nc * sizeof *ne);
+      if (!ne)
+        break;
+      ends = ne;
+      cap = nc;
+    }
+    const void *p = sqlite3_column_blob(st, 0);
+    size_t len = (size_t)sqlite3_column_bytes(st, 0);
+    ok = !len || decc_buf_append(&all, p, len) == DECC_OK;
+    ends[n++] = all.len;
+  }
+  sqlite3_reset(st);
+  const uint8_t **rp = ok && n ? decc_calloc(n, sizeof *rp) : NULL;
+  size_t *rl = rp ? decc_calloc(n, sizeof *rl) : NULL;
+  if (rl) {
+    for (size_t i = 0; i < n; i++) {
+      size_t start = i ? ends[i - 1] : 0;
+      rp[i] = all.data + start;
+      rl[i] = ends[i] - start;
+    }
+    if (decc_ledger_prepare_raw(dst, rp, rl, n, NULL) != DECC_OK) {
+      /* out of memory: decoded at its turn instead */
+    }
+  }
+  decc_free(rp);
+  decc_free(rl);
+  decc_free(ends);
+  decc_buf_clear(&all);
+}
+
 /* The block's transactions are read first, their signatures (the costly
  * part of a replay) are then checked on every core at once
- * (ldg_raw_decode_many), and they are replayed in order, each decode
+ * (ldg_raw_decode_many; the next block's are handed over first, to be
+ * recovered while this one replays), and they are replayed in order, each decode
  * result judged where the serial loop judged it: the same first failure,
  * the same messages, the same replayed state. */
 static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
@@ -110,6 +159,8 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
           rp[rows[i].k] = rows[i].raw;
           rl[rows[i].k] = rows[i].raw_len;
         }
+      /* the next block's recoveries run while this one replays */
+      prepare_next(src, dst, number + 1);
       ldg_raw_decode_many(dst, rp, rl, n_raw, tx, tst, terr);
     }
   }
