@@ -5,8 +5,13 @@
  *  - full task life cycles per second: matchOrders + initialize +
  *    contributeAndFinalize, each an EIP-1559 transaction signed in advance
  *    (signing is the clients' cost), submitted in blocks of B life cycles
- *    (3·B transactions per block), with the p50 / p99 latency of a block's
- *    submit-to-durable-commit; target ≥ 5,000 life cycles/s on one core;
+ *    (3·B transactions per block), each next block handed over ahead
+ *    (decc_ledger_prepare_raw) as a producer streaming blocks does
+ *    (DECC_BENCH_NO_PREPARE=1: one block at a time), with the p50 / p99
+ *    latency of a block's submit-to-durable-commit; target ≥ 5,000 life
+ *    cycles/s on one core. Every deal matches the same app and workerpool
+ *    orders (large volumes), so the ledger recovers their signers once
+ *    (lib/ledger/sigcache.c) and a cycle recovers 5 signatures, not 7;
  *  - signed RLC transfers applied per second (blocks of 500);
  *  - reference measured in the same run, same directory and pragmas: raw
  *    SQLite commits per second (one small INSERT per fsync'd commit), and

@@ -183,8 +183,10 @@ decc_status ldg_open_db(decc_ledger **out, const char *path, int create,
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (create || memory)
     flags |= SQLITE_OPEN_CREATE;
-  if (sqlite3_open_v2(memory ? ":memory:" : path, &l->db, flags, NULL) !=
-      SQLITE_OK) {
+  /* a file ledger's WAL frames are written once per transaction
+   * (walbuf.c) */
+  if (sqlite3_open_v2(memory ? ":memory:" : path, &l->db, flags,
+                      memory ? NULL : ldg_walbuf_vfs()) != SQLITE_OK) {
     decc_status s = decc_err_set(err, DECC_E_IO, "ledger: cannot open %s: %s",
                                  memory ? ":memory:" : path,
                                  l->db ? sqlite3_errmsg(l->db) : "no memory");

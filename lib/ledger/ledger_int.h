@@ -437,6 +437,19 @@ decc_status ldg_ov_flush(decc_ledger *l, decc_err *err);
 /* Drops the overlay (after commit or abort; at close). */
 void ldg_ov_clear(decc_ledger *l);
 
+/* ---- WAL writes gathered per transaction (walbuf.c) ------------------------- */
+
+/* The name of the VFS a file ledger is opened with (registered at the
+ * first call; process-wide), or NULL when it could not be registered (then
+ * the default VFS is used: the same files, one write per frame part). */
+const char *ldg_walbuf_vfs(void);
+/* Since the process started (tests): writes SQLite asked of WAL files
+ * through that VFS, write calls made of them, and buffers written because
+ * SQLite read back a frame still in them (a page spilled from the cache
+ * during a transaction). */
+void ldg_walbuf_stats(uint64_t *writes, uint64_t *flushes,
+                      uint64_t *read_flushes);
+
 /* ---- recovered order signers (sigcache.c) ------------------------------------ */
 
 typedef struct ldg_sigcache ldg_sigcache;
