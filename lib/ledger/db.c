@@ -196,8 +196,15 @@ decc_status ldg_open_db(decc_ledger **out, const char *path, int create,
   decc_status s = configure(l, memory, err);
   if (s == DECC_OK && !memory)
     s = ldg_ckpt_start(l, path, err);
-  if (s == DECC_OK && (create || memory))
-    s = ldg_exec_raw(l, SCHEMA, err);
+  if (s == DECC_OK && (create || memory)) {
+    /* one transaction: the tables appear together, with one sync instead
+     * of one per statement (~25 on a new file) */
+    if ((s = ldg_exec_raw(l, "BEGIN IMMEDIATE", err)) == DECC_OK &&
+        (s = ldg_exec_raw(l, SCHEMA, err)) == DECC_OK)
+      s = ldg_exec_raw(l, "COMMIT", err);
+    if (s != DECC_OK)
+      ldg_exec_raw(l, "ROLLBACK", NULL);
+  }
   if (s != DECC_OK) {
     decc_ledger_close(l);
     return s;
