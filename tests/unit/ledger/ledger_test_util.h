@@ -7,6 +7,7 @@
 #define LEDGER_TEST_UTIL_H
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +184,100 @@ static inline decc_log *ldg_t_row_logs(sqlite3 *db, const char *sql,
   }
   sqlite3_finalize(st);
   return v;
+}
+
+/* Registers, as `owner` (an impersonated call to the app registry), an
+ * app owned by it (DOCKER image "img", checksum 0x01 bytes); *app its
+ * address. Returns 0, or -1 when the call failed or reverted. */
+static inline int ldg_t_create_app(decc_ledger *l, const decc_ledger_info *info,
+                                   const decc_address *owner,
+                                   decc_address *app) {
+  decc_abi_enc e;
+  uint8_t sum[32];
+  memset(sum, 1, 32);
+  decc_abi_enc_init(&e, 0);
+  decc_abi_enc_push_address(&e, owner);
+  decc_abi_enc_push_string(&e, "app");
+  decc_abi_enc_push_string(&e, "DOCKER");
+  decc_abi_enc_push_bytes(&e, "img", 3);
+  decc_abi_enc_push_bytes32(&e, sum);
+  decc_abi_enc_push_bytes(&e, NULL, 0);
+  decc_buf d =
+      finish_call(&e, "createApp(address,string,string,bytes,bytes32,bytes)");
+  decc_receipt r;
+  int st = ldg_t_call(l, owner, &info->addr.app_registry, &d, &r);
+  decc_buf_clear(&d);
+  if (st != 1)
+    return -1;
+  memcpy(app->b, r.output + 12, 20);
+  decc_receipt_clear(&r);
+  return 0;
+}
+
+/* The same for a workerpool ("pool") owned by `owner`. */
+static inline int ldg_t_create_workerpool(decc_ledger *l,
+                                          const decc_ledger_info *info,
+                                          const decc_address *owner,
+                                          decc_address *wp) {
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_abi_enc_push_address(&e, owner);
+  decc_abi_enc_push_string(&e, "pool");
+  decc_buf d = finish_call(&e, "createWorkerpool(address,string)");
+  decc_receipt r;
+  int st = ldg_t_call(l, owner, &info->addr.workerpool_registry, &d, &r);
+  decc_buf_clear(&d);
+  if (st != 1)
+    return -1;
+  memcpy(wp->b, r.output + 12, 20);
+  decc_receipt_clear(&r);
+  return 0;
+}
+
+/* One block of n RLC transfers (impersonated calls) from dev account 0
+ * to new addresses: `fill` bytes with the block index at byte 0 and the
+ * transfer's index at byte 8; amounts 1..n. New balance rows, txs and
+ * logs: a few dirty pages per 20 transfers. Returns 0, or -1 when the
+ * block failed or a transfer reverted. */
+static inline int ldg_t_transfer_block(decc_ledger *l, uint8_t fill,
+                                       unsigned blk, unsigned n) {
+  decc_ledger_info info;
+  if (decc_ledger_get_info(l, &info, NULL) != DECC_OK)
+    return -1;
+  decc_address a0 = dev_addr(0);
+  decc_buf *d = calloc(n ? n : 1, sizeof *d);
+  decc_ledger_call *calls = calloc(n ? n : 1, sizeof *calls);
+  decc_receipt *r = calloc(n ? n : 1, sizeof *r);
+  int rc = d && calls && r ? 0 : -1;
+  for (unsigned i = 0; rc == 0 && i < n; i++) {
+    decc_address to;
+    memset(to.b, fill, 20);
+    memcpy(to.b, &blk, sizeof blk);
+    memcpy(to.b + 8, &i, sizeof i);
+    decc_abi_enc e;
+    decc_abi_enc_init(&e, 0);
+    decc_abi_enc_push_address(&e, &to);
+    decc_abi_enc_push_u64(&e, 1 + i);
+    d[i] = finish_call(&e, "transfer(address,uint256)");
+    calls[i] = (decc_ledger_call){a0, info.addr.token, d[i].data, d[i].len};
+  }
+  decc_err err;
+  if (rc == 0 && decc_ledger_submit_calls(l, calls, n, r, &err) != DECC_OK) {
+    fprintf(stderr, "transfer block failed: %s\n", err.msg);
+    rc = -1;
+  } else if (rc == 0) {
+    for (unsigned i = 0; i < n; i++) {
+      if (r[i].status != 1)
+        rc = -1;
+      decc_receipt_clear(&r[i]);
+    }
+  }
+  for (unsigned i = 0; d && i < n; i++)
+    decc_buf_clear(&d[i]);
+  free(d);
+  free(calls);
+  free(r);
+  return rc;
 }
 
 #endif

@@ -33,35 +33,6 @@ static void file_ledger(decc_ledger **l, const char *name, char *path,
   ASSERT_OK(decc_ledger_open(l, path, NULL));
 }
 
-/* One block of 20 RLC transfers from dev account 0 to new addresses
- * (new balance rows, txs and logs: a few dirty pages per block). */
-static void transfer_block(decc_ledger *l, unsigned blk) {
-  decc_ledger_info info;
-  ASSERT_OK(decc_ledger_get_info(l, &info, NULL));
-  decc_address a0 = dev_addr(0);
-  decc_buf d[20];
-  decc_ledger_call calls[20];
-  for (unsigned i = 0; i < 20; i++) {
-    decc_address to;
-    memset(to.b, 0x5a, 20);
-    memcpy(to.b, &blk, sizeof blk);
-    to.b[19] = (uint8_t)i;
-    decc_abi_enc e;
-    decc_abi_enc_init(&e, 0);
-    ASSERT_OK(decc_abi_enc_push_address(&e, &to));
-    ASSERT_OK(decc_abi_enc_push_u64(&e, 1 + i));
-    d[i] = finish_call(&e, "transfer(address,uint256)");
-    calls[i] = (decc_ledger_call){a0, info.addr.token, d[i].data, d[i].len};
-  }
-  decc_receipt r[20];
-  ASSERT_OK(decc_ledger_submit_calls(l, calls, 20, r, NULL));
-  for (unsigned i = 0; i < 20; i++) {
-    ASSERT_EQ(r[i].status, 1);
-    decc_receipt_clear(&r[i]);
-    decc_buf_clear(&d[i]);
-  }
-}
-
 TEST(checkpoints_run_on_their_own_thread_and_bound_the_wal) {
   char path[512], wal[540], path2[512], wal2[540];
   decc_ledger *l, *u;
@@ -75,8 +46,8 @@ TEST(checkpoints_run_on_their_own_thread_and_bound_the_wal) {
   ldg_ckpt_set_threshold(u, 1u << 30); /* never */
   long long db0 = file_size(path);
   for (unsigned b = 0; b < 60; b++) {
-    transfer_block(l, b);
-    transfer_block(u, b);
+    ASSERT_EQ(ldg_t_transfer_block(l, 0x5a, b, 20), 0);
+    ASSERT_EQ(ldg_t_transfer_block(u, 0x5a, b, 20), 0);
     /* as a busy node would: the next block comes after the checkpoint
      * had time to run (under valgrind or TSan it is slow) */
     uint64_t runs, inl;
@@ -119,7 +90,7 @@ TEST(a_reader_on_an_old_snapshot_makes_the_committer_checkpoint_too) {
   if (!l)
     return;
   ldg_ckpt_set_threshold(l, 16);
-  transfer_block(l, 0);
+  ASSERT_EQ(ldg_t_transfer_block(l, 0x5a, 0, 20), 0);
   /* a reader in another connection keeps its snapshot open */
   sqlite3 *rd;
   ASSERT_EQ(sqlite3_open_v2(path, &rd, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
@@ -127,7 +98,7 @@ TEST(a_reader_on_an_old_snapshot_makes_the_committer_checkpoint_too) {
       sqlite3_exec(rd, "BEGIN; SELECT count(*) FROM blocks;", NULL, NULL, NULL),
       SQLITE_OK);
   for (unsigned b = 1; b < 40; b++) {
-    transfer_block(l, b);
+    ASSERT_EQ(ldg_t_transfer_block(l, 0x5a, b, 20), 0);
     uint64_t runs, inl;
     ldg_ckpt_stats(l, 1, &runs, &inl);
   }
@@ -137,7 +108,7 @@ TEST(a_reader_on_an_old_snapshot_makes_the_committer_checkpoint_too) {
   ASSERT_EQ(sqlite3_exec(rd, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(rd);
   for (unsigned b = 40; b < 50; b++)
-    transfer_block(l, b);
+    ASSERT_EQ(ldg_t_transfer_block(l, 0x5a, b, 20), 0);
   decc_ledger_verify_report rep;
   ASSERT_OK(decc_ledger_verify(l, &rep, NULL));
   ASSERT_EQ(rep.txs, 50u * 20u);

@@ -36,34 +36,9 @@ static int setup(world *w) {
     if (decc_ledger_dev_key(w->sk[i], i + 1) != DECC_OK ||
         decc_address_from_privkey(&w->who[i], w->sk[i]) != DECC_OK)
       return -1;
-  decc_abi_enc e;
-  uint8_t sum[32];
-  memset(sum, 1, 32);
-  decc_abi_enc_init(&e, 0);
-  decc_abi_enc_push_address(&e, &w->who[0]);
-  decc_abi_enc_push_string(&e, "app");
-  decc_abi_enc_push_string(&e, "DOCKER");
-  decc_abi_enc_push_bytes(&e, "img", 3);
-  decc_abi_enc_push_bytes32(&e, sum);
-  decc_abi_enc_push_bytes(&e, NULL, 0);
-  decc_buf d =
-      finish_call(&e, "createApp(address,string,string,bytes,bytes32,bytes)");
-  decc_receipt r;
-  if (ldg_t_call(w->l, &w->who[0], &w->info.addr.app_registry, &d, &r) != 1)
+  if (ldg_t_create_app(w->l, &w->info, &w->who[0], &w->app) ||
+      ldg_t_create_workerpool(w->l, &w->info, &w->who[1], &w->wp))
     return -1;
-  memcpy(w->app.b, r.output + 12, 20);
-  decc_receipt_clear(&r);
-  decc_buf_clear(&d);
-  decc_abi_enc_init(&e, 0);
-  decc_abi_enc_push_address(&e, &w->who[1]);
-  decc_abi_enc_push_string(&e, "pool");
-  d = finish_call(&e, "createWorkerpool(address,string)");
-  if (ldg_t_call(w->l, &w->who[1], &w->info.addr.workerpool_registry, &d, &r) !=
-      1)
-    return -1;
-  memcpy(w->wp.b, r.output + 12, 20);
-  decc_receipt_clear(&r);
-  decc_buf_clear(&d);
   return 0;
 }
 

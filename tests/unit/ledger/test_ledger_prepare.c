@@ -37,18 +37,6 @@ typedef struct world {
   uint64_t nonce; /* the requester's next */
 } world;
 
-static int create(world *w, unsigned who, const decc_address *reg, decc_buf d,
-                  decc_address *out) {
-  decc_receipt r;
-  int st = ldg_t_call(w->l, &w->who[who], reg, &d, &r);
-  decc_buf_clear(&d);
-  if (st != 1)
-    return -1;
-  memcpy(out->b, r.output + 12, 20);
-  decc_receipt_clear(&r);
-  return 0;
-}
-
 /* A memory ledger with an app and a workerpool, and their orders of a
  * large volume signed once (matched again by every deal). */
 static int setup(world *w) {
@@ -66,26 +54,8 @@ static int setup(world *w) {
     if (decc_ledger_dev_key(w->sk[i], i + 1) != DECC_OK ||
         decc_address_from_privkey(&w->who[i], w->sk[i]) != DECC_OK)
       return -1;
-  decc_abi_enc e;
-  uint8_t sum[32];
-  memset(sum, 1, 32);
-  decc_abi_enc_init(&e, 0);
-  decc_abi_enc_push_address(&e, &w->who[0]);
-  decc_abi_enc_push_string(&e, "app");
-  decc_abi_enc_push_string(&e, "DOCKER");
-  decc_abi_enc_push_bytes(&e, "img", 3);
-  decc_abi_enc_push_bytes32(&e, sum);
-  decc_abi_enc_push_bytes(&e, NULL, 0);
-  if (create(w, 0, &w->info.addr.app_registry,
-             finish_call(&e, "createApp(address,string,string,bytes,bytes32,"
-                             "bytes)"),
-             &w->app))
-    return -1;
-  decc_abi_enc_init(&e, 0);
-  decc_abi_enc_push_address(&e, &w->who[1]);
-  decc_abi_enc_push_string(&e, "pool");
-  if (create(w, 1, &w->info.addr.workerpool_registry,
-             finish_call(&e, "createWorkerpool(address,string)"), &w->wp))
+  if (ldg_t_create_app(w->l, &w->info, &w->who[0], &w->app) ||
+      ldg_t_create_workerpool(w->l, &w->info, &w->who[1], &w->wp))
     return -1;
   if (decc_order_init(&w->ao, DECC_ORDER_APP) != DECC_OK ||
       decc_order_init(&w->ds, DECC_ORDER_DATASET) != DECC_OK ||

@@ -35,35 +35,6 @@ static void file_ledger(decc_ledger **l, const char *name, char *path,
   ASSERT_OK(decc_ledger_open(l, path, NULL));
 }
 
-/* One block of n (≤ 400) RLC transfers from dev account 0 to new
- * addresses (the same state changes on any two ledgers). */
-static void transfer_block(decc_ledger *l, unsigned blk, unsigned n) {
-  decc_ledger_info info;
-  ASSERT_OK(decc_ledger_get_info(l, &info, NULL));
-  decc_address a0 = dev_addr(0);
-  static decc_buf d[400];
-  static decc_ledger_call calls[400];
-  static decc_receipt r[400];
-  for (unsigned i = 0; i < n; i++) {
-    decc_address to;
-    memset(to.b, 0x3c, 20);
-    memcpy(to.b, &blk, sizeof blk);
-    memcpy(to.b + 8, &i, sizeof i);
-    decc_abi_enc e;
-    decc_abi_enc_init(&e, 0);
-    ASSERT_OK(decc_abi_enc_push_address(&e, &to));
-    ASSERT_OK(decc_abi_enc_push_u64(&e, 1 + i));
-    d[i] = finish_call(&e, "transfer(address,uint256)");
-    calls[i] = (decc_ledger_call){a0, info.addr.token, d[i].data, d[i].len};
-  }
-  ASSERT_OK(decc_ledger_submit_calls(l, calls, n, r, NULL));
-  for (unsigned i = 0; i < n; i++) {
-    ASSERT_EQ(r[i].status, 1);
-    decc_receipt_clear(&r[i]);
-    decc_buf_clear(&d[i]);
-  }
-}
-
 static long long count_blocks(sqlite3 *db) {
   sqlite3_stmt *st;
   long long n = -1;
@@ -90,7 +61,7 @@ TEST(frames_gathered_and_visible_at_commit) {
   uint64_t w0, f0, r0, w1, f1, r1;
   for (unsigned b = 0; b < 5; b++) {
     ldg_walbuf_stats(&w0, &f0, &r0);
-    transfer_block(l, b, 200);
+    ASSERT_EQ(ldg_t_transfer_block(l, 0x3c, b, 200), 0);
     ldg_walbuf_stats(&w1, &f1, &r1);
     /* committed: the other connection sees it now */
     ASSERT_EQ(count_blocks(other), base + b + 1);
@@ -124,8 +95,8 @@ TEST(pages_spilled_before_commit_read_back_through_the_buffer) {
   uint64_t w0, f0, r0, w1, f1, r1;
   ldg_walbuf_stats(&w0, &f0, &r0);
   for (unsigned b = 0; b < 3; b++) {
-    transfer_block(l, b, 400);
-    transfer_block(m, b, 400);
+    ASSERT_EQ(ldg_t_transfer_block(l, 0x3c, b, 400), 0);
+    ASSERT_EQ(ldg_t_transfer_block(m, 0x3c, b, 400), 0);
   }
   ldg_walbuf_stats(&w1, &f1, &r1);
   ASSERT(r1 > r0); /* frames were read back from the buffer's range */
@@ -157,7 +128,7 @@ TEST(commit_frame_written_without_a_sync) {
             SQLITE_OK);
   long long base = count_blocks(other);
   for (unsigned b = 0; b < 4; b++) {
-    transfer_block(l, 100 + b, 150);
+    ASSERT_EQ(ldg_t_transfer_block(l, 0x3c, 100 + b, 150), 0);
     ASSERT_EQ(count_blocks(other), base + b + 1);
     sqlite3_stmt *st;
     ASSERT_EQ(sqlite3_prepare_v2(other,
