@@ -120,7 +120,14 @@ refuse "not a multiple of 16" 1 "$DECC" dataset decrypt bad/cut.enc --key-file k
 grep -q 'multiple of 16' "$T/err" && ok || ko "multiple-of-16 message"
 cp plain.bin.enc bad/tamper.enc
 size=$(stat -c %s bad/tamper.enc)
-printf '\x5a\x5a\x5a\x5a' | dd of=bad/tamper.enc bs=1 seek=$((size - 4)) conv=notrunc status=none
+# CBC: flipping a byte of the next-to-last ciphertext block flips the same
+# byte of the last plaintext block. Its last byte is the padding length
+# (1..16); XOR 0x5a makes it 0x4a..0x5f, never a valid length, so the
+# refusal is certain. (Overwriting the last block instead garbles it at
+# random, and about one run in 256 still ended in a valid padding byte.)
+last=$(od -An -tu1 -j $((size - 17)) -N1 bad/tamper.enc | tr -d ' ')
+printf "\\x$(printf %02x $((last ^ 0x5a)))" |
+  dd of=bad/tamper.enc bs=1 seek=$((size - 17)) conv=notrunc status=none
 refuse "tampered last block" 1 "$DECC" dataset decrypt bad/tamper.enc --key-file k1 -o bad/out
 refuse "checksum mismatch" 1 "$DECC" dataset decrypt plain.bin.enc --key-file k1 -o bad/out \
   --checksum 0x0000000000000000000000000000000000000000000000000000000000000000
