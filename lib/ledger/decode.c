@@ -515,25 +515,3 @@ void ldg_pool_free(decc_ledger *l) {
   decc_free(p);
   l->pool = NULL;
 }
-
-void ldg_raw_decode_many(decc_ledger *l, const uint8_t *const *raw,
-                         const size_t *lens, size_t n, ldg_rawtx *tx,
-                         decc_status *st, decc_err *errs) {
-  ldg_djob *j = ldg_djob_begin(l, raw, lens, n);
-  if (!j) {
-    /* no room to track slots: the same results, on this thread only */
-    for (size_t i = 0; i < n; i++) {
-      decc_err_clear(&errs[i]);
-      st[i] = ldg_raw_decode(l->chain_id, raw[i], lens[i], &tx[i], &errs[i]);
-    }
-    return;
-  }
-  for (size_t i = 0; i < n; i++) {
-    st[i] = ldg_djob_wait(j, i, NULL, &errs[i]);
-    /* the slot's decoded transaction moves to the caller */
-    tx[i] = j->tx[i];
-    memset(&j->tx[i], 0, sizeof j->tx[i]);
-    decc_tx_init(&j->tx[i].tx);
-  }
-  ldg_djob_end(j);
-}

@@ -103,7 +103,7 @@ struct decc_ledger {
   /* per-block write-back overlay of the hot state rows (overlay.c) */
   struct ldg_overlay *ov;
   /* the signatures of the transaction being executed, recovered ahead
-   * with the block's (ldg_raw_decode_many); consulted by the PoCo world */
+   * with the block's (decode.c); consulted by the PoCo world */
   const decc_poco_sigcheck *pre;
   size_t n_pre;
   /* the open block's distinct log keys, written at commit, and the
@@ -699,7 +699,7 @@ typedef struct ldg_rawtx {
   decc_address from, to;
   uint64_t nonce;
   uint8_t hash[32]; /* keccak256(raw) */
-  /* a hub call's signatures, recovered ahead (ldg_raw_decode_many): heap,
+  /* a hub call's signatures, recovered ahead (decode.c): heap,
    * n_pre entries, NULL when the call has none. Not inline: an entry holds
    * its order's key (~0.9 KB), and a batch has a slot per transaction, most
    * of which check no signature. Freed by ldg_raw_clear. */
@@ -741,17 +741,8 @@ decc_status ldg_djob_wait(ldg_djob *j, size_t i, const ldg_rawtx **t,
 /* Stops the job, waits for the slots being decoded and frees it with
  * every decoded transaction (NULL: no-op). */
 void ldg_djob_end(ldg_djob *j);
-/* Stops and joins l's decoding threads, dropping a prepared batch
- * (decc_ledger_close). */
+/* Stops and joins l's decoding threads, dropping the batches handed over
+ * and the jobs kept for reuse (decc_ledger_close). */
 void ldg_pool_free(decc_ledger *l);
-/* Decodes raw[0..n) into tx[0..n) on every online core: each index gets
- * its own result, st[i] and errs[i] (errs only meaningful on failure),
- * whatever thread computed it, so callers judge them in index order
- * exactly as a serial loop would. Every tx[i] is initialized (clear each
- * with ldg_raw_clear). The signatures each call to l's hub will verify
- * are recovered too, into tx[i].pre (used by ldg_exec_pre). */
-void ldg_raw_decode_many(decc_ledger *l, const uint8_t *const *raw,
-                         const size_t *lens, size_t n, ldg_rawtx *tx,
-                         decc_status *st, decc_err *errs);
 
 #endif

@@ -9,8 +9,8 @@
  * Everything that can be checked without the state (encoding, chain id,
  * signature) is checked for the whole batch on every core, beside the
  * execution of the slots already decoded (decode.c: ldg_djob_begin /
- * ldg_djob_wait), and a batch is either entirely valid or entirely rejected (the open block is
- * rolled back). Nonces are checked inside the block, in batch order,
+ * ldg_djob_wait), and a batch is either entirely valid or entirely
+ * rejected (the open block is rolled back). Nonces are checked inside the block, in batch order,
  * against the committed state.
  */
 #include <string.h>

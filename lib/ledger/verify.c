@@ -90,11 +90,11 @@ static void prepare_next(decc_ledger *src, decc_ledger *dst, uint64_t number) {
 }
 
 /* The block's transactions are read first, their signatures (the costly
- * part of a replay) are then checked on every core at once
- * (ldg_raw_decode_many; the next block's are handed over first, to be
- * recovered while this one replays), and they are replayed in order, each decode
- * result judged where the serial loop judged it: the same first failure,
- * the same messages, the same replayed state. */
+ * part of a replay) are checked on every core (a decode.c job, each slot
+ * waited for when the replay reaches it; the next block's are handed over
+ * first, to be recovered while this one replays), and they are replayed
+ * in order, each decode result judged where the serial loop judged it:
+ * the same first failure, the same messages, the same replayed state. */
 static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
                                 uint64_t number, uint64_t ts,
                                 const uint8_t want_hash[32], uint64_t *txs,
@@ -138,22 +138,13 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
   else if (rc != SQLITE_DONE)
     s = ldg_sql_error(src, err, "read txs");
   sqlite3_reset(st);
-  ldg_rawtx *tx = NULL;
-  decc_status *tst = NULL;
-  decc_err *terr = NULL;
+  ldg_djob *j = NULL;
   const uint8_t **rp = NULL;
   size_t *rl = NULL;
   if (s == DECC_OK && n_raw) {
-    tx = decc_calloc(n_raw, sizeof *tx);
-    tst = decc_calloc(n_raw, sizeof *tst);
-    terr = decc_calloc(n_raw, sizeof *terr);
     rp = decc_calloc(n_raw, sizeof *rp);
     rl = decc_calloc(n_raw, sizeof *rl);
-    if (!tx || !tst || !terr || !rp || !rl) {
-      decc_free(tx);
-      tx = NULL;
-      s = decc_err_set(err, DECC_E_NOMEM, "out of memory");
-    } else {
+    if (rp && rl) {
       for (size_t i = 0; i < n; i++)
         if (rows[i].kind == LDG_TX_RAW) {
           rp[rows[i].k] = rows[i].raw;
@@ -161,8 +152,10 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
         }
       /* the next block's recoveries run while this one replays */
       prepare_next(src, dst, number + 1);
-      ldg_raw_decode_many(dst, rp, rl, n_raw, tx, tst, terr);
+      j = ldg_djob_begin(dst, rp, rl, n_raw);
     }
+    if (!j)
+      s = decc_err_set(err, DECC_E_NOMEM, "out of memory");
   }
   if (s == DECC_OK && (s = ldg_block_begin(dst, ts, err)) == DECC_OK &&
       dst->blk_number != number) {
@@ -181,10 +174,11 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
         /* The signature is checked again: the stored sender, recipient
          * and hash must be exactly what the raw bytes say, and the input
          * column must be empty (schema 3: the calldata is in raw). */
-        const ldg_rawtx *t = &tx[v->k];
-        if (tst[v->k] != DECC_OK) {
+        const ldg_rawtx *t;
+        decc_err de;
+        if (ldg_djob_wait(j, v->k, &t, &de) != DECC_OK) {
           s = decc_err_set(err, DECC_E_CORRUPT, "block %llu: stored tx: %s",
-                           (unsigned long long)number, terr[v->k].msg);
+                           (unsigned long long)number, de.msg);
           break;
         }
         int same = !memcmp(t->hash, v->hash, 32) &&
@@ -231,14 +225,7 @@ static decc_status replay_block(decc_ledger *src, decc_ledger *dst,
                        "logs or timestamps changed)",
                        (unsigned long long)number);
   }
-  if (tx)
-    for (size_t k = 0; k < n_raw; k++)
-      ldg_raw_clear(&tx[k]);
-  decc_free(tx);
-  decc_free(tst);
-  if (terr)
-    decc_memzero(terr, n_raw * sizeof *terr);
-  decc_free(terr);
+  ldg_djob_end(j);
   decc_free(rp);
   decc_free(rl);
   vrows_free(rows, n);

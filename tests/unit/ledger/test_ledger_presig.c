@@ -1,7 +1,7 @@
 /*
  * test_ledger_presig.c — signatures recovered ahead of execution
  * (decc_poco_call_signatures, decc_poco_sigcheck_recover, the PoCo world's
- * `recovered` hook, ldg_raw_decode_many / ldg_exec_pre): a matchOrders
+ * `recovered` hook, decode.c's jobs / ldg_exec_pre): a matchOrders
  * call lists its signed orders with their EIP-712 hashes and recovers to
  * their signers; a contributeAndFinalize lists the scheduler's
  * authorization; other calldata lists nothing; the same signed
@@ -174,15 +174,14 @@ static int run(world *w, const decc_buf *raw, int presig, int poison,
                uint8_t state[32], char reason[128]) {
   const uint8_t *rp = raw->data;
   size_t rl = raw->len;
-  ldg_rawtx t;
-  decc_status st;
-  decc_err e;
-  ldg_raw_decode_many(w->l, &rp, &rl, 1, &t, &st, &e);
+  const ldg_rawtx *tj = NULL;
+  ldg_djob *j = ldg_djob_begin(w->l, &rp, &rl, 1);
   int out = -1;
   decc_receipt r;
   memset(&r, 0, sizeof r);
-  if (st != DECC_OK || t.n_pre != 3)
+  if (!j || ldg_djob_wait(j, 0, &tj, NULL) != DECC_OK || tj->n_pre != 3)
     goto done;
+  ldg_rawtx t = *tj; /* a shallow copy to alter (the job owns pre) */
   if (!presig)
     t.n_pre = 0;
   if (poison)
@@ -203,7 +202,7 @@ static int run(world *w, const decc_buf *raw, int presig, int poison,
     out = -1;
 done:
   decc_receipt_clear(&r);
-  ldg_raw_clear(&t);
+  ldg_djob_end(j);
   return out;
 }
 
