@@ -13,6 +13,16 @@
  * Returns NULL if initialisation failed. */
 struct secp256k1_context_struct;
 const struct secp256k1_context_struct *decc__secp_ctx(void);
+/* keccak_x8.c: keccak-256 of out[i] = data[i][0..len[i]) for i < n, eight
+ * messages at once in AVX-512 registers. Call only when
+ * decc__keccak_x8_available() (the CPU and the OS support AVX-512F); a
+ * no-op on other architectures. */
+void decc__keccak256_x8(uint8_t (*out)[32], const uint8_t *const *data,
+                        const size_t *len, size_t n);
+int decc__keccak_x8_available(void);
+/* keccak.c: with off != 0, decc_keccak256_many hashes one message at a
+ * time even where AVX-512 is available (tests compare both paths). */
+void decc__keccak_many_scalar(int off);
 
 /* ---- files and clocks (fsutil.c) ---- */
 
