@@ -232,6 +232,7 @@ void decc_ledger_close(decc_ledger *l) {
   ldg_rc_free(l);
   ldg_bc_free(l);
   ldg_sigcache_free(l->sc);
+  ldg_rcd_free(l);
   if (l->db)
     sqlite3_close(l->db);
   decc_free(l);

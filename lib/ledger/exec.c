@@ -452,49 +452,6 @@ decc_status ldg_block_commit(decc_ledger *l, uint8_t hash_out[32],
   return DECC_OK;
 }
 
-/* keccak256 of the empty string (Ethereum's well-known empty hash). */
-static const uint8_t KECCAK_EMPTY[32] = {
-    0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d,
-    0xb2, 0xdc, 0xc7, 0x03, 0xc0, 0xe5, 0x00, 0xb6, 0x53, 0xca, 0x82,
-    0x27, 0x3b, 0x7b, 0xfa, 0xd8, 0x04, 0x5d, 0x85, 0xa4, 0x70};
-
-/* keccak256 of p[0..n): the empty input's hash is a constant, and most
- * receipts hash an empty revert reason and some logs empty data (a
- * permutation each, ~7 k instructions). */
-static void hash_of(uint8_t h[32], const void *p, size_t n) {
-  if (n)
-    decc_keccak256(h, p, n);
-  else
-    memcpy(h, KECCAK_EMPTY, 32);
-}
-
-void ldg_receipt_digest(uint8_t out[32], const decc_receipt *r) {
-  decc_keccak256_ctx k;
-  uint8_t h[32], n8[8];
-  decc_keccak256_init(&k);
-  decc_keccak256_update(&k, r->tx_hash, 32);
-  uint8_t st = (uint8_t)(r->status ? 1 : 0);
-  decc_keccak256_update(&k, &st, 1);
-  hash_of(h, r->output, r->output_len);
-  decc_keccak256_update(&k, h, 32);
-  const char *reason = r->revert_reason ? r->revert_reason : "";
-  hash_of(h, reason, strlen(reason));
-  decc_keccak256_update(&k, h, 32);
-  be64(n8, r->n_logs);
-  decc_keccak256_update(&k, n8, 8);
-  for (size_t i = 0; i < r->n_logs; i++) {
-    const decc_log *lg = &r->logs[i];
-    decc_keccak256_update(&k, lg->address.b, 20);
-    uint8_t nt = (uint8_t)lg->n_topics;
-    decc_keccak256_update(&k, &nt, 1);
-    for (size_t t = 0; t < lg->n_topics; t++)
-      decc_keccak256_update(&k, lg->topics[t], 32);
-    hash_of(h, lg->data, lg->data_len);
-    decc_keccak256_update(&k, h, 32);
-  }
-  decc_keccak256_final(&k, out);
-}
-
 void ldg_call_hash(uint8_t out[32], uint64_t chain_id, const decc_address *from,
                    uint64_t nonce, const decc_address *to, const uint8_t *data,
                    size_t len) {
@@ -604,10 +561,12 @@ decc_status ldg_tx_execute(decc_ledger *l, int kind, const uint8_t hash[32],
   }
   if ((s = store_tx(l, kind, out, data, len, raw, raw_len, err)) != DECC_OK)
     goto done;
-  uint8_t dg[32];
-  ldg_receipt_digest(dg, out);
   decc_keccak256_update(&l->blk_txroot, hash, 32);
-  decc_keccak256_update(&l->blk_rcroot, dg, 32);
+  if (!l->rc_defer) { /* else the batch's digests come at its end */
+    uint8_t dg[32];
+    ldg_receipt_digest(dg, out);
+    decc_keccak256_update(&l->blk_rcroot, dg, 32);
+  }
   l->blk_txs++;
   l->blk_logs += (uint32_t)out->n_logs;
 done:

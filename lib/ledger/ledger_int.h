@@ -95,6 +95,13 @@ struct decc_ledger {
   uint32_t blk_logs;
   decc_keccak256_ctx blk_txroot;
   decc_keccak256_ctx blk_rcroot;
+  /* set by decc_ledger_submit_raw while its batch executes: the receipts'
+   * digests are computed together at its end (ldg_receipt_digests), not
+   * one by one in ldg_tx_execute */
+  int rc_defer;
+  /* ldg_receipt_digests' scratch buffer, kept between blocks */
+  uint8_t *rcd;
+  size_t rcd_cap;
   /* the transaction being executed (ldg_tx_execute): tx_active while its
    * call runs; sp_open once its SQLite savepoint is open (opened by
    * ldg_exec at the call's first direct SQL write, see sql.c) */
@@ -666,8 +673,18 @@ void ldg_addr_word(uint8_t out[32], const decc_address *a);
 /* Current block head (latest committed, or the block being built). */
 decc_status ldg_head(decc_ledger *l, uint64_t *number, uint8_t hash[32],
                      uint64_t *timestamp, decc_err *err);
-/* Receipt digest that goes into the receipt root. */
+/* ---- receipt digests (rcdigest.c) ------------------------------------------ */
+
+/* The digest of r that goes into the receipt root. */
 void ldg_receipt_digest(uint8_t out[32], const decc_receipt *r);
+/* out[i] = the digest of r[i] for i < n, computed together (eight hashes
+ * at once where the CPU has AVX-512) in l's scratch buffer, which it grows
+ * and keeps; out of memory, one at a time. The same digests as
+ * ldg_receipt_digest. */
+void ldg_receipt_digests(decc_ledger *l, const decc_receipt *r, size_t n,
+                         uint8_t (*out)[32]);
+/* Frees l's scratch buffer (decc_ledger_close). */
+void ldg_rcd_free(decc_ledger *l);
 /* Reads a stored receipt (query.c). */
 decc_status ldg_read_receipt(decc_ledger *l, const uint8_t hash[32],
                              decc_receipt *out, int *found, decc_err *err);

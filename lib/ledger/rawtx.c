@@ -59,6 +59,20 @@ decc_status ldg_exec_pre(decc_ledger *l, const ldg_rawtx *t, int kind,
   return s;
 }
 
+/* Folds the digests of the batch's receipts out[0..n) into the block's
+ * receipt root, in order (ldg_tx_execute left them to this, rc_defer). */
+static decc_status fold_digests(decc_ledger *l, const decc_receipt *out,
+                                size_t n, decc_err *err) {
+  uint8_t(*dg)[32] = n ? decc_malloc(n * 32) : NULL;
+  if (n && !dg)
+    return decc_err_set(err, DECC_E_NOMEM, "out of memory");
+  ldg_receipt_digests(l, out, n, dg);
+  for (size_t i = 0; i < n; i++)
+    decc_keccak256_update(&l->blk_rcroot, dg[i], 32);
+  decc_free(dg);
+  return DECC_OK;
+}
+
 static void finish(decc_receipt *out, size_t n, const uint8_t bh[32]) {
   for (size_t i = 0; i < n; i++) {
     memcpy(out[i].block_hash, bh, 32);
@@ -92,6 +106,7 @@ decc_status decc_ledger_submit_raw(decc_ledger *l, const uint8_t *const *raw,
   size_t bad = n; /* lowest slot that failed to decode */
   size_t i = 0;
   decc_status s = ldg_block_begin(l, 0, err);
+  l->rc_defer = 1; /* the receipts' digests: together, below */
   for (; i < n && s == DECC_OK; i++) {
     const ldg_rawtx *t;
     if (ldg_djob_wait(j, i, &t, &derr) != DECC_OK) {
@@ -100,6 +115,7 @@ decc_status decc_ledger_submit_raw(decc_ledger *l, const uint8_t *const *raw,
     }
     s = exec_raw(l, t, raw[i], lens[i], i, &out[i], err);
   }
+  l->rc_defer = 0;
   decc_status ds = DECC_OK;
   if (bad < n) {
     ds = ldg_djob_wait(j, bad, NULL, &derr);
@@ -119,6 +135,8 @@ decc_status decc_ledger_submit_raw(decc_ledger *l, const uint8_t *const *raw,
     s = ds;
   } else {
     uint8_t bh[32];
+    if (s == DECC_OK)
+      s = fold_digests(l, out, n, err);
     if (s == DECC_OK)
       s = ldg_block_commit(l, bh, err);
     else
