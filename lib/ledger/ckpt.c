@@ -53,9 +53,11 @@ static void *ckpt_main(void *arg) {
   ldg_ckpt *c = arg;
   sqlite3 *db = NULL;
   /* its own connection: SQLite connections opened NOMUTEX are used by
-   * one thread each */
+   * one thread each; through walbuf.c, which gathers the pages a
+   * checkpoint copies into the database file into few write calls (NULL,
+   * the default VFS, if it could not be registered) */
   if (sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                      NULL) != SQLITE_OK ||
+                      ldg_walbuf_vfs()) != SQLITE_OK ||
       sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) !=
           SQLITE_OK) {
     sqlite3_close(db);

@@ -456,6 +456,9 @@ const char *ldg_walbuf_vfs(void);
  * during a transaction). */
 void ldg_walbuf_stats(uint64_t *writes, uint64_t *flushes,
                       uint64_t *read_flushes);
+/* The same for main database files: writes SQLite asked (checkpoints
+ * copying pages in) and write calls made of them. */
+void ldg_walbuf_db_stats(uint64_t *writes, uint64_t *flushes);
 
 /* ---- recovered order signers (sigcache.c) ------------------------------------ */
 

@@ -50,8 +50,10 @@ typedef struct wb_file {
   sqlite3_file base; /* pMethods: wb_methods */
   sqlite3_file *real;
   int wal;
+  int db; /* the main database file: its checkpoint writes are gathered */
   int commit_pending; /* a commit frame's header is in: flush after its page */
-  uint8_t *buf;       /* WB_CAP bytes once the first write comes */
+  int err; /* a failed write of the buffer no caller could be told of yet */
+  uint8_t *buf; /* WB_CAP bytes once the first write comes */
   size_t len;
   sqlite3_int64 off;   /* the file offset of buf[0] */
   sqlite3_file tail[]; /* the wrapped VFS's file (its szOsFile bytes) */
@@ -64,6 +66,7 @@ static sqlite3_vfs g_vfs;
 static int g_ok;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static atomic_ullong g_writes, g_flushes, g_read_flushes; /* for tests */
+static atomic_ullong g_db_writes, g_db_flushes;
 
 static int wb_flush(wb_file *f) {
   f->commit_pending = 0;
@@ -74,15 +77,26 @@ static int wb_flush(wb_file *f) {
     size_t n = f->len - done < WB_PIECE ? f->len - done : WB_PIECE;
     rc = f->real->pMethods->xWrite(f->real, f->buf + done, (int)n,
                                    f->off + (sqlite3_int64)done);
-    atomic_fetch_add(&g_flushes, 1);
+    atomic_fetch_add(f->db ? &g_db_flushes : &g_flushes, 1);
   }
   f->len = 0;
   return rc;
 }
 
+/* Writes f's buffer, if it holds anything, before an operation that must
+ * see the file as SQLite wrote it. */
+static int wb_settle(wb_file *f) {
+  int rc = f->len ? wb_flush(f) : SQLITE_OK;
+  if (rc == SQLITE_OK && f->err) { /* reported once, here */
+    rc = f->err;
+    f->err = SQLITE_OK;
+  }
+  return rc;
+}
+
 static int wb_close(sqlite3_file *file) {
   wb_file *f = (wb_file *)file;
-  int rc = f->wal ? wb_flush(f) : SQLITE_OK;
+  int rc = wb_settle(f);
   int rc2 = f->real->pMethods->xClose(f->real);
   decc_free(f->buf);
   f->buf = NULL;
@@ -91,8 +105,7 @@ static int wb_close(sqlite3_file *file) {
 
 static int wb_read(sqlite3_file *file, void *p, int amt, sqlite3_int64 off) {
   wb_file *f = (wb_file *)file;
-  if (f->wal && f->len && off < f->off + (sqlite3_int64)f->len &&
-      off + amt > f->off) {
+  if (f->len && off < f->off + (sqlite3_int64)f->len && off + amt > f->off) {
     atomic_fetch_add(&g_read_flushes, 1);
     int rc = wb_flush(f);
     if (rc != SQLITE_OK)
@@ -104,9 +117,9 @@ static int wb_read(sqlite3_file *file, void *p, int amt, sqlite3_int64 off) {
 static int wb_write(sqlite3_file *file, const void *p, int amt,
                     sqlite3_int64 off) {
   wb_file *f = (wb_file *)file;
-  if (!f->wal)
+  if (!f->wal && !f->db)
     return f->real->pMethods->xWrite(f->real, p, amt, off);
-  atomic_fetch_add(&g_writes, 1);
+  atomic_fetch_add(f->db ? &g_db_writes : &g_writes, 1);
   size_t n = (size_t)amt;
   int rc = SQLITE_OK;
   int was_commit_page = f->commit_pending;
@@ -128,6 +141,8 @@ static int wb_write(sqlite3_file *file, const void *p, int amt,
     f->off = off;
   }
   const uint8_t *b = p;
+  if (f->db)
+    return rc;
   if (n == WB_FRAME_HDR && (b[4] | b[5] | b[6] | b[7]))
     f->commit_pending = 1;
   else if (was_commit_page)
@@ -137,19 +152,19 @@ static int wb_write(sqlite3_file *file, const void *p, int amt,
 
 static int wb_truncate(sqlite3_file *file, sqlite3_int64 size) {
   wb_file *f = (wb_file *)file;
-  int rc = f->wal ? wb_flush(f) : SQLITE_OK;
+  int rc = wb_settle(f);
   return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
 }
 
 static int wb_sync(sqlite3_file *file, int flags) {
   wb_file *f = (wb_file *)file;
-  int rc = f->wal ? wb_flush(f) : SQLITE_OK;
+  int rc = wb_settle(f);
   return rc != SQLITE_OK ? rc : f->real->pMethods->xSync(f->real, flags);
 }
 
 static int wb_size(sqlite3_file *file, sqlite3_int64 *size) {
   wb_file *f = (wb_file *)file;
-  int rc = f->wal ? wb_flush(f) : SQLITE_OK;
+  int rc = wb_settle(f);
   return rc != SQLITE_OK ? rc : f->real->pMethods->xFileSize(f->real, size);
 }
 
@@ -160,7 +175,8 @@ static int wb_lock(sqlite3_file *file, int l) {
 
 static int wb_unlock(sqlite3_file *file, int l) {
   wb_file *f = (wb_file *)file;
-  return f->real->pMethods->xUnlock(f->real, l);
+  int rc = wb_settle(f); /* (a rollback-journal commit without a sync) */
+  return rc != SQLITE_OK ? rc : f->real->pMethods->xUnlock(f->real, l);
 }
 
 static int wb_reserved(sqlite3_file *file, int *out) {
@@ -170,11 +186,9 @@ static int wb_reserved(sqlite3_file *file, int *out) {
 
 static int wb_fcntl(sqlite3_file *file, int op, void *arg) {
   wb_file *f = (wb_file *)file;
-  if (f->wal) {
-    int rc = wb_flush(f);
-    if (rc != SQLITE_OK)
-      return rc;
-  }
+  int rc = wb_settle(f);
+  if (rc != SQLITE_OK)
+    return rc;
   return f->real->pMethods->xFileControl(f->real, op, arg);
 }
 
@@ -194,13 +208,25 @@ static int wb_shm_map(sqlite3_file *file, int pg, int pgsz, int extend,
   return f->real->pMethods->xShmMap(f->real, pg, pgsz, extend, pp);
 }
 
+/* (the wal-index lives in the main database file's shared memory: a
+ * checkpoint publishes how far it copied through it, so the pages it
+ * wrote reach the file before any lock or barrier there) */
 static int wb_shm_lock(sqlite3_file *file, int offset, int n, int flags) {
   wb_file *f = (wb_file *)file;
-  return f->real->pMethods->xShmLock(f->real, offset, n, flags);
+  int rc = wb_settle(f);
+  return rc != SQLITE_OK
+             ? rc
+             : f->real->pMethods->xShmLock(f->real, offset, n, flags);
 }
 
 static void wb_shm_barrier(sqlite3_file *file) {
   wb_file *f = (wb_file *)file;
+  /* (no way to report a failure here: the next sync, size query, lock or
+   * close does, so a checkpoint never counts pages as copied that are
+   * not) */
+  int rc = f->len ? wb_flush(f) : SQLITE_OK;
+  if (rc != SQLITE_OK)
+    f->err = rc;
   f->real->pMethods->xShmBarrier(f->real);
 }
 
@@ -211,8 +237,8 @@ static int wb_shm_unmap(sqlite3_file *file, int del) {
 
 static int wb_fetch(sqlite3_file *file, sqlite3_int64 off, int amt, void **pp) {
   wb_file *f = (wb_file *)file;
-  if (f->wal) { /* never asked by SQLite for a WAL; refuse rather than
-                   hand out bytes the buffer may change */
+  if (f->wal || f->db) { /* never asked (no mmap_size); refuse rather
+                             than hand out bytes the buffer may change */
     *pp = NULL;
     return SQLITE_OK;
   }
@@ -265,6 +291,7 @@ static int wb_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file,
     return SQLITE_CANTOPEN;
   }
   f->wal = (flags & SQLITE_OPEN_WAL) != 0;
+  f->db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
   f->base.pMethods = &wb_methods;
   return SQLITE_OK;
 }
@@ -365,4 +392,9 @@ void ldg_walbuf_stats(uint64_t *writes, uint64_t *flushes,
   *writes = (uint64_t)atomic_load(&g_writes);
   *flushes = (uint64_t)atomic_load(&g_flushes);
   *read_flushes = (uint64_t)atomic_load(&g_read_flushes);
+}
+
+void ldg_walbuf_db_stats(uint64_t *writes, uint64_t *flushes) {
+  *writes = (uint64_t)atomic_load(&g_db_writes);
+  *flushes = (uint64_t)atomic_load(&g_db_flushes);
 }
