@@ -29,10 +29,21 @@
  * at worst that is the commit's own frame or its sync, so a transaction is
  * never reported committed with frames missing. A crash loses only frames
  * of a transaction not yet committed, exactly like a crash before SQLite's
- * own writes. Every other file (the database, its shared memory) and every
- * other method go straight to the wrapped VFS, so connections through this
- * VFS and through the default one (the checkpoint thread, readers, other
- * processes) share the same files, locks and wal-index.
+ * own writes.
+ *
+ * The main database file's writes are gathered the same way. In WAL mode
+ * only checkpoints write it (ckpt.c's thread, through this VFS too): they
+ * copy the WAL's pages in page order, so new pages appended to the file
+ * come in long contiguous runs (at bench scale 1: 29,848 page writes in
+ * 12,281 calls). That buffer is written before a sync (a checkpoint syncs
+ * the file before it records in shared memory how far it copied), before a
+ * read of its range, a size query, truncate, file control (SQLite sends
+ * one in place of a sync it omits), lock change, shared-memory lock or
+ * barrier, and at close; a failure no call could report (a barrier
+ * returns nothing) is reported by the next one. Shared memory and every
+ * other file and method go straight to the wrapped VFS, so connections
+ * through this VFS and through the default one (readers, other processes,
+ * the `sqlite3` shell) share the same files, locks and wal-index.
  */
 #include <pthread.h>
 #include <stdatomic.h>
