@@ -100,6 +100,14 @@ DECC_API decc_status decc_tx_add_access(decc_tx *tx, const decc_address *addr,
 DECC_API decc_status decc_tx_signing_hash(uint8_t out32[32], const decc_tx *tx,
                                           decc_err *err) DECC_WARN_UNUSED;
 
+/* Appends to out the bytes the signing hash is the keccak256 of (the
+ * unsigned transaction as the sender signed it), for a caller that hashes
+ * many at once (decc_keccak256_many) and then recovers with
+ * decc_tx_recover_hash. Returns: as decc_tx_signing_hash, and out's errors;
+ * on error out may hold part of the bytes. */
+DECC_API decc_status decc_tx_signing_payload(decc_buf *out, const decc_tx *tx,
+                                             decc_err *err) DECC_WARN_UNUSED;
+
 /* Signs tx with sk32 (RFC 6979, low-S) and stores the signature in tx.
  * Returns: as decc_tx_signing_hash, or DECC_E_INVALID for a bad key. */
 DECC_API decc_status decc_tx_sign(decc_tx *tx, const uint8_t sk32[32],
@@ -129,6 +137,13 @@ DECC_API decc_status decc_tx_parse(decc_tx *tx, const uint8_t *raw, size_t len,
  * (including high-S); errors of decc_tx_signing_hash. */
 DECC_API decc_status decc_tx_recover(decc_address *from, const decc_tx *tx,
                                      decc_err *err) DECC_WARN_UNUSED;
+/* decc_tx_recover with the signing hash already computed (the keccak256
+ * of decc_tx_signing_payload's bytes; a wrong hash recovers another
+ * address or fails). Returns: DECC_OK; DECC_E_STATE (unsigned);
+ * DECC_E_BAD_SIGNATURE (including high-S). */
+DECC_API decc_status decc_tx_recover_hash(decc_address *from, const decc_tx *tx,
+                                          const uint8_t sighash[32],
+                                          decc_err *err) DECC_WARN_UNUSED;
 
 /* Checks the tx is bound to chain_id. A legacy tx without EIP-155
  * protection (chain_id 0) is refused: it could be replayed on any chain.

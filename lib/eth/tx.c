@@ -186,6 +186,13 @@ static decc_status encode_tx(decc_buf *out, const decc_tx *tx, int mode,
   return DECC_OK;
 }
 
+decc_status decc_tx_signing_payload(decc_buf *out, const decc_tx *tx,
+                                    decc_err *err) {
+  DECC_ARG_CHECK(out != NULL);
+  DECC_ARG_CHECK(tx != NULL);
+  return encode_tx(out, tx, FOR_SIGNING, err);
+}
+
 decc_status decc_tx_signing_hash(uint8_t out32[32], const decc_tx *tx,
                                  decc_err *err) {
   DECC_ARG_CHECK(out32 != NULL);
@@ -458,15 +465,25 @@ decc_status decc_tx_recover(decc_address *from, const decc_tx *tx,
   DECC_ARG_CHECK(tx != NULL);
   if (!tx->is_signed)
     return decc_err_set(err, DECC_E_STATE, "tx: not signed");
-  uint8_t h[32], sig[65];
+  uint8_t h[32];
   decc_status st = decc_tx_signing_hash(h, tx, err);
   if (st)
     return st;
+  return decc_tx_recover_hash(from, tx, h, err);
+}
+
+decc_status decc_tx_recover_hash(decc_address *from, const decc_tx *tx,
+                                 const uint8_t sighash[32], decc_err *err) {
+  DECC_ARG_CHECK(from != NULL);
+  DECC_ARG_CHECK(tx != NULL);
+  DECC_ARG_CHECK(sighash != NULL);
+  if (!tx->is_signed)
+    return decc_err_set(err, DECC_E_STATE, "tx: not signed");
+  uint8_t sig[65];
   memcpy(sig, tx->r, 32);
   memcpy(sig + 32, tx->s, 32);
   sig[64] = (uint8_t)(27 + tx->y_parity);
-  st = decc_recover_digest(from, h, sig);
-  if (st)
+  if (decc_recover_digest(from, sighash, sig) != DECC_OK)
     return decc_err_set(err, DECC_E_BAD_SIGNATURE,
                         "tx: signature does not recover a sender");
   return DECC_OK;

@@ -39,8 +39,12 @@
 #include "decc/tx.h"
 #include "ledger/ledger_int.h"
 
-decc_status ldg_raw_decode(uint64_t chain_id, const uint8_t *raw, size_t len,
-                           ldg_rawtx *out, decc_err *err) {
+/* ldg_raw_decode in two steps around the hashing, so that a group of
+ * transactions can be hashed together (decode_group). First: parses raw
+ * into out, checks its chain and writes the bytes the sender signed to
+ * pay. */
+static decc_status raw_parse(uint64_t chain_id, const uint8_t *raw, size_t len,
+                             ldg_rawtx *out, decc_buf *pay, decc_err *err) {
   memset(out, 0, sizeof *out);
   decc_tx_init(&out->tx);
   if (!raw || len == 0)
@@ -59,7 +63,22 @@ decc_status ldg_raw_decode(uint64_t chain_id, const uint8_t *raw, size_t len,
     decc_tx_clear(&out->tx);
     return decc_err_set(err, DECC_E_INVALID, "%s", e2.msg);
   }
-  if ((s = decc_tx_recover(&out->from, &out->tx, &e2)) != DECC_OK) {
+  if ((s = decc_tx_signing_payload(pay, &out->tx, &e2)) != DECC_OK) {
+    decc_tx_clear(&out->tx);
+    return decc_err_set(err, s == DECC_E_NOMEM ? s : DECC_E_BAD_SIGNATURE, "%s",
+                        e2.msg);
+  }
+  return DECC_OK;
+}
+
+/* Then, with the keccak256 of pay (sighash) and of the raw bytes (txhash):
+ * recovers the sender and checks what the ledger refuses. */
+static decc_status raw_finish(ldg_rawtx *out, const uint8_t sighash[32],
+                              const uint8_t txhash[32], decc_err *err) {
+  decc_err e2;
+  decc_err_clear(&e2);
+  decc_status s = decc_tx_recover_hash(&out->from, &out->tx, sighash, &e2);
+  if (s != DECC_OK) {
     decc_tx_clear(&out->tx);
     return decc_err_set(err, s == DECC_E_NOMEM ? s : DECC_E_BAD_SIGNATURE, "%s",
                         e2.msg);
@@ -81,8 +100,23 @@ decc_status ldg_raw_decode(uint64_t chain_id, const uint8_t *raw, size_t len,
   }
   out->to = out->tx.to;
   out->nonce = out->tx.nonce;
-  decc_keccak256(out->hash, raw, len);
+  memcpy(out->hash, txhash, 32);
   return DECC_OK;
+}
+
+decc_status ldg_raw_decode(uint64_t chain_id, const uint8_t *raw, size_t len,
+                           ldg_rawtx *out, decc_err *err) {
+  decc_buf pay;
+  decc_buf_init(&pay, 0);
+  decc_status s = raw_parse(chain_id, raw, len, out, &pay, err);
+  if (s == DECC_OK) {
+    uint8_t sighash[32], txhash[32];
+    decc_keccak256(sighash, pay.data, pay.len);
+    decc_keccak256(txhash, raw, len);
+    s = raw_finish(out, sighash, txhash, err);
+  }
+  decc_buf_clear(&pay);
+  return s;
 }
 
 void ldg_raw_clear(ldg_rawtx *t) {
@@ -150,31 +184,34 @@ struct ldg_pool {
   size_t n_spare;
 };
 
-/* Decodes raw[i] into tx[i] and, for a call to the hub, recovers the
- * signatures the call will verify (PoCo's matchOrders,
- * contributeAndFinalize): they are pure functions of the transaction's
- * bytes, so computing them here, on any thread, gives what execution
- * would compute in order. errs[i] is written only here; when no room is
- * left for it, the wait reports the status with a generic message. */
-static decc_status decode_slot(const ldg_djob *j, size_t i) {
-  ldg_rawtx *t = &j->tx[i];
-  decc_err e;
-  decc_err_clear(&e);
-  decc_status st = ldg_raw_decode(j->l->chain_id, j->raw[i], j->lens[i], t, &e);
-  if (st != DECC_OK) {
-    if ((j->errs[i] = decc_malloc(sizeof e)) != NULL)
-      *j->errs[i] = e;
-    return st;
-  }
+/* Slots a thread claims at once: their transaction hashes and signing
+ * hashes (two messages of up to a few kilobytes each) are hashed together,
+ * eight at a time where the CPU has AVX-512 (decc_keccak256_many). Small,
+ * so that the executing thread, which claims a group when the slot it
+ * waits for is not taken, soon gets back to executing. */
+#define LDG_GROUP 8
+
+/* Keeps slot i's error (allocated on failure only; when no room is left
+ * for it, the wait reports the status with a generic message). */
+static void keep_error(const ldg_djob *j, size_t i, const decc_err *e) {
+  if ((j->errs[i] = decc_malloc(sizeof *e)) != NULL)
+    *j->errs[i] = *e;
+}
+
+/* For a decoded call to the hub, recovers the signatures the call will
+ * verify (PoCo's matchOrders, contributeAndFinalize): they are pure
+ * functions of the transaction's bytes, so computing them here, on any
+ * thread, gives what execution would compute in order. */
+static void presign(const ldg_djob *j, ldg_rawtx *t) {
   if (!decc_address_eq(&t->to, &j->l->addr.hub))
-    return st;
+    return;
   decc_poco_sigcheck pre[LDG_PRESIG_MAX];
   size_t n = decc_poco_call_signatures(pre, LDG_PRESIG_MAX, j->l->domain_sep,
                                        &t->from, t->tx.data, t->tx.data_len);
   /* out of memory: no entries, and execution recovers and hashes them
    * itself (the same results, computed later) */
   if (n == 0 || !(t->pre = decc_malloc(n * sizeof *t->pre)))
-    return st;
+    return;
   for (size_t k = 0; k < n; k++) {
     /* an order is often matched again and again (an app or workerpool
      * order of large volume): its signer is remembered; the rest (an
@@ -186,22 +223,77 @@ static decc_status decode_slot(const ldg_djob *j, size_t i) {
     t->pre[k] = pre[k];
   }
   t->n_pre = n;
-  return st;
 }
 
-/* Decodes slot i, claimed by this thread (next moved past it, busy
- * counted), and publishes it. Called and returns with p->mu held; the
- * slot's bytes are written before the unlock that publishes done[i], so a
- * thread that sees done[i] under mu sees them. */
-static void run_claimed(ldg_djob *j, size_t i) {
+/* Publishes slot i's status s. With a pool, under p->mu: a thread that
+ * sees done[i] under mu sees the slot's bytes, written before. */
+static void publish(ldg_djob *j, size_t i, decc_status s) {
   ldg_pool *p = j->p;
-  pthread_mutex_unlock(&p->mu);
-  decc_status s = decode_slot(j, i);
-  pthread_mutex_lock(&p->mu);
+  if (p)
+    pthread_mutex_lock(&p->mu);
   j->st[i] = s;
   j->done[i] = 1;
-  j->busy--;
-  pthread_cond_broadcast(&p->done);
+  if (p) {
+    j->busy--;
+    pthread_cond_broadcast(&p->done);
+    pthread_mutex_unlock(&p->mu);
+  }
+}
+
+/* Decodes raw[first .. first + k) (k <= LDG_GROUP) into their slots and
+ * publishes each as soon as it is done, in index order: parses them all,
+ * hashes their signing payloads and raw bytes together, then recovers
+ * each. The slots are this thread's (claimed, counted busy when pooled);
+ * called without p->mu. */
+static void decode_group(ldg_djob *j, size_t first, size_t k) {
+  decc_buf pay[LDG_GROUP];
+  const uint8_t *msg[2 * LDG_GROUP] = {0};
+  size_t mlen[2 * LDG_GROUP] = {0}, m = 0;
+  uint8_t h[2 * LDG_GROUP][32];
+  decc_status st[LDG_GROUP];
+  decc_err e;
+  for (size_t q = 0; q < k; q++) {
+    size_t i = first + q;
+    decc_buf_init(&pay[q], 0);
+    decc_err_clear(&e);
+    st[q] = raw_parse(j->l->chain_id, j->raw[i], j->lens[i], &j->tx[i], &pay[q],
+                      &e);
+    if (st[q] != DECC_OK) {
+      keep_error(j, i, &e);
+      continue;
+    }
+    msg[m] = pay[q].data, mlen[m++] = pay[q].len;
+    msg[m] = j->raw[i], mlen[m++] = j->lens[i];
+  }
+  decc_keccak256_many(h, msg, mlen, m);
+  m = 0;
+  for (size_t q = 0; q < k; q++) {
+    size_t i = first + q;
+    if (st[q] == DECC_OK) {
+      decc_err_clear(&e);
+      st[q] = raw_finish(&j->tx[i], h[m], h[m + 1], &e);
+      m += 2;
+      if (st[q] != DECC_OK)
+        keep_error(j, i, &e);
+      else
+        presign(j, &j->tx[i]);
+    }
+    decc_buf_clear(&pay[q]);
+    publish(j, i, st[q]);
+  }
+}
+
+/* Claims the next group of j's slots (called and returns with p->mu
+ * held), then decodes and publishes them. */
+static void run_claimed(ldg_djob *j) {
+  ldg_pool *p = j->p;
+  size_t first = j->next;
+  size_t k = j->n - first < LDG_GROUP ? j->n - first : LDG_GROUP;
+  j->next += k;
+  j->busy += k;
+  pthread_mutex_unlock(&p->mu);
+  decode_group(j, first, k);
+  pthread_mutex_lock(&p->mu);
 }
 
 static void *pool_worker(void *arg) {
@@ -220,9 +312,7 @@ static void *pool_worker(void *arg) {
       pthread_cond_wait(&p->work, &p->mu);
       continue;
     }
-    size_t i = j->next++;
-    j->busy++;
-    run_claimed(j, i);
+    run_claimed(j);
   }
   pthread_mutex_unlock(&p->mu);
   return NULL;
@@ -372,18 +462,15 @@ decc_status ldg_djob_wait(ldg_djob *j, size_t i, const ldg_rawtx **t,
   ldg_pool *p = j->p;
   decc_status s;
   if (!p) {
-    if (!j->done[i]) {
-      j->st[i] = decode_slot(j, i);
-      j->done[i] = 1;
-    }
+    /* alone, in order: this slot and the few after it (hashed together) */
+    if (!j->done[i])
+      decode_group(j, i, j->n - i < LDG_GROUP ? j->n - i : LDG_GROUP);
     s = j->st[i];
   } else {
     pthread_mutex_lock(&p->mu);
     while (!j->done[i]) {
       if (j->next < j->n) {
-        size_t k = j->next++;
-        j->busy++;
-        run_claimed(j, k);
+        run_claimed(j);
       } else {
         pthread_cond_wait(&p->done, &p->mu);
       }

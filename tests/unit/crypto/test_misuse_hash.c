@@ -23,6 +23,15 @@ TEST(misuse_keccak) {
   EXPECT_MISUSE_VOID(decc_keccak256_final, &c, NULL);
   EXPECT_MISUSE_VOID(decc_keccak256, NULL, "a", 1);
   EXPECT_MISUSE_VOID(decc_keccak256, out, NULL, 1);
+  {
+    const uint8_t *msgs[1] = {(const uint8_t *)"a"};
+    size_t lens[1] = {1};
+    uint8_t outs[1][32];
+    EXPECT_MISUSE_VOID(decc_keccak256_many, NULL, msgs, lens, 1);
+    EXPECT_MISUSE_VOID(decc_keccak256_many, outs, NULL, lens, 1);
+    EXPECT_MISUSE_VOID(decc_keccak256_many, outs, msgs, NULL, 1);
+    EXPECT_NO_MISUSE(decc_keccak256_many(NULL, NULL, NULL, 0));
+  }
 
   /* The rejected calls left the context as it was: it still hashes "abc"
    * like the one-shot form, and NULL empty data is no misuse. */

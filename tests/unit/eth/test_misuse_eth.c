@@ -47,6 +47,11 @@ TEST(misuse_tx) {
   EXPECT_MISUSE(DECC_E_INVALID, decc_tx_parse, &tx, NULL, 3, NULL);
   EXPECT_MISUSE(DECC_E_INVALID, decc_tx_recover, NULL, &tx, NULL);
   EXPECT_MISUSE(DECC_E_INVALID, decc_tx_recover, &a, NULL, NULL);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_tx_recover_hash, NULL, &tx, h, NULL);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_tx_recover_hash, &a, NULL, h, NULL);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_tx_recover_hash, &a, &tx, NULL, NULL);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_tx_signing_payload, NULL, &tx, NULL);
+  EXPECT_MISUSE(DECC_E_INVALID, decc_tx_signing_payload, &b, NULL, NULL);
   EXPECT_MISUSE(DECC_E_INVALID, decc_tx_check_chain, NULL, 1, NULL);
 
   /* Empty data is not misuse; a valid transaction still signs. */

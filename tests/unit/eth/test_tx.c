@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "decc/encoding.h"
+#include "decc/hash.h"
 #include "decc/rlp.h"
 #include "decc/tx.h"
 #include "test.h"
@@ -180,6 +181,21 @@ TEST(ethers_vectors_sign_serialize_parse) {
     ASSERT_OK(decc_address_parse(&want_from, jstr(c, "from"), NULL));
     ASSERT(decc_address_eq(&from, &want_from));
     ASSERT(decc_address_eq(&from, &signer));
+    /* the same in two steps: the signed bytes hashed by the caller */
+    decc_buf pay;
+    decc_buf_init(&pay, 0);
+    ASSERT_OK(decc_tx_signing_payload(&pay, &p, NULL));
+    uint8_t sh[32], sh2[32];
+    decc_keccak256(sh, pay.data, pay.len);
+    ASSERT_OK(decc_tx_signing_hash(sh2, &p, NULL));
+    ASSERT_MEM_EQ(sh, sh2, 32);
+    decc_address from2;
+    ASSERT_OK(decc_tx_recover_hash(&from2, &p, sh, NULL));
+    ASSERT(decc_address_eq(&from2, &want_from));
+    sh[0] ^= 1; /* another hash: another signer, or none */
+    if (decc_tx_recover_hash(&from2, &p, sh, NULL) == DECC_OK)
+      ASSERT(!decc_address_eq(&from2, &want_from));
+    decc_buf_clear(&pay);
     /* re-serialization is byte-identical */
     decc_buf again;
     decc_buf_init(&again, 0);
