@@ -8,7 +8,9 @@
  * transaction's is independent of the others', so a batch is decoded by
  * the ledger's pool (one thread per online core but the caller's, started
  * at the first large batch and kept until the ledger closes), each thread
- * taking the next undecoded index. Every result lands in its own slot and
+ * taking the next few undecoded indexes (a group, LDG_GROUP: their hashes
+ * are computed together, eight at a time where the CPU has AVX-512, then
+ * each sender is recovered). Every result lands in its own slot and
  * slots are judged in index order, exactly as a serial loop would: the
  * first failing index is the one reported, whatever order the threads
  * finished in, so results, errors and the block built from them do not
