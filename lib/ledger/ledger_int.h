@@ -279,13 +279,15 @@ decc_status ldg_logs_migrate_v1(decc_ledger *l, decc_err *err);
   " sender BLOB NOT NULL, recipient BLOB NOT NULL, nonce INTEGER NOT NULL,"    \
   " input BLOB NOT NULL, raw BLOB, status INTEGER NOT NULL, reason TEXT,"      \
   " output BLOB NOT NULL, UNIQUE(block, idx));"
+/* (tasks had an index on deal until session 14: nothing queries tasks by
+ * deal, and its inserts landed on random pages, ~100 more WAL pages per
+ * block of 100 life cycles; files made before keep it, unused) */
 #define LDG_RECORDS_SCHEMA                                                     \
   "CREATE TABLE IF NOT EXISTS deals(id BLOB NOT NULL UNIQUE,"                  \
   " record BLOB NOT NULL, app BLOB, dataset BLOB, workerpool BLOB,"            \
   " requester BLOB, block INTEGER);"                                           \
   "CREATE TABLE IF NOT EXISTS tasks(id BLOB NOT NULL UNIQUE,"                  \
-  " deal BLOB NOT NULL, status INTEGER NOT NULL, record BLOB NOT NULL);"       \
-  "CREATE INDEX IF NOT EXISTS tasks_deal ON tasks(deal)"
+  " deal BLOB NOT NULL, status INTEGER NOT NULL, record BLOB NOT NULL)"
 
 /* ---- checkpoints (ckpt.c) --------------------------------------------------- */
 

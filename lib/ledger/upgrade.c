@@ -26,8 +26,8 @@
 /* Schema 2 → 3, inside the caller's write transaction. Every row is
  * copied; a signed transaction's input is dropped (its raw form holds
  * it, and verify re-derives everything from the raw form). tasks_deal
- * follows the renamed table, so it is dropped before the new one is
- * made. */
+ * follows the renamed table, so it is dropped; the new schema has no such
+ * index (ledger_int.h). */
 static decc_status migrate_v2(decc_ledger *l, decc_err *err) {
   return ldg_exec_raw(
       l,

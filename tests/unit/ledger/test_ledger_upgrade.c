@@ -175,10 +175,12 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
                         "SELECT count(*) FROM sqlite_master WHERE name IN "
                         "('txs_v2','deals_v2','tasks_v2')"),
             0);
+  /* tasks_deal went with tasks_v2 and is not made again: no query reads
+   * tasks by deal, and its random inserts cost every block */
   ASSERT_EQ(ldg_t_q_int(l->db, "SELECT count(*) FROM sqlite_master WHERE "
                                "type='index' AND tbl_name='tasks' AND "
                                "name='tasks_deal'"),
-            1);
+            0);
   char *txs3 = dump(l->db, TXS_DUMP), *deals3 = dump(l->db, DEALS_DUMP),
        *tasks3 = dump(l->db, TASKS_DUMP);
   ASSERT(txs3 && deals3 && tasks3);
@@ -194,7 +196,6 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
   ASSERT(indexed(l->db, "SELECT raw FROM txs WHERE hash=x'00'"));
   ASSERT(indexed(l->db, "SELECT record FROM deals WHERE id=x'00'"));
   ASSERT(indexed(l->db, "SELECT record FROM tasks WHERE id=x'00'"));
-  ASSERT(indexed(l->db, "SELECT id FROM tasks WHERE deal=x'00'"));
   ASSERT(indexed(l->db, "SELECT hash FROM txs WHERE block=1 ORDER BY idx"));
 
   for (size_t i = 0; i < n_tx; i++) {
