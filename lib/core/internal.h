@@ -20,7 +20,9 @@ const struct secp256k1_context_struct *decc__secp_ctx(void);
 void decc__keccak256_x8(uint8_t (*out)[32], const uint8_t *const *data,
                         const size_t *len, size_t n);
 int decc__keccak_x8_available(void);
-/* keccak.c: with off != 0, decc_keccak256_many hashes one message at a
+/* Keccak-f[1600]'s 24 round constants (iota), keccak.c. */
+extern const uint64_t decc__keccak_rc[24];
+/* keccak_x8.c: with off != 0, decc_keccak256_many hashes one message at a
  * time even where AVX-512 is available (tests compare both paths). */
 void decc__keccak_many_scalar(int off);
 

@@ -32,7 +32,8 @@
 
 #define RATE 136
 
-static const uint64_t RC[24] = {
+/* iota's round constants (also keccak_x8.c's) */
+const uint64_t decc__keccak_rc[24] = {
     0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL,
     0x8000000080008000ULL, 0x000000000000808bULL, 0x0000000080000001ULL,
     0x8000000080008081ULL, 0x8000000000008009ULL, 0x000000000000008aULL,
@@ -116,8 +117,8 @@ static void keccak_f1600(uint64_t s[25]) {
   uint64_t c3 = a30 ^ a31 ^ a32 ^ a33 ^ a34;
   uint64_t c4 = a40 ^ a41 ^ a42 ^ a43 ^ a44;
   for (int r = 0; r < 24; r += 2) {
-    ROUND(a, e, RC[r]);
-    ROUND(e, a, RC[r + 1]);
+    ROUND(a, e, decc__keccak_rc[r]);
+    ROUND(e, a, decc__keccak_rc[r + 1]);
   }
   a10 = ~a10, a20 = ~a20, a31 = ~a31, a22 = ~a22, a23 = ~a23, a04 = ~a04;
   s[0] = a00, s[1] = a10, s[2] = a20, s[3] = a30, s[4] = a40;
@@ -194,24 +195,4 @@ void decc_keccak256(uint8_t out32[32], const void *data, size_t n) {
   decc_keccak256_init(&c);
   decc_keccak256_update(&c, data, n);
   decc_keccak256_final(&c, out32);
-}
-
-/* set by tests (decc__keccak_many_scalar): the one-message path */
-static int many_scalar;
-
-void decc__keccak_many_scalar(int off) { many_scalar = off; }
-
-void decc_keccak256_many(uint8_t (*out)[32], const uint8_t *const *data,
-                         const size_t *len, size_t n) {
-  DECC_ARG_CHECK_VOID(out != NULL || n == 0);
-  DECC_ARG_CHECK_VOID(data != NULL || n == 0);
-  DECC_ARG_CHECK_VOID(len != NULL || n == 0);
-  /* below three messages the lanes would mostly idle: one at a time is as
-   * fast (bench_keccak) */
-  if (n >= 3 && !many_scalar && decc__keccak_x8_available()) {
-    decc__keccak256_x8(out, data, len, n);
-    return;
-  }
-  for (size_t i = 0; i < n; i++)
-    decc_keccak256(out[i], data[i], len[i]);
 }

@@ -18,15 +18,16 @@
  * every lane busy. Full blocks are read in place with gathers; the last,
  * padded block of each message is built in a per-lane buffer.
  *
- * Compiled for x86-64 only, with the avx512f target attribute; keccak.c
- * calls it only when the CPU and the OS support AVX-512 (and never under
- * valgrind, whose CPUID hides it), and otherwise hashes one message at a
- * time. tests/unit/crypto/test_keccak_many.c checks both paths against
+ * The eight-lane code is compiled for x86-64 only, with the avx512f
+ * target attribute; decc_keccak256_many (at the end) uses it only when the
+ * CPU and the OS support AVX-512 (never under valgrind, whose CPUID hides
+ * it), and otherwise hashes one message at a time with keccak.c. tests/unit/crypto/test_keccak_many.c checks both paths against
  * the one-message function.
  */
 #include <string.h>
 
 #include "core/internal.h"
+#include "decc/hash.h"
 #include "decc/mem.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -34,16 +35,6 @@
 
 #define RATE 136
 #define TGT __attribute__((target("avx512f")))
-
-static const uint64_t RC8[24] = {
-    0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL,
-    0x8000000080008000ULL, 0x000000000000808bULL, 0x0000000080000001ULL,
-    0x8000000080008081ULL, 0x8000000000008009ULL, 0x000000000000008aULL,
-    0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
-    0x000000008000808bULL, 0x800000000000008bULL, 0x8000000000008089ULL,
-    0x8000000000008003ULL, 0x8000000000008002ULL, 0x8000000000000080ULL,
-    0x000000000000800aULL, 0x800000008000000aULL, 0x8000000080008081ULL,
-    0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL};
 
 /* rho's rotation of lane i = x + 5y, and the lane pi moves it to:
  * (x, y) -> (y, 2x + 3y mod 5) */
@@ -77,7 +68,8 @@ static TGT void permute8(__m512i s[25]) {
       for (int x = 0; x < 5; x++)
         s[y + x] = CHI(b[y + x], b[y + (x + 1) % 5], b[y + (x + 2) % 5]);
     }
-    s[0] = _mm512_xor_si512(s[0], _mm512_set1_epi64((long long)RC8[r]));
+    s[0] = _mm512_xor_si512(s[0],
+                            _mm512_set1_epi64((long long)decc__keccak_rc[r]));
   }
 }
 
@@ -187,3 +179,23 @@ void decc__keccak256_x8(uint8_t (*out)[32], const uint8_t *const *data,
 int decc__keccak_x8_available(void) { return 0; }
 
 #endif
+
+/* set by tests (decc__keccak_many_scalar): the one-message path */
+static int many_scalar;
+
+void decc__keccak_many_scalar(int off) { many_scalar = off; }
+
+void decc_keccak256_many(uint8_t (*out)[32], const uint8_t *const *data,
+                         const size_t *len, size_t n) {
+  DECC_ARG_CHECK_VOID(out != NULL || n == 0);
+  DECC_ARG_CHECK_VOID(data != NULL || n == 0);
+  DECC_ARG_CHECK_VOID(len != NULL || n == 0);
+  /* below three messages the lanes would mostly idle: one at a time is as
+   * fast (bench_keccak) */
+  if (n >= 3 && !many_scalar && decc__keccak_x8_available()) {
+    decc__keccak256_x8(out, data, len, n);
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    decc_keccak256(out[i], data[i], len[i]);
+}
