@@ -186,8 +186,11 @@ static int wb_lock(sqlite3_file *file, int l) {
 
 static int wb_unlock(sqlite3_file *file, int l) {
   wb_file *f = (wb_file *)file;
-  int rc = wb_settle(f); /* (a rollback-journal commit without a sync) */
-  return rc != SQLITE_OK ? rc : f->real->pMethods->xUnlock(f->real, l);
+  /* (a rollback-journal commit without a sync); the lock is released
+   * whatever happened, or another process would wait on it for ever */
+  int rc = wb_settle(f);
+  int rc2 = f->real->pMethods->xUnlock(f->real, l);
+  return rc != SQLITE_OK ? rc : rc2;
 }
 
 static int wb_reserved(sqlite3_file *file, int *out) {
@@ -225,9 +228,11 @@ static int wb_shm_map(sqlite3_file *file, int pg, int pgsz, int extend,
 static int wb_shm_lock(sqlite3_file *file, int offset, int n, int flags) {
   wb_file *f = (wb_file *)file;
   int rc = wb_settle(f);
-  return rc != SQLITE_OK
-             ? rc
-             : f->real->pMethods->xShmLock(f->real, offset, n, flags);
+  /* a lock is not taken after a failed write; a release always happens */
+  if (rc != SQLITE_OK && !(flags & SQLITE_SHM_UNLOCK))
+    return rc;
+  int rc2 = f->real->pMethods->xShmLock(f->real, offset, n, flags);
+  return rc != SQLITE_OK ? rc : rc2;
 }
 
 static void wb_shm_barrier(sqlite3_file *file) {
