@@ -104,6 +104,11 @@ static size_t stream_write(uint8_t *p, const decc_receipt *r,
   return (size_t)(q - p);
 }
 
+/* Scratch kept between batches: a block of 100 life cycles (300
+ * receipts) needs under 1 MiB; a larger buffer (a batch of thousands of transactions
+ * with long logs) is freed after its batch. */
+#define LDG_RCD_KEEP (4u << 20)
+
 /* the part of l's scratch buffer at *off, `size` bytes, 16-byte aligned */
 static void *carve(uint8_t *base, size_t *off, size_t size) {
   void *p = base + *off;
@@ -174,6 +179,9 @@ void ldg_receipt_digests(decc_ledger *l, const decc_receipt *r, size_t n,
     first += 2 + r[i].n_logs;
   }
   decc_keccak256_many(out, sp, sl, n);
+  /* kept for the next batch unless an unusually large one grew it */
+  if (l->rcd_cap > LDG_RCD_KEEP)
+    ldg_rcd_free(l);
 }
 
 void ldg_rcd_free(decc_ledger *l) {
