@@ -334,11 +334,6 @@ static char *reason_text(const ldg_ctx *c) {
 
 /* ---- blocks ----------------------------------------------------------------- */
 
-static void be64(uint8_t out[8], uint64_t v) {
-  for (int i = 7; i >= 0; i--, v >>= 8)
-    out[i] = (uint8_t)v;
-}
-
 decc_status ldg_head(decc_ledger *l, uint64_t *number, uint8_t hash[32],
                      uint64_t *timestamp, decc_err *err) {
   sqlite3_stmt *st;
@@ -423,9 +418,9 @@ decc_status ldg_block_commit(decc_ledger *l, uint8_t hash_out[32],
   decc_keccak256_final(&l->blk_txroot, txroot);
   decc_keccak256_final(&l->blk_rcroot, rcroot);
   memcpy(hdr, l->blk_parent, 32);
-  be64(hdr + 32, l->blk_number);
-  be64(hdr + 40, l->blk_timestamp);
-  be64(hdr + 48, l->blk_txs);
+  ldg_be64(hdr + 32, l->blk_number);
+  ldg_be64(hdr + 40, l->blk_timestamp);
+  ldg_be64(hdr + 48, l->blk_txs);
   memcpy(hdr + 56, txroot, 32);
   memcpy(hdr + 88, rcroot, 32);
   decc_keccak256(hash, hdr, sizeof hdr);
@@ -460,10 +455,10 @@ void ldg_call_hash(uint8_t out[32], uint64_t chain_id, const decc_address *from,
   uint8_t n8[8];
   decc_keccak256_init(&k);
   decc_keccak256_update(&k, tag, sizeof tag - 1);
-  be64(n8, chain_id);
+  ldg_be64(n8, chain_id);
   decc_keccak256_update(&k, n8, 8);
   decc_keccak256_update(&k, from->b, 20);
-  be64(n8, nonce);
+  ldg_be64(n8, nonce);
   decc_keccak256_update(&k, n8, 8);
   decc_keccak256_update(&k, to->b, 20);
   decc_keccak256_update(&k, data, len);

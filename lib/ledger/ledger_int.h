@@ -678,6 +678,12 @@ void ldg_addr_word(uint8_t out[32], const decc_address *a);
 /* Current block head (latest committed, or the block being built). */
 decc_status ldg_head(decc_ledger *l, uint64_t *number, uint8_t hash[32],
                      uint64_t *timestamp, decc_err *err);
+/* v as 8 big-endian bytes (block headers, receipt digests, state keys). */
+static inline void ldg_be64(uint8_t out[8], uint64_t v) {
+  for (int i = 7; i >= 0; i--, v >>= 8)
+    out[i] = (uint8_t)v;
+}
+
 /* ---- receipt digests (rcdigest.c) ------------------------------------------ */
 
 /* The digest of r that goes into the receipt root. */

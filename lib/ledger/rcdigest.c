@@ -24,11 +24,6 @@
 #include "decc/mem.h"
 #include "ledger/ledger_int.h"
 
-static void be64(uint8_t out[8], uint64_t v) {
-  for (int i = 7; i >= 0; i--, v >>= 8)
-    out[i] = (uint8_t)v;
-}
-
 /* keccak256 of the empty string (Ethereum's well-known empty hash). */
 static const uint8_t KECCAK_EMPTY[32] = {
     0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d,
@@ -57,7 +52,7 @@ void ldg_receipt_digest(uint8_t out[32], const decc_receipt *r) {
   const char *reason = r->revert_reason ? r->revert_reason : "";
   hash_of(h, reason, strlen(reason));
   decc_keccak256_update(&k, h, 32);
-  be64(n8, r->n_logs);
+  ldg_be64(n8, r->n_logs);
   decc_keccak256_update(&k, n8, 8);
   for (size_t i = 0; i < r->n_logs; i++) {
     const decc_log *lg = &r->logs[i];
@@ -89,7 +84,7 @@ static size_t stream_write(uint8_t *p, const decc_receipt *r,
   q[32] = (uint8_t)(r->status ? 1 : 0);
   memcpy(q + 33, inner[0], 32);
   memcpy(q + 65, inner[1], 32);
-  be64(q + 97, r->n_logs);
+  ldg_be64(q + 97, r->n_logs);
   q += 105;
   for (size_t i = 0; i < r->n_logs; i++) {
     const decc_log *lg = &r->logs[i];

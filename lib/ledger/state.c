@@ -13,11 +13,6 @@
 #include "decc/mem.h"
 #include "ledger/ledger_int.h"
 
-static void be64_put(uint8_t out[8], uint64_t v) {
-  for (int i = 7; i >= 0; i--, v >>= 8)
-    out[i] = (uint8_t)v;
-}
-
 static uint64_t be64_get(const uint8_t *p) {
   uint64_t v = 0;
   for (int i = 0; i < 8; i++)
@@ -90,7 +85,7 @@ decc_status ldg_nonce_get(decc_ledger *l, const decc_address *a, uint64_t *out,
   sqlite3_reset(st);
   if (l->in_block) {
     uint8_t be[8];
-    be64_put(be, *out);
+    ldg_be64(be, *out);
     ldg_ov_fill(l, LDG_OV_NONCE, a->b, 20, be, 8);
   }
   return DECC_OK;
@@ -100,7 +95,7 @@ decc_status ldg_nonce_set(decc_ledger *l, const decc_address *a, uint64_t v,
                           decc_err *err) {
   if (l->in_block) {
     uint8_t be[8];
-    be64_put(be, v);
+    ldg_be64(be, v);
     return ldg_ov_put(l, LDG_OV_NONCE, a->b, 20, be, 8, err);
   }
   return ldg_exec(l,
@@ -677,7 +672,7 @@ decc_status ldg_deal_put(decc_ledger *l, const uint8_t id[32],
   memcpy(row + 20, dataset->b, 20);
   memcpy(row + 40, workerpool->b, 20);
   memcpy(row + 60, requester->b, 20);
-  be64_put(row + 80, block);
+  ldg_be64(row + 80, block);
   if (len)
     memcpy(row + LDG_OV_DEAL_RECORD, rec, len);
   decc_status s =
@@ -698,7 +693,7 @@ decc_status ldg_task_put(decc_ledger *l, const uint8_t id[32],
   if (!row)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   memcpy(row, deal, 32);
-  be64_put(row + 32, (uint64_t)status);
+  ldg_be64(row + 32, (uint64_t)status);
   if (len)
     memcpy(row + LDG_OV_TASK_RECORD, rec, len);
   decc_status s =

@@ -186,6 +186,27 @@ static inline decc_log *ldg_t_row_logs(sqlite3 *db, const char *sql,
   return v;
 }
 
+/* The offer side of a deal, not signed: an app order for app at appprice,
+ * an empty dataset order (no dataset) and a workerpool order for wp at
+ * wpprice, both of the given volume. Returns 0, or -1 when an order
+ * cannot be initialised. */
+static inline int ldg_t_offer_orders(decc_order *ao, decc_order *dso,
+                                     decc_order *wo, const decc_address *app,
+                                     uint64_t appprice, const decc_address *wp,
+                                     uint64_t wpprice, uint64_t volume) {
+  if (decc_order_init(ao, DECC_ORDER_APP) != DECC_OK ||
+      decc_order_init(dso, DECC_ORDER_DATASET) != DECC_OK ||
+      decc_order_init(wo, DECC_ORDER_WORKERPOOL) != DECC_OK)
+    return -1;
+  ao->u.app.app = *app;
+  ao->u.app.appprice = decc_u256_from_u64(appprice);
+  ao->u.app.volume = decc_u256_from_u64(volume);
+  wo->u.workerpool.workerpool = *wp;
+  wo->u.workerpool.workerpoolprice = decc_u256_from_u64(wpprice);
+  wo->u.workerpool.volume = decc_u256_from_u64(volume);
+  return 0;
+}
+
 /* Registers, as `owner` (an impersonated call to the app registry), an
  * app owned by it (DOCKER image "img", checksum 0x01 bytes); *app its
  * address. Returns 0, or -1 when the call failed or reverted. */

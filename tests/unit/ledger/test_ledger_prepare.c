@@ -57,16 +57,8 @@ static int setup(world *w) {
   if (ldg_t_create_app(w->l, &w->info, &w->who[0], &w->app) ||
       ldg_t_create_workerpool(w->l, &w->info, &w->who[1], &w->wp))
     return -1;
-  if (decc_order_init(&w->ao, DECC_ORDER_APP) != DECC_OK ||
-      decc_order_init(&w->ds, DECC_ORDER_DATASET) != DECC_OK ||
-      decc_order_init(&w->wo, DECC_ORDER_WORKERPOOL) != DECC_OK)
+  if (ldg_t_offer_orders(&w->ao, &w->ds, &w->wo, &w->app, 1, &w->wp, 1, 1000))
     return -1;
-  w->ao.u.app.app = w->app;
-  w->ao.u.app.appprice = decc_u256_from_u64(1);
-  w->ao.u.app.volume = decc_u256_from_u64(1000);
-  w->wo.u.workerpool.workerpool = w->wp;
-  w->wo.u.workerpool.workerpoolprice = decc_u256_from_u64(1);
-  w->wo.u.workerpool.volume = decc_u256_from_u64(1000);
   if (decc_order_sign(&w->ao, w->sk[0], w->l->domain_sep, 0) != DECC_OK ||
       decc_order_sign(&w->wo, w->sk[1], w->l->domain_sep, 0) != DECC_OK)
     return -1;

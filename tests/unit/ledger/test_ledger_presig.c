@@ -53,17 +53,9 @@ typedef struct orders {
 /* App, workerpool and request orders signed (the dataset order is empty:
  * no dataset, unsigned). */
 static int make_orders(world *w, orders *o) {
-  if (decc_order_init(&o->app, DECC_ORDER_APP) != DECC_OK ||
-      decc_order_init(&o->ds, DECC_ORDER_DATASET) != DECC_OK ||
-      decc_order_init(&o->wp, DECC_ORDER_WORKERPOOL) != DECC_OK ||
+  if (ldg_t_offer_orders(&o->app, &o->ds, &o->wp, &w->app, 5, &w->wp, 1, 100) ||
       decc_order_init(&o->rq, DECC_ORDER_REQUEST) != DECC_OK)
     return -1;
-  o->app.u.app.app = w->app;
-  o->app.u.app.appprice = decc_u256_from_u64(5);
-  o->app.u.app.volume = decc_u256_from_u64(100);
-  o->wp.u.workerpool.workerpool = w->wp;
-  o->wp.u.workerpool.workerpoolprice = decc_u256_from_u64(1);
-  o->wp.u.workerpool.volume = decc_u256_from_u64(100);
   o->rq.u.request.app = w->app;
   o->rq.u.request.appmaxprice = decc_u256_from_u64(5);
   o->rq.u.request.workerpoolmaxprice = decc_u256_from_u64(1);
