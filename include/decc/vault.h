@@ -98,6 +98,27 @@ DECC_API decc_status decc_vault_find_owner(decc_vault *v, decc_secret_kind kind,
                                            decc_address *owner,
                                            decc_err *err) DECC_WARN_UNUSED;
 
+/* Makes the calling thread's reads of v (decc_vault_get, _get_into, _has,
+ * _find_owner) until decc_vault_read_end share one read transaction on
+ * one connection, held by this thread meanwhile: they see one consistent
+ * snapshot (writes committed after the first of them are not seen) and
+ * cost one lock of the database instead of one each. Writes are not
+ * affected (they go through the writing connection). Hold it briefly:
+ * other threads skip a held connection, and the snapshot keeps SQLite
+ * from checkpointing past it.
+ * Returns: 1 when held (pair it with decc_vault_read_end); 0 when not
+ * (every read connection is in use, this thread already holds another
+ * vault's, or the transaction could not start): reads then go one at a
+ * time as without it, and decc_vault_read_end is a harmless no-op.
+ * Nested calls on the same vault count and need as many ends. */
+DECC_API int decc_vault_read_begin(decc_vault *v);
+
+/* Ends what decc_vault_read_begin started on this thread (the last of
+ * nested ends does). A no-op when this thread holds nothing of v, so it
+ * may sit on every exit path. Never fails: a transaction that cannot
+ * commit is rolled back. */
+DECC_API void decc_vault_read_end(decc_vault *v);
+
 /* Deletes a secret (e.g. an expired enclave key).
  * Returns: DECC_OK or DECC_E_NOT_FOUND. */
 DECC_API decc_status decc_vault_delete(decc_vault *v, decc_secret_kind kind,

@@ -143,10 +143,18 @@ decc_status decc_quote_from_json(decc_quote *q, const char *json, size_t len,
   memset(q, 0, sizeof *q);
   json_error_t je;
   json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
-  if (!j || !json_is_object(j)) {
-    json_decref(j);
+  decc_status st = decc__quote_from_jobj(q, j, err);
+  json_decref(j);
+  return st;
+}
+
+decc_status decc__quote_from_jobj(decc_quote *q, const struct json_t *jq,
+                                  decc_err *err) {
+  memset(q, 0, sizeof *q);
+  /* jansson's getters take non-const objects; nothing here modifies it */
+  json_t *j = (json_t *)(uintptr_t)jq;
+  if (!j || !json_is_object(j))
     return decc_err_set(err, DECC_E_PARSE, "quote: not a JSON object");
-  }
   decc_status st = DECC_OK;
   const char *backend = json_string_value(json_object_get(j, "backend"));
   json_t *ts = json_object_get(j, "timestamp");
@@ -189,7 +197,6 @@ decc_status decc_quote_from_json(decc_quote *q, const char *json, size_t len,
     else
       q->hw_quote_len = (uint32_t)got;
   }
-  json_decref(j);
   return st;
 }
 

@@ -122,6 +122,14 @@ struct json_t *decc__json_hex(const uint8_t *p, size_t n);
 decc_status decc__json_hex_exact(uint8_t *out, size_t n, const struct json_t *v,
                                  int need_prefix);
 
+/* decc_quote_from_json on an already parsed JSON value (attest.c): the
+ * session request carries its quote as a member, parsed once with the
+ * request. jq may be NULL or not an object (DECC_E_PARSE). Out: *q (zeroed
+ * first). Returns: as decc_quote_from_json. */
+struct decc_quote;
+decc_status decc__quote_from_jobj(struct decc_quote *q, const struct json_t *jq,
+                                  decc_err *err);
+
 /* ---- API contract checks (misuse.c) ---- */
 
 /* Reports a broken contract to the installed handler (decc_set_misuse_handler). */

@@ -196,6 +196,7 @@ decc_sms_release_session(decc_sms *s, const decc_sms_session_request *r,
   uint8_t *arena = NULL;
   decc__sms_bulk_item *bulk = NULL;
   size_t n_bulk = 0;
+  int held = 0; /* this release holds a vault read transaction */
   decc_status st;
 
   /* 1. the worker's own signature (iExec's first check) */
@@ -235,6 +236,10 @@ decc_sms_release_session(decc_sms *s, const decc_sms_session_request *r,
     st = decc__sms_refuse(s, code, "CHAIN_ERROR", st, err, what, "%s", e2.msg);
     goto out;
   }
+  /* From here to the session document, every vault read of the release
+   * (enclave key, dataset key, beneficiary, app and storage secrets)
+   * shares one read transaction: one snapshot, one lock (vault.h). */
+  held = decc_vault_read_begin(s->vault);
   decc_address ech;
   st = decc__sms_enclave_key_load(s, th, chain_now, &ech, sk, &e2);
   if (st == DECC_E_NOT_FOUND) {
@@ -380,6 +385,9 @@ decc_sms_release_session(decc_sms *s, const decc_sms_session_request *r,
   }
   if ((st = decc__sms_build_session(s, &c, &p, &doc, code, err, what)))
     goto out;
+  if (held)
+    decc_vault_read_end(s->vault);
+  held = 0;
   uint8_t *box = decc_malloc(doc.len + DECC_SEAL_OVERHEAD);
   if (!box) {
     st = decc__sms_refuse(s, code, "SECURE_SESSION_GENERATION_FAILED",
@@ -433,6 +441,8 @@ decc_sms_release_session(decc_sms *s, const decc_sms_session_request *r,
       s->cfg.observe(s->cfg.observe_ctx, "release", NULL);
   }
 out:
+  if (held)
+    decc_vault_read_end(s->vault);
   decc_memzero(sk, sizeof sk);
   decc__sms_arena_give(arena); /* wipes every secret read for this session */
   decc_buf_clear(&doc);

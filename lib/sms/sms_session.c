@@ -100,16 +100,11 @@ decc_status decc_sms_session_request_parse(decc_sms_session_request *r,
   }
   if (!st) {
     json_t *q = json_object_get(j, "quote");
-    char *qs = json_is_object(q) ? json_dumps(q, JSON_COMPACT) : NULL;
-    if (!qs)
+    if (!json_is_object(q))
       st = decc_err_set(err, DECC_E_PARSE,
                         "session request: missing attestation \"quote\"");
-    else {
-      st = decc_quote_from_json(&r->quote, qs, strlen(qs), err);
-      free(qs);
-      if (st)
-        decc_err_prefix(err, "session request");
-    }
+    else if ((st = decc__quote_from_jobj(&r->quote, q, err)))
+      decc_err_prefix(err, "session request");
   }
   json_decref(j);
   if (st)

@@ -243,3 +243,124 @@ TEST(vault_concurrent_reads_see_committed_writes) {
   ASSERT(decc_address_eq(&found, &o));
   decc_vault_close(v);
 }
+
+/* Reads a web2 secret of owner addr(9) as a string ("" when absent). */
+static const char *get9(decc_vault *v, const char *name, char *buf,
+                        size_t cap) {
+  decc_address o = addr(9);
+  size_t n = 0;
+  if (decc_vault_get_into(v, DECC_SECRET_WEB2, &o, name, (uint8_t *)buf, cap,
+                          &n, NULL) != DECC_OK)
+    buf[0] = 0;
+  return buf;
+}
+
+static void put9(decc_vault *v, const char *name, const char *val) {
+  decc_address o = addr(9);
+  ASSERT_OK(decc_vault_put(v, DECC_SECRET_WEB2, &o, name, (const uint8_t *)val,
+                           strlen(val), 2, NULL));
+}
+
+TEST(vault_read_hold_is_one_snapshot) {
+  char dir[600], dir2[600], b[64];
+  snprintf(dir, sizeof dir, "%s/smsh", decc_test_tmpdir());
+  snprintf(dir2, sizeof dir2, "%s/smsh2", decc_test_tmpdir());
+  decc_vault *v, *v2;
+  ASSERT_OK(decc_vault_open(&v, dir, NULL, 0, NULL));
+  ASSERT_OK(decc_vault_open(&v2, dir2, NULL, 0, NULL));
+  decc_address o = addr(9), found;
+  put9(v, "s1", "a");
+  ASSERT_EQ(decc_vault_read_begin(v), 1);
+  ASSERT_STR_EQ(get9(v, "s1", b, sizeof b), "a"); /* the snapshot starts */
+  /* writes still go through (the writing connection), unseen meanwhile */
+  put9(v, "s1", "b");
+  put9(v, "s2", "c");
+  ASSERT_STR_EQ(get9(v, "s1", b, sizeof b), "a");
+  ASSERT(!decc_vault_has(v, DECC_SECRET_WEB2, &o, "s2"));
+  ASSERT_EQ(decc_vault_find_owner(v, DECC_SECRET_WEB2, "s2", &found, NULL),
+            DECC_E_NOT_FOUND);
+  /* nested: the inner end keeps the hold */
+  ASSERT_EQ(decc_vault_read_begin(v), 1);
+  decc_vault_read_end(v);
+  ASSERT_STR_EQ(get9(v, "s1", b, sizeof b), "a");
+  /* one hold per thread: another vault is read one statement at a time */
+  ASSERT_EQ(decc_vault_read_begin(v2), 0);
+  put9(v2, "t", "v2");
+  ASSERT_STR_EQ(get9(v2, "t", b, sizeof b), "v2");
+  decc_vault_read_end(v2); /* holds nothing of v2: no-op */
+  ASSERT_STR_EQ(get9(v, "s1", b, sizeof b), "a");
+  decc_vault_read_end(v);
+  /* after the end, every committed write is seen */
+  ASSERT_STR_EQ(get9(v, "s1", b, sizeof b), "b");
+  ASSERT_STR_EQ(get9(v, "s2", b, sizeof b), "c");
+  ASSERT_OK(decc_vault_find_owner(v, DECC_SECRET_WEB2, "s2", &found, NULL));
+  decc_vault_read_end(v); /* unbalanced end: no-op */
+  ASSERT_STR_EQ(get9(v, "s1", b, sizeof b), "b");
+  /* a hold ended on this thread frees its connection for another one */
+  ASSERT_EQ(decc_vault_read_begin(v2), 1);
+  decc_vault_read_end(v2);
+  decc_vault_close(v2);
+  decc_vault_close(v);
+}
+
+typedef struct hold_job {
+  decc_vault *v;
+  pthread_barrier_t *held, *release;
+  int got;
+  char seen[16];
+} hold_job;
+
+static void *holder(void *arg) {
+  hold_job *j = arg;
+  __atomic_store_n(&j->got, decc_vault_read_begin(j->v), __ATOMIC_RELEASE);
+  pthread_barrier_wait(j->held);
+  /* a holder reads on its own connection; the refused thread's read must
+   * wait for a free one, so it reads after the holders let theirs go */
+  if (j->got)
+    get9(j->v, "s1", j->seen, sizeof j->seen);
+  pthread_barrier_wait(j->release);
+  decc_vault_read_end(j->v);
+  if (!j->got)
+    get9(j->v, "s1", j->seen, sizeof j->seen);
+  return NULL;
+}
+
+/* The pool has eight read connections (vault.c, one per handler thread
+ * of `decc node`): a ninth concurrent hold is refused, and its thread
+ * still reads (once a connection is free). */
+TEST(vault_read_hold_when_every_reader_is_taken) {
+  enum { N = 9 };
+  char dir[600], b[64];
+  snprintf(dir, sizeof dir, "%s/smsh3", decc_test_tmpdir());
+  decc_vault *v;
+  ASSERT_OK(decc_vault_open(&v, dir, NULL, 0, NULL));
+  put9(v, "s1", "x");
+  pthread_barrier_t held, release;
+  pthread_barrier_init(&held, NULL, N + 1);
+  pthread_barrier_init(&release, NULL, N + 1);
+  hold_job jobs[N];
+  pthread_t th[N];
+  /* one at a time, so that exactly the first eight find a free one */
+  for (int k = 0; k < N; k++) {
+    jobs[k] = (hold_job){v, &held, &release, -1, {0}};
+    ASSERT_EQ(pthread_create(&th[k], NULL, holder, &jobs[k]), 0);
+    while (__atomic_load_n(&jobs[k].got, __ATOMIC_ACQUIRE) < 0)
+      sched_yield();
+  }
+  pthread_barrier_wait(&held);
+  pthread_barrier_wait(&release);
+  int holds = 0;
+  for (int k = 0; k < N; k++) {
+    pthread_join(th[k], NULL);
+    holds += jobs[k].got;
+    ASSERT_STR_EQ(jobs[k].seen, "x");
+  }
+  ASSERT_EQ(holds, N - 1);
+  ASSERT_EQ(jobs[N - 1].got, 0);
+  ASSERT_EQ(decc_vault_read_begin(v), 1); /* all given back */
+  ASSERT_STR_EQ(get9(v, "s1", b, sizeof b), "x");
+  decc_vault_read_end(v);
+  pthread_barrier_destroy(&held);
+  pthread_barrier_destroy(&release);
+  decc_vault_close(v);
+}

@@ -2,7 +2,8 @@
  * test_misuse_vault.c — the entry checks of vault.h's public functions: a
  * NULL vault, directory, owner or output, or a NULL value with a length,
  * is reported to the misuse handler by the function called, which returns
- * its documented failure value (DECC_E_INVALID, or 0 for decc_vault_has)
+ * its documented failure value (DECC_E_INVALID, or 0 for decc_vault_has
+ * and decc_vault_read_begin)
  * without crashing; the permitted NULLs (a web3 secret's name, no
  * passphrase, an empty value, no err, closing NULL) are not reported and
  * still work.
@@ -41,6 +42,9 @@ TEST(misuse_vault) {
       ASSERT_EQ(decc_vault_has(v, DECC_SECRET_WEB3, &ds, NULL), 0));
   EXPECT_MISUSE(0, decc_vault_has, NULL, DECC_SECRET_WEB3, &ds, NULL);
   EXPECT_MISUSE(0, decc_vault_has, v, DECC_SECRET_WEB3, NULL, NULL);
+  /* a NULL vault holds nothing; ending a hold of NULL is a no-op */
+  EXPECT_MISUSE(0, decc_vault_read_begin, NULL);
+  EXPECT_NO_MISUSE(decc_vault_read_end(NULL));
 
   /* an empty value given as NULL, and a NULL (web3) name, are permitted */
   EXPECT_OK_NO_MISUSE(
