@@ -18,8 +18,10 @@
  * log's flock (which order the appends), then both are released and the
  * appender waits for a sync. One waiting appender at a time is the leader:
  * it takes every frame written so far (all logs), fdatasyncs each log
- * once and wakes their appenders; appends written while it syncs wait
- * for the next round. Concurrent releases (the HTTP server's threads)
+ * once and wakes their appenders (each on its own condition variable,
+ * plus the first appender of the next round, which leads it: a round
+ * wakes no thread that would only go back to sleep); appends written
+ * while it syncs wait for the next round. Concurrent releases (the HTTP server's threads)
  * thus share one disk flush instead of queueing for one each; a lone
  * appender still pays exactly one fdatasync. Frames written but not yet
  * synced are never acknowledged, so a crash between write and sync can
@@ -66,6 +68,10 @@ typedef struct gc_wait {
   decc_address dataset; /* which log: one fdatasync per log per round */
   int done;             /* set by the leader under gc_mu */
   int sync_errno;       /* 0: durable; else fdatasync's errno */
+  /* Signalled when done is set, or when this waiter heads the queue as a
+   * round ends (it leads the next): one condition per waiter, so a round
+   * wakes its own appenders and one leader, not every waiting thread. */
+  pthread_cond_t cv;
   struct gc_wait *next;
 } gc_wait;
 
@@ -80,7 +86,6 @@ struct decc_rcpt_store {
   unsigned next_evict;
   /* group commit (see the top of this file) */
   pthread_mutex_t gc_mu;
-  pthread_cond_t gc_cv;
   gc_wait *gc_head, *gc_tail; /* written, waiting for the next round */
   int gc_leading;             /* a leader is syncing a round */
 };
@@ -104,7 +109,6 @@ decc_status decc_rcpt_store_open(decc_rcpt_store **out, const char *sms_dir,
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   pthread_mutex_init(&s->mu, NULL);
   pthread_mutex_init(&s->gc_mu, NULL);
-  pthread_cond_init(&s->gc_cv, NULL);
   s->vault = v;
   decc_status st = DECC_OK;
   s->dir = decc__path_join(sms_dir, "receipts");
@@ -173,7 +177,6 @@ void decc_rcpt_store_close(decc_rcpt_store *s) {
   decc_free(s->pol_dir);
   pthread_mutex_destroy(&s->mu);
   pthread_mutex_destroy(&s->gc_mu);
-  pthread_cond_destroy(&s->gc_cv);
   decc_free(s);
 }
 
@@ -236,7 +239,7 @@ static void group_sync(decc_rcpt_store *s, gc_wait *w) {
   pthread_mutex_lock(&s->gc_mu);
   while (!w->done) {
     if (s->gc_leading) {
-      pthread_cond_wait(&s->gc_cv, &s->gc_mu);
+      pthread_cond_wait(&w->cv, &s->gc_mu);
       continue;
     }
     s->gc_leading = 1;
@@ -256,13 +259,17 @@ static void group_sync(decc_rcpt_store *s, gc_wait *w) {
         a->sync_errno = errno ? errno : EIO;
     }
     pthread_mutex_lock(&s->gc_mu);
-    for (gc_wait *a = round; a;) {
-      gc_wait *next = a->next; /* a may be gone once done is seen */
+    /* Each appender of the round is woken; it cannot see done (and leave,
+     * taking its gc_wait with it) before gc_mu is released. */
+    for (gc_wait *a = round; a; a = a->next) {
       a->done = 1;
-      a = next;
+      pthread_cond_signal(&a->cv);
     }
     s->gc_leading = 0;
-    pthread_cond_broadcast(&s->gc_cv);
+    /* Frames written during the round: their first appender leads the
+     * next one (if it is not waiting yet, it finds no leader on entry). */
+    if (s->gc_head)
+      pthread_cond_signal(&s->gc_head->cv);
   }
   pthread_mutex_unlock(&s->gc_mu);
 }
@@ -444,6 +451,7 @@ decc_status decc_rcpt_store_append(decc_rcpt_store *s, decc_rcpt *r,
   memset(&w, 0, sizeof w);
   w.fd = fd;
   w.dataset = r->dataset;
+  pthread_cond_init(&w.cv, NULL);
   pthread_mutex_lock(&s->gc_mu);
   if (s->gc_tail)
     s->gc_tail->next = &w;
@@ -454,6 +462,7 @@ decc_status decc_rcpt_store_append(decc_rcpt_store *s, decc_rcpt *r,
   (void)flock(fd, LOCK_UN);
   pthread_mutex_unlock(&s->mu);
   group_sync(s, &w);
+  pthread_cond_destroy(&w.cv);
   if (w.sync_errno) {
     st = decc_err_set(err, DECC_E_IO, "receipt log %s: fdatasync: %s", path,
                       strerror(w.sync_errno));
