@@ -121,6 +121,18 @@ static decc_status encode_tx(decc_buf *out, const decc_tx *tx, int mode,
     return decc_err_set(err, DECC_E_INVALID, "tx: yParity must be 0 or 1");
   decc_rlp_enc e;
   decc_rlp_enc_init(&e, DECC_TX_MAX_SIZE);
+  /* One allocation for the whole encoding: growing from the buffer's
+   * default doubled it six times for a typical PoCo call (~2 KB), and the
+   * ledger's decoding threads encode every transaction's signing payload.
+   * Fixed fields take at most 9 headers + 4×32 + 3×8 + 20 + the list
+   * headers; an under-estimate only means the buffer grows as before. */
+  size_t est = tx->data_len + 256;
+  for (size_t i = 0; i < tx->access_len && est < DECC_TX_MAX_SIZE; i++)
+    est += 32 + 33 * tx->access_list[i].nkeys;
+  /* best effort: a failure shows again, sticky, at the pushes below */
+  decc_status reserved =
+      decc_buf_reserve(&e.buf, est < DECC_TX_MAX_SIZE ? est : DECC_TX_MAX_SIZE);
+  (void)reserved;
   decc_status st = decc_rlp_enc_begin_list(&e);
   if (tx->type == DECC_TX_EIP1559) {
     decc_rlp_enc_push_u64(&e, tx->chain_id);
@@ -170,16 +182,19 @@ static decc_status encode_tx(decc_buf *out, const decc_tx *tx, int mode,
   decc_status st2 = decc_rlp_enc_end_list(&e);
   if (!st)
     st = st2;
-  /* Assemble in a scratch buffer so out is untouched on failure. */
-  decc_buf tmp;
-  decc_buf_init(&tmp, DECC_TX_MAX_SIZE + 1);
+  /* Straight into out, whose length and bytes are given back on failure
+   * (the type byte may have been appended before the encoding failed). */
+  size_t was = out->len;
+  if (!st)
+    st = decc_buf_reserve(out, e.buf.len + 1);
   if (!st && tx->type == DECC_TX_EIP1559)
-    st = decc_buf_append_byte(&tmp, DECC_TX_EIP1559);
+    st = decc_buf_append_byte(out, DECC_TX_EIP1559);
   if (!st)
-    st = decc_rlp_enc_finish(&e, &tmp);
-  if (!st)
-    st = decc_buf_append(out, tmp.data, tmp.len);
-  decc_buf_clear(&tmp);
+    st = decc_rlp_enc_finish(&e, out);
+  if (st && out->data) {
+    out->len = was;
+    out->data[was] = 0;
+  }
   decc_rlp_enc_clear(&e);
   if (st)
     return decc_err_set(err, st, "tx: encoding failed: %s", decc_strerror(st));

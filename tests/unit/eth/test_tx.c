@@ -202,6 +202,20 @@ TEST(ethers_vectors_sign_serialize_parse) {
     ASSERT_OK(decc_tx_serialize(&again, &p, NULL));
     ASSERT_EQ(again.len, n);
     ASSERT_MEM_EQ(again.data, want_raw, n);
+    /* appended after what out holds; an out too small for it is left as
+     * it was (length and bytes) */
+    decc_buf_reset(&again);
+    ASSERT_OK(decc_buf_append_str(&again, "ab"));
+    ASSERT_OK(decc_tx_serialize(&again, &p, NULL));
+    ASSERT_EQ(again.len, n + 2);
+    ASSERT_MEM_EQ(again.data + 2, want_raw, n);
+    decc_buf small;
+    decc_buf_init(&small, n); /* room for "ab" and n - 2 bytes */
+    ASSERT_OK(decc_buf_append_str(&small, "ab"));
+    ASSERT_EQ(decc_tx_serialize(&small, &p, NULL), DECC_E_LIMIT);
+    ASSERT_EQ(small.len, 2);
+    ASSERT_STR_EQ((const char *)small.data, "ab");
+    decc_buf_clear(&small);
     /* chain checks */
     if (p.chain_id) {
       ASSERT_OK(decc_tx_check_chain(&p, p.chain_id, NULL));
