@@ -165,7 +165,7 @@ decc_status ldg_read_receipt(decc_ledger *l, const uint8_t hash[32],
       l, &st, found,
       "SELECT t.block, b.hash, t.idx, t.sender, t.recipient, t.nonce, "
       "t.status, t.reason, t.output FROM txs t JOIN blocks b ON "
-      "b.number=t.block WHERE t.hash=?1",
+      "b.number=t.block WHERE " LDG_TX_BY_HASH,
       err, "h", hash);
   if (s != DECC_OK || !*found) {
     if (st)
@@ -238,7 +238,8 @@ decc_status decc_ledger_tx_raw(decc_ledger *l, const uint8_t tx_hash32[32],
   decc_status s = rd_begin(l, err);
   if (s != DECC_OK)
     return s;
-  sqlite3_stmt *st = ldg_stmt(l, "SELECT raw FROM txs WHERE hash=?1", err);
+  sqlite3_stmt *st =
+      ldg_stmt(l, "SELECT raw FROM txs t WHERE " LDG_TX_BY_HASH, err);
   if (!st) {
     rd_end(l);
     return err ? err->code : DECC_E_IO;

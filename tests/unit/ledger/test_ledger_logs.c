@@ -434,6 +434,6 @@ TEST(every_log_query_is_indexed) {
              "b.hash FROM logs l JOIN blocks b ON b.number=l.block "
              "WHERE l.block=?1 AND l.tx_index=?2");
   no_scan(l, "SELECT t.block, b.hash, t.idx FROM txs t JOIN blocks b ON "
-             "b.number=t.block WHERE t.hash=?1");
+             "b.number=t.block WHERE " LDG_TX_BY_HASH);
   decc_ledger_close(l);
 }

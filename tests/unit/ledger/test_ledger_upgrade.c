@@ -13,7 +13,11 @@
  *    the state hash is the old build's, verify passes, a block written
  *    afterwards verifies, and a reopen does not upgrade again;
  *  - verify refuses a signed transaction whose input column is not empty;
- *  - an upgrade that fails half-way leaves the schema-2 file as it was.
+ *  - an upgrade that fails half-way leaves the schema-2 file as it was;
+ *  - transactions are found by hash through the 8-byte prefix index of
+ *    files made since session 15, and through the unique index on the
+ *    whole hash of schema-3 files made before (which keep it): the same
+ *    answers, no SCAN, and a hash that shares only the prefix is unknown.
  * The expected values come from the schema-2 rows read with SQLite before
  * decc opens the file, or from the old build, never from the code under
  * test.
@@ -193,7 +197,7 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
                                "length(input) > 0"),
             0);
   /* the lookups the ledger makes by hash and id use an index */
-  ASSERT(indexed(l->db, "SELECT raw FROM txs WHERE hash=x'00'"));
+  ASSERT(indexed(l->db, "SELECT raw FROM txs t WHERE " LDG_TX_BY_HASH));
   ASSERT(indexed(l->db, "SELECT record FROM deals WHERE id=x'00'"));
   ASSERT(indexed(l->db, "SELECT record FROM tasks WHERE id=x'00'"));
   ASSERT(indexed(l->db, "SELECT hash FROM txs WHERE block=1 ORDER BY idx"));
@@ -347,4 +351,113 @@ TEST(failed_upgrade_leaves_the_schema2_file_as_it_was) {
   decc_ledger_close(l);
   free(before);
   free(after);
+}
+
+/* The plan of sql, its details joined by "; " (empty on an error). */
+static void plan_of(sqlite3 *db, const char *sql, char *out, size_t cap) {
+  char q[512];
+  snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", sql);
+  out[0] = 0;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+    return;
+  size_t n = 0;
+  while (sqlite3_step(st) == SQLITE_ROW && n + 1 < cap) {
+    const char *d = (const char *)sqlite3_column_text(st, 3);
+    int k = snprintf(out + n, cap - n, "%s; ", d ? d : "");
+    n = k < 0 || (size_t)k >= cap - n ? cap - 1 : n + (size_t)k;
+  }
+  sqlite3_finalize(st);
+}
+
+/* Finds each of the n transactions by hash (block and index as
+ * submitted), and none of two hashes that are not there: one sharing the
+ * first hash's 8-byte prefix, one differing in it. */
+static void lookups_by_hash(decc_ledger *l, uint8_t (*h)[32], size_t n,
+                            uint64_t block) {
+  for (size_t i = 0; i < n; i++) {
+    decc_receipt rc;
+    ASSERT_OK(decc_ledger_receipt(l, h[i], &rc, NULL));
+    ASSERT_MEM_EQ(rc.tx_hash, h[i], 32);
+    ASSERT_EQ(rc.block_number, block);
+    ASSERT_EQ(rc.tx_index, (uint32_t)i);
+    decc_receipt_clear(&rc);
+  }
+  uint8_t other[32];
+  memcpy(other, h[0], 32);
+  other[31] ^= 1; /* same prefix */
+  decc_receipt rc;
+  ASSERT_EQ(decc_ledger_receipt(l, other, &rc, NULL), DECC_E_NOT_FOUND);
+  decc_buf raw;
+  decc_buf_init(&raw, 0);
+  ASSERT_EQ(decc_ledger_tx_raw(l, other, &raw, NULL), DECC_E_NOT_FOUND);
+  decc_buf_clear(&raw);
+  other[31] ^= 1;
+  other[0] ^= 1; /* another prefix */
+  ASSERT_EQ(decc_ledger_receipt(l, other, &rc, NULL), DECC_E_NOT_FOUND);
+}
+
+TEST(transactions_found_by_hash_with_either_index) {
+  decc_ledger *l = mem_ledger();
+  ASSERT(l);
+  if (!l)
+    return;
+  /* one block of transfers, their hashes kept */
+  enum { N = 12 };
+  decc_ledger_info info;
+  ASSERT_OK(decc_ledger_get_info(l, &info, NULL));
+  decc_address a0 = dev_addr(0);
+  decc_buf d[N];
+  decc_ledger_call calls[N];
+  decc_receipt r[N];
+  uint8_t h[N][32];
+  for (unsigned i = 0; i < N; i++) {
+    decc_address to;
+    memset(to.b, 0x5a, 20);
+    to.b[0] = (uint8_t)i;
+    decc_abi_enc e;
+    decc_abi_enc_init(&e, 0);
+    decc_abi_enc_push_address(&e, &to);
+    decc_abi_enc_push_u64(&e, 1 + i);
+    d[i] = finish_call(&e, "transfer(address,uint256)");
+    calls[i] = (decc_ledger_call){a0, info.addr.token, d[i].data, d[i].len};
+  }
+  ASSERT_OK(decc_ledger_submit_calls(l, calls, N, r, NULL));
+  uint64_t block = r[0].block_number;
+  for (unsigned i = 0; i < N; i++) {
+    ASSERT_EQ(r[i].status, 1);
+    memcpy(h[i], r[i].tx_hash, 32);
+    decc_receipt_clear(&r[i]);
+    decc_buf_clear(&d[i]);
+  }
+  char plan[512];
+  /* a new file: the prefix index, and no index on the whole hash */
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT count(*) FROM sqlite_schema WHERE "
+                               "type='index' AND name='txs_hash8'"),
+            1);
+  ASSERT_EQ(ldg_t_q_int(l->db, "SELECT count(*) FROM pragma_index_list('txs')"
+                               " WHERE \"unique\"=1"),
+            1); /* (block, idx) only */
+  plan_of(l->db,
+          "SELECT t.block FROM txs t JOIN blocks b ON b.number=t.block "
+          "WHERE " LDG_TX_BY_HASH,
+          plan, sizeof plan);
+  ASSERT(strstr(plan, "txs_hash8") != NULL);
+  ASSERT(strstr(plan, "SCAN") == NULL);
+  lookups_by_hash(l, h, N, block);
+  /* a schema-3 file made before session 15: a unique index on the whole
+   * hash, no prefix index */
+  ASSERT_EQ(sqlite3_exec(l->db,
+                         "DROP INDEX txs_hash8; CREATE UNIQUE INDEX "
+                         "txs_hash_before ON txs(hash);",
+                         NULL, NULL, NULL),
+            SQLITE_OK);
+  /* (the ledger's cached statements are prepared again by SQLite after a
+   * schema change) */
+  plan_of(l->db, "SELECT raw FROM txs t WHERE " LDG_TX_BY_HASH, plan,
+          sizeof plan);
+  ASSERT(strstr(plan, "txs_hash_before") != NULL);
+  ASSERT(strstr(plan, "SCAN") == NULL);
+  lookups_by_hash(l, h, N, block);
+  decc_ledger_close(l);
 }
