@@ -255,6 +255,20 @@ static inline int ldg_t_create_workerpool(decc_ledger *l,
   return 0;
 }
 
+/* An RLC transfer of `amount` to `to` as an impersonated call from
+ * `from`; its calldata goes to *d (the caller clears it after the
+ * submit). */
+static inline decc_ledger_call
+ldg_t_transfer_call(const decc_ledger_info *info, const decc_address *from,
+                    const decc_address *to, uint64_t amount, decc_buf *d) {
+  decc_abi_enc e;
+  decc_abi_enc_init(&e, 0);
+  decc_abi_enc_push_address(&e, to);
+  decc_abi_enc_push_u64(&e, amount);
+  *d = finish_call(&e, "transfer(address,uint256)");
+  return (decc_ledger_call){*from, info->addr.token, d->data, d->len};
+}
+
 /* One block of n RLC transfers (impersonated calls) from dev account 0
  * to new addresses: `fill` bytes with the block index at byte 0 and the
  * transfer's index at byte 8; amounts 1..n. New balance rows, txs and
@@ -275,12 +289,7 @@ static inline int ldg_t_transfer_block(decc_ledger *l, uint8_t fill,
     memset(to.b, fill, 20);
     memcpy(to.b, &blk, sizeof blk);
     memcpy(to.b + 8, &i, sizeof i);
-    decc_abi_enc e;
-    decc_abi_enc_init(&e, 0);
-    decc_abi_enc_push_address(&e, &to);
-    decc_abi_enc_push_u64(&e, 1 + i);
-    d[i] = finish_call(&e, "transfer(address,uint256)");
-    calls[i] = (decc_ledger_call){a0, info.addr.token, d[i].data, d[i].len};
+    calls[i] = ldg_t_transfer_call(&info, &a0, &to, 1 + i, &d[i]);
   }
   decc_err err;
   if (rc == 0 && decc_ledger_submit_calls(l, calls, n, r, &err) != DECC_OK) {

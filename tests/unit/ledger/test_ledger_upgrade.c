@@ -415,12 +415,7 @@ TEST(transactions_found_by_hash_with_either_index) {
     decc_address to;
     memset(to.b, 0x5a, 20);
     to.b[0] = (uint8_t)i;
-    decc_abi_enc e;
-    decc_abi_enc_init(&e, 0);
-    decc_abi_enc_push_address(&e, &to);
-    decc_abi_enc_push_u64(&e, 1 + i);
-    d[i] = finish_call(&e, "transfer(address,uint256)");
-    calls[i] = (decc_ledger_call){a0, info.addr.token, d[i].data, d[i].len};
+    calls[i] = ldg_t_transfer_call(&info, &a0, &to, 1 + i, &d[i]);
   }
   ASSERT_OK(decc_ledger_submit_calls(l, calls, N, r, NULL));
   uint64_t block = r[0].block_number;
