@@ -21,12 +21,12 @@
  * once and wakes their appenders (each on its own condition variable,
  * plus the first appender of the next round, which leads it: a round
  * wakes no thread that would only go back to sleep); appends written
- * while it syncs wait for the next round. Concurrent releases (the HTTP server's threads)
- * thus share one disk flush instead of queueing for one each; a lone
- * appender still pays exactly one fdatasync. Frames written but not yet
- * synced are never acknowledged, so a crash between write and sync can
- * only lose (or tear) unacknowledged frames at the end of a log, which
- * the scan below treats as a torn tail as before.
+ * while it syncs wait for the next round. Concurrent releases (the HTTP
+ * server's threads) thus share one disk flush instead of queueing for one
+ * each; a lone appender still pays exactly one fdatasync. Frames written
+ * but not yet synced are never acknowledged, so a crash between write and
+ * sync can only lose (or tear) unacknowledged frames at the end of a log,
+ * which the scan below treats as a torn tail as before.
  */
 #include <errno.h>
 #include <fcntl.h>
