@@ -298,12 +298,22 @@ decc_status ldg_logs_migrate_v1(decc_ledger *l, decc_err *err);
 /* (tasks had an index on deal until session 14: nothing queries tasks by
  * deal, and its inserts landed on random pages, ~100 more WAL pages per
  * block of 100 life cycles; files made before keep it, unused) */
+/* Deals and tasks, like transactions, are found by id through an index on
+ * the id's first 8 bytes on files made since session 15 (older files
+ * have a unique index on the whole id and keep it): LDG_ID_MATCH is the
+ * condition of every lookup, and ldg_record_write writes a row (INSERT
+ * for a new one, UPDATE for one already there: without a unique index
+ * there is no INSERT OR REPLACE). */
 #define LDG_RECORDS_SCHEMA                                                     \
-  "CREATE TABLE IF NOT EXISTS deals(id BLOB NOT NULL UNIQUE,"                  \
+  "CREATE TABLE IF NOT EXISTS deals(id BLOB NOT NULL,"                         \
   " record BLOB NOT NULL, app BLOB, dataset BLOB, workerpool BLOB,"            \
   " requester BLOB, block INTEGER);"                                           \
-  "CREATE TABLE IF NOT EXISTS tasks(id BLOB NOT NULL UNIQUE,"                  \
-  " deal BLOB NOT NULL, status INTEGER NOT NULL, record BLOB NOT NULL)"
+  "CREATE INDEX IF NOT EXISTS deals_id8 ON deals(substr(id, 1, 8));"           \
+  "CREATE TABLE IF NOT EXISTS tasks(id BLOB NOT NULL,"                         \
+  " deal BLOB NOT NULL, status INTEGER NOT NULL, record BLOB NOT NULL);"       \
+  "CREATE INDEX IF NOT EXISTS tasks_id8 ON tasks(substr(id, 1, 8))"
+/* The lookup of a deal or task row by its id, bound as ?1. */
+#define LDG_ID_MATCH "substr(id, 1, 8)=substr(?1, 1, 8) AND id=?1"
 
 /* ---- checkpoints (ckpt.c) --------------------------------------------------- */
 
@@ -672,6 +682,15 @@ decc_status ldg_deal_put(decc_ledger *l, const uint8_t id[32],
 decc_status ldg_task_put(decc_ledger *l, const uint8_t id[32],
                          const uint8_t deal[32], int64_t status,
                          const uint8_t *rec, size_t len, decc_err *err);
+/* Writes the deal (kind LDG_OV_DEAL) or task (LDG_OV_TASK) row of id from
+ * v, a value in the overlay's layout (LDG_OV_DEAL_RECORD /
+ * LDG_OV_TASK_RECORD bytes of columns, then the record). exists: 1 the
+ * row is in the table (UPDATE), 0 it is not (INSERT), -1 not known
+ * (UPDATE, then INSERT when it changed no row). Returns DECC_OK or
+ * DECC_E_IO. */
+decc_status ldg_record_write(decc_ledger *l, int kind, const uint8_t id[32],
+                             const uint8_t *v, size_t vlen, int exists,
+                             decc_err *err);
 
 /* Worker scores. */
 decc_status ldg_score_get(decc_ledger *l, const decc_address *w, decc_u256 *out,

@@ -19,6 +19,11 @@
  * is deterministic) and found through an open-addressing index of entry
  * numbers. An entry is NONE (not cached: a key first written by a call
  * that reverted), CLEAN (a copy of the SQLite row) or DIRTY (to flush).
+ *
+ * Deal and task rows are written by ldg_record_write (also for writes
+ * outside a block): their tables have no unique index on the id on new
+ * files (ledger_int.h), so a row is inserted or updated according to what
+ * the block's read of it found, which the entry remembers.
  */
 #include <string.h>
 
@@ -30,8 +35,14 @@ enum { OV_NONE = 0, OV_CLEAN = 1, OV_DIRTY = 2 };
 /* Longest key (an order hash, a deal or task id). */
 #define OV_KEY_MAX 32
 
+/* What the block's SQLite transaction held for an entry's key before the
+ * block wrote it: learned when a read filled the entry (deals and tasks
+ * are written with INSERT or UPDATE accordingly, ldg_record_write). */
+enum { OV_ROW_UNKNOWN = 0, OV_ROW_ABSENT = 1, OV_ROW_PRESENT = 2 };
+
 typedef struct ov_ent {
   uint8_t kind, klen, state;
+  uint8_t row; /* OV_ROW_*: the SQLite row before the block */
   uint8_t key[OV_KEY_MAX];
   uint8_t *val; /* NULL: the row is missing (deals, tasks) */
   size_t vlen;
@@ -169,6 +180,7 @@ void ldg_ov_fill(decc_ledger *l, int kind, const uint8_t *key, size_t klen,
   x->val = p;
   x->vlen = val ? vlen : 0;
   x->state = OV_CLEAN;
+  x->row = val ? OV_ROW_PRESENT : OV_ROW_ABSENT;
 }
 
 decc_status ldg_ov_put(decc_ledger *l, int kind, const uint8_t *key,
@@ -237,6 +249,42 @@ static uint64_t be64_get(const uint8_t *p) {
   return v;
 }
 
+decc_status ldg_record_write(decc_ledger *l, int kind, const uint8_t id[32],
+                             const uint8_t *v, size_t vlen, int exists,
+                             decc_err *err) {
+  int deal = kind == LDG_OV_DEAL;
+  size_t off = deal ? LDG_OV_DEAL_RECORD : LDG_OV_TASK_RECORD;
+  if ((kind != LDG_OV_DEAL && kind != LDG_OV_TASK) || !v || vlen < off)
+    return decc_err_set(err, DECC_E_INTERNAL, "ledger: bad record row");
+  decc_address a[4];
+  if (deal)
+    for (int i = 0; i < 4; i++)
+      memcpy(a[i].b, v + 20 * i, 20);
+  int64_t num = (int64_t)be64_get(v + (deal ? 80 : 32));
+  decc_status s = DECC_OK;
+  if (exists != 0) {
+    s = deal ? ldg_exec(
+                   l,
+                   "UPDATE deals SET record=?2, app=?3, dataset=?4, "
+                   "workerpool=?5, requester=?6, block=?7 WHERE " LDG_ID_MATCH,
+                   err, "hbaaaai", id, v + off, vlen - off, &a[0], &a[1], &a[2],
+                   &a[3], num)
+             : ldg_exec(l,
+                        "UPDATE tasks SET deal=?2, status=?3, record=?4 "
+                        "WHERE " LDG_ID_MATCH,
+                        err, "hhib", id, v, num, v + off, vlen - off);
+    /* a row that was not there after all is inserted below */
+    if (s != DECC_OK || sqlite3_changes(l->db) > 0)
+      return s;
+  }
+  return deal ? ldg_exec(l,
+                         "INSERT INTO deals VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                         err, "hbaaaai", id, v + off, vlen - off, &a[0], &a[1],
+                         &a[2], &a[3], num)
+              : ldg_exec(l, "INSERT INTO tasks VALUES(?1, ?2, ?3, ?4)", err,
+                         "hhib", id, v, num, v + off, vlen - off);
+}
+
 static decc_status flush_one(decc_ledger *l, const ov_ent *x, decc_err *err) {
   decc_address a[4];
   const uint8_t *v = x->val;
@@ -269,17 +317,12 @@ static decc_status flush_one(decc_ledger *l, const ov_ent *x, decc_err *err) {
     return ldg_exec(l, "INSERT OR REPLACE INTO scores VALUES(?1, ?2)", err,
                     "ab", &a[0], v, (size_t)32);
   case LDG_OV_DEAL:
-    for (int i = 0; i < 4; i++)
-      memcpy(a[i].b, v + 20 * i, 20);
-    return ldg_exec(
-        l, "INSERT OR REPLACE INTO deals VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        err, "hbaaaai", x->key, v + LDG_OV_DEAL_RECORD,
-        x->vlen - LDG_OV_DEAL_RECORD, &a[0], &a[1], &a[2], &a[3],
-        (int64_t)be64_get(v + 80));
   case LDG_OV_TASK:
-    return ldg_exec(l, "INSERT OR REPLACE INTO tasks VALUES(?1, ?2, ?3, ?4)",
-                    err, "hhib", x->key, v, (int64_t)be64_get(v + 32),
-                    v + LDG_OV_TASK_RECORD, x->vlen - LDG_OV_TASK_RECORD);
+    return ldg_record_write(l, x->kind, x->key, v, x->vlen,
+                            x->row == OV_ROW_ABSENT    ? 0
+                            : x->row == OV_ROW_PRESENT ? 1
+                                                       : -1,
+                            err);
   default:
     return decc_err_set(err, DECC_E_INTERNAL, "ledger: bad overlay row");
   }

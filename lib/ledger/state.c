@@ -642,13 +642,15 @@ static decc_status record_get(decc_ledger *l, int kind, const char *sql,
 
 decc_status ldg_deal_record(decc_ledger *l, const uint8_t id[32], decc_buf *out,
                             int *found, decc_err *err) {
-  return record_get(l, LDG_OV_DEAL, "SELECT record FROM deals WHERE id=?1",
+  return record_get(l, LDG_OV_DEAL,
+                    "SELECT record FROM deals WHERE " LDG_ID_MATCH,
                     LDG_OV_DEAL_RECORD, id, out, found, err);
 }
 
 decc_status ldg_task_record(decc_ledger *l, const uint8_t id[32], decc_buf *out,
                             int *found, decc_err *err) {
-  return record_get(l, LDG_OV_TASK, "SELECT record FROM tasks WHERE id=?1",
+  return record_get(l, LDG_OV_TASK,
+                    "SELECT record FROM tasks WHERE " LDG_ID_MATCH,
                     LDG_OV_TASK_RECORD, id, out, found, err);
 }
 
@@ -658,11 +660,6 @@ decc_status ldg_deal_put(decc_ledger *l, const uint8_t id[32],
                          const decc_address *workerpool,
                          const decc_address *requester, uint64_t block,
                          decc_err *err) {
-  if (!l->in_block)
-    return ldg_exec(
-        l, "INSERT OR REPLACE INTO deals VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        err, "hbaaaai", id, rec, len, app, dataset, workerpool, requester,
-        (int64_t)block);
   if (len > DECC_LEDGER_MAX_CALLDATA * 4)
     return decc_err_set(err, DECC_E_LIMIT, "ledger: deal record too large");
   uint8_t *row = decc_malloc(LDG_OV_DEAL_RECORD + len);
@@ -675,8 +672,11 @@ decc_status ldg_deal_put(decc_ledger *l, const uint8_t id[32],
   ldg_be64(row + 80, block);
   if (len)
     memcpy(row + LDG_OV_DEAL_RECORD, rec, len);
-  decc_status s =
-      ldg_ov_put(l, LDG_OV_DEAL, id, 32, row, LDG_OV_DEAL_RECORD + len, err);
+  decc_status s = l->in_block
+                      ? ldg_ov_put(l, LDG_OV_DEAL, id, 32, row,
+                                   LDG_OV_DEAL_RECORD + len, err)
+                      : ldg_record_write(l, LDG_OV_DEAL, id, row,
+                                         LDG_OV_DEAL_RECORD + len, -1, err);
   decc_free(row);
   return s;
 }
@@ -684,9 +684,6 @@ decc_status ldg_deal_put(decc_ledger *l, const uint8_t id[32],
 decc_status ldg_task_put(decc_ledger *l, const uint8_t id[32],
                          const uint8_t deal[32], int64_t status,
                          const uint8_t *rec, size_t len, decc_err *err) {
-  if (!l->in_block)
-    return ldg_exec(l, "INSERT OR REPLACE INTO tasks VALUES(?1, ?2, ?3, ?4)",
-                    err, "hhib", id, deal, status, rec, len);
   if (len > DECC_LEDGER_MAX_CALLDATA * 4)
     return decc_err_set(err, DECC_E_LIMIT, "ledger: task record too large");
   uint8_t *row = decc_malloc(LDG_OV_TASK_RECORD + len);
@@ -696,8 +693,11 @@ decc_status ldg_task_put(decc_ledger *l, const uint8_t id[32],
   ldg_be64(row + 32, (uint64_t)status);
   if (len)
     memcpy(row + LDG_OV_TASK_RECORD, rec, len);
-  decc_status s =
-      ldg_ov_put(l, LDG_OV_TASK, id, 32, row, LDG_OV_TASK_RECORD + len, err);
+  decc_status s = l->in_block
+                      ? ldg_ov_put(l, LDG_OV_TASK, id, 32, row,
+                                   LDG_OV_TASK_RECORD + len, err)
+                      : ldg_record_write(l, LDG_OV_TASK, id, row,
+                                         LDG_OV_TASK_RECORD + len, -1, err);
   decc_free(row);
   return s;
 }

@@ -6,7 +6,9 @@
  * rolls back through the lazily opened savepoint, later calls of the block
  * read the earlier ones' writes, the committed state equals the one the
  * same calls reach one block each, and an aborted block drops its
- * overlay.
+ * overlay; deal and task rows are written once per id (INSERT or UPDATE
+ * by what the block read, or UPDATE-else-INSERT), on both layouts of
+ * their id indexes.
  */
 #include <string.h>
 
@@ -171,4 +173,122 @@ TEST(an_aborted_block_drops_the_overlay) {
   ASSERT_EQ(stake_of(l, &a), 42);
   ASSERT_EQ(stake_of(l, &fresh), 0);
   decc_ledger_close(l);
+}
+
+/* The number of rows of table (deals or tasks) whose id is 32 bytes of
+ * `fill` except the last, `last`; and their status (tasks) or block
+ * (deals) summed. */
+static int64_t rows_of(decc_ledger *l, const char *table, int fill, int last,
+                       int64_t *val) {
+  char sql[400], hex[65];
+  for (int i = 0; i < 31; i++)
+    snprintf(hex + 2 * i, 3, "%02x", fill);
+  snprintf(hex + 62, 3, "%02x", last);
+  snprintf(sql, sizeof sql, "SELECT sum(%s) FROM %s WHERE id=x'%s'",
+           strcmp(table, "tasks") ? "block" : "status", table, hex);
+  *val = ldg_t_q_int(l->db, sql);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE id=x'%s'", table,
+           hex);
+  return ldg_t_q_int(l->db, sql);
+}
+
+static void id_of(uint8_t id[32], int fill, int last) {
+  memset(id, fill, 32);
+  id[31] = (uint8_t)last;
+}
+
+/* Writes task (fill, last) with `status` and deal (fill, last) with block
+ * `status`, after reading them first when `read`. */
+static void put_both(decc_ledger *l, int fill, int last, int64_t status,
+                     int read) {
+  uint8_t id[32], deal[32];
+  id_of(id, fill, last);
+  memset(deal, 0xdd, 32);
+  decc_address a = dev_addr(1);
+  if (read) {
+    decc_buf b;
+    decc_buf_init(&b, 0);
+    int found;
+    ASSERT_OK(ldg_task_record(l, id, &b, &found, NULL));
+    ASSERT_OK(ldg_deal_record(l, id, &b, &found, NULL));
+    decc_buf_clear(&b);
+  }
+  ASSERT_OK(ldg_task_put(l, id, deal, status, (const uint8_t *)"rec", 3, NULL));
+  ASSERT_OK(ldg_deal_put(l, id, (const uint8_t *)"rec", 3, &a, &a, &a, &a,
+                         (uint64_t)status, NULL));
+}
+
+/* One row per id whatever the way it was written: in a block after a read
+ * that found no row (INSERT), after one that found it (UPDATE), without a
+ * read (UPDATE, else INSERT), outside a block, by a reverted transaction
+ * (nothing); ids sharing their first 8 bytes stay apart. On the layout of
+ * new files (indexes on the ids' first 8 bytes) and on the one of files
+ * made before session 15 (unique indexes on the whole ids). */
+TEST(deal_and_task_rows_are_written_once_per_id) {
+  for (int layout = 0; layout < 2; layout++) {
+    decc_ledger *l = mem_ledger();
+    ASSERT(l);
+    if (!l)
+      return;
+    if (layout == 1)
+      ASSERT_EQ(sqlite3_exec(l->db,
+                             "DROP INDEX deals_id8; DROP INDEX tasks_id8;"
+                             "CREATE UNIQUE INDEX d_before ON deals(id);"
+                             "CREATE UNIQUE INDEX t_before ON tasks(id);",
+                             NULL, NULL, NULL),
+                SQLITE_OK);
+    int64_t v;
+    ASSERT_OK(ldg_block_begin(l, 0, NULL));
+    put_both(l, 0x11, 1, 1, 1); /* read: absent */
+    put_both(l, 0x11, 2, 7, 0); /* same 8-byte prefix, no read */
+    ASSERT_OK(ldg_block_commit(l, NULL, NULL));
+    ASSERT_EQ(rows_of(l, "tasks", 0x11, 1, &v), 1);
+    ASSERT_EQ(v, 1);
+    ASSERT_EQ(rows_of(l, "deals", 0x11, 1, &v), 1);
+    ASSERT_EQ(v, 1);
+    ASSERT_OK(ldg_block_begin(l, 0, NULL));
+    put_both(l, 0x11, 1, 2, 1); /* read: present */
+    ASSERT_OK(ldg_block_commit(l, NULL, NULL));
+    ASSERT_EQ(rows_of(l, "tasks", 0x11, 1, &v), 1);
+    ASSERT_EQ(v, 2);
+    ASSERT_OK(ldg_block_begin(l, 0, NULL));
+    put_both(l, 0x11, 1, 3, 0); /* no read: present */
+    put_both(l, 0x22, 1, 5, 0); /* no read: absent */
+    ldg_ov_tx_begin(l);
+    put_both(l, 0x33, 1, 9, 1); /* written, then reverted */
+    ldg_ov_tx_end(l, 1);
+    ASSERT_OK(ldg_block_commit(l, NULL, NULL));
+    ASSERT_EQ(rows_of(l, "tasks", 0x11, 1, &v), 1);
+    ASSERT_EQ(v, 3);
+    ASSERT_EQ(rows_of(l, "deals", 0x11, 1, &v), 1);
+    ASSERT_EQ(v, 3);
+    ASSERT_EQ(rows_of(l, "tasks", 0x22, 1, &v), 1);
+    ASSERT_EQ(v, 5);
+    ASSERT_EQ(rows_of(l, "tasks", 0x33, 1, &v), 0);
+    ASSERT_EQ(rows_of(l, "deals", 0x33, 1, &v), 0);
+    /* outside a block: straight to SQLite */
+    put_both(l, 0x11, 1, 4, 0);
+    put_both(l, 0x44, 1, 6, 0);
+    ASSERT_EQ(rows_of(l, "tasks", 0x11, 1, &v), 1);
+    ASSERT_EQ(v, 4);
+    ASSERT_EQ(rows_of(l, "deals", 0x44, 1, &v), 1);
+    ASSERT_EQ(v, 6);
+    /* the neighbour sharing the prefix kept its own row */
+    ASSERT_EQ(rows_of(l, "tasks", 0x11, 2, &v), 1);
+    ASSERT_EQ(v, 7);
+    ASSERT_EQ(rows_of(l, "deals", 0x11, 2, &v), 1);
+    ASSERT_EQ(v, 7);
+    /* and each reads back its own record */
+    uint8_t id[32];
+    id_of(id, 0x11, 2);
+    decc_buf b;
+    decc_buf_init(&b, 0);
+    int found = 0;
+    ASSERT_OK(ldg_task_record(l, id, &b, &found, NULL));
+    ASSERT(found && b.len == 3 && !memcmp(b.data, "rec", 3));
+    decc_buf_clear(&b);
+    ASSERT_EQ(ldg_t_q_int(l->db, "SELECT count(*) FROM tasks"), 4);
+    ASSERT_EQ(ldg_t_q_int(l->db, "SELECT count(*) FROM deals"), 4);
+    decc_ledger_close(l);
+  }
 }

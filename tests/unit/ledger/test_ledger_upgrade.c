@@ -198,8 +198,8 @@ TEST(schema2_file_upgrades_with_the_same_answers) {
             0);
   /* the lookups the ledger makes by hash and id use an index */
   ASSERT(indexed(l->db, "SELECT raw FROM txs t WHERE " LDG_TX_BY_HASH));
-  ASSERT(indexed(l->db, "SELECT record FROM deals WHERE id=x'00'"));
-  ASSERT(indexed(l->db, "SELECT record FROM tasks WHERE id=x'00'"));
+  ASSERT(indexed(l->db, "SELECT record FROM deals WHERE " LDG_ID_MATCH));
+  ASSERT(indexed(l->db, "SELECT record FROM tasks WHERE " LDG_ID_MATCH));
   ASSERT(indexed(l->db, "SELECT hash FROM txs WHERE block=1 ORDER BY idx"));
 
   for (size_t i = 0; i < n_tx; i++) {
