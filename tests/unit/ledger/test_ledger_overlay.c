@@ -197,6 +197,19 @@ static void id_of(uint8_t id[32], int fill, int last) {
   id[31] = (uint8_t)last;
 }
 
+/* Asserts the task and the deal of id (fill, last) each have `n` rows
+ * (0 or 1), the one with status / block `val`. */
+static void expect_rows(decc_ledger *l, int fill, int last, int64_t n,
+                        int64_t val) {
+  int64_t v;
+  ASSERT_EQ(rows_of(l, "tasks", fill, last, &v), n);
+  if (n)
+    ASSERT_EQ(v, val);
+  ASSERT_EQ(rows_of(l, "deals", fill, last, &v), n);
+  if (n)
+    ASSERT_EQ(v, val);
+}
+
 /* Writes task (fill, last) with `status` and deal (fill, last) with block
  * `status`, after reading them first when `read`. */
 static void put_both(decc_ledger *l, int fill, int last, int64_t status,
@@ -237,20 +250,15 @@ TEST(deal_and_task_rows_are_written_once_per_id) {
                              "CREATE UNIQUE INDEX t_before ON tasks(id);",
                              NULL, NULL, NULL),
                 SQLITE_OK);
-    int64_t v;
     ASSERT_OK(ldg_block_begin(l, 0, NULL));
     put_both(l, 0x11, 1, 1, 1); /* read: absent */
     put_both(l, 0x11, 2, 7, 0); /* same 8-byte prefix, no read */
     ASSERT_OK(ldg_block_commit(l, NULL, NULL));
-    ASSERT_EQ(rows_of(l, "tasks", 0x11, 1, &v), 1);
-    ASSERT_EQ(v, 1);
-    ASSERT_EQ(rows_of(l, "deals", 0x11, 1, &v), 1);
-    ASSERT_EQ(v, 1);
+    expect_rows(l, 0x11, 1, 1, 1);
     ASSERT_OK(ldg_block_begin(l, 0, NULL));
     put_both(l, 0x11, 1, 2, 1); /* read: present */
     ASSERT_OK(ldg_block_commit(l, NULL, NULL));
-    ASSERT_EQ(rows_of(l, "tasks", 0x11, 1, &v), 1);
-    ASSERT_EQ(v, 2);
+    expect_rows(l, 0x11, 1, 1, 2);
     ASSERT_OK(ldg_block_begin(l, 0, NULL));
     put_both(l, 0x11, 1, 3, 0); /* no read: present */
     put_both(l, 0x22, 1, 5, 0); /* no read: absent */
@@ -258,26 +266,16 @@ TEST(deal_and_task_rows_are_written_once_per_id) {
     put_both(l, 0x33, 1, 9, 1); /* written, then reverted */
     ldg_ov_tx_end(l, 1);
     ASSERT_OK(ldg_block_commit(l, NULL, NULL));
-    ASSERT_EQ(rows_of(l, "tasks", 0x11, 1, &v), 1);
-    ASSERT_EQ(v, 3);
-    ASSERT_EQ(rows_of(l, "deals", 0x11, 1, &v), 1);
-    ASSERT_EQ(v, 3);
-    ASSERT_EQ(rows_of(l, "tasks", 0x22, 1, &v), 1);
-    ASSERT_EQ(v, 5);
-    ASSERT_EQ(rows_of(l, "tasks", 0x33, 1, &v), 0);
-    ASSERT_EQ(rows_of(l, "deals", 0x33, 1, &v), 0);
+    expect_rows(l, 0x11, 1, 1, 3);
+    expect_rows(l, 0x22, 1, 1, 5);
+    expect_rows(l, 0x33, 1, 0, 0);
     /* outside a block: straight to SQLite */
     put_both(l, 0x11, 1, 4, 0);
     put_both(l, 0x44, 1, 6, 0);
-    ASSERT_EQ(rows_of(l, "tasks", 0x11, 1, &v), 1);
-    ASSERT_EQ(v, 4);
-    ASSERT_EQ(rows_of(l, "deals", 0x44, 1, &v), 1);
-    ASSERT_EQ(v, 6);
+    expect_rows(l, 0x11, 1, 1, 4);
+    expect_rows(l, 0x44, 1, 1, 6);
     /* the neighbour sharing the prefix kept its own row */
-    ASSERT_EQ(rows_of(l, "tasks", 0x11, 2, &v), 1);
-    ASSERT_EQ(v, 7);
-    ASSERT_EQ(rows_of(l, "deals", 0x11, 2, &v), 1);
-    ASSERT_EQ(v, 7);
+    expect_rows(l, 0x11, 2, 1, 7);
     /* and each reads back its own record */
     uint8_t id[32];
     id_of(id, 0x11, 2);
