@@ -386,6 +386,27 @@ decc_status decc_ledger_time_increase(decc_ledger *l, int64_t seconds,
   return DECC_OK;
 }
 
+/* The ORDER BY of state table t. Deals and tasks of files made since
+ * session 15 have no index on the whole id, only on its first 8 bytes
+ * (ledger_int.h): ordering by (prefix, id) is the same order, as ids are
+ * 32-byte blobs compared byte by byte, and lets SQLite walk that index
+ * and sort only ids that share a prefix, instead of sorting the whole
+ * table (records included) in memory. */
+static const char *state_order(decc_ledger *l, size_t t) {
+  const char *name = ldg_state_tables[t][0];
+  if (strcmp(name, "deals") && strcmp(name, "tasks"))
+    return ldg_state_tables[t][1];
+  char sql[120];
+  snprintf(sql, sizeof sql,
+           "SELECT 1 FROM sqlite_schema WHERE type='index' AND name='%s_id8'",
+           name);
+  sqlite3_stmt *st = NULL;
+  int has = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return has ? "substr(id, 1, 8), id" : ldg_state_tables[t][1];
+}
+
 /* Feeds every row of every state table into the hash: table name, then
  * for each column a type byte, a length and the bytes. */
 decc_status decc_ledger_state_hash(decc_ledger *l, uint8_t out32[32],
@@ -401,7 +422,7 @@ decc_status decc_ledger_state_hash(decc_ledger *l, uint8_t out32[32],
   for (size_t t = 0; s == DECC_OK && ldg_state_tables[t][0]; t++) {
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY %s",
-             ldg_state_tables[t][0], ldg_state_tables[t][1]);
+             ldg_state_tables[t][0], state_order(l, t));
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
       s = ldg_sql_error(l, err, "state hash");

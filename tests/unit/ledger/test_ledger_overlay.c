@@ -238,6 +238,7 @@ static void put_both(decc_ledger *l, int fill, int last, int64_t status,
  * new files (indexes on the ids' first 8 bytes) and on the one of files
  * made before session 15 (unique indexes on the whole ids). */
 TEST(deal_and_task_rows_are_written_once_per_id) {
+  uint8_t state[2][32];
   for (int layout = 0; layout < 2; layout++) {
     decc_ledger *l = mem_ledger();
     ASSERT(l);
@@ -287,6 +288,30 @@ TEST(deal_and_task_rows_are_written_once_per_id) {
     decc_buf_clear(&b);
     ASSERT_EQ(ldg_t_q_int(l->db, "SELECT count(*) FROM tasks"), 4);
     ASSERT_EQ(ldg_t_q_int(l->db, "SELECT count(*) FROM deals"), 4);
+    ASSERT_OK(decc_ledger_state_hash(l, state[layout], NULL));
+    if (layout == 0) {
+      /* the state hash walks the prefix index (query.c, state_order):
+       * no sort of the whole table */
+      for (int k = 0; k < 2; k++) {
+        char sql[120];
+        sqlite3_stmt *st = NULL;
+        snprintf(sql, sizeof sql,
+                 "EXPLAIN QUERY PLAN SELECT * FROM %s ORDER BY substr(id, 1, "
+                 "8), id",
+                 k ? "tasks" : "deals");
+        ASSERT_EQ(sqlite3_prepare_v2(l->db, sql, -1, &st, NULL), SQLITE_OK);
+        int uses_index = 0, full_sort = 0;
+        while (st && sqlite3_step(st) == SQLITE_ROW) {
+          const char *d = (const char *)sqlite3_column_text(st, 3);
+          uses_index |= d && strstr(d, "USING INDEX") != NULL;
+          full_sort |= d && !strcmp(d, "USE TEMP B-TREE FOR ORDER BY");
+        }
+        sqlite3_finalize(st);
+        ASSERT(uses_index && !full_sort);
+      }
+    }
     decc_ledger_close(l);
   }
+  /* the same rows give the same state hash on either layout */
+  ASSERT_MEM_EQ(state[0], state[1], 32);
 }
