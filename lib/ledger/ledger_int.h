@@ -718,6 +718,13 @@ static inline void ldg_be64(uint8_t out[8], uint64_t v) {
   for (int i = 7; i >= 0; i--, v >>= 8)
     out[i] = (uint8_t)v;
 }
+/* The 8 big-endian bytes at p as a number (ldg_be64's inverse). */
+static inline uint64_t ldg_be64_get(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v = v << 8 | p[i];
+  return v;
+}
 
 /* ---- receipt digests (rcdigest.c) ------------------------------------------ */
 

@@ -242,13 +242,6 @@ void ldg_ov_tx_end(decc_ledger *l, int revert) {
   }
 }
 
-static uint64_t be64_get(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++)
-    v = v << 8 | p[i];
-  return v;
-}
-
 decc_status ldg_record_write(decc_ledger *l, int kind, const uint8_t id[32],
                              const uint8_t *v, size_t vlen, int exists,
                              decc_err *err) {
@@ -260,7 +253,7 @@ decc_status ldg_record_write(decc_ledger *l, int kind, const uint8_t id[32],
   if (deal)
     for (int i = 0; i < 4; i++)
       memcpy(a[i].b, v + 20 * i, 20);
-  int64_t num = (int64_t)be64_get(v + (deal ? 80 : 32));
+  int64_t num = (int64_t)ldg_be64_get(v + (deal ? 80 : 32));
   decc_status s = DECC_OK;
   if (exists != 0) {
     s = deal ? ldg_exec(
@@ -295,7 +288,7 @@ static decc_status flush_one(decc_ledger *l, const ov_ent *x, decc_err *err) {
     return ldg_exec(l,
                     "INSERT OR REPLACE INTO accounts(address, nonce) "
                     "VALUES(?1, ?2)",
-                    err, "ai", &a[0], (int64_t)be64_get(v));
+                    err, "ai", &a[0], (int64_t)ldg_be64_get(v));
   case LDG_OV_RLC:
     return ldg_exec(l, "INSERT OR REPLACE INTO rlc_balances VALUES(?1, ?2)",
                     err, "ab", &a[0], v, (size_t)32);

@@ -13,13 +13,6 @@
 #include "decc/mem.h"
 #include "ledger/ledger_int.h"
 
-static uint64_t be64_get(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++)
-    v = v << 8 | p[i];
-  return v;
-}
-
 static decc_status get_u256(decc_ledger *l, const char *sql, decc_u256 *out,
                             decc_err *err, const char *fmt, const void *k1,
                             const void *k2) {
@@ -71,7 +64,7 @@ decc_status ldg_nonce_get(decc_ledger *l, const decc_address *a, uint64_t *out,
   const uint8_t *v;
   size_t n;
   if (l->in_block && ldg_ov_get(l, LDG_OV_NONCE, a->b, 20, &v, &n)) {
-    *out = be64_get(v);
+    *out = ldg_be64_get(v);
     return DECC_OK;
   }
   sqlite3_stmt *st;

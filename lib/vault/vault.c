@@ -135,17 +135,25 @@ static int reader_open(decc_vault *v, vault_reader *r) {
   return 0;
 }
 
+/* The first reader whose lock is free, locked, starting from a rotating
+ * position (*start, for a caller that then waits); NULL when all are
+ * taken. */
+static vault_reader *reader_try(decc_vault *v, unsigned *start) {
+  *start = __atomic_fetch_add(&v->rd_next, 1, __ATOMIC_RELAXED);
+  for (unsigned k = 0; k < VAULT_READERS; k++) {
+    vault_reader *c = &v->rd[(*start + k) % VAULT_READERS];
+    if (pthread_mutex_trylock(&c->mu) == 0)
+      return c;
+  }
+  return NULL;
+}
+
 /* Takes a free reader (the first one whose lock is free, starting from a
  * rotating position), else waits for one; falls back to the main
  * connection if its connection cannot be opened. */
 static void read_begin(decc_vault *v, rd_use *u) {
-  unsigned start = __atomic_fetch_add(&v->rd_next, 1, __ATOMIC_RELAXED);
-  vault_reader *r = NULL;
-  for (unsigned k = 0; k < VAULT_READERS && !r; k++) {
-    vault_reader *c = &v->rd[(start + k) % VAULT_READERS];
-    if (pthread_mutex_trylock(&c->mu) == 0)
-      r = c;
-  }
+  unsigned start;
+  vault_reader *r = reader_try(v, &start);
   if (!r) {
     r = &v->rd[start % VAULT_READERS];
     pthread_mutex_lock(&r->mu);
@@ -200,22 +208,19 @@ int decc_vault_read_begin(decc_vault *v) {
   }
   if (tl_hold.v)
     return 0; /* this thread holds another vault's reader */
-  unsigned start = __atomic_fetch_add(&v->rd_next, 1, __ATOMIC_RELAXED);
-  for (unsigned k = 0; k < VAULT_READERS; k++) {
-    vault_reader *r = &v->rd[(start + k) % VAULT_READERS];
-    if (pthread_mutex_trylock(&r->mu) != 0)
-      continue;
-    /* BEGIN is deferred: the snapshot is taken at the first read. */
-    if (reader_open(v, r) != 0 || run_plain(r->db, r->q, Q_BEGIN) != 0) {
-      pthread_mutex_unlock(&r->mu);
-      return 0;
-    }
-    tl_hold.v = v;
-    tl_hold.r = r;
-    tl_hold.depth = 1;
-    return 1;
+  unsigned start;
+  vault_reader *r = reader_try(v, &start);
+  if (!r)
+    return 0; /* every reader is in use: reads go one statement at a time */
+  /* BEGIN is deferred: the snapshot is taken at the first read. */
+  if (reader_open(v, r) != 0 || run_plain(r->db, r->q, Q_BEGIN) != 0) {
+    pthread_mutex_unlock(&r->mu);
+    return 0;
   }
-  return 0; /* every reader is in use: reads go one statement at a time */
+  tl_hold.v = v;
+  tl_hold.r = r;
+  tl_hold.depth = 1;
+  return 1;
 }
 
 void decc_vault_read_end(decc_vault *v) {
