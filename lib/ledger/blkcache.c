@@ -128,7 +128,7 @@ static int entry_copy(ldg_entry *dst, const ldg_entry *src) {
 }
 
 int ldg_bc_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *out,
-                     int *found) {
+                     int *found, int strings) {
   struct ldg_blkcache *c = bc_get(l);
   if (!c)
     return 0;
@@ -138,6 +138,14 @@ int ldg_bc_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *out,
   *found = s->found;
   if (!s->found) {
     memset(out, 0, sizeof *out);
+    return 1;
+  }
+  if (!strings) {
+    /* the fixed fields only: no copies to make and free */
+    *out = s->e;
+    out->name = out->app_type = NULL;
+    out->multiaddr = out->mrenclave = NULL;
+    out->multiaddr_len = out->mrenclave_len = 0;
     return 1;
   }
   return entry_copy(out, &s->e) ? 1 : -1;

@@ -61,7 +61,7 @@ static decc_status w_owner_of(void *ctx, const decc_address *entry,
                               int *has_owner, decc_address *owner) {
   ldg_ctx *c = ctx;
   ldg_entry e;
-  decc_status s = ldg_entry_get(c->l, entry, &e, has_owner, c->err);
+  decc_status s = ldg_entry_head(c->l, entry, &e, has_owner, c->err);
   if (s == DECC_OK && *has_owner)
     *owner = e.owner;
   ldg_entry_clear(&e);
@@ -73,7 +73,7 @@ static decc_status w_is_registered(void *ctx, decc_poco_registry reg,
   ldg_ctx *c = ctx;
   ldg_entry e;
   int found;
-  decc_status s = ldg_entry_get(c->l, entry, &e, &found, c->err);
+  decc_status s = ldg_entry_head(c->l, entry, &e, &found, c->err);
   *yes = s == DECC_OK && found && e.kind == (int)reg;
   ldg_entry_clear(&e);
   return s;
@@ -120,7 +120,7 @@ static decc_status w_workerpool_policy(void *ctx, const decc_address *wp,
                                        decc_u256 *srr) {
   ldg_ctx *c = ctx;
   ldg_entry e;
-  decc_status s = ldg_entry_get(c->l, wp, &e, found, c->err);
+  decc_status s = ldg_entry_head(c->l, wp, &e, found, c->err);
   if (s == DECC_OK && *found && e.kind != LDG_WORKERPOOL)
     *found = 0;
   if (s == DECC_OK && *found) {
@@ -276,6 +276,9 @@ static decc_status deal_store(ldg_ctx *c, const uint8_t id[32],
     s = ldg_deal_put(c->l, id, b.data, b.len, &d->app.pointer,
                      &d->dataset.pointer, &d->workerpool.pointer, &d->requester,
                      c->number, c->err);
+  /* only matchOrders stores a deal, always a new one (ldg_ov_note_new) */
+  if (s == DECC_OK && c->l->in_block)
+    ldg_ov_note_new(c->l, LDG_OV_DEAL, id, 32);
   if (s == DECC_OK) /* read back by the deal's tasks */
     ldg_rc_deal_put(c->l, id, b.data, b.len, d);
   else if (!encoded)
@@ -581,10 +584,14 @@ static decc_status settle(ldg_ctx *c, decc_status rs, poco_call *p) {
     const decc_poco_account *a = &fx->accounts.v[i];
     s = ldg_escrow_set(c->l, &a->addr, &a->balance, &a->frozen, c->err);
   }
+  /* the logs' data moves to the receipt's logs: no second copy */
   for (size_t i = 0; s == DECC_OK && i < fx->n_logs; i++) {
-    const decc_poco_log *lg = &fx->logs[i];
-    s = ldg_emit(c, &lg->address, lg->n_topics,
-                 (const uint8_t(*)[32])lg->topics, lg->data, lg->data_len);
+    decc_poco_log *lg = &fx->logs[i];
+    s = ldg_emit_take(c, &lg->address, lg->n_topics,
+                      (const uint8_t(*)[32])lg->topics, &lg->data,
+                      lg->data_len);
+    if (s == DECC_OK)
+      lg->data_len = 0;
   }
   return s;
 }

@@ -220,7 +220,7 @@ static decc_status f_is_registered(ldg_ctx *c, const decc_abi_value *a,
     return ldg_revert_empty(c);
   ldg_entry e;
   int found;
-  decc_status s = ldg_entry_get(c->l, &x, &e, &found, c->err);
+  decc_status s = ldg_entry_head(c->l, &x, &e, &found, c->err);
   if (s != DECC_OK)
     return s;
   int ok = found && e.kind == self_kind(c);

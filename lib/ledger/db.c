@@ -227,7 +227,7 @@ void decc_ledger_close(decc_ledger *l) {
   }
   if (l->in_block)
     sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
-  ldg_ov_clear(l);
+  ldg_ov_free(l);
   ldg_logs_free(l);
   ldg_rc_free(l);
   ldg_bc_free(l);

@@ -175,9 +175,12 @@ decc_status ldg_revert_panic(ldg_ctx *c, unsigned code) {
   return ldg_revert_raw(c, d, sizeof d);
 }
 
-decc_status ldg_emit(ldg_ctx *c, const decc_address *emitter, size_t n_topics,
-                     const uint8_t (*topics)[32], const void *data,
-                     size_t len) {
+/* Sets *out to the next log of c's vector (not yet counted), zeroed, with
+ * emitter and topics set. Returns DECC_OK, DECC_E_INTERNAL (too many
+ * topics) or DECC_E_NOMEM. */
+static decc_status log_next(ldg_ctx *c, const decc_address *emitter,
+                            size_t n_topics, const uint8_t (*topics)[32],
+                            decc_log **out) {
   if (n_topics > DECC_LOG_MAX_TOPICS)
     return decc_err_set(c->err, DECC_E_INTERNAL, "ledger: too many topics");
   if (c->logs.n == c->logs.cap) {
@@ -188,18 +191,44 @@ decc_status ldg_emit(ldg_ctx *c, const decc_address *emitter, size_t n_topics,
     c->logs.v = nv;
     c->logs.cap = ncap;
   }
-  decc_log *lg = &c->logs.v[c->logs.n];
+  decc_log *lg = *out = &c->logs.v[c->logs.n];
   memset(lg, 0, sizeof *lg);
   lg->address = *emitter;
   lg->n_topics = n_topics;
   for (size_t i = 0; i < n_topics; i++)
     memcpy(lg->topics[i], topics[i], 32);
+  return DECC_OK;
+}
+
+decc_status ldg_emit(ldg_ctx *c, const decc_address *emitter, size_t n_topics,
+                     const uint8_t (*topics)[32], const void *data,
+                     size_t len) {
+  decc_log *lg = NULL;
+  decc_status s = log_next(c, emitter, n_topics, topics, &lg);
+  if (s != DECC_OK)
+    return s;
   if (len) {
     lg->data = decc_malloc(len);
     if (!lg->data)
       return decc_err_set(c->err, DECC_E_NOMEM, "out of memory");
     memcpy(lg->data, data, len);
     lg->data_len = len;
+  }
+  c->logs.n++;
+  return DECC_OK;
+}
+
+decc_status ldg_emit_take(ldg_ctx *c, const decc_address *emitter,
+                          size_t n_topics, const uint8_t (*topics)[32],
+                          uint8_t **data, size_t len) {
+  decc_log *lg = NULL;
+  decc_status s = log_next(c, emitter, n_topics, topics, &lg);
+  if (s != DECC_OK)
+    return s;
+  if (len) {
+    lg->data = *data;
+    lg->data_len = len;
+    *data = NULL;
   }
   c->logs.n++;
   return DECC_OK;

@@ -29,8 +29,12 @@
 #define LDG_STMT_SLOTS 512
 /* Deepest nesting of contract-to-contract calls. */
 #define LDG_MAX_DEPTH 8
-/* WAL size, in pages, at which a commit asks for a checkpoint (ckpt.c). */
-#define LDG_CKPT_PAGES 4000
+/* WAL size, in pages, at which a commit asks for a checkpoint (ckpt.c):
+ * 16,000 pages (64 MiB at 4 KiB). A checkpoint copies each page once
+ * however many blocks rewrote it, and the hash and id indexes take writes
+ * on pages all over their B-trees, so fewer, larger checkpoints copy
+ * fewer pages per block (docs/internals/ledger.md). */
+#define LDG_CKPT_PAGES 16000
 /* Busy timeout for writers waiting on another process, ms. */
 #define LDG_BUSY_TIMEOUT_MS 30000
 /* Longest revert reason kept. */
@@ -379,6 +383,13 @@ decc_status ldg_revert_raw(ldg_ctx *c, const uint8_t *data, size_t len);
  * data. Returns DECC_OK or DECC_E_NOMEM. */
 decc_status ldg_emit(ldg_ctx *c, const decc_address *emitter, size_t n_topics,
                      const uint8_t (*topics)[32], const void *data, size_t len);
+/* As ldg_emit, but takes *data (decc_malloc'd, len bytes) instead of a
+ * copy: *data is NULL afterwards, and the log frees it. On error *data is
+ * left to the caller. Returns DECC_OK, DECC_E_NOMEM or DECC_E_INTERNAL
+ * (more than DECC_LOG_MAX_TOPICS topics). */
+decc_status ldg_emit_take(ldg_ctx *c, const decc_address *emitter,
+                          size_t n_topics, const uint8_t (*topics)[32],
+                          uint8_t **data, size_t len);
 /* Nested call: runs `data` on `to` with msg.sender = c->self. Appends the
  * return data to ret (may be NULL). A revert propagates (DECC_E_REVERT). */
 decc_status ldg_call(ldg_ctx *c, const decc_address *to, const uint8_t *data,
@@ -469,8 +480,18 @@ void ldg_ov_tx_end(decc_ledger *l, int revert);
 /* Writes every dirty row into SQLite (in first-write order). Returns
  * DECC_OK, DECC_E_IO. */
 decc_status ldg_ov_flush(decc_ledger *l, decc_err *err);
-/* Drops the overlay (after commit or abort; at close). */
+/* Records that the row of an entry already put had no SQLite row before
+ * the block, when no read told (a deal matchOrders creates: its id hashes
+ * the request order's consumed count, which only grows, so it never
+ * existed), so that the flush INSERTs it instead of trying an UPDATE
+ * first. An entry a read found present, or no entry, is left alone. */
+void ldg_ov_note_new(decc_ledger *l, int kind, const uint8_t *key, size_t klen);
+/* Empties the overlay after a commit or an abort: every entry and value
+ * is dropped; its arrays and a few value chunks are kept for the next
+ * block. */
 void ldg_ov_clear(decc_ledger *l);
+/* Empties the overlay and frees all its memory (at close). */
+void ldg_ov_free(decc_ledger *l);
 
 /* ---- WAL writes gathered per transaction (walbuf.c) ------------------------- */
 
@@ -591,10 +612,12 @@ void ldg_entry_clear(ldg_entry *e);
 
 /* Used only while a block is open (the write lock held). The getters
  * return 1 on a hit (outputs set), 0 on a miss (read SQLite, then put),
- * and ldg_bc_entry_get -1 when copying the entry ran out of memory. A
- * put that cannot allocate just caches nothing. */
+ * and ldg_bc_entry_get -1 when copying the entry ran out of memory
+ * (strings = 0: only the fixed fields are set, the strings and byte
+ * strings are NULL, nothing is allocated). A put that cannot allocate just
+ * caches nothing. */
 int ldg_bc_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *out,
-                     int *found);
+                     int *found, int strings);
 void ldg_bc_entry_put(decc_ledger *l, const decc_address *a, const ldg_entry *e,
                       int found);
 /* kind: LDG_APP / LDG_DATASET / LDG_WORKERPOOL, or -1 for no entry */
@@ -613,6 +636,12 @@ void ldg_bc_free(decc_ledger *l);
 /* Out: *found; e filled when found (clear it). */
 decc_status ldg_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *e,
                           int *found, decc_err *err);
+/* As ldg_entry_get, but only the fixed fields (kind, owner, indexes,
+ * checksum, ratios) are set: name, app_type, multiaddr and mrenclave are
+ * NULL, so a block-cache hit allocates nothing (what PoCo's checks read of
+ * an entry). Clearing e is still allowed. */
+decc_status ldg_entry_head(decc_ledger *l, const decc_address *a, ldg_entry *e,
+                           int *found, decc_err *err);
 /* Inserts a new entry (mint): assigns global_index and owner_index. */
 decc_status ldg_entry_insert(decc_ledger *l, ldg_entry *e, decc_err *err);
 /* ERC-721 transfer of an entry's token with OpenZeppelin's enumerable

@@ -20,6 +20,13 @@
  * numbers. An entry is NONE (not cached: a key first written by a call
  * that reverted), CLEAN (a copy of the SQLite row) or DIRTY (to flush).
  *
+ * Values of up to OV_SMALL bytes (nonces, balances, escrow accounts,
+ * order consumption: most of a block's writes) are carved from chunks the
+ * overlay keeps from block to block, and are only given back when the
+ * block ends: a life cycle wrote about a dozen of them, each a malloc and
+ * a free. Larger values (deal and task records) are heap copies, freed
+ * when replaced.
+ *
  * Deal and task rows are written by ldg_record_write (also for writes
  * outside a block): their tables have no unique index on the id on new
  * files (ledger_int.h), so a row is inserted or updated according to what
@@ -34,6 +41,15 @@ enum { OV_NONE = 0, OV_CLEAN = 1, OV_DIRTY = 2 };
 
 /* Longest key (an order hash, a deal or task id). */
 #define OV_KEY_MAX 32
+/* Values this long or shorter live in the chunks; longer ones on the
+ * heap (the length a value is stored with says which). */
+#define OV_SMALL 128
+/* A chunk's size, and how many chunks an emptied overlay keeps. */
+#define OV_CHUNK (16 * 1024)
+#define OV_KEEP_CHUNKS 8
+/* An index or entry array larger than this is freed when the overlay is
+ * emptied instead of being cleared and kept (a rare huge block). */
+#define OV_KEEP_ENTS 16384
 
 /* What the block's SQLite transaction held for an entry's key before the
  * block wrote it: learned when a read filled the entry (deals and tasks
@@ -56,6 +72,13 @@ typedef struct ov_undo {
   size_t vlen;
 } ov_undo;
 
+/* A chunk of small values; `used` bytes of data are taken. */
+typedef struct ov_chunk {
+  struct ov_chunk *next;
+  size_t used;
+  uint8_t data[OV_CHUNK];
+} ov_chunk;
+
 struct ldg_overlay {
   ov_ent *ents;
   size_t n, cap;
@@ -63,6 +86,8 @@ struct ldg_overlay {
   size_t icap;     /* a power of two, at least twice n */
   ov_undo *undo;
   size_t nundo, capundo;
+  ov_chunk *chunks; /* the one values are taken from first */
+  ov_chunk *spare;  /* emptied chunks, used before new ones */
 };
 
 static uint64_t key_hash(int kind, const uint8_t *key, size_t klen) {
@@ -151,19 +176,43 @@ int ldg_ov_get(decc_ledger *l, int kind, const uint8_t *key, size_t klen,
   return 1;
 }
 
-/* A heap copy of val (NULL for a missing row); *ok = 0 when out of
- * memory. */
-static uint8_t *dup_val(const void *val, size_t vlen, int *ok) {
+/* A copy of val (NULL for a missing row): in a chunk when vlen is at most
+ * OV_SMALL, else on the heap; *ok = 0 when out of memory. */
+static uint8_t *dup_val(struct ldg_overlay *o, const void *val, size_t vlen,
+                        int *ok) {
   *ok = 1;
   if (!val)
     return NULL;
-  uint8_t *p = decc_malloc(vlen ? vlen : 1);
-  if (!p) {
+  uint8_t *p;
+  if (vlen <= OV_SMALL) {
+    size_t need = (vlen + 7) & ~(size_t)7; /* 8-byte steps */
+    ov_chunk *c = o->chunks;
+    if (!c || OV_CHUNK - c->used < need) {
+      if ((c = o->spare))
+        o->spare = c->next;
+      else if (!(c = decc_malloc(sizeof *c))) {
+        *ok = 0;
+        return NULL;
+      }
+      c->used = 0;
+      c->next = o->chunks;
+      o->chunks = c;
+    }
+    p = c->data + c->used;
+    c->used += need;
+  } else if (!(p = decc_malloc(vlen))) {
     *ok = 0;
     return NULL;
   }
   memcpy(p, val, vlen);
   return p;
+}
+
+/* Gives back a value dup_val made (a chunk's space returns when the
+ * overlay is emptied). */
+static void free_val(uint8_t *p, size_t vlen) {
+  if (vlen > OV_SMALL)
+    decc_free(p);
 }
 
 void ldg_ov_fill(decc_ledger *l, int kind, const uint8_t *key, size_t klen,
@@ -173,10 +222,10 @@ void ldg_ov_fill(decc_ledger *l, int kind, const uint8_t *key, size_t klen,
   if (!x || x->state != OV_NONE)
     return;
   int ok;
-  uint8_t *p = dup_val(val, vlen, &ok);
+  uint8_t *p = dup_val(l->ov, val, vlen, &ok);
   if (!ok)
     return;
-  decc_free(x->val);
+  free_val(x->val, x->vlen);
   x->val = p;
   x->vlen = val ? vlen : 0;
   x->state = OV_CLEAN;
@@ -192,7 +241,7 @@ decc_status ldg_ov_put(decc_ledger *l, int kind, const uint8_t *key,
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   struct ldg_overlay *o = l->ov;
   int ok;
-  uint8_t *p = dup_val(val, vlen, &ok);
+  uint8_t *p = dup_val(o, val, vlen, &ok);
   if (!ok)
     return decc_err_set(err, DECC_E_NOMEM, "out of memory");
   if (l->tx_active) {
@@ -200,7 +249,7 @@ decc_status ldg_ov_put(decc_ledger *l, int kind, const uint8_t *key,
       size_t ncap = o->capundo ? o->capundo * 2 : 64;
       ov_undo *nu = decc_realloc(o->undo, ncap * sizeof *nu);
       if (!nu) {
-        decc_free(p);
+        free_val(p, val ? vlen : 0);
         return decc_err_set(err, DECC_E_NOMEM, "out of memory");
       }
       o->undo = nu;
@@ -208,12 +257,22 @@ decc_status ldg_ov_put(decc_ledger *l, int kind, const uint8_t *key,
     }
     o->undo[o->nundo++] = (ov_undo){idx, x->state, x->val, x->vlen};
   } else {
-    decc_free(x->val);
+    free_val(x->val, x->vlen);
   }
   x->val = p;
   x->vlen = val ? vlen : 0;
   x->state = OV_DIRTY;
   return DECC_OK;
+}
+
+void ldg_ov_note_new(decc_ledger *l, int kind, const uint8_t *key,
+                     size_t klen) {
+  struct ldg_overlay *o = l->ov;
+  if (!o || !o->n || klen > OV_KEY_MAX)
+    return;
+  uint32_t e = o->index[slot_find(o, kind, key, klen)];
+  if (e && o->ents[e - 1].row == OV_ROW_UNKNOWN)
+    o->ents[e - 1].row = OV_ROW_ABSENT;
 }
 
 void ldg_ov_tx_begin(decc_ledger *l) {
@@ -232,12 +291,12 @@ void ldg_ov_tx_end(decc_ledger *l, int revert) {
     ov_undo *u = &o->undo[--o->nundo];
     if (revert) {
       ov_ent *x = &o->ents[u->idx];
-      decc_free(x->val);
+      free_val(x->val, x->vlen);
       x->val = u->val;
       x->vlen = u->vlen;
       x->state = u->state;
     } else {
-      decc_free(u->val);
+      free_val(u->val, u->vlen);
     }
   }
 }
@@ -354,7 +413,45 @@ void ldg_ov_clear(decc_ledger *l) {
     return;
   ldg_ov_tx_end(l, 1); /* frees the newer values an open undo log holds */
   for (size_t k = 0; k < o->n; k++)
-    decc_free(o->ents[k].val);
+    free_val(o->ents[k].val, o->ents[k].vlen);
+  o->n = 0;
+  /* the arrays and a few chunks stay for the next block, unless a huge
+   * block grew them */
+  if (o->icap > 2 * OV_KEEP_ENTS || o->cap > OV_KEEP_ENTS) {
+    decc_free(o->ents);
+    decc_free(o->index);
+    o->ents = NULL;
+    o->index = NULL;
+    o->cap = o->icap = 0;
+  } else if (o->index) {
+    memset(o->index, 0, o->icap * sizeof *o->index);
+  }
+  size_t kept = 0;
+  for (ov_chunk *c = o->spare; c; c = c->next)
+    kept++;
+  while (o->chunks) {
+    ov_chunk *c = o->chunks;
+    o->chunks = c->next;
+    if (kept < OV_KEEP_CHUNKS) {
+      c->next = o->spare;
+      o->spare = c;
+      kept++;
+    } else {
+      decc_free(c);
+    }
+  }
+}
+
+void ldg_ov_free(decc_ledger *l) {
+  ldg_ov_clear(l);
+  struct ldg_overlay *o = l->ov;
+  if (!o)
+    return;
+  while (o->spare) {
+    ov_chunk *c = o->spare;
+    o->spare = c->next;
+    decc_free(c);
+  }
   decc_free(o->ents);
   decc_free(o->index);
   decc_free(o->undo);

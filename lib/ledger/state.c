@@ -221,7 +221,7 @@ decc_status ldg_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *e,
                           int *found, decc_err *err) {
   sqlite3_stmt *st;
   memset(e, 0, sizeof *e);
-  int hit = ldg_bc_entry_get(l, a, e, found);
+  int hit = ldg_bc_entry_get(l, a, e, found, 1);
   if (hit)
     return hit > 0 ? DECC_OK : decc_err_set(err, DECC_E_NOMEM, "out of memory");
   decc_status s = ldg_query(
@@ -256,6 +256,24 @@ decc_status ldg_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *e,
   sqlite3_reset(st);
   ldg_bc_entry_put(l, a, e, 1);
   return DECC_OK;
+}
+
+decc_status ldg_entry_head(decc_ledger *l, const decc_address *a, ldg_entry *e,
+                           int *found, decc_err *err) {
+  memset(e, 0, sizeof *e);
+  if (ldg_bc_entry_get(l, a, e, found, 0) > 0)
+    return DECC_OK;
+  /* a miss: the whole entry is read (and cached), its strings dropped */
+  ldg_entry full;
+  decc_status s = ldg_entry_get(l, a, &full, found, err);
+  if (s == DECC_OK && *found) {
+    *e = full;
+    e->name = e->app_type = NULL;
+    e->multiaddr = e->mrenclave = NULL;
+    e->multiaddr_len = e->mrenclave_len = 0;
+  }
+  ldg_entry_clear(&full);
+  return s;
 }
 
 decc_status ldg_nft_balance(decc_ledger *l, int kind, const decc_address *owner,

@@ -6,7 +6,8 @@
  * (must revert) and by its new one; a workerpool policy read, changed and
  * read again; a category created and counted. Each expected value is
  * asserted, and every receipt (status, output, logs) and the state hash
- * must be the same on both ledgers.
+ * must be the same on both ledgers. ldg_entry_head gives the fixed fields
+ * of ldg_entry_get without its strings, from the cache or not.
  */
 #include <string.h>
 
@@ -202,4 +203,44 @@ TEST(a_row_changed_in_the_block_is_read_fresh_by_the_next_call) {
   decc_buf_clear(&d);
   clear(&a);
   clear(&b);
+}
+
+/* ldg_entry_head: the fixed fields ldg_entry_get gives, no strings, on a
+ * cache miss and on a hit, with the cache on and off; no entry: not
+ * found. */
+TEST(an_entry_head_has_the_fixed_fields_and_no_strings) {
+  for (int off = 0; off < 2; off++) {
+    world w;
+    setup(&w, off);
+    if (!w.l)
+      return;
+    ASSERT_OK(ldg_block_begin(w.l, 0, NULL));
+    const decc_address *who[3] = {&w.app, &w.wp, &w.info.addr.hub};
+    for (int i = 0; i < 3; i++) {
+      ldg_entry full, head;
+      int found_full = -1, found_head = -1;
+      for (int pass = 0; pass < 2; pass++) { /* miss, then hit */
+        ASSERT_OK(ldg_entry_head(w.l, who[i], &head, &found_head, NULL));
+        ASSERT_OK(ldg_entry_get(w.l, who[i], &full, &found_full, NULL));
+        ASSERT_EQ(found_head, found_full);
+        ASSERT_EQ(found_head, i < 2);
+        ASSERT(!head.name && !head.app_type && !head.multiaddr &&
+               !head.mrenclave && !head.multiaddr_len && !head.mrenclave_len);
+        if (found_full) {
+          ASSERT(full.name != NULL); /* "app" / "pool" */
+          ASSERT_EQ(head.kind, full.kind);
+          ASSERT(decc_address_eq(&head.owner, &full.owner));
+          ASSERT_EQ(head.global_index, full.global_index);
+          ASSERT_EQ(head.owner_index, full.owner_index);
+          ASSERT_MEM_EQ(head.checksum, full.checksum, 32);
+          ASSERT_EQ(head.worker_stake_ratio, full.worker_stake_ratio);
+          ASSERT_EQ(head.scheduler_reward_ratio, full.scheduler_reward_ratio);
+        }
+        ldg_entry_clear(&head);
+        ldg_entry_clear(&full);
+      }
+    }
+    ldg_block_abort(w.l);
+    decc_ledger_close(w.l);
+  }
 }

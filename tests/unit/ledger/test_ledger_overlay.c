@@ -8,7 +8,8 @@
  * same calls reach one block each, and an aborted block drops its
  * overlay; deal and task rows are written once per id (INSERT or UPDATE
  * by what the block read, or UPDATE-else-INSERT), on both layouts of
- * their id indexes.
+ * their id indexes; small values kept in the overlay's chunks survive
+ * reverts, chunk turnover and the next block's reuse of the chunks.
  */
 #include <string.h>
 
@@ -175,6 +176,65 @@ TEST(an_aborted_block_drops_the_overlay) {
   decc_ledger_close(l);
 }
 
+/* An address numbered i (i < 2^16), none a dev account. */
+static decc_address numbered(unsigned i) {
+  decc_address a;
+  memset(a.b, 0x5a, 20);
+  a.b[18] = (uint8_t)(i >> 8);
+  a.b[19] = (uint8_t)i;
+  return a;
+}
+
+TEST(small_values_outlive_reverts_and_chunk_reuse) {
+  decc_ledger *l = mem_ledger();
+  ASSERT(l);
+  /* 3,000 escrow rows of 64 bytes fill about a dozen 16 KiB chunks, more
+   * than an emptied overlay keeps; every third write is reverted (a first
+   * write: the row reads as absent again) and every row is rewritten once
+   * in a later transaction (the undo log holds the older value) */
+  enum { N = 3000 };
+  for (int round = 0; round < 3; round++) {
+    ASSERT_OK(ldg_block_begin(l, 0, NULL));
+    for (unsigned i = 0; i < N; i++) {
+      decc_address a = numbered(i);
+      decc_u256 v = decc_u256_from_u64(1000u * (unsigned)round + i),
+                z = decc_u256_from_u64(0);
+      ldg_ov_tx_begin(l);
+      ASSERT_OK(ldg_escrow_set(l, &a, &v, &z, NULL));
+      ldg_ov_tx_end(l, round == 0 && i % 3 == 0);
+    }
+    for (unsigned i = 0; i < N; i += 2) {
+      decc_address a = numbered(i);
+      decc_u256 v = decc_u256_from_u64(7u + i), z = decc_u256_from_u64(0);
+      ldg_ov_tx_begin(l);
+      ASSERT_OK(ldg_escrow_set(l, &a, &v, &z, NULL));
+      ASSERT_OK(ldg_escrow_set(l, &a, &z, &v, NULL));
+      ldg_ov_tx_end(l, 1); /* back to the value the first loop wrote */
+    }
+    /* the block reads its own values back (from the chunks) */
+    for (unsigned i = 0; i < N; i++) {
+      decc_address a = numbered(i);
+      decc_u256 b, f;
+      ASSERT_OK(ldg_escrow_get(l, &a, &b, &f, NULL));
+      uint64_t want =
+                   round == 0 && i % 3 == 0 ? 0 : 1000u * (unsigned)round + i,
+               got;
+      ASSERT(decc_u256_to_u64(&got, &b) && decc_u256_is_zero(&f));
+      ASSERT_EQ(got, want);
+    }
+    if (round == 2) {
+      ldg_block_abort(l); /* the third round is dropped whole */
+      break;
+    }
+    ASSERT_OK(ldg_block_commit(l, NULL, NULL));
+  }
+  for (unsigned i = 0; i < N; i++) {
+    decc_address a = numbered(i);
+    ASSERT_EQ(stake_of(l, &a), 1000u + i);
+  }
+  decc_ledger_close(l);
+}
+
 /* The number of rows of table (deals or tasks) whose id is 32 bytes of
  * `fill` except the last, `last`; and their status (tasks) or block
  * (deals) summed. */
@@ -270,6 +330,19 @@ TEST(deal_and_task_rows_are_written_once_per_id) {
     expect_rows(l, 0x11, 1, 1, 3);
     expect_rows(l, 0x22, 1, 1, 5);
     expect_rows(l, 0x33, 1, 0, 0);
+    /* a row noted new is INSERTed; a note on a row a read found present
+     * changes nothing (UPDATE) */
+    uint8_t id4[32], id1[32];
+    id_of(id4, 0x44, 1);
+    id_of(id1, 0x11, 1);
+    ASSERT_OK(ldg_block_begin(l, 0, NULL));
+    put_both(l, 0x44, 1, 4, 0);
+    ldg_ov_note_new(l, LDG_OV_DEAL, id4, 32);
+    put_both(l, 0x11, 1, 6, 1);
+    ldg_ov_note_new(l, LDG_OV_DEAL, id1, 32);
+    ASSERT_OK(ldg_block_commit(l, NULL, NULL));
+    expect_rows(l, 0x44, 1, 1, 4);
+    expect_rows(l, 0x11, 1, 1, 6);
     /* outside a block: straight to SQLite */
     put_both(l, 0x11, 1, 4, 0);
     put_both(l, 0x44, 1, 6, 0);
