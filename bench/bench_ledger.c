@@ -34,7 +34,10 @@
  *    with earlier runs);
  *  - the same ratio in CPU time: the CPU seconds (all threads) a life cycle
  *    costs against the CPU seconds of its 7 recoveries (one thread alone,
- *    and each of two threads recovering at once). Wall-clock figures
+ *    and each of two threads recovering at once), and how busy the cores
+ *    were during the life cycles (the process's CPU time / wall time /
+ *    cores measured: the wall-clock ratio is about the CPU-time ratio
+ *    times this). Wall-clock figures
  *    swing with whatever else runs on a shared machine; CPU time much less,
  *    and on two idle cores the two ratios meet when the recovery threads
  *    and the executing thread stay busy;
@@ -663,6 +666,14 @@ int main(void) {
     double rec_us = ref_rec_cpu > 0 ? 7.0 / ref_rec_cpu * 1e6 : 0;
     double rec2_us = ref_rec2_cpu > 0 ? 7.0 / ref_rec2_cpu * 1e6 : 0;
     bench_report("  CPU per life cycle, all threads", cyc_us, "us");
+    /* how much of the cores' time the process used while they ran: the
+     * wall-clock ratio is about the CPU-time ratio times this, so a run
+     * whose cores sat idle (I/O waits with nothing runnable, other load)
+     * shows it here rather than as slower code */
+    snprintf(line, sizeof line,
+             "  cores busy during the life cycles (CPU / wall time / %d)",
+             nrec);
+    bench_report(line, lc_cpu / t / (double)nrec * 100.0, "%");
     bench_report("  reference: CPU of its 7 recoveries (one thread alone)",
                  rec_us, "us");
     bench_report("  ratio in CPU time: recoveries / life cycle",
