@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <sys/types.h>
 
 #include "core/internal.h"
 #include "decc/abi.h"
@@ -35,6 +36,9 @@
  * on pages all over their B-trees, so fewer, larger checkpoints copy
  * fewer pages per block (docs/internals/ledger.md). */
 #define LDG_CKPT_PAGES 16000
+/* How much lower than the process the checkpoint thread runs (a nice
+ * increment, ckpt.c). */
+#define LDG_CKPT_NICE 10
 /* Busy timeout for writers waiting on another process, ms. */
 #define LDG_BUSY_TIMEOUT_MS 30000
 /* Longest revert reason kept. */
@@ -330,6 +334,8 @@ decc_status ldg_ckpt_start(decc_ledger *l, const char *path, decc_err *err);
  * (no-op without one). Called by decc_ledger_close before the ledger's
  * connection is closed. */
 void ldg_ckpt_stop(decc_ledger *l);
+/* Tests: the thread id of l's checkpoint thread once it runs, else 0. */
+pid_t ldg_ckpt_tid(decc_ledger *l);
 /* Tests: the WAL size that asks for a checkpoint (pages, >= 1). */
 void ldg_ckpt_set_threshold(decc_ledger *l, unsigned pages);
 /* Tests: the checkpoints the thread completed and those the hook ran on

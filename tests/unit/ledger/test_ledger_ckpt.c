@@ -8,16 +8,21 @@
  *  - while a reader holds an old snapshot the WAL cannot start over, so it
  *    grows past four times the threshold and the committing thread
  *    checkpoints too; once the reader is gone, blocks go on and verify;
+ *  - the checkpoint thread runs LDG_CKPT_NICE lower than the process
+ *    (its nice value, read from /proc);
  *  - the pages a checkpoint copies into the database file reach it in
  *    fewer write calls than pages (walbuf.c gathers contiguous ones), and
  *    a connection through the default VFS, opened while the ledger runs
  *    and again after it closed, finds an intact file with every block.
  * Also run under ThreadSanitizer (tools/tsan.sh).
  */
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ledger/ledger_int.h"
 #include "ledger_test_util.h"
@@ -168,4 +173,50 @@ TEST(checkpoint_pages_reach_the_file_in_few_writes) {
   ASSERT_EQ(rep.txs, 40u * 50u);
   decc_ledger_close(l); /* the last checkpoint, through the buffer too */
   ASSERT_EQ(plain_txs(path), 40 * 50);
+}
+
+/* The nice value of thread tid of this process (field 19 of its stat
+ * line, after the parenthesised name); -100 when it cannot be read. */
+static int thread_nice(pid_t tid) {
+  char p[64], line[1024];
+  snprintf(p, sizeof p, "/proc/self/task/%d/stat", (int)tid);
+  FILE *f = fopen(p, "r");
+  if (!f)
+    return -100;
+  size_t n = fread(line, 1, sizeof line - 1, f);
+  fclose(f);
+  line[n] = 0;
+  const char *q = strrchr(line, ')');
+  int nice = -100, field = 2;
+  for (; q && *q && field < 19; q++)
+    if (*q == ' ')
+      field++;
+  if (q && field == 19)
+    sscanf(q, "%d", &nice);
+  return nice;
+}
+
+TEST(the_checkpoint_thread_runs_at_a_lower_priority) {
+  char path[512];
+  decc_ledger *l;
+  file_ledger(&l, "nice.sqlite", path, sizeof path);
+  if (!l)
+    return;
+  ASSERT_EQ(ldg_ckpt_tid(l), 0); /* not started before a checkpoint */
+  ldg_ckpt_set_threshold(l, 8);
+  uint64_t runs = 0, inl = 0;
+  for (unsigned b = 0; b < 6 && !runs; b++) {
+    ASSERT_EQ(ldg_t_transfer_block(l, 0x6b, b, 20), 0);
+    ldg_ckpt_stats(l, 1, &runs, &inl);
+  }
+  ASSERT(runs > 0);
+  pid_t tid = ldg_ckpt_tid(l);
+  ASSERT(tid > 0);
+  errno = 0;
+  int base = getpriority(PRIO_PROCESS, 0);
+  ASSERT(!(base == -1 && errno));
+  int want = base + LDG_CKPT_NICE > 19 ? 19 : base + LDG_CKPT_NICE;
+  ASSERT_EQ(thread_nice(tid), want);
+  ASSERT_EQ(thread_nice(getpid()), base); /* the process is left alone */
+  decc_ledger_close(l);
 }
