@@ -140,12 +140,8 @@ int ldg_bc_entry_get(decc_ledger *l, const decc_address *a, ldg_entry *out,
     memset(out, 0, sizeof *out);
     return 1;
   }
-  if (!strings) {
-    /* the fixed fields only: no copies to make and free */
-    *out = s->e;
-    out->name = out->app_type = NULL;
-    out->multiaddr = out->mrenclave = NULL;
-    out->multiaddr_len = out->mrenclave_len = 0;
+  if (!strings) { /* no copies to make and free */
+    ldg_entry_fixed(out, &s->e);
     return 1;
   }
   return entry_copy(out, &s->e) ? 1 : -1;

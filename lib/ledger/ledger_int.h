@@ -613,6 +613,15 @@ typedef struct ldg_entry {
   int64_t scheduler_reward_ratio;
 } ldg_entry;
 void ldg_entry_clear(ldg_entry *e);
+/* Sets *dst to src's fixed fields (kind, address, owner, indexes,
+ * checksum, ratios) with no strings or byte strings: nothing to free,
+ * src keeps its own. */
+static inline void ldg_entry_fixed(ldg_entry *dst, const ldg_entry *src) {
+  *dst = *src;
+  dst->name = dst->app_type = NULL;
+  dst->multiaddr = dst->mrenclave = NULL;
+  dst->multiaddr_len = dst->mrenclave_len = 0;
+}
 
 /* ---- per-block row cache (blkcache.c) ---------------------------------------- */
 

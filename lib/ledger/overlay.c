@@ -163,16 +163,23 @@ static ov_ent *ent_get(decc_ledger *l, int kind, const uint8_t *key,
   return x;
 }
 
-int ldg_ov_get(decc_ledger *l, int kind, const uint8_t *key, size_t klen,
-               const uint8_t **val, size_t *vlen) {
+/* The existing entry of key, or NULL (none, or no overlay). */
+static ov_ent *ent_find(const decc_ledger *l, int kind, const uint8_t *key,
+                        size_t klen) {
   struct ldg_overlay *o = l->ov;
   if (!o || !o->n || klen > OV_KEY_MAX)
-    return 0;
+    return NULL;
   uint32_t e = o->index[slot_find(o, kind, key, klen)];
-  if (!e || o->ents[e - 1].state == OV_NONE)
+  return e ? &o->ents[e - 1] : NULL;
+}
+
+int ldg_ov_get(decc_ledger *l, int kind, const uint8_t *key, size_t klen,
+               const uint8_t **val, size_t *vlen) {
+  const ov_ent *x = ent_find(l, kind, key, klen);
+  if (!x || x->state == OV_NONE)
     return 0;
-  *val = o->ents[e - 1].val;
-  *vlen = o->ents[e - 1].vlen;
+  *val = x->val;
+  *vlen = x->vlen;
   return 1;
 }
 
@@ -267,12 +274,9 @@ decc_status ldg_ov_put(decc_ledger *l, int kind, const uint8_t *key,
 
 void ldg_ov_note_new(decc_ledger *l, int kind, const uint8_t *key,
                      size_t klen) {
-  struct ldg_overlay *o = l->ov;
-  if (!o || !o->n || klen > OV_KEY_MAX)
-    return;
-  uint32_t e = o->index[slot_find(o, kind, key, klen)];
-  if (e && o->ents[e - 1].row == OV_ROW_UNKNOWN)
-    o->ents[e - 1].row = OV_ROW_ABSENT;
+  ov_ent *x = ent_find(l, kind, key, klen);
+  if (x && x->row == OV_ROW_UNKNOWN)
+    x->row = OV_ROW_ABSENT;
 }
 
 void ldg_ov_tx_begin(decc_ledger *l) {

@@ -266,12 +266,8 @@ decc_status ldg_entry_head(decc_ledger *l, const decc_address *a, ldg_entry *e,
   /* a miss: the whole entry is read (and cached), its strings dropped */
   ldg_entry full;
   decc_status s = ldg_entry_get(l, a, &full, found, err);
-  if (s == DECC_OK && *found) {
-    *e = full;
-    e->name = e->app_type = NULL;
-    e->multiaddr = e->mrenclave = NULL;
-    e->multiaddr_len = e->mrenclave_len = 0;
-  }
+  if (s == DECC_OK && *found)
+    ldg_entry_fixed(e, &full);
   ldg_entry_clear(&full);
   return s;
 }
