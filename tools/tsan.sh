@@ -6,8 +6,9 @@
 #
 #   bash tools/tsan.sh BUILD_DIR [TEST_NAME_PATTERN]
 #
-# The threaded tests: the HTTP server and its connection guard (MHD thread
-# pool + sweeper thread), the blocking routes' handler pool, the orderbook's pooled readers against its
+# The threaded tests: the HTTP server and its connection guard (MHD polling
+# threads, the acceptor, the sweeper thread), the blocking routes' handler
+# pool and their inline runs, the orderbook's pooled readers against its
 # writer, the node (MHD threads, the market watcher, the subgraph indexer,
 # the workerpool thread) and the scheduler/worker pair, in process and over
 # HTTP; the receipt logs' group commit (appenders on 8 threads sharing one

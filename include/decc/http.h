@@ -38,7 +38,8 @@ typedef struct decc_http_response decc_http_response;
 typedef struct decc_http_config {
   const char *bind_address; /* default "127.0.0.1" */
   uint16_t port;            /* 0 = pick a free port (decc_http_server_port) */
-  unsigned threads;         /* worker threads, default 2 */
+  unsigned threads;         /* polling threads (at most 64) and handler-pool
+                               threads (blocking routes), default 2 */
   unsigned max_connections; /* default 256 */
   unsigned timeout_s;       /* idle connection timeout, default 30 */
   size_t max_body;          /* default body limit for routes, default 1 MiB */
@@ -73,7 +74,9 @@ typedef struct decc_http_config {
   void (*observe)(void *observe_ctx, const char *method, const char *route,
                   int status, double seconds);
   void *observe_ctx;
-  /* 0 (default): MHD runs its own cfg.threads polling threads (epoll).
+  /* 0 (default): cfg.threads polling threads (MHD, epoll), each serving
+   * the connections an acceptor thread gives it: a new connection goes to
+   * the thread serving the fewest.
    * 1: no server thread: the caller drives the server (the same epoll
    * loop) from one thread with decc_http_server_run and may hand it
    * connected sockets with
@@ -130,13 +133,16 @@ DECC_API decc_status decc_http_route_limit(decc_http_server *s,
                                            decc_http_handler fn, void *ctx,
                                            size_t max_body) DECC_WARN_UNUSED;
 /* Same as decc_http_route_limit for a handler that blocks (waits on a disk
- * sync, a lock, another service): the connection is suspended once its
- * body is in and fn runs on a pool of cfg.threads handler threads, so
- * that its wait holds no other connection (a polling thread serves many
- * connections, and MHD does not balance them across threads). The
- * response, status, log line and metrics are the same as inline. Must be
- * registered before decc_http_server_start. Returns: as
- * decc_http_route_limit, and DECC_E_INVALID once the server is started. */
+ * sync, a lock, another service), so that its wait holds no other
+ * connection. When the polling thread serving the request's connection
+ * serves no other one, and another polling thread is free to take new
+ * connections, fn runs there and the acceptor gives that thread nothing
+ * new until fn returns. Otherwise the connection is suspended once its
+ * body is in and fn runs on a pool of cfg.threads handler threads. The
+ * response, status, log line and metrics are the same either way and as
+ * inline (decc_http_server_stats counts both). Must be registered before
+ * decc_http_server_start. Returns: as decc_http_route_limit, and
+ * DECC_E_INVALID once the server is started. */
 DECC_API decc_status decc_http_route_blocking(decc_http_server *s,
                                               const char *method,
                                               const char *pattern,
@@ -229,6 +235,9 @@ typedef struct decc_http_stats {
   uint64_t accepted;        /* connections accepted since start */
   uint64_t deadline_closed; /* closed for missing a header/body deadline */
   uint64_t evicted;         /* closed to keep reserve_connections free */
+  uint64_t blocking_inline; /* blocking-route requests run on their own
+                               connection's polling thread */
+  uint64_t blocking_pooled; /* ... handed to the handler pool */
 } decc_http_stats;
 /* Fills *st (zeros before start, or when s is NULL). Thread-safe. */
 DECC_API void decc_http_server_stats(decc_http_server *s, decc_http_stats *st);

@@ -1,6 +1,14 @@
 /*
  * http_server.c — decc's HTTP server on libmicrohttpd (see decc/http.h).
  *
+ * Threads: cfg.threads polling threads, each an MHD daemon with its own
+ * epoll loop and no listening socket, and one acceptor thread that accepts
+ * every connection and gives it to the polling thread serving the fewest
+ * (MHD_add_connection). A blocking route's handler runs on its connection's
+ * polling thread when that thread serves nobody else, else on the handler
+ * pool (see inline_begin and hand_off). cfg.external_loop: one daemon with
+ * MHD's own listening socket, driven by decc_http_server_run.
+ *
  * MHD calls the access handler several times per request: once with the
  * headers (we route and check Content-Length against the route's limit),
  * then once per body chunk, then a final time with no data, when the
@@ -42,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +65,11 @@
 #define MAX_PARAMS 8
 #define MAX_RES_HEADERS 8
 #define MAX_RAW_ROUTES 8
+#define MAX_LOOPS 64 /* polling threads (cfg.threads beyond it: this many) */
+/* A connection handed to a polling thread that it never reported (MHD drops
+ * it silently when it cannot allocate its memory pool) is forgotten after
+ * this long; every other one is reported within milliseconds. */
+#define PENDING_FORGET_S 10.0
 
 typedef struct raw_route {
   decc_http_raw_match_fn match;
@@ -89,6 +103,9 @@ typedef struct conn_track {
   int closing;         /* shutdown(2) already called */
   double since;        /* start of the current phase (monotonic s) */
   uint64_t body_bytes; /* received in PH_BODY */
+  int loop;            /* index in s->loops of the thread serving it, or -1 */
+  uint32_t ip;         /* IPv4 peer (network order); 0: not IPv4 */
+  double queued;       /* pending only: when it was handed to its thread */
 } conn_track;
 
 struct decc_http_server {
@@ -97,7 +114,24 @@ struct decc_http_server {
   int nroutes;
   raw_route raw[MAX_RAW_ROUTES];
   int nraw;
-  struct MHD_Daemon *daemon;
+  /* One MHD daemon per polling thread, each with its own epoll loop and no
+   * listening socket: the acceptor thread accepts and gives each connection
+   * to the thread serving the fewest (MHD's own thread pool lets whichever
+   * thread wakes first accept, so several keep-alive connections often
+   * shared one thread while another had none). With cfg.external_loop:
+   * one daemon with MHD's own listening socket and no thread. */
+  struct MHD_Daemon *loops[MAX_LOOPS];
+  unsigned nloops;
+  int started;
+  int listen_fd, wake_fd; /* internal loops: the acceptor's sockets */
+  int room_fd;            /* eventfd: a connection closed while full */
+  pthread_t acceptor;
+  int acceptor_running;
+  /* one admission at a time (the acceptor, decc_http_server_add_connection):
+   * a socket MHD refused is closed inside MHD_add_connection, and its
+   * descriptor may be accepted again at once; held until the refused one's
+   * pending entry is gone, so no entry ever has a reused descriptor */
+  pthread_mutex_t admit_mu;
   uint16_t port;
   /* connection guard, all under guard_mu */
   pthread_mutex_t guard_mu;
@@ -109,14 +143,21 @@ struct decc_http_server {
   unsigned nconns;
   unsigned nwaiting; /* PH_HEADERS and not closing */
   uint64_t accepted, deadline_closed, evicted;
-  /* Handler pool of the blocking routes, all under pool_mu. MHD gives each
-   * connection to one of its polling threads for good, and several
-   * keep-alive connections often land on the same thread: a handler that
-   * waits there (an SMS release waits for its receipt's fdatasync) holds
-   * the thread's other connections, so 8 connections got the concurrency of
-   * ~5 threads. A blocking route's connection is suspended and its handler
-   * runs here, so as many handlers wait at once as there are pool threads,
-   * wherever MHD placed their connections. */
+  /* Connections the acceptor handed to a thread that has not reported them
+   * yet (they count against the limits), and per thread: connections open
+   * (reported) and pending, and whether it runs a blocking handler inline
+   * (the acceptor then gives it nothing new). */
+  conn_track *pending;
+  unsigned npending;
+  unsigned loop_open[MAX_LOOPS], loop_pending[MAX_LOOPS];
+  unsigned char loop_inline[MAX_LOOPS];
+  unsigned ninline;
+  int want_room; /* the acceptor waits for a connection to close */
+  uint64_t blocking_inline, blocking_pooled;
+  /* Handler pool of the blocking routes, all under pool_mu: a blocking
+   * handler whose polling thread serves other connections runs here, its
+   * connection suspended, so that its wait (an SMS release waits for its
+   * receipt's fdatasync) holds none of them. */
   pthread_mutex_t pool_mu;
   pthread_cond_t pool_cv;
   pthread_t *pool;
@@ -220,6 +261,8 @@ decc_status decc_http_server_create(decc_http_server **out,
   pthread_condattr_destroy(&ca);
   pthread_mutex_init(&s->pool_mu, NULL);
   pthread_cond_init(&s->pool_cv, NULL);
+  pthread_mutex_init(&s->admit_mu, NULL);
+  s->listen_fd = s->wake_fd = s->room_fd = -1;
   *out = s;
   return DECC_OK;
 }
@@ -281,21 +324,82 @@ static void guard_raw_answered(decc_http_server *s, struct MHD_Connection *c) {
     guard_phase(s, c, PH_RESPONSE);
 }
 
+/* The index in s->loops of the daemon serving c, or -1. */
+static int loop_of(const decc_http_server *s, struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
+  if (ci)
+    for (unsigned i = 0; i < s->nloops; i++)
+      if (s->loops[i] == ci->daemon)
+        return (int)i;
+  return -1;
+}
+
+/* The IPv4 address of a peer, network order; 0 for other families. */
+static uint32_t peer_ipv4(const struct sockaddr *a) {
+  if (!a || a->sa_family != AF_INET)
+    return 0;
+  struct sockaddr_in a4; /* copied out: a sockaddr * promises no alignment */
+  memcpy(&a4, a, sizeof a4);
+  return a4.sin_addr.s_addr;
+}
+
+/* Unlinks t from the pending list. guard_mu held. */
+static void pending_unlink(decc_http_server *s, conn_track *t) {
+  if (t->prev)
+    t->prev->next = t->next;
+  else
+    s->pending = t->next;
+  if (t->next)
+    t->next->prev = t->prev;
+  t->prev = t->next = NULL;
+  s->npending--;
+  if (t->loop >= 0)
+    s->loop_pending[t->loop]--;
+}
+
+/* Takes the pending tracker of the connection on socket fd that loop has
+ * just reported, or NULL (a connection MHD accepted itself, or one given
+ * with decc_http_server_add_connection in external-loop mode). A socket's
+ * descriptor is unique while it is open, and a pending one is open: MHD
+ * owns it from MHD_add_connection on. guard_mu held. */
+static conn_track *pending_take(decc_http_server *s, int fd, int loop) {
+  for (conn_track *t = s->pending; t; t = t->next)
+    if (t->fd == fd && t->loop == loop) {
+      pending_unlink(s, t);
+      return t;
+    }
+  return NULL;
+}
+
 static void notify_connection_cb(void *cls, struct MHD_Connection *c,
                                  void **socket_context,
                                  enum MHD_ConnectionNotificationCode code) {
   decc_http_server *s = cls;
   if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    *socket_context = NULL;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-    conn_track *t = ci ? decc_calloc(1, sizeof *t) : NULL;
-    *socket_context = t;
-    if (!t)
+    if (!ci)
       return; /* untracked: only MHD's own limits apply to it */
-    t->fd = ci->connect_fd;
+    int fd = ci->connect_fd, loop = loop_of(s, c);
+    pthread_mutex_lock(&s->guard_mu);
+    conn_track *t = pending_take(s, fd, loop);
+    if (!t && (t = decc_calloc(1, sizeof *t))) {
+      const union MHD_ConnectionInfo *ai =
+          MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+      t->ip = ai ? peer_ipv4(ai->client_addr) : 0;
+    }
+    if (!t) {
+      pthread_mutex_unlock(&s->guard_mu);
+      return;
+    }
+    *socket_context = t;
+    t->fd = fd;
+    t->loop = loop;
     t->phase = PH_HEADERS;
     t->since = decc__mono_s();
-    pthread_mutex_lock(&s->guard_mu);
+    t->prev = NULL;
     t->next = s->conns;
     if (s->conns)
       s->conns->prev = t;
@@ -303,6 +407,8 @@ static void notify_connection_cb(void *cls, struct MHD_Connection *c,
     s->nconns++;
     s->nwaiting++;
     s->accepted++;
+    if (loop >= 0)
+      s->loop_open[loop]++;
     /* Keep reserve_connections slots for prompt requests: the connection
      * that has waited longest for its headers makes room. */
     unsigned cap = s->cfg.max_connections - s->cfg.reserve_connections;
@@ -333,6 +439,15 @@ static void notify_connection_cb(void *cls, struct MHD_Connection *c,
   if (t->next)
     t->next->prev = t->prev;
   s->nconns--;
+  if (t->loop >= 0)
+    s->loop_open[t->loop]--;
+  if (s->want_room && s->room_fd >= 0) {
+    s->want_room = 0;
+    uint64_t one = 1;
+    if (write(s->room_fd, &one, sizeof one) != (ssize_t)sizeof one) {
+      /* cannot fail: the acceptor reads it before the next write */
+    }
+  }
   pthread_mutex_unlock(&s->guard_mu);
   decc_free(t);
   *socket_context = NULL;
@@ -382,6 +497,8 @@ void decc_http_server_stats(decc_http_server *s, decc_http_stats *st) {
   st->accepted = s->accepted;
   st->deadline_closed = s->deadline_closed;
   st->evicted = s->evicted;
+  st->blocking_inline = s->blocking_inline;
+  st->blocking_pooled = __atomic_load_n(&s->blocking_pooled, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&s->guard_mu);
 }
 
@@ -460,7 +577,7 @@ decc_status decc_http_route_blocking(decc_http_server *s, const char *method,
   DECC_ARG_CHECK(method != NULL);
   DECC_ARG_CHECK(pattern != NULL);
   DECC_ARG_CHECK(fn != NULL);
-  if (s->daemon) /* suspend/resume is a start-time flag of the daemon */
+  if (s->started) /* suspend/resume is a start-time flag of the daemons */
     return DECC_E_INVALID;
   return add_route(s, method, pattern, fn, NULL, NULL, ctx, max_body, 1);
 }
@@ -879,6 +996,40 @@ static enum MHD_Result respond_error(decc_http_server *s,
 
 /* ---- handler pool (blocking routes) ---------------------------------------- */
 
+/* Whether req's blocking handler may run inline, on the polling thread that
+ * serves its connection, instead of on the pool: when that thread serves no
+ * other connection (none is open or pending on it) and at least one other
+ * thread is left without an inline handler. Marks the thread as running one
+ * until inline_end; the acceptor gives it no connection meanwhile, so the
+ * wait holds nobody else. A hand-off costs a wake-up of a pool thread and a
+ * resumption on the polling thread: on a 2-core VM about 40 us of CPU per
+ * request (bench_sms, round trips to a blocking route). */
+static int inline_begin(decc_http_server *s, decc_http_request *req) {
+  if (s->nloops < 2)
+    return 0;
+  conn_track *t = conn_tracker(req->conn);
+  if (!t || t->loop < 0)
+    return 0;
+  int l = t->loop, ok = 0;
+  pthread_mutex_lock(&s->guard_mu);
+  if (s->loop_open[l] + s->loop_pending[l] == 1 && !s->loop_inline[l] &&
+      s->ninline + 1 < s->nloops) {
+    s->loop_inline[l] = 1;
+    s->ninline++;
+    s->blocking_inline++;
+    ok = 1;
+  }
+  pthread_mutex_unlock(&s->guard_mu);
+  return ok ? l + 1 : 0;
+}
+
+static void inline_end(decc_http_server *s, int token) {
+  pthread_mutex_lock(&s->guard_mu);
+  s->loop_inline[token - 1] = 0;
+  s->ninline--;
+  pthread_mutex_unlock(&s->guard_mu);
+}
+
 /* Suspends req's connection and queues req for the pool; returns 0 (the
  * caller answers inline) when there is no pool or it is stopping, or on
  * NOMEM. Called on the MHD thread owning the connection. */
@@ -895,6 +1046,7 @@ static int hand_off(decc_http_server *s, decc_http_request *req) {
     return 0;
   }
   req->pooled = p;
+  __atomic_fetch_add(&s->blocking_pooled, 1, __ATOMIC_RELAXED);
   /* suspended before it is queued: the pool's resume cannot come first */
   MHD_suspend_connection(req->conn);
   if (s->pool_tail)
@@ -957,6 +1109,8 @@ static void pool_stop(decc_http_server *s) {
     pthread_join(s->pool[i], NULL);
   decc_free(s->pool);
   s->pool = NULL;
+  s->npool = 0;
+  s->pool_stopping = 0;
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
@@ -1085,17 +1239,266 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
     return respond_error(s, req, req->failed_status,
                          req->err.msg[0] ? req->err.msg : "bad request");
   }
-  if (req->rt->blocking && hand_off(s, req))
+  int token = req->rt->blocking ? inline_begin(s, req) : 0;
+  if (req->rt->blocking && !token && hand_off(s, req))
     return MHD_YES; /* answered when the pool resumes the connection */
   decc_http_response res;
   memset(&res, 0, sizeof res);
   res.status = 200;
   req->rt->fn(req->rt->ctx, req, &res);
+  if (token)
+    inline_end(s, token);
   return queue(s, req, &res);
+}
+
+/* ---- acceptor (internal polling threads) -------------------------------------- */
+
+/* Forgets pending connections no thread reported in time. guard_mu held. */
+static void purge_pending(decc_http_server *s, double now) {
+  for (conn_track *t = s->pending, *next; t; t = next) {
+    next = t->next;
+    if (now - t->queued > PENDING_FORGET_S) {
+      pending_unlink(s, t);
+      decc_free(t);
+    }
+  }
+}
+
+/* Whether max_connections are open or pending; if so, the next close
+ * writes room_fd. guard_mu held. */
+static int server_full(decc_http_server *s) {
+  purge_pending(s, decc__mono_s());
+  s->want_room = s->nconns + s->npending >= s->cfg.max_connections;
+  return s->want_room;
+}
+
+/* Gives the accepted socket fd to the polling thread serving the fewest
+ * connections (open and pending) among those not running a blocking handler
+ * inline, after the server-wide limits: max_connections and max_per_ip,
+ * counted over every thread (each MHD daemon also applies them to its own
+ * connections, which can only be fewer). Owns fd: closes it when refused.
+ * Returns DECC_OK, DECC_E_LIMIT (a limit, or MHD refused it) or
+ * DECC_E_NOMEM. */
+static decc_status admit(decc_http_server *s, int fd,
+                         const struct sockaddr *addr, socklen_t len) {
+  uint32_t ip = peer_ipv4(addr);
+  double now = decc__mono_s();
+  pthread_mutex_lock(&s->admit_mu);
+  pthread_mutex_lock(&s->guard_mu);
+  purge_pending(s, now);
+  decc_status st = DECC_OK;
+  unsigned same_ip = 0;
+  if (ip)
+    for (int pass = 0; pass < 2; pass++)
+      for (conn_track *t = pass ? s->pending : s->conns; t; t = t->next)
+        same_ip += t->ip == ip;
+  conn_track *t = NULL;
+  int best = -1;
+  if (s->nconns + s->npending >= s->cfg.max_connections ||
+      same_ip >= s->cfg.max_per_ip)
+    st = DECC_E_LIMIT;
+  else if (!(t = decc_calloc(1, sizeof *t)))
+    st = DECC_E_NOMEM;
+  else {
+    unsigned best_load = 0;
+    for (unsigned i = 0; i < s->nloops; i++) {
+      unsigned load = s->loop_open[i] + s->loop_pending[i];
+      if (!s->loop_inline[i] && (best < 0 || load < best_load)) {
+        best = (int)i;
+        best_load = load;
+      }
+    }
+    if (best < 0)
+      best = 0; /* cannot happen: one thread is always left without */
+    t->fd = fd;
+    t->loop = best;
+    t->ip = ip;
+    t->queued = now;
+    t->next = s->pending;
+    if (s->pending)
+      s->pending->prev = t;
+    s->pending = t;
+    s->npending++;
+    s->loop_pending[best]++;
+  }
+  pthread_mutex_unlock(&s->guard_mu);
+  if (st != DECC_OK) {
+    pthread_mutex_unlock(&s->admit_mu);
+    close(fd);
+    return st;
+  }
+  /* Not under guard_mu: the thread takes t over (STARTED) as soon as it
+   * sees the connection, maybe before this returns. MHD closes the socket
+   * itself when it refuses it, and then never reports it: t is still
+   * pending (no other admission ran meanwhile: admit_mu). */
+  if (MHD_add_connection(s->loops[best], fd, addr, len) != MHD_YES) {
+    pthread_mutex_lock(&s->guard_mu);
+    pending_unlink(s, t);
+    pthread_mutex_unlock(&s->guard_mu);
+    pthread_mutex_unlock(&s->admit_mu);
+    decc_free(t);
+    return DECC_E_LIMIT;
+  }
+  pthread_mutex_unlock(&s->admit_mu);
+  return DECC_OK;
+}
+
+/* Accepts connections until the server stops (wake_fd). While
+ * max_connections are open it accepts none: new ones wait in the kernel's
+ * backlog until one closes (room_fd), as with MHD's own accept, instead of
+ * being refused; a prompt request then gets the slot an eviction frees. */
+static void *acceptor_main(void *arg) {
+  decc_http_server *s = arg;
+  struct pollfd pf[3] = {{s->listen_fd, POLLIN, 0},
+                         {s->wake_fd, POLLIN, 0},
+                         {s->room_fd, POLLIN, 0}};
+  int backoff_ms = -1;
+  for (;;) {
+    pthread_mutex_lock(&s->guard_mu);
+    int full = server_full(s);
+    pthread_mutex_unlock(&s->guard_mu);
+    pf[0].fd = full ? -1 : s->listen_fd; /* poll skips a negative fd */
+    /* full: look again now and then (pending entries expire) */
+    int n = poll(pf, 3, full ? 1000 : backoff_ms);
+    if (n < 0 && errno != EINTR)
+      break; /* cannot happen with valid descriptors */
+    if (pf[1].revents)
+      break;
+    if (pf[2].revents) {
+      uint64_t v;
+      if (read(s->room_fd, &v, sizeof v) < 0) {
+        /* EAGAIN cannot happen after POLLIN; nothing to do either way */
+      }
+    }
+    backoff_ms = -1;
+    if (full || !(pf[0].revents & POLLIN))
+      continue;
+    /* a burst is taken at once; the loop polls again when it is drained */
+    for (int k = 0; k < 64; k++) {
+      pthread_mutex_lock(&s->guard_mu);
+      full = server_full(s);
+      pthread_mutex_unlock(&s->guard_mu);
+      if (full)
+        break;
+      struct sockaddr_storage ss;
+      socklen_t sl = sizeof ss;
+      int fd = accept4(s->listen_fd, (struct sockaddr *)&ss, &sl,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        /* Out of descriptors or memory: the pending connection stays
+         * readable, so wait a little instead of spinning on it. */
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+            errno == ENOMEM)
+          backoff_ms = 10;
+        break;
+      }
+      (void)admit(s, fd, (struct sockaddr *)&ss, sl);
+    }
+  }
+  return NULL;
+}
+
+/* Stops the acceptor and closes its sockets (new connections are refused
+ * by the kernel from here). */
+static void acceptor_stop(decc_http_server *s) {
+  if (s->acceptor_running) {
+    uint64_t one = 1;
+    if (write(s->wake_fd, &one, sizeof one) != (ssize_t)sizeof one) {
+      /* an eventfd write of 1 cannot fail short of overflow */
+    }
+    pthread_join(s->acceptor, NULL);
+    s->acceptor_running = 0;
+  }
+  if (s->listen_fd >= 0)
+    close(s->listen_fd);
+  if (s->wake_fd >= 0)
+    close(s->wake_fd);
+  /* The CLOSED notifications write room_fd under guard_mu: once it is -1
+   * there, none can write to a descriptor number reused since. */
+  pthread_mutex_lock(&s->guard_mu);
+  int room = s->room_fd;
+  s->room_fd = -1;
+  s->want_room = 0;
+  pthread_mutex_unlock(&s->guard_mu);
+  if (room >= 0)
+    close(room);
+  s->listen_fd = s->wake_fd = -1;
+}
+
+/* Opens the listening socket on sa. */
+static decc_status listen_on(decc_http_server *s, const struct sockaddr_in *sa,
+                             decc_err *err) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int on = 1;
+  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+      bind(fd, (const struct sockaddr *)sa, sizeof *sa) != 0 ||
+      listen(fd, SOMAXCONN) != 0) {
+    int e = errno;
+    if (fd >= 0)
+      close(fd);
+    return decc_err_set(err, DECC_E_IO,
+                        "cannot listen on %s:%u (%s): choose another port or "
+                        "stop the process using it",
+                        s->cfg.bind_address, (unsigned)s->cfg.port,
+                        strerror(e));
+  }
+  struct sockaddr_in got;
+  socklen_t gl = sizeof got;
+  s->port = getsockname(fd, (struct sockaddr *)&got, &gl) == 0
+                ? ntohs(got.sin_port)
+                : s->cfg.port;
+  s->listen_fd = fd;
+  return DECC_OK;
+}
+
+/* Starts one MHD daemon: the external loop's (its own listening socket, no
+ * thread) or a polling thread fed by the acceptor. */
+static struct MHD_Daemon *start_loop(decc_http_server *s,
+                                     const struct sockaddr_in *sa) {
+  unsigned flags = MHD_USE_EPOLL;
+  if (!s->cfg.external_loop)
+    flags |= MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_NO_LISTEN_SOCKET |
+             MHD_USE_ITC;
+  if (s->has_blocking)
+    flags |= MHD_ALLOW_SUSPEND_RESUME;
+  return MHD_start_daemon(
+      flags, s->cfg.port, NULL, NULL, &access_cb, s, MHD_OPTION_SOCK_ADDR,
+      (const struct sockaddr *)sa, MHD_OPTION_CONNECTION_LIMIT,
+      (unsigned)s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned)s->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      s->cfg.max_header_bytes, MHD_OPTION_NOTIFY_COMPLETED, &completed_cb,
+      (void *)s, MHD_OPTION_NOTIFY_CONNECTION, &notify_connection_cb, (void *)s,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->cfg.max_per_ip,
+      MHD_OPTION_END);
+}
+
+/* Stops the threads and daemons that started, in the order that lets each
+ * finish: no new connection, every handed-off request answered and its
+ * connection resumed (MHD refuses to stop with suspended connections),
+ * then the daemons, whose CLOSED notifications free the trackers. */
+static void stop_all(decc_http_server *s) {
+  if (s->sweeper_running) {
+    pthread_mutex_lock(&s->guard_mu);
+    s->stopping = 1;
+    pthread_cond_signal(&s->guard_cv);
+    pthread_mutex_unlock(&s->guard_mu);
+    pthread_join(s->sweeper, NULL);
+    s->sweeper_running = 0;
+    s->stopping = 0;
+  }
+  acceptor_stop(s);
+  pool_stop(s);
+  for (unsigned i = 0; i < s->nloops; i++)
+    MHD_stop_daemon(s->loops[i]);
+  s->nloops = 0;
+  s->started = 0;
 }
 
 decc_status decc_http_server_start(decc_http_server *s, decc_err *err) {
   DECC_ARG_CHECK(s != NULL);
+  if (s->started)
+    return decc_err_set(err, DECC_E_STATE,
+                        "the HTTP server is already started");
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
@@ -1105,50 +1508,76 @@ decc_status decc_http_server_start(decc_http_server *s, decc_err *err) {
                         s->cfg.bind_address);
   /* The external loop (cfg.external_loop) has no MHD thread: the caller's
    * decc_http_server_run runs the same epoll loop (no pool: size 0). */
-  unsigned flags = s->cfg.external_loop
-                       ? MHD_USE_EPOLL
-                       : MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
-  if (s->has_blocking)
-    flags |= MHD_ALLOW_SUSPEND_RESUME;
-  s->daemon = MHD_start_daemon(
-      flags, s->cfg.port, NULL, NULL, &access_cb, s, MHD_OPTION_SOCK_ADDR,
-      (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-      s->cfg.external_loop ? 0u : (unsigned)s->cfg.threads,
-      MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_connections,
-      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.max_header_bytes,
-      MHD_OPTION_NOTIFY_COMPLETED, &completed_cb, (void *)s,
-      MHD_OPTION_NOTIFY_CONNECTION, &notify_connection_cb, (void *)s,
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->cfg.max_per_ip,
-      MHD_OPTION_END);
-  if (!s->daemon)
+  decc_status st = DECC_OK;
+  unsigned want = s->cfg.external_loop         ? 1
+                  : s->cfg.threads > MAX_LOOPS ? MAX_LOOPS
+                                               : s->cfg.threads;
+  if (!s->cfg.external_loop) {
+    if ((st = listen_on(s, &sa, err)) != DECC_OK)
+      return st;
+    if ((s->wake_fd = eventfd(0, EFD_CLOEXEC)) < 0 ||
+        (s->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+      int e = errno;
+      acceptor_stop(s);
+      return decc_err_set(err, DECC_E_IO,
+                          "cannot create the HTTP server's eventfd: %s "
+                          "(descriptor limit: raise ulimit -n)",
+                          strerror(e));
+    }
+  }
+  while (s->nloops < want) {
+    struct MHD_Daemon *d = start_loop(s, &sa);
+    if (!d)
+      break;
+    s->loops[s->nloops++] = d;
+  }
+  if (!s->nloops) {
+    acceptor_stop(s);
+    if (!s->cfg.external_loop)
+      return decc_err_set(err, DECC_E_NOMEM,
+                          "cannot start the HTTP server's polling threads "
+                          "(out of memory or at the thread limit)");
     return decc_err_set(err, DECC_E_IO,
                         "cannot listen on %s:%u (address in use or not "
                         "permitted)",
                         s->cfg.bind_address, (unsigned)s->cfg.port);
+  }
+  /* (fewer threads than asked when the system refuses more: served by
+   * those, as MHD's own pool would) */
+  s->started = 1;
   if (pthread_create(&s->sweeper, NULL, sweeper_main, s) != 0) {
-    MHD_stop_daemon(s->daemon);
-    s->daemon = NULL;
-    return decc_err_set(err, DECC_E_NOMEM,
-                        "cannot start the connection sweeper thread");
+    st = decc_err_set(err, DECC_E_NOMEM,
+                      "cannot start the connection sweeper thread");
+    goto fail;
   }
   s->sweeper_running = 1;
   if (s->has_blocking)
     pool_start(s);
-  const union MHD_DaemonInfo *di =
-      MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  s->port = di ? di->port : s->cfg.port;
+  if (s->cfg.external_loop) {
+    const union MHD_DaemonInfo *di =
+        MHD_get_daemon_info(s->loops[0], MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : s->cfg.port;
+  } else if (pthread_create(&s->acceptor, NULL, acceptor_main, s) != 0) {
+    st = decc_err_set(err, DECC_E_NOMEM,
+                      "cannot start the HTTP server's acceptor thread");
+    goto fail;
+  } else {
+    s->acceptor_running = 1;
+  }
   return DECC_OK;
+fail:
+  stop_all(s);
+  return st;
 }
 
 decc_status decc_http_server_run(decc_http_server *s, int timeout_ms, int *busy,
                                  decc_err *err) {
   DECC_ARG_CHECK(s != NULL && busy != NULL);
   *busy = 0;
+  struct MHD_Daemon *d =
+      s->started && s->cfg.external_loop ? s->loops[0] : NULL;
   const union MHD_DaemonInfo *di =
-      s->daemon && s->cfg.external_loop
-          ? MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD)
-          : NULL;
+      d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
   if (!di)
     return decc_err_set(err, DECC_E_STATE,
                         "decc_http_server_run needs a started server with "
@@ -1161,7 +1590,7 @@ decc_status decc_http_server_run(decc_http_server *s, int timeout_ms, int *busy,
   long wait_ms = timeout_ms > 0 ? timeout_ms : 0;
   int due = 0;
   MHD_UNSIGNED_LONG_LONG mhd_ms;
-  if (MHD_get_timeout(s->daemon, &mhd_ms) == MHD_YES &&
+  if (MHD_get_timeout(d, &mhd_ms) == MHD_YES &&
       mhd_ms <= (MHD_UNSIGNED_LONG_LONG)wait_ms) {
     wait_ms = (long)mhd_ms;
     due = 1;
@@ -1180,7 +1609,7 @@ decc_status decc_http_server_run(decc_http_server *s, int timeout_ms, int *busy,
   if (n == 0 && !due)
     return DECC_OK; /* at rest */
   *busy = 1;
-  (void)MHD_run(s->daemon); /* does not wait: handles what is ready */
+  (void)MHD_run(d); /* does not wait: handles what is ready */
   return DECC_OK;
 }
 
@@ -1192,13 +1621,21 @@ decc_status decc_http_server_add_connection(decc_http_server *s, int fd,
       close(fd); /* ownership was taken whatever happens */
     DECC_ARG_CHECK(s != NULL && addr != NULL);
   }
-  if (!s->daemon) {
+  if (!s->started) {
     close(fd);
     return decc_err_set(err, DECC_E_STATE,
                         "add the connection after decc_http_server_start");
   }
   /* MHD closes the socket itself when it refuses it */
-  if (MHD_add_connection(s->daemon, fd, addr, (socklen_t)len) != MHD_YES)
+  decc_status st = s->cfg.external_loop
+                       ? (MHD_add_connection(s->loops[0], fd, addr,
+                                             (socklen_t)len) == MHD_YES
+                              ? DECC_OK
+                              : DECC_E_LIMIT)
+                       : admit(s, fd, addr, (socklen_t)len);
+  if (st == DECC_E_NOMEM)
+    return decc_err_set(err, st, "out of memory adding a connection");
+  if (st != DECC_OK)
     return decc_err_set(err, DECC_E_LIMIT,
                         "the HTTP server refused the connection (connection "
                         "or per-IP limit, or memory): close idle connections "
@@ -1214,28 +1651,17 @@ uint16_t decc_http_server_port(const decc_http_server *s) {
 void decc_http_server_destroy(decc_http_server *s) {
   if (!s)
     return;
-  if (s->sweeper_running) {
-    pthread_mutex_lock(&s->guard_mu);
-    s->stopping = 1;
-    pthread_cond_signal(&s->guard_cv);
-    pthread_mutex_unlock(&s->guard_mu);
-    pthread_join(s->sweeper, NULL);
-  }
-  /* Every handed-off request is answered and its connection resumed
-   * before MHD stops (MHD refuses to stop with suspended connections). */
-  pool_stop(s);
-  /* MHD sends the CLOSED notifications, which free the trackers. */
-  if (s->daemon)
-    MHD_stop_daemon(s->daemon);
-  while (s->conns) {
-    conn_track *t = s->conns;
-    s->conns = t->next;
-    decc_free(t);
-  }
+  stop_all(s);
+  for (int pass = 0; pass < 2; pass++)
+    for (conn_track *t = pass ? s->pending : s->conns, *next; t; t = next) {
+      next = t->next;
+      decc_free(t);
+    }
   pthread_cond_destroy(&s->guard_cv);
   pthread_mutex_destroy(&s->guard_mu);
   pthread_cond_destroy(&s->pool_cv);
   pthread_mutex_destroy(&s->pool_mu);
+  pthread_mutex_destroy(&s->admit_mu);
   for (int i = 0; i < s->nroutes; i++)
     for (int k = 0; k < s->routes[i].nsegs; k++)
       decc_free(s->routes[i].segs[k]);

@@ -345,6 +345,17 @@ static decc_status render(decc_node *n, decc_buf *b) {
         "decc_http_connections_closed_total{reason=\"deadline\"} %" PRIu64 "\n"
         "decc_http_connections_closed_total{reason=\"evicted\"} %" PRIu64 "\n",
         hs.deadline_closed, hs.evicted);
+  if (!st)
+    st = head(b, "decc_http_blocking_requests_total", "counter",
+              "Requests to routes that may wait (SMS releases): run on their "
+              "connection's own thread (inline) or handed to the handler "
+              "pool (pool).");
+  if (!st)
+    st = decc_buf_printf(
+        b,
+        "decc_http_blocking_requests_total{ran=\"inline\"} %" PRIu64 "\n"
+        "decc_http_blocking_requests_total{ran=\"pool\"} %" PRIu64 "\n",
+        hs.blocking_inline, hs.blocking_pooled);
   if (!st && n->sched) {
     size_t open = 0, ended = 0;
     decc_scheduler_counts(n->sched, &open, &ended);

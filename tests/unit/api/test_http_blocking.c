@@ -1,15 +1,18 @@
 /*
- * test_http_blocking.c — blocking routes (decc_http_route_blocking): the
- * handler runs on the server's handler pool with its connection suspended,
- * so a handler that waits does not hold the other connections of its MHD
- * thread; answers (status, body, headers, errors) are those of an inline
- * route, on keep-alive connections and under concurrent load; a blocking
- * route cannot be added once the server listens.
+ * test_http_blocking.c — blocking routes (decc_http_route_blocking): a
+ * handler that waits holds no other connection: it runs on the server's
+ * handler pool with its connection suspended, or on its connection's own
+ * polling thread when that thread serves nobody else (the acceptor then
+ * gives it no new connection, and one thread always stays free); answers
+ * (status, body, headers, errors) are those of an inline route, on
+ * keep-alive connections and under concurrent load; a blocking route
+ * cannot be added once the server listens.
  */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "decc/buf.h"
 #include "decc/http.h"
@@ -264,4 +267,121 @@ TEST(blocking_route_answers_as_inline) {
     ASSERT_EQ(l[i].bad, 0);
   /* one connection per client plus the first one */
   ASSERT_EQ(st.accepted, 7);
+}
+
+/* ---- where blocking handlers run --------------------------------------------- */
+
+static int g_gate_in, g_gate_open;
+
+/* Holds until the test opens the gate (at most 10 s). */
+static void h_gate(void *ctx, decc_http_request *req, decc_http_response *res) {
+  (void)ctx;
+  (void)req;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += 10;
+  pthread_mutex_lock(&g_mu);
+  g_gate_in++;
+  pthread_cond_broadcast(&g_cv);
+  while (!g_gate_open)
+    if (pthread_cond_timedwait(&g_cv, &g_mu, &ts))
+      break;
+  int open = g_gate_open;
+  pthread_mutex_unlock(&g_mu);
+  if (open)
+    (void)decc_http_res_json(res, 200, "{\"through\":true}");
+  else
+    (void)decc_http_res_error(res, 504, "the gate stayed closed");
+}
+
+/* Waits (at most 10 s) until n gate handlers are in; returns how many. */
+static int gate_wait(int n) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += 10;
+  pthread_mutex_lock(&g_mu);
+  while (g_gate_in < n)
+    if (pthread_cond_timedwait(&g_cv, &g_mu, &ts))
+      break;
+  int in = g_gate_in;
+  pthread_mutex_unlock(&g_mu);
+  return in;
+}
+
+TEST(lone_connections_run_inline_and_one_thread_stays_free) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  decc_http_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.threads = 3;
+  decc_http_server *s = NULL;
+  ASSERT_OK(decc_http_server_create(&s, &cfg));
+  ASSERT_OK(decc_http_route_blocking(s, "POST", "/echo", h_echo, NULL, 100));
+  ASSERT_OK(decc_http_route_blocking(s, "POST", "/gate", h_gate, NULL, 100));
+  ASSERT_OK(decc_http_route(s, "GET", "/fast", h_fast, NULL));
+  ASSERT_OK(decc_http_server_start(s, NULL));
+  uint16_t port = decc_http_server_port(s);
+
+  /* Two keep-alive connections at once, fewer than the threads: the
+   * acceptor gives each its own thread, and every request runs there. */
+  loader l[2];
+  pthread_t th[3];
+  for (int i = 0; i < 2; i++) {
+    l[i] = (loader){port, i, 25, 0};
+    ASSERT_EQ(pthread_create(&th[i], NULL, load_main, &l[i]), 0);
+  }
+  for (int i = 0; i < 2; i++)
+    pthread_join(th[i], NULL);
+  decc_http_stats st;
+  decc_http_server_stats(s, &st);
+  ASSERT_EQ(l[0].bad + l[1].bad, 0);
+  ASSERT_EQ(st.blocking_inline, 50);
+  ASSERT_EQ(st.blocking_pooled, 0);
+  /* both connections closed (a thread still counting one is not free) */
+  for (int i = 0; i < 2000 && st.open; i++) {
+    usleep(5000);
+    decc_http_server_stats(s, &st);
+  }
+  ASSERT_EQ(st.open, 0);
+
+  /* Three connections held at the gate one after the other: the first two
+   * wait on their own threads; the third thread must stay free for new
+   * connections, so the third waits on the pool; and a fourth connection,
+   * which the acceptor can only give to that free thread, is served while
+   * all three are held. Had the acceptor given it to a holding thread, or
+   * the third run where it was, /fast would not be answered. */
+  waiter w[3];
+  for (int i = 0; i < 3; i++) {
+    memset(&w[i], 0, sizeof w[i]);
+    decc_buf_init(&w[i].r.body, 1 << 16);
+    snprintf(w[i].url, sizeof w[i].url, "http://127.0.0.1:%u/gate",
+             (unsigned)port);
+    ASSERT_EQ(pthread_create(&th[i], NULL, wait_main, &w[i]), 0);
+    ASSERT_EQ(gate_wait(i + 1), i + 1);
+  }
+  char url[96];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u/fast", (unsigned)port);
+  reply f;
+  memset(&f, 0, sizeof f);
+  decc_buf_init(&f.body, 1 << 16);
+  CURL *c = curl_easy_init();
+  int frc = do_req(c, url, NULL, 5000, &f);
+  curl_easy_cleanup(c);
+  pthread_mutex_lock(&g_mu);
+  g_gate_open = 1;
+  pthread_cond_broadcast(&g_cv);
+  pthread_mutex_unlock(&g_mu);
+  for (int i = 0; i < 3; i++)
+    pthread_join(th[i], NULL);
+  decc_http_server_stats(s, &st);
+  decc_http_server_destroy(s);
+  ASSERT_EQ(frc, 0);
+  ASSERT_EQ(f.code, 200);
+  for (int i = 0; i < 3; i++) {
+    ASSERT_EQ(w[i].rc, 0);
+    ASSERT_EQ(w[i].r.code, 200);
+    decc_buf_clear(&w[i].r.body);
+  }
+  ASSERT_EQ(st.blocking_inline, 50 + 2);
+  ASSERT_EQ(st.blocking_pooled, 1);
+  decc_buf_clear(&f.body);
 }

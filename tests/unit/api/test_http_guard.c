@@ -10,6 +10,7 @@
  *    promptly from 127.0.0.1 is still answered every time, because the
  *    connections waiting longest for their headers make room;
  *  - the per-IP limit refuses one address's excess connections;
+ *  - at the connection limit, a new connection waits until one closes;
  *  - a body trickled below the minimum rate is cut at the body deadline,
  *    while a steady upload that outlasts the base deadline and a handler
  *    slower than every deadline are not.
@@ -358,6 +359,53 @@ TEST(per_ip_limit_refuses_the_excess) {
   double t;
   ASSERT_EQ(probe_health(port, 20, &t), 200);
   for (int i = 0; i < N; i++)
+    close(fd[i]);
+  decc_http_server_destroy(s);
+}
+
+/* At max_connections, a new connection waits in the kernel's backlog and is
+ * served once a connection closes: it is neither refused nor dropped. The
+ * four open ones are sending bodies, so none can be evicted. */
+TEST(a_full_server_queues_new_connections_until_one_closes) {
+  decc_http_config cfg = {0};
+  cfg.max_connections = 4;
+  cfg.max_per_ip = 8;
+  cfg.timeout_s = 120;
+  cfg.body_timeout_s = 60;
+  uint16_t port;
+  decc_http_server *s = start(&cfg, &port);
+  ASSERT(s != NULL);
+  /* one at a time, each in its body before the next: a fourth connection
+   * starting while three still wait for headers would evict one */
+  int fd[4];
+  decc_http_stats st;
+  for (int i = 0; i < 4; i++) {
+    fd[i] = open_from("127.0.0.1", port);
+    ASSERT(fd[i] >= 0);
+    ASSERT_OK(send_str(fd[i], "POST /len HTTP/1.1\r\nHost: t\r\n"
+                              "Content-Length: 8\r\n\r\nabcd"));
+    double until = mono() + 20;
+    do {
+      usleep(5 * 1000);
+      decc_http_server_stats(s, &st);
+    } while ((st.open < (unsigned)i + 1 || st.waiting) && mono() < until);
+    ASSERT_EQ(st.open, (unsigned)i + 1);
+    ASSERT_EQ(st.waiting, 0);
+  }
+  ASSERT_EQ(st.evicted, 0);
+  int extra = open_from("127.0.0.1", port); /* completes in the backlog */
+  ASSERT(extra >= 0);
+  ASSERT_OK(send_str(extra, "GET /health HTTP/1.1\r\nHost: t\r\n"
+                            "Connection: close\r\n\r\n"));
+  ASSERT_EQ(read_status(extra, 0.5), -1); /* not served while full */
+  ASSERT_EQ(server_closed(extra), 0);     /* nor refused */
+  /* one upload ends and its connection closes: the waiting one gets in */
+  ASSERT_OK(send_str(fd[0], "efgh"));
+  ASSERT_EQ(read_status(fd[0], 20), 200);
+  close(fd[0]);
+  ASSERT_EQ(read_status(extra, 20), 200);
+  close(extra);
+  for (int i = 1; i < 4; i++)
     close(fd[i]);
   decc_http_server_destroy(s);
 }
