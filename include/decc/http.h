@@ -236,7 +236,8 @@ typedef struct decc_http_stats {
   uint64_t deadline_closed; /* closed for missing a header/body deadline */
   uint64_t evicted;         /* closed to keep reserve_connections free */
   uint64_t blocking_inline; /* blocking-route requests run on their own
-                               connection's polling thread */
+                               connection's polling thread (the caller's
+                               with external_loop: there is no pool) */
   uint64_t blocking_pooled; /* ... handed to the handler pool */
 } decc_http_stats;
 /* Fills *st (zeros before start, or when s is NULL). Thread-safe. */

@@ -1240,8 +1240,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
                          req->err.msg[0] ? req->err.msg : "bad request");
   }
   int token = req->rt->blocking ? inline_begin(s, req) : 0;
-  if (req->rt->blocking && !token && hand_off(s, req))
-    return MHD_YES; /* answered when the pool resumes the connection */
+  if (req->rt->blocking && !token) {
+    if (hand_off(s, req))
+      return MHD_YES; /* answered when the pool resumes the connection */
+    /* no pool (external loop, stopping, out of memory): inline after all */
+    pthread_mutex_lock(&s->guard_mu);
+    s->blocking_inline++;
+    pthread_mutex_unlock(&s->guard_mu);
+  }
   decc_http_response res;
   memset(&res, 0, sizeof res);
   res.status = 200;
