@@ -344,15 +344,28 @@ static uint32_t peer_ipv4(const struct sockaddr *a) {
   return a4.sin_addr.s_addr;
 }
 
-/* Unlinks t from the pending list. guard_mu held. */
-static void pending_unlink(decc_http_server *s, conn_track *t) {
+/* The open and the pending connections are two lists of trackers. */
+static void list_push(conn_track **head, conn_track *t) {
+  t->prev = NULL;
+  t->next = *head;
+  if (*head)
+    (*head)->prev = t;
+  *head = t;
+}
+
+static void list_unlink(conn_track **head, conn_track *t) {
   if (t->prev)
     t->prev->next = t->next;
   else
-    s->pending = t->next;
+    *head = t->next;
   if (t->next)
     t->next->prev = t->prev;
   t->prev = t->next = NULL;
+}
+
+/* Unlinks t from the pending list. guard_mu held. */
+static void pending_unlink(decc_http_server *s, conn_track *t) {
+  list_unlink(&s->pending, t);
   s->npending--;
   if (t->loop >= 0)
     s->loop_pending[t->loop]--;
@@ -399,11 +412,7 @@ static void notify_connection_cb(void *cls, struct MHD_Connection *c,
     t->loop = loop;
     t->phase = PH_HEADERS;
     t->since = decc__mono_s();
-    t->prev = NULL;
-    t->next = s->conns;
-    if (s->conns)
-      s->conns->prev = t;
-    s->conns = t;
+    list_push(&s->conns, t);
     s->nconns++;
     s->nwaiting++;
     s->accepted++;
@@ -432,12 +441,7 @@ static void notify_connection_cb(void *cls, struct MHD_Connection *c,
   pthread_mutex_lock(&s->guard_mu);
   if (!t->closing && t->phase == PH_HEADERS)
     s->nwaiting--;
-  if (t->prev)
-    t->prev->next = t->next;
-  else
-    s->conns = t->next;
-  if (t->next)
-    t->next->prev = t->prev;
+  list_unlink(&s->conns, t);
   s->nconns--;
   if (t->loop >= 0)
     s->loop_open[t->loop]--;
@@ -1320,10 +1324,7 @@ static decc_status admit(decc_http_server *s, int fd,
     t->loop = best;
     t->ip = ip;
     t->queued = now;
-    t->next = s->pending;
-    if (s->pending)
-      s->pending->prev = t;
-    s->pending = t;
+    list_push(&s->pending, t);
     s->npending++;
     s->loop_pending[best]++;
   }

@@ -25,26 +25,46 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
 static int g_entered, g_fast_served;
 
+/* A handler's wait: counts itself in *entered, then waits (at most secs)
+ * until *flag is set; returns the flag. Under g_mu. */
+static int enter_and_wait(int *entered, const int *flag, int secs) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += secs;
+  pthread_mutex_lock(&g_mu);
+  (*entered)++;
+  pthread_cond_broadcast(&g_cv);
+  while (!*flag)
+    if (pthread_cond_timedwait(&g_cv, &g_mu, &ts))
+      break;
+  int set = *flag;
+  pthread_mutex_unlock(&g_mu);
+  return set;
+}
+
 /* Waits (at most 5 s) until /fast has been served: only possible when this
  * wait does not hold the server's single polling thread. */
 static void h_wait(void *ctx, decc_http_request *req, decc_http_response *res) {
   (void)ctx;
   (void)req;
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  ts.tv_sec += 5;
-  pthread_mutex_lock(&g_mu);
-  g_entered = 1;
-  pthread_cond_broadcast(&g_cv);
-  while (!g_fast_served)
-    if (pthread_cond_timedwait(&g_cv, &g_mu, &ts))
-      break;
-  int served = g_fast_served;
-  pthread_mutex_unlock(&g_mu);
-  if (served)
+  if (enter_and_wait(&g_entered, &g_fast_served, 5))
     (void)decc_http_res_json(res, 200, "{\"released\":true}");
   else
     (void)decc_http_res_error(res, 504, "held: /fast was not served");
+}
+
+/* Waits (at most 10 s) until *count, under g_mu, reaches n; returns it. */
+static int wait_count(const int *count, int n) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += 10;
+  pthread_mutex_lock(&g_mu);
+  while (*count < n)
+    if (pthread_cond_timedwait(&g_cv, &g_mu, &ts))
+      break;
+  int got = *count;
+  pthread_mutex_unlock(&g_mu);
+  return got;
 }
 
 static void h_fast(void *ctx, decc_http_request *req, decc_http_response *res) {
@@ -118,6 +138,21 @@ static int do_req(CURL *c, const char *url, const char *body, long timeout_ms,
   return 0;
 }
 
+/* GET /fast on a fresh connection within timeout_ms; returns the status,
+ * or -1 when there was no answer. */
+static long get_fast(uint16_t port, long timeout_ms) {
+  char url[96];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u/fast", (unsigned)port);
+  reply f;
+  memset(&f, 0, sizeof f);
+  decc_buf_init(&f.body, 1 << 16);
+  CURL *c = curl_easy_init();
+  long code = c && do_req(c, url, NULL, timeout_ms, &f) == 0 ? f.code : -1;
+  curl_easy_cleanup(c);
+  decc_buf_clear(&f.body);
+  return code;
+}
+
 typedef struct waiter {
   char url[96];
   reply r;
@@ -151,33 +186,15 @@ TEST(blocking_handler_holds_no_other_connection) {
   pthread_t th;
   ASSERT_EQ(pthread_create(&th, NULL, wait_main, &w), 0);
   /* until /wait's handler runs (bounded) */
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  ts.tv_sec += 10;
-  pthread_mutex_lock(&g_mu);
-  while (!g_entered)
-    if (pthread_cond_timedwait(&g_cv, &g_mu, &ts))
-      break;
-  int entered = g_entered;
-  pthread_mutex_unlock(&g_mu);
-  char url[96];
-  snprintf(url, sizeof url, "http://127.0.0.1:%u/fast",
-           (unsigned)decc_http_server_port(s));
-  reply f;
-  memset(&f, 0, sizeof f);
-  decc_buf_init(&f.body, 1 << 16);
-  CURL *c = curl_easy_init();
-  int frc = do_req(c, url, NULL, 3000, &f);
-  curl_easy_cleanup(c);
+  int entered = wait_count(&g_entered, 1);
+  long fast = get_fast(decc_http_server_port(s), 3000);
   pthread_join(th, NULL);
   decc_http_server_destroy(s);
   ASSERT(entered);
-  ASSERT_EQ(frc, 0);
-  ASSERT_EQ(f.code, 200);
+  ASSERT_EQ(fast, 200);
   ASSERT_EQ(w.rc, 0);
   ASSERT_EQ(w.r.code, 200);
   ASSERT_STR_EQ((const char *)w.r.body.data, "{\"released\":true}");
-  decc_buf_clear(&f.body);
   decc_buf_clear(&w.r.body);
 }
 
@@ -209,6 +226,25 @@ static void *load_main(void *arg) {
   decc_buf_clear(&r.body);
   curl_easy_cleanup(c);
   return NULL;
+}
+
+/* k keep-alive connections sending n requests each at once; returns the
+ * number of wrong answers. */
+static int run_loaders(uint16_t port, int k, int n) {
+  loader l[8];
+  pthread_t th[8];
+  int started = 0, bad = 0;
+  for (int i = 0; i < k && i < 8; i++) {
+    l[i] = (loader){port, i, n, 0};
+    if (pthread_create(&th[i], NULL, load_main, &l[i]) != 0)
+      return k * n;
+    started++;
+  }
+  for (int i = 0; i < started; i++) {
+    pthread_join(th[i], NULL);
+    bad += l[i].bad;
+  }
+  return bad;
 }
 
 TEST(blocking_route_answers_as_inline) {
@@ -252,19 +288,11 @@ TEST(blocking_route_answers_as_inline) {
   decc_buf_clear(&r.body);
 
   /* 6 keep-alive connections × 40 requests at once: each answer is its own */
-  loader l[6];
-  pthread_t th[6];
-  for (int i = 0; i < 6; i++) {
-    l[i] = (loader){port, i, 40, 0};
-    ASSERT_EQ(pthread_create(&th[i], NULL, load_main, &l[i]), 0);
-  }
-  for (int i = 0; i < 6; i++)
-    pthread_join(th[i], NULL);
+  int bad = run_loaders(port, 6, 40);
   decc_http_stats st;
   decc_http_server_stats(s, &st);
   decc_http_server_destroy(s);
-  for (int i = 0; i < 6; i++)
-    ASSERT_EQ(l[i].bad, 0);
+  ASSERT_EQ(bad, 0);
   /* one connection per client plus the first one */
   ASSERT_EQ(st.accepted, 7);
 }
@@ -277,35 +305,10 @@ static int g_gate_in, g_gate_open;
 static void h_gate(void *ctx, decc_http_request *req, decc_http_response *res) {
   (void)ctx;
   (void)req;
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  ts.tv_sec += 10;
-  pthread_mutex_lock(&g_mu);
-  g_gate_in++;
-  pthread_cond_broadcast(&g_cv);
-  while (!g_gate_open)
-    if (pthread_cond_timedwait(&g_cv, &g_mu, &ts))
-      break;
-  int open = g_gate_open;
-  pthread_mutex_unlock(&g_mu);
-  if (open)
+  if (enter_and_wait(&g_gate_in, &g_gate_open, 10))
     (void)decc_http_res_json(res, 200, "{\"through\":true}");
   else
     (void)decc_http_res_error(res, 504, "the gate stayed closed");
-}
-
-/* Waits (at most 10 s) until n gate handlers are in; returns how many. */
-static int gate_wait(int n) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  ts.tv_sec += 10;
-  pthread_mutex_lock(&g_mu);
-  while (g_gate_in < n)
-    if (pthread_cond_timedwait(&g_cv, &g_mu, &ts))
-      break;
-  int in = g_gate_in;
-  pthread_mutex_unlock(&g_mu);
-  return in;
 }
 
 TEST(lone_connections_run_inline_and_one_thread_stays_free) {
@@ -323,17 +326,9 @@ TEST(lone_connections_run_inline_and_one_thread_stays_free) {
 
   /* Two keep-alive connections at once, fewer than the threads: the
    * acceptor gives each its own thread, and every request runs there. */
-  loader l[2];
-  pthread_t th[3];
-  for (int i = 0; i < 2; i++) {
-    l[i] = (loader){port, i, 25, 0};
-    ASSERT_EQ(pthread_create(&th[i], NULL, load_main, &l[i]), 0);
-  }
-  for (int i = 0; i < 2; i++)
-    pthread_join(th[i], NULL);
+  ASSERT_EQ(run_loaders(port, 2, 25), 0);
   decc_http_stats st;
   decc_http_server_stats(s, &st);
-  ASSERT_EQ(l[0].bad + l[1].bad, 0);
   ASSERT_EQ(st.blocking_inline, 50);
   ASSERT_EQ(st.blocking_pooled, 0);
   /* both connections closed (a thread still counting one is not free) */
@@ -350,22 +345,16 @@ TEST(lone_connections_run_inline_and_one_thread_stays_free) {
    * all three are held. Had the acceptor given it to a holding thread, or
    * the third run where it was, /fast would not be answered. */
   waiter w[3];
+  pthread_t th[3];
   for (int i = 0; i < 3; i++) {
     memset(&w[i], 0, sizeof w[i]);
     decc_buf_init(&w[i].r.body, 1 << 16);
     snprintf(w[i].url, sizeof w[i].url, "http://127.0.0.1:%u/gate",
              (unsigned)port);
     ASSERT_EQ(pthread_create(&th[i], NULL, wait_main, &w[i]), 0);
-    ASSERT_EQ(gate_wait(i + 1), i + 1);
+    ASSERT_EQ(wait_count(&g_gate_in, i + 1), i + 1);
   }
-  char url[96];
-  snprintf(url, sizeof url, "http://127.0.0.1:%u/fast", (unsigned)port);
-  reply f;
-  memset(&f, 0, sizeof f);
-  decc_buf_init(&f.body, 1 << 16);
-  CURL *c = curl_easy_init();
-  int frc = do_req(c, url, NULL, 5000, &f);
-  curl_easy_cleanup(c);
+  long fast = get_fast(port, 5000);
   pthread_mutex_lock(&g_mu);
   g_gate_open = 1;
   pthread_cond_broadcast(&g_cv);
@@ -374,8 +363,7 @@ TEST(lone_connections_run_inline_and_one_thread_stays_free) {
     pthread_join(th[i], NULL);
   decc_http_server_stats(s, &st);
   decc_http_server_destroy(s);
-  ASSERT_EQ(frc, 0);
-  ASSERT_EQ(f.code, 200);
+  ASSERT_EQ(fast, 200);
   for (int i = 0; i < 3; i++) {
     ASSERT_EQ(w[i].rc, 0);
     ASSERT_EQ(w[i].r.code, 200);
@@ -383,5 +371,4 @@ TEST(lone_connections_run_inline_and_one_thread_stays_free) {
   }
   ASSERT_EQ(st.blocking_inline, 50 + 2);
   ASSERT_EQ(st.blocking_pooled, 1);
-  decc_buf_clear(&f.body);
 }
