@@ -30,7 +30,9 @@
  *    waiting for headers, a new connection closes the one waiting longest,
  *    so slots stay free for clients that send their request at once (a
  *    /health probe is served even while the attack goes on);
- *  - MHD's per-IP limit keeps one address from taking every slot.
+ *  - the per-IP limit keeps one address from taking every slot (counted
+ *    over all threads when the acceptor admits a connection, and by each
+ *    MHD daemon over its own).
  * Closing is shutdown(2) on the socket: MHD sees the end of stream on its
  * own thread and closes the connection normally. The socket cannot have been
  * closed and reused under us: MHD calls the CLOSED notification (which
