@@ -27,8 +27,11 @@ static const uint8_t CURVE_HALF_N[32] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4,
     0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0};
 
-/* Largest chain id whose legacy v = id·2 + 36 fits in 64 bits. */
-#define MAX_LEGACY_CHAIN ((UINT64_MAX - 36) / 2)
+/* Largest chain id whose legacy v = id·2 + 35 + yParity fits in 64 bits
+ * (the parser reads v as a u64, so every v it accepts passes: for v =
+ * 2^64 - 1 the id is 2^63 - 18 with yParity 0, which yParity 1 would
+ * overflow). */
+#define MAX_LEGACY_CHAIN(parity) ((UINT64_MAX - 35 - (uint64_t)(parity)) / 2)
 
 void decc_tx_init(decc_tx *tx) {
   DECC_ARG_CHECK_VOID(tx != NULL);
@@ -114,11 +117,12 @@ static decc_status encode_tx(decc_buf *out, const decc_tx *tx, int mode,
     return decc_err_set(err, DECC_E_INVALID, "tx: unknown type %d", tx->type);
   if (mode == FOR_WIRE && !tx->is_signed)
     return decc_err_set(err, DECC_E_STATE, "tx: not signed");
-  if (tx->type == DECC_TX_LEGACY && tx->chain_id > MAX_LEGACY_CHAIN)
-    return decc_err_set(err, DECC_E_INVALID,
-                        "tx: chain id too large for a legacy transaction");
   if (tx->y_parity > 1)
     return decc_err_set(err, DECC_E_INVALID, "tx: yParity must be 0 or 1");
+  if (tx->type == DECC_TX_LEGACY &&
+      tx->chain_id > MAX_LEGACY_CHAIN(tx->y_parity))
+    return decc_err_set(err, DECC_E_INVALID,
+                        "tx: chain id too large for a legacy transaction");
   decc_rlp_enc e;
   decc_rlp_enc_init(&e, DECC_TX_MAX_SIZE);
   /* One allocation for the whole encoding: growing from the buffer's

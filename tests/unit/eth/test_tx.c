@@ -336,6 +336,18 @@ static decc_status parse_built(uint8_t type, const char *const *f, size_t nf) {
   decc_tx_init(&t);
   decc_err err;
   st = decc_tx_parse(&t, out.data, out.len, &err);
+  if (!st) {
+    /* what fuzz_tx checks: a parsed tx has a signing payload and
+     * serializes back to exactly its bytes */
+    uint8_t h[32];
+    decc_buf again;
+    decc_buf_init(&again, 0);
+    if (decc_tx_signing_hash(h, &t, &err) != DECC_OK ||
+        decc_tx_serialize(&again, &t, &err) != DECC_OK ||
+        again.len != out.len || memcmp(again.data, out.data, out.len) != 0)
+      st = DECC_E_INTERNAL;
+    decc_buf_clear(&again);
+  }
   decc_tx_clear(&t);
   decc_buf_clear(&out);
   return st;
@@ -373,6 +385,34 @@ TEST(legacy_strictness) {
   ASSERT_EQ(parse_built(0, v36, 9), DECC_E_PARSE);
   const char *v27[] = {"", "01", "5208", ADDR, "", "", "1b", R1, "01"};
   ASSERT_OK(parse_built(0, v27, 9));
+  /* the largest v values (found by fuzz_tx): 2^64 - 1 is chain id
+   * 2^63 - 18 with yParity 0, 2^64 - 2 chain id 2^63 - 19 with yParity 1;
+   * both sign and serialize back */
+  const char *vmax[] = {"", "01", "5208", ADDR, "", "", "ffffffffffffffff",
+                        R1, "01"};
+  ASSERT_OK(parse_built(0, vmax, 9));
+  const char *vmax1[] = {"", "01", "5208", ADDR, "", "", "fffffffffffffffe",
+                         R1, "01"};
+  ASSERT_OK(parse_built(0, vmax1, 9));
+  const char *v65bits[] = {"", "01", "5208", ADDR, "", "", "010000000000000000",
+                           R1, "01"};
+  ASSERT_EQ(parse_built(0, v65bits, 9), DECC_E_PARSE);
+  /* chain id 2^63 - 18 fits v with yParity 0 only */
+  decc_tx big;
+  decc_tx_init(&big);
+  big.type = DECC_TX_LEGACY;
+  big.chain_id = UINT64_MAX / 2 - 17; /* 2^63 - 18 */
+  big.is_signed = 1;
+  big.r[31] = 1;
+  big.s[31] = 1;
+  decc_buf wire;
+  decc_buf_init(&wire, 0);
+  ASSERT_OK(decc_tx_serialize(&wire, &big, NULL));
+  decc_buf_clear(&wire);
+  big.y_parity = 1;
+  ASSERT_EQ(decc_tx_serialize(&wire, &big, NULL), DECC_E_INVALID);
+  decc_buf_clear(&wire);
+  decc_tx_clear(&big);
   const char *highs[] = {"", "01", "5208", ADDR, "", "", "25", R1, HIGH_S};
   ASSERT_EQ(parse_built(0, highs, 9), DECC_E_PARSE);
   const char *r0[] = {"", "01", "5208", ADDR, "", "", "25", "", "01"};
